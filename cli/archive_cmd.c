@@ -1,0 +1,893 @@
+/* Archive commands built directly on librrt: create, info, ls, cat, dump,
+ * recover. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* ------------------------------------------------------------------ */
+/* create                                                             */
+
+typedef struct create_ctx {
+    rrt_writer *w;
+    bool external;
+    bool verbose;
+    unsigned long long files, bytes;
+} create_ctx;
+
+static int add_path(create_ctx *c, const char *path);
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Directory entries in byte order, so archives do not depend on the
+ * order the file system returns. */
+static int add_dir(create_ctx *c, const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d) {
+        cli_error("%s: cannot open directory: %s", path, strerror(errno));
+        return RRT_EXIT_ERROR;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    int rc = RRT_EXIT_OK;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **p = realloc(names, cap * sizeof(*p));
+            if (!p) {
+                rc = RRT_EXIT_ERROR;
+                break;
+            }
+            names = p;
+        }
+        size_t len = strlen(path) + strlen(e->d_name) + 2;
+        names[n] = malloc(len);
+        if (!names[n]) {
+            rc = RRT_EXIT_ERROR;
+            break;
+        }
+        bool slash = path[strlen(path) - 1] == '/';
+        snprintf(names[n], len, "%s%s%s", path, slash ? "" : "/", e->d_name);
+        n++;
+    }
+    closedir(d);
+    if (rc != RRT_EXIT_OK)
+        cli_error("%s: out of memory", path);
+    if (n)
+        qsort(names, n, sizeof(*names), cmp_names);
+    for (size_t i = 0; i < n; i++) {
+        if (rc == RRT_EXIT_OK)
+            rc = add_path(c, names[i]);
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+static int add_regular(create_ctx *c, const char *path, const struct stat *sb)
+{
+    rrt_file_entry e = {0};
+    e.path = (char *)path;
+    e.mode = sb->st_mode;
+    e.size = (uint64_t)sb->st_size;
+    e.mtime_ns = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+    rrt_error err;
+    if (c->external) {
+        e.flags = RRT_FILE_EXTERNAL;
+        e.dev = (uint64_t)sb->st_dev;
+        e.ino = (uint64_t)sb->st_ino;
+    } else {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            cli_error("%s: cannot open: %s", path, strerror(errno));
+            return RRT_EXIT_ERROR;
+        }
+        uint64_t size;
+        rrt_status st =
+            rrt_writer_add_blob_fd(c->w, fd, path, &e.blob, &size, &err);
+        close(fd);
+        if (st != RRT_OK) {
+            cli_report(&err);
+            return RRT_EXIT_ERROR;
+        }
+        e.flags = RRT_FILE_HAS_BLOB;
+        e.size = size;
+    }
+    if (rrt_writer_add_file(c->w, &e, &err) != RRT_OK) {
+        cli_report(&err);
+        return RRT_EXIT_ERROR;
+    }
+    c->files++;
+    c->bytes += e.size;
+    if (c->verbose)
+        fprintf(stderr, "%s\n", path);
+    return RRT_EXIT_OK;
+}
+
+static int add_path(create_ctx *c, const char *path)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0) {
+        cli_error("%s: %s", path, strerror(errno));
+        return RRT_EXIT_ERROR;
+    }
+    if (S_ISDIR(sb.st_mode))
+        return add_dir(c, path);
+    if (S_ISREG(sb.st_mode))
+        return add_regular(c, path, &sb);
+    cli_warn("%s: skipped (not a regular file or directory)", path);
+    return RRT_EXIT_OK;
+}
+
+static void set_common_meta(rrt_writer *w, const char *tool)
+{
+    char when[64];
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    unsigned long long epoch;
+    time_t t = sde && cli_parse_u64(sde, (unsigned long long)INT64_MAX, &epoch)
+                   ? (time_t)epoch
+                   : time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    rrt_writer_set_meta(w, "created", when, NULL);
+    rrt_writer_set_meta(w, "rrt.version", rrt_version(), NULL);
+    rrt_writer_set_meta(w, "tool", tool, NULL);
+}
+
+/* Parses the options every archive-writing command shares. */
+static bool writer_option(int opt, const char *arg, const char *cmd,
+                          rrt_writer_options *wo, int *rc)
+{
+    unsigned long long v;
+    switch (opt) {
+    case 'q':
+        if (!cli_parse_u64(arg, 11, &v)) {
+            *rc = cli_usage(cmd, "-q takes a quality from 0 to 11");
+            return true;
+        }
+        wo->quality = (int)v;
+        return true;
+    case 'j':
+        if (!cli_parse_u64(arg, 64, &v)) {
+            *rc = cli_usage(cmd, "-j takes a thread count from 0 to 64");
+            return true;
+        }
+        wo->threads = (unsigned)v;
+        return true;
+    case 'C':
+        if (!cli_parse_u64(arg, 16u << 20, &v) || v < 4096) {
+            *rc = cli_usage(cmd, "--chunk-size takes 4096 to 16777216");
+            return true;
+        }
+        wo->chunk_size = (uint32_t)v;
+        return true;
+    }
+    return false;
+}
+
+static int run_create(int argc, char **argv)
+{
+    static const struct option longs[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"quality", required_argument, NULL, 'q'},
+        {"threads", required_argument, NULL, 'j'},
+        {"chunk-size", required_argument, NULL, 'C'},
+        {"external", no_argument, NULL, 'x'},
+        {"force", no_argument, NULL, 'f'},
+        {"verbose", no_argument, NULL, 'v'},
+        {0, 0, 0, 0}};
+    const char *out = NULL;
+    bool force = false;
+    create_ctx c = {0};
+    rrt_writer_options wo;
+    rrt_writer_options_init(&wo);
+    int opt, rc = RRT_EXIT_OK;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "+o:q:j:C:xfv", longs, NULL)) != -1) {
+        if (writer_option(opt, optarg, "create", &wo, &rc)) {
+            if (rc != RRT_EXIT_OK)
+                return rc;
+            continue;
+        }
+        switch (opt) {
+        case 'o':
+            out = optarg;
+            break;
+        case 'x':
+            c.external = true;
+            break;
+        case 'f':
+            force = true;
+            break;
+        case 'v':
+            c.verbose = true;
+            break;
+        default:
+            return cli_usage("create", "unknown option");
+        }
+    }
+    if (!out)
+        return cli_usage("create", "missing -o OUTPUT.rrt");
+    if (optind >= argc)
+        return cli_usage("create", "no input paths");
+    struct stat sb;
+    if (!force && lstat(out, &sb) == 0) {
+        cli_error("%s: already exists (use --force to replace it)", out);
+        return RRT_EXIT_ERROR;
+    }
+    rrt_error err;
+    cli_remove_on_signal(out);
+    if (rrt_writer_create(out, &wo, &c.w, &err) != RRT_OK) {
+        cli_report(&err);
+        return RRT_EXIT_ERROR;
+    }
+    set_common_meta(c.w, "rrt create");
+    for (int i = optind; i < argc && rc == RRT_EXIT_OK; i++)
+        rc = add_path(&c, argv[i]);
+    if (rc == RRT_EXIT_OK && rrt_writer_finish(c.w, &err) != RRT_OK) {
+        cli_report(&err);
+        rc = RRT_EXIT_ERROR;
+    }
+    rrt_writer_free(c.w);
+    cli_remove_on_signal(NULL);
+    if (rc == RRT_EXIT_OK && c.verbose)
+        fprintf(stderr, "%s: %llu files, %llu bytes\n", out, c.files, c.bytes);
+    return rc;
+}
+
+const rrt_command cmd_create = {
+    "create", "create an archive from files and directories",
+    "NAME\n"
+    "  rrt create - create an .rrt archive from files and directories\n"
+    "\n"
+    "SYNOPSIS\n"
+    "  rrt create -o OUTPUT.rrt [options] PATH...\n"
+    "\n"
+    "DESCRIPTION\n"
+    "  Stores every regular file under each PATH (directories are walked in\n"
+    "  byte order of names) as a content-addressed, brotli-compressed blob:\n"
+    "  identical contents are stored once. Symbolic links, devices and other\n"
+    "  special files are skipped with a warning. The archive is written to\n"
+    "  OUTPUT.rrt.partial and renamed to OUTPUT.rrt only when complete and\n"
+    "  synced, so an interrupted or failed create leaves nothing under the\n"
+    "  final name. Metadata records the creation time (SOURCE_DATE_EPOCH\n"
+    "  overrides it, for reproducible archives) and the rrt version.\n"
+    "\n"
+    "OPTIONS\n"
+    "  -o, --output FILE     archive to write (required)\n"
+    "  -q, --quality N       brotli quality 0-11 (default 5)\n"
+    "  -j, --threads N       compression threads, 0 = one per CPU (default)\n"
+    "  -C, --chunk-size N    blob chunk size in bytes, 4096-16777216\n"
+    "                        (default 1048576)\n"
+    "  -x, --external        store references (path, device, inode, size,\n"
+    "                        mtime) instead of contents, as an unpacked\n"
+    "                        recording does\n"
+    "  -f, --force           replace OUTPUT if it exists\n"
+    "  -v, --verbose         list files on stderr as they are added\n"
+    "\n"
+    "EXAMPLES\n"
+    "  rrt create -o libs.rrt /usr/lib/x86_64-linux-gnu\n"
+    "  SOURCE_DATE_EPOCH=0 rrt create -q 9 -o src.rrt src/\n",
+    run_create};
+
+/* ------------------------------------------------------------------ */
+/* Opening and small helpers                                          */
+
+static rrt_reader *open_or_report(const char *path)
+{
+    rrt_reader *r;
+    rrt_error err;
+    if (rrt_reader_open(path, &r, &err) != RRT_OK) {
+        cli_report(&err);
+        return NULL;
+    }
+    return r;
+}
+
+static const char *section_name(uint32_t type, char buf[5])
+{
+    for (int i = 0; i < 4; i++) {
+        char ch = (char)(type >> (8 * i));
+        buf[i] = ch >= 0x21 && ch <= 0x7e ? ch : '?';
+    }
+    buf[4] = 0;
+    return buf;
+}
+
+static int parse_json_flag(int argc, char **argv, const char *cmd,
+                           bool *json, int *first_arg)
+{
+    static const struct option longs[] = {{"json", no_argument, NULL, 'J'},
+                                          {0, 0, 0, 0}};
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "+", longs, NULL)) != -1) {
+        if (opt != 'J')
+            return cli_usage(cmd, "unknown option");
+        *json = true;
+    }
+    *first_arg = optind;
+    return RRT_EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* info                                                               */
+
+static int run_info(int argc, char **argv)
+{
+    bool json = false;
+    int first = 0, rc = parse_json_flag(argc, argv, "info", &json, &first);
+    if (rc != RRT_EXIT_OK)
+        return rc;
+    if (first != argc - 1)
+        return cli_usage("info", "expects exactly one archive");
+    rrt_reader *r = open_or_report(argv[first]);
+    if (!r)
+        return RRT_EXIT_ERROR;
+    rrt_archive_info in;
+    rrt_reader_info(r, &in);
+    rrt_cpuid_manifest m;
+    rrt_error err;
+    rrt_status cst = rrt_reader_cpuid(r, &m, &err);
+    if (cst != RRT_OK && cst != RRT_E_NOT_FOUND) {
+        cli_report(&err);
+        rrt_reader_close(r);
+        return RRT_EXIT_ERROR;
+    }
+    const rrt_meta_entry *meta;
+    size_t nmeta;
+    if (rrt_reader_meta(r, &meta, &nmeta, &err) != RRT_OK) {
+        cli_report(&err);
+        rrt_cpuid_manifest_clear(&m);
+        rrt_reader_close(r);
+        return RRT_EXIT_ERROR;
+    }
+    double ratio = in.blob_bytes ? (double)in.file_size / (double)in.blob_bytes
+                                 : 0.0;
+    if (json) {
+        printf("{\"path\":");
+        cli_json_string(stdout, argv[first]);
+        printf(",\"format\":\"%u.%u\",\"size\":%llu,\"sections\":%zu,"
+               "\"blobs\":%zu,\"blob_bytes\":%llu,\"files\":%zu,"
+               "\"events\":%llu,\"cpuid\":",
+               in.major, in.minor, (unsigned long long)in.file_size,
+               in.n_sections, in.n_blobs, (unsigned long long)in.blob_bytes,
+               in.n_files, (unsigned long long)in.n_events);
+        if (cst == RRT_OK) {
+            printf("{\"vendor\":");
+            cli_json_string(stdout, m.vendor);
+            printf(",\"records\":%zu,\"mask\":", m.n_records);
+            cli_json_string(stdout, m.mask_name);
+            printf("}");
+        } else {
+            printf("null");
+        }
+        printf(",\"meta\":{");
+        for (size_t i = 0; i < nmeta; i++) {
+            printf(i ? "," : "");
+            cli_json_string(stdout, meta[i].key);
+            printf(":");
+            cli_json_string(stdout, meta[i].value);
+        }
+        printf("}}\n");
+    } else {
+        printf("archive:     %s\n", argv[first]);
+        printf("format:      %u.%u\n", in.major, in.minor);
+        printf("size:        %llu bytes\n", (unsigned long long)in.file_size);
+        printf("blobs:       %zu (%llu bytes uncompressed, archive is %.1f%%)\n",
+               in.n_blobs, (unsigned long long)in.blob_bytes, 100.0 * ratio);
+        printf("files:       %zu\n", in.n_files);
+        printf("events:      %llu\n", (unsigned long long)in.n_events);
+        printf("sections:    %zu indexed\n", in.n_sections);
+        if (cst == RRT_OK)
+            printf("cpuid:       %s, %zu records%s%s\n", m.vendor, m.n_records,
+                   m.mask_name[0] ? ", masked to " : "", m.mask_name);
+        else
+            printf("cpuid:       none\n");
+        for (size_t i = 0; i < nmeta; i++)
+            printf("meta:        %s = %s\n", meta[i].key, meta[i].value);
+    }
+    rrt_cpuid_manifest_clear(&m);
+    rrt_reader_close(r);
+    return RRT_EXIT_OK;
+}
+
+const rrt_command cmd_info = {
+    "info", "summarize an archive",
+    "NAME\n"
+    "  rrt info - summarize an .rrt archive\n"
+    "\n"
+    "SYNOPSIS\n"
+    "  rrt info [--json] FILE.rrt\n"
+    "\n"
+    "DESCRIPTION\n"
+    "  Prints the format version, size, blob, file and event counts, the\n"
+    "  CPUID manifest's vendor and mask, and all metadata. It reads only the\n"
+    "  header, footer, index and the small metadata sections, so it is fast\n"
+    "  on archives of any size. It does not check blob contents: use\n"
+    "  'rrt verify' for that.\n"
+    "\n"
+    "OPTIONS\n"
+    "  --json    one JSON object on stdout\n",
+    run_info};
+
+/* ------------------------------------------------------------------ */
+/* ls                                                                 */
+
+static void format_mtime(int64_t ns, char *buf, size_t n)
+{
+    time_t t = (time_t)(ns / 1000000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static int run_ls(int argc, char **argv)
+{
+    static const struct option longs[] = {{"long", no_argument, NULL, 'l'},
+                                          {"blobs", no_argument, NULL, 'b'},
+                                          {0, 0, 0, 0}};
+    bool lng = false, blobs = false;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "+lb", longs, NULL)) != -1) {
+        if (opt == 'l')
+            lng = true;
+        else if (opt == 'b')
+            blobs = true;
+        else
+            return cli_usage("ls", "unknown option");
+    }
+    if (optind != argc - 1)
+        return cli_usage("ls", "expects exactly one archive");
+    rrt_reader *r = open_or_report(argv[optind]);
+    if (!r)
+        return RRT_EXIT_ERROR;
+    int rc = RRT_EXIT_OK;
+    if (blobs) {
+        for (size_t i = 0; i < rrt_reader_blob_count(r); i++) {
+            rrt_blob_id id;
+            uint64_t size;
+            char hex[33];
+            rrt_reader_blob(r, i, &id, &size);
+            rrt_blob_id_to_hex(&id, hex);
+            printf("%s %12llu\n", hex, (unsigned long long)size);
+        }
+    }
+    for (size_t i = 0; !blobs && i < rrt_reader_file_count(r); i++) {
+        rrt_file_entry e;
+        rrt_error err;
+        if (rrt_reader_file(r, i, &e, &err) != RRT_OK) {
+            cli_report(&err);
+            rc = RRT_EXIT_ERROR;
+            break;
+        }
+        if (lng) {
+            char when[32], hex[33] = "external";
+            format_mtime(e.mtime_ns, when, sizeof(when));
+            if (e.flags & RRT_FILE_HAS_BLOB)
+                rrt_blob_id_to_hex(&e.blob, hex);
+            printf("%06o %12llu %s %-32s %s%s\n", e.mode,
+                   (unsigned long long)e.size, when, hex, e.path,
+                   (e.flags & RRT_FILE_EXTERNAL) && (e.flags & RRT_FILE_HAS_BLOB)
+                       ? " (external)"
+                       : "");
+        } else {
+            printf("%s\n", e.path);
+        }
+        rrt_file_entry_clear(&e);
+    }
+    rrt_reader_close(r);
+    return rc;
+}
+
+const rrt_command cmd_ls = {
+    "ls", "list the files (or blobs) in an archive",
+    "NAME\n"
+    "  rrt ls - list the files in an .rrt archive\n"
+    "\n"
+    "SYNOPSIS\n"
+    "  rrt ls [-l] FILE.rrt\n"
+    "  rrt ls --blobs FILE.rrt\n"
+    "\n"
+    "DESCRIPTION\n"
+    "  Lists the file table in the order it was written, one path a line.\n"
+    "  With -l: octal mode, size, modification time (UTC), content id (or\n"
+    "  'external' for a reference to a file outside the archive) and path.\n"
+    "  With --blobs: every blob's content id and size, in id order.\n"
+    "\n"
+    "OPTIONS\n"
+    "  -l, --long     long listing\n"
+    "  -b, --blobs    list blobs instead of files\n",
+    run_ls};
+
+/* ------------------------------------------------------------------ */
+/* cat                                                                */
+
+static int stream_blob(rrt_reader *r, const rrt_blob_id *id)
+{
+    rrt_blob_stream *s;
+    rrt_error err;
+    if (rrt_blob_stream_open(r, id, &s, &err) != RRT_OK) {
+        cli_report(&err);
+        return RRT_EXIT_ERROR;
+    }
+    static uint8_t buf[1 << 16];
+    size_t got;
+    rrt_status st;
+    int rc = RRT_EXIT_OK;
+    while ((st = rrt_blob_stream_read(s, buf, sizeof(buf), &got, &err)) ==
+               RRT_OK &&
+           got) {
+        if (fwrite(buf, 1, got, stdout) != got) {
+            cli_error("stdout: write failed: %s", strerror(errno));
+            rc = RRT_EXIT_ERROR;
+            break;
+        }
+    }
+    if (st != RRT_OK) {
+        cli_report(&err);
+        rc = RRT_EXIT_ERROR;
+    }
+    rrt_blob_stream_close(s);
+    if (fflush(stdout) != 0 && rc == RRT_EXIT_OK) {
+        cli_error("stdout: write failed: %s", strerror(errno));
+        rc = RRT_EXIT_ERROR;
+    }
+    return rc;
+}
+
+static int run_cat(int argc, char **argv)
+{
+    int opt;
+    optind = 1;
+    while ((opt = getopt(argc, argv, "+")) != -1)
+        return cli_usage("cat", "unknown option");
+    if (optind != argc - 2)
+        return cli_usage("cat", "expects an archive and a path or blob id");
+    rrt_reader *r = open_or_report(argv[optind]);
+    if (!r)
+        return RRT_EXIT_ERROR;
+    const char *what = argv[optind + 1];
+    rrt_blob_id id;
+    rrt_error err;
+    int rc;
+    uint64_t size;
+    if (rrt_blob_id_from_hex(what, &id) &&
+        rrt_reader_blob_size(r, &id, &size, NULL) == RRT_OK) {
+        rc = stream_blob(r, &id);
+    } else {
+        rrt_file_entry e;
+        if (rrt_reader_find_file(r, what, &e, &err) != RRT_OK) {
+            cli_report(&err);
+            rc = RRT_EXIT_ERROR;
+        } else if (e.flags & RRT_FILE_EXTERNAL) {
+            cli_error("%s: %s is an external reference, not stored in the "
+                      "archive (rrt pack embeds it)",
+                      argv[optind], what);
+            rc = RRT_EXIT_ERROR;
+        } else {
+            rc = stream_blob(r, &e.blob);
+        }
+        rrt_file_entry_clear(&e);
+    }
+    rrt_reader_close(r);
+    return rc;
+}
+
+const rrt_command cmd_cat = {
+    "cat", "write a file or blob from an archive to stdout",
+    "NAME\n"
+    "  rrt cat - write one stored file or blob to standard output\n"
+    "\n"
+    "SYNOPSIS\n"
+    "  rrt cat FILE.rrt PATH\n"
+    "  rrt cat FILE.rrt BLOB-ID\n"
+    "\n"
+    "DESCRIPTION\n"
+    "  Streams the content of the last file-table entry named PATH, or of\n"
+    "  the blob with the 32-hex-digit content id BLOB-ID, with bounded\n"
+    "  memory. Every chunk's hash and the blob's content id are checked; on\n"
+    "  a mismatch the output stops and rrt exits with status 2.\n",
+    run_cat};
+
+/* ------------------------------------------------------------------ */
+/* dump                                                               */
+
+static void dump_hex(FILE *f, const uint8_t *p, size_t n)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%02x", p[i]);
+    fputc('"', f);
+}
+
+static int dump_json(rrt_reader *r, const char *path)
+{
+    rrt_archive_info in;
+    rrt_error err;
+    rrt_reader_info(r, &in);
+    printf("{\n  \"format\": \"%u.%u\",\n  \"header_flags\": %u,\n"
+           "  \"size\": %llu,\n  \"index_offset\": %llu,\n  \"sections\": [",
+           in.major, in.minor, in.header_flags,
+           (unsigned long long)in.file_size,
+           (unsigned long long)in.index_offset);
+    for (size_t i = 0; i < in.n_sections; i++) {
+        rrt_section_info s;
+        char fc[5];
+        rrt_reader_section(r, i, &s);
+        printf("%s\n    {\"type\": \"%s\", \"flags\": %u, \"offset\": %llu, "
+               "\"length\": %llu, \"aux\": %llu}",
+               i ? "," : "", section_name(s.type, fc), s.flags,
+               (unsigned long long)s.offset, (unsigned long long)s.length,
+               (unsigned long long)s.aux);
+    }
+    printf("\n  ],\n  \"blobs\": [");
+    for (size_t i = 0; i < in.n_blobs; i++) {
+        rrt_blob_id id;
+        uint64_t size;
+        char hex[33];
+        rrt_reader_blob(r, i, &id, &size);
+        rrt_blob_id_to_hex(&id, hex);
+        printf("%s\n    {\"id\": \"%s\", \"size\": %llu}", i ? "," : "", hex,
+               (unsigned long long)size);
+    }
+    printf("\n  ],\n  \"files\": [");
+    for (size_t i = 0; i < in.n_files; i++) {
+        rrt_file_entry e;
+        if (rrt_reader_file(r, i, &e, &err) != RRT_OK)
+            goto fail;
+        char hex[33] = "";
+        if (e.flags & RRT_FILE_HAS_BLOB)
+            rrt_blob_id_to_hex(&e.blob, hex);
+        printf("%s\n    {\"path\": ", i ? "," : "");
+        cli_json_string(stdout, e.path);
+        printf(", \"flags\": %u, \"mode\": %u, \"size\": %llu, "
+               "\"mtime_ns\": %lld, \"dev\": %llu, \"ino\": %llu, "
+               "\"blob\": \"%s\"}",
+               e.flags, e.mode, (unsigned long long)e.size,
+               (long long)e.mtime_ns, (unsigned long long)e.dev,
+               (unsigned long long)e.ino, hex);
+        rrt_file_entry_clear(&e);
+    }
+    printf("\n  ],\n  \"cpuid\": ");
+    rrt_cpuid_manifest m;
+    rrt_status st = rrt_reader_cpuid(r, &m, &err);
+    if (st == RRT_E_NOT_FOUND) {
+        printf("null");
+    } else if (st != RRT_OK) {
+        goto fail;
+    } else {
+        printf("{\"vendor\": ");
+        cli_json_string(stdout, m.vendor);
+        printf(", \"flags\": %u, \"xcr0\": %llu, \"mask_name\": ", m.flags,
+               (unsigned long long)m.xcr0);
+        cli_json_string(stdout, m.mask_name);
+        const rrt_cpuid_record *lists[2] = {m.records, m.masks};
+        size_t counts[2] = {m.n_records, m.n_masks};
+        const char *names[2] = {"records", "masks"};
+        for (int k = 0; k < 2; k++) {
+            printf(",\n    \"%s\": [", names[k]);
+            for (size_t i = 0; i < counts[k]; i++) {
+                const rrt_cpuid_record *c = &lists[k][i];
+                printf("%s\n      [%u, %u, %u, %u, %u, %u, %u]", i ? "," : "",
+                       c->leaf, c->subleaf, c->flags, c->eax, c->ebx, c->ecx,
+                       c->edx);
+            }
+            printf("]");
+        }
+        printf(",\n    \"queried\": [");
+        for (size_t i = 0; i < m.n_queried; i++)
+            printf("%s[%u, %u]", i ? ", " : "", m.queried[i].leaf,
+                   m.queried[i].subleaf);
+        printf("]}");
+        rrt_cpuid_manifest_clear(&m);
+    }
+    const rrt_meta_entry *meta;
+    size_t nmeta;
+    if (rrt_reader_meta(r, &meta, &nmeta, &err) != RRT_OK)
+        goto fail;
+    printf(",\n  \"meta\": {");
+    for (size_t i = 0; i < nmeta; i++) {
+        printf("%s\n    ", i ? "," : "");
+        cli_json_string(stdout, meta[i].key);
+        printf(": ");
+        cli_json_string(stdout, meta[i].value);
+    }
+    printf("\n  },\n  \"events\": [");
+    rrt_event_iter *it;
+    if (rrt_event_iter_open(r, 0, &it, &err) != RRT_OK)
+        goto fail;
+    rrt_event ev;
+    while ((st = rrt_event_iter_next(it, &ev, &err)) == RRT_OK) {
+        printf("%s\n    {\"seq\": %llu, \"type\": %u, \"data\": ",
+               ev.seq ? "," : "", (unsigned long long)ev.seq, ev.type);
+        dump_hex(stdout, ev.data, ev.len);
+        printf("}");
+    }
+    rrt_event_iter_close(it);
+    if (st != RRT_END)
+        goto fail;
+    printf("\n  ]\n}\n");
+    (void)path;
+    return RRT_EXIT_OK;
+fail:
+    fflush(stdout);
+    cli_report(&err);
+    return RRT_EXIT_ERROR;
+}
+
+static int dump_text(rrt_reader *r)
+{
+    rrt_archive_info in;
+    rrt_error err;
+    rrt_reader_info(r, &in);
+    printf("format %u.%u, %llu bytes, index at %llu\n", in.major, in.minor,
+           (unsigned long long)in.file_size,
+           (unsigned long long)in.index_offset);
+    for (size_t i = 0; i < in.n_sections; i++) {
+        rrt_section_info s;
+        char fc[5];
+        rrt_reader_section(r, i, &s);
+        printf("section %-4s at %10llu, %8llu bytes%s\n",
+               section_name(s.type, fc), (unsigned long long)s.offset,
+               (unsigned long long)s.length,
+               s.flags & RRT_SECF_REQUIRED ? ", required" : "");
+    }
+    for (size_t i = 0; i < in.n_blobs; i++) {
+        rrt_blob_id id;
+        uint64_t size;
+        char hex[33];
+        rrt_reader_blob(r, i, &id, &size);
+        rrt_blob_id_to_hex(&id, hex);
+        printf("blob %s %llu bytes\n", hex, (unsigned long long)size);
+    }
+    rrt_event_iter *it;
+    if (rrt_event_iter_open(r, 0, &it, &err) != RRT_OK) {
+        cli_report(&err);
+        return RRT_EXIT_ERROR;
+    }
+    rrt_event ev;
+    rrt_status st;
+    while ((st = rrt_event_iter_next(it, &ev, &err)) == RRT_OK)
+        printf("event %llu type %u, %zu bytes\n", (unsigned long long)ev.seq,
+               ev.type, ev.len);
+    rrt_event_iter_close(it);
+    if (st != RRT_END) {
+        cli_report(&err);
+        return RRT_EXIT_ERROR;
+    }
+    return RRT_EXIT_OK;
+}
+
+static int run_dump(int argc, char **argv)
+{
+    bool json = false;
+    int first = 0, rc = parse_json_flag(argc, argv, "dump", &json, &first);
+    if (rc != RRT_EXIT_OK)
+        return rc;
+    if (first != argc - 1)
+        return cli_usage("dump", "expects exactly one archive");
+    rrt_reader *r = open_or_report(argv[first]);
+    if (!r)
+        return RRT_EXIT_ERROR;
+    rc = json ? dump_json(r, argv[first]) : dump_text(r);
+    rrt_reader_close(r);
+    return rc;
+}
+
+const rrt_command cmd_dump = {
+    "dump", "print an archive's structure and events",
+    "NAME\n"
+    "  rrt dump - print every section, blob, file, event and the CPUID\n"
+    "  manifest of an .rrt archive\n"
+    "\n"
+    "SYNOPSIS\n"
+    "  rrt dump [--json] FILE.rrt\n"
+    "\n"
+    "DESCRIPTION\n"
+    "  The text form lists indexed sections, blobs and events, one a line.\n"
+    "  The JSON form is complete and stable: spec/vectors/ holds the\n"
+    "  expected JSON of each golden archive, and tools may parse it. Event\n"
+    "  payloads are hex strings; paths and metadata are JSON strings in\n"
+    "  which every byte outside printable ASCII is escaped as \\u00XX.\n"
+    "\n"
+    "OPTIONS\n"
+    "  --json    JSON on stdout\n",
+    run_dump};
+
+/* ------------------------------------------------------------------ */
+/* recover                                                            */
+
+static int run_recover(int argc, char **argv)
+{
+    static const struct option longs[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"force", no_argument, NULL, 'f'},
+        {0, 0, 0, 0}};
+    const char *out = NULL;
+    bool force = false;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "+o:f", longs, NULL)) != -1) {
+        if (opt == 'o')
+            out = optarg;
+        else if (opt == 'f')
+            force = true;
+        else
+            return cli_usage("recover", "unknown option");
+    }
+    if (optind != argc - 1)
+        return cli_usage("recover", "expects exactly one input file");
+    if (!out)
+        return cli_usage("recover", "missing -o OUTPUT.rrt");
+    const char *in = argv[optind];
+    struct stat a, b;
+    if (stat(in, &a) == 0 && stat(out, &b) == 0 && a.st_dev == b.st_dev &&
+        a.st_ino == b.st_ino) {
+        cli_error("%s: output is the input; recover writes a new file", out);
+        return RRT_EXIT_ERROR;
+    }
+    if (!force && lstat(out, &b) == 0) {
+        cli_error("%s: already exists (use --force to replace it)", out);
+        return RRT_EXIT_ERROR;
+    }
+    rrt_writer_options wo;
+    rrt_writer_options_init(&wo);
+    rrt_recover_report rep;
+    rrt_error err;
+    cli_remove_on_signal(out);
+    rrt_status st = rrt_recover(in, out, &wo, &rep, &err);
+    cli_remove_on_signal(NULL);
+    if (st != RRT_OK) {
+        cli_report(&err);
+        return RRT_EXIT_ERROR;
+    }
+    fprintf(stderr,
+            "%s: kept %llu sections (%llu bytes), dropped %llu bytes; "
+            "wrote %s\n",
+            in, (unsigned long long)rep.sections_kept,
+            (unsigned long long)rep.bytes_kept,
+            (unsigned long long)rep.bytes_dropped, out);
+    return RRT_EXIT_OK;
+}
+
+const rrt_command cmd_recover = {
+    "recover", "salvage an interrupted or damaged archive",
+    "NAME\n"
+    "  rrt recover - rebuild an archive from the intact part of another\n"
+    "\n"
+    "SYNOPSIS\n"
+    "  rrt recover -o OUTPUT.rrt INPUT\n"
+    "\n"
+    "DESCRIPTION\n"
+    "  Reads INPUT (typically NAME.rrt.partial, left by a recording or a\n"
+    "  create that was killed, or an archive damaged in transfer) section by\n"
+    "  section from the start, keeps every section up to the first one that\n"
+    "  is incomplete, fails its checksum or does not fit with what came\n"
+    "  before, and writes those bytes unchanged plus a new index to OUTPUT.\n"
+    "  Blobs are decoded and their content ids checked on the way. INPUT is\n"
+    "  never modified. A summary goes to stderr.\n"
+    "\n"
+    "OPTIONS\n"
+    "  -o, --output FILE   archive to write (required; not INPUT)\n"
+    "  -f, --force         replace OUTPUT if it exists\n"
+    "\n"
+    "EXAMPLES\n"
+    "  rrt recover -o run.rrt run.rrt.partial && rrt verify run.rrt\n",
+    run_recover};

@@ -1,0 +1,65 @@
+/* The rrt command-line tool: command table entries and shared helpers that
+ * every *_cmd.c uses (option parsing, diagnostics, exit codes). */
+#ifndef RRT_CLI_H
+#define RRT_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <rrt/rrt.h>
+
+/* Exit codes, documented in every --help. */
+enum {
+    RRT_EXIT_OK = 0,    /* success / "yes" */
+    RRT_EXIT_NO = 1,    /* a "no" answer: damaged, incompatible, diverged */
+    RRT_EXIT_ERROR = 2, /* usage or input error */
+};
+
+typedef struct rrt_command {
+    const char *name;
+    const char *summary; /* one line for `rrt help` */
+    const char *help;    /* full --help text (man-page style) */
+    int (*run)(int argc, char **argv); /* argv[0] is the command name */
+} rrt_command;
+
+/* Every command's --help ends with this exit-code paragraph. */
+#define RRT_HELP_EXIT_CODES                                                   \
+    "\nEXIT STATUS\n"                                                         \
+    "  0  success\n"                                                          \
+    "  1  a \"no\" answer (damaged archive, incompatible host, divergence)\n" \
+    "  2  usage error or bad input\n"
+
+/* Prints "rrt: " + message + newline to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "rrt: warning: " + message to stderr. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints the error context's message (already names the file). */
+void cli_report(const rrt_error *err);
+/* Prints "rrt CMD: message" and "Try 'rrt help CMD'." and returns 2. */
+int cli_usage(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* True if argv has -h or --help before any "--". */
+bool cli_wants_help(int argc, char **argv);
+/* Prints the command's help text to stdout. */
+int cli_print_help(const char *cmd);
+/* Parses an unsigned decimal with range check; false on junk/overflow. */
+bool cli_parse_u64(const char *s, unsigned long long max,
+                   unsigned long long *out);
+/* Writes a JSON string literal (quoted, escaped) to f. */
+void cli_json_string(FILE *f, const char *s);
+void cli_json_bytes(FILE *f, const void *p, size_t n);
+/* On SIGINT/SIGTERM/SIGHUP, remove FINAL.partial before dying (NULL
+ * cancels). */
+void cli_remove_on_signal(const char *final_path);
+/* True when stderr is a terminal (progress output allowed). */
+bool cli_progress_allowed(void);
+
+/* Command entry points, one per *_cmd.c, listed in cli/main.c. Modules
+ * (verify/, pack/, record/, replay/, push/) define cmd_verify, cmd_cpuid,
+ * cmd_pack, cmd_unpack, cmd_export, cmd_import, cmd_record, cmd_replay,
+ * cmd_push, cmd_pull; main.c references them weakly, so a module that is
+ * not built simply has no command. */
+extern const rrt_command cmd_create, cmd_info, cmd_ls, cmd_cat, cmd_dump,
+    cmd_recover;
+
+#endif

@@ -1,0 +1,142 @@
+/* Helpers shared by every command: diagnostics, option values, JSON. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("rrt: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("rrt: warning: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void cli_report(const rrt_error *err)
+{
+    cli_error("%s", err->message[0] ? err->message : rrt_strerror(err->status));
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "rrt %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry 'rrt help %s'.\n", cmd);
+    va_end(ap);
+    return RRT_EXIT_ERROR;
+}
+
+bool cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return false;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return true;
+    }
+    return false;
+}
+
+bool cli_parse_u64(const char *s, unsigned long long max,
+                   unsigned long long *out)
+{
+    if (!s || !*s || *s == '-' || *s == '+')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+void cli_json_bytes(FILE *f, const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        switch (c) {
+        case '"':
+            fputs("\\\"", f);
+            break;
+        case '\\':
+            fputs("\\\\", f);
+            break;
+        case '\n':
+            fputs("\\n", f);
+            break;
+        case '\r':
+            fputs("\\r", f);
+            break;
+        case '\t':
+            fputs("\\t", f);
+            break;
+        default:
+            /* Bytes >= 0x80 are escaped too, so the output stays valid
+             * JSON even for paths that are not UTF-8. */
+            if (c < 0x20 || c >= 0x7f)
+                fprintf(f, "\\u%04x", c);
+            else
+                fputc(c, f);
+        }
+    }
+    fputc('"', f);
+}
+
+void cli_json_string(FILE *f, const char *s)
+{
+    cli_json_bytes(f, s, strlen(s));
+}
+
+bool cli_progress_allowed(void)
+{
+    return isatty(STDERR_FILENO) == 1;
+}
+
+/* Removal of an unfinished output when the user interrupts a command. The
+ * CLI may hold this one piece of global state; the library holds none. */
+static char cleanup_path[4200];
+
+static void on_signal(int sig)
+{
+    if (cleanup_path[0])
+        unlink(cleanup_path);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void cli_remove_on_signal(const char *final_path)
+{
+    if (!final_path) {
+        cleanup_path[0] = 0;
+        return;
+    }
+    snprintf(cleanup_path, sizeof(cleanup_path), "%s.partial", final_path);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}

@@ -1,0 +1,10 @@
+/* librrt umbrella header: include this one. */
+#ifndef RRT_RRT_H
+#define RRT_RRT_H
+
+#include "status.h"
+#include "codec.h"
+#include "cpuid.h"
+#include "archive.h"
+
+#endif

@@ -1,0 +1,93 @@
+/* Brotli coding of chunks and event batches, with exact output sizes so a
+ * hostile stream can never expand past what its header declares. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <brotli/decode.h>
+#include <brotli/encode.h>
+
+#include "rrti.h"
+
+/* A window of 2^22 covers a default 1 MiB chunk with room to spare; the
+ * decoder accepts any window, so this is an encoder choice only. */
+#define RRTI_LGWIN 22
+
+rrt_status rrti_compress(int quality, const uint8_t *in, size_t n,
+                         uint8_t **out, size_t *out_len, uint8_t *method)
+{
+    size_t cap = BrotliEncoderMaxCompressedSize(n);
+    uint8_t *buf = cap ? malloc(cap) : NULL;
+    if (buf) {
+        size_t len = cap;
+        if (BrotliEncoderCompress(quality, RRTI_LGWIN, BROTLI_MODE_GENERIC, n,
+                                  in, &len, buf) == BROTLI_TRUE &&
+            len < n) {
+            *out = buf;
+            *out_len = len;
+            *method = RRTI_METHOD_BROTLI;
+            return RRT_OK;
+        }
+        free(buf);
+    }
+    /* Stored: incompressible data, or no memory for the encoder's bound. */
+    buf = malloc(n ? n : 1);
+    if (!buf)
+        return RRT_E_NOMEM;
+    memcpy(buf, in, n);
+    *out = buf;
+    *out_len = n;
+    *method = RRTI_METHOD_STORED;
+    return RRT_OK;
+}
+
+rrt_status rrti_decompress(uint8_t method, const uint8_t *in, size_t n,
+                           uint8_t *out, size_t raw_len, const char *path,
+                           uint64_t offset, rrt_error *err)
+{
+    if (method == RRTI_METHOD_STORED) {
+        if (n != raw_len)
+            return rrti_fail(err, RRT_E_CORRUPT, 0, path, offset,
+                             "stored data is %zu bytes, header says %zu", n,
+                             raw_len);
+        memcpy(out, in, n);
+        return RRT_OK;
+    }
+    if (method != RRTI_METHOD_BROTLI)
+        return rrti_fail(err, RRT_E_CORRUPT, 0, path, offset,
+                         "unknown compression method %u", method);
+    BrotliDecoderState *st = BrotliDecoderCreateInstance(NULL, NULL, NULL);
+    if (!st)
+        return rrti_fail(err, RRT_E_NOMEM, 0, path, offset,
+                         "cannot allocate decoder");
+    size_t avail_in = n, avail_out = raw_len;
+    const uint8_t *next_in = in;
+    uint8_t *next_out = out;
+    BrotliDecoderResult res = BrotliDecoderDecompressStream(
+        st, &avail_in, &next_in, &avail_out, &next_out, NULL);
+    rrt_status status = RRT_OK;
+    if (res == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT ||
+        (res == BROTLI_DECODER_RESULT_SUCCESS && avail_out == 0 &&
+         BrotliDecoderHasMoreOutput(st)))
+        status = rrti_fail(err, RRT_E_LIMIT, 0, path, offset,
+                           "compressed data expands past its declared "
+                           "size of %zu bytes",
+                           raw_len);
+    else if (res != BROTLI_DECODER_RESULT_SUCCESS)
+        status = rrti_fail(err, RRT_E_CORRUPT, 0, path, offset,
+                           "bad compressed data (%s)",
+                           res == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT
+                               ? "stream ends early"
+                               : BrotliDecoderErrorString(
+                                     BrotliDecoderGetErrorCode(st)));
+    else if (avail_out != 0)
+        status = rrti_fail(err, RRT_E_CORRUPT, 0, path, offset,
+                           "compressed data decodes to %zu bytes, header "
+                           "says %zu",
+                           raw_len - avail_out, raw_len);
+    else if (avail_in != 0)
+        status = rrti_fail(err, RRT_E_CORRUPT, 0, path, offset,
+                           "%zu bytes of junk after compressed data",
+                           avail_in);
+    BrotliDecoderDestroyInstance(st);
+    return status;
+}

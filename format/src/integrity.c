@@ -1,0 +1,544 @@
+/* Full integrity check (rrt verify) and salvage of a damaged or unfinished
+ * archive (rrt recover). Both walk the body section by section. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rrti_xxhash.h"
+
+#include "rrti.h"
+
+typedef struct scanned {
+    uint32_t type;
+    uint32_t flags;
+    uint64_t offset;
+    uint64_t length;
+    bool used; /* CHNK: some descriptor refers to it */
+} scanned;
+
+typedef struct scan_list {
+    scanned *v;
+    size_t n, cap;
+} scan_list;
+
+static bool scan_push(scan_list *l, const rrti_section *s)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 256;
+        scanned *p = realloc(l->v, cap * sizeof(*p));
+        if (!p)
+            return false;
+        l->v = p;
+        l->cap = cap;
+    }
+    l->v[l->n++] = (scanned){s->type, s->flags, s->offset, s->length, false};
+    return true;
+}
+
+static scanned *scan_find(const scan_list *l, uint64_t off)
+{
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->v[mid].offset == off)
+            return &l->v[mid];
+        if (l->v[mid].offset < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Verify                                                             */
+
+typedef struct vctx {
+    const char *path;
+    rrt_problem_fn fn;
+    void *ctx;
+    rrt_verify_report *rep;
+    rrt_error first;
+} vctx;
+
+static void problem(vctx *v, const rrt_error *e)
+{
+    if (v->rep->problems++ == 0)
+        v->first = *e;
+    if (v->fn)
+        v->fn(v->ctx, e->message);
+}
+
+static void problemf(vctx *v, rrt_status st, uint64_t off, const char *fmt,
+                     ...) __attribute__((format(printf, 4, 5)));
+
+static void problemf(vctx *v, rrt_status st, uint64_t off, const char *fmt,
+                     ...)
+{
+    char what[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    rrt_error e;
+    rrti_fail(&e, st, 0, v->path, off, "%s", what);
+    problem(v, &e);
+}
+
+/* Reads every body section and checks its checksum. */
+static void scan_body(vctx *v, int fd, uint64_t end, scan_list *l)
+{
+    uint64_t off = RRTI_HEADER_SIZE;
+    while (off < end) {
+        rrti_section s;
+        rrt_error e;
+        uint8_t *p = NULL;
+        if (rrti_read_section_header(fd, v->path, off, end, &s, &e) !=
+                RRT_OK ||
+            rrti_read_section_payload(fd, v->path, &s, &p, &e) != RRT_OK) {
+            problem(v, &e);
+            return; /* no way to find the next section boundary */
+        }
+        free(p);
+        if (!scan_push(l, &s)) {
+            problemf(v, RRT_E_NOMEM, off, "out of memory");
+            return;
+        }
+        v->rep->sections++;
+        off += RRTI_SECTION_OVERHEAD + s.length;
+    }
+}
+
+static void check_index_vs_body(vctx *v, rrt_reader *r, scan_list *l)
+{
+    size_t listed = 0, blobs = 0;
+    for (size_t i = 0; i < rrt_reader_section_count(r); i++) {
+        rrt_section_info e;
+        rrt_reader_section(r, i, &e);
+        scanned *s = scan_find(l, e.offset);
+        char fc[5];
+        if (!s || s->type != e.type || s->length != e.length)
+            problemf(v, RRT_E_CORRUPT, e.offset,
+                     "index entry %zu (%s) matches no section in the body",
+                     i, rrti_fourcc(e.type, fc));
+    }
+    for (size_t i = 0; i < rrt_reader_blob_count(r); i++) {
+        uint64_t off = rrti_reader_blob_offset(r, i);
+        scanned *s = scan_find(l, off);
+        if (!s || s->type != RRT_SEC_BLOB)
+            problemf(v, RRT_E_CORRUPT, off,
+                     "index blob entry %zu matches no blob descriptor", i);
+    }
+    for (size_t i = 0; i < l->n; i++) {
+        uint32_t t = l->v[i].type;
+        if (t == RRT_SEC_BLOB)
+            blobs++;
+        else if (t != RRT_SEC_CHUNK)
+            listed++;
+    }
+    if (listed != rrt_reader_section_count(r))
+        problemf(v, RRT_E_CORRUPT, UINT64_MAX,
+                 "body holds %zu indexable sections, index lists %zu", listed,
+                 rrt_reader_section_count(r));
+    if (blobs != rrt_reader_blob_count(r))
+        problemf(v, RRT_E_CORRUPT, UINT64_MAX,
+                 "body holds %zu blob descriptors, index lists %zu", blobs,
+                 rrt_reader_blob_count(r));
+}
+
+/* Marks the chunks of every blob descriptor in the body as used. */
+static void mark_chunks(vctx *v, int fd, scan_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (l->v[i].type != RRT_SEC_BLOB)
+            continue;
+        rrti_section s = {l->v[i].type, l->v[i].flags, l->v[i].offset,
+                          l->v[i].length};
+        uint8_t *p;
+        rrt_error e;
+        rrti_blob_desc d;
+        if (rrti_read_section_payload(fd, v->path, &s, &p, &e) != RRT_OK) {
+            problem(v, &e);
+            continue;
+        }
+        if (rrti_decode_blob(p, (size_t)s.length, s.offset, &d, v->path,
+                             &e) != RRT_OK) {
+            problem(v, &e);
+            free(p);
+            continue;
+        }
+        free(p);
+        for (uint32_t k = 0; k < d.n_chunks; k++) {
+            scanned *c = scan_find(l, d.chunks[k].offset);
+            if (!c || c->type != RRT_SEC_CHUNK)
+                problemf(v, RRT_E_CORRUPT, s.offset,
+                         "blob descriptor's chunk %u is not a chunk section",
+                         k);
+            else
+                c->used = true;
+        }
+        free(d.chunks);
+    }
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].type == RRT_SEC_CHUNK && !l->v[i].used)
+            v->rep->orphan_chunks++;
+}
+
+static void check_blobs(vctx *v, rrt_reader *r)
+{
+    uint8_t *buf = malloc(1u << 20);
+    if (!buf) {
+        problemf(v, RRT_E_NOMEM, UINT64_MAX, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < rrt_reader_blob_count(r); i++) {
+        rrt_blob_id id;
+        rrt_reader_blob(r, i, &id, NULL);
+        rrt_blob_stream *s;
+        rrt_error e;
+        if (rrt_blob_stream_open(r, &id, &s, &e) != RRT_OK) {
+            problem(v, &e);
+            continue;
+        }
+        size_t got;
+        rrt_status st;
+        while ((st = rrt_blob_stream_read(s, buf, 1u << 20, &got, &e)) ==
+                   RRT_OK &&
+               got)
+            v->rep->bytes_checked += got;
+        if (st != RRT_OK)
+            problem(v, &e);
+        else
+            v->rep->blobs_checked++;
+        rrt_blob_stream_close(s);
+    }
+    free(buf);
+}
+
+static void check_rest(vctx *v, rrt_reader *r)
+{
+    rrt_error e;
+    for (size_t i = 0; i < rrt_reader_file_count(r); i++) {
+        rrt_file_entry f;
+        if (rrt_reader_file(r, i, &f, &e) != RRT_OK)
+            problem(v, &e);
+        rrt_file_entry_clear(&f);
+    }
+    rrt_event_iter *it;
+    if (rrt_event_iter_open(r, 0, &it, &e) != RRT_OK) {
+        problem(v, &e);
+    } else {
+        rrt_event ev;
+        rrt_status st;
+        while ((st = rrt_event_iter_next(it, &ev, &e)) == RRT_OK)
+            v->rep->events++;
+        if (st != RRT_END)
+            problem(v, &e);
+        rrt_event_iter_close(it);
+    }
+    rrt_cpuid_manifest m;
+    rrt_status st = rrt_reader_cpuid(r, &m, &e);
+    if (st != RRT_OK && st != RRT_E_NOT_FOUND)
+        problem(v, &e);
+    rrt_cpuid_manifest_clear(&m);
+    const rrt_meta_entry *meta;
+    size_t n;
+    if (rrt_reader_meta(r, &meta, &n, &e) != RRT_OK)
+        problem(v, &e);
+}
+
+rrt_status rrt_verify_archive(const char *path, rrt_problem_fn fn, void *ctx,
+                              rrt_verify_report *report, rrt_error *err)
+{
+    rrt_verify_report local;
+    if (!report)
+        report = &local;
+    memset(report, 0, sizeof(*report));
+    vctx v = {path, fn, ctx, report, {0}};
+    rrt_reader *r;
+    rrt_error oe;
+    rrt_status st = rrt_reader_open(path, &r, &oe);
+    if (st != RRT_OK) {
+        report->problems = 1;
+        if (fn)
+            fn(ctx, oe.message);
+        if (err)
+            *err = oe;
+        return st;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        rrt_reader_close(r);
+        return rrti_fail(err, RRT_E_IO, errno, path, UINT64_MAX,
+                         "cannot open");
+    }
+    rrt_archive_info info;
+    rrt_reader_info(r, &info);
+    scan_list l = {0};
+    scan_body(&v, fd, info.index_offset, &l);
+    check_index_vs_body(&v, r, &l);
+    mark_chunks(&v, fd, &l);
+    check_blobs(&v, r);
+    check_rest(&v, r);
+    free(l.v);
+    close(fd);
+    rrt_reader_close(r);
+    if (report->problems) {
+        if (err)
+            *err = v.first;
+        return v.first.status ? v.first.status : RRT_E_CORRUPT;
+    }
+    return RRT_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Recover                                                            */
+
+typedef struct rblob {
+    rrt_blob_id id;
+    uint64_t offset, size;
+} rblob;
+
+typedef struct rstate {
+    int fd;
+    const char *path;
+    scan_list l;
+    rblob *blobs;
+    size_t nblob, capblob;
+    uint64_t events;
+} rstate;
+
+static const rblob *rfind_blob(const rstate *s, const rrt_blob_id *id)
+{
+    /* Recovery is rare and archives hold few blobs relative to bytes: a
+     * linear scan keeps this simple. */
+    for (size_t i = 0; i < s->nblob; i++)
+        if (rrt_blob_id_cmp(&s->blobs[i].id, id) == 0)
+            return &s->blobs[i];
+    return NULL;
+}
+
+/* Checks a blob descriptor against the chunks read so far, decoding each
+ * chunk and checking its hash and the blob's id. */
+static bool blob_consistent(rstate *s, const uint8_t *p, size_t len,
+                            uint64_t off)
+{
+    rrti_blob_desc d;
+    if (rrti_decode_blob(p, len, off, &d, s->path, NULL) != RRT_OK)
+        return false;
+    bool ok = !rfind_blob(s, &d.id);
+    XXH3_state_t *xs = XXH3_createState();
+    uint8_t *raw = malloc(d.chunk_size);
+    ok = ok && xs && raw;
+    if (ok)
+        XXH3_128bits_reset(xs);
+    for (uint32_t i = 0; ok && i < d.n_chunks; i++) {
+        scanned *c = scan_find(&s->l, d.chunks[i].offset);
+        ok = c && c->type == RRT_SEC_CHUNK;
+        uint8_t *cp = NULL;
+        rrti_section cs;
+        if (ok) {
+            cs = (rrti_section){c->type, c->flags, c->offset, c->length};
+            ok = rrti_read_section_payload(s->fd, s->path, &cs, &cp, NULL) ==
+                 RRT_OK;
+        }
+        rrti_chunk_header ch;
+        uint32_t want = rrti_chunk_raw_len(&d, i);
+        ok = ok && rrti_decode_chunk_header(cp, (size_t)cs.length, &ch, NULL,
+                                            0, NULL) == RRT_OK &&
+             ch.raw_len == want &&
+             rrti_decompress(ch.method, cp + RRTI_CHUNK_PREFIX,
+                             (size_t)cs.length - RRTI_CHUNK_PREFIX, raw, want,
+                             NULL, 0, NULL) == RRT_OK &&
+             XXH3_64bits(raw, want) == d.chunks[i].raw_hash;
+        free(cp);
+        if (ok) {
+            XXH3_128bits_update(xs, raw, want);
+            c->used = true;
+        }
+    }
+    if (ok) {
+        XXH128_canonical_t c;
+        XXH128_canonicalFromHash(&c, XXH3_128bits_digest(xs));
+        ok = memcmp(c.digest, d.id.bytes, 16) == 0;
+    }
+    if (ok && s->nblob == s->capblob) {
+        size_t cap = s->capblob ? 2 * s->capblob : 64;
+        rblob *b = realloc(s->blobs, cap * sizeof(*b));
+        ok = b != NULL;
+        if (ok) {
+            s->blobs = b;
+            s->capblob = cap;
+        }
+    }
+    if (ok)
+        s->blobs[s->nblob++] = (rblob){d.id, off, d.size};
+    XXH3_freeState(xs);
+    free(raw);
+    free(d.chunks);
+    return ok;
+}
+
+/* Is this section, read in full, consistent with the prefix before it? */
+static bool consistent(rstate *s, const rrti_section *sec, const uint8_t *p,
+                       uint64_t *aux)
+{
+    size_t len = (size_t)sec->length;
+    *aux = 0;
+    switch (sec->type) {
+    case RRT_SEC_CHUNK: {
+        rrti_chunk_header ch;
+        return rrti_decode_chunk_header(p, len, &ch, NULL, 0, NULL) == RRT_OK;
+    }
+    case RRT_SEC_BLOB:
+        return blob_consistent(s, p, len, sec->offset);
+    case RRT_SEC_FILE: {
+        rrt_file_entry f;
+        if (rrti_decode_file(p, len, &f, NULL, 0, NULL) != RRT_OK)
+            return false;
+        bool ok = true;
+        if (!(f.flags & RRT_FILE_EXTERNAL)) {
+            const rblob *b = rfind_blob(s, &f.blob);
+            ok = b && b->size == f.size;
+        }
+        rrt_file_entry_clear(&f);
+        return ok;
+    }
+    case RRT_SEC_EVENTS: {
+        uint8_t *raw;
+        rrti_evts_header h;
+        if (rrti_decode_evts(p, len, &raw, &h, NULL, 0, NULL) != RRT_OK)
+            return false;
+        free(raw);
+        if (h.first != s->events)
+            return false;
+        *aux = h.first;
+        s->events += h.count;
+        return true;
+    }
+    case RRT_SEC_CPUID: {
+        rrt_cpuid_manifest m;
+        if (rrt_cpuid_manifest_decode(p, len, &m, NULL) != RRT_OK)
+            return false;
+        rrt_cpuid_manifest_clear(&m);
+        return true;
+    }
+    case RRT_SEC_META: {
+        rrti_meta m;
+        if (rrti_decode_meta(p, len, &m, NULL, 0, NULL) != RRT_OK)
+            return false;
+        rrti_meta_free(&m);
+        return true;
+    }
+    default:
+        return !(sec->flags & RRT_SECF_REQUIRED);
+    }
+}
+
+rrt_status rrt_recover(const char *in, const char *outp,
+                       const rrt_writer_options *opt,
+                       rrt_recover_report *report, rrt_error *err)
+{
+    rrt_recover_report local;
+    if (!report)
+        report = &local;
+    memset(report, 0, sizeof(*report));
+    rstate s = {0};
+    s.path = in;
+    s.fd = open(in, O_RDONLY | O_CLOEXEC);
+    if (s.fd < 0)
+        return rrti_fail(err, errno == ENOENT ? RRT_E_NOT_FOUND : RRT_E_IO,
+                         errno, in, UINT64_MAX, "cannot open");
+    struct stat sb;
+    uint8_t h[RRTI_HEADER_SIZE];
+    rrt_status st = RRT_OK;
+    if (fstat(s.fd, &sb) != 0)
+        st = rrti_fail(err, RRT_E_IO, errno, in, UINT64_MAX, "cannot stat");
+    else if (rrti_pread_all(s.fd, in, h, sizeof(h), 0, NULL) != RRT_OK ||
+             memcmp(h, rrti_magic, 8) != 0)
+        st = rrti_fail(err, RRT_E_NOT_ARCHIVE, 0, in, UINT64_MAX,
+                       "not an rrt archive (bad magic)");
+    else if (rrti_get_u16(h + 8) != RRT_FORMAT_MAJOR)
+        st = rrti_fail(err, RRT_E_VERSION, 0, in, UINT64_MAX,
+                       "format %u.%u, this rrt reads %u.x",
+                       rrti_get_u16(h + 8), rrti_get_u16(h + 10),
+                       RRT_FORMAT_MAJOR);
+    uint64_t size = (uint64_t)sb.st_size, off = RRTI_HEADER_SIZE;
+    uint64_t keep_end = RRTI_HEADER_SIZE;
+    /* aux values of kept sections, parallel to s.l */
+    uint64_t *aux = NULL;
+    size_t aux_cap = 0;
+    while (st == RRT_OK && off < size) {
+        rrti_section sec;
+        uint8_t *p = NULL;
+        if (rrti_read_section_header(s.fd, in, off, size, &sec, NULL) !=
+                RRT_OK ||
+            sec.type == RRT_SEC_INDEX ||
+            rrti_read_section_payload(s.fd, in, &sec, &p, NULL) != RRT_OK)
+            break;
+        uint64_t a;
+        bool ok = consistent(&s, &sec, p, &a);
+        free(p);
+        if (!ok)
+            break;
+        if (s.l.n == aux_cap) {
+            aux_cap = aux_cap ? 2 * aux_cap : 256;
+            uint64_t *na = realloc(aux, aux_cap * sizeof(*na));
+            if (!na) {
+                st = rrti_fail(err, RRT_E_NOMEM, 0, in, off, "out of memory");
+                break;
+            }
+            aux = na;
+        }
+        if (!scan_push(&s.l, &sec)) {
+            st = rrti_fail(err, RRT_E_NOMEM, 0, in, off, "out of memory");
+            break;
+        }
+        aux[s.l.n - 1] = a;
+        off += RRTI_SECTION_OVERHEAD + sec.length;
+    }
+    /* Drop trailing chunks that no kept descriptor uses. */
+    size_t keep = s.l.n;
+    while (keep && s.l.v[keep - 1].type == RRT_SEC_CHUNK &&
+           !s.l.v[keep - 1].used)
+        keep--;
+    if (keep)
+        keep_end = s.l.v[keep - 1].offset + RRTI_SECTION_OVERHEAD +
+                   s.l.v[keep - 1].length;
+    rrt_writer *w = NULL;
+    if (st == RRT_OK)
+        st = rrt_writer_create(outp, opt, &w, err);
+    if (st == RRT_OK)
+        st = rrti_writer_append_raw(w, s.fd, in, RRTI_HEADER_SIZE,
+                                    keep_end - RRTI_HEADER_SIZE, err);
+    for (size_t i = 0; st == RRT_OK && i < keep; i++) {
+        const scanned *x = &s.l.v[i];
+        if (x->type == RRT_SEC_CHUNK || x->type == RRT_SEC_BLOB)
+            continue;
+        rrt_section_info si = {x->type, x->flags, x->offset, x->length,
+                               aux[i]};
+        st = rrti_writer_register_section(w, &si, err);
+    }
+    for (size_t i = 0; st == RRT_OK && i < s.nblob; i++)
+        if (s.blobs[i].offset < keep_end)
+            st = rrti_writer_register_blob(w, &s.blobs[i].id,
+                                           s.blobs[i].offset, s.blobs[i].size,
+                                           err);
+    if (st == RRT_OK) {
+        rrti_writer_set_event_count(w, s.events);
+        st = rrt_writer_finish(w, err);
+    }
+    rrt_writer_free(w);
+    report->sections_kept = keep;
+    report->bytes_kept = keep_end;
+    report->bytes_dropped = size - keep_end;
+    free(aux);
+    free(s.l.v);
+    free(s.blobs);
+    close(s.fd);
+    return st;
+}

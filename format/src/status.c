@@ -1,0 +1,84 @@
+/* Status code names and texts, and the error-context formatter. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rrti.h"
+
+const char *rrt_strerror(rrt_status status)
+{
+    switch (status) {
+#define RRT_STATUS_TEXT(name, num, text)                                      \
+    case name:                                                                \
+        return text;
+        RRT_STATUS_LIST(RRT_STATUS_TEXT)
+#undef RRT_STATUS_TEXT
+    }
+    return "unknown status";
+}
+
+const char *rrt_status_name(rrt_status status)
+{
+    switch (status) {
+#define RRT_STATUS_NAME(name, num, text)                                      \
+    case name:                                                                \
+        return #name;
+        RRT_STATUS_LIST(RRT_STATUS_NAME)
+#undef RRT_STATUS_NAME
+    }
+    return "RRT_E_UNKNOWN";
+}
+
+void rrt_error_clear(rrt_error *err)
+{
+    if (!err)
+        return;
+    memset(err, 0, sizeof(*err));
+    err->offset = UINT64_MAX;
+}
+
+rrt_status rrti_fail(rrt_error *err, rrt_status status, int sys_errno,
+                     const char *path, uint64_t offset, const char *fmt, ...)
+{
+    if (!err)
+        return status;
+    err->status = status;
+    err->sys_errno = sys_errno;
+    err->offset = offset;
+    size_t cap = sizeof(err->message), n = 0;
+    int k = 0;
+    if (path) {
+        k = snprintf(err->message, cap, "%s: ", path);
+        n = k > 0 ? (size_t)k : 0;
+    }
+    if (n < cap) {
+        va_list ap;
+        va_start(ap, fmt);
+        k = vsnprintf(err->message + n, cap - n, fmt, ap);
+        va_end(ap);
+        n += k > 0 ? (size_t)k : 0;
+    }
+    if (n < cap && offset != UINT64_MAX) {
+        k = snprintf(err->message + n, cap - n, " at offset %llu",
+                     (unsigned long long)offset);
+        n += k > 0 ? (size_t)k : 0;
+    }
+    if (n < cap && sys_errno)
+        snprintf(err->message + n, cap - n, ": %s", strerror(sys_errno));
+    return status;
+}
+
+const char *rrti_fourcc(uint32_t type, char buf[5])
+{
+    for (int i = 0; i < 4; i++) {
+        char c = (char)(type >> (8 * i) & 0xff);
+        buf[i] = (c >= 0x21 && c <= 0x7e) ? c : '?';
+    }
+    buf[4] = 0;
+    return buf;
+}
+
+const char *rrt_version(void)
+{
+    return RRT_VERSION_STRING;
+}

@@ -1,0 +1,1225 @@
+/* Archive writer: a FIFO of pending sections, compressed by worker threads
+ * and written in submission order by the caller's thread, so the output is
+ * the same whatever the thread count and memory stays bounded. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rrti_xxhash.h"
+
+#include "rrti.h"
+
+#define OBUF_SIZE (256u << 10)
+#define MAX_QUEUE 256u
+
+typedef struct blob_build {
+    rrt_blob_id id;
+    uint64_t size;
+    uint32_t chunk_size;
+    uint32_t n_chunks, cap;
+    rrti_chunk_ref *chunks;
+    bool cancelled;  /* a duplicate found late: skip its queued sections */
+    unsigned refs;   /* queue items pointing here */
+} blob_build;
+
+typedef enum { ITEM_SECTION, ITEM_CHUNK, ITEM_EVTS, ITEM_BLOB } item_kind;
+
+typedef struct item {
+    item_kind kind;
+    uint32_t type;
+    uint8_t *raw;    /* CHUNK/EVTS: bytes to compress; SECTION: payload */
+    size_t raw_len;
+    uint8_t *out;    /* compressed form */
+    size_t out_len;
+    uint8_t method;
+    uint64_t first;  /* EVTS */
+    uint32_t count;  /* EVTS */
+    blob_build *blob;
+    uint32_t chunk_index;
+    int state;       /* 0 waiting, 1 being compressed, 2 ready */
+    rrt_status result;
+    struct item *next;
+} item;
+
+typedef struct blob_slot {
+    rrti_index_blob entry;
+} blob_slot;
+
+struct rrt_writer {
+    char *path;
+    char *partial;
+    int fd;
+    rrt_writer_options opt;
+    rrt_io_hooks io;
+    uint64_t off; /* file offset of the next byte handed to out() */
+    rrt_status status; /* sticky: first failure */
+    rrt_error err;
+    bool finished;
+
+    uint8_t *obuf;
+    size_t olen;
+
+    rrt_section_info *secs;
+    size_t nsec, capsec;
+    rrti_index_blob *blobs;
+    size_t nblob, capblob;
+    uint32_t *table; /* open addressing: blob index + 1, 0 = empty */
+    size_t table_cap;
+
+    rrt_buf events;
+    uint32_t events_in_batch;
+    uint64_t events_total;   /* events handed to add_event */
+    uint64_t events_batched; /* events already in queued batches */
+
+    char **meta_keys, **meta_vals;
+    size_t nmeta, capmeta;
+
+    /* Queue and workers. */
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv, done_cv;
+    item *head, *tail;
+    size_t queued, compressing_items;
+    pthread_t *threads;
+    unsigned nthreads;
+    bool stop;
+};
+
+/* ------------------------------------------------------------------ */
+/* Failure and raw output                                             */
+
+static rrt_status fail(rrt_writer *w, rrt_status st, int e, const char *fmt,
+                       ...) __attribute__((format(printf, 4, 5)));
+
+static rrt_status fail(rrt_writer *w, rrt_status st, int e, const char *fmt,
+                       ...)
+{
+    if (w->status != RRT_OK)
+        return w->status;
+    char what[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    w->status = rrti_fail(&w->err, st, e, w->partial, UINT64_MAX, "%s", what);
+    return st;
+}
+
+static rrt_status report(rrt_writer *w, rrt_error *err)
+{
+    if (err && w->status != RRT_OK)
+        *err = w->err;
+    return w->status;
+}
+
+static rrt_status write_all(rrt_writer *w, const uint8_t *p, size_t n)
+{
+    while (n) {
+        ssize_t k = w->io.write ? w->io.write(w->io.ctx, w->fd, p, n)
+                                : write(w->fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return fail(w, RRT_E_IO, k < 0 ? errno : EIO, "write failed");
+        p += k;
+        n -= (size_t)k;
+    }
+    return RRT_OK;
+}
+
+static rrt_status obuf_flush(rrt_writer *w)
+{
+    if (w->status != RRT_OK)
+        return w->status;
+    rrt_status st = write_all(w, w->obuf, w->olen);
+    w->olen = 0;
+    return st;
+}
+
+static rrt_status out(rrt_writer *w, const void *p, size_t n)
+{
+    if (w->status != RRT_OK)
+        return w->status;
+    if (n > OBUF_SIZE - w->olen) {
+        if (obuf_flush(w) != RRT_OK)
+            return w->status;
+        if (n >= OBUF_SIZE) {
+            if (write_all(w, p, n) != RRT_OK)
+                return w->status;
+            w->off += n;
+            return RRT_OK;
+        }
+    }
+    memcpy(w->obuf + w->olen, p, n);
+    w->olen += n;
+    w->off += n;
+    return RRT_OK;
+}
+
+/* Writes one section from a prefix and a body; returns its offset. */
+static rrt_status out_section(rrt_writer *w, uint32_t type, uint32_t flags,
+                              const uint8_t *pre, size_t pre_len,
+                              const uint8_t *body, size_t body_len,
+                              uint64_t *at)
+{
+    uint8_t h[RRTI_SECTION_HEADER];
+    rrti_put_u32(h, type);
+    rrti_put_u32(h + 4, flags);
+    rrti_put_u64(h + 8, pre_len + body_len);
+    XXH3_state_t xs;
+    XXH3_64bits_reset(&xs);
+    XXH3_64bits_update(&xs, h, sizeof(h));
+    if (pre_len)
+        XXH3_64bits_update(&xs, pre, pre_len);
+    if (body_len)
+        XXH3_64bits_update(&xs, body, body_len);
+    uint8_t sum[8];
+    rrti_put_u64(sum, XXH3_64bits_digest(&xs));
+    *at = w->off;
+    out(w, h, sizeof(h));
+    if (pre_len)
+        out(w, pre, pre_len);
+    if (body_len)
+        out(w, body, body_len);
+    return out(w, sum, sizeof(sum));
+}
+
+static rrt_status add_section_entry(rrt_writer *w, uint32_t type,
+                                    uint32_t flags, uint64_t off,
+                                    uint64_t len, uint64_t aux)
+{
+    if (w->nsec == w->capsec) {
+        size_t cap = w->capsec ? w->capsec * 2 : 64;
+        rrt_section_info *p = realloc(w->secs, cap * sizeof(*p));
+        if (!p)
+            return fail(w, RRT_E_NOMEM, 0, "out of memory");
+        w->secs = p;
+        w->capsec = cap;
+    }
+    w->secs[w->nsec++] = (rrt_section_info){type, flags, off, len, aux};
+    return RRT_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Blob id table                                                      */
+
+static size_t id_hash(const rrt_blob_id *id, size_t cap)
+{
+    return (size_t)rrti_get_u64(id->bytes + 8) & (cap - 1);
+}
+
+static rrti_index_blob *find_blob(const rrt_writer *w, const rrt_blob_id *id)
+{
+    if (!w->table_cap)
+        return NULL;
+    for (size_t i = id_hash(id, w->table_cap);; i = (i + 1) & (w->table_cap - 1)) {
+        uint32_t slot = w->table[i];
+        if (!slot)
+            return NULL;
+        if (rrt_blob_id_cmp(&w->blobs[slot - 1].id, id) == 0)
+            return &w->blobs[slot - 1];
+    }
+}
+
+static void table_insert(uint32_t *table, size_t cap, const rrt_blob_id *id,
+                         uint32_t slot)
+{
+    size_t i = id_hash(id, cap);
+    while (table[i])
+        i = (i + 1) & (cap - 1);
+    table[i] = slot;
+}
+
+/* Registers an id; the descriptor offset is filled when it is written. */
+static rrt_status add_blob_entry(rrt_writer *w, const rrt_blob_id *id,
+                                 uint64_t off, uint64_t size)
+{
+    if (w->nblob >= UINT32_MAX - 1)
+        return fail(w, RRT_E_LIMIT, 0, "too many blobs");
+    if (w->nblob == w->capblob) {
+        size_t cap = w->capblob ? w->capblob * 2 : 64;
+        rrti_index_blob *p = realloc(w->blobs, cap * sizeof(*p));
+        if (!p)
+            return fail(w, RRT_E_NOMEM, 0, "out of memory");
+        w->blobs = p;
+        w->capblob = cap;
+    }
+    if (2 * (w->nblob + 1) > w->table_cap) {
+        size_t cap = w->table_cap ? w->table_cap * 2 : 128;
+        uint32_t *t = calloc(cap, sizeof(*t));
+        if (!t)
+            return fail(w, RRT_E_NOMEM, 0, "out of memory");
+        for (size_t i = 0; i < w->nblob; i++)
+            table_insert(t, cap, &w->blobs[i].id, (uint32_t)(i + 1));
+        free(w->table);
+        w->table = t;
+        w->table_cap = cap;
+    }
+    w->blobs[w->nblob] = (rrti_index_blob){*id, off, size};
+    w->nblob++;
+    table_insert(w->table, w->table_cap, id, (uint32_t)w->nblob);
+    return RRT_OK;
+}
+
+bool rrt_writer_has_blob(const rrt_writer *w, const rrt_blob_id *id)
+{
+    return find_blob(w, id) != NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Queue                                                              */
+
+static bool needs_compression(const item *it)
+{
+    return it->kind == ITEM_CHUNK || it->kind == ITEM_EVTS;
+}
+
+static void compress_item(const rrt_writer *w, item *it)
+{
+    if (it->kind == ITEM_CHUNK && it->blob->cancelled) {
+        it->result = RRT_OK;
+        return;
+    }
+    it->result = rrti_compress(w->opt.quality, it->raw, it->raw_len, &it->out,
+                               &it->out_len, &it->method);
+    free(it->raw);
+    it->raw = NULL;
+}
+
+static void *worker(void *arg)
+{
+    rrt_writer *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        item *it = w->head;
+        while (it && !(it->state == 0 && needs_compression(it)))
+            it = it->next;
+        if (!it) {
+            if (w->stop)
+                break;
+            pthread_cond_wait(&w->work_cv, &w->mu);
+            continue;
+        }
+        it->state = 1;
+        pthread_mutex_unlock(&w->mu);
+        compress_item(w, it);
+        pthread_mutex_lock(&w->mu);
+        it->state = 2;
+        pthread_cond_broadcast(&w->done_cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static void blob_unref(blob_build *b)
+{
+    if (b && --b->refs == 0) {
+        free(b->chunks);
+        free(b);
+    }
+}
+
+static void item_free(item *it)
+{
+    free(it->raw);
+    free(it->out);
+    blob_unref(it->blob);
+    free(it);
+}
+
+static rrt_status write_blob_desc(rrt_writer *w, blob_build *b)
+{
+    rrt_buf p;
+    rrt_buf_init(&p);
+    rrt_buf_put(&p, b->id.bytes, 16);
+    rrt_buf_put_u64(&p, b->size);
+    rrt_buf_put_u32(&p, b->chunk_size);
+    rrt_buf_put_u32(&p, b->n_chunks);
+    for (uint32_t i = 0; i < b->n_chunks; i++) {
+        rrt_buf_put_u64(&p, b->chunks[i].offset);
+        rrt_buf_put_u64(&p, b->chunks[i].raw_hash);
+    }
+    if (p.failed) {
+        rrt_buf_free(&p);
+        return fail(w, RRT_E_NOMEM, 0, "out of memory");
+    }
+    uint64_t at;
+    out_section(w, RRT_SEC_BLOB, RRT_SECF_REQUIRED, p.data, p.len, NULL, 0,
+                &at);
+    rrt_buf_free(&p);
+    rrti_index_blob *e = find_blob(w, &b->id);
+    if (e)
+        e->offset = at;
+    return w->status;
+}
+
+static rrt_status write_item(rrt_writer *w, item *it)
+{
+    uint8_t pre[RRTI_EVTS_PREFIX] = {0};
+    uint64_t at;
+    if (it->result != RRT_OK)
+        return fail(w, it->result, 0, "cannot compress (out of memory)");
+    switch (it->kind) {
+    case ITEM_CHUNK:
+        if (it->blob->cancelled)
+            return RRT_OK;
+        pre[0] = it->method;
+        rrti_put_u32(pre + 4, (uint32_t)it->raw_len);
+        out_section(w, RRT_SEC_CHUNK, RRT_SECF_REQUIRED, pre,
+                    RRTI_CHUNK_PREFIX, it->out, it->out_len, &at);
+        it->blob->chunks[it->chunk_index].offset = at;
+        return w->status;
+    case ITEM_EVTS:
+        rrti_put_u64(pre, it->first);
+        rrti_put_u32(pre + 8, it->count);
+        pre[12] = it->method;
+        rrti_put_u32(pre + 16, (uint32_t)it->raw_len);
+        out_section(w, RRT_SEC_EVENTS, RRT_SECF_REQUIRED, pre,
+                    RRTI_EVTS_PREFIX, it->out, it->out_len, &at);
+        return add_section_entry(w, RRT_SEC_EVENTS, RRT_SECF_REQUIRED, at,
+                                 RRTI_EVTS_PREFIX + it->out_len, it->first);
+    case ITEM_BLOB:
+        if (it->blob->cancelled)
+            return RRT_OK;
+        return write_blob_desc(w, it->blob);
+    case ITEM_SECTION: {
+        uint32_t flags = it->type == RRT_SEC_META ? 0 : RRT_SECF_REQUIRED;
+        out_section(w, it->type, flags, NULL, 0, it->raw, it->raw_len, &at);
+        return add_section_entry(w, it->type, flags, at, it->raw_len, 0);
+    }
+    }
+    return RRT_OK;
+}
+
+/* Pops the queue head once it is ready and writes it. */
+static rrt_status drain_one(rrt_writer *w)
+{
+    pthread_mutex_lock(&w->mu);
+    item *it = w->head;
+    while (it && needs_compression(it) && it->state != 2)
+        pthread_cond_wait(&w->done_cv, &w->mu);
+    if (it) {
+        w->head = it->next;
+        if (!w->head)
+            w->tail = NULL;
+        w->queued--;
+        if (needs_compression(it))
+            w->compressing_items--;
+    }
+    pthread_mutex_unlock(&w->mu);
+    if (!it)
+        return w->status;
+    if (w->status == RRT_OK)
+        write_item(w, it);
+    item_free(it);
+    return w->status;
+}
+
+static rrt_status drain_all(rrt_writer *w)
+{
+    while (w->head)
+        drain_one(w);
+    return w->status;
+}
+
+/* Queues an item; takes ownership of it in all cases. */
+static rrt_status enqueue(rrt_writer *w, item *it)
+{
+    if (w->status != RRT_OK) {
+        item_free(it);
+        return w->status;
+    }
+    if (it->blob)
+        it->blob->refs++;
+    bool comp = needs_compression(it);
+    if (comp && w->nthreads == 0) {
+        compress_item(w, it);
+        it->state = 2;
+    }
+    size_t max_comp = w->nthreads ? 2 * (size_t)w->nthreads : 1;
+    while (w->queued >= MAX_QUEUE || (comp && w->compressing_items >= max_comp))
+        if (drain_one(w) != RRT_OK) {
+            item_free(it);
+            return w->status;
+        }
+    pthread_mutex_lock(&w->mu);
+    if (w->tail)
+        w->tail->next = it;
+    else
+        w->head = it;
+    w->tail = it;
+    w->queued++;
+    if (comp)
+        w->compressing_items++;
+    pthread_cond_signal(&w->work_cv);
+    pthread_mutex_unlock(&w->mu);
+    if (w->nthreads == 0)
+        return drain_all(w);
+    return RRT_OK;
+}
+
+static item *new_item(rrt_writer *w, item_kind kind)
+{
+    item *it = calloc(1, sizeof(*it));
+    if (!it)
+        fail(w, RRT_E_NOMEM, 0, "out of memory");
+    else
+        it->kind = kind;
+    return it;
+}
+
+/* Queues a non-compressed section; copies the payload. */
+static rrt_status enqueue_section(rrt_writer *w, uint32_t type,
+                                  const uint8_t *p, size_t n)
+{
+    item *it = new_item(w, ITEM_SECTION);
+    if (!it)
+        return w->status;
+    it->type = type;
+    it->raw = malloc(n ? n : 1);
+    if (!it->raw) {
+        item_free(it);
+        return fail(w, RRT_E_NOMEM, 0, "out of memory");
+    }
+    memcpy(it->raw, p, n);
+    it->raw_len = n;
+    return enqueue(w, it);
+}
+
+/* ------------------------------------------------------------------ */
+/* Life cycle                                                         */
+
+void rrt_writer_options_init(rrt_writer_options *opt)
+{
+    memset(opt, 0, sizeof(*opt));
+    opt->quality = 5;
+    opt->threads = 0;
+    opt->chunk_size = 1u << 20;
+    opt->event_batch = 256u << 10;
+    opt->mode = 0644;
+}
+
+static unsigned default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        n = 1;
+    return n > 8 ? 8 : (unsigned)n;
+}
+
+rrt_status rrt_writer_create(const char *path, const rrt_writer_options *opt,
+                             rrt_writer **wp, rrt_error *err)
+{
+    *wp = NULL;
+    rrt_writer_options o;
+    if (opt)
+        o = *opt;
+    else
+        rrt_writer_options_init(&o);
+    if (o.quality < 0 || o.quality > 11 || o.chunk_size < RRTI_MIN_CHUNK ||
+        o.chunk_size > RRTI_MAX_RAW || o.event_batch == 0 ||
+        o.event_batch > RRTI_MAX_RAW || (o.mode & ~07777u))
+        return rrti_fail(err, RRT_E_INVALID, 0, path, UINT64_MAX,
+                         "invalid writer options");
+    rrt_writer *w = calloc(1, sizeof(*w));
+    if (!w)
+        return rrti_fail(err, RRT_E_NOMEM, 0, path, UINT64_MAX,
+                         "out of memory");
+    w->fd = -1;
+    w->opt = o;
+    if (o.io)
+        w->io = *o.io;
+    size_t plen = strlen(path);
+    w->path = strdup(path);
+    w->partial = malloc(plen + sizeof(".partial"));
+    w->obuf = malloc(OBUF_SIZE);
+    rrt_buf_init(&w->events);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->work_cv, NULL);
+    pthread_cond_init(&w->done_cv, NULL);
+    if (!w->path || !w->partial || !w->obuf) {
+        rrt_writer_free(w);
+        return rrti_fail(err, RRT_E_NOMEM, 0, path, UINT64_MAX,
+                         "out of memory");
+    }
+    memcpy(w->partial, path, plen);
+    memcpy(w->partial + plen, ".partial", sizeof(".partial"));
+    w->fd = open(w->partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (w->fd < 0) {
+        int e = errno;
+        rrt_status st = e == EEXIST ? RRT_E_EXISTS : RRT_E_IO;
+        rrti_fail(err, st, e, w->partial, UINT64_MAX,
+                  e == EEXIST ? "cannot create (another writer is running, "
+                                "or a crash left it: rrt recover it or "
+                                "remove it)"
+                              : "cannot create");
+        free(w->partial);
+        w->partial = NULL; /* not ours: keep it */
+        rrt_writer_free(w);
+        return st;
+    }
+    unsigned n = o.threads ? o.threads : default_threads();
+    if (n > 1) {
+        w->threads = calloc(n, sizeof(*w->threads));
+        for (unsigned i = 0; w->threads && i < n; i++) {
+            if (pthread_create(&w->threads[i], NULL, worker, w) != 0)
+                break;
+            w->nthreads++;
+        }
+    }
+    uint8_t h[RRTI_HEADER_SIZE];
+    memcpy(h, rrti_magic, 8);
+    rrti_put_u16(h + 8, RRT_FORMAT_MAJOR);
+    rrti_put_u16(h + 10, RRT_FORMAT_MINOR);
+    rrti_put_u32(h + 12, 0);
+    if (out(w, h, sizeof(h)) != RRT_OK) {
+        rrt_status st = report(w, err);
+        rrt_writer_free(w);
+        return st;
+    }
+    *wp = w;
+    return RRT_OK;
+}
+
+static void stop_workers(rrt_writer *w)
+{
+    pthread_mutex_lock(&w->mu);
+    w->stop = true;
+    pthread_cond_broadcast(&w->work_cv);
+    pthread_mutex_unlock(&w->mu);
+    for (unsigned i = 0; i < w->nthreads; i++)
+        pthread_join(w->threads[i], NULL);
+    w->nthreads = 0;
+}
+
+static void destroy(rrt_writer *w, bool remove_partial)
+{
+    stop_workers(w);
+    while (w->head) {
+        item *it = w->head;
+        w->head = it->next;
+        item_free(it);
+    }
+    if (w->fd >= 0)
+        close(w->fd);
+    if (remove_partial && w->partial && !w->finished)
+        unlink(w->partial);
+    for (size_t i = 0; i < w->nmeta; i++) {
+        free(w->meta_keys[i]);
+        free(w->meta_vals[i]);
+    }
+    free(w->meta_keys);
+    free(w->meta_vals);
+    rrt_buf_free(&w->events);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->work_cv);
+    pthread_cond_destroy(&w->done_cv);
+    free(w->threads);
+    free(w->secs);
+    free(w->blobs);
+    free(w->table);
+    free(w->obuf);
+    free(w->path);
+    free(w->partial);
+    free(w);
+}
+
+void rrt_writer_free(rrt_writer *w)
+{
+    if (w)
+        destroy(w, true);
+}
+
+void rrt_writer_abandon(rrt_writer *w)
+{
+    if (!w)
+        return;
+    if (!w->finished)
+        rrt_writer_flush(w, NULL);
+    destroy(w, false);
+}
+
+/* ------------------------------------------------------------------ */
+/* Blobs                                                              */
+
+static blob_build *new_blob(rrt_writer *w)
+{
+    blob_build *b = calloc(1, sizeof(*b));
+    if (!b) {
+        fail(w, RRT_E_NOMEM, 0, "out of memory");
+        return NULL;
+    }
+    b->chunk_size = w->opt.chunk_size;
+    b->refs = 1; /* the builder's own reference */
+    return b;
+}
+
+/* Queues one chunk of a blob; takes ownership of data. */
+static rrt_status push_chunk(rrt_writer *w, blob_build *b, uint8_t *data,
+                             size_t n)
+{
+    if (b->n_chunks == b->cap) {
+        uint32_t cap = b->cap ? b->cap * 2 : 4;
+        rrti_chunk_ref *p = realloc(b->chunks, cap * sizeof(*p));
+        if (!p) {
+            free(data);
+            return fail(w, RRT_E_NOMEM, 0, "out of memory");
+        }
+        b->chunks = p;
+        b->cap = cap;
+    }
+    item *it = new_item(w, ITEM_CHUNK);
+    if (!it) {
+        free(data);
+        return w->status;
+    }
+    b->chunks[b->n_chunks].offset = 0;
+    b->chunks[b->n_chunks].raw_hash = XXH3_64bits(data, n);
+    it->raw = data;
+    it->raw_len = n;
+    it->blob = b;
+    it->chunk_index = b->n_chunks++;
+    b->size += n;
+    return enqueue(w, it);
+}
+
+/* Registers the finished blob and queues its descriptor. */
+static rrt_status finish_blob(rrt_writer *w, blob_build *b)
+{
+    if (add_blob_entry(w, &b->id, 0, b->size) != RRT_OK)
+        return w->status;
+    item *it = new_item(w, ITEM_BLOB);
+    if (!it)
+        return w->status;
+    it->blob = b;
+    return enqueue(w, it);
+}
+
+rrt_status rrt_writer_add_blob(rrt_writer *w, const void *data, size_t len,
+                               rrt_blob_id *id_out, rrt_error *err)
+{
+    if (w->status != RRT_OK || w->finished)
+        return w->finished ? rrti_fail(err, RRT_E_STATE, 0, w->path,
+                                       UINT64_MAX, "writer already finished")
+                           : report(w, err);
+    if ((uint64_t)len > RRTI_MAX_BLOB)
+        return rrti_fail(err, RRT_E_LIMIT, 0, w->path, UINT64_MAX,
+                         "blob of %zu bytes exceeds 2^48", len);
+    rrt_blob_id id;
+    rrt_blob_id_of(data, len, &id);
+    if (id_out)
+        *id_out = id;
+    if (find_blob(w, &id))
+        return RRT_OK;
+    blob_build *b = new_blob(w);
+    if (!b)
+        return report(w, err);
+    b->id = id;
+    const uint8_t *p = data;
+    for (size_t done = 0; done < len && w->status == RRT_OK;) {
+        size_t n = len - done < b->chunk_size ? len - done : b->chunk_size;
+        uint8_t *copy = malloc(n);
+        if (!copy) {
+            fail(w, RRT_E_NOMEM, 0, "out of memory");
+            break;
+        }
+        memcpy(copy, p + done, n);
+        push_chunk(w, b, copy, n);
+        done += n;
+    }
+    if (w->status == RRT_OK)
+        finish_blob(w, b);
+    blob_unref(b);
+    return report(w, err);
+}
+
+/* Reads up to n bytes (fewer only at EOF). */
+static ssize_t read_full(int fd, uint8_t *p, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t k = read(fd, p + done, n - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            break;
+        done += (size_t)k;
+    }
+    return (ssize_t)done;
+}
+
+/* First pass over a seekable file: its id, so that duplicates cost no
+ * compression and no space. */
+static rrt_status hash_fd(rrt_writer *w, int fd, const char *name,
+                          off_t start, rrt_blob_id *id, uint64_t *size,
+                          rrt_error *err)
+{
+    size_t cap = 1u << 20;
+    uint8_t *buf = malloc(cap);
+    XXH3_state_t *xs = XXH3_createState();
+    rrt_status st = RRT_OK;
+    if (!buf || !xs) {
+        st = rrti_fail(err, RRT_E_NOMEM, 0, name, UINT64_MAX, "out of memory");
+        goto out;
+    }
+    XXH3_128bits_reset(xs);
+    *size = 0;
+    for (;;) {
+        ssize_t k = read_full(fd, buf, cap);
+        if (k < 0) {
+            st = rrti_fail(err, RRT_E_IO, errno, name, UINT64_MAX,
+                           "read failed");
+            goto out;
+        }
+        if (k == 0)
+            break;
+        XXH3_128bits_update(xs, buf, (size_t)k);
+        *size += (uint64_t)k;
+    }
+    XXH128_canonical_t c;
+    XXH128_canonicalFromHash(&c, XXH3_128bits_digest(xs));
+    memcpy(id->bytes, c.digest, 16);
+    if (lseek(fd, start, SEEK_SET) < 0)
+        st = rrti_fail(err, RRT_E_IO, errno, name, UINT64_MAX, "seek failed");
+out:
+    free(buf);
+    XXH3_freeState(xs);
+    (void)w;
+    return st;
+}
+
+rrt_status rrt_writer_add_blob_fd(rrt_writer *w, int fd, const char *name,
+                                  rrt_blob_id *id_out, uint64_t *size_out,
+                                  rrt_error *err)
+{
+    if (w->status != RRT_OK || w->finished)
+        return w->finished ? rrti_fail(err, RRT_E_STATE, 0, w->path,
+                                       UINT64_MAX, "writer already finished")
+                           : report(w, err);
+    struct stat sb;
+    off_t start = lseek(fd, 0, SEEK_CUR);
+    bool seekable = start >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+    rrt_blob_id pre_id;
+    uint64_t pre_size = 0;
+    if (seekable) {
+        rrt_status st = hash_fd(w, fd, name, start, &pre_id, &pre_size, err);
+        if (st != RRT_OK)
+            return st;
+        if (find_blob(w, &pre_id)) {
+            if (id_out)
+                *id_out = pre_id;
+            if (size_out)
+                *size_out = pre_size;
+            return RRT_OK;
+        }
+    }
+    blob_build *b = new_blob(w);
+    XXH3_state_t *xs = XXH3_createState();
+    if (!b || !xs) {
+        blob_unref(b);
+        XXH3_freeState(xs);
+        fail(w, RRT_E_NOMEM, 0, "out of memory");
+        return report(w, err);
+    }
+    XXH3_128bits_reset(xs);
+    rrt_status st = RRT_OK;
+    while (w->status == RRT_OK) {
+        uint8_t *buf = malloc(b->chunk_size);
+        if (!buf) {
+            fail(w, RRT_E_NOMEM, 0, "out of memory");
+            break;
+        }
+        ssize_t k = read_full(fd, buf, b->chunk_size);
+        if (k <= 0) {
+            free(buf);
+            if (k < 0)
+                st = rrti_fail(err, RRT_E_IO, errno, name, UINT64_MAX,
+                               "read failed");
+            break;
+        }
+        XXH3_128bits_update(xs, buf, (size_t)k);
+        if (b->size + (uint64_t)k > RRTI_MAX_BLOB) {
+            free(buf);
+            st = rrti_fail(err, RRT_E_LIMIT, 0, name, UINT64_MAX,
+                           "larger than 2^48 bytes");
+            break;
+        }
+        push_chunk(w, b, buf, (size_t)k);
+    }
+    XXH128_canonical_t c;
+    XXH128_canonicalFromHash(&c, XXH3_128bits_digest(xs));
+    XXH3_freeState(xs);
+    memcpy(b->id.bytes, c.digest, 16);
+    if (st == RRT_OK && w->status == RRT_OK && seekable &&
+        (rrt_blob_id_cmp(&b->id, &pre_id) != 0 || b->size != pre_size))
+        st = rrti_fail(err, RRT_E_CHANGED, 0, name, UINT64_MAX,
+                       "file changed while it was being read");
+    if (st != RRT_OK || w->status != RRT_OK || find_blob(w, &b->id)) {
+        /* Not stored (error or a late duplicate): queued chunks are
+         * skipped; chunks already written stay as harmless orphans. */
+        b->cancelled = true;
+    } else {
+        finish_blob(w, b);
+    }
+    if (st == RRT_OK && w->status == RRT_OK) {
+        if (id_out)
+            *id_out = b->id;
+        if (size_out)
+            *size_out = b->size;
+    }
+    blob_unref(b);
+    return st != RRT_OK ? st : report(w, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* Files, events, metadata, CPUID                                     */
+
+rrt_status rrt_writer_add_file(rrt_writer *w, const rrt_file_entry *e,
+                               rrt_error *err)
+{
+    if (w->status != RRT_OK)
+        return report(w, err);
+    size_t plen = e->path ? strlen(e->path) : 0;
+    if (plen == 0 || plen > RRTI_MAX_PATH)
+        return rrti_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
+                         "file path is empty or longer than %u bytes",
+                         RRTI_MAX_PATH);
+    if ((e->flags & ~(RRT_FILE_HAS_BLOB | RRT_FILE_EXTERNAL)) ||
+        !(e->flags & (RRT_FILE_HAS_BLOB | RRT_FILE_EXTERNAL)))
+        return rrti_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
+                         "%s: file entry flags are invalid", e->path);
+    if (!(e->flags & RRT_FILE_EXTERNAL)) {
+        const rrti_index_blob *b = find_blob(w, &e->blob);
+        if (!b)
+            return rrti_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
+                             "%s: file names a blob not in the archive",
+                             e->path);
+        if (b->size != e->size)
+            return rrti_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
+                             "%s: file size %llu differs from its blob's %llu",
+                             e->path, (unsigned long long)e->size,
+                             (unsigned long long)b->size);
+    }
+    rrt_buf p;
+    rrt_buf_init(&p);
+    rrti_encode_file(&p, e);
+    if (p.failed) {
+        rrt_buf_free(&p);
+        fail(w, RRT_E_NOMEM, 0, "out of memory");
+        return report(w, err);
+    }
+    enqueue_section(w, RRT_SEC_FILE, p.data, p.len);
+    rrt_buf_free(&p);
+    return report(w, err);
+}
+
+static rrt_status flush_events(rrt_writer *w)
+{
+    if (!w->events_in_batch || w->status != RRT_OK)
+        return w->status;
+    item *it = new_item(w, ITEM_EVTS);
+    if (!it)
+        return w->status;
+    it->raw = w->events.data;
+    it->raw_len = w->events.len;
+    it->first = w->events_batched;
+    it->count = w->events_in_batch;
+    w->events_batched += w->events_in_batch;
+    w->events_in_batch = 0;
+    rrt_buf_init(&w->events);
+    return enqueue(w, it);
+}
+
+rrt_status rrt_writer_add_event(rrt_writer *w, uint32_t type, const void *data,
+                                size_t len, rrt_error *err)
+{
+    if (w->status != RRT_OK)
+        return report(w, err);
+    /* type and length varints take at most 5 and 10 bytes. */
+    if (len > RRTI_MAX_RAW - 15)
+        return rrti_fail(err, RRT_E_LIMIT, 0, w->path, UINT64_MAX,
+                         "event of %zu bytes exceeds the %u-byte batch limit",
+                         len, RRTI_MAX_RAW);
+    if (w->events_in_batch &&
+        (w->events.len + len + 15 > RRTI_MAX_RAW ||
+         w->events_in_batch == UINT32_MAX))
+        if (flush_events(w) != RRT_OK)
+            return report(w, err);
+    rrt_buf_put_varint(&w->events, type);
+    rrt_buf_put_lenbytes(&w->events, data, len);
+    if (w->events.failed) {
+        fail(w, RRT_E_NOMEM, 0, "out of memory");
+        return report(w, err);
+    }
+    w->events_in_batch++;
+    w->events_total++;
+    if (w->events.len >= w->opt.event_batch)
+        flush_events(w);
+    return report(w, err);
+}
+
+uint64_t rrt_writer_event_count(const rrt_writer *w)
+{
+    return w->events_total;
+}
+
+rrt_status rrt_writer_set_cpuid(rrt_writer *w, const rrt_cpuid_manifest *m,
+                                rrt_error *err)
+{
+    if (w->status != RRT_OK)
+        return report(w, err);
+    rrt_cpuid_manifest copy;
+    rrt_status st = rrt_cpuid_manifest_copy(&copy, m, err);
+    if (st != RRT_OK)
+        return st;
+    uint8_t *p = NULL;
+    size_t n = 0;
+    st = rrt_cpuid_manifest_normalize(&copy, err);
+    if (st == RRT_OK)
+        st = rrt_cpuid_manifest_encode(&copy, &p, &n, err);
+    rrt_cpuid_manifest_clear(&copy);
+    if (st != RRT_OK)
+        return st;
+    enqueue_section(w, RRT_SEC_CPUID, p, n);
+    free(p);
+    return report(w, err);
+}
+
+rrt_status rrt_writer_set_meta(rrt_writer *w, const char *key,
+                               const char *value, rrt_error *err)
+{
+    if (w->status != RRT_OK)
+        return report(w, err);
+    size_t kl = strlen(key), vl = strlen(value);
+    if (kl == 0 || kl > RRTI_MAX_META_KEY || vl > RRTI_MAX_META_VALUE)
+        return rrti_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
+                         "metadata key '%.64s' or its value is too long",
+                         key);
+    size_t lo = 0, hi = w->nmeta;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(w->meta_keys[mid], key);
+        if (c == 0) {
+            char *v = strdup(value);
+            if (!v) {
+                fail(w, RRT_E_NOMEM, 0, "out of memory");
+                return report(w, err);
+            }
+            free(w->meta_vals[mid]);
+            w->meta_vals[mid] = v;
+            return RRT_OK;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (w->nmeta >= RRTI_MAX_META_COUNT)
+        return rrti_fail(err, RRT_E_LIMIT, 0, w->path, UINT64_MAX,
+                         "more than %u metadata keys", RRTI_MAX_META_COUNT);
+    if (w->nmeta == w->capmeta) {
+        size_t cap = w->capmeta ? 2 * w->capmeta : 16;
+        char **k = realloc(w->meta_keys, cap * sizeof(*k));
+        if (k)
+            w->meta_keys = k;
+        char **v = k ? realloc(w->meta_vals, cap * sizeof(*v)) : NULL;
+        if (v)
+            w->meta_vals = v;
+        if (!k || !v) {
+            fail(w, RRT_E_NOMEM, 0, "out of memory");
+            return report(w, err);
+        }
+        w->capmeta = cap;
+    }
+    char *k = strdup(key), *v = strdup(value);
+    if (!k || !v) {
+        free(k);
+        free(v);
+        fail(w, RRT_E_NOMEM, 0, "out of memory");
+        return report(w, err);
+    }
+    memmove(w->meta_keys + lo + 1, w->meta_keys + lo,
+            (w->nmeta - lo) * sizeof(char *));
+    memmove(w->meta_vals + lo + 1, w->meta_vals + lo,
+            (w->nmeta - lo) * sizeof(char *));
+    w->meta_keys[lo] = k;
+    w->meta_vals[lo] = v;
+    w->nmeta++;
+    return RRT_OK;
+}
+
+static rrt_status flush_meta(rrt_writer *w)
+{
+    if (!w->nmeta || w->status != RRT_OK)
+        return w->status;
+    rrt_buf p;
+    rrt_buf_init(&p);
+    rrt_buf_put_varint(&p, w->nmeta);
+    for (size_t i = 0; i < w->nmeta; i++) {
+        rrt_buf_put_lenbytes(&p, w->meta_keys[i], strlen(w->meta_keys[i]));
+        rrt_buf_put_lenbytes(&p, w->meta_vals[i], strlen(w->meta_vals[i]));
+        free(w->meta_keys[i]);
+        free(w->meta_vals[i]);
+    }
+    w->nmeta = 0;
+    if (p.failed) {
+        rrt_buf_free(&p);
+        return fail(w, RRT_E_NOMEM, 0, "out of memory");
+    }
+    enqueue_section(w, RRT_SEC_META, p.data, p.len);
+    rrt_buf_free(&p);
+    return w->status;
+}
+
+rrt_status rrt_writer_flush(rrt_writer *w, rrt_error *err)
+{
+    if (w->finished)
+        return RRT_OK;
+    flush_events(w);
+    flush_meta(w);
+    drain_all(w);
+    obuf_flush(w);
+    return report(w, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* Finish                                                             */
+
+static rrt_status sync_fd(rrt_writer *w, int fd, const char *what)
+{
+    if (w->opt.no_sync)
+        return RRT_OK;
+    int r = w->io.fsync ? w->io.fsync(w->io.ctx, fd) : fsync(fd);
+    if (r != 0)
+        return fail(w, RRT_E_IO, errno ? errno : EIO, "%s failed", what);
+    return RRT_OK;
+}
+
+static rrt_status sync_dir(rrt_writer *w)
+{
+    char *copy = strdup(w->path);
+    if (!copy)
+        return fail(w, RRT_E_NOMEM, 0, "out of memory");
+    int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(copy);
+    if (dfd < 0)
+        return RRT_OK; /* nothing we can sync; the rename itself is done */
+    rrt_status st = sync_fd(w, dfd, "directory fsync");
+    close(dfd);
+    return st;
+}
+
+static rrt_status write_index(rrt_writer *w)
+{
+    rrt_buf p;
+    rrt_buf_init(&p);
+    rrti_encode_index(&p, w->secs, w->nsec, w->blobs, w->nblob,
+                      w->events_batched);
+    /* Sorting moved the blobs: the hash table is stale from here on. */
+    memset(w->table, 0, w->table_cap * sizeof(*w->table));
+    w->table_cap = 0;
+    if (p.failed) {
+        rrt_buf_free(&p);
+        return fail(w, RRT_E_NOMEM, 0, "out of memory");
+    }
+    if (p.len > RRTI_MAX_PAYLOAD) {
+        rrt_buf_free(&p);
+        return fail(w, RRT_E_LIMIT, 0, "index exceeds the section limit");
+    }
+    uint64_t at;
+    out_section(w, RRT_SEC_INDEX, RRT_SECF_REQUIRED, NULL, 0, p.data, p.len,
+                &at);
+    rrt_buf_free(&p);
+    uint8_t foot[RRTI_FOOTER_SIZE];
+    rrti_encode_footer(foot, at, w->off - at);
+    return out(w, foot, sizeof(foot));
+}
+
+rrt_status rrt_writer_finish(rrt_writer *w, rrt_error *err)
+{
+    if (w->finished)
+        return rrti_fail(err, RRT_E_STATE, 0, w->path, UINT64_MAX,
+                         "writer already finished");
+    rrt_writer_flush(w, NULL);
+    if (w->status == RRT_OK)
+        write_index(w);
+    obuf_flush(w);
+    if (w->status == RRT_OK && fchmod(w->fd, (mode_t)w->opt.mode) != 0)
+        fail(w, RRT_E_IO, errno, "chmod failed");
+    if (w->status == RRT_OK)
+        sync_fd(w, w->fd, "fsync");
+    if (w->fd >= 0 && close(w->fd) != 0 && w->status == RRT_OK)
+        fail(w, RRT_E_IO, errno, "close failed");
+    w->fd = -1;
+    if (w->status == RRT_OK) {
+        int r = w->io.rename ? w->io.rename(w->io.ctx, w->partial, w->path)
+                             : rename(w->partial, w->path);
+        if (r != 0)
+            fail(w, RRT_E_IO, errno ? errno : EIO, "rename to %s failed",
+                 w->path);
+    }
+    if (w->status != RRT_OK) {
+        unlink(w->partial);
+        return report(w, err);
+    }
+    w->finished = true;
+    /* Without a durable directory entry the caller cannot rely on the
+     * file, so a failed directory sync also takes the final name away. */
+    if (sync_dir(w) != RRT_OK) {
+        unlink(w->path);
+        return report(w, err);
+    }
+    return RRT_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Recovery support                                                   */
+
+rrt_status rrti_writer_append_raw(rrt_writer *w, int src_fd,
+                                  const char *src_path, uint64_t src_off,
+                                  uint64_t len, rrt_error *err)
+{
+    uint8_t *buf = malloc(1u << 20);
+    if (!buf)
+        return fail(w, RRT_E_NOMEM, 0, "out of memory"), report(w, err);
+    rrt_status st = RRT_OK;
+    while (len && st == RRT_OK && w->status == RRT_OK) {
+        size_t n = len < (1u << 20) ? (size_t)len : (1u << 20);
+        st = rrti_pread_all(src_fd, src_path, buf, n, src_off, err);
+        if (st == RRT_OK)
+            out(w, buf, n);
+        src_off += n;
+        len -= n;
+    }
+    free(buf);
+    return st != RRT_OK ? st : report(w, err);
+}
+
+rrt_status rrti_writer_register_section(rrt_writer *w,
+                                        const rrt_section_info *s,
+                                        rrt_error *err)
+{
+    add_section_entry(w, s->type, s->flags, s->offset, s->length, s->aux);
+    return report(w, err);
+}
+
+rrt_status rrti_writer_register_blob(rrt_writer *w, const rrt_blob_id *id,
+                                     uint64_t offset, uint64_t size,
+                                     rrt_error *err)
+{
+    add_blob_entry(w, id, offset, size);
+    return report(w, err);
+}
+
+void rrti_writer_set_event_count(rrt_writer *w, uint64_t n)
+{
+    w->events_batched = n;
+    w->events_total = n;
+}
