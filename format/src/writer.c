@@ -700,13 +700,20 @@ static rrt_status finish_blob(rrt_writer *w, blob_build *b)
     return enqueue(w, it);
 }
 
+static rrt_status check_open(rrt_writer *w, rrt_error *err)
+{
+    if (w->finished)
+        return rrti_fail(err, RRT_E_STATE, 0, w->path, UINT64_MAX,
+                         "writer already finished");
+    return report(w, err);
+}
+
 rrt_status rrt_writer_add_blob(rrt_writer *w, const void *data, size_t len,
                                rrt_blob_id *id_out, rrt_error *err)
 {
-    if (w->status != RRT_OK || w->finished)
-        return w->finished ? rrti_fail(err, RRT_E_STATE, 0, w->path,
-                                       UINT64_MAX, "writer already finished")
-                           : report(w, err);
+    rrt_status open_st = check_open(w, err);
+    if (open_st != RRT_OK)
+        return open_st;
     if ((uint64_t)len > RRTI_MAX_BLOB)
         return rrti_fail(err, RRT_E_LIMIT, 0, w->path, UINT64_MAX,
                          "blob of %zu bytes exceeds 2^48", len);
@@ -795,31 +802,15 @@ out:
     return st;
 }
 
-rrt_status rrt_writer_add_blob_fd(rrt_writer *w, int fd, const char *name,
-                                  rrt_blob_id *id_out, uint64_t *size_out,
-                                  rrt_error *err)
+/* Streams a blob from a source into chunks. When `expect` is set the
+ * content must hash to it; a mismatch, a read error or a late duplicate
+ * cancels the blob (queued chunks are skipped, chunks already written stay
+ * as harmless orphans). */
+static rrt_status stream_blob(rrt_writer *w, rrt_read_fn fn, void *ctx,
+                              const char *name, const rrt_blob_id *expect,
+                              bool expect_changed_is_hash, rrt_blob_id *id_out,
+                              uint64_t *size_out, rrt_error *err)
 {
-    if (w->status != RRT_OK || w->finished)
-        return w->finished ? rrti_fail(err, RRT_E_STATE, 0, w->path,
-                                       UINT64_MAX, "writer already finished")
-                           : report(w, err);
-    struct stat sb;
-    off_t start = lseek(fd, 0, SEEK_CUR);
-    bool seekable = start >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
-    rrt_blob_id pre_id;
-    uint64_t pre_size = 0;
-    if (seekable) {
-        rrt_status st = hash_fd(w, fd, name, start, &pre_id, &pre_size, err);
-        if (st != RRT_OK)
-            return st;
-        if (find_blob(w, &pre_id)) {
-            if (id_out)
-                *id_out = pre_id;
-            if (size_out)
-                *size_out = pre_size;
-            return RRT_OK;
-        }
-    }
     blob_build *b = new_blob(w);
     XXH3_state_t *xs = XXH3_createState();
     if (!b || !xs) {
@@ -836,38 +827,53 @@ rrt_status rrt_writer_add_blob_fd(rrt_writer *w, int fd, const char *name,
             fail(w, RRT_E_NOMEM, 0, "out of memory");
             break;
         }
-        ssize_t k = read_full(fd, buf, b->chunk_size);
-        if (k <= 0) {
-            free(buf);
-            if (k < 0)
+        size_t k = 0;
+        while (k < b->chunk_size) {
+            ssize_t r = fn(ctx, buf + k, b->chunk_size - k);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r < 0) {
                 st = rrti_fail(err, RRT_E_IO, errno, name, UINT64_MAX,
                                "read failed");
+                break;
+            }
+            if (r == 0)
+                break;
+            k += (size_t)r;
+        }
+        if (st != RRT_OK || k == 0) {
+            free(buf);
             break;
         }
-        XXH3_128bits_update(xs, buf, (size_t)k);
-        if (b->size + (uint64_t)k > RRTI_MAX_BLOB) {
+        XXH3_128bits_update(xs, buf, k);
+        if (b->size + k > RRTI_MAX_BLOB) {
             free(buf);
             st = rrti_fail(err, RRT_E_LIMIT, 0, name, UINT64_MAX,
                            "larger than 2^48 bytes");
             break;
         }
-        push_chunk(w, b, buf, (size_t)k);
+        push_chunk(w, b, buf, k);
+        if (k < b->chunk_size)
+            break; /* the source is at its end */
     }
     XXH128_canonical_t c;
     XXH128_canonicalFromHash(&c, XXH3_128bits_digest(xs));
     XXH3_freeState(xs);
     memcpy(b->id.bytes, c.digest, 16);
-    if (st == RRT_OK && w->status == RRT_OK && seekable &&
-        (rrt_blob_id_cmp(&b->id, &pre_id) != 0 || b->size != pre_size))
-        st = rrti_fail(err, RRT_E_CHANGED, 0, name, UINT64_MAX,
-                       "file changed while it was being read");
-    if (st != RRT_OK || w->status != RRT_OK || find_blob(w, &b->id)) {
-        /* Not stored (error or a late duplicate): queued chunks are
-         * skipped; chunks already written stay as harmless orphans. */
-        b->cancelled = true;
-    } else {
-        finish_blob(w, b);
+    if (st == RRT_OK && w->status == RRT_OK && expect &&
+        rrt_blob_id_cmp(&b->id, expect) != 0) {
+        char hex[33];
+        rrt_blob_id_to_hex(expect, hex);
+        st = expect_changed_is_hash
+                 ? rrti_fail(err, RRT_E_HASH, 0, name, UINT64_MAX,
+                             "content does not match its id %s", hex)
+                 : rrti_fail(err, RRT_E_CHANGED, 0, name, UINT64_MAX,
+                             "file changed while it was being read");
     }
+    if (st != RRT_OK || w->status != RRT_OK || find_blob(w, &b->id))
+        b->cancelled = true;
+    else
+        finish_blob(w, b);
     if (st == RRT_OK && w->status == RRT_OK) {
         if (id_out)
             *id_out = b->id;
@@ -876,6 +882,61 @@ rrt_status rrt_writer_add_blob_fd(rrt_writer *w, int fd, const char *name,
     }
     blob_unref(b);
     return st != RRT_OK ? st : report(w, err);
+}
+
+rrt_status rrt_writer_add_blob_reader(rrt_writer *w, rrt_read_fn fn,
+                                      void *ctx, const char *name,
+                                      const rrt_blob_id *expect,
+                                      rrt_blob_id *id_out, uint64_t *size_out,
+                                      rrt_error *err)
+{
+    rrt_status open_st = check_open(w, err);
+    if (open_st != RRT_OK)
+        return open_st;
+    const rrti_index_blob *have = expect ? find_blob(w, expect) : NULL;
+    if (have) {
+        if (id_out)
+            *id_out = *expect;
+        if (size_out)
+            *size_out = have->size;
+        return RRT_OK;
+    }
+    return stream_blob(w, fn, ctx, name, expect, true, id_out, size_out, err);
+}
+
+static ssize_t read_fd(void *ctx, void *buf, size_t n)
+{
+    return read(*(int *)ctx, buf, n);
+}
+
+rrt_status rrt_writer_add_blob_fd(rrt_writer *w, int fd, const char *name,
+                                  rrt_blob_id *id_out, uint64_t *size_out,
+                                  rrt_error *err)
+{
+    rrt_status open_st = check_open(w, err);
+    if (open_st != RRT_OK)
+        return open_st;
+    struct stat sb;
+    off_t start = lseek(fd, 0, SEEK_CUR);
+    bool seekable = start >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+    if (!seekable)
+        return stream_blob(w, read_fd, &fd, name, NULL, false, id_out,
+                           size_out, err);
+    rrt_blob_id pre_id;
+    uint64_t pre_size = 0;
+    rrt_status st = hash_fd(w, fd, name, start, &pre_id, &pre_size, err);
+    if (st != RRT_OK)
+        return st;
+    const rrti_index_blob *have = find_blob(w, &pre_id);
+    if (have) {
+        if (id_out)
+            *id_out = pre_id;
+        if (size_out)
+            *size_out = pre_size;
+        return RRT_OK;
+    }
+    return stream_blob(w, read_fd, &fd, name, &pre_id, false, id_out,
+                       size_out, err);
 }
 
 /* ------------------------------------------------------------------ */

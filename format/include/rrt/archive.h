@@ -104,6 +104,20 @@ RRT_API rrt_status rrt_writer_add_blob_fd(rrt_writer *w, int fd,
                                           uint64_t *size_out, rrt_error *err);
 RRT_API bool rrt_writer_has_blob(const rrt_writer *w, const rrt_blob_id *id);
 
+/* A source of bytes: returns the count read (0 at end), or -1 with errno. */
+typedef ssize_t (*rrt_read_fn)(void *ctx, void *buf, size_t n);
+
+/* Adds a blob read from a callback with bounded memory. With `expect` (may
+ * be NULL): if the writer already holds that id nothing is read, else the
+ * bytes must hash to it (RRT_E_HASH otherwise, and nothing is stored). This
+ * lets pack copy blobs between archives and deduplicate for free. */
+RRT_API rrt_status rrt_writer_add_blob_reader(rrt_writer *w, rrt_read_fn fn,
+                                              void *ctx, const char *name,
+                                              const rrt_blob_id *expect,
+                                              rrt_blob_id *id_out,
+                                              uint64_t *size_out,
+                                              rrt_error *err);
+
 /* Appends a file-table entry. An entry with RRT_FILE_HAS_BLOB and without
  * RRT_FILE_EXTERNAL must name a blob already added. */
 RRT_API rrt_status rrt_writer_add_file(rrt_writer *w,
