@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs rrt's build and test dependencies from Debian 12 packages.
+# Idempotent and quick when everything is already there.
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config git python3
+  libarchive-dev libxxhash-dev libbrotli-dev libcmocka-dev   # librrt, pack
+  libcapstone-dev                                            # record: CPUID patching
+  libcurl4-openssl-dev libssl-dev                            # push/pull
+  libacl1-dev libnettle8 nettle-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev zlib1g-dev libxml2-dev libicu-dev  # static build
+  clang libclang-rt-14-dev llvm                              # fuzzing
+  brotli zstd hyperfine strace cpuid                         # benchmarks, test inputs
+  nginx docker-registry apache2-utils curl                   # push/pull test servers
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  echo "deps: installing ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

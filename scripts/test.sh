@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test rrt has: the whole ctest suite in a normal build and in an
+# ASan+UBSan build, each libFuzzer harness for a short fixed run, and a check
+# that the static build needs no shared libraries. Exits non-zero on any
+# failure. Build trees go to $RRT_OUT (default: out/ in the source tree).
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+out=${RRT_OUT:-$src/out}
+fuzz_seconds=${RRT_FUZZ_SECONDS:-15}
+cd "$src"
+bash scripts/deps.sh
+
+step() { printf '\n==== %s\n' "$*"; }
+
+step "normal build (RelWithDebInfo, -Werror) and tests"
+scripts/build.sh "$out/normal" -DRRT_WERROR=ON
+ctest --test-dir "$out/normal" --output-on-failure -j2 --timeout 300
+
+step "ASan+UBSan build and tests"
+scripts/build.sh "$out/asan" -DCMAKE_BUILD_TYPE=Debug -DRRT_SANITIZE=ON -DRRT_WERROR=ON
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  ctest --test-dir "$out/asan" --output-on-failure -j2 --timeout 600
+
+step "static build: one binary that needs no shared libraries"
+scripts/build.sh "$out/static" -DRRT_STATIC=ON -DRRT_TESTS=OFF -DRRT_WERROR=ON
+if ldd "$out/static/rrt" >/dev/null 2>&1; then
+  echo "static build: $out/static/rrt is dynamically linked" >&2
+  exit 1
+fi
+"$out/static/rrt" --version
+
+if [ -x fuzz/run-all.sh ]; then
+  step "fuzzers, ${fuzz_seconds}s each"
+  fuzz/run-all.sh "$fuzz_seconds" "$out/fuzz"
+fi
+step "all tests passed"
