@@ -8,9 +8,16 @@
 
 #include "rrti.h"
 
-/* A window of 2^22 covers a default 1 MiB chunk with room to spare; the
+/* The smallest window that covers the whole input (2^16 .. 2^24): a
+ * window larger than the chunk buys nothing and costs encoder memory. The
  * decoder accepts any window, so this is an encoder choice only. */
-#define RRTI_LGWIN 22
+static int window_for(size_t n)
+{
+    int lg = 16;
+    while (lg < 24 && ((size_t)1 << lg) - 16 < n)
+        lg++;
+    return lg;
+}
 
 rrt_status rrti_compress(int quality, const uint8_t *in, size_t n,
                          uint8_t **out, size_t *out_len, uint8_t *method)
@@ -19,7 +26,7 @@ rrt_status rrti_compress(int quality, const uint8_t *in, size_t n,
     uint8_t *buf = cap ? malloc(cap) : NULL;
     if (buf) {
         size_t len = cap;
-        if (BrotliEncoderCompress(quality, RRTI_LGWIN, BROTLI_MODE_GENERIC, n,
+        if (BrotliEncoderCompress(quality, window_for(n), BROTLI_MODE_GENERIC, n,
                                   in, &len, buf) == BROTLI_TRUE &&
             len < n) {
             *out = buf;
