@@ -1,0 +1,4 @@
+# The installed library as a tool author uses it: pkg-config and the CMake
+# package, exporting only the documented rrt_* API.
+add_test(NAME install_consumer
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/install_consumer.sh ${PROJECT_BINARY_DIR} ${RRT_CLI})
