@@ -1184,7 +1184,8 @@ static rrt_status write_index(rrt_writer *w)
     rrti_encode_index(&p, w->secs, w->nsec, w->blobs, w->nblob,
                       w->events_batched);
     /* Sorting moved the blobs: the hash table is stale from here on. */
-    memset(w->table, 0, w->table_cap * sizeof(*w->table));
+    free(w->table);
+    w->table = NULL;
     w->table_cap = 0;
     if (p.failed) {
         rrt_buf_free(&p);

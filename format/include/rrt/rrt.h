@@ -6,5 +6,6 @@
 #include "codec.h"
 #include "cpuid.h"
 #include "archive.h"
+#include "cpufeat.h"
 
 #endif

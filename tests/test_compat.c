@@ -1,0 +1,501 @@
+/* Replay compatibility rules: each rule failing alone on synthetic
+ * manifests, then real CPU descriptions from tests/data/cpus. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "compat.h"
+#include "hostfile.h"
+
+#ifndef RRT_TEST_DATA
+#error "RRT_TEST_DATA must name tests/data"
+#endif
+
+/* A small Haswell-like CPU: SSE..AVX2, XCR0 = x87|SSE|AVX. */
+static const rrt_cpuid_record base_records[] = {
+    {0x0, 0, 0, 0xd, 0x756e6547, 0x6c65746e, 0x49656e69},
+    {0x1, 0, 0, 0x000306c3, 0x00100800, 0x7ffafbff, 0xbfebfbff},
+    {0x4, 0, RRT_CPUID_SUBLEAF_INDEXED, 0x1c004121, 0x01c0003f, 0x3f, 0},
+    {0x4, 1, RRT_CPUID_SUBLEAF_INDEXED, 0, 0, 0, 0},
+    {0x7, 0, RRT_CPUID_SUBLEAF_INDEXED, 0, 0x000027ab, 0, 0},
+    {0xb, 0, RRT_CPUID_SUBLEAF_INDEXED, 1, 2, 0x100, 0},
+    {0xb, 1, RRT_CPUID_SUBLEAF_INDEXED, 0, 0, 0x1, 0},
+    {0xd, 0, RRT_CPUID_SUBLEAF_INDEXED, 0x7, 0x340, 0x340, 0},
+    {0xd, 1, RRT_CPUID_SUBLEAF_INDEXED, 0x1, 0, 0, 0},
+    {0xd, 2, RRT_CPUID_SUBLEAF_INDEXED, 0x100, 0x240, 0, 0},
+    {0x80000000, 0, 0, 0x80000001, 0, 0, 0},
+    {0x80000001, 0, 0, 0, 0, 0x21, 0x2c100800},
+};
+
+static void make(rrt_cpuid_manifest *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->records = malloc(sizeof(base_records));
+    assert_non_null(m->records);
+    memcpy(m->records, base_records, sizeof(base_records));
+    m->n_records = sizeof(base_records) / sizeof(base_records[0]);
+    memcpy(m->vendor, "GenuineIntel", 13);
+    m->xcr0 = 0x7;
+}
+
+static rrt_cpuid_record *rec(rrt_cpuid_manifest *m, uint32_t leaf, uint32_t sub)
+{
+    for (size_t i = 0; i < m->n_records; i++)
+        if (m->records[i].leaf == leaf && m->records[i].subleaf == sub)
+            return &m->records[i];
+    fail_msg("no record 0x%x.%u", leaf, sub);
+    return NULL;
+}
+
+static void add_record(rrt_cpuid_manifest *m, rrt_cpuid_record r)
+{
+    m->records = realloc(m->records, (m->n_records + 1) * sizeof(*m->records));
+    assert_non_null(m->records);
+    m->records[m->n_records++] = r;
+    assert_int_equal(rrt_cpuid_manifest_normalize(m, NULL), RRT_OK);
+}
+
+static void clear_bit(rrt_cpuid_manifest *m, const char *name)
+{
+    const rrt_cpu_feature *f = rrt_cpu_feature_find(name);
+    assert_non_null(f);
+    rrt_cpuid_record *r = rec(m, f->leaf, f->subleaf);
+    uint32_t *regs[4] = {&r->eax, &r->ebx, &r->ecx, &r->edx};
+    *regs[f->reg] &= ~(1u << f->bit);
+}
+
+static bool listed(const rrt_cpu_feature **v, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i]->name, name) == 0)
+            return true;
+    return false;
+}
+
+static void check(const rrt_cpuid_manifest *r, const rrt_cpuid_manifest *h,
+                  rrti_compat *c)
+{
+    assert_int_equal(rrti_compat_check(r, h, c, NULL), RRT_OK);
+}
+
+typedef struct pair {
+    rrt_cpuid_manifest rec, host;
+    rrti_compat c;
+} pair;
+
+static int pair_setup(void **state)
+{
+    pair *p = calloc(1, sizeof(*p));
+    if (!p)
+        return -1;
+    make(&p->rec);
+    make(&p->host);
+    *state = p;
+    return 0;
+}
+
+static int pair_teardown(void **state)
+{
+    pair *p = *state;
+    rrt_cpuid_manifest_clear(&p->rec);
+    rrt_cpuid_manifest_clear(&p->host);
+    rrti_compat_clear(&p->c);
+    free(p);
+    return 0;
+}
+
+static void test_identical_cpus_are_compatible(void **state)
+{
+    pair *p = *state;
+    check(&p->rec, &p->host, &p->c);
+    assert_true(p->c.compatible);
+    assert_int_equal(p->c.n_missing + p->c.n_not_needed +
+                         p->c.n_system_missing + p->c.n_layout,
+                     0);
+    assert_false(p->c.vendor_differs || p->c.signature_differs ||
+                 p->c.cache_differs || p->c.topology_differs);
+}
+
+static void test_missing_user_feature_blocks(void **state)
+{
+    pair *p = *state;
+    clear_bit(&p->host, "avx2");
+    clear_bit(&p->host, "abm");
+    check(&p->rec, &p->host, &p->c);
+    assert_false(p->c.compatible);
+    assert_int_equal(p->c.n_missing, 2);
+    assert_string_equal(p->c.missing[0]->name, "avx2"); /* table order */
+    assert_string_equal(p->c.missing[1]->name, "abm");
+    assert_int_equal(p->c.xcr0_missing, 0);
+}
+
+static void test_extra_host_features_do_not_matter(void **state)
+{
+    pair *p = *state;
+    clear_bit(&p->rec, "avx2");
+    clear_bit(&p->rec, "vmx");
+    check(&p->rec, &p->host, &p->c);
+    assert_true(p->c.compatible);
+}
+
+static void test_feature_hidden_by_record_mask_is_not_required(void **state)
+{
+    pair *p = *state;
+    clear_bit(&p->host, "avx2");
+    assert_int_equal(rrt_cpuid_mask_features(&p->rec, "avx2", NULL), RRT_OK);
+    check(&p->rec, &p->host, &p->c);
+    assert_true(p->c.compatible);
+    assert_int_equal(p->c.n_missing, 0);
+}
+
+static void test_feature_of_leaf_above_host_maximum_is_missing(void **state)
+{
+    pair *p = *state;
+    /* An older host: maximum basic leaf 6, so no leaf 7 record. */
+    rec(&p->host, 0, 0)->eax = 6;
+    rrt_cpuid_record *r7 = rec(&p->host, 7, 0);
+    size_t tail = (size_t)(p->host.records + p->host.n_records - (r7 + 1));
+    memmove(r7, r7 + 1, tail * sizeof(*r7));
+    p->host.n_records--;
+    check(&p->rec, &p->host, &p->c);
+    assert_false(p->c.compatible);
+    assert_true(listed(p->c.missing, p->c.n_missing, "avx2"));
+    assert_true(listed(p->c.missing, p->c.n_missing, "bmi2"));
+}
+
+static void test_feature_in_unqueried_leaf_is_not_needed(void **state)
+{
+    pair *p = *state;
+    clear_bit(&p->host, "avx2");
+    p->rec.flags |= RRT_CPUID_QUERIED_KNOWN;
+    p->rec.queried = calloc(2, sizeof(*p->rec.queried));
+    p->rec.queried[0] = (rrt_cpuid_leaf){0, 0};
+    p->rec.queried[1] = (rrt_cpuid_leaf){7, 1}; /* another subleaf of 7 */
+    p->rec.n_queried = 2;
+    check(&p->rec, &p->host, &p->c);
+    assert_true(p->c.compatible);
+    assert_int_equal(p->c.n_missing, 0);
+    assert_int_equal(p->c.n_not_needed, 1);
+    assert_string_equal(p->c.not_needed[0]->name, "avx2");
+}
+
+static void test_feature_in_queried_leaf_blocks(void **state)
+{
+    pair *p = *state;
+    clear_bit(&p->host, "avx2");
+    p->rec.flags |= RRT_CPUID_QUERIED_KNOWN;
+    p->rec.queried = calloc(1, sizeof(*p->rec.queried));
+    p->rec.queried[0] = (rrt_cpuid_leaf){7, 0};
+    p->rec.n_queried = 1;
+    check(&p->rec, &p->host, &p->c);
+    assert_false(p->c.compatible);
+    assert_int_equal(p->c.n_missing, 1);
+    assert_int_equal(p->c.n_not_needed, 0);
+}
+
+static void test_queried_list_ignored_unless_known(void **state)
+{
+    pair *p = *state;
+    clear_bit(&p->host, "avx2");
+    p->rec.queried = calloc(1, sizeof(*p->rec.queried));
+    p->rec.queried[0] = (rrt_cpuid_leaf){0, 0};
+    p->rec.n_queried = 1; /* no RRT_CPUID_QUERIED_KNOWN */
+    check(&p->rec, &p->host, &p->c);
+    assert_false(p->c.compatible);
+}
+
+static void test_missing_system_feature_is_information(void **state)
+{
+    pair *p = *state;
+    clear_bit(&p->host, "vmx");
+    clear_bit(&p->host, "erms");
+    check(&p->rec, &p->host, &p->c);
+    assert_true(p->c.compatible);
+    assert_int_equal(p->c.n_system_missing, 2);
+    assert_string_equal(p->c.system_missing[0]->name, "vmx");
+    assert_string_equal(p->c.system_missing[1]->name, "erms");
+}
+
+static void test_xcr0_component_missing_on_host_blocks(void **state)
+{
+    pair *p = *state;
+    p->rec.xcr0 = 0x207; /* the recording host also enabled PKRU */
+    check(&p->rec, &p->host, &p->c);
+    assert_false(p->c.compatible);
+    assert_int_equal(p->c.n_missing, 0);
+    assert_int_equal(p->c.xcr0_missing, 0x200);
+}
+
+static void test_xsave_layout_difference_blocks(void **state)
+{
+    pair *p = *state;
+    p->rec.xcr0 = p->host.xcr0 = 0x207;
+    add_record(&p->rec, (rrt_cpuid_record){0xd, 9, RRT_CPUID_SUBLEAF_INDEXED, 8,
+                                           0xa80, 0, 0});
+    add_record(&p->host, (rrt_cpuid_record){0xd, 9, RRT_CPUID_SUBLEAF_INDEXED,
+                                            8, 0x980, 0, 0});
+    check(&p->rec, &p->host, &p->c);
+    assert_false(p->c.compatible);
+    assert_int_equal(p->c.xcr0_missing, 0);
+    assert_int_equal(p->c.n_layout, 1);
+    assert_int_equal(p->c.layout[0].component, 9);
+    assert_int_equal(p->c.layout[0].rec_offset, 0xa80);
+    assert_int_equal(p->c.layout[0].host_offset, 0x980);
+    assert_int_equal(p->c.layout[0].host_size, 8);
+}
+
+static void test_undescribed_xsave_layout_is_information(void **state)
+{
+    pair *p = *state;
+    rrt_cpuid_record *r = rec(&p->host, 0xd, 2);
+    r->subleaf = 3; /* host description lacks subleaf 2 */
+    r->eax = 0;
+    assert_int_equal(rrt_cpuid_manifest_normalize(&p->host, NULL), RRT_OK);
+    check(&p->rec, &p->host, &p->c);
+    assert_true(p->c.compatible);
+    assert_int_equal(p->c.layout_unknown, 0x4);
+}
+
+static void test_vendor_model_cache_topology_are_information(void **state)
+{
+    pair *p = *state;
+    memcpy(p->host.vendor, "AuthenticAMD", 13);
+    rec(&p->host, 1, 0)->eax = 0x00a10f11;
+    rec(&p->host, 4, 0)->ecx = 0x7f;
+    rec(&p->host, 0xb, 0)->ebx = 16;
+    check(&p->rec, &p->host, &p->c);
+    assert_true(p->c.compatible);
+    assert_true(p->c.vendor_differs);
+    assert_true(p->c.signature_differs);
+    assert_true(p->c.cache_differs);
+    assert_true(p->c.topology_differs);
+}
+
+static void test_topology_ignores_x2apic_id(void **state)
+{
+    pair *p = *state;
+    rec(&p->host, 0xb, 0)->edx = 3;
+    rec(&p->host, 0xb, 1)->edx = 3;
+    check(&p->rec, &p->host, &p->c);
+    assert_false(p->c.topology_differs);
+}
+
+static void test_signature_decodes_extended_family_and_model(void **state)
+{
+    pair *p = *state;
+    unsigned fam, model, step;
+    assert_true(rrti_cpu_signature(&p->rec, &fam, &model, &step));
+    assert_int_equal(fam, 6);
+    assert_int_equal(model, 0x3c);
+    assert_int_equal(step, 3);
+    rec(&p->rec, 1, 0)->eax = 0x00a10f11;
+    assert_true(rrti_cpu_signature(&p->rec, &fam, &model, &step));
+    assert_int_equal(fam, 0x19);
+    assert_int_equal(model, 0x11);
+    assert_int_equal(step, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Real CPUs                                                          */
+
+static void load(const char *name, rrti_host *h)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/cpus/%s", RRT_TEST_DATA, name);
+    rrt_error err;
+    rrt_error_clear(&err);
+    if (rrti_host_load(path, h, &err) != RRT_OK)
+        fail_msg("%s", err.message);
+}
+
+#define XEON "xeon-vm-amx.cpuid-r.txt"
+#define EPYC "epyc-9654-kvm-noavx512.xml"
+#define HASWELL "haswell-i7-4770.cpuid-r.txt"
+#define SKYLAKE "skylake-i5-6600.xml"
+
+static void compare_files(const char *rec_name, const char *host_name,
+                          rrti_compat *c)
+{
+    rrti_host r, h;
+    load(rec_name, &r);
+    load(host_name, &h);
+    check(&r.m, &h.m, c);
+    rrti_host_clear(&r);
+    rrti_host_clear(&h);
+}
+
+static void test_xeon_recording_incompatible_with_zen4_vm(void **state)
+{
+    (void)state;
+    rrti_compat c;
+    compare_files(XEON, EPYC, &c);
+    assert_false(c.compatible);
+    static const char *const must[] = {
+        "avx512f",     "avx512dq", "avx512cd", "avx512bw",    "avx512vl",
+        "amx_tile",    "amx_int8", "amx_bf16", "avx512_fp16", "avx_vnni",
+        "avx512_bf16", "movdiri",  "serialize"};
+    for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
+        if (!listed(c.missing, c.n_missing, must[i]))
+            fail_msg("%s not reported missing on the Zen 4 VM", must[i]);
+    static const char *const fine[] = {"avx2",  "sha_ni", "vaes",  "gfni",
+                                       "rdpid", "fsrm",   "xsavec"};
+    for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++)
+        if (listed(c.missing, c.n_missing, fine[i]))
+            fail_msg("%s wrongly reported missing", fine[i]);
+    /* opmask, zmm_hi256, hi16_zmm, xtilecfg, xtiledata */
+    assert_int_equal(c.xcr0_missing, 0x600e0);
+    assert_int_equal(c.n_layout, 0);
+    assert_true(c.vendor_differs);
+    assert_true(c.signature_differs);
+    rrti_compat_clear(&c);
+}
+
+static void test_haswell_recording_compatible_on_xeon(void **state)
+{
+    (void)state;
+    rrti_compat c;
+    compare_files(HASWELL, XEON, &c);
+    assert_true(c.compatible);
+    assert_int_equal(c.n_missing, 0);
+    /* A bare-metal desktop sees VMX and thermal monitors; the VM does not,
+     * and programs cannot use them anyway. */
+    assert_true(listed(c.system_missing, c.n_system_missing, "vmx"));
+    assert_true(listed(c.system_missing, c.n_system_missing, "est"));
+    assert_false(c.vendor_differs);
+    assert_true(c.signature_differs);
+    rrti_compat_clear(&c);
+}
+
+static void test_skylake_recording_needs_mpx_on_xeon(void **state)
+{
+    (void)state;
+    rrti_compat c;
+    compare_files(SKYLAKE, XEON, &c);
+    assert_false(c.compatible);
+    assert_int_equal(c.n_missing, 1);
+    assert_string_equal(c.missing[0]->name, "mpx");
+    assert_int_equal(c.xcr0_missing, 0x18); /* bndregs, bndcsr */
+    rrti_compat_clear(&c);
+}
+
+static void test_zen4_vm_recording_incompatible_on_xeon(void **state)
+{
+    (void)state;
+    rrti_compat c;
+    compare_files(EPYC, XEON, &c);
+    assert_false(c.compatible);
+    static const char *const must[] = {"sse4a",    "misalignsse", "mmxext",
+                                       "fxsr_opt", "clzero",      "xsaveerptr",
+                                       "pku",      "ospke"};
+    for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
+        if (!listed(c.missing, c.n_missing, must[i]))
+            fail_msg("%s not reported missing on the Xeon", must[i]);
+    assert_int_equal(c.xcr0_missing, 0x200); /* pkru */
+    rrti_compat_clear(&c);
+}
+
+static void test_same_cpu_is_compatible_with_itself(void **state)
+{
+    (void)state;
+    const char *all[] = {XEON, EPYC, HASWELL, SKYLAKE};
+    for (size_t i = 0; i < 4; i++) {
+        rrti_compat c;
+        compare_files(all[i], all[i], &c);
+        if (!c.compatible)
+            fail_msg("%s incompatible with itself", all[i]);
+        assert_false(c.cache_differs || c.topology_differs);
+        rrti_compat_clear(&c);
+    }
+}
+
+static void test_common_mask_replays_on_every_input_host(void **state)
+{
+    (void)state;
+    rrti_host hosts[2], common;
+    load(XEON, &hosts[0]);
+    load(EPYC, &hosts[1]);
+    uint64_t conflicts = 1;
+    assert_int_equal(rrti_cpuid_common(hosts, 2, &common, &conflicts, NULL),
+                     RRT_OK);
+    assert_string_equal(common.m.mask_name, "common(2 hosts)");
+    assert_string_equal(common.kind, RRTI_KIND_MASK);
+    assert_int_equal(common.m.flags, RRT_CPUID_MASKED);
+    assert_int_equal(common.m.xcr0, 0x7);
+    assert_int_equal(conflicts, 0); /* only AVX state is common: same layout */
+    assert_int_equal(rrt_cpuid_level_of(&common.m), 3);
+    const rrt_cpu_feature *avx512f = rrt_cpu_feature_find("avx512f");
+    const rrt_cpu_feature *sse4a = rrt_cpu_feature_find("sse4a");
+    const rrt_cpu_feature *avx2 = rrt_cpu_feature_find("avx2");
+    assert_false(rrt_cpu_feature_present(&common.m, avx512f));
+    assert_false(rrt_cpu_feature_present(&common.m, sse4a));
+    assert_true(rrt_cpu_feature_present(&common.m, avx2));
+    for (size_t i = 0; i < 2; i++) {
+        rrti_compat c;
+        check(&common.m, &hosts[i].m, &c);
+        if (!c.compatible)
+            fail_msg("common mask incompatible with host %zu", i);
+        rrti_compat_clear(&c);
+    }
+    rrti_host_clear(&common);
+    rrti_host_clear(&hosts[0]);
+    rrti_host_clear(&hosts[1]);
+}
+
+static void test_common_reports_xsave_layout_conflicts(void **state)
+{
+    (void)state;
+    rrti_host hosts[2], common;
+    load(XEON, &hosts[0]);
+    load(XEON, &hosts[1]);
+    rrt_cpuid_record *r =
+        (rrt_cpuid_record *)rrt_cpuid_manifest_find(&hosts[1].m, 0xd, 5);
+    assert_non_null(r);
+    r->ebx += 64; /* opmask at another offset */
+    uint64_t conflicts = 0;
+    assert_int_equal(rrti_cpuid_common(hosts, 2, &common, &conflicts, NULL),
+                     RRT_OK);
+    assert_int_equal(conflicts, 0x20);
+    rrti_host_clear(&common);
+    assert_int_equal(rrti_cpuid_common(hosts, 0, &common, &conflicts, NULL),
+                     RRT_E_INVALID);
+    rrti_host_clear(&hosts[0]);
+    rrti_host_clear(&hosts[1]);
+}
+
+#define PAIR_TEST(f)                                                           \
+    cmocka_unit_test_setup_teardown(f, pair_setup, pair_teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        PAIR_TEST(test_identical_cpus_are_compatible),
+        PAIR_TEST(test_missing_user_feature_blocks),
+        PAIR_TEST(test_extra_host_features_do_not_matter),
+        PAIR_TEST(test_feature_hidden_by_record_mask_is_not_required),
+        PAIR_TEST(test_feature_of_leaf_above_host_maximum_is_missing),
+        PAIR_TEST(test_feature_in_unqueried_leaf_is_not_needed),
+        PAIR_TEST(test_feature_in_queried_leaf_blocks),
+        PAIR_TEST(test_queried_list_ignored_unless_known),
+        PAIR_TEST(test_missing_system_feature_is_information),
+        PAIR_TEST(test_xcr0_component_missing_on_host_blocks),
+        PAIR_TEST(test_xsave_layout_difference_blocks),
+        PAIR_TEST(test_undescribed_xsave_layout_is_information),
+        PAIR_TEST(test_vendor_model_cache_topology_are_information),
+        PAIR_TEST(test_topology_ignores_x2apic_id),
+        PAIR_TEST(test_signature_decodes_extended_family_and_model),
+        cmocka_unit_test(test_xeon_recording_incompatible_with_zen4_vm),
+        cmocka_unit_test(test_haswell_recording_compatible_on_xeon),
+        cmocka_unit_test(test_skylake_recording_needs_mpx_on_xeon),
+        cmocka_unit_test(test_zen4_vm_recording_incompatible_on_xeon),
+        cmocka_unit_test(test_same_cpu_is_compatible_with_itself),
+        cmocka_unit_test(test_common_mask_replays_on_every_input_host),
+        cmocka_unit_test(test_common_reports_xsave_layout_conflicts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,15 @@
+# Tests of the verify module (issue 5): CPU feature table and host capture,
+# compatibility rules, host description parsers, and the CLI exit codes.
+foreach(t test_cpufeat test_compat test_hostfile)
+  add_executable(${t} ${CMAKE_CURRENT_LIST_DIR}/${t}.c)
+  target_link_libraries(${t} rrt_verify_cmds rrt_static ${CMOCKA_LIBRARY})
+  target_compile_definitions(${t} PRIVATE
+    RRT_TEST_DATA="${CMAKE_CURRENT_LIST_DIR}/data")
+  add_test(NAME ${t} COMMAND ${t})
+endforeach()
+
+add_test(NAME cli_verify_host
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli_verify_host.sh
+          ${RRT_CLI} ${CMAKE_CURRENT_LIST_DIR}/data)
+# The script skips (exit 77) when a tool it needs is missing.
+set_tests_properties(cli_verify_host PROPERTIES SKIP_RETURN_CODE 77)

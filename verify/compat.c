@@ -1,0 +1,314 @@
+/* The CPU compatibility rules (verify/COMPAT.md): named features, XSAVE
+ * state components and layout, plus the differences reported only as
+ * information. */
+#include "compat.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostfile.h"
+
+void rrti_compat_clear(rrti_compat *c)
+{
+    free(c->missing);
+    free(c->not_needed);
+    free(c->system_missing);
+    memset(c, 0, sizeof(*c));
+}
+
+bool rrti_leaf_queried(const rrt_cpuid_manifest *m, uint32_t leaf,
+                       uint32_t subleaf)
+{
+    if (!(m->flags & RRT_CPUID_QUERIED_KNOWN))
+        return true;
+    bool indexed = rrt_cpuid_leaf_is_indexed(leaf);
+    for (size_t i = 0; i < m->n_queried; i++)
+        if (m->queried[i].leaf == leaf &&
+            (!indexed || m->queried[i].subleaf == subleaf))
+            return true;
+    return false;
+}
+
+const char *rrti_xsave_component_name(unsigned i)
+{
+    /* Intel SDM vol. 1, 13.1 "XSAVE-supported features and state-component
+     * bitmaps"; names follow Linux's xfeature names, shortened. */
+    static const char *const names[] = {
+        "x87",    "sse",       "avx",      "bndregs",   "bndcsr",
+        "opmask", "zmm_hi256", "hi16_zmm", "pt",        "pkru",
+        "pasid",  "cet_u",     "cet_s",    "hdc",       "uintr",
+        "lbr",    "hwp",       "xtilecfg", "xtiledata", "apx",
+    };
+    return i < sizeof(names) / sizeof(names[0]) ? names[i] : "unknown";
+}
+
+bool rrti_cpu_signature(const rrt_cpuid_manifest *m, unsigned *family,
+                        unsigned *model, unsigned *stepping)
+{
+    const rrt_cpuid_record *r = rrt_cpuid_manifest_find(m, 1, 0);
+    if (!r)
+        return false;
+    unsigned base_family = (r->eax >> 8) & 0xf;
+    unsigned base_model = (r->eax >> 4) & 0xf;
+    *family = base_family;
+    if (base_family == 0xf)
+        *family += (r->eax >> 20) & 0xff;
+    *model = base_model;
+    if (base_family == 0x6 || base_family == 0xf)
+        *model |= ((r->eax >> 16) & 0xf) << 4;
+    *stepping = r->eax & 0xf;
+    return true;
+}
+
+void rrti_cpu_brand(const rrt_cpuid_manifest *m, char out[49])
+{
+    size_t n = 0;
+    for (uint32_t leaf = 0x80000002u; leaf <= 0x80000004u; leaf++) {
+        const rrt_cpuid_record *r = rrt_cpuid_manifest_find(m, leaf, 0);
+        if (!r)
+            break;
+        uint32_t regs[4] = {r->eax, r->ebx, r->ecx, r->edx};
+        memcpy(out + n, regs, 16);
+        n += 16;
+    }
+    out[n] = 0;
+    size_t len = strnlen(out, n);
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] >= 0x7f)
+            out[i] = '?';
+    while (len && out[len - 1] == ' ')
+        out[--len] = 0;
+    size_t lead = strspn(out, " ");
+    memmove(out, out + lead, len - lead + 1);
+}
+
+/* Adds f to one of the three lists (each sized for the whole table). */
+static void classify(rrti_compat *c, const rrt_cpuid_manifest *rec,
+                     const rrt_cpu_feature *f)
+{
+    if (!(f->flags & RRT_FEAT_USER))
+        c->system_missing[c->n_system_missing++] = f;
+    else if (!rrti_leaf_queried(rec, f->leaf, f->subleaf))
+        c->not_needed[c->n_not_needed++] = f;
+    else
+        c->missing[c->n_missing++] = f;
+}
+
+static void check_features(rrti_compat *c, const rrt_cpuid_manifest *rec,
+                           const rrt_cpuid_manifest *host)
+{
+    size_t n = rrt_cpu_feature_count();
+    for (size_t i = 0; i < n; i++) {
+        const rrt_cpu_feature *f = rrt_cpu_feature_at(i);
+        if (rrt_cpu_feature_present(rec, f) &&
+            !rrt_cpu_feature_present(host, f))
+            classify(c, rec, f);
+    }
+}
+
+/* XCR0 cannot be trapped (XGETBV is not CPUID), so masks do not hide
+ * components: the host must enable every one the recording had, with the
+ * same size and offset, or XSAVE images in memory and signal frames
+ * differ between record and replay. */
+static void check_xsave(rrti_compat *c, const rrt_cpuid_manifest *rec,
+                        const rrt_cpuid_manifest *host)
+{
+    c->xcr0_missing = rec->xcr0 & ~host->xcr0;
+    uint64_t both = rec->xcr0 & host->xcr0;
+    for (unsigned i = 2; i < 64; i++) {
+        if (!(both & ((uint64_t)1 << i)))
+            continue;
+        const rrt_cpuid_record *r = rrt_cpuid_manifest_find(rec, 0xd, i);
+        const rrt_cpuid_record *h = rrt_cpuid_manifest_find(host, 0xd, i);
+        if (!r || !h) {
+            c->layout_unknown |= (uint64_t)1 << i;
+            continue;
+        }
+        if (r->eax == h->eax && r->ebx == h->ebx)
+            continue;
+        c->layout[c->n_layout++] =
+            (rrti_xsave_diff){i, r->eax, r->ebx, h->eax, h->ebx};
+    }
+}
+
+/* True when both manifests hold the same records for `leaf`, comparing
+ * only the registers in reg_mask (bit i = register i). */
+static bool same_leaf(const rrt_cpuid_manifest *a, const rrt_cpuid_manifest *b,
+                      uint32_t leaf, unsigned reg_mask)
+{
+    for (uint32_t sub = 0; sub < 64; sub++) {
+        const rrt_cpuid_record *x = rrt_cpuid_manifest_find(a, leaf, sub);
+        const rrt_cpuid_record *y = rrt_cpuid_manifest_find(b, leaf, sub);
+        if (!x && !y)
+            return true;
+        if (!x || !y)
+            return false;
+        uint32_t rx[4] = {x->eax, x->ebx, x->ecx, x->edx};
+        uint32_t ry[4] = {y->eax, y->ebx, y->ecx, y->edx};
+        for (unsigned r = 0; r < 4; r++)
+            if ((reg_mask >> r & 1) && rx[r] != ry[r])
+                return false;
+        if (!(x->flags & RRT_CPUID_SUBLEAF_INDEXED))
+            return true;
+    }
+    return true;
+}
+
+static void check_info(rrti_compat *c, const rrt_cpuid_manifest *rec,
+                       const rrt_cpuid_manifest *host)
+{
+    c->vendor_differs = strcmp(rec->vendor, host->vendor) != 0;
+    unsigned f1 = 0, m1 = 0, s1 = 0, f2 = 0, m2 = 0, s2 = 0;
+    bool k1 = rrti_cpu_signature(rec, &f1, &m1, &s1);
+    bool k2 = rrti_cpu_signature(host, &f2, &m2, &s2);
+    c->signature_differs = k1 != k2 || f1 != f2 || m1 != m2 || s1 != s2;
+    static const uint32_t cache[] = {0x2, 0x4, 0x80000005u, 0x80000006u,
+                                     0x8000001du};
+    for (size_t i = 0; i < sizeof(cache) / sizeof(cache[0]); i++)
+        if (!same_leaf(rec, host, cache[i], 0xf))
+            c->cache_differs = true;
+    /* EDX of the topology leaves is the x2APIC ID of the CPU that ran
+     * CPUID, which differs between CPUs of one machine. */
+    static const uint32_t topo[] = {0xb, 0x1f, 0x80000026u};
+    for (size_t i = 0; i < sizeof(topo) / sizeof(topo[0]); i++)
+        if (!same_leaf(rec, host, topo[i], 0x7))
+            c->topology_differs = true;
+}
+
+rrt_status rrti_compat_check(const rrt_cpuid_manifest *rec,
+                             const rrt_cpuid_manifest *host, rrti_compat *out,
+                             rrt_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    size_t n = rrt_cpu_feature_count();
+    out->missing = calloc(n, sizeof(*out->missing));
+    out->not_needed = calloc(n, sizeof(*out->not_needed));
+    out->system_missing = calloc(n, sizeof(*out->system_missing));
+    if (!out->missing || !out->not_needed || !out->system_missing) {
+        rrti_compat_clear(out);
+        return rrti_verify_fail(err, RRT_E_NOMEM,
+                                "out of memory comparing CPUs");
+    }
+    check_features(out, rec, host);
+    check_xsave(out, rec, host);
+    check_info(out, rec, host);
+    out->compatible =
+        out->n_missing == 0 && out->xcr0_missing == 0 && out->n_layout == 0;
+    return RRT_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Intersection of hosts (`rrt cpuid --common`)                       */
+
+static uint32_t effective_reg(const rrt_cpuid_manifest *m, uint32_t leaf,
+                              uint32_t subleaf, unsigned reg)
+{
+    uint32_t v[4];
+    if (!rrt_cpuid_manifest_effective(m, leaf, subleaf, v))
+        return 0; /* no record: the host does not offer these bits */
+    return v[reg & 3];
+}
+
+static rrt_cpuid_mask *mask_for(rrt_cpuid_manifest *m, uint32_t leaf,
+                                uint32_t subleaf)
+{
+    bool indexed = rrt_cpuid_leaf_is_indexed(leaf);
+    uint32_t sub = indexed ? subleaf : 0;
+    for (size_t i = 0; i < m->n_masks; i++)
+        if (m->masks[i].leaf == leaf && m->masks[i].subleaf == sub)
+            return &m->masks[i];
+    rrt_cpuid_mask *grown =
+        realloc(m->masks, (m->n_masks + 1) * sizeof(*m->masks));
+    if (!grown)
+        return NULL;
+    m->masks = grown;
+    rrt_cpuid_mask *k = &m->masks[m->n_masks++];
+    *k = (rrt_cpuid_mask){.leaf = leaf,
+                          .subleaf = sub,
+                          .flags = indexed ? RRT_CPUID_SUBLEAF_INDEXED : 0,
+                          .eax = UINT32_MAX,
+                          .ebx = UINT32_MAX,
+                          .ecx = UINT32_MAX,
+                          .edx = UINT32_MAX};
+    return k;
+}
+
+/* One mask register per (leaf, subleaf, register) group of the table. */
+static rrt_status common_masks(const rrti_host *hosts, size_t n,
+                               rrt_cpuid_manifest *out, rrt_error *err)
+{
+    size_t nf = rrt_cpu_feature_count();
+    for (size_t i = 0; i < nf; i++) {
+        const rrt_cpu_feature *f = rrt_cpu_feature_at(i);
+        const rrt_cpu_feature *prev = i ? rrt_cpu_feature_at(i - 1) : NULL;
+        if (prev && prev->leaf == f->leaf && prev->subleaf == f->subleaf &&
+            prev->reg == f->reg)
+            continue;
+        uint32_t v = UINT32_MAX;
+        for (size_t h = 0; h < n; h++)
+            v &= effective_reg(&hosts[h].m, f->leaf, f->subleaf, f->reg);
+        rrt_cpuid_mask *k = mask_for(out, f->leaf, f->subleaf);
+        if (!k)
+            return rrti_verify_fail(err, RRT_E_NOMEM,
+                                    "out of memory building a CPU mask");
+        uint32_t *regs[4] = {&k->eax, &k->ebx, &k->ecx, &k->edx};
+        *regs[f->reg & 3] = v;
+    }
+    return rrt_cpuid_manifest_normalize(out, err);
+}
+
+static uint64_t layout_conflicts_of(const rrti_host *hosts, size_t n,
+                                    uint64_t xcr0)
+{
+    uint64_t bad = 0;
+    for (unsigned i = 2; i < 64; i++) {
+        if (!(xcr0 & ((uint64_t)1 << i)))
+            continue;
+        const rrt_cpuid_record *a =
+            rrt_cpuid_manifest_find(&hosts[0].m, 0xd, i);
+        for (size_t h = 1; h < n; h++) {
+            const rrt_cpuid_record *b =
+                rrt_cpuid_manifest_find(&hosts[h].m, 0xd, i);
+            if (!a || !b || a->eax != b->eax || a->ebx != b->ebx)
+                bad |= (uint64_t)1 << i;
+        }
+    }
+    return bad;
+}
+
+rrt_status rrti_cpuid_common(const rrti_host *hosts, size_t n, rrti_host *out,
+                             uint64_t *layout_conflicts, rrt_error *err)
+{
+    rrti_host_init(out);
+    *layout_conflicts = 0;
+    if (n == 0)
+        return rrti_verify_fail(err, RRT_E_INVALID, "no hosts to combine");
+    rrt_status st = rrt_cpuid_manifest_copy(&out->m, &hosts[0].m, err);
+    if (st != RRT_OK)
+        return st;
+    rrt_cpuid_manifest *m = &out->m;
+    free(m->masks);
+    free(m->queried);
+    m->masks = NULL;
+    m->queried = NULL;
+    m->n_masks = m->n_queried = 0;
+    m->flags = RRT_CPUID_MASKED;
+    snprintf(m->mask_name, sizeof(m->mask_name), "common(%zu host%s)", n,
+             n == 1 ? "" : "s");
+    for (size_t h = 0; h < n; h++) {
+        m->xcr0 &= hosts[h].m.xcr0;
+        out->xcr0_derived |= hosts[h].xcr0_derived;
+    }
+    st = common_masks(hosts, n, m, err);
+    if (st != RRT_OK) {
+        rrti_host_clear(out);
+        return st;
+    }
+    *layout_conflicts = layout_conflicts_of(hosts, n, m->xcr0);
+    out->format = RRTI_HOST_ARCHIVE;
+    out->faulting = -1;
+    snprintf(out->kind, sizeof(out->kind), "%s", RRTI_KIND_MASK);
+    snprintf(out->source, sizeof(out->source), "%s", m->mask_name);
+    return RRT_OK;
+}

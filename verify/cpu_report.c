@@ -1,0 +1,192 @@
+/* Text and JSON output shared by `rrt verify --host` and `rrt cpuid`. */
+#include "cpu_report.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "compat.h"
+
+#define WRAP 79
+
+static bool same_group(const rrt_cpu_feature *a, const rrt_cpu_feature *b)
+{
+    return a->leaf == b->leaf && a->subleaf == b->subleaf && a->reg == b->reg;
+}
+
+static int group_label(char *out, size_t cap, const rrt_cpu_feature *f)
+{
+    static const char *const regs[] = {"EAX", "EBX", "ECX", "EDX"};
+    if (rrt_cpuid_leaf_is_indexed(f->leaf))
+        return snprintf(out, cap,
+                        "CPUID 0x%" PRIx32 ".%" PRIu32 " %s:", f->leaf,
+                        f->subleaf, regs[f->reg & 3]);
+    return snprintf(out, cap, "CPUID 0x%" PRIx32 " %s:", f->leaf,
+                    regs[f->reg & 3]);
+}
+
+void rrti_print_feature_groups(FILE *f, const rrt_cpu_feature *const *v,
+                               size_t n, const char *indent)
+{
+    size_t ind = strlen(indent);
+    for (size_t i = 0; i < n;) {
+        char label[48];
+        int k = group_label(label, sizeof(label), v[i]);
+        size_t col = ind + (k > 0 ? (size_t)k : 0);
+        fprintf(f, "%s%s", indent, label);
+        size_t j = i;
+        for (; j < n && same_group(v[i], v[j]); j++) {
+            size_t w = strlen(v[j]->name) + 1;
+            if (col + w > WRAP && col > ind + 8) {
+                fprintf(f, "\n%s   ", indent);
+                col = ind + 3;
+            }
+            fprintf(f, " %s", v[j]->name);
+            col += w;
+        }
+        fputc('\n', f);
+        i = j;
+    }
+}
+
+void rrti_print_components(FILE *f, uint64_t mask)
+{
+    const char *sep = "";
+    for (unsigned i = 0; i < 64; i++)
+        if (mask & ((uint64_t)1 << i)) {
+            const char *name = rrti_xsave_component_name(i);
+            if (strcmp(name, "unknown") == 0)
+                fprintf(f, "%scomponent%u", sep, i);
+            else
+                fprintf(f, "%s%s", sep, name);
+            sep = " ";
+        }
+    if (!*sep)
+        fputs("none", f);
+}
+
+void rrti_print_cpu_line(FILE *f, const rrt_cpuid_manifest *m)
+{
+    unsigned fam, model, step;
+    fputs(m->vendor[0] ? m->vendor : "(unknown vendor)", f);
+    if (rrti_cpu_signature(m, &fam, &model, &step))
+        fprintf(f, " family 0x%x model 0x%x stepping %u", fam, model, step);
+    char brand[49];
+    rrti_cpu_brand(m, brand);
+    if (brand[0])
+        fprintf(f, " (%s)", brand);
+}
+
+void rrti_json_feature_names(FILE *f, const rrt_cpu_feature *const *v, size_t n)
+{
+    fputc('[', f);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputs(", ", f);
+        cli_json_string(f, v[i]->name);
+    }
+    fputc(']', f);
+}
+
+void rrti_json_features(FILE *f, const rrt_cpu_feature *const *v, size_t n)
+{
+    fputc('[', f);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "%s{\"name\": ", i ? ", " : "");
+        cli_json_string(f, v[i]->name);
+        fprintf(f,
+                ", \"leaf\": \"0x%08" PRIx32 "\", \"subleaf\": %" PRIu32
+                ", \"reg\": \"%s\", \"bit\": %u, \"user\": %s}",
+                v[i]->leaf, v[i]->subleaf, rrt_cpuid_reg_name(v[i]->reg),
+                v[i]->bit, (v[i]->flags & RRT_FEAT_USER) ? "true" : "false");
+    }
+    fputc(']', f);
+}
+
+void rrti_json_components(FILE *f, uint64_t mask)
+{
+    fputc('[', f);
+    const char *sep = "";
+    for (unsigned i = 0; i < 64; i++)
+        if (mask & ((uint64_t)1 << i)) {
+            fprintf(f, "%s{\"component\": %u, \"name\": ", sep, i);
+            cli_json_string(f, rrti_xsave_component_name(i));
+            fputc('}', f);
+            sep = ", ";
+        }
+    fputc(']', f);
+}
+
+void rrti_json_tristate(FILE *f, int v)
+{
+    fputs(v < 0 ? "null" : v ? "true" : "false", f);
+}
+
+void rrti_json_cpu_members(FILE *f, const rrt_cpuid_manifest *m)
+{
+    unsigned fam = 0, model = 0, step = 0;
+    bool sig = rrti_cpu_signature(m, &fam, &model, &step);
+    char brand[49];
+    rrti_cpu_brand(m, brand);
+    fputs("\"vendor\": ", f);
+    cli_json_string(f, m->vendor);
+    if (sig)
+        fprintf(f, ", \"family\": %u, \"model\": %u, \"stepping\": %u", fam,
+                model, step);
+    fputs(", \"brand\": ", f);
+    cli_json_string(f, brand);
+    fprintf(f,
+            ", \"xcr0\": \"0x%016" PRIx64 "\", \"xcr0_components\": ", m->xcr0);
+    rrti_json_components(f, m->xcr0);
+    fprintf(f, ", \"psabi_level\": %u, \"mask_name\": ", rrt_cpuid_level_of(m));
+    cli_json_string(f, m->mask_name);
+    fprintf(f,
+            ", \"flags\": {\"faulting_used\": %s, \"patching_used\": %s, "
+            "\"masked\": %s, \"queried_known\": %s}",
+            (m->flags & RRT_CPUID_FAULTING_USED) ? "true" : "false",
+            (m->flags & RRT_CPUID_PATCHING_USED) ? "true" : "false",
+            (m->flags & RRT_CPUID_MASKED) ? "true" : "false",
+            (m->flags & RRT_CPUID_QUERIED_KNOWN) ? "true" : "false");
+}
+
+static void json_records(FILE *f, const rrt_cpuid_record *r, size_t n)
+{
+    fputc('[', f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f,
+                "%s\n    {\"leaf\": \"0x%08" PRIx32 "\", \"subleaf\": %" PRIu32
+                ", \"indexed\": %s, \"eax\": \"0x%08" PRIx32
+                "\", \"ebx\": \"0x%08" PRIx32 "\", \"ecx\": \"0x%08" PRIx32
+                "\", \"edx\": \"0x%08" PRIx32 "\"}",
+                i ? "," : "", r[i].leaf, r[i].subleaf,
+                (r[i].flags & RRT_CPUID_SUBLEAF_INDEXED) ? "true" : "false",
+                r[i].eax, r[i].ebx, r[i].ecx, r[i].edx);
+    fputc(']', f);
+}
+
+void rrti_json_raw_members(FILE *f, const rrt_cpuid_manifest *m)
+{
+    fputs("\"records\": ", f);
+    json_records(f, m->records, m->n_records);
+    fputs(",\n  \"masks\": ", f);
+    json_records(f, m->masks, m->n_masks);
+    fputs(",\n  \"queried\": [", f);
+    for (size_t i = 0; i < m->n_queried; i++)
+        fprintf(f,
+                "%s{\"leaf\": \"0x%08" PRIx32 "\", \"subleaf\": %" PRIu32 "}",
+                i ? ", " : "", m->queried[i].leaf, m->queried[i].subleaf);
+    fputc(']', f);
+}
+
+const rrt_cpu_feature **rrti_features_of(const rrt_cpuid_manifest *m, size_t *n)
+{
+    size_t cap = rrt_cpu_feature_count();
+    const rrt_cpu_feature **v = calloc(cap, sizeof(*v));
+    if (!v) {
+        *n = 0;
+        return NULL;
+    }
+    *n = rrt_cpu_features_list(m, v, cap);
+    return v;
+}

@@ -1,0 +1,83 @@
+/* Host CPU descriptions for `rrt verify --host` and `rrt cpuid`: this host,
+ * saved `rrt cpuid -o` files (and any archive with a CPID section), raw
+ * dumps of Debian's `cpuid -r` and libvirt <cpudata arch='x86'> XML. */
+#ifndef RRT_VERIFY_HOSTFILE_H
+#define RRT_VERIFY_HOSTFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <rrt/cpufeat.h>
+#include <rrt/rrt.h>
+
+typedef enum rrti_host_format {
+    RRTI_HOST_LIVE,      /* CPUID executed on this machine */
+    RRTI_HOST_ARCHIVE,   /* an .rrt archive with a CPUID manifest */
+    RRTI_HOST_CPUID_RAW, /* `cpuid -r` output */
+    RRTI_HOST_LIBVIRT,   /* libvirt cpudata XML */
+} rrti_host_format;
+
+/* Limits on text descriptions: far above any real CPU (a 2024 server has
+ * about 120 records), low enough to bound time and memory on hostile
+ * input. */
+#define RRTI_HOST_MAX_RECORDS 4096u
+#define RRTI_HOST_MAX_TEXT (1u << 20)
+#define RRTI_HOST_MAX_LINE 256u
+
+/* Metadata keys of a saved host or mask file. */
+#define RRTI_META_KIND "rrt.kind"
+#define RRTI_KIND_HOST "cpuid-host"
+#define RRTI_KIND_MASK "cpuid-mask"
+#define RRTI_META_FAULTING "cpuid.faulting"         /* "yes" / "no" */
+#define RRTI_META_XCR0_DERIVED "cpuid.xcr0-derived" /* "yes" */
+#define RRTI_META_SOURCE "cpuid.source" /* where it was taken from */
+#define RRTI_META_HOSTNAME "host.name"
+
+typedef struct rrti_host {
+    rrt_cpuid_manifest m;
+    rrti_host_format format;
+    /* XCR0 was not read with XGETBV but taken from the components leaf 0xD
+     * subleaf 0 says the CPU supports (what Linux enables). */
+    bool xcr0_derived;
+    int faulting;     /* CPUID faulting: 1 yes, 0 no, -1 unknown */
+    char kind[32];    /* RRTI_KIND_*, or "" (e.g. a recording) */
+    char source[256]; /* file name, or "this host" */
+    char hostname[128];
+} rrti_host;
+
+/* Fills err with a formatted one-line message and returns st. */
+rrt_status rrti_verify_fail(rrt_error *err, rrt_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Every function that fills an rrti_host overwrites it without freeing:
+ * clear what it held first. On failure the output is left cleared. */
+void rrti_host_init(rrti_host *h);
+void rrti_host_clear(rrti_host *h);
+const char *rrti_host_format_name(rrti_host_format f);
+
+/* This machine: CPUID, XGETBV, the faulting probe and the host name. */
+rrt_status rrti_host_capture(rrti_host *h, rrt_error *err);
+
+/* Reads a host description, detecting its format by content. Errors name
+ * the file: "hosts/a.xml: line 3: duplicate CPUID leaf 0x7 subleaf 0x0". */
+rrt_status rrti_host_load(const char *path, rrti_host *h, rrt_error *err);
+
+/* Reads the CPUID manifest of an archive (a recording or a saved file). */
+rrt_status rrti_host_load_archive(const char *path, rrti_host *h,
+                                  rrt_error *err);
+
+/* Parses a text description held in memory (no files: the fuzzers use
+ * these). `name` is used in error messages. */
+rrt_status rrti_host_parse_text(const void *data, size_t len, const char *name,
+                                rrti_host *h, rrt_error *err);
+rrt_status rrti_cpuid_raw_parse(const void *data, size_t len, const char *name,
+                                rrt_cpuid_manifest *out, rrt_error *err);
+rrt_status rrti_cpuid_xml_parse(const void *data, size_t len, const char *name,
+                                rrt_cpuid_manifest *out, rrt_error *err);
+
+/* Writes h as a small archive (CPID section + metadata) at path; the
+ * writer makes it appear atomically. kind is RRTI_KIND_HOST or _MASK. */
+rrt_status rrti_host_save(const char *path, const rrti_host *h,
+                          const char *kind, rrt_error *err);
+
+#endif
