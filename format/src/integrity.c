@@ -63,10 +63,15 @@ typedef struct vctx {
     void *ctx;
     rrt_verify_report *rep;
     rrt_error first;
+    char last[sizeof(((rrt_error *)0)->message)];
 } vctx;
 
 static void problem(vctx *v, const rrt_error *e)
 {
+    /* The same damage is often met twice (body scan, then blob read). */
+    if (strcmp(v->last, e->message) == 0)
+        return;
+    snprintf(v->last, sizeof(v->last), "%s", e->message);
     if (v->rep->problems++ == 0)
         v->first = *e;
     if (v->fn)
@@ -89,8 +94,9 @@ static void problemf(vctx *v, rrt_status st, uint64_t off, const char *fmt,
     problem(v, &e);
 }
 
-/* Reads every body section and checks its checksum. */
-static void scan_body(vctx *v, int fd, uint64_t end, scan_list *l)
+/* Reads every body section and checks its checksum. Returns the offset
+ * the scan reached: `end` when the whole body is sound. */
+static uint64_t scan_body(vctx *v, int fd, uint64_t end, scan_list *l)
 {
     uint64_t off = RRTI_HEADER_SIZE;
     while (off < end) {
@@ -101,24 +107,31 @@ static void scan_body(vctx *v, int fd, uint64_t end, scan_list *l)
                 RRT_OK ||
             rrti_read_section_payload(fd, v->path, &s, &p, &e) != RRT_OK) {
             problem(v, &e);
-            return; /* no way to find the next section boundary */
+            return off; /* no way to find the next section boundary */
         }
         free(p);
         if (!scan_push(l, &s)) {
             problemf(v, RRT_E_NOMEM, off, "out of memory");
-            return;
+            return off;
         }
         v->rep->sections++;
         off += RRTI_SECTION_OVERHEAD + s.length;
     }
+    return off;
 }
 
-static void check_index_vs_body(vctx *v, rrt_reader *r, scan_list *l)
+/* Cross-checks the index against the part of the body that was scanned
+ * (up to `reached`); past a damaged section nothing can be matched, and
+ * reporting every later entry would bury the one real problem. */
+static void check_index_vs_body(vctx *v, rrt_reader *r, scan_list *l,
+                                uint64_t reached, uint64_t end)
 {
     size_t listed = 0, blobs = 0;
     for (size_t i = 0; i < rrt_reader_section_count(r); i++) {
         rrt_section_info e;
         rrt_reader_section(r, i, &e);
+        if (e.offset >= reached)
+            continue;
         scanned *s = scan_find(l, e.offset);
         char fc[5];
         if (!s || s->type != e.type || s->length != e.length)
@@ -128,11 +141,15 @@ static void check_index_vs_body(vctx *v, rrt_reader *r, scan_list *l)
     }
     for (size_t i = 0; i < rrt_reader_blob_count(r); i++) {
         uint64_t off = rrti_reader_blob_offset(r, i);
+        if (off >= reached)
+            continue;
         scanned *s = scan_find(l, off);
         if (!s || s->type != RRT_SEC_BLOB)
             problemf(v, RRT_E_CORRUPT, off,
                      "index blob entry %zu matches no blob descriptor", i);
     }
+    if (reached < end)
+        return;
     for (size_t i = 0; i < l->n; i++) {
         uint32_t t = l->v[i].type;
         if (t == RRT_SEC_BLOB)
@@ -258,7 +275,7 @@ rrt_status rrt_verify_archive(const char *path, rrt_problem_fn fn, void *ctx,
     if (!report)
         report = &local;
     memset(report, 0, sizeof(*report));
-    vctx v = {path, fn, ctx, report, {0}};
+    vctx v = {path, fn, ctx, report, {0}, {0}};
     rrt_reader *r;
     rrt_error oe;
     rrt_status st = rrt_reader_open(path, &r, &oe);
@@ -279,8 +296,8 @@ rrt_status rrt_verify_archive(const char *path, rrt_problem_fn fn, void *ctx,
     rrt_archive_info info;
     rrt_reader_info(r, &info);
     scan_list l = {0};
-    scan_body(&v, fd, info.index_offset, &l);
-    check_index_vs_body(&v, r, &l);
+    uint64_t reached = scan_body(&v, fd, info.index_offset, &l);
+    check_index_vs_body(&v, r, &l, reached, info.index_offset);
     mark_chunks(&v, fd, &l);
     check_blobs(&v, r);
     check_rest(&v, r);
