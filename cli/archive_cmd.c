@@ -431,7 +431,9 @@ const rrt_command cmd_info = {
 
 static void format_mtime(int64_t ns, char *buf, size_t n)
 {
-    time_t t = (time_t)(ns / 1000000000);
+    /* Floor division: -1 ns is 1969-12-31 23:59:59, not the epoch. */
+    int64_t s = ns / 1000000000 - (ns % 1000000000 < 0);
+    time_t t = (time_t)s;
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(buf, n, "%Y-%m-%d %H:%M:%S", &tm);

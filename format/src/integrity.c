@@ -484,6 +484,12 @@ rrt_status rrt_recover(const char *in, const char *outp,
                        "format %u.%u, this rrt reads %u.x",
                        rrti_get_u16(h + 8), rrti_get_u16(h + 10),
                        RRT_FORMAT_MAJOR);
+    else if (rrti_get_u32(h + 12) & RRTI_HFLAGS_INCOMPAT_MASK)
+        st = rrti_fail(err, RRT_E_UNSUPPORTED, 0, in, UINT64_MAX,
+                       "uses format features unknown to this rrt (header "
+                       "flags 0x%08x, format %u.%u)",
+                       rrti_get_u32(h + 12), rrti_get_u16(h + 8),
+                       rrti_get_u16(h + 10));
     uint64_t size = (uint64_t)sb.st_size, off = RRTI_HEADER_SIZE;
     uint64_t keep_end = RRTI_HEADER_SIZE;
     /* aux values of kept sections, parallel to s.l */

@@ -290,11 +290,21 @@ void rrti_encode_index(rrt_buf *b, const rrt_section_info *secs, size_t nsec,
     }
 }
 
-void rrti_encode_footer(uint8_t out[RRTI_FOOTER_SIZE], uint64_t index_off,
-                        uint64_t index_size)
+uint64_t rrti_footer_checksum(const uint8_t header[RRTI_HEADER_SIZE],
+                              const uint8_t footer16[16])
+{
+    uint8_t both[RRTI_HEADER_SIZE + 16];
+    memcpy(both, header, RRTI_HEADER_SIZE);
+    memcpy(both + RRTI_HEADER_SIZE, footer16, 16);
+    return XXH3_64bits(both, sizeof(both));
+}
+
+void rrti_encode_footer(uint8_t out[RRTI_FOOTER_SIZE],
+                        const uint8_t header[RRTI_HEADER_SIZE],
+                        uint64_t index_off, uint64_t index_size)
 {
     rrti_put_u64(out, index_off);
     rrti_put_u64(out + 8, index_size);
-    rrti_put_u64(out + 16, XXH3_64bits(out, 16));
+    rrti_put_u64(out + 16, rrti_footer_checksum(header, out));
     memcpy(out + 24, rrti_end_magic, 8);
 }

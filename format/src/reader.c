@@ -26,6 +26,7 @@ struct rrt_reader {
     uint16_t major, minor;
     uint32_t hflags;
     uint64_t index_off;
+    uint8_t header[RRTI_HEADER_SIZE];
     rrt_section_info *secs;
     size_t nsec;
     rrti_index_blob *blobs;
@@ -80,6 +81,7 @@ static rrt_status check_header(rrt_reader *r, rrt_error *err)
         return FAIL(RRT_E_TRUNCATED, UINT64_MAX,
                     "truncated inside the header (%llu bytes)",
                     (unsigned long long)r->size);
+    memcpy(r->header, h, sizeof(h));
     r->major = rrti_get_u16(h + 8);
     r->minor = rrti_get_u16(h + 10);
     r->hflags = rrti_get_u32(h + 12);
@@ -110,10 +112,17 @@ static rrt_status read_footer(rrt_reader *r, uint64_t *index_size,
         return st;
     if (memcmp(f + 24, rrti_end_magic, 8) != 0)
         return FAIL(RRT_E_TRUNCATED, at, "no footer%s", hint);
-    if (rrti_get_u64(f + 16) != XXH3_64bits(f, 16))
-        return FAIL(RRT_E_CHECKSUM, at, "footer checksum mismatch");
+    if (rrti_get_u64(f + 16) != rrti_footer_checksum(r->header, f))
+        return FAIL(RRT_E_CHECKSUM, at,
+                    "footer checksum mismatch (footer or file header "
+                    "damaged)");
     r->index_off = rrti_get_u64(f);
     *index_size = rrti_get_u64(f + 8);
+    if (*index_size < RRTI_SECTION_OVERHEAD + 24)
+        return FAIL(RRT_E_CORRUPT, at,
+                    "footer gives an index of %llu bytes, less than the "
+                    "smallest index",
+                    (unsigned long long)*index_size);
     if (r->index_off < RRTI_HEADER_SIZE || r->index_off > at ||
         *index_size != at - r->index_off)
         return FAIL(RRT_E_CORRUPT, at,

@@ -156,8 +156,13 @@ typedef struct rrti_index_blob {
 void rrti_encode_index(rrt_buf *b, const rrt_section_info *secs, size_t nsec,
                        rrti_index_blob *blobs, size_t nblob,
                        uint64_t nevents);
-void rrti_encode_footer(uint8_t out[RRTI_FOOTER_SIZE], uint64_t index_off,
-                        uint64_t index_size);
+/* The footer's checksum also covers the file header, so that no byte of
+ * an archive is outside every checksum. */
+uint64_t rrti_footer_checksum(const uint8_t header[RRTI_HEADER_SIZE],
+                              const uint8_t footer16[16]);
+void rrti_encode_footer(uint8_t out[RRTI_FOOTER_SIZE],
+                        const uint8_t header[RRTI_HEADER_SIZE],
+                        uint64_t index_off, uint64_t index_size);
 
 /* Offset of the i-th blob descriptor in the index (for rrt verify). */
 uint64_t rrti_reader_blob_offset(const rrt_reader *r, size_t i);

@@ -24,7 +24,6 @@ typedef struct blob_build {
     uint32_t chunk_size;
     uint32_t n_chunks, cap;
     rrti_chunk_ref *chunks;
-    bool cancelled;  /* a duplicate found late: skip its queued sections */
     unsigned refs;   /* queue items pointing here */
 } blob_build;
 
@@ -64,6 +63,7 @@ struct rrt_writer {
 
     uint8_t *obuf;
     size_t olen;
+    uint8_t header[RRTI_HEADER_SIZE];
 
     rrt_section_info *secs;
     size_t nsec, capsec;
@@ -281,10 +281,6 @@ static bool needs_compression(const item *it)
 
 static void compress_item(const rrt_writer *w, item *it)
 {
-    if (it->kind == ITEM_CHUNK && it->blob->cancelled) {
-        it->result = RRT_OK;
-        return;
-    }
     it->result = rrti_compress(w->opt.quality, it->raw, it->raw_len, &it->out,
                                &it->out_len, &it->method);
     free(it->raw);
@@ -366,8 +362,9 @@ static rrt_status write_item(rrt_writer *w, item *it)
         return fail(w, it->result, 0, "cannot compress (out of memory)");
     switch (it->kind) {
     case ITEM_CHUNK:
-        if (it->blob->cancelled)
-            return RRT_OK;
+        /* Written even when its blob is dropped (an error or a late
+         * duplicate): whether a chunk was still queued then depends on
+         * the thread count, and the bytes must not. */
         pre[0] = it->method;
         rrti_put_u32(pre + 4, (uint32_t)it->raw_len);
         out_section(w, RRT_SEC_CHUNK, RRT_SECF_REQUIRED, pre,
@@ -384,8 +381,6 @@ static rrt_status write_item(rrt_writer *w, item *it)
         return add_section_entry(w, RRT_SEC_EVENTS, RRT_SECF_REQUIRED, at,
                                  RRTI_EVTS_PREFIX + it->out_len, it->first);
     case ITEM_BLOB:
-        if (it->blob->cancelled)
-            return RRT_OK;
         return write_blob_desc(w, it->blob);
     case ITEM_SECTION: {
         uint32_t flags = it->type == RRT_SEC_META ? 0 : RRT_SECF_REQUIRED;
@@ -572,12 +567,12 @@ rrt_status rrt_writer_create(const char *path, const rrt_writer_options *opt,
             w->nthreads++;
         }
     }
-    uint8_t h[RRTI_HEADER_SIZE];
+    uint8_t *h = w->header;
     memcpy(h, rrti_magic, 8);
     rrti_put_u16(h + 8, RRT_FORMAT_MAJOR);
     rrti_put_u16(h + 10, RRT_FORMAT_MINOR);
     rrti_put_u32(h + 12, 0);
-    if (out(w, h, sizeof(h)) != RRT_OK) {
+    if (out(w, h, RRTI_HEADER_SIZE) != RRT_OK) {
         rrt_status st = report(w, err);
         rrt_writer_free(w);
         return st;
@@ -803,9 +798,7 @@ out:
 }
 
 /* Streams a blob from a source into chunks. When `expect` is set the
- * content must hash to it; a mismatch, a read error or a late duplicate
- * cancels the blob (queued chunks are skipped, chunks already written stay
- * as harmless orphans). */
+ * content must hash to it. */
 static rrt_status stream_blob(rrt_writer *w, rrt_read_fn fn, void *ctx,
                               const char *name, const rrt_blob_id *expect,
                               bool expect_changed_is_hash, rrt_blob_id *id_out,
@@ -870,9 +863,10 @@ static rrt_status stream_blob(rrt_writer *w, rrt_read_fn fn, void *ctx,
                  : rrti_fail(err, RRT_E_CHANGED, 0, name, UINT64_MAX,
                              "file changed while it was being read");
     }
-    if (st != RRT_OK || w->status != RRT_OK || find_blob(w, &b->id))
-        b->cancelled = true;
-    else
+    /* On an error or a late duplicate the blob gets no descriptor: its
+     * chunks stay in the file as orphans, which verify reports as harmless
+     * and pack drops. */
+    if (st == RRT_OK && w->status == RRT_OK && !find_blob(w, &b->id))
         finish_blob(w, b);
     if (st == RRT_OK && w->status == RRT_OK) {
         if (id_out)
@@ -945,8 +939,9 @@ rrt_status rrt_writer_add_blob_fd(rrt_writer *w, int fd, const char *name,
 rrt_status rrt_writer_add_file(rrt_writer *w, const rrt_file_entry *e,
                                rrt_error *err)
 {
-    if (w->status != RRT_OK)
-        return report(w, err);
+    rrt_status open_st = check_open(w, err);
+    if (open_st != RRT_OK)
+        return open_st;
     size_t plen = e->path ? strlen(e->path) : 0;
     if (plen == 0 || plen > RRTI_MAX_PATH)
         return rrti_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
@@ -1001,8 +996,9 @@ static rrt_status flush_events(rrt_writer *w)
 rrt_status rrt_writer_add_event(rrt_writer *w, uint32_t type, const void *data,
                                 size_t len, rrt_error *err)
 {
-    if (w->status != RRT_OK)
-        return report(w, err);
+    rrt_status open_st = check_open(w, err);
+    if (open_st != RRT_OK)
+        return open_st;
     /* type and length varints take at most 5 and 10 bytes. */
     if (len > RRTI_MAX_RAW - 15)
         return rrti_fail(err, RRT_E_LIMIT, 0, w->path, UINT64_MAX,
@@ -1034,8 +1030,9 @@ uint64_t rrt_writer_event_count(const rrt_writer *w)
 rrt_status rrt_writer_set_cpuid(rrt_writer *w, const rrt_cpuid_manifest *m,
                                 rrt_error *err)
 {
-    if (w->status != RRT_OK)
-        return report(w, err);
+    rrt_status open_st = check_open(w, err);
+    if (open_st != RRT_OK)
+        return open_st;
     rrt_cpuid_manifest copy;
     rrt_status st = rrt_cpuid_manifest_copy(&copy, m, err);
     if (st != RRT_OK)
@@ -1056,8 +1053,9 @@ rrt_status rrt_writer_set_cpuid(rrt_writer *w, const rrt_cpuid_manifest *m,
 rrt_status rrt_writer_set_meta(rrt_writer *w, const char *key,
                                const char *value, rrt_error *err)
 {
-    if (w->status != RRT_OK)
-        return report(w, err);
+    rrt_status open_st = check_open(w, err);
+    if (open_st != RRT_OK)
+        return open_st;
     size_t kl = strlen(key), vl = strlen(value);
     if (kl == 0 || kl > RRTI_MAX_META_KEY || vl > RRTI_MAX_META_VALUE)
         return rrti_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
@@ -1200,7 +1198,7 @@ static rrt_status write_index(rrt_writer *w)
                 &at);
     rrt_buf_free(&p);
     uint8_t foot[RRTI_FOOTER_SIZE];
-    rrti_encode_footer(foot, at, w->off - at);
+    rrti_encode_footer(foot, w->header, at, w->off - at);
     return out(w, foot, sizeof(foot));
 }
 

@@ -1,0 +1,232 @@
+#!/bin/bash
+# The archive commands end to end: create/info/ls/cat/dump/recover on real
+# files, refusal paths, the hostile corpus (tests/data/bad/archive), and
+# SIGKILL during create.
+#   bash tests/cli_archive.sh RRT_BINARY SOURCE_DIR [--no-kill]
+set -u
+RRT=$1
+SRC=$2
+NO_KILL=${3:-}
+T=$(mktemp -d /tmp/rrt_cli_archive.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+failures=0
+
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+
+# run NAME CMD...: runs CMD, keeping stdout/stderr in $T/NAME.out/.err and
+# the exit status in $rc.
+run() {
+    local name=$1
+    shift
+    "$@" >"$T/$name.out" 2>"$T/$name.err"
+    rc=$?
+}
+
+expect_rc() { # WANT WHAT
+    [ "$rc" -eq "$1" ] || fail "$2: exit $rc, expected $1 ($(head -c 300 "$T/last.err"))"
+}
+
+# --- a directory of real files -------------------------------------------
+mkdir -p "$T/in/sub"
+cp /usr/bin/ls "$T/in/ls"
+seq 1 2000 | sed 's/^/line of text /' >"$T/in/text.txt"
+cp "$T/in/text.txt" "$T/in/sub/same-text.txt"
+: >"$T/in/empty"
+head -c 70000 /dev/urandom >"$T/in/sub/random.bin"
+printf 'odd name\n' >"$T/in/sub/with space & quote'.txt"
+
+A="$T/a.rrt"
+run last "$RRT" create -o "$A" -C 4096 "$T/in"
+expect_rc 0 "create"
+[ -s "$A" ] || fail "create wrote no archive"
+[ -e "$A.partial" ] && fail "create left $A.partial"
+
+run last "$RRT" info "$A"
+expect_rc 0 "info"
+grep -q '^files: *6$' "$T/last.out" || fail "info does not count 6 files: $(cat "$T/last.out")"
+grep -q '^format: *1.0$' "$T/last.out" || fail "info does not show format 1.0"
+
+run last "$RRT" ls -l "$A"
+expect_rc 0 "ls -l"
+[ "$(wc -l <"$T/last.out")" -eq 6 ] || fail "ls -l lists $(wc -l <"$T/last.out") files, expected 6"
+grep -q "100755 .* $T/in/ls\$" "$T/last.out" || fail "ls -l misses the executable: $(cat "$T/last.out")"
+
+# Two files with the same content share one blob: 5 blobs for 6 files.
+run last "$RRT" ls --blobs "$A"
+expect_rc 0 "ls --blobs"
+[ "$(wc -l <"$T/last.out")" -eq 5 ] || fail "expected 5 distinct blobs, got $(wc -l <"$T/last.out")"
+
+while IFS= read -r -d '' f; do
+    "$RRT" cat "$A" "$f" >"$T/cat.out" 2>"$T/last.err"
+    rc=$?
+    expect_rc 0 "cat $f"
+    cmp -s "$T/cat.out" "$f" || fail "cat $f differs from the original"
+done < <(find "$T/in" -type f -print0)
+
+run last "$RRT" cat "$A" /no/such/file
+expect_rc 2 "cat of a missing path"
+grep -q "no such file in archive" "$T/last.err" || fail "cat of a missing path: $(cat "$T/last.err")"
+
+run dump "$RRT" dump --json "$A"
+rc_dump=$rc
+[ "$rc_dump" -eq 0 ] || fail "dump --json exit $rc_dump"
+python3 -m json.tool "$T/dump.out" >/dev/null || fail "dump --json is not valid JSON"
+python3 - "$T/dump.out" <<'EOF' || fail "dump --json content is wrong"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["format"] == "1.0", d["format"]
+assert len(d["files"]) == 6, len(d["files"])
+assert len(d["blobs"]) == 5, len(d["blobs"])
+assert d["meta"]["tool"] == "rrt create", d["meta"]
+EOF
+
+if command -v "$RRT" >/dev/null && "$RRT" help 2>&1 | grep -q '^  verify'; then
+    HAVE_VERIFY=1
+else
+    HAVE_VERIFY=0
+fi
+
+# --- refusals ---------------------------------------------------------------
+cp "$A" "$T/a.copy"
+run last "$RRT" create -o "$A" "$T/in/text.txt"
+expect_rc 2 "create over an existing archive"
+grep -q "already exists (use --force" "$T/last.err" || fail "create over existing: $(cat "$T/last.err")"
+cmp -s "$A" "$T/a.copy" || fail "create without --force modified the existing archive"
+run last "$RRT" create --force -o "$A" "$T/in/text.txt"
+expect_rc 0 "create --force"
+run last "$RRT" ls "$A"
+[ "$(cat "$T/last.out")" = "$T/in/text.txt" ] || fail "create --force did not replace: $(cat "$T/last.out")"
+
+run last "$RRT" create -o "$T/m.rrt" "$T/in/text.txt" "$T/does-not-exist"
+expect_rc 2 "create with a missing input"
+grep -q "$T/does-not-exist" "$T/last.err" || fail "missing input not named: $(cat "$T/last.err")"
+[ -e "$T/m.rrt" ] && fail "create with a missing input left the output"
+[ -e "$T/m.rrt.partial" ] && fail "create with a missing input left the .partial"
+
+# --- recover a truncated archive -------------------------------------------
+size=$(stat -c %s "$T/a.copy")
+head -c $((size * 2 / 3)) "$T/a.copy" >"$T/cut.rrt"
+run last "$RRT" info "$T/cut.rrt"
+expect_rc 2 "info on a truncated archive"
+grep -q "rrt recover" "$T/last.err" || fail "truncated archive: no recover hint: $(cat "$T/last.err")"
+run last "$RRT" recover -o "$T/rec.rrt" "$T/cut.rrt"
+expect_rc 0 "recover"
+grep -q "kept .* sections" "$T/last.err" || fail "recover summary: $(cat "$T/last.err")"
+run last "$RRT" dump --json "$T/rec.rrt"
+expect_rc 0 "dump of the recovered archive"
+if [ $HAVE_VERIFY = 1 ]; then
+    run last "$RRT" verify "$T/rec.rrt"
+    expect_rc 0 "verify of the recovered archive"
+fi
+# Whatever was recovered reads back identical to the original.
+"$RRT" ls "$T/rec.rrt" >"$T/rec.ls" 2>/dev/null
+while IFS= read -r f; do
+    "$RRT" cat "$T/rec.rrt" "$f" | cmp -s - "$f" || fail "recovered $f differs"
+done <"$T/rec.ls"
+[ -s "$T/rec.ls" ] || fail "recover kept no file of a 2/3 archive"
+run last "$RRT" recover -o "$T/rec.rrt" "$T/cut.rrt"
+expect_rc 2 "recover over an existing output"
+
+# --- hostile corpus ----------------------------------------------------------
+BAD="$SRC/tests/data/bad/archive"
+[ -f "$BAD/EXPECTED" ] || fail "no $BAD/EXPECTED"
+# one_line_error FILE SUBSTRING WHAT: last command failed with exit 2 and one
+# stderr line naming FILE and containing SUBSTRING.
+one_line_error() {
+    [ "$rc" -eq 2 ] || { fail "$3: exit $rc, expected 2"; return; }
+    [ "$(wc -l <"$T/last.err")" -eq 1 ] || fail "$3: stderr is not one line: $(cat "$T/last.err")"
+    grep -qF "rrt: $1: " "$T/last.err" || fail "$3: message does not name the file: $(cat "$T/last.err")"
+    grep -qF -- "$2" "$T/last.err" || fail "$3: message lacks '$2': $(cat "$T/last.err")"
+}
+n_bad=0
+while IFS=$'\t' read -r name status level msg; do
+    case $name in '#'*|'') continue ;; esac
+    f="$BAD/$name"
+    n_bad=$((n_bad + 1))
+    case $level in
+    open)
+        for cmd in "info" "dump" "dump --json" "ls" "cat"; do
+            extra=()
+            [ "$cmd" = cat ] && extra=(/f/0)
+            # shellcheck disable=SC2086
+            run last "$RRT" $cmd "$f" "${extra[@]}"
+            one_line_error "$f" "$msg" "$cmd $name"
+        done
+        ;;
+    read)
+        # Opening works; reading the damaged part fails. Every command
+        # exits 0 or 2, and the one that reads it reports the message.
+        seen=0
+        ids=$("$RRT" ls --blobs "$f" 2>/dev/null | awk '{print $1}')
+        cmds=("dump --json" "ls -l")
+        for id in $ids; do cmds+=("cat $id"); done
+        for cmd in "${cmds[@]}"; do
+            read -r -a words <<<"$cmd"
+            # cat takes the archive first.
+            if [ "${words[0]}" = cat ]; then
+                run last "$RRT" cat "$f" "${words[1]}"
+            else
+                run last "$RRT" "${words[@]}" "$f"
+            fi
+            if [ "$rc" -ne 0 ]; then
+                if [ "$rc" -ne 2 ] || [ "$(wc -l <"$T/last.err")" -ne 1 ] ||
+                   ! grep -qF "rrt: $f: " "$T/last.err"; then
+                    fail "$cmd $name: exit $rc: $(cat "$T/last.err")"
+                elif grep -qF -- "$msg" "$T/last.err"; then
+                    seen=1
+                fi
+            fi
+        done
+        [ $seen = 1 ] || fail "$name: no command reported '$msg'"
+        ;;
+    ok)
+        for cmd in info dump "dump --json" ls; do
+            # shellcheck disable=SC2086
+            run last "$RRT" $cmd "$f"
+            expect_rc 0 "$cmd $name"
+        done
+        ;;
+    esac
+    if [ $HAVE_VERIFY = 1 ]; then
+        run last "$RRT" verify "$f"
+        if [ "$level" = ok ]; then expect_rc 0 "verify $name"
+        elif [ "$rc" -ne 1 ] && [ "$rc" -ne 2 ]; then fail "verify $name: exit $rc"
+        fi
+    fi
+done <"$BAD/EXPECTED"
+[ $n_bad -ge 30 ] || fail "only $n_bad hostile files"
+
+# --- SIGKILL during create ---------------------------------------------------
+if [ "$NO_KILL" != --no-kill ]; then
+    head -c $((128 << 20)) /dev/urandom >"$T/big.bin"
+    "$RRT" create -j 1 -o "$T/k.rrt" "$T/big.bin" 2>/dev/null &
+    pid=$!
+    # Wait until it has written something, then kill it hard.
+    for _ in $(seq 1 100); do
+        [ -s "$T/k.rrt.partial" ] && break
+        sleep 0.05
+    done
+    sleep 0.3
+    kill -KILL $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    [ -e "$T/k.rrt" ] && fail "SIGKILL during create left a final $T/k.rrt"
+    [ -e "$T/k.rrt.partial" ] || fail "create was not running when killed (no .partial)"
+    rm -f "$T/big.bin"
+    if [ -e "$T/k.rrt.partial" ]; then
+        run last "$RRT" recover -o "$T/k2.rrt" "$T/k.rrt.partial"
+        expect_rc 0 "recover of a killed create"
+        if [ $HAVE_VERIFY = 1 ]; then
+            run last "$RRT" verify "$T/k2.rrt"
+            expect_rc 0 "verify of a recovered killed create"
+        fi
+    fi
+fi
+
+if [ $failures -ne 0 ]; then
+    echo "$failures failure(s)" >&2
+    exit 1
+fi
+echo "cli_archive: all checks passed ($n_bad hostile files)"

@@ -1,0 +1,342 @@
+/* Golden archives (spec/vectors/): the writer must reproduce them byte for
+ * byte from fixed inputs and options.
+ *   test_vectors VECTORS_DIR             compare (the ctest)
+ *   test_vectors --regenerate OUT_DIR    write the golden files anew
+ * The empty archive is also checked against bytes built from the tables of
+ * spec/format.md, independently of the writer. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <xxhash.h>
+
+#include "rrti.h"
+
+static const char *g_vectors;
+static char g_tmp[64];
+
+static rrt_writer_options golden_opts(void)
+{
+    rrt_writer_options o;
+    rrt_writer_options_init(&o);
+    o.threads = 1;
+    o.quality = 5;
+    o.chunk_size = 4096;
+    o.event_batch = 256;
+    o.no_sync = true;
+    o.mode = 0644;
+    return o;
+}
+
+static int check(rrt_status st, const rrt_error *err, const char *what)
+{
+    if (st == RRT_OK)
+        return 0;
+    fprintf(stderr, "%s: %s\n", what, err->message);
+    return -1;
+}
+
+#define TRY(call)                                                             \
+    do {                                                                      \
+        if (check((call), &err, #call) != 0)                                  \
+            goto fail;                                                        \
+    } while (0)
+
+static int gen_empty(const char *path)
+{
+    rrt_writer_options o = golden_opts();
+    rrt_writer *w = NULL;
+    rrt_error err;
+    TRY(rrt_writer_create(path, &o, &w, &err));
+    TRY(rrt_writer_finish(w, &err));
+    rrt_writer_free(w);
+    return 0;
+fail:
+    rrt_writer_free(w);
+    return -1;
+}
+
+/* 10000 bytes: text lines, then a stretch of LCG noise (stored raw). */
+static void big_content(uint8_t *p, size_t n)
+{
+    uint32_t x = 12345;
+    for (size_t i = 0; i < n; i++) {
+        if (i < 6000) {
+            p[i] = (uint8_t)("line of text for a golden blob\n"[i % 31]);
+        } else {
+            x = x * 1103515245u + 12345u;
+            p[i] = (uint8_t)(x >> 16);
+        }
+    }
+}
+
+static int gen_files(const char *path)
+{
+    rrt_writer_options o = golden_opts();
+    rrt_writer *w = NULL;
+    rrt_error err;
+    static const char hello[] = "hello, rrt\n";
+    uint8_t big[10000];
+    big_content(big, sizeof(big));
+    rrt_blob_id small_id, dup_id, big_id;
+    TRY(rrt_writer_create(path, &o, &w, &err));
+    TRY(rrt_writer_add_blob(w, hello, sizeof(hello) - 1, &small_id, &err));
+    rrt_file_entry e = {0};
+    e.path = "/data/hello.txt";
+    e.flags = RRT_FILE_HAS_BLOB;
+    e.mode = 0100644;
+    e.size = sizeof(hello) - 1;
+    e.mtime_ns = 1700000000000000000LL;
+    e.blob = small_id;
+    TRY(rrt_writer_add_file(w, &e, &err));
+    TRY(rrt_writer_add_blob(w, big, sizeof(big), &big_id, &err));
+    e.path = "/data/big.bin";
+    e.mode = 0100755;
+    e.size = sizeof(big);
+    e.mtime_ns = 1700000001500000000LL;
+    e.blob = big_id;
+    TRY(rrt_writer_add_file(w, &e, &err));
+    /* Same content as hello.txt: deduplicated, one blob for two files. */
+    TRY(rrt_writer_add_blob(w, hello, sizeof(hello) - 1, &dup_id, &err));
+    e.path = "/data/copy of hello.txt";
+    e.mode = 0100600;
+    e.size = sizeof(hello) - 1;
+    e.mtime_ns = -1;
+    e.blob = dup_id;
+    TRY(rrt_writer_add_file(w, &e, &err));
+    rrt_file_entry x = {0};
+    x.path = "/usr/lib/x86_64-linux-gnu/libc.so.6";
+    x.flags = RRT_FILE_EXTERNAL;
+    x.mode = 0100644;
+    x.size = 2029592;
+    x.mtime_ns = 1690000000123456789LL;
+    x.dev = 0x10302;
+    x.ino = 4242;
+    TRY(rrt_writer_add_file(w, &x, &err));
+    TRY(rrt_writer_set_meta(w, "tool", "test_vectors", &err));
+    TRY(rrt_writer_finish(w, &err));
+    rrt_writer_free(w);
+    return 0;
+fail:
+    rrt_writer_free(w);
+    return -1;
+}
+
+static int gen_events(const char *path)
+{
+    rrt_writer_options o = golden_opts();
+    rrt_writer *w = NULL;
+    rrt_error err;
+    rrt_cpuid_record recs[] = {
+        {0, 0, 0, 0xd, 0x756e6547, 0x6c65746e, 0x49656e69},
+        {1, 0, 0, 0x906ea, 0x100800, 0x7ffafbff, 0xbfebfbff},
+        {7, 0, RRT_CPUID_SUBLEAF_INDEXED, 0, 0x29c67af, 0, 0xbc000400},
+        {0x80000000u, 0, 0, 0x80000008u, 0, 0, 0},
+    };
+    rrt_cpuid_mask masks[] = {
+        {1, 0, 0, 0xffffffff, 0xffffffff, 0xfffffffe, 0xffffffff},
+    };
+    rrt_cpuid_leaf queried[] = {{0, 0}, {1, 0}, {7, 0}};
+    rrt_cpuid_manifest m = {0};
+    strcpy(m.vendor, "GenuineIntel");
+    strcpy(m.mask_name, "golden");
+    m.flags = RRT_CPUID_FAULTING_USED | RRT_CPUID_MASKED;
+    m.xcr0 = 0x7;
+    m.records = recs;
+    m.n_records = 4;
+    m.masks = masks;
+    m.n_masks = 1;
+    TRY(rrt_writer_create(path, &o, &w, &err));
+    TRY(rrt_writer_set_cpuid(w, &m, &err));
+    TRY(rrt_writer_set_meta(w, "argv", "/bin/true --golden", &err));
+    TRY(rrt_writer_set_meta(w, "created", "2026-01-01T00:00:00Z", &err));
+    TRY(rrt_writer_set_meta(w, "exit_status", "running", &err));
+    TRY(rrt_writer_flush(w, &err));
+    for (uint32_t i = 0; i < 40; i++) {
+        uint8_t payload[24];
+        size_t len = i % 25;
+        for (size_t k = 0; k < len; k++)
+            payload[k] = (uint8_t)(i * 16 + k);
+        TRY(rrt_writer_add_event(w, i % 4, payload, len, &err));
+    }
+    /* The recorder's second manifest, with the queried leaves. */
+    m.flags |= RRT_CPUID_QUERIED_KNOWN;
+    m.queried = queried;
+    m.n_queried = 3;
+    TRY(rrt_writer_set_cpuid(w, &m, &err));
+    TRY(rrt_writer_set_meta(w, "exit_status", "0", &err));
+    TRY(rrt_writer_finish(w, &err));
+    rrt_writer_free(w);
+    return 0;
+fail:
+    rrt_writer_free(w);
+    return -1;
+}
+
+typedef struct vector {
+    const char *name;
+    int (*gen)(const char *path);
+} vector;
+
+static const vector vectors[] = {
+    {"empty.rrt", gen_empty},
+    {"files.rrt", gen_files},
+    {"events.rrt", gen_events},
+};
+#define NVEC (sizeof(vectors) / sizeof(vectors[0]))
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    uint8_t *p = malloc(n > 0 ? (size_t)n : 1);
+    if (fread(p, 1, (size_t)n, f) != (size_t)n) {
+        free(p);
+        p = NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return p;
+}
+
+static void test_writer_reproduces_golden_archives(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NVEC; i++) {
+        char fresh[128], golden[1024];
+        snprintf(fresh, sizeof(fresh), "%s/%s", g_tmp, vectors[i].name);
+        snprintf(golden, sizeof(golden), "%s/%s", g_vectors, vectors[i].name);
+        unlink(fresh);
+        assert_int_equal(vectors[i].gen(fresh), 0);
+        size_t an, bn;
+        uint8_t *a = slurp(fresh, &an), *b = slurp(golden, &bn);
+        if (!b)
+            fail_msg("cannot read %s", golden);
+        assert_non_null(a);
+        if (an != bn || memcmp(a, b, an) != 0) {
+            size_t k = 0;
+            while (k < an && k < bn && a[k] == b[k])
+                k++;
+            fail_msg("%s: writer output (%zu bytes) differs from the golden "
+                     "file (%zu bytes) at offset %zu; if the format changed "
+                     "on purpose, regenerate (spec/vectors/README.md)",
+                     vectors[i].name, an, bn, k);
+        }
+        free(a);
+        free(b);
+    }
+}
+
+static void test_golden_archives_verify(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NVEC; i++) {
+        char golden[1024];
+        snprintf(golden, sizeof(golden), "%s/%s", g_vectors, vectors[i].name);
+        rrt_verify_report rep;
+        rrt_error err;
+        rrt_status st = rrt_verify_archive(golden, NULL, NULL, &rep, &err);
+        if (st != RRT_OK)
+            fail_msg("%s", err.message);
+        assert_int_equal(rep.problems, 0);
+        assert_int_equal(rep.orphan_chunks, 0);
+    }
+}
+
+/* spec/format.md sections 2, 3, 3.7 and 4, byte by byte, for an archive
+ * with no sections: header, an INDX with S = B = E = 0, footer. */
+static void test_empty_archive_matches_spec_tables(void **state)
+{
+    (void)state;
+    uint8_t want[96] = {
+        0x89, 0x52, 0x52, 0x54, 0x0d, 0x0a, 0x1a, 0x0a, /* magic */
+        0x01, 0x00, 0x00, 0x00,                         /* 1.0 */
+        0x00, 0x00, 0x00, 0x00,                         /* flags */
+        0x49, 0x4e, 0x44, 0x58,                         /* INDX */
+        0x01, 0x00, 0x00, 0x00,                         /* REQUIRED */
+        0x18, 0, 0, 0, 0, 0, 0, 0,                      /* L = 24 */
+        /* 24 zero bytes of payload at 32..55, checksum at 56..63 */
+    };
+    uint64_t sum = XXH3_64bits(want + 16, 16 + 24);
+    for (int i = 0; i < 8; i++)
+        want[56 + i] = (uint8_t)(sum >> (8 * i));
+    want[64] = 16;  /* index offset */
+    want[72] = 48;  /* index size = 16 + 24 + 8 */
+    /* The footer checksum covers the 16 header bytes, then footer [0,16). */
+    uint8_t hf[32];
+    memcpy(hf, want, 16);
+    memcpy(hf + 16, want + 64, 16);
+    uint64_t fsum = XXH3_64bits(hf, sizeof(hf));
+    for (int i = 0; i < 8; i++)
+        want[80 + i] = (uint8_t)(fsum >> (8 * i));
+    memcpy(want + 88, "\x89RRTEND\n", 8);
+
+    char golden[1024];
+    snprintf(golden, sizeof(golden), "%s/empty.rrt", g_vectors);
+    size_t n;
+    uint8_t *got = slurp(golden, &n);
+    assert_non_null(got);
+    assert_int_equal(n, sizeof(want));
+    assert_memory_equal(got, want, sizeof(want));
+    free(got);
+    /* The two checksums, also written in spec/vectors/README.md. */
+    printf("empty.rrt section checksum %016llx footer checksum %016llx\n",
+           (unsigned long long)sum, (unsigned long long)fsum);
+}
+
+static int regenerate(const char *dir)
+{
+    for (size_t i = 0; i < NVEC; i++) {
+        char path[1024];
+        snprintf(path, sizeof(path), "%s/%s", dir, vectors[i].name);
+        unlink(path);
+        if (vectors[i].gen(path) != 0)
+            return 1;
+        printf("wrote %s\n", path);
+    }
+    return 0;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    strcpy(g_tmp, "/tmp/rrt_vec_XXXXXX");
+    return mkdtemp(g_tmp) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_tmp);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--regenerate") == 0)
+        return regenerate(argv[2]);
+    if (argc != 2) {
+        fprintf(stderr, "usage: test_vectors VECTORS_DIR | --regenerate "
+                        "OUT_DIR\n");
+        return 2;
+    }
+    g_vectors = argv[1];
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_writer_reproduces_golden_archives),
+        cmocka_unit_test(test_golden_archives_verify),
+        cmocka_unit_test(test_empty_archive_matches_spec_tables),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
