@@ -260,6 +260,12 @@ rrt_status rrt_cpuid_manifest_decode(const void *data, size_t len,
     what = "flags";
     if (out->flags & ~FLAGS_KNOWN)
         goto bad;
+    what = "vendor";
+    /* NUL-padded: nothing may follow the first NUL, or the decoded string
+     * would not encode back to the same bytes. */
+    for (size_t i = strnlen((const char *)vendor, 12); i < 12; i++)
+        if (vendor[i])
+            goto bad;
     what = "mask name";
     if (name_len >= sizeof(out->mask_name) || memchr(name, 0, name_len))
         goto bad;
