@@ -10,7 +10,8 @@ packages=(
   libacl1-dev libnettle8 nettle-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev zlib1g-dev libxml2-dev libicu-dev  # static build
   clang libclang-rt-14-dev llvm                              # fuzzing
   brotli zstd hyperfine strace cpuid bc                         # benchmarks, test inputs
-  nginx docker-registry apache2-utils curl                   # push/pull test servers
+  libjansson-dev                                             # push/pull: OCI JSON
+  nginx docker-registry openssl curl                         # push/pull test servers
 )
 missing=()
 for p in "${packages[@]}"; do

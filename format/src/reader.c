@@ -373,6 +373,20 @@ static rrt_status read_listed(rrt_reader *r, const rrt_section_info *e,
     return rrti_read_section_payload(r->fd, r->path, &s, payload, err);
 }
 
+rrt_status rrt_reader_section_payload(rrt_reader *r, size_t i,
+                                      uint8_t **payload, size_t *len,
+                                      rrt_error *err)
+{
+    *payload = NULL;
+    *len = 0;
+    if (i >= r->nsec)
+        return FAIL(RRT_E_INVALID, UINT64_MAX, "section %zu out of range", i);
+    rrt_status st = read_listed(r, &r->secs[i], payload, err);
+    if (st == RRT_OK)
+        *len = (size_t)r->secs[i].length;
+    return st;
+}
+
 /* ------------------------------------------------------------------ */
 /* Blobs                                                              */
 

@@ -195,6 +195,13 @@ typedef struct rrt_section_info {
 RRT_API size_t rrt_reader_section_count(const rrt_reader *r);
 RRT_API void rrt_reader_section(const rrt_reader *r, size_t i,
                                 rrt_section_info *out);
+/* The raw payload of listed section i, its checksum checked; *payload is
+ * malloc'ed. For tools that copy sections verbatim (push/pull), and for
+ * sections of types this librrt does not decode. */
+#define RRT_HAVE_READER_SECTION_PAYLOAD 1
+RRT_API rrt_status rrt_reader_section_payload(rrt_reader *r, size_t i,
+                                              uint8_t **payload, size_t *len,
+                                              rrt_error *err);
 
 /* Blobs in id order. */
 RRT_API size_t rrt_reader_blob_count(const rrt_reader *r);

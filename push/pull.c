@@ -1,0 +1,500 @@
+/* rrt pull: reference, manifest and blobs into a verified cache, then the
+ * archive rebuilt from the manifest, verified, and renamed into place. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "storei.h"
+
+static rrt_status mkdirs(const char *path, rrt_error *err)
+{
+    char buf[4096];
+    rrti_format(buf, sizeof(buf), "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+            return rrti_fail_msg(err, RRT_E_IO, "%s: cannot create: %s", buf,
+                                 strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+        return rrti_fail_msg(err, RRT_E_IO, "%s: cannot create: %s", buf,
+                             strerror(errno));
+    return RRT_OK;
+}
+
+static rrt_status cache_dir(const rrt_store_options *o, char *out, size_t size,
+                            rrt_error *err)
+{
+    const char *env = getenv("RRT_CACHE_DIR");
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    if (o->cache_dir)
+        rrti_format(out, size, "%s/sha256", o->cache_dir);
+    else if (env && *env)
+        rrti_format(out, size, "%s/sha256", env);
+    else if (xdg && *xdg)
+        rrti_format(out, size, "%s/rrt/sha256", xdg);
+    else if (home && *home)
+        rrti_format(out, size, "%s/.cache/rrt/sha256", home);
+    else
+        return rrti_fail_msg(err, RRT_E_INVALID,
+                             "no cache directory: set "
+                             "RRT_CACHE_DIR or use --cache DIR");
+    return mkdirs(out, err);
+}
+
+/* A download into the cache: written to HEX.tmp, checked, renamed. */
+typedef struct fetch {
+    rrti_xfer x;
+    char path[4200], tmp[4220];
+    uint8_t sha256[32];
+    char hex[65];
+    uint64_t size, got;
+    FILE *f;
+    rrti_sha256 *h;
+    const char *what;
+    bool fetched;
+} fetch;
+
+static bool fetch_begin(rrti_xfer *x, rrt_error *err)
+{
+    fetch *f = x->ctx;
+    if (f->f)
+        fclose(f->f);
+    f->f = fopen(f->tmp, "wb");
+    f->got = 0;
+    if (!f->f) {
+        rrti_fail_msg(err, RRT_E_IO, "%s: %s", f->tmp, strerror(errno));
+        return false;
+    }
+    if (!f->h)
+        f->h = rrti_sha256_new();
+    else
+        rrti_sha256_final(f->h, (uint8_t[32]){0}); /* reset */
+    if (!f->h) {
+        rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+        return false;
+    }
+    return true;
+}
+
+static bool fetch_write(rrti_xfer *x, const char *p, size_t n)
+{
+    fetch *f = x->ctx;
+    if (n > f->size - f->got) {
+        rrti_format(x->why, sizeof(x->why),
+                    "%s sha256:%.16s..: the store sent "
+                    "more than the %llu bytes the manifest lists",
+                    f->what, f->hex, (unsigned long long)f->size);
+        return false;
+    }
+    if (fwrite(p, 1, n, f->f) != n) {
+        rrti_format(x->why, sizeof(x->why), "%s: %s", f->tmp, strerror(errno));
+        return false;
+    }
+    rrti_sha256_update(f->h, p, n);
+    f->got += n;
+    return true;
+}
+
+static rrti_xfer_next fetch_done(rrti_xfer *x, rrt_error *err)
+{
+    fetch *f = x->ctx;
+    if (x->status != 200) {
+        rrti_http_status_error(x, err);
+        return RRTI_XFER_FAIL;
+    }
+    uint8_t d[32];
+    rrti_sha256_final(f->h, d);
+    bool ok = fclose(f->f) == 0;
+    f->f = NULL;
+    if (!ok) {
+        rrti_fail_msg(err, RRT_E_IO, "%s: %s", f->tmp, strerror(errno));
+        return RRTI_XFER_FAIL;
+    }
+    if (f->got != f->size || memcmp(d, f->sha256, 32) != 0) {
+        unlink(f->tmp);
+        char hex[65];
+        rrti_hex(d, 32, hex);
+        rrti_fail_msg(err, RRT_E_HASH,
+                      "%s sha256:%s from %s is damaged: got "
+                      "%llu bytes with SHA-256 %.16s.., the manifest lists "
+                      "%llu bytes",
+                      f->what, f->hex, x->url, (unsigned long long)f->got, hex,
+                      (unsigned long long)f->size);
+        return RRTI_XFER_FAIL;
+    }
+    if (rename(f->tmp, f->path) != 0) {
+        rrti_fail_msg(err, RRT_E_IO, "%s: %s", f->path, strerror(errno));
+        return RRTI_XFER_FAIL;
+    }
+    f->fetched = true;
+    return RRTI_XFER_DONE;
+}
+
+static void fetch_init(fetch *f, const rrti_store_url *u, const char *dir,
+                       const uint8_t sha[32], uint64_t size, const char *what)
+{
+    memset(f, 0, sizeof(*f));
+    memcpy(f->sha256, sha, 32);
+    rrti_hex(sha, 32, f->hex);
+    f->size = size;
+    f->what = what;
+    rrti_format(f->path, sizeof(f->path), "%s/%s", dir, f->hex);
+    rrti_format(f->tmp, sizeof(f->tmp), "%s.%ld.tmp", f->path, (long)getpid());
+    f->x.method = "GET";
+    f->x.begin = fetch_begin;
+    f->x.write = fetch_write;
+    f->x.done = fetch_done;
+    f->x.ctx = f;
+    rrti_blob_url(u, f->hex, f->x.url, sizeof(f->x.url));
+}
+
+static void fetch_release(fetch *f)
+{
+    if (f->f) {
+        fclose(f->f);
+        unlink(f->tmp);
+    }
+    rrti_sha256_free(f->h);
+    f->f = NULL;
+    f->h = NULL;
+}
+
+static bool cached(const char *path, uint64_t size)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+           (uint64_t)sb.st_size == size;
+}
+
+static bool parse_hex32(const char *s, uint8_t out[32])
+{
+    for (int i = 0; i < 64; i++) {
+        char c = s[i];
+        int v = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                       : -1;
+        if (v < 0)
+            return false;
+        if (i % 2 == 0)
+            out[i / 2] = (uint8_t)(v << 4);
+        else
+            out[i / 2] |= (uint8_t)v;
+    }
+    return true;
+}
+
+static rrt_status parse_pointer(const rrti_store_url *u, const rrti_membuf *b,
+                                uint8_t sha[32], uint64_t *size, rrt_error *err)
+{
+    const char *p = b->data ? b->data : "";
+    size_t ml = strlen(POINTER_MAGIC);
+    char *end;
+    if (b->len < ml + 7 + 64 + 2 || strncmp(p, POINTER_MAGIC, ml) != 0 ||
+        strncmp(p + ml, "sha256:", 7) != 0 || !parse_hex32(p + ml + 7, sha) ||
+        p[ml + 71] != ' ')
+        return rrti_fail_msg(err, RRT_E_PARSE, "%s: not an rrt recording",
+                             u->shown);
+    errno = 0;
+    unsigned long long v = strtoull(p + ml + 72, &end, 10);
+    if (errno || end == p + ml + 72 || strcmp(end, "\n") != 0 ||
+        v > (1ull << 40))
+        return rrti_fail_msg(err, RRT_E_PARSE, "%s: not an rrt recording",
+                             u->shown);
+    *size = v;
+    return RRT_OK;
+}
+
+static rrt_status parse_oci(const rrti_store_url *u, const rrti_membuf *b,
+                            uint8_t sha[32], uint64_t *size, rrt_error *err)
+{
+    json_error_t je;
+    json_t *root = json_loadb(b->data ? b->data : "", b->len, 0, &je);
+    const char *at = NULL, *mt = NULL, *dg = NULL;
+    json_int_t sz = -1;
+    json_t *layers = root ? json_object_get(root, "layers") : NULL;
+    json_t *first = json_is_array(layers) ? json_array_get(layers, 0) : NULL;
+    if (root)
+        json_unpack(root, "{s?s}", "artifactType", &at);
+    if (first)
+        json_unpack(first, "{s:s,s:s,s:I}", "mediaType", &mt, "digest", &dg,
+                    "size", &sz);
+    rrt_status st = RRT_OK;
+    if (!root)
+        st = rrti_fail_msg(err, RRT_E_PARSE, "%s: bad OCI manifest: %s",
+                           u->shown, je.text);
+    else if (!at || strcmp(at, RRT_ARTIFACT_TYPE) != 0 || !mt ||
+             strcmp(mt, RRT_MANIFEST_TYPE) != 0 || !dg ||
+             strncmp(dg, "sha256:", 7) != 0 || strlen(dg) != 71 ||
+             !parse_hex32(dg + 7, sha) || sz < 0)
+        st = rrti_fail_msg(err, RRT_E_PARSE,
+                           "%s: not an rrt recording "
+                           "(artifactType %s)",
+                           u->shown, at ? at : "none");
+    else
+        *size = (uint64_t)sz;
+    json_decref(root);
+    return st;
+}
+
+static rrt_status get_reference(rrti_http *h, const rrti_store_url *u,
+                                uint8_t sha[32], uint64_t *size, rrt_error *err)
+{
+    rrti_membuf b = {NULL, 0, u->oci ? 4u << 20 : 4096};
+    long status;
+    rrt_status st = rrti_http_simple(h, "GET", u->ref, NULL,
+                                     u->oci ? OCI_MANIFEST_TYPE : NULL, NULL,
+                                     &b, &status, err);
+    if (st == RRT_OK)
+        st = u->oci ? parse_oci(u, &b, sha, size, err)
+                    : parse_pointer(u, &b, sha, size, err);
+    free(b.data);
+    return st;
+}
+
+/* Blob bytes for the writer, from the cache, with SHA-256 checked again
+ * at the end (the writer checks the XXH3 id itself). */
+typedef struct cache_read {
+    int fd;
+    rrti_sha256 *h;
+    const rrti_blob_ref *b;
+    uint64_t got;
+    bool bad;
+} cache_read;
+
+static ssize_t cache_read_fn(void *ctx, void *buf, size_t n)
+{
+    cache_read *c = ctx;
+    ssize_t k = read(c->fd, buf, n);
+    if (k > 0) {
+        rrti_sha256_update(c->h, buf, (size_t)k);
+        c->got += (uint64_t)k;
+    } else if (k == 0) {
+        uint8_t d[32];
+        rrti_sha256_final(c->h, d);
+        if (c->got != c->b->size || memcmp(d, c->b->sha256, 32) != 0) {
+            c->bad = true;
+            errno = EBADMSG;
+            return -1;
+        }
+    }
+    return k;
+}
+
+typedef struct pull_src {
+    const char *dir;
+    rrti_sha256 *h;
+} pull_src;
+
+static rrt_status add_cached_blob(void *ctx, rrt_writer *w,
+                                  const rrti_blob_ref *b, rrt_error *err)
+{
+    pull_src *p = ctx;
+    char hex[65], path[4200], idhex[33];
+    rrti_hex(b->sha256, 32, hex);
+    rrt_blob_id_to_hex(&b->id, idhex);
+    rrti_format(path, sizeof(path), "%s/%s", p->dir, hex);
+    if (rrt_writer_has_blob(w, &b->id))
+        return RRT_OK;
+    cache_read c = {open(path, O_RDONLY | O_CLOEXEC), p->h, b, 0, false};
+    if (c.fd < 0)
+        return rrti_fail_msg(err, RRT_E_IO, "%s: %s", path, strerror(errno));
+    rrti_sha256_final(p->h, (uint8_t[32]){0}); /* reset */
+    rrt_status st = rrt_writer_add_blob_reader(w, cache_read_fn, &c, path,
+                                               &b->id, NULL, NULL, err);
+    close(c.fd);
+    if (st == RRT_OK)
+        return RRT_OK;
+    /* A cached copy that no longer matches is dropped so that the next
+     * pull downloads it again. */
+    unlink(path);
+    if (c.bad)
+        return rrti_fail_msg(err, RRT_E_HASH,
+                             "blob %s: cached copy %s does "
+                             "not match its SHA-256; removed it, pull again",
+                             idhex, path);
+    if (st == RRT_E_HASH)
+        return rrti_fail_msg(err, RRT_E_HASH,
+                             "blob %s (sha256:%.16s..): "
+                             "content does not match its XXH3-128 id; the "
+                             "recording manifest is inconsistent",
+                             idhex, hex);
+    return st;
+}
+
+static void first_problem(void *ctx, const char *message)
+{
+    char *buf = ctx;
+    if (!buf[0])
+        rrti_format(buf, 400, "%s", message);
+}
+
+static rrt_status build_archive(const char *manifest, const char *dir,
+                                const char *out, rrt_error *err)
+{
+    char tmp[4200];
+    rrti_format(tmp, sizeof(tmp), "%s.pulling", out);
+    FILE *in = fopen(manifest, "rb");
+    if (!in)
+        return rrti_fail_msg(err, RRT_E_IO, "%s: %s", manifest,
+                             strerror(errno));
+    rrti_blob_ref *blobs = NULL;
+    size_t nb = 0;
+    rrt_writer *w = NULL;
+    pull_src src = {dir, rrti_sha256_new()};
+    rrt_status st =
+        src.h ? RRT_OK : rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+    if (st == RRT_OK)
+        st = rrti_manifest_read_blobs(in, &blobs, &nb, err);
+    rrt_writer_options wo;
+    rrt_writer_options_init(&wo);
+    /* Event batches end only at the manifest's FLUSH ops, where they ended
+     * in the pushed archive, whatever batch size its writer used. */
+    wo.event_batch = 16u << 20;
+    /* A pull killed by SIGKILL leaves its writer's file behind; the name
+     * is ours, so it is safe to clear. */
+    char stale[4220];
+    if (rrti_format(stale, sizeof(stale), "%s.partial", tmp))
+        unlink(stale);
+    if (st == RRT_OK)
+        st = rrt_writer_create(tmp, &wo, &w, err);
+    if (st == RRT_OK)
+        st = rrti_manifest_replay(in, blobs, nb, w, add_cached_blob, &src, err);
+    if (st == RRT_OK)
+        st = rrt_writer_finish(w, err);
+    rrt_writer_free(w);
+    fclose(in);
+    free(blobs);
+    rrti_sha256_free(src.h);
+    if (st != RRT_OK)
+        return st;
+    char problem[400] = "";
+    rrt_verify_report rep;
+    st = rrt_verify_archive(tmp, first_problem, problem, &rep, err);
+    if (st == RRT_OK && rename(tmp, out) != 0)
+        st = rrti_fail_msg(err, RRT_E_IO, "%s: %s", out, strerror(errno));
+    else if (st != RRT_OK && problem[0])
+        rrti_fail_msg(err, st, "pulled archive fails verification: %s",
+                      problem);
+    if (st != RRT_OK)
+        unlink(tmp);
+    return st;
+}
+
+static rrt_status fetch_blobs(rrti_http *h, const rrti_store_url *u,
+                              const char *dir, const rrti_blob_ref *blobs,
+                              size_t nb, rrt_store_summary *sum, rrt_error *err)
+{
+    fetch *fs = calloc(nb ? nb : 1, sizeof(*fs));
+    rrti_xfer **xs = calloc(nb ? nb : 1, sizeof(*xs));
+    size_t n = 0;
+    uint64_t total = 0;
+    rrt_status st = RRT_OK;
+    if (!fs || !xs) {
+        st = rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < nb; i++) {
+        fetch_init(&fs[n], u, dir, blobs[i].sha256, blobs[i].size, "blob");
+        sum->blobs++;
+        if (cached(fs[n].path, blobs[i].size)) {
+            sum->cached++;
+            sum->bytes_cached += blobs[i].size;
+            continue;
+        }
+        /* Two ids with one digest cannot happen; one fetch per file. */
+        bool dup = false;
+        for (size_t j = 0; j < n && !dup; j++)
+            dup = strcmp(fs[j].path, fs[n].path) == 0;
+        if (dup)
+            continue;
+        xs[n] = &fs[n].x;
+        total += blobs[i].size;
+        n++;
+    }
+    st = rrti_http_run(h, xs, n, "pull", total, err);
+    for (size_t i = 0; i < n; i++) {
+        if (fs[i].fetched) {
+            sum->fetched++;
+            sum->bytes_fetched += fs[i].size;
+        }
+    }
+cleanup:
+    for (size_t i = 0; fs && i < n; i++)
+        fetch_release(&fs[i]);
+    free(fs);
+    free(xs);
+    return st;
+}
+
+rrt_status rrt_store_pull(const char *url, const char *out,
+                          const rrt_store_options *o, rrt_store_summary *sum,
+                          rrt_error *err)
+{
+    memset(sum, 0, sizeof(*sum));
+    rrti_store_url u;
+    rrt_status st = rrti_parse_url(url, &u, err);
+    if (st != RRT_OK)
+        return st;
+    struct stat sb;
+    if (!o->force && lstat(out, &sb) == 0)
+        return rrti_fail_msg(err, RRT_E_EXISTS,
+                             "%s: already exists (use "
+                             "--force to replace it)",
+                             out);
+    char dir[4096];
+    if ((st = cache_dir(o, dir, sizeof(dir), err)) != RRT_OK)
+        return st;
+    rrti_http *h = NULL;
+    rrti_blob_ref *blobs = NULL;
+    size_t nb = 0;
+    FILE *in = NULL;
+    fetch mf;
+    memset(&mf, 0, sizeof(mf));
+    if ((st = rrti_http_new(o, u.origin, &h, err)) != RRT_OK)
+        goto cleanup;
+    uint8_t msha[32];
+    uint64_t msize = 0;
+    if ((st = get_reference(h, &u, msha, &msize, err)) != RRT_OK)
+        goto cleanup;
+    fetch_init(&mf, &u, dir, msha, msize, "recording manifest");
+    rrti_hex(msha, 32, sum->manifest + 7);
+    memcpy(sum->manifest, "sha256:", 7);
+    /* The manifest is content-addressed too: a cached copy is re-hashed
+     * before it is trusted. */
+    uint8_t d[32];
+    uint64_t dsize = 0;
+    if (!cached(mf.path, msize) || !rrti_sha256_file(mf.path, d, &dsize) ||
+        memcmp(d, msha, 32) != 0) {
+        rrti_xfer *one[1] = {&mf.x};
+        if ((st = rrti_http_run(h, one, 1, "manifest", 0, err)) != RRT_OK)
+            goto cleanup;
+    }
+    if (!(in = fopen(mf.path, "rb"))) {
+        st = rrti_fail_msg(err, RRT_E_IO, "%s: %s", mf.path, strerror(errno));
+        goto cleanup;
+    }
+    if ((st = rrti_manifest_read_blobs(in, &blobs, &nb, err)) != RRT_OK)
+        goto cleanup;
+    if ((st = fetch_blobs(h, &u, dir, blobs, nb, sum, err)) != RRT_OK)
+        goto cleanup;
+    st = build_archive(mf.path, dir, out, err);
+cleanup:
+    if (h)
+        sum->retries = rrti_http_retries(h);
+    if (in)
+        fclose(in);
+    fetch_release(&mf);
+    free(blobs);
+    rrti_http_free(h);
+    return st;
+}

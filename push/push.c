@@ -1,0 +1,391 @@
+/* rrt push: the archive's blobs and its recording manifest go to the store
+ * (HEAD each, PUT the missing ones, parallel), the reference goes last. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "storei.h"
+
+typedef enum { SRC_ARCHIVE, SRC_FILE, SRC_MEMORY } src_kind;
+
+typedef struct object {
+    rrti_xfer x;
+    const rrti_store_url *u;
+    src_kind kind;
+    char hex[65];
+    uint64_t size;
+    /* sources */
+    rrt_reader *r;
+    rrt_blob_id id;
+    rrt_blob_stream *stream;
+    const char *path;
+    FILE *f;
+    const char *mem;
+    size_t pos;
+    bool counted; /* a blob of the recording (not manifest/config) */
+    bool mkcol;   /* collections were created after a 409 */
+    bool resumed; /* an OCI upload session was opened again */
+    bool present, sent;
+} object;
+
+static bool obj_begin(rrti_xfer *x, rrt_error *err)
+{
+    object *o = x->ctx;
+    o->pos = 0;
+    if (!x->upload)
+        return true;
+    if (o->kind == SRC_ARCHIVE) {
+        if (o->stream)
+            rrt_blob_stream_close(o->stream);
+        o->stream = NULL;
+        return rrt_blob_stream_open(o->r, &o->id, &o->stream, err) == RRT_OK;
+    }
+    if (o->kind == SRC_FILE) {
+        if (!o->f)
+            o->f = fopen(o->path, "rb");
+        if (!o->f || fseek(o->f, 0, SEEK_SET) != 0) {
+            rrti_fail_msg(err, RRT_E_IO, "%s: %s", o->path, strerror(errno));
+            return false;
+        }
+    }
+    return true;
+}
+
+static size_t obj_read(rrti_xfer *x, char *buf, size_t n)
+{
+    object *o = x->ctx;
+    if (o->kind == SRC_MEMORY) {
+        size_t left = (size_t)o->size - o->pos;
+        size_t k = n < left ? n : left;
+        memcpy(buf, o->mem + o->pos, k);
+        o->pos += k;
+        return k;
+    }
+    if (o->kind == SRC_FILE)
+        return fread(buf, 1, n, o->f);
+    size_t got = 0;
+    rrt_error e;
+    if (rrt_blob_stream_read(o->stream, buf, n, &got, &e) != RRT_OK) {
+        rrti_format(x->why, sizeof(x->why), "%s", e.message);
+        return SIZE_MAX;
+    }
+    return got;
+}
+
+enum { STEP_HEAD, STEP_PUT, STEP_OCI_PUT, STEP_MKCOL_BLOBS, STEP_MKCOL_SHA };
+
+static void set_put(object *o)
+{
+    rrti_xfer *x = &o->x;
+    x->step = STEP_PUT;
+    x->upload = true;
+    x->upload_size = o->size;
+    x->method = "PUT";
+    x->content_type = "application/octet-stream";
+    rrti_blob_url(o->u, o->hex, x->url, sizeof(x->url));
+}
+
+/* WebDAV servers that do not create parents on PUT answer 409: create
+ * ROOT/blobs and ROOT/blobs/sha256 once, then PUT again. 405 means the
+ * collection exists already (another transfer made it). */
+static rrti_xfer_next obj_mkcol(rrti_xfer *x, rrt_error *err)
+{
+    object *o = x->ctx;
+    if (x->step == STEP_PUT) {
+        o->mkcol = true;
+        x->step = STEP_MKCOL_BLOBS;
+        x->upload = false;
+        x->upload_size = 0;
+        x->method = "MKCOL";
+        x->content_type = NULL;
+        rrti_format(x->url, sizeof(x->url), "%s/blobs/", o->u->base);
+        return RRTI_XFER_AGAIN;
+    }
+    if (!rrti_ok_status(x->status) && x->status != 405) {
+        rrti_http_status_error(x, err);
+        return RRTI_XFER_FAIL;
+    }
+    if (x->step == STEP_MKCOL_BLOBS) {
+        x->step = STEP_MKCOL_SHA;
+        rrti_format(x->url, sizeof(x->url), "%s/blobs/sha256/", o->u->base);
+        return RRTI_XFER_AGAIN;
+    }
+    set_put(o);
+    return RRTI_XFER_AGAIN;
+}
+
+static void object_release(object *o);
+
+static rrti_xfer_next oci_post(object *o)
+{
+    rrti_xfer *x = &o->x;
+    x->step = STEP_PUT;
+    x->upload_size = 0;
+    x->upload = false;
+    x->method = "POST";
+    x->content_type = NULL;
+    rrti_format(x->url, sizeof(x->url), "%s/blobs/uploads/", o->u->base);
+    return RRTI_XFER_AGAIN;
+}
+
+/* The state machine of one object: HEAD, then (if missing) PUT, or for
+ * OCI a POST that opens an upload session and a PUT that closes it. */
+static rrti_xfer_next obj_done(rrti_xfer *x, rrt_error *err)
+{
+    object *o = x->ctx;
+    if (x->step == STEP_MKCOL_BLOBS || x->step == STEP_MKCOL_SHA ||
+        (x->step == STEP_PUT && x->status == 409 && !o->u->oci && !o->mkcol))
+        return obj_mkcol(x, err);
+    if (x->step == STEP_HEAD) {
+        if (x->status == 200 &&
+            (x->content_length < 0 || (uint64_t)x->content_length == o->size)) {
+            o->present = true;
+            x->credit = o->size;
+            return RRTI_XFER_DONE;
+        }
+        if (x->status != 404 && x->status != 200) {
+            rrti_http_status_error(x, err);
+            return RRTI_XFER_FAIL;
+        }
+        if (o->u->oci)
+            return oci_post(o);
+        set_put(o);
+        return RRTI_XFER_AGAIN;
+    }
+    if (x->step == STEP_PUT && o->u->oci) {
+        if (x->status != 202 || !x->location[0]) {
+            rrti_http_status_error(x, err);
+            return RRTI_XFER_FAIL;
+        }
+        const char *sep = strchr(x->location, '?') ? "&" : "?";
+        if (x->location[0] == '/')
+            rrti_format(x->url, sizeof(x->url), "%s%s%sdigest=sha256:%s",
+                        o->u->origin, x->location, sep, o->hex);
+        else
+            rrti_format(x->url, sizeof(x->url), "%s%sdigest=sha256:%s",
+                        x->location, sep, o->hex);
+        x->step = STEP_OCI_PUT;
+        x->method = "PUT";
+        x->upload = true;
+        x->upload_size = o->size;
+        x->content_type = "application/octet-stream";
+        return RRTI_XFER_AGAIN;
+    }
+    /* A session lost to a registry restart (404 BLOB_UPLOAD_UNKNOWN, 400
+     * BLOB_UPLOAD_INVALID) is opened again, once. */
+    if (x->step == STEP_OCI_PUT && (x->status == 404 || x->status == 400) &&
+        !o->resumed) {
+        o->resumed = true;
+        return oci_post(o);
+    }
+    if (!rrti_ok_status(x->status)) {
+        rrti_http_status_error(x, err);
+        return RRTI_XFER_FAIL;
+    }
+    o->sent = true;
+    object_release(o); /* no open blob streams pile up over a long push */
+    return RRTI_XFER_DONE;
+}
+
+static void object_init(object *o, const rrti_store_url *u,
+                        const uint8_t sha[32], uint64_t size)
+{
+    memset(o, 0, sizeof(*o));
+    o->u = u;
+    rrti_hex(sha, 32, o->hex);
+    o->size = size;
+    o->x.method = "HEAD";
+    o->x.begin = obj_begin;
+    o->x.read = obj_read;
+    o->x.done = obj_done;
+    o->x.ctx = o;
+    rrti_blob_url(u, o->hex, o->x.url, sizeof(o->x.url));
+}
+
+static void object_release(object *o)
+{
+    if (o->stream)
+        rrt_blob_stream_close(o->stream);
+    if (o->f)
+        fclose(o->f);
+    o->stream = NULL;
+    o->f = NULL;
+}
+
+static char *oci_manifest_json(const object *objs, size_t n, const object *man)
+{
+    json_t *root = json_object();
+    json_t *layers = json_array();
+    json_object_set_new(root, "schemaVersion", json_integer(2));
+    json_object_set_new(root, "mediaType", json_string(OCI_MANIFEST_TYPE));
+    json_object_set_new(root, "artifactType", json_string(RRT_ARTIFACT_TYPE));
+    json_object_set_new(root, "config",
+                        json_pack("{s:s,s:s,s:i}", "mediaType", OCI_EMPTY_TYPE,
+                                  "digest", "sha256:" OCI_EMPTY_DIGEST, "size",
+                                  2));
+    char digest[80];
+    rrti_format(digest, sizeof(digest), "sha256:%s", man->hex);
+    json_array_append_new(layers, json_pack("{s:s,s:s,s:I}", "mediaType",
+                                            RRT_MANIFEST_TYPE, "digest", digest,
+                                            "size", (json_int_t)man->size));
+    for (size_t i = 0; i < n; i++) {
+        if (!objs[i].counted)
+            continue;
+        rrti_format(digest, sizeof(digest), "sha256:%s", objs[i].hex);
+        json_array_append_new(layers,
+                              json_pack("{s:s,s:s,s:I}", "mediaType",
+                                        RRT_BLOB_TYPE, "digest", digest, "size",
+                                        (json_int_t)objs[i].size));
+    }
+    json_object_set_new(root, "layers", layers);
+    char *s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    return s;
+}
+
+static rrt_status put_reference(rrti_http *h, const rrti_store_url *u,
+                                const object *objs, size_t n, const object *man,
+                                rrt_error *err)
+{
+    long status;
+    if (!u->oci) {
+        char ptr[160];
+        rrti_format(ptr, sizeof(ptr), POINTER_MAGIC "sha256:%s %llu\n",
+                    man->hex, (unsigned long long)man->size);
+        return rrti_http_simple(h, "PUT", u->ref, "text/plain", NULL, ptr, NULL,
+                                &status, err);
+    }
+    char *json = oci_manifest_json(objs, n, man);
+    if (!json)
+        return rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+    rrt_status st = rrti_http_simple(h, "PUT", u->ref, OCI_MANIFEST_TYPE, NULL,
+                                     json, NULL, &status, err);
+    free(json);
+    return st;
+}
+
+static FILE *temp_file(char *path, size_t size)
+{
+    const char *dir = getenv("TMPDIR");
+    rrti_format(path, size, "%s/rrt-manifest-XXXXXX",
+                dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return NULL;
+    FILE *f = fdopen(fd, "w+b");
+    if (!f) {
+        close(fd);
+        unlink(path);
+    }
+    return f;
+}
+
+static void count_push(const object *objs, size_t n, rrt_store_summary *sum)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!objs[i].counted)
+            continue;
+        sum->blobs++;
+        if (objs[i].sent) {
+            sum->sent++;
+            sum->bytes_sent += objs[i].size;
+        } else if (objs[i].present) {
+            sum->skipped++;
+            sum->bytes_skipped += objs[i].size;
+        }
+    }
+}
+
+rrt_status rrt_store_push(const char *archive, const char *url,
+                          const rrt_store_options *o, rrt_store_summary *sum,
+                          rrt_error *err)
+{
+    memset(sum, 0, sizeof(*sum));
+    rrti_store_url u;
+    rrt_status st = rrti_parse_url(url, &u, err);
+    if (st != RRT_OK)
+        return st;
+    rrt_reader *r = NULL;
+    rrti_http *h = NULL;
+    rrti_blob_ref *blobs = NULL;
+    size_t nb = 0, nobj = 0;
+    object *objs = NULL;
+    rrti_xfer **xs = NULL;
+    char tmp[4096] = "";
+    FILE *mf = NULL;
+    if ((st = rrt_reader_open(archive, &r, err)) != RRT_OK)
+        goto cleanup;
+    if ((st = rrti_http_new(o, u.origin, &h, err)) != RRT_OK)
+        goto cleanup;
+    if (!(mf = temp_file(tmp, sizeof(tmp)))) {
+        st = rrti_fail_msg(err, RRT_E_IO, "cannot create a temporary file: %s",
+                           strerror(errno));
+        goto cleanup;
+    }
+    if ((st = rrti_manifest_build(r, mf, &blobs, &nb, err)) != RRT_OK)
+        goto cleanup;
+    uint8_t msha[32];
+    uint64_t msize = 0;
+    if (!rrti_sha256_file(tmp, msha, &msize)) {
+        st = rrti_fail_msg(err, RRT_E_IO, "%s: %s", tmp, strerror(errno));
+        goto cleanup;
+    }
+    /* blobs, the manifest, and for OCI the empty config. */
+    objs = calloc(nb + 2, sizeof(*objs));
+    xs = calloc(nb + 2, sizeof(*xs));
+    if (!objs || !xs) {
+        st = rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    uint64_t total = 0;
+    for (size_t i = 0; i < nb; i++, nobj++) {
+        object_init(&objs[nobj], &u, blobs[i].sha256, blobs[i].size);
+        objs[nobj].kind = SRC_ARCHIVE;
+        objs[nobj].r = r;
+        objs[nobj].id = blobs[i].id;
+        objs[nobj].counted = true;
+        total += blobs[i].size;
+    }
+    object *man = &objs[nobj++];
+    object_init(man, &u, msha, msize);
+    man->kind = SRC_FILE;
+    man->path = tmp;
+    total += msize;
+    if (u.oci) {
+        object *cfg = &objs[nobj++];
+        static const uint8_t empty[32] = {
+            0x44, 0x13, 0x6f, 0xa3, 0x55, 0xb3, 0x67, 0x8a, 0x11, 0x46, 0xad,
+            0x16, 0xf7, 0xe8, 0x64, 0x9e, 0x94, 0xfb, 0x4f, 0xc2, 0x1f, 0xe7,
+            0x7e, 0x83, 0x10, 0xc0, 0x60, 0xf6, 0x1c, 0xaa, 0xff, 0x8a};
+        object_init(cfg, &u, empty, 2);
+        cfg->kind = SRC_MEMORY;
+        cfg->mem = "{}";
+    }
+    for (size_t i = 0; i < nobj; i++)
+        xs[i] = &objs[i].x;
+    st = rrti_http_run(h, xs, nobj, "push", total, err);
+    count_push(objs, nobj, sum);
+    /* The name is written only once every blob is in the store, so a
+     * reader never sees a recording whose blobs are missing. */
+    if (st == RRT_OK)
+        st = put_reference(h, &u, objs, nobj, man, err);
+    rrti_format(sum->manifest, sizeof(sum->manifest), "sha256:%s", man->hex);
+cleanup:
+    if (h)
+        sum->retries = rrti_http_retries(h);
+    for (size_t i = 0; i < nobj; i++)
+        object_release(&objs[i]);
+    free(objs);
+    free(xs);
+    free(blobs);
+    if (mf) {
+        fclose(mf);
+        unlink(tmp);
+    }
+    rrti_http_free(h);
+    rrt_reader_close(r);
+    return st;
+}

@@ -1,0 +1,83 @@
+/* SHA-256 for store digests, from OpenSSL's libcrypto (EVP interface). */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "storei.h"
+
+struct rrti_sha256 {
+    EVP_MD_CTX *ctx;
+};
+
+rrti_sha256 *rrti_sha256_new(void)
+{
+    rrti_sha256 *h = malloc(sizeof(*h));
+    if (!h)
+        return NULL;
+    h->ctx = EVP_MD_CTX_new();
+    if (!h->ctx || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) {
+        EVP_MD_CTX_free(h->ctx);
+        free(h);
+        return NULL;
+    }
+    return h;
+}
+
+void rrti_sha256_update(rrti_sha256 *h, const void *p, size_t n)
+{
+    EVP_DigestUpdate(h->ctx, p, n);
+}
+
+void rrti_sha256_final(rrti_sha256 *h, uint8_t out[32])
+{
+    unsigned len = 32;
+    EVP_DigestFinal_ex(h->ctx, out, &len);
+    EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL);
+}
+
+void rrti_sha256_free(rrti_sha256 *h)
+{
+    if (!h)
+        return;
+    EVP_MD_CTX_free(h->ctx);
+    free(h);
+}
+
+void rrti_hex(const uint8_t *p, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15];
+    }
+    out[2 * n] = 0;
+}
+
+bool rrti_sha256_file(const char *path, uint8_t out[32], uint64_t *size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    rrti_sha256 *h = rrti_sha256_new();
+    bool ok = h != NULL;
+    uint64_t total = 0;
+    char buf[65536];
+    while (ok) {
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n < 0)
+            ok = false;
+        if (n <= 0)
+            break;
+        rrti_sha256_update(h, buf, (size_t)n);
+        total += (uint64_t)n;
+    }
+    if (ok) {
+        rrti_sha256_final(h, out);
+        *size = total;
+    }
+    rrti_sha256_free(h);
+    close(fd);
+    return ok;
+}

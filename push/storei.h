@@ -1,0 +1,170 @@
+/* Internals of the push module: the libcurl transfer engine, SHA-256, and
+ * the recording manifest codec. Not used outside push/. */
+#ifndef RRT_PUSH_STOREI_H
+#define RRT_PUSH_STOREI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rrt/rrt.h>
+
+#include "store.h"
+
+/* ------------------------------------------------------------------ */
+/* SHA-256 (OpenSSL libcrypto, see CMakeLists.txt for why)            */
+
+typedef struct rrti_sha256 rrti_sha256;
+rrti_sha256 *rrti_sha256_new(void);
+void rrti_sha256_update(rrti_sha256 *h, const void *p, size_t n);
+void rrti_sha256_final(rrti_sha256 *h, uint8_t out[32]); /* and resets */
+void rrti_sha256_free(rrti_sha256 *h);
+void rrti_hex(const uint8_t *p, size_t n, char *out); /* 2n+1 bytes */
+/* SHA-256 of a whole file; false on I/O error. */
+bool rrti_sha256_file(const char *path, uint8_t out[32], uint64_t *size);
+
+/* ------------------------------------------------------------------ */
+/* Transfers                                                          */
+
+/* What a transfer's completion hook decides. */
+typedef enum {
+    RRTI_XFER_DONE,  /* finished (success or a tolerated answer) */
+    RRTI_XFER_AGAIN, /* hook changed method/url/body: send a new request */
+    RRTI_XFER_FAIL,  /* hook filled the error */
+} rrti_xfer_next;
+
+typedef struct rrti_xfer rrti_xfer;
+struct rrti_xfer {
+    const char *method; /* "HEAD", "GET", "PUT", "POST" */
+    char url[2048];
+    const char *content_type; /* request body type, or NULL */
+    const char *accept;       /* Accept header, or NULL */
+    /* Upload body: `upload_size` bytes from `read`, restarted by `begin`. */
+    bool upload;
+    uint64_t upload_size;
+    /* (Re)starts the body source and/or the download sink before every
+     * attempt; false with err filled aborts. */
+    bool (*begin)(rrti_xfer *x, rrt_error *err);
+    size_t (*read)(rrti_xfer *x, char *buf, size_t n); /* SIZE_MAX: abort */
+    bool (*write)(rrti_xfer *x, const char *p, size_t n);
+    /* Called with the final HTTP status of an attempt that was not retried. */
+    rrti_xfer_next (*done)(rrti_xfer *x, rrt_error *err);
+    void *ctx;
+    unsigned step; /* free for the hooks' state machine */
+    /* Results of the last attempt. */
+    long status;
+    int64_t content_length; /* -1 if none */
+    char location[2048];
+    uint64_t bytes;      /* body bytes moved in this attempt */
+    char why[256];       /* set by a hook that aborts the transfer */
+    uint64_t credit;     /* progress bytes a hook counts as moved
+                          * without a transfer (blob already there) */
+    char challenge[512]; /* WWW-Authenticate: Bearer ... of a 401 */
+    /* Engine state. */
+    unsigned auth_gen; /* registry token generation it was sent with */
+    unsigned attempts;
+    uint64_t not_before_ms;
+};
+
+typedef struct rrti_http rrti_http;
+
+/* `origin` (scheme://host[:port]) is the store's: credentials go only to
+ * requests for it (and to a registry's token service), never to another
+ * host that an upload Location names. */
+rrt_status rrti_http_new(const rrt_store_options *o, const char *origin,
+                         rrti_http **out, rrt_error *err);
+void rrti_http_free(rrti_http *h);
+/* Runs the transfers, `parallel` at a time, retrying 5xx, 429 and
+ * connection errors with exponential backoff. Stops at the first failure
+ * (after the running ones end). `label` names the phase in the progress
+ * line; `total` is the byte count the progress bar measures against. */
+rrt_status rrti_http_run(rrti_http *h, rrti_xfer **xs, size_t n,
+                         const char *label, uint64_t total, rrt_error *err);
+uint64_t rrti_http_retries(const rrti_http *h);
+
+/* Fills err with a one-line message for an unexpected HTTP answer. */
+rrt_status rrti_http_status_error(const rrti_xfer *x, rrt_error *err);
+
+/* A sink that keeps a small response body in memory (cap bytes). */
+typedef struct rrti_membuf {
+    char *data;
+    size_t len, cap;
+} rrti_membuf;
+bool rrti_membuf_write(rrti_xfer *x, const char *p,
+                       size_t n); /* ctx = membuf */
+bool rrti_membuf_begin(rrti_xfer *x, rrt_error *err);
+
+/* snprintf that reports truncation (false) instead of warning about it. */
+bool rrti_format(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+rrt_status rrti_fail_msg(rrt_error *err, rrt_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A single request with an in-memory body (NULL for none) and response
+ * (at most resp->cap bytes); a non-2xx answer is an error. */
+rrt_status rrti_http_simple(rrti_http *h, const char *method, const char *url,
+                            const char *ctype, const char *accept,
+                            const char *body, rrti_membuf *resp, long *status,
+                            rrt_error *err);
+
+static inline bool rrti_ok_status(long s)
+{
+    return s >= 200 && s <= 299;
+}
+
+/* ------------------------------------------------------------------ */
+/* Store URLs and object names (spec/store.md, section 2)             */
+
+#define RRT_ARTIFACT_TYPE "application/vnd.rrt.recording.v1"
+#define RRT_MANIFEST_TYPE "application/vnd.rrt.manifest.v1"
+#define RRT_BLOB_TYPE "application/vnd.rrt.blob.v1"
+#define OCI_MANIFEST_TYPE "application/vnd.oci.image.manifest.v1+json"
+#define OCI_EMPTY_TYPE "application/vnd.oci.empty.v1+json"
+/* sha256("{}"), the OCI empty descriptor. */
+#define OCI_EMPTY_DIGEST                                                       \
+    "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+#define POINTER_MAGIC "rrt-recording 1\n"
+
+typedef struct rrti_store_url {
+    bool oci;
+    char origin[512]; /* scheme://host[:port] */
+    char base[1536];  /* HTTP: ROOT; OCI: origin/v2/REPO */
+    char ref[1536];   /* HTTP: ROOT/NAME; OCI: base/manifests/TAG */
+    char shown[2048]; /* what messages print */
+} rrti_store_url;
+
+rrt_status rrti_parse_url(const char *url, rrti_store_url *u, rrt_error *err);
+/* URL of the blob with SHA-256 `hex` (64 digits). */
+void rrti_blob_url(const rrti_store_url *u, const char *hex, char *out,
+                   size_t size);
+
+/* ------------------------------------------------------------------ */
+/* Recording manifest (spec/store.md, section 3)                      */
+
+typedef struct rrti_blob_ref {
+    rrt_blob_id id;
+    uint64_t size;
+    uint8_t sha256[32];
+} rrti_blob_ref;
+
+/* Writes the manifest of the open archive to `out` (a temporary file),
+ * hashing every blob; blobs[] (malloc'ed, id order) gets the blob table. */
+rrt_status rrti_manifest_build(rrt_reader *r, FILE *out, rrti_blob_ref **blobs,
+                               size_t *n_blobs, rrt_error *err);
+
+/* Reads the blob table of a manifest; leaves `in` at the first op. */
+rrt_status rrti_manifest_read_blobs(FILE *in, rrti_blob_ref **blobs,
+                                    size_t *n_blobs, rrt_error *err);
+
+/* Supplies a blob's bytes while the manifest is replayed. */
+typedef rrt_status (*rrti_blob_source)(void *ctx, rrt_writer *w,
+                                       const rrti_blob_ref *b, rrt_error *err);
+
+/* Replays the ops that follow the blob table into the writer. */
+rrt_status rrti_manifest_replay(FILE *in, const rrti_blob_ref *blobs,
+                                size_t n_blobs, rrt_writer *w,
+                                rrti_blob_source src, void *ctx,
+                                rrt_error *err);
+
+#endif
