@@ -2,7 +2,7 @@
 # Installs the build into a temporary prefix, then builds a small reader
 # program against it twice (pkg-config, find_package) and runs both.
 set -euo pipefail
-build=$1 rrt=$2
+build=$1 rrt=$2 cflags=${3:-}
 tmp=$(mktemp -d /tmp/rrt-install.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
@@ -31,7 +31,7 @@ C
 echo hello > "$tmp/f.txt"
 "$rrt" create -o "$tmp/a.rrt" "$tmp/f.txt"
 export PKG_CONFIG_PATH=$tmp/prefix/lib/pkgconfig
-cc "$tmp/use.c" $(pkg-config --cflags --libs rrt) -Wl,-rpath,"$tmp/prefix/lib" -o "$tmp/use-pc"
+cc $cflags "$tmp/use.c" $(pkg-config --cflags --libs rrt) -Wl,-rpath,"$tmp/prefix/lib" -o "$tmp/use-pc"
 [ "$("$tmp/use-pc" "$tmp/a.rrt")" = "1 files" ]
 mkdir "$tmp/cm"
 cat > "$tmp/cm/CMakeLists.txt" <<C
@@ -41,7 +41,8 @@ find_package(rrt REQUIRED)
 add_executable(use-cm $tmp/use.c)
 target_link_libraries(use-cm rrt::rrt)
 C
-cmake -S "$tmp/cm" -B "$tmp/cm/b" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
+cmake -S "$tmp/cm" -B "$tmp/cm/b" -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_C_FLAGS="$cflags" \
+  -DCMAKE_EXE_LINKER_FLAGS="$cflags" >/dev/null
 cmake --build "$tmp/cm/b" >/dev/null
 [ "$("$tmp/cm/b/use-cm" "$tmp/a.rrt")" = "1 files" ]
 echo "install_consumer: pkg-config and find_package(rrt) builds both read an archive"
