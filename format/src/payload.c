@@ -84,13 +84,17 @@ rrt_status rrti_decode_chunk_header(const uint8_t *p, size_t len,
 
 void rrti_encode_file(rrt_buf *b, const rrt_file_entry *e)
 {
+    /* Fields that do not apply are written as zero (spec 3.3), whatever
+     * the caller left in them. */
+    static const uint8_t zero_id[16] = {0};
+    bool external = e->flags & RRT_FILE_EXTERNAL;
     rrt_buf_put_u32(b, e->flags);
     rrt_buf_put_u32(b, e->mode);
     rrt_buf_put_u64(b, e->size);
     rrt_buf_put_u64(b, (uint64_t)e->mtime_ns);
-    rrt_buf_put_u64(b, e->dev);
-    rrt_buf_put_u64(b, e->ino);
-    rrt_buf_put(b, e->blob.bytes, 16);
+    rrt_buf_put_u64(b, external ? e->dev : 0);
+    rrt_buf_put_u64(b, external ? e->ino : 0);
+    rrt_buf_put(b, e->flags & RRT_FILE_HAS_BLOB ? e->blob.bytes : zero_id, 16);
     rrt_buf_put_lenbytes(b, e->path, strlen(e->path));
 }
 
@@ -118,6 +122,11 @@ rrt_status rrti_decode_file(const uint8_t *p, size_t len, rrt_file_entry *out,
         return CORRUPT("file entry has unknown flags 0x%x", out->flags);
     if (!(out->flags & (RRT_FILE_HAS_BLOB | RRT_FILE_EXTERNAL)))
         return CORRUPT("file entry is neither embedded nor external");
+    static const uint8_t zero_id[16] = {0};
+    if ((!(out->flags & RRT_FILE_HAS_BLOB) && memcmp(id, zero_id, 16)) ||
+        (!(out->flags & RRT_FILE_EXTERNAL) && (out->dev || out->ino)))
+        return CORRUPT("file entry has a blob id or dev/ino it does not "
+                       "use (must be zero)");
     if (plen == 0 || plen > RRTI_MAX_PATH || memchr(pp, 0, plen))
         return CORRUPT("file entry path is empty, too long or contains NUL");
     memcpy(out->blob.bytes, id, 16);

@@ -1,0 +1,722 @@
+/* Reading tar/zip input: rrt import (an export back into an archive) and
+ * rrt_extract (safe extraction to disk). Every member is checked before
+ * anything is done with it; the input is treated as hostile. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "pack.h"
+#include "pack_int.h"
+#include "strmap.h"
+
+#define READ_BLOCK 65536
+
+bool rrt_pack_is_rrt(const char *path)
+{
+    static const uint8_t magic[8] = {0x89, 'R', 'R', 'T', '\r', '\n', 0x1a,
+                                     '\n'};
+    uint8_t h[8];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool ok = read(fd, h, 8) == 8 && memcmp(h, magic, 8) == 0;
+    close(fd);
+    return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* Member checks shared by import and extract                         */
+
+typedef struct tar_in {
+    struct archive *a;
+    const char *src;
+    uint64_t entries, declared, read_bytes;
+    rrt_error *err;
+} tar_in;
+
+static rrt_status open_input(tar_in *t, const char *src, rrt_error *err)
+{
+    memset(t, 0, sizeof(*t));
+    t->src = src;
+    t->err = err;
+    t->a = archive_read_new();
+    if (!t->a)
+        return rrti_pack_fail(err, RRT_E_NOMEM, 0, "out of memory");
+    archive_read_support_format_tar(t->a);
+    archive_read_support_format_zip(t->a);
+    archive_read_support_filter_gzip(t->a);
+    if (archive_read_open_filename(t->a, src, READ_BLOCK) != ARCHIVE_OK) {
+        rrt_status st = rrti_pack_fail(err, RRT_E_PARSE, 0, "%s: %s", src,
+                                       archive_error_string(t->a));
+        archive_read_free(t->a);
+        t->a = NULL;
+        return st;
+    }
+    return RRT_OK;
+}
+
+/* A relative name without '..' components: what an export contains. */
+static bool name_ok(const char *p)
+{
+    if (!*p || *p == '/' || strlen(p) >= 4096)
+        return false;
+    for (const char *s = p; *s;) {
+        const char *e = strchr(s, '/');
+        size_t k = e ? (size_t)(e - s) : strlen(s);
+        if (k == 2 && s[0] == '.' && s[1] == '.')
+            return false;
+        s += k;
+        while (*s == '/')
+            s++;
+    }
+    return true;
+}
+
+/* Checks the next member; *name points into the entry (leading "./"
+ * removed). Directories set *is_dir. */
+static rrt_status check_member(tar_in *t, struct archive_entry *e,
+                               const char **name, bool *is_dir)
+{
+    const char *p = archive_entry_pathname(e);
+    if (++t->entries > RRT_PACK_MAX_ENTRIES)
+        return rrti_pack_fail(t->err, RRT_E_LIMIT, 0,
+                              "%s: more than %u members", t->src,
+                              RRT_PACK_MAX_ENTRIES);
+    if (!p)
+        return rrti_pack_fail(t->err, RRT_E_PARSE, 0,
+                              "%s: member without a name", t->src);
+    while (p[0] == '.' && p[1] == '/')
+        p += 2;
+    if (!*p)
+        p = "."; /* "./", the top of a tar made with -C DIR . */
+    *name = p;
+    const char *why = NULL;
+    unsigned type = archive_entry_filetype(e);
+    if (archive_entry_hardlink(e))
+        why = "hard links are not allowed";
+    else if (type == AE_IFLNK)
+        why = "symbolic links are not allowed";
+    else if (type != AE_IFREG && type != AE_IFDIR)
+        why = "devices, fifos and sockets are not allowed";
+    else if (!name_ok(p) && !(type == AE_IFDIR && !strcmp(p, ".")))
+        why = "absolute or '..' names are not allowed";
+    if (why)
+        return rrti_pack_fail(t->err, RRT_E_INVALID, 0, "%s: member '%s': %s",
+                              t->src, archive_entry_pathname(e), why);
+    *is_dir = type == AE_IFDIR;
+    if (archive_entry_size_is_set(e)) {
+        la_int64_t sz = archive_entry_size(e);
+        if (sz < 0 || (uint64_t)sz > RRT_PACK_MAX_TOTAL ||
+            (t->declared += (uint64_t)sz) > RRT_PACK_MAX_TOTAL)
+            return rrti_pack_fail(t->err, RRT_E_LIMIT, 0,
+                                  "%s: member '%s': declared size exceeds "
+                                  "the %llu-byte limit",
+                                  t->src, p,
+                                  (unsigned long long)RRT_PACK_MAX_TOTAL);
+    }
+    return RRT_OK;
+}
+
+/* Reads member data, counting against the total limit (a zip may not
+ * declare sizes up front). */
+static ssize_t read_member(void *ctx, void *buf, size_t n)
+{
+    tar_in *t = ctx;
+    la_ssize_t k = archive_read_data(t->a, buf, n);
+    if (k < 0) {
+        errno = EIO;
+        return -1;
+    }
+    t->read_bytes += (uint64_t)k;
+    if (t->read_bytes > RRT_PACK_MAX_TOTAL) {
+        errno = EFBIG;
+        return -1;
+    }
+    return (ssize_t)k;
+}
+
+static rrt_status read_fail(tar_in *t, const char *name)
+{
+    if (t->read_bytes > RRT_PACK_MAX_TOTAL)
+        return rrti_pack_fail(t->err, RRT_E_LIMIT, 0,
+                              "%s: member '%s': more than %llu bytes in all",
+                              t->src, name,
+                              (unsigned long long)RRT_PACK_MAX_TOTAL);
+    return rrti_pack_fail(t->err, RRT_E_IO, 0, "%s: member '%s': %s", t->src,
+                          name,
+                          archive_error_string(t->a)
+                              ? archive_error_string(t->a)
+                              : "read failed");
+}
+
+/* ------------------------------------------------------------------ */
+/* Extraction to disk                                                 */
+
+static rrt_status extract_one(tar_in *t, struct archive *disk,
+                              struct archive_entry *e, const char *prefix,
+                              const char *name, bool is_dir,
+                              rrt_extract_report *rep)
+{
+    char full[PATH_MAX + 4200];
+    snprintf(full, sizeof(full), "%s%s", prefix, name);
+    archive_entry_set_pathname(e, full);
+    archive_entry_set_perm(e, archive_entry_perm(e) & 0755u);
+    archive_entry_set_uid(e, 0);
+    archive_entry_set_gid(e, 0);
+    if (archive_write_header(disk, e) < ARCHIVE_WARN)
+        return rrti_pack_fail(t->err, RRT_E_IO, 0, "%s: member '%s': %s",
+                              t->src, name, archive_error_string(disk));
+    if (is_dir) {
+        rep->dirs++;
+        return archive_write_finish_entry(disk) < ARCHIVE_WARN
+                   ? rrti_pack_fail(t->err, RRT_E_IO, 0, "%s: %s", name,
+                                    archive_error_string(disk))
+                   : RRT_OK;
+    }
+    char buf[READ_BLOCK];
+    for (;;) {
+        ssize_t k = read_member(t, buf, sizeof(buf));
+        if (k < 0)
+            return read_fail(t, name);
+        if (k == 0)
+            break;
+        if (archive_write_data(disk, buf, (size_t)k) != k)
+            return rrti_pack_fail(t->err, RRT_E_IO, 0, "%s: member '%s': %s",
+                                  t->src, name, archive_error_string(disk));
+        rep->bytes += (uint64_t)k;
+    }
+    rep->files++;
+    return archive_write_finish_entry(disk) < ARCHIVE_WARN
+               ? rrti_pack_fail(t->err, RRT_E_IO, 0, "%s: %s", name,
+                                archive_error_string(disk))
+               : RRT_OK;
+}
+
+/* Checks every member header before anything is written, so a hostile
+ * archive (100k entries, a symlink at the end) leaves DIR as it was. */
+static rrt_status prescan(const char *in, rrt_error *err)
+{
+    tar_in t;
+    rrt_status st = open_input(&t, in, err);
+    struct archive_entry *e;
+    int r;
+    while (st == RRT_OK &&
+           (r = archive_read_next_header(t.a, &e)) != ARCHIVE_EOF) {
+        const char *name;
+        bool is_dir;
+        if (r < ARCHIVE_WARN)
+            st = rrti_pack_fail(err, RRT_E_PARSE, 0, "%s: %s", in,
+                                archive_error_string(t.a));
+        else
+            st = check_member(&t, e, &name, &is_dir);
+    }
+    if (t.a)
+        archive_read_free(t.a);
+    return st;
+}
+
+rrt_status rrt_extract(const char *in, const char *dir,
+                       rrt_extract_report *rep, rrt_error *err)
+{
+    rrt_extract_report local;
+    if (!rep)
+        rep = &local;
+    memset(rep, 0, sizeof(*rep));
+    rrt_status st = prescan(in, err);
+    if (st != RRT_OK)
+        return st;
+    tar_in t;
+    st = open_input(&t, in, err);
+    if (st != RRT_OK)
+        return st;
+    char prefix[PATH_MAX + 2];
+    struct archive *disk = rrti_open_disk(dir, prefix, sizeof(prefix), err);
+    if (!disk) {
+        archive_read_free(t.a);
+        return err ? err->status : RRT_E_IO;
+    }
+    struct archive_entry *e;
+    int r;
+    while (st == RRT_OK && (r = archive_read_next_header(t.a, &e)) != ARCHIVE_EOF) {
+        if (r < ARCHIVE_WARN) {
+            st = rrti_pack_fail(err, RRT_E_PARSE, 0, "%s: %s", in,
+                                archive_error_string(t.a));
+            break;
+        }
+        const char *name;
+        bool is_dir;
+        st = check_member(&t, e, &name, &is_dir);
+        if (st == RRT_OK && strcmp(name, ".") != 0)
+            st = extract_one(&t, disk, e, prefix, name, is_dir, rep);
+    }
+    archive_write_close(disk);
+    archive_write_free(disk);
+    archive_read_free(t.a);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* Import                                                             */
+
+typedef struct member_blob {
+    rrt_blob_id id;
+    uint64_t size;
+} member_blob;
+
+typedef struct imp_ctx {
+    tar_in t;
+    rrt_writer *w;
+    rrti_strmap members; /* member name -> index into blobs */
+    member_blob *blobs;
+    size_t nblobs, capblobs;
+    char *json[4]; /* meta, cpuid, files, events */
+    size_t json_len[4];
+    rrt_import_report *rep;
+    rrt_error *err;
+} imp_ctx;
+
+static const char *const json_names[4] = {"meta.json", "cpuid.json",
+                                          "files.json", "events.json"};
+
+static rrt_status slurp(imp_ctx *c, int k, const char *name)
+{
+    if (c->json[k])
+        return rrti_pack_fail(c->err, RRT_E_PARSE, 0, "%s: '%s' twice",
+                              c->t.src, name);
+    rrt_buf b;
+    rrt_buf_init(&b);
+    char buf[READ_BLOCK];
+    for (;;) {
+        ssize_t n = read_member(&c->t, buf, sizeof(buf));
+        if (n < 0) {
+            rrt_buf_free(&b);
+            return read_fail(&c->t, name);
+        }
+        if (n == 0)
+            break;
+        if (b.len + (size_t)n > RRT_PACK_MAX_JSON) {
+            rrt_buf_free(&b);
+            return rrti_pack_fail(c->err, RRT_E_LIMIT, 0,
+                                  "%s: '%s' is larger than %zu bytes",
+                                  c->t.src, name, RRT_PACK_MAX_JSON);
+        }
+        rrt_buf_put(&b, buf, (size_t)n);
+    }
+    rrt_buf_put_u8(&b, 0);
+    if (b.failed) {
+        rrt_buf_free(&b);
+        return rrti_pack_fail(c->err, RRT_E_NOMEM, 0, "out of memory");
+    }
+    c->json[k] = (char *)b.data;
+    c->json_len[k] = b.len - 1;
+    return RRT_OK;
+}
+
+static bool is_blob_name(const char *name, rrt_blob_id *id)
+{
+    return strncmp(name, "blobs/", 6) == 0 && rrt_blob_id_from_hex(name + 6, id);
+}
+
+/* Adds a files/ or blobs/ member as a blob and remembers its id. */
+static rrt_status add_member_blob(imp_ctx *c, const char *name)
+{
+    rrt_blob_id want, id;
+    bool named = is_blob_name(name, &want);
+    uint64_t size = 0;
+    rrt_error werr;
+    rrt_status st = rrt_writer_add_blob_reader(c->w, read_member, &c->t, name,
+                                               named ? &want : NULL, &id,
+                                               &size, &werr);
+    if (st == RRT_E_IO)
+        return read_fail(&c->t, name);
+    if (st != RRT_OK) {
+        if (c->err)
+            *c->err = werr;
+        return st;
+    }
+    if (c->nblobs == c->capblobs) {
+        size_t cap = c->capblobs ? 2 * c->capblobs : 64;
+        member_blob *p = realloc(c->blobs, cap * sizeof(*p));
+        if (!p)
+            return rrti_pack_fail(c->err, RRT_E_NOMEM, 0, "out of memory");
+        c->blobs = p;
+        c->capblobs = cap;
+    }
+    c->blobs[c->nblobs] = (member_blob){id, size};
+    if (!rrti_strmap_put(&c->members, name, c->nblobs++))
+        return rrti_pack_fail(c->err, RRT_E_NOMEM, 0, "out of memory");
+    if (named)
+        c->rep->blobs++;
+    return RRT_OK;
+}
+
+static rrt_status read_members(imp_ctx *c)
+{
+    struct archive_entry *e;
+    int r;
+    rrt_status st = RRT_OK;
+    while (st == RRT_OK &&
+           (r = archive_read_next_header(c->t.a, &e)) != ARCHIVE_EOF) {
+        if (r < ARCHIVE_WARN)
+            return rrti_pack_fail(c->err, RRT_E_PARSE, 0, "%s: %s", c->t.src,
+                                  archive_error_string(c->t.a));
+        const char *name;
+        bool is_dir;
+        size_t dummy;
+        if ((st = check_member(&c->t, e, &name, &is_dir)) != RRT_OK || is_dir)
+            continue;
+        int k = 0;
+        while (k < 4 && strcmp(name, json_names[k]) != 0)
+            k++;
+        if (k < 4)
+            st = slurp(c, k, name);
+        else if (rrti_strmap_get(&c->members, name, &dummy))
+            st = rrti_pack_fail(c->err, RRT_E_PARSE, 0,
+                                "%s: member '%s' twice", c->t.src, name);
+        else if (strncmp(name, "files/", 6) == 0 || strncmp(name, "blobs/", 6) == 0)
+            st = add_member_blob(c, name);
+        else
+            st = rrti_pack_fail(c->err, RRT_E_PARSE, 0,
+                                "%s: member '%s' is not part of an rrt export",
+                                c->t.src, name);
+    }
+    return st;
+}
+
+static rrt_status json_fail(imp_ctx *c, int k, const char *what)
+{
+    return rrti_pack_fail(c->err, RRT_E_PARSE, 0, "%s: %s: %s", c->t.src,
+                          json_names[k], what);
+}
+
+static rrt_status import_meta(imp_ctx *c)
+{
+    if (!c->json[0])
+        return RRT_OK;
+    rrti_jcur j;
+    rrti_jinit(&j, c->json[0], c->json_len[0]);
+    bool first = true;
+    rrt_status st = RRT_OK;
+    rrti_jexpect(&j, '{');
+    while (st == RRT_OK && rrti_jmore(&j, '}', &first)) {
+        size_t kl = 0, vl = 0;
+        char *k = rrti_jstring(&j, &kl);
+        rrti_jexpect(&j, ':');
+        char *v = rrti_jstring(&j, &vl);
+        if (k && v && (strlen(k) != kl || strlen(v) != vl))
+            j.failed = true;
+        if (!j.failed)
+            st = rrt_writer_set_meta(c->w, k, v, c->err);
+        free(k);
+        free(v);
+    }
+    if (st == RRT_OK && (j.failed || rrti_jtry(&j, 'x')))
+        st = json_fail(c, 0, "malformed");
+    return st;
+}
+
+static bool cpuid_records(rrti_jcur *j, rrt_cpuid_record **out, size_t *n,
+                          unsigned width)
+{
+    size_t cap = 0;
+    bool first = true;
+    rrti_jexpect(j, '[');
+    while (rrti_jmore(j, ']', &first)) {
+        if (*n >= 65536) {
+            j->failed = true;
+            break;
+        }
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            rrt_cpuid_record *p = realloc(*out, cap * sizeof(*p));
+            if (!p) {
+                j->failed = true;
+                break;
+            }
+            *out = p;
+        }
+        uint32_t f[7] = {0};
+        bool ifirst = true;
+        unsigned k = 0;
+        rrti_jexpect(j, '[');
+        while (rrti_jmore(j, ']', &ifirst)) {
+            uint64_t v = rrti_ju64(j);
+            if (k >= width || v > UINT32_MAX)
+                j->failed = true;
+            else
+                f[k++] = (uint32_t)v;
+        }
+        if (k != width)
+            j->failed = true;
+        (*out)[(*n)++] = (rrt_cpuid_record){f[0], f[1], f[2], f[3],
+                                            f[4], f[5], f[6]};
+    }
+    return !j->failed;
+}
+
+static bool copy_str(rrti_jcur *j, char *dst, size_t cap)
+{
+    size_t n = 0;
+    char *s = rrti_jstring(j, &n);
+    bool ok = s && n < cap && strlen(s) == n;
+    if (ok)
+        memcpy(dst, s, n + 1);
+    free(s);
+    if (!ok)
+        j->failed = true;
+    return ok;
+}
+
+static rrt_status import_cpuid(imp_ctx *c)
+{
+    if (!c->json[1])
+        return RRT_OK;
+    rrti_jcur j;
+    rrti_jinit(&j, c->json[1], c->json_len[1]);
+    if (rrti_jnull(&j))
+        return RRT_OK;
+    rrt_cpuid_manifest m;
+    memset(&m, 0, sizeof(m));
+    rrt_cpuid_record *queried = NULL;
+    size_t nq = 0;
+    bool first = true;
+    rrti_jexpect(&j, '{');
+    while (rrti_jmore(&j, '}', &first)) {
+        size_t kl;
+        char *k = rrti_jstring(&j, &kl);
+        rrti_jexpect(&j, ':');
+        if (!k)
+            break;
+        if (!strcmp(k, "vendor"))
+            copy_str(&j, m.vendor, sizeof(m.vendor));
+        else if (!strcmp(k, "mask_name"))
+            copy_str(&j, m.mask_name, sizeof(m.mask_name));
+        else if (!strcmp(k, "flags")) {
+            uint64_t v = rrti_ju64(&j);
+            j.failed |= v > UINT32_MAX;
+            m.flags = (uint32_t)v;
+        } else if (!strcmp(k, "xcr0"))
+            m.xcr0 = rrti_ju64(&j);
+        else if (!strcmp(k, "records"))
+            cpuid_records(&j, &m.records, &m.n_records, 7);
+        else if (!strcmp(k, "masks"))
+            cpuid_records(&j, &m.masks, &m.n_masks, 7);
+        else if (!strcmp(k, "queried"))
+            cpuid_records(&j, &queried, &nq, 2);
+        else
+            rrti_jskip(&j);
+        free(k);
+    }
+    rrt_status st = RRT_OK;
+    if (!j.failed && nq) {
+        m.queried = calloc(nq, sizeof(*m.queried));
+        for (size_t i = 0; m.queried && i < nq; i++)
+            m.queried[i] = (rrt_cpuid_leaf){queried[i].leaf, queried[i].subleaf};
+        m.n_queried = m.queried ? nq : 0;
+        j.failed |= !m.queried;
+    }
+    free(queried);
+    if (j.failed)
+        st = json_fail(c, 1, "malformed");
+    else
+        st = rrt_writer_set_cpuid(c->w, &m, c->err);
+    rrt_cpuid_manifest_clear(&m);
+    return st;
+}
+
+/* One object of files.json into e (path malloc'ed) and its member name. */
+static void parse_file(rrti_jcur *j, rrt_file_entry *e, char **member)
+{
+    bool first = true;
+    rrti_jexpect(j, '{');
+    while (rrti_jmore(j, '}', &first)) {
+        size_t kl, n;
+        char *k = rrti_jstring(j, &kl);
+        rrti_jexpect(j, ':');
+        if (!k)
+            break;
+        uint64_t v;
+        if (!strcmp(k, "path")) {
+            free(e->path);
+            e->path = rrti_jstring(j, &n);
+            j->failed |= e->path && strlen(e->path) != n;
+        } else if (!strcmp(k, "member")) {
+            free(*member);
+            *member = rrti_jstring(j, &n);
+        } else if (!strcmp(k, "blob")) {
+            char *h = rrti_jstring(j, &n);
+            if (h && n && !rrt_blob_id_from_hex(h, &e->blob))
+                j->failed = true;
+            free(h);
+        } else if (!strcmp(k, "flags") || !strcmp(k, "mode")) {
+            v = rrti_ju64(j);
+            j->failed |= v > UINT32_MAX;
+            *(k[0] == 'f' ? &e->flags : &e->mode) = (uint32_t)v;
+        } else if (!strcmp(k, "size")) {
+            e->size = rrti_ju64(j);
+        } else if (!strcmp(k, "mtime_ns")) {
+            e->mtime_ns = rrti_ji64(j);
+        } else if (!strcmp(k, "dev")) {
+            e->dev = rrti_ju64(j);
+        } else if (!strcmp(k, "ino")) {
+            e->ino = rrti_ju64(j);
+        } else {
+            rrti_jskip(j);
+        }
+        free(k);
+    }
+}
+
+static rrt_status add_parsed_file(imp_ctx *c, rrt_file_entry *e,
+                                  const char *member)
+{
+    if (!e->path)
+        return json_fail(c, 2, "a file has no path");
+    if (!(e->flags & RRT_FILE_EXTERNAL)) {
+        size_t at;
+        if (!member || !rrti_strmap_get(&c->members, member, &at))
+            return rrti_pack_fail(c->err, RRT_E_PARSE, 0,
+                                  "%s: files.json: %s: member '%s' missing",
+                                  c->t.src, e->path, member ? member : "");
+        const member_blob *b = &c->blobs[at];
+        if ((e->flags & RRT_FILE_HAS_BLOB) &&
+            rrt_blob_id_cmp(&e->blob, &b->id) != 0)
+            return rrti_pack_fail(c->err, RRT_E_HASH, 0,
+                                  "%s: %s: content does not match its id",
+                                  c->t.src, member);
+        e->blob = b->id;
+        e->size = b->size;
+        e->flags |= RRT_FILE_HAS_BLOB;
+    }
+    c->rep->files++;
+    return rrt_writer_add_file(c->w, e, c->err);
+}
+
+static rrt_status import_files(imp_ctx *c)
+{
+    if (!c->json[2])
+        return json_fail(c, 2, "missing (not an rrt export?)");
+    rrti_jcur j;
+    rrti_jinit(&j, c->json[2], c->json_len[2]);
+    bool first = true;
+    rrt_status st = RRT_OK;
+    rrti_jexpect(&j, '[');
+    while (st == RRT_OK && rrti_jmore(&j, ']', &first)) {
+        rrt_file_entry e;
+        memset(&e, 0, sizeof(e));
+        char *member = NULL;
+        parse_file(&j, &e, &member);
+        if (!j.failed)
+            st = add_parsed_file(c, &e, member);
+        free(member);
+        rrt_file_entry_clear(&e);
+    }
+    if (st == RRT_OK && j.failed)
+        st = json_fail(c, 2, "malformed");
+    return st;
+}
+
+static rrt_status parse_event(imp_ctx *c, rrti_jcur *j, uint64_t want_seq)
+{
+    bool first = true;
+    uint64_t seq = UINT64_MAX, type = UINT64_MAX;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    rrti_jexpect(j, '{');
+    while (rrti_jmore(j, '}', &first)) {
+        size_t kl, n;
+        char *k = rrti_jstring(j, &kl);
+        rrti_jexpect(j, ':');
+        if (!k)
+            break;
+        if (!strcmp(k, "seq")) {
+            seq = rrti_ju64(j);
+        } else if (!strcmp(k, "type")) {
+            type = rrti_ju64(j);
+        } else if (!strcmp(k, "data")) {
+            char *h = rrti_jstring(j, &n);
+            free(data);
+            data = NULL;
+            if (!h || !rrti_unhex(h, n, &data, &len))
+                j->failed = true;
+            free(h);
+        } else {
+            rrti_jskip(j);
+        }
+        free(k);
+    }
+    rrt_status st = RRT_OK;
+    if (j->failed || seq != want_seq || type > UINT32_MAX || !data)
+        st = json_fail(c, 3, "malformed event or events out of order");
+    else
+        st = rrt_writer_add_event(c->w, (uint32_t)type, data, len, c->err);
+    free(data);
+    return st;
+}
+
+static rrt_status import_events(imp_ctx *c)
+{
+    if (!c->json[3])
+        return RRT_OK;
+    rrti_jcur j;
+    rrti_jinit(&j, c->json[3], c->json_len[3]);
+    bool first = true;
+    rrt_status st = RRT_OK;
+    rrti_jexpect(&j, '[');
+    while (st == RRT_OK && rrti_jmore(&j, ']', &first)) {
+        st = parse_event(c, &j, c->rep->events);
+        if (st == RRT_OK)
+            c->rep->events++;
+    }
+    if (st == RRT_OK && j.failed)
+        st = json_fail(c, 3, "malformed");
+    return st;
+}
+
+rrt_status rrt_import(const char *in, const char *out,
+                      const rrt_writer_options *wo, bool force,
+                      rrt_import_report *rep, rrt_error *err)
+{
+    rrt_import_report local;
+    if (!rep)
+        rep = &local;
+    memset(rep, 0, sizeof(*rep));
+    struct stat sb;
+    if (!force && lstat(out, &sb) == 0)
+        return rrti_pack_fail(err, RRT_E_EXISTS, 0,
+                              "%s: already exists (use --force to replace it)",
+                              out);
+    imp_ctx c = {.rep = rep, .err = err};
+    rrti_strmap_init(&c.members);
+    rrt_status st = open_input(&c.t, in, err);
+    if (st == RRT_OK)
+        st = rrt_writer_create(out, wo, &c.w, err);
+    if (st == RRT_OK)
+        st = read_members(&c);
+    if (st == RRT_OK)
+        st = import_meta(&c);
+    if (st == RRT_OK)
+        st = import_cpuid(&c);
+    if (st == RRT_OK)
+        st = import_files(&c);
+    if (st == RRT_OK)
+        st = import_events(&c);
+    if (st == RRT_OK)
+        st = rrt_writer_finish(c.w, err);
+    rrt_writer_free(c.w);
+    if (c.t.a)
+        archive_read_free(c.t.a);
+    for (int k = 0; k < 4; k++)
+        free(c.json[k]);
+    free(c.blobs);
+    rrti_strmap_free(&c.members);
+    return st;
+}

@@ -1,0 +1,125 @@
+/* rrt pack: make an archive self-contained by embedding its external file
+ * references, with an optional content-addressed blob store shared by
+ * many archives; and the tar/zip interchange of archives (export/import). */
+#ifndef RRT_PACK_H
+#define RRT_PACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rrt/rrt.h>
+
+/* What rrt_pack tells its caller as it goes (for -v, warnings, progress). */
+typedef enum {
+    RRT_PACK_EMBEDDED,    /* path: content read from the file and embedded */
+    RRT_PACK_FROM_STORE,  /* path: content taken from the blob store */
+    RRT_PACK_DEDUP,       /* path: content already in the output */
+    RRT_PACK_CHANGED,     /* path: changed or missing, embedded anyway */
+    RRT_PACK_STORED,      /* path: content added to the blob store */
+    RRT_PACK_STORE_BAD,   /* path: a store file that fails its id; unused */
+    RRT_PACK_PROGRESS,    /* path NULL: `done` of `total` files handled */
+} rrt_pack_note;
+
+typedef void (*rrt_pack_notify_fn)(void *ctx, rrt_pack_note note,
+                                   const char *path, const char *detail,
+                                   uint64_t done, uint64_t total);
+
+typedef struct rrt_pack_options {
+    const char *output;     /* NULL or the input itself: rewrite in place */
+    const char *blob_store; /* NULL, or a directory DIR/ab/cdef... */
+    bool refs_only;         /* with blob_store: move contents into the store
+                             * and keep id references instead of embedding */
+    bool allow_changed;     /* embed changed files instead of failing */
+    bool force;             /* replace an existing output */
+    int quality;            /* brotli quality, -1: not requested (default) */
+    unsigned threads;       /* compression threads, 0 = one per CPU */
+    uint32_t chunk_size;    /* blob chunk size, 0 = RRT_PACK_CHUNK */
+    bool no_sync;
+    const rrt_io_hooks *io; /* fault injection, passed to the writer */
+    rrt_pack_notify_fn notify;
+    void *notify_ctx;
+} rrt_pack_options;
+
+/* Pack's default chunk: brotli's 4 MiB window (lgwin 22) covers it, and
+ * larger chunks compress better than the writer's 1 MiB default. */
+#define RRT_PACK_CHUNK (4u << 20)
+
+void rrt_pack_options_init(rrt_pack_options *opt);
+
+typedef struct rrt_pack_report {
+    bool unchanged;          /* already self-contained: nothing rewritten */
+    bool copied;             /* unchanged, but copied to a new output */
+    uint64_t files;          /* file-table entries */
+    uint64_t embedded;       /* external entries whose content was read */
+    uint64_t embedded_bytes;
+    uint64_t deduplicated;   /* entries whose content was already there */
+    uint64_t dedup_bytes;
+    uint64_t from_store;     /* contents taken from the blob store */
+    uint64_t stored;         /* contents added to the blob store */
+    uint64_t changed;        /* changed files embedded (allow_changed) */
+    uint64_t blobs_copied;   /* blobs recompressed from the input */
+    uint64_t events;
+    uint64_t in_size, out_size;
+} rrt_pack_report;
+
+/* Packs IN (see rrt pack --help). On any failure the input is untouched
+ * and nothing is left under the output name. */
+rrt_status rrt_pack(const char *in, const rrt_pack_options *opt,
+                    rrt_pack_report *rep, rrt_error *err);
+
+/* The blob store: DIR/ab/cdef... (the id's first two hex digits, then the
+ * other thirty) holding a blob's bytes, written atomically. */
+bool rrt_pack_store_has(const char *dir, const rrt_blob_id *id);
+/* Copies fd from its start into the store unless present; the bytes must
+ * hash to id (RRT_E_CHANGED otherwise: the file changed). */
+rrt_status rrt_pack_store_put_fd(const char *dir, int fd, const char *name,
+                                 const rrt_blob_id *id, bool no_sync,
+                                 rrt_error *err);
+
+/* Limits applied when reading tar/zip input (import) or writing an export
+ * to disk (unpack): hostile archives stop with RRT_E_LIMIT. */
+#define RRT_PACK_MAX_ENTRIES 65536u
+#define RRT_PACK_MAX_TOTAL ((uint64_t)64 << 30)
+#define RRT_PACK_MAX_JSON ((size_t)1 << 30)
+
+/* Interchange: the archive as plain files. FORMAT is "dir" (write under
+ * DIR with secure extraction), "tar", "tar.gz" or "zip". */
+typedef struct rrt_export_report {
+    uint64_t files, blobs, events, bytes;
+    uint64_t skipped_external; /* external references have no content */
+} rrt_export_report;
+
+rrt_status rrt_export(const char *in, const char *out, const char *format,
+                      rrt_export_report *rep, rrt_error *err);
+
+/* Builds OUT from an export (tar, tar.gz or zip); checks every member name
+ * and type and refuses hostile input. */
+typedef struct rrt_import_report {
+    uint64_t files, blobs, events;
+} rrt_import_report;
+
+rrt_status rrt_import(const char *in, const char *out,
+                      const rrt_writer_options *wo, bool force,
+                      rrt_import_report *rep, rrt_error *err);
+
+/* Extracts a tar or zip (any layout, e.g. an export) under DIR safely:
+ * only regular files and directories, names checked (no absolute path,
+ * no '..'), no writing through symlinks, setuid/setgid/sticky bits
+ * dropped, entry count and total size bounded. Stops at the first hostile
+ * member with an error naming it; nothing is ever written outside DIR. */
+typedef struct rrt_extract_report {
+    uint64_t files, dirs, bytes;
+} rrt_extract_report;
+
+rrt_status rrt_extract(const char *in, const char *dir,
+                       rrt_extract_report *rep, rrt_error *err);
+
+/* True when the file starts with the .rrt magic. */
+bool rrt_pack_is_rrt(const char *path);
+
+/* Safe relative member name for a recorded path: leading '/' removed,
+ * empty, "." and ".." components dropped, NUL-terminated into buf.
+ * Returns false if nothing is left or it does not fit. */
+bool rrt_pack_safe_name(const char *path, char *buf, size_t n);
+
+#endif

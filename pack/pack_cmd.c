@@ -1,0 +1,481 @@
+/* The pack module's commands: pack, unpack, export, import. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cli.h"
+#include "pack.h"
+
+/* ------------------------------------------------------------------ */
+/* pack                                                               */
+
+typedef struct pack_ui {
+    bool verbose;
+    bool refs;
+    bool progress;
+    bool progress_shown;
+    struct timespec last;
+} pack_ui;
+
+static void show_progress(pack_ui *ui, uint64_t done, uint64_t total)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double dt = (double)(now.tv_sec - ui->last.tv_sec) +
+                (double)(now.tv_nsec - ui->last.tv_nsec) / 1e9;
+    if (done != total && dt < 0.2)
+        return;
+    ui->last = now;
+    fprintf(stderr, "\rpack: %llu/%llu files", (unsigned long long)done,
+            (unsigned long long)total);
+    ui->progress_shown = true;
+}
+
+static void end_progress(pack_ui *ui)
+{
+    if (ui->progress_shown)
+        fputc('\n', stderr);
+    ui->progress_shown = false;
+}
+
+static void on_note(void *ctx, rrt_pack_note n, const char *path,
+                    const char *detail, uint64_t done, uint64_t total)
+{
+    pack_ui *ui = ctx;
+    static const char *const verbs[] = {
+        [RRT_PACK_EMBEDDED] = "embedded",
+        [RRT_PACK_FROM_STORE] = "embedded from the blob store",
+        [RRT_PACK_DEDUP] = "deduplicated",
+        [RRT_PACK_STORED] = "added to the blob store",
+    };
+    if (n == RRT_PACK_PROGRESS) {
+        if (ui->progress)
+            show_progress(ui, done, total);
+        return;
+    }
+    end_progress(ui);
+    if (n == RRT_PACK_CHANGED)
+        cli_warn("%s: %s; embedding it as it is now", path, detail);
+    else if (n == RRT_PACK_STORE_BAD)
+        cli_warn("%s: damaged blob store file (%s); not used", path, detail);
+    else if (ui->verbose)
+        fprintf(stderr, "%s: %s\n",
+                ui->refs && n == RRT_PACK_EMBEDDED ? "referenced" : verbs[n],
+                path);
+}
+
+static void print_summary(const char *in, const char *out,
+                          const rrt_pack_report *r)
+{
+    if (r->unchanged) {
+        fprintf(stderr,
+                "%s: already self-contained at the requested quality; "
+                "nothing to do%s%s\n",
+                in, r->copied ? ", copied to " : "", r->copied ? out : "");
+        return;
+    }
+    fprintf(stderr,
+            "%s: %llu files: %llu embedded (%.1f MiB read), %llu "
+            "deduplicated (%.1f MiB saved), %llu from the blob store, %llu "
+            "added to it, %llu changed; %llu blobs recompressed, %llu "
+            "events; %.1f MiB -> %.1f MiB\n",
+            out, (unsigned long long)r->files,
+            (unsigned long long)r->embedded,
+            (double)r->embedded_bytes / 1048576.0,
+            (unsigned long long)r->deduplicated,
+            (double)r->dedup_bytes / 1048576.0,
+            (unsigned long long)r->from_store, (unsigned long long)r->stored,
+            (unsigned long long)r->changed,
+            (unsigned long long)r->blobs_copied,
+            (unsigned long long)r->events, (double)r->in_size / 1048576.0,
+            (double)r->out_size / 1048576.0);
+}
+
+enum { OPT_STORE = 256, OPT_REFS, OPT_ALLOW, OPT_NOSYNC };
+
+static int parse_pack(int argc, char **argv, rrt_pack_options *o,
+                      pack_ui *ui)
+{
+    static const struct option longs[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"quality", required_argument, NULL, 'q'},
+        {"threads", required_argument, NULL, 'j'},
+        {"chunk-size", required_argument, NULL, 'C'},
+        {"blob-store", required_argument, NULL, OPT_STORE},
+        {"refs", no_argument, NULL, OPT_REFS},
+        {"allow-changed", no_argument, NULL, OPT_ALLOW},
+        {"no-sync", no_argument, NULL, OPT_NOSYNC},
+        {"force", no_argument, NULL, 'f'},
+        {"verbose", no_argument, NULL, 'v'},
+        {0, 0, 0, 0}};
+    int opt;
+    unsigned long long v;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "o:q:j:C:fv", longs, NULL)) != -1) {
+        switch (opt) {
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'q':
+            if (!cli_parse_u64(optarg, 11, &v))
+                return cli_usage("pack", "-q takes a quality from 0 to 11");
+            o->quality = (int)v;
+            break;
+        case 'j':
+            if (!cli_parse_u64(optarg, 64, &v))
+                return cli_usage("pack", "-j takes a thread count from 0 to 64");
+            o->threads = (unsigned)v;
+            break;
+        case 'C':
+            if (!cli_parse_u64(optarg, 16u << 20, &v) || v < 4096)
+                return cli_usage("pack", "--chunk-size takes 4096 to 16777216");
+            o->chunk_size = (uint32_t)v;
+            break;
+        case OPT_STORE:
+            o->blob_store = optarg;
+            break;
+        case OPT_REFS:
+            o->refs_only = true;
+            break;
+        case OPT_ALLOW:
+            o->allow_changed = true;
+            break;
+        case OPT_NOSYNC:
+            o->no_sync = true;
+            break;
+        case 'f':
+            o->force = true;
+            break;
+        case 'v':
+            ui->verbose = true;
+            break;
+        default:
+            return cli_usage("pack", "unknown option");
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage("pack", "expects exactly one archive");
+    if (o->refs_only && !o->blob_store)
+        return cli_usage("pack", "--refs needs --blob-store DIR");
+    return RRT_EXIT_OK;
+}
+
+static int run_pack(int argc, char **argv)
+{
+    rrt_pack_options o;
+    rrt_pack_options_init(&o);
+    pack_ui ui = {0};
+    int rc = parse_pack(argc, argv, &o, &ui);
+    if (rc != RRT_EXIT_OK)
+        return rc;
+    const char *in = argv[optind];
+    ui.progress = cli_progress_allowed();
+    ui.refs = o.refs_only;
+    o.notify = on_note;
+    o.notify_ctx = &ui;
+    rrt_pack_report rep;
+    rrt_error err;
+    rrt_error_clear(&err);
+    const char *out = o.output ? o.output : in;
+    cli_remove_on_signal(out);
+    rrt_status st = rrt_pack(in, &o, &rep, &err);
+    cli_remove_on_signal(NULL);
+    end_progress(&ui);
+    if (st != RRT_OK) {
+        cli_report(&err);
+        if (!o.output || strcmp(o.output, in) == 0)
+            cli_error("%s: left unchanged", in);
+        return RRT_EXIT_ERROR;
+    }
+    if (ui.verbose)
+        print_summary(in, out, &rep);
+    return RRT_EXIT_OK;
+}
+
+const rrt_command cmd_pack = {
+    "pack", "embed external files to make an archive self-contained",
+    "NAME\n"
+    "  rrt pack - make an archive self-contained\n"
+    "\n"
+    "SYNOPSIS\n"
+    "  rrt pack [options] FILE.rrt [-o OUT.rrt]\n"
+    "\n"
+    "DESCRIPTION\n"
+    "  A recording refers to the files the program read (libraries, data)\n"
+    "  by path, device, inode, size and modification time. pack embeds\n"
+    "  every such external reference, after checking that the file still\n"
+    "  has its recorded identity (and, when the entry has one, its content\n"
+    "  id once read). A changed or missing file is an error naming it, and\n"
+    "  nothing is written. Contents are stored once per content id.\n"
+    "  Everything else is copied: events, the CPUID manifest, every file\n"
+    "  entry (embedded ones keep path, mode, size and mtime; dev and inode\n"
+    "  become 0) and the metadata, plus 'packed' (the time) and\n"
+    "  'packed.quality'. Blobs are recompressed at the chosen quality by\n"
+    "  -j threads with bounded memory.\n"
+    "\n"
+    "  By default FILE.rrt is replaced in place: the new archive is written\n"
+    "  to FILE.rrt.partial, synced, and renamed over FILE.rrt only when\n"
+    "  complete, so an interrupted or failed pack leaves the input as it\n"
+    "  was. An archive with no external entries is left alone (exit 0)\n"
+    "  unless -q asks for a quality it was not packed with.\n"
+    "\n"
+    "  With --blob-store DIR, contents also go to DIR/ab/cdef... (one file\n"
+    "  per content id, written atomically), and an entry whose recorded id\n"
+    "  is in the store is taken from there (verified by id), so recordings\n"
+    "  on one machine share one copy and still pack after their files\n"
+    "  changed. With --refs the archive keeps id references into the store\n"
+    "  instead of embedding (small, but not self-contained until packed\n"
+    "  again with the same --blob-store).\n"
+    "\n"
+    "OPTIONS\n"
+    "  -o, --output FILE     write FILE instead of replacing the input\n"
+    "  -q, --quality N       brotli quality 0-11 (default 5, the lowest\n"
+    "                        with brotli's context modelling: on 300 MB of\n"
+    "                        libraries as fast as 'tar | brotli -q 5' and\n"
+    "                        3% larger; -q 6 is 1% smaller but 1.4x\n"
+    "                        slower; see bench/pack_bench.sh)\n"
+    "  -j, --threads N       compression threads, 0 = one per CPU (default)\n"
+    "  -C, --chunk-size N    blob chunk size, 4096-16777216 (default\n"
+    "                        4194304: brotli's window; bigger compresses\n"
+    "                        better, smaller parallelizes small inputs)\n"
+    "  --blob-store DIR      shared content-addressed store (see above)\n"
+    "  --refs                with --blob-store: store, do not embed\n"
+    "  --allow-changed       embed changed files as they are now, with a\n"
+    "                        warning (missing files are still an error)\n"
+    "  --no-sync             skip fsync (scratch files, benchmarks)\n"
+    "  -f, --force           replace OUT if it exists\n"
+    "  -v, --verbose         list what was embedded, deduplicated, stored,\n"
+    "                        and a summary of the space saved\n"
+    "\n"
+    "  A progress line is shown when stderr is a terminal.\n"
+    "\n"
+    "EXAMPLES\n"
+    "  rrt pack run.rrt\n"
+    "  rrt pack -q 9 run.rrt -o run-small.rrt\n"
+    "  rrt pack --blob-store ~/.cache/rrt/blobs -v run.rrt\n",
+    run_pack};
+
+/* ------------------------------------------------------------------ */
+/* export / unpack / import                                           */
+
+static const char *format_of(const char *out)
+{
+    size_t n = strlen(out);
+    struct {
+        const char *ext, *fmt;
+    } map[] = {{".tar.gz", "tar.gz"}, {".tgz", "tar.gz"}, {".tar", "tar"},
+               {".zip", "zip"}};
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+        size_t k = strlen(map[i].ext);
+        if (n > k && strcmp(out + n - k, map[i].ext) == 0)
+            return map[i].fmt;
+    }
+    return NULL;
+}
+
+static int run_export(int argc, char **argv)
+{
+    static const struct option longs[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'F'},
+        {"force", no_argument, NULL, 'f'},
+        {0, 0, 0, 0}};
+    const char *out = NULL, *fmt = NULL;
+    bool force = false;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "o:F:f", longs, NULL)) != -1) {
+        if (opt == 'o')
+            out = optarg;
+        else if (opt == 'F')
+            fmt = optarg;
+        else if (opt == 'f')
+            force = true;
+        else
+            return cli_usage("export", "unknown option");
+    }
+    if (optind != argc - 1)
+        return cli_usage("export", "expects exactly one archive");
+    if (!out)
+        return cli_usage("export", "missing -o OUT.tar|.tar.gz|.zip");
+    if (!fmt)
+        fmt = format_of(out);
+    if (!fmt || (strcmp(fmt, "tar") && strcmp(fmt, "tar.gz") &&
+                 strcmp(fmt, "zip")))
+        return cli_usage("export", "output must end in .tar, .tar.gz, .tgz "
+                                   "or .zip (or give --format)");
+    struct stat sb;
+    if (!force && lstat(out, &sb) == 0) {
+        cli_error("%s: already exists (use --force to replace it)", out);
+        return RRT_EXIT_ERROR;
+    }
+    rrt_export_report rep;
+    rrt_error err;
+    rrt_error_clear(&err);
+    cli_remove_on_signal(out);
+    rrt_status st = rrt_export(argv[optind], out, fmt, &rep, &err);
+    cli_remove_on_signal(NULL);
+    if (st != RRT_OK) {
+        cli_report(&err);
+        return RRT_EXIT_ERROR;
+    }
+    if (rep.skipped_external)
+        cli_warn("%s: %llu external references have no content to export "
+                 "(listed in files.json; 'rrt pack' embeds them)",
+                 argv[optind], (unsigned long long)rep.skipped_external);
+    return RRT_EXIT_OK;
+}
+
+#define LAYOUT_HELP                                                           \
+    "LAYOUT\n"                                                                \
+    "  meta.json    metadata, {\"key\": \"value\", ...}\n"                    \
+    "  cpuid.json   the CPUID manifest (as in 'rrt dump --json'), or null\n"  \
+    "  files.json   the file table in order: path, flags, mode, size,\n"      \
+    "               mtime_ns, dev, ino, blob (content id), member\n"          \
+    "  files/P      content of embedded file P (recorded path made\n"         \
+    "               relative: leading '/', '.' and '..' removed)\n"           \
+    "  blobs/ID     blobs no file names, and files shadowed by a later\n"     \
+    "               entry with the same path\n"                               \
+    "  events.json  the event stream: [{\"seq\", \"type\", \"data\": hex}]\n" \
+    "  Strings escape every byte outside printable ASCII as \\u00XX.\n"
+
+const rrt_command cmd_export = {
+    "export", "write an archive as a tar, tar.gz or zip of plain files",
+    "NAME\n"
+    "  rrt export - convert an archive to tar, tar.gz or zip\n"
+    "\n"
+    "SYNOPSIS\n"
+    "  rrt export FILE.rrt -o OUT.tar|OUT.tar.gz|OUT.zip [--format F] [-f]\n"
+    "\n"
+    "DESCRIPTION\n"
+    "  Writes every embedded file, the metadata, the CPUID manifest and\n"
+    "  the events as plain files that any tool can read; 'rrt import'\n"
+    "  turns the result back into an archive with the same files, blobs,\n"
+    "  events, metadata and manifest. External references have no content\n"
+    "  and appear only in files.json. OUT is written as OUT.partial and\n"
+    "  renamed when complete.\n"
+    "\n" LAYOUT_HELP
+    "\n"
+    "OPTIONS\n"
+    "  -o, --output FILE   output; the format follows its extension\n"
+    "  -F, --format F      tar, tar.gz or zip\n"
+    "  -f, --force         replace OUT if it exists\n",
+    run_export};
+
+static int run_unpack(int argc, char **argv)
+{
+    if (argc != 3 || argv[1][0] == '-')
+        return cli_usage("unpack", "expects FILE and DIR");
+    rrt_error err;
+    rrt_error_clear(&err);
+    rrt_status st;
+    if (rrt_pack_is_rrt(argv[1])) {
+        rrt_export_report rep;
+        st = rrt_export(argv[1], argv[2], "dir", &rep, &err);
+        if (st == RRT_OK && rep.skipped_external)
+            cli_warn("%s: %llu external references have no content "
+                     "(listed in files.json)",
+                     argv[1], (unsigned long long)rep.skipped_external);
+    } else {
+        rrt_extract_report rep;
+        st = rrt_extract(argv[1], argv[2], &rep, &err);
+    }
+    if (st != RRT_OK) {
+        cli_report(&err);
+        return RRT_EXIT_ERROR;
+    }
+    return RRT_EXIT_OK;
+}
+
+const rrt_command cmd_unpack = {
+    "unpack", "extract an archive (or its tar/zip export) into a directory",
+    "NAME\n"
+    "  rrt unpack - extract an archive into a directory\n"
+    "\n"
+    "SYNOPSIS\n"
+    "  rrt unpack FILE DIR\n"
+    "\n"
+    "DESCRIPTION\n"
+    "  FILE is an .rrt archive (written out in the layout below, as\n"
+    "  'rrt export' would) or a tar, tar.gz or zip such as an export.\n"
+    "  Extraction is safe against hostile input: only regular files and\n"
+    "  directories are written, never under an absolute name, a '..'\n"
+    "  component or through a symbolic link; setuid, setgid and sticky\n"
+    "  bits and owners are dropped; at most 65536 members and 64 GiB in\n"
+    "  all. The first hostile member stops extraction with an error naming\n"
+    "  it; nothing is ever written outside DIR (created if missing).\n"
+    "\n" LAYOUT_HELP,
+    run_unpack};
+
+static int run_import(int argc, char **argv)
+{
+    static const struct option longs[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"quality", required_argument, NULL, 'q'},
+        {"threads", required_argument, NULL, 'j'},
+        {"force", no_argument, NULL, 'f'},
+        {0, 0, 0, 0}};
+    const char *out = NULL;
+    bool force = false;
+    rrt_writer_options wo;
+    rrt_writer_options_init(&wo);
+    unsigned long long v;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "o:q:j:f", longs, NULL)) != -1) {
+        if (opt == 'o') {
+            out = optarg;
+        } else if (opt == 'q' && cli_parse_u64(optarg, 11, &v)) {
+            wo.quality = (int)v;
+        } else if (opt == 'j' && cli_parse_u64(optarg, 64, &v)) {
+            wo.threads = (unsigned)v;
+        } else if (opt == 'f') {
+            force = true;
+        } else {
+            return cli_usage("import", "bad option or value");
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage("import", "expects exactly one input");
+    if (!out)
+        return cli_usage("import", "missing -o OUT.rrt");
+    rrt_import_report rep;
+    rrt_error err;
+    rrt_error_clear(&err);
+    cli_remove_on_signal(out);
+    rrt_status st = rrt_import(argv[optind], out, &wo, force, &rep, &err);
+    cli_remove_on_signal(NULL);
+    if (st != RRT_OK) {
+        cli_report(&err);
+        return RRT_EXIT_ERROR;
+    }
+    return RRT_EXIT_OK;
+}
+
+const rrt_command cmd_import = {
+    "import", "build an archive from a tar, tar.gz or zip export",
+    "NAME\n"
+    "  rrt import - build an archive back from an export\n"
+    "\n"
+    "SYNOPSIS\n"
+    "  rrt import IN.tar|IN.tar.gz|IN.zip -o OUT.rrt [-q N] [-j N] [-f]\n"
+    "\n"
+    "DESCRIPTION\n"
+    "  Reads an 'rrt export' (or a tar of an 'rrt unpack' directory) and\n"
+    "  writes an archive with the same file table, blobs, events, metadata\n"
+    "  and CPUID manifest: 'rrt dump --json' of both differs only in\n"
+    "  \"size\", \"index_offset\" and \"sections\" (the layout). Member\n"
+    "  names and types are checked as for unpack, and anything that is not\n"
+    "  part of an export is refused; every blobs/ID member must hash to\n"
+    "  its ID and every file to the id files.json gives it. Nothing is\n"
+    "  written to disk but OUT (via OUT.partial).\n"
+    "\n" LAYOUT_HELP
+    "\n"
+    "OPTIONS\n"
+    "  -o, --output FILE   archive to write (required)\n"
+    "  -q, --quality N     brotli quality 0-11 (default 5)\n"
+    "  -j, --threads N     compression threads, 0 = one per CPU\n"
+    "  -f, --force         replace OUT if it exists\n",
+    run_import};

@@ -1,0 +1,194 @@
+#!/bin/sh
+# CLI tests of rrt pack / unpack / export / import: content after the
+# originals are gone, dedup, a shared blob store, changed files, SIGKILL at
+# many points, export/import round trips and a hostile tar/zip corpus.
+# Usage: cli_pack.sh RRT TEST_PACK CORPUS_DIR (TEST_PACK --make-sample
+# writes an archive with events, a manifest, metadata and odd paths).
+set -eu
+RRT=$1
+TP=$2
+CORPUS=$3
+for tool in jq tar awk cmp; do
+    command -v $tool > /dev/null || { echo "SKIP: needs $tool"; exit 77; }
+done
+W=$(mktemp -d /tmp/rrt-cli-pack.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+step() { echo "== $*"; }
+json() { "$RRT" info --json "$1" | jq -r "$2"; }
+
+make_src() {
+    rm -rf "$W/src"
+    mkdir -p "$W/src/sub"
+    head -c 300000 /dev/urandom > "$W/src/r1"
+    cp "$W/src/r1" "$W/src/sub/r1copy"
+    printf 'hello\n' > "$W/src/h"
+    cp "$RRT" "$W/src/bin"
+}
+
+# Every embedded file's content (rrt cat) equals the saved copy.
+check_contents() { # archive saved-root
+    "$RRT" ls "$1" | while IFS= read -r p; do
+        rel=${p#"$W/src/"}
+        "$RRT" cat "$1" "$p" | cmp -s - "$2/$rel" || fail "$p differs"
+    done
+}
+
+step "pack embeds everything; content survives deleting the originals"
+make_src
+"$RRT" create -x -o "$W/ext.rrt" "$W/src" "$W/src/h"
+rm -rf "$W/saved" && cp -a "$W/src" "$W/saved"
+"$RRT" pack -v "$W/ext.rrt" 2> "$W/log"
+grep -q "deduplicated: $W/src/sub/r1copy" "$W/log" || fail "no dedup line"
+rm -rf "$W/src"
+check_contents "$W/ext.rrt" "$W/saved"
+[ "$(json "$W/ext.rrt" .files)" = 5 ] || fail "expected 5 files"
+[ "$(json "$W/ext.rrt" .blobs)" = 3 ] || fail "same content must be one blob"
+"$RRT" ls -l "$W/ext.rrt" | grep -q external && fail "external entry left"
+"$RRT" verify "$W/ext.rrt" > /dev/null
+
+step "packing again changes nothing"
+cp "$W/ext.rrt" "$W/ext.before"
+"$RRT" pack -v "$W/ext.rrt" 2> "$W/log"
+grep -q "nothing to do" "$W/log" || fail "no 'nothing to do'"
+cmp "$W/ext.rrt" "$W/ext.before"
+
+step "two archives sharing a blob store hold each content once"
+make_src
+"$RRT" create -x -o "$W/a.rrt" "$W/src"
+"$RRT" create -x -o "$W/b.rrt" "$W/src/sub" "$W/src/h" "$W/src/bin"
+"$RRT" pack --blob-store "$W/store" "$W/a.rrt"
+"$RRT" pack --blob-store "$W/store" -v "$W/b.rrt" 2> "$W/log"
+[ "$(find "$W/store" -type f | wc -l)" = 3 ] || fail "store should hold 3"
+grep -q "added to the blob store" "$W/log" && fail "b.rrt stored again"
+"$RRT" create -x -o "$W/c.rrt" "$W/src"
+"$RRT" pack --blob-store "$W/store" --refs "$W/c.rrt"
+[ "$(json "$W/c.rrt" .blobs)" = 0 ] || fail "--refs embedded content"
+rm -rf "$W/saved" && cp -a "$W/src" "$W/saved" && rm -rf "$W/src"
+"$RRT" pack --blob-store "$W/store" "$W/c.rrt"
+check_contents "$W/c.rrt" "$W/saved"
+
+step "a changed file is an error naming it; the input is untouched"
+make_src
+"$RRT" create -x -o "$W/ch.rrt" "$W/src"
+cp "$W/ch.rrt" "$W/ch.orig"
+touch -d '+1 hour' "$W/src/h"
+if "$RRT" pack "$W/ch.rrt" -o "$W/ch-out.rrt" 2> "$W/log"; then
+    fail "pack of a changed file succeeded"
+fi
+grep -q "$W/src/h: changed" "$W/log" || fail "error does not name the file"
+cmp "$W/ch.rrt" "$W/ch.orig"
+[ ! -e "$W/ch-out.rrt" ] && [ ! -e "$W/ch-out.rrt.partial" ] || fail "output left"
+"$RRT" pack "$W/ch.rrt" 2> /dev/null && fail "in-place pack succeeded"
+cmp "$W/ch.rrt" "$W/ch.orig"
+[ ! -e "$W/ch.rrt.partial" ] || fail "in-place pack left a .partial"
+printf 'HELLO\n' > "$W/src/sub/r1copy"
+"$RRT" pack --allow-changed "$W/ch.rrt" 2> "$W/log"
+grep -q "warning: $W/src/h" "$W/log" || fail "no warning for h"
+grep -q "warning: $W/src/sub/r1copy" "$W/log" || fail "no warning for r1copy"
+[ "$("$RRT" cat "$W/ch.rrt" "$W/src/sub/r1copy")" = HELLO ] || fail "content"
+
+step "SIGKILL at many points never damages the input"
+rm -rf "$W/big" && mkdir "$W/big"
+n=0
+for f in /usr/lib/x86_64-linux-gnu/*.so* /usr/bin/*; do
+    [ -f "$f" ] && [ ! -L "$f" ] || continue
+    [ "$(stat -c %s "$f")" -le 8000000 ] || continue
+    cp "$f" "$W/big/$n" 2> /dev/null || continue
+    n=$((n + 1))
+    [ $((n % 20)) = 0 ] && [ "$(du -sm "$W/big" | cut -f1)" -ge 50 ] && break
+done
+"$RRT" create -x -o "$W/k.rrt" "$W/big"
+cp "$W/k.rrt" "$W/k.orig"
+# Kill after 0% to 120% of the time a whole pack takes here.
+t0=$(date +%s%N)
+"$RRT" pack -o "$W/k-full.rrt" "$W/k.rrt"
+ms=$((($(date +%s%N) - t0) / 1000000))
+echo "$(du -sm "$W/big" | cut -f1) MB in $n files packed in $ms ms"
+killed=0
+for k in 0 1 2 3 4 5 6 7 8 9 10 12; do
+    d=$(awk "BEGIN { print $ms * $k / 10000 }")
+    "$RRT" pack -o "$W/k-out.rrt" "$W/k.rrt" 2> /dev/null &
+    pid=$!
+    sleep "$d"
+    kill -9 "$pid" 2> /dev/null && killed=$((killed + 1))
+    wait "$pid" 2> /dev/null || true
+    cmp -s "$W/k.rrt" "$W/k.orig" || fail "input changed (delay $d)"
+    if [ -e "$W/k-out.rrt" ]; then # finished before the kill: complete
+        "$RRT" verify "$W/k-out.rrt" > /dev/null || fail "bad output ($d)"
+    fi
+    rm -f "$W/k-out.rrt" "$W/k-out.rrt.partial"
+    # In place: the input is either the old bytes or a complete pack.
+    "$RRT" pack "$W/k.rrt" 2> /dev/null &
+    pid=$!
+    sleep "$d"
+    kill -9 "$pid" 2> /dev/null || true
+    wait "$pid" 2> /dev/null || true
+    if ! cmp -s "$W/k.rrt" "$W/k.orig"; then
+        "$RRT" verify "$W/k.rrt" > /dev/null || fail "in place damaged ($d)"
+        [ "$(json "$W/k.rrt" .files)" = "$(json "$W/k.orig" .files)" ] ||
+            fail "in place lost files ($d)"
+        cp "$W/k.orig" "$W/k.rrt"
+    fi
+    rm -f "$W/k.rrt.partial"
+done
+echo "killed $killed packs to a new name"
+[ "$killed" -ge 3 ] || fail "too few packs were interrupted to test anything"
+
+step "export then import gives the same archive"
+"$TP" --make-sample "$W/sample.rrt"
+strip() { "$RRT" dump --json "$1" | jq -S 'del(.size, .index_offset, .sections)'; }
+strip "$W/sample.rrt" > "$W/sample.json"
+for ext in tar tar.gz zip; do
+    "$RRT" export "$W/sample.rrt" -o "$W/x.$ext" 2> /dev/null
+    "$RRT" import "$W/x.$ext" -o "$W/y-$ext.rrt"
+    strip "$W/y-$ext.rrt" | cmp -s - "$W/sample.json" || fail "round trip $ext"
+done
+"$RRT" unpack "$W/sample.rrt" "$W/unp" 2> /dev/null
+[ -f "$W/unp/files/etc/passwd" ] || fail "unpack: ../../etc/passwd not inside"
+[ -z "$(find "$W/unp" -perm /7000)" ] || fail "unpack kept setuid"
+(cd "$W/unp" && tar cf "$W/re.tar" .)
+"$RRT" import "$W/re.tar" -o "$W/re.rrt"
+strip "$W/re.rrt" | cmp -s - "$W/sample.json" || fail "round trip via unpack"
+
+step "hostile tar/zip corpus"
+if ! command -v python3 > /dev/null; then
+    echo "SKIP: python3 is needed to generate the hostile corpus"
+    exit 77
+fi
+S="$W/sand"
+mkdir -p "$S/outside" "$S/target"
+echo victim > "$S/outside/victim"
+python3 "$CORPUS/gen_corpus.py" "$W/corpus" "$S/outside"
+snap() {
+    find "$S" -path "$S/target" -prune -o -print0 | sort -z |
+        xargs -0 stat -c '%n %s %Y %a %F'
+    ls -la /etc/rrt_pwned 2> /dev/null || true
+}
+snap > "$W/before"
+for f in "$W"/corpus/*; do
+    name=$(basename "$f")
+    find "$S/target" -mindepth 1 -delete
+    case $name in
+    *setuid*)
+        "$RRT" unpack "$f" "$S/target" || fail "$name: unpack failed"
+        [ -n "$(find "$S/target" -type f)" ] || fail "$name: nothing written"
+        [ -z "$(find "$S/target" -perm /7000)" ] || fail "$name: kept setuid"
+        ;;
+    *)
+        if "$RRT" unpack "$f" "$S/target" 2> "$W/log"; then
+            fail "$name: unpack accepted it"
+        fi
+        grep -q "rrt: " "$W/log" || fail "$name: no error message"
+        [ -z "$(find "$S/target" -mindepth 1)" ] || fail "$name: wrote files"
+        ;;
+    esac
+    if "$RRT" import "$f" -o "$W/imp.rrt" 2> /dev/null; then
+        fail "$name: import accepted it"
+    fi
+    [ ! -e "$W/imp.rrt" ] && [ ! -e "$W/imp.rrt.partial" ] || fail "$name: output"
+    snap > "$W/after"
+    cmp -s "$W/before" "$W/after" || fail "$name: wrote outside the target"
+    echo "ok $name"
+done
+echo "all pack CLI tests passed"

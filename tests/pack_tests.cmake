@@ -1,0 +1,13 @@
+# pack module: library tests (cmocka) and the CLI-level script that packs,
+# kills, exports/imports and feeds the hostile tar/zip corpus.
+if(TARGET rrt_pack)
+  add_executable(test_pack ${CMAKE_CURRENT_SOURCE_DIR}/test_pack.c)
+  target_link_libraries(test_pack PRIVATE rrt_pack ${CMOCKA_LIBRARY})
+  add_test(NAME pack_lib COMMAND test_pack)
+  set_tests_properties(pack_lib PROPERTIES TIMEOUT 300)
+
+  add_test(NAME pack_cli
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli_pack.sh ${RRT_CLI}
+            $<TARGET_FILE:test_pack> ${CMAKE_CURRENT_SOURCE_DIR}/data/bad/tar)
+  set_tests_properties(pack_cli PROPERTIES TIMEOUT 600 SKIP_RETURN_CODE 77)
+endif()

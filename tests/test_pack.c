@@ -1,0 +1,655 @@
+/* Tests of the pack module's library part: rrt_pack (embedding, dedup,
+ * changed files, blob store, idempotence, I/O faults at every write, fsync
+ * and rename) and rrt_export/rrt_import round trips.
+ * `test_pack --make-sample OUT.rrt` writes the rich sample archive that
+ * tests/cli_pack.sh uses for its `rrt dump --json` round trip. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "pack.h"
+
+static char tmpdir[256];
+
+static void path_in(char *buf, size_t n, const char *name)
+{
+    snprintf(buf, n, "%s/%s", tmpdir, name);
+}
+
+static void write_file(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    fclose(f);
+}
+
+static uint8_t *read_all(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *p = malloc((size_t)len + 1);
+    assert_int_equal(fread(p, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    *n = (size_t)len;
+    return p;
+}
+
+static bool exists(const char *path)
+{
+    struct stat sb;
+    return lstat(path, &sb) == 0;
+}
+
+/* Deterministic, mildly compressible content. */
+static void make_content(uint8_t *p, size_t n, unsigned seed)
+{
+    uint32_t x = seed * 2654435761u + 1;
+    for (size_t i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        p[i] = (uint8_t)((x >> 16) % 16 + 'a');
+    }
+}
+
+static void add_external(rrt_writer *w, const char *path, bool with_id)
+{
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    rrt_file_entry e = {0};
+    e.path = (char *)path;
+    e.flags = RRT_FILE_EXTERNAL;
+    e.mode = sb.st_mode;
+    e.size = (uint64_t)sb.st_size;
+    e.mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+    e.dev = (uint64_t)sb.st_dev;
+    e.ino = (uint64_t)sb.st_ino;
+    if (with_id) {
+        size_t n;
+        uint8_t *p = read_all(path, &n);
+        rrt_blob_id_of(p, n, &e.blob);
+        free(p);
+        e.flags |= RRT_FILE_HAS_BLOB;
+    }
+    assert_int_equal(rrt_writer_add_file(w, &e, NULL), RRT_OK);
+}
+
+static rrt_writer *new_writer(const char *path)
+{
+    rrt_writer_options wo;
+    rrt_writer_options_init(&wo);
+    wo.no_sync = true;
+    wo.threads = 1;
+    rrt_writer *w;
+    unlink(path);
+    assert_int_equal(rrt_writer_create(path, &wo, &w, NULL), RRT_OK);
+    return w;
+}
+
+static void add_cpuid_and_events(rrt_writer *w)
+{
+    rrt_cpuid_record rec[2] = {
+        {0, 0, 0, 0xd, 0x756e6547, 0x6c65746e, 0x49656e69},
+        {7, 0, RRT_CPUID_SUBLEAF_INDEXED, 1, 2, 3, 4}};
+    rrt_cpuid_leaf q[1] = {{7, 0}};
+    rrt_cpuid_manifest m = {0};
+    memcpy(m.vendor, "GenuineIntel", 13);
+    m.flags = RRT_CPUID_QUERIED_KNOWN;
+    m.xcr0 = 7;
+    snprintf(m.mask_name, sizeof(m.mask_name), "x86-64-v2");
+    m.n_records = 2;
+    m.records = rec;
+    m.n_queried = 1;
+    m.queried = q;
+    assert_int_equal(rrt_writer_set_cpuid(w, &m, NULL), RRT_OK);
+    for (uint32_t i = 0; i < 300; i++) {
+        uint8_t ev[40];
+        make_content(ev, sizeof(ev), i);
+        assert_int_equal(rrt_writer_add_event(w, i % 7, ev, i % 40, NULL),
+                         RRT_OK);
+    }
+    assert_int_equal(rrt_writer_set_meta(w, "argv", "prog\x01 \xff\"q\"", NULL),
+                     RRT_OK);
+    assert_int_equal(rrt_writer_set_meta(w, "cwd", "/tmp", NULL), RRT_OK);
+}
+
+/* Files a..d: b is a copy of a (same content, two paths), d is 3 MiB so
+ * it spans chunks. */
+static void make_files(void)
+{
+    static uint8_t big[3 << 20];
+    char p[512];
+    make_content(big, sizeof(big), 1);
+    path_in(p, sizeof(p), "a");
+    write_file(p, big, 1000);
+    path_in(p, sizeof(p), "b");
+    write_file(p, big, 1000);
+    path_in(p, sizeof(p), "c");
+    write_file(p, "hello\n", 6);
+    path_in(p, sizeof(p), "d");
+    write_file(p, big, sizeof(big));
+}
+
+/* External archive over a..d, `a` listed twice, `c` with its content id. */
+static void make_external(const char *out)
+{
+    char p[512];
+    rrt_writer *w = new_writer(out);
+    add_cpuid_and_events(w);
+    const char *names[] = {"a", "b", "a", "c", "d"};
+    for (size_t i = 0; i < 5; i++) {
+        path_in(p, sizeof(p), names[i]);
+        add_external(w, p, !strcmp(names[i], "c"));
+    }
+    assert_int_equal(rrt_writer_finish(w, NULL), RRT_OK);
+    rrt_writer_free(w);
+}
+
+static void check_embedded_matches(const char *archive)
+{
+    rrt_reader *r;
+    assert_int_equal(rrt_reader_open(archive, &r, NULL), RRT_OK);
+    rrt_archive_info in;
+    rrt_reader_info(r, &in);
+    assert_int_equal(in.n_files, 5);
+    assert_int_equal(in.n_blobs, 3); /* a=b, c, d */
+    assert_int_equal(in.n_events, 300);
+    for (size_t i = 0; i < in.n_files; i++) {
+        rrt_file_entry e;
+        assert_int_equal(rrt_reader_file(r, i, &e, NULL), RRT_OK);
+        assert_int_equal(e.flags, RRT_FILE_HAS_BLOB);
+        assert_true(e.dev == 0 && e.ino == 0);
+        size_t n, m;
+        uint8_t *want = read_all(e.path, &n), *got = NULL;
+        assert_non_null(want);
+        assert_int_equal(rrt_reader_read_blob(r, &e.blob, 1u << 30, &got, &m,
+                                              NULL),
+                         RRT_OK);
+        assert_int_equal(n, m);
+        assert_memory_equal(want, got, n);
+        free(want);
+        free(got);
+        rrt_file_entry_clear(&e);
+    }
+    assert_non_null(rrt_reader_meta_get(r, "packed"));
+    assert_string_equal(rrt_reader_meta_get(r, "cwd"), "/tmp");
+    rrt_reader_close(r);
+}
+
+static void pack_opts(rrt_pack_options *o)
+{
+    rrt_pack_options_init(o);
+    o->no_sync = true;
+    o->threads = 2;
+}
+
+static void test_pack_embeds_every_external_file_once(void **state)
+{
+    (void)state;
+    char in[512], out[512];
+    make_files();
+    path_in(in, sizeof(in), "ext.rrt");
+    path_in(out, sizeof(out), "packed.rrt");
+    make_external(in);
+    unlink(out);
+    rrt_pack_options o;
+    pack_opts(&o);
+    o.output = out;
+    rrt_pack_report rep;
+    rrt_error err;
+    assert_int_equal(rrt_pack(in, &o, &rep, &err), RRT_OK);
+    assert_int_equal(rep.embedded, 3);
+    assert_int_equal(rep.deduplicated, 2);
+    check_embedded_matches(out);
+}
+
+static void test_pack_in_place_then_again_changes_nothing(void **state)
+{
+    (void)state;
+    char in[512];
+    path_in(in, sizeof(in), "inplace.rrt");
+    make_external(in);
+    rrt_pack_options o;
+    pack_opts(&o);
+    rrt_pack_report rep;
+    assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
+    assert_false(rep.unchanged);
+    check_embedded_matches(in);
+    struct stat before, after;
+    assert_int_equal(stat(in, &before), 0);
+    assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
+    assert_true(rep.unchanged);
+    assert_int_equal(stat(in, &after), 0);
+    assert_int_equal(before.st_ino, after.st_ino);
+    assert_int_equal(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
+    /* A different quality is a reason to rewrite. */
+    o.quality = 1;
+    assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
+    assert_false(rep.unchanged);
+    o.quality = 1;
+    assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
+    assert_true(rep.unchanged);
+}
+
+static void test_pack_refuses_changed_file_and_keeps_input(void **state)
+{
+    (void)state;
+    char in[512], out[512], c[512], part[600];
+    path_in(in, sizeof(in), "changed.rrt");
+    path_in(out, sizeof(out), "changed-out.rrt");
+    path_in(c, sizeof(c), "c");
+    make_external(in);
+    write_file(c, "HELLO\n", 6); /* same size, new content and mtime */
+    size_t n0, n1;
+    uint8_t *before = read_all(in, &n0);
+    rrt_pack_options o;
+    pack_opts(&o);
+    rrt_error err;
+    assert_int_equal(rrt_pack(in, &o, NULL, &err), RRT_E_CHANGED);
+    assert_non_null(strstr(err.message, c));
+    o.output = out;
+    assert_int_equal(rrt_pack(in, &o, NULL, &err), RRT_E_CHANGED);
+    uint8_t *after = read_all(in, &n1);
+    assert_int_equal(n0, n1);
+    assert_memory_equal(before, after, n0);
+    snprintf(part, sizeof(part), "%s.partial", out);
+    assert_false(exists(out));
+    assert_false(exists(part));
+    /* --allow-changed embeds the file as it is now. */
+    o.allow_changed = true;
+    rrt_pack_report rep;
+    assert_int_equal(rrt_pack(in, &o, &rep, &err), RRT_OK);
+    assert_int_equal(rep.changed, 1);
+    free(before);
+    free(after);
+    write_file(c, "hello\n", 6);
+}
+
+static void test_pack_missing_file_is_named(void **state)
+{
+    (void)state;
+    char in[512], gone[512];
+    path_in(in, sizeof(in), "missing.rrt");
+    path_in(gone, sizeof(gone), "gone");
+    write_file(gone, "bye\n", 4);
+    rrt_writer *w = new_writer(in);
+    add_external(w, gone, false);
+    assert_int_equal(rrt_writer_finish(w, NULL), RRT_OK);
+    rrt_writer_free(w);
+    unlink(gone);
+    rrt_pack_options o;
+    pack_opts(&o);
+    o.allow_changed = true;
+    rrt_error err;
+    assert_int_equal(rrt_pack(in, &o, NULL, &err), RRT_E_NOT_FOUND);
+    assert_non_null(strstr(err.message, gone));
+}
+
+static size_t count_store_files(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "find '%s' -type f ! -name '.tmp-*' | wc -l",
+             dir);
+    FILE *f = popen(cmd, "r");
+    size_t n = 0;
+    assert_int_equal(fscanf(f, "%zu", &n), 1);
+    pclose(f);
+    return n;
+}
+
+static void test_blob_store_holds_each_content_once(void **state)
+{
+    (void)state;
+    char in1[512], in2[512], store[512], cmd[600];
+    path_in(in1, sizeof(in1), "s1.rrt");
+    path_in(in2, sizeof(in2), "s2.rrt");
+    path_in(store, sizeof(store), "store");
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", store);
+    assert_int_equal(system(cmd), 0);
+    make_external(in1);
+    make_external(in2);
+    rrt_pack_options o;
+    pack_opts(&o);
+    o.blob_store = store;
+    rrt_pack_report rep;
+    assert_int_equal(rrt_pack(in1, &o, &rep, NULL), RRT_OK);
+    assert_int_equal(rep.stored, 3);
+    assert_int_equal(rrt_pack(in2, &o, &rep, NULL), RRT_OK);
+    assert_int_equal(rep.stored, 0);
+    assert_int_equal(count_store_files(store), 3);
+    check_embedded_matches(in2);
+    /* A damaged store file is not used: c's original is read instead. */
+    char c[512], sp[700], hex[33];
+    path_in(c, sizeof(c), "c");
+    size_t n;
+    uint8_t *p = read_all(c, &n);
+    rrt_blob_id id;
+    rrt_blob_id_of(p, n, &id);
+    free(p);
+    rrt_blob_id_to_hex(&id, hex);
+    snprintf(sp, sizeof(sp), "%s/%.2s/%s", store, hex, hex + 2);
+    assert_true(exists(sp));
+    chmod(sp, 0644);
+    write_file(sp, "HELLO\n", 6);
+    make_external(in2);
+    assert_int_equal(rrt_pack(in2, &o, &rep, NULL), RRT_OK);
+    assert_int_equal(rep.from_store, 0);
+    check_embedded_matches(in2);
+}
+
+/* ------------------------------------------------------------------ */
+/* Fault injection: fail the Nth write, any fsync, the rename          */
+
+typedef struct faults {
+    int write_left;  /* fail when it reaches 0; <0 never */
+    bool fail_fsync;
+    bool fail_rename;
+    bool fired;
+} faults;
+
+static ssize_t f_write(void *ctx, int fd, const void *buf, size_t n)
+{
+    faults *f = ctx;
+    if (f->write_left >= 0 && f->write_left-- == 0) {
+        f->fired = true;
+        errno = ENOSPC;
+        return -1;
+    }
+    return write(fd, buf, n);
+}
+
+static int f_fsync(void *ctx, int fd)
+{
+    faults *f = ctx;
+    if (f->fail_fsync) {
+        f->fired = true;
+        errno = EIO;
+        return -1;
+    }
+    return fsync(fd);
+}
+
+static int f_rename(void *ctx, const char *from, const char *to)
+{
+    faults *f = ctx;
+    if (f->fail_rename) {
+        f->fired = true;
+        errno = EXDEV;
+        return -1;
+    }
+    return rename(from, to);
+}
+
+static void run_fault(const char *in, const char *out, faults *f,
+                      const uint8_t *orig, size_t orig_n)
+{
+    rrt_io_hooks io = {f_write, f_fsync, f_rename, f};
+    rrt_pack_options o;
+    pack_opts(&o);
+    o.no_sync = false;
+    o.output = out;
+    o.io = &io;
+    rrt_status st = rrt_pack(in, &o, NULL, NULL);
+    size_t n;
+    uint8_t *now = read_all(in, &n);
+    char part[600];
+    snprintf(part, sizeof(part), "%s.partial", out ? out : in);
+    assert_false(exists(part));
+    if (f->fired) {
+        assert_int_not_equal(st, RRT_OK);
+        assert_int_equal(n, orig_n);
+        assert_memory_equal(now, orig, n);
+        if (out)
+            assert_false(exists(out));
+    } else {
+        assert_int_equal(st, RRT_OK);
+    }
+    free(now);
+}
+
+static void test_pack_io_faults_never_lose_input(void **state)
+{
+    (void)state;
+    char in[512], out[512], work[512];
+    path_in(in, sizeof(in), "fault.rrt");
+    path_in(out, sizeof(out), "fault-out.rrt");
+    path_in(work, sizeof(work), "fault-work.rrt");
+    make_external(in);
+    size_t n;
+    uint8_t *orig = read_all(in, &n);
+    for (int k = 0;; k++) { /* every write, to a new name */
+        unlink(out);
+        faults f = {.write_left = k};
+        run_fault(in, out, &f, orig, n);
+        if (!f.fired)
+            break;
+    }
+    for (int k = 0;; k += 3) { /* in place: the input is the final name */
+        write_file(work, orig, n);
+        faults f = {.write_left = k};
+        run_fault(work, NULL, &f, orig, n);
+        if (!f.fired)
+            break;
+    }
+    for (int which = 0; which < 2; which++) {
+        write_file(work, orig, n);
+        faults f = {.write_left = -1, .fail_fsync = which == 0,
+                    .fail_rename = which == 1};
+        run_fault(work, NULL, &f, orig, n);
+        assert_true(f.fired);
+        unlink(out);
+        run_fault(in, out, &f, orig, n);
+    }
+    free(orig);
+}
+
+/* ------------------------------------------------------------------ */
+/* Export / import                                                    */
+
+/* Embedded files (one path twice with different contents), an external
+ * entry, an orphan blob, a manifest, metadata and events. */
+static void make_sample(const char *out)
+{
+    rrt_writer *w = new_writer(out);
+    add_cpuid_and_events(w);
+    rrt_file_entry e = {0};
+    static const char *paths[] = {"/usr/lib/libx.so", "../../etc/passwd",
+                                  "/usr/lib/libx.so", "rel/a b\xc3\xa9"};
+    for (unsigned i = 0; i < 4; i++) {
+        uint8_t buf[5000];
+        make_content(buf, sizeof(buf), i + 10);
+        assert_int_equal(rrt_writer_add_blob(w, buf, 1000 + i, &e.blob, NULL),
+                         RRT_OK);
+        e.path = (char *)paths[i];
+        e.flags = RRT_FILE_HAS_BLOB;
+        e.mode = 0100755 | (i == 1 ? 04000 : 0);
+        e.size = 1000 + i;
+        e.mtime_ns = 1700000000123456789 + i;
+        assert_int_equal(rrt_writer_add_file(w, &e, NULL), RRT_OK);
+    }
+    e.path = "/opt/external.bin";
+    e.flags = RRT_FILE_EXTERNAL;
+    memset(&e.blob, 0, sizeof(e.blob));
+    e.dev = 2049;
+    e.ino = 77;
+    assert_int_equal(rrt_writer_add_file(w, &e, NULL), RRT_OK);
+    rrt_blob_id orphan;
+    assert_int_equal(rrt_writer_add_blob(w, "orphan", 6, &orphan, NULL),
+                     RRT_OK);
+    assert_int_equal(rrt_writer_finish(w, NULL), RRT_OK);
+    rrt_writer_free(w);
+}
+
+static void check_same_content(const char *a, const char *b)
+{
+    rrt_reader *ra, *rb;
+    assert_int_equal(rrt_reader_open(a, &ra, NULL), RRT_OK);
+    assert_int_equal(rrt_reader_open(b, &rb, NULL), RRT_OK);
+    rrt_archive_info ia, ib;
+    rrt_reader_info(ra, &ia);
+    rrt_reader_info(rb, &ib);
+    assert_int_equal(ia.n_files, ib.n_files);
+    assert_int_equal(ia.n_blobs, ib.n_blobs);
+    assert_int_equal(ia.n_events, ib.n_events);
+    for (size_t i = 0; i < ia.n_blobs; i++) {
+        rrt_blob_id x, y;
+        uint64_t sx, sy;
+        rrt_reader_blob(ra, i, &x, &sx);
+        rrt_reader_blob(rb, i, &y, &sy);
+        assert_int_equal(rrt_blob_id_cmp(&x, &y), 0);
+        assert_int_equal(sx, sy);
+    }
+    for (size_t i = 0; i < ia.n_files; i++) {
+        rrt_file_entry x, y;
+        assert_int_equal(rrt_reader_file(ra, i, &x, NULL), RRT_OK);
+        assert_int_equal(rrt_reader_file(rb, i, &y, NULL), RRT_OK);
+        assert_string_equal(x.path, y.path);
+        assert_int_equal(x.flags, y.flags);
+        assert_int_equal(x.mode, y.mode);
+        assert_int_equal(x.size, y.size);
+        assert_int_equal(x.mtime_ns, y.mtime_ns);
+        assert_int_equal(x.dev, y.dev);
+        assert_int_equal(x.ino, y.ino);
+        assert_memory_equal(&x.blob, &y.blob, sizeof(x.blob));
+        rrt_file_entry_clear(&x);
+        rrt_file_entry_clear(&y);
+    }
+    const rrt_meta_entry *ma, *mb;
+    size_t na, nb;
+    assert_int_equal(rrt_reader_meta(ra, &ma, &na, NULL), RRT_OK);
+    assert_int_equal(rrt_reader_meta(rb, &mb, &nb, NULL), RRT_OK);
+    assert_int_equal(na, nb);
+    for (size_t i = 0; i < na; i++) {
+        assert_string_equal(ma[i].key, mb[i].key);
+        assert_string_equal(ma[i].value, mb[i].value);
+    }
+    rrt_cpuid_manifest ca, cb;
+    assert_int_equal(rrt_reader_cpuid(ra, &ca, NULL), RRT_OK);
+    assert_int_equal(rrt_reader_cpuid(rb, &cb, NULL), RRT_OK);
+    uint8_t *ea, *eb;
+    size_t la, lb;
+    assert_int_equal(rrt_cpuid_manifest_encode(&ca, &ea, &la, NULL), RRT_OK);
+    assert_int_equal(rrt_cpuid_manifest_encode(&cb, &eb, &lb, NULL), RRT_OK);
+    assert_int_equal(la, lb);
+    assert_memory_equal(ea, eb, la);
+    free(ea);
+    free(eb);
+    rrt_cpuid_manifest_clear(&ca);
+    rrt_cpuid_manifest_clear(&cb);
+    rrt_event_iter *ita, *itb;
+    assert_int_equal(rrt_event_iter_open(ra, 0, &ita, NULL), RRT_OK);
+    assert_int_equal(rrt_event_iter_open(rb, 0, &itb, NULL), RRT_OK);
+    rrt_event x, y;
+    rrt_status sa;
+    while ((sa = rrt_event_iter_next(ita, &x, NULL)) == RRT_OK) {
+        assert_int_equal(rrt_event_iter_next(itb, &y, NULL), RRT_OK);
+        assert_int_equal(x.type, y.type);
+        assert_int_equal(x.len, y.len);
+        if (x.len)
+            assert_memory_equal(x.data, y.data, x.len);
+    }
+    assert_int_equal(sa, RRT_END);
+    assert_int_equal(rrt_event_iter_next(itb, &y, NULL), RRT_END);
+    rrt_event_iter_close(ita);
+    rrt_event_iter_close(itb);
+    rrt_reader_close(ra);
+    rrt_reader_close(rb);
+}
+
+static void test_export_import_round_trip(void **state)
+{
+    (void)state;
+    static const char *fmts[] = {"tar", "tar.gz", "zip"};
+    char in[512], tar[512], out[512];
+    path_in(in, sizeof(in), "sample.rrt");
+    make_sample(in);
+    for (size_t i = 0; i < 3; i++) {
+        char name[64];
+        snprintf(name, sizeof(name), "export.%s", fmts[i]);
+        path_in(tar, sizeof(tar), name);
+        path_in(out, sizeof(out), "imported.rrt");
+        unlink(tar);
+        unlink(out);
+        rrt_export_report er;
+        rrt_error err;
+        assert_int_equal(rrt_export(in, tar, fmts[i], &er, &err), RRT_OK);
+        assert_int_equal(er.skipped_external, 1);
+        assert_int_equal(er.events, 300);
+        rrt_writer_options wo;
+        rrt_writer_options_init(&wo);
+        wo.no_sync = true;
+        rrt_import_report ir;
+        if (rrt_import(tar, out, &wo, false, &ir, &err) != RRT_OK)
+            fail_msg("%s", err.message);
+        check_same_content(in, out);
+    }
+}
+
+static void test_unpack_rrt_keeps_names_inside(void **state)
+{
+    (void)state;
+    char in[512], dir[512], p[700];
+    path_in(in, sizeof(in), "sample.rrt");
+    path_in(dir, sizeof(dir), "unpacked");
+    make_sample(in);
+    assert_int_equal(rrt_export(in, dir, "dir", NULL, NULL), RRT_OK);
+    snprintf(p, sizeof(p), "%s/files/etc/passwd", dir);
+    struct stat sb;
+    assert_int_equal(stat(p, &sb), 0);
+    assert_int_equal(sb.st_mode & 07000, 0); /* setuid dropped */
+    snprintf(p, sizeof(p), "%s/files/usr/lib/libx.so", dir);
+    assert_int_equal(stat(p, &sb), 0);
+    assert_int_equal(sb.st_size, 1002); /* the last entry of that path */
+}
+
+static void test_safe_name(void **state)
+{
+    (void)state;
+    char b[64];
+    assert_true(rrt_pack_safe_name("/usr/lib/x", b, sizeof(b)));
+    assert_string_equal(b, "usr/lib/x");
+    assert_true(rrt_pack_safe_name("../../a/./b//c/..", b, sizeof(b)));
+    assert_string_equal(b, "a/b/c");
+    assert_false(rrt_pack_safe_name("/../..", b, sizeof(b)));
+    assert_false(rrt_pack_safe_name("aaaaaaaaaaaaaaaa", b, 8));
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && !strcmp(argv[1], "--make-sample")) {
+        make_sample(argv[2]);
+        return 0;
+    }
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/rrt-test-pack-XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_safe_name),
+        cmocka_unit_test(test_pack_embeds_every_external_file_once),
+        cmocka_unit_test(test_pack_in_place_then_again_changes_nothing),
+        cmocka_unit_test(test_pack_refuses_changed_file_and_keeps_input),
+        cmocka_unit_test(test_pack_missing_file_is_named),
+        cmocka_unit_test(test_blob_store_holds_each_content_once),
+        cmocka_unit_test(test_pack_io_faults_never_lose_input),
+        cmocka_unit_test(test_export_import_round_trip),
+        cmocka_unit_test(test_unpack_rrt_keeps_names_inside),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    if (rc == 0 && system(cmd) != 0)
+        rc = 1;
+    return rc;
+}
