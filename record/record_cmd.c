@@ -1,0 +1,154 @@
+/* `rrt record`: option parsing and help; the engine is recorder.c. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rrt/cpufeat.h>
+
+#include "cli.h"
+#include "recorder.h"
+
+static const char help[] =
+    "NAME\n"
+    "  rrt record - run a program and record it into an .rrt archive\n"
+    "\n"
+    "SYNOPSIS\n"
+    "  rrt record [options] [--] PROGRAM [ARGS...]\n"
+    "\n"
+    "DESCRIPTION\n"
+    "  Runs PROGRAM under ptrace and writes everything it gets from\n"
+    "  outside into one archive: system call results and the data they\n"
+    "  return, RDTSC/RDTSCP values, CPUID answers, signals, clones, execs\n"
+    "  and exits. `rrt replay` reproduces the run from the archive alone.\n"
+    "  The program's output still reaches the terminal; rrt exits with the\n"
+    "  program's exit status (128+N when a signal N killed it).\n"
+    "\n"
+    "  Setup, as rr does it: address-space randomization is disabled;\n"
+    "  the recorder and the program are pinned to one CPU (a traced system\n"
+    "  call costs about 30 us on one CPU and up to 400 us across CPUs);\n"
+    "  RDTSC traps (PR_SET_TSC); the vDSO is hidden so time calls become\n"
+    "  recorded system calls; CPUID traps by CPUID faulting where the CPU\n"
+    "  and kernel offer it, else by patching: each CPUID instruction found\n"
+    "  by disassembling new executable code (capstone) is replaced with\n"
+    "  UD2 and emulated. The program sees the recorded CPUID manifest, with\n"
+    "  RDRAND, RDSEED, RTM and HLE always hidden. In a virtual machine\n"
+    "  CPUID faulting can make every context switch, so every system call,\n"
+    "  several times slower (4.8x measured on one VM); --cpuid-mode=patch\n"
+    "  avoids that cost. clone3 and rseq fail with ENOSYS while recording\n"
+    "  (libc falls back to clone and to running without rseq). A system\n"
+    "  call rrt does not know is refused: the recording stops, names the\n"
+    "  call and marks the archive incomplete; nothing is mis-recorded.\n"
+    "\n"
+    "  Environment variables whose names contain TOKEN, SECRET, PASSWORD\n"
+    "  or KEY (any case), or start with AWS_, are stored in the archive\n"
+    "  with their values replaced by as many '*' (the program itself sees\n"
+    "  the real values), unless --keep-env. A program whose output depends\n"
+    "  on such a value diverges at replay; record it with --keep-env.\n"
+    "\n"
+    "  If rrt record is interrupted (SIGINT, SIGTERM), it kills the\n"
+    "  program, keeps OUT.partial and tells you to run `rrt recover`.\n"
+    "\n"
+    "THREADS AND LIMITS (no hardware performance counters are used)\n"
+    "  Threads and processes are recorded one at a time: a task runs user\n"
+    "  code until it enters a system call, then another may run, and the\n"
+    "  order is recorded; even on many CPUs the program uses one. Without\n"
+    "  performance counters rrt cannot find a point inside user code\n"
+    "  again, so it cannot reproduce: preemption inside user code (data\n"
+    "  races between threads, or through memory shared between\n"
+    "  processes, play out as if each thread ran until its next system\n"
+    "  call), asynchronous signals that arrived in the middle of user code\n"
+    "  (replay delivers them at the preceding event). A thread that\n"
+    "  busy-waits for another without making system calls never lets it\n"
+    "  run: such a recording hangs.\n"
+    "\n"
+    "OPTIONS\n"
+    "  -o, --output FILE     archive to write (default PROGRAM.rrt)\n"
+    "  --cpuid-mode MODE     auto (default), fault or patch; the\n"
+    "                        RRT_CPUID_MODE environment variable also sets it\n"
+    "  --cpu-mask LEVEL|FILE show the program only the CPU features of an\n"
+    "                        x86-64 psABI level (x86-64, x86-64-v2, -v3,\n"
+    "                        -v4) or of FILE: a host saved by `rrt cpuid\n"
+    "                        -o`, a mask from `rrt cpuid --common`, or a\n"
+    "                        recording\n"
+    "  --disable-cpuid-features NAMES\n"
+    "                        hide these features (/proc/cpuinfo names,\n"
+    "                        comma-separated)\n"
+    "  --embed               store mapped files (binaries, libraries) in the\n"
+    "                        archive; default: reference them by identity\n"
+    "  --keep-env            do not redact secret-looking variables\n"
+    "  --cpu N               pin to CPU N (default: the current CPU)\n"
+    "  --no-pin              do not pin to one CPU\n"
+    "  --stats               print event counts to stderr at the end\n";
+
+enum { OPT_CPUID = 256, OPT_MASK, OPT_DISABLE, OPT_EMBED, OPT_KEEP, OPT_CPU,
+       OPT_NOPIN, OPT_STATS };
+
+static int run(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"cpuid-mode", required_argument, NULL, OPT_CPUID},
+        {"cpu-mask", required_argument, NULL, OPT_MASK},
+        {"disable-cpuid-features", required_argument, NULL, OPT_DISABLE},
+        {"embed", no_argument, NULL, OPT_EMBED},
+        {"keep-env", no_argument, NULL, OPT_KEEP},
+        {"cpu", required_argument, NULL, OPT_CPU},
+        {"no-pin", no_argument, NULL, OPT_NOPIN},
+        {"stats", no_argument, NULL, OPT_STATS},
+        {NULL, 0, NULL, 0},
+    };
+    rrti_record_opts o = {.cpu = -2, .flush_every = 4096};
+    const char *mode = getenv("RRT_CPUID_MODE");
+    char *out = NULL;
+    unsigned long long v;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+o:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': o.out = optarg; break;
+        case OPT_CPUID: mode = optarg; break;
+        case OPT_MASK:
+            if (!rrt_cpuid_level_parse(optarg, &o.level))
+                o.mask_file = optarg;
+            break;
+        case OPT_DISABLE: o.disable_features = optarg; break;
+        case OPT_EMBED: o.embed = true; break;
+        case OPT_KEEP: o.keep_env = true; break;
+        case OPT_CPU:
+            if (!cli_parse_u64(optarg, 4095, &v))
+                return cli_usage("record", "--cpu: bad CPU number '%s'",
+                                 optarg);
+            o.cpu = (int)v;
+            break;
+        case OPT_NOPIN: o.cpu = -1; break;
+        case OPT_STATS: o.stats = true; break;
+        default: return cli_usage("record", "bad option");
+        }
+    }
+    if (optind >= argc)
+        return cli_usage("record", "no program to record");
+    if (mode && !rrti_cpuid_mode_parse(mode, &o.cpuid_mode))
+        return cli_usage("record", "--cpuid-mode: '%s' is not auto, fault "
+                                   "or patch", mode);
+    o.argv = argv + optind;
+    if (!o.out) {
+        const char *base = strrchr(o.argv[0], '/');
+        base = base ? base + 1 : o.argv[0];
+        size_t n = strlen(base) + 5;
+        out = malloc(n);
+        if (!out)
+            return RRT_EXIT_ERROR;
+        snprintf(out, n, "%s.rrt", base);
+        o.out = out;
+    }
+    int rc = rrti_record(&o);
+    free(out);
+    return rc;
+}
+
+const rrt_command cmd_record = {
+    .name = "record",
+    .summary = "run a program and record it into an archive",
+    .help = help,
+    .run = run,
+};

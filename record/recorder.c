@@ -1,0 +1,1249 @@
+/* The recording engine. It observes: syscall entries and exits, RDTSC and
+ * CPUID traps, signals, clones, execs and exits of every tracee; and hands
+ * each observation to the producer (events.c), which encodes it.
+ *
+ * One task at a time runs user code: it holds the token. A task gives the
+ * token up when it enters a system call (which may block) and waits for it
+ * at the call's exit stop; the call's event is written when the task gets
+ * the token back. So the event order is the order in which stretches of
+ * user code ran, which replay follows, and threads sharing memory replay
+ * their interleaving as recorded (at system call granularity). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <x86intrin.h>
+
+#include <rrt/cpufeat.h>
+
+#include "recorder.h"
+
+extern char **environ;
+
+typedef struct rtask {
+    pid_t tid;
+    int memfd;
+    bool in_syscall;
+    bool recording;  /* false for the root until its first exec */
+    bool fresh;      /* its initial SIGSTOP is still to come */
+    bool exec_seen;  /* an exec happened during the current syscall */
+    bool initial;    /* that exec was the recorder's own */
+    long nr;
+    uint64_t args[6];
+    bool forced;
+    int64_t forced_ret;
+    rrti_pset *pset;
+    pid_t vfork_child;  /* vfork child that has not exec'd or exited yet */
+    bool deferred;      /* its vfork exit stop waits for that child */
+    /* Scheduling. A waiting task is stopped and wants the token; what it
+     * does with it: write its clone event (new task), write its syscall
+     * event (exit stop), then resume. */
+    bool waiting;
+    uint64_t wait_seq;
+    bool want_clone;
+    uint32_t clone_parent;
+    uint64_t clone_flags;
+    bool want_exit_event;
+    struct rtask *next;
+} rtask;
+
+typedef struct file_ref {
+    uint64_t dev, ino, size;
+    int64_t mtime;
+    uint64_t index;
+} file_ref;
+
+typedef struct pending_stop {
+    pid_t pid;
+    int status;
+} pending_stop;
+
+typedef struct recorder {
+    const rrti_record_opts *o;
+    rrt_writer *w;
+    rrti_producer prod;
+    rrt_cpuid_manifest m;
+    rrti_cpuid_mode mode;
+    rtask *tasks;
+    rtask *holder; /* the task running user code, or NULL */
+    uint64_t wait_seq;
+    pid_t root;
+    int exit_code;
+    pending_stop pending[64];
+    size_t n_pending;
+    file_ref *files;
+    size_t n_files, cap_files;
+    uint64_t next_file_index;
+    struct stat out_st[3];
+    bool out_ok[3];
+    rrt_cpuid_leaf *queried;
+    size_t n_queried, cap_queried;
+    /* scratch for one syscall's memory outputs */
+    rrt_buf data;
+    rrti_mem mem[64];
+    size_t n_mem;
+    uint64_t since_flush;
+    struct timespec last_flush;
+    uint64_t counts[8];
+    bool failed;
+    rrt_error err;
+} recorder;
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = sig;
+}
+
+static bool fail(recorder *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static bool fail(recorder *r, const char *fmt, ...)
+{
+    if (!r->failed) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(r->err.message, sizeof(r->err.message), fmt, ap);
+        va_end(ap);
+        r->err.status = RRT_E_UNSUPPORTED;
+        r->failed = true;
+    }
+    return false;
+}
+
+static bool is_err(int64_t ret)
+{
+    return ret < 0 && ret >= -4095;
+}
+
+/* ------------------------------------------------------------------ */
+/* Tasks                                                              */
+
+static rtask *find_task(recorder *r, pid_t tid)
+{
+    for (rtask *t = r->tasks; t; t = t->next)
+        if (t->tid == tid)
+            return t;
+    return NULL;
+}
+
+static rtask *add_task(recorder *r, pid_t tid)
+{
+    rtask *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    t->tid = tid;
+    t->memfd = rrti_mem_open(tid);
+    t->recording = true;
+    t->next = r->tasks;
+    r->tasks = t;
+    return t;
+}
+
+static void remove_task(recorder *r, rtask *t)
+{
+    for (rtask **p = &r->tasks; *p; p = &(*p)->next) {
+        if (*p == t) {
+            *p = t->next;
+            break;
+        }
+    }
+    if (t->memfd >= 0)
+        close(t->memfd);
+    rrti_pset_unref(t->pset);
+    if (r->holder == t)
+        r->holder = NULL;
+    free(t);
+}
+
+static void resume(rtask *t, int sig)
+{
+    ptrace(PTRACE_SYSCALL, t->tid, NULL, (void *)(long)sig);
+}
+
+/* ------------------------------------------------------------------ */
+/* Emitting                                                           */
+
+static void count_and_flush(recorder *r, uint32_t type)
+{
+    r->counts[type & 7]++;
+    if (++r->since_flush < r->o->flush_every) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - r->last_flush.tv_sec < 1)
+            return;
+    }
+    r->since_flush = 0;
+    clock_gettime(CLOCK_MONOTONIC, &r->last_flush);
+    if (rrt_writer_flush(r->w, &r->err) != RRT_OK)
+        r->failed = true;
+}
+
+static bool emitted(recorder *r, rrt_status st, uint32_t type)
+{
+    if (st != RRT_OK) {
+        r->failed = true;
+        return false;
+    }
+    count_and_flush(r, type);
+    return !r->failed;
+}
+
+/* ------------------------------------------------------------------ */
+/* Files                                                              */
+
+/* The file-table index of the file at proc_path (a /proc/PID/fd/N or
+ * /proc/PID/exe link, or a plain path), adding an entry the first time. */
+static bool file_index(recorder *r, const char *proc_path, uint64_t *index)
+{
+    struct stat sb;
+    char path[PATH_MAX];
+    if (stat(proc_path, &sb) != 0)
+        return fail(r, "%s: %s", proc_path, strerror(errno));
+    int64_t mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+    for (size_t i = 0; i < r->n_files; i++) {
+        file_ref *f = &r->files[i];
+        if (f->dev == sb.st_dev && f->ino == sb.st_ino &&
+            f->size == (uint64_t)sb.st_size && f->mtime == mtime) {
+            *index = f->index;
+            return true;
+        }
+    }
+    ssize_t n = strncmp(proc_path, "/proc/", 6) == 0
+                    ? readlink(proc_path, path, sizeof(path) - 1)
+                    : (ssize_t)snprintf(path, sizeof(path), "%s", proc_path);
+    if (n <= 0 || (size_t)n >= sizeof(path))
+        return fail(r, "%s: %s", proc_path, strerror(errno));
+    path[n] = 0;
+    rrt_file_entry e = {0};
+    e.path = path;
+    e.mode = sb.st_mode;
+    e.size = (uint64_t)sb.st_size;
+    e.mtime_ns = mtime;
+    /* A file nobody can open again (deleted, memfd) is always embedded. */
+    bool gone = S_ISREG(sb.st_mode) &&
+                (sb.st_nlink == 0 || strncmp(path, "/memfd:", 7) == 0);
+    if (r->o->embed || gone) {
+        int fd = open(proc_path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return fail(r, "%s: %s", path, strerror(errno));
+        uint64_t size;
+        rrt_status st = rrt_writer_add_blob_fd(r->w, fd, path, &e.blob,
+                                               &size, &r->err);
+        close(fd);
+        if (st != RRT_OK)
+            return r->failed = true, false;
+        e.flags = RRT_FILE_HAS_BLOB;
+        e.size = size;
+    } else {
+        e.flags = RRT_FILE_EXTERNAL;
+        e.dev = (uint64_t)sb.st_dev;
+        e.ino = (uint64_t)sb.st_ino;
+    }
+    if (rrt_writer_add_file(r->w, &e, &r->err) != RRT_OK)
+        return r->failed = true, false;
+    if (r->n_files == r->cap_files) {
+        size_t cap = r->cap_files ? 2 * r->cap_files : 16;
+        file_ref *p = realloc(r->files, cap * sizeof(*p));
+        if (!p)
+            return fail(r, "out of memory");
+        r->files = p;
+        r->cap_files = cap;
+    }
+    r->files[r->n_files++] = (file_ref){(uint64_t)sb.st_dev,
+                                        (uint64_t)sb.st_ino,
+                                        (uint64_t)sb.st_size, mtime,
+                                        r->next_file_index};
+    *index = r->next_file_index++;
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Memory outputs                                                     */
+
+#define MAX_OUTPUT (64u << 20)
+
+static bool add_out(recorder *r, rtask *t, uint64_t addr, uint64_t len)
+{
+    if (!addr || !len)
+        return true;
+    if (len > MAX_OUTPUT)
+        return fail(r, "system call output of %llu bytes is too large",
+                    (unsigned long long)len);
+    if (r->n_mem == sizeof(r->mem) / sizeof(r->mem[0]))
+        return fail(r, "too many output buffers in one system call");
+    size_t off = r->data.len;
+    if (!rrt_buf_reserve(&r->data, (size_t)len))
+        return fail(r, "out of memory");
+    if (!rrti_mem_read(t->memfd, addr, r->data.data + off, (size_t)len))
+        return fail(r, "cannot read tracee memory at 0x%llx",
+                    (unsigned long long)addr);
+    r->data.len += (size_t)len;
+    /* data pointers are fixed up once all outputs are read */
+    r->mem[r->n_mem++] = (rrti_mem){addr, (size_t)len, (const uint8_t *)off};
+    return true;
+}
+
+static bool add_iov(recorder *r, rtask *t, uint64_t iov, uint64_t cnt,
+                    uint64_t total)
+{
+    if (cnt > 1024)
+        return fail(r, "iovec count %llu too large", (unsigned long long)cnt);
+    for (uint64_t i = 0; i < cnt && total > 0; i++) {
+        uint64_t v[2];
+        if (!rrti_mem_read(t->memfd, iov + 16 * i, v, sizeof(v)))
+            return fail(r, "cannot read iovec");
+        uint64_t n = v[1] < total ? v[1] : total;
+        if (!add_out(r, t, v[0], n))
+            return false;
+        total -= n;
+    }
+    return true;
+}
+
+static bool add_sockaddr(recorder *r, rtask *t, uint64_t addr, uint64_t lenp)
+{
+    uint32_t len;
+    if (!addr || !lenp)
+        return true;
+    if (!rrti_mem_read(t->memfd, lenp, &len, 4))
+        return fail(r, "cannot read socklen_t");
+    return add_out(r, t, lenp, 4) && add_out(r, t, addr, len < 256 ? len : 256);
+}
+
+static bool out_recvmsg(recorder *r, rtask *t, int64_t ret)
+{
+    uint64_t mh[7]; /* name, namelen, iov, iovlen, control, controllen, flags */
+    if (!rrti_mem_read(t->memfd, t->args[1], mh, sizeof(mh)))
+        return fail(r, "cannot read msghdr");
+    uint32_t namelen = (uint32_t)mh[1];
+    return add_out(r, t, t->args[1], sizeof(mh)) &&
+           add_out(r, t, mh[0], namelen < 256 ? namelen : 256) &&
+           add_iov(r, t, mh[2], mh[3], (uint64_t)ret) &&
+           add_out(r, t, mh[4], mh[5] < 65536 ? mh[5] : 65536);
+}
+
+/* ioctl requests replay understands; others are refused at entry. */
+static bool ioctl_out_size(uint64_t req, uint32_t *size)
+{
+    switch (req) {
+    case 0x5401: *size = 36; return true; /* TCGETS: kernel termios */
+    case 0x5413: *size = 8; return true;  /* TIOCGWINSZ */
+    case 0x541B: *size = 4; return true;  /* FIONREAD */
+    case 0x540F: *size = 4; return true;  /* TIOCGPGRP */
+    case 0x5402: case 0x5403: case 0x5404: /* TCSETS* */
+    case 0x5410:                          /* TIOCSPGRP */
+    case 0x5421: case 0x5450: case 0x5451: /* FIONBIO, FIONCLEX, FIOCLEX */
+        *size = 0;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* select and pselect6: three fd_sets of nfds bits, and the timeout the
+ * kernel updates (a timeval or a timespec: 16 bytes either way). */
+static bool out_select(recorder *r, rtask *t)
+{
+    uint64_t bytes = ((t->args[0] + 63) / 64) * 8;
+    for (int i = 1; i <= 3; i++)
+        if (!add_out(r, t, t->args[i], bytes))
+            return false;
+    return add_out(r, t, t->args[4], 16);
+}
+
+static bool out_special(recorder *r, rtask *t, int64_t ret)
+{
+    uint32_t size;
+    switch (t->nr) {
+    case SYS_fcntl:
+        if (t->args[1] == 5 || t->args[1] == 36) /* F_GETLK, F_OFD_GETLK */
+            return add_out(r, t, t->args[2], 32);
+        return true;
+    case SYS_ioctl:
+        return ioctl_out_size(t->args[1], &size) &&
+               add_out(r, t, t->args[2], size);
+    case SYS_poll:
+        return add_out(r, t, t->args[0], t->args[1] * 8);
+    case SYS_ppoll:
+        return add_out(r, t, t->args[0], t->args[1] * 8) &&
+               add_out(r, t, t->args[2], 16);
+    case SYS_select:
+    case SYS_pselect6:
+        return out_select(r, t);
+    case SYS_recvmsg:
+        return out_recvmsg(r, t, ret);
+    case SYS_get_mempolicy: /* int mode, then a bitmap of maxnode bits */
+        return add_out(r, t, t->args[0], 4) &&
+               add_out(r, t, t->args[1], (t->args[2] + 63) / 64 * 8);
+    case SYS_prctl:
+        if (t->args[0] == PR_GET_NAME)
+            return add_out(r, t, t->args[1], 16);
+        return true;
+    default:
+        return true;
+    }
+}
+
+static bool capture_outputs(recorder *r, rtask *t, const rrti_sc_desc *d,
+                            int64_t ret)
+{
+    if (is_err(ret))
+        return true;
+    const rrti_out *outs[3] = {&d->out0, &d->out1, &d->out2};
+    for (int i = 0; i < 3; i++) {
+        const rrti_out *o = outs[i];
+        uint64_t a = t->args[o->a], b = t->args[o->b];
+        bool ok = true;
+        switch (o->kind) {
+        case RRTI_OUT_FIXED: ok = add_out(r, t, a, o->size); break;
+        case RRTI_OUT_RET: ok = add_out(r, t, a, (uint64_t)ret); break;
+        case RRTI_OUT_RET_X:
+            ok = add_out(r, t, a, (uint64_t)ret * o->size);
+            break;
+        case RRTI_OUT_ARGLEN: ok = add_out(r, t, a, b); break;
+        case RRTI_OUT_IOV: ok = add_iov(r, t, a, b, (uint64_t)ret); break;
+        case RRTI_OUT_SOCKADDR: ok = add_sockaddr(r, t, a, b); break;
+        case RRTI_OUT_SPECIAL: ok = out_special(r, t, ret); break;
+        default: break;
+        }
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* Writes to the recorder's own stdout/stderr are kept so replay can show
+ * them again. Which file a descriptor is can change at any call, so it is
+ * looked up each time. */
+static int stdio_stream(recorder *r, rtask *t, uint64_t fd)
+{
+    char path[64];
+    struct stat sb;
+    snprintf(path, sizeof(path), "/proc/%d/fd/%llu", (int)t->tid,
+             (unsigned long long)fd);
+    if (stat(path, &sb) != 0)
+        return 0;
+    for (int s = 1; s <= 2; s++)
+        if (r->out_ok[s] && sb.st_dev == r->out_st[s].st_dev &&
+            sb.st_ino == r->out_st[s].st_ino)
+            return s;
+    return 0;
+}
+
+static bool capture_stdio(recorder *r, rtask *t, rrti_ev_syscall *e)
+{
+    if (e->ret <= 0)
+        return true;
+    bool vec = t->nr == SYS_writev || t->nr == SYS_pwritev;
+    if (t->nr != SYS_write && t->nr != SYS_pwrite64 && !vec)
+        return true;
+    int s = stdio_stream(r, t, t->args[0]);
+    if (!s)
+        return true;
+    size_t first = r->n_mem;
+    bool ok = vec ? add_iov(r, t, t->args[1], t->args[2], (uint64_t)e->ret)
+                  : add_out(r, t, t->args[1], (uint64_t)e->ret);
+    if (!ok)
+        return false;
+    /* Not memory outputs: the bytes stay in r->data, described by the
+     * stdio fields; the regions were appended contiguously. */
+    size_t start = r->n_mem > first ? (size_t)r->mem[first].data : r->data.len;
+    r->n_mem = first;
+    e->flags |= RRTI_SC_STDIO;
+    e->stdio_stream = (uint32_t)s;
+    e->stdio_data = (const uint8_t *)start;
+    e->stdio_len = r->data.len - start;
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Syscalls                                                           */
+
+static bool release_vfork_parent(recorder *r, pid_t child);
+
+static bool refuse(recorder *r, rtask *t, long nr, const char *why)
+{
+    char buf[32];
+    return fail(r,
+                "process %d: system call %s (%ld) %s; rrt cannot record "
+                "this program yet",
+                (int)t->tid, rrti_syscall_name(nr, buf), nr, why);
+}
+
+static bool syscall_entry(recorder *r, rtask *t,
+                          struct user_regs_struct *regs)
+{
+    t->nr = (long)regs->orig_rax;
+    for (int i = 0; i < 6; i++)
+        t->args[i] = rrti_sc_arg(regs, i);
+    t->forced = false;
+    t->exec_seen = false;
+    if (!t->recording)
+        return true;
+    const rrti_sc_desc *d = rrti_syscall_desc(t->nr);
+    if (!d)
+        return refuse(r, t, t->nr, "is not supported");
+    uint32_t size;
+    if (t->nr == SYS_ioctl && !ioctl_out_size(t->args[1], &size)) {
+        char why[64];
+        snprintf(why, sizeof(why), "with request 0x%llx is not supported",
+                 (unsigned long long)t->args[1]);
+        return refuse(r, t, t->nr, why);
+    }
+    if (d->mode == RRTI_SC_ENOSYS) {
+        /* Skip the call; the result is set at the exit stop. */
+        t->forced = true;
+        t->forced_ret = -ENOSYS;
+        regs->orig_rax = (uint64_t)-1;
+        ptrace(PTRACE_SETREGS, t->tid, NULL, regs);
+    }
+    if (t->nr == SYS_exit || t->nr == SYS_exit_group) {
+        rrti_ev_syscall e = {.tid = (uint32_t)t->tid, .nr = (uint32_t)t->nr,
+                             .flags = RRTI_SC_ENTRY_ONLY};
+        memcpy(e.args, t->args, sizeof(e.args));
+        return emitted(r, rrti_emit_syscall(&r->prod, &e, &r->err),
+                       RRTI_EV_SYSCALL);
+    }
+    return true;
+}
+
+/* The ELF interpreter the kernel mapped at AT_BASE (ld.so), which replay
+ * needs unchanged too; "" for static programs. */
+static void interpreter_path(pid_t pid, const rrti_ev_exec *ex, char *out,
+                             size_t n)
+{
+    uint64_t base = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < ex->n_auxv; i++)
+        if (ex->auxv[i][0] == 7) /* AT_BASE */
+            base = ex->auxv[i][1];
+    char maps[64], line[PATH_MAX + 128];
+    snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
+    FILE *f = base ? fopen(maps, "re") : NULL;
+    while (f && fgets(line, sizeof(line), f)) {
+        unsigned long long lo;
+        char *slash = strchr(line, '/');
+        if (sscanf(line, "%llx-", &lo) == 1 && lo == base && slash) {
+            slash[strcspn(slash, "\n")] = 0;
+            snprintf(out, n, "%s", slash);
+            break;
+        }
+    }
+    if (f)
+        fclose(f);
+}
+
+static bool after_exec(recorder *r, rtask *t)
+{
+    rrti_ev_exec ex = {0};
+    if (t->memfd >= 0)
+        close(t->memfd);
+    t->memfd = rrti_mem_open(t->tid);
+    rrti_pset_unref(t->pset); /* a new address space */
+    t->pset = rrti_pset_new();
+    if (!t->pset)
+        return fail(r, "out of memory");
+    char exe[64];
+    snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->tid);
+    if (!rrti_exec_fixup_auxv(t->tid, t->memfd, &ex, NULL))
+        return fail(r, "process %d: cannot rewrite the auxiliary vector",
+                    (int)t->tid);
+    char interp[PATH_MAX];
+    if (!file_index(r, exe, &ex.exe_file))
+        return false;
+    interpreter_path(t->tid, &ex, interp, sizeof(interp));
+    if (interp[0] && !file_index(r, interp, &ex.interp_file))
+        return false;
+    ex.has_interp = interp[0] != 0;
+    if (r->mode == RRTI_CPUID_FAULT && !rrti_cpuid_arm_fault(t->tid, t->memfd))
+        return fail(r, "process %d: cannot enable CPUID faulting "
+                       "(try --cpuid-mode=patch)", (int)t->tid);
+    if (r->mode == RRTI_CPUID_PATCH &&
+        rrti_patch_all(t->tid, t->memfd, &t->pset->p) < 0)
+        return fail(r, "process %d: cannot patch CPUID instructions",
+                    (int)t->tid);
+    return emitted(r, rrti_emit_exec(&r->prod, &ex, &r->err), RRTI_EV_EXEC);
+}
+
+static bool mmap_extras(recorder *r, rtask *t, rrti_ev_syscall *e)
+{
+    uint64_t prot = 0, start = 0, len = 0;
+    if (t->nr == SYS_mmap) {
+        if (!(t->args[3] & MAP_ANONYMOUS)) {
+            char fdp[64];
+            snprintf(fdp, sizeof(fdp), "/proc/%d/fd/%d", (int)t->tid,
+                     (int)t->args[4]);
+            if (!file_index(r, fdp, &e->file_index))
+                return false;
+            e->flags |= RRTI_SC_FILE;
+        }
+        prot = t->args[2], start = (uint64_t)e->ret, len = t->args[1];
+    } else if (t->nr == SYS_mprotect) {
+        prot = t->args[2], start = t->args[0], len = t->args[1];
+    }
+    if (r->mode == RRTI_CPUID_PATCH && (prot & PROT_EXEC) &&
+        rrti_patch_range(t->memfd, start, len, &t->pset->p) < 0)
+        return fail(r, "cannot patch CPUID in new code at 0x%llx",
+                    (unsigned long long)start);
+    return true;
+}
+
+static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
+{
+    if (!t->recording && !t->exec_seen)
+        return true;
+    if (t->forced) {
+        regs->rax = (uint64_t)t->forced_ret;
+        ptrace(PTRACE_SETREGS, t->tid, NULL, regs);
+    }
+    const rrti_sc_desc *d = rrti_syscall_desc(t->nr);
+    if (!d)
+        return refuse(r, t, t->nr, "is not supported");
+    rrti_ev_syscall e = {.tid = (uint32_t)t->tid, .nr = (uint32_t)t->nr,
+                         .ret = (int64_t)regs->rax};
+    memcpy(e.args, t->args, sizeof(e.args));
+    if (t->forced)
+        e.flags |= RRTI_SC_FORCED;
+    if (t->initial)
+        e.flags |= RRTI_SC_INITIAL;
+    t->initial = false;
+    rrt_buf_reset(&r->data);
+    r->n_mem = 0;
+    if (!t->forced && !capture_outputs(r, t, d, e.ret))
+        return false;
+    if (!capture_stdio(r, t, &e))
+        return false;
+    if ((t->nr == SYS_mmap || t->nr == SYS_mprotect) && !is_err(e.ret) &&
+        !mmap_extras(r, t, &e))
+        return false;
+    if (r->data.failed)
+        return fail(r, "out of memory");
+    for (size_t i = 0; i < r->n_mem; i++)
+        r->mem[i].data = r->data.data + (size_t)r->mem[i].data;
+    if (e.flags & RRTI_SC_STDIO)
+        e.stdio_data = r->data.data + (size_t)e.stdio_data;
+    e.mem = r->mem;
+    e.n_mem = r->n_mem;
+    if (!emitted(r, rrti_emit_syscall(&r->prod, &e, &r->err),
+                 RRTI_EV_SYSCALL))
+        return false;
+    if (t->nr == SYS_execve && e.ret == 0)
+        return after_exec(r, t) && release_vfork_parent(r, t->tid);
+    return true;
+}
+
+/* A vfork parent returns once its child's execve has replaced the shared
+ * address space, before that execve's exit stop. Its exit is recorded
+ * after the child's exec (or exit), so that replay, which runs one task at
+ * a time, lets the child get there first. */
+static bool on_syscall_stop(recorder *r, rtask *t);
+
+static void wait_token(recorder *r, rtask *t)
+{
+    t->waiting = true;
+    t->wait_seq = r->wait_seq++;
+}
+
+static bool release_vfork_parent(recorder *r, pid_t child)
+{
+    for (rtask *p = r->tasks; p; p = p->next) {
+        if (p->vfork_child != child)
+            continue;
+        p->vfork_child = 0;
+        if (p->deferred) {
+            p->deferred = false;
+            wait_token(r, p);
+        }
+    }
+    return true;
+}
+
+/* Gives the token to the task that has waited longest. */
+static bool schedule(recorder *r)
+{
+    while (!r->holder && !r->failed) {
+        rtask *next = NULL;
+        for (rtask *t = r->tasks; t; t = t->next)
+            if (t->waiting && (!next || t->wait_seq < next->wait_seq))
+                next = t;
+        if (!next)
+            return true;
+        next->waiting = false;
+        r->holder = next;
+        if (next->want_clone) {
+            next->want_clone = false;
+            rrti_ev_clone e = {next->clone_parent, (uint32_t)next->tid,
+                               next->clone_flags};
+            if (!emitted(r, rrti_emit_clone(&r->prod, &e, &r->err),
+                         RRTI_EV_CLONE))
+                return false;
+        }
+        if (next->want_exit_event) {
+            struct user_regs_struct regs;
+            next->want_exit_event = false;
+            if (ptrace(PTRACE_GETREGS, next->tid, NULL, &regs) == 0 &&
+                !syscall_exit(r, next, &regs))
+                return false;
+            next->exec_seen = false;
+        }
+        resume(next, 0);
+    }
+    return !r->failed;
+}
+
+static bool on_syscall_stop(recorder *r, rtask *t)
+{
+    struct user_regs_struct regs;
+    t->in_syscall = !t->in_syscall;
+    if (!t->in_syscall) {
+        /* exit stop: the event is written when the task gets the token */
+        t->want_exit_event = true;
+        if (t->vfork_child)
+            t->deferred = true;
+        else
+            wait_token(r, t);
+        return true;
+    }
+    if (ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) != 0)
+        return true; /* killed meanwhile; its exit follows */
+    bool ok = syscall_entry(r, t, &regs);
+    /* into the kernel, where it may block: the token goes to another */
+    if (r->holder == t)
+        r->holder = NULL;
+    resume(t, 0);
+    return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* Traps and signals                                                  */
+
+static void note_queried(recorder *r, uint32_t leaf, uint32_t sub)
+{
+    if (!rrt_cpuid_leaf_is_indexed(leaf))
+        sub = 0;
+    for (size_t i = 0; i < r->n_queried; i++)
+        if (r->queried[i].leaf == leaf && r->queried[i].subleaf == sub)
+            return;
+    if (r->n_queried == r->cap_queried) {
+        size_t cap = r->cap_queried ? 2 * r->cap_queried : 32;
+        rrt_cpuid_leaf *p = realloc(r->queried, cap * sizeof(*p));
+        if (!p)
+            return;
+        r->queried = p;
+        r->cap_queried = cap;
+    }
+    r->queried[r->n_queried++] = (rrt_cpuid_leaf){leaf, sub};
+}
+
+static bool emulate_cpuid(recorder *r, rtask *t, struct user_regs_struct *g)
+{
+    rrti_ev_cpuid e = {.tid = (uint32_t)t->tid,
+                       .leaf = (uint32_t)g->rax,
+                       .subleaf = (uint32_t)g->rcx};
+    if (!rrt_cpuid_manifest_effective(&r->m, e.leaf, e.subleaf, e.regs))
+        memset(e.regs, 0, sizeof(e.regs));
+    note_queried(r, e.leaf, e.subleaf);
+    rrti_apply_cpuid(g, e.regs);
+    ptrace(PTRACE_SETREGS, t->tid, NULL, g);
+    return emitted(r, rrti_emit_cpuid(&r->prod, &e, &r->err), RRTI_EV_CPUID);
+}
+
+static bool emulate_rdtsc(recorder *r, rtask *t, struct user_regs_struct *g,
+                          bool rdtscp)
+{
+    rrti_ev_rdtsc e = {.tid = (uint32_t)t->tid, .rdtscp = rdtscp};
+    unsigned aux = 0;
+    e.tsc = rdtscp ? __rdtscp(&aux) : __rdtsc();
+    e.aux = aux;
+    rrti_apply_rdtsc(g, &e);
+    ptrace(PTRACE_SETREGS, t->tid, NULL, g);
+    return emitted(r, rrti_emit_rdtsc(&r->prod, &e, &r->err), RRTI_EV_RDTSC);
+}
+
+/* Returns 1 when the signal was an emulated instruction, 0 when it is a
+ * real signal, -1 on failure. */
+static int try_emulate(recorder *r, rtask *t, int sig, const siginfo_t *si)
+{
+    struct user_regs_struct g;
+    if ((sig != SIGSEGV && sig != SIGILL) ||
+        ptrace(PTRACE_GETREGS, t->tid, NULL, &g) != 0)
+        return 0;
+    int insn = rrti_trap_insn(t->memfd, g.rip);
+    bool ok;
+    if (sig == SIGSEGV && si->si_code == SI_KERNEL && (insn == 1 || insn == 2))
+        ok = emulate_rdtsc(r, t, &g, insn == 2);
+    else if (sig == SIGSEGV && si->si_code == SI_KERNEL && insn == 3 &&
+             r->mode == RRTI_CPUID_FAULT)
+        ok = emulate_cpuid(r, t, &g);
+    else if (sig == SIGILL && insn == 4 && rrti_patches_has(&t->pset->p, g.rip))
+        ok = emulate_cpuid(r, t, &g);
+    else
+        return 0;
+    return ok ? 1 : -1;
+}
+
+static bool is_sync_signal(int sig, const siginfo_t *si)
+{
+    return (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL ||
+            sig == SIGFPE || sig == SIGTRAP) &&
+           si->si_code > 0 && si->si_code != SI_KERNEL;
+}
+
+static bool on_signal_stop(recorder *r, rtask *t, int sig)
+{
+    if (sig == SIGSTOP && t->fresh) {
+        t->fresh = false;
+        wait_token(r, t);
+        return true;
+    }
+    siginfo_t si;
+    if (ptrace(PTRACE_GETSIGINFO, t->tid, NULL, &si) != 0) {
+        resume(t, 0); /* group-stop: keep the tracee running */
+        return true;
+    }
+    if (t->recording) {
+        int e = try_emulate(r, t, sig, &si);
+        if (e < 0)
+            return false;
+        if (e > 0) {
+            resume(t, 0);
+            return true;
+        }
+        rrti_ev_signal ev = {.tid = (uint32_t)t->tid, .signo = (uint32_t)sig,
+                             .sync = is_sync_signal(sig, &si)};
+        memcpy(ev.siginfo, &si, sizeof(ev.siginfo));
+        if (!emitted(r, rrti_emit_signal(&r->prod, &ev, &r->err),
+                     RRTI_EV_SIGNAL))
+            return false;
+    }
+    resume(t, sig);
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Process events                                                     */
+
+static bool on_new_task(recorder *r, rtask *parent, int event)
+{
+    unsigned long msg;
+    if (ptrace(PTRACE_GETEVENTMSG, parent->tid, NULL, &msg) != 0)
+        return fail(r, "cannot get the new task's id");
+    rtask *c = add_task(r, (pid_t)msg);
+    if (!c)
+        return fail(r, "out of memory");
+    c->fresh = true;
+    uint64_t flags = parent->nr == SYS_clone ? parent->args[0]
+                     : event == PTRACE_EVENT_VFORK
+                         ? (uint64_t)(CLONE_VM | CLONE_VFORK | SIGCHLD)
+                         : (uint64_t)SIGCHLD;
+    /* threads and a vfork child share the address space and its patches */
+    c->pset = flags & CLONE_VM ? rrti_pset_ref(parent->pset)
+                               : rrti_pset_copy(parent->pset);
+    if (!c->pset)
+        return fail(r, "out of memory");
+    if (flags & CLONE_VFORK)
+        parent->vfork_child = c->tid;
+    /* Its CLONE event is written when it first runs. */
+    c->want_clone = true;
+    c->clone_parent = (uint32_t)parent->tid;
+    c->clone_flags = flags;
+    /* Its first stop may have arrived before this event. */
+    for (size_t i = 0; i < r->n_pending; i++) {
+        if (r->pending[i].pid == c->tid) {
+            r->pending[i] = r->pending[--r->n_pending];
+            c->fresh = false;
+            wait_token(r, c);
+            break;
+        }
+    }
+    return true;
+}
+
+static bool on_task_exit(recorder *r, rtask *t, int status)
+{
+    rrti_ev_exit e = {.tid = (uint32_t)t->tid};
+    if (WIFSIGNALED(status)) {
+        e.killed = 1;
+        e.code = (uint32_t)WTERMSIG(status);
+    } else {
+        e.code = (uint32_t)WEXITSTATUS(status);
+    }
+    if (t->tid == r->root) {
+        r->exit_code = e.killed ? 128 + (int)e.code : (int)e.code;
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%s%u", e.killed ? "signal " : "",
+                 e.code);
+        rrt_writer_set_meta(r->w, "exit_status", buf, NULL);
+    }
+    bool ok = !t->recording ||
+              emitted(r, rrti_emit_exit(&r->prod, &e, &r->err), RRTI_EV_EXIT);
+    pid_t tid = t->tid;
+    remove_task(r, t);
+    return ok && release_vfork_parent(r, tid);
+}
+
+static bool on_stop(recorder *r, pid_t pid, int status)
+{
+    rtask *t = find_task(r, pid);
+    if (!t) {
+        /* A new child's first stop, before its parent's clone event. */
+        if (r->n_pending < sizeof(r->pending) / sizeof(r->pending[0]))
+            r->pending[r->n_pending++] = (pending_stop){pid, status};
+        return true;
+    }
+    if (WIFEXITED(status) || WIFSIGNALED(status))
+        return on_task_exit(r, t, status);
+    if (!WIFSTOPPED(status))
+        return true;
+    int sig = WSTOPSIG(status), event = status >> 16;
+    bool ok = true;
+    if (sig == (SIGTRAP | 0x80)) {
+        return on_syscall_stop(r, t);
+    } else if (event == PTRACE_EVENT_EXEC) {
+        t->exec_seen = true;
+        t->initial = !t->recording;
+        t->recording = true;
+    } else if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK ||
+               event == PTRACE_EVENT_CLONE) {
+        ok = on_new_task(r, t, event);
+    } else if (event == 0) {
+        return on_signal_stop(r, t, sig);
+    }
+    if (ok)
+        resume(t, 0);
+    return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* Setup                                                              */
+
+static char *resolve_program(const char *name)
+{
+    char buf[PATH_MAX];
+    if (strchr(name, '/'))
+        return realpath(name, NULL);
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    while (*path) {
+        size_t n = strcspn(path, ":");
+        snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", name);
+        if (access(buf, X_OK) == 0)
+            return realpath(buf, NULL);
+        path += n + (path[n] == ':');
+    }
+    return NULL;
+}
+
+/* The environment the archive keeps (the program itself gets the real
+ * one): secrets are replaced by as many '*', so that the stack layout
+ * stays the same at replay. */
+static char **program_env(bool keep)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **v = calloc(n + 1, sizeof(char *));
+    if (!v)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = strdup(environ[i]);
+        if (!v[i])
+            return v; /* caller sees a short vector; acceptable on OOM */
+        char *eq = strchr(v[i], '=');
+        if (!keep && eq && rrti_env_is_secret(v[i], (size_t)(eq - v[i])))
+            memset(eq + 1, '*', strlen(eq + 1));
+    }
+    return v;
+}
+
+static void free_vec(char **v)
+{
+    for (size_t i = 0; v && v[i]; i++)
+        free(v[i]);
+    free(v);
+}
+
+static rrt_status write_meta(recorder *r, const char *exe, char **envp)
+{
+    char buf[1024], *s;
+    size_t n = 0;
+    rrt_status st;
+    while (r->o->argv[n])
+        n++;
+    s = rrti_list_encode(r->o->argv, n);
+    st = rrt_writer_set_meta(r->w, "argv", s ? s : "", &r->err);
+    free(s);
+    for (n = 0; envp[n];)
+        n++;
+    s = rrti_list_encode(envp, n);
+    if (st == RRT_OK)
+        st = rrt_writer_set_meta(r->w, "env", s ? s : "", &r->err);
+    free(s);
+    if (st == RRT_OK)
+        st = rrt_writer_set_meta(r->w, "exe", exe, &r->err);
+    if (st == RRT_OK && getcwd(buf, sizeof(buf)))
+        st = rrt_writer_set_meta(r->w, "cwd", buf, &r->err);
+    struct utsname u;
+    if (st == RRT_OK && uname(&u) == 0) {
+        snprintf(buf, sizeof(buf), "%s %s %s %s", u.sysname, u.release,
+                 u.version, u.machine);
+        st = rrt_writer_set_meta(r->w, "uname", buf, &r->err);
+    }
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (st == RRT_OK)
+        st = rrt_writer_set_meta(r->w, "created", buf, &r->err);
+    if (st == RRT_OK)
+        st = rrt_writer_set_meta(r->w, "rrt.version", rrt_version(), &r->err);
+    if (st == RRT_OK)
+        st = rrt_writer_set_meta(r->w, "tool", "rrt record", &r->err);
+    if (st == RRT_OK)
+        st = rrt_writer_set_meta(r->w, "record.cpuid_mode",
+                                 r->mode == RRTI_CPUID_FAULT ? "fault"
+                                                             : "patch",
+                                 &r->err);
+    return st;
+}
+
+/* Hides every user feature the CPU described by FILE (an archive: a host
+ * file from `rrt cpuid -o`, a mask from `rrt cpuid --common`, or a
+ * recording) would not show. */
+static rrt_status mask_from_file(recorder *r, const char *path)
+{
+    rrt_reader *rd;
+    rrt_cpuid_manifest other = {0};
+    rrt_status st = rrt_reader_open(path, &rd, &r->err);
+    if (st != RRT_OK)
+        return st;
+    st = rrt_reader_cpuid(rd, &other, &r->err);
+    rrt_reader_close(rd);
+    for (size_t i = 0; st == RRT_OK && i < rrt_cpu_feature_count(); i++) {
+        const rrt_cpu_feature *f = rrt_cpu_feature_at(i);
+        if ((f->flags & RRT_FEAT_USER) && rrt_cpu_feature_present(&r->m, f) &&
+            !rrt_cpu_feature_present(&other, f))
+            st = rrt_cpuid_mask_feature(&r->m, f, &r->err);
+    }
+    rrt_cpuid_manifest_clear(&other);
+    const char *base = strrchr(path, '/');
+    snprintf(r->m.mask_name, sizeof(r->m.mask_name), "%s",
+             base ? base + 1 : path);
+    return st;
+}
+
+static rrt_status build_manifest(recorder *r)
+{
+    rrt_status st = rrt_cpuid_capture_host(&r->m, &r->err);
+    if (st == RRT_OK && r->o->mask_file)
+        st = mask_from_file(r, r->o->mask_file);
+    if (st == RRT_OK && r->o->level) {
+        st = rrt_cpuid_mask_level(&r->m, r->o->level, &r->err);
+        snprintf(r->m.mask_name, sizeof(r->m.mask_name), "x86-64-v%u",
+                 r->o->level);
+    }
+    if (st == RRT_OK && r->o->disable_features)
+        st = rrt_cpuid_mask_features(&r->m, r->o->disable_features, &r->err);
+    /* Like rr: instructions whose results cannot be recorded. */
+    if (st == RRT_OK)
+        st = rrt_cpuid_mask_features(&r->m, "rdrand,rdseed,rtm,hle", &r->err);
+    r->m.flags |= r->mode == RRTI_CPUID_FAULT ? RRT_CPUID_FAULTING_USED
+                                              : RRT_CPUID_PATCHING_USED;
+    return st;
+}
+
+static int pick_cpu(int requested)
+{
+    if (requested != -2)
+        return requested;
+    int c = sched_getcpu();
+    return c < 0 ? 0 : c;
+}
+
+static void pin_self(int cpu)
+{
+    if (cpu < 0)
+        return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    sched_setaffinity(0, sizeof(set), &set);
+}
+
+static bool run_loop(recorder *r)
+{
+    while (r->tasks && !r->failed && !interrupted) {
+        int status;
+        pid_t pid = waitpid(-1, &status, __WALL);
+        if (pid < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (!on_stop(r, pid, status) || !schedule(r))
+            return false;
+    }
+    return !r->failed;
+}
+
+static void kill_all(recorder *r)
+{
+    for (rtask *t = r->tasks; t; t = t->next)
+        kill(t->tid, SIGKILL);
+    while (r->tasks) {
+        int st;
+        pid_t pid = waitpid(-1, &st, __WALL);
+        if (pid < 0)
+            break;
+        rtask *t = find_task(r, pid);
+        if (t && (WIFEXITED(st) || WIFSIGNALED(st)))
+            remove_task(r, t);
+    }
+}
+
+static void print_stats(const recorder *r)
+{
+    fprintf(stderr,
+            "rrt record: %llu events: %llu syscalls, %llu rdtsc, %llu cpuid, "
+            "%llu signals, %llu clones, %llu execs, %llu exits\n",
+            (unsigned long long)rrt_writer_event_count(r->w),
+            (unsigned long long)r->counts[RRTI_EV_SYSCALL],
+            (unsigned long long)r->counts[RRTI_EV_RDTSC],
+            (unsigned long long)r->counts[RRTI_EV_CPUID],
+            (unsigned long long)r->counts[RRTI_EV_SIGNAL],
+            (unsigned long long)r->counts[RRTI_EV_CLONE],
+            (unsigned long long)r->counts[RRTI_EV_EXEC],
+            (unsigned long long)r->counts[RRTI_EV_EXIT]);
+}
+
+static int finish(recorder *r, bool ok)
+{
+    if (interrupted) {
+        kill_all(r);
+        rrt_writer_flush(r->w, NULL);
+        rrt_writer_abandon(r->w);
+        r->w = NULL;
+        fprintf(stderr,
+                "rrt record: interrupted; the events so far are in "
+                "%s.partial\nrrt record: run 'rrt recover -o %s %s.partial' "
+                "to make it a usable archive\n",
+                r->o->out, r->o->out, r->o->out);
+        return 2;
+    }
+    if (!ok) {
+        fprintf(stderr, "rrt: record: %s\n", r->err.message);
+        kill_all(r);
+        rrt_writer_set_meta(r->w, "incomplete", r->err.message, NULL);
+    }
+    char when[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    rrt_writer_set_meta(r->w, "finished", when, NULL);
+    r->m.queried = r->queried;
+    r->m.n_queried = r->n_queried;
+    r->m.flags |= RRT_CPUID_QUERIED_KNOWN;
+    rrt_status st = rrt_cpuid_manifest_normalize(&r->m, &r->err);
+    if (st == RRT_OK)
+        st = rrt_writer_set_cpuid(r->w, &r->m, &r->err);
+    r->m.queried = NULL;
+    r->m.n_queried = 0;
+    if (st == RRT_OK)
+        st = rrt_writer_finish(r->w, &r->err);
+    if (st != RRT_OK) {
+        fprintf(stderr, "rrt: record: %s\n", r->err.message);
+        return 2;
+    }
+    if (r->o->stats)
+        print_stats(r);
+    if (!ok)
+        return 2;
+    return r->exit_code;
+}
+
+int rrti_record(const rrti_record_opts *o)
+{
+    recorder rec = {0}, *r = &rec;
+    r->o = o;
+    r->mode = rrti_cpuid_mode_resolve(o->cpuid_mode);
+    rrt_buf_init(&r->data);
+    int rc = 2;
+    char *exe = resolve_program(o->argv[0]);
+    char **envp = program_env(o->keep_env);
+    if (!exe || !envp) {
+        fprintf(stderr, "rrt: record: %s: command not found\n", o->argv[0]);
+        goto out;
+    }
+    for (int s = 1; s <= 2; s++)
+        r->out_ok[s] = fstat(s, &r->out_st[s]) == 0;
+    int cpu = pick_cpu(o->cpu);
+    pin_self(cpu); /* before the capture: leaf 1/0xB carry the APIC id */
+    rrt_writer_options wo;
+    rrt_writer_options_init(&wo);
+    wo.threads = 1;
+    if (build_manifest(r) != RRT_OK ||
+        rrt_writer_create(o->out, &wo, &r->w, &r->err) != RRT_OK) {
+        fprintf(stderr, "rrt: record: %s\n", r->err.message);
+        goto out;
+    }
+    rrti_producer_init(&r->prod, r->w);
+    if (write_meta(r, exe, envp) != RRT_OK ||
+        rrt_writer_set_cpuid(r->w, &r->m, &r->err) != RRT_OK ||
+        rrt_writer_flush(r->w, &r->err) != RRT_OK) {
+        fprintf(stderr, "rrt: record: %s\n", r->err.message);
+        goto out;
+    }
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &r->last_flush);
+    rrti_spawn_opts so = {exe, o->argv, environ, cpu, false};
+    r->root = rrti_spawn(&so);
+    if (r->root < 0) {
+        fprintf(stderr, "rrt: record: cannot start %s: %s\n", exe,
+                strerror(errno));
+        goto out;
+    }
+    rtask *t = add_task(r, r->root);
+    if (!t)
+        goto out;
+    t->recording = false;
+    t->pset = rrti_pset_new();
+    if (!t->pset)
+        goto out;
+    r->holder = t;
+    resume(t, 0);
+    bool ok = run_loop(r);
+    rc = finish(r, ok);
+out:
+    while (r->tasks)
+        remove_task(r, r->tasks);
+    if (r->w)
+        rrt_writer_free(r->w);
+    rrti_producer_free(&r->prod);
+    rrt_buf_free(&r->data);
+    rrt_cpuid_manifest_clear(&r->m);
+    free(r->queried);
+    free(r->files);
+    free_vec(envp);
+    free(exe);
+    return rc;
+}

@@ -1,0 +1,1116 @@
+/* The replay engine. Events are applied in recorded order; for each one
+ * the task it names is run to the matching stop (syscall entry, trap,
+ * signal, exit) and fed the recorded result. Calls that touch the world are
+ * skipped (orig_rax = -1) and their results and memory outputs written
+ * back; calls that shape the address space or kernel-side process state run
+ * for real at the recorded addresses. A seccomp filter in the tracee kills
+ * it if anything else ever reaches the kernel.
+ *
+ * The recorder writes an event when a task starts a stretch of user code,
+ * one task at a time. Replay runs that stretch lazily, when the task's next
+ * event needs it, unless an event of another task comes first: then the
+ * stretch runs before that event (the task is "parked" at the stop it
+ * reached), which keeps threads' interleaving as recorded. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <rrt/cpufeat.h>
+
+#include "replayer.h"
+
+typedef struct stop {
+    int status;
+    int kind; /* STOP_* */
+    int sig;
+    struct user_regs_struct regs;
+} stop;
+
+enum { STOP_EXIT, STOP_SYSCALL, STOP_EVENT, STOP_SIGNAL, STOP_ERROR };
+
+typedef struct ptask {
+    uint32_t rec_tid;
+    pid_t tid;
+    int memfd;
+    bool in_syscall;
+    bool clone_pending; /* stopped at a clone event; exit still to come */
+    bool sigsuspend;    /* at rt_sigsuspend entry, waiting for a signal */
+    uint32_t suspend_nr; /* the call it stands for (ppoll, ...) or 0 */
+    int64_t suspend_ret;
+    bool parked;        /* already ran to `park`, not yet consumed */
+    stop park;
+    int resume_sig;
+    rrti_pset *pset;
+    struct ptask *next;
+} ptask;
+
+typedef struct replayer {
+    const rrti_replay_opts *o;
+    rrt_reader *rd;
+    rrti_cpuid_mode mode;
+    ptask *tasks;
+    ptask *lazy;    /* task whose user code since its last event has not
+                     * run yet */
+    uint64_t index; /* current event */
+    uint64_t counts[8];
+    int exit_code;
+    bool diverged;
+    char why[1024];
+} replayer;
+
+static bool diverge(replayer *r, ptask *t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void print_regs(ptask *t)
+{
+    struct user_regs_struct g;
+    if (!t || ptrace(PTRACE_GETREGS, t->tid, NULL, &g) != 0)
+        return;
+    fprintf(stderr,
+            "  registers: rip=0x%llx rsp=0x%llx rax=0x%llx orig_rax=%lld\n"
+            "             rdi=0x%llx rsi=0x%llx rdx=0x%llx r10=0x%llx "
+            "r8=0x%llx r9=0x%llx\n",
+            g.rip, g.rsp, g.rax, (long long)g.orig_rax, g.rdi, g.rsi, g.rdx,
+            g.r10, g.r8, g.r9);
+}
+
+static bool diverge(replayer *r, ptask *t, const char *fmt, ...)
+{
+    if (r->diverged)
+        return false;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->why, sizeof(r->why), fmt, ap);
+    va_end(ap);
+    r->diverged = true;
+    fprintf(stderr, "rrt replay: divergence at event %llu (task %u): %s\n",
+            (unsigned long long)r->index, t ? t->rec_tid : 0, r->why);
+    print_regs(t);
+    return false;
+}
+
+static bool is_err(int64_t ret)
+{
+    return ret < 0 && ret >= -4095;
+}
+
+/* ------------------------------------------------------------------ */
+/* Tasks                                                              */
+
+static ptask *task_of(replayer *r, uint32_t rec_tid)
+{
+    for (ptask *t = r->tasks; t; t = t->next)
+        if (t->rec_tid == rec_tid)
+            return t;
+    return NULL;
+}
+
+static ptask *add_task(replayer *r, uint32_t rec_tid, pid_t tid)
+{
+    ptask *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    t->rec_tid = rec_tid;
+    t->tid = tid;
+    t->memfd = rrti_mem_open(tid);
+    t->next = r->tasks;
+    r->tasks = t;
+    return t;
+}
+
+static void remove_task(replayer *r, ptask *t)
+{
+    for (ptask **p = &r->tasks; *p; p = &(*p)->next) {
+        if (*p == t) {
+            *p = t->next;
+            break;
+        }
+    }
+    if (t->memfd >= 0)
+        close(t->memfd);
+    rrti_pset_unref(t->pset);
+    if (r->lazy == t)
+        r->lazy = NULL;
+    free(t);
+}
+
+static void kill_all(replayer *r)
+{
+    for (ptask *t = r->tasks; t; t = t->next)
+        kill(t->tid, SIGKILL);
+    while (r->tasks) {
+        int st;
+        pid_t pid = waitpid(r->tasks->tid, &st, __WALL);
+        if (pid < 0 || WIFEXITED(st) || WIFSIGNALED(st))
+            remove_task(r, r->tasks);
+    }
+}
+
+/* Runs t to its next stop that matters. Signals the replayed program did
+ * not get at record time (SIGCHLD of replayed children) are dropped. */
+static void next_stop_for(ptask *t, stop *s, int want_sig)
+{
+    if (t->parked) {
+        *s = t->park;
+        t->parked = false;
+        return;
+    }
+    for (;;) {
+        memset(s, 0, sizeof(*s));
+        /* ESRCH: killed meanwhile (exit_group of a sibling); reap it */
+        if ((ptrace(PTRACE_SYSCALL, t->tid, NULL,
+                    (void *)(long)t->resume_sig) != 0 && errno != ESRCH) ||
+            waitpid(t->tid, &s->status, __WALL) != t->tid) {
+            s->kind = STOP_ERROR;
+            return;
+        }
+        t->resume_sig = 0;
+        if (WIFEXITED(s->status) || WIFSIGNALED(s->status)) {
+            s->kind = STOP_EXIT;
+            return;
+        }
+        s->sig = WSTOPSIG(s->status);
+        ptrace(PTRACE_GETREGS, t->tid, NULL, &s->regs);
+        if (s->sig == (SIGTRAP | 0x80)) {
+            t->in_syscall = !t->in_syscall;
+            s->kind = STOP_SYSCALL;
+            return;
+        }
+        if (s->status >> 16) {
+            s->kind = STOP_EVENT;
+            return;
+        }
+        if ((s->sig == SIGCHLD || s->sig == SIGSTOP) && s->sig != want_sig)
+            continue;
+        s->kind = STOP_SIGNAL;
+        return;
+    }
+}
+
+static void next_stop(ptask *t, stop *s)
+{
+    next_stop_for(t, s, 0);
+}
+
+static const char *stop_name(const stop *s, char *buf, size_t n)
+{
+    char nb[32];
+    switch (s->kind) {
+    case STOP_EXIT:
+        if (WIFEXITED(s->status))
+            snprintf(buf, n, "exit with status %d", WEXITSTATUS(s->status));
+        else
+            snprintf(buf, n, "death by signal %d%s", WTERMSIG(s->status),
+                     WTERMSIG(s->status) == SIGSYS
+                         ? " (SIGSYS: the seccomp wall stopped a system "
+                           "call replay must never execute)"
+                         : "");
+        break;
+    case STOP_SYSCALL:
+        snprintf(buf, n, "system call %s",
+                 rrti_syscall_name((long)s->regs.orig_rax, nb));
+        break;
+    case STOP_EVENT:
+        snprintf(buf, n, "ptrace event %d", s->status >> 16);
+        break;
+    case STOP_SIGNAL:
+        snprintf(buf, n, "signal %d at rip 0x%llx", s->sig, s->regs.rip);
+        break;
+    default:
+        snprintf(buf, n, "lost the tracee (%s)", strerror(errno));
+    }
+    return buf;
+}
+
+static bool expect_syscall(replayer *r, ptask *t, stop *s, uint32_t nr,
+                           bool entry)
+{
+    char buf[256], nb[32];
+    next_stop(t, s);
+    if (s->kind == STOP_SYSCALL && t->in_syscall == entry &&
+        (s->regs.orig_rax == nr || !entry))
+        return true;
+    return diverge(r, t, "expected %s %s, got %s",
+                   rrti_syscall_name(nr, nb), entry ? "entry" : "exit",
+                   stop_name(s, buf, sizeof(buf)));
+}
+
+/* ------------------------------------------------------------------ */
+/* Files                                                              */
+
+/* Checks that an external file is still the one recorded and opens it. */
+static int open_recorded(replayer *r, ptask *t, const rrt_file_entry *f)
+{
+    int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        diverge(r, t, "%s: %s; the recording references it (run `rrt pack` "
+                      "on the recording machine to embed referenced files)",
+                f->path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    int64_t mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+    if (!r->o->force &&
+        ((uint64_t)sb.st_dev != f->dev || (uint64_t)sb.st_ino != f->ino ||
+         (uint64_t)sb.st_size != f->size || mtime != f->mtime_ns)) {
+        diverge(r, t,
+                "%s changed since it was recorded (dev/ino/size/mtime "
+                "%llu/%llu/%llu/%lld, now %llu/%llu/%llu/%lld); run `rrt "
+                "pack` on the recording machine, or --force",
+                f->path, (unsigned long long)f->dev,
+                (unsigned long long)f->ino, (unsigned long long)f->size,
+                (long long)f->mtime_ns, (unsigned long long)sb.st_dev,
+                (unsigned long long)sb.st_ino, (unsigned long long)sb.st_size,
+                (long long)mtime);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Fills a mapping replay created anonymously with the recorded file's
+ * bytes, from the archive or from the referenced file. */
+static bool fill_mapping(replayer *r, ptask *t, uint64_t index,
+                         uint64_t addr, uint64_t len, uint64_t off)
+{
+    rrt_file_entry f = {0};
+    rrt_error err;
+    if (rrt_reader_file(r->rd, (size_t)index, &f, &err) != RRT_OK)
+        return diverge(r, t, "file %llu: %s", (unsigned long long)index,
+                       err.message);
+    int fd = -1;
+    bool ok = false;
+    size_t bufsize = 1u << 20;
+    uint8_t *buf = malloc(bufsize);
+    if (!buf)
+        goto out;
+    if ((f.flags & RRT_FILE_EXTERNAL) && (fd = open_recorded(r, t, &f)) < 0)
+        goto out;
+    uint64_t end = off + len < f.size ? off + len : f.size;
+    for (uint64_t pos = off; pos < end;) {
+        size_t want = end - pos < bufsize ? (size_t)(end - pos) : bufsize;
+        size_t got = 0;
+        if (fd >= 0) {
+            ssize_t n = pread(fd, buf, want, (off_t)pos);
+            got = n > 0 ? (size_t)n : 0;
+        } else if (rrt_reader_pread_blob(r->rd, &f.blob, pos, buf, want, &got,
+                                         &err) != RRT_OK) {
+            diverge(r, t, "%s", err.message);
+            goto out;
+        }
+        if (got == 0 ||
+            !rrti_mem_write(t->memfd, addr + (pos - off), buf, got)) {
+            diverge(r, t, "%s: cannot map offset %llu", f.path,
+                    (unsigned long long)pos);
+            goto out;
+        }
+        pos += got;
+    }
+    ok = true;
+out:
+    if (fd >= 0)
+        close(fd);
+    free(buf);
+    rrt_file_entry_clear(&f);
+    return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* System calls                                                       */
+
+static bool write_outputs(replayer *r, ptask *t, const rrti_ev_syscall *e)
+{
+    for (size_t i = 0; i < e->n_mem; i++)
+        if (!rrti_mem_write(t->memfd, e->mem[i].addr, e->mem[i].data,
+                            e->mem[i].len))
+            return diverge(r, t, "cannot write %zu bytes at 0x%llx",
+                           e->mem[i].len,
+                           (unsigned long long)e->mem[i].addr);
+    if ((e->flags & RRTI_SC_STDIO) && !r->o->quiet) {
+        int fd = e->stdio_stream == 2 ? 2 : 1;
+        const uint8_t *p = e->stdio_data;
+        size_t n = e->stdio_len;
+        while (n) {
+            ssize_t w = write(fd, p, n);
+            if (w <= 0)
+                break;
+            p += w;
+            n -= (size_t)w;
+        }
+    }
+    return true;
+}
+
+static bool compare_args(replayer *r, ptask *t, const rrti_ev_syscall *e,
+                         const rrti_sc_desc *d, const stop *s)
+{
+    char nb[32];
+    for (int i = 0; i < d->nargs; i++) {
+        uint64_t v = rrti_sc_arg(&s->regs, i);
+        if (v != e->args[i])
+            return diverge(r, t, "%s argument %d: recorded 0x%llx, now 0x%llx",
+                           rrti_syscall_name(e->nr, nb), i,
+                           (unsigned long long)e->args[i],
+                           (unsigned long long)v);
+    }
+    return true;
+}
+
+/* What the replayed program writes to the terminal must be what the
+ * recorded one wrote: the bytes, not only the call, are compared. */
+static bool check_stdio(replayer *r, ptask *t, const rrti_ev_syscall *e)
+{
+    uint8_t *now = malloc(e->stdio_len ? e->stdio_len : 1);
+    if (!now)
+        return diverge(r, t, "out of memory");
+    bool ok = true;
+    if (e->nr == SYS_write || e->nr == SYS_pwrite64) {
+        ok = rrti_mem_read(t->memfd, e->args[1], now, e->stdio_len);
+    } else { /* writev, pwritev */
+        size_t got = 0;
+        for (uint64_t i = 0; ok && i < e->args[2] && got < e->stdio_len;
+             i++) {
+            uint64_t v[2];
+            ok = rrti_mem_read(t->memfd, e->args[1] + 16 * i, v, sizeof(v));
+            size_t n = v[1] < e->stdio_len - got ? (size_t)v[1]
+                                                 : e->stdio_len - got;
+            ok = ok && rrti_mem_read(t->memfd, v[0], now + got, n);
+            got += n;
+        }
+    }
+    size_t at = 0;
+    while (ok && at < e->stdio_len && now[at] == e->stdio_data[at])
+        at++;
+    free(now);
+    if (ok && at == e->stdio_len)
+        return true;
+    return diverge(r, t, "the program writes other bytes to fd %llu than "
+                         "it did at record time (first difference at byte "
+                         "%zu of %zu)",
+                   (unsigned long long)e->args[0], at, e->stdio_len);
+}
+
+static bool emulate(replayer *r, ptask *t, const rrti_ev_syscall *e, stop *s)
+{
+    if ((e->flags & RRTI_SC_STDIO) && !check_stdio(r, t, e))
+        return false;
+    if (!r->o->passthrough_for_tests) {
+        s->regs.orig_rax = (uint64_t)-1;
+        ptrace(PTRACE_SETREGS, t->tid, NULL, &s->regs);
+    }
+    if (!expect_syscall(r, t, s, e->nr, false))
+        return false;
+    s->regs.rax = (uint64_t)e->ret;
+    /* Restores the number so the kernel's restart logic (-ERESTART*) sees
+     * what it saw at record time. */
+    s->regs.orig_rax = e->nr;
+    ptrace(PTRACE_SETREGS, t->tid, NULL, &s->regs);
+    return write_outputs(r, t, e);
+}
+
+/* mmap at replay: always at the recorded address; file mappings become
+ * private anonymous ones filled from the recorded file. */
+static void rewrite_mmap(const rrti_ev_syscall *e, struct user_regs_struct *g)
+{
+    uint64_t flags = e->args[3];
+    g->rdi = (uint64_t)e->ret;
+    if (!(flags & MAP_FIXED))
+        flags |= MAP_FIXED_NOREPLACE;
+    if (e->flags & RRTI_SC_FILE) {
+        flags = (flags & ~(uint64_t)(MAP_SHARED | MAP_PRIVATE)) |
+                MAP_PRIVATE | MAP_ANONYMOUS;
+        g->r8 = (uint64_t)-1;
+        g->r9 = 0;
+    }
+    g->r10 = flags;
+}
+
+static bool execute(replayer *r, ptask *t, const rrti_ev_syscall *e, stop *s)
+{
+    if (e->nr == SYS_mmap) {
+        rewrite_mmap(e, &s->regs);
+        ptrace(PTRACE_SETREGS, t->tid, NULL, &s->regs);
+    }
+    if (e->nr == SYS_execve) {
+        next_stop(t, s);
+        if (s->kind != STOP_EVENT)
+            return diverge(r, t, "execve did not exec");
+    }
+    if (!expect_syscall(r, t, s, e->nr, false))
+        return false;
+    bool layout = e->nr == SYS_mmap || e->nr == SYS_mremap ||
+                  e->nr == SYS_brk || e->nr == SYS_munmap ||
+                  e->nr == SYS_mprotect;
+    if (layout && (int64_t)s->regs.rax != e->ret)
+        return diverge(r, t, "%s returned 0x%llx, recorded 0x%llx",
+                       rrti_syscall_desc(e->nr)->name, s->regs.rax,
+                       (unsigned long long)e->ret);
+    if (!layout && e->nr != SYS_execve) {
+        /* e.g. set_tid_address returns the (recorded) thread id */
+        s->regs.rax = (uint64_t)e->ret;
+        ptrace(PTRACE_SETREGS, t->tid, NULL, &s->regs);
+    }
+    if (e->nr == SYS_execve) {
+        close(t->memfd);
+        t->memfd = rrti_mem_open(t->tid);
+        rrti_pset_unref(t->pset); /* a new address space */
+        t->pset = rrti_pset_new();
+        return t->pset || diverge(r, t, "out of memory");
+    }
+    if (e->nr == SYS_mmap && (e->flags & RRTI_SC_FILE) &&
+        !fill_mapping(r, t, e->file_index, (uint64_t)e->ret, e->args[1],
+                      e->args[5]))
+        return false;
+    uint64_t prot = 0, start = 0, len = 0;
+    if (e->nr == SYS_mmap)
+        prot = e->args[2], start = (uint64_t)e->ret, len = e->args[1];
+    else if (e->nr == SYS_mprotect)
+        prot = e->args[2], start = e->args[0], len = e->args[1];
+    if (r->mode == RRTI_CPUID_PATCH && (prot & PROT_EXEC) &&
+        rrti_patch_range(t->memfd, start, len, &t->pset->p) < 0)
+        return diverge(r, t, "cannot patch CPUID at 0x%llx",
+                       (unsigned long long)start);
+    return true;
+}
+
+static bool do_clone(replayer *r, ptask *t, uint32_t rec_child,
+                     uint64_t flags);
+
+/* ppoll, pselect6 and epoll_pwait that a signal interrupted ran with a
+ * temporary signal mask, which decided that the signal could come in.
+ * Replay runs rt_sigsuspend with that mask instead: same mask, same
+ * delivery, and the next SIGNAL event ends it. */
+static bool interrupted_with_mask(replayer *r, ptask *t,
+                                  const rrti_ev_syscall *e, stop *s)
+{
+    uint64_t mask = 0, size = 8;
+    if (e->ret != -EINTR && e->ret != -514 /* ERESTARTNOHAND */)
+        return false;
+    if (e->nr == SYS_ppoll || e->nr == SYS_epoll_pwait ||
+        e->nr == SYS_epoll_pwait2) {
+        mask = e->nr == SYS_ppoll ? e->args[3] : e->args[4];
+        size = e->nr == SYS_ppoll ? e->args[4] : e->args[5];
+    } else if (e->nr == SYS_pselect6 && e->args[5]) {
+        uint64_t pair[2]; /* { const sigset_t *ss; size_t ss_len; } */
+        if (!rrti_mem_read(t->memfd, e->args[5], pair, sizeof(pair)))
+            return false;
+        mask = pair[0], size = pair[1];
+    }
+    if (!mask || r->o->passthrough_for_tests)
+        return false;
+    if (!write_outputs(r, t, e))
+        return true; /* diverged */
+    s->regs.orig_rax = SYS_rt_sigsuspend;
+    s->regs.rdi = mask;
+    s->regs.rsi = size;
+    ptrace(PTRACE_SETREGS, t->tid, NULL, &s->regs);
+    t->sigsuspend = true;
+    t->suspend_nr = e->nr;
+    t->suspend_ret = e->ret;
+    return true;
+}
+static bool is_clone(uint32_t nr);
+
+static bool on_syscall(replayer *r, ptask *t, const rrti_ev_syscall *e)
+{
+    stop s;
+    char nb[32];
+    if (is_clone(e->nr) && !is_err(e->ret) && !t->clone_pending &&
+        !do_clone(r, t, (uint32_t)e->ret,
+                  e->nr == SYS_clone ? e->args[0]
+                  : e->nr == SYS_vfork ? (uint64_t)(CLONE_VM | CLONE_VFORK)
+                                       : 0))
+        return false;
+    if (t->clone_pending) {
+        /* the clone already ran at its CLONE event; finish it */
+        t->clone_pending = false;
+        if (!expect_syscall(r, t, &s, e->nr, false))
+            return false;
+        s.regs.rax = (uint64_t)e->ret; /* the recorded child id */
+        ptrace(PTRACE_SETREGS, t->tid, NULL, &s.regs);
+        return true;
+    }
+    if (e->flags & RRTI_SC_INITIAL)
+        return e->nr == SYS_execve ||
+               diverge(r, t, "first event is not the initial execve");
+    const rrti_sc_desc *d = rrti_syscall_desc(e->nr);
+    if (!d)
+        return diverge(r, t, "archive holds unknown system call %s",
+                       rrti_syscall_name(e->nr, nb));
+    if (!expect_syscall(r, t, &s, e->nr, true) ||
+        !compare_args(r, t, e, d, &s))
+        return false;
+    if (e->flags & RRTI_SC_ENTRY_ONLY) {
+        /* exit, exit_group: let it go now, siblings die with it; the
+         * EXIT events follow */
+        ptrace(PTRACE_SYSCALL, t->tid, NULL, NULL);
+        t->in_syscall = false;
+        return true;
+    }
+    if (e->nr == SYS_rt_sigsuspend) {
+        /* It only ends by a signal: the next SIGNAL event sends it. */
+        t->sigsuspend = true;
+        t->suspend_nr = 0;
+        return true;
+    }
+    if (interrupted_with_mask(r, t, e, &s))
+        return !r->diverged;
+    /* A failed call changed nothing and is emulated; rt_sigreturn's
+     * "result" is the interrupted context's rax, not a status. */
+    bool real = d->mode == RRTI_SC_EXECUTE &&
+                (!is_err(e->ret) || e->nr == SYS_rt_sigreturn) &&
+                !(e->flags & RRTI_SC_FORCED);
+    return real ? execute(r, t, e, &s) : emulate(r, t, e, &s);
+}
+
+/* ------------------------------------------------------------------ */
+/* Other events                                                       */
+
+static bool on_trap(replayer *r, ptask *t, bool cpuid, stop *s)
+{
+    char buf[256];
+    next_stop(t, s);
+    if (s->kind == STOP_SIGNAL) {
+        int insn = rrti_trap_insn(t->memfd, s->regs.rip);
+        if (!cpuid && s->sig == SIGSEGV && (insn == 1 || insn == 2))
+            return true;
+        if (cpuid && s->sig == SIGSEGV && insn == 3)
+            return true;
+        if (cpuid && s->sig == SIGILL && insn == 4 &&
+            rrti_patches_has(&t->pset->p, s->regs.rip))
+            return true;
+    }
+    return diverge(r, t, "expected %s, got %s", cpuid ? "CPUID" : "RDTSC",
+                   stop_name(s, buf, sizeof(buf)));
+}
+
+static bool on_rdtsc(replayer *r, ptask *t, const rrti_ev_rdtsc *e)
+{
+    stop s;
+    if (!on_trap(r, t, false, &s))
+        return false;
+    rrti_apply_rdtsc(&s.regs, e);
+    return ptrace(PTRACE_SETREGS, t->tid, NULL, &s.regs) == 0;
+}
+
+static bool on_cpuid(replayer *r, ptask *t, const rrti_ev_cpuid *e)
+{
+    stop s;
+    if (!on_trap(r, t, true, &s))
+        return false;
+    uint32_t leaf = (uint32_t)s.regs.rax, sub = (uint32_t)s.regs.rcx;
+    if (leaf != e->leaf ||
+        (rrt_cpuid_leaf_is_indexed(leaf) && sub != e->subleaf))
+        return diverge(r, t, "CPUID leaf 0x%x.%u, recorded 0x%x.%u", leaf,
+                       sub, e->leaf, e->subleaf);
+    rrti_apply_cpuid(&s.regs, e->regs);
+    return ptrace(PTRACE_SETREGS, t->tid, NULL, &s.regs) == 0;
+}
+
+static bool on_signal(replayer *r, ptask *t, const rrti_ev_signal *e)
+{
+    stop s;
+    char buf[256];
+    if (!e->sync && syscall(SYS_tgkill, t->tid, t->tid, (int)e->signo) != 0)
+        return diverge(r, t, "cannot send signal %u: %s", e->signo,
+                       strerror(errno));
+    if (t->sigsuspend) {
+        /* the signal ends the real rt_sigsuspend the task now sleeps in */
+        t->sigsuspend = false;
+        next_stop_for(t, &s, (int)e->signo);
+        if (s.kind != STOP_SYSCALL || t->in_syscall)
+            return diverge(r, t, "rt_sigsuspend did not end by signal %u, "
+                                 "got %s", e->signo,
+                           stop_name(&s, buf, sizeof(buf)));
+        if (t->suspend_nr) {
+            /* it stood for ppoll & co: give their recorded result */
+            s.regs.rax = (uint64_t)t->suspend_ret;
+            s.regs.orig_rax = t->suspend_nr;
+            ptrace(PTRACE_SETREGS, t->tid, NULL, &s.regs);
+        }
+    }
+    next_stop_for(t, &s, (int)e->signo);
+    if (s.kind != STOP_SIGNAL || s.sig != (int)e->signo)
+        return diverge(r, t, "expected signal %u, got %s", e->signo,
+                       stop_name(&s, buf, sizeof(buf)));
+    ptrace(PTRACE_SETSIGINFO, t->tid, NULL, (void *)e->siginfo);
+    t->resume_sig = (int)e->signo;
+    return true;
+}
+
+static bool on_exit_event(replayer *r, ptask *t, const rrti_ev_exit *e,
+                          bool root)
+{
+    stop s;
+    char buf[256];
+    next_stop(t, &s);
+    bool same = s.kind == STOP_EXIT &&
+                (e->killed ? WIFSIGNALED(s.status) &&
+                                 (uint32_t)WTERMSIG(s.status) == e->code
+                           : WIFEXITED(s.status) &&
+                                 (uint32_t)WEXITSTATUS(s.status) == e->code);
+    if (!same)
+        return diverge(r, t, "expected %s %u, got %s",
+                       e->killed ? "death by signal" : "exit with status",
+                       e->code, stop_name(&s, buf, sizeof(buf)));
+    if (root)
+        r->exit_code = e->killed ? 128 + (int)e->code : (int)e->code;
+    remove_task(r, t);
+    return true;
+}
+
+/* Runs a clone-family call of t for real up to its ptrace event and sets
+ * up the new task, which the program must know by its recorded id. */
+static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
+{
+    stop s;
+    char buf[256];
+    next_stop(t, &s);
+    long nr = (long)s.regs.orig_rax;
+    if (s.kind != STOP_SYSCALL || !t->in_syscall ||
+        (nr != SYS_clone && nr != SYS_fork && nr != SYS_vfork))
+        return diverge(r, t, "expected a clone, got %s",
+                       stop_name(&s, buf, sizeof(buf)));
+    uint64_t ptid = s.regs.rdx, ctid = s.regs.r10;
+    next_stop(t, &s);
+    unsigned long child;
+    if (s.kind != STOP_EVENT ||
+        ptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &child) != 0)
+        return diverge(r, t, "clone created no task (%s)",
+                       stop_name(&s, buf, sizeof(buf)));
+    ptask *c = add_task(r, rec_child, (pid_t)child);
+    if (!c)
+        return diverge(r, t, "out of memory");
+    c->pset = flags & CLONE_VM ? rrti_pset_ref(t->pset)
+                               : rrti_pset_copy(t->pset);
+    int st;
+    if (!c->pset)
+        return diverge(r, t, "out of memory");
+    if (waitpid(c->tid, &st, __WALL) != c->tid || !WIFSTOPPED(st))
+        return diverge(r, c, "new task did not stop");
+    if (nr == SYS_clone && (flags & CLONE_CHILD_SETTID))
+        rrti_mem_write(c->memfd, ctid, &rec_child, 4);
+    if (nr == SYS_clone && (flags & CLONE_PARENT_SETTID))
+        rrti_mem_write(t->memfd, ptid, &rec_child, 4);
+    t->clone_pending = true;
+    return true;
+}
+
+/* The recorder writes CLONE when the new task first runs, which may be
+ * before or after its parent's clone returned. */
+static bool on_clone(replayer *r, ptask *t, const rrti_ev_clone *e)
+{
+    if (task_of(r, e->child))
+        return true;
+    return do_clone(r, t, e->child, e->flags);
+}
+
+static bool is_clone(uint32_t nr)
+{
+    return nr == SYS_clone || nr == SYS_fork || nr == SYS_vfork;
+}
+
+/* The binary the kernel just executed must be the embedded one: replay
+ * cannot exec from the archive, so compare contents. */
+static bool same_as_blob(replayer *r, ptask *t, const rrt_file_entry *f,
+                         const char *live)
+{
+    int fd = open(live, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    bool same = false;
+    if (fd >= 0 && fstat(fd, &sb) == 0 && (uint64_t)sb.st_size == f->size) {
+        void *p = f->size ? mmap(NULL, (size_t)f->size, PROT_READ, MAP_PRIVATE,
+                                 fd, 0)
+                          : NULL;
+        if (p != MAP_FAILED) {
+            rrt_blob_id id;
+            rrt_blob_id_of(p, (size_t)f->size, &id);
+            same = rrt_blob_id_cmp(&id, &f->blob) == 0;
+            if (p)
+                munmap(p, (size_t)f->size);
+        }
+    }
+    if (fd >= 0)
+        close(fd);
+    return same || r->o->force ||
+           diverge(r, t, "%s on this machine differs from the binary "
+                         "embedded in the recording (--force to try anyway)",
+                   f->path);
+}
+
+/* A file the kernel mapped at exec (the program, its ELF interpreter) must
+ * be the recorded one. live: where this run's copy is, NULL = its path. */
+static bool check_exec_file(replayer *r, ptask *t, uint64_t index,
+                            const char *live)
+{
+    rrt_file_entry f = {0};
+    rrt_error err;
+    bool ok;
+    if (rrt_reader_file(r->rd, (size_t)index, &f, &err) != RRT_OK)
+        return diverge(r, t, "%s", err.message);
+    if (f.flags & RRT_FILE_EXTERNAL) {
+        int fd = open_recorded(r, t, &f);
+        ok = fd >= 0;
+        if (fd >= 0)
+            close(fd);
+    } else {
+        ok = same_as_blob(r, t, &f, live ? live : f.path);
+    }
+    rrt_file_entry_clear(&f);
+    return ok;
+}
+
+static bool on_exec(replayer *r, ptask *t, const rrti_ev_exec *e)
+{
+    rrti_ev_exec now = {0};
+    char exe[64];
+    if (!rrti_exec_fixup_auxv(t->tid, t->memfd, &now, e))
+        return diverge(r, t, "cannot set up the auxiliary vector");
+    snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->tid);
+    if (!check_exec_file(r, t, e->exe_file, exe) ||
+        (e->has_interp && !check_exec_file(r, t, e->interp_file, NULL)))
+        return false;
+    if (r->mode == RRTI_CPUID_FAULT && !rrti_cpuid_arm_fault(t->tid, t->memfd))
+        return diverge(r, t, "cannot enable CPUID faulting "
+                             "(try --cpuid-mode=patch)");
+    if (r->mode == RRTI_CPUID_PATCH &&
+        rrti_patch_all(t->tid, t->memfd, &t->pset->p) < 0)
+        return diverge(r, t, "cannot patch CPUID instructions");
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Driver                                                             */
+
+static void dump_event(const rrt_event *ev)
+{
+    char detail[96] = "", nb[32];
+    rrti_ev_syscall e;
+    rrti_mem *mem;
+    rrti_ev_signal sg;
+    if (ev->type == RRTI_EV_SYSCALL &&
+        rrti_decode_syscall(ev->data, ev->len, &e, &mem)) {
+        snprintf(detail, sizeof(detail), " task %u %s = %lld", e.tid,
+                 rrti_syscall_name(e.nr, nb), (long long)e.ret);
+        free(mem);
+    } else if (ev->type == RRTI_EV_SIGNAL &&
+               rrti_decode_signal(ev->data, ev->len, &sg)) {
+        snprintf(detail, sizeof(detail), " task %u signal %u%s", sg.tid,
+                 sg.signo, sg.sync ? " (sync)" : "");
+    }
+    fprintf(stderr, "rrt replay: event %llu %s%s (%zu bytes)\n",
+            (unsigned long long)ev->seq, rrti_event_name(ev->type), detail,
+            ev->len);
+}
+
+static bool need_task(replayer *r, uint32_t rec_tid, ptask **t)
+{
+    *t = task_of(r, rec_tid);
+    return *t || diverge(r, NULL, "event names task %u, which does not exist",
+                         rec_tid);
+}
+
+static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
+{
+    ptask *t;
+    bool ok = false;
+    r->counts[ev->type & 7]++;
+    switch (ev->type) {
+    case RRTI_EV_SYSCALL: {
+        rrti_ev_syscall e;
+        rrti_mem *mem;
+        if (!rrti_decode_syscall(ev->data, ev->len, &e, &mem))
+            return diverge(r, NULL, "malformed syscall event");
+        ok = need_task(r, e.tid, &t) && on_syscall(r, t, &e);
+        free(mem);
+        return ok;
+    }
+    case RRTI_EV_RDTSC: {
+        rrti_ev_rdtsc e;
+        return (rrti_decode_rdtsc(ev->data, ev->len, &e) ||
+                diverge(r, NULL, "malformed event")) &&
+               need_task(r, e.tid, &t) && on_rdtsc(r, t, &e);
+    }
+    case RRTI_EV_CPUID: {
+        rrti_ev_cpuid e;
+        return (rrti_decode_cpuid(ev->data, ev->len, &e) ||
+                diverge(r, NULL, "malformed event")) &&
+               need_task(r, e.tid, &t) && on_cpuid(r, t, &e);
+    }
+    case RRTI_EV_SIGNAL: {
+        rrti_ev_signal e;
+        return (rrti_decode_signal(ev->data, ev->len, &e) ||
+                diverge(r, NULL, "malformed event")) &&
+               need_task(r, e.tid, &t) && on_signal(r, t, &e);
+    }
+    case RRTI_EV_EXIT: {
+        rrti_ev_exit e;
+        return (rrti_decode_exit(ev->data, ev->len, &e) ||
+                diverge(r, NULL, "malformed event")) &&
+               need_task(r, e.tid, &t) &&
+               on_exit_event(r, t, &e, e.tid == root);
+    }
+    case RRTI_EV_CLONE: {
+        rrti_ev_clone e;
+        return (rrti_decode_clone(ev->data, ev->len, &e) ||
+                diverge(r, NULL, "malformed event")) &&
+               need_task(r, e.parent, &t) && on_clone(r, t, &e);
+    }
+    case RRTI_EV_EXEC: {
+        rrti_ev_exec e;
+        return (rrti_decode_exec(ev->data, ev->len, &e) ||
+                diverge(r, NULL, "malformed event")) &&
+               need_task(r, e.tid, &t) && on_exec(r, t, &e);
+    }
+    default:
+        return true; /* a newer producer's event: nothing to do */
+    }
+}
+
+/* Runs the freshly spawned root to the exit stop of its execve. */
+static bool start_root(ptask *t)
+{
+    stop s;
+    bool exec_seen = false;
+    for (;;) {
+        next_stop(t, &s);
+        if (s.kind == STOP_EVENT && (s.status >> 16) == PTRACE_EVENT_EXEC)
+            exec_seen = true;
+        else if (s.kind == STOP_SYSCALL && exec_seen)
+            break;
+        else if (s.kind == STOP_EXIT || s.kind == STOP_ERROR)
+            return false;
+    }
+    t->in_syscall = false;
+    close(t->memfd);
+    t->memfd = rrti_mem_open(t->tid);
+    return true;
+}
+
+/* The host must offer every user-mode CPU feature the recording could
+ * see. (verify/'s compatibility rules are fuller; this is the check that
+ * needs only the public API.) */
+static bool check_host(replayer *r)
+{
+    rrt_cpuid_manifest rec = {0}, host = {0};
+    rrt_error err;
+    bool ok = true;
+    if (rrt_reader_cpuid(r->rd, &rec, &err) != RRT_OK ||
+        rrt_cpuid_capture_host(&host, &err) != RRT_OK) {
+        fprintf(stderr, "rrt replay: cannot compare CPUs: %s\n", err.message);
+        return r->o->force;
+    }
+    for (size_t i = 0; i < rrt_cpu_feature_count(); i++) {
+        const rrt_cpu_feature *f = rrt_cpu_feature_at(i);
+        if ((f->flags & RRT_FEAT_USER) && rrt_cpu_feature_present(&rec, f) &&
+            !rrt_cpu_feature_present(&host, f)) {
+            fprintf(stderr, "rrt replay: this CPU lacks %s, which the "
+                            "recorded program could use\n", f->name);
+            ok = false;
+        }
+    }
+    rrt_cpuid_manifest_clear(&rec);
+    rrt_cpuid_manifest_clear(&host);
+    if (!ok && r->o->force)
+        fprintf(stderr, "rrt replay: --force: replaying anyway\n");
+    return ok || r->o->force;
+}
+
+static int spawn(replayer *r, ptask **root)
+{
+    const char *exe = rrt_reader_meta_get(r->rd, "exe");
+    const char *argv_s = rrt_reader_meta_get(r->rd, "argv");
+    const char *env_s = rrt_reader_meta_get(r->rd, "env");
+    const char *cwd = rrt_reader_meta_get(r->rd, "cwd");
+    if (!exe || !argv_s || !env_s) {
+        fprintf(stderr, "rrt replay: %s: not a recording (no exe/argv/env "
+                        "metadata)\n", r->o->archive);
+        return 2;
+    }
+    size_t na, ne;
+    char **argv = rrti_list_decode(argv_s, &na);
+    char **envp = rrti_list_decode(env_s, &ne);
+    int rc = 2;
+    if (!argv || !envp)
+        goto out;
+    if (cwd && chdir(cwd) != 0)
+        fprintf(stderr, "rrt replay: warning: cannot enter recorded "
+                        "directory %s\n", cwd);
+    int cpu = r->o->cpu;
+    if (cpu == -2)
+        cpu = sched_getcpu() < 0 ? 0 : sched_getcpu();
+    if (cpu >= 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(cpu, &set);
+        sched_setaffinity(0, sizeof(set), &set);
+    }
+    rrti_spawn_opts so = {exe, argv, envp, cpu, true};
+    pid_t pid = rrti_spawn(&so);
+    if (pid < 0) {
+        fprintf(stderr, "rrt replay: cannot start %s: %s\n", exe,
+                strerror(errno));
+        goto out;
+    }
+    *root = add_task(r, 0, pid);
+    if (*root)
+        (*root)->pset = rrti_pset_new();
+    if (!*root || !(*root)->pset || !start_root(*root)) {
+        fprintf(stderr, "rrt replay: cannot execute %s\n", exe);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(argv);
+    free(envp);
+    return rc;
+}
+
+static void print_stats(const replayer *r)
+{
+    fprintf(stderr,
+            "rrt replay: %llu events: %llu syscalls, %llu rdtsc, %llu cpuid, "
+            "%llu signals, %llu clones, %llu execs, %llu exits\n",
+            (unsigned long long)r->index,
+            (unsigned long long)r->counts[RRTI_EV_SYSCALL],
+            (unsigned long long)r->counts[RRTI_EV_RDTSC],
+            (unsigned long long)r->counts[RRTI_EV_CPUID],
+            (unsigned long long)r->counts[RRTI_EV_SIGNAL],
+            (unsigned long long)r->counts[RRTI_EV_CLONE],
+            (unsigned long long)r->counts[RRTI_EV_EXEC],
+            (unsigned long long)r->counts[RRTI_EV_EXIT]);
+}
+
+/* The task whose user code an event continues (for CLONE: the new task);
+ * false for events that run no user code (EXIT, EXEC). */
+static bool event_subject(const rrt_event *ev, uint32_t *tid)
+{
+    rrt_cursor c;
+    rrt_cursor_init(&c, ev->data, ev->len);
+    switch (ev->type) {
+    case RRTI_EV_CLONE:
+        rrt_cursor_varint(&c);
+        /* fall through */
+    case RRTI_EV_SYSCALL:
+    case RRTI_EV_RDTSC:
+    case RRTI_EV_CPUID:
+    case RRTI_EV_SIGNAL: {
+        uint64_t v = rrt_cursor_varint(&c);
+        *tid = (uint32_t)v;
+        return !c.failed && v <= UINT32_MAX;
+    }
+    default:
+        return false;
+    }
+}
+
+/* Keeps the recorded order of user code: before another task's event,
+ * the lazy task runs what it ran at record time before that event. */
+static void order_tasks(replayer *r, const rrt_event *ev, bool before)
+{
+    uint32_t tid;
+    if (!event_subject(ev, &tid))
+        return;
+    if (before) {
+        ptask *l = r->lazy;
+        if (l && l->rec_tid != tid && !l->parked && !l->clone_pending &&
+            !l->sigsuspend) {
+            next_stop(l, &l->park);
+            l->parked = true;
+        }
+        r->lazy = NULL;
+        return;
+    }
+    r->lazy = task_of(r, tid);
+}
+
+static int run_events(replayer *r)
+{
+    rrt_event_iter *it = NULL;
+    rrt_error err;
+    rrt_event ev;
+    uint32_t root = 0;
+    if (rrt_event_iter_open(r->rd, 0, &it, &err) != RRT_OK) {
+        fprintf(stderr, "rrt replay: %s\n", err.message);
+        return 2;
+    }
+    int rc = 0;
+    rrt_status st;
+    while (r->index < r->o->until &&
+           (st = rrt_event_iter_next(it, &ev, &err)) == RRT_OK) {
+        if (r->o->dump_events)
+            dump_event(&ev);
+        if (r->index == 0) {
+            /* The root's recorded id is named by the first event. */
+            rrti_ev_syscall e;
+            rrti_mem *mem;
+            if (ev.type == RRTI_EV_SYSCALL &&
+                rrti_decode_syscall(ev.data, ev.len, &e, &mem)) {
+                root = e.tid;
+                r->tasks->rec_tid = root;
+                free(mem);
+            }
+        }
+        order_tasks(r, &ev, true);
+        if (!apply(r, &ev, root)) {
+            rc = 1;
+            break;
+        }
+        order_tasks(r, &ev, false);
+        r->index++;
+    }
+    if (rc == 0 && r->index < r->o->until && st != RRT_END) {
+        fprintf(stderr, "rrt replay: %s\n", err.message);
+        rc = 2;
+    }
+    rrt_event_iter_close(it);
+    return rc;
+}
+
+int rrti_replay(const rrti_replay_opts *o)
+{
+    replayer rep = {0}, *r = &rep;
+    rrt_error err;
+    r->o = o;
+    r->mode = rrti_cpuid_mode_resolve(o->cpuid_mode);
+    if (rrt_reader_open(o->archive, &r->rd, &err) != RRT_OK) {
+        fprintf(stderr, "rrt replay: %s\n", err.message);
+        return 2;
+    }
+    int rc = 1;
+    ptask *root = NULL;
+    if (!check_host(r))
+        goto out;
+    rc = spawn(r, &root);
+    if (rc != 0)
+        goto out;
+    rc = run_events(r);
+    if (rc == 0 && o->until == UINT64_MAX && r->tasks) {
+        fprintf(stderr, "rrt replay: the archive ends while %s still run; "
+                        "is it a recovered partial recording?\n",
+                r->tasks->next ? "tasks" : "a task");
+        rc = 1;
+    }
+    if (rc == 0)
+        rc = r->exit_code;
+    if (o->stats)
+        print_stats(r);
+out:
+    kill_all(r);
+    rrt_reader_close(r->rd);
+    return rc;
+}

@@ -1,0 +1,101 @@
+# record/replay: tracees (one behaviour each) and record -> replay tests
+# that compare output byte for byte (tests/cli_record_replay.sh).
+if(NOT TARGET rrt_record_cmds OR NOT TARGET rrt_replay_cmds)
+  return()
+endif()
+set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
+    rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv)
+foreach(t ${RRT_TRACEES})
+  add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
+  set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
+    ${PROJECT_BINARY_DIR}/tracees)
+endforeach()
+# One static tracee: no ld.so, CPUID/RDTSC from libc's own startup.
+add_executable(tr_time_static ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_time.c)
+target_link_options(tr_time_static PRIVATE -static)
+set_target_properties(tr_time_static PROPERTIES RUNTIME_OUTPUT_DIRECTORY
+  ${PROJECT_BINARY_DIR}/tracees)
+# Tracees are the programs under test, not our code: no sanitizer runtime
+# (it would add its own syscalls and mappings, and cannot link -static).
+foreach(t ${RRT_TRACEES} time_static)
+  target_compile_options(tr_${t} PRIVATE -fno-sanitize=all)
+  target_link_options(tr_${t} PRIVATE -fno-sanitize=all)
+endforeach()
+
+add_executable(test_record_replay ${CMAKE_CURRENT_SOURCE_DIR}/test_record_replay.c)
+target_link_libraries(test_record_replay PRIVATE rrt_trace ${CMOCKA_LIBRARY})
+add_test(NAME test_record_replay COMMAND test_record_replay)
+set_tests_properties(test_record_replay PROPERTIES TIMEOUT 60 LABELS record
+  ENVIRONMENT "RRT_CLI=${RRT_CLI};RRT_TRACEE=$<TARGET_FILE:tr_time>")
+
+set(RR_SH ${CMAKE_CURRENT_SOURCE_DIR}/cli_record_replay.sh)
+function(rrt_rr_test name)
+  add_test(NAME ${name} COMMAND ${RR_SH} ${RRT_CLI} ${ARGN})
+  set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120
+    LABELS record)
+endfunction()
+set(TR $<TARGET_FILE_DIR:tr_time>)
+
+rrt_rr_test(record_replay_time_comes_from_archive --differs -- ${TR}/tr_time)
+rrt_rr_test(record_replay_static_binary --differs -- ${TR}/tr_time_static)
+rrt_rr_test(record_replay_random_comes_from_archive --differs -- ${TR}/tr_random)
+rrt_rr_test(record_replay_file_read --mutate "echo changed >@T@/data.txt"
+  -- ${TR}/tr_fileread @T@/data.txt)
+rrt_rr_test(record_replay_directory_listing --mutate "rm -r @T@/dir"
+  -- ${TR}/tr_dirlist @T@/dir)
+rrt_rr_test(record_replay_pipe_between_processes -- ${TR}/tr_pipe)
+rrt_rr_test(record_replay_socketpair_and_tcp_echo -- ${TR}/tr_socket)
+rrt_rr_test(record_replay_signals_to_self --expect "usr1=3 alrm=1 chld=[12] status=5 ppoll=-1" -- ${TR}/tr_signal)
+rrt_rr_test(record_replay_restart_syscall_after_sigchld
+  --expect "nanosleep=0 status=4" -- ${TR}/tr_restart)
+rrt_rr_test(record_replay_real_segfault_exit_status -- ${TR}/tr_segv)
+rrt_rr_test(record_replay_fork_exec_wait -- ${TR}/tr_forkexec)
+rrt_rr_test(record_replay_rdtsc_comes_from_archive --differs -- ${TR}/tr_rdtsc)
+rrt_rr_test(record_replay_cpuid_faulting --needs-faulting
+  --rec-opt --cpuid-mode=fault
+  --expect "rdrand=0" -- ${TR}/tr_cpuid)
+rrt_rr_test(record_replay_cpuid_patching --rec-opt --cpuid-mode=patch
+  --replay-env RRT_CPUID_MODE=patch --expect "rdrand=0" -- ${TR}/tr_cpuid)
+rrt_rr_test(record_replay_cpu_mask_v2_hides_avx2 --rec-opt --cpu-mask=x86-64-v2
+  --expect "avx2=0" --native-expect "avx2=1" -- ${TR}/tr_cpuid)
+rrt_rr_test(record_disable_cpuid_features_by_name
+  --rec-opt --disable-cpuid-features=avx2,sse4_2 --expect "avx2=0"
+  --native-expect "avx2=1" -- ${TR}/tr_cpuid)
+rrt_rr_test(record_cpu_mask_from_saved_file
+  --setup "${RRT_CLI} record --cpu-mask x86-64-v2 -o @T@/v2.rrt ${TR}/tr_time >/dev/null"
+  --rec-opt --cpu-mask=@T@/v2.rrt --expect "avx2=0" --native-expect "avx2=1"
+  -- ${TR}/tr_cpuid)
+rrt_rr_test(record_replay_mmap_of_file -- ${TR}/tr_mmapfile @T@/data.txt)
+rrt_rr_test(record_replay_mmap_embedded_survives_change --rec-opt --embed
+  --mutate "echo changed >@T@/data.txt" -- ${TR}/tr_mmapfile @T@/data.txt)
+if(TARGET rrt_pack_cmds)
+  rrt_rr_test(record_pack_replay_survives_change
+    --mutate "${RRT_CLI} pack -o @T@/b.rrt @T@/a.rrt && mv @T@/b.rrt @T@/a.rrt && echo changed >@T@/data.txt"
+    -- ${TR}/tr_mmapfile @T@/data.txt)
+endif()
+rrt_rr_test(replay_refuses_changed_referenced_file
+  --mutate "echo changed >@T@/data.txt" --replay-fails "rrt pack"
+  -- ${TR}/tr_mmapfile @T@/data.txt)
+rrt_rr_test(record_redacts_secret_environment --rec-env RRT_TEST_TOKEN=hunter2
+  --meta-lacks "hunter2" --expect "RRT_TEST_TOKEN has 7 bytes" -- ${TR}/tr_env)
+rrt_rr_test(replay_creates_no_files --mutate "rm @T@/created"
+  --absent @T@/created -- ${TR}/tr_create @T@/created)
+rrt_rr_test(replay_seccomp_wall_stops_real_io --mutate "rm @T@/created"
+  --replay-env RRT_REPLAY_TEST_PASSTHROUGH=1 --replay-fails "SIGSYS"
+  --absent @T@/created -- ${TR}/tr_create @T@/created)
+rrt_rr_test(record_replay_shell_pipeline -- sh -c "ls /usr/bin | sort | head -3")
+rrt_rr_test(record_replay_gzip -- sh -c "gzip -c @T@/data.txt | od -An -tx1 | head -2")
+target_link_libraries(tr_thread PRIVATE Threads::Threads)
+rrt_rr_test(record_refuses_unknown_syscall_by_name
+  --record-fails "io_uring_setup" -- ${TR}/tr_unknown)
+rrt_rr_test(record_replay_threads_keep_interleaving --differs
+  --expect "n=160" -- ${TR}/tr_thread)
+add_test(NAME record_interrupted_keeps_partial_for_recover
+  COMMAND ${RR_SH} ${RRT_CLI} --interrupt ${TR}/tr_slow)
+set_tests_properties(record_interrupted_keeps_partial_for_recover PROPERTIES
+  TIMEOUT 60 LABELS record)
+find_program(RRT_PYTHON3 python3)
+if(RRT_PYTHON3)
+  rrt_rr_test(record_replay_python_time_urandom --differs -- ${RRT_PYTHON3}
+    -c "import time, os\nprint(time.time(), os.urandom(8).hex())")
+endif()

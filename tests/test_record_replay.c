@@ -1,0 +1,285 @@
+/* Unit tests of the record/replay trace layer (event codecs, the syscall
+ * table, metadata lists) and an end-to-end check that replay reports a
+ * divergence when an archive's event does not match what the program
+ * does. The end-to-end test needs RRT_CLI and RRT_TRACEE in the
+ * environment. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "trace.h"
+
+static void test_syscall_event_round_trips(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/rrt-ev.XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    rrt_writer *w;
+    rrt_writer_options wo;
+    rrt_writer_options_init(&wo);
+    wo.no_sync = true;
+    assert_int_equal(rrt_writer_create(path, &wo, &w, NULL), RRT_OK);
+    rrti_producer p;
+    rrti_producer_init(&p, w);
+    static const uint8_t data[] = "buffer contents";
+    rrti_mem mem[2] = {{0x1000, 5, data}, {0x7fffffffe000, 16, data}};
+    rrti_ev_syscall e = {.tid = 42, .nr = SYS_read,
+                         .args = {3, 0x1000, 5, 0, 0, UINT64_MAX},
+                         .ret = -14, .flags = RRTI_SC_STDIO | RRTI_SC_FILE,
+                         .n_mem = 2, .mem = mem, .file_index = 7,
+                         .stdio_stream = 2, .stdio_len = 3,
+                         .stdio_data = data};
+    assert_int_equal(rrti_emit_syscall(&p, &e, NULL), RRT_OK);
+    rrti_ev_signal sg = {.tid = 42, .signo = 10, .sync = 1};
+    sg.siginfo[0] = 10;
+    assert_int_equal(rrti_emit_signal(&p, &sg, NULL), RRT_OK);
+    assert_int_equal(rrt_writer_finish(w, NULL), RRT_OK);
+    rrt_writer_free(w);
+    rrti_producer_free(&p);
+
+    rrt_reader *r;
+    rrt_event_iter *it;
+    rrt_event ev;
+    assert_int_equal(rrt_reader_open(path, &r, NULL), RRT_OK);
+    assert_int_equal(rrt_event_iter_open(r, 0, &it, NULL), RRT_OK);
+    assert_int_equal(rrt_event_iter_next(it, &ev, NULL), RRT_OK);
+    assert_int_equal(ev.type, RRTI_EV_SYSCALL);
+    rrti_ev_syscall d;
+    rrti_mem *dm;
+    assert_true(rrti_decode_syscall(ev.data, ev.len, &d, &dm));
+    assert_int_equal(d.tid, 42);
+    assert_int_equal(d.ret, -14);
+    assert_true(d.args[5] == UINT64_MAX);
+    assert_int_equal(d.n_mem, 2);
+    assert_true(dm[1].addr == 0x7fffffffe000);
+    assert_memory_equal(dm[1].data, data, 16);
+    assert_int_equal(d.file_index, 7);
+    assert_int_equal(d.stdio_stream, 2);
+    assert_memory_equal(d.stdio_data, "buf", 3);
+    /* every truncation of the payload is rejected, never over-read */
+    for (size_t n = 0; n < ev.len; n++) {
+        rrti_mem *tm;
+        assert_false(rrti_decode_syscall(ev.data, n, &d, &tm));
+    }
+    free(dm);
+    assert_int_equal(rrt_event_iter_next(it, &ev, NULL), RRT_OK);
+    rrti_ev_signal ds;
+    assert_true(rrti_decode_signal(ev.data, ev.len, &ds));
+    assert_int_equal(ds.signo, 10);
+    assert_int_equal(ds.sync, 1);
+    assert_int_equal(ds.siginfo[0], 10);
+    rrt_event_iter_close(it);
+    rrt_reader_close(r);
+    unlink(path);
+}
+
+static void test_list_codec_round_trips_newlines_and_backslashes(void **state)
+{
+    (void)state;
+    char *items[] = {"plain", "two\nlines", "back\\slash", "x=\\n"};
+    char *text = rrti_list_encode(items, 4);
+    assert_non_null(text);
+    size_t lines = 0;
+    for (const char *c = text; *c; c++)
+        lines += *c == '\n';
+    assert_int_equal(lines, 3); /* separators only: the item's is escaped */
+    size_t n;
+    char **v = rrti_list_decode(text, &n);
+    assert_non_null(v);
+    assert_int_equal(n, 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(v[i], items[i]);
+    assert_null(v[4]);
+    free(v);
+    free(text);
+}
+
+static void test_env_secret_names(void **state)
+{
+    (void)state;
+    static const char *secret[] = {"GITHUB_TOKEN", "api_key", "MY_SECRET",
+                                   "DB_PASSWORD", "AWS_REGION"};
+    static const char *plain[] = {"HOME", "PATH", "LANG", "TERM", "XAWS_X"};
+    for (size_t i = 0; i < 5; i++) {
+        assert_true(rrti_env_is_secret(secret[i], strlen(secret[i])));
+        assert_false(rrti_env_is_secret(plain[i], strlen(plain[i])));
+    }
+}
+
+static void test_syscall_table_rows_name_their_calls(void **state)
+{
+    (void)state;
+    char buf[32];
+    size_t rows = 0;
+    for (long nr = 0; nr < 512; nr++) {
+        const rrti_sc_desc *d = rrti_syscall_desc(nr);
+        if (!d)
+            continue;
+        rows++;
+        assert_string_equal(d->name, rrti_syscall_name(nr, buf));
+        assert_true(d->nargs <= 6);
+    }
+    assert_true(rows > 150);
+    /* refused at record so that libc falls back */
+    assert_int_equal(rrti_syscall_desc(SYS_clone3)->mode, RRTI_SC_ENOSYS);
+    assert_int_equal(rrti_syscall_desc(SYS_rseq)->mode, RRTI_SC_ENOSYS);
+    assert_null(rrti_syscall_desc(SYS_io_uring_setup));
+    assert_string_equal(rrti_syscall_name(SYS_io_uring_setup, buf),
+                        "io_uring_setup");
+}
+
+/* Copies an archive, changing the last write(2) event: its argument 0,
+ * or (bytes) the first byte it wrote to stdout. */
+static void copy_with_altered_write(const char *in, const char *out,
+                                    bool bytes, uint64_t *altered)
+{
+    rrt_reader *r;
+    rrt_writer *w;
+    rrt_writer_options wo;
+    rrt_writer_options_init(&wo);
+    wo.no_sync = true;
+    assert_int_equal(rrt_reader_open(in, &r, NULL), RRT_OK);
+    assert_int_equal(rrt_writer_create(out, &wo, &w, NULL), RRT_OK);
+    const rrt_meta_entry *meta;
+    size_t n;
+    assert_int_equal(rrt_reader_meta(r, &meta, &n, NULL), RRT_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(
+            rrt_writer_set_meta(w, meta[i].key, meta[i].value, NULL), RRT_OK);
+    for (size_t i = 0; i < rrt_reader_file_count(r); i++) {
+        rrt_file_entry f = {0};
+        assert_int_equal(rrt_reader_file(r, i, &f, NULL), RRT_OK);
+        assert_int_equal(rrt_writer_add_file(w, &f, NULL), RRT_OK);
+        rrt_file_entry_clear(&f);
+    }
+    rrt_cpuid_manifest m = {0};
+    assert_int_equal(rrt_reader_cpuid(r, &m, NULL), RRT_OK);
+    assert_int_equal(rrt_writer_set_cpuid(w, &m, NULL), RRT_OK);
+    rrt_cpuid_manifest_clear(&m);
+    /* find the last write */
+    rrt_event_iter *it;
+    rrt_event ev;
+    uint64_t last = UINT64_MAX;
+    assert_int_equal(rrt_event_iter_open(r, 0, &it, NULL), RRT_OK);
+    while (rrt_event_iter_next(it, &ev, NULL) == RRT_OK) {
+        rrti_ev_syscall e;
+        rrti_mem *mem;
+        if (ev.type == RRTI_EV_SYSCALL &&
+            rrti_decode_syscall(ev.data, ev.len, &e, &mem)) {
+            if (e.nr == SYS_write)
+                last = ev.seq;
+            free(mem);
+        }
+    }
+    rrt_event_iter_close(it);
+    assert_true(last != UINT64_MAX);
+    rrti_producer p;
+    rrti_producer_init(&p, w);
+    assert_int_equal(rrt_event_iter_open(r, 0, &it, NULL), RRT_OK);
+    while (rrt_event_iter_next(it, &ev, NULL) == RRT_OK) {
+        if (ev.seq != last) {
+            assert_int_equal(
+                rrt_writer_add_event(w, ev.type, ev.data, ev.len, NULL),
+                RRT_OK);
+            continue;
+        }
+        rrti_ev_syscall e;
+        rrti_mem *mem;
+        assert_true(rrti_decode_syscall(ev.data, ev.len, &e, &mem));
+        uint8_t *copy = NULL;
+        if (bytes) {
+            assert_true(e.flags & RRTI_SC_STDIO);
+            copy = malloc(e.stdio_len);
+            assert_non_null(copy);
+            memcpy(copy, e.stdio_data, e.stdio_len);
+            copy[0] ^= 0x20;
+            e.stdio_data = copy;
+        } else {
+            e.args[0] = 2; /* the program writes to 1 */
+        }
+        assert_int_equal(rrti_emit_syscall(&p, &e, NULL), RRT_OK);
+        free(copy);
+        free(mem);
+    }
+    rrt_event_iter_close(it);
+    assert_int_equal(rrt_writer_finish(w, NULL), RRT_OK);
+    rrt_writer_free(w);
+    rrti_producer_free(&p);
+    rrt_reader_close(r);
+    *altered = last;
+}
+
+static void divergence_case(bool bytes, const char *expect)
+{
+    const char *cli = getenv("RRT_CLI"), *tracee = getenv("RRT_TRACEE");
+    if (!cli || !tracee)
+        skip();
+    char dir[] = "/tmp/rrt-div.XXXXXX", cmd[2048], a[64], b[64], log[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(a, sizeof(a), "%s/a.rrt", dir);
+    snprintf(b, sizeof(b), "%s/b.rrt", dir);
+    snprintf(log, sizeof(log), "%s/err", dir);
+    snprintf(cmd, sizeof(cmd), "'%s' record -o %s '%s' >/dev/null", cli, a,
+             tracee);
+    assert_int_equal(system(cmd), 0);
+    uint64_t altered;
+    copy_with_altered_write(a, b, bytes, &altered);
+    snprintf(cmd, sizeof(cmd), "'%s' replay %s >/dev/null 2>%s", cli, b, log);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 1);
+    FILE *f = fopen(log, "r");
+    assert_non_null(f);
+    char text[4096] = "";
+    size_t got = fread(text, 1, sizeof(text) - 1, f);
+    text[got] = 0;
+    fclose(f);
+    char want[128];
+    snprintf(want, sizeof(want), "divergence at event %llu",
+             (unsigned long long)altered);
+    assert_non_null(strstr(text, want));
+    assert_non_null(strstr(text, expect));
+    assert_non_null(strstr(text, "registers: rip="));
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_replay_reports_divergence_with_event_and_registers(
+    void **state)
+{
+    (void)state;
+    divergence_case(false, "write argument 0: recorded 0x2, now 0x1");
+}
+
+static void test_replay_compares_bytes_written_to_stdout(void **state)
+{
+    (void)state;
+    divergence_case(true, "writes other bytes to fd 1 than it did at "
+                          "record time (first difference at byte 0");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_syscall_event_round_trips),
+        cmocka_unit_test(test_list_codec_round_trips_newlines_and_backslashes),
+        cmocka_unit_test(test_env_secret_names),
+        cmocka_unit_test(test_syscall_table_rows_name_their_calls),
+        cmocka_unit_test(
+            test_replay_reports_divergence_with_event_and_registers),
+        cmocka_unit_test(test_replay_compares_bytes_written_to_stdout),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
