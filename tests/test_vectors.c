@@ -219,7 +219,7 @@ static void test_writer_reproduces_golden_archives(void **state)
         snprintf(golden, sizeof(golden), "%s/%s", g_vectors, vectors[i].name);
         unlink(fresh);
         assert_int_equal(vectors[i].gen(fresh), 0);
-        size_t an, bn;
+        size_t an = 0, bn = 0;
         uint8_t *a = slurp(fresh, &an), *b = slurp(golden, &bn);
         if (!b)
             fail_msg("cannot read %s", golden);

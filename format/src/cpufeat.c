@@ -410,12 +410,21 @@ static rrt_cpuid_mask *mask_slot(rrt_cpuid_manifest *m, uint32_t leaf,
 {
     bool indexed = rrt_cpuid_leaf_is_indexed(leaf);
     uint32_t sub = indexed ? subleaf : 0;
+    /* The record lookup() applies: an exact (leaf, subleaf) mask wins over
+     * a whole-leaf one, so clearing the whole-leaf mask would not hide the
+     * bit where an exact mask exists. */
+    rrt_cpuid_mask *whole = NULL;
     for (size_t i = 0; i < m->n_masks; i++) {
         rrt_cpuid_mask *k = &m->masks[i];
-        if (k->leaf == leaf &&
-            (k->subleaf == sub || !(k->flags & RRT_CPUID_SUBLEAF_INDEXED)))
+        if (k->leaf != leaf)
+            continue;
+        if (k->subleaf == sub)
             return k;
+        if (!(k->flags & RRT_CPUID_SUBLEAF_INDEXED))
+            whole = k;
     }
+    if (whole)
+        return whole;
     rrt_cpuid_mask *grown =
         realloc(m->masks, (m->n_masks + 1) * sizeof(*m->masks));
     if (!grown)

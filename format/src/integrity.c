@@ -373,10 +373,8 @@ static bool blob_consistent(rstate *s, const uint8_t *p, size_t len,
                              NULL, 0, NULL) == RRT_OK &&
              XXH3_64bits(raw, want) == d.chunks[i].raw_hash;
         free(cp);
-        if (ok) {
+        if (ok)
             XXH3_128bits_update(xs, raw, want);
-            c->used = true;
-        }
     }
     if (ok) {
         XXH128_canonical_t c;
@@ -394,6 +392,10 @@ static bool blob_consistent(rstate *s, const uint8_t *p, size_t len,
     }
     if (ok)
         s->blobs[s->nblob++] = (rblob){d.id, off, d.size};
+    /* Only an accepted descriptor makes its chunks part of the prefix;
+     * marking them earlier would keep the chunks of a rejected one. */
+    for (uint32_t i = 0; ok && i < d.n_chunks; i++)
+        scan_find(&s->l, d.chunks[i].offset)->used = true;
     XXH3_freeState(xs);
     free(raw);
     free(d.chunks);
