@@ -11,7 +11,7 @@ scripts/build.sh "$out/normal"
 rrt=$out/normal/rrt
 work=$(mktemp -d /tmp/rrt-demo.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-say() { printf '\n$ %s\n' "$*"; "$@"; }
+say() { printf '\n$ %s\n' "$*" >&2; "$@"; }
 
 echo "== archive tools on real files"
 mkdir -p "$work/in"
