@@ -9,8 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <rrt/compat.h>
-
+#include "compat.h"
 #include "hostfile.h"
 
 #define FZC_MAX_INPUT (RRTI_HOST_MAX_TEXT + 16)
@@ -45,10 +44,10 @@ static void fzc_check_manifest(const rrt_cpuid_manifest *m)
         fzc_die("CPID codec round trip differs");
     free(enc);
     rrt_cpuid_manifest_clear(&back);
-    rrt_compat c;
-    if (rrt_compat_check(m, m, &c, NULL) != RRT_OK || !c.compatible)
+    rrti_compat c;
+    if (rrti_compat_check(m, m, &c, NULL) != RRT_OK || !c.compatible)
         fzc_die("manifest incompatible with itself");
-    rrt_compat_clear(&c);
+    rrti_compat_clear(&c);
 }
 
 static void fzc_check(rrt_status st, rrt_cpuid_manifest *m,
