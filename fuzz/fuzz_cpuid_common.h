@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compat.h"
+#include <rrt/compat.h>
+
 #include "hostfile.h"
 
 #define FZC_MAX_INPUT (RRTI_HOST_MAX_TEXT + 16)
@@ -44,10 +45,10 @@ static void fzc_check_manifest(const rrt_cpuid_manifest *m)
         fzc_die("CPID codec round trip differs");
     free(enc);
     rrt_cpuid_manifest_clear(&back);
-    rrti_compat c;
-    if (rrti_compat_check(m, m, &c, NULL) != RRT_OK || !c.compatible)
+    rrt_compat c;
+    if (rrt_compat_check(m, m, &c, NULL) != RRT_OK || !c.compatible)
         fzc_die("manifest incompatible with itself");
-    rrti_compat_clear(&c);
+    rrt_compat_clear(&c);
 }
 
 static void fzc_check(rrt_status st, rrt_cpuid_manifest *m,

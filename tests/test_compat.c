@@ -10,7 +10,8 @@
 
 #include <cmocka.h>
 
-#include "compat.h"
+#include <rrt/compat.h>
+
 #include "hostfile.h"
 
 #ifndef RRT_TEST_DATA
@@ -79,14 +80,14 @@ static bool listed(const rrt_cpu_feature **v, size_t n, const char *name)
 }
 
 static void check(const rrt_cpuid_manifest *r, const rrt_cpuid_manifest *h,
-                  rrti_compat *c)
+                  rrt_compat *c)
 {
-    assert_int_equal(rrti_compat_check(r, h, c, NULL), RRT_OK);
+    assert_int_equal(rrt_compat_check(r, h, c, NULL), RRT_OK);
 }
 
 typedef struct pair {
     rrt_cpuid_manifest rec, host;
-    rrti_compat c;
+    rrt_compat c;
 } pair;
 
 static int pair_setup(void **state)
@@ -105,7 +106,7 @@ static int pair_teardown(void **state)
     pair *p = *state;
     rrt_cpuid_manifest_clear(&p->rec);
     rrt_cpuid_manifest_clear(&p->host);
-    rrti_compat_clear(&p->c);
+    rrt_compat_clear(&p->c);
     free(p);
     return 0;
 }
@@ -290,15 +291,107 @@ static void test_signature_decodes_extended_family_and_model(void **state)
 {
     pair *p = *state;
     unsigned fam, model, step;
-    assert_true(rrti_cpu_signature(&p->rec, &fam, &model, &step));
+    assert_true(rrt_cpu_signature(&p->rec, &fam, &model, &step));
     assert_int_equal(fam, 6);
     assert_int_equal(model, 0x3c);
     assert_int_equal(step, 3);
     rec(&p->rec, 1, 0)->eax = 0x00a10f11;
-    assert_true(rrti_cpu_signature(&p->rec, &fam, &model, &step));
+    assert_true(rrt_cpu_signature(&p->rec, &fam, &model, &step));
     assert_int_equal(fam, 0x19);
     assert_int_equal(model, 0x11);
     assert_int_equal(step, 1);
+}
+
+static void test_leaf_queried_honours_subleaf_of_indexed_leaves(void **state)
+{
+    pair *p = *state;
+    assert_true(rrt_cpuid_leaf_queried(&p->rec, 7, 0)); /* list unknown */
+    p->rec.flags |= RRT_CPUID_QUERIED_KNOWN;
+    p->rec.queried = calloc(2, sizeof(*p->rec.queried));
+    assert_non_null(p->rec.queried);
+    p->rec.queried[0] = (rrt_cpuid_leaf){1, 0};
+    p->rec.queried[1] = (rrt_cpuid_leaf){7, 1};
+    p->rec.n_queried = 2;
+    assert_true(rrt_cpuid_leaf_queried(&p->rec, 1, 0));
+    assert_true(rrt_cpuid_leaf_queried(&p->rec, 7, 1));
+    assert_false(rrt_cpuid_leaf_queried(&p->rec, 7, 0));
+    assert_false(rrt_cpuid_leaf_queried(&p->rec, 0xd, 0));
+}
+
+static char *format_of(const rrt_compat *c)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    rrt_compat_format(c, f);
+    assert_int_equal(fclose(f), 0);
+    return buf;
+}
+
+static void test_format_groups_missing_features_by_register(void **state)
+{
+    pair *p = *state;
+    clear_bit(&p->host, "avx2");
+    clear_bit(&p->host, "bmi2");
+    clear_bit(&p->host, "abm");
+    p->rec.xcr0 = 0x207;
+    check(&p->rec, &p->host, &p->c);
+    char *text = format_of(&p->c);
+    assert_string_equal(text,
+                        "  missing CPU features the recording may use (3):\n"
+                        "    CPUID 0x7.0 EBX: avx2 bmi2\n"
+                        "    CPUID 0x80000001 ECX: abm\n"
+                        "  XSAVE state components not enabled on the host: "
+                        "pkru\n"
+                        "    (XCR0 0x207 recorded, 0x7 on the host)\n");
+    free(text);
+}
+
+static void test_format_names_xsave_layout_differences(void **state)
+{
+    pair *p = *state;
+    p->rec.xcr0 = p->host.xcr0 = 0x207;
+    add_record(&p->rec, (rrt_cpuid_record){0xd, 9, RRT_CPUID_SUBLEAF_INDEXED, 8,
+                                           0xa80, 0, 0});
+    add_record(&p->host, (rrt_cpuid_record){0xd, 9, RRT_CPUID_SUBLEAF_INDEXED,
+                                            8, 0x980, 0, 0});
+    check(&p->rec, &p->host, &p->c);
+    char *text = format_of(&p->c);
+    assert_string_equal(text, "  XSAVE component 9 (pkru) differs: size 8 "
+                              "offset 2688 recorded, size 8 offset 2432 on "
+                              "the host\n");
+    free(text);
+}
+
+static void test_format_is_empty_when_compatible(void **state)
+{
+    pair *p = *state;
+    clear_bit(&p->host, "vmx"); /* information only */
+    check(&p->rec, &p->host, &p->c);
+    assert_true(p->c.compatible);
+    char *text = format_of(&p->c);
+    assert_string_equal(text, "");
+    free(text);
+}
+
+static void test_xsave_component_names(void **state)
+{
+    (void)state;
+    assert_string_equal(rrt_xsave_component_name(2), "avx");
+    assert_string_equal(rrt_xsave_component_name(9), "pkru");
+    assert_string_equal(rrt_xsave_component_name(18), "xtiledata");
+    assert_string_equal(rrt_xsave_component_name(63), "unknown");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    rrt_xsave_components_format(0x8000000000000206ull, f);
+    fputc('|', f);
+    rrt_xsave_components_format(0, f);
+    assert_int_equal(fclose(f), 0);
+    assert_string_equal(buf, "sse avx pkru component63|none");
+    free(buf);
 }
 
 /* ------------------------------------------------------------------ */
@@ -320,7 +413,7 @@ static void load(const char *name, rrti_host *h)
 #define SKYLAKE "skylake-i5-6600.xml"
 
 static void compare_files(const char *rec_name, const char *host_name,
-                          rrti_compat *c)
+                          rrt_compat *c)
 {
     rrti_host r, h;
     load(rec_name, &r);
@@ -333,7 +426,7 @@ static void compare_files(const char *rec_name, const char *host_name,
 static void test_xeon_recording_incompatible_with_zen4_vm(void **state)
 {
     (void)state;
-    rrti_compat c;
+    rrt_compat c;
     compare_files(XEON, EPYC, &c);
     assert_false(c.compatible);
     static const char *const must[] = {
@@ -353,13 +446,13 @@ static void test_xeon_recording_incompatible_with_zen4_vm(void **state)
     assert_int_equal(c.n_layout, 0);
     assert_true(c.vendor_differs);
     assert_true(c.signature_differs);
-    rrti_compat_clear(&c);
+    rrt_compat_clear(&c);
 }
 
 static void test_haswell_recording_compatible_on_xeon(void **state)
 {
     (void)state;
-    rrti_compat c;
+    rrt_compat c;
     compare_files(HASWELL, XEON, &c);
     assert_true(c.compatible);
     assert_int_equal(c.n_missing, 0);
@@ -369,25 +462,25 @@ static void test_haswell_recording_compatible_on_xeon(void **state)
     assert_true(listed(c.system_missing, c.n_system_missing, "est"));
     assert_false(c.vendor_differs);
     assert_true(c.signature_differs);
-    rrti_compat_clear(&c);
+    rrt_compat_clear(&c);
 }
 
 static void test_skylake_recording_needs_mpx_on_xeon(void **state)
 {
     (void)state;
-    rrti_compat c;
+    rrt_compat c;
     compare_files(SKYLAKE, XEON, &c);
     assert_false(c.compatible);
     assert_int_equal(c.n_missing, 1);
     assert_string_equal(c.missing[0]->name, "mpx");
     assert_int_equal(c.xcr0_missing, 0x18); /* bndregs, bndcsr */
-    rrti_compat_clear(&c);
+    rrt_compat_clear(&c);
 }
 
 static void test_zen4_vm_recording_incompatible_on_xeon(void **state)
 {
     (void)state;
-    rrti_compat c;
+    rrt_compat c;
     compare_files(EPYC, XEON, &c);
     assert_false(c.compatible);
     static const char *const must[] = {"sse4a",    "misalignsse", "mmxext",
@@ -397,7 +490,7 @@ static void test_zen4_vm_recording_incompatible_on_xeon(void **state)
         if (!listed(c.missing, c.n_missing, must[i]))
             fail_msg("%s not reported missing on the Xeon", must[i]);
     assert_int_equal(c.xcr0_missing, 0x200); /* pkru */
-    rrti_compat_clear(&c);
+    rrt_compat_clear(&c);
 }
 
 static void test_same_cpu_is_compatible_with_itself(void **state)
@@ -405,12 +498,12 @@ static void test_same_cpu_is_compatible_with_itself(void **state)
     (void)state;
     const char *all[] = {XEON, EPYC, HASWELL, SKYLAKE};
     for (size_t i = 0; i < 4; i++) {
-        rrti_compat c;
+        rrt_compat c;
         compare_files(all[i], all[i], &c);
         if (!c.compatible)
             fail_msg("%s incompatible with itself", all[i]);
         assert_false(c.cache_differs || c.topology_differs);
-        rrti_compat_clear(&c);
+        rrt_compat_clear(&c);
     }
 }
 
@@ -421,7 +514,7 @@ static void test_common_mask_replays_on_every_input_host(void **state)
     load(XEON, &hosts[0]);
     load(EPYC, &hosts[1]);
     uint64_t conflicts = 1;
-    assert_int_equal(rrti_cpuid_common(hosts, 2, &common, &conflicts, NULL),
+    assert_int_equal(rrti_host_common(hosts, 2, &common, &conflicts, NULL),
                      RRT_OK);
     assert_string_equal(common.m.mask_name, "common(2 hosts)");
     assert_string_equal(common.kind, RRTI_KIND_MASK);
@@ -435,12 +528,25 @@ static void test_common_mask_replays_on_every_input_host(void **state)
     assert_false(rrt_cpu_feature_present(&common.m, avx512f));
     assert_false(rrt_cpu_feature_present(&common.m, sse4a));
     assert_true(rrt_cpu_feature_present(&common.m, avx2));
+    /* The host-file wrapper adds only metadata to librrt's intersection. */
+    const rrt_cpuid_manifest *ms[2] = {&hosts[0].m, &hosts[1].m};
+    rrt_cpuid_manifest direct;
+    uint64_t direct_conflicts = 1;
+    assert_int_equal(rrt_cpuid_common(ms, 2, &direct, &direct_conflicts, NULL),
+                     RRT_OK);
+    assert_int_equal(direct_conflicts, 0);
+    assert_string_equal(direct.mask_name, common.m.mask_name);
+    assert_int_equal(direct.xcr0, common.m.xcr0);
+    assert_int_equal(direct.n_masks, common.m.n_masks);
+    assert_memory_equal(direct.masks, common.m.masks,
+                        direct.n_masks * sizeof(*direct.masks));
+    rrt_cpuid_manifest_clear(&direct);
     for (size_t i = 0; i < 2; i++) {
-        rrti_compat c;
+        rrt_compat c;
         check(&common.m, &hosts[i].m, &c);
         if (!c.compatible)
             fail_msg("common mask incompatible with host %zu", i);
-        rrti_compat_clear(&c);
+        rrt_compat_clear(&c);
     }
     rrti_host_clear(&common);
     rrti_host_clear(&hosts[0]);
@@ -458,12 +564,16 @@ static void test_common_reports_xsave_layout_conflicts(void **state)
     assert_non_null(r);
     r->ebx += 64; /* opmask at another offset */
     uint64_t conflicts = 0;
-    assert_int_equal(rrti_cpuid_common(hosts, 2, &common, &conflicts, NULL),
+    assert_int_equal(rrti_host_common(hosts, 2, &common, &conflicts, NULL),
                      RRT_OK);
     assert_int_equal(conflicts, 0x20);
     rrti_host_clear(&common);
-    assert_int_equal(rrti_cpuid_common(hosts, 0, &common, &conflicts, NULL),
+    assert_int_equal(rrti_host_common(hosts, 0, &common, &conflicts, NULL),
                      RRT_E_INVALID);
+    rrt_cpuid_manifest none;
+    assert_int_equal(rrt_cpuid_common(NULL, 0, &none, &conflicts, NULL),
+                     RRT_E_INVALID);
+    assert_null(none.records);
     rrti_host_clear(&hosts[0]);
     rrti_host_clear(&hosts[1]);
 }
@@ -489,6 +599,11 @@ int main(void)
         PAIR_TEST(test_vendor_model_cache_topology_are_information),
         PAIR_TEST(test_topology_ignores_x2apic_id),
         PAIR_TEST(test_signature_decodes_extended_family_and_model),
+        PAIR_TEST(test_leaf_queried_honours_subleaf_of_indexed_leaves),
+        PAIR_TEST(test_format_groups_missing_features_by_register),
+        PAIR_TEST(test_format_names_xsave_layout_differences),
+        PAIR_TEST(test_format_is_empty_when_compatible),
+        cmocka_unit_test(test_xsave_component_names),
         cmocka_unit_test(test_xeon_recording_incompatible_with_zen4_vm),
         cmocka_unit_test(test_haswell_recording_compatible_on_xeon),
         cmocka_unit_test(test_skylake_recording_needs_mpx_on_xeon),

@@ -13,3 +13,16 @@ add_test(NAME cli_verify_host
           ${RRT_CLI} ${CMAKE_CURRENT_LIST_DIR}/data)
 # The script skips (exit 77) when a tool it needs is missing.
 set_tests_properties(cli_verify_host PROPERTIES SKIP_RETURN_CODE 77)
+
+# `rrt replay` applies the same rules before starting: a recording edited
+# (through the public API) to need a feature this host lacks is refused with
+# verify's report, and replays with --force.
+if(TARGET rrt_record_cmds AND TARGET rrt_replay_cmds)
+  add_executable(add_cpu_feature ${CMAKE_CURRENT_LIST_DIR}/add_cpu_feature.c)
+  target_link_libraries(add_cpu_feature rrt_static)
+  add_test(NAME replay_refuses_host_lacking_cpu_feature
+    COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_replay_host.sh ${RRT_CLI}
+            $<TARGET_FILE:add_cpu_feature> $<TARGET_FILE:tr_time>)
+  set_tests_properties(replay_refuses_host_lacking_cpu_feature PROPERTIES
+    SKIP_RETURN_CODE 77 TIMEOUT 120 LABELS record)
+endif()

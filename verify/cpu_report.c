@@ -3,77 +3,17 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
-#include "compat.h"
-
-#define WRAP 79
-
-static bool same_group(const rrt_cpu_feature *a, const rrt_cpu_feature *b)
-{
-    return a->leaf == b->leaf && a->subleaf == b->subleaf && a->reg == b->reg;
-}
-
-static int group_label(char *out, size_t cap, const rrt_cpu_feature *f)
-{
-    static const char *const regs[] = {"EAX", "EBX", "ECX", "EDX"};
-    if (rrt_cpuid_leaf_is_indexed(f->leaf))
-        return snprintf(out, cap,
-                        "CPUID 0x%" PRIx32 ".%" PRIu32 " %s:", f->leaf,
-                        f->subleaf, regs[f->reg & 3]);
-    return snprintf(out, cap, "CPUID 0x%" PRIx32 " %s:", f->leaf,
-                    regs[f->reg & 3]);
-}
-
-void rrti_print_feature_groups(FILE *f, const rrt_cpu_feature *const *v,
-                               size_t n, const char *indent)
-{
-    size_t ind = strlen(indent);
-    for (size_t i = 0; i < n;) {
-        char label[48];
-        int k = group_label(label, sizeof(label), v[i]);
-        size_t col = ind + (k > 0 ? (size_t)k : 0);
-        fprintf(f, "%s%s", indent, label);
-        size_t j = i;
-        for (; j < n && same_group(v[i], v[j]); j++) {
-            size_t w = strlen(v[j]->name) + 1;
-            if (col + w > WRAP && col > ind + 8) {
-                fprintf(f, "\n%s   ", indent);
-                col = ind + 3;
-            }
-            fprintf(f, " %s", v[j]->name);
-            col += w;
-        }
-        fputc('\n', f);
-        i = j;
-    }
-}
-
-void rrti_print_components(FILE *f, uint64_t mask)
-{
-    const char *sep = "";
-    for (unsigned i = 0; i < 64; i++)
-        if (mask & ((uint64_t)1 << i)) {
-            const char *name = rrti_xsave_component_name(i);
-            if (strcmp(name, "unknown") == 0)
-                fprintf(f, "%scomponent%u", sep, i);
-            else
-                fprintf(f, "%s%s", sep, name);
-            sep = " ";
-        }
-    if (!*sep)
-        fputs("none", f);
-}
 
 void rrti_print_cpu_line(FILE *f, const rrt_cpuid_manifest *m)
 {
     unsigned fam, model, step;
     fputs(m->vendor[0] ? m->vendor : "(unknown vendor)", f);
-    if (rrti_cpu_signature(m, &fam, &model, &step))
+    if (rrt_cpu_signature(m, &fam, &model, &step))
         fprintf(f, " family 0x%x model 0x%x stepping %u", fam, model, step);
     char brand[49];
-    rrti_cpu_brand(m, brand);
+    rrt_cpu_brand(m, brand);
     if (brand[0])
         fprintf(f, " (%s)", brand);
 }
@@ -111,7 +51,7 @@ void rrti_json_components(FILE *f, uint64_t mask)
     for (unsigned i = 0; i < 64; i++)
         if (mask & ((uint64_t)1 << i)) {
             fprintf(f, "%s{\"component\": %u, \"name\": ", sep, i);
-            cli_json_string(f, rrti_xsave_component_name(i));
+            cli_json_string(f, rrt_xsave_component_name(i));
             fputc('}', f);
             sep = ", ";
         }
@@ -126,9 +66,9 @@ void rrti_json_tristate(FILE *f, int v)
 void rrti_json_cpu_members(FILE *f, const rrt_cpuid_manifest *m)
 {
     unsigned fam = 0, model = 0, step = 0;
-    bool sig = rrti_cpu_signature(m, &fam, &model, &step);
+    bool sig = rrt_cpu_signature(m, &fam, &model, &step);
     char brand[49];
-    rrti_cpu_brand(m, brand);
+    rrt_cpu_brand(m, brand);
     fputs("\"vendor\": ", f);
     cli_json_string(f, m->vendor);
     if (sig)

@@ -1,4 +1,5 @@
-/* Text and JSON output shared by `rrt verify --host` and `rrt cpuid`. */
+/* Text and JSON output shared by `rrt verify --host` and `rrt cpuid`
+ * (feature groups and XSAVE components print with librrt's <rrt/compat.h>). */
 #ifndef RRT_VERIFY_CPU_REPORT_H
 #define RRT_VERIFY_CPU_REPORT_H
 
@@ -6,13 +7,6 @@
 
 #include "hostfile.h"
 
-/* Features grouped by CPUID leaf and register, one line per group:
- *   "<indent>CPUID 0x7.0 EBX: avx512f avx512dq avx512cd"
- * wrapped at 79 columns. v must be in table order. */
-void rrti_print_feature_groups(FILE *f, const rrt_cpu_feature *const *v,
-                               size_t n, const char *indent);
-/* "x87 sse avx" for the components set in mask. */
-void rrti_print_components(FILE *f, uint64_t mask);
 /* "GenuineIntel family 6 model 0x8f stepping 8 (Intel(R) Xeon(R) ...)" */
 void rrti_print_cpu_line(FILE *f, const rrt_cpuid_manifest *m);
 

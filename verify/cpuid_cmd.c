@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "compat.h"
 #include "cpu_report.h"
 #include "hostfile.h"
 
@@ -152,10 +151,10 @@ static void print_xsave_layout(const rrt_cpuid_manifest *m)
         const rrt_cpuid_record *r = rrt_cpuid_manifest_find(m, 0xd, i);
         if (r)
             printf("           %2u %-12s %5" PRIu32 " %7" PRIu32 "\n", i,
-                   rrti_xsave_component_name(i), r->eax, r->ebx);
+                   rrt_xsave_component_name(i), r->eax, r->ebx);
         else
             printf("           %2u %-12s (not described)\n", i,
-                   rrti_xsave_component_name(i));
+                   rrt_xsave_component_name(i));
     }
 }
 
@@ -185,10 +184,10 @@ static void describe_text(const rrti_host *h, const rrt_cpu_feature **all,
     const rrt_cpuid_manifest *m = &h->m;
     unsigned fam, model, step;
     char brand[49];
-    rrti_cpu_brand(m, brand);
+    rrt_cpu_brand(m, brand);
     printf("source:    %s (%s)\n", h->source, rrti_host_format_name(h->format));
     printf("vendor:    %s\n", m->vendor);
-    if (rrti_cpu_signature(m, &fam, &model, &step))
+    if (rrt_cpu_signature(m, &fam, &model, &step))
         printf("cpu:       family 0x%x model 0x%x stepping %u\n", fam, model,
                step);
     if (brand[0])
@@ -204,7 +203,7 @@ static void describe_text(const rrti_host *h, const rrt_cpu_feature **all,
                level ? "x86-64 (baseline)" : "below baseline");
     printf("faulting:  %s\n", faulting_text(h->faulting));
     printf("xcr0:      0x%016" PRIx64 " (", m->xcr0);
-    rrti_print_components(stdout, m->xcr0);
+    rrt_xsave_components_format(m->xcr0, stdout);
     printf(")%s\n", h->xcr0_derived ? ", derived from CPUID leaf 0xD" : "");
     print_xsave_layout(m);
     if (m->flags & RRT_CPUID_MASKED)
@@ -220,9 +219,9 @@ static void describe_text(const rrti_host *h, const rrt_cpu_feature **all,
     size_t nu, ns;
     split_user(all, n, user, &nu, sys, &ns);
     printf("features (%zu):\n", nu);
-    rrti_print_feature_groups(stdout, user, nu, "  ");
+    rrt_cpu_features_format(user, nu, "  ", stdout);
     printf("system features (%zu):\n", ns);
-    rrti_print_feature_groups(stdout, sys, ns, "  ");
+    rrt_cpu_features_format(sys, ns, "  ", stdout);
     free(user);
     free(sys);
 }
@@ -254,7 +253,7 @@ static void describe_json(const rrti_host *h, const rrt_cpu_feature **all,
             continue;
         printf("%s{\"component\": %u, \"name\": \"%s\", \"size\": %" PRIu32
                ", \"offset\": %" PRIu32 "}",
-               sep, i, rrti_xsave_component_name(i), r->eax, r->ebx);
+               sep, i, rrt_xsave_component_name(i), r->eax, r->ebx);
         sep = ", ";
     }
     printf("],\n  \"features\": ");
@@ -336,7 +335,7 @@ static void warn_common(const rrti_host *hosts, size_t n, uint64_t conflicts)
     if (!conflicts)
         return;
     fputs("rrt: warning: XSAVE layout differs between hosts for: ", stderr);
-    rrti_print_components(stderr, conflicts);
+    rrt_xsave_components_format(conflicts, stderr);
     fputs("; recordings that use these components replay only on hosts "
           "with the recording host's layout\n",
           stderr);
@@ -358,7 +357,7 @@ static int run_common(const cpuid_opts *o)
     int code = RRT_EXIT_ERROR;
     rrt_status st = load_all(o->files, n, hosts, &err);
     if (st == RRT_OK)
-        st = rrti_cpuid_common(hosts, n, &out, &conflicts, &err);
+        st = rrti_host_common(hosts, n, &out, &conflicts, &err);
     if (st != RRT_OK) {
         cli_report(&err);
         goto out;
@@ -397,11 +396,11 @@ static void diff_text(const cpuid_opts *o, const rrti_host *h,
         printf("%s: ", names[s]);
         rrti_print_cpu_line(stdout, &h[s].m);
         printf("\n  only here (%zu):%s\n", counts[s], counts[s] ? "" : " none");
-        rrti_print_feature_groups(stdout, lists[s], counts[s], "    ");
+        rrt_cpu_features_format(lists[s], counts[s], "    ", stdout);
         uint64_t extra = h[s].m.xcr0 & ~h[1 - s].m.xcr0;
         if (extra) {
             printf("  XSAVE components only here: ");
-            rrti_print_components(stdout, extra);
+            rrt_xsave_components_format(extra, stdout);
             putchar('\n');
         }
     }

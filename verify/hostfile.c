@@ -863,3 +863,29 @@ rrt_status rrti_host_save(const char *path, const rrti_host *h,
     rrt_writer_free(w);
     return st;
 }
+
+rrt_status rrti_host_common(const rrti_host *hosts, size_t n, rrti_host *out,
+                            uint64_t *layout_conflicts, rrt_error *err)
+{
+    rrti_host_init(out);
+    *layout_conflicts = 0;
+    const rrt_cpuid_manifest **m = calloc(n ? n : 1, sizeof(*m));
+    if (!m)
+        return rrti_verify_fail(err, RRT_E_NOMEM,
+                                "out of memory combining hosts");
+    for (size_t i = 0; i < n; i++)
+        m[i] = &hosts[i].m;
+    rrt_status st = rrt_cpuid_common(m, n, &out->m, layout_conflicts, err);
+    free(m);
+    if (st != RRT_OK) {
+        rrti_host_clear(out);
+        return st;
+    }
+    for (size_t i = 0; i < n; i++)
+        out->xcr0_derived |= hosts[i].xcr0_derived;
+    out->format = RRTI_HOST_ARCHIVE;
+    out->faulting = -1;
+    snprintf(out->kind, sizeof(out->kind), "%s", RRTI_KIND_MASK);
+    snprintf(out->source, sizeof(out->source), "%s", out->m.mask_name);
+    return RRT_OK;
+}

@@ -80,4 +80,9 @@ rrt_status rrti_cpuid_xml_parse(const void *data, size_t len, const char *name,
 rrt_status rrti_host_save(const char *path, const rrti_host *h,
                           const char *kind, rrt_error *err);
 
+/* rrt_cpuid_common over hosts[0..n-1], as a mask file's description: kind
+ * RRTI_KIND_MASK, XCR0 derived if any host's was, faulting unknown. */
+rrt_status rrti_host_common(const rrti_host *hosts, size_t n, rrti_host *out,
+                            uint64_t *layout_conflicts, rrt_error *err);
+
 #endif

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "compat.h"
 #include "cpu_report.h"
 #include "hostfile.h"
 
@@ -288,50 +287,24 @@ static void print_sides(const verify_opts *o, const rrti_host *rec,
     putchar('\n');
 }
 
-static void print_blocking(const rrti_compat *c, const rrti_host *rec,
-                           const rrti_host *host)
-{
-    if (c->n_missing) {
-        printf("  missing CPU features the recording may use (%zu):\n",
-               c->n_missing);
-        rrti_print_feature_groups(stdout, c->missing, c->n_missing, "    ");
-    }
-    if (c->xcr0_missing) {
-        printf("  XSAVE state components not enabled on the host: ");
-        rrti_print_components(stdout, c->xcr0_missing);
-        printf("\n    (XCR0 0x%" PRIx64 " recorded, 0x%" PRIx64
-               " on the host)\n",
-               rec->m.xcr0, host->m.xcr0);
-    }
-    for (size_t i = 0; i < c->n_layout; i++) {
-        const rrti_xsave_diff *d = &c->layout[i];
-        printf("  XSAVE component %u (%s) differs: size %" PRIu32
-               " offset %" PRIu32 " recorded, size %" PRIu32 " offset %" PRIu32
-               " on the host\n",
-               d->component, rrti_xsave_component_name(d->component),
-               d->rec_size, d->rec_offset, d->host_size, d->host_offset);
-    }
-}
-
-static void print_notes(const rrti_compat *c, const rrti_host *rec,
+static void print_notes(const rrt_compat *c, const rrti_host *rec,
                         const rrti_host *host)
 {
     printf("notes:\n");
     if (c->n_not_needed) {
         printf("  missing on the host but never queried by the recording "
                "(not needed):\n");
-        rrti_print_feature_groups(stdout, c->not_needed, c->n_not_needed,
-                                  "    ");
+        rrt_cpu_features_format(c->not_needed, c->n_not_needed, "    ", stdout);
     }
     if (c->n_system_missing) {
         printf("  system features missing on the host (programs cannot use "
                "them):\n");
-        rrti_print_feature_groups(stdout, c->system_missing,
-                                  c->n_system_missing, "    ");
+        rrt_cpu_features_format(c->system_missing, c->n_system_missing, "    ",
+                                stdout);
     }
     if (c->layout_unknown) {
         printf("  XSAVE layout not described for: ");
-        rrti_print_components(stdout, c->layout_unknown);
+        rrt_xsave_components_format(c->layout_unknown, stdout);
         putchar('\n');
     }
     if (c->vendor_differs)
@@ -350,7 +323,7 @@ static void print_notes(const rrti_compat *c, const rrti_host *rec,
     printf("  %s\n", trap_description(host->faulting));
 }
 
-static void print_host_text(const verify_opts *o, const rrti_compat *c,
+static void print_host_text(const verify_opts *o, const rrt_compat *c,
                             const rrti_host *rec, const rrti_host *host)
 {
     size_t n_comp = 0;
@@ -367,7 +340,7 @@ static void print_host_text(const verify_opts *o, const rrti_compat *c,
     print_sides(o, rec, host);
     if (!c->compatible) {
         printf("blocking:\n");
-        print_blocking(c, rec, host);
+        rrt_compat_format(c, stdout);
     }
     print_notes(c, rec, host);
 }
@@ -384,7 +357,7 @@ static void json_side(const char *key, const rrti_host *h)
     printf("},\n");
 }
 
-static void print_host_json(const verify_opts *o, const rrti_compat *c,
+static void print_host_json(const verify_opts *o, const rrt_compat *c,
                             const rrti_host *rec, const rrti_host *host)
 {
     printf("{\n  \"file\": ");
@@ -402,12 +375,12 @@ static void print_host_json(const verify_opts *o, const rrti_compat *c,
     rrti_json_components(stdout, c->xcr0_missing);
     printf(",\n  \"xsave_layout_mismatch\": [");
     for (size_t i = 0; i < c->n_layout; i++) {
-        const rrti_xsave_diff *d = &c->layout[i];
+        const rrt_xsave_diff *d = &c->layout[i];
         printf("%s{\"component\": %u, \"name\": \"%s\", \"recorded\": "
                "{\"size\": %" PRIu32 ", \"offset\": %" PRIu32
                "}, \"host\": {\"size\": %" PRIu32 ", \"offset\": %" PRIu32 "}}",
                i ? ", " : "", d->component,
-               rrti_xsave_component_name(d->component), d->rec_size,
+               rrt_xsave_component_name(d->component), d->rec_size,
                d->rec_offset, d->host_size, d->host_offset);
     }
     printf("],\n  \"xsave_layout_unknown\": ");
@@ -429,7 +402,7 @@ static int run_host(const verify_opts *o)
     rrti_host rec, host;
     rrti_host_init(&rec);
     rrti_host_init(&host);
-    rrti_compat c = {0};
+    rrt_compat c = {0};
     rrt_error err;
     rrt_error_clear(&err);
     int code = RRT_EXIT_ERROR;
@@ -438,7 +411,7 @@ static int run_host(const verify_opts *o)
         st = o->against ? rrti_host_load(o->against, &host, &err)
                         : rrti_host_capture(&host, &err);
     if (st == RRT_OK)
-        st = rrti_compat_check(&rec.m, &host.m, &c, &err);
+        st = rrt_compat_check(&rec.m, &host.m, &c, &err);
     if (st != RRT_OK) {
         cli_report(&err);
         goto out;
@@ -449,7 +422,7 @@ static int run_host(const verify_opts *o)
         print_host_text(o, &c, &rec, &host);
     code = c.compatible ? RRT_EXIT_OK : RRT_EXIT_NO;
 out:
-    rrti_compat_clear(&c);
+    rrt_compat_clear(&c);
     rrti_host_clear(&rec);
     rrti_host_clear(&host);
     return code;

@@ -1,15 +1,16 @@
-/* The CPU compatibility rules (verify/COMPAT.md): named features, XSAVE
+/* The CPU compatibility rules (spec/compat.md): named features, XSAVE
  * state components and layout, plus the differences reported only as
- * information. */
-#include "compat.h"
-
+ * information; the report of the blocking ones; the intersection of hosts
+ * (`rrt cpuid --common`). */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "hostfile.h"
+#include "rrt/compat.h"
+#include "rrti.h"
 
-void rrti_compat_clear(rrti_compat *c)
+void rrt_compat_clear(rrt_compat *c)
 {
     free(c->missing);
     free(c->not_needed);
@@ -17,8 +18,8 @@ void rrti_compat_clear(rrti_compat *c)
     memset(c, 0, sizeof(*c));
 }
 
-bool rrti_leaf_queried(const rrt_cpuid_manifest *m, uint32_t leaf,
-                       uint32_t subleaf)
+bool rrt_cpuid_leaf_queried(const rrt_cpuid_manifest *m, uint32_t leaf,
+                            uint32_t subleaf)
 {
     if (!(m->flags & RRT_CPUID_QUERIED_KNOWN))
         return true;
@@ -30,7 +31,7 @@ bool rrti_leaf_queried(const rrt_cpuid_manifest *m, uint32_t leaf,
     return false;
 }
 
-const char *rrti_xsave_component_name(unsigned i)
+const char *rrt_xsave_component_name(unsigned i)
 {
     /* Intel SDM vol. 1, 13.1 "XSAVE-supported features and state-component
      * bitmaps"; names follow Linux's xfeature names, shortened. */
@@ -43,8 +44,8 @@ const char *rrti_xsave_component_name(unsigned i)
     return i < sizeof(names) / sizeof(names[0]) ? names[i] : "unknown";
 }
 
-bool rrti_cpu_signature(const rrt_cpuid_manifest *m, unsigned *family,
-                        unsigned *model, unsigned *stepping)
+bool rrt_cpu_signature(const rrt_cpuid_manifest *m, unsigned *family,
+                       unsigned *model, unsigned *stepping)
 {
     const rrt_cpuid_record *r = rrt_cpuid_manifest_find(m, 1, 0);
     if (!r)
@@ -61,7 +62,7 @@ bool rrti_cpu_signature(const rrt_cpuid_manifest *m, unsigned *family,
     return true;
 }
 
-void rrti_cpu_brand(const rrt_cpuid_manifest *m, char out[49])
+void rrt_cpu_brand(const rrt_cpuid_manifest *m, char out[49])
 {
     size_t n = 0;
     for (uint32_t leaf = 0x80000002u; leaf <= 0x80000004u; leaf++) {
@@ -84,18 +85,18 @@ void rrti_cpu_brand(const rrt_cpuid_manifest *m, char out[49])
 }
 
 /* Adds f to one of the three lists (each sized for the whole table). */
-static void classify(rrti_compat *c, const rrt_cpuid_manifest *rec,
+static void classify(rrt_compat *c, const rrt_cpuid_manifest *rec,
                      const rrt_cpu_feature *f)
 {
     if (!(f->flags & RRT_FEAT_USER))
         c->system_missing[c->n_system_missing++] = f;
-    else if (!rrti_leaf_queried(rec, f->leaf, f->subleaf))
+    else if (!rrt_cpuid_leaf_queried(rec, f->leaf, f->subleaf))
         c->not_needed[c->n_not_needed++] = f;
     else
         c->missing[c->n_missing++] = f;
 }
 
-static void check_features(rrti_compat *c, const rrt_cpuid_manifest *rec,
+static void check_features(rrt_compat *c, const rrt_cpuid_manifest *rec,
                            const rrt_cpuid_manifest *host)
 {
     size_t n = rrt_cpu_feature_count();
@@ -111,7 +112,7 @@ static void check_features(rrti_compat *c, const rrt_cpuid_manifest *rec,
  * components: the host must enable every one the recording had, with the
  * same size and offset, or XSAVE images in memory and signal frames
  * differ between record and replay. */
-static void check_xsave(rrti_compat *c, const rrt_cpuid_manifest *rec,
+static void check_xsave(rrt_compat *c, const rrt_cpuid_manifest *rec,
                         const rrt_cpuid_manifest *host)
 {
     c->xcr0_missing = rec->xcr0 & ~host->xcr0;
@@ -128,7 +129,7 @@ static void check_xsave(rrti_compat *c, const rrt_cpuid_manifest *rec,
         if (r->eax == h->eax && r->ebx == h->ebx)
             continue;
         c->layout[c->n_layout++] =
-            (rrti_xsave_diff){i, r->eax, r->ebx, h->eax, h->ebx};
+            (rrt_xsave_diff){i, r->eax, r->ebx, h->eax, h->ebx};
     }
 }
 
@@ -155,13 +156,13 @@ static bool same_leaf(const rrt_cpuid_manifest *a, const rrt_cpuid_manifest *b,
     return true;
 }
 
-static void check_info(rrti_compat *c, const rrt_cpuid_manifest *rec,
+static void check_info(rrt_compat *c, const rrt_cpuid_manifest *rec,
                        const rrt_cpuid_manifest *host)
 {
     c->vendor_differs = strcmp(rec->vendor, host->vendor) != 0;
     unsigned f1 = 0, m1 = 0, s1 = 0, f2 = 0, m2 = 0, s2 = 0;
-    bool k1 = rrti_cpu_signature(rec, &f1, &m1, &s1);
-    bool k2 = rrti_cpu_signature(host, &f2, &m2, &s2);
+    bool k1 = rrt_cpu_signature(rec, &f1, &m1, &s1);
+    bool k2 = rrt_cpu_signature(host, &f2, &m2, &s2);
     c->signature_differs = k1 != k2 || f1 != f2 || m1 != m2 || s1 != s2;
     static const uint32_t cache[] = {0x2, 0x4, 0x80000005u, 0x80000006u,
                                      0x8000001du};
@@ -176,9 +177,9 @@ static void check_info(rrti_compat *c, const rrt_cpuid_manifest *rec,
             c->topology_differs = true;
 }
 
-rrt_status rrti_compat_check(const rrt_cpuid_manifest *rec,
-                             const rrt_cpuid_manifest *host, rrti_compat *out,
-                             rrt_error *err)
+rrt_status rrt_compat_check(const rrt_cpuid_manifest *rec,
+                            const rrt_cpuid_manifest *host, rrt_compat *out,
+                            rrt_error *err)
 {
     memset(out, 0, sizeof(*out));
     size_t n = rrt_cpu_feature_count();
@@ -186,16 +187,105 @@ rrt_status rrti_compat_check(const rrt_cpuid_manifest *rec,
     out->not_needed = calloc(n, sizeof(*out->not_needed));
     out->system_missing = calloc(n, sizeof(*out->system_missing));
     if (!out->missing || !out->not_needed || !out->system_missing) {
-        rrti_compat_clear(out);
-        return rrti_verify_fail(err, RRT_E_NOMEM,
-                                "out of memory comparing CPUs");
+        rrt_compat_clear(out);
+        return rrti_fail(err, RRT_E_NOMEM, 0, NULL, UINT64_MAX,
+                         "out of memory comparing CPUs");
     }
+    out->rec_xcr0 = rec->xcr0;
+    out->host_xcr0 = host->xcr0;
     check_features(out, rec, host);
     check_xsave(out, rec, host);
     check_info(out, rec, host);
     out->compatible =
         out->n_missing == 0 && out->xcr0_missing == 0 && out->n_layout == 0;
     return RRT_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reports (`rrt verify --host`, `rrt replay`, `rrt cpuid`)           */
+
+#define WRAP 79
+
+static bool same_group(const rrt_cpu_feature *a, const rrt_cpu_feature *b)
+{
+    return a->leaf == b->leaf && a->subleaf == b->subleaf && a->reg == b->reg;
+}
+
+static int group_label(char *out, size_t cap, const rrt_cpu_feature *f)
+{
+    static const char *const regs[] = {"EAX", "EBX", "ECX", "EDX"};
+    if (rrt_cpuid_leaf_is_indexed(f->leaf))
+        return snprintf(out, cap,
+                        "CPUID 0x%" PRIx32 ".%" PRIu32 " %s:", f->leaf,
+                        f->subleaf, regs[f->reg & 3]);
+    return snprintf(out, cap, "CPUID 0x%" PRIx32 " %s:", f->leaf,
+                    regs[f->reg & 3]);
+}
+
+void rrt_cpu_features_format(const rrt_cpu_feature *const *v, size_t n,
+                             const char *indent, FILE *f)
+{
+    size_t ind = strlen(indent);
+    for (size_t i = 0; i < n;) {
+        char label[48];
+        int k = group_label(label, sizeof(label), v[i]);
+        size_t col = ind + (k > 0 ? (size_t)k : 0);
+        fprintf(f, "%s%s", indent, label);
+        size_t j = i;
+        for (; j < n && same_group(v[i], v[j]); j++) {
+            size_t w = strlen(v[j]->name) + 1;
+            if (col + w > WRAP && col > ind + 8) {
+                fprintf(f, "\n%s   ", indent);
+                col = ind + 3;
+            }
+            fprintf(f, " %s", v[j]->name);
+            col += w;
+        }
+        fputc('\n', f);
+        i = j;
+    }
+}
+
+void rrt_xsave_components_format(uint64_t mask, FILE *f)
+{
+    const char *sep = "";
+    for (unsigned i = 0; i < 64; i++)
+        if (mask & ((uint64_t)1 << i)) {
+            const char *name = rrt_xsave_component_name(i);
+            if (strcmp(name, "unknown") == 0)
+                fprintf(f, "%scomponent%u", sep, i);
+            else
+                fprintf(f, "%s%s", sep, name);
+            sep = " ";
+        }
+    if (!*sep)
+        fputs("none", f);
+}
+
+void rrt_compat_format(const rrt_compat *c, FILE *f)
+{
+    if (c->n_missing) {
+        fprintf(f, "  missing CPU features the recording may use (%zu):\n",
+                c->n_missing);
+        rrt_cpu_features_format(c->missing, c->n_missing, "    ", f);
+    }
+    if (c->xcr0_missing) {
+        fputs("  XSAVE state components not enabled on the host: ", f);
+        rrt_xsave_components_format(c->xcr0_missing, f);
+        fprintf(f,
+                "\n    (XCR0 0x%" PRIx64 " recorded, 0x%" PRIx64
+                " on the host)\n",
+                c->rec_xcr0, c->host_xcr0);
+    }
+    for (size_t i = 0; i < c->n_layout; i++) {
+        const rrt_xsave_diff *d = &c->layout[i];
+        fprintf(f,
+                "  XSAVE component %u (%s) differs: size %" PRIu32
+                " offset %" PRIu32 " recorded, size %" PRIu32 " offset %" PRIu32
+                " on the host\n",
+                d->component, rrt_xsave_component_name(d->component),
+                d->rec_size, d->rec_offset, d->host_size, d->host_offset);
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -235,7 +325,7 @@ static rrt_cpuid_mask *mask_for(rrt_cpuid_manifest *m, uint32_t leaf,
 }
 
 /* One mask register per (leaf, subleaf, register) group of the table. */
-static rrt_status common_masks(const rrti_host *hosts, size_t n,
+static rrt_status common_masks(const rrt_cpuid_manifest *const *hosts, size_t n,
                                rrt_cpuid_manifest *out, rrt_error *err)
 {
     size_t nf = rrt_cpu_feature_count();
@@ -247,29 +337,28 @@ static rrt_status common_masks(const rrti_host *hosts, size_t n,
             continue;
         uint32_t v = UINT32_MAX;
         for (size_t h = 0; h < n; h++)
-            v &= effective_reg(&hosts[h].m, f->leaf, f->subleaf, f->reg);
+            v &= effective_reg(hosts[h], f->leaf, f->subleaf, f->reg);
         rrt_cpuid_mask *k = mask_for(out, f->leaf, f->subleaf);
         if (!k)
-            return rrti_verify_fail(err, RRT_E_NOMEM,
-                                    "out of memory building a CPU mask");
+            return rrti_fail(err, RRT_E_NOMEM, 0, NULL, UINT64_MAX,
+                             "out of memory building a CPU mask");
         uint32_t *regs[4] = {&k->eax, &k->ebx, &k->ecx, &k->edx};
         *regs[f->reg & 3] = v;
     }
     return rrt_cpuid_manifest_normalize(out, err);
 }
 
-static uint64_t layout_conflicts_of(const rrti_host *hosts, size_t n,
-                                    uint64_t xcr0)
+static uint64_t layout_conflicts_of(const rrt_cpuid_manifest *const *hosts,
+                                    size_t n, uint64_t xcr0)
 {
     uint64_t bad = 0;
     for (unsigned i = 2; i < 64; i++) {
         if (!(xcr0 & ((uint64_t)1 << i)))
             continue;
-        const rrt_cpuid_record *a =
-            rrt_cpuid_manifest_find(&hosts[0].m, 0xd, i);
+        const rrt_cpuid_record *a = rrt_cpuid_manifest_find(hosts[0], 0xd, i);
         for (size_t h = 1; h < n; h++) {
             const rrt_cpuid_record *b =
-                rrt_cpuid_manifest_find(&hosts[h].m, 0xd, i);
+                rrt_cpuid_manifest_find(hosts[h], 0xd, i);
             if (!a || !b || a->eax != b->eax || a->ebx != b->ebx)
                 bad |= (uint64_t)1 << i;
         }
@@ -277,38 +366,33 @@ static uint64_t layout_conflicts_of(const rrti_host *hosts, size_t n,
     return bad;
 }
 
-rrt_status rrti_cpuid_common(const rrti_host *hosts, size_t n, rrti_host *out,
-                             uint64_t *layout_conflicts, rrt_error *err)
+rrt_status rrt_cpuid_common(const rrt_cpuid_manifest *const *hosts, size_t n,
+                            rrt_cpuid_manifest *out, uint64_t *layout_conflicts,
+                            rrt_error *err)
 {
-    rrti_host_init(out);
+    memset(out, 0, sizeof(*out));
     *layout_conflicts = 0;
     if (n == 0)
-        return rrti_verify_fail(err, RRT_E_INVALID, "no hosts to combine");
-    rrt_status st = rrt_cpuid_manifest_copy(&out->m, &hosts[0].m, err);
+        return rrti_fail(err, RRT_E_INVALID, 0, NULL, UINT64_MAX,
+                         "no hosts to combine");
+    rrt_status st = rrt_cpuid_manifest_copy(out, hosts[0], err);
     if (st != RRT_OK)
         return st;
-    rrt_cpuid_manifest *m = &out->m;
-    free(m->masks);
-    free(m->queried);
-    m->masks = NULL;
-    m->queried = NULL;
-    m->n_masks = m->n_queried = 0;
-    m->flags = RRT_CPUID_MASKED;
-    snprintf(m->mask_name, sizeof(m->mask_name), "common(%zu host%s)", n,
+    free(out->masks);
+    free(out->queried);
+    out->masks = NULL;
+    out->queried = NULL;
+    out->n_masks = out->n_queried = 0;
+    out->flags = RRT_CPUID_MASKED;
+    snprintf(out->mask_name, sizeof(out->mask_name), "common(%zu host%s)", n,
              n == 1 ? "" : "s");
-    for (size_t h = 0; h < n; h++) {
-        m->xcr0 &= hosts[h].m.xcr0;
-        out->xcr0_derived |= hosts[h].xcr0_derived;
-    }
-    st = common_masks(hosts, n, m, err);
+    for (size_t h = 0; h < n; h++)
+        out->xcr0 &= hosts[h]->xcr0;
+    st = common_masks(hosts, n, out, err);
     if (st != RRT_OK) {
-        rrti_host_clear(out);
+        rrt_cpuid_manifest_clear(out);
         return st;
     }
-    *layout_conflicts = layout_conflicts_of(hosts, n, m->xcr0);
-    out->format = RRTI_HOST_ARCHIVE;
-    out->faulting = -1;
-    snprintf(out->kind, sizeof(out->kind), "%s", RRTI_KIND_MASK);
-    snprintf(out->source, sizeof(out->source), "%s", m->mask_name);
+    *layout_conflicts = layout_conflicts_of(hosts, n, out->xcr0);
     return RRT_OK;
 }

@@ -1,0 +1,120 @@
+/* Can a host replay a recording? The CPU compatibility rules of
+ * spec/compat.md applied to two CPUID manifests, the report `rrt verify
+ * --host` and `rrt replay` print, and the intersection of several hosts. */
+#ifndef RRT_COMPAT_H
+#define RRT_COMPAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cpufeat.h"
+#include "cpuid.h"
+#include "status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A state component enabled on both sides whose size or standard-format
+ * offset (leaf 0xD subleaf i, EAX and EBX) differ. */
+typedef struct rrt_xsave_diff {
+    unsigned component;
+    uint32_t rec_size, rec_offset;
+    uint32_t host_size, host_offset;
+} rrt_xsave_diff;
+
+/* The verdict and everything behind it. The feature lists point into the
+ * feature table (rrt_cpu_feature_at) and are owned by the struct. */
+typedef struct rrt_compat {
+    bool compatible;
+    /* Blocking: user features the recorded program could see (raw & mask)
+     * that the host lacks. Table order, so grouped by leaf and register. */
+    const rrt_cpu_feature **missing;
+    size_t n_missing;
+    /* Not blocking: as above, but in leaves the program never queried
+     * (only when the manifest has RRT_CPUID_QUERIED_KNOWN). */
+    const rrt_cpu_feature **not_needed;
+    size_t n_not_needed;
+    /* Information: system features the host lacks. */
+    const rrt_cpu_feature **system_missing;
+    size_t n_system_missing;
+    /* Blocking: XCR0 components enabled at record time, not on the host. */
+    uint64_t xcr0_missing;
+    /* Blocking: layout differences of components enabled on both. */
+    rrt_xsave_diff layout[64];
+    size_t n_layout;
+    /* Information: components enabled on both whose layout one of the
+     * descriptions lacks, so it could not be compared. */
+    uint64_t layout_unknown;
+    /* Information only. */
+    bool vendor_differs;
+    bool signature_differs; /* family / model / stepping */
+    bool cache_differs;     /* leaves 2, 4, 0x80000005/6, 0x8000001D */
+    bool topology_differs;  /* leaves 0xB, 0x1F, 0x80000026 */
+    /* The two XCR0 values compared, for reports. */
+    uint64_t rec_xcr0, host_xcr0;
+} rrt_compat;
+
+/* Compares what the recording `rec` could see with what `host` offers (for
+ * this machine: rrt_cpuid_capture_host). Fails only on allocation failure
+ * (RRT_E_NOMEM), leaving *out cleared. Free with rrt_compat_clear. */
+RRT_API rrt_status rrt_compat_check(const rrt_cpuid_manifest *rec,
+                                    const rrt_cpuid_manifest *host,
+                                    rrt_compat *out, rrt_error *err);
+/* Frees the lists and zeroes the struct. Safe on a zeroed struct. */
+RRT_API void rrt_compat_clear(rrt_compat *c);
+
+/* Writes the blocking findings of c, the lines `rrt verify --host` prints
+ * under "blocking:", for example
+ *     "  missing CPU features the recording may use (2):"
+ *     "    CPUID 0x7.0 EBX: avx512f avx512dq"
+ *     "  XSAVE state components not enabled on the host: opmask"
+ *     "    (XCR0 0xe7 recorded, 0x7 on the host)"
+ *     "  XSAVE component 9 (pkru) differs: size 8 offset 2688 recorded, ..."
+ * Nothing when c->compatible. */
+RRT_API void rrt_compat_format(const rrt_compat *c, FILE *f);
+
+/* Features grouped by CPUID leaf and register, one line per group:
+ *   "<indent>CPUID 0x7.0 EBX: avx512f avx512dq avx512cd"
+ * wrapped at 79 columns. v must be in table order. */
+RRT_API void rrt_cpu_features_format(const rrt_cpu_feature *const *v, size_t n,
+                                     const char *indent, FILE *f);
+/* "x87 sse avx" for the components set in mask ("component23" for those
+ * without a name), or "none". */
+RRT_API void rrt_xsave_components_format(uint64_t mask, FILE *f);
+
+/* True unless the manifest lists the leaves its program queried and
+ * (leaf, subleaf) is not among them. */
+RRT_API bool rrt_cpuid_leaf_queried(const rrt_cpuid_manifest *m, uint32_t leaf,
+                                    uint32_t subleaf);
+
+/* Short name of XSAVE state component i ("avx", "opmask", ...), "unknown"
+ * for components without one. */
+RRT_API const char *rrt_xsave_component_name(unsigned i);
+
+/* Family, model and stepping from leaf 1 EAX (SDM "Processor Signature");
+ * false when the manifest has no leaf 1. */
+RRT_API bool rrt_cpu_signature(const rrt_cpuid_manifest *m, unsigned *family,
+                               unsigned *model, unsigned *stepping);
+
+/* Brand string of leaves 0x80000002..4, trimmed, printable; "" if absent. */
+RRT_API void rrt_cpu_brand(const rrt_cpuid_manifest *m, char out[49]);
+
+/* The CPU features every one of n hosts offers, as a mask manifest: the
+ * first host's records with masks that keep, in every register the feature
+ * table covers, only the bits set in all hosts' effective values; XCR0 is
+ * the AND of all XCR0s; flags RRT_CPUID_MASKED; mask_name
+ * "common(N hosts)". *layout_conflicts gets the components enabled on all
+ * hosts whose XSAVE size or offset differ between hosts (recordings using
+ * them will not replay everywhere). out is overwritten, and left cleared on
+ * failure (RRT_E_INVALID when n is 0). */
+RRT_API rrt_status rrt_cpuid_common(const rrt_cpuid_manifest *const *hosts,
+                                    size_t n, rrt_cpuid_manifest *out,
+                                    uint64_t *layout_conflicts, rrt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
