@@ -734,6 +734,204 @@ fail:
     return RRT_EXIT_ERROR;
 }
 
+/* Decoded events of recordings (rrt/events.h), one line each. */
+
+static bool is_recording(rrt_reader *r)
+{
+    const char *tool = rrt_reader_meta_get(r, "tool");
+    return rrt_reader_meta_get(r, "exe") ||
+           (tool && !strcmp(tool, "rrt record"));
+}
+
+static void print_word(uint64_t v)
+{
+    int64_t s = (int64_t)v;
+    if (v <= 0xffff)
+        printf("%llu", (unsigned long long)v);
+    else if (s < 0 && s >= -4096) /* -1, AT_FDCWD, -errno */
+        printf("%lld", (long long)s);
+    else
+        printf("0x%llx", (unsigned long long)v);
+}
+
+static const char *signal_name(uint32_t signo)
+{
+    static const char *const names[] = {
+        NULL,      "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",    "SIGTRAP",
+        "SIGABRT", "SIGBUS",  "SIGFPE",    "SIGKILL", "SIGUSR1",   "SIGSEGV",
+        "SIGUSR2", "SIGPIPE", "SIGALRM",   "SIGTERM", "SIGSTKFLT", "SIGCHLD",
+        "SIGCONT", "SIGSTOP", "SIGTSTP",   "SIGTTIN", "SIGTTOU",   "SIGURG",
+        "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH",  "SIGIO",
+        "SIGPWR",  "SIGSYS"};
+    return signo < sizeof(names) / sizeof(names[0]) ? names[signo] : NULL;
+}
+
+static void print_signal(uint32_t signo)
+{
+    const char *n = signal_name(signo);
+    if (n)
+        printf("%u (%s)", signo, n);
+    else
+        printf("%u (SIGRTMIN+%d)", signo, (int)signo - 34);
+}
+
+/* " /usr/bin/ls" for a file-table index, or " #N" if out of range. */
+static void print_file(rrt_reader *r, uint64_t index)
+{
+    rrt_file_entry f;
+    if (index < rrt_reader_file_count(r) &&
+        rrt_reader_file(r, (size_t)index, &f, NULL) == RRT_OK) {
+        printf(" %s", f.path);
+        rrt_file_entry_clear(&f);
+    } else {
+        printf(" #%llu", (unsigned long long)index);
+    }
+}
+
+static void print_syscall(rrt_reader *r, const rrt_ev_syscall *e)
+{
+    const char *name = rrt_syscall_name(e->nr);
+    printf(" tid %u ", e->tid);
+    if (name)
+        printf("%s(", name);
+    else
+        printf("syscall_%u(", e->nr);
+    for (int i = 0; i < 6; i++) {
+        printf(i ? ", " : "");
+        print_word(e->args[i]);
+    }
+    printf(")");
+    if (e->flags & RRT_EV_SC_ENTRY_ONLY) {
+        printf(" [entry only]\n");
+        return;
+    }
+    printf(" = ");
+    print_word((uint64_t)e->ret);
+    const char *sep = " [";
+    if (e->n_mem) {
+        uint64_t bytes = 0;
+        for (size_t i = 0; i < e->n_mem; i++)
+            bytes += e->mem[i].len;
+        printf("%s%zu mem write%s, %llu bytes", sep, e->n_mem,
+               e->n_mem == 1 ? "" : "s", (unsigned long long)bytes);
+        sep = "; ";
+    }
+    if (e->flags & RRT_EV_SC_STDIO) {
+        printf("%s%s %zu bytes", sep,
+               e->stdio_stream == 1 ? "stdout" : "stderr", e->stdio_len);
+        sep = "; ";
+    }
+    if (e->flags & RRT_EV_SC_FILE) {
+        printf("%sfile", sep);
+        print_file(r, e->file_index);
+        sep = "; ";
+    }
+    if (e->flags & RRT_EV_SC_INITIAL) {
+        printf("%sinitial exec", sep);
+        sep = "; ";
+    }
+    if (e->flags & RRT_EV_SC_FORCED) {
+        printf("%sforced by the recorder", sep);
+        sep = "; ";
+    }
+    printf("%s\n", sep[0] == ';' ? "]" : "");
+}
+
+/* Prints the decoded form of a known event; false (nothing printed) when
+ * the type is unknown or the payload does not decode. */
+static bool dump_decoded(rrt_reader *r, const rrt_event *ev)
+{
+    const char *type = rrt_ev_type_name(ev->type);
+    rrt_error err;
+    rrt_status st = RRT_OK;
+    if (!type)
+        return false;
+    union {
+        rrt_ev_syscall sc;
+        rrt_ev_rdtsc rd;
+        rrt_ev_cpuid cp;
+        rrt_ev_signal sg;
+        rrt_ev_exit ex;
+        rrt_ev_clone cl;
+        rrt_ev_exec xe;
+    } u;
+    switch (ev->type) {
+    case RRT_EV_SYSCALL:
+        st = rrt_ev_decode_syscall(ev->data, ev->len, &u.sc, &err);
+        break;
+    case RRT_EV_RDTSC:
+        st = rrt_ev_decode_rdtsc(ev->data, ev->len, &u.rd, &err);
+        break;
+    case RRT_EV_CPUID:
+        st = rrt_ev_decode_cpuid(ev->data, ev->len, &u.cp, &err);
+        break;
+    case RRT_EV_SIGNAL:
+        st = rrt_ev_decode_signal(ev->data, ev->len, &u.sg, &err);
+        break;
+    case RRT_EV_EXIT:
+        st = rrt_ev_decode_exit(ev->data, ev->len, &u.ex, &err);
+        break;
+    case RRT_EV_CLONE:
+        st = rrt_ev_decode_clone(ev->data, ev->len, &u.cl, &err);
+        break;
+    case RRT_EV_EXEC:
+        st = rrt_ev_decode_exec(ev->data, ev->len, &u.xe, &err);
+        break;
+    }
+    if (st != RRT_OK) {
+        cli_warn("event %llu: %s", (unsigned long long)ev->seq, err.message);
+        return false;
+    }
+    printf("event %llu %s", (unsigned long long)ev->seq, type);
+    switch (ev->type) {
+    case RRT_EV_SYSCALL:
+        print_syscall(r, &u.sc);
+        rrt_ev_syscall_clear(&u.sc);
+        break;
+    case RRT_EV_RDTSC:
+        printf(" tid %u %s tsc %llu", u.rd.tid,
+               u.rd.rdtscp ? "rdtscp" : "rdtsc", (unsigned long long)u.rd.tsc);
+        if (u.rd.rdtscp)
+            printf(" aux %u", u.rd.aux);
+        printf("\n");
+        break;
+    case RRT_EV_CPUID:
+        printf(" tid %u leaf 0x%x subleaf 0x%x = eax 0x%08x ebx 0x%08x "
+               "ecx 0x%08x edx 0x%08x\n",
+               u.cp.tid, u.cp.leaf, u.cp.subleaf, u.cp.regs[0], u.cp.regs[1],
+               u.cp.regs[2], u.cp.regs[3]);
+        break;
+    case RRT_EV_SIGNAL:
+        printf(" tid %u signal ", u.sg.tid);
+        print_signal(u.sg.signo);
+        printf("%s\n", u.sg.sync ? " sync" : "");
+        break;
+    case RRT_EV_EXIT:
+        if (u.ex.killed) {
+            printf(" tid %u killed by signal ", u.ex.tid);
+            print_signal(u.ex.code);
+            printf("\n");
+        } else {
+            printf(" tid %u exit status %u\n", u.ex.tid, u.ex.code);
+        }
+        break;
+    case RRT_EV_CLONE:
+        printf(" parent %u child %u flags 0x%llx\n", u.cl.parent, u.cl.child,
+               (unsigned long long)u.cl.flags);
+        break;
+    case RRT_EV_EXEC:
+        printf(" tid %u exe", u.xe.tid);
+        print_file(r, u.xe.exe_file);
+        if (u.xe.has_interp) {
+            printf(" interpreter");
+            print_file(r, u.xe.interp_file);
+        }
+        printf(", %zu auxv entries\n", u.xe.n_auxv);
+        break;
+    }
+    return true;
+}
+
 static int dump_text(rrt_reader *r)
 {
     rrt_archive_info in;
@@ -766,9 +964,13 @@ static int dump_text(rrt_reader *r)
     }
     rrt_event ev;
     rrt_status st;
-    while ((st = rrt_event_iter_next(it, &ev, &err)) == RRT_OK)
+    bool decode = is_recording(r);
+    while ((st = rrt_event_iter_next(it, &ev, &err)) == RRT_OK) {
+        if (decode && dump_decoded(r, &ev))
+            continue;
         printf("event %llu type %u, %zu bytes\n", (unsigned long long)ev.seq,
                ev.type, ev.len);
+    }
     rrt_event_iter_close(it);
     if (st != RRT_END) {
         cli_report(&err);
@@ -804,6 +1006,12 @@ const rrt_command cmd_dump = {
     "\n"
     "DESCRIPTION\n"
     "  The text form lists indexed sections, blobs and events, one a line.\n"
+    "  In a recording (metadata names an exe, or tool is \"rrt record\")\n"
+    "  events are decoded as spec/events.md describes them, e.g.\n"
+    "    event 12 SYSCALL tid 4711 read(3, 0x7ffd5000, 4096, 0, 0, 0) = 42\n"
+    "      [1 mem write, 42 bytes]\n"
+    "  with all six argument registers; an event of an unknown type, or one\n"
+    "  that does not decode (a warning on stderr says why), is printed raw.\n"
     "  The JSON form is complete and stable: spec/vectors/ holds the\n"
     "  expected JSON of each golden archive, and tools may parse it. Event\n"
     "  payloads are hex strings; paths and metadata are JSON strings in\n"

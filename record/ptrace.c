@@ -258,8 +258,8 @@ static bool read_word(int memfd, uint64_t addr, uint64_t *v)
     return rrti_mem_read(memfd, addr, v, sizeof(*v));
 }
 
-bool rrti_exec_fixup_auxv(pid_t pid, int memfd, rrti_ev_exec *ex,
-                          const rrti_ev_exec *set)
+bool rrti_exec_fixup_auxv(pid_t pid, int memfd, rrt_ev_exec *ex,
+                          const rrt_ev_exec *set)
 {
     struct user_regs_struct r;
     uint64_t argc, v;
@@ -301,7 +301,7 @@ bool rrti_exec_fixup_auxv(pid_t pid, int memfd, rrti_ev_exec *ex,
                     return false;
             }
         }
-        if (ex->n_auxv < RRTI_MAX_AUXV) {
+        if (ex->n_auxv < RRT_EV_MAX_AUXV) {
             ex->auxv[ex->n_auxv][0] = kv[0];
             ex->auxv[ex->n_auxv][1] = kv[1];
             ex->n_auxv++;
@@ -512,7 +512,7 @@ int rrti_trap_insn(int memfd, uint64_t rip)
     return 0;
 }
 
-void rrti_apply_rdtsc(struct user_regs_struct *r, const rrti_ev_rdtsc *e)
+void rrti_apply_rdtsc(struct user_regs_struct *r, const rrt_ev_rdtsc *e)
 {
     r->rax = e->tsc & 0xffffffffu;
     r->rdx = e->tsc >> 32;

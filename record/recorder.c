@@ -1,6 +1,6 @@
 /* The recording engine. It observes: syscall entries and exits, RDTSC and
  * CPUID traps, signals, clones, execs and exits of every tracee; and hands
- * each observation to the producer (events.c), which encodes it.
+ * each observation to the producer (producer.c), which encodes it.
  *
  * One task at a time runs user code: it holds the token. A task gives the
  * token up when it enters a system call (which may block) and waits for it
@@ -95,7 +95,7 @@ typedef struct recorder {
     size_t n_queried, cap_queried;
     /* scratch for one syscall's memory outputs */
     rrt_buf data;
-    rrti_mem mem[64];
+    rrt_ev_mem mem[64];
     size_t n_mem;
     uint64_t since_flush;
     struct timespec last_flush;
@@ -295,7 +295,7 @@ static bool add_out(recorder *r, rtask *t, uint64_t addr, uint64_t len)
                     (unsigned long long)addr);
     r->data.len += (size_t)len;
     /* data pointers are fixed up once all outputs are read */
-    r->mem[r->n_mem++] = (rrti_mem){addr, (size_t)len, (const uint8_t *)off};
+    r->mem[r->n_mem++] = (rrt_ev_mem){addr, (size_t)len, (const uint8_t *)off};
     return true;
 }
 
@@ -446,7 +446,7 @@ static int stdio_stream(recorder *r, rtask *t, uint64_t fd)
     return 0;
 }
 
-static bool capture_stdio(recorder *r, rtask *t, rrti_ev_syscall *e)
+static bool capture_stdio(recorder *r, rtask *t, rrt_ev_syscall *e)
 {
     if (e->ret <= 0)
         return true;
@@ -465,7 +465,7 @@ static bool capture_stdio(recorder *r, rtask *t, rrti_ev_syscall *e)
      * stdio fields; the regions were appended contiguously. */
     size_t start = r->n_mem > first ? (size_t)r->mem[first].data : r->data.len;
     r->n_mem = first;
-    e->flags |= RRTI_SC_STDIO;
+    e->flags |= RRT_EV_SC_STDIO;
     e->stdio_stream = (uint32_t)s;
     e->stdio_data = (const uint8_t *)start;
     e->stdio_len = r->data.len - start;
@@ -514,18 +514,18 @@ static bool syscall_entry(recorder *r, rtask *t,
         ptrace(PTRACE_SETREGS, t->tid, NULL, regs);
     }
     if (t->nr == SYS_exit || t->nr == SYS_exit_group) {
-        rrti_ev_syscall e = {.tid = (uint32_t)t->tid, .nr = (uint32_t)t->nr,
-                             .flags = RRTI_SC_ENTRY_ONLY};
+        rrt_ev_syscall e = {.tid = (uint32_t)t->tid, .nr = (uint32_t)t->nr,
+                            .flags = RRT_EV_SC_ENTRY_ONLY};
         memcpy(e.args, t->args, sizeof(e.args));
         return emitted(r, rrti_emit_syscall(&r->prod, &e, &r->err),
-                       RRTI_EV_SYSCALL);
+                       RRT_EV_SYSCALL);
     }
     return true;
 }
 
 /* The ELF interpreter the kernel mapped at AT_BASE (ld.so), which replay
  * needs unchanged too; "" for static programs. */
-static void interpreter_path(pid_t pid, const rrti_ev_exec *ex, char *out,
+static void interpreter_path(pid_t pid, const rrt_ev_exec *ex, char *out,
                              size_t n)
 {
     uint64_t base = 0;
@@ -551,7 +551,7 @@ static void interpreter_path(pid_t pid, const rrti_ev_exec *ex, char *out,
 
 static bool after_exec(recorder *r, rtask *t)
 {
-    rrti_ev_exec ex = {0};
+    rrt_ev_exec ex = {0};
     if (t->memfd >= 0)
         close(t->memfd);
     t->memfd = rrti_mem_open(t->tid);
@@ -578,10 +578,10 @@ static bool after_exec(recorder *r, rtask *t)
         rrti_patch_all(t->tid, t->memfd, &t->pset->p) < 0)
         return fail(r, "process %d: cannot patch CPUID instructions",
                     (int)t->tid);
-    return emitted(r, rrti_emit_exec(&r->prod, &ex, &r->err), RRTI_EV_EXEC);
+    return emitted(r, rrti_emit_exec(&r->prod, &ex, &r->err), RRT_EV_EXEC);
 }
 
-static bool mmap_extras(recorder *r, rtask *t, rrti_ev_syscall *e)
+static bool mmap_extras(recorder *r, rtask *t, rrt_ev_syscall *e)
 {
     uint64_t prot = 0, start = 0, len = 0;
     if (t->nr == SYS_mmap) {
@@ -591,7 +591,7 @@ static bool mmap_extras(recorder *r, rtask *t, rrti_ev_syscall *e)
                      (int)t->args[4]);
             if (!file_index(r, fdp, &e->file_index))
                 return false;
-            e->flags |= RRTI_SC_FILE;
+            e->flags |= RRT_EV_SC_FILE;
         }
         prot = t->args[2], start = (uint64_t)e->ret, len = t->args[1];
     } else if (t->nr == SYS_mprotect) {
@@ -615,13 +615,13 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
     const rrti_sc_desc *d = rrti_syscall_desc(t->nr);
     if (!d)
         return refuse(r, t, t->nr, "is not supported");
-    rrti_ev_syscall e = {.tid = (uint32_t)t->tid, .nr = (uint32_t)t->nr,
-                         .ret = (int64_t)regs->rax};
+    rrt_ev_syscall e = {.tid = (uint32_t)t->tid, .nr = (uint32_t)t->nr,
+                        .ret = (int64_t)regs->rax};
     memcpy(e.args, t->args, sizeof(e.args));
     if (t->forced)
-        e.flags |= RRTI_SC_FORCED;
+        e.flags |= RRT_EV_SC_FORCED;
     if (t->initial)
-        e.flags |= RRTI_SC_INITIAL;
+        e.flags |= RRT_EV_SC_INITIAL;
     t->initial = false;
     rrt_buf_reset(&r->data);
     r->n_mem = 0;
@@ -636,12 +636,12 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
         return fail(r, "out of memory");
     for (size_t i = 0; i < r->n_mem; i++)
         r->mem[i].data = r->data.data + (size_t)r->mem[i].data;
-    if (e.flags & RRTI_SC_STDIO)
+    if (e.flags & RRT_EV_SC_STDIO)
         e.stdio_data = r->data.data + (size_t)e.stdio_data;
     e.mem = r->mem;
     e.n_mem = r->n_mem;
     if (!emitted(r, rrti_emit_syscall(&r->prod, &e, &r->err),
-                 RRTI_EV_SYSCALL))
+                 RRT_EV_SYSCALL))
         return false;
     if (t->nr == SYS_execve && e.ret == 0)
         return after_exec(r, t) && release_vfork_parent(r, t->tid);
@@ -688,10 +688,10 @@ static bool schedule(recorder *r)
         r->holder = next;
         if (next->want_clone) {
             next->want_clone = false;
-            rrti_ev_clone e = {next->clone_parent, (uint32_t)next->tid,
-                               next->clone_flags};
+            rrt_ev_clone e = {next->clone_parent, (uint32_t)next->tid,
+                              next->clone_flags};
             if (!emitted(r, rrti_emit_clone(&r->prod, &e, &r->err),
-                         RRTI_EV_CLONE))
+                         RRT_EV_CLONE))
                 return false;
         }
         if (next->want_exit_event) {
@@ -753,27 +753,27 @@ static void note_queried(recorder *r, uint32_t leaf, uint32_t sub)
 
 static bool emulate_cpuid(recorder *r, rtask *t, struct user_regs_struct *g)
 {
-    rrti_ev_cpuid e = {.tid = (uint32_t)t->tid,
-                       .leaf = (uint32_t)g->rax,
-                       .subleaf = (uint32_t)g->rcx};
+    rrt_ev_cpuid e = {.tid = (uint32_t)t->tid,
+                      .leaf = (uint32_t)g->rax,
+                      .subleaf = (uint32_t)g->rcx};
     if (!rrt_cpuid_manifest_effective(&r->m, e.leaf, e.subleaf, e.regs))
         memset(e.regs, 0, sizeof(e.regs));
     note_queried(r, e.leaf, e.subleaf);
     rrti_apply_cpuid(g, e.regs);
     ptrace(PTRACE_SETREGS, t->tid, NULL, g);
-    return emitted(r, rrti_emit_cpuid(&r->prod, &e, &r->err), RRTI_EV_CPUID);
+    return emitted(r, rrti_emit_cpuid(&r->prod, &e, &r->err), RRT_EV_CPUID);
 }
 
 static bool emulate_rdtsc(recorder *r, rtask *t, struct user_regs_struct *g,
                           bool rdtscp)
 {
-    rrti_ev_rdtsc e = {.tid = (uint32_t)t->tid, .rdtscp = rdtscp};
+    rrt_ev_rdtsc e = {.tid = (uint32_t)t->tid, .rdtscp = rdtscp};
     unsigned aux = 0;
     e.tsc = rdtscp ? __rdtscp(&aux) : __rdtsc();
     e.aux = aux;
     rrti_apply_rdtsc(g, &e);
     ptrace(PTRACE_SETREGS, t->tid, NULL, g);
-    return emitted(r, rrti_emit_rdtsc(&r->prod, &e, &r->err), RRTI_EV_RDTSC);
+    return emitted(r, rrti_emit_rdtsc(&r->prod, &e, &r->err), RRT_EV_RDTSC);
 }
 
 /* Returns 1 when the signal was an emulated instruction, 0 when it is a
@@ -825,11 +825,11 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
             resume(t, 0);
             return true;
         }
-        rrti_ev_signal ev = {.tid = (uint32_t)t->tid, .signo = (uint32_t)sig,
-                             .sync = is_sync_signal(sig, &si)};
+        rrt_ev_signal ev = {.tid = (uint32_t)t->tid, .signo = (uint32_t)sig,
+                            .sync = is_sync_signal(sig, &si)};
         memcpy(ev.siginfo, &si, sizeof(ev.siginfo));
         if (!emitted(r, rrti_emit_signal(&r->prod, &ev, &r->err),
-                     RRTI_EV_SIGNAL))
+                     RRT_EV_SIGNAL))
             return false;
     }
     resume(t, sig);
@@ -877,7 +877,7 @@ static bool on_new_task(recorder *r, rtask *parent, int event)
 
 static bool on_task_exit(recorder *r, rtask *t, int status)
 {
-    rrti_ev_exit e = {.tid = (uint32_t)t->tid};
+    rrt_ev_exit e = {.tid = (uint32_t)t->tid};
     if (WIFSIGNALED(status)) {
         e.killed = 1;
         e.code = (uint32_t)WTERMSIG(status);
@@ -892,7 +892,7 @@ static bool on_task_exit(recorder *r, rtask *t, int status)
         rrt_writer_set_meta(r->w, "exit_status", buf, NULL);
     }
     bool ok = !t->recording ||
-              emitted(r, rrti_emit_exit(&r->prod, &e, &r->err), RRTI_EV_EXIT);
+              emitted(r, rrti_emit_exit(&r->prod, &e, &r->err), RRT_EV_EXIT);
     pid_t tid = t->tid;
     remove_task(r, t);
     return ok && release_vfork_parent(r, tid);
@@ -1124,13 +1124,13 @@ static void print_stats(const recorder *r)
             "rrt record: %llu events: %llu syscalls, %llu rdtsc, %llu cpuid, "
             "%llu signals, %llu clones, %llu execs, %llu exits\n",
             (unsigned long long)rrt_writer_event_count(r->w),
-            (unsigned long long)r->counts[RRTI_EV_SYSCALL],
-            (unsigned long long)r->counts[RRTI_EV_RDTSC],
-            (unsigned long long)r->counts[RRTI_EV_CPUID],
-            (unsigned long long)r->counts[RRTI_EV_SIGNAL],
-            (unsigned long long)r->counts[RRTI_EV_CLONE],
-            (unsigned long long)r->counts[RRTI_EV_EXEC],
-            (unsigned long long)r->counts[RRTI_EV_EXIT]);
+            (unsigned long long)r->counts[RRT_EV_SYSCALL],
+            (unsigned long long)r->counts[RRT_EV_RDTSC],
+            (unsigned long long)r->counts[RRT_EV_CPUID],
+            (unsigned long long)r->counts[RRT_EV_SIGNAL],
+            (unsigned long long)r->counts[RRT_EV_CLONE],
+            (unsigned long long)r->counts[RRT_EV_EXEC],
+            (unsigned long long)r->counts[RRT_EV_EXIT]);
 }
 
 static int finish(recorder *r, bool ok)

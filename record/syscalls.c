@@ -266,14 +266,12 @@ const rrti_sc_desc *rrti_syscall_desc(long nr)
     return table[nr].name ? &table[nr] : NULL;
 }
 
-static const char *const names[] = {
-#include "syscall_names.inc"
-};
-
 const char *rrti_syscall_name(long nr, char buf[32])
 {
-    if (nr >= 0 && (size_t)nr < sizeof(names) / sizeof(names[0]) && names[nr])
-        return names[nr];
+    const char *name =
+        nr >= 0 && nr <= UINT32_MAX ? rrt_syscall_name((uint32_t)nr) : NULL;
+    if (name)
+        return name;
     snprintf(buf, 32, "syscall_%ld", nr);
     return buf;
 }

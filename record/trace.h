@@ -1,5 +1,5 @@
-/* The trace layer shared by `rrt record` and `rrt replay`: event types and
- * their payload codecs (the producer interface), the table that says how
+/* The trace layer shared by `rrt record` and `rrt replay`: the event
+ * producer (over librrt's event codecs), the table that says how
  * each system call is recorded and replayed, and the ptrace helpers both
  * engines use. This is the record module's library part; replay/ links it. */
 #ifndef RRT_RECORD_TRACE_H
@@ -14,89 +14,11 @@
 #include <rrt/rrt.h>
 
 /* ------------------------------------------------------------------ */
-/* Events (payloads: see the comment at the top of events.c). Events are
- * in the order tasks ran user code: a SYSCALL event is written when its
- * task resumes after the call, one task running at a time.            */
+/* The producer: the one place that turns observations into events. The
+ * event types and payload codecs are librrt's (rrt/events.h,
+ * spec/events.md); a future in-process syscall buffer feeds the same
+ * functions. */
 
-enum {
-    RRTI_EV_SYSCALL = 1, /* a completed (or entry-only) system call */
-    RRTI_EV_RDTSC = 2,   /* one RDTSC/RDTSCP execution */
-    RRTI_EV_CPUID = 3,   /* one CPUID execution */
-    RRTI_EV_SIGNAL = 4,  /* a signal delivered to a task */
-    RRTI_EV_EXIT = 5,    /* a task ended */
-    RRTI_EV_CLONE = 6,   /* a new task (fork/vfork/clone) starts running */
-    RRTI_EV_EXEC = 7,    /* state set up by a successful execve */
-};
-
-/* rrti_ev_syscall.flags */
-#define RRTI_SC_FILE 0x1u       /* file_index names the mapped file */
-#define RRTI_SC_STDIO 0x2u      /* stdio_stream/stdio data were recorded */
-#define RRTI_SC_ENTRY_ONLY 0x4u /* no exit stop (exit, exit_group) */
-#define RRTI_SC_INITIAL 0x8u    /* the recorder's own first execve */
-#define RRTI_SC_FORCED 0x10u    /* result imposed by the recorder */
-
-typedef struct rrti_mem {
-    uint64_t addr;
-    size_t len;
-    const uint8_t *data;
-} rrti_mem;
-
-typedef struct rrti_ev_syscall {
-    uint32_t tid;
-    uint32_t nr;
-    uint64_t args[6];
-    int64_t ret;
-    uint32_t flags;
-    size_t n_mem;
-    const rrti_mem *mem;
-    uint64_t file_index;
-    uint32_t stdio_stream; /* 1 or 2 */
-    size_t stdio_len;
-    const uint8_t *stdio_data;
-} rrti_ev_syscall;
-
-typedef struct rrti_ev_rdtsc {
-    uint32_t tid;
-    uint8_t rdtscp;
-    uint64_t tsc;
-    uint32_t aux;
-} rrti_ev_rdtsc;
-
-typedef struct rrti_ev_cpuid {
-    uint32_t tid, leaf, subleaf;
-    uint32_t regs[4];
-} rrti_ev_cpuid;
-
-typedef struct rrti_ev_signal {
-    uint32_t tid, signo;
-    uint8_t sync; /* a fault the instruction stream raises by itself */
-    uint8_t siginfo[128];
-} rrti_ev_signal;
-
-typedef struct rrti_ev_exit {
-    uint32_t tid;
-    uint32_t killed; /* 1: by signal `code`, 0: exited with `code` */
-    uint32_t code;
-} rrti_ev_exit;
-
-typedef struct rrti_ev_clone {
-    uint32_t parent, child;
-    uint64_t flags;
-} rrti_ev_clone;
-
-#define RRTI_MAX_AUXV 64
-typedef struct rrti_ev_exec {
-    uint32_t tid;
-    uint64_t exe_file; /* file-table index of /proc/PID/exe */
-    bool has_interp;
-    uint64_t interp_file; /* file-table index of the ELF interpreter */
-    uint8_t at_random[16];
-    size_t n_auxv;
-    uint64_t auxv[RRTI_MAX_AUXV][2];
-} rrti_ev_exec;
-
-/* The producer: the one place that turns observations into events. A
- * future in-process syscall buffer feeds the same functions. */
 typedef struct rrti_producer {
     rrt_writer *w;
     rrt_buf buf;
@@ -104,32 +26,20 @@ typedef struct rrti_producer {
 
 void rrti_producer_init(rrti_producer *p, rrt_writer *w);
 void rrti_producer_free(rrti_producer *p);
-rrt_status rrti_emit_syscall(rrti_producer *p, const rrti_ev_syscall *e,
+rrt_status rrti_emit_syscall(rrti_producer *p, const rrt_ev_syscall *e,
                              rrt_error *err);
-rrt_status rrti_emit_rdtsc(rrti_producer *p, const rrti_ev_rdtsc *e,
+rrt_status rrti_emit_rdtsc(rrti_producer *p, const rrt_ev_rdtsc *e,
                            rrt_error *err);
-rrt_status rrti_emit_cpuid(rrti_producer *p, const rrti_ev_cpuid *e,
+rrt_status rrti_emit_cpuid(rrti_producer *p, const rrt_ev_cpuid *e,
                            rrt_error *err);
-rrt_status rrti_emit_signal(rrti_producer *p, const rrti_ev_signal *e,
+rrt_status rrti_emit_signal(rrti_producer *p, const rrt_ev_signal *e,
                             rrt_error *err);
-rrt_status rrti_emit_exit(rrti_producer *p, const rrti_ev_exit *e,
+rrt_status rrti_emit_exit(rrti_producer *p, const rrt_ev_exit *e,
                           rrt_error *err);
-rrt_status rrti_emit_clone(rrti_producer *p, const rrti_ev_clone *e,
+rrt_status rrti_emit_clone(rrti_producer *p, const rrt_ev_clone *e,
                            rrt_error *err);
-rrt_status rrti_emit_exec(rrti_producer *p, const rrti_ev_exec *e,
+rrt_status rrti_emit_exec(rrti_producer *p, const rrt_ev_exec *e,
                           rrt_error *err);
-
-/* Decoders: false when the payload is malformed. Pointers in the result
- * point into `data`; *mem is malloc'ed (caller frees). */
-bool rrti_decode_syscall(const uint8_t *data, size_t len, rrti_ev_syscall *e,
-                         rrti_mem **mem);
-bool rrti_decode_rdtsc(const uint8_t *data, size_t len, rrti_ev_rdtsc *e);
-bool rrti_decode_cpuid(const uint8_t *data, size_t len, rrti_ev_cpuid *e);
-bool rrti_decode_signal(const uint8_t *data, size_t len, rrti_ev_signal *e);
-bool rrti_decode_exit(const uint8_t *data, size_t len, rrti_ev_exit *e);
-bool rrti_decode_clone(const uint8_t *data, size_t len, rrti_ev_clone *e);
-bool rrti_decode_exec(const uint8_t *data, size_t len, rrti_ev_exec *e);
-const char *rrti_event_name(uint32_t type);
 
 /* ------------------------------------------------------------------ */
 /* System call table                                                  */
@@ -204,8 +114,8 @@ bool rrti_inject_syscall(pid_t pid, int memfd, long nr, const uint64_t *args,
  * time calls become system calls, and returns auxv and AT_RANDOM. When
  * `set` is given, writes its AT_RANDOM bytes and hardware words instead of
  * reading them. */
-bool rrti_exec_fixup_auxv(pid_t pid, int memfd, rrti_ev_exec *ex,
-                          const rrti_ev_exec *set);
+bool rrti_exec_fixup_auxv(pid_t pid, int memfd, rrt_ev_exec *ex,
+                          const rrt_ev_exec *set);
 
 /* CPUID trapping. */
 typedef enum { RRTI_CPUID_AUTO, RRTI_CPUID_FAULT, RRTI_CPUID_PATCH } rrti_cpuid_mode;
@@ -245,7 +155,7 @@ long rrti_patch_all(pid_t pid, int memfd, rrti_patches *p);
 int rrti_trap_insn(int memfd, uint64_t rip);
 
 /* Emulation helpers: register effects of the trapped instruction. */
-void rrti_apply_rdtsc(struct user_regs_struct *r, const rrti_ev_rdtsc *e);
+void rrti_apply_rdtsc(struct user_regs_struct *r, const rrt_ev_rdtsc *e);
 void rrti_apply_cpuid(struct user_regs_struct *r, const uint32_t regs[4]);
 
 /* Argument i (0..5) of a syscall stop. */

@@ -27,6 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <rrt/compat.h>
 #include <rrt/cpufeat.h>
 
 #include "replayer.h"
@@ -332,7 +333,7 @@ out:
 /* ------------------------------------------------------------------ */
 /* System calls                                                       */
 
-static bool write_outputs(replayer *r, ptask *t, const rrti_ev_syscall *e)
+static bool write_outputs(replayer *r, ptask *t, const rrt_ev_syscall *e)
 {
     for (size_t i = 0; i < e->n_mem; i++)
         if (!rrti_mem_write(t->memfd, e->mem[i].addr, e->mem[i].data,
@@ -340,7 +341,7 @@ static bool write_outputs(replayer *r, ptask *t, const rrti_ev_syscall *e)
             return diverge(r, t, "cannot write %zu bytes at 0x%llx",
                            e->mem[i].len,
                            (unsigned long long)e->mem[i].addr);
-    if ((e->flags & RRTI_SC_STDIO) && !r->o->quiet) {
+    if ((e->flags & RRT_EV_SC_STDIO) && !r->o->quiet) {
         int fd = e->stdio_stream == 2 ? 2 : 1;
         const uint8_t *p = e->stdio_data;
         size_t n = e->stdio_len;
@@ -355,7 +356,7 @@ static bool write_outputs(replayer *r, ptask *t, const rrti_ev_syscall *e)
     return true;
 }
 
-static bool compare_args(replayer *r, ptask *t, const rrti_ev_syscall *e,
+static bool compare_args(replayer *r, ptask *t, const rrt_ev_syscall *e,
                          const rrti_sc_desc *d, const stop *s)
 {
     char nb[32];
@@ -372,7 +373,7 @@ static bool compare_args(replayer *r, ptask *t, const rrti_ev_syscall *e,
 
 /* What the replayed program writes to the terminal must be what the
  * recorded one wrote: the bytes, not only the call, are compared. */
-static bool check_stdio(replayer *r, ptask *t, const rrti_ev_syscall *e)
+static bool check_stdio(replayer *r, ptask *t, const rrt_ev_syscall *e)
 {
     uint8_t *now = malloc(e->stdio_len ? e->stdio_len : 1);
     if (!now)
@@ -404,9 +405,9 @@ static bool check_stdio(replayer *r, ptask *t, const rrti_ev_syscall *e)
                    (unsigned long long)e->args[0], at, e->stdio_len);
 }
 
-static bool emulate(replayer *r, ptask *t, const rrti_ev_syscall *e, stop *s)
+static bool emulate(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
 {
-    if ((e->flags & RRTI_SC_STDIO) && !check_stdio(r, t, e))
+    if ((e->flags & RRT_EV_SC_STDIO) && !check_stdio(r, t, e))
         return false;
     if (!r->o->passthrough_for_tests) {
         s->regs.orig_rax = (uint64_t)-1;
@@ -424,13 +425,13 @@ static bool emulate(replayer *r, ptask *t, const rrti_ev_syscall *e, stop *s)
 
 /* mmap at replay: always at the recorded address; file mappings become
  * private anonymous ones filled from the recorded file. */
-static void rewrite_mmap(const rrti_ev_syscall *e, struct user_regs_struct *g)
+static void rewrite_mmap(const rrt_ev_syscall *e, struct user_regs_struct *g)
 {
     uint64_t flags = e->args[3];
     g->rdi = (uint64_t)e->ret;
     if (!(flags & MAP_FIXED))
         flags |= MAP_FIXED_NOREPLACE;
-    if (e->flags & RRTI_SC_FILE) {
+    if (e->flags & RRT_EV_SC_FILE) {
         flags = (flags & ~(uint64_t)(MAP_SHARED | MAP_PRIVATE)) |
                 MAP_PRIVATE | MAP_ANONYMOUS;
         g->r8 = (uint64_t)-1;
@@ -439,7 +440,7 @@ static void rewrite_mmap(const rrti_ev_syscall *e, struct user_regs_struct *g)
     g->r10 = flags;
 }
 
-static bool execute(replayer *r, ptask *t, const rrti_ev_syscall *e, stop *s)
+static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
 {
     if (e->nr == SYS_mmap) {
         rewrite_mmap(e, &s->regs);
@@ -471,7 +472,7 @@ static bool execute(replayer *r, ptask *t, const rrti_ev_syscall *e, stop *s)
         t->pset = rrti_pset_new();
         return t->pset || diverge(r, t, "out of memory");
     }
-    if (e->nr == SYS_mmap && (e->flags & RRTI_SC_FILE) &&
+    if (e->nr == SYS_mmap && (e->flags & RRT_EV_SC_FILE) &&
         !fill_mapping(r, t, e->file_index, (uint64_t)e->ret, e->args[1],
                       e->args[5]))
         return false;
@@ -495,7 +496,7 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child,
  * Replay runs rt_sigsuspend with that mask instead: same mask, same
  * delivery, and the next SIGNAL event ends it. */
 static bool interrupted_with_mask(replayer *r, ptask *t,
-                                  const rrti_ev_syscall *e, stop *s)
+                                  const rrt_ev_syscall *e, stop *s)
 {
     uint64_t mask = 0, size = 8;
     if (e->ret != -EINTR && e->ret != -514 /* ERESTARTNOHAND */)
@@ -525,7 +526,7 @@ static bool interrupted_with_mask(replayer *r, ptask *t,
 }
 static bool is_clone(uint32_t nr);
 
-static bool on_syscall(replayer *r, ptask *t, const rrti_ev_syscall *e)
+static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
 {
     stop s;
     char nb[32];
@@ -544,7 +545,7 @@ static bool on_syscall(replayer *r, ptask *t, const rrti_ev_syscall *e)
         ptrace(PTRACE_SETREGS, t->tid, NULL, &s.regs);
         return true;
     }
-    if (e->flags & RRTI_SC_INITIAL)
+    if (e->flags & RRT_EV_SC_INITIAL)
         return e->nr == SYS_execve ||
                diverge(r, t, "first event is not the initial execve");
     const rrti_sc_desc *d = rrti_syscall_desc(e->nr);
@@ -554,7 +555,7 @@ static bool on_syscall(replayer *r, ptask *t, const rrti_ev_syscall *e)
     if (!expect_syscall(r, t, &s, e->nr, true) ||
         !compare_args(r, t, e, d, &s))
         return false;
-    if (e->flags & RRTI_SC_ENTRY_ONLY) {
+    if (e->flags & RRT_EV_SC_ENTRY_ONLY) {
         /* exit, exit_group: let it go now, siblings die with it; the
          * EXIT events follow */
         ptrace(PTRACE_SYSCALL, t->tid, NULL, NULL);
@@ -573,7 +574,7 @@ static bool on_syscall(replayer *r, ptask *t, const rrti_ev_syscall *e)
      * "result" is the interrupted context's rax, not a status. */
     bool real = d->mode == RRTI_SC_EXECUTE &&
                 (!is_err(e->ret) || e->nr == SYS_rt_sigreturn) &&
-                !(e->flags & RRTI_SC_FORCED);
+                !(e->flags & RRT_EV_SC_FORCED);
     return real ? execute(r, t, e, &s) : emulate(r, t, e, &s);
 }
 
@@ -598,7 +599,7 @@ static bool on_trap(replayer *r, ptask *t, bool cpuid, stop *s)
                    stop_name(s, buf, sizeof(buf)));
 }
 
-static bool on_rdtsc(replayer *r, ptask *t, const rrti_ev_rdtsc *e)
+static bool on_rdtsc(replayer *r, ptask *t, const rrt_ev_rdtsc *e)
 {
     stop s;
     if (!on_trap(r, t, false, &s))
@@ -607,7 +608,7 @@ static bool on_rdtsc(replayer *r, ptask *t, const rrti_ev_rdtsc *e)
     return ptrace(PTRACE_SETREGS, t->tid, NULL, &s.regs) == 0;
 }
 
-static bool on_cpuid(replayer *r, ptask *t, const rrti_ev_cpuid *e)
+static bool on_cpuid(replayer *r, ptask *t, const rrt_ev_cpuid *e)
 {
     stop s;
     if (!on_trap(r, t, true, &s))
@@ -621,7 +622,7 @@ static bool on_cpuid(replayer *r, ptask *t, const rrti_ev_cpuid *e)
     return ptrace(PTRACE_SETREGS, t->tid, NULL, &s.regs) == 0;
 }
 
-static bool on_signal(replayer *r, ptask *t, const rrti_ev_signal *e)
+static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
 {
     stop s;
     char buf[256];
@@ -652,7 +653,7 @@ static bool on_signal(replayer *r, ptask *t, const rrti_ev_signal *e)
     return true;
 }
 
-static bool on_exit_event(replayer *r, ptask *t, const rrti_ev_exit *e,
+static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
                           bool root)
 {
     stop s;
@@ -712,7 +713,7 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
 
 /* The recorder writes CLONE when the new task first runs, which may be
  * before or after its parent's clone returned. */
-static bool on_clone(replayer *r, ptask *t, const rrti_ev_clone *e)
+static bool on_clone(replayer *r, ptask *t, const rrt_ev_clone *e)
 {
     if (task_of(r, e->child))
         return true;
@@ -774,9 +775,9 @@ static bool check_exec_file(replayer *r, ptask *t, uint64_t index,
     return ok;
 }
 
-static bool on_exec(replayer *r, ptask *t, const rrti_ev_exec *e)
+static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
 {
-    rrti_ev_exec now = {0};
+    rrt_ev_exec now = {0};
     char exe[64];
     if (!rrti_exec_fixup_auxv(t->tid, t->memfd, &now, e))
         return diverge(r, t, "cannot set up the auxiliary vector");
@@ -799,21 +800,21 @@ static bool on_exec(replayer *r, ptask *t, const rrti_ev_exec *e)
 static void dump_event(const rrt_event *ev)
 {
     char detail[96] = "", nb[32];
-    rrti_ev_syscall e;
-    rrti_mem *mem;
-    rrti_ev_signal sg;
-    if (ev->type == RRTI_EV_SYSCALL &&
-        rrti_decode_syscall(ev->data, ev->len, &e, &mem)) {
+    rrt_ev_syscall e;
+    rrt_ev_signal sg;
+    const char *name = rrt_ev_type_name(ev->type);
+    if (ev->type == RRT_EV_SYSCALL &&
+        rrt_ev_decode_syscall(ev->data, ev->len, &e, NULL) == RRT_OK) {
         snprintf(detail, sizeof(detail), " task %u %s = %lld", e.tid,
                  rrti_syscall_name(e.nr, nb), (long long)e.ret);
-        free(mem);
-    } else if (ev->type == RRTI_EV_SIGNAL &&
-               rrti_decode_signal(ev->data, ev->len, &sg)) {
+        rrt_ev_syscall_clear(&e);
+    } else if (ev->type == RRT_EV_SIGNAL &&
+               rrt_ev_decode_signal(ev->data, ev->len, &sg, NULL) == RRT_OK) {
         snprintf(detail, sizeof(detail), " task %u signal %u%s", sg.tid,
                  sg.signo, sg.sync ? " (sync)" : "");
     }
     fprintf(stderr, "rrt replay: event %llu %s%s (%zu bytes)\n",
-            (unsigned long long)ev->seq, rrti_event_name(ev->type), detail,
+            (unsigned long long)ev->seq, name ? name : "unknown", detail,
             ev->len);
 }
 
@@ -829,51 +830,51 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
     ptask *t;
     bool ok = false;
     r->counts[ev->type & 7]++;
+    rrt_error err;
     switch (ev->type) {
-    case RRTI_EV_SYSCALL: {
-        rrti_ev_syscall e;
-        rrti_mem *mem;
-        if (!rrti_decode_syscall(ev->data, ev->len, &e, &mem))
-            return diverge(r, NULL, "malformed syscall event");
+    case RRT_EV_SYSCALL: {
+        rrt_ev_syscall e;
+        if (rrt_ev_decode_syscall(ev->data, ev->len, &e, &err) != RRT_OK)
+            return diverge(r, NULL, "%s", err.message);
         ok = need_task(r, e.tid, &t) && on_syscall(r, t, &e);
-        free(mem);
+        rrt_ev_syscall_clear(&e);
         return ok;
     }
-    case RRTI_EV_RDTSC: {
-        rrti_ev_rdtsc e;
-        return (rrti_decode_rdtsc(ev->data, ev->len, &e) ||
-                diverge(r, NULL, "malformed event")) &&
+    case RRT_EV_RDTSC: {
+        rrt_ev_rdtsc e;
+        return (rrt_ev_decode_rdtsc(ev->data, ev->len, &e, &err) == RRT_OK ||
+                diverge(r, NULL, "%s", err.message)) &&
                need_task(r, e.tid, &t) && on_rdtsc(r, t, &e);
     }
-    case RRTI_EV_CPUID: {
-        rrti_ev_cpuid e;
-        return (rrti_decode_cpuid(ev->data, ev->len, &e) ||
-                diverge(r, NULL, "malformed event")) &&
+    case RRT_EV_CPUID: {
+        rrt_ev_cpuid e;
+        return (rrt_ev_decode_cpuid(ev->data, ev->len, &e, &err) == RRT_OK ||
+                diverge(r, NULL, "%s", err.message)) &&
                need_task(r, e.tid, &t) && on_cpuid(r, t, &e);
     }
-    case RRTI_EV_SIGNAL: {
-        rrti_ev_signal e;
-        return (rrti_decode_signal(ev->data, ev->len, &e) ||
-                diverge(r, NULL, "malformed event")) &&
+    case RRT_EV_SIGNAL: {
+        rrt_ev_signal e;
+        return (rrt_ev_decode_signal(ev->data, ev->len, &e, &err) == RRT_OK ||
+                diverge(r, NULL, "%s", err.message)) &&
                need_task(r, e.tid, &t) && on_signal(r, t, &e);
     }
-    case RRTI_EV_EXIT: {
-        rrti_ev_exit e;
-        return (rrti_decode_exit(ev->data, ev->len, &e) ||
-                diverge(r, NULL, "malformed event")) &&
+    case RRT_EV_EXIT: {
+        rrt_ev_exit e;
+        return (rrt_ev_decode_exit(ev->data, ev->len, &e, &err) == RRT_OK ||
+                diverge(r, NULL, "%s", err.message)) &&
                need_task(r, e.tid, &t) &&
                on_exit_event(r, t, &e, e.tid == root);
     }
-    case RRTI_EV_CLONE: {
-        rrti_ev_clone e;
-        return (rrti_decode_clone(ev->data, ev->len, &e) ||
-                diverge(r, NULL, "malformed event")) &&
+    case RRT_EV_CLONE: {
+        rrt_ev_clone e;
+        return (rrt_ev_decode_clone(ev->data, ev->len, &e, &err) == RRT_OK ||
+                diverge(r, NULL, "%s", err.message)) &&
                need_task(r, e.parent, &t) && on_clone(r, t, &e);
     }
-    case RRTI_EV_EXEC: {
-        rrti_ev_exec e;
-        return (rrti_decode_exec(ev->data, ev->len, &e) ||
-                diverge(r, NULL, "malformed event")) &&
+    case RRT_EV_EXEC: {
+        rrt_ev_exec e;
+        return (rrt_ev_decode_exec(ev->data, ev->len, &e, &err) == RRT_OK ||
+                diverge(r, NULL, "%s", err.message)) &&
                need_task(r, e.tid, &t) && on_exec(r, t, &e);
     }
     default:
@@ -901,32 +902,37 @@ static bool start_root(ptask *t)
     return true;
 }
 
-/* The host must offer every user-mode CPU feature the recording could
- * see. (verify/'s compatibility rules are fuller; this is the check that
- * needs only the public API.) */
+/* Refuses a host that cannot replay the recording by the rules of `rrt
+ * verify --host` (spec/compat.md: missing CPU features, XSAVE components
+ * and layout), naming what is missing as that command does. CPUID itself
+ * is answered from the recording; this is about the instructions and state
+ * the program may use. --force warns and replays anyway. */
 static bool check_host(replayer *r)
 {
     rrt_cpuid_manifest rec = {0}, host = {0};
+    rrt_compat c = {0};
     rrt_error err;
-    bool ok = true;
+    rrt_error_clear(&err);
+    bool ok = false;
     if (rrt_reader_cpuid(r->rd, &rec, &err) != RRT_OK ||
-        rrt_cpuid_capture_host(&host, &err) != RRT_OK) {
+        rrt_cpuid_capture_host(&host, &err) != RRT_OK ||
+        rrt_compat_check(&rec, &host, &c, &err) != RRT_OK) {
         fprintf(stderr, "rrt replay: cannot compare CPUs: %s\n", err.message);
-        return r->o->force;
+        goto out;
     }
-    for (size_t i = 0; i < rrt_cpu_feature_count(); i++) {
-        const rrt_cpu_feature *f = rrt_cpu_feature_at(i);
-        if ((f->flags & RRT_FEAT_USER) && rrt_cpu_feature_present(&rec, f) &&
-            !rrt_cpu_feature_present(&host, f)) {
-            fprintf(stderr, "rrt replay: this CPU lacks %s, which the "
-                            "recorded program could use\n", f->name);
-            ok = false;
-        }
+    ok = c.compatible;
+    if (!ok) {
+        fprintf(stderr, "rrt replay: %sthis host cannot replay %s%s:\n",
+                r->o->force ? "warning: " : "", r->o->archive,
+                r->o->force ? "" : " (--force to try anyway)");
+        rrt_compat_format(&c, stderr);
+        if (r->o->force)
+            fprintf(stderr, "rrt replay: --force: replaying anyway\n");
     }
+out:
+    rrt_compat_clear(&c);
     rrt_cpuid_manifest_clear(&rec);
     rrt_cpuid_manifest_clear(&host);
-    if (!ok && r->o->force)
-        fprintf(stderr, "rrt replay: --force: replaying anyway\n");
     return ok || r->o->force;
 }
 
@@ -986,13 +992,13 @@ static void print_stats(const replayer *r)
             "rrt replay: %llu events: %llu syscalls, %llu rdtsc, %llu cpuid, "
             "%llu signals, %llu clones, %llu execs, %llu exits\n",
             (unsigned long long)r->index,
-            (unsigned long long)r->counts[RRTI_EV_SYSCALL],
-            (unsigned long long)r->counts[RRTI_EV_RDTSC],
-            (unsigned long long)r->counts[RRTI_EV_CPUID],
-            (unsigned long long)r->counts[RRTI_EV_SIGNAL],
-            (unsigned long long)r->counts[RRTI_EV_CLONE],
-            (unsigned long long)r->counts[RRTI_EV_EXEC],
-            (unsigned long long)r->counts[RRTI_EV_EXIT]);
+            (unsigned long long)r->counts[RRT_EV_SYSCALL],
+            (unsigned long long)r->counts[RRT_EV_RDTSC],
+            (unsigned long long)r->counts[RRT_EV_CPUID],
+            (unsigned long long)r->counts[RRT_EV_SIGNAL],
+            (unsigned long long)r->counts[RRT_EV_CLONE],
+            (unsigned long long)r->counts[RRT_EV_EXEC],
+            (unsigned long long)r->counts[RRT_EV_EXIT]);
 }
 
 /* The task whose user code an event continues (for CLONE: the new task);
@@ -1002,13 +1008,13 @@ static bool event_subject(const rrt_event *ev, uint32_t *tid)
     rrt_cursor c;
     rrt_cursor_init(&c, ev->data, ev->len);
     switch (ev->type) {
-    case RRTI_EV_CLONE:
+    case RRT_EV_CLONE:
         rrt_cursor_varint(&c);
         /* fall through */
-    case RRTI_EV_SYSCALL:
-    case RRTI_EV_RDTSC:
-    case RRTI_EV_CPUID:
-    case RRTI_EV_SIGNAL: {
+    case RRT_EV_SYSCALL:
+    case RRT_EV_RDTSC:
+    case RRT_EV_CPUID:
+    case RRT_EV_SIGNAL: {
         uint64_t v = rrt_cursor_varint(&c);
         *tid = (uint32_t)v;
         return !c.failed && v <= UINT32_MAX;
@@ -1056,13 +1062,12 @@ static int run_events(replayer *r)
             dump_event(&ev);
         if (r->index == 0) {
             /* The root's recorded id is named by the first event. */
-            rrti_ev_syscall e;
-            rrti_mem *mem;
-            if (ev.type == RRTI_EV_SYSCALL &&
-                rrti_decode_syscall(ev.data, ev.len, &e, &mem)) {
+            rrt_ev_syscall e;
+            if (ev.type == RRT_EV_SYSCALL &&
+                rrt_ev_decode_syscall(ev.data, ev.len, &e, NULL) == RRT_OK) {
                 root = e.tid;
                 r->tasks->rec_tid = root;
-                free(mem);
+                rrt_ev_syscall_clear(&e);
             }
         }
         order_tasks(r, &ev, true);

@@ -34,15 +34,15 @@ static void test_syscall_event_round_trips(void **state)
     rrti_producer p;
     rrti_producer_init(&p, w);
     static const uint8_t data[] = "buffer contents";
-    rrti_mem mem[2] = {{0x1000, 5, data}, {0x7fffffffe000, 16, data}};
-    rrti_ev_syscall e = {.tid = 42, .nr = SYS_read,
-                         .args = {3, 0x1000, 5, 0, 0, UINT64_MAX},
-                         .ret = -14, .flags = RRTI_SC_STDIO | RRTI_SC_FILE,
-                         .n_mem = 2, .mem = mem, .file_index = 7,
-                         .stdio_stream = 2, .stdio_len = 3,
-                         .stdio_data = data};
+    rrt_ev_mem mem[2] = {{0x1000, 5, data}, {0x7fffffffe000, 16, data}};
+    rrt_ev_syscall e = {.tid = 42, .nr = SYS_read,
+                        .args = {3, 0x1000, 5, 0, 0, UINT64_MAX},
+                        .ret = -14, .flags = RRT_EV_SC_STDIO | RRT_EV_SC_FILE,
+                        .n_mem = 2, .mem = mem, .file_index = 7,
+                        .stdio_stream = 2, .stdio_len = 3,
+                        .stdio_data = data};
     assert_int_equal(rrti_emit_syscall(&p, &e, NULL), RRT_OK);
-    rrti_ev_signal sg = {.tid = 42, .signo = 10, .sync = 1};
+    rrt_ev_signal sg = {.tid = 42, .signo = 10, .sync = 1};
     sg.siginfo[0] = 10;
     assert_int_equal(rrti_emit_signal(&p, &sg, NULL), RRT_OK);
     assert_int_equal(rrt_writer_finish(w, NULL), RRT_OK);
@@ -55,10 +55,10 @@ static void test_syscall_event_round_trips(void **state)
     assert_int_equal(rrt_reader_open(path, &r, NULL), RRT_OK);
     assert_int_equal(rrt_event_iter_open(r, 0, &it, NULL), RRT_OK);
     assert_int_equal(rrt_event_iter_next(it, &ev, NULL), RRT_OK);
-    assert_int_equal(ev.type, RRTI_EV_SYSCALL);
-    rrti_ev_syscall d;
-    rrti_mem *dm;
-    assert_true(rrti_decode_syscall(ev.data, ev.len, &d, &dm));
+    assert_int_equal(ev.type, RRT_EV_SYSCALL);
+    rrt_ev_syscall d;
+    assert_int_equal(rrt_ev_decode_syscall(ev.data, ev.len, &d, NULL), RRT_OK);
+    const rrt_ev_mem *dm = d.mem;
     assert_int_equal(d.tid, 42);
     assert_int_equal(d.ret, -14);
     assert_true(d.args[5] == UINT64_MAX);
@@ -69,14 +69,15 @@ static void test_syscall_event_round_trips(void **state)
     assert_int_equal(d.stdio_stream, 2);
     assert_memory_equal(d.stdio_data, "buf", 3);
     /* every truncation of the payload is rejected, never over-read */
+    rrt_ev_syscall_clear(&d);
     for (size_t n = 0; n < ev.len; n++) {
-        rrti_mem *tm;
-        assert_false(rrti_decode_syscall(ev.data, n, &d, &tm));
+        assert_int_not_equal(rrt_ev_decode_syscall(ev.data, n, &d, NULL),
+                             RRT_OK);
+        rrt_ev_syscall_clear(&d);
     }
-    free(dm);
     assert_int_equal(rrt_event_iter_next(it, &ev, NULL), RRT_OK);
-    rrti_ev_signal ds;
-    assert_true(rrti_decode_signal(ev.data, ev.len, &ds));
+    rrt_ev_signal ds;
+    assert_int_equal(rrt_ev_decode_signal(ev.data, ev.len, &ds, NULL), RRT_OK);
     assert_int_equal(ds.signo, 10);
     assert_int_equal(ds.sync, 1);
     assert_int_equal(ds.siginfo[0], 10);
@@ -174,13 +175,12 @@ static void copy_with_altered_write(const char *in, const char *out,
     uint64_t last = UINT64_MAX;
     assert_int_equal(rrt_event_iter_open(r, 0, &it, NULL), RRT_OK);
     while (rrt_event_iter_next(it, &ev, NULL) == RRT_OK) {
-        rrti_ev_syscall e;
-        rrti_mem *mem;
-        if (ev.type == RRTI_EV_SYSCALL &&
-            rrti_decode_syscall(ev.data, ev.len, &e, &mem)) {
+        rrt_ev_syscall e;
+        if (ev.type == RRT_EV_SYSCALL &&
+            rrt_ev_decode_syscall(ev.data, ev.len, &e, NULL) == RRT_OK) {
             if (e.nr == SYS_write)
                 last = ev.seq;
-            free(mem);
+            rrt_ev_syscall_clear(&e);
         }
     }
     rrt_event_iter_close(it);
@@ -195,12 +195,12 @@ static void copy_with_altered_write(const char *in, const char *out,
                 RRT_OK);
             continue;
         }
-        rrti_ev_syscall e;
-        rrti_mem *mem;
-        assert_true(rrti_decode_syscall(ev.data, ev.len, &e, &mem));
+        rrt_ev_syscall e;
+        assert_int_equal(rrt_ev_decode_syscall(ev.data, ev.len, &e, NULL),
+                         RRT_OK);
         uint8_t *copy = NULL;
         if (bytes) {
-            assert_true(e.flags & RRTI_SC_STDIO);
+            assert_true(e.flags & RRT_EV_SC_STDIO);
             copy = malloc(e.stdio_len);
             assert_non_null(copy);
             memcpy(copy, e.stdio_data, e.stdio_len);
@@ -211,7 +211,7 @@ static void copy_with_altered_write(const char *in, const char *out,
         }
         assert_int_equal(rrti_emit_syscall(&p, &e, NULL), RRT_OK);
         free(copy);
-        free(mem);
+        rrt_ev_syscall_clear(&e);
     }
     rrt_event_iter_close(it);
     assert_int_equal(rrt_writer_finish(w, NULL), RRT_OK);

@@ -7,5 +7,7 @@
 #include "cpuid.h"
 #include "archive.h"
 #include "cpufeat.h"
+#include "compat.h"
+#include "events.h"
 
 #endif

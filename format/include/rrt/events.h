@@ -1,0 +1,144 @@
+/* The event vocabulary of recordings made by `rrt record`: type numbers,
+ * decoded forms and payload codecs (spec/events.md describes the bytes). */
+#ifndef RRT_EVENTS_H
+#define RRT_EVENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codec.h"
+#include "status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Event types (the u32 `type` of an EVTS event). */
+#define RRT_EV_SYSCALL 1u /* a completed (or entry-only) system call */
+#define RRT_EV_RDTSC 2u   /* one RDTSC/RDTSCP execution */
+#define RRT_EV_CPUID 3u   /* one CPUID execution */
+#define RRT_EV_SIGNAL 4u  /* a signal delivered to a task */
+#define RRT_EV_EXIT 5u    /* a task ended */
+#define RRT_EV_CLONE 6u   /* a new task (fork/vfork/clone) starts running */
+#define RRT_EV_EXEC 7u    /* state set up by a successful execve */
+
+/* rrt_ev_syscall.flags */
+#define RRT_EV_SC_FILE 0x1u       /* file_index names the mapped file */
+#define RRT_EV_SC_STDIO 0x2u      /* stdio_stream/stdio data were recorded */
+#define RRT_EV_SC_ENTRY_ONLY 0x4u /* no exit stop (exit, exit_group) */
+#define RRT_EV_SC_INITIAL 0x8u    /* the recorder's own first execve */
+#define RRT_EV_SC_FORCED 0x10u    /* result imposed by the recorder */
+#define RRT_EV_SC_KNOWN 0x1fu     /* every defined flag; others are invalid */
+
+/* Bounds the decoders enforce. */
+#define RRT_EV_SIGINFO_SIZE 128
+#define RRT_EV_AT_RANDOM_SIZE 16
+#define RRT_EV_MAX_AUXV 64
+
+/* Bytes the call wrote into the caller's memory at addr. */
+typedef struct rrt_ev_mem {
+    uint64_t addr;
+    size_t len;
+    const uint8_t *data;
+} rrt_ev_mem;
+
+typedef struct rrt_ev_syscall {
+    uint32_t tid;
+    uint32_t nr; /* x86-64 system call number */
+    uint64_t args[6];
+    int64_t ret;    /* raw rax: -4095..-1 is -errno */
+    uint32_t flags; /* RRT_EV_SC_* */
+    size_t n_mem;
+    const rrt_ev_mem *mem;
+    uint64_t file_index;   /* RRT_EV_SC_FILE: index in the file table */
+    uint32_t stdio_stream; /* RRT_EV_SC_STDIO: 1 stdout, 2 stderr */
+    size_t stdio_len;
+    const uint8_t *stdio_data;
+} rrt_ev_syscall;
+
+typedef struct rrt_ev_rdtsc {
+    uint32_t tid;
+    uint8_t rdtscp; /* 0 RDTSC, 1 RDTSCP */
+    uint64_t tsc;
+    uint32_t aux; /* IA32_TSC_AUX (RDTSCP only, else 0) */
+} rrt_ev_rdtsc;
+
+typedef struct rrt_ev_cpuid {
+    uint32_t tid, leaf, subleaf;
+    uint32_t regs[4]; /* eax, ebx, ecx, edx as the program saw them */
+} rrt_ev_cpuid;
+
+typedef struct rrt_ev_signal {
+    uint32_t tid, signo; /* signo 1..64 */
+    uint8_t sync; /* 1: a fault the instruction stream raises by itself */
+    uint8_t siginfo[RRT_EV_SIGINFO_SIZE]; /* the kernel's siginfo_t */
+} rrt_ev_signal;
+
+typedef struct rrt_ev_exit {
+    uint32_t tid;
+    uint32_t killed; /* 1: by signal `code`, 0: exited with `code` */
+    uint32_t code;
+} rrt_ev_exit;
+
+typedef struct rrt_ev_clone {
+    uint32_t parent, child;
+    uint64_t flags; /* clone flags (fork: SIGCHLD) */
+} rrt_ev_clone;
+
+typedef struct rrt_ev_exec {
+    uint32_t tid;
+    uint64_t exe_file; /* file-table index of the executable */
+    bool has_interp;
+    uint64_t interp_file; /* file-table index of the ELF interpreter */
+    uint8_t at_random[RRT_EV_AT_RANDOM_SIZE];
+    size_t n_auxv;
+    uint64_t auxv[RRT_EV_MAX_AUXV][2]; /* (key, value) */
+} rrt_ev_exec;
+
+/* Encoders append one payload to b. RRT_E_INVALID when the struct holds
+ * something the decoder would reject (unknown flags, a count or value out
+ * of range), RRT_E_NOMEM when b failed to grow; b is then unusable until
+ * reset. What they accept, the matching decoder reads back unchanged. */
+RRT_API rrt_status rrt_ev_encode_syscall(rrt_buf *b, const rrt_ev_syscall *e);
+RRT_API rrt_status rrt_ev_encode_rdtsc(rrt_buf *b, const rrt_ev_rdtsc *e);
+RRT_API rrt_status rrt_ev_encode_cpuid(rrt_buf *b, const rrt_ev_cpuid *e);
+RRT_API rrt_status rrt_ev_encode_signal(rrt_buf *b, const rrt_ev_signal *e);
+RRT_API rrt_status rrt_ev_encode_exit(rrt_buf *b, const rrt_ev_exit *e);
+RRT_API rrt_status rrt_ev_encode_clone(rrt_buf *b, const rrt_ev_clone *e);
+RRT_API rrt_status rrt_ev_encode_exec(rrt_buf *b, const rrt_ev_exec *e);
+
+/* Decoders read exactly one payload of len bytes: truncated input, an
+ * overlong varint, a value out of range, an absurd count or bytes after
+ * the last field fail with RRT_E_TRUNCATED / RRT_E_CORRUPT / RRT_E_LIMIT
+ * and a message naming the event type, field and payload byte. Pointers in
+ * the result point into data. A failure leaves *e zeroed.
+ * rrt_ev_decode_syscall allocates e->mem when n_mem > 0: release it with
+ * rrt_ev_syscall_clear (harmless on a zeroed struct). */
+RRT_API rrt_status rrt_ev_decode_syscall(const uint8_t *data, size_t len,
+                                         rrt_ev_syscall *e, rrt_error *err);
+RRT_API void rrt_ev_syscall_clear(rrt_ev_syscall *e);
+RRT_API rrt_status rrt_ev_decode_rdtsc(const uint8_t *data, size_t len,
+                                       rrt_ev_rdtsc *e, rrt_error *err);
+RRT_API rrt_status rrt_ev_decode_cpuid(const uint8_t *data, size_t len,
+                                       rrt_ev_cpuid *e, rrt_error *err);
+RRT_API rrt_status rrt_ev_decode_signal(const uint8_t *data, size_t len,
+                                        rrt_ev_signal *e, rrt_error *err);
+RRT_API rrt_status rrt_ev_decode_exit(const uint8_t *data, size_t len,
+                                      rrt_ev_exit *e, rrt_error *err);
+RRT_API rrt_status rrt_ev_decode_clone(const uint8_t *data, size_t len,
+                                       rrt_ev_clone *e, rrt_error *err);
+RRT_API rrt_status rrt_ev_decode_exec(const uint8_t *data, size_t len,
+                                      rrt_ev_exec *e, rrt_error *err);
+
+/* "SYSCALL", "RDTSC", ..., or NULL for a type this library does not know
+ * (a newer producer's event: skip it). */
+RRT_API const char *rrt_ev_type_name(uint32_t type);
+
+/* The x86-64 system call named by nr ("read"), or NULL when unknown. */
+RRT_API const char *rrt_syscall_name(uint32_t nr);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,604 @@
+/* librrt's recording events (rrt/events.h, spec/events.md): exact bytes of
+ * each type, round trips, and rejection of truncated, trailing, overlong
+ * and out-of-range input. Uses only the public API, as tools do. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <rrt/rrt.h>
+
+/* Golden payloads, byte for byte as spec/events.md describes them (and as
+ * the recorder has always written them). */
+/* clang-format off */
+static const uint8_t g_syscall[] = {
+    0xe7, 0x24,                   /* tid 4711 */
+    0x00,                         /* nr 0 (read) */
+    0x03,                         /* args[0] 3 */
+    0x80, 0x80, 0xf4, 0xff, 0x07, /* args[1] 0x7ffd0000 */
+    0x80, 0x20,                   /* args[2] 4096 */
+    0x00, 0x00, 0x00,             /* args[3..5] */
+    0x0a,                         /* ret 5 (zig-zag) */
+    0x00,                         /* flags */
+    0x01,                         /* n_mem */
+    0x80, 0x80, 0xf4, 0xff, 0x07, /* addr */
+    0x05, 'h', 'e', 'l', 'l', 'o'};
+static const uint8_t g_syscall_stdio[] = {
+    0x01, 0x01, 0x01, 0x80, 0x20, 0x02, 0x00, 0x00, 0x00,
+    0x11,       /* ret -9 */
+    0x03,       /* FILE | STDIO */
+    0x00,       /* n_mem */
+    0x07,       /* file_index */
+    0x01,       /* stdout */
+    0x02, 'h', 'i'};
+static const uint8_t g_rdtsc[] = {0xe7, 0x24, 0x01, 0xef, 0xcd, 0xab,
+                                  0x89, 0x67, 0x45, 0x23, 0x01, 0x03};
+static const uint8_t g_cpuid[] = {0xe7, 0x24, 0x07, 0x00, 0x01, 0x00, 0x00,
+                                  0x00, 0x02, 0x00, 0x00, 0x00, 0x03, 0x00,
+                                  0x00, 0x00, 0x04, 0x00, 0x00, 0x00};
+static const uint8_t g_exit[] = {0xe7, 0x24, 0x01, 0x09};
+static const uint8_t g_clone[] = {0xe7, 0x24, 0xe8, 0x24,
+                                  0x91, 0x80, 0x80, 0x09};
+static const uint8_t g_exec[] = {
+    0xe7, 0x24, 0x02, 0x10, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06,
+    0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x02, 0x06,
+    0x80, 0x20, 0x19, 0x80, 0x80, 0xf0, 0xff, 0x07, 0x04};
+/* clang-format on */
+
+static uint8_t siginfo_bytes(size_t i)
+{
+    return (uint8_t)(i * 7 + 1);
+}
+
+static bool all_zero(const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++)
+        if (b[i])
+            return false;
+    return true;
+}
+
+/* One decoder behind a common signature, for the sweeps. It also
+ * re-encodes what it decoded, so the sweeps can check canonical form. */
+typedef rrt_status (*decode_fn)(const uint8_t *p, size_t n, rrt_buf *re,
+                                rrt_error *err);
+
+#define DECODER(name, T, clear)                                                \
+    static rrt_status dec_##name(const uint8_t *p, size_t n, rrt_buf *re,      \
+                                 rrt_error *err)                               \
+    {                                                                          \
+        T e;                                                                   \
+        memset(&e, 0xa5, sizeof(e));                                           \
+        rrt_status st = rrt_ev_decode_##name(p, n, &e, err);                   \
+        if (st == RRT_OK && re)                                                \
+            assert_int_equal(rrt_ev_encode_##name(re, &e), RRT_OK);            \
+        if (st != RRT_OK)                                                      \
+            assert_true(all_zero(&e, sizeof(e))); /* failure clears */         \
+        clear;                                                                 \
+        return st;                                                             \
+    }
+
+DECODER(syscall, rrt_ev_syscall, rrt_ev_syscall_clear(&e))
+DECODER(rdtsc, rrt_ev_rdtsc, (void)0)
+DECODER(cpuid, rrt_ev_cpuid, (void)0)
+DECODER(signal, rrt_ev_signal, (void)0)
+DECODER(exit, rrt_ev_exit, (void)0)
+DECODER(clone, rrt_ev_clone, (void)0)
+DECODER(exec, rrt_ev_exec, (void)0)
+
+typedef struct sample {
+    const char *name;
+    decode_fn dec;
+    const uint8_t *p;
+    size_t n;
+    size_t legacy_len; /* a shorter prefix that is valid too (EXEC), or 0 */
+} sample;
+
+static uint8_t g_signal[6 + RRT_EV_SIGINFO_SIZE];
+
+static void make_signal(void)
+{
+    g_signal[0] = 0xe7, g_signal[1] = 0x24; /* tid 4711 */
+    g_signal[2] = 11;                       /* SIGSEGV */
+    g_signal[3] = 1;                        /* sync */
+    g_signal[4] = 0x80, g_signal[5] = 0x01; /* bytes length 128 */
+    for (size_t i = 0; i < RRT_EV_SIGINFO_SIZE; i++)
+        g_signal[6 + i] = siginfo_bytes(i);
+}
+
+static size_t samples(sample *s)
+{
+    make_signal();
+    size_t n = 0;
+    s[n++] = (sample){"syscall", dec_syscall, g_syscall, sizeof(g_syscall), 0};
+    s[n++] = (sample){"syscall_stdio", dec_syscall, g_syscall_stdio,
+                      sizeof(g_syscall_stdio), 0};
+    s[n++] = (sample){"rdtsc", dec_rdtsc, g_rdtsc, sizeof(g_rdtsc), 0};
+    s[n++] = (sample){"cpuid", dec_cpuid, g_cpuid, sizeof(g_cpuid), 0};
+    s[n++] = (sample){"signal", dec_signal, g_signal, sizeof(g_signal), 0};
+    s[n++] = (sample){"exit", dec_exit, g_exit, sizeof(g_exit), 0};
+    s[n++] = (sample){"clone", dec_clone, g_clone, sizeof(g_clone), 0};
+    s[n++] =
+        (sample){"exec", dec_exec, g_exec, sizeof(g_exec), sizeof(g_exec) - 1};
+    return n;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void test_events_decode_golden_bytes(void **state)
+{
+    (void)state;
+    rrt_error err;
+    rrt_ev_syscall sc;
+    assert_int_equal(
+        rrt_ev_decode_syscall(g_syscall, sizeof(g_syscall), &sc, &err), RRT_OK);
+    assert_int_equal(sc.tid, 4711);
+    assert_int_equal(sc.nr, 0);
+    assert_true(sc.args[1] == 0x7ffd0000);
+    assert_int_equal(sc.args[2], 4096);
+    assert_int_equal(sc.ret, 5);
+    assert_int_equal(sc.n_mem, 1);
+    assert_true(sc.mem[0].addr == 0x7ffd0000);
+    assert_int_equal(sc.mem[0].len, 5);
+    assert_memory_equal(sc.mem[0].data, "hello", 5);
+    rrt_ev_syscall_clear(&sc);
+
+    assert_int_equal(rrt_ev_decode_syscall(g_syscall_stdio,
+                                           sizeof(g_syscall_stdio), &sc, &err),
+                     RRT_OK);
+    assert_int_equal(sc.ret, -9);
+    assert_int_equal(sc.flags, RRT_EV_SC_FILE | RRT_EV_SC_STDIO);
+    assert_int_equal(sc.n_mem, 0);
+    assert_null(sc.mem);
+    assert_int_equal(sc.file_index, 7);
+    assert_int_equal(sc.stdio_stream, 1);
+    assert_int_equal(sc.stdio_len, 2);
+    assert_memory_equal(sc.stdio_data, "hi", 2);
+    rrt_ev_syscall_clear(&sc);
+
+    rrt_ev_rdtsc rd;
+    assert_int_equal(rrt_ev_decode_rdtsc(g_rdtsc, sizeof(g_rdtsc), &rd, &err),
+                     RRT_OK);
+    assert_int_equal(rd.rdtscp, 1);
+    assert_true(rd.tsc == 0x0123456789abcdefull);
+    assert_int_equal(rd.aux, 3);
+
+    rrt_ev_cpuid cp;
+    assert_int_equal(rrt_ev_decode_cpuid(g_cpuid, sizeof(g_cpuid), &cp, &err),
+                     RRT_OK);
+    assert_int_equal(cp.leaf, 7);
+    assert_int_equal(cp.subleaf, 0);
+    for (unsigned i = 0; i < 4; i++)
+        assert_int_equal(cp.regs[i], i + 1);
+
+    make_signal();
+    rrt_ev_signal sg;
+    assert_int_equal(
+        rrt_ev_decode_signal(g_signal, sizeof(g_signal), &sg, &err), RRT_OK);
+    assert_int_equal(sg.signo, 11);
+    assert_int_equal(sg.sync, 1);
+    assert_int_equal(sg.siginfo[5], siginfo_bytes(5));
+
+    rrt_ev_exit ex;
+    assert_int_equal(rrt_ev_decode_exit(g_exit, sizeof(g_exit), &ex, &err),
+                     RRT_OK);
+    assert_int_equal(ex.killed, 1);
+    assert_int_equal(ex.code, 9);
+
+    rrt_ev_clone cl;
+    assert_int_equal(rrt_ev_decode_clone(g_clone, sizeof(g_clone), &cl, &err),
+                     RRT_OK);
+    assert_int_equal(cl.parent, 4711);
+    assert_int_equal(cl.child, 4712);
+    assert_true(cl.flags == 0x01200011);
+
+    rrt_ev_exec xe;
+    assert_int_equal(rrt_ev_decode_exec(g_exec, sizeof(g_exec), &xe, &err),
+                     RRT_OK);
+    assert_int_equal(xe.exe_file, 2);
+    assert_int_equal(xe.at_random[15], 15);
+    assert_int_equal(xe.n_auxv, 2);
+    assert_true(xe.auxv[0][0] == 6 && xe.auxv[0][1] == 4096);
+    assert_true(xe.auxv[1][0] == 25 && xe.auxv[1][1] == 0x7ffc0000);
+    assert_true(xe.has_interp);
+    assert_int_equal(xe.interp_file, 3);
+}
+
+static void test_events_exec_without_interpreter_field_is_accepted(void **state)
+{
+    (void)state;
+    /* Payloads written before interpreters were recorded end after auxv. */
+    rrt_ev_exec xe;
+    assert_int_equal(rrt_ev_decode_exec(g_exec, sizeof(g_exec) - 1, &xe, NULL),
+                     RRT_OK);
+    assert_false(xe.has_interp);
+    assert_int_equal(xe.n_auxv, 2);
+    /* An explicit 0 means "no interpreter" as well. */
+    uint8_t p[sizeof(g_exec)];
+    memcpy(p, g_exec, sizeof(p));
+    p[sizeof(p) - 1] = 0;
+    assert_int_equal(rrt_ev_decode_exec(p, sizeof(p), &xe, NULL), RRT_OK);
+    assert_false(xe.has_interp);
+}
+
+/* Encoding the structs a recorder fills gives the golden bytes. */
+static void test_events_encode_golden_bytes(void **state)
+{
+    (void)state;
+    rrt_buf b;
+    rrt_buf_init(&b);
+    rrt_ev_mem mem = {0x7ffd0000, 5, (const uint8_t *)"hello"};
+    rrt_ev_syscall sc = {.tid = 4711,
+                         .nr = 0,
+                         .args = {3, 0x7ffd0000, 4096, 0, 0, 0},
+                         .ret = 5,
+                         .n_mem = 1,
+                         .mem = &mem};
+    assert_int_equal(rrt_ev_encode_syscall(&b, &sc), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_syscall));
+    assert_memory_equal(b.data, g_syscall, b.len);
+
+    rrt_buf_reset(&b);
+    rrt_ev_syscall sc2 = {.tid = 1,
+                          .nr = 1,
+                          .args = {1, 0x1000, 2},
+                          .ret = -9,
+                          .flags = RRT_EV_SC_FILE | RRT_EV_SC_STDIO,
+                          .file_index = 7,
+                          .stdio_stream = 1,
+                          .stdio_len = 2,
+                          .stdio_data = (const uint8_t *)"hi"};
+    assert_int_equal(rrt_ev_encode_syscall(&b, &sc2), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_syscall_stdio));
+    assert_memory_equal(b.data, g_syscall_stdio, b.len);
+
+    rrt_buf_reset(&b);
+    rrt_ev_rdtsc rd = {4711, 1, 0x0123456789abcdefull, 3};
+    assert_int_equal(rrt_ev_encode_rdtsc(&b, &rd), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_rdtsc));
+    assert_memory_equal(b.data, g_rdtsc, b.len);
+
+    rrt_buf_reset(&b);
+    rrt_ev_cpuid cp = {4711, 7, 0, {1, 2, 3, 4}};
+    assert_int_equal(rrt_ev_encode_cpuid(&b, &cp), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_cpuid));
+    assert_memory_equal(b.data, g_cpuid, b.len);
+
+    rrt_buf_reset(&b);
+    make_signal();
+    rrt_ev_signal sg = {.tid = 4711, .signo = 11, .sync = 1};
+    for (size_t i = 0; i < RRT_EV_SIGINFO_SIZE; i++)
+        sg.siginfo[i] = siginfo_bytes(i);
+    assert_int_equal(rrt_ev_encode_signal(&b, &sg), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_signal));
+    assert_memory_equal(b.data, g_signal, b.len);
+
+    rrt_buf_reset(&b);
+    rrt_ev_exit ex = {4711, 1, 9};
+    assert_int_equal(rrt_ev_encode_exit(&b, &ex), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_exit));
+    assert_memory_equal(b.data, g_exit, b.len);
+
+    rrt_buf_reset(&b);
+    rrt_ev_clone cl = {4711, 4712, 0x01200011};
+    assert_int_equal(rrt_ev_encode_clone(&b, &cl), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_clone));
+    assert_memory_equal(b.data, g_clone, b.len);
+
+    rrt_buf_reset(&b);
+    rrt_ev_exec xe = {.tid = 4711,
+                      .exe_file = 2,
+                      .has_interp = true,
+                      .interp_file = 3,
+                      .n_auxv = 2,
+                      .auxv = {{6, 4096}, {25, 0x7ffc0000}}};
+    for (uint8_t i = 0; i < 16; i++)
+        xe.at_random[i] = i;
+    assert_int_equal(rrt_ev_encode_exec(&b, &xe), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_exec));
+    assert_memory_equal(b.data, g_exec, b.len);
+    rrt_buf_free(&b);
+}
+
+/* Every sample decodes, and re-encodes to exactly the same bytes. */
+static void test_events_round_trip_every_type(void **state)
+{
+    (void)state;
+    sample s[16];
+    size_t n = samples(s);
+    rrt_buf b;
+    rrt_buf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        rrt_buf_reset(&b);
+        rrt_error err;
+        rrt_status st = s[i].dec(s[i].p, s[i].n, &b, &err);
+        if (st != RRT_OK)
+            fail_msg("%s: %s", s[i].name, err.message);
+        assert_int_equal(b.len, s[i].n);
+        assert_memory_equal(b.data, s[i].p, s[i].n);
+    }
+    rrt_buf_free(&b);
+}
+
+static void test_events_reject_truncation_at_every_offset(void **state)
+{
+    (void)state;
+    sample s[16];
+    size_t n = samples(s);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t len = 0; len < s[i].n; len++) {
+            if (len == s[i].legacy_len && len)
+                continue;
+            /* a copy of exactly len bytes, so ASan sees any over-read */
+            uint8_t *p = malloc(len ? len : 1);
+            assert_non_null(p);
+            memcpy(p, s[i].p, len);
+            rrt_error err;
+            memset(&err, 0, sizeof(err));
+            rrt_status st = s[i].dec(p, len, NULL, &err);
+            free(p);
+            if (st == RRT_OK)
+                fail_msg("%s: truncated to %zu bytes accepted", s[i].name, len);
+            assert_int_equal(err.status, st);
+            assert_non_null(strstr(err.message, " event: "));
+        }
+    }
+}
+
+static void test_events_reject_trailing_bytes(void **state)
+{
+    (void)state;
+    sample s[16];
+    size_t n = samples(s);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *p = malloc(s[i].n + 1);
+        assert_non_null(p);
+        memcpy(p, s[i].p, s[i].n);
+        p[s[i].n] = 0;
+        rrt_error err;
+        rrt_status st = s[i].dec(p, s[i].n + 1, NULL, &err);
+        free(p);
+        if (st != RRT_E_CORRUPT)
+            fail_msg("%s: trailing byte gave %s", s[i].name,
+                     rrt_status_name(st));
+        assert_non_null(strstr(err.message, "bytes after the last field"));
+    }
+}
+
+/* Flipping any bit never over-reads, and whatever still decodes is in
+ * canonical form (re-encodes to the same bytes). */
+static void test_events_bit_flips_decode_canonically_or_fail(void **state)
+{
+    (void)state;
+    sample s[16];
+    size_t n = samples(s);
+    rrt_buf b;
+    rrt_buf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *p = malloc(s[i].n);
+        assert_non_null(p);
+        for (size_t bit = 0; bit < 8 * s[i].n; bit++) {
+            memcpy(p, s[i].p, s[i].n);
+            p[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+            rrt_buf_reset(&b);
+            if (s[i].dec(p, s[i].n, &b, NULL) != RRT_OK)
+                continue;
+            /* EXEC without the optional last field re-encodes it as 0 */
+            bool legacy =
+                b.len == s[i].n + 1 && s[i].legacy_len && b.data[s[i].n] == 0;
+            if (!legacy)
+                assert_int_equal(b.len, s[i].n);
+            assert_memory_equal(b.data, p, s[i].n);
+        }
+        free(p);
+    }
+    rrt_buf_free(&b);
+}
+
+static rrt_status dec_bytes(decode_fn f, rrt_error *err, size_t n, ...)
+{
+    uint8_t p[64];
+    va_list ap;
+    va_start(ap, n);
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)va_arg(ap, int);
+    va_end(ap);
+    return f(p, n, NULL, err);
+}
+
+static void expect(rrt_status got, rrt_status want, const rrt_error *err,
+                   const char *text)
+{
+    assert_int_equal(got, want);
+    if (!strstr(err->message, text))
+        fail_msg("message \"%s\" lacks \"%s\"", err->message, text);
+}
+
+static void test_events_reject_absurd_counts(void **state)
+{
+    (void)state;
+    rrt_error err;
+    /* n_mem = 2^64-1 with nothing after it: refused before allocating */
+    expect(dec_bytes(dec_syscall, &err, 21, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
+                     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0),
+           RRT_E_CORRUPT, &err, "n_mem: more memory ranges than");
+    /* n_mem = 3 but room for one */
+    expect(dec_bytes(dec_syscall, &err, 14, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3,
+                     0x10, 0x00, 0),
+           RRT_E_CORRUPT, &err, "SYSCALL event: n_mem");
+    /* n_auxv = 65 */
+    uint8_t p[40] = {1, 0, 16};
+    size_t len = 3 + 16;
+    p[len++] = 65;
+    rrt_ev_exec xe;
+    expect(rrt_ev_decode_exec(p, len, &xe, &err), RRT_E_LIMIT, &err,
+           "EXEC event: n_auxv: more than 64");
+    /* a memory range whose length runs past the end */
+    expect(dec_bytes(dec_syscall, &err, 14, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+                     0x10, 0x7f, 0),
+           RRT_E_TRUNCATED, &err, "mem.data: length runs past the end");
+}
+
+static void test_events_reject_bad_values(void **state)
+{
+    (void)state;
+    rrt_error err;
+    /* overlong varint (tid 0 in two bytes) */
+    expect(dec_bytes(dec_exit, &err, 4, 0x80, 0x00, 0, 0), RRT_E_CORRUPT, &err,
+           "EXIT event: tid: overlong");
+    /* varint cut short */
+    expect(dec_bytes(dec_exit, &err, 2, 1, 0x80), RRT_E_TRUNCATED, &err,
+           "EXIT event: killed: truncated varint at payload byte 1");
+    /* tid above 32 bits */
+    expect(dec_bytes(dec_exit, &err, 7, 0x80, 0x80, 0x80, 0x80, 0x10, 0, 0),
+           RRT_E_CORRUPT, &err, "tid: value does not fit 32 bits");
+    expect(dec_bytes(dec_exit, &err, 3, 1, 2, 0), RRT_E_CORRUPT, &err,
+           "killed: not 0 or 1");
+    expect(dec_bytes(dec_rdtsc, &err, 11, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+           RRT_E_CORRUPT, &err, "rdtscp: not 0 or 1");
+    expect(dec_bytes(dec_rdtsc, &err, 5, 1, 0, 0, 0, 0), RRT_E_TRUNCATED, &err,
+           "RDTSC event: tsc: truncated");
+    /* SYSCALL: undefined flag, bad stdio stream */
+    expect(dec_bytes(dec_syscall, &err, 11, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0),
+           RRT_E_CORRUPT, &err, "flags: undefined flag bits");
+    expect(dec_bytes(dec_syscall, &err, 13, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0,
+                     3, 0),
+           RRT_E_CORRUPT, &err, "stdio_stream: not 1 or 2");
+    /* SIGNAL: signo 0 and 65, siginfo of the wrong size */
+    expect(dec_bytes(dec_signal, &err, 4, 1, 0, 0, 0), RRT_E_CORRUPT, &err,
+           "signo: not a signal");
+    expect(dec_bytes(dec_signal, &err, 4, 1, 65, 0, 0), RRT_E_CORRUPT, &err,
+           "signo: not a signal");
+    expect(dec_bytes(dec_signal, &err, 5, 1, 10, 0, 1, 0), RRT_E_CORRUPT, &err,
+           "siginfo: wrong length");
+    expect(dec_bytes(dec_signal, &err, 4, 1, 10, 2, 0), RRT_E_CORRUPT, &err,
+           "sync: not 0 or 1");
+    /* EXEC: at_random of 15 bytes */
+    uint8_t p[32] = {1, 0, 15};
+    rrt_ev_exec xe;
+    expect(rrt_ev_decode_exec(p, 3 + 15 + 1, &xe, &err), RRT_E_CORRUPT, &err,
+           "at_random: wrong length");
+}
+
+static void test_events_encoders_refuse_what_decoders_reject(void **state)
+{
+    (void)state;
+    rrt_buf b;
+    rrt_buf_init(&b);
+    rrt_ev_syscall sc = {.flags = 0x20};
+    assert_int_equal(rrt_ev_encode_syscall(&b, &sc), RRT_E_INVALID);
+    sc.flags = RRT_EV_SC_STDIO;
+    sc.stdio_stream = 0;
+    assert_int_equal(rrt_ev_encode_syscall(&b, &sc), RRT_E_INVALID);
+    sc.flags = 0;
+    sc.n_mem = 1;
+    assert_int_equal(rrt_ev_encode_syscall(&b, &sc), RRT_E_INVALID);
+    rrt_ev_signal sg = {.tid = 1, .signo = 0};
+    assert_int_equal(rrt_ev_encode_signal(&b, &sg), RRT_E_INVALID);
+    sg.signo = 65;
+    assert_int_equal(rrt_ev_encode_signal(&b, &sg), RRT_E_INVALID);
+    rrt_ev_exec xe = {.n_auxv = RRT_EV_MAX_AUXV + 1};
+    assert_int_equal(rrt_ev_encode_exec(&b, &xe), RRT_E_INVALID);
+    xe.n_auxv = 0;
+    xe.has_interp = true;
+    xe.interp_file = UINT64_MAX;
+    assert_int_equal(rrt_ev_encode_exec(&b, &xe), RRT_E_INVALID);
+    rrt_ev_rdtsc rd = {.rdtscp = 2};
+    assert_int_equal(rrt_ev_encode_rdtsc(&b, &rd), RRT_E_INVALID);
+    rrt_ev_exit ex = {.killed = 2};
+    assert_int_equal(rrt_ev_encode_exit(&b, &ex), RRT_E_INVALID);
+    assert_int_equal(b.len, 0); /* nothing appended */
+    rrt_buf_free(&b);
+}
+
+static void test_events_type_and_syscall_names(void **state)
+{
+    (void)state;
+    assert_string_equal(rrt_ev_type_name(RRT_EV_SYSCALL), "SYSCALL");
+    assert_string_equal(rrt_ev_type_name(RRT_EV_EXEC), "EXEC");
+    assert_null(rrt_ev_type_name(0));
+    assert_null(rrt_ev_type_name(8));
+    assert_null(rrt_ev_type_name(UINT32_MAX));
+    assert_string_equal(rrt_syscall_name(0), "read");
+    assert_string_equal(rrt_syscall_name(59), "execve");
+    assert_string_equal(rrt_syscall_name(231), "exit_group");
+    assert_null(rrt_syscall_name(100000));
+    assert_null(rrt_syscall_name(UINT32_MAX));
+}
+
+/* `rrt dump` (RRT_CLI) decodes a recording's events and prints the raw
+ * line for an unknown type or a payload that does not decode. */
+static void test_events_dump_decodes_recording_events(void **state)
+{
+    (void)state;
+    const char *cli = getenv("RRT_CLI");
+    if (!cli)
+        skip();
+    char path[] = "/tmp/rrt-evdump.XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    rrt_writer *w;
+    rrt_writer_options wo;
+    rrt_writer_options_init(&wo);
+    wo.no_sync = true;
+    assert_int_equal(rrt_writer_create(path, &wo, &w, NULL), RRT_OK);
+    assert_int_equal(rrt_writer_set_meta(w, "tool", "rrt record", NULL),
+                     RRT_OK);
+    assert_int_equal(rrt_writer_add_event(w, RRT_EV_SYSCALL, g_syscall,
+                                          sizeof(g_syscall), NULL),
+                     RRT_OK);
+    assert_int_equal(
+        rrt_writer_add_event(w, RRT_EV_EXIT, g_exit, sizeof(g_exit), NULL),
+        RRT_OK);
+    assert_int_equal(rrt_writer_add_event(w, RRT_EV_EXIT, g_exit, 3, NULL),
+                     RRT_OK);
+    assert_int_equal(rrt_writer_add_event(w, 99, g_exit, 2, NULL), RRT_OK);
+    assert_int_equal(rrt_writer_finish(w, NULL), RRT_OK);
+    rrt_writer_free(w);
+
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "'%s' dump '%s' 2>/dev/null | grep '^event'",
+             cli, path);
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    char out[1024];
+    size_t n = fread(out, 1, sizeof(out) - 1, f);
+    out[n] = 0;
+    pclose(f);
+    unlink(path);
+    assert_string_equal(
+        out, "event 0 SYSCALL tid 4711 read(3, 0x7ffd0000, 4096, 0, 0, 0) = 5 "
+             "[1 mem write, 5 bytes]\n"
+             "event 1 EXIT tid 4711 killed by signal 9 (SIGKILL)\n"
+             "event 2 type 5, 3 bytes\n"
+             "event 3 type 99, 2 bytes\n");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_events_decode_golden_bytes),
+        cmocka_unit_test(
+            test_events_exec_without_interpreter_field_is_accepted),
+        cmocka_unit_test(test_events_encode_golden_bytes),
+        cmocka_unit_test(test_events_round_trip_every_type),
+        cmocka_unit_test(test_events_reject_truncation_at_every_offset),
+        cmocka_unit_test(test_events_reject_trailing_bytes),
+        cmocka_unit_test(test_events_bit_flips_decode_canonically_or_fail),
+        cmocka_unit_test(test_events_reject_absurd_counts),
+        cmocka_unit_test(test_events_reject_bad_values),
+        cmocka_unit_test(test_events_encoders_refuse_what_decoders_reject),
+        cmocka_unit_test(test_events_type_and_syscall_names),
+        cmocka_unit_test(test_events_dump_decodes_recording_events),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
