@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # rrt create vs tar c | brotli -q 5 on the same files, side by side.
 # Usage: bench/create_bench.sh RRT_BINARY [RUNS] [FILE-LIST]
+# RRT_CREATE_ARGS adds options to rrt create (e.g. "-q 5 -C 1048576").
 # The default corpus is the shared libraries directly under
 # /usr/lib/x86_64-linux-gnu (about 550 MB on Debian 12 with the build
 # dependencies installed). Prints medians and ratios (rrt / baseline).
@@ -28,7 +29,7 @@ clock() {
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
 base_cmd="tar cf - -T '$work/list' 2>/dev/null | brotli -q 5 -c > '$work/base.tar.br'"
-rrt_cmd="rm -f '$work/c.rrt'; '$rrt' create -o '$work/c.rrt' \$(cat '$work/list')"
+rrt_cmd="rm -f '$work/c.rrt'; '$rrt' create ${RRT_CREATE_ARGS:-} -o '$work/c.rrt' \$(cat '$work/list')"
 : > "$work/base.t"; : > "$work/rrt.t"
 for i in $(seq "$runs"); do
   # Interleaved, so drift in machine load hits both alike.

@@ -325,20 +325,30 @@ static int parse_json_flag(int argc, char **argv, const char *cmd,
     return RRT_EXIT_OK;
 }
 
+/* The common shape of info and dump: [--json] ARCHIVE, opened. */
+static int open_one_archive(int argc, char **argv, const char *cmd,
+                            bool *json, int *first, rrt_reader **r)
+{
+    int rc = parse_json_flag(argc, argv, cmd, json, first);
+    if (rc != RRT_EXIT_OK)
+        return rc;
+    if (*first != argc - 1)
+        return cli_usage(cmd, "expects exactly one archive");
+    *r = open_or_report(argv[*first]);
+    return *r ? RRT_EXIT_OK : RRT_EXIT_ERROR;
+}
+
 /* ------------------------------------------------------------------ */
 /* info                                                               */
 
 static int run_info(int argc, char **argv)
 {
     bool json = false;
-    int first = 0, rc = parse_json_flag(argc, argv, "info", &json, &first);
+    int first = 0;
+    rrt_reader *r = NULL;
+    int rc = open_one_archive(argc, argv, "info", &json, &first, &r);
     if (rc != RRT_EXIT_OK)
         return rc;
-    if (first != argc - 1)
-        return cli_usage("info", "expects exactly one archive");
-    rrt_reader *r = open_or_report(argv[first]);
-    if (!r)
-        return RRT_EXIT_ERROR;
     rrt_archive_info in;
     rrt_reader_info(r, &in);
     rrt_cpuid_manifest m;
@@ -982,14 +992,11 @@ static int dump_text(rrt_reader *r)
 static int run_dump(int argc, char **argv)
 {
     bool json = false;
-    int first = 0, rc = parse_json_flag(argc, argv, "dump", &json, &first);
+    int first = 0;
+    rrt_reader *r = NULL;
+    int rc = open_one_archive(argc, argv, "dump", &json, &first, &r);
     if (rc != RRT_EXIT_OK)
         return rc;
-    if (first != argc - 1)
-        return cli_usage("dump", "expects exactly one archive");
-    rrt_reader *r = open_or_report(argv[first]);
-    if (!r)
-        return RRT_EXIT_ERROR;
     rc = json ? dump_json(r, argv[first]) : dump_text(r);
     rrt_reader_close(r);
     return rc;
