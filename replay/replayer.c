@@ -57,6 +57,25 @@ typedef struct ptask {
     struct ptask *next;
 } ptask;
 
+#define RRT_ELF_PT_INTERP 3u
+#define RRT_AT_ENTRY 9u
+#define RRT_AT_EXECFN 31u
+#define RRT_MFD_EXEC 0x10u
+
+typedef struct exec_sub {
+    bool active;
+    struct ptask *task;
+    int exe_fd, interp_fd;   /* read-only memfds holding the blobs */
+    char rec_path[PATH_MAX]; /* the path the recording exec'd */
+    char path[PATH_MAX];     /* what replay execs instead (same length) */
+    uint64_t entry;          /* e_entry of the program */
+    bool inherited;          /* the tracee inherits the descriptors */
+    bool has_interp;
+    uint64_t interp_vaddr;   /* PT_INTERP p_vaddr */
+    size_t interp_len;       /* PT_INTERP p_filesz */
+    char interp_orig[PATH_MAX];
+} exec_sub;
+
 typedef struct replayer {
     const rrti_replay_opts *o;
     rrt_reader *rd;
@@ -69,6 +88,7 @@ typedef struct replayer {
     int exit_code;
     bool diverged;
     char why[1024];
+    exec_sub sub; /* the exec being substituted, if any */
 } replayer;
 
 static bool diverge(replayer *r, ptask *t, const char *fmt, ...)
@@ -331,6 +351,295 @@ out:
 }
 
 /* ------------------------------------------------------------------ */
+/* Executing the recorded binaries                                    */
+
+/* When the archive embeds the program (and its ELF interpreter), replay
+ * must not depend on this host's copies, which may differ or be absent.
+ * The simplest robust way is to let the kernel load the recorded bytes
+ * itself: each blob is copied into a memfd, and the tracee execs
+ * "/proc/<replayer>/fd/<n>" instead of the recorded path (the root, which
+ * inherits the descriptor, "/proc/self/fd/<n>" or "/dev/fd/<n>"). The
+ * kernel opens the file (and the interpreter) before it closes O_CLOEXEC
+ * descriptors, so the program never sees them. The copy of the
+ * program has its PT_INTERP string rewritten to the interpreter's memfd in
+ * the same way, so the kernel maps the recorded ld.so at the address it
+ * would map the host's (same size, same layout, ASLR off). No mapping has
+ * to be replaced after the exec.
+ *
+ * What the program can observe is then restored at the exec stop:
+ *  - the exec'd path is padded with slashes to the recorded path's length,
+ *    so the kernel builds a byte-identical stack layout, and the filename
+ *    string AT_EXECFN points to is overwritten with the recorded one;
+ *  - the PT_INTERP bytes in the program's mapping (ld.so names itself by
+ *    them) are written back with the original string.
+ * Paths shorter than those names cannot be padded: such programs run
+ * from the host's copy as before, checked against the embedded one. The
+ * task's comm (basename of the exec'd path) is the descriptor number: the
+ * seccomp wall has no prctl to fix it, and the program reads it only
+ * through emulated calls. */
+
+static void sub_clear(exec_sub *x)
+{
+    if (x->exe_fd >= 0)
+        close(x->exe_fd);
+    if (x->interp_fd >= 0)
+        close(x->interp_fd);
+    memset(x, 0, sizeof(*x));
+    x->exe_fd = x->interp_fd = -1;
+}
+
+/* A path the tracee can exec or open to reach the replayer's descriptor
+ * fd, padded with slashes to exactly len bytes; false when none fits. A
+ * child that inherits fd (the root, spawned after the copies are made)
+ * can use the shorter names. */
+static bool fd_path(int fd, bool inherited, size_t len, char *out, size_t n)
+{
+    char p[64];
+    for (int i = 0; i < (inherited ? 2 : 1); i++) {
+        int k = !inherited ? snprintf(p, sizeof(p), "proc/%d/fd/%d",
+                                      (int)getpid(), fd)
+                : i == 0   ? snprintf(p, sizeof(p), "proc/self/fd/%d", fd)
+                           : snprintf(p, sizeof(p), "dev/fd/%d", fd);
+        if (k < 0 || (size_t)k >= len || len >= n)
+            continue;
+        size_t pad = len - (size_t)k;
+        memset(out, '/', pad);
+        memcpy(out + pad, p, (size_t)k + 1);
+        return true;
+    }
+    return false;
+}
+
+/* A memfd holding the file's recorded bytes (the blob's id is checked as
+ * it is read), or -1 after a divergence. */
+static int blob_memfd(replayer *r, ptask *t, const rrt_file_entry *f)
+{
+    rrt_blob_stream *bs = NULL;
+    rrt_error err;
+    enum { BUF = 1 << 16 };
+    uint8_t *buf = malloc(BUF);
+    size_t got;
+    /* MFD_EXEC (Linux 6.3): executable even where vm.memfd_noexec makes
+     * memfds non-executable by default; older kernels reject the flag */
+    int fd = buf ? memfd_create("rrt-exec", MFD_CLOEXEC | RRT_MFD_EXEC) : -1;
+    if (fd < 0 && buf && errno == EINVAL)
+        fd = memfd_create("rrt-exec", MFD_CLOEXEC);
+    if (fd < 0) {
+        diverge(r, t, "memfd_create: %s", buf ? strerror(errno) : "out of memory");
+        free(buf);
+        return -1;
+    }
+    if (rrt_blob_stream_open(r->rd, &f->blob, &bs, &err) != RRT_OK) {
+        diverge(r, t, "%s: %s", f->path, err.message);
+        goto fail;
+    }
+    for (;;) {
+        if (rrt_blob_stream_read(bs, buf, BUF, &got, &err) !=
+            RRT_OK) {
+            diverge(r, t, "%s: %s", f->path, err.message);
+            goto fail;
+        }
+        if (got == 0)
+            break;
+        for (size_t at = 0; at < got;) {
+            ssize_t w = write(fd, buf + at, got - at);
+            if (w <= 0) {
+                diverge(r, t, "%s: cannot copy: %s", f->path,
+                        strerror(errno));
+                goto fail;
+            }
+            at += (size_t)w;
+        }
+    }
+    rrt_blob_stream_close(bs);
+    free(buf);
+    return fd;
+fail:
+    rrt_blob_stream_close(bs);
+    free(buf);
+    close(fd);
+    return -1;
+}
+
+/* Trades a writable memfd for a read-only descriptor of the same file:
+ * the kernel refuses to exec a file that is open for writing. */
+static int read_only(replayer *r, ptask *t, int rw)
+{
+    char self[64];
+    if (rw < 0)
+        return -1;
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", rw);
+    int ro = open(self, O_RDONLY | O_CLOEXEC);
+    if (ro < 0)
+        diverge(r, t, "%s: %s", self, strerror(errno));
+    close(rw);
+    return ro;
+}
+
+static uint64_t le(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* Points the memfd copy's PT_INTERP at the interpreter's memfd; keeps the
+ * original string to restore in memory after the exec. */
+static bool patch_interp(replayer *r, ptask *t, exec_sub *x, int rw)
+{
+    uint8_t eh[64], ph[56];
+    if (pread(rw, eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+        memcmp(eh, "\177ELF\2\1", 6) != 0)
+        return diverge(r, t, "%s: not a 64-bit ELF file", x->rec_path);
+    x->entry = le(eh + 0x18, 8);
+    uint64_t phoff = le(eh + 0x20, 8), phentsize = le(eh + 0x36, 2);
+    uint64_t phnum = le(eh + 0x38, 2);
+    for (uint64_t i = 0; phentsize >= sizeof(ph) && i < phnum; i++) {
+        if (pread(rw, ph, sizeof(ph), (off_t)(phoff + i * phentsize)) !=
+            (ssize_t)sizeof(ph))
+            break;
+        if (le(ph, 4) != RRT_ELF_PT_INTERP)
+            continue;
+        uint64_t off = le(ph + 8, 8), len = le(ph + 32, 8);
+        char path[PATH_MAX] = {0};
+        if (len < 2 || len > sizeof(x->interp_orig) ||
+            pread(rw, x->interp_orig, len, (off_t)off) != (ssize_t)len)
+            return diverge(r, t, "%s: bad PT_INTERP", x->rec_path);
+        if (!fd_path(x->interp_fd, x->inherited, (size_t)len - 1, path,
+                     sizeof(path)))
+            return diverge(r, t, "%s: PT_INTERP too short to name the "
+                                 "recorded interpreter", x->rec_path);
+        if (pwrite(rw, path, len, (off_t)off) != (ssize_t)len)
+            return diverge(r, t, "cannot patch PT_INTERP: %s",
+                           strerror(errno));
+        x->has_interp = true;
+        x->interp_vaddr = le(ph + 16, 8);
+        x->interp_len = (size_t)len;
+        return true;
+    }
+    return diverge(r, t, "%s: no PT_INTERP", x->rec_path);
+}
+
+/* Prepares x so that t execs the recorded program instead of rec_path,
+ * given the EXEC event the recording has for it; t is NULL for the root,
+ * not spawned yet. false without a divergence: run the host's copy (not
+ * embedded, path too short). */
+static bool sub_prepare(replayer *r, ptask *t, exec_sub *x,
+                        const char *rec_path, const rrt_ev_exec *e)
+{
+    rrt_file_entry f = {0}, fi = {0};
+    rrt_error err;
+    bool ok = false;
+    int rw = -1;
+    sub_clear(x);
+    size_t len = strlen(rec_path);
+    if (rrt_reader_file(r->rd, (size_t)e->exe_file, &f, &err) != RRT_OK ||
+        (f.flags & RRT_FILE_EXTERNAL))
+        goto out;
+    if (len >= sizeof(x->rec_path) ||
+        !fd_path(0, t == NULL, len, x->path, sizeof(x->path))) {
+        fprintf(stderr, "rrt replay: warning: %s: path too short to run "
+                        "the embedded copy in its place; running this "
+                        "host's file\n", rec_path);
+        goto out;
+    }
+    /* an interpreter only referenced is the host's, checked at the exec */
+    if (e->has_interp &&
+        (rrt_reader_file(r->rd, (size_t)e->interp_file, &fi, &err) !=
+             RRT_OK ||
+         (fi.flags & RRT_FILE_EXTERNAL)))
+        goto out;
+    memcpy(x->rec_path, rec_path, len + 1);
+    x->inherited = t == NULL;
+    if (e->has_interp &&
+        (x->interp_fd = read_only(r, t, blob_memfd(r, t, &fi))) < 0)
+        goto out;
+    if ((rw = blob_memfd(r, t, &f)) < 0 ||
+        (e->has_interp && !patch_interp(r, t, x, rw)))
+        goto out;
+    x->exe_fd = read_only(r, t, rw);
+    rw = -1;
+    if (x->exe_fd < 0 ||
+        !fd_path(x->exe_fd, x->inherited, len, x->path, sizeof(x->path)))
+        goto out;
+    x->active = true;
+    x->task = t;
+    ok = true;
+out:
+    if (rw >= 0)
+        close(rw);
+    if (!ok)
+        sub_clear(x);
+    rrt_file_entry_clear(&f);
+    rrt_file_entry_clear(&fi);
+    return ok;
+}
+
+/* At the exec stop of a substituted exec: shows the program the recorded
+ * filename and PT_INTERP bytes (see above). now: the live auxv. */
+static bool sub_finish(replayer *r, ptask *t, exec_sub *x,
+                       const rrt_ev_exec *now)
+{
+    uint64_t entry = 0, execfn = 0;
+    for (size_t i = 0; i < now->n_auxv; i++) {
+        if (now->auxv[i][0] == RRT_AT_ENTRY)
+            entry = now->auxv[i][1];
+        if (now->auxv[i][0] == RRT_AT_EXECFN)
+            execfn = now->auxv[i][1];
+    }
+    bool ok = true;
+    if (execfn && !rrti_mem_write(t->memfd, execfn, x->rec_path,
+                                  strlen(x->rec_path) + 1))
+        ok = diverge(r, t, "cannot restore AT_EXECFN");
+    if (ok && x->has_interp &&
+        !rrti_mem_write(t->memfd, entry - x->entry + x->interp_vaddr,
+                        x->interp_orig, x->interp_len))
+        ok = diverge(r, t, "cannot restore PT_INTERP");
+    sub_clear(x);
+    return ok;
+}
+
+/* The EXEC event at position `first` or the one after it. */
+static bool peek_exec(replayer *r, uint64_t first, rrt_ev_exec *e)
+{
+    rrt_event_iter *it = NULL;
+    rrt_event ev;
+    rrt_error err;
+    bool found = false;
+    if (rrt_event_iter_open(r->rd, first, &it, &err) != RRT_OK)
+        return false;
+    for (int i = 0; i < 2 && !found &&
+                    rrt_event_iter_next(it, &ev, &err) == RRT_OK;
+         i++)
+        found = ev.type == RRT_EV_EXEC &&
+                rrt_ev_decode_exec(ev.data, ev.len, e, &err) == RRT_OK;
+    rrt_event_iter_close(it);
+    return found;
+}
+
+/* At t's execve entry: lets it exec the recorded program (the path is
+ * swapped in place, same length). Returns the address swapped, 0 if none. */
+static uint64_t sub_execve(replayer *r, ptask *t, uint64_t addr)
+{
+    char path[PATH_MAX];
+    size_t n = 0;
+    rrt_ev_exec ex;
+    while (n < sizeof(path) && rrti_mem_read(t->memfd, addr + n, path + n, 1) &&
+           path[n])
+        n++;
+    if (n == 0 || n == sizeof(path) || path[n] ||
+        !peek_exec(r, r->index + 1, &ex) ||
+        !sub_prepare(r, t, &r->sub, path, &ex))
+        return 0;
+    if (!rrti_mem_write(t->memfd, addr, r->sub.path, n)) {
+        sub_clear(&r->sub);
+        return 0;
+    }
+    return addr;
+}
+
+/* ------------------------------------------------------------------ */
 /* System calls                                                       */
 
 static bool write_outputs(replayer *r, ptask *t, const rrt_ev_syscall *e)
@@ -447,7 +756,15 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         ptrace(PTRACE_SETREGS, t->tid, NULL, &s->regs);
     }
     if (e->nr == SYS_execve) {
+        uint64_t swapped = sub_execve(r, t, s->regs.rdi);
+        if (r->diverged)
+            return false;
         next_stop(t, s);
+        /* a vfork parent shares the memory the path was swapped in; the
+         * write fails harmlessly when the old address space is gone */
+        if (swapped)
+            rrti_mem_write(t->memfd, swapped, r->sub.rec_path,
+                           strlen(r->sub.rec_path));
         if (s->kind != STOP_EVENT)
             return diverge(r, t, "execve did not exec");
     }
@@ -782,9 +1099,15 @@ static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
     if (!rrti_exec_fixup_auxv(t->tid, t->memfd, &now, e))
         return diverge(r, t, "cannot set up the auxiliary vector");
     snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->tid);
-    if (!check_exec_file(r, t, e->exe_file, exe) ||
-        (e->has_interp && !check_exec_file(r, t, e->interp_file, NULL)))
+    if (r->sub.active && r->sub.task == t) {
+        /* it ran the recorded bytes by construction */
+        if (!sub_finish(r, t, &r->sub, &now))
+            return false;
+    } else if (!check_exec_file(r, t, e->exe_file, exe) ||
+               (e->has_interp &&
+                !check_exec_file(r, t, e->interp_file, NULL))) {
         return false;
+    }
     if (r->mode == RRTI_CPUID_FAULT && !rrti_cpuid_arm_fault(t->tid, t->memfd))
         return diverge(r, t, "cannot enable CPUID faulting "
                              "(try --cpuid-mode=patch)");
@@ -966,6 +1289,17 @@ static int spawn(replayer *r, ptask **root)
         sched_setaffinity(0, sizeof(set), &set);
     }
     rrti_spawn_opts so = {exe, argv, envp, cpu, true};
+    rrt_ev_exec ex;
+    bool have_ex = peek_exec(r, 0, &ex);
+    if (have_ex && sub_prepare(r, NULL, &r->sub, exe, &ex))
+        so.path = r->sub.path;
+    else if (have_ex && !r->diverged)
+        /* the host's file runs: say why not, rather than fail the exec */
+        check_exec_file(r, NULL, ex.exe_file, NULL);
+    if (r->diverged) {
+        rc = 1;
+        goto out;
+    }
     pid_t pid = rrti_spawn(&so);
     if (pid < 0) {
         fprintf(stderr, "rrt replay: cannot start %s: %s\n", exe,
@@ -975,6 +1309,8 @@ static int spawn(replayer *r, ptask **root)
     *root = add_task(r, 0, pid);
     if (*root)
         (*root)->pset = rrti_pset_new();
+    if (*root && r->sub.active)
+        r->sub.task = *root;
     if (!*root || !(*root)->pset || !start_root(*root)) {
         fprintf(stderr, "rrt replay: cannot execute %s\n", exe);
         goto out;
@@ -1091,6 +1427,7 @@ int rrti_replay(const rrti_replay_opts *o)
     replayer rep = {0}, *r = &rep;
     rrt_error err;
     r->o = o;
+    r->sub.exe_fd = r->sub.interp_fd = -1;
     r->mode = rrti_cpuid_mode_resolve(o->cpuid_mode);
     if (rrt_reader_open(o->archive, &r->rd, &err) != RRT_OK) {
         fprintf(stderr, "rrt replay: %s\n", err.message);
@@ -1116,6 +1453,7 @@ int rrti_replay(const rrti_replay_opts *o)
         print_stats(r);
 out:
     kill_all(r);
+    sub_clear(&r->sub);
     rrt_reader_close(r->rd);
     return rc;
 }

@@ -15,9 +15,17 @@ add_executable(tr_time_static ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_time.c)
 target_link_options(tr_time_static PRIVATE -static)
 set_target_properties(tr_time_static PROPERTIES RUNTIME_OUTPUT_DIRECTORY
   ${PROJECT_BINARY_DIR}/tracees)
+# One tracee whose ELF interpreter is a copy of ld.so that a test creates
+# before recording and deletes before replaying.
+set(RRT_OWN_LDSO ${PROJECT_BINARY_DIR}/tracees/ownld/ld.so)
+add_executable(tr_time_ownld ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_time.c)
+target_link_options(tr_time_ownld PRIVATE
+  -Wl,--dynamic-linker=${RRT_OWN_LDSO})
+set_target_properties(tr_time_ownld PROPERTIES RUNTIME_OUTPUT_DIRECTORY
+  ${PROJECT_BINARY_DIR}/tracees)
 # Tracees are the programs under test, not our code: no sanitizer runtime
 # (it would add its own syscalls and mappings, and cannot link -static).
-foreach(t ${RRT_TRACEES} time_static)
+foreach(t ${RRT_TRACEES} time_static time_ownld)
   target_compile_options(tr_${t} PRIVATE -fno-sanitize=all)
   target_link_options(tr_${t} PRIVATE -fno-sanitize=all)
 endforeach()
@@ -73,6 +81,29 @@ if(TARGET rrt_pack_cmds)
     --mutate "${RRT_CLI} pack -o @T@/b.rrt @T@/a.rrt && mv @T@/b.rrt @T@/a.rrt && echo changed >@T@/data.txt"
     -- ${TR}/tr_mmapfile @T@/data.txt)
 endif()
+# An embedded program replays from the archive, not from the host's file
+# (changed or gone), whether it is the root or exec'd by it.
+rrt_rr_test(record_replay_embedded_program_deleted_before_replay
+  --setup "cp ${TR}/tr_time @T@/tr_time" --rec-opt --embed
+  --mutate "rm @T@/tr_time" -- @T@/tr_time)
+rrt_rr_test(record_replay_embedded_exec_target_deleted_before_replay
+  --setup "cp ${TR}/tr_time @T@/tr_time" --rec-opt --embed
+  --expect "status 0" --mutate "rm @T@/tr_time"
+  -- ${TR}/tr_forkexec @T@/tr_time)
+rrt_rr_test(record_replay_embedded_interpreter_deleted_before_replay
+  --setup "mkdir -p ${PROJECT_BINARY_DIR}/tracees/ownld && cp /lib64/ld-linux-x86-64.so.2 ${RRT_OWN_LDSO} && cp ${TR}/tr_time_ownld @T@/tr_time_ownld"
+  --rec-opt --embed
+  --mutate "rm ${RRT_OWN_LDSO} @T@/tr_time_ownld" -- @T@/tr_time_ownld)
+if(TARGET rrt_pack_cmds)
+  rrt_rr_test(record_pack_replay_program_overwritten
+    --setup "cp ${TR}/tr_time @T@/tr_time"
+    --mutate "${RRT_CLI} pack -o @T@/b.rrt @T@/a.rrt && mv @T@/b.rrt @T@/a.rrt && echo changed >@T@/tr_time"
+    -- @T@/tr_time)
+endif()
+rrt_rr_test(replay_refuses_changed_referenced_program
+  --setup "cp ${TR}/tr_time @T@/tr_time"
+  --mutate "echo changed >@T@/tr_time" --replay-fails "rrt pack"
+  -- @T@/tr_time)
 rrt_rr_test(replay_refuses_changed_referenced_file
   --mutate "echo changed >@T@/data.txt" --replay-fails "rrt pack"
   -- ${TR}/tr_mmapfile @T@/data.txt)

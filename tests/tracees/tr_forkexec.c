@@ -1,16 +1,18 @@
-/* Tracee: fork, exec of /bin/echo in the child, wait in the parent. */
+/* Tracee: fork, exec of /bin/echo (or argv[1]) in the child, wait in the
+ * parent. */
 #include <stdio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-int main(void)
+int main(int argc, char **argv)
 {
+    const char *prog = argc > 1 ? argv[1] : "/bin/echo";
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
         char arg[64];
         snprintf(arg, sizeof(arg), "forkexec: child %d says hi", getpid());
-        execl("/bin/echo", "echo", arg, (char *)NULL);
+        execl(prog, "echo", arg, (char *)NULL);
         _exit(127);
     }
     int st;
