@@ -130,3 +130,11 @@ if(RRT_PYTHON3)
   rrt_rr_test(record_replay_python_time_urandom --differs -- ${RRT_PYTHON3}
     -c "import time, os\nprint(time.time(), os.urandom(8).hex())")
 endif()
+# A database CLI: the database file is created at record time only; replay
+# must reproduce the output (random() and the time) without creating it.
+find_program(RRT_SQLITE3 sqlite3)
+if(RRT_SQLITE3)
+  rrt_rr_test(record_replay_sqlite3_database_cli --differs
+    --mutate "rm -f @T@/t.db" --absent @T@/t.db -- ${RRT_SQLITE3} @T@/t.db
+    "create table t(x); insert into t values (random()); select x, datetime('now') from t;")
+endif()
