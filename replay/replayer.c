@@ -1,10 +1,16 @@
 /* The replay engine. Events are applied in recorded order; for each one
  * the task it names is run to the matching stop (syscall entry, trap,
  * signal, exit) and fed the recorded result. Calls that touch the world are
- * skipped (orig_rax = -1) and their results and memory outputs written
- * back; calls that shape the address space or kernel-side process state run
- * for real at the recorded addresses. A seccomp filter in the tracee kills
- * it if anything else ever reaches the kernel.
+ * skipped and their results and memory outputs written back; calls that
+ * shape the address space or kernel-side process state run for real at the
+ * recorded addresses. A seccomp filter in the tracee kills it if anything
+ * else ever reaches the kernel.
+ *
+ * Tasks run under PTRACE_SYSEMU: one stop at each call's entry, and the
+ * kernel skips the call, so an emulated call costs one stop, not two. The
+ * kernel decides the skip from the resume request made before the entry
+ * stop, so a call that must run for real is backed up over its `syscall`
+ * instruction and re-executed under PTRACE_SYSCALL (reenter()), as rr does.
  *
  * The recorder writes an event when a task starts a stretch of user code,
  * one task at a time. Replay runs that stretch lazily, when the task's next
@@ -46,6 +52,13 @@ typedef struct ptask {
     pid_t tid;
     int memfd;
     bool in_syscall;
+    bool sysemu;    /* resume with PTRACE_SYSEMU outside real calls */
+    bool emu_entry; /* at an entry stop under PTRACE_SYSEMU: the kernel
+                     * skips this call */
+    bool skipped;   /* left at an emulated call's entry, whose exit stop
+                     * still comes if resumed with PTRACE_SYSCALL */
+    bool want_real; /* its next call runs for real: reach its entry under
+                     * PTRACE_SYSCALL, saving reenter() */
     bool clone_pending; /* stopped at a clone event; exit still to come */
     bool sigsuspend;    /* at rt_sigsuspend entry, waiting for a signal */
     uint32_t suspend_nr; /* the call it stands for (ppoll, ...) or 0 */
@@ -190,8 +203,14 @@ static void next_stop_for(ptask *t, stop *s, int want_sig)
     }
     for (;;) {
         memset(s, 0, sizeof(*s));
+        /* From a real call's entry only PTRACE_SYSCALL yields its exit. */
+        int req = t->sysemu && !t->in_syscall && !t->want_real
+                      ? PTRACE_SYSEMU
+                      : PTRACE_SYSCALL;
+        bool skip_exit = t->skipped && req == PTRACE_SYSCALL;
+        t->skipped = false;
         /* ESRCH: killed meanwhile (exit_group of a sibling); reap it */
-        if ((ptrace(PTRACE_SYSCALL, t->tid, NULL,
+        if ((ptrace((enum __ptrace_request)req, t->tid, NULL,
                     (void *)(long)t->resume_sig) != 0 && errno != ESRCH) ||
             waitpid(t->tid, &s->status, __WALL) != t->tid) {
             s->kind = STOP_ERROR;
@@ -205,7 +224,10 @@ static void next_stop_for(ptask *t, stop *s, int want_sig)
         s->sig = WSTOPSIG(s->status);
         ptrace(PTRACE_GETREGS, t->tid, NULL, &s->regs);
         if (s->sig == (SIGTRAP | 0x80)) {
+            if (skip_exit)
+                continue; /* the emulated call's, already handled */
             t->in_syscall = !t->in_syscall;
+            t->emu_entry = t->in_syscall && req == PTRACE_SYSEMU;
             s->kind = STOP_SYSCALL;
             return;
         }
@@ -265,6 +287,34 @@ static bool expect_syscall(replayer *r, ptask *t, stop *s, uint32_t nr,
         return true;
     return diverge(r, t, "expected %s %s, got %s",
                    rrti_syscall_name(nr, nb), entry ? "entry" : "exit",
+                   stop_name(s, buf, sizeof(buf)));
+}
+
+/* t stopped at the entry of a call that must run for real. Under
+ * PTRACE_SYSEMU the kernel already chose to skip it: back up over the
+ * `syscall` instruction (0F 05) and run it again under PTRACE_SYSCALL, to
+ * its real entry stop; the skipped call's exit stop comes first. s becomes
+ * the new entry stop. */
+static bool reenter(replayer *r, ptask *t, stop *s)
+{
+    char buf[256], nb[32];
+    if (!t->emu_entry)
+        return true;
+    uint64_t nr = s->regs.orig_rax;
+    s->regs.rip -= 2;
+    s->regs.rax = nr;
+    s->regs.orig_rax = (uint64_t)-1; /* no restart logic at the skip */
+    ptrace(PTRACE_SETREGS, t->tid, NULL, &s->regs);
+    t->emu_entry = false;
+    t->sysemu = false;
+    next_stop(t, s);
+    if (s->kind == STOP_SYSCALL && !t->in_syscall)
+        next_stop(t, s);
+    t->sysemu = true;
+    if (s->kind == STOP_SYSCALL && t->in_syscall && s->regs.orig_rax == nr)
+        return true;
+    return diverge(r, t, "cannot re-enter %s, got %s",
+                   rrti_syscall_name((long)nr, nb),
                    stop_name(s, buf, sizeof(buf)));
 }
 
@@ -718,6 +768,16 @@ static bool emulate(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
 {
     if ((e->flags & RRT_EV_SC_STDIO) && !check_stdio(r, t, e))
         return false;
+    if (t->emu_entry) {
+        /* skipped by the kernel: the result is all there is to give; the
+         * number stays in orig_rax for the restart logic (-ERESTART*) */
+        t->emu_entry = false;
+        t->in_syscall = false;
+        t->skipped = true;
+        s->regs.rax = (uint64_t)e->ret;
+        ptrace(PTRACE_SETREGS, t->tid, NULL, &s->regs);
+        return write_outputs(r, t, e);
+    }
     if (!r->o->passthrough_for_tests) {
         s->regs.orig_rax = (uint64_t)-1;
         ptrace(PTRACE_SETREGS, t->tid, NULL, &s->regs);
@@ -830,7 +890,7 @@ static bool interrupted_with_mask(replayer *r, ptask *t,
     }
     if (!mask || r->o->passthrough_for_tests)
         return false;
-    if (!write_outputs(r, t, e))
+    if (!write_outputs(r, t, e) || !reenter(r, t, s))
         return true; /* diverged */
     s->regs.orig_rax = SYS_rt_sigsuspend;
     s->regs.rdi = mask;
@@ -869,30 +929,38 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
     if (!d)
         return diverge(r, t, "archive holds unknown system call %s",
                        rrti_syscall_name(e->nr, nb));
-    if (!expect_syscall(r, t, &s, e->nr, true) ||
-        !compare_args(r, t, e, d, &s))
+    /* A failed call changed nothing and is emulated; rt_sigreturn's
+     * "result" is the interrupted context's rax, not a status. */
+    bool real = d->mode == RRTI_SC_EXECUTE &&
+                (!is_err(e->ret) || e->nr == SYS_rt_sigreturn) &&
+                !(e->flags & RRT_EV_SC_FORCED);
+    t->want_real = real || (e->flags & RRT_EV_SC_ENTRY_ONLY) ||
+                   e->nr == SYS_rt_sigsuspend;
+    bool entered = expect_syscall(r, t, &s, e->nr, true);
+    t->want_real = false;
+    if (!entered || !compare_args(r, t, e, d, &s))
         return false;
     if (e->flags & RRT_EV_SC_ENTRY_ONLY) {
         /* exit, exit_group: let it go now, siblings die with it; the
          * EXIT events follow */
+        if (!reenter(r, t, &s))
+            return false;
         ptrace(PTRACE_SYSCALL, t->tid, NULL, NULL);
         t->in_syscall = false;
         return true;
     }
     if (e->nr == SYS_rt_sigsuspend) {
         /* It only ends by a signal: the next SIGNAL event sends it. */
+        if (!reenter(r, t, &s))
+            return false;
         t->sigsuspend = true;
         t->suspend_nr = 0;
         return true;
     }
     if (interrupted_with_mask(r, t, e, &s))
         return !r->diverged;
-    /* A failed call changed nothing and is emulated; rt_sigreturn's
-     * "result" is the interrupted context's rax, not a status. */
-    bool real = d->mode == RRTI_SC_EXECUTE &&
-                (!is_err(e->ret) || e->nr == SYS_rt_sigreturn) &&
-                !(e->flags & RRT_EV_SC_FORCED);
-    return real ? execute(r, t, e, &s) : emulate(r, t, e, &s);
+    return real ? reenter(r, t, &s) && execute(r, t, e, &s)
+                : emulate(r, t, e, &s);
 }
 
 /* ------------------------------------------------------------------ */
@@ -997,12 +1065,16 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
 {
     stop s;
     char buf[256];
+    t->want_real = true;
     next_stop(t, &s);
+    t->want_real = false;
     long nr = (long)s.regs.orig_rax;
     if (s.kind != STOP_SYSCALL || !t->in_syscall ||
         (nr != SYS_clone && nr != SYS_fork && nr != SYS_vfork))
         return diverge(r, t, "expected a clone, got %s",
                        stop_name(&s, buf, sizeof(buf)));
+    if (!reenter(r, t, &s))
+        return false;
     uint64_t ptid = s.regs.rdx, ctid = s.regs.r10;
     next_stop(t, &s);
     unsigned long child;
@@ -1013,6 +1085,7 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
     ptask *c = add_task(r, rec_child, (pid_t)child);
     if (!c)
         return diverge(r, t, "out of memory");
+    c->sysemu = t->sysemu;
     c->pset = flags & CLONE_VM ? rrti_pset_ref(t->pset)
                                : rrti_pset_copy(t->pset);
     int st;
@@ -1315,6 +1388,8 @@ static int spawn(replayer *r, ptask **root)
         fprintf(stderr, "rrt replay: cannot execute %s\n", exe);
         goto out;
     }
+    /* calls that pass through must reach the kernel (and the wall) */
+    (*root)->sysemu = !r->o->passthrough_for_tests;
     rc = 0;
 out:
     free(argv);
