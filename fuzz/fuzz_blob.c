@@ -53,8 +53,15 @@ static void check_decompress(uint8_t method, const uint8_t *in, size_t n,
         return;
     memset(out + raw_len, 0xa5, CANARY);
     rrt_error err;
-    rrt_status st =
-        rrti_decompress(method, in, n, out, raw_len, "fuzz", 0, &err);
+    rrt_status st = rrti_decompress_chunk(method, true, in, n, out, raw_len,
+                                          "fuzz", 0, &err);
+    /* Method 2 needs the header flag; events never take it. */
+    if (method == RRTI_METHOD_BROTLI_X86 &&
+        (rrti_decompress_chunk(method, false, in, n, out, raw_len, "fuzz", 0,
+                               &err) == RRT_OK ||
+         rrti_decompress(method, in, n, out, raw_len, "fuzz", 0, &err) ==
+             RRT_OK))
+        fz_die("method 2 accepted without the X86_FILTER flag");
     for (size_t i = 0; i < CANARY; i++)
         if (out[raw_len + i] != 0xa5)
             fz_die("rrti_decompress wrote past raw_len");
@@ -62,7 +69,8 @@ static void check_decompress(uint8_t method, const uint8_t *in, size_t n,
         if (method == RRTI_METHOD_STORED) {
             if (n != raw_len || (n && memcmp(out, in, n) != 0))
                 fz_die("stored data decoded to different bytes");
-        } else if (method == RRTI_METHOD_BROTLI) {
+        } else if (method == RRTI_METHOD_BROTLI ||
+                   method == RRTI_METHOD_BROTLI_X86) {
             /* One byte of room more than raw_len: a stream that decodes
              * to more must not have been accepted. */
             size_t ref_len = raw_len + 1;
@@ -71,6 +79,9 @@ static void check_decompress(uint8_t method, const uint8_t *in, size_t n,
                 abort();
             BrotliDecoderResult r =
                 BrotliDecoderDecompress(n, in, &ref_len, ref);
+            if (method == RRTI_METHOD_BROTLI_X86 &&
+                r == BROTLI_DECODER_RESULT_SUCCESS && ref_len == raw_len)
+                rrti_x86_decode(ref, ref_len);
             if (r != BROTLI_DECODER_RESULT_SUCCESS || ref_len != raw_len ||
                 memcmp(ref, out, raw_len) != 0)
                 fz_die("rrti_decompress accepted a stream that does not "

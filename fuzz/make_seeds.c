@@ -217,6 +217,29 @@ static void small_seeds(void)
     put_seed("blob", "chunk-too-long", b.data, b.len);
     rrt_buf_free(&b);
     free(z);
+
+    /* A method-2 chunk: calls to a few targets, so the x86 filter pays. */
+    uint8_t code[2048] = {0x7f, 'E', 'L', 'F', 2, 1, 1};
+    rrti_put_u16(code + 18, 62);
+    for (size_t i = 64; i + 8 <= sizeof(code); i += 8) {
+        code[i] = 0xe8;
+        rrti_put_u32(code + i + 1, (uint32_t)(0x40 * (i % 3)) - (uint32_t)(i + 5));
+        code[i + 5] = 0x48;
+        code[i + 6] = 0x89;
+        code[i + 7] = 0xc7;
+    }
+    if (rrti_compress_chunk(5, true, code, sizeof(code), &z, &zlen,
+                            &method) != RRT_OK ||
+        method != RRTI_METHOD_BROTLI_X86)
+        exit(1);
+    rrt_buf_init(&b);
+    rrt_buf_put_u8(&b, method);
+    rrt_buf_put(&b, "\0\0\0", 3);
+    rrt_buf_put_u32(&b, (uint32_t)sizeof(code));
+    rrt_buf_put(&b, z, zlen);
+    put_seed("blob", "chunk-x86", b.data, b.len);
+    rrt_buf_free(&b);
+    free(z);
 }
 
 /* Reproducer: a blob whose first chunk checks out and whose second does

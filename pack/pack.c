@@ -536,7 +536,7 @@ static rrt_status copy_meta_cpuid(pack_ctx *c, int quality)
 }
 
 /* True when packing would change nothing: no external entry left to
- * resolve and no different quality asked for. */
+ * resolve and no different quality or filter setting asked for. */
 static bool already_packed(pack_ctx *c)
 {
     size_t n = rrt_reader_file_count(c->r);
@@ -551,8 +551,15 @@ static bool already_packed(pack_ctx *c)
         if (ext && !stored)
             return false;
     }
+    rrt_archive_info info;
+    rrt_reader_info(c->r, &info);
+    bool has_filter = info.header_flags & RRT_HFLAG_X86_FILTER;
+    if (c->opt->no_filter && has_filter)
+        return false;
     if (c->opt->quality < 0)
         return true;
+    if (has_filter != !c->opt->no_filter)
+        return false;
     const char *q = rrt_reader_meta_get(c->r, "packed.quality");
     char want[16];
     snprintf(want, sizeof(want), "%d", c->opt->quality);
@@ -617,6 +624,7 @@ static rrt_status pack_into(pack_ctx *c, const char *out, unsigned mode)
         wo.quality = c->opt->quality;
     wo.threads = c->opt->threads;
     wo.chunk_size = c->opt->chunk_size ? c->opt->chunk_size : RRT_PACK_CHUNK;
+    wo.x86_filter = !c->opt->no_filter;
     wo.no_sync = c->opt->no_sync;
     wo.mode = mode;
     wo.io = c->opt->io;

@@ -93,7 +93,7 @@ static void print_summary(const char *in, const char *out,
             (double)r->out_size / 1048576.0);
 }
 
-enum { OPT_STORE = 256, OPT_REFS, OPT_ALLOW, OPT_NOSYNC };
+enum { OPT_STORE = 256, OPT_REFS, OPT_ALLOW, OPT_NOSYNC, OPT_NOFILTER };
 
 static int parse_pack(int argc, char **argv, rrt_pack_options *o,
                       pack_ui *ui)
@@ -107,6 +107,7 @@ static int parse_pack(int argc, char **argv, rrt_pack_options *o,
         {"refs", no_argument, NULL, OPT_REFS},
         {"allow-changed", no_argument, NULL, OPT_ALLOW},
         {"no-sync", no_argument, NULL, OPT_NOSYNC},
+        {"no-filter", no_argument, NULL, OPT_NOFILTER},
         {"force", no_argument, NULL, 'f'},
         {"verbose", no_argument, NULL, 'v'},
         {0, 0, 0, 0}};
@@ -135,6 +136,9 @@ static int parse_pack(int argc, char **argv, rrt_pack_options *o,
             break;
         case OPT_STORE:
             o->blob_store = optarg;
+            break;
+        case OPT_NOFILTER:
+            o->no_filter = true;
             break;
         case OPT_REFS:
             o->refs_only = true;
@@ -219,7 +223,8 @@ const rrt_command cmd_pack = {
     "  to FILE.rrt.partial, synced, and renamed over FILE.rrt only when\n"
     "  complete, so an interrupted or failed pack leaves the input as it\n"
     "  was. An archive with no external entries is left alone (exit 0)\n"
-    "  unless -q asks for a quality it was not packed with.\n"
+    "  unless -q asks for a quality it was not packed with, or for the x86\n"
+    "  filter (on by default, see --no-filter) it was packed without.\n"
     "\n"
     "  With --blob-store DIR, contents also go to DIR/ab/cdef... (one file\n"
     "  per content id, written atomically), and an entry whose recorded id\n"
@@ -244,6 +249,10 @@ const rrt_command cmd_pack = {
     "  --refs                with --blob-store: store, do not embed\n"
     "  --allow-changed       embed changed files as they are now, with a\n"
     "                        warning (missing files are still an error)\n"
+    "  --no-filter           no x86 branch filter: executables and\n"
+    "                        libraries compress about 4% worse, and a\n"
+    "                        format 1.0 reader can read the result. Asking\n"
+    "                        for it repacks an archive that has the filter\n"
     "  --no-sync             skip fsync (scratch files, benchmarks)\n"
     "  -f, --force           replace OUT if it exists\n"
     "  -v, --verbose         list what was embedded, deduplicated, stored,\n"

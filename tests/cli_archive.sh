@@ -47,7 +47,22 @@ expect_rc 0 "create"
 run last "$RRT" info "$A"
 expect_rc 0 "info"
 grep -q '^files: *6$' "$T/last.out" || fail "info does not count 6 files: $(cat "$T/last.out")"
-grep -q '^format: *1.0$' "$T/last.out" || fail "info does not show format 1.0"
+grep -q '^format: *1.1, x86 filter$' "$T/last.out" || fail "info does not show format 1.1 with the x86 filter: $(grep format "$T/last.out")"
+
+# --no-filter: no X86_FILTER header flag, and the executable costs more
+# space; both archives give back the same bytes.
+B="$T/nofilter.rrt"
+run last "$RRT" create --no-filter -o "$B" -C 4096 "$T/in"
+expect_rc 0 "create --no-filter"
+run last "$RRT" info "$B"
+grep -q '^format: *1.1$' "$T/last.out" || fail "info of a --no-filter archive: $(grep format "$T/last.out")"
+"$RRT" dump --json "$B" | grep -q '"header_flags": 0,' || fail "--no-filter archive declares header flags"
+[ "$(stat -c %s "$A")" -lt "$(stat -c %s "$B")" ] || fail "x86 filter did not shrink the archive ($(stat -c %s "$A") vs $(stat -c %s "$B"))"
+for x in "$A" "$B"; do
+  "$RRT" cat "$x" "$T/in/ls" | cmp -s - "$T/in/ls" || fail "cat ls from $x differs"
+  "$RRT" verify "$x" >/dev/null || fail "verify $x"
+done
+rm -f "$B"
 
 run last "$RRT" ls -l "$A"
 expect_rc 0 "ls -l"
@@ -77,7 +92,7 @@ python3 -m json.tool "$T/dump.out" >/dev/null || fail "dump --json is not valid 
 python3 - "$T/dump.out" <<'EOF' || fail "dump --json content is wrong"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["format"] == "1.0", d["format"]
+assert d["format"] == "1.1", d["format"]
 assert len(d["files"]) == 6, len(d["files"])
 assert len(d["blobs"]) == 5, len(d["blobs"])
 assert d["meta"]["tool"] == "rrt create", d["meta"]

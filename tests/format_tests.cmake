@@ -8,6 +8,11 @@ endforeach()
 # The hostile corpus generator is also its test (see gen_hostile.c).
 add_executable(test_hostile ${CMAKE_CURRENT_SOURCE_DIR}/gen_hostile.c)
 target_link_libraries(test_hostile PRIVATE rrt_static ${CMOCKA_LIBRARY})
+# The x86 filter against liblzma's, the reference implementation.
+pkg_check_modules(LZMA REQUIRED IMPORTED_TARGET liblzma)
+add_executable(test_x86filter ${CMAKE_CURRENT_SOURCE_DIR}/test_x86filter.c)
+target_link_libraries(test_x86filter PRIVATE rrt_static ${CMOCKA_LIBRARY} PkgConfig::LZMA)
+add_test(NAME format_x86filter COMMAND test_x86filter)
 add_test(NAME format_codec COMMAND test_codec)
 add_test(NAME format_writer_reader COMMAND test_writer_reader)
 # Regression tests for bugs these suites found (fixed): output depending on
@@ -18,7 +23,7 @@ add_test(NAME format_writer_reader_regressions
   COMMAND test_writer_reader --known-bugs)
 add_test(NAME format_hostile_regressions COMMAND test_hostile --known-bugs)
 add_test(NAME format_vectors COMMAND test_vectors ${RRT_VECTORS_DIR})
-foreach(v empty files events)
+foreach(v empty files events x86)
   add_test(NAME format_vector_dump_${v}
     COMMAND bash -c "\"$0\" dump --json \"$1\" | diff -u \"$2\" -"
             ${RRT_CLI} ${RRT_VECTORS_DIR}/${v}.rrt ${RRT_VECTORS_DIR}/${v}.json)

@@ -463,6 +463,18 @@ static void c_unknown_chunk_method(rb *r)
     rb_finish(r);
 }
 
+/* Method 2 (x86 filter) in an archive whose header does not declare
+ * X86_FILTER: a 1.0 reader would fail here mid-read, so it is corrupt. */
+static void c_x86_method_without_flag(rb *r)
+{
+    rb_init(r, 1, 0);
+    rb_basic(r);
+    uint64_t chunk = RRTI_HEADER_SIZE;
+    r->b.data[chunk + 16] = RRTI_METHOD_BROTLI_X86;
+    rb_reseal(r, chunk);
+    rb_finish(r);
+}
+
 static void c_chunk_after_descriptor(rb *r)
 {
     rb_init(r, 1, 0);
@@ -578,7 +590,7 @@ static void c_major_2(rb *r)
 
 static void c_incompatible_flag(rb *r)
 {
-    rb_init(r, 1, 0x00010000u);
+    rb_init(r, 1, 0x00020000u); /* bit 16 is X86_FILTER, known since 1.1 */
     rb_basic(r);
     rb_finish(r);
 }
@@ -681,6 +693,8 @@ static const hcase cases[] = {
      "4 bytes of junk after compressed data"},
     {"unknown_chunk_method.rrt", c_unknown_chunk_method, RRT_E_CORRUPT, "read",
      "unknown compression method 7"},
+    {"x86_method_without_flag.rrt", c_x86_method_without_flag, RRT_E_CORRUPT,
+     "read", "header does not declare it"},
     {"chunk_after_descriptor.rrt", c_chunk_after_descriptor, RRT_E_CORRUPT,
      "read", "is not before its descriptor"},
     {"evts_count_too_big.rrt", c_evts_count_too_big, RRT_E_CORRUPT, "read",
@@ -705,7 +719,7 @@ static const hcase cases[] = {
     {"major_2.rrt", c_major_2, RRT_E_VERSION, "open",
      "format 2.0, this rrt reads 1.x"},
     {"incompatible_flag.rrt", c_incompatible_flag, RRT_E_UNSUPPORTED, "open",
-     "header flags 0x00010000"},
+     "header flags 0x00020000"},
     {"crlf_mangled.rrt", c_crlf_mangled, RRT_E_NOT_ARCHIVE, "open",
      "text-mode transfer"},
     {"high_bit_stripped.rrt", c_high_bit_stripped, RRT_E_NOT_ARCHIVE, "open",
@@ -849,7 +863,7 @@ static void test_recover_refuses_unknown_incompatible_flags(void **state)
     rrt_error err;
     rrt_status st = rrt_recover(in, out, &o, NULL, &err);
     assert_int_equal(st, RRT_E_UNSUPPORTED);
-    assert_non_null(strstr(err.message, "header flags 0x00010000"));
+    assert_non_null(strstr(err.message, "header flags 0x00020000"));
     assert_int_equal(access(out, F_OK), -1);
 }
 
@@ -906,6 +920,63 @@ static void test_orphan_chunk_is_reported_not_damage(void **state)
     assert_int_equal(rep.problems, 0);
     assert_int_equal(rep.blobs_checked, 1);
     assert_int_equal(rep.sections, 4);
+}
+
+/* verify reads each chunk once, through its blob, so the chunks no blob
+ * reads need their own check: a damaged orphan chunk is damage. */
+static void test_damaged_orphan_chunk_is_found(void **state)
+{
+    (void)state;
+    char path[256];
+    snprintf(path, sizeof(path), "%s/orphan-bad.rrt", g_dir);
+    rb r;
+    rb_init(&r, 1, 0);
+    uint8_t c[8 + 5] = {0};
+    rrti_put_u32(c + 4, 5);
+    memcpy(c + 8, "lost!", 5);
+    uint64_t at = rb_section(&r, RRT_SEC_CHUNK, RRT_SECF_REQUIRED, c, sizeof(c));
+    rb_basic(&r);
+    rb_finish(&r);
+    r.b.data[at + RRTI_SECTION_HEADER + 8] ^= 1; /* "lost!" -> "most!" */
+    assert_int_equal(write_bytes(path, &r.b), 0);
+    rrt_buf_free(&r.b);
+    rrt_verify_report rep;
+    rrt_error err;
+    assert_int_equal(rrt_verify_archive(path, NULL, NULL, &rep, &err),
+                     RRT_E_CHECKSUM);
+    assert_int_equal(rep.problems, 1);
+    assert_int_equal(rep.blobs_checked, 1);
+    char want[64];
+    snprintf(want, sizeof(want), "checksum mismatch at offset %llu",
+             (unsigned long long)at);
+    assert_non_null(strstr(err.message, want));
+}
+
+/* A chunk whose length field is damaged sends the scan into the middle of
+ * the next section; verify still names the chunk, not where the scan got
+ * lost. */
+static void test_damaged_chunk_length_names_the_chunk(void **state)
+{
+    (void)state;
+    char path[256];
+    snprintf(path, sizeof(path), "%s/chunk-len.rrt", g_dir);
+    rb r;
+    rb_init(&r, 1, 0);
+    rb_basic(&r);
+    rb_finish(&r);
+    uint64_t chunk = RRTI_HEADER_SIZE;
+    r.b.data[chunk + 8] += 3; /* payload length L -> L + 3 */
+    assert_int_equal(write_bytes(path, &r.b), 0);
+    rrt_buf_free(&r.b);
+    rrt_verify_report rep;
+    rrt_error err;
+    assert_int_equal(rrt_verify_archive(path, NULL, NULL, &rep, &err),
+                     RRT_E_CHECKSUM);
+    char want[64];
+    snprintf(want, sizeof(want), "section CHNK: checksum mismatch at offset %llu",
+             (unsigned long long)chunk);
+    if (!strstr(err.message, want))
+        fail_msg("first problem: %s", err.message);
 }
 
 static void test_non_files_are_rejected(void **state)
@@ -1001,6 +1072,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_hostile_files_are_rejected_as_expected),
         cmocka_unit_test(test_recover_rejects_bad_headers),
         cmocka_unit_test(test_orphan_chunk_is_reported_not_damage),
+        cmocka_unit_test(test_damaged_orphan_chunk_is_found),
+        cmocka_unit_test(test_damaged_chunk_length_names_the_chunk),
         cmocka_unit_test(test_non_files_are_rejected),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -215,6 +215,16 @@ static void test_pack_embeds_every_external_file_once(void **state)
     check_embedded_matches(out);
 }
 
+static uint32_t header_flags_of(const char *path)
+{
+    rrt_reader *r;
+    assert_int_equal(rrt_reader_open(path, &r, NULL), RRT_OK);
+    rrt_archive_info info;
+    rrt_reader_info(r, &info);
+    rrt_reader_close(r);
+    return info.header_flags;
+}
+
 static void test_pack_in_place_then_again_changes_nothing(void **state)
 {
     (void)state;
@@ -241,6 +251,22 @@ static void test_pack_in_place_then_again_changes_nothing(void **state)
     o.quality = 1;
     assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
     assert_true(rep.unchanged);
+    /* So is dropping the x86 filter, and then asking for it back. */
+    o.quality = -1;
+    o.no_filter = true;
+    assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
+    assert_false(rep.unchanged);
+    assert_int_equal(header_flags_of(in), 0);
+    assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
+    assert_true(rep.unchanged);
+    o.no_filter = false;
+    assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
+    assert_true(rep.unchanged); /* no -q: an unfiltered archive is packed */
+    o.quality = 1;
+    assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
+    assert_false(rep.unchanged);
+    assert_int_equal(header_flags_of(in), RRT_HFLAG_X86_FILTER);
+    check_embedded_matches(in);
 }
 
 static void test_pack_refuses_changed_file_and_keeps_input(void **state)

@@ -6,6 +6,7 @@
  * spec/format.md, independently of the writer. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -180,6 +181,67 @@ fail:
     return -1;
 }
 
+/* 8192 bytes that look like x86-64 code behind an ELF header: many
+ * CALL rel32 to a few targets, whose displacements differ at every call
+ * site until the filter makes them absolute. */
+static void code_content(uint8_t *p, size_t n, bool elf)
+{
+    static const uint8_t filler[] = {0x48, 0x89, 0xdf, 0x31, 0xc0,
+                                     0x48, 0x83, 0xc4, 0x08};
+    uint32_t x = 777;
+    size_t i = 0;
+    memset(p, 0, n);
+    if (elf) {
+        static const uint8_t ident[] = {0x7f, 'E', 'L', 'F', 2, 1, 1};
+        memcpy(p, ident, sizeof(ident));
+        rrti_put_u16(p + 16, 3);  /* ET_DYN */
+        rrti_put_u16(p + 18, 62); /* EM_X86_64 */
+        i = 64;
+    }
+    while (i + 5 + sizeof(filler) <= n) {
+        x = x * 1103515245u + 12345u;
+        uint32_t target = 0x100 + ((x >> 16) % 6) * 0x40;
+        p[i] = 0xe8;
+        rrti_put_u32(p + i + 1, target - (uint32_t)(i + 5));
+        memcpy(p + i + 5, filler, (x >> 8) % sizeof(filler) + 1);
+        i += 5 + (x >> 8) % sizeof(filler) + 1;
+    }
+}
+
+static int gen_x86(const char *path)
+{
+    rrt_writer_options o = golden_opts();
+    rrt_writer *w = NULL;
+    rrt_error err;
+    uint8_t code[8192];
+    rrt_blob_id id;
+    rrt_file_entry e = {0};
+    e.flags = RRT_FILE_HAS_BLOB;
+    e.mode = 0100755;
+    e.size = sizeof(code);
+    e.mtime_ns = 1700000000000000000LL;
+    TRY(rrt_writer_create(path, &o, &w, &err));
+    /* An x86-64 ELF: both chunks use method 2. */
+    code_content(code, sizeof(code), true);
+    TRY(rrt_writer_add_blob(w, code, sizeof(code), &id, &err));
+    e.path = "/lib/libcode.so";
+    e.blob = id;
+    TRY(rrt_writer_add_file(w, &e, &err));
+    /* The same code without the ELF header: not filtered, method 1. */
+    code_content(code, sizeof(code), false);
+    TRY(rrt_writer_add_blob(w, code, sizeof(code), &id, &err));
+    e.path = "/data/code.bin";
+    e.mode = 0100644;
+    e.blob = id;
+    TRY(rrt_writer_add_file(w, &e, &err));
+    TRY(rrt_writer_finish(w, &err));
+    rrt_writer_free(w);
+    return 0;
+fail:
+    rrt_writer_free(w);
+    return -1;
+}
+
 typedef struct vector {
     const char *name;
     int (*gen)(const char *path);
@@ -189,6 +251,7 @@ static const vector vectors[] = {
     {"empty.rrt", gen_empty},
     {"files.rrt", gen_files},
     {"events.rrt", gen_events},
+    {"x86.rrt", gen_x86},
 };
 #define NVEC (sizeof(vectors) / sizeof(vectors[0]))
 
@@ -261,8 +324,8 @@ static void test_empty_archive_matches_spec_tables(void **state)
     (void)state;
     uint8_t want[96] = {
         0x89, 0x52, 0x52, 0x54, 0x0d, 0x0a, 0x1a, 0x0a, /* magic */
-        0x01, 0x00, 0x00, 0x00,                         /* 1.0 */
-        0x00, 0x00, 0x00, 0x00,                         /* flags */
+        0x01, 0x00, 0x01, 0x00,                         /* 1.1 */
+        0x00, 0x00, 0x01, 0x00,                         /* X86_FILTER */
         0x49, 0x4e, 0x44, 0x58,                         /* INDX */
         0x01, 0x00, 0x00, 0x00,                         /* REQUIRED */
         0x18, 0, 0, 0, 0, 0, 0, 0,                      /* L = 24 */
@@ -293,6 +356,41 @@ static void test_empty_archive_matches_spec_tables(void **state)
     /* The two checksums, also written in spec/vectors/README.md. */
     printf("empty.rrt section checksum %016llx footer checksum %016llx\n",
            (unsigned long long)sum, (unsigned long long)fsum);
+}
+
+/* x86.rrt: the ELF blob's two chunks use method 2, the same bytes without
+ * the ELF header use method 1, and the filter made the first smaller. */
+static void test_x86_vector_methods(void **state)
+{
+    (void)state;
+    char golden[1024];
+    snprintf(golden, sizeof(golden), "%s/x86.rrt", g_vectors);
+    size_t n = 0;
+    uint8_t *p = slurp(golden, &n);
+    assert_non_null(p);
+    assert_int_equal(rrti_get_u32(p + 12), RRT_HFLAG_X86_FILTER);
+    uint8_t methods[8];
+    uint64_t stored[8];
+    size_t k = 0;
+    for (size_t off = RRTI_HEADER_SIZE; off + RRTI_SECTION_HEADER <= n;) {
+        uint32_t type = rrti_get_u32(p + off);
+        uint64_t len = rrti_get_u64(p + off + 8);
+        if (type == RRT_SEC_INDEX)
+            break;
+        if (type == RRT_SEC_CHUNK) {
+            assert_true(k < 8);
+            methods[k] = p[off + RRTI_SECTION_HEADER];
+            stored[k++] = len;
+        }
+        off += RRTI_SECTION_OVERHEAD + len;
+    }
+    assert_int_equal(k, 4);
+    assert_int_equal(methods[0], RRTI_METHOD_BROTLI_X86);
+    assert_int_equal(methods[1], RRTI_METHOD_BROTLI_X86);
+    assert_int_equal(methods[2], RRTI_METHOD_BROTLI);
+    assert_int_equal(methods[3], RRTI_METHOD_BROTLI);
+    assert_true(stored[0] + stored[1] < stored[2] + stored[3]);
+    free(p);
 }
 
 static int regenerate(const char *dir)
@@ -337,6 +435,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_writer_reproduces_golden_archives),
         cmocka_unit_test(test_golden_archives_verify),
         cmocka_unit_test(test_empty_archive_matches_spec_tables),
+        cmocka_unit_test(test_x86_vector_methods),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

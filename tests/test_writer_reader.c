@@ -205,7 +205,7 @@ static void test_blobs_roundtrip_at_chunk_boundaries(void **state)
     rrt_archive_info info;
     rrt_reader_info(r, &info);
     assert_int_equal(info.major, 1);
-    assert_int_equal(info.minor, 0);
+    assert_int_equal(info.minor, 1);
     assert_int_equal(info.n_blobs, NS);
     assert_int_equal(info.n_sections, 0);
     assert_int_equal(info.n_events, 0);

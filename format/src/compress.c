@@ -47,6 +47,46 @@ rrt_status rrti_compress(int quality, const uint8_t *in, size_t n,
     return RRT_OK;
 }
 
+rrt_status rrti_compress_chunk(int quality, bool x86, const uint8_t *in,
+                               size_t n, uint8_t **out, size_t *out_len,
+                               uint8_t *method)
+{
+    if (!x86)
+        return rrti_compress(quality, in, n, out, out_len, method);
+    uint8_t *filtered = malloc(n ? n : 1);
+    if (!filtered)
+        return RRT_E_NOMEM;
+    memcpy(filtered, in, n);
+    rrti_x86_encode(filtered, n);
+    rrt_status st = rrti_compress(quality, filtered, n, out, out_len, method);
+    if (st == RRT_OK && *method == RRTI_METHOD_BROTLI) {
+        *method = RRTI_METHOD_BROTLI_X86;
+    } else if (st == RRT_OK) {
+        /* Not smaller: store the original bytes, not the filtered ones. */
+        memcpy(*out, in, n);
+    }
+    free(filtered);
+    return st;
+}
+
+rrt_status rrti_decompress_chunk(uint8_t method, bool allow_x86,
+                                 const uint8_t *in, size_t n, uint8_t *out,
+                                 size_t raw_len, const char *path,
+                                 uint64_t offset, rrt_error *err)
+{
+    if (method != RRTI_METHOD_BROTLI_X86)
+        return rrti_decompress(method, in, n, out, raw_len, path, offset, err);
+    if (!allow_x86)
+        return rrti_fail(err, RRT_E_CORRUPT, 0, path, offset,
+                         "chunk uses the x86 filter (method 2) but the "
+                         "header does not declare it");
+    rrt_status st = rrti_decompress(RRTI_METHOD_BROTLI, in, n, out, raw_len,
+                                    path, offset, err);
+    if (st == RRT_OK)
+        rrti_x86_decode(out, raw_len);
+    return st;
+}
+
 rrt_status rrti_decompress(uint8_t method, const uint8_t *in, size_t n,
                            uint8_t *out, size_t raw_len, const char *path,
                            uint64_t offset, rrt_error *err)

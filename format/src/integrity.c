@@ -327,6 +327,7 @@ typedef struct rstate {
     rblob *blobs;
     size_t nblob, capblob;
     uint64_t events;
+    uint32_t hflags;
 } rstate;
 
 static const rblob *rfind_blob(const rstate *s, const rrt_blob_id *id)
@@ -368,9 +369,10 @@ static bool blob_consistent(rstate *s, const uint8_t *p, size_t len,
         ok = ok && rrti_decode_chunk_header(cp, (size_t)cs.length, &ch, NULL,
                                             0, NULL) == RRT_OK &&
              ch.raw_len == want &&
-             rrti_decompress(ch.method, cp + RRTI_CHUNK_PREFIX,
-                             (size_t)cs.length - RRTI_CHUNK_PREFIX, raw, want,
-                             NULL, 0, NULL) == RRT_OK &&
+             rrti_decompress_chunk(
+                 ch.method, (s->hflags & RRT_HFLAG_X86_FILTER) != 0,
+                 cp + RRTI_CHUNK_PREFIX, (size_t)cs.length - RRTI_CHUNK_PREFIX,
+                 raw, want, NULL, 0, NULL) == RRT_OK &&
              XXH3_64bits(raw, want) == d.chunks[i].raw_hash;
         free(cp);
         if (ok)
@@ -486,12 +488,14 @@ rrt_status rrt_recover(const char *in, const char *outp,
                        "format %u.%u, this rrt reads %u.x",
                        rrti_get_u16(h + 8), rrti_get_u16(h + 10),
                        RRT_FORMAT_MAJOR);
-    else if (rrti_get_u32(h + 12) & RRTI_HFLAGS_INCOMPAT_MASK)
+    else if (rrti_get_u32(h + 12) & RRTI_HFLAGS_INCOMPAT_MASK &
+             ~RRTI_HFLAGS_KNOWN_INCOMPAT)
         st = rrti_fail(err, RRT_E_UNSUPPORTED, 0, in, UINT64_MAX,
                        "uses format features unknown to this rrt (header "
                        "flags 0x%08x, format %u.%u)",
                        rrti_get_u32(h + 12), rrti_get_u16(h + 8),
                        rrti_get_u16(h + 10));
+    s.hflags = rrti_get_u32(h + 12);
     uint64_t size = (uint64_t)sb.st_size, off = RRTI_HEADER_SIZE;
     uint64_t keep_end = RRTI_HEADER_SIZE;
     /* aux values of kept sections, parallel to s.l */
@@ -534,9 +538,17 @@ rrt_status rrt_recover(const char *in, const char *outp,
     if (keep)
         keep_end = s.l.v[keep - 1].offset + RRTI_SECTION_OVERHEAD +
                    s.l.v[keep - 1].length;
+    /* The prefix is copied as is, so the output declares exactly the
+     * features the input did. */
+    rrt_writer_options o;
+    if (opt)
+        o = *opt;
+    else
+        rrt_writer_options_init(&o);
+    o.x86_filter = (s.hflags & RRT_HFLAG_X86_FILTER) != 0;
     rrt_writer *w = NULL;
     if (st == RRT_OK)
-        st = rrt_writer_create(outp, opt, &w, err);
+        st = rrt_writer_create(outp, &o, &w, err);
     if (st == RRT_OK)
         st = rrti_writer_append_raw(w, s.fd, in, RRTI_HEADER_SIZE,
                                     keep_end - RRTI_HEADER_SIZE, err);

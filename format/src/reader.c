@@ -89,7 +89,7 @@ static rrt_status check_header(rrt_reader *r, rrt_error *err)
         return FAIL(RRT_E_VERSION, UINT64_MAX,
                     "format %u.%u, this rrt reads %u.x", r->major, r->minor,
                     RRT_FORMAT_MAJOR);
-    if (r->hflags & RRTI_HFLAGS_INCOMPAT_MASK)
+    if (r->hflags & RRTI_HFLAGS_INCOMPAT_MASK & ~RRTI_HFLAGS_KNOWN_INCOMPAT)
         return FAIL(RRT_E_UNSUPPORTED, UINT64_MAX,
                     "uses format features unknown to this rrt (header flags "
                     "0x%08x, format %u.%u)",
@@ -503,7 +503,9 @@ static rrt_status load_chunk(rrt_reader *r, const rrti_blob_desc *d,
                   "blob %s: chunk %u holds %u bytes, descriptor expects %u",
                   hex, i, ch.raw_len, want);
     if (st == RRT_OK)
-        st = rrti_decompress(ch.method, p + RRTI_CHUNK_PREFIX,
+        st = rrti_decompress_chunk(ch.method,
+                             (r->hflags & RRT_HFLAG_X86_FILTER) != 0,
+                             p + RRTI_CHUNK_PREFIX,
                              (size_t)s.length - RRTI_CHUNK_PREFIX, out, want,
                              r->path, at, err);
     free(p);

@@ -31,7 +31,10 @@
 #define RRTI_FILE_PREFIX 56u
 #define RRTI_METHOD_STORED 0
 #define RRTI_METHOD_BROTLI 1
+#define RRTI_METHOD_BROTLI_X86 2 /* CHNK only: x86 filter, then brotli */
 #define RRTI_HFLAGS_INCOMPAT_MASK 0xffff0000u
+/* Incompatible header flags this library implements. */
+#define RRTI_HFLAGS_KNOWN_INCOMPAT RRT_HFLAG_X86_FILTER
 
 extern const uint8_t rrti_magic[8];
 extern const uint8_t rrti_end_magic[8];
@@ -63,10 +66,31 @@ rrt_status rrti_pread_all(int fd, const char *path, void *buf, size_t n,
 rrt_status rrti_compress(int quality, const uint8_t *in, size_t n,
                          uint8_t **out, size_t *out_len, uint8_t *method);
 /* Decodes exactly raw_len bytes into out; anything else is
- * RRT_E_CORRUPT (message in err with path/offset). */
+ * RRT_E_CORRUPT (message in err with path/offset). Methods 0 and 1 only:
+ * this is also the event-batch decoder. */
 rrt_status rrti_decompress(uint8_t method, const uint8_t *in, size_t n,
                            uint8_t *out, size_t raw_len, const char *path,
                            uint64_t offset, rrt_error *err);
+
+/* Chunk coding: as above, plus method 2 (x86 filter, then brotli) when
+ * `x86` is set and the filter makes brotli pay; stored chunks always hold
+ * the original bytes. */
+rrt_status rrti_compress_chunk(int quality, bool x86, const uint8_t *in,
+                               size_t n, uint8_t **out, size_t *out_len,
+                               uint8_t *method);
+/* Decodes a CHNK's data; method 2 is corrupt unless allow_x86 (the header
+ * declares RRT_HFLAG_X86_FILTER). */
+rrt_status rrti_decompress_chunk(uint8_t method, bool allow_x86,
+                                 const uint8_t *in, size_t n, uint8_t *out,
+                                 size_t raw_len, const char *path,
+                                 uint64_t offset, rrt_error *err);
+
+/* The x86 branch filter (x86filter.c), in place; a bijection. */
+void rrti_x86_encode(uint8_t *buf, size_t size);
+void rrti_x86_decode(uint8_t *buf, size_t size);
+/* True when p starts an x86 or x86-64 little-endian ELF header: the blobs
+ * whose chunks the writer filters. */
+bool rrti_is_x86_elf(const uint8_t *p, size_t n);
 
 uint64_t rrti_section_checksum(const uint8_t *hdr, const uint8_t *payload,
                                size_t len);

@@ -23,6 +23,7 @@ typedef struct blob_build {
     uint64_t size;
     uint32_t chunk_size;
     uint32_t n_chunks, cap;
+    bool x86;        /* x86 ELF: chunks go through the x86 filter */
     rrti_chunk_ref *chunks;
     unsigned refs;   /* queue items pointing here */
 } blob_build;
@@ -281,8 +282,13 @@ static bool needs_compression(const item *it)
 
 static void compress_item(const rrt_writer *w, item *it)
 {
-    it->result = rrti_compress(w->opt.quality, it->raw, it->raw_len, &it->out,
-                               &it->out_len, &it->method);
+    if (it->kind == ITEM_CHUNK)
+        it->result = rrti_compress_chunk(w->opt.quality, it->blob->x86,
+                                         it->raw, it->raw_len, &it->out,
+                                         &it->out_len, &it->method);
+    else
+        it->result = rrti_compress(w->opt.quality, it->raw, it->raw_len,
+                                   &it->out, &it->out_len, &it->method);
     free(it->raw);
     it->raw = NULL;
 }
@@ -497,6 +503,7 @@ void rrt_writer_options_init(rrt_writer_options *opt)
     opt->chunk_size = 1u << 20;
     opt->event_batch = 256u << 10;
     opt->mode = 0644;
+    opt->x86_filter = true;
 }
 
 static unsigned default_threads(void)
@@ -571,7 +578,7 @@ rrt_status rrt_writer_create(const char *path, const rrt_writer_options *opt,
     memcpy(h, rrti_magic, 8);
     rrti_put_u16(h + 8, RRT_FORMAT_MAJOR);
     rrti_put_u16(h + 10, RRT_FORMAT_MINOR);
-    rrti_put_u32(h + 12, 0);
+    rrti_put_u32(h + 12, o.x86_filter ? RRT_HFLAG_X86_FILTER : 0);
     if (out(w, h, RRTI_HEADER_SIZE) != RRT_OK) {
         rrt_status st = report(w, err);
         rrt_writer_free(w);
@@ -673,6 +680,9 @@ static rrt_status push_chunk(rrt_writer *w, blob_build *b, uint8_t *data,
         free(data);
         return w->status;
     }
+    /* The first chunk decides: an x86 ELF header filters every chunk. */
+    if (b->n_chunks == 0)
+        b->x86 = w->opt.x86_filter && rrti_is_x86_elf(data, n);
     b->chunks[b->n_chunks].offset = 0;
     b->chunks[b->n_chunks].raw_hash = XXH3_64bits(data, n);
     it->raw = data;

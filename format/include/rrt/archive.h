@@ -15,7 +15,12 @@ extern "C" {
 #endif
 
 #define RRT_FORMAT_MAJOR 1
-#define RRT_FORMAT_MINOR 0
+#define RRT_FORMAT_MINOR 1
+
+/* Header flags (spec/format.md 2): bits 0-15 compatible, 16-31
+ * incompatible. X86_FILTER: chunks may use method 2, the x86 branch filter
+ * in front of brotli (format 1.1). */
+#define RRT_HFLAG_X86_FILTER 0x00010000u
 
 /* Section types: four ASCII bytes read as a little-endian u32. */
 #define RRT_FOURCC(a, b, c, d)                                                \
@@ -77,6 +82,8 @@ typedef struct rrt_writer_options {
     uint32_t chunk_size;   /* blob chunk size, 4 KiB..16 MiB, default 1 MiB */
     uint32_t event_batch;  /* raw bytes per event batch, default 256 KiB */
     bool no_sync;          /* skip fsync (tests, scratch files) */
+    bool x86_filter;       /* filter chunks of x86 ELF blobs (sets
+                              RRT_HFLAG_X86_FILTER), default true */
     unsigned mode;         /* permissions of the final file, default 0644 */
     const rrt_io_hooks *io;
 } rrt_writer_options;
