@@ -17,7 +17,9 @@ typedef struct scanned {
     uint32_t flags;
     uint64_t offset;
     uint64_t length;
-    bool used; /* CHNK: some descriptor refers to it */
+    bool used;     /* CHNK: some descriptor refers to it */
+    bool checked;  /* payload read and its checksum verified */
+    uint64_t user; /* CHNK: offset of the descriptor that uses it */
 } scanned;
 
 typedef struct scan_list {
@@ -35,7 +37,8 @@ static bool scan_push(scan_list *l, const rrti_section *s)
         l->v = p;
         l->cap = cap;
     }
-    l->v[l->n++] = (scanned){s->type, s->flags, s->offset, s->length, false};
+    l->v[l->n++] = (scanned){s->type,   s->flags, s->offset, s->length,
+                             false,     false,    UINT64_MAX};
     return true;
 }
 
@@ -94,8 +97,45 @@ static void problemf(vctx *v, rrt_status st, uint64_t off, const char *fmt,
     problem(v, &e);
 }
 
-/* Reads every body section and checks its checksum. Returns the offset
- * the scan reached: `end` when the whole body is sound. */
+/* Reads a scanned section again and checks its checksum. */
+static bool check_section(vctx *v, int fd, scanned *x)
+{
+    rrti_section s = {x->type, x->flags, x->offset, x->length};
+    uint8_t *p;
+    rrt_error e;
+    if (rrti_read_section_payload(fd, v->path, &s, &p, &e) != RRT_OK) {
+        problem(v, &e);
+        return false;
+    }
+    free(p);
+    x->checked = true;
+    return true;
+}
+
+/* The scan failed at `off`: if an unchecked chunk before it is damaged,
+ * its length may be what led the scan astray, so that chunk is the damage
+ * to report. Returns the offset up to which the body is sound. */
+static uint64_t resolve_scan_failure(vctx *v, int fd, scan_list *l,
+                                     uint64_t off, const rrt_error *e)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        scanned *x = &l->v[i];
+        if (x->type == RRT_SEC_CHUNK && !x->checked && !check_section(v, fd, x)) {
+            uint64_t at = x->offset;
+            v->rep->sections -= l->n - i;
+            l->n = i;
+            return at;
+        }
+    }
+    problem(v, e);
+    return off;
+}
+
+/* Walks the body section by section and checks every checksum, except
+ * those of chunks: they are checked when their blobs are read
+ * (check_blobs), so each chunk is read once; check_unread_chunks covers
+ * the rest. Returns the offset the scan reached: `end` when the whole
+ * body is sound. */
 static uint64_t scan_body(vctx *v, int fd, uint64_t end, scan_list *l)
 {
     uint64_t off = RRTI_HEADER_SIZE;
@@ -105,15 +145,16 @@ static uint64_t scan_body(vctx *v, int fd, uint64_t end, scan_list *l)
         uint8_t *p = NULL;
         if (rrti_read_section_header(fd, v->path, off, end, &s, &e) !=
                 RRT_OK ||
-            rrti_read_section_payload(fd, v->path, &s, &p, &e) != RRT_OK) {
-            problem(v, &e);
-            return off; /* no way to find the next section boundary */
-        }
+            (s.type != RRT_SEC_CHUNK &&
+             rrti_read_section_payload(fd, v->path, &s, &p, &e) != RRT_OK))
+            /* no way to find the next section boundary */
+            return resolve_scan_failure(v, fd, l, off, &e);
         free(p);
         if (!scan_push(l, &s)) {
             problemf(v, RRT_E_NOMEM, off, "out of memory");
             return off;
         }
+        l->v[l->n - 1].checked = s.type != RRT_SEC_CHUNK;
         v->rep->sections++;
         off += RRTI_SECTION_OVERHEAD + s.length;
     }
@@ -195,8 +236,10 @@ static void mark_chunks(vctx *v, int fd, scan_list *l)
                 problemf(v, RRT_E_CORRUPT, s.offset,
                          "blob descriptor's chunk %u is not a chunk section",
                          k);
-            else
+            else if (!c->used) {
                 c->used = true;
+                c->user = s.offset;
+            }
         }
         free(d.chunks);
     }
@@ -205,8 +248,20 @@ static void mark_chunks(vctx *v, int fd, scan_list *l)
             v->rep->orphan_chunks++;
 }
 
-static void check_blobs(vctx *v, rrt_reader *r)
+static int cmp_u64(const void *a, const void *b)
 {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Reads every blob through the public reader, which checks each chunk's
+ * section checksum, decoding, chunk hash and the blob id. Fills `good`
+ * (sorted) with the descriptor offsets of the blobs that read cleanly:
+ * their chunks need no second look. */
+static void check_blobs(vctx *v, rrt_reader *r, uint64_t *good,
+                        size_t *ngood)
+{
+    *ngood = 0;
     uint8_t *buf = malloc(1u << 20);
     if (!buf) {
         problemf(v, RRT_E_NOMEM, UINT64_MAX, "out of memory");
@@ -227,13 +282,34 @@ static void check_blobs(vctx *v, rrt_reader *r)
                    RRT_OK &&
                got)
             v->rep->bytes_checked += got;
-        if (st != RRT_OK)
+        if (st != RRT_OK) {
             problem(v, &e);
-        else
+        } else {
             v->rep->blobs_checked++;
+            if (good)
+                good[(*ngood)++] = rrti_reader_blob_offset(r, i);
+        }
         rrt_blob_stream_close(s);
     }
     free(buf);
+    if (good)
+        qsort(good, *ngood, sizeof(*good), cmp_u64);
+}
+
+/* Checksums of the chunks no clean blob read covered: orphans, and the
+ * chunks of blobs that failed or that the index does not list. */
+static void check_unread_chunks(vctx *v, int fd, scan_list *l,
+                                const uint64_t *good, size_t ngood)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        scanned *x = &l->v[i];
+        if (x->type != RRT_SEC_CHUNK || x->checked)
+            continue;
+        if (x->used && good &&
+            bsearch(&x->user, good, ngood, sizeof(*good), cmp_u64))
+            continue;
+        check_section(v, fd, x);
+    }
 }
 
 static void check_rest(vctx *v, rrt_reader *r)
@@ -299,7 +375,12 @@ rrt_status rrt_verify_archive(const char *path, rrt_problem_fn fn, void *ctx,
     uint64_t reached = scan_body(&v, fd, info.index_offset, &l);
     check_index_vs_body(&v, r, &l, reached, info.index_offset);
     mark_chunks(&v, fd, &l);
-    check_blobs(&v, r);
+    size_t nblobs = rrt_reader_blob_count(r), ngood = 0;
+    /* Without memory for the list, every chunk is checked again. */
+    uint64_t *good = malloc((nblobs ? nblobs : 1) * sizeof(*good));
+    check_blobs(&v, r, good, &ngood);
+    check_unread_chunks(&v, fd, &l, good, ngood);
+    free(good);
     check_rest(&v, r);
     free(l.v);
     close(fd);
