@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -36,8 +37,7 @@
 extern char **environ;
 
 typedef struct rtask {
-    pid_t tid;
-    int memfd;
+    rrti_task base; /* first: ids, memory, patch set, list link */
     bool in_syscall;
     bool recording;  /* false for the root until its first exec */
     bool fresh;      /* its initial SIGSTOP is still to come */
@@ -47,7 +47,10 @@ typedef struct rtask {
     uint64_t args[6];
     bool forced;
     int64_t forced_ret;
-    rrti_pset *pset;
+    /* recvmsg, recvmmsg: each header's msg_namelen at entry, the size of
+     * the caller's address buffer (at exit it is the untruncated length) */
+    uint32_t *namelen;
+    size_t n_namelen;
     pid_t vfork_child;  /* vfork child that has not exec'd or exited yet */
     bool deferred;      /* its vfork exit stop waits for that child */
     /* Scheduling. A waiting task is stopped and wants the token; what it
@@ -59,7 +62,6 @@ typedef struct rtask {
     uint32_t clone_parent;
     uint64_t clone_flags;
     bool want_exit_event;
-    struct rtask *next;
 } rtask;
 
 typedef struct file_ref {
@@ -79,7 +81,7 @@ typedef struct recorder {
     rrti_producer prod;
     rrt_cpuid_manifest m;
     rrti_cpuid_mode mode;
-    rtask *tasks;
+    rrti_task *tasks;
     rtask *holder; /* the task running user code, or NULL */
     uint64_t wait_seq;
     pid_t root;
@@ -95,8 +97,8 @@ typedef struct recorder {
     size_t n_queried, cap_queried;
     /* scratch for one syscall's memory outputs */
     rrt_buf data;
-    rrt_ev_mem mem[64];
-    size_t n_mem;
+    rrt_ev_mem *mem;
+    size_t n_mem, cap_mem;
     uint64_t since_flush;
     struct timespec last_flush;
     uint64_t counts[8];
@@ -134,46 +136,41 @@ static bool is_err(int64_t ret)
 /* ------------------------------------------------------------------ */
 /* Tasks                                                              */
 
+/* Tasks are known by their thread id (rec_tid = tid). */
 static rtask *find_task(recorder *r, pid_t tid)
 {
-    for (rtask *t = r->tasks; t; t = t->next)
-        if (t->tid == tid)
-            return t;
-    return NULL;
+    return rrti_task_find(r->tasks, (uint32_t)tid);
+}
+
+static rtask *first_task(recorder *r)
+{
+    return (rtask *)r->tasks;
+}
+
+static rtask *next_task(rtask *t)
+{
+    return (rtask *)t->base.next;
 }
 
 static rtask *add_task(recorder *r, pid_t tid)
 {
-    rtask *t = calloc(1, sizeof(*t));
-    if (!t)
-        return NULL;
-    t->tid = tid;
-    t->memfd = rrti_mem_open(tid);
-    t->recording = true;
-    t->next = r->tasks;
-    r->tasks = t;
+    rtask *t = rrti_task_add(&r->tasks, sizeof(*t), (uint32_t)tid, tid);
+    if (t)
+        t->recording = true;
     return t;
 }
 
 static void remove_task(recorder *r, rtask *t)
 {
-    for (rtask **p = &r->tasks; *p; p = &(*p)->next) {
-        if (*p == t) {
-            *p = t->next;
-            break;
-        }
-    }
-    if (t->memfd >= 0)
-        close(t->memfd);
-    rrti_pset_unref(t->pset);
     if (r->holder == t)
         r->holder = NULL;
-    free(t);
+    free(t->namelen);
+    rrti_task_remove(&r->tasks, &t->base);
 }
 
 static void resume(rtask *t, int sig)
 {
-    ptrace(PTRACE_SYSCALL, t->tid, NULL, (void *)(long)sig);
+    ptrace(PTRACE_SYSCALL, t->base.tid, NULL, (void *)(long)sig);
 }
 
 /* ------------------------------------------------------------------ */
@@ -277,6 +274,12 @@ static bool file_index(recorder *r, const char *proc_path, uint64_t *index)
 /* Memory outputs                                                     */
 
 #define MAX_OUTPUT (64u << 20)
+/* recvmmsg of 1024 messages (the kernel's most), each with a name, an
+ * iovec or two and control data, fits */
+#define MAX_OUTPUTS 8192
+/* the kernel's UIO_MAXIOV: most messages per sendmmsg/recvmmsg */
+#define MAX_MMSG 1024
+#define MMSGHDR_SIZE 64 /* struct mmsghdr: msghdr (56), msg_len, padding */
 
 static bool add_out(recorder *r, rtask *t, uint64_t addr, uint64_t len)
 {
@@ -285,12 +288,20 @@ static bool add_out(recorder *r, rtask *t, uint64_t addr, uint64_t len)
     if (len > MAX_OUTPUT)
         return fail(r, "system call output of %llu bytes is too large",
                     (unsigned long long)len);
-    if (r->n_mem == sizeof(r->mem) / sizeof(r->mem[0]))
-        return fail(r, "too many output buffers in one system call");
+    if (r->n_mem == r->cap_mem) {
+        if (r->cap_mem == MAX_OUTPUTS)
+            return fail(r, "too many output buffers in one system call");
+        size_t cap = r->cap_mem ? 2 * r->cap_mem : 64;
+        rrt_ev_mem *p = realloc(r->mem, cap * sizeof(*p));
+        if (!p)
+            return fail(r, "out of memory");
+        r->mem = p;
+        r->cap_mem = cap;
+    }
     size_t off = r->data.len;
     if (!rrt_buf_reserve(&r->data, (size_t)len))
         return fail(r, "out of memory");
-    if (!rrti_mem_read(t->memfd, addr, r->data.data + off, (size_t)len))
+    if (!rrti_mem_read(t->base.memfd, addr, r->data.data + off, (size_t)len))
         return fail(r, "cannot read tracee memory at 0x%llx",
                     (unsigned long long)addr);
     r->data.len += (size_t)len;
@@ -306,7 +317,7 @@ static bool add_iov(recorder *r, rtask *t, uint64_t iov, uint64_t cnt,
         return fail(r, "iovec count %llu too large", (unsigned long long)cnt);
     for (uint64_t i = 0; i < cnt && total > 0; i++) {
         uint64_t v[2];
-        if (!rrti_mem_read(t->memfd, iov + 16 * i, v, sizeof(v)))
+        if (!rrti_mem_read(t->base.memfd, iov + 16 * i, v, sizeof(v)))
             return fail(r, "cannot read iovec");
         uint64_t n = v[1] < total ? v[1] : total;
         if (!add_out(r, t, v[0], n))
@@ -321,35 +332,106 @@ static bool add_sockaddr(recorder *r, rtask *t, uint64_t addr, uint64_t lenp)
     uint32_t len;
     if (!addr || !lenp)
         return true;
-    if (!rrti_mem_read(t->memfd, lenp, &len, 4))
+    if (!rrti_mem_read(t->base.memfd, lenp, &len, 4))
         return fail(r, "cannot read socklen_t");
     return add_out(r, t, lenp, 4) && add_out(r, t, addr, len < 256 ? len : 256);
 }
 
-static bool out_recvmsg(recorder *r, rtask *t, int64_t ret)
+/* One received message: the sender's address (no more than the caller's
+ * buffer held), `len` bytes of data across the iovecs and the control
+ * data (msg_controllen is what the kernel wrote). The header itself, with
+ * msg_namelen, msg_controllen and msg_flags, is the caller's output. */
+static bool add_msg(recorder *r, rtask *t, uint64_t hdr, size_t i,
+                    uint64_t len)
 {
     uint64_t mh[7]; /* name, namelen, iov, iovlen, control, controllen, flags */
-    if (!rrti_mem_read(t->memfd, t->args[1], mh, sizeof(mh)))
+    if (!rrti_mem_read(t->base.memfd, hdr, mh, sizeof(mh)))
         return fail(r, "cannot read msghdr");
     uint32_t namelen = (uint32_t)mh[1];
-    return add_out(r, t, t->args[1], sizeof(mh)) &&
-           add_out(r, t, mh[0], namelen < 256 ? namelen : 256) &&
-           add_iov(r, t, mh[2], mh[3], (uint64_t)ret) &&
-           add_out(r, t, mh[4], mh[5] < 65536 ? mh[5] : 65536);
+    uint32_t room = i < t->n_namelen ? t->namelen[i] : 0;
+    return add_out(r, t, mh[0], namelen < room ? namelen : room) &&
+           add_iov(r, t, mh[2], mh[3], len) && add_out(r, t, mh[4], mh[5]);
 }
 
-/* ioctl requests replay understands; others are refused at entry. */
+static bool out_recvmsg(recorder *r, rtask *t, int64_t ret)
+{
+    return add_out(r, t, t->args[1], 56) &&
+           add_msg(r, t, t->args[1], 0, (uint64_t)ret);
+}
+
+/* sendmmsg and recvmmsg: the kernel sets msg_len of the first `ret`
+ * headers (recvmmsg: and their msghdr fields), and recvmmsg fills those
+ * messages. */
+static bool out_mmsg(recorder *r, rtask *t, int64_t ret)
+{
+    uint64_t vec = t->args[1], n = (uint64_t)ret;
+    if (n > MAX_MMSG)
+        return fail(r, "%s returned %lld messages",
+                    t->nr == SYS_sendmmsg ? "sendmmsg" : "recvmmsg",
+                    (long long)ret);
+    if (!add_out(r, t, vec, n * MMSGHDR_SIZE))
+        return false;
+    for (uint64_t i = 0; t->nr == SYS_recvmmsg && i < n; i++) {
+        uint64_t hdr = vec + i * MMSGHDR_SIZE;
+        uint32_t len;
+        if (!rrti_mem_read(t->base.memfd, hdr + 56, &len, 4))
+            return fail(r, "cannot read mmsghdr");
+        if (!add_msg(r, t, hdr, (size_t)i, len))
+            return false;
+    }
+    return true;
+}
+
+/* At recvmsg and recvmmsg entry: keeps each header's msg_namelen (see
+ * rtask), reading up to 16 headers at a time. The kernel fails a message
+ * whose header cannot be read, so the first such header ends the list. */
+static bool save_namelens(recorder *r, rtask *t)
+{
+    uint64_t n = 1, stride = 0;
+    uint8_t hdrs[16 * MMSGHDR_SIZE];
+    if (t->nr == SYS_recvmmsg) {
+        n = t->args[2] < MAX_MMSG ? t->args[2] : MAX_MMSG;
+        stride = MMSGHDR_SIZE;
+    }
+    if (!t->namelen && !(t->namelen = malloc(MAX_MMSG * sizeof(uint32_t))))
+        return fail(r, "out of memory");
+    t->n_namelen = 0;
+    while (t->n_namelen < n) {
+        uint64_t i = t->n_namelen, k = n - i < 16 ? n - i : 16;
+        uint64_t at = t->args[1] + i * stride;
+        /* through the msg_namelen of the k-th header */
+        if (!rrti_mem_read(t->base.memfd, at, hdrs, (k - 1) * stride + 12)) {
+            k = 1;
+            if (!rrti_mem_read(t->base.memfd, at, hdrs, 12))
+                break;
+        }
+        for (uint64_t j = 0; j < k; j++)
+            memcpy(&t->namelen[i + j], hdrs + j * stride + 8, 4);
+        t->n_namelen += k;
+    }
+    return true;
+}
+
+/* ioctl requests replay understands, with the size of what each writes
+ * at its argument (kernel structures: <asm-generic/termbits.h>, not
+ * glibc's); others are refused at entry. */
 static bool ioctl_out_size(uint64_t req, uint32_t *size)
 {
-    switch (req) {
-    case 0x5401: *size = 36; return true; /* TCGETS: kernel termios */
-    case 0x5413: *size = 8; return true;  /* TIOCGWINSZ */
-    case 0x541B: *size = 4; return true;  /* FIONREAD */
-    case 0x540F: *size = 4; return true;  /* TIOCGPGRP */
-    case 0x5402: case 0x5403: case 0x5404: /* TCSETS* */
-    case 0x5410:                          /* TIOCSPGRP */
-    case 0x5421: case 0x5450: case 0x5451: /* FIONBIO, FIONCLEX, FIOCLEX */
-        *size = 0;
+    switch ((uint32_t)req) { /* the kernel's cmd is an unsigned int */
+    case TCGETS: /* struct termios: 4 flag words, c_line, c_cc[19] */
+        *size = 36;
+        return true;
+    case TIOCGWINSZ: /* struct winsize */
+        *size = 8;
+        return true;
+    case FIONREAD:   /* int */
+    case TIOCGPGRP:  /* pid_t */
+    case TIOCGPTN:   /* unsigned int */
+        *size = 4;
+        return true;
+    case TCSETS: case TCSETSW: case TCSETSF: case TIOCSWINSZ: case TIOCSPGRP:
+    case TIOCSPTLCK: case FIONBIO: case FIONCLEX: case FIOCLEX:
+        *size = 0; /* they only read their argument */
         return true;
     default:
         return false;
@@ -388,6 +470,9 @@ static bool out_special(recorder *r, rtask *t, int64_t ret)
         return out_select(r, t);
     case SYS_recvmsg:
         return out_recvmsg(r, t, ret);
+    case SYS_sendmmsg:
+    case SYS_recvmmsg:
+        return out_mmsg(r, t, ret);
     case SYS_get_mempolicy: /* int mode, then a bitmap of maxnode bits */
         return add_out(r, t, t->args[0], 4) &&
                add_out(r, t, t->args[1], (t->args[2] + 63) / 64 * 8);
@@ -435,7 +520,7 @@ static int stdio_stream(recorder *r, rtask *t, uint64_t fd)
 {
     char path[64];
     struct stat sb;
-    snprintf(path, sizeof(path), "/proc/%d/fd/%llu", (int)t->tid,
+    snprintf(path, sizeof(path), "/proc/%d/fd/%llu", (int)t->base.tid,
              (unsigned long long)fd);
     if (stat(path, &sb) != 0)
         return 0;
@@ -483,7 +568,7 @@ static bool refuse(recorder *r, rtask *t, long nr, const char *why)
     return fail(r,
                 "process %d: system call %s (%ld) %s; rrt cannot record "
                 "this program yet",
-                (int)t->tid, rrti_syscall_name(nr, buf), nr, why);
+                (int)t->base.tid, rrti_syscall_name(nr, buf), nr, why);
 }
 
 static bool syscall_entry(recorder *r, rtask *t,
@@ -506,15 +591,18 @@ static bool syscall_entry(recorder *r, rtask *t,
                  (unsigned long long)t->args[1]);
         return refuse(r, t, t->nr, why);
     }
+    if ((t->nr == SYS_recvmsg || t->nr == SYS_recvmmsg) &&
+        !save_namelens(r, t))
+        return false;
     if (d->mode == RRTI_SC_ENOSYS) {
         /* Skip the call; the result is set at the exit stop. */
         t->forced = true;
         t->forced_ret = -ENOSYS;
         regs->orig_rax = (uint64_t)-1;
-        ptrace(PTRACE_SETREGS, t->tid, NULL, regs);
+        ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
     }
     if (t->nr == SYS_exit || t->nr == SYS_exit_group) {
-        rrt_ev_syscall e = {.tid = (uint32_t)t->tid, .nr = (uint32_t)t->nr,
+        rrt_ev_syscall e = {.tid = (uint32_t)t->base.tid, .nr = (uint32_t)t->nr,
                             .flags = RRT_EV_SC_ENTRY_ONLY};
         memcpy(e.args, t->args, sizeof(e.args));
         return emitted(r, rrti_emit_syscall(&r->prod, &e, &r->err),
@@ -552,32 +640,33 @@ static void interpreter_path(pid_t pid, const rrt_ev_exec *ex, char *out,
 static bool after_exec(recorder *r, rtask *t)
 {
     rrt_ev_exec ex = {0};
-    if (t->memfd >= 0)
-        close(t->memfd);
-    t->memfd = rrti_mem_open(t->tid);
-    rrti_pset_unref(t->pset); /* a new address space */
-    t->pset = rrti_pset_new();
-    if (!t->pset)
+    if (t->base.memfd >= 0)
+        close(t->base.memfd);
+    t->base.memfd = rrti_mem_open(t->base.tid);
+    rrti_pset_unref(t->base.pset); /* a new address space */
+    t->base.pset = rrti_pset_new();
+    if (!t->base.pset)
         return fail(r, "out of memory");
     char exe[64];
-    snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->tid);
-    if (!rrti_exec_fixup_auxv(t->tid, t->memfd, &ex, NULL))
+    snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->base.tid);
+    if (!rrti_exec_fixup_auxv(t->base.tid, t->base.memfd, &ex, NULL))
         return fail(r, "process %d: cannot rewrite the auxiliary vector",
-                    (int)t->tid);
+                    (int)t->base.tid);
     char interp[PATH_MAX];
     if (!file_index(r, exe, &ex.exe_file))
         return false;
-    interpreter_path(t->tid, &ex, interp, sizeof(interp));
+    interpreter_path(t->base.tid, &ex, interp, sizeof(interp));
     if (interp[0] && !file_index(r, interp, &ex.interp_file))
         return false;
     ex.has_interp = interp[0] != 0;
-    if (r->mode == RRTI_CPUID_FAULT && !rrti_cpuid_arm_fault(t->tid, t->memfd))
+    if (r->mode == RRTI_CPUID_FAULT &&
+        !rrti_cpuid_arm_fault(t->base.tid, t->base.memfd))
         return fail(r, "process %d: cannot enable CPUID faulting "
-                       "(try --cpuid-mode=patch)", (int)t->tid);
+                       "(try --cpuid-mode=patch)", (int)t->base.tid);
     if (r->mode == RRTI_CPUID_PATCH &&
-        rrti_patch_all(t->tid, t->memfd, &t->pset->p) < 0)
+        rrti_patch_all(t->base.tid, t->base.memfd, &t->base.pset->p) < 0)
         return fail(r, "process %d: cannot patch CPUID instructions",
-                    (int)t->tid);
+                    (int)t->base.tid);
     return emitted(r, rrti_emit_exec(&r->prod, &ex, &r->err), RRT_EV_EXEC);
 }
 
@@ -587,7 +676,7 @@ static bool mmap_extras(recorder *r, rtask *t, rrt_ev_syscall *e)
     if (t->nr == SYS_mmap) {
         if (!(t->args[3] & MAP_ANONYMOUS)) {
             char fdp[64];
-            snprintf(fdp, sizeof(fdp), "/proc/%d/fd/%d", (int)t->tid,
+            snprintf(fdp, sizeof(fdp), "/proc/%d/fd/%d", (int)t->base.tid,
                      (int)t->args[4]);
             if (!file_index(r, fdp, &e->file_index))
                 return false;
@@ -598,7 +687,7 @@ static bool mmap_extras(recorder *r, rtask *t, rrt_ev_syscall *e)
         prot = t->args[2], start = t->args[0], len = t->args[1];
     }
     if (r->mode == RRTI_CPUID_PATCH && (prot & PROT_EXEC) &&
-        rrti_patch_range(t->memfd, start, len, &t->pset->p) < 0)
+        rrti_patch_range(t->base.memfd, start, len, &t->base.pset->p) < 0)
         return fail(r, "cannot patch CPUID in new code at 0x%llx",
                     (unsigned long long)start);
     return true;
@@ -610,12 +699,12 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
         return true;
     if (t->forced) {
         regs->rax = (uint64_t)t->forced_ret;
-        ptrace(PTRACE_SETREGS, t->tid, NULL, regs);
+        ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
     }
     const rrti_sc_desc *d = rrti_syscall_desc(t->nr);
     if (!d)
         return refuse(r, t, t->nr, "is not supported");
-    rrt_ev_syscall e = {.tid = (uint32_t)t->tid, .nr = (uint32_t)t->nr,
+    rrt_ev_syscall e = {.tid = (uint32_t)t->base.tid, .nr = (uint32_t)t->nr,
                         .ret = (int64_t)regs->rax};
     memcpy(e.args, t->args, sizeof(e.args));
     if (t->forced)
@@ -644,7 +733,7 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
                  RRT_EV_SYSCALL))
         return false;
     if (t->nr == SYS_execve && e.ret == 0)
-        return after_exec(r, t) && release_vfork_parent(r, t->tid);
+        return after_exec(r, t) && release_vfork_parent(r, t->base.tid);
     return true;
 }
 
@@ -662,7 +751,7 @@ static void wait_token(recorder *r, rtask *t)
 
 static bool release_vfork_parent(recorder *r, pid_t child)
 {
-    for (rtask *p = r->tasks; p; p = p->next) {
+    for (rtask *p = first_task(r); p; p = next_task(p)) {
         if (p->vfork_child != child)
             continue;
         p->vfork_child = 0;
@@ -679,7 +768,7 @@ static bool schedule(recorder *r)
 {
     while (!r->holder && !r->failed) {
         rtask *next = NULL;
-        for (rtask *t = r->tasks; t; t = t->next)
+        for (rtask *t = first_task(r); t; t = next_task(t))
             if (t->waiting && (!next || t->wait_seq < next->wait_seq))
                 next = t;
         if (!next)
@@ -688,7 +777,7 @@ static bool schedule(recorder *r)
         r->holder = next;
         if (next->want_clone) {
             next->want_clone = false;
-            rrt_ev_clone e = {next->clone_parent, (uint32_t)next->tid,
+            rrt_ev_clone e = {next->clone_parent, (uint32_t)next->base.tid,
                               next->clone_flags};
             if (!emitted(r, rrti_emit_clone(&r->prod, &e, &r->err),
                          RRT_EV_CLONE))
@@ -697,7 +786,7 @@ static bool schedule(recorder *r)
         if (next->want_exit_event) {
             struct user_regs_struct regs;
             next->want_exit_event = false;
-            if (ptrace(PTRACE_GETREGS, next->tid, NULL, &regs) == 0 &&
+            if (ptrace(PTRACE_GETREGS, next->base.tid, NULL, &regs) == 0 &&
                 !syscall_exit(r, next, &regs))
                 return false;
             next->exec_seen = false;
@@ -720,7 +809,7 @@ static bool on_syscall_stop(recorder *r, rtask *t)
             wait_token(r, t);
         return true;
     }
-    if (ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) != 0)
+    if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &regs) != 0)
         return true; /* killed meanwhile; its exit follows */
     bool ok = syscall_entry(r, t, &regs);
     /* into the kernel, where it may block: the token goes to another */
@@ -753,26 +842,26 @@ static void note_queried(recorder *r, uint32_t leaf, uint32_t sub)
 
 static bool emulate_cpuid(recorder *r, rtask *t, struct user_regs_struct *g)
 {
-    rrt_ev_cpuid e = {.tid = (uint32_t)t->tid,
+    rrt_ev_cpuid e = {.tid = (uint32_t)t->base.tid,
                       .leaf = (uint32_t)g->rax,
                       .subleaf = (uint32_t)g->rcx};
     if (!rrt_cpuid_manifest_effective(&r->m, e.leaf, e.subleaf, e.regs))
         memset(e.regs, 0, sizeof(e.regs));
     note_queried(r, e.leaf, e.subleaf);
     rrti_apply_cpuid(g, e.regs);
-    ptrace(PTRACE_SETREGS, t->tid, NULL, g);
+    ptrace(PTRACE_SETREGS, t->base.tid, NULL, g);
     return emitted(r, rrti_emit_cpuid(&r->prod, &e, &r->err), RRT_EV_CPUID);
 }
 
 static bool emulate_rdtsc(recorder *r, rtask *t, struct user_regs_struct *g,
                           bool rdtscp)
 {
-    rrt_ev_rdtsc e = {.tid = (uint32_t)t->tid, .rdtscp = rdtscp};
+    rrt_ev_rdtsc e = {.tid = (uint32_t)t->base.tid, .rdtscp = rdtscp};
     unsigned aux = 0;
     e.tsc = rdtscp ? __rdtscp(&aux) : __rdtsc();
     e.aux = aux;
     rrti_apply_rdtsc(g, &e);
-    ptrace(PTRACE_SETREGS, t->tid, NULL, g);
+    ptrace(PTRACE_SETREGS, t->base.tid, NULL, g);
     return emitted(r, rrti_emit_rdtsc(&r->prod, &e, &r->err), RRT_EV_RDTSC);
 }
 
@@ -782,16 +871,17 @@ static int try_emulate(recorder *r, rtask *t, int sig, const siginfo_t *si)
 {
     struct user_regs_struct g;
     if ((sig != SIGSEGV && sig != SIGILL) ||
-        ptrace(PTRACE_GETREGS, t->tid, NULL, &g) != 0)
+        ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0)
         return 0;
-    int insn = rrti_trap_insn(t->memfd, g.rip);
+    int insn = rrti_trap_insn(t->base.memfd, g.rip);
     bool ok;
     if (sig == SIGSEGV && si->si_code == SI_KERNEL && (insn == 1 || insn == 2))
         ok = emulate_rdtsc(r, t, &g, insn == 2);
     else if (sig == SIGSEGV && si->si_code == SI_KERNEL && insn == 3 &&
              r->mode == RRTI_CPUID_FAULT)
         ok = emulate_cpuid(r, t, &g);
-    else if (sig == SIGILL && insn == 4 && rrti_patches_has(&t->pset->p, g.rip))
+    else if (sig == SIGILL && insn == 4 &&
+             rrti_patches_has(&t->base.pset->p, g.rip))
         ok = emulate_cpuid(r, t, &g);
     else
         return 0;
@@ -813,7 +903,7 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
         return true;
     }
     siginfo_t si;
-    if (ptrace(PTRACE_GETSIGINFO, t->tid, NULL, &si) != 0) {
+    if (ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) != 0) {
         resume(t, 0); /* group-stop: keep the tracee running */
         return true;
     }
@@ -825,7 +915,8 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
             resume(t, 0);
             return true;
         }
-        rrt_ev_signal ev = {.tid = (uint32_t)t->tid, .signo = (uint32_t)sig,
+        rrt_ev_signal ev = {.tid = (uint32_t)t->base.tid,
+                            .signo = (uint32_t)sig,
                             .sync = is_sync_signal(sig, &si)};
         memcpy(ev.siginfo, &si, sizeof(ev.siginfo));
         if (!emitted(r, rrti_emit_signal(&r->prod, &ev, &r->err),
@@ -842,7 +933,7 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
 static bool on_new_task(recorder *r, rtask *parent, int event)
 {
     unsigned long msg;
-    if (ptrace(PTRACE_GETEVENTMSG, parent->tid, NULL, &msg) != 0)
+    if (ptrace(PTRACE_GETEVENTMSG, parent->base.tid, NULL, &msg) != 0)
         return fail(r, "cannot get the new task's id");
     rtask *c = add_task(r, (pid_t)msg);
     if (!c)
@@ -853,19 +944,19 @@ static bool on_new_task(recorder *r, rtask *parent, int event)
                          ? (uint64_t)(CLONE_VM | CLONE_VFORK | SIGCHLD)
                          : (uint64_t)SIGCHLD;
     /* threads and a vfork child share the address space and its patches */
-    c->pset = flags & CLONE_VM ? rrti_pset_ref(parent->pset)
-                               : rrti_pset_copy(parent->pset);
-    if (!c->pset)
+    c->base.pset = flags & CLONE_VM ? rrti_pset_ref(parent->base.pset)
+                               : rrti_pset_copy(parent->base.pset);
+    if (!c->base.pset)
         return fail(r, "out of memory");
     if (flags & CLONE_VFORK)
-        parent->vfork_child = c->tid;
+        parent->vfork_child = c->base.tid;
     /* Its CLONE event is written when it first runs. */
     c->want_clone = true;
-    c->clone_parent = (uint32_t)parent->tid;
+    c->clone_parent = (uint32_t)parent->base.tid;
     c->clone_flags = flags;
     /* Its first stop may have arrived before this event. */
     for (size_t i = 0; i < r->n_pending; i++) {
-        if (r->pending[i].pid == c->tid) {
+        if (r->pending[i].pid == c->base.tid) {
             r->pending[i] = r->pending[--r->n_pending];
             c->fresh = false;
             wait_token(r, c);
@@ -877,14 +968,14 @@ static bool on_new_task(recorder *r, rtask *parent, int event)
 
 static bool on_task_exit(recorder *r, rtask *t, int status)
 {
-    rrt_ev_exit e = {.tid = (uint32_t)t->tid};
+    rrt_ev_exit e = {.tid = (uint32_t)t->base.tid};
     if (WIFSIGNALED(status)) {
         e.killed = 1;
         e.code = (uint32_t)WTERMSIG(status);
     } else {
         e.code = (uint32_t)WEXITSTATUS(status);
     }
-    if (t->tid == r->root) {
+    if (t->base.tid == r->root) {
         r->exit_code = e.killed ? 128 + (int)e.code : (int)e.code;
         char buf[32];
         snprintf(buf, sizeof(buf), "%s%u", e.killed ? "signal " : "",
@@ -893,7 +984,7 @@ static bool on_task_exit(recorder *r, rtask *t, int status)
     }
     bool ok = !t->recording ||
               emitted(r, rrti_emit_exit(&r->prod, &e, &r->err), RRT_EV_EXIT);
-    pid_t tid = t->tid;
+    pid_t tid = t->base.tid;
     remove_task(r, t);
     return ok && release_vfork_parent(r, tid);
 }
@@ -1105,8 +1196,8 @@ static bool run_loop(recorder *r)
 
 static void kill_all(recorder *r)
 {
-    for (rtask *t = r->tasks; t; t = t->next)
-        kill(t->tid, SIGKILL);
+    for (rtask *t = first_task(r); t; t = next_task(t))
+        kill(t->base.tid, SIGKILL);
     while (r->tasks) {
         int st;
         pid_t pid = waitpid(-1, &st, __WALL);
@@ -1226,8 +1317,8 @@ int rrti_record(const rrti_record_opts *o)
     if (!t)
         goto out;
     t->recording = false;
-    t->pset = rrti_pset_new();
-    if (!t->pset)
+    t->base.pset = rrti_pset_new();
+    if (!t->base.pset)
         goto out;
     r->holder = t;
     resume(t, 0);
@@ -1235,7 +1326,7 @@ int rrti_record(const rrti_record_opts *o)
     rc = finish(r, ok);
 out:
     while (r->tasks)
-        remove_task(r, r->tasks);
+        remove_task(r, first_task(r));
     if (r->w)
         rrt_writer_free(r->w);
     rrti_producer_free(&r->prod);
@@ -1243,6 +1334,7 @@ out:
     rrt_cpuid_manifest_clear(&r->m);
     free(r->queried);
     free(r->files);
+    free(r->mem);
     free_vec(envp);
     free(exe);
     return rc;

@@ -141,6 +141,8 @@ static const rrti_sc_desc table[] = {
     ROW(SYS_sendmsg, "sendmsg", EMU, 3),
     ROW(SYS_recvfrom, "recvfrom", EMU, 4, O_RET(1), O_SA(4, 5)),
     ROW(SYS_recvmsg, "recvmsg", EMU, 3, O_SPECIAL),
+    ROW(SYS_sendmmsg, "sendmmsg", EMU, 4, O_SPECIAL),
+    ROW(SYS_recvmmsg, "recvmmsg", EMU, 5, O_SPECIAL, O_FIX(4, SZ_TIMESPEC)),
     ROW(SYS_shutdown, "shutdown", EMU, 2),
     ROW(SYS_getsockname, "getsockname", EMU, 1, O_SA(1, 2)),
     ROW(SYS_getpeername, "getpeername", EMU, 1, O_SA(1, 2)),

@@ -1,7 +1,8 @@
 /* The trace layer shared by `rrt record` and `rrt replay`: the event
  * producer (over librrt's event codecs), the table that says how
- * each system call is recorded and replayed, and the ptrace helpers both
- * engines use. This is the record module's library part; replay/ links it. */
+ * each system call is recorded and replayed, and the ptrace helpers and
+ * task list both engines use. This is the record module's library part;
+ * replay/ links it. */
 #ifndef RRT_RECORD_TRACE_H
 #define RRT_RECORD_TRACE_H
 
@@ -161,6 +162,29 @@ void rrti_apply_cpuid(struct user_regs_struct *r, const uint32_t regs[4]);
 /* Argument i (0..5) of a syscall stop. */
 uint64_t rrti_sc_arg(const struct user_regs_struct *r, int i);
 void rrti_sc_set_arg(struct user_regs_struct *r, int i, uint64_t v);
+
+/* ------------------------------------------------------------------ */
+/* Traced tasks                                                       */
+
+/* What both engines keep of every traced task, and the list they keep
+ * their tasks in. An engine's task type starts with an rrti_task, so a
+ * pointer to one is a pointer to the other. */
+typedef struct rrti_task {
+    struct rrti_task *next;
+    pid_t tid;        /* the live thread */
+    uint32_t rec_tid; /* the id events name it by (at record: tid) */
+    int memfd;        /* rrti_mem_open(tid), -1 if that failed */
+    rrti_pset *pset;  /* patched CPUID sites of its address space */
+} rrti_task;
+
+/* Allocates `size` zeroed bytes for an engine task, fills in the ids,
+ * opens its memory and puts it first in *list. NULL when out of memory. */
+void *rrti_task_add(rrti_task **list, size_t size, uint32_t rec_tid,
+                    pid_t tid);
+/* The task events name rec_tid, or NULL. */
+void *rrti_task_find(rrti_task *list, uint32_t rec_tid);
+/* Takes t out of *list, closes its memory, drops its patch set, frees it. */
+void rrti_task_remove(rrti_task **list, rrti_task *t);
 
 /* Environment names whose values are redacted unless --keep-env. */
 bool rrti_env_is_secret(const char *name, size_t len);

@@ -48,9 +48,7 @@ typedef struct stop {
 enum { STOP_EXIT, STOP_SYSCALL, STOP_EVENT, STOP_SIGNAL, STOP_ERROR };
 
 typedef struct ptask {
-    uint32_t rec_tid;
-    pid_t tid;
-    int memfd;
+    rrti_task base; /* first: ids, memory, patch set, list link */
     bool in_syscall;
     bool sysemu;    /* resume with PTRACE_SYSEMU outside real calls */
     bool emu_entry; /* at an entry stop under PTRACE_SYSEMU: the kernel
@@ -66,8 +64,6 @@ typedef struct ptask {
     bool parked;        /* already ran to `park`, not yet consumed */
     stop park;
     int resume_sig;
-    rrti_pset *pset;
-    struct ptask *next;
 } ptask;
 
 #define RRT_ELF_PT_INTERP 3u
@@ -93,7 +89,7 @@ typedef struct replayer {
     const rrti_replay_opts *o;
     rrt_reader *rd;
     rrti_cpuid_mode mode;
-    ptask *tasks;
+    rrti_task *tasks;
     ptask *lazy;    /* task whose user code since its last event has not
                      * run yet */
     uint64_t index; /* current event */
@@ -110,7 +106,7 @@ static bool diverge(replayer *r, ptask *t, const char *fmt, ...)
 static void print_regs(ptask *t)
 {
     struct user_regs_struct g;
-    if (!t || ptrace(PTRACE_GETREGS, t->tid, NULL, &g) != 0)
+    if (!t || ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0)
         return;
     fprintf(stderr,
             "  registers: rip=0x%llx rsp=0x%llx rax=0x%llx orig_rax=%lld\n"
@@ -130,7 +126,7 @@ static bool diverge(replayer *r, ptask *t, const char *fmt, ...)
     va_end(ap);
     r->diverged = true;
     fprintf(stderr, "rrt replay: divergence at event %llu (task %u): %s\n",
-            (unsigned long long)r->index, t ? t->rec_tid : 0, r->why);
+            (unsigned long long)r->index, t ? t->base.rec_tid : 0, r->why);
     print_regs(t);
     return false;
 }
@@ -145,50 +141,40 @@ static bool is_err(int64_t ret)
 
 static ptask *task_of(replayer *r, uint32_t rec_tid)
 {
-    for (ptask *t = r->tasks; t; t = t->next)
-        if (t->rec_tid == rec_tid)
-            return t;
-    return NULL;
+    return rrti_task_find(r->tasks, rec_tid);
+}
+
+static ptask *first_task(replayer *r)
+{
+    return (ptask *)r->tasks;
+}
+
+static ptask *next_task(ptask *t)
+{
+    return (ptask *)t->base.next;
 }
 
 static ptask *add_task(replayer *r, uint32_t rec_tid, pid_t tid)
 {
-    ptask *t = calloc(1, sizeof(*t));
-    if (!t)
-        return NULL;
-    t->rec_tid = rec_tid;
-    t->tid = tid;
-    t->memfd = rrti_mem_open(tid);
-    t->next = r->tasks;
-    r->tasks = t;
-    return t;
+    return rrti_task_add(&r->tasks, sizeof(ptask), rec_tid, tid);
 }
 
 static void remove_task(replayer *r, ptask *t)
 {
-    for (ptask **p = &r->tasks; *p; p = &(*p)->next) {
-        if (*p == t) {
-            *p = t->next;
-            break;
-        }
-    }
-    if (t->memfd >= 0)
-        close(t->memfd);
-    rrti_pset_unref(t->pset);
     if (r->lazy == t)
         r->lazy = NULL;
-    free(t);
+    rrti_task_remove(&r->tasks, &t->base);
 }
 
 static void kill_all(replayer *r)
 {
-    for (ptask *t = r->tasks; t; t = t->next)
-        kill(t->tid, SIGKILL);
+    for (ptask *t = first_task(r); t; t = next_task(t))
+        kill(t->base.tid, SIGKILL);
     while (r->tasks) {
         int st;
         pid_t pid = waitpid(r->tasks->tid, &st, __WALL);
         if (pid < 0 || WIFEXITED(st) || WIFSIGNALED(st))
-            remove_task(r, r->tasks);
+            remove_task(r, first_task(r));
     }
 }
 
@@ -210,9 +196,9 @@ static void next_stop_for(ptask *t, stop *s, int want_sig)
         bool skip_exit = t->skipped && req == PTRACE_SYSCALL;
         t->skipped = false;
         /* ESRCH: killed meanwhile (exit_group of a sibling); reap it */
-        if ((ptrace((enum __ptrace_request)req, t->tid, NULL,
+        if ((ptrace((enum __ptrace_request)req, t->base.tid, NULL,
                     (void *)(long)t->resume_sig) != 0 && errno != ESRCH) ||
-            waitpid(t->tid, &s->status, __WALL) != t->tid) {
+            waitpid(t->base.tid, &s->status, __WALL) != t->base.tid) {
             s->kind = STOP_ERROR;
             return;
         }
@@ -222,7 +208,7 @@ static void next_stop_for(ptask *t, stop *s, int want_sig)
             return;
         }
         s->sig = WSTOPSIG(s->status);
-        ptrace(PTRACE_GETREGS, t->tid, NULL, &s->regs);
+        ptrace(PTRACE_GETREGS, t->base.tid, NULL, &s->regs);
         if (s->sig == (SIGTRAP | 0x80)) {
             if (skip_exit)
                 continue; /* the emulated call's, already handled */
@@ -304,7 +290,7 @@ static bool reenter(replayer *r, ptask *t, stop *s)
     s->regs.rip -= 2;
     s->regs.rax = nr;
     s->regs.orig_rax = (uint64_t)-1; /* no restart logic at the skip */
-    ptrace(PTRACE_SETREGS, t->tid, NULL, &s->regs);
+    ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     t->emu_entry = false;
     t->sysemu = false;
     next_stop(t, s);
@@ -384,7 +370,7 @@ static bool fill_mapping(replayer *r, ptask *t, uint64_t index,
             goto out;
         }
         if (got == 0 ||
-            !rrti_mem_write(t->memfd, addr + (pos - off), buf, got)) {
+            !rrti_mem_write(t->base.memfd, addr + (pos - off), buf, got)) {
             diverge(r, t, "%s: cannot map offset %llu", f.path,
                     (unsigned long long)pos);
             goto out;
@@ -639,11 +625,11 @@ static bool sub_finish(replayer *r, ptask *t, exec_sub *x,
             execfn = now->auxv[i][1];
     }
     bool ok = true;
-    if (execfn && !rrti_mem_write(t->memfd, execfn, x->rec_path,
+    if (execfn && !rrti_mem_write(t->base.memfd, execfn, x->rec_path,
                                   strlen(x->rec_path) + 1))
         ok = diverge(r, t, "cannot restore AT_EXECFN");
     if (ok && x->has_interp &&
-        !rrti_mem_write(t->memfd, entry - x->entry + x->interp_vaddr,
+        !rrti_mem_write(t->base.memfd, entry - x->entry + x->interp_vaddr,
                         x->interp_orig, x->interp_len))
         ok = diverge(r, t, "cannot restore PT_INTERP");
     sub_clear(x);
@@ -675,14 +661,14 @@ static uint64_t sub_execve(replayer *r, ptask *t, uint64_t addr)
     char path[PATH_MAX];
     size_t n = 0;
     rrt_ev_exec ex;
-    while (n < sizeof(path) && rrti_mem_read(t->memfd, addr + n, path + n, 1) &&
-           path[n])
+    while (n < sizeof(path) &&
+           rrti_mem_read(t->base.memfd, addr + n, path + n, 1) && path[n])
         n++;
     if (n == 0 || n == sizeof(path) || path[n] ||
         !peek_exec(r, r->index + 1, &ex) ||
         !sub_prepare(r, t, &r->sub, path, &ex))
         return 0;
-    if (!rrti_mem_write(t->memfd, addr, r->sub.path, n)) {
+    if (!rrti_mem_write(t->base.memfd, addr, r->sub.path, n)) {
         sub_clear(&r->sub);
         return 0;
     }
@@ -695,7 +681,7 @@ static uint64_t sub_execve(replayer *r, ptask *t, uint64_t addr)
 static bool write_outputs(replayer *r, ptask *t, const rrt_ev_syscall *e)
 {
     for (size_t i = 0; i < e->n_mem; i++)
-        if (!rrti_mem_write(t->memfd, e->mem[i].addr, e->mem[i].data,
+        if (!rrti_mem_write(t->base.memfd, e->mem[i].addr, e->mem[i].data,
                             e->mem[i].len))
             return diverge(r, t, "cannot write %zu bytes at 0x%llx",
                            e->mem[i].len,
@@ -739,16 +725,17 @@ static bool check_stdio(replayer *r, ptask *t, const rrt_ev_syscall *e)
         return diverge(r, t, "out of memory");
     bool ok = true;
     if (e->nr == SYS_write || e->nr == SYS_pwrite64) {
-        ok = rrti_mem_read(t->memfd, e->args[1], now, e->stdio_len);
+        ok = rrti_mem_read(t->base.memfd, e->args[1], now, e->stdio_len);
     } else { /* writev, pwritev */
         size_t got = 0;
         for (uint64_t i = 0; ok && i < e->args[2] && got < e->stdio_len;
              i++) {
             uint64_t v[2];
-            ok = rrti_mem_read(t->memfd, e->args[1] + 16 * i, v, sizeof(v));
+            ok = rrti_mem_read(t->base.memfd, e->args[1] + 16 * i, v,
+                               sizeof(v));
             size_t n = v[1] < e->stdio_len - got ? (size_t)v[1]
                                                  : e->stdio_len - got;
-            ok = ok && rrti_mem_read(t->memfd, v[0], now + got, n);
+            ok = ok && rrti_mem_read(t->base.memfd, v[0], now + got, n);
             got += n;
         }
     }
@@ -775,12 +762,12 @@ static bool emulate(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         t->in_syscall = false;
         t->skipped = true;
         s->regs.rax = (uint64_t)e->ret;
-        ptrace(PTRACE_SETREGS, t->tid, NULL, &s->regs);
+        ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
         return write_outputs(r, t, e);
     }
     if (!r->o->passthrough_for_tests) {
         s->regs.orig_rax = (uint64_t)-1;
-        ptrace(PTRACE_SETREGS, t->tid, NULL, &s->regs);
+        ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     }
     if (!expect_syscall(r, t, s, e->nr, false))
         return false;
@@ -788,7 +775,7 @@ static bool emulate(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
     /* Restores the number so the kernel's restart logic (-ERESTART*) sees
      * what it saw at record time. */
     s->regs.orig_rax = e->nr;
-    ptrace(PTRACE_SETREGS, t->tid, NULL, &s->regs);
+    ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     return write_outputs(r, t, e);
 }
 
@@ -813,7 +800,7 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
 {
     if (e->nr == SYS_mmap) {
         rewrite_mmap(e, &s->regs);
-        ptrace(PTRACE_SETREGS, t->tid, NULL, &s->regs);
+        ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     }
     if (e->nr == SYS_execve) {
         uint64_t swapped = sub_execve(r, t, s->regs.rdi);
@@ -823,7 +810,7 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         /* a vfork parent shares the memory the path was swapped in; the
          * write fails harmlessly when the old address space is gone */
         if (swapped)
-            rrti_mem_write(t->memfd, swapped, r->sub.rec_path,
+            rrti_mem_write(t->base.memfd, swapped, r->sub.rec_path,
                            strlen(r->sub.rec_path));
         if (s->kind != STOP_EVENT)
             return diverge(r, t, "execve did not exec");
@@ -840,14 +827,14 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
     if (!layout && e->nr != SYS_execve) {
         /* e.g. set_tid_address returns the (recorded) thread id */
         s->regs.rax = (uint64_t)e->ret;
-        ptrace(PTRACE_SETREGS, t->tid, NULL, &s->regs);
+        ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     }
     if (e->nr == SYS_execve) {
-        close(t->memfd);
-        t->memfd = rrti_mem_open(t->tid);
-        rrti_pset_unref(t->pset); /* a new address space */
-        t->pset = rrti_pset_new();
-        return t->pset || diverge(r, t, "out of memory");
+        close(t->base.memfd);
+        t->base.memfd = rrti_mem_open(t->base.tid);
+        rrti_pset_unref(t->base.pset); /* a new address space */
+        t->base.pset = rrti_pset_new();
+        return t->base.pset || diverge(r, t, "out of memory");
     }
     if (e->nr == SYS_mmap && (e->flags & RRT_EV_SC_FILE) &&
         !fill_mapping(r, t, e->file_index, (uint64_t)e->ret, e->args[1],
@@ -859,7 +846,7 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
     else if (e->nr == SYS_mprotect)
         prot = e->args[2], start = e->args[0], len = e->args[1];
     if (r->mode == RRTI_CPUID_PATCH && (prot & PROT_EXEC) &&
-        rrti_patch_range(t->memfd, start, len, &t->pset->p) < 0)
+        rrti_patch_range(t->base.memfd, start, len, &t->base.pset->p) < 0)
         return diverge(r, t, "cannot patch CPUID at 0x%llx",
                        (unsigned long long)start);
     return true;
@@ -884,7 +871,7 @@ static bool interrupted_with_mask(replayer *r, ptask *t,
         size = e->nr == SYS_ppoll ? e->args[4] : e->args[5];
     } else if (e->nr == SYS_pselect6 && e->args[5]) {
         uint64_t pair[2]; /* { const sigset_t *ss; size_t ss_len; } */
-        if (!rrti_mem_read(t->memfd, e->args[5], pair, sizeof(pair)))
+        if (!rrti_mem_read(t->base.memfd, e->args[5], pair, sizeof(pair)))
             return false;
         mask = pair[0], size = pair[1];
     }
@@ -895,7 +882,7 @@ static bool interrupted_with_mask(replayer *r, ptask *t,
     s->regs.orig_rax = SYS_rt_sigsuspend;
     s->regs.rdi = mask;
     s->regs.rsi = size;
-    ptrace(PTRACE_SETREGS, t->tid, NULL, &s->regs);
+    ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     t->sigsuspend = true;
     t->suspend_nr = e->nr;
     t->suspend_ret = e->ret;
@@ -919,7 +906,7 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
         if (!expect_syscall(r, t, &s, e->nr, false))
             return false;
         s.regs.rax = (uint64_t)e->ret; /* the recorded child id */
-        ptrace(PTRACE_SETREGS, t->tid, NULL, &s.regs);
+        ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs);
         return true;
     }
     if (e->flags & RRT_EV_SC_INITIAL)
@@ -945,7 +932,7 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
          * EXIT events follow */
         if (!reenter(r, t, &s))
             return false;
-        ptrace(PTRACE_SYSCALL, t->tid, NULL, NULL);
+        ptrace(PTRACE_SYSCALL, t->base.tid, NULL, NULL);
         t->in_syscall = false;
         return true;
     }
@@ -971,13 +958,13 @@ static bool on_trap(replayer *r, ptask *t, bool cpuid, stop *s)
     char buf[256];
     next_stop(t, s);
     if (s->kind == STOP_SIGNAL) {
-        int insn = rrti_trap_insn(t->memfd, s->regs.rip);
+        int insn = rrti_trap_insn(t->base.memfd, s->regs.rip);
         if (!cpuid && s->sig == SIGSEGV && (insn == 1 || insn == 2))
             return true;
         if (cpuid && s->sig == SIGSEGV && insn == 3)
             return true;
         if (cpuid && s->sig == SIGILL && insn == 4 &&
-            rrti_patches_has(&t->pset->p, s->regs.rip))
+            rrti_patches_has(&t->base.pset->p, s->regs.rip))
             return true;
     }
     return diverge(r, t, "expected %s, got %s", cpuid ? "CPUID" : "RDTSC",
@@ -990,7 +977,7 @@ static bool on_rdtsc(replayer *r, ptask *t, const rrt_ev_rdtsc *e)
     if (!on_trap(r, t, false, &s))
         return false;
     rrti_apply_rdtsc(&s.regs, e);
-    return ptrace(PTRACE_SETREGS, t->tid, NULL, &s.regs) == 0;
+    return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0;
 }
 
 static bool on_cpuid(replayer *r, ptask *t, const rrt_ev_cpuid *e)
@@ -1004,14 +991,15 @@ static bool on_cpuid(replayer *r, ptask *t, const rrt_ev_cpuid *e)
         return diverge(r, t, "CPUID leaf 0x%x.%u, recorded 0x%x.%u", leaf,
                        sub, e->leaf, e->subleaf);
     rrti_apply_cpuid(&s.regs, e->regs);
-    return ptrace(PTRACE_SETREGS, t->tid, NULL, &s.regs) == 0;
+    return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0;
 }
 
 static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
 {
     stop s;
     char buf[256];
-    if (!e->sync && syscall(SYS_tgkill, t->tid, t->tid, (int)e->signo) != 0)
+    if (!e->sync &&
+        syscall(SYS_tgkill, t->base.tid, t->base.tid, (int)e->signo) != 0)
         return diverge(r, t, "cannot send signal %u: %s", e->signo,
                        strerror(errno));
     if (t->sigsuspend) {
@@ -1026,14 +1014,14 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
             /* it stood for ppoll & co: give their recorded result */
             s.regs.rax = (uint64_t)t->suspend_ret;
             s.regs.orig_rax = t->suspend_nr;
-            ptrace(PTRACE_SETREGS, t->tid, NULL, &s.regs);
+            ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs);
         }
     }
     next_stop_for(t, &s, (int)e->signo);
     if (s.kind != STOP_SIGNAL || s.sig != (int)e->signo)
         return diverge(r, t, "expected signal %u, got %s", e->signo,
                        stop_name(&s, buf, sizeof(buf)));
-    ptrace(PTRACE_SETSIGINFO, t->tid, NULL, (void *)e->siginfo);
+    ptrace(PTRACE_SETSIGINFO, t->base.tid, NULL, (void *)e->siginfo);
     t->resume_sig = (int)e->signo;
     return true;
 }
@@ -1079,24 +1067,24 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
     next_stop(t, &s);
     unsigned long child;
     if (s.kind != STOP_EVENT ||
-        ptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &child) != 0)
+        ptrace(PTRACE_GETEVENTMSG, t->base.tid, NULL, &child) != 0)
         return diverge(r, t, "clone created no task (%s)",
                        stop_name(&s, buf, sizeof(buf)));
     ptask *c = add_task(r, rec_child, (pid_t)child);
     if (!c)
         return diverge(r, t, "out of memory");
     c->sysemu = t->sysemu;
-    c->pset = flags & CLONE_VM ? rrti_pset_ref(t->pset)
-                               : rrti_pset_copy(t->pset);
+    c->base.pset = flags & CLONE_VM ? rrti_pset_ref(t->base.pset)
+                               : rrti_pset_copy(t->base.pset);
     int st;
-    if (!c->pset)
+    if (!c->base.pset)
         return diverge(r, t, "out of memory");
-    if (waitpid(c->tid, &st, __WALL) != c->tid || !WIFSTOPPED(st))
+    if (waitpid(c->base.tid, &st, __WALL) != c->base.tid || !WIFSTOPPED(st))
         return diverge(r, c, "new task did not stop");
     if (nr == SYS_clone && (flags & CLONE_CHILD_SETTID))
-        rrti_mem_write(c->memfd, ctid, &rec_child, 4);
+        rrti_mem_write(c->base.memfd, ctid, &rec_child, 4);
     if (nr == SYS_clone && (flags & CLONE_PARENT_SETTID))
-        rrti_mem_write(t->memfd, ptid, &rec_child, 4);
+        rrti_mem_write(t->base.memfd, ptid, &rec_child, 4);
     t->clone_pending = true;
     return true;
 }
@@ -1169,9 +1157,9 @@ static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
 {
     rrt_ev_exec now = {0};
     char exe[64];
-    if (!rrti_exec_fixup_auxv(t->tid, t->memfd, &now, e))
+    if (!rrti_exec_fixup_auxv(t->base.tid, t->base.memfd, &now, e))
         return diverge(r, t, "cannot set up the auxiliary vector");
-    snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->tid);
+    snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->base.tid);
     if (r->sub.active && r->sub.task == t) {
         /* it ran the recorded bytes by construction */
         if (!sub_finish(r, t, &r->sub, &now))
@@ -1181,11 +1169,12 @@ static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
                 !check_exec_file(r, t, e->interp_file, NULL))) {
         return false;
     }
-    if (r->mode == RRTI_CPUID_FAULT && !rrti_cpuid_arm_fault(t->tid, t->memfd))
+    if (r->mode == RRTI_CPUID_FAULT &&
+        !rrti_cpuid_arm_fault(t->base.tid, t->base.memfd))
         return diverge(r, t, "cannot enable CPUID faulting "
                              "(try --cpuid-mode=patch)");
     if (r->mode == RRTI_CPUID_PATCH &&
-        rrti_patch_all(t->tid, t->memfd, &t->pset->p) < 0)
+        rrti_patch_all(t->base.tid, t->base.memfd, &t->base.pset->p) < 0)
         return diverge(r, t, "cannot patch CPUID instructions");
     return true;
 }
@@ -1293,8 +1282,8 @@ static bool start_root(ptask *t)
             return false;
     }
     t->in_syscall = false;
-    close(t->memfd);
-    t->memfd = rrti_mem_open(t->tid);
+    close(t->base.memfd);
+    t->base.memfd = rrti_mem_open(t->base.tid);
     return true;
 }
 
@@ -1381,10 +1370,10 @@ static int spawn(replayer *r, ptask **root)
     }
     *root = add_task(r, 0, pid);
     if (*root)
-        (*root)->pset = rrti_pset_new();
+        (*root)->base.pset = rrti_pset_new();
     if (*root && r->sub.active)
         r->sub.task = *root;
-    if (!*root || !(*root)->pset || !start_root(*root)) {
+    if (!*root || !(*root)->base.pset || !start_root(*root)) {
         fprintf(stderr, "rrt replay: cannot execute %s\n", exe);
         goto out;
     }
@@ -1444,7 +1433,7 @@ static void order_tasks(replayer *r, const rrt_event *ev, bool before)
         return;
     if (before) {
         ptask *l = r->lazy;
-        if (l && l->rec_tid != tid && !l->parked && !l->clone_pending &&
+        if (l && l->base.rec_tid != tid && !l->parked && !l->clone_pending &&
             !l->sigsuspend) {
             next_stop(l, &l->park);
             l->parked = true;

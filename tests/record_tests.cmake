@@ -4,7 +4,8 @@ if(NOT TARGET rrt_record_cmds OR NOT TARGET rrt_replay_cmds)
   return()
 endif()
 set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
-    rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv)
+    rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
+    mmsg ioctl)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -53,6 +54,17 @@ rrt_rr_test(record_replay_directory_listing --mutate "rm -r @T@/dir"
   -- ${TR}/tr_dirlist @T@/dir)
 rrt_rr_test(record_replay_pipe_between_processes -- ${TR}/tr_pipe)
 rrt_rr_test(record_replay_socketpair_and_tcp_echo -- ${TR}/tr_socket)
+# Every field and buffer the kernel writes is printed next to sentinels;
+# the pid in the bound names makes a native run print something else.
+rrt_rr_test(record_replay_sendmmsg_recvmmsg_outputs --differs
+  --expect "recvmmsg=4 timeout=4" -- ${TR}/tr_mmsg)
+# Skipped where a native run cannot open a pseudo-terminal.
+rrt_rr_test(record_replay_terminal_and_descriptor_ioctls
+  --expect "pipe FIONREAD=0 avail=5" --native-expect "pty TCGETS=0 "
+  -- ${TR}/tr_ioctl)
+rrt_rr_test(record_refuses_unlisted_ioctl_by_name
+  --record-fails "ioctl (16) with request 0x5411 is not supported"
+  -- ${TR}/tr_ioctl unlisted)
 rrt_rr_test(record_replay_signals_to_self --expect "usr1=3 alrm=1 chld=[12] status=5 ppoll=-1" -- ${TR}/tr_signal)
 rrt_rr_test(record_replay_restart_syscall_after_sigchld
   --expect "nanosleep=0 status=4" -- ${TR}/tr_restart)

@@ -136,6 +136,13 @@ static void test_syscall_table_rows_name_their_calls(void **state)
     /* refused at record so that libc falls back */
     assert_int_equal(rrti_syscall_desc(SYS_clone3)->mode, RRTI_SC_ENOSYS);
     assert_int_equal(rrti_syscall_desc(SYS_rseq)->mode, RRTI_SC_ENOSYS);
+    /* emulated, with their outputs described by code */
+    assert_int_equal(rrti_syscall_desc(SYS_sendmmsg)->mode, RRTI_SC_EMULATE);
+    assert_int_equal(rrti_syscall_desc(SYS_sendmmsg)->nargs, 4);
+    assert_int_equal(rrti_syscall_desc(SYS_recvmmsg)->out0.kind,
+                     RRTI_OUT_SPECIAL);
+    assert_int_equal(rrti_syscall_desc(SYS_recvmmsg)->out1.kind,
+                     RRTI_OUT_FIXED); /* the timeout it updates */
     assert_null(rrti_syscall_desc(SYS_io_uring_setup));
     assert_string_equal(rrti_syscall_name(SYS_io_uring_setup, buf),
                         "io_uring_setup");

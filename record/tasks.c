@@ -1,0 +1,42 @@
+/* The list of traced tasks that `rrt record` and `rrt replay` both keep:
+ * one place that opens and releases what every task holds. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "trace.h"
+
+void *rrti_task_add(rrti_task **list, size_t size, uint32_t rec_tid,
+                    pid_t tid)
+{
+    rrti_task *t = size >= sizeof(*t) ? calloc(1, size) : NULL;
+    if (!t)
+        return NULL;
+    t->tid = tid;
+    t->rec_tid = rec_tid;
+    t->memfd = rrti_mem_open(tid);
+    t->next = *list;
+    *list = t;
+    return t;
+}
+
+void *rrti_task_find(rrti_task *list, uint32_t rec_tid)
+{
+    for (rrti_task *t = list; t; t = t->next)
+        if (t->rec_tid == rec_tid)
+            return t;
+    return NULL;
+}
+
+void rrti_task_remove(rrti_task **list, rrti_task *t)
+{
+    for (rrti_task **p = list; *p; p = &(*p)->next) {
+        if (*p == t) {
+            *p = t->next;
+            break;
+        }
+    }
+    if (t->memfd >= 0)
+        close(t->memfd);
+    rrti_pset_unref(t->pset);
+    free(t);
+}
