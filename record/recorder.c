@@ -51,6 +51,10 @@ typedef struct rtask {
      * the caller's address buffer (at exit it is the untruncated length) */
     uint32_t *namelen;
     size_t n_namelen;
+    /* calls with a socklen_t value-result argument (accept, recvfrom,
+     * getsockname, ...): *addrlen at entry, the caller's room; at exit the
+     * kernel has replaced it with the untruncated length */
+    uint32_t addr_room;
     pid_t vfork_child;  /* vfork child that has not exec'd or exited yet */
     bool deferred;      /* its vfork exit stop waits for that child */
     /* Scheduling. A waiting task is stopped and wants the token; what it
@@ -327,14 +331,41 @@ static bool add_iov(recorder *r, rtask *t, uint64_t iov, uint64_t cnt,
     return true;
 }
 
+/* accept, accept4 and recvfrom leave *addrlen alone when there is no
+ * address buffer (it need not even be readable); getsockname, getpeername
+ * and getsockopt write it whenever they succeed. */
+static bool writes_len_without_addr(long nr)
+{
+    return nr != SYS_accept && nr != SYS_accept4 && nr != SYS_recvfrom;
+}
+
+/* At entry: keeps *addrlen, the size of the caller's buffer (see rtask).
+ * An unreadable one leaves no room; the kernel then fails the call. */
+static void save_addr_room(rtask *t, const rrti_sc_desc *d)
+{
+    const rrti_out *outs[3] = {&d->out0, &d->out1, &d->out2};
+    t->addr_room = 0;
+    for (int i = 0; i < 3; i++) {
+        const rrti_out *o = outs[i];
+        if (o->kind != RRTI_OUT_SOCKADDR || !t->args[o->b] ||
+            (!t->args[o->a] && !writes_len_without_addr(t->nr)))
+            continue;
+        if (!rrti_mem_read(t->base.memfd, t->args[o->b], &t->addr_room, 4))
+            t->addr_room = 0;
+    }
+}
+
+/* The kernel copies min(room, length) bytes of the address and then
+ * stores the full length in *addrlen, which may exceed the room. */
 static bool add_sockaddr(recorder *r, rtask *t, uint64_t addr, uint64_t lenp)
 {
     uint32_t len;
-    if (!addr || !lenp)
+    if (!lenp || (!addr && !writes_len_without_addr(t->nr)))
         return true;
     if (!rrti_mem_read(t->base.memfd, lenp, &len, 4))
         return fail(r, "cannot read socklen_t");
-    return add_out(r, t, lenp, 4) && add_out(r, t, addr, len < 256 ? len : 256);
+    uint32_t n = len < t->addr_room ? len : t->addr_room;
+    return add_out(r, t, lenp, 4) && add_out(r, t, addr, n < 256 ? n : 256);
 }
 
 /* One received message: the sender's address (no more than the caller's
@@ -594,6 +625,7 @@ static bool syscall_entry(recorder *r, rtask *t,
     if ((t->nr == SYS_recvmsg || t->nr == SYS_recvmmsg) &&
         !save_namelens(r, t))
         return false;
+    save_addr_room(t, d);
     if (d->mode == RRTI_SC_ENOSYS) {
         /* Skip the call; the result is set at the exit stop. */
         t->forced = true;

@@ -5,7 +5,7 @@ if(NOT TARGET rrt_record_cmds OR NOT TARGET rrt_replay_cmds)
 endif()
 set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
-    mmsg ioctl)
+    mmsg ioctl sockaddr)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -58,6 +58,10 @@ rrt_rr_test(record_replay_socketpair_and_tcp_echo -- ${TR}/tr_socket)
 # the pid in the bound names makes a native run print something else.
 rrt_rr_test(record_replay_sendmmsg_recvmmsg_outputs --differs
   --expect "recvmmsg=4 timeout=4" -- ${TR}/tr_mmsg)
+# Address buffers shorter than the address, one ending at an unmapped page:
+# only the bytes the kernel copied are recorded, and the full length.
+rrt_rr_test(record_replay_short_socket_address_buffers --differs
+  --expect "getsockname no-addr: ret=0 len=" -- ${TR}/tr_sockaddr)
 # Skipped where a native run cannot open a pseudo-terminal.
 rrt_rr_test(record_replay_terminal_and_descriptor_ioctls
   --expect "pipe FIONREAD=0 avail=5" --native-expect "pty TCGETS=0 "
