@@ -179,6 +179,9 @@ static bool writer_option(int opt, const char *arg, const char *cmd,
     case 'F':
         wo->x86_filter = false;
         return true;
+    case 'S':
+        wo->shared_chunks = false;
+        return true;
     }
     return false;
 }
@@ -191,6 +194,7 @@ static int run_create(int argc, char **argv)
         {"threads", required_argument, NULL, 'j'},
         {"chunk-size", required_argument, NULL, 'C'},
         {"no-filter", no_argument, NULL, 'F'},
+        {"no-shared-chunks", no_argument, NULL, 'S'},
         {"external", no_argument, NULL, 'x'},
         {"force", no_argument, NULL, 'f'},
         {"verbose", no_argument, NULL, 'v'},
@@ -282,8 +286,14 @@ const rrt_command cmd_create = {
     "                        files before compressing them. The filter\n"
     "                        makes libraries and programs about 4% smaller\n"
     "                        at no cost in speed, but needs a reader of\n"
-    "                        format 1.1 or later; without it the archive is\n"
-    "                        readable by 1.0 readers too\n"
+    "                        format 1.1 or later\n"
+    "      --no-shared-chunks  give every file chunks of its own. By default\n"
+    "                        files of up to a quarter of the chunk size are\n"
+    "                        packed together into shared chunks, so that\n"
+    "                        similar small files compress as one stream, as\n"
+    "                        in a tar file (reading one of them decodes its\n"
+    "                        whole chunk). With --no-filter too, readers of\n"
+    "                        format 1.0 can read the archive\n"
     "  -x, --external        store references (path, device, inode, size,\n"
     "                        mtime) instead of contents, as an unpacked\n"
     "                        recording does\n"
@@ -407,9 +417,12 @@ static int run_info(int argc, char **argv)
         printf("}}\n");
     } else {
         printf("archive:     %s\n", argv[first]);
-        printf("format:      %u.%u%s\n", in.major, in.minor,
+        printf("format:      %u.%u%s%s\n", in.major, in.minor,
                (in.header_flags & RRT_HFLAG_X86_FILTER) ? ", x86 filter"
-                                                       : "");
+                                                       : "",
+               (in.header_flags & RRT_HFLAG_SHARED_CHUNKS)
+                   ? ", shared chunks"
+                   : "");
         printf("size:        %llu bytes\n", (unsigned long long)in.file_size);
         printf("blobs:       %zu (%llu bytes uncompressed, archive is %.1f%%)\n",
                in.n_blobs, (unsigned long long)in.blob_bytes, 100.0 * ratio);

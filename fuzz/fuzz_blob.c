@@ -22,12 +22,25 @@ static void check_blob_desc(const uint8_t *data, size_t size)
     uint64_t self_off = 1u << 20;
     rrti_blob_desc d;
     rrt_error err;
-    if (rrti_decode_blob(data, size, self_off, &d, "fuzz", &err) != RRT_OK)
+    if (rrti_decode_blob(data, size, self_off, true, &d, "fuzz", &err) !=
+        RRT_OK)
         return;
-    if (d.size > RRTI_MAX_BLOB || d.chunk_size < RRTI_MIN_CHUNK ||
-        d.chunk_size > RRTI_MAX_RAW ||
-        size != RRTI_BLOB_PREFIX + 16 * (size_t)d.n_chunks)
+    if (d.piece) {
+        /* Pieces need the header flag, and fit in a chunk. */
+        rrti_blob_desc d2;
+        if (rrti_decode_blob(data, size, self_off, false, &d2, "fuzz",
+                             &err) == RRT_OK)
+            fz_die("piece descriptor accepted without SHARED_CHUNKS");
+        if (d.n_chunks != 1 || d.size == 0 || d.size != d.chunk_size ||
+            d.piece_off + d.size > RRTI_MAX_RAW ||
+            size != RRTI_BLOB_PREFIX + RRTI_PIECE_ENTRY ||
+            rrti_get_u32(data + 24) != 0)
+            fz_die("rrti_decode_blob accepted a bad piece");
+    } else if (d.size > RRTI_MAX_BLOB || d.chunk_size < RRTI_MIN_CHUNK ||
+               d.chunk_size > RRTI_MAX_RAW ||
+               size != RRTI_BLOB_PREFIX + 16 * (size_t)d.n_chunks) {
         fz_die("rrti_decode_blob accepted out-of-range fields");
+    }
     uint64_t sum = 0;
     for (uint32_t i = 0; i < d.n_chunks; i++) {
         if (d.chunks[i].offset < RRTI_HEADER_SIZE ||

@@ -553,12 +553,18 @@ static bool already_packed(pack_ctx *c)
     }
     rrt_archive_info info;
     rrt_reader_info(c->r, &info);
-    bool has_filter = info.header_flags & RRT_HFLAG_X86_FILTER;
-    if (c->opt->no_filter && has_filter)
+    /* The 1.1 features the output would use, against those the input
+     * has: dropping one is always a reason to rewrite, adding one only
+     * with -q (without it, a packed archive counts as packed). */
+    uint32_t features = RRT_HFLAG_X86_FILTER | RRT_HFLAG_SHARED_CHUNKS;
+    uint32_t want_f = (c->opt->no_filter ? 0 : RRT_HFLAG_X86_FILTER) |
+                      (c->opt->no_shared ? 0 : RRT_HFLAG_SHARED_CHUNKS);
+    uint32_t has_f = info.header_flags & features;
+    if (has_f & ~want_f)
         return false;
     if (c->opt->quality < 0)
         return true;
-    if (has_filter != !c->opt->no_filter)
+    if (has_f != want_f)
         return false;
     const char *q = rrt_reader_meta_get(c->r, "packed.quality");
     char want[16];
@@ -625,6 +631,7 @@ static rrt_status pack_into(pack_ctx *c, const char *out, unsigned mode)
     wo.threads = c->opt->threads;
     wo.chunk_size = c->opt->chunk_size ? c->opt->chunk_size : RRT_PACK_CHUNK;
     wo.x86_filter = !c->opt->no_filter;
+    wo.shared_chunks = !c->opt->no_shared;
     wo.no_sync = c->opt->no_sync;
     wo.mode = mode;
     wo.io = c->opt->io;

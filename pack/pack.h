@@ -34,7 +34,9 @@ typedef struct rrt_pack_options {
     int quality;            /* brotli quality, -1: not requested (default) */
     unsigned threads;       /* compression threads, 0 = one per CPU */
     uint32_t chunk_size;    /* blob chunk size, 0 = RRT_PACK_CHUNK */
-    bool no_filter;         /* no x86 filter (archive readable by 1.0) */
+    bool no_filter;         /* no x86 filter */
+    bool no_shared;         /* no shared chunks (with no_filter: an archive
+                             * a format 1.0 reader can read) */
     bool no_sync;
     const rrt_io_hooks *io; /* fault injection, passed to the writer */
     rrt_pack_notify_fn notify;

@@ -93,7 +93,14 @@ static void print_summary(const char *in, const char *out,
             (double)r->out_size / 1048576.0);
 }
 
-enum { OPT_STORE = 256, OPT_REFS, OPT_ALLOW, OPT_NOSYNC, OPT_NOFILTER };
+enum {
+    OPT_STORE = 256,
+    OPT_REFS,
+    OPT_ALLOW,
+    OPT_NOSYNC,
+    OPT_NOFILTER,
+    OPT_NOSHARED
+};
 
 static int parse_pack(int argc, char **argv, rrt_pack_options *o,
                       pack_ui *ui)
@@ -108,6 +115,7 @@ static int parse_pack(int argc, char **argv, rrt_pack_options *o,
         {"allow-changed", no_argument, NULL, OPT_ALLOW},
         {"no-sync", no_argument, NULL, OPT_NOSYNC},
         {"no-filter", no_argument, NULL, OPT_NOFILTER},
+        {"no-shared-chunks", no_argument, NULL, OPT_NOSHARED},
         {"force", no_argument, NULL, 'f'},
         {"verbose", no_argument, NULL, 'v'},
         {0, 0, 0, 0}};
@@ -139,6 +147,9 @@ static int parse_pack(int argc, char **argv, rrt_pack_options *o,
             break;
         case OPT_NOFILTER:
             o->no_filter = true;
+            break;
+        case OPT_NOSHARED:
+            o->no_shared = true;
             break;
         case OPT_REFS:
             o->refs_only = true;
@@ -224,7 +235,7 @@ const rrt_command cmd_pack = {
     "  complete, so an interrupted or failed pack leaves the input as it\n"
     "  was. An archive with no external entries is left alone (exit 0)\n"
     "  unless -q asks for a quality it was not packed with, or for the x86\n"
-    "  filter (on by default, see --no-filter) it was packed without.\n"
+    "  filter or shared chunks (both on by default) it was packed without.\n"
     "\n"
     "  With --blob-store DIR, contents also go to DIR/ab/cdef... (one file\n"
     "  per content id, written atomically), and an entry whose recorded id\n"
@@ -250,9 +261,13 @@ const rrt_command cmd_pack = {
     "  --allow-changed       embed changed files as they are now, with a\n"
     "                        warning (missing files are still an error)\n"
     "  --no-filter           no x86 branch filter: executables and\n"
-    "                        libraries compress about 4% worse, and a\n"
-    "                        format 1.0 reader can read the result. Asking\n"
-    "                        for it repacks an archive that has the filter\n"
+    "                        libraries compress about 4% worse\n"
+    "  --no-shared-chunks    store every small file in chunks of its own\n"
+    "                        instead of sharing chunks between small files\n"
+    "                        (larger; see rrt create --help). With\n"
+    "                        --no-filter, a format 1.0 reader can read\n"
+    "                        the result. Either option repacks an archive\n"
+    "                        that uses the feature\n"
     "  --no-sync             skip fsync (scratch files, benchmarks)\n"
     "  -f, --force           replace OUT if it exists\n"
     "  -v, --verbose         list what was embedded, deduplicated, stored,\n"

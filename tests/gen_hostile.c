@@ -124,6 +124,48 @@ static rrt_blob_id rb_blob(rb *r, const void *data, size_t n, uint32_t cs,
     return id;
 }
 
+/* Two blobs as pieces of one stored shared chunk ("one" then "two!").
+ * The second descriptor gets n_chunks2, piece_off2 and, with
+ * extra_entry, 8 more bytes: what the hostile cases vary. */
+static void rb_pieces(rb *r, uint32_t n_chunks2, uint64_t piece_off2,
+                      bool extra_entry)
+{
+    static const char both[] = "onetwo!";
+    rrt_buf c;
+    rrt_buf_init(&c);
+    rrt_buf_put_u32(&c, RRTI_METHOD_STORED);
+    rrt_buf_put_u32(&c, 7);
+    rrt_buf_put(&c, both, 7);
+    uint64_t at = rb_section(r, RRT_SEC_CHUNK, RRT_SECF_REQUIRED, c.data,
+                             c.len);
+    rrt_buf_free(&c);
+    const struct {
+        const char *p;
+        size_t n;
+        uint64_t off;
+        uint32_t nc;
+    } piece[2] = {{both, 3, 0, 1}, {both + 3, 4, piece_off2, n_chunks2}};
+    for (int i = 0; i < 2; i++) {
+        rrt_blob_id id;
+        rrt_blob_id_of(piece[i].p, piece[i].n, &id);
+        rrt_buf d;
+        rrt_buf_init(&d);
+        rrt_buf_put(&d, id.bytes, 16);
+        rrt_buf_put_u64(&d, piece[i].n);
+        rrt_buf_put_u32(&d, 0); /* chunk size 0: a piece */
+        rrt_buf_put_u32(&d, piece[i].nc);
+        rrt_buf_put_u64(&d, at);
+        rrt_buf_put_u64(&d, XXH3_64bits(piece[i].p, piece[i].n));
+        rrt_buf_put_u64(&d, piece[i].off);
+        if (i == 1 && extra_entry)
+            rrt_buf_put_u64(&d, 0);
+        uint64_t bd = rb_section(r, RRT_SEC_BLOB, RRT_SECF_REQUIRED, d.data,
+                                 d.len);
+        rrt_buf_free(&d);
+        r->blobs[r->nblob++] = (rrti_index_blob){id, bd, piece[i].n};
+    }
+}
+
 static void rb_file(rb *r, const char *path, uint32_t flags,
                     const rrt_blob_id *id, uint64_t size)
 {
@@ -475,6 +517,43 @@ static void c_x86_method_without_flag(rb *r)
     rb_finish(r);
 }
 
+/* Shared chunks (spec 3.2.1): valid pieces read back; hostile ones do
+ * not. */
+static void c_pieces_ok(rb *r)
+{
+    rb_init(r, 1, RRT_HFLAG_SHARED_CHUNKS);
+    rb_pieces(r, 1, 3, false);
+    rb_finish(r);
+}
+
+static void c_piece_without_flag(rb *r)
+{
+    rb_init(r, 1, 0);
+    rb_pieces(r, 1, 3, false);
+    rb_finish(r);
+}
+
+static void c_piece_outside_chunk(rb *r)
+{
+    rb_init(r, 1, RRT_HFLAG_SHARED_CHUNKS);
+    rb_pieces(r, 1, 5, false); /* [5, 9) in a 7-byte chunk */
+    rb_finish(r);
+}
+
+static void c_piece_two_chunks(rb *r)
+{
+    rb_init(r, 1, RRT_HFLAG_SHARED_CHUNKS);
+    rb_pieces(r, 2, 3, true);
+    rb_finish(r);
+}
+
+static void c_piece_huge_offset(rb *r)
+{
+    rb_init(r, 1, RRT_HFLAG_SHARED_CHUNKS);
+    rb_pieces(r, 1, UINT64_MAX - 1, false); /* offset + size overflows */
+    rb_finish(r);
+}
+
 static void c_chunk_after_descriptor(rb *r)
 {
     rb_init(r, 1, 0);
@@ -590,7 +669,8 @@ static void c_major_2(rb *r)
 
 static void c_incompatible_flag(rb *r)
 {
-    rb_init(r, 1, 0x00020000u); /* bit 16 is X86_FILTER, known since 1.1 */
+    /* Bits 16 and 17 (X86_FILTER, SHARED_CHUNKS) are known since 1.1. */
+    rb_init(r, 1, 0x00040000u);
     rb_basic(r);
     rb_finish(r);
 }
@@ -695,6 +775,15 @@ static const hcase cases[] = {
      "unknown compression method 7"},
     {"x86_method_without_flag.rrt", c_x86_method_without_flag, RRT_E_CORRUPT,
      "read", "header does not declare it"},
+    {"pieces_ok.rrt", c_pieces_ok, RRT_OK, "ok", ""},
+    {"piece_without_flag.rrt", c_piece_without_flag, RRT_E_CORRUPT, "read",
+     "header does not declare shared chunks"},
+    {"piece_outside_chunk.rrt", c_piece_outside_chunk, RRT_E_CORRUPT, "read",
+     "piece [5, +4) lies outside its shared chunk of 7 bytes"},
+    {"piece_two_chunks.rrt", c_piece_two_chunks, RRT_E_CORRUPT, "read",
+     "piece descriptor lists 2 chunks in 64 bytes, expected 1 in 56"},
+    {"piece_huge_offset.rrt", c_piece_huge_offset, RRT_E_CORRUPT, "read",
+     "lies past any chunk's end"},
     {"chunk_after_descriptor.rrt", c_chunk_after_descriptor, RRT_E_CORRUPT,
      "read", "is not before its descriptor"},
     {"evts_count_too_big.rrt", c_evts_count_too_big, RRT_E_CORRUPT, "read",
@@ -719,7 +808,7 @@ static const hcase cases[] = {
     {"major_2.rrt", c_major_2, RRT_E_VERSION, "open",
      "format 2.0, this rrt reads 1.x"},
     {"incompatible_flag.rrt", c_incompatible_flag, RRT_E_UNSUPPORTED, "open",
-     "header flags 0x00020000"},
+     "header flags 0x00040000"},
     {"crlf_mangled.rrt", c_crlf_mangled, RRT_E_NOT_ARCHIVE, "open",
      "text-mode transfer"},
     {"high_bit_stripped.rrt", c_high_bit_stripped, RRT_E_NOT_ARCHIVE, "open",
@@ -863,7 +952,7 @@ static void test_recover_refuses_unknown_incompatible_flags(void **state)
     rrt_error err;
     rrt_status st = rrt_recover(in, out, &o, NULL, &err);
     assert_int_equal(st, RRT_E_UNSUPPORTED);
-    assert_non_null(strstr(err.message, "header flags 0x00020000"));
+    assert_non_null(strstr(err.message, "header flags 0x00040000"));
     assert_int_equal(access(out, F_OK), -1);
 }
 

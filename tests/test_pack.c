@@ -256,7 +256,7 @@ static void test_pack_in_place_then_again_changes_nothing(void **state)
     o.no_filter = true;
     assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
     assert_false(rep.unchanged);
-    assert_int_equal(header_flags_of(in), 0);
+    assert_int_equal(header_flags_of(in) & RRT_HFLAG_X86_FILTER, 0);
     assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
     assert_true(rep.unchanged);
     o.no_filter = false;
@@ -265,7 +265,8 @@ static void test_pack_in_place_then_again_changes_nothing(void **state)
     o.quality = 1;
     assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
     assert_false(rep.unchanged);
-    assert_int_equal(header_flags_of(in), RRT_HFLAG_X86_FILTER);
+    assert_int_equal(header_flags_of(in) & RRT_HFLAG_X86_FILTER,
+                     RRT_HFLAG_X86_FILTER);
     check_embedded_matches(in);
 }
 

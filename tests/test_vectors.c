@@ -97,6 +97,14 @@ static int gen_files(const char *path)
     e.mtime_ns = 1700000000000000000LL;
     e.blob = small_id;
     TRY(rrt_writer_add_file(w, &e, &err));
+    /* A second small file: it shares hello's chunk (spec 3.2.1). */
+    static const char world[] = "world, rrt\n";
+    rrt_blob_id world_id;
+    TRY(rrt_writer_add_blob(w, world, sizeof(world) - 1, &world_id, &err));
+    e.path = "/data/world.txt";
+    e.size = sizeof(world) - 1;
+    e.blob = world_id;
+    TRY(rrt_writer_add_file(w, &e, &err));
     TRY(rrt_writer_add_blob(w, big, sizeof(big), &big_id, &err));
     e.path = "/data/big.bin";
     e.mode = 0100755;
@@ -325,7 +333,7 @@ static void test_empty_archive_matches_spec_tables(void **state)
     uint8_t want[96] = {
         0x89, 0x52, 0x52, 0x54, 0x0d, 0x0a, 0x1a, 0x0a, /* magic */
         0x01, 0x00, 0x01, 0x00,                         /* 1.1 */
-        0x00, 0x00, 0x01, 0x00,                         /* X86_FILTER */
+        0x00, 0x00, 0x03, 0x00,        /* X86_FILTER | SHARED_CHUNKS */
         0x49, 0x4e, 0x44, 0x58,                         /* INDX */
         0x01, 0x00, 0x00, 0x00,                         /* REQUIRED */
         0x18, 0, 0, 0, 0, 0, 0, 0,                      /* L = 24 */
@@ -368,7 +376,8 @@ static void test_x86_vector_methods(void **state)
     size_t n = 0;
     uint8_t *p = slurp(golden, &n);
     assert_non_null(p);
-    assert_int_equal(rrti_get_u32(p + 12), RRT_HFLAG_X86_FILTER);
+    assert_int_equal(rrti_get_u32(p + 12),
+                     RRT_HFLAG_X86_FILTER | RRT_HFLAG_SHARED_CHUNKS);
     uint8_t methods[8];
     uint64_t stored[8];
     size_t k = 0;
@@ -390,6 +399,39 @@ static void test_x86_vector_methods(void **state)
     assert_int_equal(methods[2], RRTI_METHOD_BROTLI);
     assert_int_equal(methods[3], RRTI_METHOD_BROTLI);
     assert_true(stored[0] + stored[1] < stored[2] + stored[3]);
+    free(p);
+}
+
+/* files.rrt: hello.txt and world.txt are pieces of one shared chunk
+ * (chunk size field 0, same chunk offset, offsets 0 and 11). */
+static void test_files_vector_shares_a_chunk(void **state)
+{
+    (void)state;
+    char golden[1024];
+    snprintf(golden, sizeof(golden), "%s/files.rrt", g_vectors);
+    size_t n = 0;
+    uint8_t *p = slurp(golden, &n);
+    assert_non_null(p);
+    uint64_t chunk_at[4], piece_off[4];
+    size_t k = 0;
+    for (size_t off = RRTI_HEADER_SIZE; off + RRTI_SECTION_HEADER <= n;) {
+        uint32_t type = rrti_get_u32(p + off);
+        uint64_t len = rrti_get_u64(p + off + 8);
+        const uint8_t *d = p + off + RRTI_SECTION_HEADER;
+        if (type == RRT_SEC_INDEX)
+            break;
+        if (type == RRT_SEC_BLOB && rrti_get_u32(d + 24) == 0) {
+            assert_true(k < 4);
+            assert_int_equal(len, RRTI_BLOB_PREFIX + RRTI_PIECE_ENTRY);
+            chunk_at[k] = rrti_get_u64(d + 32);
+            piece_off[k++] = rrti_get_u64(d + 48);
+        }
+        off += RRTI_SECTION_OVERHEAD + len;
+    }
+    assert_int_equal(k, 2);
+    assert_true(chunk_at[0] == chunk_at[1]);
+    assert_int_equal(piece_off[0], 0);
+    assert_int_equal(piece_off[1], 11);
     free(p);
 }
 
@@ -436,6 +478,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_golden_archives_verify),
         cmocka_unit_test(test_empty_archive_matches_spec_tables),
         cmocka_unit_test(test_x86_vector_methods),
+        cmocka_unit_test(test_files_vector_shares_a_chunk),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

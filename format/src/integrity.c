@@ -67,6 +67,7 @@ typedef struct vctx {
     rrt_verify_report *rep;
     rrt_error first;
     char last[sizeof(((rrt_error *)0)->message)];
+    bool pieces; /* the header declares shared chunks */
 } vctx;
 
 static void problem(vctx *v, const rrt_error *e)
@@ -223,8 +224,8 @@ static void mark_chunks(vctx *v, int fd, scan_list *l)
             problem(v, &e);
             continue;
         }
-        if (rrti_decode_blob(p, (size_t)s.length, s.offset, &d, v->path,
-                             &e) != RRT_OK) {
+        if (rrti_decode_blob(p, (size_t)s.length, s.offset, v->pieces, &d,
+                             v->path, &e) != RRT_OK) {
             problem(v, &e);
             free(p);
             continue;
@@ -351,7 +352,7 @@ rrt_status rrt_verify_archive(const char *path, rrt_problem_fn fn, void *ctx,
     if (!report)
         report = &local;
     memset(report, 0, sizeof(*report));
-    vctx v = {path, fn, ctx, report, {0}, {0}};
+    vctx v = {path, fn, ctx, report, {0}, {0}, false};
     rrt_reader *r;
     rrt_error oe;
     rrt_status st = rrt_reader_open(path, &r, &oe);
@@ -371,6 +372,7 @@ rrt_status rrt_verify_archive(const char *path, rrt_problem_fn fn, void *ctx,
     }
     rrt_archive_info info;
     rrt_reader_info(r, &info);
+    v.pieces = (info.header_flags & RRT_HFLAG_SHARED_CHUNKS) != 0;
     scan_list l = {0};
     uint64_t reached = scan_body(&v, fd, info.index_offset, &l);
     check_index_vs_body(&v, r, &l, reached, info.index_offset);
@@ -427,12 +429,14 @@ static bool blob_consistent(rstate *s, const uint8_t *p, size_t len,
                             uint64_t off)
 {
     rrti_blob_desc d;
-    if (rrti_decode_blob(p, len, off, &d, s->path, NULL) != RRT_OK)
+    if (rrti_decode_blob(p, len, off,
+                         (s->hflags & RRT_HFLAG_SHARED_CHUNKS) != 0, &d,
+                         s->path, NULL) != RRT_OK)
         return false;
     bool ok = !rfind_blob(s, &d.id);
     XXH3_state_t *xs = XXH3_createState();
-    uint8_t *raw = malloc(d.chunk_size);
-    ok = ok && xs && raw;
+    uint8_t *raw = NULL;
+    ok = ok && xs;
     if (ok)
         XXH3_128bits_reset(xs);
     for (uint32_t i = 0; ok && i < d.n_chunks; i++) {
@@ -449,15 +453,23 @@ static bool blob_consistent(rstate *s, const uint8_t *p, size_t len,
         uint32_t want = rrti_chunk_raw_len(&d, i);
         ok = ok && rrti_decode_chunk_header(cp, (size_t)cs.length, &ch, NULL,
                                             0, NULL) == RRT_OK &&
-             ch.raw_len == want &&
+             (d.piece ? d.piece_off + want <= ch.raw_len
+                      : ch.raw_len == want);
+        /* A piece needs its whole shared chunk decoded. */
+        uint8_t *nr = ok ? realloc(raw, ch.raw_len) : NULL;
+        ok = ok && nr;
+        if (nr)
+            raw = nr;
+        const uint8_t *mine = ok ? raw + (d.piece ? d.piece_off : 0) : NULL;
+        ok = ok &&
              rrti_decompress_chunk(
                  ch.method, (s->hflags & RRT_HFLAG_X86_FILTER) != 0,
                  cp + RRTI_CHUNK_PREFIX, (size_t)cs.length - RRTI_CHUNK_PREFIX,
-                 raw, want, NULL, 0, NULL) == RRT_OK &&
-             XXH3_64bits(raw, want) == d.chunks[i].raw_hash;
+                 raw, ch.raw_len, NULL, 0, NULL) == RRT_OK &&
+             XXH3_64bits(mine, want) == d.chunks[i].raw_hash;
         free(cp);
         if (ok)
-            XXH3_128bits_update(xs, raw, want);
+            XXH3_128bits_update(xs, mine, want);
     }
     if (ok) {
         XXH128_canonical_t c;
@@ -627,6 +639,7 @@ rrt_status rrt_recover(const char *in, const char *outp,
     else
         rrt_writer_options_init(&o);
     o.x86_filter = (s.hflags & RRT_HFLAG_X86_FILTER) != 0;
+    o.shared_chunks = (s.hflags & RRT_HFLAG_SHARED_CHUNKS) != 0;
     rrt_writer *w = NULL;
     if (st == RRT_OK)
         st = rrt_writer_create(outp, &o, &w, err);

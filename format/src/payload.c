@@ -15,9 +15,53 @@ uint32_t rrti_chunk_raw_len(const rrti_blob_desc *d, uint32_t i)
     return (uint32_t)(left < d->chunk_size ? left : d->chunk_size);
 }
 
+/* A piece descriptor (chunk size field 0, spec 3.2.1): one entry of 24
+ * bytes, the blob's bytes at an offset inside a shared chunk. */
+static rrt_status decode_piece(const uint8_t *p, size_t len, uint64_t self_off,
+                               bool allow, rrti_blob_desc *out,
+                               const char *path, rrt_error *err)
+{
+    uint64_t off = self_off;
+    if (!allow)
+        return CORRUPT("blob descriptor with chunk size 0 (a piece of a "
+                       "shared chunk) but the header does not declare "
+                       "shared chunks");
+    if (out->size == 0 || out->size > RRTI_MAX_RAW)
+        return CORRUPT("piece of a shared chunk holds %llu bytes (1 to %u)",
+                       (unsigned long long)out->size, RRTI_MAX_RAW);
+    if (out->n_chunks != 1 || len != RRTI_BLOB_PREFIX + RRTI_PIECE_ENTRY)
+        return CORRUPT("piece descriptor lists %u chunks in %zu bytes, "
+                       "expected 1 in %u",
+                       out->n_chunks, len,
+                       RRTI_BLOB_PREFIX + RRTI_PIECE_ENTRY);
+    const uint8_t *c = p + RRTI_BLOB_PREFIX;
+    uint64_t at = rrti_get_u64(c);
+    uint64_t piece_off = rrti_get_u64(c + 16);
+    if (at < RRTI_HEADER_SIZE || at >= self_off)
+        return CORRUPT("blob chunk 0 offset %llu is not before its "
+                       "descriptor",
+                       (unsigned long long)at);
+    if (piece_off >= RRTI_MAX_RAW || out->size > RRTI_MAX_RAW - piece_off)
+        return CORRUPT("piece [%llu, +%llu) lies past any chunk's end",
+                       (unsigned long long)piece_off,
+                       (unsigned long long)out->size);
+    out->chunks = malloc(sizeof(*out->chunks));
+    if (!out->chunks)
+        return rrti_fail(err, RRT_E_NOMEM, 0, path, off,
+                         "cannot allocate chunk list");
+    out->chunks[0].offset = at;
+    out->chunks[0].raw_hash = rrti_get_u64(c + 8);
+    out->piece = true;
+    out->piece_off = piece_off;
+    /* In memory the blob is one chunk of its own size, so chunk
+     * arithmetic needs no special case. */
+    out->chunk_size = (uint32_t)out->size;
+    return RRT_OK;
+}
+
 rrt_status rrti_decode_blob(const uint8_t *p, size_t len, uint64_t self_off,
-                            rrti_blob_desc *out, const char *path,
-                            rrt_error *err)
+                            bool allow_pieces, rrti_blob_desc *out,
+                            const char *path, rrt_error *err)
 {
     uint64_t off = self_off;
     memset(out, 0, sizeof(*out));
@@ -31,6 +75,8 @@ rrt_status rrti_decode_blob(const uint8_t *p, size_t len, uint64_t self_off,
         return rrti_fail(err, RRT_E_LIMIT, 0, path, off,
                          "blob declares %llu bytes (limit 2^48)",
                          (unsigned long long)out->size);
+    if (out->chunk_size == 0)
+        return decode_piece(p, len, self_off, allow_pieces, out, path, err);
     if (out->chunk_size < RRTI_MIN_CHUNK || out->chunk_size > RRTI_MAX_RAW)
         return CORRUPT("blob chunk size %u out of range", out->chunk_size);
     uint64_t want = (out->size + out->chunk_size - 1) / out->chunk_size;

@@ -44,6 +44,11 @@ struct rrt_reader {
     rrt_meta_entry *meta;
     size_t nmeta;
     chunk_cache cache;
+    /* The last shared chunk decoded whole (its section offset, 0 = none):
+     * the blobs of one shared chunk are usually read one after another. */
+    uint64_t shared_off;
+    uint8_t *shared;
+    uint32_t shared_len;
 };
 
 #define FAIL(st, off, ...) rrti_fail(err, st, 0, r->path, off, __VA_ARGS__)
@@ -315,6 +320,7 @@ void rrt_reader_close(rrt_reader *r)
     free(r->meta_parts);
     free(r->meta);
     free(r->cache.data);
+    free(r->shared);
     free(r->secs);
     free(r->blobs);
     free(r->files);
@@ -462,7 +468,9 @@ static rrt_status load_desc(rrt_reader *r, const rrti_index_blob *b,
     st = rrti_read_section_payload(r->fd, r->path, &s, &p, err);
     if (st != RRT_OK)
         return st;
-    st = rrti_decode_blob(p, (size_t)s.length, b->offset, d, r->path, err);
+    st = rrti_decode_blob(p, (size_t)s.length, b->offset,
+                          (r->hflags & RRT_HFLAG_SHARED_CHUNKS) != 0, d,
+                          r->path, err);
     free(p);
     if (st != RRT_OK)
         return st;
@@ -483,6 +491,21 @@ static rrt_status load_chunk(rrt_reader *r, const rrti_blob_desc *d,
     char hex[33];
     rrt_blob_id_to_hex(&d->id, hex);
     uint64_t at = d->chunks[i].offset;
+    uint32_t want = rrti_chunk_raw_len(d, i);
+    if (d->piece && r->shared_off == at) {
+        if (d->piece_off + want > r->shared_len)
+            return FAIL(RRT_E_CORRUPT, at,
+                        "blob %s: piece [%llu, +%u) lies outside its shared "
+                        "chunk of %u bytes",
+                        hex, (unsigned long long)d->piece_off, want,
+                        r->shared_len);
+        memcpy(out, r->shared + d->piece_off, want);
+        if (XXH3_64bits(out, want) != d->chunks[i].raw_hash)
+            return rrti_fail(err, RRT_E_HASH, 0, r->path, at,
+                             "blob %s: chunk %u content hash mismatch", hex,
+                             i);
+        return RRT_OK;
+    }
     rrti_section s;
     rrt_status st =
         rrti_read_section_header(r->fd, r->path, at, desc_off, &s, err);
@@ -496,18 +519,40 @@ static rrt_status load_chunk(rrt_reader *r, const rrti_blob_desc *d,
     if (st != RRT_OK)
         return st;
     rrti_chunk_header ch;
-    uint32_t want = rrti_chunk_raw_len(d, i);
     st = rrti_decode_chunk_header(p, (size_t)s.length, &ch, r->path, at, err);
-    if (st == RRT_OK && ch.raw_len != want)
+    if (st == RRT_OK && !d->piece && ch.raw_len != want)
         st = FAIL(RRT_E_CORRUPT, at,
                   "blob %s: chunk %u holds %u bytes, descriptor expects %u",
                   hex, i, ch.raw_len, want);
-    if (st == RRT_OK)
-        st = rrti_decompress_chunk(ch.method,
-                             (r->hflags & RRT_HFLAG_X86_FILTER) != 0,
-                             p + RRTI_CHUNK_PREFIX,
-                             (size_t)s.length - RRTI_CHUNK_PREFIX, out, want,
-                             r->path, at, err);
+    if (st == RRT_OK && d->piece && d->piece_off + want > ch.raw_len)
+        st = FAIL(RRT_E_CORRUPT, at,
+                  "blob %s: piece [%llu, +%u) lies outside its shared chunk "
+                  "of %u bytes",
+                  hex, (unsigned long long)d->piece_off, want, ch.raw_len);
+    bool x86 = (r->hflags & RRT_HFLAG_X86_FILTER) != 0;
+    if (st == RRT_OK && !d->piece) {
+        st = rrti_decompress_chunk(ch.method, x86, p + RRTI_CHUNK_PREFIX,
+                                   (size_t)s.length - RRTI_CHUNK_PREFIX, out,
+                                   want, r->path, at, err);
+    } else if (st == RRT_OK) {
+        /* A shared chunk is decoded whole, once for all its pieces. */
+        uint8_t *buf = realloc(r->shared, ch.raw_len);
+        r->shared_off = 0;
+        if (!buf) {
+            st = FAIL(RRT_E_NOMEM, at, "out of memory");
+        } else {
+            r->shared = buf;
+            st = rrti_decompress_chunk(ch.method, x86, p + RRTI_CHUNK_PREFIX,
+                                       (size_t)s.length - RRTI_CHUNK_PREFIX,
+                                       buf, ch.raw_len, r->path, at, err);
+            if (st == RRT_OK) {
+                r->shared_off = at;
+                r->shared_len = ch.raw_len;
+            }
+        }
+    }
+    if (st == RRT_OK && d->piece)
+        memcpy(out, r->shared + d->piece_off, want);
     free(p);
     if (st == RRT_OK && XXH3_64bits(out, want) != d->chunks[i].raw_hash)
         st = rrti_fail(err, RRT_E_HASH, 0, r->path, at,

@@ -34,7 +34,9 @@
 #define RRTI_METHOD_BROTLI_X86 2 /* CHNK only: x86 filter, then brotli */
 #define RRTI_HFLAGS_INCOMPAT_MASK 0xffff0000u
 /* Incompatible header flags this library implements. */
-#define RRTI_HFLAGS_KNOWN_INCOMPAT RRT_HFLAG_X86_FILTER
+#define RRTI_HFLAGS_KNOWN_INCOMPAT                                            \
+    (RRT_HFLAG_X86_FILTER | RRT_HFLAG_SHARED_CHUNKS)
+#define RRTI_PIECE_ENTRY 24u /* u64 chunk offset, u64 hash, u64 offset */
 
 extern const uint8_t rrti_magic[8];
 extern const uint8_t rrti_end_magic[8];
@@ -126,11 +128,17 @@ typedef struct rrti_blob_desc {
     uint32_t chunk_size;
     uint32_t n_chunks;
     rrti_chunk_ref *chunks; /* malloc'ed */
+    /* A piece of a shared chunk (spec 3.2.1): n_chunks = 1, chunk_size =
+     * size, and the bytes start at piece_off in the chunk's raw bytes;
+     * chunks[0].raw_hash is the XXH3-64 of the piece. */
+    bool piece;
+    uint64_t piece_off;
 } rrti_blob_desc;
 
+/* allow_pieces: the header declares RRT_HFLAG_SHARED_CHUNKS. */
 rrt_status rrti_decode_blob(const uint8_t *p, size_t len, uint64_t self_off,
-                            rrti_blob_desc *out, const char *path,
-                            rrt_error *err);
+                            bool allow_pieces, rrti_blob_desc *out,
+                            const char *path, rrt_error *err);
 uint32_t rrti_chunk_raw_len(const rrti_blob_desc *d, uint32_t i);
 
 rrt_status rrti_decode_file(const uint8_t *p, size_t len, rrt_file_entry *out,

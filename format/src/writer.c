@@ -24,6 +24,8 @@ typedef struct blob_build {
     uint32_t chunk_size;
     uint32_t n_chunks, cap;
     bool x86;        /* x86 ELF: chunks go through the x86 filter */
+    bool piece;      /* its bytes are a piece of a shared chunk */
+    uint64_t piece_off;
     rrti_chunk_ref *chunks;
     unsigned refs;   /* queue items pointing here */
 } blob_build;
@@ -42,6 +44,9 @@ typedef struct item {
     uint32_t count;  /* EVTS */
     blob_build *blob;
     uint32_t chunk_index;
+    bool x86;        /* CHUNK: run the x86 filter */
+    blob_build **members; /* shared CHUNK: the pieces it holds */
+    size_t nmembers, capmembers;
     int state;       /* 0 waiting, 1 being compressed, 2 ready */
     rrt_status result;
     struct item *next;
@@ -50,6 +55,22 @@ typedef struct item {
 typedef struct blob_slot {
     rrti_index_blob entry;
 } blob_slot;
+
+/* The shared chunk being filled with small blobs (spec 3.2.1). Until it
+ * is sealed, every other item is held back in order, so nothing in the
+ * file refers to a piece before its descriptor; sealing queues the chunk,
+ * the pieces' descriptors, then the held items. When it is sealed depends
+ * only on the calls made, so the thread count still changes no byte. */
+typedef struct shared_group {
+    item *chunk;        /* NULL when no group is open */
+    size_t cap;         /* bytes allocated for chunk->raw */
+    uint64_t x86_bytes; /* bytes of pieces from x86 ELF files */
+    item *held_head, *held_tail;
+    size_t held, held_bytes;
+} shared_group;
+
+/* Limits on what an open group holds back (beyond its own bytes). */
+#define MAX_HELD 256u
 
 struct rrt_writer {
     char *path;
@@ -80,6 +101,8 @@ struct rrt_writer {
 
     char **meta_keys, **meta_vals;
     size_t nmeta, capmeta;
+
+    shared_group group;
 
     /* Queue and workers. */
     pthread_mutex_t mu;
@@ -283,7 +306,7 @@ static bool needs_compression(const item *it)
 static void compress_item(const rrt_writer *w, item *it)
 {
     if (it->kind == ITEM_CHUNK)
-        it->result = rrti_compress_chunk(w->opt.quality, it->blob->x86,
+        it->result = rrti_compress_chunk(w->opt.quality, it->x86,
                                          it->raw, it->raw_len, &it->out,
                                          &it->out_len, &it->method);
     else
@@ -331,6 +354,9 @@ static void item_free(item *it)
     free(it->raw);
     free(it->out);
     blob_unref(it->blob);
+    for (size_t i = 0; i < it->nmembers; i++)
+        blob_unref(it->members[i]);
+    free(it->members);
     free(it);
 }
 
@@ -340,12 +366,14 @@ static rrt_status write_blob_desc(rrt_writer *w, blob_build *b)
     rrt_buf_init(&p);
     rrt_buf_put(&p, b->id.bytes, 16);
     rrt_buf_put_u64(&p, b->size);
-    rrt_buf_put_u32(&p, b->chunk_size);
+    rrt_buf_put_u32(&p, b->piece ? 0 : b->chunk_size);
     rrt_buf_put_u32(&p, b->n_chunks);
     for (uint32_t i = 0; i < b->n_chunks; i++) {
         rrt_buf_put_u64(&p, b->chunks[i].offset);
         rrt_buf_put_u64(&p, b->chunks[i].raw_hash);
     }
+    if (b->piece)
+        rrt_buf_put_u64(&p, b->piece_off);
     if (p.failed) {
         rrt_buf_free(&p);
         return fail(w, RRT_E_NOMEM, 0, "out of memory");
@@ -375,7 +403,10 @@ static rrt_status write_item(rrt_writer *w, item *it)
         rrti_put_u32(pre + 4, (uint32_t)it->raw_len);
         out_section(w, RRT_SEC_CHUNK, RRT_SECF_REQUIRED, pre,
                     RRTI_CHUNK_PREFIX, it->out, it->out_len, &at);
-        it->blob->chunks[it->chunk_index].offset = at;
+        if (it->blob)
+            it->blob->chunks[it->chunk_index].offset = at;
+        for (size_t i = 0; i < it->nmembers; i++)
+            it->members[i]->chunks[0].offset = at;
         return w->status;
     case ITEM_EVTS:
         rrti_put_u64(pre, it->first);
@@ -428,15 +459,14 @@ static rrt_status drain_all(rrt_writer *w)
     return w->status;
 }
 
-/* Queues an item; takes ownership of it in all cases. */
-static rrt_status enqueue(rrt_writer *w, item *it)
+/* Puts an item on the queue (its blob reference already counted); takes
+ * ownership of it in all cases. */
+static rrt_status queue_item(rrt_writer *w, item *it)
 {
     if (w->status != RRT_OK) {
         item_free(it);
         return w->status;
     }
-    if (it->blob)
-        it->blob->refs++;
     bool comp = needs_compression(it);
     if (comp && w->nthreads == 0) {
         compress_item(w, it);
@@ -462,6 +492,44 @@ static rrt_status enqueue(rrt_writer *w, item *it)
     if (w->nthreads == 0)
         return drain_all(w);
     return RRT_OK;
+}
+
+static rrt_status seal_group(rrt_writer *w);
+
+/* Queues an item, or holds it back while a shared chunk is open; takes
+ * ownership of it in all cases. */
+static rrt_status enqueue(rrt_writer *w, item *it)
+{
+    if (w->status != RRT_OK) {
+        item_free(it);
+        return w->status;
+    }
+    if (it->blob)
+        it->blob->refs++;
+    shared_group *g = &w->group;
+    if (!g->chunk)
+        return queue_item(w, it);
+    if (g->held_tail)
+        g->held_tail->next = it;
+    else
+        g->held_head = it;
+    g->held_tail = it;
+    g->held++;
+    g->held_bytes += it->raw_len;
+    if (g->held >= MAX_HELD || g->held_bytes >= w->opt.chunk_size)
+        return seal_group(w);
+    return RRT_OK;
+}
+
+static void free_held(shared_group *g)
+{
+    while (g->held_head) {
+        item *it = g->held_head;
+        g->held_head = it->next;
+        item_free(it);
+    }
+    g->held_tail = NULL;
+    g->held = g->held_bytes = 0;
 }
 
 static item *new_item(rrt_writer *w, item_kind kind)
@@ -504,6 +572,7 @@ void rrt_writer_options_init(rrt_writer_options *opt)
     opt->event_batch = 256u << 10;
     opt->mode = 0644;
     opt->x86_filter = true;
+    opt->shared_chunks = true;
 }
 
 static unsigned default_threads(void)
@@ -578,7 +647,8 @@ rrt_status rrt_writer_create(const char *path, const rrt_writer_options *opt,
     memcpy(h, rrti_magic, 8);
     rrti_put_u16(h + 8, RRT_FORMAT_MAJOR);
     rrti_put_u16(h + 10, RRT_FORMAT_MINOR);
-    rrti_put_u32(h + 12, o.x86_filter ? RRT_HFLAG_X86_FILTER : 0);
+    rrti_put_u32(h + 12, (o.x86_filter ? RRT_HFLAG_X86_FILTER : 0) |
+                             (o.shared_chunks ? RRT_HFLAG_SHARED_CHUNKS : 0));
     if (out(w, h, RRTI_HEADER_SIZE) != RRT_OK) {
         rrt_status st = report(w, err);
         rrt_writer_free(w);
@@ -607,6 +677,9 @@ static void destroy(rrt_writer *w, bool remove_partial)
         w->head = it->next;
         item_free(it);
     }
+    if (w->group.chunk)
+        item_free(w->group.chunk);
+    free_held(&w->group);
     if (w->fd >= 0)
         close(w->fd);
     if (remove_partial && w->partial && !w->finished)
@@ -661,10 +734,126 @@ static blob_build *new_blob(rrt_writer *w)
     return b;
 }
 
+/* ------------------------------------------------------------------ */
+/* Shared chunks                                                      */
+
+/* Blobs up to this size are pieces of a shared chunk; 0: none are. */
+static size_t piece_max(const rrt_writer *w)
+{
+    return w->opt.shared_chunks ? w->opt.chunk_size / 4 : 0;
+}
+
+/* Queues the open shared chunk, its pieces' descriptors, then the items
+ * held back meanwhile. */
+static rrt_status seal_group(rrt_writer *w)
+{
+    shared_group *g = &w->group;
+    item *c = g->chunk;
+    if (!c)
+        return w->status;
+    g->chunk = NULL;
+    /* Filter when most of the bytes are x86 code. */
+    c->x86 = w->opt.x86_filter && 2 * g->x86_bytes >= c->raw_len;
+    g->x86_bytes = 0;
+    g->cap = 0;
+    item *held = g->held_head;
+    g->held_head = g->held_tail = NULL;
+    g->held = g->held_bytes = 0;
+    /* The descriptors are made first: once queued, c may be written and
+     * freed at any moment. */
+    item *descs = NULL, **tail = &descs;
+    for (size_t i = 0; i < c->nmembers; i++) {
+        item *d = new_item(w, ITEM_BLOB);
+        if (!d)
+            break;
+        d->blob = c->members[i];
+        d->blob->refs++;
+        *tail = d;
+        tail = &d->next;
+    }
+    queue_item(w, c);
+    while (descs) {
+        item *next = descs->next;
+        descs->next = NULL;
+        queue_item(w, descs);
+        descs = next;
+    }
+    while (held) {
+        item *next = held->next;
+        held->next = NULL;
+        queue_item(w, held); /* frees it after a failure */
+        held = next;
+    }
+    return w->status;
+}
+
+/* Adds a small blob, already known to be new, as a piece of the open
+ * shared chunk (opening one when needed). Copies data. */
+static rrt_status add_piece(rrt_writer *w, const rrt_blob_id *id,
+                            const uint8_t *data, size_t n)
+{
+    shared_group *g = &w->group;
+    if (g->chunk && g->chunk->raw_len + n > w->opt.chunk_size)
+        seal_group(w);
+    if (w->status != RRT_OK)
+        return w->status;
+    if (!g->chunk) {
+        g->chunk = new_item(w, ITEM_CHUNK);
+        if (!g->chunk)
+            return w->status;
+    }
+    item *c = g->chunk;
+    if (c->raw_len + n > g->cap) {
+        size_t cap = g->cap ? 2 * g->cap : 64u << 10;
+        while (cap < c->raw_len + n)
+            cap *= 2;
+        if (cap > w->opt.chunk_size)
+            cap = w->opt.chunk_size;
+        uint8_t *p = realloc(c->raw, cap);
+        if (!p)
+            return fail(w, RRT_E_NOMEM, 0, "out of memory");
+        c->raw = p;
+        g->cap = cap;
+    }
+    if (c->nmembers == c->capmembers) {
+        size_t cap = c->capmembers ? 2 * c->capmembers : 16;
+        blob_build **m = realloc(c->members, cap * sizeof(*m));
+        if (!m)
+            return fail(w, RRT_E_NOMEM, 0, "out of memory");
+        c->members = m;
+        c->capmembers = cap;
+    }
+    blob_build *b = new_blob(w);
+    if (!b)
+        return w->status;
+    b->chunks = malloc(sizeof(*b->chunks));
+    if (!b->chunks || add_blob_entry(w, id, 0, n) != RRT_OK) {
+        blob_unref(b);
+        return fail(w, RRT_E_NOMEM, 0, "out of memory");
+    }
+    b->id = *id;
+    b->size = n;
+    b->piece = true;
+    b->piece_off = c->raw_len;
+    b->n_chunks = b->cap = 1;
+    b->chunks[0] = (rrti_chunk_ref){0, XXH3_64bits(data, n)};
+    c->members[c->nmembers++] = b; /* the builder's reference moves here */
+    memcpy(c->raw + c->raw_len, data, n);
+    c->raw_len += n;
+    if (rrti_is_x86_elf(data, n))
+        g->x86_bytes += n;
+    return w->status;
+}
+
 /* Queues one chunk of a blob; takes ownership of data. */
 static rrt_status push_chunk(rrt_writer *w, blob_build *b, uint8_t *data,
                              size_t n)
 {
+    /* Chunks of big blobs are never held back (memory stays bounded). */
+    if (w->group.chunk && seal_group(w) != RRT_OK) {
+        free(data);
+        return w->status;
+    }
     if (b->n_chunks == b->cap) {
         uint32_t cap = b->cap ? b->cap * 2 : 4;
         rrti_chunk_ref *p = realloc(b->chunks, cap * sizeof(*p));
@@ -688,6 +877,7 @@ static rrt_status push_chunk(rrt_writer *w, blob_build *b, uint8_t *data,
     it->raw = data;
     it->raw_len = n;
     it->blob = b;
+    it->x86 = b->x86;
     it->chunk_index = b->n_chunks++;
     b->size += n;
     return enqueue(w, it);
@@ -728,6 +918,10 @@ rrt_status rrt_writer_add_blob(rrt_writer *w, const void *data, size_t len,
         *id_out = id;
     if (find_blob(w, &id))
         return RRT_OK;
+    if (len > 0 && len <= piece_max(w)) {
+        add_piece(w, &id, data, len);
+        return report(w, err);
+    }
     blob_build *b = new_blob(w);
     if (!b)
         return report(w, err);
@@ -824,6 +1018,8 @@ static rrt_status stream_blob(rrt_writer *w, rrt_read_fn fn, void *ctx,
     }
     XXH3_128bits_reset(xs);
     rrt_status st = RRT_OK;
+    uint8_t *small = NULL; /* the whole blob, when it is a piece */
+    size_t small_len = 0;
     while (w->status == RRT_OK) {
         uint8_t *buf = malloc(b->chunk_size);
         if (!buf) {
@@ -855,6 +1051,12 @@ static rrt_status stream_blob(rrt_writer *w, rrt_read_fn fn, void *ctx,
                            "larger than 2^48 bytes");
             break;
         }
+        if (b->n_chunks == 0 && k < b->chunk_size && k <= piece_max(w)) {
+            small = buf; /* all of it, read to its end */
+            small_len = k;
+            b->size = k;
+            break;
+        }
         push_chunk(w, b, buf, k);
         if (k < b->chunk_size)
             break; /* the source is at its end */
@@ -876,8 +1078,13 @@ static rrt_status stream_blob(rrt_writer *w, rrt_read_fn fn, void *ctx,
     /* On an error or a late duplicate the blob gets no descriptor: its
      * chunks stay in the file as orphans, which verify reports as harmless
      * and pack drops. */
-    if (st == RRT_OK && w->status == RRT_OK && !find_blob(w, &b->id))
-        finish_blob(w, b);
+    if (st == RRT_OK && w->status == RRT_OK && !find_blob(w, &b->id)) {
+        if (small)
+            add_piece(w, &b->id, small, small_len);
+        else
+            finish_blob(w, b);
+    }
+    free(small);
     if (st == RRT_OK && w->status == RRT_OK) {
         if (id_out)
             *id_out = b->id;
@@ -1153,6 +1360,7 @@ rrt_status rrt_writer_flush(rrt_writer *w, rrt_error *err)
         return RRT_OK;
     flush_events(w);
     flush_meta(w);
+    seal_group(w);
     drain_all(w);
     obuf_flush(w);
     return report(w, err);

@@ -21,6 +21,8 @@ extern "C" {
  * incompatible. X86_FILTER: chunks may use method 2, the x86 branch filter
  * in front of brotli (format 1.1). */
 #define RRT_HFLAG_X86_FILTER 0x00010000u
+/* SHARED_CHUNKS: small blobs may share one chunk (format 1.1). */
+#define RRT_HFLAG_SHARED_CHUNKS 0x00020000u
 
 /* Section types: four ASCII bytes read as a little-endian u32. */
 #define RRT_FOURCC(a, b, c, d)                                                \
@@ -84,6 +86,9 @@ typedef struct rrt_writer_options {
     bool no_sync;          /* skip fsync (tests, scratch files) */
     bool x86_filter;       /* filter chunks of x86 ELF blobs (sets
                               RRT_HFLAG_X86_FILTER), default true */
+    bool shared_chunks;    /* pack blobs of up to chunk_size / 4 bytes
+                              together into shared chunks (sets
+                              RRT_HFLAG_SHARED_CHUNKS), default true */
     unsigned mode;         /* permissions of the final file, default 0644 */
     const rrt_io_hooks *io;
 } rrt_writer_options;
