@@ -626,8 +626,7 @@ static rrt_status pack_into(pack_ctx *c, const char *out, unsigned mode)
 {
     rrt_writer_options wo;
     rrt_writer_options_init(&wo);
-    if (c->opt->quality >= 0)
-        wo.quality = c->opt->quality;
+    wo.quality = c->opt->quality >= 0 ? c->opt->quality : RRT_PACK_QUALITY;
     wo.threads = c->opt->threads;
     wo.chunk_size = c->opt->chunk_size ? c->opt->chunk_size : RRT_PACK_CHUNK;
     wo.x86_filter = !c->opt->no_filter;
