@@ -366,6 +366,27 @@ static void test_empty_archive_matches_spec_tables(void **state)
            (unsigned long long)sum, (unsigned long long)fsum);
 }
 
+/* Collects the body sections of one type in a golden file: payload
+ * pointers (into p) and lengths; returns how many, at most max. */
+static size_t sections_of(const uint8_t *p, size_t n, uint32_t type,
+                          const uint8_t **payload, uint64_t *len, size_t max)
+{
+    size_t k = 0;
+    for (size_t off = RRTI_HEADER_SIZE; off + RRTI_SECTION_HEADER <= n;) {
+        uint32_t t = rrti_get_u32(p + off);
+        uint64_t l = rrti_get_u64(p + off + 8);
+        if (t == RRT_SEC_INDEX)
+            break;
+        if (t == type) {
+            assert_true(k < max);
+            payload[k] = p + off + RRTI_SECTION_HEADER;
+            len[k++] = l;
+        }
+        off += RRTI_SECTION_OVERHEAD + l;
+    }
+    return k;
+}
+
 /* x86.rrt: the ELF blob's two chunks use method 2, the same bytes without
  * the ELF header use method 1, and the filter made the first smaller. */
 static void test_x86_vector_methods(void **state)
@@ -378,27 +399,14 @@ static void test_x86_vector_methods(void **state)
     assert_non_null(p);
     assert_int_equal(rrti_get_u32(p + 12),
                      RRT_HFLAG_X86_FILTER | RRT_HFLAG_SHARED_CHUNKS);
-    uint8_t methods[8];
-    uint64_t stored[8];
-    size_t k = 0;
-    for (size_t off = RRTI_HEADER_SIZE; off + RRTI_SECTION_HEADER <= n;) {
-        uint32_t type = rrti_get_u32(p + off);
-        uint64_t len = rrti_get_u64(p + off + 8);
-        if (type == RRT_SEC_INDEX)
-            break;
-        if (type == RRT_SEC_CHUNK) {
-            assert_true(k < 8);
-            methods[k] = p[off + RRTI_SECTION_HEADER];
-            stored[k++] = len;
-        }
-        off += RRTI_SECTION_OVERHEAD + len;
-    }
-    assert_int_equal(k, 4);
-    assert_int_equal(methods[0], RRTI_METHOD_BROTLI_X86);
-    assert_int_equal(methods[1], RRTI_METHOD_BROTLI_X86);
-    assert_int_equal(methods[2], RRTI_METHOD_BROTLI);
-    assert_int_equal(methods[3], RRTI_METHOD_BROTLI);
-    assert_true(stored[0] + stored[1] < stored[2] + stored[3]);
+    const uint8_t *c[8];
+    uint64_t len[8];
+    assert_int_equal(sections_of(p, n, RRT_SEC_CHUNK, c, len, 8), 4);
+    assert_int_equal(c[0][0], RRTI_METHOD_BROTLI_X86);
+    assert_int_equal(c[1][0], RRTI_METHOD_BROTLI_X86);
+    assert_int_equal(c[2][0], RRTI_METHOD_BROTLI);
+    assert_int_equal(c[3][0], RRTI_METHOD_BROTLI);
+    assert_true(len[0] + len[1] < len[2] + len[3]);
     free(p);
 }
 
@@ -412,21 +420,17 @@ static void test_files_vector_shares_a_chunk(void **state)
     size_t n = 0;
     uint8_t *p = slurp(golden, &n);
     assert_non_null(p);
-    uint64_t chunk_at[4], piece_off[4];
+    const uint8_t *d[8];
+    uint64_t len[8];
+    size_t nb = sections_of(p, n, RRT_SEC_BLOB, d, len, 8);
+    uint64_t chunk_at[8], piece_off[8];
     size_t k = 0;
-    for (size_t off = RRTI_HEADER_SIZE; off + RRTI_SECTION_HEADER <= n;) {
-        uint32_t type = rrti_get_u32(p + off);
-        uint64_t len = rrti_get_u64(p + off + 8);
-        const uint8_t *d = p + off + RRTI_SECTION_HEADER;
-        if (type == RRT_SEC_INDEX)
-            break;
-        if (type == RRT_SEC_BLOB && rrti_get_u32(d + 24) == 0) {
-            assert_true(k < 4);
-            assert_int_equal(len, RRTI_BLOB_PREFIX + RRTI_PIECE_ENTRY);
-            chunk_at[k] = rrti_get_u64(d + 32);
-            piece_off[k++] = rrti_get_u64(d + 48);
-        }
-        off += RRTI_SECTION_OVERHEAD + len;
+    for (size_t i = 0; i < nb; i++) {
+        if (rrti_get_u32(d[i] + 24) != 0)
+            continue;
+        assert_int_equal(len[i], RRTI_BLOB_PREFIX + RRTI_PIECE_ENTRY);
+        chunk_at[k] = rrti_get_u64(d[i] + 32);
+        piece_off[k++] = rrti_get_u64(d[i] + 48);
     }
     assert_int_equal(k, 2);
     assert_true(chunk_at[0] == chunk_at[1]);
