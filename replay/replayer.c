@@ -557,6 +557,28 @@ static bool patch_interp(replayer *r, ptask *t, exec_sub *x, int rw)
     return diverge(r, t, "%s: no PT_INTERP", x->rec_path);
 }
 
+/* True when the file t execs at path starts with "#!". The kernel then
+ * runs the interpreter the script names, with the script's path among
+ * its arguments, and the recording's executable is that interpreter:
+ * exec'ing it in the script's place would drop those arguments, so the
+ * script runs from this host. path is relative to t's working directory
+ * (the replayer's own for the root, which starts there). */
+static bool is_script(const ptask *t, const char *path)
+{
+    char at[PATH_MAX + 64];
+    if (path[0] != '/' && t)
+        snprintf(at, sizeof(at), "/proc/%d/cwd/%s", (int)t->base.tid, path);
+    else
+        snprintf(at, sizeof(at), "%s", path);
+    int fd = open(at, O_RDONLY | O_CLOEXEC);
+    char magic[2] = {0};
+    bool script = fd >= 0 && read(fd, magic, 2) == 2 && magic[0] == '#' &&
+                  magic[1] == '!';
+    if (fd >= 0)
+        close(fd);
+    return script;
+}
+
 /* Prepares x so that t execs the recorded program instead of rec_path,
  * given the EXEC event the recording has for it; t is NULL for the root,
  * not spawned yet. false without a divergence: run the host's copy (not
@@ -573,6 +595,11 @@ static bool sub_prepare(replayer *r, ptask *t, exec_sub *x,
     if (rrt_reader_file(r->rd, (size_t)e->exe_file, &f, &err) != RRT_OK ||
         (f.flags & RRT_FILE_EXTERNAL))
         goto out;
+    if (is_script(t, rec_path)) {
+        fprintf(stderr, "rrt replay: warning: %s: a #! script; it and its "
+                        "interpreter run from this host\n", rec_path);
+        goto out;
+    }
     if (len >= sizeof(x->rec_path) ||
         !fd_path(0, t == NULL, len, x->path, sizeof(x->path))) {
         fprintf(stderr, "rrt replay: warning: %s: path too short to run "

@@ -110,6 +110,12 @@ rrt_rr_test(record_replay_embedded_interpreter_deleted_before_replay
   --setup "mkdir -p ${PROJECT_BINARY_DIR}/tracees/ownld && cp /lib64/ld-linux-x86-64.so.2 ${RRT_OWN_LDSO} && cp ${TR}/tr_time_ownld @T@/tr_time_ownld"
   --rec-opt --embed
   --mutate "rm ${RRT_OWN_LDSO} @T@/tr_time_ownld" -- @T@/tr_time_ownld)
+# A #! script: the recorded executable is its interpreter, which must not
+# be exec'd in the script's place (the interpreter's arguments would lose
+# the script path and the stack would differ).
+rrt_rr_test(record_embed_replay_shebang_script
+  --setup "printf '#!/bin/sh\\nexec ${TR}/tr_time\\n' >@T@/a-script-with-a-long-enough-name && chmod +x @T@/a-script-with-a-long-enough-name"
+  --rec-opt --embed --differs -- @T@/a-script-with-a-long-enough-name)
 if(TARGET rrt_pack_cmds)
   rrt_rr_test(record_pack_replay_program_overwritten
     --setup "cp ${TR}/tr_time @T@/tr_time"
