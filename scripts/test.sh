@@ -28,6 +28,22 @@ if ldd "$out/static/rrt" >/dev/null 2>&1; then
   exit 1
 fi
 "$out/static/rrt" --version
+# What a replay host does with it: read, verify, export and import an
+# archive, and record, pack and replay a program (the ctest suite runs the
+# same code dynamically linked).
+smoke=$(mktemp -d)
+S="$out/static/rrt"
+"$S" create -o "$smoke/a.rrt" /usr/bin/true /etc/passwd
+"$S" verify "$smoke/a.rrt"
+"$S" export "$smoke/a.rrt" -o "$smoke/a.tar"
+"$S" import "$smoke/a.tar" -o "$smoke/b.rrt"
+"$S" verify "$smoke/b.rrt"
+"$S" record -o "$smoke/r.rrt" -- /bin/echo static >"$smoke/rec.out"
+"$S" pack "$smoke/r.rrt"
+"$S" replay "$smoke/r.rrt" >"$smoke/rep.out"
+cmp "$smoke/rec.out" "$smoke/rep.out"
+rm -rf "$smoke"
+echo "static build: create, verify, export, import, record, pack, replay: ok"
 
 if [ -x fuzz/run-all.sh ]; then
   step "fuzzers, ${fuzz_seconds}s each"
