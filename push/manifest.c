@@ -94,7 +94,9 @@ static rrt_status hash_blobs(rrt_reader *r, rrti_blob_ref **out, size_t *n,
         st = rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
         goto cleanup;
     }
-    for (size_t i = 0; i < count && st == RRT_OK; i++) {
+    /* b stays in id order (find_blob); reading goes in file order. */
+    for (size_t k = 0; k < count && st == RRT_OK; k++) {
+        size_t i = rrt_reader_blob_in_file_order(r, k);
         rrt_reader_blob(r, i, &b[i].id, &b[i].size);
         st = hash_blob(r, h, &b[i], buf, 1u << 20, err);
     }

@@ -107,6 +107,19 @@ static rrt_reader *open_ok(const char *path)
     return r;
 }
 
+static uint8_t *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    *len = (size_t)ftell(f);
+    rewind(f);
+    uint8_t *p = malloc(*len ? *len : 1);
+    assert_int_equal(fread(p, 1, *len, f), *len);
+    fclose(f);
+    return p;
+}
+
 static void verify_ok(const char *path)
 {
     rrt_verify_report rep;
@@ -173,6 +186,86 @@ static void check_blob(rrt_reader *r, const rrt_blob_id *id,
                 assert_memory_equal(buf, want + off, expect);
         }
     }
+}
+
+/* Small blobs share chunks (spec 3.2.1): many of them read back whole,
+ * at offsets and streamed, in file order and in id order, with one thread
+ * and with several (same bytes either way); rrt_reader_blob_in_file_order
+ * gives the order they were added in. */
+static void test_shared_chunks_roundtrip_and_file_order(void **state)
+{
+    (void)state;
+    enum { NB = 40 };
+    const char *paths[2] = {tpath("shared1.rrt"), tpath("shared4.rrt")};
+    uint8_t *data[NB];
+    size_t len[NB];
+    rrt_blob_id ids[NB];
+    rrt_error err;
+    for (int k = 0; k < 2; k++) {
+        rrt_writer *w = create(paths[k], k ? 4 : 1);
+        for (int i = 0; i < NB; i++) {
+            len[i] = 1 + (size_t)i * 97 % (CHUNK / 4); /* all pieces */
+            data[i] = make_data(len[i], (uint32_t)i + 100);
+            assert_int_equal(rrt_writer_add_blob(w, data[i], len[i], &ids[i],
+                                                 &err),
+                             RRT_OK);
+            if (i % 7 == 3) { /* a FILE held back behind an open chunk */
+                rrt_file_entry e = {0};
+                e.path = "/small";
+                e.flags = RRT_FILE_HAS_BLOB;
+                e.mode = 0100644;
+                e.size = len[i];
+                e.blob = ids[i];
+                assert_int_equal(rrt_writer_add_file(w, &e, &err), RRT_OK);
+            }
+        }
+        finish(w);
+        verify_ok(paths[k]);
+        rrt_reader *r = open_ok(paths[k]);
+        rrt_archive_info info;
+        rrt_reader_info(r, &info);
+        assert_true(info.header_flags & RRT_HFLAG_SHARED_CHUNKS);
+        assert_int_equal(rrt_reader_blob_count(r), NB);
+        for (int i = 0; i < NB; i++) {
+            rrt_blob_id id;
+            rrt_reader_blob(r, rrt_reader_blob_in_file_order(r, (size_t)i),
+                            &id, NULL);
+            assert_int_equal(rrt_blob_id_cmp(&id, &ids[i]), 0);
+        }
+        /* Id order jumps between chunks; each read must still be right. */
+        for (size_t j = 0; j < NB; j++) {
+            rrt_blob_id id;
+            rrt_reader_blob(r, j, &id, NULL);
+            int i = 0;
+            while (rrt_blob_id_cmp(&id, &ids[i]) != 0)
+                i++;
+            uint8_t *got;
+            size_t n;
+            assert_int_equal(rrt_reader_read_blob(r, &id, SIZE_MAX, &got, &n,
+                                                  &err),
+                             RRT_OK);
+            assert_int_equal(n, len[i]);
+            assert_memory_equal(got, data[i], n);
+            free(got);
+            uint8_t tail[8];
+            size_t k2 = 0;
+            assert_int_equal(rrt_reader_pread_blob(r, &id, len[i] / 2, tail,
+                                                   sizeof(tail), &k2, &err),
+                             RRT_OK);
+            size_t want = len[i] - len[i] / 2;
+            assert_int_equal(k2, want < sizeof(tail) ? want : sizeof(tail));
+            assert_memory_equal(tail, data[i] + len[i] / 2, k2);
+        }
+        rrt_reader_close(r);
+        for (int i = 0; i < NB; i++)
+            free(data[i]);
+    }
+    size_t n1, n4;
+    uint8_t *a = read_all(paths[0], &n1), *b = read_all(paths[1], &n4);
+    assert_int_equal(n1, n4);
+    assert_memory_equal(a, b, n1);
+    free(a);
+    free(b);
 }
 
 static void test_blobs_roundtrip_at_chunk_boundaries(void **state)
@@ -764,14 +857,7 @@ static uint8_t *session(const char *name, unsigned threads, bool pipe_dup,
     assert_int_equal(rrt_writer_set_meta(w, "tool", "test", &err), RRT_OK);
     finish(w);
     free(big);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    *len = (size_t)ftell(f);
-    rewind(f);
-    uint8_t *p = malloc(*len);
-    assert_int_equal(fread(p, 1, *len, f), *len);
-    fclose(f);
+    uint8_t *p = read_all(path, len);
     verify_ok(path);
     return p;
 }
@@ -892,14 +978,7 @@ static uint8_t *rejected_session(const char *name, unsigned threads,
     assert_int_equal(rrt_writer_add_blob(w, "after", 5, NULL, &err), RRT_OK);
     finish(w);
     free(d);
-    FILE *f = fopen(path, "rb");
-    fseek(f, 0, SEEK_END);
-    *len = (size_t)ftell(f);
-    rewind(f);
-    uint8_t *p = malloc(*len);
-    assert_int_equal(fread(p, 1, *len, f), *len);
-    fclose(f);
-    return p;
+    return read_all(path, len);
 }
 
 static void test_thread_count_independent_with_rejected_blob(void **state)
@@ -986,6 +1065,7 @@ int main(int argc, char **argv)
         return cmocka_run_group_tests(known_bugs, setup_dir, teardown_dir);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_blobs_roundtrip_at_chunk_boundaries),
+        cmocka_unit_test(test_shared_chunks_roundtrip_and_file_order),
         cmocka_unit_test(test_same_content_twice_is_one_blob),
         cmocka_unit_test(test_add_blob_fd_regular_file_and_pipe),
         cmocka_unit_test(test_files_embedded_and_external),

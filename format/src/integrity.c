@@ -268,7 +268,9 @@ static void check_blobs(vctx *v, rrt_reader *r, uint64_t *good,
         problemf(v, RRT_E_NOMEM, UINT64_MAX, "out of memory");
         return;
     }
-    for (size_t i = 0; i < rrt_reader_blob_count(r); i++) {
+    size_t n = rrt_reader_blob_count(r);
+    for (size_t k = 0; k < n; k++) {
+        size_t i = rrt_reader_blob_in_file_order(r, k);
         rrt_blob_id id;
         rrt_reader_blob(r, i, &id, NULL);
         rrt_blob_stream *s;

@@ -49,6 +49,7 @@ struct rrt_reader {
     uint64_t shared_off;
     uint8_t *shared;
     uint32_t shared_len;
+    size_t *file_order; /* blob indexes by descriptor offset, on demand */
 };
 
 #define FAIL(st, off, ...) rrti_fail(err, st, 0, r->path, off, __VA_ARGS__)
@@ -321,6 +322,7 @@ void rrt_reader_close(rrt_reader *r)
     free(r->meta);
     free(r->cache.data);
     free(r->shared);
+    free(r->file_order);
     free(r->secs);
     free(r->blobs);
     free(r->files);
@@ -413,6 +415,28 @@ void rrt_reader_blob(const rrt_reader *r, size_t i, rrt_blob_id *id,
 uint64_t rrti_reader_blob_offset(const rrt_reader *r, size_t i)
 {
     return r->blobs[i].offset;
+}
+
+static int cmp_by_offset(const void *a, const void *b, void *blobs)
+{
+    const rrti_index_blob *t = blobs;
+    uint64_t x = t[*(const size_t *)a].offset;
+    uint64_t y = t[*(const size_t *)b].offset;
+    return x < y ? -1 : x > y;
+}
+
+size_t rrt_reader_blob_in_file_order(rrt_reader *r, size_t k)
+{
+    if (!r->file_order && r->nblob) {
+        size_t *o = malloc(r->nblob * sizeof(*o));
+        if (!o)
+            return k;
+        for (size_t i = 0; i < r->nblob; i++)
+            o[i] = i;
+        qsort_r(o, r->nblob, sizeof(*o), cmp_by_offset, r->blobs);
+        r->file_order = o;
+    }
+    return k < r->nblob && r->file_order ? r->file_order[k] : k;
 }
 
 static const rrti_index_blob *find_blob(const rrt_reader *r,

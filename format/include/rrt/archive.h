@@ -219,6 +219,12 @@ RRT_API rrt_status rrt_reader_section_payload(rrt_reader *r, size_t i,
 RRT_API size_t rrt_reader_blob_count(const rrt_reader *r);
 RRT_API void rrt_reader_blob(const rrt_reader *r, size_t i, rrt_blob_id *id,
                              uint64_t *size);
+/* The id-order index of the k-th blob in file order. A caller that reads
+ * many blobs should go in this order: reads move forward through the
+ * file, and the small blobs that share a chunk (format 1.1) come one
+ * after another, so their chunk is decoded once instead of once each.
+ * Returns k itself if the order cannot be built (out of memory). */
+RRT_API size_t rrt_reader_blob_in_file_order(rrt_reader *r, size_t k);
 /* Binary search; RRT_E_NOT_FOUND if absent. */
 RRT_API rrt_status rrt_reader_blob_size(const rrt_reader *r,
                                         const rrt_blob_id *id,
