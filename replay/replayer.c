@@ -98,7 +98,32 @@ typedef struct replayer {
     bool diverged;
     char why[1024];
     exec_sub sub; /* the exec being substituted, if any */
+    char **warned; /* warnings already printed (a shell loop execs the
+                      same script a thousand times) */
+    size_t nwarned, capwarned;
 } replayer;
+
+/* Prints "rrt replay: warning: PATH: WHAT" the first time only. */
+static void warn_once(replayer *r, const char *path, const char *what)
+{
+    char line[PATH_MAX + 256];
+    snprintf(line, sizeof(line), "rrt replay: warning: %s: %s\n", path, what);
+    for (size_t i = 0; i < r->nwarned; i++)
+        if (strcmp(r->warned[i], line) == 0)
+            return;
+    fputs(line, stderr);
+    if (r->nwarned == r->capwarned) {
+        size_t cap = r->capwarned ? 2 * r->capwarned : 16;
+        char **p = realloc(r->warned, cap * sizeof(*p));
+        if (!p)
+            return;
+        r->warned = p;
+        r->capwarned = cap;
+    }
+    char *copy = strdup(line);
+    if (copy)
+        r->warned[r->nwarned++] = copy;
+}
 
 static bool diverge(replayer *r, ptask *t, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -596,15 +621,15 @@ static bool sub_prepare(replayer *r, ptask *t, exec_sub *x,
         (f.flags & RRT_FILE_EXTERNAL))
         goto out;
     if (is_script(t, rec_path)) {
-        fprintf(stderr, "rrt replay: warning: %s: a #! script; it and its "
-                        "interpreter run from this host\n", rec_path);
+        warn_once(r, rec_path,
+                  "a #! script; it and its interpreter run from this host");
         goto out;
     }
     if (len >= sizeof(x->rec_path) ||
         !fd_path(0, t == NULL, len, x->path, sizeof(x->path))) {
-        fprintf(stderr, "rrt replay: warning: %s: path too short to run "
-                        "the embedded copy in its place; running this "
-                        "host's file\n", rec_path);
+        warn_once(r, rec_path,
+                  "path too short to run the embedded copy in its place; "
+                  "running this host's file");
         goto out;
     }
     /* an interpreter only referenced is the host's, checked at the exec */
@@ -1545,6 +1570,9 @@ int rrti_replay(const rrti_replay_opts *o)
 out:
     kill_all(r);
     sub_clear(&r->sub);
+    for (size_t i = 0; i < r->nwarned; i++)
+        free(r->warned[i]);
+    free(r->warned);
     rrt_reader_close(r->rd);
     return rc;
 }
