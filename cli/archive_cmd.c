@@ -889,6 +889,7 @@ static bool dump_decoded(rrt_reader *r, const rrt_event *ev)
         rrt_ev_exit ex;
         rrt_ev_clone cl;
         rrt_ev_exec xe;
+        rrt_ev_exec_script xs;
     } u;
     switch (ev->type) {
     case RRT_EV_SYSCALL:
@@ -911,6 +912,9 @@ static bool dump_decoded(rrt_reader *r, const rrt_event *ev)
         break;
     case RRT_EV_EXEC:
         st = rrt_ev_decode_exec(ev->data, ev->len, &u.xe, &err);
+        break;
+    case RRT_EV_EXEC_SCRIPT:
+        st = rrt_ev_decode_exec_script(ev->data, ev->len, &u.xs, &err);
         break;
     }
     if (st != RRT_OK) {
@@ -962,6 +966,11 @@ static bool dump_decoded(rrt_reader *r, const rrt_event *ev)
             print_file(r, u.xe.interp_file);
         }
         printf(", %zu auxv entries\n", u.xe.n_auxv);
+        break;
+    case RRT_EV_EXEC_SCRIPT:
+        printf(" tid %u script", u.xs.tid);
+        print_file(r, u.xs.script_file);
+        printf("\n");
         break;
     }
     return true;

@@ -49,6 +49,7 @@ static rrt_status check(uint32_t type, const uint8_t *data, size_t size,
         rrt_ev_exit ex;
         rrt_ev_clone cl;
         rrt_ev_exec xe;
+        rrt_ev_exec_script xs;
     } u;
     size_t usize = 0;
     rrt_error err;
@@ -115,6 +116,12 @@ static rrt_status check(uint32_t type, const uint8_t *data, size_t size,
         if (st == RRT_OK)
             enc = rrt_ev_encode_exec(b, &u.xe);
         break;
+    case RRT_EV_EXEC_SCRIPT:
+        usize = sizeof(u.xs);
+        st = rrt_ev_decode_exec_script(data, size, &u.xs, &err);
+        if (st == RRT_OK)
+            enc = rrt_ev_encode_exec_script(b, &u.xs);
+        break;
     default:
         abort();
     }
@@ -137,7 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1 || size > FZ_MAX_PAYLOAD + 1)
         return 0;
-    uint32_t sel = data[0] % 8u;
+    uint32_t sel = data[0] % 9u;
     const uint8_t *p = data + 1;
     size_t n = size - 1;
     /* An exact-size copy, so that sanitizers catch any over-read. */
@@ -147,7 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(copy, p, n);
     rrt_buf b;
     rrt_buf_init(&b);
-    for (uint32_t type = RRT_EV_SYSCALL; type <= RRT_EV_EXEC; type++) {
+    for (uint32_t type = RRT_EV_SYSCALL; type <= RRT_EV_EXEC_SCRIPT; type++) {
         if (sel && type != sel)
             continue;
         rrt_buf_reset(&b);

@@ -55,6 +55,9 @@ typedef struct rtask {
      * getsockname, ...): *addrlen at entry, the caller's room; at exit the
      * kernel has replaced it with the untruncated length */
     uint32_t addr_room;
+    /* execve of a #! script: the script's absolute path, malloc'ed; its
+     * EXEC event is followed by an EXEC_SCRIPT naming the file */
+    char *script;
     pid_t vfork_child;  /* vfork child that has not exec'd or exited yet */
     bool deferred;      /* its vfork exit stop waits for that child */
     /* Scheduling. A waiting task is stopped and wants the token; what it
@@ -105,7 +108,7 @@ typedef struct recorder {
     size_t n_mem, cap_mem;
     uint64_t since_flush;
     struct timespec last_flush;
-    uint64_t counts[8];
+    uint64_t counts[16];
     bool failed;
     rrt_error err;
 } recorder;
@@ -169,6 +172,7 @@ static void remove_task(recorder *r, rtask *t)
     if (r->holder == t)
         r->holder = NULL;
     free(t->namelen);
+    free(t->script);
     rrti_task_remove(&r->tasks, &t->base);
 }
 
@@ -182,7 +186,7 @@ static void resume(rtask *t, int sig)
 
 static void count_and_flush(recorder *r, uint32_t type)
 {
-    r->counts[type & 7]++;
+    r->counts[type & 15]++;
     if (++r->since_flush < r->o->flush_every) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
@@ -602,6 +606,40 @@ static bool refuse(recorder *r, rtask *t, long nr, const char *why)
                 (int)t->base.tid, rrti_syscall_name(nr, buf), nr, why);
 }
 
+/* The absolute path of the file at path (relative to the working
+ * directory of tid, or of the recorder when tid is 0) if it is a #!
+ * script, else NULL. */
+static char *script_path(pid_t tid, const char *path)
+{
+    char at[PATH_MAX + 64], real[PATH_MAX];
+    if (path[0] != '/' && tid)
+        snprintf(at, sizeof(at), "/proc/%d/cwd/%s", (int)tid, path);
+    else
+        snprintf(at, sizeof(at), "%s", path);
+    int fd = open(at, O_RDONLY | O_CLOEXEC);
+    char magic[2] = {0};
+    bool script = fd >= 0 && read(fd, magic, 2) == 2 && magic[0] == '#' &&
+                  magic[1] == '!';
+    if (fd >= 0)
+        close(fd);
+    return script && realpath(at, real) ? strdup(real) : NULL;
+}
+
+/* At execve entry: remembers whether the file is a script. */
+static void note_script(rtask *t)
+{
+    char path[PATH_MAX];
+    size_t n = 0;
+    while (n < sizeof(path) &&
+           rrti_mem_read(t->base.memfd, t->args[0] + n, path + n, 1) &&
+           path[n])
+        n++;
+    free(t->script);
+    t->script = n && n < sizeof(path) && !path[n]
+                    ? script_path(t->base.tid, path)
+                    : NULL;
+}
+
 static bool syscall_entry(recorder *r, rtask *t,
                           struct user_regs_struct *regs)
 {
@@ -626,6 +664,8 @@ static bool syscall_entry(recorder *r, rtask *t,
         !save_namelens(r, t))
         return false;
     save_addr_room(t, d);
+    if (t->nr == SYS_execve)
+        note_script(t);
     if (d->mode == RRTI_SC_ENOSYS) {
         /* Skip the call; the result is set at the exit stop. */
         t->forced = true;
@@ -699,7 +739,17 @@ static bool after_exec(recorder *r, rtask *t)
         rrti_patch_all(t->base.tid, t->base.memfd, &t->base.pset->p) < 0)
         return fail(r, "process %d: cannot patch CPUID instructions",
                     (int)t->base.tid);
-    return emitted(r, rrti_emit_exec(&r->prod, &ex, &r->err), RRT_EV_EXEC);
+    if (!emitted(r, rrti_emit_exec(&r->prod, &ex, &r->err), RRT_EV_EXEC))
+        return false;
+    if (!t->script)
+        return true;
+    rrt_ev_exec_script es = {.tid = (uint32_t)t->base.tid};
+    bool ok = file_index(r, t->script, &es.script_file) &&
+              emitted(r, rrti_emit_exec_script(&r->prod, &es, &r->err),
+                      RRT_EV_EXEC_SCRIPT);
+    free(t->script);
+    t->script = NULL;
+    return ok;
 }
 
 static bool mmap_extras(recorder *r, rtask *t, rrt_ev_syscall *e)
@@ -1349,6 +1399,7 @@ int rrti_record(const rrti_record_opts *o)
     if (!t)
         goto out;
     t->recording = false;
+    t->script = script_path(0, exe);
     t->base.pset = rrti_pset_new();
     if (!t->base.pset)
         goto out;

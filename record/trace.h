@@ -41,6 +41,8 @@ rrt_status rrti_emit_clone(rrti_producer *p, const rrt_ev_clone *e,
                            rrt_error *err);
 rrt_status rrti_emit_exec(rrti_producer *p, const rrt_ev_exec *e,
                           rrt_error *err);
+rrt_status rrti_emit_exec_script(rrti_producer *p,
+                                 const rrt_ev_exec_script *e, rrt_error *err);
 
 /* ------------------------------------------------------------------ */
 /* System call table                                                  */

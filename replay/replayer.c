@@ -79,6 +79,8 @@ typedef struct exec_sub {
     char path[PATH_MAX];     /* what replay execs instead (same length) */
     uint64_t entry;          /* e_entry of the program */
     bool inherited;          /* the tracee inherits the descriptors */
+    bool script;             /* a #! script: the kernel runs the
+                                interpreter it names, from this host */
     bool has_interp;
     uint64_t interp_vaddr;   /* PT_INTERP p_vaddr */
     size_t interp_len;       /* PT_INTERP p_filesz */
@@ -93,7 +95,7 @@ typedef struct replayer {
     ptask *lazy;    /* task whose user code since its last event has not
                      * run yet */
     uint64_t index; /* current event */
-    uint64_t counts[8];
+    uint64_t counts[16];
     int exit_code;
     bool diverged;
     char why[1024];
@@ -605,11 +607,15 @@ static bool is_script(const ptask *t, const char *path)
 }
 
 /* Prepares x so that t execs the recorded program instead of rec_path,
- * given the EXEC event the recording has for it; t is NULL for the root,
- * not spawned yet. false without a divergence: run the host's copy (not
- * embedded, path too short). */
+ * given the EXEC event the recording has for it and, for a #! script, the
+ * file index of the script (else UINT64_MAX); t is NULL for the root, not
+ * spawned yet. A script is replaced by the recorded script, and the kernel
+ * then runs the interpreter it names from this host (checked at the exec
+ * stop). false without a divergence: run the host's copy (not embedded,
+ * path too short). */
 static bool sub_prepare(replayer *r, ptask *t, exec_sub *x,
-                        const char *rec_path, const rrt_ev_exec *e)
+                        const char *rec_path, const rrt_ev_exec *e,
+                        uint64_t script)
 {
     rrt_file_entry f = {0}, fi = {0};
     rrt_error err;
@@ -617,10 +623,13 @@ static bool sub_prepare(replayer *r, ptask *t, exec_sub *x,
     int rw = -1;
     sub_clear(x);
     size_t len = strlen(rec_path);
-    if (rrt_reader_file(r->rd, (size_t)e->exe_file, &f, &err) != RRT_OK ||
+    bool is_scr = script != UINT64_MAX;
+    if (rrt_reader_file(r->rd, (size_t)(is_scr ? script : e->exe_file), &f,
+                        &err) != RRT_OK ||
         (f.flags & RRT_FILE_EXTERNAL))
         goto out;
-    if (is_script(t, rec_path)) {
+    /* a recording from before EXEC_SCRIPT existed */
+    if (!is_scr && is_script(t, rec_path)) {
         warn_once(r, rec_path,
                   "a #! script; it and its interpreter run from this host");
         goto out;
@@ -633,18 +642,19 @@ static bool sub_prepare(replayer *r, ptask *t, exec_sub *x,
         goto out;
     }
     /* an interpreter only referenced is the host's, checked at the exec */
-    if (e->has_interp &&
+    bool interp = !is_scr && e->has_interp;
+    if (interp &&
         (rrt_reader_file(r->rd, (size_t)e->interp_file, &fi, &err) !=
              RRT_OK ||
          (fi.flags & RRT_FILE_EXTERNAL)))
         goto out;
     memcpy(x->rec_path, rec_path, len + 1);
     x->inherited = t == NULL;
-    if (e->has_interp &&
+    if (interp &&
         (x->interp_fd = read_only(r, t, blob_memfd(r, t, &fi))) < 0)
         goto out;
     if ((rw = blob_memfd(r, t, &f)) < 0 ||
-        (e->has_interp && !patch_interp(r, t, x, rw)))
+        (interp && !patch_interp(r, t, x, rw)))
         goto out;
     x->exe_fd = read_only(r, t, rw);
     rw = -1;
@@ -652,6 +662,7 @@ static bool sub_prepare(replayer *r, ptask *t, exec_sub *x,
         !fd_path(x->exe_fd, x->inherited, len, x->path, sizeof(x->path)))
         goto out;
     x->active = true;
+    x->script = is_scr;
     x->task = t;
     ok = true;
 out:
@@ -662,6 +673,30 @@ out:
     rrt_file_entry_clear(&f);
     rrt_file_entry_clear(&fi);
     return ok;
+}
+
+/* For a script the kernel put the path it exec'd among the interpreter's
+ * arguments (argv[1], or argv[2] after the #! line's optional argument):
+ * writes the recorded path over it, same length. */
+static bool restore_script_arg(replayer *r, ptask *t, const exec_sub *x)
+{
+    struct user_regs_struct g;
+    uint64_t argc = 0;
+    size_t n = strlen(x->path) + 1;
+    char buf[PATH_MAX];
+    if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0 ||
+        !rrti_mem_read(t->base.memfd, g.rsp, &argc, sizeof(argc)))
+        return diverge(r, t, "cannot read the new program's arguments");
+    for (uint64_t i = 1; i < argc && i <= 2; i++) {
+        uint64_t p = 0;
+        if (rrti_mem_read(t->base.memfd, g.rsp + 8 * (i + 1), &p, 8) &&
+            rrti_mem_read(t->base.memfd, p, buf, n) &&
+            memcmp(buf, x->path, n) == 0)
+            return rrti_mem_write(t->base.memfd, p, x->rec_path, n) ||
+                   diverge(r, t, "cannot restore the script's path");
+    }
+    return diverge(r, t, "the interpreter's arguments do not name the "
+                         "script %s", x->rec_path);
 }
 
 /* At the exec stop of a substituted exec: shows the program the recorded
@@ -684,17 +719,23 @@ static bool sub_finish(replayer *r, ptask *t, exec_sub *x,
         !rrti_mem_write(t->base.memfd, entry - x->entry + x->interp_vaddr,
                         x->interp_orig, x->interp_len))
         ok = diverge(r, t, "cannot restore PT_INTERP");
+    if (ok && x->script)
+        ok = restore_script_arg(r, t, x);
     sub_clear(x);
     return ok;
 }
 
-/* The EXEC event at position `first` or the one after it. */
-static bool peek_exec(replayer *r, uint64_t first, rrt_ev_exec *e)
+/* The EXEC event at position `first` or the one after it, and in
+ * *script the file index of the EXEC_SCRIPT right after it (UINT64_MAX
+ * if there is none: not a script, or recorded before the event existed). */
+static bool peek_exec(replayer *r, uint64_t first, rrt_ev_exec *e,
+                      uint64_t *script)
 {
     rrt_event_iter *it = NULL;
     rrt_event ev;
     rrt_error err;
     bool found = false;
+    *script = UINT64_MAX;
     if (rrt_event_iter_open(r->rd, first, &it, &err) != RRT_OK)
         return false;
     for (int i = 0; i < 2 && !found &&
@@ -702,6 +743,12 @@ static bool peek_exec(replayer *r, uint64_t first, rrt_ev_exec *e)
          i++)
         found = ev.type == RRT_EV_EXEC &&
                 rrt_ev_decode_exec(ev.data, ev.len, e, &err) == RRT_OK;
+    rrt_ev_exec_script es;
+    if (found && rrt_event_iter_next(it, &ev, &err) == RRT_OK &&
+        ev.type == RRT_EV_EXEC_SCRIPT &&
+        rrt_ev_decode_exec_script(ev.data, ev.len, &es, &err) == RRT_OK &&
+        es.tid == e->tid)
+        *script = es.script_file;
     rrt_event_iter_close(it);
     return found;
 }
@@ -713,12 +760,13 @@ static uint64_t sub_execve(replayer *r, ptask *t, uint64_t addr)
     char path[PATH_MAX];
     size_t n = 0;
     rrt_ev_exec ex;
+    uint64_t script;
     while (n < sizeof(path) &&
            rrti_mem_read(t->base.memfd, addr + n, path + n, 1) && path[n])
         n++;
     if (n == 0 || n == sizeof(path) || path[n] ||
-        !peek_exec(r, r->index + 1, &ex) ||
-        !sub_prepare(r, t, &r->sub, path, &ex))
+        !peek_exec(r, r->index + 1, &ex, &script) ||
+        !sub_prepare(r, t, &r->sub, path, &ex, script))
         return 0;
     if (!rrti_mem_write(t->base.memfd, addr, r->sub.path, n)) {
         sub_clear(&r->sub);
@@ -1212,15 +1260,17 @@ static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
     if (!rrti_exec_fixup_auxv(t->base.tid, t->base.memfd, &now, e))
         return diverge(r, t, "cannot set up the auxiliary vector");
     snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->base.tid);
-    if (r->sub.active && r->sub.task == t) {
-        /* it ran the recorded bytes by construction */
-        if (!sub_finish(r, t, &r->sub, &now))
-            return false;
-    } else if (!check_exec_file(r, t, e->exe_file, exe) ||
-               (e->has_interp &&
-                !check_exec_file(r, t, e->interp_file, NULL))) {
+    bool substituted = r->sub.active && r->sub.task == t;
+    bool script = substituted && r->sub.script;
+    if (substituted && !sub_finish(r, t, &r->sub, &now))
         return false;
-    }
+    /* A substituted program ran the recorded bytes by construction; a
+     * substituted script ran this host's interpreter, checked like any
+     * program the host provides. */
+    if ((!substituted || script) &&
+        (!check_exec_file(r, t, e->exe_file, exe) ||
+         (e->has_interp && !check_exec_file(r, t, e->interp_file, NULL))))
+        return false;
     if (r->mode == RRTI_CPUID_FAULT &&
         !rrti_cpuid_arm_fault(t->base.tid, t->base.memfd))
         return diverge(r, t, "cannot enable CPUID faulting "
@@ -1266,7 +1316,7 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
 {
     ptask *t;
     bool ok = false;
-    r->counts[ev->type & 7]++;
+    r->counts[ev->type & 15]++;
     rrt_error err;
     switch (ev->type) {
     case RRT_EV_SYSCALL: {
@@ -1404,8 +1454,9 @@ static int spawn(replayer *r, ptask **root)
     }
     rrti_spawn_opts so = {exe, argv, envp, cpu, true};
     rrt_ev_exec ex;
-    bool have_ex = peek_exec(r, 0, &ex);
-    if (have_ex && sub_prepare(r, NULL, &r->sub, exe, &ex))
+    uint64_t script;
+    bool have_ex = peek_exec(r, 0, &ex, &script);
+    if (have_ex && sub_prepare(r, NULL, &r->sub, exe, &ex, script))
         so.path = r->sub.path;
     else if (have_ex && !r->diverged)
         /* the host's file runs: say why not, rather than fail the exec */

@@ -112,10 +112,18 @@ rrt_rr_test(record_replay_embedded_interpreter_deleted_before_replay
   --mutate "rm ${RRT_OWN_LDSO} @T@/tr_time_ownld" -- @T@/tr_time_ownld)
 # A #! script: the recorded executable is its interpreter, which must not
 # be exec'd in the script's place (the interpreter's arguments would lose
-# the script path and the stack would differ).
+# the script path and the stack would differ). The script is recorded
+# (EXEC_SCRIPT), so it replays after it is deleted, as the root and when
+# exec'd by another program; its interpreter comes from the host.
 rrt_rr_test(record_embed_replay_shebang_script
   --setup "printf '#!/bin/sh\\nexec ${TR}/tr_time\\n' >@T@/a-script-with-a-long-enough-name && chmod +x @T@/a-script-with-a-long-enough-name"
-  --rec-opt --embed --differs -- @T@/a-script-with-a-long-enough-name)
+  --rec-opt --embed --differs --mutate "rm @T@/a-script-with-a-long-enough-name"
+  -- @T@/a-script-with-a-long-enough-name)
+rrt_rr_test(record_embed_replay_exec_of_deleted_script
+  --setup "printf '#!/bin/sh -e\\necho \"script args: $0 $*\"\\nexec ${TR}/tr_time\\n' >@T@/a-script-with-a-long-enough-name && chmod +x @T@/a-script-with-a-long-enough-name"
+  --rec-opt --embed --expect "script args: /.*/a-script-with-a-long-enough-name forkexec: child"
+  --mutate "rm @T@/a-script-with-a-long-enough-name"
+  -- ${TR}/tr_forkexec @T@/a-script-with-a-long-enough-name)
 if(TARGET rrt_pack_cmds)
   rrt_rr_test(record_pack_replay_program_overwritten
     --setup "cp ${TR}/tr_time @T@/tr_time"

@@ -49,6 +49,8 @@ static const uint8_t g_exec[] = {
     0xe7, 0x24, 0x02, 0x10, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06,
     0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x02, 0x06,
     0x80, 0x20, 0x19, 0x80, 0x80, 0xf0, 0xff, 0x07, 0x04};
+/* EXEC_SCRIPT: tid 4711, script_file 300 */
+static const uint8_t g_exec_script[] = {0xe7, 0x24, 0xac, 0x02};
 /* clang-format on */
 
 static uint8_t siginfo_bytes(size_t i)
@@ -92,6 +94,7 @@ DECODER(signal, rrt_ev_signal, (void)0)
 DECODER(exit, rrt_ev_exit, (void)0)
 DECODER(clone, rrt_ev_clone, (void)0)
 DECODER(exec, rrt_ev_exec, (void)0)
+DECODER(exec_script, rrt_ev_exec_script, (void)0)
 
 typedef struct sample {
     const char *name;
@@ -127,6 +130,8 @@ static size_t samples(sample *s)
     s[n++] = (sample){"clone", dec_clone, g_clone, sizeof(g_clone), 0};
     s[n++] =
         (sample){"exec", dec_exec, g_exec, sizeof(g_exec), sizeof(g_exec) - 1};
+    s[n++] = (sample){"exec_script", dec_exec_script, g_exec_script,
+                      sizeof(g_exec_script), 0};
     return n;
 }
 
@@ -304,6 +309,20 @@ static void test_events_encode_golden_bytes(void **state)
     assert_int_equal(rrt_ev_encode_exec(&b, &xe), RRT_OK);
     assert_int_equal(b.len, sizeof(g_exec));
     assert_memory_equal(b.data, g_exec, b.len);
+
+    rrt_buf_reset(&b);
+    rrt_ev_exec_script xs = {.tid = 4711, .script_file = 300};
+    assert_int_equal(rrt_ev_encode_exec_script(&b, &xs), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_exec_script));
+    assert_memory_equal(b.data, g_exec_script, b.len);
+    rrt_error err;
+    rrt_ev_exec_script back;
+    assert_int_equal(rrt_ev_decode_exec_script(g_exec_script,
+                                               sizeof(g_exec_script), &back,
+                                               &err),
+                     RRT_OK);
+    assert_int_equal(back.tid, 4711);
+    assert_int_equal(back.script_file, 300);
     rrt_buf_free(&b);
 }
 
@@ -523,8 +542,9 @@ static void test_events_type_and_syscall_names(void **state)
     (void)state;
     assert_string_equal(rrt_ev_type_name(RRT_EV_SYSCALL), "SYSCALL");
     assert_string_equal(rrt_ev_type_name(RRT_EV_EXEC), "EXEC");
+    assert_string_equal(rrt_ev_type_name(RRT_EV_EXEC_SCRIPT), "EXEC_SCRIPT");
     assert_null(rrt_ev_type_name(0));
-    assert_null(rrt_ev_type_name(8));
+    assert_null(rrt_ev_type_name(9));
     assert_null(rrt_ev_type_name(UINT32_MAX));
     assert_string_equal(rrt_syscall_name(0), "read");
     assert_string_equal(rrt_syscall_name(59), "execve");

@@ -94,6 +94,13 @@ rrt_status rrt_ev_encode_clone(rrt_buf *b, const rrt_ev_clone *e)
     return done(b);
 }
 
+rrt_status rrt_ev_encode_exec_script(rrt_buf *b, const rrt_ev_exec_script *e)
+{
+    rrt_buf_put_varint(b, e->tid);
+    rrt_buf_put_varint(b, e->script_file);
+    return done(b);
+}
+
 rrt_status rrt_ev_encode_exec(rrt_buf *b, const rrt_ev_exec *e)
 {
     if (e->n_auxv > RRT_EV_MAX_AUXV ||
@@ -388,6 +395,17 @@ rrt_status rrt_ev_decode_clone(const uint8_t *data, size_t len, rrt_ev_clone *e,
     return dec_end(&d, e, sizeof(*e));
 }
 
+rrt_status rrt_ev_decode_exec_script(const uint8_t *data, size_t len,
+                                     rrt_ev_exec_script *e, rrt_error *err)
+{
+    dec d;
+    dec_init(&d, data, len, RRT_EV_EXEC_SCRIPT, err);
+    memset(e, 0, sizeof(*e));
+    e->tid = d_u32v(&d, "tid");
+    e->script_file = d_varint(&d, "script_file");
+    return dec_end(&d, e, sizeof(*e));
+}
+
 rrt_status rrt_ev_decode_exec(const uint8_t *data, size_t len, rrt_ev_exec *e,
                               rrt_error *err)
 {
@@ -427,7 +445,7 @@ const char *rrt_ev_type_name(uint32_t type)
         [RRT_EV_SYSCALL] = "SYSCALL", [RRT_EV_RDTSC] = "RDTSC",
         [RRT_EV_CPUID] = "CPUID",     [RRT_EV_SIGNAL] = "SIGNAL",
         [RRT_EV_EXIT] = "EXIT",       [RRT_EV_CLONE] = "CLONE",
-        [RRT_EV_EXEC] = "EXEC",
+        [RRT_EV_EXEC] = "EXEC",       [RRT_EV_EXEC_SCRIPT] = "EXEC_SCRIPT",
     };
     if (type < sizeof(names) / sizeof(names[0]))
         return names[type];

@@ -22,6 +22,7 @@ extern "C" {
 #define RRT_EV_EXIT 5u    /* a task ended */
 #define RRT_EV_CLONE 6u   /* a new task (fork/vfork/clone) starts running */
 #define RRT_EV_EXEC 7u    /* state set up by a successful execve */
+#define RRT_EV_EXEC_SCRIPT 8u /* that execve ran a #! script */
 
 /* rrt_ev_syscall.flags */
 #define RRT_EV_SC_FILE 0x1u       /* file_index names the mapped file */
@@ -86,6 +87,14 @@ typedef struct rrt_ev_clone {
     uint64_t flags; /* clone flags (fork: SIGCHLD) */
 } rrt_ev_clone;
 
+/* Follows the EXEC of an execve whose file was a #! script: the EXEC's
+ * exe_file is the interpreter the kernel ran; script_file is the script,
+ * which a replayer can run in the recorded script's place. */
+typedef struct rrt_ev_exec_script {
+    uint32_t tid;
+    uint64_t script_file; /* file-table index of the script */
+} rrt_ev_exec_script;
+
 typedef struct rrt_ev_exec {
     uint32_t tid;
     uint64_t exe_file; /* file-table index of the executable */
@@ -107,6 +116,8 @@ RRT_API rrt_status rrt_ev_encode_signal(rrt_buf *b, const rrt_ev_signal *e);
 RRT_API rrt_status rrt_ev_encode_exit(rrt_buf *b, const rrt_ev_exit *e);
 RRT_API rrt_status rrt_ev_encode_clone(rrt_buf *b, const rrt_ev_clone *e);
 RRT_API rrt_status rrt_ev_encode_exec(rrt_buf *b, const rrt_ev_exec *e);
+RRT_API rrt_status rrt_ev_encode_exec_script(rrt_buf *b,
+                                             const rrt_ev_exec_script *e);
 
 /* Decoders read exactly one payload of len bytes: truncated input, an
  * overlong varint, a value out of range, an absurd count or bytes after
@@ -130,6 +141,9 @@ RRT_API rrt_status rrt_ev_decode_clone(const uint8_t *data, size_t len,
                                        rrt_ev_clone *e, rrt_error *err);
 RRT_API rrt_status rrt_ev_decode_exec(const uint8_t *data, size_t len,
                                       rrt_ev_exec *e, rrt_error *err);
+RRT_API rrt_status rrt_ev_decode_exec_script(const uint8_t *data, size_t len,
+                                             rrt_ev_exec_script *e,
+                                             rrt_error *err);
 
 /* "SYSCALL", "RDTSC", ..., or NULL for a type this library does not know
  * (a newer producer's event: skip it). */
