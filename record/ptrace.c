@@ -4,6 +4,7 @@
 #include <capstone/capstone.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -606,4 +607,20 @@ char **rrti_list_decode(const char *text, size_t *n)
     v[k] = NULL;
     *n = count;
     return v;
+}
+
+char *rrti_script_path(pid_t tid, const char *path)
+{
+    char at[PATH_MAX + 64], real[PATH_MAX];
+    if (path[0] != '/' && tid)
+        snprintf(at, sizeof(at), "/proc/%d/cwd/%s", (int)tid, path);
+    else
+        snprintf(at, sizeof(at), "%s", path);
+    int fd = open(at, O_RDONLY | O_CLOEXEC);
+    char magic[2] = {0};
+    bool script = fd >= 0 && read(fd, magic, 2) == 2 && magic[0] == '#' &&
+                  magic[1] == '!';
+    if (fd >= 0)
+        close(fd);
+    return script && realpath(at, real) ? strdup(real) : NULL;
 }

@@ -606,25 +606,6 @@ static bool refuse(recorder *r, rtask *t, long nr, const char *why)
                 (int)t->base.tid, rrti_syscall_name(nr, buf), nr, why);
 }
 
-/* The absolute path of the file at path (relative to the working
- * directory of tid, or of the recorder when tid is 0) if it is a #!
- * script, else NULL. */
-static char *script_path(pid_t tid, const char *path)
-{
-    char at[PATH_MAX + 64], real[PATH_MAX];
-    if (path[0] != '/' && tid)
-        snprintf(at, sizeof(at), "/proc/%d/cwd/%s", (int)tid, path);
-    else
-        snprintf(at, sizeof(at), "%s", path);
-    int fd = open(at, O_RDONLY | O_CLOEXEC);
-    char magic[2] = {0};
-    bool script = fd >= 0 && read(fd, magic, 2) == 2 && magic[0] == '#' &&
-                  magic[1] == '!';
-    if (fd >= 0)
-        close(fd);
-    return script && realpath(at, real) ? strdup(real) : NULL;
-}
-
 /* At execve entry: remembers whether the file is a script. */
 static void note_script(rtask *t)
 {
@@ -636,7 +617,7 @@ static void note_script(rtask *t)
         n++;
     free(t->script);
     t->script = n && n < sizeof(path) && !path[n]
-                    ? script_path(t->base.tid, path)
+                    ? rrti_script_path(t->base.tid, path)
                     : NULL;
 }
 
@@ -1399,7 +1380,7 @@ int rrti_record(const rrti_record_opts *o)
     if (!t)
         goto out;
     t->recording = false;
-    t->script = script_path(0, exe);
+    t->script = rrti_script_path(0, exe);
     t->base.pset = rrti_pset_new();
     if (!t->base.pset)
         goto out;

@@ -106,6 +106,11 @@ pid_t rrti_spawn(const rrti_spawn_opts *o);
  * pages too). memfd is the caller's cached descriptor (-1 to open). */
 int rrti_mem_open(pid_t pid);
 bool rrti_mem_read(int memfd, uint64_t addr, void *buf, size_t n);
+
+/* The absolute path (malloc'ed) of the file at path, relative to the
+ * working directory of tid (of the caller when tid is 0), if that file is
+ * a #! script; else NULL. */
+char *rrti_script_path(pid_t tid, const char *path);
 bool rrti_mem_write(int memfd, uint64_t addr, const void *buf, size_t n);
 
 /* Runs one system call in a tracee stopped at a syscall-exit or signal

@@ -587,22 +587,15 @@ static bool patch_interp(replayer *r, ptask *t, exec_sub *x, int rw)
 /* True when the file t execs at path starts with "#!". The kernel then
  * runs the interpreter the script names, with the script's path among
  * its arguments, and the recording's executable is that interpreter:
- * exec'ing it in the script's place would drop those arguments, so the
- * script runs from this host. path is relative to t's working directory
- * (the replayer's own for the root, which starts there). */
+ * exec'ing it in the script's place would drop those arguments. In a
+ * recording without EXEC_SCRIPT events (older recorders) the script then
+ * runs from this host. path is relative to t's working directory (the
+ * replayer's own for the root, which starts there). */
 static bool is_script(const ptask *t, const char *path)
 {
-    char at[PATH_MAX + 64];
-    if (path[0] != '/' && t)
-        snprintf(at, sizeof(at), "/proc/%d/cwd/%s", (int)t->base.tid, path);
-    else
-        snprintf(at, sizeof(at), "%s", path);
-    int fd = open(at, O_RDONLY | O_CLOEXEC);
-    char magic[2] = {0};
-    bool script = fd >= 0 && read(fd, magic, 2) == 2 && magic[0] == '#' &&
-                  magic[1] == '!';
-    if (fd >= 0)
-        close(fd);
+    char *real = rrti_script_path(t ? t->base.tid : 0, path);
+    bool script = real != NULL;
+    free(real);
     return script;
 }
 
