@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rrt/compat.h>
@@ -75,12 +76,19 @@ typedef struct exec_sub {
     bool active;
     struct ptask *task;
     int exe_fd, interp_fd;   /* read-only memfds holding the blobs */
+    int iexe_fd;             /* a script's interpreter (its own interp_fd
+                                is interp_fd) */
     char rec_path[PATH_MAX]; /* the path the recording exec'd */
     char path[PATH_MAX];     /* what replay execs instead (same length) */
     uint64_t entry;          /* e_entry of the program */
     bool inherited;          /* the tracee inherits the descriptors */
     bool script;             /* a #! script: the kernel runs the
-                                interpreter it names, from this host */
+                                interpreter it names */
+    bool script_interp;      /* ... the recorded one, named by iname in
+                                the script's copy (else this host's) */
+    char iname[PATH_MAX];    /* the #! line's interpreter as replayed */
+    char iname_orig[PATH_MAX]; /* ... and as recorded (same length) */
+    char links[3][32];       /* /tmp symlinks made for short paths */
     bool has_interp;
     uint64_t interp_vaddr;   /* PT_INTERP p_vaddr */
     size_t interp_len;       /* PT_INTERP p_filesz */
@@ -435,39 +443,91 @@ out:
  *    string AT_EXECFN points to is overwritten with the recorded one;
  *  - the PT_INTERP bytes in the program's mapping (ld.so names itself by
  *    them) are written back with the original string.
- * Paths shorter than those names cannot be padded: such programs run
- * from the host's copy as before, checked against the embedded one. The
- * task's comm (basename of the exec'd path) is the descriptor number: the
- * seccomp wall has no prctl to fix it, and the program reads it only
- * through emulated calls. */
+ * A path shorter than those names (/bin/sh) is replaced by a symlink of
+ * the same length in /tmp, removed at the exec stop; only paths under 6
+ * bytes, or a /tmp where no link can be made, run the host's copy,
+ * checked against the embedded one. The task's comm (basename of the
+ * exec'd path) is the descriptor number or the link's name: the seccomp
+ * wall has no prctl to fix it, and the program reads it only through
+ * emulated calls. */
 
 static void sub_clear(exec_sub *x)
 {
+    for (size_t i = 0; i < sizeof(x->links) / sizeof(x->links[0]); i++)
+        if (x->links[i][0])
+            unlink(x->links[i]);
     if (x->exe_fd >= 0)
         close(x->exe_fd);
     if (x->interp_fd >= 0)
         close(x->interp_fd);
+    if (x->iexe_fd >= 0)
+        close(x->iexe_fd);
     memset(x, 0, sizeof(*x));
-    x->exe_fd = x->interp_fd = -1;
+    x->exe_fd = x->interp_fd = x->iexe_fd = -1;
 }
 
-/* A path the tracee can exec or open to reach the replayer's descriptor
- * fd, padded with slashes to exactly len bytes; false when none fits. A
- * child that inherits fd (the root, spawned after the copies are made)
- * can use the shorter names. */
-static bool fd_path(int fd, bool inherited, size_t len, char *out, size_t n)
+/* Shortest path a substituted exec can have: "/tmp/" and one byte. */
+#define RRT_SHORT_PATH 6
+
+/* Makes link, a free name of exactly len bytes (RRT_SHORT_PATH <= len <
+ * 32) in /tmp, a symlink to target. symlink() never follows or replaces
+ * an existing name, and /tmp is sticky, so the link stays ours. The name
+ * is never seen by the program: AT_EXECFN and argv are restored. */
+static bool tmp_link(const char *target, size_t len, char link[32])
+{
+    static const char set[] = "abcdefghijklmnopqrstuvwxyz"
+                              "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t x = (uint64_t)ts.tv_nsec ^ (uint64_t)getpid() << 32;
+    if (len < RRT_SHORT_PATH || len >= 32)
+        return false;
+    for (int tries = 0; tries < 1000; tries++) {
+        memcpy(link, "/tmp/", 5);
+        for (size_t i = 5; i < len; i++) {
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            link[i] = set[(x >> 33) % (sizeof(set) - 1)];
+        }
+        link[len] = 0;
+        if (symlink(target, link) == 0)
+            return true;
+        if (errno != EEXIST)
+            break;
+    }
+    link[0] = 0;
+    return false;
+}
+
+/* A path of exactly len bytes that the tracee can exec or open to reach
+ * the replayer's descriptor fd: "/proc/<replayer>/fd/<fd>" or, for a child
+ * that inherits fd (the root, spawned after the copies are made), the
+ * shorter "/proc/self/fd/<fd>" or "/dev/fd/<fd>", padded with slashes.
+ * Shorter paths (/bin/sh) get a /tmp symlink to the first, which x
+ * removes when cleared. false when none fits or the link fails. */
+static bool fd_path(exec_sub *x, int fd, size_t len, char *out, size_t n)
 {
     char p[64];
-    for (int i = 0; i < (inherited ? 2 : 1); i++) {
-        int k = !inherited ? snprintf(p, sizeof(p), "proc/%d/fd/%d",
-                                      (int)getpid(), fd)
-                : i == 0   ? snprintf(p, sizeof(p), "proc/self/fd/%d", fd)
-                           : snprintf(p, sizeof(p), "dev/fd/%d", fd);
-        if (k < 0 || (size_t)k >= len || len >= n)
+    if (len >= n)
+        return false;
+    for (int i = 0; i < (x->inherited ? 2 : 1); i++) {
+        int k = !x->inherited ? snprintf(p, sizeof(p), "proc/%d/fd/%d",
+                                         (int)getpid(), fd)
+                : i == 0      ? snprintf(p, sizeof(p), "proc/self/fd/%d", fd)
+                              : snprintf(p, sizeof(p), "dev/fd/%d", fd);
+        if (k < 0 || (size_t)k >= len)
             continue;
         size_t pad = len - (size_t)k;
         memset(out, '/', pad);
         memcpy(out + pad, p, (size_t)k + 1);
+        return true;
+    }
+    for (size_t i = 0; i < sizeof(x->links) / sizeof(x->links[0]); i++) {
+        if (x->links[i][0])
+            continue;
+        snprintf(p, sizeof(p), "/proc/%d/fd/%d", (int)getpid(), fd);
+        if (!tmp_link(p, len, x->links[i]))
+            return false;
+        memcpy(out, x->links[i], len + 1);
         return true;
     }
     return false;
@@ -569,7 +629,7 @@ static bool patch_interp(replayer *r, ptask *t, exec_sub *x, int rw)
         if (len < 2 || len > sizeof(x->interp_orig) ||
             pread(rw, x->interp_orig, len, (off_t)off) != (ssize_t)len)
             return diverge(r, t, "%s: bad PT_INTERP", x->rec_path);
-        if (!fd_path(x->interp_fd, x->inherited, (size_t)len - 1, path,
+        if (!fd_path(x, x->interp_fd, (size_t)len - 1, path,
                      sizeof(path)))
             return diverge(r, t, "%s: PT_INTERP too short to name the "
                                  "recorded interpreter", x->rec_path);
@@ -599,27 +659,78 @@ static bool is_script(const ptask *t, const char *path)
     return script;
 }
 
+/* True when f's bytes are in the archive (not only referenced). */
+static bool embedded(replayer *r, uint64_t index, rrt_file_entry *f)
+{
+    rrt_error err;
+    return rrt_reader_file(r->rd, (size_t)index, f, &err) == RRT_OK &&
+           !(f->flags & RRT_FILE_EXTERNAL);
+}
+
+/* The read-only memfd copy of program f, its PT_INTERP pointed at ld's
+ * copy when ld is not NULL; -1 after a divergence. */
+static int program_copy(replayer *r, ptask *t, exec_sub *x,
+                        const rrt_file_entry *f, const rrt_file_entry *ld)
+{
+    if (ld && (x->interp_fd = read_only(r, t, blob_memfd(r, t, ld))) < 0)
+        return -1;
+    int rw = blob_memfd(r, t, f);
+    if (rw >= 0 && ld && !patch_interp(r, t, x, rw)) {
+        close(rw);
+        return -1;
+    }
+    return read_only(r, t, rw);
+}
+
+/* In the memfd copy of a script, points the #! line at x->iexe_fd (the
+ * recorded interpreter) by a name of the same length, kept with the
+ * recorded one in x for the exec stop. The kernel reads the line from the
+ * first 256 bytes; its interpreter name ends at a blank or newline.
+ * false (no divergence) when the name cannot be replaced, or names a
+ * script on this host: the recorded program is then the interpreter of
+ * that script, and exec'ing it directly would drop arguments. */
+static bool patch_shebang(const ptask *t, exec_sub *x, int rw)
+{
+    char buf[256];
+    ssize_t n = pread(rw, buf, sizeof(buf), 0);
+    if (n < 3 || buf[0] != '#' || buf[1] != '!')
+        return false;
+    size_t i = 2, end;
+    while (i < (size_t)n && (buf[i] == ' ' || buf[i] == '\t'))
+        i++;
+    for (end = i; end < (size_t)n && buf[end] != ' ' && buf[end] != '\t' &&
+                  buf[end] != '\n' && buf[end] != 0;
+         end++)
+        ;
+    size_t len = end - i;
+    if (end == (size_t)n || len == 0 || len >= sizeof(x->iname))
+        return false;
+    memcpy(x->iname_orig, buf + i, len);
+    x->iname_orig[len] = 0;
+    return !is_script(t, x->iname_orig) &&
+           fd_path(x, x->iexe_fd, len, x->iname, sizeof(x->iname)) &&
+           pwrite(rw, x->iname, len, (off_t)i) == (ssize_t)len;
+}
+
 /* Prepares x so that t execs the recorded program instead of rec_path,
  * given the EXEC event the recording has for it and, for a #! script, the
  * file index of the script (else UINT64_MAX); t is NULL for the root, not
- * spawned yet. A script is replaced by the recorded script, and the kernel
- * then runs the interpreter it names from this host (checked at the exec
- * stop). false without a divergence: run the host's copy (not embedded,
- * path too short). */
+ * spawned yet. A script is replaced by the recorded script, whose #! line
+ * is pointed at the recorded interpreter when it is embedded (else the
+ * kernel runs this host's, checked at the exec stop, as it does when the
+ * #! line names a script here). false without a divergence: run the
+ * host's copy (not embedded, no name). */
 static bool sub_prepare(replayer *r, ptask *t, exec_sub *x,
                         const char *rec_path, const rrt_ev_exec *e,
                         uint64_t script)
 {
-    rrt_file_entry f = {0}, fi = {0};
-    rrt_error err;
+    rrt_file_entry f = {0}, fp = {0}, fi = {0};
     bool ok = false;
     int rw = -1;
     sub_clear(x);
     size_t len = strlen(rec_path);
     bool is_scr = script != UINT64_MAX;
-    if (rrt_reader_file(r->rd, (size_t)(is_scr ? script : e->exe_file), &f,
-                        &err) != RRT_OK ||
-        (f.flags & RRT_FILE_EXTERNAL))
+    if (!embedded(r, is_scr ? script : e->exe_file, &f))
         goto out;
     /* a recording from before EXEC_SCRIPT existed */
     if (!is_scr && is_script(t, rec_path)) {
@@ -627,33 +738,41 @@ static bool sub_prepare(replayer *r, ptask *t, exec_sub *x,
                   "a #! script; it and its interpreter run from this host");
         goto out;
     }
-    if (len >= sizeof(x->rec_path) ||
-        !fd_path(0, t == NULL, len, x->path, sizeof(x->path))) {
+    if (len < RRT_SHORT_PATH || len >= sizeof(x->rec_path)) {
         warn_once(r, rec_path,
                   "path too short to run the embedded copy in its place; "
                   "running this host's file");
         goto out;
     }
-    /* an interpreter only referenced is the host's, checked at the exec */
-    bool interp = !is_scr && e->has_interp;
-    if (interp &&
-        (rrt_reader_file(r->rd, (size_t)e->interp_file, &fi, &err) !=
-             RRT_OK ||
-         (fi.flags & RRT_FILE_EXTERNAL)))
-        goto out;
     memcpy(x->rec_path, rec_path, len + 1);
     x->inherited = t == NULL;
-    if (interp &&
-        (x->interp_fd = read_only(r, t, blob_memfd(r, t, &fi))) < 0)
+    /* an ELF interpreter only referenced is the host's, checked at the
+     * exec stop; so is the program a script names */
+    bool ld = e->has_interp && embedded(r, e->interp_file, &fi);
+    if (is_scr && embedded(r, e->exe_file, &fp)) {
+        if ((x->iexe_fd = program_copy(r, t, x, &fp, ld ? &fi : NULL)) < 0)
+            goto out;
+        if ((rw = blob_memfd(r, t, &f)) < 0)
+            goto out;
+        x->script_interp = patch_shebang(t, x, rw);
+        if (!x->script_interp) {
+            /* the host's interpreter and ld.so run after all */
+            warn_once(r, rec_path, "the interpreter its #! line names "
+                                   "runs from this host");
+            x->has_interp = false;
+        }
+        x->exe_fd = read_only(r, t, rw);
+        rw = -1;
+    } else {
+        x->exe_fd = program_copy(r, t, x, &f, !is_scr && ld ? &fi : NULL);
+    }
+    if (x->exe_fd < 0)
         goto out;
-    if ((rw = blob_memfd(r, t, &f)) < 0 ||
-        (interp && !patch_interp(r, t, x, rw)))
+    if (!fd_path(x, x->exe_fd, len, x->path, sizeof(x->path))) {
+        warn_once(r, rec_path, "no name of the same length for the "
+                               "embedded copy; running this host's file");
         goto out;
-    x->exe_fd = read_only(r, t, rw);
-    rw = -1;
-    if (x->exe_fd < 0 ||
-        !fd_path(x->exe_fd, x->inherited, len, x->path, sizeof(x->path)))
-        goto out;
+    }
     x->active = true;
     x->script = is_scr;
     x->task = t;
@@ -664,24 +783,35 @@ out:
     if (!ok)
         sub_clear(x);
     rrt_file_entry_clear(&f);
+    rrt_file_entry_clear(&fp);
     rrt_file_entry_clear(&fi);
     return ok;
 }
 
 /* For a script the kernel put the path it exec'd among the interpreter's
- * arguments (argv[1], or argv[2] after the #! line's optional argument):
- * writes the recorded path over it, same length. */
-static bool restore_script_arg(replayer *r, ptask *t, const exec_sub *x)
+ * arguments (argv[1], or argv[2] after the #! line's optional argument,
+ * or later when that interpreter is a script too, up to the kernel's 4
+ * levels): writes the recorded path over it, same length; and over
+ * argv[0], the
+ * interpreter's name from the #! line, the recorded name when it was
+ * replaced. */
+static bool restore_script_args(replayer *r, ptask *t, const exec_sub *x)
 {
     struct user_regs_struct g;
-    uint64_t argc = 0;
-    size_t n = strlen(x->path) + 1;
+    uint64_t argc = 0, p = 0;
+    size_t n = strlen(x->path) + 1, in = strlen(x->iname) + 1;
     char buf[PATH_MAX];
     if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0 ||
         !rrti_mem_read(t->base.memfd, g.rsp, &argc, sizeof(argc)))
         return diverge(r, t, "cannot read the new program's arguments");
-    for (uint64_t i = 1; i < argc && i <= 2; i++) {
-        uint64_t p = 0;
+    if (x->script_interp &&
+        !(argc > 0 && rrti_mem_read(t->base.memfd, g.rsp + 8, &p, 8) &&
+          rrti_mem_read(t->base.memfd, p, buf, in) &&
+          memcmp(buf, x->iname, in) == 0 &&
+          rrti_mem_write(t->base.memfd, p, x->iname_orig, in)))
+        return diverge(r, t, "cannot restore the interpreter's name %s",
+                       x->iname_orig);
+    for (uint64_t i = 1; i < argc && i <= 8; i++) {
         if (rrti_mem_read(t->base.memfd, g.rsp + 8 * (i + 1), &p, 8) &&
             rrti_mem_read(t->base.memfd, p, buf, n) &&
             memcmp(buf, x->path, n) == 0)
@@ -713,7 +843,7 @@ static bool sub_finish(replayer *r, ptask *t, exec_sub *x,
                         x->interp_orig, x->interp_len))
         ok = diverge(r, t, "cannot restore PT_INTERP");
     if (ok && x->script)
-        ok = restore_script_arg(r, t, x);
+        ok = restore_script_args(r, t, x);
     sub_clear(x);
     return ok;
 }
@@ -1254,15 +1384,16 @@ static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
         return diverge(r, t, "cannot set up the auxiliary vector");
     snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->base.tid);
     bool substituted = r->sub.active && r->sub.task == t;
-    bool script = substituted && r->sub.script;
+    /* What a substitution ran is the recorded bytes by construction;
+     * the rest (a script's interpreter named by the host, an ELF
+     * interpreter only referenced) is checked like any host file. */
+    bool own_exe = substituted && (!r->sub.script || r->sub.script_interp);
+    bool own_ld = substituted && r->sub.has_interp;
     if (substituted && !sub_finish(r, t, &r->sub, &now))
         return false;
-    /* A substituted program ran the recorded bytes by construction; a
-     * substituted script ran this host's interpreter, checked like any
-     * program the host provides. */
-    if ((!substituted || script) &&
-        (!check_exec_file(r, t, e->exe_file, exe) ||
-         (e->has_interp && !check_exec_file(r, t, e->interp_file, NULL))))
+    if ((!own_exe && !check_exec_file(r, t, e->exe_file, exe)) ||
+        (e->has_interp && !own_ld &&
+         !check_exec_file(r, t, e->interp_file, NULL)))
         return false;
     if (r->mode == RRTI_CPUID_FAULT &&
         !rrti_cpuid_arm_fault(t->base.tid, t->base.memfd))
@@ -1587,7 +1718,7 @@ int rrti_replay(const rrti_replay_opts *o)
     replayer rep = {0}, *r = &rep;
     rrt_error err;
     r->o = o;
-    r->sub.exe_fd = r->sub.interp_fd = -1;
+    r->sub.exe_fd = r->sub.interp_fd = r->sub.iexe_fd = -1;
     r->mode = rrti_cpuid_mode_resolve(o->cpuid_mode);
     if (rrt_reader_open(o->archive, &r->rd, &err) != RRT_OK) {
         fprintf(stderr, "rrt replay: %s\n", err.message);

@@ -19,15 +19,19 @@
 #   --record-fails PAT   record must exit 2, its stderr matching PAT, and
 #                        leave an archive marked incomplete
 # In arguments and CMD, @T@ is the test's temporary directory, which holds
-# data.txt and dir/{a,b,c}. Exit 77 = skipped.
+# data.txt and dir/{a,b,c}, and @S@ a free path of 8 bytes in /tmp, shorter
+# than any /proc/.../fd/N name (an empty file, mode 0700, until CMD
+# replaces it).
+# Exit 77 = skipped.
 set -u
 RRT=$1
 shift
 T=$(mktemp -d /tmp/rrt-rr.XXXXXX) || exit 1
-trap 'rm -rf "$T"' EXIT
+S=$(mktemp /tmp/XXX) && chmod 700 "$S" || exit 1
+trap 'rm -rf "$T" "$S"' EXIT
 printf 'first line of data\nsecond line\n' >"$T/data.txt"
 mkdir "$T/dir" && touch "$T/dir/a" "$T/dir/b" "$T/dir/c"
-sub() { printf '%s' "$1" | sed "s|@T@|$T|g"; }
+sub() { printf '%s' "$1" | sed "s|@T@|$T|g; s|@S@|$S|g"; }
 fail() { echo "FAIL: $*" >&2; for f in rec.err rep.err; do [ -s "$T/$f" ] && { echo "--- $f" >&2; tail -20 "$T/$f" >&2; }; done; exit 1; }
 
 # SIGINT to `rrt record` stops the program, keeps OUT.partial, says to run

@@ -124,6 +124,30 @@ rrt_rr_test(record_embed_replay_exec_of_deleted_script
   --rec-opt --embed --expect "script args: /.*/a-script-with-a-long-enough-name forkexec: child"
   --mutate "rm @T@/a-script-with-a-long-enough-name"
   -- ${TR}/tr_forkexec @T@/a-script-with-a-long-enough-name)
+# Paths too short to be padded into a /proc/.../fd/N name (/bin/sh) are
+# replaced by a /tmp symlink of the same length: the embedded program, and
+# the embedded interpreter a #! line names, replay after they are deleted.
+rrt_rr_test(record_replay_embedded_short_path_deleted_before_replay
+  --setup "cp ${TR}/tr_time @S@" --rec-opt --embed --mutate "rm @S@" -- @S@)
+rrt_rr_test(record_replay_embedded_short_exec_target_deleted_before_replay
+  --setup "cp ${TR}/tr_time @S@" --rec-opt --embed --expect "status 0"
+  --mutate "rm @S@" -- ${TR}/tr_forkexec @S@)
+rrt_rr_test(record_embed_replay_script_interpreter_deleted
+  --setup "cp /bin/sh @S@ && printf '#!@S@ -e\\necho \"script args: $0 $*\"\\nexec ${TR}/tr_time\\n' >@T@/a-script-with-a-long-enough-name && chmod +x @T@/a-script-with-a-long-enough-name"
+  --rec-opt --embed --expect "script args: /.*/a-script-with-a-long-enough-name forkexec: child"
+  --mutate "rm @S@ @T@/a-script-with-a-long-enough-name"
+  -- ${TR}/tr_forkexec @T@/a-script-with-a-long-enough-name)
+rrt_rr_test(record_embed_replay_root_script_interpreter_deleted
+  --setup "cp /bin/sh @S@ && printf '#!@S@\\nexec ${TR}/tr_time\\n' >@T@/a-script-with-a-long-enough-name && chmod +x @T@/a-script-with-a-long-enough-name"
+  --rec-opt --embed --differs
+  --mutate "rm @S@ @T@/a-script-with-a-long-enough-name"
+  -- @T@/a-script-with-a-long-enough-name)
+# A #! line naming another script: the script path reaches the final
+# interpreter as argv[3], after the inner script and the outer argument.
+rrt_rr_test(record_embed_replay_script_run_by_a_script
+  --setup "printf '#!/bin/sh\\necho inner \"$@\"\\n' >@T@/inner-script-long-name && printf '#!@T@/inner-script-long-name -x\\n' >@T@/outer-script-long-name && chmod +x @T@/inner-script-long-name @T@/outer-script-long-name"
+  --rec-opt --embed --expect "inner -x /.*/outer-script-long-name forkexec: child"
+  -- ${TR}/tr_forkexec @T@/outer-script-long-name)
 if(TARGET rrt_pack_cmds)
   rrt_rr_test(record_pack_replay_program_overwritten
     --setup "cp ${TR}/tr_time @T@/tr_time"
