@@ -60,7 +60,13 @@ typedef struct exp_ctx {
 
 static rrt_status arc_fail(exp_ctx *x, const char *member)
 {
-    return rrti_pack_fail(x->err, RRT_E_IO, 0, "%s: %s: %s", x->out, member,
+    /* libarchive's "Write error" alone does not say the disk is full: add
+     * the system error it kept. Its own codes (-1, and EILSEQ and EINVAL
+     * for format and usage errors) are no system errors. */
+    int e = archive_errno(x->a);
+    if (e < 0 || e == EILSEQ || e == EINVAL)
+        e = 0;
+    return rrti_pack_fail(x->err, RRT_E_IO, e, "%s: %s: %s", x->out, member,
                           archive_error_string(x->a)
                               ? archive_error_string(x->a)
                               : "write failed");

@@ -39,6 +39,7 @@ typedef struct tar_in {
     struct archive *a;
     const char *src;
     uint64_t entries, declared, read_bytes;
+    bool read_failed; /* read_member failed: the input is to blame */
     rrt_error *err;
 } tar_in;
 
@@ -132,11 +133,13 @@ static ssize_t read_member(void *ctx, void *buf, size_t n)
     tar_in *t = ctx;
     la_ssize_t k = archive_read_data(t->a, buf, n);
     if (k < 0) {
+        t->read_failed = true;
         errno = EIO;
         return -1;
     }
     t->read_bytes += (uint64_t)k;
     if (t->read_bytes > RRT_PACK_MAX_TOTAL) {
+        t->read_failed = true;
         errno = EFBIG;
         return -1;
     }
@@ -167,6 +170,9 @@ static rrt_status extract_one(tar_in *t, struct archive *disk,
 {
     char full[PATH_MAX + 4200];
     snprintf(full, sizeof(full), "%s%s", prefix, name);
+    /* name points into e's pathname, which the next call replaces (and
+     * may free): messages use the copy inside full. */
+    name = full + strlen(prefix);
     archive_entry_set_pathname(e, full);
     archive_entry_set_perm(e, archive_entry_perm(e) & 0755u);
     archive_entry_set_uid(e, 0);
@@ -335,7 +341,9 @@ static rrt_status add_member_blob(imp_ctx *c, const char *name)
     rrt_status st = rrt_writer_add_blob_reader(c->w, read_member, &c->t, name,
                                                named ? &want : NULL, &id,
                                                &size, &werr);
-    if (st == RRT_E_IO)
+    /* The writer reports its own write errors (a full disk) as RRT_E_IO
+     * too: blame the input only when reading it failed. */
+    if (st != RRT_OK && c->t.read_failed)
         return read_fail(&c->t, name);
     if (st != RRT_OK) {
         if (c->err)

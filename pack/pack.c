@@ -126,7 +126,8 @@ static rrt_status sync_dir(const char *dir, rrt_error *err)
 /* Copies fd to tmp_fd while hashing, so the stored bytes are exactly the
  * bytes that hash to the id. */
 static rrt_status copy_hashed(int fd, int tmp_fd, const char *name,
-                              const rrt_blob_id *id, rrt_error *err)
+                              const char *tmp, const rrt_blob_id *id,
+                              rrt_error *err)
 {
     uint8_t *buf = malloc(IO_BUF);
     XXH3_state_t *xs = XXH3_createState();
@@ -153,7 +154,7 @@ static rrt_status copy_hashed(int fd, int tmp_fd, const char *name,
                 continue;
             if (w <= 0) {
                 st = rrti_pack_fail(err, RRT_E_IO, w < 0 ? errno : EIO,
-                                   "blob store: write failed");
+                                    "%s: write failed", tmp);
                 goto out;
             }
             done += w;
@@ -188,7 +189,7 @@ rrt_status rrt_pack_store_put_fd(const char *dir, int fd, const char *name,
     int tfd = mkstemp(tmp);
     if (tfd < 0)
         return rrti_pack_fail(err, RRT_E_IO, errno, "%s: cannot create", tmp);
-    rrt_status st = copy_hashed(fd, tfd, name, id, err);
+    rrt_status st = copy_hashed(fd, tfd, name, tmp, id, err);
     if (st == RRT_OK && fchmod(tfd, 0444) != 0)
         st = rrti_pack_fail(err, RRT_E_IO, errno, "%s: chmod failed", tmp);
     if (st == RRT_OK && !no_sync && fsync(tfd) != 0)
@@ -315,7 +316,10 @@ static rrt_status from_store(pack_ctx *c, const rrt_file_entry *e)
 static rrt_status open_checked(pack_ctx *c, const rrt_file_entry *e, int *fd,
                                struct stat *sb, bool *changed)
 {
-    *fd = open(e->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    /* O_NONBLOCK: a path that is now a FIFO or a device must fail the
+     * regular-file check below, not block the open forever. It changes
+     * nothing for regular files. */
+    *fd = open(e->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (*fd < 0)
         return rrti_pack_fail(c->err, errno == ENOENT ? RRT_E_NOT_FOUND
                                                      : RRT_E_IO,
@@ -572,6 +576,56 @@ static bool already_packed(pack_ctx *c)
     return q && strcmp(q, want) == 0;
 }
 
+/* Copies ifd to ofd from their current offsets. copy_file_range first;
+ * read/write where it cannot work (another file system: EXDEV). */
+static rrt_status copy_fd(int ifd, const char *in, int ofd, const char *out,
+                          rrt_error *err)
+{
+    for (;;) {
+        ssize_t k = copy_file_range(ifd, NULL, ofd, NULL, 1u << 30, 0);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+                      errno == EOPNOTSUPP))
+            break;
+        if (k < 0)
+            return rrti_pack_fail(err, RRT_E_IO, errno, "%s: copy failed",
+                                  out);
+        if (k == 0)
+            return RRT_OK;
+    }
+    uint8_t *buf = malloc(IO_BUF);
+    if (!buf)
+        return rrti_pack_fail(err, RRT_E_NOMEM, 0, "%s: out of memory", out);
+    rrt_status st = RRT_OK;
+    for (;;) {
+        ssize_t k = read(ifd, buf, IO_BUF);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            st = rrti_pack_fail(err, RRT_E_IO, errno, "%s: read failed", in);
+            break;
+        }
+        if (k == 0)
+            break;
+        for (ssize_t done = 0; done < k;) {
+            ssize_t w = write(ofd, buf + done, (size_t)(k - done));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                st = rrti_pack_fail(err, RRT_E_IO, w < 0 ? errno : EIO,
+                                    "%s: write failed", out);
+                break;
+            }
+            done += w;
+        }
+        if (st != RRT_OK)
+            break;
+    }
+    free(buf);
+    return st;
+}
+
 /* Copies the bytes of an archive that needs no change to a new name,
  * atomically, without recompressing. */
 static rrt_status copy_file_atomic(const char *in, const char *out,
@@ -592,18 +646,7 @@ static rrt_status copy_file_atomic(const char *in, const char *out,
         return rrti_pack_fail(err, e == EEXIST ? RRT_E_EXISTS : RRT_E_IO, e,
                              "%s: cannot create", part);
     }
-    rrt_status st = RRT_OK;
-    for (;;) {
-        ssize_t k = copy_file_range(ifd, NULL, ofd, NULL, 1u << 30, 0);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0) {
-            st = rrti_pack_fail(err, RRT_E_IO, errno, "%s: copy failed", part);
-            break;
-        }
-        if (k == 0)
-            break;
-    }
+    rrt_status st = copy_fd(ifd, in, ofd, part, err);
     if (st == RRT_OK && !no_sync && fsync(ofd) != 0)
         st = rrti_pack_fail(err, RRT_E_IO, errno, "%s: fsync failed", part);
     close(ofd);

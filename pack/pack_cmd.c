@@ -55,15 +55,20 @@ static void on_note(void *ctx, rrt_pack_note n, const char *path,
             show_progress(ui, done, total);
         return;
     }
-    end_progress(ui);
-    if (n == RRT_PACK_CHANGED)
+    /* Only a line that is printed ends the progress line: ending it for
+     * every silent note would scroll one line per file. */
+    if (n == RRT_PACK_CHANGED) {
+        end_progress(ui);
         cli_warn("%s: %s; embedding it as it is now", path, detail);
-    else if (n == RRT_PACK_STORE_BAD)
+    } else if (n == RRT_PACK_STORE_BAD) {
+        end_progress(ui);
         cli_warn("%s: damaged blob store file (%s); not used", path, detail);
-    else if (ui->verbose)
+    } else if (ui->verbose) {
+        end_progress(ui);
         fprintf(stderr, "%s: %s\n",
                 ui->refs && n == RRT_PACK_EMBEDDED ? "referenced" : verbs[n],
                 path);
+    }
 }
 
 static void print_summary(const char *in, const char *out,

@@ -10,4 +10,9 @@ if(TARGET rrt_pack)
     COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli_pack.sh ${RRT_CLI}
             $<TARGET_FILE:test_pack> ${CMAKE_CURRENT_SOURCE_DIR}/data/bad/tar)
   set_tests_properties(pack_cli PROPERTIES TIMEOUT 600 SKIP_RETURN_CODE 77)
+
+  add_test(NAME pack_progress_stays_on_one_line
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli_pack_progress.sh ${RRT_CLI})
+  set_tests_properties(pack_progress_stays_on_one_line PROPERTIES
+    TIMEOUT 120 SKIP_RETURN_CODE 77)
 endif()

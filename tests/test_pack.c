@@ -11,9 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <cmocka.h>
 
 #include "pack.h"
@@ -324,6 +328,69 @@ static void test_pack_missing_file_is_named(void **state)
     assert_non_null(strstr(err.message, gone));
 }
 
+static void test_pack_fifo_in_place_of_file_fails_fast(void **state)
+{
+    (void)state;
+    char in[512], fifo[512];
+    path_in(in, sizeof(in), "fifo.rrt");
+    path_in(fifo, sizeof(fifo), "fifo");
+    unlink(fifo);
+    write_file(fifo, "data\n", 5);
+    rrt_writer *w = new_writer(in);
+    add_external(w, fifo, false);
+    assert_int_equal(rrt_writer_finish(w, NULL), RRT_OK);
+    rrt_writer_free(w);
+    unlink(fifo);
+    assert_int_equal(mkfifo(fifo, 0644), 0);
+    rrt_pack_options o;
+    pack_opts(&o);
+    o.allow_changed = true;
+    rrt_error err;
+    alarm(20); /* a blocking open of the FIFO would hang here: die instead */
+    assert_int_equal(rrt_pack(in, &o, NULL, &err), RRT_E_CHANGED);
+    alarm(0);
+    assert_non_null(strstr(err.message, fifo));
+    unlink(fifo);
+}
+
+/* An already packed archive is copied, not rewritten, to a new name; the
+ * copy must work onto another file system too (copy_file_range: EXDEV). */
+static void test_pack_copy_to_another_file_system(void **state)
+{
+    (void)state;
+    char in[512], out[600];
+    struct stat a, b;
+    path_in(in, sizeof(in), "xdev.rrt");
+    snprintf(out, sizeof(out), "/dev/shm/rrt-test-pack-xdev-%d.rrt",
+             (int)getpid());
+    if (stat("/dev/shm", &b) != 0 || stat(tmpdir, &a) != 0 ||
+        a.st_dev == b.st_dev || access("/dev/shm", W_OK) != 0) {
+        print_message("skipped: no writable /dev/shm on another device\n");
+        skip();
+    }
+    make_files();
+    make_external(in);
+    rrt_pack_options o;
+    pack_opts(&o);
+    rrt_pack_report rep;
+    assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
+    o.output = out;
+    unlink(out);
+    rrt_error err;
+    rrt_status st = rrt_pack(in, &o, &rep, &err);
+    if (st != RRT_OK)
+        fail_msg("%s", err.message);
+    assert_true(rep.copied);
+    size_t n0, n1;
+    uint8_t *x = read_all(in, &n0), *y = read_all(out, &n1);
+    assert_non_null(y);
+    assert_int_equal(n0, n1);
+    assert_memory_equal(x, y, n0);
+    free(x);
+    free(y);
+    unlink(out);
+}
+
 static size_t count_store_files(const char *dir)
 {
     char cmd[600];
@@ -624,6 +691,48 @@ static void test_export_import_round_trip(void **state)
     }
 }
 
+/* A full disk while importing is the output's fault: the message names
+ * the archive being written, not the tar being read. */
+static void test_import_write_failure_names_output(void **state)
+{
+    (void)state;
+    char in[512], tar[512], out[512], part[600];
+    path_in(in, sizeof(in), "enospc-in.rrt");
+    path_in(tar, sizeof(tar), "enospc.tar");
+    path_in(out, sizeof(out), "enospc.rrt");
+    make_files();
+    make_external(in);
+    rrt_pack_options o;
+    pack_opts(&o);
+    assert_int_equal(rrt_pack(in, &o, NULL, NULL), RRT_OK);
+    unlink(tar);
+    assert_int_equal(rrt_export(in, tar, "tar", NULL, NULL), RRT_OK);
+    /* Small chunks: the writer writes while it reads the 3 MiB member. */
+    for (int k = 0; k < 64; k++) {
+        faults f = {.write_left = k};
+        rrt_io_hooks io = {f_write, f_fsync, f_rename, &f};
+        rrt_writer_options wo;
+        rrt_writer_options_init(&wo);
+        wo.no_sync = true;
+        wo.chunk_size = 4096;
+        wo.threads = 1;
+        wo.io = &io;
+        unlink(out);
+        rrt_error err;
+        rrt_status st = rrt_import(tar, out, &wo, false, NULL, &err);
+        if (!f.fired) {
+            assert_int_equal(st, RRT_OK);
+            break;
+        }
+        assert_int_not_equal(st, RRT_OK);
+        if (!strstr(err.message, out) || !strstr(err.message, strerror(ENOSPC)))
+            fail_msg("write %d: %s", k, err.message);
+        snprintf(part, sizeof(part), "%s.partial", out);
+        assert_false(exists(out));
+        assert_false(exists(part));
+    }
+}
+
 static void test_unpack_rrt_keeps_names_inside(void **state)
 {
     (void)state;
@@ -639,6 +748,99 @@ static void test_unpack_rrt_keeps_names_inside(void **state)
     snprintf(p, sizeof(p), "%s/files/usr/lib/libx.so", dir);
     assert_int_equal(stat(p, &sb), 0);
     assert_int_equal(sb.st_size, 1002); /* the last entry of that path */
+}
+
+/* A write that fails (here: the file size limit, EFBIG, as a full disk
+ * would with ENOSPC) is reported with the file written and the cause. */
+static void test_write_errors_name_file_and_cause(void **state)
+{
+    (void)state;
+    char in[512], tar[512], store[512], cmd[1100];
+    path_in(in, sizeof(in), "fsize.rrt");
+    path_in(tar, sizeof(tar), "fsize.tar");
+    path_in(store, sizeof(store), "fsize-store");
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", store, tar);
+    assert_int_equal(system(cmd), 0);
+    make_files();
+    make_external(in);
+    struct rlimit old, small;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    small = old;
+    small.rlim_cur = 256 << 10; /* below the 3 MiB file d */
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    /* --refs writes only a small archive; d fails going into the store. */
+    rrt_pack_options o;
+    pack_opts(&o);
+    o.blob_store = store;
+    o.refs_only = true;
+    rrt_error perr, xerr;
+    rrt_status pst = rrt_pack(in, &o, NULL, &perr);
+    setrlimit(RLIMIT_FSIZE, &old);
+    pack_opts(&o);
+    assert_int_equal(rrt_pack(in, &o, NULL, NULL), RRT_OK);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    rrt_status xst = rrt_export(in, tar, "tar", NULL, &xerr);
+    setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, SIG_DFL);
+    assert_int_not_equal(pst, RRT_OK);
+    if (!strstr(perr.message, store) || !strstr(perr.message, strerror(EFBIG)))
+        fail_msg("store: %s", perr.message);
+    assert_int_not_equal(xst, RRT_OK);
+    if (!strstr(xerr.message, tar) || !strstr(xerr.message, strerror(EFBIG)))
+        fail_msg("export: %s", xerr.message);
+    assert_false(exists(tar));
+}
+
+/* A tar member: a directory when data is NULL, else a regular file. */
+typedef struct tar_member {
+    const char *name;
+    const char *data;
+} tar_member;
+
+static void write_tar(const char *path, const tar_member *m, size_t n)
+{
+    struct archive *a = archive_write_new();
+    assert_non_null(a);
+    assert_int_equal(archive_write_set_format_pax_restricted(a), ARCHIVE_OK);
+    assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
+    for (size_t i = 0; i < n; i++) {
+        struct archive_entry *e = archive_entry_new();
+        size_t len = m[i].data ? strlen(m[i].data) : 0;
+        archive_entry_set_pathname(e, m[i].name);
+        archive_entry_set_filetype(e, m[i].data ? AE_IFREG : AE_IFDIR);
+        archive_entry_set_perm(e, 0755);
+        archive_entry_set_size(e, (la_int64_t)len);
+        assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+        if (len)
+            assert_int_equal(archive_write_data(a, m[i].data, len),
+                             (la_ssize_t)len);
+        archive_entry_free(e);
+    }
+    assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+    archive_write_free(a);
+}
+
+/* A member the disk refuses (a file over a non-empty directory) stops
+ * extraction with a message naming the member as the tar does (the entry's
+ * name is rewritten to DIR/name before the write, and freed). */
+static void test_extract_error_names_member(void **state)
+{
+    (void)state;
+    static const tar_member m[] = {
+        {"files/d", NULL}, {"files/d/in", "x\n"}, {"files/d", "now a file\n"}};
+    char tar[512], dir[512], cmd[600], full[600];
+    path_in(tar, sizeof(tar), "conflict.tar");
+    path_in(dir, sizeof(dir), "conflict");
+    snprintf(full, sizeof(full), "%s/files", dir);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    write_tar(tar, m, 3);
+    rrt_error err;
+    rrt_error_clear(&err);
+    assert_int_not_equal(rrt_extract(tar, dir, NULL, &err), RRT_OK);
+    if (!strstr(err.message, "member 'files/d'") || strstr(err.message, full))
+        fail_msg("%s", err.message);
 }
 
 static void test_safe_name(void **state)
@@ -668,10 +870,15 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_pack_in_place_then_again_changes_nothing),
         cmocka_unit_test(test_pack_refuses_changed_file_and_keeps_input),
         cmocka_unit_test(test_pack_missing_file_is_named),
+        cmocka_unit_test(test_pack_fifo_in_place_of_file_fails_fast),
+        cmocka_unit_test(test_pack_copy_to_another_file_system),
         cmocka_unit_test(test_blob_store_holds_each_content_once),
         cmocka_unit_test(test_pack_io_faults_never_lose_input),
         cmocka_unit_test(test_export_import_round_trip),
+        cmocka_unit_test(test_import_write_failure_names_output),
         cmocka_unit_test(test_unpack_rrt_keeps_names_inside),
+        cmocka_unit_test(test_extract_error_names_member),
+        cmocka_unit_test(test_write_errors_name_file_and_cause),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[300];
