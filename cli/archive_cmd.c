@@ -206,7 +206,7 @@ static int run_create(int argc, char **argv)
     rrt_writer_options_init(&wo);
     int opt, rc = RRT_EXIT_OK;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "+o:q:j:C:xfv", longs, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "o:q:j:C:xfv", longs, NULL)) != -1) {
         if (writer_option(opt, optarg, "create", &wo, &rc)) {
             if (rc != RRT_EXIT_OK)
                 return rc;
@@ -336,7 +336,7 @@ static int parse_json_flag(int argc, char **argv, const char *cmd,
                                           {0, 0, 0, 0}};
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "+", longs, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "", longs, NULL)) != -1) {
         if (opt != 'J')
             return cli_usage(cmd, "unknown option");
         *json = true;
@@ -482,7 +482,7 @@ static int run_ls(int argc, char **argv)
     bool lng = false, blobs = false;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "+lb", longs, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "lb", longs, NULL)) != -1) {
         if (opt == 'l')
             lng = true;
         else if (opt == 'b')
@@ -1075,7 +1075,7 @@ static int run_recover(int argc, char **argv)
     bool force = false;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "+o:f", longs, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "o:f", longs, NULL)) != -1) {
         if (opt == 'o')
             out = optarg;
         else if (opt == 'f')
@@ -1088,12 +1088,9 @@ static int run_recover(int argc, char **argv)
     if (!out)
         return cli_usage("recover", "missing -o OUTPUT.rrt");
     const char *in = argv[optind];
-    struct stat a, b;
-    if (stat(in, &a) == 0 && stat(out, &b) == 0 && a.st_dev == b.st_dev &&
-        a.st_ino == b.st_ino) {
-        cli_error("%s: output is the input; recover writes a new file", out);
+    struct stat b;
+    if (cli_output_is_input("recover", in, out))
         return RRT_EXIT_ERROR;
-    }
     if (!force && lstat(out, &b) == 0) {
         cli_error("%s: already exists (use --force to replace it)", out);
         return RRT_EXIT_ERROR;

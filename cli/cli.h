@@ -51,6 +51,10 @@ void cli_json_bytes(FILE *f, const void *p, size_t n);
 /* On SIGINT/SIGTERM/SIGHUP, remove FINAL.partial before dying (NULL
  * cancels). */
 void cli_remove_on_signal(const char *final_path);
+/* True, after an error naming out, when out is the file in (a hard link
+ * or symlink included): cmd writes a new file and must not replace its
+ * input. */
+bool cli_output_is_input(const char *cmd, const char *in, const char *out);
 /* True when stderr is a terminal (progress output allowed). */
 bool cli_progress_allowed(void);
 

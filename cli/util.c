@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -26,6 +27,16 @@ void cli_warn(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
+}
+
+bool cli_output_is_input(const char *cmd, const char *in, const char *out)
+{
+    struct stat a, b;
+    if (stat(in, &a) != 0 || stat(out, &b) != 0 || a.st_dev != b.st_dev ||
+        a.st_ino != b.st_ino)
+        return false;
+    cli_error("%s: output is the input; %s writes a new file", out, cmd);
+    return true;
 }
 
 void cli_report(const rrt_error *err)

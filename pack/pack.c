@@ -3,6 +3,7 @@
  * a complete, synced archive (the writer's .partial + rename). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -714,6 +715,13 @@ rrt_status rrt_pack(const char *in, const rrt_pack_options *opt,
     rep->in_size = (uint64_t)sb.st_size;
     const char *out = opt->output ? opt->output : in;
     bool in_place = out == in || same_file(in, out);
+    /* In place through a symlink replaces the file it names, not the
+     * link (which would leave the target unpacked). */
+    char real[PATH_MAX];
+    struct stat lb;
+    if (in_place && lstat(in, &lb) == 0 && S_ISLNK(lb.st_mode) &&
+        realpath(in, real))
+        in = real;
     if (in_place)
         out = in;
     struct stat ob;

@@ -1,5 +1,6 @@
 /* The pack module's commands: pack, unpack, export, import. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -199,14 +200,21 @@ static int run_pack(int argc, char **argv)
     rrt_error err;
     rrt_error_clear(&err);
     const char *out = o.output ? o.output : in;
+    /* in place through a symlink, rrt_pack writes next to its target */
+    char real[PATH_MAX];
+    if (!o.output && realpath(in, real))
+        out = real;
     cli_remove_on_signal(out);
     rrt_status st = rrt_pack(in, &o, &rep, &err);
     cli_remove_on_signal(NULL);
     end_progress(&ui);
     if (st != RRT_OK) {
-        cli_report(&err);
+        /* one line: the error, and that the input survived it */
         if (!o.output || strcmp(o.output, in) == 0)
-            cli_error("%s: left unchanged", in);
+            cli_error("%s (%s left unchanged)",
+                      err.message[0] ? err.message : rrt_strerror(st), in);
+        else
+            cli_report(&err);
         return RRT_EXIT_ERROR;
     }
     if (ui.verbose)
@@ -336,6 +344,8 @@ static int run_export(int argc, char **argv)
         return cli_usage("export", "output must end in .tar, .tar.gz, .tgz "
                                    "or .zip (or give --format)");
     struct stat sb;
+    if (cli_output_is_input("export", argv[optind], out))
+        return RRT_EXIT_ERROR;
     if (!force && lstat(out, &sb) == 0) {
         cli_error("%s: already exists (use --force to replace it)", out);
         return RRT_EXIT_ERROR;
@@ -470,6 +480,8 @@ static int run_import(int argc, char **argv)
         return cli_usage("import", "expects exactly one input");
     if (!out)
         return cli_usage("import", "missing -o OUT.rrt");
+    if (cli_output_is_input("import", argv[optind], out))
+        return RRT_EXIT_ERROR;
     rrt_import_report rep;
     rrt_error err;
     rrt_error_clear(&err);

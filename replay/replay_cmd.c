@@ -82,7 +82,7 @@ static int run(int argc, char **argv)
     unsigned long long v;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_STATS: o.stats = true; break;
         case OPT_UNTIL:

@@ -145,6 +145,12 @@ done <"$T/rec.ls"
 [ -s "$T/rec.ls" ] || fail "recover kept no file of a 2/3 archive"
 run last "$RRT" recover -o "$T/rec.rrt" "$T/cut.rrt"
 expect_rc 2 "recover over an existing output"
+# Options may follow the operands, as in `rrt recover X.partial -o Y.rrt`.
+run last "$RRT" recover "$T/cut.rrt" -o "$T/rec2.rrt"
+expect_rc 0 "recover with -o after the input"
+cmp -s "$T/rec.rrt" "$T/rec2.rrt" || fail "recover -o after the input differs"
+run last "$RRT" ls "$T/rec2.rrt" -l
+expect_rc 0 "ls with -l after the archive"
 
 # --- hostile corpus ----------------------------------------------------------
 BAD="$SRC/tests/data/bad/archive"

@@ -79,14 +79,41 @@ fi
 grep -q "$W/src/h: changed" "$W/log" || fail "error does not name the file"
 cmp "$W/ch.rrt" "$W/ch.orig"
 [ ! -e "$W/ch-out.rrt" ] && [ ! -e "$W/ch-out.rrt.partial" ] || fail "output left"
-"$RRT" pack "$W/ch.rrt" 2> /dev/null && fail "in-place pack succeeded"
+"$RRT" pack "$W/ch.rrt" 2> "$W/log" && fail "in-place pack succeeded"
 cmp "$W/ch.rrt" "$W/ch.orig"
 [ ! -e "$W/ch.rrt.partial" ] || fail "in-place pack left a .partial"
+[ "$(wc -l < "$W/log")" = 1 ] || fail "error is not one line: $(cat "$W/log")"
+grep -q "$W/src/h: changed.*($W/ch.rrt left unchanged)" "$W/log" ||
+    fail "one line does not name both files: $(cat "$W/log")"
 printf 'HELLO\n' > "$W/src/sub/r1copy"
 "$RRT" pack --allow-changed "$W/ch.rrt" 2> "$W/log"
 grep -q "warning: $W/src/h" "$W/log" || fail "no warning for h"
 grep -q "warning: $W/src/sub/r1copy" "$W/log" || fail "no warning for r1copy"
 [ "$("$RRT" cat "$W/ch.rrt" "$W/src/sub/r1copy")" = HELLO ] || fail "content"
+
+step "in place through a symlink packs its target, and keeps the link"
+make_src
+"$RRT" create -x -o "$W/t.rrt" "$W/src"
+ln -s t.rrt "$W/link.rrt"
+"$RRT" pack "$W/link.rrt"
+[ -L "$W/link.rrt" ] || fail "the symlink was replaced by a file"
+"$RRT" ls -l "$W/t.rrt" | grep -q external && fail "the target is not packed"
+[ ! -e "$W/link.rrt.partial" ] && [ ! -e "$W/t.rrt.partial" ] || fail ".partial left"
+
+step "export, import and recover refuse to write over their input"
+cp "$W/t.rrt" "$W/t.orig"
+"$RRT" export "$W/t.rrt" -o "$W/t.tar"
+cp "$W/t.tar" "$W/t.tar.orig"
+ln -s t.rrt "$W/t-link.tar"
+for c in "export $W/t.rrt -f -o $W/t-link.tar" "import $W/t.tar -f -o $W/t.tar" \
+         "recover -f -o $W/t-link.tar $W/t.rrt"; do
+    # shellcheck disable=SC2086
+    "$RRT" $c 2> "$W/log" && fail "'$c' succeeded"
+    grep -q "output is the input" "$W/log" || fail "'$c': $(cat "$W/log")"
+    [ "$(wc -l < "$W/log")" = 1 ] || fail "'$c': error is not one line"
+done
+cmp "$W/t.rrt" "$W/t.orig" || fail "an input archive changed"
+cmp "$W/t.tar" "$W/t.tar.orig" || fail "an input tar changed"
 
 step "SIGKILL at many points never damages the input"
 rm -rf "$W/big" && mkdir "$W/big"
