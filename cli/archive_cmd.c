@@ -19,6 +19,9 @@ typedef struct create_ctx {
     rrt_writer *w;
     bool external;
     bool verbose;
+    bool have_self;    /* self_dev/self_ino: the archive being written */
+    dev_t self_dev;
+    ino_t self_ino;
     unsigned long long files, bytes;
 } create_ctx;
 
@@ -127,6 +130,13 @@ static int add_path(create_ctx *c, const char *path)
     }
     if (S_ISDIR(sb.st_mode))
         return add_dir(c, path);
+    /* An output inside an input directory would read itself as it grows,
+     * without end (tar skips its own archive the same way). */
+    if (S_ISREG(sb.st_mode) && c->have_self && sb.st_dev == c->self_dev &&
+        sb.st_ino == c->self_ino) {
+        cli_warn("%s: skipped (the archive being written)", path);
+        return RRT_EXIT_OK;
+    }
     if (S_ISREG(sb.st_mode))
         return add_regular(c, path, &sb);
     cli_warn("%s: skipped (not a regular file or directory)", path);
@@ -243,6 +253,13 @@ static int run_create(int argc, char **argv)
     if (rrt_writer_create(out, &wo, &c.w, &err) != RRT_OK) {
         cli_report(&err);
         return RRT_EXIT_ERROR;
+    }
+    char partial[4200];
+    snprintf(partial, sizeof(partial), "%s.partial", out);
+    if (stat(partial, &sb) == 0) {
+        c.have_self = true;
+        c.self_dev = sb.st_dev;
+        c.self_ino = sb.st_ino;
     }
     set_common_meta(c.w, "rrt create");
     for (int i = optind; i < argc && rc == RRT_EXIT_OK; i++)
@@ -1088,7 +1105,7 @@ static int run_recover(int argc, char **argv)
     if (!out)
         return cli_usage("recover", "missing -o OUTPUT.rrt");
     const char *in = argv[optind];
-    struct stat b;
+    struct stat a, b;
     if (cli_output_is_input("recover", in, out))
         return RRT_EXIT_ERROR;
     if (!force && lstat(out, &b) == 0) {
@@ -1099,7 +1116,14 @@ static int run_recover(int argc, char **argv)
     rrt_writer_options_init(&wo);
     rrt_recover_report rep;
     rrt_error err;
-    cli_remove_on_signal(out);
+    /* The file rrt_recover writes through: OUT.partial, or another name
+     * when that is the input (archive.h). */
+    char tmp[4200];
+    snprintf(tmp, sizeof(tmp), "%s.partial", out);
+    if (stat(in, &a) == 0 && stat(tmp, &b) == 0 && a.st_dev == b.st_dev &&
+        a.st_ino == b.st_ino)
+        snprintf(tmp, sizeof(tmp), "%s%s", out, RRT_RECOVER_PARTIAL_SUFFIX);
+    cli_remove_file_on_signal(tmp);
     rrt_status st = rrt_recover(in, out, &wo, &rep, &err);
     cli_remove_on_signal(NULL);
     if (st != RRT_OK) {

@@ -49,8 +49,11 @@ bool cli_parse_u64(const char *s, unsigned long long max,
 void cli_json_string(FILE *f, const char *s);
 void cli_json_bytes(FILE *f, const void *p, size_t n);
 /* On SIGINT/SIGTERM/SIGHUP, remove FINAL.partial before dying (NULL
- * cancels). */
+ * cancels). Call it before the writer creates the file: a file that already
+ * exists is left alone. */
 void cli_remove_on_signal(const char *final_path);
+/* The same for an exact PATH. */
+void cli_remove_file_on_signal(const char *path);
 /* True, after an error naming out, when out is the file in (a hard link
  * or symlink included): cmd writes a new file and must not replace its
  * input. */

@@ -1,5 +1,7 @@
 /* rrt: the command table and dispatch. Each command lives in its module's
  * *_cmd.c and is listed here. */
+#include <errno.h>
+#include <signal.h>
 #include <string.h>
 
 #include "cli.h"
@@ -65,6 +67,11 @@ int cli_print_help(const char *cmd)
     return RRT_EXIT_OK;
 }
 
+static void on_sigxfsz(int sig)
+{
+    (void)sig;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -84,12 +91,29 @@ int main(int argc, char **argv)
         usage(stdout);
         return RRT_EXIT_OK;
     }
+    /* Past the file size limit (ulimit -f) a write then fails with EFBIG,
+     * which the writer reports and cleans up after, instead of the default
+     * SIGXFSZ killing rrt with a .partial left behind. A handler, not
+     * SIG_IGN: exec resets it, so recorded programs see the default. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sigxfsz;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGXFSZ, &sa, NULL);
     const rrt_command *c = find(name);
     if (!c) {
         cli_error("no such command '%s' (see 'rrt help')", name);
         return RRT_EXIT_ERROR;
     }
-    if (cli_wants_help(argc - 1, argv + 1))
-        return cli_print_help(name);
-    return c->run(argc - 1, argv + 1);
+    int rc = cli_wants_help(argc - 1, argv + 1) ? cli_print_help(name)
+                                                 : c->run(argc - 1, argv + 1);
+    /* Output cut short (a full disk, a closed pipe or descriptor) must not
+     * pass for an answer. A command that failed has reported already. */
+    errno = 0;
+    if (rc != RRT_EXIT_ERROR && (fflush(stdout) != 0 || ferror(stdout))) {
+        cli_error("stdout: write failed: %s", strerror(errno ? errno : EIO));
+        rc = RRT_EXIT_ERROR;
+    }
+    return rc;
 }

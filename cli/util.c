@@ -136,13 +136,16 @@ static void on_signal(int sig)
     raise(sig);
 }
 
-void cli_remove_on_signal(const char *final_path)
+void cli_remove_file_on_signal(const char *path)
 {
-    if (!final_path) {
-        cleanup_path[0] = 0;
+    cleanup_path[0] = 0;
+    /* A file that is already there is not ours to remove: another writer's,
+     * one a killed writer left, or the very input of the command. The
+     * writer's O_EXCL create refuses it, or writes elsewhere. */
+    struct stat sb;
+    if (!path || lstat(path, &sb) == 0)
         return;
-    }
-    snprintf(cleanup_path, sizeof(cleanup_path), "%s.partial", final_path);
+    snprintf(cleanup_path, sizeof(cleanup_path), "%s", path);
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
@@ -150,4 +153,15 @@ void cli_remove_on_signal(const char *final_path)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+}
+
+void cli_remove_on_signal(const char *final_path)
+{
+    char partial[sizeof(cleanup_path)];
+    if (!final_path) {
+        cli_remove_file_on_signal(NULL);
+        return;
+    }
+    snprintf(partial, sizeof(partial), "%s.partial", final_path);
+    cli_remove_file_on_signal(partial);
 }

@@ -411,18 +411,101 @@ typedef struct rstate {
     scan_list l;
     rblob *blobs;
     size_t nblob, capblob;
+    size_t *table; /* open addressing: blob index + 1, 0 = free */
+    size_t table_cap;
+    /* The last chunk decoded: the pieces of a shared chunk come in a row,
+     * and decoding it again for each would make recovery quadratic. */
+    uint64_t chunk_off;
+    uint8_t *chunk;
+    uint32_t chunk_len;
     uint64_t events;
     uint32_t hflags;
 } rstate;
 
+static size_t rslot(const rrt_blob_id *id, size_t cap)
+{
+    return (size_t)rrti_get_u64(id->bytes + 8) & (cap - 1);
+}
+
 static const rblob *rfind_blob(const rstate *s, const rrt_blob_id *id)
 {
-    /* Recovery is rare and archives hold few blobs relative to bytes: a
-     * linear scan keeps this simple. */
-    for (size_t i = 0; i < s->nblob; i++)
-        if (rrt_blob_id_cmp(&s->blobs[i].id, id) == 0)
-            return &s->blobs[i];
-    return NULL;
+    if (!s->table_cap)
+        return NULL;
+    for (size_t i = rslot(id, s->table_cap);; i = (i + 1) & (s->table_cap - 1)) {
+        if (!s->table[i])
+            return NULL;
+        if (rrt_blob_id_cmp(&s->blobs[s->table[i] - 1].id, id) == 0)
+            return &s->blobs[s->table[i] - 1];
+    }
+}
+
+static bool radd_blob(rstate *s, const rblob *b)
+{
+    if (s->nblob == s->capblob) {
+        size_t cap = s->capblob ? 2 * s->capblob : 64;
+        rblob *nb = realloc(s->blobs, cap * sizeof(*nb));
+        if (!nb)
+            return false;
+        s->blobs = nb;
+        s->capblob = cap;
+    }
+    if (2 * (s->nblob + 1) > s->table_cap) {
+        size_t cap = s->table_cap ? 2 * s->table_cap : 128;
+        size_t *t = calloc(cap, sizeof(*t));
+        if (!t)
+            return false;
+        free(s->table);
+        s->table = t;
+        s->table_cap = cap;
+        for (size_t i = 0; i < s->nblob; i++) {
+            size_t j = rslot(&s->blobs[i].id, cap);
+            while (t[j])
+                j = (j + 1) & (cap - 1);
+            t[j] = i + 1;
+        }
+    }
+    size_t j = rslot(&b->id, s->table_cap);
+    while (s->table[j])
+        j = (j + 1) & (s->table_cap - 1);
+    s->blobs[s->nblob++] = *b;
+    s->table[j] = s->nblob;
+    return true;
+}
+
+/* The decoded raw bytes of the CHNK section c, from the cache or read,
+ * checked and decoded into it; NULL if the chunk does not decode. */
+static const uint8_t *rchunk(rstate *s, const scanned *c, uint32_t *raw_len)
+{
+    if (s->chunk && s->chunk_off == c->offset) {
+        *raw_len = s->chunk_len;
+        return s->chunk;
+    }
+    free(s->chunk);
+    s->chunk = NULL;
+    uint8_t *cp = NULL;
+    rrti_section cs = {c->type, c->flags, c->offset, c->length};
+    rrti_chunk_header ch;
+    bool ok = rrti_read_section_payload(s->fd, s->path, &cs, &cp, NULL) ==
+                  RRT_OK &&
+              rrti_decode_chunk_header(cp, (size_t)cs.length, &ch, NULL, 0,
+                                       NULL) == RRT_OK;
+    uint8_t *raw = ok ? malloc(ch.raw_len ? ch.raw_len : 1) : NULL;
+    ok = raw &&
+         rrti_decompress_chunk(ch.method,
+                               (s->hflags & RRT_HFLAG_X86_FILTER) != 0,
+                               cp + RRTI_CHUNK_PREFIX,
+                               (size_t)cs.length - RRTI_CHUNK_PREFIX, raw,
+                               ch.raw_len, NULL, 0, NULL) == RRT_OK;
+    free(cp);
+    if (!ok) {
+        free(raw);
+        return NULL;
+    }
+    s->chunk = raw;
+    s->chunk_off = c->offset;
+    s->chunk_len = ch.raw_len;
+    *raw_len = ch.raw_len;
+    return raw;
 }
 
 /* Checks a blob descriptor against the chunks read so far, decoding each
@@ -437,39 +520,19 @@ static bool blob_consistent(rstate *s, const uint8_t *p, size_t len,
         return false;
     bool ok = !rfind_blob(s, &d.id);
     XXH3_state_t *xs = XXH3_createState();
-    uint8_t *raw = NULL;
     ok = ok && xs;
     if (ok)
         XXH3_128bits_reset(xs);
     for (uint32_t i = 0; ok && i < d.n_chunks; i++) {
         scanned *c = scan_find(&s->l, d.chunks[i].offset);
         ok = c && c->type == RRT_SEC_CHUNK;
-        uint8_t *cp = NULL;
-        rrti_section cs;
-        if (ok) {
-            cs = (rrti_section){c->type, c->flags, c->offset, c->length};
-            ok = rrti_read_section_payload(s->fd, s->path, &cs, &cp, NULL) ==
-                 RRT_OK;
-        }
-        rrti_chunk_header ch;
-        uint32_t want = rrti_chunk_raw_len(&d, i);
-        ok = ok && rrti_decode_chunk_header(cp, (size_t)cs.length, &ch, NULL,
-                                            0, NULL) == RRT_OK &&
-             (d.piece ? d.piece_off + want <= ch.raw_len
-                      : ch.raw_len == want);
+        uint32_t raw_len = 0, want = rrti_chunk_raw_len(&d, i);
         /* A piece needs its whole shared chunk decoded. */
-        uint8_t *nr = ok ? realloc(raw, ch.raw_len) : NULL;
-        ok = ok && nr;
-        if (nr)
-            raw = nr;
+        const uint8_t *raw = ok ? rchunk(s, c, &raw_len) : NULL;
+        ok = raw && (d.piece ? d.piece_off + want <= raw_len
+                             : raw_len == want);
         const uint8_t *mine = ok ? raw + (d.piece ? d.piece_off : 0) : NULL;
-        ok = ok &&
-             rrti_decompress_chunk(
-                 ch.method, (s->hflags & RRT_HFLAG_X86_FILTER) != 0,
-                 cp + RRTI_CHUNK_PREFIX, (size_t)cs.length - RRTI_CHUNK_PREFIX,
-                 raw, ch.raw_len, NULL, 0, NULL) == RRT_OK &&
-             XXH3_64bits(mine, want) == d.chunks[i].raw_hash;
-        free(cp);
+        ok = ok && XXH3_64bits(mine, want) == d.chunks[i].raw_hash;
         if (ok)
             XXH3_128bits_update(xs, mine, want);
     }
@@ -478,23 +541,13 @@ static bool blob_consistent(rstate *s, const uint8_t *p, size_t len,
         XXH128_canonicalFromHash(&c, XXH3_128bits_digest(xs));
         ok = memcmp(c.digest, d.id.bytes, 16) == 0;
     }
-    if (ok && s->nblob == s->capblob) {
-        size_t cap = s->capblob ? 2 * s->capblob : 64;
-        rblob *b = realloc(s->blobs, cap * sizeof(*b));
-        ok = b != NULL;
-        if (ok) {
-            s->blobs = b;
-            s->capblob = cap;
-        }
-    }
     if (ok)
-        s->blobs[s->nblob++] = (rblob){d.id, off, d.size};
+        ok = radd_blob(s, &(rblob){d.id, off, d.size});
     /* Only an accepted descriptor makes its chunks part of the prefix;
      * marking them earlier would keep the chunks of a rejected one. */
     for (uint32_t i = 0; ok && i < d.n_chunks; i++)
         scan_find(&s->l, d.chunks[i].offset)->used = true;
     XXH3_freeState(xs);
-    free(raw);
     free(d.chunks);
     return ok;
 }
@@ -555,6 +608,23 @@ static bool consistent(rstate *s, const rrti_section *sec, const uint8_t *p,
     }
 }
 
+/* Is the input (sb) OUT.partial itself, as when a killed writer's file is
+ * recovered under the name it was meant to have? */
+static bool is_partial_of(const struct stat *sb, const char *outp)
+{
+    size_t n = strlen(outp);
+    char *partial = malloc(n + sizeof(".partial"));
+    if (!partial)
+        return false;
+    memcpy(partial, outp, n);
+    memcpy(partial + n, ".partial", sizeof(".partial"));
+    struct stat ps;
+    bool same = stat(partial, &ps) == 0 && ps.st_dev == sb->st_dev &&
+                ps.st_ino == sb->st_ino;
+    free(partial);
+    return same;
+}
+
 rrt_status rrt_recover(const char *in, const char *outp,
                        const rrt_writer_options *opt,
                        rrt_recover_report *report, rrt_error *err)
@@ -591,6 +661,24 @@ rrt_status rrt_recover(const char *in, const char *outp,
                        rrti_get_u32(h + 12), rrti_get_u16(h + 8),
                        rrti_get_u16(h + 10));
     s.hflags = rrti_get_u32(h + 12);
+    /* The prefix is copied as is, so the output declares exactly the
+     * features the input did. */
+    rrt_writer_options o;
+    if (opt)
+        o = *opt;
+    else
+        rrt_writer_options_init(&o);
+    o.x86_filter = (s.hflags & RRT_HFLAG_X86_FILTER) != 0;
+    o.shared_chunks = (s.hflags & RRT_HFLAG_SHARED_CHUNKS) != 0;
+    /* Created before the scan, so that an output that cannot be written
+     * fails at once and not after reading the whole input. */
+    rrt_writer *w = NULL;
+    if (st == RRT_OK)
+        st = rrti_writer_create_via(outp,
+                                    is_partial_of(&sb, outp)
+                                        ? RRT_RECOVER_PARTIAL_SUFFIX
+                                        : ".partial",
+                                    &o, &w, err);
     uint64_t size = (uint64_t)sb.st_size, off = RRTI_HEADER_SIZE;
     uint64_t keep_end = RRTI_HEADER_SIZE;
     /* aux values of kept sections, parallel to s.l */
@@ -633,18 +721,6 @@ rrt_status rrt_recover(const char *in, const char *outp,
     if (keep)
         keep_end = s.l.v[keep - 1].offset + RRTI_SECTION_OVERHEAD +
                    s.l.v[keep - 1].length;
-    /* The prefix is copied as is, so the output declares exactly the
-     * features the input did. */
-    rrt_writer_options o;
-    if (opt)
-        o = *opt;
-    else
-        rrt_writer_options_init(&o);
-    o.x86_filter = (s.hflags & RRT_HFLAG_X86_FILTER) != 0;
-    o.shared_chunks = (s.hflags & RRT_HFLAG_SHARED_CHUNKS) != 0;
-    rrt_writer *w = NULL;
-    if (st == RRT_OK)
-        st = rrt_writer_create(outp, &o, &w, err);
     if (st == RRT_OK)
         st = rrti_writer_append_raw(w, s.fd, in, RRTI_HEADER_SIZE,
                                     keep_end - RRTI_HEADER_SIZE, err);
@@ -672,6 +748,8 @@ rrt_status rrt_recover(const char *in, const char *outp,
     free(aux);
     free(s.l.v);
     free(s.blobs);
+    free(s.table);
+    free(s.chunk);
     close(s.fd);
     return st;
 }

@@ -199,6 +199,12 @@ void rrti_encode_footer(uint8_t out[RRTI_FOOTER_SIZE],
 /* Offset of the i-th blob descriptor in the index (for rrt verify). */
 uint64_t rrti_reader_blob_offset(const rrt_reader *r, size_t i);
 
+/* rrt_writer_create writing through PATH + SUFFIX instead of PATH.partial
+ * (recovery, when PATH.partial is its input). */
+rrt_status rrti_writer_create_via(const char *path, const char *suffix,
+                                  const rrt_writer_options *opt,
+                                  rrt_writer **wp, rrt_error *err);
+
 /* Writer hooks used by recovery: copy a verified prefix and register what
  * it contains without re-encoding it. */
 rrt_status rrti_writer_append_raw(rrt_writer *w, int src_fd,

@@ -586,6 +586,13 @@ static unsigned default_threads(void)
 rrt_status rrt_writer_create(const char *path, const rrt_writer_options *opt,
                              rrt_writer **wp, rrt_error *err)
 {
+    return rrti_writer_create_via(path, ".partial", opt, wp, err);
+}
+
+rrt_status rrti_writer_create_via(const char *path, const char *suffix,
+                                  const rrt_writer_options *opt,
+                                  rrt_writer **wp, rrt_error *err)
+{
     *wp = NULL;
     rrt_writer_options o;
     if (opt)
@@ -605,9 +612,9 @@ rrt_status rrt_writer_create(const char *path, const rrt_writer_options *opt,
     w->opt = o;
     if (o.io)
         w->io = *o.io;
-    size_t plen = strlen(path);
+    size_t plen = strlen(path), slen = strlen(suffix);
     w->path = strdup(path);
-    w->partial = malloc(plen + sizeof(".partial"));
+    w->partial = malloc(plen + slen + 1);
     w->obuf = malloc(OBUF_SIZE);
     rrt_buf_init(&w->events);
     pthread_mutex_init(&w->mu, NULL);
@@ -619,7 +626,7 @@ rrt_status rrt_writer_create(const char *path, const rrt_writer_options *opt,
                          "out of memory");
     }
     memcpy(w->partial, path, plen);
-    memcpy(w->partial + plen, ".partial", sizeof(".partial"));
+    memcpy(w->partial + plen, suffix, slen + 1);
     w->fd = open(w->partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (w->fd < 0) {
         int e = errno;

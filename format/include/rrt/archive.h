@@ -323,7 +323,10 @@ typedef struct rrt_recover_report {
 
 /* Writes OUT from the longest intact, self-consistent prefix of IN
  * (typically a .partial left by a killed writer) plus a fresh index and
- * footer (spec/format.md, section 7). */
+ * footer (spec/format.md, section 7). Like every writer it writes
+ * OUT.partial, except when IN is OUT.partial itself: then it writes
+ * OUT + RRT_RECOVER_PARTIAL_SUFFIX, and IN stays as it is. */
+#define RRT_RECOVER_PARTIAL_SUFFIX ".recover.partial"
 RRT_API rrt_status rrt_recover(const char *in, const char *out,
                                const rrt_writer_options *opt,
                                rrt_recover_report *report, rrt_error *err);
