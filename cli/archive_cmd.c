@@ -236,7 +236,7 @@ static int run_create(int argc, char **argv)
             c.verbose = true;
             break;
         default:
-            return cli_usage("create", "unknown option");
+            return cli_bad_option("create", argv);
         }
     }
     if (!out)
@@ -355,7 +355,7 @@ static int parse_json_flag(int argc, char **argv, const char *cmd,
     optind = 1;
     while ((opt = getopt_long(argc, argv, "", longs, NULL)) != -1) {
         if (opt != 'J')
-            return cli_usage(cmd, "unknown option");
+            return cli_bad_option(cmd, argv);
         *json = true;
     }
     *first_arg = optind;
@@ -505,7 +505,7 @@ static int run_ls(int argc, char **argv)
         else if (opt == 'b')
             blobs = true;
         else
-            return cli_usage("ls", "unknown option");
+            return cli_bad_option("ls", argv);
     }
     if (optind != argc - 1)
         return cli_usage("ls", "expects exactly one archive");
@@ -611,7 +611,7 @@ static int run_cat(int argc, char **argv)
     int opt;
     optind = 1;
     while ((opt = getopt(argc, argv, "+")) != -1)
-        return cli_usage("cat", "unknown option");
+        return cli_bad_option("cat", argv);
     if (optind != argc - 2)
         return cli_usage("cat", "expects an archive and a path or blob id");
     rrt_reader *r = open_or_report(argv[optind]);
@@ -1098,7 +1098,7 @@ static int run_recover(int argc, char **argv)
         else if (opt == 'f')
             force = true;
         else
-            return cli_usage("recover", "unknown option");
+            return cli_bad_option("recover", argv);
     }
     if (optind != argc - 1)
         return cli_usage("recover", "expects exactly one input file");

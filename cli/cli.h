@@ -38,6 +38,9 @@ void cli_report(const rrt_error *err);
 /* Prints "rrt CMD: message" and "Try 'rrt help CMD'." and returns 2. */
 int cli_usage(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* After getopt_long returned '?' (opterr is 0): names the option that is
+ * unknown or lacks its value, as cli_usage does, and returns 2. */
+int cli_bad_option(const char *cmd, char **argv);
 /* True if argv has -h or --help before any "--". */
 bool cli_wants_help(int argc, char **argv);
 /* Prints the command's help text to stdout. */

@@ -1,6 +1,7 @@
 /* rrt: the command table and dispatch. Each command lives in its module's
  * *_cmd.c and is listed here. */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <string.h>
 
@@ -101,6 +102,7 @@ int main(int argc, char **argv)
     sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGXFSZ, &sa, NULL);
+    opterr = 0; /* cli_bad_option says it, in one line */
     const rrt_command *c = find(name);
     if (!c) {
         cli_error("no such command '%s' (see 'rrt help')", name);

@@ -29,6 +29,15 @@ void cli_warn(const char *fmt, ...)
     va_end(ap);
 }
 
+int cli_bad_option(const char *cmd, char **argv)
+{
+    const char *arg = optind > 0 ? argv[optind - 1] : "";
+    if (strncmp(arg, "--", 2) != 0 && optopt > ' ' && optopt < 127)
+        return cli_usage(cmd, "unknown option, or one without its value: -%c",
+                         optopt);
+    return cli_usage(cmd, "unknown option, or one without its value: %s", arg);
+}
+
 bool cli_output_is_input(const char *cmd, const char *in, const char *out)
 {
     struct stat a, b;

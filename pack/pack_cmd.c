@@ -173,7 +173,7 @@ static int parse_pack(int argc, char **argv, rrt_pack_options *o,
             ui->verbose = true;
             break;
         default:
-            return cli_usage("pack", "unknown option");
+            return cli_bad_option("pack", argv);
         }
     }
     if (optind != argc - 1)
@@ -331,7 +331,7 @@ static int run_export(int argc, char **argv)
         else if (opt == 'f')
             force = true;
         else
-            return cli_usage("export", "unknown option");
+            return cli_bad_option("export", argv);
     }
     if (optind != argc - 1)
         return cli_usage("export", "expects exactly one archive");
@@ -472,8 +472,11 @@ static int run_import(int argc, char **argv)
             wo.threads = (unsigned)v;
         } else if (opt == 'f') {
             force = true;
+        } else if (opt == '?') {
+            return cli_bad_option("import", argv);
         } else {
-            return cli_usage("import", "bad option or value");
+            return cli_usage("import", "-%c: bad value '%s' (-q 0-11, "
+                                       "-j 0-64)", opt, optarg);
         }
     }
     if (optind != argc - 1)

@@ -32,7 +32,7 @@ static int parse_store_options(int argc, char **argv, const char *cmd,
         case 'o':
         case 'f':
             if (!out)
-                return cli_usage(cmd, "unknown option");
+                return cli_bad_option(cmd, argv);
             if (opt == 'o')
                 *out = optarg;
             else
@@ -60,7 +60,7 @@ static int parse_store_options(int argc, char **argv, const char *cmd,
             o->progress = false;
             break;
         default:
-            return cli_usage(cmd, "unknown option");
+            return cli_bad_option(cmd, argv);
         }
     }
     return RRT_EXIT_OK;

@@ -122,7 +122,7 @@ static int run(int argc, char **argv)
             break;
         case OPT_NOPIN: o.cpu = -1; break;
         case OPT_STATS: o.stats = true; break;
-        default: return cli_usage("record", "bad option");
+        default: return cli_bad_option("record", argv);
         }
     }
     if (optind >= argc)

@@ -102,7 +102,7 @@ static int run(int argc, char **argv)
             o.cpu = (int)v;
             break;
         case OPT_NOPIN: o.cpu = -1; break;
-        default: return cli_usage("replay", "bad option");
+        default: return cli_bad_option("replay", argv);
         }
     }
     if (optind + 1 != argc)

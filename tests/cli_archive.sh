@@ -106,6 +106,19 @@ else
 fi
 
 # --- refusals ---------------------------------------------------------------
+# A bad option is one error line naming it (getopt's own line silenced),
+# then the pointer to the manual.
+for args in "create -o" "create --bogus -o $T/x.rrt $T/in" "ls --blobs=3 $A" \
+            "recover $A -o" "dump --nope $A"; do
+    # shellcheck disable=SC2086
+    run last "$RRT" $args
+    expect_rc 2 "rrt $args"
+    opt=$(echo "$args" | tr ' ' '\n' | grep -- '^-' | grep -v -- '^-o$' | head -1)
+    [ -n "$opt" ] || opt=-o
+    grep -q "^rrt ${args%% *}: unknown option, or one without its value: $opt" \
+        "$T/last.err" || fail "rrt $args: $(cat "$T/last.err")"
+    [ "$(wc -l <"$T/last.err")" = 2 ] || fail "rrt $args: $(cat "$T/last.err")"
+done
 cp "$A" "$T/a.copy"
 run last "$RRT" create -o "$A" "$T/in/text.txt"
 expect_rc 2 "create over an existing archive"

@@ -110,8 +110,7 @@ static int parse_args(int argc, char **argv, cpuid_opts *o)
             o->output = optarg;
             break;
         default:
-            return cli_usage("cpuid", "unknown or incomplete option '%s'",
-                             argv[optind - 1]);
+            return cli_bad_option("cpuid", argv);
         }
     }
     o->files = argv + optind;

@@ -99,8 +99,7 @@ static int parse_args(int argc, char **argv, verify_opts *o)
             o->host = true;
             break;
         default:
-            return cli_usage("verify", "unknown or incomplete option '%s'",
-                             argv[optind - 1]);
+            return cli_bad_option("verify", argv);
         }
     }
     if (optind != argc - 1)
