@@ -1,10 +1,16 @@
 /* The pack module's commands: pack, unpack, export, import. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "pack.h"
@@ -403,29 +409,106 @@ const rrt_command cmd_export = {
     "  -f, --force         replace OUT if it exists\n",
     run_export};
 
+/* nftw callback: removes all below the top directory, not the top. */
+static int remove_below(const char *path, const struct stat *sb, int flag,
+                        struct FTW *ftw)
+{
+    (void)sb;
+    if (ftw->level == 0)
+        return 0;
+    return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* True when dir is an empty directory; else reports. */
+static bool empty_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    bool empty = d != NULL;
+    while (d && (e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            empty = false;
+    if (d)
+        closedir(d);
+    if (!empty)
+        cli_error("%s: %s", dir, d ? "not empty (unpack fills a new "
+                                     "directory)"
+                                   : strerror(errno));
+    return empty;
+}
+
+/* Moves every entry of stage up into dir; false after an error. */
+static bool move_up(const char *dir, const char *stage)
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = opendir(stage);
+    struct dirent *e;
+    bool ok = dfd >= 0 && d != NULL;
+    while (ok && (e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            ok = renameat(dirfd(d), e->d_name, dfd, e->d_name) == 0;
+    if (!ok)
+        cli_error("%s: cannot move into %s: %s", stage, dir, strerror(errno));
+    if (d)
+        closedir(d);
+    if (dfd >= 0)
+        close(dfd);
+    return ok;
+}
+
+/* Extracts into DIR/.rrt-unpack.partial and moves the result up into DIR
+ * when complete, so a failed unpack leaves DIR as it was: empty, or not
+ * there. Nothing is written beside DIR. */
 static int run_unpack(int argc, char **argv)
 {
     if (argc != 3 || argv[1][0] == '-')
         return cli_usage("unpack", "expects FILE and DIR");
+    const char *dir = argv[2];
+    char stage[PATH_MAX];
+    if (snprintf(stage, sizeof(stage), "%s/.rrt-unpack.partial", dir) >=
+        (int)sizeof(stage)) {
+        cli_error("%s: path too long", dir);
+        return RRT_EXIT_ERROR;
+    }
+    bool made = mkdir(dir, 0755) == 0;
+    if (!made && errno != EEXIST) {
+        cli_error("%s: cannot create: %s", dir, strerror(errno));
+        return RRT_EXIT_ERROR;
+    }
+    if (!made && !empty_dir(dir))
+        return RRT_EXIT_ERROR;
+    if (mkdir(stage, 0755) != 0) {
+        cli_error("%s: cannot create: %s", stage, strerror(errno));
+        if (made)
+            rmdir(dir);
+        return RRT_EXIT_ERROR;
+    }
     rrt_error err;
     rrt_error_clear(&err);
     rrt_status st;
     if (rrt_pack_is_rrt(argv[1])) {
         rrt_export_report rep;
-        st = rrt_export(argv[1], argv[2], "dir", &rep, &err);
+        st = rrt_export(argv[1], stage, "dir", &rep, &err);
         if (st == RRT_OK && rep.skipped_external)
             cli_warn("%s: %llu external references have no content "
                      "(listed in files.json)",
                      argv[1], (unsigned long long)rep.skipped_external);
     } else {
         rrt_extract_report rep;
-        st = rrt_extract(argv[1], argv[2], &rep, &err);
+        st = rrt_extract(argv[1], stage, &rep, &err);
     }
-    if (st != RRT_OK) {
+    if (st != RRT_OK)
         cli_report(&err);
-        return RRT_EXIT_ERROR;
-    }
-    return RRT_EXIT_OK;
+    if (st == RRT_OK && move_up(dir, stage) && rmdir(stage) == 0)
+        return RRT_EXIT_OK;
+    /* DIR was empty: all in it goes, what was moved up already too (the
+     * slash: a DIR that is a symlink is walked, not skipped) */
+    char top[PATH_MAX + 1];
+    snprintf(top, sizeof(top), "%s/", dir);
+    nftw(top, remove_below, 16, FTW_DEPTH | FTW_PHYS);
+    if (made)
+        rmdir(dir);
+    return RRT_EXIT_ERROR;
 }
 
 const rrt_command cmd_unpack = {
@@ -444,7 +527,9 @@ const rrt_command cmd_unpack = {
     "  component or through a symbolic link; setuid, setgid and sticky\n"
     "  bits and owners are dropped; at most 65536 members and 64 GiB in\n"
     "  all. The first hostile member stops extraction with an error naming\n"
-    "  it; nothing is ever written outside DIR (created if missing).\n"
+    "  it; nothing is ever written outside DIR. DIR must be empty or not\n"
+    "  exist: files go to DIR/.rrt-unpack.partial and are moved into DIR\n"
+    "  when complete, so a failed unpack leaves DIR as it was.\n"
     "\n" LAYOUT_HELP,
     run_unpack};
 

@@ -178,6 +178,33 @@ done
 "$RRT" import "$W/re.tar" -o "$W/re.rrt"
 strip "$W/re.rrt" | cmp -s - "$W/sample.json" || fail "round trip via unpack"
 
+step "a failed unpack leaves DIR as it was; DIR must be empty"
+python3 - "$W/late.tar" <<'EOF'
+import io, sys, tarfile
+# the third member, a file where a directory is, fails after the first two
+with tarfile.open(sys.argv[1], 'w') as t:
+    for name, kind in (('files/d', tarfile.DIRTYPE), ('files/d/in', tarfile.REGTYPE),
+                       ('files/d', tarfile.REGTYPE)):
+        i = tarfile.TarInfo(name)
+        i.type = kind
+        i.mode = 0o755 if kind == tarfile.DIRTYPE else 0o644
+        data = b'x' * 10 if kind == tarfile.REGTYPE else b''
+        i.size = len(data)
+        t.addfile(i, io.BytesIO(data))
+EOF
+"$RRT" unpack "$W/late.tar" "$W/new-dir" 2> "$W/log" && fail "late failure unpacked"
+[ "$(wc -l < "$W/log")" = 1 ] || fail "unpack error is not one line: $(cat "$W/log")"
+[ ! -e "$W/new-dir" ] || fail "a failed unpack left DIR: $(find "$W/new-dir")"
+mkdir "$W/empty-dir"
+"$RRT" unpack "$W/late.tar" "$W/empty-dir" 2> /dev/null && fail "late failure unpacked"
+[ -d "$W/empty-dir" ] && [ -z "$(ls -A "$W/empty-dir")" ] ||
+    fail "a failed unpack changed an empty DIR: $(find "$W/empty-dir")"
+"$RRT" unpack "$W/sample.rrt" "$W/empty-dir"
+[ -f "$W/empty-dir/meta.json" ] && [ ! -e "$W/empty-dir/.rrt-unpack.partial" ] ||
+    fail "unpack into an empty DIR: $(ls -A "$W/empty-dir")"
+"$RRT" unpack "$W/sample.rrt" "$W/empty-dir" 2> "$W/log" && fail "unpack into a full DIR"
+grep -q "empty-dir: not empty" "$W/log" || fail "full DIR: $(cat "$W/log")"
+
 step "hostile tar/zip corpus"
 if ! command -v python3 > /dev/null; then
     echo "SKIP: python3 is needed to generate the hostile corpus"
