@@ -79,7 +79,7 @@ static void on_note(void *ctx, rrt_pack_note n, const char *path,
 }
 
 static void print_summary(const char *in, const char *out,
-                          const rrt_pack_report *r)
+                          const rrt_pack_report *r, bool refs)
 {
     if (r->unchanged) {
         fprintf(stderr,
@@ -89,12 +89,13 @@ static void print_summary(const char *in, const char *out,
         return;
     }
     fprintf(stderr,
-            "%s: %llu files: %llu embedded (%.1f MiB read), %llu "
+            "%s: %llu files: %llu %s (%.1f MiB read), %llu "
             "deduplicated (%.1f MiB saved), %llu from the blob store, %llu "
             "added to it, %llu changed; %llu blobs recompressed, %llu "
             "events; %.1f MiB -> %.1f MiB\n",
             out, (unsigned long long)r->files,
             (unsigned long long)r->embedded,
+            refs ? "referenced by id" : "embedded",
             (double)r->embedded_bytes / 1048576.0,
             (unsigned long long)r->deduplicated,
             (double)r->dedup_bytes / 1048576.0,
@@ -224,7 +225,7 @@ static int run_pack(int argc, char **argv)
         return RRT_EXIT_ERROR;
     }
     if (ui.verbose)
-        print_summary(in, out, &rep);
+        print_summary(in, out, &rep, o.refs_only);
     return RRT_EXIT_OK;
 }
 
