@@ -791,10 +791,9 @@ out:
 /* For a script the kernel put the path it exec'd among the interpreter's
  * arguments (argv[1], or argv[2] after the #! line's optional argument,
  * or later when that interpreter is a script too, up to the kernel's 4
- * levels): writes the recorded path over it, same length; and over
- * argv[0], the
- * interpreter's name from the #! line, the recorded name when it was
- * replaced. */
+ * levels): writes the recorded path over it, same length. When the #!
+ * line's interpreter was renamed, argv[0] (that name) gets the recorded
+ * one back too. */
 static bool restore_script_args(replayer *r, ptask *t, const exec_sub *x)
 {
     struct user_regs_struct g;
