@@ -56,6 +56,8 @@ typedef struct exp_ctx {
     rrt_error *err;
     const char *out;
     uint8_t *buf;
+    bool to_disk;               /* unpack: the extraction bounds apply */
+    uint64_t members, declared; /* so far, to check them */
 } exp_ctx;
 
 static rrt_status arc_fail(exp_ctx *x, const char *member)
@@ -75,6 +77,19 @@ static rrt_status arc_fail(exp_ctx *x, const char *member)
 static rrt_status put_header(exp_ctx *x, const char *name, uint64_t size,
                              unsigned mode, int64_t mtime_ns)
 {
+    /* A small archive can declare a huge blob (chunks may repeat): check
+     * each member's size before any of its bytes reach the disk. */
+    if (x->to_disk && ++x->members > RRT_PACK_MAX_ENTRIES)
+        return rrti_pack_fail(x->err, RRT_E_LIMIT, 0,
+                              "%s: more than %u members to extract",
+                              rrt_reader_path(x->r), RRT_PACK_MAX_ENTRIES);
+    if (x->to_disk && (size > RRT_PACK_MAX_TOTAL ||
+                       (x->declared += size) > RRT_PACK_MAX_TOTAL))
+        return rrti_pack_fail(x->err, RRT_E_LIMIT, 0,
+                              "%s: member '%s': more than %llu bytes to "
+                              "extract in all",
+                              rrt_reader_path(x->r), name,
+                              (unsigned long long)RRT_PACK_MAX_TOTAL);
     char full[PATH_MAX + 4200];
     snprintf(full, sizeof(full), "%s%s", x->prefix, name);
     struct archive_entry *e = archive_entry_new();
@@ -537,6 +552,7 @@ static struct archive *open_file_writer(const char *format, int fd,
 
 static rrt_status export_dir(exp_ctx *x)
 {
+    x->to_disk = true;
     x->a = rrti_open_disk(x->out, x->prefix, sizeof(x->prefix), x->err);
     if (!x->a)
         return x->err ? x->err->status : RRT_E_IO;

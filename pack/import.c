@@ -37,37 +37,66 @@ bool rrt_pack_is_rrt(const char *path)
 
 typedef struct tar_in {
     struct archive *a;
+    int fd;
     const char *src;
     uint64_t entries, declared, read_bytes;
     bool read_failed; /* read_member failed: the input is to blame */
     rrt_error *err;
 } tar_in;
 
+static void close_input(tar_in *t)
+{
+    if (t->a)
+        archive_read_free(t->a);
+    t->a = NULL;
+    if (t->fd >= 0)
+        close(t->fd);
+    t->fd = -1;
+}
+
+/* Opens the file itself: libarchive's "Failed to open" does not say why,
+ * and of a directory it says only "Error reading". */
 static rrt_status open_input(tar_in *t, const char *src, rrt_error *err)
 {
     memset(t, 0, sizeof(*t));
     t->src = src;
     t->err = err;
+    t->fd = open(src, O_RDONLY | O_CLOEXEC);
+    if (t->fd < 0)
+        return rrti_pack_fail(err, errno == ENOENT ? RRT_E_NOT_FOUND
+                                                   : RRT_E_IO,
+                              errno, "%s: cannot open", src);
+    struct stat sb;
+    int e = fstat(t->fd, &sb) != 0 ? errno : S_ISDIR(sb.st_mode) ? EISDIR : 0;
+    if (e) {
+        close_input(t);
+        return rrti_pack_fail(err, RRT_E_INVALID, e, "%s: cannot read", src);
+    }
     t->a = archive_read_new();
-    if (!t->a)
+    if (!t->a) {
+        close_input(t);
         return rrti_pack_fail(err, RRT_E_NOMEM, 0, "out of memory");
+    }
     archive_read_support_format_tar(t->a);
     archive_read_support_format_zip(t->a);
     archive_read_support_filter_gzip(t->a);
-    if (archive_read_open_filename(t->a, src, READ_BLOCK) != ARCHIVE_OK) {
+    if (archive_read_open_fd(t->a, t->fd, READ_BLOCK) != ARCHIVE_OK) {
         rrt_status st = rrti_pack_fail(err, RRT_E_PARSE, 0, "%s: %s", src,
                                        archive_error_string(t->a));
-        archive_read_free(t->a);
-        t->a = NULL;
+        close_input(t);
         return st;
     }
     return RRT_OK;
 }
 
+/* The longest member an export writes: "files/" and a recorded path of
+ * the format's 4096 bytes at most. */
+#define MAX_MEMBER_NAME (6 + 4096)
+
 /* A relative name without '..' components: what an export contains. */
 static bool name_ok(const char *p)
 {
-    if (!*p || *p == '/' || strlen(p) >= 4096)
+    if (!*p || *p == '/')
         return false;
     for (const char *s = p; *s;) {
         const char *e = strchr(s, '/');
@@ -107,6 +136,8 @@ static rrt_status check_member(tar_in *t, struct archive_entry *e,
         why = "symbolic links are not allowed";
     else if (type != AE_IFREG && type != AE_IFDIR)
         why = "devices, fifos and sockets are not allowed";
+    else if (strlen(p) > MAX_MEMBER_NAME)
+        why = "name longer than 4102 bytes";
     else if (!name_ok(p) && !(type == AE_IFDIR && !strcmp(p, ".")))
         why = "absolute or '..' names are not allowed";
     if (why)
@@ -224,8 +255,7 @@ static rrt_status prescan(const char *in, rrt_error *err)
         else
             st = check_member(&t, e, &name, &is_dir);
     }
-    if (t.a)
-        archive_read_free(t.a);
+    close_input(&t);
     return st;
 }
 
@@ -246,7 +276,7 @@ rrt_status rrt_extract(const char *in, const char *dir,
     char prefix[PATH_MAX + 2];
     struct archive *disk = rrti_open_disk(dir, prefix, sizeof(prefix), err);
     if (!disk) {
-        archive_read_free(t.a);
+        close_input(&t);
         return err ? err->status : RRT_E_IO;
     }
     struct archive_entry *e;
@@ -265,7 +295,7 @@ rrt_status rrt_extract(const char *in, const char *dir,
     }
     archive_write_close(disk);
     archive_write_free(disk);
-    archive_read_free(t.a);
+    close_input(&t);
     return st;
 }
 
@@ -285,9 +315,34 @@ typedef struct imp_ctx {
     size_t nblobs, capblobs;
     char *json[4]; /* meta, cpuid, files, events */
     size_t json_len[4];
+    const char *out;
     rrt_import_report *rep;
     rrt_error *err;
 } imp_ctx;
+
+/* The writer refuses bad data naming OUT (or the member name it was
+ * given), but the data came from IN: name IN and where in it instead.
+ * Its own failures (a full disk) keep their message. */
+static rrt_status blame_input(imp_ctx *c, const char *name,
+                              const char *where, rrt_status st)
+{
+    if ((st != RRT_E_INVALID && st != RRT_E_LIMIT && st != RRT_E_HASH &&
+         st != RRT_E_CORRUPT) ||
+        !c->err)
+        return st;
+    const char *m = c->err->message;
+    const char *pre[2] = {c->out, name};
+    for (int i = 0; i < 2; i++) {
+        size_t n = pre[i] ? strlen(pre[i]) : 0;
+        if (n && strncmp(m, pre[i], n) == 0 && m[n] == ':' && m[n + 1] == ' ') {
+            m += n + 2;
+            break;
+        }
+    }
+    char msg[sizeof(c->err->message)];
+    snprintf(msg, sizeof(msg), "%s", m);
+    return rrti_pack_fail(c->err, st, 0, "%s: %s: %s", c->t.src, where, msg);
+}
 
 static const char *const json_names[4] = {"meta.json", "cpuid.json",
                                           "files.json", "events.json"};
@@ -348,7 +403,9 @@ static rrt_status add_member_blob(imp_ctx *c, const char *name)
     if (st != RRT_OK) {
         if (c->err)
             *c->err = werr;
-        return st;
+        char where[4200];
+        snprintf(where, sizeof(where), "member '%s'", name);
+        return blame_input(c, name, where, st);
     }
     if (c->nblobs == c->capblobs) {
         size_t cap = c->capblobs ? 2 * c->capblobs : 64;
@@ -422,7 +479,8 @@ static rrt_status import_meta(imp_ctx *c)
         if (k && v && (strlen(k) != kl || strlen(v) != vl))
             j.failed = true;
         if (!j.failed)
-            st = rrt_writer_set_meta(c->w, k, v, c->err);
+            st = blame_input(c, NULL, json_names[0],
+                             rrt_writer_set_meta(c->w, k, v, c->err));
         free(k);
         free(v);
     }
@@ -535,7 +593,8 @@ static rrt_status import_cpuid(imp_ctx *c)
     if (j.failed)
         st = json_fail(c, 1, "malformed");
     else
-        st = rrt_writer_set_cpuid(c->w, &m, c->err);
+        st = blame_input(c, NULL, json_names[1],
+                         rrt_writer_set_cpuid(c->w, &m, c->err));
     rrt_cpuid_manifest_clear(&m);
     return st;
 }
@@ -605,7 +664,8 @@ static rrt_status add_parsed_file(imp_ctx *c, rrt_file_entry *e,
         e->flags |= RRT_FILE_HAS_BLOB;
     }
     c->rep->files++;
-    return rrt_writer_add_file(c->w, e, c->err);
+    return blame_input(c, NULL, json_names[2],
+                       rrt_writer_add_file(c->w, e, c->err));
 }
 
 static rrt_status import_files(imp_ctx *c)
@@ -665,7 +725,9 @@ static rrt_status parse_event(imp_ctx *c, rrti_jcur *j, uint64_t want_seq)
     if (j->failed || seq != want_seq || type > UINT32_MAX || !data)
         st = json_fail(c, 3, "malformed event or events out of order");
     else
-        st = rrt_writer_add_event(c->w, (uint32_t)type, data, len, c->err);
+        st = blame_input(c, NULL, json_names[3],
+                         rrt_writer_add_event(c->w, (uint32_t)type, data, len,
+                                              c->err));
     free(data);
     return st;
 }
@@ -702,7 +764,7 @@ rrt_status rrt_import(const char *in, const char *out,
         return rrti_pack_fail(err, RRT_E_EXISTS, 0,
                               "%s: already exists (use --force to replace it)",
                               out);
-    imp_ctx c = {.rep = rep, .err = err};
+    imp_ctx c = {.out = out, .rep = rep, .err = err};
     rrti_strmap_init(&c.members);
     rrt_status st = open_input(&c.t, in, err);
     if (st == RRT_OK)
@@ -720,8 +782,7 @@ rrt_status rrt_import(const char *in, const char *out,
     if (st == RRT_OK)
         st = rrt_writer_finish(c.w, err);
     rrt_writer_free(c.w);
-    if (c.t.a)
-        archive_read_free(c.t.a);
+    close_input(&c.t);
     for (int k = 0; k < 4; k++)
         free(c.json[k]);
     free(c.blobs);

@@ -2,7 +2,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -410,14 +409,27 @@ const rrt_command cmd_export = {
     "  -f, --force         replace OUT if it exists\n",
     run_export};
 
-/* nftw callback: removes all below the top directory, not the top. */
-static int remove_below(const char *path, const struct stat *sb, int flag,
-                        struct FTW *ftw)
+/* Removes all inside the directory open as fd, and closes fd. Calls are
+ * relative to directory descriptors: a hostile archive's entries may lie
+ * deeper than PATH_MAX, where path-based removal (nftw) fails. */
+static void remove_inside(int fd)
 {
-    (void)sb;
-    if (ftw->level == 0)
-        return 0;
-    return flag == FTW_DP ? rmdir(path) : unlink(path);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+            unlinkat(dirfd(d), e->d_name, 0) == 0)
+            continue;
+        remove_inside(openat(dirfd(d), e->d_name,
+                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+    }
+    closedir(d);
 }
 
 /* True when dir is an empty directory; else reports. */
@@ -502,11 +514,9 @@ static int run_unpack(int argc, char **argv)
         cli_report(&err);
     if (st == RRT_OK && move_up(dir, stage) && rmdir(stage) == 0)
         return RRT_EXIT_OK;
-    /* DIR was empty: all in it goes, what was moved up already too (the
-     * slash: a DIR that is a symlink is walked, not skipped) */
-    char top[PATH_MAX + 1];
-    snprintf(top, sizeof(top), "%s/", dir);
-    nftw(top, remove_below, 16, FTW_DEPTH | FTW_PHYS);
+    /* DIR was empty: all in it goes, what was moved up already too (a
+     * DIR that is a symlink is followed) */
+    remove_inside(open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (made)
         rmdir(dir);
     return RRT_EXIT_ERROR;

@@ -246,4 +246,61 @@ for f in "$W"/corpus/*; do
     cmp -s "$W/before" "$W/after" || fail "$name: wrote outside the target"
     echo "ok $name"
 done
+step "import says why it cannot open its input"
+rm -f "$W/x.rrt"
+"$RRT" import "$W/nonexistent.tar" -o "$W/x.rrt" 2> "$W/log" && fail "imported nothing"
+grep -q "nonexistent.tar: cannot open: No such file or directory" "$W/log" ||
+    fail "no reason: $(cat "$W/log")"
+"$RRT" import "$W/corpus" -o "$W/x.rrt" 2> "$W/log" && fail "imported a directory"
+grep -q "corpus: cannot read: Is a directory" "$W/log" || fail "$(cat "$W/log")"
+[ ! -e "$W/x.rrt" ] || fail "output left"
+
+# mk_export OUT.tar FILES_JSON CPUID_JSON: an export with one member, files/a
+mk_export() {
+    python3 - "$@" << 'EOF'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+    for name, data in [("cpuid.json", sys.argv[3]), ("files.json", sys.argv[2]),
+                       ("files/a", "hi\n")]:
+        ti = tarfile.TarInfo(name)
+        ti.size = len(data.encode())
+        t.addfile(ti, io.BytesIO(data.encode()))
+EOF
+}
+repeat() { awk -v s="$1" -v n="$2" 'BEGIN { while (i++ < n) printf "%s", s }'; }
+
+step "import names its input, not its output, for what the writer refuses"
+mk_export "$W/long.tar" "[{\"path\": \"/$(repeat a 4097)\", \"flags\": 2}]" null
+"$RRT" import "$W/long.tar" -o "$W/x.rrt" 2> "$W/log" && fail "4098-byte path"
+grep -q "^rrt: $W/long.tar: files.json: file path is empty or longer" "$W/log" ||
+    fail "$(cat "$W/log")"
+for bad in '"flags": 256' '"records": [[1, 0, 2, 0, 0, 0, 0]]' \
+           '"records": [[1, 5, 0, 0, 0, 0, 0]]'; do
+    mk_export "$W/cpu.tar" '[]' "{\"vendor\": \"GenuineIntel\", $bad}"
+    "$RRT" import "$W/cpu.tar" -o "$W/x.rrt" 2> "$W/log" &&
+        fail "imported a manifest no reader accepts: $bad"
+    grep -q "^rrt: $W/cpu.tar: cpuid.json: CPUID manifest: invalid" "$W/log" ||
+        fail "$(cat "$W/log")"
+    [ ! -e "$W/x.rrt" ] || fail "output left"
+done
+
+step "export and import keep a path of the format's full length"
+deep="$(repeat d/ 2047)f"
+mk_export "$W/deep.tar" "[{\"path\": \"/$deep\", \"flags\": 0, \"member\": \"files/a\"}]" null
+"$RRT" import "$W/deep.tar" -o "$W/deep.rrt"
+"$RRT" export "$W/deep.rrt" -o "$W/deep-out.tar"
+"$RRT" import "$W/deep-out.tar" -o "$W/deep2.rrt" 2> "$W/log" ||
+    fail "export of a 4096-byte path does not import: $(cut -c1-200 "$W/log")"
+[ "$("$RRT" cat "$W/deep2.rrt" "/$deep")" = hi ] || fail "content lost"
+
+step "a failed unpack removes even entries deeper than PATH_MAX"
+# the deep file is written first, then a 300-byte name fails: all must go
+mk_export "$W/deepfail.tar" "[{\"path\": \"/$deep\", \"flags\": 0, \"member\": \"files/a\"}, {\"path\": \"/$(repeat z 300)\", \"flags\": 0, \"member\": \"files/a\"}]" null
+"$RRT" import "$W/deepfail.tar" -o "$W/deepfail.rrt"
+"$RRT" unpack "$W/deepfail.rrt" "$W/du" 2> /dev/null && fail "unpacked a 300-byte name"
+[ ! -e "$W/du" ] || fail "failed unpack left $(ls -A "$W/du")"
+mkdir "$W/du"
+"$RRT" unpack "$W/deepfail.rrt" "$W/du" 2> /dev/null && fail "unpacked a 300-byte name"
+[ -z "$(ls -A "$W/du")" ] || fail "failed unpack left $(ls -A "$W/du")"
+
 echo "all pack CLI tests passed"

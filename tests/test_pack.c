@@ -19,6 +19,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <cmocka.h>
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 #include "pack.h"
 
@@ -750,6 +752,119 @@ static void test_unpack_rrt_keeps_names_inside(void **state)
     assert_int_equal(sb.st_size, 1002); /* the last entry of that path */
 }
 
+static void put_le(uint8_t *p, uint64_t v, int n)
+{
+    for (int i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Appends a section (spec/format.md 3) with its checksum to f. */
+static uint64_t put_section(FILE *f, const char *type, const void *p,
+                            size_t n)
+{
+    uint64_t at = (uint64_t)ftell(f);
+    uint8_t *s = calloc(1, 16 + n + 8);
+    assert_non_null(s);
+    memcpy(s, type, 4);
+    put_le(s + 4, 1, 4);
+    put_le(s + 8, n, 8);
+    memcpy(s + 16, p, n);
+    put_le(s + 16 + n, XXH3_64bits(s, 16 + n), 8);
+    assert_int_equal(fwrite(s, 1, 16 + n + 8, f), 16 + n + 8);
+    free(s);
+    return at;
+}
+
+/* An archive of 16 MiB whose one file declares 65 GiB: its descriptor
+ * names the same chunk 4160 times, which the format allows. */
+static void make_size_bomb(const char *path)
+{
+    enum { RAW = 16 << 20, N = 4160 };
+    const uint64_t size = (uint64_t)RAW * N;
+    uint8_t hdr[16] = {0x89, 'R', 'R', 'T', '\r', '\n', 0x1a, '\n', 1, 0, 1};
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(hdr, 1, 16, f), 16);
+    uint8_t *chunk = calloc(1, 8 + RAW);
+    assert_non_null(chunk);
+    put_le(chunk + 4, RAW, 4); /* method 0: stored */
+    uint64_t chunk_at = put_section(f, "CHNK", chunk, 8 + RAW);
+    uint64_t raw_hash = XXH3_64bits(chunk + 8, RAW);
+    free(chunk);
+    uint8_t id[16];
+    memset(id, 0x11, 16);
+    size_t dn = 32 + 16 * (size_t)N;
+    uint8_t *d = calloc(1, dn);
+    assert_non_null(d);
+    memcpy(d, id, 16);
+    put_le(d + 16, size, 8);
+    put_le(d + 24, RAW, 4);
+    put_le(d + 28, N, 4);
+    for (size_t i = 0; i < N; i++) {
+        put_le(d + 32 + 16 * i, chunk_at, 8);
+        put_le(d + 40 + 16 * i, raw_hash, 8);
+    }
+    uint64_t blob_at = put_section(f, "BLOB", d, dn);
+    free(d);
+    uint8_t fe[56 + 5] = {0};
+    put_le(fe, 1, 4); /* HAS_BLOB */
+    put_le(fe + 4, 0100644, 4);
+    put_le(fe + 8, size, 8);
+    memcpy(fe + 40, id, 16);
+    memcpy(fe + 56, "\x04/big", 5);
+    uint64_t file_at = put_section(f, "FILE", fe, sizeof(fe));
+    uint8_t ix[24 + 32 + 32] = {0};
+    put_le(ix, 1, 8);
+    put_le(ix + 8, 1, 8);
+    memcpy(ix + 24, "FILE", 4);
+    put_le(ix + 28, 1, 4);
+    put_le(ix + 32, file_at, 8);
+    put_le(ix + 40, sizeof(fe), 8);
+    memcpy(ix + 56, id, 16);
+    put_le(ix + 72, blob_at, 8);
+    put_le(ix + 80, size, 8);
+    uint64_t ix_at = put_section(f, "INDX", ix, sizeof(ix));
+    uint8_t foot[32 + 16];
+    memcpy(foot, hdr, 16);
+    put_le(foot + 16, ix_at, 8);
+    put_le(foot + 24, 16 + sizeof(ix) + 8, 8);
+    put_le(foot + 32, XXH3_64bits(foot, 32), 8);
+    memcpy(foot + 40, "\x89RRTEND\n", 8);
+    assert_int_equal(fwrite(foot + 16, 1, 32, f), 32);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* unpack's bound on what it writes holds for an .rrt as for a tar: a
+ * blob declaring more is refused before a byte of it is written (the
+ * file size limit stops the test, not the disk, if it is not). */
+static void test_unpack_rrt_refuses_huge_declared_blob(void **state)
+{
+    (void)state;
+    char in[512], dir[512], p[700];
+    path_in(in, sizeof(in), "size-bomb.rrt");
+    path_in(dir, sizeof(dir), "size-bomb");
+    make_size_bomb(in);
+    rrt_reader *r;
+    assert_int_equal(rrt_reader_open(in, &r, NULL), RRT_OK);
+    rrt_reader_close(r);
+    struct rlimit old, small;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    small = old;
+    small.rlim_cur = 64 << 20;
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    rrt_error err;
+    rrt_status st = rrt_export(in, dir, "dir", NULL, &err);
+    setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, SIG_DFL);
+    assert_int_equal(st, RRT_E_LIMIT);
+    assert_non_null(strstr(err.message, "size-bomb.rrt: member 'files/big'"));
+    snprintf(p, sizeof(p), "%s/files/big", dir);
+    struct stat sb;
+    assert_int_not_equal(stat(p, &sb), 0);
+    unlink(in);
+}
+
 /* A write that fails (here: the file size limit, EFBIG, as a full disk
  * would with ENOSPC) is reported with the file written and the cause. */
 static void test_write_errors_name_file_and_cause(void **state)
@@ -877,6 +992,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_export_import_round_trip),
         cmocka_unit_test(test_import_write_failure_names_output),
         cmocka_unit_test(test_unpack_rrt_keeps_names_inside),
+        cmocka_unit_test(test_unpack_rrt_refuses_huge_declared_blob),
         cmocka_unit_test(test_extract_error_names_member),
         cmocka_unit_test(test_write_errors_name_file_and_cause),
     };

@@ -158,6 +158,21 @@ bool rrt_cpuid_manifest_effective(const rrt_cpuid_manifest *m, uint32_t leaf,
     return true;
 }
 
+#define FLAGS_KNOWN                                                           \
+    (RRT_CPUID_FAULTING_USED | RRT_CPUID_PATCHING_USED | RRT_CPUID_MASKED |   \
+     RRT_CPUID_QUERIED_KNOWN)
+
+/* What get_records below accepts: so the writer never writes a manifest
+ * that the reader rejects. */
+static bool records_valid(const rrt_cpuid_record *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((r[i].flags & ~RRT_CPUID_SUBLEAF_INDEXED) ||
+            (!(r[i].flags & RRT_CPUID_SUBLEAF_INDEXED) && r[i].subleaf))
+            return false;
+    return records_unique(r, n);
+}
+
 static void put_records(rrt_buf *b, const rrt_cpuid_record *r, size_t n)
 {
     rrt_buf_put_varint(b, n);
@@ -184,6 +199,16 @@ rrt_status rrt_cpuid_manifest_encode(const rrt_cpuid_manifest *m,
         m->n_queried > RRTI_MAX_CPUID_COUNT)
         return rrti_fail(err, RRT_E_INVALID, 0, NULL, UINT64_MAX,
                          "CPUID manifest exceeds format limits");
+    const char *bad = (m->flags & ~FLAGS_KNOWN) ? "flags"
+                      : !records_valid(m->records, m->n_records) ? "records"
+                      : !records_valid(m->masks, m->n_masks)     ? "masks"
+                                                                 : NULL;
+    for (size_t i = 1; !bad && i < m->n_queried; i++)
+        if (cmp_leaf(&m->queried[i - 1], &m->queried[i]) >= 0)
+            bad = "queried leaves";
+    if (bad)
+        return rrti_fail(err, RRT_E_INVALID, 0, NULL, UINT64_MAX,
+                         "CPUID manifest: invalid %s", bad);
     rrt_buf b;
     rrt_buf_init(&b);
     uint8_t vendor[12] = {0};
@@ -208,10 +233,6 @@ rrt_status rrt_cpuid_manifest_encode(const rrt_cpuid_manifest *m,
     *out_len = b.len;
     return RRT_OK;
 }
-
-#define FLAGS_KNOWN                                                           \
-    (RRT_CPUID_FAULTING_USED | RRT_CPUID_PATCHING_USED | RRT_CPUID_MASKED |   \
-     RRT_CPUID_QUERIED_KNOWN)
 
 static bool get_records(rrt_cursor *c, rrt_cpuid_record **out, size_t *n_out)
 {
