@@ -316,6 +316,7 @@ typedef struct imp_ctx {
     char *json[4]; /* meta, cpuid, files, events */
     size_t json_len[4];
     const char *out;
+    int quality; /* the writer's: what packed.quality must say */
     rrt_import_report *rep;
     rrt_error *err;
 } imp_ctx;
@@ -478,9 +479,17 @@ static rrt_status import_meta(imp_ctx *c)
         char *v = rrti_jstring(&j, &vl);
         if (k && v && (strlen(k) != kl || strlen(v) != vl))
             j.failed = true;
+        /* The blobs are compressed anew here: 'rrt pack -q' decides by
+         * this key whether there is work to do, so it must tell the
+         * truth. */
+        char q[16];
+        snprintf(q, sizeof(q), "%d", c->quality);
         if (!j.failed)
             st = blame_input(c, NULL, json_names[0],
-                             rrt_writer_set_meta(c->w, k, v, c->err));
+                             rrt_writer_set_meta(
+                                 c->w, k,
+                                 strcmp(k, "packed.quality") ? v : q,
+                                 c->err));
         free(k);
         free(v);
     }
@@ -764,7 +773,12 @@ rrt_status rrt_import(const char *in, const char *out,
         return rrti_pack_fail(err, RRT_E_EXISTS, 0,
                               "%s: already exists (use --force to replace it)",
                               out);
-    imp_ctx c = {.out = out, .rep = rep, .err = err};
+    rrt_writer_options defaults;
+    rrt_writer_options_init(&defaults);
+    imp_ctx c = {.out = out,
+                 .quality = (wo ? wo : &defaults)->quality,
+                 .rep = rep,
+                 .err = err};
     rrti_strmap_init(&c.members);
     rrt_status st = open_input(&c.t, in, err);
     if (st == RRT_OK)

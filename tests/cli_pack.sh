@@ -172,6 +172,17 @@ for ext in tar tar.gz zip; do
     "$RRT" import "$W/x.$ext" -o "$W/y-$ext.rrt"
     strip "$W/y-$ext.rrt" | cmp -s - "$W/sample.json" || fail "round trip $ext"
 done
+# import compresses anew (q5 by default): packed.quality must say so, or
+# 'rrt pack -q 6' of the import would wrongly find nothing to do.
+make_src
+"$RRT" create -x -o "$W/q6.rrt" "$W/src"
+"$RRT" pack -q 6 "$W/q6.rrt"
+"$RRT" export "$W/q6.rrt" -o "$W/q6.tar"
+"$RRT" import "$W/q6.tar" -o "$W/q6-imp.rrt"
+[ "$(json "$W/q6-imp.rrt" '.meta["packed.quality"]')" = 5 ] ||
+    fail "import kept packed.quality $(json "$W/q6-imp.rrt" '.meta["packed.quality"]')"
+"$RRT" pack -q 6 -v "$W/q6-imp.rrt" 2> "$W/log"
+grep -q "nothing to do" "$W/log" && fail "pack -q 6 of a q5 import did nothing"
 "$RRT" unpack "$W/sample.rrt" "$W/unp" 2> /dev/null
 [ -f "$W/unp/files/etc/passwd" ] || fail "unpack: ../../etc/passwd not inside"
 [ -z "$(find "$W/unp" -perm /7000)" ] || fail "unpack kept setuid"
