@@ -859,6 +859,22 @@ static bool schedule(recorder *r)
     return !r->failed;
 }
 
+/* True when tid leads its thread group. A leader that exits before its
+ * threads is reported only after them, so it must not keep the token. */
+static bool is_leader(pid_t tid)
+{
+    char path[64], line[128];
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+    FILE *f = fopen(path, "re");
+    long tgid = -1;
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "Tgid: %ld", &tgid) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return tgid == (long)tid;
+}
+
 static bool on_syscall_stop(recorder *r, rtask *t)
 {
     struct user_regs_struct regs;
@@ -875,8 +891,12 @@ static bool on_syscall_stop(recorder *r, rtask *t)
     if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &regs) != 0)
         return true; /* killed meanwhile; its exit follows */
     bool ok = syscall_entry(r, t, &regs);
-    /* into the kernel, where it may block: the token goes to another */
-    if (r->holder == t)
+    /* into the kernel, where it may block: the token goes to another. But
+     * a thread on its way out keeps it until it is gone: the kernel then
+     * clears its CLONE_CHILD_CLEARTID word and wakes pthread_join's futex,
+     * and a thread running meanwhile would race that (seen as replays
+     * that diverge at a join). remove_task hands the token on. */
+    if (r->holder == t && !(t->nr == SYS_exit && !is_leader(t->base.tid)))
         r->holder = NULL;
     resume(t, 0);
     return ok;
