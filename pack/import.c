@@ -266,6 +266,14 @@ rrt_status rrt_extract(const char *in, const char *dir,
     if (!rep)
         rep = &local;
     memset(rep, 0, sizeof(*rep));
+    /* The input is read twice: every member is checked before any is
+     * written. A pipe would be empty the second time. */
+    struct stat sb;
+    if (stat(in, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
+        return rrti_pack_fail(err, RRT_E_INVALID, 0,
+                              "%s: not a regular file (unpack reads its "
+                              "input twice; save it to a file first)",
+                              in);
     rrt_status st = prescan(in, err);
     if (st != RRT_OK)
         return st;

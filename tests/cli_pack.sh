@@ -217,6 +217,15 @@ mkdir "$W/empty-dir"
 "$RRT" unpack "$W/sample.rrt" "$W/empty-dir" 2> "$W/log" && fail "unpack into a full DIR"
 grep -q "empty-dir: not empty" "$W/log" || fail "full DIR: $(cat "$W/log")"
 
+# a pipe cannot be read twice (check pass, then extraction): say so
+mkfifo "$W/fifo.tar"
+cat "$W/late.tar" > "$W/fifo.tar" &
+"$RRT" unpack "$W/fifo.tar" "$W/pipe-dir" 2> "$W/log" && fail "unpack of a pipe"
+kill $! 2> /dev/null || true
+wait $! 2> /dev/null || true
+grep -q "not a regular file (unpack reads its input twice" "$W/log" ||
+    fail "unpack of a pipe: $(cat "$W/log")"
+
 step "hostile tar/zip corpus"
 if ! command -v python3 > /dev/null; then
     echo "SKIP: python3 is needed to generate the hostile corpus"
