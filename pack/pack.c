@@ -124,6 +124,23 @@ static rrt_status sync_dir(const char *dir, rrt_error *err)
     return RRT_OK;
 }
 
+/* Writes all n bytes to fd (named name in the error). */
+static rrt_status put_all(int fd, const uint8_t *p, size_t n, const char *name,
+                          rrt_error *err)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return rrti_pack_fail(err, RRT_E_IO, w < 0 ? errno : EIO,
+                                  "%s: write failed", name);
+        p += w;
+        n -= (size_t)w;
+    }
+    return RRT_OK;
+}
+
 /* Copies fd to tmp_fd while hashing, so the stored bytes are exactly the
  * bytes that hash to the id. */
 static rrt_status copy_hashed(int fd, int tmp_fd, const char *name,
@@ -149,17 +166,9 @@ static rrt_status copy_hashed(int fd, int tmp_fd, const char *name,
         if (k == 0)
             break;
         XXH3_128bits_update(xs, buf, (size_t)k);
-        for (ssize_t done = 0; done < k;) {
-            ssize_t w = write(tmp_fd, buf + done, (size_t)(k - done));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0) {
-                st = rrti_pack_fail(err, RRT_E_IO, w < 0 ? errno : EIO,
-                                    "%s: write failed", tmp);
-                goto out;
-            }
-            done += w;
-        }
+        st = put_all(tmp_fd, buf, (size_t)k, tmp, err);
+        if (st != RRT_OK)
+            goto out;
         off += (uint64_t)k;
     }
     XXH128_canonical_t c;
@@ -609,17 +618,7 @@ static rrt_status copy_fd(int ifd, const char *in, int ofd, const char *out,
         }
         if (k == 0)
             break;
-        for (ssize_t done = 0; done < k;) {
-            ssize_t w = write(ofd, buf + done, (size_t)(k - done));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0) {
-                st = rrti_pack_fail(err, RRT_E_IO, w < 0 ? errno : EIO,
-                                    "%s: write failed", out);
-                break;
-            }
-            done += w;
-        }
+        st = put_all(ofd, buf, (size_t)k, out, err);
         if (st != RRT_OK)
             break;
     }
