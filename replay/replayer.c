@@ -65,6 +65,7 @@ typedef struct ptask {
     bool parked;        /* already ran to `park`, not yet consumed */
     stop park;
     int resume_sig;
+    int64_t restart_ret; /* emulated call returned -ERESTART*, or 0 */
 } ptask;
 
 #define RRT_ELF_PT_INTERP 3u
@@ -213,6 +214,23 @@ static void kill_all(replayer *r)
     }
 }
 
+/* A call that returned -ERESTART* at record time and got no signal was
+ * restarted by the kernel on its way back to user code (a signal for the
+ * process woke it, and another thread took the signal). In replay no
+ * signal is pending, so the kernel would hand the code to the program:
+ * restart it as the kernel did (arch/x86 arch_do_signal_or_restart). */
+static void restart_call(ptask *t)
+{
+    struct user_regs_struct g;
+    if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0)
+        return;
+    g.rax = t->restart_ret == -516 /* ERESTART_RESTARTBLOCK */
+                ? SYS_restart_syscall
+                : g.orig_rax;
+    g.rip -= 2;
+    ptrace(PTRACE_SETREGS, t->base.tid, NULL, &g);
+}
+
 /* Runs t to its next stop that matters. Signals the replayed program did
  * not get at record time (SIGCHLD of replayed children) are dropped. */
 static void next_stop_for(ptask *t, stop *s, int want_sig)
@@ -221,6 +239,11 @@ static void next_stop_for(ptask *t, stop *s, int want_sig)
         *s = t->park;
         t->parked = false;
         return;
+    }
+    if (t->restart_ret) {
+        if (!want_sig && !t->resume_sig)
+            restart_call(t);
+        t->restart_ret = 0;
     }
     for (;;) {
         memset(s, 0, sizeof(*s));
@@ -977,6 +1000,9 @@ static bool emulate(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
 {
     if ((e->flags & RRT_EV_SC_STDIO) && !check_stdio(r, t, e))
         return false;
+    /* ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND, ERESTART_RESTARTBLOCK */
+    if (e->ret <= -512 && e->ret >= -516 && e->ret != -515)
+        t->restart_ret = e->ret;
     if (t->emu_entry) {
         /* skipped by the kernel: the result is all there is to give; the
          * number stays in orig_rax for the restart logic (-ERESTART*) */
@@ -1220,8 +1246,9 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
 {
     stop s;
     char buf[256];
-    if (!e->sync &&
-        syscall(SYS_tgkill, t->base.tid, t->base.tid, (int)e->signo) != 0)
+    /* tkill, not tgkill(tid, tid): the task may be a thread other than
+     * its process's leader, whose tgid is not its tid. */
+    if (!e->sync && syscall(SYS_tkill, t->base.tid, (int)e->signo) != 0)
         return diverge(r, t, "cannot send signal %u: %s", e->signo,
                        strerror(errno));
     if (t->sigsuspend) {
@@ -1253,6 +1280,13 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
 {
     stop s;
     char buf[256];
+    if (e->killed && e->code == SIGKILL &&
+        !(t->parked && t->park.kind == STOP_EXIT)) {
+        /* SIGKILL has no signal-delivery stop, so no SIGNAL event: the
+         * kill(2) that sent it was emulated, and replay sends it here. */
+        t->parked = false;
+        syscall(SYS_tkill, t->base.tid, SIGKILL);
+    }
     next_stop(t, &s);
     bool same = s.kind == STOP_EXIT &&
                 (e->killed ? WIFSIGNALED(s.status) &&

@@ -5,7 +5,7 @@ if(NOT TARGET rrt_record_cmds OR NOT TARGET rrt_replay_cmds)
 endif()
 set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
-    mmsg ioctl sockaddr)
+    mmsg ioctl sockaddr threadsig sigkill)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -73,6 +73,11 @@ rrt_rr_test(record_replay_signals_to_self --expect "usr1=3 alrm=1 chld=[12] stat
 rrt_rr_test(record_replay_restart_syscall_after_sigchld
   --expect "nanosleep=0 status=4" -- ${TR}/tr_restart)
 rrt_rr_test(record_replay_real_segfault_exit_status -- ${TR}/tr_segv)
+# SIGKILL has no signal-delivery stop: replay must kill the task itself.
+rrt_rr_test(record_replay_child_killed_by_sigkill
+  --expect "child killed=1 sig=9" -- ${TR}/tr_sigkill)
+rrt_rr_test(record_replay_program_kills_itself_with_sigkill
+  --expect "child killed=1 sig=9" -- ${TR}/tr_sigkill self)
 rrt_rr_test(record_replay_fork_exec_wait -- ${TR}/tr_forkexec)
 rrt_rr_test(record_replay_rdtsc_comes_from_archive --differs -- ${TR}/tr_rdtsc)
 rrt_rr_test(record_replay_cpuid_faulting --needs-faulting
@@ -171,6 +176,11 @@ rrt_rr_test(replay_seccomp_wall_stops_real_io --mutate "rm @T@/created"
 rrt_rr_test(record_replay_shell_pipeline -- sh -c "ls /usr/bin | sort | head -3")
 rrt_rr_test(record_replay_gzip -- sh -c "gzip -c @T@/data.txt | od -An -tx1 | head -2")
 target_link_libraries(tr_thread PRIVATE Threads::Threads)
+target_link_libraries(tr_threadsig PRIVATE Threads::Threads)
+# Replay sends an asynchronous signal to the thread that got it, which is
+# not its process's leader here.
+rrt_rr_test(record_replay_signals_to_non_main_thread
+  --expect "usr1=1 chld=1 status=7" -- ${TR}/tr_threadsig)
 rrt_rr_test(record_refuses_unknown_syscall_by_name
   --record-fails "io_uring_setup" -- ${TR}/tr_unknown)
 rrt_rr_test(record_replay_threads_keep_interleaving --differs
@@ -183,6 +193,13 @@ find_program(RRT_PYTHON3 python3)
 if(RRT_PYTHON3)
   rrt_rr_test(record_replay_python_time_urandom --differs -- ${RRT_PYTHON3}
     -c "import time, os\nprint(time.time(), os.urandom(8).hex())")
+  # Threads that each run a subprocess: SIGCHLD wakes a thread blocked in
+  # pthread_join's futex (-ERESTARTSYS) that another thread then takes, so
+  # the kernel restarts the call without a signal; and a non-main thread
+  # gets SIGCHLD.
+  rrt_rr_test(record_replay_python_threads_with_subprocesses
+    --expect "\\['0', '1', '2', '3'\\]" -- ${RRT_PYTHON3} -c
+    "import subprocess, threading\nout = []\ndef run(i):\n    out.append(subprocess.run(['echo', str(i)], capture_output=True).stdout.decode().strip())\nts = [threading.Thread(target=run, args=(i,)) for i in range(4)]\nfor t in ts: t.start()\nfor t in ts: t.join()\nprint(sorted(out))")
 endif()
 # A database CLI: the database file is created at record time only; replay
 # must reproduce the output (random() and the time) without creating it.
