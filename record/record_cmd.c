@@ -73,8 +73,11 @@ static const char help[] =
     "  --disable-cpuid-features NAMES\n"
     "                        hide these features (/proc/cpuinfo names,\n"
     "                        comma-separated)\n"
-    "  --embed               store mapped files (binaries, libraries) in the\n"
-    "                        archive; default: reference them by identity\n"
+    "  --embed[=WHICH]       mapped files to store now, not reference by\n"
+    "                        identity until `rrt pack`: auto (default: all\n"
+    "                        but programs, libraries and root's files in\n"
+    "                        /usr /lib* /bin /sbin /etc /opt), all (--embed\n"
+    "                        alone) or none\n"
     "  --keep-env            do not redact secret-looking variables\n"
     "  --cpu N               pin to CPU N (default: the current CPU)\n"
     "  --no-pin              do not pin to one CPU\n"
@@ -90,7 +93,7 @@ static int run(int argc, char **argv)
         {"cpuid-mode", required_argument, NULL, OPT_CPUID},
         {"cpu-mask", required_argument, NULL, OPT_MASK},
         {"disable-cpuid-features", required_argument, NULL, OPT_DISABLE},
-        {"embed", no_argument, NULL, OPT_EMBED},
+        {"embed", optional_argument, NULL, OPT_EMBED},
         {"keep-env", no_argument, NULL, OPT_KEEP},
         {"cpu", required_argument, NULL, OPT_CPU},
         {"no-pin", no_argument, NULL, OPT_NOPIN},
@@ -112,7 +115,17 @@ static int run(int argc, char **argv)
                 o.mask_file = optarg;
             break;
         case OPT_DISABLE: o.disable_features = optarg; break;
-        case OPT_EMBED: o.embed = true; break;
+        case OPT_EMBED:
+            if (!optarg || strcmp(optarg, "all") == 0)
+                o.embed = RRTI_EMBED_ALL;
+            else if (strcmp(optarg, "auto") == 0)
+                o.embed = RRTI_EMBED_AUTO;
+            else if (strcmp(optarg, "none") == 0)
+                o.embed = RRTI_EMBED_NONE;
+            else
+                return cli_usage("record", "--embed: '%s' is not auto, all "
+                                           "or none", optarg);
+            break;
         case OPT_KEEP: o.keep_env = true; break;
         case OPT_CPU:
             if (!cli_parse_u64(optarg, 4095, &v))

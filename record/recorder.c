@@ -212,6 +212,28 @@ static bool emitted(recorder *r, rrt_status st, uint32_t type)
 /* ------------------------------------------------------------------ */
 /* Files                                                              */
 
+/* Whether a mapped file is likely to keep its identity until `rrt pack`.
+ * Programs and libraries (any execute bit: rr makes the same bet) and
+ * root's files in system directories are. Data files elsewhere often are
+ * not: git maps .git/config and then renames a new one over it, a
+ * database rewrites its file, a test deletes its temporary input. Those
+ * are embedded when mapped, as they are then. */
+static bool likely_unchanging(const char *path, const struct stat *sb)
+{
+    static const char *const system_dirs[] = {
+        "/usr/", "/lib/", "/lib32/", "/lib64/", "/libx32/", "/bin/",
+        "/sbin/", "/etc/", "/opt/", "/nix/store/", "/snap/",
+    };
+    if (sb->st_mode & 0111)
+        return true;
+    if (sb->st_uid != 0 || (sb->st_mode & 022))
+        return false;
+    for (size_t i = 0; i < sizeof(system_dirs) / sizeof(system_dirs[0]); i++)
+        if (strncmp(path, system_dirs[i], strlen(system_dirs[i])) == 0)
+            return true;
+    return false;
+}
+
 /* The file-table index of the file at proc_path (a /proc/PID/fd/N or
  * /proc/PID/exe link, or a plain path), adding an entry the first time. */
 static bool file_index(recorder *r, const char *proc_path, uint64_t *index)
@@ -243,7 +265,10 @@ static bool file_index(recorder *r, const char *proc_path, uint64_t *index)
     /* A file nobody can open again (deleted, memfd) is always embedded. */
     bool gone = S_ISREG(sb.st_mode) &&
                 (sb.st_nlink == 0 || strncmp(path, "/memfd:", 7) == 0);
-    if (r->o->embed || gone) {
+    bool embed = gone || r->o->embed == RRTI_EMBED_ALL ||
+                 (r->o->embed == RRTI_EMBED_AUTO &&
+                  !likely_unchanging(path, &sb));
+    if (embed) {
         int fd = open(proc_path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
             return fail(r, "%s: %s", path, strerror(errno));

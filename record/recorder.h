@@ -7,6 +7,14 @@
 
 #include "trace.h"
 
+/* Which mapped files go into the archive at record time; the others are
+ * referenced by identity until `rrt pack` embeds them. */
+typedef enum rrti_embed {
+    RRTI_EMBED_AUTO, /* files likely to change (see likely_unchanging) */
+    RRTI_EMBED_ALL,
+    RRTI_EMBED_NONE, /* only files nobody can open again (deleted, memfd) */
+} rrti_embed;
+
 typedef struct rrti_record_opts {
     const char *out;
     char **argv;          /* program and arguments, NULL-terminated */
@@ -16,7 +24,7 @@ typedef struct rrti_record_opts {
     const char *mask_file; /* `rrt cpuid -o` host file or --common mask */
     const char *disable_features;
     bool keep_env;
-    bool embed;           /* embed mapped files instead of referencing */
+    rrti_embed embed;
     bool stats;
     unsigned flush_every; /* events between flushes */
 } rrti_record_opts;

@@ -102,6 +102,15 @@ if(TARGET rrt_pack_cmds)
     --mutate "${RRT_CLI} pack -o @T@/b.rrt @T@/a.rrt && mv @T@/b.rrt @T@/a.rrt && echo changed >@T@/data.txt"
     -- ${TR}/tr_mmapfile @T@/data.txt)
 endif()
+# A mapped data file is embedded when mapped (--embed=auto, the default):
+# pack and replay work after the program (here the test) renames a new
+# file over it, as git does with .git/config. --embed=none references it.
+rrt_rr_test(record_pack_replay_mapped_data_file_replaced
+  --mutate "echo changed >@T@/new && mv @T@/new @T@/data.txt && ${RRT_CLI} pack @T@/a.rrt"
+  -- ${TR}/tr_mmapfile @T@/data.txt)
+rrt_rr_test(record_embed_none_references_mapped_data_file --rec-opt --embed=none
+  --mutate "${RRT_CLI} ls -l @T@/a.rrt | grep '@T@/data.txt' | grep -q external && echo changed >@T@/new && mv @T@/new @T@/data.txt && ! ${RRT_CLI} pack @T@/a.rrt 2>@T@/err && grep -q 'data.txt: changed' @T@/err && echo 'first line of data' >@T@/data.txt && echo 'second line' >>@T@/data.txt && ${RRT_CLI} pack --allow-changed @T@/a.rrt 2>/dev/null"
+  -- ${TR}/tr_mmapfile @T@/data.txt)
 # An embedded program replays from the archive, not from the host's file
 # (changed or gone), whether it is the root or exec'd by it.
 rrt_rr_test(record_replay_embedded_program_deleted_before_replay
@@ -163,7 +172,7 @@ rrt_rr_test(replay_refuses_changed_referenced_program
   --setup "cp ${TR}/tr_time @T@/tr_time"
   --mutate "echo changed >@T@/tr_time" --replay-fails "rrt pack"
   -- @T@/tr_time)
-rrt_rr_test(replay_refuses_changed_referenced_file
+rrt_rr_test(replay_refuses_changed_referenced_file --rec-opt --embed=none
   --mutate "echo changed >@T@/data.txt" --replay-fails "rrt pack"
   -- ${TR}/tr_mmapfile @T@/data.txt)
 rrt_rr_test(record_redacts_secret_environment --rec-env RRT_TEST_TOKEN=hunter2
@@ -200,6 +209,14 @@ if(RRT_PYTHON3)
   rrt_rr_test(record_replay_python_threads_with_subprocesses
     --expect "\\['0', '1', '2', '3'\\]" -- ${RRT_PYTHON3} -c
     "import subprocess, threading\nout = []\ndef run(i):\n    out.append(subprocess.run(['echo', str(i)], capture_output=True).stdout.decode().strip())\nts = [threading.Thread(target=run, args=(i,)) for i in range(4)]\nfor t in ts: t.start()\nfor t in ts: t.join()\nprint(sorted(out))")
+endif()
+# git maps .git/config, then renames a new one over it (git config), then
+# maps that: both versions are in the archive, and replay needs no repository.
+find_program(RRT_GIT git)
+if(RRT_GIT)
+  rrt_rr_test(record_pack_replay_git_rewrites_its_config
+    --mutate "${RRT_CLI} pack @T@/a.rrt && rm -rf @T@/r" --absent @T@/r
+    -- sh -c "git init -q @T@/r && cd @T@/r && git config user.name n && git config user.email n@example.org && echo hi >f && git add f && git commit -qm one && git log --format='%H %s'")
 endif()
 # A database CLI: the database file is created at record time only; replay
 # must reproduce the output (random() and the time) without creating it.
