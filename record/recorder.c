@@ -47,6 +47,11 @@ typedef struct rtask {
     uint64_t args[6];
     bool forced;
     int64_t forced_ret;
+    /* the call that last returned -ERESTART_RESTARTBLOCK (poll, nanosleep,
+     * a futex wait with a timeout), 0 if none: restart_syscall finishes it
+     * and writes its outputs */
+    long restart_nr;
+    uint64_t restart_args[6];
     /* recvmsg, recvmmsg: each header's msg_namelen at entry, the size of
      * the caller's address buffer (at exit it is the untruncated length) */
     uint32_t *namelen;
@@ -573,6 +578,43 @@ static bool capture_outputs(recorder *r, rtask *t, const rrti_sc_desc *d,
     return true;
 }
 
+#define ERESTART_RESTARTBLOCK 516
+
+/* A call interrupted by a signal that has no handler (under ptrace even
+ * an ignored SIGCHLD interrupts) returns -ERESTART_RESTARTBLOCK to the
+ * tracer, and the kernel finishes it later as restart_syscall, which
+ * writes what the call writes: poll's revents. The interrupted nanosleep
+ * has already written the time remaining, which sleep() returns if a
+ * handler then runs. */
+static bool restartable_outputs(recorder *r, rtask *t, const rrti_sc_desc *d,
+                                int64_t ret)
+{
+    bool ok;
+    if (t->nr == SYS_restart_syscall && t->restart_nr) {
+        long nr = t->nr;
+        uint64_t args[6];
+        memcpy(args, t->args, sizeof(args));
+        t->nr = t->restart_nr;
+        memcpy(t->args, t->restart_args, sizeof(args));
+        const rrti_sc_desc *rd = rrti_syscall_desc(t->nr);
+        ok = !rd || capture_outputs(r, t, rd, ret);
+        t->nr = nr;
+        memcpy(t->args, args, sizeof(args));
+    } else if (ret == -ERESTART_RESTARTBLOCK &&
+               (t->nr == SYS_nanosleep || t->nr == SYS_clock_nanosleep)) {
+        ok = capture_outputs(r, t, d, 0);
+    } else {
+        ok = capture_outputs(r, t, d, ret);
+    }
+    if (ret == -ERESTART_RESTARTBLOCK && t->nr != SYS_restart_syscall) {
+        t->restart_nr = t->nr;
+        memcpy(t->restart_args, t->args, sizeof(t->args));
+    } else if (ret != -ERESTART_RESTARTBLOCK) {
+        t->restart_nr = 0;
+    }
+    return ok;
+}
+
 /* Writes to the recorder's own stdout/stderr are kept so replay can show
  * them again. Which file a descriptor is can change at any call, so it is
  * looked up each time. */
@@ -802,7 +844,7 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
     t->initial = false;
     rrt_buf_reset(&r->data);
     r->n_mem = 0;
-    if (!t->forced && !capture_outputs(r, t, d, e.ret))
+    if (!t->forced && !restartable_outputs(r, t, d, e.ret))
         return false;
     if (!capture_stdio(r, t, &e))
         return false;

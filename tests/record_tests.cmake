@@ -5,7 +5,7 @@ if(NOT TARGET rrt_record_cmds OR NOT TARGET rrt_replay_cmds)
 endif()
 set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
-    mmsg ioctl sockaddr threadsig sigkill)
+    mmsg ioctl sockaddr threadsig sigkill pollrestart)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -190,6 +190,11 @@ target_link_libraries(tr_threadsig PRIVATE Threads::Threads)
 # not its process's leader here.
 rrt_rr_test(record_replay_signals_to_non_main_thread
   --expect "usr1=1 chld=1 status=7" -- ${TR}/tr_threadsig)
+# poll interrupted by SIGCHLD (which ptrace makes interrupt) and finished
+# by restart_syscall; nanosleep's time remaining when a handler runs.
+rrt_rr_test(record_replay_restart_syscall_outputs
+  --expect "poll=1 revents=0x1 nanosleep=-1 rem_in_range=1"
+  -- ${TR}/tr_pollrestart)
 rrt_rr_test(record_refuses_unknown_syscall_by_name
   --record-fails "io_uring_setup" -- ${TR}/tr_unknown)
 rrt_rr_test(record_replay_threads_keep_interleaving --differs
