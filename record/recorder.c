@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -390,7 +391,9 @@ static void save_addr_room(rtask *t, const rrti_sc_desc *d)
 }
 
 /* The kernel copies min(room, length) bytes of the address and then
- * stores the full length in *addrlen, which may exceed the room. */
+ * stores the full length in *addrlen, which may exceed the room. An
+ * option's value (getsockopt) is as long as the kernel says (TCP_INFO is
+ * over 256 bytes), within the room. */
 static bool add_sockaddr(recorder *r, rtask *t, uint64_t addr, uint64_t lenp)
 {
     uint32_t len;
@@ -398,8 +401,12 @@ static bool add_sockaddr(recorder *r, rtask *t, uint64_t addr, uint64_t lenp)
         return true;
     if (!rrti_mem_read(t->base.memfd, lenp, &len, 4))
         return fail(r, "cannot read socklen_t");
-    uint32_t n = len < t->addr_room ? len : t->addr_room;
-    return add_out(r, t, lenp, 4) && add_out(r, t, addr, n < 256 ? n : 256);
+    uint64_t n = len < t->addr_room ? len : t->addr_room;
+    if (t->nr != SYS_getsockopt)
+        n = n < 256 ? n : 256; /* more than any address */
+    else if (t->args[1] == SOL_SOCKET && t->args[2] == SO_GET_FILTER)
+        n *= 8; /* its lengths count struct sock_filter instructions */
+    return add_out(r, t, lenp, 4) && add_out(r, t, addr, n);
 }
 
 /* One received message: the sender's address (no more than the caller's

@@ -5,7 +5,8 @@ if(NOT TARGET rrt_record_cmds OR NOT TARGET rrt_replay_cmds)
 endif()
 set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
-    mmsg ioctl sockaddr threadsig sigkill pollrestart)
+    mmsg ioctl sockaddr threadsig sigkill pollrestart
+    sockopt)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -62,6 +63,10 @@ rrt_rr_test(record_replay_sendmmsg_recvmmsg_outputs --differs
 # only the bytes the kernel copied are recorded, and the full length.
 rrt_rr_test(record_replay_short_socket_address_buffers --differs
   --expect "getsockname no-addr: ret=0 len=" -- ${TR}/tr_sockaddr)
+# getsockopt values longer than an address: TCP_INFO (280 bytes), and
+# SO_GET_FILTER, whose length counts 8-byte instructions.
+rrt_rr_test(record_replay_long_getsockopt_values
+  --expect "SO_GET_FILTER=0 len=40 same=1" -- ${TR}/tr_sockopt)
 # Skipped where a native run cannot open a pseudo-terminal.
 rrt_rr_test(record_replay_terminal_and_descriptor_ioctls
   --expect "pipe FIONREAD=0 avail=5" --native-expect "pty TCGETS=0 "
