@@ -1028,7 +1028,10 @@ static bool emulate(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
 }
 
 /* mmap at replay: always at the recorded address; file mappings become
- * private anonymous ones filled from the recorded file. */
+ * anonymous ones filled from the recorded file. A writable shared one
+ * stays shared, so the processes forked after it still see each other's
+ * writes (a POSIX semaphore, a counter): the file itself is not shared,
+ * so processes that each map it get their own copies. */
 static void rewrite_mmap(const rrt_ev_syscall *e, struct user_regs_struct *g)
 {
     uint64_t flags = e->args[3];
@@ -1036,8 +1039,11 @@ static void rewrite_mmap(const rrt_ev_syscall *e, struct user_regs_struct *g)
     if (!(flags & MAP_FIXED))
         flags |= MAP_FIXED_NOREPLACE;
     if (e->flags & RRT_EV_SC_FILE) {
+        /* MAP_SHARED_VALIDATE is both bits */
+        bool shared = (flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE &&
+                      (e->args[2] & PROT_WRITE);
         flags = (flags & ~(uint64_t)(MAP_SHARED | MAP_PRIVATE)) |
-                MAP_PRIVATE | MAP_ANONYMOUS;
+                (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS;
         g->r8 = (uint64_t)-1;
         g->r9 = 0;
     }

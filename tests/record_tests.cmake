@@ -6,7 +6,7 @@ endif()
 set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
     mmsg ioctl sockaddr threadsig sigkill pollrestart
-    sockopt)
+    sockopt mapshared)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -110,6 +110,11 @@ endif()
 # A mapped data file is embedded when mapped (--embed=auto, the default):
 # pack and replay work after the program (here the test) renames a new
 # file over it, as git does with .git/config. --embed=none references it.
+# A shared writable file mapping stays shared with the processes forked
+# after it, at replay too.
+rrt_rr_test(record_replay_shared_file_mapping_across_fork
+  --mutate "rm @T@/shared" --expect "shared: 42 1"
+  -- ${TR}/tr_mapshared @T@/shared)
 rrt_rr_test(record_pack_replay_mapped_data_file_replaced
   --mutate "echo changed >@T@/new && mv @T@/new @T@/data.txt && ${RRT_CLI} pack @T@/a.rrt"
   -- ${TR}/tr_mmapfile @T@/data.txt)
@@ -227,6 +232,11 @@ if(RRT_GIT)
   rrt_rr_test(record_pack_replay_git_rewrites_its_config
     --mutate "${RRT_CLI} pack @T@/a.rrt && rm -rf @T@/r" --absent @T@/r
     -- sh -c "git init -q @T@/r && cd @T@/r && git config user.name n && git config user.email n@example.org && echo hi >f && git add f && git commit -qm one && git log --format='%H %s'")
+  # A pool of worker processes: its semaphores live in a shared file
+  # mapping that the workers inherit.
+  rrt_rr_test(record_replay_python_multiprocessing_pool
+    --expect "\\[1, 2, 3\\]" -- ${RRT_PYTHON3} -c
+    "import multiprocessing as m\np = m.Pool(2)\nprint(sorted(p.map(abs, [-1, -2, 3])))\np.close()\np.join()")
 endif()
 # A database CLI: the database file is created at record time only; replay
 # must reproduce the output (random() and the time) without creating it.
