@@ -256,9 +256,15 @@ static const rrti_sc_desc table[] = {
     ROW(SYS_fork, "fork", EXE, 0),
     ROW(SYS_vfork, "vfork", EXE, 0),
     /* Refused so that libc falls back to something replay handles:
-     * clone3 -> clone, rseq -> no restartable sequences. */
+     * clone3 -> clone, rseq -> no restartable sequences; memory
+     * protection keys -> none (V8 then protects its code without them;
+     * glibc's pkey_mprotect with key -1 is mprotect). A key would tie
+     * the replay host's PKRU to the recording's. */
     ROW(SYS_clone3, "clone3", NOSYS, 0),
     ROW(SYS_rseq, "rseq", NOSYS, 0),
+    ROW(SYS_pkey_alloc, "pkey_alloc", NOSYS, 0),
+    ROW(SYS_pkey_free, "pkey_free", NOSYS, 0),
+    ROW(SYS_pkey_mprotect, "pkey_mprotect", NOSYS, 0),
 };
 
 const rrti_sc_desc *rrti_syscall_desc(long nr)

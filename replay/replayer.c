@@ -66,6 +66,7 @@ typedef struct ptask {
     stop park;
     int resume_sig;
     int64_t restart_ret; /* emulated call returned -ERESTART*, or 0 */
+    bool group_exit;     /* a task of its process ran exit_group */
 } ptask;
 
 #define RRT_ELF_PT_INTERP 3u
@@ -174,6 +175,30 @@ static bool is_err(int64_t ret)
 
 /* ------------------------------------------------------------------ */
 /* Tasks                                                              */
+
+/* The thread group id of a live task, or -1. */
+static pid_t tgid_of(pid_t tid)
+{
+    char path[64], line[128];
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+    FILE *f = fopen(path, "re");
+    long tgid = -1;
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "Tgid: %ld", &tgid) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return (pid_t)tgid;
+}
+
+/* t runs exit_group for real: every task of its process dies with it. */
+static void mark_group_exit(replayer *r, ptask *t)
+{
+    pid_t tgid = tgid_of(t->base.tid);
+    for (rrti_task *b = r->tasks; b && tgid > 0; b = b->next)
+        if (tgid_of(b->tid) == tgid)
+            ((ptask *)b)->group_exit = true;
+}
 
 static ptask *task_of(replayer *r, uint32_t rec_tid)
 {
@@ -1186,6 +1211,8 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
          * EXIT events follow */
         if (!reenter(r, t, &s))
             return false;
+        if (e->nr == SYS_exit_group)
+            mark_group_exit(r, t);
         ptrace(PTRACE_SYSCALL, t->base.tid, NULL, NULL);
         t->in_syscall = false;
         return true;
@@ -1294,6 +1321,21 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         syscall(SYS_tkill, t->base.tid, SIGKILL);
     }
     next_stop(t, &s);
+    if (s.kind == STOP_SYSCALL && t->in_syscall && t->group_exit) {
+        /* At record time a sibling's exit_group ended the task inside
+         * this call (a thread pool's futex wait), which so has no event;
+         * the real exit_group, already run, ends it the same way here:
+         * its SIGKILL wakes the task from this stop. */
+        do {
+            if (waitpid(t->base.tid, &s.status, __WALL) != t->base.tid) {
+                s.kind = STOP_ERROR;
+                break;
+            }
+            s.kind = WIFEXITED(s.status) || WIFSIGNALED(s.status)
+                         ? STOP_EXIT
+                         : STOP_SIGNAL;
+        } while (s.kind != STOP_EXIT);
+    }
     bool same = s.kind == STOP_EXIT &&
                 (e->killed ? WIFSIGNALED(s.status) &&
                                  (uint32_t)WTERMSIG(s.status) == e->code

@@ -6,7 +6,7 @@ endif()
 set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
     mmsg ioctl sockaddr threadsig sigkill pollrestart
-    sockopt mapshared)
+    sockopt mapshared groupexit pkey)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -196,6 +196,7 @@ rrt_rr_test(record_replay_shell_pipeline -- sh -c "ls /usr/bin | sort | head -3"
 rrt_rr_test(record_replay_gzip -- sh -c "gzip -c @T@/data.txt | od -An -tx1 | head -2")
 target_link_libraries(tr_thread PRIVATE Threads::Threads)
 target_link_libraries(tr_threadsig PRIVATE Threads::Threads)
+target_link_libraries(tr_groupexit PRIVATE Threads::Threads)
 # Replay sends an asynchronous signal to the thread that got it, which is
 # not its process's leader here.
 rrt_rr_test(record_replay_signals_to_non_main_thread
@@ -205,6 +206,12 @@ rrt_rr_test(record_replay_signals_to_non_main_thread
 rrt_rr_test(record_replay_restart_syscall_outputs
   --expect "poll=1 revents=0x1 nanosleep=-1 rem_in_range=1"
   -- ${TR}/tr_pollrestart)
+# Threads asleep in a futex wait and a read when the process exits: no
+# event ends their calls, the exit_group does.
+rrt_rr_test(record_replay_exit_with_threads_blocked_in_calls
+  --expect "exiting with 2 threads blocked" -- ${TR}/tr_groupexit)
+rrt_rr_test(record_replay_refuses_protection_keys
+  --expect "pkey_alloc=-1 errno=38" -- ${TR}/tr_pkey)
 rrt_rr_test(record_refuses_unknown_syscall_by_name
   --record-fails "io_uring_setup" -- ${TR}/tr_unknown)
 rrt_rr_test(record_replay_threads_keep_interleaving --differs
@@ -237,6 +244,14 @@ if(RRT_GIT)
   rrt_rr_test(record_replay_python_multiprocessing_pool
     --expect "\\[1, 2, 3\\]" -- ${RRT_PYTHON3} -c
     "import multiprocessing as m\np = m.Pool(2)\nprint(sorted(p.map(abs, [-1, -2, 3])))\np.close()\np.join()")
+endif()
+# Node.js: V8's worker threads sleep in futex waits when the process
+# exits, and V8 asks for memory protection keys.
+find_program(RRT_NODE node)
+if(RRT_NODE)
+  rrt_rr_test(record_replay_node_threads_and_random --differs
+    --expect "^true [0-9a-f]\\{8\\}$" -- ${RRT_NODE} -e
+    "console.log(Date.now() > 0, require('crypto').randomBytes(4).toString('hex'))")
 endif()
 # A database CLI: the database file is created at record time only; replay
 # must reproduce the output (random() and the time) without creating it.
