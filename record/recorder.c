@@ -218,31 +218,46 @@ static bool emitted(recorder *r, rrt_status st, uint32_t type)
 /* ------------------------------------------------------------------ */
 /* Files                                                              */
 
-/* Whether a mapped file is likely to keep its identity until `rrt pack`.
- * Programs and libraries (any execute bit: rr makes the same bet) and
- * root's files in system directories are. Data files elsewhere often are
- * not: git maps .git/config and then renames a new one over it, a
- * database rewrites its file, a test deletes its temporary input. Those
- * are embedded when mapped, as they are then. */
-static bool likely_unchanging(const char *path, const struct stat *sb)
+/* Mapped data files up to this size are embedded when mapped (auto). */
+#define EMBED_SMALL_MAX (1u << 20)
+
+/* Whether a mapped file is referenced until `rrt pack` rather than
+ * embedded now (--embed=auto). Programs and libraries (an execute bit or
+ * an ELF header: rr makes the same bet), root's files in system
+ * directories, and large files are, since embedding them would slow the
+ * recording down (a rustc run maps 400 MB of toolchain). Small data files
+ * elsewhere are embedded, since programs rewrite or replace them: git maps
+ * .git/config and then renames a new one over it. */
+static bool reference_until_pack(const char *proc_path, const char *path,
+                                 const struct stat *sb)
 {
     static const char *const system_dirs[] = {
         "/usr/", "/lib/", "/lib32/", "/lib64/", "/libx32/", "/bin/",
         "/sbin/", "/etc/", "/opt/", "/nix/store/", "/snap/",
     };
-    if (sb->st_mode & 0111)
+    if ((sb->st_mode & 0111) || sb->st_size > EMBED_SMALL_MAX)
         return true;
-    if (sb->st_uid != 0 || (sb->st_mode & 022))
-        return false;
-    for (size_t i = 0; i < sizeof(system_dirs) / sizeof(system_dirs[0]); i++)
-        if (strncmp(path, system_dirs[i], strlen(system_dirs[i])) == 0)
-            return true;
-    return false;
+    if (sb->st_uid == 0 && !(sb->st_mode & 022))
+        for (size_t i = 0; i < sizeof(system_dirs) / sizeof(system_dirs[0]);
+             i++)
+            if (strncmp(path, system_dirs[i], strlen(system_dirs[i])) == 0)
+                return true;
+    unsigned char magic[4] = {0};
+    int fd = open(proc_path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (pread(fd, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic))
+            magic[0] = 0;
+        close(fd);
+    }
+    return memcmp(magic, "\x7f" "ELF", 4) == 0;
 }
 
 /* The file-table index of the file at proc_path (a /proc/PID/fd/N or
- * /proc/PID/exe link, or a plain path), adding an entry the first time. */
-static bool file_index(recorder *r, const char *proc_path, uint64_t *index)
+ * /proc/PID/exe link, or a plain path), adding an entry the first time.
+ * written: mapped shared and writable, so the program changes the file
+ * (a linker writing its output): embedded under --embed=auto. */
+static bool file_index(recorder *r, const char *proc_path, bool written,
+                       uint64_t *index)
 {
     struct stat sb;
     char path[PATH_MAX];
@@ -273,7 +288,7 @@ static bool file_index(recorder *r, const char *proc_path, uint64_t *index)
                 (sb.st_nlink == 0 || strncmp(path, "/memfd:", 7) == 0);
     bool embed = gone || r->o->embed == RRTI_EMBED_ALL ||
                  (r->o->embed == RRTI_EMBED_AUTO &&
-                  !likely_unchanging(path, &sb));
+                  (written || !reference_until_pack(proc_path, path, &sb)));
     if (embed) {
         int fd = open(proc_path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
@@ -780,10 +795,10 @@ static bool after_exec(recorder *r, rtask *t)
         return fail(r, "process %d: cannot rewrite the auxiliary vector",
                     (int)t->base.tid);
     char interp[PATH_MAX];
-    if (!file_index(r, exe, &ex.exe_file))
+    if (!file_index(r, exe, false, &ex.exe_file))
         return false;
     interpreter_path(t->base.tid, &ex, interp, sizeof(interp));
-    if (interp[0] && !file_index(r, interp, &ex.interp_file))
+    if (interp[0] && !file_index(r, interp, false, &ex.interp_file))
         return false;
     ex.has_interp = interp[0] != 0;
     if (r->mode == RRTI_CPUID_FAULT &&
@@ -799,7 +814,7 @@ static bool after_exec(recorder *r, rtask *t)
     if (!t->script)
         return true;
     rrt_ev_exec_script es = {.tid = (uint32_t)t->base.tid};
-    bool ok = file_index(r, t->script, &es.script_file) &&
+    bool ok = file_index(r, t->script, false, &es.script_file) &&
               emitted(r, rrti_emit_exec_script(&r->prod, &es, &r->err),
                       RRT_EV_EXEC_SCRIPT);
     free(t->script);
@@ -815,7 +830,10 @@ static bool mmap_extras(recorder *r, rtask *t, rrt_ev_syscall *e)
             char fdp[64];
             snprintf(fdp, sizeof(fdp), "/proc/%d/fd/%d", (int)t->base.tid,
                      (int)t->args[4]);
-            if (!file_index(r, fdp, &e->file_index))
+            bool written = (t->args[3] & (MAP_SHARED | MAP_PRIVATE)) !=
+                               MAP_PRIVATE &&
+                           (t->args[2] & PROT_WRITE);
+            if (!file_index(r, fdp, written, &e->file_index))
                 return false;
             e->flags |= RRT_EV_SC_FILE;
         }

@@ -10,7 +10,7 @@
 /* Which mapped files go into the archive at record time; the others are
  * referenced by identity until `rrt pack` embeds them. */
 typedef enum rrti_embed {
-    RRTI_EMBED_AUTO, /* files likely to change (see likely_unchanging) */
+    RRTI_EMBED_AUTO, /* files likely to change (reference_until_pack) */
     RRTI_EMBED_ALL,
     RRTI_EMBED_NONE, /* only files nobody can open again (deleted, memfd) */
 } rrti_embed;

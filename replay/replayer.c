@@ -67,6 +67,11 @@ typedef struct ptask {
     int resume_sig;
     int64_t restart_ret; /* emulated call returned -ERESTART*, or 0 */
     bool group_exit;     /* a task of its process ran exit_group */
+    /* its EXIT event came while it sat in a call, before the sibling's
+     * execve that ended it at record time: held at `park` until that
+     * execve runs (reap_doomed) */
+    bool doomed;
+    bool resumed; /* already resumed: next_stop only waits */
 } ptask;
 
 #define RRT_ELF_PT_INTERP 3u
@@ -279,7 +284,10 @@ static void next_stop_for(ptask *t, stop *s, int want_sig)
         bool skip_exit = t->skipped && req == PTRACE_SYSCALL;
         t->skipped = false;
         /* ESRCH: killed meanwhile (exit_group of a sibling); reap it */
-        if ((ptrace((enum __ptrace_request)req, t->base.tid, NULL,
+        bool resume = !t->resumed;
+        t->resumed = false;
+        if ((resume &&
+             ptrace((enum __ptrace_request)req, t->base.tid, NULL,
                     (void *)(long)t->resume_sig) != 0 && errno != ESRCH) ||
             waitpid(t->base.tid, &s->status, __WALL) != t->base.tid) {
             s->kind = STOP_ERROR;
@@ -1075,6 +1083,8 @@ static void rewrite_mmap(const rrt_ev_syscall *e, struct user_regs_struct *g)
     g->r10 = flags;
 }
 
+static bool reap_doomed(replayer *r, ptask *t);
+
 static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
 {
     if (e->nr == SYS_mmap) {
@@ -1083,7 +1093,7 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
     }
     if (e->nr == SYS_execve) {
         uint64_t swapped = sub_execve(r, t, s->regs.rdi);
-        if (r->diverged)
+        if (r->diverged || !reap_doomed(r, t))
             return false;
         next_stop(t, s);
         /* a vfork parent shares the memory the path was swapped in; the
@@ -1091,8 +1101,10 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         if (swapped)
             rrti_mem_write(t->base.memfd, swapped, r->sub.rec_path,
                            strlen(r->sub.rec_path));
+        char buf[256];
         if (s->kind != STOP_EVENT)
-            return diverge(r, t, "execve did not exec");
+            return diverge(r, t, "execve did not exec (%s)",
+                           stop_name(s, buf, sizeof(buf)));
     }
     if (!expect_syscall(r, t, s, e->nr, false))
         return false;
@@ -1308,6 +1320,46 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
     return true;
 }
 
+static bool same_exit(const rrt_ev_exit *e, int status)
+{
+    return e->killed ? WIFSIGNALED(status) &&
+                           (uint32_t)WTERMSIG(status) == e->code
+                     : WIFEXITED(status) &&
+                           (uint32_t)WEXITSTATUS(status) == e->code;
+}
+
+/* At the entry of t's execve, which runs for real: the siblings the
+ * recording saw die of it die of it now. The kernel kills them during
+ * the exec and then waits until their tracer (this process) has reaped
+ * them, so they are reaped here, with t resumed, before anything waits
+ * for t's exec stop. (SIGKILL to one thread would kill t too.) */
+static bool reap_doomed(replayer *r, ptask *t)
+{
+    pid_t tgid = tgid_of(t->base.tid);
+    bool any = false;
+    for (rrti_task *b = r->tasks; b && !any; b = b->next)
+        any = ((ptask *)b)->doomed && tgid_of(b->tid) == tgid;
+    if (!any)
+        return true;
+    if (ptrace(PTRACE_SYSCALL, t->base.tid, NULL, NULL) != 0)
+        return diverge(r, t, "cannot resume: %s", strerror(errno));
+    t->resumed = true;
+    rrti_task *b = r->tasks;
+    while (b) {
+        ptask *d = (ptask *)b;
+        int status;
+        b = b->next;
+        if (!d->doomed || tgid_of(d->base.tid) != tgid)
+            continue;
+        do {
+            if (waitpid(d->base.tid, &status, __WALL) != d->base.tid)
+                return diverge(r, d, "cannot reap it: %s", strerror(errno));
+        } while (!WIFEXITED(status) && !WIFSIGNALED(status));
+        remove_task(r, d);
+    }
+    return true;
+}
+
 static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
                           bool root)
 {
@@ -1335,12 +1387,17 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
                          ? STOP_EXIT
                          : STOP_SIGNAL;
         } while (s.kind != STOP_EXIT);
+    } else if (s.kind == STOP_SYSCALL && t->in_syscall && !root) {
+        /* At record time a sibling's execve ended the task inside this
+         * call (a thread pool's epoll_wait), and the recorder saw the
+         * death before the execve's event. Hold the task here until that
+         * execve runs. */
+        t->park = s;
+        t->parked = true;
+        t->doomed = true;
+        return true;
     }
-    bool same = s.kind == STOP_EXIT &&
-                (e->killed ? WIFSIGNALED(s.status) &&
-                                 (uint32_t)WTERMSIG(s.status) == e->code
-                           : WIFEXITED(s.status) &&
-                                 (uint32_t)WEXITSTATUS(s.status) == e->code);
+    bool same = s.kind == STOP_EXIT && same_exit(e, s.status);
     if (!same)
         return diverge(r, t, "expected %s %u, got %s",
                        e->killed ? "death by signal" : "exit with status",
@@ -1513,6 +1570,9 @@ static void dump_event(const rrt_event *ev)
 static bool need_task(replayer *r, uint32_t rec_tid, ptask **t)
 {
     *t = task_of(r, rec_tid);
+    if (*t && (*t)->doomed)
+        return diverge(r, *t, "event names task %u, which ended earlier",
+                       rec_tid);
     return *t || diverge(r, NULL, "event names task %u, which does not exist",
                          rec_tid);
 }
@@ -1813,6 +1873,13 @@ int rrti_replay(const rrti_replay_opts *o)
     if (rc != 0)
         goto out;
     rc = run_events(r);
+    for (rrti_task *b = r->tasks; rc == 0 && b; b = b->next)
+        if (((ptask *)b)->doomed) {
+            fprintf(stderr, "rrt replay: task %u ended inside a system call "
+                            "at record time, but nothing ended it here\n",
+                    b->rec_tid);
+            rc = 1;
+        }
     if (rc == 0 && o->until == UINT64_MAX && r->tasks) {
         fprintf(stderr, "rrt replay: the archive ends while %s still run; "
                         "is it a recovered partial recording?\n",

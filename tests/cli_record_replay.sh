@@ -123,7 +123,9 @@ fi
 if [ -n "$META_LACKS" ] && "$RRT" info "$T/a.rrt" | grep -q -- "$META_LACKS"; then
     fail "archive metadata contains '$META_LACKS'"
 fi
-[ -n "$MUTATE" ] && sh -c "$(sub "$MUTATE")"
+if [ -n "$MUTATE" ] && ! sh -c "$(sub "$MUTATE")"; then
+    fail "the --mutate command failed"
+fi
 if [ -n "$REPLAY_ENV" ]; then
     env "$REPLAY_ENV" "$RRT" replay "$T/a.rrt" >"$T/rep.out" 2>"$T/rep.err"
 else

@@ -6,7 +6,7 @@ endif()
 set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
     mmsg ioctl sockaddr threadsig sigkill pollrestart
-    sockopt mapshared groupexit pkey)
+    sockopt mapshared groupexit pkey threadexec)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -118,6 +118,12 @@ rrt_rr_test(record_replay_shared_file_mapping_across_fork
 rrt_rr_test(record_pack_replay_mapped_data_file_replaced
   --mutate "echo changed >@T@/new && mv @T@/new @T@/data.txt && ${RRT_CLI} pack @T@/a.rrt"
   -- ${TR}/tr_mmapfile @T@/data.txt)
+# What --embed=auto references: a library without an execute bit (by its
+# ELF header) and a data file over 1 MiB; a small data file is embedded.
+rrt_rr_test(record_auto_embed_references_libraries_and_large_files
+  --setup "cp /bin/true @T@/lib.so && chmod 644 @T@/lib.so && head -c 1100000 /dev/zero >@T@/big"
+  --mutate "${RRT_CLI} ls -l @T@/a.rrt >@T@/ls && grep '@T@/lib.so' @T@/ls | grep -q external && grep '@T@/big' @T@/ls | grep -q external && ! grep '@T@/data.txt' @T@/ls | grep -q external"
+  -- sh -c "${TR}/tr_mmapfile @T@/lib.so && ${TR}/tr_mmapfile @T@/big && ${TR}/tr_mmapfile @T@/data.txt")
 rrt_rr_test(record_embed_none_references_mapped_data_file --rec-opt --embed=none
   --mutate "${RRT_CLI} ls -l @T@/a.rrt | grep '@T@/data.txt' | grep -q external && echo changed >@T@/new && mv @T@/new @T@/data.txt && ! ${RRT_CLI} pack @T@/a.rrt 2>@T@/err && grep -q 'data.txt: changed' @T@/err && echo 'first line of data' >@T@/data.txt && echo 'second line' >>@T@/data.txt && ${RRT_CLI} pack --allow-changed @T@/a.rrt 2>/dev/null"
   -- ${TR}/tr_mmapfile @T@/data.txt)
@@ -197,6 +203,7 @@ rrt_rr_test(record_replay_gzip -- sh -c "gzip -c @T@/data.txt | od -An -tx1 | he
 target_link_libraries(tr_thread PRIVATE Threads::Threads)
 target_link_libraries(tr_threadsig PRIVATE Threads::Threads)
 target_link_libraries(tr_groupexit PRIVATE Threads::Threads)
+target_link_libraries(tr_threadexec PRIVATE Threads::Threads)
 # Replay sends an asynchronous signal to the thread that got it, which is
 # not its process's leader here.
 rrt_rr_test(record_replay_signals_to_non_main_thread
@@ -210,6 +217,9 @@ rrt_rr_test(record_replay_restart_syscall_outputs
 # event ends their calls, the exit_group does.
 rrt_rr_test(record_replay_exit_with_threads_blocked_in_calls
   --expect "exiting with 2 threads blocked" -- ${TR}/tr_groupexit)
+# execve with a thread asleep: the kernel waits for the tracer to reap it.
+rrt_rr_test(record_replay_exec_with_a_thread_blocked
+  --expect "after exec: done" -- ${TR}/tr_threadexec)
 rrt_rr_test(record_replay_refuses_protection_keys
   --expect "pkey_alloc=-1 errno=38" -- ${TR}/tr_pkey)
 rrt_rr_test(record_refuses_unknown_syscall_by_name

@@ -1,7 +1,9 @@
 /* Tracee: a file mapped shared and writable, then fork: the child's
  * writes reach the parent through the mapping, with no system call to
  * carry them (a process-shared semaphore works the same way, as Python's
- * multiprocessing uses it). The parent prints what it sees. */
+ * multiprocessing uses it). The parent prints what it sees. The file is
+ * executable, as a linker's output is, and written through the mapping:
+ * the recorder must embed it though it looks like a program. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -12,7 +14,7 @@ int main(int argc, char **argv)
 {
     if (argc < 2)
         return 2;
-    int fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0600);
+    int fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0700);
     if (fd < 0 || ftruncate(fd, 4096) != 0)
         return 1;
     volatile unsigned *p =
