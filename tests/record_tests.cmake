@@ -263,6 +263,14 @@ if(RRT_NODE)
     --expect "^true [0-9a-f]\\{8\\}$" -- ${RRT_NODE} -e
     "console.log(Date.now() > 0, require('crypto').randomBytes(4).toString('hex'))")
 endif()
+# rustc through rustup's proxy: the proxy execs rustc beside a thread
+# asleep in epoll_wait; rustc writes its output through a shared mapping.
+find_program(RRT_RUSTC rustc)
+if(RRT_RUSTC)
+  rrt_rr_test(record_replay_rustc_compile_and_run
+    --setup "echo 'fn main() { println!(\"sum {}\", (1..10u64).sum::<u64>()) }' >@T@/h.rs"
+    --expect "sum 45" -- sh -c "${RRT_RUSTC} -o @T@/h @T@/h.rs && @T@/h")
+endif()
 # A database CLI: the database file is created at record time only; replay
 # must reproduce the output (random() and the time) without creating it.
 find_program(RRT_SQLITE3 sqlite3)
