@@ -955,16 +955,7 @@ static bool schedule(recorder *r)
  * threads is reported only after them, so it must not keep the token. */
 static bool is_leader(pid_t tid)
 {
-    char path[64], line[128];
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-    FILE *f = fopen(path, "re");
-    long tgid = -1;
-    while (f && fgets(line, sizeof(line), f))
-        if (sscanf(line, "Tgid: %ld", &tgid) == 1)
-            break;
-    if (f)
-        fclose(f);
-    return tgid == (long)tid;
+    return rrti_tgid(tid) == tid;
 }
 
 static bool on_syscall_stop(recorder *r, rtask *t)

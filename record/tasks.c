@@ -1,5 +1,6 @@
 /* The list of traced tasks that `rrt record` and `rrt replay` both keep:
  * one place that opens and releases what every task holds. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -39,4 +40,18 @@ void rrti_task_remove(rrti_task **list, rrti_task *t)
         close(t->memfd);
     rrti_pset_unref(t->pset);
     free(t);
+}
+
+pid_t rrti_tgid(pid_t tid)
+{
+    char path[64], line[128];
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+    FILE *f = fopen(path, "re");
+    long tgid = -1;
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "Tgid: %ld", &tgid) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return (pid_t)tgid;
 }

@@ -190,6 +190,9 @@ void *rrti_task_add(rrti_task **list, size_t size, uint32_t rec_tid,
                     pid_t tid);
 /* The task events name rec_tid, or NULL. */
 void *rrti_task_find(rrti_task *list, uint32_t rec_tid);
+/* The thread group (process) id of live task tid, from /proc; -1 if it
+ * is gone. */
+pid_t rrti_tgid(pid_t tid);
 /* Takes t out of *list, closes its memory, drops its patch set, frees it. */
 void rrti_task_remove(rrti_task **list, rrti_task *t);
 

@@ -181,27 +181,12 @@ static bool is_err(int64_t ret)
 /* ------------------------------------------------------------------ */
 /* Tasks                                                              */
 
-/* The thread group id of a live task, or -1. */
-static pid_t tgid_of(pid_t tid)
-{
-    char path[64], line[128];
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-    FILE *f = fopen(path, "re");
-    long tgid = -1;
-    while (f && fgets(line, sizeof(line), f))
-        if (sscanf(line, "Tgid: %ld", &tgid) == 1)
-            break;
-    if (f)
-        fclose(f);
-    return (pid_t)tgid;
-}
-
 /* t runs exit_group for real: every task of its process dies with it. */
 static void mark_group_exit(replayer *r, ptask *t)
 {
-    pid_t tgid = tgid_of(t->base.tid);
+    pid_t tgid = rrti_tgid(t->base.tid);
     for (rrti_task *b = r->tasks; b && tgid > 0; b = b->next)
-        if (tgid_of(b->tid) == tgid)
+        if (rrti_tgid(b->tid) == tgid)
             ((ptask *)b)->group_exit = true;
 }
 
@@ -1335,10 +1320,10 @@ static bool same_exit(const rrt_ev_exit *e, int status)
  * for t's exec stop. (SIGKILL to one thread would kill t too.) */
 static bool reap_doomed(replayer *r, ptask *t)
 {
-    pid_t tgid = tgid_of(t->base.tid);
+    pid_t tgid = rrti_tgid(t->base.tid);
     bool any = false;
     for (rrti_task *b = r->tasks; b && !any; b = b->next)
-        any = ((ptask *)b)->doomed && tgid_of(b->tid) == tgid;
+        any = ((ptask *)b)->doomed && rrti_tgid(b->tid) == tgid;
     if (!any)
         return true;
     if (ptrace(PTRACE_SYSCALL, t->base.tid, NULL, NULL) != 0)
@@ -1349,7 +1334,7 @@ static bool reap_doomed(replayer *r, ptask *t)
         ptask *d = (ptask *)b;
         int status;
         b = b->next;
-        if (!d->doomed || tgid_of(d->base.tid) != tgid)
+        if (!d->doomed || rrti_tgid(d->base.tid) != tgid)
             continue;
         do {
             if (waitpid(d->base.tid, &status, __WALL) != d->base.tid)
