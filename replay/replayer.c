@@ -761,6 +761,35 @@ static bool patch_shebang(const ptask *t, exec_sub *x, int rw)
  * kernel runs this host's, checked at the exec stop, as it does when the
  * #! line names a script here). false without a divergence: run the
  * host's copy (not embedded, no name). */
+/* A referenced program or script exec'd by a relative path runs from
+ * this host, but the path would resolve against the replayer's working
+ * directory: chdir is emulated. It is exec'd by a name of the same
+ * length for the recorded file instead (identity checked). */
+static bool sub_relative(replayer *r, ptask *t, exec_sub *x,
+                         const char *rec_path, const rrt_file_entry *f,
+                         bool script)
+{
+    size_t len = strlen(rec_path);
+    if (len < RRT_SHORT_PATH || len >= sizeof(x->rec_path)) {
+        warn_once(r, rec_path, "relative path too short to replace; it "
+                               "resolves in replay's working directory");
+        return false;
+    }
+    if ((x->exe_fd = open_recorded(r, t, f)) < 0)
+        return false;
+    memcpy(x->rec_path, rec_path, len + 1);
+    x->inherited = t == NULL;
+    if (!fd_path(x, x->exe_fd, len, x->path, sizeof(x->path))) {
+        warn_once(r, rec_path, "no name of the same length for it; it "
+                               "resolves in replay's working directory");
+        return false;
+    }
+    x->active = true;
+    x->script = script;
+    x->task = t;
+    return true;
+}
+
 static bool sub_prepare(replayer *r, ptask *t, exec_sub *x,
                         const char *rec_path, const rrt_ev_exec *e,
                         uint64_t script)
@@ -771,8 +800,11 @@ static bool sub_prepare(replayer *r, ptask *t, exec_sub *x,
     sub_clear(x);
     size_t len = strlen(rec_path);
     bool is_scr = script != UINT64_MAX;
-    if (!embedded(r, is_scr ? script : e->exe_file, &f))
+    if (!embedded(r, is_scr ? script : e->exe_file, &f)) {
+        if (rec_path[0] != '/' && (f.flags & RRT_FILE_EXTERNAL))
+            ok = sub_relative(r, t, x, rec_path, &f, is_scr);
         goto out;
+    }
     /* a recording from before EXEC_SCRIPT existed */
     if (!is_scr && is_script(t, rec_path)) {
         warn_once(r, rec_path,
@@ -1087,6 +1119,9 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
             rrti_mem_write(t->base.memfd, swapped, r->sub.rec_path,
                            strlen(r->sub.rec_path));
         char buf[256];
+        if (s->kind == STOP_SYSCALL && is_err((int64_t)s->regs.rax))
+            return diverge(r, t, "execve failed here (%s), recorded success",
+                           strerror((int)-(int64_t)s->regs.rax));
         if (s->kind != STOP_EVENT)
             return diverge(r, t, "execve did not exec (%s)",
                            stop_name(s, buf, sizeof(buf)));

@@ -220,6 +220,13 @@ rrt_rr_test(record_replay_exit_with_threads_blocked_in_calls
 # execve with a thread asleep: the kernel waits for the tracer to reap it.
 rrt_rr_test(record_replay_exec_with_a_thread_blocked
   --expect "after exec: done" -- ${TR}/tr_threadexec)
+# A program and a script exec'd by paths relative to a directory the
+# program changed to: replay emulates chdir, so its own working directory
+# is elsewhere. Not packed: both run from this host.
+rrt_rr_test(record_replay_exec_by_relative_path_after_chdir
+  --setup "mkdir @T@/bin && cp ${TR}/tr_time @T@/bin/prog && printf '#!/bin/sh\\necho script $0 $1\\n' >@T@/bin/run.sh && chmod +x @T@/bin/run.sh"
+  --expect "script ./run.sh x"
+  -- sh -c "cd @T@/bin && ./prog && ./run.sh x")
 rrt_rr_test(record_replay_refuses_protection_keys
   --expect "pkey_alloc=-1 errno=38" -- ${TR}/tr_pkey)
 rrt_rr_test(record_refuses_unknown_syscall_by_name
