@@ -221,13 +221,37 @@ static bool emitted(recorder *r, rrt_status st, uint32_t type)
 /* Mapped data files up to this size are embedded when mapped (auto). */
 #define EMBED_SMALL_MAX (1u << 20)
 
+static bool under(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    return n > 1 && strncmp(path, dir, n) == 0 &&
+           (dir[n - 1] == '/' || path[n] == '/');
+}
+
+/* An ELF program or shared library (ET_EXEC or ET_DYN), not an object
+ * file, which a compiler writes and deletes. */
+static bool is_elf_program(const char *proc_path)
+{
+    unsigned char h[18] = {0};
+    int fd = open(proc_path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h))
+            h[0] = 0;
+        close(fd);
+    }
+    return memcmp(h, "\x7f" "ELF", 4) == 0 && h[5] == 1 /* little-endian */ &&
+           (h[16] == 2 || h[16] == 3) && h[17] == 0;
+}
+
 /* Whether a mapped file is referenced until `rrt pack` rather than
  * embedded now (--embed=auto). Programs and libraries (an execute bit or
- * an ELF header: rr makes the same bet), root's files in system
+ * an ELF program header: rr makes the same bet), root's files in system
  * directories, and large files are, since embedding them would slow the
  * recording down (a rustc run maps 400 MB of toolchain). Small data files
  * elsewhere are embedded, since programs rewrite or replace them: git maps
- * .git/config and then renames a new one over it. */
+ * .git/config and then renames a new one over it. So is everything in a
+ * temporary directory, which programs delete when done (gcc -flto maps
+ * its /tmp objects, a test builds and runs a helper there). */
 static bool reference_until_pack(const char *proc_path, const char *path,
                                  const struct stat *sb)
 {
@@ -235,21 +259,19 @@ static bool reference_until_pack(const char *proc_path, const char *path,
         "/usr/", "/lib/", "/lib32/", "/lib64/", "/libx32/", "/bin/",
         "/sbin/", "/etc/", "/opt/", "/nix/store/", "/snap/",
     };
+    const char *tmpdir = getenv("TMPDIR");
+    if (under(path, "/tmp/") || under(path, "/var/tmp/") ||
+        under(path, "/dev/shm/") ||
+        (tmpdir && tmpdir[0] == '/' && under(path, tmpdir)))
+        return false;
     if ((sb->st_mode & 0111) || sb->st_size > EMBED_SMALL_MAX)
         return true;
     if (sb->st_uid == 0 && !(sb->st_mode & 022))
         for (size_t i = 0; i < sizeof(system_dirs) / sizeof(system_dirs[0]);
              i++)
-            if (strncmp(path, system_dirs[i], strlen(system_dirs[i])) == 0)
+            if (under(path, system_dirs[i]))
                 return true;
-    unsigned char magic[4] = {0};
-    int fd = open(proc_path, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        if (pread(fd, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic))
-            magic[0] = 0;
-        close(fd);
-    }
-    return memcmp(magic, "\x7f" "ELF", 4) == 0;
+    return is_elf_program(proc_path);
 }
 
 /* The file-table index of the file at proc_path (a /proc/PID/fd/N or

@@ -118,12 +118,15 @@ rrt_rr_test(record_replay_shared_file_mapping_across_fork
 rrt_rr_test(record_pack_replay_mapped_data_file_replaced
   --mutate "echo changed >@T@/new && mv @T@/new @T@/data.txt && ${RRT_CLI} pack @T@/a.rrt"
   -- ${TR}/tr_mmapfile @T@/data.txt)
-# What --embed=auto references: a library without an execute bit (by its
-# ELF header) and a data file over 1 MiB; a small data file is embedded.
+# What --embed=auto references, outside temporary directories: a library
+# without an execute bit (by its ELF header) and a data file over 1 MiB;
+# a small data file and an ELF object file are embedded, and so is a
+# program in a temporary directory (@T@ is one).
+set(EA ${CMAKE_CURRENT_BINARY_DIR}/embed-auto)
 rrt_rr_test(record_auto_embed_references_libraries_and_large_files
-  --setup "cp /bin/true @T@/lib.so && chmod 644 @T@/lib.so && head -c 1100000 /dev/zero >@T@/big"
-  --mutate "${RRT_CLI} ls -l @T@/a.rrt >@T@/ls && grep '@T@/lib.so' @T@/ls | grep -q external && grep '@T@/big' @T@/ls | grep -q external && ! grep '@T@/data.txt' @T@/ls | grep -q external"
-  -- sh -c "${TR}/tr_mmapfile @T@/lib.so && ${TR}/tr_mmapfile @T@/big && ${TR}/tr_mmapfile @T@/data.txt")
+  --setup "rm -rf ${EA} && mkdir -p ${EA} && cp /bin/true ${EA}/lib.so && chmod 644 ${EA}/lib.so && head -c 1100000 /dev/zero >${EA}/big && printf '\\177ELF\\002\\001\\001\\000\\000\\000\\000\\000\\000\\000\\000\\000\\001\\000' >${EA}/obj.o && cp /bin/true @T@/tool"
+  --mutate "${RRT_CLI} ls -l @T@/a.rrt >@T@/ls && grep '${EA}/lib.so' @T@/ls | grep -q external && grep '${EA}/big' @T@/ls | grep -q external && grep -q '${EA}/obj.o' @T@/ls && ! grep '${EA}/obj.o' @T@/ls | grep -q external && grep -q '@T@/tool' @T@/ls && ! grep '@T@/tool' @T@/ls | grep -q external && ! grep '@T@/data.txt' @T@/ls | grep -q external"
+  -- sh -c "${TR}/tr_mmapfile ${EA}/lib.so && ${TR}/tr_mmapfile ${EA}/big && ${TR}/tr_mmapfile ${EA}/obj.o && ${TR}/tr_mmapfile @T@/data.txt && @T@/tool")
 rrt_rr_test(record_embed_none_references_mapped_data_file --rec-opt --embed=none
   --mutate "${RRT_CLI} ls -l @T@/a.rrt | grep '@T@/data.txt' | grep -q external && echo changed >@T@/new && mv @T@/new @T@/data.txt && ! ${RRT_CLI} pack @T@/a.rrt 2>@T@/err && grep -q 'data.txt: changed' @T@/err && echo 'first line of data' >@T@/data.txt && echo 'second line' >>@T@/data.txt && ${RRT_CLI} pack --allow-changed @T@/a.rrt 2>/dev/null"
   -- ${TR}/tr_mmapfile @T@/data.txt)
@@ -184,7 +187,7 @@ if(TARGET rrt_pack_cmds)
     --mutate "${RRT_CLI} pack -o @T@/b.rrt @T@/a.rrt && mv @T@/b.rrt @T@/a.rrt && echo changed >@T@/tr_time"
     -- @T@/tr_time)
 endif()
-rrt_rr_test(replay_refuses_changed_referenced_program
+rrt_rr_test(replay_refuses_changed_referenced_program --rec-opt --embed=none
   --setup "cp ${TR}/tr_time @T@/tr_time"
   --mutate "echo changed >@T@/tr_time" --replay-fails "rrt pack"
   -- @T@/tr_time)
@@ -223,7 +226,7 @@ rrt_rr_test(record_replay_exec_with_a_thread_blocked
 # A program and a script exec'd by paths relative to a directory the
 # program changed to: replay emulates chdir, so its own working directory
 # is elsewhere. Not packed: both run from this host.
-rrt_rr_test(record_replay_exec_by_relative_path_after_chdir
+rrt_rr_test(record_replay_exec_by_relative_path_after_chdir --rec-opt --embed=none
   --setup "mkdir @T@/bin && cp ${TR}/tr_time @T@/bin/prog && printf '#!/bin/sh\\necho script $0 $1\\n' >@T@/bin/run.sh && chmod +x @T@/bin/run.sh"
   --expect "script ./run.sh x"
   -- sh -c "cd @T@/bin && ./prog && ./run.sh x")
