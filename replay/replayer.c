@@ -67,6 +67,9 @@ typedef struct ptask {
     int resume_sig;
     int64_t restart_ret; /* emulated call returned -ERESTART*, or 0 */
     bool group_exit;     /* a task of its process ran exit_group */
+    bool exiting;        /* it ran exit or exit_group: no stop until its
+                          * death, which a leader reports only after its
+                          * threads are reaped (so never park it) */
     /* its EXIT event came while it sat in a call, before the sibling's
      * execve that ended it at record time: held at `park` until that
      * execve runs (reap_doomed) */
@@ -1245,6 +1248,7 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
             return false;
         if (e->nr == SYS_exit_group)
             mark_group_exit(r, t);
+        t->exiting = true;
         ptrace(PTRACE_SYSCALL, t->base.tid, NULL, NULL);
         t->in_syscall = false;
         return true;
@@ -1822,7 +1826,7 @@ static void order_tasks(replayer *r, const rrt_event *ev, bool before)
     if (before) {
         ptask *l = r->lazy;
         if (l && l->base.rec_tid != tid && !l->parked && !l->clone_pending &&
-            !l->sigsuspend) {
+            !l->sigsuspend && !l->exiting) {
             next_stop(l, &l->park);
             l->parked = true;
         }

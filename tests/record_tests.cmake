@@ -6,7 +6,7 @@ endif()
 set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
     mmsg ioctl sockaddr threadsig sigkill pollrestart
-    sockopt mapshared groupexit pkey threadexec)
+    sockopt mapshared groupexit pkey threadexec leaderexit)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -207,6 +207,7 @@ target_link_libraries(tr_thread PRIVATE Threads::Threads)
 target_link_libraries(tr_threadsig PRIVATE Threads::Threads)
 target_link_libraries(tr_groupexit PRIVATE Threads::Threads)
 target_link_libraries(tr_threadexec PRIVATE Threads::Threads)
+target_link_libraries(tr_leaderexit PRIVATE Threads::Threads)
 # Replay sends an asynchronous signal to the thread that got it, which is
 # not its process's leader here.
 rrt_rr_test(record_replay_signals_to_non_main_thread
@@ -220,6 +221,10 @@ rrt_rr_test(record_replay_restart_syscall_outputs
 # event ends their calls, the exit_group does.
 rrt_rr_test(record_replay_exit_with_threads_blocked_in_calls
   --expect "exiting with 2 threads blocked" -- ${TR}/tr_groupexit)
+# A child's leader exits its process while its thread sleeps in a call,
+# and the parent goes on: replay must not wait for the leader's death.
+rrt_rr_test(record_replay_child_exits_with_a_thread_asleep
+  --expect "calls=200 child status=7" -- ${TR}/tr_leaderexit)
 # execve with a thread asleep: the kernel waits for the tracer to reap it.
 rrt_rr_test(record_replay_exec_with_a_thread_blocked
   --expect "after exec: done" -- ${TR}/tr_threadexec)
