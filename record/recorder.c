@@ -538,9 +538,17 @@ static bool ioctl_out_size(uint64_t req, uint32_t *size)
     case TIOCGPTN:   /* unsigned int */
         *size = 4;
         return true;
+    case TIOCGSID:   /* pid_t */
+        *size = 4;
+        return true;
     case TCSETS: case TCSETSW: case TCSETSF: case TIOCSWINSZ: case TIOCSPGRP:
     case TIOCSPTLCK: case FIONBIO: case FIONCLEX: case FIOCLEX:
         *size = 0; /* they only read their argument */
+        return true;
+    case TIOCSCTTY: case TIOCNOTTY: case TCFLSH: case TCSBRK: case TCSBRKP:
+    case TCXONC:
+    case TIOCGPTPEER: /* returns a descriptor (script(1), terminal emulators) */
+        *size = 0; /* no output but the result */
         return true;
     default:
         return false;

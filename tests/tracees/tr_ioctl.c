@@ -1,8 +1,8 @@
 /* Tracee: the terminal and descriptor ioctls programs commonly issue, on a
  * pipe (FIONREAD with bytes in it, FIONBIO, FIOCLEX/FIONCLEX, TCGETS
  * failing with ENOTTY) and on a pseudo-terminal from posix_openpt
- * (TIOCGPTN, TIOCSPTLCK, TCGETS, TCSETS/TCSETSW/TCSETSF, TIOCSWINSZ,
- * TIOCGWINSZ, TIOCGPGRP). Each output is filled with a sentinel first and
+ * (TIOCGPTN, TIOCSPTLCK, TIOCGPTPEER, TCFLSH, TIOCGSID, TCGETS,
+ * TCSETS/TCSETSW/TCSETSF, TIOCSWINSZ, TIOCGWINSZ, TIOCGPGRP). Each output is filled with a sentinel first and
  * printed in full, so an output replay does not restore shows.
  * `tr_ioctl unlisted` issues TIOCOUTQ, which rrt does not support. */
 #include <errno.h>
@@ -120,6 +120,19 @@ static void on_pty(void)
     usleep(20000); /* the line discipline moves the bytes asynchronously */
     ret = ioctl(s, FIONREAD, &avail);
     printf("pty slave FIONREAD=%d avail=%d\n", ret, avail);
+    /* TIOCGPTPEER opens the slave and returns its descriptor, as
+     * script(1) does; TCFLSH discards the unread input; TIOCGSID of a
+     * terminal that is nobody's controlling one fails */
+    int peer = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+    int fl = ioctl(peer, TCFLSH, TCIFLUSH);
+    avail = -1;
+    ioctl(peer, FIONREAD, &avail);
+    pid_t sid = -7;
+    errno = 0;
+    ret = ioctl(peer, TIOCGSID, &sid);
+    printf("pty TIOCGPTPEER=%s TCFLSH=%d avail=%d TIOCGSID=%d errno=%d\n",
+           peer >= 0 ? "fd" : "failed", fl, avail, ret, errno);
+    close(peer);
     close(s);
     close(m);
 }
