@@ -249,9 +249,9 @@ static bool is_elf_program(const char *proc_path)
  * directories, and large files are, since embedding them would slow the
  * recording down (a rustc run maps 400 MB of toolchain). Small data files
  * elsewhere are embedded, since programs rewrite or replace them: git maps
- * .git/config and then renames a new one over it. So is everything in a
- * temporary directory, which programs delete when done (gcc -flto maps
- * its /tmp objects, a test builds and runs a helper there). */
+ * .git/config and then renames a new one over it; gcc -flto maps the
+ * object files it writes to /tmp and deletes them. (Not every program in
+ * /tmp: build trees and CI checkouts live there too.) */
 static bool reference_until_pack(const char *proc_path, const char *path,
                                  const struct stat *sb)
 {
@@ -259,11 +259,6 @@ static bool reference_until_pack(const char *proc_path, const char *path,
         "/usr/", "/lib/", "/lib32/", "/lib64/", "/libx32/", "/bin/",
         "/sbin/", "/etc/", "/opt/", "/nix/store/", "/snap/",
     };
-    const char *tmpdir = getenv("TMPDIR");
-    if (under(path, "/tmp/") || under(path, "/var/tmp/") ||
-        under(path, "/dev/shm/") ||
-        (tmpdir && tmpdir[0] == '/' && under(path, tmpdir)))
-        return false;
     if ((sb->st_mode & 0111) || sb->st_size > EMBED_SMALL_MAX)
         return true;
     if (sb->st_uid == 0 && !(sb->st_mode & 022))
@@ -685,6 +680,23 @@ static int stdio_stream(recorder *r, rtask *t, uint64_t fd)
     return 0;
 }
 
+/* copy_file_range, sendfile and splice move bytes between descriptors
+ * inside the kernel, so writes to the recorder's stdout/stderr made that
+ * way (cat(1) of a file to a file) would not be kept for replay to show.
+ * They fail with ENOSYS instead, as the kernel's lack of them would, and
+ * programs fall back to read and write. */
+static bool copies_to_stdio(recorder *r, rtask *t)
+{
+    uint64_t out;
+    switch (t->nr) {
+    case SYS_copy_file_range:
+    case SYS_splice: out = t->args[2]; break;
+    case SYS_sendfile: out = t->args[0]; break;
+    default: return false;
+    }
+    return stdio_stream(r, t, out) != 0;
+}
+
 static bool capture_stdio(recorder *r, rtask *t, rrt_ev_syscall *e)
 {
     if (e->ret <= 0)
@@ -766,7 +778,7 @@ static bool syscall_entry(recorder *r, rtask *t,
     save_addr_room(t, d);
     if (t->nr == SYS_execve)
         note_script(t);
-    if (d->mode == RRTI_SC_ENOSYS) {
+    if (d->mode == RRTI_SC_ENOSYS || copies_to_stdio(r, t)) {
         /* Skip the call; the result is set at the exit stop. */
         t->forced = true;
         t->forced_ret = -ENOSYS;
