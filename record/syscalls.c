@@ -197,6 +197,8 @@ static const rrti_sc_desc table[] = {
     ROW(SYS_getpriority, "getpriority", EMU, 2),
     ROW(SYS_setpriority, "setpriority", EMU, 3),
     ROW(SYS_sched_setaffinity, "sched_setaffinity", EMU, 2),
+    ROW(SYS_sched_setscheduler, "sched_setscheduler", EMU, 2),
+    ROW(SYS_sched_setparam, "sched_setparam", EMU, 1),
     ROW(SYS_sched_getparam, "sched_getparam", EMU, 1, O_FIX(1, 4)),
     ROW(SYS_sched_getscheduler, "sched_getscheduler", EMU, 1),
     ROW(SYS_getcpu, "getcpu", EMU, 0, O_FIX(0, 4), O_FIX(1, 4)),

@@ -67,6 +67,7 @@ typedef struct ptask {
     int resume_sig;
     int64_t restart_ret; /* emulated call returned -ERESTART*, or 0 */
     bool group_exit;     /* a task of its process ran exit_group */
+    bool held_exit;      /* stopped at its exit_group's entry */
     bool exiting;        /* it ran exit or exit_group: no stop until its
                           * death, which a leader reports only after its
                           * threads are reaped (so never park it) */
@@ -1242,13 +1243,19 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
     if (!entered || !compare_args(r, t, e, d, &s))
         return false;
     if (e->flags & RRT_EV_SC_ENTRY_ONLY) {
-        /* exit, exit_group: let it go now, siblings die with it; the
-         * EXIT events follow */
+        /* exit: let it go now. exit_group: its siblings die of it, but
+         * at record time they may have made calls between its entry and
+         * the kernel killing them (each has its own event), so it is
+         * held at its entry until the first EXIT event of its process
+         * (release_exits). */
         if (!reenter(r, t, &s))
             return false;
-        if (e->nr == SYS_exit_group)
-            mark_group_exit(r, t);
         t->exiting = true;
+        if (e->nr == SYS_exit_group) {
+            mark_group_exit(r, t);
+            t->held_exit = true;
+            return true;
+        }
         ptrace(PTRACE_SYSCALL, t->base.tid, NULL, NULL);
         t->in_syscall = false;
         return true;
@@ -1384,11 +1391,28 @@ static bool reap_doomed(replayer *r, ptask *t)
     return true;
 }
 
+/* The first EXIT event of t's process: the exit_group calls held there
+ * run now, and the kernel kills the rest of the process. */
+static void release_exits(replayer *r, ptask *t)
+{
+    pid_t tgid = rrti_tgid(t->base.tid);
+    for (rrti_task *b = r->tasks; b; b = b->next) {
+        ptask *u = (ptask *)b;
+        if (u->held_exit && rrti_tgid(u->base.tid) == tgid) {
+            u->held_exit = false;
+            ptrace(PTRACE_SYSCALL, u->base.tid, NULL, NULL);
+            u->in_syscall = false;
+        }
+    }
+}
+
 static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
                           bool root)
 {
     stop s;
     char buf[256];
+    if (t->group_exit)
+        release_exits(r, t);
     if (e->killed && e->code == SIGKILL &&
         !(t->parked && t->park.kind == STOP_EXIT)) {
         /* SIGKILL has no signal-delivery stop, so no SIGNAL event: the

@@ -6,7 +6,7 @@ endif()
 set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
     mmsg ioctl sockaddr threadsig sigkill pollrestart
-    sockopt mapshared groupexit pkey threadexec leaderexit)
+    sockopt mapshared groupexit pkey threadexec leaderexit exitrace)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -212,6 +212,7 @@ target_link_libraries(tr_threadsig PRIVATE Threads::Threads)
 target_link_libraries(tr_groupexit PRIVATE Threads::Threads)
 target_link_libraries(tr_threadexec PRIVATE Threads::Threads)
 target_link_libraries(tr_leaderexit PRIVATE Threads::Threads)
+target_link_libraries(tr_exitrace PRIVATE Threads::Threads)
 # Replay sends an asynchronous signal to the thread that got it, which is
 # not its process's leader here.
 rrt_rr_test(record_replay_signals_to_non_main_thread
@@ -229,6 +230,10 @@ rrt_rr_test(record_replay_exit_with_threads_blocked_in_calls
 # and the parent goes on: replay must not wait for the leader's death.
 rrt_rr_test(record_replay_child_exits_with_a_thread_asleep
   --expect "calls=200 child status=7" -- ${TR}/tr_leaderexit)
+# A thread's calls between its process's exit_group and its death (16 to
+# 63 of them in 20 recordings: the exiting thread runs at SCHED_IDLE).
+rrt_rr_test(record_replay_calls_after_exit_group_entry
+  --expect "exiting" -- ${TR}/tr_exitrace)
 # execve with a thread asleep: the kernel waits for the tracer to reap it.
 rrt_rr_test(record_replay_exec_with_a_thread_blocked
   --expect "after exec: done" -- ${TR}/tr_threadexec)
