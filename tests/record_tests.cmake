@@ -295,6 +295,21 @@ if(RRT_RUSTC)
     --setup "echo 'fn main() { println!(\"sum {}\", (1..10u64).sum::<u64>()) }' >@T@/h.rs"
     --expect "sum 45" -- sh -c "${RRT_RUSTC} -o @T@/h @T@/h.rs && @T@/h")
 endif()
+# Many threads, many processes: a JVM compiling and running a source file
+# (';' is \\073 for CMake's sake), and cargo building a crate with a
+# thread (offline: no registry). Each takes a few seconds.
+find_program(RRT_JAVA java)
+if(RRT_JAVA)
+  rrt_rr_test(record_replay_java_source_launcher
+    --setup "printf 'public class Hello { public static void main(String[] a) { System.out.println(\"java \" + (System.nanoTime() > 0))\\073 } }\\n' >@T@/Hello.java"
+    --expect "java true" -- ${RRT_JAVA} @T@/Hello.java)
+endif()
+find_program(RRT_CARGO cargo)
+if(RRT_CARGO)
+  rrt_rr_test(record_replay_cargo_build_and_run
+    --setup "mkdir -p @T@/c/src && printf '[package]\\nname = \"c\"\\nversion = \"0.1.0\"\\nedition = \"2021\"\\n' >@T@/c/Cargo.toml && echo 'fn main() { println!(\"crate {}\", std::thread::spawn(|| 6 * 7).join().unwrap()) }' >@T@/c/src/main.rs"
+    --expect "crate 42" -- sh -c "${RRT_CARGO} build -q --offline --manifest-path @T@/c/Cargo.toml && @T@/c/target/debug/c")
+endif()
 # A database CLI: the database file is created at record time only; replay
 # must reproduce the output (random() and the time) without creating it.
 find_program(RRT_SQLITE3 sqlite3)
