@@ -1398,7 +1398,9 @@ static void release_exits(replayer *r, ptask *t)
     pid_t tgid = rrti_tgid(t->base.tid);
     for (rrti_task *b = r->tasks; b; b = b->next) {
         ptask *u = (ptask *)b;
-        if (u->held_exit && rrti_tgid(u->base.tid) == tgid) {
+        /* tgid -1 (/proc unreadable): release them all rather than wait
+         * for a death that a held exit_group would never cause */
+        if (u->held_exit && (tgid < 0 || rrti_tgid(u->base.tid) == tgid)) {
             u->held_exit = false;
             ptrace(PTRACE_SYSCALL, u->base.tid, NULL, NULL);
             u->in_syscall = false;
