@@ -765,6 +765,22 @@ static bool patch_shebang(const ptask *t, exec_sub *x, int rw)
  * kernel runs this host's, checked at the exec stop, as it does when the
  * #! line names a script here). false without a divergence: run the
  * host's copy (not embedded, no name). */
+/* Names x->exe_fd by a path as long as x->rec_path and arms the
+ * substitution for t's exec; else warns `fallback`. */
+static bool sub_arm(replayer *r, ptask *t, exec_sub *x, bool script,
+                    const char *fallback)
+{
+    if (!fd_path(x, x->exe_fd, strlen(x->rec_path), x->path,
+                 sizeof(x->path))) {
+        warn_once(r, x->rec_path, fallback);
+        return false;
+    }
+    x->active = true;
+    x->script = script;
+    x->task = t;
+    return true;
+}
+
 /* A referenced program or script exec'd by a relative path runs from
  * this host, but the path would resolve against the replayer's working
  * directory: chdir is emulated. It is exec'd by a name of the same
@@ -783,15 +799,8 @@ static bool sub_relative(replayer *r, ptask *t, exec_sub *x,
         return false;
     memcpy(x->rec_path, rec_path, len + 1);
     x->inherited = t == NULL;
-    if (!fd_path(x, x->exe_fd, len, x->path, sizeof(x->path))) {
-        warn_once(r, rec_path, "no name of the same length for it; it "
-                               "resolves in replay's working directory");
-        return false;
-    }
-    x->active = true;
-    x->script = script;
-    x->task = t;
-    return true;
+    return sub_arm(r, t, x, script, "no name of the same length for it; it "
+                                    "resolves in replay's working directory");
 }
 
 static bool sub_prepare(replayer *r, ptask *t, exec_sub *x,
@@ -845,15 +854,8 @@ static bool sub_prepare(replayer *r, ptask *t, exec_sub *x,
     }
     if (x->exe_fd < 0)
         goto out;
-    if (!fd_path(x, x->exe_fd, len, x->path, sizeof(x->path))) {
-        warn_once(r, rec_path, "no name of the same length for the "
-                               "embedded copy; running this host's file");
-        goto out;
-    }
-    x->active = true;
-    x->script = is_scr;
-    x->task = t;
-    ok = true;
+    ok = sub_arm(r, t, x, is_scr, "no name of the same length for the "
+                                  "embedded copy; running this host's file");
 out:
     if (rw >= 0)
         close(rw);
