@@ -625,8 +625,6 @@ static bool capture_outputs(recorder *r, rtask *t, const rrti_sc_desc *d,
     return true;
 }
 
-#define ERESTART_RESTARTBLOCK 516
-
 /* A call interrupted by a signal that has no handler (under ptrace even
  * an ignored SIGCHLD interrupts) returns -ERESTART_RESTARTBLOCK to the
  * tracer, and the kernel finishes it later as restart_syscall, which
@@ -647,16 +645,16 @@ static bool restartable_outputs(recorder *r, rtask *t, const rrti_sc_desc *d,
         ok = !rd || capture_outputs(r, t, rd, ret);
         t->nr = nr;
         memcpy(t->args, args, sizeof(args));
-    } else if (ret == -ERESTART_RESTARTBLOCK &&
+    } else if (ret == -RRTI_ERESTART_RESTARTBLOCK &&
                (t->nr == SYS_nanosleep || t->nr == SYS_clock_nanosleep)) {
         ok = capture_outputs(r, t, d, 0);
     } else {
         ok = capture_outputs(r, t, d, ret);
     }
-    if (ret == -ERESTART_RESTARTBLOCK && t->nr != SYS_restart_syscall) {
+    if (ret == -RRTI_ERESTART_RESTARTBLOCK && t->nr != SYS_restart_syscall) {
         t->restart_nr = t->nr;
         memcpy(t->restart_args, t->args, sizeof(t->args));
-    } else if (ret != -ERESTART_RESTARTBLOCK) {
+    } else if (ret != -RRTI_ERESTART_RESTARTBLOCK) {
         t->restart_nr = 0;
     }
     return ok;
@@ -872,10 +870,9 @@ static bool mmap_extras(recorder *r, rtask *t, rrt_ev_syscall *e)
             char fdp[64];
             snprintf(fdp, sizeof(fdp), "/proc/%d/fd/%d", (int)t->base.tid,
                      (int)t->args[4]);
-            bool written = (t->args[3] & (MAP_SHARED | MAP_PRIVATE)) !=
-                               MAP_PRIVATE &&
-                           (t->args[2] & PROT_WRITE);
-            if (!file_index(r, fdp, written, &e->file_index))
+            if (!file_index(r, fdp,
+                            rrti_map_shared_writable(t->args[3], t->args[2]),
+                            &e->file_index))
                 return false;
             e->flags |= RRT_EV_SC_FILE;
         }

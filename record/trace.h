@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/user.h>
 
@@ -193,6 +194,20 @@ void *rrti_task_find(rrti_task *list, uint32_t rec_tid);
 /* The thread group (process) id of live task tid, from /proc; -1 if it
  * is gone. */
 pid_t rrti_tgid(pid_t tid);
+
+/* The kernel's result for a call it will finish as restart_syscall when no
+ * signal handler runs; a tracer sees it at the exit stop. */
+#define RRTI_ERESTART_RESTARTBLOCK 516
+
+/* An mmap the program writes the file through (MAP_SHARED or
+ * MAP_SHARED_VALIDATE, PROT_WRITE): the recorder embeds such a file, and
+ * replay keeps such a mapping shared with the processes forked after it. */
+static inline bool rrti_map_shared_writable(uint64_t flags, uint64_t prot)
+{
+    return (flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE &&
+           (prot & PROT_WRITE);
+}
+
 /* Takes t out of *list, closes its memory, drops its patch set, frees it. */
 void rrti_task_remove(rrti_task **list, rrti_task *t);
 

@@ -243,7 +243,7 @@ static void restart_call(ptask *t)
     struct user_regs_struct g;
     if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0)
         return;
-    g.rax = t->restart_ret == -516 /* ERESTART_RESTARTBLOCK */
+    g.rax = t->restart_ret == -RRTI_ERESTART_RESTARTBLOCK
                 ? SYS_restart_syscall
                 : g.orig_rax;
     g.rip -= 2;
@@ -1095,9 +1095,7 @@ static void rewrite_mmap(const rrt_ev_syscall *e, struct user_regs_struct *g)
     if (!(flags & MAP_FIXED))
         flags |= MAP_FIXED_NOREPLACE;
     if (e->flags & RRT_EV_SC_FILE) {
-        /* MAP_SHARED_VALIDATE is both bits */
-        bool shared = (flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE &&
-                      (e->args[2] & PROT_WRITE);
+        bool shared = rrti_map_shared_writable(flags, e->args[2]);
         flags = (flags & ~(uint64_t)(MAP_SHARED | MAP_PRIVATE)) |
                 (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS;
         g->r8 = (uint64_t)-1;
