@@ -320,7 +320,7 @@ const rrt_command cmd_create = {
     "EXAMPLES\n"
     "  rrt create -o libs.rrt /usr/lib/x86_64-linux-gnu\n"
     "  SOURCE_DATE_EPOCH=0 rrt create -q 9 -o src.rrt src/\n",
-    run_create};
+    run_create, NULL};
 
 /* ------------------------------------------------------------------ */
 /* Opening and small helpers                                          */
@@ -476,7 +476,7 @@ const rrt_command cmd_info = {
     "\n"
     "OPTIONS\n"
     "  --json    one JSON object on stdout\n",
-    run_info};
+    run_info, NULL};
 
 /* ------------------------------------------------------------------ */
 /* ls                                                                 */
@@ -568,7 +568,7 @@ const rrt_command cmd_ls = {
     "OPTIONS\n"
     "  -l, --long     long listing\n"
     "  -b, --blobs    list blobs instead of files\n",
-    run_ls};
+    run_ls, NULL};
 
 /* ------------------------------------------------------------------ */
 /* cat                                                                */
@@ -658,7 +658,7 @@ const rrt_command cmd_cat = {
     "  the blob with the 32-hex-digit content id BLOB-ID, with bounded\n"
     "  memory. Every chunk's hash and the blob's content id are checked; on\n"
     "  a mismatch the output stops and rrt exits with status 2.\n",
-    run_cat};
+    run_cat, NULL};
 
 /* ------------------------------------------------------------------ */
 /* dump                                                               */
@@ -1077,7 +1077,7 @@ const rrt_command cmd_dump = {
     "\n"
     "OPTIONS\n"
     "  --json    JSON on stdout\n",
-    run_dump};
+    run_dump, NULL};
 
 /* ------------------------------------------------------------------ */
 /* recover                                                            */
@@ -1162,4 +1162,4 @@ const rrt_command cmd_recover = {
     "\n"
     "EXAMPLES\n"
     "  rrt recover -o run.rrt run.rrt.partial && rrt verify run.rrt\n",
-    run_recover};
+    run_recover, NULL};

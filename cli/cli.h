@@ -20,6 +20,9 @@ typedef struct rrt_command {
     const char *summary; /* one line for `rrt help` */
     const char *help;    /* full --help text (man-page style) */
     int (*run)(int argc, char **argv); /* argv[0] is the command name */
+    /* Its EXIT STATUS paragraph, for a command whose exit codes are not
+     * RRT_HELP_EXIT_CODES (record and replay pass on the program's). */
+    const char *exit_status;
 } rrt_command;
 
 /* Every command's --help ends with this exit-code paragraph. */

@@ -64,7 +64,7 @@ int cli_print_help(const char *cmd)
         return RRT_EXIT_ERROR;
     }
     fputs(c->help, stdout);
-    fputs(RRT_HELP_EXIT_CODES, stdout);
+    fputs(c->exit_status ? c->exit_status : RRT_HELP_EXIT_CODES, stdout);
     return RRT_EXIT_OK;
 }
 

@@ -298,7 +298,7 @@ const rrt_command cmd_pack = {
     "  rrt pack run.rrt\n"
     "  rrt pack -q 9 run.rrt -o run-small.rrt\n"
     "  rrt pack --blob-store ~/.cache/rrt/blobs -v run.rrt\n",
-    run_pack};
+    run_pack, NULL};
 
 /* ------------------------------------------------------------------ */
 /* export / unpack / import                                           */
@@ -407,7 +407,7 @@ const rrt_command cmd_export = {
     "  -o, --output FILE   output; the format follows its extension\n"
     "  -F, --format F      tar, tar.gz or zip\n"
     "  -f, --force         replace OUT if it exists\n",
-    run_export};
+    run_export, NULL};
 
 /* Removes all inside the directory open as fd, and closes fd. Calls are
  * relative to directory descriptors: a hostile archive's entries may lie
@@ -542,7 +542,7 @@ const rrt_command cmd_unpack = {
     "  exist: files go to DIR/.rrt-unpack.partial and are moved into DIR\n"
     "  when complete, so a failed unpack leaves DIR as it was.\n"
     "\n" LAYOUT_HELP,
-    run_unpack};
+    run_unpack, NULL};
 
 static int run_import(int argc, char **argv)
 {
@@ -618,4 +618,4 @@ const rrt_command cmd_import = {
     "  -q, --quality N     brotli quality 0-11 (default 5)\n"
     "  -j, --threads N     compression threads, 0 = one per CPU\n"
     "  -f, --force         replace OUT if it exists\n",
-    run_import};
+    run_import, NULL};

@@ -193,7 +193,7 @@ const rrt_command cmd_push = {
     "EXAMPLES\n"
     "  rrt push run.rrt https://store.example/rrt/run-42\n"
     "  RRT_STORE_TOKEN=... rrt push run.rrt oci://ghcr.io/me/runs:42\n",
-    run_push};
+    run_push, NULL};
 
 const rrt_command cmd_pull = {
     "pull", "download an archive from an HTTP store or OCI registry",
@@ -219,4 +219,4 @@ const rrt_command cmd_pull = {
     "~/.cache/rrt)\n" STORE_OPTIONS_HELP "\n" STORE_URLS_HELP "\n"
     "EXAMPLES\n"
     "  rrt pull https://store.example/rrt/run-42 -o run.rrt\n",
-    run_pull};
+    run_pull, NULL};

@@ -2,20 +2,20 @@
  * (rrt/events.h) and appends it to the recording. */
 #include <stdio.h>
 
-#include "trace.h"
+#include "producer.h"
 
-void rrti_producer_init(rrti_producer *p, rrt_writer *w)
+void rec_producer_init(rec_producer *p, rrt_writer *w)
 {
     p->w = w;
     rrt_buf_init(&p->buf);
 }
 
-void rrti_producer_free(rrti_producer *p)
+void rec_producer_free(rec_producer *p)
 {
     rrt_buf_free(&p->buf);
 }
 
-static rrt_status emit(rrti_producer *p, uint32_t type, rrt_status st,
+static rrt_status emit(rec_producer *p, uint32_t type, rrt_status st,
                        rrt_error *err)
 {
     if (st != RRT_OK) {
@@ -35,7 +35,7 @@ static rrt_status emit(rrti_producer *p, uint32_t type, rrt_status st,
 }
 
 #define EMIT(name, type, T)                                                    \
-    rrt_status rrti_emit_##name(rrti_producer *p, const T *e, rrt_error *err)  \
+    rrt_status rec_emit_##name(rec_producer *p, const T *e, rrt_error *err)  \
     {                                                                          \
         rrt_buf_reset(&p->buf);                                                \
         return emit(p, type, rrt_ev_encode_##name(&p->buf, e), err);           \

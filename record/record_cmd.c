@@ -1,5 +1,7 @@
 /* `rrt record`: option parsing and help; the engine is recorder.c. */
 #include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +9,77 @@
 
 #include "cli.h"
 #include "recorder.h"
+
+/* Exit codes of rrt's own outcomes (EXIT STATUS in the help). */
+enum { RECORD_EXIT_FAILED = 125, RECORD_EXIT_NOT_FOUND = 127 };
+/* A usage error is "no recording" too: 2 could be the program's status. */
+#define USAGE(...) (cli_usage("record", __VA_ARGS__), RECORD_EXIT_FAILED)
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+    interrupted = sig;
+}
+
+static void on_note(void *ctx, rec_note note, const char *text)
+{
+    (void)ctx;
+    switch (note) {
+    case REC_NOTE_WARNING:
+        fprintf(stderr, "rrt record: warning: %s\n", text);
+        break;
+    }
+}
+
+static void print_stats(const rec_report *rep)
+{
+    const uint64_t *n = rep->counts;
+    fprintf(stderr,
+            "rrt record: %llu events: %llu syscalls, %llu rdtsc, %llu cpuid, "
+            "%llu signals, %llu clones, %llu execs, %llu exits\n",
+            (unsigned long long)rep->events,
+            (unsigned long long)n[RRT_EV_SYSCALL],
+            (unsigned long long)n[RRT_EV_RDTSC],
+            (unsigned long long)n[RRT_EV_CPUID],
+            (unsigned long long)n[RRT_EV_SIGNAL],
+            (unsigned long long)n[RRT_EV_CLONE],
+            (unsigned long long)n[RRT_EV_EXEC],
+            (unsigned long long)n[RRT_EV_EXIT]);
+}
+
+/* Runs the recording with SIGINT and SIGTERM turned into a request to
+ * stop (the program is killed, OUT.partial kept), and maps its outcome to
+ * the exit status. */
+static int record(rec_options *o, bool stats)
+{
+    struct sigaction sa = {.sa_handler = on_interrupt}, old_int, old_term;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    o->interrupt = &interrupted;
+    o->notify = on_note;
+    rec_report rep;
+    rrt_error err;
+    rec_record(o, &rep, &err);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (stats && rep.outcome != REC_FAILED)
+        print_stats(&rep);
+    switch (rep.outcome) {
+    case REC_COMPLETE:
+        return rep.exit_status;
+    case REC_INTERRUPTED:
+        fprintf(stderr, "rrt record: %s\n", err.message);
+        return RECORD_EXIT_FAILED;
+    case REC_INCOMPLETE:
+    case REC_FAILED:
+        break;
+    }
+    fprintf(stderr, "rrt record: %s\n", err.message);
+    if (rep.outcome == REC_FAILED && err.status == RRT_E_NOT_FOUND)
+        return RECORD_EXIT_NOT_FOUND;
+    return RECORD_EXIT_FAILED;
+}
 
 static const char help[] =
     "NAME\n"
@@ -83,6 +156,18 @@ static const char help[] =
     "  --no-pin              do not pin to one CPU\n"
     "  --stats               print event counts to stderr at the end\n";
 
+static const char exit_status[] =
+    "\nEXIT STATUS\n"
+    "  The program's own exit status (128+N when signal N killed it), so\n"
+    "  that `rrt record` stands in for the run it records. rrt's own\n"
+    "  outcomes use the codes env(1) and timeout(1) use, and always print\n"
+    "  one line to stderr that says which:\n"
+    "  125  no complete recording: usage error, the archive cannot be\n"
+    "       written, the recording stopped at a call rrt does not support\n"
+    "       (the archive is kept, marked incomplete), or rrt was\n"
+    "       interrupted (OUT.partial is kept)\n"
+    "  127  PROGRAM was not found\n";
+
 enum { OPT_CPUID = 256, OPT_MASK, OPT_DISABLE, OPT_EMBED, OPT_KEEP, OPT_CPU,
        OPT_NOPIN, OPT_STATS };
 
@@ -100,7 +185,8 @@ static int run(int argc, char **argv)
         {"stats", no_argument, NULL, OPT_STATS},
         {NULL, 0, NULL, 0},
     };
-    rrti_record_opts o = {.cpu = -2, .flush_every = 4096};
+    rec_options o = {.cpu = -2, .flush_every = 4096};
+    bool stats = false;
     const char *mode = getenv("RRT_CPUID_MODE");
     char *out = NULL;
     unsigned long long v;
@@ -117,31 +203,33 @@ static int run(int argc, char **argv)
         case OPT_DISABLE: o.disable_features = optarg; break;
         case OPT_EMBED:
             if (!optarg || strcmp(optarg, "all") == 0)
-                o.embed = RRTI_EMBED_ALL;
+                o.embed = REC_EMBED_ALL;
             else if (strcmp(optarg, "auto") == 0)
-                o.embed = RRTI_EMBED_AUTO;
+                o.embed = REC_EMBED_AUTO;
             else if (strcmp(optarg, "none") == 0)
-                o.embed = RRTI_EMBED_NONE;
+                o.embed = REC_EMBED_NONE;
             else
-                return cli_usage("record", "--embed: '%s' is not auto, all "
+                return USAGE("--embed: '%s' is not auto, all "
                                            "or none", optarg);
             break;
         case OPT_KEEP: o.keep_env = true; break;
         case OPT_CPU:
             if (!cli_parse_u64(optarg, 4095, &v))
-                return cli_usage("record", "--cpu: bad CPU number '%s'",
+                return USAGE("--cpu: bad CPU number '%s'",
                                  optarg);
             o.cpu = (int)v;
             break;
         case OPT_NOPIN: o.cpu = -1; break;
-        case OPT_STATS: o.stats = true; break;
-        default: return cli_bad_option("record", argv);
+        case OPT_STATS: stats = true; break;
+        default:
+            cli_bad_option("record", argv);
+            return RECORD_EXIT_FAILED;
         }
     }
     if (optind >= argc)
-        return cli_usage("record", "no program to record");
-    if (mode && !rrti_cpuid_mode_parse(mode, &o.cpuid_mode))
-        return cli_usage("record", "--cpuid-mode: '%s' is not auto, fault "
+        return USAGE("no program to record");
+    if (mode && !trace_cpuid_mode_parse(mode, &o.cpuid_mode))
+        return USAGE("--cpuid-mode: '%s' is not auto, fault "
                                    "or patch", mode);
     o.argv = argv + optind;
     if (!o.out) {
@@ -150,11 +238,11 @@ static int run(int argc, char **argv)
         size_t n = strlen(base) + 5;
         out = malloc(n);
         if (!out)
-            return RRT_EXIT_ERROR;
+            return RECORD_EXIT_FAILED;
         snprintf(out, n, "%s.rrt", base);
         o.out = out;
     }
-    int rc = rrti_record(&o);
+    int rc = record(&o, stats);
     free(out);
     return rc;
 }
@@ -163,5 +251,6 @@ const rrt_command cmd_record = {
     .name = "record",
     .summary = "run a program and record it into an archive",
     .help = help,
+    .exit_status = exit_status,
     .run = run,
 };

@@ -33,12 +33,13 @@
 
 #include <rrt/cpufeat.h>
 
+#include "producer.h"
 #include "recorder.h"
 
 extern char **environ;
 
 typedef struct rtask {
-    rrti_task base; /* first: ids, memory, patch set, list link */
+    trace_task base; /* first: ids, memory, patch set, list link */
     bool in_syscall;
     bool recording;  /* false for the root until its first exec */
     bool fresh;      /* its initial SIGSTOP is still to come */
@@ -89,15 +90,16 @@ typedef struct pending_stop {
 } pending_stop;
 
 typedef struct recorder {
-    const rrti_record_opts *o;
+    const rec_options *o;
     rrt_writer *w;
-    rrti_producer prod;
+    rec_producer prod;
     rrt_cpuid_manifest m;
-    rrti_cpuid_mode mode;
-    rrti_task *tasks;
+    trace_cpuid_mode mode;
+    trace_task *tasks;
     rtask *holder; /* the task running user code, or NULL */
     uint64_t wait_seq;
     pid_t root;
+    bool exited;
     int exit_code;
     pending_stop pending[64];
     size_t n_pending;
@@ -118,13 +120,6 @@ typedef struct recorder {
     bool failed;
     rrt_error err;
 } recorder;
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-    interrupted = sig;
-}
 
 static bool fail(recorder *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -152,7 +147,7 @@ static bool is_err(int64_t ret)
 /* Tasks are known by their thread id (rec_tid = tid). */
 static rtask *find_task(recorder *r, pid_t tid)
 {
-    return rrti_task_find(r->tasks, (uint32_t)tid);
+    return trace_task_find(r->tasks, (uint32_t)tid);
 }
 
 static rtask *first_task(recorder *r)
@@ -167,7 +162,7 @@ static rtask *next_task(rtask *t)
 
 static rtask *add_task(recorder *r, pid_t tid)
 {
-    rtask *t = rrti_task_add(&r->tasks, sizeof(*t), (uint32_t)tid, tid);
+    rtask *t = trace_task_add(&r->tasks, sizeof(*t), (uint32_t)tid, tid);
     if (t)
         t->recording = true;
     return t;
@@ -179,7 +174,7 @@ static void remove_task(recorder *r, rtask *t)
         r->holder = NULL;
     free(t->namelen);
     free(t->script);
-    rrti_task_remove(&r->tasks, &t->base);
+    trace_task_remove(&r->tasks, &t->base);
 }
 
 static void resume(rtask *t, int sig)
@@ -303,8 +298,8 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
     /* A file nobody can open again (deleted, memfd) is always embedded. */
     bool gone = S_ISREG(sb.st_mode) &&
                 (sb.st_nlink == 0 || strncmp(path, "/memfd:", 7) == 0);
-    bool embed = gone || r->o->embed == RRTI_EMBED_ALL ||
-                 (r->o->embed == RRTI_EMBED_AUTO &&
+    bool embed = gone || r->o->embed == REC_EMBED_ALL ||
+                 (r->o->embed == REC_EMBED_AUTO &&
                   (written || !reference_until_pack(proc_path, path, &sb)));
     if (embed) {
         int fd = open(proc_path, O_RDONLY | O_CLOEXEC);
@@ -372,7 +367,7 @@ static bool add_out(recorder *r, rtask *t, uint64_t addr, uint64_t len)
     size_t off = r->data.len;
     if (!rrt_buf_reserve(&r->data, (size_t)len))
         return fail(r, "out of memory");
-    if (!rrti_mem_read(t->base.memfd, addr, r->data.data + off, (size_t)len))
+    if (!trace_mem_read(t->base.memfd, addr, r->data.data + off, (size_t)len))
         return fail(r, "cannot read tracee memory at 0x%llx",
                     (unsigned long long)addr);
     r->data.len += (size_t)len;
@@ -388,7 +383,7 @@ static bool add_iov(recorder *r, rtask *t, uint64_t iov, uint64_t cnt,
         return fail(r, "iovec count %llu too large", (unsigned long long)cnt);
     for (uint64_t i = 0; i < cnt && total > 0; i++) {
         uint64_t v[2];
-        if (!rrti_mem_read(t->base.memfd, iov + 16 * i, v, sizeof(v)))
+        if (!trace_mem_read(t->base.memfd, iov + 16 * i, v, sizeof(v)))
             return fail(r, "cannot read iovec");
         uint64_t n = v[1] < total ? v[1] : total;
         if (!add_out(r, t, v[0], n))
@@ -408,16 +403,16 @@ static bool writes_len_without_addr(long nr)
 
 /* At entry: keeps *addrlen, the size of the caller's buffer (see rtask).
  * An unreadable one leaves no room; the kernel then fails the call. */
-static void save_addr_room(rtask *t, const rrti_sc_desc *d)
+static void save_addr_room(rtask *t, const trace_sc_desc *d)
 {
-    const rrti_out *outs[3] = {&d->out0, &d->out1, &d->out2};
+    const trace_out *outs[3] = {&d->out0, &d->out1, &d->out2};
     t->addr_room = 0;
     for (int i = 0; i < 3; i++) {
-        const rrti_out *o = outs[i];
-        if (o->kind != RRTI_OUT_SOCKADDR || !t->args[o->b] ||
+        const trace_out *o = outs[i];
+        if (o->kind != TRACE_OUT_SOCKADDR || !t->args[o->b] ||
             (!t->args[o->a] && !writes_len_without_addr(t->nr)))
             continue;
-        if (!rrti_mem_read(t->base.memfd, t->args[o->b], &t->addr_room, 4))
+        if (!trace_mem_read(t->base.memfd, t->args[o->b], &t->addr_room, 4))
             t->addr_room = 0;
     }
 }
@@ -431,7 +426,7 @@ static bool add_sockaddr(recorder *r, rtask *t, uint64_t addr, uint64_t lenp)
     uint32_t len;
     if (!lenp || (!addr && !writes_len_without_addr(t->nr)))
         return true;
-    if (!rrti_mem_read(t->base.memfd, lenp, &len, 4))
+    if (!trace_mem_read(t->base.memfd, lenp, &len, 4))
         return fail(r, "cannot read socklen_t");
     uint64_t n = len < t->addr_room ? len : t->addr_room;
     if (t->nr != SYS_getsockopt)
@@ -449,7 +444,7 @@ static bool add_msg(recorder *r, rtask *t, uint64_t hdr, size_t i,
                     uint64_t len)
 {
     uint64_t mh[7]; /* name, namelen, iov, iovlen, control, controllen, flags */
-    if (!rrti_mem_read(t->base.memfd, hdr, mh, sizeof(mh)))
+    if (!trace_mem_read(t->base.memfd, hdr, mh, sizeof(mh)))
         return fail(r, "cannot read msghdr");
     uint32_t namelen = (uint32_t)mh[1];
     uint32_t room = i < t->n_namelen ? t->namelen[i] : 0;
@@ -478,7 +473,7 @@ static bool out_mmsg(recorder *r, rtask *t, int64_t ret)
     for (uint64_t i = 0; t->nr == SYS_recvmmsg && i < n; i++) {
         uint64_t hdr = vec + i * MMSGHDR_SIZE;
         uint32_t len;
-        if (!rrti_mem_read(t->base.memfd, hdr + 56, &len, 4))
+        if (!trace_mem_read(t->base.memfd, hdr + 56, &len, 4))
             return fail(r, "cannot read mmsghdr");
         if (!add_msg(r, t, hdr, (size_t)i, len))
             return false;
@@ -504,9 +499,9 @@ static bool save_namelens(recorder *r, rtask *t)
         uint64_t i = t->n_namelen, k = n - i < 16 ? n - i : 16;
         uint64_t at = t->args[1] + i * stride;
         /* through the msg_namelen of the k-th header */
-        if (!rrti_mem_read(t->base.memfd, at, hdrs, (k - 1) * stride + 12)) {
+        if (!trace_mem_read(t->base.memfd, at, hdrs, (k - 1) * stride + 12)) {
             k = 1;
-            if (!rrti_mem_read(t->base.memfd, at, hdrs, 12))
+            if (!trace_mem_read(t->base.memfd, at, hdrs, 12))
                 break;
         }
         for (uint64_t j = 0; j < k; j++)
@@ -597,26 +592,26 @@ static bool out_special(recorder *r, rtask *t, int64_t ret)
     }
 }
 
-static bool capture_outputs(recorder *r, rtask *t, const rrti_sc_desc *d,
+static bool capture_outputs(recorder *r, rtask *t, const trace_sc_desc *d,
                             int64_t ret)
 {
     if (is_err(ret))
         return true;
-    const rrti_out *outs[3] = {&d->out0, &d->out1, &d->out2};
+    const trace_out *outs[3] = {&d->out0, &d->out1, &d->out2};
     for (int i = 0; i < 3; i++) {
-        const rrti_out *o = outs[i];
+        const trace_out *o = outs[i];
         uint64_t a = t->args[o->a], b = t->args[o->b];
         bool ok = true;
         switch (o->kind) {
-        case RRTI_OUT_FIXED: ok = add_out(r, t, a, o->size); break;
-        case RRTI_OUT_RET: ok = add_out(r, t, a, (uint64_t)ret); break;
-        case RRTI_OUT_RET_X:
+        case TRACE_OUT_FIXED: ok = add_out(r, t, a, o->size); break;
+        case TRACE_OUT_RET: ok = add_out(r, t, a, (uint64_t)ret); break;
+        case TRACE_OUT_RET_X:
             ok = add_out(r, t, a, (uint64_t)ret * o->size);
             break;
-        case RRTI_OUT_ARGLEN: ok = add_out(r, t, a, b); break;
-        case RRTI_OUT_IOV: ok = add_iov(r, t, a, b, (uint64_t)ret); break;
-        case RRTI_OUT_SOCKADDR: ok = add_sockaddr(r, t, a, b); break;
-        case RRTI_OUT_SPECIAL: ok = out_special(r, t, ret); break;
+        case TRACE_OUT_ARGLEN: ok = add_out(r, t, a, b); break;
+        case TRACE_OUT_IOV: ok = add_iov(r, t, a, b, (uint64_t)ret); break;
+        case TRACE_OUT_SOCKADDR: ok = add_sockaddr(r, t, a, b); break;
+        case TRACE_OUT_SPECIAL: ok = out_special(r, t, ret); break;
         default: break;
         }
         if (!ok)
@@ -631,7 +626,7 @@ static bool capture_outputs(recorder *r, rtask *t, const rrti_sc_desc *d,
  * writes what the call writes: poll's revents. The interrupted nanosleep
  * has already written the time remaining, which sleep() returns if a
  * handler then runs. */
-static bool restartable_outputs(recorder *r, rtask *t, const rrti_sc_desc *d,
+static bool restartable_outputs(recorder *r, rtask *t, const trace_sc_desc *d,
                                 int64_t ret)
 {
     bool ok;
@@ -641,20 +636,20 @@ static bool restartable_outputs(recorder *r, rtask *t, const rrti_sc_desc *d,
         memcpy(args, t->args, sizeof(args));
         t->nr = t->restart_nr;
         memcpy(t->args, t->restart_args, sizeof(args));
-        const rrti_sc_desc *rd = rrti_syscall_desc(t->nr);
+        const trace_sc_desc *rd = trace_syscall_desc(t->nr);
         ok = !rd || capture_outputs(r, t, rd, ret);
         t->nr = nr;
         memcpy(t->args, args, sizeof(args));
-    } else if (ret == -RRTI_ERESTART_RESTARTBLOCK &&
+    } else if (ret == -TRACE_ERESTART_RESTARTBLOCK &&
                (t->nr == SYS_nanosleep || t->nr == SYS_clock_nanosleep)) {
         ok = capture_outputs(r, t, d, 0);
     } else {
         ok = capture_outputs(r, t, d, ret);
     }
-    if (ret == -RRTI_ERESTART_RESTARTBLOCK && t->nr != SYS_restart_syscall) {
+    if (ret == -TRACE_ERESTART_RESTARTBLOCK && t->nr != SYS_restart_syscall) {
         t->restart_nr = t->nr;
         memcpy(t->restart_args, t->args, sizeof(t->args));
-    } else if (ret != -RRTI_ERESTART_RESTARTBLOCK) {
+    } else if (ret != -TRACE_ERESTART_RESTARTBLOCK) {
         t->restart_nr = 0;
     }
     return ok;
@@ -732,7 +727,7 @@ static bool refuse(recorder *r, rtask *t, long nr, const char *why)
     return fail(r,
                 "process %d: system call %s (%ld) %s; rrt cannot record "
                 "this program yet",
-                (int)t->base.tid, rrti_syscall_name(nr, buf), nr, why);
+                (int)t->base.tid, trace_syscall_name(nr, buf), nr, why);
 }
 
 /* At execve entry: remembers whether the file is a script. */
@@ -741,12 +736,12 @@ static void note_script(rtask *t)
     char path[PATH_MAX];
     size_t n = 0;
     while (n < sizeof(path) &&
-           rrti_mem_read(t->base.memfd, t->args[0] + n, path + n, 1) &&
+           trace_mem_read(t->base.memfd, t->args[0] + n, path + n, 1) &&
            path[n])
         n++;
     free(t->script);
     t->script = n && n < sizeof(path) && !path[n]
-                    ? rrti_script_path(t->base.tid, path)
+                    ? trace_script_path(t->base.tid, path)
                     : NULL;
 }
 
@@ -755,12 +750,12 @@ static bool syscall_entry(recorder *r, rtask *t,
 {
     t->nr = (long)regs->orig_rax;
     for (int i = 0; i < 6; i++)
-        t->args[i] = rrti_sc_arg(regs, i);
+        t->args[i] = trace_sc_arg(regs, i);
     t->forced = false;
     t->exec_seen = false;
     if (!t->recording)
         return true;
-    const rrti_sc_desc *d = rrti_syscall_desc(t->nr);
+    const trace_sc_desc *d = trace_syscall_desc(t->nr);
     if (!d)
         return refuse(r, t, t->nr, "is not supported");
     uint32_t size;
@@ -776,7 +771,7 @@ static bool syscall_entry(recorder *r, rtask *t,
     save_addr_room(t, d);
     if (t->nr == SYS_execve)
         note_script(t);
-    if (d->mode == RRTI_SC_ENOSYS || copies_to_stdio(r, t)) {
+    if (d->mode == TRACE_SC_ENOSYS || copies_to_stdio(r, t)) {
         /* Skip the call; the result is set at the exit stop. */
         t->forced = true;
         t->forced_ret = -ENOSYS;
@@ -787,7 +782,7 @@ static bool syscall_entry(recorder *r, rtask *t,
         rrt_ev_syscall e = {.tid = (uint32_t)t->base.tid, .nr = (uint32_t)t->nr,
                             .flags = RRT_EV_SC_ENTRY_ONLY};
         memcpy(e.args, t->args, sizeof(e.args));
-        return emitted(r, rrti_emit_syscall(&r->prod, &e, &r->err),
+        return emitted(r, rec_emit_syscall(&r->prod, &e, &r->err),
                        RRT_EV_SYSCALL);
     }
     return true;
@@ -824,14 +819,14 @@ static bool after_exec(recorder *r, rtask *t)
     rrt_ev_exec ex = {0};
     if (t->base.memfd >= 0)
         close(t->base.memfd);
-    t->base.memfd = rrti_mem_open(t->base.tid);
-    rrti_pset_unref(t->base.pset); /* a new address space */
-    t->base.pset = rrti_pset_new();
+    t->base.memfd = trace_mem_open(t->base.tid);
+    trace_pset_unref(t->base.pset); /* a new address space */
+    t->base.pset = trace_pset_new();
     if (!t->base.pset)
         return fail(r, "out of memory");
     char exe[64];
     snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->base.tid);
-    if (!rrti_exec_fixup_auxv(t->base.tid, t->base.memfd, &ex, NULL))
+    if (!trace_exec_fixup_auxv(t->base.tid, t->base.memfd, &ex, NULL))
         return fail(r, "process %d: cannot rewrite the auxiliary vector",
                     (int)t->base.tid);
     char interp[PATH_MAX];
@@ -841,21 +836,21 @@ static bool after_exec(recorder *r, rtask *t)
     if (interp[0] && !file_index(r, interp, false, &ex.interp_file))
         return false;
     ex.has_interp = interp[0] != 0;
-    if (r->mode == RRTI_CPUID_FAULT &&
-        !rrti_cpuid_arm_fault(t->base.tid, t->base.memfd))
+    if (r->mode == TRACE_CPUID_FAULT &&
+        !trace_cpuid_arm_fault(t->base.tid, t->base.memfd))
         return fail(r, "process %d: cannot enable CPUID faulting "
                        "(try --cpuid-mode=patch)", (int)t->base.tid);
-    if (r->mode == RRTI_CPUID_PATCH &&
-        rrti_patch_all(t->base.tid, t->base.memfd, &t->base.pset->p) < 0)
+    if (r->mode == TRACE_CPUID_PATCH &&
+        trace_patch_all(t->base.tid, t->base.memfd, &t->base.pset->p) < 0)
         return fail(r, "process %d: cannot patch CPUID instructions",
                     (int)t->base.tid);
-    if (!emitted(r, rrti_emit_exec(&r->prod, &ex, &r->err), RRT_EV_EXEC))
+    if (!emitted(r, rec_emit_exec(&r->prod, &ex, &r->err), RRT_EV_EXEC))
         return false;
     if (!t->script)
         return true;
     rrt_ev_exec_script es = {.tid = (uint32_t)t->base.tid};
     bool ok = file_index(r, t->script, false, &es.script_file) &&
-              emitted(r, rrti_emit_exec_script(&r->prod, &es, &r->err),
+              emitted(r, rec_emit_exec_script(&r->prod, &es, &r->err),
                       RRT_EV_EXEC_SCRIPT);
     free(t->script);
     t->script = NULL;
@@ -871,7 +866,7 @@ static bool mmap_extras(recorder *r, rtask *t, rrt_ev_syscall *e)
             snprintf(fdp, sizeof(fdp), "/proc/%d/fd/%d", (int)t->base.tid,
                      (int)t->args[4]);
             if (!file_index(r, fdp,
-                            rrti_map_shared_writable(t->args[3], t->args[2]),
+                            trace_map_shared_writable(t->args[3], t->args[2]),
                             &e->file_index))
                 return false;
             e->flags |= RRT_EV_SC_FILE;
@@ -880,8 +875,8 @@ static bool mmap_extras(recorder *r, rtask *t, rrt_ev_syscall *e)
     } else if (t->nr == SYS_mprotect) {
         prot = t->args[2], start = t->args[0], len = t->args[1];
     }
-    if (r->mode == RRTI_CPUID_PATCH && (prot & PROT_EXEC) &&
-        rrti_patch_range(t->base.memfd, start, len, &t->base.pset->p) < 0)
+    if (r->mode == TRACE_CPUID_PATCH && (prot & PROT_EXEC) &&
+        trace_patch_range(t->base.memfd, start, len, &t->base.pset->p) < 0)
         return fail(r, "cannot patch CPUID in new code at 0x%llx",
                     (unsigned long long)start);
     return true;
@@ -895,7 +890,7 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
         regs->rax = (uint64_t)t->forced_ret;
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
     }
-    const rrti_sc_desc *d = rrti_syscall_desc(t->nr);
+    const trace_sc_desc *d = trace_syscall_desc(t->nr);
     if (!d)
         return refuse(r, t, t->nr, "is not supported");
     rrt_ev_syscall e = {.tid = (uint32_t)t->base.tid, .nr = (uint32_t)t->nr,
@@ -923,7 +918,7 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
         e.stdio_data = r->data.data + (size_t)e.stdio_data;
     e.mem = r->mem;
     e.n_mem = r->n_mem;
-    if (!emitted(r, rrti_emit_syscall(&r->prod, &e, &r->err),
+    if (!emitted(r, rec_emit_syscall(&r->prod, &e, &r->err),
                  RRT_EV_SYSCALL))
         return false;
     if (t->nr == SYS_execve && e.ret == 0)
@@ -973,7 +968,7 @@ static bool schedule(recorder *r)
             next->want_clone = false;
             rrt_ev_clone e = {next->clone_parent, (uint32_t)next->base.tid,
                               next->clone_flags};
-            if (!emitted(r, rrti_emit_clone(&r->prod, &e, &r->err),
+            if (!emitted(r, rec_emit_clone(&r->prod, &e, &r->err),
                          RRT_EV_CLONE))
                 return false;
         }
@@ -994,7 +989,7 @@ static bool schedule(recorder *r)
  * threads is reported only after them, so it must not keep the token. */
 static bool is_leader(pid_t tid)
 {
-    return rrti_tgid(tid) == tid;
+    return trace_tgid(tid) == tid;
 }
 
 static bool on_syscall_stop(recorder *r, rtask *t)
@@ -1053,9 +1048,9 @@ static bool emulate_cpuid(recorder *r, rtask *t, struct user_regs_struct *g)
     if (!rrt_cpuid_manifest_effective(&r->m, e.leaf, e.subleaf, e.regs))
         memset(e.regs, 0, sizeof(e.regs));
     note_queried(r, e.leaf, e.subleaf);
-    rrti_apply_cpuid(g, e.regs);
+    trace_apply_cpuid(g, e.regs);
     ptrace(PTRACE_SETREGS, t->base.tid, NULL, g);
-    return emitted(r, rrti_emit_cpuid(&r->prod, &e, &r->err), RRT_EV_CPUID);
+    return emitted(r, rec_emit_cpuid(&r->prod, &e, &r->err), RRT_EV_CPUID);
 }
 
 static bool emulate_rdtsc(recorder *r, rtask *t, struct user_regs_struct *g,
@@ -1065,9 +1060,9 @@ static bool emulate_rdtsc(recorder *r, rtask *t, struct user_regs_struct *g,
     unsigned aux = 0;
     e.tsc = rdtscp ? __rdtscp(&aux) : __rdtsc();
     e.aux = aux;
-    rrti_apply_rdtsc(g, &e);
+    trace_apply_rdtsc(g, &e);
     ptrace(PTRACE_SETREGS, t->base.tid, NULL, g);
-    return emitted(r, rrti_emit_rdtsc(&r->prod, &e, &r->err), RRT_EV_RDTSC);
+    return emitted(r, rec_emit_rdtsc(&r->prod, &e, &r->err), RRT_EV_RDTSC);
 }
 
 /* Returns 1 when the signal was an emulated instruction, 0 when it is a
@@ -1078,15 +1073,15 @@ static int try_emulate(recorder *r, rtask *t, int sig, const siginfo_t *si)
     if ((sig != SIGSEGV && sig != SIGILL) ||
         ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0)
         return 0;
-    int insn = rrti_trap_insn(t->base.memfd, g.rip);
+    int insn = trace_trap_insn(t->base.memfd, g.rip);
     bool ok;
     if (sig == SIGSEGV && si->si_code == SI_KERNEL && (insn == 1 || insn == 2))
         ok = emulate_rdtsc(r, t, &g, insn == 2);
     else if (sig == SIGSEGV && si->si_code == SI_KERNEL && insn == 3 &&
-             r->mode == RRTI_CPUID_FAULT)
+             r->mode == TRACE_CPUID_FAULT)
         ok = emulate_cpuid(r, t, &g);
     else if (sig == SIGILL && insn == 4 &&
-             rrti_patches_has(&t->base.pset->p, g.rip))
+             trace_patches_has(&t->base.pset->p, g.rip))
         ok = emulate_cpuid(r, t, &g);
     else
         return 0;
@@ -1124,7 +1119,7 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
                             .signo = (uint32_t)sig,
                             .sync = is_sync_signal(sig, &si)};
         memcpy(ev.siginfo, &si, sizeof(ev.siginfo));
-        if (!emitted(r, rrti_emit_signal(&r->prod, &ev, &r->err),
+        if (!emitted(r, rec_emit_signal(&r->prod, &ev, &r->err),
                      RRT_EV_SIGNAL))
             return false;
     }
@@ -1149,8 +1144,8 @@ static bool on_new_task(recorder *r, rtask *parent, int event)
                          ? (uint64_t)(CLONE_VM | CLONE_VFORK | SIGCHLD)
                          : (uint64_t)SIGCHLD;
     /* threads and a vfork child share the address space and its patches */
-    c->base.pset = flags & CLONE_VM ? rrti_pset_ref(parent->base.pset)
-                               : rrti_pset_copy(parent->base.pset);
+    c->base.pset = flags & CLONE_VM ? trace_pset_ref(parent->base.pset)
+                               : trace_pset_copy(parent->base.pset);
     if (!c->base.pset)
         return fail(r, "out of memory");
     if (flags & CLONE_VFORK)
@@ -1182,13 +1177,14 @@ static bool on_task_exit(recorder *r, rtask *t, int status)
     }
     if (t->base.tid == r->root) {
         r->exit_code = e.killed ? 128 + (int)e.code : (int)e.code;
+        r->exited = true;
         char buf[32];
         snprintf(buf, sizeof(buf), "%s%u", e.killed ? "signal " : "",
                  e.code);
         rrt_writer_set_meta(r->w, "exit_status", buf, NULL);
     }
     bool ok = !t->recording ||
-              emitted(r, rrti_emit_exit(&r->prod, &e, &r->err), RRT_EV_EXIT);
+              emitted(r, rec_emit_exit(&r->prod, &e, &r->err), RRT_EV_EXIT);
     pid_t tid = t->base.tid;
     remove_task(r, t);
     return ok && release_vfork_parent(r, tid);
@@ -1263,7 +1259,7 @@ static char **program_env(bool keep)
         if (!v[i])
             return v; /* caller sees a short vector; acceptable on OOM */
         char *eq = strchr(v[i], '=');
-        if (!keep && eq && rrti_env_is_secret(v[i], (size_t)(eq - v[i])))
+        if (!keep && eq && rec_env_is_secret(v[i], (size_t)(eq - v[i])))
             memset(eq + 1, '*', strlen(eq + 1));
     }
     return v;
@@ -1283,12 +1279,12 @@ static rrt_status write_meta(recorder *r, const char *exe, char **envp)
     rrt_status st;
     while (r->o->argv[n])
         n++;
-    s = rrti_list_encode(r->o->argv, n);
+    s = rrt_list_encode(r->o->argv, n);
     st = rrt_writer_set_meta(r->w, "argv", s ? s : "", &r->err);
     free(s);
     for (n = 0; envp[n];)
         n++;
-    s = rrti_list_encode(envp, n);
+    s = rrt_list_encode(envp, n);
     if (st == RRT_OK)
         st = rrt_writer_set_meta(r->w, "env", s ? s : "", &r->err);
     free(s);
@@ -1314,7 +1310,7 @@ static rrt_status write_meta(recorder *r, const char *exe, char **envp)
         st = rrt_writer_set_meta(r->w, "tool", "rrt record", &r->err);
     if (st == RRT_OK)
         st = rrt_writer_set_meta(r->w, "record.cpuid_mode",
-                                 r->mode == RRTI_CPUID_FAULT ? "fault"
+                                 r->mode == TRACE_CPUID_FAULT ? "fault"
                                                              : "patch",
                                  &r->err);
     return st;
@@ -1360,32 +1356,19 @@ static rrt_status build_manifest(recorder *r)
     /* Like rr: instructions whose results cannot be recorded. */
     if (st == RRT_OK)
         st = rrt_cpuid_mask_features(&r->m, "rdrand,rdseed,rtm,hle", &r->err);
-    r->m.flags |= r->mode == RRTI_CPUID_FAULT ? RRT_CPUID_FAULTING_USED
+    r->m.flags |= r->mode == TRACE_CPUID_FAULT ? RRT_CPUID_FAULTING_USED
                                               : RRT_CPUID_PATCHING_USED;
     return st;
 }
 
-static int pick_cpu(int requested)
+static bool interrupted(const recorder *r)
 {
-    if (requested != -2)
-        return requested;
-    int c = sched_getcpu();
-    return c < 0 ? 0 : c;
-}
-
-static void pin_self(int cpu)
-{
-    if (cpu < 0)
-        return;
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    sched_setaffinity(0, sizeof(set), &set);
+    return r->o->interrupt && *r->o->interrupt;
 }
 
 static bool run_loop(recorder *r)
 {
-    while (r->tasks && !r->failed && !interrupted) {
+    while (r->tasks && !r->failed && !interrupted(r)) {
         int status;
         pid_t pid = waitpid(-1, &status, __WALL);
         if (pid < 0) {
@@ -1414,37 +1397,59 @@ static void kill_all(recorder *r)
     }
 }
 
-static void print_stats(const recorder *r)
+static void warn(recorder *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void warn(recorder *r, const char *fmt, ...)
 {
-    fprintf(stderr,
-            "rrt record: %llu events: %llu syscalls, %llu rdtsc, %llu cpuid, "
-            "%llu signals, %llu clones, %llu execs, %llu exits\n",
-            (unsigned long long)rrt_writer_event_count(r->w),
-            (unsigned long long)r->counts[RRT_EV_SYSCALL],
-            (unsigned long long)r->counts[RRT_EV_RDTSC],
-            (unsigned long long)r->counts[RRT_EV_CPUID],
-            (unsigned long long)r->counts[RRT_EV_SIGNAL],
-            (unsigned long long)r->counts[RRT_EV_CLONE],
-            (unsigned long long)r->counts[RRT_EV_EXEC],
-            (unsigned long long)r->counts[RRT_EV_EXIT]);
+    char text[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    if (r->o->notify)
+        r->o->notify(r->o->notify_ctx, REC_NOTE_WARNING, text);
 }
 
-static int finish(recorder *r, bool ok)
+static int pick_cpu(int requested)
 {
-    if (interrupted) {
+    if (requested != -2)
+        return requested;
+    int c = sched_getcpu();
+    return c < 0 ? 0 : c;
+}
+
+/* A recorder on another CPU than its tracee pays up to 400 us a stop
+ * instead of 30 (README): worth a warning, not a failure. */
+static void pin_self(recorder *r, int cpu)
+{
+    if (cpu < 0)
+        return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(0, sizeof(set), &set) != 0)
+        warn(r, "cannot pin to CPU %d (%s); recording runs unpinned and "
+                "slower", cpu, strerror(errno));
+}
+
+/* Writes the end of the archive. The outcome is REC_COMPLETE only when
+ * the program ran to its end and every byte reached the disk. */
+static rec_outcome finish(recorder *r, bool ok)
+{
+    if (interrupted(r)) {
         kill_all(r);
         rrt_writer_flush(r->w, NULL);
         rrt_writer_abandon(r->w);
         r->w = NULL;
-        fprintf(stderr,
-                "rrt record: interrupted; the events so far are in "
-                "%s.partial\nrrt record: run 'rrt recover -o %s %s.partial' "
-                "to make it a usable archive\n",
-                r->o->out, r->o->out, r->o->out);
-        return 2;
+        snprintf(r->err.message, sizeof(r->err.message),
+                 "interrupted; the events so far are in %s.partial (run "
+                 "'rrt recover -o %s %s.partial' to make it a usable "
+                 "archive)", r->o->out, r->o->out, r->o->out);
+        r->err.status = RRT_E_IO;
+        return REC_INTERRUPTED;
     }
+    rrt_error first = r->err;
     if (!ok) {
-        fprintf(stderr, "rrt: record: %s\n", r->err.message);
         kill_all(r);
         rrt_writer_set_meta(r->w, "incomplete", r->err.message, NULL);
     }
@@ -1464,78 +1469,83 @@ static int finish(recorder *r, bool ok)
     r->m.n_queried = 0;
     if (st == RRT_OK)
         st = rrt_writer_finish(r->w, &r->err);
-    if (st != RRT_OK) {
-        fprintf(stderr, "rrt: record: %s\n", r->err.message);
-        return 2;
+    if (st != RRT_OK)
+        return REC_FAILED;
+    if (!ok) {
+        r->err = first;
+        return REC_INCOMPLETE;
     }
-    if (r->o->stats)
-        print_stats(r);
-    if (!ok)
-        return 2;
-    return r->exit_code;
+    return REC_COMPLETE;
 }
 
-int rrti_record(const rrti_record_opts *o)
+rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
 {
     recorder rec = {0}, *r = &rec;
     r->o = o;
-    r->mode = rrti_cpuid_mode_resolve(o->cpuid_mode);
+    r->mode = trace_cpuid_mode_resolve(o->cpuid_mode);
     rrt_buf_init(&r->data);
-    int rc = 2;
+    rrt_error_clear(&r->err);
+    memset(rep, 0, sizeof(*rep));
+    rep->outcome = REC_FAILED;
     char *exe = resolve_program(o->argv[0]);
     char **envp = program_env(o->keep_env);
     if (!exe || !envp) {
-        fprintf(stderr, "rrt: record: %s: command not found\n", o->argv[0]);
+        r->err.status = RRT_E_NOT_FOUND;
+        snprintf(r->err.message, sizeof(r->err.message),
+                 "%s: command not found", o->argv[0]);
         goto out;
     }
     for (int s = 1; s <= 2; s++)
         r->out_ok[s] = fstat(s, &r->out_st[s]) == 0;
     int cpu = pick_cpu(o->cpu);
-    pin_self(cpu); /* before the capture: leaf 1/0xB carry the APIC id */
+    pin_self(r, cpu); /* before the capture: leaf 1/0xB carry the APIC id */
     rrt_writer_options wo;
     rrt_writer_options_init(&wo);
     wo.threads = 1;
     if (build_manifest(r) != RRT_OK ||
-        rrt_writer_create(o->out, &wo, &r->w, &r->err) != RRT_OK) {
-        fprintf(stderr, "rrt: record: %s\n", r->err.message);
+        rrt_writer_create(o->out, &wo, &r->w, &r->err) != RRT_OK)
         goto out;
-    }
-    rrti_producer_init(&r->prod, r->w);
+    rec_producer_init(&r->prod, r->w);
     if (write_meta(r, exe, envp) != RRT_OK ||
         rrt_writer_set_cpuid(r->w, &r->m, &r->err) != RRT_OK ||
-        rrt_writer_flush(r->w, &r->err) != RRT_OK) {
-        fprintf(stderr, "rrt: record: %s\n", r->err.message);
+        rrt_writer_flush(r->w, &r->err) != RRT_OK)
         goto out;
-    }
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     clock_gettime(CLOCK_MONOTONIC, &r->last_flush);
-    rrti_spawn_opts so = {exe, o->argv, environ, cpu, false};
-    r->root = rrti_spawn(&so);
+    trace_spawn_opts so = {exe, o->argv, environ, cpu, false};
+    r->root = trace_spawn(&so);
     if (r->root < 0) {
-        fprintf(stderr, "rrt: record: cannot start %s: %s\n", exe,
-                strerror(errno));
+        r->err.status = RRT_E_IO;
+        r->err.sys_errno = errno;
+        snprintf(r->err.message, sizeof(r->err.message),
+                 "cannot start %s: %s", exe, strerror(errno));
         goto out;
     }
     rtask *t = add_task(r, r->root);
-    if (!t)
+    if (!t || !(t->base.pset = trace_pset_new())) {
+        r->err.status = RRT_E_NOMEM;
+        snprintf(r->err.message, sizeof(r->err.message), "out of memory");
         goto out;
+    }
     t->recording = false;
-    t->script = rrti_script_path(0, exe);
-    t->base.pset = rrti_pset_new();
-    if (!t->base.pset)
-        goto out;
+    t->script = trace_script_path(0, exe);
     r->holder = t;
     resume(t, 0);
     bool ok = run_loop(r);
-    rc = finish(r, ok);
+    rep->events = rrt_writer_event_count(r->w);
+    rep->outcome = finish(r, ok);
+    rep->exited = r->exited;
+    rep->exit_status = r->exit_code;
+    memcpy(rep->counts, r->counts, sizeof(rep->counts));
 out:
+    if (rep->outcome == REC_FAILED && r->err.status == RRT_OK) {
+        r->err.status = RRT_E_IO;
+        snprintf(r->err.message, sizeof(r->err.message), "%s: recording failed", o->out);
+    }
     while (r->tasks)
         remove_task(r, first_task(r));
     if (r->w)
         rrt_writer_free(r->w);
-    rrti_producer_free(&r->prod);
+    rec_producer_free(&r->prod);
     rrt_buf_free(&r->data);
     rrt_cpuid_manifest_clear(&r->m);
     free(r->queried);
@@ -1543,5 +1553,7 @@ out:
     free(r->mem);
     free_vec(envp);
     free(exe);
-    return rc;
+    if (err)
+        *err = r->err;
+    return rep->outcome == REC_COMPLETE ? RRT_OK : r->err.status;
 }

@@ -3,34 +3,68 @@
 #ifndef RRT_RECORD_RECORDER_H
 #define RRT_RECORD_RECORDER_H
 
+#include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "trace.h"
 
 /* Which mapped files go into the archive at record time; the others are
  * referenced by identity until `rrt pack` embeds them. */
-typedef enum rrti_embed {
-    RRTI_EMBED_AUTO, /* files likely to change (reference_until_pack) */
-    RRTI_EMBED_ALL,
-    RRTI_EMBED_NONE, /* only files nobody can open again (deleted, memfd) */
-} rrti_embed;
+typedef enum rec_embed {
+    REC_EMBED_AUTO, /* files likely to change (reference_until_pack) */
+    REC_EMBED_ALL,
+    REC_EMBED_NONE, /* only files nobody can open again (deleted, memfd) */
+} rec_embed;
 
-typedef struct rrti_record_opts {
+/* What rec_record tells its caller as it goes. */
+typedef enum rec_note {
+    REC_NOTE_WARNING, /* text: something the user should know */
+} rec_note;
+
+typedef void (*rec_notify_fn)(void *ctx, rec_note note, const char *text);
+
+typedef struct rec_options {
     const char *out;
     char **argv;          /* program and arguments, NULL-terminated */
-    int cpu;              /* CPU to pin to; -1 = do not pin */
-    rrti_cpuid_mode cpuid_mode;
+    int cpu;              /* CPU to pin to; -1 = do not pin, -2 = current */
+    trace_cpuid_mode cpuid_mode;
     unsigned level;       /* x86-64 psABI level mask, 0 = none */
     const char *mask_file; /* `rrt cpuid -o` host file or --common mask */
     const char *disable_features;
     bool keep_env;
-    rrti_embed embed;
-    bool stats;
+    rec_embed embed;
     unsigned flush_every; /* events between flushes */
-} rrti_record_opts;
+    /* Polled between stops: when it becomes non-zero the program is
+     * killed and the recording left at OUT.partial (the caller's signal
+     * handler sets it; the library installs none). NULL: never. */
+    const volatile sig_atomic_t *interrupt;
+    rec_notify_fn notify;
+    void *notify_ctx;
+} rec_options;
 
-/* Returns the exit code for rrt: the program's exit status, or 2 when the
- * recording failed. */
-int rrti_record(const rrti_record_opts *o);
+/* How a recording ended. */
+typedef enum rec_outcome {
+    REC_COMPLETE,    /* the program ran to its end; the archive is final */
+    REC_INCOMPLETE,  /* recording stopped (err says why); the archive is
+                      * final, marked `incomplete`, events up to the stop */
+    REC_INTERRUPTED, /* *interrupt: program killed, events in OUT.partial */
+    REC_FAILED,      /* nothing usable: no archive under OUT */
+} rec_outcome;
+
+typedef struct rec_report {
+    rec_outcome outcome;
+    bool exited;         /* the root task's end was seen */
+    int exit_status;     /* its exit code, or 128+N when signal N killed it */
+    uint64_t events;     /* events written */
+    uint64_t counts[16]; /* events by type (rrt/events.h RRT_EV_*) */
+} rec_report;
+
+/* Records o->argv into o->out. RRT_OK only for REC_COMPLETE; otherwise
+ * err says what went wrong and rep->outcome what is left on disk. */
+rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err);
+
+/* Environment names whose values are redacted unless --keep-env. */
+bool rec_env_is_secret(const char *name, size_t len);
 
 #endif

@@ -1,11 +1,17 @@
 /* `rrt replay`: option parsing and help; the engine is replayer.c. */
 #include <getopt.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "replayer.h"
+
+/* Exit codes of rrt's own outcomes (EXIT STATUS in the help). */
+enum { REPLAY_EXIT_DIVERGED = 125, REPLAY_EXIT_NOT_REPLAYED = 126 };
+/* A usage error is "not replayed" too: 2 could be the program's status. */
+#define USAGE(...) (cli_usage("replay", __VA_ARGS__), REPLAY_EXIT_NOT_REPLAYED)
 
 static const char help[] =
     "NAME\n"
@@ -39,8 +45,8 @@ static const char help[] =
     "\n"
     "  At each system call the number and arguments are compared with the\n"
     "  recording; a difference is a divergence: rrt prints the event\n"
-    "  number, what was expected and found, and the registers, and exits 1.\n"
-    "  Otherwise rrt exits with the recorded program's exit status.\n"
+    "  number, the task, what was expected and what was found, and the\n"
+    "  registers.\n"
     "\n"
     "THREADS AND LIMITS (no hardware performance counters)\n"
     "  One task runs at a time, switching where the recording switched\n"
@@ -65,8 +71,76 @@ static const char help[] =
     "                        RRT_CPUID_MODE)\n"
     "  --cpu N, --no-pin     CPU pinning, as for rrt record\n";
 
+static const char exit_status[] =
+    "\nEXIT STATUS\n"
+    "  The replayed program's own exit status, as recorded (128+N when\n"
+    "  signal N killed it), so that `rrt replay` stands in for the run it\n"
+    "  replays; with --until, 0 when the first N events replayed. rrt's own\n"
+    "  outcomes use codes a program rarely does, as timeout(1) and env(1)\n"
+    "  do, and always print one line to stderr that says which:\n"
+    "  125  divergence: the program did something else than recorded\n"
+    "  126  not replayed: usage error, unreadable or damaged archive, not\n"
+    "       a recording, a host that cannot replay it (without --force),\n"
+    "       or a program that cannot be started\n"
+    "  A recorded program that itself exits 125 or 126 is told apart by\n"
+    "  stderr: rrt adds no line of its own to stderr when the replay matched.\n";
+
 enum { OPT_STATS = 256, OPT_UNTIL, OPT_DUMP, OPT_FORCE, OPT_QUIET, OPT_CPUID,
        OPT_CPU, OPT_NOPIN };
+
+static void on_note(void *ctx, rep_note note, const char *text)
+{
+    const rep_options *o = ctx;
+    switch (note) {
+    case REP_NOTE_WARNING:
+        fprintf(stderr, "rrt replay: warning: %s\n", text);
+        break;
+    case REP_NOTE_EVENT:
+        fprintf(stderr, "rrt replay: %s\n", text);
+        break;
+    case REP_NOTE_HOST:
+        fprintf(stderr, "rrt replay: %sthis host cannot replay %s%s:\n%s",
+                o->force ? "warning: " : "", o->archive,
+                o->force ? "" : " (--force to try anyway)", text);
+        if (o->force)
+            fprintf(stderr, "rrt replay: --force: replaying anyway\n");
+        break;
+    }
+}
+
+static void print_divergence(const rep_divergence *d)
+{
+    fprintf(stderr, "rrt replay: divergence at event %llu (task %u): %s",
+            (unsigned long long)d->event, d->task, d->what);
+    if (d->expected[0] || d->found[0])
+        fprintf(stderr, ": expected %s, found %s", d->expected, d->found);
+    fputc('\n', stderr);
+    const struct user_regs_struct *g = &d->regs;
+    if (d->have_regs)
+        fprintf(stderr,
+                "  registers: rip=0x%llx rsp=0x%llx rax=0x%llx "
+                "orig_rax=%lld\n"
+                "             rdi=0x%llx rsi=0x%llx rdx=0x%llx r10=0x%llx "
+                "r8=0x%llx r9=0x%llx\n",
+                g->rip, g->rsp, g->rax, (long long)g->orig_rax, g->rdi,
+                g->rsi, g->rdx, g->r10, g->r8, g->r9);
+}
+
+static void print_stats(const rep_report *rep)
+{
+    const uint64_t *n = rep->counts;
+    fprintf(stderr,
+            "rrt replay: %llu events: %llu syscalls, %llu rdtsc, %llu cpuid, "
+            "%llu signals, %llu clones, %llu execs, %llu exits\n",
+            (unsigned long long)rep->events,
+            (unsigned long long)n[RRT_EV_SYSCALL],
+            (unsigned long long)n[RRT_EV_RDTSC],
+            (unsigned long long)n[RRT_EV_CPUID],
+            (unsigned long long)n[RRT_EV_SIGNAL],
+            (unsigned long long)n[RRT_EV_CLONE],
+            (unsigned long long)n[RRT_EV_EXEC],
+            (unsigned long long)n[RRT_EV_EXIT]);
+}
 
 static int run(int argc, char **argv)
 {
@@ -81,17 +155,18 @@ static int run(int argc, char **argv)
         {"no-pin", no_argument, NULL, OPT_NOPIN},
         {NULL, 0, NULL, 0},
     };
-    rrti_replay_opts o = {.until = UINT64_MAX, .cpu = -2};
+    rep_options o = {.until = UINT64_MAX, .cpu = -2, .notify = on_note};
+    bool stats = false;
     const char *mode = getenv("RRT_CPUID_MODE");
     unsigned long long v;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
-        case OPT_STATS: o.stats = true; break;
+        case OPT_STATS: stats = true; break;
         case OPT_UNTIL:
             if (!cli_parse_u64(optarg, UINT64_MAX - 1, &v))
-                return cli_usage("replay", "--until: bad event number '%s'",
+                return USAGE("--until: bad event number '%s'",
                                  optarg);
             o.until = v;
             break;
@@ -101,29 +176,49 @@ static int run(int argc, char **argv)
         case OPT_CPUID: mode = optarg; break;
         case OPT_CPU:
             if (!cli_parse_u64(optarg, 4095, &v))
-                return cli_usage("replay", "--cpu: bad CPU number '%s'",
+                return USAGE("--cpu: bad CPU number '%s'",
                                  optarg);
             o.cpu = (int)v;
             break;
         case OPT_NOPIN: o.cpu = -1; break;
-        default: return cli_bad_option("replay", argv);
+        default:
+            cli_bad_option("replay", argv);
+            return REPLAY_EXIT_NOT_REPLAYED;
         }
     }
     if (optind + 1 != argc)
-        return cli_usage("replay", "expected one archive");
-    if (mode && !rrti_cpuid_mode_parse(mode, &o.cpuid_mode))
-        return cli_usage("replay", "--cpuid-mode: '%s' is not auto, fault "
-                                   "or patch", mode);
+        return USAGE("expected one archive");
+    if (mode && !trace_cpuid_mode_parse(mode, &o.cpuid_mode))
+        return USAGE("--cpuid-mode: '%s' is not auto, fault or patch", mode);
     o.archive = argv[optind];
     /* Test hook: lets emulated calls reach the kernel so that tests can
      * show the seccomp wall stops them. */
     o.passthrough_for_tests = getenv("RRT_REPLAY_TEST_PASSTHROUGH") != NULL;
-    return rrti_replay(&o);
+    o.notify_ctx = &o;
+    rep_report rep;
+    rrt_error err;
+    rep_replay(&o, &rep, &err);
+    if (stats)
+        print_stats(&rep);
+    switch (rep.outcome) {
+    case REP_REPLAYED:
+        return o.until != UINT64_MAX && !rep.exited ? 0 : rep.exit_status;
+    case REP_DIVERGED:
+        print_divergence(&rep.div);
+        return REPLAY_EXIT_DIVERGED;
+    case REP_REFUSED:
+    case REP_FAILED:
+        break;
+    }
+    if (rep.outcome == REP_FAILED)
+        fprintf(stderr, "rrt replay: %s\n", err.message);
+    return REPLAY_EXIT_NOT_REPLAYED;
 }
 
 const rrt_command cmd_replay = {
     .name = "replay",
     .summary = "re-run a recorded program from its archive",
     .help = help,
+    .exit_status = exit_status,
     .run = run,
 };

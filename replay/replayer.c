@@ -49,7 +49,7 @@ typedef struct stop {
 enum { STOP_EXIT, STOP_SYSCALL, STOP_EVENT, STOP_SIGNAL, STOP_ERROR };
 
 typedef struct ptask {
-    rrti_task base; /* first: ids, memory, patch set, list link */
+    trace_task base; /* first: ids, memory, patch set, list link */
     bool in_syscall;
     bool sysemu;    /* resume with PTRACE_SYSEMU outside real calls */
     bool emu_entry; /* at an entry stop under PTRACE_SYSEMU: the kernel
@@ -107,32 +107,40 @@ typedef struct exec_sub {
 } exec_sub;
 
 typedef struct replayer {
-    const rrti_replay_opts *o;
+    const rep_options *o;
     rrt_reader *rd;
-    rrti_cpuid_mode mode;
-    rrti_task *tasks;
+    trace_cpuid_mode mode;
+    trace_task *tasks;
     ptask *lazy;    /* task whose user code since its last event has not
                      * run yet */
     uint64_t index; /* current event */
     uint64_t counts[16];
     int exit_code;
+    bool exited;
     bool diverged;
-    char why[1024];
+    rep_divergence div;
+    rrt_error err; /* why the replay failed (not a divergence) */
     exec_sub sub; /* the exec being substituted, if any */
     char **warned; /* warnings already printed (a shell loop execs the
                       same script a thousand times) */
     size_t nwarned, capwarned;
 } replayer;
 
-/* Prints "rrt replay: warning: PATH: WHAT" the first time only. */
+static void note(replayer *r, rep_note n, const char *text)
+{
+    if (r->o->notify)
+        r->o->notify(r->o->notify_ctx, n, text);
+}
+
+/* Warns "PATH: WHAT" the first time only. */
 static void warn_once(replayer *r, const char *path, const char *what)
 {
     char line[PATH_MAX + 256];
-    snprintf(line, sizeof(line), "rrt replay: warning: %s: %s\n", path, what);
+    snprintf(line, sizeof(line), "%s: %s", path, what);
     for (size_t i = 0; i < r->nwarned; i++)
         if (strcmp(r->warned[i], line) == 0)
             return;
-    fputs(line, stderr);
+    note(r, REP_NOTE_WARNING, line);
     if (r->nwarned == r->capwarned) {
         size_t cap = r->capwarned ? 2 * r->capwarned : 16;
         char **p = realloc(r->warned, cap * sizeof(*p));
@@ -146,34 +154,86 @@ static void warn_once(replayer *r, const char *path, const char *what)
         r->warned[r->nwarned++] = copy;
 }
 
-static bool diverge(replayer *r, ptask *t, const char *fmt, ...)
+/* Fails the replay for a reason other than a divergence. */
+static bool failed(replayer *r, rrt_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-
-static void print_regs(ptask *t)
+static bool failed(replayer *r, rrt_status st, const char *fmt, ...)
 {
-    struct user_regs_struct g;
-    if (!t || ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0)
-        return;
-    fprintf(stderr,
-            "  registers: rip=0x%llx rsp=0x%llx rax=0x%llx orig_rax=%lld\n"
-            "             rdi=0x%llx rsi=0x%llx rdx=0x%llx r10=0x%llx "
-            "r8=0x%llx r9=0x%llx\n",
-            g.rip, g.rsp, g.rax, (long long)g.orig_rax, g.rdi, g.rsi, g.rdx,
-            g.r10, g.r8, g.r9);
-}
-
-static bool diverge(replayer *r, ptask *t, const char *fmt, ...)
-{
-    if (r->diverged)
-        return false;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r->why, sizeof(r->why), fmt, ap);
+    vsnprintf(r->err.message, sizeof(r->err.message), fmt, ap);
     va_end(ap);
+    r->err.status = st;
+    return false;
+}
+
+/* A failure or a divergence has ended the replay. */
+static bool stopped(const replayer *r)
+{
+    return r->diverged || r->err.status != RRT_OK;
+}
+
+/* The replay cannot go on at the current event, for a reason other than
+ * the program doing something else (a referenced file that changed, a
+ * resource this host refused): "event N (task T): WHAT". */
+static bool fail_at(replayer *r, ptask *t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool fail_at(replayer *r, ptask *t, const char *fmt, ...)
+{
+    if (stopped(r))
+        return false;
+    char what[sizeof(r->err.message) - 48];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    return failed(r, RRT_E_UNSUPPORTED, "event %llu (task %u): %s",
+                  (unsigned long long)r->index, t ? t->base.rec_tid : 0,
+                  what);
+}
+
+/* The first divergence only: later ones follow from it. */
+static bool divergence(replayer *r, ptask *t, const char *expected,
+                       const char *found, const char *fmt, va_list ap)
+{
+    if (stopped(r))
+        return false;
+    rep_divergence *d = &r->div;
     r->diverged = true;
-    fprintf(stderr, "rrt replay: divergence at event %llu (task %u): %s\n",
-            (unsigned long long)r->index, t ? t->base.rec_tid : 0, r->why);
-    print_regs(t);
+    d->event = r->index;
+    d->task = t ? t->base.rec_tid : 0;
+    vsnprintf(d->what, sizeof(d->what), fmt, ap);
+    snprintf(d->expected, sizeof(d->expected), "%s", expected);
+    snprintf(d->found, sizeof(d->found), "%s", found);
+    d->have_regs =
+        t && ptrace(PTRACE_GETREGS, t->base.tid, NULL, &d->regs) == 0;
+    return false;
+}
+
+/* A divergence that is not a comparison: WHAT alone says it. */
+static bool diverge(replayer *r, ptask *t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool diverge(replayer *r, ptask *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    divergence(r, t, "", "", fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* The program did something other than the recording says: WHAT, and
+ * what was expected and found, separately. */
+static bool mismatch(replayer *r, ptask *t, const char *expected,
+                     const char *found, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static bool mismatch(replayer *r, ptask *t, const char *expected,
+                     const char *found, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    divergence(r, t, expected, found, fmt, ap);
+    va_end(ap);
     return false;
 }
 
@@ -188,15 +248,15 @@ static bool is_err(int64_t ret)
 /* t runs exit_group for real: every task of its process dies with it. */
 static void mark_group_exit(replayer *r, ptask *t)
 {
-    pid_t tgid = rrti_tgid(t->base.tid);
-    for (rrti_task *b = r->tasks; b && tgid > 0; b = b->next)
-        if (rrti_tgid(b->tid) == tgid)
+    pid_t tgid = trace_tgid(t->base.tid);
+    for (trace_task *b = r->tasks; b && tgid > 0; b = b->next)
+        if (trace_tgid(b->tid) == tgid)
             ((ptask *)b)->group_exit = true;
 }
 
 static ptask *task_of(replayer *r, uint32_t rec_tid)
 {
-    return rrti_task_find(r->tasks, rec_tid);
+    return trace_task_find(r->tasks, rec_tid);
 }
 
 static ptask *first_task(replayer *r)
@@ -211,14 +271,14 @@ static ptask *next_task(ptask *t)
 
 static ptask *add_task(replayer *r, uint32_t rec_tid, pid_t tid)
 {
-    return rrti_task_add(&r->tasks, sizeof(ptask), rec_tid, tid);
+    return trace_task_add(&r->tasks, sizeof(ptask), rec_tid, tid);
 }
 
 static void remove_task(replayer *r, ptask *t)
 {
     if (r->lazy == t)
         r->lazy = NULL;
-    rrti_task_remove(&r->tasks, &t->base);
+    trace_task_remove(&r->tasks, &t->base);
 }
 
 static void kill_all(replayer *r)
@@ -243,7 +303,7 @@ static void restart_call(ptask *t)
     struct user_regs_struct g;
     if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0)
         return;
-    g.rax = t->restart_ret == -RRTI_ERESTART_RESTARTBLOCK
+    g.rax = t->restart_ret == -TRACE_ERESTART_RESTARTBLOCK
                 ? SYS_restart_syscall
                 : g.orig_rax;
     g.rip -= 2;
@@ -329,7 +389,7 @@ static const char *stop_name(const stop *s, char *buf, size_t n)
         break;
     case STOP_SYSCALL:
         snprintf(buf, n, "system call %s",
-                 rrti_syscall_name((long)s->regs.orig_rax, nb));
+                 trace_syscall_name((long)s->regs.orig_rax, nb));
         break;
     case STOP_EVENT:
         snprintf(buf, n, "ptrace event %d", s->status >> 16);
@@ -351,9 +411,10 @@ static bool expect_syscall(replayer *r, ptask *t, stop *s, uint32_t nr,
     if (s->kind == STOP_SYSCALL && t->in_syscall == entry &&
         (s->regs.orig_rax == nr || !entry))
         return true;
-    return diverge(r, t, "expected %s %s, got %s",
-                   rrti_syscall_name(nr, nb), entry ? "entry" : "exit",
-                   stop_name(s, buf, sizeof(buf)));
+    char want[64];
+    snprintf(want, sizeof(want), "%s %s", trace_syscall_name(nr, nb),
+             entry ? "entry" : "exit");
+    return mismatch(r, t, want, stop_name(s, buf, sizeof(buf)), "stop");
 }
 
 /* t stopped at the entry of a call that must run for real. Under
@@ -380,7 +441,7 @@ static bool reenter(replayer *r, ptask *t, stop *s)
     if (s->kind == STOP_SYSCALL && t->in_syscall && s->regs.orig_rax == nr)
         return true;
     return diverge(r, t, "cannot re-enter %s, got %s",
-                   rrti_syscall_name((long)nr, nb),
+                   trace_syscall_name((long)nr, nb),
                    stop_name(s, buf, sizeof(buf)));
 }
 
@@ -393,7 +454,7 @@ static int open_recorded(replayer *r, ptask *t, const rrt_file_entry *f)
     int fd = open(f->path, O_RDONLY | O_CLOEXEC);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0) {
-        diverge(r, t, "%s: %s; the recording references it (run `rrt pack` "
+        fail_at(r, t, "%s: %s; the recording references it (run `rrt pack` "
                       "on the recording machine to embed referenced files)",
                 f->path, strerror(errno));
         if (fd >= 0)
@@ -404,7 +465,7 @@ static int open_recorded(replayer *r, ptask *t, const rrt_file_entry *f)
     if (!r->o->force &&
         ((uint64_t)sb.st_dev != f->dev || (uint64_t)sb.st_ino != f->ino ||
          (uint64_t)sb.st_size != f->size || mtime != f->mtime_ns)) {
-        diverge(r, t,
+        fail_at(r, t,
                 "%s changed since it was recorded (dev/ino/size/mtime "
                 "%llu/%llu/%llu/%lld, now %llu/%llu/%llu/%lld); run `rrt "
                 "pack` on the recording machine, or --force",
@@ -427,7 +488,7 @@ static bool fill_mapping(replayer *r, ptask *t, uint64_t index,
     rrt_file_entry f = {0};
     rrt_error err;
     if (rrt_reader_file(r->rd, (size_t)index, &f, &err) != RRT_OK)
-        return diverge(r, t, "file %llu: %s", (unsigned long long)index,
+        return fail_at(r, t, "file %llu: %s", (unsigned long long)index,
                        err.message);
     int fd = -1;
     bool ok = false;
@@ -446,12 +507,12 @@ static bool fill_mapping(replayer *r, ptask *t, uint64_t index,
             got = n > 0 ? (size_t)n : 0;
         } else if (rrt_reader_pread_blob(r->rd, &f.blob, pos, buf, want, &got,
                                          &err) != RRT_OK) {
-            diverge(r, t, "%s", err.message);
+            fail_at(r, t, "%s", err.message);
             goto out;
         }
         if (got == 0 ||
-            !rrti_mem_write(t->base.memfd, addr + (pos - off), buf, got)) {
-            diverge(r, t, "%s: cannot map offset %llu", f.path,
+            !trace_mem_write(t->base.memfd, addr + (pos - off), buf, got)) {
+            fail_at(r, t, "%s: cannot map offset %llu", f.path,
                     (unsigned long long)pos);
             goto out;
         }
@@ -593,18 +654,18 @@ static int blob_memfd(replayer *r, ptask *t, const rrt_file_entry *f)
     if (fd < 0 && buf && errno == EINVAL)
         fd = memfd_create("rrt-exec", MFD_CLOEXEC);
     if (fd < 0) {
-        diverge(r, t, "memfd_create: %s", buf ? strerror(errno) : "out of memory");
+        fail_at(r, t, "memfd_create: %s", buf ? strerror(errno) : "out of memory");
         free(buf);
         return -1;
     }
     if (rrt_blob_stream_open(r->rd, &f->blob, &bs, &err) != RRT_OK) {
-        diverge(r, t, "%s: %s", f->path, err.message);
+        fail_at(r, t, "%s: %s", f->path, err.message);
         goto fail;
     }
     for (;;) {
         if (rrt_blob_stream_read(bs, buf, BUF, &got, &err) !=
             RRT_OK) {
-            diverge(r, t, "%s: %s", f->path, err.message);
+            fail_at(r, t, "%s: %s", f->path, err.message);
             goto fail;
         }
         if (got == 0)
@@ -612,7 +673,7 @@ static int blob_memfd(replayer *r, ptask *t, const rrt_file_entry *f)
         for (size_t at = 0; at < got;) {
             ssize_t w = write(fd, buf + at, got - at);
             if (w <= 0) {
-                diverge(r, t, "%s: cannot copy: %s", f->path,
+                fail_at(r, t, "%s: cannot copy: %s", f->path,
                         strerror(errno));
                 goto fail;
             }
@@ -639,7 +700,7 @@ static int read_only(replayer *r, ptask *t, int rw)
     snprintf(self, sizeof(self), "/proc/self/fd/%d", rw);
     int ro = open(self, O_RDONLY | O_CLOEXEC);
     if (ro < 0)
-        diverge(r, t, "%s: %s", self, strerror(errno));
+        fail_at(r, t, "%s: %s", self, strerror(errno));
     close(rw);
     return ro;
 }
@@ -659,7 +720,7 @@ static bool patch_interp(replayer *r, ptask *t, exec_sub *x, int rw)
     uint8_t eh[64], ph[56];
     if (pread(rw, eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
         memcmp(eh, "\177ELF\2\1", 6) != 0)
-        return diverge(r, t, "%s: not a 64-bit ELF file", x->rec_path);
+        return fail_at(r, t, "%s: not a 64-bit ELF file", x->rec_path);
     x->entry = le(eh + 0x18, 8);
     uint64_t phoff = le(eh + 0x20, 8), phentsize = le(eh + 0x36, 2);
     uint64_t phnum = le(eh + 0x38, 2);
@@ -673,20 +734,20 @@ static bool patch_interp(replayer *r, ptask *t, exec_sub *x, int rw)
         char path[PATH_MAX] = {0};
         if (len < 2 || len > sizeof(x->interp_orig) ||
             pread(rw, x->interp_orig, len, (off_t)off) != (ssize_t)len)
-            return diverge(r, t, "%s: bad PT_INTERP", x->rec_path);
+            return fail_at(r, t, "%s: bad PT_INTERP", x->rec_path);
         if (!fd_path(x, x->interp_fd, (size_t)len - 1, path,
                      sizeof(path)))
-            return diverge(r, t, "%s: PT_INTERP too short to name the "
+            return fail_at(r, t, "%s: PT_INTERP too short to name the "
                                  "recorded interpreter", x->rec_path);
         if (pwrite(rw, path, len, (off_t)off) != (ssize_t)len)
-            return diverge(r, t, "cannot patch PT_INTERP: %s",
+            return fail_at(r, t, "cannot patch PT_INTERP: %s",
                            strerror(errno));
         x->has_interp = true;
         x->interp_vaddr = le(ph + 16, 8);
         x->interp_len = (size_t)len;
         return true;
     }
-    return diverge(r, t, "%s: no PT_INTERP", x->rec_path);
+    return fail_at(r, t, "%s: no PT_INTERP", x->rec_path);
 }
 
 /* True when the file t execs at path starts with "#!". The kernel then
@@ -698,7 +759,7 @@ static bool patch_interp(replayer *r, ptask *t, exec_sub *x, int rw)
  * replayer's own for the root, which starts there). */
 static bool is_script(const ptask *t, const char *path)
 {
-    char *real = rrti_script_path(t ? t->base.tid : 0, path);
+    char *real = trace_script_path(t ? t->base.tid : 0, path);
     bool script = real != NULL;
     free(real);
     return script;
@@ -880,20 +941,20 @@ static bool restore_script_args(replayer *r, ptask *t, const exec_sub *x)
     size_t n = strlen(x->path) + 1, in = strlen(x->iname) + 1;
     char buf[PATH_MAX];
     if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0 ||
-        !rrti_mem_read(t->base.memfd, g.rsp, &argc, sizeof(argc)))
+        !trace_mem_read(t->base.memfd, g.rsp, &argc, sizeof(argc)))
         return diverge(r, t, "cannot read the new program's arguments");
     if (x->script_interp &&
-        !(argc > 0 && rrti_mem_read(t->base.memfd, g.rsp + 8, &p, 8) &&
-          rrti_mem_read(t->base.memfd, p, buf, in) &&
+        !(argc > 0 && trace_mem_read(t->base.memfd, g.rsp + 8, &p, 8) &&
+          trace_mem_read(t->base.memfd, p, buf, in) &&
           memcmp(buf, x->iname, in) == 0 &&
-          rrti_mem_write(t->base.memfd, p, x->iname_orig, in)))
+          trace_mem_write(t->base.memfd, p, x->iname_orig, in)))
         return diverge(r, t, "cannot restore the interpreter's name %s",
                        x->iname_orig);
     for (uint64_t i = 1; i < argc && i <= 8; i++) {
-        if (rrti_mem_read(t->base.memfd, g.rsp + 8 * (i + 1), &p, 8) &&
-            rrti_mem_read(t->base.memfd, p, buf, n) &&
+        if (trace_mem_read(t->base.memfd, g.rsp + 8 * (i + 1), &p, 8) &&
+            trace_mem_read(t->base.memfd, p, buf, n) &&
             memcmp(buf, x->path, n) == 0)
-            return rrti_mem_write(t->base.memfd, p, x->rec_path, n) ||
+            return trace_mem_write(t->base.memfd, p, x->rec_path, n) ||
                    diverge(r, t, "cannot restore the script's path");
     }
     return diverge(r, t, "the interpreter's arguments do not name the "
@@ -913,11 +974,11 @@ static bool sub_finish(replayer *r, ptask *t, exec_sub *x,
             execfn = now->auxv[i][1];
     }
     bool ok = true;
-    if (execfn && !rrti_mem_write(t->base.memfd, execfn, x->rec_path,
+    if (execfn && !trace_mem_write(t->base.memfd, execfn, x->rec_path,
                                   strlen(x->rec_path) + 1))
         ok = diverge(r, t, "cannot restore AT_EXECFN");
     if (ok && x->has_interp &&
-        !rrti_mem_write(t->base.memfd, entry - x->entry + x->interp_vaddr,
+        !trace_mem_write(t->base.memfd, entry - x->entry + x->interp_vaddr,
                         x->interp_orig, x->interp_len))
         ok = diverge(r, t, "cannot restore PT_INTERP");
     if (ok && x->script)
@@ -963,13 +1024,13 @@ static uint64_t sub_execve(replayer *r, ptask *t, uint64_t addr)
     rrt_ev_exec ex;
     uint64_t script;
     while (n < sizeof(path) &&
-           rrti_mem_read(t->base.memfd, addr + n, path + n, 1) && path[n])
+           trace_mem_read(t->base.memfd, addr + n, path + n, 1) && path[n])
         n++;
     if (n == 0 || n == sizeof(path) || path[n] ||
         !peek_exec(r, r->index + 1, &ex, &script) ||
         !sub_prepare(r, t, &r->sub, path, &ex, script))
         return 0;
-    if (!rrti_mem_write(t->base.memfd, addr, r->sub.path, n)) {
+    if (!trace_mem_write(t->base.memfd, addr, r->sub.path, n)) {
         sub_clear(&r->sub);
         return 0;
     }
@@ -982,9 +1043,9 @@ static uint64_t sub_execve(replayer *r, ptask *t, uint64_t addr)
 static bool write_outputs(replayer *r, ptask *t, const rrt_ev_syscall *e)
 {
     for (size_t i = 0; i < e->n_mem; i++)
-        if (!rrti_mem_write(t->base.memfd, e->mem[i].addr, e->mem[i].data,
+        if (!trace_mem_write(t->base.memfd, e->mem[i].addr, e->mem[i].data,
                             e->mem[i].len))
-            return diverge(r, t, "cannot write %zu bytes at 0x%llx",
+            return fail_at(r, t, "cannot write %zu bytes at 0x%llx",
                            e->mem[i].len,
                            (unsigned long long)e->mem[i].addr);
     if ((e->flags & RRT_EV_SC_STDIO) && !r->o->quiet) {
@@ -1003,16 +1064,19 @@ static bool write_outputs(replayer *r, ptask *t, const rrt_ev_syscall *e)
 }
 
 static bool compare_args(replayer *r, ptask *t, const rrt_ev_syscall *e,
-                         const rrti_sc_desc *d, const stop *s)
+                         const trace_sc_desc *d, const stop *s)
 {
     char nb[32];
     for (int i = 0; i < d->nargs; i++) {
-        uint64_t v = rrti_sc_arg(&s->regs, i);
-        if (v != e->args[i])
-            return diverge(r, t, "%s argument %d: recorded 0x%llx, now 0x%llx",
-                           rrti_syscall_name(e->nr, nb), i,
-                           (unsigned long long)e->args[i],
-                           (unsigned long long)v);
+        uint64_t v = trace_sc_arg(&s->regs, i);
+        if (v != e->args[i]) {
+            char want[24], got[24];
+            snprintf(want, sizeof(want), "0x%llx",
+                     (unsigned long long)e->args[i]);
+            snprintf(got, sizeof(got), "0x%llx", (unsigned long long)v);
+            return mismatch(r, t, want, got, "%s argument %d",
+                            trace_syscall_name(e->nr, nb), i);
+        }
     }
     return true;
 }
@@ -1023,20 +1087,20 @@ static bool check_stdio(replayer *r, ptask *t, const rrt_ev_syscall *e)
 {
     uint8_t *now = malloc(e->stdio_len ? e->stdio_len : 1);
     if (!now)
-        return diverge(r, t, "out of memory");
+        return fail_at(r, t, "out of memory");
     bool ok = true;
     if (e->nr == SYS_write || e->nr == SYS_pwrite64) {
-        ok = rrti_mem_read(t->base.memfd, e->args[1], now, e->stdio_len);
+        ok = trace_mem_read(t->base.memfd, e->args[1], now, e->stdio_len);
     } else { /* writev, pwritev */
         size_t got = 0;
         for (uint64_t i = 0; ok && i < e->args[2] && got < e->stdio_len;
              i++) {
             uint64_t v[2];
-            ok = rrti_mem_read(t->base.memfd, e->args[1] + 16 * i, v,
+            ok = trace_mem_read(t->base.memfd, e->args[1] + 16 * i, v,
                                sizeof(v));
             size_t n = v[1] < e->stdio_len - got ? (size_t)v[1]
                                                  : e->stdio_len - got;
-            ok = ok && rrti_mem_read(t->base.memfd, v[0], now + got, n);
+            ok = ok && trace_mem_read(t->base.memfd, v[0], now + got, n);
             got += n;
         }
     }
@@ -1046,10 +1110,11 @@ static bool check_stdio(replayer *r, ptask *t, const rrt_ev_syscall *e)
     free(now);
     if (ok && at == e->stdio_len)
         return true;
-    return diverge(r, t, "the program writes other bytes to fd %llu than "
-                         "it did at record time (first difference at byte "
-                         "%zu of %zu)",
-                   (unsigned long long)e->args[0], at, e->stdio_len);
+    char want[64], got[64];
+    snprintf(want, sizeof(want), "the recorded %zu bytes", e->stdio_len);
+    snprintf(got, sizeof(got), "a difference at byte %zu", at);
+    return mismatch(r, t, want, got, "bytes written to fd %llu",
+                    (unsigned long long)e->args[0]);
 }
 
 static bool emulate(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
@@ -1095,7 +1160,7 @@ static void rewrite_mmap(const rrt_ev_syscall *e, struct user_regs_struct *g)
     if (!(flags & MAP_FIXED))
         flags |= MAP_FIXED_NOREPLACE;
     if (e->flags & RRT_EV_SC_FILE) {
-        bool shared = rrti_map_shared_writable(flags, e->args[2]);
+        bool shared = trace_map_shared_writable(flags, e->args[2]);
         flags = (flags & ~(uint64_t)(MAP_SHARED | MAP_PRIVATE)) |
                 (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS;
         g->r8 = (uint64_t)-1;
@@ -1114,18 +1179,18 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
     }
     if (e->nr == SYS_execve) {
         uint64_t swapped = sub_execve(r, t, s->regs.rdi);
-        if (r->diverged || !reap_doomed(r, t))
+        if (stopped(r) || !reap_doomed(r, t))
             return false;
         next_stop(t, s);
         /* a vfork parent shares the memory the path was swapped in; the
          * write fails harmlessly when the old address space is gone */
         if (swapped)
-            rrti_mem_write(t->base.memfd, swapped, r->sub.rec_path,
+            trace_mem_write(t->base.memfd, swapped, r->sub.rec_path,
                            strlen(r->sub.rec_path));
         char buf[256];
         if (s->kind == STOP_SYSCALL && is_err((int64_t)s->regs.rax))
-            return diverge(r, t, "execve failed here (%s), recorded success",
-                           strerror((int)-(int64_t)s->regs.rax));
+            return mismatch(r, t, "success",
+                            strerror((int)-(int64_t)s->regs.rax), "execve");
         if (s->kind != STOP_EVENT)
             return diverge(r, t, "execve did not exec (%s)",
                            stop_name(s, buf, sizeof(buf)));
@@ -1135,10 +1200,13 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
     bool layout = e->nr == SYS_mmap || e->nr == SYS_mremap ||
                   e->nr == SYS_brk || e->nr == SYS_munmap ||
                   e->nr == SYS_mprotect;
-    if (layout && (int64_t)s->regs.rax != e->ret)
-        return diverge(r, t, "%s returned 0x%llx, recorded 0x%llx",
-                       rrti_syscall_desc(e->nr)->name, s->regs.rax,
-                       (unsigned long long)e->ret);
+    if (layout && (int64_t)s->regs.rax != e->ret) {
+        char want[24], got[24];
+        snprintf(want, sizeof(want), "0x%llx", (unsigned long long)e->ret);
+        snprintf(got, sizeof(got), "0x%llx", s->regs.rax);
+        return mismatch(r, t, want, got, "%s result",
+                        trace_syscall_desc(e->nr)->name);
+    }
     if (!layout && e->nr != SYS_execve) {
         /* e.g. set_tid_address returns the (recorded) thread id */
         s->regs.rax = (uint64_t)e->ret;
@@ -1146,10 +1214,10 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
     }
     if (e->nr == SYS_execve) {
         close(t->base.memfd);
-        t->base.memfd = rrti_mem_open(t->base.tid);
-        rrti_pset_unref(t->base.pset); /* a new address space */
-        t->base.pset = rrti_pset_new();
-        return t->base.pset || diverge(r, t, "out of memory");
+        t->base.memfd = trace_mem_open(t->base.tid);
+        trace_pset_unref(t->base.pset); /* a new address space */
+        t->base.pset = trace_pset_new();
+        return t->base.pset || fail_at(r, t, "out of memory");
     }
     if (e->nr == SYS_mmap && (e->flags & RRT_EV_SC_FILE) &&
         !fill_mapping(r, t, e->file_index, (uint64_t)e->ret, e->args[1],
@@ -1160,9 +1228,9 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         prot = e->args[2], start = (uint64_t)e->ret, len = e->args[1];
     else if (e->nr == SYS_mprotect)
         prot = e->args[2], start = e->args[0], len = e->args[1];
-    if (r->mode == RRTI_CPUID_PATCH && (prot & PROT_EXEC) &&
-        rrti_patch_range(t->base.memfd, start, len, &t->base.pset->p) < 0)
-        return diverge(r, t, "cannot patch CPUID at 0x%llx",
+    if (r->mode == TRACE_CPUID_PATCH && (prot & PROT_EXEC) &&
+        trace_patch_range(t->base.memfd, start, len, &t->base.pset->p) < 0)
+        return fail_at(r, t, "cannot patch CPUID at 0x%llx",
                        (unsigned long long)start);
     return true;
 }
@@ -1186,7 +1254,7 @@ static bool interrupted_with_mask(replayer *r, ptask *t,
         size = e->nr == SYS_ppoll ? e->args[4] : e->args[5];
     } else if (e->nr == SYS_pselect6 && e->args[5]) {
         uint64_t pair[2]; /* { const sigset_t *ss; size_t ss_len; } */
-        if (!rrti_mem_read(t->base.memfd, e->args[5], pair, sizeof(pair)))
+        if (!trace_mem_read(t->base.memfd, e->args[5], pair, sizeof(pair)))
             return false;
         mask = pair[0], size = pair[1];
     }
@@ -1226,14 +1294,14 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
     }
     if (e->flags & RRT_EV_SC_INITIAL)
         return e->nr == SYS_execve ||
-               diverge(r, t, "first event is not the initial execve");
-    const rrti_sc_desc *d = rrti_syscall_desc(e->nr);
+               fail_at(r, t, "first event is not the initial execve");
+    const trace_sc_desc *d = trace_syscall_desc(e->nr);
     if (!d)
-        return diverge(r, t, "archive holds unknown system call %s",
-                       rrti_syscall_name(e->nr, nb));
+        return fail_at(r, t, "archive holds unknown system call %s",
+                       trace_syscall_name(e->nr, nb));
     /* A failed call changed nothing and is emulated; rt_sigreturn's
      * "result" is the interrupted context's rax, not a status. */
-    bool real = d->mode == RRTI_SC_EXECUTE &&
+    bool real = d->mode == TRACE_SC_EXECUTE &&
                 (!is_err(e->ret) || e->nr == SYS_rt_sigreturn) &&
                 !(e->flags & RRT_EV_SC_FORCED);
     t->want_real = real || (e->flags & RRT_EV_SC_ENTRY_ONLY) ||
@@ -1269,7 +1337,7 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
         return true;
     }
     if (interrupted_with_mask(r, t, e, &s))
-        return !r->diverged;
+        return !stopped(r);
     return real ? reenter(r, t, &s) && execute(r, t, e, &s)
                 : emulate(r, t, e, &s);
 }
@@ -1282,17 +1350,17 @@ static bool on_trap(replayer *r, ptask *t, bool cpuid, stop *s)
     char buf[256];
     next_stop(t, s);
     if (s->kind == STOP_SIGNAL) {
-        int insn = rrti_trap_insn(t->base.memfd, s->regs.rip);
+        int insn = trace_trap_insn(t->base.memfd, s->regs.rip);
         if (!cpuid && s->sig == SIGSEGV && (insn == 1 || insn == 2))
             return true;
         if (cpuid && s->sig == SIGSEGV && insn == 3)
             return true;
         if (cpuid && s->sig == SIGILL && insn == 4 &&
-            rrti_patches_has(&t->base.pset->p, s->regs.rip))
+            trace_patches_has(&t->base.pset->p, s->regs.rip))
             return true;
     }
-    return diverge(r, t, "expected %s, got %s", cpuid ? "CPUID" : "RDTSC",
-                   stop_name(s, buf, sizeof(buf)));
+    return mismatch(r, t, cpuid ? "CPUID" : "RDTSC",
+                    stop_name(s, buf, sizeof(buf)), "trap");
 }
 
 static bool on_rdtsc(replayer *r, ptask *t, const rrt_ev_rdtsc *e)
@@ -1300,7 +1368,7 @@ static bool on_rdtsc(replayer *r, ptask *t, const rrt_ev_rdtsc *e)
     stop s;
     if (!on_trap(r, t, false, &s))
         return false;
-    rrti_apply_rdtsc(&s.regs, e);
+    trace_apply_rdtsc(&s.regs, e);
     return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0;
 }
 
@@ -1312,9 +1380,13 @@ static bool on_cpuid(replayer *r, ptask *t, const rrt_ev_cpuid *e)
     uint32_t leaf = (uint32_t)s.regs.rax, sub = (uint32_t)s.regs.rcx;
     if (leaf != e->leaf ||
         (rrt_cpuid_leaf_is_indexed(leaf) && sub != e->subleaf))
-        return diverge(r, t, "CPUID leaf 0x%x.%u, recorded 0x%x.%u", leaf,
-                       sub, e->leaf, e->subleaf);
-    rrti_apply_cpuid(&s.regs, e->regs);
+    {
+        char want[32], got[32];
+        snprintf(want, sizeof(want), "0x%x.%u", e->leaf, e->subleaf);
+        snprintf(got, sizeof(got), "0x%x.%u", leaf, sub);
+        return mismatch(r, t, want, got, "CPUID leaf");
+    }
+    trace_apply_cpuid(&s.regs, e->regs);
     return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0;
 }
 
@@ -1325,7 +1397,7 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
     /* tkill, not tgkill(tid, tid): the task may be a thread other than
      * its process's leader, whose tgid is not its tid. */
     if (!e->sync && syscall(SYS_tkill, t->base.tid, (int)e->signo) != 0)
-        return diverge(r, t, "cannot send signal %u: %s", e->signo,
+        return fail_at(r, t, "cannot send signal %u: %s", e->signo,
                        strerror(errno));
     if (t->sigsuspend) {
         /* the signal ends the real rt_sigsuspend the task now sleeps in */
@@ -1344,8 +1416,12 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
     }
     next_stop_for(t, &s, (int)e->signo);
     if (s.kind != STOP_SIGNAL || s.sig != (int)e->signo)
-        return diverge(r, t, "expected signal %u, got %s", e->signo,
-                       stop_name(&s, buf, sizeof(buf)));
+    {
+        char want[32];
+        snprintf(want, sizeof(want), "signal %u", e->signo);
+        return mismatch(r, t, want, stop_name(&s, buf, sizeof(buf)),
+                        "stop");
+    }
     ptrace(PTRACE_SETSIGINFO, t->base.tid, NULL, (void *)e->siginfo);
     t->resume_sig = (int)e->signo;
     return true;
@@ -1366,21 +1442,21 @@ static bool same_exit(const rrt_ev_exit *e, int status)
  * for t's exec stop. (SIGKILL to one thread would kill t too.) */
 static bool reap_doomed(replayer *r, ptask *t)
 {
-    pid_t tgid = rrti_tgid(t->base.tid);
+    pid_t tgid = trace_tgid(t->base.tid);
     bool any = false;
-    for (rrti_task *b = r->tasks; b && !any; b = b->next)
-        any = ((ptask *)b)->doomed && rrti_tgid(b->tid) == tgid;
+    for (trace_task *b = r->tasks; b && !any; b = b->next)
+        any = ((ptask *)b)->doomed && trace_tgid(b->tid) == tgid;
     if (!any)
         return true;
     if (ptrace(PTRACE_SYSCALL, t->base.tid, NULL, NULL) != 0)
-        return diverge(r, t, "cannot resume: %s", strerror(errno));
+        return fail_at(r, t, "cannot resume: %s", strerror(errno));
     t->resumed = true;
-    rrti_task *b = r->tasks;
+    trace_task *b = r->tasks;
     while (b) {
         ptask *d = (ptask *)b;
         int status;
         b = b->next;
-        if (!d->doomed || rrti_tgid(d->base.tid) != tgid)
+        if (!d->doomed || trace_tgid(d->base.tid) != tgid)
             continue;
         do {
             if (waitpid(d->base.tid, &status, __WALL) != d->base.tid)
@@ -1395,12 +1471,12 @@ static bool reap_doomed(replayer *r, ptask *t)
  * run now, and the kernel kills the rest of the process. */
 static void release_exits(replayer *r, ptask *t)
 {
-    pid_t tgid = rrti_tgid(t->base.tid);
-    for (rrti_task *b = r->tasks; b; b = b->next) {
+    pid_t tgid = trace_tgid(t->base.tid);
+    for (trace_task *b = r->tasks; b; b = b->next) {
         ptask *u = (ptask *)b;
         /* tgid -1 (/proc unreadable): release them all rather than wait
          * for a death that a held exit_group would never cause */
-        if (u->held_exit && (tgid < 0 || rrti_tgid(u->base.tid) == tgid)) {
+        if (u->held_exit && (tgid < 0 || trace_tgid(u->base.tid) == tgid)) {
             u->held_exit = false;
             ptrace(PTRACE_SYSCALL, u->base.tid, NULL, NULL);
             u->in_syscall = false;
@@ -1449,11 +1525,17 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
     }
     bool same = s.kind == STOP_EXIT && same_exit(e, s.status);
     if (!same)
-        return diverge(r, t, "expected %s %u, got %s",
-                       e->killed ? "death by signal" : "exit with status",
-                       e->code, stop_name(&s, buf, sizeof(buf)));
-    if (root)
+    {
+        char want[48];
+        snprintf(want, sizeof(want), "%s %u",
+                 e->killed ? "death by signal" : "exit with status", e->code);
+        return mismatch(r, t, want, stop_name(&s, buf, sizeof(buf)),
+                        "end of task");
+    }
+    if (root) {
         r->exit_code = e->killed ? 128 + (int)e->code : (int)e->code;
+        r->exited = true;
+    }
     remove_task(r, t);
     return true;
 }
@@ -1470,8 +1552,8 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
     long nr = (long)s.regs.orig_rax;
     if (s.kind != STOP_SYSCALL || !t->in_syscall ||
         (nr != SYS_clone && nr != SYS_fork && nr != SYS_vfork))
-        return diverge(r, t, "expected a clone, got %s",
-                       stop_name(&s, buf, sizeof(buf)));
+        return mismatch(r, t, "a clone", stop_name(&s, buf, sizeof(buf)),
+                        "stop");
     if (!reenter(r, t, &s))
         return false;
     uint64_t ptid = s.regs.rdx, ctid = s.regs.r10;
@@ -1483,19 +1565,19 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
                        stop_name(&s, buf, sizeof(buf)));
     ptask *c = add_task(r, rec_child, (pid_t)child);
     if (!c)
-        return diverge(r, t, "out of memory");
+        return fail_at(r, t, "out of memory");
     c->sysemu = t->sysemu;
-    c->base.pset = flags & CLONE_VM ? rrti_pset_ref(t->base.pset)
-                               : rrti_pset_copy(t->base.pset);
+    c->base.pset = flags & CLONE_VM ? trace_pset_ref(t->base.pset)
+                               : trace_pset_copy(t->base.pset);
     int st;
     if (!c->base.pset)
-        return diverge(r, t, "out of memory");
+        return fail_at(r, t, "out of memory");
     if (waitpid(c->base.tid, &st, __WALL) != c->base.tid || !WIFSTOPPED(st))
         return diverge(r, c, "new task did not stop");
     if (nr == SYS_clone && (flags & CLONE_CHILD_SETTID))
-        rrti_mem_write(c->base.memfd, ctid, &rec_child, 4);
+        trace_mem_write(c->base.memfd, ctid, &rec_child, 4);
     if (nr == SYS_clone && (flags & CLONE_PARENT_SETTID))
-        rrti_mem_write(t->base.memfd, ptid, &rec_child, 4);
+        trace_mem_write(t->base.memfd, ptid, &rec_child, 4);
     t->clone_pending = true;
     return true;
 }
@@ -1537,7 +1619,7 @@ static bool same_as_blob(replayer *r, ptask *t, const rrt_file_entry *f,
     if (fd >= 0)
         close(fd);
     return same || r->o->force ||
-           diverge(r, t, "%s on this machine differs from the binary "
+           fail_at(r, t, "%s on this machine differs from the binary "
                          "embedded in the recording (--force to try anyway)",
                    f->path);
 }
@@ -1551,7 +1633,7 @@ static bool check_exec_file(replayer *r, ptask *t, uint64_t index,
     rrt_error err;
     bool ok;
     if (rrt_reader_file(r->rd, (size_t)index, &f, &err) != RRT_OK)
-        return diverge(r, t, "%s", err.message);
+        return fail_at(r, t, "%s", err.message);
     if (f.flags & RRT_FILE_EXTERNAL) {
         int fd = open_recorded(r, t, &f);
         ok = fd >= 0;
@@ -1568,8 +1650,8 @@ static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
 {
     rrt_ev_exec now = {0};
     char exe[64];
-    if (!rrti_exec_fixup_auxv(t->base.tid, t->base.memfd, &now, e))
-        return diverge(r, t, "cannot set up the auxiliary vector");
+    if (!trace_exec_fixup_auxv(t->base.tid, t->base.memfd, &now, e))
+        return fail_at(r, t, "cannot set up the auxiliary vector");
     snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->base.tid);
     bool substituted = r->sub.active && r->sub.task == t;
     /* What a substitution ran is the recorded bytes by construction;
@@ -1583,20 +1665,20 @@ static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
         (e->has_interp && !own_ld &&
          !check_exec_file(r, t, e->interp_file, NULL)))
         return false;
-    if (r->mode == RRTI_CPUID_FAULT &&
-        !rrti_cpuid_arm_fault(t->base.tid, t->base.memfd))
-        return diverge(r, t, "cannot enable CPUID faulting "
+    if (r->mode == TRACE_CPUID_FAULT &&
+        !trace_cpuid_arm_fault(t->base.tid, t->base.memfd))
+        return fail_at(r, t, "cannot enable CPUID faulting "
                              "(try --cpuid-mode=patch)");
-    if (r->mode == RRTI_CPUID_PATCH &&
-        rrti_patch_all(t->base.tid, t->base.memfd, &t->base.pset->p) < 0)
-        return diverge(r, t, "cannot patch CPUID instructions");
+    if (r->mode == TRACE_CPUID_PATCH &&
+        trace_patch_all(t->base.tid, t->base.memfd, &t->base.pset->p) < 0)
+        return fail_at(r, t, "cannot patch CPUID instructions");
     return true;
 }
 
 /* ------------------------------------------------------------------ */
 /* Driver                                                             */
 
-static void dump_event(const rrt_event *ev)
+static void dump_event(replayer *r, const rrt_event *ev)
 {
     char detail[96] = "", nb[32];
     rrt_ev_syscall e;
@@ -1605,16 +1687,18 @@ static void dump_event(const rrt_event *ev)
     if (ev->type == RRT_EV_SYSCALL &&
         rrt_ev_decode_syscall(ev->data, ev->len, &e, NULL) == RRT_OK) {
         snprintf(detail, sizeof(detail), " task %u %s = %lld", e.tid,
-                 rrti_syscall_name(e.nr, nb), (long long)e.ret);
+                 trace_syscall_name(e.nr, nb), (long long)e.ret);
         rrt_ev_syscall_clear(&e);
     } else if (ev->type == RRT_EV_SIGNAL &&
                rrt_ev_decode_signal(ev->data, ev->len, &sg, NULL) == RRT_OK) {
         snprintf(detail, sizeof(detail), " task %u signal %u%s", sg.tid,
                  sg.signo, sg.sync ? " (sync)" : "");
     }
-    fprintf(stderr, "rrt replay: event %llu %s%s (%zu bytes)\n",
-            (unsigned long long)ev->seq, name ? name : "unknown", detail,
-            ev->len);
+    char line[192];
+    snprintf(line, sizeof(line), "event %llu %s%s (%zu bytes)",
+             (unsigned long long)ev->seq, name ? name : "unknown", detail,
+             ev->len);
+    note(r, REP_NOTE_EVENT, line);
 }
 
 static bool need_task(replayer *r, uint32_t rec_tid, ptask **t)
@@ -1700,7 +1784,7 @@ static bool start_root(ptask *t)
     }
     t->in_syscall = false;
     close(t->base.memfd);
-    t->base.memfd = rrti_mem_open(t->base.tid);
+    t->base.memfd = trace_mem_open(t->base.tid);
     return true;
 }
 
@@ -1713,51 +1797,52 @@ static bool check_host(replayer *r)
 {
     rrt_cpuid_manifest rec = {0}, host = {0};
     rrt_compat c = {0};
-    rrt_error err;
-    rrt_error_clear(&err);
     bool ok = false;
-    if (rrt_reader_cpuid(r->rd, &rec, &err) != RRT_OK ||
-        rrt_cpuid_capture_host(&host, &err) != RRT_OK ||
-        rrt_compat_check(&rec, &host, &c, &err) != RRT_OK) {
-        fprintf(stderr, "rrt replay: cannot compare CPUs: %s\n", err.message);
+    if (rrt_reader_cpuid(r->rd, &rec, &r->err) != RRT_OK ||
+        rrt_cpuid_capture_host(&host, &r->err) != RRT_OK ||
+        rrt_compat_check(&rec, &host, &c, &r->err) != RRT_OK) {
+        failed(r, r->err.status, "cannot compare CPUs: %s", r->err.message);
         goto out;
     }
     ok = c.compatible;
     if (!ok) {
-        fprintf(stderr, "rrt replay: %sthis host cannot replay %s%s:\n",
-                r->o->force ? "warning: " : "", r->o->archive,
-                r->o->force ? "" : " (--force to try anyway)");
-        rrt_compat_format(&c, stderr);
-        if (r->o->force)
-            fprintf(stderr, "rrt replay: --force: replaying anyway\n");
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        if (f) {
+            rrt_compat_format(&c, f);
+            fclose(f);
+        }
+        note(r, REP_NOTE_HOST, text ? text : "");
+        free(text);
     }
 out:
     rrt_compat_clear(&c);
     rrt_cpuid_manifest_clear(&rec);
     rrt_cpuid_manifest_clear(&host);
-    return ok || r->o->force;
+    return ok;
 }
 
-static int spawn(replayer *r, ptask **root)
+static bool spawn(replayer *r, ptask **root)
 {
     const char *exe = rrt_reader_meta_get(r->rd, "exe");
     const char *argv_s = rrt_reader_meta_get(r->rd, "argv");
     const char *env_s = rrt_reader_meta_get(r->rd, "env");
     const char *cwd = rrt_reader_meta_get(r->rd, "cwd");
-    if (!exe || !argv_s || !env_s) {
-        fprintf(stderr, "rrt replay: %s: not a recording (no exe/argv/env "
-                        "metadata)\n", r->o->archive);
-        return 2;
-    }
+    if (!exe || !argv_s || !env_s)
+        return failed(r, RRT_E_CORRUPT,
+                      "%s: not a recording (no exe/argv/env metadata)",
+                      r->o->archive);
     size_t na, ne;
-    char **argv = rrti_list_decode(argv_s, &na);
-    char **envp = rrti_list_decode(env_s, &ne);
-    int rc = 2;
-    if (!argv || !envp)
+    char **argv = rrt_list_decode(argv_s, &na);
+    char **envp = rrt_list_decode(env_s, &ne);
+    bool ok = false;
+    if (!argv || !envp) {
+        failed(r, RRT_E_NOMEM, "out of memory");
         goto out;
+    }
     if (cwd && chdir(cwd) != 0)
-        fprintf(stderr, "rrt replay: warning: cannot enter recorded "
-                        "directory %s\n", cwd);
+        warn_once(r, cwd, "cannot enter the recorded working directory");
     int cpu = r->o->cpu;
     if (cpu == -2)
         cpu = sched_getcpu() < 0 ? 0 : sched_getcpu();
@@ -1767,56 +1852,38 @@ static int spawn(replayer *r, ptask **root)
         CPU_SET(cpu, &set);
         sched_setaffinity(0, sizeof(set), &set);
     }
-    rrti_spawn_opts so = {exe, argv, envp, cpu, true};
+    trace_spawn_opts so = {exe, argv, envp, cpu, true};
     rrt_ev_exec ex;
     uint64_t script;
     bool have_ex = peek_exec(r, 0, &ex, &script);
     if (have_ex && sub_prepare(r, NULL, &r->sub, exe, &ex, script))
         so.path = r->sub.path;
-    else if (have_ex && !r->diverged)
+    else if (have_ex && !stopped(r))
         /* the host's file runs: say why not, rather than fail the exec */
         check_exec_file(r, NULL, ex.exe_file, NULL);
-    if (r->diverged) {
-        rc = 1;
+    if (stopped(r))
         goto out;
-    }
-    pid_t pid = rrti_spawn(&so);
+    pid_t pid = trace_spawn(&so);
     if (pid < 0) {
-        fprintf(stderr, "rrt replay: cannot start %s: %s\n", exe,
-                strerror(errno));
+        failed(r, RRT_E_IO, "cannot start %s: %s", exe, strerror(errno));
         goto out;
     }
     *root = add_task(r, 0, pid);
     if (*root)
-        (*root)->base.pset = rrti_pset_new();
+        (*root)->base.pset = trace_pset_new();
     if (*root && r->sub.active)
         r->sub.task = *root;
     if (!*root || !(*root)->base.pset || !start_root(*root)) {
-        fprintf(stderr, "rrt replay: cannot execute %s\n", exe);
+        failed(r, RRT_E_IO, "cannot execute %s", exe);
         goto out;
     }
     /* calls that pass through must reach the kernel (and the wall) */
     (*root)->sysemu = !r->o->passthrough_for_tests;
-    rc = 0;
+    ok = true;
 out:
     free(argv);
     free(envp);
-    return rc;
-}
-
-static void print_stats(const replayer *r)
-{
-    fprintf(stderr,
-            "rrt replay: %llu events: %llu syscalls, %llu rdtsc, %llu cpuid, "
-            "%llu signals, %llu clones, %llu execs, %llu exits\n",
-            (unsigned long long)r->index,
-            (unsigned long long)r->counts[RRT_EV_SYSCALL],
-            (unsigned long long)r->counts[RRT_EV_RDTSC],
-            (unsigned long long)r->counts[RRT_EV_CPUID],
-            (unsigned long long)r->counts[RRT_EV_SIGNAL],
-            (unsigned long long)r->counts[RRT_EV_CLONE],
-            (unsigned long long)r->counts[RRT_EV_EXEC],
-            (unsigned long long)r->counts[RRT_EV_EXIT]);
+    return ok;
 }
 
 /* The task whose user code an event continues (for CLONE: the new task);
@@ -1862,22 +1929,20 @@ static void order_tasks(replayer *r, const rrt_event *ev, bool before)
     r->lazy = task_of(r, tid);
 }
 
-static int run_events(replayer *r)
+/* False on a divergence or a failure (r->diverged, r->err). */
+static bool run_events(replayer *r)
 {
     rrt_event_iter *it = NULL;
-    rrt_error err;
     rrt_event ev;
     uint32_t root = 0;
-    if (rrt_event_iter_open(r->rd, 0, &it, &err) != RRT_OK) {
-        fprintf(stderr, "rrt replay: %s\n", err.message);
-        return 2;
-    }
-    int rc = 0;
-    rrt_status st;
+    if (rrt_event_iter_open(r->rd, 0, &it, &r->err) != RRT_OK)
+        return false;
+    bool ok = true;
+    rrt_status st = RRT_OK;
     while (r->index < r->o->until &&
-           (st = rrt_event_iter_next(it, &ev, &err)) == RRT_OK) {
+           (st = rrt_event_iter_next(it, &ev, &r->err)) == RRT_OK) {
         if (r->o->dump_events)
-            dump_event(&ev);
+            dump_event(r, &ev);
         if (r->index == 0) {
             /* The root's recorded id is named by the first event. */
             rrt_ev_syscall e;
@@ -1890,62 +1955,77 @@ static int run_events(replayer *r)
         }
         order_tasks(r, &ev, true);
         if (!apply(r, &ev, root)) {
-            rc = 1;
+            ok = false;
             break;
         }
         order_tasks(r, &ev, false);
         r->index++;
     }
-    if (rc == 0 && r->index < r->o->until && st != RRT_END) {
-        fprintf(stderr, "rrt replay: %s\n", err.message);
-        rc = 2;
-    }
+    if (ok && r->index < r->o->until && st != RRT_END)
+        ok = false; /* r->err from the iterator */
     rrt_event_iter_close(it);
-    return rc;
+    return ok;
 }
 
-int rrti_replay(const rrti_replay_opts *o)
+/* The checks after the last event: nothing may be left running. */
+static bool check_end(replayer *r)
 {
-    replayer rep = {0}, *r = &rep;
-    rrt_error err;
+    for (trace_task *b = r->tasks; b; b = b->next)
+        if (((ptask *)b)->doomed)
+            return diverge(r, (ptask *)b, "task %u ended inside a system "
+                                          "call at record time, but nothing "
+                                          "ended it here", b->rec_tid);
+    if (r->o->until == UINT64_MAX && r->tasks)
+        return diverge(r, NULL, "the archive ends while %s still run; is "
+                                "it a recovered partial recording?",
+                       r->tasks->next ? "tasks" : "a task");
+    return true;
+}
+
+rrt_status rep_replay(const rep_options *o, rep_report *rep, rrt_error *err)
+{
+    replayer state = {0}, *r = &state;
     r->o = o;
     r->sub.exe_fd = r->sub.interp_fd = r->sub.iexe_fd = -1;
-    r->mode = rrti_cpuid_mode_resolve(o->cpuid_mode);
-    if (rrt_reader_open(o->archive, &r->rd, &err) != RRT_OK) {
-        fprintf(stderr, "rrt replay: %s\n", err.message);
-        return 2;
-    }
-    int rc = 1;
+    r->mode = trace_cpuid_mode_resolve(o->cpuid_mode);
+    rrt_error_clear(&r->err);
+    memset(rep, 0, sizeof(*rep));
+    rep->outcome = REP_FAILED;
     ptask *root = NULL;
-    if (!check_host(r))
+    if (rrt_reader_open(o->archive, &r->rd, &r->err) != RRT_OK)
         goto out;
-    rc = spawn(r, &root);
-    if (rc != 0)
-        goto out;
-    rc = run_events(r);
-    for (rrti_task *b = r->tasks; rc == 0 && b; b = b->next)
-        if (((ptask *)b)->doomed) {
-            fprintf(stderr, "rrt replay: task %u ended inside a system call "
-                            "at record time, but nothing ended it here\n",
-                    b->rec_tid);
-            rc = 1;
+    if (!check_host(r)) {
+        if (r->err.status != RRT_OK)
+            goto out;
+        if (!o->force) {
+            rep->outcome = REP_REFUSED;
+            failed(r, RRT_E_UNSUPPORTED, "%s: this host cannot replay it",
+                   o->archive);
+            goto out;
         }
-    if (rc == 0 && o->until == UINT64_MAX && r->tasks) {
-        fprintf(stderr, "rrt replay: the archive ends while %s still run; "
-                        "is it a recovered partial recording?\n",
-                r->tasks->next ? "tasks" : "a task");
-        rc = 1;
     }
-    if (rc == 0)
-        rc = r->exit_code;
-    if (o->stats)
-        print_stats(r);
+    if (spawn(r, &root) && run_events(r) && check_end(r))
+        rep->outcome = REP_REPLAYED;
+    else if (r->diverged)
+        rep->outcome = REP_DIVERGED;
+    rep->exited = r->exited;
+    rep->exit_status = r->exit_code;
+    rep->events = r->index;
+    memcpy(rep->counts, r->counts, sizeof(rep->counts));
+    rep->div = r->div;
 out:
+    if (rep->outcome == REP_DIVERGED)
+        failed(r, RRT_E_CORRUPT, "divergence at event %llu",
+               (unsigned long long)r->div.event);
+    else if (rep->outcome == REP_FAILED && r->err.status == RRT_OK)
+        failed(r, RRT_E_IO, "%s: replay failed", o->archive);
     kill_all(r);
     sub_clear(&r->sub);
     for (size_t i = 0; i < r->nwarned; i++)
         free(r->warned[i]);
     free(r->warned);
     rrt_reader_close(r->rd);
-    return rc;
+    if (err)
+        *err = r->err;
+    return rep->outcome == REP_REPLAYED ? RRT_OK : r->err.status;
 }

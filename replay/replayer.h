@@ -1,26 +1,70 @@
 /* The replay engine: re-runs a recorded program, feeding it the archive's
- * events instead of the outside world. */
+ * events instead of the outside world. A library call: it prints nothing
+ * and installs no signal handler; `rrt replay` (replay_cmd.c) does. */
 #ifndef RRT_REPLAY_REPLAYER_H
 #define RRT_REPLAY_REPLAYER_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/user.h>
 
 #include "trace.h"
 
-typedef struct rrti_replay_opts {
+/* What rep_replay tells its caller as it goes. */
+typedef enum rep_note {
+    REP_NOTE_WARNING,  /* text: something the user should know (once) */
+    REP_NOTE_EVENT,    /* text: one event, as it is replayed (dump_events) */
+    REP_NOTE_HOST,     /* text: why this host cannot replay the recording,
+                        * one line per reason, as `rrt verify --host` says
+                        * it; sent before REP_REFUSED, or with force */
+} rep_note;
+
+typedef void (*rep_notify_fn)(void *ctx, rep_note note, const char *text);
+
+typedef struct rep_options {
     const char *archive;
-    bool stats;
     bool dump_events;
-    bool force;
-    bool quiet;
+    bool force;     /* replay on a host the compat check refuses */
+    bool quiet;     /* do not re-emit the recorded stdout/stderr */
     uint64_t until; /* stop after this many events; UINT64_MAX = all */
-    rrti_cpuid_mode cpuid_mode;
+    trace_cpuid_mode cpuid_mode;
     int cpu;        /* -2 current CPU, -1 no pinning */
     bool passthrough_for_tests; /* let calls through: tests the seccomp wall */
-} rrti_replay_opts;
+    rep_notify_fn notify;
+    void *notify_ctx;
+} rep_options;
 
-/* Returns the recorded exit status, 1 on divergence, 2 on input errors. */
-int rrti_replay(const rrti_replay_opts *o);
+typedef enum rep_outcome {
+    REP_REPLAYED, /* every event (or `until` of them) replayed as recorded */
+    REP_DIVERGED, /* the program did something else: see rep->div */
+    REP_REFUSED,  /* this host cannot replay it (REP_NOTE_HOST said why) */
+    REP_FAILED,   /* not replayable: bad archive, not a recording, or the
+                   * program could not be started (err says why) */
+} rep_outcome;
+
+/* Where and how the replay left the recording. `expected` and `found` are
+ * empty when the divergence is not a comparison (a referenced file that
+ * changed, an exec that failed). */
+typedef struct rep_divergence {
+    uint64_t event;  /* index of the event being replayed */
+    uint32_t task;   /* the task, by its recorded id (0: none) */
+    char what[768];  /* "openat argument 1", "system call", ... */
+    char expected[256], found[256];
+    bool have_regs;
+    struct user_regs_struct regs; /* the task's registers there */
+} rep_divergence;
+
+typedef struct rep_report {
+    rep_outcome outcome;
+    bool exited;         /* the root task's recorded end was replayed */
+    int exit_status;     /* its exit code, or 128+N when signal N killed it */
+    uint64_t events;     /* events replayed */
+    uint64_t counts[16]; /* events by type (rrt/events.h RRT_EV_*) */
+    rep_divergence div;  /* REP_DIVERGED */
+} rep_report;
+
+/* Replays o->archive. RRT_OK for REP_REPLAYED (the program's own status is
+ * in rep->exit_status, whatever it is), else a status with err set. */
+rrt_status rep_replay(const rep_options *o, rep_report *rep, rrt_error *err);
 
 #endif

@@ -12,6 +12,9 @@ bash scripts/deps.sh
 
 step() { printf '\n==== %s\n' "$*"; }
 
+step "module dependencies point one way"
+bash scripts/check_deps.sh
+
 step "normal build (RelWithDebInfo, -Werror) and tests"
 scripts/build.sh "$out/normal" -DRRT_WERROR=ON
 ctest --test-dir "$out/normal" --output-on-failure -j2 --timeout 300

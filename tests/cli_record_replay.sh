@@ -16,7 +16,7 @@
 #   --replay-fails PAT   replay must fail, its stderr matching PAT
 #   --absent FILE        FILE must not exist after replay
 #   --meta-lacks PAT     `rrt info` of the archive must not match PAT
-#   --record-fails PAT   record must exit 2, its stderr matching PAT, and
+#   --record-fails PAT   record must exit 125, its stderr matching PAT, and
 #                        leave an archive marked incomplete
 # In arguments and CMD, @T@ is the test's temporary directory, which holds
 # data.txt and dir/{a,b,c}, and @S@ a free path of 8 bytes in /tmp, shorter
@@ -44,7 +44,7 @@ interrupt_test() {
     kill -INT $pid
     wait $pid
     rc=$?
-    [ $rc -eq 2 ] || fail "record exit status $rc, expected 2"
+    [ $rc -eq 125 ] || fail "record exit status $rc, expected 125"
     [ -f "$T/a.rrt.partial" ] || fail "no a.rrt.partial"
     [ ! -f "$T/a.rrt" ] || fail "a.rrt exists after an interrupted recording"
     grep -q "rrt recover" "$T/rec.err" || fail "no hint to run rrt recover"
@@ -105,13 +105,13 @@ env "$REC_ENV" "$RRT" record $REC_OPTS -o "$T/a.rrt" -- "$@" >"$T/rec.out" 2>"$T
 rc_rec=$?
 [ -f "$T/a.rrt" ] || fail "record wrote no archive (status $rc_rec)"
 if [ -n "$RECORD_FAILS" ]; then
-    [ $rc_rec -eq 2 ] || fail "record exit status $rc_rec, expected 2"
+    [ $rc_rec -eq 125 ] || fail "record exit status $rc_rec, expected 125"
     grep -q -- "$RECORD_FAILS" "$T/rec.err" || fail "record stderr lacks '$RECORD_FAILS'"
     "$RRT" info "$T/a.rrt" | grep -q "incomplete" || fail "archive not marked incomplete"
     echo "record refused as expected: $(grep -- "$RECORD_FAILS" "$T/rec.err")"
     exit 0
 fi
-if grep -q "^rrt: record:" "$T/rec.err"; then fail "record reported an error"; fi
+if grep -q "^rrt record:" "$T/rec.err"; then fail "record reported an error"; fi
 echo "recorded, status $rc_rec: $(head -c 300 "$T/rec.out")"
 if [ -n "$EXPECT" ] && ! grep -q -- "$EXPECT" "$T/rec.out"; then
     fail "recorded output does not match '$EXPECT'"

@@ -36,7 +36,7 @@ grep -q " $feature\$\| $feature " "$T/verify.block" ||
 
 "$RRT" replay "$T/b.rrt" >"$T/rep.out" 2>"$T/rep.err"
 rc=$?
-[ $rc -eq 1 ] || fail "replay exit status $rc, expected 1"
+[ $rc -eq 126 ] || fail "replay exit status $rc, expected 126"
 [ -s "$T/rep.out" ] && fail "refused replay ran the program"
 grep '^  ' "$T/rep.err" >"$T/rep.block"
 cmp -s "$T/verify.block" "$T/rep.block" ||

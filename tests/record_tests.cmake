@@ -33,7 +33,7 @@ foreach(t ${RRT_TRACEES} time_static time_ownld)
 endforeach()
 
 add_executable(test_record_replay ${CMAKE_CURRENT_SOURCE_DIR}/test_record_replay.c)
-target_link_libraries(test_record_replay PRIVATE rrt_trace ${CMOCKA_LIBRARY})
+target_link_libraries(test_record_replay PRIVATE rrt_record rrt_trace ${CMOCKA_LIBRARY})
 add_test(NAME test_record_replay COMMAND test_record_replay)
 set_tests_properties(test_record_replay PROPERTIES TIMEOUT 60 LABELS record
   ENVIRONMENT "RRT_CLI=${RRT_CLI};RRT_TRACEE=$<TARGET_FILE:tr_time>")
@@ -128,7 +128,7 @@ rrt_rr_test(record_auto_embed_references_libraries_and_large_files
   -- sh -c "${TR}/tr_mmapfile ${EA}/lib.so && ${TR}/tr_mmapfile ${EA}/big && ${TR}/tr_mmapfile ${EA}/obj.o && ${TR}/tr_mmapfile @T@/data.txt")
 # A bad --embed value: usage error (2) naming it, no archive, nothing run.
 add_test(NAME record_rejects_bad_embed_value COMMAND sh -c
-  "d=$(mktemp -d) && ${RRT_CLI} record --embed=bogus -o $d/x.rrt -- touch $d/ran 2>$d/err\nrc=$?\ncat $d/err\ntest $rc -eq 2 && grep -q \"record: --embed: 'bogus' is not auto, all or none\" $d/err && test ! -e $d/x.rrt && test ! -e $d/x.rrt.partial && test ! -e $d/ran && rm -rf $d")
+  "d=$(mktemp -d) && ${RRT_CLI} record --embed=bogus -o $d/x.rrt -- touch $d/ran 2>$d/err\nrc=$?\ncat $d/err\ntest $rc -eq 125 && grep -q \"record: --embed: 'bogus' is not auto, all or none\" $d/err && test ! -e $d/x.rrt && test ! -e $d/x.rrt.partial && test ! -e $d/ran && rm -rf $d")
 set_tests_properties(record_rejects_bad_embed_value PROPERTIES LABELS record)
 rrt_rr_test(record_embed_none_references_mapped_data_file --rec-opt --embed=none
   --mutate "${RRT_CLI} ls -l @T@/a.rrt | grep '@T@/data.txt' | grep -q external && echo changed >@T@/new && mv @T@/new @T@/data.txt && ! ${RRT_CLI} pack @T@/a.rrt 2>@T@/err && grep -q 'data.txt: changed' @T@/err && echo 'first line of data' >@T@/data.txt && echo 'second line' >>@T@/data.txt && ${RRT_CLI} pack --allow-changed @T@/a.rrt 2>/dev/null"
@@ -322,3 +322,11 @@ if(RRT_SQLITE3)
     --mutate "rm -f @T@/t.db" --absent @T@/t.db -- ${RRT_SQLITE3} @T@/t.db
     "create table t(x); insert into t values (random()); select x, datetime('now') from t;")
 endif()
+
+# The trace layer alone: tracees driven through trace/ directly.
+add_executable(test_trace ${CMAKE_CURRENT_SOURCE_DIR}/test_trace.c)
+target_compile_definitions(test_trace PRIVATE TRACEE_DIR="${PROJECT_BINARY_DIR}/tracees")
+target_link_libraries(test_trace PRIVATE rrt_trace ${CMOCKA_LIBRARY})
+add_dependencies(test_trace tr_cpuid tr_rdtsc)
+add_test(NAME trace_lib COMMAND test_trace)
+set_tests_properties(trace_lib PROPERTIES TIMEOUT 60 LABELS "record;trace")

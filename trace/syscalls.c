@@ -7,16 +7,16 @@
 
 #include "trace.h"
 
-#define EMU RRTI_SC_EMULATE
-#define EXE RRTI_SC_EXECUTE
-#define NOSYS RRTI_SC_ENOSYS
-#define O_FIX(a, sz) {RRTI_OUT_FIXED, a, 0, sz}
-#define O_RET(a) {RRTI_OUT_RET, a, 0, 0}
-#define O_RETX(a, sz) {RRTI_OUT_RET_X, a, 0, sz}
-#define O_ARGLEN(a, b) {RRTI_OUT_ARGLEN, a, b, 0}
-#define O_IOV(a, b) {RRTI_OUT_IOV, a, b, 0}
-#define O_SA(a, b) {RRTI_OUT_SOCKADDR, a, b, 0}
-#define O_SPECIAL {RRTI_OUT_SPECIAL, 0, 0, 0}
+#define EMU TRACE_SC_EMULATE
+#define EXE TRACE_SC_EXECUTE
+#define NOSYS TRACE_SC_ENOSYS
+#define O_FIX(a, sz) {TRACE_OUT_FIXED, a, 0, sz}
+#define O_RET(a) {TRACE_OUT_RET, a, 0, 0}
+#define O_RETX(a, sz) {TRACE_OUT_RET_X, a, 0, sz}
+#define O_ARGLEN(a, b) {TRACE_OUT_ARGLEN, a, b, 0}
+#define O_IOV(a, b) {TRACE_OUT_IOV, a, b, 0}
+#define O_SA(a, b) {TRACE_OUT_SOCKADDR, a, b, 0}
+#define O_SPECIAL {TRACE_OUT_SPECIAL, 0, 0, 0}
 #define ROW(nr, nm, md, ...) [nr] = {nm, md, __VA_ARGS__}
 
 /* Kernel (not libc) structure sizes on x86-64. */
@@ -27,7 +27,7 @@ enum {
     SZ_SIGACTION = 32, SZ_POLLFD = 8, SZ_EPOLL_EVENT = 12,
 };
 
-static const rrti_sc_desc table[] = {
+static const trace_sc_desc table[] = {
     /* File and descriptor I/O: results and data come from the archive. */
     ROW(SYS_read, "read", EMU, 3, O_RET(1)),
     ROW(SYS_pread64, "pread64", EMU, 4, O_RET(1)),
@@ -269,14 +269,14 @@ static const rrti_sc_desc table[] = {
     ROW(SYS_pkey_mprotect, "pkey_mprotect", NOSYS, 0),
 };
 
-const rrti_sc_desc *rrti_syscall_desc(long nr)
+const trace_sc_desc *trace_syscall_desc(long nr)
 {
     if (nr < 0 || (size_t)nr >= sizeof(table) / sizeof(table[0]))
         return NULL;
     return table[nr].name ? &table[nr] : NULL;
 }
 
-const char *rrti_syscall_name(long nr, char buf[32])
+const char *trace_syscall_name(long nr, char buf[32])
 {
     const char *name =
         nr >= 0 && nr <= UINT32_MAX ? rrt_syscall_name((uint32_t)nr) : NULL;

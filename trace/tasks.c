@@ -6,31 +6,31 @@
 
 #include "trace.h"
 
-void *rrti_task_add(rrti_task **list, size_t size, uint32_t rec_tid,
+void *trace_task_add(trace_task **list, size_t size, uint32_t rec_tid,
                     pid_t tid)
 {
-    rrti_task *t = size >= sizeof(*t) ? calloc(1, size) : NULL;
+    trace_task *t = size >= sizeof(*t) ? calloc(1, size) : NULL;
     if (!t)
         return NULL;
     t->tid = tid;
     t->rec_tid = rec_tid;
-    t->memfd = rrti_mem_open(tid);
+    t->memfd = trace_mem_open(tid);
     t->next = *list;
     *list = t;
     return t;
 }
 
-void *rrti_task_find(rrti_task *list, uint32_t rec_tid)
+void *trace_task_find(trace_task *list, uint32_t rec_tid)
 {
-    for (rrti_task *t = list; t; t = t->next)
+    for (trace_task *t = list; t; t = t->next)
         if (t->rec_tid == rec_tid)
             return t;
     return NULL;
 }
 
-void rrti_task_remove(rrti_task **list, rrti_task *t)
+void trace_task_remove(trace_task **list, trace_task *t)
 {
-    for (rrti_task **p = list; *p; p = &(*p)->next) {
+    for (trace_task **p = list; *p; p = &(*p)->next) {
         if (*p == t) {
             *p = t->next;
             break;
@@ -38,11 +38,11 @@ void rrti_task_remove(rrti_task **list, rrti_task *t)
     }
     if (t->memfd >= 0)
         close(t->memfd);
-    rrti_pset_unref(t->pset);
+    trace_pset_unref(t->pset);
     free(t);
 }
 
-pid_t rrti_tgid(pid_t tid)
+pid_t trace_tgid(pid_t tid)
 {
     char path[64], line[128];
     snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);

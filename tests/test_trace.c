@@ -1,0 +1,395 @@
+/* The trace layer on its own: tracees spawned and driven directly through
+ * trace/, without the recorder or the replayer, so that a broken piece of
+ * ptrace plumbing fails here by name. Tracees come from tests/tracees/
+ * (TRACEE_DIR). */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "trace.h"
+
+#ifndef TRACEE_DIR
+#error TRACEE_DIR must name the directory of the built tracees
+#endif
+
+static char *const no_env[] = {NULL};
+
+/* Spawns path (stopped at its SIGSTOP) and runs it to the execve event:
+ * the new program's first instruction has not run. */
+static pid_t start(const char *path, bool wall)
+{
+    char *argv[] = {(char *)path, NULL};
+    trace_spawn_opts o = {path, argv, no_env, -1, wall};
+    pid_t pid = trace_spawn(&o);
+    assert_true(pid > 0);
+    int st;
+    assert_int_equal(ptrace(PTRACE_CONT, pid, NULL, NULL), 0);
+    assert_int_equal(waitpid(pid, &st, __WALL), pid);
+    assert_true(WIFSTOPPED(st));
+    assert_int_equal(st >> 8, SIGTRAP | (PTRACE_EVENT_EXEC << 8));
+    return pid;
+}
+
+/* Continues pid without stopping at system calls until it ends or a
+ * signal stops it; returns the wait status. */
+static int run_to_stop(pid_t pid, int sig)
+{
+    int st;
+    assert_int_equal(ptrace(PTRACE_CONT, pid, NULL, (void *)(long)sig), 0);
+    assert_int_equal(waitpid(pid, &st, __WALL), pid);
+    return st;
+}
+
+/* As run_to_stop, but RDTSC traps (ld.so times its start-up) are
+ * answered with zeros and stepped over. */
+static int run_past_rdtsc(pid_t pid)
+{
+    int memfd = trace_mem_open(pid);
+    int st;
+    for (;;) {
+        st = run_to_stop(pid, 0);
+        struct user_regs_struct r;
+        if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGSEGV ||
+            ptrace(PTRACE_GETREGS, pid, NULL, &r) != 0 ||
+            trace_trap_insn(memfd, r.rip) != 1)
+            break;
+        rrt_ev_rdtsc e = {0};
+        trace_apply_rdtsc(&r, &e);
+        assert_int_equal(ptrace(PTRACE_SETREGS, pid, NULL, &r), 0);
+    }
+    close(memfd);
+    return st;
+}
+
+/* From the exec event to the execve's syscall-exit stop, where the
+ * engines inject calls. */
+static void to_exec_exit(pid_t pid)
+{
+    int st;
+    assert_int_equal(ptrace(PTRACE_SYSCALL, pid, NULL, NULL), 0);
+    assert_int_equal(waitpid(pid, &st, __WALL), pid);
+    assert_true(WIFSTOPPED(st));
+    assert_int_equal(WSTOPSIG(st), SIGTRAP | 0x80);
+}
+
+static void finish(pid_t pid)
+{
+    kill(pid, SIGKILL);
+    int st;
+    while (waitpid(pid, &st, __WALL) == pid && !WIFEXITED(st) &&
+           !WIFSIGNALED(st))
+        ;
+}
+
+static void test_spawn_disables_aslr_and_stops_before_exec(void **state)
+{
+    (void)state;
+    pid_t pid = start(TRACEE_DIR "/tr_cpuid", false);
+    char path[64], buf[32] = "";
+    snprintf(path, sizeof(path), "/proc/%d/personality", (int)pid);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(buf, sizeof(buf), f));
+    fclose(f);
+    unsigned long pers = strtoul(buf, NULL, 16);
+    assert_true(pers & 0x0040000); /* ADDR_NO_RANDOMIZE */
+    finish(pid);
+}
+
+static void test_spawn_makes_rdtsc_trap(void **state)
+{
+    (void)state;
+    pid_t pid = start(TRACEE_DIR "/tr_rdtsc", false);
+    /* Without PR_SET_TSC the program would run to its end. */
+    int st = run_to_stop(pid, 0);
+    assert_true(WIFSTOPPED(st));
+    assert_int_equal(WSTOPSIG(st), SIGSEGV);
+    struct user_regs_struct r;
+    assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &r), 0);
+    int memfd = trace_mem_open(pid);
+    assert_true(memfd >= 0);
+    int insn = trace_trap_insn(memfd, r.rip);
+    assert_true(insn == 1 || insn == 2); /* rdtsc or rdtscp */
+    close(memfd);
+    finish(pid);
+}
+
+static void test_seccomp_wall_kills_an_unlisted_call(void **state)
+{
+    (void)state;
+    /* The wall lets execve through, then the dynamic loader's first
+     * openat or the program's write is not on the list. */
+    pid_t pid = start(TRACEE_DIR "/tr_cpuid", true);
+    int st;
+    for (;;) {
+        st = run_past_rdtsc(pid);
+        if (!WIFSTOPPED(st))
+            break;
+        if (WSTOPSIG(st) != SIGSYS)
+            continue;
+        siginfo_t si;
+        assert_int_equal(ptrace(PTRACE_GETSIGINFO, pid, NULL, &si), 0);
+        assert_int_equal(si.si_code, 1); /* SYS_SECCOMP */
+    }
+    assert_true(WIFSIGNALED(st));
+    assert_int_equal(WTERMSIG(st), SIGSYS);
+}
+
+static void test_memory_reads_and_writes_the_stack(void **state)
+{
+    (void)state;
+    pid_t pid = start(TRACEE_DIR "/tr_cpuid", false);
+    struct user_regs_struct r;
+    assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &r), 0);
+    int memfd = trace_mem_open(pid);
+    assert_true(memfd >= 0);
+    uint64_t argc = 0;
+    assert_true(trace_mem_read(memfd, r.rsp, &argc, sizeof(argc)));
+    assert_int_equal(argc, 1);
+    const char pattern[] = "rrt trace test";
+    uint64_t at = r.rsp - 4096;
+    char back[sizeof(pattern)] = "";
+    assert_true(trace_mem_write(memfd, at, pattern, sizeof(pattern)));
+    assert_true(trace_mem_read(memfd, at, back, sizeof(back)));
+    assert_memory_equal(back, pattern, sizeof(pattern));
+    /* Unmapped memory fails, it does not read zeros. */
+    assert_false(trace_mem_read(memfd, 16, back, 8));
+    close(memfd);
+    finish(pid);
+}
+
+static void test_injected_syscall_returns_and_restores_registers(void **state)
+{
+    (void)state;
+    pid_t pid = start(TRACEE_DIR "/tr_cpuid", false);
+    to_exec_exit(pid);
+    int memfd = trace_mem_open(pid);
+    struct user_regs_struct before, after;
+    uint8_t code_before[2], code_after[2];
+    assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &before), 0);
+    assert_true(trace_mem_read(memfd, before.rip, code_before, 2));
+    long ret = 0;
+    assert_true(trace_inject_syscall(pid, memfd, SYS_getpid, NULL, 0, &ret));
+    assert_int_equal(ret, pid);
+    uint64_t args[1] = {(uint64_t)-1};
+    assert_true(trace_inject_syscall(pid, memfd, SYS_close, args, 1, &ret));
+    assert_int_equal(ret, -EBADF);
+    assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &after), 0);
+    assert_true(trace_mem_read(memfd, after.rip, code_after, 2));
+    assert_memory_equal(&before, &after, sizeof(before));
+    assert_memory_equal(code_before, code_after, 2);
+    close(memfd);
+    finish(pid);
+}
+
+static void test_exec_fixup_hides_vdso_and_sets_at_random(void **state)
+{
+    (void)state;
+    pid_t pid = start(TRACEE_DIR "/tr_cpuid", false);
+    int memfd = trace_mem_open(pid);
+    rrt_ev_exec got, set, again;
+    memset(&set, 0, sizeof(set));
+    for (int i = 0; i < 16; i++)
+        set.at_random[i] = (uint8_t)(0xa0 + i);
+    assert_true(trace_exec_fixup_auxv(pid, memfd, &got, &set));
+    assert_memory_equal(got.at_random, set.at_random, 16);
+    bool vdso = false, ignored = false;
+    for (size_t i = 0; i < got.n_auxv; i++) {
+        vdso |= got.auxv[i][0] == 33; /* AT_SYSINFO_EHDR */
+        ignored |= got.auxv[i][0] == 1;
+    }
+    assert_false(vdso);
+    assert_true(ignored);
+    /* A second pass reads what the first wrote. */
+    assert_true(trace_exec_fixup_auxv(pid, memfd, &again, NULL));
+    assert_memory_equal(again.at_random, set.at_random, 16);
+    assert_int_equal(again.tid, pid);
+    close(memfd);
+    finish(pid);
+}
+
+static void test_trap_insn_names_each_instruction(void **state)
+{
+    (void)state;
+    pid_t pid = start(TRACEE_DIR "/tr_cpuid", false);
+    int memfd = trace_mem_open(pid);
+    struct user_regs_struct r;
+    assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &r), 0);
+    uint64_t at = r.rsp - 8192;
+    static const struct {
+        uint8_t code[3];
+        int kind;
+    } cases[] = {
+        {{0x0f, 0x31, 0x90}, 1}, {{0x0f, 0x01, 0xf9}, 2},
+        {{0x0f, 0xa2, 0x90}, 3}, {{0x0f, 0x0b, 0x90}, 4},
+        {{0x0f, 0x05, 0x90}, 0}, {{0x90, 0x0f, 0xa2}, 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_true(trace_mem_write(memfd, at, cases[i].code, 3));
+        assert_int_equal(trace_trap_insn(memfd, at), cases[i].kind);
+    }
+    close(memfd);
+    finish(pid);
+}
+
+static void test_patch_all_replaces_every_cpuid_with_ud2(void **state)
+{
+    (void)state;
+    pid_t pid = start(TRACEE_DIR "/tr_cpuid", false);
+    int memfd = trace_mem_open(pid);
+    trace_pset *ps = trace_pset_new();
+    assert_non_null(ps);
+    long n = trace_patch_all(pid, memfd, &ps->p);
+    /* At the exec stop the program and ld.so are mapped: tr_cpuid has
+     * three CPUIDs in its loop, ld.so more. */
+    assert_true(n >= 3);
+    assert_int_equal((size_t)n, ps->p.n);
+    for (size_t i = 0; i < ps->p.n; i++) {
+        assert_true(trace_patches_has(&ps->p, ps->p.addr[i]));
+        assert_int_equal(trace_trap_insn(memfd, ps->p.addr[i]), 4);
+    }
+    /* Patching again finds nothing new: the sites are UD2 now. */
+    assert_int_equal(trace_patch_all(pid, memfd, &ps->p), 0);
+    /* The first CPUID the program runs now traps as SIGILL at a site. */
+    int st = run_past_rdtsc(pid);
+    assert_true(WIFSTOPPED(st));
+    assert_int_equal(WSTOPSIG(st), SIGILL);
+    struct user_regs_struct r;
+    assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &r), 0);
+    assert_true(trace_patches_has(&ps->p, r.rip));
+    trace_pset *copy = trace_pset_copy(ps);
+    assert_non_null(copy);
+    assert_int_equal(copy->p.n, ps->p.n);
+    assert_true(trace_patches_has(&copy->p, r.rip));
+    trace_pset_unref(copy);
+    trace_pset_unref(ps);
+    close(memfd);
+    finish(pid);
+}
+
+static void test_cpuid_faulting_traps_cpuid(void **state)
+{
+    (void)state;
+    if (trace_cpuid_mode_resolve(TRACE_CPUID_AUTO) != TRACE_CPUID_FAULT)
+        skip(); /* printed by main: no CPUID faulting here */
+    pid_t pid = start(TRACEE_DIR "/tr_cpuid", false);
+    to_exec_exit(pid);
+    int memfd = trace_mem_open(pid);
+    assert_true(trace_cpuid_arm_fault(pid, memfd));
+    int st = run_past_rdtsc(pid);
+    assert_true(WIFSTOPPED(st));
+    assert_int_equal(WSTOPSIG(st), SIGSEGV);
+    struct user_regs_struct r;
+    assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &r), 0);
+    assert_int_equal(trace_trap_insn(memfd, r.rip), 3);
+    uint32_t regs[4] = {1, 2, 3, 4};
+    uint64_t rip = r.rip;
+    trace_apply_cpuid(&r, regs);
+    assert_int_equal(r.rax, 1);
+    assert_int_equal(r.rdx, 4);
+    assert_int_equal(r.rip, rip + 2);
+    close(memfd);
+    finish(pid);
+}
+
+static void test_task_list_adds_finds_and_removes(void **state)
+{
+    (void)state;
+    typedef struct {
+        trace_task base;
+        int engine_field;
+    } etask;
+    trace_task *list = NULL;
+    etask *a = trace_task_add(&list, sizeof(etask), 100, getpid());
+    etask *b = trace_task_add(&list, sizeof(etask), 200, getpid());
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_true(a->base.memfd >= 0);
+    assert_ptr_equal(trace_task_find(list, 100), a);
+    assert_ptr_equal(trace_task_find(list, 200), b);
+    assert_null(trace_task_find(list, 300));
+    assert_null(trace_task_add(&list, sizeof(trace_task) - 1, 1, 1));
+    a->base.pset = trace_pset_new();
+    b->base.pset = trace_pset_ref(a->base.pset);
+    assert_int_equal(a->base.pset->refs, 2);
+    trace_task_remove(&list, &a->base);
+    assert_null(trace_task_find(list, 100));
+    assert_int_equal(b->base.pset->refs, 1);
+    trace_task_remove(&list, &b->base);
+    assert_null(list);
+    assert_int_equal(trace_tgid(getpid()), getpid());
+    assert_int_equal(trace_tgid((pid_t)0x7ffffff0), -1);
+}
+
+static void test_syscall_table_names_modes_and_outputs(void **state)
+{
+    (void)state;
+    char buf[32];
+    for (long nr = 0; nr < 512; nr++) {
+        const trace_sc_desc *d = trace_syscall_desc(nr);
+        if (!d)
+            continue;
+        assert_non_null(d->name);
+        assert_string_equal(d->name, trace_syscall_name(nr, buf));
+        assert_true(d->nargs <= 6);
+        assert_true(d->mode <= TRACE_SC_ENOSYS);
+    }
+    assert_string_equal(trace_syscall_name(SYS_read, buf), "read");
+    assert_string_equal(trace_syscall_name(100000, buf), "syscall_100000");
+    assert_int_equal(trace_syscall_desc(SYS_mmap)->mode, TRACE_SC_EXECUTE);
+    assert_int_equal(trace_syscall_desc(SYS_read)->mode, TRACE_SC_EMULATE);
+    assert_int_equal(trace_syscall_desc(SYS_read)->out0.kind, TRACE_OUT_RET);
+    assert_int_equal(trace_syscall_desc(SYS_clone3)->mode, TRACE_SC_ENOSYS);
+    assert_null(trace_syscall_desc(-1));
+}
+
+static void test_syscall_args_follow_the_abi(void **state)
+{
+    (void)state;
+    struct user_regs_struct r;
+    memset(&r, 0, sizeof(r));
+    for (int i = 0; i < 6; i++)
+        trace_sc_set_arg(&r, i, (uint64_t)(i + 1) * 0x1111);
+    assert_int_equal(r.rdi, 0x1111);
+    assert_int_equal(r.rsi, 0x2222);
+    assert_int_equal(r.rdx, 0x3333);
+    assert_int_equal(r.r10, 0x4444); /* not rcx: syscall clobbers it */
+    assert_int_equal(r.r8, 0x5555);
+    assert_int_equal(r.r9, 0x6666);
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(trace_sc_arg(&r, i), (uint64_t)(i + 1) * 0x1111);
+}
+
+int main(void)
+{
+    if (trace_cpuid_mode_resolve(TRACE_CPUID_AUTO) != TRACE_CPUID_FAULT)
+        printf("note: this host has no CPUID faulting (arch_prctl "
+               "ARCH_SET_CPUID); its test is skipped\n");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_spawn_disables_aslr_and_stops_before_exec),
+        cmocka_unit_test(test_spawn_makes_rdtsc_trap),
+        cmocka_unit_test(test_seccomp_wall_kills_an_unlisted_call),
+        cmocka_unit_test(test_memory_reads_and_writes_the_stack),
+        cmocka_unit_test(test_injected_syscall_returns_and_restores_registers),
+        cmocka_unit_test(test_exec_fixup_hides_vdso_and_sets_at_random),
+        cmocka_unit_test(test_trap_insn_names_each_instruction),
+        cmocka_unit_test(test_patch_all_replaces_every_cpuid_with_ud2),
+        cmocka_unit_test(test_cpuid_faulting_traps_cpuid),
+        cmocka_unit_test(test_task_list_adds_finds_and_removes),
+        cmocka_unit_test(test_syscall_table_names_modes_and_outputs),
+        cmocka_unit_test(test_syscall_args_follow_the_abi),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

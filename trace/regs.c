@@ -1,0 +1,166 @@
+/* Registers of a syscall stop, system calls injected into a stopped
+ * tracee, and the auxiliary vector rewritten at exec. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <rrt/cpufeat.h>
+
+#include "trace.h"
+
+/* ------------------------------------------------------------------ */
+/* Registers                                                          */
+
+uint64_t trace_sc_arg(const struct user_regs_struct *r, int i)
+{
+    switch (i) {
+    case 0: return r->rdi;
+    case 1: return r->rsi;
+    case 2: return r->rdx;
+    case 3: return r->r10;
+    case 4: return r->r8;
+    default: return r->r9;
+    }
+}
+
+void trace_sc_set_arg(struct user_regs_struct *r, int i, uint64_t v)
+{
+    switch (i) {
+    case 0: r->rdi = v; break;
+    case 1: r->rsi = v; break;
+    case 2: r->rdx = v; break;
+    case 3: r->r10 = v; break;
+    case 4: r->r8 = v; break;
+    default: r->r9 = v; break;
+    }
+}
+
+static bool wait_syscall_stop(pid_t pid)
+{
+    int st;
+    if (ptrace(PTRACE_SYSCALL, pid, NULL, NULL) != 0)
+        return false;
+    if (waitpid(pid, &st, __WALL) != pid)
+        return false;
+    return WIFSTOPPED(st) && WSTOPSIG(st) == (SIGTRAP | 0x80);
+}
+
+bool trace_inject_syscall(pid_t pid, int memfd, long nr, const uint64_t *args,
+                         int nargs, long *ret)
+{
+    struct user_regs_struct saved, r;
+    uint8_t code[2];
+    static const uint8_t syscall_insn[2] = {0x0f, 0x05};
+    if (ptrace(PTRACE_GETREGS, pid, NULL, &saved) != 0 ||
+        !trace_mem_read(memfd, saved.rip, code, 2) ||
+        !trace_mem_write(memfd, saved.rip, syscall_insn, 2))
+        return false;
+    r = saved;
+    r.rax = (uint64_t)nr;
+    r.orig_rax = (uint64_t)-1;
+    for (int i = 0; i < nargs && i < 6; i++)
+        trace_sc_set_arg(&r, i, args[i]);
+    bool ok = ptrace(PTRACE_SETREGS, pid, NULL, &r) == 0 &&
+              wait_syscall_stop(pid) && wait_syscall_stop(pid) &&
+              ptrace(PTRACE_GETREGS, pid, NULL, &r) == 0;
+    if (ok)
+        *ret = (long)r.rax;
+    ok = trace_mem_write(memfd, saved.rip, code, 2) && ok;
+    ok = ptrace(PTRACE_SETREGS, pid, NULL, &saved) == 0 && ok;
+    return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* auxv                                                               */
+
+#define AT_NULL_ 0
+#define AT_IGNORE_ 1
+#define AT_SYSINFO_EHDR_ 33
+#define AT_RANDOM_ 25
+
+/* auxv words describing the machine; replay restores the recorded ones so
+ * that the program's view matches even on another host. */
+static bool auxv_restored(uint64_t key)
+{
+    switch (key) {
+    case 11: case 12: case 13: case 14: /* AT_UID .. AT_EGID */
+    case 16: case 17: case 23: case 26: /* HWCAP, CLKTCK, SECURE, HWCAP2 */
+    case 51:                            /* AT_MINSIGSTKSZ */
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool read_word(int memfd, uint64_t addr, uint64_t *v)
+{
+    return trace_mem_read(memfd, addr, v, sizeof(*v));
+}
+
+bool trace_exec_fixup_auxv(pid_t pid, int memfd, rrt_ev_exec *ex,
+                          const rrt_ev_exec *set)
+{
+    struct user_regs_struct r;
+    uint64_t argc, v;
+    if (ptrace(PTRACE_GETREGS, pid, NULL, &r) != 0 ||
+        !read_word(memfd, r.rsp, &argc) || argc > (1u << 20))
+        return false;
+    uint64_t p = r.rsp + 8 * (argc + 2); /* argc, argv[], NULL */
+    for (;;) {                           /* envp[], NULL */
+        if (!read_word(memfd, p, &v))
+            return false;
+        p += 8;
+        if (!v)
+            break;
+    }
+    ex->tid = (uint32_t)pid;
+    ex->n_auxv = 0;
+    for (;; p += 16) {
+        uint64_t kv[2];
+        if (!trace_mem_read(memfd, p, kv, sizeof(kv)))
+            return false;
+        if (kv[0] == AT_NULL_)
+            break;
+        if (kv[0] == AT_SYSINFO_EHDR_) {
+            kv[0] = AT_IGNORE_;
+            if (!trace_mem_write(memfd, p, &kv[0], 8))
+                return false;
+        }
+        if (kv[0] == AT_RANDOM_) {
+            if (set && !trace_mem_write(memfd, kv[1], set->at_random, 16))
+                return false;
+            if (!trace_mem_read(memfd, kv[1], ex->at_random, 16))
+                return false;
+        }
+        for (size_t i = 0; set && auxv_restored(kv[0]) && i < set->n_auxv;
+             i++) {
+            if (set->auxv[i][0] == kv[0] && set->auxv[i][1] != kv[1]) {
+                kv[1] = set->auxv[i][1];
+                if (!trace_mem_write(memfd, p + 8, &kv[1], 8))
+                    return false;
+            }
+        }
+        if (ex->n_auxv < RRT_EV_MAX_AUXV) {
+            ex->auxv[ex->n_auxv][0] = kv[0];
+            ex->auxv[ex->n_auxv][1] = kv[1];
+            ex->n_auxv++;
+        }
+    }
+    return true;
+}

@@ -1,0 +1,125 @@
+/* Starting a tracee in the deterministic set-up both engines need: no
+ * ASLR, pinned, RDTSC trapping, optionally replay's seccomp wall. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <rrt/cpufeat.h>
+
+#include "trace.h"
+
+#ifndef ARCH_SET_CPUID
+#define ARCH_SET_CPUID 0x1012
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Starting a tracee                                                  */
+
+/* Replay's second wall: besides the calls replay executes for real, only
+ * syscall number -1 (what replay turns emulated calls into) may run. */
+static const int wall_allowed[] = {
+    SYS_execve,       SYS_mmap,         SYS_munmap,
+    SYS_mprotect,     SYS_brk,          SYS_mremap,
+    SYS_madvise,      SYS_arch_prctl,   SYS_rt_sigaction,
+    SYS_rt_sigprocmask, SYS_rt_sigreturn, SYS_sigaltstack,
+    SYS_set_tid_address, SYS_set_robust_list, SYS_exit,
+    SYS_exit_group,   SYS_clone,        SYS_fork,
+    SYS_vfork,        SYS_rt_sigsuspend,
+};
+#define N_WALL (sizeof(wall_allowed) / sizeof(wall_allowed[0]))
+
+static int install_wall(void)
+{
+    struct sock_filter f[4 + N_WALL + 3];
+    size_t n = 0;
+    f[n++] = (struct sock_filter)BPF_STMT(
+        BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+                                          AUDIT_ARCH_X86_64, 1, 0);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+                                          SECCOMP_RET_KILL_PROCESS);
+    f[n++] = (struct sock_filter)BPF_STMT(
+        BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+    /* Jump offsets count from the next instruction to the ALLOW at the
+     * end: the remaining compares, then the KILL. */
+    uint8_t left = (uint8_t)(N_WALL + 1);
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+                                          0xffffffffu, left, 0);
+    for (size_t i = 0; i < N_WALL; i++) {
+        left--;
+        f[n++] = (struct sock_filter)BPF_JUMP(
+            BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)wall_allowed[i], left, 0);
+    }
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+                                          SECCOMP_RET_KILL_PROCESS);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    struct sock_fprog prog = {.len = (unsigned short)n, .filter = f};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return -1;
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+}
+
+static void child_setup(const trace_spawn_opts *o)
+{
+    if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0)
+        _exit(126);
+    personality(ADDR_NO_RANDOMIZE);
+    if (o->cpu >= 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(o->cpu, &set);
+        sched_setaffinity(0, sizeof(set), &set);
+    }
+    /* RDTSC/RDTSCP now raise SIGSEGV; the setting survives execve. */
+    if (prctl(PR_SET_TSC, PR_TSC_SIGSEGV, 0, 0, 0) != 0)
+        _exit(126);
+    raise(SIGSTOP);
+    if (o->seccomp_wall && install_wall() != 0)
+        _exit(126);
+    execve(o->path, o->argv, o->envp);
+    if (!o->seccomp_wall)
+        dprintf(2, "rrt: cannot execute %s: %s\n", o->path, strerror(errno));
+    _exit(127);
+}
+
+pid_t trace_spawn(const trace_spawn_opts *o)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0)
+        child_setup(o);
+    int st;
+    if (waitpid(pid, &st, 0) != pid || !WIFSTOPPED(st) ||
+        WSTOPSIG(st) != SIGSTOP) {
+        kill(pid, SIGKILL);
+        errno = ECHILD;
+        return -1;
+    }
+    long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC |
+                PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+                PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL;
+    if (ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)opts) != 0) {
+        int e = errno;
+        kill(pid, SIGKILL);
+        errno = e;
+        return -1;
+    }
+    return pid;
+}

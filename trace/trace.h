@@ -1,0 +1,185 @@
+/* The trace layer both engines stand on (the model is CRIU's compel): a
+ * tracee spawned in a deterministic set-up, its memory, its registers and
+ * system calls injected into it, the auxiliary vector at exec, CPUID
+ * trapping (faulting or patching), the task list and the system call
+ * table. It knows nothing of recording or replaying; record/ and replay/
+ * build on it and never include each other. */
+#ifndef RRT_TRACE_TRACE_H
+#define RRT_TRACE_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+#include <rrt/rrt.h>
+
+/* ------------------------------------------------------------------ */
+/* System call table                                                  */
+
+/* How replay treats a call. */
+typedef enum {
+    TRACE_SC_EMULATE = 0, /* skipped at replay; result and outputs restored */
+    TRACE_SC_EXECUTE,     /* run for real at replay (address space, process
+                          * state that lives in the kernel) */
+    TRACE_SC_ENOSYS,      /* refused at record with ENOSYS, emulated */
+} trace_sc_mode;
+
+/* What a call writes into the caller's memory. */
+typedef enum {
+    TRACE_OUT_NONE = 0,
+    TRACE_OUT_FIXED,    /* `size` bytes at arg a (if non-NULL) */
+    TRACE_OUT_RET,      /* buffer at arg a, length = result */
+    TRACE_OUT_ARGLEN,   /* buffer at arg a, length = arg b */
+    TRACE_OUT_IOV,      /* iovec array at arg a, count arg b, total = result */
+    TRACE_OUT_SOCKADDR, /* sockaddr at arg a, socklen_t* at arg b */
+    TRACE_OUT_RET_X,    /* buffer at arg a, length = result * size */
+    TRACE_OUT_SPECIAL,  /* handled by code (msghdr, ioctl, fcntl, ...) */
+} trace_out_kind;
+
+typedef struct trace_out {
+    uint8_t kind;
+    uint8_t a, b;
+    uint16_t size;
+} trace_out;
+
+typedef struct trace_sc_desc {
+    const char *name;
+    uint8_t mode;   /* trace_sc_mode */
+    uint8_t nargs;  /* arguments compared at replay */
+    /* separate members so that table rows can list 0 to 3 of them */
+    trace_out out0, out1, out2;
+} trace_sc_desc;
+
+/* NULL when the call is not supported. */
+const trace_sc_desc *trace_syscall_desc(long nr);
+/* "read", or "syscall_123" in buf when unknown. */
+const char *trace_syscall_name(long nr, char buf[32]);
+
+/* ------------------------------------------------------------------ */
+/* ptrace helpers                                                     */
+
+typedef struct trace_spawn_opts {
+    const char *path;
+    char *const *argv;
+    char *const *envp;
+    int cpu;            /* pin to this CPU, -1 = do not pin */
+    bool seccomp_wall;  /* replay: allow only the calls replay executes */
+} trace_spawn_opts;
+
+/* Forks a traced child that disables ASLR, pins itself, makes RDTSC trap,
+ * stops itself and execs. Returns the pid (stopped at SIGSTOP, options
+ * set) or -1 with errno. */
+pid_t trace_spawn(const trace_spawn_opts *o);
+
+/* Memory of a stopped tracee through /proc/PID/mem (reaches read-only
+ * pages too). memfd is the caller's cached descriptor (-1 to open). */
+int trace_mem_open(pid_t pid);
+bool trace_mem_read(int memfd, uint64_t addr, void *buf, size_t n);
+
+/* The absolute path (malloc'ed) of the file at path, relative to the
+ * working directory of tid (of the caller when tid is 0), if that file is
+ * a #! script; else NULL. */
+char *trace_script_path(pid_t tid, const char *path);
+bool trace_mem_write(int memfd, uint64_t addr, const void *buf, size_t n);
+
+/* Runs one system call in a tracee stopped at a syscall-exit or signal
+ * stop, restoring registers and code afterwards. */
+bool trace_inject_syscall(pid_t pid, int memfd, long nr, const uint64_t *args,
+                         int nargs, long *ret);
+
+/* At an execve exit stop: hides the vDSO (AT_SYSINFO_EHDR -> AT_IGNORE) so
+ * time calls become system calls, and returns auxv and AT_RANDOM. When
+ * `set` is given, writes its AT_RANDOM bytes and hardware words instead of
+ * reading them. */
+bool trace_exec_fixup_auxv(pid_t pid, int memfd, rrt_ev_exec *ex,
+                          const rrt_ev_exec *set);
+
+/* CPUID trapping. */
+typedef enum { TRACE_CPUID_AUTO, TRACE_CPUID_FAULT, TRACE_CPUID_PATCH } trace_cpuid_mode;
+bool trace_cpuid_mode_parse(const char *s, trace_cpuid_mode *m);
+/* Resolves AUTO to what this host can do. */
+trace_cpuid_mode trace_cpuid_mode_resolve(trace_cpuid_mode m);
+/* Enables CPUID faulting in a stopped tracee (after each exec). */
+bool trace_cpuid_arm_fault(pid_t pid, int memfd);
+
+/* Patched CPUID sites of one address space. */
+typedef struct trace_patches {
+    uint64_t *addr;
+    size_t n, cap;
+} trace_patches;
+void trace_patches_clear(trace_patches *p);
+/* A patch set shared by the tasks of one address space (threads, a vfork
+ * child until it execs); fork copies it. */
+typedef struct trace_pset {
+    trace_patches p;
+    unsigned refs;
+} trace_pset;
+trace_pset *trace_pset_new(void);
+trace_pset *trace_pset_ref(trace_pset *s);
+void trace_pset_unref(trace_pset *s);
+/* NULL on allocation failure. */
+trace_pset *trace_pset_copy(const trace_pset *s);
+bool trace_patches_has(const trace_patches *p, uint64_t addr);
+/* Disassembles [start, start+len) with capstone and replaces every CPUID
+ * with UD2. Returns the number of sites patched, -1 on error. */
+long trace_patch_range(int memfd, uint64_t start, uint64_t len,
+                      trace_patches *p);
+/* Patches every executable mapping of /proc/PID/maps (after exec). */
+long trace_patch_all(pid_t pid, int memfd, trace_patches *p);
+
+/* Instruction at rip that trapped: 1 rdtsc, 2 rdtscp, 3 cpuid, 4 ud2,
+ * 0 other. */
+int trace_trap_insn(int memfd, uint64_t rip);
+
+/* Emulation helpers: register effects of the trapped instruction. */
+void trace_apply_rdtsc(struct user_regs_struct *r, const rrt_ev_rdtsc *e);
+void trace_apply_cpuid(struct user_regs_struct *r, const uint32_t regs[4]);
+
+/* Argument i (0..5) of a syscall stop. */
+uint64_t trace_sc_arg(const struct user_regs_struct *r, int i);
+void trace_sc_set_arg(struct user_regs_struct *r, int i, uint64_t v);
+
+/* ------------------------------------------------------------------ */
+/* Traced tasks                                                       */
+
+/* What both engines keep of every traced task, and the list they keep
+ * their tasks in. An engine's task type starts with an trace_task, so a
+ * pointer to one is a pointer to the other. */
+typedef struct trace_task {
+    struct trace_task *next;
+    pid_t tid;        /* the live thread */
+    uint32_t rec_tid; /* the id events name it by (at record: tid) */
+    int memfd;        /* trace_mem_open(tid), -1 if that failed */
+    trace_pset *pset;  /* patched CPUID sites of its address space */
+} trace_task;
+
+/* Allocates `size` zeroed bytes for an engine task, fills in the ids,
+ * opens its memory and puts it first in *list. NULL when out of memory. */
+void *trace_task_add(trace_task **list, size_t size, uint32_t rec_tid,
+                    pid_t tid);
+/* The task events name rec_tid, or NULL. */
+void *trace_task_find(trace_task *list, uint32_t rec_tid);
+/* The thread group (process) id of live task tid, from /proc; -1 if it
+ * is gone. */
+pid_t trace_tgid(pid_t tid);
+
+/* The kernel's result for a call it will finish as restart_syscall when no
+ * signal handler runs; a tracer sees it at the exit stop. */
+#define TRACE_ERESTART_RESTARTBLOCK 516
+
+/* An mmap the program writes the file through (MAP_SHARED or
+ * MAP_SHARED_VALIDATE, PROT_WRITE): the recorder embeds such a file, and
+ * replay keeps such a mapping shared with the processes forked after it. */
+static inline bool trace_map_shared_writable(uint64_t flags, uint64_t prot)
+{
+    return (flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE &&
+           (prot & PROT_WRITE);
+}
+
+/* Takes t out of *list, closes its memory, drops its patch set, frees it. */
+void trace_task_remove(trace_task **list, trace_task *t);
+
+#endif
