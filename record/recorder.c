@@ -33,97 +33,11 @@
 
 #include <rrt/cpufeat.h>
 
-#include "producer.h"
-#include "recorder.h"
+#include "recorderi.h"
 
 extern char **environ;
 
-typedef struct rtask {
-    trace_task base; /* first: ids, memory, patch set, list link */
-    bool in_syscall;
-    bool recording;  /* false for the root until its first exec */
-    bool fresh;      /* its initial SIGSTOP is still to come */
-    bool exec_seen;  /* an exec happened during the current syscall */
-    bool initial;    /* that exec was the recorder's own */
-    long nr;
-    uint64_t args[6];
-    bool forced;
-    int64_t forced_ret;
-    /* the call that last returned -ERESTART_RESTARTBLOCK (poll, nanosleep,
-     * a futex wait with a timeout), 0 if none: restart_syscall finishes it
-     * and writes its outputs */
-    long restart_nr;
-    uint64_t restart_args[6];
-    /* recvmsg, recvmmsg: each header's msg_namelen at entry, the size of
-     * the caller's address buffer (at exit it is the untruncated length) */
-    uint32_t *namelen;
-    size_t n_namelen;
-    /* calls with a socklen_t value-result argument (accept, recvfrom,
-     * getsockname, ...): *addrlen at entry, the caller's room; at exit the
-     * kernel has replaced it with the untruncated length */
-    uint32_t addr_room;
-    /* execve of a #! script: the script's absolute path, malloc'ed; its
-     * EXEC event is followed by an EXEC_SCRIPT naming the file */
-    char *script;
-    pid_t vfork_child;  /* vfork child that has not exec'd or exited yet */
-    bool deferred;      /* its vfork exit stop waits for that child */
-    /* Scheduling. A waiting task is stopped and wants the token; what it
-     * does with it: write its clone event (new task), write its syscall
-     * event (exit stop), then resume. */
-    bool waiting;
-    uint64_t wait_seq;
-    bool want_clone;
-    uint32_t clone_parent;
-    uint64_t clone_flags;
-    bool want_exit_event;
-} rtask;
-
-typedef struct file_ref {
-    uint64_t dev, ino, size;
-    int64_t mtime;
-    uint64_t index;
-} file_ref;
-
-typedef struct pending_stop {
-    pid_t pid;
-    int status;
-} pending_stop;
-
-typedef struct recorder {
-    const rec_options *o;
-    rrt_writer *w;
-    rec_producer prod;
-    rrt_cpuid_manifest m;
-    trace_cpuid_mode mode;
-    trace_task *tasks;
-    rtask *holder; /* the task running user code, or NULL */
-    uint64_t wait_seq;
-    pid_t root;
-    bool exited;
-    int exit_code;
-    pending_stop pending[64];
-    size_t n_pending;
-    file_ref *files;
-    size_t n_files, cap_files;
-    uint64_t next_file_index;
-    struct stat out_st[3];
-    bool out_ok[3];
-    rrt_cpuid_leaf *queried;
-    size_t n_queried, cap_queried;
-    /* scratch for one syscall's memory outputs */
-    rrt_buf data;
-    rrt_ev_mem *mem;
-    size_t n_mem, cap_mem;
-    uint64_t since_flush;
-    struct timespec last_flush;
-    uint64_t counts[16];
-    bool failed;
-    rrt_error err;
-} recorder;
-
-static bool fail(recorder *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static bool fail(recorder *r, const char *fmt, ...)
+bool rec_fail(recorder *r, const char *fmt, ...)
 {
     if (!r->failed) {
         va_list ap;
@@ -134,11 +48,6 @@ static bool fail(recorder *r, const char *fmt, ...)
         r->failed = true;
     }
     return false;
-}
-
-static bool is_err(int64_t ret)
-{
-    return ret < 0 && ret >= -4095;
 }
 
 /* ------------------------------------------------------------------ */
@@ -274,7 +183,7 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
     struct stat sb;
     char path[PATH_MAX];
     if (stat(proc_path, &sb) != 0)
-        return fail(r, "%s: %s", proc_path, strerror(errno));
+        return rec_fail(r, "%s: %s", proc_path, strerror(errno));
     int64_t mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
     for (size_t i = 0; i < r->n_files; i++) {
         file_ref *f = &r->files[i];
@@ -288,7 +197,7 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
                     ? readlink(proc_path, path, sizeof(path) - 1)
                     : (ssize_t)snprintf(path, sizeof(path), "%s", proc_path);
     if (n <= 0 || (size_t)n >= sizeof(path))
-        return fail(r, "%s: %s", proc_path, strerror(errno));
+        return rec_fail(r, "%s: %s", proc_path, strerror(errno));
     path[n] = 0;
     rrt_file_entry e = {0};
     e.path = path;
@@ -304,7 +213,7 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
     if (embed) {
         int fd = open(proc_path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-            return fail(r, "%s: %s", path, strerror(errno));
+            return rec_fail(r, "%s: %s", path, strerror(errno));
         uint64_t size;
         rrt_status st = rrt_writer_add_blob_fd(r->w, fd, path, &e.blob,
                                                &size, &r->err);
@@ -324,7 +233,7 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
         size_t cap = r->cap_files ? 2 * r->cap_files : 16;
         file_ref *p = realloc(r->files, cap * sizeof(*p));
         if (!p)
-            return fail(r, "out of memory");
+            return rec_fail(r, "out of memory");
         r->files = p;
         r->cap_files = cap;
     }
@@ -337,386 +246,6 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
 }
 
 /* ------------------------------------------------------------------ */
-/* Memory outputs                                                     */
-
-#define MAX_OUTPUT (64u << 20)
-/* recvmmsg of 1024 messages (the kernel's most), each with a name, an
- * iovec or two and control data, fits */
-#define MAX_OUTPUTS 8192
-/* the kernel's UIO_MAXIOV: most messages per sendmmsg/recvmmsg */
-#define MAX_MMSG 1024
-#define MMSGHDR_SIZE 64 /* struct mmsghdr: msghdr (56), msg_len, padding */
-
-static bool add_out(recorder *r, rtask *t, uint64_t addr, uint64_t len)
-{
-    if (!addr || !len)
-        return true;
-    if (len > MAX_OUTPUT)
-        return fail(r, "system call output of %llu bytes is too large",
-                    (unsigned long long)len);
-    if (r->n_mem == r->cap_mem) {
-        if (r->cap_mem == MAX_OUTPUTS)
-            return fail(r, "too many output buffers in one system call");
-        size_t cap = r->cap_mem ? 2 * r->cap_mem : 64;
-        rrt_ev_mem *p = realloc(r->mem, cap * sizeof(*p));
-        if (!p)
-            return fail(r, "out of memory");
-        r->mem = p;
-        r->cap_mem = cap;
-    }
-    size_t off = r->data.len;
-    if (!rrt_buf_reserve(&r->data, (size_t)len))
-        return fail(r, "out of memory");
-    if (!trace_mem_read(t->base.memfd, addr, r->data.data + off, (size_t)len))
-        return fail(r, "cannot read tracee memory at 0x%llx",
-                    (unsigned long long)addr);
-    r->data.len += (size_t)len;
-    /* data pointers are fixed up once all outputs are read */
-    r->mem[r->n_mem++] = (rrt_ev_mem){addr, (size_t)len, (const uint8_t *)off};
-    return true;
-}
-
-static bool add_iov(recorder *r, rtask *t, uint64_t iov, uint64_t cnt,
-                    uint64_t total)
-{
-    if (cnt > 1024)
-        return fail(r, "iovec count %llu too large", (unsigned long long)cnt);
-    for (uint64_t i = 0; i < cnt && total > 0; i++) {
-        uint64_t v[2];
-        if (!trace_mem_read(t->base.memfd, iov + 16 * i, v, sizeof(v)))
-            return fail(r, "cannot read iovec");
-        uint64_t n = v[1] < total ? v[1] : total;
-        if (!add_out(r, t, v[0], n))
-            return false;
-        total -= n;
-    }
-    return true;
-}
-
-/* accept, accept4 and recvfrom leave *addrlen alone when there is no
- * address buffer (it need not even be readable); getsockname, getpeername
- * and getsockopt write it whenever they succeed. */
-static bool writes_len_without_addr(long nr)
-{
-    return nr != SYS_accept && nr != SYS_accept4 && nr != SYS_recvfrom;
-}
-
-/* At entry: keeps *addrlen, the size of the caller's buffer (see rtask).
- * An unreadable one leaves no room; the kernel then fails the call. */
-static void save_addr_room(rtask *t, const trace_sc_desc *d)
-{
-    const trace_out *outs[3] = {&d->out0, &d->out1, &d->out2};
-    t->addr_room = 0;
-    for (int i = 0; i < 3; i++) {
-        const trace_out *o = outs[i];
-        if (o->kind != TRACE_OUT_SOCKADDR || !t->args[o->b] ||
-            (!t->args[o->a] && !writes_len_without_addr(t->nr)))
-            continue;
-        if (!trace_mem_read(t->base.memfd, t->args[o->b], &t->addr_room, 4))
-            t->addr_room = 0;
-    }
-}
-
-/* The kernel copies min(room, length) bytes of the address and then
- * stores the full length in *addrlen, which may exceed the room. An
- * option's value (getsockopt) is as long as the kernel says (TCP_INFO is
- * over 256 bytes), within the room. */
-static bool add_sockaddr(recorder *r, rtask *t, uint64_t addr, uint64_t lenp)
-{
-    uint32_t len;
-    if (!lenp || (!addr && !writes_len_without_addr(t->nr)))
-        return true;
-    if (!trace_mem_read(t->base.memfd, lenp, &len, 4))
-        return fail(r, "cannot read socklen_t");
-    uint64_t n = len < t->addr_room ? len : t->addr_room;
-    if (t->nr != SYS_getsockopt)
-        n = n < 256 ? n : 256; /* more than any address */
-    else if (t->args[1] == SOL_SOCKET && t->args[2] == SO_GET_FILTER)
-        n *= 8; /* its lengths count struct sock_filter instructions */
-    return add_out(r, t, lenp, 4) && add_out(r, t, addr, n);
-}
-
-/* One received message: the sender's address (no more than the caller's
- * buffer held), `len` bytes of data across the iovecs and the control
- * data (msg_controllen is what the kernel wrote). The header itself, with
- * msg_namelen, msg_controllen and msg_flags, is the caller's output. */
-static bool add_msg(recorder *r, rtask *t, uint64_t hdr, size_t i,
-                    uint64_t len)
-{
-    uint64_t mh[7]; /* name, namelen, iov, iovlen, control, controllen, flags */
-    if (!trace_mem_read(t->base.memfd, hdr, mh, sizeof(mh)))
-        return fail(r, "cannot read msghdr");
-    uint32_t namelen = (uint32_t)mh[1];
-    uint32_t room = i < t->n_namelen ? t->namelen[i] : 0;
-    return add_out(r, t, mh[0], namelen < room ? namelen : room) &&
-           add_iov(r, t, mh[2], mh[3], len) && add_out(r, t, mh[4], mh[5]);
-}
-
-static bool out_recvmsg(recorder *r, rtask *t, int64_t ret)
-{
-    return add_out(r, t, t->args[1], 56) &&
-           add_msg(r, t, t->args[1], 0, (uint64_t)ret);
-}
-
-/* sendmmsg and recvmmsg: the kernel sets msg_len of the first `ret`
- * headers (recvmmsg: and their msghdr fields), and recvmmsg fills those
- * messages. */
-static bool out_mmsg(recorder *r, rtask *t, int64_t ret)
-{
-    uint64_t vec = t->args[1], n = (uint64_t)ret;
-    if (n > MAX_MMSG)
-        return fail(r, "%s returned %lld messages",
-                    t->nr == SYS_sendmmsg ? "sendmmsg" : "recvmmsg",
-                    (long long)ret);
-    if (!add_out(r, t, vec, n * MMSGHDR_SIZE))
-        return false;
-    for (uint64_t i = 0; t->nr == SYS_recvmmsg && i < n; i++) {
-        uint64_t hdr = vec + i * MMSGHDR_SIZE;
-        uint32_t len;
-        if (!trace_mem_read(t->base.memfd, hdr + 56, &len, 4))
-            return fail(r, "cannot read mmsghdr");
-        if (!add_msg(r, t, hdr, (size_t)i, len))
-            return false;
-    }
-    return true;
-}
-
-/* At recvmsg and recvmmsg entry: keeps each header's msg_namelen (see
- * rtask), reading up to 16 headers at a time. The kernel fails a message
- * whose header cannot be read, so the first such header ends the list. */
-static bool save_namelens(recorder *r, rtask *t)
-{
-    uint64_t n = 1, stride = 0;
-    uint8_t hdrs[16 * MMSGHDR_SIZE];
-    if (t->nr == SYS_recvmmsg) {
-        n = t->args[2] < MAX_MMSG ? t->args[2] : MAX_MMSG;
-        stride = MMSGHDR_SIZE;
-    }
-    if (!t->namelen && !(t->namelen = malloc(MAX_MMSG * sizeof(uint32_t))))
-        return fail(r, "out of memory");
-    t->n_namelen = 0;
-    while (t->n_namelen < n) {
-        uint64_t i = t->n_namelen, k = n - i < 16 ? n - i : 16;
-        uint64_t at = t->args[1] + i * stride;
-        /* through the msg_namelen of the k-th header */
-        if (!trace_mem_read(t->base.memfd, at, hdrs, (k - 1) * stride + 12)) {
-            k = 1;
-            if (!trace_mem_read(t->base.memfd, at, hdrs, 12))
-                break;
-        }
-        for (uint64_t j = 0; j < k; j++)
-            memcpy(&t->namelen[i + j], hdrs + j * stride + 8, 4);
-        t->n_namelen += k;
-    }
-    return true;
-}
-
-/* ioctl requests replay understands, with the size of what each writes
- * at its argument (kernel structures: <asm-generic/termbits.h>, not
- * glibc's); others are refused at entry. */
-static bool ioctl_out_size(uint64_t req, uint32_t *size)
-{
-    switch ((uint32_t)req) { /* the kernel's cmd is an unsigned int */
-    case TCGETS: /* struct termios: 4 flag words, c_line, c_cc[19] */
-        *size = 36;
-        return true;
-    case TIOCGWINSZ: /* struct winsize */
-        *size = 8;
-        return true;
-    case FIONREAD:   /* int */
-    case TIOCGPGRP:  /* pid_t */
-    case TIOCGPTN:   /* unsigned int */
-        *size = 4;
-        return true;
-    case TIOCGSID:   /* pid_t */
-        *size = 4;
-        return true;
-    case TCSETS: case TCSETSW: case TCSETSF: case TIOCSWINSZ: case TIOCSPGRP:
-    case TIOCSPTLCK: case FIONBIO: case FIONCLEX: case FIOCLEX:
-        *size = 0; /* they only read their argument */
-        return true;
-    case TIOCSCTTY: case TIOCNOTTY: case TCFLSH: case TCSBRK: case TCSBRKP:
-    case TCXONC:
-    case TIOCGPTPEER: /* returns a descriptor (script(1), terminal emulators) */
-        *size = 0; /* no output but the result */
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* select and pselect6: three fd_sets of nfds bits, and the timeout the
- * kernel updates (a timeval or a timespec: 16 bytes either way). */
-static bool out_select(recorder *r, rtask *t)
-{
-    uint64_t bytes = ((t->args[0] + 63) / 64) * 8;
-    for (int i = 1; i <= 3; i++)
-        if (!add_out(r, t, t->args[i], bytes))
-            return false;
-    return add_out(r, t, t->args[4], 16);
-}
-
-static bool out_special(recorder *r, rtask *t, int64_t ret)
-{
-    uint32_t size;
-    switch (t->nr) {
-    case SYS_fcntl:
-        if (t->args[1] == 5 || t->args[1] == 36) /* F_GETLK, F_OFD_GETLK */
-            return add_out(r, t, t->args[2], 32);
-        return true;
-    case SYS_ioctl:
-        return ioctl_out_size(t->args[1], &size) &&
-               add_out(r, t, t->args[2], size);
-    case SYS_poll:
-        return add_out(r, t, t->args[0], t->args[1] * 8);
-    case SYS_ppoll:
-        return add_out(r, t, t->args[0], t->args[1] * 8) &&
-               add_out(r, t, t->args[2], 16);
-    case SYS_select:
-    case SYS_pselect6:
-        return out_select(r, t);
-    case SYS_recvmsg:
-        return out_recvmsg(r, t, ret);
-    case SYS_sendmmsg:
-    case SYS_recvmmsg:
-        return out_mmsg(r, t, ret);
-    case SYS_get_mempolicy: /* int mode, then a bitmap of maxnode bits */
-        return add_out(r, t, t->args[0], 4) &&
-               add_out(r, t, t->args[1], (t->args[2] + 63) / 64 * 8);
-    case SYS_prctl:
-        if (t->args[0] == PR_GET_NAME)
-            return add_out(r, t, t->args[1], 16);
-        return true;
-    default:
-        return true;
-    }
-}
-
-static bool capture_outputs(recorder *r, rtask *t, const trace_sc_desc *d,
-                            int64_t ret)
-{
-    if (is_err(ret))
-        return true;
-    const trace_out *outs[3] = {&d->out0, &d->out1, &d->out2};
-    for (int i = 0; i < 3; i++) {
-        const trace_out *o = outs[i];
-        uint64_t a = t->args[o->a], b = t->args[o->b];
-        bool ok = true;
-        switch (o->kind) {
-        case TRACE_OUT_FIXED: ok = add_out(r, t, a, o->size); break;
-        case TRACE_OUT_RET: ok = add_out(r, t, a, (uint64_t)ret); break;
-        case TRACE_OUT_RET_X:
-            ok = add_out(r, t, a, (uint64_t)ret * o->size);
-            break;
-        case TRACE_OUT_ARGLEN: ok = add_out(r, t, a, b); break;
-        case TRACE_OUT_IOV: ok = add_iov(r, t, a, b, (uint64_t)ret); break;
-        case TRACE_OUT_SOCKADDR: ok = add_sockaddr(r, t, a, b); break;
-        case TRACE_OUT_SPECIAL: ok = out_special(r, t, ret); break;
-        default: break;
-        }
-        if (!ok)
-            return false;
-    }
-    return true;
-}
-
-/* A call interrupted by a signal that has no handler (under ptrace even
- * an ignored SIGCHLD interrupts) returns -ERESTART_RESTARTBLOCK to the
- * tracer, and the kernel finishes it later as restart_syscall, which
- * writes what the call writes: poll's revents. The interrupted nanosleep
- * has already written the time remaining, which sleep() returns if a
- * handler then runs. */
-static bool restartable_outputs(recorder *r, rtask *t, const trace_sc_desc *d,
-                                int64_t ret)
-{
-    bool ok;
-    if (t->nr == SYS_restart_syscall && t->restart_nr) {
-        long nr = t->nr;
-        uint64_t args[6];
-        memcpy(args, t->args, sizeof(args));
-        t->nr = t->restart_nr;
-        memcpy(t->args, t->restart_args, sizeof(args));
-        const trace_sc_desc *rd = trace_syscall_desc(t->nr);
-        ok = !rd || capture_outputs(r, t, rd, ret);
-        t->nr = nr;
-        memcpy(t->args, args, sizeof(args));
-    } else if (ret == -TRACE_ERESTART_RESTARTBLOCK &&
-               (t->nr == SYS_nanosleep || t->nr == SYS_clock_nanosleep)) {
-        ok = capture_outputs(r, t, d, 0);
-    } else {
-        ok = capture_outputs(r, t, d, ret);
-    }
-    if (ret == -TRACE_ERESTART_RESTARTBLOCK && t->nr != SYS_restart_syscall) {
-        t->restart_nr = t->nr;
-        memcpy(t->restart_args, t->args, sizeof(t->args));
-    } else if (ret != -TRACE_ERESTART_RESTARTBLOCK) {
-        t->restart_nr = 0;
-    }
-    return ok;
-}
-
-/* Writes to the recorder's own stdout/stderr are kept so replay can show
- * them again. Which file a descriptor is can change at any call, so it is
- * looked up each time. */
-static int stdio_stream(recorder *r, rtask *t, uint64_t fd)
-{
-    char path[64];
-    struct stat sb;
-    snprintf(path, sizeof(path), "/proc/%d/fd/%llu", (int)t->base.tid,
-             (unsigned long long)fd);
-    if (stat(path, &sb) != 0)
-        return 0;
-    for (int s = 1; s <= 2; s++)
-        if (r->out_ok[s] && sb.st_dev == r->out_st[s].st_dev &&
-            sb.st_ino == r->out_st[s].st_ino)
-            return s;
-    return 0;
-}
-
-/* copy_file_range, sendfile and splice move bytes between descriptors
- * inside the kernel, so writes to the recorder's stdout/stderr made that
- * way (cat(1) of a file to a file) would not be kept for replay to show.
- * They fail with ENOSYS instead, as the kernel's lack of them would, and
- * programs fall back to read and write. */
-static bool copies_to_stdio(recorder *r, rtask *t)
-{
-    uint64_t out;
-    switch (t->nr) {
-    case SYS_copy_file_range:
-    case SYS_splice: out = t->args[2]; break;
-    case SYS_sendfile: out = t->args[0]; break;
-    default: return false;
-    }
-    return stdio_stream(r, t, out) != 0;
-}
-
-static bool capture_stdio(recorder *r, rtask *t, rrt_ev_syscall *e)
-{
-    if (e->ret <= 0)
-        return true;
-    bool vec = t->nr == SYS_writev || t->nr == SYS_pwritev;
-    if (t->nr != SYS_write && t->nr != SYS_pwrite64 && !vec)
-        return true;
-    int s = stdio_stream(r, t, t->args[0]);
-    if (!s)
-        return true;
-    size_t first = r->n_mem;
-    bool ok = vec ? add_iov(r, t, t->args[1], t->args[2], (uint64_t)e->ret)
-                  : add_out(r, t, t->args[1], (uint64_t)e->ret);
-    if (!ok)
-        return false;
-    /* Not memory outputs: the bytes stay in r->data, described by the
-     * stdio fields; the regions were appended contiguously. */
-    size_t start = r->n_mem > first ? (size_t)r->mem[first].data : r->data.len;
-    r->n_mem = first;
-    e->flags |= RRT_EV_SC_STDIO;
-    e->stdio_stream = (uint32_t)s;
-    e->stdio_data = (const uint8_t *)start;
-    e->stdio_len = r->data.len - start;
-    return true;
-}
-
-/* ------------------------------------------------------------------ */
 /* Syscalls                                                           */
 
 static bool release_vfork_parent(recorder *r, pid_t child);
@@ -724,7 +253,7 @@ static bool release_vfork_parent(recorder *r, pid_t child);
 static bool refuse(recorder *r, rtask *t, long nr, const char *why)
 {
     char buf[32];
-    return fail(r,
+    return rec_fail(r,
                 "process %d: system call %s (%ld) %s; rrt cannot record "
                 "this program yet",
                 (int)t->base.tid, trace_syscall_name(nr, buf), nr, why);
@@ -759,19 +288,19 @@ static bool syscall_entry(recorder *r, rtask *t,
     if (!d)
         return refuse(r, t, t->nr, "is not supported");
     uint32_t size;
-    if (t->nr == SYS_ioctl && !ioctl_out_size(t->args[1], &size)) {
+    if (t->nr == SYS_ioctl && !rec_ioctl_out_size(t->args[1], &size)) {
         char why[64];
         snprintf(why, sizeof(why), "with request 0x%llx is not supported",
                  (unsigned long long)t->args[1]);
         return refuse(r, t, t->nr, why);
     }
     if ((t->nr == SYS_recvmsg || t->nr == SYS_recvmmsg) &&
-        !save_namelens(r, t))
+        !rec_save_namelens(r, t))
         return false;
-    save_addr_room(t, d);
+    rec_save_addr_room(t, d);
     if (t->nr == SYS_execve)
         note_script(t);
-    if (d->mode == TRACE_SC_ENOSYS || copies_to_stdio(r, t)) {
+    if (d->mode == TRACE_SC_ENOSYS || rec_copies_to_stdio(r, t)) {
         /* Skip the call; the result is set at the exit stop. */
         t->forced = true;
         t->forced_ret = -ENOSYS;
@@ -823,11 +352,11 @@ static bool after_exec(recorder *r, rtask *t)
     trace_pset_unref(t->base.pset); /* a new address space */
     t->base.pset = trace_pset_new();
     if (!t->base.pset)
-        return fail(r, "out of memory");
+        return rec_fail(r, "out of memory");
     char exe[64];
     snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->base.tid);
     if (!trace_exec_fixup_auxv(t->base.tid, t->base.memfd, &ex, NULL))
-        return fail(r, "process %d: cannot rewrite the auxiliary vector",
+        return rec_fail(r, "process %d: cannot rewrite the auxiliary vector",
                     (int)t->base.tid);
     char interp[PATH_MAX];
     if (!file_index(r, exe, false, &ex.exe_file))
@@ -838,11 +367,11 @@ static bool after_exec(recorder *r, rtask *t)
     ex.has_interp = interp[0] != 0;
     if (r->mode == TRACE_CPUID_FAULT &&
         !trace_cpuid_arm_fault(t->base.tid, t->base.memfd))
-        return fail(r, "process %d: cannot enable CPUID faulting "
+        return rec_fail(r, "process %d: cannot enable CPUID faulting "
                        "(try --cpuid-mode=patch)", (int)t->base.tid);
     if (r->mode == TRACE_CPUID_PATCH &&
         trace_patch_all(t->base.tid, t->base.memfd, &t->base.pset->p) < 0)
-        return fail(r, "process %d: cannot patch CPUID instructions",
+        return rec_fail(r, "process %d: cannot patch CPUID instructions",
                     (int)t->base.tid);
     if (!emitted(r, rec_emit_exec(&r->prod, &ex, &r->err), RRT_EV_EXEC))
         return false;
@@ -877,7 +406,7 @@ static bool mmap_extras(recorder *r, rtask *t, rrt_ev_syscall *e)
     }
     if (r->mode == TRACE_CPUID_PATCH && (prot & PROT_EXEC) &&
         trace_patch_range(t->base.memfd, start, len, &t->base.pset->p) < 0)
-        return fail(r, "cannot patch CPUID in new code at 0x%llx",
+        return rec_fail(r, "cannot patch CPUID in new code at 0x%llx",
                     (unsigned long long)start);
     return true;
 }
@@ -903,15 +432,15 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
     t->initial = false;
     rrt_buf_reset(&r->data);
     r->n_mem = 0;
-    if (!t->forced && !restartable_outputs(r, t, d, e.ret))
+    if (!t->forced && !rec_restartable_outputs(r, t, d, e.ret))
         return false;
-    if (!capture_stdio(r, t, &e))
+    if (!rec_capture_stdio(r, t, &e))
         return false;
-    if ((t->nr == SYS_mmap || t->nr == SYS_mprotect) && !is_err(e.ret) &&
+    if ((t->nr == SYS_mmap || t->nr == SYS_mprotect) && !rec_is_err(e.ret) &&
         !mmap_extras(r, t, &e))
         return false;
     if (r->data.failed)
-        return fail(r, "out of memory");
+        return rec_fail(r, "out of memory");
     for (size_t i = 0; i < r->n_mem; i++)
         r->mem[i].data = r->data.data + (size_t)r->mem[i].data;
     if (e.flags & RRT_EV_SC_STDIO)
@@ -1134,10 +663,10 @@ static bool on_new_task(recorder *r, rtask *parent, int event)
 {
     unsigned long msg;
     if (ptrace(PTRACE_GETEVENTMSG, parent->base.tid, NULL, &msg) != 0)
-        return fail(r, "cannot get the new task's id");
+        return rec_fail(r, "cannot get the new task's id");
     rtask *c = add_task(r, (pid_t)msg);
     if (!c)
-        return fail(r, "out of memory");
+        return rec_fail(r, "out of memory");
     c->fresh = true;
     uint64_t flags = parent->nr == SYS_clone ? parent->args[0]
                      : event == PTRACE_EVENT_VFORK
@@ -1147,7 +676,7 @@ static bool on_new_task(recorder *r, rtask *parent, int event)
     c->base.pset = flags & CLONE_VM ? trace_pset_ref(parent->base.pset)
                                : trace_pset_copy(parent->base.pset);
     if (!c->base.pset)
-        return fail(r, "out of memory");
+        return rec_fail(r, "out of memory");
     if (flags & CLONE_VFORK)
         parent->vfork_child = c->base.tid;
     /* Its CLONE event is written when it first runs. */

@@ -37,205 +37,7 @@
 #include <rrt/compat.h>
 #include <rrt/cpufeat.h>
 
-#include "replayer.h"
-
-typedef struct stop {
-    int status;
-    int kind; /* STOP_* */
-    int sig;
-    struct user_regs_struct regs;
-} stop;
-
-enum { STOP_EXIT, STOP_SYSCALL, STOP_EVENT, STOP_SIGNAL, STOP_ERROR };
-
-typedef struct ptask {
-    trace_task base; /* first: ids, memory, patch set, list link */
-    bool in_syscall;
-    bool sysemu;    /* resume with PTRACE_SYSEMU outside real calls */
-    bool emu_entry; /* at an entry stop under PTRACE_SYSEMU: the kernel
-                     * skips this call */
-    bool skipped;   /* left at an emulated call's entry, whose exit stop
-                     * still comes if resumed with PTRACE_SYSCALL */
-    bool want_real; /* its next call runs for real: reach its entry under
-                     * PTRACE_SYSCALL, saving reenter() */
-    bool clone_pending; /* stopped at a clone event; exit still to come */
-    bool sigsuspend;    /* at rt_sigsuspend entry, waiting for a signal */
-    uint32_t suspend_nr; /* the call it stands for (ppoll, ...) or 0 */
-    int64_t suspend_ret;
-    bool parked;        /* already ran to `park`, not yet consumed */
-    stop park;
-    int resume_sig;
-    int64_t restart_ret; /* emulated call returned -ERESTART*, or 0 */
-    bool group_exit;     /* a task of its process ran exit_group */
-    bool held_exit;      /* stopped at its exit_group's entry */
-    bool exiting;        /* it ran exit or exit_group: no stop until its
-                          * death, which a leader reports only after its
-                          * threads are reaped (so never park it) */
-    /* its EXIT event came while it sat in a call, before the sibling's
-     * execve that ended it at record time: held at `park` until that
-     * execve runs (reap_doomed) */
-    bool doomed;
-    bool resumed; /* already resumed: next_stop only waits */
-} ptask;
-
-#define RRT_ELF_PT_INTERP 3u
-#define RRT_AT_ENTRY 9u
-#define RRT_AT_EXECFN 31u
-#define RRT_MFD_EXEC 0x10u
-
-typedef struct exec_sub {
-    bool active;
-    struct ptask *task;
-    int exe_fd, interp_fd;   /* read-only memfds holding the blobs */
-    int iexe_fd;             /* a script's interpreter (its own interp_fd
-                                is interp_fd) */
-    char rec_path[PATH_MAX]; /* the path the recording exec'd */
-    char path[PATH_MAX];     /* what replay execs instead (same length) */
-    uint64_t entry;          /* e_entry of the program */
-    bool inherited;          /* the tracee inherits the descriptors */
-    bool script;             /* a #! script: the kernel runs the
-                                interpreter it names */
-    bool script_interp;      /* ... the recorded one, named by iname in
-                                the script's copy (else this host's) */
-    char iname[PATH_MAX];    /* the #! line's interpreter as replayed */
-    char iname_orig[PATH_MAX]; /* ... and as recorded (same length) */
-    char links[3][32];       /* /tmp symlinks made for short paths */
-    bool has_interp;
-    uint64_t interp_vaddr;   /* PT_INTERP p_vaddr */
-    size_t interp_len;       /* PT_INTERP p_filesz */
-    char interp_orig[PATH_MAX];
-} exec_sub;
-
-typedef struct replayer {
-    const rep_options *o;
-    rrt_reader *rd;
-    trace_cpuid_mode mode;
-    trace_task *tasks;
-    ptask *lazy;    /* task whose user code since its last event has not
-                     * run yet */
-    uint64_t index; /* current event */
-    uint64_t counts[16];
-    int exit_code;
-    bool exited;
-    bool diverged;
-    rep_divergence div;
-    rrt_error err; /* why the replay failed (not a divergence) */
-    exec_sub sub; /* the exec being substituted, if any */
-    char **warned; /* warnings already printed (a shell loop execs the
-                      same script a thousand times) */
-    size_t nwarned, capwarned;
-} replayer;
-
-static void note(replayer *r, rep_note n, const char *text)
-{
-    if (r->o->notify)
-        r->o->notify(r->o->notify_ctx, n, text);
-}
-
-/* Warns "PATH: WHAT" the first time only. */
-static void warn_once(replayer *r, const char *path, const char *what)
-{
-    char line[PATH_MAX + 256];
-    snprintf(line, sizeof(line), "%s: %s", path, what);
-    for (size_t i = 0; i < r->nwarned; i++)
-        if (strcmp(r->warned[i], line) == 0)
-            return;
-    note(r, REP_NOTE_WARNING, line);
-    if (r->nwarned == r->capwarned) {
-        size_t cap = r->capwarned ? 2 * r->capwarned : 16;
-        char **p = realloc(r->warned, cap * sizeof(*p));
-        if (!p)
-            return;
-        r->warned = p;
-        r->capwarned = cap;
-    }
-    char *copy = strdup(line);
-    if (copy)
-        r->warned[r->nwarned++] = copy;
-}
-
-/* Fails the replay for a reason other than a divergence. */
-static bool failed(replayer *r, rrt_status st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static bool failed(replayer *r, rrt_status st, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->err.message, sizeof(r->err.message), fmt, ap);
-    va_end(ap);
-    r->err.status = st;
-    return false;
-}
-
-/* A failure or a divergence has ended the replay. */
-static bool stopped(const replayer *r)
-{
-    return r->diverged || r->err.status != RRT_OK;
-}
-
-/* The replay cannot go on at the current event, for a reason other than
- * the program doing something else (a referenced file that changed, a
- * resource this host refused): "event N (task T): WHAT". */
-static bool fail_at(replayer *r, ptask *t, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static bool fail_at(replayer *r, ptask *t, const char *fmt, ...)
-{
-    if (stopped(r))
-        return false;
-    char what[sizeof(r->err.message) - 48];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
-    va_end(ap);
-    return failed(r, RRT_E_UNSUPPORTED, "event %llu (task %u): %s",
-                  (unsigned long long)r->index, t ? t->base.rec_tid : 0,
-                  what);
-}
-
-/* The first divergence only: later ones follow from it. */
-static bool divergence(replayer *r, ptask *t, const char *expected,
-                       const char *found, const char *fmt, va_list ap)
-{
-    if (stopped(r))
-        return false;
-    rep_divergence *d = &r->div;
-    r->diverged = true;
-    d->event = r->index;
-    d->task = t ? t->base.rec_tid : 0;
-    vsnprintf(d->what, sizeof(d->what), fmt, ap);
-    snprintf(d->expected, sizeof(d->expected), "%s", expected);
-    snprintf(d->found, sizeof(d->found), "%s", found);
-    d->have_regs =
-        t && ptrace(PTRACE_GETREGS, t->base.tid, NULL, &d->regs) == 0;
-    return false;
-}
-
-/* A divergence that is not a comparison: WHAT alone says it. */
-static bool diverge(replayer *r, ptask *t, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static bool diverge(replayer *r, ptask *t, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    divergence(r, t, "", "", fmt, ap);
-    va_end(ap);
-    return false;
-}
-
-/* The program did something other than the recording says: WHAT, and
- * what was expected and found, separately. */
-static bool mismatch(replayer *r, ptask *t, const char *expected,
-                     const char *found, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static bool mismatch(replayer *r, ptask *t, const char *expected,
-                     const char *found, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    divergence(r, t, expected, found, fmt, ap);
-    va_end(ap);
-    return false;
-}
+#include "replayi.h"
 
 static bool is_err(int64_t ret)
 {
@@ -414,7 +216,7 @@ static bool expect_syscall(replayer *r, ptask *t, stop *s, uint32_t nr,
     char want[64];
     snprintf(want, sizeof(want), "%s %s", trace_syscall_name(nr, nb),
              entry ? "entry" : "exit");
-    return mismatch(r, t, want, stop_name(s, buf, sizeof(buf)), "stop");
+    return rep_mismatch(r, t, want, stop_name(s, buf, sizeof(buf)), "stop");
 }
 
 /* t stopped at the entry of a call that must run for real. Under
@@ -440,7 +242,7 @@ static bool reenter(replayer *r, ptask *t, stop *s)
     t->sysemu = true;
     if (s->kind == STOP_SYSCALL && t->in_syscall && s->regs.orig_rax == nr)
         return true;
-    return diverge(r, t, "cannot re-enter %s, got %s",
+    return rep_diverge(r, t, "cannot re-enter %s, got %s",
                    trace_syscall_name((long)nr, nb),
                    stop_name(s, buf, sizeof(buf)));
 }
@@ -449,12 +251,12 @@ static bool reenter(replayer *r, ptask *t, stop *s)
 /* Files                                                              */
 
 /* Checks that an external file is still the one recorded and opens it. */
-static int open_recorded(replayer *r, ptask *t, const rrt_file_entry *f)
+int rep_open_recorded(replayer *r, ptask *t, const rrt_file_entry *f)
 {
     int fd = open(f->path, O_RDONLY | O_CLOEXEC);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0) {
-        fail_at(r, t, "%s: %s; the recording references it (run `rrt pack` "
+        rep_fail_at(r, t, "%s: %s; the recording references it (run `rrt pack` "
                       "on the recording machine to embed referenced files)",
                 f->path, strerror(errno));
         if (fd >= 0)
@@ -465,7 +267,7 @@ static int open_recorded(replayer *r, ptask *t, const rrt_file_entry *f)
     if (!r->o->force &&
         ((uint64_t)sb.st_dev != f->dev || (uint64_t)sb.st_ino != f->ino ||
          (uint64_t)sb.st_size != f->size || mtime != f->mtime_ns)) {
-        fail_at(r, t,
+        rep_fail_at(r, t,
                 "%s changed since it was recorded (dev/ino/size/mtime "
                 "%llu/%llu/%llu/%lld, now %llu/%llu/%llu/%lld); run `rrt "
                 "pack` on the recording machine, or --force",
@@ -488,7 +290,7 @@ static bool fill_mapping(replayer *r, ptask *t, uint64_t index,
     rrt_file_entry f = {0};
     rrt_error err;
     if (rrt_reader_file(r->rd, (size_t)index, &f, &err) != RRT_OK)
-        return fail_at(r, t, "file %llu: %s", (unsigned long long)index,
+        return rep_fail_at(r, t, "file %llu: %s", (unsigned long long)index,
                        err.message);
     int fd = -1;
     bool ok = false;
@@ -496,7 +298,7 @@ static bool fill_mapping(replayer *r, ptask *t, uint64_t index,
     uint8_t *buf = malloc(bufsize);
     if (!buf)
         goto out;
-    if ((f.flags & RRT_FILE_EXTERNAL) && (fd = open_recorded(r, t, &f)) < 0)
+    if ((f.flags & RRT_FILE_EXTERNAL) && (fd = rep_open_recorded(r, t, &f)) < 0)
         goto out;
     uint64_t end = off + len < f.size ? off + len : f.size;
     for (uint64_t pos = off; pos < end;) {
@@ -507,12 +309,12 @@ static bool fill_mapping(replayer *r, ptask *t, uint64_t index,
             got = n > 0 ? (size_t)n : 0;
         } else if (rrt_reader_pread_blob(r->rd, &f.blob, pos, buf, want, &got,
                                          &err) != RRT_OK) {
-            fail_at(r, t, "%s", err.message);
+            rep_fail_at(r, t, "%s", err.message);
             goto out;
         }
         if (got == 0 ||
             !trace_mem_write(t->base.memfd, addr + (pos - off), buf, got)) {
-            fail_at(r, t, "%s: cannot map offset %llu", f.path,
+            rep_fail_at(r, t, "%s: cannot map offset %llu", f.path,
                     (unsigned long long)pos);
             goto out;
         }
@@ -528,516 +330,6 @@ out:
 }
 
 /* ------------------------------------------------------------------ */
-/* Executing the recorded binaries                                    */
-
-/* When the archive embeds the program (and its ELF interpreter), replay
- * must not depend on this host's copies, which may differ or be absent.
- * The simplest robust way is to let the kernel load the recorded bytes
- * itself: each blob is copied into a memfd, and the tracee execs
- * "/proc/<replayer>/fd/<n>" instead of the recorded path (the root, which
- * inherits the descriptor, "/proc/self/fd/<n>" or "/dev/fd/<n>"). The
- * kernel opens the file (and the interpreter) before it closes O_CLOEXEC
- * descriptors, so the program never sees them. The copy of the
- * program has its PT_INTERP string rewritten to the interpreter's memfd in
- * the same way, so the kernel maps the recorded ld.so at the address it
- * would map the host's (same size, same layout, ASLR off). No mapping has
- * to be replaced after the exec.
- *
- * What the program can observe is then restored at the exec stop:
- *  - the exec'd path is padded with slashes to the recorded path's length,
- *    so the kernel builds a byte-identical stack layout, and the filename
- *    string AT_EXECFN points to is overwritten with the recorded one;
- *  - the PT_INTERP bytes in the program's mapping (ld.so names itself by
- *    them) are written back with the original string.
- * A path shorter than those names (/bin/sh) is replaced by a symlink of
- * the same length in /tmp, removed at the exec stop; only paths under 6
- * bytes, or a /tmp where no link can be made, run the host's copy,
- * checked against the embedded one. The task's comm (basename of the
- * exec'd path) is the descriptor number or the link's name: the seccomp
- * wall has no prctl to fix it, and the program reads it only through
- * emulated calls. */
-
-static void sub_clear(exec_sub *x)
-{
-    for (size_t i = 0; i < sizeof(x->links) / sizeof(x->links[0]); i++)
-        if (x->links[i][0])
-            unlink(x->links[i]);
-    if (x->exe_fd >= 0)
-        close(x->exe_fd);
-    if (x->interp_fd >= 0)
-        close(x->interp_fd);
-    if (x->iexe_fd >= 0)
-        close(x->iexe_fd);
-    memset(x, 0, sizeof(*x));
-    x->exe_fd = x->interp_fd = x->iexe_fd = -1;
-}
-
-/* Shortest path a substituted exec can have: "/tmp/" and one byte. */
-#define RRT_SHORT_PATH 6
-
-/* Makes link, a free name of exactly len bytes (RRT_SHORT_PATH <= len <
- * 32) in /tmp, a symlink to target. symlink() never follows or replaces
- * an existing name, and /tmp is sticky, so the link stays ours. The name
- * is never seen by the program: AT_EXECFN and argv are restored. */
-static bool tmp_link(const char *target, size_t len, char link[32])
-{
-    static const char set[] = "abcdefghijklmnopqrstuvwxyz"
-                              "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    uint64_t x = (uint64_t)ts.tv_nsec ^ (uint64_t)getpid() << 32;
-    if (len < RRT_SHORT_PATH || len >= 32)
-        return false;
-    for (int tries = 0; tries < 1000; tries++) {
-        memcpy(link, "/tmp/", 5);
-        for (size_t i = 5; i < len; i++) {
-            x = x * 6364136223846793005u + 1442695040888963407u;
-            link[i] = set[(x >> 33) % (sizeof(set) - 1)];
-        }
-        link[len] = 0;
-        if (symlink(target, link) == 0)
-            return true;
-        if (errno != EEXIST)
-            break;
-    }
-    link[0] = 0;
-    return false;
-}
-
-/* A path of exactly len bytes that the tracee can exec or open to reach
- * the replayer's descriptor fd: "/proc/<replayer>/fd/<fd>" or, for a child
- * that inherits fd (the root, spawned after the copies are made), the
- * shorter "/proc/self/fd/<fd>" or "/dev/fd/<fd>", padded with slashes.
- * Shorter paths (/bin/sh) get a /tmp symlink to the first, which x
- * removes when cleared. false when none fits or the link fails. */
-static bool fd_path(exec_sub *x, int fd, size_t len, char *out, size_t n)
-{
-    char p[64];
-    if (len >= n)
-        return false;
-    for (int i = 0; i < (x->inherited ? 2 : 1); i++) {
-        int k = !x->inherited ? snprintf(p, sizeof(p), "proc/%d/fd/%d",
-                                         (int)getpid(), fd)
-                : i == 0      ? snprintf(p, sizeof(p), "proc/self/fd/%d", fd)
-                              : snprintf(p, sizeof(p), "dev/fd/%d", fd);
-        if (k < 0 || (size_t)k >= len)
-            continue;
-        size_t pad = len - (size_t)k;
-        memset(out, '/', pad);
-        memcpy(out + pad, p, (size_t)k + 1);
-        return true;
-    }
-    for (size_t i = 0; i < sizeof(x->links) / sizeof(x->links[0]); i++) {
-        if (x->links[i][0])
-            continue;
-        snprintf(p, sizeof(p), "/proc/%d/fd/%d", (int)getpid(), fd);
-        if (!tmp_link(p, len, x->links[i]))
-            return false;
-        memcpy(out, x->links[i], len + 1);
-        return true;
-    }
-    return false;
-}
-
-/* A memfd holding the file's recorded bytes (the blob's id is checked as
- * it is read), or -1 after a divergence. */
-static int blob_memfd(replayer *r, ptask *t, const rrt_file_entry *f)
-{
-    rrt_blob_stream *bs = NULL;
-    rrt_error err;
-    enum { BUF = 1 << 16 };
-    uint8_t *buf = malloc(BUF);
-    size_t got;
-    /* MFD_EXEC (Linux 6.3): executable even where vm.memfd_noexec makes
-     * memfds non-executable by default; older kernels reject the flag */
-    int fd = buf ? memfd_create("rrt-exec", MFD_CLOEXEC | RRT_MFD_EXEC) : -1;
-    if (fd < 0 && buf && errno == EINVAL)
-        fd = memfd_create("rrt-exec", MFD_CLOEXEC);
-    if (fd < 0) {
-        fail_at(r, t, "memfd_create: %s", buf ? strerror(errno) : "out of memory");
-        free(buf);
-        return -1;
-    }
-    if (rrt_blob_stream_open(r->rd, &f->blob, &bs, &err) != RRT_OK) {
-        fail_at(r, t, "%s: %s", f->path, err.message);
-        goto fail;
-    }
-    for (;;) {
-        if (rrt_blob_stream_read(bs, buf, BUF, &got, &err) !=
-            RRT_OK) {
-            fail_at(r, t, "%s: %s", f->path, err.message);
-            goto fail;
-        }
-        if (got == 0)
-            break;
-        for (size_t at = 0; at < got;) {
-            ssize_t w = write(fd, buf + at, got - at);
-            if (w <= 0) {
-                fail_at(r, t, "%s: cannot copy: %s", f->path,
-                        strerror(errno));
-                goto fail;
-            }
-            at += (size_t)w;
-        }
-    }
-    rrt_blob_stream_close(bs);
-    free(buf);
-    return fd;
-fail:
-    rrt_blob_stream_close(bs);
-    free(buf);
-    close(fd);
-    return -1;
-}
-
-/* Trades a writable memfd for a read-only descriptor of the same file:
- * the kernel refuses to exec a file that is open for writing. */
-static int read_only(replayer *r, ptask *t, int rw)
-{
-    char self[64];
-    if (rw < 0)
-        return -1;
-    snprintf(self, sizeof(self), "/proc/self/fd/%d", rw);
-    int ro = open(self, O_RDONLY | O_CLOEXEC);
-    if (ro < 0)
-        fail_at(r, t, "%s: %s", self, strerror(errno));
-    close(rw);
-    return ro;
-}
-
-static uint64_t le(const uint8_t *p, int n)
-{
-    uint64_t v = 0;
-    for (int i = n - 1; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-/* Points the memfd copy's PT_INTERP at the interpreter's memfd; keeps the
- * original string to restore in memory after the exec. */
-static bool patch_interp(replayer *r, ptask *t, exec_sub *x, int rw)
-{
-    uint8_t eh[64], ph[56];
-    if (pread(rw, eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
-        memcmp(eh, "\177ELF\2\1", 6) != 0)
-        return fail_at(r, t, "%s: not a 64-bit ELF file", x->rec_path);
-    x->entry = le(eh + 0x18, 8);
-    uint64_t phoff = le(eh + 0x20, 8), phentsize = le(eh + 0x36, 2);
-    uint64_t phnum = le(eh + 0x38, 2);
-    for (uint64_t i = 0; phentsize >= sizeof(ph) && i < phnum; i++) {
-        if (pread(rw, ph, sizeof(ph), (off_t)(phoff + i * phentsize)) !=
-            (ssize_t)sizeof(ph))
-            break;
-        if (le(ph, 4) != RRT_ELF_PT_INTERP)
-            continue;
-        uint64_t off = le(ph + 8, 8), len = le(ph + 32, 8);
-        char path[PATH_MAX] = {0};
-        if (len < 2 || len > sizeof(x->interp_orig) ||
-            pread(rw, x->interp_orig, len, (off_t)off) != (ssize_t)len)
-            return fail_at(r, t, "%s: bad PT_INTERP", x->rec_path);
-        if (!fd_path(x, x->interp_fd, (size_t)len - 1, path,
-                     sizeof(path)))
-            return fail_at(r, t, "%s: PT_INTERP too short to name the "
-                                 "recorded interpreter", x->rec_path);
-        if (pwrite(rw, path, len, (off_t)off) != (ssize_t)len)
-            return fail_at(r, t, "cannot patch PT_INTERP: %s",
-                           strerror(errno));
-        x->has_interp = true;
-        x->interp_vaddr = le(ph + 16, 8);
-        x->interp_len = (size_t)len;
-        return true;
-    }
-    return fail_at(r, t, "%s: no PT_INTERP", x->rec_path);
-}
-
-/* True when the file t execs at path starts with "#!". The kernel then
- * runs the interpreter the script names, with the script's path among
- * its arguments, and the recording's executable is that interpreter:
- * exec'ing it in the script's place would drop those arguments. In a
- * recording without EXEC_SCRIPT events (older recorders) the script then
- * runs from this host. path is relative to t's working directory (the
- * replayer's own for the root, which starts there). */
-static bool is_script(const ptask *t, const char *path)
-{
-    char *real = trace_script_path(t ? t->base.tid : 0, path);
-    bool script = real != NULL;
-    free(real);
-    return script;
-}
-
-/* True when f's bytes are in the archive (not only referenced). */
-static bool embedded(replayer *r, uint64_t index, rrt_file_entry *f)
-{
-    rrt_error err;
-    return rrt_reader_file(r->rd, (size_t)index, f, &err) == RRT_OK &&
-           !(f->flags & RRT_FILE_EXTERNAL);
-}
-
-/* The read-only memfd copy of program f, its PT_INTERP pointed at ld's
- * copy when ld is not NULL; -1 after a divergence. */
-static int program_copy(replayer *r, ptask *t, exec_sub *x,
-                        const rrt_file_entry *f, const rrt_file_entry *ld)
-{
-    if (ld && (x->interp_fd = read_only(r, t, blob_memfd(r, t, ld))) < 0)
-        return -1;
-    int rw = blob_memfd(r, t, f);
-    if (rw >= 0 && ld && !patch_interp(r, t, x, rw)) {
-        close(rw);
-        return -1;
-    }
-    return read_only(r, t, rw);
-}
-
-/* In the memfd copy of a script, points the #! line at x->iexe_fd (the
- * recorded interpreter) by a name of the same length, kept with the
- * recorded one in x for the exec stop. The kernel reads the line from the
- * first 256 bytes; its interpreter name ends at a blank or newline.
- * false (no divergence) when the name cannot be replaced, or names a
- * script on this host: the recorded program is then the interpreter of
- * that script, and exec'ing it directly would drop arguments. */
-static bool patch_shebang(const ptask *t, exec_sub *x, int rw)
-{
-    char buf[256];
-    ssize_t n = pread(rw, buf, sizeof(buf), 0);
-    if (n < 3 || buf[0] != '#' || buf[1] != '!')
-        return false;
-    size_t i = 2, end;
-    while (i < (size_t)n && (buf[i] == ' ' || buf[i] == '\t'))
-        i++;
-    for (end = i; end < (size_t)n && buf[end] != ' ' && buf[end] != '\t' &&
-                  buf[end] != '\n' && buf[end] != 0;
-         end++)
-        ;
-    size_t len = end - i;
-    if (end == (size_t)n || len == 0 || len >= sizeof(x->iname))
-        return false;
-    memcpy(x->iname_orig, buf + i, len);
-    x->iname_orig[len] = 0;
-    return !is_script(t, x->iname_orig) &&
-           fd_path(x, x->iexe_fd, len, x->iname, sizeof(x->iname)) &&
-           pwrite(rw, x->iname, len, (off_t)i) == (ssize_t)len;
-}
-
-/* Prepares x so that t execs the recorded program instead of rec_path,
- * given the EXEC event the recording has for it and, for a #! script, the
- * file index of the script (else UINT64_MAX); t is NULL for the root, not
- * spawned yet. A script is replaced by the recorded script, whose #! line
- * is pointed at the recorded interpreter when it is embedded (else the
- * kernel runs this host's, checked at the exec stop, as it does when the
- * #! line names a script here). false without a divergence: run the
- * host's copy (not embedded, no name). */
-/* Names x->exe_fd by a path as long as x->rec_path and arms the
- * substitution for t's exec; else warns `fallback`. */
-static bool sub_arm(replayer *r, ptask *t, exec_sub *x, bool script,
-                    const char *fallback)
-{
-    if (!fd_path(x, x->exe_fd, strlen(x->rec_path), x->path,
-                 sizeof(x->path))) {
-        warn_once(r, x->rec_path, fallback);
-        return false;
-    }
-    x->active = true;
-    x->script = script;
-    x->task = t;
-    return true;
-}
-
-/* A referenced program or script exec'd by a relative path runs from
- * this host, but the path would resolve against the replayer's working
- * directory: chdir is emulated. It is exec'd by a name of the same
- * length for the recorded file instead (identity checked). */
-static bool sub_relative(replayer *r, ptask *t, exec_sub *x,
-                         const char *rec_path, const rrt_file_entry *f,
-                         bool script)
-{
-    size_t len = strlen(rec_path);
-    if (len < RRT_SHORT_PATH || len >= sizeof(x->rec_path)) {
-        warn_once(r, rec_path, "relative path too short to replace; it "
-                               "resolves in replay's working directory");
-        return false;
-    }
-    if ((x->exe_fd = open_recorded(r, t, f)) < 0)
-        return false;
-    memcpy(x->rec_path, rec_path, len + 1);
-    x->inherited = t == NULL;
-    return sub_arm(r, t, x, script, "no name of the same length for it; it "
-                                    "resolves in replay's working directory");
-}
-
-static bool sub_prepare(replayer *r, ptask *t, exec_sub *x,
-                        const char *rec_path, const rrt_ev_exec *e,
-                        uint64_t script)
-{
-    rrt_file_entry f = {0}, fp = {0}, fi = {0};
-    bool ok = false;
-    int rw = -1;
-    sub_clear(x);
-    size_t len = strlen(rec_path);
-    bool is_scr = script != UINT64_MAX;
-    if (!embedded(r, is_scr ? script : e->exe_file, &f)) {
-        if (rec_path[0] != '/' && (f.flags & RRT_FILE_EXTERNAL))
-            ok = sub_relative(r, t, x, rec_path, &f, is_scr);
-        goto out;
-    }
-    /* a recording from before EXEC_SCRIPT existed */
-    if (!is_scr && is_script(t, rec_path)) {
-        warn_once(r, rec_path,
-                  "a #! script; it and its interpreter run from this host");
-        goto out;
-    }
-    if (len < RRT_SHORT_PATH || len >= sizeof(x->rec_path)) {
-        warn_once(r, rec_path,
-                  "path too short to run the embedded copy in its place; "
-                  "running this host's file");
-        goto out;
-    }
-    memcpy(x->rec_path, rec_path, len + 1);
-    x->inherited = t == NULL;
-    /* an ELF interpreter only referenced is the host's, checked at the
-     * exec stop; so is the program a script names */
-    bool ld = e->has_interp && embedded(r, e->interp_file, &fi);
-    if (is_scr && embedded(r, e->exe_file, &fp)) {
-        if ((x->iexe_fd = program_copy(r, t, x, &fp, ld ? &fi : NULL)) < 0)
-            goto out;
-        if ((rw = blob_memfd(r, t, &f)) < 0)
-            goto out;
-        x->script_interp = patch_shebang(t, x, rw);
-        if (!x->script_interp) {
-            /* the host's interpreter and ld.so run after all */
-            warn_once(r, rec_path, "the interpreter its #! line names "
-                                   "runs from this host");
-            x->has_interp = false;
-        }
-        x->exe_fd = read_only(r, t, rw);
-        rw = -1;
-    } else {
-        x->exe_fd = program_copy(r, t, x, &f, !is_scr && ld ? &fi : NULL);
-    }
-    if (x->exe_fd < 0)
-        goto out;
-    ok = sub_arm(r, t, x, is_scr, "no name of the same length for the "
-                                  "embedded copy; running this host's file");
-out:
-    if (rw >= 0)
-        close(rw);
-    if (!ok)
-        sub_clear(x);
-    rrt_file_entry_clear(&f);
-    rrt_file_entry_clear(&fp);
-    rrt_file_entry_clear(&fi);
-    return ok;
-}
-
-/* For a script the kernel put the path it exec'd among the interpreter's
- * arguments (argv[1], or argv[2] after the #! line's optional argument,
- * or later when that interpreter is a script too, up to the kernel's 4
- * levels): writes the recorded path over it, same length. When the #!
- * line's interpreter was renamed, argv[0] (that name) gets the recorded
- * one back too. */
-static bool restore_script_args(replayer *r, ptask *t, const exec_sub *x)
-{
-    struct user_regs_struct g;
-    uint64_t argc = 0, p = 0;
-    size_t n = strlen(x->path) + 1, in = strlen(x->iname) + 1;
-    char buf[PATH_MAX];
-    if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0 ||
-        !trace_mem_read(t->base.memfd, g.rsp, &argc, sizeof(argc)))
-        return diverge(r, t, "cannot read the new program's arguments");
-    if (x->script_interp &&
-        !(argc > 0 && trace_mem_read(t->base.memfd, g.rsp + 8, &p, 8) &&
-          trace_mem_read(t->base.memfd, p, buf, in) &&
-          memcmp(buf, x->iname, in) == 0 &&
-          trace_mem_write(t->base.memfd, p, x->iname_orig, in)))
-        return diverge(r, t, "cannot restore the interpreter's name %s",
-                       x->iname_orig);
-    for (uint64_t i = 1; i < argc && i <= 8; i++) {
-        if (trace_mem_read(t->base.memfd, g.rsp + 8 * (i + 1), &p, 8) &&
-            trace_mem_read(t->base.memfd, p, buf, n) &&
-            memcmp(buf, x->path, n) == 0)
-            return trace_mem_write(t->base.memfd, p, x->rec_path, n) ||
-                   diverge(r, t, "cannot restore the script's path");
-    }
-    return diverge(r, t, "the interpreter's arguments do not name the "
-                         "script %s", x->rec_path);
-}
-
-/* At the exec stop of a substituted exec: shows the program the recorded
- * filename and PT_INTERP bytes (see above). now: the live auxv. */
-static bool sub_finish(replayer *r, ptask *t, exec_sub *x,
-                       const rrt_ev_exec *now)
-{
-    uint64_t entry = 0, execfn = 0;
-    for (size_t i = 0; i < now->n_auxv; i++) {
-        if (now->auxv[i][0] == RRT_AT_ENTRY)
-            entry = now->auxv[i][1];
-        if (now->auxv[i][0] == RRT_AT_EXECFN)
-            execfn = now->auxv[i][1];
-    }
-    bool ok = true;
-    if (execfn && !trace_mem_write(t->base.memfd, execfn, x->rec_path,
-                                  strlen(x->rec_path) + 1))
-        ok = diverge(r, t, "cannot restore AT_EXECFN");
-    if (ok && x->has_interp &&
-        !trace_mem_write(t->base.memfd, entry - x->entry + x->interp_vaddr,
-                        x->interp_orig, x->interp_len))
-        ok = diverge(r, t, "cannot restore PT_INTERP");
-    if (ok && x->script)
-        ok = restore_script_args(r, t, x);
-    sub_clear(x);
-    return ok;
-}
-
-/* The EXEC event at position `first` or the one after it, and in
- * *script the file index of the EXEC_SCRIPT right after it (UINT64_MAX
- * if there is none: not a script, or recorded before the event existed). */
-static bool peek_exec(replayer *r, uint64_t first, rrt_ev_exec *e,
-                      uint64_t *script)
-{
-    rrt_event_iter *it = NULL;
-    rrt_event ev;
-    rrt_error err;
-    bool found = false;
-    *script = UINT64_MAX;
-    if (rrt_event_iter_open(r->rd, first, &it, &err) != RRT_OK)
-        return false;
-    for (int i = 0; i < 2 && !found &&
-                    rrt_event_iter_next(it, &ev, &err) == RRT_OK;
-         i++)
-        found = ev.type == RRT_EV_EXEC &&
-                rrt_ev_decode_exec(ev.data, ev.len, e, &err) == RRT_OK;
-    rrt_ev_exec_script es;
-    if (found && rrt_event_iter_next(it, &ev, &err) == RRT_OK &&
-        ev.type == RRT_EV_EXEC_SCRIPT &&
-        rrt_ev_decode_exec_script(ev.data, ev.len, &es, &err) == RRT_OK &&
-        es.tid == e->tid)
-        *script = es.script_file;
-    rrt_event_iter_close(it);
-    return found;
-}
-
-/* At t's execve entry: lets it exec the recorded program (the path is
- * swapped in place, same length). Returns the address swapped, 0 if none. */
-static uint64_t sub_execve(replayer *r, ptask *t, uint64_t addr)
-{
-    char path[PATH_MAX];
-    size_t n = 0;
-    rrt_ev_exec ex;
-    uint64_t script;
-    while (n < sizeof(path) &&
-           trace_mem_read(t->base.memfd, addr + n, path + n, 1) && path[n])
-        n++;
-    if (n == 0 || n == sizeof(path) || path[n] ||
-        !peek_exec(r, r->index + 1, &ex, &script) ||
-        !sub_prepare(r, t, &r->sub, path, &ex, script))
-        return 0;
-    if (!trace_mem_write(t->base.memfd, addr, r->sub.path, n)) {
-        sub_clear(&r->sub);
-        return 0;
-    }
-    return addr;
-}
-
-/* ------------------------------------------------------------------ */
 /* System calls                                                       */
 
 static bool write_outputs(replayer *r, ptask *t, const rrt_ev_syscall *e)
@@ -1045,7 +337,7 @@ static bool write_outputs(replayer *r, ptask *t, const rrt_ev_syscall *e)
     for (size_t i = 0; i < e->n_mem; i++)
         if (!trace_mem_write(t->base.memfd, e->mem[i].addr, e->mem[i].data,
                             e->mem[i].len))
-            return fail_at(r, t, "cannot write %zu bytes at 0x%llx",
+            return rep_fail_at(r, t, "cannot write %zu bytes at 0x%llx",
                            e->mem[i].len,
                            (unsigned long long)e->mem[i].addr);
     if ((e->flags & RRT_EV_SC_STDIO) && !r->o->quiet) {
@@ -1074,7 +366,7 @@ static bool compare_args(replayer *r, ptask *t, const rrt_ev_syscall *e,
             snprintf(want, sizeof(want), "0x%llx",
                      (unsigned long long)e->args[i]);
             snprintf(got, sizeof(got), "0x%llx", (unsigned long long)v);
-            return mismatch(r, t, want, got, "%s argument %d",
+            return rep_mismatch(r, t, want, got, "%s argument %d",
                             trace_syscall_name(e->nr, nb), i);
         }
     }
@@ -1087,7 +379,7 @@ static bool check_stdio(replayer *r, ptask *t, const rrt_ev_syscall *e)
 {
     uint8_t *now = malloc(e->stdio_len ? e->stdio_len : 1);
     if (!now)
-        return fail_at(r, t, "out of memory");
+        return rep_fail_at(r, t, "out of memory");
     bool ok = true;
     if (e->nr == SYS_write || e->nr == SYS_pwrite64) {
         ok = trace_mem_read(t->base.memfd, e->args[1], now, e->stdio_len);
@@ -1113,7 +405,7 @@ static bool check_stdio(replayer *r, ptask *t, const rrt_ev_syscall *e)
     char want[64], got[64];
     snprintf(want, sizeof(want), "the recorded %zu bytes", e->stdio_len);
     snprintf(got, sizeof(got), "a difference at byte %zu", at);
-    return mismatch(r, t, want, got, "bytes written to fd %llu",
+    return rep_mismatch(r, t, want, got, "bytes written to fd %llu",
                     (unsigned long long)e->args[0]);
 }
 
@@ -1178,8 +470,8 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     }
     if (e->nr == SYS_execve) {
-        uint64_t swapped = sub_execve(r, t, s->regs.rdi);
-        if (stopped(r) || !reap_doomed(r, t))
+        uint64_t swapped = rep_sub_execve(r, t, s->regs.rdi);
+        if (rep_stopped(r) || !reap_doomed(r, t))
             return false;
         next_stop(t, s);
         /* a vfork parent shares the memory the path was swapped in; the
@@ -1189,10 +481,10 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
                            strlen(r->sub.rec_path));
         char buf[256];
         if (s->kind == STOP_SYSCALL && is_err((int64_t)s->regs.rax))
-            return mismatch(r, t, "success",
+            return rep_mismatch(r, t, "success",
                             strerror((int)-(int64_t)s->regs.rax), "execve");
         if (s->kind != STOP_EVENT)
-            return diverge(r, t, "execve did not exec (%s)",
+            return rep_diverge(r, t, "execve did not exec (%s)",
                            stop_name(s, buf, sizeof(buf)));
     }
     if (!expect_syscall(r, t, s, e->nr, false))
@@ -1204,7 +496,7 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         char want[24], got[24];
         snprintf(want, sizeof(want), "0x%llx", (unsigned long long)e->ret);
         snprintf(got, sizeof(got), "0x%llx", s->regs.rax);
-        return mismatch(r, t, want, got, "%s result",
+        return rep_mismatch(r, t, want, got, "%s result",
                         trace_syscall_desc(e->nr)->name);
     }
     if (!layout && e->nr != SYS_execve) {
@@ -1217,7 +509,7 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         t->base.memfd = trace_mem_open(t->base.tid);
         trace_pset_unref(t->base.pset); /* a new address space */
         t->base.pset = trace_pset_new();
-        return t->base.pset || fail_at(r, t, "out of memory");
+        return t->base.pset || rep_fail_at(r, t, "out of memory");
     }
     if (e->nr == SYS_mmap && (e->flags & RRT_EV_SC_FILE) &&
         !fill_mapping(r, t, e->file_index, (uint64_t)e->ret, e->args[1],
@@ -1230,7 +522,7 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         prot = e->args[2], start = e->args[0], len = e->args[1];
     if (r->mode == TRACE_CPUID_PATCH && (prot & PROT_EXEC) &&
         trace_patch_range(t->base.memfd, start, len, &t->base.pset->p) < 0)
-        return fail_at(r, t, "cannot patch CPUID at 0x%llx",
+        return rep_fail_at(r, t, "cannot patch CPUID at 0x%llx",
                        (unsigned long long)start);
     return true;
 }
@@ -1294,10 +586,10 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
     }
     if (e->flags & RRT_EV_SC_INITIAL)
         return e->nr == SYS_execve ||
-               fail_at(r, t, "first event is not the initial execve");
+               rep_fail_at(r, t, "first event is not the initial execve");
     const trace_sc_desc *d = trace_syscall_desc(e->nr);
     if (!d)
-        return fail_at(r, t, "archive holds unknown system call %s",
+        return rep_fail_at(r, t, "archive holds unknown system call %s",
                        trace_syscall_name(e->nr, nb));
     /* A failed call changed nothing and is emulated; rt_sigreturn's
      * "result" is the interrupted context's rax, not a status. */
@@ -1337,7 +629,7 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
         return true;
     }
     if (interrupted_with_mask(r, t, e, &s))
-        return !stopped(r);
+        return !rep_stopped(r);
     return real ? reenter(r, t, &s) && execute(r, t, e, &s)
                 : emulate(r, t, e, &s);
 }
@@ -1359,7 +651,7 @@ static bool on_trap(replayer *r, ptask *t, bool cpuid, stop *s)
             trace_patches_has(&t->base.pset->p, s->regs.rip))
             return true;
     }
-    return mismatch(r, t, cpuid ? "CPUID" : "RDTSC",
+    return rep_mismatch(r, t, cpuid ? "CPUID" : "RDTSC",
                     stop_name(s, buf, sizeof(buf)), "trap");
 }
 
@@ -1384,7 +676,7 @@ static bool on_cpuid(replayer *r, ptask *t, const rrt_ev_cpuid *e)
         char want[32], got[32];
         snprintf(want, sizeof(want), "0x%x.%u", e->leaf, e->subleaf);
         snprintf(got, sizeof(got), "0x%x.%u", leaf, sub);
-        return mismatch(r, t, want, got, "CPUID leaf");
+        return rep_mismatch(r, t, want, got, "CPUID leaf");
     }
     trace_apply_cpuid(&s.regs, e->regs);
     return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0;
@@ -1397,14 +689,14 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
     /* tkill, not tgkill(tid, tid): the task may be a thread other than
      * its process's leader, whose tgid is not its tid. */
     if (!e->sync && syscall(SYS_tkill, t->base.tid, (int)e->signo) != 0)
-        return fail_at(r, t, "cannot send signal %u: %s", e->signo,
+        return rep_fail_at(r, t, "cannot send signal %u: %s", e->signo,
                        strerror(errno));
     if (t->sigsuspend) {
         /* the signal ends the real rt_sigsuspend the task now sleeps in */
         t->sigsuspend = false;
         next_stop_for(t, &s, (int)e->signo);
         if (s.kind != STOP_SYSCALL || t->in_syscall)
-            return diverge(r, t, "rt_sigsuspend did not end by signal %u, "
+            return rep_diverge(r, t, "rt_sigsuspend did not end by signal %u, "
                                  "got %s", e->signo,
                            stop_name(&s, buf, sizeof(buf)));
         if (t->suspend_nr) {
@@ -1419,7 +711,7 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
     {
         char want[32];
         snprintf(want, sizeof(want), "signal %u", e->signo);
-        return mismatch(r, t, want, stop_name(&s, buf, sizeof(buf)),
+        return rep_mismatch(r, t, want, stop_name(&s, buf, sizeof(buf)),
                         "stop");
     }
     ptrace(PTRACE_SETSIGINFO, t->base.tid, NULL, (void *)e->siginfo);
@@ -1449,7 +741,7 @@ static bool reap_doomed(replayer *r, ptask *t)
     if (!any)
         return true;
     if (ptrace(PTRACE_SYSCALL, t->base.tid, NULL, NULL) != 0)
-        return fail_at(r, t, "cannot resume: %s", strerror(errno));
+        return rep_fail_at(r, t, "cannot resume: %s", strerror(errno));
     t->resumed = true;
     trace_task *b = r->tasks;
     while (b) {
@@ -1460,7 +752,7 @@ static bool reap_doomed(replayer *r, ptask *t)
             continue;
         do {
             if (waitpid(d->base.tid, &status, __WALL) != d->base.tid)
-                return diverge(r, d, "cannot reap it: %s", strerror(errno));
+                return rep_diverge(r, d, "cannot reap it: %s", strerror(errno));
         } while (!WIFEXITED(status) && !WIFSIGNALED(status));
         remove_task(r, d);
     }
@@ -1529,7 +821,7 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         char want[48];
         snprintf(want, sizeof(want), "%s %u",
                  e->killed ? "death by signal" : "exit with status", e->code);
-        return mismatch(r, t, want, stop_name(&s, buf, sizeof(buf)),
+        return rep_mismatch(r, t, want, stop_name(&s, buf, sizeof(buf)),
                         "end of task");
     }
     if (root) {
@@ -1552,7 +844,7 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
     long nr = (long)s.regs.orig_rax;
     if (s.kind != STOP_SYSCALL || !t->in_syscall ||
         (nr != SYS_clone && nr != SYS_fork && nr != SYS_vfork))
-        return mismatch(r, t, "a clone", stop_name(&s, buf, sizeof(buf)),
+        return rep_mismatch(r, t, "a clone", stop_name(&s, buf, sizeof(buf)),
                         "stop");
     if (!reenter(r, t, &s))
         return false;
@@ -1561,19 +853,19 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
     unsigned long child;
     if (s.kind != STOP_EVENT ||
         ptrace(PTRACE_GETEVENTMSG, t->base.tid, NULL, &child) != 0)
-        return diverge(r, t, "clone created no task (%s)",
+        return rep_diverge(r, t, "clone created no task (%s)",
                        stop_name(&s, buf, sizeof(buf)));
     ptask *c = add_task(r, rec_child, (pid_t)child);
     if (!c)
-        return fail_at(r, t, "out of memory");
+        return rep_fail_at(r, t, "out of memory");
     c->sysemu = t->sysemu;
     c->base.pset = flags & CLONE_VM ? trace_pset_ref(t->base.pset)
                                : trace_pset_copy(t->base.pset);
     int st;
     if (!c->base.pset)
-        return fail_at(r, t, "out of memory");
+        return rep_fail_at(r, t, "out of memory");
     if (waitpid(c->base.tid, &st, __WALL) != c->base.tid || !WIFSTOPPED(st))
-        return diverge(r, c, "new task did not stop");
+        return rep_diverge(r, c, "new task did not stop");
     if (nr == SYS_clone && (flags & CLONE_CHILD_SETTID))
         trace_mem_write(c->base.memfd, ctid, &rec_child, 4);
     if (nr == SYS_clone && (flags & CLONE_PARENT_SETTID))
@@ -1619,7 +911,7 @@ static bool same_as_blob(replayer *r, ptask *t, const rrt_file_entry *f,
     if (fd >= 0)
         close(fd);
     return same || r->o->force ||
-           fail_at(r, t, "%s on this machine differs from the binary "
+           rep_fail_at(r, t, "%s on this machine differs from the binary "
                          "embedded in the recording (--force to try anyway)",
                    f->path);
 }
@@ -1633,9 +925,9 @@ static bool check_exec_file(replayer *r, ptask *t, uint64_t index,
     rrt_error err;
     bool ok;
     if (rrt_reader_file(r->rd, (size_t)index, &f, &err) != RRT_OK)
-        return fail_at(r, t, "%s", err.message);
+        return rep_fail_at(r, t, "%s", err.message);
     if (f.flags & RRT_FILE_EXTERNAL) {
-        int fd = open_recorded(r, t, &f);
+        int fd = rep_open_recorded(r, t, &f);
         ok = fd >= 0;
         if (fd >= 0)
             close(fd);
@@ -1651,7 +943,7 @@ static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
     rrt_ev_exec now = {0};
     char exe[64];
     if (!trace_exec_fixup_auxv(t->base.tid, t->base.memfd, &now, e))
-        return fail_at(r, t, "cannot set up the auxiliary vector");
+        return rep_fail_at(r, t, "cannot set up the auxiliary vector");
     snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->base.tid);
     bool substituted = r->sub.active && r->sub.task == t;
     /* What a substitution ran is the recorded bytes by construction;
@@ -1659,7 +951,7 @@ static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
      * interpreter only referenced) is checked like any host file. */
     bool own_exe = substituted && (!r->sub.script || r->sub.script_interp);
     bool own_ld = substituted && r->sub.has_interp;
-    if (substituted && !sub_finish(r, t, &r->sub, &now))
+    if (substituted && !rep_sub_finish(r, t, &r->sub, &now))
         return false;
     if ((!own_exe && !check_exec_file(r, t, e->exe_file, exe)) ||
         (e->has_interp && !own_ld &&
@@ -1667,11 +959,11 @@ static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
         return false;
     if (r->mode == TRACE_CPUID_FAULT &&
         !trace_cpuid_arm_fault(t->base.tid, t->base.memfd))
-        return fail_at(r, t, "cannot enable CPUID faulting "
+        return rep_fail_at(r, t, "cannot enable CPUID faulting "
                              "(try --cpuid-mode=patch)");
     if (r->mode == TRACE_CPUID_PATCH &&
         trace_patch_all(t->base.tid, t->base.memfd, &t->base.pset->p) < 0)
-        return fail_at(r, t, "cannot patch CPUID instructions");
+        return rep_fail_at(r, t, "cannot patch CPUID instructions");
     return true;
 }
 
@@ -1698,16 +990,16 @@ static void dump_event(replayer *r, const rrt_event *ev)
     snprintf(line, sizeof(line), "event %llu %s%s (%zu bytes)",
              (unsigned long long)ev->seq, name ? name : "unknown", detail,
              ev->len);
-    note(r, REP_NOTE_EVENT, line);
+    rep_notify(r, REP_NOTE_EVENT, line);
 }
 
 static bool need_task(replayer *r, uint32_t rec_tid, ptask **t)
 {
     *t = task_of(r, rec_tid);
     if (*t && (*t)->doomed)
-        return diverge(r, *t, "event names task %u, which ended earlier",
+        return rep_diverge(r, *t, "event names task %u, which ended earlier",
                        rec_tid);
-    return *t || diverge(r, NULL, "event names task %u, which does not exist",
+    return *t || rep_diverge(r, NULL, "event names task %u, which does not exist",
                          rec_tid);
 }
 
@@ -1721,7 +1013,7 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
     case RRT_EV_SYSCALL: {
         rrt_ev_syscall e;
         if (rrt_ev_decode_syscall(ev->data, ev->len, &e, &err) != RRT_OK)
-            return diverge(r, NULL, "%s", err.message);
+            return rep_diverge(r, NULL, "%s", err.message);
         ok = need_task(r, e.tid, &t) && on_syscall(r, t, &e);
         rrt_ev_syscall_clear(&e);
         return ok;
@@ -1729,38 +1021,38 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
     case RRT_EV_RDTSC: {
         rrt_ev_rdtsc e;
         return (rrt_ev_decode_rdtsc(ev->data, ev->len, &e, &err) == RRT_OK ||
-                diverge(r, NULL, "%s", err.message)) &&
+                rep_diverge(r, NULL, "%s", err.message)) &&
                need_task(r, e.tid, &t) && on_rdtsc(r, t, &e);
     }
     case RRT_EV_CPUID: {
         rrt_ev_cpuid e;
         return (rrt_ev_decode_cpuid(ev->data, ev->len, &e, &err) == RRT_OK ||
-                diverge(r, NULL, "%s", err.message)) &&
+                rep_diverge(r, NULL, "%s", err.message)) &&
                need_task(r, e.tid, &t) && on_cpuid(r, t, &e);
     }
     case RRT_EV_SIGNAL: {
         rrt_ev_signal e;
         return (rrt_ev_decode_signal(ev->data, ev->len, &e, &err) == RRT_OK ||
-                diverge(r, NULL, "%s", err.message)) &&
+                rep_diverge(r, NULL, "%s", err.message)) &&
                need_task(r, e.tid, &t) && on_signal(r, t, &e);
     }
     case RRT_EV_EXIT: {
         rrt_ev_exit e;
         return (rrt_ev_decode_exit(ev->data, ev->len, &e, &err) == RRT_OK ||
-                diverge(r, NULL, "%s", err.message)) &&
+                rep_diverge(r, NULL, "%s", err.message)) &&
                need_task(r, e.tid, &t) &&
                on_exit_event(r, t, &e, e.tid == root);
     }
     case RRT_EV_CLONE: {
         rrt_ev_clone e;
         return (rrt_ev_decode_clone(ev->data, ev->len, &e, &err) == RRT_OK ||
-                diverge(r, NULL, "%s", err.message)) &&
+                rep_diverge(r, NULL, "%s", err.message)) &&
                need_task(r, e.parent, &t) && on_clone(r, t, &e);
     }
     case RRT_EV_EXEC: {
         rrt_ev_exec e;
         return (rrt_ev_decode_exec(ev->data, ev->len, &e, &err) == RRT_OK ||
-                diverge(r, NULL, "%s", err.message)) &&
+                rep_diverge(r, NULL, "%s", err.message)) &&
                need_task(r, e.tid, &t) && on_exec(r, t, &e);
     }
     default:
@@ -1801,7 +1093,7 @@ static bool check_host(replayer *r)
     if (rrt_reader_cpuid(r->rd, &rec, &r->err) != RRT_OK ||
         rrt_cpuid_capture_host(&host, &r->err) != RRT_OK ||
         rrt_compat_check(&rec, &host, &c, &r->err) != RRT_OK) {
-        failed(r, r->err.status, "cannot compare CPUs: %s", r->err.message);
+        rep_failed(r, r->err.status, "cannot compare CPUs: %s", r->err.message);
         goto out;
     }
     ok = c.compatible;
@@ -1813,7 +1105,7 @@ static bool check_host(replayer *r)
             rrt_compat_format(&c, f);
             fclose(f);
         }
-        note(r, REP_NOTE_HOST, text ? text : "");
+        rep_notify(r, REP_NOTE_HOST, text ? text : "");
         free(text);
     }
 out:
@@ -1830,7 +1122,7 @@ static bool spawn(replayer *r, ptask **root)
     const char *env_s = rrt_reader_meta_get(r->rd, "env");
     const char *cwd = rrt_reader_meta_get(r->rd, "cwd");
     if (!exe || !argv_s || !env_s)
-        return failed(r, RRT_E_CORRUPT,
+        return rep_failed(r, RRT_E_CORRUPT,
                       "%s: not a recording (no exe/argv/env metadata)",
                       r->o->archive);
     size_t na, ne;
@@ -1838,11 +1130,11 @@ static bool spawn(replayer *r, ptask **root)
     char **envp = rrt_list_decode(env_s, &ne);
     bool ok = false;
     if (!argv || !envp) {
-        failed(r, RRT_E_NOMEM, "out of memory");
+        rep_failed(r, RRT_E_NOMEM, "out of memory");
         goto out;
     }
     if (cwd && chdir(cwd) != 0)
-        warn_once(r, cwd, "cannot enter the recorded working directory");
+        rep_warn_once(r, cwd, "cannot enter the recorded working directory");
     int cpu = r->o->cpu;
     if (cpu == -2)
         cpu = sched_getcpu() < 0 ? 0 : sched_getcpu();
@@ -1855,17 +1147,17 @@ static bool spawn(replayer *r, ptask **root)
     trace_spawn_opts so = {exe, argv, envp, cpu, true};
     rrt_ev_exec ex;
     uint64_t script;
-    bool have_ex = peek_exec(r, 0, &ex, &script);
-    if (have_ex && sub_prepare(r, NULL, &r->sub, exe, &ex, script))
+    bool have_ex = rep_peek_exec(r, 0, &ex, &script);
+    if (have_ex && rep_sub_prepare(r, NULL, &r->sub, exe, &ex, script))
         so.path = r->sub.path;
-    else if (have_ex && !stopped(r))
+    else if (have_ex && !rep_stopped(r))
         /* the host's file runs: say why not, rather than fail the exec */
         check_exec_file(r, NULL, ex.exe_file, NULL);
-    if (stopped(r))
+    if (rep_stopped(r))
         goto out;
     pid_t pid = trace_spawn(&so);
     if (pid < 0) {
-        failed(r, RRT_E_IO, "cannot start %s: %s", exe, strerror(errno));
+        rep_failed(r, RRT_E_IO, "cannot start %s: %s", exe, strerror(errno));
         goto out;
     }
     *root = add_task(r, 0, pid);
@@ -1874,7 +1166,7 @@ static bool spawn(replayer *r, ptask **root)
     if (*root && r->sub.active)
         r->sub.task = *root;
     if (!*root || !(*root)->base.pset || !start_root(*root)) {
-        failed(r, RRT_E_IO, "cannot execute %s", exe);
+        rep_failed(r, RRT_E_IO, "cannot execute %s", exe);
         goto out;
     }
     /* calls that pass through must reach the kernel (and the wall) */
@@ -1972,11 +1264,11 @@ static bool check_end(replayer *r)
 {
     for (trace_task *b = r->tasks; b; b = b->next)
         if (((ptask *)b)->doomed)
-            return diverge(r, (ptask *)b, "task %u ended inside a system "
+            return rep_diverge(r, (ptask *)b, "task %u ended inside a system "
                                           "call at record time, but nothing "
                                           "ended it here", b->rec_tid);
     if (r->o->until == UINT64_MAX && r->tasks)
-        return diverge(r, NULL, "the archive ends while %s still run; is "
+        return rep_diverge(r, NULL, "the archive ends while %s still run; is "
                                 "it a recovered partial recording?",
                        r->tasks->next ? "tasks" : "a task");
     return true;
@@ -1999,7 +1291,7 @@ rrt_status rep_replay(const rep_options *o, rep_report *rep, rrt_error *err)
             goto out;
         if (!o->force) {
             rep->outcome = REP_REFUSED;
-            failed(r, RRT_E_UNSUPPORTED, "%s: this host cannot replay it",
+            rep_failed(r, RRT_E_UNSUPPORTED, "%s: this host cannot replay it",
                    o->archive);
             goto out;
         }
@@ -2015,12 +1307,12 @@ rrt_status rep_replay(const rep_options *o, rep_report *rep, rrt_error *err)
     rep->div = r->div;
 out:
     if (rep->outcome == REP_DIVERGED)
-        failed(r, RRT_E_CORRUPT, "divergence at event %llu",
+        rep_failed(r, RRT_E_CORRUPT, "divergence at event %llu",
                (unsigned long long)r->div.event);
     else if (rep->outcome == REP_FAILED && r->err.status == RRT_OK)
-        failed(r, RRT_E_IO, "%s: replay failed", o->archive);
+        rep_failed(r, RRT_E_IO, "%s: replay failed", o->archive);
     kill_all(r);
-    sub_clear(&r->sub);
+    rep_sub_clear(&r->sub);
     for (size_t i = 0; i < r->nwarned; i++)
         free(r->warned[i]);
     free(r->warned);

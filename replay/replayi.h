@@ -1,0 +1,135 @@
+/* What the replay engine's files share: the replayer's state, its tasks
+ * and stops, and the functions that report a failure or a divergence.
+ * Internal to replay/ (rep_*); the engine's API is replayer.h. */
+#ifndef RRT_REPLAY_REPLAYI_H
+#define RRT_REPLAY_REPLAYI_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "replayer.h"
+
+typedef struct stop {
+    int status;
+    int kind; /* STOP_* */
+    int sig;
+    struct user_regs_struct regs;
+} stop;
+
+enum { STOP_EXIT, STOP_SYSCALL, STOP_EVENT, STOP_SIGNAL, STOP_ERROR };
+
+typedef struct ptask {
+    trace_task base; /* first: ids, memory, patch set, list link */
+    bool in_syscall;
+    bool sysemu;    /* resume with PTRACE_SYSEMU outside real calls */
+    bool emu_entry; /* at an entry stop under PTRACE_SYSEMU: the kernel
+                     * skips this call */
+    bool skipped;   /* left at an emulated call's entry, whose exit stop
+                     * still comes if resumed with PTRACE_SYSCALL */
+    bool want_real; /* its next call runs for real: reach its entry under
+                     * PTRACE_SYSCALL, saving reenter() */
+    bool clone_pending; /* stopped at a clone event; exit still to come */
+    bool sigsuspend;    /* at rt_sigsuspend entry, waiting for a signal */
+    uint32_t suspend_nr; /* the call it stands for (ppoll, ...) or 0 */
+    int64_t suspend_ret;
+    bool parked;        /* already ran to `park`, not yet consumed */
+    stop park;
+    int resume_sig;
+    int64_t restart_ret; /* emulated call returned -ERESTART*, or 0 */
+    bool group_exit;     /* a task of its process ran exit_group */
+    bool held_exit;      /* stopped at its exit_group's entry */
+    bool exiting;        /* it ran exit or exit_group: no stop until its
+                          * death, which a leader reports only after its
+                          * threads are reaped (so never park it) */
+    /* its EXIT event came while it sat in a call, before the sibling's
+     * execve that ended it at record time: held at `park` until that
+     * execve runs (reap_doomed) */
+    bool doomed;
+    bool resumed; /* already resumed: next_stop only waits */
+} ptask;
+
+#define RRT_ELF_PT_INTERP 3u
+#define RRT_AT_ENTRY 9u
+#define RRT_AT_EXECFN 31u
+#define RRT_MFD_EXEC 0x10u
+
+typedef struct exec_sub {
+    bool active;
+    struct ptask *task;
+    int exe_fd, interp_fd;   /* read-only memfds holding the blobs */
+    int iexe_fd;             /* a script's interpreter (its own interp_fd
+                                is interp_fd) */
+    char rec_path[PATH_MAX]; /* the path the recording exec'd */
+    char path[PATH_MAX];     /* what replay execs instead (same length) */
+    uint64_t entry;          /* e_entry of the program */
+    bool inherited;          /* the tracee inherits the descriptors */
+    bool script;             /* a #! script: the kernel runs the
+                                interpreter it names */
+    bool script_interp;      /* ... the recorded one, named by iname in
+                                the script's copy (else this host's) */
+    char iname[PATH_MAX];    /* the #! line's interpreter as replayed */
+    char iname_orig[PATH_MAX]; /* ... and as recorded (same length) */
+    char links[3][32];       /* /tmp symlinks made for short paths */
+    bool has_interp;
+    uint64_t interp_vaddr;   /* PT_INTERP p_vaddr */
+    size_t interp_len;       /* PT_INTERP p_filesz */
+    char interp_orig[PATH_MAX];
+} exec_sub;
+
+typedef struct replayer {
+    const rep_options *o;
+    rrt_reader *rd;
+    trace_cpuid_mode mode;
+    trace_task *tasks;
+    ptask *lazy;    /* task whose user code since its last event has not
+                     * run yet */
+    uint64_t index; /* current event */
+    uint64_t counts[16];
+    int exit_code;
+    bool exited;
+    bool diverged;
+    rep_divergence div;
+    rrt_error err; /* why the replay failed (not a divergence) */
+    exec_sub sub; /* the exec being substituted, if any */
+    char **warned; /* warnings already printed (a shell loop execs the
+                      same script a thousand times) */
+    size_t nwarned, capwarned;
+} replayer;
+
+/* report.c: what the replay says, and how it stops. */
+void rep_notify(replayer *r, rep_note n, const char *text);
+/* Warns "PATH: WHAT" the first time only. */
+void rep_warn_once(replayer *r, const char *path, const char *what);
+/* Fails the replay for a reason other than a divergence; returns false. */
+bool rep_failed(replayer *r, rrt_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* As rep_failed, at the current event of t: "event N (task T): WHAT". */
+bool rep_fail_at(replayer *r, ptask *t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A divergence that is not a comparison; returns false. */
+bool rep_diverge(replayer *r, ptask *t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A divergence: WHAT, expected and found, separately; returns false. */
+bool rep_mismatch(replayer *r, ptask *t, const char *expected,
+                  const char *found, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* A failure or a divergence has ended the replay. */
+bool rep_stopped(const replayer *r);
+
+/* replayer.c */
+/* Checks that an external file is still the one recorded and opens it. */
+int rep_open_recorded(replayer *r, ptask *t, const rrt_file_entry *f);
+
+/* exec_sub.c: executing the recorded binaries. */
+void rep_sub_clear(exec_sub *x);
+/* Prepares x so that t (NULL: the root, before it is spawned) execs the
+ * recorded program instead of rec_path; false when the host's file runs. */
+bool rep_sub_prepare(replayer *r, ptask *t, exec_sub *x, const char *rec_path,
+                     const rrt_ev_exec *ex, uint64_t script);
+bool rep_sub_finish(replayer *r, ptask *t, exec_sub *x, const rrt_ev_exec *now);
+uint64_t rep_sub_execve(replayer *r, ptask *t, uint64_t addr);
+bool rep_peek_exec(replayer *r, uint64_t first, rrt_ev_exec *e,
+                   uint64_t *script);
+
+#endif
