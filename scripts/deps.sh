@@ -9,6 +9,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev                            # push/pull
   libacl1-dev libnettle8 nettle-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev zlib1g-dev libxml2-dev libicu-dev  # static build
   clang libclang-rt-14-dev llvm                              # fuzzing
+  clang-format                                               # scripts/check_format.sh
   brotli zstd hyperfine strace cpuid bc sqlite3 time          # benchmarks, test inputs
   python3-xxhash python3-brotli                              # tests/spec_reader.py
   libjansson-dev                                             # push/pull: OCI JSON
