@@ -94,17 +94,17 @@ install_debs() {
 purge_debs() {
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq "$@" >"$work/apt.log" 2>&1 ||
     { cat "$work/apt.log" >&2; fail "apt-get purge $*"; }
-  local p f left=0
+  local p f nleft=0
   for p in "$@"; do installed "$p" && fail "$p is still installed after purge"; done
   while read -r f; do
     if grep -qxF -- "$f" "$work/preexisting"; then
       [ -e "$f" ] || fail "purge removed $f, which was there before"
     elif [ -e "$f" ] || [ -L "$f" ]; then
       echo "left after purge: $f" >&2
-      left=$((left + 1))
+      nleft=$((nleft + 1))
     fi
   done <"$work/dpkg-L"
-  ((left == 0)) || fail "$left path(s) of $* left after purge"
+  ((nleft == 0)) || fail "$nleft path(s) of $* left after purge"
   compgen -G '/usr/lib/*/librrt*' >/dev/null && fail "left after purge: $(echo /usr/lib/*/librrt*)"
   [ ! -e /usr/bin/rrt ] || fail "left after purge: /usr/bin/rrt"
   man -w rrt-record >/dev/null 2>&1 && fail "man still finds rrt-record after purge"
