@@ -14,6 +14,9 @@ packages=(
   python3-xxhash python3-brotli                              # tests/spec_reader.py
   libjansson-dev                                             # push/pull: OCI JSON
   nginx docker-registry openssl curl                         # push/pull test servers
+  dpkg-dev file                                              # cpack -G DEB: dpkg-shlibdeps, ELF detection
+  man-db mandoc                                              # man page checks: man -l, lexgrog, mandoc -Tlint
+  bash-completion                                            # completion helpers the rrt completion uses, and its test
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test rrt has: the whole ctest suite in a normal build and in an
-# ASan+UBSan build, each libFuzzer harness for a short fixed run, and a check
-# that the static build needs no shared libraries. Exits non-zero on any
+# ASan+UBSan build, each libFuzzer harness for a short fixed run, a check
+# that the static build needs no shared libraries, and the Debian packages
+# built, installed, used and purged (scripts/deb_test.sh). Exits non-zero on any
 # failure. Build trees go to $RRT_OUT (default: out/ in the source tree).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,6 +48,9 @@ S="$out/static/rrt"
 cmp "$smoke/rec.out" "$smoke/rep.out"
 rm -rf "$smoke"
 echo "static build: create, verify, export, import, record, pack, replay: ok"
+
+step "Debian packages: build, install, use, purge"
+bash scripts/deb_test.sh
 
 if [ -x fuzz/run-all.sh ]; then
   step "fuzzers, ${fuzz_seconds}s each"
