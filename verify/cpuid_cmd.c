@@ -31,10 +31,10 @@ static const char help[] =
     "\n"
     "  --common computes the features that every listed host offers and\n"
     "  writes them as a mask file (-o) that `rrt record --cpu-mask MASKFILE`\n"
-    "  applies, so that the recording replays on each of those hosts. CPUID\n"
-    "  masks cannot hide XSAVE state components (XGETBV is not trapped), so\n"
-    "  the hosts still need the recording host's XCR0; rrt warns when the\n"
-    "  hosts' XSAVE layouts disagree.\n"
+    "  applies, so that the recording replays on each of those hosts. It\n"
+    "  also hides the features whose XSAVE state (AVX-512, AMX, PKRU, ...)\n"
+    "  not every host enables, or the hosts lay out differently (AMD and\n"
+    "  Intel place AVX-512 state at different offsets), and says so.\n"
     "\n"
     "  --diff lists the features present on one host and not the other.\n"
     "  Exit status 1 means the feature sets or XCR0 differ.\n"
@@ -141,19 +141,25 @@ static uint32_t max_leaf(const rrt_cpuid_manifest *m, uint32_t base)
     return r ? r->eax : 0;
 }
 
+/* Components no visible feature uses are marked: a program that sees this
+ * CPU (or a recording made with this mask) cannot use them, so rules 2 and
+ * 3 of spec/compat.md do not hold them against a host. */
 static void print_xsave_layout(const rrt_cpuid_manifest *m)
 {
+    uint64_t usable = rrt_xsave_usable(m);
     printf("xsave:     component        size  offset\n");
     for (unsigned i = 2; i < 64; i++) {
         if (!(m->xcr0 & ((uint64_t)1 << i)))
             continue;
+        const char *hidden =
+            (usable >> i) & 1 ? "" : "  (no visible feature uses it)";
         const rrt_cpuid_record *r = rrt_cpuid_manifest_find(m, 0xd, i);
         if (r)
-            printf("           %2u %-12s %5" PRIu32 " %7" PRIu32 "\n", i,
-                   rrt_xsave_component_name(i), r->eax, r->ebx);
+            printf("           %2u %-12s %5" PRIu32 " %7" PRIu32 "%s\n", i,
+                   rrt_xsave_component_name(i), r->eax, r->ebx, hidden);
         else
-            printf("           %2u %-12s (not described)\n", i,
-                   rrt_xsave_component_name(i));
+            printf("           %2u %-12s (not described)%s\n", i,
+                   rrt_xsave_component_name(i), hidden);
     }
 }
 
@@ -333,11 +339,9 @@ static void warn_common(const rrti_host *hosts, size_t n, uint64_t conflicts)
         }
     if (!conflicts)
         return;
-    fputs("rrt: warning: XSAVE layout differs between hosts for: ", stderr);
+    fputs("rrt: XSAVE layout differs between hosts for: ", stderr);
     rrt_xsave_components_format(conflicts, stderr);
-    fputs("; recordings that use these components replay only on hosts "
-          "with the recording host's layout\n",
-          stderr);
+    fputs("; the mask hides the features that use them\n", stderr);
 }
 
 static int run_common(const cpuid_opts *o)
