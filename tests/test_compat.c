@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -928,6 +929,66 @@ static void test_mask_for_host_makes_every_pair_compatible(void **state)
         rrti_host_clear(&all[i]);
 }
 
+/* `rrt record --cpu-mask FILE` for every format `--against` reads: the
+ * masked manifest verifies against FILE and is named after it. */
+static void test_mask_from_file_reads_every_host_format(void **state)
+{
+    (void)state;
+    char saved[] = "/tmp/rrt-test-mask-XXXXXX";
+    int fd = mkstemp(saved);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(saved); /* the writer creates it */
+    rrti_host hsw;
+    load(HASWELL, &hsw);
+    assert_int_equal(rrti_host_save(saved, &hsw, RRTI_KIND_HOST, NULL), RRT_OK);
+    rrti_host_clear(&hsw);
+    const char *files[] = {SANDY, HASWELL, EPYC, SKYLAKE, saved};
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char path[512];
+        if (files[i][0] == '/')
+            snprintf(path, sizeof(path), "%s", files[i]);
+        else
+            snprintf(path, sizeof(path), "%s/cpus/%s", RRT_TEST_DATA, files[i]);
+        rrti_host r, h;
+        load(XEON, &r);
+        rrt_error err;
+        rrt_error_clear(&err);
+        if (rrt_cpuid_mask_from_file(&r.m, path, &err) != RRT_OK)
+            fail_msg("%s", err.message);
+        const char *base = strrchr(path, '/') + 1;
+        assert_string_equal(r.m.mask_name, base);
+        assert_true(r.m.flags & RRT_CPUID_MASKED);
+        assert_int_equal(rrti_host_load(path, &h, NULL), RRT_OK);
+        rrt_compat c;
+        check(&r.m, &h.m, &c);
+        if (!c.compatible)
+            fail_msg("Xeon masked with %s is incompatible with it", base);
+        rrt_compat_clear(&c);
+        rrti_host_clear(&r);
+        rrti_host_clear(&h);
+    }
+    unlink(saved);
+}
+
+static void test_mask_from_file_names_the_file_on_error(void **state)
+{
+    (void)state;
+    rrti_host r;
+    load(XEON, &r);
+    rrt_error err;
+    rrt_error_clear(&err);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/bad/cpus/bad-hex.xml", RRT_TEST_DATA);
+    assert_int_equal(rrt_cpuid_mask_from_file(&r.m, path, &err), RRT_E_PARSE);
+    assert_non_null(strstr(err.message, "bad-hex.xml: line 3: bad hex"));
+    rrt_error_clear(&err);
+    assert_int_equal(
+        rrt_cpuid_mask_from_file(&r.m, "/nonexistent/box.txt", &err), RRT_E_IO);
+    assert_non_null(strstr(err.message, "/nonexistent/box.txt"));
+    rrti_host_clear(&r);
+}
+
 #define PAIR_TEST(f)                                                           \
     cmocka_unit_test_setup_teardown(f, pair_setup, pair_teardown)
 
@@ -978,6 +1039,8 @@ int main(void)
         cmocka_unit_test(
             test_common_hides_features_of_state_not_every_host_enables),
         cmocka_unit_test(test_mask_for_host_makes_every_pair_compatible),
+        cmocka_unit_test(test_mask_from_file_reads_every_host_format),
+        cmocka_unit_test(test_mask_from_file_names_the_file_on_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

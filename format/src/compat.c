@@ -462,6 +462,22 @@ rrt_status rrt_cpuid_mask_for_host(rrt_cpuid_manifest *m,
                              err);
 }
 
+rrt_status rrt_cpuid_mask_from_file(rrt_cpuid_manifest *m, const char *path,
+                                    rrt_error *err)
+{
+    rrt_cpuid_manifest host;
+    rrt_cpuid_source source;
+    rrt_status st = rrt_cpuid_load(path, &host, &source, err);
+    if (st == RRT_OK)
+        st = rrt_cpuid_mask_for_host(m, &host, err);
+    rrt_cpuid_manifest_clear(&host);
+    if (st != RRT_OK)
+        return st;
+    const char *base = strrchr(path, '/');
+    snprintf(m->mask_name, sizeof(m->mask_name), "%s", base ? base + 1 : path);
+    return RRT_OK;
+}
+
 rrt_status rrt_cpuid_common(const rrt_cpuid_manifest *const *hosts, size_t n,
                             rrt_cpuid_manifest *out, uint64_t *layout_conflicts,
                             rrt_error *err)

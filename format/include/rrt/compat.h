@@ -115,6 +115,14 @@ RRT_API rrt_status rrt_cpuid_mask_for_host(rrt_cpuid_manifest *m,
                                            const rrt_cpuid_manifest *host,
                                            rrt_error *err);
 
+/* `rrt record --cpu-mask FILE`: rrt_cpuid_mask_for_host against the host
+ * that FILE describes, in any format rrt_cpuid_load reads (a host or mask
+ * file from `rrt cpuid`, a recording, a `cpuid -r` dump, libvirt cpudata
+ * XML); sets m->mask_name to FILE's base name. On failure (the file's
+ * error, naming it) m may be partly masked: do not record with it. */
+RRT_API rrt_status rrt_cpuid_mask_from_file(rrt_cpuid_manifest *m,
+                                            const char *path, rrt_error *err);
+
 /* True unless the manifest lists the leaves its program queried and
  * (leaf, subleaf) is not among them. */
 RRT_API bool rrt_cpuid_leaf_queried(const rrt_cpuid_manifest *m, uint32_t leaf,
