@@ -84,12 +84,33 @@ expect 0 "fleet mask described" -- "$RRT" cpuid --from "$T/fleet.mask"
 contains "$T/out" "psABI:     x86-64-v3" "fleet mask level"
 grep -qw avx512f "$T/out" && fail "fleet mask leaves avx512f visible"
 
+# The same mask written to a redirected stdout, as compressors do; a
+# terminal is refused before any work.
+expect 0 "fleet mask on stdout" -- "$RRT" cpuid --common "$ZEN4" "$EMR"
+mv "$T/out" "$T/stdout.mask"
+expect 0 "stdout mask against emerald rapids" -- "$RRT" verify --host --against "$EMR" "$T/stdout.mask"
+expect 0 "stdout mask described" -- "$RRT" cpuid --from "$T/stdout.mask"
+contains "$T/out" "mask:      common(2 hosts)" "stdout mask"
+if command -v script >/dev/null; then
+    script -qec "'$RRT' cpuid --common '$ZEN4' '$EMR'" /dev/null >"$T/tty.out" 2>&1
+    code=$?
+    [ "$code" = 2 ] || fail "--common to a terminal: exit $code, expected 2"
+    contains "$T/tty.out" "stdout is a terminal" "--common to a terminal"
+    grep -q "XSAVE layout differs" "$T/tty.out" && fail "--common to a terminal did the work first"
+fi
+
 # `rrt record --cpu-mask x86-64-v2` on this host replays on a Sandy Bridge,
 # whatever XSAVE state this host enables.
 if [ -n "$TRACEE" ]; then
     if "$RRT" record --cpu-mask x86-64-v2 -o "$T/v2.rrt" -- "$TRACEE" >"$T/rec.out" 2>"$T/rec.err"; then
         expect 0 "x86-64-v2 recording on sandy bridge" -- "$RRT" verify --host --against "$SANDY" "$T/v2.rrt"
         expect 1 "unmasked manifest on sandy bridge" -- "$RRT" verify --host --against "$SANDY" "$RECS/zen4-unmasked-signals.rrt"
+        # and a recording made with the fleet mask from stdout replays on
+        # both of its hosts, whatever this host's XSAVE layout.
+        expect 0 "record with a stdout mask" -- "$RRT" record --cpu-mask "$T/stdout.mask" -o "$T/fleet.rrt" -- "$TRACEE"
+        for host in "$ZEN4" "$EMR"; do
+            expect 0 "fleet recording against $(basename "$host")" -- "$RRT" verify --host --against "$host" "$T/fleet.rrt"
+        done
     else
         echo "note: cannot record here, skipped the x86-64-v2 recording: $(tail -1 "$T/rec.err")"
     fi
