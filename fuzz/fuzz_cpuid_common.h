@@ -11,9 +11,9 @@
 
 #include <rrt/compat.h>
 
-#include "hostfile.h"
+#include "rrti.h"
 
-#define FZC_MAX_INPUT (RRTI_HOST_MAX_TEXT + 16)
+#define FZC_MAX_INPUT (RRT_CPUID_TEXT_MAX_BYTES + 16)
 
 static void fzc_die(const char *what)
 {
@@ -23,7 +23,7 @@ static void fzc_die(const char *what)
 
 static void fzc_check_manifest(const rrt_cpuid_manifest *m)
 {
-    if (m->n_records > RRTI_HOST_MAX_RECORDS)
+    if (m->n_records > RRT_CPUID_TEXT_MAX_RECORDS)
         fzc_die("too many records");
     if (strlen(m->vendor) != 12)
         fzc_die("vendor is not 12 printable characters");

@@ -1,4 +1,5 @@
-/* libFuzzer harness for the `cpuid -r` dump parser (verify/hostfile.c). */
+/* libFuzzer harness for the `cpuid -r` dump parser (format/src/cpuid_text.c).
+ */
 #include <stdint.h>
 #include <stdlib.h>
 

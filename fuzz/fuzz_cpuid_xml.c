@@ -1,5 +1,6 @@
-/* libFuzzer harness for the libvirt cpudata XML parser (verify/hostfile.c).
- * Also feeds the content sniffer, which picks a parser by content. */
+/* libFuzzer harness for the libvirt cpudata XML parser
+ * (format/src/cpuid_text.c). Also feeds the content sniffer,
+ * rrt_cpuid_parse_text, which picks a parser by content. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -14,9 +15,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rrt_error_clear(&err);
     rrt_status st = rrti_cpuid_xml_parse(data, size, "fuzz.xml", &m, &err);
     fzc_check(st, &m, &err, "fuzz.xml");
-    rrti_host h;
+    rrt_cpuid_source src;
     rrt_error_clear(&err);
-    st = rrti_host_parse_text(data, size, "fuzz.any", &h, &err);
-    fzc_check(st, &h.m, &err, "fuzz.any");
+    st = rrt_cpuid_parse_text(data, size, "fuzz.any", &m, &src, &err);
+    fzc_check(st, &m, &err, "fuzz.any");
     return 0;
 }

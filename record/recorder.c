@@ -845,36 +845,11 @@ static rrt_status write_meta(recorder *r, const char *exe, char **envp)
     return st;
 }
 
-/* Hides every user feature the CPU described by FILE (an archive: a host
- * file from `rrt cpuid -o`, a mask from `rrt cpuid --common`, or a
- * recording) would not show. */
-static rrt_status mask_from_file(recorder *r, const char *path)
-{
-    rrt_reader *rd;
-    rrt_cpuid_manifest other = {0};
-    rrt_status st = rrt_reader_open(path, &rd, &r->err);
-    if (st != RRT_OK)
-        return st;
-    st = rrt_reader_cpuid(rd, &other, &r->err);
-    rrt_reader_close(rd);
-    for (size_t i = 0; st == RRT_OK && i < rrt_cpu_feature_count(); i++) {
-        const rrt_cpu_feature *f = rrt_cpu_feature_at(i);
-        if ((f->flags & RRT_FEAT_USER) && rrt_cpu_feature_present(&r->m, f) &&
-            !rrt_cpu_feature_present(&other, f))
-            st = rrt_cpuid_mask_feature(&r->m, f, &r->err);
-    }
-    rrt_cpuid_manifest_clear(&other);
-    const char *base = strrchr(path, '/');
-    snprintf(r->m.mask_name, sizeof(r->m.mask_name), "%s",
-             base ? base + 1 : path);
-    return st;
-}
-
 static rrt_status build_manifest(recorder *r)
 {
     rrt_status st = rrt_cpuid_capture_host(&r->m, &r->err);
     if (st == RRT_OK && r->o->mask_file)
-        st = mask_from_file(r, r->o->mask_file);
+        st = rrt_cpuid_mask_from_file(&r->m, r->o->mask_file, &r->err);
     if (st == RRT_OK && r->o->level) {
         st = rrt_cpuid_mask_level(&r->m, r->o->level, &r->err);
         snprintf(r->m.mask_name, sizeof(r->m.mask_name), "x86-64-v%u",

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -69,6 +70,24 @@ static void clear_bit(rrt_cpuid_manifest *m, const char *name)
     rrt_cpuid_record *r = rec(m, f->leaf, f->subleaf);
     uint32_t *regs[4] = {&r->eax, &r->ebx, &r->ecx, &r->edx};
     *regs[f->reg] &= ~(1u << f->bit);
+}
+
+static void set_bit(rrt_cpuid_manifest *m, const char *name)
+{
+    const rrt_cpu_feature *f = rrt_cpu_feature_find(name);
+    assert_non_null(f);
+    rrt_cpuid_record *r = rec(m, f->leaf, f->subleaf);
+    uint32_t *regs[4] = {&r->eax, &r->ebx, &r->ecx, &r->edx};
+    *regs[f->reg] |= 1u << f->bit;
+}
+
+/* The recording host also had protection keys, so its program could use
+ * PKRU state (component 9). */
+static void enable_pkru(rrt_cpuid_manifest *m)
+{
+    set_bit(m, "pku");
+    set_bit(m, "ospke");
+    m->xcr0 |= 0x200;
 }
 
 static bool listed(const rrt_cpu_feature **v, size_t n, const char *name)
@@ -226,17 +245,21 @@ static void test_missing_system_feature_is_information(void **state)
 static void test_xcr0_component_missing_on_host_blocks(void **state)
 {
     pair *p = *state;
-    p->rec.xcr0 = 0x207; /* the recording host also enabled PKRU */
+    enable_pkru(&p->rec);
+    set_bit(&p->host, "pku");
+    set_bit(&p->host, "ospke"); /* but the host's OS left PKRU off */
     check(&p->rec, &p->host, &p->c);
     assert_false(p->c.compatible);
     assert_int_equal(p->c.n_missing, 0);
     assert_int_equal(p->c.xcr0_missing, 0x200);
+    assert_int_equal(p->c.xcr0_missing_unused, 0);
 }
 
 static void test_xsave_layout_difference_blocks(void **state)
 {
     pair *p = *state;
-    p->rec.xcr0 = p->host.xcr0 = 0x207;
+    enable_pkru(&p->rec);
+    enable_pkru(&p->host);
     add_record(&p->rec, (rrt_cpuid_record){0xd, 9, RRT_CPUID_SUBLEAF_INDEXED, 8,
                                            0xa80, 0, 0});
     add_record(&p->host, (rrt_cpuid_record){0xd, 9, RRT_CPUID_SUBLEAF_INDEXED,
@@ -335,12 +358,13 @@ static void test_format_groups_missing_features_by_register(void **state)
     clear_bit(&p->host, "avx2");
     clear_bit(&p->host, "bmi2");
     clear_bit(&p->host, "abm");
-    p->rec.xcr0 = 0x207;
+    enable_pkru(&p->rec);
     check(&p->rec, &p->host, &p->c);
     char *text = format_of(&p->c);
     assert_string_equal(text,
-                        "  missing CPU features the recording may use (3):\n"
+                        "  missing CPU features the recording may use (5):\n"
                         "    CPUID 0x7.0 EBX: avx2 bmi2\n"
+                        "    CPUID 0x7.0 ECX: pku ospke\n"
                         "    CPUID 0x80000001 ECX: abm\n"
                         "  XSAVE state components not enabled on the host: "
                         "pkru\n"
@@ -351,7 +375,8 @@ static void test_format_groups_missing_features_by_register(void **state)
 static void test_format_names_xsave_layout_differences(void **state)
 {
     pair *p = *state;
-    p->rec.xcr0 = p->host.xcr0 = 0x207;
+    enable_pkru(&p->rec);
+    enable_pkru(&p->host);
     add_record(&p->rec, (rrt_cpuid_record){0xd, 9, RRT_CPUID_SUBLEAF_INDEXED, 8,
                                            0xa80, 0, 0});
     add_record(&p->host, (rrt_cpuid_record){0xd, 9, RRT_CPUID_SUBLEAF_INDEXED,
@@ -395,6 +420,183 @@ static void test_xsave_component_names(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* XSAVE rules follow the mask                                        */
+
+static void
+test_component_of_feature_the_program_cannot_see_is_a_note(void **state)
+{
+    pair *p = *state;
+    p->rec.xcr0 = 0x207; /* PKRU enabled, but no pku/ospke in CPUID */
+    check(&p->rec, &p->host, &p->c);
+    assert_true(p->c.compatible);
+    assert_int_equal(p->c.xcr0_missing, 0);
+    assert_int_equal(p->c.xcr0_missing_unused, 0x200);
+    assert_int_equal(p->c.rec_usable, 0x7);
+}
+
+static void test_component_hidden_by_record_mask_is_a_note(void **state)
+{
+    pair *p = *state;
+    enable_pkru(&p->rec);
+    assert_int_equal(rrt_cpuid_mask_features(&p->rec, "pku,ospke", NULL),
+                     RRT_OK);
+    check(&p->rec, &p->host, &p->c);
+    assert_true(p->c.compatible);
+    assert_int_equal(p->c.xcr0_missing, 0);
+    assert_int_equal(p->c.xcr0_missing_unused, 0x200);
+    char *text = format_of(&p->c);
+    assert_string_equal(text, "");
+    free(text);
+}
+
+static void
+test_component_blocks_while_one_of_its_features_is_visible(void **state)
+{
+    pair *p = *state;
+    enable_pkru(&p->rec);
+    assert_int_equal(rrt_cpuid_mask_features(&p->rec, "pku", NULL), RRT_OK);
+    check(&p->rec, &p->host, &p->c); /* ospke alone still lets it RDPKRU */
+    assert_false(p->c.compatible);
+    assert_int_equal(p->c.xcr0_missing, 0x200);
+}
+
+static void test_layout_difference_of_hidden_component_is_a_note(void **state)
+{
+    pair *p = *state;
+    enable_pkru(&p->rec);
+    enable_pkru(&p->host);
+    add_record(&p->rec, (rrt_cpuid_record){0xd, 9, RRT_CPUID_SUBLEAF_INDEXED, 8,
+                                           0xa80, 0, 0});
+    add_record(&p->host, (rrt_cpuid_record){0xd, 9, RRT_CPUID_SUBLEAF_INDEXED,
+                                            8, 0x980, 0, 0});
+    assert_int_equal(rrt_cpuid_mask_features(&p->rec, "pku,ospke", NULL),
+                     RRT_OK);
+    check(&p->rec, &p->host, &p->c);
+    assert_true(p->c.compatible);
+    assert_int_equal(p->c.n_layout, 0);
+    assert_int_equal(p->c.n_layout_unused, 1);
+    assert_int_equal(p->c.layout_unused[0].component, 9);
+    assert_int_equal(p->c.layout_unused[0].rec_offset, 0xa80);
+    assert_int_equal(p->c.layout_unused[0].host_offset, 0x980);
+}
+
+static void test_component_of_unqueried_leaf_is_a_note(void **state)
+{
+    pair *p = *state;
+    enable_pkru(&p->rec);
+    set_bit(&p->host, "pku");
+    set_bit(&p->host, "ospke");
+    p->rec.flags |= RRT_CPUID_QUERIED_KNOWN;
+    p->rec.queried = calloc(1, sizeof(*p->rec.queried));
+    p->rec.queried[0] = (rrt_cpuid_leaf){1, 0}; /* never leaf 7 */
+    p->rec.n_queried = 1;
+    check(&p->rec, &p->host, &p->c);
+    assert_true(p->c.compatible);
+    assert_int_equal(p->c.xcr0_missing_unused, 0x200);
+}
+
+static void test_unknown_component_blocks(void **state)
+{
+    pair *p = *state;
+    p->rec.xcr0 |= (uint64_t)1 << 40; /* no feature of the table uses it */
+    check(&p->rec, &p->host, &p->c);
+    assert_false(p->c.compatible);
+    assert_int_equal(p->c.xcr0_missing, (uint64_t)1 << 40);
+}
+
+static void test_avx_state_follows_every_vex_feature(void **state)
+{
+    pair *p = *state;
+    p->host.xcr0 = 0x3; /* no AVX state on the host */
+    assert_int_equal(rrt_cpuid_mask_features(&p->rec, "avx", NULL), RRT_OK);
+    check(&p->rec, &p->host, &p->c); /* avx2, fma, f16c still visible */
+    assert_int_equal(p->c.xcr0_missing, 0x4);
+    rrt_compat_clear(&p->c);
+    assert_int_equal(rrt_cpuid_mask_level(&p->rec, 2, NULL), RRT_OK);
+    check(&p->rec, &p->host, &p->c);
+    assert_true(p->c.compatible);
+    assert_int_equal(p->c.xcr0_missing_unused, 0x4);
+    assert_int_equal(rrt_xsave_usable(&p->rec), 0x3);
+}
+
+static void test_xsave_area_size_is_information(void **state)
+{
+    pair *p = *state;
+    rec(&p->host, 0xd, 0)->ebx = 0xa88; /* a host with more state enabled */
+    check(&p->rec, &p->host, &p->c);
+    assert_true(p->c.compatible);
+    assert_int_equal(p->c.rec_xsave_size, 0x340);
+    assert_int_equal(p->c.host_xsave_size, 0xa88);
+}
+
+/* The table of spec/compat.md, "Which features use which state", row by
+ * row, and features with legacy-encoded forms or no state of their own. */
+static void test_feature_xstate_matches_the_spec(void **state)
+{
+    (void)state;
+    static const struct {
+        uint64_t xstate;
+        const char *names;
+    } spec[] = {
+        {0x4, "avx avx2 fma f16c vaes vpclmulqdq avx_vnni avx_ifma "
+              "avx_vnni_int8 avx_ne_convert avx_vnni_int16 sha512 sm3 sm4 "
+              "xop fma4"},
+        {0x18, "mpx"},
+        {0xe4, "avx512f avx512vl avx512_fp16 avx512_bf16 avx10"},
+        {0x200, "pku ospke"},
+        {0x60000, "amx_tile amx_int8 amx_bf16 amx_fp16 amx_complex"},
+        {0x80000, "apx_f"},
+        {0x4000000000000000ull, "lwp"},
+        {0, "sse4_2 aes gfni xsave osxsave sse4a vmx"},
+    };
+    for (size_t i = 0; i < sizeof(spec) / sizeof(spec[0]); i++) {
+        char names[256];
+        snprintf(names, sizeof(names), "%s", spec[i].names);
+        for (char *save, *name = strtok_r(names, " ", &save); name;
+             name = strtok_r(NULL, " ", &save)) {
+            const rrt_cpu_feature *f = rrt_cpu_feature_find(name);
+            if (!f)
+                fail_msg("%s is not in the feature table", name);
+            if (rrt_cpu_feature_xstate(f) != spec[i].xstate)
+                fail_msg("%s uses 0x%llx, the spec says 0x%llx", name,
+                         (unsigned long long)rrt_cpu_feature_xstate(f),
+                         (unsigned long long)spec[i].xstate);
+        }
+    }
+    /* Every avx512* row, present and future, uses the AVX-512 state. */
+    for (size_t i = 0; i < rrt_cpu_feature_count(); i++) {
+        const rrt_cpu_feature *f = rrt_cpu_feature_at(i);
+        if (strncmp(f->name, "avx512", 6) == 0)
+            assert_int_equal(rrt_cpu_feature_xstate(f), 0xe4);
+    }
+    assert_int_equal(rrt_cpu_feature_xstate(NULL), 0);
+}
+
+static void test_mask_for_host_hides_what_the_host_cannot_replay(void **state)
+{
+    pair *p = *state;
+    enable_pkru(&p->rec);
+    enable_pkru(&p->host);
+    clear_bit(&p->host, "bmi2");
+    add_record(&p->rec, (rrt_cpuid_record){0xd, 9, RRT_CPUID_SUBLEAF_INDEXED, 8,
+                                           0xa80, 0, 0});
+    add_record(&p->host, (rrt_cpuid_record){0xd, 9, RRT_CPUID_SUBLEAF_INDEXED,
+                                            8, 0x980, 0, 0});
+    check(&p->rec, &p->host, &p->c);
+    assert_false(p->c.compatible);
+    rrt_compat_clear(&p->c);
+    assert_int_equal(rrt_cpuid_mask_for_host(&p->rec, &p->host, NULL), RRT_OK);
+    assert_false(
+        rrt_cpu_feature_present(&p->rec, rrt_cpu_feature_find("bmi2")));
+    assert_false(rrt_cpu_feature_present(&p->rec, rrt_cpu_feature_find("pku")));
+    assert_true(rrt_cpu_feature_present(&p->rec, rrt_cpu_feature_find("avx2")));
+    assert_true(p->rec.flags & RRT_CPUID_MASKED);
+    check(&p->rec, &p->host, &p->c);
+    assert_true(p->c.compatible);
+    assert_int_equal(p->c.n_layout_unused, 1);
+}
+
+/* ------------------------------------------------------------------ */
 /* Real CPUs                                                          */
 
 static void load(const char *name, rrti_host *h)
@@ -411,6 +613,7 @@ static void load(const char *name, rrti_host *h)
 #define EPYC "epyc-9654-kvm-noavx512.xml"
 #define HASWELL "haswell-i7-4770.cpuid-r.txt"
 #define SKYLAKE "skylake-i5-6600.xml"
+#define SANDY "sandybridge-i7-2600.xml"
 
 static void compare_files(const char *rec_name, const char *host_name,
                           rrt_compat *c)
@@ -496,8 +699,8 @@ static void test_zen4_vm_recording_incompatible_on_xeon(void **state)
 static void test_same_cpu_is_compatible_with_itself(void **state)
 {
     (void)state;
-    const char *all[] = {XEON, EPYC, HASWELL, SKYLAKE};
-    for (size_t i = 0; i < 4; i++) {
+    const char *all[] = {XEON, EPYC, HASWELL, SKYLAKE, SANDY};
+    for (size_t i = 0; i < 5; i++) {
         rrt_compat c;
         compare_files(all[i], all[i], &c);
         if (!c.compatible)
@@ -578,6 +781,214 @@ static void test_common_reports_xsave_layout_conflicts(void **state)
     rrti_host_clear(&hosts[1]);
 }
 
+/* The issue's first case: `rrt record --cpu-mask x86-64-v2` on a host with
+ * AVX-512 and AMX, replayed on a Sandy Bridge (XCR0 x87|SSE|AVX). */
+static void test_v2_mask_of_avx512_host_replays_on_sandy_bridge(void **state)
+{
+    (void)state;
+    rrti_host r, h;
+    load(XEON, &r);
+    load(SANDY, &h);
+    rrt_compat c;
+    check(&r.m, &h.m, &c);
+    assert_false(c.compatible); /* unmasked: AVX-512 and AMX state blocks */
+    assert_int_equal(c.xcr0_missing, 0x600e0);
+    rrt_compat_clear(&c);
+    assert_int_equal(rrt_cpuid_mask_level(&r.m, 2, NULL), RRT_OK);
+    check(&r.m, &h.m, &c);
+    assert_true(c.compatible);
+    assert_int_equal(c.n_missing, 0);
+    assert_int_equal(c.xcr0_missing, 0);
+    assert_int_equal(c.xcr0_missing_unused, 0x600e0);
+    assert_int_equal(c.rec_usable, 0x3); /* x86-64-v2 hides AVX too */
+    rrt_compat_clear(&c);
+    rrti_host_clear(&r);
+    rrti_host_clear(&h);
+}
+
+static void test_v2_mask_of_this_host_replays_on_sandy_bridge(void **state)
+{
+    (void)state;
+    rrti_host r, h;
+    assert_int_equal(rrti_host_capture(&r, NULL), RRT_OK);
+    load(SANDY, &h);
+    assert_int_equal(rrt_cpuid_mask_level(&r.m, 2, NULL), RRT_OK);
+    rrt_compat c;
+    check(&r.m, &h.m, &c);
+    if (!c.compatible)
+        rrt_compat_format(&c, stderr);
+    assert_true(c.compatible);
+    rrt_compat_clear(&c);
+    rrti_host_clear(&r);
+    rrti_host_clear(&h);
+}
+
+/* AMD and Intel put the AVX-512 state at different offsets: a second Xeon
+ * with AMD's (opmask 832, zmm_hi256 896, hi16_zmm 1408) stands in for a
+ * Zen 4 in a fleet. */
+static void amd_avx512_layout(rrt_cpuid_manifest *m)
+{
+    static const uint32_t off[3] = {832, 896, 1408};
+    for (uint32_t i = 0; i < 3; i++) {
+        rrt_cpuid_record *r =
+            (rrt_cpuid_record *)rrt_cpuid_manifest_find(m, 0xd, 5 + i);
+        assert_non_null(r);
+        r->ebx = off[i];
+    }
+}
+
+static void
+test_common_hides_features_of_state_laid_out_differently(void **state)
+{
+    (void)state;
+    rrti_host hosts[2], common;
+    load(XEON, &hosts[0]);
+    load(XEON, &hosts[1]);
+    amd_avx512_layout(&hosts[1].m);
+    uint64_t conflicts = 0;
+    assert_int_equal(rrti_host_common(hosts, 2, &common, &conflicts, NULL),
+                     RRT_OK);
+    assert_int_equal(conflicts, 0xe0);
+    static const char *const hidden[] = {"avx512f", "avx512vl", "avx512_fp16",
+                                         "avx512_bf16", "avx10"};
+    for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
+        if (rrt_cpu_feature_present(&common.m, rrt_cpu_feature_find(hidden[i])))
+            fail_msg("%s left visible", hidden[i]);
+    assert_true(
+        rrt_cpu_feature_present(&common.m, rrt_cpu_feature_find("avx2")));
+    assert_true(
+        rrt_cpu_feature_present(&common.m, rrt_cpu_feature_find("amx_tile")));
+    assert_int_equal(rrt_cpuid_level_of(&common.m), 3);
+    for (size_t i = 0; i < 2; i++) {
+        rrt_compat c;
+        check(&common.m, &hosts[i].m, &c);
+        if (!c.compatible)
+            fail_msg("fleet mask incompatible with host %zu", i);
+        assert_int_equal(c.n_layout_unused, i ? 3 : 0);
+        rrt_compat_clear(&c);
+    }
+    rrti_host_clear(&common);
+    rrti_host_clear(&hosts[0]);
+    rrti_host_clear(&hosts[1]);
+}
+
+static void
+test_common_hides_features_of_state_not_every_host_enables(void **state)
+{
+    (void)state;
+    rrti_host hosts[2], common;
+    load(XEON, &hosts[0]);
+    load(XEON, &hosts[1]);
+    hosts[1].m.xcr0 &= ~(uint64_t)0x60000; /* an OS without AMX enabled */
+    uint64_t conflicts = 1;
+    assert_int_equal(rrti_host_common(hosts, 2, &common, &conflicts, NULL),
+                     RRT_OK);
+    assert_int_equal(conflicts, 0);
+    assert_false(
+        rrt_cpu_feature_present(&common.m, rrt_cpu_feature_find("amx_tile")));
+    assert_true(
+        rrt_cpu_feature_present(&common.m, rrt_cpu_feature_find("avx512f")));
+    rrti_host_clear(&common);
+    rrti_host_clear(&hosts[0]);
+    rrti_host_clear(&hosts[1]);
+}
+
+/* `rrt record --cpu-mask HOSTFILE` on any of these CPUs gives a recording
+ * that `rrt verify --host --against HOSTFILE` accepts. */
+static void test_mask_for_host_makes_every_pair_compatible(void **state)
+{
+    (void)state;
+    const char *files[] = {XEON, EPYC, HASWELL, SKYLAKE, SANDY, NULL};
+    enum { N = 6 };
+    rrti_host all[N];
+    for (size_t i = 0; i < N; i++) {
+        if (files[i])
+            load(files[i], &all[i]);
+        else
+            assert_int_equal(rrti_host_capture(&all[i], NULL), RRT_OK);
+    }
+    amd_avx512_layout(&all[0].m); /* and one AVX-512 layout conflict */
+    for (size_t a = 0; a < N; a++)
+        for (size_t b = 0; b < N; b++) {
+            rrt_cpuid_manifest m;
+            assert_int_equal(rrt_cpuid_manifest_copy(&m, &all[a].m, NULL),
+                             RRT_OK);
+            assert_int_equal(rrt_cpuid_mask_for_host(&m, &all[b].m, NULL),
+                             RRT_OK);
+            rrt_compat c;
+            check(&m, &all[b].m, &c);
+            if (!c.compatible) {
+                rrt_compat_format(&c, stderr);
+                fail_msg("%s masked for %s is incompatible with it",
+                         all[a].source, all[b].source);
+            }
+            rrt_compat_clear(&c);
+            rrt_cpuid_manifest_clear(&m);
+        }
+    for (size_t i = 0; i < N; i++)
+        rrti_host_clear(&all[i]);
+}
+
+/* `rrt record --cpu-mask FILE` for every format `--against` reads: the
+ * masked manifest verifies against FILE and is named after it. */
+static void test_mask_from_file_reads_every_host_format(void **state)
+{
+    (void)state;
+    char saved[] = "/tmp/rrt-test-mask-XXXXXX";
+    int fd = mkstemp(saved);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(saved); /* the writer creates it */
+    rrti_host hsw;
+    load(HASWELL, &hsw);
+    assert_int_equal(rrti_host_save(saved, &hsw, RRTI_KIND_HOST, NULL), RRT_OK);
+    rrti_host_clear(&hsw);
+    const char *files[] = {SANDY, HASWELL, EPYC, SKYLAKE, saved};
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char path[512];
+        if (files[i][0] == '/')
+            snprintf(path, sizeof(path), "%s", files[i]);
+        else
+            snprintf(path, sizeof(path), "%s/cpus/%s", RRT_TEST_DATA, files[i]);
+        rrti_host r, h;
+        load(XEON, &r);
+        rrt_error err;
+        rrt_error_clear(&err);
+        if (rrt_cpuid_mask_from_file(&r.m, path, &err) != RRT_OK)
+            fail_msg("%s", err.message);
+        const char *base = strrchr(path, '/') + 1;
+        assert_string_equal(r.m.mask_name, base);
+        assert_true(r.m.flags & RRT_CPUID_MASKED);
+        assert_int_equal(rrti_host_load(path, &h, NULL), RRT_OK);
+        rrt_compat c;
+        check(&r.m, &h.m, &c);
+        if (!c.compatible)
+            fail_msg("Xeon masked with %s is incompatible with it", base);
+        rrt_compat_clear(&c);
+        rrti_host_clear(&r);
+        rrti_host_clear(&h);
+    }
+    unlink(saved);
+}
+
+static void test_mask_from_file_names_the_file_on_error(void **state)
+{
+    (void)state;
+    rrti_host r;
+    load(XEON, &r);
+    rrt_error err;
+    rrt_error_clear(&err);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/bad/cpus/bad-hex.xml", RRT_TEST_DATA);
+    assert_int_equal(rrt_cpuid_mask_from_file(&r.m, path, &err), RRT_E_PARSE);
+    assert_non_null(strstr(err.message, "bad-hex.xml: line 3: bad hex"));
+    rrt_error_clear(&err);
+    assert_int_equal(
+        rrt_cpuid_mask_from_file(&r.m, "/nonexistent/box.txt", &err), RRT_E_IO);
+    assert_non_null(strstr(err.message, "/nonexistent/box.txt"));
+    rrti_host_clear(&r);
+}
+
 #define PAIR_TEST(f)                                                           \
     cmocka_unit_test_setup_teardown(f, pair_setup, pair_teardown)
 
@@ -603,6 +1014,16 @@ int main(void)
         PAIR_TEST(test_format_groups_missing_features_by_register),
         PAIR_TEST(test_format_names_xsave_layout_differences),
         PAIR_TEST(test_format_is_empty_when_compatible),
+        PAIR_TEST(test_component_of_feature_the_program_cannot_see_is_a_note),
+        PAIR_TEST(test_component_hidden_by_record_mask_is_a_note),
+        PAIR_TEST(test_component_blocks_while_one_of_its_features_is_visible),
+        PAIR_TEST(test_layout_difference_of_hidden_component_is_a_note),
+        PAIR_TEST(test_component_of_unqueried_leaf_is_a_note),
+        PAIR_TEST(test_unknown_component_blocks),
+        PAIR_TEST(test_avx_state_follows_every_vex_feature),
+        PAIR_TEST(test_xsave_area_size_is_information),
+        cmocka_unit_test(test_feature_xstate_matches_the_spec),
+        PAIR_TEST(test_mask_for_host_hides_what_the_host_cannot_replay),
         cmocka_unit_test(test_xsave_component_names),
         cmocka_unit_test(test_xeon_recording_incompatible_with_zen4_vm),
         cmocka_unit_test(test_haswell_recording_compatible_on_xeon),
@@ -611,6 +1032,15 @@ int main(void)
         cmocka_unit_test(test_same_cpu_is_compatible_with_itself),
         cmocka_unit_test(test_common_mask_replays_on_every_input_host),
         cmocka_unit_test(test_common_reports_xsave_layout_conflicts),
+        cmocka_unit_test(test_v2_mask_of_avx512_host_replays_on_sandy_bridge),
+        cmocka_unit_test(test_v2_mask_of_this_host_replays_on_sandy_bridge),
+        cmocka_unit_test(
+            test_common_hides_features_of_state_laid_out_differently),
+        cmocka_unit_test(
+            test_common_hides_features_of_state_not_every_host_enables),
+        cmocka_unit_test(test_mask_for_host_makes_every_pair_compatible),
+        cmocka_unit_test(test_mask_from_file_reads_every_host_format),
+        cmocka_unit_test(test_mask_from_file_names_the_file_on_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

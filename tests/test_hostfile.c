@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "hostfile.h"
+#include "rrti.h"
 
 #ifndef RRT_TEST_DATA
 #error "RRT_TEST_DATA must name tests/data"

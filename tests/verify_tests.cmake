@@ -14,6 +14,20 @@ add_test(NAME cli_verify_host
 # The script skips (exit 77) when a tool it needs is missing.
 set_tests_properties(cli_verify_host PROPERTIES SKIP_RETURN_CODE 77)
 
+# Masked recordings and CPU dumps made on other machines, kept beside the
+# repository (../shared/recordings, the same path in CI); skipped without them.
+set(RRT_SHARED_RECORDINGS ${PROJECT_SOURCE_DIR}/../shared/recordings)
+set(RRT_MASK_TRACEE "")
+if(TARGET tr_time)
+  set(RRT_MASK_TRACEE $<TARGET_FILE:tr_time>)
+endif()
+add_test(NAME cli_verify_follows_cpu_mask
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli_verify_mask.sh
+          ${RRT_CLI} ${CMAKE_CURRENT_LIST_DIR}/data ${RRT_SHARED_RECORDINGS}
+          ${RRT_MASK_TRACEE})
+set_tests_properties(cli_verify_follows_cpu_mask PROPERTIES
+  SKIP_RETURN_CODE 77 TIMEOUT 120)
+
 # `rrt replay` applies the same rules before starting: a recording edited
 # (through the public API) to need a feature this host lacks is refused with
 # verify's report, and replays with --force.

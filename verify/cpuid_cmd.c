@@ -1,10 +1,13 @@
 /* `rrt cpuid`: describe this host's CPU (or a saved description), save it
  * for `rrt verify --host --against`, intersect several hosts into a mask
  * for `rrt record --cpu-mask`, and diff two hosts. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cpu_report.h"
@@ -16,7 +19,7 @@ static const char help[] =
     "\n"
     "SYNOPSIS\n"
     "  rrt cpuid [--json] [--from HOSTFILE] [-o FILE]\n"
-    "  rrt cpuid --common [--json] [-o MASKFILE] HOSTFILE...\n"
+    "  rrt cpuid --common [-o MASKFILE | --json] HOSTFILE... [> MASKFILE]\n"
     "  rrt cpuid --diff [--json] HOSTFILE_A HOSTFILE_B\n"
     "\n"
     "DESCRIPTION\n"
@@ -30,11 +33,15 @@ static const char help[] =
     "  machine; it appears atomically under FILE.\n"
     "\n"
     "  --common computes the features that every listed host offers and\n"
-    "  writes them as a mask file (-o) that `rrt record --cpu-mask MASKFILE`\n"
-    "  applies, so that the recording replays on each of those hosts. CPUID\n"
-    "  masks cannot hide XSAVE state components (XGETBV is not trapped), so\n"
-    "  the hosts still need the recording host's XCR0; rrt warns when the\n"
-    "  hosts' XSAVE layouts disagree.\n"
+    "  writes them as a mask file that `rrt record --cpu-mask MASKFILE`\n"
+    "  applies, so that the recording replays on each of those hosts: to\n"
+    "  MASKFILE with -o, else to stdout (`rrt cpuid --common A B >\n"
+    "  fleet.mask`). Like a compressor, it refuses to write the binary mask\n"
+    "  to a terminal (exit status 2); `rrt cpuid --from MASKFILE` describes\n"
+    "  a mask, and --json without -o prints the description instead. It\n"
+    "  also hides the features whose XSAVE state (AVX-512, AMX, PKRU, ...)\n"
+    "  not every host enables, or the hosts lay out differently (AMD and\n"
+    "  Intel place AVX-512 state at different offsets), and says so.\n"
     "\n"
     "  --diff lists the features present on one host and not the other.\n"
     "  Exit status 1 means the feature sets or XCR0 differ.\n"
@@ -51,7 +58,7 @@ static const char help[] =
     "  --diff           compare two HOSTFILEs\n"
     "  -o, --output FILE\n"
     "                   write the host description (or with --common the\n"
-    "                   mask) to FILE instead of printing it\n"
+    "                   mask) to FILE; it appears atomically\n"
     "  --json           print JSON on stdout (also with -o)\n"
     "  -h, --help       show this help\n"
     "\n"
@@ -60,6 +67,7 @@ static const char help[] =
     "  rrt cpuid -o $(hostname).cpuid\n"
     "  cpuid -r -1 > box.txt; rrt cpuid --from box.txt -o box.cpuid\n"
     "  rrt cpuid --common web1.cpuid web2.cpuid db1.cpuid -o fleet.mask\n"
+    "  rrt cpuid --common laptop.xml ci.txt > fleet.mask\n"
     "  rrt record --cpu-mask fleet.mask -o run.rrt -- ./server\n"
     "  rrt cpuid --diff web1.cpuid db1.cpuid\n";
 
@@ -129,6 +137,11 @@ static int parse_args(int argc, char **argv, cpuid_opts *o)
         return cli_usage("cpuid", "--diff needs exactly two HOSTFILEs");
     if (o->mode == MODE_DIFF && o->output)
         return cli_usage("cpuid", "--diff writes no file; -o does not apply");
+    if (o->mode == MODE_COMMON && !o->output && !o->json &&
+        isatty(STDOUT_FILENO))
+        return cli_usage("cpuid", "stdout is a terminal: not writing a binary "
+                                  "mask to it (redirect it, `> fleet.mask`, "
+                                  "or use -o FILE)");
     return -1;
 }
 
@@ -141,19 +154,25 @@ static uint32_t max_leaf(const rrt_cpuid_manifest *m, uint32_t base)
     return r ? r->eax : 0;
 }
 
+/* Components no visible feature uses are marked: a program that sees this
+ * CPU (or a recording made with this mask) cannot use them, so rules 2 and
+ * 3 of spec/compat.md do not hold them against a host. */
 static void print_xsave_layout(const rrt_cpuid_manifest *m)
 {
+    uint64_t usable = rrt_xsave_usable(m);
     printf("xsave:     component        size  offset\n");
     for (unsigned i = 2; i < 64; i++) {
         if (!(m->xcr0 & ((uint64_t)1 << i)))
             continue;
+        const char *hidden =
+            (usable >> i) & 1 ? "" : "  (no visible feature uses it)";
         const rrt_cpuid_record *r = rrt_cpuid_manifest_find(m, 0xd, i);
         if (r)
-            printf("           %2u %-12s %5" PRIu32 " %7" PRIu32 "\n", i,
-                   rrt_xsave_component_name(i), r->eax, r->ebx);
+            printf("           %2u %-12s %5" PRIu32 " %7" PRIu32 "%s\n", i,
+                   rrt_xsave_component_name(i), r->eax, r->ebx, hidden);
         else
-            printf("           %2u %-12s (not described)\n", i,
-                   rrt_xsave_component_name(i));
+            printf("           %2u %-12s (not described)%s\n", i,
+                   rrt_xsave_component_name(i), hidden);
     }
 }
 
@@ -262,8 +281,77 @@ static void describe_json(const rrti_host *h, const rrt_cpu_feature **all,
     printf("\n}\n");
 }
 
+static int copy_to_stdout(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        cli_error("%s: %s", path, strerror(errno));
+        return RRT_EXIT_ERROR;
+    }
+    char buf[65536];
+    int code = RRT_EXIT_OK;
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n < 0) {
+                cli_error("%s: %s", path, strerror(errno));
+                code = RRT_EXIT_ERROR;
+            }
+            break;
+        }
+        for (ssize_t done = 0; done < n;) {
+            ssize_t k = write(STDOUT_FILENO, buf + done, (size_t)(n - done));
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k < 0) {
+                cli_error("stdout: %s", strerror(errno));
+                close(fd);
+                return RRT_EXIT_ERROR;
+            }
+            done += k;
+        }
+    }
+    close(fd);
+    return code;
+}
+
+/* `--common` without -o writes the mask to stdout, as compressors do
+ * (parse_args refuses a terminal). The archive writer needs a path (it
+ * renames NAME.partial into place), so the mask goes through a private
+ * directory. */
+static int save_to_stdout(const rrti_host *h, const char *kind)
+{
+    const char *tmp = getenv("TMPDIR");
+    char dir[4096], path[4112];
+    snprintf(dir, sizeof(dir), "%s/rrt-cpuid-XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir)) {
+        cli_error("%s: %s", dir, strerror(errno));
+        return RRT_EXIT_ERROR;
+    }
+    snprintf(path, sizeof(path), "%s/mask.rrt", dir);
+    rrt_error err;
+    rrt_error_clear(&err);
+    cli_remove_on_signal(path);
+    int code = RRT_EXIT_OK;
+    if (rrti_host_save(path, h, kind, &err) != RRT_OK) {
+        cli_report(&err);
+        code = RRT_EXIT_ERROR;
+    }
+    cli_remove_on_signal(NULL);
+    if (code == RRT_EXIT_OK)
+        code = copy_to_stdout(path);
+    unlink(path);
+    rmdir(dir);
+    return code;
+}
+
 static int output(const cpuid_opts *o, const rrti_host *h, const char *kind)
 {
+    if (o->mode == MODE_COMMON && !o->output && !o->json)
+        return save_to_stdout(h, kind);
     size_t n;
     const rrt_cpu_feature **all = rrti_features_of(&h->m, &n);
     if (!all) {
@@ -333,11 +421,9 @@ static void warn_common(const rrti_host *hosts, size_t n, uint64_t conflicts)
         }
     if (!conflicts)
         return;
-    fputs("rrt: warning: XSAVE layout differs between hosts for: ", stderr);
+    fputs("rrt: XSAVE layout differs between hosts for: ", stderr);
     rrt_xsave_components_format(conflicts, stderr);
-    fputs("; recordings that use these components replay only on hosts "
-          "with the recording host's layout\n",
-          stderr);
+    fputs("; the mask hides the features that use them\n", stderr);
 }
 
 static int run_common(const cpuid_opts *o)

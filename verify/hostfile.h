@@ -1,6 +1,7 @@
 /* Host CPU descriptions for `rrt verify --host` and `rrt cpuid`: this host,
  * saved `rrt cpuid -o` files (and any archive with a CPID section), raw
- * dumps of Debian's `cpuid -r` and libvirt <cpudata arch='x86'> XML. */
+ * dumps of Debian's `cpuid -r` and libvirt <cpudata arch='x86'> XML. The
+ * CPUID of files is librrt's (rrt_cpuid_load); this adds metadata. */
 #ifndef RRT_VERIFY_HOSTFILE_H
 #define RRT_VERIFY_HOSTFILE_H
 
@@ -17,12 +18,10 @@ typedef enum rrti_host_format {
     RRTI_HOST_LIBVIRT,   /* libvirt cpudata XML */
 } rrti_host_format;
 
-/* Limits on text descriptions: far above any real CPU (a 2024 server has
- * about 120 records), low enough to bound time and memory on hostile
- * input. */
-#define RRTI_HOST_MAX_RECORDS 4096u
-#define RRTI_HOST_MAX_TEXT (1u << 20)
-#define RRTI_HOST_MAX_LINE 256u
+/* Limits on text descriptions (librrt's, <rrt/cpuid.h>). */
+#define RRTI_HOST_MAX_RECORDS RRT_CPUID_TEXT_MAX_RECORDS
+#define RRTI_HOST_MAX_TEXT RRT_CPUID_TEXT_MAX_BYTES
+#define RRTI_HOST_MAX_LINE RRT_CPUID_TEXT_MAX_LINE
 
 /* Metadata keys of a saved host or mask file. */
 #define RRTI_META_KIND "rrt.kind"
@@ -66,14 +65,10 @@ rrt_status rrti_host_load(const char *path, rrti_host *h, rrt_error *err);
 rrt_status rrti_host_load_archive(const char *path, rrti_host *h,
                                   rrt_error *err);
 
-/* Parses a text description held in memory (no files: the fuzzers use
- * these). `name` is used in error messages. */
+/* Parses a text description held in memory. `name` is used in error
+ * messages. */
 rrt_status rrti_host_parse_text(const void *data, size_t len, const char *name,
                                 rrti_host *h, rrt_error *err);
-rrt_status rrti_cpuid_raw_parse(const void *data, size_t len, const char *name,
-                                rrt_cpuid_manifest *out, rrt_error *err);
-rrt_status rrti_cpuid_xml_parse(const void *data, size_t len, const char *name,
-                                rrt_cpuid_manifest *out, rrt_error *err);
 
 /* Writes h as a small archive (CPID section + metadata) at path; the
  * writer makes it appear atomically. kind is RRTI_KIND_HOST or _MASK. */

@@ -33,9 +33,12 @@ static const char help[] =
     "      the record-time mask applied) is missing on the host; features\n"
     "      are named as in /proc/cpuinfo and grouped by CPUID leaf and\n"
     "      register;\n"
-    "    - an XSAVE state component enabled in the recording's XCR0 is not\n"
-    "      enabled on the host, or a component enabled on both has a\n"
-    "      different size or offset (CPUID leaf 0xD).\n"
+    "    - an XSAVE state component the recorded program could use is not\n"
+    "      enabled on the host, or has a different size or offset there\n"
+    "      (CPUID leaf 0xD). It could use x87 and SSE state, and the state\n"
+    "      of the features it could see: avx -> AVX state, avx512* ->\n"
+    "      opmask and ZMM state, pku -> PKRU, amx_* -> tile state, ...;\n"
+    "      components whose features the record-time mask hid are notes.\n"
     "  Reported but not blocking: features in CPUID leaves the program never\n"
     "  queried (when the recorder tracked queries), system features that\n"
     "  user code cannot use (vmx, x2apic, ...), and differences in vendor,\n"
@@ -301,11 +304,33 @@ static void print_notes(const rrt_compat *c, const rrti_host *rec,
         rrt_cpu_features_format(c->system_missing, c->n_system_missing, "    ",
                                 stdout);
     }
+    if (c->xcr0_missing_unused) {
+        printf("  XSAVE components not enabled on the host, unused by the "
+               "masked program:\n    ");
+        rrt_xsave_components_format(c->xcr0_missing_unused, stdout);
+        putchar('\n');
+    }
+    if (c->n_layout_unused)
+        printf("  XSAVE layout differs, unused by the masked program:\n");
+    for (size_t i = 0; i < c->n_layout_unused; i++) {
+        const rrt_xsave_diff *d = &c->layout_unused[i];
+        printf("    component %u (%s): size %" PRIu32 " offset %" PRIu32
+               " recorded, size %" PRIu32 " offset %" PRIu32 " on the host\n",
+               d->component, rrt_xsave_component_name(d->component),
+               d->rec_size, d->rec_offset, d->host_size, d->host_offset);
+    }
     if (c->layout_unknown) {
         printf("  XSAVE layout not described for: ");
         rrt_xsave_components_format(c->layout_unknown, stdout);
         putchar('\n');
     }
+    if (c->rec_xsave_size && c->host_xsave_size > c->rec_xsave_size)
+        printf("  XSAVE area for every enabled component: %" PRIu32
+               " bytes on the host, %" PRIu32 " recorded\n    (CPUID 0xD.0 "
+               "EBX); code that saves state it does not use, such as glibc's\n"
+               "    lazy-binding trampoline, writes the host's image: see "
+               "spec/compat.md\n",
+               c->host_xsave_size, c->rec_xsave_size);
     if (c->vendor_differs)
         printf("  vendor differs (%s recorded, %s on the host): information "
                "only\n",
@@ -356,6 +381,21 @@ static void json_side(const char *key, const rrti_host *h)
     printf("},\n");
 }
 
+static void json_layout(const rrt_xsave_diff *v, size_t n)
+{
+    putchar('[');
+    for (size_t i = 0; i < n; i++) {
+        const rrt_xsave_diff *d = &v[i];
+        printf("%s{\"component\": %u, \"name\": \"%s\", \"recorded\": "
+               "{\"size\": %" PRIu32 ", \"offset\": %" PRIu32
+               "}, \"host\": {\"size\": %" PRIu32 ", \"offset\": %" PRIu32 "}}",
+               i ? ", " : "", d->component,
+               rrt_xsave_component_name(d->component), d->rec_size,
+               d->rec_offset, d->host_size, d->host_offset);
+    }
+    putchar(']');
+}
+
 static void print_host_json(const verify_opts *o, const rrt_compat *c,
                             const rrti_host *rec, const rrti_host *host)
 {
@@ -372,17 +412,18 @@ static void print_host_json(const verify_opts *o, const rrt_compat *c,
     rrti_json_features(stdout, c->system_missing, c->n_system_missing);
     printf(",\n  \"xcr0_missing\": ");
     rrti_json_components(stdout, c->xcr0_missing);
-    printf(",\n  \"xsave_layout_mismatch\": [");
-    for (size_t i = 0; i < c->n_layout; i++) {
-        const rrt_xsave_diff *d = &c->layout[i];
-        printf("%s{\"component\": %u, \"name\": \"%s\", \"recorded\": "
-               "{\"size\": %" PRIu32 ", \"offset\": %" PRIu32
-               "}, \"host\": {\"size\": %" PRIu32 ", \"offset\": %" PRIu32 "}}",
-               i ? ", " : "", d->component,
-               rrt_xsave_component_name(d->component), d->rec_size,
-               d->rec_offset, d->host_size, d->host_offset);
-    }
-    printf("],\n  \"xsave_layout_unknown\": ");
+    printf(",\n  \"xsave_layout_mismatch\": ");
+    json_layout(c->layout, c->n_layout);
+    printf(",\n  \"xsave_usable\": ");
+    rrti_json_components(stdout, c->rec_usable);
+    printf(",\n  \"xcr0_missing_unused\": ");
+    rrti_json_components(stdout, c->xcr0_missing_unused);
+    printf(",\n  \"xsave_layout_mismatch_unused\": ");
+    json_layout(c->layout_unused, c->n_layout_unused);
+    printf(",\n  \"xsave_size\": {\"recorded\": %" PRIu32 ", \"host\": %" PRIu32
+           "}",
+           c->rec_xsave_size, c->host_xsave_size);
+    printf(",\n  \"xsave_layout_unknown\": ");
     rrti_json_components(stdout, c->layout_unknown);
     printf(",\n  \"info\": {\"vendor_differs\": %s, \"signature_differs\": "
            "%s, \"cache_differs\": %s, \"topology_differs\": %s},\n",

@@ -108,28 +108,72 @@ static void check_features(rrt_compat *c, const rrt_cpuid_manifest *rec,
     }
 }
 
-/* XCR0 cannot be trapped (XGETBV is not CPUID), so masks do not hide
- * components: the host must enable every one the recording had, with the
- * same size and offset, or XSAVE images in memory and signal frames
- * differ between record and replay. */
+/* Every component some table feature uses (rrt_cpu_feature_xstate). */
+static uint64_t xstate_known(void)
+{
+    uint64_t known = 0;
+    size_t n = rrt_cpu_feature_count();
+    for (size_t i = 0; i < n; i++)
+        known |= rrt_cpu_feature_xstate(rrt_cpu_feature_at(i));
+    return known;
+}
+
+uint64_t rrt_xsave_usable(const rrt_cpuid_manifest *m)
+{
+    /* x87 and SSE need no feature beyond the baseline; a component no
+     * feature of the table names may be used by anything. */
+    uint64_t usable = 0x3 | ~xstate_known();
+    size_t n = rrt_cpu_feature_count();
+    for (size_t i = 0; i < n; i++) {
+        const rrt_cpu_feature *f = rrt_cpu_feature_at(i);
+        uint64_t x = rrt_cpu_feature_xstate(f);
+        if (x && rrt_cpu_feature_present(m, f) &&
+            rrt_cpuid_leaf_queried(m, f->leaf, f->subleaf))
+            usable |= x;
+    }
+    return usable & m->xcr0;
+}
+
+/* CPUID 0xD.0 EBX as the program saw it: the XSAVE area size for the
+ * components enabled in XCR0; 0 when not described. */
+static uint32_t xsave_area_size(const rrt_cpuid_manifest *m)
+{
+    uint32_t v[4];
+    return rrt_cpuid_manifest_effective(m, 0xd, 0, v) ? v[RRT_REG_EBX] : 0;
+}
+
+/* XCR0 cannot be trapped (XGETBV is not CPUID), so the host's XCR0 is what
+ * it is. A component matters only if the recorded program could use it:
+ * then the host must enable it, with the same size and offset, or the
+ * XSAVE images the program keeps in memory differ between record and
+ * replay. The others are reported as information. */
 static void check_xsave(rrt_compat *c, const rrt_cpuid_manifest *rec,
                         const rrt_cpuid_manifest *host)
 {
-    c->xcr0_missing = rec->xcr0 & ~host->xcr0;
+    c->rec_usable = rrt_xsave_usable(rec);
+    uint64_t missing = rec->xcr0 & ~host->xcr0;
+    c->xcr0_missing = missing & c->rec_usable;
+    c->xcr0_missing_unused = missing & ~c->rec_usable;
+    c->rec_xsave_size = xsave_area_size(rec);
+    c->host_xsave_size = xsave_area_size(host);
     uint64_t both = rec->xcr0 & host->xcr0;
     for (unsigned i = 2; i < 64; i++) {
-        if (!(both & ((uint64_t)1 << i)))
+        uint64_t bit = (uint64_t)1 << i;
+        if (!(both & bit))
             continue;
         const rrt_cpuid_record *r = rrt_cpuid_manifest_find(rec, 0xd, i);
         const rrt_cpuid_record *h = rrt_cpuid_manifest_find(host, 0xd, i);
         if (!r || !h) {
-            c->layout_unknown |= (uint64_t)1 << i;
+            c->layout_unknown |= bit;
             continue;
         }
         if (r->eax == h->eax && r->ebx == h->ebx)
             continue;
-        c->layout[c->n_layout++] =
-            (rrt_xsave_diff){i, r->eax, r->ebx, h->eax, h->ebx};
+        rrt_xsave_diff d = {i, r->eax, r->ebx, h->eax, h->ebx};
+        if (c->rec_usable & bit)
+            c->layout[c->n_layout++] = d;
+        else
+            c->layout_unused[c->n_layout_unused++] = d;
     }
 }
 
@@ -348,6 +392,9 @@ static rrt_status common_masks(const rrt_cpuid_manifest *const *hosts, size_t n,
     return rrt_cpuid_manifest_normalize(out, err);
 }
 
+/* Components of xcr0 whose size or offset differ between hosts. As in
+ * rrt_compat_check, a host that does not describe a component (a
+ * hand-written file without its leaf 0xD subleaf) is not compared. */
 static uint64_t layout_conflicts_of(const rrt_cpuid_manifest *const *hosts,
                                     size_t n, uint64_t xcr0)
 {
@@ -355,15 +402,80 @@ static uint64_t layout_conflicts_of(const rrt_cpuid_manifest *const *hosts,
     for (unsigned i = 2; i < 64; i++) {
         if (!(xcr0 & ((uint64_t)1 << i)))
             continue;
-        const rrt_cpuid_record *a = rrt_cpuid_manifest_find(hosts[0], 0xd, i);
-        for (size_t h = 1; h < n; h++) {
-            const rrt_cpuid_record *b =
+        const rrt_cpuid_record *ref = NULL;
+        for (size_t h = 0; h < n; h++) {
+            const rrt_cpuid_record *r =
                 rrt_cpuid_manifest_find(hosts[h], 0xd, i);
-            if (!a || !b || a->eax != b->eax || a->ebx != b->ebx)
+            if (!r)
+                continue;
+            if (!ref)
+                ref = r;
+            else if (r->eax != ref->eax || r->ebx != ref->ebx)
                 bad |= (uint64_t)1 << i;
         }
     }
     return bad;
+}
+
+/* Hides every user feature visible in m that uses a component in bad. */
+static rrt_status hide_xstate_users(rrt_cpuid_manifest *m, uint64_t bad,
+                                    rrt_error *err)
+{
+    size_t n = rrt_cpu_feature_count();
+    for (size_t i = 0; i < n; i++) {
+        const rrt_cpu_feature *f = rrt_cpu_feature_at(i);
+        if (!(rrt_cpu_feature_xstate(f) & bad) ||
+            !rrt_cpu_feature_present(m, f))
+            continue;
+        rrt_status st = rrt_cpuid_mask_feature(m, f, err);
+        if (st != RRT_OK)
+            return st;
+    }
+    return RRT_OK;
+}
+
+/* Components a feature can make usable that a program could not use on
+ * every one of these hosts: not enabled in `xcr0`, or laid out
+ * differently (conflicts). */
+static uint64_t unusable_everywhere(uint64_t xcr0, uint64_t conflicts)
+{
+    return (xstate_known() & ~xcr0) | conflicts;
+}
+
+rrt_status rrt_cpuid_mask_for_host(rrt_cpuid_manifest *m,
+                                   const rrt_cpuid_manifest *host,
+                                   rrt_error *err)
+{
+    size_t n = rrt_cpu_feature_count();
+    for (size_t i = 0; i < n; i++) {
+        const rrt_cpu_feature *f = rrt_cpu_feature_at(i);
+        if (!(f->flags & RRT_FEAT_USER) || !rrt_cpu_feature_present(m, f) ||
+            rrt_cpu_feature_present(host, f))
+            continue;
+        rrt_status st = rrt_cpuid_mask_feature(m, f, err);
+        if (st != RRT_OK)
+            return st;
+    }
+    const rrt_cpuid_manifest *pair[2] = {m, host};
+    uint64_t conflicts = layout_conflicts_of(pair, 2, m->xcr0 & host->xcr0);
+    return hide_xstate_users(m, unusable_everywhere(host->xcr0, conflicts),
+                             err);
+}
+
+rrt_status rrt_cpuid_mask_from_file(rrt_cpuid_manifest *m, const char *path,
+                                    rrt_error *err)
+{
+    rrt_cpuid_manifest host;
+    rrt_cpuid_source source;
+    rrt_status st = rrt_cpuid_load(path, &host, &source, err);
+    if (st == RRT_OK)
+        st = rrt_cpuid_mask_for_host(m, &host, err);
+    rrt_cpuid_manifest_clear(&host);
+    if (st != RRT_OK)
+        return st;
+    const char *base = strrchr(path, '/');
+    snprintf(m->mask_name, sizeof(m->mask_name), "%s", base ? base + 1 : path);
+    return RRT_OK;
 }
 
 rrt_status rrt_cpuid_common(const rrt_cpuid_manifest *const *hosts, size_t n,
@@ -389,10 +501,14 @@ rrt_status rrt_cpuid_common(const rrt_cpuid_manifest *const *hosts, size_t n,
     for (size_t h = 0; h < n; h++)
         out->xcr0 &= hosts[h]->xcr0;
     st = common_masks(hosts, n, out, err);
+    uint64_t conflicts = layout_conflicts_of(hosts, n, out->xcr0);
+    if (st == RRT_OK)
+        st = hide_xstate_users(out, unusable_everywhere(out->xcr0, conflicts),
+                               err);
     if (st != RRT_OK) {
         rrt_cpuid_manifest_clear(out);
         return st;
     }
-    *layout_conflicts = layout_conflicts_of(hosts, n, out->xcr0);
+    *layout_conflicts = conflicts;
     return RRT_OK;
 }

@@ -381,6 +381,61 @@ size_t rrt_cpu_features_list(const rrt_cpuid_manifest *m,
     return n;
 }
 
+/* XCR0 bits (Intel SDM vol. 1, 13.1; AMD APM vol. 2, 11.5.2 for LWP). */
+#define XS_AVX ((uint64_t)1 << 2)
+#define XS_MPX ((uint64_t)3 << 3)
+#define XS_AVX512 ((uint64_t)7 << 5)
+#define XS_PKRU ((uint64_t)1 << 9)
+#define XS_AMX ((uint64_t)3 << 17)
+#define XS_APX ((uint64_t)1 << 19)
+#define XS_LWP ((uint64_t)1 << 62)
+
+/* True when `name` is one of the space-separated words of `list`. */
+static bool word_in(const char *name, const char *list)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, " ");
+        if (len == n && memcmp(p, name, n) == 0)
+            return true;
+        p += len;
+        p += strspn(p, " ");
+    }
+    return false;
+}
+
+uint64_t rrt_cpu_feature_xstate(const rrt_cpu_feature *f)
+{
+    /* The table of spec/compat.md, "Which features use which state".
+     * VEX- and XOP-encoded instructions, even 128-bit ones (which zero the
+     * upper halves), use AVX state; AVX-512 instructions also write bits
+     * 128..255 of ZMM0-15, which live in AVX state. The prefixes keep
+     * future avx512* and amx_* rows of the table covered. */
+    static const struct {
+        uint64_t xstate;
+        const char *names;
+    } uses[] = {
+        {XS_AVX, "avx avx2 fma f16c vaes vpclmulqdq avx_vnni avx_ifma "
+                 "avx_vnni_int8 avx_ne_convert avx_vnni_int16 sha512 sm3 "
+                 "sm4 xop fma4"},
+        {XS_AVX | XS_AVX512, "avx10"},
+        {XS_MPX, "mpx"},
+        {XS_PKRU, "pku ospke"},
+        {XS_APX, "apx_f"},
+        {XS_LWP, "lwp"},
+    };
+    if (!f || !(f->flags & RRT_FEAT_USER))
+        return 0;
+    if (strncmp(f->name, "avx512", 6) == 0)
+        return XS_AVX | XS_AVX512;
+    if (strncmp(f->name, "amx_", 4) == 0)
+        return XS_AMX;
+    for (size_t i = 0; i < sizeof(uses) / sizeof(uses[0]); i++)
+        if (word_in(f->name, uses[i].names))
+            return uses[i].xstate;
+    return 0;
+}
+
 const char *rrt_cpuid_reg_name(unsigned reg)
 {
     static const char *const names[] = {"eax", "ebx", "ecx", "edx"};

@@ -218,4 +218,11 @@ rrt_status rrti_writer_register_blob(rrt_writer *w, const rrt_blob_id *id,
                                      rrt_error *err);
 void rrti_writer_set_event_count(rrt_writer *w, uint64_t n);
 
+/* The two text parsers behind rrt_cpuid_parse_text (cpuid_text.c), for
+ * the fuzzers: `cpuid -r` output and libvirt cpudata XML. */
+rrt_status rrti_cpuid_raw_parse(const void *data, size_t len, const char *name,
+                                rrt_cpuid_manifest *out, rrt_error *err);
+rrt_status rrti_cpuid_xml_parse(const void *data, size_t len, const char *name,
+                                rrt_cpuid_manifest *out, rrt_error *err);
+
 #endif

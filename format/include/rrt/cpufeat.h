@@ -51,6 +51,14 @@ RRT_API bool rrt_cpu_feature_present(const rrt_cpuid_manifest *m,
 RRT_API size_t rrt_cpu_features_list(const rrt_cpuid_manifest *m,
                                      const rrt_cpu_feature **out, size_t cap);
 
+/* The XSAVE state components (XCR0 bits) whose registers the feature's
+ * instructions use, beyond x87 and SSE state (components 0 and 1, which
+ * every program may use): avx and every other VEX-encoded extension -> 2;
+ * mpx -> 3, 4; any avx512* feature and avx10 -> 2, 5, 6, 7; pku and
+ * ospke -> 9 (PKRU); any amx_* feature -> 17, 18; apx_f -> 19; lwp -> 62.
+ * 0 for every other feature. Intel SDM vol. 1 ch. 13, AMD APM vol. 2. */
+RRT_API uint64_t rrt_cpu_feature_xstate(const rrt_cpu_feature *f);
+
 /* "eax".."edx"; "?" for anything else. */
 RRT_API const char *rrt_cpuid_reg_name(unsigned reg);
 /* True for leaves whose output depends on ECX (records of such leaves carry

@@ -87,6 +87,39 @@ RRT_API rrt_status rrt_cpuid_manifest_decode(const void *data, size_t len,
                                              rrt_cpuid_manifest *out,
                                              rrt_error *err);
 
+/* Host CPU descriptions in files, as `rrt verify --host --against` and
+ * `rrt record --cpu-mask` read them (spec/compat.md, "Host descriptions").
+ * The format is detected from the content. */
+typedef enum rrt_cpuid_source {
+    RRT_CPUID_SOURCE_ARCHIVE = 1, /* an .rrt archive's CPID section */
+    RRT_CPUID_SOURCE_CPUID_RAW,   /* `cpuid -r` output; the first CPU */
+    RRT_CPUID_SOURCE_LIBVIRT,     /* libvirt <cpudata arch='x86'> XML */
+} rrt_cpuid_source;
+
+/* Limits on the text formats: far above any real CPU (a 2024 server has
+ * about 120 records), low enough to bound time and memory on hostile
+ * input. */
+#define RRT_CPUID_TEXT_MAX_BYTES (1u << 20)
+#define RRT_CPUID_TEXT_MAX_RECORDS 4096u
+#define RRT_CPUID_TEXT_MAX_LINE 256u
+
+/* Parses a text description held in memory; `name` is used in error
+ * messages ("box.txt: line 3: bad register value: '0x0003g6c3'"). The
+ * manifest keeps the leaves within the maxima of leaves 0 and 0x80000000,
+ * and its XCR0 is every component leaf 0xD subleaf 0 says the CPU supports
+ * (what Linux enables), as text dumps do not record XCR0. out is
+ * overwritten, and left cleared on failure (RRT_E_PARSE, RRT_E_LIMIT). */
+RRT_API rrt_status rrt_cpuid_parse_text(const void *data, size_t len,
+                                        const char *name,
+                                        rrt_cpuid_manifest *out,
+                                        rrt_cpuid_source *source,
+                                        rrt_error *err);
+/* Reads the file at path: an archive's manifest (a recording, or a file
+ * written by `rrt cpuid -o` or `--common`), or a text description as
+ * above. Errors name the file. */
+RRT_API rrt_status rrt_cpuid_load(const char *path, rrt_cpuid_manifest *out,
+                                  rrt_cpuid_source *source, rrt_error *err);
+
 #ifdef __cplusplus
 }
 #endif
