@@ -169,7 +169,7 @@ static const char *signal_name(uint32_t signo)
     return signo < sizeof(names) / sizeof(names[0]) ? names[signo] : NULL;
 }
 
-static void print_signal(uint32_t signo)
+static void print_signo(uint32_t signo)
 {
     const char *n = signal_name(signo);
     if (n)
@@ -240,107 +240,96 @@ static void print_syscall(rrt_reader *r, const rrt_ev_syscall *e)
     printf("%s\n", sep[0] == ';' ? "]" : "");
 }
 
+/* One printer per event type (RRT_EVENT_LIST), after "event SEQ NAME". */
+
+static void print_rdtsc(rrt_reader *r, const rrt_ev_rdtsc *e)
+{
+    (void)r;
+    printf(" tid %u %s tsc %llu", e->tid, e->rdtscp ? "rdtscp" : "rdtsc",
+           (unsigned long long)e->tsc);
+    if (e->rdtscp)
+        printf(" aux %u", e->aux);
+    printf("\n");
+}
+
+static void print_cpuid(rrt_reader *r, const rrt_ev_cpuid *e)
+{
+    (void)r;
+    printf(" tid %u leaf 0x%x subleaf 0x%x = eax 0x%08x ebx 0x%08x "
+           "ecx 0x%08x edx 0x%08x\n",
+           e->tid, e->leaf, e->subleaf, e->regs[0], e->regs[1], e->regs[2],
+           e->regs[3]);
+}
+
+static void print_signal(rrt_reader *r, const rrt_ev_signal *e)
+{
+    (void)r;
+    printf(" tid %u signal ", e->tid);
+    print_signo(e->signo);
+    printf("%s\n", e->sync ? " sync" : "");
+}
+
+static void print_exit(rrt_reader *r, const rrt_ev_exit *e)
+{
+    (void)r;
+    if (e->killed) {
+        printf(" tid %u killed by signal ", e->tid);
+        print_signo(e->code);
+        printf("\n");
+    } else {
+        printf(" tid %u exit status %u\n", e->tid, e->code);
+    }
+}
+
+static void print_clone(rrt_reader *r, const rrt_ev_clone *e)
+{
+    (void)r;
+    printf(" parent %u child %u flags 0x%llx\n", e->parent, e->child,
+           (unsigned long long)e->flags);
+}
+
+static void print_exec(rrt_reader *r, const rrt_ev_exec *e)
+{
+    printf(" tid %u exe", e->tid);
+    print_file(r, e->exe_file);
+    if (e->has_interp) {
+        printf(" interpreter");
+        print_file(r, e->interp_file);
+    }
+    printf(", %zu auxv entries\n", e->n_auxv);
+}
+
+static void print_exec_script(rrt_reader *r, const rrt_ev_exec_script *e)
+{
+    printf(" tid %u script", e->tid);
+    print_file(r, e->script_file);
+    printf("\n");
+}
+
 /* Prints the decoded form of a known event; false (nothing printed) when
  * the type is unknown or the payload does not decode. */
 static bool dump_decoded(rrt_reader *r, const rrt_event *ev)
 {
-    const char *type = rrt_ev_type_name(ev->type);
+    rrt_ev_any e;
     rrt_error err;
-    rrt_status st = RRT_OK;
-    if (!type)
+    rrt_status st = rrt_ev_decode_any(ev->type, ev->data, ev->len, &e, &err);
+    if (st == RRT_E_UNSUPPORTED) /* a newer producer's type: printed raw */
         return false;
-    union {
-        rrt_ev_syscall sc;
-        rrt_ev_rdtsc rd;
-        rrt_ev_cpuid cp;
-        rrt_ev_signal sg;
-        rrt_ev_exit ex;
-        rrt_ev_clone cl;
-        rrt_ev_exec xe;
-        rrt_ev_exec_script xs;
-    } u;
-    switch (ev->type) {
-    case RRT_EV_SYSCALL:
-        st = rrt_ev_decode_syscall(ev->data, ev->len, &u.sc, &err);
-        break;
-    case RRT_EV_RDTSC:
-        st = rrt_ev_decode_rdtsc(ev->data, ev->len, &u.rd, &err);
-        break;
-    case RRT_EV_CPUID:
-        st = rrt_ev_decode_cpuid(ev->data, ev->len, &u.cp, &err);
-        break;
-    case RRT_EV_SIGNAL:
-        st = rrt_ev_decode_signal(ev->data, ev->len, &u.sg, &err);
-        break;
-    case RRT_EV_EXIT:
-        st = rrt_ev_decode_exit(ev->data, ev->len, &u.ex, &err);
-        break;
-    case RRT_EV_CLONE:
-        st = rrt_ev_decode_clone(ev->data, ev->len, &u.cl, &err);
-        break;
-    case RRT_EV_EXEC:
-        st = rrt_ev_decode_exec(ev->data, ev->len, &u.xe, &err);
-        break;
-    case RRT_EV_EXEC_SCRIPT:
-        st = rrt_ev_decode_exec_script(ev->data, ev->len, &u.xs, &err);
-        break;
-    }
     if (st != RRT_OK) {
         cli_warn("event %llu: %s", (unsigned long long)ev->seq, err.message);
         return false;
     }
-    printf("event %llu %s", (unsigned long long)ev->seq, type);
-    switch (ev->type) {
-    case RRT_EV_SYSCALL:
-        print_syscall(r, &u.sc);
-        rrt_ev_syscall_clear(&u.sc);
+    printf("event %llu %s", (unsigned long long)ev->seq,
+           rrt_ev_type_name(e.type));
+    switch (e.type) {
+#define PRINT_EVENT(NAME, name, num)                                           \
+    case RRT_EV_##NAME:                                                        \
+        print_##name(r, &e.u.name);                                            \
         break;
-    case RRT_EV_RDTSC:
-        printf(" tid %u %s tsc %llu", u.rd.tid,
-               u.rd.rdtscp ? "rdtscp" : "rdtsc", (unsigned long long)u.rd.tsc);
-        if (u.rd.rdtscp)
-            printf(" aux %u", u.rd.aux);
-        printf("\n");
-        break;
-    case RRT_EV_CPUID:
-        printf(" tid %u leaf 0x%x subleaf 0x%x = eax 0x%08x ebx 0x%08x "
-               "ecx 0x%08x edx 0x%08x\n",
-               u.cp.tid, u.cp.leaf, u.cp.subleaf, u.cp.regs[0], u.cp.regs[1],
-               u.cp.regs[2], u.cp.regs[3]);
-        break;
-    case RRT_EV_SIGNAL:
-        printf(" tid %u signal ", u.sg.tid);
-        print_signal(u.sg.signo);
-        printf("%s\n", u.sg.sync ? " sync" : "");
-        break;
-    case RRT_EV_EXIT:
-        if (u.ex.killed) {
-            printf(" tid %u killed by signal ", u.ex.tid);
-            print_signal(u.ex.code);
-            printf("\n");
-        } else {
-            printf(" tid %u exit status %u\n", u.ex.tid, u.ex.code);
-        }
-        break;
-    case RRT_EV_CLONE:
-        printf(" parent %u child %u flags 0x%llx\n", u.cl.parent, u.cl.child,
-               (unsigned long long)u.cl.flags);
-        break;
-    case RRT_EV_EXEC:
-        printf(" tid %u exe", u.xe.tid);
-        print_file(r, u.xe.exe_file);
-        if (u.xe.has_interp) {
-            printf(" interpreter");
-            print_file(r, u.xe.interp_file);
-        }
-        printf(", %zu auxv entries\n", u.xe.n_auxv);
-        break;
-    case RRT_EV_EXEC_SCRIPT:
-        printf(" tid %u script", u.xs.tid);
-        print_file(r, u.xs.script_file);
-        printf("\n");
-        break;
+        RRT_EVENT_LIST(PRINT_EVENT)
+#undef PRINT_EVENT
     }
+    rrt_ev_any_clear(&e);
     return true;
 }
 
