@@ -44,6 +44,13 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 /* After getopt_long returned '?' (opterr is 0): names the option that is
  * unknown or lacks its value, as cli_usage does, and returns 2. */
 int cli_bad_option(const char *cmd, char **argv);
+/* Opens an archive for reading; NULL after reporting why not. */
+rrt_reader *cli_open_archive(const char *path);
+/* The common shape of info and dump: [--json] ARCHIVE. Sets *json, *first
+ * (ARCHIVE's index in argv) and *r, opened; returns an exit code, after
+ * reporting, when the arguments are wrong or the archive does not open. */
+int cli_open_one_archive(int argc, char **argv, const char *cmd, bool *json,
+                         int *first, rrt_reader **r);
 /* True if argv has -h or --help before any "--". */
 bool cli_wants_help(int argc, char **argv);
 /* Prints the command's help text to stdout. */
@@ -67,7 +74,8 @@ bool cli_output_is_input(const char *cmd, const char *in, const char *out);
 /* True when stderr is a terminal (progress output allowed). */
 bool cli_progress_allowed(void);
 
-/* Command entry points, one per *_cmd.c, listed in cli/main.c. Modules
+/* Command entry points, one per *_cmd.c, listed in cli/main.c: the archive
+ * commands below live in cli/<name>_cmd.c. Modules
  * (verify/, pack/, record/, replay/, push/) define cmd_verify, cmd_cpuid,
  * cmd_pack, cmd_unpack, cmd_export, cmd_import, cmd_record, cmd_replay,
  * cmd_push, cmd_pull; main.c references them weakly, so a module that is

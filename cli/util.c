@@ -1,5 +1,7 @@
-/* Helpers shared by every command: diagnostics, option values, JSON. */
+/* Helpers shared by every command: diagnostics, option values, opening an
+ * archive, JSON. */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -62,6 +64,45 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     fprintf(stderr, "\nTry 'rrt help %s'.\n", cmd);
     va_end(ap);
     return RRT_EXIT_ERROR;
+}
+
+rrt_reader *cli_open_archive(const char *path)
+{
+    rrt_reader *r;
+    rrt_error err;
+    if (rrt_reader_open(path, &r, &err) != RRT_OK) {
+        cli_report(&err);
+        return NULL;
+    }
+    return r;
+}
+
+static int parse_json_flag(int argc, char **argv, const char *cmd, bool *json,
+                           int *first_arg)
+{
+    static const struct option longs[] = {{"json", no_argument, NULL, 'J'},
+                                          {0, 0, 0, 0}};
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+        if (opt != 'J')
+            return cli_bad_option(cmd, argv);
+        *json = true;
+    }
+    *first_arg = optind;
+    return RRT_EXIT_OK;
+}
+
+int cli_open_one_archive(int argc, char **argv, const char *cmd, bool *json,
+                         int *first, rrt_reader **r)
+{
+    int rc = parse_json_flag(argc, argv, cmd, json, first);
+    if (rc != RRT_EXIT_OK)
+        return rc;
+    if (*first != argc - 1)
+        return cli_usage(cmd, "expects exactly one archive");
+    *r = cli_open_archive(argv[*first]);
+    return *r ? RRT_EXIT_OK : RRT_EXIT_ERROR;
 }
 
 bool cli_wants_help(int argc, char **argv)

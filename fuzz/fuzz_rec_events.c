@@ -1,5 +1,6 @@
 /* Fuzzes the recording event decoders (rrt/events.h) through the public
- * API. Byte 0 picks the type (0: every type), the rest is the payload. An
+ * API, rrt_ev_decode_any and each type's encoder. Byte 0 picks the type
+ * (0: every type, and two unknown ones), the rest is the payload. An
  * accepted payload must satisfy the documented bounds and re-encode to
  * exactly the input (the decoders accept only the canonical form; an EXEC
  * without its optional last field re-encodes with it as 0); a rejected one
@@ -36,108 +37,87 @@ static bool inside(const uint8_t *p, size_t n, const uint8_t *data, size_t size)
     return p && p >= data && n <= size && p - data <= (ptrdiff_t)(size - n);
 }
 
-/* Decodes data as `type`; on success re-encodes into b. Returns the status
- * after checking what a success or failure promises. */
+/* Decodes data as `type` through rrt_ev_decode_any; on success re-encodes
+ * into b. Returns the status after checking what a success or failure
+ * promises. */
 static rrt_status check(uint32_t type, const uint8_t *data, size_t size,
                         rrt_buf *b)
 {
-    union {
-        rrt_ev_syscall sc;
-        rrt_ev_rdtsc rd;
-        rrt_ev_cpuid cp;
-        rrt_ev_signal sg;
-        rrt_ev_exit ex;
-        rrt_ev_clone cl;
-        rrt_ev_exec xe;
-        rrt_ev_exec_script xs;
-    } u;
-    size_t usize = 0;
+    rrt_ev_any e;
     rrt_error err;
     memset(&err, 0, sizeof(err));
-    rrt_status st = RRT_E_INVALID, enc = RRT_OK;
-    memset(&u, 0x5a, sizeof(u));
+    memset(&e, 0x5a, sizeof(e));
+    rrt_status st = rrt_ev_decode_any(type, data, size, &e, &err);
+    if (st != RRT_OK) {
+        if (st != RRT_E_TRUNCATED && st != RRT_E_CORRUPT && st != RRT_E_LIMIT &&
+            st != RRT_E_NOMEM)
+            die(type, "unexpected status");
+        if (err.status != st || !err.message[0])
+            die(type, "failure without an error message");
+        if (!all_zero(&e, sizeof(e)))
+            die(type, "failure left a partly filled result");
+        return st;
+    }
+    if (e.type != type)
+        die(type, "decoded as another type");
     switch (type) {
-    case RRT_EV_SYSCALL:
-        usize = sizeof(u.sc);
-        st = rrt_ev_decode_syscall(data, size, &u.sc, &err);
-        if (st != RRT_OK)
-            break;
-        if (u.sc.flags & ~RRT_EV_SC_KNOWN)
+    case RRT_EV_SYSCALL: {
+        const rrt_ev_syscall *sc = &e.u.syscall;
+        if (sc->flags & ~RRT_EV_SC_KNOWN)
             die(type, "undefined flags accepted");
-        if ((u.sc.n_mem != 0) != (u.sc.mem != NULL))
+        if ((sc->n_mem != 0) != (sc->mem != NULL))
             die(type, "n_mem and mem disagree");
-        for (size_t i = 0; i < u.sc.n_mem; i++)
-            if (!inside(u.sc.mem[i].data, u.sc.mem[i].len, data, size))
+        for (size_t i = 0; i < sc->n_mem; i++)
+            if (!inside(sc->mem[i].data, sc->mem[i].len, data, size))
                 die(type, "memory range points outside the input");
-        if ((u.sc.flags & RRT_EV_SC_STDIO) &&
-            ((u.sc.stdio_stream != 1 && u.sc.stdio_stream != 2) ||
-             !inside(u.sc.stdio_data, u.sc.stdio_len, data, size)))
+        if ((sc->flags & RRT_EV_SC_STDIO) &&
+            ((sc->stdio_stream != 1 && sc->stdio_stream != 2) ||
+             !inside(sc->stdio_data, sc->stdio_len, data, size)))
             die(type, "bad stdio fields accepted");
-        enc = rrt_ev_encode_syscall(b, &u.sc);
-        rrt_ev_syscall_clear(&u.sc);
         break;
-    case RRT_EV_RDTSC:
-        usize = sizeof(u.rd);
-        st = rrt_ev_decode_rdtsc(data, size, &u.rd, &err);
-        if (st == RRT_OK)
-            enc = rrt_ev_encode_rdtsc(b, &u.rd);
-        break;
-    case RRT_EV_CPUID:
-        usize = sizeof(u.cp);
-        st = rrt_ev_decode_cpuid(data, size, &u.cp, &err);
-        if (st == RRT_OK)
-            enc = rrt_ev_encode_cpuid(b, &u.cp);
-        break;
+    }
     case RRT_EV_SIGNAL:
-        usize = sizeof(u.sg);
-        st = rrt_ev_decode_signal(data, size, &u.sg, &err);
-        if (st == RRT_OK && (u.sg.signo == 0 || u.sg.signo > 64))
+        if (e.u.signal.signo == 0 || e.u.signal.signo > 64)
             die(type, "signal number out of range accepted");
-        if (st == RRT_OK)
-            enc = rrt_ev_encode_signal(b, &u.sg);
-        break;
-    case RRT_EV_EXIT:
-        usize = sizeof(u.ex);
-        st = rrt_ev_decode_exit(data, size, &u.ex, &err);
-        if (st == RRT_OK)
-            enc = rrt_ev_encode_exit(b, &u.ex);
-        break;
-    case RRT_EV_CLONE:
-        usize = sizeof(u.cl);
-        st = rrt_ev_decode_clone(data, size, &u.cl, &err);
-        if (st == RRT_OK)
-            enc = rrt_ev_encode_clone(b, &u.cl);
         break;
     case RRT_EV_EXEC:
-        usize = sizeof(u.xe);
-        st = rrt_ev_decode_exec(data, size, &u.xe, &err);
-        if (st == RRT_OK && u.xe.n_auxv > RRT_EV_MAX_AUXV)
+        if (e.u.exec.n_auxv > RRT_EV_MAX_AUXV)
             die(type, "too many auxv entries accepted");
-        if (st == RRT_OK)
-            enc = rrt_ev_encode_exec(b, &u.xe);
         break;
-    case RRT_EV_EXEC_SCRIPT:
-        usize = sizeof(u.xs);
-        st = rrt_ev_decode_exec_script(data, size, &u.xs, &err);
-        if (st == RRT_OK)
-            enc = rrt_ev_encode_exec_script(b, &u.xs);
+    }
+    rrt_status enc = RRT_E_INVALID;
+    switch (type) {
+#define ENCODE(NAME, name, num)                                                \
+    case RRT_EV_##NAME:                                                        \
+        enc = rrt_ev_encode_##name(b, &e.u.name);                              \
         break;
+        RRT_EVENT_LIST(ENCODE)
+#undef ENCODE
     default:
         abort();
     }
-    if (st == RRT_OK) {
-        if (enc != RRT_OK)
-            die(type, "a decoded event does not encode again");
-        return st;
-    }
-    if (st != RRT_E_TRUNCATED && st != RRT_E_CORRUPT && st != RRT_E_LIMIT &&
-        st != RRT_E_NOMEM)
-        die(type, "unexpected status");
-    if (err.status != st || !err.message[0])
-        die(type, "failure without an error message");
-    if (!all_zero(&u, usize))
-        die(type, "failure left a partly filled result");
+    rrt_ev_any_clear(&e);
+    if (!all_zero(&e, sizeof(e)))
+        die(type, "rrt_ev_any_clear left something behind");
+    if (enc != RRT_OK)
+        die(type, "a decoded event does not encode again");
     return st;
+}
+
+/* A type no decoder knows is refused as such, whatever the payload. */
+static void check_unknown(uint32_t type, const uint8_t *data, size_t size)
+{
+    rrt_ev_any e;
+    rrt_error err;
+    memset(&err, 0, sizeof(err));
+    memset(&e, 0x5a, sizeof(e));
+    if (rrt_ev_decode_any(type, data, size, &e, &err) != RRT_E_UNSUPPORTED ||
+        err.status != RRT_E_UNSUPPORTED || !err.message[0] ||
+        !all_zero(&e, sizeof(e))) {
+        fprintf(stderr, "fuzz_rec_events: type %u: not refused as unknown\n",
+                type);
+        abort();
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -152,6 +132,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!copy)
         return 0;
     memcpy(copy, p, n);
+    if (!sel) {
+        check_unknown(0, copy, n);
+        check_unknown(RRT_EV_EXEC_SCRIPT + 1, copy, n);
+    }
     rrt_buf b;
     rrt_buf_init(&b);
     for (uint32_t type = RRT_EV_SYSCALL; type <= RRT_EV_EXEC_SCRIPT; type++) {

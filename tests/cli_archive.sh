@@ -85,6 +85,10 @@ done < <(find "$T/in" -type f -print0)
 run last "$RRT" cat "$A" /no/such/file
 expect_rc 2 "cat of a missing path"
 grep -q "no such file in archive" "$T/last.err" || fail "cat of a missing path: $(cat "$T/last.err")"
+# In an archive without files too (rrt cat used to free garbage there).
+run last "$RRT" cat "$SRC/spec/vectors/empty.rrt" /no/such/file
+expect_rc 2 "cat of a path in an archive without files"
+grep -q "no such file in archive" "$T/last.err" || fail "cat in an archive without files: $(cat "$T/last.err")"
 
 run dump "$RRT" dump --json "$A"
 rc_dump=$rc

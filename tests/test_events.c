@@ -543,6 +543,12 @@ static void test_events_type_and_syscall_names(void **state)
     assert_string_equal(rrt_ev_type_name(RRT_EV_SYSCALL), "SYSCALL");
     assert_string_equal(rrt_ev_type_name(RRT_EV_EXEC), "EXEC");
     assert_string_equal(rrt_ev_type_name(RRT_EV_EXEC_SCRIPT), "EXEC_SCRIPT");
+    /* The numbers and names of spec/events.md, section 1. */
+    static const char *const spec[] = {NULL,    "SYSCALL", "RDTSC",
+                                       "CPUID", "SIGNAL",  "EXIT",
+                                       "CLONE", "EXEC",    "EXEC_SCRIPT"};
+    for (uint32_t t = 1; t < sizeof(spec) / sizeof(spec[0]); t++)
+        assert_string_equal(rrt_ev_type_name(t), spec[t]);
     assert_null(rrt_ev_type_name(0));
     assert_null(rrt_ev_type_name(9));
     assert_null(rrt_ev_type_name(UINT32_MAX));
@@ -551,6 +557,154 @@ static void test_events_type_and_syscall_names(void **state)
     assert_string_equal(rrt_syscall_name(231), "exit_group");
     assert_null(rrt_syscall_name(100000));
     assert_null(rrt_syscall_name(UINT32_MAX));
+}
+
+/* ------------------------------------------------------------------ */
+/* rrt_ev_decode_any                                                  */
+
+/* Every type of RRT_EVENT_LIST with its golden payload and typed decoder:
+ * a type added to the list without a golden payload does not compile. */
+typedef struct any_case {
+    uint32_t type;
+    const char *name;
+    decode_fn dec;
+    const uint8_t *p;
+    size_t n;
+} any_case;
+
+static size_t any_cases(any_case *c)
+{
+    make_signal();
+    size_t n = 0;
+#define ANY_CASE(NAME, name, num)                                              \
+    c[n++] = (any_case){RRT_EV_##NAME, #NAME, dec_##name, g_##name,            \
+                        sizeof(g_##name)};
+    RRT_EVENT_LIST(ANY_CASE)
+#undef ANY_CASE
+    return n;
+}
+
+/* Encodes e's member with its type's encoder. */
+static rrt_status encode_any(rrt_buf *b, const rrt_ev_any *e)
+{
+    switch (e->type) {
+#define ENCODE_ANY(NAME, name, num)                                            \
+    case RRT_EV_##NAME:                                                        \
+        return rrt_ev_encode_##name(b, &e->u.name);
+        RRT_EVENT_LIST(ENCODE_ANY)
+#undef ENCODE_ANY
+    }
+    return RRT_E_INVALID;
+}
+
+/* Each type's golden payload (what its encoder makes of the structs in
+ * test_events_encode_golden_bytes) decodes through rrt_ev_decode_any into
+ * the member of its type, which encodes back to the same bytes. */
+static void test_events_decode_any_round_trips_every_type(void **state)
+{
+    (void)state;
+    any_case c[16];
+    size_t n = any_cases(c);
+    assert_int_equal(n, 8);
+    rrt_buf b;
+    rrt_buf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        rrt_ev_any e;
+        rrt_error err;
+        memset(&e, 0xa5, sizeof(e));
+        rrt_status st = rrt_ev_decode_any(c[i].type, c[i].p, c[i].n, &e, &err);
+        if (st != RRT_OK)
+            fail_msg("%s: %s", c[i].name, err.message);
+        assert_int_equal(e.type, c[i].type);
+        rrt_buf_reset(&b);
+        assert_int_equal(encode_any(&b, &e), RRT_OK);
+        assert_int_equal(b.len, c[i].n);
+        assert_memory_equal(b.data, c[i].p, c[i].n);
+        rrt_ev_any_clear(&e); /* frees the SYSCALL's mem (ASan checks) */
+        assert_true(all_zero(&e, sizeof(e)));
+    }
+    /* The decoded SYSCALL is the one the typed decoder gives. */
+    rrt_ev_any e;
+    assert_int_equal(rrt_ev_decode_any(RRT_EV_SYSCALL, g_syscall,
+                                       sizeof(g_syscall), &e, NULL),
+                     RRT_OK);
+    assert_int_equal(e.u.syscall.tid, 4711);
+    assert_int_equal(e.u.syscall.n_mem, 1);
+    assert_memory_equal(e.u.syscall.mem[0].data, "hello", 5);
+    rrt_ev_any_clear(&e);
+    rrt_ev_any_clear(&e); /* harmless on a cleared struct */
+    rrt_buf_free(&b);
+}
+
+/* A type no decoder knows (a newer producer's) gives RRT_E_UNSUPPORTED,
+ * which no payload decoder returns, a message and a zeroed result. */
+static void test_events_decode_any_refuses_unknown_types(void **state)
+{
+    (void)state;
+    static const uint32_t unknown[] = {0, RRT_EV_EXEC_SCRIPT + 1, 99,
+                                       UINT32_MAX};
+    for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+        rrt_ev_any e;
+        rrt_error err;
+        memset(&e, 0xa5, sizeof(e));
+        assert_int_equal(
+            rrt_ev_decode_any(unknown[i], g_exit, sizeof(g_exit), &e, &err),
+            RRT_E_UNSUPPORTED);
+        assert_int_equal(err.status, RRT_E_UNSUPPORTED);
+        assert_true(all_zero(&e, sizeof(e)));
+        char want[64];
+        snprintf(want, sizeof(want), "event type %u: ", unknown[i]);
+        if (!strstr(err.message, want))
+            fail_msg("message \"%s\" lacks \"%s\"", err.message, want);
+        rrt_ev_any_clear(&e);
+    }
+    /* err is optional, and an unknown type's payload is not read. */
+    rrt_ev_any e;
+    assert_int_equal(rrt_ev_decode_any(99, NULL, 0, &e, NULL),
+                     RRT_E_UNSUPPORTED);
+    assert_true(all_zero(&e, sizeof(e)));
+}
+
+/* Cut at every offset (and with a byte too many), each payload fails
+ * through rrt_ev_decode_any with the typed decoder's status and message,
+ * and leaves the whole result zeroed. */
+static void
+test_events_decode_any_truncated_fails_like_typed_decoder(void **state)
+{
+    (void)state;
+    any_case c[16];
+    size_t n = any_cases(c);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *p = malloc(c[i].n + 1);
+        assert_non_null(p);
+        memcpy(p, c[i].p, c[i].n);
+        p[c[i].n] = 0;
+        for (size_t len = 0; len <= c[i].n + 1; len++) {
+            /* the full payload, and EXEC without its optional field */
+            if (len == c[i].n ||
+                (c[i].type == RRT_EV_EXEC && len == c[i].n - 1))
+                continue;
+            /* an exact-size copy, so ASan sees any over-read */
+            uint8_t *q = malloc(len ? len : 1);
+            assert_non_null(q);
+            memcpy(q, p, len);
+            rrt_error typed, any;
+            memset(&typed, 0, sizeof(typed));
+            memset(&any, 0, sizeof(any));
+            rrt_status want = c[i].dec(q, len, NULL, &typed);
+            rrt_ev_any e;
+            memset(&e, 0xa5, sizeof(e));
+            rrt_status got = rrt_ev_decode_any(c[i].type, q, len, &e, &any);
+            free(q);
+            if (want == RRT_OK || got != want)
+                fail_msg("%s cut to %zu bytes: typed %s, any %s", c[i].name,
+                         len, rrt_status_name(want), rrt_status_name(got));
+            assert_int_equal(any.status, typed.status);
+            assert_string_equal(any.message, typed.message);
+            assert_true(all_zero(&e, sizeof(e)));
+        }
+        free(p);
+    }
 }
 
 /* `rrt dump` (RRT_CLI) decodes a recording's events and prints the raw
@@ -618,6 +772,10 @@ int main(void)
         cmocka_unit_test(test_events_reject_bad_values),
         cmocka_unit_test(test_events_encoders_refuse_what_decoders_reject),
         cmocka_unit_test(test_events_type_and_syscall_names),
+        cmocka_unit_test(test_events_decode_any_round_trips_every_type),
+        cmocka_unit_test(test_events_decode_any_refuses_unknown_types),
+        cmocka_unit_test(
+            test_events_decode_any_truncated_fails_like_typed_decoder),
         cmocka_unit_test(test_events_dump_decodes_recording_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

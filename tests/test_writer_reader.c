@@ -623,6 +623,26 @@ static void test_event_iter_on_archive_without_events(void **state)
     rrt_reader_close(r);
 }
 
+/* With no entry to read, find_file still leaves its result cleared: rrt
+ * cat used to free garbage after looking up a path in such an archive. */
+static void
+test_find_file_in_archive_without_files_leaves_entry_zeroed(void **state)
+{
+    (void)state;
+    const char *path = tpath("nofiles.rrt");
+    finish(create(path, 1));
+    rrt_reader *r = open_ok(path);
+    rrt_file_entry g;
+    memset(&g, 0xa5, sizeof(g));
+    rrt_error err;
+    assert_int_equal(rrt_reader_find_file(r, "/nope", &g, &err),
+                     RRT_E_NOT_FOUND);
+    assert_null(g.path);
+    assert_int_equal(g.flags, 0);
+    rrt_file_entry_clear(&g);
+    rrt_reader_close(r);
+}
+
 static void test_meta_later_section_overrides(void **state)
 {
     (void)state;
@@ -1071,6 +1091,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_files_embedded_and_external),
         cmocka_unit_test(test_events_many_batches_and_seek),
         cmocka_unit_test(test_event_iter_on_archive_without_events),
+        cmocka_unit_test(
+            test_find_file_in_archive_without_files_leaves_entry_zeroed),
         cmocka_unit_test(test_oversized_event_is_refused),
         cmocka_unit_test(test_meta_later_section_overrides),
         cmocka_unit_test(test_cpuid_manifest_roundtrip),

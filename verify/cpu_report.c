@@ -3,8 +3,42 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "cli.h"
+/* A JSON string literal, escaped byte for byte as cli_json_string escapes
+ * (every byte outside printable ASCII as \u00XX), so that one --json
+ * output escapes alike throughout. Its own copy: library code does not
+ * depend on the CLI, which is built on top of it. */
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (size_t i = 0, n = strlen(s); i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"':
+            fputs("\\\"", f);
+            break;
+        case '\\':
+            fputs("\\\\", f);
+            break;
+        case '\n':
+            fputs("\\n", f);
+            break;
+        case '\r':
+            fputs("\\r", f);
+            break;
+        case '\t':
+            fputs("\\t", f);
+            break;
+        default:
+            if (c < 0x20 || c >= 0x7f)
+                fprintf(f, "\\u%04x", c);
+            else
+                fputc(c, f);
+        }
+    }
+    fputc('"', f);
+}
 
 void rrti_print_cpu_line(FILE *f, const rrt_cpuid_manifest *m)
 {
@@ -24,7 +58,7 @@ void rrti_json_feature_names(FILE *f, const rrt_cpu_feature *const *v, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (i)
             fputs(", ", f);
-        cli_json_string(f, v[i]->name);
+        json_string(f, v[i]->name);
     }
     fputc(']', f);
 }
@@ -34,7 +68,7 @@ void rrti_json_features(FILE *f, const rrt_cpu_feature *const *v, size_t n)
     fputc('[', f);
     for (size_t i = 0; i < n; i++) {
         fprintf(f, "%s{\"name\": ", i ? ", " : "");
-        cli_json_string(f, v[i]->name);
+        json_string(f, v[i]->name);
         fprintf(f,
                 ", \"leaf\": \"0x%08" PRIx32 "\", \"subleaf\": %" PRIu32
                 ", \"reg\": \"%s\", \"bit\": %u, \"user\": %s}",
@@ -51,7 +85,7 @@ void rrti_json_components(FILE *f, uint64_t mask)
     for (unsigned i = 0; i < 64; i++)
         if (mask & ((uint64_t)1 << i)) {
             fprintf(f, "%s{\"component\": %u, \"name\": ", sep, i);
-            cli_json_string(f, rrt_xsave_component_name(i));
+            json_string(f, rrt_xsave_component_name(i));
             fputc('}', f);
             sep = ", ";
         }
@@ -70,17 +104,17 @@ void rrti_json_cpu_members(FILE *f, const rrt_cpuid_manifest *m)
     char brand[49];
     rrt_cpu_brand(m, brand);
     fputs("\"vendor\": ", f);
-    cli_json_string(f, m->vendor);
+    json_string(f, m->vendor);
     if (sig)
         fprintf(f, ", \"family\": %u, \"model\": %u, \"stepping\": %u", fam,
                 model, step);
     fputs(", \"brand\": ", f);
-    cli_json_string(f, brand);
+    json_string(f, brand);
     fprintf(f,
             ", \"xcr0\": \"0x%016" PRIx64 "\", \"xcr0_components\": ", m->xcr0);
     rrti_json_components(f, m->xcr0);
     fprintf(f, ", \"psabi_level\": %u, \"mask_name\": ", rrt_cpuid_level_of(m));
-    cli_json_string(f, m->mask_name);
+    json_string(f, m->mask_name);
     fprintf(f,
             ", \"flags\": {\"faulting_used\": %s, \"patching_used\": %s, "
             "\"masked\": %s, \"queried_known\": %s}",

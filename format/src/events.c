@@ -439,18 +439,58 @@ rrt_status rrt_ev_decode_exec(const uint8_t *data, size_t len, rrt_ev_exec *e,
 /* ------------------------------------------------------------------ */
 /* Names                                                              */
 
+#define RRT_EV_CHECK_NUMBER(NAME, name, num)                                   \
+    _Static_assert(RRT_EV_##NAME == num,                                       \
+                   "RRT_EV_" #NAME " disagrees with RRT_EVENT_LIST");
+RRT_EVENT_LIST(RRT_EV_CHECK_NUMBER)
+#undef RRT_EV_CHECK_NUMBER
+
 const char *rrt_ev_type_name(uint32_t type)
 {
     static const char *const names[] = {
-        [RRT_EV_SYSCALL] = "SYSCALL", [RRT_EV_RDTSC] = "RDTSC",
-        [RRT_EV_CPUID] = "CPUID",     [RRT_EV_SIGNAL] = "SIGNAL",
-        [RRT_EV_EXIT] = "EXIT",       [RRT_EV_CLONE] = "CLONE",
-        [RRT_EV_EXEC] = "EXEC",       [RRT_EV_EXEC_SCRIPT] = "EXEC_SCRIPT",
+#define RRT_EV_NAME(NAME, name, num) [num] = #NAME,
+        RRT_EVENT_LIST(RRT_EV_NAME)
+#undef RRT_EV_NAME
     };
     if (type < sizeof(names) / sizeof(names[0]))
         return names[type];
     return NULL;
 }
+
+/* ------------------------------------------------------------------ */
+/* Any type                                                           */
+
+rrt_status rrt_ev_decode_any(uint32_t type, const uint8_t *data, size_t len,
+                             rrt_ev_any *out, rrt_error *err)
+{
+    rrt_status st;
+    memset(out, 0, sizeof(*out));
+    switch (type) {
+#define RRT_EV_DECODE(NAME, name, num)                                         \
+    case num:                                                                  \
+        st = rrt_ev_decode_##name(data, len, &out->u.name, err);               \
+        break;
+        RRT_EVENT_LIST(RRT_EV_DECODE)
+#undef RRT_EV_DECODE
+    default:
+        return rrti_fail(err, RRT_E_UNSUPPORTED, 0, NULL, UINT64_MAX,
+                         "event type %u: not known to this version of librrt",
+                         type);
+    }
+    if (st == RRT_OK)
+        out->type = type;
+    return st;
+}
+
+void rrt_ev_any_clear(rrt_ev_any *e)
+{
+    if (e->type == RRT_EV_SYSCALL)
+        rrt_ev_syscall_clear(&e->u.syscall);
+    memset(e, 0, sizeof(*e));
+}
+
+/* ------------------------------------------------------------------ */
+/* System call names                                                  */
 
 static const char *const syscall_names[] = {
 #include "syscall_names.inc"

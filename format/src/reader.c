@@ -811,6 +811,9 @@ rrt_status rrt_reader_file(rrt_reader *r, size_t i, rrt_file_entry *out,
 rrt_status rrt_reader_find_file(rrt_reader *r, const char *path,
                                 rrt_file_entry *out, rrt_error *err)
 {
+    /* Zeroed when no entry is even read (an archive without files), so a
+     * caller's rrt_file_entry_clear is harmless after any failure. */
+    memset(out, 0, sizeof(*out));
     for (size_t i = r->nfiles; i-- > 0;) {
         rrt_status st = rrt_reader_file(r, i, out, err);
         if (st != RRT_OK)

@@ -253,11 +253,12 @@ RRT_API rrt_status rrt_blob_stream_read(rrt_blob_stream *s, void *buf,
                                         rrt_error *err);
 RRT_API void rrt_blob_stream_close(rrt_blob_stream *s);
 
-/* File table, in the order the entries were written. */
+/* File table, in the order the entries were written. A failure leaves
+ * *out zeroed; release a success with rrt_file_entry_clear. */
 RRT_API size_t rrt_reader_file_count(const rrt_reader *r);
 RRT_API rrt_status rrt_reader_file(rrt_reader *r, size_t i,
                                    rrt_file_entry *out, rrt_error *err);
-/* The last entry with this path. */
+/* The last entry with this path; RRT_E_NOT_FOUND if there is none. */
 RRT_API rrt_status rrt_reader_find_file(rrt_reader *r, const char *path,
                                         rrt_file_entry *out, rrt_error *err);
 

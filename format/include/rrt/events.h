@@ -14,15 +14,32 @@
 extern "C" {
 #endif
 
-/* Event types (the u32 `type` of an EVTS event). */
-#define RRT_EV_SYSCALL 1u /* a completed (or entry-only) system call */
-#define RRT_EV_RDTSC 2u   /* one RDTSC/RDTSCP execution */
-#define RRT_EV_CPUID 3u   /* one CPUID execution */
-#define RRT_EV_SIGNAL 4u  /* a signal delivered to a task */
-#define RRT_EV_EXIT 5u    /* a task ended */
-#define RRT_EV_CLONE 6u   /* a new task (fork/vfork/clone) starts running */
-#define RRT_EV_EXEC 7u    /* state set up by a successful execve */
-#define RRT_EV_EXEC_SCRIPT 8u /* that execve ran a #! script */
+/* Every event type, as X(NAME, name, number): NAME is the type's name
+ * ("SYSCALL", rrt_ev_type_name) and RRT_EV_NAME its number; name is its
+ * payload struct rrt_ev_name, its codecs rrt_ev_encode_name and
+ * rrt_ev_decode_name, and its member of rrt_ev_any. Numbers are the u32
+ * `type` of an EVTS event, on disk: one never changes. A new type is a
+ * line here, its RRT_EV_ constant, struct and codecs (events.c checks that
+ * the constants and the list agree). */
+#define RRT_EVENT_LIST(X)                                                      \
+    X(SYSCALL, syscall, 1) /* a completed (or entry-only) system call */       \
+    X(RDTSC, rdtsc, 2)     /* one RDTSC/RDTSCP execution */                    \
+    X(CPUID, cpuid, 3)     /* one CPUID execution */                           \
+    X(SIGNAL, signal, 4)   /* a signal delivered to a task */                  \
+    X(EXIT, exit, 5)       /* a task ended */                                  \
+    X(CLONE, clone, 6)     /* a new task (fork/vfork/clone) starts running */  \
+    X(EXEC, exec, 7)       /* state set up by a successful execve */           \
+    X(EXEC_SCRIPT, exec_script, 8) /* that execve ran a #! script */
+
+/* The same numbers as unsigned constants the preprocessor sees. */
+#define RRT_EV_SYSCALL 1u
+#define RRT_EV_RDTSC 2u
+#define RRT_EV_CPUID 3u
+#define RRT_EV_SIGNAL 4u
+#define RRT_EV_EXIT 5u
+#define RRT_EV_CLONE 6u
+#define RRT_EV_EXEC 7u
+#define RRT_EV_EXEC_SCRIPT 8u
 
 /* rrt_ev_syscall.flags */
 #define RRT_EV_SC_FILE 0x1u       /* file_index names the mapped file */
@@ -144,6 +161,28 @@ RRT_API rrt_status rrt_ev_decode_exec(const uint8_t *data, size_t len,
 RRT_API rrt_status rrt_ev_decode_exec_script(const uint8_t *data, size_t len,
                                              rrt_ev_exec_script *e,
                                              rrt_error *err);
+
+/* An event of any type, decoded: `type` says which member of u holds it. */
+typedef struct rrt_ev_any {
+    uint32_t type; /* RRT_EV_*; 0 when empty */
+    union {
+#define RRT_EV_ANY_MEMBER(NAME, name, num) rrt_ev_##name name;
+        RRT_EVENT_LIST(RRT_EV_ANY_MEMBER)
+#undef RRT_EV_ANY_MEMBER
+    } u;
+} rrt_ev_any;
+
+/* Decodes a payload of the given type into out->u.<name> with that type's
+ * decoder (same checks, status and message) and sets out->type. A type
+ * this library does not know (a newer producer's event: skip it) gives
+ * RRT_E_UNSUPPORTED, which no payload decoder returns. A failure leaves
+ * *out zeroed. Release a success with rrt_ev_any_clear. */
+RRT_API rrt_status rrt_ev_decode_any(uint32_t type, const uint8_t *data,
+                                     size_t len, rrt_ev_any *out,
+                                     rrt_error *err);
+/* Frees what rrt_ev_decode_any allocated (a SYSCALL's mem) and zeroes *e;
+ * harmless on a zeroed struct. */
+RRT_API void rrt_ev_any_clear(rrt_ev_any *e);
 
 /* "SYSCALL", "RDTSC", ..., or NULL for a type this library does not know
  * (a newer producer's event: skip it). */
