@@ -1005,59 +1005,47 @@ static bool need_task(replayer *r, uint32_t rec_tid, ptask **t)
 
 static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
 {
-    ptask *t;
-    bool ok = false;
     r->counts[ev->type & 15]++;
+    rrt_ev_any any;
     rrt_error err;
-    switch (ev->type) {
-    case RRT_EV_SYSCALL: {
-        rrt_ev_syscall e;
-        if (rrt_ev_decode_syscall(ev->data, ev->len, &e, &err) != RRT_OK)
-            return rep_diverge(r, NULL, "%s", err.message);
-        ok = need_task(r, e.tid, &t) && on_syscall(r, t, &e);
-        rrt_ev_syscall_clear(&e);
-        return ok;
-    }
-    case RRT_EV_RDTSC: {
-        rrt_ev_rdtsc e;
-        return (rrt_ev_decode_rdtsc(ev->data, ev->len, &e, &err) == RRT_OK ||
-                rep_diverge(r, NULL, "%s", err.message)) &&
-               need_task(r, e.tid, &t) && on_rdtsc(r, t, &e);
-    }
-    case RRT_EV_CPUID: {
-        rrt_ev_cpuid e;
-        return (rrt_ev_decode_cpuid(ev->data, ev->len, &e, &err) == RRT_OK ||
-                rep_diverge(r, NULL, "%s", err.message)) &&
-               need_task(r, e.tid, &t) && on_cpuid(r, t, &e);
-    }
-    case RRT_EV_SIGNAL: {
-        rrt_ev_signal e;
-        return (rrt_ev_decode_signal(ev->data, ev->len, &e, &err) == RRT_OK ||
-                rep_diverge(r, NULL, "%s", err.message)) &&
-               need_task(r, e.tid, &t) && on_signal(r, t, &e);
-    }
-    case RRT_EV_EXIT: {
-        rrt_ev_exit e;
-        return (rrt_ev_decode_exit(ev->data, ev->len, &e, &err) == RRT_OK ||
-                rep_diverge(r, NULL, "%s", err.message)) &&
-               need_task(r, e.tid, &t) &&
-               on_exit_event(r, t, &e, e.tid == root);
-    }
-    case RRT_EV_CLONE: {
-        rrt_ev_clone e;
-        return (rrt_ev_decode_clone(ev->data, ev->len, &e, &err) == RRT_OK ||
-                rep_diverge(r, NULL, "%s", err.message)) &&
-               need_task(r, e.parent, &t) && on_clone(r, t, &e);
-    }
-    case RRT_EV_EXEC: {
-        rrt_ev_exec e;
-        return (rrt_ev_decode_exec(ev->data, ev->len, &e, &err) == RRT_OK ||
-                rep_diverge(r, NULL, "%s", err.message)) &&
-               need_task(r, e.tid, &t) && on_exec(r, t, &e);
-    }
-    default:
+    rrt_status st = rrt_ev_decode_any(ev->type, ev->data, ev->len, &any, &err);
+    if (st == RRT_E_UNSUPPORTED)
         return true; /* a newer producer's event: nothing to do */
+    if (st != RRT_OK)
+        return rep_fail_at(r, NULL, "%s", err.message);
+    ptask *t;
+    bool ok = true;
+    switch (any.type) {
+    case RRT_EV_SYSCALL:
+        ok = need_task(r, any.u.syscall.tid, &t) &&
+             on_syscall(r, t, &any.u.syscall);
+        break;
+    case RRT_EV_RDTSC:
+        ok = need_task(r, any.u.rdtsc.tid, &t) && on_rdtsc(r, t, &any.u.rdtsc);
+        break;
+    case RRT_EV_CPUID:
+        ok = need_task(r, any.u.cpuid.tid, &t) && on_cpuid(r, t, &any.u.cpuid);
+        break;
+    case RRT_EV_SIGNAL:
+        ok = need_task(r, any.u.signal.tid, &t) &&
+             on_signal(r, t, &any.u.signal);
+        break;
+    case RRT_EV_EXIT:
+        ok = need_task(r, any.u.exit.tid, &t) &&
+             on_exit_event(r, t, &any.u.exit, any.u.exit.tid == root);
+        break;
+    case RRT_EV_CLONE:
+        ok = need_task(r, any.u.clone.parent, &t) &&
+             on_clone(r, t, &any.u.clone);
+        break;
+    case RRT_EV_EXEC:
+        ok = need_task(r, any.u.exec.tid, &t) && on_exec(r, t, &any.u.exec);
+        break;
+    default:
+        break; /* EXEC_SCRIPT: read ahead with its EXEC (rep_peek_exec) */
     }
+    rrt_ev_any_clear(&any);
+    return ok;
 }
 
 /* Runs the freshly spawned root to the exit stop of its execve. */
