@@ -125,12 +125,10 @@ static rrt_status fail(rrt_writer *w, rrt_status st, int e, const char *fmt,
 {
     if (w->status != RRT_OK)
         return w->status;
-    char what[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
+    w->status = rrtx_vfail(&w->err, st, e, w->partial, UINT64_MAX, fmt, ap);
     va_end(ap);
-    w->status = rrti_fail(&w->err, st, e, w->partial, UINT64_MAX, "%s", what);
     return st;
 }
 
@@ -602,11 +600,11 @@ rrt_status rrti_writer_create_via(const char *path, const char *suffix,
     if (o.quality < 0 || o.quality > 11 || o.chunk_size < RRTI_MIN_CHUNK ||
         o.chunk_size > RRTI_MAX_RAW || o.event_batch == 0 ||
         o.event_batch > RRTI_MAX_RAW || (o.mode & ~07777u))
-        return rrti_fail(err, RRT_E_INVALID, 0, path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_INVALID, 0, path, UINT64_MAX,
                          "invalid writer options");
     rrt_writer *w = calloc(1, sizeof(*w));
     if (!w)
-        return rrti_fail(err, RRT_E_NOMEM, 0, path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_NOMEM, 0, path, UINT64_MAX,
                          "out of memory");
     w->fd = -1;
     w->opt = o;
@@ -622,7 +620,7 @@ rrt_status rrti_writer_create_via(const char *path, const char *suffix,
     pthread_cond_init(&w->done_cv, NULL);
     if (!w->path || !w->partial || !w->obuf) {
         rrt_writer_free(w);
-        return rrti_fail(err, RRT_E_NOMEM, 0, path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_NOMEM, 0, path, UINT64_MAX,
                          "out of memory");
     }
     memcpy(w->partial, path, plen);
@@ -631,7 +629,7 @@ rrt_status rrti_writer_create_via(const char *path, const char *suffix,
     if (w->fd < 0) {
         int e = errno;
         rrt_status st = e == EEXIST ? RRT_E_EXISTS : RRT_E_IO;
-        rrti_fail(err, st, e, w->partial, UINT64_MAX,
+        rrtx_fail(err, st, e, w->partial, UINT64_MAX,
                   e == EEXIST ? "cannot create (another writer is running, "
                                 "or a crash left it: rrt recover it or "
                                 "remove it)"
@@ -651,7 +649,7 @@ rrt_status rrti_writer_create_via(const char *path, const char *suffix,
         }
     }
     uint8_t *h = w->header;
-    memcpy(h, rrti_magic, 8);
+    memcpy(h, RRTX_ARCHIVE_MAGIC, RRTX_ARCHIVE_MAGIC_LEN);
     rrti_put_u16(h + 8, RRT_FORMAT_MAJOR);
     rrti_put_u16(h + 10, RRT_FORMAT_MINOR);
     rrti_put_u32(h + 12, (o.x86_filter ? RRT_HFLAG_X86_FILTER : 0) |
@@ -905,7 +903,7 @@ static rrt_status finish_blob(rrt_writer *w, blob_build *b)
 static rrt_status check_open(rrt_writer *w, rrt_error *err)
 {
     if (w->finished)
-        return rrti_fail(err, RRT_E_STATE, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_STATE, 0, w->path, UINT64_MAX,
                          "writer already finished");
     return report(w, err);
 }
@@ -917,7 +915,7 @@ rrt_status rrt_writer_add_blob(rrt_writer *w, const void *data, size_t len,
     if (open_st != RRT_OK)
         return open_st;
     if ((uint64_t)len > RRTI_MAX_BLOB)
-        return rrti_fail(err, RRT_E_LIMIT, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_LIMIT, 0, w->path, UINT64_MAX,
                          "blob of %zu bytes exceeds 2^48", len);
     rrt_blob_id id;
     rrt_blob_id_of(data, len, &id);
@@ -979,7 +977,7 @@ static rrt_status hash_fd(rrt_writer *w, int fd, const char *name,
     XXH3_state_t *xs = XXH3_createState();
     rrt_status st = RRT_OK;
     if (!buf || !xs) {
-        st = rrti_fail(err, RRT_E_NOMEM, 0, name, UINT64_MAX, "out of memory");
+        st = rrtx_fail(err, RRT_E_NOMEM, 0, name, UINT64_MAX, "out of memory");
         goto out;
     }
     XXH3_128bits_reset(xs);
@@ -987,7 +985,7 @@ static rrt_status hash_fd(rrt_writer *w, int fd, const char *name,
     for (;;) {
         ssize_t k = read_full(fd, buf, cap);
         if (k < 0) {
-            st = rrti_fail(err, RRT_E_IO, errno, name, UINT64_MAX,
+            st = rrtx_fail(err, RRT_E_IO, errno, name, UINT64_MAX,
                            "read failed");
             goto out;
         }
@@ -1000,7 +998,7 @@ static rrt_status hash_fd(rrt_writer *w, int fd, const char *name,
     XXH128_canonicalFromHash(&c, XXH3_128bits_digest(xs));
     memcpy(id->bytes, c.digest, 16);
     if (lseek(fd, start, SEEK_SET) < 0)
-        st = rrti_fail(err, RRT_E_IO, errno, name, UINT64_MAX, "seek failed");
+        st = rrtx_fail(err, RRT_E_IO, errno, name, UINT64_MAX, "seek failed");
 out:
     free(buf);
     XXH3_freeState(xs);
@@ -1039,7 +1037,7 @@ static rrt_status stream_blob(rrt_writer *w, rrt_read_fn fn, void *ctx,
             if (r < 0 && errno == EINTR)
                 continue;
             if (r < 0) {
-                st = rrti_fail(err, RRT_E_IO, errno, name, UINT64_MAX,
+                st = rrtx_fail(err, RRT_E_IO, errno, name, UINT64_MAX,
                                "read failed");
                 break;
             }
@@ -1054,7 +1052,7 @@ static rrt_status stream_blob(rrt_writer *w, rrt_read_fn fn, void *ctx,
         XXH3_128bits_update(xs, buf, k);
         if (b->size + k > RRTI_MAX_BLOB) {
             free(buf);
-            st = rrti_fail(err, RRT_E_LIMIT, 0, name, UINT64_MAX,
+            st = rrtx_fail(err, RRT_E_LIMIT, 0, name, UINT64_MAX,
                            "larger than 2^48 bytes");
             break;
         }
@@ -1077,9 +1075,9 @@ static rrt_status stream_blob(rrt_writer *w, rrt_read_fn fn, void *ctx,
         char hex[33];
         rrt_blob_id_to_hex(expect, hex);
         st = expect_changed_is_hash
-                 ? rrti_fail(err, RRT_E_HASH, 0, name, UINT64_MAX,
+                 ? rrtx_fail(err, RRT_E_HASH, 0, name, UINT64_MAX,
                              "content does not match its id %s", hex)
-                 : rrti_fail(err, RRT_E_CHANGED, 0, name, UINT64_MAX,
+                 : rrtx_fail(err, RRT_E_CHANGED, 0, name, UINT64_MAX,
                              "file changed while it was being read");
     }
     /* On an error or a late duplicate the blob gets no descriptor: its
@@ -1168,21 +1166,21 @@ rrt_status rrt_writer_add_file(rrt_writer *w, const rrt_file_entry *e,
         return open_st;
     size_t plen = e->path ? strlen(e->path) : 0;
     if (plen == 0 || plen > RRTI_MAX_PATH)
-        return rrti_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
                          "file path is empty or longer than %u bytes",
                          RRTI_MAX_PATH);
     if ((e->flags & ~(RRT_FILE_HAS_BLOB | RRT_FILE_EXTERNAL)) ||
         !(e->flags & (RRT_FILE_HAS_BLOB | RRT_FILE_EXTERNAL)))
-        return rrti_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
                          "%s: file entry flags are invalid", e->path);
     if (!(e->flags & RRT_FILE_EXTERNAL)) {
         const rrti_index_blob *b = find_blob(w, &e->blob);
         if (!b)
-            return rrti_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
+            return rrtx_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
                              "%s: file names a blob not in the archive",
                              e->path);
         if (b->size != e->size)
-            return rrti_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
+            return rrtx_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
                              "%s: file size %llu differs from its blob's %llu",
                              e->path, (unsigned long long)e->size,
                              (unsigned long long)b->size);
@@ -1225,7 +1223,7 @@ rrt_status rrt_writer_add_event(rrt_writer *w, uint32_t type, const void *data,
         return open_st;
     /* type and length varints take at most 5 and 10 bytes. */
     if (len > RRTI_MAX_RAW - 15)
-        return rrti_fail(err, RRT_E_LIMIT, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_LIMIT, 0, w->path, UINT64_MAX,
                          "event of %zu bytes exceeds the %u-byte batch limit",
                          len, RRTI_MAX_RAW);
     if (w->events_in_batch &&
@@ -1282,7 +1280,7 @@ rrt_status rrt_writer_set_meta(rrt_writer *w, const char *key,
         return open_st;
     size_t kl = strlen(key), vl = strlen(value);
     if (kl == 0 || kl > RRTI_MAX_META_KEY || vl > RRTI_MAX_META_VALUE)
-        return rrti_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
                          "metadata key '%.64s' or its value is too long",
                          key);
     size_t lo = 0, hi = w->nmeta;
@@ -1305,7 +1303,7 @@ rrt_status rrt_writer_set_meta(rrt_writer *w, const char *key,
             hi = mid;
     }
     if (w->nmeta >= RRTI_MAX_META_COUNT)
-        return rrti_fail(err, RRT_E_LIMIT, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_LIMIT, 0, w->path, UINT64_MAX,
                          "more than %u metadata keys", RRTI_MAX_META_COUNT);
     if (w->nmeta == w->capmeta) {
         size_t cap = w->capmeta ? 2 * w->capmeta : 16;
@@ -1430,7 +1428,7 @@ static rrt_status write_index(rrt_writer *w)
 rrt_status rrt_writer_finish(rrt_writer *w, rrt_error *err)
 {
     if (w->finished)
-        return rrti_fail(err, RRT_E_STATE, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_STATE, 0, w->path, UINT64_MAX,
                          "writer already finished");
     rrt_writer_flush(w, NULL);
     if (w->status == RRT_OK)
