@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,25 +17,6 @@
 #include "pack_int.h"
 
 #define IO_BUF (1u << 20)
-
-/* Fills the caller's error context; the message names the file. */
-rrt_status rrti_pack_fail(rrt_error *err, rrt_status st, int e,
-                         const char *fmt, ...)
-{
-    if (!err)
-        return st;
-    err->status = st;
-    err->sys_errno = e;
-    err->offset = UINT64_MAX;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(err->message, sizeof(err->message), fmt, ap);
-    va_end(ap);
-    if (e && n >= 0 && (size_t)n < sizeof(err->message))
-        snprintf(err->message + n, sizeof(err->message) - (size_t)n, ": %s",
-                 strerror(e));
-    return st;
-}
 
 void rrt_pack_options_init(rrt_pack_options *opt)
 {

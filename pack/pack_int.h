@@ -8,10 +8,12 @@
 
 #include <rrt/rrt.h>
 
-/* Fills err (may be NULL) with a message; appends strerror(e) when e != 0. */
-rrt_status rrti_pack_fail(rrt_error *err, rrt_status st, int e,
-                          const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+#include "rrtx.h"
+
+/* Fills err (may be NULL) with a message; appends strerror(e) when e != 0.
+ * Messages name their file themselves. */
+#define rrti_pack_fail(err, st, e, ...)                                       \
+    rrtx_fail(err, st, e, NULL, UINT64_MAX, __VA_ARGS__)
 
 struct archive;
 struct archive_entry;

@@ -14,7 +14,7 @@
 static rrt_status mkdirs(const char *path, rrt_error *err)
 {
     char buf[4096];
-    rrti_format(buf, sizeof(buf), "%s", path);
+    rrtx_format(buf, sizeof(buf), "%s", path);
     for (char *p = buf + 1; *p; p++) {
         if (*p != '/')
             continue;
@@ -37,13 +37,13 @@ static rrt_status cache_dir(const rrt_store_options *o, char *out, size_t size,
     const char *xdg = getenv("XDG_CACHE_HOME");
     const char *home = getenv("HOME");
     if (o->cache_dir)
-        rrti_format(out, size, "%s/sha256", o->cache_dir);
+        rrtx_format(out, size, "%s/sha256", o->cache_dir);
     else if (env && *env)
-        rrti_format(out, size, "%s/sha256", env);
+        rrtx_format(out, size, "%s/sha256", env);
     else if (xdg && *xdg)
-        rrti_format(out, size, "%s/rrt/sha256", xdg);
+        rrtx_format(out, size, "%s/rrt/sha256", xdg);
     else if (home && *home)
-        rrti_format(out, size, "%s/.cache/rrt/sha256", home);
+        rrtx_format(out, size, "%s/.cache/rrt/sha256", home);
     else
         return rrti_fail_msg(err, RRT_E_INVALID,
                              "no cache directory: set "
@@ -90,14 +90,14 @@ static bool fetch_write(rrti_xfer *x, const char *p, size_t n)
 {
     fetch *f = x->ctx;
     if (n > f->size - f->got) {
-        rrti_format(x->why, sizeof(x->why),
+        rrtx_format(x->why, sizeof(x->why),
                     "%s sha256:%.16s..: the store sent "
                     "more than the %llu bytes the manifest lists",
                     f->what, f->hex, (unsigned long long)f->size);
         return false;
     }
     if (fwrite(p, 1, n, f->f) != n) {
-        rrti_format(x->why, sizeof(x->why), "%s: %s", f->tmp, strerror(errno));
+        rrtx_format(x->why, sizeof(x->why), "%s: %s", f->tmp, strerror(errno));
         return false;
     }
     rrti_sha256_update(f->h, p, n);
@@ -148,8 +148,8 @@ static void fetch_init(fetch *f, const rrti_store_url *u, const char *dir,
     rrti_hex(sha, 32, f->hex);
     f->size = size;
     f->what = what;
-    rrti_format(f->path, sizeof(f->path), "%s/%s", dir, f->hex);
-    rrti_format(f->tmp, sizeof(f->tmp), "%s.%ld.tmp", f->path, (long)getpid());
+    rrtx_format(f->path, sizeof(f->path), "%s/%s", dir, f->hex);
+    rrtx_format(f->tmp, sizeof(f->tmp), "%s.%ld.tmp", f->path, (long)getpid());
     f->x.method = "GET";
     f->x.begin = fetch_begin;
     f->x.write = fetch_write;
@@ -302,7 +302,7 @@ static rrt_status add_cached_blob(void *ctx, rrt_writer *w,
     char hex[65], path[4200], idhex[33];
     rrti_hex(b->sha256, 32, hex);
     rrt_blob_id_to_hex(&b->id, idhex);
-    rrti_format(path, sizeof(path), "%s/%s", p->dir, hex);
+    rrtx_format(path, sizeof(path), "%s/%s", p->dir, hex);
     if (rrt_writer_has_blob(w, &b->id))
         return RRT_OK;
     cache_read c = {open(path, O_RDONLY | O_CLOEXEC), p->h, b, 0, false};
@@ -335,14 +335,14 @@ static void first_problem(void *ctx, const char *message)
 {
     char *buf = ctx;
     if (!buf[0])
-        rrti_format(buf, 400, "%s", message);
+        rrtx_format(buf, 400, "%s", message);
 }
 
 static rrt_status build_archive(const char *manifest, const char *dir,
                                 const char *out, rrt_error *err)
 {
     char tmp[4200];
-    rrti_format(tmp, sizeof(tmp), "%s.pulling", out);
+    rrtx_format(tmp, sizeof(tmp), "%s.pulling", out);
     FILE *in = fopen(manifest, "rb");
     if (!in)
         return rrti_fail_msg(err, RRT_E_IO, "%s: %s", manifest,
@@ -363,7 +363,7 @@ static rrt_status build_archive(const char *manifest, const char *dir,
     /* A pull killed by SIGKILL leaves its writer's file behind; the name
      * is ours, so it is safe to clear. */
     char stale[4220];
-    if (rrti_format(stale, sizeof(stale), "%s.partial", tmp))
+    if (rrtx_format(stale, sizeof(stale), "%s.partial", tmp))
         unlink(stale);
     if (st == RRT_OK)
         st = rrt_writer_create(tmp, &wo, &w, err);

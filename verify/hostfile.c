@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,20 +12,6 @@
 #include <unistd.h>
 
 static const uint8_t archive_magic[4] = {0x89, 'R', 'R', 'T'};
-
-rrt_status rrti_verify_fail(rrt_error *err, rrt_status st, const char *fmt, ...)
-{
-    if (!err)
-        return st;
-    err->status = st;
-    err->sys_errno = 0;
-    err->offset = UINT64_MAX;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof(err->message), fmt, ap);
-    va_end(ap);
-    return st;
-}
 
 void rrti_host_init(rrti_host *h)
 {
