@@ -93,15 +93,11 @@ static rrt_status collect(collector *c, unsigned line, uint32_t leaf,
         return rrti_verify_fail(c->err, RRT_E_LIMIT,
                                 "%s: line %u: more than %u CPUID records",
                                 c->name, line, RRTI_HOST_MAX_RECORDS);
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 128;
-        pending *v = realloc(c->v, cap * sizeof(*v));
-        if (!v)
-            return rrti_verify_fail(c->err, RRT_E_NOMEM, "%s: out of memory",
-                                    c->name);
-        c->v = v;
-        c->cap = cap;
-    }
+    pending *v = rrtx_grow(c->v, &c->cap, c->n + 1, sizeof(*v));
+    if (!v)
+        return rrti_verify_fail(c->err, RRT_E_NOMEM, "%s: out of memory",
+                                c->name);
+    c->v = v;
     pending *p = &c->v[c->n++];
     p->r = (rrt_cpuid_record){.leaf = leaf,
                               .subleaf = sub,

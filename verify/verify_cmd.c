@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "cpu_report.h"
 #include "hostfile.h"
+#include "rrtx.h"
 
 static const char help[] =
     "NAME\n"
@@ -117,7 +118,7 @@ static int parse_args(int argc, char **argv, verify_opts *o)
 typedef struct problems {
     bool json;
     char **v;
-    size_t n;
+    size_t n, cap;
     uint64_t total;
 } problems;
 
@@ -128,7 +129,7 @@ static void on_problem(void *ctx, const char *message)
     cli_error("%s", message);
     if (!p->json || p->n >= MAX_JSON_PROBLEMS)
         return;
-    char **grown = realloc(p->v, (p->n + 1) * sizeof(*p->v));
+    char **grown = rrtx_grow(p->v, &p->cap, p->n + 1, sizeof(*p->v));
     if (!grown)
         return;
     p->v = grown;

@@ -308,20 +308,7 @@ static rrt_cpuid_mask *mask_for(rrt_cpuid_manifest *m, uint32_t leaf,
     for (size_t i = 0; i < m->n_masks; i++)
         if (m->masks[i].leaf == leaf && m->masks[i].subleaf == sub)
             return &m->masks[i];
-    rrt_cpuid_mask *grown =
-        realloc(m->masks, (m->n_masks + 1) * sizeof(*m->masks));
-    if (!grown)
-        return NULL;
-    m->masks = grown;
-    rrt_cpuid_mask *k = &m->masks[m->n_masks++];
-    *k = (rrt_cpuid_mask){.leaf = leaf,
-                          .subleaf = sub,
-                          .flags = indexed ? RRT_CPUID_SUBLEAF_INDEXED : 0,
-                          .eax = UINT32_MAX,
-                          .ebx = UINT32_MAX,
-                          .ecx = UINT32_MAX,
-                          .edx = UINT32_MAX};
-    return k;
+    return rrti_mask_add(m, leaf, sub);
 }
 
 /* One mask register per (leaf, subleaf, register) group of the table. */

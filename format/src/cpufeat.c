@@ -425,17 +425,7 @@ static rrt_cpuid_mask *mask_slot(rrt_cpuid_manifest *m, uint32_t leaf,
     }
     if (whole)
         return whole;
-    rrt_cpuid_mask *grown =
-        realloc(m->masks, (m->n_masks + 1) * sizeof(*m->masks));
-    if (!grown)
-        return NULL;
-    m->masks = grown;
-    rrt_cpuid_mask *k = &m->masks[m->n_masks++];
-    *k = (rrt_cpuid_mask){
-        leaf,       sub,        indexed ? RRT_CPUID_SUBLEAF_INDEXED : 0,
-        UINT32_MAX, UINT32_MAX, UINT32_MAX,
-        UINT32_MAX};
-    return k;
+    return rrti_mask_add(m, leaf, sub);
 }
 
 static void mask_clear_bit(rrt_cpuid_mask *k, unsigned reg, unsigned bit)

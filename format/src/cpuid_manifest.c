@@ -4,6 +4,28 @@
 
 #include "rrti.h"
 
+rrt_cpuid_mask *rrti_mask_add(rrt_cpuid_manifest *m, uint32_t leaf,
+                              uint32_t sub)
+{
+    /* The manifest keeps no capacity: the array is exactly n_masks long. */
+    size_t cap = m->n_masks;
+    rrt_cpuid_mask *grown =
+        rrtx_grow(m->masks, &cap, m->n_masks + 1, sizeof(*m->masks));
+    if (!grown)
+        return NULL;
+    m->masks = grown;
+    rrt_cpuid_mask *k = &m->masks[m->n_masks++];
+    bool indexed = rrt_cpuid_leaf_is_indexed(leaf);
+    *k = (rrt_cpuid_mask){.leaf = leaf,
+                          .subleaf = sub,
+                          .flags = indexed ? RRT_CPUID_SUBLEAF_INDEXED : 0,
+                          .eax = UINT32_MAX,
+                          .ebx = UINT32_MAX,
+                          .ecx = UINT32_MAX,
+                          .edx = UINT32_MAX};
+    return k;
+}
+
 void rrt_cpuid_manifest_clear(rrt_cpuid_manifest *m)
 {
     free(m->records);

@@ -29,14 +29,10 @@ typedef struct scan_list {
 
 static bool scan_push(scan_list *l, const rrti_section *s)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 256;
-        scanned *p = realloc(l->v, cap * sizeof(*p));
-        if (!p)
-            return false;
-        l->v = p;
-        l->cap = cap;
-    }
+    scanned *p = rrtx_grow(l->v, &l->cap, l->n + 1, sizeof(*p));
+    if (!p)
+        return false;
+    l->v = p;
     l->v[l->n++] = (scanned){s->type,   s->flags, s->offset, s->length,
                              false,     false,    UINT64_MAX};
     return true;
@@ -439,14 +435,10 @@ static const rblob *rfind_blob(const rstate *s, const rrt_blob_id *id)
 
 static bool radd_blob(rstate *s, const rblob *b)
 {
-    if (s->nblob == s->capblob) {
-        size_t cap = s->capblob ? 2 * s->capblob : 64;
-        rblob *nb = realloc(s->blobs, cap * sizeof(*nb));
-        if (!nb)
-            return false;
-        s->blobs = nb;
-        s->capblob = cap;
-    }
+    rblob *nb = rrtx_grow(s->blobs, &s->capblob, s->nblob + 1, sizeof(*nb));
+    if (!nb)
+        return false;
+    s->blobs = nb;
     if (2 * (s->nblob + 1) > s->table_cap) {
         size_t cap = s->table_cap ? 2 * s->table_cap : 128;
         size_t *t = calloc(cap, sizeof(*t));
@@ -687,15 +679,12 @@ rrt_status rrt_recover(const char *in, const char *outp,
         free(p);
         if (!ok)
             break;
-        if (s.l.n == aux_cap) {
-            aux_cap = aux_cap ? 2 * aux_cap : 256;
-            uint64_t *na = realloc(aux, aux_cap * sizeof(*na));
-            if (!na) {
-                st = rrtx_fail(err, RRT_E_NOMEM, 0, in, off, "out of memory");
-                break;
-            }
-            aux = na;
+        uint64_t *na = rrtx_grow(aux, &aux_cap, s.l.n + 1, sizeof(*na));
+        if (!na) {
+            st = rrtx_fail(err, RRT_E_NOMEM, 0, in, off, "out of memory");
+            break;
         }
+        aux = na;
         if (!scan_push(&s.l, &sec)) {
             st = rrtx_fail(err, RRT_E_NOMEM, 0, in, off, "out of memory");
             break;

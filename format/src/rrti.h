@@ -54,6 +54,11 @@ typedef struct rrti_header {
 rrt_status rrti_check_header(const uint8_t *h, size_t n, const char *path,
                              rrti_header *out, rrt_error *err);
 
+/* Appends an all-ones mask record for (leaf, sub) to m (sub is 0 for a
+ * leaf that is not indexed); NULL when out of memory. */
+rrt_cpuid_mask *rrti_mask_add(rrt_cpuid_manifest *m, uint32_t leaf,
+                              uint32_t sub);
+
 /* Little-endian stores/loads on raw bytes. */
 void rrti_put_u16(uint8_t *p, uint16_t v);
 void rrti_put_u32(uint8_t *p, uint32_t v);

@@ -215,14 +215,11 @@ static rrt_status add_section_entry(rrt_writer *w, uint32_t type,
                                     uint32_t flags, uint64_t off,
                                     uint64_t len, uint64_t aux)
 {
-    if (w->nsec == w->capsec) {
-        size_t cap = w->capsec ? w->capsec * 2 : 64;
-        rrt_section_info *p = realloc(w->secs, cap * sizeof(*p));
-        if (!p)
-            return fail(w, RRT_E_NOMEM, 0, "out of memory");
-        w->secs = p;
-        w->capsec = cap;
-    }
+    rrt_section_info *p =
+        rrtx_grow(w->secs, &w->capsec, w->nsec + 1, sizeof(*p));
+    if (!p)
+        return fail(w, RRT_E_NOMEM, 0, "out of memory");
+    w->secs = p;
     w->secs[w->nsec++] = (rrt_section_info){type, flags, off, len, aux};
     return RRT_OK;
 }
@@ -263,14 +260,11 @@ static rrt_status add_blob_entry(rrt_writer *w, const rrt_blob_id *id,
 {
     if (w->nblob >= UINT32_MAX - 1)
         return fail(w, RRT_E_LIMIT, 0, "too many blobs");
-    if (w->nblob == w->capblob) {
-        size_t cap = w->capblob ? w->capblob * 2 : 64;
-        rrti_index_blob *p = realloc(w->blobs, cap * sizeof(*p));
-        if (!p)
-            return fail(w, RRT_E_NOMEM, 0, "out of memory");
-        w->blobs = p;
-        w->capblob = cap;
-    }
+    rrti_index_blob *p =
+        rrtx_grow(w->blobs, &w->capblob, w->nblob + 1, sizeof(*p));
+    if (!p)
+        return fail(w, RRT_E_NOMEM, 0, "out of memory");
+    w->blobs = p;
     if (2 * (w->nblob + 1) > w->table_cap) {
         size_t cap = w->table_cap ? w->table_cap * 2 : 128;
         uint32_t *t = calloc(cap, sizeof(*t));
@@ -808,26 +802,15 @@ static rrt_status add_piece(rrt_writer *w, const rrt_blob_id *id,
             return w->status;
     }
     item *c = g->chunk;
-    if (c->raw_len + n > g->cap) {
-        size_t cap = g->cap ? 2 * g->cap : 64u << 10;
-        while (cap < c->raw_len + n)
-            cap *= 2;
-        if (cap > w->opt.chunk_size)
-            cap = w->opt.chunk_size;
-        uint8_t *p = realloc(c->raw, cap);
-        if (!p)
-            return fail(w, RRT_E_NOMEM, 0, "out of memory");
-        c->raw = p;
-        g->cap = cap;
-    }
-    if (c->nmembers == c->capmembers) {
-        size_t cap = c->capmembers ? 2 * c->capmembers : 16;
-        blob_build **m = realloc(c->members, cap * sizeof(*m));
-        if (!m)
-            return fail(w, RRT_E_NOMEM, 0, "out of memory");
-        c->members = m;
-        c->capmembers = cap;
-    }
+    uint8_t *p = rrtx_grow(c->raw, &g->cap, c->raw_len + n, 1);
+    if (!p)
+        return fail(w, RRT_E_NOMEM, 0, "out of memory");
+    c->raw = p;
+    blob_build **m =
+        rrtx_grow(c->members, &c->capmembers, c->nmembers + 1, sizeof(*m));
+    if (!m)
+        return fail(w, RRT_E_NOMEM, 0, "out of memory");
+    c->members = m;
     blob_build *b = new_blob(w);
     if (!b)
         return w->status;
@@ -859,16 +842,15 @@ static rrt_status push_chunk(rrt_writer *w, blob_build *b, uint8_t *data,
         free(data);
         return w->status;
     }
-    if (b->n_chunks == b->cap) {
-        uint32_t cap = b->cap ? b->cap * 2 : 4;
-        rrti_chunk_ref *p = realloc(b->chunks, cap * sizeof(*p));
-        if (!p) {
-            free(data);
-            return fail(w, RRT_E_NOMEM, 0, "out of memory");
-        }
-        b->chunks = p;
-        b->cap = cap;
+    size_t cap = b->cap;
+    rrti_chunk_ref *p =
+        rrtx_grow(b->chunks, &cap, (size_t)b->n_chunks + 1, sizeof(*p));
+    if (!p || cap > UINT32_MAX) {
+        free(data);
+        return fail(w, RRT_E_NOMEM, 0, "out of memory");
     }
+    b->chunks = p;
+    b->cap = (uint32_t)cap;
     item *it = new_item(w, ITEM_CHUNK);
     if (!it) {
         free(data);
@@ -1306,18 +1288,21 @@ rrt_status rrt_writer_set_meta(rrt_writer *w, const char *key,
         return rrtx_fail(err, RRT_E_LIMIT, 0, w->path, UINT64_MAX,
                          "more than %u metadata keys", RRTI_MAX_META_COUNT);
     if (w->nmeta == w->capmeta) {
-        size_t cap = w->capmeta ? 2 * w->capmeta : 16;
-        char **k = realloc(w->meta_keys, cap * sizeof(*k));
+        /* Keys and values grow together; capmeta counts both. */
+        size_t kcap = w->capmeta, vcap = w->capmeta;
+        char **k = rrtx_grow(w->meta_keys, &kcap, w->nmeta + 1, sizeof(*k));
         if (k)
             w->meta_keys = k;
-        char **v = k ? realloc(w->meta_vals, cap * sizeof(*v)) : NULL;
+        char **v = k ? rrtx_grow(w->meta_vals, &vcap, w->nmeta + 1,
+                                 sizeof(*v))
+                     : NULL;
         if (v)
             w->meta_vals = v;
         if (!k || !v) {
             fail(w, RRT_E_NOMEM, 0, "out of memory");
             return report(w, err);
         }
-        w->capmeta = cap;
+        w->capmeta = kcap < vcap ? kcap : vcap;
     }
     char *k = strdup(key), *v = strdup(value);
     if (!k || !v) {
