@@ -123,7 +123,7 @@ static rrti_xfer_next fetch_done(rrti_xfer *x, rrt_error *err)
     if (f->got != f->size || memcmp(d, f->sha256, 32) != 0) {
         unlink(f->tmp);
         char hex[65];
-        rrti_hex(d, 32, hex);
+        rrtx_hex_encode(d, 32, hex);
         rrti_fail_msg(err, RRT_E_HASH,
                       "%s sha256:%s from %s is damaged: got "
                       "%llu bytes with SHA-256 %.16s.., the manifest lists "
@@ -145,7 +145,7 @@ static void fetch_init(fetch *f, const rrti_store_url *u, const char *dir,
 {
     memset(f, 0, sizeof(*f));
     memcpy(f->sha256, sha, 32);
-    rrti_hex(sha, 32, f->hex);
+    rrtx_hex_encode(sha, 32, f->hex);
     f->size = size;
     f->what = what;
     rrtx_format(f->path, sizeof(f->path), "%s/%s", dir, f->hex);
@@ -176,21 +176,10 @@ static bool cached(const char *path, uint64_t size)
            (uint64_t)sb.st_size == size;
 }
 
+/* 64 lowercase digits, the only spelling a pointer uses. */
 static bool parse_hex32(const char *s, uint8_t out[32])
 {
-    for (int i = 0; i < 64; i++) {
-        char c = s[i];
-        int v = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                       : -1;
-        if (v < 0)
-            return false;
-        if (i % 2 == 0)
-            out[i / 2] = (uint8_t)(v << 4);
-        else
-            out[i / 2] |= (uint8_t)v;
-    }
-    return true;
+    return strspn(s, "0123456789abcdef") >= 64 && rrtx_hex_decode(s, 64, out);
 }
 
 static rrt_status parse_pointer(const rrti_store_url *u, const rrti_membuf *b,
@@ -300,7 +289,7 @@ static rrt_status add_cached_blob(void *ctx, rrt_writer *w,
 {
     pull_src *p = ctx;
     char hex[65], path[4200], idhex[33];
-    rrti_hex(b->sha256, 32, hex);
+    rrtx_hex_encode(b->sha256, 32, hex);
     rrt_blob_id_to_hex(&b->id, idhex);
     rrtx_format(path, sizeof(path), "%s/%s", p->dir, hex);
     if (rrt_writer_has_blob(w, &b->id))
@@ -467,7 +456,7 @@ rrt_status rrt_store_pull(const char *url, const char *out,
     if ((st = get_reference(h, &u, msha, &msize, err)) != RRT_OK)
         goto cleanup;
     fetch_init(&mf, &u, dir, msha, msize, "recording manifest");
-    rrti_hex(msha, 32, sum->manifest + 7);
+    rrtx_hex_encode(msha, 32, sum->manifest + 7);
     memcpy(sum->manifest, "sha256:", 7);
     /* The manifest is content-addressed too: a cached copy is re-hashed
      * before it is trusted. */

@@ -195,7 +195,7 @@ static void object_init(object *o, const rrti_store_url *u,
 {
     memset(o, 0, sizeof(*o));
     o->u = u;
-    rrti_hex(sha, 32, o->hex);
+    rrtx_hex_encode(sha, 32, o->hex);
     o->size = size;
     o->x.method = "HEAD";
     o->x.begin = obj_begin;

@@ -20,7 +20,6 @@ rrti_sha256 *rrti_sha256_new(void);
 void rrti_sha256_update(rrti_sha256 *h, const void *p, size_t n);
 void rrti_sha256_final(rrti_sha256 *h, uint8_t out[32]); /* and resets */
 void rrti_sha256_free(rrti_sha256 *h);
-void rrti_hex(const uint8_t *p, size_t n, char *out); /* 2n+1 bytes */
 /* SHA-256 of a whole file; false on I/O error. */
 bool rrti_sha256_file(const char *path, uint8_t out[32], uint64_t *size);
 

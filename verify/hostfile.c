@@ -200,17 +200,6 @@ static void collector_free(collector *c)
     c->n = c->cap = 0;
 }
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* "0x" followed by 1..8 hex digits, exactly filling [p, p+n). */
 static bool parse_hex32(const char *p, size_t n, uint32_t *out)
 {
@@ -218,7 +207,7 @@ static bool parse_hex32(const char *p, size_t n, uint32_t *out)
         return false;
     uint32_t v = 0;
     for (size_t i = 2; i < n; i++) {
-        int d = hexval(p[i]);
+        int d = rrtx_hex_digit(p[i]);
         if (d < 0)
             return false;
         v = v << 4 | (uint32_t)d;
