@@ -5,7 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <jansson.h>
 
 #include "storei.h"
 
@@ -215,35 +214,50 @@ static void object_release(object *o)
     o->f = NULL;
 }
 
+static void put_buf(void *ctx, const void *p, size_t n)
+{
+    rrt_buf_put(ctx, p, n);
+}
+
+/* A descriptor in compact JSON, the OCI spelling. */
+static void descriptor(rrtx_json *j, const char *type, const char *hex,
+                       uint64_t size)
+{
+    rrtx_json_raw(j, "{\"mediaType\":");
+    rrtx_json_str(j, type);
+    rrtx_json_raw(j, ",\"digest\":\"sha256:");
+    rrtx_json_raw(j, hex);
+    rrtx_json_raw(j, "\",\"size\":");
+    rrtx_json_u64(j, size);
+    rrtx_json_raw(j, "}");
+}
+
+/* The image manifest naming the recording manifest and every blob
+ * (malloc'ed; NULL when out of memory). */
 static char *oci_manifest_json(const object *objs, size_t n, const object *man)
 {
-    json_t *root = json_object();
-    json_t *layers = json_array();
-    json_object_set_new(root, "schemaVersion", json_integer(2));
-    json_object_set_new(root, "mediaType", json_string(OCI_MANIFEST_TYPE));
-    json_object_set_new(root, "artifactType", json_string(RRT_ARTIFACT_TYPE));
-    json_object_set_new(root, "config",
-                        json_pack("{s:s,s:s,s:i}", "mediaType", OCI_EMPTY_TYPE,
-                                  "digest", "sha256:" OCI_EMPTY_DIGEST, "size",
-                                  2));
-    char digest[80];
-    rrtx_format(digest, sizeof(digest), "sha256:%s", man->hex);
-    json_array_append_new(layers, json_pack("{s:s,s:s,s:I}", "mediaType",
-                                            RRT_MANIFEST_TYPE, "digest", digest,
-                                            "size", (json_int_t)man->size));
-    for (size_t i = 0; i < n; i++) {
-        if (!objs[i].counted)
-            continue;
-        rrtx_format(digest, sizeof(digest), "sha256:%s", objs[i].hex);
-        json_array_append_new(layers,
-                              json_pack("{s:s,s:s,s:I}", "mediaType",
-                                        RRT_BLOB_TYPE, "digest", digest, "size",
-                                        (json_int_t)objs[i].size));
-    }
-    json_object_set_new(root, "layers", layers);
-    char *s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(root);
-    return s;
+    rrt_buf b;
+    rrt_buf_init(&b);
+    rrtx_json j;
+    rrtx_json_init(&j, put_buf, &b, 0);
+    rrtx_json_raw(&j, "{\"schemaVersion\":2,\"mediaType\":");
+    rrtx_json_str(&j, OCI_MANIFEST_TYPE);
+    rrtx_json_raw(&j, ",\"artifactType\":");
+    rrtx_json_str(&j, RRT_ARTIFACT_TYPE);
+    rrtx_json_raw(&j, ",\"config\":");
+    descriptor(&j, OCI_EMPTY_TYPE, OCI_EMPTY_DIGEST, 2);
+    rrtx_json_raw(&j, ",\"layers\":[");
+    descriptor(&j, RRT_MANIFEST_TYPE, man->hex, man->size);
+    for (size_t i = 0; i < n; i++)
+        if (objs[i].counted) {
+            rrtx_json_raw(&j, ",");
+            descriptor(&j, RRT_BLOB_TYPE, objs[i].hex, objs[i].size);
+        }
+    rrtx_json_raw(&j, "]}");
+    rrt_buf_put_u8(&b, 0);
+    if (b.failed)
+        rrt_buf_free(&b);
+    return (char *)b.data;
 }
 
 static rrt_status put_reference(rrti_http *h, const rrti_store_url *u,

@@ -4,7 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
-#include "cli.h"
+#include "rrtx.h"
 
 void rrti_print_cpu_line(FILE *f, const rrt_cpuid_manifest *m)
 {
@@ -20,21 +20,25 @@ void rrti_print_cpu_line(FILE *f, const rrt_cpuid_manifest *m)
 
 void rrti_json_feature_names(FILE *f, const rrt_cpu_feature *const *v, size_t n)
 {
+    rrtx_json j;
+    rrtx_json_init_file(&j, f, RRTX_JSON_SHORT_ESCAPES);
     fputc('[', f);
     for (size_t i = 0; i < n; i++) {
         if (i)
             fputs(", ", f);
-        cli_json_string(f, v[i]->name);
+        rrtx_json_str(&j, v[i]->name);
     }
     fputc(']', f);
 }
 
 void rrti_json_features(FILE *f, const rrt_cpu_feature *const *v, size_t n)
 {
+    rrtx_json j;
+    rrtx_json_init_file(&j, f, RRTX_JSON_SHORT_ESCAPES);
     fputc('[', f);
     for (size_t i = 0; i < n; i++) {
         fprintf(f, "%s{\"name\": ", i ? ", " : "");
-        cli_json_string(f, v[i]->name);
+        rrtx_json_str(&j, v[i]->name);
         fprintf(f,
                 ", \"leaf\": \"0x%08" PRIx32 "\", \"subleaf\": %" PRIu32
                 ", \"reg\": \"%s\", \"bit\": %u, \"user\": %s}",
@@ -46,12 +50,14 @@ void rrti_json_features(FILE *f, const rrt_cpu_feature *const *v, size_t n)
 
 void rrti_json_components(FILE *f, uint64_t mask)
 {
+    rrtx_json j;
+    rrtx_json_init_file(&j, f, RRTX_JSON_SHORT_ESCAPES);
     fputc('[', f);
     const char *sep = "";
     for (unsigned i = 0; i < 64; i++)
         if (mask & ((uint64_t)1 << i)) {
             fprintf(f, "%s{\"component\": %u, \"name\": ", sep, i);
-            cli_json_string(f, rrt_xsave_component_name(i));
+            rrtx_json_str(&j, rrt_xsave_component_name(i));
             fputc('}', f);
             sep = ", ";
         }
@@ -65,22 +71,24 @@ void rrti_json_tristate(FILE *f, int v)
 
 void rrti_json_cpu_members(FILE *f, const rrt_cpuid_manifest *m)
 {
+    rrtx_json j;
+    rrtx_json_init_file(&j, f, RRTX_JSON_SHORT_ESCAPES);
     unsigned fam = 0, model = 0, step = 0;
     bool sig = rrt_cpu_signature(m, &fam, &model, &step);
     char brand[49];
     rrt_cpu_brand(m, brand);
     fputs("\"vendor\": ", f);
-    cli_json_string(f, m->vendor);
+    rrtx_json_str(&j, m->vendor);
     if (sig)
         fprintf(f, ", \"family\": %u, \"model\": %u, \"stepping\": %u", fam,
                 model, step);
     fputs(", \"brand\": ", f);
-    cli_json_string(f, brand);
+    rrtx_json_str(&j, brand);
     fprintf(f,
             ", \"xcr0\": \"0x%016" PRIx64 "\", \"xcr0_components\": ", m->xcr0);
     rrti_json_components(f, m->xcr0);
     fprintf(f, ", \"psabi_level\": %u, \"mask_name\": ", rrt_cpuid_level_of(m));
-    cli_json_string(f, m->mask_name);
+    rrtx_json_str(&j, m->mask_name);
     fprintf(f,
             ", \"flags\": {\"faulting_used\": %s, \"patching_used\": %s, "
             "\"masked\": %s, \"queried_known\": %s}",

@@ -157,8 +157,10 @@ static bool is_input_error(rrt_status st)
 static void integrity_json(const char *file, const char *verdict,
                            const rrt_verify_report *r, const problems *p)
 {
+    rrtx_json j;
+    rrtx_json_init_file(&j, stdout, RRTX_JSON_SHORT_ESCAPES);
     fputs("{\"file\": ", stdout);
-    cli_json_string(stdout, file);
+    rrtx_json_str(&j, file);
     printf(", \"result\": \"%s\", \"sections\": %" PRIu64
            ", \"blobs_checked\": %" PRIu64 ", \"bytes_checked\": %" PRIu64
            ", \"events\": %" PRIu64 ", \"orphan_chunks\": %" PRIu64
@@ -168,7 +170,7 @@ static void integrity_json(const char *file, const char *verdict,
     for (size_t i = 0; i < p->n; i++) {
         if (i)
             fputs(", ", stdout);
-        cli_json_string(stdout, p->v[i]);
+        rrtx_json_str(&j, p->v[i]);
     }
     fputs("]}\n", stdout);
 }
@@ -202,10 +204,12 @@ static void integrity_text(const char *file, const char *verdict,
 
 static void error_json(const char *file, const rrt_error *err)
 {
+    rrtx_json j;
+    rrtx_json_init_file(&j, stdout, RRTX_JSON_SHORT_ESCAPES);
     fputs("{\"file\": ", stdout);
-    cli_json_string(stdout, file);
+    rrtx_json_str(&j, file);
     fputs(", \"result\": \"error\", \"error\": ", stdout);
-    cli_json_string(stdout, err->message);
+    rrtx_json_str(&j, err->message);
     fputs("}\n", stdout);
 }
 
@@ -347,8 +351,10 @@ static void print_host_text(const verify_opts *o, const rrt_compat *c,
 
 static void json_side(const char *key, const rrti_host *h)
 {
+    rrtx_json j;
+    rrtx_json_init_file(&j, stdout, RRTX_JSON_SHORT_ESCAPES);
     printf("  \"%s\": {\"source\": ", key);
-    cli_json_string(stdout, h->source);
+    rrtx_json_str(&j, h->source);
     printf(", \"format\": \"%s\", ", rrti_host_format_name(h->format));
     rrti_json_cpu_members(stdout, &h->m);
     printf(", \"xcr0_derived\": %s, \"cpuid_faulting\": ",
@@ -360,8 +366,10 @@ static void json_side(const char *key, const rrti_host *h)
 static void print_host_json(const verify_opts *o, const rrt_compat *c,
                             const rrti_host *rec, const rrti_host *host)
 {
+    rrtx_json j;
+    rrtx_json_init_file(&j, stdout, RRTX_JSON_SHORT_ESCAPES);
     printf("{\n  \"file\": ");
-    cli_json_string(stdout, o->file);
+    rrtx_json_str(&j, o->file);
     printf(",\n  \"compatible\": %s,\n", c->compatible ? "true" : "false");
     json_side("recording", rec);
     json_side("host", host);
