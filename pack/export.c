@@ -575,29 +575,24 @@ static rrt_status export_dir(exp_ctx *x)
  * writer, so a failed export leaves nothing under OUT. */
 static rrt_status export_file(exp_ctx *x, const char *format)
 {
-    char part[PATH_MAX + 16];
-    snprintf(part, sizeof(part), "%s.partial", x->out);
-    int fd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return rrti_pack_fail(x->err, errno == EEXIST ? RRT_E_EXISTS
-                                                      : RRT_E_IO,
-                              errno, "%s: cannot create", part);
-    rrt_status st = RRT_OK;
-    x->a = open_file_writer(format, fd, x->out, x->err);
-    if (!x->a)
-        st = x->err ? x->err->status : RRT_E_INVALID;
+    rrtx_atomic f;
+    rrt_status st = rrtx_atomic_open(&f, x->out, ".partial", 0644, NULL,
+                                     x->err);
+    if (st == RRT_OK) {
+        x->a = open_file_writer(format, f.fd, x->out, x->err);
+        if (!x->a)
+            st = x->err ? x->err->status : RRT_E_INVALID;
+    }
     if (st == RRT_OK)
         st = write_all(x);
     if (x->a && archive_write_close(x->a) != ARCHIVE_OK && st == RRT_OK)
         st = arc_fail(x, "close");
     archive_write_free(x->a);
-    if (st == RRT_OK && fsync(fd) != 0)
-        st = rrti_pack_fail(x->err, RRT_E_IO, errno, "%s: fsync", part);
-    close(fd);
-    if (st == RRT_OK && rename(part, x->out) != 0)
-        st = rrti_pack_fail(x->err, RRT_E_IO, errno, "%s: rename", x->out);
-    if (st != RRT_OK)
-        unlink(part);
+    if (st == RRT_OK)
+        st = rrtx_atomic_commit(&f, x->err);
+    else
+        rrtx_atomic_abort(&f);
+    rrtx_atomic_free(&f);
     return st;
 }
 

@@ -612,29 +612,20 @@ static rrt_status copy_file_atomic(const char *in, const char *out,
                                    unsigned mode, bool no_sync,
                                    rrt_error *err)
 {
-    char part[4200];
-    if ((size_t)snprintf(part, sizeof(part), "%s.partial", out) >=
-        sizeof(part))
-        return rrti_pack_fail(err, RRT_E_INVALID, 0, "%s: path too long", out);
     int ifd = open(in, O_RDONLY | O_CLOEXEC);
     if (ifd < 0)
         return rrti_pack_fail(err, RRT_E_IO, errno, "%s: cannot open", in);
-    int ofd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    if (ofd < 0) {
-        int e = errno;
-        close(ifd);
-        return rrti_pack_fail(err, e == EEXIST ? RRT_E_EXISTS : RRT_E_IO, e,
-                             "%s: cannot create", part);
-    }
-    rrt_status st = copy_fd(ifd, in, ofd, part, err);
-    if (st == RRT_OK && !no_sync && fsync(ofd) != 0)
-        st = rrti_pack_fail(err, RRT_E_IO, errno, "%s: fsync failed", part);
-    close(ofd);
+    rrtx_atomic f;
+    rrt_status st = rrtx_atomic_open(&f, out, ".partial", mode, NULL, err);
+    f.no_sync = no_sync;
+    if (st == RRT_OK)
+        st = copy_fd(ifd, in, f.fd, f.partial, err);
     close(ifd);
-    if (st == RRT_OK && rename(part, out) != 0)
-        st = rrti_pack_fail(err, RRT_E_IO, errno, "%s: rename failed", out);
-    if (st != RRT_OK)
-        unlink(part);
+    if (st == RRT_OK)
+        st = rrtx_atomic_commit(&f, err);
+    else
+        rrtx_atomic_abort(&f);
+    rrtx_atomic_free(&f);
     return st;
 }
 

@@ -114,13 +114,12 @@ rrt_status rrtx_atomic_commit(rrtx_atomic *a, rrt_error *err)
         unlink(a->partial);
         return st;
     }
-    a->done = true;
+    a->renamed = true;
     /* Without a durable directory entry the caller cannot rely on the
      * file, so a failed directory sync also takes the final name away. */
     e = sync_dir(a);
     if (e) {
         unlink(a->path);
-        a->done = false;
         return rrtx_fail(err, e == ENOMEM ? RRT_E_NOMEM : RRT_E_IO,
                          e == ENOMEM ? 0 : e, a->partial, UINT64_MAX,
                          e == ENOMEM ? "out of memory"
@@ -129,24 +128,21 @@ rrt_status rrtx_atomic_commit(rrtx_atomic *a, rrt_error *err)
     return RRT_OK;
 }
 
-static void release(rrtx_atomic *a, bool remove_partial)
+void rrtx_atomic_abort(rrtx_atomic *a)
 {
     if (a->fd >= 0)
         close(a->fd);
     a->fd = -1;
-    if (remove_partial && a->partial && !a->done)
+    if (a->partial && !a->renamed)
         unlink(a->partial);
+}
+
+void rrtx_atomic_free(rrtx_atomic *a)
+{
+    if (a->fd >= 0)
+        close(a->fd);
+    a->fd = -1;
     free(a->partial);
     free(a->path);
     a->partial = a->path = NULL;
-}
-
-void rrtx_atomic_abort(rrtx_atomic *a)
-{
-    release(a, true);
-}
-
-void rrtx_atomic_release(rrtx_atomic *a)
-{
-    release(a, false);
 }

@@ -104,19 +104,21 @@ void rrtx_json_bool(rrtx_json *j, bool v);
  * PATH + suffix (created O_EXCL, so a file already there is never taken
  * over), then fsynced, renamed to PATH, and the directory fsynced. On any
  * failure neither name is left behind by us. `io` (NULL for none) routes
- * write, fsync and rename through the caller's hooks (fault injection). */
+ * write, fsync and rename through the caller's hooks (fault injection).
+ * Life cycle: open, write (or write to fd directly), then commit or abort,
+ * then free. */
 typedef struct rrtx_atomic {
     char *path;    /* final name */
     char *partial; /* PATH + suffix; NULL when the file is not ours */
     int fd;
     bool no_sync; /* skip both fsyncs (scratch files, tests) */
-    bool done;    /* committed: the file is under path */
+    bool renamed; /* the partial file was renamed to path */
     rrt_io_hooks io;
 } rrtx_atomic;
 
-/* Creates PATH + suffix with mode. EEXIST is RRT_E_EXISTS, other errors
- * RRT_E_IO; the message names the partial file ("cannot create"). On
- * failure a is left so that rrtx_atomic_abort() is harmless. */
+/* Creates PATH + suffix with mode (before the umask). EEXIST is
+ * RRT_E_EXISTS, other errors RRT_E_IO; the message names the partial file
+ * ("cannot create"). Call rrtx_atomic_free() after a failure too. */
 rrt_status rrtx_atomic_open(rrtx_atomic *a, const char *path,
                             const char *suffix, unsigned mode,
                             const rrt_io_hooks *io, rrt_error *err);
@@ -125,13 +127,15 @@ rrt_status rrtx_atomic_write(rrtx_atomic *a, const void *p, size_t n,
                              rrt_error *err);
 /* fsync, close, rename to the final name, fsync the directory. On failure
  * the partial file is removed, and so is the final name when only the
- * directory sync failed (without it the caller cannot rely on the file). */
+ * directory sync failed (without it the caller cannot rely on the file).
+ * Messages name the partial file: "fsync failed", "close failed",
+ * "rename to PATH failed", "directory fsync failed". */
 rrt_status rrtx_atomic_commit(rrtx_atomic *a, rrt_error *err);
-/* Closes and removes the partial file unless committed; frees the names.
- * Safe to call after a failed open or after commit. */
+/* Closes the file and removes it unless it was renamed. Idempotent. */
 void rrtx_atomic_abort(rrtx_atomic *a);
-/* Like abort, but keeps an unfinished partial file (for recovery). */
-void rrtx_atomic_release(rrtx_atomic *a);
+/* Closes the file (never removes it: after abort or commit, or to leave an
+ * unfinished file for recovery) and frees the names. */
+void rrtx_atomic_free(rrtx_atomic *a);
 
 /* Writes all n bytes to fd, retrying short writes and EINTR; 0 or errno
  * (EIO when write returns 0). */

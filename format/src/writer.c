@@ -3,7 +3,6 @@
  * the same whatever the thread count and memory stays bounded. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,11 +72,8 @@ typedef struct shared_group {
 #define MAX_HELD 256u
 
 struct rrt_writer {
-    char *path;
-    char *partial;
-    int fd;
+    rrtx_atomic file; /* PATH.partial until finish renames it */
     rrt_writer_options opt;
-    rrt_io_hooks io;
     uint64_t off; /* file offset of the next byte handed to out() */
     rrt_status status; /* sticky: first failure */
     rrt_error err;
@@ -127,7 +123,7 @@ static rrt_status fail(rrt_writer *w, rrt_status st, int e, const char *fmt,
         return w->status;
     va_list ap;
     va_start(ap, fmt);
-    w->status = rrtx_vfail(&w->err, st, e, w->partial, UINT64_MAX, fmt, ap);
+    w->status = rrtx_vfail(&w->err, st, e, w->file.partial, UINT64_MAX, fmt, ap);
     va_end(ap);
     return st;
 }
@@ -141,17 +137,8 @@ static rrt_status report(rrt_writer *w, rrt_error *err)
 
 static rrt_status write_all(rrt_writer *w, const uint8_t *p, size_t n)
 {
-    while (n) {
-        ssize_t k = w->io.write ? w->io.write(w->io.ctx, w->fd, p, n)
-                                : write(w->fd, p, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return fail(w, RRT_E_IO, k < 0 ? errno : EIO, "write failed");
-        p += k;
-        n -= (size_t)k;
-    }
-    return RRT_OK;
+    int e = rrtx_write_all(w->file.fd, p, n, &w->file.io);
+    return e ? fail(w, RRT_E_IO, e, "write failed") : RRT_OK;
 }
 
 static rrt_status obuf_flush(rrt_writer *w)
@@ -600,36 +587,26 @@ rrt_status rrti_writer_create_via(const char *path, const char *suffix,
     if (!w)
         return rrtx_fail(err, RRT_E_NOMEM, 0, path, UINT64_MAX,
                          "out of memory");
-    w->fd = -1;
+    w->file.fd = -1;
     w->opt = o;
-    if (o.io)
-        w->io = *o.io;
-    size_t plen = strlen(path), slen = strlen(suffix);
-    w->path = strdup(path);
-    w->partial = malloc(plen + slen + 1);
     w->obuf = malloc(OBUF_SIZE);
     rrt_buf_init(&w->events);
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->work_cv, NULL);
     pthread_cond_init(&w->done_cv, NULL);
-    if (!w->path || !w->partial || !w->obuf) {
+    if (!w->obuf) {
         rrt_writer_free(w);
         return rrtx_fail(err, RRT_E_NOMEM, 0, path, UINT64_MAX,
                          "out of memory");
     }
-    memcpy(w->partial, path, plen);
-    memcpy(w->partial + plen, suffix, slen + 1);
-    w->fd = open(w->partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (w->fd < 0) {
-        int e = errno;
-        rrt_status st = e == EEXIST ? RRT_E_EXISTS : RRT_E_IO;
-        rrtx_fail(err, st, e, w->partial, UINT64_MAX,
-                  e == EEXIST ? "cannot create (another writer is running, "
-                                "or a crash left it: rrt recover it or "
-                                "remove it)"
-                              : "cannot create");
-        free(w->partial);
-        w->partial = NULL; /* not ours: keep it */
+    rrt_status st = rrtx_atomic_open(&w->file, path, suffix, 0600, o.io, err);
+    w->file.no_sync = o.no_sync;
+    if (st == RRT_E_EXISTS)
+        rrtx_fail(err, st, EEXIST, NULL, UINT64_MAX,
+                  "%s%s: cannot create (another writer is running, or a "
+                  "crash left it: rrt recover it or remove it)",
+                  path, suffix);
+    if (st != RRT_OK) {
         rrt_writer_free(w);
         return st;
     }
@@ -649,7 +626,7 @@ rrt_status rrti_writer_create_via(const char *path, const char *suffix,
     rrti_put_u32(h + 12, (o.x86_filter ? RRT_HFLAG_X86_FILTER : 0) |
                              (o.shared_chunks ? RRT_HFLAG_SHARED_CHUNKS : 0));
     if (out(w, h, RRTI_HEADER_SIZE) != RRT_OK) {
-        rrt_status st = report(w, err);
+        st = report(w, err);
         rrt_writer_free(w);
         return st;
     }
@@ -679,10 +656,9 @@ static void destroy(rrt_writer *w, bool remove_partial)
     if (w->group.chunk)
         item_free(w->group.chunk);
     free_held(&w->group);
-    if (w->fd >= 0)
-        close(w->fd);
-    if (remove_partial && w->partial && !w->finished)
-        unlink(w->partial);
+    if (remove_partial && !w->finished)
+        rrtx_atomic_abort(&w->file);
+    rrtx_atomic_free(&w->file); /* keeps an abandoned file for recovery */
     for (size_t i = 0; i < w->nmeta; i++) {
         free(w->meta_keys[i]);
         free(w->meta_vals[i]);
@@ -698,8 +674,6 @@ static void destroy(rrt_writer *w, bool remove_partial)
     free(w->blobs);
     free(w->table);
     free(w->obuf);
-    free(w->path);
-    free(w->partial);
     free(w);
 }
 
@@ -885,7 +859,7 @@ static rrt_status finish_blob(rrt_writer *w, blob_build *b)
 static rrt_status check_open(rrt_writer *w, rrt_error *err)
 {
     if (w->finished)
-        return rrtx_fail(err, RRT_E_STATE, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_STATE, 0, w->file.path, UINT64_MAX,
                          "writer already finished");
     return report(w, err);
 }
@@ -897,7 +871,7 @@ rrt_status rrt_writer_add_blob(rrt_writer *w, const void *data, size_t len,
     if (open_st != RRT_OK)
         return open_st;
     if ((uint64_t)len > RRTI_MAX_BLOB)
-        return rrtx_fail(err, RRT_E_LIMIT, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_LIMIT, 0, w->file.path, UINT64_MAX,
                          "blob of %zu bytes exceeds 2^48", len);
     rrt_blob_id id;
     rrt_blob_id_of(data, len, &id);
@@ -1148,21 +1122,21 @@ rrt_status rrt_writer_add_file(rrt_writer *w, const rrt_file_entry *e,
         return open_st;
     size_t plen = e->path ? strlen(e->path) : 0;
     if (plen == 0 || plen > RRTI_MAX_PATH)
-        return rrtx_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_INVALID, 0, w->file.path, UINT64_MAX,
                          "file path is empty or longer than %u bytes",
                          RRTI_MAX_PATH);
     if ((e->flags & ~(RRT_FILE_HAS_BLOB | RRT_FILE_EXTERNAL)) ||
         !(e->flags & (RRT_FILE_HAS_BLOB | RRT_FILE_EXTERNAL)))
-        return rrtx_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_INVALID, 0, w->file.path, UINT64_MAX,
                          "%s: file entry flags are invalid", e->path);
     if (!(e->flags & RRT_FILE_EXTERNAL)) {
         const rrti_index_blob *b = find_blob(w, &e->blob);
         if (!b)
-            return rrtx_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
+            return rrtx_fail(err, RRT_E_INVALID, 0, w->file.path, UINT64_MAX,
                              "%s: file names a blob not in the archive",
                              e->path);
         if (b->size != e->size)
-            return rrtx_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
+            return rrtx_fail(err, RRT_E_INVALID, 0, w->file.path, UINT64_MAX,
                              "%s: file size %llu differs from its blob's %llu",
                              e->path, (unsigned long long)e->size,
                              (unsigned long long)b->size);
@@ -1205,7 +1179,7 @@ rrt_status rrt_writer_add_event(rrt_writer *w, uint32_t type, const void *data,
         return open_st;
     /* type and length varints take at most 5 and 10 bytes. */
     if (len > RRTI_MAX_RAW - 15)
-        return rrtx_fail(err, RRT_E_LIMIT, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_LIMIT, 0, w->file.path, UINT64_MAX,
                          "event of %zu bytes exceeds the %u-byte batch limit",
                          len, RRTI_MAX_RAW);
     if (w->events_in_batch &&
@@ -1262,7 +1236,7 @@ rrt_status rrt_writer_set_meta(rrt_writer *w, const char *key,
         return open_st;
     size_t kl = strlen(key), vl = strlen(value);
     if (kl == 0 || kl > RRTI_MAX_META_KEY || vl > RRTI_MAX_META_VALUE)
-        return rrtx_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_INVALID, 0, w->file.path, UINT64_MAX,
                          "metadata key '%.64s' or its value is too long",
                          key);
     size_t lo = 0, hi = w->nmeta;
@@ -1285,7 +1259,7 @@ rrt_status rrt_writer_set_meta(rrt_writer *w, const char *key,
             hi = mid;
     }
     if (w->nmeta >= RRTI_MAX_META_COUNT)
-        return rrtx_fail(err, RRT_E_LIMIT, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_LIMIT, 0, w->file.path, UINT64_MAX,
                          "more than %u metadata keys", RRTI_MAX_META_COUNT);
     if (w->nmeta == w->capmeta) {
         /* Keys and values grow together; capmeta counts both. */
@@ -1359,30 +1333,6 @@ rrt_status rrt_writer_flush(rrt_writer *w, rrt_error *err)
 /* ------------------------------------------------------------------ */
 /* Finish                                                             */
 
-static rrt_status sync_fd(rrt_writer *w, int fd, const char *what)
-{
-    if (w->opt.no_sync)
-        return RRT_OK;
-    int r = w->io.fsync ? w->io.fsync(w->io.ctx, fd) : fsync(fd);
-    if (r != 0)
-        return fail(w, RRT_E_IO, errno ? errno : EIO, "%s failed", what);
-    return RRT_OK;
-}
-
-static rrt_status sync_dir(rrt_writer *w)
-{
-    char *copy = strdup(w->path);
-    if (!copy)
-        return fail(w, RRT_E_NOMEM, 0, "out of memory");
-    int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    free(copy);
-    if (dfd < 0)
-        return RRT_OK; /* nothing we can sync; the rename itself is done */
-    rrt_status st = sync_fd(w, dfd, "directory fsync");
-    close(dfd);
-    return st;
-}
-
 static rrt_status write_index(rrt_writer *w)
 {
     rrt_buf p;
@@ -1413,38 +1363,21 @@ static rrt_status write_index(rrt_writer *w)
 rrt_status rrt_writer_finish(rrt_writer *w, rrt_error *err)
 {
     if (w->finished)
-        return rrtx_fail(err, RRT_E_STATE, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_STATE, 0, w->file.path, UINT64_MAX,
                          "writer already finished");
     rrt_writer_flush(w, NULL);
     if (w->status == RRT_OK)
         write_index(w);
     obuf_flush(w);
-    if (w->status == RRT_OK && fchmod(w->fd, (mode_t)w->opt.mode) != 0)
+    if (w->status == RRT_OK && fchmod(w->file.fd, (mode_t)w->opt.mode) != 0)
         fail(w, RRT_E_IO, errno, "chmod failed");
     if (w->status == RRT_OK)
-        sync_fd(w, w->fd, "fsync");
-    if (w->fd >= 0 && close(w->fd) != 0 && w->status == RRT_OK)
-        fail(w, RRT_E_IO, errno, "close failed");
-    w->fd = -1;
-    if (w->status == RRT_OK) {
-        int r = w->io.rename ? w->io.rename(w->io.ctx, w->partial, w->path)
-                             : rename(w->partial, w->path);
-        if (r != 0)
-            fail(w, RRT_E_IO, errno ? errno : EIO, "rename to %s failed",
-                 w->path);
-    }
-    if (w->status != RRT_OK) {
-        unlink(w->partial);
-        return report(w, err);
-    }
-    w->finished = true;
-    /* Without a durable directory entry the caller cannot rely on the
-     * file, so a failed directory sync also takes the final name away. */
-    if (sync_dir(w) != RRT_OK) {
-        unlink(w->path);
-        return report(w, err);
-    }
-    return RRT_OK;
+        w->status = rrtx_atomic_commit(&w->file, &w->err);
+    else
+        rrtx_atomic_abort(&w->file);
+    /* Renamed, even if the directory sync then took the name away. */
+    w->finished = w->file.renamed;
+    return report(w, err);
 }
 
 /* ------------------------------------------------------------------ */
