@@ -108,17 +108,9 @@ static rrt_status sync_dir(const char *dir, rrt_error *err)
 static rrt_status put_all(int fd, const uint8_t *p, size_t n, const char *name,
                           rrt_error *err)
 {
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return rrti_pack_fail(err, RRT_E_IO, w < 0 ? errno : EIO,
-                                  "%s: write failed", name);
-        p += w;
-        n -= (size_t)w;
-    }
-    return RRT_OK;
+    int e = rrtx_write_all(fd, p, n, NULL);
+    return e ? rrti_pack_fail(err, RRT_E_IO, e, "%s: write failed", name)
+             : RRT_OK;
 }
 
 /* Copies fd to tmp_fd while hashing, so the stored bytes are exactly the
