@@ -123,7 +123,8 @@ static rrt_status fail(rrt_writer *w, rrt_status st, int e, const char *fmt,
         return w->status;
     va_list ap;
     va_start(ap, fmt);
-    w->status = rrtx_vfail(&w->err, st, e, w->file.partial, UINT64_MAX, fmt, ap);
+    w->status =
+        rrtx_vfail(&w->err, st, e, w->file.partial, UINT64_MAX, fmt, ap);
     va_end(ap);
     return st;
 }
