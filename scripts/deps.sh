@@ -11,7 +11,7 @@ packages=(
   clang libclang-rt-14-dev llvm                              # fuzzing
   brotli zstd hyperfine strace cpuid bc sqlite3 time          # benchmarks, test inputs
   python3-xxhash python3-brotli                              # tests/spec_reader.py
-  libjansson-dev                                             # push/pull: OCI JSON
+  libjansson-dev                                             # push/pull: OCI JSON; import
   nginx docker-registry openssl curl                         # push/pull test servers
 )
 missing=()
