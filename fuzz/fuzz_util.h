@@ -109,7 +109,7 @@ __attribute__((unused)) static void fz_writer_options(rrt_writer_options *o)
 
 __attribute__((unused)) static void fz_put_header(rrt_buf *b)
 {
-    rrt_buf_put(b, rrti_magic, 8);
+    rrt_buf_put(b, RRTX_ARCHIVE_MAGIC, RRTX_ARCHIVE_MAGIC_LEN);
     rrt_buf_put_u16(b, RRT_FORMAT_MAJOR);
     rrt_buf_put_u16(b, RRT_FORMAT_MINOR);
     rrt_buf_put_u32(b, 0);

@@ -165,73 +165,76 @@ static rrt_status put_blob(exp_ctx *x, const char *name,
 /* ------------------------------------------------------------------ */
 /* JSON members                                                       */
 
-static rrt_status meta_json(exp_ctx *x, rrt_buf *b)
+static void put_buf(void *ctx, const void *p, size_t n)
+{
+    rrt_buf_put(ctx, p, n);
+}
+
+static rrt_status meta_json(exp_ctx *x, rrtx_json *j)
 {
     const rrt_meta_entry *meta;
     size_t n;
     rrt_status st = rrt_reader_meta(x->r, &meta, &n, x->err);
     if (st != RRT_OK)
         return st;
-    rrti_json_raw(b, "{");
+    rrtx_json_raw(j, "{");
     for (size_t i = 0; i < n; i++) {
-        rrti_json_raw(b, i ? ",\n  " : "\n  ");
-        rrti_json_str(b, meta[i].key);
-        rrti_json_raw(b, ": ");
-        rrti_json_str(b, meta[i].value);
+        rrtx_json_key(j, i ? ",\n  " : "\n  ", meta[i].key);
+        rrtx_json_str(j, meta[i].value);
     }
-    rrti_json_raw(b, "\n}\n");
+    rrtx_json_raw(j, "\n}\n");
     return RRT_OK;
 }
 
-static void cpuid_list(rrt_buf *b, const char *name,
+static void cpuid_list(rrtx_json *j, const char *name,
                        const rrt_cpuid_record *v, size_t n)
 {
-    rrti_json_raw(b, ",\n  \"");
-    rrti_json_raw(b, name);
-    rrti_json_raw(b, "\": [");
+    rrtx_json_raw(j, ",\n  \"");
+    rrtx_json_raw(j, name);
+    rrtx_json_raw(j, "\": [");
     for (size_t i = 0; i < n; i++) {
         const uint32_t f[7] = {v[i].leaf, v[i].subleaf, v[i].flags, v[i].eax,
                                v[i].ebx,  v[i].ecx,     v[i].edx};
-        rrti_json_raw(b, i ? ",\n    [" : "\n    [");
+        rrtx_json_raw(j, i ? ",\n    [" : "\n    [");
         for (int k = 0; k < 7; k++) {
             if (k)
-                rrti_json_raw(b, ", ");
-            rrti_json_u64(b, f[k]);
+                rrtx_json_raw(j, ", ");
+            rrtx_json_u64(j, f[k]);
         }
-        rrti_json_raw(b, "]");
+        rrtx_json_raw(j, "]");
     }
-    rrti_json_raw(b, "]");
+    rrtx_json_raw(j, "]");
 }
 
-static rrt_status cpuid_json(exp_ctx *x, rrt_buf *b)
+static rrt_status cpuid_json(exp_ctx *x, rrtx_json *j)
 {
     rrt_cpuid_manifest m;
     rrt_status st = rrt_reader_cpuid(x->r, &m, x->err);
     if (st == RRT_E_NOT_FOUND) {
-        rrti_json_raw(b, "null\n");
+        rrtx_json_raw(j, "null\n");
         return RRT_OK;
     }
     if (st != RRT_OK)
         return st;
-    rrti_json_raw(b, "{\n  \"vendor\": ");
-    rrti_json_str(b, m.vendor);
-    rrti_json_raw(b, ",\n  \"flags\": ");
-    rrti_json_u64(b, m.flags);
-    rrti_json_raw(b, ",\n  \"xcr0\": ");
-    rrti_json_u64(b, m.xcr0);
-    rrti_json_raw(b, ",\n  \"mask_name\": ");
-    rrti_json_str(b, m.mask_name);
-    cpuid_list(b, "records", m.records, m.n_records);
-    cpuid_list(b, "masks", m.masks, m.n_masks);
-    rrti_json_raw(b, ",\n  \"queried\": [");
+    rrtx_json_raw(j, "{\n  \"vendor\": ");
+    rrtx_json_str(j, m.vendor);
+    rrtx_json_raw(j, ",\n  \"flags\": ");
+    rrtx_json_u64(j, m.flags);
+    rrtx_json_raw(j, ",\n  \"xcr0\": ");
+    rrtx_json_u64(j, m.xcr0);
+    rrtx_json_raw(j, ",\n  \"mask_name\": ");
+    rrtx_json_str(j, m.mask_name);
+    cpuid_list(j, "records", m.records, m.n_records);
+    cpuid_list(j, "masks", m.masks, m.n_masks);
+    rrtx_json_raw(j, ",\n  \"queried\": [");
     for (size_t i = 0; i < m.n_queried; i++) {
-        rrti_json_raw(b, i ? ", [" : "[");
-        rrti_json_u64(b, m.queried[i].leaf);
-        rrti_json_raw(b, ", ");
-        rrti_json_u64(b, m.queried[i].subleaf);
-        rrti_json_raw(b, "]");
+        rrtx_json_raw(j, i ? ", [" : "[");
+        rrtx_json_u64(j, m.queried[i].leaf);
+        rrtx_json_raw(j, ", ");
+        rrtx_json_u64(j, m.queried[i].subleaf);
+        rrtx_json_raw(j, "]");
     }
-    rrti_json_raw(b, "]\n}\n");
+    rrtx_json_raw(j, "]\n}\n");
     rrt_cpuid_manifest_clear(&m);
     return RRT_OK;
 }
@@ -301,9 +304,10 @@ static rrt_status plan_files(exp_ctx *x, file_plan *p)
     return st;
 }
 
-static rrt_status files_json(exp_ctx *x, const file_plan *p, rrt_buf *b)
+static rrt_status files_json(exp_ctx *x, const file_plan *p,
+                             rrtx_json *j)
 {
-    rrti_json_raw(b, "[");
+    rrtx_json_raw(j, "[");
     for (size_t i = 0; i < p->n; i++) {
         rrt_file_entry e;
         rrt_status st = rrt_reader_file(x->r, i, &e, x->err);
@@ -312,28 +316,28 @@ static rrt_status files_json(exp_ctx *x, const file_plan *p, rrt_buf *b)
         char hex[33] = "";
         if (e.flags & RRT_FILE_HAS_BLOB)
             rrt_blob_id_to_hex(&e.blob, hex);
-        rrti_json_raw(b, i ? ",\n  {\"path\": " : "\n  {\"path\": ");
-        rrti_json_str(b, e.path);
-        rrti_json_raw(b, ", \"flags\": ");
-        rrti_json_u64(b, e.flags);
-        rrti_json_raw(b, ", \"mode\": ");
-        rrti_json_u64(b, e.mode);
-        rrti_json_raw(b, ", \"size\": ");
-        rrti_json_u64(b, e.size);
-        rrti_json_raw(b, ", \"mtime_ns\": ");
-        rrti_json_i64(b, e.mtime_ns);
-        rrti_json_raw(b, ", \"dev\": ");
-        rrti_json_u64(b, e.dev);
-        rrti_json_raw(b, ", \"ino\": ");
-        rrti_json_u64(b, e.ino);
-        rrti_json_raw(b, ", \"blob\": ");
-        rrti_json_str(b, hex);
-        rrti_json_raw(b, ", \"member\": ");
-        rrti_json_str(b, p->member[i] ? p->member[i] : "");
-        rrti_json_raw(b, "}");
+        rrtx_json_raw(j, i ? ",\n  {\"path\": " : "\n  {\"path\": ");
+        rrtx_json_str(j, e.path);
+        rrtx_json_raw(j, ", \"flags\": ");
+        rrtx_json_u64(j, e.flags);
+        rrtx_json_raw(j, ", \"mode\": ");
+        rrtx_json_u64(j, e.mode);
+        rrtx_json_raw(j, ", \"size\": ");
+        rrtx_json_u64(j, e.size);
+        rrtx_json_raw(j, ", \"mtime_ns\": ");
+        rrtx_json_i64(j, e.mtime_ns);
+        rrtx_json_raw(j, ", \"dev\": ");
+        rrtx_json_u64(j, e.dev);
+        rrtx_json_raw(j, ", \"ino\": ");
+        rrtx_json_u64(j, e.ino);
+        rrtx_json_raw(j, ", \"blob\": ");
+        rrtx_json_str(j, hex);
+        rrtx_json_raw(j, ", \"member\": ");
+        rrtx_json_str(j, p->member[i] ? p->member[i] : "");
+        rrtx_json_raw(j, "}");
         rrt_file_entry_clear(&e);
     }
-    rrti_json_raw(b, "\n]\n");
+    rrtx_json_raw(j, "\n]\n");
     return RRT_OK;
 }
 
@@ -387,6 +391,7 @@ static rrt_status write_files(exp_ctx *x, file_plan *p)
 typedef struct sink {
     exp_ctx *x;
     rrt_buf b;
+    rrtx_json j; /* writes into b */
     uint64_t total;
     bool counting;
     rrt_status st;
@@ -408,23 +413,23 @@ static rrt_status events_json(exp_ctx *x, sink *s)
     rrt_status st = rrt_event_iter_open(x->r, 0, &it, x->err);
     if (st != RRT_OK)
         return st;
-    rrti_json_raw(&s->b, "[");
+    rrtx_json_raw(&s->j, "[");
     rrt_event ev;
     uint64_t n = 0;
     while (s->st == RRT_OK &&
            (st = rrt_event_iter_next(it, &ev, x->err)) == RRT_OK) {
-        rrti_json_raw(&s->b, n++ ? ",\n  {\"seq\": " : "\n  {\"seq\": ");
-        rrti_json_u64(&s->b, ev.seq);
-        rrti_json_raw(&s->b, ", \"type\": ");
-        rrti_json_u64(&s->b, ev.type);
-        rrti_json_raw(&s->b, ", \"data\": ");
-        rrti_json_hex(&s->b, ev.data, ev.len);
-        rrti_json_raw(&s->b, "}");
+        rrtx_json_raw(&s->j, n++ ? ",\n  {\"seq\": " : "\n  {\"seq\": ");
+        rrtx_json_u64(&s->j, ev.seq);
+        rrtx_json_raw(&s->j, ", \"type\": ");
+        rrtx_json_u64(&s->j, ev.type);
+        rrtx_json_raw(&s->j, ", \"data\": ");
+        rrtx_json_hex(&s->j, ev.data, ev.len);
+        rrtx_json_raw(&s->j, "}");
         if (s->b.len >= FLUSH_AT)
             sink_flush(s);
     }
     rrt_event_iter_close(it);
-    rrti_json_raw(&s->b, "\n]\n");
+    rrtx_json_raw(&s->j, "\n]\n");
     sink_flush(s);
     if (!s->counting)
         x->rep->events = n;
@@ -437,6 +442,7 @@ static rrt_status write_events(exp_ctx *x)
 {
     sink s = {.x = x, .counting = true};
     rrt_buf_init(&s.b);
+    rrtx_json_init(&s.j, put_buf, &s.b, 0);
     rrt_status st = events_json(x, &s);
     uint64_t size = s.total;
     if (st == RRT_OK)
@@ -457,21 +463,23 @@ static rrt_status write_all(exp_ctx *x)
 {
     rrt_buf b;
     rrt_buf_init(&b);
+    rrtx_json j;
+    rrtx_json_init(&j, put_buf, &b, 0);
     file_plan p = {0};
     rrti_strmap_init(&p.written);
-    rrt_status st = meta_json(x, &b);
+    rrt_status st = meta_json(x, &j);
     if (st == RRT_OK)
         st = put_member(x, "meta.json", &b);
     rrt_buf_reset(&b);
     if (st == RRT_OK)
-        st = cpuid_json(x, &b);
+        st = cpuid_json(x, &j);
     if (st == RRT_OK)
         st = put_member(x, "cpuid.json", &b);
     rrt_buf_reset(&b);
     if (st == RRT_OK)
         st = plan_files(x, &p);
     if (st == RRT_OK)
-        st = files_json(x, &p, &b);
+        st = files_json(x, &p, &j);
     if (st == RRT_OK)
         st = put_member(x, "files.json", &b);
     for (size_t i = 0; st == RRT_OK && i < p.n; i++)
@@ -567,29 +575,24 @@ static rrt_status export_dir(exp_ctx *x)
  * writer, so a failed export leaves nothing under OUT. */
 static rrt_status export_file(exp_ctx *x, const char *format)
 {
-    char part[PATH_MAX + 16];
-    snprintf(part, sizeof(part), "%s.partial", x->out);
-    int fd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return rrti_pack_fail(x->err, errno == EEXIST ? RRT_E_EXISTS
-                                                      : RRT_E_IO,
-                              errno, "%s: cannot create", part);
-    rrt_status st = RRT_OK;
-    x->a = open_file_writer(format, fd, x->out, x->err);
-    if (!x->a)
-        st = x->err ? x->err->status : RRT_E_INVALID;
+    rrtx_atomic f;
+    rrt_status st = rrtx_atomic_open(&f, x->out, ".partial", 0644, NULL,
+                                     x->err);
+    if (st == RRT_OK) {
+        x->a = open_file_writer(format, f.fd, x->out, x->err);
+        if (!x->a)
+            st = x->err ? x->err->status : RRT_E_INVALID;
+    }
     if (st == RRT_OK)
         st = write_all(x);
     if (x->a && archive_write_close(x->a) != ARCHIVE_OK && st == RRT_OK)
         st = arc_fail(x, "close");
     archive_write_free(x->a);
-    if (st == RRT_OK && fsync(fd) != 0)
-        st = rrti_pack_fail(x->err, RRT_E_IO, errno, "%s: fsync", part);
-    close(fd);
-    if (st == RRT_OK && rename(part, x->out) != 0)
-        st = rrti_pack_fail(x->err, RRT_E_IO, errno, "%s: rename", x->out);
-    if (st != RRT_OK)
-        unlink(part);
+    if (st == RRT_OK)
+        st = rrtx_atomic_commit(&f, x->err);
+    else
+        rrtx_atomic_abort(&f);
+    rrtx_atomic_free(&f);
     return st;
 }
 

@@ -12,6 +12,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <jansson.h>
 
 #include "pack.h"
 #include "pack_int.h"
@@ -416,14 +417,11 @@ static rrt_status add_member_blob(imp_ctx *c, const char *name)
         snprintf(where, sizeof(where), "member '%s'", name);
         return blame_input(c, name, where, st);
     }
-    if (c->nblobs == c->capblobs) {
-        size_t cap = c->capblobs ? 2 * c->capblobs : 64;
-        member_blob *p = realloc(c->blobs, cap * sizeof(*p));
-        if (!p)
-            return rrti_pack_fail(c->err, RRT_E_NOMEM, 0, "out of memory");
-        c->blobs = p;
-        c->capblobs = cap;
-    }
+    member_blob *p =
+        rrtx_grow(c->blobs, &c->capblobs, c->nblobs + 1, sizeof(*p));
+    if (!p)
+        return rrti_pack_fail(c->err, RRT_E_NOMEM, 0, "out of memory");
+    c->blobs = p;
     c->blobs[c->nblobs] = (member_blob){id, size};
     if (!rrti_strmap_put(&c->members, name, c->nblobs++))
         return rrti_pack_fail(c->err, RRT_E_NOMEM, 0, "out of memory");
@@ -465,34 +463,181 @@ static rrt_status read_members(imp_ctx *c)
     return st;
 }
 
+/* ------------------------------------------------------------------ */
+/* The JSON members, read with jansson (the input is hostile: no
+ * hand-written parser). The export writes every byte outside printable
+ * ASCII as \u00XX, so after decoding, code points up to U+00FF stand for
+ * single bytes again; larger ones (only in hand-edited files) stay
+ * UTF-8. */
+
 static rrt_status json_fail(imp_ctx *c, int k, const char *what)
 {
     return rrti_pack_fail(c->err, RRT_E_PARSE, 0, "%s: %s: %s", c->t.src,
                           json_names[k], what);
 }
 
+/* A JSON syntax error, with where jansson found it. */
+static rrt_status json_syntax(imp_ctx *c, int k, const json_error_t *je)
+{
+    return rrti_pack_fail(c->err, RRT_E_PARSE, 0,
+                          "%s: %s: malformed (line %d, column %d: %s)",
+                          c->t.src, json_names[k], je->line, je->column,
+                          je->text);
+}
+
+/* The bytes that n bytes of decoded UTF-8 stand for (malloc'ed,
+ * NUL-terminated; *len excludes the NUL). NULL when out of memory. */
+static char *to_bytes(const char *utf8, size_t n, size_t *len)
+{
+    const unsigned char *s = (const unsigned char *)utf8;
+    char *out = malloc(n + 1);
+    size_t o = 0;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        /* jansson hands out valid UTF-8: C2 and C3 lead U+0080..U+00FF. */
+        if ((s[i] == 0xc2 || s[i] == 0xc3) && i + 1 < n) {
+            out[o++] = (char)((s[i] & 0x1f) << 6 | (s[i + 1] & 0x3f));
+            i++;
+        } else {
+            out[o++] = (char)s[i];
+        }
+    }
+    out[o] = 0;
+    *len = o;
+    return out;
+}
+
+/* A string value as bytes; NULL if v is not a string, or when !nul_ok and
+ * it holds a NUL byte (or memory runs out). */
+static char *jbytes(const json_t *v, bool nul_ok, size_t *len)
+{
+    if (!json_is_string(v))
+        return NULL;
+    char *s = to_bytes(json_string_value(v), json_string_length(v), len);
+    if (s && !nul_ok && strlen(s) != *len) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static char *jtext(const json_t *v)
+{
+    size_t n;
+    return jbytes(v, false, &n);
+}
+
+/* A non-negative integer no larger than max. */
+static bool ju64(const json_t *v, uint64_t max, uint64_t *out)
+{
+    if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+        (uint64_t)json_integer_value(v) > max)
+        return false;
+    *out = (uint64_t)json_integer_value(v);
+    return true;
+}
+
+static bool ju32(const json_t *v, uint32_t *out)
+{
+    uint64_t x = 0;
+    bool ok = ju64(v, UINT32_MAX, &x);
+    *out = (uint32_t)x;
+    return ok;
+}
+
+/* Loads a whole member (meta.json, cpuid.json). */
+static json_t *load_member(imp_ctx *c, int k, rrt_status *st)
+{
+    json_error_t je;
+    json_t *root = json_loadb(c->json[k], c->json_len[k],
+                              JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+    if (!root)
+        *st = json_syntax(c, k, &je);
+    return root;
+}
+
+/* Calls fn for each element of the array that is member k, parsing one
+ * element at a time: files.json and events.json can be large, and a whole
+ * document tree would take several times the text's size. */
+typedef rrt_status (*element_fn)(imp_ctx *c, const json_t *v, size_t i);
+
+static const char *skip_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+static rrt_status each_element(imp_ctx *c, int k, element_fn fn)
+{
+    const char *p = c->json[k], *end = p + c->json_len[k];
+    p = skip_ws(p, end);
+    if (p == end || *p != '[')
+        return json_fail(c, k, "malformed (not an array)");
+    p = skip_ws(p + 1, end);
+    bool more = p < end && *p != ']';
+    rrt_status st = RRT_OK;
+    for (size_t i = 0; st == RRT_OK && more; i++) {
+        json_error_t je;
+        /* Elements are objects: jansson stops right after the '}'. */
+        json_t *v = json_loadb(p, (size_t)(end - p),
+                               JSON_DISABLE_EOF_CHECK | JSON_ALLOW_NUL, &je);
+        if (!v) {
+            /* Report the line and column in the whole member. */
+            const char *at = p + (je.position > 0 ? je.position : 0);
+            je.line = 1;
+            je.column = 1;
+            for (const char *q = c->json[k]; q < at && q < end; q++) {
+                je.line += *q == '\n';
+                je.column = *q == '\n' ? 1 : je.column + 1;
+            }
+            return json_syntax(c, k, &je);
+        }
+        st = fn(c, v, i);
+        json_decref(v);
+        p = skip_ws(p + je.position, end);
+        more = p < end && *p == ',';
+        if (more)
+            p = skip_ws(p + 1, end);
+        else if (p == end || *p != ']')
+            st = st != RRT_OK ? st
+                              : json_fail(c, k,
+                                          "malformed (',' or ']' expected "
+                                          "between elements)");
+    }
+    if (st == RRT_OK && (p == end || *p != ']'))
+        st = json_fail(c, k, "malformed (unterminated array)");
+    if (st == RRT_OK && skip_ws(p + 1, end) != end)
+        st = json_fail(c, k, "malformed (text after the array)");
+    return st;
+}
+
 static rrt_status import_meta(imp_ctx *c)
 {
     if (!c->json[0])
         return RRT_OK;
-    rrti_jcur j;
-    rrti_jinit(&j, c->json[0], c->json_len[0]);
-    bool first = true;
     rrt_status st = RRT_OK;
-    rrti_jexpect(&j, '{');
-    while (st == RRT_OK && rrti_jmore(&j, '}', &first)) {
-        size_t kl = 0, vl = 0;
-        char *k = rrti_jstring(&j, &kl);
-        rrti_jexpect(&j, ':');
-        char *v = rrti_jstring(&j, &vl);
-        if (k && v && (strlen(k) != kl || strlen(v) != vl))
-            j.failed = true;
-        /* The blobs are compressed anew here: 'rrt pack -q' decides by
-         * this key whether there is work to do, so it must tell the
-         * truth. */
-        char q[16];
-        snprintf(q, sizeof(q), "%d", c->quality);
-        if (!j.failed)
+    json_t *root = load_member(c, 0, &st);
+    if (!root)
+        return st;
+    if (!json_is_object(root))
+        st = json_fail(c, 0, "malformed (not an object)");
+    /* The blobs are compressed anew here: 'rrt pack -q' decides by this
+     * key whether there is work to do, so it must tell the truth. */
+    char q[16];
+    snprintf(q, sizeof(q), "%d", c->quality);
+    const char *key;
+    json_t *val;
+    json_object_foreach(root, key, val)
+    {
+        if (st != RRT_OK)
+            break;
+        size_t kl;
+        char *k = to_bytes(key, strlen(key), &kl), *v = jtext(val);
+        if (!k || !v)
+            st = json_fail(c, 0, "malformed (a value is not text)");
+        else
             st = blame_input(c, NULL, json_names[0],
                              rrt_writer_set_meta(
                                  c->w, k,
@@ -501,113 +646,102 @@ static rrt_status import_meta(imp_ctx *c)
         free(k);
         free(v);
     }
-    if (st == RRT_OK && (j.failed || rrti_jtry(&j, 'x')))
-        st = json_fail(c, 0, "malformed");
+    json_decref(root);
     return st;
 }
 
-static bool cpuid_records(rrti_jcur *j, rrt_cpuid_record **out, size_t *n,
-                          unsigned width)
+/* An array of at most 65536 records of `width` numbers each. */
+static bool cpuid_records(const json_t *a, rrt_cpuid_record **out, size_t *n,
+                          size_t width)
 {
-    size_t cap = 0;
-    bool first = true;
-    rrti_jexpect(j, '[');
-    while (rrti_jmore(j, ']', &first)) {
-        if (*n >= 65536) {
-            j->failed = true;
-            break;
-        }
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 16;
-            rrt_cpuid_record *p = realloc(*out, cap * sizeof(*p));
-            if (!p) {
-                j->failed = true;
-                break;
-            }
-            *out = p;
-        }
+    if (!json_is_array(a) || json_array_size(a) > 65536)
+        return false;
+    size_t count = json_array_size(a);
+    free(*out);
+    *out = calloc(count ? count : 1, sizeof(**out));
+    *n = 0;
+    if (!*out)
+        return false;
+    for (size_t i = 0; i < count; i++) {
+        const json_t *r = json_array_get(a, i);
         uint32_t f[7] = {0};
-        bool ifirst = true;
-        unsigned k = 0;
-        rrti_jexpect(j, '[');
-        while (rrti_jmore(j, ']', &ifirst)) {
-            uint64_t v = rrti_ju64(j);
-            if (k >= width || v > UINT32_MAX)
-                j->failed = true;
-            else
-                f[k++] = (uint32_t)v;
-        }
-        if (k != width)
-            j->failed = true;
-        (*out)[(*n)++] = (rrt_cpuid_record){f[0], f[1], f[2], f[3],
-                                            f[4], f[5], f[6]};
+        if (!json_is_array(r) || json_array_size(r) != width)
+            return false;
+        for (size_t k = 0; k < width; k++)
+            if (!ju32(json_array_get(r, k), &f[k]))
+                return false;
+        (*out)[(*n)++] =
+            (rrt_cpuid_record){f[0], f[1], f[2], f[3], f[4], f[5], f[6]};
     }
-    return !j->failed;
+    return true;
 }
 
-static bool copy_str(rrti_jcur *j, char *dst, size_t cap)
+static bool copy_str(const json_t *v, char *dst, size_t cap)
 {
-    size_t n = 0;
-    char *s = rrti_jstring(j, &n);
-    bool ok = s && n < cap && strlen(s) == n;
+    char *s = jtext(v);
+    bool ok = s && strlen(s) < cap;
     if (ok)
-        memcpy(dst, s, n + 1);
+        memcpy(dst, s, strlen(s) + 1);
     free(s);
-    if (!ok)
-        j->failed = true;
     return ok;
+}
+
+/* The manifest's members; false on anything malformed. */
+static bool cpuid_fields(const json_t *root, rrt_cpuid_manifest *m,
+                         rrt_cpuid_record **queried, size_t *nq)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)root, k, v)
+    {
+        bool ok = true;
+        if (!strcmp(k, "vendor"))
+            ok = copy_str(v, m->vendor, sizeof(m->vendor));
+        else if (!strcmp(k, "mask_name"))
+            ok = copy_str(v, m->mask_name, sizeof(m->mask_name));
+        else if (!strcmp(k, "flags"))
+            ok = ju32(v, &m->flags);
+        else if (!strcmp(k, "xcr0"))
+            ok = ju64(v, UINT64_MAX, &m->xcr0);
+        else if (!strcmp(k, "records"))
+            ok = cpuid_records(v, &m->records, &m->n_records, 7);
+        else if (!strcmp(k, "masks"))
+            ok = cpuid_records(v, &m->masks, &m->n_masks, 7);
+        else if (!strcmp(k, "queried"))
+            ok = cpuid_records(v, queried, nq, 2);
+        if (!ok)
+            return false;
+    }
+    return true;
 }
 
 static rrt_status import_cpuid(imp_ctx *c)
 {
     if (!c->json[1])
         return RRT_OK;
-    rrti_jcur j;
-    rrti_jinit(&j, c->json[1], c->json_len[1]);
-    if (rrti_jnull(&j))
+    rrt_status st = RRT_OK;
+    json_t *root = load_member(c, 1, &st);
+    if (!root)
+        return st;
+    if (json_is_null(root)) {
+        json_decref(root);
         return RRT_OK;
+    }
     rrt_cpuid_manifest m;
     memset(&m, 0, sizeof(m));
     rrt_cpuid_record *queried = NULL;
     size_t nq = 0;
-    bool first = true;
-    rrti_jexpect(&j, '{');
-    while (rrti_jmore(&j, '}', &first)) {
-        size_t kl;
-        char *k = rrti_jstring(&j, &kl);
-        rrti_jexpect(&j, ':');
-        if (!k)
-            break;
-        if (!strcmp(k, "vendor"))
-            copy_str(&j, m.vendor, sizeof(m.vendor));
-        else if (!strcmp(k, "mask_name"))
-            copy_str(&j, m.mask_name, sizeof(m.mask_name));
-        else if (!strcmp(k, "flags")) {
-            uint64_t v = rrti_ju64(&j);
-            j.failed |= v > UINT32_MAX;
-            m.flags = (uint32_t)v;
-        } else if (!strcmp(k, "xcr0"))
-            m.xcr0 = rrti_ju64(&j);
-        else if (!strcmp(k, "records"))
-            cpuid_records(&j, &m.records, &m.n_records, 7);
-        else if (!strcmp(k, "masks"))
-            cpuid_records(&j, &m.masks, &m.n_masks, 7);
-        else if (!strcmp(k, "queried"))
-            cpuid_records(&j, &queried, &nq, 2);
-        else
-            rrti_jskip(&j);
-        free(k);
-    }
-    rrt_status st = RRT_OK;
-    if (!j.failed && nq) {
+    bool ok = json_is_object(root) && cpuid_fields(root, &m, &queried, &nq);
+    json_decref(root);
+    if (ok && nq) {
         m.queried = calloc(nq, sizeof(*m.queried));
         for (size_t i = 0; m.queried && i < nq; i++)
             m.queried[i] = (rrt_cpuid_leaf){queried[i].leaf, queried[i].subleaf};
         m.n_queried = m.queried ? nq : 0;
-        j.failed |= !m.queried;
+        ok = m.queried != NULL;
     }
     free(queried);
-    if (j.failed)
+    if (!ok)
         st = json_fail(c, 1, "malformed");
     else
         st = blame_input(c, NULL, json_names[1],
@@ -616,47 +750,45 @@ static rrt_status import_cpuid(imp_ctx *c)
     return st;
 }
 
-/* One object of files.json into e (path malloc'ed) and its member name. */
-static void parse_file(rrti_jcur *j, rrt_file_entry *e, char **member)
+/* One object of files.json into e (path malloc'ed) and its member name;
+ * false when it is malformed. */
+static bool parse_file(const json_t *o, rrt_file_entry *e, char **member)
 {
-    bool first = true;
-    rrti_jexpect(j, '{');
-    while (rrti_jmore(j, '}', &first)) {
-        size_t kl, n;
-        char *k = rrti_jstring(j, &kl);
-        rrti_jexpect(j, ':');
-        if (!k)
-            break;
-        uint64_t v;
+    if (!json_is_object(o))
+        return false;
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)o, k, v)
+    {
+        bool ok = true;
         if (!strcmp(k, "path")) {
             free(e->path);
-            e->path = rrti_jstring(j, &n);
-            j->failed |= e->path && strlen(e->path) != n;
+            ok = (e->path = jtext(v)) != NULL;
         } else if (!strcmp(k, "member")) {
             free(*member);
-            *member = rrti_jstring(j, &n);
+            ok = (*member = jtext(v)) != NULL;
         } else if (!strcmp(k, "blob")) {
-            char *h = rrti_jstring(j, &n);
-            if (h && n && !rrt_blob_id_from_hex(h, &e->blob))
-                j->failed = true;
+            char *h = jtext(v);
+            ok = h && (!*h || rrt_blob_id_from_hex(h, &e->blob));
             free(h);
-        } else if (!strcmp(k, "flags") || !strcmp(k, "mode")) {
-            v = rrti_ju64(j);
-            j->failed |= v > UINT32_MAX;
-            *(k[0] == 'f' ? &e->flags : &e->mode) = (uint32_t)v;
+        } else if (!strcmp(k, "flags")) {
+            ok = ju32(v, &e->flags);
+        } else if (!strcmp(k, "mode")) {
+            ok = ju32(v, &e->mode);
         } else if (!strcmp(k, "size")) {
-            e->size = rrti_ju64(j);
+            ok = ju64(v, UINT64_MAX, &e->size);
         } else if (!strcmp(k, "mtime_ns")) {
-            e->mtime_ns = rrti_ji64(j);
+            ok = json_is_integer(v);
+            e->mtime_ns = json_integer_value(v);
         } else if (!strcmp(k, "dev")) {
-            e->dev = rrti_ju64(j);
+            ok = ju64(v, UINT64_MAX, &e->dev);
         } else if (!strcmp(k, "ino")) {
-            e->ino = rrti_ju64(j);
-        } else {
-            rrti_jskip(j);
+            ok = ju64(v, UINT64_MAX, &e->ino);
         }
-        free(k);
+        if (!ok)
+            return false;
     }
+    return true;
 }
 
 static rrt_status add_parsed_file(imp_ctx *c, rrt_file_entry *e,
@@ -685,67 +817,45 @@ static rrt_status add_parsed_file(imp_ctx *c, rrt_file_entry *e,
                        rrt_writer_add_file(c->w, e, c->err));
 }
 
+static rrt_status import_file(imp_ctx *c, const json_t *v, size_t i)
+{
+    (void)i;
+    rrt_file_entry e;
+    memset(&e, 0, sizeof(e));
+    char *member = NULL;
+    rrt_status st = parse_file(v, &e, &member)
+                        ? add_parsed_file(c, &e, member)
+                        : json_fail(c, 2, "malformed");
+    free(member);
+    rrt_file_entry_clear(&e);
+    return st;
+}
+
 static rrt_status import_files(imp_ctx *c)
 {
     if (!c->json[2])
         return json_fail(c, 2, "missing (not an rrt export?)");
-    rrti_jcur j;
-    rrti_jinit(&j, c->json[2], c->json_len[2]);
-    bool first = true;
-    rrt_status st = RRT_OK;
-    rrti_jexpect(&j, '[');
-    while (st == RRT_OK && rrti_jmore(&j, ']', &first)) {
-        rrt_file_entry e;
-        memset(&e, 0, sizeof(e));
-        char *member = NULL;
-        parse_file(&j, &e, &member);
-        if (!j.failed)
-            st = add_parsed_file(c, &e, member);
-        free(member);
-        rrt_file_entry_clear(&e);
-    }
-    if (st == RRT_OK && j.failed)
-        st = json_fail(c, 2, "malformed");
-    return st;
+    return each_element(c, 2, import_file);
 }
 
-static rrt_status parse_event(imp_ctx *c, rrti_jcur *j, uint64_t want_seq)
+static rrt_status import_event(imp_ctx *c, const json_t *o, size_t i)
 {
-    bool first = true;
-    uint64_t seq = UINT64_MAX, type = UINT64_MAX;
-    uint8_t *data = NULL;
-    size_t len = 0;
-    rrti_jexpect(j, '{');
-    while (rrti_jmore(j, '}', &first)) {
-        size_t kl, n;
-        char *k = rrti_jstring(j, &kl);
-        rrti_jexpect(j, ':');
-        if (!k)
-            break;
-        if (!strcmp(k, "seq")) {
-            seq = rrti_ju64(j);
-        } else if (!strcmp(k, "type")) {
-            type = rrti_ju64(j);
-        } else if (!strcmp(k, "data")) {
-            char *h = rrti_jstring(j, &n);
-            free(data);
-            data = NULL;
-            if (!h || !rrti_unhex(h, n, &data, &len))
-                j->failed = true;
-            free(h);
-        } else {
-            rrti_jskip(j);
-        }
-        free(k);
-    }
-    rrt_status st = RRT_OK;
-    if (j->failed || seq != want_seq || type > UINT32_MAX || !data)
-        st = json_fail(c, 3, "malformed event or events out of order");
-    else
-        st = blame_input(c, NULL, json_names[3],
-                         rrt_writer_add_event(c->w, (uint32_t)type, data, len,
-                                              c->err));
+    uint64_t seq = UINT64_MAX;
+    uint32_t type = 0;
+    const char *hex = json_string_value(json_object_get(o, "data"));
+    size_t n = json_string_length(json_object_get(o, "data"));
+    uint8_t *data = hex ? malloc(n / 2 + 1) : NULL;
+    bool ok = json_is_object(o) &&
+              ju64(json_object_get(o, "seq"), UINT64_MAX, &seq) &&
+              seq == i && ju32(json_object_get(o, "type"), &type) && data &&
+              rrtx_hex_decode(hex, n, data);
+    rrt_status st =
+        ok ? blame_input(c, NULL, json_names[3],
+                         rrt_writer_add_event(c->w, type, data, n / 2, c->err))
+           : json_fail(c, 3, "malformed event or events out of order");
     free(data);
+    if (st == RRT_OK)
+        c->rep->events++;
     return st;
 }
 
@@ -753,19 +863,7 @@ static rrt_status import_events(imp_ctx *c)
 {
     if (!c->json[3])
         return RRT_OK;
-    rrti_jcur j;
-    rrti_jinit(&j, c->json[3], c->json_len[3]);
-    bool first = true;
-    rrt_status st = RRT_OK;
-    rrti_jexpect(&j, '[');
-    while (st == RRT_OK && rrti_jmore(&j, ']', &first)) {
-        st = parse_event(c, &j, c->rep->events);
-        if (st == RRT_OK)
-            c->rep->events++;
-    }
-    if (st == RRT_OK && j.failed)
-        st = json_fail(c, 3, "malformed");
-    return st;
+    return each_element(c, 3, import_event);
 }
 
 rrt_status rrt_import(const char *in, const char *out,

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,25 +17,6 @@
 #include "pack_int.h"
 
 #define IO_BUF (1u << 20)
-
-/* Fills the caller's error context; the message names the file. */
-rrt_status rrti_pack_fail(rrt_error *err, rrt_status st, int e,
-                         const char *fmt, ...)
-{
-    if (!err)
-        return st;
-    err->status = st;
-    err->sys_errno = e;
-    err->offset = UINT64_MAX;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(err->message, sizeof(err->message), fmt, ap);
-    va_end(ap);
-    if (e && n >= 0 && (size_t)n < sizeof(err->message))
-        snprintf(err->message + n, sizeof(err->message) - (size_t)n, ": %s",
-                 strerror(e));
-    return st;
-}
 
 void rrt_pack_options_init(rrt_pack_options *opt)
 {
@@ -128,17 +108,9 @@ static rrt_status sync_dir(const char *dir, rrt_error *err)
 static rrt_status put_all(int fd, const uint8_t *p, size_t n, const char *name,
                           rrt_error *err)
 {
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return rrti_pack_fail(err, RRT_E_IO, w < 0 ? errno : EIO,
-                                  "%s: write failed", name);
-        p += w;
-        n -= (size_t)w;
-    }
-    return RRT_OK;
+    int e = rrtx_write_all(fd, p, n, NULL);
+    return e ? rrti_pack_fail(err, RRT_E_IO, e, "%s: write failed", name)
+             : RRT_OK;
 }
 
 /* Copies fd to tmp_fd while hashing, so the stored bytes are exactly the
@@ -632,29 +604,20 @@ static rrt_status copy_file_atomic(const char *in, const char *out,
                                    unsigned mode, bool no_sync,
                                    rrt_error *err)
 {
-    char part[4200];
-    if ((size_t)snprintf(part, sizeof(part), "%s.partial", out) >=
-        sizeof(part))
-        return rrti_pack_fail(err, RRT_E_INVALID, 0, "%s: path too long", out);
     int ifd = open(in, O_RDONLY | O_CLOEXEC);
     if (ifd < 0)
         return rrti_pack_fail(err, RRT_E_IO, errno, "%s: cannot open", in);
-    int ofd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    if (ofd < 0) {
-        int e = errno;
-        close(ifd);
-        return rrti_pack_fail(err, e == EEXIST ? RRT_E_EXISTS : RRT_E_IO, e,
-                             "%s: cannot create", part);
-    }
-    rrt_status st = copy_fd(ifd, in, ofd, part, err);
-    if (st == RRT_OK && !no_sync && fsync(ofd) != 0)
-        st = rrti_pack_fail(err, RRT_E_IO, errno, "%s: fsync failed", part);
-    close(ofd);
+    rrtx_atomic f;
+    rrt_status st = rrtx_atomic_open(&f, out, ".partial", mode, NULL, err);
+    f.no_sync = no_sync;
+    if (st == RRT_OK)
+        st = copy_fd(ifd, in, f.fd, f.partial, err);
     close(ifd);
-    if (st == RRT_OK && rename(part, out) != 0)
-        st = rrti_pack_fail(err, RRT_E_IO, errno, "%s: rename failed", out);
-    if (st != RRT_OK)
-        unlink(part);
+    if (st == RRT_OK)
+        st = rrtx_atomic_commit(&f, err);
+    else
+        rrtx_atomic_abort(&f);
+    rrtx_atomic_free(&f);
     return st;
 }
 

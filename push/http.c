@@ -2,7 +2,6 @@
  * of parallel transfers, retries with backoff, credentials from the
  * environment or ~/.netrc, TLS verification always on, and a progress line. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,28 +27,6 @@ struct rrti_http {
     const char *label;
     bool drawn;
 };
-
-rrt_status rrti_fail_msg(rrt_error *err, rrt_status st, const char *fmt, ...)
-{
-    if (!err)
-        return st;
-    rrt_error_clear(err);
-    err->status = st;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof(err->message), fmt, ap);
-    va_end(ap);
-    return st;
-}
-
-bool rrti_format(char *buf, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, size, fmt, ap);
-    va_end(ap);
-    return n >= 0 && (size_t)n < size;
-}
 
 static uint64_t now_ms(void)
 {
@@ -505,7 +482,7 @@ static rrt_status fetch_token(rrti_http *h, const char *challenge,
     long status = 0;
     if (!e || !es || !sc)
         st = rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
-    else if (!rrti_format(url, sizeof(url), "%s%sservice=%s&scope=%s", realm,
+    else if (!rrtx_format(url, sizeof(url), "%s%sservice=%s&scope=%s", realm,
                           strchr(realm, '?') ? "&" : "?", es, sc))
         st = rrti_fail_msg(err, RRT_E_INVALID, "token service URL too long");
     else
@@ -833,7 +810,7 @@ static bool simple_write(rrti_xfer *x, const char *p, size_t n)
     rrti_xfer tmp = *x;
     tmp.ctx = c->resp;
     if (!c->resp || !rrti_membuf_write(&tmp, p, n)) {
-        rrti_format(x->why, sizeof(x->why), "response too large");
+        rrtx_format(x->why, sizeof(x->why), "response too large");
         return false;
     }
     return true;
@@ -848,7 +825,7 @@ rrt_status rrti_http_simple(rrti_http *h, const char *method, const char *url,
     rrti_xfer x;
     memset(&x, 0, sizeof(x));
     x.method = method;
-    rrti_format(x.url, sizeof(x.url), "%s", url);
+    rrtx_format(x.url, sizeof(x.url), "%s", url);
     x.content_type = ctype;
     x.accept = accept;
     x.upload = body != NULL;

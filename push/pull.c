@@ -14,7 +14,7 @@
 static rrt_status mkdirs(const char *path, rrt_error *err)
 {
     char buf[4096];
-    rrti_format(buf, sizeof(buf), "%s", path);
+    rrtx_format(buf, sizeof(buf), "%s", path);
     for (char *p = buf + 1; *p; p++) {
         if (*p != '/')
             continue;
@@ -37,13 +37,13 @@ static rrt_status cache_dir(const rrt_store_options *o, char *out, size_t size,
     const char *xdg = getenv("XDG_CACHE_HOME");
     const char *home = getenv("HOME");
     if (o->cache_dir)
-        rrti_format(out, size, "%s/sha256", o->cache_dir);
+        rrtx_format(out, size, "%s/sha256", o->cache_dir);
     else if (env && *env)
-        rrti_format(out, size, "%s/sha256", env);
+        rrtx_format(out, size, "%s/sha256", env);
     else if (xdg && *xdg)
-        rrti_format(out, size, "%s/rrt/sha256", xdg);
+        rrtx_format(out, size, "%s/rrt/sha256", xdg);
     else if (home && *home)
-        rrti_format(out, size, "%s/.cache/rrt/sha256", home);
+        rrtx_format(out, size, "%s/.cache/rrt/sha256", home);
     else
         return rrti_fail_msg(err, RRT_E_INVALID,
                              "no cache directory: set "
@@ -90,14 +90,14 @@ static bool fetch_write(rrti_xfer *x, const char *p, size_t n)
 {
     fetch *f = x->ctx;
     if (n > f->size - f->got) {
-        rrti_format(x->why, sizeof(x->why),
+        rrtx_format(x->why, sizeof(x->why),
                     "%s sha256:%.16s..: the store sent "
                     "more than the %llu bytes the manifest lists",
                     f->what, f->hex, (unsigned long long)f->size);
         return false;
     }
     if (fwrite(p, 1, n, f->f) != n) {
-        rrti_format(x->why, sizeof(x->why), "%s: %s", f->tmp, strerror(errno));
+        rrtx_format(x->why, sizeof(x->why), "%s: %s", f->tmp, strerror(errno));
         return false;
     }
     rrti_sha256_update(f->h, p, n);
@@ -123,7 +123,7 @@ static rrti_xfer_next fetch_done(rrti_xfer *x, rrt_error *err)
     if (f->got != f->size || memcmp(d, f->sha256, 32) != 0) {
         unlink(f->tmp);
         char hex[65];
-        rrti_hex(d, 32, hex);
+        rrtx_hex_encode(d, 32, hex);
         rrti_fail_msg(err, RRT_E_HASH,
                       "%s sha256:%s from %s is damaged: got "
                       "%llu bytes with SHA-256 %.16s.., the manifest lists "
@@ -145,11 +145,11 @@ static void fetch_init(fetch *f, const rrti_store_url *u, const char *dir,
 {
     memset(f, 0, sizeof(*f));
     memcpy(f->sha256, sha, 32);
-    rrti_hex(sha, 32, f->hex);
+    rrtx_hex_encode(sha, 32, f->hex);
     f->size = size;
     f->what = what;
-    rrti_format(f->path, sizeof(f->path), "%s/%s", dir, f->hex);
-    rrti_format(f->tmp, sizeof(f->tmp), "%s.%ld.tmp", f->path, (long)getpid());
+    rrtx_format(f->path, sizeof(f->path), "%s/%s", dir, f->hex);
+    rrtx_format(f->tmp, sizeof(f->tmp), "%s.%ld.tmp", f->path, (long)getpid());
     f->x.method = "GET";
     f->x.begin = fetch_begin;
     f->x.write = fetch_write;
@@ -176,21 +176,10 @@ static bool cached(const char *path, uint64_t size)
            (uint64_t)sb.st_size == size;
 }
 
+/* 64 lowercase digits, the only spelling a pointer uses. */
 static bool parse_hex32(const char *s, uint8_t out[32])
 {
-    for (int i = 0; i < 64; i++) {
-        char c = s[i];
-        int v = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                       : -1;
-        if (v < 0)
-            return false;
-        if (i % 2 == 0)
-            out[i / 2] = (uint8_t)(v << 4);
-        else
-            out[i / 2] |= (uint8_t)v;
-    }
-    return true;
+    return strspn(s, "0123456789abcdef") >= 64 && rrtx_hex_decode(s, 64, out);
 }
 
 static rrt_status parse_pointer(const rrti_store_url *u, const rrti_membuf *b,
@@ -300,9 +289,9 @@ static rrt_status add_cached_blob(void *ctx, rrt_writer *w,
 {
     pull_src *p = ctx;
     char hex[65], path[4200], idhex[33];
-    rrti_hex(b->sha256, 32, hex);
+    rrtx_hex_encode(b->sha256, 32, hex);
     rrt_blob_id_to_hex(&b->id, idhex);
-    rrti_format(path, sizeof(path), "%s/%s", p->dir, hex);
+    rrtx_format(path, sizeof(path), "%s/%s", p->dir, hex);
     if (rrt_writer_has_blob(w, &b->id))
         return RRT_OK;
     cache_read c = {open(path, O_RDONLY | O_CLOEXEC), p->h, b, 0, false};
@@ -335,14 +324,14 @@ static void first_problem(void *ctx, const char *message)
 {
     char *buf = ctx;
     if (!buf[0])
-        rrti_format(buf, 400, "%s", message);
+        rrtx_format(buf, 400, "%s", message);
 }
 
 static rrt_status build_archive(const char *manifest, const char *dir,
                                 const char *out, rrt_error *err)
 {
     char tmp[4200];
-    rrti_format(tmp, sizeof(tmp), "%s.pulling", out);
+    rrtx_format(tmp, sizeof(tmp), "%s.pulling", out);
     FILE *in = fopen(manifest, "rb");
     if (!in)
         return rrti_fail_msg(err, RRT_E_IO, "%s: %s", manifest,
@@ -363,7 +352,7 @@ static rrt_status build_archive(const char *manifest, const char *dir,
     /* A pull killed by SIGKILL leaves its writer's file behind; the name
      * is ours, so it is safe to clear. */
     char stale[4220];
-    if (rrti_format(stale, sizeof(stale), "%s.partial", tmp))
+    if (rrtx_format(stale, sizeof(stale), "%s.partial", tmp))
         unlink(stale);
     if (st == RRT_OK)
         st = rrt_writer_create(tmp, &wo, &w, err);
@@ -467,7 +456,7 @@ rrt_status rrt_store_pull(const char *url, const char *out,
     if ((st = get_reference(h, &u, msha, &msize, err)) != RRT_OK)
         goto cleanup;
     fetch_init(&mf, &u, dir, msha, msize, "recording manifest");
-    rrti_hex(msha, 32, sum->manifest + 7);
+    rrtx_hex_encode(msha, 32, sum->manifest + 7);
     memcpy(sum->manifest, "sha256:", 7);
     /* The manifest is content-addressed too: a cached copy is re-hashed
      * before it is trusted. */

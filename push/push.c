@@ -5,7 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <jansson.h>
 
 #include "storei.h"
 
@@ -69,7 +68,7 @@ static size_t obj_read(rrti_xfer *x, char *buf, size_t n)
     size_t got = 0;
     rrt_error e;
     if (rrt_blob_stream_read(o->stream, buf, n, &got, &e) != RRT_OK) {
-        rrti_format(x->why, sizeof(x->why), "%s", e.message);
+        rrtx_format(x->why, sizeof(x->why), "%s", e.message);
         return SIZE_MAX;
     }
     return got;
@@ -101,7 +100,7 @@ static rrti_xfer_next obj_mkcol(rrti_xfer *x, rrt_error *err)
         x->upload_size = 0;
         x->method = "MKCOL";
         x->content_type = NULL;
-        rrti_format(x->url, sizeof(x->url), "%s/blobs/", o->u->base);
+        rrtx_format(x->url, sizeof(x->url), "%s/blobs/", o->u->base);
         return RRTI_XFER_AGAIN;
     }
     if (!rrti_ok_status(x->status) && x->status != 405) {
@@ -110,7 +109,7 @@ static rrti_xfer_next obj_mkcol(rrti_xfer *x, rrt_error *err)
     }
     if (x->step == STEP_MKCOL_BLOBS) {
         x->step = STEP_MKCOL_SHA;
-        rrti_format(x->url, sizeof(x->url), "%s/blobs/sha256/", o->u->base);
+        rrtx_format(x->url, sizeof(x->url), "%s/blobs/sha256/", o->u->base);
         return RRTI_XFER_AGAIN;
     }
     set_put(o);
@@ -127,7 +126,7 @@ static rrti_xfer_next oci_post(object *o)
     x->upload = false;
     x->method = "POST";
     x->content_type = NULL;
-    rrti_format(x->url, sizeof(x->url), "%s/blobs/uploads/", o->u->base);
+    rrtx_format(x->url, sizeof(x->url), "%s/blobs/uploads/", o->u->base);
     return RRTI_XFER_AGAIN;
 }
 
@@ -162,10 +161,10 @@ static rrti_xfer_next obj_done(rrti_xfer *x, rrt_error *err)
         }
         const char *sep = strchr(x->location, '?') ? "&" : "?";
         if (x->location[0] == '/')
-            rrti_format(x->url, sizeof(x->url), "%s%s%sdigest=sha256:%s",
+            rrtx_format(x->url, sizeof(x->url), "%s%s%sdigest=sha256:%s",
                         o->u->origin, x->location, sep, o->hex);
         else
-            rrti_format(x->url, sizeof(x->url), "%s%sdigest=sha256:%s",
+            rrtx_format(x->url, sizeof(x->url), "%s%sdigest=sha256:%s",
                         x->location, sep, o->hex);
         x->step = STEP_OCI_PUT;
         x->method = "PUT";
@@ -195,7 +194,7 @@ static void object_init(object *o, const rrti_store_url *u,
 {
     memset(o, 0, sizeof(*o));
     o->u = u;
-    rrti_hex(sha, 32, o->hex);
+    rrtx_hex_encode(sha, 32, o->hex);
     o->size = size;
     o->x.method = "HEAD";
     o->x.begin = obj_begin;
@@ -215,35 +214,50 @@ static void object_release(object *o)
     o->f = NULL;
 }
 
+static void put_buf(void *ctx, const void *p, size_t n)
+{
+    rrt_buf_put(ctx, p, n);
+}
+
+/* A descriptor in compact JSON, the OCI spelling. */
+static void descriptor(rrtx_json *j, const char *type, const char *hex,
+                       uint64_t size)
+{
+    rrtx_json_raw(j, "{\"mediaType\":");
+    rrtx_json_str(j, type);
+    rrtx_json_raw(j, ",\"digest\":\"sha256:");
+    rrtx_json_raw(j, hex);
+    rrtx_json_raw(j, "\",\"size\":");
+    rrtx_json_u64(j, size);
+    rrtx_json_raw(j, "}");
+}
+
+/* The image manifest naming the recording manifest and every blob
+ * (malloc'ed; NULL when out of memory). */
 static char *oci_manifest_json(const object *objs, size_t n, const object *man)
 {
-    json_t *root = json_object();
-    json_t *layers = json_array();
-    json_object_set_new(root, "schemaVersion", json_integer(2));
-    json_object_set_new(root, "mediaType", json_string(OCI_MANIFEST_TYPE));
-    json_object_set_new(root, "artifactType", json_string(RRT_ARTIFACT_TYPE));
-    json_object_set_new(root, "config",
-                        json_pack("{s:s,s:s,s:i}", "mediaType", OCI_EMPTY_TYPE,
-                                  "digest", "sha256:" OCI_EMPTY_DIGEST, "size",
-                                  2));
-    char digest[80];
-    rrti_format(digest, sizeof(digest), "sha256:%s", man->hex);
-    json_array_append_new(layers, json_pack("{s:s,s:s,s:I}", "mediaType",
-                                            RRT_MANIFEST_TYPE, "digest", digest,
-                                            "size", (json_int_t)man->size));
-    for (size_t i = 0; i < n; i++) {
-        if (!objs[i].counted)
-            continue;
-        rrti_format(digest, sizeof(digest), "sha256:%s", objs[i].hex);
-        json_array_append_new(layers,
-                              json_pack("{s:s,s:s,s:I}", "mediaType",
-                                        RRT_BLOB_TYPE, "digest", digest, "size",
-                                        (json_int_t)objs[i].size));
-    }
-    json_object_set_new(root, "layers", layers);
-    char *s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(root);
-    return s;
+    rrt_buf b;
+    rrt_buf_init(&b);
+    rrtx_json j;
+    rrtx_json_init(&j, put_buf, &b, 0);
+    rrtx_json_raw(&j, "{\"schemaVersion\":2,\"mediaType\":");
+    rrtx_json_str(&j, OCI_MANIFEST_TYPE);
+    rrtx_json_raw(&j, ",\"artifactType\":");
+    rrtx_json_str(&j, RRT_ARTIFACT_TYPE);
+    rrtx_json_raw(&j, ",\"config\":");
+    descriptor(&j, OCI_EMPTY_TYPE, OCI_EMPTY_DIGEST, 2);
+    rrtx_json_raw(&j, ",\"layers\":[");
+    descriptor(&j, RRT_MANIFEST_TYPE, man->hex, man->size);
+    for (size_t i = 0; i < n; i++)
+        if (objs[i].counted) {
+            rrtx_json_raw(&j, ",");
+            descriptor(&j, RRT_BLOB_TYPE, objs[i].hex, objs[i].size);
+        }
+    rrtx_json_raw(&j, "]}");
+    rrt_buf_put_u8(&b, 0);
+    if (b.failed)
+        rrt_buf_free(&b);
+    return (char *)b.data;
 }
 
 static rrt_status put_reference(rrti_http *h, const rrti_store_url *u,
@@ -253,7 +267,7 @@ static rrt_status put_reference(rrti_http *h, const rrti_store_url *u,
     long status;
     if (!u->oci) {
         char ptr[160];
-        rrti_format(ptr, sizeof(ptr), POINTER_MAGIC "sha256:%s %llu\n",
+        rrtx_format(ptr, sizeof(ptr), POINTER_MAGIC "sha256:%s %llu\n",
                     man->hex, (unsigned long long)man->size);
         return rrti_http_simple(h, "PUT", u->ref, "text/plain", NULL, ptr, NULL,
                                 &status, err);
@@ -270,7 +284,7 @@ static rrt_status put_reference(rrti_http *h, const rrti_store_url *u,
 static FILE *temp_file(char *path, size_t size)
 {
     const char *dir = getenv("TMPDIR");
-    rrti_format(path, size, "%s/rrt-manifest-XXXXXX",
+    rrtx_format(path, size, "%s/rrt-manifest-XXXXXX",
                 dir && *dir ? dir : "/tmp");
     int fd = mkstemp(path);
     if (fd < 0)
@@ -372,7 +386,7 @@ rrt_status rrt_store_push(const char *archive, const char *url,
      * reader never sees a recording whose blobs are missing. */
     if (st == RRT_OK)
         st = put_reference(h, &u, objs, nobj, man, err);
-    rrti_format(sum->manifest, sizeof(sum->manifest), "sha256:%s", man->hex);
+    rrtx_format(sum->manifest, sizeof(sum->manifest), "sha256:%s", man->hex);
 cleanup:
     if (h)
         sum->retries = rrti_http_retries(h);

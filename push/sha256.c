@@ -45,16 +45,6 @@ void rrti_sha256_free(rrti_sha256 *h)
     free(h);
 }
 
-void rrti_hex(const uint8_t *p, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[p[i] >> 4];
-        out[2 * i + 1] = digits[p[i] & 15];
-    }
-    out[2 * n] = 0;
-}
-
 bool rrti_sha256_file(const char *path, uint8_t out[32], uint64_t *size)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);

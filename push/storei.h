@@ -9,6 +9,7 @@
 
 #include <rrt/rrt.h>
 
+#include "rrtx.h"
 #include "store.h"
 
 /* ------------------------------------------------------------------ */
@@ -19,7 +20,6 @@ rrti_sha256 *rrti_sha256_new(void);
 void rrti_sha256_update(rrti_sha256 *h, const void *p, size_t n);
 void rrti_sha256_final(rrti_sha256 *h, uint8_t out[32]); /* and resets */
 void rrti_sha256_free(rrti_sha256 *h);
-void rrti_hex(const uint8_t *p, size_t n, char *out); /* 2n+1 bytes */
 /* SHA-256 of a whole file; false on I/O error. */
 bool rrti_sha256_file(const char *path, uint8_t out[32], uint64_t *size);
 
@@ -94,12 +94,9 @@ bool rrti_membuf_write(rrti_xfer *x, const char *p,
                        size_t n); /* ctx = membuf */
 bool rrti_membuf_begin(rrti_xfer *x, rrt_error *err);
 
-/* snprintf that reports truncation (false) instead of warning about it. */
-bool rrti_format(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-rrt_status rrti_fail_msg(rrt_error *err, rrt_status st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Fills err (may be NULL) with just the message. */
+#define rrti_fail_msg(err, st, ...)                                           \
+    rrtx_fail(err, st, 0, NULL, UINT64_MAX, __VA_ARGS__)
 
 /* A single request with an in-memory body (NULL for none) and response
  * (at most resp->cap bytes); a non-2xx answer is an error. */

@@ -11,10 +11,10 @@ void rrt_store_redact_url(const char *url, char *buf, size_t size)
     size_t alen = strcspn(auth, "/?#");
     const char *at = memchr(auth, '@', alen);
     if (!at) {
-        rrti_format(buf, size, "%s", url);
+        rrtx_format(buf, size, "%s", url);
         return;
     }
-    rrti_format(buf, size, "%.*s%s", (int)(auth - url), url, at + 1);
+    rrtx_format(buf, size, "%.*s%s", (int)(auth - url), url, at + 1);
 }
 
 static rrt_status parse_http_url(const char *url, rrti_store_url *u,
@@ -33,9 +33,9 @@ static rrt_status parse_http_url(const char *url, rrti_store_url *u,
                              "%s: '%s' cannot name a "
                              "recording",
                              u->shown, name + 1);
-    rrti_format(u->base, sizeof(u->base), "%.*s", (int)(name - url), url);
-    rrti_format(u->ref, sizeof(u->ref), "%s", url);
-    rrti_format(u->origin, sizeof(u->origin), "%.*s", (int)(path - url), url);
+    rrtx_format(u->base, sizeof(u->base), "%.*s", (int)(name - url), url);
+    rrtx_format(u->ref, sizeof(u->ref), "%s", url);
+    rrtx_format(u->origin, sizeof(u->origin), "%.*s", (int)(path - url), url);
     return RRT_OK;
 }
 
@@ -67,11 +67,11 @@ static rrt_status parse_oci_url(const char *url, rrti_store_url *u,
     if (!ok_repo || !ok_tag)
         return rrti_fail_msg(err, RRT_E_INVALID, "%s: bad repository or tag",
                              u->shown);
-    rrti_format(u->origin, sizeof(u->origin), "%s://%.*s",
+    rrtx_format(u->origin, sizeof(u->origin), "%s://%.*s",
                 plain ? "http" : "https", (int)(slash - host), host);
-    rrti_format(u->base, sizeof(u->base), "%s/v2/%.*s", u->origin, (int)rlen,
+    rrtx_format(u->base, sizeof(u->base), "%s/v2/%.*s", u->origin, (int)rlen,
                 repo);
-    rrti_format(u->ref, sizeof(u->ref), "%s/manifests/%s", u->base, tag);
+    rrtx_format(u->ref, sizeof(u->ref), "%s/manifests/%s", u->base, tag);
     u->oci = true;
     return RRT_OK;
 }
@@ -107,7 +107,7 @@ void rrti_blob_url(const rrti_store_url *u, const char *hex, char *out,
                    size_t size)
 {
     if (u->oci)
-        rrti_format(out, size, "%s/blobs/sha256:%s", u->base, hex);
+        rrtx_format(out, size, "%s/blobs/sha256:%s", u->base, hex);
     else
-        rrti_format(out, size, "%s/blobs/sha256/%s", u->base, hex);
+        rrtx_format(out, size, "%s/blobs/sha256/%s", u->base, hex);
 }

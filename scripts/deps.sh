@@ -12,7 +12,7 @@ packages=(
   clang-format                                               # scripts/check_format.sh
   brotli zstd hyperfine strace cpuid bc sqlite3 time          # benchmarks, test inputs
   python3-xxhash python3-brotli                              # tests/spec_reader.py
-  libjansson-dev                                             # push/pull: OCI JSON
+  libjansson-dev                                             # push/pull: OCI JSON; import
   nginx docker-registry openssl curl                         # push/pull test servers
   dpkg-dev file                                              # cpack -G DEB: dpkg-shlibdeps, ELF detection
   man-db mandoc                                              # man page checks: man -l, lexgrog, mandoc -Tlint

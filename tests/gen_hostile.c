@@ -42,7 +42,7 @@ static void rb_init(rb *r, uint16_t major, uint32_t hflags)
 {
     memset(r, 0, sizeof(*r));
     rrt_buf_init(&r->b);
-    rrt_buf_put(&r->b, rrti_magic, 8);
+    rrt_buf_put(&r->b, RRTX_ARCHIVE_MAGIC, RRTX_ARCHIVE_MAGIC_LEN);
     rrt_buf_put_u16(&r->b, major);
     rrt_buf_put_u16(&r->b, 0);
     rrt_buf_put_u32(&r->b, hflags);

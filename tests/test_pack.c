@@ -958,6 +958,85 @@ static void test_extract_error_names_member(void **state)
         fail_msg("%s", err.message);
 }
 
+/* Imports an export made of the given files.json and one member, files/a;
+ * returns the status, with the message in err. */
+static rrt_status import_files_json(const char *json, const char *out,
+                                    rrt_error *err)
+{
+    const tar_member m[] = {{"files.json", json}, {"files/a", "hi\n"}};
+    char tar[512];
+    path_in(tar, sizeof(tar), "json.tar");
+    write_tar(tar, m, 2);
+    unlink(out);
+    rrt_error_clear(err);
+    return rrt_import(tar, out, NULL, false, NULL, err);
+}
+
+/* The export's \u00XX stands for byte XX, so any path comes back byte for
+ * byte; JSON with the same text spelled otherwise means the same. */
+static void test_import_json_strings_are_bytes(void **state)
+{
+    (void)state;
+    char out[512];
+    path_in(out, sizeof(out), "json.rrt");
+    static const char *const spell[] = {
+        "[{\"path\": \"/x\\u00ff\\u0001\\\"y\", \"flags\": 0, "
+        "\"member\": \"files/a\"}]",
+        "[{\"member\": \"files/a\", \"path\": \"/x\xc3\xbf\\u0001\\\"y\", "
+        "\"flags\": 0, \"unknown\": [{\"deep\": [1, 2.5, null, true]}]}]"};
+    for (int k = 0; k < 2; k++) {
+        rrt_error err;
+        if (import_files_json(spell[k], out, &err) != RRT_OK)
+            fail_msg("%d: %s", k, err.message);
+        rrt_reader *r;
+        assert_int_equal(rrt_reader_open(out, &r, &err), RRT_OK);
+        rrt_file_entry e;
+        assert_int_equal(rrt_reader_file(r, 0, &e, &err), RRT_OK);
+        assert_string_equal(e.path, "/x\xff\x01\"y");
+        rrt_file_entry_clear(&e);
+        rrt_reader_close(r);
+    }
+}
+
+/* Hostile files.json: refused with the file and what is wrong, no output. */
+static void test_import_refuses_malformed_json(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *json, *why;
+    } bad[] = {
+        {"[{\"path\": \"/a\", \"flags\": 0, \"member\": \"files/a\"},]",
+         "files.json: malformed (line 1, column"},
+        {"[{\"path\": \"/a\\u0000b\", \"member\": \"files/a\"}]",
+         "files.json: malformed"},
+        {"[{\"path\": \"/a\", \"flags\": -1}]", "files.json: malformed"},
+        {"[{\"path\": \"/a\", \"flags\": 4294967296}]",
+         "files.json: malformed"},
+        {"[{\"path\": 5}]", "files.json: malformed"},
+        {"{\"path\": \"/a\"}", "files.json: malformed (not an array)"},
+        {"[{\"path\": \"/a\", \"member\": \"files/a\"}] [",
+         "files.json: malformed (text after the array)"},
+        {"[{\"path\": \"/a\", \"member\": \"files/a\"}",
+         "files.json: malformed"},
+        {"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+         "[[[",
+         "files.json: malformed"},
+        {"[{\"path\": \"/\xff\"}]", "files.json: malformed (line 1"},
+        {"", "files.json: malformed"},
+    };
+    char out[512];
+    path_in(out, sizeof(out), "bad.rrt");
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        rrt_error err;
+        assert_int_equal(import_files_json(bad[k].json, out, &err),
+                         RRT_E_PARSE);
+        if (!strstr(err.message, "json.tar: ") ||
+            !strstr(err.message, bad[k].why))
+            fail_msg("%zu: %s", k, err.message);
+        assert_false(exists(out));
+    }
+}
+
 static void test_safe_name(void **state)
 {
     (void)state;
@@ -991,6 +1070,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_pack_io_faults_never_lose_input),
         cmocka_unit_test(test_export_import_round_trip),
         cmocka_unit_test(test_import_write_failure_names_output),
+        cmocka_unit_test(test_import_json_strings_are_bytes),
+        cmocka_unit_test(test_import_refuses_malformed_json),
         cmocka_unit_test(test_unpack_rrt_keeps_names_inside),
         cmocka_unit_test(test_unpack_rrt_refuses_huge_declared_blob),
         cmocka_unit_test(test_extract_error_names_member),

@@ -5,40 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A JSON string literal, escaped byte for byte as cli_json_string escapes
- * (every byte outside printable ASCII as \u00XX), so that one --json
- * output escapes alike throughout. Its own copy: library code does not
- * depend on the CLI, which is built on top of it. */
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (size_t i = 0, n = strlen(s); i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        switch (c) {
-        case '"':
-            fputs("\\\"", f);
-            break;
-        case '\\':
-            fputs("\\\\", f);
-            break;
-        case '\n':
-            fputs("\\n", f);
-            break;
-        case '\r':
-            fputs("\\r", f);
-            break;
-        case '\t':
-            fputs("\\t", f);
-            break;
-        default:
-            if (c < 0x20 || c >= 0x7f)
-                fprintf(f, "\\u%04x", c);
-            else
-                fputc(c, f);
-        }
-    }
-    fputc('"', f);
-}
+#include "rrtx.h"
 
 void rrti_print_cpu_line(FILE *f, const rrt_cpuid_manifest *m)
 {
@@ -54,21 +21,25 @@ void rrti_print_cpu_line(FILE *f, const rrt_cpuid_manifest *m)
 
 void rrti_json_feature_names(FILE *f, const rrt_cpu_feature *const *v, size_t n)
 {
+    rrtx_json j;
+    rrtx_json_init_file(&j, f, RRTX_JSON_SHORT_ESCAPES);
     fputc('[', f);
     for (size_t i = 0; i < n; i++) {
         if (i)
             fputs(", ", f);
-        json_string(f, v[i]->name);
+        rrtx_json_str(&j, v[i]->name);
     }
     fputc(']', f);
 }
 
 void rrti_json_features(FILE *f, const rrt_cpu_feature *const *v, size_t n)
 {
+    rrtx_json j;
+    rrtx_json_init_file(&j, f, RRTX_JSON_SHORT_ESCAPES);
     fputc('[', f);
     for (size_t i = 0; i < n; i++) {
         fprintf(f, "%s{\"name\": ", i ? ", " : "");
-        json_string(f, v[i]->name);
+        rrtx_json_str(&j, v[i]->name);
         fprintf(f,
                 ", \"leaf\": \"0x%08" PRIx32 "\", \"subleaf\": %" PRIu32
                 ", \"reg\": \"%s\", \"bit\": %u, \"user\": %s}",
@@ -80,12 +51,14 @@ void rrti_json_features(FILE *f, const rrt_cpu_feature *const *v, size_t n)
 
 void rrti_json_components(FILE *f, uint64_t mask)
 {
+    rrtx_json j;
+    rrtx_json_init_file(&j, f, RRTX_JSON_SHORT_ESCAPES);
     fputc('[', f);
     const char *sep = "";
     for (unsigned i = 0; i < 64; i++)
         if (mask & ((uint64_t)1 << i)) {
             fprintf(f, "%s{\"component\": %u, \"name\": ", sep, i);
-            json_string(f, rrt_xsave_component_name(i));
+            rrtx_json_str(&j, rrt_xsave_component_name(i));
             fputc('}', f);
             sep = ", ";
         }
@@ -99,22 +72,24 @@ void rrti_json_tristate(FILE *f, int v)
 
 void rrti_json_cpu_members(FILE *f, const rrt_cpuid_manifest *m)
 {
+    rrtx_json j;
+    rrtx_json_init_file(&j, f, RRTX_JSON_SHORT_ESCAPES);
     unsigned fam = 0, model = 0, step = 0;
     bool sig = rrt_cpu_signature(m, &fam, &model, &step);
     char brand[49];
     rrt_cpu_brand(m, brand);
     fputs("\"vendor\": ", f);
-    json_string(f, m->vendor);
+    rrtx_json_str(&j, m->vendor);
     if (sig)
         fprintf(f, ", \"family\": %u, \"model\": %u, \"stepping\": %u", fam,
                 model, step);
     fputs(", \"brand\": ", f);
-    json_string(f, brand);
+    rrtx_json_str(&j, brand);
     fprintf(f,
             ", \"xcr0\": \"0x%016" PRIx64 "\", \"xcr0_components\": ", m->xcr0);
     rrti_json_components(f, m->xcr0);
     fprintf(f, ", \"psabi_level\": %u, \"mask_name\": ", rrt_cpuid_level_of(m));
-    json_string(f, m->mask_name);
+    rrtx_json_str(&j, m->mask_name);
     fprintf(f,
             ", \"flags\": {\"faulting_used\": %s, \"patching_used\": %s, "
             "\"masked\": %s, \"queried_known\": %s}",

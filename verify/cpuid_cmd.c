@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cpu_report.h"
 #include "hostfile.h"
+#include "rrtx.h"
 
 static const char help[] =
     "NAME\n"
@@ -247,14 +248,16 @@ static void describe_text(const rrti_host *h, const rrt_cpu_feature **all,
 static void describe_json(const rrti_host *h, const rrt_cpu_feature **all,
                           size_t n)
 {
+    rrtx_json j;
+    rrtx_json_init_file(&j, stdout, RRTX_JSON_SHORT_ESCAPES);
     const rrt_cpuid_manifest *m = &h->m;
     printf("{\n  \"source\": ");
-    cli_json_string(stdout, h->source);
+    rrtx_json_str(&j, h->source);
     printf(", \"format\": \"%s\", \"kind\": ",
            rrti_host_format_name(h->format));
-    cli_json_string(stdout, h->kind);
+    rrtx_json_str(&j, h->kind);
     printf(", \"hostname\": ");
-    cli_json_string(stdout, h->hostname);
+    rrtx_json_str(&j, h->hostname);
     printf(",\n  ");
     rrti_json_cpu_members(stdout, m);
     printf(",\n  \"max_basic_leaf\": \"0x%08" PRIx32
@@ -494,10 +497,12 @@ static void diff_text(const cpuid_opts *o, const rrti_host *h,
 static void diff_json(const rrti_host *h, const rrt_cpu_feature **ab,
                       size_t nab, const rrt_cpu_feature **ba, size_t nba)
 {
+    rrtx_json j;
+    rrtx_json_init_file(&j, stdout, RRTX_JSON_SHORT_ESCAPES);
     printf("{\"a\": ");
-    cli_json_string(stdout, h[0].source);
+    rrtx_json_str(&j, h[0].source);
     printf(", \"b\": ");
-    cli_json_string(stdout, h[1].source);
+    rrtx_json_str(&j, h[1].source);
     printf(",\n \"only_a\": ");
     rrti_json_features(stdout, ab, nab);
     printf(",\n \"only_b\": ");

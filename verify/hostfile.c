@@ -9,20 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-rrt_status rrti_verify_fail(rrt_error *err, rrt_status st, const char *fmt, ...)
-{
-    if (!err)
-        return st;
-    err->status = st;
-    err->sys_errno = 0;
-    err->offset = UINT64_MAX;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof(err->message), fmt, ap);
-    va_end(ap);
-    return st;
-}
-
 void rrti_host_init(rrti_host *h)
 {
     memset(h, 0, sizeof(*h));

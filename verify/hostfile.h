@@ -11,6 +11,8 @@
 #include <rrt/cpufeat.h>
 #include <rrt/rrt.h>
 
+#include "rrtx.h"
+
 typedef enum rrti_host_format {
     RRTI_HOST_LIVE,      /* CPUID executed on this machine */
     RRTI_HOST_ARCHIVE,   /* an .rrt archive with a CPUID manifest */
@@ -45,8 +47,8 @@ typedef struct rrti_host {
 } rrti_host;
 
 /* Fills err with a formatted one-line message and returns st. */
-rrt_status rrti_verify_fail(rrt_error *err, rrt_status st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+#define rrti_verify_fail(err, st, ...)                                        \
+    rrtx_fail(err, st, 0, NULL, UINT64_MAX, __VA_ARGS__)
 
 /* Every function that fills an rrti_host overwrites it without freeing:
  * clear what it held first. On failure the output is left cleared. */

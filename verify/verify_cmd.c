@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "cpu_report.h"
 #include "hostfile.h"
+#include "rrtx.h"
 
 static const char help[] =
     "NAME\n"
@@ -120,7 +121,7 @@ static int parse_args(int argc, char **argv, verify_opts *o)
 typedef struct problems {
     bool json;
     char **v;
-    size_t n;
+    size_t n, cap;
     uint64_t total;
 } problems;
 
@@ -131,7 +132,7 @@ static void on_problem(void *ctx, const char *message)
     cli_error("%s", message);
     if (!p->json || p->n >= MAX_JSON_PROBLEMS)
         return;
-    char **grown = realloc(p->v, (p->n + 1) * sizeof(*p->v));
+    char **grown = rrtx_grow(p->v, &p->cap, p->n + 1, sizeof(*p->v));
     if (!grown)
         return;
     p->v = grown;
@@ -159,8 +160,10 @@ static bool is_input_error(rrt_status st)
 static void integrity_json(const char *file, const char *verdict,
                            const rrt_verify_report *r, const problems *p)
 {
+    rrtx_json j;
+    rrtx_json_init_file(&j, stdout, RRTX_JSON_SHORT_ESCAPES);
     fputs("{\"file\": ", stdout);
-    cli_json_string(stdout, file);
+    rrtx_json_str(&j, file);
     printf(", \"result\": \"%s\", \"sections\": %" PRIu64
            ", \"blobs_checked\": %" PRIu64 ", \"bytes_checked\": %" PRIu64
            ", \"events\": %" PRIu64 ", \"orphan_chunks\": %" PRIu64
@@ -170,7 +173,7 @@ static void integrity_json(const char *file, const char *verdict,
     for (size_t i = 0; i < p->n; i++) {
         if (i)
             fputs(", ", stdout);
-        cli_json_string(stdout, p->v[i]);
+        rrtx_json_str(&j, p->v[i]);
     }
     fputs("]}\n", stdout);
 }
@@ -204,10 +207,12 @@ static void integrity_text(const char *file, const char *verdict,
 
 static void error_json(const char *file, const rrt_error *err)
 {
+    rrtx_json j;
+    rrtx_json_init_file(&j, stdout, RRTX_JSON_SHORT_ESCAPES);
     fputs("{\"file\": ", stdout);
-    cli_json_string(stdout, file);
+    rrtx_json_str(&j, file);
     fputs(", \"result\": \"error\", \"error\": ", stdout);
-    cli_json_string(stdout, err->message);
+    rrtx_json_str(&j, err->message);
     fputs("}\n", stdout);
 }
 
@@ -371,8 +376,10 @@ static void print_host_text(const verify_opts *o, const rrt_compat *c,
 
 static void json_side(const char *key, const rrti_host *h)
 {
+    rrtx_json j;
+    rrtx_json_init_file(&j, stdout, RRTX_JSON_SHORT_ESCAPES);
     printf("  \"%s\": {\"source\": ", key);
-    cli_json_string(stdout, h->source);
+    rrtx_json_str(&j, h->source);
     printf(", \"format\": \"%s\", ", rrti_host_format_name(h->format));
     rrti_json_cpu_members(stdout, &h->m);
     printf(", \"xcr0_derived\": %s, \"cpuid_faulting\": ",
@@ -399,8 +406,10 @@ static void json_layout(const rrt_xsave_diff *v, size_t n)
 static void print_host_json(const verify_opts *o, const rrt_compat *c,
                             const rrti_host *rec, const rrti_host *host)
 {
+    rrtx_json j;
+    rrtx_json_init_file(&j, stdout, RRTX_JSON_SHORT_ESCAPES);
     printf("{\n  \"file\": ");
-    cli_json_string(stdout, o->file);
+    rrtx_json_str(&j, o->file);
     printf(",\n  \"compatible\": %s,\n", c->compatible ? "true" : "false");
     json_side("recording", rec);
     json_side("host", host);

@@ -14,36 +14,12 @@ void rrt_blob_id_of(const void *data, size_t len, rrt_blob_id *out)
 
 void rrt_blob_id_to_hex(const rrt_blob_id *id, char hex[33])
 {
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 16; i++) {
-        hex[2 * i] = digits[id->bytes[i] >> 4];
-        hex[2 * i + 1] = digits[id->bytes[i] & 15];
-    }
-    hex[32] = 0;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
+    rrtx_hex_encode(id->bytes, 16, hex);
 }
 
 bool rrt_blob_id_from_hex(const char *hex, rrt_blob_id *out)
 {
-    if (strlen(hex) != 32)
-        return false;
-    for (int i = 0; i < 16; i++) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return false;
-        out->bytes[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return true;
+    return strlen(hex) == 32 && rrtx_hex_decode(hex, 32, out->bytes);
 }
 
 int rrt_blob_id_cmp(const rrt_blob_id *a, const rrt_blob_id *b)

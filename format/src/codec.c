@@ -61,20 +61,14 @@ bool rrt_buf_reserve(rrt_buf *b, size_t extra)
         return false;
     if (extra <= b->cap - b->len)
         return true;
-    if (extra > SIZE_MAX / 2 - b->len) {
-        b->failed = true;
-        return false;
-    }
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap - b->len < extra)
-        cap *= 2;
-    uint8_t *p = realloc(b->data, cap);
+    uint8_t *p = extra <= SIZE_MAX - b->len
+                     ? rrtx_grow(b->data, &b->cap, b->len + extra, 1)
+                     : NULL;
     if (!p) {
         b->failed = true;
         return false;
     }
     b->data = p;
-    b->cap = cap;
     return true;
 }
 

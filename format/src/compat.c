@@ -232,7 +232,7 @@ rrt_status rrt_compat_check(const rrt_cpuid_manifest *rec,
     out->system_missing = calloc(n, sizeof(*out->system_missing));
     if (!out->missing || !out->not_needed || !out->system_missing) {
         rrt_compat_clear(out);
-        return rrti_fail(err, RRT_E_NOMEM, 0, NULL, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_NOMEM, 0, NULL, UINT64_MAX,
                          "out of memory comparing CPUs");
     }
     out->rec_xcr0 = rec->xcr0;
@@ -352,20 +352,7 @@ static rrt_cpuid_mask *mask_for(rrt_cpuid_manifest *m, uint32_t leaf,
     for (size_t i = 0; i < m->n_masks; i++)
         if (m->masks[i].leaf == leaf && m->masks[i].subleaf == sub)
             return &m->masks[i];
-    rrt_cpuid_mask *grown =
-        realloc(m->masks, (m->n_masks + 1) * sizeof(*m->masks));
-    if (!grown)
-        return NULL;
-    m->masks = grown;
-    rrt_cpuid_mask *k = &m->masks[m->n_masks++];
-    *k = (rrt_cpuid_mask){.leaf = leaf,
-                          .subleaf = sub,
-                          .flags = indexed ? RRT_CPUID_SUBLEAF_INDEXED : 0,
-                          .eax = UINT32_MAX,
-                          .ebx = UINT32_MAX,
-                          .ecx = UINT32_MAX,
-                          .edx = UINT32_MAX};
-    return k;
+    return rrti_mask_add(m, leaf, sub);
 }
 
 /* One mask register per (leaf, subleaf, register) group of the table. */
@@ -384,7 +371,7 @@ static rrt_status common_masks(const rrt_cpuid_manifest *const *hosts, size_t n,
             v &= effective_reg(hosts[h], f->leaf, f->subleaf, f->reg);
         rrt_cpuid_mask *k = mask_for(out, f->leaf, f->subleaf);
         if (!k)
-            return rrti_fail(err, RRT_E_NOMEM, 0, NULL, UINT64_MAX,
+            return rrtx_fail(err, RRT_E_NOMEM, 0, NULL, UINT64_MAX,
                              "out of memory building a CPU mask");
         uint32_t *regs[4] = {&k->eax, &k->ebx, &k->ecx, &k->edx};
         *regs[f->reg & 3] = v;
@@ -485,7 +472,7 @@ rrt_status rrt_cpuid_common(const rrt_cpuid_manifest *const *hosts, size_t n,
     memset(out, 0, sizeof(*out));
     *layout_conflicts = 0;
     if (n == 0)
-        return rrti_fail(err, RRT_E_INVALID, 0, NULL, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_INVALID, 0, NULL, UINT64_MAX,
                          "no hosts to combine");
     rrt_status st = rrt_cpuid_manifest_copy(out, hosts[0], err);
     if (st != RRT_OK)

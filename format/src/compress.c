@@ -77,7 +77,7 @@ rrt_status rrti_decompress_chunk(uint8_t method, bool allow_x86,
     if (method != RRTI_METHOD_BROTLI_X86)
         return rrti_decompress(method, in, n, out, raw_len, path, offset, err);
     if (!allow_x86)
-        return rrti_fail(err, RRT_E_CORRUPT, 0, path, offset,
+        return rrtx_fail(err, RRT_E_CORRUPT, 0, path, offset,
                          "chunk uses the x86 filter (method 2) but the "
                          "header does not declare it");
     rrt_status st = rrti_decompress(RRTI_METHOD_BROTLI, in, n, out, raw_len,
@@ -93,18 +93,18 @@ rrt_status rrti_decompress(uint8_t method, const uint8_t *in, size_t n,
 {
     if (method == RRTI_METHOD_STORED) {
         if (n != raw_len)
-            return rrti_fail(err, RRT_E_CORRUPT, 0, path, offset,
+            return rrtx_fail(err, RRT_E_CORRUPT, 0, path, offset,
                              "stored data is %zu bytes, header says %zu", n,
                              raw_len);
         memcpy(out, in, n);
         return RRT_OK;
     }
     if (method != RRTI_METHOD_BROTLI)
-        return rrti_fail(err, RRT_E_CORRUPT, 0, path, offset,
+        return rrtx_fail(err, RRT_E_CORRUPT, 0, path, offset,
                          "unknown compression method %u", method);
     BrotliDecoderState *st = BrotliDecoderCreateInstance(NULL, NULL, NULL);
     if (!st)
-        return rrti_fail(err, RRT_E_NOMEM, 0, path, offset,
+        return rrtx_fail(err, RRT_E_NOMEM, 0, path, offset,
                          "cannot allocate decoder");
     size_t avail_in = n, avail_out = raw_len;
     const uint8_t *next_in = in;
@@ -115,24 +115,24 @@ rrt_status rrti_decompress(uint8_t method, const uint8_t *in, size_t n,
     if (res == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT ||
         (res == BROTLI_DECODER_RESULT_SUCCESS && avail_out == 0 &&
          BrotliDecoderHasMoreOutput(st)))
-        status = rrti_fail(err, RRT_E_LIMIT, 0, path, offset,
+        status = rrtx_fail(err, RRT_E_LIMIT, 0, path, offset,
                            "compressed data expands past its declared "
                            "size of %zu bytes",
                            raw_len);
     else if (res != BROTLI_DECODER_RESULT_SUCCESS)
-        status = rrti_fail(err, RRT_E_CORRUPT, 0, path, offset,
+        status = rrtx_fail(err, RRT_E_CORRUPT, 0, path, offset,
                            "bad compressed data (%s)",
                            res == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT
                                ? "stream ends early"
                                : BrotliDecoderErrorString(
                                      BrotliDecoderGetErrorCode(st)));
     else if (avail_out != 0)
-        status = rrti_fail(err, RRT_E_CORRUPT, 0, path, offset,
+        status = rrtx_fail(err, RRT_E_CORRUPT, 0, path, offset,
                            "compressed data decodes to %zu bytes, header "
                            "says %zu",
                            raw_len - avail_out, raw_len);
     else if (avail_in != 0)
-        status = rrti_fail(err, RRT_E_CORRUPT, 0, path, offset,
+        status = rrtx_fail(err, RRT_E_CORRUPT, 0, path, offset,
                            "%zu bytes of junk after compressed data",
                            avail_in);
     BrotliDecoderDestroyInstance(st);

@@ -480,17 +480,7 @@ static rrt_cpuid_mask *mask_slot(rrt_cpuid_manifest *m, uint32_t leaf,
     }
     if (whole)
         return whole;
-    rrt_cpuid_mask *grown =
-        realloc(m->masks, (m->n_masks + 1) * sizeof(*m->masks));
-    if (!grown)
-        return NULL;
-    m->masks = grown;
-    rrt_cpuid_mask *k = &m->masks[m->n_masks++];
-    *k = (rrt_cpuid_mask){
-        leaf,       sub,        indexed ? RRT_CPUID_SUBLEAF_INDEXED : 0,
-        UINT32_MAX, UINT32_MAX, UINT32_MAX,
-        UINT32_MAX};
-    return k;
+    return rrti_mask_add(m, leaf, sub);
 }
 
 static void mask_clear_bit(rrt_cpuid_mask *k, unsigned reg, unsigned bit)
@@ -504,7 +494,7 @@ static rrt_status mask_one(rrt_cpuid_manifest *m, const rrt_cpu_feature *f,
 {
     rrt_cpuid_mask *k = mask_slot(m, f->leaf, f->subleaf);
     if (!k)
-        return rrti_fail(err, RRT_E_NOMEM, 0, NULL, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_NOMEM, 0, NULL, UINT64_MAX,
                          "out of memory building a CPUID mask");
     mask_clear_bit(k, f->reg, f->bit);
     m->flags |= RRT_CPUID_MASKED;
@@ -559,7 +549,7 @@ static rrt_status check_name(void *ctx, const char *name, size_t len)
     if (find_n(name, len))
         return RRT_OK;
     int shown = len > 64 ? 64 : (int)len;
-    return rrti_fail(c->err, RRT_E_INVALID, 0, NULL, UINT64_MAX,
+    return rrtx_fail(c->err, RRT_E_INVALID, 0, NULL, UINT64_MAX,
                      "unknown CPU feature '%.*s' (see `rrt cpuid`)", shown,
                      name);
 }
@@ -574,7 +564,7 @@ rrt_status rrt_cpuid_mask_features(rrt_cpuid_manifest *m, const char *names,
                                    rrt_error *err)
 {
     if (!names)
-        return rrti_fail(err, RRT_E_INVALID, 0, NULL, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_INVALID, 0, NULL, UINT64_MAX,
                          "no CPU feature names given");
     name_ctx c = {m, err};
     rrt_status st = each_name(names, check_name, &c);
@@ -589,7 +579,7 @@ rrt_status rrt_cpuid_mask_level(rrt_cpuid_manifest *m, unsigned level,
                                 rrt_error *err)
 {
     if (level < 1 || level > 4)
-        return rrti_fail(err, RRT_E_INVALID, 0, NULL, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_INVALID, 0, NULL, UINT64_MAX,
                          "x86-64 psABI level must be 1..4, not %u", level);
     for (size_t i = 0; i < N_FEATURES; i++) {
         const rrt_cpu_feature *f = &features[i];

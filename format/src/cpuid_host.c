@@ -175,7 +175,7 @@ rrt_status rrt_cpuid_capture_host(rrt_cpuid_manifest *out, rrt_error *err)
     memset(out, 0, sizeof(*out));
     capture c = {calloc(MAX_RECORDS, sizeof(rrt_cpuid_record)), 0};
     if (!c.r)
-        return rrti_fail(err, RRT_E_NOMEM, 0, NULL, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_NOMEM, 0, NULL, UINT64_MAX,
                          "out of memory capturing CPUID");
     uint64_t xcr0 = read_xcr0();
     unsigned max_basic, b, cc, d;

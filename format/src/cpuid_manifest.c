@@ -4,6 +4,28 @@
 
 #include "rrti.h"
 
+rrt_cpuid_mask *rrti_mask_add(rrt_cpuid_manifest *m, uint32_t leaf,
+                              uint32_t sub)
+{
+    /* The manifest keeps no capacity: the array is exactly n_masks long. */
+    size_t cap = m->n_masks;
+    rrt_cpuid_mask *grown =
+        rrtx_grow(m->masks, &cap, m->n_masks + 1, sizeof(*m->masks));
+    if (!grown)
+        return NULL;
+    m->masks = grown;
+    rrt_cpuid_mask *k = &m->masks[m->n_masks++];
+    bool indexed = rrt_cpuid_leaf_is_indexed(leaf);
+    *k = (rrt_cpuid_mask){.leaf = leaf,
+                          .subleaf = sub,
+                          .flags = indexed ? RRT_CPUID_SUBLEAF_INDEXED : 0,
+                          .eax = UINT32_MAX,
+                          .ebx = UINT32_MAX,
+                          .ecx = UINT32_MAX,
+                          .edx = UINT32_MAX};
+    return k;
+}
+
 void rrt_cpuid_manifest_clear(rrt_cpuid_manifest *m)
 {
     free(m->records);
@@ -37,7 +59,7 @@ rrt_status rrt_cpuid_manifest_copy(rrt_cpuid_manifest *dst,
                              sizeof(*src->queried), &ok);
     if (!ok) {
         rrt_cpuid_manifest_clear(dst);
-        return rrti_fail(err, RRT_E_NOMEM, 0, NULL, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_NOMEM, 0, NULL, UINT64_MAX,
                          "out of memory copying a CPUID manifest");
     }
     return RRT_OK;
@@ -82,7 +104,7 @@ rrt_status rrt_cpuid_manifest_normalize(rrt_cpuid_manifest *m, rrt_error *err)
         qsort(m->queried, m->n_queried, sizeof(*m->queried), cmp_leaf);
     if (!records_unique(m->records, m->n_records) ||
         !records_unique(m->masks, m->n_masks))
-        return rrti_fail(err, RRT_E_INVALID, 0, NULL, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_INVALID, 0, NULL, UINT64_MAX,
                          "CPUID manifest has duplicate leaves");
     /* Duplicate queried leaves are harmless: fold them. */
     size_t k = 0;
@@ -197,7 +219,7 @@ rrt_status rrt_cpuid_manifest_encode(const rrt_cpuid_manifest *m,
         m->n_records > RRTI_MAX_CPUID_COUNT ||
         m->n_masks > RRTI_MAX_CPUID_COUNT ||
         m->n_queried > RRTI_MAX_CPUID_COUNT)
-        return rrti_fail(err, RRT_E_INVALID, 0, NULL, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_INVALID, 0, NULL, UINT64_MAX,
                          "CPUID manifest exceeds format limits");
     const char *bad = (m->flags & ~FLAGS_KNOWN) ? "flags"
                       : !records_valid(m->records, m->n_records) ? "records"
@@ -207,7 +229,7 @@ rrt_status rrt_cpuid_manifest_encode(const rrt_cpuid_manifest *m,
         if (cmp_leaf(&m->queried[i - 1], &m->queried[i]) >= 0)
             bad = "queried leaves";
     if (bad)
-        return rrti_fail(err, RRT_E_INVALID, 0, NULL, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_INVALID, 0, NULL, UINT64_MAX,
                          "CPUID manifest: invalid %s", bad);
     rrt_buf b;
     rrt_buf_init(&b);
@@ -226,7 +248,7 @@ rrt_status rrt_cpuid_manifest_encode(const rrt_cpuid_manifest *m,
     }
     if (b.failed) {
         rrt_buf_free(&b);
-        return rrti_fail(err, RRT_E_NOMEM, 0, NULL, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_NOMEM, 0, NULL, UINT64_MAX,
                          "out of memory encoding a CPUID manifest");
     }
     *out = b.data;
@@ -322,6 +344,6 @@ rrt_status rrt_cpuid_manifest_decode(const void *data, size_t len,
     return RRT_OK;
 bad:
     rrt_cpuid_manifest_clear(out);
-    return rrti_fail(err, RRT_E_CORRUPT, 0, NULL, UINT64_MAX,
+    return rrtx_fail(err, RRT_E_CORRUPT, 0, NULL, UINT64_MAX,
                      "CPUID manifest: bad %s", what);
 }

@@ -17,18 +17,8 @@
 #include "rrti.h"
 
 /* A one-line message naming the input (the name is part of fmt). */
-static rrt_status text_fail(rrt_error *err, rrt_status st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static rrt_status text_fail(rrt_error *err, rrt_status st, const char *fmt, ...)
-{
-    char msg[sizeof(err->message)];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    return rrti_fail(err, st, 0, NULL, UINT64_MAX, "%s", msg);
-}
+/* Fills err with a one-line message and returns st. */
+#define text_fail(err, st, ...) rrtx_fail(err, st, 0, NULL, UINT64_MAX, __VA_ARGS__)
 
 /* ------------------------------------------------------------------ */
 /* Records collected by the text parsers, with their line numbers for
@@ -69,14 +59,10 @@ static rrt_status collect(collector *c, unsigned line, uint32_t leaf,
         return text_fail(c->err, RRT_E_LIMIT,
                          "%s: line %u: more than %u CPUID records", c->name,
                          line, RRT_CPUID_TEXT_MAX_RECORDS);
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 128;
-        pending *v = realloc(c->v, cap * sizeof(*v));
-        if (!v)
-            return text_fail(c->err, RRT_E_NOMEM, "%s: out of memory", c->name);
-        c->v = v;
-        c->cap = cap;
-    }
+    pending *v = rrtx_grow(c->v, &c->cap, c->n + 1, sizeof(*v));
+    if (!v)
+        return text_fail(c->err, RRT_E_NOMEM, "%s: out of memory", c->name);
+    c->v = v;
     pending *p = &c->v[c->n++];
     p->r = (rrt_cpuid_record){.leaf = leaf,
                               .subleaf = sub,
@@ -178,17 +164,6 @@ static void collector_free(collector *c)
     c->n = c->cap = 0;
 }
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* "0x" followed by 1..8 hex digits, exactly filling [p, p+n). */
 static bool parse_hex32(const char *p, size_t n, uint32_t *out)
 {
@@ -196,7 +171,7 @@ static bool parse_hex32(const char *p, size_t n, uint32_t *out)
         return false;
     uint32_t v = 0;
     for (size_t i = 2; i < n; i++) {
-        int d = hexval(p[i]);
+        int d = rrtx_hex_digit(p[i]);
         if (d < 0)
             return false;
         v = v << 4 | (uint32_t)d;
@@ -738,7 +713,7 @@ rrt_status rrt_cpuid_load(const char *path, rrt_cpuid_manifest *out,
         goto out;
     }
     if (sb.st_size >= 4 && pread(fd, head, 4, 0) == 4 &&
-        memcmp(head, rrti_magic, 4) == 0) {
+        memcmp(head, RRTX_ARCHIVE_MAGIC, 4) == 0) {
         close(fd);
         *source = RRT_CPUID_SOURCE_ARCHIVE;
         return load_archive(path, out, err);

@@ -153,7 +153,7 @@ static bool dec_fail(dec *d, rrt_status st, size_t pos, const char *field,
     d->st = st;
     d->c.failed = true;
     d->c.p = d->c.end;
-    rrti_fail(d->err, st, 0, NULL, UINT64_MAX,
+    rrtx_fail(d->err, st, 0, NULL, UINT64_MAX,
               "%s event: %s: %s at payload byte %zu", d->ev, field, what, pos);
     return false;
 }
@@ -294,7 +294,7 @@ rrt_status rrt_ev_decode_syscall(const uint8_t *data, size_t len,
         mem = calloc((size_t)n, sizeof(*mem));
         if (!mem) {
             rrt_ev_syscall_clear(e);
-            return rrti_fail(err, RRT_E_NOMEM, 0, NULL, UINT64_MAX,
+            return rrtx_fail(err, RRT_E_NOMEM, 0, NULL, UINT64_MAX,
                              "SYSCALL event: out of memory");
         }
         for (size_t i = 0; i < n && dec_ok(&d); i++) {
@@ -473,7 +473,7 @@ rrt_status rrt_ev_decode_any(uint32_t type, const uint8_t *data, size_t len,
         RRT_EVENT_LIST(RRT_EV_DECODE)
 #undef RRT_EV_DECODE
     default:
-        return rrti_fail(err, RRT_E_UNSUPPORTED, 0, NULL, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_UNSUPPORTED, 0, NULL, UINT64_MAX,
                          "event type %u: not known to this version of librrt",
                          type);
     }

@@ -29,14 +29,10 @@ typedef struct scan_list {
 
 static bool scan_push(scan_list *l, const rrti_section *s)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 256;
-        scanned *p = realloc(l->v, cap * sizeof(*p));
-        if (!p)
-            return false;
-        l->v = p;
-        l->cap = cap;
-    }
+    scanned *p = rrtx_grow(l->v, &l->cap, l->n + 1, sizeof(*p));
+    if (!p)
+        return false;
+    l->v = p;
     l->v[l->n++] = (scanned){s->type,   s->flags, s->offset, s->length,
                              false,     false,    UINT64_MAX};
     return true;
@@ -88,13 +84,11 @@ static void problemf(vctx *v, rrt_status st, uint64_t off, const char *fmt,
 static void problemf(vctx *v, rrt_status st, uint64_t off, const char *fmt,
                      ...)
 {
-    char what[400];
+    rrt_error e;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
+    rrtx_vfail(&e, st, 0, v->path, off, fmt, ap);
     va_end(ap);
-    rrt_error e;
-    rrti_fail(&e, st, 0, v->path, off, "%s", what);
     problem(v, &e);
 }
 
@@ -369,7 +363,7 @@ rrt_status rrt_verify_archive(const char *path, rrt_problem_fn fn, void *ctx,
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         rrt_reader_close(r);
-        return rrti_fail(err, RRT_E_IO, errno, path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_IO, errno, path, UINT64_MAX,
                          "cannot open");
     }
     rrt_archive_info info;
@@ -441,14 +435,10 @@ static const rblob *rfind_blob(const rstate *s, const rrt_blob_id *id)
 
 static bool radd_blob(rstate *s, const rblob *b)
 {
-    if (s->nblob == s->capblob) {
-        size_t cap = s->capblob ? 2 * s->capblob : 64;
-        rblob *nb = realloc(s->blobs, cap * sizeof(*nb));
-        if (!nb)
-            return false;
-        s->blobs = nb;
-        s->capblob = cap;
-    }
+    rblob *nb = rrtx_grow(s->blobs, &s->capblob, s->nblob + 1, sizeof(*nb));
+    if (!nb)
+        return false;
+    s->blobs = nb;
     if (2 * (s->nblob + 1) > s->table_cap) {
         size_t cap = s->table_cap ? 2 * s->table_cap : 128;
         size_t *t = calloc(cap, sizeof(*t));
@@ -637,30 +627,22 @@ rrt_status rrt_recover(const char *in, const char *outp,
     s.path = in;
     s.fd = open(in, O_RDONLY | O_CLOEXEC);
     if (s.fd < 0)
-        return rrti_fail(err, errno == ENOENT ? RRT_E_NOT_FOUND : RRT_E_IO,
+        return rrtx_fail(err, errno == ENOENT ? RRT_E_NOT_FOUND : RRT_E_IO,
                          errno, in, UINT64_MAX, "cannot open");
     struct stat sb;
     uint8_t h[RRTI_HEADER_SIZE];
+    rrti_header hd = {0};
     rrt_status st = RRT_OK;
-    if (fstat(s.fd, &sb) != 0)
-        st = rrti_fail(err, RRT_E_IO, errno, in, UINT64_MAX, "cannot stat");
-    else if (rrti_pread_all(s.fd, in, h, sizeof(h), 0, NULL) != RRT_OK ||
-             memcmp(h, rrti_magic, 8) != 0)
-        st = rrti_fail(err, RRT_E_NOT_ARCHIVE, 0, in, UINT64_MAX,
-                       "not an rrt archive (bad magic)");
-    else if (rrti_get_u16(h + 8) != RRT_FORMAT_MAJOR)
-        st = rrti_fail(err, RRT_E_VERSION, 0, in, UINT64_MAX,
-                       "format %u.%u, this rrt reads %u.x",
-                       rrti_get_u16(h + 8), rrti_get_u16(h + 10),
-                       RRT_FORMAT_MAJOR);
-    else if (rrti_get_u32(h + 12) & RRTI_HFLAGS_INCOMPAT_MASK &
-             ~RRTI_HFLAGS_KNOWN_INCOMPAT)
-        st = rrti_fail(err, RRT_E_UNSUPPORTED, 0, in, UINT64_MAX,
-                       "uses format features unknown to this rrt (header "
-                       "flags 0x%08x, format %u.%u)",
-                       rrti_get_u32(h + 12), rrti_get_u16(h + 8),
-                       rrti_get_u16(h + 10));
-    s.hflags = rrti_get_u32(h + 12);
+    if (fstat(s.fd, &sb) != 0) {
+        st = rrtx_fail(err, RRT_E_IO, errno, in, UINT64_MAX, "cannot stat");
+    } else {
+        size_t n = (uint64_t)sb.st_size < sizeof(h) ? (size_t)sb.st_size
+                                                     : sizeof(h);
+        st = rrti_pread_all(s.fd, in, h, n, 0, err);
+        if (st == RRT_OK)
+            st = rrti_check_header(h, n, in, &hd, err);
+    }
+    s.hflags = hd.hflags;
     /* The prefix is copied as is, so the output declares exactly the
      * features the input did. */
     rrt_writer_options o;
@@ -697,17 +679,14 @@ rrt_status rrt_recover(const char *in, const char *outp,
         free(p);
         if (!ok)
             break;
-        if (s.l.n == aux_cap) {
-            aux_cap = aux_cap ? 2 * aux_cap : 256;
-            uint64_t *na = realloc(aux, aux_cap * sizeof(*na));
-            if (!na) {
-                st = rrti_fail(err, RRT_E_NOMEM, 0, in, off, "out of memory");
-                break;
-            }
-            aux = na;
+        uint64_t *na = rrtx_grow(aux, &aux_cap, s.l.n + 1, sizeof(*na));
+        if (!na) {
+            st = rrtx_fail(err, RRT_E_NOMEM, 0, in, off, "out of memory");
+            break;
         }
+        aux = na;
         if (!scan_push(&s.l, &sec)) {
-            st = rrti_fail(err, RRT_E_NOMEM, 0, in, off, "out of memory");
+            st = rrtx_fail(err, RRT_E_NOMEM, 0, in, off, "out of memory");
             break;
         }
         aux[s.l.n - 1] = a;

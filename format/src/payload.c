@@ -6,7 +6,7 @@
 
 #include "rrti.h"
 
-#define CORRUPT(...) rrti_fail(err, RRT_E_CORRUPT, 0, path, off, __VA_ARGS__)
+#define CORRUPT(...) rrtx_fail(err, RRT_E_CORRUPT, 0, path, off, __VA_ARGS__)
 
 uint32_t rrti_chunk_raw_len(const rrti_blob_desc *d, uint32_t i)
 {
@@ -47,7 +47,7 @@ static rrt_status decode_piece(const uint8_t *p, size_t len, uint64_t self_off,
                        (unsigned long long)out->size);
     out->chunks = malloc(sizeof(*out->chunks));
     if (!out->chunks)
-        return rrti_fail(err, RRT_E_NOMEM, 0, path, off,
+        return rrtx_fail(err, RRT_E_NOMEM, 0, path, off,
                          "cannot allocate chunk list");
     out->chunks[0].offset = at;
     out->chunks[0].raw_hash = rrti_get_u64(c + 8);
@@ -72,7 +72,7 @@ rrt_status rrti_decode_blob(const uint8_t *p, size_t len, uint64_t self_off,
     out->chunk_size = rrti_get_u32(p + 24);
     out->n_chunks = rrti_get_u32(p + 28);
     if (out->size > RRTI_MAX_BLOB)
-        return rrti_fail(err, RRT_E_LIMIT, 0, path, off,
+        return rrtx_fail(err, RRT_E_LIMIT, 0, path, off,
                          "blob declares %llu bytes (limit 2^48)",
                          (unsigned long long)out->size);
     if (out->chunk_size == 0)
@@ -92,7 +92,7 @@ rrt_status rrti_decode_blob(const uint8_t *p, size_t len, uint64_t self_off,
     if (out->n_chunks) {
         out->chunks = malloc(out->n_chunks * sizeof(*out->chunks));
         if (!out->chunks)
-            return rrti_fail(err, RRT_E_NOMEM, 0, path, off,
+            return rrtx_fail(err, RRT_E_NOMEM, 0, path, off,
                              "cannot allocate chunk list");
     }
     for (uint32_t i = 0; i < out->n_chunks; i++) {
@@ -122,7 +122,7 @@ rrt_status rrti_decode_chunk_header(const uint8_t *p, size_t len,
         return CORRUPT("chunk reserved bytes are not zero");
     out->raw_len = rrti_get_u32(p + 4);
     if (out->raw_len == 0 || out->raw_len > RRTI_MAX_RAW)
-        return rrti_fail(err, RRT_E_LIMIT, 0, path, off,
+        return rrtx_fail(err, RRT_E_LIMIT, 0, path, off,
                          "chunk declares %u raw bytes (limit %u)",
                          out->raw_len, RRTI_MAX_RAW);
     return RRT_OK;
@@ -178,7 +178,7 @@ rrt_status rrti_decode_file(const uint8_t *p, size_t len, rrt_file_entry *out,
     memcpy(out->blob.bytes, id, 16);
     out->path = malloc(plen + 1);
     if (!out->path)
-        return rrti_fail(err, RRT_E_NOMEM, 0, path, off, "out of memory");
+        return rrtx_fail(err, RRT_E_NOMEM, 0, path, off, "out of memory");
     memcpy(out->path, pp, plen);
     out->path[plen] = 0;
     return RRT_OK;
@@ -199,7 +199,7 @@ rrt_status rrti_decode_evts_header(const uint8_t *p, size_t len,
     if (out->count == 0)
         return CORRUPT("event batch holds no events");
     if (out->raw_len == 0 || out->raw_len > RRTI_MAX_RAW)
-        return rrti_fail(err, RRT_E_LIMIT, 0, path, off,
+        return rrtx_fail(err, RRT_E_LIMIT, 0, path, off,
                          "event batch declares %u raw bytes (limit %u)",
                          out->raw_len, RRTI_MAX_RAW);
     /* Each event takes at least two bytes (type and length varints). */
@@ -219,7 +219,7 @@ rrt_status rrti_decode_evts(const uint8_t *p, size_t len, uint8_t **raw,
         return st;
     uint8_t *buf = malloc(hdr->raw_len);
     if (!buf)
-        return rrti_fail(err, RRT_E_NOMEM, 0, path, off, "out of memory");
+        return rrtx_fail(err, RRT_E_NOMEM, 0, path, off, "out of memory");
     st = rrti_decompress(hdr->method, p + RRTI_EVTS_PREFIX,
                          len - RRTI_EVTS_PREFIX, buf, hdr->raw_len, path, off,
                          err);
@@ -274,7 +274,7 @@ rrt_status rrti_decode_meta(const uint8_t *p, size_t len, rrti_meta *out,
     size_t bytes = (size_t)n * sizeof(rrt_meta_entry) + len + 2 * (size_t)n;
     rrt_meta_entry *e = malloc(bytes ? bytes : 1);
     if (!e)
-        return rrti_fail(err, RRT_E_NOMEM, 0, path, off, "out of memory");
+        return rrtx_fail(err, RRT_E_NOMEM, 0, path, off, "out of memory");
     char *text = (char *)(e + n);
     const uint8_t *prev = NULL;
     size_t prev_len = 0;

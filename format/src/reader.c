@@ -52,7 +52,7 @@ struct rrt_reader {
     size_t *file_order; /* blob indexes by descriptor offset, on demand */
 };
 
-#define FAIL(st, off, ...) rrti_fail(err, st, 0, r->path, off, __VA_ARGS__)
+#define FAIL(st, off, ...) rrtx_fail(err, st, 0, r->path, off, __VA_ARGS__)
 
 static bool known_type(uint32_t t)
 {
@@ -69,37 +69,15 @@ static rrt_status check_header(rrt_reader *r, rrt_error *err)
     uint8_t h[RRTI_HEADER_SIZE];
     size_t n = r->size < sizeof(h) ? (size_t)r->size : sizeof(h);
     rrt_status st = rrti_pread_all(r->fd, r->path, h, n, 0, err);
+    rrti_header hd;
+    if (st == RRT_OK)
+        st = rrti_check_header(h, n, r->path, &hd, err);
     if (st != RRT_OK)
         return st;
-    if (n < 8 || memcmp(h, rrti_magic, 8) != 0) {
-        /* Recognize the damage a text-mode transfer does to the magic. */
-        static const uint8_t lf_only[6] = {0x89, 'R', 'R', 'T', '\n', 0x1a};
-        if (n >= 6 && memcmp(h, lf_only, 6) == 0)
-            return FAIL(RRT_E_NOT_ARCHIVE, UINT64_MAX,
-                        "damaged by a text-mode transfer (CR LF became LF)");
-        if (n >= 4 && memcmp(h + 1, "RRT", 3) == 0 && h[0] != 0x89)
-            return FAIL(RRT_E_NOT_ARCHIVE, UINT64_MAX,
-                        "damaged by a 7-bit transfer (high bit stripped)");
-        return FAIL(RRT_E_NOT_ARCHIVE, UINT64_MAX,
-                    "not an rrt archive (bad magic)");
-    }
-    if (n < sizeof(h))
-        return FAIL(RRT_E_TRUNCATED, UINT64_MAX,
-                    "truncated inside the header (%llu bytes)",
-                    (unsigned long long)r->size);
     memcpy(r->header, h, sizeof(h));
-    r->major = rrti_get_u16(h + 8);
-    r->minor = rrti_get_u16(h + 10);
-    r->hflags = rrti_get_u32(h + 12);
-    if (r->major != RRT_FORMAT_MAJOR)
-        return FAIL(RRT_E_VERSION, UINT64_MAX,
-                    "format %u.%u, this rrt reads %u.x", r->major, r->minor,
-                    RRT_FORMAT_MAJOR);
-    if (r->hflags & RRTI_HFLAGS_INCOMPAT_MASK & ~RRTI_HFLAGS_KNOWN_INCOMPAT)
-        return FAIL(RRT_E_UNSUPPORTED, UINT64_MAX,
-                    "uses format features unknown to this rrt (header flags "
-                    "0x%08x, format %u.%u)",
-                    r->hflags, r->major, r->minor);
+    r->major = hd.major;
+    r->minor = hd.minor;
+    r->hflags = hd.hflags;
     return RRT_OK;
 }
 
@@ -280,17 +258,17 @@ rrt_status rrt_reader_open(const char *path, rrt_reader **out, rrt_error *err)
     rrt_reader *r = calloc(1, sizeof(*r));
     if (!r || !(r->path = strdup(path))) {
         free(r);
-        return rrti_fail(err, RRT_E_NOMEM, 0, path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_NOMEM, 0, path, UINT64_MAX,
                          "out of memory");
     }
     r->fd = open(path, O_RDONLY | O_CLOEXEC);
     rrt_status st = RRT_OK;
     struct stat sb;
     if (r->fd < 0)
-        st = rrti_fail(err, errno == ENOENT ? RRT_E_NOT_FOUND : RRT_E_IO,
+        st = rrtx_fail(err, errno == ENOENT ? RRT_E_NOT_FOUND : RRT_E_IO,
                        errno, path, UINT64_MAX, "cannot open");
     else if (fstat(r->fd, &sb) != 0)
-        st = rrti_fail(err, RRT_E_IO, errno, path, UINT64_MAX, "cannot stat");
+        st = rrtx_fail(err, RRT_E_IO, errno, path, UINT64_MAX, "cannot stat");
     else if (!S_ISREG(sb.st_mode))
         st = FAIL(RRT_E_INVALID, UINT64_MAX, "not a regular file");
     uint64_t index_size = 0;
@@ -525,7 +503,7 @@ static rrt_status load_chunk(rrt_reader *r, const rrti_blob_desc *d,
                         r->shared_len);
         memcpy(out, r->shared + d->piece_off, want);
         if (XXH3_64bits(out, want) != d->chunks[i].raw_hash)
-            return rrti_fail(err, RRT_E_HASH, 0, r->path, at,
+            return rrtx_fail(err, RRT_E_HASH, 0, r->path, at,
                              "blob %s: chunk %u content hash mismatch", hex,
                              i);
         return RRT_OK;
@@ -579,7 +557,7 @@ static rrt_status load_chunk(rrt_reader *r, const rrti_blob_desc *d,
         memcpy(out, r->shared + d->piece_off, want);
     free(p);
     if (st == RRT_OK && XXH3_64bits(out, want) != d->chunks[i].raw_hash)
-        st = rrti_fail(err, RRT_E_HASH, 0, r->path, at,
+        st = rrtx_fail(err, RRT_E_HASH, 0, r->path, at,
                        "blob %s: chunk %u content hash mismatch", hex, i);
     return st;
 }
@@ -617,7 +595,7 @@ rrt_status rrt_reader_read_blob(rrt_reader *r, const rrt_blob_id *id,
         rrt_blob_id got;
         rrt_blob_id_of(buf, (size_t)b->size, &got);
         if (rrt_blob_id_cmp(&got, id) != 0)
-            st = rrti_fail(err, RRT_E_HASH, 0, r->path, b->offset,
+            st = rrtx_fail(err, RRT_E_HASH, 0, r->path, b->offset,
                            "blob %s: content does not match its id", hex);
     }
     if (st != RRT_OK) {
@@ -748,7 +726,7 @@ rrt_status rrt_blob_stream_read(rrt_blob_stream *s, void *buf, size_t n,
         if (memcmp(c.digest, s->d.id.bytes, 16) != 0) {
             char hex[33];
             rrt_blob_id_to_hex(&s->d.id, hex);
-            return rrti_fail(err, RRT_E_HASH, 0, r->path, s->desc_off,
+            return rrtx_fail(err, RRT_E_HASH, 0, r->path, s->desc_off,
                              "blob %s: content does not match its id", hex);
         }
     }

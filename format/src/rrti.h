@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "rrt/rrt.h"
+#include "rrtx.h"
 
 #define RRTI_HEADER_SIZE 16
 #define RRTI_FOOTER_SIZE 32
@@ -38,15 +39,25 @@
     (RRT_HFLAG_X86_FILTER | RRT_HFLAG_SHARED_CHUNKS)
 #define RRTI_PIECE_ENTRY 24u /* u64 chunk offset, u64 hash, u64 offset */
 
-extern const uint8_t rrti_magic[8];
 extern const uint8_t rrti_end_magic[8];
 
-/* Fills err (if any) and returns status. `path` may be NULL; offset
- * UINT64_MAX means "no offset". The message reads
- * "PATH: WHAT at offset N" (plus ": strerror" when sys_errno != 0). */
-rrt_status rrti_fail(rrt_error *err, rrt_status status, int sys_errno,
-                     const char *path, uint64_t offset, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
+/* The fields of a file header. */
+typedef struct rrti_header {
+    uint16_t major, minor;
+    uint32_t hflags;
+} rrti_header;
+
+/* Checks the first n bytes of a file (fewer than RRTI_HEADER_SIZE only
+ * when the file is that short): the magic, naming the damage text-mode
+ * and 7-bit transfers do to it, the length, the major version and unknown
+ * incompatible flags. The one header check of reader and recovery. */
+rrt_status rrti_check_header(const uint8_t *h, size_t n, const char *path,
+                             rrti_header *out, rrt_error *err);
+
+/* Appends an all-ones mask record for (leaf, sub) to m (sub is 0 for a
+ * leaf that is not indexed); NULL when out of memory. */
+rrt_cpuid_mask *rrti_mask_add(rrt_cpuid_manifest *m, uint32_t leaf,
+                              uint32_t sub);
 
 /* Little-endian stores/loads on raw bytes. */
 void rrti_put_u16(uint8_t *p, uint16_t v);

@@ -1,4 +1,4 @@
-/* Status code names and texts, and the error-context formatter. */
+/* Status code names and texts (util/error.c fills error contexts). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,37 +35,6 @@ void rrt_error_clear(rrt_error *err)
         return;
     memset(err, 0, sizeof(*err));
     err->offset = UINT64_MAX;
-}
-
-rrt_status rrti_fail(rrt_error *err, rrt_status status, int sys_errno,
-                     const char *path, uint64_t offset, const char *fmt, ...)
-{
-    if (!err)
-        return status;
-    err->status = status;
-    err->sys_errno = sys_errno;
-    err->offset = offset;
-    size_t cap = sizeof(err->message), n = 0;
-    int k = 0;
-    if (path) {
-        k = snprintf(err->message, cap, "%s: ", path);
-        n = k > 0 ? (size_t)k : 0;
-    }
-    if (n < cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        k = vsnprintf(err->message + n, cap - n, fmt, ap);
-        va_end(ap);
-        n += k > 0 ? (size_t)k : 0;
-    }
-    if (n < cap && offset != UINT64_MAX) {
-        k = snprintf(err->message + n, cap - n, " at offset %llu",
-                     (unsigned long long)offset);
-        n += k > 0 ? (size_t)k : 0;
-    }
-    if (n < cap && sys_errno)
-        snprintf(err->message + n, cap - n, ": %s", strerror(sys_errno));
-    return status;
 }
 
 const char *rrti_fourcc(uint32_t type, char buf[5])

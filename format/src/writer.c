@@ -3,7 +3,6 @@
  * the same whatever the thread count and memory stays bounded. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,11 +72,8 @@ typedef struct shared_group {
 #define MAX_HELD 256u
 
 struct rrt_writer {
-    char *path;
-    char *partial;
-    int fd;
+    rrtx_atomic file; /* PATH.partial until finish renames it */
     rrt_writer_options opt;
-    rrt_io_hooks io;
     uint64_t off; /* file offset of the next byte handed to out() */
     rrt_status status; /* sticky: first failure */
     rrt_error err;
@@ -125,12 +121,11 @@ static rrt_status fail(rrt_writer *w, rrt_status st, int e, const char *fmt,
 {
     if (w->status != RRT_OK)
         return w->status;
-    char what[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
+    w->status =
+        rrtx_vfail(&w->err, st, e, w->file.partial, UINT64_MAX, fmt, ap);
     va_end(ap);
-    w->status = rrti_fail(&w->err, st, e, w->partial, UINT64_MAX, "%s", what);
     return st;
 }
 
@@ -143,17 +138,8 @@ static rrt_status report(rrt_writer *w, rrt_error *err)
 
 static rrt_status write_all(rrt_writer *w, const uint8_t *p, size_t n)
 {
-    while (n) {
-        ssize_t k = w->io.write ? w->io.write(w->io.ctx, w->fd, p, n)
-                                : write(w->fd, p, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return fail(w, RRT_E_IO, k < 0 ? errno : EIO, "write failed");
-        p += k;
-        n -= (size_t)k;
-    }
-    return RRT_OK;
+    int e = rrtx_write_all(w->file.fd, p, n, &w->file.io);
+    return e ? fail(w, RRT_E_IO, e, "write failed") : RRT_OK;
 }
 
 static rrt_status obuf_flush(rrt_writer *w)
@@ -217,14 +203,11 @@ static rrt_status add_section_entry(rrt_writer *w, uint32_t type,
                                     uint32_t flags, uint64_t off,
                                     uint64_t len, uint64_t aux)
 {
-    if (w->nsec == w->capsec) {
-        size_t cap = w->capsec ? w->capsec * 2 : 64;
-        rrt_section_info *p = realloc(w->secs, cap * sizeof(*p));
-        if (!p)
-            return fail(w, RRT_E_NOMEM, 0, "out of memory");
-        w->secs = p;
-        w->capsec = cap;
-    }
+    rrt_section_info *p =
+        rrtx_grow(w->secs, &w->capsec, w->nsec + 1, sizeof(*p));
+    if (!p)
+        return fail(w, RRT_E_NOMEM, 0, "out of memory");
+    w->secs = p;
     w->secs[w->nsec++] = (rrt_section_info){type, flags, off, len, aux};
     return RRT_OK;
 }
@@ -265,14 +248,11 @@ static rrt_status add_blob_entry(rrt_writer *w, const rrt_blob_id *id,
 {
     if (w->nblob >= UINT32_MAX - 1)
         return fail(w, RRT_E_LIMIT, 0, "too many blobs");
-    if (w->nblob == w->capblob) {
-        size_t cap = w->capblob ? w->capblob * 2 : 64;
-        rrti_index_blob *p = realloc(w->blobs, cap * sizeof(*p));
-        if (!p)
-            return fail(w, RRT_E_NOMEM, 0, "out of memory");
-        w->blobs = p;
-        w->capblob = cap;
-    }
+    rrti_index_blob *p =
+        rrtx_grow(w->blobs, &w->capblob, w->nblob + 1, sizeof(*p));
+    if (!p)
+        return fail(w, RRT_E_NOMEM, 0, "out of memory");
+    w->blobs = p;
     if (2 * (w->nblob + 1) > w->table_cap) {
         size_t cap = w->table_cap ? w->table_cap * 2 : 128;
         uint32_t *t = calloc(cap, sizeof(*t));
@@ -602,42 +582,32 @@ rrt_status rrti_writer_create_via(const char *path, const char *suffix,
     if (o.quality < 0 || o.quality > 11 || o.chunk_size < RRTI_MIN_CHUNK ||
         o.chunk_size > RRTI_MAX_RAW || o.event_batch == 0 ||
         o.event_batch > RRTI_MAX_RAW || (o.mode & ~07777u))
-        return rrti_fail(err, RRT_E_INVALID, 0, path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_INVALID, 0, path, UINT64_MAX,
                          "invalid writer options");
     rrt_writer *w = calloc(1, sizeof(*w));
     if (!w)
-        return rrti_fail(err, RRT_E_NOMEM, 0, path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_NOMEM, 0, path, UINT64_MAX,
                          "out of memory");
-    w->fd = -1;
+    w->file.fd = -1;
     w->opt = o;
-    if (o.io)
-        w->io = *o.io;
-    size_t plen = strlen(path), slen = strlen(suffix);
-    w->path = strdup(path);
-    w->partial = malloc(plen + slen + 1);
     w->obuf = malloc(OBUF_SIZE);
     rrt_buf_init(&w->events);
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->work_cv, NULL);
     pthread_cond_init(&w->done_cv, NULL);
-    if (!w->path || !w->partial || !w->obuf) {
+    if (!w->obuf) {
         rrt_writer_free(w);
-        return rrti_fail(err, RRT_E_NOMEM, 0, path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_NOMEM, 0, path, UINT64_MAX,
                          "out of memory");
     }
-    memcpy(w->partial, path, plen);
-    memcpy(w->partial + plen, suffix, slen + 1);
-    w->fd = open(w->partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (w->fd < 0) {
-        int e = errno;
-        rrt_status st = e == EEXIST ? RRT_E_EXISTS : RRT_E_IO;
-        rrti_fail(err, st, e, w->partial, UINT64_MAX,
-                  e == EEXIST ? "cannot create (another writer is running, "
-                                "or a crash left it: rrt recover it or "
-                                "remove it)"
-                              : "cannot create");
-        free(w->partial);
-        w->partial = NULL; /* not ours: keep it */
+    rrt_status st = rrtx_atomic_open(&w->file, path, suffix, 0600, o.io, err);
+    w->file.no_sync = o.no_sync;
+    if (st == RRT_E_EXISTS)
+        rrtx_fail(err, st, EEXIST, NULL, UINT64_MAX,
+                  "%s%s: cannot create (another writer is running, or a "
+                  "crash left it: rrt recover it or remove it)",
+                  path, suffix);
+    if (st != RRT_OK) {
         rrt_writer_free(w);
         return st;
     }
@@ -651,13 +621,13 @@ rrt_status rrti_writer_create_via(const char *path, const char *suffix,
         }
     }
     uint8_t *h = w->header;
-    memcpy(h, rrti_magic, 8);
+    memcpy(h, RRTX_ARCHIVE_MAGIC, RRTX_ARCHIVE_MAGIC_LEN);
     rrti_put_u16(h + 8, RRT_FORMAT_MAJOR);
     rrti_put_u16(h + 10, RRT_FORMAT_MINOR);
     rrti_put_u32(h + 12, (o.x86_filter ? RRT_HFLAG_X86_FILTER : 0) |
                              (o.shared_chunks ? RRT_HFLAG_SHARED_CHUNKS : 0));
     if (out(w, h, RRTI_HEADER_SIZE) != RRT_OK) {
-        rrt_status st = report(w, err);
+        st = report(w, err);
         rrt_writer_free(w);
         return st;
     }
@@ -687,10 +657,9 @@ static void destroy(rrt_writer *w, bool remove_partial)
     if (w->group.chunk)
         item_free(w->group.chunk);
     free_held(&w->group);
-    if (w->fd >= 0)
-        close(w->fd);
-    if (remove_partial && w->partial && !w->finished)
-        unlink(w->partial);
+    if (remove_partial && !w->finished)
+        rrtx_atomic_abort(&w->file);
+    rrtx_atomic_free(&w->file); /* keeps an abandoned file for recovery */
     for (size_t i = 0; i < w->nmeta; i++) {
         free(w->meta_keys[i]);
         free(w->meta_vals[i]);
@@ -706,8 +675,6 @@ static void destroy(rrt_writer *w, bool remove_partial)
     free(w->blobs);
     free(w->table);
     free(w->obuf);
-    free(w->path);
-    free(w->partial);
     free(w);
 }
 
@@ -810,26 +777,15 @@ static rrt_status add_piece(rrt_writer *w, const rrt_blob_id *id,
             return w->status;
     }
     item *c = g->chunk;
-    if (c->raw_len + n > g->cap) {
-        size_t cap = g->cap ? 2 * g->cap : 64u << 10;
-        while (cap < c->raw_len + n)
-            cap *= 2;
-        if (cap > w->opt.chunk_size)
-            cap = w->opt.chunk_size;
-        uint8_t *p = realloc(c->raw, cap);
-        if (!p)
-            return fail(w, RRT_E_NOMEM, 0, "out of memory");
-        c->raw = p;
-        g->cap = cap;
-    }
-    if (c->nmembers == c->capmembers) {
-        size_t cap = c->capmembers ? 2 * c->capmembers : 16;
-        blob_build **m = realloc(c->members, cap * sizeof(*m));
-        if (!m)
-            return fail(w, RRT_E_NOMEM, 0, "out of memory");
-        c->members = m;
-        c->capmembers = cap;
-    }
+    uint8_t *p = rrtx_grow(c->raw, &g->cap, c->raw_len + n, 1);
+    if (!p)
+        return fail(w, RRT_E_NOMEM, 0, "out of memory");
+    c->raw = p;
+    blob_build **m =
+        rrtx_grow(c->members, &c->capmembers, c->nmembers + 1, sizeof(*m));
+    if (!m)
+        return fail(w, RRT_E_NOMEM, 0, "out of memory");
+    c->members = m;
     blob_build *b = new_blob(w);
     if (!b)
         return w->status;
@@ -861,16 +817,15 @@ static rrt_status push_chunk(rrt_writer *w, blob_build *b, uint8_t *data,
         free(data);
         return w->status;
     }
-    if (b->n_chunks == b->cap) {
-        uint32_t cap = b->cap ? b->cap * 2 : 4;
-        rrti_chunk_ref *p = realloc(b->chunks, cap * sizeof(*p));
-        if (!p) {
-            free(data);
-            return fail(w, RRT_E_NOMEM, 0, "out of memory");
-        }
-        b->chunks = p;
-        b->cap = cap;
+    size_t cap = b->cap;
+    rrti_chunk_ref *p =
+        rrtx_grow(b->chunks, &cap, (size_t)b->n_chunks + 1, sizeof(*p));
+    if (!p || cap > UINT32_MAX) {
+        free(data);
+        return fail(w, RRT_E_NOMEM, 0, "out of memory");
     }
+    b->chunks = p;
+    b->cap = (uint32_t)cap;
     item *it = new_item(w, ITEM_CHUNK);
     if (!it) {
         free(data);
@@ -905,7 +860,7 @@ static rrt_status finish_blob(rrt_writer *w, blob_build *b)
 static rrt_status check_open(rrt_writer *w, rrt_error *err)
 {
     if (w->finished)
-        return rrti_fail(err, RRT_E_STATE, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_STATE, 0, w->file.path, UINT64_MAX,
                          "writer already finished");
     return report(w, err);
 }
@@ -917,7 +872,7 @@ rrt_status rrt_writer_add_blob(rrt_writer *w, const void *data, size_t len,
     if (open_st != RRT_OK)
         return open_st;
     if ((uint64_t)len > RRTI_MAX_BLOB)
-        return rrti_fail(err, RRT_E_LIMIT, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_LIMIT, 0, w->file.path, UINT64_MAX,
                          "blob of %zu bytes exceeds 2^48", len);
     rrt_blob_id id;
     rrt_blob_id_of(data, len, &id);
@@ -979,7 +934,7 @@ static rrt_status hash_fd(rrt_writer *w, int fd, const char *name,
     XXH3_state_t *xs = XXH3_createState();
     rrt_status st = RRT_OK;
     if (!buf || !xs) {
-        st = rrti_fail(err, RRT_E_NOMEM, 0, name, UINT64_MAX, "out of memory");
+        st = rrtx_fail(err, RRT_E_NOMEM, 0, name, UINT64_MAX, "out of memory");
         goto out;
     }
     XXH3_128bits_reset(xs);
@@ -987,7 +942,7 @@ static rrt_status hash_fd(rrt_writer *w, int fd, const char *name,
     for (;;) {
         ssize_t k = read_full(fd, buf, cap);
         if (k < 0) {
-            st = rrti_fail(err, RRT_E_IO, errno, name, UINT64_MAX,
+            st = rrtx_fail(err, RRT_E_IO, errno, name, UINT64_MAX,
                            "read failed");
             goto out;
         }
@@ -1000,7 +955,7 @@ static rrt_status hash_fd(rrt_writer *w, int fd, const char *name,
     XXH128_canonicalFromHash(&c, XXH3_128bits_digest(xs));
     memcpy(id->bytes, c.digest, 16);
     if (lseek(fd, start, SEEK_SET) < 0)
-        st = rrti_fail(err, RRT_E_IO, errno, name, UINT64_MAX, "seek failed");
+        st = rrtx_fail(err, RRT_E_IO, errno, name, UINT64_MAX, "seek failed");
 out:
     free(buf);
     XXH3_freeState(xs);
@@ -1039,7 +994,7 @@ static rrt_status stream_blob(rrt_writer *w, rrt_read_fn fn, void *ctx,
             if (r < 0 && errno == EINTR)
                 continue;
             if (r < 0) {
-                st = rrti_fail(err, RRT_E_IO, errno, name, UINT64_MAX,
+                st = rrtx_fail(err, RRT_E_IO, errno, name, UINT64_MAX,
                                "read failed");
                 break;
             }
@@ -1054,7 +1009,7 @@ static rrt_status stream_blob(rrt_writer *w, rrt_read_fn fn, void *ctx,
         XXH3_128bits_update(xs, buf, k);
         if (b->size + k > RRTI_MAX_BLOB) {
             free(buf);
-            st = rrti_fail(err, RRT_E_LIMIT, 0, name, UINT64_MAX,
+            st = rrtx_fail(err, RRT_E_LIMIT, 0, name, UINT64_MAX,
                            "larger than 2^48 bytes");
             break;
         }
@@ -1077,9 +1032,9 @@ static rrt_status stream_blob(rrt_writer *w, rrt_read_fn fn, void *ctx,
         char hex[33];
         rrt_blob_id_to_hex(expect, hex);
         st = expect_changed_is_hash
-                 ? rrti_fail(err, RRT_E_HASH, 0, name, UINT64_MAX,
+                 ? rrtx_fail(err, RRT_E_HASH, 0, name, UINT64_MAX,
                              "content does not match its id %s", hex)
-                 : rrti_fail(err, RRT_E_CHANGED, 0, name, UINT64_MAX,
+                 : rrtx_fail(err, RRT_E_CHANGED, 0, name, UINT64_MAX,
                              "file changed while it was being read");
     }
     /* On an error or a late duplicate the blob gets no descriptor: its
@@ -1168,21 +1123,21 @@ rrt_status rrt_writer_add_file(rrt_writer *w, const rrt_file_entry *e,
         return open_st;
     size_t plen = e->path ? strlen(e->path) : 0;
     if (plen == 0 || plen > RRTI_MAX_PATH)
-        return rrti_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_INVALID, 0, w->file.path, UINT64_MAX,
                          "file path is empty or longer than %u bytes",
                          RRTI_MAX_PATH);
     if ((e->flags & ~(RRT_FILE_HAS_BLOB | RRT_FILE_EXTERNAL)) ||
         !(e->flags & (RRT_FILE_HAS_BLOB | RRT_FILE_EXTERNAL)))
-        return rrti_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_INVALID, 0, w->file.path, UINT64_MAX,
                          "%s: file entry flags are invalid", e->path);
     if (!(e->flags & RRT_FILE_EXTERNAL)) {
         const rrti_index_blob *b = find_blob(w, &e->blob);
         if (!b)
-            return rrti_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
+            return rrtx_fail(err, RRT_E_INVALID, 0, w->file.path, UINT64_MAX,
                              "%s: file names a blob not in the archive",
                              e->path);
         if (b->size != e->size)
-            return rrti_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
+            return rrtx_fail(err, RRT_E_INVALID, 0, w->file.path, UINT64_MAX,
                              "%s: file size %llu differs from its blob's %llu",
                              e->path, (unsigned long long)e->size,
                              (unsigned long long)b->size);
@@ -1225,7 +1180,7 @@ rrt_status rrt_writer_add_event(rrt_writer *w, uint32_t type, const void *data,
         return open_st;
     /* type and length varints take at most 5 and 10 bytes. */
     if (len > RRTI_MAX_RAW - 15)
-        return rrti_fail(err, RRT_E_LIMIT, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_LIMIT, 0, w->file.path, UINT64_MAX,
                          "event of %zu bytes exceeds the %u-byte batch limit",
                          len, RRTI_MAX_RAW);
     if (w->events_in_batch &&
@@ -1282,7 +1237,7 @@ rrt_status rrt_writer_set_meta(rrt_writer *w, const char *key,
         return open_st;
     size_t kl = strlen(key), vl = strlen(value);
     if (kl == 0 || kl > RRTI_MAX_META_KEY || vl > RRTI_MAX_META_VALUE)
-        return rrti_fail(err, RRT_E_INVALID, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_INVALID, 0, w->file.path, UINT64_MAX,
                          "metadata key '%.64s' or its value is too long",
                          key);
     size_t lo = 0, hi = w->nmeta;
@@ -1305,21 +1260,24 @@ rrt_status rrt_writer_set_meta(rrt_writer *w, const char *key,
             hi = mid;
     }
     if (w->nmeta >= RRTI_MAX_META_COUNT)
-        return rrti_fail(err, RRT_E_LIMIT, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_LIMIT, 0, w->file.path, UINT64_MAX,
                          "more than %u metadata keys", RRTI_MAX_META_COUNT);
     if (w->nmeta == w->capmeta) {
-        size_t cap = w->capmeta ? 2 * w->capmeta : 16;
-        char **k = realloc(w->meta_keys, cap * sizeof(*k));
+        /* Keys and values grow together; capmeta counts both. */
+        size_t kcap = w->capmeta, vcap = w->capmeta;
+        char **k = rrtx_grow(w->meta_keys, &kcap, w->nmeta + 1, sizeof(*k));
         if (k)
             w->meta_keys = k;
-        char **v = k ? realloc(w->meta_vals, cap * sizeof(*v)) : NULL;
+        char **v = k ? rrtx_grow(w->meta_vals, &vcap, w->nmeta + 1,
+                                 sizeof(*v))
+                     : NULL;
         if (v)
             w->meta_vals = v;
         if (!k || !v) {
             fail(w, RRT_E_NOMEM, 0, "out of memory");
             return report(w, err);
         }
-        w->capmeta = cap;
+        w->capmeta = kcap < vcap ? kcap : vcap;
     }
     char *k = strdup(key), *v = strdup(value);
     if (!k || !v) {
@@ -1376,30 +1334,6 @@ rrt_status rrt_writer_flush(rrt_writer *w, rrt_error *err)
 /* ------------------------------------------------------------------ */
 /* Finish                                                             */
 
-static rrt_status sync_fd(rrt_writer *w, int fd, const char *what)
-{
-    if (w->opt.no_sync)
-        return RRT_OK;
-    int r = w->io.fsync ? w->io.fsync(w->io.ctx, fd) : fsync(fd);
-    if (r != 0)
-        return fail(w, RRT_E_IO, errno ? errno : EIO, "%s failed", what);
-    return RRT_OK;
-}
-
-static rrt_status sync_dir(rrt_writer *w)
-{
-    char *copy = strdup(w->path);
-    if (!copy)
-        return fail(w, RRT_E_NOMEM, 0, "out of memory");
-    int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    free(copy);
-    if (dfd < 0)
-        return RRT_OK; /* nothing we can sync; the rename itself is done */
-    rrt_status st = sync_fd(w, dfd, "directory fsync");
-    close(dfd);
-    return st;
-}
-
 static rrt_status write_index(rrt_writer *w)
 {
     rrt_buf p;
@@ -1430,38 +1364,21 @@ static rrt_status write_index(rrt_writer *w)
 rrt_status rrt_writer_finish(rrt_writer *w, rrt_error *err)
 {
     if (w->finished)
-        return rrti_fail(err, RRT_E_STATE, 0, w->path, UINT64_MAX,
+        return rrtx_fail(err, RRT_E_STATE, 0, w->file.path, UINT64_MAX,
                          "writer already finished");
     rrt_writer_flush(w, NULL);
     if (w->status == RRT_OK)
         write_index(w);
     obuf_flush(w);
-    if (w->status == RRT_OK && fchmod(w->fd, (mode_t)w->opt.mode) != 0)
+    if (w->status == RRT_OK && fchmod(w->file.fd, (mode_t)w->opt.mode) != 0)
         fail(w, RRT_E_IO, errno, "chmod failed");
     if (w->status == RRT_OK)
-        sync_fd(w, w->fd, "fsync");
-    if (w->fd >= 0 && close(w->fd) != 0 && w->status == RRT_OK)
-        fail(w, RRT_E_IO, errno, "close failed");
-    w->fd = -1;
-    if (w->status == RRT_OK) {
-        int r = w->io.rename ? w->io.rename(w->io.ctx, w->partial, w->path)
-                             : rename(w->partial, w->path);
-        if (r != 0)
-            fail(w, RRT_E_IO, errno ? errno : EIO, "rename to %s failed",
-                 w->path);
-    }
-    if (w->status != RRT_OK) {
-        unlink(w->partial);
-        return report(w, err);
-    }
-    w->finished = true;
-    /* Without a durable directory entry the caller cannot rely on the
-     * file, so a failed directory sync also takes the final name away. */
-    if (sync_dir(w) != RRT_OK) {
-        unlink(w->path);
-        return report(w, err);
-    }
-    return RRT_OK;
+        w->status = rrtx_atomic_commit(&w->file, &w->err);
+    else
+        rrtx_atomic_abort(&w->file);
+    /* Renamed, even if the directory sync then took the name away. */
+    w->finished = w->file.renamed;
+    return report(w, err);
 }
 
 /* ------------------------------------------------------------------ */
