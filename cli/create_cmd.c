@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "rrtx.h"
 
 typedef struct create_ctx {
     rrt_writer *w;
@@ -45,15 +46,12 @@ static int add_dir(create_ctx *c, const char *path)
     while ((e = readdir(d))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **p = realloc(names, cap * sizeof(*p));
-            if (!p) {
-                rc = RRT_EXIT_ERROR;
-                break;
-            }
-            names = p;
+        char **grown = rrtx_grow(names, &cap, n + 1, sizeof(*grown));
+        if (!grown) {
+            rc = RRT_EXIT_ERROR;
+            break;
         }
+        names = grown;
         size_t len = strlen(path) + strlen(e->d_name) + 2;
         names[n] = malloc(len);
         if (!names[n]) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "rrtx.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -130,38 +131,13 @@ bool cli_parse_u64(const char *s, unsigned long long max,
     return true;
 }
 
+/* The CLI's --json escapes \n, \r and \t short; otherwise the one
+ * escaping every JSON writer uses (util/rrtx.h). */
 void cli_json_bytes(FILE *f, const void *p, size_t n)
 {
-    const unsigned char *s = p;
-    fputc('"', f);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = s[i];
-        switch (c) {
-        case '"':
-            fputs("\\\"", f);
-            break;
-        case '\\':
-            fputs("\\\\", f);
-            break;
-        case '\n':
-            fputs("\\n", f);
-            break;
-        case '\r':
-            fputs("\\r", f);
-            break;
-        case '\t':
-            fputs("\\t", f);
-            break;
-        default:
-            /* Bytes >= 0x80 are escaped too, so the output stays valid
-             * JSON even for paths that are not UTF-8. */
-            if (c < 0x20 || c >= 0x7f)
-                fprintf(f, "\\u%04x", c);
-            else
-                fputc(c, f);
-        }
-    }
-    fputc('"', f);
+    rrtx_json j;
+    rrtx_json_init_file(&j, f, RRTX_JSON_SHORT_ESCAPES);
+    rrtx_json_bytes(&j, p, n);
 }
 
 void cli_json_string(FILE *f, const char *s)

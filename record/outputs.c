@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "recorderi.h"
+#include "rrtx.h"
 
 /* ------------------------------------------------------------------ */
 /* Memory outputs                                                     */
@@ -37,16 +38,13 @@ static bool add_out(recorder *r, rtask *t, uint64_t addr, uint64_t len)
     if (len > MAX_OUTPUT)
         return rec_fail(r, "system call output of %llu bytes is too large",
                     (unsigned long long)len);
-    if (r->n_mem == r->cap_mem) {
-        if (r->cap_mem == MAX_OUTPUTS)
-            return rec_fail(r, "too many output buffers in one system call");
-        size_t cap = r->cap_mem ? 2 * r->cap_mem : 64;
-        rrt_ev_mem *p = realloc(r->mem, cap * sizeof(*p));
-        if (!p)
-            return rec_fail(r, "out of memory");
-        r->mem = p;
-        r->cap_mem = cap;
-    }
+    if (r->n_mem == MAX_OUTPUTS)
+        return rec_fail(r, "too many output buffers in one system call");
+    rrt_ev_mem *mem = rrtx_grow(r->mem, &r->cap_mem, r->n_mem + 1,
+                                sizeof(*mem));
+    if (!mem)
+        return rec_fail(r, "out of memory");
+    r->mem = mem;
     size_t off = r->data.len;
     if (!rrt_buf_reserve(&r->data, (size_t)len))
         return rec_fail(r, "out of memory");

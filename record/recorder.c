@@ -34,6 +34,7 @@
 #include <rrt/cpufeat.h>
 
 #include "recorderi.h"
+#include "rrtx.h"
 
 extern char **environ;
 
@@ -42,9 +43,8 @@ bool rec_fail(recorder *r, const char *fmt, ...)
     if (!r->failed) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(r->err.message, sizeof(r->err.message), fmt, ap);
+        rrtx_vfail(&r->err, RRT_E_UNSUPPORTED, 0, NULL, UINT64_MAX, fmt, ap);
         va_end(ap);
-        r->err.status = RRT_E_UNSUPPORTED;
         r->failed = true;
     }
     return false;
@@ -229,14 +229,11 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
     }
     if (rrt_writer_add_file(r->w, &e, &r->err) != RRT_OK)
         return r->failed = true, false;
-    if (r->n_files == r->cap_files) {
-        size_t cap = r->cap_files ? 2 * r->cap_files : 16;
-        file_ref *p = realloc(r->files, cap * sizeof(*p));
-        if (!p)
-            return rec_fail(r, "out of memory");
-        r->files = p;
-        r->cap_files = cap;
-    }
+    file_ref *files =
+        rrtx_grow(r->files, &r->cap_files, r->n_files + 1, sizeof(*files));
+    if (!files)
+        return rec_fail(r, "out of memory");
+    r->files = files;
     r->files[r->n_files++] = (file_ref){(uint64_t)sb.st_dev,
                                         (uint64_t)sb.st_ino,
                                         (uint64_t)sb.st_size, mtime,
@@ -558,14 +555,11 @@ static void note_queried(recorder *r, uint32_t leaf, uint32_t sub)
     for (size_t i = 0; i < r->n_queried; i++)
         if (r->queried[i].leaf == leaf && r->queried[i].subleaf == sub)
             return;
-    if (r->n_queried == r->cap_queried) {
-        size_t cap = r->cap_queried ? 2 * r->cap_queried : 32;
-        rrt_cpuid_leaf *p = realloc(r->queried, cap * sizeof(*p));
-        if (!p)
-            return;
-        r->queried = p;
-        r->cap_queried = cap;
-    }
+    rrt_cpuid_leaf *q = rrtx_grow(r->queried, &r->cap_queried,
+                                  r->n_queried + 1, sizeof(*q));
+    if (!q)
+        return;
+    r->queried = q;
     r->queried[r->n_queried++] = (rrt_cpuid_leaf){leaf, sub};
 }
 

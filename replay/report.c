@@ -8,6 +8,7 @@
 #include <sys/ptrace.h>
 
 #include "replayi.h"
+#include "rrtx.h"
 
 void rep_notify(replayer *r, rep_note n, const char *text)
 {
@@ -24,14 +25,11 @@ void rep_warn_once(replayer *r, const char *path, const char *what)
         if (strcmp(r->warned[i], line) == 0)
             return;
     rep_notify(r, REP_NOTE_WARNING, line);
-    if (r->nwarned == r->capwarned) {
-        size_t cap = r->capwarned ? 2 * r->capwarned : 16;
-        char **p = realloc(r->warned, cap * sizeof(*p));
-        if (!p)
-            return;
-        r->warned = p;
-        r->capwarned = cap;
-    }
+    char **w = rrtx_grow(r->warned, &r->capwarned, r->nwarned + 1,
+                         sizeof(*w));
+    if (!w)
+        return;
+    r->warned = w;
     char *copy = strdup(line);
     if (copy)
         r->warned[r->nwarned++] = copy;
@@ -42,9 +40,8 @@ bool rep_failed(replayer *r, rrt_status st, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r->err.message, sizeof(r->err.message), fmt, ap);
+    rrtx_vfail(&r->err, st, 0, NULL, UINT64_MAX, fmt, ap);
     va_end(ap);
-    r->err.status = st;
     return false;
 }
 
