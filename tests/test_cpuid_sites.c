@@ -1,0 +1,356 @@
+/* CPUID sites: the sweep on crafted code (0F A2 inside other instructions
+ * is not a site), Zydis against capstone on real libraries.
+ *   test_cpuid_sites                run the tests (ctest)
+ *   test_cpuid_sites --bench FILE.. MB/s of each decoder and of the key hash
+ *                                   on the executable segments of FILEs */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <rrt/rrt.h>
+
+#include "cpuid_find.h"
+
+/* ------------------------------------------------------------------ */
+/* Code regions                                                       */
+
+/* The executable segments of an ELF file, as the loader maps them (whole
+ * pages, clamped to the file). */
+typedef struct region {
+    uint8_t *code;
+    size_t len;
+} region;
+
+typedef struct regions {
+    region v[8];
+    size_t n;
+} regions;
+
+static bool load_exec_segments(const char *path, regions *out)
+{
+    memset(out, 0, sizeof(*out));
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || sb.st_size < (off_t)sizeof(Elf64_Ehdr)) {
+        close(fd);
+        return false;
+    }
+    size_t size = (size_t)sb.st_size;
+    uint8_t *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED)
+        return false;
+    Elf64_Ehdr eh;
+    memcpy(&eh, m, sizeof(eh));
+    bool ok = memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 &&
+              eh.e_ident[EI_CLASS] == ELFCLASS64 &&
+              eh.e_machine == EM_X86_64 && eh.e_phoff < size &&
+              eh.e_phnum <= (size - eh.e_phoff) / sizeof(Elf64_Phdr);
+    for (size_t i = 0; ok && i < eh.e_phnum && out->n < 8; i++) {
+        Elf64_Phdr ph;
+        memcpy(&ph, m + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+        if (ph.p_type != PT_LOAD || !(ph.p_flags & PF_X))
+            continue;
+        size_t lo = ph.p_offset & ~(size_t)4095;
+        size_t hi = (ph.p_offset + ph.p_filesz + 4095) & ~(size_t)4095;
+        if (hi > size)
+            hi = size;
+        if (lo >= hi)
+            continue;
+        region *r = &out->v[out->n++];
+        r->len = hi - lo;
+        r->code = malloc(r->len);
+        assert_non_null(r->code);
+        memcpy(r->code, m + lo, r->len);
+    }
+    munmap(m, size);
+    return ok && out->n > 0;
+}
+
+static void free_regions(regions *rs)
+{
+    for (size_t i = 0; i < rs->n; i++)
+        free(rs->v[i].code);
+    rs->n = 0;
+}
+
+static size_t count_pairs(const uint8_t *p, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        k += p[i] == 0x0f && p[i + 1] == 0xa2;
+    return k;
+}
+
+/* ------------------------------------------------------------------ */
+/* Crafted code                                                       */
+
+/* A code buffer built piece by piece, with the sites it must yield. */
+typedef struct crafted {
+    uint8_t code[512];
+    size_t len;
+    uint64_t sites[32];
+    size_t nsites;
+} crafted;
+
+/* Appends an instruction; site_at >= 0 marks its 0F A2 at that index. */
+static void put(crafted *c, const char *hex, int site_at)
+{
+    if (site_at >= 0)
+        c->sites[c->nsites++] = c->len + (size_t)site_at;
+    for (const char *p = hex; *p; p++) {
+        if (*p == ' ')
+            continue;
+        unsigned v;
+        assert_int_equal(sscanf(p, "%2x", &v), 1);
+        c->code[c->len++] = (uint8_t)v;
+        p++;
+    }
+}
+
+static const trace_decoder decoders[] = {TRACE_DECODER_ZYDIS,
+                                         TRACE_DECODER_CAPSTONE};
+
+static void expect_sites(const crafted *c)
+{
+    for (size_t d = 0; d < 2; d++) {
+        if (!trace_decoder_available(decoders[d]))
+            continue;
+        trace_sites s;
+        trace_sites_init(&s);
+        long n = trace_cpuid_find_with(decoders[d], c->code, c->len, &s);
+        if (n != (long)c->nsites ||
+            memcmp(s.off, c->sites, c->nsites * sizeof(uint64_t)) != 0) {
+            print_error("%s: %ld sites:", trace_decoder_name(decoders[d]), n);
+            for (size_t i = 0; i < s.n; i++)
+                print_error(" %llu", (unsigned long long)s.off[i]);
+            print_error("; expected %zu\n", c->nsites);
+            fail();
+        }
+        assert_true(trace_sites_check(c->code, c->len, s.off, s.n));
+        trace_sites_free(&s);
+    }
+}
+
+static void test_find_skips_0f_a2_inside_other_instructions(void **state)
+{
+    (void)state;
+    crafted c = {0};
+    put(&c, "b8 0f a2 00 00", -1);                /* mov eax, 0xa20f */
+    put(&c, "0f a2", 0);                          /* cpuid */
+    put(&c, "48 b8 0f a2 0f a2 0f a2 0f a2", -1); /* movabs rax, imm64 */
+    put(&c, "c7 44 24 08 0f a2 00 00", -1);       /* mov [rsp+8], 0xa20f */
+    put(&c, "e8 0f a2 00 00", -1);                /* call rel32 */
+    put(&c, "48 8d 05 0f a2 00 00", -1);          /* lea rax, [rip+..] */
+    put(&c, "0f a2", 0);                          /* cpuid */
+    put(&c, "66 0f 1f 44 00 0f", -1); /* nop word [rax+rax*1+0xf] */
+    put(&c, "a2 01 02 03 04 05 06 07 08", -1); /* movabs [moffs64], al */
+    put(&c, "c3", -1);                         /* ret */
+    assert_int_equal(count_pairs(c.code, c.len), 11);
+    expect_sites(&c);
+}
+
+static void test_find_resyncs_after_an_undecodable_byte(void **state)
+{
+    (void)state;
+    crafted c = {0};
+    put(&c, "90", -1);
+    put(&c, "06", -1);    /* push es: invalid in 64-bit mode */
+    put(&c, "0f a2", 0);  /* found on the next byte */
+    put(&c, "d6", -1);    /* salc: invalid in 64-bit mode */
+    put(&c, "0f a2", 0);
+    put(&c, "0f a2", 0);  /* back to back */
+    put(&c, "0f", -1);    /* a truncated instruction at the end */
+    expect_sites(&c);
+}
+
+/* A prefixed CPUID is one instruction: its site is the 0F, where UD2 goes. */
+static void test_find_reports_a_prefixed_cpuid_at_its_opcode(void **state)
+{
+    (void)state;
+    crafted c = {0};
+    put(&c, "66 0f a2", 1);
+    put(&c, "4c 0f a2", 1); /* REX.WR, seen in libLLVM */
+    put(&c, "0f a2", 0);
+    expect_sites(&c);
+}
+
+static void test_find_without_0f_a2_finds_nothing(void **state)
+{
+    (void)state;
+    static const uint8_t code[] = {0x0f, 0x0b, 0xa2, 0x0f, 0x31, 0x0f};
+    trace_sites s;
+    trace_sites_init(&s);
+    assert_int_equal(trace_cpuid_find(code, sizeof(code), &s), 0);
+    assert_int_equal(trace_cpuid_find(code, 0, &s), 0);
+    assert_int_equal(trace_cpuid_find(code, 1, &s), 0);
+    assert_int_equal(s.n, 0);
+    trace_sites_free(&s);
+}
+
+static void test_sites_check_rejects_bad_lists(void **state)
+{
+    (void)state;
+    static const uint8_t code[] = {0x0f, 0xa2, 0x0f, 0xa2, 0x90, 0x0f, 0xa2};
+    const uint64_t good[] = {0, 2, 5};
+    assert_true(trace_sites_check(code, sizeof(code), good, 3));
+    assert_true(trace_sites_check(code, sizeof(code), good, 0));
+    const uint64_t unsorted[] = {2, 0};
+    const uint64_t dup[] = {2, 2};
+    const uint64_t overlap[] = {0, 1};
+    const uint64_t not_cpuid[] = {4};
+    const uint64_t past_end[] = {6};
+    const uint64_t huge[] = {UINT64_MAX};
+    assert_false(trace_sites_check(code, sizeof(code), unsorted, 2));
+    assert_false(trace_sites_check(code, sizeof(code), dup, 2));
+    assert_false(trace_sites_check(code, sizeof(code), overlap, 2));
+    assert_false(trace_sites_check(code, sizeof(code), not_cpuid, 1));
+    assert_false(trace_sites_check(code, sizeof(code), past_end, 1));
+    assert_false(trace_sites_check(code, sizeof(code), huge, 1));
+    assert_false(trace_sites_check(code, 1, good, 1));
+}
+
+/* ------------------------------------------------------------------ */
+/* Zydis against capstone on real code                                */
+
+/* Both decoders must give the same sites on the code people record: the
+ * cache and the archive table hold one list whichever build wrote it.
+ * They do differ on some invalid encodings (capstone decodes `mov cs, r`
+ * and LOCK on register operands, which fault; it gives 66 E8 a rel16) that
+ * compilers do not emit, so random bytes are not part of this test. */
+static const char *const real_files[] = {
+    "/usr/lib/x86_64-linux-gnu/libc.so.6",
+    "/lib64/ld-linux-x86-64.so.2",
+    "/usr/bin/python3",
+    "/usr/bin/node",
+    "/usr/lib/x86_64-linux-gnu/libcapstone.so.4",
+    "/usr/lib/x86_64-linux-gnu/libcrypto.so.3",
+};
+
+static void test_zydis_and_capstone_agree_on_real_code(void **state)
+{
+    (void)state;
+    if (!trace_decoder_available(TRACE_DECODER_ZYDIS))
+        skip();
+    size_t files = 0, pairs = 0, sites = 0;
+    for (size_t f = 0; f < sizeof(real_files) / sizeof(*real_files); f++) {
+        regions rs;
+        if (!load_exec_segments(real_files[f], &rs))
+            continue;
+        files++;
+        for (size_t i = 0; i < rs.n; i++) {
+            trace_sites z, c;
+            trace_sites_init(&z);
+            trace_sites_init(&c);
+            long nz = trace_cpuid_find_with(TRACE_DECODER_ZYDIS, rs.v[i].code,
+                                            rs.v[i].len, &z);
+            long nc = trace_cpuid_find_with(TRACE_DECODER_CAPSTONE,
+                                            rs.v[i].code, rs.v[i].len, &c);
+            if (nz != nc || memcmp(z.off, c.off, z.n * sizeof(*z.off))) {
+                print_error("%s segment %zu: zydis %ld sites, capstone %ld\n",
+                            real_files[f], i, nz, nc);
+                fail();
+            }
+            assert_true(
+                trace_sites_check(rs.v[i].code, rs.v[i].len, z.off, z.n));
+            pairs += count_pairs(rs.v[i].code, rs.v[i].len);
+            sites += z.n;
+            trace_sites_free(&z);
+            trace_sites_free(&c);
+        }
+        free_regions(&rs);
+    }
+    if (files == 0)
+        skip();
+    print_message("%zu files: %zu 0F A2 pairs, %zu CPUID sites\n", files,
+                  pairs, sites);
+    /* ld.so alone holds dozens of CPUIDs. */
+    assert_true(sites > 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Bench                                                              */
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int bench(int argc, char **argv)
+{
+    double t_dec[2] = {0}, t_hash = 0, bytes = 0;
+    size_t n_sites = 0;
+    for (int a = 0; a < argc; a++) {
+        regions rs;
+        if (!load_exec_segments(argv[a], &rs)) {
+            fprintf(stderr, "%s: not an x86-64 ELF file\n", argv[a]);
+            return 2;
+        }
+        for (size_t i = 0; i < rs.n; i++) {
+            trace_sites s[2];
+            for (int d = 0; d < 2; d++) {
+                trace_sites_init(&s[d]);
+                if (!trace_decoder_available(decoders[d]))
+                    continue;
+                double t0 = now();
+                trace_cpuid_find_with(decoders[d], rs.v[i].code, rs.v[i].len,
+                                      &s[d]);
+                t_dec[d] += now() - t0;
+            }
+            double t0 = now();
+            rrt_blob_id key;
+            rrt_blob_id_of(rs.v[i].code, rs.v[i].len, &key);
+            t_hash += now() - t0;
+            bool same = s[0].n == s[1].n &&
+                        !memcmp(s[0].off, s[1].off, s[0].n * sizeof(uint64_t));
+            printf("%s [%zu]: %.1f MB, %zu pairs, %zu sites%s\n", argv[a], i,
+                   (double)rs.v[i].len / 1e6,
+                   count_pairs(rs.v[i].code, rs.v[i].len), s[1].n,
+                   same || !trace_decoder_available(TRACE_DECODER_ZYDIS)
+                       ? ""
+                       : " (DECODERS DIFFER)");
+            bytes += (double)rs.v[i].len;
+            n_sites += s[1].n;
+            trace_sites_free(&s[0]);
+            trace_sites_free(&s[1]);
+        }
+        free_regions(&rs);
+    }
+    printf("%.1f MB of code, %zu sites\n", bytes / 1e6, n_sites);
+    if (t_dec[0] > 0)
+        printf("zydis     %8.1f MB/s\n", bytes / 1e6 / t_dec[0]);
+    printf("capstone  %8.1f MB/s\n", bytes / 1e6 / t_dec[1]);
+    printf("XXH3-128  %8.1f MB/s\n", bytes / 1e6 / t_hash);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "--bench") == 0)
+        return bench(argc - 2, argv + 2);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_find_skips_0f_a2_inside_other_instructions),
+        cmocka_unit_test(test_find_resyncs_after_an_undecodable_byte),
+        cmocka_unit_test(test_find_reports_a_prefixed_cpuid_at_its_opcode),
+        cmocka_unit_test(test_find_without_0f_a2_finds_nothing),
+        cmocka_unit_test(test_sites_check_rejects_bad_lists),
+        cmocka_unit_test(test_zydis_and_capstone_agree_on_real_code),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
