@@ -1,5 +1,6 @@
 /* CPUID sites: the sweep on crafted code (0F A2 inside other instructions
- * is not a site), Zydis against capstone on real libraries.
+ * is not a site), Zydis against capstone on real libraries, the archive's
+ * CSIT table (round trip, merge, hostile payloads, pack and recover).
  *   test_cpuid_sites                run the tests (ctest)
  *   test_cpuid_sites --bench FILE.. MB/s of each decoder and of the key hash
  *                                   on the executable segments of FILEs */
@@ -22,6 +23,17 @@
 #include <rrt/rrt.h>
 
 #include "cpuid_find.h"
+#include "rrti.h"
+#ifdef RRT_TEST_PACK
+#include "pack.h"
+#endif
+
+static char g_dir[64];
+
+static void path_in(char *buf, size_t n, const char *name)
+{
+    snprintf(buf, n, "%s/%s", g_dir, name);
+}
 
 /* ------------------------------------------------------------------ */
 /* Code regions                                                       */
@@ -283,6 +295,330 @@ static void test_zydis_and_capstone_agree_on_real_code(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* The archive's CSIT table                                           */
+
+static rrt_writer_options quick_opts(void)
+{
+    rrt_writer_options o;
+    rrt_writer_options_init(&o);
+    o.threads = 1;
+    o.no_sync = true;
+    return o;
+}
+
+typedef struct region_sites {
+    rrt_blob_id key;
+    uint64_t len;
+    uint64_t off[4];
+    size_t n;
+} region_sites;
+
+static region_sites regions_for_archive[4];
+
+static void make_region_sites(void)
+{
+    for (size_t i = 0; i < 4; i++) {
+        region_sites *r = &regions_for_archive[i];
+        char name[32];
+        snprintf(name, sizeof(name), "region %zu", i);
+        rrt_blob_id_of(name, strlen(name), &r->key);
+        r->len = 1000 + 100000 * i;
+        r->n = i; /* 0 to 3 sites, the later ones far apart */
+        for (size_t j = 0; j < i; j++)
+            r->off[j] = 7 + j * (2 + 30000 * i);
+    }
+}
+
+static void expect_table_holds(const rrt_cpuid_sites *t, size_t first,
+                               size_t count)
+{
+    assert_int_equal(rrt_cpuid_sites_count(t), count);
+    for (size_t i = first; i < first + count; i++) {
+        const region_sites *r = &regions_for_archive[i];
+        uint64_t len;
+        const uint64_t *off;
+        size_t n;
+        assert_true(rrt_cpuid_sites_find(t, &r->key, &len, &off, &n));
+        assert_int_equal(len, r->len);
+        assert_int_equal(n, r->n);
+        if (n)
+            assert_memory_equal(off, r->off, n * sizeof(*off));
+    }
+}
+
+static void write_sites_archive(const char *path, bool finish)
+{
+    make_region_sites();
+    rrt_writer_options o = quick_opts();
+    rrt_writer *w;
+    rrt_error err;
+    unlink(path);
+    assert_int_equal(rrt_writer_create(path, &o, &w, &err), RRT_OK);
+    for (size_t i = 0; i < 4; i++) {
+        const region_sites *r = &regions_for_archive[i];
+        assert_int_equal(rrt_writer_add_cpuid_sites(w, &r->key, r->len,
+                                                    r->off, r->n, &err),
+                         RRT_OK);
+        if (i == 1)
+            assert_int_equal(rrt_writer_flush(w, &err), RRT_OK);
+    }
+    /* The same again is no change. */
+    const region_sites *r0 = &regions_for_archive[0];
+    assert_int_equal(
+        rrt_writer_add_cpuid_sites(w, &r0->key, r0->len, NULL, 0, &err),
+        RRT_OK);
+    assert_int_equal(rrt_writer_set_meta(w, "tool", "test", &err), RRT_OK);
+    if (finish) {
+        assert_int_equal(rrt_writer_finish(w, &err), RRT_OK);
+        rrt_writer_free(w);
+    } else {
+        assert_int_equal(rrt_writer_flush(w, &err), RRT_OK);
+        rrt_writer_abandon(w);
+    }
+}
+
+static rrt_cpuid_sites *read_table(const char *path)
+{
+    rrt_reader *r;
+    rrt_error err;
+    assert_int_equal(rrt_reader_open(path, &r, &err), RRT_OK);
+    rrt_cpuid_sites *t = NULL;
+    rrt_status st = rrt_reader_cpuid_sites(r, &t, &err);
+    if (st != RRT_OK)
+        fail_msg("%s", err.message);
+    rrt_reader_close(r);
+    return t;
+}
+
+static void test_archive_sites_round_trip(void **state)
+{
+    (void)state;
+    char path[128];
+    path_in(path, sizeof(path), "sites.rrt");
+    write_sites_archive(path, true);
+    rrt_cpuid_sites *t = read_table(path);
+    expect_table_holds(t, 0, 4);
+    rrt_blob_id absent;
+    rrt_blob_id_of("absent", 6, &absent);
+    assert_false(rrt_cpuid_sites_find(t, &absent, NULL, NULL, NULL));
+    rrt_cpuid_sites_free(t);
+    /* Two CSIT sections (one per flush), both optional; verify accepts. */
+    rrt_reader *r;
+    assert_int_equal(rrt_reader_open(path, &r, NULL), RRT_OK);
+    size_t ncsit = 0;
+    for (size_t i = 0; i < rrt_reader_section_count(r); i++) {
+        rrt_section_info s;
+        rrt_reader_section(r, i, &s);
+        if (s.type == RRT_SEC_CPUID_SITES) {
+            ncsit++;
+            assert_int_equal(s.flags & RRT_SECF_REQUIRED, 0);
+        }
+    }
+    rrt_reader_close(r);
+    assert_int_equal(ncsit, 2);
+    rrt_verify_report rep;
+    assert_int_equal(rrt_verify_archive(path, NULL, NULL, &rep, NULL), RRT_OK);
+}
+
+static void test_archive_without_sites_gives_an_empty_table(void **state)
+{
+    (void)state;
+    char path[128];
+    path_in(path, sizeof(path), "none.rrt");
+    unlink(path);
+    rrt_writer_options o = quick_opts();
+    rrt_writer *w;
+    assert_int_equal(rrt_writer_create(path, &o, &w, NULL), RRT_OK);
+    assert_int_equal(rrt_writer_finish(w, NULL), RRT_OK);
+    rrt_writer_free(w);
+    rrt_cpuid_sites *t = read_table(path);
+    assert_non_null(t);
+    assert_int_equal(rrt_cpuid_sites_count(t), 0);
+    rrt_cpuid_sites_free(t);
+    assert_int_equal(rrt_cpuid_sites_count(NULL), 0);
+    assert_false(rrt_cpuid_sites_find(NULL, &regions_for_archive[0].key, NULL,
+                                      NULL, NULL));
+}
+
+static void test_writer_refuses_bad_sites(void **state)
+{
+    (void)state;
+    char path[128];
+    path_in(path, sizeof(path), "bad.rrt");
+    unlink(path);
+    rrt_writer_options o = quick_opts();
+    rrt_writer *w;
+    rrt_error err;
+    assert_int_equal(rrt_writer_create(path, &o, &w, NULL), RRT_OK);
+    rrt_blob_id k;
+    rrt_blob_id_of("k", 1, &k);
+    const uint64_t unsorted[] = {10, 4}, overlap[] = {4, 5}, past[] = {99};
+    const uint64_t good[] = {4, 6};
+    assert_int_equal(rrt_writer_add_cpuid_sites(w, &k, 100, unsorted, 2, &err),
+                     RRT_E_INVALID);
+    assert_int_equal(rrt_writer_add_cpuid_sites(w, &k, 100, overlap, 2, &err),
+                     RRT_E_INVALID);
+    assert_int_equal(rrt_writer_add_cpuid_sites(w, &k, 100, past, 1, &err),
+                     RRT_E_INVALID);
+    assert_int_equal(rrt_writer_add_cpuid_sites(w, &k, 1, NULL, 0, &err),
+                     RRT_E_INVALID);
+    assert_int_equal(rrt_writer_add_cpuid_sites(
+                         w, &k, RRT_CPUID_SITES_MAX_CODE + 1, NULL, 0, &err),
+                     RRT_E_LIMIT);
+    assert_int_equal(rrt_writer_add_cpuid_sites(w, &k, 100, good, 2, &err),
+                     RRT_OK);
+    /* One key, one byte string: other sites under it are refused. */
+    assert_int_equal(rrt_writer_add_cpuid_sites(w, &k, 100, good, 1, &err),
+                     RRT_E_INVALID);
+    assert_non_null(strstr(err.message, "added twice"));
+    assert_int_equal(rrt_writer_add_cpuid_sites(w, &k, 101, good, 2, &err),
+                     RRT_E_INVALID);
+    /* Refused arguments do not break the writer. */
+    assert_int_equal(rrt_writer_finish(w, &err), RRT_OK);
+    rrt_writer_free(w);
+    rrt_cpuid_sites *t = read_table(path);
+    assert_int_equal(rrt_cpuid_sites_count(t), 1);
+    rrt_cpuid_sites_free(t);
+}
+
+/* One payload with the given regions. */
+static void encode_regions(rrt_buf *b, size_t first, size_t count)
+{
+    rrt_cpuid_sites *t = rrti_cpuid_sites_new();
+    assert_non_null(t);
+    for (size_t i = first; i < first + count; i++) {
+        const region_sites *r = &regions_for_archive[i];
+        assert_int_equal(rrti_cpuid_sites_add(t, &r->key, r->len, r->off,
+                                              r->n, NULL, NULL),
+                         RRT_OK);
+    }
+    assert_int_equal(rrti_cpuid_sites_take(t, b), count);
+    rrt_cpuid_sites_free(t);
+}
+
+static void test_later_section_replaces_a_key(void **state)
+{
+    (void)state;
+    make_region_sites();
+    rrt_buf a, b;
+    rrt_buf_init(&a);
+    rrt_buf_init(&b);
+    encode_regions(&a, 1, 3);
+    /* Region 2 again, now with region 3's sites and length. */
+    region_sites saved = regions_for_archive[2];
+    regions_for_archive[2].len = regions_for_archive[3].len;
+    regions_for_archive[2].n = regions_for_archive[3].n;
+    memcpy(regions_for_archive[2].off, regions_for_archive[3].off,
+           sizeof(saved.off));
+    encode_regions(&b, 2, 1);
+    rrt_cpuid_sites *t = rrti_cpuid_sites_new();
+    assert_int_equal(rrti_cpuid_sites_decode_into(t, a.data, a.len, NULL, 0,
+                                                  NULL),
+                     RRT_OK);
+    assert_int_equal(rrti_cpuid_sites_decode_into(t, b.data, b.len, NULL, 0,
+                                                  NULL),
+                     RRT_OK);
+    rrti_cpuid_sites_merge(t);
+    expect_table_holds(t, 1, 3);
+    /* A damaged payload leaves what was decoded before as it was. */
+    b.data[b.len - 1] ^= 0x80;
+    assert_int_equal(rrti_cpuid_sites_decode_into(t, b.data, b.len, NULL, 0,
+                                                  NULL),
+                     RRT_E_CORRUPT);
+    expect_table_holds(t, 1, 3);
+    rrt_cpuid_sites_free(t);
+    regions_for_archive[2] = saved;
+    rrt_buf_free(&a);
+    rrt_buf_free(&b);
+}
+
+/* Every truncation is refused; every bit flip is refused or decodes to a
+ * table that encodes back to the flipped bytes; none crashes. */
+static void test_sites_payload_truncated_or_flipped(void **state)
+{
+    (void)state;
+    make_region_sites();
+    rrt_buf p;
+    rrt_buf_init(&p);
+    encode_regions(&p, 0, 4);
+    rrt_cpuid_sites *t;
+    rrt_error err;
+    assert_int_equal(rrt_cpuid_sites_decode(p.data, p.len, &t, &err), RRT_OK);
+    rrt_cpuid_sites_free(t);
+    for (size_t n = 0; n < p.len; n++) {
+        assert_int_equal(rrt_cpuid_sites_decode(p.data, n, &t, &err),
+                         RRT_E_CORRUPT);
+        assert_null(t);
+    }
+    size_t accepted = 0;
+    for (size_t bit = 0; bit < 8 * p.len; bit++) {
+        p.data[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        if (rrt_cpuid_sites_decode(p.data, p.len, &t, &err) == RRT_OK) {
+            rrt_buf again;
+            rrt_buf_init(&again);
+            rrti_cpuid_sites_encode(&again, t);
+            assert_int_equal(again.len, p.len);
+            assert_memory_equal(again.data, p.data, p.len);
+            rrt_buf_free(&again);
+            rrt_cpuid_sites_free(t);
+            accepted++;
+        } else {
+            assert_null(t);
+            assert_non_null(strstr(err.message, "CPUID sites"));
+        }
+        p.data[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    }
+    /* Flips inside keys that keep them sorted are valid tables. */
+    assert_true(accepted > 0 && accepted < 8 * p.len);
+    rrt_buf_free(&p);
+}
+
+static void test_recover_keeps_the_sites_written_before_a_crash(void **state)
+{
+    (void)state;
+    char path[128], out[128];
+    path_in(path, sizeof(path), "crashed.rrt");
+    path_in(out, sizeof(out), "recovered.rrt");
+    unlink(out);
+    write_sites_archive(path, false);
+    char partial[160];
+    snprintf(partial, sizeof(partial), "%s.partial", path);
+    rrt_writer_options o = quick_opts();
+    rrt_error err;
+    assert_int_equal(rrt_recover(partial, out, &o, NULL, &err), RRT_OK);
+    rrt_cpuid_sites *t = read_table(out);
+    expect_table_holds(t, 0, 4);
+    rrt_cpuid_sites_free(t);
+    unlink(partial);
+}
+
+static void test_pack_keeps_the_sites(void **state)
+{
+    (void)state;
+#ifdef RRT_TEST_PACK
+    char in[128], out[128];
+    path_in(in, sizeof(in), "topack.rrt");
+    path_in(out, sizeof(out), "packed.rrt");
+    unlink(out);
+    write_sites_archive(in, true);
+    rrt_pack_options po;
+    rrt_pack_options_init(&po);
+    po.output = out;
+    po.quality = 3; /* a rewrite, not a copy */
+    po.no_sync = true;
+    rrt_pack_report rep;
+    rrt_error err;
+    assert_int_equal(rrt_pack(in, &po, &rep, &err), RRT_OK);
+    assert_false(rep.unchanged);
+    rrt_cpuid_sites *t = read_table(out);
+    expect_table_holds(t, 0, 4);
+    rrt_cpuid_sites_free(t);
+#else
+    skip();
+#endif
+}
+
+/* ------------------------------------------------------------------ */
 /* Bench                                                              */
 
 static double now(void)
@@ -340,6 +676,21 @@ static int bench(int argc, char **argv)
     return 0;
 }
 
+static int setup(void **state)
+{
+    (void)state;
+    strcpy(g_dir, "/tmp/rrt_sites_XXXXXX");
+    return mkdtemp(g_dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "--bench") == 0)
@@ -351,6 +702,13 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_find_without_0f_a2_finds_nothing),
         cmocka_unit_test(test_sites_check_rejects_bad_lists),
         cmocka_unit_test(test_zydis_and_capstone_agree_on_real_code),
+        cmocka_unit_test(test_archive_sites_round_trip),
+        cmocka_unit_test(test_archive_without_sites_gives_an_empty_table),
+        cmocka_unit_test(test_writer_refuses_bad_sites),
+        cmocka_unit_test(test_later_section_replaces_a_key),
+        cmocka_unit_test(test_sites_payload_truncated_or_flipped),
+        cmocka_unit_test(test_recover_keeps_the_sites_written_before_a_crash),
+        cmocka_unit_test(test_pack_keeps_the_sites),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -9,5 +9,6 @@
 #include "cpufeat.h"
 #include "compat.h"
 #include "events.h"
+#include "cpuid_sites.h"
 
 #endif
