@@ -1,6 +1,8 @@
 /* CPUID sites: the sweep on crafted code (0F A2 inside other instructions
- * is not a site), Zydis against capstone on real libraries, the archive's
- * CSIT table (round trip, merge, hostile payloads, pack and recover).
+ * is not a site), Zydis against capstone on real libraries, the per-user
+ * site cache (hits, damaged and forged entries, the size bound, unusable
+ * directories), and the archive's CSIT table (round trip, merge, hostile
+ * payloads, pack and recover).
  *   test_cpuid_sites                run the tests (ctest)
  *   test_cpuid_sites --bench FILE.. MB/s of each decoder and of the key hash
  *                                   on the executable segments of FILEs */
@@ -24,6 +26,8 @@
 
 #include "cpuid_find.h"
 #include "rrti.h"
+#include "rrti_xxhash.h"
+#include "site_cache.h"
 #ifdef RRT_TEST_PACK
 #include "pack.h"
 #endif
@@ -292,6 +296,553 @@ static void test_zydis_and_capstone_agree_on_real_code(void **state)
                   pairs, sites);
     /* ld.so alone holds dozens of CPUIDs. */
     assert_true(sites > 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* The site cache                                                     */
+
+/* 64 KiB of code: NOPs, CPUIDs, and 0F A2 pairs inside immediates. */
+#define CODE_LEN (64u << 10)
+static uint8_t g_code[CODE_LEN];
+static uint64_t g_code_sites[64];
+static size_t g_code_nsites;
+
+static void make_code(uint8_t *code, uint32_t seed)
+{
+    memset(code, 0x90, CODE_LEN);
+    g_code_nsites = 0;
+    uint32_t x = seed;
+    for (size_t at = 100; at + 16 < CODE_LEN && g_code_nsites < 64;) {
+        x = x * 1103515245u + 12345u;
+        if (x >> 31) {
+            static const uint8_t mov[] = {0xb8, 0x0f, 0xa2, 0x00, 0x00};
+            memcpy(code + at, mov, sizeof(mov));
+            at += sizeof(mov);
+        } else {
+            code[at] = 0x0f;
+            code[at + 1] = 0xa2;
+            g_code_sites[g_code_nsites++] = at;
+            at += 2;
+        }
+        at += 200 + (x >> 16) % 1500;
+    }
+}
+
+static void cache_dir_in(char *buf, size_t n, const char *name)
+{
+    path_in(buf, n, name);
+    mkdir(buf, 0700);
+}
+
+static trace_site_cache *open_cache(const char *dir, uint64_t max_bytes)
+{
+    trace_site_cache_options o;
+    trace_site_cache_options_init(&o);
+    o.dir = dir;
+    o.max_bytes = max_bytes;
+    o.min_len = 0;
+    trace_site_cache *c = trace_site_cache_open(&o);
+    assert_non_null(c);
+    return c;
+}
+
+static void expect_code_sites(const trace_sites *s)
+{
+    assert_int_equal(s->n, g_code_nsites);
+    assert_memory_equal(s->off, g_code_sites, s->n * sizeof(*s->off));
+}
+
+static void entry_path(char *buf, size_t n, const char *dir,
+                       const uint8_t *code, size_t len)
+{
+    rrt_blob_id key;
+    char hex[33];
+    trace_code_key(code, len, &key);
+    rrt_blob_id_to_hex(&key, hex);
+    snprintf(buf, n, "%s/%s.%s", dir, hex,
+             trace_decoder_name(TRACE_DECODER_DEFAULT));
+}
+
+static uint8_t *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    uint8_t *p = malloc(1 << 20);
+    *n = fread(p, 1, 1 << 20, f);
+    fclose(f);
+    return p;
+}
+
+static void spew(const char *path, const uint8_t *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(p, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Decodes (stores), then finds the same sites in the cache. */
+static void fill_cache(trace_site_cache *c, const uint8_t *code,
+                       trace_sites *s)
+{
+    rrt_blob_id key, key2;
+    assert_int_equal(trace_sites_for(NULL, c, code, CODE_LEN, &key, s),
+                     TRACE_SITES_DECODED);
+    expect_code_sites(s);
+    assert_int_equal(trace_sites_for(NULL, c, code, CODE_LEN, &key2, s),
+                     TRACE_SITES_CACHED);
+    expect_code_sites(s);
+    assert_memory_equal(&key, &key2, sizeof(key));
+}
+
+static void test_cache_hit_after_store(void **state)
+{
+    (void)state;
+    char dir[128];
+    cache_dir_in(dir, sizeof(dir), "cache-hit");
+    make_code(g_code, 1);
+    trace_site_cache *c = open_cache(dir, 0);
+    assert_string_equal(trace_site_cache_dir(c), dir);
+    trace_sites s;
+    trace_sites_init(&s);
+    fill_cache(c, g_code, &s);
+    trace_site_cache_stats st;
+    trace_site_cache_stats_get(c, &st);
+    assert_int_equal(st.hits, 1);
+    assert_int_equal(st.misses, 1);
+    assert_int_equal(st.stores, 1);
+    assert_int_equal(st.rejected, 0);
+    /* Another handle (another recording) finds it too. */
+    trace_site_cache *c2 = open_cache(dir, 0);
+    rrt_blob_id key;
+    assert_true(trace_sites_lookup(c2, g_code, CODE_LEN, &key, &s));
+    expect_code_sites(&s);
+    rrt_blob_id want;
+    rrt_blob_id_of(g_code, CODE_LEN, &want);
+    assert_memory_equal(&key, &want, sizeof(key));
+    /* One byte of code changed: another key, a miss. */
+    g_code[7] ^= 1;
+    assert_false(trace_sites_lookup(c2, g_code, CODE_LEN, NULL, &s));
+    g_code[7] ^= 1;
+    /* No 0F A2 at all: nothing hashed, looked up or stored. */
+    static const uint8_t plain[4096];
+    assert_int_equal(trace_sites_for(NULL, c2, plain, sizeof(plain), &key,
+                                     &s),
+                     TRACE_SITES_NONE);
+    assert_int_equal(s.n, 0);
+    trace_site_cache_stats_get(c2, &st);
+    assert_int_equal(st.hits + st.misses + st.stores, 2);
+    trace_site_cache_close(c2);
+    trace_site_cache_close(c);
+    trace_sites_free(&s);
+}
+
+/* Damage to an entry file is a miss, the file is dropped, and the next
+ * call decodes and stores the right sites again. */
+static void expect_refused_then_recomputed(trace_site_cache *c,
+                                           const char *path,
+                                           const uint8_t *bytes, size_t n)
+{
+    spew(path, bytes, n);
+    trace_sites s;
+    trace_sites_init(&s);
+    assert_false(trace_sites_lookup(c, g_code, CODE_LEN, NULL, &s));
+    assert_int_equal(s.n, 0);
+    assert_int_equal(access(path, F_OK), -1); /* dropped */
+    assert_int_equal(trace_sites_for(NULL, c, g_code, CODE_LEN, NULL, &s),
+                     TRACE_SITES_DECODED);
+    expect_code_sites(&s);
+    trace_sites_free(&s);
+}
+
+static void test_cache_entry_truncated_or_flipped_is_a_miss(void **state)
+{
+    (void)state;
+    char dir[128], path[256];
+    cache_dir_in(dir, sizeof(dir), "cache-damage");
+    make_code(g_code, 2);
+    trace_site_cache *c = open_cache(dir, 0);
+    trace_sites s;
+    trace_sites_init(&s);
+    fill_cache(c, g_code, &s);
+    entry_path(path, sizeof(path), dir, g_code, CODE_LEN);
+    size_t n = 0;
+    uint8_t *good = slurp(path, &n);
+    assert_non_null(good);
+    assert_int_equal(n, 56 + 8 * g_code_nsites);
+    for (size_t len = 0; len < n; len++)
+        expect_refused_then_recomputed(c, path, good, len);
+    for (size_t bit = 0; bit < 8 * n; bit++) {
+        good[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        expect_refused_then_recomputed(c, path, good, n);
+        good[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    }
+    trace_site_cache_stats st;
+    trace_site_cache_stats_get(c, &st);
+    assert_int_equal(st.rejected, n + 8 * n);
+    assert_int_equal(st.hits, 1);
+    free(good);
+    trace_sites_free(&s);
+    trace_site_cache_close(c);
+}
+
+/* An entry file written from the format in site_cache.c, with a correct
+ * checksum: what a careful forger (or another version) could write. */
+typedef struct forged {
+    char magic[9];
+    uint16_t version, sweep;
+    uint8_t decoder, reserved;
+    rrt_blob_id key;
+    uint64_t len, count;
+    const uint64_t *off;
+    size_t n; /* sites actually written */
+} forged;
+
+static void forge(const forged *f, uint8_t *p, size_t *size)
+{
+    memcpy(p, f->magic, 8);
+    rrti_put_u16(p + 8, f->version);
+    rrti_put_u16(p + 10, f->sweep);
+    p[12] = f->decoder;
+    p[13] = f->reserved;
+    p[14] = p[15] = 0;
+    memcpy(p + 16, f->key.bytes, 16);
+    rrti_put_u64(p + 32, f->len);
+    rrti_put_u64(p + 40, f->count);
+    for (size_t i = 0; i < f->n; i++)
+        rrti_put_u64(p + 48 + 8 * i, f->off[i]);
+    *size = 48 + 8 * f->n;
+    rrti_put_u64(p + *size, XXH3_64bits(p, *size));
+    *size += 8;
+}
+
+static void test_cache_entry_with_forged_fields_is_a_miss(void **state)
+{
+    (void)state;
+    char dir[128], path[256];
+    cache_dir_in(dir, sizeof(dir), "cache-forged");
+    make_code(g_code, 3);
+    entry_path(path, sizeof(path), dir, g_code, CODE_LEN);
+    trace_site_cache *c = open_cache(dir, 0);
+    bool zydis = strcmp(trace_decoder_name(TRACE_DECODER_DEFAULT), "zydis") == 0;
+    forged good = {"rrtsites", 1, 1, (uint8_t)(zydis ? 1 : 2), 0, {{0}},
+                   CODE_LEN, g_code_nsites, g_code_sites, g_code_nsites};
+    trace_code_key(g_code, CODE_LEN, &good.key);
+    uint8_t buf[2048];
+    size_t n;
+    /* The forger's own well-formed entry is a hit: the format is as
+     * documented (and why the directory must be the user's alone). */
+    forge(&good, buf, &n);
+    spew(path, buf, n);
+    trace_sites s;
+    trace_sites_init(&s);
+    assert_true(trace_sites_lookup(c, g_code, CODE_LEN, NULL, &s));
+    expect_code_sites(&s);
+
+    uint64_t moved[64];
+    memcpy(moved, g_code_sites, sizeof(moved));
+    moved[1] += 1; /* a site on bytes that are not 0F A2 */
+    uint64_t past[1] = {CODE_LEN - 1};
+    uint64_t overlap[2] = {g_code_sites[0], g_code_sites[0]};
+    rrt_blob_id other;
+    rrt_blob_id_of("other code", 10, &other);
+    forged bad[12];
+    for (size_t i = 0; i < 12; i++)
+        bad[i] = good;
+    bad[0].off = moved;
+    bad[1].off = past, bad[1].n = bad[1].count = 1;
+    bad[2].off = overlap, bad[2].n = bad[2].count = 2;
+    bad[3].count = (uint64_t)1 << 40; /* count does not fit the file */
+    bad[4].count = g_code_nsites - 1;
+    bad[5].key = other;               /* entry of other code */
+    bad[6].len = CODE_LEN + 2;        /* other length */
+    bad[7].version = 2;
+    bad[8].sweep = 0;
+    bad[9].decoder = zydis ? 2 : 1;   /* the other decoder's answer */
+    bad[10].reserved = 1;
+    memcpy(bad[11].magic, "rrtsitez", 8);
+    for (size_t i = 0; i < 12; i++) {
+        forge(&bad[i], buf, &n);
+        expect_refused_then_recomputed(c, path, buf, n);
+    }
+    /* More sites than half the code's bytes, in a small region. */
+    static const uint8_t small[8] = {0x0f, 0xa2, 0x0f, 0xa2};
+    const uint64_t five[5] = {0, 2, 4, 6, 8};
+    forged many = good;
+    trace_code_key(small, sizeof(small), &many.key);
+    many.len = sizeof(small);
+    many.off = five;
+    many.n = many.count = 5;
+    forge(&many, buf, &n);
+    entry_path(path, sizeof(path), dir, small, sizeof(small));
+    spew(path, buf, n);
+    assert_false(trace_sites_lookup(c, small, sizeof(small), NULL, &s));
+    /* A huge file is not even read. */
+    spew(path, buf, n);
+    assert_int_equal(truncate(path, 1 << 30), 0);
+    assert_false(trace_sites_lookup(c, small, sizeof(small), NULL, &s));
+    assert_int_equal(access(path, F_OK), -1);
+    trace_sites_free(&s);
+    trace_site_cache_close(c);
+}
+
+static void test_cache_not_owned_by_the_user_is_not_used(void **state)
+{
+    (void)state;
+    if (geteuid() != 0)
+        skip(); /* only root can give a file away */
+    char dir[128], path[256];
+    cache_dir_in(dir, sizeof(dir), "cache-owner");
+    make_code(g_code, 4);
+    trace_site_cache *c = open_cache(dir, 0);
+    trace_sites s;
+    trace_sites_init(&s);
+    fill_cache(c, g_code, &s);
+    entry_path(path, sizeof(path), dir, g_code, CODE_LEN);
+    assert_int_equal(chown(path, 65534, 65534), 0);
+    assert_false(trace_sites_lookup(c, g_code, CODE_LEN, NULL, &s));
+    fill_cache(c, g_code, &s); /* replaced by one of ours */
+    assert_int_equal(chmod(path, 0622), 0); /* writable by others */
+    assert_false(trace_sites_lookup(c, g_code, CODE_LEN, NULL, &s));
+    trace_site_cache_close(c);
+    /* A directory someone else owns, or others can write, is not used. */
+    assert_int_equal(chown(dir, 65534, 65534), 0);
+    c = open_cache(dir, 0);
+    assert_null(trace_site_cache_dir(c));
+    trace_site_cache_close(c);
+    assert_int_equal(chown(dir, 0, 0), 0);
+    assert_int_equal(chmod(dir, 0777), 0);
+    c = open_cache(dir, 0);
+    assert_null(trace_site_cache_dir(c));
+    trace_site_cache_close(c);
+    trace_sites_free(&s);
+}
+
+static size_t count_entries(const char *dir, const char *prefix)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "ls -A '%s' | grep -c '^%s' || true", dir,
+             prefix);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = 0;
+    assert_int_equal(fscanf(p, "%zu", &n), 1);
+    pclose(p);
+    return n;
+}
+
+static void test_cache_size_bound_evicts_least_recently_used(void **state)
+{
+    (void)state;
+    char dir[128], path[256];
+    cache_dir_in(dir, sizeof(dir), "cache-bound");
+    /* Room for about 4 entries, whatever the file system's block size. */
+    struct stat sb;
+    make_code(g_code, 100);
+    trace_site_cache *c = open_cache(dir, 0);
+    trace_sites s;
+    trace_sites_init(&s);
+    fill_cache(c, g_code, &s);
+    trace_site_cache_close(c);
+    entry_path(path, sizeof(path), dir, g_code, CODE_LEN);
+    assert_int_equal(stat(path, &sb), 0);
+    struct timespec oldest[2] = {{999999, 0}, {999999, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, path, oldest, 0), 0);
+    uint64_t one = (uint64_t)sb.st_blocks * 512 > (uint64_t)sb.st_size
+                       ? (uint64_t)sb.st_blocks * 512
+                       : (uint64_t)sb.st_size;
+    uint64_t bound = 4 * one + one / 2;
+    /* Ten regions, each stored by a new handle (a new recording checks
+     * the bound at its first store), with increasing ages. */
+    static uint8_t codes[10][CODE_LEN];
+    for (int i = 0; i < 10; i++) {
+        make_code(codes[i], 200 + (uint32_t)i);
+        c = open_cache(dir, bound);
+        assert_int_equal(
+            trace_sites_for(NULL, c, codes[i], CODE_LEN, NULL, &s),
+            TRACE_SITES_DECODED);
+        trace_site_cache_close(c);
+        entry_path(path, sizeof(path), dir, codes[i], CODE_LEN);
+        struct timespec t[2] = {{1000000 + i, 0}, {1000000 + i, 0}};
+        assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+        if (i == 4) {
+            /* Region 1 is used again: it becomes the most recent. */
+            c = open_cache(dir, bound);
+            assert_true(trace_sites_lookup(c, codes[1], CODE_LEN, NULL, &s));
+            trace_site_cache_close(c);
+        }
+    }
+    /* The last store evicted down to the bound: the newest entries and
+     * the recently used one are left. */
+    size_t n = count_entries(dir, "[0-9a-f]");
+    assert_true(n <= 4);
+    const int kept[] = {1, 8, 9};
+    for (size_t k = 0; k < 3; k++) {
+        c = open_cache(dir, bound);
+        assert_true(trace_sites_lookup(c, codes[kept[k]], CODE_LEN, NULL,
+                                       &s));
+        trace_site_cache_close(c);
+    }
+    c = open_cache(dir, bound);
+    assert_false(trace_sites_lookup(c, codes[0], CODE_LEN, NULL, &s));
+    assert_false(trace_sites_lookup(c, codes[2], CODE_LEN, NULL, &s));
+    trace_site_cache_close(c);
+    trace_sites_free(&s);
+}
+
+static void test_cache_removes_stale_temporary_files(void **state)
+{
+    (void)state;
+    char dir[128], old[256], young[256], other[256];
+    cache_dir_in(dir, sizeof(dir), "cache-tmp");
+    snprintf(old, sizeof(old), "%s/.tmp.1.2.3", dir);
+    snprintf(young, sizeof(young), "%s/.tmp.4.5.6", dir);
+    snprintf(other, sizeof(other), "%s/notes.txt", dir);
+    spew(old, (const uint8_t *)"x", 1);
+    spew(young, (const uint8_t *)"x", 1);
+    spew(other, (const uint8_t *)"x", 1);
+    struct timespec t[2] = {{1000, 0}, {1000, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, old, t, 0), 0);
+    make_code(g_code, 5);
+    trace_site_cache *c = open_cache(dir, 1); /* evicts every entry */
+    trace_sites s;
+    trace_sites_init(&s);
+    assert_int_equal(trace_sites_for(NULL, c, g_code, CODE_LEN, NULL, &s),
+                     TRACE_SITES_DECODED);
+    expect_code_sites(&s);
+    trace_site_cache_close(c);
+    assert_int_equal(access(old, F_OK), -1);
+    assert_int_equal(access(young, F_OK), 0);  /* may be a live writer's */
+    assert_int_equal(access(other, F_OK), 0);  /* not ours */
+    assert_int_equal(count_entries(dir, "[0-9a-f]"), 0);
+    trace_sites_free(&s);
+}
+
+static void test_unusable_cache_dir_is_harmless(void **state)
+{
+    (void)state;
+    char file[128], under[160], open_dir[128];
+    path_in(file, sizeof(file), "a-file");
+    spew(file, (const uint8_t *)"x", 1);
+    snprintf(under, sizeof(under), "%s/cache", file);
+    cache_dir_in(open_dir, sizeof(open_dir), "world-writable");
+    assert_int_equal(chmod(open_dir, 0777), 0);
+    const char *dirs[] = {under, open_dir, "/proc/self/rrt-cache"};
+    make_code(g_code, 6);
+    trace_sites s;
+    trace_sites_init(&s);
+    for (size_t i = 0; i < 3; i++) {
+        trace_site_cache *c = open_cache(dirs[i], 0);
+        assert_null(trace_site_cache_dir(c));
+        for (int k = 0; k < 2; k++) {
+            assert_int_equal(
+                trace_sites_for(NULL, c, g_code, CODE_LEN, NULL, &s),
+                TRACE_SITES_DECODED);
+            expect_code_sites(&s);
+        }
+        assert_false(trace_sites_lookup(c, g_code, CODE_LEN, NULL, &s));
+        assert_false(trace_sites_store(c, &(rrt_blob_id){{0}}, CODE_LEN, &s));
+        trace_site_cache_close(c);
+    }
+    assert_int_equal(count_entries(open_dir, "[0-9a-f.]"), 0);
+    /* No cache at all works the same. */
+    assert_int_equal(trace_sites_for(NULL, NULL, g_code, CODE_LEN, NULL, &s),
+                     TRACE_SITES_DECODED);
+    expect_code_sites(&s);
+    trace_sites_free(&s);
+}
+
+static void test_cache_dir_comes_from_the_environment(void **state)
+{
+    (void)state;
+    char root[128], want[200], xdg[128];
+    path_in(root, sizeof(root), "env-root");
+    path_in(xdg, sizeof(xdg), "xdg");
+    char *saved[3];
+    const char *names[3] = {"RRT_CACHE_DIR", "XDG_CACHE_HOME", "HOME"};
+    for (int i = 0; i < 3; i++) {
+        const char *v = getenv(names[i]);
+        saved[i] = v ? strdup(v) : NULL;
+    }
+    setenv("RRT_CACHE_DIR", root, 1);
+    trace_site_cache *c = trace_site_cache_open(NULL);
+    snprintf(want, sizeof(want), "%s/cpuid-sites", root);
+    assert_string_equal(trace_site_cache_dir(c), want);
+    trace_site_cache_close(c);
+    unsetenv("RRT_CACHE_DIR");
+    setenv("XDG_CACHE_HOME", xdg, 1);
+    c = trace_site_cache_open(NULL);
+    snprintf(want, sizeof(want), "%s/rrt/cpuid-sites", xdg);
+    assert_string_equal(trace_site_cache_dir(c), want);
+    trace_site_cache_close(c);
+    setenv("XDG_CACHE_HOME", "relative/ignored", 1);
+    setenv("HOME", root, 1);
+    c = trace_site_cache_open(NULL);
+    snprintf(want, sizeof(want), "%s/.cache/rrt/cpuid-sites", root);
+    assert_string_equal(trace_site_cache_dir(c), want);
+    struct stat sb;
+    assert_int_equal(stat(want, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0700);
+    trace_site_cache_close(c);
+    for (int i = 0; i < 3; i++) {
+        if (saved[i])
+            setenv(names[i], saved[i], 1);
+        else
+            unsetenv(names[i]);
+        free(saved[i]);
+    }
+}
+
+/* Replay's order: a matching table entry, else the cache, else decoding;
+ * a table entry is used only for the same bytes and only where they hold
+ * 0F A2. */
+static void test_sites_for_uses_a_matching_table_entry(void **state)
+{
+    (void)state;
+    char dir[128];
+    cache_dir_in(dir, sizeof(dir), "cache-table");
+    make_code(g_code, 7);
+    rrt_blob_id key;
+    trace_code_key(g_code, CODE_LEN, &key);
+    uint64_t moved[64];
+    memcpy(moved, g_code_sites, sizeof(moved));
+    moved[0] += 1;
+    struct {
+        uint64_t len;
+        const uint64_t *off;
+        trace_sites_how want;
+    } cases[] = {
+        {CODE_LEN, g_code_sites, TRACE_SITES_TABLE},
+        {CODE_LEN + 2, g_code_sites, TRACE_SITES_DECODED}, /* other length */
+        {CODE_LEN, moved, TRACE_SITES_CACHED}, /* a site not on 0F A2 */
+    };
+    trace_sites s;
+    trace_sites_init(&s);
+    trace_site_cache *c = open_cache(dir, 0);
+    for (size_t i = 0; i < 3; i++) {
+        rrt_cpuid_sites *w = rrti_cpuid_sites_new();
+        assert_int_equal(rrti_cpuid_sites_add(w, &key, cases[i].len,
+                                              cases[i].off, g_code_nsites,
+                                              NULL, NULL),
+                         RRT_OK);
+        rrt_buf b;
+        rrt_buf_init(&b);
+        assert_int_equal(rrti_cpuid_sites_take(w, &b), 1);
+        rrt_cpuid_sites *t;
+        assert_int_equal(rrt_cpuid_sites_decode(b.data, b.len, &t, NULL),
+                         RRT_OK);
+        rrt_blob_id got;
+        assert_int_equal(trace_sites_for(t, c, g_code, CODE_LEN, &got, &s),
+                         cases[i].want);
+        expect_code_sites(&s);
+        assert_memory_equal(&got, &key, sizeof(key));
+        rrt_cpuid_sites_free(t);
+        rrt_cpuid_sites_free(w);
+        rrt_buf_free(&b);
+    }
+    trace_site_cache_close(c);
+    trace_sites_free(&s);
 }
 
 /* ------------------------------------------------------------------ */
@@ -630,8 +1181,12 @@ static double now(void)
 
 static int bench(int argc, char **argv)
 {
-    double t_dec[2] = {0}, t_hash = 0, bytes = 0;
+    double t_dec[2] = {0}, t_hash = 0, t_cold = 0, t_warm = 0, bytes = 0;
     size_t n_sites = 0;
+    char dir[] = "/tmp/rrt_sites_bench_XXXXXX";
+    if (!mkdtemp(dir))
+        return 2;
+    trace_site_cache *cache = open_cache(dir, 0);
     for (int a = 0; a < argc; a++) {
         regions rs;
         if (!load_exec_segments(argv[a], &rs)) {
@@ -653,6 +1208,16 @@ static int bench(int argc, char **argv)
             rrt_blob_id key;
             rrt_blob_id_of(rs.v[i].code, rs.v[i].len, &key);
             t_hash += now() - t0;
+            /* What a recording pays the first time and every time after. */
+            trace_sites c;
+            trace_sites_init(&c);
+            t0 = now();
+            trace_sites_for(NULL, cache, rs.v[i].code, rs.v[i].len, NULL, &c);
+            t_cold += now() - t0;
+            t0 = now();
+            trace_sites_for(NULL, cache, rs.v[i].code, rs.v[i].len, NULL, &c);
+            t_warm += now() - t0;
+            trace_sites_free(&c);
             bool same = s[0].n == s[1].n &&
                         !memcmp(s[0].off, s[1].off, s[0].n * sizeof(uint64_t));
             printf("%s [%zu]: %.1f MB, %zu pairs, %zu sites%s\n", argv[a], i,
@@ -673,7 +1238,13 @@ static int bench(int argc, char **argv)
         printf("zydis     %8.1f MB/s\n", bytes / 1e6 / t_dec[0]);
     printf("capstone  %8.1f MB/s\n", bytes / 1e6 / t_dec[1]);
     printf("XXH3-128  %8.1f MB/s\n", bytes / 1e6 / t_hash);
-    return 0;
+    printf("sites_for %8.1f MB/s cold (decode, store), %.1f MB/s warm "
+           "(hash, cache hit): %.3f s and %.3f s\n",
+           bytes / 1e6 / t_cold, bytes / 1e6 / t_warm, t_cold, t_warm);
+    trace_site_cache_close(cache);
+    char cmd[64];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : 1;
 }
 
 static int setup(void **state)
@@ -702,6 +1273,15 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_find_without_0f_a2_finds_nothing),
         cmocka_unit_test(test_sites_check_rejects_bad_lists),
         cmocka_unit_test(test_zydis_and_capstone_agree_on_real_code),
+        cmocka_unit_test(test_cache_hit_after_store),
+        cmocka_unit_test(test_cache_entry_truncated_or_flipped_is_a_miss),
+        cmocka_unit_test(test_cache_entry_with_forged_fields_is_a_miss),
+        cmocka_unit_test(test_cache_not_owned_by_the_user_is_not_used),
+        cmocka_unit_test(test_cache_size_bound_evicts_least_recently_used),
+        cmocka_unit_test(test_cache_removes_stale_temporary_files),
+        cmocka_unit_test(test_unusable_cache_dir_is_harmless),
+        cmocka_unit_test(test_cache_dir_comes_from_the_environment),
+        cmocka_unit_test(test_sites_for_uses_a_matching_table_entry),
         cmocka_unit_test(test_archive_sites_round_trip),
         cmocka_unit_test(test_archive_without_sites_gives_an_empty_table),
         cmocka_unit_test(test_writer_refuses_bad_sites),

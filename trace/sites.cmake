@@ -32,7 +32,8 @@ else()
 endif()
 
 add_library(rrt_trace_sites STATIC
-  ${CMAKE_CURRENT_LIST_DIR}/cpuid_find.c)
+  ${CMAKE_CURRENT_LIST_DIR}/cpuid_find.c
+  ${CMAKE_CURRENT_LIST_DIR}/site_cache.c)
 target_include_directories(rrt_trace_sites PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(rrt_trace_sites PUBLIC rrt_static PkgConfig::CAPSTONE
   PkgConfig::XXHASH)
