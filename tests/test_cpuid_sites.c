@@ -205,6 +205,22 @@ static void test_find_reports_a_prefixed_cpuid_at_its_opcode(void **state)
     expect_sites(&c);
 }
 
+static void test_prefix_len_finds_the_opcode_of_a_prefixed_site(void **state)
+{
+    (void)state;
+    static const uint8_t plain[] = {0x0f, 0x0b};
+    static const uint8_t rex[] = {0x4c, 0x0f, 0x0b};
+    static const uint8_t many[] = {0x66, 0xf3, 0x2e, 0x48, 0x0f, 0x0b};
+    static const uint8_t all[16] = {0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+                                    0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+                                    0x66, 0x66, 0x66, 0x66};
+    assert_int_equal(trace_x86_prefix_len(plain, sizeof(plain)), 0);
+    assert_int_equal(trace_x86_prefix_len(rex, sizeof(rex)), 1);
+    assert_int_equal(trace_x86_prefix_len(many, sizeof(many)), 4);
+    assert_int_equal(trace_x86_prefix_len(many, 2), 2);
+    assert_int_equal(trace_x86_prefix_len(all, sizeof(all)), 14);
+}
+
 static void test_find_without_0f_a2_finds_nothing(void **state)
 {
     (void)state;
@@ -1270,6 +1286,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_find_skips_0f_a2_inside_other_instructions),
         cmocka_unit_test(test_find_resyncs_after_an_undecodable_byte),
         cmocka_unit_test(test_find_reports_a_prefixed_cpuid_at_its_opcode),
+        cmocka_unit_test(test_prefix_len_finds_the_opcode_of_a_prefixed_site),
         cmocka_unit_test(test_find_without_0f_a2_finds_nothing),
         cmocka_unit_test(test_sites_check_rejects_bad_lists),
         cmocka_unit_test(test_zydis_and_capstone_agree_on_real_code),

@@ -73,6 +73,21 @@ bool trace_sites_check(const uint8_t *code, size_t len, const uint64_t *off,
     return true;
 }
 
+size_t trace_x86_prefix_len(const uint8_t *p, size_t n)
+{
+    size_t k = 0;
+    while (k < n && k < 14) {
+        uint8_t b = p[k];
+        bool legacy = b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 ||
+                      b == 0xf3 || b == 0x2e || b == 0x36 || b == 0x3e ||
+                      b == 0x26 || b == 0x64 || b == 0x65;
+        if (!legacy && (b & 0xf0) != 0x40)
+            break;
+        k++;
+    }
+    return k;
+}
+
 /* Offset of the last 0F A2 pair, or -1. No site can start after it, so the
  * sweep stops there; before it every byte must be decoded, since where an
  * instruction starts depends on all the ones before. */

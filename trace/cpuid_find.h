@@ -32,6 +32,13 @@ bool trace_sites_set(trace_sites *s, const uint64_t *off, size_t n);
 bool trace_sites_check(const uint8_t *code, size_t len, const uint64_t *off,
                        size_t n);
 
+/* Number of legacy and REX prefix bytes at p[0..n), at most 14. A CPUID
+ * with prefixes (4C 0F A2 occurs in libLLVM) gets its UD2 on the opcode,
+ * after them, but the CPU reports the fault at the first prefix: the trap
+ * handler finds the site at rip + trace_x86_prefix_len(bytes at rip) and
+ * resumes after its two opcode bytes. */
+size_t trace_x86_prefix_len(const uint8_t *p, size_t n);
+
 /* The disassemblers this build can use. */
 typedef enum {
     TRACE_DECODER_DEFAULT, /* Zydis when built with it, else capstone */
