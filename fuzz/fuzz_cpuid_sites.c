@@ -44,8 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t j = 0; j < n; j++)
             if (off[j] > len - 2 || (j && off[j] < off[j - 1] + 2))
                 fz_die("site out of order or outside its region accepted");
-        if (!rrt_cpuid_sites_find(t, &key, &len2, &off2, &n2) ||
-            len2 != len || off2 != off || n2 != n)
+        if (!rrt_cpuid_sites_find(t, &key, &len2, &off2, &n2) || len2 != len ||
+            off2 != off || n2 != n)
             fz_die("find misses an entry or returns another one");
     }
     rrt_buf b;

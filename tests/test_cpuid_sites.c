@@ -73,8 +73,8 @@ static bool load_exec_segments(const char *path, regions *out)
     Elf64_Ehdr eh;
     memcpy(&eh, m, sizeof(eh));
     bool ok = memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 &&
-              eh.e_ident[EI_CLASS] == ELFCLASS64 &&
-              eh.e_machine == EM_X86_64 && eh.e_phoff < size &&
+              eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_machine == EM_X86_64 &&
+              eh.e_phoff < size &&
               eh.e_phnum <= (size - eh.e_phoff) / sizeof(Elf64_Phdr);
     for (size_t i = 0; ok && i < eh.e_phnum && out->n < 8; i++) {
         Elf64_Phdr ph;
@@ -173,9 +173,9 @@ static void test_find_skips_0f_a2_inside_other_instructions(void **state)
     put(&c, "e8 0f a2 00 00", -1);                /* call rel32 */
     put(&c, "48 8d 05 0f a2 00 00", -1);          /* lea rax, [rip+..] */
     put(&c, "0f a2", 0);                          /* cpuid */
-    put(&c, "66 0f 1f 44 00 0f", -1); /* nop word [rax+rax*1+0xf] */
-    put(&c, "a2 01 02 03 04 05 06 07 08", -1); /* movabs [moffs64], al */
-    put(&c, "c3", -1);                         /* ret */
+    put(&c, "66 0f 1f 44 00 0f", -1);             /* nop word [rax+rax*1+0xf] */
+    put(&c, "a2 01 02 03 04 05 06 07 08", -1);    /* movabs [moffs64], al */
+    put(&c, "c3", -1);                            /* ret */
     assert_int_equal(count_pairs(c.code, c.len), 11);
     expect_sites(&c);
 }
@@ -185,12 +185,12 @@ static void test_find_resyncs_after_an_undecodable_byte(void **state)
     (void)state;
     crafted c = {0};
     put(&c, "90", -1);
-    put(&c, "06", -1);    /* push es: invalid in 64-bit mode */
-    put(&c, "0f a2", 0);  /* found on the next byte */
-    put(&c, "d6", -1);    /* salc: invalid in 64-bit mode */
+    put(&c, "06", -1);   /* push es: invalid in 64-bit mode */
+    put(&c, "0f a2", 0); /* found on the next byte */
+    put(&c, "d6", -1);   /* salc: invalid in 64-bit mode */
     put(&c, "0f a2", 0);
-    put(&c, "0f a2", 0);  /* back to back */
-    put(&c, "0f", -1);    /* a truncated instruction at the end */
+    put(&c, "0f a2", 0); /* back to back */
+    put(&c, "0f", -1);   /* a truncated instruction at the end */
     expect_sites(&c);
 }
 
@@ -308,8 +308,8 @@ static void test_zydis_and_capstone_agree_on_real_code(void **state)
     }
     if (files == 0)
         skip();
-    print_message("%zu files: %zu 0F A2 pairs, %zu CPUID sites\n", files,
-                  pairs, sites);
+    print_message("%zu files: %zu 0F A2 pairs, %zu CPUID sites\n", files, pairs,
+                  sites);
     /* ld.so alone holds dozens of CPUIDs. */
     assert_true(sites > 0);
 }
@@ -399,8 +399,7 @@ static void spew(const char *path, const uint8_t *p, size_t n)
 }
 
 /* Decodes (stores), then finds the same sites in the cache. */
-static void fill_cache(trace_site_cache *c, const uint8_t *code,
-                       trace_sites *s)
+static void fill_cache(trace_site_cache *c, const uint8_t *code, trace_sites *s)
 {
     rrt_blob_id key, key2;
     assert_int_equal(trace_sites_for(NULL, c, code, CODE_LEN, &key, s),
@@ -443,8 +442,7 @@ static void test_cache_hit_after_store(void **state)
     g_code[7] ^= 1;
     /* No 0F A2 at all: nothing hashed, looked up or stored. */
     static const uint8_t plain[4096];
-    assert_int_equal(trace_sites_for(NULL, c2, plain, sizeof(plain), &key,
-                                     &s),
+    assert_int_equal(trace_sites_for(NULL, c2, plain, sizeof(plain), &key, &s),
                      TRACE_SITES_NONE);
     assert_int_equal(s.n, 0);
     trace_site_cache_stats_get(c2, &st);
@@ -541,9 +539,18 @@ static void test_cache_entry_with_forged_fields_is_a_miss(void **state)
     make_code(g_code, 3);
     entry_path(path, sizeof(path), dir, g_code, CODE_LEN);
     trace_site_cache *c = open_cache(dir, 0);
-    bool zydis = strcmp(trace_decoder_name(TRACE_DECODER_DEFAULT), "zydis") == 0;
-    forged good = {"rrtsites", 1, 1, (uint8_t)(zydis ? 1 : 2), 0, {{0}},
-                   CODE_LEN, g_code_nsites, g_code_sites, g_code_nsites};
+    bool zydis =
+        strcmp(trace_decoder_name(TRACE_DECODER_DEFAULT), "zydis") == 0;
+    forged good = {"rrtsites",
+                   1,
+                   1,
+                   (uint8_t)(zydis ? 1 : 2),
+                   0,
+                   {{0}},
+                   CODE_LEN,
+                   g_code_nsites,
+                   g_code_sites,
+                   g_code_nsites};
     trace_code_key(g_code, CODE_LEN, &good.key);
     uint8_t buf[2048];
     size_t n;
@@ -571,11 +578,11 @@ static void test_cache_entry_with_forged_fields_is_a_miss(void **state)
     bad[2].off = overlap, bad[2].n = bad[2].count = 2;
     bad[3].count = (uint64_t)1 << 40; /* count does not fit the file */
     bad[4].count = g_code_nsites - 1;
-    bad[5].key = other;               /* entry of other code */
-    bad[6].len = CODE_LEN + 2;        /* other length */
+    bad[5].key = other;        /* entry of other code */
+    bad[6].len = CODE_LEN + 2; /* other length */
     bad[7].version = 2;
     bad[8].sweep = 0;
-    bad[9].decoder = zydis ? 2 : 1;   /* the other decoder's answer */
+    bad[9].decoder = zydis ? 2 : 1; /* the other decoder's answer */
     bad[10].reserved = 1;
     memcpy(bad[11].magic, "rrtsitez", 8);
     for (size_t i = 0; i < 12; i++) {
@@ -618,7 +625,7 @@ static void test_cache_not_owned_by_the_user_is_not_used(void **state)
     entry_path(path, sizeof(path), dir, g_code, CODE_LEN);
     assert_int_equal(chown(path, 65534, 65534), 0);
     assert_false(trace_sites_lookup(c, g_code, CODE_LEN, NULL, &s));
-    fill_cache(c, g_code, &s); /* replaced by one of ours */
+    fill_cache(c, g_code, &s);              /* replaced by one of ours */
     assert_int_equal(chmod(path, 0622), 0); /* writable by others */
     assert_false(trace_sites_lookup(c, g_code, CODE_LEN, NULL, &s));
     trace_site_cache_close(c);
@@ -675,9 +682,8 @@ static void test_cache_size_bound_evicts_least_recently_used(void **state)
     for (int i = 0; i < 10; i++) {
         make_code(codes[i], 200 + (uint32_t)i);
         c = open_cache(dir, bound);
-        assert_int_equal(
-            trace_sites_for(NULL, c, codes[i], CODE_LEN, NULL, &s),
-            TRACE_SITES_DECODED);
+        assert_int_equal(trace_sites_for(NULL, c, codes[i], CODE_LEN, NULL, &s),
+                         TRACE_SITES_DECODED);
         trace_site_cache_close(c);
         entry_path(path, sizeof(path), dir, codes[i], CODE_LEN);
         struct timespec t[2] = {{1000000 + i, 0}, {1000000 + i, 0}};
@@ -696,8 +702,7 @@ static void test_cache_size_bound_evicts_least_recently_used(void **state)
     const int kept[] = {1, 8, 9};
     for (size_t k = 0; k < 3; k++) {
         c = open_cache(dir, bound);
-        assert_true(trace_sites_lookup(c, codes[kept[k]], CODE_LEN, NULL,
-                                       &s));
+        assert_true(trace_sites_lookup(c, codes[kept[k]], CODE_LEN, NULL, &s));
         trace_site_cache_close(c);
     }
     c = open_cache(dir, bound);
@@ -729,8 +734,8 @@ static void test_cache_removes_stale_temporary_files(void **state)
     expect_code_sites(&s);
     trace_site_cache_close(c);
     assert_int_equal(access(old, F_OK), -1);
-    assert_int_equal(access(young, F_OK), 0);  /* may be a live writer's */
-    assert_int_equal(access(other, F_OK), 0);  /* not ours */
+    assert_int_equal(access(young, F_OK), 0); /* may be a live writer's */
+    assert_int_equal(access(other, F_OK), 0); /* not ours */
     assert_int_equal(count_entries(dir, "[0-9a-f]"), 0);
     trace_sites_free(&s);
 }
@@ -839,8 +844,8 @@ static void test_sites_for_uses_a_matching_table_entry(void **state)
     for (size_t i = 0; i < 3; i++) {
         rrt_cpuid_sites *w = rrti_cpuid_sites_new();
         assert_int_equal(rrti_cpuid_sites_add(w, &key, cases[i].len,
-                                              cases[i].off, g_code_nsites,
-                                              NULL, NULL),
+                                              cases[i].off, g_code_nsites, NULL,
+                                              NULL),
                          RRT_OK);
         rrt_buf b;
         rrt_buf_init(&b);
@@ -923,9 +928,9 @@ static void write_sites_archive(const char *path, bool finish)
     assert_int_equal(rrt_writer_create(path, &o, &w, &err), RRT_OK);
     for (size_t i = 0; i < 4; i++) {
         const region_sites *r = &regions_for_archive[i];
-        assert_int_equal(rrt_writer_add_cpuid_sites(w, &r->key, r->len,
-                                                    r->off, r->n, &err),
-                         RRT_OK);
+        assert_int_equal(
+            rrt_writer_add_cpuid_sites(w, &r->key, r->len, r->off, r->n, &err),
+            RRT_OK);
         if (i == 1)
             assert_int_equal(rrt_writer_flush(w, &err), RRT_OK);
     }
@@ -1055,9 +1060,9 @@ static void encode_regions(rrt_buf *b, size_t first, size_t count)
     assert_non_null(t);
     for (size_t i = first; i < first + count; i++) {
         const region_sites *r = &regions_for_archive[i];
-        assert_int_equal(rrti_cpuid_sites_add(t, &r->key, r->len, r->off,
-                                              r->n, NULL, NULL),
-                         RRT_OK);
+        assert_int_equal(
+            rrti_cpuid_sites_add(t, &r->key, r->len, r->off, r->n, NULL, NULL),
+            RRT_OK);
     }
     assert_int_equal(rrti_cpuid_sites_take(t, b), count);
     rrt_cpuid_sites_free(t);
@@ -1079,19 +1084,17 @@ static void test_later_section_replaces_a_key(void **state)
            sizeof(saved.off));
     encode_regions(&b, 2, 1);
     rrt_cpuid_sites *t = rrti_cpuid_sites_new();
-    assert_int_equal(rrti_cpuid_sites_decode_into(t, a.data, a.len, NULL, 0,
-                                                  NULL),
-                     RRT_OK);
-    assert_int_equal(rrti_cpuid_sites_decode_into(t, b.data, b.len, NULL, 0,
-                                                  NULL),
-                     RRT_OK);
+    assert_int_equal(
+        rrti_cpuid_sites_decode_into(t, a.data, a.len, NULL, 0, NULL), RRT_OK);
+    assert_int_equal(
+        rrti_cpuid_sites_decode_into(t, b.data, b.len, NULL, 0, NULL), RRT_OK);
     rrti_cpuid_sites_merge(t);
     expect_table_holds(t, 1, 3);
     /* A damaged payload leaves what was decoded before as it was. */
     b.data[b.len - 1] ^= 0x80;
-    assert_int_equal(rrti_cpuid_sites_decode_into(t, b.data, b.len, NULL, 0,
-                                                  NULL),
-                     RRT_E_CORRUPT);
+    assert_int_equal(
+        rrti_cpuid_sites_decode_into(t, b.data, b.len, NULL, 0, NULL),
+        RRT_E_CORRUPT);
     expect_table_holds(t, 1, 3);
     rrt_cpuid_sites_free(t);
     regions_for_archive[2] = saved;

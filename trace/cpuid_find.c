@@ -205,8 +205,8 @@ long trace_cpuid_find_with(trace_decoder d, const uint8_t *code, size_t len,
     long long last = last_pair(code, len);
     if (last < 0)
         return 0;
-    /* Sites are only ever chosen by decoding, never by the byte search:
-     * most 0F A2 pairs in real code are inside other instructions. */
+        /* Sites are only ever chosen by decoding, never by the byte search:
+         * most 0F A2 pairs in real code are inside other instructions. */
 #ifdef RRT_HAVE_ZYDIS
     if (resolve(d) == TRACE_DECODER_ZYDIS)
         return sweep_zydis(code, len, (size_t)last, out);

@@ -126,9 +126,8 @@ static int open_dir(const char *path)
     if (fd < 0)
         return -1;
     struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISDIR(sb.st_mode) ||
-        sb.st_uid != geteuid() || (sb.st_mode & 022) ||
-        faccessat(fd, ".", W_OK, AT_EACCESS) != 0) {
+    if (fstat(fd, &sb) != 0 || !S_ISDIR(sb.st_mode) || sb.st_uid != geteuid() ||
+        (sb.st_mode & 022) || faccessat(fd, ".", W_OK, AT_EACCESS) != 0) {
         close(fd);
         return -1;
     }
@@ -147,8 +146,7 @@ trace_site_cache *trace_site_cache_open(const trace_site_cache_options *o)
         return NULL;
     c->dfd = -1;
     c->max_bytes = o->max_bytes ? o->max_bytes : TRACE_SITE_CACHE_MAX_BYTES;
-    c->min_len = o->min_len == SIZE_MAX ? TRACE_SITE_CACHE_MIN_LEN
-                                        : o->min_len;
+    c->min_len = o->min_len == SIZE_MAX ? TRACE_SITE_CACHE_MIN_LEN : o->min_len;
     c->decoder_name = trace_decoder_name(TRACE_DECODER_DEFAULT);
     c->decoder = strcmp(c->decoder_name, "zydis") == 0 ? 1 : 2;
     c->dir = o->dir ? strdup(o->dir) : default_dir();
@@ -280,20 +278,18 @@ static bool read_all(int fd, uint8_t *p, size_t n)
 }
 
 /* Opens, checks and decodes the entry; -1 no entry, 0 refused, 1 hit. */
-static int load(trace_site_cache *c, const char *name,
-                const rrt_blob_id *key, const uint8_t *code, size_t len,
-                trace_sites *out)
+static int load(trace_site_cache *c, const char *name, const rrt_blob_id *key,
+                const uint8_t *code, size_t len, trace_sites *out)
 {
-    int fd = openat(c->dfd, name,
-                    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    int fd =
+        openat(c->dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0)
         return errno == ENOENT ? -1 : 0;
     struct stat sb;
     int got = 0;
     uint8_t *p = NULL;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-        sb.st_uid != geteuid() || (sb.st_mode & 022) ||
-        (uint64_t)sb.st_size > max_file(len) ||
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_uid != geteuid() ||
+        (sb.st_mode & 022) || (uint64_t)sb.st_size > max_file(len) ||
         (uint64_t)sb.st_size < HEADER + TRAILER)
         goto out;
     size_t size = (size_t)sb.st_size;
@@ -311,8 +307,7 @@ out:
 }
 
 bool trace_sites_lookup_key(trace_site_cache *c, const rrt_blob_id *key,
-                            const uint8_t *code, size_t len,
-                            trace_sites *out)
+                            const uint8_t *code, size_t len, trace_sites *out)
 {
     out->n = 0;
     if (!c || c->dfd < 0 || len < c->min_len || len < 2)
@@ -366,11 +361,11 @@ static int make_temp(trace_site_cache *c, char name[64])
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     for (int tries = 0; tries < 16; tries++) {
-        snprintf(name, 64, TMP_PREFIX "%d.%u.%lx", (int)getpid(), c->tmp_counter++,
-                 (unsigned long)(ts.tv_nsec + tries));
-        int fd = openat(c->dfd, name,
-                        O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                        0600);
+        snprintf(name, 64, TMP_PREFIX "%d.%u.%lx", (int)getpid(),
+                 c->tmp_counter++, (unsigned long)(ts.tv_nsec + tries));
+        int fd =
+            openat(c->dfd, name,
+                   O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd >= 0 || errno != EEXIST)
             return fd;
     }
@@ -444,8 +439,8 @@ static void evict(trace_site_cache *c)
         }
         uint64_t blocks = (uint64_t)sb.st_blocks * 512;
         v[n].mtime = sb.st_mtim;
-        v[n].bytes = blocks > (uint64_t)sb.st_size ? blocks
-                                                   : (uint64_t)sb.st_size;
+        v[n].bytes =
+            blocks > (uint64_t)sb.st_size ? blocks : (uint64_t)sb.st_size;
         /* is_entry_name bounds the length: at most 32 + 1 + 8. */
         memcpy(v[n].name, e->d_name, strlen(e->d_name) + 1);
         total += v[n].bytes;
@@ -463,8 +458,8 @@ static void evict(trace_site_cache *c)
     free(v);
 }
 
-bool trace_sites_store(trace_site_cache *c, const rrt_blob_id *key,
-                       size_t len, const trace_sites *s)
+bool trace_sites_store(trace_site_cache *c, const rrt_blob_id *key, size_t len,
+                       const trace_sites *s)
 {
     if (!c || c->dfd < 0 || len < c->min_len || len < 2 ||
         s->n > RRT_CPUID_SITES_MAX_PER_REGION || s->n > len / 2)
@@ -508,8 +503,7 @@ bool trace_sites_store(trace_site_cache *c, const rrt_blob_id *key,
 
 trace_sites_how trace_sites_for(const rrt_cpuid_sites *table,
                                 trace_site_cache *c, const uint8_t *code,
-                                size_t len, rrt_blob_id *key,
-                                trace_sites *out)
+                                size_t len, rrt_blob_id *key, trace_sites *out)
 {
     out->n = 0;
     if (len < 2 || !memmem(code, len, "\x0f\xa2", 2))

@@ -82,8 +82,7 @@ void trace_code_key(const uint8_t *code, size_t len, rrt_blob_id *key);
  * trace_code_key(code, len)). True on a hit, with *out set; false on a miss
  * (including a damaged or refused entry, which is removed). */
 bool trace_sites_lookup_key(trace_site_cache *c, const rrt_blob_id *key,
-                            const uint8_t *code, size_t len,
-                            trace_sites *out);
+                            const uint8_t *code, size_t len, trace_sites *out);
 /* The same, computing the key (into *key if not NULL). */
 bool trace_sites_lookup(trace_site_cache *c, const uint8_t *code, size_t len,
                         rrt_blob_id *key, trace_sites *out);
@@ -93,8 +92,8 @@ bool trace_sites_lookup(trace_site_cache *c, const uint8_t *code, size_t len,
  * disk, region below min_len), which is never an error for the caller.
  * Written to a temporary file and renamed, so readers never see a partial
  * entry under its final name. */
-bool trace_sites_store(trace_site_cache *c, const rrt_blob_id *key,
-                       size_t len, const trace_sites *s);
+bool trace_sites_store(trace_site_cache *c, const rrt_blob_id *key, size_t len,
+                       const trace_sites *s);
 
 /* Where trace_sites_for found the sites. */
 typedef enum {
@@ -113,7 +112,6 @@ typedef enum {
  * (key, len, sites) to the archive with rrt_writer_add_cpuid_sites. */
 trace_sites_how trace_sites_for(const rrt_cpuid_sites *table,
                                 trace_site_cache *c, const uint8_t *code,
-                                size_t len, rrt_blob_id *key,
-                                trace_sites *out);
+                                size_t len, rrt_blob_id *key, trace_sites *out);
 
 #endif

@@ -57,8 +57,7 @@ static bool reserve(rrt_cpuid_sites *t, size_t entries, size_t sites)
 {
     return entries <= SIZE_MAX - t->ne && sites <= SIZE_MAX - t->noff &&
            grow((void **)&t->e, &t->cape, t->ne + entries, sizeof(*t->e)) &&
-           grow((void **)&t->off, &t->capoff, t->noff + sites,
-                sizeof(*t->off));
+           grow((void **)&t->off, &t->capoff, t->noff + sites, sizeof(*t->off));
 }
 
 size_t rrt_cpuid_sites_count(const rrt_cpuid_sites *t)
@@ -66,9 +65,9 @@ size_t rrt_cpuid_sites_count(const rrt_cpuid_sites *t)
     return t ? t->ne : 0;
 }
 
-void rrt_cpuid_sites_entry(const rrt_cpuid_sites *t, size_t i,
-                           rrt_blob_id *key, uint64_t *code_len,
-                           const uint64_t **offsets, size_t *n)
+void rrt_cpuid_sites_entry(const rrt_cpuid_sites *t, size_t i, rrt_blob_id *key,
+                           uint64_t *code_len, const uint64_t **offsets,
+                           size_t *n)
 {
     const site_entry *e = &t->e[i];
     if (key)
@@ -116,7 +115,7 @@ bool rrt_cpuid_sites_find(const rrt_cpuid_sites *t, const rrt_blob_id *key,
 /* ------------------------------------------------------------------ */
 /* Decoding                                                           */
 
-#define CORRUPT(...)                                                          \
+#define CORRUPT(...)                                                           \
     rrti_fail(err, RRT_E_CORRUPT, 0, path, off, "CPUID sites: " __VA_ARGS__)
 
 /* Smallest encoded entry: key, a length and a count of one byte each. */
@@ -242,8 +241,7 @@ rrt_status rrt_cpuid_sites_decode(const void *data, size_t len,
 /* ------------------------------------------------------------------ */
 /* Encoding and the writer's entries                                  */
 
-static void put_entry(rrt_buf *b, const rrt_cpuid_sites *t,
-                      const site_entry *e)
+static void put_entry(rrt_buf *b, const rrt_cpuid_sites *t, const site_entry *e)
 {
     rrt_buf_put(b, e->key.bytes, 16);
     rrt_buf_put_varint(b, e->code_len);
@@ -307,8 +305,8 @@ rrt_status rrti_cpuid_sites_add(rrt_cpuid_sites *t, const rrt_blob_id *key,
         return rrti_fail(err, RRT_E_NOMEM, 0, path, UINT64_MAX,
                          "out of memory");
     memmove(t->e + at + 1, t->e + at, (t->ne - at) * sizeof(*t->e));
-    t->e[at] = (site_entry){.key = *key, .code_len = len, .first = t->noff,
-                            .n = n};
+    t->e[at] =
+        (site_entry){.key = *key, .code_len = len, .first = t->noff, .n = n};
     t->ne++;
     if (n)
         memcpy(t->off + t->noff, off, n * sizeof(*off));

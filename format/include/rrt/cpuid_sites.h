@@ -33,15 +33,14 @@ extern "C" {
 RRT_API rrt_status rrt_writer_add_cpuid_sites(rrt_writer *w,
                                               const rrt_blob_id *key,
                                               uint64_t code_len,
-                                              const uint64_t *offsets,
-                                              size_t n, rrt_error *err);
+                                              const uint64_t *offsets, size_t n,
+                                              rrt_error *err);
 
 /* The merged table of every CSIT section (a key in a later section
  * replaces an earlier one). An archive without CSIT gives an empty table.
  * Every section is checked whole: a damaged one fails the call. */
 typedef struct rrt_cpuid_sites rrt_cpuid_sites;
-RRT_API rrt_status rrt_reader_cpuid_sites(rrt_reader *r,
-                                          rrt_cpuid_sites **out,
+RRT_API rrt_status rrt_reader_cpuid_sites(rrt_reader *r, rrt_cpuid_sites **out,
                                           rrt_error *err);
 /* Decodes one CSIT payload (for tools and fuzzing). */
 RRT_API rrt_status rrt_cpuid_sites_decode(const void *data, size_t len,
