@@ -337,6 +337,26 @@ static void fz_check_cpuid(rrt_reader *r, bool *ok)
     rrt_cpuid_manifest_clear(&m);
 }
 
+static void fz_check_cpuid_sites(rrt_reader *r, bool *ok)
+{
+    rrt_cpuid_sites *t;
+    rrt_error err;
+    rrt_status st = rrt_reader_cpuid_sites(r, &t, &err);
+    fz_note(ok, st, RRT_OK);
+    if ((st == RRT_OK) != (t != NULL))
+        fz_die("cpuid_sites returns a table exactly when it succeeds");
+    for (size_t i = 0; i < rrt_cpuid_sites_count(t); i++) {
+        rrt_blob_id key;
+        uint64_t len;
+        const uint64_t *off;
+        size_t n;
+        rrt_cpuid_sites_entry(t, i, &key, &len, &off, &n);
+        if (!rrt_cpuid_sites_find(t, &key, NULL, NULL, NULL))
+            fz_die("merged CPUID sites table misses one of its keys");
+    }
+    rrt_cpuid_sites_free(t);
+}
+
 /* Runs every reader entry point; returns false if any failed (a limit the
  * harness chose is not a failure). */
 __attribute__((unused)) static bool fz_exercise(const char *path)
@@ -374,6 +394,7 @@ __attribute__((unused)) static bool fz_exercise(const char *path)
     for (size_t i = 0; i < nb; i++)
         fz_check_blob(r, i, &ok);
     fz_check_cpuid(r, &ok);
+    fz_check_cpuid_sites(r, &ok);
     fz_check_meta(r, &ok);
     fz_check_events(r, info.n_events, &ok);
     rrt_reader_close(r);
@@ -473,6 +494,19 @@ fz_build_reference(const char *path, bool finish, rrt_error *err)
                             .n_records = 3, .records = recs, .n_masks = 1,
                             .masks = &mask, .n_queried = 2, .queried = q};
     if ((st = rrt_writer_set_cpuid(w, &m, err)))
+        goto out;
+    /* CPUID sites of two code regions (keys from fixed bytes): CPUIDs at
+     * 5 and 17, and one with 0F A2 only inside an immediate. */
+    static const uint8_t code[] = {0xb8, 0x0f, 0xa2, 0x00, 0x00, 0x0f, 0xa2,
+                                   0x48, 0xb8, 0x0f, 0xa2, 0x0f, 0xa2, 0x0f,
+                                   0xa2, 0x0f, 0xa2, 0x0f, 0xa2, 0xc3};
+    static const uint64_t sites[] = {5, 17};
+    rrt_blob_id k1, k2;
+    rrt_blob_id_of(code, sizeof(code), &k1);
+    rrt_blob_id_of(code, 6, &k2);
+    if ((st = rrt_writer_add_cpuid_sites(w, &k1, sizeof(code), sites, 2,
+                                         err)) ||
+        (st = rrt_writer_add_cpuid_sites(w, &k2, 6, NULL, 0, err)))
         goto out;
     for (uint32_t i = 0; i < 24; i++) {
         uint8_t ev[40];

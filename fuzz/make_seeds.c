@@ -148,6 +148,9 @@ static void payload_seeds(const uint8_t *ref, size_t ref_len)
         case RRT_SEC_INDEX:
             put_seed("index", "reference", s[i].payload, s[i].len);
             break;
+        case RRT_SEC_CPUID_SITES:
+            put_seed("cpuid_sites", "reference", s[i].payload, s[i].len);
+            break;
         case RRT_SEC_EVENTS: {
             rrt_buf_put_u16(&verbatim, (uint16_t)s[i].len);
             rrt_buf_put(&verbatim, s[i].payload, s[i].len);
@@ -188,6 +191,26 @@ static void small_seeds(void)
     static const uint8_t zero_index[24] = {0};
     put_seed("index", "empty", zero_index, sizeof(zero_index));
     put_seed("meta", "empty", "\0", 1);
+    /* One region, no sites; and one whose two sites take multi-byte
+     * deltas (16384 bytes apart) in a region of 2^20 bytes. */
+    uint8_t key[16];
+    memset(key, 0xaa, sizeof(key));
+    rrt_buf cs;
+    rrt_buf_init(&cs);
+    rrt_buf_put_varint(&cs, 1);
+    rrt_buf_put(&cs, key, 16);
+    rrt_buf_put_varint(&cs, 2);
+    rrt_buf_put_varint(&cs, 0);
+    put_seed("cpuid_sites", "no-sites", cs.data, cs.len);
+    rrt_buf_reset(&cs);
+    rrt_buf_put_varint(&cs, 1);
+    rrt_buf_put(&cs, key, 16);
+    rrt_buf_put_varint(&cs, 1u << 20);
+    rrt_buf_put_varint(&cs, 2);
+    rrt_buf_put_varint(&cs, 300);
+    rrt_buf_put_varint(&cs, 16384);
+    put_seed("cpuid_sites", "far-apart", cs.data, cs.len);
+    rrt_buf_free(&cs);
     rrt_cpuid_manifest m = {.vendor = "AuthenticAMD"};
     uint8_t *p;
     size_t len;

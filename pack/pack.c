@@ -494,6 +494,24 @@ static void format_now(char *buf, size_t n)
     strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The CPUID sites table (CSIT): replay patches CPUIDs from it instead of
+ * disassembling, so an archive packed without it replays slower. */
+static rrt_status copy_cpuid_sites(pack_ctx *c)
+{
+    rrt_cpuid_sites *t;
+    rrt_status st = rrt_reader_cpuid_sites(c->r, &t, c->err);
+    for (size_t i = 0; st == RRT_OK && i < rrt_cpuid_sites_count(t); i++) {
+        rrt_blob_id key;
+        uint64_t len;
+        const uint64_t *off;
+        size_t n;
+        rrt_cpuid_sites_entry(t, i, &key, &len, &off, &n);
+        st = rrt_writer_add_cpuid_sites(c->w, &key, len, off, n, c->err);
+    }
+    rrt_cpuid_sites_free(t);
+    return st;
+}
+
 static rrt_status copy_meta_cpuid(pack_ctx *c, int quality)
 {
     rrt_cpuid_manifest m;
@@ -504,6 +522,8 @@ static rrt_status copy_meta_cpuid(pack_ctx *c, int quality)
     } else if (st == RRT_E_NOT_FOUND) {
         st = RRT_OK;
     }
+    if (st == RRT_OK)
+        st = copy_cpuid_sites(c);
     if (st != RRT_OK)
         return st;
     const rrt_meta_entry *meta;

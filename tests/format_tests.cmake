@@ -23,7 +23,7 @@ add_test(NAME format_writer_reader_regressions
   COMMAND test_writer_reader --known-bugs)
 add_test(NAME format_hostile_regressions COMMAND test_hostile --known-bugs)
 add_test(NAME format_vectors COMMAND test_vectors ${RRT_VECTORS_DIR})
-foreach(v empty files events x86)
+foreach(v empty files events x86 sites)
   add_test(NAME format_vector_dump_${v}
     COMMAND bash -c "\"$0\" dump --json \"$1\" | diff -u \"$2\" -"
             ${RRT_CLI} ${RRT_VECTORS_DIR}/${v}.rrt ${RRT_VECTORS_DIR}/${v}.json)

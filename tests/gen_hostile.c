@@ -8,7 +8,9 @@
  *                                 would write (tests/data/bad stays in sync)
  * EXPECTED lines: FILE<TAB>STATUS<TAB>LEVEL<TAB>MESSAGE-SUBSTRING, where
  * LEVEL is "open" (rrt_reader_open fails) or "read" (opening works, reading
- * some content fails), or "ok" for a file that must be accepted. */
+ * some content fails), "sites" (everything reads but the CPUID sites
+ * table: only rrt_reader_cpuid_sites and rrt verify decode it), or "ok" for
+ * a file that must be accepted. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -614,6 +616,79 @@ static void c_cpid_huge_count(rb *r)
     rb_finish(r);
 }
 
+/* CPUID sites (spec 3.8): one optional CSIT section whose payload the
+ * case writes; entries use keys 0x11.. and 0x22.. (the reader does not
+ * hash code, so any key will do). */
+static void rb_csit(rb *r, const rrt_buf *p)
+{
+    rb_listed(r, RRT_SEC_CPUID_SITES, 0, p->data, p->len, 0);
+}
+
+static void put_csit_entry(rrt_buf *p, uint8_t key, uint64_t len,
+                           const uint64_t *deltas, uint64_t n, size_t given)
+{
+    uint8_t k[16];
+    memset(k, key, sizeof(k));
+    rrt_buf_put(p, k, 16);
+    rrt_buf_put_varint(p, len);
+    rrt_buf_put_varint(p, n);
+    for (size_t i = 0; i < given; i++)
+        rrt_buf_put_varint(p, deltas[i]);
+}
+
+static void csit_case(rb *r, uint8_t key2, uint64_t count, uint64_t len2,
+                      uint64_t d1, uint64_t n2, bool trailing)
+{
+    rb_init(r, 1, 0);
+    rb_basic(r);
+    rrt_buf p;
+    rrt_buf_init(&p);
+    rrt_buf_put_varint(&p, count);
+    const uint64_t d[2] = {5, d1};
+    put_csit_entry(&p, 0x11, 20, d, 2, 2);
+    put_csit_entry(&p, key2, len2, NULL, n2, 0);
+    if (trailing)
+        rrt_buf_put_u8(&p, 0);
+    rb_csit(r, &p);
+    rrt_buf_free(&p);
+    rb_finish(r);
+}
+
+static void c_csit_ok(rb *r)
+{
+    csit_case(r, 0x22, 2, 6, 12, 0, false);
+}
+
+static void c_csit_unsorted_keys(rb *r)
+{
+    csit_case(r, 0x11, 2, 6, 12, 0, false);
+}
+
+static void c_csit_site_past_code(rb *r)
+{
+    csit_case(r, 0x22, 2, 6, 14, 0, false); /* 5 + 14 = 19 > 20 - 2 */
+}
+
+static void c_csit_overlapping_sites(rb *r)
+{
+    csit_case(r, 0x22, 2, 6, 1, 0, false);
+}
+
+static void c_csit_huge_count(rb *r)
+{
+    csit_case(r, 0x22, (uint64_t)1 << 40, 6, 12, 0, false);
+}
+
+static void c_csit_huge_sites(rb *r)
+{
+    csit_case(r, 0x22, 2, (uint64_t)1 << 41, 12, (uint64_t)1 << 40, false);
+}
+
+static void c_csit_trailing_bytes(rb *r)
+{
+    csit_case(r, 0x22, 2, 6, 12, 0, true);
+}
+
 static void c_file_unknown_flags(rb *r)
 {
     rb_init(r, 1, 0);
@@ -796,6 +871,20 @@ static const hcase cases[] = {
      "metadata keys are not strictly increasing"},
     {"cpid_huge_count.rrt", c_cpid_huge_count, RRT_E_CORRUPT, "read",
      "CPUID manifest: bad records"},
+    {"csit_ok.rrt", c_csit_ok, RRT_OK, "ok", ""},
+    {"csit_unsorted_keys.rrt", c_csit_unsorted_keys, RRT_E_CORRUPT, "sites",
+     "CPUID sites: entry 1: keys are not strictly increasing"},
+    {"csit_site_past_code.rrt", c_csit_site_past_code, RRT_E_CORRUPT, "sites",
+     "entry 0: site 1 (delta 14) overlaps the previous one or lies past the "
+     "code's 20 bytes"},
+    {"csit_overlapping_sites.rrt", c_csit_overlapping_sites, RRT_E_CORRUPT,
+     "sites", "entry 0: site 1 (delta 1) overlaps the previous one"},
+    {"csit_huge_count.rrt", c_csit_huge_count, RRT_E_CORRUPT, "sites",
+     "CPUID sites: bad entry count 1099511627776"},
+    {"csit_huge_sites.rrt", c_csit_huge_sites, RRT_E_CORRUPT, "sites",
+     "entry 1: 1099511627776 sites cannot fit"},
+    {"csit_trailing_bytes.rrt", c_csit_trailing_bytes, RRT_E_CORRUPT, "sites",
+     "CPUID sites: 1 bytes after the last entry"},
     {"file_unknown_flags.rrt", c_file_unknown_flags, RRT_E_CORRUPT, "read",
      "unknown flags 0x82"},
     {"file_missing_blob.rrt", c_file_missing_blob, RRT_E_CORRUPT, "read",
@@ -873,6 +962,12 @@ static rrt_status probe(const char *path, const char **level, rrt_error *err)
         const rrt_meta_entry *m;
         size_t n;
         st = rrt_reader_meta(r, &m, &n, err);
+    }
+    if (st == RRT_OK) {
+        rrt_cpuid_sites *t;
+        *level = "sites";
+        st = rrt_reader_cpuid_sites(r, &t, err);
+        rrt_cpuid_sites_free(t);
     }
     rrt_reader_close(r);
     if (st == RRT_OK)

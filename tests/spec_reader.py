@@ -208,13 +208,15 @@ class Archive:
     def scan(self):
         off = 16
         self.files, self.batches, self.cpid, self.meta_secs = [], [], None, []
+        self.csit = {}  # key -> (N, sites), later sections replacing earlier
         while off < self.index_off:
             typ, flags, p = self.section_at(off)
             self.sections[off] = (typ, flags, len(p))
             what = f"{typ.decode('latin-1')} at {off}"
             need(typ != b"INDX", f"{what}: a second INDX")
             parse = {b"CHNK": self.chnk, b"BLOB": self.blob, b"FILE": self.file,
-                     b"EVTS": self.evts, b"CPID": self.cpid_sec, b"META": self.meta_sec}.get(typ)
+                     b"EVTS": self.evts, b"CPID": self.cpid_sec, b"META": self.meta_sec,
+                     b"CSIT": self.csit_sec}.get(typ)
             if parse:
                 parse(off, Cursor(p), what)
             else:
@@ -356,6 +358,26 @@ class Archive:
         need(all(a[0] < b[0] for a, b in zip(kv, kv[1:])), f"{what}: keys not increasing")
         self.meta_secs.append(kv)
 
+    def csit_sec(self, off, c, what):
+        k = c.varint()
+        need(1 <= k <= 65536, f"{what}: count {k}")
+        prev = None
+        for i in range(k):
+            key, n_code, n = c.bytes(16, "key"), c.varint("length"), c.varint("sites")
+            need(prev is None or prev < key, f"{what}: entry {i}: keys not increasing")
+            prev = key
+            need(2 <= n_code <= 1 << 48, f"{what}: entry {i}: length {n_code}")
+            need(n <= n_code // 2 and n <= 1 << 24, f"{what}: entry {i}: {n} sites")
+            sites, s = [], 0
+            for j in range(n):
+                d = c.varint("delta")
+                need(j == 0 or d >= 2, f"{what}: entry {i}: site {j} overlaps")
+                s += d
+                need(s + 2 <= n_code, f"{what}: entry {i}: site {j} past the code")
+                sites.append(s)
+            self.csit[key] = (n_code, sites)
+        c.done(what)
+
     # 3.7: the index must describe exactly what the scan found
     def read_index(self, c):
         s, b, e = c.u64(), c.u64(), c.u64()
@@ -373,7 +395,7 @@ class Archive:
             need(aux == want, f"section table entry at {off}: aux {aux} != {want}")
             listed.add(off)
         need(listed == {o for o, t in self.sections.items() if t[0] not in (b"CHNK", b"BLOB")},
-             "section table does not list every FILE/EVTS/CPID/META section")
+             "section table does not list every FILE/EVTS/CPID/META/CSIT section")
         ids = []
         for _ in range(b):
             bid, off, size = c.bytes(16), c.u64(), c.u64()
@@ -502,7 +524,8 @@ def main(argv):
         if stats:
             methods = [c[0] for c in a.chunks.values() if isinstance(c, tuple)]
             print(f"spec_reader: chunks by method {[methods.count(m) for m in (0, 1, 2)]}, "
-                  f"blobs {len(a.blobs)}, pieces {a.pieces}", file=sys.stderr)
+                  f"blobs {len(a.blobs)}, pieces {a.pieces}, CPUID site regions {len(a.csit)}",
+                  file=sys.stderr)
         if s["meta"].get("tool") == "rrt record" or "exe" in s["meta"]:
             check_stream([e for _, evs, _ in a.batches for e in evs], len(a.files))
     except Corrupt as e:

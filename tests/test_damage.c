@@ -32,6 +32,9 @@ static size_t g_blob_len[NBLOBS];
 static rrt_blob_id g_blob_id[NBLOBS];
 static uint8_t *g_cpuid_enc;
 static size_t g_cpuid_len;
+/* One CPUID sites entry (CSIT): a key, 4000 bytes of code, two sites. */
+static rrt_blob_id g_sites_key;
+static const uint64_t g_sites[2] = {100, 3000};
 
 /* Bytes of framing (file header, section headers and checksums, index,
  * footer): every bit of these is flipped even when payload bits are
@@ -137,6 +140,10 @@ static void build_original(void)
                      RRT_OK);
     assert_int_equal(rrt_writer_set_meta(w, "argv", "a b c", &err), RRT_OK);
     assert_int_equal(rrt_writer_set_meta(w, "tool", "damage", &err), RRT_OK);
+    rrt_blob_id_of("code", 4, &g_sites_key);
+    assert_int_equal(rrt_writer_add_cpuid_sites(w, &g_sites_key, 4000,
+                                                g_sites, 2, &err),
+                     RRT_OK);
     assert_int_equal(rrt_writer_flush(w, &err), RRT_OK);
     for (uint32_t i = 0; i < NEVENTS; i++) {
         uint32_t type;
@@ -342,6 +349,27 @@ static int read_all(rrt_reader *r, bool complete, const char *what)
     } else {
         failures++;
     }
+    rrt_cpuid_sites *sites;
+    st = rrt_reader_cpuid_sites(r, &sites, &err);
+    if (st == RRT_OK) {
+        /* Empty (a prefix before the section) or the original entry. */
+        uint64_t len;
+        const uint64_t *off;
+        size_t ns;
+        size_t k = rrt_cpuid_sites_count(sites);
+        assert_true(k == (complete ? 1u : k) && k <= 1);
+        if (k) {
+            assert_true(rrt_cpuid_sites_find(sites, &g_sites_key, &len, &off,
+                                             &ns));
+            assert_true(len == 4000 && ns == 2);
+            assert_memory_equal(off, g_sites, sizeof(g_sites));
+        }
+        rrt_cpuid_sites_free(sites);
+    } else {
+        assert_null(sites);
+        assert_true(err.message[0] != 0);
+        failures++;
+    }
     return failures;
 }
 
@@ -355,7 +383,7 @@ static void test_original_is_intact_and_small(void **state)
     assert_int_equal(read_all(r, true, "original"), 0);
     rrt_archive_info info;
     rrt_reader_info(r, &info);
-    /* 5 FILE, 1 CPID, 2 META, several EVTS. */
+    /* 5 FILE, 1 CPID, 2 META, 1 CSIT, several EVTS. */
     assert_true(info.n_sections >= 10);
     rrt_reader_close(r);
     rrt_verify_report rep;

@@ -250,6 +250,52 @@ fail:
     return -1;
 }
 
+/* Three code regions for sites.rrt: two CPUIDs among 0F A2 pairs inside
+ * immediates; a pair only inside an immediate (no site); CPUIDs 200 bytes
+ * apart (a two-byte delta). */
+static const uint8_t code_a[] = {0xb8, 0x0f, 0xa2, 0x00, 0x00, 0x0f, 0xa2,
+                                 0x48, 0xb8, 0x0f, 0xa2, 0x0f, 0xa2, 0x0f,
+                                 0xa2, 0x0f, 0xa2, 0x0f, 0xa2, 0xc3};
+static const uint64_t sites_a[] = {5, 17};
+static const uint8_t code_b[] = {0xb8, 0x0f, 0xa2, 0x00, 0x00, 0xc3};
+static uint8_t code_c[300];
+static const uint64_t sites_c[] = {0, 200};
+
+static void fill_code_c(void)
+{
+    memset(code_c, 0x90, sizeof(code_c));
+    for (size_t i = 0; i < 2; i++) {
+        code_c[sites_c[i]] = 0x0f;
+        code_c[sites_c[i] + 1] = 0xa2;
+    }
+}
+
+static int gen_sites(const char *path)
+{
+    rrt_writer_options o = golden_opts();
+    rrt_writer *w = NULL;
+    rrt_error err;
+    rrt_blob_id ka, kb, kc;
+    fill_code_c();
+    rrt_blob_id_of(code_a, sizeof(code_a), &ka);
+    rrt_blob_id_of(code_b, sizeof(code_b), &kb);
+    rrt_blob_id_of(code_c, sizeof(code_c), &kc);
+    TRY(rrt_writer_create(path, &o, &w, &err));
+    TRY(rrt_writer_set_meta(w, "tool", "rrt record", &err));
+    TRY(rrt_writer_add_cpuid_sites(w, &ka, sizeof(code_a), sites_a, 2, &err));
+    TRY(rrt_writer_add_cpuid_sites(w, &kb, sizeof(code_b), NULL, 0, &err));
+    TRY(rrt_writer_flush(w, &err));
+    /* Added again: nothing new to write. */
+    TRY(rrt_writer_add_cpuid_sites(w, &ka, sizeof(code_a), sites_a, 2, &err));
+    TRY(rrt_writer_add_cpuid_sites(w, &kc, sizeof(code_c), sites_c, 2, &err));
+    TRY(rrt_writer_finish(w, &err));
+    rrt_writer_free(w);
+    return 0;
+fail:
+    rrt_writer_free(w);
+    return -1;
+}
+
 typedef struct vector {
     const char *name;
     int (*gen)(const char *path);
@@ -260,6 +306,7 @@ static const vector vectors[] = {
     {"files.rrt", gen_files},
     {"events.rrt", gen_events},
     {"x86.rrt", gen_x86},
+    {"sites.rrt", gen_sites},
 };
 #define NVEC (sizeof(vectors) / sizeof(vectors[0]))
 
@@ -439,6 +486,71 @@ static void test_files_vector_shares_a_chunk(void **state)
     free(p);
 }
 
+/* The CSIT entry of one region, built from the table of spec 3.8 alone. */
+static void spec_entry(rrt_buf *b, const uint8_t *code, size_t len,
+                       const uint64_t *sites, size_t n)
+{
+    XXH128_canonical_t key;
+    XXH128_canonicalFromHash(&key, XXH3_128bits(code, len));
+    rrt_buf_put(b, key.digest, 16);
+    uint64_t fields[2 + 8] = {len, n};
+    for (size_t i = 0; i < n; i++)
+        fields[2 + i] = sites[i] - (i ? sites[i - 1] : 0);
+    for (size_t i = 0; i < 2 + n; i++) {
+        uint64_t v = fields[i]; /* LEB128 by hand */
+        do {
+            uint8_t byte = (uint8_t)(v & 0x7f);
+            v >>= 7;
+            rrt_buf_put_u8(b, (uint8_t)(byte | (v ? 0x80 : 0)));
+        } while (v);
+    }
+}
+
+/* sites.rrt: two optional CSIT sections, entries sorted by key, the
+ * second holding only the region added after the flush. */
+static void test_sites_vector_matches_spec_tables(void **state)
+{
+    (void)state;
+    char golden[1024];
+    snprintf(golden, sizeof(golden), "%s/sites.rrt", g_vectors);
+    size_t n = 0;
+    uint8_t *p = slurp(golden, &n);
+    assert_non_null(p);
+    fill_code_c();
+    const uint8_t *c[4];
+    uint64_t len[4];
+    assert_int_equal(sections_of(p, n, RRT_SEC_CPUID_SITES, c, len, 4), 2);
+    for (size_t off = RRTI_HEADER_SIZE; off < n;) {
+        if (rrti_get_u32(p + off) == RRT_SEC_CPUID_SITES)
+            assert_int_equal(rrti_get_u32(p + off + 4), 0); /* optional */
+        if (rrti_get_u32(p + off) == RRT_SEC_INDEX)
+            break;
+        off += RRTI_SECTION_OVERHEAD + rrti_get_u64(p + off + 8);
+    }
+    rrt_blob_id ka, kb;
+    rrt_blob_id_of(code_a, sizeof(code_a), &ka);
+    rrt_blob_id_of(code_b, sizeof(code_b), &kb);
+    bool a_first = rrt_blob_id_cmp(&ka, &kb) < 0;
+    rrt_buf want;
+    rrt_buf_init(&want);
+    rrt_buf_put_u8(&want, 2);
+    for (int k = 0; k < 2; k++) {
+        if ((k == 0) == a_first)
+            spec_entry(&want, code_a, sizeof(code_a), sites_a, 2);
+        else
+            spec_entry(&want, code_b, sizeof(code_b), NULL, 0);
+    }
+    assert_int_equal(len[0], want.len);
+    assert_memory_equal(c[0], want.data, want.len);
+    rrt_buf_reset(&want);
+    rrt_buf_put_u8(&want, 1);
+    spec_entry(&want, code_c, sizeof(code_c), sites_c, 2);
+    assert_int_equal(len[1], want.len);
+    assert_memory_equal(c[1], want.data, want.len);
+    rrt_buf_free(&want);
+    free(p);
+}
+
 static int regenerate(const char *dir)
 {
     for (size_t i = 0; i < NVEC; i++) {
@@ -483,6 +595,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_empty_archive_matches_spec_tables),
         cmocka_unit_test(test_x86_vector_methods),
         cmocka_unit_test(test_files_vector_shares_a_chunk),
+        cmocka_unit_test(test_sites_vector_matches_spec_tables),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -339,6 +339,10 @@ static void check_rest(vctx *v, rrt_reader *r)
     size_t n;
     if (rrt_reader_meta(r, &meta, &n, &e) != RRT_OK)
         problem(v, &e);
+    rrt_cpuid_sites *sites;
+    if (rrt_reader_cpuid_sites(r, &sites, &e) != RRT_OK)
+        problem(v, &e);
+    rrt_cpuid_sites_free(sites);
 }
 
 rrt_status rrt_verify_archive(const char *path, rrt_problem_fn fn, void *ctx,
@@ -591,6 +595,13 @@ static bool consistent(rstate *s, const rrti_section *sec, const uint8_t *p,
         if (rrti_decode_meta(p, len, &m, NULL, 0, NULL) != RRT_OK)
             return false;
         rrti_meta_free(&m);
+        return true;
+    }
+    case RRT_SEC_CPUID_SITES: {
+        rrt_cpuid_sites *t;
+        if (rrt_cpuid_sites_decode(p, len, &t, NULL) != RRT_OK)
+            return false;
+        rrt_cpuid_sites_free(t);
         return true;
     }
     default:

@@ -58,7 +58,7 @@ static bool known_type(uint32_t t)
 {
     return t == RRT_SEC_CHUNK || t == RRT_SEC_BLOB || t == RRT_SEC_FILE ||
            t == RRT_SEC_EVENTS || t == RRT_SEC_CPUID || t == RRT_SEC_META ||
-           t == RRT_SEC_INDEX;
+           t == RRT_SEC_INDEX || t == RRT_SEC_CPUID_SITES;
 }
 
 /* ------------------------------------------------------------------ */
@@ -827,6 +827,35 @@ rrt_status rrt_reader_cpuid(rrt_reader *r, rrt_cpuid_manifest *out,
         return RRT_OK;
     }
     return FAIL(RRT_E_NOT_FOUND, UINT64_MAX, "no CPUID manifest");
+}
+
+rrt_status rrt_reader_cpuid_sites(rrt_reader *r, rrt_cpuid_sites **out,
+                                  rrt_error *err)
+{
+    *out = NULL;
+    rrt_cpuid_sites *t = rrti_cpuid_sites_new();
+    if (!t)
+        return FAIL(RRT_E_NOMEM, UINT64_MAX, "out of memory");
+    rrt_status st = RRT_OK;
+    for (size_t i = 0; i < r->nsec && st == RRT_OK; i++) {
+        const rrt_section_info *e = &r->secs[i];
+        if (e->type != RRT_SEC_CPUID_SITES)
+            continue;
+        uint8_t *p;
+        st = read_listed(r, e, &p, err);
+        if (st != RRT_OK)
+            break;
+        st = rrti_cpuid_sites_decode_into(t, p, (size_t)e->length, r->path,
+                                          e->offset, err);
+        free(p);
+    }
+    if (st != RRT_OK) {
+        rrt_cpuid_sites_free(t);
+        return st;
+    }
+    rrti_cpuid_sites_merge(t);
+    *out = t;
+    return RRT_OK;
 }
 
 /* Merge order: by key, then by position, so the later section wins. */

@@ -25,6 +25,7 @@
 #define RRTI_MAX_META_VALUE (1u << 20)
 #define RRTI_MAX_META_COUNT 65536u
 #define RRTI_MAX_CPUID_COUNT 65536u
+#define RRTI_MAX_CSIT_COUNT 65536u /* entries in one CSIT section */
 #define RRTI_INDEX_ENTRY 32u
 #define RRTI_CHUNK_PREFIX 8u
 #define RRTI_EVTS_PREFIX 20u
@@ -187,6 +188,24 @@ typedef struct rrti_meta {
 rrt_status rrti_decode_meta(const uint8_t *p, size_t len, rrti_meta *out,
                             const char *path, uint64_t off, rrt_error *err);
 void rrti_meta_free(rrti_meta *m);
+
+/* CSIT payloads (cpuid_sites.c). decode_into appends one payload's entries
+ * to t (t unchanged on failure); merge then sorts by key, a later entry
+ * replacing an earlier one with the same key. */
+rrt_cpuid_sites *rrti_cpuid_sites_new(void);
+rrt_status rrti_cpuid_sites_decode_into(rrt_cpuid_sites *t, const uint8_t *p,
+                                        size_t len, const char *path,
+                                        uint64_t off, rrt_error *err);
+void rrti_cpuid_sites_merge(rrt_cpuid_sites *t);
+/* The whole table as one payload (canonical: decoding gives it back). */
+void rrti_cpuid_sites_encode(rrt_buf *b, const rrt_cpuid_sites *t);
+/* Writer side: t holds every entry added, sorted by key. add checks the
+ * sites and ignores an identical repeat; take encodes the entries not yet
+ * taken (as many as one section holds) and returns how many. */
+rrt_status rrti_cpuid_sites_add(rrt_cpuid_sites *t, const rrt_blob_id *key,
+                                uint64_t len, const uint64_t *off, size_t n,
+                                const char *path, rrt_error *err);
+size_t rrti_cpuid_sites_take(rrt_cpuid_sites *t, rrt_buf *b);
 
 /* Index model shared by writer and recovery. */
 typedef struct rrti_index_blob {

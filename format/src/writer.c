@@ -98,6 +98,8 @@ struct rrt_writer {
     char **meta_keys, **meta_vals;
     size_t nmeta, capmeta;
 
+    rrt_cpuid_sites *sites; /* CPUID sites added (CSIT), on first use */
+
     shared_group group;
 
     /* Queue and workers. */
@@ -400,7 +402,11 @@ static rrt_status write_item(rrt_writer *w, item *it)
     case ITEM_BLOB:
         return write_blob_desc(w, it->blob);
     case ITEM_SECTION: {
-        uint32_t flags = it->type == RRT_SEC_META ? 0 : RRT_SECF_REQUIRED;
+        /* Optional sections: a reader that does not know them loses
+         * nothing it needs to read the rest (spec 3). */
+        bool optional =
+            it->type == RRT_SEC_META || it->type == RRT_SEC_CPUID_SITES;
+        uint32_t flags = optional ? 0 : RRT_SECF_REQUIRED;
         out_section(w, it->type, flags, NULL, 0, it->raw, it->raw_len, &at);
         return add_section_entry(w, it->type, flags, at, it->raw_len, 0);
     }
@@ -666,6 +672,7 @@ static void destroy(rrt_writer *w, bool remove_partial)
     }
     free(w->meta_keys);
     free(w->meta_vals);
+    rrt_cpuid_sites_free(w->sites);
     rrt_buf_free(&w->events);
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->work_cv);
@@ -1319,12 +1326,53 @@ static rrt_status flush_meta(rrt_writer *w)
     return w->status;
 }
 
+rrt_status rrt_writer_add_cpuid_sites(rrt_writer *w, const rrt_blob_id *key,
+                                      uint64_t code_len,
+                                      const uint64_t *offsets, size_t n,
+                                      rrt_error *err)
+{
+    rrt_status open_st = check_open(w, err);
+    if (open_st != RRT_OK)
+        return open_st;
+    if (!w->sites && !(w->sites = rrti_cpuid_sites_new())) {
+        fail(w, RRT_E_NOMEM, 0, "out of memory");
+        return report(w, err);
+    }
+    /* A bad argument is the caller's error, not the archive's: only running
+     * out of memory stops the writer. */
+    rrt_status st = rrti_cpuid_sites_add(w->sites, key, code_len, offsets, n,
+                                         w->file.path, err);
+    if (st == RRT_E_NOMEM) {
+        fail(w, RRT_E_NOMEM, 0, "out of memory");
+        return report(w, err);
+    }
+    return st;
+}
+
+static rrt_status flush_sites(rrt_writer *w)
+{
+    while (w->sites && w->status == RRT_OK) {
+        rrt_buf p;
+        rrt_buf_init(&p);
+        size_t n = rrti_cpuid_sites_take(w->sites, &p);
+        if (n && p.failed)
+            fail(w, RRT_E_NOMEM, 0, "out of memory");
+        else if (n)
+            enqueue_section(w, RRT_SEC_CPUID_SITES, p.data, p.len);
+        rrt_buf_free(&p);
+        if (!n)
+            break;
+    }
+    return w->status;
+}
+
 rrt_status rrt_writer_flush(rrt_writer *w, rrt_error *err)
 {
     if (w->finished)
         return RRT_OK;
     flush_events(w);
     flush_meta(w);
+    flush_sites(w);
     seal_group(w);
     drain_all(w);
     obuf_flush(w);

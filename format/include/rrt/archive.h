@@ -34,6 +34,8 @@ extern "C" {
 #define RRT_SEC_EVENTS RRT_FOURCC('E', 'V', 'T', 'S')
 #define RRT_SEC_CPUID RRT_FOURCC('C', 'P', 'I', 'D')
 #define RRT_SEC_META RRT_FOURCC('M', 'E', 'T', 'A')
+/* Optional: CPUID sites by code key (cpuid_sites.h). */
+#define RRT_SEC_CPUID_SITES RRT_FOURCC('C', 'S', 'I', 'T')
 #define RRT_SEC_INDEX RRT_FOURCC('I', 'N', 'D', 'X')
 
 /* Content id of a blob: XXH3-128 of its uncompressed bytes, stored

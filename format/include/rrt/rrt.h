@@ -10,5 +10,6 @@
 #include "compat.h"
 #include "events.h"
 #include "list.h"
+#include "cpuid_sites.h"
 
 #endif

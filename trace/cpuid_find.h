@@ -1,0 +1,64 @@
+/* Finding the CPUID instructions of a code region by disassembly (a linear
+ * sweep), for CPUID patching where the CPU cannot fault on CPUID. */
+#ifndef TRACE_CPUID_FIND_H
+#define TRACE_CPUID_FIND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* CPUID sites of one code region: offsets, relative to the region's first
+ * byte, of the two opcode bytes 0F A2 of each CPUID the sweep decodes.
+ * Strictly increasing, each at least 2 after the previous one, and each
+ * offset + 2 <= the region's length. A CPUID with prefixes (66 0F A2) is
+ * reported at its 0F, not at its first prefix byte. */
+typedef struct trace_sites {
+    uint64_t *off;
+    size_t n, cap;
+} trace_sites;
+
+void trace_sites_init(trace_sites *s);
+void trace_sites_free(trace_sites *s);
+/* False when out of memory (s unchanged). */
+bool trace_sites_push(trace_sites *s, uint64_t off);
+/* Replaces s's contents with a copy of off[0..n). */
+bool trace_sites_set(trace_sites *s, const uint64_t *off, size_t n);
+
+/* True when off[0..n) is a valid site list for code[0..len): strictly
+ * increasing with gaps of at least 2, in range, and every site holds the
+ * bytes 0F A2. Necessary for sites from a cache or an archive, but not
+ * sufficient: 0F A2 also occurs inside other instructions (site_cache.h
+ * says why the key makes it sufficient). */
+bool trace_sites_check(const uint8_t *code, size_t len, const uint64_t *off,
+                       size_t n);
+
+/* Number of legacy and REX prefix bytes at p[0..n), at most 14. A CPUID
+ * with prefixes (4C 0F A2 occurs in libLLVM) gets its UD2 on the opcode,
+ * after them, but the CPU reports the fault at the first prefix: the trap
+ * handler finds the site at rip + trace_x86_prefix_len(bytes at rip) and
+ * resumes after its two opcode bytes. */
+size_t trace_x86_prefix_len(const uint8_t *p, size_t n);
+
+/* The disassemblers this build can use. */
+typedef enum {
+    TRACE_DECODER_DEFAULT, /* Zydis when built with it, else capstone */
+    TRACE_DECODER_ZYDIS,
+    TRACE_DECODER_CAPSTONE,
+} trace_decoder;
+
+/* True when the decoder is available in this build. */
+bool trace_decoder_available(trace_decoder d);
+/* "zydis" or "capstone" (what DEFAULT resolves to). */
+const char *trace_decoder_name(trace_decoder d);
+
+/* Sets *out to the CPUID sites of code[0..len): a linear sweep from offset
+ * 0 that decodes one instruction after another and, where no instruction
+ * decodes, skips one byte and tries again at the next (capstone's
+ * cs_disasm_iter loop that rrt always used). Code without the bytes 0F A2
+ * is not decoded at all. Returns the number of sites, or -1 when out of
+ * memory or the decoder is not available (errno ENOSYS). */
+long trace_cpuid_find(const uint8_t *code, size_t len, trace_sites *out);
+long trace_cpuid_find_with(trace_decoder d, const uint8_t *code, size_t len,
+                           trace_sites *out);
+
+#endif

@@ -1,0 +1,117 @@
+/* CPUID sites without disassembly when the same code was seen before: a
+ * per-user cache keyed by the code's content, and the lookup order the
+ * engines use (archive table, cache, decoding). */
+#ifndef TRACE_SITE_CACHE_H
+#define TRACE_SITE_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rrt/rrt.h>
+
+#include "cpuid_find.h"
+
+/*
+ * Trust. Sites from a cache file or an archive table are used only when
+ *   1. the entry's key equals the XXH3-128 of the code bytes at hand and its
+ *      code length equals theirs: the entry describes exactly these bytes,
+ *      so its sites are what decoding these bytes gave (the sweep is a pure
+ *      function of the bytes), and
+ *   2. every site passes trace_sites_check (in range, increasing, 0F A2).
+ * Check 2 alone would not do: 0F A2 occurs inside other instructions (in
+ * node, 409 pairs hold 25 CPUIDs), and patching one of those corrupts the
+ * program. Check 1 is what rules that out, for entries that are damaged,
+ * stale (the library was updated: other bytes, other key) or written by a
+ * build whose sweep differs (the file format carries a sweep version).
+ *
+ * Neither check stops someone who can write the cache directory: XXH3 is not
+ * a cryptographic hash, but no collision is even needed, since such a writer
+ * can store a well-formed entry under the true key with sites of its choice.
+ * That is why the directory is per user (mode 0700, must be owned by the
+ * user and not writable by group or others, or the cache is not used) and
+ * entry files must be owned by the user: whoever can write there can already
+ * change the user's programs. Every file is still decoded as hostile input:
+ * bounds-checked little-endian fields, magic, version, checksum, and a count
+ * that must fit both the file and the code length; any failure is a miss.
+ */
+
+typedef struct trace_site_cache trace_site_cache;
+
+typedef struct trace_site_cache_options {
+    /* NULL: DIR/cpuid-sites where DIR is $RRT_CACHE_DIR (rrt's cache root)
+     * if set, else $XDG_CACHE_HOME/rrt if absolute, else $HOME/.cache/rrt.
+     * Created (mode 0700) if missing. */
+    const char *dir;
+    /* Bound on the bytes the entries take on disk (their allocated blocks);
+     * 0 means TRACE_SITE_CACHE_MAX_BYTES. */
+    uint64_t max_bytes;
+    /* Regions shorter than this are decoded, not cached: below it, opening
+     * and checking a file costs about as much as decoding. SIZE_MAX means
+     * the default, TRACE_SITE_CACHE_MIN_LEN. */
+    size_t min_len;
+} trace_site_cache_options;
+
+#define TRACE_SITE_CACHE_MAX_BYTES ((uint64_t)64 << 20)
+#define TRACE_SITE_CACHE_MIN_LEN ((size_t)16 << 10)
+
+void trace_site_cache_options_init(trace_site_cache_options *o);
+
+/* Opens the cache. Never fails for want of a usable directory (missing
+ * HOME, read-only, wrong owner): the cache then stores and finds nothing.
+ * NULL only when out of memory; every function below accepts NULL as such
+ * a disabled cache. */
+trace_site_cache *trace_site_cache_open(const trace_site_cache_options *o);
+void trace_site_cache_close(trace_site_cache *c);
+/* The directory in use, or NULL when the cache is disabled. */
+const char *trace_site_cache_dir(const trace_site_cache *c);
+
+typedef struct trace_site_cache_stats {
+    uint64_t hits, misses, stores;
+    uint64_t rejected; /* entries found but refused (damage, wrong key) */
+    uint64_t evicted;  /* entries removed to keep the size bound */
+} trace_site_cache_stats;
+void trace_site_cache_stats_get(const trace_site_cache *c,
+                                trace_site_cache_stats *out);
+
+/* Key of a code region: XXH3-128 of its bytes, in rrt_blob_id byte order
+ * (the same function as archive blob ids). */
+void trace_code_key(const uint8_t *code, size_t len, rrt_blob_id *key);
+
+/* Cache look-up for code[0..len) under `key` (which must be
+ * trace_code_key(code, len)). True on a hit, with *out set; false on a miss
+ * (including a damaged or refused entry, which is removed). */
+bool trace_sites_lookup_key(trace_site_cache *c, const rrt_blob_id *key,
+                            const uint8_t *code, size_t len, trace_sites *out);
+/* The same, computing the key (into *key if not NULL). */
+bool trace_sites_lookup(trace_site_cache *c, const uint8_t *code, size_t len,
+                        rrt_blob_id *key, trace_sites *out);
+
+/* Stores the sites decoding found in a code region of `len` bytes with this
+ * key. Best effort: false when nothing was stored (disabled cache, full
+ * disk, region below min_len), which is never an error for the caller.
+ * Written to a temporary file and renamed, so readers never see a partial
+ * entry under its final name. */
+bool trace_sites_store(trace_site_cache *c, const rrt_blob_id *key, size_t len,
+                       const trace_sites *s);
+
+/* Where trace_sites_for found the sites. */
+typedef enum {
+    TRACE_SITES_FAILED = -1, /* out of memory or no decoder: *out invalid */
+    TRACE_SITES_NONE = 0,    /* no 0F A2 in the code: no CPUID, no key */
+    TRACE_SITES_TABLE = 1,   /* the archive's table (replay) */
+    TRACE_SITES_CACHED = 2,  /* the per-user cache */
+    TRACE_SITES_DECODED = 3, /* decoding (then stored in the cache) */
+} trace_sites_how;
+
+/* The CPUID sites of code[0..len), the cheapest way: none when the bytes
+ * 0F A2 do not occur; else by key from `table` (may be NULL; an archive's
+ * CSIT table at replay), else from the cache `c` (may be NULL), else by
+ * trace_cpuid_find, storing the result in the cache. Except for NONE and
+ * FAILED, *key is set to the region's key (may be NULL): the recorder adds
+ * (key, len, sites) to the archive with rrt_writer_add_cpuid_sites. */
+trace_sites_how trace_sites_for(const rrt_cpuid_sites *table,
+                                trace_site_cache *c, const uint8_t *code,
+                                size_t len, rrt_blob_id *key, trace_sites *out);
+
+#endif
