@@ -46,6 +46,17 @@ static void print_stats(const rec_report *rep)
             (unsigned long long)n[RRT_EV_CLONE],
             (unsigned long long)n[RRT_EV_EXEC],
             (unsigned long long)n[RRT_EV_EXIT]);
+    const uint64_t *s = rep->site_regions;
+    if (s[TRACE_SITES_TABLE] + s[TRACE_SITES_CACHED] + s[TRACE_SITES_DECODED])
+        fprintf(stderr,
+                "rrt %s: CPUID sites of %llu code regions: %llu from the "
+                "archive, %llu from the cache, %llu disassembled\n", "record",
+                (unsigned long long)(s[TRACE_SITES_TABLE] +
+                                     s[TRACE_SITES_CACHED] +
+                                     s[TRACE_SITES_DECODED]),
+                (unsigned long long)s[TRACE_SITES_TABLE],
+                (unsigned long long)s[TRACE_SITES_CACHED],
+                (unsigned long long)s[TRACE_SITES_DECODED]);
 }
 
 /* Runs the recording with SIGINT and SIGTERM turned into a request to
@@ -102,10 +113,10 @@ static const char help[] =
     "  RDTSC traps (PR_SET_TSC); the vDSO is hidden so time calls become\n"
     "  recorded system calls; CPUID traps by CPUID faulting where the CPU\n"
     "  and kernel offer it, else by patching: each CPUID instruction found\n"
-    "  by disassembling new executable code (capstone) is replaced with\n"
-    "  UD2 and emulated. The program sees the recorded CPUID manifest, with\n"
-    "  RDRAND, RDSEED, RTM and HLE always hidden. In a VM, CPUID faulting\n"
-    "  can make every system call several times slower (4.8x measured);\n"
+    "  by disassembling new executable code (once: ~/.cache/rrt) is\n"
+    "  replaced with UD2 and emulated. The program sees the recorded CPUID\n"
+    "  manifest, RDRAND, RDSEED, RTM and HLE always hidden. In a VM, CPUID\n"
+    "  faulting can make every system call several times slower (4.8x);\n"
     "  --cpuid-mode=patch avoids that. clone3, rseq and pkey_alloc fail\n"
     "  with ENOSYS (programs fall back to clone, no rseq, no protection\n"
     "  keys). A system call rrt does not know is refused: the recording\n"

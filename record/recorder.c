@@ -367,7 +367,8 @@ static bool after_exec(recorder *r, rtask *t)
         return rec_fail(r, "process %d: cannot enable CPUID faulting "
                        "(try --cpuid-mode=patch)", (int)t->base.tid);
     if (r->mode == TRACE_CPUID_PATCH &&
-        trace_patch_all(t->base.tid, t->base.memfd, &t->base.pset->p) < 0)
+        trace_patch_all(t->base.tid, t->base.memfd, &t->base.pset->p,
+                        &r->sites) < 0)
         return rec_fail(r, "process %d: cannot patch CPUID instructions",
                     (int)t->base.tid);
     if (!emitted(r, rec_emit_exec(&r->prod, &ex, &r->err), RRT_EV_EXEC))
@@ -402,7 +403,8 @@ static bool mmap_extras(recorder *r, rtask *t, rrt_ev_syscall *e)
         prot = t->args[2], start = t->args[0], len = t->args[1];
     }
     if (r->mode == TRACE_CPUID_PATCH && (prot & PROT_EXEC) &&
-        trace_patch_range(t->base.memfd, start, len, &t->base.pset->p) < 0)
+        trace_patch_range(t->base.memfd, start, len, &t->base.pset->p,
+                          &r->sites) < 0)
         return rec_fail(r, "cannot patch CPUID in new code at 0x%llx",
                     (unsigned long long)start);
     return true;
@@ -859,6 +861,19 @@ static rrt_status build_manifest(recorder *r)
     return st;
 }
 
+/* Every region's sites go into the archive (CSIT), so that replay finds
+ * them by key and never disassembles. */
+static bool sites_found(void *ctx, const rrt_blob_id *key, uint64_t len,
+                        const trace_sites *s)
+{
+    recorder *r = ctx;
+    if (rrt_writer_add_cpuid_sites(r->w, key, len, s->off, s->n, &r->err) ==
+        RRT_OK)
+        return true;
+    r->failed = true;
+    return false;
+}
+
 static bool interrupted(const recorder *r)
 {
     return r->o->interrupt && *r->o->interrupt;
@@ -1004,6 +1019,11 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
         rrt_writer_create(o->out, &wo, &r->w, &r->err) != RRT_OK)
         goto out;
     rec_producer_init(&r->prod, r->w);
+    if (r->mode == TRACE_CPUID_PATCH) {
+        r->sites.cache = trace_site_cache_open(NULL);
+        r->sites.found = sites_found;
+        r->sites.ctx = r;
+    }
     if (write_meta(r, exe, envp) != RRT_OK ||
         rrt_writer_set_cpuid(r->w, &r->m, &r->err) != RRT_OK ||
         rrt_writer_flush(r->w, &r->err) != RRT_OK)
@@ -1034,6 +1054,7 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     rep->exited = r->exited;
     rep->exit_status = r->exit_code;
     memcpy(rep->counts, r->counts, sizeof(rep->counts));
+    memcpy(rep->site_regions, r->sites.regions, sizeof(rep->site_regions));
 out:
     if (rep->outcome == REC_FAILED && r->err.status == RRT_OK) {
         r->err.status = RRT_E_IO;
@@ -1044,6 +1065,7 @@ out:
     if (r->w)
         rrt_writer_free(r->w);
     rec_producer_free(&r->prod);
+    trace_site_cache_close(r->sites.cache);
     rrt_buf_free(&r->data);
     rrt_cpuid_manifest_clear(&r->m);
     free(r->queried);

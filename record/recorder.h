@@ -58,6 +58,9 @@ typedef struct rec_report {
     int exit_status;     /* its exit code, or 128+N when signal N killed it */
     uint64_t events;     /* events written */
     uint64_t counts[16]; /* events by type (rrt/events.h RRT_EV_*) */
+    /* Code regions whose CPUID sites were found, by how (trace_sites_how:
+     * [TRACE_SITES_CACHED], [TRACE_SITES_DECODED]); patch mode only. */
+    uint64_t site_regions[TRACE_SITES_DECODED + 1];
 } rec_report;
 
 /* Records o->argv into o->out. RRT_OK only for REC_COMPLETE; otherwise

@@ -92,6 +92,7 @@ typedef struct recorder {
     uint64_t since_flush;
     struct timespec last_flush;
     uint64_t counts[16];
+    trace_site_source sites; /* CPUID sites: cache, and into the archive */
     bool failed;
     rrt_error err;
 } recorder;

@@ -140,6 +140,17 @@ static void print_stats(const rep_report *rep)
             (unsigned long long)n[RRT_EV_CLONE],
             (unsigned long long)n[RRT_EV_EXEC],
             (unsigned long long)n[RRT_EV_EXIT]);
+    const uint64_t *s = rep->site_regions;
+    if (s[TRACE_SITES_TABLE] + s[TRACE_SITES_CACHED] + s[TRACE_SITES_DECODED])
+        fprintf(stderr,
+                "rrt %s: CPUID sites of %llu code regions: %llu from the "
+                "archive, %llu from the cache, %llu disassembled\n", "replay",
+                (unsigned long long)(s[TRACE_SITES_TABLE] +
+                                     s[TRACE_SITES_CACHED] +
+                                     s[TRACE_SITES_DECODED]),
+                (unsigned long long)s[TRACE_SITES_TABLE],
+                (unsigned long long)s[TRACE_SITES_CACHED],
+                (unsigned long long)s[TRACE_SITES_DECODED]);
 }
 
 static int run(int argc, char **argv)

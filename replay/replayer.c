@@ -521,7 +521,8 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
     else if (e->nr == SYS_mprotect)
         prot = e->args[2], start = e->args[0], len = e->args[1];
     if (r->mode == TRACE_CPUID_PATCH && (prot & PROT_EXEC) &&
-        trace_patch_range(t->base.memfd, start, len, &t->base.pset->p) < 0)
+        trace_patch_range(t->base.memfd, start, len, &t->base.pset->p,
+                          &r->sites) < 0)
         return rep_fail_at(r, t, "cannot patch CPUID at 0x%llx",
                        (unsigned long long)start);
     return true;
@@ -962,7 +963,8 @@ static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
         return rep_fail_at(r, t, "cannot enable CPUID faulting "
                              "(try --cpuid-mode=patch)");
     if (r->mode == TRACE_CPUID_PATCH &&
-        trace_patch_all(t->base.tid, t->base.memfd, &t->base.pset->p) < 0)
+        trace_patch_all(t->base.tid, t->base.memfd, &t->base.pset->p,
+                        &r->sites) < 0)
         return rep_fail_at(r, t, "cannot patch CPUID instructions");
     return true;
 }
@@ -1209,6 +1211,21 @@ static void order_tasks(replayer *r, const rrt_event *ev, bool before)
     r->lazy = task_of(r, tid);
 }
 
+/* The recording's CPUID sites (its CSIT table), so that patching finds
+ * them by key instead of disassembling; and the per-user cache for code
+ * the table lacks. Both are hints: a damaged table is a warning, and the
+ * sites are then found as at record time. */
+static void load_sites(replayer *r)
+{
+    rrt_error err;
+    if (rrt_reader_cpuid_sites(r->rd, &r->table, &err) != RRT_OK) {
+        r->table = NULL;
+        rep_warn_once(r, r->o->archive, err.message);
+    }
+    r->sites.table = r->table;
+    r->sites.cache = trace_site_cache_open(NULL);
+}
+
 /* False on a divergence or a failure (r->diverged, r->err). */
 static bool run_events(replayer *r)
 {
@@ -1274,6 +1291,8 @@ rrt_status rep_replay(const rep_options *o, rep_report *rep, rrt_error *err)
     ptask *root = NULL;
     if (rrt_reader_open(o->archive, &r->rd, &r->err) != RRT_OK)
         goto out;
+    if (r->mode == TRACE_CPUID_PATCH)
+        load_sites(r);
     if (!check_host(r)) {
         if (r->err.status != RRT_OK)
             goto out;
@@ -1293,6 +1312,7 @@ rrt_status rep_replay(const rep_options *o, rep_report *rep, rrt_error *err)
     rep->events = r->index;
     memcpy(rep->counts, r->counts, sizeof(rep->counts));
     rep->div = r->div;
+    memcpy(rep->site_regions, r->sites.regions, sizeof(rep->site_regions));
 out:
     if (rep->outcome == REP_DIVERGED)
         rep_failed(r, RRT_E_CORRUPT, "divergence at event %llu",
@@ -1304,6 +1324,8 @@ out:
     for (size_t i = 0; i < r->nwarned; i++)
         free(r->warned[i]);
     free(r->warned);
+    rrt_cpuid_sites_free(r->table);
+    trace_site_cache_close(r->sites.cache);
     rrt_reader_close(r->rd);
     if (err)
         *err = r->err;

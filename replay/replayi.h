@@ -95,6 +95,8 @@ typedef struct replayer {
     char **warned; /* warnings already printed (a shell loop execs the
                       same script a thousand times) */
     size_t nwarned, capwarned;
+    trace_site_source sites; /* CPUID sites: the archive's table, cache */
+    rrt_cpuid_sites *table;
 } replayer;
 
 /* report.c: what the replay says, and how it stops. */

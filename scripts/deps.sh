@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git python3
   libarchive-dev libxxhash-dev libbrotli-dev libcmocka-dev   # librrt, pack
-  libcapstone-dev                                            # record: CPUID patching
+  libzydis-dev libcapstone-dev                               # trace: finding CPUID sites (capstone: static build)
   libcurl4-openssl-dev libssl-dev                            # push/pull
   libacl1-dev libnettle8 nettle-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev zlib1g-dev libxml2-dev libicu-dev  # static build
   clang libclang-rt-14-dev llvm                              # fuzzing

@@ -20,6 +20,9 @@ step "normal build (RelWithDebInfo, -Werror) and tests"
 scripts/build.sh "$out/normal" -DRRT_WERROR=ON
 ctest --test-dir "$out/normal" --output-on-failure -j2 --timeout 300
 
+step "record/replay suite again with CPUID patching (as on hosts without CPUID faulting)"
+RRT_CPUID_MODE=patch ctest --test-dir "$out/normal" --output-on-failure -j2 --timeout 300 -L record
+
 step "ASan+UBSan build and tests"
 scripts/build.sh "$out/asan" -DCMAKE_BUILD_TYPE=Debug -DRRT_SANITIZE=ON -DRRT_WERROR=ON
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \

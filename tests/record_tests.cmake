@@ -330,3 +330,10 @@ target_link_libraries(test_trace PRIVATE rrt_trace ${CMOCKA_LIBRARY})
 add_dependencies(test_trace tr_cpuid tr_rdtsc)
 add_test(NAME trace_lib COMMAND test_trace)
 set_tests_properties(trace_lib PROPERTIES TIMEOUT 60 LABELS "record;trace")
+
+# CPUID sites in patch mode: from the archive at replay, from the per-user
+# cache on a second recording, and a damaged cache is only slower.
+add_test(NAME record_replay_cpuid_sites_from_archive_and_cache
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli_cpuid_sites.sh ${RRT_CLI} $<TARGET_FILE:tr_cpuid>)
+set_tests_properties(record_replay_cpuid_sites_from_archive_and_cache PROPERTIES
+  TIMEOUT 120 LABELS record)

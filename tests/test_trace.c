@@ -251,7 +251,7 @@ static void test_patch_all_replaces_every_cpuid_with_ud2(void **state)
     int memfd = trace_mem_open(pid);
     trace_pset *ps = trace_pset_new();
     assert_non_null(ps);
-    long n = trace_patch_all(pid, memfd, &ps->p);
+    long n = trace_patch_all(pid, memfd, &ps->p, NULL);
     /* At the exec stop the program and ld.so are mapped: tr_cpuid has
      * three CPUIDs in its loop, ld.so more. */
     assert_true(n >= 3);
@@ -261,7 +261,7 @@ static void test_patch_all_replaces_every_cpuid_with_ud2(void **state)
         assert_int_equal(trace_trap_insn(memfd, ps->p.addr[i]), 4);
     }
     /* Patching again finds nothing new: the sites are UD2 now. */
-    assert_int_equal(trace_patch_all(pid, memfd, &ps->p), 0);
+    assert_int_equal(trace_patch_all(pid, memfd, &ps->p, NULL), 0);
     /* The first CPUID the program runs now traps as SIGILL at a site. */
     int st = run_past_rdtsc(pid);
     assert_true(WIFSTOPPED(st));

@@ -1,7 +1,6 @@
 /* CPUID trapping: CPUID faulting where the kernel offers it, else CPUID
  * instructions found by disassembly and patched to UD2; and the register
  * effects of the trapped instructions (CPUID, RDTSC) both engines emulate. */
-#include <capstone/capstone.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -24,6 +23,7 @@
 
 #include <rrt/cpufeat.h>
 
+#include "rrtx.h"
 #include "trace.h"
 
 #ifndef ARCH_SET_CPUID
@@ -117,25 +117,24 @@ static bool patches_add(trace_patches *p, uint64_t addr)
 {
     if (trace_patches_has(p, addr))
         return true;
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? 2 * p->cap : 16;
-        uint64_t *a = realloc(p->addr, cap * sizeof(*a));
-        if (!a)
-            return false;
-        p->addr = a;
-        p->cap = cap;
-    }
+    uint64_t *a = rrtx_grow(p->addr, &p->cap, p->n + 1, sizeof(*a));
+    if (!a)
+        return false;
+    p->addr = a;
     p->addr[p->n++] = addr;
     return true;
 }
 
 #define PATCH_MAX_REGION (256u << 20)
 
-/* A linear sweep: code and data interleaved in one executable mapping may
- * still fool it, but unlike a byte search it never patches the middle of
- * another instruction it decoded. */
+/* The sites come from trace_sites_for: the archive's table, the per-user
+ * cache, or a linear sweep by disassembly (cpuid_find.c), never a byte
+ * search. Code and data interleaved in one mapping may still fool the
+ * sweep, but it never patches the middle of another instruction it
+ * decoded; and all three sources give what the sweep gives for these
+ * bytes (site_cache.h says why a cache or table entry can be trusted). */
 long trace_patch_range(int memfd, uint64_t start, uint64_t len,
-                      trace_patches *p)
+                       trace_patches *p, trace_site_source *src)
 {
     if (len == 0 || len > PATCH_MAX_REGION)
         return 0;
@@ -143,52 +142,36 @@ long trace_patch_range(int memfd, uint64_t start, uint64_t len,
     if (!code)
         return -1;
     long n = -1;
-    csh h = 0;
-    cs_insn *insn = NULL;
+    trace_sites s;
+    trace_sites_init(&s);
+    rrt_blob_id key;
     if (!trace_mem_read(memfd, start, code, (size_t)len))
         goto out;
-    /* Code without the bytes 0F A2 anywhere cannot hold a CPUID: skip the
-     * (slow) disassembly. Sites are still only ever chosen by decoding. */
-    n = 0;
-    if (!memmem(code, (size_t)len, "\x0f\xa2", 2))
+    trace_sites_how how = trace_sites_for(src ? src->table : NULL,
+                                          src ? src->cache : NULL, code,
+                                          (size_t)len, &key, &s);
+    if (how == TRACE_SITES_FAILED)
         goto out;
-    n = -1;
-    if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
-        goto out;
-    insn = cs_malloc(h);
-    if (!insn)
-        goto out;
-    n = 0;
-    const uint8_t *c = code;
-    size_t left = (size_t)len;
-    uint64_t addr = start;
-    static const uint8_t ud2[2] = {0x0f, 0x0b};
-    while (left > 0) {
-        if (!cs_disasm_iter(h, &c, &left, &addr, insn)) {
-            c++; /* undecodable byte: resynchronize on the next one */
-            left--;
-            addr++;
-            continue;
-        }
-        if (insn->id == X86_INS_CPUID) {
-            if (!trace_mem_write(memfd, insn->address, ud2, 2) ||
-                !patches_add(p, insn->address)) {
-                n = -1;
-                goto out;
-            }
-            n++;
-        }
+    if (src && how != TRACE_SITES_NONE) {
+        src->regions[how]++;
+        if (src->found && !src->found(src->ctx, &key, len, &s))
+            goto out;
     }
+    static const uint8_t ud2[2] = {0x0f, 0x0b};
+    for (size_t i = 0; i < s.n; i++) {
+        uint64_t at = start + s.off[i];
+        if (!trace_mem_write(memfd, at, ud2, 2) || !patches_add(p, at))
+            goto out;
+    }
+    n = (long)s.n;
 out:
-    if (insn)
-        cs_free(insn, 1);
-    if (h)
-        cs_close(&h);
+    trace_sites_free(&s);
     free(code);
     return n;
 }
 
-long trace_patch_all(pid_t pid, int memfd, trace_patches *p)
+long trace_patch_all(pid_t pid, int memfd, trace_patches *p,
+                     trace_site_source *src)
 {
     char path[64], line[512];
     snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
@@ -202,7 +185,7 @@ long trace_patch_all(pid_t pid, int memfd, trace_patches *p)
         if (sscanf(line, "%llx-%llx %7s", &lo, &hi, perms) != 3 ||
             perms[2] != 'x' || strstr(line, "[v"))
             continue;
-        long n = trace_patch_range(memfd, lo, hi - lo, p);
+        long n = trace_patch_range(memfd, lo, hi - lo, p, src);
         if (n < 0) {
             total = -1;
             break;

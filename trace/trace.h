@@ -16,6 +16,9 @@
 
 #include <rrt/rrt.h>
 
+#include "cpuid_find.h"
+#include "site_cache.h"
+
 /* ------------------------------------------------------------------ */
 /* System call table                                                  */
 
@@ -123,12 +126,30 @@ void trace_pset_unref(trace_pset *s);
 /* NULL on allocation failure. */
 trace_pset *trace_pset_copy(const trace_pset *s);
 bool trace_patches_has(const trace_patches *p, uint64_t addr);
-/* Disassembles [start, start+len) with capstone and replaces every CPUID
- * with UD2. Returns the number of sites patched, -1 on error. */
+/* Where the CPUID sites of a region come from, and what became of them.
+ * Replay passes the archive's table, so that it never disassembles what
+ * the recording already did; both engines pass the per-user cache. */
+typedef struct trace_site_source {
+    const rrt_cpuid_sites *table; /* the archive's CSIT table, or NULL */
+    trace_site_cache *cache;      /* trace_site_cache_open(), or NULL */
+    /* Called for every region that has 0F A2 bytes, with its key, its
+     * length and its sites (maybe none): the recorder adds them to the
+     * archive. False stops the patching (-1). NULL: not called. */
+    bool (*found)(void *ctx, const rrt_blob_id *key, uint64_t len,
+                  const trace_sites *s);
+    void *ctx;
+    /* Regions by how their sites were found (trace_sites_how). */
+    uint64_t regions[TRACE_SITES_DECODED + 1];
+} trace_site_source;
+
+/* Replaces every CPUID in [start, start+len) of the tracee with UD2 and
+ * adds the sites to p. src may be NULL (no table, no cache). Returns the
+ * number of sites patched, -1 on error. */
 long trace_patch_range(int memfd, uint64_t start, uint64_t len,
-                      trace_patches *p);
+                       trace_patches *p, trace_site_source *src);
 /* Patches every executable mapping of /proc/PID/maps (after exec). */
-long trace_patch_all(pid_t pid, int memfd, trace_patches *p);
+long trace_patch_all(pid_t pid, int memfd, trace_patches *p,
+                     trace_site_source *src);
 
 /* Instruction at rip that trapped: 1 rdtsc, 2 rdtscp, 3 cpuid, 4 ud2,
  * 0 other. */
