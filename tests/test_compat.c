@@ -599,13 +599,13 @@ static void test_mask_for_host_hides_what_the_host_cannot_replay(void **state)
 /* ------------------------------------------------------------------ */
 /* Real CPUs                                                          */
 
-static void load(const char *name, rrti_host *h)
+static void load(const char *name, host_desc *h)
 {
     char path[512];
     snprintf(path, sizeof(path), "%s/cpus/%s", RRT_TEST_DATA, name);
     rrt_error err;
     rrt_error_clear(&err);
-    if (rrti_host_load(path, h, &err) != RRT_OK)
+    if (host_load(path, h, &err) != RRT_OK)
         fail_msg("%s", err.message);
 }
 
@@ -618,12 +618,12 @@ static void load(const char *name, rrti_host *h)
 static void compare_files(const char *rec_name, const char *host_name,
                           rrt_compat *c)
 {
-    rrti_host r, h;
+    host_desc r, h;
     load(rec_name, &r);
     load(host_name, &h);
     check(&r.m, &h.m, c);
-    rrti_host_clear(&r);
-    rrti_host_clear(&h);
+    host_clear(&r);
+    host_clear(&h);
 }
 
 static void test_xeon_recording_incompatible_with_zen4_vm(void **state)
@@ -713,14 +713,14 @@ static void test_same_cpu_is_compatible_with_itself(void **state)
 static void test_common_mask_replays_on_every_input_host(void **state)
 {
     (void)state;
-    rrti_host hosts[2], common;
+    host_desc hosts[2], common;
     load(XEON, &hosts[0]);
     load(EPYC, &hosts[1]);
     uint64_t conflicts = 1;
-    assert_int_equal(rrti_host_common(hosts, 2, &common, &conflicts, NULL),
+    assert_int_equal(host_common(hosts, 2, &common, &conflicts, NULL),
                      RRT_OK);
     assert_string_equal(common.m.mask_name, "common(2 hosts)");
-    assert_string_equal(common.kind, RRTI_KIND_MASK);
+    assert_string_equal(common.kind, HOST_KIND_MASK);
     assert_int_equal(common.m.flags, RRT_CPUID_MASKED);
     assert_int_equal(common.m.xcr0, 0x7);
     assert_int_equal(conflicts, 0); /* only AVX state is common: same layout */
@@ -751,15 +751,15 @@ static void test_common_mask_replays_on_every_input_host(void **state)
             fail_msg("common mask incompatible with host %zu", i);
         rrt_compat_clear(&c);
     }
-    rrti_host_clear(&common);
-    rrti_host_clear(&hosts[0]);
-    rrti_host_clear(&hosts[1]);
+    host_clear(&common);
+    host_clear(&hosts[0]);
+    host_clear(&hosts[1]);
 }
 
 static void test_common_reports_xsave_layout_conflicts(void **state)
 {
     (void)state;
-    rrti_host hosts[2], common;
+    host_desc hosts[2], common;
     load(XEON, &hosts[0]);
     load(XEON, &hosts[1]);
     rrt_cpuid_record *r =
@@ -767,18 +767,18 @@ static void test_common_reports_xsave_layout_conflicts(void **state)
     assert_non_null(r);
     r->ebx += 64; /* opmask at another offset */
     uint64_t conflicts = 0;
-    assert_int_equal(rrti_host_common(hosts, 2, &common, &conflicts, NULL),
+    assert_int_equal(host_common(hosts, 2, &common, &conflicts, NULL),
                      RRT_OK);
     assert_int_equal(conflicts, 0x20);
-    rrti_host_clear(&common);
-    assert_int_equal(rrti_host_common(hosts, 0, &common, &conflicts, NULL),
+    host_clear(&common);
+    assert_int_equal(host_common(hosts, 0, &common, &conflicts, NULL),
                      RRT_E_INVALID);
     rrt_cpuid_manifest none;
     assert_int_equal(rrt_cpuid_common(NULL, 0, &none, &conflicts, NULL),
                      RRT_E_INVALID);
     assert_null(none.records);
-    rrti_host_clear(&hosts[0]);
-    rrti_host_clear(&hosts[1]);
+    host_clear(&hosts[0]);
+    host_clear(&hosts[1]);
 }
 
 /* The issue's first case: `rrt record --cpu-mask x86-64-v2` on a host with
@@ -786,7 +786,7 @@ static void test_common_reports_xsave_layout_conflicts(void **state)
 static void test_v2_mask_of_avx512_host_replays_on_sandy_bridge(void **state)
 {
     (void)state;
-    rrti_host r, h;
+    host_desc r, h;
     load(XEON, &r);
     load(SANDY, &h);
     rrt_compat c;
@@ -802,15 +802,15 @@ static void test_v2_mask_of_avx512_host_replays_on_sandy_bridge(void **state)
     assert_int_equal(c.xcr0_missing_unused, 0x600e0);
     assert_int_equal(c.rec_usable, 0x3); /* x86-64-v2 hides AVX too */
     rrt_compat_clear(&c);
-    rrti_host_clear(&r);
-    rrti_host_clear(&h);
+    host_clear(&r);
+    host_clear(&h);
 }
 
 static void test_v2_mask_of_this_host_replays_on_sandy_bridge(void **state)
 {
     (void)state;
-    rrti_host r, h;
-    assert_int_equal(rrti_host_capture(&r, NULL), RRT_OK);
+    host_desc r, h;
+    assert_int_equal(host_capture(&r, NULL), RRT_OK);
     load(SANDY, &h);
     assert_int_equal(rrt_cpuid_mask_level(&r.m, 2, NULL), RRT_OK);
     rrt_compat c;
@@ -819,8 +819,8 @@ static void test_v2_mask_of_this_host_replays_on_sandy_bridge(void **state)
         rrt_compat_format(&c, stderr);
     assert_true(c.compatible);
     rrt_compat_clear(&c);
-    rrti_host_clear(&r);
-    rrti_host_clear(&h);
+    host_clear(&r);
+    host_clear(&h);
 }
 
 /* AMD and Intel put the AVX-512 state at different offsets: a second Xeon
@@ -841,12 +841,12 @@ static void
 test_common_hides_features_of_state_laid_out_differently(void **state)
 {
     (void)state;
-    rrti_host hosts[2], common;
+    host_desc hosts[2], common;
     load(XEON, &hosts[0]);
     load(XEON, &hosts[1]);
     amd_avx512_layout(&hosts[1].m);
     uint64_t conflicts = 0;
-    assert_int_equal(rrti_host_common(hosts, 2, &common, &conflicts, NULL),
+    assert_int_equal(host_common(hosts, 2, &common, &conflicts, NULL),
                      RRT_OK);
     assert_int_equal(conflicts, 0xe0);
     static const char *const hidden[] = {"avx512f", "avx512vl", "avx512_fp16",
@@ -867,30 +867,30 @@ test_common_hides_features_of_state_laid_out_differently(void **state)
         assert_int_equal(c.n_layout_unused, i ? 3 : 0);
         rrt_compat_clear(&c);
     }
-    rrti_host_clear(&common);
-    rrti_host_clear(&hosts[0]);
-    rrti_host_clear(&hosts[1]);
+    host_clear(&common);
+    host_clear(&hosts[0]);
+    host_clear(&hosts[1]);
 }
 
 static void
 test_common_hides_features_of_state_not_every_host_enables(void **state)
 {
     (void)state;
-    rrti_host hosts[2], common;
+    host_desc hosts[2], common;
     load(XEON, &hosts[0]);
     load(XEON, &hosts[1]);
     hosts[1].m.xcr0 &= ~(uint64_t)0x60000; /* an OS without AMX enabled */
     uint64_t conflicts = 1;
-    assert_int_equal(rrti_host_common(hosts, 2, &common, &conflicts, NULL),
+    assert_int_equal(host_common(hosts, 2, &common, &conflicts, NULL),
                      RRT_OK);
     assert_int_equal(conflicts, 0);
     assert_false(
         rrt_cpu_feature_present(&common.m, rrt_cpu_feature_find("amx_tile")));
     assert_true(
         rrt_cpu_feature_present(&common.m, rrt_cpu_feature_find("avx512f")));
-    rrti_host_clear(&common);
-    rrti_host_clear(&hosts[0]);
-    rrti_host_clear(&hosts[1]);
+    host_clear(&common);
+    host_clear(&hosts[0]);
+    host_clear(&hosts[1]);
 }
 
 /* `rrt record --cpu-mask HOSTFILE` on any of these CPUs gives a recording
@@ -900,12 +900,12 @@ static void test_mask_for_host_makes_every_pair_compatible(void **state)
     (void)state;
     const char *files[] = {XEON, EPYC, HASWELL, SKYLAKE, SANDY, NULL};
     enum { N = 6 };
-    rrti_host all[N];
+    host_desc all[N];
     for (size_t i = 0; i < N; i++) {
         if (files[i])
             load(files[i], &all[i]);
         else
-            assert_int_equal(rrti_host_capture(&all[i], NULL), RRT_OK);
+            assert_int_equal(host_capture(&all[i], NULL), RRT_OK);
     }
     amd_avx512_layout(&all[0].m); /* and one AVX-512 layout conflict */
     for (size_t a = 0; a < N; a++)
@@ -926,7 +926,7 @@ static void test_mask_for_host_makes_every_pair_compatible(void **state)
             rrt_cpuid_manifest_clear(&m);
         }
     for (size_t i = 0; i < N; i++)
-        rrti_host_clear(&all[i]);
+        host_clear(&all[i]);
 }
 
 /* `rrt record --cpu-mask FILE` for every format `--against` reads: the
@@ -939,10 +939,10 @@ static void test_mask_from_file_reads_every_host_format(void **state)
     assert_true(fd >= 0);
     close(fd);
     unlink(saved); /* the writer creates it */
-    rrti_host hsw;
+    host_desc hsw;
     load(HASWELL, &hsw);
-    assert_int_equal(rrti_host_save(saved, &hsw, RRTI_KIND_HOST, NULL), RRT_OK);
-    rrti_host_clear(&hsw);
+    assert_int_equal(host_save(saved, &hsw, HOST_KIND_HOST, NULL), RRT_OK);
+    host_clear(&hsw);
     const char *files[] = {SANDY, HASWELL, EPYC, SKYLAKE, saved};
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         char path[512];
@@ -950,7 +950,7 @@ static void test_mask_from_file_reads_every_host_format(void **state)
             snprintf(path, sizeof(path), "%s", files[i]);
         else
             snprintf(path, sizeof(path), "%s/cpus/%s", RRT_TEST_DATA, files[i]);
-        rrti_host r, h;
+        host_desc r, h;
         load(XEON, &r);
         rrt_error err;
         rrt_error_clear(&err);
@@ -959,14 +959,14 @@ static void test_mask_from_file_reads_every_host_format(void **state)
         const char *base = strrchr(path, '/') + 1;
         assert_string_equal(r.m.mask_name, base);
         assert_true(r.m.flags & RRT_CPUID_MASKED);
-        assert_int_equal(rrti_host_load(path, &h, NULL), RRT_OK);
+        assert_int_equal(host_load(path, &h, NULL), RRT_OK);
         rrt_compat c;
         check(&r.m, &h.m, &c);
         if (!c.compatible)
             fail_msg("Xeon masked with %s is incompatible with it", base);
         rrt_compat_clear(&c);
-        rrti_host_clear(&r);
-        rrti_host_clear(&h);
+        host_clear(&r);
+        host_clear(&h);
     }
     unlink(saved);
 }
@@ -974,7 +974,7 @@ static void test_mask_from_file_reads_every_host_format(void **state)
 static void test_mask_from_file_names_the_file_on_error(void **state)
 {
     (void)state;
-    rrti_host r;
+    host_desc r;
     load(XEON, &r);
     rrt_error err;
     rrt_error_clear(&err);
@@ -986,7 +986,7 @@ static void test_mask_from_file_names_the_file_on_error(void **state)
     assert_int_equal(
         rrt_cpuid_mask_from_file(&r.m, "/nonexistent/box.txt", &err), RRT_E_IO);
     assert_non_null(strstr(err.message, "/nonexistent/box.txt"));
-    rrti_host_clear(&r);
+    host_clear(&r);
 }
 
 #define PAIR_TEST(f)                                                           \

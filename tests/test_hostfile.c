@@ -40,22 +40,22 @@ static void good_path(char *out, size_t cap, const char *name)
     snprintf(out, cap, "%s/cpus/%s", RRT_TEST_DATA, name);
 }
 
-static void load_good(const char *name, rrti_host *h)
+static void load_good(const char *name, host_desc *h)
 {
     char path[512];
     good_path(path, sizeof(path), name);
     rrt_error err;
     rrt_error_clear(&err);
-    if (rrti_host_load(path, h, &err) != RRT_OK)
+    if (host_load(path, h, &err) != RRT_OK)
         fail_msg("%s", err.message);
 }
 
 static void test_raw_dump_reads_first_cpu_only(void **state)
 {
     (void)state;
-    rrti_host h;
+    host_desc h;
     load_good("xeon-vm-amx.cpuid-r.txt", &h); /* has CPU 0: and CPU 1: */
-    assert_int_equal(h.format, RRTI_HOST_CPUID_RAW);
+    assert_int_equal(h.format, HOST_CPUID_RAW);
     assert_string_equal(h.m.vendor, "GenuineIntel");
     /* x2APIC ID (leaf 0xB EDX) is 0 on CPU 0 and 1 on CPU 1. */
     const rrt_cpuid_record *r = rrt_cpuid_manifest_find(&h.m, 0xb, 0);
@@ -65,13 +65,13 @@ static void test_raw_dump_reads_first_cpu_only(void **state)
     assert_int_equal(h.m.xcr0, 0x600e7);
     assert_true(h.xcr0_derived);
     assert_int_equal(h.faulting, -1);
-    rrti_host_clear(&h);
+    host_clear(&h);
 }
 
 static void test_raw_dump_drops_leaves_outside_cpu_ranges(void **state)
 {
     (void)state;
-    rrti_host h;
+    host_desc h;
     load_good("haswell-i7-4770.cpuid-r.txt", &h);
     static const uint32_t dropped[] = {0x20000000, 0x40000000, 0x80860000,
                                        0xc0000000};
@@ -83,28 +83,28 @@ static void test_raw_dump_drops_leaves_outside_cpu_ranges(void **state)
     assert_int_equal(r->flags, 0);
     assert_int_equal(h.m.xcr0, 0x7);
     assert_int_equal(rrt_cpuid_level_of(&h.m), 3);
-    rrti_host_clear(&h);
+    host_clear(&h);
 }
 
 static void test_libvirt_xml_parses_and_ignores_msr(void **state)
 {
     (void)state;
-    rrti_host h;
+    host_desc h;
     load_good("skylake-i5-6600.xml", &h);
-    assert_int_equal(h.format, RRTI_HOST_LIBVIRT);
+    assert_int_equal(h.format, HOST_LIBVIRT);
     assert_string_equal(h.m.vendor, "GenuineIntel");
     const rrt_cpuid_record *r = rrt_cpuid_manifest_find(&h.m, 7, 0);
     assert_non_null(r);
     assert_int_equal(r->ebx, 0x029c6fbf);
     assert_int_equal(h.m.xcr0, 0x1f);
     assert_true(rrt_cpu_feature_present(&h.m, rrt_cpu_feature_find("mpx")));
-    rrti_host_clear(&h);
+    host_clear(&h);
     load_good("epyc-9654-kvm-noavx512.xml", &h);
     assert_string_equal(h.m.vendor, "AuthenticAMD");
     assert_false(
         rrt_cpu_feature_present(&h.m, rrt_cpu_feature_find("avx512f")));
     assert_true(rrt_cpu_feature_present(&h.m, rrt_cpu_feature_find("sse4a")));
-    rrti_host_clear(&h);
+    host_clear(&h);
 }
 
 static void test_xml_accepts_old_function_attribute_and_comments(void **state)
@@ -137,10 +137,10 @@ static void test_format_is_detected_by_content_not_name(void **state)
     char path[512];
     good_path(path, sizeof(path), "skylake-i5-6600.xml");
     char *xml = slurp(path, &len);
-    rrti_host h;
-    assert_int_equal(rrti_host_parse_text(xml, len, "x.txt", &h, NULL), RRT_OK);
-    assert_int_equal(h.format, RRTI_HOST_LIBVIRT);
-    rrti_host_clear(&h);
+    host_desc h;
+    assert_int_equal(host_parse_text(xml, len, "x.txt", &h, NULL), RRT_OK);
+    assert_int_equal(h.format, HOST_LIBVIRT);
+    host_clear(&h);
     free(xml);
 }
 
@@ -161,10 +161,10 @@ static void test_bad_inputs_fail_with_one_line_naming_the_file(void **state)
         *tab = 0;
         const char *want = tab + 1;
         snprintf(path, sizeof(path), "%s/bad/cpus/%s", RRT_TEST_DATA, line);
-        rrti_host h;
+        host_desc h;
         rrt_error err;
         rrt_error_clear(&err);
-        if (rrti_host_load(path, &h, &err) == RRT_OK)
+        if (host_load(path, &h, &err) == RRT_OK)
             fail_msg("%s was accepted", line);
         if (!strstr(err.message, line) || !strstr(err.message, want) ||
             strchr(err.message, '\n'))
@@ -264,19 +264,19 @@ static void tmp_path(char *out, size_t cap, const char *name)
 static void test_saved_host_file_round_trips(void **state)
 {
     (void)state;
-    rrti_host h, back;
+    host_desc h, back;
     load_good("haswell-i7-4770.cpuid-r.txt", &h);
     h.faulting = 0;
     char path[512];
     tmp_path(path, sizeof(path), "hsw.cpuid");
     rrt_error err;
     rrt_error_clear(&err);
-    if (rrti_host_save(path, &h, RRTI_KIND_HOST, &err) != RRT_OK)
+    if (host_save(path, &h, HOST_KIND_HOST, &err) != RRT_OK)
         fail_msg("%s", err.message);
-    if (rrti_host_load(path, &back, &err) != RRT_OK)
+    if (host_load(path, &back, &err) != RRT_OK)
         fail_msg("%s", err.message);
-    assert_int_equal(back.format, RRTI_HOST_ARCHIVE);
-    assert_string_equal(back.kind, RRTI_KIND_HOST);
+    assert_int_equal(back.format, HOST_ARCHIVE);
+    assert_string_equal(back.kind, HOST_KIND_HOST);
     assert_int_equal(back.faulting, 0);
     assert_true(back.xcr0_derived);
     assert_int_equal(back.m.xcr0, h.m.xcr0);
@@ -285,29 +285,29 @@ static void test_saved_host_file_round_trips(void **state)
     assert_memory_equal(back.m.records, h.m.records,
                         h.m.n_records * sizeof(*h.m.records));
     unlink(path);
-    rrti_host_clear(&h);
-    rrti_host_clear(&back);
+    host_clear(&h);
+    host_clear(&back);
 }
 
 static void test_live_capture_round_trips(void **state)
 {
     (void)state;
-    rrti_host h, back;
-    assert_int_equal(rrti_host_capture(&h, NULL), RRT_OK);
-    assert_int_equal(h.format, RRTI_HOST_LIVE);
+    host_desc h, back;
+    assert_int_equal(host_capture(&h, NULL), RRT_OK);
+    assert_int_equal(h.format, HOST_LIVE);
     assert_false(h.xcr0_derived);
     assert_true(h.faulting == 0 || h.faulting == 1);
     char path[512];
     tmp_path(path, sizeof(path), "live.cpuid");
-    assert_int_equal(rrti_host_save(path, &h, RRTI_KIND_HOST, NULL), RRT_OK);
-    assert_int_equal(rrti_host_load(path, &back, NULL), RRT_OK);
+    assert_int_equal(host_save(path, &h, HOST_KIND_HOST, NULL), RRT_OK);
+    assert_int_equal(host_load(path, &back, NULL), RRT_OK);
     assert_int_equal(back.faulting, h.faulting);
     assert_false(back.xcr0_derived);
     assert_int_equal(back.m.n_records, h.m.n_records);
     assert_string_equal(back.hostname, h.hostname);
     unlink(path);
-    rrti_host_clear(&h);
-    rrti_host_clear(&back);
+    host_clear(&h);
+    host_clear(&back);
 }
 
 static void test_archive_without_cpuid_is_an_error(void **state)
@@ -322,10 +322,10 @@ static void test_archive_without_cpuid_is_an_error(void **state)
     assert_int_equal(rrt_writer_create(path, &opt, &w, NULL), RRT_OK);
     assert_int_equal(rrt_writer_finish(w, NULL), RRT_OK);
     rrt_writer_free(w);
-    rrti_host h;
+    host_desc h;
     rrt_error err;
     rrt_error_clear(&err);
-    assert_int_equal(rrti_host_load(path, &h, &err), RRT_E_NOT_FOUND);
+    assert_int_equal(host_load(path, &h, &err), RRT_E_NOT_FOUND);
     assert_non_null(strstr(err.message, "no CPUID manifest"));
     assert_non_null(strstr(err.message, path));
     unlink(path);
@@ -334,10 +334,10 @@ static void test_archive_without_cpuid_is_an_error(void **state)
 static void test_missing_file_is_an_error(void **state)
 {
     (void)state;
-    rrti_host h;
+    host_desc h;
     rrt_error err;
     rrt_error_clear(&err);
-    assert_int_equal(rrti_host_load("/nonexistent/host.xml", &h, &err),
+    assert_int_equal(host_load("/nonexistent/host.xml", &h, &err),
                      RRT_E_IO);
     assert_non_null(strstr(err.message, "/nonexistent/host.xml"));
 }

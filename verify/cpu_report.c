@@ -7,7 +7,7 @@
 
 #include "rrtx.h"
 
-void rrti_print_cpu_line(FILE *f, const rrt_cpuid_manifest *m)
+void host_print_cpu_line(FILE *f, const rrt_cpuid_manifest *m)
 {
     unsigned fam, model, step;
     fputs(m->vendor[0] ? m->vendor : "(unknown vendor)", f);
@@ -19,7 +19,7 @@ void rrti_print_cpu_line(FILE *f, const rrt_cpuid_manifest *m)
         fprintf(f, " (%s)", brand);
 }
 
-void rrti_json_feature_names(FILE *f, const rrt_cpu_feature *const *v, size_t n)
+void host_json_feature_names(FILE *f, const rrt_cpu_feature *const *v, size_t n)
 {
     rrtx_json j;
     rrtx_json_init_file(&j, f, RRTX_JSON_SHORT_ESCAPES);
@@ -32,7 +32,7 @@ void rrti_json_feature_names(FILE *f, const rrt_cpu_feature *const *v, size_t n)
     fputc(']', f);
 }
 
-void rrti_json_features(FILE *f, const rrt_cpu_feature *const *v, size_t n)
+void host_json_features(FILE *f, const rrt_cpu_feature *const *v, size_t n)
 {
     rrtx_json j;
     rrtx_json_init_file(&j, f, RRTX_JSON_SHORT_ESCAPES);
@@ -49,7 +49,7 @@ void rrti_json_features(FILE *f, const rrt_cpu_feature *const *v, size_t n)
     fputc(']', f);
 }
 
-void rrti_json_components(FILE *f, uint64_t mask)
+void host_json_components(FILE *f, uint64_t mask)
 {
     rrtx_json j;
     rrtx_json_init_file(&j, f, RRTX_JSON_SHORT_ESCAPES);
@@ -65,12 +65,12 @@ void rrti_json_components(FILE *f, uint64_t mask)
     fputc(']', f);
 }
 
-void rrti_json_tristate(FILE *f, int v)
+void host_json_tristate(FILE *f, int v)
 {
     fputs(v < 0 ? "null" : v ? "true" : "false", f);
 }
 
-void rrti_json_cpu_members(FILE *f, const rrt_cpuid_manifest *m)
+void host_json_cpu_members(FILE *f, const rrt_cpuid_manifest *m)
 {
     rrtx_json j;
     rrtx_json_init_file(&j, f, RRTX_JSON_SHORT_ESCAPES);
@@ -87,7 +87,7 @@ void rrti_json_cpu_members(FILE *f, const rrt_cpuid_manifest *m)
     rrtx_json_str(&j, brand);
     fprintf(f,
             ", \"xcr0\": \"0x%016" PRIx64 "\", \"xcr0_components\": ", m->xcr0);
-    rrti_json_components(f, m->xcr0);
+    host_json_components(f, m->xcr0);
     fprintf(f, ", \"psabi_level\": %u, \"mask_name\": ", rrt_cpuid_level_of(m));
     rrtx_json_str(&j, m->mask_name);
     fprintf(f,
@@ -114,7 +114,7 @@ static void json_records(FILE *f, const rrt_cpuid_record *r, size_t n)
     fputc(']', f);
 }
 
-void rrti_json_raw_members(FILE *f, const rrt_cpuid_manifest *m)
+void host_json_raw_members(FILE *f, const rrt_cpuid_manifest *m)
 {
     fputs("\"records\": ", f);
     json_records(f, m->records, m->n_records);
@@ -128,7 +128,7 @@ void rrti_json_raw_members(FILE *f, const rrt_cpuid_manifest *m)
     fputc(']', f);
 }
 
-const rrt_cpu_feature **rrti_features_of(const rrt_cpuid_manifest *m, size_t *n)
+const rrt_cpu_feature **host_features_of(const rrt_cpuid_manifest *m, size_t *n)
 {
     size_t cap = rrt_cpu_feature_count();
     const rrt_cpu_feature **v = calloc(cap, sizeof(*v));

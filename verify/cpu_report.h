@@ -8,26 +8,26 @@
 #include "hostfile.h"
 
 /* "GenuineIntel family 6 model 0x8f stepping 8 (Intel(R) Xeon(R) ...)" */
-void rrti_print_cpu_line(FILE *f, const rrt_cpuid_manifest *m);
+void host_print_cpu_line(FILE *f, const rrt_cpuid_manifest *m);
 
 /* JSON: ["avx512f", ...] */
-void rrti_json_feature_names(FILE *f, const rrt_cpu_feature *const *v,
+void host_json_feature_names(FILE *f, const rrt_cpu_feature *const *v,
                              size_t n);
 /* JSON: [{"name":"avx512f","leaf":"0x00000007","subleaf":0,"reg":"ebx",
  * "bit":16}, ...] */
-void rrti_json_features(FILE *f, const rrt_cpu_feature *const *v, size_t n);
+void host_json_features(FILE *f, const rrt_cpu_feature *const *v, size_t n);
 /* JSON: ["x87", "sse", ...] */
-void rrti_json_components(FILE *f, uint64_t mask);
+void host_json_components(FILE *f, uint64_t mask);
 /* JSON members (no braces) describing a CPU: vendor, family, model,
  * stepping, brand, xcr0, psabi_level, mask_name, flags. */
-void rrti_json_cpu_members(FILE *f, const rrt_cpuid_manifest *m);
+void host_json_cpu_members(FILE *f, const rrt_cpuid_manifest *m);
 /* JSON member "records":[...] and "masks":[...] and "queried":[...]. */
-void rrti_json_raw_members(FILE *f, const rrt_cpuid_manifest *m);
+void host_json_raw_members(FILE *f, const rrt_cpuid_manifest *m);
 /* JSON: true / false / null for 1 / 0 / -1. */
-void rrti_json_tristate(FILE *f, int v);
+void host_json_tristate(FILE *f, int v);
 
 /* Allocates and fills the features present in m (table order). */
-const rrt_cpu_feature **rrti_features_of(const rrt_cpuid_manifest *m,
+const rrt_cpu_feature **host_features_of(const rrt_cpuid_manifest *m,
                                          size_t *n);
 
 #endif

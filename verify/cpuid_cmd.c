@@ -197,14 +197,14 @@ static const char *faulting_text(int f)
                     : "unknown";
 }
 
-static void describe_text(const rrti_host *h, const rrt_cpu_feature **all,
+static void describe_text(const host_desc *h, const rrt_cpu_feature **all,
                           size_t n)
 {
     const rrt_cpuid_manifest *m = &h->m;
     unsigned fam, model, step;
     char brand[49];
     rrt_cpu_brand(m, brand);
-    printf("source:    %s (%s)\n", h->source, rrti_host_format_name(h->format));
+    printf("source:    %s (%s)\n", h->source, host_format_name(h->format));
     printf("vendor:    %s\n", m->vendor);
     if (rrt_cpu_signature(m, &fam, &model, &step))
         printf("cpu:       family 0x%x model 0x%x stepping %u\n", fam, model,
@@ -245,7 +245,7 @@ static void describe_text(const rrti_host *h, const rrt_cpu_feature **all,
     free(sys);
 }
 
-static void describe_json(const rrti_host *h, const rrt_cpu_feature **all,
+static void describe_json(const host_desc *h, const rrt_cpu_feature **all,
                           size_t n)
 {
     rrtx_json j;
@@ -254,18 +254,18 @@ static void describe_json(const rrti_host *h, const rrt_cpu_feature **all,
     printf("{\n  \"source\": ");
     rrtx_json_str(&j, h->source);
     printf(", \"format\": \"%s\", \"kind\": ",
-           rrti_host_format_name(h->format));
+           host_format_name(h->format));
     rrtx_json_str(&j, h->kind);
     printf(", \"hostname\": ");
     rrtx_json_str(&j, h->hostname);
     printf(",\n  ");
-    rrti_json_cpu_members(stdout, m);
+    host_json_cpu_members(stdout, m);
     printf(",\n  \"max_basic_leaf\": \"0x%08" PRIx32
            "\", \"max_extended_leaf\": \"0x%08" PRIx32
            "\", \"xcr0_derived\": %s, \"cpuid_faulting\": ",
            max_leaf(m, 0), max_leaf(m, 0x80000000u),
            h->xcr0_derived ? "true" : "false");
-    rrti_json_tristate(stdout, h->faulting);
+    host_json_tristate(stdout, h->faulting);
     printf(",\n  \"xsave_layout\": [");
     const char *sep = "";
     for (unsigned i = 2; i < 64; i++) {
@@ -278,9 +278,9 @@ static void describe_json(const rrti_host *h, const rrt_cpu_feature **all,
         sep = ", ";
     }
     printf("],\n  \"features\": ");
-    rrti_json_features(stdout, all, n);
+    host_json_features(stdout, all, n);
     printf(",\n  ");
-    rrti_json_raw_members(stdout, m);
+    host_json_raw_members(stdout, m);
     printf("\n}\n");
 }
 
@@ -324,7 +324,7 @@ static int copy_to_stdout(const char *path)
  * (parse_args refuses a terminal). The archive writer needs a path (it
  * renames NAME.partial into place), so the mask goes through a private
  * directory. */
-static int save_to_stdout(const rrti_host *h, const char *kind)
+static int save_to_stdout(const host_desc *h, const char *kind)
 {
     const char *tmp = getenv("TMPDIR");
     char dir[4096], path[4112];
@@ -339,7 +339,7 @@ static int save_to_stdout(const rrti_host *h, const char *kind)
     rrt_error_clear(&err);
     cli_remove_on_signal(path);
     int code = RRT_EXIT_OK;
-    if (rrti_host_save(path, h, kind, &err) != RRT_OK) {
+    if (host_save(path, h, kind, &err) != RRT_OK) {
         cli_report(&err);
         code = RRT_EXIT_ERROR;
     }
@@ -351,12 +351,12 @@ static int save_to_stdout(const rrti_host *h, const char *kind)
     return code;
 }
 
-static int output(const cpuid_opts *o, const rrti_host *h, const char *kind)
+static int output(const cpuid_opts *o, const host_desc *h, const char *kind)
 {
     if (o->mode == MODE_COMMON && !o->output && !o->json)
         return save_to_stdout(h, kind);
     size_t n;
-    const rrt_cpu_feature **all = rrti_features_of(&h->m, &n);
+    const rrt_cpu_feature **all = host_features_of(&h->m, &n);
     if (!all) {
         cli_error("out of memory");
         return RRT_EXIT_ERROR;
@@ -366,7 +366,7 @@ static int output(const cpuid_opts *o, const rrti_host *h, const char *kind)
         rrt_error err;
         rrt_error_clear(&err);
         cli_remove_on_signal(o->output);
-        if (rrti_host_save(o->output, h, kind, &err) != RRT_OK) {
+        if (host_save(o->output, h, kind, &err) != RRT_OK) {
             cli_report(&err);
             code = RRT_EXIT_ERROR;
         }
@@ -382,37 +382,37 @@ static int output(const cpuid_opts *o, const rrti_host *h, const char *kind)
 
 static int run_describe(const cpuid_opts *o)
 {
-    rrti_host h;
+    host_desc h;
     rrt_error err;
     rrt_error_clear(&err);
-    rrt_status st = o->from ? rrti_host_load(o->from, &h, &err)
-                            : rrti_host_capture(&h, &err);
+    rrt_status st = o->from ? host_load(o->from, &h, &err)
+                            : host_capture(&h, &err);
     if (st != RRT_OK) {
         cli_report(&err);
         return RRT_EXIT_ERROR;
     }
-    int code = output(o, &h, RRTI_KIND_HOST);
-    rrti_host_clear(&h);
+    int code = output(o, &h, HOST_KIND_HOST);
+    host_clear(&h);
     return code;
 }
 
 /* ------------------------------------------------------------------ */
 /* Common and diff                                                    */
 
-static rrt_status load_all(char **files, size_t n, rrti_host *hosts,
+static rrt_status load_all(char **files, size_t n, host_desc *hosts,
                            rrt_error *err)
 {
     for (size_t i = 0; i < n; i++)
-        rrti_host_init(&hosts[i]);
+        host_init(&hosts[i]);
     for (size_t i = 0; i < n; i++) {
-        rrt_status st = rrti_host_load(files[i], &hosts[i], err);
+        rrt_status st = host_load(files[i], &hosts[i], err);
         if (st != RRT_OK)
             return st;
     }
     return RRT_OK;
 }
 
-static void warn_common(const rrti_host *hosts, size_t n, uint64_t conflicts)
+static void warn_common(const host_desc *hosts, size_t n, uint64_t conflicts)
 {
     for (size_t i = 1; i < n; i++)
         if (strcmp(hosts[i].m.vendor, hosts[0].m.vendor) != 0) {
@@ -432,9 +432,9 @@ static void warn_common(const rrti_host *hosts, size_t n, uint64_t conflicts)
 static int run_common(const cpuid_opts *o)
 {
     size_t n = (size_t)o->n_files;
-    rrti_host *hosts = calloc(n, sizeof(*hosts));
-    rrti_host out;
-    rrti_host_init(&out);
+    host_desc *hosts = calloc(n, sizeof(*hosts));
+    host_desc out;
+    host_init(&out);
     if (!hosts) {
         cli_error("out of memory");
         return RRT_EXIT_ERROR;
@@ -445,18 +445,18 @@ static int run_common(const cpuid_opts *o)
     int code = RRT_EXIT_ERROR;
     rrt_status st = load_all(o->files, n, hosts, &err);
     if (st == RRT_OK)
-        st = rrti_host_common(hosts, n, &out, &conflicts, &err);
+        st = host_common(hosts, n, &out, &conflicts, &err);
     if (st != RRT_OK) {
         cli_report(&err);
         goto out;
     }
     warn_common(hosts, n, conflicts);
-    code = output(o, &out, RRTI_KIND_MASK);
+    code = output(o, &out, HOST_KIND_MASK);
 out:
     for (size_t i = 0; i < n; i++)
-        rrti_host_clear(&hosts[i]);
+        host_clear(&hosts[i]);
     free(hosts);
-    rrti_host_clear(&out);
+    host_clear(&out);
     return code;
 }
 
@@ -473,7 +473,7 @@ static size_t only_in(const rrt_cpuid_manifest *a, const rrt_cpuid_manifest *b,
     return n;
 }
 
-static void diff_text(const cpuid_opts *o, const rrti_host *h,
+static void diff_text(const cpuid_opts *o, const host_desc *h,
                       const rrt_cpu_feature **ab, size_t nab,
                       const rrt_cpu_feature **ba, size_t nba)
 {
@@ -482,7 +482,7 @@ static void diff_text(const cpuid_opts *o, const rrti_host *h,
     size_t counts[2] = {nab, nba};
     for (int s = 0; s < 2; s++) {
         printf("%s: ", names[s]);
-        rrti_print_cpu_line(stdout, &h[s].m);
+        host_print_cpu_line(stdout, &h[s].m);
         printf("\n  only here (%zu):%s\n", counts[s], counts[s] ? "" : " none");
         rrt_cpu_features_format(lists[s], counts[s], "    ", stdout);
         uint64_t extra = h[s].m.xcr0 & ~h[1 - s].m.xcr0;
@@ -494,7 +494,7 @@ static void diff_text(const cpuid_opts *o, const rrti_host *h,
     }
 }
 
-static void diff_json(const rrti_host *h, const rrt_cpu_feature **ab,
+static void diff_json(const host_desc *h, const rrt_cpu_feature **ab,
                       size_t nab, const rrt_cpu_feature **ba, size_t nba)
 {
     rrtx_json j;
@@ -504,19 +504,19 @@ static void diff_json(const rrti_host *h, const rrt_cpu_feature **ab,
     printf(", \"b\": ");
     rrtx_json_str(&j, h[1].source);
     printf(",\n \"only_a\": ");
-    rrti_json_features(stdout, ab, nab);
+    host_json_features(stdout, ab, nab);
     printf(",\n \"only_b\": ");
-    rrti_json_features(stdout, ba, nba);
+    host_json_features(stdout, ba, nba);
     printf(",\n \"xcr0_only_a\": ");
-    rrti_json_components(stdout, h[0].m.xcr0 & ~h[1].m.xcr0);
+    host_json_components(stdout, h[0].m.xcr0 & ~h[1].m.xcr0);
     printf(", \"xcr0_only_b\": ");
-    rrti_json_components(stdout, h[1].m.xcr0 & ~h[0].m.xcr0);
+    host_json_components(stdout, h[1].m.xcr0 & ~h[0].m.xcr0);
     printf("}\n");
 }
 
 static int run_diff(const cpuid_opts *o)
 {
-    rrti_host h[2];
+    host_desc h[2];
     rrt_error err;
     rrt_error_clear(&err);
     size_t nf = rrt_cpu_feature_count();
@@ -540,8 +540,8 @@ static int run_diff(const cpuid_opts *o)
     code =
         (nab || nba || h[0].m.xcr0 != h[1].m.xcr0) ? RRT_EXIT_NO : RRT_EXIT_OK;
 out:
-    rrti_host_clear(&h[0]);
-    rrti_host_clear(&h[1]);
+    host_clear(&h[0]);
+    host_clear(&h[1]);
     free(ab);
     free(ba);
     return code;

@@ -9,40 +9,40 @@
 #include <string.h>
 #include <unistd.h>
 
-void rrti_host_init(rrti_host *h)
+void host_init(host_desc *h)
 {
     memset(h, 0, sizeof(*h));
     h->faulting = -1;
 }
 
-void rrti_host_clear(rrti_host *h)
+void host_clear(host_desc *h)
 {
     rrt_cpuid_manifest_clear(&h->m);
-    rrti_host_init(h);
+    host_init(h);
 }
 
-const char *rrti_host_format_name(rrti_host_format f)
+const char *host_format_name(host_format f)
 {
     switch (f) {
-    case RRTI_HOST_LIVE:
+    case HOST_LIVE:
         return "live";
-    case RRTI_HOST_ARCHIVE:
+    case HOST_ARCHIVE:
         return "rrt";
-    case RRTI_HOST_CPUID_RAW:
+    case HOST_CPUID_RAW:
         return "cpuid-raw";
-    case RRTI_HOST_LIBVIRT:
+    case HOST_LIBVIRT:
         return "libvirt-xml";
     }
     return "?";
 }
 
-rrt_status rrti_host_capture(rrti_host *h, rrt_error *err)
+rrt_status host_capture(host_desc *h, rrt_error *err)
 {
-    rrti_host_init(h);
+    host_init(h);
     rrt_status st = rrt_cpuid_capture_host(&h->m, err);
     if (st != RRT_OK)
         return st;
-    h->format = RRTI_HOST_LIVE;
+    h->format = HOST_LIVE;
     h->faulting = rrt_cpuid_host_has_faulting() ? 1 : 0;
     snprintf(h->source, sizeof(h->source), "this host");
     if (gethostname(h->hostname, sizeof(h->hostname) - 1) != 0)
@@ -54,18 +54,18 @@ rrt_status rrti_host_capture(rrti_host *h, rrt_error *err)
 /* Files: librrt reads the CPUID (rrt_cpuid_load); saved host and mask
  * files also carry metadata. */
 
-static void from_text(rrti_host *h, const char *name, rrt_cpuid_source src)
+static void from_text(host_desc *h, const char *name, rrt_cpuid_source src)
 {
-    h->format = src == RRT_CPUID_SOURCE_LIBVIRT ? RRTI_HOST_LIBVIRT
-                                                : RRTI_HOST_CPUID_RAW;
+    h->format = src == RRT_CPUID_SOURCE_LIBVIRT ? HOST_LIBVIRT
+                                                : HOST_CPUID_RAW;
     h->xcr0_derived = true;
     snprintf(h->source, sizeof(h->source), "%s", name);
 }
 
-rrt_status rrti_host_parse_text(const void *data, size_t len, const char *name,
-                                rrti_host *h, rrt_error *err)
+rrt_status host_parse_text(const void *data, size_t len, const char *name,
+                                host_desc *h, rrt_error *err)
 {
-    rrti_host_init(h);
+    host_init(h);
     rrt_cpuid_source src;
     rrt_status st = rrt_cpuid_parse_text(data, len, name, &h->m, &src, err);
     if (st != RRT_OK)
@@ -74,16 +74,16 @@ rrt_status rrti_host_parse_text(const void *data, size_t len, const char *name,
     return RRT_OK;
 }
 
-rrt_status rrti_host_load(const char *path, rrti_host *h, rrt_error *err)
+rrt_status host_load(const char *path, host_desc *h, rrt_error *err)
 {
-    rrti_host_init(h);
+    host_init(h);
     rrt_cpuid_source src;
     rrt_status st = rrt_cpuid_load(path, &h->m, &src, err);
     if (st != RRT_OK)
         return st;
     if (src == RRT_CPUID_SOURCE_ARCHIVE) {
-        rrti_host_clear(h); /* read again with its metadata */
-        return rrti_host_load_archive(path, h, err);
+        host_clear(h); /* read again with its metadata */
+        return host_load_archive(path, h, err);
     }
     from_text(h, path, src);
     return RRT_OK;
@@ -95,56 +95,56 @@ static void copy_meta(rrt_reader *r, const char *key, char *dst, size_t cap)
     snprintf(dst, cap, "%s", v ? v : "");
 }
 
-rrt_status rrti_host_load_archive(const char *path, rrti_host *h,
+rrt_status host_load_archive(const char *path, host_desc *h,
                                   rrt_error *err)
 {
-    rrti_host_init(h);
+    host_init(h);
     rrt_reader *r = NULL;
     rrt_status st = rrt_reader_open(path, &r, err);
     if (st != RRT_OK)
         return st;
     st = rrt_reader_cpuid(r, &h->m, err);
     if (st == RRT_E_NOT_FOUND)
-        st = rrti_verify_fail(err, st,
+        st = host_fail(err, st,
                               "%s: archive has no CPUID manifest (CPID "
                               "section)",
                               path);
     if (st == RRT_OK) {
-        h->format = RRTI_HOST_ARCHIVE;
+        h->format = HOST_ARCHIVE;
         snprintf(h->source, sizeof(h->source), "%s", path);
-        copy_meta(r, RRTI_META_KIND, h->kind, sizeof(h->kind));
-        copy_meta(r, RRTI_META_HOSTNAME, h->hostname, sizeof(h->hostname));
-        const char *f = rrt_reader_meta_get(r, RRTI_META_FAULTING);
+        copy_meta(r, HOST_META_KIND, h->kind, sizeof(h->kind));
+        copy_meta(r, HOST_META_HOSTNAME, h->hostname, sizeof(h->hostname));
+        const char *f = rrt_reader_meta_get(r, HOST_META_FAULTING);
         h->faulting = !f ? -1 : strcmp(f, "yes") == 0 ? 1 : 0;
-        const char *d = rrt_reader_meta_get(r, RRTI_META_XCR0_DERIVED);
+        const char *d = rrt_reader_meta_get(r, HOST_META_XCR0_DERIVED);
         h->xcr0_derived = d && strcmp(d, "yes") == 0;
     }
     rrt_reader_close(r);
     if (st != RRT_OK)
-        rrti_host_clear(h);
+        host_clear(h);
     return st;
 }
 
-static rrt_status save_meta(rrt_writer *w, const rrti_host *h, const char *kind,
+static rrt_status save_meta(rrt_writer *w, const host_desc *h, const char *kind,
                             rrt_error *err)
 {
     char source[300];
-    snprintf(source, sizeof(source), "%s:%s", rrti_host_format_name(h->format),
+    snprintf(source, sizeof(source), "%s:%s", host_format_name(h->format),
              h->source);
-    rrt_status st = rrt_writer_set_meta(w, RRTI_META_KIND, kind, err);
+    rrt_status st = rrt_writer_set_meta(w, HOST_META_KIND, kind, err);
     if (st == RRT_OK)
-        st = rrt_writer_set_meta(w, RRTI_META_SOURCE, source, err);
+        st = rrt_writer_set_meta(w, HOST_META_SOURCE, source, err);
     if (st == RRT_OK && h->faulting >= 0)
-        st = rrt_writer_set_meta(w, RRTI_META_FAULTING,
+        st = rrt_writer_set_meta(w, HOST_META_FAULTING,
                                  h->faulting ? "yes" : "no", err);
     if (st == RRT_OK && h->xcr0_derived)
-        st = rrt_writer_set_meta(w, RRTI_META_XCR0_DERIVED, "yes", err);
+        st = rrt_writer_set_meta(w, HOST_META_XCR0_DERIVED, "yes", err);
     if (st == RRT_OK && h->hostname[0])
-        st = rrt_writer_set_meta(w, RRTI_META_HOSTNAME, h->hostname, err);
+        st = rrt_writer_set_meta(w, HOST_META_HOSTNAME, h->hostname, err);
     return st;
 }
 
-rrt_status rrti_host_save(const char *path, const rrti_host *h,
+rrt_status host_save(const char *path, const host_desc *h,
                           const char *kind, rrt_error *err)
 {
     rrt_writer_options opt;
@@ -163,28 +163,28 @@ rrt_status rrti_host_save(const char *path, const rrti_host *h,
     return st;
 }
 
-rrt_status rrti_host_common(const rrti_host *hosts, size_t n, rrti_host *out,
+rrt_status host_common(const host_desc *hosts, size_t n, host_desc *out,
                             uint64_t *layout_conflicts, rrt_error *err)
 {
-    rrti_host_init(out);
+    host_init(out);
     *layout_conflicts = 0;
     const rrt_cpuid_manifest **m = calloc(n ? n : 1, sizeof(*m));
     if (!m)
-        return rrti_verify_fail(err, RRT_E_NOMEM,
+        return host_fail(err, RRT_E_NOMEM,
                                 "out of memory combining hosts");
     for (size_t i = 0; i < n; i++)
         m[i] = &hosts[i].m;
     rrt_status st = rrt_cpuid_common(m, n, &out->m, layout_conflicts, err);
     free(m);
     if (st != RRT_OK) {
-        rrti_host_clear(out);
+        host_clear(out);
         return st;
     }
     for (size_t i = 0; i < n; i++)
         out->xcr0_derived |= hosts[i].xcr0_derived;
-    out->format = RRTI_HOST_ARCHIVE;
+    out->format = HOST_ARCHIVE;
     out->faulting = -1;
-    snprintf(out->kind, sizeof(out->kind), "%s", RRTI_KIND_MASK);
+    snprintf(out->kind, sizeof(out->kind), "%s", HOST_KIND_MASK);
     snprintf(out->source, sizeof(out->source), "%s", out->m.mask_name);
     return RRT_OK;
 }

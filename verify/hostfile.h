@@ -13,73 +13,73 @@
 
 #include "rrtx.h"
 
-typedef enum rrti_host_format {
-    RRTI_HOST_LIVE,      /* CPUID executed on this machine */
-    RRTI_HOST_ARCHIVE,   /* an .rrt archive with a CPUID manifest */
-    RRTI_HOST_CPUID_RAW, /* `cpuid -r` output */
-    RRTI_HOST_LIBVIRT,   /* libvirt cpudata XML */
-} rrti_host_format;
+typedef enum host_format {
+    HOST_LIVE,      /* CPUID executed on this machine */
+    HOST_ARCHIVE,   /* an .rrt archive with a CPUID manifest */
+    HOST_CPUID_RAW, /* `cpuid -r` output */
+    HOST_LIBVIRT,   /* libvirt cpudata XML */
+} host_format;
 
 /* Limits on text descriptions (librrt's, <rrt/cpuid.h>). */
-#define RRTI_HOST_MAX_RECORDS RRT_CPUID_TEXT_MAX_RECORDS
-#define RRTI_HOST_MAX_TEXT RRT_CPUID_TEXT_MAX_BYTES
-#define RRTI_HOST_MAX_LINE RRT_CPUID_TEXT_MAX_LINE
+#define HOST_MAX_RECORDS RRT_CPUID_TEXT_MAX_RECORDS
+#define HOST_MAX_TEXT RRT_CPUID_TEXT_MAX_BYTES
+#define HOST_MAX_LINE RRT_CPUID_TEXT_MAX_LINE
 
 /* Metadata keys of a saved host or mask file. */
-#define RRTI_META_KIND "rrt.kind"
-#define RRTI_KIND_HOST "cpuid-host"
-#define RRTI_KIND_MASK "cpuid-mask"
-#define RRTI_META_FAULTING "cpuid.faulting"         /* "yes" / "no" */
-#define RRTI_META_XCR0_DERIVED "cpuid.xcr0-derived" /* "yes" */
-#define RRTI_META_SOURCE "cpuid.source" /* where it was taken from */
-#define RRTI_META_HOSTNAME "host.name"
+#define HOST_META_KIND "rrt.kind"
+#define HOST_KIND_HOST "cpuid-host"
+#define HOST_KIND_MASK "cpuid-mask"
+#define HOST_META_FAULTING "cpuid.faulting"         /* "yes" / "no" */
+#define HOST_META_XCR0_DERIVED "cpuid.xcr0-derived" /* "yes" */
+#define HOST_META_SOURCE "cpuid.source" /* where it was taken from */
+#define HOST_META_HOSTNAME "host.name"
 
-typedef struct rrti_host {
+typedef struct host_desc {
     rrt_cpuid_manifest m;
-    rrti_host_format format;
+    host_format format;
     /* XCR0 was not read with XGETBV but taken from the components leaf 0xD
      * subleaf 0 says the CPU supports (what Linux enables). */
     bool xcr0_derived;
     int faulting;     /* CPUID faulting: 1 yes, 0 no, -1 unknown */
-    char kind[32];    /* RRTI_KIND_*, or "" (e.g. a recording) */
+    char kind[32];    /* HOST_KIND_*, or "" (e.g. a recording) */
     char source[256]; /* file name, or "this host" */
     char hostname[128];
-} rrti_host;
+} host_desc;
 
 /* Fills err with a formatted one-line message and returns st. */
-#define rrti_verify_fail(err, st, ...)                                        \
+#define host_fail(err, st, ...)                                        \
     rrtx_fail(err, st, 0, NULL, UINT64_MAX, __VA_ARGS__)
 
-/* Every function that fills an rrti_host overwrites it without freeing:
+/* Every function that fills an host_desc overwrites it without freeing:
  * clear what it held first. On failure the output is left cleared. */
-void rrti_host_init(rrti_host *h);
-void rrti_host_clear(rrti_host *h);
-const char *rrti_host_format_name(rrti_host_format f);
+void host_init(host_desc *h);
+void host_clear(host_desc *h);
+const char *host_format_name(host_format f);
 
 /* This machine: CPUID, XGETBV, the faulting probe and the host name. */
-rrt_status rrti_host_capture(rrti_host *h, rrt_error *err);
+rrt_status host_capture(host_desc *h, rrt_error *err);
 
 /* Reads a host description, detecting its format by content. Errors name
  * the file: "hosts/a.xml: line 3: duplicate CPUID leaf 0x7 subleaf 0x0". */
-rrt_status rrti_host_load(const char *path, rrti_host *h, rrt_error *err);
+rrt_status host_load(const char *path, host_desc *h, rrt_error *err);
 
 /* Reads the CPUID manifest of an archive (a recording or a saved file). */
-rrt_status rrti_host_load_archive(const char *path, rrti_host *h,
+rrt_status host_load_archive(const char *path, host_desc *h,
                                   rrt_error *err);
 
 /* Parses a text description held in memory. `name` is used in error
  * messages. */
-rrt_status rrti_host_parse_text(const void *data, size_t len, const char *name,
-                                rrti_host *h, rrt_error *err);
+rrt_status host_parse_text(const void *data, size_t len, const char *name,
+                                host_desc *h, rrt_error *err);
 
 /* Writes h as a small archive (CPID section + metadata) at path; the
- * writer makes it appear atomically. kind is RRTI_KIND_HOST or _MASK. */
-rrt_status rrti_host_save(const char *path, const rrti_host *h,
+ * writer makes it appear atomically. kind is HOST_KIND_HOST or _MASK. */
+rrt_status host_save(const char *path, const host_desc *h,
                           const char *kind, rrt_error *err);
 
 /* rrt_cpuid_common over hosts[0..n-1], as a mask file's description: kind
- * RRTI_KIND_MASK, XCR0 derived if any host's was, faulting unknown. */
-rrt_status rrti_host_common(const rrti_host *hosts, size_t n, rrti_host *out,
+ * HOST_KIND_MASK, XCR0 derived if any host's was, faulting unknown. */
+rrt_status host_common(const host_desc *hosts, size_t n, host_desc *out,
                             uint64_t *layout_conflicts, rrt_error *err);
 
 #endif

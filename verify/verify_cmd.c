@@ -279,23 +279,23 @@ static void print_recording_flags(const rrt_cpuid_manifest *m)
     putchar('\n');
 }
 
-static void print_sides(const verify_opts *o, const rrti_host *rec,
-                        const rrti_host *host)
+static void print_sides(const verify_opts *o, const host_desc *rec,
+                        const host_desc *host)
 {
     printf("recording: %s\n  cpu:       ", o->file);
-    rrti_print_cpu_line(stdout, &rec->m);
+    host_print_cpu_line(stdout, &rec->m);
     putchar('\n');
     print_recording_flags(&rec->m);
     printf("host:      %s", host->source);
-    if (host->format != RRTI_HOST_LIVE)
-        printf(" (%s)", rrti_host_format_name(host->format));
+    if (host->format != HOST_LIVE)
+        printf(" (%s)", host_format_name(host->format));
     printf("\n  cpu:       ");
-    rrti_print_cpu_line(stdout, &host->m);
+    host_print_cpu_line(stdout, &host->m);
     putchar('\n');
 }
 
-static void print_notes(const rrt_compat *c, const rrti_host *rec,
-                        const rrti_host *host)
+static void print_notes(const rrt_compat *c, const host_desc *rec,
+                        const host_desc *host)
 {
     printf("notes:\n");
     if (c->n_not_needed) {
@@ -353,7 +353,7 @@ static void print_notes(const rrt_compat *c, const rrti_host *rec,
 }
 
 static void print_host_text(const verify_opts *o, const rrt_compat *c,
-                            const rrti_host *rec, const rrti_host *host)
+                            const host_desc *rec, const host_desc *host)
 {
     size_t n_comp = 0;
     for (unsigned i = 0; i < 64; i++)
@@ -374,17 +374,17 @@ static void print_host_text(const verify_opts *o, const rrt_compat *c,
     print_notes(c, rec, host);
 }
 
-static void json_side(const char *key, const rrti_host *h)
+static void json_side(const char *key, const host_desc *h)
 {
     rrtx_json j;
     rrtx_json_init_file(&j, stdout, RRTX_JSON_SHORT_ESCAPES);
     printf("  \"%s\": {\"source\": ", key);
     rrtx_json_str(&j, h->source);
-    printf(", \"format\": \"%s\", ", rrti_host_format_name(h->format));
-    rrti_json_cpu_members(stdout, &h->m);
+    printf(", \"format\": \"%s\", ", host_format_name(h->format));
+    host_json_cpu_members(stdout, &h->m);
     printf(", \"xcr0_derived\": %s, \"cpuid_faulting\": ",
            h->xcr0_derived ? "true" : "false");
-    rrti_json_tristate(stdout, h->faulting);
+    host_json_tristate(stdout, h->faulting);
     printf("},\n");
 }
 
@@ -404,7 +404,7 @@ static void json_layout(const rrt_xsave_diff *v, size_t n)
 }
 
 static void print_host_json(const verify_opts *o, const rrt_compat *c,
-                            const rrti_host *rec, const rrti_host *host)
+                            const host_desc *rec, const host_desc *host)
 {
     rrtx_json j;
     rrtx_json_init_file(&j, stdout, RRTX_JSON_SHORT_ESCAPES);
@@ -414,26 +414,26 @@ static void print_host_json(const verify_opts *o, const rrt_compat *c,
     json_side("recording", rec);
     json_side("host", host);
     printf("  \"missing\": ");
-    rrti_json_features(stdout, c->missing, c->n_missing);
+    host_json_features(stdout, c->missing, c->n_missing);
     printf(",\n  \"not_needed\": ");
-    rrti_json_features(stdout, c->not_needed, c->n_not_needed);
+    host_json_features(stdout, c->not_needed, c->n_not_needed);
     printf(",\n  \"system_missing\": ");
-    rrti_json_features(stdout, c->system_missing, c->n_system_missing);
+    host_json_features(stdout, c->system_missing, c->n_system_missing);
     printf(",\n  \"xcr0_missing\": ");
-    rrti_json_components(stdout, c->xcr0_missing);
+    host_json_components(stdout, c->xcr0_missing);
     printf(",\n  \"xsave_layout_mismatch\": ");
     json_layout(c->layout, c->n_layout);
     printf(",\n  \"xsave_usable\": ");
-    rrti_json_components(stdout, c->rec_usable);
+    host_json_components(stdout, c->rec_usable);
     printf(",\n  \"xcr0_missing_unused\": ");
-    rrti_json_components(stdout, c->xcr0_missing_unused);
+    host_json_components(stdout, c->xcr0_missing_unused);
     printf(",\n  \"xsave_layout_mismatch_unused\": ");
     json_layout(c->layout_unused, c->n_layout_unused);
     printf(",\n  \"xsave_size\": {\"recorded\": %" PRIu32 ", \"host\": %" PRIu32
            "}",
            c->rec_xsave_size, c->host_xsave_size);
     printf(",\n  \"xsave_layout_unknown\": ");
-    rrti_json_components(stdout, c->layout_unknown);
+    host_json_components(stdout, c->layout_unknown);
     printf(",\n  \"info\": {\"vendor_differs\": %s, \"signature_differs\": "
            "%s, \"cache_differs\": %s, \"topology_differs\": %s},\n",
            c->vendor_differs ? "true" : "false",
@@ -448,17 +448,17 @@ static void print_host_json(const verify_opts *o, const rrt_compat *c,
 
 static int run_host(const verify_opts *o)
 {
-    rrti_host rec, host;
-    rrti_host_init(&rec);
-    rrti_host_init(&host);
+    host_desc rec, host;
+    host_init(&rec);
+    host_init(&host);
     rrt_compat c = {0};
     rrt_error err;
     rrt_error_clear(&err);
     int code = RRT_EXIT_ERROR;
-    rrt_status st = rrti_host_load_archive(o->file, &rec, &err);
+    rrt_status st = host_load_archive(o->file, &rec, &err);
     if (st == RRT_OK)
-        st = o->against ? rrti_host_load(o->against, &host, &err)
-                        : rrti_host_capture(&host, &err);
+        st = o->against ? host_load(o->against, &host, &err)
+                        : host_capture(&host, &err);
     if (st == RRT_OK)
         st = rrt_compat_check(&rec.m, &host.m, &c, &err);
     if (st != RRT_OK) {
@@ -472,8 +472,8 @@ static int run_host(const verify_opts *o)
     code = c.compatible ? RRT_EXIT_OK : RRT_EXIT_NO;
 out:
     rrt_compat_clear(&c);
-    rrti_host_clear(&rec);
-    rrti_host_clear(&host);
+    host_clear(&rec);
+    host_clear(&host);
     return code;
 }
 
