@@ -83,4 +83,11 @@ bool cli_progress_allowed(void);
 extern const rrt_command cmd_create, cmd_info, cmd_ls, cmd_cat, cmd_dump,
     cmd_recover;
 
+/* `--stats` of record and replay: events by type (counts[RRT_EV_*]) and
+ * where the CPUID sites of code regions came from (site_regions indexed by
+ * trace_sites_how: 1 archive, 2 cache, 3 disassembled). */
+void cli_print_event_counts(const char *cmd, uint64_t events,
+                            const uint64_t counts[16],
+                            const uint64_t site_regions[4]);
+
 #endif

@@ -191,3 +191,30 @@ void cli_remove_on_signal(const char *final_path)
     snprintf(partial, sizeof(partial), "%s.partial", final_path);
     cli_remove_file_on_signal(partial);
 }
+
+void cli_print_event_counts(const char *cmd, uint64_t events,
+                            const uint64_t counts[16],
+                            const uint64_t site_regions[4])
+{
+    fprintf(stderr,
+            "rrt %s: %llu events: %llu syscalls, %llu rdtsc, %llu cpuid, "
+            "%llu signals, %llu clones, %llu execs, %llu exits\n",
+            cmd, (unsigned long long)events,
+            (unsigned long long)counts[RRT_EV_SYSCALL],
+            (unsigned long long)counts[RRT_EV_RDTSC],
+            (unsigned long long)counts[RRT_EV_CPUID],
+            (unsigned long long)counts[RRT_EV_SIGNAL],
+            (unsigned long long)counts[RRT_EV_CLONE],
+            (unsigned long long)counts[RRT_EV_EXEC],
+            (unsigned long long)counts[RRT_EV_EXIT]);
+    /* [1] archive table, [2] cache, [3] disassembled (trace_sites_how) */
+    uint64_t regions = site_regions[1] + site_regions[2] + site_regions[3];
+    if (regions)
+        fprintf(stderr,
+                "rrt %s: CPUID sites of %llu code regions: %llu from the "
+                "archive, %llu from the cache, %llu disassembled\n",
+                cmd, (unsigned long long)regions,
+                (unsigned long long)site_regions[1],
+                (unsigned long long)site_regions[2],
+                (unsigned long long)site_regions[3]);
+}

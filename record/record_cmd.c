@@ -32,32 +32,6 @@ static void on_note(void *ctx, rec_note note, const char *text)
     }
 }
 
-static void print_stats(const rec_report *rep)
-{
-    const uint64_t *n = rep->counts;
-    fprintf(stderr,
-            "rrt record: %llu events: %llu syscalls, %llu rdtsc, %llu cpuid, "
-            "%llu signals, %llu clones, %llu execs, %llu exits\n",
-            (unsigned long long)rep->events,
-            (unsigned long long)n[RRT_EV_SYSCALL],
-            (unsigned long long)n[RRT_EV_RDTSC],
-            (unsigned long long)n[RRT_EV_CPUID],
-            (unsigned long long)n[RRT_EV_SIGNAL],
-            (unsigned long long)n[RRT_EV_CLONE],
-            (unsigned long long)n[RRT_EV_EXEC],
-            (unsigned long long)n[RRT_EV_EXIT]);
-    const uint64_t *s = rep->site_regions;
-    if (s[TRACE_SITES_TABLE] + s[TRACE_SITES_CACHED] + s[TRACE_SITES_DECODED])
-        fprintf(stderr,
-                "rrt %s: CPUID sites of %llu code regions: %llu from the "
-                "archive, %llu from the cache, %llu disassembled\n", "record",
-                (unsigned long long)(s[TRACE_SITES_TABLE] +
-                                     s[TRACE_SITES_CACHED] +
-                                     s[TRACE_SITES_DECODED]),
-                (unsigned long long)s[TRACE_SITES_TABLE],
-                (unsigned long long)s[TRACE_SITES_CACHED],
-                (unsigned long long)s[TRACE_SITES_DECODED]);
-}
 
 /* Runs the recording with SIGINT and SIGTERM turned into a request to
  * stop (the program is killed, OUT.partial kept), and maps its outcome to
@@ -75,7 +49,8 @@ static int record(rec_options *o, bool stats)
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     if (stats && rep.outcome != REC_FAILED)
-        print_stats(&rep);
+        cli_print_event_counts("record", rep.events, rep.counts,
+                               rep.site_regions);
     switch (rep.outcome) {
     case REC_COMPLETE:
         return rep.exit_status;

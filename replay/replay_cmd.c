@@ -126,32 +126,6 @@ static void print_divergence(const rep_divergence *d)
                 g->rsi, g->rdx, g->r10, g->r8, g->r9);
 }
 
-static void print_stats(const rep_report *rep)
-{
-    const uint64_t *n = rep->counts;
-    fprintf(stderr,
-            "rrt replay: %llu events: %llu syscalls, %llu rdtsc, %llu cpuid, "
-            "%llu signals, %llu clones, %llu execs, %llu exits\n",
-            (unsigned long long)rep->events,
-            (unsigned long long)n[RRT_EV_SYSCALL],
-            (unsigned long long)n[RRT_EV_RDTSC],
-            (unsigned long long)n[RRT_EV_CPUID],
-            (unsigned long long)n[RRT_EV_SIGNAL],
-            (unsigned long long)n[RRT_EV_CLONE],
-            (unsigned long long)n[RRT_EV_EXEC],
-            (unsigned long long)n[RRT_EV_EXIT]);
-    const uint64_t *s = rep->site_regions;
-    if (s[TRACE_SITES_TABLE] + s[TRACE_SITES_CACHED] + s[TRACE_SITES_DECODED])
-        fprintf(stderr,
-                "rrt %s: CPUID sites of %llu code regions: %llu from the "
-                "archive, %llu from the cache, %llu disassembled\n", "replay",
-                (unsigned long long)(s[TRACE_SITES_TABLE] +
-                                     s[TRACE_SITES_CACHED] +
-                                     s[TRACE_SITES_DECODED]),
-                (unsigned long long)s[TRACE_SITES_TABLE],
-                (unsigned long long)s[TRACE_SITES_CACHED],
-                (unsigned long long)s[TRACE_SITES_DECODED]);
-}
 
 static int run(int argc, char **argv)
 {
@@ -210,7 +184,8 @@ static int run(int argc, char **argv)
     rrt_error err;
     rep_replay(&o, &rep, &err);
     if (stats)
-        print_stats(&rep);
+        cli_print_event_counts("replay", rep.events, rep.counts,
+                               rep.site_regions);
     switch (rep.outcome) {
     case REP_REPLAYED:
         return o.until != UINT64_MAX && !rep.exited ? 0 : rep.exit_status;

@@ -33,11 +33,14 @@ int trace_mem_open(pid_t pid)
     return open(path, O_RDWR | O_CLOEXEC);
 }
 
-bool trace_mem_read(int memfd, uint64_t addr, void *buf, size_t n)
+/* All n bytes at addr, or false: short transfers go on where they
+ * stopped (a range across two mappings), EINTR retries. */
+static bool mem_transfer(int memfd, uint64_t addr, uint8_t *p, size_t n,
+                         bool write)
 {
-    uint8_t *p = buf;
     while (n) {
-        ssize_t r = pread(memfd, p, n, (off_t)addr);
+        ssize_t r = write ? pwrite(memfd, p, n, (off_t)addr)
+                          : pread(memfd, p, n, (off_t)addr);
         if (r <= 0) {
             if (r < 0 && errno == EINTR)
                 continue;
@@ -48,25 +51,18 @@ bool trace_mem_read(int memfd, uint64_t addr, void *buf, size_t n)
         n -= (size_t)r;
     }
     return true;
+}
+
+bool trace_mem_read(int memfd, uint64_t addr, void *buf, size_t n)
+{
+    return mem_transfer(memfd, addr, buf, n, false);
 }
 
 bool trace_mem_write(int memfd, uint64_t addr, const void *buf, size_t n)
 {
-    const uint8_t *p = buf;
-    while (n) {
-        ssize_t r = pwrite(memfd, p, n, (off_t)addr);
-        if (r <= 0) {
-            if (r < 0 && errno == EINTR)
-                continue;
-            return false;
-        }
-        p += r;
-        addr += (uint64_t)r;
-        n -= (size_t)r;
-    }
-    return true;
+    /* pwrite does not write through p: the cast only shares the loop */
+    return mem_transfer(memfd, addr, (uint8_t *)(uintptr_t)buf, n, true);
 }
-
 
 char *trace_script_path(pid_t tid, const char *path)
 {
