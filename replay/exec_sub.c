@@ -38,6 +38,9 @@
  *  - the exec'd path is padded with slashes to the recorded path's length,
  *    so the kernel builds a byte-identical stack layout, and the filename
  *    string AT_EXECFN points to is overwritten with the recorded one;
+ *  - the path is swapped in the caller's memory, where argv[0] or an
+ *    environment string may be the same bytes (execv(argv[0], argv)):
+ *    the new program's copies of those get the recorded bytes back;
  *  - the PT_INTERP bytes in the program's mapping (ld.so names itself by
  *    them) are written back with the original string.
  * A path shorter than those names (/bin/sh) is replaced by a symlink of
@@ -452,6 +455,46 @@ static bool restore_script_args(replayer *r, ptask *t, const exec_sub *x)
                          "script %s", x->rec_path);
 }
 
+/* Gives the strings find_aliases noted their recorded bytes back in the
+ * new program's arguments and environment (the stack: argc, argv, NULL,
+ * envp). A script's interpreter has the script's argv[1..] as its last
+ * arguments, and not its argv[0]. */
+static bool restore_aliases(replayer *r, ptask *t, const exec_sub *x)
+{
+    struct user_regs_struct g;
+    uint64_t argc = 0;
+    size_t n = strlen(x->rec_path);
+    char buf[PATH_MAX];
+    if (x->nalias == 0)
+        return true;
+    if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0 ||
+        !trace_mem_read(t->base.memfd, g.rsp, &argc, sizeof(argc)))
+        return rep_diverge(r, t, "cannot read the new program's arguments");
+    for (size_t i = 0; i < x->nalias; i++) {
+        const exec_alias *a = &x->alias[i];
+        uint64_t k = a->index, p = 0;
+        size_t len = n - a->from;
+        if (!a->env && x->script && k == 0)
+            continue;
+        if (a->env)
+            k += argc + 1;
+        else if (argc + k >= x->argc)
+            k = argc + k - x->argc;
+        else
+            return rep_diverge(r, t, "the new program lacks argument %u",
+                               a->index);
+        if (!trace_mem_read(t->base.memfd, g.rsp + 8 * (k + 1), &p, 8) ||
+            !trace_mem_read(t->base.memfd, p + a->at, buf, len) ||
+            memcmp(buf, x->path + a->from, len) != 0 ||
+            !trace_mem_write(t->base.memfd, p + a->at, x->rec_path + a->from,
+                             len))
+            return rep_diverge(r, t, "cannot restore %s in %s %u", x->rec_path,
+                               a->env ? "environment string" : "argument",
+                               a->index);
+    }
+    return true;
+}
+
 /* At the exec stop of a substituted exec: shows the program the recorded
  * filename and PT_INTERP bytes (see above). now: the live auxv. */
 bool rep_sub_finish(replayer *r, ptask *t, exec_sub *x,
@@ -472,6 +515,9 @@ bool rep_sub_finish(replayer *r, ptask *t, exec_sub *x,
         !trace_mem_write(t->base.memfd, entry - x->entry + x->interp_vaddr,
                         x->interp_orig, x->interp_len))
         ok = rep_diverge(r, t, "cannot restore PT_INTERP");
+    /* before the script's path, which is found by the swapped name */
+    if (ok)
+        ok = restore_aliases(r, t, x);
     if (ok && x->script)
         ok = restore_script_args(r, t, x);
     rep_sub_clear(x);
@@ -506,6 +552,64 @@ bool rep_peek_exec(replayer *r, uint64_t first, rrt_ev_exec *e,
     return found;
 }
 
+/* The kernel copies no argument or environment string longer than this
+ * (MAX_ARG_STRLEN, 32 pages): exec fails first. */
+#define RRT_MAX_ARG_STRLEN (32u * 4096u)
+
+/* The lowest s <= addr such that [s, addr) holds no NUL byte: a string
+ * that starts in [s, addr] runs into the bytes at addr. Read back from
+ * addr a page at a time; an unreadable page ends the run. */
+static uint64_t run_start(int memfd, uint64_t addr)
+{
+    uint8_t buf[4096];
+    uint64_t s = addr;
+    while (s > 0 && addr - s < RRT_MAX_ARG_STRLEN) {
+        uint64_t lo = (s - 1) & ~(uint64_t)(sizeof(buf) - 1);
+        size_t k = (size_t)(s - lo);
+        if (!trace_mem_read(memfd, lo, buf, k))
+            break;
+        for (size_t i = k; i > 0; i--)
+            if (buf[i - 1] == 0)
+                return lo + i;
+        s = lo;
+    }
+    return s;
+}
+
+/* Notes in x the argv and envp strings of t's execve that share bytes
+ * with the n bytes at addr about to be swapped, and argc. The kernel
+ * copies the strings after the swap: execv(argv[0], argv) (env, nice,
+ * dash running "/usr/bin/python3") would show the new program the
+ * swapped name as argv[0], and Python builds sys.executable and the
+ * paths it probes on the heap from it. false when x cannot hold them. */
+static bool find_aliases(ptask *t, exec_sub *x, uint64_t addr, size_t n)
+{
+    struct user_regs_struct g;
+    if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0)
+        return false;
+    uint64_t lo = run_start(t->base.memfd, addr), hi = addr + n;
+    for (int env = 0; env < 2; env++) {
+        uint64_t base = env ? g.rdx : g.rsi, p = 0, i = 0;
+        /* an unreadable array fails the exec (EFAULT) anyway */
+        for (; base && i < UINT32_MAX &&
+               trace_mem_read(t->base.memfd, base + 8 * i, &p, 8) && p;
+             i++) {
+            if (p < lo || p >= hi)
+                continue;
+            if (x->nalias == sizeof(x->alias) / sizeof(x->alias[0]))
+                return false;
+            x->alias[x->nalias++] =
+                (exec_alias){.env = env,
+                             .index = (uint32_t)i,
+                             .at = p < addr ? (uint32_t)(addr - p) : 0,
+                             .from = p < addr ? 0 : (uint32_t)(p - addr)};
+        }
+        if (!env)
+            x->argc = i;
+    }
+    return true;
+}
+
 /* At t's execve entry: lets it exec the recorded program (the path is
  * swapped in place, same length). Returns the address swapped, 0 if none. */
 uint64_t rep_sub_execve(replayer *r, ptask *t, uint64_t addr)
@@ -521,6 +625,13 @@ uint64_t rep_sub_execve(replayer *r, ptask *t, uint64_t addr)
         !rep_peek_exec(r, r->index + 1, &ex, &script) ||
         !rep_sub_prepare(r, t, &r->sub, path, &ex, script))
         return 0;
+    if (!find_aliases(t, &r->sub, addr, n)) {
+        rep_warn_once(r, path,
+                      "cannot restore the arguments that share "
+                      "its path; running this host's file");
+        rep_sub_clear(&r->sub);
+        return 0;
+    }
     if (!trace_mem_write(t->base.memfd, addr, r->sub.path, n)) {
         rep_sub_clear(&r->sub);
         return 0;

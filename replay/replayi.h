@@ -54,6 +54,16 @@ typedef struct ptask {
 #define RRT_AT_EXECFN 31u
 #define RRT_MFD_EXEC 0x10u
 
+/* An argv or envp string of an execve that shares bytes with the path
+ * swapped in for the exec'd one (execv(argv[0], argv) passes one string
+ * as both): the new program's copy gets the recorded bytes back. */
+typedef struct exec_alias {
+    bool env;       /* envp[index], else argv[index] */
+    uint32_t index;
+    uint32_t at;    /* offset in the string of the first swapped byte */
+    uint32_t from;  /* ... and in the path */
+} exec_alias;
+
 typedef struct exec_sub {
     bool active;
     struct ptask *task;
@@ -75,6 +85,10 @@ typedef struct exec_sub {
     uint64_t interp_vaddr;   /* PT_INTERP p_vaddr */
     size_t interp_len;       /* PT_INTERP p_filesz */
     char interp_orig[PATH_MAX];
+    uint64_t argc;           /* of the execve (a script's interpreter gets
+                                its argv[1..] as its last arguments) */
+    exec_alias alias[8];
+    size_t nalias;
 } exec_sub;
 
 typedef struct replayer {

@@ -9,6 +9,7 @@
 #   --expect PAT         the recorded output must match grep PAT
 #   --native-expect PAT  a native run's output must match grep PAT
 #   --needs-faulting     skip unless this host has CPUID faulting
+#   --needs FILE         skip unless FILE exists (a program under test)
 #   --setup CMD          run shell CMD before recording
 #   --mutate CMD         run shell CMD between record and replay
 #   --rec-env V=X        environment for rrt record (and the program)
@@ -63,7 +64,7 @@ interrupt_test() {
     exit 0
 }
 [ "${1:-}" = --interrupt ] && interrupt_test "$2"
-NEEDS_FAULTING= SETUP= REC_ENV=RRT_UNUSED=1 REC_OPTS= DIFFERS= EXPECT= NATIVE_EXPECT= MUTATE= REPLAY_ENV= REPLAY_FAILS=
+NEEDS_FAULTING= NEEDS= SETUP= REC_ENV=RRT_UNUSED=1 REC_OPTS= DIFFERS= EXPECT= NATIVE_EXPECT= MUTATE= REPLAY_ENV= REPLAY_FAILS=
 ABSENT= META_LACKS= RECORD_FAILS=
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
     case $1 in
@@ -75,6 +76,7 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do
     --mutate) MUTATE=$2; shift ;;
     --setup) SETUP=$2; shift ;;
     --needs-faulting) NEEDS_FAULTING=1 ;;
+    --needs) NEEDS=$2; shift ;;
     --replay-env) REPLAY_ENV=$2; shift ;;
     --replay-fails) REPLAY_FAILS=$2; shift ;;
     --absent) ABSENT=$2; shift ;;
@@ -93,6 +95,10 @@ for a in "$@"; do
     n=$((n + 1))
 done
 cd "$T" || exit 1
+if [ -n "$NEEDS" ] && [ ! -e "$NEEDS" ]; then
+    echo "SKIP: $NEEDS is not installed"
+    exit 77
+fi
 if [ -n "$NEEDS_FAULTING" ] &&
     ! "$RRT" record --cpuid-mode=fault -o "$T/probe.rrt" -- /bin/true 2>/dev/null; then
     echo "SKIP: this host has no CPUID faulting (arch_prctl ARCH_SET_CPUID)"

@@ -6,7 +6,7 @@ endif()
 set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
     mmsg ioctl sockaddr threadsig sigkill pollrestart
-    sockopt mapshared groupexit pkey threadexec leaderexit exitrace)
+    sockopt mapshared groupexit pkey threadexec leaderexit exitrace execenv)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -189,6 +189,32 @@ if(TARGET rrt_pack_cmds)
     --setup "cp ${TR}/tr_time @T@/tr_time"
     --mutate "${RRT_CLI} pack -o @T@/b.rrt @T@/a.rrt && mv @T@/b.rrt @T@/a.rrt && echo changed >@T@/tr_time"
     -- @T@/tr_time)
+  # A program exec'd as execv(argv[0], argv), as env and dash do: the
+  # name replay swaps in for the exec'd path is also the new program's
+  # argv[0], which must read as recorded (the short path's /tmp link, the
+  # long one's /proc/.../fd/N). Python builds sys.executable and the
+  # paths it probes on the heap from it. A script's argv[0] is dropped by
+  # the kernel, which puts the exec'd path in its interpreter's argv.
+  rrt_rr_test(record_pack_replay_env_runs_short_path_program
+    --mutate "${RRT_CLI} pack @T@/a.rrt" --expect "^/bin/sh$"
+    -- /usr/bin/env /bin/sh -c "echo \"$0\"")
+  rrt_rr_test(record_pack_replay_sh_runs_long_path_program
+    --setup "cp /bin/sh @T@/a-copy-of-sh-with-a-long-name"
+    --mutate "${RRT_CLI} pack @T@/a.rrt && rm @T@/a-copy-of-sh-with-a-long-name"
+    --expect "/a-copy-of-sh-with-a-long-name$"
+    -- /bin/sh -c "@T@/a-copy-of-sh-with-a-long-name -c 'echo $0'")
+  # The path as a suffix of an environment string, and as argv[0].
+  rrt_rr_test(record_pack_replay_exec_of_a_path_in_the_environment
+    --rec-env RRT_TEST_PROG=/bin/sh --mutate "${RRT_CLI} pack @T@/a.rrt"
+    --expect "^argv0=/bin/sh RRT_TEST_PROG=/bin/sh$" -- ${TR}/tr_execenv)
+  rrt_rr_test(record_pack_replay_env_runs_script
+    --setup "printf '#!/bin/sh\\necho \"script: $0 $*\"\\n' >@T@/a-script-with-a-long-enough-name && chmod +x @T@/a-script-with-a-long-enough-name"
+    --mutate "${RRT_CLI} pack @T@/a.rrt && rm @T@/a-script-with-a-long-enough-name"
+    --expect "^script: /.*/a-script-with-a-long-enough-name a b$"
+    -- /usr/bin/env @T@/a-script-with-a-long-enough-name a b)
+  rrt_rr_test(record_pack_replay_python_run_by_sh --needs /usr/bin/python3
+    --mutate "${RRT_CLI} pack @T@/a.rrt" --differs
+    -- /bin/sh -c "/usr/bin/python3 -c 'import random, time, os\nprint(random.random(), time.time(), os.getpid())'")
 endif()
 rrt_rr_test(replay_refuses_changed_referenced_program --rec-opt --embed=none
   --setup "cp ${TR}/tr_time @T@/tr_time"
