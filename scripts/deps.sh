@@ -13,6 +13,7 @@ packages=(
   python3-xxhash python3-brotli                              # tests/spec_reader.py
   libjansson-dev                                             # push/pull: OCI JSON
   nginx docker-registry openssl curl                         # push/pull test servers
+  skopeo                                                     # push: registry tools copy recordings
 )
 missing=()
 for p in "${packages[@]}"; do
