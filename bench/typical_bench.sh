@@ -63,7 +63,7 @@ timed() {
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 med() { median <"$W/$1"; }
-ratio() { echo "$1 $2" | awk '{ printf "%.2f", $1 / $2 }'; }
+ratio() { echo "$1 $2" | awk '{ printf "%.3f", $1 / $2 }'; }
 
 # Warm: the program once, the recording once, every recorded file read.
 sh -c "$PROG" >/dev/null 2>&1
