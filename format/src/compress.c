@@ -29,7 +29,9 @@ static int window_for(size_t n)
  * Python source the same settings lost 2%, so they stay on code. Smaller
  * chunks keep the one-shot call (whose finder is already the 4-byte one),
  * so archives of small files keep their bytes (spec/vectors). A decoder
- * sees only a valid stream. */
+ * sees only a valid stream. Any change here changes the bytes, hence the
+ * digests, of the objects rrt push stores (spec/store.md 3.1): content
+ * pushed before and after is then stored twice, never wrongly. */
 #define CODE_SIZE_HINT ((1u << 20) - 1)
 #define CODE_NPOSTFIX 3
 
