@@ -366,8 +366,7 @@ static rrt_status plan_sections(plan *p, rrt_error *err)
 }
 
 rrt_status rrti_manifest_write(rrt_reader *r, FILE *out, unsigned major,
-                               const rrti_blob_ref *b, size_t n,
-                               rrt_error *err)
+                               const rrti_blob_ref *b, size_t n, rrt_error *err)
 {
     rrt_status st = RRT_OK;
     plan p = {.r = r, .out = out, .blobs = b, .n_blobs = n};

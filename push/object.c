@@ -43,8 +43,7 @@ rrt_status rrti_object_write(const char *path, rrt_read_fn fn, void *ctx,
 
 rrt_status rrti_object_open(const char *path, const char *what,
                             const rrt_blob_id *id, uint64_t size,
-                            rrt_reader **out, rrt_blob_id *got,
-                            rrt_error *err)
+                            rrt_reader **out, rrt_blob_id *got, rrt_error *err)
 {
     rrt_reader *r;
     rrt_status st = rrt_reader_open(path, &r, err);
@@ -110,8 +109,7 @@ void rrti_object_path(const char *dir, size_t i, char *out, size_t size)
     rrti_format(out, size, "%s/%zu.rrt", dir, i);
 }
 
-static rrt_status build_one(build *b, rrt_reader *r, size_t i,
-                            rrt_error *err)
+static rrt_status build_one(build *b, rrt_reader *r, size_t i, rrt_error *err)
 {
     rrti_blob_ref *ref = &b->blobs[i];
     char path[4200];
@@ -120,8 +118,8 @@ static rrt_status build_one(build *b, rrt_reader *r, size_t i,
     rrt_status st = rrt_blob_stream_open(r, &ref->id, &src.s, err);
     if (st != RRT_OK)
         return st;
-    st = rrti_object_write(path, stream_read, &src, b->archive, &ref->id,
-                           NULL, NULL, err);
+    st = rrti_object_write(path, stream_read, &src, b->archive, &ref->id, NULL,
+                           NULL, err);
     rrt_blob_stream_close(src.s);
     if (st != RRT_OK && src.failed && err)
         *err = src.err; /* the reader's message names the damage */

@@ -236,10 +236,10 @@ static rrt_status parse_oci(const rrti_store_url *u, const rrti_membuf *b,
                     "size", &sz);
     rrt_status st = RRT_OK;
     *layout = at && strcmp(at, RRT_ARTIFACT_TYPE_V1) == 0 ? 1 : 2;
-    const char *want_at = *layout == 1 ? RRT_ARTIFACT_TYPE_V1
-                                       : RRT_ARTIFACT_TYPE;
-    const char *want_mt = *layout == 1 ? RRT_MANIFEST_TYPE_V1
-                                       : RRT_MANIFEST_TYPE;
+    const char *want_at =
+        *layout == 1 ? RRT_ARTIFACT_TYPE_V1 : RRT_ARTIFACT_TYPE;
+    const char *want_mt =
+        *layout == 1 ? RRT_MANIFEST_TYPE_V1 : RRT_MANIFEST_TYPE;
     if (!root)
         st = rrti_fail_msg(err, RRT_E_PARSE, "%s: bad OCI manifest: %s",
                            u->shown, je.text);
@@ -346,8 +346,8 @@ static rrt_status add_cached_object(rrt_writer *w, const rrti_blob_ref *b,
     }
     rrt_reader *r = NULL;
     object_read o = {0};
-    rrt_status st = rrti_object_open(path, "stored object", &b->id, b->size,
-                                     &r, NULL, err);
+    rrt_status st =
+        rrti_object_open(path, "stored object", &b->id, b->size, &r, NULL, err);
     if (st == RRT_OK)
         st = rrt_blob_stream_open(r, &b->id, &o.s, err);
     if (st == RRT_OK) {
@@ -412,8 +412,8 @@ static void first_problem(void *ctx, const char *message)
 
 /* Replays the manifest `in` (at its first op) into OUT.pulling, verifies
  * the result and renames it to OUT. */
-static rrt_status build_archive(FILE *in, const rrti_blob_ref *blobs,
-                                size_t nb, unsigned layout, const char *dir,
+static rrt_status build_archive(FILE *in, const rrti_blob_ref *blobs, size_t nb,
+                                unsigned layout, const char *dir,
                                 const char *out, rrt_error *err)
 {
     char tmp[4200];
@@ -474,8 +474,8 @@ static rrt_status open_manifest(const char *path, unsigned layout, FILE **out,
     rrt_blob_id id;
     rrt_blob_stream *s = NULL;
     FILE *f = NULL;
-    rrt_status st = rrti_object_open(path, "recording manifest", NULL, 0, &r,
-                                     &id, err);
+    rrt_status st =
+        rrti_object_open(path, "recording manifest", NULL, 0, &r, &id, err);
     uint64_t size = 0;
     if (st == RRT_OK && (rrt_reader_blob_size(r, &id, &size, err) != RRT_OK ||
                          size > MAX_MANIFEST))
@@ -497,8 +497,8 @@ static rrt_status open_manifest(const char *path, unsigned layout, FILE **out,
             st = rrti_fail_msg(err, RRT_E_IO, "temporary file: %s",
                                strerror(errno));
     if (st == RRT_OK && (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0))
-        st = rrti_fail_msg(err, RRT_E_IO, "temporary file: %s",
-                           strerror(errno));
+        st =
+            rrti_fail_msg(err, RRT_E_IO, "temporary file: %s", strerror(errno));
     if (s)
         rrt_blob_stream_close(s);
     rrt_reader_close(r);
@@ -603,8 +603,7 @@ rrt_status rrt_store_pull(const char *url, const char *out,
     }
     if ((st = open_manifest(mf.path, layout, &in, err)) != RRT_OK)
         goto cleanup;
-    if ((st = rrti_manifest_read_blobs(in, layout, &blobs, &nb, err)) !=
-        RRT_OK)
+    if ((st = rrti_manifest_read_blobs(in, layout, &blobs, &nb, err)) != RRT_OK)
         goto cleanup;
     if ((st = fetch_blobs(h, &u, dir, blobs, nb, sum, err)) != RRT_OK)
         goto cleanup;

@@ -26,8 +26,8 @@ typedef struct rrt_store_summary {
     uint64_t blobs; /* blobs in the recording (not counting the manifest) */
     uint64_t sent, skipped; /* push: uploaded / already in the store */
     uint64_t bytes_sent, bytes_skipped; /* as stored (compressed) */
-    uint64_t bytes_uploaded; /* push: request bodies of every object sent
-                              * (blobs, manifest, OCI config) */
+    uint64_t bytes_uploaded;  /* push: request bodies of every object sent
+                               * (blobs, manifest, OCI config) */
     uint64_t fetched, cached; /* pull: downloaded / taken from the cache */
     uint64_t bytes_fetched, bytes_cached;
     uint64_t retries;  /* transfer attempts that were repeated */

@@ -201,8 +201,7 @@ rrt_status rrti_object_write(const char *path, rrt_read_fn fn, void *ctx,
  * the object in messages. */
 rrt_status rrti_object_open(const char *path, const char *what,
                             const rrt_blob_id *id, uint64_t size,
-                            rrt_reader **out, rrt_blob_id *got,
-                            rrt_error *err);
+                            rrt_reader **out, rrt_blob_id *got, rrt_error *err);
 /* DIR/I.rrt: where rrti_objects_build puts the object of blobs[I]. */
 void rrti_object_path(const char *dir, size_t i, char *out, size_t size);
 /* Writes the object of every blob of the archive into dir, several at once

@@ -146,8 +146,8 @@ static int setup(void **state)
             assert_int_equal(rrti_manifest_hash_raw(f->r, blobs, n, NULL),
                              RRT_OK);
         else
-            assert_int_equal(rrti_objects_build(f->orig, f->dir, blobs, n, NULL),
-                             RRT_OK);
+            assert_int_equal(
+                rrti_objects_build(f->orig, f->dir, blobs, n, NULL), RRT_OK);
         char *buf;
         size_t len;
         FILE *mem = open_memstream(&buf, &len);
@@ -379,9 +379,9 @@ static void test_object_open_refuses_other_content(void **state)
                                       f->blobs[0].size + 1, &r, NULL, &err),
                      RRT_E_CORRUPT);
     /* The whole sample archive: three blobs, files and events. */
-    assert_int_equal(rrti_object_open(f->orig, "object", NULL, 0, &r, NULL,
-                                      &err),
-                     RRT_E_CORRUPT);
+    assert_int_equal(
+        rrti_object_open(f->orig, "object", NULL, 0, &r, NULL, &err),
+        RRT_E_CORRUPT);
     assert_non_null(strstr(err.message, "exactly one blob"));
 }
 
