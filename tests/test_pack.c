@@ -986,8 +986,9 @@ static void make_recording_like(const char *out, size_t chunk)
     write_file(p, self, n);
     free(self);
     static uint8_t buf[4 << 20];
-    size_t sizes[] = {chunk / 4, 7, chunk / 5, chunk / 16 + 3, chunk / 2,
-                      chunk * 3 + 11, chunk / 8, 1, chunk / 4 - 1};
+    size_t sizes[] = {chunk / 4,      7,         chunk / 5,
+                      chunk / 16 + 3, chunk / 2, chunk * 3 + 11,
+                      chunk / 8,      1,         chunk / 4 - 1};
     for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
         assert_true(sizes[i] <= sizeof(buf));
         make_content(buf, sizes[i], (unsigned)i + 40);
@@ -1004,8 +1005,8 @@ static void make_recording_like(const char *out, size_t chunk)
         assert_int_equal(rrt_writer_add_event(w, 3, buf, 500 + i % 500, NULL),
                          RRT_OK);
     }
-    const char *names[] = {"prog", "f0", "f1", "f2", "f3", "f1copy", "f4",
-                           "f5",   "f6", "f7", "f8", "prog"};
+    const char *names[] = {"prog", "f0", "f1", "f2", "f3", "f1copy",
+                           "f4",   "f5", "f6", "f7", "f8", "prog"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
         add_external(w, p, i == 3);

@@ -49,8 +49,7 @@ static bool encode(int quality, bool code, const uint8_t *in, size_t n,
     const uint8_t *next_in = in;
     uint8_t *next_out = buf;
     bool ok =
-        BrotliEncoderSetParameter(s, BROTLI_PARAM_QUALITY,
-                                  (uint32_t)quality) &&
+        BrotliEncoderSetParameter(s, BROTLI_PARAM_QUALITY, (uint32_t)quality) &&
         BrotliEncoderSetParameter(s, BROTLI_PARAM_LGWIN,
                                   (uint32_t)window_for(n)) &&
         BrotliEncoderSetParameter(s, BROTLI_PARAM_SIZE_HINT, CODE_SIZE_HINT) &&
@@ -63,9 +62,8 @@ static bool encode(int quality, bool code, const uint8_t *in, size_t n,
     return ok;
 }
 
-static rrt_status compress(int quality, bool code, const uint8_t *in,
-                           size_t n, uint8_t **out, size_t *out_len,
-                           uint8_t *method)
+static rrt_status compress(int quality, bool code, const uint8_t *in, size_t n,
+                           uint8_t **out, size_t *out_len, uint8_t *method)
 {
     size_t cap = BrotliEncoderMaxCompressedSize(n);
     uint8_t *buf = cap ? malloc(cap) : NULL;

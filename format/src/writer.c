@@ -492,9 +492,8 @@ static rrt_status queue_item(rrt_writer *w, item *it)
      * it (small pieces and event batches must not fill the queue), and
      * the main thread must keep reading rather than wait for the head. */
     uint64_t budget = (2 * (uint64_t)w->nthreads + 2) * w->opt.chunk_size;
-    while (w->queued >= MAX_QUEUE ||
-           (comp && w->compressing_items > 0 &&
-            w->pending_raw + it->raw_len > budget))
+    while (w->queued >= MAX_QUEUE || (comp && w->compressing_items > 0 &&
+                                      w->pending_raw + it->raw_len > budget))
         if (drain_one(w) != RRT_OK) {
             item_free(it);
             return w->status;
