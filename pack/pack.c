@@ -655,6 +655,7 @@ static rrt_status pack_into(pack_ctx *c, const char *out, unsigned mode)
     wo.quality = c->opt->quality >= 0 ? c->opt->quality : RRT_PACK_QUALITY;
     wo.threads = c->opt->threads;
     wo.chunk_size = c->opt->chunk_size ? c->opt->chunk_size : RRT_PACK_CHUNK;
+    wo.event_batch = RRT_PACK_EVENT_BATCH;
     wo.x86_filter = !c->opt->no_filter;
     wo.shared_chunks = !c->opt->no_shared;
     wo.no_sync = c->opt->no_sync;

@@ -47,11 +47,19 @@ typedef struct rrt_pack_options {
 /* Pack's default chunk: brotli's 4 MiB window (lgwin 22) covers it, and
  * larger chunks compress better than the writer's 1 MiB default. */
 #define RRT_PACK_CHUNK (4u << 20)
-/* Pack's default quality. Measured with bench/pack_bench.sh on 300 MB of
- * libraries against tar | brotli -q 5: q5 0.981x the size in 0.58x the
- * time, q6 0.967x in 0.80x (README, Benchmarks): pack makes archives to
- * keep and ship, so the smaller one, still faster than the baseline. */
-#define RRT_PACK_QUALITY 6
+/* Events per batch in a packed archive: a recorder flushes 256 KiB
+ * batches so that a crash loses little; an archive to keep compresses
+ * better in larger ones (1 MiB: 5% smaller events on a Python recording),
+ * still small enough to be spread over threads with the chunks. */
+#define RRT_PACK_EVENT_BATCH (1u << 20)
+/* Pack's default quality. Against tar | brotli -q 5 of the same files,
+ * on the recordings people make (a Python start-up, 23 libraries, 19 MB;
+ * bench/typical_bench.sh) q5 is 0.996x the size and q6 0.987x, but q6
+ * needs 1.3x brotli's CPU time, more than two cores can hide: only q5
+ * packs in under 0.6x brotli's time there. On 300 MB of libraries
+ * (bench/pack_bench.sh) q5 is 0.968x the size, q6 0.951x (README,
+ * Benchmarks). -q 6 and up remain for archives where size is all. */
+#define RRT_PACK_QUALITY 5
 
 void rrt_pack_options_init(rrt_pack_options *opt);
 

@@ -82,34 +82,37 @@ static rrt_status hash_blob(rrt_reader *r, rrti_sha256 *h, rrti_blob_ref *b,
     return st;
 }
 
-static rrt_status hash_blobs(rrt_reader *r, rrti_blob_ref **out, size_t *n,
-                             rrt_error *err)
+rrt_status rrti_manifest_blobs(rrt_reader *r, rrti_blob_ref **out, size_t *n,
+                               rrt_error *err)
 {
     size_t count = rrt_reader_blob_count(r);
     rrti_blob_ref *b = calloc(count ? count : 1, sizeof(*b));
-    uint8_t *buf = malloc(1u << 20);
-    rrti_sha256 *h = rrti_sha256_new();
-    rrt_status st = RRT_OK;
-    if (!b || !buf || !h) {
-        st = rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
-        goto cleanup;
-    }
-    /* b stays in id order (find_blob); reading goes in file order. */
-    for (size_t k = 0; k < count && st == RRT_OK; k++) {
-        size_t i = rrt_reader_blob_in_file_order(r, k);
+    if (!b)
+        return rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < count; i++)
         rrt_reader_blob(r, i, &b[i].id, &b[i].size);
-        st = hash_blob(r, h, &b[i], buf, 1u << 20, err);
-    }
-cleanup:
-    free(buf);
-    rrti_sha256_free(h);
-    if (st != RRT_OK) {
-        free(b);
-        return st;
-    }
     *out = b;
     *n = count;
     return RRT_OK;
+}
+
+rrt_status rrti_manifest_hash_raw(rrt_reader *r, rrti_blob_ref *b, size_t n,
+                                  rrt_error *err)
+{
+    uint8_t *buf = malloc(1u << 20);
+    rrti_sha256 *h = rrti_sha256_new();
+    rrt_status st = RRT_OK;
+    if (!buf || !h)
+        st = rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+    /* b stays in id order (find_blob); reading goes in file order. */
+    for (size_t k = 0; k < n && st == RRT_OK; k++) {
+        size_t i = rrt_reader_blob_in_file_order(r, k);
+        st = hash_blob(r, h, &b[i], buf, 1u << 20, err);
+        b[i].obj_size = b[i].size;
+    }
+    free(buf);
+    rrti_sha256_free(h);
+    return st;
 }
 
 static long find_blob(const rrti_blob_ref *b, size_t n, const rrt_blob_id *id)
@@ -362,14 +365,10 @@ static rrt_status plan_sections(plan *p, rrt_error *err)
     return st;
 }
 
-rrt_status rrti_manifest_build(rrt_reader *r, FILE *out, rrti_blob_ref **blobs,
-                               size_t *n_blobs, rrt_error *err)
+rrt_status rrti_manifest_write(rrt_reader *r, FILE *out, unsigned major,
+                               const rrti_blob_ref *b, size_t n, rrt_error *err)
 {
-    rrti_blob_ref *b = NULL;
-    size_t n = 0;
-    rrt_status st = hash_blobs(r, &b, &n, err);
-    if (st != RRT_OK)
-        return st;
+    rrt_status st = RRT_OK;
     plan p = {.r = r, .out = out, .blobs = b, .n_blobs = n};
     p.emitted = calloc(n ? n : 1, sizeof(bool));
     if (!p.emitted) {
@@ -380,7 +379,7 @@ rrt_status rrti_manifest_build(rrt_reader *r, FILE *out, rrti_blob_ref **blobs,
     if (st != RRT_OK)
         goto cleanup;
     fwrite(manifest_magic, 1, sizeof(manifest_magic), out);
-    put_le(out, 1, 2); /* major */
+    put_le(out, major, 2);
     put_le(out, 0, 2); /* minor */
     put_le(out, 0, 4); /* flags */
     put_varint(out, n);
@@ -388,6 +387,8 @@ rrt_status rrti_manifest_build(rrt_reader *r, FILE *out, rrti_blob_ref **blobs,
         fwrite(b[i].id.bytes, 1, 16, out);
         put_le(out, b[i].size, 8);
         fwrite(b[i].sha256, 1, 32, out);
+        if (major >= 2)
+            put_le(out, b[i].obj_size, 8);
     }
     st = plan_sections(&p, err);
     for (size_t i = 0; i < n && st == RRT_OK; i++)
@@ -400,13 +401,7 @@ cleanup:
     if (p.events)
         rrt_event_iter_close(p.events);
     free(p.emitted);
-    if (st != RRT_OK) {
-        free(b);
-        return st;
-    }
-    *blobs = b;
-    *n_blobs = n;
-    return RRT_OK;
+    return st;
 }
 
 /* ------------------------------------------------------------------ */
@@ -469,8 +464,9 @@ static rrt_status bad_manifest(rrt_error *err, const char *what)
     return rrti_fail_msg(err, RRT_E_CORRUPT, "recording manifest: %s", what);
 }
 
-rrt_status rrti_manifest_read_blobs(FILE *in, rrti_blob_ref **blobs,
-                                    size_t *n_blobs, rrt_error *err)
+rrt_status rrti_manifest_read_blobs(FILE *in, unsigned want,
+                                    rrti_blob_ref **blobs, size_t *n_blobs,
+                                    rrt_error *err)
 {
     uint8_t magic[8];
     uint64_t major, minor, flags, n;
@@ -480,14 +476,20 @@ rrt_status rrti_manifest_read_blobs(FILE *in, rrti_blob_ref **blobs,
     if (!get_le(in, 2, &major) || !get_le(in, 2, &minor) ||
         !get_le(in, 4, &flags) || !get_varint(in, &n))
         return bad_manifest(err, "truncated header");
-    if (major != 1)
+    if (major != 1 && major != 2)
         return rrti_fail_msg(err, RRT_E_VERSION,
                              "recording manifest: "
-                             "version %u.%u, this rrt reads 1.x",
+                             "version %u.%u, this rrt reads 1.x and 2.x",
                              (unsigned)major, (unsigned)minor);
+    /* The reference says which layout its objects have; a manifest of the
+     * other one would have its digests taken for the wrong objects. */
+    if (major != want)
+        return bad_manifest(err, "version does not match the store layout "
+                                 "of its reference");
     if (flags >> 16)
         return bad_manifest(err, "unknown incompatible flags");
-    /* 56 bytes per entry must be present; do not trust the count first. */
+    /* 56 or 64 bytes per entry must be present: do not trust the count
+     * for the allocation alone. */
     if (n > (1u << 26))
         return bad_manifest(err, "too many blobs");
     rrti_blob_ref *b = calloc(n ? (size_t)n : 1, sizeof(*b));
@@ -495,15 +497,18 @@ rrt_status rrti_manifest_read_blobs(FILE *in, rrti_blob_ref **blobs,
         return rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         if (!get_bytes(in, b[i].id.bytes, 16) || !get_le(in, 8, &b[i].size) ||
-            !get_bytes(in, b[i].sha256, 32)) {
+            !get_bytes(in, b[i].sha256, 32) ||
+            (major >= 2 && !get_le(in, 8, &b[i].obj_size))) {
             free(b);
             return bad_manifest(err, "truncated blob table");
         }
+        if (major < 2)
+            b[i].obj_size = b[i].size;
         if (i && rrt_blob_id_cmp(&b[i - 1].id, &b[i].id) >= 0) {
             free(b);
             return bad_manifest(err, "blob table not sorted by id");
         }
-        if (b[i].size >> 48) {
+        if (b[i].size >> 48 || b[i].obj_size >> 48) {
             free(b);
             return bad_manifest(err, "blob too large");
         }

@@ -1,5 +1,7 @@
 /* rrt pull: reference, manifest and blobs into a verified cache, then the
- * archive rebuilt from the manifest, verified, and renamed into place. */
+ * archive rebuilt from the manifest, verified, and renamed into place.
+ * Store layout 2 holds compressed objects (one-blob archives), layout 1
+ * raw bytes; the reference says which. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -183,12 +185,15 @@ static bool parse_hex32(const char *s, uint8_t out[32])
 }
 
 static rrt_status parse_pointer(const rrti_store_url *u, const rrti_membuf *b,
-                                uint8_t sha[32], uint64_t *size, rrt_error *err)
+                                uint8_t sha[32], uint64_t *size,
+                                unsigned *layout, rrt_error *err)
 {
     const char *p = b->data ? b->data : "";
     size_t ml = strlen(POINTER_MAGIC);
     char *end;
-    if (b->len < ml + 7 + 64 + 2 || strncmp(p, POINTER_MAGIC, ml) != 0 ||
+    *layout = b->len >= ml && strncmp(p, POINTER_MAGIC_V1, ml) == 0 ? 1 : 2;
+    if (b->len < ml + 7 + 64 + 2 ||
+        strncmp(p, *layout == 1 ? POINTER_MAGIC_V1 : POINTER_MAGIC, ml) != 0 ||
         strncmp(p + ml, "sha256:", 7) != 0 || !parse_hex32(p + ml + 7, sha) ||
         p[ml + 71] != ' ')
         return rrti_fail_msg(err, RRT_E_PARSE, "%s: not an rrt recording",
@@ -204,7 +209,8 @@ static rrt_status parse_pointer(const rrti_store_url *u, const rrti_membuf *b,
 }
 
 static rrt_status parse_oci(const rrti_store_url *u, const rrti_membuf *b,
-                            uint8_t sha[32], uint64_t *size, rrt_error *err)
+                            uint8_t sha[32], uint64_t *size, unsigned *layout,
+                            rrt_error *err)
 {
     json_error_t je;
     json_t *root = json_loadb(b->data ? b->data : "", b->len, 0, &je);
@@ -218,11 +224,16 @@ static rrt_status parse_oci(const rrti_store_url *u, const rrti_membuf *b,
         json_unpack(first, "{s:s,s:s,s:I}", "mediaType", &mt, "digest", &dg,
                     "size", &sz);
     rrt_status st = RRT_OK;
+    *layout = at && strcmp(at, RRT_ARTIFACT_TYPE_V1) == 0 ? 1 : 2;
+    const char *want_at =
+        *layout == 1 ? RRT_ARTIFACT_TYPE_V1 : RRT_ARTIFACT_TYPE;
+    const char *want_mt =
+        *layout == 1 ? RRT_MANIFEST_TYPE_V1 : RRT_MANIFEST_TYPE;
     if (!root)
         st = rrti_fail_msg(err, RRT_E_PARSE, "%s: bad OCI manifest: %s",
                            u->shown, je.text);
-    else if (!at || strcmp(at, RRT_ARTIFACT_TYPE) != 0 || !mt ||
-             strcmp(mt, RRT_MANIFEST_TYPE) != 0 || !dg ||
+    else if (!at || strcmp(at, want_at) != 0 || !mt ||
+             strcmp(mt, want_mt) != 0 || !dg ||
              strncmp(dg, "sha256:", 7) != 0 || strlen(dg) != 71 ||
              !parse_hex32(dg + 7, sha) || sz < 0)
         st = rrti_fail_msg(err, RRT_E_PARSE,
@@ -236,7 +247,8 @@ static rrt_status parse_oci(const rrti_store_url *u, const rrti_membuf *b,
 }
 
 static rrt_status get_reference(rrti_http *h, const rrti_store_url *u,
-                                uint8_t sha[32], uint64_t *size, rrt_error *err)
+                                uint8_t sha[32], uint64_t *size,
+                                unsigned *layout, rrt_error *err)
 {
     rrti_membuf b = {NULL, 0, u->oci ? 4u << 20 : 4096};
     long status;
@@ -244,8 +256,8 @@ static rrt_status get_reference(rrti_http *h, const rrti_store_url *u,
                                      u->oci ? OCI_MANIFEST_TYPE : NULL, NULL,
                                      &b, &status, err);
     if (st == RRT_OK)
-        st = u->oci ? parse_oci(u, &b, sha, size, err)
-                    : parse_pointer(u, &b, sha, size, err);
+        st = u->oci ? parse_oci(u, &b, sha, size, layout, err)
+                    : parse_pointer(u, &b, sha, size, layout, err);
     free(b.data);
     return st;
 }
@@ -281,8 +293,66 @@ static ssize_t cache_read_fn(void *ctx, void *buf, size_t n)
 
 typedef struct pull_src {
     const char *dir;
+    unsigned layout;
     rrti_sha256 *h;
 } pull_src;
+
+typedef struct object_read {
+    rrt_blob_stream *s;
+    rrt_error err;
+    bool failed;
+} object_read;
+
+static ssize_t object_read_fn(void *ctx, void *buf, size_t n)
+{
+    object_read *o = ctx;
+    size_t got = 0;
+    if (rrt_blob_stream_read(o->s, buf, n, &got, &o->err) != RRT_OK) {
+        o->failed = true;
+        errno = EBADMSG;
+        return -1;
+    }
+    return (ssize_t)got;
+}
+
+/* Layout 2: the cached object is hashed again (it may have changed since
+ * it was verified), opened as a one-blob archive, and its blob, whose
+ * chunks and id the reader checks, streamed into the writer. */
+static rrt_status add_cached_object(rrt_writer *w, const rrti_blob_ref *b,
+                                    const char *path, const char *idhex,
+                                    rrt_error *err)
+{
+    uint8_t d[32];
+    uint64_t size = 0;
+    if (!rrti_sha256_file(path, d, &size))
+        return rrti_fail_msg(err, RRT_E_IO, "%s: %s", path, strerror(errno));
+    if (size != b->obj_size || memcmp(d, b->sha256, 32) != 0) {
+        unlink(path);
+        return rrti_fail_msg(err, RRT_E_HASH,
+                             "blob %s: cached copy %s does "
+                             "not match its SHA-256; removed it, pull again",
+                             idhex, path);
+    }
+    rrt_reader *r = NULL;
+    object_read o = {0};
+    rrt_status st =
+        rrti_object_open(path, "stored object", &b->id, b->size, &r, NULL, err);
+    if (st == RRT_OK)
+        st = rrt_blob_stream_open(r, &b->id, &o.s, err);
+    if (st == RRT_OK) {
+        st = rrt_writer_add_blob_reader(w, object_read_fn, &o, path, &b->id,
+                                        NULL, NULL, err);
+        if (st != RRT_OK && o.failed && err)
+            *err = o.err; /* the reader says what is damaged */
+        rrt_blob_stream_close(o.s);
+    }
+    rrt_reader_close(r);
+    /* Its digest matched, so this is the object the manifest lists, and it
+     * is bad: keep no copy of it. */
+    if (st != RRT_OK && st != RRT_E_NOMEM && st != RRT_E_IO)
+        unlink(path);
+    return st;
+}
 
 static rrt_status add_cached_blob(void *ctx, rrt_writer *w,
                                   const rrti_blob_ref *b, rrt_error *err)
@@ -294,6 +364,8 @@ static rrt_status add_cached_blob(void *ctx, rrt_writer *w,
     rrtx_format(path, sizeof(path), "%s/%s", p->dir, hex);
     if (rrt_writer_has_blob(w, &b->id))
         return RRT_OK;
+    if (p->layout == 2)
+        return add_cached_object(w, b, path, idhex, err);
     cache_read c = {open(path, O_RDONLY | O_CLOEXEC), p->h, b, 0, false};
     if (c.fd < 0)
         return rrti_fail_msg(err, RRT_E_IO, "%s: %s", path, strerror(errno));
@@ -327,23 +399,18 @@ static void first_problem(void *ctx, const char *message)
         rrtx_format(buf, 400, "%s", message);
 }
 
-static rrt_status build_archive(const char *manifest, const char *dir,
+/* Replays the manifest `in` (at its first op) into OUT.pulling, verifies
+ * the result and renames it to OUT. */
+static rrt_status build_archive(FILE *in, const rrti_blob_ref *blobs, size_t nb,
+                                unsigned layout, const char *dir,
                                 const char *out, rrt_error *err)
 {
     char tmp[4200];
     rrtx_format(tmp, sizeof(tmp), "%s.pulling", out);
-    FILE *in = fopen(manifest, "rb");
-    if (!in)
-        return rrti_fail_msg(err, RRT_E_IO, "%s: %s", manifest,
-                             strerror(errno));
-    rrti_blob_ref *blobs = NULL;
-    size_t nb = 0;
     rrt_writer *w = NULL;
-    pull_src src = {dir, rrti_sha256_new()};
+    pull_src src = {dir, layout, rrti_sha256_new()};
     rrt_status st =
         src.h ? RRT_OK : rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
-    if (st == RRT_OK)
-        st = rrti_manifest_read_blobs(in, &blobs, &nb, err);
     rrt_writer_options wo;
     rrt_writer_options_init(&wo);
     /* Event batches end only at the manifest's FLUSH ops, where they ended
@@ -361,8 +428,6 @@ static rrt_status build_archive(const char *manifest, const char *dir,
     if (st == RRT_OK)
         st = rrt_writer_finish(w, err);
     rrt_writer_free(w);
-    fclose(in);
-    free(blobs);
     rrti_sha256_free(src.h);
     if (st != RRT_OK)
         return st;
@@ -379,6 +444,62 @@ static rrt_status build_archive(const char *manifest, const char *dir,
     return st;
 }
 
+/* The manifest bytes: layout 1 stores them as they are, layout 2 as a
+ * one-blob archive, decoded (chunk hashes and id checked) into a
+ * temporary file. At most 2^40 bytes, what a layout 1 reference may
+ * declare: a small object cannot make pull fill the disk. */
+#define MAX_MANIFEST ((uint64_t)1 << 40)
+
+static rrt_status open_manifest(const char *path, unsigned layout, FILE **out,
+                                rrt_error *err)
+{
+    if (layout == 1) {
+        *out = fopen(path, "rb");
+        return *out ? RRT_OK
+                    : rrti_fail_msg(err, RRT_E_IO, "%s: %s", path,
+                                    strerror(errno));
+    }
+    rrt_reader *r = NULL;
+    rrt_blob_id id;
+    rrt_blob_stream *s = NULL;
+    FILE *f = NULL;
+    rrt_status st =
+        rrti_object_open(path, "recording manifest", NULL, 0, &r, &id, err);
+    uint64_t size = 0;
+    if (st == RRT_OK && (rrt_reader_blob_size(r, &id, &size, err) != RRT_OK ||
+                         size > MAX_MANIFEST))
+        st = rrti_fail_msg(err, RRT_E_LIMIT,
+                           "recording manifest %s: larger than 2^40 bytes",
+                           path);
+    if (st == RRT_OK && !(f = tmpfile()))
+        st = rrti_fail_msg(err, RRT_E_IO, "cannot create a temporary file: %s",
+                           strerror(errno));
+    if (st == RRT_OK)
+        st = rrt_blob_stream_open(r, &id, &s, err);
+    char buf[65536];
+    size_t got;
+    while (st == RRT_OK &&
+           (st = rrt_blob_stream_read(s, buf, sizeof(buf), &got, err)) ==
+               RRT_OK &&
+           got)
+        if (fwrite(buf, 1, got, f) != got)
+            st = rrti_fail_msg(err, RRT_E_IO, "temporary file: %s",
+                               strerror(errno));
+    if (st == RRT_OK && (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0))
+        st =
+            rrti_fail_msg(err, RRT_E_IO, "temporary file: %s", strerror(errno));
+    if (s)
+        rrt_blob_stream_close(s);
+    rrt_reader_close(r);
+    if (st != RRT_OK) {
+        if (f)
+            fclose(f);
+        return st;
+    }
+    *out = f;
+    return RRT_OK;
+}
+
 static rrt_status fetch_blobs(rrti_http *h, const rrti_store_url *u,
                               const char *dir, const rrti_blob_ref *blobs,
                               size_t nb, rrt_store_summary *sum, rrt_error *err)
@@ -393,11 +514,11 @@ static rrt_status fetch_blobs(rrti_http *h, const rrti_store_url *u,
         goto cleanup;
     }
     for (size_t i = 0; i < nb; i++) {
-        fetch_init(&fs[n], u, dir, blobs[i].sha256, blobs[i].size, "blob");
+        fetch_init(&fs[n], u, dir, blobs[i].sha256, blobs[i].obj_size, "blob");
         sum->blobs++;
-        if (cached(fs[n].path, blobs[i].size)) {
+        if (cached(fs[n].path, blobs[i].obj_size)) {
             sum->cached++;
-            sum->bytes_cached += blobs[i].size;
+            sum->bytes_cached += blobs[i].obj_size;
             continue;
         }
         /* Two ids with one digest cannot happen; one fetch per file. */
@@ -407,7 +528,7 @@ static rrt_status fetch_blobs(rrti_http *h, const rrti_store_url *u,
         if (dup)
             continue;
         xs[n] = &fs[n].x;
-        total += blobs[i].size;
+        total += blobs[i].obj_size;
         n++;
     }
     st = rrti_http_run(h, xs, n, "pull", total, err);
@@ -453,7 +574,8 @@ rrt_status rrt_store_pull(const char *url, const char *out,
         goto cleanup;
     uint8_t msha[32];
     uint64_t msize = 0;
-    if ((st = get_reference(h, &u, msha, &msize, err)) != RRT_OK)
+    unsigned layout = 0;
+    if ((st = get_reference(h, &u, msha, &msize, &layout, err)) != RRT_OK)
         goto cleanup;
     fetch_init(&mf, &u, dir, msha, msize, "recording manifest");
     rrtx_hex_encode(msha, 32, sum->manifest + 7);
@@ -468,15 +590,13 @@ rrt_status rrt_store_pull(const char *url, const char *out,
         if ((st = rrti_http_run(h, one, 1, "manifest", 0, err)) != RRT_OK)
             goto cleanup;
     }
-    if (!(in = fopen(mf.path, "rb"))) {
-        st = rrti_fail_msg(err, RRT_E_IO, "%s: %s", mf.path, strerror(errno));
+    if ((st = open_manifest(mf.path, layout, &in, err)) != RRT_OK)
         goto cleanup;
-    }
-    if ((st = rrti_manifest_read_blobs(in, &blobs, &nb, err)) != RRT_OK)
+    if ((st = rrti_manifest_read_blobs(in, layout, &blobs, &nb, err)) != RRT_OK)
         goto cleanup;
     if ((st = fetch_blobs(h, &u, dir, blobs, nb, sum, err)) != RRT_OK)
         goto cleanup;
-    st = build_archive(mf.path, dir, out, err);
+    st = build_archive(in, blobs, nb, layout, dir, out, err);
 cleanup:
     if (h)
         sum->retries = rrti_http_retries(h);

@@ -1,5 +1,7 @@
-/* rrt push: the archive's blobs and its recording manifest go to the store
- * (HEAD each, PUT the missing ones, parallel), the reference goes last. */
+/* rrt push: each blob of the archive and its recording manifest become a
+ * compressed store object (spec/store.md 3.1) and go to the store (HEAD
+ * each, PUT the missing ones, parallel); the reference goes last. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +10,7 @@
 
 #include "storei.h"
 
-typedef enum { SRC_ARCHIVE, SRC_FILE, SRC_MEMORY } src_kind;
+typedef enum { SRC_FILE, SRC_MEMORY } src_kind;
 
 typedef struct object {
     rrti_xfer x;
@@ -17,10 +19,7 @@ typedef struct object {
     char hex[65];
     uint64_t size;
     /* sources */
-    rrt_reader *r;
-    rrt_blob_id id;
-    rrt_blob_stream *stream;
-    const char *path;
+    char path[4200];
     FILE *f;
     const char *mem;
     size_t pos;
@@ -36,12 +35,6 @@ static bool obj_begin(rrti_xfer *x, rrt_error *err)
     o->pos = 0;
     if (!x->upload)
         return true;
-    if (o->kind == SRC_ARCHIVE) {
-        if (o->stream)
-            rrt_blob_stream_close(o->stream);
-        o->stream = NULL;
-        return rrt_blob_stream_open(o->r, &o->id, &o->stream, err) == RRT_OK;
-    }
     if (o->kind == SRC_FILE) {
         if (!o->f)
             o->f = fopen(o->path, "rb");
@@ -63,15 +56,12 @@ static size_t obj_read(rrti_xfer *x, char *buf, size_t n)
         o->pos += k;
         return k;
     }
-    if (o->kind == SRC_FILE)
-        return fread(buf, 1, n, o->f);
-    size_t got = 0;
-    rrt_error e;
-    if (rrt_blob_stream_read(o->stream, buf, n, &got, &e) != RRT_OK) {
-        rrtx_format(x->why, sizeof(x->why), "%s", e.message);
+    size_t k = fread(buf, 1, n, o->f);
+    if (k == 0 && ferror(o->f)) {
+        rrtx_format(x->why, sizeof(x->why), "%s: read failed", o->path);
         return SIZE_MAX;
     }
-    return got;
+    return k;
 }
 
 enum { STEP_HEAD, STEP_PUT, STEP_OCI_PUT, STEP_MKCOL_BLOBS, STEP_MKCOL_SHA };
@@ -206,11 +196,8 @@ static void object_init(object *o, const rrti_store_url *u,
 
 static void object_release(object *o)
 {
-    if (o->stream)
-        rrt_blob_stream_close(o->stream);
     if (o->f)
         fclose(o->f);
-    o->stream = NULL;
     o->f = NULL;
 }
 
@@ -281,25 +268,65 @@ static rrt_status put_reference(rrti_http *h, const rrti_store_url *u,
     return st;
 }
 
-static FILE *temp_file(char *path, size_t size)
+/* A private directory for the objects of one push. */
+static bool temp_dir(char *path, size_t size)
 {
     const char *dir = getenv("TMPDIR");
-    rrtx_format(path, size, "%s/rrt-manifest-XXXXXX",
-                dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return NULL;
-    FILE *f = fdopen(fd, "w+b");
-    if (!f) {
-        close(fd);
-        unlink(path);
+    rrtx_format(path, size, "%s/rrt-push-XXXXXX", dir && *dir ? dir : "/tmp");
+    return mkdtemp(path) != NULL;
+}
+
+static void remove_dir(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char p[4400];
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+            rrtx_format(p, sizeof(p), "%s/%s", path, e->d_name))
+            unlink(p);
     }
-    return f;
+    closedir(d);
+    rmdir(path);
+}
+
+static ssize_t file_read(void *ctx, void *buf, size_t n)
+{
+    return (ssize_t)fread(buf, 1, n, ctx);
+}
+
+/* The manifest of the archive as an object in dir: the raw manifest
+ * first (a temporary file), then its one-blob archive. */
+static rrt_status manifest_object(rrt_reader *r, const char *dir,
+                                  const rrti_blob_ref *blobs, size_t nb,
+                                  char *path, size_t size, uint8_t sha[32],
+                                  uint64_t *osize, rrt_error *err)
+{
+    char raw[4200];
+    rrtx_format(raw, sizeof(raw), "%s/manifest", dir);
+    rrtx_format(path, size, "%s/manifest.rrt", dir);
+    FILE *f = fopen(raw, "w+b");
+    if (!f)
+        return rrti_fail_msg(err, RRT_E_IO, "%s: %s", raw, strerror(errno));
+    rrt_status st = rrti_manifest_write(r, f, 2, blobs, nb, err);
+    if (st == RRT_OK && fseek(f, 0, SEEK_SET) != 0)
+        st = rrti_fail_msg(err, RRT_E_IO, "%s: %s", raw, strerror(errno));
+    if (st == RRT_OK)
+        st = rrti_object_write(path, file_read, f, raw, NULL, NULL, NULL, err);
+    fclose(f);
+    unlink(raw);
+    if (st == RRT_OK && !rrti_sha256_file(path, sha, osize))
+        st = rrti_fail_msg(err, RRT_E_IO, "%s: %s", path, strerror(errno));
+    return st;
 }
 
 static void count_push(const object *objs, size_t n, rrt_store_summary *sum)
 {
     for (size_t i = 0; i < n; i++) {
+        if (objs[i].sent)
+            sum->bytes_uploaded += objs[i].size;
         if (!objs[i].counted)
             continue;
         sum->blobs++;
@@ -328,25 +355,27 @@ rrt_status rrt_store_push(const char *archive, const char *url,
     size_t nb = 0, nobj = 0;
     object *objs = NULL;
     rrti_xfer **xs = NULL;
-    char tmp[4096] = "";
-    FILE *mf = NULL;
+    char tmp[4096] = "", mpath[4200];
+    uint8_t msha[32];
+    uint64_t msize = 0;
     if ((st = rrt_reader_open(archive, &r, err)) != RRT_OK)
         goto cleanup;
     if ((st = rrti_http_new(o, u.origin, &h, err)) != RRT_OK)
         goto cleanup;
-    if (!(mf = temp_file(tmp, sizeof(tmp)))) {
-        st = rrti_fail_msg(err, RRT_E_IO, "cannot create a temporary file: %s",
+    if (!temp_dir(tmp, sizeof(tmp))) {
+        st = rrti_fail_msg(err, RRT_E_IO,
+                           "cannot create a temporary directory: %s",
                            strerror(errno));
+        tmp[0] = 0;
         goto cleanup;
     }
-    if ((st = rrti_manifest_build(r, mf, &blobs, &nb, err)) != RRT_OK)
+    /* Every object is made before any transfer: its digest, which names
+     * it, is that of its compressed bytes. */
+    if ((st = rrti_manifest_blobs(r, &blobs, &nb, err)) != RRT_OK ||
+        (st = rrti_objects_build(archive, tmp, blobs, nb, err)) != RRT_OK ||
+        (st = manifest_object(r, tmp, blobs, nb, mpath, sizeof(mpath), msha,
+                              &msize, err)) != RRT_OK)
         goto cleanup;
-    uint8_t msha[32];
-    uint64_t msize = 0;
-    if (!rrti_sha256_file(tmp, msha, &msize)) {
-        st = rrti_fail_msg(err, RRT_E_IO, "%s: %s", tmp, strerror(errno));
-        goto cleanup;
-    }
     /* blobs, the manifest, and for OCI the empty config. */
     objs = calloc(nb + 2, sizeof(*objs));
     xs = calloc(nb + 2, sizeof(*xs));
@@ -356,17 +385,16 @@ rrt_status rrt_store_push(const char *archive, const char *url,
     }
     uint64_t total = 0;
     for (size_t i = 0; i < nb; i++, nobj++) {
-        object_init(&objs[nobj], &u, blobs[i].sha256, blobs[i].size);
-        objs[nobj].kind = SRC_ARCHIVE;
-        objs[nobj].r = r;
-        objs[nobj].id = blobs[i].id;
+        object_init(&objs[nobj], &u, blobs[i].sha256, blobs[i].obj_size);
+        objs[nobj].kind = SRC_FILE;
+        rrti_object_path(tmp, i, objs[nobj].path, sizeof(objs[nobj].path));
         objs[nobj].counted = true;
-        total += blobs[i].size;
+        total += blobs[i].obj_size;
     }
     object *man = &objs[nobj++];
     object_init(man, &u, msha, msize);
     man->kind = SRC_FILE;
-    man->path = tmp;
+    rrtx_format(man->path, sizeof(man->path), "%s", mpath);
     total += msize;
     if (u.oci) {
         object *cfg = &objs[nobj++];
@@ -395,10 +423,8 @@ cleanup:
     free(objs);
     free(xs);
     free(blobs);
-    if (mf) {
-        fclose(mf);
-        unlink(tmp);
-    }
+    if (tmp[0])
+        remove_dir(tmp);
     rrti_http_free(h);
     rrt_reader_close(r);
     return st;

@@ -92,10 +92,11 @@ static int run_push(int argc, char **argv)
         fprintf(
             stderr,
             "rrt push: %llu blobs: %llu sent (%.1f MiB), %llu already in the "
-            "store (%.1f MiB), %llu retries\n",
+            "store (%.1f MiB), %llu retries; %llu bytes uploaded\n",
             (unsigned long long)s.blobs, (unsigned long long)s.sent,
             mib(s.bytes_sent), (unsigned long long)s.skipped,
-            mib(s.bytes_skipped), (unsigned long long)s.retries);
+            mib(s.bytes_skipped), (unsigned long long)s.retries,
+            (unsigned long long)s.bytes_uploaded);
     if (st != RRT_OK) {
         cli_report(&err);
         return RRT_EXIT_ERROR;
@@ -159,7 +160,8 @@ static int run_pull(int argc, char **argv)
     "      ROOT/NAME. See spec/store.md.\n"                                    \
     "  oci://HOST[:PORT]/REPOSITORY[:TAG], oci+http://... (no TLS)\n"          \
     "      An OCI registry; the recording is an OCI artifact of type\n"        \
-    "      application/vnd.rrt.recording.v1. TAG defaults to latest.\n"        \
+    "      application/vnd.rrt.recording.v2 (pull also reads .v1, what\n"      \
+    "      rrt pushed before it compressed blobs). TAG defaults to latest.\n"  \
     "\n"                                                                       \
     "CREDENTIALS\n"                                                            \
     "  Never on the command line (URLs with user:password@ are refused).\n"    \
@@ -179,15 +181,20 @@ const rrt_command cmd_push = {
     "  rrt push [options] FILE.rrt URL\n"
     "\n"
     "DESCRIPTION\n"
-    "  Splits the archive into its blobs (each stored once, under its\n"
-    "  SHA-256) and a recording manifest that lists them with their XXH3-128\n"
-    "  ids and sizes and holds everything else the archive contains. Each\n"
-    "  blob is checked with HEAD and only the missing ones are uploaded, so\n"
+    "  Splits the archive into its blobs and a recording manifest that\n"
+    "  lists them with their XXH3-128 ids and sizes and holds everything\n"
+    "  else the archive contains. Each blob is stored once, compressed (an\n"
+    "  .rrt archive of that one blob, brotli q5 with the x86 filter, with\n"
+    "  fixed settings so that the same file gives the same object on every\n"
+    "  machine), under the SHA-256 of the compressed bytes; the manifest\n"
+    "  too. The objects are made first, one thread per CPU. Each is\n"
+    "  checked with HEAD and only the missing ones are uploaded, so\n"
     "  pushing again, or pushing a recording that shares files with one\n"
     "  already there, sends only what is new; an interrupted push resumes\n"
     "  by running it again. The recording's name is written last, so a\n"
     "  reader never sees a recording whose blobs are missing. A summary\n"
-    "  (blobs sent and skipped, bytes) goes to stderr.\n"
+    "  (blobs sent and skipped with their compressed sizes, and every byte\n"
+    "  of every object uploaded, manifest included) goes to stderr.\n"
     "\n"
     "OPTIONS\n" STORE_OPTIONS_HELP "\n" STORE_URLS_HELP "\n"
     "EXAMPLES\n"
@@ -205,11 +212,13 @@ const rrt_command cmd_pull = {
     "\n"
     "DESCRIPTION\n"
     "  Fetches the recording manifest and every blob it lists that is not\n"
-    "  already in the cache, checks each against its SHA-256 and XXH3-128\n"
-    "  id before use, rebuilds the archive with the same layout as the one\n"
-    "  that was pushed, checks it as 'rrt verify' does, and only then gives\n"
-    "  it its name. On any error no output file is left. Verified blobs\n"
-    "  stay in the cache, so an interrupted pull resumes where it stopped.\n"
+    "  already in the cache, checks each object against its SHA-256 and,\n"
+    "  decompressed, each blob against its XXH3-128 id before use, rebuilds\n"
+    "  the archive with the same layout as the one that was pushed, checks\n"
+    "  it as 'rrt verify' does, and only then gives it its name. On any\n"
+    "  error no output file is left. Verified objects stay in the cache,\n"
+    "  so an interrupted pull resumes where it stopped. Recordings pushed\n"
+    "  before blobs were compressed (store layout 1) pull as before.\n"
     "\n"
     "OPTIONS\n"
     "  -o, --output FILE  archive to write (required)\n"

@@ -25,7 +25,9 @@ void rrt_store_options_init(rrt_store_options *o);
 typedef struct rrt_store_summary {
     uint64_t blobs; /* blobs in the recording (not counting the manifest) */
     uint64_t sent, skipped; /* push: uploaded / already in the store */
-    uint64_t bytes_sent, bytes_skipped;
+    uint64_t bytes_sent, bytes_skipped; /* as stored (compressed) */
+    uint64_t bytes_uploaded;  /* push: request bodies of every object sent
+                               * (blobs, manifest, OCI config) */
     uint64_t fetched, cached; /* pull: downloaded / taken from the cache */
     uint64_t bytes_fetched, bytes_cached;
     uint64_t retries;  /* transfer attempts that were repeated */
@@ -33,15 +35,16 @@ typedef struct rrt_store_summary {
 } rrt_store_summary;
 
 /* Uploads ARCHIVE to URL (http(s)://ROOT/NAME or oci://HOST/REPO:TAG,
- * oci+http:// for a registry without TLS). Blobs the store already has
- * are not sent; the recording's name is written last. */
+ * oci+http:// for a registry without TLS) in store layout 2: each blob
+ * compressed, deterministically. Blobs the store already has are not
+ * sent; the recording's name is written last. */
 rrt_status rrt_store_push(const char *archive, const char *url,
                           const rrt_store_options *o, rrt_store_summary *sum,
                           rrt_error *err);
 
-/* Downloads the recording at URL into OUT (atomically), checking every blob
- * against its SHA-256 and XXH3-128 id and the result with
- * rrt_verify_archive(). */
+/* Downloads the recording at URL into OUT (atomically), checking every
+ * object against its SHA-256, every blob against its XXH3-128 id, and the
+ * result with rrt_verify_archive(). Reads store layouts 1 and 2. */
 rrt_status rrt_store_pull(const char *url, const char *out,
                           const rrt_store_options *o, rrt_store_summary *sum,
                           rrt_error *err);

@@ -113,15 +113,20 @@ static inline bool rrti_ok_status(long s)
 /* ------------------------------------------------------------------ */
 /* Store URLs and object names (spec/store.md, section 2)             */
 
-#define RRT_ARTIFACT_TYPE "application/vnd.rrt.recording.v1"
-#define RRT_MANIFEST_TYPE "application/vnd.rrt.manifest.v1"
-#define RRT_BLOB_TYPE "application/vnd.rrt.blob.v1"
+/* Layout 2: objects are one-blob .rrt archives ("+rrt", section 3.1). */
+#define RRT_ARTIFACT_TYPE "application/vnd.rrt.recording.v2"
+#define RRT_MANIFEST_TYPE "application/vnd.rrt.manifest.v2+rrt"
+#define RRT_BLOB_TYPE "application/vnd.rrt.blob.v1+rrt"
+/* Layout 1 (store format 1.0, still pulled): raw bytes. */
+#define RRT_ARTIFACT_TYPE_V1 "application/vnd.rrt.recording.v1"
+#define RRT_MANIFEST_TYPE_V1 "application/vnd.rrt.manifest.v1"
 #define OCI_MANIFEST_TYPE "application/vnd.oci.image.manifest.v1+json"
 #define OCI_EMPTY_TYPE "application/vnd.oci.empty.v1+json"
 /* sha256("{}"), the OCI empty descriptor. */
 #define OCI_EMPTY_DIGEST                                                       \
     "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
-#define POINTER_MAGIC "rrt-recording 1\n"
+#define POINTER_MAGIC "rrt-recording 2\n"
+#define POINTER_MAGIC_V1 "rrt-recording 1\n"
 
 typedef struct rrti_store_url {
     bool oci;
@@ -139,20 +144,33 @@ void rrti_blob_url(const rrti_store_url *u, const char *hex, char *out,
 /* ------------------------------------------------------------------ */
 /* Recording manifest (spec/store.md, section 3)                      */
 
+/* One entry of the blob table. The object is what the store holds under
+ * sha256: layout 2, the blob's one-blob archive of obj_size bytes; layout
+ * 1, the blob's own bytes (obj_size == size). */
 typedef struct rrti_blob_ref {
     rrt_blob_id id;
     uint64_t size;
     uint8_t sha256[32];
+    uint64_t obj_size;
 } rrti_blob_ref;
 
-/* Writes the manifest of the open archive to `out` (a temporary file),
- * hashing every blob; blobs[] (malloc'ed, id order) gets the blob table. */
-rrt_status rrti_manifest_build(rrt_reader *r, FILE *out, rrti_blob_ref **blobs,
+/* The blob table of the open archive (id order): ids and sizes. */
+rrt_status rrti_manifest_blobs(rrt_reader *r, rrti_blob_ref **blobs,
                                size_t *n_blobs, rrt_error *err);
+/* Layout 1: sets each entry's sha256 to that of the blob's bytes. */
+rrt_status rrti_manifest_hash_raw(rrt_reader *r, rrti_blob_ref *blobs,
+                                  size_t n_blobs, rrt_error *err);
+/* Writes the manifest of the open archive to `out` for store layout
+ * `major` (1 or 2), with the blob table as filled in by the caller. */
+rrt_status rrti_manifest_write(rrt_reader *r, FILE *out, unsigned major,
+                               const rrti_blob_ref *blobs, size_t n_blobs,
+                               rrt_error *err);
 
-/* Reads the blob table of a manifest; leaves `in` at the first op. */
-rrt_status rrti_manifest_read_blobs(FILE *in, rrti_blob_ref **blobs,
-                                    size_t *n_blobs, rrt_error *err);
+/* Reads the blob table of a manifest; leaves `in` at the first op. Fails
+ * unless the manifest is of layout `major`. */
+rrt_status rrti_manifest_read_blobs(FILE *in, unsigned major,
+                                    rrti_blob_ref **blobs, size_t *n_blobs,
+                                    rrt_error *err);
 
 /* Supplies a blob's bytes while the manifest is replayed. */
 typedef rrt_status (*rrti_blob_source)(void *ctx, rrt_writer *w,
@@ -163,5 +181,29 @@ rrt_status rrti_manifest_replay(FILE *in, const rrti_blob_ref *blobs,
                                 size_t n_blobs, rrt_writer *w,
                                 rrti_blob_source src, void *ctx,
                                 rrt_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Store objects of layout 2 (object.c, spec/store.md 3.1)            */
+
+/* The writer options of every object: they decide its bytes. */
+#define RRTI_OBJECT_QUALITY 5
+#define RRTI_OBJECT_CHUNK (4u << 20)
+
+/* Writes the object holding the blob read from fn at path. */
+rrt_status rrti_object_write(const char *path, rrt_read_fn fn, void *ctx,
+                             const char *name, const rrt_blob_id *expect,
+                             rrt_blob_id *id, uint64_t *size, rrt_error *err);
+/* Opens an object and checks that it holds one blob and nothing else: `id`
+ * of `size` bytes, or (id NULL) any, whose id goes to *got. `what` names
+ * the object in messages. */
+rrt_status rrti_object_open(const char *path, const char *what,
+                            const rrt_blob_id *id, uint64_t size,
+                            rrt_reader **out, rrt_blob_id *got, rrt_error *err);
+/* DIR/I.rrt: where rrti_objects_build puts the object of blobs[I]. */
+void rrti_object_path(const char *dir, size_t i, char *out, size_t size);
+/* Writes the object of every blob of the archive into dir, several at once
+ * (one thread per CPU, at most 8), filling sha256 and obj_size. */
+rrt_status rrti_objects_build(const char *archive, const char *dir,
+                              rrti_blob_ref *blobs, size_t n, rrt_error *err);
 
 #endif

@@ -1,6 +1,7 @@
-/* Unit tests of the recording manifest (spec/store.md, section 3): a round
- * trip that rebuilds an archive byte for byte, and a sweep of truncated and
- * bit-flipped manifests that must fail cleanly. */
+/* Unit tests of the recording manifest (spec/store.md, section 3), in both
+ * store layouts: a round trip that rebuilds an archive byte for byte, and a
+ * sweep of truncated and bit-flipped manifests that must fail cleanly; and
+ * of layout 2's objects (section 3.1): deterministic, one blob only. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -47,8 +48,10 @@ rrt_status rrt_reader_section_payload(rrt_reader *r, size_t i,
 typedef struct fixture {
     char dir[64];
     char orig[128], rebuilt[128];
-    uint8_t *manifest;
-    size_t manifest_len;
+    uint8_t *manifest[3]; /* by layout: [1], [2] */
+    size_t manifest_len[3];
+    rrti_blob_ref *blobs; /* layout 2's table */
+    size_t n_blobs;
     rrt_reader *r;
 } fixture;
 
@@ -134,17 +137,32 @@ static int setup(void **state)
     }
     assert_int_equal(ncpid, 2);
     assert_int_equal(nmeta, 2);
-    char *buf;
-    size_t len;
-    FILE *mem = open_memstream(&buf, &len);
-    rrti_blob_ref *blobs;
-    size_t n;
-    assert_int_equal(rrti_manifest_build(f->r, mem, &blobs, &n, NULL), RRT_OK);
-    fclose(mem);
-    assert_int_equal(n, 3);
-    free(blobs);
-    f->manifest = (uint8_t *)buf;
-    f->manifest_len = len;
+    for (unsigned layout = 1; layout <= 2; layout++) {
+        rrti_blob_ref *blobs;
+        size_t n;
+        assert_int_equal(rrti_manifest_blobs(f->r, &blobs, &n, NULL), RRT_OK);
+        assert_int_equal(n, 3);
+        if (layout == 1)
+            assert_int_equal(rrti_manifest_hash_raw(f->r, blobs, n, NULL),
+                             RRT_OK);
+        else
+            assert_int_equal(
+                rrti_objects_build(f->orig, f->dir, blobs, n, NULL), RRT_OK);
+        char *buf;
+        size_t len;
+        FILE *mem = open_memstream(&buf, &len);
+        assert_int_equal(rrti_manifest_write(f->r, mem, layout, blobs, n, NULL),
+                         RRT_OK);
+        fclose(mem);
+        f->manifest[layout] = (uint8_t *)buf;
+        f->manifest_len[layout] = len;
+        if (layout == 2) {
+            f->blobs = blobs;
+            f->n_blobs = n;
+        } else {
+            free(blobs);
+        }
+    }
     *state = f;
     return 0;
 }
@@ -155,8 +173,15 @@ static int teardown(void **state)
     rrt_reader_close(f->r);
     unlink(f->orig);
     unlink(f->rebuilt);
+    for (size_t i = 0; i < f->n_blobs; i++) {
+        char p[256];
+        rrti_object_path(f->dir, i, p, sizeof(p));
+        unlink(p);
+    }
     rmdir(f->dir);
-    free(f->manifest);
+    free(f->manifest[1]);
+    free(f->manifest[2]);
+    free(f->blobs);
     free(f);
     return 0;
 }
@@ -193,7 +218,8 @@ static rrt_status from_reader(void *ctx, rrt_writer *w, const rrti_blob_ref *b,
 }
 
 /* Decodes and replays a manifest image into a fresh writer. */
-static rrt_status replay(fixture *f, const uint8_t *p, size_t len, bool keep)
+static rrt_status replay(fixture *f, unsigned layout, const uint8_t *p,
+                         size_t len, bool keep)
 {
     FILE *in = fmemopen((void *)p, len ? len : 1, "rb");
     if (!len)
@@ -206,7 +232,7 @@ static rrt_status replay(fixture *f, const uint8_t *p, size_t len, bool keep)
     rrti_blob_ref *blobs = NULL;
     size_t n = 0;
     rrt_error err;
-    rrt_status st = rrti_manifest_read_blobs(in, &blobs, &n, &err);
+    rrt_status st = rrti_manifest_read_blobs(in, layout, &blobs, &n, &err);
     if (st == RRT_OK)
         st = rrt_writer_create(f->rebuilt, &o, &w, &err);
     if (st == RRT_OK)
@@ -238,45 +264,125 @@ static uint8_t *slurp(const char *path, size_t *len)
 static void test_manifest_rebuilds_archive_byte_for_byte(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(replay(f, f->manifest, f->manifest_len, true), RRT_OK);
-    size_t a, b;
-    uint8_t *pa = slurp(f->orig, &a), *pb = slurp(f->rebuilt, &b);
-    assert_int_equal(a, b);
-    assert_memory_equal(pa, pb, a);
-    free(pa);
-    free(pb);
-    unlink(f->rebuilt);
+    for (unsigned layout = 1; layout <= 2; layout++) {
+        assert_int_equal(replay(f, layout, f->manifest[layout],
+                                f->manifest_len[layout], true),
+                         RRT_OK);
+        size_t a, b;
+        uint8_t *pa = slurp(f->orig, &a), *pb = slurp(f->rebuilt, &b);
+        assert_int_equal(a, b);
+        assert_memory_equal(pa, pb, a);
+        free(pa);
+        free(pb);
+        unlink(f->rebuilt);
+    }
+}
+
+static void test_manifest_of_one_layout_is_refused_for_the_other(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(replay(f, 2, f->manifest[1], f->manifest_len[1], false),
+                     RRT_E_CORRUPT);
+    assert_int_equal(replay(f, 1, f->manifest[2], f->manifest_len[2], false),
+                     RRT_E_CORRUPT);
 }
 
 static void test_manifest_rejects_every_truncation(void **state)
 {
     fixture *f = *state;
-    for (size_t len = 0; len < f->manifest_len; len++)
-        assert_int_not_equal(replay(f, f->manifest, len, false), RRT_OK);
+    for (unsigned layout = 1; layout <= 2; layout++)
+        for (size_t len = 0; len < f->manifest_len[layout]; len++)
+            assert_int_not_equal(
+                replay(f, layout, f->manifest[layout], len, false), RRT_OK);
 }
 
 static void test_manifest_survives_every_bit_flip(void **state)
 {
     fixture *f = *state;
-    uint8_t *copy = malloc(f->manifest_len);
-    /* Every byte, one bit each (rotating), so the sweep stays quick. */
-    for (size_t i = 0; i < f->manifest_len; i++) {
-        memcpy(copy, f->manifest, f->manifest_len);
-        copy[i] ^= (uint8_t)(1u << (i % 8));
-        (void)replay(f, copy, f->manifest_len, false);
+    for (unsigned layout = 1; layout <= 2; layout++) {
+        size_t len = f->manifest_len[layout];
+        uint8_t *copy = malloc(len);
+        /* Every byte, one bit each (rotating), so the sweep stays quick. */
+        for (size_t i = 0; i < len; i++) {
+            memcpy(copy, f->manifest[layout], len);
+            copy[i] ^= (uint8_t)(1u << (i % 8));
+            (void)replay(f, layout, copy, len, false);
+        }
+        free(copy);
     }
-    free(copy);
 }
 
 static void test_manifest_rejects_trailing_bytes(void **state)
 {
     fixture *f = *state;
-    uint8_t *copy = malloc(f->manifest_len + 1);
-    memcpy(copy, f->manifest, f->manifest_len);
-    copy[f->manifest_len] = 0;
-    assert_int_equal(replay(f, copy, f->manifest_len + 1, false),
+    for (unsigned layout = 1; layout <= 2; layout++) {
+        size_t len = f->manifest_len[layout];
+        uint8_t *copy = malloc(len + 1);
+        memcpy(copy, f->manifest[layout], len);
+        copy[len] = 0;
+        assert_int_equal(replay(f, layout, copy, len + 1, false),
+                         RRT_E_CORRUPT);
+        free(copy);
+    }
+}
+
+/* The same blob gives the same object, byte for byte, whichever thread
+ * and build made it: its digest is what dedupes it across recordings. */
+static void test_object_bytes_depend_only_on_the_blob(void **state)
+{
+    fixture *f = *state;
+    for (size_t i = 0; i < f->n_blobs; i++) {
+        char p[256], again[256];
+        rrti_object_path(f->dir, i, p, sizeof(p));
+        snprintf(again, sizeof(again), "%s/again.rrt", f->dir);
+        uint8_t *data;
+        size_t len;
+        assert_int_equal(rrt_reader_read_blob(f->r, &f->blobs[i].id, 1u << 20,
+                                              &data, &len, NULL),
+                         RRT_OK);
+        mem_src m = {data, len, 0};
+        rrt_blob_id id;
+        assert_int_equal(rrti_object_write(again, mem_read, &m, "blob", NULL,
+                                           &id, NULL, NULL),
+                         RRT_OK);
+        free(data);
+        assert_int_equal(rrt_blob_id_cmp(&id, &f->blobs[i].id), 0);
+        size_t a, b;
+        uint8_t *pa = slurp(p, &a), *pb = slurp(again, &b);
+        assert_int_equal(a, b);
+        assert_memory_equal(pa, pb, a);
+        assert_int_equal(a, f->blobs[i].obj_size);
+        free(pa);
+        free(pb);
+        unlink(again);
+        rrt_reader *r;
+        assert_int_equal(rrti_object_open(p, "object", &f->blobs[i].id,
+                                          f->blobs[i].size, &r, NULL, NULL),
+                         RRT_OK);
+        rrt_reader_close(r);
+    }
+}
+
+/* An object must hold the one blob the manifest lists and nothing else. */
+static void test_object_open_refuses_other_content(void **state)
+{
+    fixture *f = *state;
+    rrt_reader *r;
+    rrt_error err;
+    char p[256];
+    rrti_object_path(f->dir, 0, p, sizeof(p));
+    assert_int_equal(rrti_object_open(p, "object", &f->blobs[1].id,
+                                      f->blobs[1].size, &r, NULL, &err),
                      RRT_E_CORRUPT);
-    free(copy);
+    assert_non_null(strstr(err.message, "another blob"));
+    assert_int_equal(rrti_object_open(p, "object", &f->blobs[0].id,
+                                      f->blobs[0].size + 1, &r, NULL, &err),
+                     RRT_E_CORRUPT);
+    /* The whole sample archive: three blobs, files and events. */
+    assert_int_equal(
+        rrti_object_open(f->orig, "object", NULL, 0, &r, NULL, &err),
+        RRT_E_CORRUPT);
+    assert_non_null(strstr(err.message, "exactly one blob"));
 }
 
 static void test_redact_url_strips_userinfo(void **state)
@@ -342,9 +448,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_manifest_rebuilds_archive_byte_for_byte),
+        cmocka_unit_test(test_manifest_of_one_layout_is_refused_for_the_other),
         cmocka_unit_test(test_manifest_rejects_every_truncation),
         cmocka_unit_test(test_manifest_survives_every_bit_flip),
         cmocka_unit_test(test_manifest_rejects_trailing_bytes),
+        cmocka_unit_test(test_object_bytes_depend_only_on_the_blob),
+        cmocka_unit_test(test_object_open_refuses_other_content),
         cmocka_unit_test(test_redact_url_strips_userinfo),
         cmocka_unit_test(test_url_layouts),
         cmocka_unit_test(test_url_rejects),

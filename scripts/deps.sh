@@ -17,6 +17,7 @@ packages=(
   dpkg-dev file                                              # cpack -G DEB: dpkg-shlibdeps, ELF detection
   man-db mandoc                                              # man page checks: man -l, lexgrog, mandoc -Tlint
   bash-completion                                            # completion helpers the rrt completion uses, and its test
+  skopeo                                                     # push: registry tools copy recordings
 )
 missing=()
 for p in "${packages[@]}"; do

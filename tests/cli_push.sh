@@ -172,6 +172,94 @@ PY
     fi
 done
 
+# --- store layout 2: compressed objects --------------------------------------
+# Shared libraries are what recordings hold: their objects must cost about
+# what a packed archive does, not their raw size (spec/store.md 3.1).
+mkdir -p "$work/libs"
+for f in /usr/lib/x86_64-linux-gnu/libc.so.6 /usr/lib/x86_64-linux-gnu/libm.so.6 \
+    "$RRT"; do
+    [ -f "$f" ] && cp "$f" "$work/libs/"
+done
+"$RRT" create -o "$work/libs.rrt" "$work/libs" >/dev/null 2>&1 || exit 1
+raw=$("$RRT" info --json "$work/libs.rrt" | grep -o '"blob_bytes": *[0-9]*' | grep -o '[0-9]*$')
+packed=$(stat -c %s "$work/libs.rrt")
+if "$RRT" push "$work/libs.rrt" "$BASE-libs" 2>"$work/z.err"; then
+    up=$(grep -o '[0-9]* bytes uploaded' "$work/z.err" | cut -d' ' -f1)
+else
+    up=""
+fi
+if [ -n "$up" ] && [ "$up" -le $((packed * 105 / 100)) ] && [ "$up" -lt "$raw" ] &&
+    "$RRT" pull "$BASE-libs" -o "$work/libs2.rrt" 2>>"$work/z.err" &&
+    cmp -s "$work/libs.rrt" "$work/libs2.rrt"; then
+    ok "push sends compressed objects: $up bytes for a $packed-byte archive of $raw bytes of libraries"
+else
+    fail "push sends compressed objects (${up:-?} bytes uploaded, archive $packed, raw $raw)" "$work/z.err"
+fi
+if [ "$MODE" = http ]; then
+    obj=$(ls -S "$work/ng/root/store/blobs/sha256/" | head -1)
+    if "$RRT" verify "$work/ng/root/store/blobs/sha256/$obj" >/dev/null 2>&1 &&
+        [ "$("$RRT" info --json "$work/ng/root/store/blobs/sha256/$obj" | grep -o '"blobs": *[0-9]*' | grep -o '[0-9]*$')" = 1 ]; then
+        ok "a stored object is an .rrt archive of one blob that rrt verify accepts"
+    else
+        fail "a stored object is an .rrt archive of one blob that rrt verify accepts"
+    fi
+fi
+
+# --- store layout 1 (rrt before compressed blobs) still pulls ---------------
+# tests/data/store-v1 holds what that rrt pushed of two golden archives:
+# the HTTP tree as nginx stored it, and the OCI image manifests (their
+# blobs are the same files), uploaded here as a registry client would.
+v1=$here/data/store-v1
+seed_v1_oci() { # TAG: uploads the config, blobs and manifest of TAG
+    local tag=$1 d loc
+    for d in $(grep -o 'sha256:[0-9a-f]*' "$v1/oci/$tag.json" | cut -d: -f2 | sort -u); do
+        loc=$(curl -s -o /dev/null -D - -X POST \
+            "http://127.0.0.1:$port/v2/rrt/v1/blobs/uploads/" |
+            tr -d '\r' | sed -n 's/^[Ll]ocation: //p')
+        [ -n "$loc" ] || return 1
+        case $loc in /*) loc=http://127.0.0.1:$port$loc ;; esac
+        case $loc in *\?*) loc="$loc&" ;; *) loc="$loc?" ;; esac
+        if [ -f "$v1/http/blobs/sha256/$d" ]; then
+            curl -sf -o /dev/null -X PUT --data-binary "@$v1/http/blobs/sha256/$d" \
+                -H 'Content-Type: application/octet-stream' "${loc}digest=sha256:$d" || return 1
+        else # the OCI empty config
+            printf '{}' | curl -sf -o /dev/null -X PUT --data-binary @- \
+                -H 'Content-Type: application/octet-stream' "${loc}digest=sha256:$d" || return 1
+        fi
+    done
+    curl -sf -o /dev/null -X PUT --data-binary "@$v1/oci/$tag.json" \
+        -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' \
+        "http://127.0.0.1:$port/v2/rrt/v1/manifests/$tag"
+}
+v1ok=true
+if [ "$MODE" = http ]; then
+    cp -r "$v1/http" "$work/ng/root/v1"
+    V1BASE=http://127.0.0.1:$port/v1/
+elif command -v curl >/dev/null; then
+    for v in files events; do seed_v1_oci "$v" || v1ok=false; done
+    V1BASE=oci+http://127.0.0.1:$port/rrt/v1:
+else
+    echo "# layout 1 over OCI not tested: needs curl"
+    v1ok=skip
+fi
+for v in files events; do
+    [ "$v1ok" = skip ] && break
+    if [ "$v1ok" = true ] &&
+        "$RRT" pull --cache "$work/cache-v1" "$V1BASE$v" -o "$work/v1-$v.rrt" 2>"$work/v1.err" &&
+        "$RRT" verify "$work/v1-$v.rrt" >/dev/null 2>>"$work/v1.err" &&
+        python3 - "$RRT" "$vectors/$v.rrt" "$work/v1-$v.rrt" <<'PY'; then
+import json, subprocess, sys
+dump = lambda f: json.loads(subprocess.run([sys.argv[1], "dump", "--json", f],
+                                           capture_output=True, check=True).stdout)
+a, b = dump(sys.argv[2]), dump(sys.argv[3])
+sys.exit(any(a[k] != b[k] for k in ("files", "blobs", "cpuid", "meta", "events")))
+PY
+        ok "a recording pushed in store layout 1 ($v.rrt) still pulls"
+    else
+        fail "a recording pushed in store layout 1 ($v.rrt) still pulls" "$work/v1.err"
+    fi
+done
+
 # --- errors -----------------------------------------------------------------
 "$RRT" pull "$URL_MISSING" -o "$work/x.rrt" 2>"$work/e404.err"
 rc=$?
@@ -295,9 +383,19 @@ fi
 
 # --- a push cut off by the server dying, then resumed -----------------------
 nbig=$("$RRT" info --json "$work/big.rrt" | grep -o '"blobs": *[0-9]*' | grep -o '[0-9]*$')
+puts0=$(blob_puts)
 "$RRT" push --limit-rate 300000 --retries 1 "$work/big.rrt" "$URL_BIG" 2>"$work/k1.err" &
 pushpid=$!
-sleep 2.5
+# Push compresses every object before the first transfer, which takes
+# longer on a loaded machine: kill the server once two uploads have
+# completed (at 300 KB/s per transfer the rest are still under way), not
+# after a fixed delay.
+for i in $(seq 1 300); do
+    [ "$(blob_puts)" -ge $((puts0 + 2)) ] && break
+    kill -0 $pushpid 2>/dev/null || break
+    sleep 0.1
+done
+sleep 0.3
 if [ "$MODE" = http ]; then
     "$store/nginx-stop.sh" -9 "$work/ng"
 else

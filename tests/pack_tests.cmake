@@ -16,3 +16,11 @@ if(TARGET rrt_pack)
   set_tests_properties(pack_progress_stays_on_one_line PROPERTIES
     TIMEOUT 120 SKIP_RETURN_CODE 77)
 endif()
+
+# A real recording packed with -j 1, 2 and 4 gives identical bytes.
+if(TARGET rrt_pack)
+  add_test(NAME pack_output_same_for_any_thread_count
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli_pack_threads.sh ${RRT_CLI})
+  set_tests_properties(pack_output_same_for_any_thread_count PROPERTIES
+    TIMEOUT 300 SKIP_RETURN_CODE 77)
+endif()

@@ -13,4 +13,10 @@ if(TARGET rrt_push_cmds)
     set_tests_properties(push_${mode} PROPERTIES TIMEOUT 180
       SKIP_RETURN_CODE 77 RUN_SERIAL TRUE)
   endforeach()
+  # Registry tools keep working on a pushed recording (skipped without
+  # skopeo).
+  add_test(NAME push_oci_skopeo_inspect_and_copy
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_push_skopeo.sh ${RRT_CLI})
+  set_tests_properties(push_oci_skopeo_inspect_and_copy PROPERTIES
+    TIMEOUT 180 SKIP_RETURN_CODE 77 RUN_SERIAL TRUE)
 endif()

@@ -1049,6 +1049,98 @@ static void test_safe_name(void **state)
     assert_false(rrt_pack_safe_name("aaaaaaaaaaaaaaaa", b, 8));
 }
 
+/* An external archive shaped like a recording: the program itself (x86
+ * ELF, several chunks), small files that become pieces of shared chunks,
+ * a copy of one of them, a file between C/4 and C, and events enough for
+ * several batches. chunk is the pack chunk size the shapes are made for. */
+static void make_recording_like(const char *out, size_t chunk)
+{
+    char dir[512], p[600];
+    path_in(dir, sizeof(dir), "mix");
+    mkdir(dir, 0755);
+    size_t n;
+    uint8_t *self = read_all("/proc/self/exe", &n);
+    assert_non_null(self);
+    snprintf(p, sizeof(p), "%s/prog", dir);
+    write_file(p, self, n);
+    free(self);
+    static uint8_t buf[4 << 20];
+    size_t sizes[] = {chunk / 4,      7,         chunk / 5,
+                      chunk / 16 + 3, chunk / 2, chunk * 3 + 11,
+                      chunk / 8,      1,         chunk / 4 - 1};
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        assert_true(sizes[i] <= sizeof(buf));
+        make_content(buf, sizes[i], (unsigned)i + 40);
+        snprintf(p, sizeof(p), "%s/f%zu", dir, i);
+        write_file(p, buf, sizes[i]);
+    }
+    snprintf(p, sizeof(p), "%s/f1copy", dir); /* a copy of f2 */
+    make_content(buf, sizes[2], 42);
+    write_file(p, buf, sizes[2]);
+    rrt_writer *w = new_writer(out);
+    add_cpuid_and_events(w);
+    for (uint32_t i = 0; i < 3000; i++) {
+        make_content(buf, 1000, i % 50); /* repeats, as events do */
+        assert_int_equal(rrt_writer_add_event(w, 3, buf, 500 + i % 500, NULL),
+                         RRT_OK);
+    }
+    const char *names[] = {"prog", "f0", "f1", "f2", "f3", "f1copy",
+                           "f4",   "f5", "f6", "f7", "f8", "prog"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
+        add_external(w, p, i == 3);
+    }
+    assert_int_equal(rrt_writer_finish(w, NULL), RRT_OK);
+    rrt_writer_free(w);
+}
+
+/* The thread count only decides which thread compresses what and when:
+ * packing the same input with -j 1, 2, 3 and 8 gives the same bytes, with
+ * chunks small enough that workers overtake one another. */
+static void test_pack_output_is_the_same_for_any_thread_count(void **state)
+{
+    (void)state;
+    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+    size_t chunks[] = {64u << 10, RRT_PACK_CHUNK};
+    for (size_t c = 0; c < 2; c++) {
+        char in[512];
+        path_in(in, sizeof(in), "mixed.rrt");
+        make_recording_like(in, chunks[c] > (1u << 20) ? 1u << 20 : chunks[c]);
+        unsigned threads[] = {1, 2, 3, 8};
+        uint8_t *first = NULL;
+        size_t first_n = 0;
+        for (size_t t = 0; t < 4; t++) {
+            char out[512];
+            path_in(out, sizeof(out), "mixed-out.rrt");
+            unlink(out);
+            rrt_pack_options o;
+            pack_opts(&o);
+            o.output = out;
+            o.threads = threads[t];
+            o.chunk_size = (uint32_t)chunks[c];
+            rrt_error err;
+            rrt_status st = rrt_pack(in, &o, NULL, &err);
+            if (st != RRT_OK)
+                fail_msg("pack -j %u: %s", threads[t], err.message);
+            size_t n;
+            uint8_t *got = read_all(out, &n);
+            assert_non_null(got);
+            if (!first) {
+                first = got;
+                first_n = n;
+                continue;
+            }
+            if (n != first_n || memcmp(got, first, n) != 0)
+                fail_msg("chunk %zu: -j %u wrote %zu bytes that differ from "
+                         "the %zu of -j 1",
+                         chunks[c], threads[t], n, first_n);
+            free(got);
+        }
+        free(first);
+    }
+    unsetenv("SOURCE_DATE_EPOCH");
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && !strcmp(argv[1], "--make-sample")) {
@@ -1061,6 +1153,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_safe_name),
         cmocka_unit_test(test_pack_embeds_every_external_file_once),
+        cmocka_unit_test(test_pack_output_is_the_same_for_any_thread_count),
         cmocka_unit_test(test_pack_in_place_then_again_changes_nothing),
         cmocka_unit_test(test_pack_refuses_changed_file_and_keeps_input),
         cmocka_unit_test(test_pack_missing_file_is_named),

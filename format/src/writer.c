@@ -107,6 +107,7 @@ struct rrt_writer {
     pthread_cond_t work_cv, done_cv;
     item *head, *tail;
     size_t queued, compressing_items;
+    uint64_t pending_raw; /* raw bytes of the compression items queued */
     pthread_t *threads;
     unsigned nthreads;
     bool stop;
@@ -298,14 +299,26 @@ static void compress_item(const rrt_writer *w, item *it)
     it->raw = NULL;
 }
 
+/* The largest item waiting for a worker: a big chunk started last would
+ * keep one thread busy while the others have nothing left (longest first
+ * packs the threads' time best). Only the order of work changes; items
+ * are still written in queue order. */
+static item *next_work(rrt_writer *w)
+{
+    item *best = NULL;
+    for (item *it = w->head; it; it = it->next)
+        if (it->state == 0 && needs_compression(it) &&
+            (!best || it->raw_len > best->raw_len))
+            best = it;
+    return best;
+}
+
 static void *worker(void *arg)
 {
     rrt_writer *w = arg;
     pthread_mutex_lock(&w->mu);
     for (;;) {
-        item *it = w->head;
-        while (it && !(it->state == 0 && needs_compression(it)))
-            it = it->next;
+        item *it = next_work(w);
         if (!it) {
             if (w->stop)
                 break;
@@ -426,8 +439,10 @@ static rrt_status drain_one(rrt_writer *w)
         if (!w->head)
             w->tail = NULL;
         w->queued--;
-        if (needs_compression(it))
+        if (needs_compression(it)) {
             w->compressing_items--;
+            w->pending_raw -= it->raw_len;
+        }
     }
     pthread_mutex_unlock(&w->mu);
     if (!it)
@@ -458,8 +473,13 @@ static rrt_status queue_item(rrt_writer *w, item *it)
         compress_item(w, it);
         it->state = 2;
     }
-    size_t max_comp = w->nthreads ? 2 * (size_t)w->nthreads : 1;
-    while (w->queued >= MAX_QUEUE || (comp && w->compressing_items >= max_comp))
+    /* Compression is bounded by bytes, not items: while a worker is on a
+     * big chunk at the head, the others must find more work queued behind
+     * it (small pieces and event batches must not fill the queue), and
+     * the main thread must keep reading rather than wait for the head. */
+    uint64_t budget = (2 * (uint64_t)w->nthreads + 2) * w->opt.chunk_size;
+    while (w->queued >= MAX_QUEUE || (comp && w->compressing_items > 0 &&
+                                      w->pending_raw + it->raw_len > budget))
         if (drain_one(w) != RRT_OK) {
             item_free(it);
             return w->status;
@@ -471,8 +491,10 @@ static rrt_status queue_item(rrt_writer *w, item *it)
         w->head = it;
     w->tail = it;
     w->queued++;
-    if (comp)
+    if (comp) {
         w->compressing_items++;
+        w->pending_raw += it->raw_len;
+    }
     pthread_cond_signal(&w->work_cv);
     pthread_mutex_unlock(&w->mu);
     if (w->nthreads == 0)
