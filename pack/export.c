@@ -21,7 +21,7 @@
 #define COPY_BUF (1u << 20)
 #define FLUSH_AT (1u << 20)
 
-bool rrt_pack_safe_name(const char *path, char *buf, size_t n)
+bool pack_safe_name(const char *path, char *buf, size_t n)
 {
     size_t len = 0;
     const char *p = path;
@@ -52,7 +52,7 @@ typedef struct exp_ctx {
     struct archive *a;
     char prefix[PATH_MAX + 2]; /* "DIR/" when writing to disk, else "" */
     rrt_reader *r;
-    rrt_export_report *rep;
+    pack_export_report *rep;
     rrt_error *err;
     const char *out;
     uint8_t *buf;
@@ -68,7 +68,7 @@ static rrt_status arc_fail(exp_ctx *x, const char *member)
     int e = archive_errno(x->a);
     if (e < 0 || e == EILSEQ || e == EINVAL)
         e = 0;
-    return rrti_pack_fail(x->err, RRT_E_IO, e, "%s: %s: %s", x->out, member,
+    return pack_fail(x->err, RRT_E_IO, e, "%s: %s: %s", x->out, member,
                           archive_error_string(x->a)
                               ? archive_error_string(x->a)
                               : "write failed");
@@ -79,22 +79,22 @@ static rrt_status put_header(exp_ctx *x, const char *name, uint64_t size,
 {
     /* A small archive can declare a huge blob (chunks may repeat): check
      * each member's size before any of its bytes reach the disk. */
-    if (x->to_disk && ++x->members > RRT_PACK_MAX_ENTRIES)
-        return rrti_pack_fail(x->err, RRT_E_LIMIT, 0,
+    if (x->to_disk && ++x->members > PACK_MAX_ENTRIES)
+        return pack_fail(x->err, RRT_E_LIMIT, 0,
                               "%s: more than %u members to extract",
-                              rrt_reader_path(x->r), RRT_PACK_MAX_ENTRIES);
-    if (x->to_disk && (size > RRT_PACK_MAX_TOTAL ||
-                       (x->declared += size) > RRT_PACK_MAX_TOTAL))
-        return rrti_pack_fail(x->err, RRT_E_LIMIT, 0,
+                              rrt_reader_path(x->r), PACK_MAX_ENTRIES);
+    if (x->to_disk && (size > PACK_MAX_TOTAL ||
+                       (x->declared += size) > PACK_MAX_TOTAL))
+        return pack_fail(x->err, RRT_E_LIMIT, 0,
                               "%s: member '%s': more than %llu bytes to "
                               "extract in all",
                               rrt_reader_path(x->r), name,
-                              (unsigned long long)RRT_PACK_MAX_TOTAL);
+                              (unsigned long long)PACK_MAX_TOTAL);
     char full[PATH_MAX + 4200];
     snprintf(full, sizeof(full), "%s%s", x->prefix, name);
     struct archive_entry *e = archive_entry_new();
     if (!e)
-        return rrti_pack_fail(x->err, RRT_E_NOMEM, 0, "out of memory");
+        return pack_fail(x->err, RRT_E_NOMEM, 0, "out of memory");
     archive_entry_set_pathname(e, full);
     archive_entry_set_filetype(e, AE_IFREG);
     /* Never setuid/setgid/sticky, always readable by the owner. */
@@ -131,7 +131,7 @@ static rrt_status put_finish(exp_ctx *x, const char *name)
 static rrt_status put_member(exp_ctx *x, const char *name, const rrt_buf *b)
 {
     if (b->failed)
-        return rrti_pack_fail(x->err, RRT_E_NOMEM, 0, "out of memory");
+        return pack_fail(x->err, RRT_E_NOMEM, 0, "out of memory");
     rrt_status st = put_header(x, name, b->len, 0644, 0);
     if (st == RRT_OK)
         st = put_data(x, name, b->data, b->len);
@@ -245,7 +245,7 @@ static rrt_status cpuid_json(exp_ctx *x, rrtx_json *j)
 typedef struct file_plan {
     char **member; /* per file entry: member name or NULL (external) */
     size_t n;
-    rrti_strmap written; /* member names already written */
+    pack_strmap written; /* member names already written */
 } file_plan;
 
 static void plan_free(file_plan *p)
@@ -253,7 +253,7 @@ static void plan_free(file_plan *p)
     for (size_t i = 0; i < p->n; i++)
         free(p->member[i]);
     free(p->member);
-    rrti_strmap_free(&p->written);
+    pack_strmap_free(&p->written);
 }
 
 static char *blob_member(const rrt_blob_id *id)
@@ -270,12 +270,12 @@ static char *blob_member(const rrt_blob_id *id)
  * file names, goes to blobs/<id>. */
 static rrt_status plan_files(exp_ctx *x, file_plan *p)
 {
-    rrti_strmap last;
-    rrti_strmap_init(&last);
+    pack_strmap last;
+    pack_strmap_init(&last);
     p->n = rrt_reader_file_count(x->r);
     p->member = calloc(p->n ? p->n : 1, sizeof(*p->member));
     rrt_status st = p->member ? RRT_OK
-                              : rrti_pack_fail(x->err, RRT_E_NOMEM, 0,
+                              : pack_fail(x->err, RRT_E_NOMEM, 0,
                                                "out of memory");
     char safe[4200], name[4210];
     for (int pass = 0; pass < 2 && st == RRT_OK; pass++) {
@@ -284,23 +284,23 @@ static rrt_status plan_files(exp_ctx *x, file_plan *p)
             if ((st = rrt_reader_file(x->r, i, &e, x->err)) != RRT_OK)
                 break;
             bool embedded = !(e.flags & RRT_FILE_EXTERNAL);
-            bool ok = rrt_pack_safe_name(e.path, safe, sizeof(safe));
+            bool ok = pack_safe_name(e.path, safe, sizeof(safe));
             snprintf(name, sizeof(name), "files/%s", safe);
             if (pass == 0 && embedded && ok &&
-                !rrti_strmap_put(&last, name, i))
-                st = rrti_pack_fail(x->err, RRT_E_NOMEM, 0, "out of memory");
+                !pack_strmap_put(&last, name, i))
+                st = pack_fail(x->err, RRT_E_NOMEM, 0, "out of memory");
             size_t at;
             if (pass == 1 && embedded)
-                p->member[i] = ok && rrti_strmap_get(&last, name, &at) &&
+                p->member[i] = ok && pack_strmap_get(&last, name, &at) &&
                                        at == i
                                    ? strdup(name)
                                    : blob_member(&e.blob);
             if (pass == 1 && embedded && !p->member[i])
-                st = rrti_pack_fail(x->err, RRT_E_NOMEM, 0, "out of memory");
+                st = pack_fail(x->err, RRT_E_NOMEM, 0, "out of memory");
             rrt_file_entry_clear(&e);
         }
     }
-    rrti_strmap_free(&last);
+    pack_strmap_free(&last);
     return st;
 }
 
@@ -348,7 +348,7 @@ static rrt_status write_files(exp_ctx *x, file_plan *p)
     char hex[33];
     size_t dummy;
     for (size_t i = 0; i < p->n; i++) {
-        if (!p->member[i] || rrti_strmap_get(&p->written, p->member[i], &dummy))
+        if (!p->member[i] || pack_strmap_get(&p->written, p->member[i], &dummy))
             continue;
         rrt_file_entry e;
         rrt_status st = rrt_reader_file(x->r, i, &e, x->err);
@@ -359,9 +359,9 @@ static rrt_status write_files(exp_ctx *x, file_plan *p)
         rrt_file_entry_clear(&e);
         if (st != RRT_OK)
             return st;
-        if (!rrti_strmap_put(&p->written, p->member[i], i) ||
-            !rrti_strmap_put(&p->written, hex, i))
-            return rrti_pack_fail(x->err, RRT_E_NOMEM, 0, "out of memory");
+        if (!pack_strmap_put(&p->written, p->member[i], i) ||
+            !pack_strmap_put(&p->written, hex, i))
+            return pack_fail(x->err, RRT_E_NOMEM, 0, "out of memory");
         if (strncmp(p->member[i], "files/", 6) == 0)
             x->rep->files++;
         else
@@ -372,7 +372,7 @@ static rrt_status write_files(exp_ctx *x, file_plan *p)
         uint64_t size;
         rrt_reader_blob(x->r, i, &id, &size);
         rrt_blob_id_to_hex(&id, hex);
-        if (rrti_strmap_get(&p->written, hex, &dummy))
+        if (pack_strmap_get(&p->written, hex, &dummy))
             continue;
         char name[40];
         snprintf(name, sizeof(name), "blobs/%s", hex);
@@ -400,7 +400,7 @@ typedef struct sink {
 static void sink_flush(sink *s)
 {
     if (s->b.failed && s->st == RRT_OK)
-        s->st = rrti_pack_fail(s->x->err, RRT_E_NOMEM, 0, "out of memory");
+        s->st = pack_fail(s->x->err, RRT_E_NOMEM, 0, "out of memory");
     if (!s->counting && s->st == RRT_OK && s->b.len)
         s->st = put_data(s->x, "events.json", s->b.data, s->b.len);
     s->total += s->b.len;
@@ -454,7 +454,7 @@ static rrt_status write_events(exp_ctx *x)
     }
     rrt_buf_free(&s.b);
     if (st == RRT_OK && s.total != size)
-        st = rrti_pack_fail(x->err, RRT_E_STATE, 0,
+        st = pack_fail(x->err, RRT_E_STATE, 0,
                             "events.json changed size between passes");
     return st == RRT_OK ? put_finish(x, "events.json") : st;
 }
@@ -466,7 +466,7 @@ static rrt_status write_all(exp_ctx *x)
     rrtx_json j;
     rrtx_json_init(&j, put_buf, &b, 0);
     file_plan p = {0};
-    rrti_strmap_init(&p.written);
+    pack_strmap_init(&p.written);
     rrt_status st = meta_json(x, &j);
     if (st == RRT_OK)
         st = put_member(x, "meta.json", &b);
@@ -498,34 +498,34 @@ static rrt_status write_all(exp_ctx *x)
 
 /* Flags for every write to disk: libarchive refuses '..', writing through
  * symlinks, and never restores owners or setuid bits (no _PERM/_OWNER). */
-#define RRTI_DISK_FLAGS                                                       \
+#define PACK_DISK_FLAGS                                                       \
     (ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |      \
      ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_UNLINK)
 
 /* Opens a disk writer rooted at DIR (created if missing). The prefix is
  * DIR's real path, so libarchive's symlink check sees no link in it. */
-struct archive *rrti_open_disk(const char *dir, char *prefix, size_t n,
+struct archive *pack_open_disk(const char *dir, char *prefix, size_t n,
                                rrt_error *err)
 {
     if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        rrti_pack_fail(err, RRT_E_IO, errno, "%s: cannot create", dir);
+        pack_fail(err, RRT_E_IO, errno, "%s: cannot create", dir);
         return NULL;
     }
     char real[PATH_MAX];
     if (!realpath(dir, real)) {
-        rrti_pack_fail(err, RRT_E_IO, errno, "%s: cannot resolve", dir);
+        pack_fail(err, RRT_E_IO, errno, "%s: cannot resolve", dir);
         return NULL;
     }
     struct stat sb;
     if (stat(real, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        rrti_pack_fail(err, RRT_E_INVALID, 0, "%s: not a directory", dir);
+        pack_fail(err, RRT_E_INVALID, 0, "%s: not a directory", dir);
         return NULL;
     }
     snprintf(prefix, n, "%s/", strcmp(real, "/") ? real : "");
     struct archive *a = archive_write_disk_new();
-    if (!a || archive_write_disk_set_options(a, RRTI_DISK_FLAGS) != ARCHIVE_OK) {
+    if (!a || archive_write_disk_set_options(a, PACK_DISK_FLAGS) != ARCHIVE_OK) {
         archive_write_free(a);
-        rrti_pack_fail(err, RRT_E_NOMEM, 0, "out of memory");
+        pack_fail(err, RRT_E_NOMEM, 0, "out of memory");
         return NULL;
     }
     return a;
@@ -548,7 +548,7 @@ static struct archive *open_file_writer(const char *format, int fd,
     if (r == ARCHIVE_OK)
         r = archive_write_open_fd(a, fd);
     if (r != ARCHIVE_OK) {
-        rrti_pack_fail(err, RRT_E_INVALID, 0, "%s: cannot write format %s%s%s",
+        pack_fail(err, RRT_E_INVALID, 0, "%s: cannot write format %s%s%s",
                        out, format, a ? ": " : "",
                        a && archive_error_string(a) ? archive_error_string(a)
                                                     : "");
@@ -561,7 +561,7 @@ static struct archive *open_file_writer(const char *format, int fd,
 static rrt_status export_dir(exp_ctx *x)
 {
     x->to_disk = true;
-    x->a = rrti_open_disk(x->out, x->prefix, sizeof(x->prefix), x->err);
+    x->a = pack_open_disk(x->out, x->prefix, sizeof(x->prefix), x->err);
     if (!x->a)
         return x->err ? x->err->status : RRT_E_IO;
     rrt_status st = write_all(x);
@@ -596,17 +596,17 @@ static rrt_status export_file(exp_ctx *x, const char *format)
     return st;
 }
 
-rrt_status rrt_export(const char *in, const char *out, const char *format,
-                      rrt_export_report *rep, rrt_error *err)
+rrt_status pack_export(const char *in, const char *out, const char *format,
+                      pack_export_report *rep, rrt_error *err)
 {
-    rrt_export_report local;
+    pack_export_report local;
     if (!rep)
         rep = &local;
     memset(rep, 0, sizeof(*rep));
     exp_ctx x = {.rep = rep, .err = err, .out = out};
     x.buf = malloc(COPY_BUF);
     if (!x.buf)
-        return rrti_pack_fail(err, RRT_E_NOMEM, 0, "out of memory");
+        return pack_fail(err, RRT_E_NOMEM, 0, "out of memory");
     rrt_status st = rrt_reader_open(in, &x.r, err);
     if (st == RRT_OK) {
         st = !strcmp(format, "dir") ? export_dir(&x) : export_file(&x, format);

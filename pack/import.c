@@ -1,5 +1,5 @@
 /* Reading tar/zip input: rrt import (an export back into an archive) and
- * rrt_extract (safe extraction to disk). Every member is checked before
+ * pack_extract (safe extraction to disk). Every member is checked before
  * anything is done with it; the input is treated as hostile. */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +20,7 @@
 
 #define READ_BLOCK 65536
 
-bool rrt_pack_is_rrt(const char *path)
+bool pack_is_rrt(const char *path)
 {
     static const uint8_t magic[8] = {0x89, 'R', 'R', 'T', '\r', '\n', 0x1a,
                                      '\n'};
@@ -64,25 +64,25 @@ static rrt_status open_input(tar_in *t, const char *src, rrt_error *err)
     t->err = err;
     t->fd = open(src, O_RDONLY | O_CLOEXEC);
     if (t->fd < 0)
-        return rrti_pack_fail(err, errno == ENOENT ? RRT_E_NOT_FOUND
+        return pack_fail(err, errno == ENOENT ? RRT_E_NOT_FOUND
                                                    : RRT_E_IO,
                               errno, "%s: cannot open", src);
     struct stat sb;
     int e = fstat(t->fd, &sb) != 0 ? errno : S_ISDIR(sb.st_mode) ? EISDIR : 0;
     if (e) {
         close_input(t);
-        return rrti_pack_fail(err, RRT_E_INVALID, e, "%s: cannot read", src);
+        return pack_fail(err, RRT_E_INVALID, e, "%s: cannot read", src);
     }
     t->a = archive_read_new();
     if (!t->a) {
         close_input(t);
-        return rrti_pack_fail(err, RRT_E_NOMEM, 0, "out of memory");
+        return pack_fail(err, RRT_E_NOMEM, 0, "out of memory");
     }
     archive_read_support_format_tar(t->a);
     archive_read_support_format_zip(t->a);
     archive_read_support_filter_gzip(t->a);
     if (archive_read_open_fd(t->a, t->fd, READ_BLOCK) != ARCHIVE_OK) {
-        rrt_status st = rrti_pack_fail(err, RRT_E_PARSE, 0, "%s: %s", src,
+        rrt_status st = pack_fail(err, RRT_E_PARSE, 0, "%s: %s", src,
                                        archive_error_string(t->a));
         close_input(t);
         return st;
@@ -117,12 +117,12 @@ static rrt_status check_member(tar_in *t, struct archive_entry *e,
                                const char **name, bool *is_dir)
 {
     const char *p = archive_entry_pathname(e);
-    if (++t->entries > RRT_PACK_MAX_ENTRIES)
-        return rrti_pack_fail(t->err, RRT_E_LIMIT, 0,
+    if (++t->entries > PACK_MAX_ENTRIES)
+        return pack_fail(t->err, RRT_E_LIMIT, 0,
                               "%s: more than %u members", t->src,
-                              RRT_PACK_MAX_ENTRIES);
+                              PACK_MAX_ENTRIES);
     if (!p)
-        return rrti_pack_fail(t->err, RRT_E_PARSE, 0,
+        return pack_fail(t->err, RRT_E_PARSE, 0,
                               "%s: member without a name", t->src);
     while (p[0] == '.' && p[1] == '/')
         p += 2;
@@ -142,18 +142,18 @@ static rrt_status check_member(tar_in *t, struct archive_entry *e,
     else if (!name_ok(p) && !(type == AE_IFDIR && !strcmp(p, ".")))
         why = "absolute or '..' names are not allowed";
     if (why)
-        return rrti_pack_fail(t->err, RRT_E_INVALID, 0, "%s: member '%s': %s",
+        return pack_fail(t->err, RRT_E_INVALID, 0, "%s: member '%s': %s",
                               t->src, archive_entry_pathname(e), why);
     *is_dir = type == AE_IFDIR;
     if (archive_entry_size_is_set(e)) {
         la_int64_t sz = archive_entry_size(e);
-        if (sz < 0 || (uint64_t)sz > RRT_PACK_MAX_TOTAL ||
-            (t->declared += (uint64_t)sz) > RRT_PACK_MAX_TOTAL)
-            return rrti_pack_fail(t->err, RRT_E_LIMIT, 0,
+        if (sz < 0 || (uint64_t)sz > PACK_MAX_TOTAL ||
+            (t->declared += (uint64_t)sz) > PACK_MAX_TOTAL)
+            return pack_fail(t->err, RRT_E_LIMIT, 0,
                                   "%s: member '%s': declared size exceeds "
                                   "the %llu-byte limit",
                                   t->src, p,
-                                  (unsigned long long)RRT_PACK_MAX_TOTAL);
+                                  (unsigned long long)PACK_MAX_TOTAL);
     }
     return RRT_OK;
 }
@@ -170,7 +170,7 @@ static ssize_t read_member(void *ctx, void *buf, size_t n)
         return -1;
     }
     t->read_bytes += (uint64_t)k;
-    if (t->read_bytes > RRT_PACK_MAX_TOTAL) {
+    if (t->read_bytes > PACK_MAX_TOTAL) {
         t->read_failed = true;
         errno = EFBIG;
         return -1;
@@ -180,12 +180,12 @@ static ssize_t read_member(void *ctx, void *buf, size_t n)
 
 static rrt_status read_fail(tar_in *t, const char *name)
 {
-    if (t->read_bytes > RRT_PACK_MAX_TOTAL)
-        return rrti_pack_fail(t->err, RRT_E_LIMIT, 0,
+    if (t->read_bytes > PACK_MAX_TOTAL)
+        return pack_fail(t->err, RRT_E_LIMIT, 0,
                               "%s: member '%s': more than %llu bytes in all",
                               t->src, name,
-                              (unsigned long long)RRT_PACK_MAX_TOTAL);
-    return rrti_pack_fail(t->err, RRT_E_IO, 0, "%s: member '%s': %s", t->src,
+                              (unsigned long long)PACK_MAX_TOTAL);
+    return pack_fail(t->err, RRT_E_IO, 0, "%s: member '%s': %s", t->src,
                           name,
                           archive_error_string(t->a)
                               ? archive_error_string(t->a)
@@ -198,7 +198,7 @@ static rrt_status read_fail(tar_in *t, const char *name)
 static rrt_status extract_one(tar_in *t, struct archive *disk,
                               struct archive_entry *e, const char *prefix,
                               const char *name, bool is_dir,
-                              rrt_extract_report *rep)
+                              pack_extract_report *rep)
 {
     char full[PATH_MAX + 4200];
     snprintf(full, sizeof(full), "%s%s", prefix, name);
@@ -210,12 +210,12 @@ static rrt_status extract_one(tar_in *t, struct archive *disk,
     archive_entry_set_uid(e, 0);
     archive_entry_set_gid(e, 0);
     if (archive_write_header(disk, e) < ARCHIVE_WARN)
-        return rrti_pack_fail(t->err, RRT_E_IO, 0, "%s: member '%s': %s",
+        return pack_fail(t->err, RRT_E_IO, 0, "%s: member '%s': %s",
                               t->src, name, archive_error_string(disk));
     if (is_dir) {
         rep->dirs++;
         return archive_write_finish_entry(disk) < ARCHIVE_WARN
-                   ? rrti_pack_fail(t->err, RRT_E_IO, 0, "%s: %s", name,
+                   ? pack_fail(t->err, RRT_E_IO, 0, "%s: %s", name,
                                     archive_error_string(disk))
                    : RRT_OK;
     }
@@ -227,13 +227,13 @@ static rrt_status extract_one(tar_in *t, struct archive *disk,
         if (k == 0)
             break;
         if (archive_write_data(disk, buf, (size_t)k) != k)
-            return rrti_pack_fail(t->err, RRT_E_IO, 0, "%s: member '%s': %s",
+            return pack_fail(t->err, RRT_E_IO, 0, "%s: member '%s': %s",
                                   t->src, name, archive_error_string(disk));
         rep->bytes += (uint64_t)k;
     }
     rep->files++;
     return archive_write_finish_entry(disk) < ARCHIVE_WARN
-               ? rrti_pack_fail(t->err, RRT_E_IO, 0, "%s: %s", name,
+               ? pack_fail(t->err, RRT_E_IO, 0, "%s: %s", name,
                                 archive_error_string(disk))
                : RRT_OK;
 }
@@ -251,7 +251,7 @@ static rrt_status prescan(const char *in, rrt_error *err)
         const char *name;
         bool is_dir;
         if (r < ARCHIVE_WARN)
-            st = rrti_pack_fail(err, RRT_E_PARSE, 0, "%s: %s", in,
+            st = pack_fail(err, RRT_E_PARSE, 0, "%s: %s", in,
                                 archive_error_string(t.a));
         else
             st = check_member(&t, e, &name, &is_dir);
@@ -260,10 +260,10 @@ static rrt_status prescan(const char *in, rrt_error *err)
     return st;
 }
 
-rrt_status rrt_extract(const char *in, const char *dir,
-                       rrt_extract_report *rep, rrt_error *err)
+rrt_status pack_extract(const char *in, const char *dir,
+                       pack_extract_report *rep, rrt_error *err)
 {
-    rrt_extract_report local;
+    pack_extract_report local;
     if (!rep)
         rep = &local;
     memset(rep, 0, sizeof(*rep));
@@ -271,7 +271,7 @@ rrt_status rrt_extract(const char *in, const char *dir,
      * written. A pipe would be empty the second time. */
     struct stat sb;
     if (stat(in, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
-        return rrti_pack_fail(err, RRT_E_INVALID, 0,
+        return pack_fail(err, RRT_E_INVALID, 0,
                               "%s: not a regular file (unpack reads its "
                               "input twice; save it to a file first)",
                               in);
@@ -283,7 +283,7 @@ rrt_status rrt_extract(const char *in, const char *dir,
     if (st != RRT_OK)
         return st;
     char prefix[PATH_MAX + 2];
-    struct archive *disk = rrti_open_disk(dir, prefix, sizeof(prefix), err);
+    struct archive *disk = pack_open_disk(dir, prefix, sizeof(prefix), err);
     if (!disk) {
         close_input(&t);
         return err ? err->status : RRT_E_IO;
@@ -292,7 +292,7 @@ rrt_status rrt_extract(const char *in, const char *dir,
     int r;
     while (st == RRT_OK && (r = archive_read_next_header(t.a, &e)) != ARCHIVE_EOF) {
         if (r < ARCHIVE_WARN) {
-            st = rrti_pack_fail(err, RRT_E_PARSE, 0, "%s: %s", in,
+            st = pack_fail(err, RRT_E_PARSE, 0, "%s: %s", in,
                                 archive_error_string(t.a));
             break;
         }
@@ -319,14 +319,14 @@ typedef struct member_blob {
 typedef struct imp_ctx {
     tar_in t;
     rrt_writer *w;
-    rrti_strmap members; /* member name -> index into blobs */
+    pack_strmap members; /* member name -> index into blobs */
     member_blob *blobs;
     size_t nblobs, capblobs;
     char *json[4]; /* meta, cpuid, files, events */
     size_t json_len[4];
     const char *out;
     int quality; /* the writer's: what packed.quality must say */
-    rrt_import_report *rep;
+    pack_import_report *rep;
     rrt_error *err;
 } imp_ctx;
 
@@ -351,7 +351,7 @@ static rrt_status blame_input(imp_ctx *c, const char *name,
     }
     char msg[sizeof(c->err->message)];
     snprintf(msg, sizeof(msg), "%s", m);
-    return rrti_pack_fail(c->err, st, 0, "%s: %s: %s", c->t.src, where, msg);
+    return pack_fail(c->err, st, 0, "%s: %s: %s", c->t.src, where, msg);
 }
 
 static const char *const json_names[4] = {"meta.json", "cpuid.json",
@@ -360,7 +360,7 @@ static const char *const json_names[4] = {"meta.json", "cpuid.json",
 static rrt_status slurp(imp_ctx *c, int k, const char *name)
 {
     if (c->json[k])
-        return rrti_pack_fail(c->err, RRT_E_PARSE, 0, "%s: '%s' twice",
+        return pack_fail(c->err, RRT_E_PARSE, 0, "%s: '%s' twice",
                               c->t.src, name);
     rrt_buf b;
     rrt_buf_init(&b);
@@ -373,18 +373,18 @@ static rrt_status slurp(imp_ctx *c, int k, const char *name)
         }
         if (n == 0)
             break;
-        if (b.len + (size_t)n > RRT_PACK_MAX_JSON) {
+        if (b.len + (size_t)n > PACK_MAX_JSON) {
             rrt_buf_free(&b);
-            return rrti_pack_fail(c->err, RRT_E_LIMIT, 0,
+            return pack_fail(c->err, RRT_E_LIMIT, 0,
                                   "%s: '%s' is larger than %zu bytes",
-                                  c->t.src, name, RRT_PACK_MAX_JSON);
+                                  c->t.src, name, PACK_MAX_JSON);
         }
         rrt_buf_put(&b, buf, (size_t)n);
     }
     rrt_buf_put_u8(&b, 0);
     if (b.failed) {
         rrt_buf_free(&b);
-        return rrti_pack_fail(c->err, RRT_E_NOMEM, 0, "out of memory");
+        return pack_fail(c->err, RRT_E_NOMEM, 0, "out of memory");
     }
     c->json[k] = (char *)b.data;
     c->json_len[k] = b.len - 1;
@@ -420,11 +420,11 @@ static rrt_status add_member_blob(imp_ctx *c, const char *name)
     member_blob *p =
         rrtx_grow(c->blobs, &c->capblobs, c->nblobs + 1, sizeof(*p));
     if (!p)
-        return rrti_pack_fail(c->err, RRT_E_NOMEM, 0, "out of memory");
+        return pack_fail(c->err, RRT_E_NOMEM, 0, "out of memory");
     c->blobs = p;
     c->blobs[c->nblobs] = (member_blob){id, size};
-    if (!rrti_strmap_put(&c->members, name, c->nblobs++))
-        return rrti_pack_fail(c->err, RRT_E_NOMEM, 0, "out of memory");
+    if (!pack_strmap_put(&c->members, name, c->nblobs++))
+        return pack_fail(c->err, RRT_E_NOMEM, 0, "out of memory");
     if (named)
         c->rep->blobs++;
     return RRT_OK;
@@ -438,7 +438,7 @@ static rrt_status read_members(imp_ctx *c)
     while (st == RRT_OK &&
            (r = archive_read_next_header(c->t.a, &e)) != ARCHIVE_EOF) {
         if (r < ARCHIVE_WARN)
-            return rrti_pack_fail(c->err, RRT_E_PARSE, 0, "%s: %s", c->t.src,
+            return pack_fail(c->err, RRT_E_PARSE, 0, "%s: %s", c->t.src,
                                   archive_error_string(c->t.a));
         const char *name;
         bool is_dir;
@@ -450,13 +450,13 @@ static rrt_status read_members(imp_ctx *c)
             k++;
         if (k < 4)
             st = slurp(c, k, name);
-        else if (rrti_strmap_get(&c->members, name, &dummy))
-            st = rrti_pack_fail(c->err, RRT_E_PARSE, 0,
+        else if (pack_strmap_get(&c->members, name, &dummy))
+            st = pack_fail(c->err, RRT_E_PARSE, 0,
                                 "%s: member '%s' twice", c->t.src, name);
         else if (strncmp(name, "files/", 6) == 0 || strncmp(name, "blobs/", 6) == 0)
             st = add_member_blob(c, name);
         else
-            st = rrti_pack_fail(c->err, RRT_E_PARSE, 0,
+            st = pack_fail(c->err, RRT_E_PARSE, 0,
                                 "%s: member '%s' is not part of an rrt export",
                                 c->t.src, name);
     }
@@ -472,14 +472,14 @@ static rrt_status read_members(imp_ctx *c)
 
 static rrt_status json_fail(imp_ctx *c, int k, const char *what)
 {
-    return rrti_pack_fail(c->err, RRT_E_PARSE, 0, "%s: %s: %s", c->t.src,
+    return pack_fail(c->err, RRT_E_PARSE, 0, "%s: %s: %s", c->t.src,
                           json_names[k], what);
 }
 
 /* A JSON syntax error, with where jansson found it. */
 static rrt_status json_syntax(imp_ctx *c, int k, const json_error_t *je)
 {
-    return rrti_pack_fail(c->err, RRT_E_PARSE, 0,
+    return pack_fail(c->err, RRT_E_PARSE, 0,
                           "%s: %s: malformed (line %d, column %d: %s)",
                           c->t.src, json_names[k], je->line, je->column,
                           je->text);
@@ -798,14 +798,14 @@ static rrt_status add_parsed_file(imp_ctx *c, rrt_file_entry *e,
         return json_fail(c, 2, "a file has no path");
     if (!(e->flags & RRT_FILE_EXTERNAL)) {
         size_t at;
-        if (!member || !rrti_strmap_get(&c->members, member, &at))
-            return rrti_pack_fail(c->err, RRT_E_PARSE, 0,
+        if (!member || !pack_strmap_get(&c->members, member, &at))
+            return pack_fail(c->err, RRT_E_PARSE, 0,
                                   "%s: files.json: %s: member '%s' missing",
                                   c->t.src, e->path, member ? member : "");
         const member_blob *b = &c->blobs[at];
         if ((e->flags & RRT_FILE_HAS_BLOB) &&
             rrt_blob_id_cmp(&e->blob, &b->id) != 0)
-            return rrti_pack_fail(c->err, RRT_E_HASH, 0,
+            return pack_fail(c->err, RRT_E_HASH, 0,
                                   "%s: %s: content does not match its id",
                                   c->t.src, member);
         e->blob = b->id;
@@ -866,17 +866,17 @@ static rrt_status import_events(imp_ctx *c)
     return each_element(c, 3, import_event);
 }
 
-rrt_status rrt_import(const char *in, const char *out,
+rrt_status pack_import(const char *in, const char *out,
                       const rrt_writer_options *wo, bool force,
-                      rrt_import_report *rep, rrt_error *err)
+                      pack_import_report *rep, rrt_error *err)
 {
-    rrt_import_report local;
+    pack_import_report local;
     if (!rep)
         rep = &local;
     memset(rep, 0, sizeof(*rep));
     struct stat sb;
     if (!force && lstat(out, &sb) == 0)
-        return rrti_pack_fail(err, RRT_E_EXISTS, 0,
+        return pack_fail(err, RRT_E_EXISTS, 0,
                               "%s: already exists (use --force to replace it)",
                               out);
     rrt_writer_options defaults;
@@ -885,7 +885,7 @@ rrt_status rrt_import(const char *in, const char *out,
                  .quality = (wo ? wo : &defaults)->quality,
                  .rep = rep,
                  .err = err};
-    rrti_strmap_init(&c.members);
+    pack_strmap_init(&c.members);
     rrt_status st = open_input(&c.t, in, err);
     if (st == RRT_OK)
         st = rrt_writer_create(out, wo, &c.w, err);
@@ -906,6 +906,6 @@ rrt_status rrt_import(const char *in, const char *out,
     for (int k = 0; k < 4; k++)
         free(c.json[k]);
     free(c.blobs);
-    rrti_strmap_free(&c.members);
+    pack_strmap_free(&c.members);
     return st;
 }

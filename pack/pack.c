@@ -18,7 +18,7 @@
 
 #define IO_BUF (1u << 20)
 
-void rrt_pack_options_init(rrt_pack_options *opt)
+void pack_options_init(pack_options *opt)
 {
     memset(opt, 0, sizeof(*opt));
     opt->quality = -1;
@@ -42,7 +42,7 @@ static rrt_status hash_fd(int fd, const char *name, rrt_blob_id *id,
     XXH3_state_t *xs = XXH3_createState();
     rrt_status st = RRT_OK;
     if (!buf || !xs) {
-        st = rrti_pack_fail(err, RRT_E_NOMEM, 0, "%s: out of memory", name);
+        st = pack_fail(err, RRT_E_NOMEM, 0, "%s: out of memory", name);
         goto out;
     }
     XXH3_128bits_reset(xs);
@@ -52,7 +52,7 @@ static rrt_status hash_fd(int fd, const char *name, rrt_blob_id *id,
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0) {
-            st = rrti_pack_fail(err, RRT_E_IO, errno, "%s: read failed", name);
+            st = pack_fail(err, RRT_E_IO, errno, "%s: read failed", name);
             goto out;
         }
         if (k == 0)
@@ -83,7 +83,7 @@ static bool store_path(const char *dir, const rrt_blob_id *id, char *buf,
     return k > 0 && (size_t)k < n;
 }
 
-bool rrt_pack_store_has(const char *dir, const rrt_blob_id *id)
+bool pack_store_has(const char *dir, const rrt_blob_id *id)
 {
     char p[4200];
     struct stat sb;
@@ -98,7 +98,7 @@ static rrt_status sync_dir(const char *dir, rrt_error *err)
         int e = errno;
         if (fd >= 0)
             close(fd);
-        return rrti_pack_fail(err, RRT_E_IO, e, "%s: cannot sync", dir);
+        return pack_fail(err, RRT_E_IO, e, "%s: cannot sync", dir);
     }
     close(fd);
     return RRT_OK;
@@ -109,7 +109,7 @@ static rrt_status put_all(int fd, const uint8_t *p, size_t n, const char *name,
                           rrt_error *err)
 {
     int e = rrtx_write_all(fd, p, n, NULL);
-    return e ? rrti_pack_fail(err, RRT_E_IO, e, "%s: write failed", name)
+    return e ? pack_fail(err, RRT_E_IO, e, "%s: write failed", name)
              : RRT_OK;
 }
 
@@ -123,7 +123,7 @@ static rrt_status copy_hashed(int fd, int tmp_fd, const char *name,
     XXH3_state_t *xs = XXH3_createState();
     rrt_status st = RRT_OK;
     if (!buf || !xs) {
-        st = rrti_pack_fail(err, RRT_E_NOMEM, 0, "%s: out of memory", name);
+        st = pack_fail(err, RRT_E_NOMEM, 0, "%s: out of memory", name);
         goto out;
     }
     XXH3_128bits_reset(xs);
@@ -132,7 +132,7 @@ static rrt_status copy_hashed(int fd, int tmp_fd, const char *name,
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0) {
-            st = rrti_pack_fail(err, RRT_E_IO, errno, "%s: read failed", name);
+            st = pack_fail(err, RRT_E_IO, errno, "%s: read failed", name);
             goto out;
         }
         if (k == 0)
@@ -146,7 +146,7 @@ static rrt_status copy_hashed(int fd, int tmp_fd, const char *name,
     XXH128_canonical_t c;
     XXH128_canonicalFromHash(&c, XXH3_128bits_digest(xs));
     if (memcmp(c.digest, id->bytes, 16) != 0)
-        st = rrti_pack_fail(err, RRT_E_CHANGED, 0,
+        st = pack_fail(err, RRT_E_CHANGED, 0,
                            "%s: file changed while it was being read", name);
 out:
     free(buf);
@@ -154,33 +154,33 @@ out:
     return st;
 }
 
-rrt_status rrt_pack_store_put_fd(const char *dir, int fd, const char *name,
+rrt_status pack_store_put_fd(const char *dir, int fd, const char *name,
                                  const rrt_blob_id *id, bool no_sync,
                                  rrt_error *err)
 {
     char sub[4200], final[4200], tmp[4300];
     if (!store_path(dir, id, sub, sizeof(sub), true) ||
         !store_path(dir, id, final, sizeof(final), false))
-        return rrti_pack_fail(err, RRT_E_INVALID, 0, "%s: path too long", dir);
-    if (rrt_pack_store_has(dir, id))
+        return pack_fail(err, RRT_E_INVALID, 0, "%s: path too long", dir);
+    if (pack_store_has(dir, id))
         return RRT_OK;
     if ((mkdir(dir, 0755) != 0 && errno != EEXIST) ||
         (mkdir(sub, 0755) != 0 && errno != EEXIST))
-        return rrti_pack_fail(err, RRT_E_IO, errno, "%s: cannot create", sub);
+        return pack_fail(err, RRT_E_IO, errno, "%s: cannot create", sub);
     snprintf(tmp, sizeof(tmp), "%s/.tmp-XXXXXX", sub);
     int tfd = mkstemp(tmp);
     if (tfd < 0)
-        return rrti_pack_fail(err, RRT_E_IO, errno, "%s: cannot create", tmp);
+        return pack_fail(err, RRT_E_IO, errno, "%s: cannot create", tmp);
     rrt_status st = copy_hashed(fd, tfd, name, tmp, id, err);
     if (st == RRT_OK && fchmod(tfd, 0444) != 0)
-        st = rrti_pack_fail(err, RRT_E_IO, errno, "%s: chmod failed", tmp);
+        st = pack_fail(err, RRT_E_IO, errno, "%s: chmod failed", tmp);
     if (st == RRT_OK && !no_sync && fsync(tfd) != 0)
-        st = rrti_pack_fail(err, RRT_E_IO, errno, "%s: fsync failed", tmp);
+        st = pack_fail(err, RRT_E_IO, errno, "%s: fsync failed", tmp);
     close(tfd);
     /* Two packs may store the same id at once: rename makes the last one
      * win, and both wrote the same bytes. */
     if (st == RRT_OK && rename(tmp, final) != 0)
-        st = rrti_pack_fail(err, RRT_E_IO, errno, "%s: rename failed", final);
+        st = pack_fail(err, RRT_E_IO, errno, "%s: rename failed", final);
     if (st != RRT_OK) {
         unlink(tmp);
         return st;
@@ -192,15 +192,15 @@ rrt_status rrt_pack_store_put_fd(const char *dir, int fd, const char *name,
 /* Packing                                                            */
 
 typedef struct pack_ctx {
-    const rrt_pack_options *opt;
-    rrt_pack_report *rep;
+    const pack_options *opt;
+    pack_report *rep;
     rrt_reader *r;
     rrt_writer *w;
     rrt_error *err;
     uint64_t total;
 } pack_ctx;
 
-static void note(pack_ctx *c, rrt_pack_note n, const char *path,
+static void note(pack_ctx *c, pack_note n, const char *path,
                  const char *detail)
 {
     if (c->opt->notify)
@@ -264,7 +264,7 @@ static rrt_status from_store(pack_ctx *c, const rrt_file_entry *e)
 {
     const char *dir = c->opt->blob_store;
     if (!dir || !(e->flags & RRT_FILE_HAS_BLOB) ||
-        !rrt_pack_store_has(dir, &e->blob))
+        !pack_store_has(dir, &e->blob))
         return RRT_END;
     if (c->opt->refs_only)
         return RRT_OK;
@@ -287,7 +287,7 @@ static rrt_status from_store(pack_ctx *c, const rrt_file_entry *e)
     }
     /* A damaged store file is not fatal: the original may still be there,
      * and removing the damage lets this pack store a good copy. */
-    note(c, RRT_PACK_STORE_BAD, p, rrt_strerror(st));
+    note(c, PACK_STORE_BAD, p, rrt_strerror(st));
     if (st == RRT_E_HASH)
         unlink(p);
     return RRT_END;
@@ -303,14 +303,14 @@ static rrt_status open_checked(pack_ctx *c, const rrt_file_entry *e, int *fd,
      * nothing for regular files. */
     *fd = open(e->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (*fd < 0)
-        return rrti_pack_fail(c->err, errno == ENOENT ? RRT_E_NOT_FOUND
+        return pack_fail(c->err, errno == ENOENT ? RRT_E_NOT_FOUND
                                                      : RRT_E_IO,
                              errno, "%s: cannot open recorded file", e->path);
     char why[160];
     if (fstat(*fd, sb) != 0 || !S_ISREG(sb->st_mode)) {
         close(*fd);
         *fd = -1;
-        return rrti_pack_fail(c->err, RRT_E_CHANGED, 0,
+        return pack_fail(c->err, RRT_E_CHANGED, 0,
                              "%s: no longer a regular file", e->path);
     }
     identity_diff(e, sb, why, sizeof(why));
@@ -318,12 +318,12 @@ static rrt_status open_checked(pack_ctx *c, const rrt_file_entry *e, int *fd,
     if (!*changed)
         return RRT_OK;
     if (c->opt->allow_changed) {
-        note(c, RRT_PACK_CHANGED, e->path, why);
+        note(c, PACK_CHANGED, e->path, why);
         return RRT_OK;
     }
     close(*fd);
     *fd = -1;
-    return rrti_pack_fail(c->err, RRT_E_CHANGED, 0,
+    return pack_fail(c->err, RRT_E_CHANGED, 0,
                          "%s: changed since it was recorded (%s); "
                          "--allow-changed embeds it anyway",
                          e->path, why);
@@ -341,22 +341,22 @@ static rrt_status embed_fd(pack_ctx *c, rrt_file_entry *e, int fd,
     if (!changed && (e->flags & RRT_FILE_HAS_BLOB) &&
         rrt_blob_id_cmp(&id, &e->blob) != 0) {
         if (!c->opt->allow_changed)
-            return rrti_pack_fail(c->err, RRT_E_CHANGED, 0,
+            return pack_fail(c->err, RRT_E_CHANGED, 0,
                                  "%s: content differs from its recorded hash; "
                                  "--allow-changed embeds it anyway",
                                  e->path);
-        note(c, RRT_PACK_CHANGED, e->path, "content differs from its hash");
+        note(c, PACK_CHANGED, e->path, "content differs from its hash");
         changed = true;
     }
     bool dup = !c->opt->refs_only && rrt_writer_has_blob(c->w, &id);
     if (!dup && !c->opt->refs_only) {
         if (lseek(fd, 0, SEEK_SET) < 0)
-            return rrti_pack_fail(c->err, RRT_E_IO, errno, "%s: seek failed",
+            return pack_fail(c->err, RRT_E_IO, errno, "%s: seek failed",
                                  e->path);
         st = rrt_writer_add_blob_reader(c->w, read_fd_cb, &fd, e->path, &id,
                                         NULL, NULL, c->err);
         if (st == RRT_E_HASH)
-            return rrti_pack_fail(c->err, RRT_E_CHANGED, 0,
+            return pack_fail(c->err, RRT_E_CHANGED, 0,
                                  "%s: file changed while it was being read",
                                  e->path);
         if (st != RRT_OK)
@@ -365,16 +365,16 @@ static rrt_status embed_fd(pack_ctx *c, rrt_file_entry *e, int fd,
     struct stat after;
     if (fstat(fd, &after) != 0 || after.st_size != sb->st_size ||
         mtime_of(&after) != mtime_of(sb))
-        return rrti_pack_fail(c->err, RRT_E_CHANGED, 0,
+        return pack_fail(c->err, RRT_E_CHANGED, 0,
                              "%s: file changed while it was being read",
                              e->path);
-    if (c->opt->blob_store && !rrt_pack_store_has(c->opt->blob_store, &id)) {
-        st = rrt_pack_store_put_fd(c->opt->blob_store, fd, e->path, &id,
+    if (c->opt->blob_store && !pack_store_has(c->opt->blob_store, &id)) {
+        st = pack_store_put_fd(c->opt->blob_store, fd, e->path, &id,
                                    c->opt->no_sync, c->err);
         if (st != RRT_OK)
             return st;
         c->rep->stored++;
-        note(c, RRT_PACK_STORED, e->path, NULL);
+        note(c, PACK_STORED, e->path, NULL);
     }
     if (changed) {
         c->rep->changed++;
@@ -385,11 +385,11 @@ static rrt_status embed_fd(pack_ctx *c, rrt_file_entry *e, int fd,
     if (dup) {
         c->rep->deduplicated++;
         c->rep->dedup_bytes += size;
-        note(c, RRT_PACK_DEDUP, e->path, NULL);
+        note(c, PACK_DEDUP, e->path, NULL);
     } else {
         c->rep->embedded++;
         c->rep->embedded_bytes += size;
-        note(c, RRT_PACK_EMBEDDED, e->path, NULL);
+        note(c, PACK_EMBEDDED, e->path, NULL);
     }
     return RRT_OK;
 }
@@ -405,12 +405,12 @@ static rrt_status pack_external(pack_ctx *c, rrt_file_entry *e)
          * are certain without reading the file. */
         c->rep->deduplicated++;
         c->rep->dedup_bytes += e->size;
-        note(c, RRT_PACK_DEDUP, e->path, NULL);
+        note(c, PACK_DEDUP, e->path, NULL);
     } else if ((st = from_store(c, e)) != RRT_END) {
         if (st != RRT_OK)
             return st;
         c->rep->from_store++;
-        note(c, RRT_PACK_FROM_STORE, e->path, NULL);
+        note(c, PACK_FROM_STORE, e->path, NULL);
     } else {
         int fd;
         struct stat sb;
@@ -444,7 +444,7 @@ static rrt_status copy_files(pack_ctx *c)
         if (!(e.flags & RRT_FILE_EXTERNAL))
             st = copy_blob(c, &e.blob);
         else if (!(c->opt->refs_only && (e.flags & RRT_FILE_HAS_BLOB) &&
-                   rrt_pack_store_has(c->opt->blob_store, &e.blob)))
+                   pack_store_has(c->opt->blob_store, &e.blob)))
             st = pack_external(c, &e);
         if (st == RRT_OK)
             st = rrt_writer_add_file(c->w, &e, c->err);
@@ -452,7 +452,7 @@ static rrt_status copy_files(pack_ctx *c)
         if (st != RRT_OK)
             return st;
         c->rep->files++;
-        note(c, RRT_PACK_PROGRESS, NULL, NULL);
+        note(c, PACK_PROGRESS, NULL, NULL);
     }
     /* Blobs no file names (a recorder may store memory images by id). */
     for (size_t i = 0; i < rrt_reader_blob_count(c->r); i++) {
@@ -552,7 +552,7 @@ static bool already_packed(pack_ctx *c)
             return false;
         bool ext = e.flags & RRT_FILE_EXTERNAL;
         bool stored = c->opt->refs_only && (e.flags & RRT_FILE_HAS_BLOB) &&
-                      rrt_pack_store_has(c->opt->blob_store, &e.blob);
+                      pack_store_has(c->opt->blob_store, &e.blob);
         rrt_file_entry_clear(&e);
         if (ext && !stored)
             return false;
@@ -591,21 +591,21 @@ static rrt_status copy_fd(int ifd, const char *in, int ofd, const char *out,
                       errno == EOPNOTSUPP))
             break;
         if (k < 0)
-            return rrti_pack_fail(err, RRT_E_IO, errno, "%s: copy failed",
+            return pack_fail(err, RRT_E_IO, errno, "%s: copy failed",
                                   out);
         if (k == 0)
             return RRT_OK;
     }
     uint8_t *buf = malloc(IO_BUF);
     if (!buf)
-        return rrti_pack_fail(err, RRT_E_NOMEM, 0, "%s: out of memory", out);
+        return pack_fail(err, RRT_E_NOMEM, 0, "%s: out of memory", out);
     rrt_status st = RRT_OK;
     for (;;) {
         ssize_t k = read(ifd, buf, IO_BUF);
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0) {
-            st = rrti_pack_fail(err, RRT_E_IO, errno, "%s: read failed", in);
+            st = pack_fail(err, RRT_E_IO, errno, "%s: read failed", in);
             break;
         }
         if (k == 0)
@@ -626,7 +626,7 @@ static rrt_status copy_file_atomic(const char *in, const char *out,
 {
     int ifd = open(in, O_RDONLY | O_CLOEXEC);
     if (ifd < 0)
-        return rrti_pack_fail(err, RRT_E_IO, errno, "%s: cannot open", in);
+        return pack_fail(err, RRT_E_IO, errno, "%s: cannot open", in);
     rrtx_atomic f;
     rrt_status st = rrtx_atomic_open(&f, out, ".partial", mode, NULL, err);
     f.no_sync = no_sync;
@@ -652,10 +652,10 @@ static rrt_status pack_into(pack_ctx *c, const char *out, unsigned mode)
 {
     rrt_writer_options wo;
     rrt_writer_options_init(&wo);
-    wo.quality = c->opt->quality >= 0 ? c->opt->quality : RRT_PACK_QUALITY;
+    wo.quality = c->opt->quality >= 0 ? c->opt->quality : PACK_QUALITY;
     wo.threads = c->opt->threads;
-    wo.chunk_size = c->opt->chunk_size ? c->opt->chunk_size : RRT_PACK_CHUNK;
-    wo.event_batch = RRT_PACK_EVENT_BATCH;
+    wo.chunk_size = c->opt->chunk_size ? c->opt->chunk_size : PACK_CHUNK;
+    wo.event_batch = PACK_EVENT_BATCH;
     wo.x86_filter = !c->opt->no_filter;
     wo.shared_chunks = !c->opt->no_shared;
     wo.no_sync = c->opt->no_sync;
@@ -676,25 +676,25 @@ static rrt_status pack_into(pack_ctx *c, const char *out, unsigned mode)
     return st;
 }
 
-rrt_status rrt_pack(const char *in, const rrt_pack_options *opt,
-                    rrt_pack_report *rep, rrt_error *err)
+rrt_status pack_archive(const char *in, const pack_options *opt,
+                    pack_report *rep, rrt_error *err)
 {
-    rrt_pack_options defaults;
+    pack_options defaults;
     if (!opt) {
-        rrt_pack_options_init(&defaults);
+        pack_options_init(&defaults);
         opt = &defaults;
     }
-    rrt_pack_report local;
+    pack_report local;
     if (!rep)
         rep = &local;
     memset(rep, 0, sizeof(*rep));
     if (opt->refs_only && !opt->blob_store)
-        return rrti_pack_fail(err, RRT_E_INVALID, 0,
+        return pack_fail(err, RRT_E_INVALID, 0,
                              "references only make sense with a blob store");
     pack_ctx c = {.opt = opt, .rep = rep, .err = err};
     struct stat sb;
     if (stat(in, &sb) != 0)
-        return rrti_pack_fail(err, RRT_E_IO, errno, "%s: cannot stat", in);
+        return pack_fail(err, RRT_E_IO, errno, "%s: cannot stat", in);
     rep->in_size = (uint64_t)sb.st_size;
     const char *out = opt->output ? opt->output : in;
     bool in_place = out == in || same_file(in, out);
@@ -709,7 +709,7 @@ rrt_status rrt_pack(const char *in, const rrt_pack_options *opt,
         out = in;
     struct stat ob;
     if (!in_place && !opt->force && lstat(out, &ob) == 0)
-        return rrti_pack_fail(err, RRT_E_EXISTS, 0,
+        return pack_fail(err, RRT_E_EXISTS, 0,
                              "%s: already exists (use --force to replace it)",
                              out);
     rrt_status st = rrt_reader_open(in, &c.r, err);

@@ -46,39 +46,39 @@ static void end_progress(pack_ui *ui)
     ui->progress_shown = false;
 }
 
-static void on_note(void *ctx, rrt_pack_note n, const char *path,
+static void on_note(void *ctx, pack_note n, const char *path,
                     const char *detail, uint64_t done, uint64_t total)
 {
     pack_ui *ui = ctx;
     static const char *const verbs[] = {
-        [RRT_PACK_EMBEDDED] = "embedded",
-        [RRT_PACK_FROM_STORE] = "embedded from the blob store",
-        [RRT_PACK_DEDUP] = "deduplicated",
-        [RRT_PACK_STORED] = "added to the blob store",
+        [PACK_EMBEDDED] = "embedded",
+        [PACK_FROM_STORE] = "embedded from the blob store",
+        [PACK_DEDUP] = "deduplicated",
+        [PACK_STORED] = "added to the blob store",
     };
-    if (n == RRT_PACK_PROGRESS) {
+    if (n == PACK_PROGRESS) {
         if (ui->progress)
             show_progress(ui, done, total);
         return;
     }
     /* Only a line that is printed ends the progress line: ending it for
      * every silent note would scroll one line per file. */
-    if (n == RRT_PACK_CHANGED) {
+    if (n == PACK_CHANGED) {
         end_progress(ui);
         cli_warn("%s: %s; embedding it as it is now", path, detail);
-    } else if (n == RRT_PACK_STORE_BAD) {
+    } else if (n == PACK_STORE_BAD) {
         end_progress(ui);
         cli_warn("%s: damaged blob store file (%s); not used", path, detail);
     } else if (ui->verbose) {
         end_progress(ui);
         fprintf(stderr, "%s: %s\n",
-                ui->refs && n == RRT_PACK_EMBEDDED ? "referenced" : verbs[n],
+                ui->refs && n == PACK_EMBEDDED ? "referenced" : verbs[n],
                 path);
     }
 }
 
 static void print_summary(const char *in, const char *out,
-                          const rrt_pack_report *r, bool refs)
+                          const pack_report *r, bool refs)
 {
     if (r->unchanged) {
         fprintf(stderr,
@@ -114,7 +114,7 @@ enum {
     OPT_NOSHARED
 };
 
-static int parse_pack(int argc, char **argv, rrt_pack_options *o,
+static int parse_pack(int argc, char **argv, pack_options *o,
                       pack_ui *ui)
 {
     static const struct option longs[] = {
@@ -191,8 +191,8 @@ static int parse_pack(int argc, char **argv, rrt_pack_options *o,
 
 static int run_pack(int argc, char **argv)
 {
-    rrt_pack_options o;
-    rrt_pack_options_init(&o);
+    pack_options o;
+    pack_options_init(&o);
     pack_ui ui = {0};
     int rc = parse_pack(argc, argv, &o, &ui);
     if (rc != RRT_EXIT_OK)
@@ -202,16 +202,16 @@ static int run_pack(int argc, char **argv)
     ui.refs = o.refs_only;
     o.notify = on_note;
     o.notify_ctx = &ui;
-    rrt_pack_report rep;
+    pack_report rep;
     rrt_error err;
     rrt_error_clear(&err);
     const char *out = o.output ? o.output : in;
-    /* in place through a symlink, rrt_pack writes next to its target */
+    /* in place through a symlink, pack_archive writes next to its target */
     char real[PATH_MAX];
     if (!o.output && realpath(in, real))
         out = real;
     cli_remove_on_signal(out);
-    rrt_status st = rrt_pack(in, &o, &rep, &err);
+    rrt_status st = pack_archive(in, &o, &rep, &err);
     cli_remove_on_signal(NULL);
     end_progress(&ui);
     if (st != RRT_OK) {
@@ -358,11 +358,11 @@ static int run_export(int argc, char **argv)
         cli_error("%s: already exists (use --force to replace it)", out);
         return RRT_EXIT_ERROR;
     }
-    rrt_export_report rep;
+    pack_export_report rep;
     rrt_error err;
     rrt_error_clear(&err);
     cli_remove_on_signal(out);
-    rrt_status st = rrt_export(argv[optind], out, fmt, &rep, &err);
+    rrt_status st = pack_export(argv[optind], out, fmt, &rep, &err);
     cli_remove_on_signal(NULL);
     if (st != RRT_OK) {
         cli_report(&err);
@@ -501,16 +501,16 @@ static int run_unpack(int argc, char **argv)
     rrt_error err;
     rrt_error_clear(&err);
     rrt_status st;
-    if (rrt_pack_is_rrt(argv[1])) {
-        rrt_export_report rep;
-        st = rrt_export(argv[1], stage, "dir", &rep, &err);
+    if (pack_is_rrt(argv[1])) {
+        pack_export_report rep;
+        st = pack_export(argv[1], stage, "dir", &rep, &err);
         if (st == RRT_OK && rep.skipped_external)
             cli_warn("%s: %llu external references have no content "
                      "(listed in files.json)",
                      argv[1], (unsigned long long)rep.skipped_external);
     } else {
-        rrt_extract_report rep;
-        st = rrt_extract(argv[1], stage, &rep, &err);
+        pack_extract_report rep;
+        st = pack_extract(argv[1], stage, &rep, &err);
     }
     if (st != RRT_OK)
         cli_report(&err);
@@ -583,11 +583,11 @@ static int run_import(int argc, char **argv)
         return cli_usage("import", "missing -o OUT.rrt");
     if (cli_output_is_input("import", argv[optind], out))
         return RRT_EXIT_ERROR;
-    rrt_import_report rep;
+    pack_import_report rep;
     rrt_error err;
     rrt_error_clear(&err);
     cli_remove_on_signal(out);
-    rrt_status st = rrt_import(argv[optind], out, &wo, force, &rep, &err);
+    rrt_status st = pack_import(argv[optind], out, &wo, force, &rep, &err);
     cli_remove_on_signal(NULL);
     if (st != RRT_OK) {
         cli_report(&err);

@@ -12,7 +12,7 @@
 
 /* Fills err (may be NULL) with a message; appends strerror(e) when e != 0.
  * Messages name their file themselves. */
-#define rrti_pack_fail(err, st, e, ...)                                       \
+#define pack_fail(err, st, e, ...)                                       \
     rrtx_fail(err, st, e, NULL, UINT64_MAX, __VA_ARGS__)
 
 struct archive;
@@ -20,7 +20,7 @@ struct archive_entry;
 
 /* A libarchive disk writer rooted at DIR (created if missing); prefix gets
  * DIR's real path and a '/', to put before each (checked) member name. */
-struct archive *rrti_open_disk(const char *dir, char *prefix, size_t n,
+struct archive *pack_open_disk(const char *dir, char *prefix, size_t n,
                                rrt_error *err);
 
 #endif

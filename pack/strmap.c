@@ -13,12 +13,12 @@ static size_t hash(const char *s)
     return (size_t)h;
 }
 
-void rrti_strmap_init(rrti_strmap *m)
+void pack_strmap_init(pack_strmap *m)
 {
     memset(m, 0, sizeof(*m));
 }
 
-void rrti_strmap_free(rrti_strmap *m)
+void pack_strmap_free(pack_strmap *m)
 {
     for (size_t i = 0; i < m->cap; i++)
         free(m->keys[i]);
@@ -27,7 +27,7 @@ void rrti_strmap_free(rrti_strmap *m)
     memset(m, 0, sizeof(*m));
 }
 
-static size_t slot(const rrti_strmap *m, const char *key)
+static size_t slot(const pack_strmap *m, const char *key)
 {
     size_t i = hash(key) & (m->cap - 1);
     while (m->keys[i] && strcmp(m->keys[i], key) != 0)
@@ -35,10 +35,10 @@ static size_t slot(const rrti_strmap *m, const char *key)
     return i;
 }
 
-static bool grow(rrti_strmap *m)
+static bool grow(pack_strmap *m)
 {
     size_t cap = m->cap ? 2 * m->cap : 64;
-    rrti_strmap g = {calloc(cap, sizeof(char *)), calloc(cap, sizeof(size_t)),
+    pack_strmap g = {calloc(cap, sizeof(char *)), calloc(cap, sizeof(size_t)),
                      m->n, cap};
     if (!g.keys || !g.vals) {
         free(g.keys);
@@ -58,7 +58,7 @@ static bool grow(rrti_strmap *m)
     return true;
 }
 
-bool rrti_strmap_put(rrti_strmap *m, const char *key, size_t val)
+bool pack_strmap_put(pack_strmap *m, const char *key, size_t val)
 {
     if ((m->n + 1) * 2 > m->cap && !grow(m))
         return false;
@@ -73,7 +73,7 @@ bool rrti_strmap_put(rrti_strmap *m, const char *key, size_t val)
     return true;
 }
 
-bool rrti_strmap_get(const rrti_strmap *m, const char *key, size_t *val)
+bool pack_strmap_get(const pack_strmap *m, const char *key, size_t *val)
 {
     if (!m->cap)
         return false;

@@ -5,16 +5,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef struct rrti_strmap {
+typedef struct pack_strmap {
     char **keys;
     size_t *vals;
     size_t n, cap;
-} rrti_strmap;
+} pack_strmap;
 
-void rrti_strmap_init(rrti_strmap *m);
-void rrti_strmap_free(rrti_strmap *m);
+void pack_strmap_init(pack_strmap *m);
+void pack_strmap_free(pack_strmap *m);
 /* Inserts or replaces; false when out of memory. */
-bool rrti_strmap_put(rrti_strmap *m, const char *key, size_t val);
-bool rrti_strmap_get(const rrti_strmap *m, const char *key, size_t *val);
+bool pack_strmap_put(pack_strmap *m, const char *key, size_t val);
+bool pack_strmap_get(const pack_strmap *m, const char *key, size_t *val);
 
 #endif

@@ -11,8 +11,8 @@
 
 #include "storei.h"
 
-struct rrti_http {
-    rrt_store_options opt;
+struct store_http {
+    store_options opt;
     struct curl_slist *auth; /* "Authorization: Bearer ..." or NULL */
     char *user, *password;   /* from the environment, or NULL */
     /* A registry token from the Docker/OCI token flow, the challenge it
@@ -35,7 +35,7 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-void rrt_store_options_init(rrt_store_options *o)
+void store_options_init(store_options *o)
 {
     memset(o, 0, sizeof(*o));
     o->parallel = 4;
@@ -46,7 +46,7 @@ void rrt_store_options_init(rrt_store_options *o)
 
 /* Credentials come only from the environment (or ~/.netrc through curl),
  * never from argv, so they do not show in `ps` or shell history. */
-static rrt_status load_credentials(rrti_http *h, rrt_error *err)
+static rrt_status load_credentials(store_http *h, rrt_error *err)
 {
     const char *token = getenv("RRT_STORE_TOKEN");
     const char *user = getenv("RRT_STORE_USER");
@@ -55,43 +55,43 @@ static rrt_status load_credentials(rrti_http *h, rrt_error *err)
         size_t len = strlen(token) + 32;
         char *line = malloc(len);
         if (!line)
-            return rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+            return store_fail_msg(err, RRT_E_NOMEM, "out of memory");
         snprintf(line, len, "Authorization: Bearer %s", token);
         h->auth = curl_slist_append(NULL, line);
         /* The header copy lives in the list; wipe ours. */
         memset(line, 0, len);
         free(line);
         if (!h->auth)
-            return rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+            return store_fail_msg(err, RRT_E_NOMEM, "out of memory");
     } else if (user && *user) {
         if (!pass)
-            return rrti_fail_msg(err, RRT_E_INVALID,
+            return store_fail_msg(err, RRT_E_INVALID,
                                  "RRT_STORE_USER is set but "
                                  "RRT_STORE_PASSWORD is not");
         h->user = strdup(user);
         h->password = strdup(pass);
         if (!h->user || !h->password)
-            return rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+            return store_fail_msg(err, RRT_E_NOMEM, "out of memory");
     }
     return RRT_OK;
 }
 
-rrt_status rrti_http_new(const rrt_store_options *o, const char *origin,
-                         rrti_http **out, rrt_error *err)
+rrt_status store_http_new(const store_options *o, const char *origin,
+                         store_http **out, rrt_error *err)
 {
     *out = NULL;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        return rrti_fail_msg(err, RRT_E_IO, "cannot initialise libcurl");
-    rrti_http *h = calloc(1, sizeof(*h));
+        return store_fail_msg(err, RRT_E_IO, "cannot initialise libcurl");
+    store_http *h = calloc(1, sizeof(*h));
     if (!h)
-        return rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+        return store_fail_msg(err, RRT_E_NOMEM, "out of memory");
     h->opt = *o;
     snprintf(h->origin, sizeof(h->origin), "%s", origin);
     if (h->opt.parallel == 0 || h->opt.parallel > 16)
         h->opt.parallel = 4;
     rrt_status st = load_credentials(h, err);
     if (st != RRT_OK) {
-        rrti_http_free(h);
+        store_http_free(h);
         return st;
     }
     *out = h;
@@ -106,7 +106,7 @@ static void free_secret(char *s)
     }
 }
 
-void rrti_http_free(rrti_http *h)
+void store_http_free(store_http *h)
 {
     if (!h)
         return;
@@ -117,7 +117,7 @@ void rrti_http_free(rrti_http *h)
     free(h);
 }
 
-uint64_t rrti_http_retries(const rrti_http *h)
+uint64_t store_http_retries(const store_http *h)
 {
     return h->retries;
 }
@@ -125,7 +125,7 @@ uint64_t rrti_http_retries(const rrti_http *h)
 /* ------------------------------------------------------------------ */
 /* Progress                                                           */
 
-static void draw_progress(rrti_http *h, bool final)
+static void draw_progress(store_http *h, bool final)
 {
     if (!h->opt.progress || !h->opt.log || !h->total)
         return;
@@ -156,8 +156,8 @@ static void draw_progress(rrti_http *h, bool final)
 
 typedef struct slot {
     CURL *easy;
-    rrti_xfer *x;
-    rrti_http *h;
+    store_xfer *x;
+    store_http *h;
     struct curl_slist *headers;
     bool aborted;
     char errbuf[CURL_ERROR_SIZE]; /* curl's detail ("SSL certificate ...") */
@@ -226,16 +226,16 @@ static size_t on_header(char *p, size_t size, size_t nitems, void *ud)
     return n;
 }
 
-static bool same_origin(const rrti_http *h, const char *url)
+static bool same_origin(const store_http *h, const char *url)
 {
     size_t n = strlen(h->origin);
     return n && strncasecmp(url, h->origin, n) == 0 &&
            (url[n] == '/' || url[n] == 0);
 }
 
-static rrt_status setup_easy(rrti_http *h, slot *s, rrt_error *err)
+static rrt_status setup_easy(store_http *h, slot *s, rrt_error *err)
 {
-    rrti_xfer *x = s->x;
+    store_xfer *x = s->x;
     CURL *e = s->easy;
     curl_easy_reset(e);
     curl_slist_free_all(s->headers);
@@ -352,7 +352,7 @@ static int shown_len(const char *url)
     return (int)strcspn(url, "?");
 }
 
-rrt_status rrti_http_status_error(const rrti_xfer *x, rrt_error *err)
+rrt_status store_http_status_error(const store_xfer *x, rrt_error *err)
 {
     const char *why = "";
     rrt_status st = RRT_E_IO;
@@ -379,7 +379,7 @@ rrt_status rrti_http_status_error(const rrti_xfer *x, rrt_error *err)
         if (x->status >= 500)
             why = " server error";
     }
-    return rrti_fail_msg(err, st, "%s %.*s: HTTP %ld%s", x->method,
+    return store_fail_msg(err, st, "%s %.*s: HTTP %ld%s", x->method,
                          shown_len(x->url), x->url, x->status, why);
 }
 
@@ -418,7 +418,7 @@ static bool challenge_param(const char *c, const char *key, char *out,
 
 static size_t token_write(char *p, size_t size, size_t nmemb, void *ud)
 {
-    rrti_membuf *b = ud;
+    store_membuf *b = ud;
     size_t n = size * nmemb;
     if (n > b->cap - b->len)
         return 0;
@@ -432,8 +432,8 @@ static char *escaped(CURL *e, const char *s)
     return curl_easy_escape(e, s, 0);
 }
 
-static rrt_status token_request(rrti_http *h, CURL *e, const char *url,
-                                rrti_membuf *b, long *status, rrt_error *err)
+static rrt_status token_request(store_http *h, CURL *e, const char *url,
+                                store_membuf *b, long *status, rrt_error *err)
 {
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -456,35 +456,35 @@ static rrt_status token_request(rrti_http *h, CURL *e, const char *url,
     CURLcode rc = curl_easy_perform(e);
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);
     if (rc != CURLE_OK)
-        return rrti_fail_msg(err, RRT_E_IO, "token service %.*s: %s",
+        return store_fail_msg(err, RRT_E_IO, "token service %.*s: %s",
                              (int)strcspn(url, "?"), url,
                              curl_easy_strerror(rc));
     return RRT_OK;
 }
 
-static rrt_status fetch_token(rrti_http *h, const char *challenge,
+static rrt_status fetch_token(store_http *h, const char *challenge,
                               rrt_error *err)
 {
     char realm[256], service[256] = "", scope[256] = "";
     if (!challenge_param(challenge, "realm", realm, sizeof(realm)))
-        return rrti_fail_msg(err, RRT_E_INVALID,
+        return store_fail_msg(err, RRT_E_INVALID,
                              "registry sent an "
                              "unusable Bearer challenge");
     challenge_param(challenge, "service", service, sizeof(service));
     challenge_param(challenge, "scope", scope, sizeof(scope));
     CURL *e = curl_easy_init();
     char buf[65536];
-    rrti_membuf b = {buf, 0, sizeof(buf) - 1};
+    store_membuf b = {buf, 0, sizeof(buf) - 1};
     char *es = e ? escaped(e, service) : NULL,
          *sc = e ? escaped(e, scope) : NULL;
     rrt_status st = RRT_OK;
     char url[1024];
     long status = 0;
     if (!e || !es || !sc)
-        st = rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+        st = store_fail_msg(err, RRT_E_NOMEM, "out of memory");
     else if (!rrtx_format(url, sizeof(url), "%s%sservice=%s&scope=%s", realm,
                           strchr(realm, '?') ? "&" : "?", es, sc))
-        st = rrti_fail_msg(err, RRT_E_INVALID, "token service URL too long");
+        st = store_fail_msg(err, RRT_E_INVALID, "token service URL too long");
     else
         st = token_request(h, e, url, &b, &status, err);
     curl_free(es);
@@ -494,7 +494,7 @@ static rrt_status fetch_token(rrti_http *h, const char *challenge,
     if (st != RRT_OK)
         return st;
     if (status != 200)
-        return rrti_fail_msg(err, RRT_E_INVALID,
+        return store_fail_msg(err, RRT_E_INVALID,
                              "token service %s: HTTP %ld "
                              "(check RRT_STORE_USER and RRT_STORE_PASSWORD)",
                              realm, status);
@@ -509,7 +509,7 @@ static rrt_status fetch_token(rrti_http *h, const char *challenge,
     json_decref(root);
     memset(buf, 0, sizeof(buf));
     if (!line)
-        return rrti_fail_msg(err, RRT_E_PARSE,
+        return store_fail_msg(err, RRT_E_PARSE,
                              "token service %s: no token "
                              "in its answer",
                              realm);
@@ -522,7 +522,7 @@ static rrt_status fetch_token(rrti_http *h, const char *challenge,
 }
 
 /* True when a 401 was handled by (re)authenticating: send it again. */
-static bool reauthenticate(rrti_http *h, rrti_xfer *x, rrt_status *st,
+static bool reauthenticate(store_http *h, store_xfer *x, rrt_status *st,
                            rrt_error *err)
 {
     if (x->status != 401 || !x->challenge[0] || *st != RRT_OK)
@@ -539,11 +539,11 @@ static bool reauthenticate(rrti_http *h, rrti_xfer *x, rrt_status *st,
     return t == RRT_OK;
 }
 
-static void finish_attempt(rrti_http *h, slot *s, CURLcode rc,
+static void finish_attempt(store_http *h, slot *s, CURLcode rc,
                            const char *curl_msg, rrt_status *st, rrt_error *err,
                            bool *requeue)
 {
-    rrti_xfer *x = s->x;
+    store_xfer *x = s->x;
     *requeue = false;
     curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &x->status);
     curl_off_t cl = -1;
@@ -569,13 +569,13 @@ static void finish_attempt(rrti_http *h, slot *s, CURLcode rc,
             return;
         }
         if (rc != CURLE_OK)
-            *st = rrti_fail_msg(err, RRT_E_IO,
+            *st = store_fail_msg(err, RRT_E_IO,
                                 "%s %.*s: %s (gave up after %u "
                                 "attempts)",
                                 x->method, shown_len(x->url), x->url, curl_msg,
                                 x->attempts + 1);
         else
-            *st = rrti_fail_msg(err, RRT_E_IO,
+            *st = store_fail_msg(err, RRT_E_IO,
                                 "%s %.*s: HTTP %ld server error "
                                 "(gave up after %u attempts)",
                                 x->method, shown_len(x->url), x->url, x->status,
@@ -583,30 +583,30 @@ static void finish_attempt(rrti_http *h, slot *s, CURLcode rc,
         return;
     }
     if (rc != CURLE_OK) {
-        *st = rrti_fail_msg(err, RRT_E_IO, "%s %.*s: %s", x->method,
+        *st = store_fail_msg(err, RRT_E_IO, "%s %.*s: %s", x->method,
                             shown_len(x->url), x->url, curl_msg);
         return;
     }
-    rrti_xfer_next next = x->done(x, err);
-    if (next == RRTI_XFER_AGAIN) {
+    store_xfer_next next = x->done(x, err);
+    if (next == STORE_XFER_AGAIN) {
         x->attempts = 0;
         x->not_before_ms = 0;
         *requeue = true;
         return;
     }
-    if (next == RRTI_XFER_DONE) {
+    if (next == STORE_XFER_DONE) {
         h->moved += x->credit;
         return;
     }
 failed:
     if (*st == RRT_OK) {
         if (x->why[0])
-            *st = rrti_fail_msg(err, RRT_E_IO, "%s %.*s: %s", x->method,
+            *st = store_fail_msg(err, RRT_E_IO, "%s %.*s: %s", x->method,
                                 shown_len(x->url), x->url, x->why);
         else if (err && err->status != RRT_OK)
             *st = err->status;
         else
-            *st = rrti_fail_msg(err, RRT_E_IO, "%s %.*s: transfer aborted",
+            *st = store_fail_msg(err, RRT_E_IO, "%s %.*s: transfer aborted",
                                 x->method, shown_len(x->url), x->url);
     }
 }
@@ -617,13 +617,13 @@ static const char *curl_message(const slot *s, CURLcode rc)
 }
 
 /* Picks the next queued transfer whose backoff has expired. */
-static rrti_xfer *next_ready(rrti_xfer **queue, size_t *nq, uint64_t t,
+static store_xfer *next_ready(store_xfer **queue, size_t *nq, uint64_t t,
                              uint64_t *wait)
 {
     *wait = UINT64_MAX;
     for (size_t i = 0; i < *nq; i++) {
         if (queue[i]->not_before_ms <= t) {
-            rrti_xfer *x = queue[i];
+            store_xfer *x = queue[i];
             memmove(queue + i, queue + i + 1, (*nq - i - 1) * sizeof(*queue));
             (*nq)--;
             return x;
@@ -635,23 +635,23 @@ static rrti_xfer *next_ready(rrti_xfer **queue, size_t *nq, uint64_t t,
     return NULL;
 }
 
-rrt_status rrti_http_run(rrti_http *h, rrti_xfer **xs, size_t n,
+rrt_status store_http_run(store_http *h, store_xfer **xs, size_t n,
                          const char *label, uint64_t total, rrt_error *err)
 {
     rrt_status st = RRT_OK;
     unsigned par = h->opt.parallel;
     slot *slots = calloc(par, sizeof(*slots));
-    rrti_xfer **queue = malloc((n ? n : 1) * sizeof(*queue));
+    store_xfer **queue = malloc((n ? n : 1) * sizeof(*queue));
     CURLM *m = curl_multi_init();
     if (!slots || !queue || !m) {
-        st = rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+        st = store_fail_msg(err, RRT_E_NOMEM, "out of memory");
         goto cleanup;
     }
     for (unsigned i = 0; i < par; i++) {
         slots[i].h = h;
         slots[i].easy = curl_easy_init();
         if (!slots[i].easy) {
-            st = rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+            st = store_fail_msg(err, RRT_E_NOMEM, "out of memory");
             goto cleanup;
         }
     }
@@ -665,7 +665,7 @@ rrt_status rrti_http_run(rrti_http *h, rrti_xfer **xs, size_t n,
         for (unsigned i = 0; i < par && st == RRT_OK && nq; i++) {
             if (slots[i].x)
                 continue;
-            rrti_xfer *x = next_ready(queue, &nq, now_ms(), &wait);
+            store_xfer *x = next_ready(queue, &nq, now_ms(), &wait);
             if (!x)
                 break;
             slots[i].x = x;
@@ -744,17 +744,17 @@ cleanup:
 /* ------------------------------------------------------------------ */
 /* In-memory sink                                                     */
 
-bool rrti_membuf_begin(rrti_xfer *x, rrt_error *err)
+bool store_membuf_begin(store_xfer *x, rrt_error *err)
 {
     (void)err;
-    rrti_membuf *b = x->ctx;
+    store_membuf *b = x->ctx;
     b->len = 0;
     return true;
 }
 
-bool rrti_membuf_write(rrti_xfer *x, const char *p, size_t n)
+bool store_membuf_write(store_xfer *x, const char *p, size_t n)
 {
-    rrti_membuf *b = x->ctx;
+    store_membuf *b = x->ctx;
     if (n > b->cap - b->len)
         return false;
     if (!b->data) {
@@ -771,20 +771,20 @@ bool rrti_membuf_write(rrti_xfer *x, const char *p, size_t n)
 /* ------------------------------------------------------------------ */
 /* One-shot requests                                                  */
 
-static rrti_xfer_next simple_done(rrti_xfer *x, rrt_error *err)
+static store_xfer_next simple_done(store_xfer *x, rrt_error *err)
 {
     (void)x;
     (void)err;
-    return RRTI_XFER_DONE;
+    return STORE_XFER_DONE;
 }
 
 typedef struct simple_ctx {
-    rrti_membuf *resp;
+    store_membuf *resp;
     const char *body;
     size_t pos;
 } simple_ctx;
 
-static bool simple_begin(rrti_xfer *x, rrt_error *err)
+static bool simple_begin(store_xfer *x, rrt_error *err)
 {
     simple_ctx *c = x->ctx;
     c->pos = 0;
@@ -794,7 +794,7 @@ static bool simple_begin(rrti_xfer *x, rrt_error *err)
     return true;
 }
 
-static size_t simple_read(rrti_xfer *x, char *buf, size_t n)
+static size_t simple_read(store_xfer *x, char *buf, size_t n)
 {
     simple_ctx *c = x->ctx;
     size_t left = (size_t)x->upload_size - c->pos;
@@ -804,25 +804,25 @@ static size_t simple_read(rrti_xfer *x, char *buf, size_t n)
     return k;
 }
 
-static bool simple_write(rrti_xfer *x, const char *p, size_t n)
+static bool simple_write(store_xfer *x, const char *p, size_t n)
 {
     simple_ctx *c = x->ctx;
-    rrti_xfer tmp = *x;
+    store_xfer tmp = *x;
     tmp.ctx = c->resp;
-    if (!c->resp || !rrti_membuf_write(&tmp, p, n)) {
+    if (!c->resp || !store_membuf_write(&tmp, p, n)) {
         rrtx_format(x->why, sizeof(x->why), "response too large");
         return false;
     }
     return true;
 }
 
-rrt_status rrti_http_simple(rrti_http *h, const char *method, const char *url,
+rrt_status store_http_simple(store_http *h, const char *method, const char *url,
                             const char *ctype, const char *accept,
-                            const char *body, rrti_membuf *resp, long *status,
+                            const char *body, store_membuf *resp, long *status,
                             rrt_error *err)
 {
     simple_ctx c = {resp, body, 0};
-    rrti_xfer x;
+    store_xfer x;
     memset(&x, 0, sizeof(x));
     x.method = method;
     rrtx_format(x.url, sizeof(x.url), "%s", url);
@@ -835,10 +835,10 @@ rrt_status rrti_http_simple(rrti_http *h, const char *method, const char *url,
     x.write = simple_write;
     x.done = simple_done;
     x.ctx = &c;
-    rrti_xfer *list[1] = {&x};
-    rrt_status st = rrti_http_run(h, list, 1, method, 0, err);
+    store_xfer *list[1] = {&x};
+    rrt_status st = store_http_run(h, list, 1, method, 0, err);
     *status = x.status;
-    if (st == RRT_OK && !rrti_ok_status(x.status))
-        st = rrti_http_status_error(&x, err);
+    if (st == RRT_OK && !store_ok_status(x.status))
+        st = store_http_status_error(&x, err);
     return st;
 }

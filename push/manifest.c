@@ -65,7 +65,7 @@ static void put_str(FILE *f, const void *p, size_t n)
     fwrite(p, 1, n, f);
 }
 
-static rrt_status hash_blob(rrt_reader *r, rrti_sha256 *h, rrti_blob_ref *b,
+static rrt_status hash_blob(rrt_reader *r, store_sha256 *h, store_blob_ref *b,
                             uint8_t *buf, size_t bufsize, rrt_error *err)
 {
     rrt_blob_stream *s;
@@ -75,20 +75,20 @@ static rrt_status hash_blob(rrt_reader *r, rrti_sha256 *h, rrti_blob_ref *b,
     size_t got;
     while ((st = rrt_blob_stream_read(s, buf, bufsize, &got, err)) == RRT_OK &&
            got)
-        rrti_sha256_update(h, buf, got);
+        store_sha256_update(h, buf, got);
     rrt_blob_stream_close(s);
     if (st == RRT_OK)
-        rrti_sha256_final(h, b->sha256);
+        store_sha256_final(h, b->sha256);
     return st;
 }
 
-rrt_status rrti_manifest_blobs(rrt_reader *r, rrti_blob_ref **out, size_t *n,
+rrt_status store_manifest_blobs(rrt_reader *r, store_blob_ref **out, size_t *n,
                                rrt_error *err)
 {
     size_t count = rrt_reader_blob_count(r);
-    rrti_blob_ref *b = calloc(count ? count : 1, sizeof(*b));
+    store_blob_ref *b = calloc(count ? count : 1, sizeof(*b));
     if (!b)
-        return rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+        return store_fail_msg(err, RRT_E_NOMEM, "out of memory");
     for (size_t i = 0; i < count; i++)
         rrt_reader_blob(r, i, &b[i].id, &b[i].size);
     *out = b;
@@ -96,14 +96,14 @@ rrt_status rrti_manifest_blobs(rrt_reader *r, rrti_blob_ref **out, size_t *n,
     return RRT_OK;
 }
 
-rrt_status rrti_manifest_hash_raw(rrt_reader *r, rrti_blob_ref *b, size_t n,
+rrt_status store_manifest_hash_raw(rrt_reader *r, store_blob_ref *b, size_t n,
                                   rrt_error *err)
 {
     uint8_t *buf = malloc(1u << 20);
-    rrti_sha256 *h = rrti_sha256_new();
+    store_sha256 *h = store_sha256_new();
     rrt_status st = RRT_OK;
     if (!buf || !h)
-        st = rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+        st = store_fail_msg(err, RRT_E_NOMEM, "out of memory");
     /* b stays in id order (find_blob); reading goes in file order. */
     for (size_t k = 0; k < n && st == RRT_OK; k++) {
         size_t i = rrt_reader_blob_in_file_order(r, k);
@@ -111,11 +111,11 @@ rrt_status rrti_manifest_hash_raw(rrt_reader *r, rrti_blob_ref *b, size_t n,
         b[i].obj_size = b[i].size;
     }
     free(buf);
-    rrti_sha256_free(h);
+    store_sha256_free(h);
     return st;
 }
 
-static long find_blob(const rrti_blob_ref *b, size_t n, const rrt_blob_id *id)
+static long find_blob(const store_blob_ref *b, size_t n, const rrt_blob_id *id)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
@@ -134,7 +134,7 @@ static long find_blob(const rrti_blob_ref *b, size_t n, const rrt_blob_id *id)
 typedef struct plan {
     rrt_reader *r;
     FILE *out;
-    const rrti_blob_ref *blobs;
+    const store_blob_ref *blobs;
     size_t n_blobs;
     bool *emitted;
     size_t next_file;
@@ -178,7 +178,7 @@ static rrt_status plan_events(plan *p, uint64_t count, rrt_error *err)
         rrt_event ev;
         rrt_status st = rrt_event_iter_next(p->events, &ev, err);
         if (st == RRT_END)
-            return rrti_fail_msg(err, RRT_E_CORRUPT,
+            return store_fail_msg(err, RRT_E_CORRUPT,
                                  "%s: event stream ends "
                                  "early",
                                  rrt_reader_path(p->r));
@@ -324,7 +324,7 @@ static rrt_status plan_meta_section(plan *p, size_t i, rrt_error *err)
     ok = ok && c == end;
     free(data);
     if (!ok)
-        return rrti_fail_msg(err, RRT_E_CORRUPT, "%s: bad META section",
+        return store_fail_msg(err, RRT_E_CORRUPT, "%s: bad META section",
                              rrt_reader_path(p->r));
     put_u8(p->out, OP_FLUSH);
     return RRT_OK;
@@ -347,7 +347,7 @@ static rrt_status plan_sections(plan *p, rrt_error *err)
         } else if (s.type == RRT_SEC_EVENTS) {
             uint64_t end = next_batch_first(r, i);
             if (end < s.aux)
-                return rrti_fail_msg(err, RRT_E_CORRUPT,
+                return store_fail_msg(err, RRT_E_CORRUPT,
                                      "%s: event batches "
                                      "out of order",
                                      rrt_reader_path(r));
@@ -365,14 +365,14 @@ static rrt_status plan_sections(plan *p, rrt_error *err)
     return st;
 }
 
-rrt_status rrti_manifest_write(rrt_reader *r, FILE *out, unsigned major,
-                               const rrti_blob_ref *b, size_t n, rrt_error *err)
+rrt_status store_manifest_write(rrt_reader *r, FILE *out, unsigned major,
+                               const store_blob_ref *b, size_t n, rrt_error *err)
 {
     rrt_status st = RRT_OK;
     plan p = {.r = r, .out = out, .blobs = b, .n_blobs = n};
     p.emitted = calloc(n ? n : 1, sizeof(bool));
     if (!p.emitted) {
-        st = rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+        st = store_fail_msg(err, RRT_E_NOMEM, "out of memory");
         goto cleanup;
     }
     st = rrt_event_iter_open(r, 0, &p.events, err);
@@ -395,7 +395,7 @@ rrt_status rrti_manifest_write(rrt_reader *r, FILE *out, unsigned major,
         emit_blob(&p, (long)i);
     put_u8(out, OP_END);
     if (st == RRT_OK && (fflush(out) != 0 || ferror(out)))
-        st = rrti_fail_msg(err, RRT_E_IO, "cannot write the manifest: %s",
+        st = store_fail_msg(err, RRT_E_IO, "cannot write the manifest: %s",
                            strerror(errno));
 cleanup:
     if (p.events)
@@ -461,11 +461,11 @@ static bool get_str(FILE *f, size_t max, bool text, char **out, size_t *len)
 
 static rrt_status bad_manifest(rrt_error *err, const char *what)
 {
-    return rrti_fail_msg(err, RRT_E_CORRUPT, "recording manifest: %s", what);
+    return store_fail_msg(err, RRT_E_CORRUPT, "recording manifest: %s", what);
 }
 
-rrt_status rrti_manifest_read_blobs(FILE *in, unsigned want,
-                                    rrti_blob_ref **blobs, size_t *n_blobs,
+rrt_status store_manifest_read_blobs(FILE *in, unsigned want,
+                                    store_blob_ref **blobs, size_t *n_blobs,
                                     rrt_error *err)
 {
     uint8_t magic[8];
@@ -477,7 +477,7 @@ rrt_status rrti_manifest_read_blobs(FILE *in, unsigned want,
         !get_le(in, 4, &flags) || !get_varint(in, &n))
         return bad_manifest(err, "truncated header");
     if (major != 1 && major != 2)
-        return rrti_fail_msg(err, RRT_E_VERSION,
+        return store_fail_msg(err, RRT_E_VERSION,
                              "recording manifest: "
                              "version %u.%u, this rrt reads 1.x and 2.x",
                              (unsigned)major, (unsigned)minor);
@@ -492,9 +492,9 @@ rrt_status rrti_manifest_read_blobs(FILE *in, unsigned want,
      * for the allocation alone. */
     if (n > (1u << 26))
         return bad_manifest(err, "too many blobs");
-    rrti_blob_ref *b = calloc(n ? (size_t)n : 1, sizeof(*b));
+    store_blob_ref *b = calloc(n ? (size_t)n : 1, sizeof(*b));
     if (!b)
-        return rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+        return store_fail_msg(err, RRT_E_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         if (!get_bytes(in, b[i].id.bytes, 16) || !get_le(in, 8, &b[i].size) ||
             !get_bytes(in, b[i].sha256, 32) ||
@@ -584,9 +584,9 @@ static rrt_status replay_meta(FILE *in, rrt_writer *w, rrt_error *err)
     return st;
 }
 
-rrt_status rrti_manifest_replay(FILE *in, const rrti_blob_ref *blobs,
+rrt_status store_manifest_replay(FILE *in, const store_blob_ref *blobs,
                                 size_t n_blobs, rrt_writer *w,
-                                rrti_blob_source src, void *ctx, rrt_error *err)
+                                store_blob_source src, void *ctx, rrt_error *err)
 {
     rrt_status st = RRT_OK;
     while (st == RRT_OK) {

@@ -14,8 +14,8 @@
 static void object_options(rrt_writer_options *o)
 {
     rrt_writer_options_init(o);
-    o->quality = RRTI_OBJECT_QUALITY;
-    o->chunk_size = RRTI_OBJECT_CHUNK;
+    o->quality = STORE_OBJECT_QUALITY;
+    o->chunk_size = STORE_OBJECT_CHUNK;
     o->x86_filter = true;
     o->shared_chunks = false; /* one blob: nothing to share */
     o->threads = 1;           /* callers run several objects at once */
@@ -23,7 +23,7 @@ static void object_options(rrt_writer_options *o)
     o->mode = 0600;
 }
 
-rrt_status rrti_object_write(const char *path, rrt_read_fn fn, void *ctx,
+rrt_status store_object_write(const char *path, rrt_read_fn fn, void *ctx,
                              const char *name, const rrt_blob_id *expect,
                              rrt_blob_id *id, uint64_t *size, rrt_error *err)
 {
@@ -41,7 +41,7 @@ rrt_status rrti_object_write(const char *path, rrt_read_fn fn, void *ctx,
     return st;
 }
 
-rrt_status rrti_object_open(const char *path, const char *what,
+rrt_status store_object_open(const char *path, const char *what,
                             const rrt_blob_id *id, uint64_t size,
                             rrt_reader **out, rrt_blob_id *got, rrt_error *err)
 {
@@ -64,7 +64,7 @@ rrt_status rrti_object_open(const char *path, const char *what,
         why = "holds a blob of another size than the manifest lists";
     if (why) {
         rrt_reader_close(r);
-        return rrti_fail_msg(err, RRT_E_CORRUPT, "%s %s %s", what, path, why);
+        return store_fail_msg(err, RRT_E_CORRUPT, "%s %s %s", what, path, why);
     }
     if (got)
         *got = have;
@@ -77,7 +77,7 @@ rrt_status rrti_object_open(const char *path, const char *what,
 
 typedef struct build {
     const char *archive, *dir;
-    rrti_blob_ref *blobs;
+    store_blob_ref *blobs;
     size_t n;
     size_t *order; /* largest first: a big blob started last runs alone */
     pthread_mutex_t mu;
@@ -104,27 +104,27 @@ static ssize_t stream_read(void *ctx, void *buf, size_t n)
     return (ssize_t)got;
 }
 
-void rrti_object_path(const char *dir, size_t i, char *out, size_t size)
+void store_object_path(const char *dir, size_t i, char *out, size_t size)
 {
     rrtx_format(out, size, "%s/%zu.rrt", dir, i);
 }
 
 static rrt_status build_one(build *b, rrt_reader *r, size_t i, rrt_error *err)
 {
-    rrti_blob_ref *ref = &b->blobs[i];
+    store_blob_ref *ref = &b->blobs[i];
     char path[4200];
-    rrti_object_path(b->dir, i, path, sizeof(path));
+    store_object_path(b->dir, i, path, sizeof(path));
     stream_src src = {0};
     rrt_status st = rrt_blob_stream_open(r, &ref->id, &src.s, err);
     if (st != RRT_OK)
         return st;
-    st = rrti_object_write(path, stream_read, &src, b->archive, &ref->id, NULL,
+    st = store_object_write(path, stream_read, &src, b->archive, &ref->id, NULL,
                            NULL, err);
     rrt_blob_stream_close(src.s);
     if (st != RRT_OK && src.failed && err)
         *err = src.err; /* the reader's message names the damage */
-    if (st == RRT_OK && !rrti_sha256_file(path, ref->sha256, &ref->obj_size))
-        st = rrti_fail_msg(err, RRT_E_IO, "%s: %s", path, strerror(errno));
+    if (st == RRT_OK && !store_sha256_file(path, ref->sha256, &ref->obj_size))
+        st = store_fail_msg(err, RRT_E_IO, "%s: %s", path, strerror(errno));
     return st;
 }
 
@@ -153,7 +153,7 @@ static void *build_worker(void *arg)
 
 static int by_size_desc(const void *pa, const void *pb, void *ctx)
 {
-    const rrti_blob_ref *blobs = ctx;
+    const store_blob_ref *blobs = ctx;
     uint64_t a = blobs[*(const size_t *)pa].size;
     uint64_t b = blobs[*(const size_t *)pb].size;
     if (a != b)
@@ -168,13 +168,13 @@ static unsigned build_threads(size_t n)
     return n < t ? (n ? (unsigned)n : 1) : t;
 }
 
-rrt_status rrti_objects_build(const char *archive, const char *dir,
-                              rrti_blob_ref *blobs, size_t n, rrt_error *err)
+rrt_status store_objects_build(const char *archive, const char *dir,
+                              store_blob_ref *blobs, size_t n, rrt_error *err)
 {
     build b = {.archive = archive, .dir = dir, .blobs = blobs, .n = n};
     b.order = malloc((n ? n : 1) * sizeof(*b.order));
     if (!b.order)
-        return rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+        return store_fail_msg(err, RRT_E_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++)
         b.order[i] = i;
     qsort_r(b.order, n, sizeof(*b.order), by_size_desc, blobs);

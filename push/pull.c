@@ -22,17 +22,17 @@ static rrt_status mkdirs(const char *path, rrt_error *err)
             continue;
         *p = 0;
         if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-            return rrti_fail_msg(err, RRT_E_IO, "%s: cannot create: %s", buf,
+            return store_fail_msg(err, RRT_E_IO, "%s: cannot create: %s", buf,
                                  strerror(errno));
         *p = '/';
     }
     if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-        return rrti_fail_msg(err, RRT_E_IO, "%s: cannot create: %s", buf,
+        return store_fail_msg(err, RRT_E_IO, "%s: cannot create: %s", buf,
                              strerror(errno));
     return RRT_OK;
 }
 
-static rrt_status cache_dir(const rrt_store_options *o, char *out, size_t size,
+static rrt_status cache_dir(const store_options *o, char *out, size_t size,
                             rrt_error *err)
 {
     const char *env = getenv("RRT_CACHE_DIR");
@@ -47,7 +47,7 @@ static rrt_status cache_dir(const rrt_store_options *o, char *out, size_t size,
     else if (home && *home)
         rrtx_format(out, size, "%s/.cache/rrt/sha256", home);
     else
-        return rrti_fail_msg(err, RRT_E_INVALID,
+        return store_fail_msg(err, RRT_E_INVALID,
                              "no cache directory: set "
                              "RRT_CACHE_DIR or use --cache DIR");
     return mkdirs(out, err);
@@ -55,18 +55,18 @@ static rrt_status cache_dir(const rrt_store_options *o, char *out, size_t size,
 
 /* A download into the cache: written to HEX.tmp, checked, renamed. */
 typedef struct fetch {
-    rrti_xfer x;
+    store_xfer x;
     char path[4200], tmp[4220];
     uint8_t sha256[32];
     char hex[65];
     uint64_t size, got;
     FILE *f;
-    rrti_sha256 *h;
+    store_sha256 *h;
     const char *what;
     bool fetched;
 } fetch;
 
-static bool fetch_begin(rrti_xfer *x, rrt_error *err)
+static bool fetch_begin(store_xfer *x, rrt_error *err)
 {
     fetch *f = x->ctx;
     if (f->f)
@@ -74,21 +74,21 @@ static bool fetch_begin(rrti_xfer *x, rrt_error *err)
     f->f = fopen(f->tmp, "wb");
     f->got = 0;
     if (!f->f) {
-        rrti_fail_msg(err, RRT_E_IO, "%s: %s", f->tmp, strerror(errno));
+        store_fail_msg(err, RRT_E_IO, "%s: %s", f->tmp, strerror(errno));
         return false;
     }
     if (!f->h)
-        f->h = rrti_sha256_new();
+        f->h = store_sha256_new();
     else
-        rrti_sha256_final(f->h, (uint8_t[32]){0}); /* reset */
+        store_sha256_final(f->h, (uint8_t[32]){0}); /* reset */
     if (!f->h) {
-        rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+        store_fail_msg(err, RRT_E_NOMEM, "out of memory");
         return false;
     }
     return true;
 }
 
-static bool fetch_write(rrti_xfer *x, const char *p, size_t n)
+static bool fetch_write(store_xfer *x, const char *p, size_t n)
 {
     fetch *f = x->ctx;
     if (n > f->size - f->got) {
@@ -102,47 +102,47 @@ static bool fetch_write(rrti_xfer *x, const char *p, size_t n)
         rrtx_format(x->why, sizeof(x->why), "%s: %s", f->tmp, strerror(errno));
         return false;
     }
-    rrti_sha256_update(f->h, p, n);
+    store_sha256_update(f->h, p, n);
     f->got += n;
     return true;
 }
 
-static rrti_xfer_next fetch_done(rrti_xfer *x, rrt_error *err)
+static store_xfer_next fetch_done(store_xfer *x, rrt_error *err)
 {
     fetch *f = x->ctx;
     if (x->status != 200) {
-        rrti_http_status_error(x, err);
-        return RRTI_XFER_FAIL;
+        store_http_status_error(x, err);
+        return STORE_XFER_FAIL;
     }
     uint8_t d[32];
-    rrti_sha256_final(f->h, d);
+    store_sha256_final(f->h, d);
     bool ok = fclose(f->f) == 0;
     f->f = NULL;
     if (!ok) {
-        rrti_fail_msg(err, RRT_E_IO, "%s: %s", f->tmp, strerror(errno));
-        return RRTI_XFER_FAIL;
+        store_fail_msg(err, RRT_E_IO, "%s: %s", f->tmp, strerror(errno));
+        return STORE_XFER_FAIL;
     }
     if (f->got != f->size || memcmp(d, f->sha256, 32) != 0) {
         unlink(f->tmp);
         char hex[65];
         rrtx_hex_encode(d, 32, hex);
-        rrti_fail_msg(err, RRT_E_HASH,
+        store_fail_msg(err, RRT_E_HASH,
                       "%s sha256:%s from %s is damaged: got "
                       "%llu bytes with SHA-256 %.16s.., the manifest lists "
                       "%llu bytes",
                       f->what, f->hex, x->url, (unsigned long long)f->got, hex,
                       (unsigned long long)f->size);
-        return RRTI_XFER_FAIL;
+        return STORE_XFER_FAIL;
     }
     if (rename(f->tmp, f->path) != 0) {
-        rrti_fail_msg(err, RRT_E_IO, "%s: %s", f->path, strerror(errno));
-        return RRTI_XFER_FAIL;
+        store_fail_msg(err, RRT_E_IO, "%s: %s", f->path, strerror(errno));
+        return STORE_XFER_FAIL;
     }
     f->fetched = true;
-    return RRTI_XFER_DONE;
+    return STORE_XFER_DONE;
 }
 
-static void fetch_init(fetch *f, const rrti_store_url *u, const char *dir,
+static void fetch_init(fetch *f, const store_store_url *u, const char *dir,
                        const uint8_t sha[32], uint64_t size, const char *what)
 {
     memset(f, 0, sizeof(*f));
@@ -157,7 +157,7 @@ static void fetch_init(fetch *f, const rrti_store_url *u, const char *dir,
     f->x.write = fetch_write;
     f->x.done = fetch_done;
     f->x.ctx = f;
-    rrti_blob_url(u, f->hex, f->x.url, sizeof(f->x.url));
+    store_blob_url(u, f->hex, f->x.url, sizeof(f->x.url));
 }
 
 static void fetch_release(fetch *f)
@@ -166,7 +166,7 @@ static void fetch_release(fetch *f)
         fclose(f->f);
         unlink(f->tmp);
     }
-    rrti_sha256_free(f->h);
+    store_sha256_free(f->h);
     f->f = NULL;
     f->h = NULL;
 }
@@ -184,7 +184,7 @@ static bool parse_hex32(const char *s, uint8_t out[32])
     return strspn(s, "0123456789abcdef") >= 64 && rrtx_hex_decode(s, 64, out);
 }
 
-static rrt_status parse_pointer(const rrti_store_url *u, const rrti_membuf *b,
+static rrt_status parse_pointer(const store_store_url *u, const store_membuf *b,
                                 uint8_t sha[32], uint64_t *size,
                                 unsigned *layout, rrt_error *err)
 {
@@ -196,19 +196,19 @@ static rrt_status parse_pointer(const rrti_store_url *u, const rrti_membuf *b,
         strncmp(p, *layout == 1 ? POINTER_MAGIC_V1 : POINTER_MAGIC, ml) != 0 ||
         strncmp(p + ml, "sha256:", 7) != 0 || !parse_hex32(p + ml + 7, sha) ||
         p[ml + 71] != ' ')
-        return rrti_fail_msg(err, RRT_E_PARSE, "%s: not an rrt recording",
+        return store_fail_msg(err, RRT_E_PARSE, "%s: not an rrt recording",
                              u->shown);
     errno = 0;
     unsigned long long v = strtoull(p + ml + 72, &end, 10);
     if (errno || end == p + ml + 72 || strcmp(end, "\n") != 0 ||
         v > (1ull << 40))
-        return rrti_fail_msg(err, RRT_E_PARSE, "%s: not an rrt recording",
+        return store_fail_msg(err, RRT_E_PARSE, "%s: not an rrt recording",
                              u->shown);
     *size = v;
     return RRT_OK;
 }
 
-static rrt_status parse_oci(const rrti_store_url *u, const rrti_membuf *b,
+static rrt_status parse_oci(const store_store_url *u, const store_membuf *b,
                             uint8_t sha[32], uint64_t *size, unsigned *layout,
                             rrt_error *err)
 {
@@ -230,13 +230,13 @@ static rrt_status parse_oci(const rrti_store_url *u, const rrti_membuf *b,
     const char *want_mt =
         *layout == 1 ? RRT_MANIFEST_TYPE_V1 : RRT_MANIFEST_TYPE;
     if (!root)
-        st = rrti_fail_msg(err, RRT_E_PARSE, "%s: bad OCI manifest: %s",
+        st = store_fail_msg(err, RRT_E_PARSE, "%s: bad OCI manifest: %s",
                            u->shown, je.text);
     else if (!at || strcmp(at, want_at) != 0 || !mt ||
              strcmp(mt, want_mt) != 0 || !dg ||
              strncmp(dg, "sha256:", 7) != 0 || strlen(dg) != 71 ||
              !parse_hex32(dg + 7, sha) || sz < 0)
-        st = rrti_fail_msg(err, RRT_E_PARSE,
+        st = store_fail_msg(err, RRT_E_PARSE,
                            "%s: not an rrt recording "
                            "(artifactType %s)",
                            u->shown, at ? at : "none");
@@ -246,13 +246,13 @@ static rrt_status parse_oci(const rrti_store_url *u, const rrti_membuf *b,
     return st;
 }
 
-static rrt_status get_reference(rrti_http *h, const rrti_store_url *u,
+static rrt_status get_reference(store_http *h, const store_store_url *u,
                                 uint8_t sha[32], uint64_t *size,
                                 unsigned *layout, rrt_error *err)
 {
-    rrti_membuf b = {NULL, 0, u->oci ? 4u << 20 : 4096};
+    store_membuf b = {NULL, 0, u->oci ? 4u << 20 : 4096};
     long status;
-    rrt_status st = rrti_http_simple(h, "GET", u->ref, NULL,
+    rrt_status st = store_http_simple(h, "GET", u->ref, NULL,
                                      u->oci ? OCI_MANIFEST_TYPE : NULL, NULL,
                                      &b, &status, err);
     if (st == RRT_OK)
@@ -266,8 +266,8 @@ static rrt_status get_reference(rrti_http *h, const rrti_store_url *u,
  * at the end (the writer checks the XXH3 id itself). */
 typedef struct cache_read {
     int fd;
-    rrti_sha256 *h;
-    const rrti_blob_ref *b;
+    store_sha256 *h;
+    const store_blob_ref *b;
     uint64_t got;
     bool bad;
 } cache_read;
@@ -277,11 +277,11 @@ static ssize_t cache_read_fn(void *ctx, void *buf, size_t n)
     cache_read *c = ctx;
     ssize_t k = read(c->fd, buf, n);
     if (k > 0) {
-        rrti_sha256_update(c->h, buf, (size_t)k);
+        store_sha256_update(c->h, buf, (size_t)k);
         c->got += (uint64_t)k;
     } else if (k == 0) {
         uint8_t d[32];
-        rrti_sha256_final(c->h, d);
+        store_sha256_final(c->h, d);
         if (c->got != c->b->size || memcmp(d, c->b->sha256, 32) != 0) {
             c->bad = true;
             errno = EBADMSG;
@@ -294,7 +294,7 @@ static ssize_t cache_read_fn(void *ctx, void *buf, size_t n)
 typedef struct pull_src {
     const char *dir;
     unsigned layout;
-    rrti_sha256 *h;
+    store_sha256 *h;
 } pull_src;
 
 typedef struct object_read {
@@ -318,17 +318,17 @@ static ssize_t object_read_fn(void *ctx, void *buf, size_t n)
 /* Layout 2: the cached object is hashed again (it may have changed since
  * it was verified), opened as a one-blob archive, and its blob, whose
  * chunks and id the reader checks, streamed into the writer. */
-static rrt_status add_cached_object(rrt_writer *w, const rrti_blob_ref *b,
+static rrt_status add_cached_object(rrt_writer *w, const store_blob_ref *b,
                                     const char *path, const char *idhex,
                                     rrt_error *err)
 {
     uint8_t d[32];
     uint64_t size = 0;
-    if (!rrti_sha256_file(path, d, &size))
-        return rrti_fail_msg(err, RRT_E_IO, "%s: %s", path, strerror(errno));
+    if (!store_sha256_file(path, d, &size))
+        return store_fail_msg(err, RRT_E_IO, "%s: %s", path, strerror(errno));
     if (size != b->obj_size || memcmp(d, b->sha256, 32) != 0) {
         unlink(path);
-        return rrti_fail_msg(err, RRT_E_HASH,
+        return store_fail_msg(err, RRT_E_HASH,
                              "blob %s: cached copy %s does "
                              "not match its SHA-256; removed it, pull again",
                              idhex, path);
@@ -336,7 +336,7 @@ static rrt_status add_cached_object(rrt_writer *w, const rrti_blob_ref *b,
     rrt_reader *r = NULL;
     object_read o = {0};
     rrt_status st =
-        rrti_object_open(path, "stored object", &b->id, b->size, &r, NULL, err);
+        store_object_open(path, "stored object", &b->id, b->size, &r, NULL, err);
     if (st == RRT_OK)
         st = rrt_blob_stream_open(r, &b->id, &o.s, err);
     if (st == RRT_OK) {
@@ -355,7 +355,7 @@ static rrt_status add_cached_object(rrt_writer *w, const rrti_blob_ref *b,
 }
 
 static rrt_status add_cached_blob(void *ctx, rrt_writer *w,
-                                  const rrti_blob_ref *b, rrt_error *err)
+                                  const store_blob_ref *b, rrt_error *err)
 {
     pull_src *p = ctx;
     char hex[65], path[4200], idhex[33];
@@ -368,8 +368,8 @@ static rrt_status add_cached_blob(void *ctx, rrt_writer *w,
         return add_cached_object(w, b, path, idhex, err);
     cache_read c = {open(path, O_RDONLY | O_CLOEXEC), p->h, b, 0, false};
     if (c.fd < 0)
-        return rrti_fail_msg(err, RRT_E_IO, "%s: %s", path, strerror(errno));
-    rrti_sha256_final(p->h, (uint8_t[32]){0}); /* reset */
+        return store_fail_msg(err, RRT_E_IO, "%s: %s", path, strerror(errno));
+    store_sha256_final(p->h, (uint8_t[32]){0}); /* reset */
     rrt_status st = rrt_writer_add_blob_reader(w, cache_read_fn, &c, path,
                                                &b->id, NULL, NULL, err);
     close(c.fd);
@@ -379,12 +379,12 @@ static rrt_status add_cached_blob(void *ctx, rrt_writer *w,
      * pull downloads it again. */
     unlink(path);
     if (c.bad)
-        return rrti_fail_msg(err, RRT_E_HASH,
+        return store_fail_msg(err, RRT_E_HASH,
                              "blob %s: cached copy %s does "
                              "not match its SHA-256; removed it, pull again",
                              idhex, path);
     if (st == RRT_E_HASH)
-        return rrti_fail_msg(err, RRT_E_HASH,
+        return store_fail_msg(err, RRT_E_HASH,
                              "blob %s (sha256:%.16s..): "
                              "content does not match its XXH3-128 id; the "
                              "recording manifest is inconsistent",
@@ -401,16 +401,16 @@ static void first_problem(void *ctx, const char *message)
 
 /* Replays the manifest `in` (at its first op) into OUT.pulling, verifies
  * the result and renames it to OUT. */
-static rrt_status build_archive(FILE *in, const rrti_blob_ref *blobs, size_t nb,
+static rrt_status build_archive(FILE *in, const store_blob_ref *blobs, size_t nb,
                                 unsigned layout, const char *dir,
                                 const char *out, rrt_error *err)
 {
     char tmp[4200];
     rrtx_format(tmp, sizeof(tmp), "%s.pulling", out);
     rrt_writer *w = NULL;
-    pull_src src = {dir, layout, rrti_sha256_new()};
+    pull_src src = {dir, layout, store_sha256_new()};
     rrt_status st =
-        src.h ? RRT_OK : rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+        src.h ? RRT_OK : store_fail_msg(err, RRT_E_NOMEM, "out of memory");
     rrt_writer_options wo;
     rrt_writer_options_init(&wo);
     /* Event batches end only at the manifest's FLUSH ops, where they ended
@@ -424,20 +424,20 @@ static rrt_status build_archive(FILE *in, const rrti_blob_ref *blobs, size_t nb,
     if (st == RRT_OK)
         st = rrt_writer_create(tmp, &wo, &w, err);
     if (st == RRT_OK)
-        st = rrti_manifest_replay(in, blobs, nb, w, add_cached_blob, &src, err);
+        st = store_manifest_replay(in, blobs, nb, w, add_cached_blob, &src, err);
     if (st == RRT_OK)
         st = rrt_writer_finish(w, err);
     rrt_writer_free(w);
-    rrti_sha256_free(src.h);
+    store_sha256_free(src.h);
     if (st != RRT_OK)
         return st;
     char problem[400] = "";
     rrt_verify_report rep;
     st = rrt_verify_archive(tmp, first_problem, problem, &rep, err);
     if (st == RRT_OK && rename(tmp, out) != 0)
-        st = rrti_fail_msg(err, RRT_E_IO, "%s: %s", out, strerror(errno));
+        st = store_fail_msg(err, RRT_E_IO, "%s: %s", out, strerror(errno));
     else if (st != RRT_OK && problem[0])
-        rrti_fail_msg(err, st, "pulled archive fails verification: %s",
+        store_fail_msg(err, st, "pulled archive fails verification: %s",
                       problem);
     if (st != RRT_OK)
         unlink(tmp);
@@ -456,7 +456,7 @@ static rrt_status open_manifest(const char *path, unsigned layout, FILE **out,
     if (layout == 1) {
         *out = fopen(path, "rb");
         return *out ? RRT_OK
-                    : rrti_fail_msg(err, RRT_E_IO, "%s: %s", path,
+                    : store_fail_msg(err, RRT_E_IO, "%s: %s", path,
                                     strerror(errno));
     }
     rrt_reader *r = NULL;
@@ -464,15 +464,15 @@ static rrt_status open_manifest(const char *path, unsigned layout, FILE **out,
     rrt_blob_stream *s = NULL;
     FILE *f = NULL;
     rrt_status st =
-        rrti_object_open(path, "recording manifest", NULL, 0, &r, &id, err);
+        store_object_open(path, "recording manifest", NULL, 0, &r, &id, err);
     uint64_t size = 0;
     if (st == RRT_OK && (rrt_reader_blob_size(r, &id, &size, err) != RRT_OK ||
                          size > MAX_MANIFEST))
-        st = rrti_fail_msg(err, RRT_E_LIMIT,
+        st = store_fail_msg(err, RRT_E_LIMIT,
                            "recording manifest %s: larger than 2^40 bytes",
                            path);
     if (st == RRT_OK && !(f = tmpfile()))
-        st = rrti_fail_msg(err, RRT_E_IO, "cannot create a temporary file: %s",
+        st = store_fail_msg(err, RRT_E_IO, "cannot create a temporary file: %s",
                            strerror(errno));
     if (st == RRT_OK)
         st = rrt_blob_stream_open(r, &id, &s, err);
@@ -483,11 +483,11 @@ static rrt_status open_manifest(const char *path, unsigned layout, FILE **out,
                RRT_OK &&
            got)
         if (fwrite(buf, 1, got, f) != got)
-            st = rrti_fail_msg(err, RRT_E_IO, "temporary file: %s",
+            st = store_fail_msg(err, RRT_E_IO, "temporary file: %s",
                                strerror(errno));
     if (st == RRT_OK && (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0))
         st =
-            rrti_fail_msg(err, RRT_E_IO, "temporary file: %s", strerror(errno));
+            store_fail_msg(err, RRT_E_IO, "temporary file: %s", strerror(errno));
     if (s)
         rrt_blob_stream_close(s);
     rrt_reader_close(r);
@@ -500,17 +500,17 @@ static rrt_status open_manifest(const char *path, unsigned layout, FILE **out,
     return RRT_OK;
 }
 
-static rrt_status fetch_blobs(rrti_http *h, const rrti_store_url *u,
-                              const char *dir, const rrti_blob_ref *blobs,
-                              size_t nb, rrt_store_summary *sum, rrt_error *err)
+static rrt_status fetch_blobs(store_http *h, const store_store_url *u,
+                              const char *dir, const store_blob_ref *blobs,
+                              size_t nb, store_summary *sum, rrt_error *err)
 {
     fetch *fs = calloc(nb ? nb : 1, sizeof(*fs));
-    rrti_xfer **xs = calloc(nb ? nb : 1, sizeof(*xs));
+    store_xfer **xs = calloc(nb ? nb : 1, sizeof(*xs));
     size_t n = 0;
     uint64_t total = 0;
     rrt_status st = RRT_OK;
     if (!fs || !xs) {
-        st = rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+        st = store_fail_msg(err, RRT_E_NOMEM, "out of memory");
         goto cleanup;
     }
     for (size_t i = 0; i < nb; i++) {
@@ -531,7 +531,7 @@ static rrt_status fetch_blobs(rrti_http *h, const rrti_store_url *u,
         total += blobs[i].obj_size;
         n++;
     }
-    st = rrti_http_run(h, xs, n, "pull", total, err);
+    st = store_http_run(h, xs, n, "pull", total, err);
     for (size_t i = 0; i < n; i++) {
         if (fs[i].fetched) {
             sum->fetched++;
@@ -546,31 +546,31 @@ cleanup:
     return st;
 }
 
-rrt_status rrt_store_pull(const char *url, const char *out,
-                          const rrt_store_options *o, rrt_store_summary *sum,
+rrt_status store_pull(const char *url, const char *out,
+                          const store_options *o, store_summary *sum,
                           rrt_error *err)
 {
     memset(sum, 0, sizeof(*sum));
-    rrti_store_url u;
-    rrt_status st = rrti_parse_url(url, &u, err);
+    store_store_url u;
+    rrt_status st = store_parse_url(url, &u, err);
     if (st != RRT_OK)
         return st;
     struct stat sb;
     if (!o->force && lstat(out, &sb) == 0)
-        return rrti_fail_msg(err, RRT_E_EXISTS,
+        return store_fail_msg(err, RRT_E_EXISTS,
                              "%s: already exists (use "
                              "--force to replace it)",
                              out);
     char dir[4096];
     if ((st = cache_dir(o, dir, sizeof(dir), err)) != RRT_OK)
         return st;
-    rrti_http *h = NULL;
-    rrti_blob_ref *blobs = NULL;
+    store_http *h = NULL;
+    store_blob_ref *blobs = NULL;
     size_t nb = 0;
     FILE *in = NULL;
     fetch mf;
     memset(&mf, 0, sizeof(mf));
-    if ((st = rrti_http_new(o, u.origin, &h, err)) != RRT_OK)
+    if ((st = store_http_new(o, u.origin, &h, err)) != RRT_OK)
         goto cleanup;
     uint8_t msha[32];
     uint64_t msize = 0;
@@ -584,26 +584,26 @@ rrt_status rrt_store_pull(const char *url, const char *out,
      * before it is trusted. */
     uint8_t d[32];
     uint64_t dsize = 0;
-    if (!cached(mf.path, msize) || !rrti_sha256_file(mf.path, d, &dsize) ||
+    if (!cached(mf.path, msize) || !store_sha256_file(mf.path, d, &dsize) ||
         memcmp(d, msha, 32) != 0) {
-        rrti_xfer *one[1] = {&mf.x};
-        if ((st = rrti_http_run(h, one, 1, "manifest", 0, err)) != RRT_OK)
+        store_xfer *one[1] = {&mf.x};
+        if ((st = store_http_run(h, one, 1, "manifest", 0, err)) != RRT_OK)
             goto cleanup;
     }
     if ((st = open_manifest(mf.path, layout, &in, err)) != RRT_OK)
         goto cleanup;
-    if ((st = rrti_manifest_read_blobs(in, layout, &blobs, &nb, err)) != RRT_OK)
+    if ((st = store_manifest_read_blobs(in, layout, &blobs, &nb, err)) != RRT_OK)
         goto cleanup;
     if ((st = fetch_blobs(h, &u, dir, blobs, nb, sum, err)) != RRT_OK)
         goto cleanup;
     st = build_archive(in, blobs, nb, layout, dir, out, err);
 cleanup:
     if (h)
-        sum->retries = rrti_http_retries(h);
+        sum->retries = store_http_retries(h);
     if (in)
         fclose(in);
     fetch_release(&mf);
     free(blobs);
-    rrti_http_free(h);
+    store_http_free(h);
     return st;
 }

@@ -13,8 +13,8 @@
 typedef enum { SRC_FILE, SRC_MEMORY } src_kind;
 
 typedef struct object {
-    rrti_xfer x;
-    const rrti_store_url *u;
+    store_xfer x;
+    const store_store_url *u;
     src_kind kind;
     char hex[65];
     uint64_t size;
@@ -29,7 +29,7 @@ typedef struct object {
     bool present, sent;
 } object;
 
-static bool obj_begin(rrti_xfer *x, rrt_error *err)
+static bool obj_begin(store_xfer *x, rrt_error *err)
 {
     object *o = x->ctx;
     o->pos = 0;
@@ -39,14 +39,14 @@ static bool obj_begin(rrti_xfer *x, rrt_error *err)
         if (!o->f)
             o->f = fopen(o->path, "rb");
         if (!o->f || fseek(o->f, 0, SEEK_SET) != 0) {
-            rrti_fail_msg(err, RRT_E_IO, "%s: %s", o->path, strerror(errno));
+            store_fail_msg(err, RRT_E_IO, "%s: %s", o->path, strerror(errno));
             return false;
         }
     }
     return true;
 }
 
-static size_t obj_read(rrti_xfer *x, char *buf, size_t n)
+static size_t obj_read(store_xfer *x, char *buf, size_t n)
 {
     object *o = x->ctx;
     if (o->kind == SRC_MEMORY) {
@@ -68,19 +68,19 @@ enum { STEP_HEAD, STEP_PUT, STEP_OCI_PUT, STEP_MKCOL_BLOBS, STEP_MKCOL_SHA };
 
 static void set_put(object *o)
 {
-    rrti_xfer *x = &o->x;
+    store_xfer *x = &o->x;
     x->step = STEP_PUT;
     x->upload = true;
     x->upload_size = o->size;
     x->method = "PUT";
     x->content_type = "application/octet-stream";
-    rrti_blob_url(o->u, o->hex, x->url, sizeof(x->url));
+    store_blob_url(o->u, o->hex, x->url, sizeof(x->url));
 }
 
 /* WebDAV servers that do not create parents on PUT answer 409: create
  * ROOT/blobs and ROOT/blobs/sha256 once, then PUT again. 405 means the
  * collection exists already (another transfer made it). */
-static rrti_xfer_next obj_mkcol(rrti_xfer *x, rrt_error *err)
+static store_xfer_next obj_mkcol(store_xfer *x, rrt_error *err)
 {
     object *o = x->ctx;
     if (x->step == STEP_PUT) {
@@ -91,38 +91,38 @@ static rrti_xfer_next obj_mkcol(rrti_xfer *x, rrt_error *err)
         x->method = "MKCOL";
         x->content_type = NULL;
         rrtx_format(x->url, sizeof(x->url), "%s/blobs/", o->u->base);
-        return RRTI_XFER_AGAIN;
+        return STORE_XFER_AGAIN;
     }
-    if (!rrti_ok_status(x->status) && x->status != 405) {
-        rrti_http_status_error(x, err);
-        return RRTI_XFER_FAIL;
+    if (!store_ok_status(x->status) && x->status != 405) {
+        store_http_status_error(x, err);
+        return STORE_XFER_FAIL;
     }
     if (x->step == STEP_MKCOL_BLOBS) {
         x->step = STEP_MKCOL_SHA;
         rrtx_format(x->url, sizeof(x->url), "%s/blobs/sha256/", o->u->base);
-        return RRTI_XFER_AGAIN;
+        return STORE_XFER_AGAIN;
     }
     set_put(o);
-    return RRTI_XFER_AGAIN;
+    return STORE_XFER_AGAIN;
 }
 
 static void object_release(object *o);
 
-static rrti_xfer_next oci_post(object *o)
+static store_xfer_next oci_post(object *o)
 {
-    rrti_xfer *x = &o->x;
+    store_xfer *x = &o->x;
     x->step = STEP_PUT;
     x->upload_size = 0;
     x->upload = false;
     x->method = "POST";
     x->content_type = NULL;
     rrtx_format(x->url, sizeof(x->url), "%s/blobs/uploads/", o->u->base);
-    return RRTI_XFER_AGAIN;
+    return STORE_XFER_AGAIN;
 }
 
 /* The state machine of one object: HEAD, then (if missing) PUT, or for
  * OCI a POST that opens an upload session and a PUT that closes it. */
-static rrti_xfer_next obj_done(rrti_xfer *x, rrt_error *err)
+static store_xfer_next obj_done(store_xfer *x, rrt_error *err)
 {
     object *o = x->ctx;
     if (x->step == STEP_MKCOL_BLOBS || x->step == STEP_MKCOL_SHA ||
@@ -133,21 +133,21 @@ static rrti_xfer_next obj_done(rrti_xfer *x, rrt_error *err)
             (x->content_length < 0 || (uint64_t)x->content_length == o->size)) {
             o->present = true;
             x->credit = o->size;
-            return RRTI_XFER_DONE;
+            return STORE_XFER_DONE;
         }
         if (x->status != 404 && x->status != 200) {
-            rrti_http_status_error(x, err);
-            return RRTI_XFER_FAIL;
+            store_http_status_error(x, err);
+            return STORE_XFER_FAIL;
         }
         if (o->u->oci)
             return oci_post(o);
         set_put(o);
-        return RRTI_XFER_AGAIN;
+        return STORE_XFER_AGAIN;
     }
     if (x->step == STEP_PUT && o->u->oci) {
         if (x->status != 202 || !x->location[0]) {
-            rrti_http_status_error(x, err);
-            return RRTI_XFER_FAIL;
+            store_http_status_error(x, err);
+            return STORE_XFER_FAIL;
         }
         const char *sep = strchr(x->location, '?') ? "&" : "?";
         if (x->location[0] == '/')
@@ -161,7 +161,7 @@ static rrti_xfer_next obj_done(rrti_xfer *x, rrt_error *err)
         x->upload = true;
         x->upload_size = o->size;
         x->content_type = "application/octet-stream";
-        return RRTI_XFER_AGAIN;
+        return STORE_XFER_AGAIN;
     }
     /* A session lost to a registry restart (404 BLOB_UPLOAD_UNKNOWN, 400
      * BLOB_UPLOAD_INVALID) is opened again, once. */
@@ -170,16 +170,16 @@ static rrti_xfer_next obj_done(rrti_xfer *x, rrt_error *err)
         o->resumed = true;
         return oci_post(o);
     }
-    if (!rrti_ok_status(x->status)) {
-        rrti_http_status_error(x, err);
-        return RRTI_XFER_FAIL;
+    if (!store_ok_status(x->status)) {
+        store_http_status_error(x, err);
+        return STORE_XFER_FAIL;
     }
     o->sent = true;
     object_release(o); /* no open blob streams pile up over a long push */
-    return RRTI_XFER_DONE;
+    return STORE_XFER_DONE;
 }
 
-static void object_init(object *o, const rrti_store_url *u,
+static void object_init(object *o, const store_store_url *u,
                         const uint8_t sha[32], uint64_t size)
 {
     memset(o, 0, sizeof(*o));
@@ -191,7 +191,7 @@ static void object_init(object *o, const rrti_store_url *u,
     o->x.read = obj_read;
     o->x.done = obj_done;
     o->x.ctx = o;
-    rrti_blob_url(u, o->hex, o->x.url, sizeof(o->x.url));
+    store_blob_url(u, o->hex, o->x.url, sizeof(o->x.url));
 }
 
 static void object_release(object *o)
@@ -247,7 +247,7 @@ static char *oci_manifest_json(const object *objs, size_t n, const object *man)
     return (char *)b.data;
 }
 
-static rrt_status put_reference(rrti_http *h, const rrti_store_url *u,
+static rrt_status put_reference(store_http *h, const store_store_url *u,
                                 const object *objs, size_t n, const object *man,
                                 rrt_error *err)
 {
@@ -256,13 +256,13 @@ static rrt_status put_reference(rrti_http *h, const rrti_store_url *u,
         char ptr[160];
         rrtx_format(ptr, sizeof(ptr), POINTER_MAGIC "sha256:%s %llu\n",
                     man->hex, (unsigned long long)man->size);
-        return rrti_http_simple(h, "PUT", u->ref, "text/plain", NULL, ptr, NULL,
+        return store_http_simple(h, "PUT", u->ref, "text/plain", NULL, ptr, NULL,
                                 &status, err);
     }
     char *json = oci_manifest_json(objs, n, man);
     if (!json)
-        return rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
-    rrt_status st = rrti_http_simple(h, "PUT", u->ref, OCI_MANIFEST_TYPE, NULL,
+        return store_fail_msg(err, RRT_E_NOMEM, "out of memory");
+    rrt_status st = store_http_simple(h, "PUT", u->ref, OCI_MANIFEST_TYPE, NULL,
                                      json, NULL, &status, err);
     free(json);
     return st;
@@ -300,7 +300,7 @@ static ssize_t file_read(void *ctx, void *buf, size_t n)
 /* The manifest of the archive as an object in dir: the raw manifest
  * first (a temporary file), then its one-blob archive. */
 static rrt_status manifest_object(rrt_reader *r, const char *dir,
-                                  const rrti_blob_ref *blobs, size_t nb,
+                                  const store_blob_ref *blobs, size_t nb,
                                   char *path, size_t size, uint8_t sha[32],
                                   uint64_t *osize, rrt_error *err)
 {
@@ -309,20 +309,20 @@ static rrt_status manifest_object(rrt_reader *r, const char *dir,
     rrtx_format(path, size, "%s/manifest.rrt", dir);
     FILE *f = fopen(raw, "w+b");
     if (!f)
-        return rrti_fail_msg(err, RRT_E_IO, "%s: %s", raw, strerror(errno));
-    rrt_status st = rrti_manifest_write(r, f, 2, blobs, nb, err);
+        return store_fail_msg(err, RRT_E_IO, "%s: %s", raw, strerror(errno));
+    rrt_status st = store_manifest_write(r, f, 2, blobs, nb, err);
     if (st == RRT_OK && fseek(f, 0, SEEK_SET) != 0)
-        st = rrti_fail_msg(err, RRT_E_IO, "%s: %s", raw, strerror(errno));
+        st = store_fail_msg(err, RRT_E_IO, "%s: %s", raw, strerror(errno));
     if (st == RRT_OK)
-        st = rrti_object_write(path, file_read, f, raw, NULL, NULL, NULL, err);
+        st = store_object_write(path, file_read, f, raw, NULL, NULL, NULL, err);
     fclose(f);
     unlink(raw);
-    if (st == RRT_OK && !rrti_sha256_file(path, sha, osize))
-        st = rrti_fail_msg(err, RRT_E_IO, "%s: %s", path, strerror(errno));
+    if (st == RRT_OK && !store_sha256_file(path, sha, osize))
+        st = store_fail_msg(err, RRT_E_IO, "%s: %s", path, strerror(errno));
     return st;
 }
 
-static void count_push(const object *objs, size_t n, rrt_store_summary *sum)
+static void count_push(const object *objs, size_t n, store_summary *sum)
 {
     for (size_t i = 0; i < n; i++) {
         if (objs[i].sent)
@@ -340,30 +340,30 @@ static void count_push(const object *objs, size_t n, rrt_store_summary *sum)
     }
 }
 
-rrt_status rrt_store_push(const char *archive, const char *url,
-                          const rrt_store_options *o, rrt_store_summary *sum,
+rrt_status store_push(const char *archive, const char *url,
+                          const store_options *o, store_summary *sum,
                           rrt_error *err)
 {
     memset(sum, 0, sizeof(*sum));
-    rrti_store_url u;
-    rrt_status st = rrti_parse_url(url, &u, err);
+    store_store_url u;
+    rrt_status st = store_parse_url(url, &u, err);
     if (st != RRT_OK)
         return st;
     rrt_reader *r = NULL;
-    rrti_http *h = NULL;
-    rrti_blob_ref *blobs = NULL;
+    store_http *h = NULL;
+    store_blob_ref *blobs = NULL;
     size_t nb = 0, nobj = 0;
     object *objs = NULL;
-    rrti_xfer **xs = NULL;
+    store_xfer **xs = NULL;
     char tmp[4096] = "", mpath[4200];
     uint8_t msha[32];
     uint64_t msize = 0;
     if ((st = rrt_reader_open(archive, &r, err)) != RRT_OK)
         goto cleanup;
-    if ((st = rrti_http_new(o, u.origin, &h, err)) != RRT_OK)
+    if ((st = store_http_new(o, u.origin, &h, err)) != RRT_OK)
         goto cleanup;
     if (!temp_dir(tmp, sizeof(tmp))) {
-        st = rrti_fail_msg(err, RRT_E_IO,
+        st = store_fail_msg(err, RRT_E_IO,
                            "cannot create a temporary directory: %s",
                            strerror(errno));
         tmp[0] = 0;
@@ -371,8 +371,8 @@ rrt_status rrt_store_push(const char *archive, const char *url,
     }
     /* Every object is made before any transfer: its digest, which names
      * it, is that of its compressed bytes. */
-    if ((st = rrti_manifest_blobs(r, &blobs, &nb, err)) != RRT_OK ||
-        (st = rrti_objects_build(archive, tmp, blobs, nb, err)) != RRT_OK ||
+    if ((st = store_manifest_blobs(r, &blobs, &nb, err)) != RRT_OK ||
+        (st = store_objects_build(archive, tmp, blobs, nb, err)) != RRT_OK ||
         (st = manifest_object(r, tmp, blobs, nb, mpath, sizeof(mpath), msha,
                               &msize, err)) != RRT_OK)
         goto cleanup;
@@ -380,14 +380,14 @@ rrt_status rrt_store_push(const char *archive, const char *url,
     objs = calloc(nb + 2, sizeof(*objs));
     xs = calloc(nb + 2, sizeof(*xs));
     if (!objs || !xs) {
-        st = rrti_fail_msg(err, RRT_E_NOMEM, "out of memory");
+        st = store_fail_msg(err, RRT_E_NOMEM, "out of memory");
         goto cleanup;
     }
     uint64_t total = 0;
     for (size_t i = 0; i < nb; i++, nobj++) {
         object_init(&objs[nobj], &u, blobs[i].sha256, blobs[i].obj_size);
         objs[nobj].kind = SRC_FILE;
-        rrti_object_path(tmp, i, objs[nobj].path, sizeof(objs[nobj].path));
+        store_object_path(tmp, i, objs[nobj].path, sizeof(objs[nobj].path));
         objs[nobj].counted = true;
         total += blobs[i].obj_size;
     }
@@ -408,7 +408,7 @@ rrt_status rrt_store_push(const char *archive, const char *url,
     }
     for (size_t i = 0; i < nobj; i++)
         xs[i] = &objs[i].x;
-    st = rrti_http_run(h, xs, nobj, "push", total, err);
+    st = store_http_run(h, xs, nobj, "push", total, err);
     count_push(objs, nobj, sum);
     /* The name is written only once every blob is in the store, so a
      * reader never sees a recording whose blobs are missing. */
@@ -417,7 +417,7 @@ rrt_status rrt_store_push(const char *archive, const char *url,
     rrtx_format(sum->manifest, sizeof(sum->manifest), "sha256:%s", man->hex);
 cleanup:
     if (h)
-        sum->retries = rrti_http_retries(h);
+        sum->retries = store_http_retries(h);
     for (size_t i = 0; i < nobj; i++)
         object_release(&objs[i]);
     free(objs);
@@ -425,7 +425,7 @@ cleanup:
     free(blobs);
     if (tmp[0])
         remove_dir(tmp);
-    rrti_http_free(h);
+    store_http_free(h);
     rrt_reader_close(r);
     return st;
 }

@@ -20,11 +20,11 @@ static const struct option store_longs[] = {
 
 /* Parses the options both commands share; -o/--force only for pull. */
 static int parse_store_options(int argc, char **argv, const char *cmd,
-                               rrt_store_options *o, const char **out)
+                               store_options *o, const char **out)
 {
     unsigned long long v;
     int opt;
-    rrt_store_options_init(o);
+    store_options_init(o);
     o->progress = cli_progress_allowed();
     optind = 1;
     while ((opt = getopt_long(argc, argv, "o:f", store_longs, NULL)) != -1) {
@@ -73,7 +73,7 @@ static double mib(uint64_t b)
 
 static int run_push(int argc, char **argv)
 {
-    rrt_store_options o;
+    store_options o;
     int rc = parse_store_options(argc, argv, "push", &o, NULL);
     if (rc != RRT_EXIT_OK)
         return rc;
@@ -81,11 +81,11 @@ static int run_push(int argc, char **argv)
         return cli_usage("push", "expects FILE.rrt and URL");
     const char *file = argv[optind], *url = argv[optind + 1];
     char shown[2048];
-    rrt_store_redact_url(url, shown, sizeof(shown));
-    rrt_store_summary s;
+    store_redact_url(url, shown, sizeof(shown));
+    store_summary s;
     rrt_error err;
     rrt_error_clear(&err);
-    rrt_status st = rrt_store_push(file, url, &o, &s, &err);
+    rrt_status st = store_push(file, url, &o, &s, &err);
     /* Before any transfer a failure is one line; after, the counts tell
      * what a second run will not need to send. */
     if (st == RRT_OK || s.sent || s.skipped)
@@ -108,7 +108,7 @@ static int run_push(int argc, char **argv)
 
 static int run_pull(int argc, char **argv)
 {
-    rrt_store_options o;
+    store_options o;
     const char *out = NULL;
     int rc = parse_store_options(argc, argv, "pull", &o, &out);
     if (rc != RRT_EXIT_OK)
@@ -119,13 +119,13 @@ static int run_pull(int argc, char **argv)
         return cli_usage("pull", "missing -o FILE.rrt");
     const char *url = argv[optind];
     char shown[2048], pulling[4200];
-    rrt_store_redact_url(url, shown, sizeof(shown));
-    rrt_store_summary s;
+    store_redact_url(url, shown, sizeof(shown));
+    store_summary s;
     rrt_error err;
     rrt_error_clear(&err);
     snprintf(pulling, sizeof(pulling), "%s.pulling", out);
     cli_remove_on_signal(pulling);
-    rrt_status st = rrt_store_pull(url, out, &o, &s, &err);
+    rrt_status st = store_pull(url, out, &o, &s, &err);
     cli_remove_on_signal(NULL);
     if (st == RRT_OK || s.fetched || s.cached)
         fprintf(

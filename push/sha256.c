@@ -7,13 +7,13 @@
 
 #include "storei.h"
 
-struct rrti_sha256 {
+struct store_sha256 {
     EVP_MD_CTX *ctx;
 };
 
-rrti_sha256 *rrti_sha256_new(void)
+store_sha256 *store_sha256_new(void)
 {
-    rrti_sha256 *h = malloc(sizeof(*h));
+    store_sha256 *h = malloc(sizeof(*h));
     if (!h)
         return NULL;
     h->ctx = EVP_MD_CTX_new();
@@ -25,19 +25,19 @@ rrti_sha256 *rrti_sha256_new(void)
     return h;
 }
 
-void rrti_sha256_update(rrti_sha256 *h, const void *p, size_t n)
+void store_sha256_update(store_sha256 *h, const void *p, size_t n)
 {
     EVP_DigestUpdate(h->ctx, p, n);
 }
 
-void rrti_sha256_final(rrti_sha256 *h, uint8_t out[32])
+void store_sha256_final(store_sha256 *h, uint8_t out[32])
 {
     unsigned len = 32;
     EVP_DigestFinal_ex(h->ctx, out, &len);
     EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL);
 }
 
-void rrti_sha256_free(rrti_sha256 *h)
+void store_sha256_free(store_sha256 *h)
 {
     if (!h)
         return;
@@ -45,12 +45,12 @@ void rrti_sha256_free(rrti_sha256 *h)
     free(h);
 }
 
-bool rrti_sha256_file(const char *path, uint8_t out[32], uint64_t *size)
+bool store_sha256_file(const char *path, uint8_t out[32], uint64_t *size)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return false;
-    rrti_sha256 *h = rrti_sha256_new();
+    store_sha256 *h = store_sha256_new();
     bool ok = h != NULL;
     uint64_t total = 0;
     char buf[65536];
@@ -60,14 +60,14 @@ bool rrti_sha256_file(const char *path, uint8_t out[32], uint64_t *size)
             ok = false;
         if (n <= 0)
             break;
-        rrti_sha256_update(h, buf, (size_t)n);
+        store_sha256_update(h, buf, (size_t)n);
         total += (uint64_t)n;
     }
     if (ok) {
-        rrti_sha256_final(h, out);
+        store_sha256_final(h, out);
         *size = total;
     }
-    rrti_sha256_free(h);
+    store_sha256_free(h);
     close(fd);
     return ok;
 }

@@ -9,7 +9,7 @@
 
 #include <rrt/rrt.h>
 
-typedef struct rrt_store_options {
+typedef struct store_options {
     unsigned parallel; /* transfers at once, 1..16, default 4 */
     unsigned retries;  /* extra attempts on 5xx/connection errors, default 5 */
     unsigned backoff_ms; /* first retry delay, doubled each time, default 500 */
@@ -18,11 +18,11 @@ typedef struct rrt_store_options {
     bool force;            /* pull: replace an existing output */
     bool progress;         /* draw a progress line on `log` */
     FILE *log;             /* progress output (stderr) */
-} rrt_store_options;
+} store_options;
 
-void rrt_store_options_init(rrt_store_options *o);
+void store_options_init(store_options *o);
 
-typedef struct rrt_store_summary {
+typedef struct store_summary {
     uint64_t blobs; /* blobs in the recording (not counting the manifest) */
     uint64_t sent, skipped; /* push: uploaded / already in the store */
     uint64_t bytes_sent, bytes_skipped; /* as stored (compressed) */
@@ -32,24 +32,24 @@ typedef struct rrt_store_summary {
     uint64_t bytes_fetched, bytes_cached;
     uint64_t retries;  /* transfer attempts that were repeated */
     char manifest[72]; /* "sha256:<64 hex>" of the recording manifest */
-} rrt_store_summary;
+} store_summary;
 
 /* Uploads ARCHIVE to URL (http(s)://ROOT/NAME or oci://HOST/REPO:TAG,
  * oci+http:// for a registry without TLS) in store layout 2: each blob
  * compressed, deterministically. Blobs the store already has are not
  * sent; the recording's name is written last. */
-rrt_status rrt_store_push(const char *archive, const char *url,
-                          const rrt_store_options *o, rrt_store_summary *sum,
+rrt_status store_push(const char *archive, const char *url,
+                          const store_options *o, store_summary *sum,
                           rrt_error *err);
 
 /* Downloads the recording at URL into OUT (atomically), checking every
  * object against its SHA-256, every blob against its XXH3-128 id, and the
  * result with rrt_verify_archive(). Reads store layouts 1 and 2. */
-rrt_status rrt_store_pull(const char *url, const char *out,
-                          const rrt_store_options *o, rrt_store_summary *sum,
+rrt_status store_pull(const char *url, const char *out,
+                          const store_options *o, store_summary *sum,
                           rrt_error *err);
 
 /* Copies URL into buf without its userinfo ("user:pass@"), for messages. */
-void rrt_store_redact_url(const char *url, char *buf, size_t size);
+void store_redact_url(const char *url, char *buf, size_t size);
 
 #endif

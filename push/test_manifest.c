@@ -50,7 +50,7 @@ typedef struct fixture {
     char orig[128], rebuilt[128];
     uint8_t *manifest[3]; /* by layout: [1], [2] */
     size_t manifest_len[3];
-    rrti_blob_ref *blobs; /* layout 2's table */
+    store_blob_ref *blobs; /* layout 2's table */
     size_t n_blobs;
     rrt_reader *r;
 } fixture;
@@ -138,20 +138,20 @@ static int setup(void **state)
     assert_int_equal(ncpid, 2);
     assert_int_equal(nmeta, 2);
     for (unsigned layout = 1; layout <= 2; layout++) {
-        rrti_blob_ref *blobs;
+        store_blob_ref *blobs;
         size_t n;
-        assert_int_equal(rrti_manifest_blobs(f->r, &blobs, &n, NULL), RRT_OK);
+        assert_int_equal(store_manifest_blobs(f->r, &blobs, &n, NULL), RRT_OK);
         assert_int_equal(n, 3);
         if (layout == 1)
-            assert_int_equal(rrti_manifest_hash_raw(f->r, blobs, n, NULL),
+            assert_int_equal(store_manifest_hash_raw(f->r, blobs, n, NULL),
                              RRT_OK);
         else
             assert_int_equal(
-                rrti_objects_build(f->orig, f->dir, blobs, n, NULL), RRT_OK);
+                store_objects_build(f->orig, f->dir, blobs, n, NULL), RRT_OK);
         char *buf;
         size_t len;
         FILE *mem = open_memstream(&buf, &len);
-        assert_int_equal(rrti_manifest_write(f->r, mem, layout, blobs, n, NULL),
+        assert_int_equal(store_manifest_write(f->r, mem, layout, blobs, n, NULL),
                          RRT_OK);
         fclose(mem);
         f->manifest[layout] = (uint8_t *)buf;
@@ -175,7 +175,7 @@ static int teardown(void **state)
     unlink(f->rebuilt);
     for (size_t i = 0; i < f->n_blobs; i++) {
         char p[256];
-        rrti_object_path(f->dir, i, p, sizeof(p));
+        store_object_path(f->dir, i, p, sizeof(p));
         unlink(p);
     }
     rmdir(f->dir);
@@ -201,7 +201,7 @@ static ssize_t mem_read(void *ctx, void *buf, size_t n)
 }
 
 /* Blobs come from the original archive, as the cache would supply them. */
-static rrt_status from_reader(void *ctx, rrt_writer *w, const rrti_blob_ref *b,
+static rrt_status from_reader(void *ctx, rrt_writer *w, const store_blob_ref *b,
                               rrt_error *err)
 {
     uint8_t *data;
@@ -229,14 +229,14 @@ static rrt_status replay(fixture *f, unsigned layout, const uint8_t *p,
     o.no_sync = true;
     o.threads = 1; /* thousands of short-lived writers */
     rrt_writer *w = NULL;
-    rrti_blob_ref *blobs = NULL;
+    store_blob_ref *blobs = NULL;
     size_t n = 0;
     rrt_error err;
-    rrt_status st = rrti_manifest_read_blobs(in, layout, &blobs, &n, &err);
+    rrt_status st = store_manifest_read_blobs(in, layout, &blobs, &n, &err);
     if (st == RRT_OK)
         st = rrt_writer_create(f->rebuilt, &o, &w, &err);
     if (st == RRT_OK)
-        st = rrti_manifest_replay(in, blobs, n, w, from_reader, f->r, &err);
+        st = store_manifest_replay(in, blobs, n, w, from_reader, f->r, &err);
     if (st == RRT_OK && keep)
         st = rrt_writer_finish(w, &err);
     if (st != RRT_OK)
@@ -333,7 +333,7 @@ static void test_object_bytes_depend_only_on_the_blob(void **state)
     fixture *f = *state;
     for (size_t i = 0; i < f->n_blobs; i++) {
         char p[256], again[256];
-        rrti_object_path(f->dir, i, p, sizeof(p));
+        store_object_path(f->dir, i, p, sizeof(p));
         snprintf(again, sizeof(again), "%s/again.rrt", f->dir);
         uint8_t *data;
         size_t len;
@@ -342,7 +342,7 @@ static void test_object_bytes_depend_only_on_the_blob(void **state)
                          RRT_OK);
         mem_src m = {data, len, 0};
         rrt_blob_id id;
-        assert_int_equal(rrti_object_write(again, mem_read, &m, "blob", NULL,
+        assert_int_equal(store_object_write(again, mem_read, &m, "blob", NULL,
                                            &id, NULL, NULL),
                          RRT_OK);
         free(data);
@@ -356,7 +356,7 @@ static void test_object_bytes_depend_only_on_the_blob(void **state)
         free(pb);
         unlink(again);
         rrt_reader *r;
-        assert_int_equal(rrti_object_open(p, "object", &f->blobs[i].id,
+        assert_int_equal(store_object_open(p, "object", &f->blobs[i].id,
                                           f->blobs[i].size, &r, NULL, NULL),
                          RRT_OK);
         rrt_reader_close(r);
@@ -370,17 +370,17 @@ static void test_object_open_refuses_other_content(void **state)
     rrt_reader *r;
     rrt_error err;
     char p[256];
-    rrti_object_path(f->dir, 0, p, sizeof(p));
-    assert_int_equal(rrti_object_open(p, "object", &f->blobs[1].id,
+    store_object_path(f->dir, 0, p, sizeof(p));
+    assert_int_equal(store_object_open(p, "object", &f->blobs[1].id,
                                       f->blobs[1].size, &r, NULL, &err),
                      RRT_E_CORRUPT);
     assert_non_null(strstr(err.message, "another blob"));
-    assert_int_equal(rrti_object_open(p, "object", &f->blobs[0].id,
+    assert_int_equal(store_object_open(p, "object", &f->blobs[0].id,
                                       f->blobs[0].size + 1, &r, NULL, &err),
                      RRT_E_CORRUPT);
     /* The whole sample archive: three blobs, files and events. */
     assert_int_equal(
-        rrti_object_open(f->orig, "object", NULL, 0, &r, NULL, &err),
+        store_object_open(f->orig, "object", NULL, 0, &r, NULL, &err),
         RRT_E_CORRUPT);
     assert_non_null(strstr(err.message, "exactly one blob"));
 }
@@ -389,39 +389,39 @@ static void test_redact_url_strips_userinfo(void **state)
 {
     (void)state;
     char buf[256];
-    rrt_store_redact_url("https://u:pw@h.example:8443/a/b@c", buf, sizeof(buf));
+    store_redact_url("https://u:pw@h.example:8443/a/b@c", buf, sizeof(buf));
     assert_string_equal(buf, "https://h.example:8443/a/b@c");
-    rrt_store_redact_url("http://h/x", buf, sizeof(buf));
+    store_redact_url("http://h/x", buf, sizeof(buf));
     assert_string_equal(buf, "http://h/x");
 }
 
 static void test_url_layouts(void **state)
 {
     (void)state;
-    rrti_store_url u;
+    store_store_url u;
     rrt_error err;
     char blob[2048];
-    assert_int_equal(rrti_parse_url("http://h:8080/a/b/run1", &u, &err),
+    assert_int_equal(store_parse_url("http://h:8080/a/b/run1", &u, &err),
                      RRT_OK);
     assert_false(u.oci);
     assert_string_equal(u.base, "http://h:8080/a/b");
     assert_string_equal(u.ref, "http://h:8080/a/b/run1");
     assert_string_equal(u.origin, "http://h:8080");
-    rrti_blob_url(&u, "00ff", blob, sizeof(blob));
+    store_blob_url(&u, "00ff", blob, sizeof(blob));
     assert_string_equal(blob, "http://h:8080/a/b/blobs/sha256/00ff");
 
     assert_int_equal(
-        rrti_parse_url("oci://localhost:5000/team/runs:v1", &u, &err), RRT_OK);
+        store_parse_url("oci://localhost:5000/team/runs:v1", &u, &err), RRT_OK);
     assert_true(u.oci);
     assert_string_equal(u.origin, "https://localhost:5000");
     assert_string_equal(u.base, "https://localhost:5000/v2/team/runs");
     assert_string_equal(u.ref,
                         "https://localhost:5000/v2/team/runs/manifests/v1");
-    rrti_blob_url(&u, "00ff", blob, sizeof(blob));
+    store_blob_url(&u, "00ff", blob, sizeof(blob));
     assert_string_equal(
         blob, "https://localhost:5000/v2/team/runs/blobs/sha256:00ff");
 
-    assert_int_equal(rrti_parse_url("oci+http://h/r", &u, &err), RRT_OK);
+    assert_int_equal(store_parse_url("oci+http://h/r", &u, &err), RRT_OK);
     assert_string_equal(u.ref, "http://h/v2/r/manifests/latest");
 }
 
@@ -436,9 +436,9 @@ static void test_url_rejects(void **state)
         "file:///etc/passwd",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        rrti_store_url u;
+        store_store_url u;
         rrt_error err;
-        assert_int_not_equal(rrti_parse_url(bad[i], &u, &err), RRT_OK);
+        assert_int_not_equal(store_parse_url(bad[i], &u, &err), RRT_OK);
         assert_null(strstr(err.message, "secret"));
         assert_null(strstr(err.message, ":p@"));
     }

@@ -4,7 +4,7 @@
 
 #include "storei.h"
 
-void rrt_store_redact_url(const char *url, char *buf, size_t size)
+void store_redact_url(const char *url, char *buf, size_t size)
 {
     const char *sep = strstr(url, "://");
     const char *auth = sep ? sep + 3 : url;
@@ -17,19 +17,19 @@ void rrt_store_redact_url(const char *url, char *buf, size_t size)
     rrtx_format(buf, size, "%.*s%s", (int)(auth - url), url, at + 1);
 }
 
-static rrt_status parse_http_url(const char *url, rrti_store_url *u,
+static rrt_status parse_http_url(const char *url, store_store_url *u,
                                  rrt_error *err)
 {
     const char *path = strchr(strstr(url, "://") + 3, '/');
     const char *name = strrchr(url, '/');
     if (!path || name < path || !name[1])
-        return rrti_fail_msg(err, RRT_E_INVALID,
+        return store_fail_msg(err, RRT_E_INVALID,
                              "%s: the URL must end with "
                              "the recording's name (ROOT/NAME)",
                              u->shown);
     if (strcmp(name + 1, "blobs") == 0 || strcmp(name + 1, ".") == 0 ||
         strcmp(name + 1, "..") == 0)
-        return rrti_fail_msg(err, RRT_E_INVALID,
+        return store_fail_msg(err, RRT_E_INVALID,
                              "%s: '%s' cannot name a "
                              "recording",
                              u->shown, name + 1);
@@ -39,14 +39,14 @@ static rrt_status parse_http_url(const char *url, rrti_store_url *u,
     return RRT_OK;
 }
 
-static rrt_status parse_oci_url(const char *url, rrti_store_url *u,
+static rrt_status parse_oci_url(const char *url, store_store_url *u,
                                 rrt_error *err)
 {
     bool plain = strncmp(url, "oci+http://", 11) == 0;
     const char *host = url + (plain ? 11 : 6);
     const char *slash = strchr(host, '/');
     if (!slash || !slash[1])
-        return rrti_fail_msg(err, RRT_E_INVALID,
+        return store_fail_msg(err, RRT_E_INVALID,
                              "%s: expected "
                              "oci://HOST/REPOSITORY[:TAG]",
                              u->shown);
@@ -65,7 +65,7 @@ static rrt_status parse_oci_url(const char *url, rrti_store_url *u,
                   strspn(tag, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS"
                               "TUVWXYZ0123456789_.-") == tlen;
     if (!ok_repo || !ok_tag)
-        return rrti_fail_msg(err, RRT_E_INVALID, "%s: bad repository or tag",
+        return store_fail_msg(err, RRT_E_INVALID, "%s: bad repository or tag",
                              u->shown);
     rrtx_format(u->origin, sizeof(u->origin), "%s://%.*s",
                 plain ? "http" : "https", (int)(slash - host), host);
@@ -76,20 +76,20 @@ static rrt_status parse_oci_url(const char *url, rrti_store_url *u,
     return RRT_OK;
 }
 
-rrt_status rrti_parse_url(const char *url, rrti_store_url *u, rrt_error *err)
+rrt_status store_parse_url(const char *url, store_store_url *u, rrt_error *err)
 {
     memset(u, 0, sizeof(*u));
-    rrt_store_redact_url(url, u->shown, sizeof(u->shown));
+    store_redact_url(url, u->shown, sizeof(u->shown));
     if (strlen(url) > 1024)
-        return rrti_fail_msg(err, RRT_E_INVALID, "URL too long");
+        return store_fail_msg(err, RRT_E_INVALID, "URL too long");
     if (strcmp(u->shown, url) != 0)
-        return rrti_fail_msg(err, RRT_E_INVALID,
+        return store_fail_msg(err, RRT_E_INVALID,
                              "%s: credentials in the URL are not accepted; "
                              "use RRT_STORE_TOKEN, RRT_STORE_USER and "
                              "RRT_STORE_PASSWORD, or ~/.netrc",
                              u->shown);
     if (strpbrk(url, "?#"))
-        return rrti_fail_msg(err, RRT_E_INVALID,
+        return store_fail_msg(err, RRT_E_INVALID,
                              "%s: query strings and "
                              "fragments are not supported",
                              u->shown);
@@ -97,13 +97,13 @@ rrt_status rrti_parse_url(const char *url, rrti_store_url *u, rrt_error *err)
         return parse_http_url(url, u, err);
     if (strncmp(url, "oci://", 6) == 0 || strncmp(url, "oci+http://", 11) == 0)
         return parse_oci_url(url, u, err);
-    return rrti_fail_msg(err, RRT_E_INVALID,
+    return store_fail_msg(err, RRT_E_INVALID,
                          "%s: unsupported URL (use "
                          "http://, https://, oci:// or oci+http://)",
                          u->shown);
 }
 
-void rrti_blob_url(const rrti_store_url *u, const char *hex, char *out,
+void store_blob_url(const store_store_url *u, const char *hex, char *out,
                    size_t size)
 {
     if (u->oci)

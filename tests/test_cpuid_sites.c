@@ -1171,14 +1171,14 @@ static void test_pack_keeps_the_sites(void **state)
     path_in(out, sizeof(out), "packed.rrt");
     unlink(out);
     write_sites_archive(in, true);
-    rrt_pack_options po;
-    rrt_pack_options_init(&po);
+    pack_options po;
+    pack_options_init(&po);
     po.output = out;
     po.quality = 3; /* a rewrite, not a copy */
     po.no_sync = true;
-    rrt_pack_report rep;
+    pack_report rep;
     rrt_error err;
-    assert_int_equal(rrt_pack(in, &po, &rep, &err), RRT_OK);
+    assert_int_equal(pack_archive(in, &po, &rep, &err), RRT_OK);
     assert_false(rep.unchanged);
     rrt_cpuid_sites *t = read_table(out);
     expect_table_holds(t, 0, 4);

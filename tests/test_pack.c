@@ -1,6 +1,6 @@
-/* Tests of the pack module's library part: rrt_pack (embedding, dedup,
+/* Tests of the pack module's library part: pack_archive (embedding, dedup,
  * changed files, blob store, idempotence, I/O faults at every write, fsync
- * and rename) and rrt_export/rrt_import round trips.
+ * and rename) and pack_export/pack_import round trips.
  * `test_pack --make-sample OUT.rrt` writes the rich sample archive that
  * tests/cli_pack.sh uses for its `rrt dump --json` round trip. */
 #include <errno.h>
@@ -194,9 +194,9 @@ static void check_embedded_matches(const char *archive)
     rrt_reader_close(r);
 }
 
-static void pack_opts(rrt_pack_options *o)
+static void pack_opts(pack_options *o)
 {
-    rrt_pack_options_init(o);
+    pack_options_init(o);
     o->no_sync = true;
     o->threads = 2;
 }
@@ -210,12 +210,12 @@ static void test_pack_embeds_every_external_file_once(void **state)
     path_in(out, sizeof(out), "packed.rrt");
     make_external(in);
     unlink(out);
-    rrt_pack_options o;
+    pack_options o;
     pack_opts(&o);
     o.output = out;
-    rrt_pack_report rep;
+    pack_report rep;
     rrt_error err;
-    assert_int_equal(rrt_pack(in, &o, &rep, &err), RRT_OK);
+    assert_int_equal(pack_archive(in, &o, &rep, &err), RRT_OK);
     assert_int_equal(rep.embedded, 3);
     assert_int_equal(rep.deduplicated, 2);
     check_embedded_matches(out);
@@ -237,39 +237,39 @@ static void test_pack_in_place_then_again_changes_nothing(void **state)
     char in[512];
     path_in(in, sizeof(in), "inplace.rrt");
     make_external(in);
-    rrt_pack_options o;
+    pack_options o;
     pack_opts(&o);
-    rrt_pack_report rep;
-    assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
+    pack_report rep;
+    assert_int_equal(pack_archive(in, &o, &rep, NULL), RRT_OK);
     assert_false(rep.unchanged);
     check_embedded_matches(in);
     struct stat before, after;
     assert_int_equal(stat(in, &before), 0);
-    assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
+    assert_int_equal(pack_archive(in, &o, &rep, NULL), RRT_OK);
     assert_true(rep.unchanged);
     assert_int_equal(stat(in, &after), 0);
     assert_int_equal(before.st_ino, after.st_ino);
     assert_int_equal(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
     /* A different quality is a reason to rewrite. */
     o.quality = 1;
-    assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
+    assert_int_equal(pack_archive(in, &o, &rep, NULL), RRT_OK);
     assert_false(rep.unchanged);
     o.quality = 1;
-    assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
+    assert_int_equal(pack_archive(in, &o, &rep, NULL), RRT_OK);
     assert_true(rep.unchanged);
     /* So is dropping the x86 filter, and then asking for it back. */
     o.quality = -1;
     o.no_filter = true;
-    assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
+    assert_int_equal(pack_archive(in, &o, &rep, NULL), RRT_OK);
     assert_false(rep.unchanged);
     assert_int_equal(header_flags_of(in) & RRT_HFLAG_X86_FILTER, 0);
-    assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
+    assert_int_equal(pack_archive(in, &o, &rep, NULL), RRT_OK);
     assert_true(rep.unchanged);
     o.no_filter = false;
-    assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
+    assert_int_equal(pack_archive(in, &o, &rep, NULL), RRT_OK);
     assert_true(rep.unchanged); /* no -q: an unfiltered archive is packed */
     o.quality = 1;
-    assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
+    assert_int_equal(pack_archive(in, &o, &rep, NULL), RRT_OK);
     assert_false(rep.unchanged);
     assert_int_equal(header_flags_of(in) & RRT_HFLAG_X86_FILTER,
                      RRT_HFLAG_X86_FILTER);
@@ -287,13 +287,13 @@ static void test_pack_refuses_changed_file_and_keeps_input(void **state)
     write_file(c, "HELLO\n", 6); /* same size, new content and mtime */
     size_t n0, n1;
     uint8_t *before = read_all(in, &n0);
-    rrt_pack_options o;
+    pack_options o;
     pack_opts(&o);
     rrt_error err;
-    assert_int_equal(rrt_pack(in, &o, NULL, &err), RRT_E_CHANGED);
+    assert_int_equal(pack_archive(in, &o, NULL, &err), RRT_E_CHANGED);
     assert_non_null(strstr(err.message, c));
     o.output = out;
-    assert_int_equal(rrt_pack(in, &o, NULL, &err), RRT_E_CHANGED);
+    assert_int_equal(pack_archive(in, &o, NULL, &err), RRT_E_CHANGED);
     uint8_t *after = read_all(in, &n1);
     assert_int_equal(n0, n1);
     assert_memory_equal(before, after, n0);
@@ -302,8 +302,8 @@ static void test_pack_refuses_changed_file_and_keeps_input(void **state)
     assert_false(exists(part));
     /* --allow-changed embeds the file as it is now. */
     o.allow_changed = true;
-    rrt_pack_report rep;
-    assert_int_equal(rrt_pack(in, &o, &rep, &err), RRT_OK);
+    pack_report rep;
+    assert_int_equal(pack_archive(in, &o, &rep, &err), RRT_OK);
     assert_int_equal(rep.changed, 1);
     free(before);
     free(after);
@@ -322,11 +322,11 @@ static void test_pack_missing_file_is_named(void **state)
     assert_int_equal(rrt_writer_finish(w, NULL), RRT_OK);
     rrt_writer_free(w);
     unlink(gone);
-    rrt_pack_options o;
+    pack_options o;
     pack_opts(&o);
     o.allow_changed = true;
     rrt_error err;
-    assert_int_equal(rrt_pack(in, &o, NULL, &err), RRT_E_NOT_FOUND);
+    assert_int_equal(pack_archive(in, &o, NULL, &err), RRT_E_NOT_FOUND);
     assert_non_null(strstr(err.message, gone));
 }
 
@@ -344,12 +344,12 @@ static void test_pack_fifo_in_place_of_file_fails_fast(void **state)
     rrt_writer_free(w);
     unlink(fifo);
     assert_int_equal(mkfifo(fifo, 0644), 0);
-    rrt_pack_options o;
+    pack_options o;
     pack_opts(&o);
     o.allow_changed = true;
     rrt_error err;
     alarm(20); /* a blocking open of the FIFO would hang here: die instead */
-    assert_int_equal(rrt_pack(in, &o, NULL, &err), RRT_E_CHANGED);
+    assert_int_equal(pack_archive(in, &o, NULL, &err), RRT_E_CHANGED);
     alarm(0);
     assert_non_null(strstr(err.message, fifo));
     unlink(fifo);
@@ -372,14 +372,14 @@ static void test_pack_copy_to_another_file_system(void **state)
     }
     make_files();
     make_external(in);
-    rrt_pack_options o;
+    pack_options o;
     pack_opts(&o);
-    rrt_pack_report rep;
-    assert_int_equal(rrt_pack(in, &o, &rep, NULL), RRT_OK);
+    pack_report rep;
+    assert_int_equal(pack_archive(in, &o, &rep, NULL), RRT_OK);
     o.output = out;
     unlink(out);
     rrt_error err;
-    rrt_status st = rrt_pack(in, &o, &rep, &err);
+    rrt_status st = pack_archive(in, &o, &rep, &err);
     if (st != RRT_OK)
         fail_msg("%s", err.message);
     assert_true(rep.copied);
@@ -416,13 +416,13 @@ static void test_blob_store_holds_each_content_once(void **state)
     assert_int_equal(system(cmd), 0);
     make_external(in1);
     make_external(in2);
-    rrt_pack_options o;
+    pack_options o;
     pack_opts(&o);
     o.blob_store = store;
-    rrt_pack_report rep;
-    assert_int_equal(rrt_pack(in1, &o, &rep, NULL), RRT_OK);
+    pack_report rep;
+    assert_int_equal(pack_archive(in1, &o, &rep, NULL), RRT_OK);
     assert_int_equal(rep.stored, 3);
-    assert_int_equal(rrt_pack(in2, &o, &rep, NULL), RRT_OK);
+    assert_int_equal(pack_archive(in2, &o, &rep, NULL), RRT_OK);
     assert_int_equal(rep.stored, 0);
     assert_int_equal(count_store_files(store), 3);
     check_embedded_matches(in2);
@@ -440,7 +440,7 @@ static void test_blob_store_holds_each_content_once(void **state)
     chmod(sp, 0644);
     write_file(sp, "HELLO\n", 6);
     make_external(in2);
-    assert_int_equal(rrt_pack(in2, &o, &rep, NULL), RRT_OK);
+    assert_int_equal(pack_archive(in2, &o, &rep, NULL), RRT_OK);
     assert_int_equal(rep.from_store, 0);
     check_embedded_matches(in2);
 }
@@ -492,12 +492,12 @@ static void run_fault(const char *in, const char *out, faults *f,
                       const uint8_t *orig, size_t orig_n)
 {
     rrt_io_hooks io = {f_write, f_fsync, f_rename, f};
-    rrt_pack_options o;
+    pack_options o;
     pack_opts(&o);
     o.no_sync = false;
     o.output = out;
     o.io = &io;
-    rrt_status st = rrt_pack(in, &o, NULL, NULL);
+    rrt_status st = pack_archive(in, &o, NULL, NULL);
     size_t n;
     uint8_t *now = read_all(in, &n);
     char part[600];
@@ -678,16 +678,16 @@ static void test_export_import_round_trip(void **state)
         path_in(out, sizeof(out), "imported.rrt");
         unlink(tar);
         unlink(out);
-        rrt_export_report er;
+        pack_export_report er;
         rrt_error err;
-        assert_int_equal(rrt_export(in, tar, fmts[i], &er, &err), RRT_OK);
+        assert_int_equal(pack_export(in, tar, fmts[i], &er, &err), RRT_OK);
         assert_int_equal(er.skipped_external, 1);
         assert_int_equal(er.events, 300);
         rrt_writer_options wo;
         rrt_writer_options_init(&wo);
         wo.no_sync = true;
-        rrt_import_report ir;
-        if (rrt_import(tar, out, &wo, false, &ir, &err) != RRT_OK)
+        pack_import_report ir;
+        if (pack_import(tar, out, &wo, false, &ir, &err) != RRT_OK)
             fail_msg("%s", err.message);
         check_same_content(in, out);
     }
@@ -704,11 +704,11 @@ static void test_import_write_failure_names_output(void **state)
     path_in(out, sizeof(out), "enospc.rrt");
     make_files();
     make_external(in);
-    rrt_pack_options o;
+    pack_options o;
     pack_opts(&o);
-    assert_int_equal(rrt_pack(in, &o, NULL, NULL), RRT_OK);
+    assert_int_equal(pack_archive(in, &o, NULL, NULL), RRT_OK);
     unlink(tar);
-    assert_int_equal(rrt_export(in, tar, "tar", NULL, NULL), RRT_OK);
+    assert_int_equal(pack_export(in, tar, "tar", NULL, NULL), RRT_OK);
     /* Small chunks: the writer writes while it reads the 3 MiB member. */
     for (int k = 0; k < 64; k++) {
         faults f = {.write_left = k};
@@ -721,7 +721,7 @@ static void test_import_write_failure_names_output(void **state)
         wo.io = &io;
         unlink(out);
         rrt_error err;
-        rrt_status st = rrt_import(tar, out, &wo, false, NULL, &err);
+        rrt_status st = pack_import(tar, out, &wo, false, NULL, &err);
         if (!f.fired) {
             assert_int_equal(st, RRT_OK);
             break;
@@ -742,7 +742,7 @@ static void test_unpack_rrt_keeps_names_inside(void **state)
     path_in(in, sizeof(in), "sample.rrt");
     path_in(dir, sizeof(dir), "unpacked");
     make_sample(in);
-    assert_int_equal(rrt_export(in, dir, "dir", NULL, NULL), RRT_OK);
+    assert_int_equal(pack_export(in, dir, "dir", NULL, NULL), RRT_OK);
     snprintf(p, sizeof(p), "%s/files/etc/passwd", dir);
     struct stat sb;
     assert_int_equal(stat(p, &sb), 0);
@@ -854,7 +854,7 @@ static void test_unpack_rrt_refuses_huge_declared_blob(void **state)
     signal(SIGXFSZ, SIG_IGN);
     assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
     rrt_error err;
-    rrt_status st = rrt_export(in, dir, "dir", NULL, &err);
+    rrt_status st = pack_export(in, dir, "dir", NULL, &err);
     setrlimit(RLIMIT_FSIZE, &old);
     signal(SIGXFSZ, SIG_DFL);
     assert_int_equal(st, RRT_E_LIMIT);
@@ -885,17 +885,17 @@ static void test_write_errors_name_file_and_cause(void **state)
     signal(SIGXFSZ, SIG_IGN);
     assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
     /* --refs writes only a small archive; d fails going into the store. */
-    rrt_pack_options o;
+    pack_options o;
     pack_opts(&o);
     o.blob_store = store;
     o.refs_only = true;
     rrt_error perr, xerr;
-    rrt_status pst = rrt_pack(in, &o, NULL, &perr);
+    rrt_status pst = pack_archive(in, &o, NULL, &perr);
     setrlimit(RLIMIT_FSIZE, &old);
     pack_opts(&o);
-    assert_int_equal(rrt_pack(in, &o, NULL, NULL), RRT_OK);
+    assert_int_equal(pack_archive(in, &o, NULL, NULL), RRT_OK);
     assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
-    rrt_status xst = rrt_export(in, tar, "tar", NULL, &xerr);
+    rrt_status xst = pack_export(in, tar, "tar", NULL, &xerr);
     setrlimit(RLIMIT_FSIZE, &old);
     signal(SIGXFSZ, SIG_DFL);
     assert_int_not_equal(pst, RRT_OK);
@@ -953,7 +953,7 @@ static void test_extract_error_names_member(void **state)
     write_tar(tar, m, 3);
     rrt_error err;
     rrt_error_clear(&err);
-    assert_int_not_equal(rrt_extract(tar, dir, NULL, &err), RRT_OK);
+    assert_int_not_equal(pack_extract(tar, dir, NULL, &err), RRT_OK);
     if (!strstr(err.message, "member 'files/d'") || strstr(err.message, full))
         fail_msg("%s", err.message);
 }
@@ -969,7 +969,7 @@ static rrt_status import_files_json(const char *json, const char *out,
     write_tar(tar, m, 2);
     unlink(out);
     rrt_error_clear(err);
-    return rrt_import(tar, out, NULL, false, NULL, err);
+    return pack_import(tar, out, NULL, false, NULL, err);
 }
 
 /* The export's \u00XX stands for byte XX, so any path comes back byte for
@@ -1041,12 +1041,12 @@ static void test_safe_name(void **state)
 {
     (void)state;
     char b[64];
-    assert_true(rrt_pack_safe_name("/usr/lib/x", b, sizeof(b)));
+    assert_true(pack_safe_name("/usr/lib/x", b, sizeof(b)));
     assert_string_equal(b, "usr/lib/x");
-    assert_true(rrt_pack_safe_name("../../a/./b//c/..", b, sizeof(b)));
+    assert_true(pack_safe_name("../../a/./b//c/..", b, sizeof(b)));
     assert_string_equal(b, "a/b/c");
-    assert_false(rrt_pack_safe_name("/../..", b, sizeof(b)));
-    assert_false(rrt_pack_safe_name("aaaaaaaaaaaaaaaa", b, 8));
+    assert_false(pack_safe_name("/../..", b, sizeof(b)));
+    assert_false(pack_safe_name("aaaaaaaaaaaaaaaa", b, 8));
 }
 
 /* An external archive shaped like a recording: the program itself (x86
@@ -1101,7 +1101,7 @@ static void test_pack_output_is_the_same_for_any_thread_count(void **state)
 {
     (void)state;
     setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
-    size_t chunks[] = {64u << 10, RRT_PACK_CHUNK};
+    size_t chunks[] = {64u << 10, PACK_CHUNK};
     for (size_t c = 0; c < 2; c++) {
         char in[512];
         path_in(in, sizeof(in), "mixed.rrt");
@@ -1113,13 +1113,13 @@ static void test_pack_output_is_the_same_for_any_thread_count(void **state)
             char out[512];
             path_in(out, sizeof(out), "mixed-out.rrt");
             unlink(out);
-            rrt_pack_options o;
+            pack_options o;
             pack_opts(&o);
             o.output = out;
             o.threads = threads[t];
             o.chunk_size = (uint32_t)chunks[c];
             rrt_error err;
-            rrt_status st = rrt_pack(in, &o, NULL, &err);
+            rrt_status st = pack_archive(in, &o, NULL, &err);
             if (st != RRT_OK)
                 fail_msg("pack -j %u: %s", threads[t], err.message);
             size_t n;
