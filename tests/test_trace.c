@@ -279,6 +279,49 @@ static void test_patch_all_replaces_every_cpuid_with_ud2(void **state)
     finish(pid);
 }
 
+static void test_patch_all_finds_xgetbv_by_kind(void **state)
+{
+    (void)state;
+    pid_t pid = start(TRACEE_DIR "/tr_xgetbv", false);
+    int memfd = trace_mem_open(pid);
+    trace_pset *ps = trace_pset_new();
+    assert_non_null(ps);
+    ps->p.want = trace_patch_kinds(TRACE_CPUID_FAULT);
+    /* tr_xgetbv has two XGETBVs, ld.so at least one; no CPUID is patched
+     * when CPUID faults. */
+    long n = trace_patch_all(pid, memfd, &ps->p);
+    assert_true(n >= 3);
+    for (size_t i = 0; i < ps->p.n; i++) {
+        uint8_t b[3];
+        assert_int_equal(trace_patches_kind(&ps->p, ps->p.addr[i]),
+                         TRACE_SITE_XGETBV);
+        assert_true(trace_mem_read(memfd, ps->p.addr[i], b, 3));
+        assert_memory_equal(b, "\x0f\x0b\xd0", 3);
+    }
+    trace_pset *copy = trace_pset_copy(ps);
+    assert_non_null(copy);
+    assert_int_equal(copy->p.want, ps->p.want);
+    assert_int_equal(trace_patches_kind(&copy->p, ps->p.addr[0]),
+                     TRACE_SITE_XGETBV);
+    trace_pset_unref(copy);
+    /* The first XGETBV (ld.so's) now traps as SIGILL at a site, and is
+     * emulated past all three bytes. */
+    int st = run_past_rdtsc(pid);
+    assert_true(WIFSTOPPED(st));
+    assert_int_equal(WSTOPSIG(st), SIGILL);
+    struct user_regs_struct r;
+    assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &r), 0);
+    assert_int_equal(trace_patches_kind(&ps->p, r.rip), TRACE_SITE_XGETBV);
+    uint64_t rip = r.rip;
+    trace_apply_xgetbv(&r, 0x100000007ull);
+    assert_int_equal(r.rax, 7);
+    assert_int_equal(r.rdx, 1);
+    assert_int_equal(r.rip, rip + 3);
+    trace_pset_unref(ps);
+    close(memfd);
+    finish(pid);
+}
+
 static void test_cpuid_faulting_traps_cpuid(void **state)
 {
     (void)state;
@@ -386,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_exec_fixup_hides_vdso_and_sets_at_random),
         cmocka_unit_test(test_trap_insn_names_each_instruction),
         cmocka_unit_test(test_patch_all_replaces_every_cpuid_with_ud2),
+        cmocka_unit_test(test_patch_all_finds_xgetbv_by_kind),
         cmocka_unit_test(test_cpuid_faulting_traps_cpuid),
         cmocka_unit_test(test_task_list_adds_finds_and_removes),
         cmocka_unit_test(test_syscall_table_names_modes_and_outputs),

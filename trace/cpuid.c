@@ -1,6 +1,8 @@
 /* CPUID trapping: CPUID faulting where the kernel offers it, else CPUID
- * instructions found by disassembly and patched to UD2; and the register
- * effects of the trapped instructions (CPUID, RDTSC) both engines emulate. */
+ * instructions found by disassembly and patched to UD2; XGETBV, which
+ * cannot fault, patched the same way in both modes; and the register
+ * effects of the trapped instructions (CPUID, XGETBV, RDTSC) both engines
+ * emulate. */
 #include <capstone/capstone.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -64,8 +66,17 @@ bool trace_cpuid_arm_fault(pid_t pid, int memfd)
 
 void trace_patches_clear(trace_patches *p)
 {
+    unsigned want = p->want;
     free(p->addr);
+    free(p->kind);
     memset(p, 0, sizeof(*p));
+    p->want = want;
+}
+
+unsigned trace_patch_kinds(trace_cpuid_mode m)
+{
+    return m == TRACE_CPUID_FAULT ? TRACE_SITE_XGETBV
+                                  : TRACE_SITE_CPUID | TRACE_SITE_XGETBV;
 }
 
 trace_pset *trace_pset_new(void)
@@ -93,27 +104,37 @@ void trace_pset_unref(trace_pset *s)
 trace_pset *trace_pset_copy(const trace_pset *s)
 {
     trace_pset *c = trace_pset_new();
-    if (!c || !s->p.n)
+    if (!c)
+        return NULL;
+    c->p.want = s->p.want;
+    if (!s->p.n)
         return c;
     c->p.addr = malloc(s->p.n * sizeof(*c->p.addr));
-    if (!c->p.addr) {
-        free(c);
+    c->p.kind = malloc(s->p.n);
+    if (!c->p.addr || !c->p.kind) {
+        trace_pset_unref(c);
         return NULL;
     }
     memcpy(c->p.addr, s->p.addr, s->p.n * sizeof(*c->p.addr));
+    memcpy(c->p.kind, s->p.kind, s->p.n);
     c->p.n = c->p.cap = s->p.n;
     return c;
 }
 
-bool trace_patches_has(const trace_patches *p, uint64_t addr)
+int trace_patches_kind(const trace_patches *p, uint64_t addr)
 {
     for (size_t i = 0; i < p->n; i++)
         if (p->addr[i] == addr)
-            return true;
-    return false;
+            return p->kind[i];
+    return 0;
 }
 
-static bool patches_add(trace_patches *p, uint64_t addr)
+bool trace_patches_has(const trace_patches *p, uint64_t addr)
+{
+    return trace_patches_kind(p, addr) != 0;
+}
+
+static bool patches_add(trace_patches *p, uint64_t addr, uint8_t kind)
 {
     if (trace_patches_has(p, addr))
         return true;
@@ -123,10 +144,38 @@ static bool patches_add(trace_patches *p, uint64_t addr)
         if (!a)
             return false;
         p->addr = a;
+        uint8_t *k = realloc(p->kind, cap);
+        if (!k)
+            return false;
+        p->kind = k;
         p->cap = cap;
     }
-    p->addr[p->n++] = addr;
+    p->addr[p->n] = addr;
+    p->kind[p->n++] = kind;
     return true;
+}
+
+/* The kind of a decoded instruction when p wants it patched, else 0. */
+static uint8_t wanted_kind(const trace_patches *p, unsigned id)
+{
+    unsigned want = p->want ? p->want : TRACE_SITE_CPUID;
+    if (id == X86_INS_CPUID && (want & TRACE_SITE_CPUID))
+        return TRACE_SITE_CPUID;
+    if (id == X86_INS_XGETBV && (want & TRACE_SITE_XGETBV))
+        return TRACE_SITE_XGETBV;
+    return 0;
+}
+
+/* Whether code may hold an instruction p wants: the (slow) disassembly is
+ * skipped for code without the opcode bytes anywhere. Sites are still only
+ * ever chosen by decoding. */
+static bool may_hold_site(const trace_patches *p, const uint8_t *code,
+                          size_t len)
+{
+    unsigned want = p->want ? p->want : TRACE_SITE_CPUID;
+    return ((want & TRACE_SITE_CPUID) && memmem(code, len, "\x0f\xa2", 2)) ||
+           ((want & TRACE_SITE_XGETBV) &&
+            memmem(code, len, "\x0f\x01\xd0", 3));
 }
 
 #define PATCH_MAX_REGION (256u << 20)
@@ -147,10 +196,8 @@ long trace_patch_range(int memfd, uint64_t start, uint64_t len,
     cs_insn *insn = NULL;
     if (!trace_mem_read(memfd, start, code, (size_t)len))
         goto out;
-    /* Code without the bytes 0F A2 anywhere cannot hold a CPUID: skip the
-     * (slow) disassembly. Sites are still only ever chosen by decoding. */
     n = 0;
-    if (!memmem(code, (size_t)len, "\x0f\xa2", 2))
+    if (!may_hold_site(p, code, (size_t)len))
         goto out;
     n = -1;
     if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
@@ -170,9 +217,10 @@ long trace_patch_range(int memfd, uint64_t start, uint64_t len,
             addr++;
             continue;
         }
-        if (insn->id == X86_INS_CPUID) {
+        uint8_t kind = wanted_kind(p, insn->id);
+        if (kind) {
             if (!trace_mem_write(memfd, insn->address, ud2, 2) ||
-                !patches_add(p, insn->address)) {
+                !patches_add(p, insn->address, kind)) {
                 n = -1;
                 goto out;
             }
@@ -251,4 +299,11 @@ void trace_apply_cpuid(struct user_regs_struct *r, const uint32_t regs[4])
     r->rcx = regs[2];
     r->rdx = regs[3];
     r->rip += 2;
+}
+
+void trace_apply_xgetbv(struct user_regs_struct *r, uint64_t value)
+{
+    r->rax = value & 0xffffffffu;
+    r->rdx = value >> 32;
+    r->rip += 3;
 }

@@ -105,10 +105,20 @@ trace_cpuid_mode trace_cpuid_mode_resolve(trace_cpuid_mode m);
 /* Enables CPUID faulting in a stopped tracee (after each exec). */
 bool trace_cpuid_arm_fault(pid_t pid, int memfd);
 
-/* Patched CPUID sites of one address space. */
+/* What a patched site held before it became UD2. CPUID is patched where
+ * the kernel cannot make it fault; XGETBV, which never faults, is patched
+ * in both CPUID modes. */
+typedef enum {
+    TRACE_SITE_CPUID = 1,  /* 0F A2, 2 bytes */
+    TRACE_SITE_XGETBV = 2, /* 0F 01 D0, 3 bytes: UD2 covers the first two */
+} trace_site_kind;
+
+/* Patched sites of one address space, and which kinds to patch. */
 typedef struct trace_patches {
     uint64_t *addr;
+    uint8_t *kind; /* trace_site_kind of addr[i] */
     size_t n, cap;
+    unsigned want; /* trace_site_kind bits to patch; 0 = CPUID only */
 } trace_patches;
 void trace_patches_clear(trace_patches *p);
 /* A patch set shared by the tasks of one address space (threads, a vfork
@@ -117,14 +127,21 @@ typedef struct trace_pset {
     trace_patches p;
     unsigned refs;
 } trace_pset;
+/* An empty set that patches CPUID only until its p.want says more. */
 trace_pset *trace_pset_new(void);
 trace_pset *trace_pset_ref(trace_pset *s);
 void trace_pset_unref(trace_pset *s);
 /* NULL on allocation failure. */
 trace_pset *trace_pset_copy(const trace_pset *s);
 bool trace_patches_has(const trace_patches *p, uint64_t addr);
-/* Disassembles [start, start+len) with capstone and replaces every CPUID
- * with UD2. Returns the number of sites patched, -1 on error. */
+/* The trace_site_kind of the site at addr, 0 when it is none. */
+int trace_patches_kind(const trace_patches *p, uint64_t addr);
+/* The kinds an engine patches in a CPUID mode: CPUID and XGETBV when
+ * patching, XGETBV alone when CPUID faults. */
+unsigned trace_patch_kinds(trace_cpuid_mode m);
+/* Disassembles [start, start+len) with capstone and replaces every
+ * instruction of a kind in p->want (CPUID, XGETBV) with UD2. Returns the
+ * number of sites patched, -1 on error. */
 long trace_patch_range(int memfd, uint64_t start, uint64_t len,
                       trace_patches *p);
 /* Patches every executable mapping of /proc/PID/maps (after exec). */
@@ -137,6 +154,8 @@ int trace_trap_insn(int memfd, uint64_t rip);
 /* Emulation helpers: register effects of the trapped instruction. */
 void trace_apply_rdtsc(struct user_regs_struct *r, const rrt_ev_rdtsc *e);
 void trace_apply_cpuid(struct user_regs_struct *r, const uint32_t regs[4]);
+/* XGETBV at a patched site: edx:eax = value, past the 3-byte instruction. */
+void trace_apply_xgetbv(struct user_regs_struct *r, uint64_t value);
 
 /* Argument i (0..5) of a syscall stop. */
 uint64_t trace_sc_arg(const struct user_regs_struct *r, int i);
