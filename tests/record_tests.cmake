@@ -6,7 +6,7 @@ endif()
 set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
     mmsg ioctl sockaddr threadsig sigkill pollrestart
-    sockopt mapshared groupexit pkey threadexec leaderexit exitrace xgetbv)
+    sockopt mapshared groupexit pkey threadexec leaderexit exitrace xgetbv sigframe)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -327,6 +327,6 @@ endif()
 add_executable(test_trace ${CMAKE_CURRENT_SOURCE_DIR}/test_trace.c)
 target_compile_definitions(test_trace PRIVATE TRACEE_DIR="${PROJECT_BINARY_DIR}/tracees")
 target_link_libraries(test_trace PRIVATE rrt_trace ${CMOCKA_LIBRARY})
-add_dependencies(test_trace tr_cpuid tr_rdtsc tr_xgetbv)
+add_dependencies(test_trace tr_cpuid tr_rdtsc tr_xgetbv tr_sigframe)
 add_test(NAME trace_lib COMMAND test_trace)
 set_tests_properties(trace_lib PROPERTIES TIMEOUT 60 LABELS "record;trace")
