@@ -112,9 +112,28 @@ static void restart_call(ptask *t)
     ptrace(PTRACE_SETREGS, t->base.tid, NULL, &g);
 }
 
+/* A recording made before XGETBV was trapped: the program read the
+ * recording host's XCR0 there. Answers an XGETBV trap (true) with it. */
+static bool old_xgetbv(replayer *r, ptask *t, stop *s)
+{
+    if (trace_trap_insn(t->base.memfd, s->regs.rip) != 4 ||
+        trace_patches_kind(&t->base.pset->p, s->regs.rip) != TRACE_SITE_XGETBV)
+        return false;
+    uint64_t value = r->m.xcr0;
+    if ((uint32_t)s->regs.rcx == 1) {
+        size_t len;
+        uint8_t *x = trace_xstate_get(t->base.tid, &len);
+        value &= x ? trace_xstate_bv(x) : value;
+        free(x);
+    }
+    trace_apply_xgetbv(&s->regs, value);
+    ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
+    return true;
+}
+
 /* Runs t to its next stop that matters. Signals the replayed program did
  * not get at record time (SIGCHLD of replayed children) are dropped. */
-static void next_stop_for(ptask *t, stop *s, int want_sig)
+static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
 {
     if (t->parked) {
         *s = t->park;
@@ -165,14 +184,16 @@ static void next_stop_for(ptask *t, stop *s, int want_sig)
         }
         if ((s->sig == SIGCHLD || s->sig == SIGSTOP) && s->sig != want_sig)
             continue;
+        if (s->sig == SIGILL && !r->xgetbv_events && old_xgetbv(r, t, s))
+            continue;
         s->kind = STOP_SIGNAL;
         return;
     }
 }
 
-static void next_stop(ptask *t, stop *s)
+static void next_stop(replayer *r, ptask *t, stop *s)
 {
-    next_stop_for(t, s, 0);
+    next_stop_for(r, t, s, 0);
 }
 
 static const char *stop_name(const stop *s, char *buf, size_t n)
@@ -209,7 +230,7 @@ static bool expect_syscall(replayer *r, ptask *t, stop *s, uint32_t nr,
                            bool entry)
 {
     char buf[256], nb[32];
-    next_stop(t, s);
+    next_stop(r, t, s);
     if (s->kind == STOP_SYSCALL && t->in_syscall == entry &&
         (s->regs.orig_rax == nr || !entry))
         return true;
@@ -236,9 +257,9 @@ static bool reenter(replayer *r, ptask *t, stop *s)
     ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     t->emu_entry = false;
     t->sysemu = false;
-    next_stop(t, s);
+    next_stop(r, t, s);
     if (s->kind == STOP_SYSCALL && !t->in_syscall)
-        next_stop(t, s);
+        next_stop(r, t, s);
     t->sysemu = true;
     if (s->kind == STOP_SYSCALL && t->in_syscall && s->regs.orig_rax == nr)
         return true;
@@ -473,7 +494,7 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         uint64_t swapped = rep_sub_execve(r, t, s->regs.rdi);
         if (rep_stopped(r) || !reap_doomed(r, t))
             return false;
-        next_stop(t, s);
+        next_stop(r, t, s);
         /* a vfork parent shares the memory the path was swapped in; the
          * write fails harmlessly when the old address space is gone */
         if (swapped)
@@ -509,6 +530,8 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         t->base.memfd = trace_mem_open(t->base.tid);
         trace_pset_unref(t->base.pset); /* a new address space */
         t->base.pset = trace_pset_new();
+        if (t->base.pset)
+            t->base.pset->p.want = r->patch_kinds;
         return t->base.pset || rep_fail_at(r, t, "out of memory");
     }
     if (e->nr == SYS_mmap && (e->flags & RRT_EV_SC_FILE) &&
@@ -520,9 +543,9 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         prot = e->args[2], start = (uint64_t)e->ret, len = e->args[1];
     else if (e->nr == SYS_mprotect)
         prot = e->args[2], start = e->args[0], len = e->args[1];
-    if (r->mode == TRACE_CPUID_PATCH && (prot & PROT_EXEC) &&
+    if (r->patch_kinds && (prot & PROT_EXEC) &&
         trace_patch_range(t->base.memfd, start, len, &t->base.pset->p) < 0)
-        return rep_fail_at(r, t, "cannot patch CPUID at 0x%llx",
+        return rep_fail_at(r, t, "cannot patch CPUID and XGETBV at 0x%llx",
                        (unsigned long long)start);
     return true;
 }
@@ -637,28 +660,36 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
 /* ------------------------------------------------------------------ */
 /* Other events                                                       */
 
-static bool on_trap(replayer *r, ptask *t, bool cpuid, stop *s)
+/* The instruction traps replay expects an event to end at. */
+enum { TRAP_RDTSC, TRAP_CPUID, TRAP_XGETBV };
+
+static bool on_trap(replayer *r, ptask *t, int want, stop *s)
 {
+    static const char *const names[] = {"RDTSC", "CPUID", "XGETBV"};
     char buf[256];
-    next_stop(t, s);
+    next_stop(r, t, s);
     if (s->kind == STOP_SIGNAL) {
         int insn = trace_trap_insn(t->base.memfd, s->regs.rip);
-        if (!cpuid && s->sig == SIGSEGV && (insn == 1 || insn == 2))
+        int site = trace_patches_kind(&t->base.pset->p, s->regs.rip);
+        if (want == TRAP_RDTSC && s->sig == SIGSEGV && (insn == 1 || insn == 2))
             return true;
-        if (cpuid && s->sig == SIGSEGV && insn == 3)
+        if (want == TRAP_CPUID && s->sig == SIGSEGV && insn == 3)
             return true;
-        if (cpuid && s->sig == SIGILL && insn == 4 &&
-            trace_patches_has(&t->base.pset->p, s->regs.rip))
+        if (want == TRAP_CPUID && s->sig == SIGILL && insn == 4 &&
+            site == TRACE_SITE_CPUID)
+            return true;
+        if (want == TRAP_XGETBV && s->sig == SIGILL && insn == 4 &&
+            site == TRACE_SITE_XGETBV)
             return true;
     }
-    return rep_mismatch(r, t, cpuid ? "CPUID" : "RDTSC",
-                    stop_name(s, buf, sizeof(buf)), "trap");
+    return rep_mismatch(r, t, names[want], stop_name(s, buf, sizeof(buf)),
+                        "trap");
 }
 
 static bool on_rdtsc(replayer *r, ptask *t, const rrt_ev_rdtsc *e)
 {
     stop s;
-    if (!on_trap(r, t, false, &s))
+    if (!on_trap(r, t, TRAP_RDTSC, &s))
         return false;
     trace_apply_rdtsc(&s.regs, e);
     return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0;
@@ -667,7 +698,7 @@ static bool on_rdtsc(replayer *r, ptask *t, const rrt_ev_rdtsc *e)
 static bool on_cpuid(replayer *r, ptask *t, const rrt_ev_cpuid *e)
 {
     stop s;
-    if (!on_trap(r, t, true, &s))
+    if (!on_trap(r, t, TRAP_CPUID, &s))
         return false;
     uint32_t leaf = (uint32_t)s.regs.rax, sub = (uint32_t)s.regs.rcx;
     if (leaf != e->leaf ||
@@ -678,7 +709,24 @@ static bool on_cpuid(replayer *r, ptask *t, const rrt_ev_cpuid *e)
         snprintf(got, sizeof(got), "0x%x.%u", leaf, sub);
         return rep_mismatch(r, t, want, got, "CPUID leaf");
     }
-    trace_apply_cpuid(&s.regs, e->regs);
+    uint32_t regs[4] = {e->regs[0], e->regs[1], e->regs[2], e->regs[3]};
+    trace_cpuid_xsave_floor(leaf, sub, regs);
+    trace_apply_cpuid(&s.regs, regs);
+    return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0;
+}
+
+static bool on_xgetbv(replayer *r, ptask *t, const rrt_ev_xgetbv *e)
+{
+    stop s;
+    if (!on_trap(r, t, TRAP_XGETBV, &s))
+        return false;
+    if ((uint32_t)s.regs.rcx != e->xcr) {
+        char want[16], got[16];
+        snprintf(want, sizeof(want), "XCR%u", e->xcr);
+        snprintf(got, sizeof(got), "XCR%u", (uint32_t)s.regs.rcx);
+        return rep_mismatch(r, t, want, got, "XGETBV register");
+    }
+    trace_apply_xgetbv(&s.regs, e->value);
     return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0;
 }
 
@@ -694,7 +742,7 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
     if (t->sigsuspend) {
         /* the signal ends the real rt_sigsuspend the task now sleeps in */
         t->sigsuspend = false;
-        next_stop_for(t, &s, (int)e->signo);
+        next_stop_for(r, t, &s, (int)e->signo);
         if (s.kind != STOP_SYSCALL || t->in_syscall)
             return rep_diverge(r, t, "rt_sigsuspend did not end by signal %u, "
                                  "got %s", e->signo,
@@ -706,7 +754,7 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
             ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs);
         }
     }
-    next_stop_for(t, &s, (int)e->signo);
+    next_stop_for(r, t, &s, (int)e->signo);
     if (s.kind != STOP_SIGNAL || s.sig != (int)e->signo)
     {
         char want[32];
@@ -790,7 +838,7 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         t->parked = false;
         syscall(SYS_tkill, t->base.tid, SIGKILL);
     }
-    next_stop(t, &s);
+    next_stop(r, t, &s);
     if (s.kind == STOP_SYSCALL && t->in_syscall && t->group_exit) {
         /* At record time a sibling's exit_group ended the task inside
          * this call (a thread pool's futex wait), which so has no event;
@@ -839,7 +887,7 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
     stop s;
     char buf[256];
     t->want_real = true;
-    next_stop(t, &s);
+    next_stop(r, t, &s);
     t->want_real = false;
     long nr = (long)s.regs.orig_rax;
     if (s.kind != STOP_SYSCALL || !t->in_syscall ||
@@ -849,7 +897,7 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
     if (!reenter(r, t, &s))
         return false;
     uint64_t ptid = s.regs.rdx, ctid = s.regs.r10;
-    next_stop(t, &s);
+    next_stop(r, t, &s);
     unsigned long child;
     if (s.kind != STOP_EVENT ||
         ptrace(PTRACE_GETEVENTMSG, t->base.tid, NULL, &child) != 0)
@@ -961,9 +1009,9 @@ static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
         !trace_cpuid_arm_fault(t->base.tid, t->base.memfd))
         return rep_fail_at(r, t, "cannot enable CPUID faulting "
                              "(try --cpuid-mode=patch)");
-    if (r->mode == TRACE_CPUID_PATCH &&
+    if (r->patch_kinds &&
         trace_patch_all(t->base.tid, t->base.memfd, &t->base.pset->p) < 0)
-        return rep_fail_at(r, t, "cannot patch CPUID instructions");
+        return rep_fail_at(r, t, "cannot patch CPUID and XGETBV instructions");
     return true;
 }
 
@@ -1030,6 +1078,12 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
                 rep_diverge(r, NULL, "%s", err.message)) &&
                need_task(r, e.tid, &t) && on_cpuid(r, t, &e);
     }
+    case RRT_EV_XGETBV: {
+        rrt_ev_xgetbv e;
+        return (rrt_ev_decode_xgetbv(ev->data, ev->len, &e, &err) == RRT_OK ||
+                rep_diverge(r, NULL, "%s", err.message)) &&
+               need_task(r, e.tid, &t) && on_xgetbv(r, t, &e);
+    }
     case RRT_EV_SIGNAL: {
         rrt_ev_signal e;
         return (rrt_ev_decode_signal(ev->data, ev->len, &e, &err) == RRT_OK ||
@@ -1061,12 +1115,12 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
 }
 
 /* Runs the freshly spawned root to the exit stop of its execve. */
-static bool start_root(ptask *t)
+static bool start_root(replayer *r, ptask *t)
 {
     stop s;
     bool exec_seen = false;
     for (;;) {
-        next_stop(t, &s);
+        next_stop(r, t, &s);
         if (s.kind == STOP_EVENT && (s.status >> 16) == PTRACE_EVENT_EXEC)
             exec_seen = true;
         else if (s.kind == STOP_SYSCALL && exec_seen)
@@ -1113,6 +1167,21 @@ out:
     rrt_cpuid_manifest_clear(&rec);
     rrt_cpuid_manifest_clear(&host);
     return ok;
+}
+
+/* What replay patches: CPUID sites where CPUID does not fault; XGETBV
+ * sites where the recording has their events, or where this host's XCR0
+ * is not the one the program read at record time. */
+static bool setup_traps(replayer *r)
+{
+    if (rrt_reader_cpuid(r->rd, &r->m, &r->err) != RRT_OK)
+        return rep_failed(r, r->err.status, "%s", r->err.message);
+    const char *x = rrt_reader_meta_get(r->rd, "record.xgetbv");
+    r->xgetbv_events = x && strcmp(x, "trapped") == 0;
+    r->patch_kinds = trace_patch_kinds(r->mode);
+    if (!r->xgetbv_events && trace_host_xcr0() == r->m.xcr0)
+        r->patch_kinds &= ~(unsigned)TRACE_SITE_XGETBV;
+    return true;
 }
 
 static bool spawn(replayer *r, ptask **root)
@@ -1163,9 +1232,11 @@ static bool spawn(replayer *r, ptask **root)
     *root = add_task(r, 0, pid);
     if (*root)
         (*root)->base.pset = trace_pset_new();
+    if (*root && (*root)->base.pset)
+        (*root)->base.pset->p.want = r->patch_kinds;
     if (*root && r->sub.active)
         r->sub.task = *root;
-    if (!*root || !(*root)->base.pset || !start_root(*root)) {
+    if (!*root || !(*root)->base.pset || !start_root(r, *root)) {
         rep_failed(r, RRT_E_IO, "cannot execute %s", exe);
         goto out;
     }
@@ -1191,6 +1262,7 @@ static bool event_subject(const rrt_event *ev, uint32_t *tid)
     case RRT_EV_SYSCALL:
     case RRT_EV_RDTSC:
     case RRT_EV_CPUID:
+    case RRT_EV_XGETBV:
     case RRT_EV_SIGNAL: {
         uint64_t v = rrt_cursor_varint(&c);
         *tid = (uint32_t)v;
@@ -1212,7 +1284,7 @@ static void order_tasks(replayer *r, const rrt_event *ev, bool before)
         ptask *l = r->lazy;
         if (l && l->base.rec_tid != tid && !l->parked && !l->clone_pending &&
             !l->sigsuspend && !l->exiting) {
-            next_stop(l, &l->park);
+            next_stop(r, l, &l->park);
             l->parked = true;
         }
         r->lazy = NULL;
@@ -1296,7 +1368,7 @@ rrt_status rep_replay(const rep_options *o, rep_report *rep, rrt_error *err)
             goto out;
         }
     }
-    if (spawn(r, &root) && run_events(r) && check_end(r))
+    if (setup_traps(r) && spawn(r, &root) && run_events(r) && check_end(r))
         rep->outcome = REP_REPLAYED;
     else if (r->diverged)
         rep->outcome = REP_DIVERGED;
@@ -1313,6 +1385,7 @@ out:
         rep_failed(r, RRT_E_IO, "%s: replay failed", o->archive);
     kill_all(r);
     rep_sub_clear(&r->sub);
+    rrt_cpuid_manifest_clear(&r->m);
     for (size_t i = 0; i < r->nwarned; i++)
         free(r->warned[i]);
     free(r->warned);

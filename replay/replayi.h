@@ -92,6 +92,12 @@ typedef struct replayer {
     rep_divergence div;
     rrt_error err; /* why the replay failed (not a divergence) */
     exec_sub sub; /* the exec being substituted, if any */
+    rrt_cpuid_manifest m; /* the recording's CPU */
+    /* XGETBV: trapped at record time, each one has an event; else the
+     * program read the recording host's XCR0 (m.xcr0), which replay gives
+     * it wherever this host's differs */
+    bool xgetbv_events;
+    unsigned patch_kinds; /* trace_site_kind bits patched at replay */
     char **warned; /* warnings already printed (a shell loop execs the
                       same script a thousand times) */
     size_t nwarned, capwarned;

@@ -90,6 +90,15 @@ rrt_rr_test(record_replay_cpuid_faulting --needs-faulting
   --expect "rdrand=0" -- ${TR}/tr_cpuid)
 rrt_rr_test(record_replay_cpuid_patching --rec-opt --cpuid-mode=patch
   --replay-env RRT_CPUID_MODE=patch --expect "rdrand=0" -- ${TR}/tr_cpuid)
+# XGETBV cannot fault: it is patched in both CPUID modes, and shows the
+# program no state of a feature the mask hides (native: AVX-512's).
+rrt_rr_test(record_replay_xgetbv_hides_masked_state_cpuid_faulting
+  --needs-faulting --rec-opt --cpuid-mode=fault --rec-opt --cpu-mask=x86-64-v3
+  --expect "avx512_state=0" --native-expect "avx512_state=1" -- ${TR}/tr_xgetbv)
+rrt_rr_test(record_replay_xgetbv_hides_masked_state_cpuid_patching
+  --rec-opt --cpuid-mode=patch --rec-opt --cpu-mask=x86-64-v3
+  --replay-env RRT_CPUID_MODE=patch
+  --expect "avx512_state=0" --native-expect "avx512_state=1" -- ${TR}/tr_xgetbv)
 rrt_rr_test(record_replay_cpu_mask_v2_hides_avx2 --rec-opt --cpu-mask=x86-64-v2
   --expect "avx2=0" --native-expect "avx2=1" -- ${TR}/tr_cpuid)
 rrt_rr_test(record_disable_cpuid_features_by_name

@@ -251,6 +251,8 @@ static void test_patch_all_replaces_every_cpuid_with_ud2(void **state)
     int memfd = trace_mem_open(pid);
     trace_pset *ps = trace_pset_new();
     assert_non_null(ps);
+    assert_int_equal(trace_patch_all(pid, memfd, &ps->p), 0); /* no want */
+    ps->p.want = TRACE_SITE_CPUID;
     long n = trace_patch_all(pid, memfd, &ps->p);
     /* At the exec stop the program and ld.so are mapped: tr_cpuid has
      * three CPUIDs in its loop, ld.so more. */

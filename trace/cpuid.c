@@ -4,6 +4,7 @@
  * effects of the trapped instructions (CPUID, XGETBV, RDTSC) both engines
  * emulate. */
 #include <capstone/capstone.h>
+#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -158,7 +159,7 @@ static bool patches_add(trace_patches *p, uint64_t addr, uint8_t kind)
 /* The kind of a decoded instruction when p wants it patched, else 0. */
 static uint8_t wanted_kind(const trace_patches *p, unsigned id)
 {
-    unsigned want = p->want ? p->want : TRACE_SITE_CPUID;
+    unsigned want = p->want;
     if (id == X86_INS_CPUID && (want & TRACE_SITE_CPUID))
         return TRACE_SITE_CPUID;
     if (id == X86_INS_XGETBV && (want & TRACE_SITE_XGETBV))
@@ -172,7 +173,7 @@ static uint8_t wanted_kind(const trace_patches *p, unsigned id)
 static bool may_hold_site(const trace_patches *p, const uint8_t *code,
                           size_t len)
 {
-    unsigned want = p->want ? p->want : TRACE_SITE_CPUID;
+    unsigned want = p->want;
     return ((want & TRACE_SITE_CPUID) && memmem(code, len, "\x0f\xa2", 2)) ||
            ((want & TRACE_SITE_XGETBV) &&
             memmem(code, len, "\x0f\x01\xd0", 3));
@@ -186,7 +187,7 @@ static bool may_hold_site(const trace_patches *p, const uint8_t *code,
 long trace_patch_range(int memfd, uint64_t start, uint64_t len,
                       trace_patches *p)
 {
-    if (len == 0 || len > PATCH_MAX_REGION)
+    if (len == 0 || len > PATCH_MAX_REGION || !p->want)
         return 0;
     uint8_t *code = malloc((size_t)len);
     if (!code)
@@ -239,6 +240,8 @@ out:
 long trace_patch_all(pid_t pid, int memfd, trace_patches *p)
 {
     char path[64], line[512];
+    if (!p->want)
+        return 0;
     snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
     FILE *f = fopen(path, "re");
     if (!f)
@@ -259,6 +262,25 @@ long trace_patch_all(pid_t pid, int memfd, trace_patches *p)
     }
     fclose(f);
     return total;
+}
+
+uint64_t trace_xsave_hidden(const rrt_cpuid_manifest *m)
+{
+    static const struct {
+        const char *feature;
+        uint64_t components;
+    } gates[] = {
+        {"avx", 1u << 2},      {"mpx", 3u << 3},        /* BNDREGS, BNDCSR */
+        {"avx512f", 7u << 5},  {"pku", 1u << 9},        /* opmask..., PKRU */
+        {"amx_tile", 3u << 17}, {"apx_f", 1u << 19},
+    };
+    uint64_t hidden = 0;
+    for (size_t i = 0; i < sizeof(gates) / sizeof(gates[0]); i++) {
+        const rrt_cpu_feature *f = rrt_cpu_feature_find(gates[i].feature);
+        if (f && !rrt_cpu_feature_present(m, f))
+            hidden |= gates[i].components;
+    }
+    return hidden;
 }
 
 int trace_trap_insn(int memfd, uint64_t rip)
@@ -299,6 +321,18 @@ void trace_apply_cpuid(struct user_regs_struct *r, const uint32_t regs[4])
     r->rcx = regs[2];
     r->rdx = regs[3];
     r->rip += 2;
+}
+
+void trace_cpuid_xsave_floor(uint32_t leaf, uint32_t subleaf,
+                             uint32_t regs[4])
+{
+    unsigned a, b, c, d;
+    if (leaf != 0xd || subleaf != 0 || !__get_cpuid_count(0xd, 0, &a, &b, &c, &d))
+        return;
+    if (regs[1] < b)
+        regs[1] = b;
+    if (regs[2] < c)
+        regs[2] = c;
 }
 
 void trace_apply_xgetbv(struct user_regs_struct *r, uint64_t value)

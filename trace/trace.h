@@ -118,7 +118,7 @@ typedef struct trace_patches {
     uint64_t *addr;
     uint8_t *kind; /* trace_site_kind of addr[i] */
     size_t n, cap;
-    unsigned want; /* trace_site_kind bits to patch; 0 = CPUID only */
+    unsigned want; /* trace_site_kind bits to patch */
 } trace_patches;
 void trace_patches_clear(trace_patches *p);
 /* A patch set shared by the tasks of one address space (threads, a vfork
@@ -127,7 +127,7 @@ typedef struct trace_pset {
     trace_patches p;
     unsigned refs;
 } trace_pset;
-/* An empty set that patches CPUID only until its p.want says more. */
+/* An empty set; it patches nothing until p.want says what. */
 trace_pset *trace_pset_new(void);
 trace_pset *trace_pset_ref(trace_pset *s);
 void trace_pset_unref(trace_pset *s);
@@ -147,6 +147,11 @@ long trace_patch_range(int memfd, uint64_t start, uint64_t len,
 /* Patches every executable mapping of /proc/PID/maps (after exec). */
 long trace_patch_all(pid_t pid, int memfd, trace_patches *p);
 
+/* The XSAVE state components of features m's masks hide (AVX's state
+ * when AVX is hidden, the AVX-512 ones when AVX512F is, ...): a program
+ * that may not use a feature does not see its state enabled in XCR0. */
+uint64_t trace_xsave_hidden(const rrt_cpuid_manifest *m);
+
 /* Instruction at rip that trapped: 1 rdtsc, 2 rdtscp, 3 cpuid, 4 ud2,
  * 0 other. */
 int trace_trap_insn(int memfd, uint64_t rip);
@@ -154,6 +159,14 @@ int trace_trap_insn(int memfd, uint64_t rip);
 /* Emulation helpers: register effects of the trapped instruction. */
 void trace_apply_rdtsc(struct user_regs_struct *r, const rrt_ev_rdtsc *e);
 void trace_apply_cpuid(struct user_regs_struct *r, const uint32_t regs[4]);
+/* CPUID(0xD, 0) as replay answers it: EBX and ECX, the sizes of XSAVE
+ * areas, raised to this host's when they are smaller. A program sizes the
+ * buffers it XSAVEs into by them (glibc's lazy-binding trampoline, with a
+ * fixed component mask), and XSAVE writes every component this host's XCR0
+ * enables at this host's offsets: AVX-512 state ends at 2432 on AMD Zen 4
+ * and at 2688 on Intel. */
+void trace_cpuid_xsave_floor(uint32_t leaf, uint32_t subleaf,
+                             uint32_t regs[4]);
 /* XGETBV at a patched site: edx:eax = value, past the 3-byte instruction. */
 void trace_apply_xgetbv(struct user_regs_struct *r, uint64_t value);
 
@@ -184,6 +197,8 @@ bool trace_xlayout_from_manifest(const rrt_cpuid_manifest *m,
                                  trace_xlayout *l);
 /* This host's. */
 bool trace_xlayout_host(trace_xlayout *l);
+/* This host's XCR0 (0 without XSAVE). */
+uint64_t trace_host_xcr0(void);
 /* The task's FP/vector state (PTRACE_GETREGSET NT_X86_XSTATE: this host's
  * layout), malloc'ed, or NULL; and setting it. */
 uint8_t *trace_xstate_get(pid_t pid, size_t *len);

@@ -63,15 +63,20 @@ bool trace_xlayout_from_manifest(const rrt_cpuid_manifest *m,
     return layout_done(l);
 }
 
+uint64_t trace_host_xcr0(void)
+{
+    unsigned a, b, c, d, lo, hi;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE))
+        return 0;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return (uint64_t)hi << 32 | lo;
+}
+
 bool trace_xlayout_host(trace_xlayout *l)
 {
     unsigned a, b, c, d;
     memset(l, 0, sizeof(*l));
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE))
-        return false;
-    unsigned lo, hi;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    l->xfeatures = ((uint64_t)hi << 32 | lo) & ~XFEATURE_MASK_DYNAMIC &
+    l->xfeatures = trace_host_xcr0() & ~XFEATURE_MASK_DYNAMIC &
                    ((1ull << TRACE_XSTATE_COMPONENTS) - 1);
     for (unsigned i = 2; i < TRACE_XSTATE_COMPONENTS; i++) {
         if (!((l->xfeatures >> i) & 1))
