@@ -651,6 +651,61 @@ static bool is_sync_signal(int sig, const siginfo_t *si)
            si->si_code > 0 && si->si_code != SI_KERNEL;
 }
 
+static bool on_stop(recorder *r, pid_t pid, int status);
+
+_Static_assert(sizeof(struct user_regs_struct) == 8 * RRT_EV_FRAME_NREGS,
+               "SIGNAL_FRAME regs are struct user_regs_struct");
+
+/* A handler is about to run for sig: steps t into it, so that the kernel
+ * builds the frame now, and records the frame, the handler's registers
+ * and mask (SIGNAL_FRAME). A replay host writes these bytes instead of
+ * building a frame in its own XSAVE layout. The handler starts from the
+ * initial FP state, set here as replay sets it. */
+static bool record_frame(recorder *r, rtask *t, int sig)
+{
+    int st;
+    pid_t tid = t->base.tid;
+    if (ptrace(PTRACE_SINGLESTEP, tid, NULL, (void *)(long)sig) != 0)
+        return true; /* killed meanwhile; its exit follows */
+    if (waitpid(tid, &st, __WALL) != tid)
+        return rec_fail(r, "process %d: lost it while it entered a signal "
+                           "handler", (int)tid);
+    if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || (st >> 16))
+        return on_stop(r, tid, st); /* no frame: it died, or the frame did
+                                     * not fit (SIGSEGV follows) */
+    struct user_regs_struct g;
+    rrt_ev_signal_frame e = {.tid = (uint32_t)tid};
+    uint8_t *frame = NULL, *x = NULL;
+    size_t len = 0, xlen = 0;
+    bool ok = ptrace(PTRACE_GETREGS, tid, NULL, &g) == 0 &&
+              ptrace(PTRACE_GETSIGMASK, tid, (void *)sizeof(e.mask),
+                     &e.mask) == 0 &&
+              trace_frame_extent(t->base.memfd, g.rsp, &len) &&
+              (frame = malloc(len)) != NULL &&
+              trace_mem_read(t->base.memfd, g.rsp, frame, len) &&
+              (x = trace_xstate_get(tid, &xlen)) != NULL;
+    if (ok) {
+        trace_xstate_init(x, xlen);
+        ok = trace_xstate_set(tid, x, xlen);
+    }
+    if (!ok) {
+        free(frame);
+        free(x);
+        return rec_fail(r, "process %d: cannot read the frame of signal %d",
+                        (int)tid, sig);
+    }
+    memcpy(e.regs, &g, sizeof(e.regs));
+    e.frame = frame;
+    e.frame_len = len;
+    ok = emitted(r, rec_emit_signal_frame(&r->prod, &e, &r->err),
+                 RRT_EV_SIGNAL_FRAME);
+    free(frame);
+    free(x);
+    if (ok)
+        resume(t, 0);
+    return ok;
+}
+
 static bool on_signal_stop(recorder *r, rtask *t, int sig)
 {
     if (sig == SIGSTOP && t->fresh) {
@@ -678,6 +733,9 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
         if (!emitted(r, rec_emit_signal(&r->prod, &ev, &r->err),
                      RRT_EV_SIGNAL))
             return false;
+        if (sig != SIGKILL && sig != SIGSTOP &&
+            trace_signal_caught(t->base.tid, sig))
+            return record_frame(r, t, sig);
     }
     resume(t, sig);
     return true;
