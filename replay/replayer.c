@@ -482,6 +482,15 @@ static void rewrite_mmap(const rrt_ev_syscall *e, struct user_regs_struct *g)
     g->r10 = flags;
 }
 
+/* t set its alternate stack from the stack_t at ss: frames keep the flags
+ * it was given (sigaltstack reports SS_DISABLE or SS_ONSTACK instead). */
+static void note_altstack(ptask *t, uint64_t ss)
+{
+    uint32_t flags;
+    if (ss && trace_mem_read(t->base.memfd, ss + 8, &flags, 4))
+        t->alt_flags = flags;
+}
+
 static bool reap_doomed(replayer *r, ptask *t);
 
 static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
@@ -538,6 +547,8 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         !fill_mapping(r, t, e->file_index, (uint64_t)e->ret, e->args[1],
                       e->args[5]))
         return false;
+    if (e->nr == SYS_sigaltstack)
+        note_altstack(t, e->args[0]);
     uint64_t prot = 0, start = 0, len = 0;
     if (e->nr == SYS_mmap)
         prot = e->args[2], start = (uint64_t)e->ret, len = e->args[1];
@@ -577,6 +588,10 @@ static bool interrupted_with_mask(replayer *r, ptask *t,
         return false;
     if (!write_outputs(r, t, e) || !reenter(r, t, s))
         return true; /* diverged */
+    if (!trace_mem_read(t->base.memfd, mask, &t->suspend_mask, 8))
+        t->suspend_mask = 0;
+    t->suspend_args[0] = s->regs.rdi;
+    t->suspend_args[1] = s->regs.rsi;
     s->regs.orig_rax = SYS_rt_sigsuspend;
     s->regs.rdi = mask;
     s->regs.rsi = size;
@@ -587,6 +602,54 @@ static bool interrupted_with_mask(replayer *r, ptask *t,
     return true;
 }
 static bool is_clone(uint32_t nr);
+
+/* rt_sigreturn from a frame in the recording host's layout (replay wrote
+ * every frame so), as that host's kernel did: registers, mask and FP
+ * state from the frame, the state translated into this host's layout.
+ * The call itself, at its real entry, becomes the sigaltstack that
+ * restores the frame's alternate stack (restore_altstack). */
+static bool emulate_sigreturn(replayer *r, ptask *t, const rrt_ev_syscall *e,
+                              stop *s)
+{
+    pid_t tid = t->base.tid;
+    char buf[256];
+    if (!reenter(r, t, s))
+        return false;
+    size_t xlen;
+    uint8_t *x = trace_xstate_get(tid, &xlen);
+    trace_sigreturn sr;
+    if (!x || !trace_sigreturn_read(t->base.memfd, &s->regs, &r->rec_layout,
+                                    x, xlen, &r->host_layout, &sr)) {
+        free(x);
+        return rep_diverge(r, t, "rt_sigreturn: no frame the recording "
+                                 "host's kernel would take at 0x%llx",
+                           s->regs.rsp - 8);
+    }
+    s->regs.orig_rax = SYS_sigaltstack;
+    s->regs.rdi = sr.uc_stack;
+    s->regs.rsi = 0;
+    ptrace(PTRACE_SETREGS, tid, NULL, &s->regs);
+    next_stop(r, t, s);
+    bool ok = s->kind == STOP_SYSCALL && !t->in_syscall;
+    if (ok && s->regs.rax == 0)
+        note_altstack(t, sr.uc_stack);
+    if (ok)
+        ok = ptrace(PTRACE_SETREGS, tid, NULL, &sr.regs) == 0 &&
+             trace_xstate_set(tid, x, xlen) &&
+             ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(sr.mask),
+                    &sr.mask) == 0;
+    free(x);
+    if (!ok)
+        return rep_diverge(r, t, "rt_sigreturn: %s",
+                           stop_name(s, buf, sizeof(buf)));
+    if ((int64_t)sr.regs.rax != e->ret) {
+        char want[24], got[24];
+        snprintf(want, sizeof(want), "%lld", (long long)e->ret);
+        snprintf(got, sizeof(got), "%lld", (long long)sr.regs.rax);
+        return rep_mismatch(r, t, want, got, "rax restored by rt_sigreturn");
+    }
+    return true;
+}
 
 static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
 {
@@ -643,10 +706,14 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
         t->in_syscall = false;
         return true;
     }
+    if (e->nr == SYS_rt_sigreturn)
+        return emulate_sigreturn(r, t, e, &s);
     if (e->nr == SYS_rt_sigsuspend) {
         /* It only ends by a signal: the next SIGNAL event sends it. */
         if (!reenter(r, t, &s))
             return false;
+        if (!trace_mem_read(t->base.memfd, s.regs.rdi, &t->suspend_mask, 8))
+            t->suspend_mask = 0;
         t->sigsuspend = true;
         t->suspend_nr = 0;
         return true;
@@ -691,6 +758,7 @@ static bool on_rdtsc(replayer *r, ptask *t, const rrt_ev_rdtsc *e)
     stop s;
     if (!on_trap(r, t, TRAP_RDTSC, &s))
         return false;
+    t->trapno = 13, t->trap_err = 0; /* #GP: RDTSC traps by PR_SET_TSC */
     trace_apply_rdtsc(&s.regs, e);
     return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0;
 }
@@ -709,6 +777,7 @@ static bool on_cpuid(replayer *r, ptask *t, const rrt_ev_cpuid *e)
         snprintf(got, sizeof(got), "0x%x.%u", leaf, sub);
         return rep_mismatch(r, t, want, got, "CPUID leaf");
     }
+    t->trapno = r->cpuid_trapno, t->trap_err = 0;
     uint32_t regs[4] = {e->regs[0], e->regs[1], e->regs[2], e->regs[3]};
     trace_cpuid_xsave_floor(leaf, sub, regs);
     trace_apply_cpuid(&s.regs, regs);
@@ -726,8 +795,171 @@ static bool on_xgetbv(replayer *r, ptask *t, const rrt_ev_xgetbv *e)
         snprintf(got, sizeof(got), "XCR%u", (uint32_t)s.regs.rcx);
         return rep_mismatch(r, t, want, got, "XGETBV register");
     }
+    t->trapno = 6, t->trap_err = 0; /* #UD at the patched site */
     trace_apply_xgetbv(&s.regs, e->value);
     return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0;
+}
+
+/* A fault's signal: the kernel noted the page fault's address for the
+ * frame's sigcontext (the error code is not recorded: its user bit). */
+static void note_fault(ptask *t, const rrt_ev_signal *e)
+{
+    if (e->signo != SIGSEGV && e->signo != SIGBUS)
+        return;
+    siginfo_t si;
+    memcpy(&si, e->siginfo, sizeof(si));
+    t->trapno = 14;
+    t->trap_err = 4;
+    t->cr2 = (uint64_t)(uintptr_t)si.si_addr;
+}
+
+/* The SIGNAL_FRAME that follows the current SIGNAL event of task tid, if
+ * any; its frame is copied into *owned. */
+static bool peek_frame(replayer *r, uint32_t tid, rrt_ev_signal_frame *f,
+                       uint8_t **owned)
+{
+    rrt_event_iter *it = NULL;
+    rrt_event ev;
+    rrt_error err;
+    bool found = false;
+    *owned = NULL;
+    if (rrt_event_iter_open(r->rd, r->index + 1, &it, &err) != RRT_OK)
+        return false;
+    if (rrt_event_iter_next(it, &ev, &err) == RRT_OK &&
+        ev.type == RRT_EV_SIGNAL_FRAME &&
+        rrt_ev_decode_signal_frame(ev.data, ev.len, f, &err) == RRT_OK &&
+        f->tid == tid && (*owned = malloc(f->frame_len ? f->frame_len : 1))) {
+        memcpy(*owned, f->frame, f->frame_len);
+        f->frame = *owned;
+        found = true;
+    }
+    rrt_event_iter_close(it);
+    return found;
+}
+
+/* Compares the frame built here with the recorded one (a test aid). */
+static bool check_frame(replayer *r, ptask *t, const trace_frame *f,
+                        const rrt_ev_signal_frame *rec)
+{
+    char want[64], got[64];
+    uint64_t rsp = rec->regs[19], rip = rec->regs[16];
+    r->frames_checked++;
+    if (f->sp != rsp || f->regs.rip != rip) {
+        snprintf(want, sizeof(want), "rsp 0x%llx rip 0x%llx",
+                 (unsigned long long)rsp, (unsigned long long)rip);
+        snprintf(got, sizeof(got), "rsp 0x%llx rip 0x%llx",
+                 (unsigned long long)f->sp,
+                 f->regs.rip);
+        return rep_mismatch(r, t, want, got, "signal frame built here");
+    }
+    long at = trace_frame_compare(f, rec->frame, rec->frame_len);
+    if (at >= 0) {
+        snprintf(want, sizeof(want), "%zu bytes", rec->frame_len);
+        snprintf(got, sizeof(got), "%zu bytes, byte %ld differs (0x%02x, "
+                 "recorded 0x%02x)", f->len, at, f->bytes[at],
+                 (size_t)at < rec->frame_len ? rec->frame[at] : 0);
+        return rep_mismatch(r, t, want, got, "signal frame built here");
+    }
+    if (f->mask != rec->mask) {
+        snprintf(want, sizeof(want), "0x%llx", (unsigned long long)rec->mask);
+        snprintf(got, sizeof(got), "0x%llx", (unsigned long long)f->mask);
+        return rep_mismatch(r, t, want, got, "signal mask in the handler");
+    }
+    return true;
+}
+
+/* Runs the handler of e's signal in t, stopped at its delivery stop: with
+ * the recorded frame (rec), or one built as the recording host's kernel
+ * built it. Never lets this host's kernel build the frame, whose XSAVE
+ * layout may differ. suspended: t was in sigsuspend, whose saved mask the
+ * frame keeps. */
+static bool deliver(replayer *r, ptask *t, const rrt_ev_signal *e,
+                    bool suspended, const rrt_ev_signal_frame *rec)
+{
+    pid_t tid = t->base.tid;
+    int memfd = t->base.memfd;
+    trace_delivery d = {.sig = (int)e->signo, .siginfo = e->siginfo,
+                        .trapno = t->trapno, .err = t->trap_err,
+                        .cr2 = t->cr2, .xsave_layout = &r->host_layout,
+                        .layout = &r->rec_layout};
+    uint8_t *x = NULL;
+    trace_frame f = {0};
+    bool ok = false;
+    if (ptrace(PTRACE_GETREGS, tid, NULL, &d.regs) != 0 ||
+        ptrace(PTRACE_GETSIGMASK, tid, (void *)sizeof(d.blocked),
+               &d.blocked) != 0 ||
+        !(x = trace_xstate_get(tid, &d.xsave_len)) ||
+        /* these run system calls in t, which drop the signal */
+        !trace_sigaction_get(tid, memfd, d.sig, &d.act) ||
+        !trace_altstack_get(tid, memfd, &d.alt)) {
+        rep_fail_at(r, t, "cannot read the state signal %d is delivered in",
+                    d.sig);
+        goto out;
+    }
+    /* in sigsuspend the kernel blocks the call's mask, and reports (and
+     * the frame saves) the one it restores afterwards */
+    d.saved = d.blocked;
+    if (suspended)
+        d.blocked = t->suspend_mask;
+    d.alt.flags = t->alt_flags;
+    d.xsave = x;
+    bool built = trace_frame_build(memfd, &d, &f);
+    bool use_rec = rec && !r->o->frame_pad_for_tests;
+    if (!built && !use_rec) {
+        rep_diverge(r, t, "no room for the frame of signal %d (the recording "
+                          "host's kernel would have killed the task)", d.sig);
+        goto out;
+    }
+    if (use_rec && r->o->check_frames_for_tests &&
+        (!built || !check_frame(r, t, &f, rec)))
+        goto out;
+    if ((d.act.flags & SA_RESETHAND) &&
+        !trace_sigaction_set(tid, memfd, d.sig,
+                             &(trace_sigaction){0, d.act.flags,
+                                                d.act.restorer, d.act.mask})) {
+        rep_fail_at(r, t, "cannot reset the action of signal %d", d.sig);
+        goto out;
+    }
+    if (f.disarm && !trace_altstack_disarm(tid, memfd)) {
+        rep_fail_at(r, t, "cannot disarm the alternate signal stack");
+        goto out;
+    }
+    if (f.disarm)
+        t->alt_flags = SS_DISABLE;
+    struct user_regs_struct g = f.regs;
+    uint64_t mask = f.mask;
+    if (use_rec) {
+        g = d.regs;
+        g.rax = rec->regs[10];
+        g.rdx = rec->regs[12];
+        g.rsi = rec->regs[13];
+        g.rdi = rec->regs[14];
+        g.rip = rec->regs[16];
+        g.cs = rec->regs[17];
+        g.eflags = rec->regs[18];
+        g.rsp = rec->regs[19];
+        mask = rec->mask;
+    }
+    g.orig_rax = (uint64_t)-1; /* no system call restart past this point */
+    trace_xstate_init(x, d.xsave_len);
+    ok = (use_rec ? trace_mem_write(memfd, g.rsp, rec->frame, rec->frame_len)
+                  : trace_mem_write(memfd, f.sp, f.bytes, f.len)) &&
+         ptrace(PTRACE_SETREGS, tid, NULL, &g) == 0 &&
+         ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(mask), &mask) == 0 &&
+         trace_xstate_set(tid, x, d.xsave_len);
+    if (!ok) {
+        rep_fail_at(r, t, "cannot set up the handler of signal %d", d.sig);
+        goto out;
+    }
+    if (use_rec)
+        r->frames_recorded++;
+    else
+        r->frames_built++;
+    t->resume_sig = 0;
+out:
+    trace_frame_free(&f);
+    free(x);
+    return ok;
 }
 
 static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
@@ -739,6 +971,7 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
     if (!e->sync && syscall(SYS_tkill, t->base.tid, (int)e->signo) != 0)
         return rep_fail_at(r, t, "cannot send signal %u: %s", e->signo,
                        strerror(errno));
+    bool suspended = t->sigsuspend;
     if (t->sigsuspend) {
         /* the signal ends the real rt_sigsuspend the task now sleeps in */
         t->sigsuspend = false;
@@ -751,6 +984,8 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
             /* it stood for ppoll & co: give their recorded result */
             s.regs.rax = (uint64_t)t->suspend_ret;
             s.regs.orig_rax = t->suspend_nr;
+            s.regs.rdi = t->suspend_args[0];
+            s.regs.rsi = t->suspend_args[1];
             ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs);
         }
     }
@@ -762,9 +997,26 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
         return rep_mismatch(r, t, want, stop_name(&s, buf, sizeof(buf)),
                         "stop");
     }
-    ptrace(PTRACE_SETSIGINFO, t->base.tid, NULL, (void *)e->siginfo);
-    t->resume_sig = (int)e->signo;
-    return true;
+    if (e->sync)
+        note_fault(t, e);
+    rrt_ev_signal_frame rec;
+    uint8_t *owned = NULL;
+    bool have = peek_frame(r, e->tid, &rec, &owned);
+    bool caught = trace_signal_caught(t->base.tid, (int)e->signo);
+    bool ok;
+    if (caught)
+        ok = deliver(r, t, e, suspended, have ? &rec : NULL);
+    else if (have)
+        ok = rep_diverge(r, t, "signal %u ran a handler at record time; "
+                               "here it has none", e->signo);
+    else {
+        /* default action or ignored: the kernel acts, with no frame */
+        ptrace(PTRACE_SETSIGINFO, t->base.tid, NULL, (void *)e->siginfo);
+        t->resume_sig = (int)e->signo;
+        ok = true;
+    }
+    free(owned);
+    return ok;
 }
 
 static bool same_exit(const rrt_ev_exit *e, int status)
@@ -907,6 +1159,11 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
     if (!c)
         return rep_fail_at(r, t, "out of memory");
     c->sysemu = t->sysemu;
+    c->trapno = t->trapno, c->trap_err = t->trap_err, c->cr2 = t->cr2;
+    /* copy_process: a task sharing the address space gets no alternate
+     * stack; a fork keeps its parent's */
+    c->alt_flags = (flags & (CLONE_VM | CLONE_VFORK)) == CLONE_VM
+                       ? SS_DISABLE : t->alt_flags;
     c->base.pset = flags & CLONE_VM ? trace_pset_ref(t->base.pset)
                                : trace_pset_copy(t->base.pset);
     int st;
@@ -1084,6 +1341,8 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
                 rep_diverge(r, NULL, "%s", err.message)) &&
                need_task(r, e.tid, &t) && on_xgetbv(r, t, &e);
     }
+    case RRT_EV_SIGNAL_FRAME:
+        return true; /* used by the SIGNAL before it */
     case RRT_EV_SIGNAL: {
         rrt_ev_signal e;
         return (rrt_ev_decode_signal(ev->data, ev->len, &e, &err) == RRT_OK ||
@@ -1181,6 +1440,22 @@ static bool setup_traps(replayer *r)
     r->patch_kinds = trace_patch_kinds(r->mode);
     if (!r->xgetbv_events && trace_host_xcr0() == r->m.xcr0)
         r->patch_kinds &= ~(unsigned)TRACE_SITE_XGETBV;
+    const char *mode = rrt_reader_meta_get(r->rd, "record.cpuid_mode");
+    r->cpuid_trapno = mode && strcmp(mode, "fault") == 0 ? 13 : 6; /* #GP, #UD */
+    if (!trace_xlayout_host(&r->host_layout))
+        return rep_failed(r, RRT_E_UNSUPPORTED,
+                          "this host has no XSAVE: rrt cannot replay here");
+    if (!trace_xlayout_from_manifest(&r->m, &r->rec_layout)) {
+        rep_warn_once(r, r->o->archive, "the recording does not describe its "
+                                        "host's XSAVE layout; signal frames "
+                                        "use this host's");
+        r->rec_layout = r->host_layout;
+    }
+    uint32_t pad = r->o->frame_pad_for_tests;
+    for (unsigned i = 2; pad && i < TRACE_XSTATE_COMPONENTS; i++)
+        if ((r->rec_layout.xfeatures >> i) & 1)
+            r->rec_layout.off[i] += pad;
+    r->rec_layout.size += pad;
     return true;
 }
 
@@ -1263,7 +1538,8 @@ static bool event_subject(const rrt_event *ev, uint32_t *tid)
     case RRT_EV_RDTSC:
     case RRT_EV_CPUID:
     case RRT_EV_XGETBV:
-    case RRT_EV_SIGNAL: {
+    case RRT_EV_SIGNAL:
+    case RRT_EV_SIGNAL_FRAME: {
         uint64_t v = rrt_cursor_varint(&c);
         *tid = (uint32_t)v;
         return !c.failed && v <= UINT32_MAX;
@@ -1376,6 +1652,9 @@ rrt_status rep_replay(const rep_options *o, rep_report *rep, rrt_error *err)
     rep->exit_status = r->exit_code;
     rep->events = r->index;
     memcpy(rep->counts, r->counts, sizeof(rep->counts));
+    rep->frames_recorded = r->frames_recorded;
+    rep->frames_built = r->frames_built;
+    rep->frames_checked = r->frames_checked;
     rep->div = r->div;
 out:
     if (rep->outcome == REP_DIVERGED)
