@@ -75,6 +75,23 @@ rrt_rr_test(record_refuses_unlisted_ioctl_by_name
   --record-fails "ioctl (16) with request 0x5411 is not supported"
   -- ${TR}/tr_ioctl unlisted)
 rrt_rr_test(record_replay_signals_to_self --expect "usr1=3 alrm=1 chld=[12] status=5 ppoll=-1" -- ${TR}/tr_signal)
+# Signal handlers run on the frames the recording host's kernel built:
+# recorded (SIGNAL_FRAME), or built by replay for recordings without them,
+# which must be the same bytes; and in a larger XSAVE layout than this
+# host's, rt_sigreturn brings back the vector registers held across a
+# signal (the handlers write from a static buffer there, so that their
+# arguments do not depend on where the frame is).
+rrt_rr_test(record_replay_signal_frames_from_the_recording
+  --expect "kill: vector registers kept 1" --replay-opt --stats
+  --replay-stderr "signal frames: 3 recorded, 0 built" -- ${TR}/tr_sigframe)
+rrt_rr_test(record_replay_signal_frames_built_equal_the_recorded
+  --replay-env RRT_REPLAY_TEST_CHECK_FRAMES=1 --replay-opt --stats
+  --replay-stderr "signal frames: 3 recorded, 0 built .*, 3 checked"
+  -- ${TR}/tr_sigframe)
+rrt_rr_test(record_replay_signal_frames_larger_than_the_hosts
+  --replay-env RRT_REPLAY_TEST_FRAME_PAD=4096 --replay-opt --stats
+  --expect "kill: vector registers kept 1"
+  --replay-stderr "signal frames: 0 recorded, 3 built" -- ${TR}/tr_sigframe static)
 rrt_rr_test(record_replay_restart_syscall_after_sigchld
   --expect "nanosleep=0 status=4" -- ${TR}/tr_restart)
 rrt_rr_test(record_replay_real_segfault_exit_status -- ${TR}/tr_segv)
