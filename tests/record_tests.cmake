@@ -349,6 +349,18 @@ if(RRT_SQLITE3)
     "create table t(x); insert into t values (random()); select x, datetime('now') from t;")
 endif()
 
+# Recordings made on other hosts replay here: ours from an Intel host with
+# CPUID faulting, and the Zen 4 ones in ../shared/recordings beside the
+# source tree when it is there (skipped with a message when it is not).
+set(RR_RECS ${CMAKE_CURRENT_SOURCE_DIR}/cli_replay_recordings.sh)
+add_test(NAME replay_recordings_made_on_intel
+  COMMAND ${RR_RECS} ${RRT_CLI} ${CMAKE_CURRENT_SOURCE_DIR}/data/recordings)
+add_test(NAME replay_recordings_made_on_amd
+  COMMAND ${RR_RECS} ${RRT_CLI} ${PROJECT_SOURCE_DIR}/../shared/recordings)
+set_tests_properties(replay_recordings_made_on_intel
+  replay_recordings_made_on_amd PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300
+  LABELS record)
+
 # The trace layer alone: tracees driven through trace/ directly.
 add_executable(test_trace ${CMAKE_CURRENT_SOURCE_DIR}/test_trace.c)
 target_compile_definitions(test_trace PRIVATE TRACEE_DIR="${PROJECT_BINARY_DIR}/tracees")
