@@ -907,6 +907,8 @@ static bool dump_decoded(rrt_reader *r, const rrt_event *ev)
         rrt_ev_clone cl;
         rrt_ev_exec xe;
         rrt_ev_exec_script xs;
+        rrt_ev_signal_frame sf;
+        rrt_ev_xgetbv xg;
     } u;
     switch (ev->type) {
     case RRT_EV_SYSCALL:
@@ -933,6 +935,14 @@ static bool dump_decoded(rrt_reader *r, const rrt_event *ev)
     case RRT_EV_EXEC_SCRIPT:
         st = rrt_ev_decode_exec_script(ev->data, ev->len, &u.xs, &err);
         break;
+    case RRT_EV_SIGNAL_FRAME:
+        st = rrt_ev_decode_signal_frame(ev->data, ev->len, &u.sf, &err);
+        break;
+    case RRT_EV_XGETBV:
+        st = rrt_ev_decode_xgetbv(ev->data, ev->len, &u.xg, &err);
+        break;
+    default:
+        return false; /* named by librrt, not known here yet: raw */
     }
     if (st != RRT_OK) {
         cli_warn("event %llu: %s", (unsigned long long)ev->seq, err.message);
@@ -988,6 +998,17 @@ static bool dump_decoded(rrt_reader *r, const rrt_event *ev)
         printf(" tid %u script", u.xs.tid);
         print_file(r, u.xs.script_file);
         printf("\n");
+        break;
+    case RRT_EV_SIGNAL_FRAME: /* regs: user_regs_struct order */
+        printf(" tid %u handler 0x%llx rsp 0x%llx mask 0x%llx, %zu-byte "
+               "frame\n",
+               u.sf.tid, (unsigned long long)u.sf.regs[16],
+               (unsigned long long)u.sf.regs[19],
+               (unsigned long long)u.sf.mask, u.sf.frame_len);
+        break;
+    case RRT_EV_XGETBV:
+        printf(" tid %u xcr%u = 0x%llx\n", u.xg.tid, u.xg.xcr,
+               (unsigned long long)u.xg.value);
         break;
     }
     return true;

@@ -665,6 +665,13 @@ static void test_events_dump_decodes_recording_events(void **state)
     assert_int_equal(rrt_writer_add_event(w, RRT_EV_EXIT, g_exit, 3, NULL),
                      RRT_OK);
     assert_int_equal(rrt_writer_add_event(w, 99, g_exit, 2, NULL), RRT_OK);
+    assert_int_equal(rrt_writer_add_event(w, RRT_EV_SIGNAL_FRAME,
+                                          g_signal_frame,
+                                          sizeof(g_signal_frame), NULL),
+                     RRT_OK);
+    assert_int_equal(rrt_writer_add_event(w, RRT_EV_XGETBV, g_xgetbv,
+                                          sizeof(g_xgetbv), NULL),
+                     RRT_OK);
     assert_int_equal(rrt_writer_finish(w, NULL), RRT_OK);
     rrt_writer_free(w);
 
@@ -683,7 +690,10 @@ static void test_events_dump_decodes_recording_events(void **state)
              "[1 mem write, 5 bytes]\n"
              "event 1 EXIT tid 4711 killed by signal 9 (SIGKILL)\n"
              "event 2 type 5, 3 bytes\n"
-             "event 3 type 99, 2 bytes\n");
+             "event 3 type 99, 2 bytes\n"
+             "event 4 SIGNAL_FRAME tid 4711 handler 0x401000 rsp 0x7ffd0000 "
+             "mask 0x2000, 3-byte frame\n"
+             "event 5 XGETBV tid 4711 xcr0 = 0x2e7\n");
 }
 
 int main(void)
