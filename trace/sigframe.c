@@ -59,7 +59,8 @@ enum {
     SC_CR2 = 176,
     SC_FPSTATE = 184,
 };
-#define UC_FLAGS_XSTATE 7 /* UC_FP_XSTATE|UC_SIGCONTEXT_SS|UC_STRICT_RESTORE_SS */
+/* UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS */
+#define UC_FLAGS_XSTATE 7
 #define XSTATE_MAGIC1 0x46505853u /* FP_XSTATE_MAGIC1 */
 #define XSTATE_MAGIC2 0x46505845u /* FP_XSTATE_MAGIC2, after the state */
 #define USER_CS 0x33
@@ -281,8 +282,7 @@ bool trace_frame_extent(int memfd, uint64_t sp, size_t *len)
     return true;
 }
 
-long trace_frame_compare(const trace_frame *f, const uint8_t *rec,
-                         size_t len)
+long trace_frame_compare(const trace_frame *f, const uint8_t *rec, size_t len)
 {
     if (len != f->len)
         return (long)(len < f->len ? len : f->len);
@@ -335,12 +335,11 @@ static bool restore_fpstate(int memfd, uint64_t fp, const trace_xlayout *L,
     if (!fx_only && (get64(x + TRACE_XSAVE_LEGACY + 8) ||
                      (get64(x + TRACE_XSAVE_LEGACY) & ~L->xfeatures)))
         goto out; /* XRSTOR faults on such a header: the kernel's SIGSEGV */
-    memcpy(out, x, 28);                /* x87 control state and MXCSR */
+    memcpy(out, x, 28);                 /* x87 control state and MXCSR */
     memcpy(out + 32, x + 32, 416 - 32); /* ST and XMM registers */
     memset(out + TRACE_XSAVE_LEGACY + 8, 0,
            TRACE_XSAVE_HDR_END - TRACE_XSAVE_LEGACY - 8);
-    bv = trace_xstate_translate(x, size, L, out, out_len, host, bv) |
-         (bv & 3);
+    bv = trace_xstate_translate(x, size, L, out, out_len, host, bv) | (bv & 3);
     memcpy(out + TRACE_XSAVE_LEGACY, &bv, 8);
     ok = true;
 out:
@@ -360,10 +359,9 @@ bool trace_sigreturn_read(int memfd, const struct user_regs_struct *now,
     const uint8_t *sc = f + SF_MCONTEXT;
     struct user_regs_struct *r = &s->regs;
     *r = *now;
-    unsigned long long *gpr[16] = {&r->r8,  &r->r9,  &r->r10, &r->r11, &r->r12, &r->r13,
-                                   &r->r14, &r->r15, &r->rdi, &r->rsi,
-                                   &r->rbp, &r->rbx, &r->rdx, &r->rax,
-                                   &r->rcx, &r->rsp};
+    unsigned long long *gpr[16] = {
+        &r->r8,  &r->r9,  &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15,
+        &r->rdi, &r->rsi, &r->rbp, &r->rbx, &r->rdx, &r->rax, &r->rcx, &r->rsp};
     for (size_t i = 0; i < 16; i++)
         *gpr[i] = get64(sc + 8 * i);
     r->rip = get64(sc + SC_RIP);

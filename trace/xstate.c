@@ -45,8 +45,7 @@ static bool layout_done(trace_xlayout *l)
     return true;
 }
 
-bool trace_xlayout_from_manifest(const rrt_cpuid_manifest *m,
-                                 trace_xlayout *l)
+bool trace_xlayout_from_manifest(const rrt_cpuid_manifest *m, trace_xlayout *l)
 {
     memset(l, 0, sizeof(*l));
     l->xfeatures = m->xcr0 & ~XFEATURE_MASK_DYNAMIC &
@@ -92,7 +91,8 @@ uint8_t *trace_xstate_get(pid_t pid, size_t *len)
 {
     uint8_t *buf = calloc(1, TRACE_XSAVE_MAX);
     struct iovec iov = {buf, TRACE_XSAVE_MAX};
-    if (!buf || ptrace(PTRACE_GETREGSET, pid, (void *)NT_X86_XSTATE, &iov) != 0 ||
+    if (!buf ||
+        ptrace(PTRACE_GETREGSET, pid, (void *)NT_X86_XSTATE, &iov) != 0 ||
         iov.iov_len < TRACE_XSAVE_HDR_END) {
         free(buf);
         return NULL;
@@ -141,8 +141,7 @@ uint64_t trace_xstate_translate(const uint8_t *src, size_t src_len,
 {
     uint64_t out = bv & 3;
     for (unsigned i = 2; i < TRACE_XSTATE_COMPONENTS; i++) {
-        if (!((to->xfeatures >> i) & 1) ||
-            to->off[i] + to->len[i] > dst_len)
+        if (!((to->xfeatures >> i) & 1) || to->off[i] + to->len[i] > dst_len)
             continue;
         uint8_t *d = dst + to->off[i];
         memset(d, 0, to->len[i]); /* init value of every component we know */

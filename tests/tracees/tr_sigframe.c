@@ -23,9 +23,9 @@ static uintptr_t alt_lo, alt_hi;
 static int say(char *buf, size_t size, const char *what, int sig, void *ctx)
 {
     uintptr_t here = (uintptr_t)&buf;
-    return snprintf(buf, size, "%s: signal %d handled %d on_altstack %d ctx %d\n",
-                    what, sig, (int)handled,
-                    here >= alt_lo && here < alt_hi, ctx != NULL);
+    return snprintf(
+        buf, size, "%s: signal %d handled %d on_altstack %d ctx %d\n", what,
+        sig, (int)handled, here >= alt_lo && here < alt_hi, ctx != NULL);
 }
 
 static void clobber_vectors(int avx)
@@ -33,13 +33,13 @@ static void clobber_vectors(int avx)
     if (avx)
         __asm__ volatile("vpcmpeqd %%ymm0, %%ymm0, %%ymm0\n\t"
                          "vmovdqa %%ymm0, %%ymm7\n\t"
-                         "vmovdqa %%ymm0, %%ymm15" ::: "xmm0", "xmm7",
-                         "xmm15");
+                         "vmovdqa %%ymm0, %%ymm15" ::
+                             : "xmm0", "xmm7", "xmm15");
     else
         __asm__ volatile("pcmpeqd %%xmm0, %%xmm0\n\t"
                          "movdqa %%xmm0, %%xmm7\n\t"
-                         "movdqa %%xmm0, %%xmm15" ::: "xmm0", "xmm7",
-                         "xmm15");
+                         "movdqa %%xmm0, %%xmm15" ::
+                             : "xmm0", "xmm7", "xmm15");
 }
 
 static int have_avx;
@@ -59,8 +59,7 @@ static void on_signal(int sig, siginfo_t *si, void *ctx)
 static int avx_usable(void)
 {
     unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE) ||
-        !(c & bit_AVX))
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE) || !(c & bit_AVX))
         return 0;
     unsigned lo, hi;
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
@@ -98,11 +97,11 @@ static int kill_keeps_vectors(void)
             "vmovdqa %%ymm14, 448(%[out])\n\tvmovdqa %%ymm15, 480(%[out])\n\t"
             "vzeroupper"
             : "=a"(ret)
-            : "a"((long)SYS_kill), "D"(pid), "S"((long)SIGUSR1),
-              [in] "r"(in), [out] "r"(out)
+            : "a"((long)SYS_kill), "D"(pid),
+              "S"((long)SIGUSR1), [in] "r"(in), [out] "r"(out)
             : "rcx", "r11", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4",
-              "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
-              "xmm12", "xmm13", "xmm14", "xmm15");
+              "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",
+              "xmm13", "xmm14", "xmm15");
     else
         __asm__ volatile(
             "movdqa 0(%[in]), %%xmm0\n\tmovdqa 32(%[in]), %%xmm1\n\t"
@@ -123,11 +122,11 @@ static int kill_keeps_vectors(void)
             "movdqa %%xmm12, 384(%[out])\n\tmovdqa %%xmm13, 416(%[out])\n\t"
             "movdqa %%xmm14, 448(%[out])\n\tmovdqa %%xmm15, 480(%[out])"
             : "=a"(ret)
-            : "a"((long)SYS_kill), "D"(pid), "S"((long)SIGUSR1),
-              [in] "r"(in), [out] "r"(out)
+            : "a"((long)SYS_kill), "D"(pid),
+              "S"((long)SIGUSR1), [in] "r"(in), [out] "r"(out)
             : "rcx", "r11", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4",
-              "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
-              "xmm12", "xmm13", "xmm14", "xmm15");
+              "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",
+              "xmm13", "xmm14", "xmm15");
     size_t width = have_avx ? 32 : 16;
     int same = ret == 0;
     for (int r = 0; r < 16; r++)
@@ -152,8 +151,8 @@ int main(int argc, char **argv)
 
     alarm(1);
     int r = pause();
-    printf("pause: %d %s handled %d\n", r, r < 0 && errno == EINTR ? "EINTR" : "?",
-           (int)handled);
+    printf("pause: %d %s handled %d\n", r,
+           r < 0 && errno == EINTR ? "EINTR" : "?", (int)handled);
     fflush(stdout);
 
     static char alt[65536] __attribute__((aligned(16)));
