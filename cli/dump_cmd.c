@@ -306,6 +306,22 @@ static void print_exec_script(rrt_reader *r, const rrt_ev_exec_script *e)
     printf("\n");
 }
 
+static void print_signal_frame(rrt_reader *r, const rrt_ev_signal_frame *e)
+{
+    (void)r; /* regs: user_regs_struct order (rip 16, rsp 19) */
+    printf(" tid %u handler 0x%llx rsp 0x%llx mask 0x%llx, %zu-byte frame\n",
+           e->tid, (unsigned long long)e->regs[16],
+           (unsigned long long)e->regs[19], (unsigned long long)e->mask,
+           e->frame_len);
+}
+
+static void print_xgetbv(rrt_reader *r, const rrt_ev_xgetbv *e)
+{
+    (void)r;
+    printf(" tid %u xcr%u = 0x%llx\n", e->tid, e->xcr,
+           (unsigned long long)e->value);
+}
+
 /* Prints the decoded form of a known event; false (nothing printed) when
  * the type is unknown or the payload does not decode. */
 static bool dump_decoded(rrt_reader *r, const rrt_event *ev)

@@ -30,5 +30,10 @@ rrt_status rec_emit_exec(rec_producer *p, const rrt_ev_exec *e,
                           rrt_error *err);
 rrt_status rec_emit_exec_script(rec_producer *p,
                                  const rrt_ev_exec_script *e, rrt_error *err);
+rrt_status rec_emit_signal_frame(rec_producer *p,
+                                  const rrt_ev_signal_frame *e,
+                                  rrt_error *err);
+rrt_status rec_emit_xgetbv(rec_producer *p, const rrt_ev_xgetbv *e,
+                            rrt_error *err);
 
 #endif

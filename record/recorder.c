@@ -350,6 +350,7 @@ static bool after_exec(recorder *r, rtask *t)
     t->base.pset = trace_pset_new();
     if (!t->base.pset)
         return rec_fail(r, "out of memory");
+    t->base.pset->p.want = r->patch_kinds;
     char exe[64];
     snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->base.tid);
     if (!trace_exec_fixup_auxv(t->base.tid, t->base.memfd, &ex, NULL))
@@ -366,11 +367,10 @@ static bool after_exec(recorder *r, rtask *t)
         !trace_cpuid_arm_fault(t->base.tid, t->base.memfd))
         return rec_fail(r, "process %d: cannot enable CPUID faulting "
                        "(try --cpuid-mode=patch)", (int)t->base.tid);
-    if (r->mode == TRACE_CPUID_PATCH &&
-        trace_patch_all(t->base.tid, t->base.memfd, &t->base.pset->p,
-                        &r->sites) < 0)
-        return rec_fail(r, "process %d: cannot patch CPUID instructions",
-                    (int)t->base.tid);
+    if (trace_patch_all(t->base.tid, t->base.memfd, &t->base.pset->p,
+                          &r->sites) < 0)
+        return rec_fail(r, "process %d: cannot patch CPUID and XGETBV "
+                           "instructions", (int)t->base.tid);
     if (!emitted(r, rec_emit_exec(&r->prod, &ex, &r->err), RRT_EV_EXEC))
         return false;
     if (!t->script)
@@ -402,11 +402,11 @@ static bool mmap_extras(recorder *r, rtask *t, rrt_ev_syscall *e)
     } else if (t->nr == SYS_mprotect) {
         prot = t->args[2], start = t->args[0], len = t->args[1];
     }
-    if (r->mode == TRACE_CPUID_PATCH && (prot & PROT_EXEC) &&
+    if ((prot & PROT_EXEC) &&
         trace_patch_range(t->base.memfd, start, len, &t->base.pset->p,
                           &r->sites) < 0)
-        return rec_fail(r, "cannot patch CPUID in new code at 0x%llx",
-                    (unsigned long long)start);
+        return rec_fail(r, "cannot patch CPUID and XGETBV in new code at "
+                           "0x%llx", (unsigned long long)start);
     return true;
 }
 
@@ -578,6 +578,30 @@ static bool emulate_cpuid(recorder *r, rtask *t, struct user_regs_struct *g)
     return emitted(r, rec_emit_cpuid(&r->prod, &e, &r->err), RRT_EV_CPUID);
 }
 
+/* XGETBV shows the program the state components of the features it may
+ * use (XCR0 without those of masked features), so that what it sizes and
+ * enables from it holds on a replay host with other components. */
+static bool emulate_xgetbv(recorder *r, rtask *t, struct user_regs_struct *g)
+{
+    rrt_ev_xgetbv e = {.tid = (uint32_t)t->base.tid, .xcr = (uint32_t)g->rcx};
+    if (e.xcr == 0) {
+        e.value = r->xcr0_seen;
+    } else if (e.xcr == 1) {
+        /* XINUSE: the components the task's saved state holds */
+        size_t len;
+        uint8_t *x = trace_xstate_get(t->base.tid, &len);
+        e.value = r->xcr0_seen & (x ? trace_xstate_bv(x) : r->xcr0_seen);
+        free(x);
+    } else {
+        return rec_fail(r, "process %d: XGETBV of XCR%u at 0x%llx; rrt cannot "
+                           "record this program yet",
+                        (int)t->base.tid, e.xcr, g->rip);
+    }
+    trace_apply_xgetbv(g, e.value);
+    ptrace(PTRACE_SETREGS, t->base.tid, NULL, g);
+    return emitted(r, rec_emit_xgetbv(&r->prod, &e, &r->err), RRT_EV_XGETBV);
+}
+
 static bool emulate_rdtsc(recorder *r, rtask *t, struct user_regs_struct *g,
                           bool rdtscp)
 {
@@ -606,8 +630,11 @@ static int try_emulate(recorder *r, rtask *t, int sig, const siginfo_t *si)
              r->mode == TRACE_CPUID_FAULT)
         ok = emulate_cpuid(r, t, &g);
     else if (sig == SIGILL && insn == 4 &&
-             trace_patches_has(&t->base.pset->p, g.rip))
+             trace_patches_kind(&t->base.pset->p, g.rip) == TRACE_SITE_CPUID)
         ok = emulate_cpuid(r, t, &g);
+    else if (sig == SIGILL && insn == 4 &&
+             trace_patches_kind(&t->base.pset->p, g.rip) == TRACE_SITE_XGETBV)
+        ok = emulate_xgetbv(r, t, &g);
     else
         return 0;
     return ok ? 1 : -1;
@@ -618,6 +645,61 @@ static bool is_sync_signal(int sig, const siginfo_t *si)
     return (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL ||
             sig == SIGFPE || sig == SIGTRAP) &&
            si->si_code > 0 && si->si_code != SI_KERNEL;
+}
+
+static bool on_stop(recorder *r, pid_t pid, int status);
+
+_Static_assert(sizeof(struct user_regs_struct) == 8 * RRT_EV_FRAME_NREGS,
+               "SIGNAL_FRAME regs are struct user_regs_struct");
+
+/* A handler is about to run for sig: steps t into it, so that the kernel
+ * builds the frame now, and records the frame, the handler's registers
+ * and mask (SIGNAL_FRAME). A replay host writes these bytes instead of
+ * building a frame in its own XSAVE layout. The handler starts from the
+ * initial FP state, set here as replay sets it. */
+static bool record_frame(recorder *r, rtask *t, int sig)
+{
+    int st;
+    pid_t tid = t->base.tid;
+    if (ptrace(PTRACE_SINGLESTEP, tid, NULL, (void *)(long)sig) != 0)
+        return true; /* killed meanwhile; its exit follows */
+    if (waitpid(tid, &st, __WALL) != tid)
+        return rec_fail(r, "process %d: lost it while it entered a signal "
+                           "handler", (int)tid);
+    if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || (st >> 16))
+        return on_stop(r, tid, st); /* no frame: it died, or the frame did
+                                     * not fit (SIGSEGV follows) */
+    struct user_regs_struct g;
+    rrt_ev_signal_frame e = {.tid = (uint32_t)tid};
+    uint8_t *frame = NULL, *x = NULL;
+    size_t len = 0, xlen = 0;
+    bool ok = ptrace(PTRACE_GETREGS, tid, NULL, &g) == 0 &&
+              ptrace(PTRACE_GETSIGMASK, tid, (void *)sizeof(e.mask),
+                     &e.mask) == 0 &&
+              trace_frame_extent(t->base.memfd, g.rsp, &len) &&
+              (frame = malloc(len)) != NULL &&
+              trace_mem_read(t->base.memfd, g.rsp, frame, len) &&
+              (x = trace_xstate_get(tid, &xlen)) != NULL;
+    if (ok) {
+        trace_xstate_init(x, xlen);
+        ok = trace_xstate_set(tid, x, xlen);
+    }
+    if (!ok) {
+        free(frame);
+        free(x);
+        return rec_fail(r, "process %d: cannot read the frame of signal %d",
+                        (int)tid, sig);
+    }
+    memcpy(e.regs, &g, sizeof(e.regs));
+    e.frame = frame;
+    e.frame_len = len;
+    ok = emitted(r, rec_emit_signal_frame(&r->prod, &e, &r->err),
+                 RRT_EV_SIGNAL_FRAME);
+    free(frame);
+    free(x);
+    if (ok)
+        resume(t, 0);
+    return ok;
 }
 
 static bool on_signal_stop(recorder *r, rtask *t, int sig)
@@ -647,6 +729,9 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
         if (!emitted(r, rec_emit_signal(&r->prod, &ev, &r->err),
                      RRT_EV_SIGNAL))
             return false;
+        if (sig != SIGKILL && sig != SIGSTOP &&
+            trace_signal_caught(t->base.tid, sig))
+            return record_frame(r, t, sig);
     }
     resume(t, sig);
     return true;
@@ -833,12 +918,54 @@ static rrt_status write_meta(recorder *r, const char *exe, char **envp)
         st = rrt_writer_set_meta(r->w, "rrt.version", rrt_version(), &r->err);
     if (st == RRT_OK)
         st = rrt_writer_set_meta(r->w, "tool", "rrt record", &r->err);
+    if (st == RRT_OK && (r->patch_kinds & TRACE_SITE_XGETBV))
+        st = rrt_writer_set_meta(r->w, "record.xgetbv", "trapped", &r->err);
     if (st == RRT_OK)
         st = rrt_writer_set_meta(r->w, "record.cpuid_mode",
                                  r->mode == TRACE_CPUID_FAULT ? "fault"
                                                              : "patch",
                                  &r->err);
     return st;
+}
+
+/* CPUID leaf 0xD subleaf 0 lists the state components XCR0 may enable:
+ * those of hidden features go, as from XGETBV's answer. Sizes stay the
+ * host's: glibc's lazy-binding trampoline XSAVEs with a fixed mask into
+ * an area sized from EBX, and XSAVE writes every component XCR0 really
+ * enables, hidden or not. */
+static rrt_status hide_xsave_components(recorder *r)
+{
+    uint64_t hidden = trace_xsave_hidden(&r->m);
+    r->xcr0_seen = r->m.xcr0 & ~hidden;
+    /* XGETBV is patched only when it must lie: finding it means
+     * disassembling every executable mapping, even where CPUID faults */
+    r->patch_kinds = trace_patch_kinds(r->mode);
+    if (r->xcr0_seen == r->m.xcr0)
+        r->patch_kinds &= ~(unsigned)TRACE_SITE_XGETBV;
+    const rrt_cpuid_record *rec = rrt_cpuid_manifest_find(&r->m, 0xd, 0);
+    uint64_t listed = rec ? (uint64_t)rec->edx << 32 | rec->eax : 0;
+    if (!(listed & hidden))
+        return RRT_OK;
+    rrt_cpuid_mask *k = NULL;
+    for (size_t i = 0; i < r->m.n_masks; i++)
+        if (r->m.masks[i].leaf == 0xd && r->m.masks[i].subleaf == 0)
+            k = &r->m.masks[i];
+    if (!k) {
+        rrt_cpuid_mask *grown =
+            realloc(r->m.masks, (r->m.n_masks + 1) * sizeof(*grown));
+        if (!grown)
+            return rrtx_fail(&r->err, RRT_E_NOMEM, 0, NULL, UINT64_MAX,
+                             "out of memory");
+        r->m.masks = grown;
+        k = &r->m.masks[r->m.n_masks++];
+        *k = (rrt_cpuid_mask){.leaf = 0xd, .flags = RRT_CPUID_SUBLEAF_INDEXED,
+                              .eax = UINT32_MAX, .ebx = UINT32_MAX,
+                              .ecx = UINT32_MAX, .edx = UINT32_MAX};
+    }
+    k->eax &= ~(uint32_t)hidden;
+    k->edx &= ~(uint32_t)(hidden >> 32);
+    r->m.flags |= RRT_CPUID_MASKED;
+    return rrt_cpuid_manifest_normalize(&r->m, &r->err);
 }
 
 static rrt_status build_manifest(recorder *r)
@@ -858,6 +985,8 @@ static rrt_status build_manifest(recorder *r)
         st = rrt_cpuid_mask_features(&r->m, "rdrand,rdseed,rtm,hle", &r->err);
     r->m.flags |= r->mode == TRACE_CPUID_FAULT ? RRT_CPUID_FAULTING_USED
                                               : RRT_CPUID_PATCHING_USED;
+    if (st == RRT_OK)
+        st = hide_xsave_components(r);
     return st;
 }
 
@@ -1044,6 +1173,7 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
         snprintf(r->err.message, sizeof(r->err.message), "out of memory");
         goto out;
     }
+    t->base.pset->p.want = r->patch_kinds;
     t->recording = false;
     t->script = trace_script_path(0, exe);
     r->holder = t;

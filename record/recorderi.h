@@ -70,6 +70,8 @@ typedef struct recorder {
     rec_producer prod;
     rrt_cpuid_manifest m;
     trace_cpuid_mode mode;
+    uint64_t xcr0_seen; /* XCR0 as XGETBV shows it to the program */
+    unsigned patch_kinds; /* trace_site_kind bits to patch */
     trace_task *tasks;
     rtask *holder; /* the task running user code, or NULL */
     uint64_t wait_seq;

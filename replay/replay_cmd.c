@@ -126,6 +126,18 @@ static void print_divergence(const rep_divergence *d)
                 g->rsi, g->rdx, g->r10, g->r8, g->r9);
 }
 
+static void print_stats(const rep_report *rep)
+{
+    cli_print_event_counts("replay", rep->events, rep->counts,
+                           rep->site_regions);
+    if (rep->frames_recorded || rep->frames_built)
+        fprintf(stderr,
+                "rrt replay: signal frames: %llu recorded, %llu built in the "
+                "recording host's layout, %llu checked\n",
+                (unsigned long long)rep->frames_recorded,
+                (unsigned long long)rep->frames_built,
+                (unsigned long long)rep->frames_checked);
+}
 
 static int run(int argc, char **argv)
 {
@@ -179,13 +191,17 @@ static int run(int argc, char **argv)
     /* Test hook: lets emulated calls reach the kernel so that tests can
      * show the seccomp wall stops them. */
     o.passthrough_for_tests = getenv("RRT_REPLAY_TEST_PASSTHROUGH") != NULL;
+    /* Test hooks: compare the signal frames replay would build with the
+     * recorded ones; build every frame in a layout moved up by N bytes. */
+    o.check_frames_for_tests = getenv("RRT_REPLAY_TEST_CHECK_FRAMES") != NULL;
+    const char *pad = getenv("RRT_REPLAY_TEST_FRAME_PAD");
+    o.frame_pad_for_tests = pad ? (uint32_t)strtoul(pad, NULL, 0) & 0xffff0 : 0;
     o.notify_ctx = &o;
     rep_report rep;
     rrt_error err;
     rep_replay(&o, &rep, &err);
     if (stats)
-        cli_print_event_counts("replay", rep.events, rep.counts,
-                               rep.site_regions);
+        print_stats(&rep);
     switch (rep.outcome) {
     case REP_REPLAYED:
         return o.until != UINT64_MAX && !rep.exited ? 0 : rep.exit_status;

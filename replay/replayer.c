@@ -112,9 +112,28 @@ static void restart_call(ptask *t)
     ptrace(PTRACE_SETREGS, t->base.tid, NULL, &g);
 }
 
+/* A recording made before XGETBV was trapped: the program read the
+ * recording host's XCR0 there. Answers an XGETBV trap (true) with it. */
+static bool old_xgetbv(replayer *r, ptask *t, stop *s)
+{
+    if (trace_trap_insn(t->base.memfd, s->regs.rip) != 4 ||
+        trace_patches_kind(&t->base.pset->p, s->regs.rip) != TRACE_SITE_XGETBV)
+        return false;
+    uint64_t value = r->m.xcr0;
+    if ((uint32_t)s->regs.rcx == 1) {
+        size_t len;
+        uint8_t *x = trace_xstate_get(t->base.tid, &len);
+        value &= x ? trace_xstate_bv(x) : value;
+        free(x);
+    }
+    trace_apply_xgetbv(&s->regs, value);
+    ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
+    return true;
+}
+
 /* Runs t to its next stop that matters. Signals the replayed program did
  * not get at record time (SIGCHLD of replayed children) are dropped. */
-static void next_stop_for(ptask *t, stop *s, int want_sig)
+static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
 {
     if (t->parked) {
         *s = t->park;
@@ -165,14 +184,16 @@ static void next_stop_for(ptask *t, stop *s, int want_sig)
         }
         if ((s->sig == SIGCHLD || s->sig == SIGSTOP) && s->sig != want_sig)
             continue;
+        if (s->sig == SIGILL && !r->xgetbv_events && old_xgetbv(r, t, s))
+            continue;
         s->kind = STOP_SIGNAL;
         return;
     }
 }
 
-static void next_stop(ptask *t, stop *s)
+static void next_stop(replayer *r, ptask *t, stop *s)
 {
-    next_stop_for(t, s, 0);
+    next_stop_for(r, t, s, 0);
 }
 
 static const char *stop_name(const stop *s, char *buf, size_t n)
@@ -209,7 +230,7 @@ static bool expect_syscall(replayer *r, ptask *t, stop *s, uint32_t nr,
                            bool entry)
 {
     char buf[256], nb[32];
-    next_stop(t, s);
+    next_stop(r, t, s);
     if (s->kind == STOP_SYSCALL && t->in_syscall == entry &&
         (s->regs.orig_rax == nr || !entry))
         return true;
@@ -236,9 +257,9 @@ static bool reenter(replayer *r, ptask *t, stop *s)
     ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     t->emu_entry = false;
     t->sysemu = false;
-    next_stop(t, s);
+    next_stop(r, t, s);
     if (s->kind == STOP_SYSCALL && !t->in_syscall)
-        next_stop(t, s);
+        next_stop(r, t, s);
     t->sysemu = true;
     if (s->kind == STOP_SYSCALL && t->in_syscall && s->regs.orig_rax == nr)
         return true;
@@ -461,6 +482,15 @@ static void rewrite_mmap(const rrt_ev_syscall *e, struct user_regs_struct *g)
     g->r10 = flags;
 }
 
+/* t set its alternate stack from the stack_t at ss: frames keep the flags
+ * it was given (sigaltstack reports SS_DISABLE or SS_ONSTACK instead). */
+static void note_altstack(ptask *t, uint64_t ss)
+{
+    uint32_t flags;
+    if (ss && trace_mem_read(t->base.memfd, ss + 8, &flags, 4))
+        t->alt_flags = flags;
+}
+
 static bool reap_doomed(replayer *r, ptask *t);
 
 static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
@@ -473,7 +503,7 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         uint64_t swapped = rep_sub_execve(r, t, s->regs.rdi);
         if (rep_stopped(r) || !reap_doomed(r, t))
             return false;
-        next_stop(t, s);
+        next_stop(r, t, s);
         /* a vfork parent shares the memory the path was swapped in; the
          * write fails harmlessly when the old address space is gone */
         if (swapped)
@@ -509,21 +539,25 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         t->base.memfd = trace_mem_open(t->base.tid);
         trace_pset_unref(t->base.pset); /* a new address space */
         t->base.pset = trace_pset_new();
+        if (t->base.pset)
+            t->base.pset->p.want = r->patch_kinds;
         return t->base.pset || rep_fail_at(r, t, "out of memory");
     }
     if (e->nr == SYS_mmap && (e->flags & RRT_EV_SC_FILE) &&
         !fill_mapping(r, t, e->file_index, (uint64_t)e->ret, e->args[1],
                       e->args[5]))
         return false;
+    if (e->nr == SYS_sigaltstack)
+        note_altstack(t, e->args[0]);
     uint64_t prot = 0, start = 0, len = 0;
     if (e->nr == SYS_mmap)
         prot = e->args[2], start = (uint64_t)e->ret, len = e->args[1];
     else if (e->nr == SYS_mprotect)
         prot = e->args[2], start = e->args[0], len = e->args[1];
-    if (r->mode == TRACE_CPUID_PATCH && (prot & PROT_EXEC) &&
+    if (r->patch_kinds && (prot & PROT_EXEC) &&
         trace_patch_range(t->base.memfd, start, len, &t->base.pset->p,
                           &r->sites) < 0)
-        return rep_fail_at(r, t, "cannot patch CPUID at 0x%llx",
+        return rep_fail_at(r, t, "cannot patch CPUID and XGETBV at 0x%llx",
                        (unsigned long long)start);
     return true;
 }
@@ -555,6 +589,10 @@ static bool interrupted_with_mask(replayer *r, ptask *t,
         return false;
     if (!write_outputs(r, t, e) || !reenter(r, t, s))
         return true; /* diverged */
+    if (!trace_mem_read(t->base.memfd, mask, &t->suspend_mask, 8))
+        t->suspend_mask = 0;
+    t->suspend_args[0] = s->regs.rdi;
+    t->suspend_args[1] = s->regs.rsi;
     s->regs.orig_rax = SYS_rt_sigsuspend;
     s->regs.rdi = mask;
     s->regs.rsi = size;
@@ -565,6 +603,54 @@ static bool interrupted_with_mask(replayer *r, ptask *t,
     return true;
 }
 static bool is_clone(uint32_t nr);
+
+/* rt_sigreturn from a frame in the recording host's layout (replay wrote
+ * every frame so), as that host's kernel did: registers, mask and FP
+ * state from the frame, the state translated into this host's layout.
+ * The call itself, at its real entry, becomes the sigaltstack that
+ * restores the frame's alternate stack (restore_altstack). */
+static bool emulate_sigreturn(replayer *r, ptask *t, const rrt_ev_syscall *e,
+                              stop *s)
+{
+    pid_t tid = t->base.tid;
+    char buf[256];
+    if (!reenter(r, t, s))
+        return false;
+    size_t xlen;
+    uint8_t *x = trace_xstate_get(tid, &xlen);
+    trace_sigreturn sr;
+    if (!x || !trace_sigreturn_read(t->base.memfd, &s->regs, &r->rec_layout,
+                                    x, xlen, &r->host_layout, &sr)) {
+        free(x);
+        return rep_diverge(r, t, "rt_sigreturn: no frame the recording "
+                                 "host's kernel would take at 0x%llx",
+                           s->regs.rsp - 8);
+    }
+    s->regs.orig_rax = SYS_sigaltstack;
+    s->regs.rdi = sr.uc_stack;
+    s->regs.rsi = 0;
+    ptrace(PTRACE_SETREGS, tid, NULL, &s->regs);
+    next_stop(r, t, s);
+    bool ok = s->kind == STOP_SYSCALL && !t->in_syscall;
+    if (ok && s->regs.rax == 0)
+        note_altstack(t, sr.uc_stack);
+    if (ok)
+        ok = ptrace(PTRACE_SETREGS, tid, NULL, &sr.regs) == 0 &&
+             trace_xstate_set(tid, x, xlen) &&
+             ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(sr.mask),
+                    &sr.mask) == 0;
+    free(x);
+    if (!ok)
+        return rep_diverge(r, t, "rt_sigreturn: %s",
+                           stop_name(s, buf, sizeof(buf)));
+    if ((int64_t)sr.regs.rax != e->ret) {
+        char want[24], got[24];
+        snprintf(want, sizeof(want), "%lld", (long long)e->ret);
+        snprintf(got, sizeof(got), "%lld", (long long)sr.regs.rax);
+        return rep_mismatch(r, t, want, got, "rax restored by rt_sigreturn");
+    }
+    return true;
+}
 
 static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
 {
@@ -621,10 +707,14 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
         t->in_syscall = false;
         return true;
     }
+    if (e->nr == SYS_rt_sigreturn)
+        return emulate_sigreturn(r, t, e, &s);
     if (e->nr == SYS_rt_sigsuspend) {
         /* It only ends by a signal: the next SIGNAL event sends it. */
         if (!reenter(r, t, &s))
             return false;
+        if (!trace_mem_read(t->base.memfd, s.regs.rdi, &t->suspend_mask, 8))
+            t->suspend_mask = 0;
         t->sigsuspend = true;
         t->suspend_nr = 0;
         return true;
@@ -638,29 +728,38 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
 /* ------------------------------------------------------------------ */
 /* Other events                                                       */
 
-static bool on_trap(replayer *r, ptask *t, bool cpuid, stop *s)
+/* The instruction traps replay expects an event to end at. */
+enum { TRAP_RDTSC, TRAP_CPUID, TRAP_XGETBV };
+
+static bool on_trap(replayer *r, ptask *t, int want, stop *s)
 {
+    static const char *const names[] = {"RDTSC", "CPUID", "XGETBV"};
     char buf[256];
-    next_stop(t, s);
+    next_stop(r, t, s);
     if (s->kind == STOP_SIGNAL) {
         int insn = trace_trap_insn(t->base.memfd, s->regs.rip);
-        if (!cpuid && s->sig == SIGSEGV && (insn == 1 || insn == 2))
+        int site = trace_patches_kind(&t->base.pset->p, s->regs.rip);
+        if (want == TRAP_RDTSC && s->sig == SIGSEGV && (insn == 1 || insn == 2))
             return true;
-        if (cpuid && s->sig == SIGSEGV && insn == 3)
+        if (want == TRAP_CPUID && s->sig == SIGSEGV && insn == 3)
             return true;
-        if (cpuid && s->sig == SIGILL && insn == 4 &&
-            trace_patches_has(&t->base.pset->p, s->regs.rip))
+        if (want == TRAP_CPUID && s->sig == SIGILL && insn == 4 &&
+            site == TRACE_SITE_CPUID)
+            return true;
+        if (want == TRAP_XGETBV && s->sig == SIGILL && insn == 4 &&
+            site == TRACE_SITE_XGETBV)
             return true;
     }
-    return rep_mismatch(r, t, cpuid ? "CPUID" : "RDTSC",
-                    stop_name(s, buf, sizeof(buf)), "trap");
+    return rep_mismatch(r, t, names[want], stop_name(s, buf, sizeof(buf)),
+                        "trap");
 }
 
 static bool on_rdtsc(replayer *r, ptask *t, const rrt_ev_rdtsc *e)
 {
     stop s;
-    if (!on_trap(r, t, false, &s))
+    if (!on_trap(r, t, TRAP_RDTSC, &s))
         return false;
+    t->trapno = 13, t->trap_err = 0; /* #GP: RDTSC traps by PR_SET_TSC */
     trace_apply_rdtsc(&s.regs, e);
     return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0;
 }
@@ -668,7 +767,7 @@ static bool on_rdtsc(replayer *r, ptask *t, const rrt_ev_rdtsc *e)
 static bool on_cpuid(replayer *r, ptask *t, const rrt_ev_cpuid *e)
 {
     stop s;
-    if (!on_trap(r, t, true, &s))
+    if (!on_trap(r, t, TRAP_CPUID, &s))
         return false;
     uint32_t leaf = (uint32_t)s.regs.rax, sub = (uint32_t)s.regs.rcx;
     if (leaf != e->leaf ||
@@ -679,8 +778,189 @@ static bool on_cpuid(replayer *r, ptask *t, const rrt_ev_cpuid *e)
         snprintf(got, sizeof(got), "0x%x.%u", leaf, sub);
         return rep_mismatch(r, t, want, got, "CPUID leaf");
     }
-    trace_apply_cpuid(&s.regs, e->regs);
+    t->trapno = r->cpuid_trapno, t->trap_err = 0;
+    uint32_t regs[4] = {e->regs[0], e->regs[1], e->regs[2], e->regs[3]};
+    trace_cpuid_xsave_floor(leaf, sub, regs);
+    trace_apply_cpuid(&s.regs, regs);
     return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0;
+}
+
+static bool on_xgetbv(replayer *r, ptask *t, const rrt_ev_xgetbv *e)
+{
+    stop s;
+    if (!on_trap(r, t, TRAP_XGETBV, &s))
+        return false;
+    if ((uint32_t)s.regs.rcx != e->xcr) {
+        char want[16], got[16];
+        snprintf(want, sizeof(want), "XCR%u", e->xcr);
+        snprintf(got, sizeof(got), "XCR%u", (uint32_t)s.regs.rcx);
+        return rep_mismatch(r, t, want, got, "XGETBV register");
+    }
+    t->trapno = 6, t->trap_err = 0; /* #UD at the patched site */
+    trace_apply_xgetbv(&s.regs, e->value);
+    return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0;
+}
+
+/* A fault's signal: the kernel noted the page fault's address for the
+ * frame's sigcontext (the error code is not recorded: its user bit). */
+static void note_fault(ptask *t, const rrt_ev_signal *e)
+{
+    if (e->signo != SIGSEGV && e->signo != SIGBUS)
+        return;
+    siginfo_t si;
+    memcpy(&si, e->siginfo, sizeof(si));
+    t->trapno = 14;
+    t->trap_err = 4;
+    t->cr2 = (uint64_t)(uintptr_t)si.si_addr;
+}
+
+/* The SIGNAL_FRAME that follows the current SIGNAL event of task tid, if
+ * any; its frame is copied into *owned. */
+static bool peek_frame(replayer *r, uint32_t tid, rrt_ev_signal_frame *f,
+                       uint8_t **owned)
+{
+    rrt_event_iter *it = NULL;
+    rrt_event ev;
+    rrt_error err;
+    bool found = false;
+    *owned = NULL;
+    if (rrt_event_iter_open(r->rd, r->index + 1, &it, &err) != RRT_OK)
+        return false;
+    if (rrt_event_iter_next(it, &ev, &err) == RRT_OK &&
+        ev.type == RRT_EV_SIGNAL_FRAME &&
+        rrt_ev_decode_signal_frame(ev.data, ev.len, f, &err) == RRT_OK &&
+        f->tid == tid && (*owned = malloc(f->frame_len ? f->frame_len : 1))) {
+        memcpy(*owned, f->frame, f->frame_len);
+        f->frame = *owned;
+        found = true;
+    }
+    rrt_event_iter_close(it);
+    return found;
+}
+
+/* Compares the frame built here with the recorded one (a test aid). */
+static bool check_frame(replayer *r, ptask *t, const trace_frame *f,
+                        const rrt_ev_signal_frame *rec)
+{
+    char want[64], got[64];
+    uint64_t rsp = rec->regs[19], rip = rec->regs[16];
+    r->frames_checked++;
+    if (f->sp != rsp || f->regs.rip != rip) {
+        snprintf(want, sizeof(want), "rsp 0x%llx rip 0x%llx",
+                 (unsigned long long)rsp, (unsigned long long)rip);
+        snprintf(got, sizeof(got), "rsp 0x%llx rip 0x%llx",
+                 (unsigned long long)f->sp,
+                 f->regs.rip);
+        return rep_mismatch(r, t, want, got, "signal frame built here");
+    }
+    long at = trace_frame_compare(f, rec->frame, rec->frame_len);
+    if (at >= 0) {
+        snprintf(want, sizeof(want), "%zu bytes", rec->frame_len);
+        snprintf(got, sizeof(got), "%zu bytes, byte %ld differs (0x%02x, "
+                 "recorded 0x%02x)", f->len, at, f->bytes[at],
+                 (size_t)at < rec->frame_len ? rec->frame[at] : 0);
+        return rep_mismatch(r, t, want, got, "signal frame built here");
+    }
+    if (f->mask != rec->mask) {
+        snprintf(want, sizeof(want), "0x%llx", (unsigned long long)rec->mask);
+        snprintf(got, sizeof(got), "0x%llx", (unsigned long long)f->mask);
+        return rep_mismatch(r, t, want, got, "signal mask in the handler");
+    }
+    return true;
+}
+
+/* Runs the handler of e's signal in t, stopped at its delivery stop: with
+ * the recorded frame (rec), or one built as the recording host's kernel
+ * built it. Never lets this host's kernel build the frame, whose XSAVE
+ * layout may differ. suspended: t was in sigsuspend, whose saved mask the
+ * frame keeps. */
+static bool deliver(replayer *r, ptask *t, const rrt_ev_signal *e,
+                    bool suspended, const rrt_ev_signal_frame *rec)
+{
+    pid_t tid = t->base.tid;
+    int memfd = t->base.memfd;
+    trace_delivery d = {.sig = (int)e->signo, .siginfo = e->siginfo,
+                        .trapno = t->trapno, .err = t->trap_err,
+                        .cr2 = t->cr2, .xsave_layout = &r->host_layout,
+                        .layout = &r->rec_layout};
+    uint8_t *x = NULL;
+    trace_frame f = {0};
+    bool ok = false;
+    if (ptrace(PTRACE_GETREGS, tid, NULL, &d.regs) != 0 ||
+        ptrace(PTRACE_GETSIGMASK, tid, (void *)sizeof(d.blocked),
+               &d.blocked) != 0 ||
+        !(x = trace_xstate_get(tid, &d.xsave_len)) ||
+        /* these run system calls in t, which drop the signal */
+        !trace_sigaction_get(tid, memfd, d.sig, &d.act) ||
+        !trace_altstack_get(tid, memfd, &d.alt)) {
+        rep_fail_at(r, t, "cannot read the state signal %d is delivered in",
+                    d.sig);
+        goto out;
+    }
+    /* in sigsuspend the kernel blocks the call's mask, and reports (and
+     * the frame saves) the one it restores afterwards */
+    d.saved = d.blocked;
+    if (suspended)
+        d.blocked = t->suspend_mask;
+    d.alt.flags = t->alt_flags;
+    d.xsave = x;
+    bool built = trace_frame_build(memfd, &d, &f);
+    bool use_rec = rec && !r->o->frame_pad_for_tests;
+    if (!built && !use_rec) {
+        rep_diverge(r, t, "no room for the frame of signal %d (the recording "
+                          "host's kernel would have killed the task)", d.sig);
+        goto out;
+    }
+    if (use_rec && r->o->check_frames_for_tests &&
+        (!built || !check_frame(r, t, &f, rec)))
+        goto out;
+    if ((d.act.flags & SA_RESETHAND) &&
+        !trace_sigaction_set(tid, memfd, d.sig,
+                             &(trace_sigaction){0, d.act.flags,
+                                                d.act.restorer, d.act.mask})) {
+        rep_fail_at(r, t, "cannot reset the action of signal %d", d.sig);
+        goto out;
+    }
+    if (f.disarm && !trace_altstack_disarm(tid, memfd)) {
+        rep_fail_at(r, t, "cannot disarm the alternate signal stack");
+        goto out;
+    }
+    if (f.disarm)
+        t->alt_flags = SS_DISABLE;
+    struct user_regs_struct g = f.regs;
+    uint64_t mask = f.mask;
+    if (use_rec) {
+        g = d.regs;
+        g.rax = rec->regs[10];
+        g.rdx = rec->regs[12];
+        g.rsi = rec->regs[13];
+        g.rdi = rec->regs[14];
+        g.rip = rec->regs[16];
+        g.cs = rec->regs[17];
+        g.eflags = rec->regs[18];
+        g.rsp = rec->regs[19];
+        mask = rec->mask;
+    }
+    g.orig_rax = (uint64_t)-1; /* no system call restart past this point */
+    trace_xstate_init(x, d.xsave_len);
+    ok = (use_rec ? trace_mem_write(memfd, g.rsp, rec->frame, rec->frame_len)
+                  : trace_mem_write(memfd, f.sp, f.bytes, f.len)) &&
+         ptrace(PTRACE_SETREGS, tid, NULL, &g) == 0 &&
+         ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(mask), &mask) == 0 &&
+         trace_xstate_set(tid, x, d.xsave_len);
+    if (!ok) {
+        rep_fail_at(r, t, "cannot set up the handler of signal %d", d.sig);
+        goto out;
+    }
+    if (use_rec)
+        r->frames_recorded++;
+    else
+        r->frames_built++;
+    t->resume_sig = 0;
+out:
+    trace_frame_free(&f);
+    free(x);
+    return ok;
 }
 
 static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
@@ -692,10 +972,11 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
     if (!e->sync && syscall(SYS_tkill, t->base.tid, (int)e->signo) != 0)
         return rep_fail_at(r, t, "cannot send signal %u: %s", e->signo,
                        strerror(errno));
+    bool suspended = t->sigsuspend;
     if (t->sigsuspend) {
         /* the signal ends the real rt_sigsuspend the task now sleeps in */
         t->sigsuspend = false;
-        next_stop_for(t, &s, (int)e->signo);
+        next_stop_for(r, t, &s, (int)e->signo);
         if (s.kind != STOP_SYSCALL || t->in_syscall)
             return rep_diverge(r, t, "rt_sigsuspend did not end by signal %u, "
                                  "got %s", e->signo,
@@ -704,10 +985,12 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
             /* it stood for ppoll & co: give their recorded result */
             s.regs.rax = (uint64_t)t->suspend_ret;
             s.regs.orig_rax = t->suspend_nr;
+            s.regs.rdi = t->suspend_args[0];
+            s.regs.rsi = t->suspend_args[1];
             ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs);
         }
     }
-    next_stop_for(t, &s, (int)e->signo);
+    next_stop_for(r, t, &s, (int)e->signo);
     if (s.kind != STOP_SIGNAL || s.sig != (int)e->signo)
     {
         char want[32];
@@ -715,9 +998,26 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
         return rep_mismatch(r, t, want, stop_name(&s, buf, sizeof(buf)),
                         "stop");
     }
-    ptrace(PTRACE_SETSIGINFO, t->base.tid, NULL, (void *)e->siginfo);
-    t->resume_sig = (int)e->signo;
-    return true;
+    if (e->sync)
+        note_fault(t, e);
+    rrt_ev_signal_frame rec;
+    uint8_t *owned = NULL;
+    bool have = peek_frame(r, e->tid, &rec, &owned);
+    bool caught = trace_signal_caught(t->base.tid, (int)e->signo);
+    bool ok;
+    if (caught)
+        ok = deliver(r, t, e, suspended, have ? &rec : NULL);
+    else if (have)
+        ok = rep_diverge(r, t, "signal %u ran a handler at record time; "
+                               "here it has none", e->signo);
+    else {
+        /* default action or ignored: the kernel acts, with no frame */
+        ptrace(PTRACE_SETSIGINFO, t->base.tid, NULL, (void *)e->siginfo);
+        t->resume_sig = (int)e->signo;
+        ok = true;
+    }
+    free(owned);
+    return ok;
 }
 
 static bool same_exit(const rrt_ev_exit *e, int status)
@@ -791,7 +1091,7 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         t->parked = false;
         syscall(SYS_tkill, t->base.tid, SIGKILL);
     }
-    next_stop(t, &s);
+    next_stop(r, t, &s);
     if (s.kind == STOP_SYSCALL && t->in_syscall && t->group_exit) {
         /* At record time a sibling's exit_group ended the task inside
          * this call (a thread pool's futex wait), which so has no event;
@@ -840,7 +1140,7 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
     stop s;
     char buf[256];
     t->want_real = true;
-    next_stop(t, &s);
+    next_stop(r, t, &s);
     t->want_real = false;
     long nr = (long)s.regs.orig_rax;
     if (s.kind != STOP_SYSCALL || !t->in_syscall ||
@@ -850,7 +1150,7 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
     if (!reenter(r, t, &s))
         return false;
     uint64_t ptid = s.regs.rdx, ctid = s.regs.r10;
-    next_stop(t, &s);
+    next_stop(r, t, &s);
     unsigned long child;
     if (s.kind != STOP_EVENT ||
         ptrace(PTRACE_GETEVENTMSG, t->base.tid, NULL, &child) != 0)
@@ -860,6 +1160,11 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
     if (!c)
         return rep_fail_at(r, t, "out of memory");
     c->sysemu = t->sysemu;
+    c->trapno = t->trapno, c->trap_err = t->trap_err, c->cr2 = t->cr2;
+    /* copy_process: a task sharing the address space gets no alternate
+     * stack; a fork keeps its parent's */
+    c->alt_flags = (flags & (CLONE_VM | CLONE_VFORK)) == CLONE_VM
+                       ? SS_DISABLE : t->alt_flags;
     c->base.pset = flags & CLONE_VM ? trace_pset_ref(t->base.pset)
                                : trace_pset_copy(t->base.pset);
     int st;
@@ -962,10 +1267,10 @@ static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
         !trace_cpuid_arm_fault(t->base.tid, t->base.memfd))
         return rep_fail_at(r, t, "cannot enable CPUID faulting "
                              "(try --cpuid-mode=patch)");
-    if (r->mode == TRACE_CPUID_PATCH &&
+    if (r->patch_kinds &&
         trace_patch_all(t->base.tid, t->base.memfd, &t->base.pset->p,
-                        &r->sites) < 0)
-        return rep_fail_at(r, t, "cannot patch CPUID instructions");
+                          &r->sites) < 0)
+        return rep_fail_at(r, t, "cannot patch CPUID and XGETBV instructions");
     return true;
 }
 
@@ -1028,6 +1333,10 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
     case RRT_EV_CPUID:
         ok = need_task(r, any.u.cpuid.tid, &t) && on_cpuid(r, t, &any.u.cpuid);
         break;
+    case RRT_EV_XGETBV:
+        ok = need_task(r, any.u.xgetbv.tid, &t) &&
+             on_xgetbv(r, t, &any.u.xgetbv);
+        break;
     case RRT_EV_SIGNAL:
         ok = need_task(r, any.u.signal.tid, &t) &&
              on_signal(r, t, &any.u.signal);
@@ -1044,19 +1353,21 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
         ok = need_task(r, any.u.exec.tid, &t) && on_exec(r, t, &any.u.exec);
         break;
     default:
-        break; /* EXEC_SCRIPT: read ahead with its EXEC (rep_peek_exec) */
+        /* EXEC_SCRIPT: read ahead with its EXEC (rep_peek_exec);
+         * SIGNAL_FRAME: read by the SIGNAL before it */
+        break;
     }
     rrt_ev_any_clear(&any);
     return ok;
 }
 
 /* Runs the freshly spawned root to the exit stop of its execve. */
-static bool start_root(ptask *t)
+static bool start_root(replayer *r, ptask *t)
 {
     stop s;
     bool exec_seen = false;
     for (;;) {
-        next_stop(t, &s);
+        next_stop(r, t, &s);
         if (s.kind == STOP_EVENT && (s.status >> 16) == PTRACE_EVENT_EXEC)
             exec_seen = true;
         else if (s.kind == STOP_SYSCALL && exec_seen)
@@ -1103,6 +1414,37 @@ out:
     rrt_cpuid_manifest_clear(&rec);
     rrt_cpuid_manifest_clear(&host);
     return ok;
+}
+
+/* What replay patches: CPUID sites where CPUID does not fault; XGETBV
+ * sites where the recording has their events, or where this host's XCR0
+ * is not the one the program read at record time. */
+static bool setup_traps(replayer *r)
+{
+    if (rrt_reader_cpuid(r->rd, &r->m, &r->err) != RRT_OK)
+        return rep_failed(r, r->err.status, "%s", r->err.message);
+    const char *x = rrt_reader_meta_get(r->rd, "record.xgetbv");
+    r->xgetbv_events = x && strcmp(x, "trapped") == 0;
+    r->patch_kinds = trace_patch_kinds(r->mode);
+    if (!r->xgetbv_events && trace_host_xcr0() == r->m.xcr0)
+        r->patch_kinds &= ~(unsigned)TRACE_SITE_XGETBV;
+    const char *mode = rrt_reader_meta_get(r->rd, "record.cpuid_mode");
+    r->cpuid_trapno = mode && strcmp(mode, "fault") == 0 ? 13 : 6; /* #GP, #UD */
+    if (!trace_xlayout_host(&r->host_layout))
+        return rep_failed(r, RRT_E_UNSUPPORTED,
+                          "this host has no XSAVE: rrt cannot replay here");
+    if (!trace_xlayout_from_manifest(&r->m, &r->rec_layout)) {
+        rep_warn_once(r, r->o->archive, "the recording does not describe its "
+                                        "host's XSAVE layout; signal frames "
+                                        "use this host's");
+        r->rec_layout = r->host_layout;
+    }
+    uint32_t pad = r->o->frame_pad_for_tests;
+    for (unsigned i = 2; pad && i < TRACE_XSTATE_COMPONENTS; i++)
+        if ((r->rec_layout.xfeatures >> i) & 1)
+            r->rec_layout.off[i] += pad;
+    r->rec_layout.size += pad;
+    return true;
 }
 
 static bool spawn(replayer *r, ptask **root)
@@ -1153,9 +1495,11 @@ static bool spawn(replayer *r, ptask **root)
     *root = add_task(r, 0, pid);
     if (*root)
         (*root)->base.pset = trace_pset_new();
+    if (*root && (*root)->base.pset)
+        (*root)->base.pset->p.want = r->patch_kinds;
     if (*root && r->sub.active)
         r->sub.task = *root;
-    if (!*root || !(*root)->base.pset || !start_root(*root)) {
+    if (!*root || !(*root)->base.pset || !start_root(r, *root)) {
         rep_failed(r, RRT_E_IO, "cannot execute %s", exe);
         goto out;
     }
@@ -1181,7 +1525,9 @@ static bool event_subject(const rrt_event *ev, uint32_t *tid)
     case RRT_EV_SYSCALL:
     case RRT_EV_RDTSC:
     case RRT_EV_CPUID:
-    case RRT_EV_SIGNAL: {
+    case RRT_EV_XGETBV:
+    case RRT_EV_SIGNAL:
+    case RRT_EV_SIGNAL_FRAME: {
         uint64_t v = rrt_cursor_varint(&c);
         *tid = (uint32_t)v;
         return !c.failed && v <= UINT32_MAX;
@@ -1202,7 +1548,7 @@ static void order_tasks(replayer *r, const rrt_event *ev, bool before)
         ptask *l = r->lazy;
         if (l && l->base.rec_tid != tid && !l->parked && !l->clone_pending &&
             !l->sigsuspend && !l->exiting) {
-            next_stop(l, &l->park);
+            next_stop(r, l, &l->park);
             l->parked = true;
         }
         r->lazy = NULL;
@@ -1303,7 +1649,7 @@ rrt_status rep_replay(const rep_options *o, rep_report *rep, rrt_error *err)
             goto out;
         }
     }
-    if (spawn(r, &root) && run_events(r) && check_end(r))
+    if (setup_traps(r) && spawn(r, &root) && run_events(r) && check_end(r))
         rep->outcome = REP_REPLAYED;
     else if (r->diverged)
         rep->outcome = REP_DIVERGED;
@@ -1311,6 +1657,9 @@ rrt_status rep_replay(const rep_options *o, rep_report *rep, rrt_error *err)
     rep->exit_status = r->exit_code;
     rep->events = r->index;
     memcpy(rep->counts, r->counts, sizeof(rep->counts));
+    rep->frames_recorded = r->frames_recorded;
+    rep->frames_built = r->frames_built;
+    rep->frames_checked = r->frames_checked;
     rep->div = r->div;
     memcpy(rep->site_regions, r->sites.regions, sizeof(rep->site_regions));
 out:
@@ -1321,6 +1670,7 @@ out:
         rep_failed(r, RRT_E_IO, "%s: replay failed", o->archive);
     kill_all(r);
     rep_sub_clear(&r->sub);
+    rrt_cpuid_manifest_clear(&r->m);
     for (size_t i = 0; i < r->nwarned; i++)
         free(r->warned[i]);
     free(r->warned);

@@ -30,6 +30,12 @@ typedef struct rep_options {
     trace_cpuid_mode cpuid_mode;
     int cpu;        /* -2 current CPU, -1 no pinning */
     bool passthrough_for_tests; /* let calls through: tests the seccomp wall */
+    /* tests: compare the frame replay builds for each recorded signal
+     * frame with the recorded one (a difference is a divergence) */
+    bool check_frames_for_tests;
+    /* tests: build every frame, recorded or not, in the recording's XSAVE
+     * layout with each component this many bytes further up */
+    uint32_t frame_pad_for_tests;
     rep_notify_fn notify;
     void *notify_ctx;
 } rep_options;
@@ -63,6 +69,10 @@ typedef struct rep_report {
     /* Code regions whose CPUID sites were found, by how (trace_sites_how:
      * from the archive's table, the cache, or decoding); patch mode only. */
     uint64_t site_regions[TRACE_SITES_DECODED + 1];
+    /* signal frames written for handlers: the recorded ones, and those
+     * built here (recordings without them); how many of the recorded were
+     * compared with one built here (check_frames_for_tests) */
+    uint64_t frames_recorded, frames_built, frames_checked;
     rep_divergence div;  /* REP_DIVERGED */
 } rep_report;
 

@@ -33,6 +33,8 @@ typedef struct ptask {
     bool sigsuspend;    /* at rt_sigsuspend entry, waiting for a signal */
     uint32_t suspend_nr; /* the call it stands for (ppoll, ...) or 0 */
     int64_t suspend_ret;
+    uint64_t suspend_args[2]; /* ... and its rdi, rsi, which rt_sigsuspend's
+                               * arguments replaced */
     bool parked;        /* already ran to `park`, not yet consumed */
     stop park;
     int resume_sig;
@@ -47,6 +49,14 @@ typedef struct ptask {
      * execve runs (reap_doomed) */
     bool doomed;
     bool resumed; /* already resumed: next_stop only waits */
+    uint64_t suspend_mask; /* the mask its sigsuspend blocks while it
+                            * waits (PTRACE_GETSIGMASK reports the one
+                            * it restores) */
+    uint32_t alt_flags; /* the flags its alternate stack was set with, as
+                         * frames keep them (the kernel reports others) */
+    /* the last trap the kernel recorded for the thread at record time,
+     * which a frame's sigcontext shows (trapno, err, cr2) */
+    uint64_t trapno, trap_err, cr2;
 } ptask;
 
 #define RRT_ELF_PT_INTERP 3u
@@ -106,6 +116,17 @@ typedef struct replayer {
     rep_divergence div;
     rrt_error err; /* why the replay failed (not a divergence) */
     exec_sub sub; /* the exec being substituted, if any */
+    rrt_cpuid_manifest m; /* the recording's CPU */
+    /* XGETBV: trapped at record time, each one has an event; else the
+     * program read the recording host's XCR0 (m.xcr0), which replay gives
+     * it wherever this host's differs */
+    bool xgetbv_events;
+    unsigned patch_kinds; /* trace_site_kind bits patched at replay */
+    /* signal frames are written in the recording host's XSAVE layout and
+     * rt_sigreturn reads them so; the task's state is in this host's */
+    trace_xlayout rec_layout, host_layout;
+    uint64_t cpuid_trapno; /* the trap CPUID took at record time */
+    uint64_t frames_recorded, frames_built, frames_checked;
     char **warned; /* warnings already printed (a shell loop execs the
                       same script a thousand times) */
     size_t nwarned, capwarned;

@@ -15,6 +15,8 @@
 #   --rec-env V=X        environment for rrt record (and the program)
 #   --replay-env V=X     environment for rrt replay
 #   --replay-fails PAT   replay must fail, its stderr matching PAT
+#   --replay-opt OPT     pass OPT to rrt replay (repeatable)
+#   --replay-stderr PAT  replay's stderr must match grep PAT
 #   --absent FILE        FILE must not exist after replay
 #   --meta-lacks PAT     `rrt info` of the archive must not match PAT
 #   --record-fails PAT   record must exit 125, its stderr matching PAT, and
@@ -65,6 +67,7 @@ interrupt_test() {
 }
 [ "${1:-}" = --interrupt ] && interrupt_test "$2"
 NEEDS_FAULTING= NEEDS= SETUP= REC_ENV=RRT_UNUSED=1 REC_OPTS= DIFFERS= EXPECT= NATIVE_EXPECT= MUTATE= REPLAY_ENV= REPLAY_FAILS=
+REPLAY_OPTS= REPLAY_STDERR=
 ABSENT= META_LACKS= RECORD_FAILS=
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
     case $1 in
@@ -79,6 +82,8 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do
     --needs) NEEDS=$2; shift ;;
     --replay-env) REPLAY_ENV=$2; shift ;;
     --replay-fails) REPLAY_FAILS=$2; shift ;;
+    --replay-opt) REPLAY_OPTS="$REPLAY_OPTS $2"; shift ;;
+    --replay-stderr) REPLAY_STDERR=$2; shift ;;
     --absent) ABSENT=$2; shift ;;
     --meta-lacks) META_LACKS=$2; shift ;;
     --record-fails) RECORD_FAILS=$2; shift ;;
@@ -133,11 +138,15 @@ if [ -n "$MUTATE" ] && ! sh -c "$(sub "$MUTATE")"; then
     fail "the --mutate command failed"
 fi
 if [ -n "$REPLAY_ENV" ]; then
-    env "$REPLAY_ENV" "$RRT" replay "$T/a.rrt" >"$T/rep.out" 2>"$T/rep.err"
+    env "$REPLAY_ENV" "$RRT" replay $REPLAY_OPTS "$T/a.rrt" >"$T/rep.out" 2>"$T/rep.err"
 else
-    "$RRT" replay "$T/a.rrt" >"$T/rep.out" 2>"$T/rep.err"
+    "$RRT" replay $REPLAY_OPTS "$T/a.rrt" >"$T/rep.out" 2>"$T/rep.err"
 fi
 rc_rep=$?
+if [ -n "$REPLAY_STDERR" ]; then
+    grep -q -- "$REPLAY_STDERR" "$T/rep.err" || fail "replay stderr lacks '$REPLAY_STDERR'"
+    echo "replay said: $(grep -- "$REPLAY_STDERR" "$T/rep.err" | head -1)"
+fi
 if [ -n "$REPLAY_FAILS" ]; then
     [ $rc_rep -ne 0 ] || fail "replay succeeded, expected a failure"
     grep -q -- "$REPLAY_FAILS" "$T/rep.err" || fail "replay stderr lacks '$REPLAY_FAILS'"

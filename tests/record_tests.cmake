@@ -6,7 +6,7 @@ endif()
 set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
     mmsg ioctl sockaddr threadsig sigkill pollrestart
-    sockopt mapshared groupexit pkey threadexec leaderexit exitrace execenv)
+    sockopt mapshared groupexit pkey threadexec leaderexit exitrace execenv xgetbv sigframe)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -75,6 +75,23 @@ rrt_rr_test(record_refuses_unlisted_ioctl_by_name
   --record-fails "ioctl (16) with request 0x5411 is not supported"
   -- ${TR}/tr_ioctl unlisted)
 rrt_rr_test(record_replay_signals_to_self --expect "usr1=3 alrm=1 chld=[12] status=5 ppoll=-1" -- ${TR}/tr_signal)
+# Signal handlers run on the frames the recording host's kernel built:
+# recorded (SIGNAL_FRAME), or built by replay for recordings without them,
+# which must be the same bytes; and in a larger XSAVE layout than this
+# host's, rt_sigreturn brings back the vector registers held across a
+# signal (the handlers write from a static buffer there, so that their
+# arguments do not depend on where the frame is).
+rrt_rr_test(record_replay_signal_frames_from_the_recording
+  --expect "kill: vector registers kept 1" --replay-opt --stats
+  --replay-stderr "signal frames: 3 recorded, 0 built" -- ${TR}/tr_sigframe)
+rrt_rr_test(record_replay_signal_frames_built_equal_the_recorded
+  --replay-env RRT_REPLAY_TEST_CHECK_FRAMES=1 --replay-opt --stats
+  --replay-stderr "signal frames: 3 recorded, 0 built .*, 3 checked"
+  -- ${TR}/tr_sigframe)
+rrt_rr_test(record_replay_signal_frames_larger_than_the_hosts
+  --replay-env RRT_REPLAY_TEST_FRAME_PAD=4096 --replay-opt --stats
+  --expect "kill: vector registers kept 1"
+  --replay-stderr "signal frames: 0 recorded, 3 built" -- ${TR}/tr_sigframe static)
 rrt_rr_test(record_replay_restart_syscall_after_sigchld
   --expect "nanosleep=0 status=4" -- ${TR}/tr_restart)
 rrt_rr_test(record_replay_real_segfault_exit_status -- ${TR}/tr_segv)
@@ -90,6 +107,15 @@ rrt_rr_test(record_replay_cpuid_faulting --needs-faulting
   --expect "rdrand=0" -- ${TR}/tr_cpuid)
 rrt_rr_test(record_replay_cpuid_patching --rec-opt --cpuid-mode=patch
   --replay-env RRT_CPUID_MODE=patch --expect "rdrand=0" -- ${TR}/tr_cpuid)
+# XGETBV cannot fault: it is patched in both CPUID modes, and shows the
+# program no state of a feature the mask hides (native: AVX-512's).
+rrt_rr_test(record_replay_xgetbv_hides_masked_state_cpuid_faulting
+  --needs-faulting --rec-opt --cpuid-mode=fault --rec-opt --cpu-mask=x86-64-v3
+  --expect "avx512_state=0" --native-expect "avx512_state=1" -- ${TR}/tr_xgetbv)
+rrt_rr_test(record_replay_xgetbv_hides_masked_state_cpuid_patching
+  --rec-opt --cpuid-mode=patch --rec-opt --cpu-mask=x86-64-v3
+  --replay-env RRT_CPUID_MODE=patch
+  --expect "avx512_state=0" --native-expect "avx512_state=1" -- ${TR}/tr_xgetbv)
 rrt_rr_test(record_replay_cpu_mask_v2_hides_avx2 --rec-opt --cpu-mask=x86-64-v2
   --expect "avx2=0" --native-expect "avx2=1" -- ${TR}/tr_cpuid)
 rrt_rr_test(record_disable_cpuid_features_by_name
@@ -349,11 +375,23 @@ if(RRT_SQLITE3)
     "create table t(x); insert into t values (random()); select x, datetime('now') from t;")
 endif()
 
+# Recordings made on other hosts replay here: ours from an Intel host with
+# CPUID faulting, and the Zen 4 ones in ../shared/recordings beside the
+# source tree when it is there (skipped with a message when it is not).
+set(RR_RECS ${CMAKE_CURRENT_SOURCE_DIR}/cli_replay_recordings.sh)
+add_test(NAME replay_recordings_made_on_intel
+  COMMAND ${RR_RECS} ${RRT_CLI} ${CMAKE_CURRENT_SOURCE_DIR}/data/recordings)
+add_test(NAME replay_recordings_made_on_amd
+  COMMAND ${RR_RECS} ${RRT_CLI} ${PROJECT_SOURCE_DIR}/../shared/recordings)
+set_tests_properties(replay_recordings_made_on_intel
+  replay_recordings_made_on_amd PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300
+  LABELS record)
+
 # The trace layer alone: tracees driven through trace/ directly.
 add_executable(test_trace ${CMAKE_CURRENT_SOURCE_DIR}/test_trace.c)
 target_compile_definitions(test_trace PRIVATE TRACEE_DIR="${PROJECT_BINARY_DIR}/tracees")
 target_link_libraries(test_trace PRIVATE rrt_trace ${CMOCKA_LIBRARY})
-add_dependencies(test_trace tr_cpuid tr_rdtsc)
+add_dependencies(test_trace tr_cpuid tr_rdtsc tr_xgetbv tr_sigframe)
 add_test(NAME trace_lib COMMAND test_trace)
 set_tests_properties(trace_lib PROPERTIES TIMEOUT 60 LABELS "record;trace")
 

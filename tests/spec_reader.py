@@ -473,6 +473,11 @@ def decode_event(typ, p):
         e["interp"] = v() if c.left() else 0
     elif typ == 8:  # EXEC_SCRIPT
         e.update(tid=u(), file=v())
+    elif typ == 9:  # SIGNAL_FRAME
+        e.update(tid=u(), regs=[v() for _ in range(27)], mask=c.u64(), frame=blob())
+        check(len(e["frame"]) <= 1 << 20, "frame")
+    elif typ == 10:  # XGETBV
+        e.update(tid=u(), xcr=u(), value=c.u64())
     c.done(f"event type {typ}")
     return e
 
@@ -493,6 +498,8 @@ def check_stream(events, nfiles):
                  and prev["tid"] == e["tid"], f"{where}: EXEC not after its execve")
         if e["type"] == 8:
             need(prev and prev["type"] == 7 and prev["tid"] == e["tid"], f"{where}: EXEC_SCRIPT")
+        if e["type"] == 9:
+            need(prev and prev["type"] == 4 and prev["tid"] == e["tid"], f"{where}: SIGNAL_FRAME")
         if prev and prev["type"] == 1 and prev["nr"] == 59 and prev["ret"] == 0:
             need(e["type"] == 7, f"{where}: successful execve without EXEC")
 

@@ -51,6 +51,25 @@ static const uint8_t g_exec[] = {
     0x80, 0x20, 0x19, 0x80, 0x80, 0xf0, 0xff, 0x07, 0x04};
 /* EXEC_SCRIPT: tid 4711, script_file 300 */
 static const uint8_t g_exec_script[] = {0xe7, 0x24, 0xac, 0x02};
+/* SIGNAL_FRAME: tid 4711; r15..rdi 0..14; orig_rax -1; rip 0x401000;
+ * cs 0x33; eflags 0x246; rsp 0x7ffd0000; ss 0x2b; the rest 0; mask
+ * SIGALRM; a 3-byte frame */
+static const uint8_t g_signal_frame[] = {
+    0xe7, 0x24,
+    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b,
+    0x0c, 0x0d, 0x0e,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
+    0x80, 0xa0, 0x80, 0x02,
+    0x33,
+    0xc6, 0x04,
+    0x80, 0x80, 0xf4, 0xff, 0x07,
+    0x2b,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x03, 'f', 'r', 'm'};
+/* XGETBV: tid 4711, XCR0, value 0x2e7 */
+static const uint8_t g_xgetbv[] = {0xe7, 0x24, 0x00, 0xe7, 0x02, 0x00, 0x00,
+                                   0x00, 0x00, 0x00, 0x00};
 /* clang-format on */
 
 static uint8_t siginfo_bytes(size_t i)
@@ -95,6 +114,8 @@ DECODER(exit, rrt_ev_exit, (void)0)
 DECODER(clone, rrt_ev_clone, (void)0)
 DECODER(exec, rrt_ev_exec, (void)0)
 DECODER(exec_script, rrt_ev_exec_script, (void)0)
+DECODER(signal_frame, rrt_ev_signal_frame, (void)0)
+DECODER(xgetbv, rrt_ev_xgetbv, (void)0)
 
 typedef struct sample {
     const char *name;
@@ -132,6 +153,9 @@ static size_t samples(sample *s)
         (sample){"exec", dec_exec, g_exec, sizeof(g_exec), sizeof(g_exec) - 1};
     s[n++] = (sample){"exec_script", dec_exec_script, g_exec_script,
                       sizeof(g_exec_script), 0};
+    s[n++] = (sample){"signal_frame", dec_signal_frame, g_signal_frame,
+                      sizeof(g_signal_frame), 0};
+    s[n++] = (sample){"xgetbv", dec_xgetbv, g_xgetbv, sizeof(g_xgetbv), 0};
     return n;
 }
 
@@ -323,6 +347,35 @@ static void test_events_encode_golden_bytes(void **state)
                      RRT_OK);
     assert_int_equal(back.tid, 4711);
     assert_int_equal(back.script_file, 300);
+    rrt_buf_reset(&b);
+    rrt_ev_signal_frame sf = {.tid = 4711, .mask = 1u << 13, .frame_len = 3,
+                              .frame = (const uint8_t *)"frm"};
+    for (int i = 0; i < 15; i++)
+        sf.regs[i] = (uint64_t)i;
+    sf.regs[15] = UINT64_MAX; /* orig_rax */
+    sf.regs[16] = 0x401000;   /* rip */
+    sf.regs[17] = 0x33;       /* cs */
+    sf.regs[18] = 0x246;      /* eflags */
+    sf.regs[19] = 0x7ffd0000; /* rsp */
+    sf.regs[20] = 0x2b;       /* ss */
+    assert_int_equal(rrt_ev_encode_signal_frame(&b, &sf), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_signal_frame));
+    assert_memory_equal(b.data, g_signal_frame, b.len);
+    rrt_ev_signal_frame sfb;
+    assert_int_equal(rrt_ev_decode_signal_frame(g_signal_frame,
+                                                sizeof(g_signal_frame), &sfb,
+                                                NULL),
+                     RRT_OK);
+    assert_int_equal(sfb.regs[19], 0x7ffd0000);
+    assert_int_equal(sfb.mask, 1u << 13);
+    assert_int_equal(sfb.frame_len, 3);
+    assert_memory_equal(sfb.frame, "frm", 3);
+
+    rrt_buf_reset(&b);
+    rrt_ev_xgetbv xg = {.tid = 4711, .xcr = 0, .value = 0x2e7};
+    assert_int_equal(rrt_ev_encode_xgetbv(&b, &xg), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_xgetbv));
+    assert_memory_equal(b.data, g_xgetbv, b.len);
     rrt_buf_free(&b);
 }
 
@@ -499,6 +552,28 @@ static void test_events_reject_bad_values(void **state)
            "siginfo: wrong length");
     expect(dec_bytes(dec_signal, &err, 4, 1, 10, 2, 0), RRT_E_CORRUPT, &err,
            "sync: not 0 or 1");
+    /* SIGNAL_FRAME: a frame longer than 1 MiB is refused before use */
+    uint8_t *big = calloc(1, 28 + 8 + 4);
+    assert_non_null(big);
+    big[0] = 1;
+    size_t at = 1 + 27 + 8;
+    big[at++] = 0x81, big[at++] = 0x80, big[at++] = 0x40; /* 1 MiB + 1 */
+    rrt_ev_signal_frame sf;
+    expect(rrt_ev_decode_signal_frame(big, at, &sf, &err), RRT_E_TRUNCATED,
+           &err, "SIGNAL_FRAME event: frame: length runs past the end");
+    free(big);
+    big = calloc(1, 40 + RRT_EV_FRAME_MAX + 1);
+    assert_non_null(big);
+    big[0] = 1;
+    at = 1 + 27 + 8;
+    big[at++] = 0x81, big[at++] = 0x80, big[at++] = 0x40;
+    expect(rrt_ev_decode_signal_frame(big, at + RRT_EV_FRAME_MAX + 1, &sf,
+                                      &err),
+           RRT_E_LIMIT, &err, "SIGNAL_FRAME event: frame: larger than 1 MiB");
+    free(big);
+    /* XGETBV: value cut short */
+    expect(dec_bytes(dec_xgetbv, &err, 6, 1, 0, 1, 2, 3, 4), RRT_E_TRUNCATED,
+           &err, "XGETBV event: value: truncated");
     /* EXEC: at_random of 15 bytes */
     uint8_t p[32] = {1, 0, 15};
     rrt_ev_exec xe;
@@ -533,6 +608,11 @@ static void test_events_encoders_refuse_what_decoders_reject(void **state)
     assert_int_equal(rrt_ev_encode_rdtsc(&b, &rd), RRT_E_INVALID);
     rrt_ev_exit ex = {.killed = 2};
     assert_int_equal(rrt_ev_encode_exit(&b, &ex), RRT_E_INVALID);
+    rrt_ev_signal_frame sf = {.frame_len = 1};
+    assert_int_equal(rrt_ev_encode_signal_frame(&b, &sf), RRT_E_INVALID);
+    sf.frame = (const uint8_t *)"x";
+    sf.frame_len = RRT_EV_FRAME_MAX + 1;
+    assert_int_equal(rrt_ev_encode_signal_frame(&b, &sf), RRT_E_INVALID);
     assert_int_equal(b.len, 0); /* nothing appended */
     rrt_buf_free(&b);
 }
@@ -550,7 +630,10 @@ static void test_events_type_and_syscall_names(void **state)
     for (uint32_t t = 1; t < sizeof(spec) / sizeof(spec[0]); t++)
         assert_string_equal(rrt_ev_type_name(t), spec[t]);
     assert_null(rrt_ev_type_name(0));
-    assert_null(rrt_ev_type_name(9));
+    assert_string_equal(rrt_ev_type_name(RRT_EV_SIGNAL_FRAME),
+                        "SIGNAL_FRAME");
+    assert_string_equal(rrt_ev_type_name(RRT_EV_XGETBV), "XGETBV");
+    assert_null(rrt_ev_type_name(11));
     assert_null(rrt_ev_type_name(UINT32_MAX));
     assert_string_equal(rrt_syscall_name(0), "read");
     assert_string_equal(rrt_syscall_name(59), "execve");
@@ -736,6 +819,13 @@ static void test_events_dump_decodes_recording_events(void **state)
     assert_int_equal(rrt_writer_add_event(w, RRT_EV_EXIT, g_exit, 3, NULL),
                      RRT_OK);
     assert_int_equal(rrt_writer_add_event(w, 99, g_exit, 2, NULL), RRT_OK);
+    assert_int_equal(rrt_writer_add_event(w, RRT_EV_SIGNAL_FRAME,
+                                          g_signal_frame,
+                                          sizeof(g_signal_frame), NULL),
+                     RRT_OK);
+    assert_int_equal(rrt_writer_add_event(w, RRT_EV_XGETBV, g_xgetbv,
+                                          sizeof(g_xgetbv), NULL),
+                     RRT_OK);
     assert_int_equal(rrt_writer_finish(w, NULL), RRT_OK);
     rrt_writer_free(w);
 
@@ -754,7 +844,10 @@ static void test_events_dump_decodes_recording_events(void **state)
              "[1 mem write, 5 bytes]\n"
              "event 1 EXIT tid 4711 killed by signal 9 (SIGKILL)\n"
              "event 2 type 5, 3 bytes\n"
-             "event 3 type 99, 2 bytes\n");
+             "event 3 type 99, 2 bytes\n"
+             "event 4 SIGNAL_FRAME tid 4711 handler 0x401000 rsp 0x7ffd0000 "
+             "mask 0x2000, 3-byte frame\n"
+             "event 5 XGETBV tid 4711 xcr0 = 0x2e7\n");
 }
 
 int main(void)

@@ -251,6 +251,8 @@ static void test_patch_all_replaces_every_cpuid_with_ud2(void **state)
     int memfd = trace_mem_open(pid);
     trace_pset *ps = trace_pset_new();
     assert_non_null(ps);
+    assert_int_equal(trace_patch_all(pid, memfd, &ps->p, NULL), 0); /* no want */
+    ps->p.want = TRACE_SITE_CPUID;
     long n = trace_patch_all(pid, memfd, &ps->p, NULL);
     /* At the exec stop the program and ld.so are mapped: tr_cpuid has
      * three CPUIDs in its loop, ld.so more. */
@@ -279,6 +281,49 @@ static void test_patch_all_replaces_every_cpuid_with_ud2(void **state)
     finish(pid);
 }
 
+static void test_patch_all_finds_xgetbv_by_kind(void **state)
+{
+    (void)state;
+    pid_t pid = start(TRACEE_DIR "/tr_xgetbv", false);
+    int memfd = trace_mem_open(pid);
+    trace_pset *ps = trace_pset_new();
+    assert_non_null(ps);
+    ps->p.want = trace_patch_kinds(TRACE_CPUID_FAULT);
+    /* tr_xgetbv has two XGETBVs, ld.so at least one; no CPUID is patched
+     * when CPUID faults. */
+    long n = trace_patch_all(pid, memfd, &ps->p, NULL);
+    assert_true(n >= 3);
+    for (size_t i = 0; i < ps->p.n; i++) {
+        uint8_t b[3];
+        assert_int_equal(trace_patches_kind(&ps->p, ps->p.addr[i]),
+                         TRACE_SITE_XGETBV);
+        assert_true(trace_mem_read(memfd, ps->p.addr[i], b, 3));
+        assert_memory_equal(b, "\x0f\x0b\xd0", 3);
+    }
+    trace_pset *copy = trace_pset_copy(ps);
+    assert_non_null(copy);
+    assert_int_equal(copy->p.want, ps->p.want);
+    assert_int_equal(trace_patches_kind(&copy->p, ps->p.addr[0]),
+                     TRACE_SITE_XGETBV);
+    trace_pset_unref(copy);
+    /* The first XGETBV (ld.so's) now traps as SIGILL at a site, and is
+     * emulated past all three bytes. */
+    int st = run_past_rdtsc(pid);
+    assert_true(WIFSTOPPED(st));
+    assert_int_equal(WSTOPSIG(st), SIGILL);
+    struct user_regs_struct r;
+    assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &r), 0);
+    assert_int_equal(trace_patches_kind(&ps->p, r.rip), TRACE_SITE_XGETBV);
+    uint64_t rip = r.rip;
+    trace_apply_xgetbv(&r, 0x100000007ull);
+    assert_int_equal(r.rax, 7);
+    assert_int_equal(r.rdx, 1);
+    assert_int_equal(r.rip, rip + 3);
+    trace_pset_unref(ps);
+    close(memfd);
+    finish(pid);
+}
+
 static void test_cpuid_faulting_traps_cpuid(void **state)
 {
     (void)state;
@@ -302,6 +347,215 @@ static void test_cpuid_faulting_traps_cpuid(void **state)
     assert_int_equal(r.rip, rip + 2);
     close(memfd);
     finish(pid);
+}
+
+/* Runs pid (answering RDTSC traps) to the delivery stop of sig. */
+static void to_signal(pid_t pid, int sig)
+{
+    int st = run_past_rdtsc(pid);
+    assert_true(WIFSTOPPED(st));
+    assert_int_equal(WSTOPSIG(st), sig);
+}
+
+/* Runs pid with PTRACE_SYSCALL to the entry of system call nr. */
+static void to_syscall_entry(pid_t pid, long nr, struct user_regs_struct *r)
+{
+    bool entry = false;
+    for (;;) {
+        int st;
+        assert_int_equal(ptrace(PTRACE_SYSCALL, pid, NULL, NULL), 0);
+        assert_int_equal(waitpid(pid, &st, __WALL), pid);
+        assert_true(WIFSTOPPED(st));
+        assert_int_equal(WSTOPSIG(st), SIGTRAP | 0x80);
+        entry = !entry;
+        assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, r), 0);
+        if (entry && (long)r->orig_rax == nr)
+            return;
+    }
+}
+
+/* What the kernel knows at a signal-delivery stop, as replay gathers it:
+ * the signal is dropped by the calls that read the action. */
+typedef struct gathered {
+    trace_delivery d;
+    uint8_t siginfo[RRT_EV_SIGINFO_SIZE];
+    uint8_t *xsave;
+    trace_xlayout host;
+} gathered;
+
+static void gather(pid_t pid, int memfd, int sig, gathered *g)
+{
+    memset(g, 0, sizeof(*g));
+    trace_delivery *d = &g->d;
+    d->sig = sig;
+    assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &d->regs), 0);
+    assert_int_equal(ptrace(PTRACE_GETSIGINFO, pid, NULL, g->siginfo), 0);
+    assert_int_equal(ptrace(PTRACE_GETSIGMASK, pid, (void *)8, &d->blocked),
+                     0);
+    d->saved = d->blocked;
+    d->siginfo = g->siginfo;
+    g->xsave = trace_xstate_get(pid, &d->xsave_len);
+    assert_non_null(g->xsave);
+    d->xsave = g->xsave;
+    assert_true(trace_xlayout_host(&g->host));
+    d->xsave_layout = d->layout = &g->host;
+    assert_true(trace_sigaction_get(pid, memfd, sig, &d->act));
+    assert_true(trace_altstack_get(pid, memfd, &d->alt));
+    d->trapno = 13; /* ld.so's RDTSCs trapped last (#GP) */
+}
+
+/* The frame trace_frame_build makes from the state at a delivery stop is
+ * the kernel's, byte for byte where the kernel writes; and the state
+ * trace_sigreturn_read takes from it is what the kernel's rt_sigreturn
+ * restores. Checked on whatever host runs the tests. */
+static void test_frame_build_and_sigreturn_match_the_kernel(void **state)
+{
+    (void)state;
+    pid_t pid = start(TRACEE_DIR "/tr_sigframe", false);
+    int memfd = trace_mem_open(pid);
+    to_signal(pid, SIGUSR1);
+    gathered g;
+    gather(pid, memfd, SIGUSR1, &g);
+    /* the same delivery again, by the kernel this time (its siginfo names
+     * this process as the sender) */
+    assert_int_equal(syscall(SYS_tkill, pid, SIGUSR1), 0);
+    int st = run_to_stop(pid, 0);
+    assert_int_equal(WSTOPSIG(st), SIGUSR1);
+    struct user_regs_struct r;
+    assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &r), 0);
+    assert_int_equal(r.rsp, g.d.regs.rsp);
+    assert_int_equal(ptrace(PTRACE_GETSIGINFO, pid, NULL, g.siginfo), 0);
+    trace_frame f;
+    assert_true(trace_frame_build(memfd, &g.d, &f));
+    assert_int_equal(ptrace(PTRACE_SINGLESTEP, pid, NULL, (void *)SIGUSR1), 0);
+    assert_int_equal(waitpid(pid, &st, __WALL), pid);
+    assert_int_equal(WSTOPSIG(st), SIGTRAP);
+    assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &r), 0);
+    uint64_t mask;
+    assert_int_equal(ptrace(PTRACE_GETSIGMASK, pid, (void *)8, &mask), 0);
+    assert_int_equal(r.rsp, f.sp);
+    assert_int_equal(r.rip, f.regs.rip);
+    assert_int_equal(r.rdi, f.regs.rdi);
+    assert_int_equal(r.rsi, f.regs.rsi);
+    assert_int_equal(r.rdx, f.regs.rdx);
+    assert_int_equal(r.eflags, f.regs.eflags);
+    assert_int_equal(mask, f.mask);
+    size_t len;
+    assert_true(trace_frame_extent(memfd, r.rsp, &len));
+    assert_int_equal(len, f.len);
+    uint8_t *kern = malloc(len);
+    assert_non_null(kern);
+    assert_true(trace_mem_read(memfd, r.rsp, kern, len));
+    size_t defined = 0;
+    for (size_t i = 0; i < len; i++)
+        defined += f.defined[i];
+    assert_true(defined > 440 + 512); /* the rt_sigframe and legacy area */
+    long at = trace_frame_compare(&f, kern, len);
+    if (at >= 0)
+        fail_msg("frame differs at offset %ld (of %zu): built 0x%02x, kernel "
+                 "0x%02x", at, len, f.bytes[at], kern[at]);
+    /* rt_sigreturn: ours from the frame, then the kernel's */
+    to_syscall_entry(pid, SYS_rt_sigreturn, &r);
+    size_t xlen;
+    uint8_t *ours = trace_xstate_get(pid, &xlen);
+    assert_non_null(ours);
+    trace_sigreturn sr;
+    assert_true(trace_sigreturn_read(memfd, &r, &g.host, ours, xlen, &g.host,
+                                     &sr));
+    assert_int_equal(ptrace(PTRACE_SYSCALL, pid, NULL, NULL), 0);
+    assert_int_equal(waitpid(pid, &st, __WALL), pid);
+    assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &r), 0);
+    assert_int_equal(ptrace(PTRACE_GETSIGMASK, pid, (void *)8, &mask), 0);
+    size_t klen;
+    uint8_t *theirs = trace_xstate_get(pid, &klen);
+    assert_non_null(theirs);
+    assert_int_equal(klen, xlen);
+    assert_int_equal(sr.regs.rip, r.rip);
+    assert_int_equal(sr.regs.rsp, r.rsp);
+    assert_int_equal(sr.regs.rax, r.rax);
+    assert_int_equal(sr.regs.rcx, r.rcx);
+    assert_int_equal(sr.regs.r11, r.r11);
+    assert_int_equal(sr.regs.eflags, r.eflags);
+    assert_int_equal(sr.mask, mask);
+    assert_memory_equal(ours, theirs, 416);
+    assert_int_equal(trace_xstate_bv(ours), trace_xstate_bv(theirs));
+    for (unsigned i = 2; i < TRACE_XSTATE_COMPONENTS; i++)
+        if ((trace_xstate_bv(theirs) >> i) & 1)
+            assert_memory_equal(ours + g.host.off[i], theirs + g.host.off[i],
+                                g.host.len[i]);
+    free(ours);
+    free(theirs);
+    free(kern);
+    free(g.xsave);
+    trace_frame_free(&f);
+    close(memfd);
+    finish(pid);
+}
+
+/* A frame in a layout larger than this host's (every component 1 KiB
+ * further up, as on no real CPU) works as well: the handler runs on it and
+ * rt_sigreturn, emulated from it, brings back the vector registers the
+ * program held across the signal. */
+static void test_frame_in_a_larger_layout_restores_vector_state(void **state)
+{
+    (void)state;
+    int out[2];
+    assert_int_equal(pipe(out), 0);
+    int saved_stdout = dup(1);
+    assert_true(saved_stdout >= 0);
+    assert_int_equal(dup2(out[1], 1), 1);
+    pid_t pid = start(TRACEE_DIR "/tr_sigframe", false);
+    assert_int_equal(dup2(saved_stdout, 1), 1);
+    close(saved_stdout);
+    close(out[1]);
+    int memfd = trace_mem_open(pid);
+    to_signal(pid, SIGUSR1);
+    gathered g;
+    gather(pid, memfd, SIGUSR1, &g);
+    trace_xlayout big = g.host;
+    for (unsigned i = 2; i < TRACE_XSTATE_COMPONENTS; i++)
+        if ((big.xfeatures >> i) & 1)
+            big.off[i] += 1024;
+    big.size += 1024;
+    g.d.layout = &big;
+    trace_frame f;
+    assert_true(trace_frame_build(memfd, &g.d, &f));
+    assert_true(f.len > g.host.size + 1024);
+    assert_true(trace_mem_write(memfd, f.sp, f.bytes, f.len));
+    f.regs.orig_rax = (uint64_t)-1;
+    assert_int_equal(ptrace(PTRACE_SETREGS, pid, NULL, &f.regs), 0);
+    assert_int_equal(ptrace(PTRACE_SETSIGMASK, pid, (void *)8, &f.mask), 0);
+    trace_xstate_init(g.xsave, g.d.xsave_len);
+    assert_true(trace_xstate_set(pid, g.xsave, g.d.xsave_len));
+    struct user_regs_struct r;
+    to_syscall_entry(pid, SYS_rt_sigreturn, &r);
+    size_t xlen;
+    uint8_t *x = trace_xstate_get(pid, &xlen);
+    assert_non_null(x);
+    trace_sigreturn sr;
+    assert_true(trace_sigreturn_read(memfd, &r, &big, x, xlen, &g.host, &sr));
+    r.orig_rax = (uint64_t)-1; /* skip the call, then set its outcome */
+    assert_int_equal(ptrace(PTRACE_SETREGS, pid, NULL, &r), 0);
+    int st;
+    assert_int_equal(ptrace(PTRACE_SYSCALL, pid, NULL, NULL), 0);
+    assert_int_equal(waitpid(pid, &st, __WALL), pid);
+    assert_int_equal(ptrace(PTRACE_SETREGS, pid, NULL, &sr.regs), 0);
+    assert_true(trace_xstate_set(pid, x, xlen));
+    assert_int_equal(ptrace(PTRACE_SETSIGMASK, pid, (void *)8, &sr.mask), 0);
+    to_syscall_entry(pid, SYS_alarm, &r);
+    finish(pid);
+    char text[512] = "";
+    ssize_t n = read(out[0], text, sizeof(text) - 1);
+    close(out[0]);
+    assert_true(n > 0);
+    text[n] = 0;
+    if (!strstr(text, "usr1: signal 10 handled 1") ||
+        !strstr(text, "kill: vector registers kept 1"))
+        fail_msg("tracee printed: %s", text);
+    free(x);
+    free(g.xsave);
+    trace_frame_free(&f);
+    close(memfd);
 }
 
 static void test_task_list_adds_finds_and_removes(void **state)
@@ -386,7 +640,10 @@ int main(void)
         cmocka_unit_test(test_exec_fixup_hides_vdso_and_sets_at_random),
         cmocka_unit_test(test_trap_insn_names_each_instruction),
         cmocka_unit_test(test_patch_all_replaces_every_cpuid_with_ud2),
+        cmocka_unit_test(test_patch_all_finds_xgetbv_by_kind),
         cmocka_unit_test(test_cpuid_faulting_traps_cpuid),
+        cmocka_unit_test(test_frame_build_and_sigreturn_match_the_kernel),
+        cmocka_unit_test(test_frame_in_a_larger_layout_restores_vector_state),
         cmocka_unit_test(test_task_list_adds_finds_and_removes),
         cmocka_unit_test(test_syscall_table_names_modes_and_outputs),
         cmocka_unit_test(test_syscall_args_follow_the_abi),

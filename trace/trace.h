@@ -108,10 +108,20 @@ trace_cpuid_mode trace_cpuid_mode_resolve(trace_cpuid_mode m);
 /* Enables CPUID faulting in a stopped tracee (after each exec). */
 bool trace_cpuid_arm_fault(pid_t pid, int memfd);
 
-/* Patched CPUID sites of one address space. */
+/* What a patched site held before it became UD2. CPUID is patched where
+ * the kernel cannot make it fault; XGETBV, which never faults, is patched
+ * in both CPUID modes. */
+typedef enum {
+    TRACE_SITE_CPUID = 1,  /* 0F A2, 2 bytes */
+    TRACE_SITE_XGETBV = 2, /* 0F 01 D0, 3 bytes: UD2 covers the first two */
+} trace_site_kind;
+
+/* Patched sites of one address space, and which kinds to patch. */
 typedef struct trace_patches {
     uint64_t *addr;
+    uint8_t *kind; /* trace_site_kind of addr[i] */
     size_t n, cap;
+    unsigned want; /* trace_site_kind bits to patch */
 } trace_patches;
 void trace_patches_clear(trace_patches *p);
 /* A patch set shared by the tasks of one address space (threads, a vfork
@@ -120,6 +130,7 @@ typedef struct trace_pset {
     trace_patches p;
     unsigned refs;
 } trace_pset;
+/* An empty set; it patches nothing until p.want says what. */
 trace_pset *trace_pset_new(void);
 trace_pset *trace_pset_ref(trace_pset *s);
 void trace_pset_unref(trace_pset *s);
@@ -142,14 +153,25 @@ typedef struct trace_site_source {
     uint64_t regions[TRACE_SITES_DECODED + 1];
 } trace_site_source;
 
-/* Replaces every CPUID in [start, start+len) of the tracee with UD2 and
- * adds the sites to p. src may be NULL (no table, no cache). Returns the
- * number of sites patched, -1 on error. */
+/* The trace_site_kind of the site at addr, 0 when it is none. */
+int trace_patches_kind(const trace_patches *p, uint64_t addr);
+/* The kinds an engine patches in a CPUID mode: CPUID and XGETBV when
+ * patching, XGETBV alone when CPUID faults. */
+unsigned trace_patch_kinds(trace_cpuid_mode m);
+/* Replaces every instruction of a kind in p->want in [start, start+len)
+ * of the tracee with UD2 and adds the sites to p: CPUIDs found through
+ * src (may be NULL: no table, no cache), XGETBVs by a capstone sweep.
+ * Returns the number of sites patched, -1 on error. */
 long trace_patch_range(int memfd, uint64_t start, uint64_t len,
                        trace_patches *p, trace_site_source *src);
 /* Patches every executable mapping of /proc/PID/maps (after exec). */
 long trace_patch_all(pid_t pid, int memfd, trace_patches *p,
                      trace_site_source *src);
+
+/* The XSAVE state components of features m's masks hide (AVX's state
+ * when AVX is hidden, the AVX-512 ones when AVX512F is, ...): a program
+ * that may not use a feature does not see its state enabled in XCR0. */
+uint64_t trace_xsave_hidden(const rrt_cpuid_manifest *m);
 
 /* Instruction at rip that trapped: 1 rdtsc, 2 rdtscp, 3 cpuid, 4 ud2,
  * 0 other. */
@@ -158,10 +180,145 @@ int trace_trap_insn(int memfd, uint64_t rip);
 /* Emulation helpers: register effects of the trapped instruction. */
 void trace_apply_rdtsc(struct user_regs_struct *r, const rrt_ev_rdtsc *e);
 void trace_apply_cpuid(struct user_regs_struct *r, const uint32_t regs[4]);
+/* CPUID(0xD, 0) as replay answers it: EBX and ECX, the sizes of XSAVE
+ * areas, raised to this host's when they are smaller. A program sizes the
+ * buffers it XSAVEs into by them (glibc's lazy-binding trampoline, with a
+ * fixed component mask), and XSAVE writes every component this host's XCR0
+ * enables at this host's offsets: AVX-512 state ends at 2432 on AMD Zen 4
+ * and at 2688 on Intel. */
+void trace_cpuid_xsave_floor(uint32_t leaf, uint32_t subleaf,
+                             uint32_t regs[4]);
+/* XGETBV at a patched site: edx:eax = value, past the 3-byte instruction. */
+void trace_apply_xgetbv(struct user_regs_struct *r, uint64_t value);
 
 /* Argument i (0..5) of a syscall stop. */
 uint64_t trace_sc_arg(const struct user_regs_struct *r, int i);
 void trace_sc_set_arg(struct user_regs_struct *r, int i, uint64_t v);
+
+/* ------------------------------------------------------------------ */
+/* XSAVE layouts (xstate.c)                                           */
+
+#define TRACE_XSTATE_COMPONENTS 32
+#define TRACE_XSAVE_MAX (64u << 10) /* room for any regset (AMX: 11 KiB) */
+#define TRACE_FXSAVE_SW 464         /* fx_sw_reserved: magic1 and sizes */
+#define TRACE_XSAVE_LEGACY 512      /* where the XSAVE header starts */
+#define TRACE_XSAVE_HDR_END 576
+
+/* The standard-format XSAVE layout of a host's user state, which signal
+ * frames and the NT_X86_XSTATE regset use. */
+typedef struct trace_xlayout {
+    uint64_t xfeatures; /* components: XCR0 without AMX tile data */
+    uint32_t size;      /* bytes for them: the kernel's user_size */
+    uint32_t off[TRACE_XSTATE_COMPONENTS], len[TRACE_XSTATE_COMPONENTS];
+} trace_xlayout;
+
+/* From the manifest's raw CPUID leaf 0xD and xcr0 (the recording host's);
+ * false when they do not describe an XSAVE layout. */
+bool trace_xlayout_from_manifest(const rrt_cpuid_manifest *m,
+                                 trace_xlayout *l);
+/* This host's. */
+bool trace_xlayout_host(trace_xlayout *l);
+/* This host's XCR0 (0 without XSAVE). */
+uint64_t trace_host_xcr0(void);
+/* The task's FP/vector state (PTRACE_GETREGSET NT_X86_XSTATE: this host's
+ * layout), malloc'ed, or NULL; and setting it. */
+uint8_t *trace_xstate_get(pid_t pid, size_t *len);
+bool trace_xstate_set(pid_t pid, const uint8_t *buf, size_t len);
+/* XSTATE_BV of an XSAVE buffer: the components it holds. */
+uint64_t trace_xstate_bv(const uint8_t *buf);
+/* Makes buf (a regset) the state a signal handler starts with: the
+ * initial one, with x87 and SSE marked in use. */
+void trace_xstate_init(uint8_t *buf, size_t len);
+/* Copies the components >= 2 in bv from src (layout from) to dst (layout
+ * to), the others of `to` set to their init value (zero). Returns the
+ * components copied, with bv's x87 and SSE bits. */
+uint64_t trace_xstate_translate(const uint8_t *src, size_t src_len,
+                                const trace_xlayout *from, uint8_t *dst,
+                                size_t dst_len, const trace_xlayout *to,
+                                uint64_t bv);
+
+/* ------------------------------------------------------------------ */
+/* Signal frames (sigframe.c)                                         */
+
+/* A signal's action, as rt_sigaction reads it (struct k_sigaction). */
+typedef struct trace_sigaction {
+    uint64_t handler, flags, restorer, mask;
+} trace_sigaction;
+
+/* The alternate signal stack; flags as the kernel saves them in frames. */
+typedef struct trace_altstack {
+    uint64_t sp, size;
+    uint32_t flags;
+} trace_altstack;
+
+/* What the kernel knows when it delivers a signal to a handler. */
+typedef struct trace_delivery {
+    int sig;
+    struct user_regs_struct regs; /* at the signal-delivery stop */
+    const uint8_t *siginfo;       /* RRT_EV_SIGINFO_SIZE bytes */
+    trace_sigaction act;
+    trace_altstack alt;
+    uint64_t blocked; /* blocked signals now */
+    uint64_t saved;   /* the mask the frame keeps: sigsuspend's saved one */
+    uint64_t trapno, err, cr2; /* the thread's last trap */
+    const uint8_t *xsave;      /* the task's FP state (regset) */
+    size_t xsave_len;
+    const trace_xlayout *xsave_layout; /* ... and its layout (this host's) */
+    const trace_xlayout *layout;       /* the layout to build the frame in */
+} trace_delivery;
+
+/* A frame as the kernel builds it, and how the handler starts. */
+typedef struct trace_frame {
+    uint64_t sp; /* the frame's address: the handler's rsp */
+    size_t len;
+    uint8_t *bytes;   /* [sp, sp+len), malloc'ed */
+    uint8_t *defined; /* per byte: 1 where the kernel writes it; the others
+                       * are what memory held */
+    struct user_regs_struct regs; /* the handler's registers */
+    uint64_t mask;                /* blocked signals while it runs */
+    bool disarm; /* SS_AUTODISARM: delivery disarms the alternate stack */
+} trace_frame;
+
+/* The system call restart the kernel applies before it builds a frame:
+ * -ERESTART* becomes -EINTR, or the call is backed up to run again. */
+void trace_signal_restart(struct user_regs_struct *r, uint64_t sa_flags);
+/* Builds the frame for d, reading the bytes the kernel leaves alone from
+ * memory. False when the kernel would find no room (it kills the task). */
+bool trace_frame_build(int memfd, const trace_delivery *d, trace_frame *f);
+void trace_frame_free(trace_frame *f);
+/* The length of the frame the kernel built at sp (a handler's rsp): up to
+ * the end of the FP state its sigcontext points to. */
+bool trace_frame_extent(int memfd, uint64_t sp, size_t *len);
+/* The first offset where rec differs from f in a byte the kernel writes,
+ * -1 when none does. */
+long trace_frame_compare(const trace_frame *f, const uint8_t *rec,
+                         size_t len);
+
+/* The state rt_sigreturn restores. */
+typedef struct trace_sigreturn {
+    struct user_regs_struct regs;
+    uint64_t mask;     /* blocked signals */
+    uint64_t uc_stack; /* address of the alternate stack to restore */
+} trace_sigreturn;
+/* At rt_sigreturn's entry (registers now): the frame below rsp, its FP
+ * state read in layout L and translated into xsave (this host's regset,
+ * layout host, holding the task's current state). False on a frame the
+ * kernel would refuse. */
+bool trace_sigreturn_read(int memfd, const struct user_regs_struct *now,
+                          const trace_xlayout *L, uint8_t *xsave,
+                          size_t xsave_len, const trace_xlayout *host,
+                          trace_sigreturn *s);
+
+/* Whether tid's process has a handler for sig (/proc SigCgt). */
+bool trace_signal_caught(pid_t tid, int sig);
+/* For replay, with the task at a signal-delivery stop (the signal is
+ * dropped) or a system-call exit stop: its signal action and alternate
+ * stack, read and changed by system calls run in it. */
+bool trace_sigaction_get(pid_t pid, int memfd, int sig, trace_sigaction *a);
+bool trace_sigaction_set(pid_t pid, int memfd, int sig,
+                         const trace_sigaction *a);
+bool trace_altstack_get(pid_t pid, int memfd, trace_altstack *a);
+bool trace_altstack_disarm(pid_t pid, int memfd);
 
 /* ------------------------------------------------------------------ */
 /* Traced tasks                                                       */

@@ -101,6 +101,27 @@ rrt_status rrt_ev_encode_exec_script(rrt_buf *b, const rrt_ev_exec_script *e)
     return done(b);
 }
 
+rrt_status rrt_ev_encode_signal_frame(rrt_buf *b,
+                                      const rrt_ev_signal_frame *e)
+{
+    if (e->frame_len > RRT_EV_FRAME_MAX || (e->frame_len && !e->frame))
+        return RRT_E_INVALID;
+    rrt_buf_put_varint(b, e->tid);
+    for (int i = 0; i < RRT_EV_FRAME_NREGS; i++)
+        rrt_buf_put_varint(b, e->regs[i]);
+    rrt_buf_put_u64(b, e->mask);
+    rrt_buf_put_lenbytes(b, e->frame, e->frame_len);
+    return done(b);
+}
+
+rrt_status rrt_ev_encode_xgetbv(rrt_buf *b, const rrt_ev_xgetbv *e)
+{
+    rrt_buf_put_varint(b, e->tid);
+    rrt_buf_put_varint(b, e->xcr);
+    rrt_buf_put_u64(b, e->value);
+    return done(b);
+}
+
 rrt_status rrt_ev_encode_exec(rrt_buf *b, const rrt_ev_exec *e)
 {
     if (e->n_auxv > RRT_EV_MAX_AUXV ||
@@ -403,6 +424,41 @@ rrt_status rrt_ev_decode_exec_script(const uint8_t *data, size_t len,
     memset(e, 0, sizeof(*e));
     e->tid = d_u32v(&d, "tid");
     e->script_file = d_varint(&d, "script_file");
+    return dec_end(&d, e, sizeof(*e));
+}
+
+rrt_status rrt_ev_decode_signal_frame(const uint8_t *data, size_t len,
+                                      rrt_ev_signal_frame *e, rrt_error *err)
+{
+    static const char *const regname[RRT_EV_FRAME_NREGS] = {
+        "r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9",
+        "r8", "rax", "rcx", "rdx", "rsi", "rdi", "orig_rax", "rip", "cs",
+        "eflags", "rsp", "ss", "fs_base", "gs_base", "ds", "es", "fs", "gs"};
+    dec d;
+    dec_init(&d, data, len, RRT_EV_SIGNAL_FRAME, err);
+    memset(e, 0, sizeof(*e));
+    e->tid = d_u32v(&d, "tid");
+    for (int i = 0; i < RRT_EV_FRAME_NREGS; i++)
+        e->regs[i] = d_varint(&d, regname[i]);
+    const uint8_t *p = d_bytes(&d, "mask", 8);
+    e->mask = p ? rrti_get_u64(p) : 0;
+    size_t pos = dec_pos(&d);
+    e->frame = d_lenbytes(&d, "frame", &e->frame_len);
+    if (dec_ok(&d) && e->frame_len > RRT_EV_FRAME_MAX)
+        dec_fail(&d, RRT_E_LIMIT, pos, "frame", "larger than 1 MiB");
+    return dec_end(&d, e, sizeof(*e));
+}
+
+rrt_status rrt_ev_decode_xgetbv(const uint8_t *data, size_t len,
+                                rrt_ev_xgetbv *e, rrt_error *err)
+{
+    dec d;
+    dec_init(&d, data, len, RRT_EV_XGETBV, err);
+    memset(e, 0, sizeof(*e));
+    e->tid = d_u32v(&d, "tid");
+    e->xcr = d_u32v(&d, "xcr");
+    const uint8_t *p = d_bytes(&d, "value", 8);
+    e->value = p ? rrti_get_u64(p) : 0;
     return dec_end(&d, e, sizeof(*e));
 }
 

@@ -29,7 +29,9 @@ extern "C" {
     X(EXIT, exit, 5)       /* a task ended */                                  \
     X(CLONE, clone, 6)     /* a new task (fork/vfork/clone) starts running */  \
     X(EXEC, exec, 7)       /* state set up by a successful execve */           \
-    X(EXEC_SCRIPT, exec_script, 8) /* that execve ran a #! script */
+    X(EXEC_SCRIPT, exec_script, 8) /* that execve ran a #! script */         \
+    X(SIGNAL_FRAME, signal_frame, 9) /* the frame built for a handler */     \
+    X(XGETBV, xgetbv, 10)  /* one XGETBV execution */
 
 /* The same numbers as unsigned constants the preprocessor sees. */
 #define RRT_EV_SYSCALL 1u
@@ -40,6 +42,8 @@ extern "C" {
 #define RRT_EV_CLONE 6u
 #define RRT_EV_EXEC 7u
 #define RRT_EV_EXEC_SCRIPT 8u
+#define RRT_EV_SIGNAL_FRAME 9u
+#define RRT_EV_XGETBV 10u
 
 /* rrt_ev_syscall.flags */
 #define RRT_EV_SC_FILE 0x1u       /* file_index names the mapped file */
@@ -53,6 +57,8 @@ extern "C" {
 #define RRT_EV_SIGINFO_SIZE 128
 #define RRT_EV_AT_RANDOM_SIZE 16
 #define RRT_EV_MAX_AUXV 64
+#define RRT_EV_FRAME_NREGS 27          /* words of struct user_regs_struct */
+#define RRT_EV_FRAME_MAX (1u << 20)    /* bytes of one signal frame */
 
 /* Bytes the call wrote into the caller's memory at addr. */
 typedef struct rrt_ev_mem {
@@ -92,6 +98,26 @@ typedef struct rrt_ev_signal {
     uint8_t sync; /* 1: a fault the instruction stream raises by itself */
     uint8_t siginfo[RRT_EV_SIGINFO_SIZE]; /* the kernel's siginfo_t */
 } rrt_ev_signal;
+
+/* Follows the SIGNAL of a signal that ran a handler: the registers the
+ * handler started with (struct user_regs_struct order: r15, r14, r13, r12,
+ * rbp, rbx, r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi, orig_rax, rip, cs,
+ * eflags, rsp, ss, fs_base, gs_base, ds, es, fs, gs), its blocked-signal
+ * mask, and the bytes the kernel wrote from rsp up: the rt_sigframe and the
+ * FP/vector state it points to, in the recording host's XSAVE layout. */
+typedef struct rrt_ev_signal_frame {
+    uint32_t tid;
+    uint64_t regs[RRT_EV_FRAME_NREGS];
+    uint64_t mask; /* bit n-1: signal n blocked */
+    size_t frame_len;
+    const uint8_t *frame;
+} rrt_ev_signal_frame;
+
+typedef struct rrt_ev_xgetbv {
+    uint32_t tid;
+    uint32_t xcr;   /* ecx at the instruction */
+    uint64_t value; /* edx:eax as the program saw it */
+} rrt_ev_xgetbv;
 
 typedef struct rrt_ev_exit {
     uint32_t tid;
@@ -135,6 +161,9 @@ RRT_API rrt_status rrt_ev_encode_clone(rrt_buf *b, const rrt_ev_clone *e);
 RRT_API rrt_status rrt_ev_encode_exec(rrt_buf *b, const rrt_ev_exec *e);
 RRT_API rrt_status rrt_ev_encode_exec_script(rrt_buf *b,
                                              const rrt_ev_exec_script *e);
+RRT_API rrt_status rrt_ev_encode_signal_frame(rrt_buf *b,
+                                              const rrt_ev_signal_frame *e);
+RRT_API rrt_status rrt_ev_encode_xgetbv(rrt_buf *b, const rrt_ev_xgetbv *e);
 
 /* Decoders read exactly one payload of len bytes: truncated input, an
  * overlong varint, a value out of range, an absurd count or bytes after
@@ -161,6 +190,11 @@ RRT_API rrt_status rrt_ev_decode_exec(const uint8_t *data, size_t len,
 RRT_API rrt_status rrt_ev_decode_exec_script(const uint8_t *data, size_t len,
                                              rrt_ev_exec_script *e,
                                              rrt_error *err);
+RRT_API rrt_status rrt_ev_decode_signal_frame(const uint8_t *data, size_t len,
+                                              rrt_ev_signal_frame *e,
+                                              rrt_error *err);
+RRT_API rrt_status rrt_ev_decode_xgetbv(const uint8_t *data, size_t len,
+                                        rrt_ev_xgetbv *e, rrt_error *err);
 
 /* An event of any type, decoded: `type` says which member of u holds it. */
 typedef struct rrt_ev_any {
