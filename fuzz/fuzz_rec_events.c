@@ -84,6 +84,11 @@ static rrt_status check(uint32_t type, const uint8_t *data, size_t size,
         if (e.u.exec.n_auxv > RRT_EV_MAX_AUXV)
             die(type, "too many auxv entries accepted");
         break;
+    case RRT_EV_SIGNAL_FRAME:
+        if (!inside(e.u.signal_frame.frame, e.u.signal_frame.frame_len, data,
+                    size))
+            die(type, "frame bytes point outside the input");
+        break;
     }
     rrt_status enc = RRT_E_INVALID;
     switch (type) {
@@ -124,7 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1 || size > FZ_MAX_PAYLOAD + 1)
         return 0;
-    uint32_t sel = data[0] % 9u;
+    uint32_t sel = data[0] % (RRT_EV_XGETBV + 1u);
     const uint8_t *p = data + 1;
     size_t n = size - 1;
     /* An exact-size copy, so that sanitizers catch any over-read. */
@@ -134,11 +139,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(copy, p, n);
     if (!sel) {
         check_unknown(0, copy, n);
-        check_unknown(RRT_EV_EXEC_SCRIPT + 1, copy, n);
+        check_unknown(RRT_EV_XGETBV + 1, copy, n);
     }
     rrt_buf b;
     rrt_buf_init(&b);
-    for (uint32_t type = RRT_EV_SYSCALL; type <= RRT_EV_EXEC_SCRIPT; type++) {
+    for (uint32_t type = RRT_EV_SYSCALL; type <= RRT_EV_XGETBV; type++) {
         if (sel && type != sel)
             continue;
         rrt_buf_reset(&b);
