@@ -12,114 +12,12 @@
 
 #include "rrti_xxhash.h"
 
-#include "rrti.h"
-
-#define OBUF_SIZE (256u << 10)
-#define MAX_QUEUE 256u
-
-typedef struct blob_build {
-    rrt_blob_id id;
-    uint64_t size;
-    uint32_t chunk_size;
-    uint32_t n_chunks, cap;
-    bool x86;        /* x86 ELF: chunks go through the x86 filter */
-    bool piece;      /* its bytes are a piece of a shared chunk */
-    uint64_t piece_off;
-    rrti_chunk_ref *chunks;
-    unsigned refs;   /* queue items pointing here */
-} blob_build;
-
-typedef enum { ITEM_SECTION, ITEM_CHUNK, ITEM_EVTS, ITEM_BLOB } item_kind;
-
-typedef struct item {
-    item_kind kind;
-    uint32_t type;
-    uint8_t *raw;    /* CHUNK/EVTS: bytes to compress; SECTION: payload */
-    size_t raw_len;
-    uint8_t *out;    /* compressed form */
-    size_t out_len;
-    uint8_t method;
-    uint64_t first;  /* EVTS */
-    uint32_t count;  /* EVTS */
-    blob_build *blob;
-    uint32_t chunk_index;
-    bool x86;        /* CHUNK: run the x86 filter */
-    blob_build **members; /* shared CHUNK: the pieces it holds */
-    size_t nmembers, capmembers;
-    int state;       /* 0 waiting, 1 being compressed, 2 ready */
-    rrt_status result;
-    struct item *next;
-} item;
-
-typedef struct blob_slot {
-    rrti_index_blob entry;
-} blob_slot;
-
-/* The shared chunk being filled with small blobs (spec 3.2.1). Until it
- * is sealed, every other item is held back in order, so nothing in the
- * file refers to a piece before its descriptor; sealing queues the chunk,
- * the pieces' descriptors, then the held items. When it is sealed depends
- * only on the calls made, so the thread count still changes no byte. */
-typedef struct shared_group {
-    item *chunk;        /* NULL when no group is open */
-    size_t cap;         /* bytes allocated for chunk->raw */
-    uint64_t x86_bytes; /* bytes of pieces from x86 ELF files */
-    item *held_head, *held_tail;
-    size_t held, held_bytes;
-} shared_group;
-
-/* Limits on what an open group holds back (beyond its own bytes). */
-#define MAX_HELD 256u
-
-struct rrt_writer {
-    rrtx_atomic file; /* PATH.partial until finish renames it */
-    rrt_writer_options opt;
-    uint64_t off; /* file offset of the next byte handed to out() */
-    rrt_status status; /* sticky: first failure */
-    rrt_error err;
-    bool finished;
-
-    uint8_t *obuf;
-    size_t olen;
-    uint8_t header[RRTI_HEADER_SIZE];
-
-    rrt_section_info *secs;
-    size_t nsec, capsec;
-    rrti_index_blob *blobs;
-    size_t nblob, capblob;
-    uint32_t *table; /* open addressing: blob index + 1, 0 = empty */
-    size_t table_cap;
-
-    rrt_buf events;
-    uint32_t events_in_batch;
-    uint64_t events_total;   /* events handed to add_event */
-    uint64_t events_batched; /* events already in queued batches */
-
-    char **meta_keys, **meta_vals;
-    size_t nmeta, capmeta;
-
-    rrt_cpuid_sites *sites; /* CPUID sites added (CSIT), on first use */
-
-    shared_group group;
-
-    /* Queue and workers. */
-    pthread_mutex_t mu;
-    pthread_cond_t work_cv, done_cv;
-    item *head, *tail;
-    size_t queued, compressing_items;
-    uint64_t pending_raw; /* raw bytes of the compression items queued */
-    pthread_t *threads;
-    unsigned nthreads;
-    bool stop;
-};
+#include "writeri.h"
 
 /* ------------------------------------------------------------------ */
 /* Failure and raw output                                             */
 
-static rrt_status fail(rrt_writer *w, rrt_status st, int e, const char *fmt,
-                       ...) __attribute__((format(printf, 4, 5)));
-
-static rrt_status fail(rrt_writer *w, rrt_status st, int e, const char *fmt,
+rrt_status rrti_wr_fail(rrt_writer *w, rrt_status st, int e, const char *fmt,
                        ...)
 {
     if (w->status != RRT_OK)
@@ -142,7 +40,7 @@ static rrt_status report(rrt_writer *w, rrt_error *err)
 static rrt_status write_all(rrt_writer *w, const uint8_t *p, size_t n)
 {
     int e = rrtx_write_all(w->file.fd, p, n, &w->file.io);
-    return e ? fail(w, RRT_E_IO, e, "write failed") : RRT_OK;
+    return e ? rrti_wr_fail(w, RRT_E_IO, e, "write failed") : RRT_OK;
 }
 
 static rrt_status obuf_flush(rrt_writer *w)
@@ -209,7 +107,7 @@ static rrt_status add_section_entry(rrt_writer *w, uint32_t type,
     rrt_section_info *p =
         rrtx_grow(w->secs, &w->capsec, w->nsec + 1, sizeof(*p));
     if (!p)
-        return fail(w, RRT_E_NOMEM, 0, "out of memory");
+        return rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory");
     w->secs = p;
     w->secs[w->nsec++] = (rrt_section_info){type, flags, off, len, aux};
     return RRT_OK;
@@ -246,21 +144,21 @@ static void table_insert(uint32_t *table, size_t cap, const rrt_blob_id *id,
 }
 
 /* Registers an id; the descriptor offset is filled when it is written. */
-static rrt_status add_blob_entry(rrt_writer *w, const rrt_blob_id *id,
+rrt_status rrti_wr_add_blob_entry(rrt_writer *w, const rrt_blob_id *id,
                                  uint64_t off, uint64_t size)
 {
     if (w->nblob >= UINT32_MAX - 1)
-        return fail(w, RRT_E_LIMIT, 0, "too many blobs");
+        return rrti_wr_fail(w, RRT_E_LIMIT, 0, "too many blobs");
     rrti_index_blob *p =
         rrtx_grow(w->blobs, &w->capblob, w->nblob + 1, sizeof(*p));
     if (!p)
-        return fail(w, RRT_E_NOMEM, 0, "out of memory");
+        return rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory");
     w->blobs = p;
     if (2 * (w->nblob + 1) > w->table_cap) {
         size_t cap = w->table_cap ? w->table_cap * 2 : 128;
         uint32_t *t = calloc(cap, sizeof(*t));
         if (!t)
-            return fail(w, RRT_E_NOMEM, 0, "out of memory");
+            return rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory");
         for (size_t i = 0; i < w->nblob; i++)
             table_insert(t, cap, &w->blobs[i].id, (uint32_t)(i + 1));
         free(w->table);
@@ -336,7 +234,7 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static void blob_unref(blob_build *b)
+void rrti_wr_blob_unref(blob_build *b)
 {
     if (b && --b->refs == 0) {
         free(b->chunks);
@@ -344,13 +242,13 @@ static void blob_unref(blob_build *b)
     }
 }
 
-static void item_free(item *it)
+void rrti_wr_item_free(item *it)
 {
     free(it->raw);
     free(it->out);
-    blob_unref(it->blob);
+    rrti_wr_blob_unref(it->blob);
     for (size_t i = 0; i < it->nmembers; i++)
-        blob_unref(it->members[i]);
+        rrti_wr_blob_unref(it->members[i]);
     free(it->members);
     free(it);
 }
@@ -371,7 +269,7 @@ static rrt_status write_blob_desc(rrt_writer *w, blob_build *b)
         rrt_buf_put_u64(&p, b->piece_off);
     if (p.failed) {
         rrt_buf_free(&p);
-        return fail(w, RRT_E_NOMEM, 0, "out of memory");
+        return rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory");
     }
     uint64_t at;
     out_section(w, RRT_SEC_BLOB, RRT_SECF_REQUIRED, p.data, p.len, NULL, 0,
@@ -388,7 +286,7 @@ static rrt_status write_item(rrt_writer *w, item *it)
     uint8_t pre[RRTI_EVTS_PREFIX] = {0};
     uint64_t at;
     if (it->result != RRT_OK)
-        return fail(w, it->result, 0, "cannot compress (out of memory)");
+        return rrti_wr_fail(w, it->result, 0, "cannot compress (out of memory)");
     switch (it->kind) {
     case ITEM_CHUNK:
         /* Written even when its blob is dropped (an error or a late
@@ -449,7 +347,7 @@ static rrt_status drain_one(rrt_writer *w)
         return w->status;
     if (w->status == RRT_OK)
         write_item(w, it);
-    item_free(it);
+    rrti_wr_item_free(it);
     return w->status;
 }
 
@@ -462,10 +360,10 @@ static rrt_status drain_all(rrt_writer *w)
 
 /* Puts an item on the queue (its blob reference already counted); takes
  * ownership of it in all cases. */
-static rrt_status queue_item(rrt_writer *w, item *it)
+rrt_status rrti_wr_queue_item(rrt_writer *w, item *it)
 {
     if (w->status != RRT_OK) {
-        item_free(it);
+        rrti_wr_item_free(it);
         return w->status;
     }
     bool comp = needs_compression(it);
@@ -481,7 +379,7 @@ static rrt_status queue_item(rrt_writer *w, item *it)
     while (w->queued >= MAX_QUEUE || (comp && w->compressing_items > 0 &&
                                       w->pending_raw + it->raw_len > budget))
         if (drain_one(w) != RRT_OK) {
-            item_free(it);
+            rrti_wr_item_free(it);
             return w->status;
         }
     pthread_mutex_lock(&w->mu);
@@ -502,21 +400,20 @@ static rrt_status queue_item(rrt_writer *w, item *it)
     return RRT_OK;
 }
 
-static rrt_status seal_group(rrt_writer *w);
 
 /* Queues an item, or holds it back while a shared chunk is open; takes
  * ownership of it in all cases. */
 static rrt_status enqueue(rrt_writer *w, item *it)
 {
     if (w->status != RRT_OK) {
-        item_free(it);
+        rrti_wr_item_free(it);
         return w->status;
     }
     if (it->blob)
         it->blob->refs++;
     shared_group *g = &w->group;
     if (!g->chunk)
-        return queue_item(w, it);
+        return rrti_wr_queue_item(w, it);
     if (g->held_tail)
         g->held_tail->next = it;
     else
@@ -525,26 +422,15 @@ static rrt_status enqueue(rrt_writer *w, item *it)
     g->held++;
     g->held_bytes += it->raw_len;
     if (g->held >= MAX_HELD || g->held_bytes >= w->opt.chunk_size)
-        return seal_group(w);
+        return rrti_wr_seal_group(w);
     return RRT_OK;
 }
 
-static void free_held(shared_group *g)
-{
-    while (g->held_head) {
-        item *it = g->held_head;
-        g->held_head = it->next;
-        item_free(it);
-    }
-    g->held_tail = NULL;
-    g->held = g->held_bytes = 0;
-}
-
-static item *new_item(rrt_writer *w, item_kind kind)
+item *rrti_wr_new_item(rrt_writer *w, item_kind kind)
 {
     item *it = calloc(1, sizeof(*it));
     if (!it)
-        fail(w, RRT_E_NOMEM, 0, "out of memory");
+        rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory");
     else
         it->kind = kind;
     return it;
@@ -554,14 +440,14 @@ static item *new_item(rrt_writer *w, item_kind kind)
 static rrt_status enqueue_section(rrt_writer *w, uint32_t type,
                                   const uint8_t *p, size_t n)
 {
-    item *it = new_item(w, ITEM_SECTION);
+    item *it = rrti_wr_new_item(w, ITEM_SECTION);
     if (!it)
         return w->status;
     it->type = type;
     it->raw = malloc(n ? n : 1);
     if (!it->raw) {
-        item_free(it);
-        return fail(w, RRT_E_NOMEM, 0, "out of memory");
+        rrti_wr_item_free(it);
+        return rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory");
     }
     memcpy(it->raw, p, n);
     it->raw_len = n;
@@ -680,11 +566,11 @@ static void destroy(rrt_writer *w, bool remove_partial)
     while (w->head) {
         item *it = w->head;
         w->head = it->next;
-        item_free(it);
+        rrti_wr_item_free(it);
     }
     if (w->group.chunk)
-        item_free(w->group.chunk);
-    free_held(&w->group);
+        rrti_wr_item_free(w->group.chunk);
+    rrti_wr_free_held(&w->group);
     if (remove_partial && !w->finished)
         rrtx_atomic_abort(&w->file);
     rrtx_atomic_free(&w->file); /* keeps an abandoned file for recovery */
@@ -725,11 +611,11 @@ void rrt_writer_abandon(rrt_writer *w)
 /* ------------------------------------------------------------------ */
 /* Blobs                                                              */
 
-static blob_build *new_blob(rrt_writer *w)
+blob_build *rrti_wr_new_blob(rrt_writer *w)
 {
     blob_build *b = calloc(1, sizeof(*b));
     if (!b) {
-        fail(w, RRT_E_NOMEM, 0, "out of memory");
+        rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory");
         return NULL;
     }
     b->chunk_size = w->opt.chunk_size;
@@ -737,112 +623,12 @@ static blob_build *new_blob(rrt_writer *w)
     return b;
 }
 
-/* ------------------------------------------------------------------ */
-/* Shared chunks                                                      */
-
-/* Blobs up to this size are pieces of a shared chunk; 0: none are. */
-static size_t piece_max(const rrt_writer *w)
-{
-    return w->opt.shared_chunks ? w->opt.chunk_size / 4 : 0;
-}
-
-/* Queues the open shared chunk, its pieces' descriptors, then the items
- * held back meanwhile. */
-static rrt_status seal_group(rrt_writer *w)
-{
-    shared_group *g = &w->group;
-    item *c = g->chunk;
-    if (!c)
-        return w->status;
-    g->chunk = NULL;
-    /* Filter when most of the bytes are x86 code. */
-    c->x86 = w->opt.x86_filter && 2 * g->x86_bytes >= c->raw_len;
-    g->x86_bytes = 0;
-    g->cap = 0;
-    item *held = g->held_head;
-    g->held_head = g->held_tail = NULL;
-    g->held = g->held_bytes = 0;
-    /* The descriptors are made first: once queued, c may be written and
-     * freed at any moment. */
-    item *descs = NULL, **tail = &descs;
-    for (size_t i = 0; i < c->nmembers; i++) {
-        item *d = new_item(w, ITEM_BLOB);
-        if (!d)
-            break;
-        d->blob = c->members[i];
-        d->blob->refs++;
-        *tail = d;
-        tail = &d->next;
-    }
-    queue_item(w, c);
-    while (descs) {
-        item *next = descs->next;
-        descs->next = NULL;
-        queue_item(w, descs);
-        descs = next;
-    }
-    while (held) {
-        item *next = held->next;
-        held->next = NULL;
-        queue_item(w, held); /* frees it after a failure */
-        held = next;
-    }
-    return w->status;
-}
-
-/* Adds a small blob, already known to be new, as a piece of the open
- * shared chunk (opening one when needed). Copies data. */
-static rrt_status add_piece(rrt_writer *w, const rrt_blob_id *id,
-                            const uint8_t *data, size_t n)
-{
-    shared_group *g = &w->group;
-    if (g->chunk && g->chunk->raw_len + n > w->opt.chunk_size)
-        seal_group(w);
-    if (w->status != RRT_OK)
-        return w->status;
-    if (!g->chunk) {
-        g->chunk = new_item(w, ITEM_CHUNK);
-        if (!g->chunk)
-            return w->status;
-    }
-    item *c = g->chunk;
-    uint8_t *p = rrtx_grow(c->raw, &g->cap, c->raw_len + n, 1);
-    if (!p)
-        return fail(w, RRT_E_NOMEM, 0, "out of memory");
-    c->raw = p;
-    blob_build **m =
-        rrtx_grow(c->members, &c->capmembers, c->nmembers + 1, sizeof(*m));
-    if (!m)
-        return fail(w, RRT_E_NOMEM, 0, "out of memory");
-    c->members = m;
-    blob_build *b = new_blob(w);
-    if (!b)
-        return w->status;
-    b->chunks = malloc(sizeof(*b->chunks));
-    if (!b->chunks || add_blob_entry(w, id, 0, n) != RRT_OK) {
-        blob_unref(b);
-        return fail(w, RRT_E_NOMEM, 0, "out of memory");
-    }
-    b->id = *id;
-    b->size = n;
-    b->piece = true;
-    b->piece_off = c->raw_len;
-    b->n_chunks = b->cap = 1;
-    b->chunks[0] = (rrti_chunk_ref){0, XXH3_64bits(data, n)};
-    c->members[c->nmembers++] = b; /* the builder's reference moves here */
-    memcpy(c->raw + c->raw_len, data, n);
-    c->raw_len += n;
-    if (rrti_is_x86_elf(data, n))
-        g->x86_bytes += n;
-    return w->status;
-}
-
 /* Queues one chunk of a blob; takes ownership of data. */
 static rrt_status push_chunk(rrt_writer *w, blob_build *b, uint8_t *data,
                              size_t n)
 {
     /* Chunks of big blobs are never held back (memory stays bounded). */
-    if (w->group.chunk && seal_group(w) != RRT_OK) {
+    if (w->group.chunk && rrti_wr_seal_group(w) != RRT_OK) {
         free(data);
         return w->status;
     }
@@ -851,11 +637,11 @@ static rrt_status push_chunk(rrt_writer *w, blob_build *b, uint8_t *data,
         rrtx_grow(b->chunks, &cap, (size_t)b->n_chunks + 1, sizeof(*p));
     if (!p || cap > UINT32_MAX) {
         free(data);
-        return fail(w, RRT_E_NOMEM, 0, "out of memory");
+        return rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory");
     }
     b->chunks = p;
     b->cap = (uint32_t)cap;
-    item *it = new_item(w, ITEM_CHUNK);
+    item *it = rrti_wr_new_item(w, ITEM_CHUNK);
     if (!it) {
         free(data);
         return w->status;
@@ -877,9 +663,9 @@ static rrt_status push_chunk(rrt_writer *w, blob_build *b, uint8_t *data,
 /* Registers the finished blob and queues its descriptor. */
 static rrt_status finish_blob(rrt_writer *w, blob_build *b)
 {
-    if (add_blob_entry(w, &b->id, 0, b->size) != RRT_OK)
+    if (rrti_wr_add_blob_entry(w, &b->id, 0, b->size) != RRT_OK)
         return w->status;
-    item *it = new_item(w, ITEM_BLOB);
+    item *it = rrti_wr_new_item(w, ITEM_BLOB);
     if (!it)
         return w->status;
     it->blob = b;
@@ -909,11 +695,11 @@ rrt_status rrt_writer_add_blob(rrt_writer *w, const void *data, size_t len,
         *id_out = id;
     if (find_blob(w, &id))
         return RRT_OK;
-    if (len > 0 && len <= piece_max(w)) {
-        add_piece(w, &id, data, len);
+    if (len > 0 && len <= rrti_wr_piece_max(w)) {
+        rrti_wr_add_piece(w, &id, data, len);
         return report(w, err);
     }
-    blob_build *b = new_blob(w);
+    blob_build *b = rrti_wr_new_blob(w);
     if (!b)
         return report(w, err);
     b->id = id;
@@ -922,7 +708,7 @@ rrt_status rrt_writer_add_blob(rrt_writer *w, const void *data, size_t len,
         size_t n = len - done < b->chunk_size ? len - done : b->chunk_size;
         uint8_t *copy = malloc(n);
         if (!copy) {
-            fail(w, RRT_E_NOMEM, 0, "out of memory");
+            rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory");
             break;
         }
         memcpy(copy, p + done, n);
@@ -931,7 +717,7 @@ rrt_status rrt_writer_add_blob(rrt_writer *w, const void *data, size_t len,
     }
     if (w->status == RRT_OK)
         finish_blob(w, b);
-    blob_unref(b);
+    rrti_wr_blob_unref(b);
     return report(w, err);
 }
 
@@ -999,12 +785,12 @@ static rrt_status stream_blob(rrt_writer *w, rrt_read_fn fn, void *ctx,
                               bool expect_changed_is_hash, rrt_blob_id *id_out,
                               uint64_t *size_out, rrt_error *err)
 {
-    blob_build *b = new_blob(w);
+    blob_build *b = rrti_wr_new_blob(w);
     XXH3_state_t *xs = XXH3_createState();
     if (!b || !xs) {
-        blob_unref(b);
+        rrti_wr_blob_unref(b);
         XXH3_freeState(xs);
-        fail(w, RRT_E_NOMEM, 0, "out of memory");
+        rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory");
         return report(w, err);
     }
     XXH3_128bits_reset(xs);
@@ -1014,7 +800,7 @@ static rrt_status stream_blob(rrt_writer *w, rrt_read_fn fn, void *ctx,
     while (w->status == RRT_OK) {
         uint8_t *buf = malloc(b->chunk_size);
         if (!buf) {
-            fail(w, RRT_E_NOMEM, 0, "out of memory");
+            rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory");
             break;
         }
         size_t k = 0;
@@ -1042,7 +828,7 @@ static rrt_status stream_blob(rrt_writer *w, rrt_read_fn fn, void *ctx,
                            "larger than 2^48 bytes");
             break;
         }
-        if (b->n_chunks == 0 && k < b->chunk_size && k <= piece_max(w)) {
+        if (b->n_chunks == 0 && k < b->chunk_size && k <= rrti_wr_piece_max(w)) {
             small = buf; /* all of it, read to its end */
             small_len = k;
             b->size = k;
@@ -1071,7 +857,7 @@ static rrt_status stream_blob(rrt_writer *w, rrt_read_fn fn, void *ctx,
      * and pack drops. */
     if (st == RRT_OK && w->status == RRT_OK && !find_blob(w, &b->id)) {
         if (small)
-            add_piece(w, &b->id, small, small_len);
+            rrti_wr_add_piece(w, &b->id, small, small_len);
         else
             finish_blob(w, b);
     }
@@ -1082,7 +868,7 @@ static rrt_status stream_blob(rrt_writer *w, rrt_read_fn fn, void *ctx,
         if (size_out)
             *size_out = b->size;
     }
-    blob_unref(b);
+    rrti_wr_blob_unref(b);
     return st != RRT_OK ? st : report(w, err);
 }
 
@@ -1176,7 +962,7 @@ rrt_status rrt_writer_add_file(rrt_writer *w, const rrt_file_entry *e,
     rrti_encode_file(&p, e);
     if (p.failed) {
         rrt_buf_free(&p);
-        fail(w, RRT_E_NOMEM, 0, "out of memory");
+        rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory");
         return report(w, err);
     }
     enqueue_section(w, RRT_SEC_FILE, p.data, p.len);
@@ -1188,7 +974,7 @@ static rrt_status flush_events(rrt_writer *w)
 {
     if (!w->events_in_batch || w->status != RRT_OK)
         return w->status;
-    item *it = new_item(w, ITEM_EVTS);
+    item *it = rrti_wr_new_item(w, ITEM_EVTS);
     if (!it)
         return w->status;
     it->raw = w->events.data;
@@ -1220,7 +1006,7 @@ rrt_status rrt_writer_add_event(rrt_writer *w, uint32_t type, const void *data,
     rrt_buf_put_varint(&w->events, type);
     rrt_buf_put_lenbytes(&w->events, data, len);
     if (w->events.failed) {
-        fail(w, RRT_E_NOMEM, 0, "out of memory");
+        rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory");
         return report(w, err);
     }
     w->events_in_batch++;
@@ -1276,7 +1062,7 @@ rrt_status rrt_writer_set_meta(rrt_writer *w, const char *key,
         if (c == 0) {
             char *v = strdup(value);
             if (!v) {
-                fail(w, RRT_E_NOMEM, 0, "out of memory");
+                rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory");
                 return report(w, err);
             }
             free(w->meta_vals[mid]);
@@ -1303,7 +1089,7 @@ rrt_status rrt_writer_set_meta(rrt_writer *w, const char *key,
         if (v)
             w->meta_vals = v;
         if (!k || !v) {
-            fail(w, RRT_E_NOMEM, 0, "out of memory");
+            rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory");
             return report(w, err);
         }
         w->capmeta = kcap < vcap ? kcap : vcap;
@@ -1312,7 +1098,7 @@ rrt_status rrt_writer_set_meta(rrt_writer *w, const char *key,
     if (!k || !v) {
         free(k);
         free(v);
-        fail(w, RRT_E_NOMEM, 0, "out of memory");
+        rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory");
         return report(w, err);
     }
     memmove(w->meta_keys + lo + 1, w->meta_keys + lo,
@@ -1341,7 +1127,7 @@ static rrt_status flush_meta(rrt_writer *w)
     w->nmeta = 0;
     if (p.failed) {
         rrt_buf_free(&p);
-        return fail(w, RRT_E_NOMEM, 0, "out of memory");
+        return rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory");
     }
     enqueue_section(w, RRT_SEC_META, p.data, p.len);
     rrt_buf_free(&p);
@@ -1357,7 +1143,7 @@ rrt_status rrt_writer_add_cpuid_sites(rrt_writer *w, const rrt_blob_id *key,
     if (open_st != RRT_OK)
         return open_st;
     if (!w->sites && !(w->sites = rrti_cpuid_sites_new())) {
-        fail(w, RRT_E_NOMEM, 0, "out of memory");
+        rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory");
         return report(w, err);
     }
     /* A bad argument is the caller's error, not the archive's: only running
@@ -1365,7 +1151,7 @@ rrt_status rrt_writer_add_cpuid_sites(rrt_writer *w, const rrt_blob_id *key,
     rrt_status st = rrti_cpuid_sites_add(w->sites, key, code_len, offsets, n,
                                          w->file.path, err);
     if (st == RRT_E_NOMEM) {
-        fail(w, RRT_E_NOMEM, 0, "out of memory");
+        rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory");
         return report(w, err);
     }
     return st;
@@ -1378,7 +1164,7 @@ static rrt_status flush_sites(rrt_writer *w)
         rrt_buf_init(&p);
         size_t n = rrti_cpuid_sites_take(w->sites, &p);
         if (n && p.failed)
-            fail(w, RRT_E_NOMEM, 0, "out of memory");
+            rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory");
         else if (n)
             enqueue_section(w, RRT_SEC_CPUID_SITES, p.data, p.len);
         rrt_buf_free(&p);
@@ -1395,7 +1181,7 @@ rrt_status rrt_writer_flush(rrt_writer *w, rrt_error *err)
     flush_events(w);
     flush_meta(w);
     flush_sites(w);
-    seal_group(w);
+    rrti_wr_seal_group(w);
     drain_all(w);
     obuf_flush(w);
     return report(w, err);
@@ -1416,11 +1202,11 @@ static rrt_status write_index(rrt_writer *w)
     w->table_cap = 0;
     if (p.failed) {
         rrt_buf_free(&p);
-        return fail(w, RRT_E_NOMEM, 0, "out of memory");
+        return rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory");
     }
     if (p.len > RRTI_MAX_PAYLOAD) {
         rrt_buf_free(&p);
-        return fail(w, RRT_E_LIMIT, 0, "index exceeds the section limit");
+        return rrti_wr_fail(w, RRT_E_LIMIT, 0, "index exceeds the section limit");
     }
     uint64_t at;
     out_section(w, RRT_SEC_INDEX, RRT_SECF_REQUIRED, NULL, 0, p.data, p.len,
@@ -1441,7 +1227,7 @@ rrt_status rrt_writer_finish(rrt_writer *w, rrt_error *err)
         write_index(w);
     obuf_flush(w);
     if (w->status == RRT_OK && fchmod(w->file.fd, (mode_t)w->opt.mode) != 0)
-        fail(w, RRT_E_IO, errno, "chmod failed");
+        rrti_wr_fail(w, RRT_E_IO, errno, "chmod failed");
     if (w->status == RRT_OK)
         w->status = rrtx_atomic_commit(&w->file, &w->err);
     else
@@ -1460,7 +1246,7 @@ rrt_status rrti_writer_append_raw(rrt_writer *w, int src_fd,
 {
     uint8_t *buf = malloc(1u << 20);
     if (!buf)
-        return fail(w, RRT_E_NOMEM, 0, "out of memory"), report(w, err);
+        return rrti_wr_fail(w, RRT_E_NOMEM, 0, "out of memory"), report(w, err);
     rrt_status st = RRT_OK;
     while (len && st == RRT_OK && w->status == RRT_OK) {
         size_t n = len < (1u << 20) ? (size_t)len : (1u << 20);
@@ -1486,7 +1272,7 @@ rrt_status rrti_writer_register_blob(rrt_writer *w, const rrt_blob_id *id,
                                      uint64_t offset, uint64_t size,
                                      rrt_error *err)
 {
-    add_blob_entry(w, id, offset, size);
+    rrti_wr_add_blob_entry(w, id, offset, size);
     return report(w, err);
 }
 
