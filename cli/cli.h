@@ -17,8 +17,8 @@ enum {
 
 typedef struct rrt_command {
     const char *name;
-    const char *summary; /* one line for `rrt help` */
-    const char *help;    /* full --help text (man-page style) */
+    const char *summary;               /* one line for `rrt help` */
+    const char *help;                  /* full --help text (man-page style) */
     int (*run)(int argc, char **argv); /* argv[0] is the command name */
     /* Its EXIT STATUS paragraph, for a command whose exit codes are not
      * RRT_HELP_EXIT_CODES (record and replay pass on the program's). */
@@ -26,10 +26,10 @@ typedef struct rrt_command {
 } rrt_command;
 
 /* Every command's --help ends with this exit-code paragraph. */
-#define RRT_HELP_EXIT_CODES                                                   \
-    "\nEXIT STATUS\n"                                                         \
-    "  0  success\n"                                                          \
-    "  1  a \"no\" answer (damaged archive, incompatible host, divergence)\n" \
+#define RRT_HELP_EXIT_CODES                                                    \
+    "\nEXIT STATUS\n"                                                          \
+    "  0  success\n"                                                           \
+    "  1  a \"no\" answer (damaged archive, incompatible host, divergence)\n"  \
     "  2  usage error or bad input\n"
 
 /* Prints "rrt: " + message + newline to stderr. */

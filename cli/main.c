@@ -9,7 +9,8 @@
 
 /* Commands of modules that are not built are weak references that stay
  * NULL, and are left out of the table at run time. */
-#define RRT_OPTIONAL_COMMAND(name) extern const rrt_command name __attribute__((weak));
+#define RRT_OPTIONAL_COMMAND(name)                                             \
+    extern const rrt_command name __attribute__((weak));
 RRT_OPTIONAL_COMMAND(cmd_record)
 RRT_OPTIONAL_COMMAND(cmd_replay)
 RRT_OPTIONAL_COMMAND(cmd_pack)
@@ -22,10 +23,9 @@ RRT_OPTIONAL_COMMAND(cmd_verify)
 RRT_OPTIONAL_COMMAND(cmd_cpuid)
 
 static const rrt_command *const commands[] = {
-    &cmd_record, &cmd_replay, &cmd_pack,   &cmd_verify,  &cmd_cpuid,
-    &cmd_info,   &cmd_ls,     &cmd_cat,    &cmd_dump,    &cmd_create,
-    &cmd_recover, &cmd_unpack, &cmd_export, &cmd_import, &cmd_push,
-    &cmd_pull,
+    &cmd_record, &cmd_replay, &cmd_pack, &cmd_verify, &cmd_cpuid,   &cmd_info,
+    &cmd_ls,     &cmd_cat,    &cmd_dump, &cmd_create, &cmd_recover, &cmd_unpack,
+    &cmd_export, &cmd_import, &cmd_push, &cmd_pull,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -39,21 +39,19 @@ static const rrt_command *find(const char *name)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "Usage: rrt <command> [options] [args]\n"
-            "\n"
-            "rrt records a Linux x86-64 program run into one portable .rrt\n"
-            "archive, checks that another machine can replay it, and reads\n"
-            "and repairs such archives.\n"
-            "\n"
-            "Commands:\n");
+    fprintf(f, "Usage: rrt <command> [options] [args]\n"
+               "\n"
+               "rrt records a Linux x86-64 program run into one portable .rrt\n"
+               "archive, checks that another machine can replay it, and reads\n"
+               "and repairs such archives.\n"
+               "\n"
+               "Commands:\n");
     for (size_t i = 0; i < N_COMMANDS; i++)
         if (commands[i])
-            fprintf(f, "  %-9s %s\n", commands[i]->name,
-                    commands[i]->summary);
+            fprintf(f, "  %-9s %s\n", commands[i]->name, commands[i]->summary);
     fprintf(f, "\n'rrt help COMMAND' or 'rrt COMMAND --help' shows a "
-               "command's manual.\n'rrt --version' prints the version.\n"
-               RRT_HELP_EXIT_CODES);
+               "command's manual.\n'rrt --version' prints the "
+               "version.\n" RRT_HELP_EXIT_CODES);
 }
 
 int cli_print_help(const char *cmd)
@@ -109,7 +107,7 @@ int main(int argc, char **argv)
         return RRT_EXIT_ERROR;
     }
     int rc = cli_wants_help(argc - 1, argv + 1) ? cli_print_help(name)
-                                                 : c->run(argc - 1, argv + 1);
+                                                : c->run(argc - 1, argv + 1);
     /* Output cut short (a full disk, a closed pipe or descriptor) must not
      * pass for an answer. A command that failed has reported already. */
     errno = 0;

@@ -130,8 +130,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s: %s\n", argv[i], strerror(errno));
             return 2;
         }
-        int rc = S_ISDIR(sb.st_mode) ? run_dir(argv[i], &count)
-                                     : run_file(argv[i]);
+        int rc =
+            S_ISDIR(sb.st_mode) ? run_dir(argv[i], &count) : run_file(argv[i]);
         if (rc != 0)
             return 2;
         if (!S_ISDIR(sb.st_mode))

@@ -103,10 +103,9 @@ static bool fix_blob_payload(uint8_t *pl, size_t len, const fix_chunk *ch,
         }
         uint32_t rl = rrti_get_u32(c->payload + 4);
         if (rl == 0 || rl > *budget ||
-            rrti_decompress_chunk(c->payload[0], true,
-                                  c->payload + RRTI_CHUNK_PREFIX,
-                                  c->len - RRTI_CHUNK_PREFIX, raw, rl, NULL,
-                                  0, NULL) != RRT_OK) {
+            rrti_decompress_chunk(
+                c->payload[0], true, c->payload + RRTI_CHUNK_PREFIX,
+                c->len - RRTI_CHUNK_PREFIX, raw, rl, NULL, 0, NULL) != RRT_OK) {
             all = false;
             continue;
         }

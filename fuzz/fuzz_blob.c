@@ -28,8 +28,8 @@ static void check_blob_desc(const uint8_t *data, size_t size)
     if (d.piece) {
         /* Pieces need the header flag, and fit in a chunk. */
         rrti_blob_desc d2;
-        if (rrti_decode_blob(data, size, self_off, false, &d2, "fuzz",
-                             &err) == RRT_OK)
+        if (rrti_decode_blob(data, size, self_off, false, &d2, "fuzz", &err) ==
+            RRT_OK)
             fz_die("piece descriptor accepted without SHARED_CHUNKS");
         if (d.n_chunks != 1 || d.size == 0 || d.size != d.chunk_size ||
             d.piece_off + d.size > RRTI_MAX_RAW ||
@@ -116,8 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rrti_chunk_header ch;
     rrt_error err;
     bool same = false;
-    if (rrti_decode_chunk_header(data, size, &ch, "fuzz", 0, &err) ==
-        RRT_OK) {
+    if (rrti_decode_chunk_header(data, size, &ch, "fuzz", 0, &err) == RRT_OK) {
         if (ch.raw_len == 0 || ch.raw_len > RRTI_MAX_RAW ||
             ch.method != data[0])
             fz_die("rrti_decode_chunk_header accepted a bad header");

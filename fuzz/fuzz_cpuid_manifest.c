@@ -22,14 +22,11 @@ static bool same_manifest(const rrt_cpuid_manifest *a,
            a->n_records == b->n_records && a->n_masks == b->n_masks &&
            a->n_queried == b->n_queried &&
            (!a->n_records || memcmp(a->records, b->records,
-                                    a->n_records * sizeof(*a->records)) ==
-                                 0) &&
+                                    a->n_records * sizeof(*a->records)) == 0) &&
            (!a->n_masks ||
-            memcmp(a->masks, b->masks, a->n_masks * sizeof(*a->masks)) ==
-                0) &&
+            memcmp(a->masks, b->masks, a->n_masks * sizeof(*a->masks)) == 0) &&
            (!a->n_queried || memcmp(a->queried, b->queried,
-                                    a->n_queried * sizeof(*a->queried)) ==
-                                 0);
+                                    a->n_queried * sizeof(*a->queried)) == 0);
 }
 
 /* A masked manifest must stay canonical. */
@@ -80,8 +77,8 @@ static void check_features(const rrt_cpuid_manifest *m, uint8_t pick)
     if (rrt_cpuid_mask_level(&c, want, NULL) == RRT_OK) {
         for (size_t i = 0; i < nf; i++) {
             const rrt_cpu_feature *g = rrt_cpu_feature_at(i);
-            bool keep = !(g->flags & RRT_FEAT_USER) ||
-                        (g->level && g->level <= want);
+            bool keep =
+                !(g->flags & RRT_FEAT_USER) || (g->level && g->level <= want);
             if (!keep && rrt_cpu_feature_present(&c, g)) {
                 fprintf(stderr, "feature %s, level %u\n", g->name, want);
                 fz_die("a feature outside the level is still present");

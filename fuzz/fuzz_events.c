@@ -111,8 +111,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t len = batches[i].len;
         uint64_t first = len >= 8 ? rrti_get_u64(p) : 0;
         uint32_t count = len >= 12 ? rrti_get_u32(p + 8) : 0;
-        secs[i] = (rrt_section_info){RRT_SEC_EVENTS, RRT_SECF_REQUIRED, 0,
-                                     len, first};
+        secs[i] = (rrt_section_info){RRT_SEC_EVENTS, RRT_SECF_REQUIRED, 0, len,
+                                     first};
         secs[i].offset =
             fz_put_section(&b, RRT_SEC_EVENTS, RRT_SECF_REQUIRED, p, len);
 

@@ -26,8 +26,7 @@ static void load_body(void)
     }
     rrt_reader *r;
     if (rrt_reader_open(path, &r, &err) != RRT_OK) {
-        fprintf(stderr, "cannot open the reference archive: %s\n",
-                err.message);
+        fprintf(stderr, "cannot open the reference archive: %s\n", err.message);
         abort();
     }
     rrt_archive_info info;

@@ -133,12 +133,11 @@ fz_put_section(rrt_buf *b, uint32_t type, uint32_t flags, const void *payload,
 }
 
 /* Appends an INDX section holding `payload` and a matching footer. */
-__attribute__((unused)) static void fz_put_index_footer(rrt_buf *b,
-                                                        const void *payload,
-                                                        size_t len)
+__attribute__((unused)) static void
+fz_put_index_footer(rrt_buf *b, const void *payload, size_t len)
 {
-    uint64_t at = fz_put_section(b, RRT_SEC_INDEX, RRT_SECF_REQUIRED,
-                                 payload, len);
+    uint64_t at =
+        fz_put_section(b, RRT_SEC_INDEX, RRT_SECF_REQUIRED, payload, len);
     uint8_t foot[RRTI_FOOTER_SIZE];
     rrti_encode_footer(foot, b->data, at, b->len - at);
     rrt_buf_put(b, foot, sizeof(foot));
@@ -156,9 +155,8 @@ __attribute__((unused)) static bool fz_fix_checksums(uint8_t *p, size_t size)
         if (len > size - off - RRTI_SECTION_OVERHEAD)
             break;
         uint8_t *sum = p + off + RRTI_SECTION_HEADER + len;
-        uint64_t want = rrti_section_checksum(p + off,
-                                              p + off + RRTI_SECTION_HEADER,
-                                              (size_t)len);
+        uint64_t want = rrti_section_checksum(
+            p + off, p + off + RRTI_SECTION_HEADER, (size_t)len);
         if (rrti_get_u64(sum) != want) {
             rrti_put_u64(sum, want);
             changed = true;
@@ -267,8 +265,8 @@ static void fz_check_events(rrt_reader *r, uint64_t nevents, bool *ok)
     uint32_t mid_type = 0;
     bool have_mid = false;
     rrt_event ev;
-    while (n < FZ_MAX_EVENTS && (st = rrt_event_iter_next(it, &ev, &err)) ==
-                                    RRT_OK) {
+    while (n < FZ_MAX_EVENTS &&
+           (st = rrt_event_iter_next(it, &ev, &err)) == RRT_OK) {
         if (ev.seq != n)
             fz_die("event numbers are not consecutive");
         if (ev.len && !ev.data)
@@ -329,8 +327,8 @@ static void fz_check_cpuid(rrt_reader *r, bool *ok)
     fz_note(ok, st, RRT_E_NOT_FOUND);
     if (st == RRT_OK) {
         uint32_t regs[4];
-        static const uint32_t leaves[] = {0, 1, 7, 0xd, 0x80000000u,
-                                          0x80000001u};
+        static const uint32_t leaves[] = {0,   1,           7,
+                                          0xd, 0x80000000u, 0x80000001u};
         for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++)
             rrt_cpuid_manifest_effective(&m, leaves[i], 0, regs);
     }
@@ -401,7 +399,8 @@ __attribute__((unused)) static bool fz_exercise(const char *path)
     return ok;
 }
 
-__attribute__((unused)) static void fz_ignore_problem(void *ctx, const char *message)
+__attribute__((unused)) static void fz_ignore_problem(void *ctx,
+                                                      const char *message)
 {
     (void)ctx;
     (void)message;
@@ -453,16 +452,27 @@ fz_build_reference(const char *path, bool finish, rrt_error *err)
     fz_fill(a, sizeof(a), 1, true);
     fz_fill(b, sizeof(b), 2, false);
     rrt_blob_id ida, idb, idc;
-    rrt_file_entry fa = {.path = (char *)"/bin/a", .flags = RRT_FILE_HAS_BLOB,
-                         .mode = 0100755, .size = sizeof(a), .mtime_ns = 1};
-    rrt_file_entry fb = {.path = (char *)"/etc/b", .flags = RRT_FILE_HAS_BLOB,
-                         .mode = 0100644, .size = sizeof(b), .mtime_ns = -2};
-    rrt_file_entry fc = {.path = (char *)"/empty", .flags = RRT_FILE_HAS_BLOB,
-                         .mode = 0100600, .size = 0};
+    rrt_file_entry fa = {.path = (char *)"/bin/a",
+                         .flags = RRT_FILE_HAS_BLOB,
+                         .mode = 0100755,
+                         .size = sizeof(a),
+                         .mtime_ns = 1};
+    rrt_file_entry fb = {.path = (char *)"/etc/b",
+                         .flags = RRT_FILE_HAS_BLOB,
+                         .mode = 0100644,
+                         .size = sizeof(b),
+                         .mtime_ns = -2};
+    rrt_file_entry fc = {.path = (char *)"/empty",
+                         .flags = RRT_FILE_HAS_BLOB,
+                         .mode = 0100600,
+                         .size = 0};
     rrt_file_entry fx = {.path = (char *)"/usr/lib/libc.so.6",
-                         .flags = RRT_FILE_EXTERNAL, .mode = 0100755,
-                         .size = 2000000, .mtime_ns = 1700000000000000000,
-                         .dev = 0x803, .ino = 4242};
+                         .flags = RRT_FILE_EXTERNAL,
+                         .mode = 0100755,
+                         .size = 2000000,
+                         .mtime_ns = 1700000000000000000,
+                         .dev = 0x803,
+                         .ino = 4242};
     if ((st = rrt_writer_set_meta(w, "tool", "make_seeds", err)) ||
         (st = rrt_writer_flush(w, err)) ||
         (st = rrt_writer_add_blob(w, a, sizeof(a), &ida, err)) ||
@@ -478,21 +488,30 @@ fz_build_reference(const char *path, bool finish, rrt_error *err)
         (st = rrt_writer_add_file(w, &fx, err)))
         goto out;
     rrt_cpuid_record recs[3] = {
-        {.leaf = 0, .eax = 0xd, .ebx = 0x756e6547, .ecx = 0x6c65746e,
+        {.leaf = 0,
+         .eax = 0xd,
+         .ebx = 0x756e6547,
+         .ecx = 0x6c65746e,
          .edx = 0x49656e69},
         {.leaf = 1, .eax = 0x906ea, .ecx = 0x7ffafbff, .edx = 0xbfebfbff},
-        {.leaf = 7, .subleaf = 0, .flags = RRT_CPUID_SUBLEAF_INDEXED,
+        {.leaf = 7,
+         .subleaf = 0,
+         .flags = RRT_CPUID_SUBLEAF_INDEXED,
          .ebx = 0x029c6fbf}};
-    rrt_cpuid_mask mask = {.leaf = 1, .eax = ~0u, .ebx = ~0u,
-                           .ecx = ~0x10000000u, .edx = ~0u};
+    rrt_cpuid_mask mask = {
+        .leaf = 1, .eax = ~0u, .ebx = ~0u, .ecx = ~0x10000000u, .edx = ~0u};
     rrt_cpuid_leaf q[2] = {{0, 0}, {1, 0}};
     rrt_cpuid_manifest m = {.vendor = "GenuineIntel",
                             .flags = RRT_CPUID_FAULTING_USED |
-                                     RRT_CPUID_MASKED |
-                                     RRT_CPUID_QUERIED_KNOWN,
-                            .xcr0 = 0x7, .mask_name = "x86-64-v2",
-                            .n_records = 3, .records = recs, .n_masks = 1,
-                            .masks = &mask, .n_queried = 2, .queried = q};
+                                     RRT_CPUID_MASKED | RRT_CPUID_QUERIED_KNOWN,
+                            .xcr0 = 0x7,
+                            .mask_name = "x86-64-v2",
+                            .n_records = 3,
+                            .records = recs,
+                            .n_masks = 1,
+                            .masks = &mask,
+                            .n_queried = 2,
+                            .queried = q};
     if ((st = rrt_writer_set_cpuid(w, &m, err)))
         goto out;
     /* CPUID sites of two code regions (keys from fixed bytes): CPUIDs at
@@ -504,8 +523,8 @@ fz_build_reference(const char *path, bool finish, rrt_error *err)
     rrt_blob_id k1, k2;
     rrt_blob_id_of(code, sizeof(code), &k1);
     rrt_blob_id_of(code, 6, &k2);
-    if ((st = rrt_writer_add_cpuid_sites(w, &k1, sizeof(code), sites, 2,
-                                         err)) ||
+    if ((st =
+             rrt_writer_add_cpuid_sites(w, &k1, sizeof(code), sites, 2, err)) ||
         (st = rrt_writer_add_cpuid_sites(w, &k2, 6, NULL, 0, err)))
         goto out;
     for (uint32_t i = 0; i < 24; i++) {
@@ -533,8 +552,7 @@ out:
 }
 
 /* Reads a whole (small) file into a malloc'ed buffer. */
-__attribute__((unused)) static uint8_t *fz_slurp(const char *path,
-                                                 size_t *len)
+__attribute__((unused)) static uint8_t *fz_slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)

@@ -158,7 +158,8 @@ static void payload_seeds(const uint8_t *ref, size_t ref_len)
             rrti_evts_header h;
             rrt_error err;
             if (rrti_decode_evts(s[i].payload, s[i].len, &ev, &h, NULL, 0,
-                                 &err) != RRT_OK || h.count > 255) {
+                                 &err) != RRT_OK ||
+                h.count > 255) {
                 fprintf(stderr, "make_seeds: bad reference batch\n");
                 exit(1);
             }
@@ -246,13 +247,14 @@ static void small_seeds(void)
     rrti_put_u16(code + 18, 62);
     for (size_t i = 64; i + 8 <= sizeof(code); i += 8) {
         code[i] = 0xe8;
-        rrti_put_u32(code + i + 1, (uint32_t)(0x40 * (i % 3)) - (uint32_t)(i + 5));
+        rrti_put_u32(code + i + 1,
+                     (uint32_t)(0x40 * (i % 3)) - (uint32_t)(i + 5));
         code[i + 5] = 0x48;
         code[i + 6] = 0x89;
         code[i + 7] = 0xc7;
     }
-    if (rrti_compress_chunk(5, true, code, sizeof(code), &z, &zlen,
-                            &method) != RRT_OK ||
+    if (rrti_compress_chunk(5, true, code, sizeof(code), &z, &zlen, &method) !=
+            RRT_OK ||
         method != RRTI_METHOD_BROTLI_X86)
         exit(1);
     rrt_buf_init(&b);
@@ -285,12 +287,12 @@ static void regress_seeds(void)
     rrt_buf_put(&p, "\0\0\0", 3);
     rrt_buf_put_u32(&p, sizeof(zeros));
     rrt_buf_put(&p, z, zlen);
-    uint64_t a = fz_put_section(&b, RRT_SEC_CHUNK, RRT_SECF_REQUIRED, p.data,
-                                p.len);
+    uint64_t a =
+        fz_put_section(&b, RRT_SEC_CHUNK, RRT_SECF_REQUIRED, p.data, p.len);
     rrt_buf_reset(&p);
     rrt_buf_put(&p, "\0\0\0\0\1\0\0\0x", 9); /* stored, 1 byte */
-    uint64_t c = fz_put_section(&b, RRT_SEC_CHUNK, RRT_SECF_REQUIRED, p.data,
-                                p.len);
+    uint64_t c =
+        fz_put_section(&b, RRT_SEC_CHUNK, RRT_SECF_REQUIRED, p.data, p.len);
     rrt_buf_reset(&p);
     rrt_blob_id id;
     memset(&id, 0x42, sizeof(id));
@@ -319,15 +321,19 @@ static void regress_seeds(void)
         pick++;
     if (pick > 255)
         exit(1);
-    rrt_cpuid_record rec = {7, 1, RRT_CPUID_SUBLEAF_INDEXED, ~0u, ~0u, ~0u,
-                            ~0u};
+    rrt_cpuid_record rec = {7,   1,  RRT_CPUID_SUBLEAF_INDEXED, ~0u, ~0u,
+                            ~0u, ~0u};
     rrt_cpuid_mask masks[2] = {
         {7, 0, 0, ~0u, ~0u, ~0u, ~0u},
         {7, 1, RRT_CPUID_SUBLEAF_INDEXED, ~0u, ~0u, ~0u, ~0u}};
     rrt_cpuid_leaf q = {0xffffffffu, (uint32_t)pick << 24};
-    rrt_cpuid_manifest m = {.vendor = "GenuineIntel", .n_records = 1,
-                            .records = &rec, .n_masks = 2, .masks = masks,
-                            .n_queried = 1, .queried = &q};
+    rrt_cpuid_manifest m = {.vendor = "GenuineIntel",
+                            .n_records = 1,
+                            .records = &rec,
+                            .n_masks = 2,
+                            .masks = masks,
+                            .n_queried = 1,
+                            .queried = &q};
     uint8_t *enc;
     size_t len;
     if (rrt_cpuid_manifest_encode(&m, &enc, &len, NULL) != RRT_OK)

@@ -69,9 +69,8 @@ static rrt_status arc_fail(exp_ctx *x, const char *member)
     if (e < 0 || e == EILSEQ || e == EINVAL)
         e = 0;
     return pack_fail(x->err, RRT_E_IO, e, "%s: %s: %s", x->out, member,
-                          archive_error_string(x->a)
-                              ? archive_error_string(x->a)
-                              : "write failed");
+                     archive_error_string(x->a) ? archive_error_string(x->a)
+                                                : "write failed");
 }
 
 static rrt_status put_header(exp_ctx *x, const char *name, uint64_t size,
@@ -81,15 +80,15 @@ static rrt_status put_header(exp_ctx *x, const char *name, uint64_t size,
      * each member's size before any of its bytes reach the disk. */
     if (x->to_disk && ++x->members > PACK_MAX_ENTRIES)
         return pack_fail(x->err, RRT_E_LIMIT, 0,
-                              "%s: more than %u members to extract",
-                              rrt_reader_path(x->r), PACK_MAX_ENTRIES);
-    if (x->to_disk && (size > PACK_MAX_TOTAL ||
-                       (x->declared += size) > PACK_MAX_TOTAL))
+                         "%s: more than %u members to extract",
+                         rrt_reader_path(x->r), PACK_MAX_ENTRIES);
+    if (x->to_disk &&
+        (size > PACK_MAX_TOTAL || (x->declared += size) > PACK_MAX_TOTAL))
         return pack_fail(x->err, RRT_E_LIMIT, 0,
-                              "%s: member '%s': more than %llu bytes to "
-                              "extract in all",
-                              rrt_reader_path(x->r), name,
-                              (unsigned long long)PACK_MAX_TOTAL);
+                         "%s: member '%s': more than %llu bytes to "
+                         "extract in all",
+                         rrt_reader_path(x->r), name,
+                         (unsigned long long)PACK_MAX_TOTAL);
     char full[PATH_MAX + 4200];
     snprintf(full, sizeof(full), "%s%s", x->prefix, name);
     struct archive_entry *e = archive_entry_new();
@@ -138,9 +137,8 @@ static rrt_status put_member(exp_ctx *x, const char *name, const rrt_buf *b)
     return st == RRT_OK ? put_finish(x, name) : st;
 }
 
-static rrt_status put_blob(exp_ctx *x, const char *name,
-                           const rrt_blob_id *id, unsigned mode,
-                           int64_t mtime_ns)
+static rrt_status put_blob(exp_ctx *x, const char *name, const rrt_blob_id *id,
+                           unsigned mode, int64_t mtime_ns)
 {
     uint64_t size;
     rrt_status st = rrt_reader_blob_size(x->r, id, &size, x->err);
@@ -274,9 +272,8 @@ static rrt_status plan_files(exp_ctx *x, file_plan *p)
     pack_strmap_init(&last);
     p->n = rrt_reader_file_count(x->r);
     p->member = calloc(p->n ? p->n : 1, sizeof(*p->member));
-    rrt_status st = p->member ? RRT_OK
-                              : pack_fail(x->err, RRT_E_NOMEM, 0,
-                                               "out of memory");
+    rrt_status st =
+        p->member ? RRT_OK : pack_fail(x->err, RRT_E_NOMEM, 0, "out of memory");
     char safe[4200], name[4210];
     for (int pass = 0; pass < 2 && st == RRT_OK; pass++) {
         for (size_t i = 0; i < p->n && st == RRT_OK; i++) {
@@ -286,15 +283,14 @@ static rrt_status plan_files(exp_ctx *x, file_plan *p)
             bool embedded = !(e.flags & RRT_FILE_EXTERNAL);
             bool ok = pack_safe_name(e.path, safe, sizeof(safe));
             snprintf(name, sizeof(name), "files/%s", safe);
-            if (pass == 0 && embedded && ok &&
-                !pack_strmap_put(&last, name, i))
+            if (pass == 0 && embedded && ok && !pack_strmap_put(&last, name, i))
                 st = pack_fail(x->err, RRT_E_NOMEM, 0, "out of memory");
             size_t at;
             if (pass == 1 && embedded)
-                p->member[i] = ok && pack_strmap_get(&last, name, &at) &&
-                                       at == i
-                                   ? strdup(name)
-                                   : blob_member(&e.blob);
+                p->member[i] =
+                    ok && pack_strmap_get(&last, name, &at) && at == i
+                        ? strdup(name)
+                        : blob_member(&e.blob);
             if (pass == 1 && embedded && !p->member[i])
                 st = pack_fail(x->err, RRT_E_NOMEM, 0, "out of memory");
             rrt_file_entry_clear(&e);
@@ -304,8 +300,7 @@ static rrt_status plan_files(exp_ctx *x, file_plan *p)
     return st;
 }
 
-static rrt_status files_json(exp_ctx *x, const file_plan *p,
-                             rrtx_json *j)
+static rrt_status files_json(exp_ctx *x, const file_plan *p, rrtx_json *j)
 {
     rrtx_json_raw(j, "[");
     for (size_t i = 0; i < p->n; i++) {
@@ -455,7 +450,7 @@ static rrt_status write_events(exp_ctx *x)
     rrt_buf_free(&s.b);
     if (st == RRT_OK && s.total != size)
         st = pack_fail(x->err, RRT_E_STATE, 0,
-                            "events.json changed size between passes");
+                       "events.json changed size between passes");
     return st == RRT_OK ? put_finish(x, "events.json") : st;
 }
 
@@ -498,8 +493,8 @@ static rrt_status write_all(exp_ctx *x)
 
 /* Flags for every write to disk: libarchive refuses '..', writing through
  * symlinks, and never restores owners or setuid bits (no _PERM/_OWNER). */
-#define PACK_DISK_FLAGS                                                       \
-    (ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |      \
+#define PACK_DISK_FLAGS                                                        \
+    (ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |       \
      ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_UNLINK)
 
 /* Opens a disk writer rooted at DIR (created if missing). The prefix is
@@ -523,7 +518,8 @@ struct archive *pack_open_disk(const char *dir, char *prefix, size_t n,
     }
     snprintf(prefix, n, "%s/", strcmp(real, "/") ? real : "");
     struct archive *a = archive_write_disk_new();
-    if (!a || archive_write_disk_set_options(a, PACK_DISK_FLAGS) != ARCHIVE_OK) {
+    if (!a ||
+        archive_write_disk_set_options(a, PACK_DISK_FLAGS) != ARCHIVE_OK) {
         archive_write_free(a);
         pack_fail(err, RRT_E_NOMEM, 0, "out of memory");
         return NULL;
@@ -538,8 +534,8 @@ static struct archive *open_file_writer(const char *format, int fd,
     int r = a ? ARCHIVE_OK : ARCHIVE_FATAL;
     if (r == ARCHIVE_OK && !strcmp(format, "zip"))
         r = archive_write_set_format_zip(a);
-    else if (r == ARCHIVE_OK && (!strcmp(format, "tar") ||
-                                 !strcmp(format, "tar.gz")))
+    else if (r == ARCHIVE_OK &&
+             (!strcmp(format, "tar") || !strcmp(format, "tar.gz")))
         r = archive_write_set_format_pax_restricted(a);
     else if (r == ARCHIVE_OK)
         r = ARCHIVE_FATAL;
@@ -548,10 +544,9 @@ static struct archive *open_file_writer(const char *format, int fd,
     if (r == ARCHIVE_OK)
         r = archive_write_open_fd(a, fd);
     if (r != ARCHIVE_OK) {
-        pack_fail(err, RRT_E_INVALID, 0, "%s: cannot write format %s%s%s",
-                       out, format, a ? ": " : "",
-                       a && archive_error_string(a) ? archive_error_string(a)
-                                                    : "");
+        pack_fail(err, RRT_E_INVALID, 0, "%s: cannot write format %s%s%s", out,
+                  format, a ? ": " : "",
+                  a && archive_error_string(a) ? archive_error_string(a) : "");
         archive_write_free(a);
         return NULL;
     }
@@ -576,8 +571,8 @@ static rrt_status export_dir(exp_ctx *x)
 static rrt_status export_file(exp_ctx *x, const char *format)
 {
     rrtx_atomic f;
-    rrt_status st = rrtx_atomic_open(&f, x->out, ".partial", 0644, NULL,
-                                     x->err);
+    rrt_status st =
+        rrtx_atomic_open(&f, x->out, ".partial", 0644, NULL, x->err);
     if (st == RRT_OK) {
         x->a = open_file_writer(format, f.fd, x->out, x->err);
         if (!x->a)
@@ -597,7 +592,7 @@ static rrt_status export_file(exp_ctx *x, const char *format)
 }
 
 rrt_status pack_export(const char *in, const char *out, const char *format,
-                      pack_export_report *rep, rrt_error *err)
+                       pack_export_report *rep, rrt_error *err)
 {
     pack_export_report local;
     if (!rep)

@@ -22,8 +22,8 @@
 
 bool pack_is_rrt(const char *path)
 {
-    static const uint8_t magic[8] = {0x89, 'R', 'R', 'T', '\r', '\n', 0x1a,
-                                     '\n'};
+    static const uint8_t magic[8] = {0x89, 'R',  'R',  'T',
+                                     '\r', '\n', 0x1a, '\n'};
     uint8_t h[8];
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -64,9 +64,8 @@ static rrt_status open_input(tar_in *t, const char *src, rrt_error *err)
     t->err = err;
     t->fd = open(src, O_RDONLY | O_CLOEXEC);
     if (t->fd < 0)
-        return pack_fail(err, errno == ENOENT ? RRT_E_NOT_FOUND
-                                                   : RRT_E_IO,
-                              errno, "%s: cannot open", src);
+        return pack_fail(err, errno == ENOENT ? RRT_E_NOT_FOUND : RRT_E_IO,
+                         errno, "%s: cannot open", src);
     struct stat sb;
     int e = fstat(t->fd, &sb) != 0 ? errno : S_ISDIR(sb.st_mode) ? EISDIR : 0;
     if (e) {
@@ -83,7 +82,7 @@ static rrt_status open_input(tar_in *t, const char *src, rrt_error *err)
     archive_read_support_filter_gzip(t->a);
     if (archive_read_open_fd(t->a, t->fd, READ_BLOCK) != ARCHIVE_OK) {
         rrt_status st = pack_fail(err, RRT_E_PARSE, 0, "%s: %s", src,
-                                       archive_error_string(t->a));
+                                  archive_error_string(t->a));
         close_input(t);
         return st;
     }
@@ -118,12 +117,11 @@ static rrt_status check_member(tar_in *t, struct archive_entry *e,
 {
     const char *p = archive_entry_pathname(e);
     if (++t->entries > PACK_MAX_ENTRIES)
-        return pack_fail(t->err, RRT_E_LIMIT, 0,
-                              "%s: more than %u members", t->src,
-                              PACK_MAX_ENTRIES);
+        return pack_fail(t->err, RRT_E_LIMIT, 0, "%s: more than %u members",
+                         t->src, PACK_MAX_ENTRIES);
     if (!p)
-        return pack_fail(t->err, RRT_E_PARSE, 0,
-                              "%s: member without a name", t->src);
+        return pack_fail(t->err, RRT_E_PARSE, 0, "%s: member without a name",
+                         t->src);
     while (p[0] == '.' && p[1] == '/')
         p += 2;
     if (!*p)
@@ -143,17 +141,16 @@ static rrt_status check_member(tar_in *t, struct archive_entry *e,
         why = "absolute or '..' names are not allowed";
     if (why)
         return pack_fail(t->err, RRT_E_INVALID, 0, "%s: member '%s': %s",
-                              t->src, archive_entry_pathname(e), why);
+                         t->src, archive_entry_pathname(e), why);
     *is_dir = type == AE_IFDIR;
     if (archive_entry_size_is_set(e)) {
         la_int64_t sz = archive_entry_size(e);
         if (sz < 0 || (uint64_t)sz > PACK_MAX_TOTAL ||
             (t->declared += (uint64_t)sz) > PACK_MAX_TOTAL)
             return pack_fail(t->err, RRT_E_LIMIT, 0,
-                                  "%s: member '%s': declared size exceeds "
-                                  "the %llu-byte limit",
-                                  t->src, p,
-                                  (unsigned long long)PACK_MAX_TOTAL);
+                             "%s: member '%s': declared size exceeds "
+                             "the %llu-byte limit",
+                             t->src, p, (unsigned long long)PACK_MAX_TOTAL);
     }
     return RRT_OK;
 }
@@ -182,14 +179,11 @@ static rrt_status read_fail(tar_in *t, const char *name)
 {
     if (t->read_bytes > PACK_MAX_TOTAL)
         return pack_fail(t->err, RRT_E_LIMIT, 0,
-                              "%s: member '%s': more than %llu bytes in all",
-                              t->src, name,
-                              (unsigned long long)PACK_MAX_TOTAL);
-    return pack_fail(t->err, RRT_E_IO, 0, "%s: member '%s': %s", t->src,
-                          name,
-                          archive_error_string(t->a)
-                              ? archive_error_string(t->a)
-                              : "read failed");
+                         "%s: member '%s': more than %llu bytes in all", t->src,
+                         name, (unsigned long long)PACK_MAX_TOTAL);
+    return pack_fail(t->err, RRT_E_IO, 0, "%s: member '%s': %s", t->src, name,
+                     archive_error_string(t->a) ? archive_error_string(t->a)
+                                                : "read failed");
 }
 
 /* ------------------------------------------------------------------ */
@@ -210,13 +204,13 @@ static rrt_status extract_one(tar_in *t, struct archive *disk,
     archive_entry_set_uid(e, 0);
     archive_entry_set_gid(e, 0);
     if (archive_write_header(disk, e) < ARCHIVE_WARN)
-        return pack_fail(t->err, RRT_E_IO, 0, "%s: member '%s': %s",
-                              t->src, name, archive_error_string(disk));
+        return pack_fail(t->err, RRT_E_IO, 0, "%s: member '%s': %s", t->src,
+                         name, archive_error_string(disk));
     if (is_dir) {
         rep->dirs++;
         return archive_write_finish_entry(disk) < ARCHIVE_WARN
                    ? pack_fail(t->err, RRT_E_IO, 0, "%s: %s", name,
-                                    archive_error_string(disk))
+                               archive_error_string(disk))
                    : RRT_OK;
     }
     char buf[READ_BLOCK];
@@ -227,14 +221,14 @@ static rrt_status extract_one(tar_in *t, struct archive *disk,
         if (k == 0)
             break;
         if (archive_write_data(disk, buf, (size_t)k) != k)
-            return pack_fail(t->err, RRT_E_IO, 0, "%s: member '%s': %s",
-                                  t->src, name, archive_error_string(disk));
+            return pack_fail(t->err, RRT_E_IO, 0, "%s: member '%s': %s", t->src,
+                             name, archive_error_string(disk));
         rep->bytes += (uint64_t)k;
     }
     rep->files++;
     return archive_write_finish_entry(disk) < ARCHIVE_WARN
                ? pack_fail(t->err, RRT_E_IO, 0, "%s: %s", name,
-                                archive_error_string(disk))
+                           archive_error_string(disk))
                : RRT_OK;
 }
 
@@ -252,7 +246,7 @@ static rrt_status prescan(const char *in, rrt_error *err)
         bool is_dir;
         if (r < ARCHIVE_WARN)
             st = pack_fail(err, RRT_E_PARSE, 0, "%s: %s", in,
-                                archive_error_string(t.a));
+                           archive_error_string(t.a));
         else
             st = check_member(&t, e, &name, &is_dir);
     }
@@ -261,7 +255,7 @@ static rrt_status prescan(const char *in, rrt_error *err)
 }
 
 rrt_status pack_extract(const char *in, const char *dir,
-                       pack_extract_report *rep, rrt_error *err)
+                        pack_extract_report *rep, rrt_error *err)
 {
     pack_extract_report local;
     if (!rep)
@@ -272,9 +266,9 @@ rrt_status pack_extract(const char *in, const char *dir,
     struct stat sb;
     if (stat(in, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
         return pack_fail(err, RRT_E_INVALID, 0,
-                              "%s: not a regular file (unpack reads its "
-                              "input twice; save it to a file first)",
-                              in);
+                         "%s: not a regular file (unpack reads its "
+                         "input twice; save it to a file first)",
+                         in);
     rrt_status st = prescan(in, err);
     if (st != RRT_OK)
         return st;
@@ -290,10 +284,11 @@ rrt_status pack_extract(const char *in, const char *dir,
     }
     struct archive_entry *e;
     int r;
-    while (st == RRT_OK && (r = archive_read_next_header(t.a, &e)) != ARCHIVE_EOF) {
+    while (st == RRT_OK &&
+           (r = archive_read_next_header(t.a, &e)) != ARCHIVE_EOF) {
         if (r < ARCHIVE_WARN) {
             st = pack_fail(err, RRT_E_PARSE, 0, "%s: %s", in,
-                                archive_error_string(t.a));
+                           archive_error_string(t.a));
             break;
         }
         const char *name;
@@ -333,8 +328,8 @@ typedef struct imp_ctx {
 /* The writer refuses bad data naming OUT (or the member name it was
  * given), but the data came from IN: name IN and where in it instead.
  * Its own failures (a full disk) keep their message. */
-static rrt_status blame_input(imp_ctx *c, const char *name,
-                              const char *where, rrt_status st)
+static rrt_status blame_input(imp_ctx *c, const char *name, const char *where,
+                              rrt_status st)
 {
     if ((st != RRT_E_INVALID && st != RRT_E_LIMIT && st != RRT_E_HASH &&
          st != RRT_E_CORRUPT) ||
@@ -360,8 +355,8 @@ static const char *const json_names[4] = {"meta.json", "cpuid.json",
 static rrt_status slurp(imp_ctx *c, int k, const char *name)
 {
     if (c->json[k])
-        return pack_fail(c->err, RRT_E_PARSE, 0, "%s: '%s' twice",
-                              c->t.src, name);
+        return pack_fail(c->err, RRT_E_PARSE, 0, "%s: '%s' twice", c->t.src,
+                         name);
     rrt_buf b;
     rrt_buf_init(&b);
     char buf[READ_BLOCK];
@@ -376,8 +371,8 @@ static rrt_status slurp(imp_ctx *c, int k, const char *name)
         if (b.len + (size_t)n > PACK_MAX_JSON) {
             rrt_buf_free(&b);
             return pack_fail(c->err, RRT_E_LIMIT, 0,
-                                  "%s: '%s' is larger than %zu bytes",
-                                  c->t.src, name, PACK_MAX_JSON);
+                             "%s: '%s' is larger than %zu bytes", c->t.src,
+                             name, PACK_MAX_JSON);
         }
         rrt_buf_put(&b, buf, (size_t)n);
     }
@@ -393,7 +388,8 @@ static rrt_status slurp(imp_ctx *c, int k, const char *name)
 
 static bool is_blob_name(const char *name, rrt_blob_id *id)
 {
-    return strncmp(name, "blobs/", 6) == 0 && rrt_blob_id_from_hex(name + 6, id);
+    return strncmp(name, "blobs/", 6) == 0 &&
+           rrt_blob_id_from_hex(name + 6, id);
 }
 
 /* Adds a files/ or blobs/ member as a blob and remembers its id. */
@@ -403,9 +399,9 @@ static rrt_status add_member_blob(imp_ctx *c, const char *name)
     bool named = is_blob_name(name, &want);
     uint64_t size = 0;
     rrt_error werr;
-    rrt_status st = rrt_writer_add_blob_reader(c->w, read_member, &c->t, name,
-                                               named ? &want : NULL, &id,
-                                               &size, &werr);
+    rrt_status st =
+        rrt_writer_add_blob_reader(c->w, read_member, &c->t, name,
+                                   named ? &want : NULL, &id, &size, &werr);
     /* The writer reports its own write errors (a full disk) as RRT_E_IO
      * too: blame the input only when reading it failed. */
     if (st != RRT_OK && c->t.read_failed)
@@ -439,7 +435,7 @@ static rrt_status read_members(imp_ctx *c)
            (r = archive_read_next_header(c->t.a, &e)) != ARCHIVE_EOF) {
         if (r < ARCHIVE_WARN)
             return pack_fail(c->err, RRT_E_PARSE, 0, "%s: %s", c->t.src,
-                                  archive_error_string(c->t.a));
+                             archive_error_string(c->t.a));
         const char *name;
         bool is_dir;
         size_t dummy;
@@ -451,14 +447,15 @@ static rrt_status read_members(imp_ctx *c)
         if (k < 4)
             st = slurp(c, k, name);
         else if (pack_strmap_get(&c->members, name, &dummy))
-            st = pack_fail(c->err, RRT_E_PARSE, 0,
-                                "%s: member '%s' twice", c->t.src, name);
-        else if (strncmp(name, "files/", 6) == 0 || strncmp(name, "blobs/", 6) == 0)
+            st = pack_fail(c->err, RRT_E_PARSE, 0, "%s: member '%s' twice",
+                           c->t.src, name);
+        else if (strncmp(name, "files/", 6) == 0 ||
+                 strncmp(name, "blobs/", 6) == 0)
             st = add_member_blob(c, name);
         else
             st = pack_fail(c->err, RRT_E_PARSE, 0,
-                                "%s: member '%s' is not part of an rrt export",
-                                c->t.src, name);
+                           "%s: member '%s' is not part of an rrt export",
+                           c->t.src, name);
     }
     return st;
 }
@@ -473,16 +470,15 @@ static rrt_status read_members(imp_ctx *c)
 static rrt_status json_fail(imp_ctx *c, int k, const char *what)
 {
     return pack_fail(c->err, RRT_E_PARSE, 0, "%s: %s: %s", c->t.src,
-                          json_names[k], what);
+                     json_names[k], what);
 }
 
 /* A JSON syntax error, with where jansson found it. */
 static rrt_status json_syntax(imp_ctx *c, int k, const json_error_t *je)
 {
     return pack_fail(c->err, RRT_E_PARSE, 0,
-                          "%s: %s: malformed (line %d, column %d: %s)",
-                          c->t.src, json_names[k], je->line, je->column,
-                          je->text);
+                     "%s: %s: malformed (line %d, column %d: %s)", c->t.src,
+                     json_names[k], je->line, je->column, je->text);
 }
 
 /* The bytes that n bytes of decoded UTF-8 stand for (malloc'ed,
@@ -638,11 +634,10 @@ static rrt_status import_meta(imp_ctx *c)
         if (!k || !v)
             st = json_fail(c, 0, "malformed (a value is not text)");
         else
-            st = blame_input(c, NULL, json_names[0],
-                             rrt_writer_set_meta(
-                                 c->w, k,
-                                 strcmp(k, "packed.quality") ? v : q,
-                                 c->err));
+            st = blame_input(
+                c, NULL, json_names[0],
+                rrt_writer_set_meta(
+                    c->w, k, strcmp(k, "packed.quality") ? v : q, c->err));
         free(k);
         free(v);
     }
@@ -736,7 +731,8 @@ static rrt_status import_cpuid(imp_ctx *c)
     if (ok && nq) {
         m.queried = calloc(nq, sizeof(*m.queried));
         for (size_t i = 0; m.queried && i < nq; i++)
-            m.queried[i] = (rrt_cpuid_leaf){queried[i].leaf, queried[i].subleaf};
+            m.queried[i] =
+                (rrt_cpuid_leaf){queried[i].leaf, queried[i].subleaf};
         m.n_queried = m.queried ? nq : 0;
         ok = m.queried != NULL;
     }
@@ -800,14 +796,14 @@ static rrt_status add_parsed_file(imp_ctx *c, rrt_file_entry *e,
         size_t at;
         if (!member || !pack_strmap_get(&c->members, member, &at))
             return pack_fail(c->err, RRT_E_PARSE, 0,
-                                  "%s: files.json: %s: member '%s' missing",
-                                  c->t.src, e->path, member ? member : "");
+                             "%s: files.json: %s: member '%s' missing",
+                             c->t.src, e->path, member ? member : "");
         const member_blob *b = &c->blobs[at];
         if ((e->flags & RRT_FILE_HAS_BLOB) &&
             rrt_blob_id_cmp(&e->blob, &b->id) != 0)
             return pack_fail(c->err, RRT_E_HASH, 0,
-                                  "%s: %s: content does not match its id",
-                                  c->t.src, member);
+                             "%s: %s: content does not match its id", c->t.src,
+                             member);
         e->blob = b->id;
         e->size = b->size;
         e->flags |= RRT_FILE_HAS_BLOB;
@@ -823,9 +819,8 @@ static rrt_status import_file(imp_ctx *c, const json_t *v, size_t i)
     rrt_file_entry e;
     memset(&e, 0, sizeof(e));
     char *member = NULL;
-    rrt_status st = parse_file(v, &e, &member)
-                        ? add_parsed_file(c, &e, member)
-                        : json_fail(c, 2, "malformed");
+    rrt_status st = parse_file(v, &e, &member) ? add_parsed_file(c, &e, member)
+                                               : json_fail(c, 2, "malformed");
     free(member);
     rrt_file_entry_clear(&e);
     return st;
@@ -846,8 +841,8 @@ static rrt_status import_event(imp_ctx *c, const json_t *o, size_t i)
     size_t n = json_string_length(json_object_get(o, "data"));
     uint8_t *data = hex ? malloc(n / 2 + 1) : NULL;
     bool ok = json_is_object(o) &&
-              ju64(json_object_get(o, "seq"), UINT64_MAX, &seq) &&
-              seq == i && ju32(json_object_get(o, "type"), &type) && data &&
+              ju64(json_object_get(o, "seq"), UINT64_MAX, &seq) && seq == i &&
+              ju32(json_object_get(o, "type"), &type) && data &&
               rrtx_hex_decode(hex, n, data);
     rrt_status st =
         ok ? blame_input(c, NULL, json_names[3],
@@ -867,8 +862,8 @@ static rrt_status import_events(imp_ctx *c)
 }
 
 rrt_status pack_import(const char *in, const char *out,
-                      const rrt_writer_options *wo, bool force,
-                      pack_import_report *rep, rrt_error *err)
+                       const rrt_writer_options *wo, bool force,
+                       pack_import_report *rep, rrt_error *err)
 {
     pack_import_report local;
     if (!rep)
@@ -877,8 +872,7 @@ rrt_status pack_import(const char *in, const char *out,
     struct stat sb;
     if (!force && lstat(out, &sb) == 0)
         return pack_fail(err, RRT_E_EXISTS, 0,
-                              "%s: already exists (use --force to replace it)",
-                              out);
+                         "%s: already exists (use --force to replace it)", out);
     rrt_writer_options defaults;
     rrt_writer_options_init(&defaults);
     imp_ctx c = {.out = out,

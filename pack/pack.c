@@ -109,8 +109,7 @@ static rrt_status put_all(int fd, const uint8_t *p, size_t n, const char *name,
                           rrt_error *err)
 {
     int e = rrtx_write_all(fd, p, n, NULL);
-    return e ? pack_fail(err, RRT_E_IO, e, "%s: write failed", name)
-             : RRT_OK;
+    return e ? pack_fail(err, RRT_E_IO, e, "%s: write failed", name) : RRT_OK;
 }
 
 /* Copies fd to tmp_fd while hashing, so the stored bytes are exactly the
@@ -147,7 +146,7 @@ static rrt_status copy_hashed(int fd, int tmp_fd, const char *name,
     XXH128_canonicalFromHash(&c, XXH3_128bits_digest(xs));
     if (memcmp(c.digest, id->bytes, 16) != 0)
         st = pack_fail(err, RRT_E_CHANGED, 0,
-                           "%s: file changed while it was being read", name);
+                       "%s: file changed while it was being read", name);
 out:
     free(buf);
     XXH3_freeState(xs);
@@ -155,8 +154,8 @@ out:
 }
 
 rrt_status pack_store_put_fd(const char *dir, int fd, const char *name,
-                                 const rrt_blob_id *id, bool no_sync,
-                                 rrt_error *err)
+                             const rrt_blob_id *id, bool no_sync,
+                             rrt_error *err)
 {
     char sub[4200], final[4200], tmp[4300];
     if (!store_path(dir, id, sub, sizeof(sub), true) ||
@@ -200,8 +199,7 @@ typedef struct pack_ctx {
     uint64_t total;
 } pack_ctx;
 
-static void note(pack_ctx *c, pack_note n, const char *path,
-                 const char *detail)
+static void note(pack_ctx *c, pack_note n, const char *path, const char *detail)
 {
     if (c->opt->notify)
         c->opt->notify(c->opt->notify_ctx, n, path, detail, c->rep->files,
@@ -303,15 +301,14 @@ static rrt_status open_checked(pack_ctx *c, const rrt_file_entry *e, int *fd,
      * nothing for regular files. */
     *fd = open(e->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (*fd < 0)
-        return pack_fail(c->err, errno == ENOENT ? RRT_E_NOT_FOUND
-                                                     : RRT_E_IO,
-                             errno, "%s: cannot open recorded file", e->path);
+        return pack_fail(c->err, errno == ENOENT ? RRT_E_NOT_FOUND : RRT_E_IO,
+                         errno, "%s: cannot open recorded file", e->path);
     char why[160];
     if (fstat(*fd, sb) != 0 || !S_ISREG(sb->st_mode)) {
         close(*fd);
         *fd = -1;
         return pack_fail(c->err, RRT_E_CHANGED, 0,
-                             "%s: no longer a regular file", e->path);
+                         "%s: no longer a regular file", e->path);
     }
     identity_diff(e, sb, why, sizeof(why));
     *changed = why[0] != 0;
@@ -324,9 +321,9 @@ static rrt_status open_checked(pack_ctx *c, const rrt_file_entry *e, int *fd,
     close(*fd);
     *fd = -1;
     return pack_fail(c->err, RRT_E_CHANGED, 0,
-                         "%s: changed since it was recorded (%s); "
-                         "--allow-changed embeds it anyway",
-                         e->path, why);
+                     "%s: changed since it was recorded (%s); "
+                     "--allow-changed embeds it anyway",
+                     e->path, why);
 }
 
 /* Reads an opened external file into the writer (and the store). */
@@ -342,9 +339,9 @@ static rrt_status embed_fd(pack_ctx *c, rrt_file_entry *e, int fd,
         rrt_blob_id_cmp(&id, &e->blob) != 0) {
         if (!c->opt->allow_changed)
             return pack_fail(c->err, RRT_E_CHANGED, 0,
-                                 "%s: content differs from its recorded hash; "
-                                 "--allow-changed embeds it anyway",
-                                 e->path);
+                             "%s: content differs from its recorded hash; "
+                             "--allow-changed embeds it anyway",
+                             e->path);
         note(c, PACK_CHANGED, e->path, "content differs from its hash");
         changed = true;
     }
@@ -352,13 +349,13 @@ static rrt_status embed_fd(pack_ctx *c, rrt_file_entry *e, int fd,
     if (!dup && !c->opt->refs_only) {
         if (lseek(fd, 0, SEEK_SET) < 0)
             return pack_fail(c->err, RRT_E_IO, errno, "%s: seek failed",
-                                 e->path);
+                             e->path);
         st = rrt_writer_add_blob_reader(c->w, read_fd_cb, &fd, e->path, &id,
                                         NULL, NULL, c->err);
         if (st == RRT_E_HASH)
             return pack_fail(c->err, RRT_E_CHANGED, 0,
-                                 "%s: file changed while it was being read",
-                                 e->path);
+                             "%s: file changed while it was being read",
+                             e->path);
         if (st != RRT_OK)
             return st;
     }
@@ -366,11 +363,10 @@ static rrt_status embed_fd(pack_ctx *c, rrt_file_entry *e, int fd,
     if (fstat(fd, &after) != 0 || after.st_size != sb->st_size ||
         mtime_of(&after) != mtime_of(sb))
         return pack_fail(c->err, RRT_E_CHANGED, 0,
-                             "%s: file changed while it was being read",
-                             e->path);
+                         "%s: file changed while it was being read", e->path);
     if (c->opt->blob_store && !pack_store_has(c->opt->blob_store, &id)) {
         st = pack_store_put_fd(c->opt->blob_store, fd, e->path, &id,
-                                   c->opt->no_sync, c->err);
+                               c->opt->no_sync, c->err);
         if (st != RRT_OK)
             return st;
         c->rep->stored++;
@@ -591,8 +587,7 @@ static rrt_status copy_fd(int ifd, const char *in, int ofd, const char *out,
                       errno == EOPNOTSUPP))
             break;
         if (k < 0)
-            return pack_fail(err, RRT_E_IO, errno, "%s: copy failed",
-                                  out);
+            return pack_fail(err, RRT_E_IO, errno, "%s: copy failed", out);
         if (k == 0)
             return RRT_OK;
     }
@@ -621,8 +616,7 @@ static rrt_status copy_fd(int ifd, const char *in, int ofd, const char *out,
 /* Copies the bytes of an archive that needs no change to a new name,
  * atomically, without recompressing. */
 static rrt_status copy_file_atomic(const char *in, const char *out,
-                                   unsigned mode, bool no_sync,
-                                   rrt_error *err)
+                                   unsigned mode, bool no_sync, rrt_error *err)
 {
     int ifd = open(in, O_RDONLY | O_CLOEXEC);
     if (ifd < 0)
@@ -677,7 +671,7 @@ static rrt_status pack_into(pack_ctx *c, const char *out, unsigned mode)
 }
 
 rrt_status pack_archive(const char *in, const pack_options *opt,
-                    pack_report *rep, rrt_error *err)
+                        pack_report *rep, rrt_error *err)
 {
     pack_options defaults;
     if (!opt) {
@@ -690,7 +684,7 @@ rrt_status pack_archive(const char *in, const pack_options *opt,
     memset(rep, 0, sizeof(*rep));
     if (opt->refs_only && !opt->blob_store)
         return pack_fail(err, RRT_E_INVALID, 0,
-                             "references only make sense with a blob store");
+                         "references only make sense with a blob store");
     pack_ctx c = {.opt = opt, .rep = rep, .err = err};
     struct stat sb;
     if (stat(in, &sb) != 0)
@@ -710,8 +704,7 @@ rrt_status pack_archive(const char *in, const pack_options *opt,
     struct stat ob;
     if (!in_place && !opt->force && lstat(out, &ob) == 0)
         return pack_fail(err, RRT_E_EXISTS, 0,
-                             "%s: already exists (use --force to replace it)",
-                             out);
+                         "%s: already exists (use --force to replace it)", out);
     rrt_status st = rrt_reader_open(in, &c.r, err);
     if (st != RRT_OK)
         return st;

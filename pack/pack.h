@@ -9,20 +9,21 @@
 
 #include <rrt/rrt.h>
 
-/* What pack_archive tells its caller as it goes (for -v, warnings, progress). */
+/* What pack_archive tells its caller as it goes (for -v, warnings, progress).
+ */
 typedef enum {
-    PACK_EMBEDDED,    /* path: content read from the file and embedded */
-    PACK_FROM_STORE,  /* path: content taken from the blob store */
-    PACK_DEDUP,       /* path: content already in the output */
-    PACK_CHANGED,     /* path: changed or missing, embedded anyway */
-    PACK_STORED,      /* path: content added to the blob store */
-    PACK_STORE_BAD,   /* path: a store file that fails its id; unused */
-    PACK_PROGRESS,    /* path NULL: `done` of `total` files handled */
+    PACK_EMBEDDED,   /* path: content read from the file and embedded */
+    PACK_FROM_STORE, /* path: content taken from the blob store */
+    PACK_DEDUP,      /* path: content already in the output */
+    PACK_CHANGED,    /* path: changed or missing, embedded anyway */
+    PACK_STORED,     /* path: content added to the blob store */
+    PACK_STORE_BAD,  /* path: a store file that fails its id; unused */
+    PACK_PROGRESS,   /* path NULL: `done` of `total` files handled */
 } pack_note;
 
-typedef void (*pack_notify_fn)(void *ctx, pack_note note,
-                                   const char *path, const char *detail,
-                                   uint64_t done, uint64_t total);
+typedef void (*pack_notify_fn)(void *ctx, pack_note note, const char *path,
+                               const char *detail, uint64_t done,
+                               uint64_t total);
 
 typedef struct pack_options {
     const char *output;     /* NULL or the input itself: rewrite in place */
@@ -64,17 +65,17 @@ typedef struct pack_options {
 void pack_options_init(pack_options *opt);
 
 typedef struct pack_report {
-    bool unchanged;          /* already self-contained: nothing rewritten */
-    bool copied;             /* unchanged, but copied to a new output */
-    uint64_t files;          /* file-table entries */
-    uint64_t embedded;       /* external entries whose content was read */
+    bool unchanged;    /* already self-contained: nothing rewritten */
+    bool copied;       /* unchanged, but copied to a new output */
+    uint64_t files;    /* file-table entries */
+    uint64_t embedded; /* external entries whose content was read */
     uint64_t embedded_bytes;
-    uint64_t deduplicated;   /* entries whose content was already there */
+    uint64_t deduplicated; /* entries whose content was already there */
     uint64_t dedup_bytes;
-    uint64_t from_store;     /* contents taken from the blob store */
-    uint64_t stored;         /* contents added to the blob store */
-    uint64_t changed;        /* changed files embedded (allow_changed) */
-    uint64_t blobs_copied;   /* blobs recompressed from the input */
+    uint64_t from_store;   /* contents taken from the blob store */
+    uint64_t stored;       /* contents added to the blob store */
+    uint64_t changed;      /* changed files embedded (allow_changed) */
+    uint64_t blobs_copied; /* blobs recompressed from the input */
     uint64_t events;
     uint64_t in_size, out_size;
 } pack_report;
@@ -82,7 +83,7 @@ typedef struct pack_report {
 /* Packs IN (see rrt pack --help). On any failure the input is untouched
  * and nothing is left under the output name. */
 rrt_status pack_archive(const char *in, const pack_options *opt,
-                    pack_report *rep, rrt_error *err);
+                        pack_report *rep, rrt_error *err);
 
 /* The blob store: DIR/ab/cdef... (the id's first two hex digits, then the
  * other thirty) holding a blob's bytes, written atomically. */
@@ -90,8 +91,8 @@ bool pack_store_has(const char *dir, const rrt_blob_id *id);
 /* Copies fd from its start into the store unless present; the bytes must
  * hash to id (RRT_E_CHANGED otherwise: the file changed). */
 rrt_status pack_store_put_fd(const char *dir, int fd, const char *name,
-                                 const rrt_blob_id *id, bool no_sync,
-                                 rrt_error *err);
+                             const rrt_blob_id *id, bool no_sync,
+                             rrt_error *err);
 
 /* Limits applied when reading tar/zip input (import) or writing an export
  * to disk (unpack): hostile archives stop with RRT_E_LIMIT. */
@@ -107,7 +108,7 @@ typedef struct pack_export_report {
 } pack_export_report;
 
 rrt_status pack_export(const char *in, const char *out, const char *format,
-                      pack_export_report *rep, rrt_error *err);
+                       pack_export_report *rep, rrt_error *err);
 
 /* Builds OUT from an export (tar, tar.gz or zip); checks every member name
  * and type and refuses hostile input. */
@@ -116,8 +117,8 @@ typedef struct pack_import_report {
 } pack_import_report;
 
 rrt_status pack_import(const char *in, const char *out,
-                      const rrt_writer_options *wo, bool force,
-                      pack_import_report *rep, rrt_error *err);
+                       const rrt_writer_options *wo, bool force,
+                       pack_import_report *rep, rrt_error *err);
 
 /* Extracts a tar or zip (any layout, e.g. an export) under DIR safely:
  * only regular files and directories, names checked (no absolute path,
@@ -129,7 +130,7 @@ typedef struct pack_extract_report {
 } pack_extract_report;
 
 rrt_status pack_extract(const char *in, const char *dir,
-                       pack_extract_report *rep, rrt_error *err);
+                        pack_extract_report *rep, rrt_error *err);
 
 /* True when the file starts with the .rrt magic. */
 bool pack_is_rrt(const char *path);

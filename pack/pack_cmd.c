@@ -72,13 +72,12 @@ static void on_note(void *ctx, pack_note n, const char *path,
     } else if (ui->verbose) {
         end_progress(ui);
         fprintf(stderr, "%s: %s\n",
-                ui->refs && n == PACK_EMBEDDED ? "referenced" : verbs[n],
-                path);
+                ui->refs && n == PACK_EMBEDDED ? "referenced" : verbs[n], path);
     }
 }
 
-static void print_summary(const char *in, const char *out,
-                          const pack_report *r, bool refs)
+static void print_summary(const char *in, const char *out, const pack_report *r,
+                          bool refs)
 {
     if (r->unchanged) {
         fprintf(stderr,
@@ -92,15 +91,13 @@ static void print_summary(const char *in, const char *out,
             "deduplicated (%.1f MiB saved), %llu from the blob store, %llu "
             "added to it, %llu changed; %llu blobs recompressed, %llu "
             "events; %.1f MiB -> %.1f MiB\n",
-            out, (unsigned long long)r->files,
-            (unsigned long long)r->embedded,
+            out, (unsigned long long)r->files, (unsigned long long)r->embedded,
             refs ? "referenced by id" : "embedded",
             (double)r->embedded_bytes / 1048576.0,
             (unsigned long long)r->deduplicated,
             (double)r->dedup_bytes / 1048576.0,
             (unsigned long long)r->from_store, (unsigned long long)r->stored,
-            (unsigned long long)r->changed,
-            (unsigned long long)r->blobs_copied,
+            (unsigned long long)r->changed, (unsigned long long)r->blobs_copied,
             (unsigned long long)r->events, (double)r->in_size / 1048576.0,
             (double)r->out_size / 1048576.0);
 }
@@ -114,8 +111,7 @@ enum {
     OPT_NOSHARED
 };
 
-static int parse_pack(int argc, char **argv, pack_options *o,
-                      pack_ui *ui)
+static int parse_pack(int argc, char **argv, pack_options *o, pack_ui *ui)
 {
     static const struct option longs[] = {
         {"output", required_argument, NULL, 'o'},
@@ -146,7 +142,8 @@ static int parse_pack(int argc, char **argv, pack_options *o,
             break;
         case 'j':
             if (!cli_parse_u64(optarg, 64, &v))
-                return cli_usage("pack", "-j takes a thread count from 0 to 64");
+                return cli_usage("pack",
+                                 "-j takes a thread count from 0 to 64");
             o->threads = (unsigned)v;
             break;
         case 'C':
@@ -310,7 +307,9 @@ static const char *format_of(const char *out)
     size_t n = strlen(out);
     struct {
         const char *ext, *fmt;
-    } map[] = {{".tar.gz", "tar.gz"}, {".tgz", "tar.gz"}, {".tar", "tar"},
+    } map[] = {{".tar.gz", "tar.gz"},
+               {".tgz", "tar.gz"},
+               {".tar", "tar"},
                {".zip", "zip"}};
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
         size_t k = strlen(map[i].ext);
@@ -347,8 +346,8 @@ static int run_export(int argc, char **argv)
         return cli_usage("export", "missing -o OUT.tar|.tar.gz|.zip");
     if (!fmt)
         fmt = format_of(out);
-    if (!fmt || (strcmp(fmt, "tar") && strcmp(fmt, "tar.gz") &&
-                 strcmp(fmt, "zip")))
+    if (!fmt ||
+        (strcmp(fmt, "tar") && strcmp(fmt, "tar.gz") && strcmp(fmt, "zip")))
         return cli_usage("export", "output must end in .tar, .tar.gz, .tgz "
                                    "or .zip (or give --format)");
     struct stat sb;
@@ -375,17 +374,17 @@ static int run_export(int argc, char **argv)
     return RRT_EXIT_OK;
 }
 
-#define LAYOUT_HELP                                                           \
-    "LAYOUT\n"                                                                \
-    "  meta.json    metadata, {\"key\": \"value\", ...}\n"                    \
-    "  cpuid.json   the CPUID manifest (as in 'rrt dump --json'), or null\n"  \
-    "  files.json   the file table in order: path, flags, mode, size,\n"      \
-    "               mtime_ns, dev, ino, blob (content id), member\n"          \
-    "  files/P      content of embedded file P (recorded path made\n"         \
-    "               relative: leading '/', '.' and '..' removed)\n"           \
-    "  blobs/ID     blobs no file names, and files shadowed by a later\n"     \
-    "               entry with the same path\n"                               \
-    "  events.json  the event stream: [{\"seq\", \"type\", \"data\": hex}]\n" \
+#define LAYOUT_HELP                                                            \
+    "LAYOUT\n"                                                                 \
+    "  meta.json    metadata, {\"key\": \"value\", ...}\n"                     \
+    "  cpuid.json   the CPUID manifest (as in 'rrt dump --json'), or null\n"   \
+    "  files.json   the file table in order: path, flags, mode, size,\n"       \
+    "               mtime_ns, dev, ino, blob (content id), member\n"           \
+    "  files/P      content of embedded file P (recorded path made\n"          \
+    "               relative: leading '/', '.' and '..' removed)\n"            \
+    "  blobs/ID     blobs no file names, and files shadowed by a later\n"      \
+    "               entry with the same path\n"                                \
+    "  events.json  the event stream: [{\"seq\", \"type\", \"data\": hex}]\n"  \
     "  Strings escape every byte outside printable ASCII as \\u00XX.\n"
 
 const rrt_command cmd_export = {
@@ -403,8 +402,7 @@ const rrt_command cmd_export = {
     "  events, metadata and manifest. External references have no content\n"
     "  and appear only in files.json. OUT is written as OUT.partial and\n"
     "  renamed when complete.\n"
-    "\n" LAYOUT_HELP
-    "\n"
+    "\n" LAYOUT_HELP "\n"
     "OPTIONS\n"
     "  -o, --output FILE   output; the format follows its extension\n"
     "  -F, --format F      tar, tar.gz or zip\n"
@@ -446,9 +444,10 @@ static bool empty_dir(const char *dir)
     if (d)
         closedir(d);
     if (!empty)
-        cli_error("%s: %s", dir, d ? "not empty (unpack fills a new "
-                                     "directory)"
-                                   : strerror(errno));
+        cli_error("%s: %s", dir,
+                  d ? "not empty (unpack fills a new "
+                      "directory)"
+                    : strerror(errno));
     return empty;
 }
 
@@ -573,8 +572,10 @@ static int run_import(int argc, char **argv)
         } else if (opt == '?') {
             return cli_bad_option("import", argv);
         } else {
-            return cli_usage("import", "-%c: bad value '%s' (-q 0-11, "
-                                       "-j 0-64)", opt, optarg);
+            return cli_usage("import",
+                             "-%c: bad value '%s' (-q 0-11, "
+                             "-j 0-64)",
+                             opt, optarg);
         }
     }
     if (optind != argc - 1)
@@ -613,8 +614,7 @@ const rrt_command cmd_import = {
     "  part of an export is refused; every blobs/ID member must hash to\n"
     "  its ID and every file to the id files.json gives it. Nothing is\n"
     "  written to disk but OUT (via OUT.partial).\n"
-    "\n" LAYOUT_HELP
-    "\n"
+    "\n" LAYOUT_HELP "\n"
     "OPTIONS\n"
     "  -o, --output FILE   archive to write (required)\n"
     "  -q, --quality N     brotli quality 0-11 (default 5)\n"

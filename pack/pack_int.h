@@ -12,7 +12,7 @@
 
 /* Fills err (may be NULL) with a message; appends strerror(e) when e != 0.
  * Messages name their file themselves. */
-#define pack_fail(err, st, e, ...)                                       \
+#define pack_fail(err, st, e, ...)                                             \
     rrtx_fail(err, st, e, NULL, UINT64_MAX, __VA_ARGS__)
 
 struct archive;

@@ -66,8 +66,8 @@ static rrt_status load_credentials(store_http *h, rrt_error *err)
     } else if (user && *user) {
         if (!pass)
             return store_fail_msg(err, RRT_E_INVALID,
-                                 "RRT_STORE_USER is set but "
-                                 "RRT_STORE_PASSWORD is not");
+                                  "RRT_STORE_USER is set but "
+                                  "RRT_STORE_PASSWORD is not");
         h->user = strdup(user);
         h->password = strdup(pass);
         if (!h->user || !h->password)
@@ -77,7 +77,7 @@ static rrt_status load_credentials(store_http *h, rrt_error *err)
 }
 
 rrt_status store_http_new(const store_options *o, const char *origin,
-                         store_http **out, rrt_error *err)
+                          store_http **out, rrt_error *err)
 {
     *out = NULL;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -380,7 +380,7 @@ rrt_status store_http_status_error(const store_xfer *x, rrt_error *err)
             why = " server error";
     }
     return store_fail_msg(err, st, "%s %.*s: HTTP %ld%s", x->method,
-                         shown_len(x->url), x->url, x->status, why);
+                          shown_len(x->url), x->url, x->status, why);
 }
 
 /* ------------------------------------------------------------------ */
@@ -457,8 +457,8 @@ static rrt_status token_request(store_http *h, CURL *e, const char *url,
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);
     if (rc != CURLE_OK)
         return store_fail_msg(err, RRT_E_IO, "token service %.*s: %s",
-                             (int)strcspn(url, "?"), url,
-                             curl_easy_strerror(rc));
+                              (int)strcspn(url, "?"), url,
+                              curl_easy_strerror(rc));
     return RRT_OK;
 }
 
@@ -468,8 +468,8 @@ static rrt_status fetch_token(store_http *h, const char *challenge,
     char realm[256], service[256] = "", scope[256] = "";
     if (!challenge_param(challenge, "realm", realm, sizeof(realm)))
         return store_fail_msg(err, RRT_E_INVALID,
-                             "registry sent an "
-                             "unusable Bearer challenge");
+                              "registry sent an "
+                              "unusable Bearer challenge");
     challenge_param(challenge, "service", service, sizeof(service));
     challenge_param(challenge, "scope", scope, sizeof(scope));
     CURL *e = curl_easy_init();
@@ -495,9 +495,9 @@ static rrt_status fetch_token(store_http *h, const char *challenge,
         return st;
     if (status != 200)
         return store_fail_msg(err, RRT_E_INVALID,
-                             "token service %s: HTTP %ld "
-                             "(check RRT_STORE_USER and RRT_STORE_PASSWORD)",
-                             realm, status);
+                              "token service %s: HTTP %ld "
+                              "(check RRT_STORE_USER and RRT_STORE_PASSWORD)",
+                              realm, status);
     json_t *root = json_loadb(buf, b.len, 0, NULL);
     const char *tok = NULL;
     if (root && json_unpack(root, "{s:s}", "token", &tok) != 0)
@@ -510,9 +510,9 @@ static rrt_status fetch_token(store_http *h, const char *challenge,
     memset(buf, 0, sizeof(buf));
     if (!line)
         return store_fail_msg(err, RRT_E_PARSE,
-                             "token service %s: no token "
-                             "in its answer",
-                             realm);
+                              "token service %s: no token "
+                              "in its answer",
+                              realm);
     free_secret(h->bearer);
     h->bearer = line;
     snprintf(h->token_for, sizeof(h->token_for), "%s", challenge);
@@ -570,21 +570,21 @@ static void finish_attempt(store_http *h, slot *s, CURLcode rc,
         }
         if (rc != CURLE_OK)
             *st = store_fail_msg(err, RRT_E_IO,
-                                "%s %.*s: %s (gave up after %u "
-                                "attempts)",
-                                x->method, shown_len(x->url), x->url, curl_msg,
-                                x->attempts + 1);
+                                 "%s %.*s: %s (gave up after %u "
+                                 "attempts)",
+                                 x->method, shown_len(x->url), x->url, curl_msg,
+                                 x->attempts + 1);
         else
             *st = store_fail_msg(err, RRT_E_IO,
-                                "%s %.*s: HTTP %ld server error "
-                                "(gave up after %u attempts)",
-                                x->method, shown_len(x->url), x->url, x->status,
-                                x->attempts + 1);
+                                 "%s %.*s: HTTP %ld server error "
+                                 "(gave up after %u attempts)",
+                                 x->method, shown_len(x->url), x->url,
+                                 x->status, x->attempts + 1);
         return;
     }
     if (rc != CURLE_OK) {
         *st = store_fail_msg(err, RRT_E_IO, "%s %.*s: %s", x->method,
-                            shown_len(x->url), x->url, curl_msg);
+                             shown_len(x->url), x->url, curl_msg);
         return;
     }
     store_xfer_next next = x->done(x, err);
@@ -602,12 +602,12 @@ failed:
     if (*st == RRT_OK) {
         if (x->why[0])
             *st = store_fail_msg(err, RRT_E_IO, "%s %.*s: %s", x->method,
-                                shown_len(x->url), x->url, x->why);
+                                 shown_len(x->url), x->url, x->why);
         else if (err && err->status != RRT_OK)
             *st = err->status;
         else
             *st = store_fail_msg(err, RRT_E_IO, "%s %.*s: transfer aborted",
-                                x->method, shown_len(x->url), x->url);
+                                 x->method, shown_len(x->url), x->url);
     }
 }
 
@@ -618,7 +618,7 @@ static const char *curl_message(const slot *s, CURLcode rc)
 
 /* Picks the next queued transfer whose backoff has expired. */
 static store_xfer *next_ready(store_xfer **queue, size_t *nq, uint64_t t,
-                             uint64_t *wait)
+                              uint64_t *wait)
 {
     *wait = UINT64_MAX;
     for (size_t i = 0; i < *nq; i++) {
@@ -636,7 +636,7 @@ static store_xfer *next_ready(store_xfer **queue, size_t *nq, uint64_t t,
 }
 
 rrt_status store_http_run(store_http *h, store_xfer **xs, size_t n,
-                         const char *label, uint64_t total, rrt_error *err)
+                          const char *label, uint64_t total, rrt_error *err)
 {
     rrt_status st = RRT_OK;
     unsigned par = h->opt.parallel;
@@ -817,9 +817,9 @@ static bool simple_write(store_xfer *x, const char *p, size_t n)
 }
 
 rrt_status store_http_simple(store_http *h, const char *method, const char *url,
-                            const char *ctype, const char *accept,
-                            const char *body, store_membuf *resp, long *status,
-                            rrt_error *err)
+                             const char *ctype, const char *accept,
+                             const char *body, store_membuf *resp, long *status,
+                             rrt_error *err)
 {
     simple_ctx c = {resp, body, 0};
     store_xfer x;

@@ -83,7 +83,7 @@ static rrt_status hash_blob(rrt_reader *r, store_sha256 *h, store_blob_ref *b,
 }
 
 rrt_status store_manifest_blobs(rrt_reader *r, store_blob_ref **out, size_t *n,
-                               rrt_error *err)
+                                rrt_error *err)
 {
     size_t count = rrt_reader_blob_count(r);
     store_blob_ref *b = calloc(count ? count : 1, sizeof(*b));
@@ -97,7 +97,7 @@ rrt_status store_manifest_blobs(rrt_reader *r, store_blob_ref **out, size_t *n,
 }
 
 rrt_status store_manifest_hash_raw(rrt_reader *r, store_blob_ref *b, size_t n,
-                                  rrt_error *err)
+                                   rrt_error *err)
 {
     uint8_t *buf = malloc(1u << 20);
     store_sha256 *h = store_sha256_new();
@@ -179,9 +179,9 @@ static rrt_status plan_events(plan *p, uint64_t count, rrt_error *err)
         rrt_status st = rrt_event_iter_next(p->events, &ev, err);
         if (st == RRT_END)
             return store_fail_msg(err, RRT_E_CORRUPT,
-                                 "%s: event stream ends "
-                                 "early",
-                                 rrt_reader_path(p->r));
+                                  "%s: event stream ends "
+                                  "early",
+                                  rrt_reader_path(p->r));
         if (st != RRT_OK)
             return st;
         put_u8(p->out, OP_EVENT);
@@ -325,7 +325,7 @@ static rrt_status plan_meta_section(plan *p, size_t i, rrt_error *err)
     free(data);
     if (!ok)
         return store_fail_msg(err, RRT_E_CORRUPT, "%s: bad META section",
-                             rrt_reader_path(p->r));
+                              rrt_reader_path(p->r));
     put_u8(p->out, OP_FLUSH);
     return RRT_OK;
 }
@@ -348,9 +348,9 @@ static rrt_status plan_sections(plan *p, rrt_error *err)
             uint64_t end = next_batch_first(r, i);
             if (end < s.aux)
                 return store_fail_msg(err, RRT_E_CORRUPT,
-                                     "%s: event batches "
-                                     "out of order",
-                                     rrt_reader_path(r));
+                                      "%s: event batches "
+                                      "out of order",
+                                      rrt_reader_path(r));
             st = plan_events(p, end - s.aux, err);
         } else if (s.type == RRT_SEC_CPUID && each) {
             st = plan_cpuid_section(p, i, err);
@@ -366,7 +366,8 @@ static rrt_status plan_sections(plan *p, rrt_error *err)
 }
 
 rrt_status store_manifest_write(rrt_reader *r, FILE *out, unsigned major,
-                               const store_blob_ref *b, size_t n, rrt_error *err)
+                                const store_blob_ref *b, size_t n,
+                                rrt_error *err)
 {
     rrt_status st = RRT_OK;
     plan p = {.r = r, .out = out, .blobs = b, .n_blobs = n};
@@ -396,7 +397,7 @@ rrt_status store_manifest_write(rrt_reader *r, FILE *out, unsigned major,
     put_u8(out, OP_END);
     if (st == RRT_OK && (fflush(out) != 0 || ferror(out)))
         st = store_fail_msg(err, RRT_E_IO, "cannot write the manifest: %s",
-                           strerror(errno));
+                            strerror(errno));
 cleanup:
     if (p.events)
         rrt_event_iter_close(p.events);
@@ -465,8 +466,8 @@ static rrt_status bad_manifest(rrt_error *err, const char *what)
 }
 
 rrt_status store_manifest_read_blobs(FILE *in, unsigned want,
-                                    store_blob_ref **blobs, size_t *n_blobs,
-                                    rrt_error *err)
+                                     store_blob_ref **blobs, size_t *n_blobs,
+                                     rrt_error *err)
 {
     uint8_t magic[8];
     uint64_t major, minor, flags, n;
@@ -478,9 +479,9 @@ rrt_status store_manifest_read_blobs(FILE *in, unsigned want,
         return bad_manifest(err, "truncated header");
     if (major != 1 && major != 2)
         return store_fail_msg(err, RRT_E_VERSION,
-                             "recording manifest: "
-                             "version %u.%u, this rrt reads 1.x and 2.x",
-                             (unsigned)major, (unsigned)minor);
+                              "recording manifest: "
+                              "version %u.%u, this rrt reads 1.x and 2.x",
+                              (unsigned)major, (unsigned)minor);
     /* The reference says which layout its objects have; a manifest of the
      * other one would have its digests taken for the wrong objects. */
     if (major != want)
@@ -585,8 +586,9 @@ static rrt_status replay_meta(FILE *in, rrt_writer *w, rrt_error *err)
 }
 
 rrt_status store_manifest_replay(FILE *in, const store_blob_ref *blobs,
-                                size_t n_blobs, rrt_writer *w,
-                                store_blob_source src, void *ctx, rrt_error *err)
+                                 size_t n_blobs, rrt_writer *w,
+                                 store_blob_source src, void *ctx,
+                                 rrt_error *err)
 {
     rrt_status st = RRT_OK;
     while (st == RRT_OK) {

@@ -24,8 +24,8 @@ static void object_options(rrt_writer_options *o)
 }
 
 rrt_status store_object_write(const char *path, rrt_read_fn fn, void *ctx,
-                             const char *name, const rrt_blob_id *expect,
-                             rrt_blob_id *id, uint64_t *size, rrt_error *err)
+                              const char *name, const rrt_blob_id *expect,
+                              rrt_blob_id *id, uint64_t *size, rrt_error *err)
 {
     rrt_writer_options o;
     object_options(&o);
@@ -42,8 +42,8 @@ rrt_status store_object_write(const char *path, rrt_read_fn fn, void *ctx,
 }
 
 rrt_status store_object_open(const char *path, const char *what,
-                            const rrt_blob_id *id, uint64_t size,
-                            rrt_reader **out, rrt_blob_id *got, rrt_error *err)
+                             const rrt_blob_id *id, uint64_t size,
+                             rrt_reader **out, rrt_blob_id *got, rrt_error *err)
 {
     rrt_reader *r;
     rrt_status st = rrt_reader_open(path, &r, err);
@@ -119,7 +119,7 @@ static rrt_status build_one(build *b, rrt_reader *r, size_t i, rrt_error *err)
     if (st != RRT_OK)
         return st;
     st = store_object_write(path, stream_read, &src, b->archive, &ref->id, NULL,
-                           NULL, err);
+                            NULL, err);
     rrt_blob_stream_close(src.s);
     if (st != RRT_OK && src.failed && err)
         *err = src.err; /* the reader's message names the damage */
@@ -169,7 +169,7 @@ static unsigned build_threads(size_t n)
 }
 
 rrt_status store_objects_build(const char *archive, const char *dir,
-                              store_blob_ref *blobs, size_t n, rrt_error *err)
+                               store_blob_ref *blobs, size_t n, rrt_error *err)
 {
     build b = {.archive = archive, .dir = dir, .blobs = blobs, .n = n};
     b.order = malloc((n ? n : 1) * sizeof(*b.order));

@@ -23,12 +23,12 @@ static rrt_status mkdirs(const char *path, rrt_error *err)
         *p = 0;
         if (mkdir(buf, 0700) != 0 && errno != EEXIST)
             return store_fail_msg(err, RRT_E_IO, "%s: cannot create: %s", buf,
-                                 strerror(errno));
+                                  strerror(errno));
         *p = '/';
     }
     if (mkdir(buf, 0700) != 0 && errno != EEXIST)
         return store_fail_msg(err, RRT_E_IO, "%s: cannot create: %s", buf,
-                             strerror(errno));
+                              strerror(errno));
     return RRT_OK;
 }
 
@@ -48,8 +48,8 @@ static rrt_status cache_dir(const store_options *o, char *out, size_t size,
         rrtx_format(out, size, "%s/.cache/rrt/sha256", home);
     else
         return store_fail_msg(err, RRT_E_INVALID,
-                             "no cache directory: set "
-                             "RRT_CACHE_DIR or use --cache DIR");
+                              "no cache directory: set "
+                              "RRT_CACHE_DIR or use --cache DIR");
     return mkdirs(out, err);
 }
 
@@ -127,11 +127,11 @@ static store_xfer_next fetch_done(store_xfer *x, rrt_error *err)
         char hex[65];
         rrtx_hex_encode(d, 32, hex);
         store_fail_msg(err, RRT_E_HASH,
-                      "%s sha256:%s from %s is damaged: got "
-                      "%llu bytes with SHA-256 %.16s.., the manifest lists "
-                      "%llu bytes",
-                      f->what, f->hex, x->url, (unsigned long long)f->got, hex,
-                      (unsigned long long)f->size);
+                       "%s sha256:%s from %s is damaged: got "
+                       "%llu bytes with SHA-256 %.16s.., the manifest lists "
+                       "%llu bytes",
+                       f->what, f->hex, x->url, (unsigned long long)f->got, hex,
+                       (unsigned long long)f->size);
         return STORE_XFER_FAIL;
     }
     if (rename(f->tmp, f->path) != 0) {
@@ -197,13 +197,13 @@ static rrt_status parse_pointer(const store_store_url *u, const store_membuf *b,
         strncmp(p + ml, "sha256:", 7) != 0 || !parse_hex32(p + ml + 7, sha) ||
         p[ml + 71] != ' ')
         return store_fail_msg(err, RRT_E_PARSE, "%s: not an rrt recording",
-                             u->shown);
+                              u->shown);
     errno = 0;
     unsigned long long v = strtoull(p + ml + 72, &end, 10);
     if (errno || end == p + ml + 72 || strcmp(end, "\n") != 0 ||
         v > (1ull << 40))
         return store_fail_msg(err, RRT_E_PARSE, "%s: not an rrt recording",
-                             u->shown);
+                              u->shown);
     *size = v;
     return RRT_OK;
 }
@@ -231,15 +231,15 @@ static rrt_status parse_oci(const store_store_url *u, const store_membuf *b,
         *layout == 1 ? RRT_MANIFEST_TYPE_V1 : RRT_MANIFEST_TYPE;
     if (!root)
         st = store_fail_msg(err, RRT_E_PARSE, "%s: bad OCI manifest: %s",
-                           u->shown, je.text);
+                            u->shown, je.text);
     else if (!at || strcmp(at, want_at) != 0 || !mt ||
              strcmp(mt, want_mt) != 0 || !dg ||
              strncmp(dg, "sha256:", 7) != 0 || strlen(dg) != 71 ||
              !parse_hex32(dg + 7, sha) || sz < 0)
         st = store_fail_msg(err, RRT_E_PARSE,
-                           "%s: not an rrt recording "
-                           "(artifactType %s)",
-                           u->shown, at ? at : "none");
+                            "%s: not an rrt recording "
+                            "(artifactType %s)",
+                            u->shown, at ? at : "none");
     else
         *size = (uint64_t)sz;
     json_decref(root);
@@ -253,8 +253,8 @@ static rrt_status get_reference(store_http *h, const store_store_url *u,
     store_membuf b = {NULL, 0, u->oci ? 4u << 20 : 4096};
     long status;
     rrt_status st = store_http_simple(h, "GET", u->ref, NULL,
-                                     u->oci ? OCI_MANIFEST_TYPE : NULL, NULL,
-                                     &b, &status, err);
+                                      u->oci ? OCI_MANIFEST_TYPE : NULL, NULL,
+                                      &b, &status, err);
     if (st == RRT_OK)
         st = u->oci ? parse_oci(u, &b, sha, size, layout, err)
                     : parse_pointer(u, &b, sha, size, layout, err);
@@ -329,14 +329,14 @@ static rrt_status add_cached_object(rrt_writer *w, const store_blob_ref *b,
     if (size != b->obj_size || memcmp(d, b->sha256, 32) != 0) {
         unlink(path);
         return store_fail_msg(err, RRT_E_HASH,
-                             "blob %s: cached copy %s does "
-                             "not match its SHA-256; removed it, pull again",
-                             idhex, path);
+                              "blob %s: cached copy %s does "
+                              "not match its SHA-256; removed it, pull again",
+                              idhex, path);
     }
     rrt_reader *r = NULL;
     object_read o = {0};
-    rrt_status st =
-        store_object_open(path, "stored object", &b->id, b->size, &r, NULL, err);
+    rrt_status st = store_object_open(path, "stored object", &b->id, b->size,
+                                      &r, NULL, err);
     if (st == RRT_OK)
         st = rrt_blob_stream_open(r, &b->id, &o.s, err);
     if (st == RRT_OK) {
@@ -380,15 +380,15 @@ static rrt_status add_cached_blob(void *ctx, rrt_writer *w,
     unlink(path);
     if (c.bad)
         return store_fail_msg(err, RRT_E_HASH,
-                             "blob %s: cached copy %s does "
-                             "not match its SHA-256; removed it, pull again",
-                             idhex, path);
+                              "blob %s: cached copy %s does "
+                              "not match its SHA-256; removed it, pull again",
+                              idhex, path);
     if (st == RRT_E_HASH)
         return store_fail_msg(err, RRT_E_HASH,
-                             "blob %s (sha256:%.16s..): "
-                             "content does not match its XXH3-128 id; the "
-                             "recording manifest is inconsistent",
-                             idhex, hex);
+                              "blob %s (sha256:%.16s..): "
+                              "content does not match its XXH3-128 id; the "
+                              "recording manifest is inconsistent",
+                              idhex, hex);
     return st;
 }
 
@@ -401,8 +401,8 @@ static void first_problem(void *ctx, const char *message)
 
 /* Replays the manifest `in` (at its first op) into OUT.pulling, verifies
  * the result and renames it to OUT. */
-static rrt_status build_archive(FILE *in, const store_blob_ref *blobs, size_t nb,
-                                unsigned layout, const char *dir,
+static rrt_status build_archive(FILE *in, const store_blob_ref *blobs,
+                                size_t nb, unsigned layout, const char *dir,
                                 const char *out, rrt_error *err)
 {
     char tmp[4200];
@@ -424,7 +424,8 @@ static rrt_status build_archive(FILE *in, const store_blob_ref *blobs, size_t nb
     if (st == RRT_OK)
         st = rrt_writer_create(tmp, &wo, &w, err);
     if (st == RRT_OK)
-        st = store_manifest_replay(in, blobs, nb, w, add_cached_blob, &src, err);
+        st =
+            store_manifest_replay(in, blobs, nb, w, add_cached_blob, &src, err);
     if (st == RRT_OK)
         st = rrt_writer_finish(w, err);
     rrt_writer_free(w);
@@ -438,7 +439,7 @@ static rrt_status build_archive(FILE *in, const store_blob_ref *blobs, size_t nb
         st = store_fail_msg(err, RRT_E_IO, "%s: %s", out, strerror(errno));
     else if (st != RRT_OK && problem[0])
         store_fail_msg(err, st, "pulled archive fails verification: %s",
-                      problem);
+                       problem);
     if (st != RRT_OK)
         unlink(tmp);
     return st;
@@ -457,7 +458,7 @@ static rrt_status open_manifest(const char *path, unsigned layout, FILE **out,
         *out = fopen(path, "rb");
         return *out ? RRT_OK
                     : store_fail_msg(err, RRT_E_IO, "%s: %s", path,
-                                    strerror(errno));
+                                     strerror(errno));
     }
     rrt_reader *r = NULL;
     rrt_blob_id id;
@@ -469,11 +470,11 @@ static rrt_status open_manifest(const char *path, unsigned layout, FILE **out,
     if (st == RRT_OK && (rrt_reader_blob_size(r, &id, &size, err) != RRT_OK ||
                          size > MAX_MANIFEST))
         st = store_fail_msg(err, RRT_E_LIMIT,
-                           "recording manifest %s: larger than 2^40 bytes",
-                           path);
+                            "recording manifest %s: larger than 2^40 bytes",
+                            path);
     if (st == RRT_OK && !(f = tmpfile()))
         st = store_fail_msg(err, RRT_E_IO, "cannot create a temporary file: %s",
-                           strerror(errno));
+                            strerror(errno));
     if (st == RRT_OK)
         st = rrt_blob_stream_open(r, &id, &s, err);
     char buf[65536];
@@ -484,10 +485,10 @@ static rrt_status open_manifest(const char *path, unsigned layout, FILE **out,
            got)
         if (fwrite(buf, 1, got, f) != got)
             st = store_fail_msg(err, RRT_E_IO, "temporary file: %s",
-                               strerror(errno));
+                                strerror(errno));
     if (st == RRT_OK && (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0))
-        st =
-            store_fail_msg(err, RRT_E_IO, "temporary file: %s", strerror(errno));
+        st = store_fail_msg(err, RRT_E_IO, "temporary file: %s",
+                            strerror(errno));
     if (s)
         rrt_blob_stream_close(s);
     rrt_reader_close(r);
@@ -546,9 +547,8 @@ cleanup:
     return st;
 }
 
-rrt_status store_pull(const char *url, const char *out,
-                          const store_options *o, store_summary *sum,
-                          rrt_error *err)
+rrt_status store_pull(const char *url, const char *out, const store_options *o,
+                      store_summary *sum, rrt_error *err)
 {
     memset(sum, 0, sizeof(*sum));
     store_store_url u;
@@ -558,9 +558,9 @@ rrt_status store_pull(const char *url, const char *out,
     struct stat sb;
     if (!o->force && lstat(out, &sb) == 0)
         return store_fail_msg(err, RRT_E_EXISTS,
-                             "%s: already exists (use "
-                             "--force to replace it)",
-                             out);
+                              "%s: already exists (use "
+                              "--force to replace it)",
+                              out);
     char dir[4096];
     if ((st = cache_dir(o, dir, sizeof(dir), err)) != RRT_OK)
         return st;
@@ -592,7 +592,8 @@ rrt_status store_pull(const char *url, const char *out,
     }
     if ((st = open_manifest(mf.path, layout, &in, err)) != RRT_OK)
         goto cleanup;
-    if ((st = store_manifest_read_blobs(in, layout, &blobs, &nb, err)) != RRT_OK)
+    if ((st = store_manifest_read_blobs(in, layout, &blobs, &nb, err)) !=
+        RRT_OK)
         goto cleanup;
     if ((st = fetch_blobs(h, &u, dir, blobs, nb, sum, err)) != RRT_OK)
         goto cleanup;

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 #include "storei.h"
 
 typedef enum { SRC_FILE, SRC_MEMORY } src_kind;
@@ -256,14 +255,14 @@ static rrt_status put_reference(store_http *h, const store_store_url *u,
         char ptr[160];
         rrtx_format(ptr, sizeof(ptr), POINTER_MAGIC "sha256:%s %llu\n",
                     man->hex, (unsigned long long)man->size);
-        return store_http_simple(h, "PUT", u->ref, "text/plain", NULL, ptr, NULL,
-                                &status, err);
+        return store_http_simple(h, "PUT", u->ref, "text/plain", NULL, ptr,
+                                 NULL, &status, err);
     }
     char *json = oci_manifest_json(objs, n, man);
     if (!json)
         return store_fail_msg(err, RRT_E_NOMEM, "out of memory");
     rrt_status st = store_http_simple(h, "PUT", u->ref, OCI_MANIFEST_TYPE, NULL,
-                                     json, NULL, &status, err);
+                                      json, NULL, &status, err);
     free(json);
     return st;
 }
@@ -341,8 +340,8 @@ static void count_push(const object *objs, size_t n, store_summary *sum)
 }
 
 rrt_status store_push(const char *archive, const char *url,
-                          const store_options *o, store_summary *sum,
-                          rrt_error *err)
+                      const store_options *o, store_summary *sum,
+                      rrt_error *err)
 {
     memset(sum, 0, sizeof(*sum));
     store_store_url u;
@@ -364,8 +363,8 @@ rrt_status store_push(const char *archive, const char *url,
         goto cleanup;
     if (!temp_dir(tmp, sizeof(tmp))) {
         st = store_fail_msg(err, RRT_E_IO,
-                           "cannot create a temporary directory: %s",
-                           strerror(errno));
+                            "cannot create a temporary directory: %s",
+                            strerror(errno));
         tmp[0] = 0;
         goto cleanup;
     }

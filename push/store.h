@@ -39,15 +39,14 @@ typedef struct store_summary {
  * compressed, deterministically. Blobs the store already has are not
  * sent; the recording's name is written last. */
 rrt_status store_push(const char *archive, const char *url,
-                          const store_options *o, store_summary *sum,
-                          rrt_error *err);
+                      const store_options *o, store_summary *sum,
+                      rrt_error *err);
 
 /* Downloads the recording at URL into OUT (atomically), checking every
  * object against its SHA-256, every blob against its XXH3-128 id, and the
  * result with rrt_verify_archive(). Reads store layouts 1 and 2. */
-rrt_status store_pull(const char *url, const char *out,
-                          const store_options *o, store_summary *sum,
-                          rrt_error *err);
+rrt_status store_pull(const char *url, const char *out, const store_options *o,
+                      store_summary *sum, rrt_error *err);
 
 /* Copies URL into buf without its userinfo ("user:pass@"), for messages. */
 void store_redact_url(const char *url, char *buf, size_t size);

@@ -72,14 +72,14 @@ typedef struct store_http store_http;
  * requests for it (and to a registry's token service), never to another
  * host that an upload Location names. */
 rrt_status store_http_new(const store_options *o, const char *origin,
-                         store_http **out, rrt_error *err);
+                          store_http **out, rrt_error *err);
 void store_http_free(store_http *h);
 /* Runs the transfers, `parallel` at a time, retrying 5xx, 429 and
  * connection errors with exponential backoff. Stops at the first failure
  * (after the running ones end). `label` names the phase in the progress
  * line; `total` is the byte count the progress bar measures against. */
 rrt_status store_http_run(store_http *h, store_xfer **xs, size_t n,
-                         const char *label, uint64_t total, rrt_error *err);
+                          const char *label, uint64_t total, rrt_error *err);
 uint64_t store_http_retries(const store_http *h);
 
 /* Fills err with a one-line message for an unexpected HTTP answer. */
@@ -91,7 +91,7 @@ typedef struct store_membuf {
     size_t len, cap;
 } store_membuf;
 bool store_membuf_write(store_xfer *x, const char *p,
-                       size_t n); /* ctx = membuf */
+                        size_t n); /* ctx = membuf */
 bool store_membuf_begin(store_xfer *x, rrt_error *err);
 
 /* Fills err (may be NULL) with just the message. */
@@ -101,9 +101,9 @@ bool store_membuf_begin(store_xfer *x, rrt_error *err);
 /* A single request with an in-memory body (NULL for none) and response
  * (at most resp->cap bytes); a non-2xx answer is an error. */
 rrt_status store_http_simple(store_http *h, const char *method, const char *url,
-                            const char *ctype, const char *accept,
-                            const char *body, store_membuf *resp, long *status,
-                            rrt_error *err);
+                             const char *ctype, const char *accept,
+                             const char *body, store_membuf *resp, long *status,
+                             rrt_error *err);
 
 static inline bool store_ok_status(long s)
 {
@@ -139,7 +139,7 @@ typedef struct store_store_url {
 rrt_status store_parse_url(const char *url, store_store_url *u, rrt_error *err);
 /* URL of the blob with SHA-256 `hex` (64 digits). */
 void store_blob_url(const store_store_url *u, const char *hex, char *out,
-                   size_t size);
+                    size_t size);
 
 /* ------------------------------------------------------------------ */
 /* Recording manifest (spec/store.md, section 3)                      */
@@ -156,31 +156,32 @@ typedef struct store_blob_ref {
 
 /* The blob table of the open archive (id order): ids and sizes. */
 rrt_status store_manifest_blobs(rrt_reader *r, store_blob_ref **blobs,
-                               size_t *n_blobs, rrt_error *err);
+                                size_t *n_blobs, rrt_error *err);
 /* Layout 1: sets each entry's sha256 to that of the blob's bytes. */
 rrt_status store_manifest_hash_raw(rrt_reader *r, store_blob_ref *blobs,
-                                  size_t n_blobs, rrt_error *err);
+                                   size_t n_blobs, rrt_error *err);
 /* Writes the manifest of the open archive to `out` for store layout
  * `major` (1 or 2), with the blob table as filled in by the caller. */
 rrt_status store_manifest_write(rrt_reader *r, FILE *out, unsigned major,
-                               const store_blob_ref *blobs, size_t n_blobs,
-                               rrt_error *err);
+                                const store_blob_ref *blobs, size_t n_blobs,
+                                rrt_error *err);
 
 /* Reads the blob table of a manifest; leaves `in` at the first op. Fails
  * unless the manifest is of layout `major`. */
 rrt_status store_manifest_read_blobs(FILE *in, unsigned major,
-                                    store_blob_ref **blobs, size_t *n_blobs,
-                                    rrt_error *err);
+                                     store_blob_ref **blobs, size_t *n_blobs,
+                                     rrt_error *err);
 
 /* Supplies a blob's bytes while the manifest is replayed. */
 typedef rrt_status (*store_blob_source)(void *ctx, rrt_writer *w,
-                                       const store_blob_ref *b, rrt_error *err);
+                                        const store_blob_ref *b,
+                                        rrt_error *err);
 
 /* Replays the ops that follow the blob table into the writer. */
 rrt_status store_manifest_replay(FILE *in, const store_blob_ref *blobs,
-                                size_t n_blobs, rrt_writer *w,
-                                store_blob_source src, void *ctx,
-                                rrt_error *err);
+                                 size_t n_blobs, rrt_writer *w,
+                                 store_blob_source src, void *ctx,
+                                 rrt_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Store objects of layout 2 (object.c, spec/store.md 3.1)            */
@@ -191,19 +192,20 @@ rrt_status store_manifest_replay(FILE *in, const store_blob_ref *blobs,
 
 /* Writes the object holding the blob read from fn at path. */
 rrt_status store_object_write(const char *path, rrt_read_fn fn, void *ctx,
-                             const char *name, const rrt_blob_id *expect,
-                             rrt_blob_id *id, uint64_t *size, rrt_error *err);
+                              const char *name, const rrt_blob_id *expect,
+                              rrt_blob_id *id, uint64_t *size, rrt_error *err);
 /* Opens an object and checks that it holds one blob and nothing else: `id`
  * of `size` bytes, or (id NULL) any, whose id goes to *got. `what` names
  * the object in messages. */
 rrt_status store_object_open(const char *path, const char *what,
-                            const rrt_blob_id *id, uint64_t size,
-                            rrt_reader **out, rrt_blob_id *got, rrt_error *err);
+                             const rrt_blob_id *id, uint64_t size,
+                             rrt_reader **out, rrt_blob_id *got,
+                             rrt_error *err);
 /* DIR/I.rrt: where store_objects_build puts the object of blobs[I]. */
 void store_object_path(const char *dir, size_t i, char *out, size_t size);
 /* Writes the object of every blob of the archive into dir, several at once
  * (one thread per CPU, at most 8), filling sha256 and obj_size. */
 rrt_status store_objects_build(const char *archive, const char *dir,
-                              store_blob_ref *blobs, size_t n, rrt_error *err);
+                               store_blob_ref *blobs, size_t n, rrt_error *err);
 
 #endif

@@ -151,8 +151,8 @@ static int setup(void **state)
         char *buf;
         size_t len;
         FILE *mem = open_memstream(&buf, &len);
-        assert_int_equal(store_manifest_write(f->r, mem, layout, blobs, n, NULL),
-                         RRT_OK);
+        assert_int_equal(
+            store_manifest_write(f->r, mem, layout, blobs, n, NULL), RRT_OK);
         fclose(mem);
         f->manifest[layout] = (uint8_t *)buf;
         f->manifest_len[layout] = len;
@@ -343,7 +343,7 @@ static void test_object_bytes_depend_only_on_the_blob(void **state)
         mem_src m = {data, len, 0};
         rrt_blob_id id;
         assert_int_equal(store_object_write(again, mem_read, &m, "blob", NULL,
-                                           &id, NULL, NULL),
+                                            &id, NULL, NULL),
                          RRT_OK);
         free(data);
         assert_int_equal(rrt_blob_id_cmp(&id, &f->blobs[i].id), 0);
@@ -357,7 +357,7 @@ static void test_object_bytes_depend_only_on_the_blob(void **state)
         unlink(again);
         rrt_reader *r;
         assert_int_equal(store_object_open(p, "object", &f->blobs[i].id,
-                                          f->blobs[i].size, &r, NULL, NULL),
+                                           f->blobs[i].size, &r, NULL, NULL),
                          RRT_OK);
         rrt_reader_close(r);
     }
@@ -372,11 +372,11 @@ static void test_object_open_refuses_other_content(void **state)
     char p[256];
     store_object_path(f->dir, 0, p, sizeof(p));
     assert_int_equal(store_object_open(p, "object", &f->blobs[1].id,
-                                      f->blobs[1].size, &r, NULL, &err),
+                                       f->blobs[1].size, &r, NULL, &err),
                      RRT_E_CORRUPT);
     assert_non_null(strstr(err.message, "another blob"));
     assert_int_equal(store_object_open(p, "object", &f->blobs[0].id,
-                                      f->blobs[0].size + 1, &r, NULL, &err),
+                                       f->blobs[0].size + 1, &r, NULL, &err),
                      RRT_E_CORRUPT);
     /* The whole sample archive: three blobs, files and events. */
     assert_int_equal(

@@ -24,15 +24,15 @@ static rrt_status parse_http_url(const char *url, store_store_url *u,
     const char *name = strrchr(url, '/');
     if (!path || name < path || !name[1])
         return store_fail_msg(err, RRT_E_INVALID,
-                             "%s: the URL must end with "
-                             "the recording's name (ROOT/NAME)",
-                             u->shown);
+                              "%s: the URL must end with "
+                              "the recording's name (ROOT/NAME)",
+                              u->shown);
     if (strcmp(name + 1, "blobs") == 0 || strcmp(name + 1, ".") == 0 ||
         strcmp(name + 1, "..") == 0)
         return store_fail_msg(err, RRT_E_INVALID,
-                             "%s: '%s' cannot name a "
-                             "recording",
-                             u->shown, name + 1);
+                              "%s: '%s' cannot name a "
+                              "recording",
+                              u->shown, name + 1);
     rrtx_format(u->base, sizeof(u->base), "%.*s", (int)(name - url), url);
     rrtx_format(u->ref, sizeof(u->ref), "%s", url);
     rrtx_format(u->origin, sizeof(u->origin), "%.*s", (int)(path - url), url);
@@ -47,9 +47,9 @@ static rrt_status parse_oci_url(const char *url, store_store_url *u,
     const char *slash = strchr(host, '/');
     if (!slash || !slash[1])
         return store_fail_msg(err, RRT_E_INVALID,
-                             "%s: expected "
-                             "oci://HOST/REPOSITORY[:TAG]",
-                             u->shown);
+                              "%s: expected "
+                              "oci://HOST/REPOSITORY[:TAG]",
+                              u->shown);
     const char *repo = slash + 1;
     const char *last = strrchr(repo, '/');
     const char *colon = strchr(last ? last : repo, ':');
@@ -66,7 +66,7 @@ static rrt_status parse_oci_url(const char *url, store_store_url *u,
                               "TUVWXYZ0123456789_.-") == tlen;
     if (!ok_repo || !ok_tag)
         return store_fail_msg(err, RRT_E_INVALID, "%s: bad repository or tag",
-                             u->shown);
+                              u->shown);
     rrtx_format(u->origin, sizeof(u->origin), "%s://%.*s",
                 plain ? "http" : "https", (int)(slash - host), host);
     rrtx_format(u->base, sizeof(u->base), "%s/v2/%.*s", u->origin, (int)rlen,
@@ -84,27 +84,27 @@ rrt_status store_parse_url(const char *url, store_store_url *u, rrt_error *err)
         return store_fail_msg(err, RRT_E_INVALID, "URL too long");
     if (strcmp(u->shown, url) != 0)
         return store_fail_msg(err, RRT_E_INVALID,
-                             "%s: credentials in the URL are not accepted; "
-                             "use RRT_STORE_TOKEN, RRT_STORE_USER and "
-                             "RRT_STORE_PASSWORD, or ~/.netrc",
-                             u->shown);
+                              "%s: credentials in the URL are not accepted; "
+                              "use RRT_STORE_TOKEN, RRT_STORE_USER and "
+                              "RRT_STORE_PASSWORD, or ~/.netrc",
+                              u->shown);
     if (strpbrk(url, "?#"))
         return store_fail_msg(err, RRT_E_INVALID,
-                             "%s: query strings and "
-                             "fragments are not supported",
-                             u->shown);
+                              "%s: query strings and "
+                              "fragments are not supported",
+                              u->shown);
     if (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0)
         return parse_http_url(url, u, err);
     if (strncmp(url, "oci://", 6) == 0 || strncmp(url, "oci+http://", 11) == 0)
         return parse_oci_url(url, u, err);
     return store_fail_msg(err, RRT_E_INVALID,
-                         "%s: unsupported URL (use "
-                         "http://, https://, oci:// or oci+http://)",
-                         u->shown);
+                          "%s: unsupported URL (use "
+                          "http://, https://, oci:// or oci+http://)",
+                          u->shown);
 }
 
 void store_blob_url(const store_store_url *u, const char *hex, char *out,
-                   size_t size)
+                    size_t size)
 {
     if (u->oci)
         rrtx_format(out, size, "%s/blobs/sha256:%s", u->base, hex);

@@ -37,11 +37,11 @@ static bool add_out(recorder *r, rtask *t, uint64_t addr, uint64_t len)
         return true;
     if (len > MAX_OUTPUT)
         return rec_fail(r, "system call output of %llu bytes is too large",
-                    (unsigned long long)len);
+                        (unsigned long long)len);
     if (r->n_mem == MAX_OUTPUTS)
         return rec_fail(r, "too many output buffers in one system call");
-    rrt_ev_mem *mem = rrtx_grow(r->mem, &r->cap_mem, r->n_mem + 1,
-                                sizeof(*mem));
+    rrt_ev_mem *mem =
+        rrtx_grow(r->mem, &r->cap_mem, r->n_mem + 1, sizeof(*mem));
     if (!mem)
         return rec_fail(r, "out of memory");
     r->mem = mem;
@@ -50,7 +50,7 @@ static bool add_out(recorder *r, rtask *t, uint64_t addr, uint64_t len)
         return rec_fail(r, "out of memory");
     if (!trace_mem_read(t->base.memfd, addr, r->data.data + off, (size_t)len))
         return rec_fail(r, "cannot read tracee memory at 0x%llx",
-                    (unsigned long long)addr);
+                        (unsigned long long)addr);
     r->data.len += (size_t)len;
     /* data pointers are fixed up once all outputs are read */
     r->mem[r->n_mem++] = (rrt_ev_mem){addr, (size_t)len, (const uint8_t *)off};
@@ -61,7 +61,8 @@ static bool add_iov(recorder *r, rtask *t, uint64_t iov, uint64_t cnt,
                     uint64_t total)
 {
     if (cnt > 1024)
-        return rec_fail(r, "iovec count %llu too large", (unsigned long long)cnt);
+        return rec_fail(r, "iovec count %llu too large",
+                        (unsigned long long)cnt);
     for (uint64_t i = 0; i < cnt && total > 0; i++) {
         uint64_t v[2];
         if (!trace_mem_read(t->base.memfd, iov + 16 * i, v, sizeof(v)))
@@ -121,8 +122,7 @@ static bool add_sockaddr(recorder *r, rtask *t, uint64_t addr, uint64_t lenp)
  * buffer held), `len` bytes of data across the iovecs and the control
  * data (msg_controllen is what the kernel wrote). The header itself, with
  * msg_namelen, msg_controllen and msg_flags, is the caller's output. */
-static bool add_msg(recorder *r, rtask *t, uint64_t hdr, size_t i,
-                    uint64_t len)
+static bool add_msg(recorder *r, rtask *t, uint64_t hdr, size_t i, uint64_t len)
 {
     uint64_t mh[7]; /* name, namelen, iov, iovlen, control, controllen, flags */
     if (!trace_mem_read(t->base.memfd, hdr, mh, sizeof(mh)))
@@ -147,8 +147,8 @@ static bool out_mmsg(recorder *r, rtask *t, int64_t ret)
     uint64_t vec = t->args[1], n = (uint64_t)ret;
     if (n > MAX_MMSG)
         return rec_fail(r, "%s returned %lld messages",
-                    t->nr == SYS_sendmmsg ? "sendmmsg" : "recvmmsg",
-                    (long long)ret);
+                        t->nr == SYS_sendmmsg ? "sendmmsg" : "recvmmsg",
+                        (long long)ret);
     if (!add_out(r, t, vec, n * MMSGHDR_SIZE))
         return false;
     for (uint64_t i = 0; t->nr == SYS_recvmmsg && i < n; i++) {
@@ -204,22 +204,33 @@ bool rec_ioctl_out_size(uint64_t req, uint32_t *size)
     case TIOCGWINSZ: /* struct winsize */
         *size = 8;
         return true;
-    case FIONREAD:   /* int */
-    case TIOCGPGRP:  /* pid_t */
-    case TIOCGPTN:   /* unsigned int */
+    case FIONREAD:  /* int */
+    case TIOCGPGRP: /* pid_t */
+    case TIOCGPTN:  /* unsigned int */
         *size = 4;
         return true;
-    case TIOCGSID:   /* pid_t */
+    case TIOCGSID: /* pid_t */
         *size = 4;
         return true;
-    case TCSETS: case TCSETSW: case TCSETSF: case TIOCSWINSZ: case TIOCSPGRP:
-    case TIOCSPTLCK: case FIONBIO: case FIONCLEX: case FIOCLEX:
+    case TCSETS:
+    case TCSETSW:
+    case TCSETSF:
+    case TIOCSWINSZ:
+    case TIOCSPGRP:
+    case TIOCSPTLCK:
+    case FIONBIO:
+    case FIONCLEX:
+    case FIOCLEX:
         *size = 0; /* they only read their argument */
         return true;
-    case TIOCSCTTY: case TIOCNOTTY: case TCFLSH: case TCSBRK: case TCSBRKP:
+    case TIOCSCTTY:
+    case TIOCNOTTY:
+    case TCFLSH:
+    case TCSBRK:
+    case TCSBRKP:
     case TCXONC:
     case TIOCGPTPEER: /* returns a descriptor (script(1), terminal emulators) */
-        *size = 0; /* no output but the result */
+        *size = 0;    /* no output but the result */
         return true;
     default:
         return false;
@@ -284,16 +295,29 @@ static bool capture_outputs(recorder *r, rtask *t, const trace_sc_desc *d,
         uint64_t a = t->args[o->a], b = t->args[o->b];
         bool ok = true;
         switch (o->kind) {
-        case TRACE_OUT_FIXED: ok = add_out(r, t, a, o->size); break;
-        case TRACE_OUT_RET: ok = add_out(r, t, a, (uint64_t)ret); break;
+        case TRACE_OUT_FIXED:
+            ok = add_out(r, t, a, o->size);
+            break;
+        case TRACE_OUT_RET:
+            ok = add_out(r, t, a, (uint64_t)ret);
+            break;
         case TRACE_OUT_RET_X:
             ok = add_out(r, t, a, (uint64_t)ret * o->size);
             break;
-        case TRACE_OUT_ARGLEN: ok = add_out(r, t, a, b); break;
-        case TRACE_OUT_IOV: ok = add_iov(r, t, a, b, (uint64_t)ret); break;
-        case TRACE_OUT_SOCKADDR: ok = add_sockaddr(r, t, a, b); break;
-        case TRACE_OUT_SPECIAL: ok = out_special(r, t, ret); break;
-        default: break;
+        case TRACE_OUT_ARGLEN:
+            ok = add_out(r, t, a, b);
+            break;
+        case TRACE_OUT_IOV:
+            ok = add_iov(r, t, a, b, (uint64_t)ret);
+            break;
+        case TRACE_OUT_SOCKADDR:
+            ok = add_sockaddr(r, t, a, b);
+            break;
+        case TRACE_OUT_SPECIAL:
+            ok = out_special(r, t, ret);
+            break;
+        default:
+            break;
         }
         if (!ok)
             return false;
@@ -308,7 +332,7 @@ static bool capture_outputs(recorder *r, rtask *t, const trace_sc_desc *d,
  * has already written the time remaining, which sleep() returns if a
  * handler then runs. */
 bool rec_restartable_outputs(recorder *r, rtask *t, const trace_sc_desc *d,
-                                int64_t ret)
+                             int64_t ret)
 {
     bool ok;
     if (t->nr == SYS_restart_syscall && t->restart_nr) {
@@ -364,9 +388,14 @@ bool rec_copies_to_stdio(recorder *r, rtask *t)
     uint64_t out;
     switch (t->nr) {
     case SYS_copy_file_range:
-    case SYS_splice: out = t->args[2]; break;
-    case SYS_sendfile: out = t->args[0]; break;
-    default: return false;
+    case SYS_splice:
+        out = t->args[2];
+        break;
+    case SYS_sendfile:
+        out = t->args[0];
+        break;
+    default:
+        return false;
     }
     return stdio_stream(r, t, out) != 0;
 }

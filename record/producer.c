@@ -35,7 +35,7 @@ static rrt_status emit(rec_producer *p, uint32_t type, rrt_status st,
 }
 
 #define EMIT(name, type, T)                                                    \
-    rrt_status rec_emit_##name(rec_producer *p, const T *e, rrt_error *err)  \
+    rrt_status rec_emit_##name(rec_producer *p, const T *e, rrt_error *err)    \
     {                                                                          \
         rrt_buf_reset(&p->buf);                                                \
         return emit(p, type, rrt_ev_encode_##name(&p->buf, e), err);           \

@@ -15,25 +15,22 @@ typedef struct rec_producer {
 void rec_producer_init(rec_producer *p, rrt_writer *w);
 void rec_producer_free(rec_producer *p);
 rrt_status rec_emit_syscall(rec_producer *p, const rrt_ev_syscall *e,
-                             rrt_error *err);
+                            rrt_error *err);
 rrt_status rec_emit_rdtsc(rec_producer *p, const rrt_ev_rdtsc *e,
-                           rrt_error *err);
+                          rrt_error *err);
 rrt_status rec_emit_cpuid(rec_producer *p, const rrt_ev_cpuid *e,
-                           rrt_error *err);
+                          rrt_error *err);
 rrt_status rec_emit_signal(rec_producer *p, const rrt_ev_signal *e,
-                            rrt_error *err);
-rrt_status rec_emit_exit(rec_producer *p, const rrt_ev_exit *e,
-                          rrt_error *err);
-rrt_status rec_emit_clone(rec_producer *p, const rrt_ev_clone *e,
                            rrt_error *err);
-rrt_status rec_emit_exec(rec_producer *p, const rrt_ev_exec *e,
+rrt_status rec_emit_exit(rec_producer *p, const rrt_ev_exit *e, rrt_error *err);
+rrt_status rec_emit_clone(rec_producer *p, const rrt_ev_clone *e,
                           rrt_error *err);
-rrt_status rec_emit_exec_script(rec_producer *p,
-                                 const rrt_ev_exec_script *e, rrt_error *err);
-rrt_status rec_emit_signal_frame(rec_producer *p,
-                                  const rrt_ev_signal_frame *e,
-                                  rrt_error *err);
+rrt_status rec_emit_exec(rec_producer *p, const rrt_ev_exec *e, rrt_error *err);
+rrt_status rec_emit_exec_script(rec_producer *p, const rrt_ev_exec_script *e,
+                                rrt_error *err);
+rrt_status rec_emit_signal_frame(rec_producer *p, const rrt_ev_signal_frame *e,
+                                 rrt_error *err);
 rrt_status rec_emit_xgetbv(rec_producer *p, const rrt_ev_xgetbv *e,
-                            rrt_error *err);
+                           rrt_error *err);
 
 #endif

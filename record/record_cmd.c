@@ -32,7 +32,6 @@ static void on_note(void *ctx, rec_note note, const char *text)
     }
 }
 
-
 /* Runs the recording with SIGINT and SIGTERM turned into a request to
  * stop (the program is killed, OUT.partial kept), and maps its outcome to
  * the exit status. */
@@ -155,8 +154,16 @@ static const char exit_status[] =
     "       interrupted (OUT.partial is kept)\n"
     "  127  PROGRAM was not found\n";
 
-enum { OPT_CPUID = 256, OPT_MASK, OPT_DISABLE, OPT_EMBED, OPT_KEEP, OPT_CPU,
-       OPT_NOPIN, OPT_STATS };
+enum {
+    OPT_CPUID = 256,
+    OPT_MASK,
+    OPT_DISABLE,
+    OPT_EMBED,
+    OPT_KEEP,
+    OPT_CPU,
+    OPT_NOPIN,
+    OPT_STATS
+};
 
 static int run(int argc, char **argv)
 {
@@ -181,13 +188,19 @@ static int run(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "+o:", longopts, NULL)) != -1) {
         switch (c) {
-        case 'o': o.out = optarg; break;
-        case OPT_CPUID: mode = optarg; break;
+        case 'o':
+            o.out = optarg;
+            break;
+        case OPT_CPUID:
+            mode = optarg;
+            break;
         case OPT_MASK:
             if (!rrt_cpuid_level_parse(optarg, &o.level))
                 o.mask_file = optarg;
             break;
-        case OPT_DISABLE: o.disable_features = optarg; break;
+        case OPT_DISABLE:
+            o.disable_features = optarg;
+            break;
         case OPT_EMBED:
             if (!optarg || strcmp(optarg, "all") == 0)
                 o.embed = REC_EMBED_ALL;
@@ -197,17 +210,23 @@ static int run(int argc, char **argv)
                 o.embed = REC_EMBED_NONE;
             else
                 return USAGE("--embed: '%s' is not auto, all "
-                                           "or none", optarg);
+                             "or none",
+                             optarg);
             break;
-        case OPT_KEEP: o.keep_env = true; break;
+        case OPT_KEEP:
+            o.keep_env = true;
+            break;
         case OPT_CPU:
             if (!cli_parse_u64(optarg, 4095, &v))
-                return USAGE("--cpu: bad CPU number '%s'",
-                                 optarg);
+                return USAGE("--cpu: bad CPU number '%s'", optarg);
             o.cpu = (int)v;
             break;
-        case OPT_NOPIN: o.cpu = -1; break;
-        case OPT_STATS: stats = true; break;
+        case OPT_NOPIN:
+            o.cpu = -1;
+            break;
+        case OPT_STATS:
+            stats = true;
+            break;
         default:
             cli_bad_option("record", argv);
             return RECORD_EXIT_FAILED;
@@ -217,7 +236,8 @@ static int run(int argc, char **argv)
         return USAGE("no program to record");
     if (mode && !trace_cpuid_mode_parse(mode, &o.cpuid_mode))
         return USAGE("--cpuid-mode: '%s' is not auto, fault "
-                                   "or patch", mode);
+                     "or patch",
+                     mode);
     o.argv = argv + optind;
     if (!o.out) {
         const char *base = strrchr(o.argv[0], '/');

@@ -143,8 +143,12 @@ static bool is_elf_program(const char *proc_path)
             h[0] = 0;
         close(fd);
     }
-    return memcmp(h, "\x7f" "ELF", 4) == 0 && h[5] == 1 /* little-endian */ &&
-           (h[16] == 2 || h[16] == 3) && h[17] == 0;
+    return memcmp(h,
+                  "\x7f"
+                  "ELF",
+                  4) == 0 &&
+           h[5] == 1 /* little-endian */ && (h[16] == 2 || h[16] == 3) &&
+           h[17] == 0;
 }
 
 /* Whether a mapped file is referenced until `rrt pack` rather than
@@ -160,8 +164,8 @@ static bool reference_until_pack(const char *proc_path, const char *path,
                                  const struct stat *sb)
 {
     static const char *const system_dirs[] = {
-        "/usr/", "/lib/", "/lib32/", "/lib64/", "/libx32/", "/bin/",
-        "/sbin/", "/etc/", "/opt/", "/nix/store/", "/snap/",
+        "/usr/",  "/lib/", "/lib32/", "/lib64/",     "/libx32/", "/bin/",
+        "/sbin/", "/etc/", "/opt/",   "/nix/store/", "/snap/",
     };
     if ((sb->st_mode & 0111) || sb->st_size > EMBED_SMALL_MAX)
         return true;
@@ -184,7 +188,8 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
     char path[PATH_MAX];
     if (stat(proc_path, &sb) != 0)
         return rec_fail(r, "%s: %s", proc_path, strerror(errno));
-    int64_t mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+    int64_t mtime =
+        (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
     for (size_t i = 0; i < r->n_files; i++) {
         file_ref *f = &r->files[i];
         if (f->dev == sb.st_dev && f->ino == sb.st_ino &&
@@ -215,8 +220,8 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
         if (fd < 0)
             return rec_fail(r, "%s: %s", path, strerror(errno));
         uint64_t size;
-        rrt_status st = rrt_writer_add_blob_fd(r->w, fd, path, &e.blob,
-                                               &size, &r->err);
+        rrt_status st =
+            rrt_writer_add_blob_fd(r->w, fd, path, &e.blob, &size, &r->err);
         close(fd);
         if (st != RRT_OK)
             return r->failed = true, false;
@@ -234,10 +239,9 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
     if (!files)
         return rec_fail(r, "out of memory");
     r->files = files;
-    r->files[r->n_files++] = (file_ref){(uint64_t)sb.st_dev,
-                                        (uint64_t)sb.st_ino,
-                                        (uint64_t)sb.st_size, mtime,
-                                        r->next_file_index};
+    r->files[r->n_files++] =
+        (file_ref){(uint64_t)sb.st_dev, (uint64_t)sb.st_ino,
+                   (uint64_t)sb.st_size, mtime, r->next_file_index};
     *index = r->next_file_index++;
     return true;
 }
@@ -251,9 +255,9 @@ static bool refuse(recorder *r, rtask *t, long nr, const char *why)
 {
     char buf[32];
     return rec_fail(r,
-                "process %d: system call %s (%ld) %s; rrt cannot record "
-                "this program yet",
-                (int)t->base.tid, trace_syscall_name(nr, buf), nr, why);
+                    "process %d: system call %s (%ld) %s; rrt cannot record "
+                    "this program yet",
+                    (int)t->base.tid, trace_syscall_name(nr, buf), nr, why);
 }
 
 /* At execve entry: remembers whether the file is a script. */
@@ -271,8 +275,7 @@ static void note_script(rtask *t)
                     : NULL;
 }
 
-static bool syscall_entry(recorder *r, rtask *t,
-                          struct user_regs_struct *regs)
+static bool syscall_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
 {
     t->nr = (long)regs->orig_rax;
     for (int i = 0; i < 6; i++)
@@ -305,7 +308,8 @@ static bool syscall_entry(recorder *r, rtask *t,
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
     }
     if (t->nr == SYS_exit || t->nr == SYS_exit_group) {
-        rrt_ev_syscall e = {.tid = (uint32_t)t->base.tid, .nr = (uint32_t)t->nr,
+        rrt_ev_syscall e = {.tid = (uint32_t)t->base.tid,
+                            .nr = (uint32_t)t->nr,
                             .flags = RRT_EV_SC_ENTRY_ONLY};
         memcpy(e.args, t->args, sizeof(e.args));
         return emitted(r, rec_emit_syscall(&r->prod, &e, &r->err),
@@ -355,7 +359,7 @@ static bool after_exec(recorder *r, rtask *t)
     snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->base.tid);
     if (!trace_exec_fixup_auxv(t->base.tid, t->base.memfd, &ex, NULL))
         return rec_fail(r, "process %d: cannot rewrite the auxiliary vector",
-                    (int)t->base.tid);
+                        (int)t->base.tid);
     char interp[PATH_MAX];
     if (!file_index(r, exe, false, &ex.exe_file))
         return false;
@@ -365,12 +369,16 @@ static bool after_exec(recorder *r, rtask *t)
     ex.has_interp = interp[0] != 0;
     if (r->mode == TRACE_CPUID_FAULT &&
         !trace_cpuid_arm_fault(t->base.tid, t->base.memfd))
-        return rec_fail(r, "process %d: cannot enable CPUID faulting "
-                       "(try --cpuid-mode=patch)", (int)t->base.tid);
+        return rec_fail(r,
+                        "process %d: cannot enable CPUID faulting "
+                        "(try --cpuid-mode=patch)",
+                        (int)t->base.tid);
     if (trace_patch_all(t->base.tid, t->base.memfd, &t->base.pset->p,
-                          &r->sites) < 0)
-        return rec_fail(r, "process %d: cannot patch CPUID and XGETBV "
-                           "instructions", (int)t->base.tid);
+                        &r->sites) < 0)
+        return rec_fail(r,
+                        "process %d: cannot patch CPUID and XGETBV "
+                        "instructions",
+                        (int)t->base.tid);
     if (!emitted(r, rec_emit_exec(&r->prod, &ex, &r->err), RRT_EV_EXEC))
         return false;
     if (!t->script)
@@ -405,8 +413,10 @@ static bool mmap_extras(recorder *r, rtask *t, rrt_ev_syscall *e)
     if ((prot & PROT_EXEC) &&
         trace_patch_range(t->base.memfd, start, len, &t->base.pset->p,
                           &r->sites) < 0)
-        return rec_fail(r, "cannot patch CPUID and XGETBV in new code at "
-                           "0x%llx", (unsigned long long)start);
+        return rec_fail(r,
+                        "cannot patch CPUID and XGETBV in new code at "
+                        "0x%llx",
+                        (unsigned long long)start);
     return true;
 }
 
@@ -421,7 +431,8 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
     const trace_sc_desc *d = trace_syscall_desc(t->nr);
     if (!d)
         return refuse(r, t, t->nr, "is not supported");
-    rrt_ev_syscall e = {.tid = (uint32_t)t->base.tid, .nr = (uint32_t)t->nr,
+    rrt_ev_syscall e = {.tid = (uint32_t)t->base.tid,
+                        .nr = (uint32_t)t->nr,
                         .ret = (int64_t)regs->rax};
     memcpy(e.args, t->args, sizeof(e.args));
     if (t->forced)
@@ -446,8 +457,7 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
         e.stdio_data = r->data.data + (size_t)e.stdio_data;
     e.mem = r->mem;
     e.n_mem = r->n_mem;
-    if (!emitted(r, rec_emit_syscall(&r->prod, &e, &r->err),
-                 RRT_EV_SYSCALL))
+    if (!emitted(r, rec_emit_syscall(&r->prod, &e, &r->err), RRT_EV_SYSCALL))
         return false;
     if (t->nr == SYS_execve && e.ret == 0)
         return after_exec(r, t) && release_vfork_parent(r, t->base.tid);
@@ -557,8 +567,8 @@ static void note_queried(recorder *r, uint32_t leaf, uint32_t sub)
     for (size_t i = 0; i < r->n_queried; i++)
         if (r->queried[i].leaf == leaf && r->queried[i].subleaf == sub)
             return;
-    rrt_cpuid_leaf *q = rrtx_grow(r->queried, &r->cap_queried,
-                                  r->n_queried + 1, sizeof(*q));
+    rrt_cpuid_leaf *q =
+        rrtx_grow(r->queried, &r->cap_queried, r->n_queried + 1, sizeof(*q));
     if (!q)
         return;
     r->queried = q;
@@ -593,8 +603,9 @@ static bool emulate_xgetbv(recorder *r, rtask *t, struct user_regs_struct *g)
         e.value = r->xcr0_seen & (x ? trace_xstate_bv(x) : r->xcr0_seen);
         free(x);
     } else {
-        return rec_fail(r, "process %d: XGETBV of XCR%u at 0x%llx; rrt cannot "
-                           "record this program yet",
+        return rec_fail(r,
+                        "process %d: XGETBV of XCR%u at 0x%llx; rrt cannot "
+                        "record this program yet",
                         (int)t->base.tid, e.xcr, g->rip);
     }
     trace_apply_xgetbv(g, e.value);
@@ -642,8 +653,8 @@ static int try_emulate(recorder *r, rtask *t, int sig, const siginfo_t *si)
 
 static bool is_sync_signal(int sig, const siginfo_t *si)
 {
-    return (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL ||
-            sig == SIGFPE || sig == SIGTRAP) &&
+    return (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
+            sig == SIGTRAP) &&
            si->si_code > 0 && si->si_code != SI_KERNEL;
 }
 
@@ -664,8 +675,10 @@ static bool record_frame(recorder *r, rtask *t, int sig)
     if (ptrace(PTRACE_SINGLESTEP, tid, NULL, (void *)(long)sig) != 0)
         return true; /* killed meanwhile; its exit follows */
     if (waitpid(tid, &st, __WALL) != tid)
-        return rec_fail(r, "process %d: lost it while it entered a signal "
-                           "handler", (int)tid);
+        return rec_fail(r,
+                        "process %d: lost it while it entered a signal "
+                        "handler",
+                        (int)tid);
     if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || (st >> 16))
         return on_stop(r, tid, st); /* no frame: it died, or the frame did
                                      * not fit (SIGSEGV follows) */
@@ -673,13 +686,13 @@ static bool record_frame(recorder *r, rtask *t, int sig)
     rrt_ev_signal_frame e = {.tid = (uint32_t)tid};
     uint8_t *frame = NULL, *x = NULL;
     size_t len = 0, xlen = 0;
-    bool ok = ptrace(PTRACE_GETREGS, tid, NULL, &g) == 0 &&
-              ptrace(PTRACE_GETSIGMASK, tid, (void *)sizeof(e.mask),
-                     &e.mask) == 0 &&
-              trace_frame_extent(t->base.memfd, g.rsp, &len) &&
-              (frame = malloc(len)) != NULL &&
-              trace_mem_read(t->base.memfd, g.rsp, frame, len) &&
-              (x = trace_xstate_get(tid, &xlen)) != NULL;
+    bool ok =
+        ptrace(PTRACE_GETREGS, tid, NULL, &g) == 0 &&
+        ptrace(PTRACE_GETSIGMASK, tid, (void *)sizeof(e.mask), &e.mask) == 0 &&
+        trace_frame_extent(t->base.memfd, g.rsp, &len) &&
+        (frame = malloc(len)) != NULL &&
+        trace_mem_read(t->base.memfd, g.rsp, frame, len) &&
+        (x = trace_xstate_get(tid, &xlen)) != NULL;
     if (ok) {
         trace_xstate_init(x, xlen);
         ok = trace_xstate_set(tid, x, xlen);
@@ -726,8 +739,7 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
                             .signo = (uint32_t)sig,
                             .sync = is_sync_signal(sig, &si)};
         memcpy(ev.siginfo, &si, sizeof(ev.siginfo));
-        if (!emitted(r, rec_emit_signal(&r->prod, &ev, &r->err),
-                     RRT_EV_SIGNAL))
+        if (!emitted(r, rec_emit_signal(&r->prod, &ev, &r->err), RRT_EV_SIGNAL))
             return false;
         if (sig != SIGKILL && sig != SIGSTOP &&
             trace_signal_caught(t->base.tid, sig))
@@ -755,7 +767,7 @@ static bool on_new_task(recorder *r, rtask *parent, int event)
                          : (uint64_t)SIGCHLD;
     /* threads and a vfork child share the address space and its patches */
     c->base.pset = flags & CLONE_VM ? trace_pset_ref(parent->base.pset)
-                               : trace_pset_copy(parent->base.pset);
+                                    : trace_pset_copy(parent->base.pset);
     if (!c->base.pset)
         return rec_fail(r, "out of memory");
     if (flags & CLONE_VFORK)
@@ -789,8 +801,7 @@ static bool on_task_exit(recorder *r, rtask *t, int status)
         r->exit_code = e.killed ? 128 + (int)e.code : (int)e.code;
         r->exited = true;
         char buf[32];
-        snprintf(buf, sizeof(buf), "%s%u", e.killed ? "signal " : "",
-                 e.code);
+        snprintf(buf, sizeof(buf), "%s%u", e.killed ? "signal " : "", e.code);
         rrt_writer_set_meta(r->w, "exit_status", buf, NULL);
     }
     bool ok = !t->recording ||
@@ -921,10 +932,9 @@ static rrt_status write_meta(recorder *r, const char *exe, char **envp)
     if (st == RRT_OK && (r->patch_kinds & TRACE_SITE_XGETBV))
         st = rrt_writer_set_meta(r->w, "record.xgetbv", "trapped", &r->err);
     if (st == RRT_OK)
-        st = rrt_writer_set_meta(r->w, "record.cpuid_mode",
-                                 r->mode == TRACE_CPUID_FAULT ? "fault"
-                                                             : "patch",
-                                 &r->err);
+        st = rrt_writer_set_meta(
+            r->w, "record.cpuid_mode",
+            r->mode == TRACE_CPUID_FAULT ? "fault" : "patch", &r->err);
     return st;
 }
 
@@ -958,9 +968,12 @@ static rrt_status hide_xsave_components(recorder *r)
                              "out of memory");
         r->m.masks = grown;
         k = &r->m.masks[r->m.n_masks++];
-        *k = (rrt_cpuid_mask){.leaf = 0xd, .flags = RRT_CPUID_SUBLEAF_INDEXED,
-                              .eax = UINT32_MAX, .ebx = UINT32_MAX,
-                              .ecx = UINT32_MAX, .edx = UINT32_MAX};
+        *k = (rrt_cpuid_mask){.leaf = 0xd,
+                              .flags = RRT_CPUID_SUBLEAF_INDEXED,
+                              .eax = UINT32_MAX,
+                              .ebx = UINT32_MAX,
+                              .ecx = UINT32_MAX,
+                              .edx = UINT32_MAX};
     }
     k->eax &= ~(uint32_t)hidden;
     k->edx &= ~(uint32_t)(hidden >> 32);
@@ -984,7 +997,7 @@ static rrt_status build_manifest(recorder *r)
     if (st == RRT_OK)
         st = rrt_cpuid_mask_features(&r->m, "rdrand,rdseed,rtm,hle", &r->err);
     r->m.flags |= r->mode == TRACE_CPUID_FAULT ? RRT_CPUID_FAULTING_USED
-                                              : RRT_CPUID_PATCHING_USED;
+                                               : RRT_CPUID_PATCHING_USED;
     if (st == RRT_OK)
         st = hide_xsave_components(r);
     return st;
@@ -1070,8 +1083,10 @@ static void pin_self(recorder *r, int cpu)
     CPU_ZERO(&set);
     CPU_SET(cpu, &set);
     if (sched_setaffinity(0, sizeof(set), &set) != 0)
-        warn(r, "cannot pin to CPU %d (%s); recording runs unpinned and "
-                "slower", cpu, strerror(errno));
+        warn(r,
+             "cannot pin to CPU %d (%s); recording runs unpinned and "
+             "slower",
+             cpu, strerror(errno));
 }
 
 /* Writes the end of the archive. The outcome is REC_COMPLETE only when
@@ -1086,7 +1101,8 @@ static rec_outcome finish(recorder *r, bool ok)
         snprintf(r->err.message, sizeof(r->err.message),
                  "interrupted; the events so far are in %s.partial (run "
                  "'rrt recover -o %s %s.partial' to make it a usable "
-                 "archive)", r->o->out, r->o->out, r->o->out);
+                 "archive)",
+                 r->o->out, r->o->out, r->o->out);
         r->err.status = RRT_E_IO;
         return REC_INTERRUPTED;
     }
@@ -1163,8 +1179,8 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     if (r->root < 0) {
         r->err.status = RRT_E_IO;
         r->err.sys_errno = errno;
-        snprintf(r->err.message, sizeof(r->err.message),
-                 "cannot start %s: %s", exe, strerror(errno));
+        snprintf(r->err.message, sizeof(r->err.message), "cannot start %s: %s",
+                 exe, strerror(errno));
         goto out;
     }
     rtask *t = add_task(r, r->root);
@@ -1188,7 +1204,8 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
 out:
     if (rep->outcome == REC_FAILED && r->err.status == RRT_OK) {
         r->err.status = RRT_E_IO;
-        snprintf(r->err.message, sizeof(r->err.message), "%s: recording failed", o->out);
+        snprintf(r->err.message, sizeof(r->err.message), "%s: recording failed",
+                 o->out);
     }
     while (r->tasks)
         remove_task(r, first_task(r));

@@ -26,10 +26,10 @@ typedef void (*rec_notify_fn)(void *ctx, rec_note note, const char *text);
 
 typedef struct rec_options {
     const char *out;
-    char **argv;          /* program and arguments, NULL-terminated */
-    int cpu;              /* CPU to pin to; -1 = do not pin, -2 = current */
+    char **argv; /* program and arguments, NULL-terminated */
+    int cpu;     /* CPU to pin to; -1 = do not pin, -2 = current */
     trace_cpuid_mode cpuid_mode;
-    unsigned level;       /* x86-64 psABI level mask, 0 = none */
+    unsigned level;        /* x86-64 psABI level mask, 0 = none */
     const char *mask_file; /* `rrt cpuid -o` host file or --common mask */
     const char *disable_features;
     bool keep_env;

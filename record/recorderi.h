@@ -16,10 +16,10 @@
 typedef struct rtask {
     trace_task base; /* first: ids, memory, patch set, list link */
     bool in_syscall;
-    bool recording;  /* false for the root until its first exec */
-    bool fresh;      /* its initial SIGSTOP is still to come */
-    bool exec_seen;  /* an exec happened during the current syscall */
-    bool initial;    /* that exec was the recorder's own */
+    bool recording; /* false for the root until its first exec */
+    bool fresh;     /* its initial SIGSTOP is still to come */
+    bool exec_seen; /* an exec happened during the current syscall */
+    bool initial;   /* that exec was the recorder's own */
     long nr;
     uint64_t args[6];
     bool forced;
@@ -40,8 +40,8 @@ typedef struct rtask {
     /* execve of a #! script: the script's absolute path, malloc'ed; its
      * EXEC event is followed by an EXEC_SCRIPT naming the file */
     char *script;
-    pid_t vfork_child;  /* vfork child that has not exec'd or exited yet */
-    bool deferred;      /* its vfork exit stop waits for that child */
+    pid_t vfork_child; /* vfork child that has not exec'd or exited yet */
+    bool deferred;     /* its vfork exit stop waits for that child */
     /* Scheduling. A waiting task is stopped and wants the token; what it
      * does with it: write its clone event (new task), write its syscall
      * event (exit stop), then resume. */
@@ -70,7 +70,7 @@ typedef struct recorder {
     rec_producer prod;
     rrt_cpuid_manifest m;
     trace_cpuid_mode mode;
-    uint64_t xcr0_seen; /* XCR0 as XGETBV shows it to the program */
+    uint64_t xcr0_seen;   /* XCR0 as XGETBV shows it to the program */
     unsigned patch_kinds; /* trace_site_kind bits to patch */
     trace_task *tasks;
     rtask *holder; /* the task running user code, or NULL */
@@ -114,7 +114,7 @@ void rec_save_addr_room(rtask *t, const trace_sc_desc *d);
 bool rec_save_namelens(recorder *r, rtask *t);
 bool rec_ioctl_out_size(uint64_t req, uint32_t *size);
 bool rec_restartable_outputs(recorder *r, rtask *t, const trace_sc_desc *d,
-                                int64_t ret);
+                             int64_t ret);
 bool rec_copies_to_stdio(recorder *r, rtask *t);
 bool rec_capture_stdio(recorder *r, rtask *t, rrt_ev_syscall *e);
 

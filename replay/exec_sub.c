@@ -110,10 +110,10 @@ static bool fd_path(exec_sub *x, int fd, size_t len, char *out, size_t n)
     if (len >= n)
         return false;
     for (int i = 0; i < (x->inherited ? 2 : 1); i++) {
-        int k = !x->inherited ? snprintf(p, sizeof(p), "proc/%d/fd/%d",
-                                         (int)getpid(), fd)
-                : i == 0      ? snprintf(p, sizeof(p), "proc/self/fd/%d", fd)
-                              : snprintf(p, sizeof(p), "dev/fd/%d", fd);
+        int k = !x->inherited
+                    ? snprintf(p, sizeof(p), "proc/%d/fd/%d", (int)getpid(), fd)
+                : i == 0 ? snprintf(p, sizeof(p), "proc/self/fd/%d", fd)
+                         : snprintf(p, sizeof(p), "dev/fd/%d", fd);
         if (k < 0 || (size_t)k >= len)
             continue;
         size_t pad = len - (size_t)k;
@@ -148,7 +148,8 @@ static int blob_memfd(replayer *r, ptask *t, const rrt_file_entry *f)
     if (fd < 0 && buf && errno == EINVAL)
         fd = memfd_create("rrt-exec", MFD_CLOEXEC);
     if (fd < 0) {
-        rep_fail_at(r, t, "memfd_create: %s", buf ? strerror(errno) : "out of memory");
+        rep_fail_at(r, t, "memfd_create: %s",
+                    buf ? strerror(errno) : "out of memory");
         free(buf);
         return -1;
     }
@@ -157,8 +158,7 @@ static int blob_memfd(replayer *r, ptask *t, const rrt_file_entry *f)
         goto fail;
     }
     for (;;) {
-        if (rrt_blob_stream_read(bs, buf, BUF, &got, &err) !=
-            RRT_OK) {
+        if (rrt_blob_stream_read(bs, buf, BUF, &got, &err) != RRT_OK) {
             rep_fail_at(r, t, "%s: %s", f->path, err.message);
             goto fail;
         }
@@ -168,7 +168,7 @@ static int blob_memfd(replayer *r, ptask *t, const rrt_file_entry *f)
             ssize_t w = write(fd, buf + at, got - at);
             if (w <= 0) {
                 rep_fail_at(r, t, "%s: cannot copy: %s", f->path,
-                        strerror(errno));
+                            strerror(errno));
                 goto fail;
             }
             at += (size_t)w;
@@ -229,13 +229,14 @@ static bool patch_interp(replayer *r, ptask *t, exec_sub *x, int rw)
         if (len < 2 || len > sizeof(x->interp_orig) ||
             pread(rw, x->interp_orig, len, (off_t)off) != (ssize_t)len)
             return rep_fail_at(r, t, "%s: bad PT_INTERP", x->rec_path);
-        if (!fd_path(x, x->interp_fd, (size_t)len - 1, path,
-                     sizeof(path)))
-            return rep_fail_at(r, t, "%s: PT_INTERP too short to name the "
-                                 "recorded interpreter", x->rec_path);
+        if (!fd_path(x, x->interp_fd, (size_t)len - 1, path, sizeof(path)))
+            return rep_fail_at(r, t,
+                               "%s: PT_INTERP too short to name the "
+                               "recorded interpreter",
+                               x->rec_path);
         if (pwrite(rw, path, len, (off_t)off) != (ssize_t)len)
             return rep_fail_at(r, t, "cannot patch PT_INTERP: %s",
-                           strerror(errno));
+                               strerror(errno));
         x->has_interp = true;
         x->interp_vaddr = le(ph + 16, 8);
         x->interp_len = (size_t)len;
@@ -325,8 +326,7 @@ static bool patch_shebang(const ptask *t, exec_sub *x, int rw)
 static bool sub_arm(replayer *r, ptask *t, exec_sub *x, bool script,
                     const char *fallback)
 {
-    if (!fd_path(x, x->exe_fd, strlen(x->rec_path), x->path,
-                 sizeof(x->path))) {
+    if (!fd_path(x, x->exe_fd, strlen(x->rec_path), x->path, sizeof(x->path))) {
         rep_warn_once(r, x->rec_path, fallback);
         return false;
     }
@@ -346,21 +346,22 @@ static bool sub_relative(replayer *r, ptask *t, exec_sub *x,
 {
     size_t len = strlen(rec_path);
     if (len < RRT_SHORT_PATH || len >= sizeof(x->rec_path)) {
-        rep_warn_once(r, rec_path, "relative path too short to replace; it "
-                               "resolves in replay's working directory");
+        rep_warn_once(r, rec_path,
+                      "relative path too short to replace; it "
+                      "resolves in replay's working directory");
         return false;
     }
     if ((x->exe_fd = rep_open_recorded(r, t, f)) < 0)
         return false;
     memcpy(x->rec_path, rec_path, len + 1);
     x->inherited = t == NULL;
-    return sub_arm(r, t, x, script, "no name of the same length for it; it "
-                                    "resolves in replay's working directory");
+    return sub_arm(r, t, x, script,
+                   "no name of the same length for it; it "
+                   "resolves in replay's working directory");
 }
 
-bool rep_sub_prepare(replayer *r, ptask *t, exec_sub *x,
-                        const char *rec_path, const rrt_ev_exec *e,
-                        uint64_t script)
+bool rep_sub_prepare(replayer *r, ptask *t, exec_sub *x, const char *rec_path,
+                     const rrt_ev_exec *e, uint64_t script)
 {
     rrt_file_entry f = {0}, fp = {0}, fi = {0};
     bool ok = false;
@@ -376,13 +377,13 @@ bool rep_sub_prepare(replayer *r, ptask *t, exec_sub *x,
     /* a recording from before EXEC_SCRIPT existed */
     if (!is_scr && is_script(t, rec_path)) {
         rep_warn_once(r, rec_path,
-                  "a #! script; it and its interpreter run from this host");
+                      "a #! script; it and its interpreter run from this host");
         goto out;
     }
     if (len < RRT_SHORT_PATH || len >= sizeof(x->rec_path)) {
         rep_warn_once(r, rec_path,
-                  "path too short to run the embedded copy in its place; "
-                  "running this host's file");
+                      "path too short to run the embedded copy in its place; "
+                      "running this host's file");
         goto out;
     }
     memcpy(x->rec_path, rec_path, len + 1);
@@ -398,8 +399,9 @@ bool rep_sub_prepare(replayer *r, ptask *t, exec_sub *x,
         x->script_interp = patch_shebang(t, x, rw);
         if (!x->script_interp) {
             /* the host's interpreter and ld.so run after all */
-            rep_warn_once(r, rec_path, "the interpreter its #! line names "
-                                   "runs from this host");
+            rep_warn_once(r, rec_path,
+                          "the interpreter its #! line names "
+                          "runs from this host");
             x->has_interp = false;
         }
         x->exe_fd = read_only(r, t, rw);
@@ -409,8 +411,9 @@ bool rep_sub_prepare(replayer *r, ptask *t, exec_sub *x,
     }
     if (x->exe_fd < 0)
         goto out;
-    ok = sub_arm(r, t, x, is_scr, "no name of the same length for the "
-                                  "embedded copy; running this host's file");
+    ok = sub_arm(r, t, x, is_scr,
+                 "no name of the same length for the "
+                 "embedded copy; running this host's file");
 out:
     if (rw >= 0)
         close(rw);
@@ -443,7 +446,7 @@ static bool restore_script_args(replayer *r, ptask *t, const exec_sub *x)
           memcmp(buf, x->iname, in) == 0 &&
           trace_mem_write(t->base.memfd, p, x->iname_orig, in)))
         return rep_diverge(r, t, "cannot restore the interpreter's name %s",
-                       x->iname_orig);
+                           x->iname_orig);
     for (uint64_t i = 1; i < argc && i <= 8; i++) {
         if (trace_mem_read(t->base.memfd, g.rsp + 8 * (i + 1), &p, 8) &&
             trace_mem_read(t->base.memfd, p, buf, n) &&
@@ -451,8 +454,10 @@ static bool restore_script_args(replayer *r, ptask *t, const exec_sub *x)
             return trace_mem_write(t->base.memfd, p, x->rec_path, n) ||
                    rep_diverge(r, t, "cannot restore the script's path");
     }
-    return rep_diverge(r, t, "the interpreter's arguments do not name the "
-                         "script %s", x->rec_path);
+    return rep_diverge(r, t,
+                       "the interpreter's arguments do not name the "
+                       "script %s",
+                       x->rec_path);
 }
 
 /* Gives the strings find_aliases noted their recorded bytes back in the
@@ -497,8 +502,7 @@ static bool restore_aliases(replayer *r, ptask *t, const exec_sub *x)
 
 /* At the exec stop of a substituted exec: shows the program the recorded
  * filename and PT_INTERP bytes (see above). now: the live auxv. */
-bool rep_sub_finish(replayer *r, ptask *t, exec_sub *x,
-                       const rrt_ev_exec *now)
+bool rep_sub_finish(replayer *r, ptask *t, exec_sub *x, const rrt_ev_exec *now)
 {
     uint64_t entry = 0, execfn = 0;
     for (size_t i = 0; i < now->n_auxv; i++) {
@@ -509,11 +513,11 @@ bool rep_sub_finish(replayer *r, ptask *t, exec_sub *x,
     }
     bool ok = true;
     if (execfn && !trace_mem_write(t->base.memfd, execfn, x->rec_path,
-                                  strlen(x->rec_path) + 1))
+                                   strlen(x->rec_path) + 1))
         ok = rep_diverge(r, t, "cannot restore AT_EXECFN");
     if (ok && x->has_interp &&
         !trace_mem_write(t->base.memfd, entry - x->entry + x->interp_vaddr,
-                        x->interp_orig, x->interp_len))
+                         x->interp_orig, x->interp_len))
         ok = rep_diverge(r, t, "cannot restore PT_INTERP");
     /* before the script's path, which is found by the swapped name */
     if (ok)
@@ -528,7 +532,7 @@ bool rep_sub_finish(replayer *r, ptask *t, exec_sub *x,
  * *script the file index of the EXEC_SCRIPT right after it (UINT64_MAX
  * if there is none: not a script, or recorded before the event existed). */
 bool rep_peek_exec(replayer *r, uint64_t first, rrt_ev_exec *e,
-                      uint64_t *script)
+                   uint64_t *script)
 {
     rrt_event_iter *it = NULL;
     rrt_event ev;
@@ -537,9 +541,8 @@ bool rep_peek_exec(replayer *r, uint64_t first, rrt_ev_exec *e,
     *script = UINT64_MAX;
     if (rrt_event_iter_open(r->rd, first, &it, &err) != RRT_OK)
         return false;
-    for (int i = 0; i < 2 && !found &&
-                    rrt_event_iter_next(it, &ev, &err) == RRT_OK;
-         i++)
+    for (int i = 0;
+         i < 2 && !found && rrt_event_iter_next(it, &ev, &err) == RRT_OK; i++)
         found = ev.type == RRT_EV_EXEC &&
                 rrt_ev_decode_exec(ev.data, ev.len, e, &err) == RRT_OK;
     rrt_ev_exec_script es;

@@ -83,10 +83,19 @@ static const char exit_status[] =
     "       a recording, a host that cannot replay it (without --force),\n"
     "       or a program that cannot be started\n"
     "  A recorded program that itself exits 125 or 126 is told apart by\n"
-    "  stderr: rrt adds no line of its own to stderr when the replay matched.\n";
+    "  stderr: rrt adds no line of its own to stderr when the replay "
+    "matched.\n";
 
-enum { OPT_STATS = 256, OPT_UNTIL, OPT_DUMP, OPT_FORCE, OPT_QUIET, OPT_CPUID,
-       OPT_CPU, OPT_NOPIN };
+enum {
+    OPT_STATS = 256,
+    OPT_UNTIL,
+    OPT_DUMP,
+    OPT_FORCE,
+    OPT_QUIET,
+    OPT_CPUID,
+    OPT_CPU,
+    OPT_NOPIN
+};
 
 static void on_note(void *ctx, rep_note note, const char *text)
 {
@@ -122,8 +131,8 @@ static void print_divergence(const rep_divergence *d)
                 "orig_rax=%lld\n"
                 "             rdi=0x%llx rsi=0x%llx rdx=0x%llx r10=0x%llx "
                 "r8=0x%llx r9=0x%llx\n",
-                g->rip, g->rsp, g->rax, (long long)g->orig_rax, g->rdi,
-                g->rsi, g->rdx, g->r10, g->r8, g->r9);
+                g->rip, g->rsp, g->rax, (long long)g->orig_rax, g->rdi, g->rsi,
+                g->rdx, g->r10, g->r8, g->r9);
 }
 
 static void print_stats(const rep_report *rep)
@@ -160,24 +169,34 @@ static int run(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
-        case OPT_STATS: stats = true; break;
+        case OPT_STATS:
+            stats = true;
+            break;
         case OPT_UNTIL:
             if (!cli_parse_u64(optarg, UINT64_MAX - 1, &v))
-                return USAGE("--until: bad event number '%s'",
-                                 optarg);
+                return USAGE("--until: bad event number '%s'", optarg);
             o.until = v;
             break;
-        case OPT_DUMP: o.dump_events = true; break;
-        case OPT_FORCE: o.force = true; break;
-        case OPT_QUIET: o.quiet = true; break;
-        case OPT_CPUID: mode = optarg; break;
+        case OPT_DUMP:
+            o.dump_events = true;
+            break;
+        case OPT_FORCE:
+            o.force = true;
+            break;
+        case OPT_QUIET:
+            o.quiet = true;
+            break;
+        case OPT_CPUID:
+            mode = optarg;
+            break;
         case OPT_CPU:
             if (!cli_parse_u64(optarg, 4095, &v))
-                return USAGE("--cpu: bad CPU number '%s'",
-                                 optarg);
+                return USAGE("--cpu: bad CPU number '%s'", optarg);
             o.cpu = (int)v;
             break;
-        case OPT_NOPIN: o.cpu = -1; break;
+        case OPT_NOPIN:
+            o.cpu = -1;
+            break;
         default:
             cli_bad_option("replay", argv);
             return REPLAY_EXIT_NOT_REPLAYED;

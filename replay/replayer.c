@@ -105,9 +105,8 @@ static void restart_call(ptask *t)
     struct user_regs_struct g;
     if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0)
         return;
-    g.rax = t->restart_ret == -TRACE_ERESTART_RESTARTBLOCK
-                ? SYS_restart_syscall
-                : g.orig_rax;
+    g.rax = t->restart_ret == -TRACE_ERESTART_RESTARTBLOCK ? SYS_restart_syscall
+                                                           : g.orig_rax;
     g.rip -= 2;
     ptrace(PTRACE_SETREGS, t->base.tid, NULL, &g);
 }
@@ -148,9 +147,8 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
     for (;;) {
         memset(s, 0, sizeof(*s));
         /* From a real call's entry only PTRACE_SYSCALL yields its exit. */
-        int req = t->sysemu && !t->in_syscall && !t->want_real
-                      ? PTRACE_SYSEMU
-                      : PTRACE_SYSCALL;
+        int req = t->sysemu && !t->in_syscall && !t->want_real ? PTRACE_SYSEMU
+                                                               : PTRACE_SYSCALL;
         bool skip_exit = t->skipped && req == PTRACE_SYSCALL;
         t->skipped = false;
         /* ESRCH: killed meanwhile (exit_group of a sibling); reap it */
@@ -158,7 +156,8 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
         t->resumed = false;
         if ((resume &&
              ptrace((enum __ptrace_request)req, t->base.tid, NULL,
-                    (void *)(long)t->resume_sig) != 0 && errno != ESRCH) ||
+                    (void *)(long)t->resume_sig) != 0 &&
+             errno != ESRCH) ||
             waitpid(t->base.tid, &s->status, __WALL) != t->base.tid) {
             s->kind = STOP_ERROR;
             return;
@@ -264,8 +263,8 @@ static bool reenter(replayer *r, ptask *t, stop *s)
     if (s->kind == STOP_SYSCALL && t->in_syscall && s->regs.orig_rax == nr)
         return true;
     return rep_diverge(r, t, "cannot re-enter %s, got %s",
-                   trace_syscall_name((long)nr, nb),
-                   stop_name(s, buf, sizeof(buf)));
+                       trace_syscall_name((long)nr, nb),
+                       stop_name(s, buf, sizeof(buf)));
 }
 
 /* ------------------------------------------------------------------ */
@@ -277,26 +276,28 @@ int rep_open_recorded(replayer *r, ptask *t, const rrt_file_entry *f)
     int fd = open(f->path, O_RDONLY | O_CLOEXEC);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0) {
-        rep_fail_at(r, t, "%s: %s; the recording references it (run `rrt pack` "
-                      "on the recording machine to embed referenced files)",
-                f->path, strerror(errno));
+        rep_fail_at(r, t,
+                    "%s: %s; the recording references it (run `rrt pack` "
+                    "on the recording machine to embed referenced files)",
+                    f->path, strerror(errno));
         if (fd >= 0)
             close(fd);
         return -1;
     }
-    int64_t mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+    int64_t mtime =
+        (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
     if (!r->o->force &&
         ((uint64_t)sb.st_dev != f->dev || (uint64_t)sb.st_ino != f->ino ||
          (uint64_t)sb.st_size != f->size || mtime != f->mtime_ns)) {
         rep_fail_at(r, t,
-                "%s changed since it was recorded (dev/ino/size/mtime "
-                "%llu/%llu/%llu/%lld, now %llu/%llu/%llu/%lld); run `rrt "
-                "pack` on the recording machine, or --force",
-                f->path, (unsigned long long)f->dev,
-                (unsigned long long)f->ino, (unsigned long long)f->size,
-                (long long)f->mtime_ns, (unsigned long long)sb.st_dev,
-                (unsigned long long)sb.st_ino, (unsigned long long)sb.st_size,
-                (long long)mtime);
+                    "%s changed since it was recorded (dev/ino/size/mtime "
+                    "%llu/%llu/%llu/%lld, now %llu/%llu/%llu/%lld); run `rrt "
+                    "pack` on the recording machine, or --force",
+                    f->path, (unsigned long long)f->dev,
+                    (unsigned long long)f->ino, (unsigned long long)f->size,
+                    (long long)f->mtime_ns, (unsigned long long)sb.st_dev,
+                    (unsigned long long)sb.st_ino,
+                    (unsigned long long)sb.st_size, (long long)mtime);
         close(fd);
         return -1;
     }
@@ -305,14 +306,14 @@ int rep_open_recorded(replayer *r, ptask *t, const rrt_file_entry *f)
 
 /* Fills a mapping replay created anonymously with the recorded file's
  * bytes, from the archive or from the referenced file. */
-static bool fill_mapping(replayer *r, ptask *t, uint64_t index,
-                         uint64_t addr, uint64_t len, uint64_t off)
+static bool fill_mapping(replayer *r, ptask *t, uint64_t index, uint64_t addr,
+                         uint64_t len, uint64_t off)
 {
     rrt_file_entry f = {0};
     rrt_error err;
     if (rrt_reader_file(r->rd, (size_t)index, &f, &err) != RRT_OK)
         return rep_fail_at(r, t, "file %llu: %s", (unsigned long long)index,
-                       err.message);
+                           err.message);
     int fd = -1;
     bool ok = false;
     size_t bufsize = 1u << 20;
@@ -336,7 +337,7 @@ static bool fill_mapping(replayer *r, ptask *t, uint64_t index,
         if (got == 0 ||
             !trace_mem_write(t->base.memfd, addr + (pos - off), buf, got)) {
             rep_fail_at(r, t, "%s: cannot map offset %llu", f.path,
-                    (unsigned long long)pos);
+                        (unsigned long long)pos);
             goto out;
         }
         pos += got;
@@ -357,10 +358,10 @@ static bool write_outputs(replayer *r, ptask *t, const rrt_ev_syscall *e)
 {
     for (size_t i = 0; i < e->n_mem; i++)
         if (!trace_mem_write(t->base.memfd, e->mem[i].addr, e->mem[i].data,
-                            e->mem[i].len))
+                             e->mem[i].len))
             return rep_fail_at(r, t, "cannot write %zu bytes at 0x%llx",
-                           e->mem[i].len,
-                           (unsigned long long)e->mem[i].addr);
+                               e->mem[i].len,
+                               (unsigned long long)e->mem[i].addr);
     if ((e->flags & RRT_EV_SC_STDIO) && !r->o->quiet) {
         int fd = e->stdio_stream == 2 ? 2 : 1;
         const uint8_t *p = e->stdio_data;
@@ -388,7 +389,7 @@ static bool compare_args(replayer *r, ptask *t, const rrt_ev_syscall *e,
                      (unsigned long long)e->args[i]);
             snprintf(got, sizeof(got), "0x%llx", (unsigned long long)v);
             return rep_mismatch(r, t, want, got, "%s argument %d",
-                            trace_syscall_name(e->nr, nb), i);
+                                trace_syscall_name(e->nr, nb), i);
         }
     }
     return true;
@@ -406,13 +407,12 @@ static bool check_stdio(replayer *r, ptask *t, const rrt_ev_syscall *e)
         ok = trace_mem_read(t->base.memfd, e->args[1], now, e->stdio_len);
     } else { /* writev, pwritev */
         size_t got = 0;
-        for (uint64_t i = 0; ok && i < e->args[2] && got < e->stdio_len;
-             i++) {
+        for (uint64_t i = 0; ok && i < e->args[2] && got < e->stdio_len; i++) {
             uint64_t v[2];
             ok = trace_mem_read(t->base.memfd, e->args[1] + 16 * i, v,
-                               sizeof(v));
-            size_t n = v[1] < e->stdio_len - got ? (size_t)v[1]
-                                                 : e->stdio_len - got;
+                                sizeof(v));
+            size_t n =
+                v[1] < e->stdio_len - got ? (size_t)v[1] : e->stdio_len - got;
             ok = ok && trace_mem_read(t->base.memfd, v[0], now + got, n);
             got += n;
         }
@@ -427,7 +427,7 @@ static bool check_stdio(replayer *r, ptask *t, const rrt_ev_syscall *e)
     snprintf(want, sizeof(want), "the recorded %zu bytes", e->stdio_len);
     snprintf(got, sizeof(got), "a difference at byte %zu", at);
     return rep_mismatch(r, t, want, got, "bytes written to fd %llu",
-                    (unsigned long long)e->args[0]);
+                        (unsigned long long)e->args[0]);
 }
 
 static bool emulate(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
@@ -508,14 +508,14 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
          * write fails harmlessly when the old address space is gone */
         if (swapped)
             trace_mem_write(t->base.memfd, swapped, r->sub.rec_path,
-                           strlen(r->sub.rec_path));
+                            strlen(r->sub.rec_path));
         char buf[256];
         if (s->kind == STOP_SYSCALL && is_err((int64_t)s->regs.rax))
             return rep_mismatch(r, t, "success",
-                            strerror((int)-(int64_t)s->regs.rax), "execve");
+                                strerror((int)-(int64_t)s->regs.rax), "execve");
         if (s->kind != STOP_EVENT)
             return rep_diverge(r, t, "execve did not exec (%s)",
-                           stop_name(s, buf, sizeof(buf)));
+                               stop_name(s, buf, sizeof(buf)));
     }
     if (!expect_syscall(r, t, s, e->nr, false))
         return false;
@@ -527,7 +527,7 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         snprintf(want, sizeof(want), "0x%llx", (unsigned long long)e->ret);
         snprintf(got, sizeof(got), "0x%llx", s->regs.rax);
         return rep_mismatch(r, t, want, got, "%s result",
-                        trace_syscall_desc(e->nr)->name);
+                            trace_syscall_desc(e->nr)->name);
     }
     if (!layout && e->nr != SYS_execve) {
         /* e.g. set_tid_address returns the (recorded) thread id */
@@ -558,12 +558,11 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         trace_patch_range(t->base.memfd, start, len, &t->base.pset->p,
                           &r->sites) < 0)
         return rep_fail_at(r, t, "cannot patch CPUID and XGETBV at 0x%llx",
-                       (unsigned long long)start);
+                           (unsigned long long)start);
     return true;
 }
 
-static bool do_clone(replayer *r, ptask *t, uint32_t rec_child,
-                     uint64_t flags);
+static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags);
 
 /* ppoll, pselect6 and epoll_pwait that a signal interrupted ran with a
  * temporary signal mask, which decided that the signal could come in.
@@ -619,11 +618,12 @@ static bool emulate_sigreturn(replayer *r, ptask *t, const rrt_ev_syscall *e,
     size_t xlen;
     uint8_t *x = trace_xstate_get(tid, &xlen);
     trace_sigreturn sr;
-    if (!x || !trace_sigreturn_read(t->base.memfd, &s->regs, &r->rec_layout,
-                                    x, xlen, &r->host_layout, &sr)) {
+    if (!x || !trace_sigreturn_read(t->base.memfd, &s->regs, &r->rec_layout, x,
+                                    xlen, &r->host_layout, &sr)) {
         free(x);
-        return rep_diverge(r, t, "rt_sigreturn: no frame the recording "
-                                 "host's kernel would take at 0x%llx",
+        return rep_diverge(r, t,
+                           "rt_sigreturn: no frame the recording "
+                           "host's kernel would take at 0x%llx",
                            s->regs.rsp - 8);
     }
     s->regs.orig_rax = SYS_sigaltstack;
@@ -658,7 +658,7 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
     char nb[32];
     if (is_clone(e->nr) && !is_err(e->ret) && !t->clone_pending &&
         !do_clone(r, t, (uint32_t)e->ret,
-                  e->nr == SYS_clone ? e->args[0]
+                  e->nr == SYS_clone   ? e->args[0]
                   : e->nr == SYS_vfork ? (uint64_t)(CLONE_VM | CLONE_VFORK)
                                        : 0))
         return false;
@@ -677,14 +677,14 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
     const trace_sc_desc *d = trace_syscall_desc(e->nr);
     if (!d)
         return rep_fail_at(r, t, "archive holds unknown system call %s",
-                       trace_syscall_name(e->nr, nb));
+                           trace_syscall_name(e->nr, nb));
     /* A failed call changed nothing and is emulated; rt_sigreturn's
      * "result" is the interrupted context's rax, not a status. */
     bool real = d->mode == TRACE_SC_EXECUTE &&
                 (!is_err(e->ret) || e->nr == SYS_rt_sigreturn) &&
                 !(e->flags & RRT_EV_SC_FORCED);
-    t->want_real = real || (e->flags & RRT_EV_SC_ENTRY_ONLY) ||
-                   e->nr == SYS_rt_sigsuspend;
+    t->want_real =
+        real || (e->flags & RRT_EV_SC_ENTRY_ONLY) || e->nr == SYS_rt_sigsuspend;
     bool entered = expect_syscall(r, t, &s, e->nr, true);
     t->want_real = false;
     if (!entered || !compare_args(r, t, e, d, &s))
@@ -771,8 +771,7 @@ static bool on_cpuid(replayer *r, ptask *t, const rrt_ev_cpuid *e)
         return false;
     uint32_t leaf = (uint32_t)s.regs.rax, sub = (uint32_t)s.regs.rcx;
     if (leaf != e->leaf ||
-        (rrt_cpuid_leaf_is_indexed(leaf) && sub != e->subleaf))
-    {
+        (rrt_cpuid_leaf_is_indexed(leaf) && sub != e->subleaf)) {
         char want[32], got[32];
         snprintf(want, sizeof(want), "0x%x.%u", e->leaf, e->subleaf);
         snprintf(got, sizeof(got), "0x%x.%u", leaf, sub);
@@ -849,15 +848,16 @@ static bool check_frame(replayer *r, ptask *t, const trace_frame *f,
         snprintf(want, sizeof(want), "rsp 0x%llx rip 0x%llx",
                  (unsigned long long)rsp, (unsigned long long)rip);
         snprintf(got, sizeof(got), "rsp 0x%llx rip 0x%llx",
-                 (unsigned long long)f->sp,
-                 f->regs.rip);
+                 (unsigned long long)f->sp, f->regs.rip);
         return rep_mismatch(r, t, want, got, "signal frame built here");
     }
     long at = trace_frame_compare(f, rec->frame, rec->frame_len);
     if (at >= 0) {
         snprintf(want, sizeof(want), "%zu bytes", rec->frame_len);
-        snprintf(got, sizeof(got), "%zu bytes, byte %ld differs (0x%02x, "
-                 "recorded 0x%02x)", f->len, at, f->bytes[at],
+        snprintf(got, sizeof(got),
+                 "%zu bytes, byte %ld differs (0x%02x, "
+                 "recorded 0x%02x)",
+                 f->len, at, f->bytes[at],
                  (size_t)at < rec->frame_len ? rec->frame[at] : 0);
         return rep_mismatch(r, t, want, got, "signal frame built here");
     }
@@ -879,16 +879,19 @@ static bool deliver(replayer *r, ptask *t, const rrt_ev_signal *e,
 {
     pid_t tid = t->base.tid;
     int memfd = t->base.memfd;
-    trace_delivery d = {.sig = (int)e->signo, .siginfo = e->siginfo,
-                        .trapno = t->trapno, .err = t->trap_err,
-                        .cr2 = t->cr2, .xsave_layout = &r->host_layout,
+    trace_delivery d = {.sig = (int)e->signo,
+                        .siginfo = e->siginfo,
+                        .trapno = t->trapno,
+                        .err = t->trap_err,
+                        .cr2 = t->cr2,
+                        .xsave_layout = &r->host_layout,
                         .layout = &r->rec_layout};
     uint8_t *x = NULL;
     trace_frame f = {0};
     bool ok = false;
     if (ptrace(PTRACE_GETREGS, tid, NULL, &d.regs) != 0 ||
-        ptrace(PTRACE_GETSIGMASK, tid, (void *)sizeof(d.blocked),
-               &d.blocked) != 0 ||
+        ptrace(PTRACE_GETSIGMASK, tid, (void *)sizeof(d.blocked), &d.blocked) !=
+            0 ||
         !(x = trace_xstate_get(tid, &d.xsave_len)) ||
         /* these run system calls in t, which drop the signal */
         !trace_sigaction_get(tid, memfd, d.sig, &d.act) ||
@@ -907,17 +910,19 @@ static bool deliver(replayer *r, ptask *t, const rrt_ev_signal *e,
     bool built = trace_frame_build(memfd, &d, &f);
     bool use_rec = rec && !r->o->frame_pad_for_tests;
     if (!built && !use_rec) {
-        rep_diverge(r, t, "no room for the frame of signal %d (the recording "
-                          "host's kernel would have killed the task)", d.sig);
+        rep_diverge(r, t,
+                    "no room for the frame of signal %d (the recording "
+                    "host's kernel would have killed the task)",
+                    d.sig);
         goto out;
     }
     if (use_rec && r->o->check_frames_for_tests &&
         (!built || !check_frame(r, t, &f, rec)))
         goto out;
     if ((d.act.flags & SA_RESETHAND) &&
-        !trace_sigaction_set(tid, memfd, d.sig,
-                             &(trace_sigaction){0, d.act.flags,
-                                                d.act.restorer, d.act.mask})) {
+        !trace_sigaction_set(
+            tid, memfd, d.sig,
+            &(trace_sigaction){0, d.act.flags, d.act.restorer, d.act.mask})) {
         rep_fail_at(r, t, "cannot reset the action of signal %d", d.sig);
         goto out;
     }
@@ -971,16 +976,17 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
      * its process's leader, whose tgid is not its tid. */
     if (!e->sync && syscall(SYS_tkill, t->base.tid, (int)e->signo) != 0)
         return rep_fail_at(r, t, "cannot send signal %u: %s", e->signo,
-                       strerror(errno));
+                           strerror(errno));
     bool suspended = t->sigsuspend;
     if (t->sigsuspend) {
         /* the signal ends the real rt_sigsuspend the task now sleeps in */
         t->sigsuspend = false;
         next_stop_for(r, t, &s, (int)e->signo);
         if (s.kind != STOP_SYSCALL || t->in_syscall)
-            return rep_diverge(r, t, "rt_sigsuspend did not end by signal %u, "
-                                 "got %s", e->signo,
-                           stop_name(&s, buf, sizeof(buf)));
+            return rep_diverge(r, t,
+                               "rt_sigsuspend did not end by signal %u, "
+                               "got %s",
+                               e->signo, stop_name(&s, buf, sizeof(buf)));
         if (t->suspend_nr) {
             /* it stood for ppoll & co: give their recorded result */
             s.regs.rax = (uint64_t)t->suspend_ret;
@@ -991,12 +997,11 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
         }
     }
     next_stop_for(r, t, &s, (int)e->signo);
-    if (s.kind != STOP_SIGNAL || s.sig != (int)e->signo)
-    {
+    if (s.kind != STOP_SIGNAL || s.sig != (int)e->signo) {
         char want[32];
         snprintf(want, sizeof(want), "signal %u", e->signo);
         return rep_mismatch(r, t, want, stop_name(&s, buf, sizeof(buf)),
-                        "stop");
+                            "stop");
     }
     if (e->sync)
         note_fault(t, e);
@@ -1008,8 +1013,10 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
     if (caught)
         ok = deliver(r, t, e, suspended, have ? &rec : NULL);
     else if (have)
-        ok = rep_diverge(r, t, "signal %u ran a handler at record time; "
-                               "here it has none", e->signo);
+        ok = rep_diverge(r, t,
+                         "signal %u ran a handler at record time; "
+                         "here it has none",
+                         e->signo);
     else {
         /* default action or ignored: the kernel acts, with no frame */
         ptrace(PTRACE_SETSIGINFO, t->base.tid, NULL, (void *)e->siginfo);
@@ -1022,10 +1029,9 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
 
 static bool same_exit(const rrt_ev_exit *e, int status)
 {
-    return e->killed ? WIFSIGNALED(status) &&
-                           (uint32_t)WTERMSIG(status) == e->code
-                     : WIFEXITED(status) &&
-                           (uint32_t)WEXITSTATUS(status) == e->code;
+    return e->killed
+               ? WIFSIGNALED(status) && (uint32_t)WTERMSIG(status) == e->code
+               : WIFEXITED(status) && (uint32_t)WEXITSTATUS(status) == e->code;
 }
 
 /* At the entry of t's execve, which runs for real: the siblings the
@@ -1102,9 +1108,8 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
                 s.kind = STOP_ERROR;
                 break;
             }
-            s.kind = WIFEXITED(s.status) || WIFSIGNALED(s.status)
-                         ? STOP_EXIT
-                         : STOP_SIGNAL;
+            s.kind = WIFEXITED(s.status) || WIFSIGNALED(s.status) ? STOP_EXIT
+                                                                  : STOP_SIGNAL;
         } while (s.kind != STOP_EXIT);
     } else if (s.kind == STOP_SYSCALL && t->in_syscall && !root) {
         /* At record time a sibling's execve ended the task inside this
@@ -1117,13 +1122,12 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         return true;
     }
     bool same = s.kind == STOP_EXIT && same_exit(e, s.status);
-    if (!same)
-    {
+    if (!same) {
         char want[48];
         snprintf(want, sizeof(want), "%s %u",
                  e->killed ? "death by signal" : "exit with status", e->code);
         return rep_mismatch(r, t, want, stop_name(&s, buf, sizeof(buf)),
-                        "end of task");
+                            "end of task");
     }
     if (root) {
         r->exit_code = e->killed ? 128 + (int)e->code : (int)e->code;
@@ -1146,7 +1150,7 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
     if (s.kind != STOP_SYSCALL || !t->in_syscall ||
         (nr != SYS_clone && nr != SYS_fork && nr != SYS_vfork))
         return rep_mismatch(r, t, "a clone", stop_name(&s, buf, sizeof(buf)),
-                        "stop");
+                            "stop");
     if (!reenter(r, t, &s))
         return false;
     uint64_t ptid = s.regs.rdx, ctid = s.regs.r10;
@@ -1155,7 +1159,7 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
     if (s.kind != STOP_EVENT ||
         ptrace(PTRACE_GETEVENTMSG, t->base.tid, NULL, &child) != 0)
         return rep_diverge(r, t, "clone created no task (%s)",
-                       stop_name(&s, buf, sizeof(buf)));
+                           stop_name(&s, buf, sizeof(buf)));
     ptask *c = add_task(r, rec_child, (pid_t)child);
     if (!c)
         return rep_fail_at(r, t, "out of memory");
@@ -1164,9 +1168,10 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
     /* copy_process: a task sharing the address space gets no alternate
      * stack; a fork keeps its parent's */
     c->alt_flags = (flags & (CLONE_VM | CLONE_VFORK)) == CLONE_VM
-                       ? SS_DISABLE : t->alt_flags;
+                       ? SS_DISABLE
+                       : t->alt_flags;
     c->base.pset = flags & CLONE_VM ? trace_pset_ref(t->base.pset)
-                               : trace_pset_copy(t->base.pset);
+                                    : trace_pset_copy(t->base.pset);
     int st;
     if (!c->base.pset)
         return rep_fail_at(r, t, "out of memory");
@@ -1203,9 +1208,9 @@ static bool same_as_blob(replayer *r, ptask *t, const rrt_file_entry *f,
     struct stat sb;
     bool same = false;
     if (fd >= 0 && fstat(fd, &sb) == 0 && (uint64_t)sb.st_size == f->size) {
-        void *p = f->size ? mmap(NULL, (size_t)f->size, PROT_READ, MAP_PRIVATE,
-                                 fd, 0)
-                          : NULL;
+        void *p =
+            f->size ? mmap(NULL, (size_t)f->size, PROT_READ, MAP_PRIVATE, fd, 0)
+                    : NULL;
         if (p != MAP_FAILED) {
             rrt_blob_id id;
             rrt_blob_id_of(p, (size_t)f->size, &id);
@@ -1217,9 +1222,10 @@ static bool same_as_blob(replayer *r, ptask *t, const rrt_file_entry *f,
     if (fd >= 0)
         close(fd);
     return same || r->o->force ||
-           rep_fail_at(r, t, "%s on this machine differs from the binary "
-                         "embedded in the recording (--force to try anyway)",
-                   f->path);
+           rep_fail_at(r, t,
+                       "%s on this machine differs from the binary "
+                       "embedded in the recording (--force to try anyway)",
+                       f->path);
 }
 
 /* A file the kernel mapped at exec (the program, its ELF interpreter) must
@@ -1265,11 +1271,11 @@ static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
         return false;
     if (r->mode == TRACE_CPUID_FAULT &&
         !trace_cpuid_arm_fault(t->base.tid, t->base.memfd))
-        return rep_fail_at(r, t, "cannot enable CPUID faulting "
-                             "(try --cpuid-mode=patch)");
-    if (r->patch_kinds &&
-        trace_patch_all(t->base.tid, t->base.memfd, &t->base.pset->p,
-                          &r->sites) < 0)
+        return rep_fail_at(r, t,
+                           "cannot enable CPUID faulting "
+                           "(try --cpuid-mode=patch)");
+    if (r->patch_kinds && trace_patch_all(t->base.tid, t->base.memfd,
+                                          &t->base.pset->p, &r->sites) < 0)
         return rep_fail_at(r, t, "cannot patch CPUID and XGETBV instructions");
     return true;
 }
@@ -1305,9 +1311,10 @@ static bool need_task(replayer *r, uint32_t rec_tid, ptask **t)
     *t = task_of(r, rec_tid);
     if (*t && (*t)->doomed)
         return rep_diverge(r, *t, "event names task %u, which ended earlier",
+                           rec_tid);
+    return *t ||
+           rep_diverge(r, NULL, "event names task %u, which does not exist",
                        rec_tid);
-    return *t || rep_diverge(r, NULL, "event names task %u, which does not exist",
-                         rec_tid);
 }
 
 static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
@@ -1429,14 +1436,16 @@ static bool setup_traps(replayer *r)
     if (!r->xgetbv_events && trace_host_xcr0() == r->m.xcr0)
         r->patch_kinds &= ~(unsigned)TRACE_SITE_XGETBV;
     const char *mode = rrt_reader_meta_get(r->rd, "record.cpuid_mode");
-    r->cpuid_trapno = mode && strcmp(mode, "fault") == 0 ? 13 : 6; /* #GP, #UD */
+    r->cpuid_trapno =
+        mode && strcmp(mode, "fault") == 0 ? 13 : 6; /* #GP, #UD */
     if (!trace_xlayout_host(&r->host_layout))
         return rep_failed(r, RRT_E_UNSUPPORTED,
                           "this host has no XSAVE: rrt cannot replay here");
     if (!trace_xlayout_from_manifest(&r->m, &r->rec_layout)) {
-        rep_warn_once(r, r->o->archive, "the recording does not describe its "
-                                        "host's XSAVE layout; signal frames "
-                                        "use this host's");
+        rep_warn_once(r, r->o->archive,
+                      "the recording does not describe its "
+                      "host's XSAVE layout; signal frames "
+                      "use this host's");
         r->rec_layout = r->host_layout;
     }
     uint32_t pad = r->o->frame_pad_for_tests;
@@ -1455,8 +1464,8 @@ static bool spawn(replayer *r, ptask **root)
     const char *cwd = rrt_reader_meta_get(r->rd, "cwd");
     if (!exe || !argv_s || !env_s)
         return rep_failed(r, RRT_E_CORRUPT,
-                      "%s: not a recording (no exe/argv/env metadata)",
-                      r->o->archive);
+                          "%s: not a recording (no exe/argv/env metadata)",
+                          r->o->archive);
     size_t na, ne;
     char **argv = rrt_list_decode(argv_s, &na);
     char **envp = rrt_list_decode(env_s, &ne);
@@ -1615,13 +1624,16 @@ static bool check_end(replayer *r)
 {
     for (trace_task *b = r->tasks; b; b = b->next)
         if (((ptask *)b)->doomed)
-            return rep_diverge(r, (ptask *)b, "task %u ended inside a system "
-                                          "call at record time, but nothing "
-                                          "ended it here", b->rec_tid);
+            return rep_diverge(r, (ptask *)b,
+                               "task %u ended inside a system "
+                               "call at record time, but nothing "
+                               "ended it here",
+                               b->rec_tid);
     if (r->o->until == UINT64_MAX && r->tasks)
-        return rep_diverge(r, NULL, "the archive ends while %s still run; is "
-                                "it a recovered partial recording?",
-                       r->tasks->next ? "tasks" : "a task");
+        return rep_diverge(r, NULL,
+                           "the archive ends while %s still run; is "
+                           "it a recovered partial recording?",
+                           r->tasks->next ? "tasks" : "a task");
     return true;
 }
 
@@ -1645,7 +1657,7 @@ rrt_status rep_replay(const rep_options *o, rep_report *rep, rrt_error *err)
         if (!o->force) {
             rep->outcome = REP_REFUSED;
             rep_failed(r, RRT_E_UNSUPPORTED, "%s: this host cannot replay it",
-                   o->archive);
+                       o->archive);
             goto out;
         }
     }
@@ -1665,7 +1677,7 @@ rrt_status rep_replay(const rep_options *o, rep_report *rep, rrt_error *err)
 out:
     if (rep->outcome == REP_DIVERGED)
         rep_failed(r, RRT_E_CORRUPT, "divergence at event %llu",
-               (unsigned long long)r->div.event);
+                   (unsigned long long)r->div.event);
     else if (rep->outcome == REP_FAILED && r->err.status == RRT_OK)
         rep_failed(r, RRT_E_IO, "%s: replay failed", o->archive);
     kill_all(r);

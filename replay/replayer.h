@@ -12,11 +12,11 @@
 
 /* What rep_replay tells its caller as it goes. */
 typedef enum rep_note {
-    REP_NOTE_WARNING,  /* text: something the user should know (once) */
-    REP_NOTE_EVENT,    /* text: one event, as it is replayed (dump_events) */
-    REP_NOTE_HOST,     /* text: why this host cannot replay the recording,
-                        * one line per reason, as `rrt verify --host` says
-                        * it; sent before REP_REFUSED, or with force */
+    REP_NOTE_WARNING, /* text: something the user should know (once) */
+    REP_NOTE_EVENT,   /* text: one event, as it is replayed (dump_events) */
+    REP_NOTE_HOST,    /* text: why this host cannot replay the recording,
+                       * one line per reason, as `rrt verify --host` says
+                       * it; sent before REP_REFUSED, or with force */
 } rep_note;
 
 typedef void (*rep_notify_fn)(void *ctx, rep_note note, const char *text);
@@ -28,7 +28,7 @@ typedef struct rep_options {
     bool quiet;     /* do not re-emit the recorded stdout/stderr */
     uint64_t until; /* stop after this many events; UINT64_MAX = all */
     trace_cpuid_mode cpuid_mode;
-    int cpu;        /* -2 current CPU, -1 no pinning */
+    int cpu;                    /* -2 current CPU, -1 no pinning */
     bool passthrough_for_tests; /* let calls through: tests the seccomp wall */
     /* tests: compare the frame replay builds for each recorded signal
      * frame with the recorded one (a difference is a divergence) */
@@ -52,9 +52,9 @@ typedef enum rep_outcome {
  * empty when the divergence is not a comparison (a referenced file that
  * changed, an exec that failed). */
 typedef struct rep_divergence {
-    uint64_t event;  /* index of the event being replayed */
-    uint32_t task;   /* the task, by its recorded id (0: none) */
-    char what[768];  /* "openat argument 1", "system call", ... */
+    uint64_t event; /* index of the event being replayed */
+    uint32_t task;  /* the task, by its recorded id (0: none) */
+    char what[768]; /* "openat argument 1", "system call", ... */
     char expected[256], found[256];
     bool have_regs;
     struct user_regs_struct regs; /* the task's registers there */
@@ -73,7 +73,7 @@ typedef struct rep_report {
      * built here (recordings without them); how many of the recorded were
      * compared with one built here (check_frames_for_tests) */
     uint64_t frames_recorded, frames_built, frames_checked;
-    rep_divergence div;  /* REP_DIVERGED */
+    rep_divergence div; /* REP_DIVERGED */
 } rep_report;
 
 /* Replays o->archive. RRT_OK for REP_REPLAYED (the program's own status is

@@ -22,20 +22,20 @@ enum { STOP_EXIT, STOP_SYSCALL, STOP_EVENT, STOP_SIGNAL, STOP_ERROR };
 typedef struct ptask {
     trace_task base; /* first: ids, memory, patch set, list link */
     bool in_syscall;
-    bool sysemu;    /* resume with PTRACE_SYSEMU outside real calls */
-    bool emu_entry; /* at an entry stop under PTRACE_SYSEMU: the kernel
-                     * skips this call */
-    bool skipped;   /* left at an emulated call's entry, whose exit stop
-                     * still comes if resumed with PTRACE_SYSCALL */
-    bool want_real; /* its next call runs for real: reach its entry under
-                     * PTRACE_SYSCALL, saving reenter() */
-    bool clone_pending; /* stopped at a clone event; exit still to come */
-    bool sigsuspend;    /* at rt_sigsuspend entry, waiting for a signal */
+    bool sysemu;         /* resume with PTRACE_SYSEMU outside real calls */
+    bool emu_entry;      /* at an entry stop under PTRACE_SYSEMU: the kernel
+                          * skips this call */
+    bool skipped;        /* left at an emulated call's entry, whose exit stop
+                          * still comes if resumed with PTRACE_SYSCALL */
+    bool want_real;      /* its next call runs for real: reach its entry under
+                          * PTRACE_SYSCALL, saving reenter() */
+    bool clone_pending;  /* stopped at a clone event; exit still to come */
+    bool sigsuspend;     /* at rt_sigsuspend entry, waiting for a signal */
     uint32_t suspend_nr; /* the call it stands for (ppoll, ...) or 0 */
     int64_t suspend_ret;
     uint64_t suspend_args[2]; /* ... and its rdi, rsi, which rt_sigsuspend's
                                * arguments replaced */
-    bool parked;        /* already ran to `park`, not yet consumed */
+    bool parked;              /* already ran to `park`, not yet consumed */
     stop park;
     int resume_sig;
     int64_t restart_ret; /* emulated call returned -ERESTART*, or 0 */
@@ -48,12 +48,12 @@ typedef struct ptask {
      * execve that ended it at record time: held at `park` until that
      * execve runs (reap_doomed) */
     bool doomed;
-    bool resumed; /* already resumed: next_stop only waits */
+    bool resumed;          /* already resumed: next_stop only waits */
     uint64_t suspend_mask; /* the mask its sigsuspend blocks while it
                             * waits (PTRACE_GETSIGMASK reports the one
                             * it restores) */
-    uint32_t alt_flags; /* the flags its alternate stack was set with, as
-                         * frames keep them (the kernel reports others) */
+    uint32_t alt_flags;    /* the flags its alternate stack was set with, as
+                            * frames keep them (the kernel reports others) */
     /* the last trap the kernel recorded for the thread at record time,
      * which a frame's sigcontext shows (trapno, err, cr2) */
     uint64_t trapno, trap_err, cr2;
@@ -68,35 +68,35 @@ typedef struct ptask {
  * swapped in for the exec'd one (execv(argv[0], argv) passes one string
  * as both): the new program's copy gets the recorded bytes back. */
 typedef struct exec_alias {
-    bool env;       /* envp[index], else argv[index] */
+    bool env; /* envp[index], else argv[index] */
     uint32_t index;
-    uint32_t at;    /* offset in the string of the first swapped byte */
-    uint32_t from;  /* ... and in the path */
+    uint32_t at;   /* offset in the string of the first swapped byte */
+    uint32_t from; /* ... and in the path */
 } exec_alias;
 
 typedef struct exec_sub {
     bool active;
     struct ptask *task;
-    int exe_fd, interp_fd;   /* read-only memfds holding the blobs */
-    int iexe_fd;             /* a script's interpreter (its own interp_fd
-                                is interp_fd) */
-    char rec_path[PATH_MAX]; /* the path the recording exec'd */
-    char path[PATH_MAX];     /* what replay execs instead (same length) */
-    uint64_t entry;          /* e_entry of the program */
-    bool inherited;          /* the tracee inherits the descriptors */
-    bool script;             /* a #! script: the kernel runs the
-                                interpreter it names */
-    bool script_interp;      /* ... the recorded one, named by iname in
-                                the script's copy (else this host's) */
-    char iname[PATH_MAX];    /* the #! line's interpreter as replayed */
+    int exe_fd, interp_fd;     /* read-only memfds holding the blobs */
+    int iexe_fd;               /* a script's interpreter (its own interp_fd
+                                  is interp_fd) */
+    char rec_path[PATH_MAX];   /* the path the recording exec'd */
+    char path[PATH_MAX];       /* what replay execs instead (same length) */
+    uint64_t entry;            /* e_entry of the program */
+    bool inherited;            /* the tracee inherits the descriptors */
+    bool script;               /* a #! script: the kernel runs the
+                                  interpreter it names */
+    bool script_interp;        /* ... the recorded one, named by iname in
+                                  the script's copy (else this host's) */
+    char iname[PATH_MAX];      /* the #! line's interpreter as replayed */
     char iname_orig[PATH_MAX]; /* ... and as recorded (same length) */
-    char links[3][32];       /* /tmp symlinks made for short paths */
+    char links[3][32];         /* /tmp symlinks made for short paths */
     bool has_interp;
-    uint64_t interp_vaddr;   /* PT_INTERP p_vaddr */
-    size_t interp_len;       /* PT_INTERP p_filesz */
+    uint64_t interp_vaddr; /* PT_INTERP p_vaddr */
+    size_t interp_len;     /* PT_INTERP p_filesz */
     char interp_orig[PATH_MAX];
-    uint64_t argc;           /* of the execve (a script's interpreter gets
-                                its argv[1..] as its last arguments) */
+    uint64_t argc; /* of the execve (a script's interpreter gets
+                      its argv[1..] as its last arguments) */
     exec_alias alias[8];
     size_t nalias;
 } exec_sub;
@@ -114,8 +114,8 @@ typedef struct replayer {
     bool exited;
     bool diverged;
     rep_divergence div;
-    rrt_error err; /* why the replay failed (not a divergence) */
-    exec_sub sub; /* the exec being substituted, if any */
+    rrt_error err;        /* why the replay failed (not a divergence) */
+    exec_sub sub;         /* the exec being substituted, if any */
     rrt_cpuid_manifest m; /* the recording's CPU */
     /* XGETBV: trapped at record time, each one has an event; else the
      * program read the recording host's XCR0 (m.xcr0), which replay gives

@@ -25,8 +25,7 @@ void rep_warn_once(replayer *r, const char *path, const char *what)
         if (strcmp(r->warned[i], line) == 0)
             return;
     rep_notify(r, REP_NOTE_WARNING, line);
-    char **w = rrtx_grow(r->warned, &r->capwarned, r->nwarned + 1,
-                         sizeof(*w));
+    char **w = rrtx_grow(r->warned, &r->capwarned, r->nwarned + 1, sizeof(*w));
     if (!w)
         return;
     r->warned = w;
@@ -64,8 +63,8 @@ bool rep_fail_at(replayer *r, ptask *t, const char *fmt, ...)
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
     return rep_failed(r, RRT_E_UNSUPPORTED, "event %llu (task %u): %s",
-                  (unsigned long long)r->index, t ? t->base.rec_tid : 0,
-                  what);
+                      (unsigned long long)r->index, t ? t->base.rec_tid : 0,
+                      what);
 }
 
 /* The first divergence only: later ones follow from it. */
@@ -99,10 +98,10 @@ bool rep_diverge(replayer *r, ptask *t, const char *fmt, ...)
 /* The program did something other than the recording says: WHAT, and
  * what was expected and found, separately. */
 bool rep_mismatch(replayer *r, ptask *t, const char *expected,
-                     const char *found, const char *fmt, ...)
+                  const char *found, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 bool rep_mismatch(replayer *r, ptask *t, const char *expected,
-                     const char *found, const char *fmt, ...)
+                  const char *found, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

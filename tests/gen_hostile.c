@@ -51,8 +51,8 @@ static void rb_init(rb *r, uint16_t major, uint32_t hflags)
 }
 
 /* Appends a section with a correct checksum; returns its offset. */
-static uint64_t rb_section(rb *r, uint32_t type, uint32_t flags,
-                           const void *p, size_t n)
+static uint64_t rb_section(rb *r, uint32_t type, uint32_t flags, const void *p,
+                           size_t n)
 {
     uint64_t at = r->b.len;
     uint8_t h[16];
@@ -114,8 +114,8 @@ static rrt_blob_id rb_blob(rb *r, const void *data, size_t n, uint32_t cs,
         rrt_buf_put_u32(&c, RRTI_METHOD_STORED);
         rrt_buf_put_u32(&c, (uint32_t)len);
         rrt_buf_put(&c, p, len);
-        uint64_t at = rb_section(r, RRT_SEC_CHUNK, RRT_SECF_REQUIRED, c.data,
-                                 c.len);
+        uint64_t at =
+            rb_section(r, RRT_SEC_CHUNK, RRT_SECF_REQUIRED, c.data, c.len);
         rrt_buf_free(&c);
         rrt_buf_put_u64(&d, at);
         rrt_buf_put_u64(&d, XXH3_64bits(p, len));
@@ -138,8 +138,8 @@ static void rb_pieces(rb *r, uint32_t n_chunks2, uint64_t piece_off2,
     rrt_buf_put_u32(&c, RRTI_METHOD_STORED);
     rrt_buf_put_u32(&c, 7);
     rrt_buf_put(&c, both, 7);
-    uint64_t at = rb_section(r, RRT_SEC_CHUNK, RRT_SECF_REQUIRED, c.data,
-                             c.len);
+    uint64_t at =
+        rb_section(r, RRT_SEC_CHUNK, RRT_SECF_REQUIRED, c.data, c.len);
     rrt_buf_free(&c);
     const struct {
         const char *p;
@@ -161,8 +161,8 @@ static void rb_pieces(rb *r, uint32_t n_chunks2, uint64_t piece_off2,
         rrt_buf_put_u64(&d, piece[i].off);
         if (i == 1 && extra_entry)
             rrt_buf_put_u64(&d, 0);
-        uint64_t bd = rb_section(r, RRT_SEC_BLOB, RRT_SECF_REQUIRED, d.data,
-                                 d.len);
+        uint64_t bd =
+            rb_section(r, RRT_SEC_BLOB, RRT_SECF_REQUIRED, d.data, d.len);
         rrt_buf_free(&d);
         r->blobs[r->nblob++] = (rrti_index_blob){id, bd, piece[i].n};
     }
@@ -187,8 +187,7 @@ static void rb_file(rb *r, const char *path, uint32_t flags,
 
 /* An EVTS batch of `count` events of type 1 with one payload byte each,
  * stored raw; `declared` overrides the count field when non-zero. */
-static void rb_events(rb *r, uint64_t first, uint32_t count,
-                      uint32_t declared)
+static void rb_events(rb *r, uint64_t first, uint32_t count, uint32_t declared)
 {
     rrt_buf raw, p;
     rrt_buf_init(&raw);
@@ -222,8 +221,8 @@ static void rb_meta(rb *r, const char *const *kv, size_t n)
 /* Index (from the builder's tables, or `raw` verbatim) and footer. */
 static uint64_t rb_finish_raw(rb *r, const rrt_buf *raw)
 {
-    uint64_t at = rb_section(r, RRT_SEC_INDEX, RRT_SECF_REQUIRED, raw->data,
-                             raw->len);
+    uint64_t at =
+        rb_section(r, RRT_SEC_INDEX, RRT_SECF_REQUIRED, raw->data, raw->len);
     uint8_t foot[RRTI_FOOTER_SIZE];
     rrti_encode_footer(foot, r->b.data, at, r->b.len - at);
     rrt_buf_put(&r->b, foot, sizeof(foot));
@@ -269,8 +268,7 @@ static uint64_t rb_finish_unsorted(rb *r)
 static void rb_set_footer(rb *r, uint64_t index_off, uint64_t index_size)
 {
     rrti_encode_footer(r->b.data + r->b.len - RRTI_FOOTER_SIZE, r->b.data,
-                       index_off,
-                       index_size);
+                       index_off, index_size);
 }
 
 /* A small valid body: one blob and its file. */
@@ -440,7 +438,8 @@ static void c_brotli_bomb(rb *r)
     rrt_buf_put_u32(&c, RRTI_METHOD_BROTLI);
     rrt_buf_put_u32(&c, 4096);
     rrt_buf_put(&c, z, zn);
-    uint64_t ch = rb_section(r, RRT_SEC_CHUNK, RRT_SECF_REQUIRED, c.data, c.len);
+    uint64_t ch =
+        rb_section(r, RRT_SEC_CHUNK, RRT_SECF_REQUIRED, c.data, c.len);
     rrt_buf_free(&c);
     rrt_blob_id id;
     rrt_blob_id_of(zeros, 4096, &id);
@@ -477,7 +476,8 @@ static void c_brotli_junk(rb *r)
     rrt_buf_put_u32(&c, sizeof(text));
     rrt_buf_put(&c, z, zn);
     rrt_buf_put(&c, "JUNK", 4);
-    uint64_t ch = rb_section(r, RRT_SEC_CHUNK, RRT_SECF_REQUIRED, c.data, c.len);
+    uint64_t ch =
+        rb_section(r, RRT_SEC_CHUNK, RRT_SECF_REQUIRED, c.data, c.len);
     rrt_buf_free(&c);
     free(z);
     rrt_blob_id id;
@@ -606,7 +606,7 @@ static void c_cpid_huge_count(rb *r)
     rrt_buf_put(&p, "GenuineIntel", 12);
     rrt_buf_put_u32(&p, 0);
     rrt_buf_put_u64(&p, 0);
-    rrt_buf_put_varint(&p, 0);       /* mask name */
+    rrt_buf_put_varint(&p, 0);        /* mask name */
     rrt_buf_put_varint(&p, 1u << 20); /* records */
     uint8_t rec[28] = {0};
     for (int i = 0; i < 4; i++)
@@ -1005,8 +1005,7 @@ static void test_hostile_files_are_rejected_as_expected(void **state)
         if (st != c->status || strcmp(level, c->level) != 0 ||
             (c->status != RRT_OK &&
              (!strstr(err.message, c->message) || !strstr(err.message, path) ||
-              strchr(err.message, '\n'))))
-        {
+              strchr(err.message, '\n')))) {
             print_error("%s: expected %s at %s with \"%s\", got %s at %s: "
                         "%s\n",
                         c->name, rrt_status_name(c->status), c->level,
@@ -1017,11 +1016,10 @@ static void test_hostile_files_are_rejected_as_expected(void **state)
         rrt_verify_report rep;
         rrt_status vs = rrt_verify_archive(path, NULL, NULL, &rep, &err);
         if ((vs == RRT_OK) != (c->status == RRT_OK) ||
-            (vs == RRT_OK) != (rep.problems == 0))
-        {
-            print_error("%s: verify says %s with %llu problems (%s)\n",
-                        c->name, rrt_status_name(vs),
-                        (unsigned long long)rep.problems, err.message);
+            (vs == RRT_OK) != (rep.problems == 0)) {
+            print_error("%s: verify says %s with %llu problems (%s)\n", c->name,
+                        rrt_status_name(vs), (unsigned long long)rep.problems,
+                        err.message);
             bad++;
         }
     }
@@ -1098,8 +1096,7 @@ static void test_orphan_chunk_is_reported_not_damage(void **state)
     rrt_buf_free(&r.b);
     rrt_verify_report rep;
     rrt_error err;
-    assert_int_equal(rrt_verify_archive(path, NULL, NULL, &rep, &err),
-                     RRT_OK);
+    assert_int_equal(rrt_verify_archive(path, NULL, NULL, &rep, &err), RRT_OK);
     assert_int_equal(rep.orphan_chunks, 1);
     assert_int_equal(rep.problems, 0);
     assert_int_equal(rep.blobs_checked, 1);
@@ -1118,7 +1115,8 @@ static void test_damaged_orphan_chunk_is_found(void **state)
     uint8_t c[8 + 5] = {0};
     rrti_put_u32(c + 4, 5);
     memcpy(c + 8, "lost!", 5);
-    uint64_t at = rb_section(&r, RRT_SEC_CHUNK, RRT_SECF_REQUIRED, c, sizeof(c));
+    uint64_t at =
+        rb_section(&r, RRT_SEC_CHUNK, RRT_SECF_REQUIRED, c, sizeof(c));
     rb_basic(&r);
     rb_finish(&r);
     r.b.data[at + RRTI_SECTION_HEADER + 8] ^= 1; /* "lost!" -> "most!" */
@@ -1157,7 +1155,8 @@ static void test_damaged_chunk_length_names_the_chunk(void **state)
     assert_int_equal(rrt_verify_archive(path, NULL, NULL, &rep, &err),
                      RRT_E_CHECKSUM);
     char want[64];
-    snprintf(want, sizeof(want), "section CHNK: checksum mismatch at offset %llu",
+    snprintf(want, sizeof(want),
+             "section CHNK: checksum mismatch at offset %llu",
              (unsigned long long)chunk);
     if (!strstr(err.message, want))
         fail_msg("first problem: %s", err.message);
@@ -1248,8 +1247,8 @@ int main(int argc, char **argv)
         return cmocka_run_group_tests(t, setup, teardown);
     }
     if (argc == 2 && strcmp(argv[1], "--known-bugs") == 0) {
-        const struct CMUnitTest t[] = {cmocka_unit_test(
-            test_recover_refuses_unknown_incompatible_flags)};
+        const struct CMUnitTest t[] = {
+            cmocka_unit_test(test_recover_refuses_unknown_incompatible_flags)};
         return cmocka_run_group_tests(t, setup, teardown);
     }
     const struct CMUnitTest tests[] = {

@@ -124,9 +124,8 @@ static void test_svarint_roundtrips(void **state)
 static void test_cursor_fixed_width_little_endian(void **state)
 {
     (void)state;
-    static const uint8_t p[] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
-                                0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e,
-                                0x0f};
+    static const uint8_t p[] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+                                0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f};
     rrt_cursor c;
     rrt_cursor_init(&c, p, sizeof(p));
     assert_int_equal(rrt_cursor_u8(&c), 0x01);
@@ -196,9 +195,9 @@ static void test_buf_put_fixed_and_lenbytes(void **state)
     rrt_buf_put_u64(&b, 0x0102030405060708ull);
     rrt_buf_put_lenbytes(&b, "hi", 2);
     rrt_buf_put(&b, NULL, 0);
-    static const uint8_t want[] = {0x34, 0x12, 0xef, 0xbe, 0xad, 0xde, 0x08,
-                                   0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,
-                                   0x02, 'h',  'i'};
+    static const uint8_t want[] = {0x34, 0x12, 0xef, 0xbe, 0xad, 0xde,
+                                   0x08, 0x07, 0x06, 0x05, 0x04, 0x03,
+                                   0x02, 0x01, 0x02, 'h',  'i'};
     assert_int_equal(b.len, sizeof(want));
     assert_memory_equal(b.data, want, sizeof(want));
     rrt_buf_reset(&b);
@@ -222,8 +221,8 @@ static void test_blob_id_hex_roundtrip(void **state)
     assert_true(rrt_blob_id_from_hex(hex, &back));
     assert_int_equal(rrt_blob_id_cmp(&id, &back), 0);
     assert_false(rrt_blob_id_from_hex("00", &back));
-    assert_false(rrt_blob_id_from_hex("0123456789abcdef0123456789abcdeg",
-                                      &back));
+    assert_false(
+        rrt_blob_id_from_hex("0123456789abcdef0123456789abcdeg", &back));
     /* The empty blob's id is XXH3-128("") in big-endian halves. */
     rrt_blob_id_of("", 0, &id);
     rrt_blob_id_to_hex(&id, hex);

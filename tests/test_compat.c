@@ -717,8 +717,7 @@ static void test_common_mask_replays_on_every_input_host(void **state)
     load(XEON, &hosts[0]);
     load(EPYC, &hosts[1]);
     uint64_t conflicts = 1;
-    assert_int_equal(host_common(hosts, 2, &common, &conflicts, NULL),
-                     RRT_OK);
+    assert_int_equal(host_common(hosts, 2, &common, &conflicts, NULL), RRT_OK);
     assert_string_equal(common.m.mask_name, "common(2 hosts)");
     assert_string_equal(common.kind, HOST_KIND_MASK);
     assert_int_equal(common.m.flags, RRT_CPUID_MASKED);
@@ -767,8 +766,7 @@ static void test_common_reports_xsave_layout_conflicts(void **state)
     assert_non_null(r);
     r->ebx += 64; /* opmask at another offset */
     uint64_t conflicts = 0;
-    assert_int_equal(host_common(hosts, 2, &common, &conflicts, NULL),
-                     RRT_OK);
+    assert_int_equal(host_common(hosts, 2, &common, &conflicts, NULL), RRT_OK);
     assert_int_equal(conflicts, 0x20);
     host_clear(&common);
     assert_int_equal(host_common(hosts, 0, &common, &conflicts, NULL),
@@ -846,8 +844,7 @@ test_common_hides_features_of_state_laid_out_differently(void **state)
     load(XEON, &hosts[1]);
     amd_avx512_layout(&hosts[1].m);
     uint64_t conflicts = 0;
-    assert_int_equal(host_common(hosts, 2, &common, &conflicts, NULL),
-                     RRT_OK);
+    assert_int_equal(host_common(hosts, 2, &common, &conflicts, NULL), RRT_OK);
     assert_int_equal(conflicts, 0xe0);
     static const char *const hidden[] = {"avx512f", "avx512vl", "avx512_fp16",
                                          "avx512_bf16", "avx10"};
@@ -881,8 +878,7 @@ test_common_hides_features_of_state_not_every_host_enables(void **state)
     load(XEON, &hosts[1]);
     hosts[1].m.xcr0 &= ~(uint64_t)0x60000; /* an OS without AMX enabled */
     uint64_t conflicts = 1;
-    assert_int_equal(host_common(hosts, 2, &common, &conflicts, NULL),
-                     RRT_OK);
+    assert_int_equal(host_common(hosts, 2, &common, &conflicts, NULL), RRT_OK);
     assert_int_equal(conflicts, 0);
     assert_false(
         rrt_cpu_feature_present(&common.m, rrt_cpu_feature_find("amx_tile")));

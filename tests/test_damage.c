@@ -79,7 +79,8 @@ static void fill(uint8_t *p, size_t n, uint32_t seed, bool text)
     uint32_t x = seed;
     for (size_t i = 0; i < n; i++) {
         x = x * 1103515245u + 12345u;
-        p[i] = text ? (uint8_t)("abcdefgh\n"[(x >> 16) % 9]) : (uint8_t)(x >> 16);
+        p[i] =
+            text ? (uint8_t)("abcdefgh\n"[(x >> 16) % 9]) : (uint8_t)(x >> 16);
     }
 }
 
@@ -121,8 +122,7 @@ static void build_original(void)
     x.dev = 1;
     x.ino = 2;
     assert_int_equal(rrt_writer_add_file(w, &x, &err), RRT_OK);
-    rrt_cpuid_record recs[] = {{0, 0, 0, 0xd, 1, 2, 3},
-                               {1, 0, 0, 4, 5, 6, 7}};
+    rrt_cpuid_record recs[] = {{0, 0, 0, 0xd, 1, 2, 3}, {1, 0, 0, 4, 5, 6, 7}};
     rrt_cpuid_mask masks[] = {{1, 0, 0, 0xff, 0xff, 0xff, 0xff}};
     rrt_cpuid_leaf q[] = {{1, 0}};
     rrt_cpuid_manifest m = {0};
@@ -135,23 +135,22 @@ static void build_original(void)
     m.queried = q;
     m.n_queried = 1;
     assert_int_equal(rrt_writer_set_cpuid(w, &m, &err), RRT_OK);
-    assert_int_equal(rrt_cpuid_manifest_encode(&m, &g_cpuid_enc, &g_cpuid_len,
-                                               &err),
-                     RRT_OK);
+    assert_int_equal(
+        rrt_cpuid_manifest_encode(&m, &g_cpuid_enc, &g_cpuid_len, &err),
+        RRT_OK);
     assert_int_equal(rrt_writer_set_meta(w, "argv", "a b c", &err), RRT_OK);
     assert_int_equal(rrt_writer_set_meta(w, "tool", "damage", &err), RRT_OK);
     rrt_blob_id_of("code", 4, &g_sites_key);
-    assert_int_equal(rrt_writer_add_cpuid_sites(w, &g_sites_key, 4000,
-                                                g_sites, 2, &err),
-                     RRT_OK);
+    assert_int_equal(
+        rrt_writer_add_cpuid_sites(w, &g_sites_key, 4000, g_sites, 2, &err),
+        RRT_OK);
     assert_int_equal(rrt_writer_flush(w, &err), RRT_OK);
     for (uint32_t i = 0; i < NEVENTS; i++) {
         uint32_t type;
         uint8_t buf[16];
         size_t len;
         event_of(i, &type, buf, &len);
-        assert_int_equal(rrt_writer_add_event(w, type, buf, len, &err),
-                         RRT_OK);
+        assert_int_equal(rrt_writer_add_event(w, type, buf, len, &err), RRT_OK);
     }
     assert_int_equal(rrt_writer_set_meta(w, "exit_status", "0", &err), RRT_OK);
     assert_int_equal(rrt_writer_finish(w, &err), RRT_OK);
@@ -359,8 +358,8 @@ static int read_all(rrt_reader *r, bool complete, const char *what)
         size_t k = rrt_cpuid_sites_count(sites);
         assert_true(k == (complete ? 1u : k) && k <= 1);
         if (k) {
-            assert_true(rrt_cpuid_sites_find(sites, &g_sites_key, &len, &off,
-                                             &ns));
+            assert_true(
+                rrt_cpuid_sites_find(sites, &g_sites_key, &len, &off, &ns));
             assert_true(len == 4000 && ns == 2);
             assert_memory_equal(off, g_sites, sizeof(g_sites));
         }

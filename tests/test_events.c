@@ -341,14 +341,15 @@ static void test_events_encode_golden_bytes(void **state)
     assert_memory_equal(b.data, g_exec_script, b.len);
     rrt_error err;
     rrt_ev_exec_script back;
-    assert_int_equal(rrt_ev_decode_exec_script(g_exec_script,
-                                               sizeof(g_exec_script), &back,
-                                               &err),
+    assert_int_equal(rrt_ev_decode_exec_script(
+                         g_exec_script, sizeof(g_exec_script), &back, &err),
                      RRT_OK);
     assert_int_equal(back.tid, 4711);
     assert_int_equal(back.script_file, 300);
     rrt_buf_reset(&b);
-    rrt_ev_signal_frame sf = {.tid = 4711, .mask = 1u << 13, .frame_len = 3,
+    rrt_ev_signal_frame sf = {.tid = 4711,
+                              .mask = 1u << 13,
+                              .frame_len = 3,
                               .frame = (const uint8_t *)"frm"};
     for (int i = 0; i < 15; i++)
         sf.regs[i] = (uint64_t)i;
@@ -362,9 +363,8 @@ static void test_events_encode_golden_bytes(void **state)
     assert_int_equal(b.len, sizeof(g_signal_frame));
     assert_memory_equal(b.data, g_signal_frame, b.len);
     rrt_ev_signal_frame sfb;
-    assert_int_equal(rrt_ev_decode_signal_frame(g_signal_frame,
-                                                sizeof(g_signal_frame), &sfb,
-                                                NULL),
+    assert_int_equal(rrt_ev_decode_signal_frame(
+                         g_signal_frame, sizeof(g_signal_frame), &sfb, NULL),
                      RRT_OK);
     assert_int_equal(sfb.regs[19], 0x7ffd0000);
     assert_int_equal(sfb.mask, 1u << 13);
@@ -567,9 +567,9 @@ static void test_events_reject_bad_values(void **state)
     big[0] = 1;
     at = 1 + 27 + 8;
     big[at++] = 0x81, big[at++] = 0x80, big[at++] = 0x40;
-    expect(rrt_ev_decode_signal_frame(big, at + RRT_EV_FRAME_MAX + 1, &sf,
-                                      &err),
-           RRT_E_LIMIT, &err, "SIGNAL_FRAME event: frame: larger than 1 MiB");
+    expect(
+        rrt_ev_decode_signal_frame(big, at + RRT_EV_FRAME_MAX + 1, &sf, &err),
+        RRT_E_LIMIT, &err, "SIGNAL_FRAME event: frame: larger than 1 MiB");
     free(big);
     /* XGETBV: value cut short */
     expect(dec_bytes(dec_xgetbv, &err, 6, 1, 0, 1, 2, 3, 4), RRT_E_TRUNCATED,
@@ -630,8 +630,7 @@ static void test_events_type_and_syscall_names(void **state)
     for (uint32_t t = 1; t < sizeof(spec) / sizeof(spec[0]); t++)
         assert_string_equal(rrt_ev_type_name(t), spec[t]);
     assert_null(rrt_ev_type_name(0));
-    assert_string_equal(rrt_ev_type_name(RRT_EV_SIGNAL_FRAME),
-                        "SIGNAL_FRAME");
+    assert_string_equal(rrt_ev_type_name(RRT_EV_SIGNAL_FRAME), "SIGNAL_FRAME");
     assert_string_equal(rrt_ev_type_name(RRT_EV_XGETBV), "XGETBV");
     assert_null(rrt_ev_type_name(11));
     assert_null(rrt_ev_type_name(UINT32_MAX));
@@ -724,8 +723,7 @@ static void test_events_decode_any_round_trips_every_type(void **state)
 static void test_events_decode_any_refuses_unknown_types(void **state)
 {
     (void)state;
-    static const uint32_t unknown[] = {0, RRT_EV_XGETBV + 1, 99,
-                                       UINT32_MAX};
+    static const uint32_t unknown[] = {0, RRT_EV_XGETBV + 1, 99, UINT32_MAX};
     for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
         rrt_ev_any e;
         rrt_error err;

@@ -24,11 +24,11 @@ static unsigned g_threads = 1;
 
 typedef struct faults {
     unsigned writes, fsyncs, renames;
-    unsigned fail_write;  /* 1-based call number to fail, 0 = none */
+    unsigned fail_write; /* 1-based call number to fail, 0 = none */
     unsigned fail_fsync;
     bool fail_rename;
-    bool short_writes;    /* write at most 1000 bytes per call */
-    int err;              /* errno to inject */
+    bool short_writes; /* write at most 1000 bytes per call */
+    int err;           /* errno to inject */
 } faults;
 
 static ssize_t h_write(void *ctx, int fd, const void *buf, size_t n)
@@ -139,8 +139,8 @@ static outcome session(faults *f, bool sync)
         note(&out, rrt_writer_flush(w, &err), &err, "flush");
     }
     for (uint32_t i = 0; i < 400; i++)
-        note(&out, rrt_writer_add_event(w, i % 9, big + i, i % 30, &err),
-             &err, "add_event");
+        note(&out, rrt_writer_add_event(w, i % 9, big + i, i % 30, &err), &err,
+             "add_event");
     rrt_cpuid_manifest m = {0};
     strcpy(m.vendor, "GenuineIntel");
     note(&out, rrt_writer_set_cpuid(w, &m, &err), &err, "set_cpuid");
@@ -222,8 +222,10 @@ static void test_every_failed_write_is_reported(void **state)
             f.err = errs[e % 2];
             outcome o = session(&f, true);
             char what[80];
-            snprintf(what, sizeof(what), "write %u of %u failing with %s (%u "
-                     "threads)", k, n, strerror(errs[e % 2]), g_threads);
+            snprintf(what, sizeof(what),
+                     "write %u of %u failing with %s (%u "
+                     "threads)",
+                     k, n, strerror(errs[e % 2]), g_threads);
             expect_io_failure(&o, errs[e % 2], what);
             assert_non_null(strstr(o.err.message, "write failed"));
             /* No fsync or rename after a failed write. */
@@ -245,8 +247,8 @@ static void test_every_failed_fsync_is_reported(void **state)
         snprintf(what, sizeof(what), "fsync %u failing", k);
         expect_io_failure(&o, EIO, what);
         assert_string_equal(o.where, "finish");
-        assert_non_null(strstr(o.err.message, k == 1 ? ": fsync failed"
-                                                     : "directory fsync"));
+        assert_non_null(strstr(o.err.message,
+                               k == 1 ? ": fsync failed" : "directory fsync"));
     }
 }
 
@@ -271,8 +273,7 @@ static void test_existing_partial_is_refused_and_untouched(void **state)
     fclose(p);
     rrt_writer *w = (rrt_writer *)1;
     rrt_error err;
-    assert_int_equal(rrt_writer_create(g_final, NULL, &w, &err),
-                     RRT_E_EXISTS);
+    assert_int_equal(rrt_writer_create(g_final, NULL, &w, &err), RRT_E_EXISTS);
     assert_null(w);
     assert_non_null(strstr(err.message, g_partial));
     assert_non_null(strstr(err.message, "rrt recover"));

@@ -337,8 +337,7 @@ static void test_missing_file_is_an_error(void **state)
     host_desc h;
     rrt_error err;
     rrt_error_clear(&err);
-    assert_int_equal(host_load("/nonexistent/host.xml", &h, &err),
-                     RRT_E_IO);
+    assert_int_equal(host_load("/nonexistent/host.xml", &h, &err), RRT_E_IO);
     assert_non_null(strstr(err.message, "/nonexistent/host.xml"));
 }
 

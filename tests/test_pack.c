@@ -180,9 +180,8 @@ static void check_embedded_matches(const char *archive)
         size_t n, m;
         uint8_t *want = read_all(e.path, &n), *got = NULL;
         assert_non_null(want);
-        assert_int_equal(rrt_reader_read_blob(r, &e.blob, 1u << 30, &got, &m,
-                                              NULL),
-                         RRT_OK);
+        assert_int_equal(
+            rrt_reader_read_blob(r, &e.blob, 1u << 30, &got, &m, NULL), RRT_OK);
         assert_int_equal(n, m);
         assert_memory_equal(want, got, n);
         free(want);
@@ -449,7 +448,7 @@ static void test_blob_store_holds_each_content_once(void **state)
 /* Fault injection: fail the Nth write, any fsync, the rename          */
 
 typedef struct faults {
-    int write_left;  /* fail when it reaches 0; <0 never */
+    int write_left; /* fail when it reaches 0; <0 never */
     bool fail_fsync;
     bool fail_rename;
     bool fired;
@@ -541,7 +540,8 @@ static void test_pack_io_faults_never_lose_input(void **state)
     }
     for (int which = 0; which < 2; which++) {
         write_file(work, orig, n);
-        faults f = {.write_left = -1, .fail_fsync = which == 0,
+        faults f = {.write_left = -1,
+                    .fail_fsync = which == 0,
                     .fail_rename = which == 1};
         run_fault(work, NULL, &f, orig, n);
         assert_true(f.fired);
@@ -759,8 +759,7 @@ static void put_le(uint8_t *p, uint64_t v, int n)
 }
 
 /* Appends a section (spec/format.md 3) with its checksum to f. */
-static uint64_t put_section(FILE *f, const char *type, const void *p,
-                            size_t n)
+static uint64_t put_section(FILE *f, const char *type, const void *p, size_t n)
 {
     uint64_t at = (uint64_t)ftell(f);
     uint8_t *s = calloc(1, 16 + n + 8);

@@ -37,11 +37,16 @@ static void test_syscall_event_round_trips(void **state)
     rec_producer_init(&p, w);
     static const uint8_t data[] = "buffer contents";
     rrt_ev_mem mem[2] = {{0x1000, 5, data}, {0x7fffffffe000, 16, data}};
-    rrt_ev_syscall e = {.tid = 42, .nr = SYS_read,
+    rrt_ev_syscall e = {.tid = 42,
+                        .nr = SYS_read,
                         .args = {3, 0x1000, 5, 0, 0, UINT64_MAX},
-                        .ret = -14, .flags = RRT_EV_SC_STDIO | RRT_EV_SC_FILE,
-                        .n_mem = 2, .mem = mem, .file_index = 7,
-                        .stdio_stream = 2, .stdio_len = 3,
+                        .ret = -14,
+                        .flags = RRT_EV_SC_STDIO | RRT_EV_SC_FILE,
+                        .n_mem = 2,
+                        .mem = mem,
+                        .file_index = 7,
+                        .stdio_stream = 2,
+                        .stdio_len = 3,
                         .stdio_data = data};
     assert_int_equal(rec_emit_syscall(&p, &e, NULL), RRT_OK);
     rrt_ev_signal sg = {.tid = 42, .signo = 10, .sync = 1};
@@ -152,8 +157,8 @@ static void test_syscall_table_rows_name_their_calls(void **state)
 
 /* Copies an archive, changing the last write(2) event: its argument 0,
  * or (bytes) the first byte it wrote to stdout. */
-static void copy_with_altered_write(const char *in, const char *out,
-                                    bool bytes, uint64_t *altered)
+static void copy_with_altered_write(const char *in, const char *out, bool bytes,
+                                    uint64_t *altered)
 {
     rrt_reader *r;
     rrt_writer *w;
@@ -267,8 +272,8 @@ static void divergence_case(bool bytes, const char *expect)
     assert_int_equal(system(cmd), 0);
 }
 
-static void test_replay_reports_divergence_with_event_and_registers(
-    void **state)
+static void
+test_replay_reports_divergence_with_event_and_registers(void **state)
 {
     (void)state;
     divergence_case(false, "): write argument 0: expected 0x2, found 0x1");

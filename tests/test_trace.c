@@ -251,7 +251,8 @@ static void test_patch_all_replaces_every_cpuid_with_ud2(void **state)
     int memfd = trace_mem_open(pid);
     trace_pset *ps = trace_pset_new();
     assert_non_null(ps);
-    assert_int_equal(trace_patch_all(pid, memfd, &ps->p, NULL), 0); /* no want */
+    assert_int_equal(trace_patch_all(pid, memfd, &ps->p, NULL),
+                     0); /* no want */
     ps->p.want = TRACE_SITE_CPUID;
     long n = trace_patch_all(pid, memfd, &ps->p, NULL);
     /* At the exec stop the program and ld.so are mapped: tr_cpuid has
@@ -390,8 +391,7 @@ static void gather(pid_t pid, int memfd, int sig, gathered *g)
     d->sig = sig;
     assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &d->regs), 0);
     assert_int_equal(ptrace(PTRACE_GETSIGINFO, pid, NULL, g->siginfo), 0);
-    assert_int_equal(ptrace(PTRACE_GETSIGMASK, pid, (void *)8, &d->blocked),
-                     0);
+    assert_int_equal(ptrace(PTRACE_GETSIGMASK, pid, (void *)8, &d->blocked), 0);
     d->saved = d->blocked;
     d->siginfo = g->siginfo;
     g->xsave = trace_xstate_get(pid, &d->xsave_len);
@@ -453,15 +453,16 @@ static void test_frame_build_and_sigreturn_match_the_kernel(void **state)
     long at = trace_frame_compare(&f, kern, len);
     if (at >= 0)
         fail_msg("frame differs at offset %ld (of %zu): built 0x%02x, kernel "
-                 "0x%02x", at, len, f.bytes[at], kern[at]);
+                 "0x%02x",
+                 at, len, f.bytes[at], kern[at]);
     /* rt_sigreturn: ours from the frame, then the kernel's */
     to_syscall_entry(pid, SYS_rt_sigreturn, &r);
     size_t xlen;
     uint8_t *ours = trace_xstate_get(pid, &xlen);
     assert_non_null(ours);
     trace_sigreturn sr;
-    assert_true(trace_sigreturn_read(memfd, &r, &g.host, ours, xlen, &g.host,
-                                     &sr));
+    assert_true(
+        trace_sigreturn_read(memfd, &r, &g.host, ours, xlen, &g.host, &sr));
     assert_int_equal(ptrace(PTRACE_SYSCALL, pid, NULL, NULL), 0);
     assert_int_equal(waitpid(pid, &st, __WALL), pid);
     assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &r), 0);

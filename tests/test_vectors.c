@@ -44,10 +44,10 @@ static int check(rrt_status st, const rrt_error *err, const char *what)
     return -1;
 }
 
-#define TRY(call)                                                             \
-    do {                                                                      \
-        if (check((call), &err, #call) != 0)                                  \
-            goto fail;                                                        \
+#define TRY(call)                                                              \
+    do {                                                                       \
+        if (check((call), &err, #call) != 0)                                   \
+            goto fail;                                                         \
     } while (0)
 
 static int gen_empty(const char *path)
@@ -302,10 +302,8 @@ typedef struct vector {
 } vector;
 
 static const vector vectors[] = {
-    {"empty.rrt", gen_empty},
-    {"files.rrt", gen_files},
-    {"events.rrt", gen_events},
-    {"x86.rrt", gen_x86},
+    {"empty.rrt", gen_empty},   {"files.rrt", gen_files},
+    {"events.rrt", gen_events}, {"x86.rrt", gen_x86},
     {"sites.rrt", gen_sites},
 };
 #define NVEC (sizeof(vectors) / sizeof(vectors[0]))
@@ -380,17 +378,17 @@ static void test_empty_archive_matches_spec_tables(void **state)
     uint8_t want[96] = {
         0x89, 0x52, 0x52, 0x54, 0x0d, 0x0a, 0x1a, 0x0a, /* magic */
         0x01, 0x00, 0x01, 0x00,                         /* 1.1 */
-        0x00, 0x00, 0x03, 0x00,        /* X86_FILTER | SHARED_CHUNKS */
-        0x49, 0x4e, 0x44, 0x58,                         /* INDX */
-        0x01, 0x00, 0x00, 0x00,                         /* REQUIRED */
-        0x18, 0, 0, 0, 0, 0, 0, 0,                      /* L = 24 */
+        0x00, 0x00, 0x03, 0x00, /* X86_FILTER | SHARED_CHUNKS */
+        0x49, 0x4e, 0x44, 0x58, /* INDX */
+        0x01, 0x00, 0x00, 0x00, /* REQUIRED */
+        0x18, 0,    0,    0,    0,    0,    0,    0, /* L = 24 */
         /* 24 zero bytes of payload at 32..55, checksum at 56..63 */
     };
     uint64_t sum = XXH3_64bits(want + 16, 16 + 24);
     for (int i = 0; i < 8; i++)
         want[56 + i] = (uint8_t)(sum >> (8 * i));
-    want[64] = 16;  /* index offset */
-    want[72] = 48;  /* index size = 16 + 24 + 8 */
+    want[64] = 16; /* index offset */
+    want[72] = 48; /* index size = 16 + 24 + 8 */
     /* The footer checksum covers the 16 header bytes, then footer [0,16). */
     uint8_t hf[32];
     memcpy(hf, want, 16);

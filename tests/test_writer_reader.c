@@ -140,8 +140,7 @@ static void check_blob(rrt_reader *r, const rrt_blob_id *id,
     assert_true(size == n);
     uint8_t *data = NULL;
     size_t len = 99;
-    assert_int_equal(rrt_reader_read_blob(r, id, n, &data, &len, &err),
-                     RRT_OK);
+    assert_int_equal(rrt_reader_read_blob(r, id, n, &data, &len, &err), RRT_OK);
     assert_int_equal(len, n);
     if (n)
         assert_memory_equal(data, want, n);
@@ -175,10 +174,10 @@ static void check_blob(rrt_reader *r, const rrt_blob_id *id,
                 continue;
             uint64_t off = (uint64_t)((int64_t)b + d);
             size_t got2 = 99;
-            assert_int_equal(rrt_reader_pread_blob(r, id, off, buf,
-                                                   sizeof(buf), &got2, &err),
+            assert_int_equal(rrt_reader_pread_blob(r, id, off, buf, sizeof(buf),
+                                                   &got2, &err),
                              RRT_OK);
-            size_t expect = off >= n ? 0
+            size_t expect = off >= n                ? 0
                             : n - off < sizeof(buf) ? (size_t)(n - off)
                                                     : sizeof(buf);
             assert_int_equal(got2, expect);
@@ -206,9 +205,8 @@ static void test_shared_chunks_roundtrip_and_file_order(void **state)
         for (int i = 0; i < NB; i++) {
             len[i] = 1 + (size_t)i * 97 % (CHUNK / 4); /* all pieces */
             data[i] = make_data(len[i], (uint32_t)i + 100);
-            assert_int_equal(rrt_writer_add_blob(w, data[i], len[i], &ids[i],
-                                                 &err),
-                             RRT_OK);
+            assert_int_equal(
+                rrt_writer_add_blob(w, data[i], len[i], &ids[i], &err), RRT_OK);
             if (i % 7 == 3) { /* a FILE held back behind an open chunk */
                 rrt_file_entry e = {0};
                 e.path = "/small";
@@ -228,8 +226,8 @@ static void test_shared_chunks_roundtrip_and_file_order(void **state)
         assert_int_equal(rrt_reader_blob_count(r), NB);
         for (int i = 0; i < NB; i++) {
             rrt_blob_id id;
-            rrt_reader_blob(r, rrt_reader_blob_in_file_order(r, (size_t)i),
-                            &id, NULL);
+            rrt_reader_blob(r, rrt_reader_blob_in_file_order(r, (size_t)i), &id,
+                            NULL);
             assert_int_equal(rrt_blob_id_cmp(&id, &ids[i]), 0);
         }
         /* Id order jumps between chunks; each read must still be right. */
@@ -241,9 +239,8 @@ static void test_shared_chunks_roundtrip_and_file_order(void **state)
                 i++;
             uint8_t *got;
             size_t n;
-            assert_int_equal(rrt_reader_read_blob(r, &id, SIZE_MAX, &got, &n,
-                                                  &err),
-                             RRT_OK);
+            assert_int_equal(
+                rrt_reader_read_blob(r, &id, SIZE_MAX, &got, &n, &err), RRT_OK);
             assert_int_equal(n, len[i]);
             assert_memory_equal(got, data[i], n);
             free(got);
@@ -271,8 +268,7 @@ static void test_shared_chunks_roundtrip_and_file_order(void **state)
 static void test_blobs_roundtrip_at_chunk_boundaries(void **state)
 {
     (void)state;
-    const size_t sizes[] = {0, 1, CHUNK - 1, CHUNK, CHUNK + 1,
-                            5 * CHUNK + 123};
+    const size_t sizes[] = {0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 5 * CHUNK + 123};
     enum { NS = sizeof(sizes) / sizeof(sizes[0]) };
     const char *path = tpath("sizes.rrt");
     rrt_writer *w = create(path, 1);
@@ -281,9 +277,8 @@ static void test_blobs_roundtrip_at_chunk_boundaries(void **state)
     rrt_error err;
     for (size_t i = 0; i < NS; i++) {
         data[i] = make_data(sizes[i], (uint32_t)i + 1);
-        assert_int_equal(rrt_writer_add_blob(w, data[i], sizes[i], &ids[i],
-                                             &err),
-                         RRT_OK);
+        assert_int_equal(
+            rrt_writer_add_blob(w, data[i], sizes[i], &ids[i], &err), RRT_OK);
         assert_true(rrt_writer_has_blob(w, &ids[i]));
         rrt_blob_id direct;
         rrt_blob_id_of(data[i], sizes[i], &direct);
@@ -507,8 +502,7 @@ static void test_files_embedded_and_external(void **state)
     free(d);
 }
 
-static void event_payload(uint64_t i, uint8_t *buf, size_t *len,
-                          uint32_t *type)
+static void event_payload(uint64_t i, uint8_t *buf, size_t *len, uint32_t *type)
 {
     *len = (size_t)(i * 7 % 23);
     *type = (uint32_t)(i % 5 == 4 ? 0xfffffff0u + i % 3 : i % 5);
@@ -555,8 +549,7 @@ static void test_events_many_batches_and_seek(void **state)
         size_t len;
         uint32_t type;
         event_payload(i, buf, &len, &type);
-        assert_int_equal(rrt_writer_add_event(w, type, buf, len, &err),
-                         RRT_OK);
+        assert_int_equal(rrt_writer_add_event(w, type, buf, len, &err), RRT_OK);
     }
     assert_true(rrt_writer_event_count(w) == n);
     finish(w);
@@ -575,8 +568,9 @@ static void test_events_many_batches_and_seek(void **state)
         assert_true(i == 0 ? s.aux == 0 : s.aux > prev_aux);
         prev_aux = s.aux;
     }
-    const uint64_t starts[] = {0, 1, 2, 17, prev_aux - 1, prev_aux,
-                               prev_aux + 1, n / 2, n - 1, n, n + 5};
+    const uint64_t starts[] = {
+        0,     1,     2, 17,   prev_aux - 1, prev_aux, prev_aux + 1,
+        n / 2, n - 1, n, n + 5};
     for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
         check_events_from(r, starts[i], n);
     rrt_reader_close(r);
@@ -659,8 +653,7 @@ static void test_meta_later_section_overrides(void **state)
     char longkey[300];
     memset(longkey, 'k', sizeof(longkey) - 1);
     longkey[299] = 0;
-    assert_int_equal(rrt_writer_set_meta(w, longkey, "v", &err),
-                     RRT_E_INVALID);
+    assert_int_equal(rrt_writer_set_meta(w, longkey, "v", &err), RRT_E_INVALID);
     assert_int_equal(rrt_writer_set_meta(w, "", "v", &err), RRT_E_INVALID);
     finish(w);
     rrt_reader *r = open_ok(path);
@@ -696,8 +689,8 @@ static void fill_manifest(rrt_cpuid_manifest *m)
     memset(m, 0, sizeof(*m));
     strcpy(m->vendor, "GenuineIntel");
     strcpy(m->mask_name, "x86-64-v2");
-    m->flags = RRT_CPUID_FAULTING_USED | RRT_CPUID_MASKED |
-               RRT_CPUID_QUERIED_KNOWN;
+    m->flags =
+        RRT_CPUID_FAULTING_USED | RRT_CPUID_MASKED | RRT_CPUID_QUERIED_KNOWN;
     m->xcr0 = 0x2e7;
     static const rrt_cpuid_record recs[] = {
         /* deliberately unsorted: the writer normalizes */
@@ -751,8 +744,8 @@ static void test_cpuid_manifest_roundtrip(void **state)
     assert_int_equal(g.n_records, 6);
     assert_int_equal(g.n_masks, 3);
     assert_int_equal(g.n_queried, 3);
-    const uint32_t order[][2] = {{0, 0}, {1, 0}, {7, 0}, {7, 1},
-                                 {0x80000000u, 0}, {0x80000001u, 0}};
+    const uint32_t order[][2] = {{0, 0}, {1, 0},           {7, 0},
+                                 {7, 1}, {0x80000000u, 0}, {0x80000001u, 0}};
     for (size_t i = 0; i < 6; i++) {
         assert_int_equal(g.records[i].leaf, order[i][0]);
         assert_int_equal(g.records[i].subleaf, order[i][1]);
@@ -949,8 +942,8 @@ static void test_add_blob_reader_expect_semantics(void **state)
     assert_true(size == n);
     /* Known id: nothing is read. */
     mem_src again = {d, n, 0, 0};
-    assert_int_equal(rrt_writer_add_blob_reader(w, mem_read, &again, "mem",
-                                                &id, &got, &size, &err),
+    assert_int_equal(rrt_writer_add_blob_reader(w, mem_read, &again, "mem", &id,
+                                                &got, &size, &err),
                      RRT_OK);
     assert_int_equal(again.calls, 0);
     assert_true(size == n);

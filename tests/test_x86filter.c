@@ -187,14 +187,14 @@ static void test_chunk_coder(void **state)
     uint8_t *back = malloc(n);
     assert_non_null(back);
     rrt_error err;
-    assert_int_equal(rrti_decompress_chunk(method, true, z, zn, back, n,
-                                           "t", 0, &err),
-                     RRT_OK);
+    assert_int_equal(
+        rrti_decompress_chunk(method, true, z, zn, back, n, "t", 0, &err),
+        RRT_OK);
     assert_memory_equal(back, code, n);
     /* Without the header flag, method 2 is corrupt, with a message. */
-    assert_int_equal(rrti_decompress_chunk(method, false, z, zn, back, n,
-                                           "t", 0, &err),
-                     RRT_E_CORRUPT);
+    assert_int_equal(
+        rrti_decompress_chunk(method, false, z, zn, back, n, "t", 0, &err),
+        RRT_E_CORRUPT);
     assert_non_null(strstr(err.message, "x86 filter"));
     /* Event batches never accept method 2. */
     assert_int_equal(rrti_decompress(method, z, zn, back, n, "t", 0, &err),
@@ -213,9 +213,9 @@ static void test_chunk_coder(void **state)
     memcpy(filtered, noise, sizeof(noise));
     rrti_x86_encode(filtered, sizeof(filtered));
     assert_true(memcmp(filtered, noise, sizeof(noise)) != 0);
-    assert_int_equal(rrti_compress_chunk(5, true, noise, sizeof(noise), &z,
-                                         &zn, &method),
-                     RRT_OK);
+    assert_int_equal(
+        rrti_compress_chunk(5, true, noise, sizeof(noise), &z, &zn, &method),
+        RRT_OK);
     assert_int_equal(method, RRTI_METHOD_STORED);
     assert_int_equal(zn, sizeof(noise));
     assert_memory_equal(z, noise, sizeof(noise));

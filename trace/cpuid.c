@@ -172,9 +172,8 @@ static long patch_cpuid(int memfd, uint64_t start, const uint8_t *code,
     trace_sites_init(&s);
     rrt_blob_id key;
     long n = -1;
-    trace_sites_how how = trace_sites_for(src ? src->table : NULL,
-                                          src ? src->cache : NULL, code, len,
-                                          &key, &s);
+    trace_sites_how how = trace_sites_for(
+        src ? src->table : NULL, src ? src->cache : NULL, code, len, &key, &s);
     if (how == TRACE_SITES_FAILED)
         goto out;
     if (src && how != TRACE_SITES_NONE) {
@@ -296,8 +295,8 @@ uint64_t trace_xsave_hidden(const rrt_cpuid_manifest *m)
         const char *feature;
         uint64_t components;
     } gates[] = {
-        {"avx", 1u << 2},      {"mpx", 3u << 3},        /* BNDREGS, BNDCSR */
-        {"avx512f", 7u << 5},  {"pku", 1u << 9},        /* opmask..., PKRU */
+        {"avx", 1u << 2},       {"mpx", 3u << 3}, /* BNDREGS, BNDCSR */
+        {"avx512f", 7u << 5},   {"pku", 1u << 9}, /* opmask..., PKRU */
         {"amx_tile", 3u << 17}, {"apx_f", 1u << 19},
     };
     uint64_t hidden = 0;
@@ -349,11 +348,11 @@ void trace_apply_cpuid(struct user_regs_struct *r, const uint32_t regs[4])
     r->rip += 2;
 }
 
-void trace_cpuid_xsave_floor(uint32_t leaf, uint32_t subleaf,
-                             uint32_t regs[4])
+void trace_cpuid_xsave_floor(uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
 {
     unsigned a, b, c, d;
-    if (leaf != 0xd || subleaf != 0 || !__get_cpuid_count(0xd, 0, &a, &b, &c, &d))
+    if (leaf != 0xd || subleaf != 0 ||
+        !__get_cpuid_count(0xd, 0, &a, &b, &c, &d))
         return;
     if (regs[1] < b)
         regs[1] = b;

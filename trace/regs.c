@@ -30,24 +30,42 @@
 uint64_t trace_sc_arg(const struct user_regs_struct *r, int i)
 {
     switch (i) {
-    case 0: return r->rdi;
-    case 1: return r->rsi;
-    case 2: return r->rdx;
-    case 3: return r->r10;
-    case 4: return r->r8;
-    default: return r->r9;
+    case 0:
+        return r->rdi;
+    case 1:
+        return r->rsi;
+    case 2:
+        return r->rdx;
+    case 3:
+        return r->r10;
+    case 4:
+        return r->r8;
+    default:
+        return r->r9;
     }
 }
 
 void trace_sc_set_arg(struct user_regs_struct *r, int i, uint64_t v)
 {
     switch (i) {
-    case 0: r->rdi = v; break;
-    case 1: r->rsi = v; break;
-    case 2: r->rdx = v; break;
-    case 3: r->r10 = v; break;
-    case 4: r->r8 = v; break;
-    default: r->r9 = v; break;
+    case 0:
+        r->rdi = v;
+        break;
+    case 1:
+        r->rsi = v;
+        break;
+    case 2:
+        r->rdx = v;
+        break;
+    case 3:
+        r->r10 = v;
+        break;
+    case 4:
+        r->r8 = v;
+        break;
+    default:
+        r->r9 = v;
+        break;
     }
 }
 
@@ -62,7 +80,7 @@ static bool wait_syscall_stop(pid_t pid)
 }
 
 bool trace_inject_syscall(pid_t pid, int memfd, long nr, const uint64_t *args,
-                         int nargs, long *ret)
+                          int nargs, long *ret)
 {
     struct user_regs_struct saved, r;
     uint8_t code[2];
@@ -99,9 +117,15 @@ bool trace_inject_syscall(pid_t pid, int memfd, long nr, const uint64_t *args,
 static bool auxv_restored(uint64_t key)
 {
     switch (key) {
-    case 11: case 12: case 13: case 14: /* AT_UID .. AT_EGID */
-    case 16: case 17: case 23: case 26: /* HWCAP, CLKTCK, SECURE, HWCAP2 */
-    case 51:                            /* AT_MINSIGSTKSZ */
+    case 11:
+    case 12:
+    case 13:
+    case 14: /* AT_UID .. AT_EGID */
+    case 16:
+    case 17:
+    case 23:
+    case 26: /* HWCAP, CLKTCK, SECURE, HWCAP2 */
+    case 51: /* AT_MINSIGSTKSZ */
         return true;
     default:
         return false;
@@ -114,7 +138,7 @@ static bool read_word(int memfd, uint64_t addr, uint64_t *v)
 }
 
 bool trace_exec_fixup_auxv(pid_t pid, int memfd, rrt_ev_exec *ex,
-                          const rrt_ev_exec *set)
+                           const rrt_ev_exec *set)
 {
     struct user_regs_struct r;
     uint64_t argc, v;

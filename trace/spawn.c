@@ -34,13 +34,26 @@
 /* Replay's second wall: besides the calls replay executes for real, only
  * syscall number -1 (what replay turns emulated calls into) may run. */
 static const int wall_allowed[] = {
-    SYS_execve,       SYS_mmap,         SYS_munmap,
-    SYS_mprotect,     SYS_brk,          SYS_mremap,
-    SYS_madvise,      SYS_arch_prctl,   SYS_rt_sigaction,
-    SYS_rt_sigprocmask, SYS_rt_sigreturn, SYS_sigaltstack,
-    SYS_set_tid_address, SYS_set_robust_list, SYS_exit,
-    SYS_exit_group,   SYS_clone,        SYS_fork,
-    SYS_vfork,        SYS_rt_sigsuspend,
+    SYS_execve,
+    SYS_mmap,
+    SYS_munmap,
+    SYS_mprotect,
+    SYS_brk,
+    SYS_mremap,
+    SYS_madvise,
+    SYS_arch_prctl,
+    SYS_rt_sigaction,
+    SYS_rt_sigprocmask,
+    SYS_rt_sigreturn,
+    SYS_sigaltstack,
+    SYS_set_tid_address,
+    SYS_set_robust_list,
+    SYS_exit,
+    SYS_exit_group,
+    SYS_clone,
+    SYS_fork,
+    SYS_vfork,
+    SYS_rt_sigsuspend,
 };
 #define N_WALL (sizeof(wall_allowed) / sizeof(wall_allowed[0]))
 
@@ -48,14 +61,14 @@ static int install_wall(void)
 {
     struct sock_filter f[4 + N_WALL + 3];
     size_t n = 0;
-    f[n++] = (struct sock_filter)BPF_STMT(
-        BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                          offsetof(struct seccomp_data, arch));
     f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
                                           AUDIT_ARCH_X86_64, 1, 0);
-    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-                                          SECCOMP_RET_KILL_PROCESS);
-    f[n++] = (struct sock_filter)BPF_STMT(
-        BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+    f[n++] =
+        (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                          offsetof(struct seccomp_data, nr));
     /* Jump offsets count from the next instruction to the ALLOW at the
      * end: the remaining compares, then the KILL. */
     uint8_t left = (uint8_t)(N_WALL + 1);
@@ -66,8 +79,8 @@ static int install_wall(void)
         f[n++] = (struct sock_filter)BPF_JUMP(
             BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)wall_allowed[i], left, 0);
     }
-    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-                                          SECCOMP_RET_KILL_PROCESS);
+    f[n++] =
+        (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
     f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
     struct sock_fprog prog = {.len = (unsigned short)n, .filter = f};
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
@@ -113,8 +126,8 @@ pid_t trace_spawn(const trace_spawn_opts *o)
         return -1;
     }
     long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC |
-                PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
-                PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL;
+                PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
+                PTRACE_O_EXITKILL;
     if (ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)opts) != 0) {
         int e = errno;
         kill(pid, SIGKILL);

@@ -7,6 +7,8 @@
 
 #include "trace.h"
 
+/* The table is read as a table: one row a call, aligned by hand. */
+/* clang-format off */
 #define EMU TRACE_SC_EMULATE
 #define EXE TRACE_SC_EXECUTE
 #define NOSYS TRACE_SC_ENOSYS
@@ -268,6 +270,7 @@ static const trace_sc_desc table[] = {
     ROW(SYS_pkey_free, "pkey_free", NOSYS, 0),
     ROW(SYS_pkey_mprotect, "pkey_mprotect", NOSYS, 0),
 };
+/* clang-format on */
 
 const trace_sc_desc *trace_syscall_desc(long nr)
 {

@@ -7,7 +7,7 @@
 #include "trace.h"
 
 void *trace_task_add(trace_task **list, size_t size, uint32_t rec_tid,
-                    pid_t tid)
+                     pid_t tid)
 {
     trace_task *t = size >= sizeof(*t) ? calloc(1, size) : NULL;
     if (!t)

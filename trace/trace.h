@@ -26,7 +26,7 @@
 typedef enum {
     TRACE_SC_EMULATE = 0, /* skipped at replay; result and outputs restored */
     TRACE_SC_EXECUTE,     /* run for real at replay (address space, process
-                          * state that lives in the kernel) */
+                           * state that lives in the kernel) */
     TRACE_SC_ENOSYS,      /* refused at record with ENOSYS, emulated */
 } trace_sc_mode;
 
@@ -50,8 +50,8 @@ typedef struct trace_out {
 
 typedef struct trace_sc_desc {
     const char *name;
-    uint8_t mode;   /* trace_sc_mode */
-    uint8_t nargs;  /* arguments compared at replay */
+    uint8_t mode;  /* trace_sc_mode */
+    uint8_t nargs; /* arguments compared at replay */
     /* separate members so that table rows can list 0 to 3 of them */
     trace_out out0, out1, out2;
 } trace_sc_desc;
@@ -68,8 +68,8 @@ typedef struct trace_spawn_opts {
     const char *path;
     char *const *argv;
     char *const *envp;
-    int cpu;            /* pin to this CPU, -1 = do not pin */
-    bool seccomp_wall;  /* replay: allow only the calls replay executes */
+    int cpu;           /* pin to this CPU, -1 = do not pin */
+    bool seccomp_wall; /* replay: allow only the calls replay executes */
 } trace_spawn_opts;
 
 /* Forks a traced child that disables ASLR, pins itself, makes RDTSC trap,
@@ -91,17 +91,21 @@ bool trace_mem_write(int memfd, uint64_t addr, const void *buf, size_t n);
 /* Runs one system call in a tracee stopped at a syscall-exit or signal
  * stop, restoring registers and code afterwards. */
 bool trace_inject_syscall(pid_t pid, int memfd, long nr, const uint64_t *args,
-                         int nargs, long *ret);
+                          int nargs, long *ret);
 
 /* At an execve exit stop: hides the vDSO (AT_SYSINFO_EHDR -> AT_IGNORE) so
  * time calls become system calls, and returns auxv and AT_RANDOM. When
  * `set` is given, writes its AT_RANDOM bytes and hardware words instead of
  * reading them. */
 bool trace_exec_fixup_auxv(pid_t pid, int memfd, rrt_ev_exec *ex,
-                          const rrt_ev_exec *set);
+                           const rrt_ev_exec *set);
 
 /* CPUID trapping. */
-typedef enum { TRACE_CPUID_AUTO, TRACE_CPUID_FAULT, TRACE_CPUID_PATCH } trace_cpuid_mode;
+typedef enum {
+    TRACE_CPUID_AUTO,
+    TRACE_CPUID_FAULT,
+    TRACE_CPUID_PATCH
+} trace_cpuid_mode;
 bool trace_cpuid_mode_parse(const char *s, trace_cpuid_mode *m);
 /* Resolves AUTO to what this host can do. */
 trace_cpuid_mode trace_cpuid_mode_resolve(trace_cpuid_mode m);
@@ -186,8 +190,7 @@ void trace_apply_cpuid(struct user_regs_struct *r, const uint32_t regs[4]);
  * fixed component mask), and XSAVE writes every component this host's XCR0
  * enables at this host's offsets: AVX-512 state ends at 2432 on AMD Zen 4
  * and at 2688 on Intel. */
-void trace_cpuid_xsave_floor(uint32_t leaf, uint32_t subleaf,
-                             uint32_t regs[4]);
+void trace_cpuid_xsave_floor(uint32_t leaf, uint32_t subleaf, uint32_t regs[4]);
 /* XGETBV at a patched site: edx:eax = value, past the 3-byte instruction. */
 void trace_apply_xgetbv(struct user_regs_struct *r, uint64_t value);
 
@@ -214,8 +217,7 @@ typedef struct trace_xlayout {
 
 /* From the manifest's raw CPUID leaf 0xD and xcr0 (the recording host's);
  * false when they do not describe an XSAVE layout. */
-bool trace_xlayout_from_manifest(const rrt_cpuid_manifest *m,
-                                 trace_xlayout *l);
+bool trace_xlayout_from_manifest(const rrt_cpuid_manifest *m, trace_xlayout *l);
 /* This host's. */
 bool trace_xlayout_host(trace_xlayout *l);
 /* This host's XCR0 (0 without XSAVE). */
@@ -291,8 +293,7 @@ void trace_frame_free(trace_frame *f);
 bool trace_frame_extent(int memfd, uint64_t sp, size_t *len);
 /* The first offset where rec differs from f in a byte the kernel writes,
  * -1 when none does. */
-long trace_frame_compare(const trace_frame *f, const uint8_t *rec,
-                         size_t len);
+long trace_frame_compare(const trace_frame *f, const uint8_t *rec, size_t len);
 
 /* The state rt_sigreturn restores. */
 typedef struct trace_sigreturn {
@@ -331,13 +332,13 @@ typedef struct trace_task {
     pid_t tid;        /* the live thread */
     uint32_t rec_tid; /* the id events name it by (at record: tid) */
     int memfd;        /* trace_mem_open(tid), -1 if that failed */
-    trace_pset *pset;  /* patched CPUID sites of its address space */
+    trace_pset *pset; /* patched CPUID sites of its address space */
 } trace_task;
 
 /* Allocates `size` zeroed bytes for an engine task, fills in the ids,
  * opens its memory and puts it first in *list. NULL when out of memory. */
 void *trace_task_add(trace_task **list, size_t size, uint32_t rec_tid,
-                    pid_t tid);
+                     pid_t tid);
 /* The task events name rec_tid, or NULL. */
 void *trace_task_find(trace_task *list, uint32_t rec_tid);
 /* The thread group (process) id of live task tid, from /proc; -1 if it

@@ -253,8 +253,7 @@ static void describe_json(const host_desc *h, const rrt_cpu_feature **all,
     const rrt_cpuid_manifest *m = &h->m;
     printf("{\n  \"source\": ");
     rrtx_json_str(&j, h->source);
-    printf(", \"format\": \"%s\", \"kind\": ",
-           host_format_name(h->format));
+    printf(", \"format\": \"%s\", \"kind\": ", host_format_name(h->format));
     rrtx_json_str(&j, h->kind);
     printf(", \"hostname\": ");
     rrtx_json_str(&j, h->hostname);
@@ -385,8 +384,8 @@ static int run_describe(const cpuid_opts *o)
     host_desc h;
     rrt_error err;
     rrt_error_clear(&err);
-    rrt_status st = o->from ? host_load(o->from, &h, &err)
-                            : host_capture(&h, &err);
+    rrt_status st =
+        o->from ? host_load(o->from, &h, &err) : host_capture(&h, &err);
     if (st != RRT_OK) {
         cli_report(&err);
         return RRT_EXIT_ERROR;

@@ -56,14 +56,13 @@ rrt_status host_capture(host_desc *h, rrt_error *err)
 
 static void from_text(host_desc *h, const char *name, rrt_cpuid_source src)
 {
-    h->format = src == RRT_CPUID_SOURCE_LIBVIRT ? HOST_LIBVIRT
-                                                : HOST_CPUID_RAW;
+    h->format = src == RRT_CPUID_SOURCE_LIBVIRT ? HOST_LIBVIRT : HOST_CPUID_RAW;
     h->xcr0_derived = true;
     snprintf(h->source, sizeof(h->source), "%s", name);
 }
 
 rrt_status host_parse_text(const void *data, size_t len, const char *name,
-                                host_desc *h, rrt_error *err)
+                           host_desc *h, rrt_error *err)
 {
     host_init(h);
     rrt_cpuid_source src;
@@ -95,8 +94,7 @@ static void copy_meta(rrt_reader *r, const char *key, char *dst, size_t cap)
     snprintf(dst, cap, "%s", v ? v : "");
 }
 
-rrt_status host_load_archive(const char *path, host_desc *h,
-                                  rrt_error *err)
+rrt_status host_load_archive(const char *path, host_desc *h, rrt_error *err)
 {
     host_init(h);
     rrt_reader *r = NULL;
@@ -106,9 +104,9 @@ rrt_status host_load_archive(const char *path, host_desc *h,
     st = rrt_reader_cpuid(r, &h->m, err);
     if (st == RRT_E_NOT_FOUND)
         st = host_fail(err, st,
-                              "%s: archive has no CPUID manifest (CPID "
-                              "section)",
-                              path);
+                       "%s: archive has no CPUID manifest (CPID "
+                       "section)",
+                       path);
     if (st == RRT_OK) {
         h->format = HOST_ARCHIVE;
         snprintf(h->source, sizeof(h->source), "%s", path);
@@ -144,8 +142,8 @@ static rrt_status save_meta(rrt_writer *w, const host_desc *h, const char *kind,
     return st;
 }
 
-rrt_status host_save(const char *path, const host_desc *h,
-                          const char *kind, rrt_error *err)
+rrt_status host_save(const char *path, const host_desc *h, const char *kind,
+                     rrt_error *err)
 {
     rrt_writer_options opt;
     rrt_writer_options_init(&opt);
@@ -164,14 +162,13 @@ rrt_status host_save(const char *path, const host_desc *h,
 }
 
 rrt_status host_common(const host_desc *hosts, size_t n, host_desc *out,
-                            uint64_t *layout_conflicts, rrt_error *err)
+                       uint64_t *layout_conflicts, rrt_error *err)
 {
     host_init(out);
     *layout_conflicts = 0;
     const rrt_cpuid_manifest **m = calloc(n ? n : 1, sizeof(*m));
     if (!m)
-        return host_fail(err, RRT_E_NOMEM,
-                                "out of memory combining hosts");
+        return host_fail(err, RRT_E_NOMEM, "out of memory combining hosts");
     for (size_t i = 0; i < n; i++)
         m[i] = &hosts[i].m;
     rrt_status st = rrt_cpuid_common(m, n, &out->m, layout_conflicts, err);

@@ -47,7 +47,7 @@ typedef struct host_desc {
 } host_desc;
 
 /* Fills err with a formatted one-line message and returns st. */
-#define host_fail(err, st, ...)                                        \
+#define host_fail(err, st, ...)                                                \
     rrtx_fail(err, st, 0, NULL, UINT64_MAX, __VA_ARGS__)
 
 /* Every function that fills an host_desc overwrites it without freeing:
@@ -64,22 +64,21 @@ rrt_status host_capture(host_desc *h, rrt_error *err);
 rrt_status host_load(const char *path, host_desc *h, rrt_error *err);
 
 /* Reads the CPUID manifest of an archive (a recording or a saved file). */
-rrt_status host_load_archive(const char *path, host_desc *h,
-                                  rrt_error *err);
+rrt_status host_load_archive(const char *path, host_desc *h, rrt_error *err);
 
 /* Parses a text description held in memory. `name` is used in error
  * messages. */
 rrt_status host_parse_text(const void *data, size_t len, const char *name,
-                                host_desc *h, rrt_error *err);
+                           host_desc *h, rrt_error *err);
 
 /* Writes h as a small archive (CPID section + metadata) at path; the
  * writer makes it appear atomically. kind is HOST_KIND_HOST or _MASK. */
-rrt_status host_save(const char *path, const host_desc *h,
-                          const char *kind, rrt_error *err);
+rrt_status host_save(const char *path, const host_desc *h, const char *kind,
+                     rrt_error *err);
 
 /* rrt_cpuid_common over hosts[0..n-1], as a mask file's description: kind
  * HOST_KIND_MASK, XCR0 derived if any host's was, faulting unknown. */
 rrt_status host_common(const host_desc *hosts, size_t n, host_desc *out,
-                            uint64_t *layout_conflicts, rrt_error *err);
+                       uint64_t *layout_conflicts, rrt_error *err);
 
 #endif

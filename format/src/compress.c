@@ -167,12 +167,11 @@ rrt_status rrti_decompress(uint8_t method, const uint8_t *in, size_t n,
                            "size of %zu bytes",
                            raw_len);
     else if (res != BROTLI_DECODER_RESULT_SUCCESS)
-        status = rrtx_fail(err, RRT_E_CORRUPT, 0, path, offset,
-                           "bad compressed data (%s)",
-                           res == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT
-                               ? "stream ends early"
-                               : BrotliDecoderErrorString(
-                                     BrotliDecoderGetErrorCode(st)));
+        status = rrtx_fail(
+            err, RRT_E_CORRUPT, 0, path, offset, "bad compressed data (%s)",
+            res == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT
+                ? "stream ends early"
+                : BrotliDecoderErrorString(BrotliDecoderGetErrorCode(st)));
     else if (avail_out != 0)
         status = rrtx_fail(err, RRT_E_CORRUPT, 0, path, offset,
                            "compressed data decodes to %zu bytes, header "
@@ -180,8 +179,7 @@ rrt_status rrti_decompress(uint8_t method, const uint8_t *in, size_t n,
                            raw_len - avail_out, raw_len);
     else if (avail_in != 0)
         status = rrtx_fail(err, RRT_E_CORRUPT, 0, path, offset,
-                           "%zu bytes of junk after compressed data",
-                           avail_in);
+                           "%zu bytes of junk after compressed data", avail_in);
     BrotliDecoderDestroyInstance(st);
     return status;
 }

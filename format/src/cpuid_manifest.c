@@ -52,11 +52,11 @@ rrt_status rrt_cpuid_manifest_copy(rrt_cpuid_manifest *dst,
 {
     bool ok = true;
     *dst = *src;
-    dst->records = dup_array(src->records, src->n_records,
-                             sizeof(*src->records), &ok);
+    dst->records =
+        dup_array(src->records, src->n_records, sizeof(*src->records), &ok);
     dst->masks = dup_array(src->masks, src->n_masks, sizeof(*src->masks), &ok);
-    dst->queried = dup_array(src->queried, src->n_queried,
-                             sizeof(*src->queried), &ok);
+    dst->queried =
+        dup_array(src->queried, src->n_queried, sizeof(*src->queried), &ok);
     if (!ok) {
         rrt_cpuid_manifest_clear(dst);
         return rrtx_fail(err, RRT_E_NOMEM, 0, NULL, UINT64_MAX,
@@ -180,8 +180,8 @@ bool rrt_cpuid_manifest_effective(const rrt_cpuid_manifest *m, uint32_t leaf,
     return true;
 }
 
-#define FLAGS_KNOWN                                                           \
-    (RRT_CPUID_FAULTING_USED | RRT_CPUID_PATCHING_USED | RRT_CPUID_MASKED |   \
+#define FLAGS_KNOWN                                                            \
+    (RRT_CPUID_FAULTING_USED | RRT_CPUID_PATCHING_USED | RRT_CPUID_MASKED |    \
      RRT_CPUID_QUERIED_KNOWN)
 
 /* What get_records below accepts: so the writer never writes a manifest
@@ -209,9 +209,8 @@ static void put_records(rrt_buf *b, const rrt_cpuid_record *r, size_t n)
     }
 }
 
-rrt_status rrt_cpuid_manifest_encode(const rrt_cpuid_manifest *m,
-                                     uint8_t **out, size_t *out_len,
-                                     rrt_error *err)
+rrt_status rrt_cpuid_manifest_encode(const rrt_cpuid_manifest *m, uint8_t **out,
+                                     size_t *out_len, rrt_error *err)
 {
     size_t name_len = strnlen(m->mask_name, sizeof(m->mask_name));
     if (name_len >= sizeof(m->mask_name) ||
@@ -221,7 +220,7 @@ rrt_status rrt_cpuid_manifest_encode(const rrt_cpuid_manifest *m,
         m->n_queried > RRTI_MAX_CPUID_COUNT)
         return rrtx_fail(err, RRT_E_INVALID, 0, NULL, UINT64_MAX,
                          "CPUID manifest exceeds format limits");
-    const char *bad = (m->flags & ~FLAGS_KNOWN) ? "flags"
+    const char *bad = (m->flags & ~FLAGS_KNOWN)                  ? "flags"
                       : !records_valid(m->records, m->n_records) ? "records"
                       : !records_valid(m->masks, m->n_masks)     ? "masks"
                                                                  : NULL;

@@ -18,7 +18,8 @@
 
 /* A one-line message naming the input (the name is part of fmt). */
 /* Fills err with a one-line message and returns st. */
-#define text_fail(err, st, ...) rrtx_fail(err, st, 0, NULL, UINT64_MAX, __VA_ARGS__)
+#define text_fail(err, st, ...)                                                \
+    rrtx_fail(err, st, 0, NULL, UINT64_MAX, __VA_ARGS__)
 
 /* ------------------------------------------------------------------ */
 /* Records collected by the text parsers, with their line numbers for

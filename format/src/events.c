@@ -101,8 +101,7 @@ rrt_status rrt_ev_encode_exec_script(rrt_buf *b, const rrt_ev_exec_script *e)
     return done(b);
 }
 
-rrt_status rrt_ev_encode_signal_frame(rrt_buf *b,
-                                      const rrt_ev_signal_frame *e)
+rrt_status rrt_ev_encode_signal_frame(rrt_buf *b, const rrt_ev_signal_frame *e)
 {
     if (e->frame_len > RRT_EV_FRAME_MAX || (e->frame_len && !e->frame))
         return RRT_E_INVALID;
@@ -431,9 +430,10 @@ rrt_status rrt_ev_decode_signal_frame(const uint8_t *data, size_t len,
                                       rrt_ev_signal_frame *e, rrt_error *err)
 {
     static const char *const regname[RRT_EV_FRAME_NREGS] = {
-        "r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9",
-        "r8", "rax", "rcx", "rdx", "rsi", "rdi", "orig_rax", "rip", "cs",
-        "eflags", "rsp", "ss", "fs_base", "gs_base", "ds", "es", "fs", "gs"};
+        "r15",     "r14",      "r13", "r12", "rbp",    "rbx", "r11",
+        "r10",     "r9",       "r8",  "rax", "rcx",    "rdx", "rsi",
+        "rdi",     "orig_rax", "rip", "cs",  "eflags", "rsp", "ss",
+        "fs_base", "gs_base",  "ds",  "es",  "fs",     "gs"};
     dec d;
     dec_init(&d, data, len, RRT_EV_SIGNAL_FRAME, err);
     memset(e, 0, sizeof(*e));

@@ -33,8 +33,8 @@ static bool scan_push(scan_list *l, const rrti_section *s)
     if (!p)
         return false;
     l->v = p;
-    l->v[l->n++] = (scanned){s->type,   s->flags, s->offset, s->length,
-                             false,     false,    UINT64_MAX};
+    l->v[l->n++] = (scanned){s->type, s->flags, s->offset, s->length,
+                             false,   false,    UINT64_MAX};
     return true;
 }
 
@@ -78,11 +78,10 @@ static void problem(vctx *v, const rrt_error *e)
         v->fn(v->ctx, e->message);
 }
 
-static void problemf(vctx *v, rrt_status st, uint64_t off, const char *fmt,
-                     ...) __attribute__((format(printf, 4, 5)));
+static void problemf(vctx *v, rrt_status st, uint64_t off, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static void problemf(vctx *v, rrt_status st, uint64_t off, const char *fmt,
-                     ...)
+static void problemf(vctx *v, rrt_status st, uint64_t off, const char *fmt, ...)
 {
     rrt_error e;
     va_list ap;
@@ -115,7 +114,8 @@ static uint64_t resolve_scan_failure(vctx *v, int fd, scan_list *l,
 {
     for (size_t i = 0; i < l->n; i++) {
         scanned *x = &l->v[i];
-        if (x->type == RRT_SEC_CHUNK && !x->checked && !check_section(v, fd, x)) {
+        if (x->type == RRT_SEC_CHUNK && !x->checked &&
+            !check_section(v, fd, x)) {
             uint64_t at = x->offset;
             v->rep->sections -= l->n - i;
             l->n = i;
@@ -138,8 +138,7 @@ static uint64_t scan_body(vctx *v, int fd, uint64_t end, scan_list *l)
         rrti_section s;
         rrt_error e;
         uint8_t *p = NULL;
-        if (rrti_read_section_header(fd, v->path, off, end, &s, &e) !=
-                RRT_OK ||
+        if (rrti_read_section_header(fd, v->path, off, end, &s, &e) != RRT_OK ||
             (s.type != RRT_SEC_CHUNK &&
              rrti_read_section_payload(fd, v->path, &s, &p, &e) != RRT_OK))
             /* no way to find the next section boundary */
@@ -172,8 +171,8 @@ static void check_index_vs_body(vctx *v, rrt_reader *r, scan_list *l,
         char fc[5];
         if (!s || s->type != e.type || s->length != e.length)
             problemf(v, RRT_E_CORRUPT, e.offset,
-                     "index entry %zu (%s) matches no section in the body",
-                     i, rrti_fourcc(e.type, fc));
+                     "index entry %zu (%s) matches no section in the body", i,
+                     rrti_fourcc(e.type, fc));
     }
     for (size_t i = 0; i < rrt_reader_blob_count(r); i++) {
         uint64_t off = rrti_reader_blob_offset(r, i);
@@ -253,8 +252,7 @@ static int cmp_u64(const void *a, const void *b)
  * section checksum, decoding, chunk hash and the blob id. Fills `good`
  * (sorted) with the descriptor offsets of the blobs that read cleanly:
  * their chunks need no second look. */
-static void check_blobs(vctx *v, rrt_reader *r, uint64_t *good,
-                        size_t *ngood)
+static void check_blobs(vctx *v, rrt_reader *r, uint64_t *good, size_t *ngood)
 {
     *ngood = 0;
     uint8_t *buf = malloc(1u << 20);
@@ -367,8 +365,7 @@ rrt_status rrt_verify_archive(const char *path, rrt_problem_fn fn, void *ctx,
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         rrt_reader_close(r);
-        return rrtx_fail(err, RRT_E_IO, errno, path, UINT64_MAX,
-                         "cannot open");
+        return rrtx_fail(err, RRT_E_IO, errno, path, UINT64_MAX, "cannot open");
     }
     rrt_archive_info info;
     rrt_reader_info(r, &info);
@@ -429,7 +426,8 @@ static const rblob *rfind_blob(const rstate *s, const rrt_blob_id *id)
 {
     if (!s->table_cap)
         return NULL;
-    for (size_t i = rslot(id, s->table_cap);; i = (i + 1) & (s->table_cap - 1)) {
+    for (size_t i = rslot(id, s->table_cap);;
+         i = (i + 1) & (s->table_cap - 1)) {
         if (!s->table[i])
             return NULL;
         if (rrt_blob_id_cmp(&s->blobs[s->table[i] - 1].id, id) == 0)
@@ -479,17 +477,16 @@ static const uint8_t *rchunk(rstate *s, const scanned *c, uint32_t *raw_len)
     uint8_t *cp = NULL;
     rrti_section cs = {c->type, c->flags, c->offset, c->length};
     rrti_chunk_header ch;
-    bool ok = rrti_read_section_payload(s->fd, s->path, &cs, &cp, NULL) ==
-                  RRT_OK &&
-              rrti_decode_chunk_header(cp, (size_t)cs.length, &ch, NULL, 0,
-                                       NULL) == RRT_OK;
+    bool ok =
+        rrti_read_section_payload(s->fd, s->path, &cs, &cp, NULL) == RRT_OK &&
+        rrti_decode_chunk_header(cp, (size_t)cs.length, &ch, NULL, 0, NULL) ==
+            RRT_OK;
     uint8_t *raw = ok ? malloc(ch.raw_len ? ch.raw_len : 1) : NULL;
-    ok = raw &&
-         rrti_decompress_chunk(ch.method,
-                               (s->hflags & RRT_HFLAG_X86_FILTER) != 0,
-                               cp + RRTI_CHUNK_PREFIX,
-                               (size_t)cs.length - RRTI_CHUNK_PREFIX, raw,
-                               ch.raw_len, NULL, 0, NULL) == RRT_OK;
+    ok = raw && rrti_decompress_chunk(ch.method,
+                                      (s->hflags & RRT_HFLAG_X86_FILTER) != 0,
+                                      cp + RRTI_CHUNK_PREFIX,
+                                      (size_t)cs.length - RRTI_CHUNK_PREFIX,
+                                      raw, ch.raw_len, NULL, 0, NULL) == RRT_OK;
     free(cp);
     if (!ok) {
         free(raw);
@@ -523,8 +520,7 @@ static bool blob_consistent(rstate *s, const uint8_t *p, size_t len,
         uint32_t raw_len = 0, want = rrti_chunk_raw_len(&d, i);
         /* A piece needs its whole shared chunk decoded. */
         const uint8_t *raw = ok ? rchunk(s, c, &raw_len) : NULL;
-        ok = raw && (d.piece ? d.piece_off + want <= raw_len
-                             : raw_len == want);
+        ok = raw && (d.piece ? d.piece_off + want <= raw_len : raw_len == want);
         const uint8_t *mine = ok ? raw + (d.piece ? d.piece_off : 0) : NULL;
         ok = ok && XXH3_64bits(mine, want) == d.chunks[i].raw_hash;
         if (ok)
@@ -647,8 +643,8 @@ rrt_status rrt_recover(const char *in, const char *outp,
     if (fstat(s.fd, &sb) != 0) {
         st = rrtx_fail(err, RRT_E_IO, errno, in, UINT64_MAX, "cannot stat");
     } else {
-        size_t n = (uint64_t)sb.st_size < sizeof(h) ? (size_t)sb.st_size
-                                                     : sizeof(h);
+        size_t n =
+            (uint64_t)sb.st_size < sizeof(h) ? (size_t)sb.st_size : sizeof(h);
         st = rrti_pread_all(s.fd, in, h, n, 0, err);
         if (st == RRT_OK)
             st = rrti_check_header(h, n, in, &hd, err);
@@ -667,11 +663,10 @@ rrt_status rrt_recover(const char *in, const char *outp,
      * fails at once and not after reading the whole input. */
     rrt_writer *w = NULL;
     if (st == RRT_OK)
-        st = rrti_writer_create_via(outp,
-                                    is_partial_of(&sb, outp)
-                                        ? RRT_RECOVER_PARTIAL_SUFFIX
-                                        : ".partial",
-                                    &o, &w, err);
+        st = rrti_writer_create_via(
+            outp,
+            is_partial_of(&sb, outp) ? RRT_RECOVER_PARTIAL_SUFFIX : ".partial",
+            &o, &w, err);
     uint64_t size = (uint64_t)sb.st_size, off = RRTI_HEADER_SIZE;
     uint64_t keep_end = RRTI_HEADER_SIZE;
     /* aux values of kept sections, parallel to s.l */
@@ -718,15 +713,13 @@ rrt_status rrt_recover(const char *in, const char *outp,
         const scanned *x = &s.l.v[i];
         if (x->type == RRT_SEC_CHUNK || x->type == RRT_SEC_BLOB)
             continue;
-        rrt_section_info si = {x->type, x->flags, x->offset, x->length,
-                               aux[i]};
+        rrt_section_info si = {x->type, x->flags, x->offset, x->length, aux[i]};
         st = rrti_writer_register_section(w, &si, err);
     }
     for (size_t i = 0; st == RRT_OK && i < s.nblob; i++)
         if (s.blobs[i].offset < keep_end)
-            st = rrti_writer_register_blob(w, &s.blobs[i].id,
-                                           s.blobs[i].offset, s.blobs[i].size,
-                                           err);
+            st = rrti_writer_register_blob(w, &s.blobs[i].id, s.blobs[i].offset,
+                                           s.blobs[i].size, err);
     if (st == RRT_OK) {
         rrti_writer_set_event_count(w, s.events);
         st = rrt_writer_finish(w, err);

@@ -32,8 +32,7 @@ static rrt_status decode_piece(const uint8_t *p, size_t len, uint64_t self_off,
     if (out->n_chunks != 1 || len != RRTI_BLOB_PREFIX + RRTI_PIECE_ENTRY)
         return CORRUPT("piece descriptor lists %u chunks in %zu bytes, "
                        "expected 1 in %u",
-                       out->n_chunks, len,
-                       RRTI_BLOB_PREFIX + RRTI_PIECE_ENTRY);
+                       out->n_chunks, len, RRTI_BLOB_PREFIX + RRTI_PIECE_ENTRY);
     const uint8_t *c = p + RRTI_BLOB_PREFIX;
     uint64_t at = rrti_get_u64(c);
     uint64_t piece_off = rrti_get_u64(c + 16);
@@ -123,8 +122,8 @@ rrt_status rrti_decode_chunk_header(const uint8_t *p, size_t len,
     out->raw_len = rrti_get_u32(p + 4);
     if (out->raw_len == 0 || out->raw_len > RRTI_MAX_RAW)
         return rrtx_fail(err, RRT_E_LIMIT, 0, path, off,
-                         "chunk declares %u raw bytes (limit %u)",
-                         out->raw_len, RRTI_MAX_RAW);
+                         "chunk declares %u raw bytes (limit %u)", out->raw_len,
+                         RRTI_MAX_RAW);
     return RRT_OK;
 }
 
@@ -204,8 +203,8 @@ rrt_status rrti_decode_evts_header(const uint8_t *p, size_t len,
                          out->raw_len, RRTI_MAX_RAW);
     /* Each event takes at least two bytes (type and length varints). */
     if (out->count > out->raw_len / 2)
-        return CORRUPT("event batch declares %u events in %u bytes",
-                       out->count, out->raw_len);
+        return CORRUPT("event batch declares %u events in %u bytes", out->count,
+                       out->raw_len);
     return RRT_OK;
 }
 

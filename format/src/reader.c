@@ -35,7 +35,7 @@ struct rrt_reader {
     uint64_t blob_bytes;
     size_t *files; /* indices into secs of FILE sections */
     size_t nfiles;
-    size_t *evts;  /* indices into secs of EVTS sections */
+    size_t *evts; /* indices into secs of EVTS sections */
     size_t nevts;
     /* Metadata, loaded on first use. */
     bool meta_loaded;
@@ -85,10 +85,12 @@ static rrt_status read_footer(rrt_reader *r, uint64_t *index_size,
                               rrt_error *err)
 {
     const char *hint = " (incomplete archive? 'rrt recover' can salvage it)";
-    if (r->size < RRTI_HEADER_SIZE + RRTI_SECTION_OVERHEAD + 24 +
-                      RRTI_FOOTER_SIZE)
-        return FAIL(RRT_E_TRUNCATED, UINT64_MAX, "too short to hold an index "
-                    "and footer%s", hint);
+    if (r->size <
+        RRTI_HEADER_SIZE + RRTI_SECTION_OVERHEAD + 24 + RRTI_FOOTER_SIZE)
+        return FAIL(RRT_E_TRUNCATED, UINT64_MAX,
+                    "too short to hold an index "
+                    "and footer%s",
+                    hint);
     uint8_t f[RRTI_FOOTER_SIZE];
     uint64_t at = r->size - RRTI_FOOTER_SIZE;
     rrt_status st = rrti_pread_all(r->fd, r->path, f, sizeof(f), at, err);
@@ -117,8 +119,7 @@ static rrt_status read_footer(rrt_reader *r, uint64_t *index_size,
     return RRT_OK;
 }
 
-static rrt_status parse_sections(rrt_reader *r, rrt_cursor *c,
-                                 rrt_error *err)
+static rrt_status parse_sections(rrt_reader *r, rrt_cursor *c, rrt_error *err)
 {
     uint64_t prev_end = RRTI_HEADER_SIZE, prev_aux = 0;
     bool any_evts = false;
@@ -208,16 +209,15 @@ static rrt_status parse_blobs(rrt_reader *r, rrt_cursor *c, rrt_error *err)
     return RRT_OK;
 }
 
-static rrt_status read_index(rrt_reader *r, uint64_t index_size,
-                             rrt_error *err)
+static rrt_status read_index(rrt_reader *r, uint64_t index_size, rrt_error *err)
 {
     rrti_section s;
     rrt_status st = rrti_read_section_header(
         r->fd, r->path, r->index_off, r->size - RRTI_FOOTER_SIZE, &s, err);
     if (st != RRT_OK)
         return st;
-    if (s.type != RRT_SEC_INDEX || s.length + RRTI_SECTION_OVERHEAD !=
-                                       index_size)
+    if (s.type != RRT_SEC_INDEX ||
+        s.length + RRTI_SECTION_OVERHEAD != index_size)
         return FAIL(RRT_E_CORRUPT, r->index_off,
                     "footer does not point at the index");
     uint8_t *p;
@@ -265,8 +265,8 @@ rrt_status rrt_reader_open(const char *path, rrt_reader **out, rrt_error *err)
     rrt_status st = RRT_OK;
     struct stat sb;
     if (r->fd < 0)
-        st = rrtx_fail(err, errno == ENOENT ? RRT_E_NOT_FOUND : RRT_E_IO,
-                       errno, path, UINT64_MAX, "cannot open");
+        st = rrtx_fail(err, errno == ENOENT ? RRT_E_NOT_FOUND : RRT_E_IO, errno,
+                       path, UINT64_MAX, "cannot open");
     else if (fstat(r->fd, &sb) != 0)
         st = rrtx_fail(err, RRT_E_IO, errno, path, UINT64_MAX, "cannot stat");
     else if (!S_ISREG(sb.st_mode))
@@ -504,8 +504,7 @@ static rrt_status load_chunk(rrt_reader *r, const rrti_blob_desc *d,
         memcpy(out, r->shared + d->piece_off, want);
         if (XXH3_64bits(out, want) != d->chunks[i].raw_hash)
             return rrtx_fail(err, RRT_E_HASH, 0, r->path, at,
-                             "blob %s: chunk %u content hash mismatch", hex,
-                             i);
+                             "blob %s: chunk %u content hash mismatch", hex, i);
         return RRT_OK;
     }
     rrti_section s;
@@ -514,8 +513,8 @@ static rrt_status load_chunk(rrt_reader *r, const rrti_blob_desc *d,
     if (st != RRT_OK)
         return st;
     if (s.type != RRT_SEC_CHUNK)
-        return FAIL(RRT_E_CORRUPT, at, "blob %s: chunk %u is not a chunk",
-                    hex, i);
+        return FAIL(RRT_E_CORRUPT, at, "blob %s: chunk %u is not a chunk", hex,
+                    i);
     uint8_t *p;
     st = rrti_read_section_payload(r->fd, r->path, &s, &p, err);
     if (st != RRT_OK)
@@ -584,8 +583,7 @@ rrt_status rrt_reader_read_blob(rrt_reader *r, const rrt_blob_id *id,
     uint8_t *buf = malloc((size_t)b->size + 1);
     if (!buf) {
         free(d.chunks);
-        return FAIL(RRT_E_NOMEM, UINT64_MAX, "out of memory for blob %s",
-                    hex);
+        return FAIL(RRT_E_NOMEM, UINT64_MAX, "out of memory for blob %s", hex);
     }
     for (uint32_t i = 0; i < d.n_chunks && st == RRT_OK; i++)
         st = load_chunk(r, &d, b->offset, i, buf + (size_t)i * d.chunk_size,
@@ -659,8 +657,8 @@ struct rrt_blob_stream {
     rrt_reader *r;
     rrti_blob_desc d;
     uint64_t desc_off;
-    uint32_t next;   /* next chunk to decode */
-    uint8_t *buf;    /* current chunk */
+    uint32_t next; /* next chunk to decode */
+    uint8_t *buf;  /* current chunk */
     size_t len, pos;
     XXH3_state_t *xs;
     bool checked;
@@ -777,8 +775,8 @@ rrt_status rrt_reader_file(rrt_reader *r, size_t i, rrt_file_entry *out,
         if (!b || b->size != out->size) {
             char hex[33];
             rrt_blob_id_to_hex(&out->blob, hex);
-            st = FAIL(RRT_E_CORRUPT, e->offset,
-                      "file %s names blob %s, %s", out->path, hex,
+            st = FAIL(RRT_E_CORRUPT, e->offset, "file %s names blob %s, %s",
+                      out->path, hex,
                       b ? "of another size" : "which is not in the archive");
             rrt_file_entry_clear(out);
         }
@@ -900,8 +898,7 @@ static rrt_status load_meta(rrt_reader *r, rrt_error *err)
             total += parts[k++].n;
     }
     meta_pos *tmp = st == RRT_OK ? calloc(total + 1, sizeof(*tmp)) : NULL;
-    rrt_meta_entry *all =
-        st == RRT_OK ? calloc(total + 1, sizeof(*all)) : NULL;
+    rrt_meta_entry *all = st == RRT_OK ? calloc(total + 1, sizeof(*all)) : NULL;
     if (st == RRT_OK && (!all || !tmp))
         st = FAIL(RRT_E_NOMEM, UINT64_MAX, "out of memory");
     if (st != RRT_OK) {
@@ -933,8 +930,8 @@ static rrt_status load_meta(rrt_reader *r, rrt_error *err)
     return RRT_OK;
 }
 
-rrt_status rrt_reader_meta(rrt_reader *r, const rrt_meta_entry **out,
-                           size_t *n, rrt_error *err)
+rrt_status rrt_reader_meta(rrt_reader *r, const rrt_meta_entry **out, size_t *n,
+                           rrt_error *err)
 {
     rrt_status st = load_meta(r, err);
     *out = st == RRT_OK ? r->meta : NULL;
@@ -957,11 +954,11 @@ const char *rrt_reader_meta_get(rrt_reader *r, const char *key)
 
 struct rrt_event_iter {
     rrt_reader *r;
-    size_t batch;      /* next batch (index into r->evts) */
+    size_t batch; /* next batch (index into r->evts) */
     uint8_t *raw;
     rrt_cursor cur;
-    uint32_t left;     /* events left in the loaded batch */
-    uint64_t seq;      /* number of the next event */
+    uint32_t left; /* events left in the loaded batch */
+    uint64_t seq;  /* number of the next event */
 };
 
 static rrt_status load_batch(rrt_event_iter *it, rrt_error *err)
@@ -983,8 +980,7 @@ static rrt_status load_batch(rrt_event_iter *it, rrt_error *err)
     if (h.first != e->aux || h.first != it->seq)
         return FAIL(RRT_E_CORRUPT, e->offset,
                     "event batch starts at event %llu, expected %llu",
-                    (unsigned long long)h.first,
-                    (unsigned long long)it->seq);
+                    (unsigned long long)h.first, (unsigned long long)it->seq);
     if (h.count > r->nevents - h.first)
         return FAIL(RRT_E_CORRUPT, e->offset,
                     "event batch runs past the %llu events the index counts",

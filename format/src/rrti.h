@@ -36,7 +36,7 @@
 #define RRTI_METHOD_BROTLI_X86 2 /* CHNK only: x86 filter, then brotli */
 #define RRTI_HFLAGS_INCOMPAT_MASK 0xffff0000u
 /* Incompatible header flags this library implements. */
-#define RRTI_HFLAGS_KNOWN_INCOMPAT                                            \
+#define RRTI_HFLAGS_KNOWN_INCOMPAT                                             \
     (RRT_HFLAG_X86_FILTER | RRT_HFLAG_SHARED_CHUNKS)
 #define RRTI_PIECE_ENTRY 24u /* u64 chunk offset, u64 hash, u64 offset */
 
@@ -216,8 +216,7 @@ typedef struct rrti_index_blob {
 
 /* Builds the INDX payload; sorts blobs by id. */
 void rrti_encode_index(rrt_buf *b, const rrt_section_info *secs, size_t nsec,
-                       rrti_index_blob *blobs, size_t nblob,
-                       uint64_t nevents);
+                       rrti_index_blob *blobs, size_t nblob, uint64_t nevents);
 /* The footer's checksum also covers the file header, so that no byte of
  * an archive is outside every checksum. */
 uint64_t rrti_footer_checksum(const uint8_t header[RRTI_HEADER_SIZE],

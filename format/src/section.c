@@ -118,9 +118,8 @@ rrt_status rrti_read_section_payload(int fd, const char *path,
     if (!buf)
         return rrtx_fail(err, RRT_E_NOMEM, 0, path, s->offset,
                          "cannot allocate %zu bytes for a section", len);
-    rrt_status st = rrti_pread_all(fd, path, buf,
-                                   len + RRTI_SECTION_OVERHEAD, s->offset,
-                                   err);
+    rrt_status st = rrti_pread_all(fd, path, buf, len + RRTI_SECTION_OVERHEAD,
+                                   s->offset, err);
     if (st != RRT_OK) {
         free(buf);
         return st;

@@ -62,7 +62,7 @@ rrt_status rrti_wr_seal_group(rrt_writer *w)
 /* Adds a small blob, already known to be new, as a piece of the open
  * shared chunk (opening one when needed). Copies data. */
 rrt_status rrti_wr_add_piece(rrt_writer *w, const rrt_blob_id *id,
-                            const uint8_t *data, size_t n)
+                             const uint8_t *data, size_t n)
 {
     shared_group *g = &w->group;
     if (g->chunk && g->chunk->raw_len + n > w->opt.chunk_size)

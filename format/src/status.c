@@ -8,8 +8,8 @@
 const char *rrt_strerror(rrt_status status)
 {
     switch (status) {
-#define RRT_STATUS_TEXT(name, num, text)                                      \
-    case name:                                                                \
+#define RRT_STATUS_TEXT(name, num, text)                                       \
+    case name:                                                                 \
         return text;
         RRT_STATUS_LIST(RRT_STATUS_TEXT)
 #undef RRT_STATUS_TEXT
@@ -20,8 +20,8 @@ const char *rrt_strerror(rrt_status status)
 const char *rrt_status_name(rrt_status status)
 {
     switch (status) {
-#define RRT_STATUS_NAME(name, num, text)                                      \
-    case name:                                                                \
+#define RRT_STATUS_NAME(name, num, text)                                       \
+    case name:                                                                 \
         return #name;
         RRT_STATUS_LIST(RRT_STATUS_NAME)
 #undef RRT_STATUS_NAME

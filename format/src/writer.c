@@ -18,7 +18,7 @@
 /* Failure and raw output                                             */
 
 rrt_status rrti_wr_fail(rrt_writer *w, rrt_status st, int e, const char *fmt,
-                       ...)
+                        ...)
 {
     if (w->status != RRT_OK)
         return w->status;
@@ -101,8 +101,8 @@ static rrt_status out_section(rrt_writer *w, uint32_t type, uint32_t flags,
 }
 
 static rrt_status add_section_entry(rrt_writer *w, uint32_t type,
-                                    uint32_t flags, uint64_t off,
-                                    uint64_t len, uint64_t aux)
+                                    uint32_t flags, uint64_t off, uint64_t len,
+                                    uint64_t aux)
 {
     rrt_section_info *p =
         rrtx_grow(w->secs, &w->capsec, w->nsec + 1, sizeof(*p));
@@ -125,7 +125,8 @@ static rrti_index_blob *find_blob(const rrt_writer *w, const rrt_blob_id *id)
 {
     if (!w->table_cap)
         return NULL;
-    for (size_t i = id_hash(id, w->table_cap);; i = (i + 1) & (w->table_cap - 1)) {
+    for (size_t i = id_hash(id, w->table_cap);;
+         i = (i + 1) & (w->table_cap - 1)) {
         uint32_t slot = w->table[i];
         if (!slot)
             return NULL;
@@ -145,7 +146,7 @@ static void table_insert(uint32_t *table, size_t cap, const rrt_blob_id *id,
 
 /* Registers an id; the descriptor offset is filled when it is written. */
 rrt_status rrti_wr_add_blob_entry(rrt_writer *w, const rrt_blob_id *id,
-                                 uint64_t off, uint64_t size)
+                                  uint64_t off, uint64_t size)
 {
     if (w->nblob >= UINT32_MAX - 1)
         return rrti_wr_fail(w, RRT_E_LIMIT, 0, "too many blobs");
@@ -187,9 +188,9 @@ static bool needs_compression(const item *it)
 static void compress_item(const rrt_writer *w, item *it)
 {
     if (it->kind == ITEM_CHUNK)
-        it->result = rrti_compress_chunk(w->opt.quality, it->x86,
-                                         it->raw, it->raw_len, &it->out,
-                                         &it->out_len, &it->method);
+        it->result =
+            rrti_compress_chunk(w->opt.quality, it->x86, it->raw, it->raw_len,
+                                &it->out, &it->out_len, &it->method);
     else
         it->result = rrti_compress(w->opt.quality, it->raw, it->raw_len,
                                    &it->out, &it->out_len, &it->method);
@@ -286,7 +287,8 @@ static rrt_status write_item(rrt_writer *w, item *it)
     uint8_t pre[RRTI_EVTS_PREFIX] = {0};
     uint64_t at;
     if (it->result != RRT_OK)
-        return rrti_wr_fail(w, it->result, 0, "cannot compress (out of memory)");
+        return rrti_wr_fail(w, it->result, 0,
+                            "cannot compress (out of memory)");
     switch (it->kind) {
     case ITEM_CHUNK:
         /* Written even when its blob is dropped (an error or a late
@@ -294,8 +296,8 @@ static rrt_status write_item(rrt_writer *w, item *it)
          * the thread count, and the bytes must not. */
         pre[0] = it->method;
         rrti_put_u32(pre + 4, (uint32_t)it->raw_len);
-        out_section(w, RRT_SEC_CHUNK, RRT_SECF_REQUIRED, pre,
-                    RRTI_CHUNK_PREFIX, it->out, it->out_len, &at);
+        out_section(w, RRT_SEC_CHUNK, RRT_SECF_REQUIRED, pre, RRTI_CHUNK_PREFIX,
+                    it->out, it->out_len, &at);
         if (it->blob)
             it->blob->chunks[it->chunk_index].offset = at;
         for (size_t i = 0; i < it->nmembers; i++)
@@ -306,8 +308,8 @@ static rrt_status write_item(rrt_writer *w, item *it)
         rrti_put_u32(pre + 8, it->count);
         pre[12] = it->method;
         rrti_put_u32(pre + 16, (uint32_t)it->raw_len);
-        out_section(w, RRT_SEC_EVENTS, RRT_SECF_REQUIRED, pre,
-                    RRTI_EVTS_PREFIX, it->out, it->out_len, &at);
+        out_section(w, RRT_SEC_EVENTS, RRT_SECF_REQUIRED, pre, RRTI_EVTS_PREFIX,
+                    it->out, it->out_len, &at);
         return add_section_entry(w, RRT_SEC_EVENTS, RRT_SECF_REQUIRED, at,
                                  RRTI_EVTS_PREFIX + it->out_len, it->first);
     case ITEM_BLOB:
@@ -399,7 +401,6 @@ rrt_status rrti_wr_queue_item(rrt_writer *w, item *it)
         return drain_all(w);
     return RRT_OK;
 }
-
 
 /* Queues an item, or holds it back while a shared chunk is open; takes
  * ownership of it in all cases. */
@@ -740,9 +741,8 @@ static ssize_t read_full(int fd, uint8_t *p, size_t n)
 
 /* First pass over a seekable file: its id, so that duplicates cost no
  * compression and no space. */
-static rrt_status hash_fd(rrt_writer *w, int fd, const char *name,
-                          off_t start, rrt_blob_id *id, uint64_t *size,
-                          rrt_error *err)
+static rrt_status hash_fd(rrt_writer *w, int fd, const char *name, off_t start,
+                          rrt_blob_id *id, uint64_t *size, rrt_error *err)
 {
     size_t cap = 1u << 20;
     uint8_t *buf = malloc(cap);
@@ -828,7 +828,8 @@ static rrt_status stream_blob(rrt_writer *w, rrt_read_fn fn, void *ctx,
                            "larger than 2^48 bytes");
             break;
         }
-        if (b->n_chunks == 0 && k < b->chunk_size && k <= rrti_wr_piece_max(w)) {
+        if (b->n_chunks == 0 && k < b->chunk_size &&
+            k <= rrti_wr_piece_max(w)) {
             small = buf; /* all of it, read to its end */
             small_len = k;
             b->size = k;
@@ -872,8 +873,8 @@ static rrt_status stream_blob(rrt_writer *w, rrt_read_fn fn, void *ctx,
     return st != RRT_OK ? st : report(w, err);
 }
 
-rrt_status rrt_writer_add_blob_reader(rrt_writer *w, rrt_read_fn fn,
-                                      void *ctx, const char *name,
+rrt_status rrt_writer_add_blob_reader(rrt_writer *w, rrt_read_fn fn, void *ctx,
+                                      const char *name,
                                       const rrt_blob_id *expect,
                                       rrt_blob_id *id_out, uint64_t *size_out,
                                       rrt_error *err)
@@ -908,8 +909,8 @@ rrt_status rrt_writer_add_blob_fd(rrt_writer *w, int fd, const char *name,
     off_t start = lseek(fd, 0, SEEK_CUR);
     bool seekable = start >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
     if (!seekable)
-        return stream_blob(w, read_fd, &fd, name, NULL, false, id_out,
-                           size_out, err);
+        return stream_blob(w, read_fd, &fd, name, NULL, false, id_out, size_out,
+                           err);
     rrt_blob_id pre_id;
     uint64_t pre_size = 0;
     rrt_status st = hash_fd(w, fd, name, start, &pre_id, &pre_size, err);
@@ -923,8 +924,8 @@ rrt_status rrt_writer_add_blob_fd(rrt_writer *w, int fd, const char *name,
             *size_out = pre_size;
         return RRT_OK;
     }
-    return stream_blob(w, read_fd, &fd, name, &pre_id, false, id_out,
-                       size_out, err);
+    return stream_blob(w, read_fd, &fd, name, &pre_id, false, id_out, size_out,
+                       err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -998,9 +999,8 @@ rrt_status rrt_writer_add_event(rrt_writer *w, uint32_t type, const void *data,
         return rrtx_fail(err, RRT_E_LIMIT, 0, w->file.path, UINT64_MAX,
                          "event of %zu bytes exceeds the %u-byte batch limit",
                          len, RRTI_MAX_RAW);
-    if (w->events_in_batch &&
-        (w->events.len + len + 15 > RRTI_MAX_RAW ||
-         w->events_in_batch == UINT32_MAX))
+    if (w->events_in_batch && (w->events.len + len + 15 > RRTI_MAX_RAW ||
+                               w->events_in_batch == UINT32_MAX))
         if (flush_events(w) != RRT_OK)
             return report(w, err);
     rrt_buf_put_varint(&w->events, type);
@@ -1053,8 +1053,7 @@ rrt_status rrt_writer_set_meta(rrt_writer *w, const char *key,
     size_t kl = strlen(key), vl = strlen(value);
     if (kl == 0 || kl > RRTI_MAX_META_KEY || vl > RRTI_MAX_META_VALUE)
         return rrtx_fail(err, RRT_E_INVALID, 0, w->file.path, UINT64_MAX,
-                         "metadata key '%.64s' or its value is too long",
-                         key);
+                         "metadata key '%.64s' or its value is too long", key);
     size_t lo = 0, hi = w->nmeta;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -1083,9 +1082,8 @@ rrt_status rrt_writer_set_meta(rrt_writer *w, const char *key,
         char **k = rrtx_grow(w->meta_keys, &kcap, w->nmeta + 1, sizeof(*k));
         if (k)
             w->meta_keys = k;
-        char **v = k ? rrtx_grow(w->meta_vals, &vcap, w->nmeta + 1,
-                                 sizeof(*v))
-                     : NULL;
+        char **v =
+            k ? rrtx_grow(w->meta_vals, &vcap, w->nmeta + 1, sizeof(*v)) : NULL;
         if (v)
             w->meta_vals = v;
         if (!k || !v) {
@@ -1206,7 +1204,8 @@ static rrt_status write_index(rrt_writer *w)
     }
     if (p.len > RRTI_MAX_PAYLOAD) {
         rrt_buf_free(&p);
-        return rrti_wr_fail(w, RRT_E_LIMIT, 0, "index exceeds the section limit");
+        return rrti_wr_fail(w, RRT_E_LIMIT, 0,
+                            "index exceeds the section limit");
     }
     uint64_t at;
     out_section(w, RRT_SEC_INDEX, RRT_SECF_REQUIRED, NULL, 0, p.data, p.len,

@@ -17,11 +17,11 @@ typedef struct blob_build {
     uint64_t size;
     uint32_t chunk_size;
     uint32_t n_chunks, cap;
-    bool x86;        /* x86 ELF: chunks go through the x86 filter */
-    bool piece;      /* its bytes are a piece of a shared chunk */
+    bool x86;   /* x86 ELF: chunks go through the x86 filter */
+    bool piece; /* its bytes are a piece of a shared chunk */
     uint64_t piece_off;
     rrti_chunk_ref *chunks;
-    unsigned refs;   /* queue items pointing here */
+    unsigned refs; /* queue items pointing here */
 } blob_build;
 
 typedef enum { ITEM_SECTION, ITEM_CHUNK, ITEM_EVTS, ITEM_BLOB } item_kind;
@@ -29,19 +29,19 @@ typedef enum { ITEM_SECTION, ITEM_CHUNK, ITEM_EVTS, ITEM_BLOB } item_kind;
 typedef struct item {
     item_kind kind;
     uint32_t type;
-    uint8_t *raw;    /* CHUNK/EVTS: bytes to compress; SECTION: payload */
+    uint8_t *raw; /* CHUNK/EVTS: bytes to compress; SECTION: payload */
     size_t raw_len;
-    uint8_t *out;    /* compressed form */
+    uint8_t *out; /* compressed form */
     size_t out_len;
     uint8_t method;
-    uint64_t first;  /* EVTS */
-    uint32_t count;  /* EVTS */
+    uint64_t first; /* EVTS */
+    uint32_t count; /* EVTS */
     blob_build *blob;
     uint32_t chunk_index;
-    bool x86;        /* CHUNK: run the x86 filter */
+    bool x86;             /* CHUNK: run the x86 filter */
     blob_build **members; /* shared CHUNK: the pieces it holds */
     size_t nmembers, capmembers;
-    int state;       /* 0 waiting, 1 being compressed, 2 ready */
+    int state; /* 0 waiting, 1 being compressed, 2 ready */
     rrt_status result;
     struct item *next;
 } item;
@@ -69,7 +69,7 @@ typedef struct shared_group {
 struct rrt_writer {
     rrtx_atomic file; /* PATH.partial until finish renames it */
     rrt_writer_options opt;
-    uint64_t off; /* file offset of the next byte handed to out() */
+    uint64_t off;      /* file offset of the next byte handed to out() */
     rrt_status status; /* sticky: first failure */
     rrt_error err;
     bool finished;
@@ -112,7 +112,7 @@ struct rrt_writer {
 rrt_status rrti_wr_fail(rrt_writer *w, rrt_status st, int e, const char *fmt,
                         ...) __attribute__((format(printf, 4, 5)));
 rrt_status rrti_wr_add_blob_entry(rrt_writer *w, const rrt_blob_id *id,
-                                 uint64_t off, uint64_t size);
+                                  uint64_t off, uint64_t size);
 void rrti_wr_blob_unref(blob_build *b);
 void rrti_wr_item_free(item *it);
 rrt_status rrti_wr_queue_item(rrt_writer *w, item *it);
@@ -121,7 +121,7 @@ blob_build *rrti_wr_new_blob(rrt_writer *w);
 size_t rrti_wr_piece_max(const rrt_writer *w);
 rrt_status rrti_wr_seal_group(rrt_writer *w);
 rrt_status rrti_wr_add_piece(rrt_writer *w, const rrt_blob_id *id,
-                            const uint8_t *data, size_t n);
+                             const uint8_t *data, size_t n);
 void rrti_wr_free_held(shared_group *g);
 
 #endif

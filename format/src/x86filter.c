@@ -21,8 +21,8 @@ static bool near_byte(uint8_t b)
 
 static void x86_code(uint8_t *buf, size_t size, bool encode)
 {
-    static const bool mask_allowed[8] = {true,  true,  true,  false,
-                                         true,  false, false, false};
+    static const bool mask_allowed[8] = {true, true,  true,  false,
+                                         true, false, false, false};
     static const uint32_t mask_bit[8] = {0, 1, 2, 2, 3, 3, 3, 3};
     if (size < 5)
         return;
@@ -66,7 +66,7 @@ static void x86_code(uint8_t *buf, size_t size, bool encode)
                 src = dest ^ ((1u << (32 - i * 8)) - 1);
             }
             /* Bits 25..31 follow bit 24, so the top byte stays 00/FF. */
-            buf[pos + 4] = (uint8_t)~(((dest >> 24) & 1) - 1);
+            buf[pos + 4] = (uint8_t) ~(((dest >> 24) & 1) - 1);
             buf[pos + 3] = (uint8_t)(dest >> 16);
             buf[pos + 2] = (uint8_t)(dest >> 8);
             buf[pos + 1] = (uint8_t)dest;

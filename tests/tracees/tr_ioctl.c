@@ -2,9 +2,10 @@
  * pipe (FIONREAD with bytes in it, FIONBIO, FIOCLEX/FIONCLEX, TCGETS
  * failing with ENOTTY) and on a pseudo-terminal from posix_openpt
  * (TIOCGPTN, TIOCSPTLCK, TIOCGPTPEER, TCFLSH, TIOCGSID, TCGETS,
- * TCSETS/TCSETSW/TCSETSF, TIOCSWINSZ, TIOCGWINSZ, TIOCGPGRP). Each output is filled with a sentinel first and
- * printed in full, so an output replay does not restore shows.
- * `tr_ioctl unlisted` issues TIOCOUTQ, which rrt does not support. */
+ * TCSETS/TCSETSW/TCSETSF, TIOCSWINSZ, TIOCGWINSZ, TIOCGPGRP). Each output is
+ * filled with a sentinel first and printed in full, so an output replay does
+ * not restore shows. `tr_ioctl unlisted` issues TIOCOUTQ, which rrt does not
+ * support. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -50,8 +51,7 @@ static void on_pipe(void)
     int fd1 = fcntl(p[0], F_GETFD);
     int r2 = ioctl(p[0], FIONCLEX);
     int fd2 = fcntl(p[0], F_GETFD);
-    printf("pipe FIOCLEX=%d getfd=%d FIONCLEX=%d getfd=%d\n", r1, fd1, r2,
-           fd2);
+    printf("pipe FIOCLEX=%d getfd=%d FIONCLEX=%d getfd=%d\n", r1, fd1, r2, fd2);
     struct kernel_termios kt;
     memset(&kt, 0xaa, sizeof(kt));
     errno = 0;
@@ -82,7 +82,7 @@ static void on_pty(void)
     ret = tcgetattr(m, &t);
     cfmakeraw(&t);
     t.c_cc[VMIN] = 3;
-    int s1 = ioctl(m, TCSETS, &kt);   /* unchanged */
+    int s1 = ioctl(m, TCSETS, &kt);     /* unchanged */
     int s2 = tcsetattr(m, TCSANOW, &t); /* TCSETS */
     t.c_cc[VTIME] = 7;
     int s3 = tcsetattr(m, TCSADRAIN, &t); /* TCSETSW */
@@ -93,8 +93,8 @@ static void on_pty(void)
     memset(&kt, 0xaa, sizeof(kt));
     print_termios("pty raw TCGETS", ioctl(m, TCGETS, &kt), &kt);
 
-    struct winsize ws = {.ws_row = 33, .ws_col = 101, .ws_xpixel = 7,
-                         .ws_ypixel = 9};
+    struct winsize ws = {
+        .ws_row = 33, .ws_col = 101, .ws_xpixel = 7, .ws_ypixel = 9};
     int sw = ioctl(m, TIOCSWINSZ, &ws);
     memset(&ws, 0xaa, sizeof(ws));
     int gw = ioctl(m, TIOCGWINSZ, &ws);

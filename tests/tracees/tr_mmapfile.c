@@ -22,8 +22,8 @@ int main(int argc, char **argv)
     for (off_t i = 0; i < sb.st_size; i++)
         sum = sum * 31 + p[i];
     size_t n = strcspn((const char *)p, "\n");
-    printf("mmap: size=%lld sum=%lx first='%.*s'\n", (long long)sb.st_size,
-           sum, (int)(n < 60 ? n : 60), (const char *)p);
+    printf("mmap: size=%lld sum=%lx first='%.*s'\n", (long long)sb.st_size, sum,
+           (int)(n < 60 ? n : 60), (const char *)p);
     munmap((void *)p, (size_t)sb.st_size);
     close(fd);
     return 0;

@@ -22,10 +22,10 @@ static socklen_t bind_abstract(int s, struct sockaddr_un *a, const char *tag)
 {
     memset(a, 0, sizeof(*a));
     a->sun_family = AF_UNIX;
-    int n = snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1,
-                     "rrt-mmsg-%d-%s", (int)getpid(), tag);
-    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-                                (size_t)n);
+    int n = snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1, "rrt-mmsg-%d-%s",
+                     (int)getpid(), tag);
+    socklen_t len =
+        (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
     return bind(s, (struct sockaddr *)a, len) == 0 ? len : 0;
 }
 
@@ -40,7 +40,8 @@ static void print_bytes(const char *what, const void *p, size_t n)
 
 int main(void)
 {
-    int rx = socket(AF_UNIX, SOCK_DGRAM, 0), tx = socket(AF_UNIX, SOCK_DGRAM, 0);
+    int rx = socket(AF_UNIX, SOCK_DGRAM, 0),
+        tx = socket(AF_UNIX, SOCK_DGRAM, 0);
     struct sockaddr_un ra, ta;
     socklen_t ralen, talen;
     int pfd[2];
@@ -62,8 +63,8 @@ int main(void)
     memset(smsg, 0, sizeof(smsg));
     for (int i = 0; i < NSEND; i++) {
         for (int j = 0; j < 2; j++)
-            siov[i][j] = (struct iovec){(void *)parts[i][j],
-                                        strlen(parts[i][j])};
+            siov[i][j] =
+                (struct iovec){(void *)parts[i][j], strlen(parts[i][j])};
         smsg[i].msg_hdr.msg_name = &ra;
         smsg[i].msg_hdr.msg_namelen = ralen;
         smsg[i].msg_hdr.msg_iov = siov[i];

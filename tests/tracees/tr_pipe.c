@@ -24,7 +24,7 @@ int main(void)
     buf[n > 0 ? n : 0] = 0;
     int st;
     waitpid(pid, &st, 0);
-    printf("pipe: parent %d got '%s' from %d, child status %d\n", getpid(),
-           buf, pid, WEXITSTATUS(st));
+    printf("pipe: parent %d got '%s' from %d, child status %d\n", getpid(), buf,
+           pid, WEXITSTATUS(st));
     return 0;
 }

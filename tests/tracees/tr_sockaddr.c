@@ -46,8 +46,9 @@ static struct sockaddr *place(int p, socklen_t *room)
 static void report(const char *call, int p, long ret, socklen_t len)
 {
     printf("%s %s: ret=%ld len=%u", call, place_name[p], ret, (unsigned)len);
-    print_bytes(p == TIGHT ? page_end - 3 : area,
-                p == FULL ? sizeof(area) : p == TIGHT ? 3 : 3 + TAIL);
+    print_bytes(p == TIGHT ? page_end - 3 : area, p == FULL    ? sizeof(area)
+                                                  : p == TIGHT ? 3
+                                                               : 3 + TAIL);
 }
 
 static int bind_abstract(int s, const char *tag)
@@ -57,8 +58,8 @@ static int bind_abstract(int s, const char *tag)
     a.sun_family = AF_UNIX;
     int n = snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1, "rrt-sa-%d-%s",
                      (int)getpid(), tag);
-    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-                                (size_t)n);
+    socklen_t len =
+        (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
     return bind(s, (struct sockaddr *)&a, len);
 }
 
@@ -118,7 +119,8 @@ int main(void)
     struct sockaddr_in rx_addr = {.sin_family = AF_INET};
     socklen_t rx_len = sizeof(rx_addr);
     rx_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0);
+    int rx = socket(AF_INET, SOCK_DGRAM, 0),
+        tx = socket(AF_INET, SOCK_DGRAM, 0);
     if (rx < 0 || tx < 0 ||
         bind(rx, (struct sockaddr *)&rx_addr, sizeof(rx_addr)) != 0 ||
         getsockname(rx, (struct sockaddr *)&rx_addr, &rx_len) != 0)

@@ -67,9 +67,8 @@ static int echo_tcp(void)
     struct epoll_event ev = {.events = EPOLLIN, .data.fd = s}, got;
     epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev);
     int er = epoll_wait(ep, &got, 1, 5000);
-    printf("tcp: poll=%d revents=%x select=%d isset=%d epoll=%d fd_ok=%d\n",
-           pr, pf.revents, sr, FD_ISSET(s, &rd) ? 1 : 0, er,
-           got.data.fd == s);
+    printf("tcp: poll=%d revents=%x select=%d isset=%d epoll=%d fd_ok=%d\n", pr,
+           pf.revents, sr, FD_ISSET(s, &rd) ? 1 : 0, er, got.data.fd == s);
     char b[64] = "";
     ssize_t n = recv(s, b, sizeof(b) - 1, 0);
     b[n > 0 ? n : 0] = 0;

@@ -14,7 +14,6 @@ int main(void)
     printf("time: realtime=%lld.%09ld monotonic=%lld.%09ld time=%lld "
            "tv=%lld.%06ld\n",
            (long long)ts.tv_sec, ts.tv_nsec, (long long)mono.tv_sec,
-           mono.tv_nsec, (long long)t, (long long)tv.tv_sec,
-           (long)tv.tv_usec);
+           mono.tv_nsec, (long long)t, (long long)tv.tv_sec, (long)tv.tv_usec);
     return 0;
 }

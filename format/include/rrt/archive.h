@@ -25,8 +25,8 @@ extern "C" {
 #define RRT_HFLAG_SHARED_CHUNKS 0x00020000u
 
 /* Section types: four ASCII bytes read as a little-endian u32. */
-#define RRT_FOURCC(a, b, c, d)                                                \
-    ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 |               \
+#define RRT_FOURCC(a, b, c, d)                                                 \
+    ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 |                \
      (uint32_t)(d) << 24)
 #define RRT_SEC_CHUNK RRT_FOURCC('C', 'H', 'N', 'K')
 #define RRT_SEC_BLOB RRT_FOURCC('B', 'L', 'O', 'B')
@@ -54,16 +54,18 @@ RRT_API int rrt_blob_id_cmp(const rrt_blob_id *a, const rrt_blob_id *b);
 
 /* One file of the archive's file table. */
 #define RRT_FILE_HAS_BLOB 0x1u /* blob holds the content id */
-#define RRT_FILE_EXTERNAL 0x2u /* content lives outside: dev/ino identify it */
+#define RRT_FILE_EXTERNAL                                                      \
+    0x2u /* content lives outside: dev/ino identify it                         \
+          */
 
 typedef struct rrt_file_entry {
-    char *path;         /* owned by the entry; NUL-free */
-    uint32_t flags;     /* RRT_FILE_* */
-    uint32_t mode;      /* st_mode */
+    char *path;     /* owned by the entry; NUL-free */
+    uint32_t flags; /* RRT_FILE_* */
+    uint32_t mode;  /* st_mode */
     uint64_t size;
-    int64_t mtime_ns;   /* nanoseconds since the epoch */
-    uint64_t dev, ino;  /* identity of an external file, else 0 */
-    rrt_blob_id blob;   /* valid when RRT_FILE_HAS_BLOB */
+    int64_t mtime_ns;  /* nanoseconds since the epoch */
+    uint64_t dev, ino; /* identity of an external file, else 0 */
+    rrt_blob_id blob;  /* valid when RRT_FILE_HAS_BLOB */
 } rrt_file_entry;
 
 RRT_API void rrt_file_entry_clear(rrt_file_entry *e);
@@ -81,17 +83,17 @@ typedef struct rrt_io_hooks {
 } rrt_io_hooks;
 
 typedef struct rrt_writer_options {
-    int quality;           /* brotli quality 0..11, default 5 */
-    unsigned threads;      /* compression threads, 0 = number of CPUs (max 8) */
-    uint32_t chunk_size;   /* blob chunk size, 4 KiB..16 MiB, default 1 MiB */
-    uint32_t event_batch;  /* raw bytes per event batch, default 256 KiB */
-    bool no_sync;          /* skip fsync (tests, scratch files) */
-    bool x86_filter;       /* filter chunks of x86 ELF blobs (sets
-                              RRT_HFLAG_X86_FILTER), default true */
-    bool shared_chunks;    /* pack blobs of up to chunk_size / 4 bytes
-                              together into shared chunks (sets
-                              RRT_HFLAG_SHARED_CHUNKS), default true */
-    unsigned mode;         /* permissions of the final file, default 0644 */
+    int quality;          /* brotli quality 0..11, default 5 */
+    unsigned threads;     /* compression threads, 0 = number of CPUs (max 8) */
+    uint32_t chunk_size;  /* blob chunk size, 4 KiB..16 MiB, default 1 MiB */
+    uint32_t event_batch; /* raw bytes per event batch, default 256 KiB */
+    bool no_sync;         /* skip fsync (tests, scratch files) */
+    bool x86_filter;      /* filter chunks of x86 ELF blobs (sets
+                             RRT_HFLAG_X86_FILTER), default true */
+    bool shared_chunks;   /* pack blobs of up to chunk_size / 4 bytes
+                             together into shared chunks (sets
+                             RRT_HFLAG_SHARED_CHUNKS), default true */
+    unsigned mode;        /* permissions of the final file, default 0644 */
     const rrt_io_hooks *io;
 } rrt_writer_options;
 
@@ -113,8 +115,7 @@ RRT_API rrt_status rrt_writer_add_blob(rrt_writer *w, const void *data,
  * memory. A seekable fd is hashed first so that duplicates cost no space.
  * `name` is used in error messages. */
 RRT_API rrt_status rrt_writer_add_blob_fd(rrt_writer *w, int fd,
-                                          const char *name,
-                                          rrt_blob_id *id_out,
+                                          const char *name, rrt_blob_id *id_out,
                                           uint64_t *size_out, rrt_error *err);
 RRT_API bool rrt_writer_has_blob(const rrt_writer *w, const rrt_blob_id *id);
 
@@ -186,7 +187,7 @@ typedef struct rrt_archive_info {
     uint32_t header_flags;
     uint64_t file_size;
     uint64_t index_offset;
-    size_t n_sections;   /* sections listed in the index (not chunks) */
+    size_t n_sections; /* sections listed in the index (not chunks) */
     size_t n_blobs;
     size_t n_files;
     uint64_t n_events;
@@ -199,10 +200,10 @@ RRT_API const char *rrt_reader_path(const rrt_reader *r);
 /* Sections listed in the index, in file order. */
 typedef struct rrt_section_info {
     uint32_t type;
-    uint32_t flags;   /* section flags, RRT_SECF_* */
-    uint64_t offset;  /* of the section header */
-    uint64_t length;  /* payload length */
-    uint64_t aux;     /* EVTS: first event number; else 0 */
+    uint32_t flags;  /* section flags, RRT_SECF_* */
+    uint64_t offset; /* of the section header */
+    uint64_t length; /* payload length */
+    uint64_t aux;    /* EVTS: first event number; else 0 */
 } rrt_section_info;
 #define RRT_SECF_REQUIRED 0x1u
 
@@ -229,8 +230,8 @@ RRT_API void rrt_reader_blob(const rrt_reader *r, size_t i, rrt_blob_id *id,
 RRT_API size_t rrt_reader_blob_in_file_order(rrt_reader *r, size_t k);
 /* Binary search; RRT_E_NOT_FOUND if absent. */
 RRT_API rrt_status rrt_reader_blob_size(const rrt_reader *r,
-                                        const rrt_blob_id *id,
-                                        uint64_t *size, rrt_error *err);
+                                        const rrt_blob_id *id, uint64_t *size,
+                                        rrt_error *err);
 /* Reads a whole blob (at most max_size bytes, else RRT_E_LIMIT) and checks
  * its content id. *data is malloc'ed. */
 RRT_API rrt_status rrt_reader_read_blob(rrt_reader *r, const rrt_blob_id *id,
@@ -239,27 +240,24 @@ RRT_API rrt_status rrt_reader_read_blob(rrt_reader *r, const rrt_blob_id *id,
 /* Reads up to n bytes at offset; decodes only the chunks needed and checks
  * each chunk's hash. */
 RRT_API rrt_status rrt_reader_pread_blob(rrt_reader *r, const rrt_blob_id *id,
-                                         uint64_t offset, void *buf,
-                                         size_t n, size_t *got,
-                                         rrt_error *err);
+                                         uint64_t offset, void *buf, size_t n,
+                                         size_t *got, rrt_error *err);
 
 /* Streaming read of a blob with bounded memory; the content id is checked
  * when the last byte is read (RRT_E_HASH then). */
 typedef struct rrt_blob_stream rrt_blob_stream;
 RRT_API rrt_status rrt_blob_stream_open(rrt_reader *r, const rrt_blob_id *id,
-                                        rrt_blob_stream **out,
-                                        rrt_error *err);
+                                        rrt_blob_stream **out, rrt_error *err);
 /* *got == 0 with RRT_OK means end of blob. */
-RRT_API rrt_status rrt_blob_stream_read(rrt_blob_stream *s, void *buf,
-                                        size_t n, size_t *got,
-                                        rrt_error *err);
+RRT_API rrt_status rrt_blob_stream_read(rrt_blob_stream *s, void *buf, size_t n,
+                                        size_t *got, rrt_error *err);
 RRT_API void rrt_blob_stream_close(rrt_blob_stream *s);
 
 /* File table, in the order the entries were written. A failure leaves
  * *out zeroed; release a success with rrt_file_entry_clear. */
 RRT_API size_t rrt_reader_file_count(const rrt_reader *r);
-RRT_API rrt_status rrt_reader_file(rrt_reader *r, size_t i,
-                                   rrt_file_entry *out, rrt_error *err);
+RRT_API rrt_status rrt_reader_file(rrt_reader *r, size_t i, rrt_file_entry *out,
+                                   rrt_error *err);
 /* The last entry with this path; RRT_E_NOT_FOUND if there is none. */
 RRT_API rrt_status rrt_reader_find_file(rrt_reader *r, const char *path,
                                         rrt_file_entry *out, rrt_error *err);
@@ -280,7 +278,7 @@ RRT_API const char *rrt_reader_meta_get(rrt_reader *r, const char *key);
 
 /* Event stream, iterated one batch at a time (bounded memory). */
 typedef struct rrt_event {
-    uint64_t seq;       /* 0-based position in the stream */
+    uint64_t seq; /* 0-based position in the stream */
     uint32_t type;
     const uint8_t *data; /* valid until the next call on the iterator */
     size_t len;
@@ -299,7 +297,7 @@ RRT_API void rrt_event_iter_close(rrt_event_iter *it);
 /* Integrity and recovery                                             */
 
 typedef struct rrt_verify_report {
-    uint64_t sections;      /* sections scanned in the body */
+    uint64_t sections; /* sections scanned in the body */
     uint64_t blobs_checked;
     uint64_t bytes_checked; /* uncompressed blob bytes hashed */
     uint64_t events;

@@ -16,10 +16,10 @@ extern "C" {
 #define RRT_CPUID_SUBLEAF_INDEXED 0x1u /* the leaf's output depends on ECX */
 
 /* rrt_cpuid_manifest.flags */
-#define RRT_CPUID_FAULTING_USED 0x1u  /* recorder trapped CPUID by faulting */
-#define RRT_CPUID_PATCHING_USED 0x2u  /* recorder trapped CPUID by patching */
-#define RRT_CPUID_MASKED 0x4u         /* masks[] was applied at record time */
-#define RRT_CPUID_QUERIED_KNOWN 0x8u  /* queried[] is complete */
+#define RRT_CPUID_FAULTING_USED 0x1u /* recorder trapped CPUID by faulting */
+#define RRT_CPUID_PATCHING_USED 0x2u /* recorder trapped CPUID by patching */
+#define RRT_CPUID_MASKED 0x4u        /* masks[] was applied at record time */
+#define RRT_CPUID_QUERIED_KNOWN 0x8u /* queried[] is complete */
 
 typedef struct rrt_cpuid_record {
     uint32_t leaf;
@@ -39,16 +39,16 @@ typedef struct rrt_cpuid_leaf {
 } rrt_cpuid_leaf;
 
 typedef struct rrt_cpuid_manifest {
-    char vendor[13];         /* "GenuineIntel", NUL-terminated */
-    uint32_t flags;          /* RRT_CPUID_FAULTING_USED | ... */
-    uint64_t xcr0;           /* XCR0 as read by XGETBV at record time */
-    char mask_name[64];      /* "x86-64-v2", a file name, or "" */
+    char vendor[13];    /* "GenuineIntel", NUL-terminated */
+    uint32_t flags;     /* RRT_CPUID_FAULTING_USED | ... */
+    uint64_t xcr0;      /* XCR0 as read by XGETBV at record time */
+    char mask_name[64]; /* "x86-64-v2", a file name, or "" */
     size_t n_records;
     rrt_cpuid_record *records; /* sorted by (leaf, subleaf), unique */
     size_t n_masks;
-    rrt_cpuid_mask *masks;     /* sorted by (leaf, subleaf), unique */
+    rrt_cpuid_mask *masks; /* sorted by (leaf, subleaf), unique */
     size_t n_queried;
-    rrt_cpuid_leaf *queried;   /* sorted, unique */
+    rrt_cpuid_leaf *queried; /* sorted, unique */
 } rrt_cpuid_manifest;
 
 /* Frees the arrays and zeroes the struct. Safe on a zeroed struct. */

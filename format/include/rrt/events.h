@@ -29,9 +29,9 @@ extern "C" {
     X(EXIT, exit, 5)       /* a task ended */                                  \
     X(CLONE, clone, 6)     /* a new task (fork/vfork/clone) starts running */  \
     X(EXEC, exec, 7)       /* state set up by a successful execve */           \
-    X(EXEC_SCRIPT, exec_script, 8) /* that execve ran a #! script */         \
-    X(SIGNAL_FRAME, signal_frame, 9) /* the frame built for a handler */     \
-    X(XGETBV, xgetbv, 10)  /* one XGETBV execution */
+    X(EXEC_SCRIPT, exec_script, 8)   /* that execve ran a #! script */         \
+    X(SIGNAL_FRAME, signal_frame, 9) /* the frame built for a handler */       \
+    X(XGETBV, xgetbv, 10)            /* one XGETBV execution */
 
 /* The same numbers as unsigned constants the preprocessor sees. */
 #define RRT_EV_SYSCALL 1u
@@ -57,8 +57,8 @@ extern "C" {
 #define RRT_EV_SIGINFO_SIZE 128
 #define RRT_EV_AT_RANDOM_SIZE 16
 #define RRT_EV_MAX_AUXV 64
-#define RRT_EV_FRAME_NREGS 27          /* words of struct user_regs_struct */
-#define RRT_EV_FRAME_MAX (1u << 20)    /* bytes of one signal frame */
+#define RRT_EV_FRAME_NREGS 27       /* words of struct user_regs_struct */
+#define RRT_EV_FRAME_MAX (1u << 20) /* bytes of one signal frame */
 
 /* Bytes the call wrote into the caller's memory at addr. */
 typedef struct rrt_ev_mem {

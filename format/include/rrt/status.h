@@ -16,25 +16,25 @@ extern "C" {
 #endif
 
 /* Append-only: a code's number never changes once released. */
-#define RRT_STATUS_LIST(X)                                                    \
-    X(RRT_OK, 0, "success")                                                   \
-    X(RRT_END, 1, "end of stream")                                            \
-    X(RRT_E_IO, 2, "I/O error")                                               \
-    X(RRT_E_NOMEM, 3, "out of memory")                                        \
-    X(RRT_E_INVALID, 4, "invalid argument")                                   \
-    X(RRT_E_NOT_ARCHIVE, 5, "not an rrt archive")                             \
-    X(RRT_E_VERSION, 6, "unsupported format version")                         \
-    X(RRT_E_TRUNCATED, 7, "truncated")                                        \
-    X(RRT_E_CHECKSUM, 8, "checksum mismatch")                                 \
-    X(RRT_E_CORRUPT, 9, "corrupt data")                                       \
-    X(RRT_E_LIMIT, 10, "size limit exceeded")                                 \
-    X(RRT_E_NOT_FOUND, 11, "not found")                                       \
-    X(RRT_E_EXISTS, 12, "already exists")                                     \
-    X(RRT_E_UNSUPPORTED, 13, "unsupported feature")                           \
-    X(RRT_E_HASH, 14, "content hash mismatch")                                \
-    X(RRT_E_COMPRESS, 15, "compression error")                                \
-    X(RRT_E_CHANGED, 16, "file changed since it was recorded")                \
-    X(RRT_E_STATE, 17, "operation not valid in this state")                   \
+#define RRT_STATUS_LIST(X)                                                     \
+    X(RRT_OK, 0, "success")                                                    \
+    X(RRT_END, 1, "end of stream")                                             \
+    X(RRT_E_IO, 2, "I/O error")                                                \
+    X(RRT_E_NOMEM, 3, "out of memory")                                         \
+    X(RRT_E_INVALID, 4, "invalid argument")                                    \
+    X(RRT_E_NOT_ARCHIVE, 5, "not an rrt archive")                              \
+    X(RRT_E_VERSION, 6, "unsupported format version")                          \
+    X(RRT_E_TRUNCATED, 7, "truncated")                                         \
+    X(RRT_E_CHECKSUM, 8, "checksum mismatch")                                  \
+    X(RRT_E_CORRUPT, 9, "corrupt data")                                        \
+    X(RRT_E_LIMIT, 10, "size limit exceeded")                                  \
+    X(RRT_E_NOT_FOUND, 11, "not found")                                        \
+    X(RRT_E_EXISTS, 12, "already exists")                                      \
+    X(RRT_E_UNSUPPORTED, 13, "unsupported feature")                            \
+    X(RRT_E_HASH, 14, "content hash mismatch")                                 \
+    X(RRT_E_COMPRESS, 15, "compression error")                                 \
+    X(RRT_E_CHANGED, 16, "file changed since it was recorded")                 \
+    X(RRT_E_STATE, 17, "operation not valid in this state")                    \
     X(RRT_E_PARSE, 18, "parse error")
 
 typedef enum {
@@ -57,8 +57,8 @@ RRT_API const char *rrt_status_name(rrt_status status);
  */
 typedef struct rrt_error {
     rrt_status status;
-    int sys_errno;       /* errno of a failed system call, else 0 */
-    uint64_t offset;     /* file offset the error refers to, or UINT64_MAX */
+    int sys_errno;   /* errno of a failed system call, else 0 */
+    uint64_t offset; /* file offset the error refers to, or UINT64_MAX */
     char message[512];
 } rrt_error;
 
