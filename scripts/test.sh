@@ -13,8 +13,9 @@ bash scripts/deps.sh
 
 step() { printf '\n==== %s\n' "$*"; }
 
-step "module dependencies point one way"
+step "module dependencies point one way; the tree is formatted"
 bash scripts/check_deps.sh
+bash scripts/check_format.sh
 
 step "normal build (RelWithDebInfo, -Werror) and tests"
 scripts/build.sh "$out/normal" -DRRT_WERROR=ON
