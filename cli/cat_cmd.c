@@ -11,29 +11,29 @@ static int stream_blob(rrt_reader *r, const rrt_blob_id *id)
     rrt_error err;
     if (rrt_blob_stream_open(r, id, &s, &err) != RRT_OK) {
         cli_report(&err);
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     static uint8_t buf[1 << 16];
     size_t got;
     rrt_status st;
-    int rc = RRT_EXIT_OK;
+    int rc = CLI_EXIT_OK;
     while ((st = rrt_blob_stream_read(s, buf, sizeof(buf), &got, &err)) ==
                RRT_OK &&
            got) {
         if (fwrite(buf, 1, got, stdout) != got) {
             cli_error("stdout: write failed: %s", strerror(errno));
-            rc = RRT_EXIT_ERROR;
+            rc = CLI_EXIT_ERROR;
             break;
         }
     }
     if (st != RRT_OK) {
         cli_report(&err);
-        rc = RRT_EXIT_ERROR;
+        rc = CLI_EXIT_ERROR;
     }
     rrt_blob_stream_close(s);
-    if (fflush(stdout) != 0 && rc == RRT_EXIT_OK) {
+    if (fflush(stdout) != 0 && rc == CLI_EXIT_OK) {
         cli_error("stdout: write failed: %s", strerror(errno));
-        rc = RRT_EXIT_ERROR;
+        rc = CLI_EXIT_ERROR;
     }
     return rc;
 }
@@ -48,7 +48,7 @@ static int run_cat(int argc, char **argv)
         return cli_usage("cat", "expects an archive and a path or blob id");
     rrt_reader *r = cli_open_archive(argv[optind]);
     if (!r)
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     const char *what = argv[optind + 1];
     rrt_blob_id id;
     rrt_error err;
@@ -61,12 +61,12 @@ static int run_cat(int argc, char **argv)
         rrt_file_entry e;
         if (rrt_reader_find_file(r, what, &e, &err) != RRT_OK) {
             cli_report(&err);
-            rc = RRT_EXIT_ERROR;
+            rc = CLI_EXIT_ERROR;
         } else if (e.flags & RRT_FILE_EXTERNAL) {
             cli_error("%s: %s is an external reference, not stored in the "
                       "archive (rrt pack embeds it)",
                       argv[optind], what);
-            rc = RRT_EXIT_ERROR;
+            rc = CLI_EXIT_ERROR;
         } else {
             rc = stream_blob(r, &e.blob);
         }
@@ -76,7 +76,7 @@ static int run_cat(int argc, char **argv)
     return rc;
 }
 
-const rrt_command cmd_cat = {
+const cli_command cmd_cat = {
     "cat", "write a file or blob from an archive to stdout",
     "NAME\n"
     "  rrt cat - write one stored file or blob to standard output\n"

@@ -10,23 +10,23 @@
 
 /* Exit codes, documented in every --help. */
 enum {
-    RRT_EXIT_OK = 0,    /* success / "yes" */
-    RRT_EXIT_NO = 1,    /* a "no" answer: damaged, incompatible, diverged */
-    RRT_EXIT_ERROR = 2, /* usage or input error */
+    CLI_EXIT_OK = 0,    /* success / "yes" */
+    CLI_EXIT_NO = 1,    /* a "no" answer: damaged, incompatible, diverged */
+    CLI_EXIT_ERROR = 2, /* usage or input error */
 };
 
-typedef struct rrt_command {
+typedef struct cli_command {
     const char *name;
     const char *summary;               /* one line for `rrt help` */
     const char *help;                  /* full --help text (man-page style) */
     int (*run)(int argc, char **argv); /* argv[0] is the command name */
     /* Its EXIT STATUS paragraph, for a command whose exit codes are not
-     * RRT_HELP_EXIT_CODES (record and replay pass on the program's). */
+     * CLI_HELP_EXIT_CODES (record and replay pass on the program's). */
     const char *exit_status;
-} rrt_command;
+} cli_command;
 
 /* Every command's --help ends with this exit-code paragraph. */
-#define RRT_HELP_EXIT_CODES                                                    \
+#define CLI_HELP_EXIT_CODES                                                    \
     "\nEXIT STATUS\n"                                                          \
     "  0  success\n"                                                           \
     "  1  a \"no\" answer (damaged archive, incompatible host, divergence)\n"  \
@@ -80,7 +80,7 @@ bool cli_progress_allowed(void);
  * cmd_pack, cmd_unpack, cmd_export, cmd_import, cmd_record, cmd_replay,
  * cmd_push, cmd_pull; main.c references them weakly, so a module that is
  * not built simply has no command. */
-extern const rrt_command cmd_create, cmd_info, cmd_ls, cmd_cat, cmd_dump,
+extern const cli_command cmd_create, cmd_info, cmd_ls, cmd_cat, cmd_dump,
     cmd_recover;
 
 /* `--stats` of record and replay: events by type (counts[RRT_EV_*]) and

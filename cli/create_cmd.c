@@ -37,25 +37,25 @@ static int add_dir(create_ctx *c, const char *path)
     DIR *d = opendir(path);
     if (!d) {
         cli_error("%s: cannot open directory: %s", path, strerror(errno));
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     char **names = NULL;
     size_t n = 0, cap = 0;
     struct dirent *e;
-    int rc = RRT_EXIT_OK;
+    int rc = CLI_EXIT_OK;
     while ((e = readdir(d))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
         char **grown = rrtx_grow(names, &cap, n + 1, sizeof(*grown));
         if (!grown) {
-            rc = RRT_EXIT_ERROR;
+            rc = CLI_EXIT_ERROR;
             break;
         }
         names = grown;
         size_t len = strlen(path) + strlen(e->d_name) + 2;
         names[n] = malloc(len);
         if (!names[n]) {
-            rc = RRT_EXIT_ERROR;
+            rc = CLI_EXIT_ERROR;
             break;
         }
         bool slash = path[strlen(path) - 1] == '/';
@@ -63,12 +63,12 @@ static int add_dir(create_ctx *c, const char *path)
         n++;
     }
     closedir(d);
-    if (rc != RRT_EXIT_OK)
+    if (rc != CLI_EXIT_OK)
         cli_error("%s: out of memory", path);
     if (n)
         qsort(names, n, sizeof(*names), cmp_names);
     for (size_t i = 0; i < n; i++) {
-        if (rc == RRT_EXIT_OK)
+        if (rc == CLI_EXIT_OK)
             rc = add_path(c, names[i]);
         free(names[i]);
     }
@@ -92,7 +92,7 @@ static int add_regular(create_ctx *c, const char *path, const struct stat *sb)
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
             cli_error("%s: cannot open: %s", path, strerror(errno));
-            return RRT_EXIT_ERROR;
+            return CLI_EXIT_ERROR;
         }
         uint64_t size;
         rrt_status st =
@@ -100,20 +100,20 @@ static int add_regular(create_ctx *c, const char *path, const struct stat *sb)
         close(fd);
         if (st != RRT_OK) {
             cli_report(&err);
-            return RRT_EXIT_ERROR;
+            return CLI_EXIT_ERROR;
         }
         e.flags = RRT_FILE_HAS_BLOB;
         e.size = size;
     }
     if (rrt_writer_add_file(c->w, &e, &err) != RRT_OK) {
         cli_report(&err);
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     c->files++;
     c->bytes += e.size;
     if (c->verbose)
         fprintf(stderr, "%s\n", path);
-    return RRT_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 static int add_path(create_ctx *c, const char *path)
@@ -121,7 +121,7 @@ static int add_path(create_ctx *c, const char *path)
     struct stat sb;
     if (lstat(path, &sb) != 0) {
         cli_error("%s: %s", path, strerror(errno));
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     if (S_ISDIR(sb.st_mode))
         return add_dir(c, path);
@@ -130,12 +130,12 @@ static int add_path(create_ctx *c, const char *path)
     if (S_ISREG(sb.st_mode) && c->have_self && sb.st_dev == c->self_dev &&
         sb.st_ino == c->self_ino) {
         cli_warn("%s: skipped (the archive being written)", path);
-        return RRT_EXIT_OK;
+        return CLI_EXIT_OK;
     }
     if (S_ISREG(sb.st_mode))
         return add_regular(c, path, &sb);
     cli_warn("%s: skipped (not a regular file or directory)", path);
-    return RRT_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 static void set_common_meta(rrt_writer *w, const char *tool)
@@ -209,11 +209,11 @@ static int run_create(int argc, char **argv)
     create_ctx c = {0};
     rrt_writer_options wo;
     rrt_writer_options_init(&wo);
-    int opt, rc = RRT_EXIT_OK;
+    int opt, rc = CLI_EXIT_OK;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "o:q:j:C:xfv", longs, NULL)) != -1) {
         if (writer_option(opt, optarg, "create", &wo, &rc)) {
-            if (rc != RRT_EXIT_OK)
+            if (rc != CLI_EXIT_OK)
                 return rc;
             continue;
         }
@@ -241,13 +241,13 @@ static int run_create(int argc, char **argv)
     struct stat sb;
     if (!force && lstat(out, &sb) == 0) {
         cli_error("%s: already exists (use --force to replace it)", out);
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     rrt_error err;
     cli_remove_on_signal(out);
     if (rrt_writer_create(out, &wo, &c.w, &err) != RRT_OK) {
         cli_report(&err);
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     char partial[4200];
     snprintf(partial, sizeof(partial), "%s.partial", out);
@@ -257,20 +257,20 @@ static int run_create(int argc, char **argv)
         c.self_ino = sb.st_ino;
     }
     set_common_meta(c.w, "rrt create");
-    for (int i = optind; i < argc && rc == RRT_EXIT_OK; i++)
+    for (int i = optind; i < argc && rc == CLI_EXIT_OK; i++)
         rc = add_path(&c, argv[i]);
-    if (rc == RRT_EXIT_OK && rrt_writer_finish(c.w, &err) != RRT_OK) {
+    if (rc == CLI_EXIT_OK && rrt_writer_finish(c.w, &err) != RRT_OK) {
         cli_report(&err);
-        rc = RRT_EXIT_ERROR;
+        rc = CLI_EXIT_ERROR;
     }
     rrt_writer_free(c.w);
     cli_remove_on_signal(NULL);
-    if (rc == RRT_EXIT_OK && c.verbose)
+    if (rc == CLI_EXIT_OK && c.verbose)
         fprintf(stderr, "%s: %llu files, %llu bytes\n", out, c.files, c.bytes);
     return rc;
 }
 
-const rrt_command cmd_create = {
+const cli_command cmd_create = {
     "create", "create an archive from files and directories",
     "NAME\n"
     "  rrt create - create an .rrt archive from files and directories\n"

@@ -130,11 +130,11 @@ static int dump_json(rrt_reader *r, const char *path)
         goto fail;
     printf("\n  ]\n}\n");
     (void)path;
-    return RRT_EXIT_OK;
+    return CLI_EXIT_OK;
 fail:
     fflush(stdout);
     cli_report(&err);
-    return RRT_EXIT_ERROR;
+    return CLI_EXIT_ERROR;
 }
 
 /* Decoded events of recordings (rrt/events.h), one line each. */
@@ -377,7 +377,7 @@ static int dump_text(rrt_reader *r)
     rrt_event_iter *it;
     if (rrt_event_iter_open(r, 0, &it, &err) != RRT_OK) {
         cli_report(&err);
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     rrt_event ev;
     rrt_status st;
@@ -391,9 +391,9 @@ static int dump_text(rrt_reader *r)
     rrt_event_iter_close(it);
     if (st != RRT_END) {
         cli_report(&err);
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
-    return RRT_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 static int run_dump(int argc, char **argv)
@@ -402,14 +402,14 @@ static int run_dump(int argc, char **argv)
     int first = 0;
     rrt_reader *r = NULL;
     int rc = cli_open_one_archive(argc, argv, "dump", &json, &first, &r);
-    if (rc != RRT_EXIT_OK)
+    if (rc != CLI_EXIT_OK)
         return rc;
     rc = json ? dump_json(r, argv[first]) : dump_text(r);
     rrt_reader_close(r);
     return rc;
 }
 
-const rrt_command cmd_dump = {
+const cli_command cmd_dump = {
     "dump", "print an archive's structure and events",
     "NAME\n"
     "  rrt dump - print every section, blob, file, event and the CPUID\n"

@@ -7,7 +7,7 @@ static int run_info(int argc, char **argv)
     int first = 0;
     rrt_reader *r = NULL;
     int rc = cli_open_one_archive(argc, argv, "info", &json, &first, &r);
-    if (rc != RRT_EXIT_OK)
+    if (rc != CLI_EXIT_OK)
         return rc;
     rrt_archive_info in;
     rrt_reader_info(r, &in);
@@ -17,7 +17,7 @@ static int run_info(int argc, char **argv)
     if (cst != RRT_OK && cst != RRT_E_NOT_FOUND) {
         cli_report(&err);
         rrt_reader_close(r);
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     const rrt_meta_entry *meta;
     size_t nmeta;
@@ -25,7 +25,7 @@ static int run_info(int argc, char **argv)
         cli_report(&err);
         rrt_cpuid_manifest_clear(&m);
         rrt_reader_close(r);
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     double ratio =
         in.blob_bytes ? (double)in.file_size / (double)in.blob_bytes : 0.0;
@@ -78,10 +78,10 @@ static int run_info(int argc, char **argv)
     }
     rrt_cpuid_manifest_clear(&m);
     rrt_reader_close(r);
-    return RRT_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
-const rrt_command cmd_info = {
+const cli_command cmd_info = {
     "info", "summarize an archive",
     "NAME\n"
     "  rrt info - summarize an .rrt archive\n"

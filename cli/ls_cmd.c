@@ -34,8 +34,8 @@ static int run_ls(int argc, char **argv)
         return cli_usage("ls", "expects exactly one archive");
     rrt_reader *r = cli_open_archive(argv[optind]);
     if (!r)
-        return RRT_EXIT_ERROR;
-    int rc = RRT_EXIT_OK;
+        return CLI_EXIT_ERROR;
+    int rc = CLI_EXIT_OK;
     if (blobs) {
         for (size_t i = 0; i < rrt_reader_blob_count(r); i++) {
             rrt_blob_id id;
@@ -51,7 +51,7 @@ static int run_ls(int argc, char **argv)
         rrt_error err;
         if (rrt_reader_file(r, i, &e, &err) != RRT_OK) {
             cli_report(&err);
-            rc = RRT_EXIT_ERROR;
+            rc = CLI_EXIT_ERROR;
             break;
         }
         if (lng) {
@@ -74,7 +74,7 @@ static int run_ls(int argc, char **argv)
     return rc;
 }
 
-const rrt_command cmd_ls = {
+const cli_command cmd_ls = {
     "ls", "list the files (or blobs) in an archive",
     "NAME\n"
     "  rrt ls - list the files in an .rrt archive\n"

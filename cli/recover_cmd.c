@@ -30,10 +30,10 @@ static int run_recover(int argc, char **argv)
     const char *in = argv[optind];
     struct stat a, b;
     if (cli_output_is_input("recover", in, out))
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     if (!force && lstat(out, &b) == 0) {
         cli_error("%s: already exists (use --force to replace it)", out);
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     rrt_writer_options wo;
     rrt_writer_options_init(&wo);
@@ -51,7 +51,7 @@ static int run_recover(int argc, char **argv)
     cli_remove_on_signal(NULL);
     if (st != RRT_OK) {
         cli_report(&err);
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     fprintf(stderr,
             "%s: kept %llu sections (%llu bytes), dropped %llu bytes; "
@@ -59,10 +59,10 @@ static int run_recover(int argc, char **argv)
             in, (unsigned long long)rep.sections_kept,
             (unsigned long long)rep.bytes_kept,
             (unsigned long long)rep.bytes_dropped, out);
-    return RRT_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
-const rrt_command cmd_recover = {
+const cli_command cmd_recover = {
     "recover", "salvage an interrupted or damaged archive",
     "NAME\n"
     "  rrt recover - rebuild an archive from the intact part of another\n"

@@ -64,7 +64,7 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fprintf(stderr, "\nTry 'rrt help %s'.\n", cmd);
     va_end(ap);
-    return RRT_EXIT_ERROR;
+    return CLI_EXIT_ERROR;
 }
 
 rrt_reader *cli_open_archive(const char *path)
@@ -91,19 +91,19 @@ static int parse_json_flag(int argc, char **argv, const char *cmd, bool *json,
         *json = true;
     }
     *first_arg = optind;
-    return RRT_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 int cli_open_one_archive(int argc, char **argv, const char *cmd, bool *json,
                          int *first, rrt_reader **r)
 {
     int rc = parse_json_flag(argc, argv, cmd, json, first);
-    if (rc != RRT_EXIT_OK)
+    if (rc != CLI_EXIT_OK)
         return rc;
     if (*first != argc - 1)
         return cli_usage(cmd, "expects exactly one archive");
     *r = cli_open_archive(argv[*first]);
-    return *r ? RRT_EXIT_OK : RRT_EXIT_ERROR;
+    return *r ? CLI_EXIT_OK : CLI_EXIT_ERROR;
 }
 
 bool cli_wants_help(int argc, char **argv)

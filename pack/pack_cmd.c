@@ -183,7 +183,7 @@ static int parse_pack(int argc, char **argv, pack_options *o, pack_ui *ui)
         return cli_usage("pack", "expects exactly one archive");
     if (o->refs_only && !o->blob_store)
         return cli_usage("pack", "--refs needs --blob-store DIR");
-    return RRT_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 static int run_pack(int argc, char **argv)
@@ -192,7 +192,7 @@ static int run_pack(int argc, char **argv)
     pack_options_init(&o);
     pack_ui ui = {0};
     int rc = parse_pack(argc, argv, &o, &ui);
-    if (rc != RRT_EXIT_OK)
+    if (rc != CLI_EXIT_OK)
         return rc;
     const char *in = argv[optind];
     ui.progress = cli_progress_allowed();
@@ -218,14 +218,14 @@ static int run_pack(int argc, char **argv)
                       err.message[0] ? err.message : rrt_strerror(st), in);
         else
             cli_report(&err);
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     if (ui.verbose)
         print_summary(in, out, &rep, o.refs_only);
-    return RRT_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
-const rrt_command cmd_pack = {
+const cli_command cmd_pack = {
     "pack", "embed external files to make an archive self-contained",
     "NAME\n"
     "  rrt pack - make an archive self-contained\n"
@@ -352,10 +352,10 @@ static int run_export(int argc, char **argv)
                                    "or .zip (or give --format)");
     struct stat sb;
     if (cli_output_is_input("export", argv[optind], out))
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     if (!force && lstat(out, &sb) == 0) {
         cli_error("%s: already exists (use --force to replace it)", out);
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     pack_export_report rep;
     rrt_error err;
@@ -365,13 +365,13 @@ static int run_export(int argc, char **argv)
     cli_remove_on_signal(NULL);
     if (st != RRT_OK) {
         cli_report(&err);
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     if (rep.skipped_external)
         cli_warn("%s: %llu external references have no content to export "
                  "(listed in files.json; 'rrt pack' embeds them)",
                  argv[optind], (unsigned long long)rep.skipped_external);
-    return RRT_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 #define LAYOUT_HELP                                                            \
@@ -387,7 +387,7 @@ static int run_export(int argc, char **argv)
     "  events.json  the event stream: [{\"seq\", \"type\", \"data\": hex}]\n"  \
     "  Strings escape every byte outside printable ASCII as \\u00XX.\n"
 
-const rrt_command cmd_export = {
+const cli_command cmd_export = {
     "export", "write an archive as a tar, tar.gz or zip of plain files",
     "NAME\n"
     "  rrt export - convert an archive to tar, tar.gz or zip\n"
@@ -482,20 +482,20 @@ static int run_unpack(int argc, char **argv)
     if (snprintf(stage, sizeof(stage), "%s/.rrt-unpack.partial", dir) >=
         (int)sizeof(stage)) {
         cli_error("%s: path too long", dir);
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     bool made = mkdir(dir, 0755) == 0;
     if (!made && errno != EEXIST) {
         cli_error("%s: cannot create: %s", dir, strerror(errno));
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     if (!made && !empty_dir(dir))
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     if (mkdir(stage, 0755) != 0) {
         cli_error("%s: cannot create: %s", stage, strerror(errno));
         if (made)
             rmdir(dir);
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     rrt_error err;
     rrt_error_clear(&err);
@@ -514,16 +514,16 @@ static int run_unpack(int argc, char **argv)
     if (st != RRT_OK)
         cli_report(&err);
     if (st == RRT_OK && move_up(dir, stage) && rmdir(stage) == 0)
-        return RRT_EXIT_OK;
+        return CLI_EXIT_OK;
     /* DIR was empty: all in it goes, what was moved up already too (a
      * DIR that is a symlink is followed) */
     remove_inside(open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (made)
         rmdir(dir);
-    return RRT_EXIT_ERROR;
+    return CLI_EXIT_ERROR;
 }
 
-const rrt_command cmd_unpack = {
+const cli_command cmd_unpack = {
     "unpack", "extract an archive (or its tar/zip export) into a directory",
     "NAME\n"
     "  rrt unpack - extract an archive into a directory\n"
@@ -583,7 +583,7 @@ static int run_import(int argc, char **argv)
     if (!out)
         return cli_usage("import", "missing -o OUT.rrt");
     if (cli_output_is_input("import", argv[optind], out))
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     pack_import_report rep;
     rrt_error err;
     rrt_error_clear(&err);
@@ -592,12 +592,12 @@ static int run_import(int argc, char **argv)
     cli_remove_on_signal(NULL);
     if (st != RRT_OK) {
         cli_report(&err);
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
-    return RRT_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
-const rrt_command cmd_import = {
+const cli_command cmd_import = {
     "import", "build an archive from a tar, tar.gz or zip export",
     "NAME\n"
     "  rrt import - build an archive back from an export\n"

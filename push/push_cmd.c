@@ -63,7 +63,7 @@ static int parse_store_options(int argc, char **argv, const char *cmd,
             return cli_bad_option(cmd, argv);
         }
     }
-    return RRT_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 static double mib(uint64_t b)
@@ -75,7 +75,7 @@ static int run_push(int argc, char **argv)
 {
     store_options o;
     int rc = parse_store_options(argc, argv, "push", &o, NULL);
-    if (rc != RRT_EXIT_OK)
+    if (rc != CLI_EXIT_OK)
         return rc;
     if (optind != argc - 2)
         return cli_usage("push", "expects FILE.rrt and URL");
@@ -99,11 +99,11 @@ static int run_push(int argc, char **argv)
             (unsigned long long)s.bytes_uploaded);
     if (st != RRT_OK) {
         cli_report(&err);
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     fprintf(stderr, "rrt push: %s -> %s (manifest %s)\n", file, shown,
             s.manifest);
-    return RRT_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 static int run_pull(int argc, char **argv)
@@ -111,7 +111,7 @@ static int run_pull(int argc, char **argv)
     store_options o;
     const char *out = NULL;
     int rc = parse_store_options(argc, argv, "pull", &o, &out);
-    if (rc != RRT_EXIT_OK)
+    if (rc != CLI_EXIT_OK)
         return rc;
     if (optind != argc - 1)
         return cli_usage("pull", "expects exactly one URL");
@@ -137,11 +137,11 @@ static int run_pull(int argc, char **argv)
             mib(s.bytes_cached), (unsigned long long)s.retries);
     if (st != RRT_OK) {
         cli_report(&err);
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     fprintf(stderr, "rrt pull: %s -> %s (manifest %s, verified)\n", shown, out,
             s.manifest);
-    return RRT_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 #define STORE_OPTIONS_HELP                                                     \
@@ -172,7 +172,7 @@ static int run_pull(int argc, char **argv)
     "  token it issues is used instead. TLS certificates are always\n"         \
     "  verified; CURL_CA_BUNDLE names a private CA bundle.\n"
 
-const rrt_command cmd_push = {
+const cli_command cmd_push = {
     "push", "upload an archive to an HTTP store or OCI registry",
     "NAME\n"
     "  rrt push - upload an .rrt archive to a content-addressed store\n"
@@ -202,7 +202,7 @@ const rrt_command cmd_push = {
     "  RRT_STORE_TOKEN=... rrt push run.rrt oci://ghcr.io/me/runs:42\n",
     run_push, NULL};
 
-const rrt_command cmd_pull = {
+const cli_command cmd_pull = {
     "pull", "download an archive from an HTTP store or OCI registry",
     "NAME\n"
     "  rrt pull - rebuild an .rrt archive from a content-addressed store\n"

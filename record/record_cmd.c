@@ -254,7 +254,7 @@ static int run(int argc, char **argv)
     return rc;
 }
 
-const rrt_command cmd_record = {
+const cli_command cmd_record = {
     .name = "record",
     .summary = "run a program and record it into an archive",
     .help = help,

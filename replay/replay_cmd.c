@@ -236,7 +236,7 @@ static int run(int argc, char **argv)
     return REPLAY_EXIT_NOT_REPLAYED;
 }
 
-const rrt_command cmd_replay = {
+const cli_command cmd_replay = {
     .name = "replay",
     .summary = "re-run a recorded program from its archive",
     .help = help,

@@ -288,10 +288,10 @@ static int copy_to_stdout(const char *path)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         cli_error("%s: %s", path, strerror(errno));
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     char buf[65536];
-    int code = RRT_EXIT_OK;
+    int code = CLI_EXIT_OK;
     for (;;) {
         ssize_t n = read(fd, buf, sizeof(buf));
         if (n < 0 && errno == EINTR)
@@ -299,7 +299,7 @@ static int copy_to_stdout(const char *path)
         if (n <= 0) {
             if (n < 0) {
                 cli_error("%s: %s", path, strerror(errno));
-                code = RRT_EXIT_ERROR;
+                code = CLI_EXIT_ERROR;
             }
             break;
         }
@@ -310,7 +310,7 @@ static int copy_to_stdout(const char *path)
             if (k < 0) {
                 cli_error("stdout: %s", strerror(errno));
                 close(fd);
-                return RRT_EXIT_ERROR;
+                return CLI_EXIT_ERROR;
             }
             done += k;
         }
@@ -331,19 +331,19 @@ static int save_to_stdout(const host_desc *h, const char *kind)
              tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir)) {
         cli_error("%s: %s", dir, strerror(errno));
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     snprintf(path, sizeof(path), "%s/mask.rrt", dir);
     rrt_error err;
     rrt_error_clear(&err);
     cli_remove_on_signal(path);
-    int code = RRT_EXIT_OK;
+    int code = CLI_EXIT_OK;
     if (host_save(path, h, kind, &err) != RRT_OK) {
         cli_report(&err);
-        code = RRT_EXIT_ERROR;
+        code = CLI_EXIT_ERROR;
     }
     cli_remove_on_signal(NULL);
-    if (code == RRT_EXIT_OK)
+    if (code == CLI_EXIT_OK)
         code = copy_to_stdout(path);
     unlink(path);
     rmdir(dir);
@@ -358,22 +358,22 @@ static int output(const cpuid_opts *o, const host_desc *h, const char *kind)
     const rrt_cpu_feature **all = host_features_of(&h->m, &n);
     if (!all) {
         cli_error("out of memory");
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
-    int code = RRT_EXIT_OK;
+    int code = CLI_EXIT_OK;
     if (o->output) {
         rrt_error err;
         rrt_error_clear(&err);
         cli_remove_on_signal(o->output);
         if (host_save(o->output, h, kind, &err) != RRT_OK) {
             cli_report(&err);
-            code = RRT_EXIT_ERROR;
+            code = CLI_EXIT_ERROR;
         }
         cli_remove_on_signal(NULL);
     }
-    if (code == RRT_EXIT_OK && o->json)
+    if (code == CLI_EXIT_OK && o->json)
         describe_json(h, all, n);
-    else if (code == RRT_EXIT_OK && !o->output)
+    else if (code == CLI_EXIT_OK && !o->output)
         describe_text(h, all, n);
     free(all);
     return code;
@@ -388,7 +388,7 @@ static int run_describe(const cpuid_opts *o)
         o->from ? host_load(o->from, &h, &err) : host_capture(&h, &err);
     if (st != RRT_OK) {
         cli_report(&err);
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     int code = output(o, &h, HOST_KIND_HOST);
     host_clear(&h);
@@ -436,12 +436,12 @@ static int run_common(const cpuid_opts *o)
     host_init(&out);
     if (!hosts) {
         cli_error("out of memory");
-        return RRT_EXIT_ERROR;
+        return CLI_EXIT_ERROR;
     }
     rrt_error err;
     rrt_error_clear(&err);
     uint64_t conflicts = 0;
-    int code = RRT_EXIT_ERROR;
+    int code = CLI_EXIT_ERROR;
     rrt_status st = load_all(o->files, n, hosts, &err);
     if (st == RRT_OK)
         st = host_common(hosts, n, &out, &conflicts, &err);
@@ -521,7 +521,7 @@ static int run_diff(const cpuid_opts *o)
     size_t nf = rrt_cpu_feature_count();
     const rrt_cpu_feature **ab = calloc(nf, sizeof(*ab));
     const rrt_cpu_feature **ba = calloc(nf, sizeof(*ba));
-    int code = RRT_EXIT_ERROR;
+    int code = CLI_EXIT_ERROR;
     rrt_status st = load_all(o->files, 2, h, &err);
     if (st != RRT_OK || !ab || !ba) {
         if (st != RRT_OK)
@@ -537,7 +537,7 @@ static int run_diff(const cpuid_opts *o)
     else
         diff_text(o, h, ab, nab, ba, nba);
     code =
-        (nab || nba || h[0].m.xcr0 != h[1].m.xcr0) ? RRT_EXIT_NO : RRT_EXIT_OK;
+        (nab || nba || h[0].m.xcr0 != h[1].m.xcr0) ? CLI_EXIT_NO : CLI_EXIT_OK;
 out:
     host_clear(&h[0]);
     host_clear(&h[1]);
@@ -562,7 +562,7 @@ static int run_cpuid(int argc, char **argv)
     }
 }
 
-const rrt_command cmd_cpuid = {
+const cli_command cmd_cpuid = {
     .name = "cpuid",
     .summary = "describe, save, intersect or compare host CPUs",
     .help = help,

@@ -228,10 +228,10 @@ static int run_integrity(const verify_opts *o)
         rrt_error_clear(&err);
         st = rrt_verify_archive(o->file, on_problem, &p, &r, &err);
     }
-    int code = st == RRT_OK         ? RRT_EXIT_OK
-               : is_input_error(st) ? RRT_EXIT_ERROR
-                                    : RRT_EXIT_NO;
-    if (code == RRT_EXIT_ERROR) {
+    int code = st == RRT_OK         ? CLI_EXIT_OK
+               : is_input_error(st) ? CLI_EXIT_ERROR
+                                    : CLI_EXIT_NO;
+    if (code == CLI_EXIT_ERROR) {
         if (p.total == 0) /* else the problem lines said it already */
             cli_report(&err);
         if (o->json)
@@ -454,7 +454,7 @@ static int run_host(const verify_opts *o)
     rrt_compat c = {0};
     rrt_error err;
     rrt_error_clear(&err);
-    int code = RRT_EXIT_ERROR;
+    int code = CLI_EXIT_ERROR;
     rrt_status st = host_load_archive(o->file, &rec, &err);
     if (st == RRT_OK)
         st = o->against ? host_load(o->against, &host, &err)
@@ -469,7 +469,7 @@ static int run_host(const verify_opts *o)
         print_host_json(o, &c, &rec, &host);
     else
         print_host_text(o, &c, &rec, &host);
-    code = c.compatible ? RRT_EXIT_OK : RRT_EXIT_NO;
+    code = c.compatible ? CLI_EXIT_OK : CLI_EXIT_NO;
 out:
     rrt_compat_clear(&c);
     host_clear(&rec);
@@ -486,7 +486,7 @@ static int run_verify(int argc, char **argv)
     return o.host ? run_host(&o) : run_integrity(&o);
 }
 
-const rrt_command cmd_verify = {
+const cli_command cmd_verify = {
     .name = "verify",
     .summary = "check an archive's integrity, or whether a host can replay "
                "it",
