@@ -42,6 +42,7 @@
 #include <xxhash.h>
 
 #include "site_cache.h"
+#include "rrtx.h"
 
 #define MAGIC "rrtsites"
 #define FORMAT_VERSION 1
@@ -429,14 +430,10 @@ static void evict(trace_site_cache *c)
                 unlinkat(c->dfd, e->d_name, 0);
             continue;
         }
-        if (n == cap) {
-            size_t nc = cap ? 2 * cap : 256;
-            entry_stat *nv = realloc(v, nc * sizeof(*nv));
-            if (!nv)
-                break;
-            v = nv;
-            cap = nc;
-        }
+        entry_stat *nv = rrtx_grow(v, &cap, n + 1, sizeof(*nv));
+        if (!nv)
+            break;
+        v = nv;
         uint64_t blocks = (uint64_t)sb.st_blocks * 512;
         v[n].mtime = sb.st_mtim;
         v[n].bytes =
