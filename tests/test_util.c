@@ -120,6 +120,12 @@ static void test_grow_refuses_overflow(void **state)
     assert_null(rrtx_grow(NULL, &cap, (SIZE_MAX >> 4) + 1, 16));
     assert_int_equal(cap, 4);
     assert_null(rrtx_grow(v, &cap, 5, 0));
+    /* No object is larger than PTRDIFF_MAX: refused before realloc, which
+     * under ASan would abort rather than fail (rrt_buf_reserve relies on
+     * it for a hostile length). */
+    assert_null(rrtx_grow(v, &cap, (size_t)PTRDIFF_MAX + 1, 1));
+    assert_null(rrtx_grow(v, &cap, SIZE_MAX - 8, 1));
+    assert_int_equal(cap, 4);
     v[3] = 7; /* still ours */
     free(v);
 }

@@ -45,8 +45,9 @@ bool rrtx_format(char *buf, size_t size, const char *fmt, ...)
 /* Makes room for `need` elements of `size` bytes in array p of *cap
  * elements, doubling the capacity (at least 16). Returns the array (p
  * itself when it is big enough) and updates *cap; returns NULL when
- * need * size overflows or memory runs out, leaving p and *cap as they
- * were. need must be at least 1. */
+ * need * size passes PTRDIFF_MAX (the largest object there can be) or
+ * memory runs out, leaving p and *cap as they were. need must be at
+ * least 1. */
 void *rrtx_grow(void *p, size_t *cap, size_t need, size_t size);
 
 /* ------------------------------------------------------------------ */
