@@ -290,10 +290,10 @@ static void test_patch_all_finds_xgetbv_by_kind(void **state)
     trace_pset *ps = trace_pset_new();
     assert_non_null(ps);
     ps->p.want = trace_patch_kinds(TRACE_CPUID_FAULT);
-    /* tr_xgetbv has two XGETBVs, ld.so at least one; no CPUID is patched
-     * when CPUID faults. */
+    /* tr_xgetbv has one XGETBV (two when -O2 inlines its helper), ld.so
+     * at least one; no CPUID is patched when CPUID faults. */
     long n = trace_patch_all(pid, memfd, &ps->p, NULL);
-    assert_true(n >= 3);
+    assert_true(n >= 2);
     for (size_t i = 0; i < ps->p.n; i++) {
         uint8_t b[3];
         assert_int_equal(trace_patches_kind(&ps->p, ps->p.addr[i]),
