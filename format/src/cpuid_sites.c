@@ -75,7 +75,7 @@ void rrt_cpuid_sites_entry(const rrt_cpuid_sites *t, size_t i, rrt_blob_id *key,
     if (code_len)
         *code_len = e->code_len;
     if (offsets)
-        *offsets = t->off + e->first;
+        *offsets = e->n ? t->off + e->first : NULL; /* NULL + 0 is UB */
     if (n)
         *n = e->n;
 }
