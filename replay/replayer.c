@@ -134,7 +134,7 @@ static bool old_xgetbv(replayer *r, ptask *t, stop *s)
  * not get at record time (SIGCHLD of replayed children) are dropped. */
 static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
 {
-    if (t->parked) {
+    if (t->parked && !rep_sig_unpark(t)) {
         *s = t->park;
         t->parked = false;
         return;
@@ -181,7 +181,11 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
             s->kind = STOP_EVENT;
             return;
         }
-        if ((s->sig == SIGCHLD || s->sig == SIGSTOP) && s->sig != want_sig)
+        int gs = rep_sig_group_stop(t, s);
+        if (gs > 0)
+            return;
+        if (gs < 0 ||
+            ((s->sig == SIGCHLD || s->sig == SIGSTOP) && s->sig != want_sig))
             continue;
         if (s->sig == SIGILL && !r->xgetbv_events && old_xgetbv(r, t, s))
             continue;
@@ -1097,8 +1101,10 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         t->parked = false;
         syscall(SYS_tkill, t->base.tid, SIGKILL);
     }
+    pid_t tgid = rep_sig_exit_begin(r, t, e);
     next_stop(r, t, &s);
-    if (s.kind == STOP_SYSCALL && t->in_syscall && t->group_exit) {
+    if ((s.kind == STOP_SYSCALL && t->in_syscall && t->group_exit) ||
+        rep_sig_exit_stale(t, e, &s)) {
         /* At record time a sibling's exit_group ended the task inside
          * this call (a thread pool's futex wait), which so has no event;
          * the real exit_group, already run, ends it the same way here:
@@ -1133,6 +1139,7 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         r->exit_code = e->killed ? 128 + (int)e->code : (int)e->code;
         r->exited = true;
     }
+    rep_sig_exit_end(r, tgid, e);
     remove_task(r, t);
     return true;
 }
@@ -1557,7 +1564,9 @@ static void order_tasks(replayer *r, const rrt_event *ev, bool before)
         ptask *l = r->lazy;
         if (l && l->base.rec_tid != tid && !l->parked && !l->clone_pending &&
             !l->sigsuspend && !l->exiting) {
+            l->parking = true;
             next_stop(r, l, &l->park);
+            l->parking = false;
             l->parked = true;
         }
         r->lazy = NULL;

@@ -57,6 +57,10 @@ typedef struct ptask {
     /* the last trap the kernel recorded for the thread at record time,
      * which a frame's sigcontext shows (trapno, err, cr2) */
     uint64_t trapno, trap_err, cr2;
+    /* signals.c: run to `park` (order_tasks), where a group-stop counts
+     * as a stop; parked in one (a stop signal stopped its process) */
+    bool parking;
+    bool group_stopped;
 } ptask;
 
 #define RRT_ELF_PT_INTERP 3u
@@ -157,6 +161,19 @@ bool rep_stopped(const replayer *r);
 /* replayer.c */
 /* Checks that an external file is still the one recorded and opens it. */
 int rep_open_recorded(replayer *r, ptask *t, const rrt_file_entry *f);
+
+/* signals.c: a fatal signal's death of a whole thread group, around
+ * each EXIT event: begin (before running the task to its end; returns its
+ * thread group id), stale (the stop it reached is not its end: wait for
+ * its death), end (after its death). */
+pid_t rep_sig_exit_begin(replayer *r, ptask *t, const rrt_ev_exit *e);
+bool rep_sig_exit_stale(const ptask *t, const rrt_ev_exit *e, const stop *s);
+void rep_sig_exit_end(replayer *r, pid_t tgid, const rrt_ev_exit *e);
+/* A group-stop (a stop signal's default action) at stop s: 0 it is not
+ * one; 1 it is t's park; -1 run on. rep_sig_unpark: t's park is such a
+ * stop, and t runs on from it (true). */
+int rep_sig_group_stop(ptask *t, stop *s);
+bool rep_sig_unpark(ptask *t);
 
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);

@@ -29,7 +29,8 @@ int main(void)
     sa.sa_flags = SA_ONSTACK;
     sigaction(SIGUSR1, &sa, NULL);
     raise(SIGUSR1);
-    printf("handler on the alternate stack: %d, flags in it %d\n", on_alt, ss_flags);
+    printf("handler on the alternate stack: %d, flags in it %d\n", on_alt,
+           ss_flags);
     stack_t after;
     sigaltstack(NULL, &after);
     printf("flags after: %d\n", after.ss_flags);

@@ -1,4 +1,5 @@
-/* corpus: children die of SIGSEGV, SIGABRT (core dump allowed) and SIGKILL; the parent's waitpid statuses and SIGCHLD siginfo say so */
+/* corpus: children die of SIGSEGV, SIGABRT (core dump allowed) and SIGKILL; the
+ * parent's waitpid statuses and SIGCHLD siginfo say so */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,8 +50,9 @@ int main(void)
     printf("abrt: signaled %d sig %d\n", WIFSIGNALED(b), WTERMSIG(b));
     printf("kill: signaled %d sig %d\n", WIFSIGNALED(c), WTERMSIG(c));
     printf("last SIGCHLD code %d status %d\n", chld_code, chld_status);
-    if (WTERMSIG(a) != SIGSEGV || WTERMSIG(b) != SIGABRT || WTERMSIG(c) != SIGKILL ||
-        chld_code != CLD_KILLED || chld_status != SIGKILL)
+    if (WTERMSIG(a) != SIGSEGV || WTERMSIG(b) != SIGABRT ||
+        WTERMSIG(c) != SIGKILL || chld_code != CLD_KILLED ||
+        chld_status != SIGKILL)
         return 1;
     printf("rrt-corpus: ok\n");
     return 0;

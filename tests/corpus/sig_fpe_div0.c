@@ -1,4 +1,5 @@
-/* corpus: SIGFPE from an integer division by zero; the handler skips the 3-byte div and returns */
+/* corpus: SIGFPE from an integer division by zero; the handler skips the 3-byte
+ * div and returns */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>

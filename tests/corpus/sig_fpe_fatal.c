@@ -1,4 +1,5 @@
-/* corpus: exit=136 an integer division by zero with no handler: death by SIGFPE */
+/* corpus: exit=136 an integer division by zero with no handler: death by SIGFPE
+ */
 #include <stdio.h>
 
 int main(int argc, char **argv)

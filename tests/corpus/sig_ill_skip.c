@@ -1,4 +1,5 @@
-/* corpus: SIGILL from ud2; the handler steps the saved rip over it and returns */
+/* corpus: SIGILL from ud2; the handler steps the saved rip over it and returns
+ */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>
@@ -14,7 +15,8 @@ static void on_ill(int sig, siginfo_t *si, void *p)
     (void)sig;
     hits++;
     code = si->si_code;
-    if ((unsigned long)si->si_addr != (unsigned long)uc->uc_mcontext.gregs[REG_RIP])
+    if ((unsigned long)si->si_addr !=
+        (unsigned long)uc->uc_mcontext.gregs[REG_RIP])
         _exit(3);
     uc->uc_mcontext.gregs[REG_RIP] += 2;
 }

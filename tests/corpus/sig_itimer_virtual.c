@@ -1,4 +1,5 @@
-/* corpus: ITIMER_VIRTUAL fires while the program spins in user code; the handler ends the spin */
+/* corpus: ITIMER_VIRTUAL fires while the program spins in user code; the
+ * handler ends the spin */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,5 @@
-/* corpus: exit=143 kill(getpid(), SIGTERM) with the default action: death by SIGTERM */
+/* corpus: exit=143 kill(getpid(), SIGTERM) with the default action: death by
+ * SIGTERM */
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>

@@ -1,4 +1,5 @@
-/* corpus: the signal mask, an ignored signal and a pending signal survive execve */
+/* corpus: the signal mask, an ignored signal and a pending signal survive
+ * execve */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +13,8 @@ int main(int argc, char **argv)
         sigpending(&pend);
         struct sigaction sa;
         sigaction(SIGUSR2, NULL, &sa);
-        printf("after exec: USR1 blocked %d, RTMIN+1 blocked %d, TERM blocked %d\n",
+        printf("after exec: USR1 blocked %d, RTMIN+1 blocked %d, TERM blocked "
+               "%d\n",
                sigismember(&now, SIGUSR1), sigismember(&now, SIGRTMIN + 1),
                sigismember(&now, SIGTERM));
         printf("USR2 ignored %d, USR1 pending %d\n", sa.sa_handler == SIG_IGN,

@@ -1,4 +1,5 @@
-/* corpus: nested handlers: SIGUSR1's handler raises SIGUSR2, and a SA_NODEFER handler re-raises itself */
+/* corpus: nested handlers: SIGUSR1's handler raises SIGUSR2, and a SA_NODEFER
+ * handler re-raises itself */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

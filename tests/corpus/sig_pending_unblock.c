@@ -1,4 +1,5 @@
-/* corpus: a blocked signal stays pending (sigpending), and its handler runs when sigprocmask unblocks it */
+/* corpus: a blocked signal stays pending (sigpending), and its handler runs
+ * when sigprocmask unblocks it */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

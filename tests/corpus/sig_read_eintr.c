@@ -1,4 +1,5 @@
-/* corpus: a read on an empty pipe interrupted by SIGALRM without SA_RESTART: -1 EINTR */
+/* corpus: a read on an empty pipe interrupted by SIGALRM without SA_RESTART: -1
+ * EINTR */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,7 +29,8 @@ int main(void)
     char c;
     ssize_t n = read(p[0], &c, 1);
     int e = errno;
-    printf("read %zd %s rang %d\n", n, e == EINTR ? "EINTR" : strerror(e), rang);
+    printf("read %zd %s rang %d\n", n, e == EINTR ? "EINTR" : strerror(e),
+           rang);
     if (n != -1 || e != EINTR || !rang)
         return 1;
     printf("rrt-corpus: ok\n");

@@ -1,4 +1,5 @@
-/* corpus: a read on an empty pipe interrupted by a SA_RESTART handler that writes to the pipe: the read restarts and gets the byte */
+/* corpus: a read on an empty pipe interrupted by a SA_RESTART handler that
+ * writes to the pipe: the read restarts and gets the byte */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
-/* corpus: SA_RESETHAND: the handler runs once and the action is back to SIG_DFL */
+/* corpus: SA_RESETHAND: the handler runs once and the action is back to SIG_DFL
+ */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,5 @@
-/* corpus: five queued instances of two real-time signals, blocked then released: each delivered, lower number first, in queue order */
+/* corpus: five queued instances of two real-time signals, blocked then
+ * released: each delivered, lower number first, in queue order */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

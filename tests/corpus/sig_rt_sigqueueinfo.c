@@ -1,4 +1,5 @@
-/* corpus: rt_sigqueueinfo with a hand-made siginfo (si_code SI_QUEUE, a pointer value) */
+/* corpus: rt_sigqueueinfo with a hand-made siginfo (si_code SI_QUEUE, a pointer
+ * value) */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
-/* corpus: exit=139 a fault while SIGSEGV is blocked (a handler installed): the kernel forces it, death */
+/* corpus: exit=139 a fault while SIGSEGV is blocked (a handler installed): the
+ * kernel forces it, death */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,5 @@
-/* corpus: SIGSEGV on a PROT_NONE page; the handler mprotects it and returns, the write retries */
+/* corpus: SIGSEGV on a PROT_NONE page; the handler mprotects it and returns,
+ * the write retries */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,5 @@
-/* corpus: signalfd reads a blocked signal's signalfd_siginfo (signo, code, pid, value) */
+/* corpus: signalfd reads a blocked signal's signalfd_siginfo (signo, code, pid,
+ * value) */
 #include <signal.h>
 #include <stdio.h>
 #include <sys/signalfd.h>
@@ -21,8 +22,9 @@ int main(void)
     printf("read %zd bytes\n", n);
     if (n != (ssize_t)sizeof(fi))
         return 1;
-    printf("%s code %d pid ok %d\n", fi[0].ssi_signo == SIGUSR2 ? "SIGUSR2" : "?",
-           fi[0].ssi_code, fi[0].ssi_pid == (unsigned)getpid());
+    printf("%s code %d pid ok %d\n",
+           fi[0].ssi_signo == SIGUSR2 ? "SIGUSR2" : "?", fi[0].ssi_code,
+           fi[0].ssi_pid == (unsigned)getpid());
     printf("rt+%d code %d value %d\n", (int)fi[1].ssi_signo - SIGRTMIN,
            fi[1].ssi_code, fi[1].ssi_int);
     if (fi[0].ssi_signo != SIGUSR2 || fi[1].ssi_int != 808 ||

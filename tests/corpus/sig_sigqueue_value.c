@@ -1,4 +1,5 @@
-/* corpus: sigqueue with a value; the SA_SIGINFO handler sees si_value, si_code SI_QUEUE, si_pid */
+/* corpus: sigqueue with a value; the SA_SIGINFO handler sees si_value, si_code
+ * SI_QUEUE, si_pid */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,5 @@
-/* corpus: a seccomp filter traps getppid: SIGSYS, whose siginfo names the call, its address and arch */
+/* corpus: a seccomp filter traps getppid: SIGSYS, whose siginfo names the call,
+ * its address and arch */
 #define _GNU_SOURCE
 #include <linux/audit.h>
 #include <linux/filter.h>

@@ -1,4 +1,5 @@
-/* corpus: sigtimedwait times out with EAGAIN, then returns a signal an interval timer raised */
+/* corpus: sigtimedwait times out with EAGAIN, then returns a signal an interval
+ * timer raised */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>

@@ -21,7 +21,8 @@ int main(void)
     int b = sigwaitinfo(&set, &si);
     printf("second: %d value %d code %d\n", b - SIGRTMIN, si.si_value.sival_int,
            si.si_code);
-    if (b != SIGRTMIN + 5 || si.si_value.sival_int != 31 || si.si_code != SI_QUEUE)
+    if (b != SIGRTMIN + 5 || si.si_value.sival_int != 31 ||
+        si.si_code != SI_QUEUE)
         return 1;
     printf("rrt-corpus: ok\n");
     return 0;

@@ -1,4 +1,5 @@
-/* corpus: pthread_kill (tgkill) sends SIGUSR1 to a worker thread, whose handler runs in it */
+/* corpus: pthread_kill (tgkill) sends SIGUSR1 to a worker thread, whose handler
+ * runs in it */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>

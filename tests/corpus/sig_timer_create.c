@@ -1,4 +1,5 @@
-/* corpus: a POSIX timer with SIGEV_SIGNAL: the handler sees si_code SI_TIMER and the timer's sival */
+/* corpus: a POSIX timer with SIGEV_SIGNAL: the handler sees si_code SI_TIMER
+ * and the timer's sival */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
