@@ -21,15 +21,14 @@ bool rec_sig_is_sync(rtask *t, int sig, const siginfo_t *si)
 {
     bool forced = t->frame_failed;
     t->frame_failed = false;
-    return (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL ||
-            sig == SIGFPE || sig == SIGTRAP) &&
+    return (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
+            sig == SIGTRAP) &&
            si->si_code > 0 && !forced;
 }
 
 static bool is_stop_signal(int sig)
 {
-    return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
-           sig == SIGTTOU;
+    return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
 /* t reports a group-stop: its process stopped, by a stop signal whose

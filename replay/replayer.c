@@ -914,10 +914,7 @@ static bool deliver(replayer *r, ptask *t, const rrt_ev_signal *e,
     bool built = trace_frame_build(memfd, &d, &f);
     bool use_rec = rec && !r->o->frame_pad_for_tests;
     if (!built && !use_rec) {
-        rep_diverge(r, t,
-                    "no room for the frame of signal %d (the recording "
-                    "host's kernel would have killed the task)",
-                    d.sig);
+        ok = rep_sig_no_room(r, t, d.sig, d.blocked);
         goto out;
     }
     if (use_rec && r->o->check_frames_for_tests &&

@@ -174,6 +174,9 @@ void rep_sig_exit_end(replayer *r, pid_t tgid, const rrt_ev_exit *e);
  * stop, and t runs on from it (true). */
 int rep_sig_group_stop(ptask *t, stop *s);
 bool rep_sig_unpark(ptask *t);
+/* No room for the frame of signal sig in t (blocked: its mask): as the
+ * kernel, forces a SIGSEGV, which the next event delivers. */
+bool rep_sig_no_room(replayer *r, ptask *t, int sig, uint64_t blocked);
 
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);

@@ -30,8 +30,7 @@ pid_t rep_sig_exit_begin(replayer *r, ptask *t, const rrt_ev_exit *e)
         if (u == t || u->resume_sig != (int)e->code || u->parked ||
             u->resumed || trace_tgid(u->base.tid) != tgid)
             continue;
-        if (ptrace(PTRACE_CONT, u->base.tid, NULL, (void *)(long)e->code) !=
-            0)
+        if (ptrace(PTRACE_CONT, u->base.tid, NULL, (void *)(long)e->code) != 0)
             continue;
         u->resume_sig = 0;
         u->resumed = true; /* its EXIT event only waits for its death */
@@ -61,8 +60,7 @@ void rep_sig_exit_end(replayer *r, pid_t tgid, const rrt_ev_exit *e)
 
 static bool is_stop_signal(int sig)
 {
-    return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
-           sig == SIGTTOU;
+    return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
 /* A task resumed with a stop signal (its SIGNAL event, default action)
@@ -93,5 +91,29 @@ bool rep_sig_unpark(ptask *t)
         return false;
     t->group_stopped = false;
     t->parked = false;
+    return true;
+}
+
+/* The recording host's kernel could not build the frame either (a stack
+ * overflow without an alternate stack: the recording has no SIGNAL_FRAME)
+ * and forced a SIGSEGV, the task's next SIGNAL event (force_sigsegv):
+ * SIGSEGV's handler, if it was the signal delivered, is reset, and
+ * SIGSEGV unblocked, so that it kills the task. The handler never runs. */
+bool rep_sig_no_room(replayer *r, ptask *t, int sig, uint64_t blocked)
+{
+    pid_t tid = t->base.tid;
+    trace_sigaction act;
+    uint64_t segv = 1ull << (SIGSEGV - 1);
+    if (sig == SIGSEGV &&
+        (!trace_sigaction_get(tid, t->base.memfd, SIGSEGV, &act) ||
+         !trace_sigaction_set(
+             tid, t->base.memfd, SIGSEGV,
+             &(trace_sigaction){0, act.flags, act.restorer, act.mask})))
+        return rep_fail_at(r, t, "cannot reset the action of signal %d", sig);
+    if ((blocked & segv) &&
+        ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(blocked),
+               &(uint64_t){blocked & ~segv}) != 0)
+        return rep_fail_at(r, t, "cannot unblock SIGSEGV");
+    t->resume_sig = 0;
     return true;
 }
