@@ -189,6 +189,9 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
             continue;
         if (s->sig == SIGILL && !r->xgetbv_events && old_xgetbv(r, t, s))
             continue;
+        if (s->sig == SIGSEGV && want_sig != SIGSEGV && want_sig != SIGBUS &&
+            rep_sig_wire_tripped(r, t, s))
+            continue;
         s->kind = STOP_SIGNAL;
         return;
     }
@@ -548,8 +551,9 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         return t->base.pset || rep_fail_at(r, t, "out of memory");
     }
     if (e->nr == SYS_mmap && (e->flags & RRT_EV_SC_FILE) &&
-        !fill_mapping(r, t, e->file_index, (uint64_t)e->ret, e->args[1],
-                      e->args[5]))
+        (!fill_mapping(r, t, e->file_index, (uint64_t)e->ret, e->args[1],
+                       e->args[5]) ||
+         !rep_sig_wire_mmap(r, t, e)))
         return false;
     if (e->nr == SYS_sigaltstack)
         note_altstack(t, e->args[0]);
@@ -998,6 +1002,8 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
         }
     }
     next_stop_for(r, t, &s, (int)e->signo);
+    if (s.kind == STOP_SIGNAL && rep_sig_wire_bus(r, t, e, &s))
+        s.sig = SIGBUS;
     if (s.kind != STOP_SIGNAL || s.sig != (int)e->signo) {
         char want[32];
         snprintf(want, sizeof(want), "signal %u", e->signo);
@@ -1693,6 +1699,7 @@ out:
         free(r->warned[i]);
     free(r->warned);
     rrt_cpuid_sites_free(r->table);
+    rep_sig_free(r);
     trace_site_cache_close(r->sites.cache);
     rrt_reader_close(r->rd);
     if (err)

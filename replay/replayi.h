@@ -136,6 +136,10 @@ typedef struct replayer {
     size_t nwarned, capwarned;
     trace_site_source sites; /* CPUID sites: the archive's table, cache */
     rrt_cpuid_sites *table;
+    /* signals.c: pages of file mappings past the end of their file, made
+     * inaccessible so that an access faults where it raised SIGBUS */
+    struct rep_wire *wires;
+    size_t n_wires, cap_wires;
 } replayer;
 
 /* report.c: what the replay says, and how it stops. */
@@ -177,6 +181,19 @@ bool rep_sig_unpark(ptask *t);
 /* No room for the frame of signal sig in t (blocked: its mask): as the
  * kernel, forces a SIGSEGV, which the next event delivers. */
 bool rep_sig_no_room(replayer *r, ptask *t, int sig, uint64_t blocked);
+/* SIGBUS past the end of a mapped file. Replay maps files as anonymous
+ * memory, which never raises it: after such an mmap (at its exit stop)
+ * rep_sig_wire_mmap makes the pages past the file's end inaccessible.
+ * The SIGSEGV they raise is the recorded SIGBUS when the SIGNAL event
+ * says so (rep_sig_wire_bus: true); any other time
+ * (rep_sig_wire_tripped, at its delivery stop) the recording had none
+ * (the file grew): the pages get their access back and the task runs
+ * on (true). */
+bool rep_sig_wire_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e);
+bool rep_sig_wire_bus(replayer *r, ptask *t, const rrt_ev_signal *e,
+                      const stop *s);
+bool rep_sig_wire_tripped(replayer *r, ptask *t, const stop *s);
+void rep_sig_free(replayer *r);
 
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);
