@@ -1,4 +1,5 @@
-/* corpus: exit=135 a read past the end of a mapped file with no handler: death by SIGBUS */
+/* corpus: exit=135 a read past the end of a mapped file with no handler: death
+ * by SIGBUS */
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/mman.h>

@@ -1,4 +1,5 @@
-/* corpus: SIGBUS from a mapping past the end of a file, caught and longjmp'ed out of */
+/* corpus: SIGBUS from a mapping past the end of a file, caught and longjmp'ed
+ * out of */
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
