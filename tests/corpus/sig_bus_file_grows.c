@@ -1,4 +1,5 @@
-/* corpus: a mapping that reaches past the end of its file, which then grows: the pages become readable, no SIGBUS */
+/* corpus: a mapping that reaches past the end of its file, which then grows:
+ * the pages become readable, no SIGBUS */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,7 +24,8 @@ int main(void)
     signal(SIGBUS, on_bus);
     if (ftruncate(fd, 3 * 4096) != 0)
         return 2;
-    printf("first %c, past the old end %d %d\n", map[0], map[4096], map[2 * 4096 + 9]);
+    printf("first %c, past the old end %d %d\n", map[0], map[4096],
+           map[2 * 4096 + 9]);
     printf("rrt-corpus: ok\n");
     return 0;
 }
