@@ -194,6 +194,10 @@ bool rep_sig_wire_bus(replayer *r, ptask *t, const rrt_ev_signal *e,
                       const stop *s);
 bool rep_sig_wire_tripped(replayer *r, ptask *t, const stop *s);
 void rep_sig_free(replayer *r);
+/* The signal state a trap destroys (trace_trapsig): kept from each
+ * SYSCALL event, put back after each emulated trap (at its stop s). */
+void rep_sig_after_call(replayer *r, ptask *t, const rrt_ev_syscall *e);
+bool rep_sig_trap_done(replayer *r, ptask *t, const stop *s);
 
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);

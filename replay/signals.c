@@ -210,3 +210,16 @@ void rep_sig_free(replayer *r)
     r->wires = NULL;
     r->n_wires = r->cap_wires = 0;
 }
+
+void rep_sig_after_call(replayer *r, ptask *t, const rrt_ev_syscall *e)
+{
+    /* exit and exit_group leave the task running to its end */
+    if (!(e->flags & RRT_EV_SC_ENTRY_ONLY))
+        trace_trapsig_call(r->tasks, &t->base, e->nr, e->args, e->ret);
+}
+
+bool rep_sig_trap_done(replayer *r, ptask *t, const stop *s)
+{
+    return trace_trapsig_restore(&t->base, s->sig) ||
+           rep_fail_at(r, t, "cannot restore the action of signal %d", s->sig);
+}

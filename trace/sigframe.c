@@ -522,3 +522,87 @@ bool trace_altstack_disarm(pid_t pid, int memfd)
     return inject(pid, memfd, SYS_sigaltstack, args, 0, ss, sizeof(ss), &ret) &&
            ret == 0;
 }
+
+/* ------------------------------------------------------------------ */
+/* The signal state traps destroy                                     */
+
+static int trapsig_slot(int sig)
+{
+    return sig == SIGSEGV ? 0 : sig == SIGILL ? 1 : -1;
+}
+
+static void read_mask(trace_task *t)
+{
+    uint64_t m;
+    t->trapsig.known =
+        ptrace(PTRACE_GETSIGMASK, t->tid, (void *)sizeof(m), &m) == 0;
+    if (t->trapsig.known)
+        t->trapsig.mask = m;
+}
+
+/* After an exec: caught signals are back to SIG_DFL, ignored ones stay
+ * ignored (flush_signal_handlers), as /proc says. */
+static void exec_actions(trace_task *t)
+{
+    char path[64], line[256];
+    unsigned long long ign = 0;
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)t->tid);
+    FILE *f = fopen(path, "re");
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "SigIgn: %llx", &ign) == 1)
+            break;
+    if (f)
+        fclose(f);
+    static const int sigs[2] = {SIGSEGV, SIGILL};
+    for (int i = 0; i < 2; i++)
+        t->trapsig.act[i] = (trace_sigaction){
+            (ign >> (sigs[i] - 1)) & 1 ? (uint64_t)(uintptr_t)SIG_IGN : 0, 0, 0,
+            0};
+}
+
+void trace_trapsig_call(trace_task *tasks, trace_task *t, long nr,
+                        const uint64_t args[6], int64_t ret)
+{
+    if (nr == SYS_execve && ret == 0) {
+        exec_actions(t);
+        read_mask(t);
+    } else if (nr == SYS_rt_sigprocmask || nr == SYS_rt_sigreturn) {
+        read_mask(t);
+    } else if (nr == SYS_rt_sigaction && ret == 0 && args[1] &&
+               trapsig_slot((int)args[0]) >= 0) {
+        trace_sigaction a;
+        if (!trace_mem_read(t->memfd, args[1], &a, sizeof(a)))
+            return;
+        int slot = trapsig_slot((int)args[0]);
+        pid_t tgid = trace_tgid(t->tid);
+        for (trace_task *u = tasks; u; u = u->next)
+            if (u == t || (tgid > 0 && trace_tgid(u->tid) == tgid))
+                u->trapsig.act[slot] = a;
+    }
+}
+
+void trace_trapsig_mask(trace_task *t)
+{
+    read_mask(t);
+}
+
+void trace_trapsig_inherit(trace_task *child, const trace_task *parent)
+{
+    child->trapsig = parent->trapsig;
+}
+
+bool trace_trapsig_restore(trace_task *t, int sig)
+{
+    int slot = trapsig_slot(sig);
+    if (slot < 0 || !t->trapsig.known)
+        return true;
+    uint64_t bit = 1ull << (sig - 1);
+    const trace_sigaction *a = &t->trapsig.act[slot];
+    bool blocked = t->trapsig.mask & bit;
+    if (!blocked && a->handler != (uint64_t)(uintptr_t)SIG_IGN)
+        return true; /* the kernel changed nothing */
+    uint64_t m = t->trapsig.mask;
+    return trace_sigaction_set(t->tid, t->memfd, sig, a) &&
+           (!blocked ||
+            ptrace(PTRACE_SETSIGMASK, t->tid, (void *)sizeof(m), &m) == 0);
+}
