@@ -415,11 +415,9 @@ static bool to_syscall_stop(pid_t pid)
  * pointer points nowhere (a stack overflow's SIGSEGV, on its way to a
  * handler on the alternate stack): then the first writable mapping. The
  * bytes are saved and put back. */
-static uint64_t scratch_addr(pid_t pid, int memfd, uint64_t sp, size_t size)
+static uint64_t first_mapping(pid_t pid, int memfd, char want, size_t size)
 {
     uint8_t probe[64];
-    if (trace_mem_read(memfd, sp, probe, size))
-        return sp;
     char path[64], line[512];
     unsigned long long lo, hi;
     char perms[8];
@@ -428,12 +426,31 @@ static uint64_t scratch_addr(pid_t pid, int memfd, uint64_t sp, size_t size)
     FILE *f = fopen(path, "re");
     while (f && !at && fgets(line, sizeof(line), f))
         if (sscanf(line, "%llx-%llx %7s", &lo, &hi, perms) == 3 &&
-            perms[0] == 'r' && perms[1] == 'w' && hi - lo >= size &&
-            trace_mem_read(memfd, lo, probe, size))
+            perms[0] == 'r' && perms[want == 'w' ? 1 : 2] == want &&
+            hi - lo >= size && trace_mem_read(memfd, lo, probe, size))
             at = lo;
     if (f)
         fclose(f);
     return at;
+}
+
+static uint64_t scratch_addr(pid_t pid, int memfd, uint64_t sp, size_t size)
+{
+    uint8_t probe[64];
+    return trace_mem_read(memfd, sp, probe, size)
+               ? sp
+               : first_mapping(pid, memfd, 'w', size);
+}
+
+/* Where the injected `syscall` instruction goes: at the task's rip,
+ * unless that points nowhere (a jump to a bad address faulted): then
+ * the first executable mapping. */
+static uint64_t code_addr(pid_t pid, int memfd, uint64_t rip)
+{
+    uint8_t probe[2];
+    return trace_mem_read(memfd, rip, probe, 2)
+               ? rip
+               : first_mapping(pid, memfd, 'x', 2);
 }
 
 /* Runs system call nr in pid, stopped at a signal-delivery stop (whose
@@ -446,16 +463,18 @@ static bool inject(pid_t pid, int memfd, long nr, uint64_t args[4], int at,
     struct user_regs_struct saved, r;
     uint8_t code[2], scratch[64];
     static const uint8_t insn[2] = {0x0f, 0x05};
-    uint64_t mem;
+    uint64_t mem, pc;
     if (size > sizeof(scratch) ||
         ptrace(PTRACE_GETREGS, pid, NULL, &saved) != 0 ||
-        !trace_mem_read(memfd, saved.rip, code, 2) ||
+        !(pc = code_addr(pid, memfd, saved.rip)) ||
+        !trace_mem_read(memfd, pc, code, 2) ||
         !(mem = scratch_addr(pid, memfd, saved.rsp, size)) ||
         !trace_mem_read(memfd, mem, scratch, size))
         return false;
-    bool ok = trace_mem_write(memfd, saved.rip, insn, 2) &&
+    bool ok = trace_mem_write(memfd, pc, insn, 2) &&
               trace_mem_write(memfd, mem, io, size);
     r = saved;
+    r.rip = pc;
     r.rax = (uint64_t)nr;
     r.orig_rax = (uint64_t)-1;
     args[at] = mem;
@@ -467,7 +486,7 @@ static bool inject(pid_t pid, int memfd, long nr, uint64_t args[4], int at,
          trace_mem_read(memfd, mem, io, size);
     if (ok)
         *ret = (long)r.rax;
-    ok = trace_mem_write(memfd, saved.rip, code, 2) && ok;
+    ok = trace_mem_write(memfd, pc, code, 2) && ok;
     ok = trace_mem_write(memfd, mem, scratch, size) && ok;
     ok = ptrace(PTRACE_SETREGS, pid, NULL, &saved) == 0 && ok;
     return ok;

@@ -1,4 +1,5 @@
-/* corpus: SSE and x87 registers survive a handler that clobbers them; the handler starts with them cleared */
+/* corpus: SSE and x87 registers survive a handler that clobbers them; the
+ * handler starts with them cleared */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,5 @@
-/* corpus: SIGSEGV and SIGILL blocked, SIGSEGV's handler kept, across execve (the traps rrt emulates must not unblock them) */
+/* corpus: SIGSEGV and SIGILL blocked, SIGSEGV's handler kept, across execve
+ * (the traps rrt emulates must not unblock them) */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,5 @@
-/* corpus: every real-time signal number, SIGRTMIN to SIGRTMAX (64), raised and caught */
+/* corpus: every real-time signal number, SIGRTMIN to SIGRTMAX (64), raised and
+ * caught */
 #include <signal.h>
 #include <stdio.h>
 

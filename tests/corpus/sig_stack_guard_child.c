@@ -1,4 +1,6 @@
-/* corpus: a child recurses into a PROT_NONE page below its stack: no room for its SIGSEGV handler, it dies; the parent reports the depth from shared memory */
+/* corpus: a child recurses into a PROT_NONE page below its stack: no room for
+ * its SIGSEGV handler, it dies; the parent reports the depth from shared memory
+ */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

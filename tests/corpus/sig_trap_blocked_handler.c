@@ -1,4 +1,6 @@
-/* corpus: with SIGSEGV and SIGILL blocked and handled, a thread runs CPUID and RDTSC (which rrt traps): mask and handlers stay, a later fault runs the handler */
+/* corpus: with SIGSEGV and SIGILL blocked and handled, a thread runs CPUID and
+ * RDTSC (which rrt traps): mask and handlers stay, a later fault runs the
+ * handler */
 #include <cpuid.h>
 #include <setjmp.h>
 #include <signal.h>
