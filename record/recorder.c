@@ -246,6 +246,12 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
     return true;
 }
 
+bool rec_file_index(recorder *r, const char *proc_path, bool written,
+                    uint64_t *index)
+{
+    return file_index(r, proc_path, written, index);
+}
+
 /* ------------------------------------------------------------------ */
 /* Syscalls                                                           */
 
@@ -396,16 +402,8 @@ static bool mmap_extras(recorder *r, rtask *t, rrt_ev_syscall *e)
 {
     uint64_t prot = 0, start = 0, len = 0;
     if (t->nr == SYS_mmap) {
-        if (!(t->args[3] & MAP_ANONYMOUS)) {
-            char fdp[64];
-            snprintf(fdp, sizeof(fdp), "/proc/%d/fd/%d", (int)t->base.tid,
-                     (int)t->args[4]);
-            if (!file_index(r, fdp,
-                            trace_map_shared_writable(t->args[3], t->args[2]),
-                            &e->file_index))
-                return false;
-            e->flags |= RRT_EV_SC_FILE;
-        }
+        if (!(t->args[3] & MAP_ANONYMOUS) && !rec_mem_map_fd(r, t, e))
+            return false;
         prot = t->args[2], start = (uint64_t)e->ret, len = t->args[1];
     } else if (t->nr == SYS_mprotect) {
         prot = t->args[2], start = t->args[0], len = t->args[1];
@@ -444,7 +442,7 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
     r->n_mem = 0;
     if (!t->forced && !rec_restartable_outputs(r, t, d, e.ret))
         return false;
-    if (!rec_capture_stdio(r, t, &e))
+    if (!rec_capture_stdio(r, t, &e) || !rec_mem_outputs(r, t, &e))
         return false;
     if ((t->nr == SYS_mmap || t->nr == SYS_mprotect) && !rec_is_err(e.ret) &&
         !mmap_extras(r, t, &e))

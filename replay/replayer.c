@@ -472,7 +472,12 @@ static void rewrite_mmap(const rrt_ev_syscall *e, struct user_regs_struct *g)
     g->rdi = (uint64_t)e->ret;
     if (!(flags & MAP_FIXED))
         flags |= MAP_FIXED_NOREPLACE;
-    if (e->flags & RRT_EV_SC_FILE) {
+    if (!(flags & MAP_ANONYMOUS) && !(e->flags & RRT_EV_SC_FILE)) {
+        /* /dev/zero: anonymous memory, shared when MAP_SHARED */
+        flags |= MAP_ANONYMOUS;
+        g->r8 = (uint64_t)-1;
+        g->r9 = 0;
+    } else if (e->flags & RRT_EV_SC_FILE) {
         bool shared = trace_map_shared_writable(flags, e->args[2]);
         flags = (flags & ~(uint64_t)(MAP_SHARED | MAP_PRIVATE)) |
                 (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS;
@@ -549,6 +554,10 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         return false;
     if (e->nr == SYS_sigaltstack)
         note_altstack(t, e->args[0]);
+    /* memory the call left that running it again does not (file contents
+     * behind madvise and mremap: record/memory.c) */
+    if (e->n_mem && !write_outputs(r, t, e))
+        return false;
     uint64_t prot = 0, start = 0, len = 0;
     if (e->nr == SYS_mmap)
         prot = e->args[2], start = (uint64_t)e->ret, len = e->args[1];
