@@ -40,8 +40,7 @@ bool rec_mem_map_fd(recorder *r, rtask *t, rrt_ev_syscall *e)
     /* /dev/zero maps anonymous memory (shared memory when MAP_SHARED):
      * no FILE, and replay maps anonymous memory. Reading the device as a
      * file to embed it would never end. */
-    if (S_ISCHR(sb.st_mode) && major(sb.st_rdev) == 1 &&
-        minor(sb.st_rdev) == 5)
+    if (S_ISCHR(sb.st_mode) && major(sb.st_rdev) == 1 && minor(sb.st_rdev) == 5)
         return true;
     if (!S_ISREG(sb.st_mode)) {
         char path[256];
@@ -87,8 +86,7 @@ static bool capture_readable(recorder *r, rtask *t, uint64_t lo, uint64_t hi)
 
 /* The parts of [lo, hi) that are not private anonymous memory (a file, a
  * shared mapping): replay's copies of them are anonymous. */
-static bool capture_file_backed(recorder *r, rtask *t, uint64_t lo,
-                                uint64_t hi)
+static bool capture_file_backed(recorder *r, rtask *t, uint64_t lo, uint64_t hi)
 {
     char path[64], line[512];
     snprintf(path, sizeof(path), "/proc/%d/maps", (int)t->base.tid);

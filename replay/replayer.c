@@ -1265,6 +1265,8 @@ static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
     char exe[64];
     if (!trace_exec_fixup_auxv(t->base.tid, t->base.memfd, &now, e))
         return rep_fail_at(r, t, "cannot set up the auxiliary vector");
+    if (!rep_vdso_check(r, t, e, &now))
+        return false;
     snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->base.tid);
     bool substituted = r->sub.active && r->sub.task == t;
     /* What a substitution ran is the recorded bytes by construction;

@@ -158,6 +158,11 @@ bool rep_stopped(const replayer *r);
 /* Checks that an external file is still the one recorded and opens it. */
 int rep_open_recorded(replayer *r, ptask *t, const rrt_file_entry *f);
 
+/* memory.c: memory at replay. The vDSO the recording kept visible (and
+ * made to ask the kernel) must be where the program saw it. */
+bool rep_vdso_check(replayer *r, ptask *t, const rrt_ev_exec *rec,
+                    const rrt_ev_exec *now);
+
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);
 /* Prepares x so that t (NULL: the root, before it is spawned) execs the
