@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "recorderi.h"
+#include "rrtx.h"
 
 #define PAGE 4096u
 /* outputs are captured in pieces below rec_add_out's limit */
@@ -24,9 +25,23 @@
 #define MADV_DONTNEED_LOCKED 24
 #endif
 
+/* A file mapped MAP_SHARED during the recording: object number = index. */
+typedef struct rec_shared {
+    uint64_t dev, ino;
+} rec_shared;
+
 static uint64_t page_up(uint64_t v)
 {
     return (v + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+}
+
+static int64_t find_shared(const recorder *r, const struct stat *sb)
+{
+    for (size_t i = 0; i < r->n_shared; i++)
+        if (r->shared[i].dev == (uint64_t)sb->st_dev &&
+            r->shared[i].ino == (uint64_t)sb->st_ino)
+            return (int64_t)i;
+    return -1;
 }
 
 bool rec_mem_map_fd(recorder *r, rtask *t, rrt_ev_syscall *e)
@@ -56,6 +71,21 @@ bool rec_mem_map_fd(recorder *r, rtask *t, rrt_ev_syscall *e)
                         &e->file_index))
         return false;
     e->flags |= RRT_EV_SC_FILE;
+    if ((t->args[3] & (MAP_SHARED | MAP_PRIVATE)) == MAP_PRIVATE)
+        return true;
+    /* MAP_SHARED or MAP_SHARED_VALIDATE: one shared copy per file */
+    int64_t obj = find_shared(r, &sb);
+    if (obj < 0) {
+        rec_shared *grown = rrtx_grow(r->shared, &r->cap_shared,
+                                      r->n_shared + 1, sizeof(*grown));
+        if (!grown)
+            return rec_fail(r, "out of memory");
+        r->shared = grown;
+        r->shared[r->n_shared] =
+            (rec_shared){(uint64_t)sb.st_dev, (uint64_t)sb.st_ino};
+        obj = (int64_t)r->n_shared++;
+    }
+    r->map_object = obj;
     return true;
 }
 
@@ -133,4 +163,106 @@ bool rec_mem_outputs(recorder *r, rtask *t, const rrt_ev_syscall *e)
     default:
         return true;
     }
+}
+
+/* ------------------------------------------------------------------ */
+/* Writes to the files of shared objects                              */
+
+/* The file position and open flags of t's descriptor fd (fdinfo). */
+static bool fd_info(pid_t tid, int fd, uint64_t *pos, unsigned *flags)
+{
+    char path[64], line[128];
+    snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)tid, fd);
+    FILE *f = fopen(path, "re");
+    int got = 0;
+    while (f && fgets(line, sizeof(line), f)) {
+        unsigned long long v;
+        if (sscanf(line, "pos: %llu", &v) == 1)
+            *pos = v, got |= 1;
+        else if (sscanf(line, "flags: %o", flags) == 1)
+            got |= 2;
+    }
+    if (f)
+        fclose(f);
+    return got == 3;
+}
+
+/* The bytes a write put into the file of object obj, read back from the
+ * file: [off, off+len), as SHARED_WRITE events. */
+static bool emit_file_bytes(recorder *r, rtask *t, const char *fdp,
+                            uint32_t obj, uint64_t off, uint64_t len)
+{
+    int fd = open(fdp, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return rec_fail(r, "%s: %s", fdp, strerror(errno));
+    rrt_buf_reset(&r->data);
+    bool ok = true;
+    while (ok && len) {
+        size_t n = len < RRT_EV_SHARED_WRITE_MAX ? (size_t)len
+                                                 : RRT_EV_SHARED_WRITE_MAX;
+        rrt_buf_reset(&r->data);
+        if (!rrt_buf_reserve(&r->data, n)) {
+            ok = rec_fail(r, "out of memory");
+            break;
+        }
+        ssize_t got = pread(fd, r->data.data, n, (off_t)off);
+        if (got <= 0) /* truncated meanwhile: nothing more to mirror */
+            break;
+        rrt_ev_shared_write w = {.tid = (uint32_t)t->base.tid,
+                                 .object = obj,
+                                 .offset = off,
+                                 .len = (size_t)got,
+                                 .data = r->data.data};
+        rrt_status st = rec_emit_shared_write(&r->prod, &w, &r->err);
+        if (st != RRT_OK) {
+            r->failed = true;
+            ok = false;
+        }
+        off += (uint64_t)got;
+        len -= (uint64_t)got;
+    }
+    rrt_buf_reset(&r->data);
+    close(fd);
+    return ok;
+}
+
+static bool is_file_write(long nr)
+{
+    return nr == SYS_write || nr == SYS_pwrite64 || nr == SYS_writev ||
+           nr == SYS_pwritev || nr == SYS_pwritev2;
+}
+
+bool rec_mem_after_event(recorder *r, rtask *t, const rrt_ev_syscall *e)
+{
+    if (r->map_object >= 0) {
+        rrt_ev_shared_map m = {(uint32_t)t->base.tid, (uint32_t)r->map_object};
+        r->map_object = -1;
+        if (rec_emit_shared_map(&r->prod, &m, &r->err) != RRT_OK)
+            return r->failed = true, false;
+    }
+    if (!r->n_shared || !is_file_write(t->nr) || e->ret <= 0 || t->forced ||
+        (e->flags & RRT_EV_SC_STDIO))
+        return true;
+    char fdp[64];
+    struct stat sb;
+    int fd = (int)t->args[0];
+    snprintf(fdp, sizeof(fdp), "/proc/%d/fd/%d", (int)t->base.tid, fd);
+    int64_t obj =
+        stat(fdp, &sb) == 0 && S_ISREG(sb.st_mode) ? find_shared(r, &sb) : -1;
+    if (obj < 0)
+        return true;
+    uint64_t pos = 0, len = (uint64_t)e->ret, off;
+    unsigned flags = 0;
+    if (!fd_info(t->base.tid, fd, &pos, &flags))
+        return rec_fail(r, "process %d: cannot read the position of fd %d",
+                        (int)t->base.tid, fd);
+    bool positioned = t->nr == SYS_pwrite64 || t->nr == SYS_pwritev ||
+                      (t->nr == SYS_pwritev2 && (int64_t)t->args[3] != -1);
+    if (flags & O_APPEND) /* Linux appends even for pwrite */
+        off = (uint64_t)sb.st_size >= len ? (uint64_t)sb.st_size - len : 0;
+    else if (positioned)
+        off = t->args[3];
+    else
+        off = pos >= len ? pos - len : 0;
+    return emit_file_bytes(r, t, fdp, (uint32_t)obj, off, len);
 }

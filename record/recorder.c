@@ -96,7 +96,7 @@ static void resume(rtask *t, int sig)
 
 static void count_and_flush(recorder *r, uint32_t type)
 {
-    r->counts[type & 15]++;
+    r->counts[type < 16 ? type : 0]++;
     if (++r->since_flush < r->o->flush_every) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
@@ -455,7 +455,8 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
         e.stdio_data = r->data.data + (size_t)e.stdio_data;
     e.mem = r->mem;
     e.n_mem = r->n_mem;
-    if (!emitted(r, rec_emit_syscall(&r->prod, &e, &r->err), RRT_EV_SYSCALL))
+    if (!emitted(r, rec_emit_syscall(&r->prod, &e, &r->err), RRT_EV_SYSCALL) ||
+        !rec_mem_after_event(r, t, &e))
         return false;
     if (t->nr == SYS_execve && e.ret == 0)
         return after_exec(r, t) && release_vfork_parent(r, t->base.tid);
@@ -1141,6 +1142,7 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     r->mode = trace_cpuid_mode_resolve(o->cpuid_mode);
     rrt_buf_init(&r->data);
     rrt_error_clear(&r->err);
+    r->map_object = -1;
     memset(rep, 0, sizeof(*rep));
     rep->outcome = REC_FAILED;
     char *exe = resolve_program(o->argv[0]);
@@ -1215,6 +1217,7 @@ out:
     rrt_cpuid_manifest_clear(&r->m);
     free(r->queried);
     free(r->files);
+    free(r->shared);
     free(r->mem);
     free_vec(envp);
     free(exe);

@@ -95,6 +95,10 @@ typedef struct recorder {
     struct timespec last_flush;
     uint64_t counts[16];
     trace_site_source sites; /* CPUID sites: cache, and into the archive */
+    /* files mapped MAP_SHARED (memory.c): the object number is the index */
+    struct rec_shared *shared;
+    size_t n_shared, cap_shared;
+    int64_t map_object; /* object of the mmap being recorded, or -1 */
     bool failed;
     rrt_error err;
 } recorder;
@@ -132,5 +136,8 @@ bool rec_mem_map_fd(recorder *r, rtask *t, rrt_ev_syscall *e);
  * cannot reproduce (file contents behind madvise and mremap, mincore's
  * vector). */
 bool rec_mem_outputs(recorder *r, rtask *t, const rrt_ev_syscall *e);
+/* After a call's SYSCALL event: SHARED_MAP for an mmap of a shared file,
+ * SHARED_WRITE for a write to the file of one. */
+bool rec_mem_after_event(recorder *r, rtask *t, const rrt_ev_syscall *e);
 
 #endif

@@ -1,6 +1,13 @@
 /* Memory at replay: the vDSO, and the shared copies of files mapped
  * MAP_SHARED. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "replayi.h"
 
@@ -30,4 +37,190 @@ bool rep_vdso_check(replayer *r, ptask *t, const rrt_ev_exec *rec,
                        "the vDSO is at 0x%llx here, at 0x%llx in the "
                        "recording (another kernel?)",
                        (unsigned long long)got, (unsigned long long)want);
+}
+
+/* ------------------------------------------------------------------ */
+/* Shared file mappings                                               */
+
+/* The recording numbers the files mapped MAP_SHARED (SHARED_MAP events)
+ * densely from 0; more objects than this is a damaged archive. */
+#define MAX_OBJECTS (1u << 20)
+
+/* One copy of a file mapped MAP_SHARED: a memfd every mapping of the file
+ * maps, in every process, so that they see each other's writes. */
+typedef struct rep_shared {
+    int fd;              /* the copy, -1 until first mapped */
+    uint64_t file_index; /* the file entry it was last filled from */
+} rep_shared;
+
+static rep_shared *object(replayer *r, ptask *t, uint32_t id)
+{
+    if (id < r->n_shared)
+        return &r->shared[id];
+    if (id >= MAX_OBJECTS) {
+        rep_fail_at(r, t, "shared object %u: too many", id);
+        return NULL;
+    }
+    rep_shared *grown = realloc(r->shared, (id + 1) * sizeof(*grown));
+    if (!grown) {
+        rep_fail_at(r, t, "out of memory");
+        return NULL;
+    }
+    for (size_t i = r->n_shared; i <= id; i++)
+        grown[i] = (rep_shared){-1, UINT64_MAX};
+    r->shared = grown;
+    r->n_shared = id + 1;
+    return &r->shared[id];
+}
+
+/* Makes o's copy hold the recorded file `index` (the file's contents when
+ * the recording mapped it). */
+static bool fill_object(replayer *r, ptask *t, rep_shared *o, uint64_t index)
+{
+    rrt_file_entry f = {0};
+    rrt_error err;
+    if (rrt_reader_file(r->rd, (size_t)index, &f, &err) != RRT_OK)
+        return rep_fail_at(r, t, "file %llu: %s", (unsigned long long)index,
+                           err.message);
+    int src = -1;
+    bool ok = false;
+    size_t bufsize = 1u << 20;
+    uint8_t *buf = malloc(bufsize);
+    if (!buf) {
+        rep_fail_at(r, t, "out of memory");
+        goto out;
+    }
+    if (o->fd < 0)
+        o->fd = memfd_create("rrt-shared", MFD_CLOEXEC);
+    if (o->fd < 0 || ftruncate(o->fd, 0) != 0 ||
+        ftruncate(o->fd, (off_t)f.size) != 0) {
+        rep_fail_at(r, t, "%s: cannot make its shared copy: %s", f.path,
+                    strerror(errno));
+        goto out;
+    }
+    if ((f.flags & RRT_FILE_EXTERNAL) &&
+        (src = rep_open_recorded(r, t, &f)) < 0)
+        goto out;
+    for (uint64_t pos = 0; pos < f.size;) {
+        size_t want = f.size - pos < bufsize ? (size_t)(f.size - pos) : bufsize;
+        size_t got = 0;
+        if (src >= 0) {
+            ssize_t n = pread(src, buf, want, (off_t)pos);
+            got = n > 0 ? (size_t)n : 0;
+        } else if (rrt_reader_pread_blob(r->rd, &f.blob, pos, buf, want, &got,
+                                         &err) != RRT_OK) {
+            rep_fail_at(r, t, "%s", err.message);
+            goto out;
+        }
+        if (got == 0 || pwrite(o->fd, buf, got, (off_t)pos) != (ssize_t)got) {
+            rep_fail_at(r, t, "%s: cannot copy offset %llu", f.path,
+                        (unsigned long long)pos);
+            goto out;
+        }
+        pos += got;
+    }
+    o->file_index = index;
+    ok = true;
+out:
+    if (src >= 0)
+        close(src);
+    free(buf);
+    rrt_file_entry_clear(&f);
+    return ok;
+}
+
+/* The object of the SHARED_MAP event right after the current one, if it
+ * is tid's. */
+static bool next_shared_map(replayer *r, uint32_t tid, uint32_t *obj)
+{
+    rrt_event_iter *it = NULL;
+    rrt_event ev;
+    rrt_error err;
+    rrt_ev_shared_map m;
+    bool found = false;
+    if (rrt_event_iter_open(r->rd, r->index + 1, &it, &err) != RRT_OK)
+        return false;
+    if (rrt_event_iter_next(it, &ev, &err) == RRT_OK &&
+        ev.type == RRT_EV_SHARED_MAP &&
+        rrt_ev_decode_shared_map(ev.data, ev.len, &m, &err) == RRT_OK &&
+        m.tid == tid) {
+        *obj = m.object;
+        found = true;
+    }
+    rrt_event_iter_close(it);
+    return found;
+}
+
+static bool inject(ptask *t, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
+                   uint64_t a3, uint64_t a4, uint64_t a5, long *ret)
+{
+    uint64_t args[6] = {a0, a1, a2, a3, a4, a5};
+    return trace_inject_syscall(t->base.tid, t->base.memfd, nr, args, 6, ret);
+}
+
+int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e)
+{
+    uint32_t id;
+    if (!next_shared_map(r, e->tid, &id))
+        return 0;
+    rep_shared *o = object(r, t, id);
+    if (!o)
+        return -1;
+    if (o->file_index != e->file_index && !fill_object(r, t, o, e->file_index))
+        return -1;
+    /* The tracee opens the copy by a path written into the (anonymous)
+     * mapping it is about to replace: writable to write it there (a
+     * shared mapping cannot be forced), readable for the kernel. */
+    uint64_t addr = (uint64_t)e->ret;
+    char path[64];
+    long ret, fd = -1;
+    snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)getpid(), o->fd);
+    bool ok = inject(t, SYS_mprotect, addr, 4096, PROT_READ | PROT_WRITE, 0, 0,
+                     0, &ret) &&
+              ret == 0 &&
+              trace_mem_write(t->base.memfd, addr, path, strlen(path) + 1) &&
+              inject(t, SYS_openat, TRACE_WALL_MAGIC, addr, O_RDWR | O_CLOEXEC,
+                     0, 0, 0, &fd) &&
+              fd >= 0;
+    uint64_t flags =
+        MAP_SHARED | MAP_FIXED | (e->args[3] & (MAP_POPULATE | MAP_NORESERVE));
+    ok = ok &&
+         inject(t, SYS_mmap, addr, e->args[1], e->args[2], flags, (uint64_t)fd,
+                e->args[5], &ret) &&
+         (uint64_t)ret == addr;
+    if (fd >= 0 && !(inject(t, SYS_close, (uint64_t)fd, TRACE_WALL_MAGIC, 0, 0,
+                            0, 0, &ret) &&
+                     ret == 0))
+        ok = false;
+    if (!ok) {
+        rep_fail_at(r, t, "cannot map the shared copy of file %llu at 0x%llx",
+                    (unsigned long long)e->file_index,
+                    (unsigned long long)addr);
+        return -1;
+    }
+    return 1;
+}
+
+bool rep_mem_shared_write(replayer *r, ptask *t, const rrt_ev_shared_write *e)
+{
+    if (e->object >= r->n_shared || r->shared[e->object].fd < 0)
+        return rep_fail_at(r, t,
+                           "SHARED_WRITE to shared object %u, which no "
+                           "mapping made",
+                           e->object);
+    if (pwrite(r->shared[e->object].fd, e->data, e->len, (off_t)e->offset) !=
+        (ssize_t)e->len)
+        return rep_fail_at(r, t, "shared object %u: cannot write: %s",
+                           e->object, strerror(errno));
+    return true;
+}
+
+void rep_mem_free(replayer *r)
+{
+    for (size_t i = 0; i < r->n_shared; i++)
+        if (r->shared[i].fd >= 0)
+            close(r->shared[i].fd);
+    free(r->shared);
+    r->shared = NULL;
+    r->n_shared = 0;
 }

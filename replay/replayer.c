@@ -548,10 +548,13 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
             t->base.pset->p.want = r->patch_kinds;
         return t->base.pset || rep_fail_at(r, t, "out of memory");
     }
-    if (e->nr == SYS_mmap && (e->flags & RRT_EV_SC_FILE) &&
-        !fill_mapping(r, t, e->file_index, (uint64_t)e->ret, e->args[1],
-                      e->args[5]))
-        return false;
+    if (e->nr == SYS_mmap && (e->flags & RRT_EV_SC_FILE)) {
+        int shared = rep_mem_shared_mmap(r, t, e);
+        if (shared < 0 ||
+            (!shared && !fill_mapping(r, t, e->file_index, (uint64_t)e->ret,
+                                      e->args[1], e->args[5])))
+            return false;
+    }
     if (e->nr == SYS_sigaltstack)
         note_altstack(t, e->args[0]);
     /* memory the call left that running it again does not (file contents
@@ -1330,7 +1333,7 @@ static bool need_task(replayer *r, uint32_t rec_tid, ptask **t)
 
 static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
 {
-    r->counts[ev->type & 15]++;
+    r->counts[ev->type < 16 ? ev->type : 0]++;
     rrt_ev_any any;
     rrt_error err;
     rrt_status st = rrt_ev_decode_any(ev->type, ev->data, ev->len, &any, &err);
@@ -1370,9 +1373,14 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
     case RRT_EV_EXEC:
         ok = need_task(r, any.u.exec.tid, &t) && on_exec(r, t, &any.u.exec);
         break;
+    case RRT_EV_SHARED_WRITE:
+        ok = need_task(r, any.u.shared_write.tid, &t) &&
+             rep_mem_shared_write(r, t, &any.u.shared_write);
+        break;
     default:
         /* EXEC_SCRIPT: read ahead with its EXEC (rep_peek_exec);
-         * SIGNAL_FRAME: read by the SIGNAL before it */
+         * SIGNAL_FRAME: read by the SIGNAL before it; SHARED_MAP: read
+         * ahead by its mmap (rep_mem_shared_mmap) */
         break;
     }
     rrt_ev_any_clear(&any);
@@ -1699,6 +1707,7 @@ out:
     free(r->warned);
     rrt_cpuid_sites_free(r->table);
     trace_site_cache_close(r->sites.cache);
+    rep_mem_free(r);
     rrt_reader_close(r->rd);
     if (err)
         *err = r->err;

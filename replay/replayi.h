@@ -132,6 +132,9 @@ typedef struct replayer {
     size_t nwarned, capwarned;
     trace_site_source sites; /* CPUID sites: the archive's table, cache */
     rrt_cpuid_sites *table;
+    /* copies of the files mapped MAP_SHARED, by object number (memory.c) */
+    struct rep_shared *shared;
+    size_t n_shared;
 } replayer;
 
 /* report.c: what the replay says, and how it stops. */
@@ -162,6 +165,13 @@ int rep_open_recorded(replayer *r, ptask *t, const rrt_file_entry *f);
  * made to ask the kernel) must be where the program saw it. */
 bool rep_vdso_check(replayer *r, ptask *t, const rrt_ev_exec *rec,
                     const rrt_ev_exec *now);
+/* At the exit stop of e, a file mmap run as anonymous memory: when a
+ * SHARED_MAP event follows, maps the object's copy there instead (1);
+ * 0 when none follows (the caller fills the mapping), -1 on failure. */
+int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e);
+/* SHARED_WRITE: the bytes a call wrote into a shared file. */
+bool rep_mem_shared_write(replayer *r, ptask *t, const rrt_ev_shared_write *e);
+void rep_mem_free(replayer *r);
 
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);

@@ -72,6 +72,10 @@ typedef struct trace_spawn_opts {
     bool seccomp_wall; /* replay: allow only the calls replay executes */
 } trace_spawn_opts;
 
+/* Replay's wall lets openat through when its dirfd is this, and close
+ * when its (unused) second argument is: calls replay injects itself. */
+#define TRACE_WALL_MAGIC 0x72727400u
+
 /* Forks a traced child that disables ASLR, pins itself, makes RDTSC trap,
  * stops itself and execs. Returns the pid (stopped at SIGSTOP, options
  * set) or -1 with errno. */

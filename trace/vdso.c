@@ -98,14 +98,9 @@ static bool patch_functions(int memfd, uint64_t base, const uint8_t *img,
             long nr = fn_syscall(names + s.st_name);
             uint8_t stub[8];
             if (nr >= 0) { /* mov $nr, %eax; syscall; ret */
-                const uint8_t code[8] = {0xb8,
-                                         (uint8_t)nr,
-                                         (uint8_t)(nr >> 8),
-                                         0,
-                                         0,
-                                         0x0f,
-                                         0x05,
-                                         0xc3};
+                const uint8_t code[8] = {0xb8, (uint8_t)nr, (uint8_t)(nr >> 8),
+                                         0,    0,           0x0f,
+                                         0x05, 0xc3};
                 memcpy(stub, code, sizeof(stub));
             } else { /* mov $-ENOSYS, %rax; ret */
                 const uint8_t code[8] = {0x48, 0xc7, 0xc0, 0xda,

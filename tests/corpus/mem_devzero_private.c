@@ -9,8 +9,8 @@ int main(void)
     int fd = open("/dev/zero", O_RDONLY);
     if (fd < 0)
         return 1;
-    unsigned char *p = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
-                            MAP_PRIVATE, fd, 0);
+    unsigned char *p =
+        mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED)
         return 2;
     unsigned sum = 0;

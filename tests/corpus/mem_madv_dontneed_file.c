@@ -13,8 +13,8 @@ int main(void)
     int fd = open("data.bin", O_RDWR | O_CREAT | O_TRUNC, 0600);
     if (fd < 0 || write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
         return 1;
-    char *p = mmap(NULL, sizeof(buf), PROT_READ | PROT_WRITE, MAP_PRIVATE,
-                   fd, 0);
+    char *p =
+        mmap(NULL, sizeof(buf), PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED)
         return 2;
     memset(p, 'X', sizeof(buf));

@@ -1,4 +1,5 @@
-/* corpus: MADV_REMOVE on a shared file mapping: a hole, zeros in file and map */
+/* corpus: MADV_REMOVE on a shared file mapping: a hole, zeros in file and map
+ */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,8 +13,8 @@ int main(void)
     int fd = open("holes.bin", O_RDWR | O_CREAT | O_TRUNC, 0600);
     if (fd < 0 || write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
         return 1;
-    char *p = mmap(NULL, sizeof(buf), PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-                   0);
+    char *p =
+        mmap(NULL, sizeof(buf), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED)
         return 2;
     int rc = madvise(p + 4096, 4096, MADV_REMOVE);

@@ -10,9 +10,9 @@
 static int *map(void)
 {
     int fd = open("procs.bin", O_RDWR);
-    int *p = fd < 0 ? MAP_FAILED
-                    : mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
-                           fd, 0);
+    int *p = fd < 0
+                 ? MAP_FAILED
+                 : mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (fd >= 0)
         close(fd);
     return p;
