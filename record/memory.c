@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -232,6 +233,44 @@ static bool is_file_write(long nr)
            nr == SYS_pwritev || nr == SYS_pwritev2;
 }
 
+/* ftruncate or truncate of a shared object's file: a SHARED_WRITE with no
+ * data gives its new size. */
+static bool mirror_truncate(recorder *r, rtask *t)
+{
+    char path[PATH_MAX + 64];
+    if (t->nr == SYS_ftruncate) {
+        snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)t->base.tid,
+                 (int)t->args[0]);
+    } else {
+        char name[PATH_MAX];
+        size_t n = 0;
+        while (n < sizeof(name) &&
+               trace_mem_read(t->base.memfd, t->args[0] + n, name + n, 1) &&
+               name[n])
+            n++;
+        if (n == 0 || n == sizeof(name) || name[n])
+            return true;
+        if (name[0] == '/')
+            snprintf(path, sizeof(path), "%s", name);
+        else
+            snprintf(path, sizeof(path), "/proc/%d/cwd/%s", (int)t->base.tid,
+                     name);
+    }
+    struct stat sb;
+    int64_t obj =
+        stat(path, &sb) == 0 && S_ISREG(sb.st_mode) ? find_shared(r, &sb) : -1;
+    if (obj < 0)
+        return true;
+    rrt_ev_shared_write w = {.tid = (uint32_t)t->base.tid,
+                             .object = (uint32_t)obj,
+                             .offset = t->args[1]};
+    if (rec_emit_shared_write(&r->prod, &w, &r->err) != RRT_OK) {
+        r->failed = true;
+        return false;
+    }
+    return true;
+}
+
 bool rec_mem_after_event(recorder *r, rtask *t, const rrt_ev_syscall *e)
 {
     if (r->map_object >= 0) {
@@ -240,8 +279,11 @@ bool rec_mem_after_event(recorder *r, rtask *t, const rrt_ev_syscall *e)
         if (rec_emit_shared_map(&r->prod, &m, &r->err) != RRT_OK)
             return r->failed = true, false;
     }
-    if (!r->n_shared || !is_file_write(t->nr) || e->ret <= 0 || t->forced ||
-        (e->flags & RRT_EV_SC_STDIO))
+    if (!r->n_shared || t->forced || rec_is_err(e->ret))
+        return true;
+    if (t->nr == SYS_ftruncate || t->nr == SYS_truncate)
+        return mirror_truncate(r, t);
+    if (!is_file_write(t->nr) || e->ret <= 0 || (e->flags & RRT_EV_SC_STDIO))
         return true;
     char fdp[64];
     struct stat sb;

@@ -53,24 +53,46 @@ typedef struct rep_shared {
     uint64_t file_index; /* the file entry it was last filled from */
 } rep_shared;
 
+typedef struct rep_mem {
+    rep_shared *shared; /* by object number */
+    size_t n_shared;
+    int empty_fd; /* an empty memfd: its mappings raise SIGBUS */
+} rep_mem;
+
+static rep_mem *mem_state(replayer *r, ptask *t)
+{
+    if (!r->mem) {
+        r->mem = calloc(1, sizeof(*r->mem));
+        if (!r->mem) {
+            rep_fail_at(r, t, "out of memory");
+            return NULL;
+        }
+        r->mem->empty_fd = -1;
+    }
+    return r->mem;
+}
+
 static rep_shared *object(replayer *r, ptask *t, uint32_t id)
 {
-    if (id < r->n_shared)
-        return &r->shared[id];
+    rep_mem *m = mem_state(r, t);
+    if (!m)
+        return NULL;
+    if (id < m->n_shared)
+        return &m->shared[id];
     if (id >= MAX_OBJECTS) {
         rep_fail_at(r, t, "shared object %u: too many", id);
         return NULL;
     }
-    rep_shared *grown = realloc(r->shared, (id + 1) * sizeof(*grown));
+    rep_shared *grown = realloc(m->shared, (id + 1) * sizeof(*grown));
     if (!grown) {
         rep_fail_at(r, t, "out of memory");
         return NULL;
     }
-    for (size_t i = r->n_shared; i <= id; i++)
+    for (size_t i = m->n_shared; i <= id; i++)
         grown[i] = (rep_shared){-1, UINT64_MAX};
-    r->shared = grown;
-    r->n_shared = id + 1;
-    return &r->shared[id];
+    m->shared = grown;
+    m->n_shared = id + 1;
+    return &m->shared[id];
 }
 
 /* Makes o's copy hold the recorded file `index` (the file's contents when
@@ -158,6 +180,35 @@ static bool inject(ptask *t, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
     return trace_inject_syscall(t->base.tid, t->base.memfd, nr, args, 6, ret);
 }
 
+/* Maps the replayer's descriptor fd over [addr, addr+len) of t (an
+ * anonymous mapping replay made, at a system-call exit stop): the tracee
+ * opens it through /proc by a path written into that mapping (made
+ * writable to write it there, a shared mapping cannot be forced, and
+ * readable for the kernel), maps it and closes it. */
+static bool map_fd(ptask *t, int fd, uint64_t addr, uint64_t len, uint64_t prot,
+                   uint64_t flags, uint64_t off)
+{
+    char path[64];
+    long ret, tfd = -1;
+    snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)getpid(), fd);
+    bool ok = inject(t, SYS_mprotect, addr, 4096, PROT_READ | PROT_WRITE, 0, 0,
+                     0, &ret) &&
+              ret == 0 &&
+              trace_mem_write(t->base.memfd, addr, path, strlen(path) + 1) &&
+              inject(t, SYS_openat, TRACE_WALL_MAGIC, addr, O_RDWR | O_CLOEXEC,
+                     0, 0, 0, &tfd) &&
+              tfd >= 0;
+    ok = ok &&
+         inject(t, SYS_mmap, addr, len, prot, flags | MAP_FIXED, (uint64_t)tfd,
+                off, &ret) &&
+         (uint64_t)ret == addr;
+    if (tfd >= 0 && !(inject(t, SYS_close, (uint64_t)tfd, TRACE_WALL_MAGIC, 0,
+                             0, 0, 0, &ret) &&
+                      ret == 0))
+        ok = false;
+    return ok;
+}
+
 int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e)
 {
     uint32_t id;
@@ -168,31 +219,10 @@ int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e)
         return -1;
     if (o->file_index != e->file_index && !fill_object(r, t, o, e->file_index))
         return -1;
-    /* The tracee opens the copy by a path written into the (anonymous)
-     * mapping it is about to replace: writable to write it there (a
-     * shared mapping cannot be forced), readable for the kernel. */
     uint64_t addr = (uint64_t)e->ret;
-    char path[64];
-    long ret, fd = -1;
-    snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)getpid(), o->fd);
-    bool ok = inject(t, SYS_mprotect, addr, 4096, PROT_READ | PROT_WRITE, 0, 0,
-                     0, &ret) &&
-              ret == 0 &&
-              trace_mem_write(t->base.memfd, addr, path, strlen(path) + 1) &&
-              inject(t, SYS_openat, TRACE_WALL_MAGIC, addr, O_RDWR | O_CLOEXEC,
-                     0, 0, 0, &fd) &&
-              fd >= 0;
-    uint64_t flags =
-        MAP_SHARED | MAP_FIXED | (e->args[3] & (MAP_POPULATE | MAP_NORESERVE));
-    ok = ok &&
-         inject(t, SYS_mmap, addr, e->args[1], e->args[2], flags, (uint64_t)fd,
-                e->args[5], &ret) &&
-         (uint64_t)ret == addr;
-    if (fd >= 0 && !(inject(t, SYS_close, (uint64_t)fd, TRACE_WALL_MAGIC, 0, 0,
-                            0, 0, &ret) &&
-                     ret == 0))
-        ok = false;
-    if (!ok) {
+    if (!map_fd(t, o->fd, addr, e->args[1], e->args[2],
+                MAP_SHARED | (e->args[3] & (MAP_POPULATE | MAP_NORESERVE)),
+                e->args[5])) {
         rep_fail_at(r, t, "cannot map the shared copy of file %llu at 0x%llx",
                     (unsigned long long)e->file_index,
                     (unsigned long long)addr);
@@ -201,15 +231,50 @@ int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e)
     return 1;
 }
 
+bool rep_mem_past_eof(replayer *r, ptask *t, const rrt_ev_syscall *e)
+{
+    rrt_file_entry f = {0};
+    rrt_error err;
+    if (rrt_reader_file(r->rd, (size_t)e->file_index, &f, &err) != RRT_OK)
+        return rep_fail_at(r, t, "file %llu: %s",
+                           (unsigned long long)e->file_index, err.message);
+    uint64_t size = f.size, off = e->args[5];
+    uint64_t len = (e->args[1] + 4095) & ~(uint64_t)4095;
+    rrt_file_entry_clear(&f);
+    /* the page holding the file's end reads zeros after it; the pages
+     * after that one raise SIGBUS */
+    uint64_t end = (size + 4095) & ~(uint64_t)4095;
+    if (off + len <= end)
+        return true;
+    uint64_t skip = end > off ? end - off : 0;
+    rep_mem *m = mem_state(r, t);
+    if (!m)
+        return false;
+    if (m->empty_fd < 0 &&
+        (m->empty_fd = memfd_create("rrt-past-eof", MFD_CLOEXEC)) < 0)
+        return rep_fail_at(r, t, "memfd_create: %s", strerror(errno));
+    if (!map_fd(t, m->empty_fd, (uint64_t)e->ret + skip, len - skip, e->args[2],
+                MAP_PRIVATE, 0))
+        return rep_fail_at(r, t, "cannot map the end of file %llu at 0x%llx",
+                           (unsigned long long)e->file_index,
+                           (unsigned long long)((uint64_t)e->ret + skip));
+    return true;
+}
+
 bool rep_mem_shared_write(replayer *r, ptask *t, const rrt_ev_shared_write *e)
 {
-    if (e->object >= r->n_shared || r->shared[e->object].fd < 0)
+    rep_mem *m = r->mem;
+    if (!m || e->object >= m->n_shared || m->shared[e->object].fd < 0)
         return rep_fail_at(r, t,
                            "SHARED_WRITE to shared object %u, which no "
                            "mapping made",
                            e->object);
-    if (pwrite(r->shared[e->object].fd, e->data, e->len, (off_t)e->offset) !=
-        (ssize_t)e->len)
+    int fd = m->shared[e->object].fd;
+    /* no data: the file was truncated or extended to `offset` bytes */
+    bool ok = e->len ? pwrite(fd, e->data, e->len, (off_t)e->offset) ==
+                           (ssize_t)e->len
+                     : ftruncate(fd, (off_t)e->offset) == 0;
+    if (!ok)
         return rep_fail_at(r, t, "shared object %u: cannot write: %s",
                            e->object, strerror(errno));
     return true;
@@ -217,10 +282,15 @@ bool rep_mem_shared_write(replayer *r, ptask *t, const rrt_ev_shared_write *e)
 
 void rep_mem_free(replayer *r)
 {
-    for (size_t i = 0; i < r->n_shared; i++)
-        if (r->shared[i].fd >= 0)
-            close(r->shared[i].fd);
-    free(r->shared);
-    r->shared = NULL;
-    r->n_shared = 0;
+    rep_mem *m = r->mem;
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n_shared; i++)
+        if (m->shared[i].fd >= 0)
+            close(m->shared[i].fd);
+    if (m->empty_fd >= 0)
+        close(m->empty_fd);
+    free(m->shared);
+    free(m);
+    r->mem = NULL;
 }

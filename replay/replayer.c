@@ -551,8 +551,9 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
     if (e->nr == SYS_mmap && (e->flags & RRT_EV_SC_FILE)) {
         int shared = rep_mem_shared_mmap(r, t, e);
         if (shared < 0 ||
-            (!shared && !fill_mapping(r, t, e->file_index, (uint64_t)e->ret,
-                                      e->args[1], e->args[5])))
+            (!shared && (!fill_mapping(r, t, e->file_index, (uint64_t)e->ret,
+                                       e->args[1], e->args[5]) ||
+                         !rep_mem_past_eof(r, t, e))))
             return false;
     }
     if (e->nr == SYS_sigaltstack)

@@ -132,9 +132,7 @@ typedef struct replayer {
     size_t nwarned, capwarned;
     trace_site_source sites; /* CPUID sites: the archive's table, cache */
     rrt_cpuid_sites *table;
-    /* copies of the files mapped MAP_SHARED, by object number (memory.c) */
-    struct rep_shared *shared;
-    size_t n_shared;
+    struct rep_mem *mem; /* memory.c: copies of mapped files */
 } replayer;
 
 /* report.c: what the replay says, and how it stops. */
@@ -169,6 +167,10 @@ bool rep_vdso_check(replayer *r, ptask *t, const rrt_ev_exec *rec,
  * SHARED_MAP event follows, maps the object's copy there instead (1);
  * 0 when none follows (the caller fills the mapping), -1 on failure. */
 int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e);
+/* At the exit stop of e, a private file mmap run as anonymous memory and
+ * filled: makes the pages past the end of the file raise SIGBUS, as the
+ * file's did. */
+bool rep_mem_past_eof(replayer *r, ptask *t, const rrt_ev_syscall *e);
 /* SHARED_WRITE: the bytes a call wrote into a shared file. */
 bool rep_mem_shared_write(replayer *r, ptask *t, const rrt_ev_shared_write *e);
 void rep_mem_free(replayer *r);

@@ -135,7 +135,8 @@ typedef struct rrt_ev_shared_map {
 
 /* Follows the SYSCALL of a call that wrote to the file of a shared object
  * (a write to it, seen through its mappings): the file's bytes at
- * [offset, offset + len) after the call. */
+ * [offset, offset + len) after the call; len 0: it was truncated or
+ * extended to offset bytes. */
 typedef struct rrt_ev_shared_write {
     uint32_t tid;
     uint32_t object;
