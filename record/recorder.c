@@ -475,6 +475,11 @@ static void wait_token(recorder *r, rtask *t)
     t->wait_seq = r->wait_seq++;
 }
 
+void rec_wait_token(recorder *r, rtask *t)
+{
+    wait_token(r, t);
+}
+
 static bool release_vfork_parent(recorder *r, pid_t child)
 {
     for (rtask *p = first_task(r); p; p = next_task(p)) {
@@ -650,13 +655,6 @@ static int try_emulate(recorder *r, rtask *t, int sig, const siginfo_t *si)
     return ok ? 1 : -1;
 }
 
-static bool is_sync_signal(int sig, const siginfo_t *si)
-{
-    return (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
-            sig == SIGTRAP) &&
-           si->si_code > 0 && si->si_code != SI_KERNEL;
-}
-
 static bool on_stop(recorder *r, pid_t pid, int status);
 
 _Static_assert(sizeof(struct user_regs_struct) == 8 * RRT_EV_FRAME_NREGS,
@@ -678,9 +676,11 @@ static bool record_frame(recorder *r, rtask *t, int sig)
                         "process %d: lost it while it entered a signal "
                         "handler",
                         (int)tid);
-    if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || (st >> 16))
-        return on_stop(r, tid, st); /* no frame: it died, or the frame did
-                                     * not fit (SIGSEGV follows) */
+    if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || (st >> 16)) {
+        /* no frame: it died, or the frame did not fit (SIGSEGV follows) */
+        t->frame_failed = WIFSTOPPED(st) && WSTOPSIG(st) == SIGSEGV;
+        return on_stop(r, tid, st);
+    }
     struct user_regs_struct g;
     rrt_ev_signal_frame e = {.tid = (uint32_t)tid};
     uint8_t *frame = NULL, *x = NULL;
@@ -723,8 +723,7 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
     }
     siginfo_t si;
     if (ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) != 0) {
-        resume(t, 0); /* group-stop: keep the tracee running */
-        return true;
+        return rec_sig_group_stop(r, t, sig); /* a group-stop */
     }
     if (t->recording) {
         int e = try_emulate(r, t, sig, &si);
@@ -736,7 +735,7 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
         }
         rrt_ev_signal ev = {.tid = (uint32_t)t->base.tid,
                             .signo = (uint32_t)sig,
-                            .sync = is_sync_signal(sig, &si)};
+                            .sync = rec_sig_is_sync(t, sig, &si)};
         memcpy(ev.siginfo, &si, sizeof(ev.siginfo));
         if (!emitted(r, rec_emit_signal(&r->prod, &ev, &r->err), RRT_EV_SIGNAL))
             return false;
@@ -1029,13 +1028,13 @@ static bool run_loop(recorder *r)
 {
     while (r->tasks && !r->failed && !interrupted(r)) {
         int status;
-        pid_t pid = waitpid(-1, &status, __WALL);
+        pid_t pid = rec_sig_wait(r, &status); /* 0: stopped tasks woke */
         if (pid < 0) {
             if (errno == EINTR)
                 continue;
             break;
         }
-        if (!on_stop(r, pid, status) || !schedule(r))
+        if ((pid > 0 && !on_stop(r, pid, status)) || !schedule(r))
             return false;
     }
     return !r->failed;

@@ -5,6 +5,7 @@
 #define RRT_RECORD_RECORDERI_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/user.h>
@@ -51,6 +52,11 @@ typedef struct rtask {
     uint32_t clone_parent;
     uint64_t clone_flags;
     bool want_exit_event;
+    /* Signals (signals.c). frame_failed: the kernel could not build the
+     * frame of the signal being delivered, and forces a SIGSEGV; stopped:
+     * in a group-stop, until a SIGCONT */
+    bool frame_failed;
+    bool stopped;
 } rtask;
 
 typedef struct file_ref {
@@ -111,6 +117,14 @@ static inline bool rec_is_err(int64_t ret)
 {
     return ret < 0 && ret >= -4095;
 }
+
+/* The task waits for the token, after those already waiting. */
+void rec_wait_token(recorder *r, rtask *t);
+
+/* signals.c */
+bool rec_sig_is_sync(rtask *t, int sig, const siginfo_t *si);
+bool rec_sig_group_stop(recorder *r, rtask *t, int sig);
+pid_t rec_sig_wait(recorder *r, int *status);
 
 /* outputs.c: the memory each system call wrote, and writes to the
  * recorder's own stdout/stderr. */

@@ -134,7 +134,7 @@ static bool old_xgetbv(replayer *r, ptask *t, stop *s)
  * not get at record time (SIGCHLD of replayed children) are dropped. */
 static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
 {
-    if (t->parked) {
+    if (t->parked && !rep_sig_unpark(t)) {
         *s = t->park;
         t->parked = false;
         return;
@@ -181,9 +181,16 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
             s->kind = STOP_EVENT;
             return;
         }
-        if ((s->sig == SIGCHLD || s->sig == SIGSTOP) && s->sig != want_sig)
+        int gs = rep_sig_group_stop(t, s);
+        if (gs > 0)
+            return;
+        if (gs < 0 ||
+            ((s->sig == SIGCHLD || s->sig == SIGSTOP) && s->sig != want_sig))
             continue;
         if (s->sig == SIGILL && !r->xgetbv_events && old_xgetbv(r, t, s))
+            continue;
+        if (s->sig == SIGSEGV && want_sig != SIGSEGV && want_sig != SIGBUS &&
+            rep_sig_wire_tripped(r, t, s))
             continue;
         s->kind = STOP_SIGNAL;
         return;
@@ -923,10 +930,7 @@ static bool deliver(replayer *r, ptask *t, const rrt_ev_signal *e,
     bool built = trace_frame_build(memfd, &d, &f);
     bool use_rec = rec && !r->o->frame_pad_for_tests;
     if (!built && !use_rec) {
-        rep_diverge(r, t,
-                    "no room for the frame of signal %d (the recording "
-                    "host's kernel would have killed the task)",
-                    d.sig);
+        ok = rep_sig_no_room(r, t, d.sig, d.blocked);
         goto out;
     }
     if (use_rec && r->o->check_frames_for_tests &&
@@ -1010,6 +1014,8 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
         }
     }
     next_stop_for(r, t, &s, (int)e->signo);
+    if (s.kind == STOP_SIGNAL && rep_sig_wire_bus(r, t, e, &s))
+        s.sig = SIGBUS;
     if (s.kind != STOP_SIGNAL || s.sig != (int)e->signo) {
         char want[32];
         snprintf(want, sizeof(want), "signal %u", e->signo);
@@ -1110,8 +1116,10 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         t->parked = false;
         syscall(SYS_tkill, t->base.tid, SIGKILL);
     }
+    pid_t tgid = rep_sig_exit_begin(r, t, e);
     next_stop(r, t, &s);
-    if (s.kind == STOP_SYSCALL && t->in_syscall && t->group_exit) {
+    if ((s.kind == STOP_SYSCALL && t->in_syscall && t->group_exit) ||
+        rep_sig_exit_stale(t, e, &s)) {
         /* At record time a sibling's exit_group ended the task inside
          * this call (a thread pool's futex wait), which so has no event;
          * the real exit_group, already run, ends it the same way here:
@@ -1146,6 +1154,7 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         r->exit_code = e->killed ? 128 + (int)e->code : (int)e->code;
         r->exited = true;
     }
+    rep_sig_exit_end(r, tgid, e);
     remove_task(r, t);
     return true;
 }
@@ -1577,7 +1586,9 @@ static void order_tasks(replayer *r, const rrt_event *ev, bool before)
         ptask *l = r->lazy;
         if (l && l->base.rec_tid != tid && !l->parked && !l->clone_pending &&
             !l->sigsuspend && !l->exiting) {
+            l->parking = true;
             next_stop(r, l, &l->park);
+            l->parking = false;
             l->parked = true;
         }
         r->lazy = NULL;
@@ -1707,6 +1718,7 @@ out:
         free(r->warned[i]);
     free(r->warned);
     rrt_cpuid_sites_free(r->table);
+    rep_sig_free(r);
     trace_site_cache_close(r->sites.cache);
     rep_mem_free(r);
     rrt_reader_close(r->rd);

@@ -194,6 +194,7 @@ static const trace_sc_desc table[] = {
     ROW(SYS_pidfd_open, "pidfd_open", EMU, 2),
     ROW(SYS_pidfd_send_signal, "pidfd_send_signal", EMU, 2),
     ROW(SYS_rt_sigqueueinfo, "rt_sigqueueinfo", EMU, 2),
+    ROW(SYS_rt_tgsigqueueinfo, "rt_tgsigqueueinfo", EMU, 3),
     ROW(SYS_sched_getaffinity, "sched_getaffinity", EMU, 2, O_RET(2)),
     ROW(SYS_sched_yield, "sched_yield", EMU, 0),
     ROW(SYS_getpriority, "getpriority", EMU, 2),
