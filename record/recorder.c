@@ -96,7 +96,7 @@ static void resume(rtask *t, int sig)
 
 static void count_and_flush(recorder *r, uint32_t type)
 {
-    r->counts[type & 15]++;
+    r->counts[type < 16 ? type : 0]++;
     if (++r->since_flush < r->o->flush_every) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
@@ -244,6 +244,12 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
                    (uint64_t)sb.st_size, mtime, r->next_file_index};
     *index = r->next_file_index++;
     return true;
+}
+
+bool rec_file_index(recorder *r, const char *proc_path, bool written,
+                    uint64_t *index)
+{
+    return file_index(r, proc_path, written, index);
 }
 
 /* ------------------------------------------------------------------ */
@@ -396,16 +402,8 @@ static bool mmap_extras(recorder *r, rtask *t, rrt_ev_syscall *e)
 {
     uint64_t prot = 0, start = 0, len = 0;
     if (t->nr == SYS_mmap) {
-        if (!(t->args[3] & MAP_ANONYMOUS)) {
-            char fdp[64];
-            snprintf(fdp, sizeof(fdp), "/proc/%d/fd/%d", (int)t->base.tid,
-                     (int)t->args[4]);
-            if (!file_index(r, fdp,
-                            trace_map_shared_writable(t->args[3], t->args[2]),
-                            &e->file_index))
-                return false;
-            e->flags |= RRT_EV_SC_FILE;
-        }
+        if (!(t->args[3] & MAP_ANONYMOUS) && !rec_mem_map_fd(r, t, e))
+            return false;
         prot = t->args[2], start = (uint64_t)e->ret, len = t->args[1];
     } else if (t->nr == SYS_mprotect) {
         prot = t->args[2], start = t->args[0], len = t->args[1];
@@ -444,7 +442,7 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
     r->n_mem = 0;
     if (!t->forced && !rec_restartable_outputs(r, t, d, e.ret))
         return false;
-    if (!rec_capture_stdio(r, t, &e))
+    if (!rec_capture_stdio(r, t, &e) || !rec_mem_outputs(r, t, &e))
         return false;
     if ((t->nr == SYS_mmap || t->nr == SYS_mprotect) && !rec_is_err(e.ret) &&
         !mmap_extras(r, t, &e))
@@ -457,7 +455,8 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
         e.stdio_data = r->data.data + (size_t)e.stdio_data;
     e.mem = r->mem;
     e.n_mem = r->n_mem;
-    if (!emitted(r, rec_emit_syscall(&r->prod, &e, &r->err), RRT_EV_SYSCALL))
+    if (!emitted(r, rec_emit_syscall(&r->prod, &e, &r->err), RRT_EV_SYSCALL) ||
+        !rec_mem_after_event(r, t, &e))
         return false;
     trace_trapsig_call(r->tasks, &t->base, t->nr, t->args, e.ret);
     if (t->nr == SYS_execve && e.ret == 0)
@@ -1155,6 +1154,7 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     r->mode = trace_cpuid_mode_resolve(o->cpuid_mode);
     rrt_buf_init(&r->data);
     rrt_error_clear(&r->err);
+    r->map_object = -1;
     memset(rep, 0, sizeof(*rep));
     rep->outcome = REC_FAILED;
     char *exe = resolve_program(o->argv[0]);
@@ -1229,6 +1229,7 @@ out:
     rrt_cpuid_manifest_clear(&r->m);
     free(r->queried);
     free(r->files);
+    free(r->shared);
     free(r->mem);
     free_vec(envp);
     free(exe);

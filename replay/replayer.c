@@ -479,7 +479,12 @@ static void rewrite_mmap(const rrt_ev_syscall *e, struct user_regs_struct *g)
     g->rdi = (uint64_t)e->ret;
     if (!(flags & MAP_FIXED))
         flags |= MAP_FIXED_NOREPLACE;
-    if (e->flags & RRT_EV_SC_FILE) {
+    if (!(flags & MAP_ANONYMOUS) && !(e->flags & RRT_EV_SC_FILE)) {
+        /* /dev/zero: anonymous memory, shared when MAP_SHARED */
+        flags |= MAP_ANONYMOUS;
+        g->r8 = (uint64_t)-1;
+        g->r9 = 0;
+    } else if (e->flags & RRT_EV_SC_FILE) {
         bool shared = trace_map_shared_writable(flags, e->args[2]);
         flags = (flags & ~(uint64_t)(MAP_SHARED | MAP_PRIVATE)) |
                 (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS;
@@ -550,13 +555,20 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
             t->base.pset->p.want = r->patch_kinds;
         return t->base.pset || rep_fail_at(r, t, "out of memory");
     }
-    if (e->nr == SYS_mmap && (e->flags & RRT_EV_SC_FILE) &&
-        (!fill_mapping(r, t, e->file_index, (uint64_t)e->ret, e->args[1],
-                       e->args[5]) ||
-         !rep_sig_wire_mmap(r, t, e)))
-        return false;
+    if (e->nr == SYS_mmap && (e->flags & RRT_EV_SC_FILE)) {
+        int shared = rep_mem_shared_mmap(r, t, e);
+        if (shared < 0 ||
+            (!shared && (!fill_mapping(r, t, e->file_index, (uint64_t)e->ret,
+                                       e->args[1], e->args[5]) ||
+                         !rep_mem_past_eof(r, t, e))))
+            return false;
+    }
     if (e->nr == SYS_sigaltstack)
         note_altstack(t, e->args[0]);
+    /* memory the call left that running it again does not (file contents
+     * behind madvise and mremap: record/memory.c) */
+    if (e->n_mem && !write_outputs(r, t, e))
+        return false;
     uint64_t prot = 0, start = 0, len = 0;
     if (e->nr == SYS_mmap)
         prot = e->args[2], start = (uint64_t)e->ret, len = e->args[1];
@@ -1272,6 +1284,8 @@ static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
     char exe[64];
     if (!trace_exec_fixup_auxv(t->base.tid, t->base.memfd, &now, e))
         return rep_fail_at(r, t, "cannot set up the auxiliary vector");
+    if (!rep_vdso_check(r, t, e, &now))
+        return false;
     snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->base.tid);
     bool substituted = r->sub.active && r->sub.task == t;
     /* What a substitution ran is the recorded bytes by construction;
@@ -1335,7 +1349,7 @@ static bool need_task(replayer *r, uint32_t rec_tid, ptask **t)
 
 static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
 {
-    r->counts[ev->type & 15]++;
+    r->counts[ev->type < 16 ? ev->type : 0]++;
     rrt_ev_any any;
     rrt_error err;
     rrt_status st = rrt_ev_decode_any(ev->type, ev->data, ev->len, &any, &err);
@@ -1377,9 +1391,14 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
     case RRT_EV_EXEC:
         ok = need_task(r, any.u.exec.tid, &t) && on_exec(r, t, &any.u.exec);
         break;
+    case RRT_EV_SHARED_WRITE:
+        ok = need_task(r, any.u.shared_write.tid, &t) &&
+             rep_mem_shared_write(r, t, &any.u.shared_write);
+        break;
     default:
         /* EXEC_SCRIPT: read ahead with its EXEC (rep_peek_exec);
-         * SIGNAL_FRAME: read by the SIGNAL before it */
+         * SIGNAL_FRAME: read by the SIGNAL before it; SHARED_MAP: read
+         * ahead by its mmap (rep_mem_shared_mmap) */
         break;
     }
     rrt_ev_any_clear(&any);
@@ -1709,6 +1728,7 @@ out:
     rrt_cpuid_sites_free(r->table);
     rep_sig_free(r);
     trace_site_cache_close(r->sites.cache);
+    rep_mem_free(r);
     rrt_reader_close(r->rd);
     if (err)
         *err = r->err;

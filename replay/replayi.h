@@ -136,6 +136,7 @@ typedef struct replayer {
     size_t nwarned, capwarned;
     trace_site_source sites; /* CPUID sites: the archive's table, cache */
     rrt_cpuid_sites *table;
+    struct rep_mem *mem; /* memory.c: copies of mapped files */
     /* signals.c: pages of file mappings past the end of their file, made
      * inaccessible so that an access faults where it raised SIGBUS */
     struct rep_wire *wires;
@@ -166,6 +167,21 @@ bool rep_stopped(const replayer *r);
 /* Checks that an external file is still the one recorded and opens it. */
 int rep_open_recorded(replayer *r, ptask *t, const rrt_file_entry *f);
 
+/* memory.c: memory at replay. The vDSO the recording kept visible (and
+ * made to ask the kernel) must be where the program saw it. */
+bool rep_vdso_check(replayer *r, ptask *t, const rrt_ev_exec *rec,
+                    const rrt_ev_exec *now);
+/* At the exit stop of e, a file mmap run as anonymous memory: when a
+ * SHARED_MAP event follows, maps the object's copy there instead (1);
+ * 0 when none follows (the caller fills the mapping), -1 on failure. */
+int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e);
+/* At the exit stop of e, a private file mmap run as anonymous memory and
+ * filled: makes the pages past the end of the file raise SIGBUS, as the
+ * file's did. */
+bool rep_mem_past_eof(replayer *r, ptask *t, const rrt_ev_syscall *e);
+/* SHARED_WRITE: the bytes a call wrote into a shared file. */
+bool rep_mem_shared_write(replayer *r, ptask *t, const rrt_ev_shared_write *e);
+void rep_mem_free(replayer *r);
 /* signals.c: a fatal signal's death of a whole thread group, around
  * each EXIT event: begin (before running the task to its end; returns its
  * thread group id), stale (the stop it reached is not its end: wait for
