@@ -137,10 +137,6 @@ typedef struct replayer {
     trace_site_source sites; /* CPUID sites: the archive's table, cache */
     rrt_cpuid_sites *table;
     struct rep_mem *mem; /* memory.c: copies of mapped files */
-    /* signals.c: pages of file mappings past the end of their file, made
-     * inaccessible so that an access faults where it raised SIGBUS */
-    struct rep_wire *wires;
-    size_t n_wires, cap_wires;
 } replayer;
 
 /* report.c: what the replay says, and how it stops. */
@@ -197,19 +193,11 @@ bool rep_sig_unpark(ptask *t);
 /* No room for the frame of signal sig in t (blocked: its mask): as the
  * kernel, forces a SIGSEGV, which the next event delivers. */
 bool rep_sig_no_room(replayer *r, ptask *t, int sig, uint64_t blocked);
-/* SIGBUS past the end of a mapped file. Replay maps files as anonymous
- * memory, which never raises it: after such an mmap (at its exit stop)
- * rep_sig_wire_mmap makes the pages past the file's end inaccessible.
- * The SIGSEGV they raise is the recorded SIGBUS when the SIGNAL event
- * says so (rep_sig_wire_bus: true); any other time
- * (rep_sig_wire_tripped, at its delivery stop) the recording had none
- * (the file grew): the pages get their access back and the task runs
- * on (true). */
-bool rep_sig_wire_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e);
-bool rep_sig_wire_bus(replayer *r, ptask *t, const rrt_ev_signal *e,
-                      const stop *s);
-bool rep_sig_wire_tripped(replayer *r, ptask *t, const stop *s);
-void rep_sig_free(replayer *r);
+/* An unexpected SIGBUS (t at its delivery stop), in pages replay mapped past
+ * the end of a file (rep_mem_past_eof) that the recording could read: the file
+ * grew (ftruncate) after it was mapped. The pages become zero-filled memory and
+ * the task runs on (true). */
+bool rep_sig_bus_grown(ptask *t);
 /* The signal state a trap destroys (trace_trapsig): kept from each
  * SYSCALL event, put back after each emulated trap (at its stop s). */
 void rep_sig_after_call(replayer *r, ptask *t, const rrt_ev_syscall *e);

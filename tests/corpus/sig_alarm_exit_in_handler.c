@@ -1,4 +1,5 @@
-/* corpus: alarm(1) during sleep(10): the SA_SIGINFO handler prints and exits the program */
+/* corpus: alarm(1) during sleep(10): the SA_SIGINFO handler prints and exits
+ * the program */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

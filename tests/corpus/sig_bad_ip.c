@@ -1,4 +1,5 @@
-/* corpus: a jump to an unmapped address (0x42): SIGSEGV at that address, caught and siglongjmp'ed out of */
+/* corpus: a jump to an unmapped address (0x42): SIGSEGV at that address, caught
+ * and siglongjmp'ed out of */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
-/* corpus: a forked child inherits a blocked SIGSEGV (with a handler) and faults: the kernel forces its death, the parent sees SIGSEGV */
+/* corpus: a forked child inherits a blocked SIGSEGV (with a handler) and
+ * faults: the kernel forces its death, the parent sees SIGSEGV */
 #include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -27,7 +28,8 @@ int main(void)
     int st;
     if (waitpid(c, &st, 0) != c)
         return 2;
-    printf("child killed by SIGSEGV %d\n", WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+    printf("child killed by SIGSEGV %d\n",
+           WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
     if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGSEGV)
         return 1;
     printf("rrt-corpus: ok\n");

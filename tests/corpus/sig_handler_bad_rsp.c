@@ -1,4 +1,6 @@
-/* corpus: ud2 with a wild stack pointer: no room for SIGILL's frame, so the kernel forces SIGSEGV, whose handler runs on the alternate stack and skips the ud2 */
+/* corpus: ud2 with a wild stack pointer: no room for SIGILL's frame, so the
+ * kernel forces SIGSEGV, whose handler runs on the alternate stack and skips
+ * the ud2 */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
-/* corpus: exit=132 a thread blocks SIGILL and runs ud2: the kernel forces SIGILL, the process dies of it */
+/* corpus: exit=132 a thread blocks SIGILL and runs ud2: the kernel forces
+ * SIGILL, the process dies of it */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
