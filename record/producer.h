@@ -32,5 +32,7 @@ rrt_status rec_emit_signal_frame(rec_producer *p, const rrt_ev_signal_frame *e,
                                  rrt_error *err);
 rrt_status rec_emit_xgetbv(rec_producer *p, const rrt_ev_xgetbv *e,
                            rrt_error *err);
+rrt_status rec_emit_preempt(rec_producer *p, const rrt_ev_preempt *e,
+                            rrt_error *err);
 
 #endif

@@ -473,7 +473,7 @@ static bool on_syscall_stop(recorder *r, rtask *t);
 static void wait_token(recorder *r, rtask *t)
 {
     t->waiting = true;
-    t->wait_seq = r->wait_seq++;
+    t->wait_seq = ++r->wait_seq; /* 0: a holder that kept the token */
 }
 
 static bool release_vfork_parent(recorder *r, pid_t child)
@@ -502,6 +502,8 @@ static bool schedule(recorder *r)
             return true;
         next->waiting = false;
         r->holder = next;
+        if (!rec_sched_resumed(r, next))
+            return false;
         if (next->want_clone) {
             next->want_clone = false;
             rrt_ev_clone e = {next->clone_parent, (uint32_t)next->base.tid,
@@ -537,7 +539,13 @@ static bool on_syscall_stop(recorder *r, rtask *t)
     if (!t->in_syscall) {
         /* exit stop: the event is written when the task gets the token */
         t->want_exit_event = true;
-        if (t->vfork_child)
+        t->in_stdio = false;
+        if (r->holder == t) {
+            /* it kept the token through the call (rec_keeps_token) */
+            r->holder = NULL;
+            t->waiting = true;
+            t->wait_seq = 0;
+        } else if (t->vfork_child)
             t->deferred = true;
         else
             wait_token(r, t);
@@ -551,7 +559,8 @@ static bool on_syscall_stop(recorder *r, rtask *t)
      * clears its CLONE_CHILD_CLEARTID word and wakes pthread_join's futex,
      * and a thread running meanwhile would race that (seen as replays
      * that diverge at a join). remove_task hands the token on. */
-    if (r->holder == t && !(t->nr == SYS_exit && !is_leader(t->base.tid)))
+    if (r->holder == t && !(t->nr == SYS_exit && !is_leader(t->base.tid)) &&
+        !rec_keeps_token(r, t))
         r->holder = NULL;
     resume(t, 0);
     return ok;
@@ -724,7 +733,10 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
     }
     siginfo_t si;
     if (ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) != 0) {
-        resume(t, 0); /* group-stop: keep the tracee running */
+        /* group-stop: keep the tracee running (rrt itself stops first
+         * when the terminal stopped the program) */
+        rec_jobctl_group_stop(r, on_stop);
+        resume(t, 0);
         return true;
     }
     if (t->recording) {
@@ -732,9 +744,11 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
         if (e < 0)
             return false;
         if (e > 0) {
-            resume(t, 0);
-            return true;
+            if (!rec_sched_preempt(r, t))
+                resume(t, 0);
+            return !r->failed;
         }
+        rec_jobctl_signal(r, sig, &si);
         rrt_ev_signal ev = {.tid = (uint32_t)t->base.tid,
                             .signo = (uint32_t)sig,
                             .sync = is_sync_signal(sig, &si)};
@@ -1018,14 +1032,14 @@ static bool sites_found(void *ctx, const rrt_blob_id *key, uint64_t len,
 
 static bool interrupted(const recorder *r)
 {
-    return r->o->interrupt && *r->o->interrupt;
+    return (r->o->interrupt && *r->o->interrupt) || r->tty_interrupt;
 }
 
 static bool run_loop(recorder *r)
 {
     while (r->tasks && !r->failed && !interrupted(r)) {
         int status;
-        pid_t pid = waitpid(-1, &status, __WALL);
+        pid_t pid = rec_wait(r, &status);
         if (pid < 0) {
             if (errno == EINTR)
                 continue;
@@ -1093,16 +1107,24 @@ static void pin_self(recorder *r, int cpu)
  * the program ran to its end and every byte reached the disk. */
 static rec_outcome finish(recorder *r, bool ok)
 {
-    if (interrupted(r)) {
+    rec_jobctl_end(r);
+    rec_sched_end(r);
+    if (interrupted(r) || r->hung) {
+        /* the serialization limit's message, or just "interrupted" */
+        char text[2 * sizeof(r->err.message)];
+        const char *why = r->hung ? r->err.message : "interrupted";
         kill_all(r);
         rrt_writer_flush(r->w, NULL);
         rrt_writer_abandon(r->w);
         r->w = NULL;
-        snprintf(r->err.message, sizeof(r->err.message),
-                 "interrupted; the events so far are in %s.partial (run "
+        snprintf(text, sizeof(text),
+                 "%s; the events so far are in %s.partial (run "
                  "'rrt recover -o %s %s.partial' to make it a usable "
                  "archive)",
-                 r->o->out, r->o->out, r->o->out);
+                 why, r->o->out, r->o->out, r->o->out);
+        size_t n = strnlen(text, sizeof(r->err.message) - 1);
+        memcpy(r->err.message, text, n);
+        r->err.message[n] = 0;
         r->err.status = RRT_E_IO;
         return REC_INTERRUPTED;
     }
@@ -1140,6 +1162,7 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
 {
     recorder rec = {0}, *r = &rec;
     r->o = o;
+    r->jc_fd = -1;
     r->mode = trace_cpuid_mode_resolve(o->cpuid_mode);
     rrt_buf_init(&r->data);
     rrt_error_clear(&r->err);
@@ -1174,7 +1197,7 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
         rrt_writer_flush(r->w, &r->err) != RRT_OK)
         goto out;
     clock_gettime(CLOCK_MONOTONIC, &r->last_flush);
-    trace_spawn_opts so = {exe, o->argv, environ, cpu, false};
+    trace_spawn_opts so = {exe, o->argv, environ, cpu, false, true};
     r->root = trace_spawn(&so);
     if (r->root < 0) {
         r->err.status = RRT_E_IO;
@@ -1193,6 +1216,8 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     t->recording = false;
     t->script = trace_script_path(0, exe);
     r->holder = t;
+    rec_jobctl_start(r);
+    rec_sched_begin(r);
     resume(t, 0);
     bool ok = run_loop(r);
     rep->events = rrt_writer_event_count(r->w);

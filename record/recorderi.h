@@ -5,6 +5,7 @@
 #define RRT_RECORD_RECORDERI_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/user.h>
@@ -51,6 +52,8 @@ typedef struct rtask {
     uint32_t clone_parent;
     uint64_t clone_flags;
     bool want_exit_event;
+    bool in_stdio;  /* in a write to rrt's stdout/stderr, token kept */
+    bool preempted; /* gave way at a trap (rec_sched_preempt) */
 } rtask;
 
 typedef struct file_ref {
@@ -95,6 +98,16 @@ typedef struct recorder {
     struct timespec last_flush;
     uint64_t counts[16];
     trace_site_source sites; /* CPUID sites: cache, and into the archive */
+    /* sched.c: job control, the serialization limit, preemption */
+    int jc_fd;          /* the terminal the program has, -1 none */
+    int jc_tty_stop;    /* the terminal stopped the program with this */
+    bool jc_stopping;   /* rrt is stopping itself with it */
+    bool tty_interrupt; /* Ctrl-C or Ctrl-\ reached the program */
+    bool hung;          /* the serialization limit ended the recording */
+    rtask *timed;       /* the holder granted_ms is about */
+    uint64_t granted_ms, contended_ms;
+    sigset_t old_mask;
+    bool mask_saved;
     bool failed;
     rrt_error err;
 } recorder;
@@ -117,5 +130,29 @@ bool rec_restartable_outputs(recorder *r, rtask *t, const trace_sc_desc *d,
                              int64_t ret);
 bool rec_copies_to_stdio(recorder *r, rtask *t);
 bool rec_capture_stdio(recorder *r, rtask *t, rrt_ev_syscall *e);
+
+/* sched.c: who runs. Job control: the program's process group gets the
+ * terminal (start), rrt's gets it back (end); signals the terminal sent
+ * (signal) and group-stops (group_stop, which takes the other tasks' stops
+ * through on_stop) make rrt stop or end as the program does. */
+void rec_jobctl_start(recorder *r);
+void rec_jobctl_end(recorder *r);
+void rec_jobctl_signal(recorder *r, int sig, const siginfo_t *si);
+void rec_jobctl_group_stop(recorder *r,
+                           bool (*on_stop)(recorder *, pid_t, int));
+/* At a call's entry: the holder keeps the token through the call. */
+bool rec_keeps_token(recorder *r, rtask *t);
+/* waitpid(-1) for the next stop, ending the recording (r->hung, -1 with
+ * ETIMEDOUT) when the holder runs user code longer than the serialization
+ * limit while others wait; -1 with EINTR when rrt got a signal. begin
+ * blocks SIGCHLD, which it waits for; end restores the mask. */
+pid_t rec_wait(recorder *r, int *status);
+void rec_sched_begin(recorder *r);
+void rec_sched_end(recorder *r);
+/* At an emulated trap of t: true when t gave up the token there (PREEMPT
+ * written; t waits stopped, and is not to be resumed now). */
+bool rec_sched_preempt(recorder *r, rtask *t);
+/* When a task gets the token: marks where a preempted one runs on. */
+bool rec_sched_resumed(recorder *r, rtask *t);
 
 #endif

@@ -1359,6 +1359,14 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
     case RRT_EV_EXEC:
         ok = need_task(r, any.u.exec.tid, &t) && on_exec(r, t, &any.u.exec);
         break;
+    case RRT_EV_PREEMPT:
+        /* the task gave way at the trap it stopped at: it does not run on
+         * before the next task's event, but from its resume (which
+         * order_tasks makes it the lazy task at) */
+        if (!any.u.preempt.resume && r->lazy &&
+            r->lazy->base.rec_tid == any.u.preempt.tid)
+            r->lazy = NULL;
+        break;
     default:
         /* EXEC_SCRIPT: read ahead with its EXEC (rep_peek_exec);
          * SIGNAL_FRAME: read by the SIGNAL before it */
@@ -1485,7 +1493,7 @@ static bool spawn(replayer *r, ptask **root)
         CPU_SET(cpu, &set);
         sched_setaffinity(0, sizeof(set), &set);
     }
-    trace_spawn_opts so = {exe, argv, envp, cpu, true};
+    trace_spawn_opts so = {exe, argv, envp, cpu, true, false};
     rrt_ev_exec ex;
     uint64_t script;
     bool have_ex = rep_peek_exec(r, 0, &ex, &script);
@@ -1540,6 +1548,11 @@ static bool event_subject(const rrt_event *ev, uint32_t *tid)
         uint64_t v = rrt_cursor_varint(&c);
         *tid = (uint32_t)v;
         return !c.failed && v <= UINT32_MAX;
+    }
+    case RRT_EV_PREEMPT: { /* only a resume runs user code */
+        uint64_t v = rrt_cursor_varint(&c);
+        *tid = (uint32_t)v;
+        return rrt_cursor_u8(&c) == 1 && !c.failed && v <= UINT32_MAX;
     }
     default:
         return false;

@@ -70,6 +70,8 @@ static const uint8_t g_signal_frame[] = {
 /* XGETBV: tid 4711, XCR0, value 0x2e7 */
 static const uint8_t g_xgetbv[] = {0xe7, 0x24, 0x00, 0xe7, 0x02, 0x00, 0x00,
                                    0x00, 0x00, 0x00, 0x00};
+/* PREEMPT: tid 4711 resumes */
+static const uint8_t g_preempt[] = {0xe7, 0x24, 0x01};
 /* clang-format on */
 
 static uint8_t siginfo_bytes(size_t i)
@@ -116,6 +118,7 @@ DECODER(exec, rrt_ev_exec, (void)0)
 DECODER(exec_script, rrt_ev_exec_script, (void)0)
 DECODER(signal_frame, rrt_ev_signal_frame, (void)0)
 DECODER(xgetbv, rrt_ev_xgetbv, (void)0)
+DECODER(preempt, rrt_ev_preempt, (void)0)
 
 typedef struct sample {
     const char *name;
@@ -156,6 +159,7 @@ static size_t samples(sample *s)
     s[n++] = (sample){"signal_frame", dec_signal_frame, g_signal_frame,
                       sizeof(g_signal_frame), 0};
     s[n++] = (sample){"xgetbv", dec_xgetbv, g_xgetbv, sizeof(g_xgetbv), 0};
+    s[n++] = (sample){"preempt", dec_preempt, g_preempt, sizeof(g_preempt), 0};
     return n;
 }
 
@@ -376,6 +380,12 @@ static void test_events_encode_golden_bytes(void **state)
     assert_int_equal(rrt_ev_encode_xgetbv(&b, &xg), RRT_OK);
     assert_int_equal(b.len, sizeof(g_xgetbv));
     assert_memory_equal(b.data, g_xgetbv, b.len);
+
+    rrt_buf_reset(&b);
+    rrt_ev_preempt pe = {.tid = 4711, .resume = 1};
+    assert_int_equal(rrt_ev_encode_preempt(&b, &pe), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_preempt));
+    assert_memory_equal(b.data, g_preempt, b.len);
     rrt_buf_free(&b);
 }
 
@@ -632,6 +642,7 @@ static void test_events_type_and_syscall_names(void **state)
     assert_null(rrt_ev_type_name(0));
     assert_string_equal(rrt_ev_type_name(RRT_EV_SIGNAL_FRAME), "SIGNAL_FRAME");
     assert_string_equal(rrt_ev_type_name(RRT_EV_XGETBV), "XGETBV");
+    assert_string_equal(rrt_ev_type_name(RRT_EV_PREEMPT), "PREEMPT");
     assert_null(rrt_ev_type_name(11));
     assert_null(rrt_ev_type_name(UINT32_MAX));
     assert_string_equal(rrt_syscall_name(0), "read");
@@ -687,7 +698,7 @@ static void test_events_decode_any_round_trips_every_type(void **state)
     (void)state;
     any_case c[16];
     size_t n = any_cases(c);
-    assert_int_equal(n, 10);
+    assert_int_equal(n, 11);
     rrt_buf b;
     rrt_buf_init(&b);
     for (size_t i = 0; i < n; i++) {

@@ -31,7 +31,8 @@ extern "C" {
     X(EXEC, exec, 7)       /* state set up by a successful execve */           \
     X(EXEC_SCRIPT, exec_script, 8)   /* that execve ran a #! script */         \
     X(SIGNAL_FRAME, signal_frame, 9) /* the frame built for a handler */       \
-    X(XGETBV, xgetbv, 10)            /* one XGETBV execution */
+    X(XGETBV, xgetbv, 10)            /* one XGETBV execution */                \
+    X(PREEMPT, preempt, 16)          /* a task gave up its turn at a trap */
 
 /* The same numbers as unsigned constants the preprocessor sees. */
 #define RRT_EV_SYSCALL 1u
@@ -44,6 +45,7 @@ extern "C" {
 #define RRT_EV_EXEC_SCRIPT 8u
 #define RRT_EV_SIGNAL_FRAME 9u
 #define RRT_EV_XGETBV 10u
+#define RRT_EV_PREEMPT 16u
 
 /* rrt_ev_syscall.flags */
 #define RRT_EV_SC_FILE 0x1u       /* file_index names the mapped file */
@@ -119,6 +121,14 @@ typedef struct rrt_ev_xgetbv {
     uint64_t value; /* edx:eax as the program saw it */
 } rrt_ev_xgetbv;
 
+/* resume 0: the task stopped running user code at its last event (an
+ * RDTSC, CPUID or XGETBV trap) and gave way to others; resume 1: it runs
+ * on from that point now. */
+typedef struct rrt_ev_preempt {
+    uint32_t tid;
+    uint8_t resume; /* 0 or 1 */
+} rrt_ev_preempt;
+
 typedef struct rrt_ev_exit {
     uint32_t tid;
     uint32_t killed; /* 1: by signal `code`, 0: exited with `code` */
@@ -164,6 +174,7 @@ RRT_API rrt_status rrt_ev_encode_exec_script(rrt_buf *b,
 RRT_API rrt_status rrt_ev_encode_signal_frame(rrt_buf *b,
                                               const rrt_ev_signal_frame *e);
 RRT_API rrt_status rrt_ev_encode_xgetbv(rrt_buf *b, const rrt_ev_xgetbv *e);
+RRT_API rrt_status rrt_ev_encode_preempt(rrt_buf *b, const rrt_ev_preempt *e);
 
 /* Decoders read exactly one payload of len bytes: truncated input, an
  * overlong varint, a value out of range, an absurd count or bytes after
@@ -195,6 +206,8 @@ RRT_API rrt_status rrt_ev_decode_signal_frame(const uint8_t *data, size_t len,
                                               rrt_error *err);
 RRT_API rrt_status rrt_ev_decode_xgetbv(const uint8_t *data, size_t len,
                                         rrt_ev_xgetbv *e, rrt_error *err);
+RRT_API rrt_status rrt_ev_decode_preempt(const uint8_t *data, size_t len,
+                                         rrt_ev_preempt *e, rrt_error *err);
 
 /* An event of any type, decoded: `type` says which member of u holds it. */
 typedef struct rrt_ev_any {
