@@ -294,6 +294,8 @@ static bool syscall_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
                  (unsigned long long)t->args[1]);
         return refuse(r, t, t->nr, why);
     }
+    if (!rec_proc_entry(r, t, regs))
+        return false;
     if ((t->nr == SYS_recvmsg || t->nr == SYS_recvmmsg) &&
         !rec_save_namelens(r, t))
         return false;
@@ -424,6 +426,7 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
 {
     if (!t->recording && !t->exec_seen)
         return true;
+    rec_proc_exit(r, t, regs);
     if (t->forced) {
         regs->rax = (uint64_t)t->forced_ret;
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
@@ -644,7 +647,8 @@ static int try_emulate(recorder *r, rtask *t, int sig, const siginfo_t *si)
         return 0;
     int insn = trace_trap_insn(t->base.memfd, g.rip);
     bool ok;
-    if (sig == SIGSEGV && si->si_code == SI_KERNEL && (insn == 1 || insn == 2))
+    if (sig == SIGSEGV && si->si_code == SI_KERNEL &&
+        (insn == 1 || insn == 2) && !t->tsc_sigsegv)
         ok = emulate_rdtsc(r, t, &g, insn == 2);
     else if (sig == SIGSEGV && si->si_code == SI_KERNEL && insn == 3 &&
              r->mode == TRACE_CPUID_FAULT)
@@ -751,7 +755,8 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
         rec_jobctl_signal(r, sig, &si);
         rrt_ev_signal ev = {.tid = (uint32_t)t->base.tid,
                             .signo = (uint32_t)sig,
-                            .sync = is_sync_signal(sig, &si)};
+                            .sync = is_sync_signal(sig, &si) ||
+                                    rec_proc_tsc_fault(t, sig, &si)};
         memcpy(ev.siginfo, &si, sizeof(ev.siginfo));
         if (!emitted(r, rec_emit_signal(&r->prod, &ev, &r->err), RRT_EV_SIGNAL))
             return false;
@@ -775,6 +780,7 @@ static bool on_new_task(recorder *r, rtask *parent, int event)
     if (!c)
         return rec_fail(r, "out of memory");
     c->fresh = true;
+    c->tsc_sigsegv = parent->tsc_sigsegv;
     uint64_t flags = parent->nr == SYS_clone ? parent->args[0]
                      : event == PTRACE_EVENT_VFORK
                          ? (uint64_t)(CLONE_VM | CLONE_VFORK | SIGCHLD)

@@ -54,6 +54,10 @@ typedef struct rtask {
     bool want_exit_event;
     bool in_stdio;  /* in a write to rrt's stdout/stderr, token kept */
     bool preempted; /* gave way at a trap (rec_sched_preempt) */
+    /* proc.c: a call the recorder runs in the kernel's place */
+    bool emulated;
+    int64_t emu_ret;
+    bool tsc_sigsegv; /* the program's PR_SET_TSC: RDTSC faults for it */
 } rtask;
 
 typedef struct file_ref {
@@ -154,5 +158,12 @@ void rec_sched_end(recorder *r);
 bool rec_sched_preempt(recorder *r, rtask *t);
 /* When a task gets the token: marks where a preempted one runs on. */
 bool rec_sched_resumed(recorder *r, rtask *t);
+
+/* proc.c: at a call's entry (false: refused) and exit stop, the calls the
+ * recorder adjusts (CLONE_UNTRACED, PR_SET_TSC/PR_GET_TSC, int 0x80); and
+ * whether a SIGSEGV is the RDTSC fault the program asked for. */
+bool rec_proc_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
+void rec_proc_exit(recorder *r, rtask *t, struct user_regs_struct *regs);
+bool rec_proc_tsc_fault(rtask *t, int sig, const siginfo_t *si);
 
 #endif

@@ -1153,6 +1153,11 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
                             "stop");
     if (!reenter(r, t, &s))
         return false;
+    if (nr == SYS_clone && (s.regs.rdi & CLONE_UNTRACED)) {
+        /* traced all the same, as at record time */
+        s.regs.rdi &= ~(uint64_t)CLONE_UNTRACED;
+        ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs);
+    }
     uint64_t ptid = s.regs.rdx, ctid = s.regs.r10;
     next_stop(r, t, &s);
     unsigned long child;

@@ -6,6 +6,7 @@
 #   - a thread that busy-waits for another past the serialization limit
 #     ends the recording with a message naming it; OUT.partial is kept and
 #     `rrt recover` makes an archive of it;
+#   - a 32-bit call through int 0x80 is refused, naming it;
 #   - through a terminal: Ctrl-C reaches the program and ends the
 #     recording (OUT.partial); Ctrl-Z stops the program and rrt, `fg`
 #     resumes them (needs python3 for the pseudo-terminal).
@@ -64,6 +65,16 @@ grep -q "serialize-limit=1" rec.err || fail "busy wait: the message does not nam
 "$RRT" recover -o c.rrt b.rrt.partial >/dev/null 2>rec.err ||
     fail "busy wait: rrt recover rejects the .partial"
 echo "ok: a busy wait ends at the serialization limit (${took}s), recoverable"
+
+# A 32-bit call through int 0x80 is refused by name, not decoded with the
+# x86-64 table (i386 getpid, 20, is writev there).
+rm -f d.rrt
+timeout -k 5 60 "$RRT" record -o d.rrt -- "$TR/tr_int80" </dev/null >rec.out 2>rec.err
+rc=$?
+[ $rc -eq 125 ] || fail "int 0x80: status $rc, expected 125"
+grep -q "32-bit system call 20 through int 0x80" rec.err ||
+    fail "int 0x80: not refused by name"
+echo "ok: int 0x80 is refused by name"
 
 # Job control through a pseudo-terminal.
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: no python3 for a terminal"; exit 77; }
