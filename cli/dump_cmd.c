@@ -335,6 +335,13 @@ static void print_shared_write(rrt_reader *r, const rrt_ev_shared_write *e)
            (unsigned long long)e->offset, e->len);
 }
 
+static void print_preempt(rrt_reader *r, const rrt_ev_preempt *e)
+{
+    (void)r;
+    printf(" tid %u %s\n", e->tid,
+           e->resume ? "runs on from its last trap" : "gives way");
+}
+
 /* Prints the decoded form of a known event; false (nothing printed) when
  * the type is unknown or the payload does not decode. */
 static bool dump_decoded(rrt_reader *r, const rrt_event *ev)

@@ -278,6 +278,14 @@ static bool out_special(recorder *r, rtask *t, int64_t ret)
     case SYS_prctl:
         if (t->args[0] == PR_GET_NAME)
             return add_out(r, t, t->args[1], 16);
+        /* the getters that store an int at arg 2 */
+        if (t->args[0] == PR_GET_PDEATHSIG || t->args[0] == PR_GET_TSC ||
+            t->args[0] == PR_GET_UNALIGN || t->args[0] == PR_GET_FPEMU ||
+            t->args[0] == PR_GET_FPEXC || t->args[0] == PR_GET_ENDIAN ||
+            t->args[0] == PR_GET_CHILD_SUBREAPER)
+            return add_out(r, t, t->args[1], 4);
+        if (t->args[0] == PR_GET_TID_ADDRESS)
+            return add_out(r, t, t->args[1], 8);
         return true;
     default:
         return true;

@@ -82,11 +82,11 @@ static const char help[] =
     "  program's exit status (128+N when a signal N killed it).\n"
     "\n"
     "  Setup, as rr does it: address-space randomization is disabled;\n"
-    "  the recorder and the program are pinned to one CPU (a traced system\n"
-    "  call costs about 30 us on one CPU and up to 400 us across CPUs);\n"
-    "  RDTSC traps (PR_SET_TSC); the vDSO is hidden so time calls become\n"
-    "  recorded system calls; CPUID traps by CPUID faulting where the CPU\n"
-    "  and kernel offer it, else by patching: each CPUID instruction found\n"
+    "  the recorder and the program are pinned to one CPU (a traced call\n"
+    "  costs 30 us there, up to 400 us across CPUs); RDTSC traps (the\n"
+    "  program's PR_SET_TSC is emulated); the vDSO is hidden so time calls\n"
+    "  become recorded system calls; CPUID traps by CPUID faulting where\n"
+    "  the CPU and kernel offer it, else by patching: each CPUID found\n"
     "  by disassembling new executable code (once: ~/.cache/rrt) is\n"
     "  replaced with UD2 and emulated. The program sees the recorded CPUID\n"
     "  manifest, RDRAND, RDSEED, RTM and HLE always hidden. In a VM, CPUID\n"
@@ -106,18 +106,17 @@ static const char help[] =
     "  If rrt record is interrupted (SIGINT, SIGTERM), it kills the\n"
     "  program, keeps OUT.partial and tells you to run `rrt recover`.\n"
     "\n"
-    "THREADS AND LIMITS (no hardware performance counters are used)\n"
-    "  Threads and processes are recorded one at a time: a task runs user\n"
-    "  code until it enters a system call, then another may run, and the\n"
-    "  order is recorded; even on many CPUs the program uses one. Without\n"
-    "  performance counters rrt cannot find a point inside user code\n"
-    "  again, so it cannot reproduce: preemption inside user code (data\n"
-    "  races between threads, or through memory shared between\n"
-    "  processes, play out as if each thread ran until its next system\n"
-    "  call), asynchronous signals that arrived in the middle of user code\n"
-    "  (replay delivers them at the preceding event). A thread that\n"
-    "  busy-waits for another without making system calls never lets it\n"
-    "  run: such a recording hangs.\n"
+    "THREADS AND LIMITS (no performance counters are used)\n"
+    "  One task runs user code at a time, until a system call, or an\n"
+    "  RDTSC, CPUID or XGETBV trap after 50 ms if others wait; the order\n"
+    "  is recorded. Preemption elsewhere in user code (data races) and\n"
+    "  signals arriving there cannot be found again: replay runs each task\n"
+    "  on to its next such point. A task running longer than the\n"
+    "  serialization limit while another waits (a busy wait) ends the\n"
+    "  recording, naming it (OUT.partial kept). Daemons are recorded until\n"
+    "  they exit. The program has its own process group (kill(0, ...)\n"
+    "  misses rrt) and takes the terminal if rrt had it: Ctrl-C reaches\n"
+    "  it and ends the recording; Ctrl-Z stops both, fg resumes both.\n"
     "\n"
     "OPTIONS\n"
     "  -o, --output FILE     archive to write (default PROGRAM.rrt)\n"
@@ -138,6 +137,7 @@ static const char help[] =
     "                        1 MiB outside /usr /lib* /bin /sbin /etc /opt;\n"
     "                        not programs or libraries), all (--embed), none\n"
     "  --keep-env            do not redact secret-looking variables\n"
+    "  --serialize-limit S   serialization limit, seconds (10; 0: none)\n"
     "  --cpu N               pin to CPU N (default: the current CPU)\n"
     "  --no-pin              do not pin to one CPU\n"
     "  --stats               print event counts to stderr at the end\n";
@@ -162,7 +162,8 @@ enum {
     OPT_KEEP,
     OPT_CPU,
     OPT_NOPIN,
-    OPT_STATS
+    OPT_STATS,
+    OPT_LIMIT
 };
 
 static int run(int argc, char **argv)
@@ -177,9 +178,11 @@ static int run(int argc, char **argv)
         {"cpu", required_argument, NULL, OPT_CPU},
         {"no-pin", no_argument, NULL, OPT_NOPIN},
         {"stats", no_argument, NULL, OPT_STATS},
+        {"serialize-limit", required_argument, NULL, OPT_LIMIT},
         {NULL, 0, NULL, 0},
     };
-    rec_options o = {.cpu = -2, .flush_every = 4096};
+    rec_options o = {
+        .cpu = -2, .flush_every = 4096, .serialize_limit_ms = 10000};
     bool stats = false;
     const char *mode = getenv("RRT_CPUID_MODE");
     char *out = NULL;
@@ -226,6 +229,13 @@ static int run(int argc, char **argv)
             break;
         case OPT_STATS:
             stats = true;
+            break;
+        case OPT_LIMIT:
+            if (!cli_parse_u64(optarg, 86400, &v))
+                return USAGE("--serialize-limit: bad number of seconds "
+                             "'%s'",
+                             optarg);
+            o.serialize_limit_ms = (unsigned)v * 1000;
             break;
         default:
             cli_bad_option("record", argv);

@@ -1175,6 +1175,11 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
                             "stop");
     if (!reenter(r, t, &s))
         return false;
+    if (nr == SYS_clone && (s.regs.rdi & CLONE_UNTRACED)) {
+        /* traced all the same, as at record time */
+        s.regs.rdi &= ~(uint64_t)CLONE_UNTRACED;
+        ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs);
+    }
     uint64_t ptid = s.regs.rdx, ctid = s.regs.r10;
     next_stop(r, t, &s);
     unsigned long child;
@@ -1387,6 +1392,14 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
         ok = need_task(r, any.u.shared_write.tid, &t) &&
              rep_mem_shared_write(r, t, &any.u.shared_write);
         break;
+    case RRT_EV_PREEMPT:
+        /* the task gave way at the trap it stopped at: it does not run on
+         * before the next task's event, but from its resume (which
+         * order_tasks makes it the lazy task at) */
+        if (!any.u.preempt.resume && r->lazy &&
+            r->lazy->base.rec_tid == any.u.preempt.tid)
+            r->lazy = NULL;
+        break;
     default:
         /* EXEC_SCRIPT: read ahead with its EXEC (rep_peek_exec);
          * SIGNAL_FRAME: read by the SIGNAL before it; SHARED_MAP: read
@@ -1514,7 +1527,7 @@ static bool spawn(replayer *r, ptask **root)
         CPU_SET(cpu, &set);
         sched_setaffinity(0, sizeof(set), &set);
     }
-    trace_spawn_opts so = {exe, argv, envp, cpu, true};
+    trace_spawn_opts so = {exe, argv, envp, cpu, true, false};
     rrt_ev_exec ex;
     uint64_t script;
     bool have_ex = rep_peek_exec(r, 0, &ex, &script);
@@ -1569,6 +1582,11 @@ static bool event_subject(const rrt_event *ev, uint32_t *tid)
         uint64_t v = rrt_cursor_varint(&c);
         *tid = (uint32_t)v;
         return !c.failed && v <= UINT32_MAX;
+    }
+    case RRT_EV_PREEMPT: { /* only a resume runs user code */
+        uint64_t v = rrt_cursor_varint(&c);
+        *tid = (uint32_t)v;
+        return rrt_cursor_u8(&c) == 1 && !c.failed && v <= UINT32_MAX;
     }
     default:
         return false;

@@ -70,6 +70,8 @@ typedef struct trace_spawn_opts {
     char *const *envp;
     int cpu;           /* pin to this CPU, -1 = do not pin */
     bool seccomp_wall; /* replay: allow only the calls replay executes */
+    bool own_pgrp;     /* in a process group of its own, so that a signal
+                        * the program sends its group misses the tracer */
 } trace_spawn_opts;
 
 /* Replay's wall lets openat through when its dirfd is this, and close
