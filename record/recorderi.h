@@ -112,10 +112,14 @@ static inline bool rec_is_err(int64_t ret)
  * recorder's own stdout/stderr. */
 void rec_save_addr_room(rtask *t, const trace_sc_desc *d);
 bool rec_save_namelens(recorder *r, rtask *t);
-bool rec_ioctl_out_size(uint64_t req, uint32_t *size);
+const char *rec_refusal(rtask *t, const trace_sc_desc *d, char *buf, size_t n);
 bool rec_restartable_outputs(recorder *r, rtask *t, const trace_sc_desc *d,
                              int64_t ret);
 bool rec_copies_to_stdio(recorder *r, rtask *t);
 bool rec_capture_stdio(recorder *r, rtask *t, rrt_ev_syscall *e);
+
+/* seccomp.c: at an exit stop, whether the program's seccomp filter skipped
+ * the call with SECCOMP_RET_TRAP (its SIGSYS is pending). */
+bool rec_seccomp_skipped(rtask *t, const struct user_regs_struct *regs);
 
 #endif
