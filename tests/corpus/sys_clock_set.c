@@ -17,8 +17,10 @@ int main(void)
     show("settimeofday bad usec", settimeofday(&tv, NULL));
     struct timex tx;
     memset(&tx, 0, sizeof(tx));
-    long r = show_ok("clock_adjtime read", syscall(SYS_clock_adjtime, CLOCK_REALTIME, &tx));
-    printf("tick plausible: %d\n", r < 0 || (tx.tick > 9000 && tx.tick < 11000));
+    long r = show_ok("clock_adjtime read",
+                     syscall(SYS_clock_adjtime, CLOCK_REALTIME, &tx));
+    printf("tick plausible: %d\n",
+           r < 0 || (tx.tick > 9000 && tx.tick < 11000));
     memset(&tx, 0, sizeof(tx));
     show_ok("adjtimex read", adjtimex(&tx));
     tx.modes = ADJ_TICK;

@@ -12,10 +12,13 @@ int main(void)
         printf("name_to_handle_at: %s\n", strerrorname_np(errno));
         return corpus_ok();
     }
-    printf("probe: %s, size known %d\n", strerrorname_np(errno), probe.handle_bytes > 0);
+    printf("probe: %s, size known %d\n", strerrorname_np(errno),
+           probe.handle_bytes > 0);
     struct file_handle *h = malloc(sizeof(*h) + probe.handle_bytes);
     h->handle_bytes = probe.handle_bytes;
-    show("name_to_handle_at", syscall(SYS_name_to_handle_at, AT_FDCWD, "f", h, &mnt, 0));
-    show("open_by_handle_at", syscall(SYS_open_by_handle_at, AT_FDCWD, h, O_RDONLY));
+    show("name_to_handle_at",
+         syscall(SYS_name_to_handle_at, AT_FDCWD, "f", h, &mnt, 0));
+    show("open_by_handle_at",
+         syscall(SYS_open_by_handle_at, AT_FDCWD, h, O_RDONLY));
     return corpus_ok();
 }

@@ -1,4 +1,5 @@
-/* corpus: inotify_init (the old call) reports a file created in a watched dir */
+/* corpus: inotify_init (the old call) reports a file created in a watched dir
+ */
 #include <fcntl.h>
 #include <sys/inotify.h>
 #include "sys_common.h"

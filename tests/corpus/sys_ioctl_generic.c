@@ -10,8 +10,8 @@ int main(void)
     need(fd >= 0, "create");
     long flags = 0x5a5a5a5a;
     long r = ioctl(fd, 0x80087601, &flags); /* FS_IOC_GETFLAGS */
-    printf("FS_IOC_GETFLAGS: %s flags 0x%lx\n", r ? strerrorname_np(errno) : "0",
-           r ? 0 : flags & 0xffffffff);
+    printf("FS_IOC_GETFLAGS: %s flags 0x%lx\n",
+           r ? strerrorname_np(errno) : "0", r ? 0 : flags & 0xffffffff);
     int v = 77;
     show("FS_IOC_GETVERSION", ioctl(fd, FS_IOC_GETVERSION, &v) == 0 ? 0 : -1);
     int x = 5;

@@ -1,4 +1,5 @@
-/* corpus: old-style ioctls: FIOASYNC, TIOCMGET, VT_OPENQRY, FIONREAD, FIOCLEX */
+/* corpus: old-style ioctls: FIOASYNC, TIOCMGET, VT_OPENQRY, FIONREAD, FIOCLEX
+ */
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include "sys_common.h"

@@ -1,4 +1,5 @@
-/* corpus: a pseudo-terminal: TIOCGPTN, TIOCSPTLCK, TIOCGPKT, TCGETS, TIOCGWINSZ */
+/* corpus: a pseudo-terminal: TIOCGPTN, TIOCSPTLCK, TIOCGPKT, TCGETS, TIOCGWINSZ
+ */
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <termios.h>

@@ -5,11 +5,14 @@
 
 int main(void)
 {
-    int a = open("/dev/null", O_RDONLY), b = dup(a), c = open("/dev/null", O_RDONLY);
+    int a = open("/dev/null", O_RDONLY), b = dup(a),
+        c = open("/dev/null", O_RDONLY);
     pid_t me = getpid();
     show("kcmp same", syscall(SYS_kcmp, me, me, KCMP_FILE, a, b));
     long d = syscall(SYS_kcmp, me, me, KCMP_FILE, a, c);
-    printf("kcmp different: %s\n", d == -1 ? strerrorname_np(errno) : d ? "differ" : "same");
+    printf("kcmp different: %s\n", d == -1 ? strerrorname_np(errno)
+                                   : d     ? "differ"
+                                           : "same");
     int pfd = (int)syscall(SYS_pidfd_open, me, 0);
     need(pfd >= 0, "pidfd_open");
     int pipefd[2];

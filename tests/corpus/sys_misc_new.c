@@ -1,4 +1,5 @@
-/* corpus: newer calls: cachestat, mseal of nothing, lsm_list_modules, statmount */
+/* corpus: newer calls: cachestat, mseal of nothing, lsm_list_modules, statmount
+ */
 #include <fcntl.h>
 #include <stdint.h>
 #include "sys_common.h"

@@ -25,7 +25,8 @@ int main(void)
     printf("got %s prio %u\n", buf, prio);
     show("receive", mq_receive(q, buf, sizeof(buf), &prio));
     printf("got %s prio %u\n", buf, prio);
-    show("timedreceive empty", mq_timedreceive(q, buf, sizeof(buf), &prio, &ts));
+    show("timedreceive empty",
+         mq_timedreceive(q, buf, sizeof(buf), &prio, &ts));
     show("unlink", mq_unlink(name));
     return corpus_ok();
 }

@@ -3,9 +3,9 @@
 
 int main(void)
 {
-    long nrs[] = {SYS__sysctl, SYS_uselib, SYS_create_module,
-                  SYS_get_kernel_syms, SYS_nfsservctl, SYS_tuxcall,
-                  SYS_vserver, SYS_epoll_ctl_old};
+    long nrs[] = {SYS__sysctl,         SYS_uselib,       SYS_create_module,
+                  SYS_get_kernel_syms, SYS_nfsservctl,   SYS_tuxcall,
+                  SYS_vserver,         SYS_epoll_ctl_old};
     for (size_t i = 0; i < sizeof(nrs) / sizeof(nrs[0]); i++) {
         char what[32];
         snprintf(what, sizeof(what), "syscall %ld", nrs[i]);

@@ -7,6 +7,7 @@ int main(void)
     size_t len = 0;
     show("get_robust_list", syscall(SYS_get_robust_list, 0, &head, &len));
     printf("len %zu head set %d\n", len, head != NULL);
-    show("get_robust_list bad pid", syscall(SYS_get_robust_list, 999999, &head, &len));
+    show("get_robust_list bad pid",
+         syscall(SYS_get_robust_list, 999999, &head, &len));
     return corpus_ok();
 }

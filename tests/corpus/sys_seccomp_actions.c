@@ -1,12 +1,13 @@
-/* corpus: SECCOMP_GET_ACTION_AVAIL and GET_NOTIF_SIZES answer without a filter */
+/* corpus: SECCOMP_GET_ACTION_AVAIL and GET_NOTIF_SIZES answer without a filter
+ */
 #include "sys_common.h"
 #include "sys_seccomp.h"
 
 int main(void)
 {
     unsigned acts[] = {SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_TRAP,
-                       SECCOMP_RET_ERRNO, SECCOMP_RET_LOG, SECCOMP_RET_ALLOW,
-                       0x12340000u};
+                       SECCOMP_RET_ERRNO,        SECCOMP_RET_LOG,
+                       SECCOMP_RET_ALLOW,        0x12340000u};
     for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
         char what[48];
         snprintf(what, sizeof(what), "action 0x%x", acts[i]);

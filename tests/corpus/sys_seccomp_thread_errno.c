@@ -32,9 +32,8 @@ int main(void)
     };
     struct sock_fprog prog = {4, f};
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-    show("seccomp tsync",
-         syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC,
-                 &prog));
+    show("seccomp tsync", syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                                  SECCOMP_FILTER_FLAG_TSYNC, &prog));
     sem_post(&go);
     sem_wait(&done);
     pthread_join(th, NULL);

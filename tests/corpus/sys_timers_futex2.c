@@ -1,4 +1,5 @@
-/* corpus: timer_getoverrun, futex_wake (454), futex_waitv with nothing to wait */
+/* corpus: timer_getoverrun, futex_wake (454), futex_waitv with nothing to wait
+ */
 #include <signal.h>
 #include <stdint.h>
 #include <time.h>

@@ -12,7 +12,8 @@ int main(void)
         return corpus_ok();
     }
     show("fsetxattr", fsetxattr(fd, "user.size", "10", 2, XATTR_CREATE));
-    show("lsetxattr exists", lsetxattr("f", "user.size", "11", 2, XATTR_CREATE));
+    show("lsetxattr exists",
+         lsetxattr("f", "user.size", "11", 2, XATTR_CREATE));
     char v[32] = {0};
     show("getxattr size", getxattr("f", "user.colour", NULL, 0));
     show("getxattr", getxattr("f", "user.colour", v, sizeof(v)));
