@@ -299,7 +299,7 @@ static bool syscall_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
         /* Skip the call; the result is set at the exit stop. */
         t->forced = true;
         t->forced_ret = -ENOSYS;
-        regs->orig_rax = (uint64_t)-1;
+        rec_skip_call(t, regs);
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
     }
     if (t->nr == SYS_exit || t->nr == SYS_exit_group) {

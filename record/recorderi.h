@@ -121,5 +121,10 @@ bool rec_capture_stdio(recorder *r, rtask *t, rrt_ev_syscall *e);
 /* seccomp.c: at an exit stop, whether the program's seccomp filter skipped
  * the call with SECCOMP_RET_TRAP (its SIGSYS is pending). */
 bool rec_seccomp_skipped(rtask *t, const struct user_regs_struct *regs);
+/* At the entry stop of a call the recorder answers itself: makes it one
+ * that changes nothing (number -1, or under the program's seccomp filter
+ * the call itself with an argument the kernel refuses at once, so that
+ * the filter judges what the program called). */
+void rec_skip_call(rtask *t, struct user_regs_struct *regs);
 
 #endif

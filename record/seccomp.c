@@ -7,6 +7,8 @@
  * must then not be run at replay, nor its "outputs" written: the kernel
  * rolled its result back to the call's number, which looks like success. */
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 
@@ -34,4 +36,27 @@ bool rec_seccomp_skipped(rtask *t, const struct user_regs_struct *regs)
     memcpy(&code, si + 8, 4);
     memcpy(&sc, si + 24, 4); /* _sigsys: _call_addr at 16, _syscall at 24 */
     return signo == SIGSYS && code == SYS_SECCOMP && sc == (int32_t)t->nr;
+}
+
+/* Whether tid runs under a seccomp filter (/proc status "Seccomp: 2"). */
+static bool filtered(pid_t tid)
+{
+    char path[64], line[128];
+    bool yes = false;
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+    FILE *f = fopen(path, "re");
+    while (f && fgets(line, sizeof(line), f))
+        if (strncmp(line, "Seccomp:", 8) == 0) {
+            yes = strtol(line + 8, NULL, 10) == 2;
+            break;
+        }
+    if (f)
+        fclose(f);
+    return yes;
+}
+
+void rec_skip_call(rtask *t, struct user_regs_struct *regs)
+{
+    if (!filtered(t->base.tid) || !trace_syscall_defuse(t->nr, regs))
+        regs->orig_rax = (uint64_t)-1;
 }

@@ -29,64 +29,64 @@ static const struct legacy {
     uint32_t req, size;
 } legacy[] = {
     /* terminals: <asm-generic/ioctls.h> */
-    {0x5401, SZ_TERMIOS}, /* TCGETS */
-    {0x5402, 0},          /* TCSETS */
-    {0x5403, 0},          /* TCSETSW */
-    {0x5404, 0},          /* TCSETSF */
-    {0x5405, SZ_TERMIO},  /* TCGETA */
-    {0x5406, 0},          /* TCSETA */
-    {0x5407, 0},          /* TCSETAW */
-    {0x5408, 0},          /* TCSETAF */
-    {0x5409, 0},          /* TCSBRK */
-    {0x540A, 0},          /* TCXONC */
-    {0x540B, 0},          /* TCFLSH */
-    {0x540C, 0},          /* TIOCEXCL */
-    {0x540D, 0},          /* TIOCNXCL */
-    {0x540E, 0},          /* TIOCSCTTY */
-    {0x540F, 4},          /* TIOCGPGRP */
-    {0x5410, 0},          /* TIOCSPGRP */
-    {0x5411, 4},          /* TIOCOUTQ */
-    {0x5412, 0},          /* TIOCSTI */
-    {0x5413, 8},          /* TIOCGWINSZ */
-    {0x5414, 0},          /* TIOCSWINSZ */
-    {0x5415, 4},          /* TIOCMGET */
-    {0x5416, 0},          /* TIOCMBIS */
-    {0x5417, 0},          /* TIOCMBIC */
-    {0x5418, 0},          /* TIOCMSET */
-    {0x5419, 4},          /* TIOCGSOFTCAR */
-    {0x541A, 0},          /* TIOCSSOFTCAR */
-    {0x541B, 4},          /* FIONREAD */
-    {0x541C, 1},          /* TIOCLINUX: some subcodes answer in byte 0 */
-    {0x541D, 0},          /* TIOCCONS */
-    {0x541E, SZ_SERIAL},  /* TIOCGSERIAL */
-    {0x541F, 0},          /* TIOCSSERIAL */
-    {0x5420, 0},          /* TIOCPKT */
-    {0x5421, 0},          /* FIONBIO */
-    {0x5422, 0},          /* TIOCNOTTY */
-    {0x5423, 0},          /* TIOCSETD */
-    {0x5424, 4},          /* TIOCGETD */
-    {0x5425, 0},          /* TCSBRKP */
-    {0x5427, 0},          /* TIOCSBRK */
-    {0x5428, 0},          /* TIOCCBRK */
-    {0x5429, 4},          /* TIOCGSID */
-    {0x542E, 32},         /* TIOCGRS485 */
-    {0x542F, 32},         /* TIOCSRS485: writes the applied settings back */
-    {0x5432, 16},         /* TCGETX */
-    {0x5433, 0},          /* TCSETX */
-    {0x5434, 0},          /* TCSETXF */
-    {0x5435, 0},          /* TCSETXW */
-    {0x5437, 0},          /* TIOCVHANGUP */
-    {0x5441, 0},          /* TIOCGPTPEER: returns a descriptor */
-    {0x5450, 0},          /* FIONCLEX */
-    {0x5451, 0},          /* FIOCLEX */
-    {0x5452, 0},          /* FIOASYNC */
-    {0x5453, 0},          /* TIOCSERCONFIG */
-    {0x5454, 4},          /* TIOCSERGWILD */
-    {0x5455, 0},          /* TIOCSERSWILD */
-    {0x5456, SZ_TERMIOS}, /* TIOCGLCKTRMIOS */
-    {0x5457, 0},          /* TIOCSLCKTRMIOS */
-    {0x5459, 4},          /* TIOCSERGETLSR */
-    {0x545C, 0},          /* TIOCMIWAIT */
+    {0x5401, SZ_TERMIOS},  /* TCGETS */
+    {0x5402, 0},           /* TCSETS */
+    {0x5403, 0},           /* TCSETSW */
+    {0x5404, 0},           /* TCSETSF */
+    {0x5405, SZ_TERMIO},   /* TCGETA */
+    {0x5406, 0},           /* TCSETA */
+    {0x5407, 0},           /* TCSETAW */
+    {0x5408, 0},           /* TCSETAF */
+    {0x5409, 0},           /* TCSBRK */
+    {0x540A, 0},           /* TCXONC */
+    {0x540B, 0},           /* TCFLSH */
+    {0x540C, 0},           /* TIOCEXCL */
+    {0x540D, 0},           /* TIOCNXCL */
+    {0x540E, 0},           /* TIOCSCTTY */
+    {0x540F, 4},           /* TIOCGPGRP */
+    {0x5410, 0},           /* TIOCSPGRP */
+    {0x5411, 4},           /* TIOCOUTQ */
+    {0x5412, 0},           /* TIOCSTI */
+    {0x5413, 8},           /* TIOCGWINSZ */
+    {0x5414, 0},           /* TIOCSWINSZ */
+    {0x5415, 4},           /* TIOCMGET */
+    {0x5416, 0},           /* TIOCMBIS */
+    {0x5417, 0},           /* TIOCMBIC */
+    {0x5418, 0},           /* TIOCMSET */
+    {0x5419, 4},           /* TIOCGSOFTCAR */
+    {0x541A, 0},           /* TIOCSSOFTCAR */
+    {0x541B, 4},           /* FIONREAD */
+    {0x541C, 1},           /* TIOCLINUX: some subcodes answer in byte 0 */
+    {0x541D, 0},           /* TIOCCONS */
+    {0x541E, SZ_SERIAL},   /* TIOCGSERIAL */
+    {0x541F, 0},           /* TIOCSSERIAL */
+    {0x5420, 0},           /* TIOCPKT */
+    {0x5421, 0},           /* FIONBIO */
+    {0x5422, 0},           /* TIOCNOTTY */
+    {0x5423, 0},           /* TIOCSETD */
+    {0x5424, 4},           /* TIOCGETD */
+    {0x5425, 0},           /* TCSBRKP */
+    {0x5427, 0},           /* TIOCSBRK */
+    {0x5428, 0},           /* TIOCCBRK */
+    {0x5429, 4},           /* TIOCGSID */
+    {0x542E, 32},          /* TIOCGRS485 */
+    {0x542F, 32},          /* TIOCSRS485: writes the applied settings back */
+    {0x5432, 16},          /* TCGETX */
+    {0x5433, 0},           /* TCSETX */
+    {0x5434, 0},           /* TCSETXF */
+    {0x5435, 0},           /* TCSETXW */
+    {0x5437, 0},           /* TIOCVHANGUP */
+    {0x5441, 0},           /* TIOCGPTPEER: returns a descriptor */
+    {0x5450, 0},           /* FIONCLEX */
+    {0x5451, 0},           /* FIOCLEX */
+    {0x5452, 0},           /* FIOASYNC */
+    {0x5453, 0},           /* TIOCSERCONFIG */
+    {0x5454, 4},           /* TIOCSERGWILD */
+    {0x5455, 0},           /* TIOCSERSWILD */
+    {0x5456, SZ_TERMIOS},  /* TIOCGLCKTRMIOS */
+    {0x5457, 0},           /* TIOCSLCKTRMIOS */
+    {0x5459, 4},           /* TIOCSERGETLSR */
+    {0x545C, 0},           /* TIOCMIWAIT */
     {0x545D, SZ_ICOUNTER}, /* TIOCGICOUNT */
     {0x5460, 8},           /* FIOQSIZE */
     /* files: <linux/fs.h> */

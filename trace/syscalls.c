@@ -518,3 +518,44 @@ const char *trace_syscall_name(long nr, char buf[32])
     snprintf(buf, 32, "syscall_%ld", nr);
     return buf;
 }
+
+bool trace_syscall_defuse(long nr, struct user_regs_struct *r)
+{
+    int arg;
+    uint64_t v = ~0ull; /* flags with unknown bits */
+    switch (nr) {
+    case SYS_clone3: /* a size below CLONE_ARGS_SIZE_VER0 */
+        arg = 1, v = 0;
+        break;
+    case SYS_rseq:
+    case SYS_pkey_mprotect: /* prot */
+    case 453:               /* map_shadow_stack */
+        arg = 2;
+        break;
+    case SYS_execveat: /* beyond AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH */
+        arg = 4;
+        break;
+    case SYS_copy_file_range:
+    case SYS_splice:
+        arg = 5;
+        break;
+    case SYS_pkey_alloc:
+        arg = 0;
+        break;
+    case SYS_io_uring_setup: /* no entries */
+        arg = 0, v = 0;
+        break;
+    case SYS_pkey_free:
+    case SYS_io_uring_enter:
+    case SYS_io_uring_register: /* a descriptor or key that cannot exist */
+        arg = 0, v = (uint64_t)-1;
+        break;
+    case SYS_sendfile:
+        arg = 1, v = (uint64_t)-1;
+        break;
+    default:
+        return false;
+    }
+    trace_sc_set_arg(r, arg, v);
+    return true;
+}

@@ -61,6 +61,12 @@ typedef struct trace_sc_desc {
 /* Never NULL: a number without a row gets a TRACE_SC_ENOSYS row named
  * "unknown" (the kernel's answer to a number it does not know). */
 const trace_sc_desc *trace_syscall_desc(long nr);
+/* A call the recorder answers itself (TRACE_SC_ENOSYS rows, copies to its
+ * stdout) is normally skipped as number -1; but the program's own seccomp
+ * filter sees that number and may kill it. This changes one argument of
+ * such a call so that the kernel fails it at once, changing nothing, and
+ * the filter judges the call the program made. False: no such argument. */
+bool trace_syscall_defuse(long nr, struct user_regs_struct *r);
 /* Whether nr has a row of its own. */
 bool trace_syscall_known(long nr);
 /* The number the kernel runs for a syscall stop's orig_rax: its low 32
