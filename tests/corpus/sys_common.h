@@ -10,6 +10,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* glibc declares it only under _GNU_SOURCE, which a program that includes
+ * system headers before this one has not defined in time */
+const char *strerrorname_np(int errnum);
+
 static inline long show(const char *what, long ret)
 {
     if (ret == -1)

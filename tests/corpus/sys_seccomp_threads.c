@@ -1,4 +1,5 @@
-/* corpus: a filter that kills out-of-range numbers, then threads (clone3, rseq) */
+/* corpus: a filter that kills out-of-range numbers, then threads (clone3, rseq)
+ */
 #include <pthread.h>
 #include "sys_common.h"
 #include "sys_seccomp.h"
