@@ -430,7 +430,8 @@ static int run_dump(int argc, char **argv)
 }
 
 const cli_command cmd_dump = {
-    "dump", "print an archive's structure and events",
+    "dump",
+    "print an archive's structure and events",
     "NAME\n"
     "  rrt dump - print every section, blob, file, event and the CPUID\n"
     "  manifest of an .rrt archive\n"
@@ -453,4 +454,6 @@ const cli_command cmd_dump = {
     "\n"
     "OPTIONS\n"
     "  --json    JSON on stdout\n",
-    run_dump, NULL};
+    run_dump,
+    NULL,
+    NULL};

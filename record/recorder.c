@@ -283,25 +283,21 @@ static void note_script(rtask *t)
 
 static bool syscall_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
 {
-    t->nr = (long)regs->orig_rax;
+    t->nr = trace_syscall_nr(regs->orig_rax);
     for (int i = 0; i < 6; i++)
         t->args[i] = trace_sc_arg(regs, i);
     t->forced = false;
     t->exec_seen = false;
     if (!t->recording)
         return true;
-    const trace_sc_desc *d = trace_syscall_desc(t->nr);
-    if (!d)
-        return refuse(r, t, t->nr, "is not supported");
-    uint32_t size;
-    if (t->nr == SYS_ioctl && !rec_ioctl_out_size(t->args[1], &size)) {
-        char why[64];
-        snprintf(why, sizeof(why), "with request 0x%llx is not supported",
-                 (unsigned long long)t->args[1]);
-        return refuse(r, t, t->nr, why);
-    }
+    /* first: an int 0x80 call's number is not of the 64-bit table */
     if (!rec_proc_entry(r, t, regs))
         return false;
+    const trace_sc_desc *d = trace_syscall_desc(t->nr);
+    char buf[160];
+    const char *why = rec_refusal(t, d, buf, sizeof(buf));
+    if (why)
+        return refuse(r, t, t->nr, why);
     if ((t->nr == SYS_recvmsg || t->nr == SYS_recvmmsg) &&
         !rec_save_namelens(r, t))
         return false;
@@ -312,7 +308,7 @@ static bool syscall_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
         /* Skip the call; the result is set at the exit stop. */
         t->forced = true;
         t->forced_ret = -ENOSYS;
-        regs->orig_rax = (uint64_t)-1;
+        rec_skip_call(t, regs);
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
     }
     if (t->nr == SYS_exit || t->nr == SYS_exit_group) {
@@ -430,20 +426,19 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
     }
     const trace_sc_desc *d = trace_syscall_desc(t->nr);
-    if (!d)
-        return refuse(r, t, t->nr, "is not supported");
+    bool skipped = t->forced || rec_seccomp_skipped(t, regs);
     rrt_ev_syscall e = {.tid = (uint32_t)t->base.tid,
                         .nr = (uint32_t)t->nr,
                         .ret = (int64_t)regs->rax};
     memcpy(e.args, t->args, sizeof(e.args));
-    if (t->forced)
+    if (skipped)
         e.flags |= RRT_EV_SC_FORCED;
     if (t->initial)
         e.flags |= RRT_EV_SC_INITIAL;
     t->initial = false;
     rrt_buf_reset(&r->data);
     r->n_mem = 0;
-    if (!t->forced && !rec_restartable_outputs(r, t, d, e.ret))
+    if (!skipped && !rec_restartable_outputs(r, t, d, e.ret))
         return false;
     if (!rec_capture_stdio(r, t, &e) || !rec_mem_outputs(r, t, &e))
         return false;

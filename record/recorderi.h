@@ -146,7 +146,7 @@ pid_t rec_sig_wait(recorder *r, int *status);
  * recorder's own stdout/stderr. */
 void rec_save_addr_room(rtask *t, const trace_sc_desc *d);
 bool rec_save_namelens(recorder *r, rtask *t);
-bool rec_ioctl_out_size(uint64_t req, uint32_t *size);
+const char *rec_refusal(rtask *t, const trace_sc_desc *d, char *buf, size_t n);
 bool rec_restartable_outputs(recorder *r, rtask *t, const trace_sc_desc *d,
                              int64_t ret);
 bool rec_copies_to_stdio(recorder *r, rtask *t);
@@ -200,5 +200,14 @@ bool rec_sched_resumed(recorder *r, rtask *t);
 bool rec_proc_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
 void rec_proc_exit(recorder *r, rtask *t, struct user_regs_struct *regs);
 bool rec_proc_tsc_fault(rtask *t, int sig, const siginfo_t *si);
+
+/* seccomp.c: at an exit stop, whether the program's seccomp filter skipped
+ * the call with SECCOMP_RET_TRAP (its SIGSYS is pending). */
+bool rec_seccomp_skipped(rtask *t, const struct user_regs_struct *regs);
+/* At the entry stop of a call the recorder answers itself: makes it one
+ * that changes nothing (number -1, or under the program's seccomp filter
+ * the call itself with an argument the kernel refuses at once, so that
+ * the filter judges what the program called). */
+void rec_skip_call(rtask *t, struct user_regs_struct *regs);
 
 #endif
