@@ -1,4 +1,5 @@
-/* corpus: each thread has its own alternate stack (a new thread has none until it sets one) */
+/* corpus: each thread has its own alternate stack (a new thread has none until
+ * it sets one) */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -48,7 +49,8 @@ int main(void)
     pthread_join(th, NULL);
     raise(SIGUSR1);
     main_alt = on_alt;
-    printf("main on its stack %d, worker on its own %d, worker started without %d\n",
+    printf("main on its stack %d, worker on its own %d, worker started without "
+           "%d\n",
            main_alt, worker_alt, worker_initial_disabled);
     if (!main_alt || !worker_alt || !worker_initial_disabled)
         return 1;

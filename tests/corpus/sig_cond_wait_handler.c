@@ -1,4 +1,5 @@
-/* corpus: a signal to a thread blocked in pthread_cond_wait runs its handler; the wait goes on until signalled */
+/* corpus: a signal to a thread blocked in pthread_cond_wait runs its handler;
+ * the wait goes on until signalled */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
-/* corpus: a handler blocks SIGUSR2 with sigprocmask and returns: sigreturn restores the mask it interrupted */
+/* corpus: a handler blocks SIGUSR2 with sigprocmask and returns: sigreturn
+ * restores the mask it interrupted */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,5 @@
-/* corpus: a SIGCHLD handler reaps five children with waitpid(WNOHANG) while the parent waits in sigsuspend */
+/* corpus: a SIGCHLD handler reaps five children with waitpid(WNOHANG) while the
+ * parent waits in sigsuspend */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

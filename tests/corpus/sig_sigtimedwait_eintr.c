@@ -1,4 +1,5 @@
-/* corpus: sigtimedwait for SIGUSR2 is interrupted by a handled SIGALRM: EINTR */
+/* corpus: sigtimedwait for SIGUSR2 is interrupted by a handled SIGALRM: EINTR
+ */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>

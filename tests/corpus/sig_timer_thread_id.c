@@ -19,7 +19,8 @@ static volatile int in_target, fired;
 static void on_rt(int sig, siginfo_t *si, void *uc)
 {
     (void)sig, (void)uc;
-    in_target = pthread_equal(pthread_self(), target) && si->si_code == SI_TIMER;
+    in_target =
+        pthread_equal(pthread_self(), target) && si->si_code == SI_TIMER;
     fired = 1;
 }
 
