@@ -1,6 +1,7 @@
 /* Signals at record time beyond one delivery (recorder.c records those):
  * which signals the instruction stream raised by itself, and job control:
  * a task that a stop signal stopped stays stopped until a SIGCONT. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/ptrace.h>
@@ -109,6 +110,10 @@ pid_t rec_sig_wait(recorder *r, int *status)
         pid_t pid = waitpid(-1, status, __WALL | WNOHANG);
         if (pid != 0)
             return pid;
+        if (r->o->interrupt && *r->o->interrupt) {
+            errno = EINTR; /* rrt's own SIGINT/SIGTERM: the caller checks */
+            return -1;
+        }
         struct timespec ts = {0, 2000000};
         nanosleep(&ts, NULL);
     }
