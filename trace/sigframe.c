@@ -411,46 +411,52 @@ static bool to_syscall_stop(pid_t pid)
     }
 }
 
-/* Scratch memory for an injected call: the stack, unless the stack
- * pointer points nowhere (a stack overflow's SIGSEGV, on its way to a
- * handler on the alternate stack): then the first writable mapping. The
- * bytes are saved and put back. */
-static uint64_t first_mapping(pid_t pid, int memfd, char want, size_t size)
+/* The permission bit for want ('w': read-write, 'x': read-execute) in a
+ * /proc/PID/maps perms field. */
+static bool perms_allow(const char *perms, char want)
 {
-    uint8_t probe[64];
+    return perms[0] == 'r' && perms[want == 'w' ? 1 : 2] == want;
+}
+
+/* at, if [at, at+size) lies in a mapping of pid that allows want; else
+ * the start of the first such mapping; 0 if none. */
+static uint64_t usable(pid_t pid, uint64_t at, size_t size, char want)
+{
     char path[64], line[512];
     unsigned long long lo, hi;
     char perms[8];
-    uint64_t at = 0;
+    uint64_t first = 0, found = 0;
     snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
     FILE *f = fopen(path, "re");
-    while (f && !at && fgets(line, sizeof(line), f))
-        if (sscanf(line, "%llx-%llx %7s", &lo, &hi, perms) == 3 &&
-            perms[0] == 'r' && perms[want == 'w' ? 1 : 2] == want &&
-            hi - lo >= size && trace_mem_read(memfd, lo, probe, size))
-            at = lo;
+    while (f && !found && fgets(line, sizeof(line), f)) {
+        if (sscanf(line, "%llx-%llx %7s", &lo, &hi, perms) != 3 ||
+            !perms_allow(perms, want) || hi - lo < size)
+            continue;
+        if (at >= lo && at + size <= hi)
+            found = at;
+        else if (!first)
+            first = lo;
+    }
     if (f)
         fclose(f);
-    return at;
+    return found ? found : first;
 }
 
-static uint64_t scratch_addr(pid_t pid, int memfd, uint64_t sp, size_t size)
+/* Scratch memory for an injected call: the stack, unless the stack
+ * pointer points where the task cannot write (a stack overflow's SIGSEGV
+ * on its way to a handler on the alternate stack: unmapped, or a thread
+ * stack's guard page); then the first writable mapping. And the place of
+ * the injected `syscall` instruction: at rip, unless rip is not
+ * executable (a jump to a bad address faulted there); then the first
+ * executable mapping. The bytes are saved and put back. */
+static uint64_t scratch_addr(pid_t pid, uint64_t sp, size_t size)
 {
-    uint8_t probe[64];
-    return trace_mem_read(memfd, sp, probe, size)
-               ? sp
-               : first_mapping(pid, memfd, 'w', size);
+    return usable(pid, sp, size, 'w');
 }
 
-/* Where the injected `syscall` instruction goes: at the task's rip,
- * unless that points nowhere (a jump to a bad address faulted): then
- * the first executable mapping. */
-static uint64_t code_addr(pid_t pid, int memfd, uint64_t rip)
+static uint64_t code_addr(pid_t pid, uint64_t rip)
 {
-    uint8_t probe[2];
-    return trace_mem_read(memfd, rip, probe, 2)
-               ? rip
-               : first_mapping(pid, memfd, 'x', 2);
+    return usable(pid, rip, 2, 'x');
 }
 
 /* Runs system call nr in pid, stopped at a signal-delivery stop (whose
@@ -466,9 +472,9 @@ static bool inject(pid_t pid, int memfd, long nr, uint64_t args[4], int at,
     uint64_t mem, pc;
     if (size > sizeof(scratch) ||
         ptrace(PTRACE_GETREGS, pid, NULL, &saved) != 0 ||
-        !(pc = code_addr(pid, memfd, saved.rip)) ||
+        !(pc = code_addr(pid, saved.rip)) ||
         !trace_mem_read(memfd, pc, code, 2) ||
-        !(mem = scratch_addr(pid, memfd, saved.rsp, size)) ||
+        !(mem = scratch_addr(pid, saved.rsp, size)) ||
         !trace_mem_read(memfd, mem, scratch, size))
         return false;
     bool ok = trace_mem_write(memfd, pc, insn, 2) &&

@@ -1,4 +1,6 @@
-/* corpus: seccomp(2) RET_TRAP with data: SIGSYS's siginfo carries the call number, its address, the arch and the data in si_errno; the handler fixes the result */
+/* corpus: seccomp(2) RET_TRAP with data: SIGSYS's siginfo carries the call
+ * number, its address, the arch and the data in si_errno; the handler fixes the
+ * result */
 #define _GNU_SOURCE
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -46,7 +48,8 @@ int main(void)
         syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
         return 2;
     long r = syscall(SYS_getuid);
-    printf("getuid gave %ld; SIGSYS %d for call %d data %d arch ok %d addr ok %d\n",
+    printf("getuid gave %ld; SIGSYS %d for call %d data %d arch ok %d addr ok "
+           "%d\n",
            r, hits, got_nr, got_errno, got_arch, addr_ok);
     if (r != 4321 || hits != 1 || got_nr != SYS_getuid || got_errno != 77 ||
         !got_arch || !addr_ok)
