@@ -138,11 +138,17 @@ static const char help[] =
     "                        1 MiB outside /usr /lib* /bin /sbin /etc /opt;\n"
     "                        not programs or libraries), all (--embed), none\n"
     "  --keep-env            do not redact secret-looking variables\n"
+
     "  --cpu N               pin to CPU N (default: the current CPU)\n"
     "  --no-pin              do not pin to one CPU\n"
     "  --stats               print event counts to stderr at the end\n";
 
 static const char exit_status[] =
+    "  --syscall-buffer      run common calls (read, write, stat, open...)\n"
+    "                        inside the program without a stop each, as\n"
+    "                        rr's syscall buffer (experimental, off by\n"
+    "                        default; RRT_SYSCALL_BUFFER=1 turns it on);\n"
+    "                        --no-syscall-buffer turns it off\n"
     "\nEXIT STATUS\n"
     "  The program's own exit status (128+N when signal N killed it), so\n"
     "  that `rrt record` stands in for the run it records. rrt's own\n"
@@ -162,7 +168,9 @@ enum {
     OPT_KEEP,
     OPT_CPU,
     OPT_NOPIN,
-    OPT_STATS
+    OPT_STATS,
+    OPT_SB,
+    OPT_NO_SB
 };
 
 static int run(int argc, char **argv)
@@ -177,10 +185,15 @@ static int run(int argc, char **argv)
         {"cpu", required_argument, NULL, OPT_CPU},
         {"no-pin", no_argument, NULL, OPT_NOPIN},
         {"stats", no_argument, NULL, OPT_STATS},
+        {"syscall-buffer", no_argument, NULL, OPT_SB},
+        {"no-syscall-buffer", no_argument, NULL, OPT_NO_SB},
         {NULL, 0, NULL, 0},
     };
     rec_options o = {.cpu = -2, .flush_every = 4096};
     bool stats = false;
+    /* RRT_SYSCALL_BUFFER=1 turns it on by default (test suites) */
+    const char *sb = getenv("RRT_SYSCALL_BUFFER");
+    o.syscall_buffer = sb && strcmp(sb, "1") == 0;
     const char *mode = getenv("RRT_CPUID_MODE");
     char *out = NULL;
     unsigned long long v;
@@ -226,6 +239,12 @@ static int run(int argc, char **argv)
             break;
         case OPT_STATS:
             stats = true;
+            break;
+        case OPT_SB:
+            o.syscall_buffer = true;
+            break;
+        case OPT_NO_SB:
+            o.syscall_buffer = false;
             break;
         default:
             cli_bad_option("record", argv);

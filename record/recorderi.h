@@ -51,6 +51,12 @@ typedef struct rtask {
     uint32_t clone_parent;
     uint64_t clone_flags;
     bool want_exit_event;
+    /* syscall buffer (syscallbuf.c): its region is mapped in the task's
+     * address space; the task stops at calls by seccomp, not at each entry
+     * (resume with PTRACE_CONT outside calls); rip at the call's entry */
+    bool sb;
+    bool seccomp;
+    uint64_t sb_rip;
 } rtask;
 
 typedef struct file_ref {
@@ -97,6 +103,7 @@ typedef struct recorder {
     trace_site_source sites; /* CPUID sites: cache, and into the archive */
     bool failed;
     rrt_error err;
+    uint64_t sb_records, sb_patched; /* syscall buffer statistics */
 } recorder;
 
 /* Stops the recording with a message (the first one wins); false. */
@@ -117,5 +124,18 @@ bool rec_restartable_outputs(recorder *r, rtask *t, const trace_sc_desc *d,
                              int64_t ret);
 bool rec_copies_to_stdio(recorder *r, rtask *t);
 bool rec_capture_stdio(recorder *r, rtask *t, rrt_ev_syscall *e);
+
+/* Appends an event the engine encoded itself (the syscall buffer's). */
+bool rec_emit_raw(recorder *r, uint32_t type, const rrt_buf *b);
+
+/* syscallbuf.c: the syscall buffer. rec_sb_exec maps the library after a
+ * successful execve; rec_sb_flush writes the holder's records (safe: no
+ * record is half written); rec_sb_private handles the library's own
+ * SB_NR_FLUSH call at its seccomp stop (true: done, resumed);
+ * rec_sb_after_syscall patches the site of a buffered call at its exit. */
+bool rec_sb_exec(recorder *r, rtask *t);
+bool rec_sb_flush(recorder *r, rtask *t, bool safe);
+bool rec_sb_private(recorder *r, rtask *t, struct user_regs_struct *regs);
+bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs);
 
 #endif

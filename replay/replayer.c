@@ -195,6 +195,45 @@ static void next_stop(replayer *r, ptask *t, stop *s)
     next_stop_for(r, t, s, 0);
 }
 
+static const char *stop_name(const stop *s, char *buf, size_t n);
+
+ptask *rep_task(replayer *r, uint32_t rec_tid)
+{
+    ptask *t = task_of(r, rec_tid);
+    return t && !t->doomed ? t : NULL;
+}
+
+void rep_next_stop(replayer *r, ptask *t, stop *s)
+{
+    next_stop(r, t, s);
+}
+
+const char *rep_stop_name(const stop *s, char *buf, size_t n)
+{
+    return stop_name(s, buf, n);
+}
+
+static bool expect_syscall(replayer *r, ptask *t, stop *s, uint32_t nr,
+                           bool entry);
+
+bool rep_skip_call(replayer *r, ptask *t, stop *s, int64_t ret)
+{
+    if (t->emu_entry) {
+        t->emu_entry = false;
+        t->in_syscall = false;
+        t->skipped = true;
+        s->regs.rax = (uint64_t)ret;
+        return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs) == 0;
+    }
+    uint32_t nr = (uint32_t)s->regs.orig_rax;
+    s->regs.orig_rax = (uint64_t)-1;
+    ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
+    if (!expect_syscall(r, t, s, nr, false))
+        return false;
+    s->regs.rax = (uint64_t)ret;
+    return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs) == 0;
+}
+
 static const char *stop_name(const stop *s, char *buf, size_t n)
 {
     char nb[32];
@@ -1320,6 +1359,9 @@ static bool need_task(replayer *r, uint32_t rec_tid, ptask **t)
 static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
 {
     r->counts[ev->type & 15]++;
+    bool sb_ok;
+    if (rep_sb_event(r, ev, &sb_ok))
+        return sb_ok;
     rrt_ev_any any;
     rrt_error err;
     rrt_status st = rrt_ev_decode_any(ev->type, ev->data, ev->len, &any, &err);
@@ -1485,7 +1527,7 @@ static bool spawn(replayer *r, ptask **root)
         CPU_SET(cpu, &set);
         sched_setaffinity(0, sizeof(set), &set);
     }
-    trace_spawn_opts so = {exe, argv, envp, cpu, true};
+    trace_spawn_opts so = {exe, argv, envp, cpu, true, 0};
     rrt_ev_exec ex;
     uint64_t script;
     bool have_ex = rep_peek_exec(r, 0, &ex, &script);
@@ -1536,7 +1578,9 @@ static bool event_subject(const rrt_event *ev, uint32_t *tid)
     case RRT_EV_CPUID:
     case RRT_EV_XGETBV:
     case RRT_EV_SIGNAL:
-    case RRT_EV_SIGNAL_FRAME: {
+    case RRT_EV_SIGNAL_FRAME:
+    case 11: /* SYSCALLBUF: the task consumes records */
+    case 12: /* SYSCALLBUF_PATCH: code the lazy task may still run */ {
         uint64_t v = rrt_cursor_varint(&c);
         *tid = (uint32_t)v;
         return !c.failed && v <= UINT32_MAX;

@@ -132,6 +132,7 @@ typedef struct replayer {
     size_t nwarned, capwarned;
     trace_site_source sites; /* CPUID sites: the archive's table, cache */
     rrt_cpuid_sites *table;
+    uint64_t sb_records; /* syscall buffer records consumed */
 } replayer;
 
 /* report.c: what the replay says, and how it stops. */
@@ -157,6 +158,19 @@ bool rep_stopped(const replayer *r);
 /* replayer.c */
 /* Checks that an external file is still the one recorded and opens it. */
 int rep_open_recorded(replayer *r, ptask *t, const rrt_file_entry *f);
+
+/* The task recorded as rec_tid, or NULL. */
+ptask *rep_task(replayer *r, uint32_t rec_tid);
+/* Runs t to its next stop that matters. */
+void rep_next_stop(replayer *r, ptask *t, stop *s);
+const char *rep_stop_name(const stop *s, char *buf, size_t n);
+/* t stands at the entry stop s of a call that must not run: it returns
+ * ret. */
+bool rep_skip_call(replayer *r, ptask *t, stop *s, int64_t ret);
+
+/* syscallbuf.c: the syscall buffer's events; false when ev is not one,
+ * else *ok says whether it was applied. */
+bool rep_sb_event(replayer *r, const rrt_event *ev, bool *ok);
 
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);

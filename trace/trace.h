@@ -70,6 +70,10 @@ typedef struct trace_spawn_opts {
     char *const *envp;
     int cpu;           /* pin to this CPU, -1 = do not pin */
     bool seccomp_wall; /* replay: allow only the calls replay executes */
+    /* record with the syscall buffer: a filter lets calls whose `syscall`
+     * ends here through without a stop and makes every other call a
+     * PTRACE_EVENT_SECCOMP stop (trace/syscallbuf.h); 0: none */
+    uint64_t sb_allow_ip;
 } trace_spawn_opts;
 
 /* Forks a traced child that disables ASLR, pins itself, makes RDTSC trap,
