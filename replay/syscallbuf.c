@@ -52,7 +52,7 @@ static bool on_patch(replayer *r, const rrt_event *ev)
     /* t stands at the exit (or emulated entry) of the call just replayed,
      * its rip after the site's `syscall` */
     if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0 ||
-        g.rip != p.site + 2)
+        g.rip <= p.site || g.rip > p.site + p.site_len)
         return rep_diverge(r, t, "syscall site 0x%llx to patch, the task "
                                  "is at 0x%llx",
                            (unsigned long long)p.site,

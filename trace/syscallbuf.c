@@ -49,6 +49,7 @@ bool trace_sb_buffers(long nr)
     case SYS_access:
     case SYS_faccessat:
     case SYS_faccessat2:
+    case SYS_fcntl:
     case SYS_fstat:
     case SYS_newfstatat:
     case SYS_statx:
@@ -90,6 +91,46 @@ static bool rel32(uint64_t from_next, uint64_t to, int32_t *out)
     return true;
 }
 
+/* `mov $nr,%eax; syscall; ret` (getpid, gettid and other one-line
+ * wrappers): the jump replaces the mov and the syscall, and the stub sets
+ * eax itself. A task stopped after the syscall is past the patch. */
+static bool plan_mov(int memfd, uint64_t rip, uint64_t stub_off,
+                     trace_sb_patch *p)
+{
+    uint8_t code[8];
+    uint64_t site = rip - 7;
+    if (!trace_mem_read(memfd, site, code, sizeof(code)) || code[0] != 0xb8 ||
+        code[5] != 0x0f || code[6] != 0x05 || code[7] != 0xc3)
+        return false;
+    memset(p, 0, sizeof(*p));
+    p->site = site;
+    p->stub = SB_BASE + SB_STUBS_OFF + stub_off;
+    p->site_len = 7;
+    p->cont = rip;
+    int32_t to_stub, to_entry, back;
+    if (!rel32(site + 5, p->stub, &to_stub) ||
+        !rel32(p->stub + 15, trace_sb_entry, &to_entry) ||
+        !rel32(p->stub + 28, rip, &back))
+        return false;
+    uint8_t *s = p->stub_bytes;
+    size_t n = 0;
+    static const uint8_t lea_down[5] = {0x48, 0x8d, 0x64, 0x24, 0x80};
+    static const uint8_t lea_up[8] = {0x48, 0x8d, 0xa4, 0x24,
+                                      0x80, 0x00, 0x00, 0x00};
+    memcpy(s + n, code, 5), n += 5; /* mov $nr,%eax */
+    memcpy(s + n, lea_down, 5), n += 5;
+    s[n++] = 0xe8;
+    memcpy(s + n, &to_entry, 4), n += 4;
+    memcpy(s + n, lea_up, 8), n += 8;
+    s[n++] = 0xe9;
+    memcpy(s + n, &back, 4), n += 4;
+    p->stub_len = n;
+    p->site_bytes[0] = 0xe9;
+    memcpy(p->site_bytes + 1, &to_stub, 4);
+    memset(p->site_bytes + 5, 0x90, 2);
+    return true;
+}
+
 bool trace_sb_plan(int memfd, uint64_t rip, uint64_t stub_off,
                    trace_sb_patch *p)
 {
@@ -104,7 +145,7 @@ bool trace_sb_plan(int memfd, uint64_t rip, uint64_t stub_off,
     while (k < nf && memcmp(code + 2, follows[k].bytes, follows[k].len) != 0)
         k++;
     if (k == nf)
-        return false;
+        return plan_mov(memfd, rip, stub_off, p);
     size_t L = follows[k].len;
     memset(p, 0, sizeof(*p));
     p->site = site;
