@@ -239,8 +239,8 @@ static void out_copy(const out_desc *o, unsigned char *rec, uint64_t n,
  * (the caller then takes the traced path). */
 #define SB_TOO_BIG (-100000L)
 
-static long prim(long nr, long a0, long a1, long a2, long a3, long a4,
-                 long a5, const out_desc *o)
+static long prim(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
+                 const out_desc *o)
 {
     volatile struct sb_ctl *c = CTL;
     if (c->mode == SB_MODE_RECORD) {
@@ -286,8 +286,7 @@ static long prim(long nr, long a0, long a1, long a2, long a3, long a4,
 
 #define NONE (&(out_desc){OUT_NONE, 0, 0})
 
-static long prim0(long nr, long a0, long a1, long a2, long a3, long a4,
-                  long a5)
+static long prim0(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
     return prim(nr, a0, a1, a2, a3, a4, a5, NONE);
 }

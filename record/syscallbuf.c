@@ -39,7 +39,7 @@ bool rec_sb_exec(recorder *r, rtask *t)
     rrt_buf b;
     rrt_buf_init(&b);
     trace_sb_encode_init(&b, (uint32_t)t->base.tid, SB_BASE, trace_sb_image,
-                         trace_sb_image_len);
+                         trace_sb_image_len, &c);
     bool ok = rec_emit_raw(r, RRT_EV_SYSCALLBUF_INIT, &b);
     rrt_buf_free(&b);
     return ok;

@@ -21,15 +21,17 @@ static bool on_init(replayer *r, const rrt_event *ev)
     const uint8_t *image;
     size_t len;
     ptask *t;
-    if (!trace_sb_decode_init(ev->data, ev->len, &tid, &base, &image, &len) ||
+    struct sb_ctl c = {.magic = SB_MAGIC, .mode = SB_MODE_REPLAY};
+    if (!trace_sb_decode_init(ev->data, ev->len, &tid, &base, &image, &len,
+                              &c) ||
         base != SB_BASE)
         return rep_fail_at(r, NULL, "event %llu: corrupt SYSCALLBUF_INIT",
                            (unsigned long long)ev->seq);
     if (!(t = rep_task(r, tid)))
-        return rep_diverge(r, NULL, "SYSCALLBUF_INIT names task %u, which "
-                                    "does not exist",
+        return rep_diverge(r, NULL,
+                           "SYSCALLBUF_INIT names task %u, which "
+                           "does not exist",
                            tid);
-    struct sb_ctl c = {.magic = SB_MAGIC, .mode = SB_MODE_REPLAY};
     if (!trace_sb_map(t->base.tid, t->base.memfd, image, len, &c))
         return rep_diverge(r, t, "cannot map the syscall buffer at 0x%llx",
                            (unsigned long long)SB_BASE);
@@ -46,15 +48,17 @@ static bool on_patch(replayer *r, const rrt_event *ev)
         return rep_fail_at(r, NULL, "event %llu: corrupt SYSCALLBUF_PATCH",
                            (unsigned long long)ev->seq);
     if (!(t = rep_task(r, tid)))
-        return rep_diverge(r, NULL, "SYSCALLBUF_PATCH names task %u, which "
-                                    "does not exist",
+        return rep_diverge(r, NULL,
+                           "SYSCALLBUF_PATCH names task %u, which "
+                           "does not exist",
                            tid);
     /* t stands at the exit (or emulated entry) of the call just replayed,
      * its rip after the site's `syscall` */
-    if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0 ||
-        g.rip <= p.site || g.rip > p.site + p.site_len)
-        return rep_diverge(r, t, "syscall site 0x%llx to patch, the task "
-                                 "is at 0x%llx",
+    if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0 || g.rip <= p.site ||
+        g.rip > p.site + p.site_len)
+        return rep_diverge(r, t,
+                           "syscall site 0x%llx to patch, the task "
+                           "is at 0x%llx",
                            (unsigned long long)p.site,
                            (unsigned long long)g.rip);
     g.rip = p.cont;
@@ -78,8 +82,9 @@ static bool on_flush(replayer *r, const rrt_event *ev)
         return rep_fail_at(r, NULL, "event %llu: corrupt SYSCALLBUF",
                            (unsigned long long)ev->seq);
     if (!(t = rep_task(r, tid)))
-        return rep_diverge(r, NULL, "SYSCALLBUF names task %u, which does "
-                                    "not exist",
+        return rep_diverge(r, NULL,
+                           "SYSCALLBUF names task %u, which does "
+                           "not exist",
                            tid);
     /* the records, laid out as the library reads them */
     rrt_buf b;

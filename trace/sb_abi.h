@@ -36,11 +36,11 @@ enum { SB_MODE_OFF = 0, SB_MODE_RECORD = 1, SB_MODE_REPLAY = 2 };
 struct sb_ctl {
     uint64_t magic;
     uint32_t mode;
-    uint32_t busy;    /* the library is inside a call (signal handlers
-                       * that call it meanwhile take the traced path) */
-    uint64_t used;    /* bytes of records in the buffer */
-    uint64_t flushed; /* record: bytes already written to the archive */
-    uint64_t cursor;  /* replay: bytes consumed */
+    uint32_t busy;      /* the library is inside a call (signal handlers
+                         * that call it meanwhile take the traced path) */
+    uint64_t used;      /* bytes of records in the buffer */
+    uint64_t flushed;   /* record: bytes already written to the archive */
+    uint64_t cursor;    /* replay: bytes consumed */
     uint64_t stub_next; /* tracer: next free stub offset in the stubs area */
     /* the recorder's stdout and stderr: writes to them stay traced, so
      * that the recording carries their bytes (STDIO) */

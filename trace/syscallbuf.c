@@ -162,7 +162,7 @@ bool trace_sb_plan(int memfd, uint64_t rip, uint64_t stub_off,
     static const uint8_t lea_up[8] = {0x48, 0x8d, 0xa4, 0x24,
                                       0x80, 0x00, 0x00, 0x00};
     memcpy(s + n, lea_down, 5), n += 5; /* past the red zone */
-    s[n++] = 0xe8;                       /* call sb_entry */
+    s[n++] = 0xe8;                      /* call sb_entry */
     memcpy(s + n, &to_entry, 4), n += 4;
     memcpy(s + n, lea_up, 8), n += 8;
     p->cont = p->stub + n;
@@ -253,16 +253,22 @@ bool trace_sb_decode_patch(const uint8_t *data, size_t len, uint32_t *tid,
 }
 
 void trace_sb_encode_init(rrt_buf *b, uint32_t tid, uint64_t base,
-                          const void *image, size_t image_len)
+                          const void *image, size_t image_len,
+                          const struct sb_ctl *ctl)
 {
     rrt_buf_put_varint(b, tid);
     rrt_buf_put_varint(b, base);
     rrt_buf_put_lenbytes(b, image, image_len);
+    for (int i = 0; i < 2; i++) {
+        rrt_buf_put_u8(b, ctl->out_ok[i] ? 1 : 0);
+        rrt_buf_put_varint(b, ctl->out_dev[i]);
+        rrt_buf_put_varint(b, ctl->out_ino[i]);
+    }
 }
 
 bool trace_sb_decode_init(const uint8_t *data, size_t len, uint32_t *tid,
                           uint64_t *base, const uint8_t **image,
-                          size_t *image_len)
+                          size_t *image_len, struct sb_ctl *ctl)
 {
     rrt_cursor c;
     rrt_cursor_init(&c, data, len);
@@ -270,6 +276,14 @@ bool trace_sb_decode_init(const uint8_t *data, size_t len, uint32_t *tid,
         return false;
     *base = rrt_cursor_varint(&c);
     *image = rrt_cursor_lenbytes(&c, image_len);
+    for (int i = 0; i < 2; i++) {
+        uint8_t ok = rrt_cursor_u8(&c);
+        ctl->out_ok[i] = ok;
+        ctl->out_dev[i] = rrt_cursor_varint(&c);
+        ctl->out_ino[i] = rrt_cursor_varint(&c);
+        if (ok > 1)
+            return false;
+    }
     return !c.failed && rrt_cursor_left(&c) == 0 && *image &&
            *image_len <= SB_IMAGE_MAX;
 }

@@ -20,8 +20,7 @@
 /* The embedded library (preload/, generated sb_image.c). */
 extern const unsigned char trace_sb_image[];
 extern const size_t trace_sb_image_len;
-extern const uint64_t trace_sb_untraced_ip, trace_sb_traced_ip,
-    trace_sb_entry;
+extern const uint64_t trace_sb_untraced_ip, trace_sb_traced_ip, trace_sb_entry;
 
 /* Maps the region at SB_BASE in a tracee stopped at a syscall-exit stop
  * and writes image (image_len bytes) and a control page for mode. False
@@ -69,10 +68,12 @@ void trace_sb_encode_patch(rrt_buf *b, uint32_t tid, const trace_sb_patch *p);
 bool trace_sb_decode_patch(const uint8_t *data, size_t len, uint32_t *tid,
                            trace_sb_patch *p);
 
+/* ctl: the stdout/stderr identity the library compares with (out_*). */
 void trace_sb_encode_init(rrt_buf *b, uint32_t tid, uint64_t base,
-                          const void *image, size_t image_len);
+                          const void *image, size_t image_len,
+                          const struct sb_ctl *ctl);
 bool trace_sb_decode_init(const uint8_t *data, size_t len, uint32_t *tid,
                           uint64_t *base, const uint8_t **image,
-                          size_t *image_len);
+                          size_t *image_len, struct sb_ctl *ctl);
 
 #endif
