@@ -266,6 +266,10 @@ static long prim(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
         __atomic_signal_fence(__ATOMIC_SEQ_CST);
         c->used += r->size;
         c->nrec++;
+        if (++c->since_yield >= SB_YIELD_EVERY) {
+            c->since_yield = 0;
+            traced(SB_NR_FLUSH, 0, 0, 0, 0, 0, 0);
+        }
         return ret;
     }
     /* replay: the replayer fills the buffer at each SB_NR_FLUSH */

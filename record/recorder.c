@@ -560,7 +560,11 @@ static bool on_syscall_stop(recorder *r, rtask *t)
         return true; /* killed meanwhile; its exit follows */
     if (t->sb) {
         if (rec_sb_private(r, t, &regs)) {
+            /* the library's flush: a point to let others run */
             t->in_syscall = false;
+            if (r->holder == t)
+                r->holder = NULL;
+            wait_token(r, t);
             return !r->failed;
         }
         /* the holder's buffered calls came before this one */

@@ -118,6 +118,8 @@ bool rec_sb_flush(recorder *r, rtask *t, bool safe)
     return ok;
 }
 
+/* The call is skipped (returns 0) when the task resumes; the caller
+ * lets the threads waiting for the token run first. */
 bool rec_sb_private(recorder *r, rtask *t, struct user_regs_struct *regs)
 {
     if (!t->sb || regs->orig_rax != SB_NR_FLUSH ||
@@ -129,7 +131,6 @@ bool rec_sb_private(recorder *r, rtask *t, struct user_regs_struct *regs)
     regs->orig_rax = (uint64_t)-1;
     regs->rax = 0;
     ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
-    ptrace(PTRACE_CONT, t->base.tid, NULL, NULL);
     return true;
 }
 

@@ -46,8 +46,14 @@ struct sb_ctl {
      * that the recording carries their bytes (STDIO) */
     uint64_t out_dev[2], out_ino[2];
     uint32_t out_ok[2];
-    uint64_t nrec; /* records made or consumed, for statistics */
+    uint64_t nrec;        /* records made or consumed, for statistics */
+    uint64_t since_yield; /* record: records since the last SB_NR_FLUSH */
 };
+
+/* At record the library calls SB_NR_FLUSH every SB_YIELD_EVERY records
+ * too: the recorder then lets waiting threads run (a thread looping on
+ * buffered calls would otherwise keep the others from ever running). */
+#define SB_YIELD_EVERY 2048
 
 /* One record in the buffer: a header, then len bytes of output, padded
  * to 8. */
