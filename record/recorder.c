@@ -568,7 +568,7 @@ static bool on_syscall_stop(recorder *r, rtask *t)
             return !r->failed;
         }
         /* the holder's buffered calls came before this one */
-        if (!rec_sb_flush(r, t, regs.rip == trace_sb_traced_ip))
+        if (!rec_sb_flush(r, t, false))
             return false;
         t->sb_rip = regs.rip;
     }

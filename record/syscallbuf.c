@@ -106,8 +106,10 @@ bool rec_sb_flush(recorder *r, rtask *t, bool safe)
         r->sb_records += count;
     }
     free(buf);
-    /* A call in progress (a signal stopped the task inside the library)
-     * will still append at `used`: keep the offsets, skip what is out. */
+    /* Inside the library (a signal stopped it in the middle of a call, a
+     * handler's call, a traced fallback), a record may be half written
+     * and will still be committed at `used`: keep the offsets, skip what
+     * is out. Only the library's own flush call is known safe. */
     uint64_t pos[2] = {0, 0};
     if (c.busy && !safe)
         pos[0] = pos[1] = c.used;
