@@ -281,10 +281,12 @@ static long prim(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
     struct sb_rec *r = (struct sb_rec *)(BUF + c->cursor);
     if (r->nr != (uint32_t)nr || r->len > room)
         for (;;)
-            traced(SB_NR_DIVERGED, nr, r->nr, (long)r->len, (long)room, 0, 0);
+            traced(SB_NR_DIVERGED, nr, r->nr, (long)r->len, (long)room,
+                   (long)c->cursor, (long)c->nrec);
     out_copy(o, (unsigned char *)(r + 1), r->len, 1);
     c->cursor += r->size;
     c->nrec++;
+    c->call_recs++;
     return r->ret;
 }
 
@@ -528,9 +530,18 @@ long sb_handle(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
     if (c->magic != SB_MAGIC || c->busy || c->mode == SB_MODE_OFF)
         return traced(nr, a0, a1, a2, a3, a4, a5);
     c->busy = 1;
+    c->call_recs = 0;
     long ret = dispatch(nr, a0, a1, a2, a3, a4, a5);
     c->busy = 0;
     if (ret == SB_TOO_BIG)
         ret = traced(nr, a0, a1, a2, a3, a4, a5);
+    /* One call site for both modes: a signal held back at record is
+     * delivered here, and replay stops here to deliver it. */
+    int tail = c->mode == SB_MODE_RECORD ? c->sig_pending != 0
+                                         : c->call_recs && c->cursor >= c->used;
+    if (tail) {
+        c->sig_pending = 0;
+        traced(SB_NR_FLUSH, 1, 0, 0, 0, 0, 0);
+    }
     return ret;
 }

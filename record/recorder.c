@@ -559,18 +559,23 @@ static bool on_syscall_stop(recorder *r, rtask *t)
     if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &regs) != 0)
         return true; /* killed meanwhile; its exit follows */
     if (t->sb) {
-        if (rec_sb_private(r, t, &regs)) {
-            /* the library's flush: a point to let others run */
+        /* the holder's buffered calls came before this one */
+        int h = rec_sb_entry(r, t, &regs);
+        if (h < 0)
+            return false;
+        if (h > 0) {
+            /* the library's own call; its flush is a point to let others
+             * run, unless a signal held back is to be delivered now */
             t->in_syscall = false;
+            if (h == SB_RESUME) {
+                resume(t, 0);
+                return true;
+            }
             if (r->holder == t)
                 r->holder = NULL;
             wait_token(r, t);
-            return !r->failed;
+            return true;
         }
-        /* the holder's buffered calls came before this one */
-        if (!rec_sb_flush(r, t, false))
-            return false;
-        t->sb_rip = regs.rip;
     }
     bool ok = syscall_entry(r, t, &regs);
     /* into the kernel, where it may block: the token goes to another. But
@@ -750,8 +755,15 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
         return true;
     }
     /* records before a signal or trap come before its event */
-    if (t->sb && !rec_sb_flush(r, t, false))
-        return false;
+    if (t->sb) {
+        int h = rec_sb_signal(r, t, sig);
+        if (h < 0)
+            return false;
+        if (h > 0) {
+            resume(t, 0);
+            return true;
+        }
+    }
     siginfo_t si;
     if (ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) != 0) {
         resume(t, 0); /* group-stop: keep the tracee running */

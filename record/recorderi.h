@@ -4,6 +4,7 @@
 #ifndef RRT_RECORD_RECORDERI_H
 #define RRT_RECORD_RECORDERI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -57,6 +58,11 @@ typedef struct rtask {
     bool sb;
     bool seccomp;
     uint64_t sb_rip;
+    /* signals that came while the task was in the library, sent again
+     * where replay can deliver them too (syscallbuf.c) */
+    siginfo_t sb_stash[4];
+    int sb_nstash;
+    int sb_requeued; /* sent again at a tail flush, to deliver there */
 } rtask;
 
 typedef struct file_ref {
@@ -103,7 +109,7 @@ typedef struct recorder {
     trace_site_source sites; /* CPUID sites: cache, and into the archive */
     bool failed;
     rrt_error err;
-    uint64_t sb_records, sb_patched; /* syscall buffer statistics */
+    uint64_t sb_records, sb_patched, sb_stashed; /* syscall buffer */
 } recorder;
 
 /* Stops the recording with a message (the first one wins); false. */
@@ -129,13 +135,17 @@ bool rec_capture_stdio(recorder *r, rtask *t, rrt_ev_syscall *e);
 bool rec_emit_raw(recorder *r, uint32_t type, const rrt_buf *b);
 
 /* syscallbuf.c: the syscall buffer. rec_sb_exec maps the library after a
- * successful execve; rec_sb_flush writes the holder's records (safe: no
- * record is half written); rec_sb_private handles the library's own
- * SB_NR_FLUSH call at its seccomp stop (true: done, resumed);
+ * successful execve. rec_sb_entry, at a call's seccomp stop, writes the
+ * holder's records first; it returns 0 for a call to record as usual,
+ * SB_YIELD or SB_RESUME for the library's own SB_NR_FLUSH (skipped; the
+ * task waits for the token, or resumes now), -1 on failure.
+ * rec_sb_signal, at a signal stop, writes the records first and holds the
+ * signal back when it came inside the library (1: resume without it).
  * rec_sb_after_syscall patches the site of a buffered call at its exit. */
+enum { SB_YIELD = 1, SB_RESUME = 2 };
 bool rec_sb_exec(recorder *r, rtask *t);
-bool rec_sb_flush(recorder *r, rtask *t, bool safe);
-bool rec_sb_private(recorder *r, rtask *t, struct user_regs_struct *regs);
+int rec_sb_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
+int rec_sb_signal(recorder *r, rtask *t, int sig);
 bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include "recorderi.h"
 #include "syscallbuf.h"
@@ -45,7 +46,7 @@ bool rec_sb_exec(recorder *r, rtask *t)
     return ok;
 }
 
-bool rec_sb_flush(recorder *r, rtask *t, bool safe)
+static bool flush(recorder *r, rtask *t, bool safe, uint32_t flags)
 {
     struct sb_ctl c;
     if (!t->sb || r->holder != t)
@@ -92,7 +93,7 @@ bool rec_sb_flush(recorder *r, rtask *t, bool safe)
     if (count) {
         rrt_buf b;
         rrt_buf_init(&b);
-        trace_sb_encode_flush_head(&b, (uint32_t)t->base.tid, count);
+        trace_sb_encode_flush_head(&b, (uint32_t)t->base.tid, flags, count);
         for (size_t off = 0; off < n;) {
             struct sb_rec h;
             memcpy(&h, buf + off, sizeof(h));
@@ -120,20 +121,96 @@ bool rec_sb_flush(recorder *r, rtask *t, bool safe)
     return ok;
 }
 
-/* The call is skipped (returns 0) when the task resumes; the caller
- * lets the threads waiting for the token run first. */
-bool rec_sb_private(recorder *r, rtask *t, struct user_regs_struct *regs)
+static bool in_region(uint64_t rip)
 {
-    if (!t->sb || regs->orig_rax != SB_NR_FLUSH ||
-        regs->rip != trace_sb_traced_ip)
-        return false;
-    /* the library's call at a point where no record is half written */
-    if (!rec_sb_flush(r, t, true))
-        return true;
+    return rip >= SB_BASE && rip < SB_BASE + SB_SIZE;
+}
+
+/* Sends the held-back signals again: they are pending when the task
+ * resumes, so delivered at this stop, a point replay stops at too. */
+static bool requeue(recorder *r, rtask *t)
+{
+    pid_t tgid = trace_tgid(t->base.tid);
+    for (int i = 0; i < t->sb_nstash; i++) {
+        siginfo_t *si = &t->sb_stash[i];
+        if (syscall(SYS_rt_tgsigqueueinfo, tgid, t->base.tid, si->si_signo,
+                    si) != 0 &&
+            syscall(SYS_tgkill, tgid, t->base.tid, si->si_signo) != 0)
+            return rec_fail(r, "process %d: cannot send signal %d again: %s",
+                            (int)t->base.tid, si->si_signo, strerror(errno));
+    }
+    t->sb_nstash = 0;
+    uint32_t zero = 0;
+    trace_mem_write(t->base.memfd,
+                    SB_CTL + offsetof(struct sb_ctl, sig_pending), &zero,
+                    sizeof(zero));
+    return true;
+}
+
+int rec_sb_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
+{
+    bool own = regs->orig_rax == SB_NR_FLUSH && regs->rip == trace_sb_traced_ip;
+    bool tail = own && regs->rdi == 1;
+    /* the library's flush call comes where no record is half written */
+    if (!flush(r, t, own, tail ? TRACE_SB_TAIL : 0))
+        return -1;
+    t->sb_requeued = 0;
+    /* held-back signals go at the tail flush, or before a call of the
+     * program's (delivered at its exit, where replay delivers them) */
+    if (t->sb_nstash && (tail || !own)) {
+        int n = t->sb_nstash;
+        if (!requeue(r, t))
+            return -1;
+        if (tail)
+            t->sb_requeued = n;
+    }
+    if (!own) {
+        t->sb_rip = regs->rip;
+        return 0;
+    }
     regs->orig_rax = (uint64_t)-1;
     regs->rax = 0;
     ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
-    return true;
+    return tail ? SB_RESUME : SB_YIELD;
+}
+
+int rec_sb_signal(recorder *r, rtask *t, int sig)
+{
+    struct user_regs_struct g;
+    siginfo_t si;
+    if (!flush(r, t, false, 0))
+        return -1;
+    /* Inside the library (not at its traced call, where replay stops as
+     * well) a handler's frame would hold a point replay never reaches:
+     * hold the signal back until the library's tail flush. */
+    if (!t->recording || sig == SIGKILL || sig == SIGSTOP ||
+        t->sb_nstash >= 4 ||
+        ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0 ||
+        !in_region(g.rip) ||
+        ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) != 0 ||
+        (si.si_code > 0 && si.si_code != SI_KERNEL))
+        return 0;
+    if (g.rip == trace_sb_traced_ip) {
+        /* after a traced call the library makes for the program (replay
+         * stops there too), and the signals sent again at a tail flush */
+        if (g.orig_rax != (uint64_t)-1 && g.orig_rax != SB_NR_FLUSH)
+            return 0;
+        if (t->sb_requeued > 0) {
+            t->sb_requeued--;
+            return 0;
+        }
+    }
+    t->sb_stash[t->sb_nstash++] = si;
+    uint32_t one = 1;
+    if (!trace_mem_write(t->base.memfd,
+                         SB_CTL + offsetof(struct sb_ctl, sig_pending), &one,
+                         sizeof(one))) {
+        rec_fail(r, "process %d: cannot write its syscall buffer",
+                 (int)t->base.tid);
+        return -1;
+    }
+    r->sb_stashed++;
+    return 1;
 }
 
 /* Another task of the address space stands in this call at this site:

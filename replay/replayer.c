@@ -137,7 +137,8 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
     if (t->parked) {
         *s = t->park;
         t->parked = false;
-        return;
+        if (!rep_sb_skip_end(r, t, s))
+            return;
     }
     if (t->restart_ret) {
         if (!want_sig && !t->resume_sig)
@@ -1011,6 +1012,8 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
 {
     stop s;
     char buf[256];
+    if (!rep_sb_before_signal(r, t))
+        return false;
     /* tkill, not tgkill(tid, tid): the task may be a thread other than
      * its process's leader, whose tgid is not its tid. */
     if (!e->sync && syscall(SYS_tkill, t->base.tid, (int)e->signo) != 0)

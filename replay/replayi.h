@@ -171,6 +171,12 @@ bool rep_skip_call(replayer *r, ptask *t, stop *s, int64_t ret);
 /* syscallbuf.c: the syscall buffer's events; false when ev is not one,
  * else *ok says whether it was applied. */
 bool rep_sb_event(replayer *r, const rrt_event *ev, bool *ok);
+/* Before a signal: a task parked at the library's tail flush (a signal
+ * held back at record) leaves it, to take the signal right after. */
+bool rep_sb_before_signal(replayer *r, ptask *t);
+/* s is the library's stop at the end of its records (parked by the last
+ * SYSCALLBUF event): skipped, true; the task then runs on. */
+bool rep_sb_skip_end(replayer *r, ptask *t, stop *s);
 
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);

@@ -74,11 +74,12 @@ static bool on_flush(replayer *r, const rrt_event *ev)
 {
     rrt_cursor c;
     uint32_t tid;
+    uint32_t flags;
     uint64_t n;
     ptask *t;
     stop s;
     rrt_cursor_init(&c, ev->data, ev->len);
-    if (!trace_sb_decode_flush_head(&c, &tid, &n))
+    if (!trace_sb_decode_flush_head(&c, &tid, &flags, &n))
         return rep_fail_at(r, NULL, "event %llu: corrupt SYSCALLBUF",
                            (unsigned long long)ev->seq);
     if (!(t = rep_task(r, tid)))
@@ -115,10 +116,12 @@ static bool on_flush(replayer *r, const rrt_event *ev)
     if (s.kind != STOP_SYSCALL || !t->in_syscall ||
         s.regs.orig_rax != SB_NR_FLUSH || s.regs.rip != trace_sb_traced_ip) {
         if (s.kind == STOP_SYSCALL && s.regs.orig_rax == SB_NR_DIVERGED)
-            snprintf(buf, sizeof(buf),
-                     "a record of call %llu where the recording has %llu",
-                     (unsigned long long)s.regs.rdi,
-                     (unsigned long long)s.regs.rsi);
+            snprintf(
+                buf, sizeof(buf),
+                "a record of call %llu where the recording has %llu "
+                "(buffer offset %llu, record %llu of the process)",
+                (unsigned long long)s.regs.rdi, (unsigned long long)s.regs.rsi,
+                (unsigned long long)s.regs.r8, (unsigned long long)s.regs.r9);
         else
             rep_stop_name(&s, buf, sizeof(buf));
         rep_mismatch(r, t, "the syscall buffer's call for records", buf,
@@ -132,12 +135,40 @@ static bool on_flush(replayer *r, const rrt_event *ev)
         rep_fail_at(r, t, "cannot fill the syscall buffer");
         goto out;
     }
-    rep_skip_call(r, t, &s, 0);
+    if (!rep_skip_call(r, t, &s, 0))
+        goto out;
     r->sb_records += n;
+    /* The task consumes them now, to its next stop: the end of the call
+     * that takes the last one (the library stops there), a call for more
+     * records, or a traced call. A signal the recording delivered after
+     * these calls is delivered at that stop (rep_sb_before_signal). */
+    rep_next_stop(r, t, &s);
+    t->park = s;
+    t->parked = true;
     ok = true;
 out:
     rrt_buf_free(&b);
     return ok;
+}
+
+static bool is_end_stop(const stop *s)
+{
+    return s->kind == STOP_SYSCALL && s->regs.orig_rax == SB_NR_FLUSH &&
+           s->regs.rip == trace_sb_traced_ip && s->regs.rdi == 1;
+}
+
+bool rep_sb_before_signal(replayer *r, ptask *t)
+{
+    if (!t->parked || !is_end_stop(&t->park))
+        return true;
+    stop s = t->park;
+    t->parked = false;
+    return rep_skip_call(r, t, &s, 0);
+}
+
+bool rep_sb_skip_end(replayer *r, ptask *t, stop *s)
+{
+    return is_end_stop(s) && rep_skip_call(r, t, s, 0);
 }
 
 bool rep_sb_event(replayer *r, const rrt_event *ev, bool *ok)

@@ -48,6 +48,13 @@ struct sb_ctl {
     uint32_t out_ok[2];
     uint64_t nrec;        /* records made or consumed, for statistics */
     uint64_t since_yield; /* record: records since the last SB_NR_FLUSH */
+    /* record: the recorder holds back a signal that came while the task
+     * was in the library; the library makes a "tail" SB_NR_FLUSH (first
+     * argument 1) at the end of the call, where the recorder sends it
+     * again. replay: the library stops there at the end of the call that
+     * consumed the last record the replayer gave it. */
+    uint32_t sig_pending;
+    uint32_t call_recs; /* records made or consumed by the current call */
 };
 
 /* At record the library calls SB_NR_FLUSH every SB_YIELD_EVERY records

@@ -179,9 +179,11 @@ bool trace_sb_plan(int memfd, uint64_t rip, uint64_t stub_off,
 /* ------------------------------------------------------------------ */
 /* Codecs (spec/events.md 3.11-3.13)                                  */
 
-void trace_sb_encode_flush_head(rrt_buf *b, uint32_t tid, uint64_t n)
+void trace_sb_encode_flush_head(rrt_buf *b, uint32_t tid, uint32_t flags,
+                                uint64_t n)
 {
     rrt_buf_put_varint(b, tid);
+    rrt_buf_put_varint(b, flags);
     rrt_buf_put_varint(b, n);
 }
 
@@ -200,9 +202,10 @@ static bool u32v(rrt_cursor *c, uint32_t *v)
     return !c->failed && x <= UINT32_MAX;
 }
 
-bool trace_sb_decode_flush_head(rrt_cursor *c, uint32_t *tid, uint64_t *n)
+bool trace_sb_decode_flush_head(rrt_cursor *c, uint32_t *tid, uint32_t *flags,
+                                uint64_t *n)
 {
-    if (!u32v(c, tid))
+    if (!u32v(c, tid) || !u32v(c, flags) || (*flags & ~TRACE_SB_TAIL))
         return false;
     *n = rrt_cursor_varint(c);
     /* each record takes at least 4 bytes */

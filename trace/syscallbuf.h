@@ -58,10 +58,16 @@ typedef struct trace_sb_rec {
     size_t len;
 } trace_sb_rec;
 
-void trace_sb_encode_flush_head(rrt_buf *b, uint32_t tid, uint64_t n);
+/* SYSCALLBUF flags: the library flushed at the end of a call, where a
+ * signal held back is delivered (its SIGNAL event follows). */
+#define TRACE_SB_TAIL 0x1u
+
+void trace_sb_encode_flush_head(rrt_buf *b, uint32_t tid, uint32_t flags,
+                                uint64_t n);
 void trace_sb_encode_rec(rrt_buf *b, const trace_sb_rec *r);
 /* Decodes the head; then trace_sb_decode_rec n times. */
-bool trace_sb_decode_flush_head(rrt_cursor *c, uint32_t *tid, uint64_t *n);
+bool trace_sb_decode_flush_head(rrt_cursor *c, uint32_t *tid, uint32_t *flags,
+                                uint64_t *n);
 bool trace_sb_decode_rec(rrt_cursor *c, trace_sb_rec *r);
 
 void trace_sb_encode_patch(rrt_buf *b, uint32_t tid, const trace_sb_patch *p);
