@@ -113,7 +113,7 @@ typedef struct replayer {
     ptask *lazy;    /* task whose user code since its last event has not
                      * run yet */
     uint64_t index; /* current event */
-    uint64_t counts[16];
+    uint64_t counts[32];
     int exit_code;
     bool exited;
     bool diverged;
@@ -141,6 +141,7 @@ typedef struct replayer {
      * inaccessible so that an access faults where it raised SIGBUS */
     struct rep_wire *wires;
     size_t n_wires, cap_wires;
+    uint64_t sb_records; /* syscall buffer records consumed */
 } replayer;
 
 /* report.c: what the replay says, and how it stops. */
@@ -210,6 +211,24 @@ bool rep_sig_wire_bus(replayer *r, ptask *t, const rrt_ev_signal *e,
                       const stop *s);
 bool rep_sig_wire_tripped(replayer *r, ptask *t, const stop *s);
 void rep_sig_free(replayer *r);
+/* The task recorded as rec_tid, or NULL. */
+ptask *rep_task(replayer *r, uint32_t rec_tid);
+/* Runs t to its next stop that matters. */
+void rep_next_stop(replayer *r, ptask *t, stop *s);
+const char *rep_stop_name(const stop *s, char *buf, size_t n);
+/* t stands at the entry stop s of a call that must not run: it returns
+ * ret. */
+bool rep_skip_call(replayer *r, ptask *t, stop *s, int64_t ret);
+
+/* syscallbuf.c: the syscall buffer's events; false when ev is not one,
+ * else *ok says whether it was applied. */
+bool rep_sb_event(replayer *r, const rrt_event *ev, bool *ok);
+/* Before a signal: a task parked at the library's tail flush (a signal
+ * held back at record) leaves it, to take the signal right after. */
+bool rep_sb_before_signal(replayer *r, ptask *t);
+/* s is the library's stop at the end of its records (parked by the last
+ * SYSCALLBUF event): skipped, true; the task then runs on. */
+bool rep_sb_skip_end(replayer *r, ptask *t, stop *s);
 
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);
