@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -112,7 +113,10 @@ struct rep_dbg {
 static bool write_all(int fd, const char *p, size_t n)
 {
     while (n) {
-        ssize_t w = write(fd, p, n);
+        /* a socket whose peer left must not kill rrt with SIGPIPE */
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == ENOTSOCK)
+            w = write(fd, p, n);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
@@ -184,8 +188,8 @@ static gdbp_kind next_item(rep_dbg *d, bool block)
             return GDBP_ERROR;
         if (d->inpos < d->inlen) {
             gdbp_kind k;
-            d->inpos += gdbp_feed(&d->p, d->inbuf + d->inpos,
-                                  d->inlen - d->inpos, &k);
+            d->inpos +=
+                gdbp_feed(&d->p, d->inbuf + d->inpos, d->inlen - d->inpos, &k);
             switch (k) {
             case GDBP_PACKET:
                 if (!d->noack && !write_all(d->out, "+", 1))
@@ -232,8 +236,7 @@ static dbg_task *dtask(rep_dbg *d, pid_t tid)
     for (size_t i = 0; i < d->ntasks; i++)
         if (d->tasks[i].tid == tid)
             return &d->tasks[i];
-    dbg_task *n =
-        rrtx_grow(d->tasks, &d->captasks, d->ntasks + 1, sizeof(*n));
+    dbg_task *n = rrtx_grow(d->tasks, &d->captasks, d->ntasks + 1, sizeof(*n));
     if (!n)
         return NULL;
     d->tasks = n;
@@ -290,8 +293,8 @@ static ptask *gtask(rep_dbg *d)
 /* Signals: Linux numbers and gdb's                                   */
 
 static const unsigned char to_gdb[32] = {
-    0,  1,  2,  3,  4,  5,  6,  10, 8,  9,  30, 11, 31, 13, 14, 15,
-    0,  20, 19, 17, 18, 21, 22, 16, 24, 25, 26, 27, 28, 23, 32, 12};
+    0, 1,  2,  3,  4,  5,  6,  10, 8,  9,  30, 11, 31, 13, 14, 15,
+    0, 20, 19, 17, 18, 21, 22, 16, 24, 25, 26, 27, 28, 23, 32, 12};
 
 static int gdb_signal(int sig)
 {
@@ -426,10 +429,14 @@ static bool regs_get(rep_dbg *d, ptask *t, regset *s, uint8_t *out)
     }
     for (unsigned i = 0; i < 8; i++, o += 10)
         memcpy(o, fx + 32 + 16 * i, 10);
-    uint32_t f[8] = {
-        (uint32_t)(fx[0] | fx[1] << 8), (uint32_t)(fx[2] | fx[3] << 8), 0,
-        (uint32_t)(fx[12] | fx[13] << 8), 0, (uint32_t)(fx[20] | fx[21] << 8),
-        0, (uint32_t)(fx[6] | fx[7] << 8) & 0x7ff};
+    uint32_t f[8] = {(uint32_t)(fx[0] | fx[1] << 8),
+                     (uint32_t)(fx[2] | fx[3] << 8),
+                     0,
+                     (uint32_t)(fx[12] | fx[13] << 8),
+                     0,
+                     (uint32_t)(fx[20] | fx[21] << 8),
+                     0,
+                     (uint32_t)(fx[6] | fx[7] << 8) & 0x7ff};
     for (unsigned i = 0; i < 8; i++)
         f[2] |= x87_tag(fx, i) << (2 * i);
     memcpy(&f[4], fx + 8, 4);
@@ -532,7 +539,7 @@ static const char *const core_names[] = {
     "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
     "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
 static const char *const seg_names[] = {"cs", "ss", "ds", "es", "fs", "gs"};
-static const char *const fp_names[] = {"fctrl", "fstat", "ftag", "fiseg",
+static const char *const fp_names[] = {"fctrl", "fstat", "ftag",  "fiseg",
                                        "fioff", "foseg", "fooff", "fop"};
 
 /* Builds the target description into a malloc'ed string. */
@@ -547,24 +554,26 @@ static char *tdesc(const rep_dbg *d, size_t *len)
     for (unsigned i = 0; i < 16; i++, n++)
         fprintf(f,
                 "<reg name=\"%s\" bitsize=\"64\" type=\"%s\" regnum=\"%u\"/>",
-                core_names[i],
-                i == 6 || i == 7 ? "data_ptr" : "int64", n);
+                core_names[i], i == 6 || i == 7 ? "data_ptr" : "int64", n);
     fprintf(f, "<reg name=\"rip\" bitsize=\"64\" type=\"code_ptr\" "
                "regnum=\"16\"/>"
                "<reg name=\"eflags\" bitsize=\"32\" type=\"i386_eflags\" "
                "regnum=\"17\"/>");
     n = R_CS;
     for (unsigned i = 0; i < 6; i++, n++)
-        fprintf(f, "<reg name=\"%s\" bitsize=\"32\" type=\"int32\" "
-                   "regnum=\"%u\"/>",
+        fprintf(f,
+                "<reg name=\"%s\" bitsize=\"32\" type=\"int32\" "
+                "regnum=\"%u\"/>",
                 seg_names[i], n);
     for (unsigned i = 0; i < 8; i++, n++)
-        fprintf(f, "<reg name=\"st%u\" bitsize=\"80\" type=\"i387_ext\" "
-                   "regnum=\"%u\"/>",
+        fprintf(f,
+                "<reg name=\"st%u\" bitsize=\"80\" type=\"i387_ext\" "
+                "regnum=\"%u\"/>",
                 i, n);
     for (unsigned i = 0; i < 8; i++, n++)
-        fprintf(f, "<reg name=\"%s\" bitsize=\"32\" type=\"int\" "
-                   "group=\"float\" regnum=\"%u\"/>",
+        fprintf(f,
+                "<reg name=\"%s\" bitsize=\"32\" type=\"int\" "
+                "group=\"float\" regnum=\"%u\"/>",
                 fp_names[i], n);
     fputs("</feature><feature name=\"org.gnu.gdb.i386.sse\">"
           "<vector id=\"v8bf16\" type=\"bfloat16\" count=\"8\"/>"
@@ -599,8 +608,9 @@ static char *tdesc(const rep_dbg *d, size_t *len)
           "<field name=\"FZ\" start=\"15\" end=\"15\"/></flags>",
           f);
     for (unsigned i = 0; i < 16; i++, n++)
-        fprintf(f, "<reg name=\"xmm%u\" bitsize=\"128\" type=\"vec128\" "
-                   "regnum=\"%u\"/>",
+        fprintf(f,
+                "<reg name=\"xmm%u\" bitsize=\"128\" type=\"vec128\" "
+                "regnum=\"%u\"/>",
                 i, n);
     fprintf(f,
             "<reg name=\"mxcsr\" bitsize=\"32\" type=\"i386_mxcsr\" "
@@ -616,8 +626,9 @@ static char *tdesc(const rep_dbg *d, size_t *len)
     if (nregs(d) == R_COUNT_AVX) {
         fputs("<feature name=\"org.gnu.gdb.i386.avx\">", f);
         for (unsigned i = 0; i < 16; i++)
-            fprintf(f, "<reg name=\"ymm%uh\" bitsize=\"128\" type=\"uint128\" "
-                       "regnum=\"%u\"/>",
+            fprintf(f,
+                    "<reg name=\"ymm%uh\" bitsize=\"128\" type=\"uint128\" "
+                    "regnum=\"%u\"/>",
                     i, R_YMM0H + i);
         fputs("</feature>", f);
     }
@@ -636,8 +647,8 @@ static ssize_t mem_read(ptask *t, uint64_t addr, uint8_t *buf, size_t n)
 {
     size_t got = 0;
     while (got < n) {
-        ssize_t k = pread(t->base.memfd, buf + got, n - got,
-                          (off_t)(addr + got));
+        ssize_t k =
+            pread(t->base.memfd, buf + got, n - got, (off_t)(addr + got));
         if (k <= 0)
             break;
         got += (size_t)k;
@@ -698,13 +709,13 @@ static bool set_drs(rep_dbg *d, pid_t tid)
         if (!w->used)
             continue;
         uint64_t rw = w->type == 1 ? 0 : w->type == 2 ? 1 : 3;
-        uint64_t len = w->type == 1 ? 0
+        uint64_t len = w->type == 1  ? 0
                        : w->len == 8 ? 2
                        : w->len == 4 ? 3
                        : w->len == 2 ? 1
                                      : 0;
-        if (ptrace(PTRACE_POKEUSER, tid, (void *)DR_OFF(i),
-                   (void *)w->addr) != 0)
+        if (ptrace(PTRACE_POKEUSER, tid, (void *)DR_OFF(i), (void *)w->addr) !=
+            0)
             return false;
         dr7 |= (1ull << (2 * i)) | (rw << (16 + 4 * i)) | (len << (18 + 4 * i));
     }
@@ -759,8 +770,7 @@ static bool remove_wp(rep_dbg *d, int type, uint64_t addr, uint64_t len)
 /* ------------------------------------------------------------------ */
 /* Files, from the archive                                            */
 
-static int file_open(rep_dbg *d, const char *path, uint64_t flags,
-                     int *err)
+static int file_open(rep_dbg *d, const char *path, uint64_t flags, int *err)
 {
     int slot = -1;
     for (int i = 0; i < MAX_FILES && slot < 0; i++)
@@ -797,8 +807,8 @@ static int file_open(rep_dbg *d, const char *path, uint64_t flags,
         }
         int64_t mtime =
             (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
-        if (e.path && ((uint64_t)sb.st_size != e.size ||
-                       mtime != e.mtime_ns || (uint64_t)sb.st_ino != e.ino)) {
+        if (e.path && ((uint64_t)sb.st_size != e.size || mtime != e.mtime_ns ||
+                       (uint64_t)sb.st_ino != e.ino)) {
             rep_warn_once(d->r, path,
                           "changed since it was recorded; gdb does not get "
                           "it (run `rrt pack` on the recording machine)");
@@ -1144,9 +1154,8 @@ static void do_mem(rep_dbg *d, const gdbp_cmd *c, bool write)
         return;
     }
     if (write) {
-        bool ok = c->ndata == 0 ||
-                  pwrite(t->base.memfd, c->data, c->ndata, (off_t)c->addr) ==
-                      (ssize_t)c->ndata;
+        bool ok = c->ndata == 0 || pwrite(t->base.memfd, c->data, c->ndata,
+                                          (off_t)c->addr) == (ssize_t)c->ndata;
         d->dirty |= ok && c->ndata;
         send_str(d, ok ? "OK" : "E01");
         return;
@@ -1351,8 +1360,9 @@ static srv_result stop_at(rep_dbg *d, ptask *t, int sig, const char *extra)
     d->cur = t ? t->base.rec_tid : d->cur;
     d->gthr = 0;
     d->stepping = false;
-    snprintf(d->stopmsg, sizeof(d->stopmsg), "T%02xthread:%s;%s", gdb_signal(sig),
-             fmt_tid(d, d->cur, id, sizeof(id)), extra ? extra : "");
+    snprintf(d->stopmsg, sizeof(d->stopmsg), "T%02xthread:%s;%s",
+             gdb_signal(sig), fmt_tid(d, d->cur, id, sizeof(id)),
+             extra ? extra : "");
     d->started = true;
     if (d->resume_pending) {
         d->resume_pending = false;
@@ -1432,14 +1442,13 @@ static void note_exec(rep_dbg *d, const rrt_event *ev)
 {
     rrt_ev_any any;
     rrt_error err;
-    if (rrt_ev_decode_any(ev->type, ev->data, ev->len, &any, &err) !=
-        RRT_OK)
+    if (rrt_ev_decode_any(ev->type, ev->data, ev->len, &any, &err) != RRT_OK)
         return;
     ptask *t = task_rec(d, any.u.exec.tid);
     if (t && (!d->exec_seen || debugged(d, t))) {
         rrt_file_entry f = {0};
-        if (rrt_reader_file(d->r->rd, (size_t)any.u.exec.exe_file, &f,
-                            &err) == RRT_OK)
+        if (rrt_reader_file(d->r->rd, (size_t)any.u.exec.exe_file, &f, &err) ==
+            RRT_OK)
             snprintf(d->exe, sizeof(d->exe), "%s", f.path);
         rrt_file_entry_clear(&f);
         d->exec_rec = any.u.exec.tid;
@@ -1535,8 +1544,8 @@ int rep_dbg_resume(replayer *r, ptask *t, int req)
         d->step_after_syscall = true;
     } else if (mine && !t->skipped) {
         d->step_issued = true;
-        req = req == PTRACE_SYSEMU ? PTRACE_SYSEMU_SINGLESTEP
-                                   : PTRACE_SINGLESTEP;
+        req =
+            req == PTRACE_SYSEMU ? PTRACE_SYSEMU_SINGLESTEP : PTRACE_SINGLESTEP;
     }
     if (d->nbps && !syscall_next)
         insert_bps(d, t);
@@ -1567,7 +1576,8 @@ bool rep_dbg_stopped(replayer *r, ptask *t, stop *s)
                 continue;
             ours = true;
             if (w->type == 1)
-                snprintf(extra, sizeof(extra), "%s", d->hwbreak ? "hwbreak:;" : "");
+                snprintf(extra, sizeof(extra), "%s",
+                         d->hwbreak ? "hwbreak:;" : "");
             else
                 snprintf(extra, sizeof(extra), "%s:%llx;",
                          w->type == 2 ? "watch" : "awatch",
@@ -1600,7 +1610,8 @@ bool rep_dbg_stopped(replayer *r, ptask *t, stop *s)
 void rep_dbg_signal(replayer *r, ptask *t, int sig)
 {
     rep_dbg *d = r->dbg;
-    if (!d->active || !debugged(d, t) || (sig > 0 && sig <= 64 && d->nostop[sig]))
+    if (!d->active || !debugged(d, t) ||
+        (sig > 0 && sig <= 64 && d->nostop[sig]))
         return;
     if (stop_at(d, t, sig, NULL) == SRV_END && !d->o->detached)
         rep_failed(r, RRT_E_IO, "gdb ended the replay");

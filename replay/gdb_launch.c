@@ -15,8 +15,7 @@
 #include "gdb_launch.h"
 
 /* Listens on spec "HOST:PORT" (NULL: 127.0.0.1:0, a free port). */
-int gdbl_listen(const char *spec, char *where, size_t n, char *err,
-                size_t errn)
+int gdbl_listen(const char *spec, char *where, size_t n, char *err, size_t errn)
 {
     char host[256] = "127.0.0.1", port[16] = "0";
     if (spec && *spec) {
@@ -72,8 +71,7 @@ int gdbl_listen(const char *spec, char *where, size_t n, char *err,
 
 /* Waits for the one client; gives up when `child` (the gdb started here,
  * or 0) exits first. */
-int gdbl_accept(int lfd, pid_t child, int *child_status, char *err,
-                size_t errn)
+int gdbl_accept(int lfd, pid_t child, int *child_status, char *err, size_t errn)
 {
     for (;;) {
         struct pollfd pf = {.fd = lfd, .events = POLLIN};
@@ -87,8 +85,7 @@ int gdbl_accept(int lfd, pid_t child, int *child_status, char *err,
                 return -1;
             }
             int one = 1;
-            setsockopt(fd, IPPROTO_TCP, 1 /* TCP_NODELAY */, &one,
-                       sizeof(one));
+            setsockopt(fd, IPPROTO_TCP, 1 /* TCP_NODELAY */, &one, sizeof(one));
             return fd;
         }
         if (n < 0) {
@@ -102,8 +99,7 @@ int gdbl_accept(int lfd, pid_t child, int *child_status, char *err,
     }
 }
 
-pid_t gdbl_spawn(const char *gdb, const char *where, char **extra,
-                 int nextra)
+pid_t gdbl_spawn(const char *gdb, const char *where, char **extra, int nextra)
 {
     char target[300];
     snprintf(target, sizeof(target), "target remote %s", where);

@@ -15,8 +15,7 @@ int gdbl_accept(int lfd, pid_t child, int *child_status, char *err,
                 size_t errn);
 /* Starts gdb connected to `where`, with extra arguments, in its own
  * process group holding the terminal. */
-pid_t gdbl_spawn(const char *gdb, const char *where, char **extra,
-                 int nextra);
+pid_t gdbl_spawn(const char *gdb, const char *where, char **extra, int nextra);
 /* Gives the terminal back to rrt's process group after gdb. */
 void gdbl_take_terminal(void);
 

@@ -32,8 +32,7 @@ static size_t fail(gdbp_parser *p, size_t used, gdbp_kind *kind,
     return used;
 }
 
-size_t gdbp_feed(gdbp_parser *p, const uint8_t *data, size_t n,
-                 gdbp_kind *kind)
+size_t gdbp_feed(gdbp_parser *p, const uint8_t *data, size_t n, gdbp_kind *kind)
 {
     *kind = GDBP_NONE;
     for (size_t i = 0; i < n; i++) {
@@ -302,14 +301,12 @@ static void decode_xfer(const char *p, const char *end, gdbp_cmd *c)
     /* qXfer:OBJECT:read:ANNEX:OFFSET,LENGTH */
     char op[16];
     p = take_name(p, end, ":", c->object, sizeof(c->object));
-    if (p >= end || *p++ != ':')
-    {
+    if (p >= end || *p++ != ':') {
         bad(c);
         return;
     }
     p = take_name(p, end, ":", op, sizeof(op));
-    if (p >= end || *p++ != ':')
-    {
+    if (p >= end || *p++ != ':') {
         bad(c);
         return;
     }
@@ -318,16 +315,14 @@ static void decode_xfer(const char *p, const char *end, gdbp_cmd *c)
         return;
     }
     const char *colon = memchr(p, ':', (size_t)(end - p));
-    if (!colon || (size_t)(colon - p) >= sizeof(c->annex))
-    {
+    if (!colon || (size_t)(colon - p) >= sizeof(c->annex)) {
         bad(c);
         return;
     }
     memcpy(c->annex, p, (size_t)(colon - p));
     c->annex[colon - p] = 0;
     p = colon + 1;
-    if (!addr_len(&p, c, 0) || p != end)
-    {
+    if (!addr_len(&p, c, 0) || p != end) {
         bad(c);
         return;
     }

@@ -29,8 +29,8 @@ typedef struct gdbp_parser {
     bool esc;
     char buf[GDBP_MAX_PACKET + 1];
     size_t len;
-    uint8_t sum;    /* of the raw bytes between $ and # */
-    unsigned csum;  /* the checksum digits read so far */
+    uint8_t sum;   /* of the raw bytes between $ and # */
+    unsigned csum; /* the checksum digits read so far */
     int ncsum;
     char error[96];
 } gdbp_parser;
@@ -64,8 +64,8 @@ bool gdbp_parse_tid(const char **s, gdbp_tid *t);
 #define GDBP_MAX_ACTIONS 8
 
 typedef struct gdbp_action {
-    char op;     /* 'c', 's', 'C', 'S', 't', 'r' */
-    int sig;     /* C and S */
+    char op;             /* 'c', 's', 'C', 'S', 't', 'r' */
+    int sig;             /* C and S */
     uint64_t start, end; /* r */
     bool has_tid;
     gdbp_tid tid;
@@ -85,15 +85,15 @@ typedef enum gdbp_cmd_kind {
     GDBP_C_REMOVE_BP,
     GDBP_C_SET_THREAD, /* op ('g' or 'c'), tid */
     GDBP_C_THREAD_ALIVE,
-    GDBP_C_RESUME,     /* actions[0..nactions) */
+    GDBP_C_RESUME, /* actions[0..nactions) */
     GDBP_C_VCONT_QUERY,
     GDBP_C_DETACH,
     GDBP_C_KILL,
-    GDBP_C_QUERY,   /* name: q's name up to ':' or ','; args after it */
-    GDBP_C_SET,     /* Q packets, as QUERY */
+    GDBP_C_QUERY,     /* name: q's name up to ':' or ','; args after it */
+    GDBP_C_SET,       /* Q packets, as QUERY */
     GDBP_C_XFER_READ, /* object, annex, addr (offset), len */
-    GDBP_C_VFILE,   /* name ("open", "pread", ...), args */
-    GDBP_C_EXTENDED, /* '!' */
+    GDBP_C_VFILE,     /* name ("open", "pread", ...), args */
+    GDBP_C_EXTENDED,  /* '!' */
 } gdbp_cmd_kind;
 
 typedef struct gdbp_cmd {
