@@ -90,6 +90,7 @@ struct rep_dbg {
     uint32_t step_rec;
     bool step_issued, step_after_syscall;
     uint64_t since; /* breakpoint hits and steps since the event */
+    uint64_t polls; /* events run since the last look for Ctrl-C */
     /* the entry: the first EXEC of the root, applied */
     bool exec_seen;
     uint32_t exec_rec; /* task whose EXEC was just applied, 0 none */
@@ -660,6 +661,8 @@ static ssize_t mem_read(ptask *t, uint64_t addr, uint8_t *buf, size_t n)
 static void insert_bps(rep_dbg *d, ptask *t)
 {
     int fd = t->base.memfd;
+    if (d->bps_memfd >= 0)
+        return; /* in already */
     for (size_t i = 0; i < d->nbps; i++) {
         dbg_bp *b = &d->bps[i];
         static const uint8_t int3 = 0xcc;
@@ -689,10 +692,12 @@ static void remove_bps(rep_dbg *d)
     d->bps_memfd = -1;
 }
 
-static bool bp_at(const rep_dbg *d, uint64_t addr)
+/* An int3 of ours is in memory at addr (not the program's own). */
+static bool bp_in_at(const rep_dbg *d, uint64_t addr)
 {
     for (size_t i = 0; i < d->nbps; i++)
-        if (d->bps[i].addr == addr)
+        if (d->bps[i].addr == addr && d->bps[i].inserted &&
+            d->bps[i].saved != 0xcc)
             return true;
     return false;
 }
@@ -1357,6 +1362,7 @@ static srv_result serve(rep_dbg *d)
 static srv_result stop_at(rep_dbg *d, ptask *t, int sig, const char *extra)
 {
     char id[48];
+    remove_bps(d); /* gdb sees and changes the program's own bytes */
     d->cur = t ? t->base.rec_tid : d->cur;
     d->gthr = 0;
     d->stepping = false;
@@ -1467,6 +1473,37 @@ static uint32_t event_task(const rrt_event *ev)
     return c.failed || v > UINT32_MAX ? 0 : (uint32_t)v;
 }
 
+/* Events whose replay maps, patches or copies code, or injects calls:
+ * our int3s come out first (insert_bps puts them back at the next resume
+ * into user code). */
+static bool changes_code(const rrt_event *ev)
+{
+    if (ev->type != RRT_EV_SYSCALL)
+        return ev->type != RRT_EV_RDTSC && ev->type != RRT_EV_CPUID &&
+               ev->type != RRT_EV_XGETBV;
+    rrt_cursor c;
+    rrt_cursor_init(&c, ev->data, ev->len);
+    rrt_cursor_varint(&c);
+    uint64_t nr = rrt_cursor_varint(&c);
+    switch (nr) {
+    case 9:   /* mmap */
+    case 10:  /* mprotect */
+    case 11:  /* munmap */
+    case 12:  /* brk */
+    case 25:  /* mremap */
+    case 30:  /* shmat */
+    case 56:  /* clone */
+    case 57:  /* fork */
+    case 58:  /* vfork */
+    case 59:  /* execve */
+    case 322: /* execveat */
+    case 435: /* clone3 */
+        return true;
+    default:
+        return c.failed;
+    }
+}
+
 bool rep_dbg_event(replayer *r, const rrt_event *ev)
 {
     rep_dbg *d = r->dbg;
@@ -1493,29 +1530,24 @@ bool rep_dbg_event(replayer *r, const rrt_event *ev)
             }
         }
     }
+    if (d->bps_memfd >= 0 && changes_code(ev))
+        remove_bps(d);
     if (ev->type == RRT_EV_EXEC)
         note_exec(d, ev);
     bool halt = false;
     int sig = SIGTRAP;
     if (!d->started)
         halt = d->exec_seen && r->index >= d->o->stop_at;
-    else if (d->resume_pending && next_item(d, false) == GDBP_INTERRUPT)
-        halt = true, sig = SIGINT;
+    else if (d->resume_pending && (++d->polls & 31) == 0 &&
+             next_item(d, false) == GDBP_INTERRUPT)
+        halt = true, sig = SIGINT; /* Ctrl-C: looked for every 32 events,
+                                    * a poll per event costs 8% */
     if (!halt || !d->active)
         return d->active || d->o->detached;
     ptask *t = task_rec(d, event_task(ev));
     if (!t || !debugged(d, t))
         t = gtask(d);
     return stop_at(d, t, sig, NULL) == SRV_RESUME || d->o->detached;
-}
-
-static bool at_syscall_insn(ptask *t)
-{
-    struct user_regs_struct g;
-    uint8_t insn[2];
-    return ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) == 0 &&
-           trace_mem_read(t->base.memfd, g.rip, insn, 2) && insn[0] == 0x0f &&
-           insn[1] == 0x05;
 }
 
 int rep_dbg_resume(replayer *r, ptask *t, int req)
@@ -1529,25 +1561,26 @@ int rep_dbg_resume(replayer *r, ptask *t, int req)
     dbg_task *x = dtask(d, t->base.tid);
     if (x && x->dr_gen != d->dr_gen && set_drs(d, t->base.tid))
         x->dr_gen = d->dr_gen;
+    if (!t->sysemu) {
+        /* backed up over `syscall` to run it for real (reenter): no user
+         * code runs, and a fork must not copy our int3s */
+        remove_bps(d);
+        return req;
+    }
     bool mine = d->stepping && d->step_rec == t->base.rec_tid;
     if (mine && d->step_after_syscall) {
         /* the step over a system call ends back in user code */
         d->since++;
-        if (stop_at(d, t, SIGTRAP, NULL) == SRV_END)
-            return req;
-        if (!d->active)
+        if (stop_at(d, t, SIGTRAP, NULL) == SRV_END || !d->active)
             return req;
         mine = d->stepping && d->step_rec == t->base.rec_tid;
     }
-    bool syscall_next = (mine || d->nbps) && at_syscall_insn(t);
-    if (mine && syscall_next) {
-        d->step_after_syscall = true;
-    } else if (mine && !t->skipped) {
+    if (mine && !t->skipped) {
+        /* SYSEMU's step: a `syscall` stops at its entry, never runs */
         d->step_issued = true;
-        req =
-            req == PTRACE_SYSEMU ? PTRACE_SYSEMU_SINGLESTEP : PTRACE_SINGLESTEP;
+        req = PTRACE_SYSEMU_SINGLESTEP;
     }
-    if (d->nbps && !syscall_next)
+    if (d->nbps)
         insert_bps(d, t);
     return req;
 }
@@ -1555,9 +1588,12 @@ int rep_dbg_resume(replayer *r, ptask *t, int req)
 bool rep_dbg_stopped(replayer *r, ptask *t, stop *s)
 {
     rep_dbg *d = r->dbg;
-    remove_bps(d);
+    if (!WIFSTOPPED(s->status))
+        remove_bps(d); /* a task died: maybe its process */
     bool issued = d->step_issued;
     d->step_issued = false;
+    if (issued && WIFSTOPPED(s->status) && s->sig == (SIGTRAP | 0x80))
+        d->step_after_syscall = true; /* stepped onto `syscall` */
     if (!d->active || !WIFSTOPPED(s->status) || s->sig != SIGTRAP ||
         (s->status >> 16))
         return false;
@@ -1587,11 +1623,10 @@ bool rep_dbg_stopped(replayer *r, ptask *t, stop *s)
     }
     if (!ours && issued && (dr6 & 0x4000))
         ours = true; /* the single step gdb asked for */
-    if (!ours && bp_at(d, s->regs.rip - 1)) {
+    if (!ours && bp_in_at(d, s->regs.rip - 1)) {
         /* an int3 of ours: the pc goes back to the breakpoint */
-        uint8_t b;
-        ours = mem_read(t, s->regs.rip - 1, &b, 1) == 1 && b != 0xcc;
-        if (ours) {
+        ours = true;
+        {
             s->regs.rip--;
             ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
             snprintf(extra, sizeof(extra), "%s", d->swbreak ? "swbreak:;" : "");

@@ -179,7 +179,8 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
             if (skip_exit)
                 continue; /* the emulated call's, already handled */
             t->in_syscall = !t->in_syscall;
-            t->emu_entry = t->in_syscall && req == PTRACE_SYSEMU;
+            t->emu_entry = t->in_syscall && (req == PTRACE_SYSEMU ||
+                                             req == PTRACE_SYSEMU_SINGLESTEP);
             s->kind = STOP_SYSCALL;
             return;
         }
