@@ -969,13 +969,16 @@ static void threads_xml(rep_dbg *d, FILE *f)
     for (trace_task *b = d->r->tasks; b; b = b->next) {
         if (!debugged(d, (ptask *)b))
             continue;
-        char path[64], name[64] = "";
-        snprintf(path, sizeof(path), "/proc/%d/comm", (int)b->tid);
-        FILE *c = fopen(path, "re");
-        if (c && fgets(name, sizeof(name), c))
-            name[strcspn(name, "\n<>&\"")] = 0;
-        if (c)
-            fclose(c);
+        /* the name the kernel gave the recorded program's threads (the
+         * replayed one runs from a substitute path; prctl(PR_SET_NAME)
+         * is replayed, not run, so names set so are not shown) */
+        char name[16];
+        const char *base = strrchr(d->exe, '/');
+        base = base ? base + 1 : d->exe;
+        size_t nl = strnlen(base, sizeof(name) - 1);
+        memcpy(name, base, nl);
+        name[nl] = 0;
+        name[strcspn(name, "<>&\"")] = 0;
         fprintf(f, "<thread id=\"%s\" core=\"0\" name=\"%s\"/>\n",
                 fmt_tid(d, b->rec_tid, id, sizeof(id)), name);
     }

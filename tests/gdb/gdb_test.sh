@@ -140,6 +140,21 @@ diverge)
     expect "^#0 .* in .*write"
     lacks "internal-error"
     ;;
+threads)
+    # a breakpoint hit in a second thread; info threads; switching threads
+    build gdb_threads -pthread
+    record gdb_threads
+    debug 'break in_worker' 'continue' 'info threads' 'bt' 'thread 1' \
+        'bt' 'thread 2' 'finish' 'continue'
+    expect "^Thread 2 \"gdb_threads\" hit Breakpoint 1, in_worker \(x=14\) at .*gdb_threads.c:11"
+    expect "^  1 +Thread [0-9a-f.]+ \"gdb_threads\" .*"
+    expect "^\* 2 +Thread [0-9a-f.]+ \"gdb_threads\" in_worker \(x=14\)"
+    expect "^#1 .* in worker \(arg=0xe\) at .*gdb_threads.c:17"
+    expect "^\[Switching to thread 1 "
+    expect "^Value returned is .* = 43\$"
+    expect "^worker 43 pid-ok 1"
+    expect "^\[Inferior 1 \(process [0-9]+\) exited normally\]"
+    ;;
 *)
     fail "unknown case $CASE"
     ;;
