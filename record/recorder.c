@@ -1000,6 +1000,11 @@ static rrt_status build_manifest(recorder *r)
                                                : RRT_CPUID_PATCHING_USED;
     if (st == RRT_OK)
         st = hide_xsave_components(r);
+    /* An unnamed mask means rrt's defaults only (what `verify --host`
+     * says); a user's --disable-features is named after its list. */
+    if (!r->m.mask_name[0] && r->o->disable_features)
+        snprintf(r->m.mask_name, sizeof(r->m.mask_name), "without %s",
+                 r->o->disable_features);
     return st;
 }
 
