@@ -155,6 +155,20 @@ threads)
     expect "^worker 43 pid-ok 1"
     expect "^\[Inferior 1 \(process [0-9]+\) exited normally\]"
     ;;
+fork)
+    # gdb follows the parent (rrt announces no fork events, so gdb stays
+    # with the process it started with); the child, which calls the same
+    # function and execs, runs without our breakpoints and as recorded
+    build gdb_fork
+    record gdb_fork
+    debug 'break side' 'continue' 'print who' 'continue'
+    expect "^Breakpoint 1, side \(who=5\) at .*gdb_fork.c:9"
+    expect "^\\\$1 = 5\$"
+    expect "^parent 10 child-status 0"
+    expect "^\[Inferior 1 \(process [0-9]+\) exited normally\]"
+    lacks "who=7"
+    lacks "diverge"
+    ;;
 *)
     fail "unknown case $CASE"
     ;;
