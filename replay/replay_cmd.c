@@ -78,7 +78,7 @@ static const char help[] =
     "                        RRT_CPUID_MODE)\n"
     "  --cpu N, --no-pin     CPU pinning, as for rrt record\n"
     "\n"
-    "DEBUGGING (see also `rrt help replay-debug` in README: Debugging)\n"
+    "DEBUGGING (README.md: Debugging a recording)\n"
     "  --debug               run gdb (from PATH, or --gdb PATH) connected to\n"
     "                        the replay, stopped at the program's entry (or\n"
     "                        before event --until N); GDB-ARGS after -- go\n"
