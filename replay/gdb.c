@@ -657,12 +657,17 @@ static ssize_t mem_read(ptask *t, uint64_t addr, uint8_t *buf, size_t n)
     return got ? (ssize_t)got : -1;
 }
 
-/* Writes the int3s into the memory t runs in. */
+/* Writes the int3s into the memory t runs in, through a descriptor of
+ * our own on that address space: it outlives the thread (another of its
+ * process may remove them) and fails once the address space is gone (an
+ * exec, the exit), when there is nothing left to restore. */
 static void insert_bps(rep_dbg *d, ptask *t)
 {
-    int fd = t->base.memfd;
     if (d->bps_memfd >= 0)
         return; /* in already */
+    int fd = trace_mem_open(t->base.tid);
+    if (fd < 0)
+        return;
     for (size_t i = 0; i < d->nbps; i++) {
         dbg_bp *b = &d->bps[i];
         static const uint8_t int3 = 0xcc;
@@ -679,17 +684,23 @@ static void remove_bps(rep_dbg *d)
     /* in reverse: two at one address restore the first's byte last */
     for (size_t i = d->nbps; i-- > 0;) {
         dbg_bp *b = &d->bps[i];
-        if (b->inserted &&
-            pwrite(d->bps_memfd, &b->saved, 1, (off_t)b->addr) != 1) {
-            /* the task that ran is gone: any task of the process will do */
-            for (trace_task *x = d->r->tasks; x; x = x->next)
-                if (debugged(d, (ptask *)x) &&
-                    pwrite(x->memfd, &b->saved, 1, (off_t)b->addr) == 1)
-                    break;
-        }
+        if (b->inserted)
+            (void)!pwrite(d->bps_memfd, &b->saved, 1, (off_t)b->addr);
         b->inserted = false;
     }
+    close(d->bps_memfd);
     d->bps_memfd = -1;
+}
+
+/* t, at a system call's entry, is about to run one that copies or
+ * replaces its address space. */
+static bool forks_or_execs(ptask *t)
+{
+    errno = 0;
+    long nr = ptrace(PTRACE_PEEKUSER, t->base.tid,
+                     (void *)offsetof(struct user_regs_struct, orig_rax), NULL);
+    return errno == 0 && (nr == 56 || nr == 57 || nr == 58 || nr == 59 ||
+                          nr == 322 || nr == 435);
 }
 
 /* An int3 of ours is in memory at addr (not the program's own). */
@@ -1414,6 +1425,7 @@ void rep_dbg_close(replayer *r)
     rep_dbg *d = r->dbg;
     if (!d)
         return;
+    remove_bps(d);
     for (int i = 0; i < MAX_FILES; i++)
         if (d->files[i].used && d->files[i].fd >= 0)
             close(d->files[i].fd);
@@ -1556,8 +1568,16 @@ bool rep_dbg_event(replayer *r, const rrt_event *ev)
 int rep_dbg_resume(replayer *r, ptask *t, int req)
 {
     rep_dbg *d = r->dbg;
-    if (!d->active || t->in_syscall ||
-        (!d->nbps && !d->any_wp && !d->stepping && !d->dr_gen))
+    if (!d->active)
+        return req;
+    if (t->in_syscall) {
+        /* from an entry stop the call runs: a fork must not copy our
+         * int3s, an exec leaves nothing to restore them in */
+        if (d->bps_memfd >= 0 && forks_or_execs(t))
+            remove_bps(d);
+        return req;
+    }
+    if (!d->nbps && !d->any_wp && !d->stepping && !d->dr_gen)
         return req;
     if (!debugged(d, t))
         return req;
