@@ -322,6 +322,19 @@ static void print_xgetbv(rrt_reader *r, const rrt_ev_xgetbv *e)
            (unsigned long long)e->value);
 }
 
+static void print_shared_map(rrt_reader *r, const rrt_ev_shared_map *e)
+{
+    (void)r;
+    printf(" tid %u object %u\n", e->tid, e->object);
+}
+
+static void print_shared_write(rrt_reader *r, const rrt_ev_shared_write *e)
+{
+    (void)r;
+    printf(" tid %u object %u offset %llu, %zu bytes\n", e->tid, e->object,
+           (unsigned long long)e->offset, e->len);
+}
+
 /* Prints the decoded form of a known event; false (nothing printed) when
  * the type is unknown or the payload does not decode. */
 static bool dump_decoded(rrt_reader *r, const rrt_event *ev)

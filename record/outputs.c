@@ -425,3 +425,8 @@ bool rec_capture_stdio(recorder *r, rtask *t, rrt_ev_syscall *e)
     e->stdio_len = r->data.len - start;
     return true;
 }
+
+bool rec_add_out(recorder *r, rtask *t, uint64_t addr, uint64_t len)
+{
+    return add_out(r, t, addr, len);
+}

@@ -96,7 +96,7 @@ static void resume(rtask *t, int sig)
 
 static void count_and_flush(recorder *r, uint32_t type)
 {
-    r->counts[type & 15]++;
+    r->counts[type < 16 ? type : 0]++;
     if (++r->since_flush < r->o->flush_every) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
@@ -244,6 +244,12 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
                    (uint64_t)sb.st_size, mtime, r->next_file_index};
     *index = r->next_file_index++;
     return true;
+}
+
+bool rec_file_index(recorder *r, const char *proc_path, bool written,
+                    uint64_t *index)
+{
+    return file_index(r, proc_path, written, index);
 }
 
 /* ------------------------------------------------------------------ */
@@ -396,16 +402,8 @@ static bool mmap_extras(recorder *r, rtask *t, rrt_ev_syscall *e)
 {
     uint64_t prot = 0, start = 0, len = 0;
     if (t->nr == SYS_mmap) {
-        if (!(t->args[3] & MAP_ANONYMOUS)) {
-            char fdp[64];
-            snprintf(fdp, sizeof(fdp), "/proc/%d/fd/%d", (int)t->base.tid,
-                     (int)t->args[4]);
-            if (!file_index(r, fdp,
-                            trace_map_shared_writable(t->args[3], t->args[2]),
-                            &e->file_index))
-                return false;
-            e->flags |= RRT_EV_SC_FILE;
-        }
+        if (!(t->args[3] & MAP_ANONYMOUS) && !rec_mem_map_fd(r, t, e))
+            return false;
         prot = t->args[2], start = (uint64_t)e->ret, len = t->args[1];
     } else if (t->nr == SYS_mprotect) {
         prot = t->args[2], start = t->args[0], len = t->args[1];
@@ -444,7 +442,7 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
     r->n_mem = 0;
     if (!t->forced && !rec_restartable_outputs(r, t, d, e.ret))
         return false;
-    if (!rec_capture_stdio(r, t, &e))
+    if (!rec_capture_stdio(r, t, &e) || !rec_mem_outputs(r, t, &e))
         return false;
     if ((t->nr == SYS_mmap || t->nr == SYS_mprotect) && !rec_is_err(e.ret) &&
         !mmap_extras(r, t, &e))
@@ -457,7 +455,8 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
         e.stdio_data = r->data.data + (size_t)e.stdio_data;
     e.mem = r->mem;
     e.n_mem = r->n_mem;
-    if (!emitted(r, rec_emit_syscall(&r->prod, &e, &r->err), RRT_EV_SYSCALL))
+    if (!emitted(r, rec_emit_syscall(&r->prod, &e, &r->err), RRT_EV_SYSCALL) ||
+        !rec_mem_after_event(r, t, &e))
         return false;
     if (t->nr == SYS_execve && e.ret == 0)
         return after_exec(r, t) && release_vfork_parent(r, t->base.tid);
@@ -474,6 +473,11 @@ static void wait_token(recorder *r, rtask *t)
 {
     t->waiting = true;
     t->wait_seq = r->wait_seq++;
+}
+
+void rec_wait_token(recorder *r, rtask *t)
+{
+    wait_token(r, t);
 }
 
 static bool release_vfork_parent(recorder *r, pid_t child)
@@ -651,13 +655,6 @@ static int try_emulate(recorder *r, rtask *t, int sig, const siginfo_t *si)
     return ok ? 1 : -1;
 }
 
-static bool is_sync_signal(int sig, const siginfo_t *si)
-{
-    return (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
-            sig == SIGTRAP) &&
-           si->si_code > 0 && si->si_code != SI_KERNEL;
-}
-
 static bool on_stop(recorder *r, pid_t pid, int status);
 
 _Static_assert(sizeof(struct user_regs_struct) == 8 * RRT_EV_FRAME_NREGS,
@@ -679,9 +676,11 @@ static bool record_frame(recorder *r, rtask *t, int sig)
                         "process %d: lost it while it entered a signal "
                         "handler",
                         (int)tid);
-    if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || (st >> 16))
-        return on_stop(r, tid, st); /* no frame: it died, or the frame did
-                                     * not fit (SIGSEGV follows) */
+    if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || (st >> 16)) {
+        /* no frame: it died, or the frame did not fit (SIGSEGV follows) */
+        t->frame_failed = WIFSTOPPED(st) && WSTOPSIG(st) == SIGSEGV;
+        return on_stop(r, tid, st);
+    }
     struct user_regs_struct g;
     rrt_ev_signal_frame e = {.tid = (uint32_t)tid};
     uint8_t *frame = NULL, *x = NULL;
@@ -724,8 +723,7 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
     }
     siginfo_t si;
     if (ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) != 0) {
-        resume(t, 0); /* group-stop: keep the tracee running */
-        return true;
+        return rec_sig_group_stop(r, t, sig); /* a group-stop */
     }
     if (t->recording) {
         int e = try_emulate(r, t, sig, &si);
@@ -737,7 +735,7 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
         }
         rrt_ev_signal ev = {.tid = (uint32_t)t->base.tid,
                             .signo = (uint32_t)sig,
-                            .sync = is_sync_signal(sig, &si)};
+                            .sync = rec_sig_is_sync(t, sig, &si)};
         memcpy(ev.siginfo, &si, sizeof(ev.siginfo));
         if (!emitted(r, rec_emit_signal(&r->prod, &ev, &r->err), RRT_EV_SIGNAL))
             return false;
@@ -1030,13 +1028,13 @@ static bool run_loop(recorder *r)
 {
     while (r->tasks && !r->failed && !interrupted(r)) {
         int status;
-        pid_t pid = waitpid(-1, &status, __WALL);
+        pid_t pid = rec_sig_wait(r, &status); /* 0: stopped tasks woke */
         if (pid < 0) {
             if (errno == EINTR)
                 continue;
             break;
         }
-        if (!on_stop(r, pid, status) || !schedule(r))
+        if ((pid > 0 && !on_stop(r, pid, status)) || !schedule(r))
             return false;
     }
     return !r->failed;
@@ -1148,6 +1146,7 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     r->mode = trace_cpuid_mode_resolve(o->cpuid_mode);
     rrt_buf_init(&r->data);
     rrt_error_clear(&r->err);
+    r->map_object = -1;
     memset(rep, 0, sizeof(*rep));
     rep->outcome = REC_FAILED;
     char *exe = resolve_program(o->argv[0]);
@@ -1222,6 +1221,7 @@ out:
     rrt_cpuid_manifest_clear(&r->m);
     free(r->queried);
     free(r->files);
+    free(r->shared);
     free(r->mem);
     free_vec(envp);
     free(exe);

@@ -5,6 +5,7 @@
 #define RRT_RECORD_RECORDERI_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/user.h>
@@ -51,6 +52,11 @@ typedef struct rtask {
     uint32_t clone_parent;
     uint64_t clone_flags;
     bool want_exit_event;
+    /* Signals (signals.c). frame_failed: the kernel could not build the
+     * frame of the signal being delivered, and forces a SIGSEGV; stopped:
+     * in a group-stop, until a SIGCONT */
+    bool frame_failed;
+    bool stopped;
 } rtask;
 
 typedef struct file_ref {
@@ -95,6 +101,10 @@ typedef struct recorder {
     struct timespec last_flush;
     uint64_t counts[16];
     trace_site_source sites; /* CPUID sites: cache, and into the archive */
+    /* files mapped MAP_SHARED (memory.c): the object number is the index */
+    struct rec_shared *shared;
+    size_t n_shared, cap_shared;
+    int64_t map_object; /* object of the mmap being recorded, or -1 */
     bool failed;
     rrt_error err;
 } recorder;
@@ -108,6 +118,14 @@ static inline bool rec_is_err(int64_t ret)
     return ret < 0 && ret >= -4095;
 }
 
+/* The task waits for the token, after those already waiting. */
+void rec_wait_token(recorder *r, rtask *t);
+
+/* signals.c */
+bool rec_sig_is_sync(rtask *t, int sig, const siginfo_t *si);
+bool rec_sig_group_stop(recorder *r, rtask *t, int sig);
+pid_t rec_sig_wait(recorder *r, int *status);
+
 /* outputs.c: the memory each system call wrote, and writes to the
  * recorder's own stdout/stderr. */
 void rec_save_addr_room(rtask *t, const trace_sc_desc *d);
@@ -117,5 +135,23 @@ bool rec_restartable_outputs(recorder *r, rtask *t, const trace_sc_desc *d,
                              int64_t ret);
 bool rec_copies_to_stdio(recorder *r, rtask *t);
 bool rec_capture_stdio(recorder *r, rtask *t, rrt_ev_syscall *e);
+/* Adds [addr, addr+len) of t's memory to the current call's outputs. */
+bool rec_add_out(recorder *r, rtask *t, uint64_t addr, uint64_t len);
+
+/* recorder.c: the file-table index of a mapped file (see file_index). */
+bool rec_file_index(recorder *r, const char *proc_path, bool written,
+                    uint64_t *index);
+
+/* memory.c: memory calls whose effects replay cannot get by running them
+ * again. At an mmap of a descriptor: the file or device it maps (sets
+ * FILE for a file; /dev/zero is anonymous memory). */
+bool rec_mem_map_fd(recorder *r, rtask *t, rrt_ev_syscall *e);
+/* At a call's exit, before its event: the memory it left that replay
+ * cannot reproduce (file contents behind madvise and mremap, mincore's
+ * vector). */
+bool rec_mem_outputs(recorder *r, rtask *t, const rrt_ev_syscall *e);
+/* After a call's SYSCALL event: SHARED_MAP for an mmap of a shared file,
+ * SHARED_WRITE for a write to the file of one. */
+bool rec_mem_after_event(recorder *r, rtask *t, const rrt_ev_syscall *e);
 
 #endif

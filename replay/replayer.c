@@ -134,7 +134,7 @@ static bool old_xgetbv(replayer *r, ptask *t, stop *s)
  * not get at record time (SIGCHLD of replayed children) are dropped. */
 static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
 {
-    if (t->parked) {
+    if (t->parked && !rep_sig_unpark(t)) {
         *s = t->park;
         t->parked = false;
         return;
@@ -188,9 +188,16 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
             s->kind = STOP_EVENT;
             return;
         }
-        if ((s->sig == SIGCHLD || s->sig == SIGSTOP) && s->sig != want_sig)
+        int gs = rep_sig_group_stop(t, s);
+        if (gs > 0)
+            return;
+        if (gs < 0 ||
+            ((s->sig == SIGCHLD || s->sig == SIGSTOP) && s->sig != want_sig))
             continue;
         if (s->sig == SIGILL && !r->xgetbv_events && old_xgetbv(r, t, s))
+            continue;
+        if (s->sig == SIGSEGV && want_sig != SIGSEGV && want_sig != SIGBUS &&
+            rep_sig_wire_tripped(r, t, s))
             continue;
         s->kind = STOP_SIGNAL;
         return;
@@ -479,7 +486,12 @@ static void rewrite_mmap(const rrt_ev_syscall *e, struct user_regs_struct *g)
     g->rdi = (uint64_t)e->ret;
     if (!(flags & MAP_FIXED))
         flags |= MAP_FIXED_NOREPLACE;
-    if (e->flags & RRT_EV_SC_FILE) {
+    if (!(flags & MAP_ANONYMOUS) && !(e->flags & RRT_EV_SC_FILE)) {
+        /* /dev/zero: anonymous memory, shared when MAP_SHARED */
+        flags |= MAP_ANONYMOUS;
+        g->r8 = (uint64_t)-1;
+        g->r9 = 0;
+    } else if (e->flags & RRT_EV_SC_FILE) {
         bool shared = trace_map_shared_writable(flags, e->args[2]);
         flags = (flags & ~(uint64_t)(MAP_SHARED | MAP_PRIVATE)) |
                 (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS;
@@ -550,12 +562,20 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
             t->base.pset->p.want = r->patch_kinds;
         return t->base.pset || rep_fail_at(r, t, "out of memory");
     }
-    if (e->nr == SYS_mmap && (e->flags & RRT_EV_SC_FILE) &&
-        !fill_mapping(r, t, e->file_index, (uint64_t)e->ret, e->args[1],
-                      e->args[5]))
-        return false;
+    if (e->nr == SYS_mmap && (e->flags & RRT_EV_SC_FILE)) {
+        int shared = rep_mem_shared_mmap(r, t, e);
+        if (shared < 0 ||
+            (!shared && (!fill_mapping(r, t, e->file_index, (uint64_t)e->ret,
+                                       e->args[1], e->args[5]) ||
+                         !rep_mem_past_eof(r, t, e))))
+            return false;
+    }
     if (e->nr == SYS_sigaltstack)
         note_altstack(t, e->args[0]);
+    /* memory the call left that running it again does not (file contents
+     * behind madvise and mremap: record/memory.c) */
+    if (e->n_mem && !write_outputs(r, t, e))
+        return false;
     uint64_t prot = 0, start = 0, len = 0;
     if (e->nr == SYS_mmap)
         prot = e->args[2], start = (uint64_t)e->ret, len = e->args[1];
@@ -917,10 +937,7 @@ static bool deliver(replayer *r, ptask *t, const rrt_ev_signal *e,
     bool built = trace_frame_build(memfd, &d, &f);
     bool use_rec = rec && !r->o->frame_pad_for_tests;
     if (!built && !use_rec) {
-        rep_diverge(r, t,
-                    "no room for the frame of signal %d (the recording "
-                    "host's kernel would have killed the task)",
-                    d.sig);
+        ok = rep_sig_no_room(r, t, d.sig, d.blocked);
         goto out;
     }
     if (use_rec && r->o->check_frames_for_tests &&
@@ -1004,6 +1021,8 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
         }
     }
     next_stop_for(r, t, &s, (int)e->signo);
+    if (s.kind == STOP_SIGNAL && rep_sig_wire_bus(r, t, e, &s))
+        s.sig = SIGBUS;
     if (s.kind != STOP_SIGNAL || s.sig != (int)e->signo) {
         char want[32];
         snprintf(want, sizeof(want), "signal %u", e->signo);
@@ -1106,8 +1125,10 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         t->parked = false;
         syscall(SYS_tkill, t->base.tid, SIGKILL);
     }
+    pid_t tgid = rep_sig_exit_begin(r, t, e);
     next_stop(r, t, &s);
-    if (s.kind == STOP_SYSCALL && t->in_syscall && t->group_exit) {
+    if ((s.kind == STOP_SYSCALL && t->in_syscall && t->group_exit) ||
+        rep_sig_exit_stale(t, e, &s)) {
         /* At record time a sibling's exit_group ended the task inside
          * this call (a thread pool's futex wait), which so has no event;
          * the real exit_group, already run, ends it the same way here:
@@ -1142,6 +1163,7 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         r->exit_code = e->killed ? 128 + (int)e->code : (int)e->code;
         r->exited = true;
     }
+    rep_sig_exit_end(r, tgid, e);
     remove_task(r, t);
     return true;
 }
@@ -1265,6 +1287,8 @@ static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
     char exe[64];
     if (!trace_exec_fixup_auxv(t->base.tid, t->base.memfd, &now, e))
         return rep_fail_at(r, t, "cannot set up the auxiliary vector");
+    if (!rep_vdso_check(r, t, e, &now))
+        return false;
     snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->base.tid);
     bool substituted = r->sub.active && r->sub.task == t;
     /* What a substitution ran is the recorded bytes by construction;
@@ -1328,7 +1352,7 @@ static bool need_task(replayer *r, uint32_t rec_tid, ptask **t)
 
 static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
 {
-    r->counts[ev->type & 15]++;
+    r->counts[ev->type < 16 ? ev->type : 0]++;
     rrt_ev_any any;
     rrt_error err;
     rrt_status st = rrt_ev_decode_any(ev->type, ev->data, ev->len, &any, &err);
@@ -1368,9 +1392,14 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
     case RRT_EV_EXEC:
         ok = need_task(r, any.u.exec.tid, &t) && on_exec(r, t, &any.u.exec);
         break;
+    case RRT_EV_SHARED_WRITE:
+        ok = need_task(r, any.u.shared_write.tid, &t) &&
+             rep_mem_shared_write(r, t, &any.u.shared_write);
+        break;
     default:
         /* EXEC_SCRIPT: read ahead with its EXEC (rep_peek_exec);
-         * SIGNAL_FRAME: read by the SIGNAL before it */
+         * SIGNAL_FRAME: read by the SIGNAL before it; SHARED_MAP: read
+         * ahead by its mmap (rep_mem_shared_mmap) */
         break;
     }
     rrt_ev_any_clear(&any);
@@ -1566,7 +1595,9 @@ static void order_tasks(replayer *r, const rrt_event *ev, bool before)
         ptask *l = r->lazy;
         if (l && l->base.rec_tid != tid && !l->parked && !l->clone_pending &&
             !l->sigsuspend && !l->exiting) {
+            l->parking = true;
             next_stop(r, l, &l->park);
+            l->parking = false;
             l->parked = true;
         }
         r->lazy = NULL;
@@ -1705,7 +1736,9 @@ out:
         free(r->warned[i]);
     free(r->warned);
     rrt_cpuid_sites_free(r->table);
+    rep_sig_free(r);
     trace_site_cache_close(r->sites.cache);
+    rep_mem_free(r);
     rrt_reader_close(r->rd);
     if (err)
         *err = r->err;

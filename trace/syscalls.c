@@ -194,6 +194,7 @@ static const trace_sc_desc table[] = {
     ROW(SYS_pidfd_open, "pidfd_open", EMU, 2),
     ROW(SYS_pidfd_send_signal, "pidfd_send_signal", EMU, 2),
     ROW(SYS_rt_sigqueueinfo, "rt_sigqueueinfo", EMU, 2),
+    ROW(SYS_rt_tgsigqueueinfo, "rt_tgsigqueueinfo", EMU, 3),
     ROW(SYS_sched_getaffinity, "sched_getaffinity", EMU, 2, O_RET(2)),
     ROW(SYS_sched_yield, "sched_yield", EMU, 0),
     ROW(SYS_getpriority, "getpriority", EMU, 2),
@@ -213,8 +214,16 @@ static const trace_sc_desc table[] = {
     ROW(SYS_setresuid, "setresuid", EMU, 3),
     ROW(SYS_setresgid, "setresgid", EMU, 3),
     ROW(SYS_setgroups, "setgroups", EMU, 1),
+    /* Memory locks and residency change nothing a program reads back
+     * but these results (mincore's vector: record/memory.c). */
     ROW(SYS_mlock, "mlock", EMU, 2),
     ROW(SYS_munlock, "munlock", EMU, 2),
+    ROW(SYS_mlock2, "mlock2", EMU, 3),
+    ROW(SYS_mlockall, "mlockall", EMU, 1),
+    ROW(SYS_munlockall, "munlockall", EMU, 0),
+    ROW(SYS_mincore, "mincore", EMU, 3),
+    /* writes back to the file, which replay does not have */
+    ROW(SYS_msync, "msync", EMU, 3),
     ROW(SYS_prctl, "prctl", EMU, 1, O_SPECIAL),
     ROW(SYS_nanosleep, "nanosleep", EMU, 0, O_FIX(1, SZ_TIMESPEC)),
     ROW(SYS_clock_nanosleep, "clock_nanosleep", EMU, 2,
