@@ -75,12 +75,19 @@ struct rep_dbg {
     size_t reply_len;
     char *payload; /* being built */
     gdbp_cmd *cmd;
-    bool noack, multiprocess, swbreak, hwbreak, exec_events;
+    bool noack, multiprocess, swbreak, hwbreak, exec_events, fork_events;
+    /* a fork of the debugged process: reported at the next event (the
+     * child exists then); the child gdb was told of, until it detaches
+     * one of the two */
+    uint32_t fork_parent, fork_child, reported_child;
+    pid_t child_tgid;
+    pid_t root_tgid;
     bool active;         /* connected, not detached */
     bool started;        /* the first stop happened */
     bool resume_pending; /* gdb waits for a stop reply */
     bool dirty;          /* gdb changed registers or memory */
     bool ended;          /* the replay cannot go on: stops repeat */
+    bool proc_exited;    /* a followed child's exit was reported */
     pid_t tgid;          /* live tgid of the debugged process */
     uint32_t pid;        /* ... and its recorded pid */
     uint32_t cur, gthr;  /* recorded tids: the stop's thread, Hg's */
@@ -1041,13 +1048,16 @@ static void do_supported(rep_dbg *d, const char *args)
     d->swbreak = strstr(args, "swbreak+") != NULL;
     d->hwbreak = strstr(args, "hwbreak+") != NULL;
     d->exec_events = strstr(args, "exec-events+") != NULL;
+    d->fork_events =
+        d->multiprocess && strstr(args, "fork-events+") != NULL;
     send_fmt(d,
              "PacketSize=%x;QStartNoAckMode+;qXfer:features:read+;"
              "qXfer:exec-file:read+;qXfer:auxv:read+;qXfer:threads:read+;"
-             "QPassSignals+;vContSupported+;QThreadEvents+;%s%s%s%s",
+             "QPassSignals+;vContSupported+;QThreadEvents+;%s%s%s%s%s",
              GDBP_MAX_PACKET, d->multiprocess ? "multiprocess+;" : "",
              d->swbreak ? "swbreak+;" : "", d->hwbreak ? "hwbreak+;" : "",
-             d->exec_events ? "exec-events+;" : "");
+             d->exec_events ? "exec-events+;" : "",
+             d->fork_events ? "fork-events+;" : "");
 }
 
 static void do_pass_signals(rep_dbg *d, const char *args)
@@ -1193,6 +1203,13 @@ static void do_mem(rep_dbg *d, const gdbp_cmd *c, bool write)
 static void do_bp(rep_dbg *d, const gdbp_cmd *c, bool insert)
 {
     bool ok = false;
+    ptask *g = gtask(d);
+    if (g && !debugged(d, g)) {
+        /* the fork child before gdb detaches it: our breakpoints were
+         * never in its memory (they come out before a fork) */
+        send_str(d, "OK");
+        return;
+    }
     if (c->bp_type == 0) {
         ptask *t = gtask(d);
         uint8_t byte;
@@ -1221,6 +1238,13 @@ static void do_bp(rep_dbg *d, const gdbp_cmd *c, bool insert)
     send_str(d, ok ? "OK" : "E01");
 }
 
+/* t is of the fork child gdb was told of and has not detached yet. */
+static bool in_child(rep_dbg *d, ptask *t)
+{
+    dbg_task *x = d->child_tgid ? dtask(d, t->base.tid) : NULL;
+    return x && x->tgid == d->child_tgid;
+}
+
 static bool tid_ok(rep_dbg *d, const gdbp_tid *id, uint32_t *rec)
 {
     if (id->tid <= 0) {
@@ -1229,7 +1253,7 @@ static bool tid_ok(rep_dbg *d, const gdbp_tid *id, uint32_t *rec)
     }
     ptask *t = task_rec(d, (uint32_t)id->tid);
     *rec = (uint32_t)id->tid;
-    return t && debugged(d, t);
+    return t && (debugged(d, t) || in_child(d, t));
 }
 
 /* A resume request: which thread steps (at most one, in all-stop). */
@@ -1270,12 +1294,47 @@ static void detach(rep_dbg *d)
     d->o->detached = true;
 }
 
+/* "D;PID" after a fork: gdb lets go of the child (it stays with the
+ * parent), or of the parent (it follows the child, which becomes the
+ * debugged process). True when handled so. */
+static bool detach_one(rep_dbg *d, const char *pkt, size_t n)
+{
+    const char *p = pkt + 2;
+    uint64_t pid;
+    if (!d->child_tgid || n < 3 || pkt[1] != ';' || !gdbp_hex_u64(&p, &pid))
+        return false;
+    ptask *c = task_rec(d, d->reported_child);
+    if (pid == d->reported_child) {
+        d->child_tgid = 0; /* it runs on as recorded, undebugged */
+    } else if (pid == rec_pid(d) && c) {
+        remove_bps(d);
+        clear_all_drs(d);
+        d->nbps = 0;
+        d->tgid = d->child_tgid;
+        d->child_tgid = 0;
+        d->pid = d->reported_child;
+        d->cur = d->reported_child;
+        d->gthr = 0;
+        d->stepping = false;
+    } else {
+        return false;
+    }
+    send_str(d, "OK");
+    return true;
+}
+
 /* Serves gdb until it resumes the program (SRV_RESUME) or goes away. */
 static srv_result serve(rep_dbg *d)
 {
     gdbp_cmd *c = d->cmd;
     for (;;) {
         gdbp_kind k = next_item(d, true);
+        if (k == GDBP_ERROR && d->proc_exited) {
+            /* gdb hung up after a followed child's exit: the rest of
+             * the recording replays on, without it */
+            detach(d);
+            return SRV_END;
+        }
         if (k == GDBP_ERROR) {
             end_replay(d, "the gdb connection closed");
             return SRV_END;
@@ -1337,6 +1396,8 @@ static srv_result serve(rep_dbg *d)
             d->resume_pending = true;
             return SRV_RESUME;
         case GDBP_C_DETACH:
+            if (detach_one(d, d->p.buf, d->p.len))
+                break; /* one of a fork's two processes */
             send_str(d, "OK");
             detach(d);
             return SRV_END;
@@ -1474,7 +1535,7 @@ static void note_exec(rep_dbg *d, const rrt_event *ev)
         rrt_file_entry_clear(&f);
         d->exec_rec = any.u.exec.tid;
         if (!d->exec_seen)
-            d->tgid = t->base.tid; /* the root: its pid is its tgid */
+            d->tgid = d->root_tgid = t->base.tid; /* the root's pid */
     }
     rrt_ev_any_clear(&any);
 }
@@ -1519,6 +1580,72 @@ static bool changes_code(const rrt_event *ev)
     }
 }
 
+static bool is_fork_call(const rrt_event *ev)
+{
+    if (ev->type != RRT_EV_SYSCALL)
+        return false;
+    rrt_cursor c;
+    rrt_cursor_init(&c, ev->data, ev->len);
+    rrt_cursor_varint(&c);
+    uint64_t nr = rrt_cursor_varint(&c);
+    return !c.failed && (nr == 56 || nr == 57);
+}
+
+/* A fork of the debugged process (its CLONE or its call, whichever comes
+ * first), or the exit of a followed child's process. */
+static void note_fork_exit(rep_dbg *d, const rrt_event *ev)
+{
+    rrt_ev_any a;
+    rrt_error err;
+    if (rrt_ev_decode_any(ev->type, ev->data, ev->len, &a, &err) != RRT_OK)
+        return;
+    uint32_t parent = 0, child = 0;
+    if (a.type == RRT_EV_CLONE && !(a.u.clone.flags & 0x100 /* CLONE_VM */)) {
+        parent = a.u.clone.parent, child = a.u.clone.child;
+    } else if (a.type == RRT_EV_SYSCALL && a.u.syscall.ret > 0 &&
+               (a.u.syscall.nr == 57 || !(a.u.syscall.args[0] & 0x100))) {
+        parent = a.u.syscall.tid, child = (uint32_t)a.u.syscall.ret;
+    } else if (a.type == RRT_EV_EXIT) {
+        ptask *t = task_rec(d, a.u.exit.tid);
+        if (t && t->base.tid == d->tgid && d->tgid != d->root_tgid) {
+            /* a followed child's process ends (its leader's end) */
+            snprintf(d->stopmsg, sizeof(d->stopmsg), "%c%02x;process:%x",
+                     a.u.exit.killed ? 'X' : 'W',
+                     a.u.exit.killed ? gdb_signal((int)a.u.exit.code)
+                                     : (int)a.u.exit.code & 0xff,
+                     rec_pid(d));
+            d->proc_exited = d->ended = true;
+            if (d->resume_pending)
+                send_str(d, d->stopmsg);
+            d->resume_pending = false;
+        }
+    }
+    ptask *p = task_rec(d, parent);
+    if (child && child != d->reported_child && p && debugged(d, p) &&
+        d->fork_events) {
+        d->fork_parent = parent;
+        d->fork_child = child;
+    }
+    rrt_ev_any_clear(&a);
+}
+
+/* The fork noted at the previous event has happened: gdb hears of it. */
+static srv_result report_fork(rep_dbg *d)
+{
+    ptask *p = task_rec(d, d->fork_parent), *c = task_rec(d, d->fork_child);
+    d->reported_child = d->fork_child;
+    d->fork_child = 0;
+    dbg_task *x = c ? dtask(d, c->base.tid) : NULL;
+    if (!p || !x || !debugged(d, p) || x->tgid == d->tgid)
+        return SRV_RESUME;
+    d->child_tgid = x->tgid;
+    char extra[64];
+    snprintf(extra, sizeof(extra), "fork:p%x.%x;", d->reported_child,
+             d->reported_child);
+    d->resume_pending = true; /* gdb is running the program */
+    return stop_at(d, p, SIGTRAP, extra);
+}
+
 bool rep_dbg_event(replayer *r, const rrt_event *ev)
 {
     rep_dbg *d = r->dbg;
@@ -1545,10 +1672,17 @@ bool rep_dbg_event(replayer *r, const rrt_event *ev)
             }
         }
     }
+    if (d->fork_child && report_fork(d) == SRV_END)
+        return d->o->detached;
     if (d->bps_memfd >= 0 && changes_code(ev))
         remove_bps(d);
     if (ev->type == RRT_EV_EXEC)
         note_exec(d, ev);
+    if (d->started && (ev->type == RRT_EV_CLONE || ev->type == RRT_EV_EXIT ||
+                       is_fork_call(ev)))
+        note_fork_exit(d, ev);
+    if (d->proc_exited)
+        return serve(d) == SRV_RESUME || d->o->detached;
     bool halt = false;
     int sig = SIGTRAP;
     if (!d->started)
