@@ -102,7 +102,7 @@ static bool any_stopped(const recorder *r)
 pid_t rec_sig_wait(recorder *r, int *status)
 {
     if (!any_stopped(r))
-        return waitpid(-1, status, __WALL);
+        return rec_wait(r, status); /* sched.c: the serialization limit */
     for (;;) {
         if (wake_stopped(r))
             return 0;

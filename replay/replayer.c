@@ -244,8 +244,9 @@ static bool expect_syscall(replayer *r, ptask *t, stop *s, uint32_t nr,
 {
     char buf[256], nb[32];
     next_stop(r, t, s);
+    /* the kernel runs the low 32 bits of the number (syscall(-1)) */
     if (s->kind == STOP_SYSCALL && t->in_syscall == entry &&
-        (s->regs.orig_rax == nr || !entry))
+        ((uint32_t)s->regs.orig_rax == nr || !entry))
         return true;
     char want[64];
     snprintf(want, sizeof(want), "%s %s", trace_syscall_name(nr, nb),
@@ -518,6 +519,11 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         rewrite_mmap(e, &s->regs);
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     }
+    bool shm = e->nr == SYS_shmat || e->nr == SYS_shmdt;
+    if (shm) {
+        rep_shm_rewrite(e, t->base.tid, &s->regs);
+        ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
+    }
     if (e->nr == SYS_execve) {
         uint64_t swapped = rep_sub_execve(r, t, s->regs.rdi);
         if (rep_stopped(r) || !reap_doomed(r, t))
@@ -540,7 +546,7 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         return false;
     bool layout = e->nr == SYS_mmap || e->nr == SYS_mremap ||
                   e->nr == SYS_brk || e->nr == SYS_munmap ||
-                  e->nr == SYS_mprotect;
+                  e->nr == SYS_mprotect || shm;
     if (layout && (int64_t)s->regs.rax != e->ret) {
         char want[24], got[24];
         snprintf(want, sizeof(want), "0x%llx", (unsigned long long)e->ret);
@@ -572,9 +578,14 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
     }
     if (e->nr == SYS_sigaltstack)
         note_altstack(t, e->args[0]);
+    if (e->nr == SYS_shmat && (!write_outputs(r, t, e) ||
+                               !rep_shm_filled(e, t->base.tid, t->base.memfd)))
+        return rep_stopped(r) ||
+               rep_fail_at(r, t, "shmat: cannot protect the segment at 0x%llx",
+                           (unsigned long long)e->ret);
     /* memory the call left that running it again does not (file contents
      * behind madvise and mremap: record/memory.c) */
-    if (e->n_mem && !write_outputs(r, t, e))
+    if (e->nr != SYS_shmat && e->n_mem && !write_outputs(r, t, e))
         return false;
     uint64_t prot = 0, start = 0, len = 0;
     if (e->nr == SYS_mmap)
@@ -707,7 +718,7 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
                            trace_syscall_name(e->nr, nb));
     /* A failed call changed nothing and is emulated; rt_sigreturn's
      * "result" is the interrupted context's rax, not a status. */
-    bool real = d->mode == TRACE_SC_EXECUTE &&
+    bool real = (d->mode == TRACE_SC_EXECUTE || rep_shm_real(e)) &&
                 (!is_err(e->ret) || e->nr == SYS_rt_sigreturn) &&
                 !(e->flags & RRT_EV_SC_FORCED);
     t->want_real =
@@ -1111,6 +1122,21 @@ static void release_exits(replayer *r, ptask *t)
     }
 }
 
+/* At record time the program's seccomp filter killed the task
+ * (SECCOMP_RET_KILL_*: the killed call has a FORCED event, then the task
+ * died without a signal stop). Replay's own wall kills it the same way,
+ * by SIGSYS, at the call it stands at. */
+static void die_by_wall(replayer *r, ptask *t, stop *s)
+{
+    if (!reenter(r, t, s))
+        return;
+    s->regs.orig_rax = SYS_seccomp; /* a call the wall never allows */
+    ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
+    /* the kernel reports the killed call's exit stop before the death */
+    for (int i = 0; i < 3 && s->kind == STOP_SYSCALL; i++)
+        next_stop(r, t, s);
+}
+
 static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
                           bool root)
 {
@@ -1127,6 +1153,9 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
     }
     pid_t tgid = rep_sig_exit_begin(r, t, e);
     next_stop(r, t, &s);
+    if (s.kind == STOP_SYSCALL && t->in_syscall && e->killed &&
+        e->code == SIGSYS)
+        die_by_wall(r, t, &s);
     if ((s.kind == STOP_SYSCALL && t->in_syscall && t->group_exit) ||
         rep_sig_exit_stale(t, e, &s)) {
         /* At record time a sibling's exit_group ended the task inside
@@ -1184,6 +1213,16 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
                             "stop");
     if (!reenter(r, t, &s))
         return false;
+    /* Traced all the same, as at record time (CLONE_UNTRACED); and the
+     * namespaces were entered at record time: here the child stays in
+     * replay's (its ids and results come from the archive). */
+    uint64_t drop = CLONE_UNTRACED | CLONE_NEWNS | CLONE_NEWCGROUP |
+                    CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
+                    CLONE_NEWNET;
+    if (nr == SYS_clone && (s.regs.rdi & drop)) {
+        s.regs.rdi &= ~drop;
+        ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs);
+    }
     uint64_t ptid = s.regs.rdx, ctid = s.regs.r10;
     next_stop(r, t, &s);
     unsigned long child;
@@ -1396,6 +1435,14 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
         ok = need_task(r, any.u.shared_write.tid, &t) &&
              rep_mem_shared_write(r, t, &any.u.shared_write);
         break;
+    case RRT_EV_PREEMPT:
+        /* the task gave way at the trap it stopped at: it does not run on
+         * before the next task's event, but from its resume (which
+         * order_tasks makes it the lazy task at) */
+        if (!any.u.preempt.resume && r->lazy &&
+            r->lazy->base.rec_tid == any.u.preempt.tid)
+            r->lazy = NULL;
+        break;
     default:
         /* EXEC_SCRIPT: read ahead with its EXEC (rep_peek_exec);
          * SIGNAL_FRAME: read by the SIGNAL before it; SHARED_MAP: read
@@ -1523,7 +1570,7 @@ static bool spawn(replayer *r, ptask **root)
         CPU_SET(cpu, &set);
         sched_setaffinity(0, sizeof(set), &set);
     }
-    trace_spawn_opts so = {exe, argv, envp, cpu, true};
+    trace_spawn_opts so = {exe, argv, envp, cpu, true, false};
     rrt_ev_exec ex;
     uint64_t script;
     bool have_ex = rep_peek_exec(r, 0, &ex, &script);
@@ -1578,6 +1625,11 @@ static bool event_subject(const rrt_event *ev, uint32_t *tid)
         uint64_t v = rrt_cursor_varint(&c);
         *tid = (uint32_t)v;
         return !c.failed && v <= UINT32_MAX;
+    }
+    case RRT_EV_PREEMPT: { /* only a resume runs user code */
+        uint64_t v = rrt_cursor_varint(&c);
+        *tid = (uint32_t)v;
+        return rrt_cursor_u8(&c) == 1 && !c.failed && v <= UINT32_MAX;
     }
     default:
         return false;

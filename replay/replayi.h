@@ -239,4 +239,13 @@ uint64_t rep_sub_execve(replayer *r, ptask *t, uint64_t addr);
 bool rep_peek_exec(replayer *r, uint64_t first, rrt_ev_exec *e,
                    uint64_t *script);
 
+/* ipc.c: SysV shared memory. Whether a recorded shmat or shmdt runs at
+ * replay (as an mmap or munmap), and the registers of that call. */
+bool rep_shm_real(const rrt_ev_syscall *e);
+void rep_shm_rewrite(const rrt_ev_syscall *e, pid_t tid,
+                     struct user_regs_struct *g);
+/* After shmat's pages are written: gives the region the protection the
+ * call asked for. False when that fails. */
+bool rep_shm_filled(const rrt_ev_syscall *e, pid_t tid, int memfd);
+
 #endif

@@ -116,6 +116,8 @@ static void child_setup(const trace_spawn_opts *o)
 {
     if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0)
         _exit(126);
+    if (o->own_pgrp)
+        setpgid(0, 0);
     personality(ADDR_NO_RANDOMIZE);
     if (o->cpu >= 0) {
         cpu_set_t set;
@@ -142,6 +144,10 @@ pid_t trace_spawn(const trace_spawn_opts *o)
         return -1;
     if (pid == 0)
         child_setup(o);
+    /* both sides set the group: whichever runs first, it is set before
+     * the tracer hands the terminal to it */
+    if (o->own_pgrp)
+        setpgid(pid, pid);
     int st;
     if (waitpid(pid, &st, 0) != pid || !WIFSTOPPED(st) ||
         WSTOPSIG(st) != SIGSTOP) {

@@ -1,4 +1,5 @@
-/* corpus: SS_AUTODISARM: inside the handler the alternate stack is disarmed, and it is back after */
+/* corpus: SS_AUTODISARM: inside the handler the alternate stack is disarmed,
+ * and it is back after */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

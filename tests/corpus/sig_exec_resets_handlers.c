@@ -1,4 +1,5 @@
-/* corpus: execve resets caught signals to the default action and keeps ignored ones */
+/* corpus: execve resets caught signals to the default action and keeps ignored
+ * ones */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,5 @@
-/* corpus: exit=162 a real-time signal with the default action: death by SIGRTMIN (34) */
+/* corpus: exit=162 a real-time signal with the default action: death by
+ * SIGRTMIN (34) */
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>

@@ -1,4 +1,5 @@
-/* corpus: nanosleep interrupted by a handled SIGALRM: EINTR and the time left written back */
+/* corpus: nanosleep interrupted by a handled SIGALRM: EINTR and the time left
+ * written back */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
-/* corpus: SIGPIPE ignored: a write to a pipe with no reader fails with EPIPE; caught: the handler sees it */
+/* corpus: SIGPIPE ignored: a write to a pipe with no reader fails with EPIPE;
+ * caught: the handler sees it */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>

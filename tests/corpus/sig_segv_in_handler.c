@@ -1,4 +1,5 @@
-/* corpus: exit=139 a fault inside the SIGSEGV handler, with SIGSEGV blocked there: the kernel forces death */
+/* corpus: exit=139 a fault inside the SIGSEGV handler, with SIGSEGV blocked
+ * there: the kernel forces death */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,5 @@
-/* corpus: a worker thread faults and its SIGSEGV handler siglongjmps out, in the thread */
+/* corpus: a worker thread faults and its SIGSEGV handler siglongjmps out, in
+ * the thread */
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>

@@ -1,4 +1,5 @@
-/* corpus: a parent sigqueues a value to its child; the child's handler sees the value and the parent's pid */
+/* corpus: a parent sigqueues a value to its child; the child's handler sees the
+ * value and the parent's pid */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,7 +36,8 @@ int main(void)
     sigqueue(c, SIGRTMIN + 2, (union sigval){.sival_int = 1234});
     int st;
     waitpid(c, &st, 0);
-    printf("child saw the value from its parent: %d\n", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    printf("child saw the value from its parent: %d\n",
+           WIFEXITED(st) && WEXITSTATUS(st) == 0);
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
         return 1;
     printf("rrt-corpus: ok\n");

@@ -1,4 +1,5 @@
-/* corpus: sigsuspend lets in only what its mask allows; the handler sees the suspend mask, the old mask is back after */
+/* corpus: sigsuspend lets in only what its mask allows; the handler sees the
+ * suspend mask, the old mask is back after */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,7 +37,8 @@ int main(void)
     sigdelset(&only1, SIGUSR1);
     sigsuspend(&only1);
     sigprocmask(SIG_BLOCK, NULL, &after);
-    printf("usr1 %d usr2 %d, usr2 blocked in the handler %d, both blocked after %d\n",
+    printf("usr1 %d usr2 %d, usr2 blocked in the handler %d, both blocked "
+           "after %d\n",
            usr1, usr2, usr2_blocked_in_handler,
            sigismember(&after, SIGUSR1) && sigismember(&after, SIGUSR2));
     if (usr1 != 1 || usr2 != 0 || !usr2_blocked_in_handler)

@@ -1,4 +1,5 @@
-/* corpus: exit=136 one worker divides by zero while another sleeps and main joins: the whole process dies of SIGFPE */
+/* corpus: exit=136 one worker divides by zero while another sleeps and main
+ * joins: the whole process dies of SIGFPE */
 #include <pthread.h>
 #include <stdio.h>
 #include <unistd.h>

@@ -1,4 +1,5 @@
-/* corpus: a process-directed signal goes to the one thread that does not block it */
+/* corpus: a process-directed signal goes to the one thread that does not block
+ * it */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
-/* corpus: SIGTSTP with the default action stops a child; the parent's waitpid(WUNTRACED) reports it, SIGCONT resumes it */
+/* corpus: SIGTSTP with the default action stops a child; the parent's
+ * waitpid(WUNTRACED) reports it, SIGCONT resumes it */
 #include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
