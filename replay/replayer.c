@@ -155,6 +155,8 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
         /* ESRCH: killed meanwhile (exit_group of a sibling); reap it */
         bool resume = !t->resumed;
         t->resumed = false;
+        if (resume && r->dbg)
+            req = rep_dbg_resume(r, t, req);
         if ((resume &&
              ptrace((enum __ptrace_request)req, t->base.tid, NULL,
                     (void *)(long)t->resume_sig) != 0 &&
@@ -164,17 +166,22 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
             return;
         }
         t->resume_sig = 0;
+        if (r->dbg && (WIFEXITED(s->status) || WIFSIGNALED(s->status)))
+            rep_dbg_stopped(r, t, s);
         if (WIFEXITED(s->status) || WIFSIGNALED(s->status)) {
             s->kind = STOP_EXIT;
             return;
         }
         s->sig = WSTOPSIG(s->status);
         ptrace(PTRACE_GETREGS, t->base.tid, NULL, &s->regs);
+        if (r->dbg && rep_dbg_stopped(r, t, s))
+            continue; /* a breakpoint or step of gdb's */
         if (s->sig == (SIGTRAP | 0x80)) {
             if (skip_exit)
                 continue; /* the emulated call's, already handled */
             t->in_syscall = !t->in_syscall;
-            t->emu_entry = t->in_syscall && req == PTRACE_SYSEMU;
+            t->emu_entry = t->in_syscall && (req == PTRACE_SYSEMU ||
+                                             req == PTRACE_SYSEMU_SINGLESTEP);
             s->kind = STOP_SYSCALL;
             return;
         }
@@ -1075,6 +1082,8 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
         return rep_mismatch(r, t, want, stop_name(&s, buf, sizeof(buf)),
                             "stop");
     }
+    if (r->dbg)
+        rep_dbg_signal(r, t, (int)e->signo);
     if (e->sync)
         note_fault(t, e);
     rrt_ev_signal_frame rec;
@@ -1735,6 +1744,10 @@ static bool run_events(replayer *r)
                 rrt_ev_syscall_clear(&e);
             }
         }
+        if (r->dbg && !rep_dbg_event(r, &ev)) {
+            ok = false;
+            break;
+        }
         order_tasks(r, &ev, true);
         if (!apply(r, &ev, root)) {
             ok = false;
@@ -1791,10 +1804,14 @@ rrt_status rep_replay(const rep_options *o, rep_report *rep, rrt_error *err)
             goto out;
         }
     }
+    if (o->gdb && !rep_dbg_open(r))
+        goto out;
     if (setup_traps(r) && spawn(r, &root) && run_events(r) && check_end(r))
         rep->outcome = REP_REPLAYED;
     else if (r->diverged)
         rep->outcome = REP_DIVERGED;
+    if (r->dbg)
+        rep_dbg_end(r, rep->outcome == REP_REPLAYED);
     rep->exited = r->exited;
     rep->exit_status = r->exit_code;
     rep->events = r->index;
@@ -1811,6 +1828,7 @@ out:
     else if (rep->outcome == REP_FAILED && r->err.status == RRT_OK)
         rep_failed(r, RRT_E_IO, "%s: replay failed", o->archive);
     kill_all(r);
+    rep_dbg_close(r);
     rep_sub_clear(&r->sub);
     rrt_cpuid_manifest_clear(&r->m);
     for (size_t i = 0; i < r->nwarned; i++)

@@ -105,8 +105,11 @@ typedef struct exec_sub {
     size_t nalias;
 } exec_sub;
 
+typedef struct rep_dbg rep_dbg;
+
 typedef struct replayer {
     const rep_options *o;
+    rep_dbg *dbg; /* gdb.c: the debugger, or NULL */
     rrt_reader *rd;
     trace_cpuid_mode mode;
     trace_task *tasks;
@@ -168,6 +171,20 @@ bool rep_stopped(const replayer *r);
 /* Checks that an external file is still the one recorded and opens it. */
 int rep_open_recorded(replayer *r, ptask *t, const rrt_file_entry *f);
 
+/* gdb.c: the debugger's stop points, called only when r->dbg is set.
+ * rep_dbg_event: before each event; false when gdb ended the replay.
+ * rep_dbg_resume: before t is resumed with `req`; returns the request to
+ * use (a single step). rep_dbg_stopped: after each stop of t; true when
+ * the stop was the debugger's (a breakpoint, a step), which the replay
+ * then ignores. rep_dbg_signal: t stopped with a recorded signal. */
+bool rep_dbg_open(replayer *r);
+bool rep_dbg_event(replayer *r, const rrt_event *ev);
+int rep_dbg_resume(replayer *r, ptask *t, int req);
+bool rep_dbg_stopped(replayer *r, ptask *t, stop *s);
+void rep_dbg_signal(replayer *r, ptask *t, int sig);
+/* The replay ended (replayed: as recorded, else diverged or failed). */
+void rep_dbg_end(replayer *r, bool replayed);
+void rep_dbg_close(replayer *r);
 /* memory.c: memory at replay. The vDSO the recording kept visible (and
  * made to ask the kernel) must be where the program saw it. */
 bool rep_vdso_check(replayer *r, ptask *t, const rrt_ev_exec *rec,
