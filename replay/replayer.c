@@ -197,8 +197,8 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
             continue;
         if (s->sig == SIGILL && !r->xgetbv_events && old_xgetbv(r, t, s))
             continue;
-        if (s->sig == SIGSEGV && want_sig != SIGSEGV && want_sig != SIGBUS &&
-            rep_sig_wire_tripped(r, t, s))
+        if (s->sig == SIGBUS && want_sig != SIGBUS &&
+            rep_mem_past_eof_tripped(r, t, s))
             continue;
         s->kind = STOP_SIGNAL;
         return;
@@ -1074,8 +1074,6 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
         }
     }
     next_stop_for(r, t, &s, (int)e->signo);
-    if (s.kind == STOP_SIGNAL && rep_sig_wire_bus(r, t, e, &s))
-        s.sig = SIGBUS;
     if (s.kind != STOP_SIGNAL || s.sig != (int)e->signo) {
         char want[32];
         snprintf(want, sizeof(want), "signal %u", e->signo);
@@ -1835,7 +1833,6 @@ out:
         free(r->warned[i]);
     free(r->warned);
     rrt_cpuid_sites_free(r->table);
-    rep_sig_free(r);
     trace_site_cache_close(r->sites.cache);
     rep_mem_free(r);
     rrt_reader_close(r->rd);
