@@ -118,6 +118,11 @@ bool rec_restartable_outputs(recorder *r, rtask *t, const trace_sc_desc *d,
 bool rec_copies_to_stdio(recorder *r, rtask *t);
 bool rec_capture_stdio(recorder *r, rtask *t, rrt_ev_syscall *e);
 
+/* execveat.c: at execveat's entry, turns it into an execve of the file's
+ * real path (replay does the same), or leaves it when the kernel will
+ * refuse it. */
+void rec_execveat_as_execve(rtask *t, struct user_regs_struct *regs);
+
 /* seccomp.c: at an exit stop, whether the program's seccomp filter skipped
  * the call with SECCOMP_RET_TRAP (its SIGSYS is pending). */
 bool rec_seccomp_skipped(rtask *t, const struct user_regs_struct *regs);

@@ -505,7 +505,13 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         rep_shm_rewrite(e, t->base.tid, &s->regs);
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     }
-    if (e->nr == SYS_execve) {
+    bool exec = e->nr == SYS_execve || e->nr == SYS_execveat;
+    if (e->nr == SYS_execveat) {
+        if (!rep_execveat_as_execve(r, t, &s->regs))
+            return rep_fail_at(r, t, "execveat: no recorded file to run");
+        ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
+    }
+    if (exec) {
         uint64_t swapped = rep_sub_execve(r, t, s->regs.rdi);
         if (rep_stopped(r) || !reap_doomed(r, t))
             return false;
@@ -535,12 +541,12 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         return rep_mismatch(r, t, want, got, "%s result",
                             trace_syscall_desc(e->nr)->name);
     }
-    if (!layout && e->nr != SYS_execve) {
+    if (!layout && !exec) {
         /* e.g. set_tid_address returns the (recorded) thread id */
         s->regs.rax = (uint64_t)e->ret;
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     }
-    if (e->nr == SYS_execve) {
+    if (exec) {
         close(t->base.memfd);
         t->base.memfd = trace_mem_open(t->base.tid);
         trace_pset_unref(t->base.pset); /* a new address space */

@@ -1,4 +1,5 @@
-/* corpus: seccomp(SECCOMP_SET_MODE_STRICT) in a child: write works, getppid kills */
+/* corpus: seccomp(SECCOMP_SET_MODE_STRICT) in a child: write works, getppid
+ * kills */
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <sys/prctl.h>
