@@ -23,6 +23,9 @@ typedef struct cli_command {
     /* Its EXIT STATUS paragraph, for a command whose exit codes are not
      * CLI_HELP_EXIT_CODES (record and replay pass on the program's). */
     const char *exit_status;
+    /* More of it, printed after help, or NULL: C99 promises string
+     * literals of 4095 bytes only, and -Werror holds us to it. */
+    const char *help_more;
 } cli_command;
 
 /* Every command's --help ends with this exit-code paragraph. */

@@ -460,8 +460,6 @@ static bool out_special(recorder *r, rtask *t, int64_t ret)
                add_out(r, t, t->args[1], (t->args[2] + 63) / 64 * 8);
     case SYS_prctl:
         return out_prctl(r, t, ret);
-    case SYS_mincore: /* a byte per page */
-        return add_out(r, t, t->args[2], (t->args[1] + 4095) / 4096);
     case SYS_move_pages: /* an int status per page */
         return add_out(r, t, t->args[4], t->args[1] * 4);
     case SYS_modify_ldt: /* 0 read, 2 read default: result bytes */
@@ -670,4 +668,9 @@ bool rec_capture_stdio(recorder *r, rtask *t, rrt_ev_syscall *e)
     e->stdio_data = (const uint8_t *)start;
     e->stdio_len = r->data.len - start;
     return true;
+}
+
+bool rec_add_out(recorder *r, rtask *t, uint64_t addr, uint64_t len)
+{
+    return add_out(r, t, addr, len);
 }

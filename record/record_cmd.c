@@ -83,13 +83,13 @@ static const char help[] =
     "\n"
     "  Setup, as rr does it: no address-space randomization; recorder\n"
     "  and program pinned to one CPU (a traced system call costs ~30 us,\n"
-    "  up to 400 us across CPUs); RDTSC traps (PR_SET_TSC); the vDSO is\n"
-    "  hidden so time calls become system calls; CPUID traps by CPUID\n"
-    "  faulting where offered, else each CPUID found by disassembling new\n"
-    "  code (once: ~/.cache/rrt) becomes UD2 and is emulated. The program\n"
-    "  sees the recorded CPUID manifest; RDRAND, RDSEED, RTM, HLE hidden.\n"
-    "  In a VM, CPUID faulting can make system calls 4.8x slower;\n"
-    "  --cpuid-mode=patch avoids that.\n"
+    "  up to 400 us across CPUs); RDTSC traps (a program's own PR_SET_TSC\n"
+    "  is emulated); the vDSO stays, its functions patched to make system\n"
+    "  calls; CPUID traps by CPUID faulting where offered, else each CPUID\n"
+    "  found by disassembling new code (once: ~/.cache/rrt) becomes UD2\n"
+    "  and is emulated. The program sees the recorded CPUID manifest;\n"
+    "  RDRAND, RDSEED, RTM, HLE hidden. In a VM, CPUID faulting can make\n"
+    "  system calls 4.8x slower; --cpuid-mode=patch avoids that.\n"
     "\n"
     "  Environment variables named like secrets (TOKEN, SECRET, PASSWORD\n"
     "  or KEY in any case, AWS_*) are stored with their values replaced by\n"
@@ -98,7 +98,10 @@ static const char help[] =
     "\n"
     "  If rrt record is interrupted (SIGINT, SIGTERM), it kills the\n"
     "  program, keeps OUT.partial and tells you to run `rrt recover`.\n"
-    "\n"
+    "\n";
+
+/* The second half of the help (cli_command.help_more). */
+static const char help_more[] =
     "SYSTEM CALLS\n"
     "  Every x86-64 call of Linux 6.x is recorded: its result and the\n"
     "  bytes it wrote (ioctls: by their _IOC size). Replay runs only what\n"
@@ -111,15 +114,17 @@ static const char help[] =
     "  maps are copies), process_vm_writev to another process, old ioctls\n"
     "  without a size that rrt's table lacks.\n"
     "\n"
-    "THREADS AND LIMITS (no hardware performance counters are used)\n"
-    "  Threads and processes run one at a time: a task runs user code\n"
-    "  until its next system call, then another may run, and the order is\n"
-    "  recorded; the program uses one CPU. Not reproduced: preemption\n"
-    "  inside user code (data races between threads or through shared\n"
-    "  memory play out as if each thread ran to its next system call),\n"
-    "  asynchronous signals in the middle of user code (replay delivers\n"
-    "  them at the preceding event). A thread that busy-waits for another\n"
-    "  without system calls never lets it run: the recording hangs.\n"
+    "THREADS AND LIMITS (no performance counters are used)\n"
+    "  One task runs user code at a time, until a system call, or an\n"
+    "  RDTSC, CPUID or XGETBV trap after 50 ms if others wait; the order\n"
+    "  is recorded. Preemption elsewhere in user code (data races) and\n"
+    "  signals arriving there cannot be found again: replay runs each task\n"
+    "  on to its next such point. A task running longer than the\n"
+    "  serialization limit while another waits (a busy wait) ends the\n"
+    "  recording, naming it (OUT.partial kept). Daemons are recorded until\n"
+    "  they exit. The program has its own process group (kill(0, ...)\n"
+    "  misses rrt) and takes the terminal if rrt had it: Ctrl-C reaches\n"
+    "  it and ends the recording; Ctrl-Z stops both, fg resumes both.\n"
     "\n"
     "OPTIONS\n"
     "  -o, --output FILE     archive to write (default PROGRAM.rrt)\n"
@@ -140,6 +145,7 @@ static const char help[] =
     "                        1 MiB outside /usr /lib* /bin /sbin /etc /opt;\n"
     "                        not programs or libraries), all (--embed), none\n"
     "  --keep-env            do not redact secret-looking variables\n"
+    "  --serialize-limit S   serialization limit, seconds (10; 0: none)\n"
     "  --cpu N               pin to CPU N (default: the current CPU)\n"
     "  --no-pin              do not pin to one CPU\n"
     "  --stats               print event counts to stderr at the end\n";
@@ -164,7 +170,8 @@ enum {
     OPT_KEEP,
     OPT_CPU,
     OPT_NOPIN,
-    OPT_STATS
+    OPT_STATS,
+    OPT_LIMIT
 };
 
 static int run(int argc, char **argv)
@@ -179,9 +186,11 @@ static int run(int argc, char **argv)
         {"cpu", required_argument, NULL, OPT_CPU},
         {"no-pin", no_argument, NULL, OPT_NOPIN},
         {"stats", no_argument, NULL, OPT_STATS},
+        {"serialize-limit", required_argument, NULL, OPT_LIMIT},
         {NULL, 0, NULL, 0},
     };
-    rec_options o = {.cpu = -2, .flush_every = 4096};
+    rec_options o = {
+        .cpu = -2, .flush_every = 4096, .serialize_limit_ms = 10000};
     bool stats = false;
     const char *mode = getenv("RRT_CPUID_MODE");
     char *out = NULL;
@@ -229,6 +238,13 @@ static int run(int argc, char **argv)
         case OPT_STATS:
             stats = true;
             break;
+        case OPT_LIMIT:
+            if (!cli_parse_u64(optarg, 86400, &v))
+                return USAGE("--serialize-limit: bad number of seconds "
+                             "'%s'",
+                             optarg);
+            o.serialize_limit_ms = (unsigned)v * 1000;
+            break;
         default:
             cli_bad_option("record", argv);
             return RECORD_EXIT_FAILED;
@@ -260,6 +276,7 @@ const cli_command cmd_record = {
     .name = "record",
     .summary = "run a program and record it into an archive",
     .help = help,
+    .help_more = help_more,
     .exit_status = exit_status,
     .run = run,
 };

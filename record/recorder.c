@@ -96,7 +96,7 @@ static void resume(rtask *t, int sig)
 
 static void count_and_flush(recorder *r, uint32_t type)
 {
-    r->counts[type & 15]++;
+    r->counts[type < 16 ? type : 0]++;
     if (++r->since_flush < r->o->flush_every) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
@@ -246,6 +246,12 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
     return true;
 }
 
+bool rec_file_index(recorder *r, const char *proc_path, bool written,
+                    uint64_t *index)
+{
+    return file_index(r, proc_path, written, index);
+}
+
 /* ------------------------------------------------------------------ */
 /* Syscalls                                                           */
 
@@ -288,6 +294,9 @@ static bool syscall_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
     t->exec_seen = false;
     if (!t->recording)
         return true;
+    /* first: an int 0x80 call's number is not of the 64-bit table */
+    if (!rec_proc_entry(r, t, regs))
+        return false;
     const trace_sc_desc *d = trace_syscall_desc(t->nr);
     char buf[160];
     const char *why = rec_refusal(t, d, buf, sizeof(buf));
@@ -397,16 +406,8 @@ static bool mmap_extras(recorder *r, rtask *t, rrt_ev_syscall *e)
 {
     uint64_t prot = 0, start = 0, len = 0;
     if (t->nr == SYS_mmap) {
-        if (!(t->args[3] & MAP_ANONYMOUS)) {
-            char fdp[64];
-            snprintf(fdp, sizeof(fdp), "/proc/%d/fd/%d", (int)t->base.tid,
-                     (int)t->args[4]);
-            if (!file_index(r, fdp,
-                            trace_map_shared_writable(t->args[3], t->args[2]),
-                            &e->file_index))
-                return false;
-            e->flags |= RRT_EV_SC_FILE;
-        }
+        if (!(t->args[3] & MAP_ANONYMOUS) && !rec_mem_map_fd(r, t, e))
+            return false;
         prot = t->args[2], start = (uint64_t)e->ret, len = t->args[1];
     } else if (t->nr == SYS_mprotect) {
         prot = t->args[2], start = t->args[0], len = t->args[1];
@@ -425,6 +426,7 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
 {
     if (!t->recording && !t->exec_seen)
         return true;
+    rec_proc_exit(r, t, regs);
     if (t->forced) {
         regs->rax = (uint64_t)t->forced_ret;
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
@@ -444,7 +446,7 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
     r->n_mem = 0;
     if (!skipped && !rec_restartable_outputs(r, t, d, e.ret))
         return false;
-    if (!rec_capture_stdio(r, t, &e))
+    if (!rec_capture_stdio(r, t, &e) || !rec_mem_outputs(r, t, &e))
         return false;
     if ((t->nr == SYS_mmap || t->nr == SYS_mprotect) && !rec_is_err(e.ret) &&
         !mmap_extras(r, t, &e))
@@ -457,7 +459,8 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
         e.stdio_data = r->data.data + (size_t)e.stdio_data;
     e.mem = r->mem;
     e.n_mem = r->n_mem;
-    if (!emitted(r, rec_emit_syscall(&r->prod, &e, &r->err), RRT_EV_SYSCALL))
+    if (!emitted(r, rec_emit_syscall(&r->prod, &e, &r->err), RRT_EV_SYSCALL) ||
+        !rec_mem_after_event(r, t, &e))
         return false;
     if ((t->nr == SYS_execve || t->nr == SYS_execveat) && e.ret == 0)
         return after_exec(r, t) && release_vfork_parent(r, t->base.tid);
@@ -473,7 +476,12 @@ static bool on_syscall_stop(recorder *r, rtask *t);
 static void wait_token(recorder *r, rtask *t)
 {
     t->waiting = true;
-    t->wait_seq = r->wait_seq++;
+    t->wait_seq = ++r->wait_seq; /* 0: a holder that kept the token */
+}
+
+void rec_wait_token(recorder *r, rtask *t)
+{
+    wait_token(r, t);
 }
 
 static bool release_vfork_parent(recorder *r, pid_t child)
@@ -502,6 +510,8 @@ static bool schedule(recorder *r)
             return true;
         next->waiting = false;
         r->holder = next;
+        if (!rec_sched_resumed(r, next))
+            return false;
         if (next->want_clone) {
             next->want_clone = false;
             rrt_ev_clone e = {next->clone_parent, (uint32_t)next->base.tid,
@@ -537,7 +547,13 @@ static bool on_syscall_stop(recorder *r, rtask *t)
     if (!t->in_syscall) {
         /* exit stop: the event is written when the task gets the token */
         t->want_exit_event = true;
-        if (t->vfork_child)
+        t->in_stdio = false;
+        if (r->holder == t) {
+            /* it kept the token through the call (rec_keeps_token) */
+            r->holder = NULL;
+            t->waiting = true;
+            t->wait_seq = 0;
+        } else if (t->vfork_child)
             t->deferred = true;
         else
             wait_token(r, t);
@@ -551,7 +567,8 @@ static bool on_syscall_stop(recorder *r, rtask *t)
      * clears its CLONE_CHILD_CLEARTID word and wakes pthread_join's futex,
      * and a thread running meanwhile would race that (seen as replays
      * that diverge at a join). remove_task hands the token on. */
-    if (r->holder == t && !(t->nr == SYS_exit && !is_leader(t->base.tid)))
+    if (r->holder == t && !(t->nr == SYS_exit && !is_leader(t->base.tid)) &&
+        !rec_keeps_token(r, t))
         r->holder = NULL;
     resume(t, 0);
     return ok;
@@ -635,7 +652,8 @@ static int try_emulate(recorder *r, rtask *t, int sig, const siginfo_t *si)
         return 0;
     int insn = trace_trap_insn(t->base.memfd, g.rip);
     bool ok;
-    if (sig == SIGSEGV && si->si_code == SI_KERNEL && (insn == 1 || insn == 2))
+    if (sig == SIGSEGV && si->si_code == SI_KERNEL &&
+        (insn == 1 || insn == 2) && !t->tsc_sigsegv)
         ok = emulate_rdtsc(r, t, &g, insn == 2);
     else if (sig == SIGSEGV && si->si_code == SI_KERNEL && insn == 3 &&
              r->mode == TRACE_CPUID_FAULT)
@@ -649,13 +667,6 @@ static int try_emulate(recorder *r, rtask *t, int sig, const siginfo_t *si)
     else
         return 0;
     return ok ? 1 : -1;
-}
-
-static bool is_sync_signal(int sig, const siginfo_t *si)
-{
-    return (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
-            sig == SIGTRAP) &&
-           si->si_code > 0 && si->si_code != SI_KERNEL;
 }
 
 static bool on_stop(recorder *r, pid_t pid, int status);
@@ -679,9 +690,11 @@ static bool record_frame(recorder *r, rtask *t, int sig)
                         "process %d: lost it while it entered a signal "
                         "handler",
                         (int)tid);
-    if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || (st >> 16))
-        return on_stop(r, tid, st); /* no frame: it died, or the frame did
-                                     * not fit (SIGSEGV follows) */
+    if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || (st >> 16)) {
+        /* no frame: it died, or the frame did not fit (SIGSEGV follows) */
+        t->frame_failed = WIFSTOPPED(st) && WSTOPSIG(st) == SIGSEGV;
+        return on_stop(r, tid, st);
+    }
     struct user_regs_struct g;
     rrt_ev_signal_frame e = {.tid = (uint32_t)tid};
     uint8_t *frame = NULL, *x = NULL;
@@ -724,20 +737,25 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
     }
     siginfo_t si;
     if (ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) != 0) {
-        resume(t, 0); /* group-stop: keep the tracee running */
-        return true;
+        /* a group-stop: when the terminal stopped the program, rrt stops
+         * itself first (sched.c); the task stays stopped until a SIGCONT */
+        rec_jobctl_group_stop(r, on_stop);
+        return rec_sig_group_stop(r, t, sig);
     }
     if (t->recording) {
         int e = try_emulate(r, t, sig, &si);
         if (e < 0)
             return false;
         if (e > 0) {
-            resume(t, 0);
-            return true;
+            if (!rec_sched_preempt(r, t))
+                resume(t, 0);
+            return !r->failed;
         }
+        rec_jobctl_signal(r, sig, &si);
         rrt_ev_signal ev = {.tid = (uint32_t)t->base.tid,
                             .signo = (uint32_t)sig,
-                            .sync = is_sync_signal(sig, &si)};
+                            .sync = rec_sig_is_sync(t, sig, &si) ||
+                                    rec_proc_tsc_fault(t, sig, &si)};
         memcpy(ev.siginfo, &si, sizeof(ev.siginfo));
         if (!emitted(r, rec_emit_signal(&r->prod, &ev, &r->err), RRT_EV_SIGNAL))
             return false;
@@ -761,6 +779,7 @@ static bool on_new_task(recorder *r, rtask *parent, int event)
     if (!c)
         return rec_fail(r, "out of memory");
     c->fresh = true;
+    c->tsc_sigsegv = parent->tsc_sigsegv;
     uint64_t flags = parent->nr == SYS_clone ? parent->args[0]
                      : event == PTRACE_EVENT_VFORK
                          ? (uint64_t)(CLONE_VM | CLONE_VFORK | SIGCHLD)
@@ -1023,20 +1042,20 @@ static bool sites_found(void *ctx, const rrt_blob_id *key, uint64_t len,
 
 static bool interrupted(const recorder *r)
 {
-    return r->o->interrupt && *r->o->interrupt;
+    return (r->o->interrupt && *r->o->interrupt) || r->tty_interrupt;
 }
 
 static bool run_loop(recorder *r)
 {
     while (r->tasks && !r->failed && !interrupted(r)) {
         int status;
-        pid_t pid = waitpid(-1, &status, __WALL);
+        pid_t pid = rec_sig_wait(r, &status); /* 0: stopped tasks woke */
         if (pid < 0) {
             if (errno == EINTR)
                 continue;
             break;
         }
-        if (!on_stop(r, pid, status) || !schedule(r))
+        if ((pid > 0 && !on_stop(r, pid, status)) || !schedule(r))
             return false;
     }
     return !r->failed;
@@ -1098,16 +1117,24 @@ static void pin_self(recorder *r, int cpu)
  * the program ran to its end and every byte reached the disk. */
 static rec_outcome finish(recorder *r, bool ok)
 {
-    if (interrupted(r)) {
+    rec_jobctl_end(r);
+    rec_sched_end(r);
+    if (interrupted(r) || r->hung) {
+        /* the serialization limit's message, or just "interrupted" */
+        char text[2 * sizeof(r->err.message)];
+        const char *why = r->hung ? r->err.message : "interrupted";
         kill_all(r);
         rrt_writer_flush(r->w, NULL);
         rrt_writer_abandon(r->w);
         r->w = NULL;
-        snprintf(r->err.message, sizeof(r->err.message),
-                 "interrupted; the events so far are in %s.partial (run "
+        snprintf(text, sizeof(text),
+                 "%s; the events so far are in %s.partial (run "
                  "'rrt recover -o %s %s.partial' to make it a usable "
                  "archive)",
-                 r->o->out, r->o->out, r->o->out);
+                 why, r->o->out, r->o->out, r->o->out);
+        size_t n = strnlen(text, sizeof(r->err.message) - 1);
+        memcpy(r->err.message, text, n);
+        r->err.message[n] = 0;
         r->err.status = RRT_E_IO;
         return REC_INTERRUPTED;
     }
@@ -1145,9 +1172,11 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
 {
     recorder rec = {0}, *r = &rec;
     r->o = o;
+    r->jc_fd = -1;
     r->mode = trace_cpuid_mode_resolve(o->cpuid_mode);
     rrt_buf_init(&r->data);
     rrt_error_clear(&r->err);
+    r->map_object = -1;
     memset(rep, 0, sizeof(*rep));
     rep->outcome = REC_FAILED;
     char *exe = resolve_program(o->argv[0]);
@@ -1179,7 +1208,7 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
         rrt_writer_flush(r->w, &r->err) != RRT_OK)
         goto out;
     clock_gettime(CLOCK_MONOTONIC, &r->last_flush);
-    trace_spawn_opts so = {exe, o->argv, environ, cpu, false};
+    trace_spawn_opts so = {exe, o->argv, environ, cpu, false, true};
     r->root = trace_spawn(&so);
     if (r->root < 0) {
         r->err.status = RRT_E_IO;
@@ -1198,6 +1227,8 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     t->recording = false;
     t->script = trace_script_path(0, exe);
     r->holder = t;
+    rec_jobctl_start(r);
+    rec_sched_begin(r);
     resume(t, 0);
     bool ok = run_loop(r);
     rep->events = rrt_writer_event_count(r->w);
@@ -1222,6 +1253,7 @@ out:
     rrt_cpuid_manifest_clear(&r->m);
     free(r->queried);
     free(r->files);
+    free(r->shared);
     free(r->mem);
     free_vec(envp);
     free(exe);

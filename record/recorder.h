@@ -39,6 +39,10 @@ typedef struct rec_options {
      * killed and the recording left at OUT.partial (the caller's signal
      * handler sets it; the library installs none). NULL: never. */
     const volatile sig_atomic_t *interrupt;
+    /* The serialization limit: a task that runs user code this long
+     * without a system call while others wait to run ends the recording
+     * (OUT.partial kept). 0: no limit. */
+    unsigned serialize_limit_ms;
     rec_notify_fn notify;
     void *notify_ctx;
 } rec_options;

@@ -5,6 +5,7 @@
 #define RRT_RECORD_RECORDERI_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/user.h>
@@ -51,6 +52,17 @@ typedef struct rtask {
     uint32_t clone_parent;
     uint64_t clone_flags;
     bool want_exit_event;
+    /* Signals (signals.c). frame_failed: the kernel could not build the
+     * frame of the signal being delivered, and forces a SIGSEGV; stopped:
+     * in a group-stop, until a SIGCONT */
+    bool frame_failed;
+    bool stopped;
+    bool in_stdio;  /* in a write to rrt's stdout/stderr, token kept */
+    bool preempted; /* gave way at a trap (rec_sched_preempt) */
+    /* proc.c: a call the recorder runs in the kernel's place */
+    bool emulated;
+    int64_t emu_ret;
+    bool tsc_sigsegv; /* the program's PR_SET_TSC: RDTSC faults for it */
 } rtask;
 
 typedef struct file_ref {
@@ -95,6 +107,20 @@ typedef struct recorder {
     struct timespec last_flush;
     uint64_t counts[16];
     trace_site_source sites; /* CPUID sites: cache, and into the archive */
+    /* files mapped MAP_SHARED (memory.c): the object number is the index */
+    struct rec_shared *shared;
+    size_t n_shared, cap_shared;
+    int64_t map_object; /* object of the mmap being recorded, or -1 */
+    /* sched.c: job control, the serialization limit, preemption */
+    int jc_fd;          /* the terminal the program has, -1 none */
+    int jc_tty_stop;    /* the terminal stopped the program with this */
+    bool jc_stopping;   /* rrt is stopping itself with it */
+    bool tty_interrupt; /* Ctrl-C or Ctrl-\ reached the program */
+    bool hung;          /* the serialization limit ended the recording */
+    rtask *timed;       /* the holder granted_ms is about */
+    uint64_t granted_ms, contended_ms;
+    sigset_t old_mask;
+    bool mask_saved;
     bool failed;
     rrt_error err;
 } recorder;
@@ -108,6 +134,14 @@ static inline bool rec_is_err(int64_t ret)
     return ret < 0 && ret >= -4095;
 }
 
+/* The task waits for the token, after those already waiting. */
+void rec_wait_token(recorder *r, rtask *t);
+
+/* signals.c */
+bool rec_sig_is_sync(rtask *t, int sig, const siginfo_t *si);
+bool rec_sig_group_stop(recorder *r, rtask *t, int sig);
+pid_t rec_sig_wait(recorder *r, int *status);
+
 /* outputs.c: the memory each system call wrote, and writes to the
  * recorder's own stdout/stderr. */
 void rec_save_addr_room(rtask *t, const trace_sc_desc *d);
@@ -117,6 +151,55 @@ bool rec_restartable_outputs(recorder *r, rtask *t, const trace_sc_desc *d,
                              int64_t ret);
 bool rec_copies_to_stdio(recorder *r, rtask *t);
 bool rec_capture_stdio(recorder *r, rtask *t, rrt_ev_syscall *e);
+/* Adds [addr, addr+len) of t's memory to the current call's outputs. */
+bool rec_add_out(recorder *r, rtask *t, uint64_t addr, uint64_t len);
+
+/* recorder.c: the file-table index of a mapped file (see file_index). */
+bool rec_file_index(recorder *r, const char *proc_path, bool written,
+                    uint64_t *index);
+
+/* memory.c: memory calls whose effects replay cannot get by running them
+ * again. At an mmap of a descriptor: the file or device it maps (sets
+ * FILE for a file; /dev/zero is anonymous memory). */
+bool rec_mem_map_fd(recorder *r, rtask *t, rrt_ev_syscall *e);
+/* At a call's exit, before its event: the memory it left that replay
+ * cannot reproduce (file contents behind madvise and mremap, mincore's
+ * vector). */
+bool rec_mem_outputs(recorder *r, rtask *t, const rrt_ev_syscall *e);
+/* After a call's SYSCALL event: SHARED_MAP for an mmap of a shared file,
+ * SHARED_WRITE for a write to the file of one. */
+bool rec_mem_after_event(recorder *r, rtask *t, const rrt_ev_syscall *e);
+
+/* sched.c: who runs. Job control: the program's process group gets the
+ * terminal (start), rrt's gets it back (end); signals the terminal sent
+ * (signal) and group-stops (group_stop, which takes the other tasks' stops
+ * through on_stop) make rrt stop or end as the program does. */
+void rec_jobctl_start(recorder *r);
+void rec_jobctl_end(recorder *r);
+void rec_jobctl_signal(recorder *r, int sig, const siginfo_t *si);
+void rec_jobctl_group_stop(recorder *r,
+                           bool (*on_stop)(recorder *, pid_t, int));
+/* At a call's entry: the holder keeps the token through the call. */
+bool rec_keeps_token(recorder *r, rtask *t);
+/* waitpid(-1) for the next stop, ending the recording (r->hung, -1 with
+ * ETIMEDOUT) when the holder runs user code longer than the serialization
+ * limit while others wait; -1 with EINTR when rrt got a signal. begin
+ * blocks SIGCHLD, which it waits for; end restores the mask. */
+pid_t rec_wait(recorder *r, int *status);
+void rec_sched_begin(recorder *r);
+void rec_sched_end(recorder *r);
+/* At an emulated trap of t: true when t gave up the token there (PREEMPT
+ * written; t waits stopped, and is not to be resumed now). */
+bool rec_sched_preempt(recorder *r, rtask *t);
+/* When a task gets the token: marks where a preempted one runs on. */
+bool rec_sched_resumed(recorder *r, rtask *t);
+
+/* proc.c: at a call's entry (false: refused) and exit stop, the calls the
+ * recorder adjusts (CLONE_UNTRACED, PR_SET_TSC/PR_GET_TSC, int 0x80); and
+ * whether a SIGSEGV is the RDTSC fault the program asked for. */
+bool rec_proc_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
+void rec_proc_exit(recorder *r, rtask *t, struct user_regs_struct *regs);
+bool rec_proc_tsc_fault(rtask *t, int sig, const siginfo_t *si);
 
 /* execveat.c: at execveat's entry, turns it into an execve of the file's
  * real path (replay does the same), or leaves it when the kernel will

@@ -134,7 +134,7 @@ static bool old_xgetbv(replayer *r, ptask *t, stop *s)
  * not get at record time (SIGCHLD of replayed children) are dropped. */
 static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
 {
-    if (t->parked) {
+    if (t->parked && !rep_sig_unpark(t)) {
         *s = t->park;
         t->parked = false;
         return;
@@ -181,9 +181,16 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
             s->kind = STOP_EVENT;
             return;
         }
-        if ((s->sig == SIGCHLD || s->sig == SIGSTOP) && s->sig != want_sig)
+        int gs = rep_sig_group_stop(t, s);
+        if (gs > 0)
+            return;
+        if (gs < 0 ||
+            ((s->sig == SIGCHLD || s->sig == SIGSTOP) && s->sig != want_sig))
             continue;
         if (s->sig == SIGILL && !r->xgetbv_events && old_xgetbv(r, t, s))
+            continue;
+        if (s->sig == SIGSEGV && want_sig != SIGSEGV && want_sig != SIGBUS &&
+            rep_sig_wire_tripped(r, t, s))
             continue;
         s->kind = STOP_SIGNAL;
         return;
@@ -473,7 +480,12 @@ static void rewrite_mmap(const rrt_ev_syscall *e, struct user_regs_struct *g)
     g->rdi = (uint64_t)e->ret;
     if (!(flags & MAP_FIXED))
         flags |= MAP_FIXED_NOREPLACE;
-    if (e->flags & RRT_EV_SC_FILE) {
+    if (!(flags & MAP_ANONYMOUS) && !(e->flags & RRT_EV_SC_FILE)) {
+        /* /dev/zero: anonymous memory, shared when MAP_SHARED */
+        flags |= MAP_ANONYMOUS;
+        g->r8 = (uint64_t)-1;
+        g->r9 = 0;
+    } else if (e->flags & RRT_EV_SC_FILE) {
         bool shared = trace_map_shared_writable(flags, e->args[2]);
         flags = (flags & ~(uint64_t)(MAP_SHARED | MAP_PRIVATE)) |
                 (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS;
@@ -555,10 +567,14 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
             t->base.pset->p.want = r->patch_kinds;
         return t->base.pset || rep_fail_at(r, t, "out of memory");
     }
-    if (e->nr == SYS_mmap && (e->flags & RRT_EV_SC_FILE) &&
-        !fill_mapping(r, t, e->file_index, (uint64_t)e->ret, e->args[1],
-                      e->args[5]))
-        return false;
+    if (e->nr == SYS_mmap && (e->flags & RRT_EV_SC_FILE)) {
+        int shared = rep_mem_shared_mmap(r, t, e);
+        if (shared < 0 ||
+            (!shared && (!fill_mapping(r, t, e->file_index, (uint64_t)e->ret,
+                                       e->args[1], e->args[5]) ||
+                         !rep_mem_past_eof(r, t, e))))
+            return false;
+    }
     if (e->nr == SYS_sigaltstack)
         note_altstack(t, e->args[0]);
     if (e->nr == SYS_shmat && (!write_outputs(r, t, e) ||
@@ -566,6 +582,10 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         return rep_stopped(r) ||
                rep_fail_at(r, t, "shmat: cannot protect the segment at 0x%llx",
                            (unsigned long long)e->ret);
+    /* memory the call left that running it again does not (file contents
+     * behind madvise and mremap: record/memory.c) */
+    if (e->nr != SYS_shmat && e->n_mem && !write_outputs(r, t, e))
+        return false;
     uint64_t prot = 0, start = 0, len = 0;
     if (e->nr == SYS_mmap)
         prot = e->args[2], start = (uint64_t)e->ret, len = e->args[1];
@@ -927,10 +947,7 @@ static bool deliver(replayer *r, ptask *t, const rrt_ev_signal *e,
     bool built = trace_frame_build(memfd, &d, &f);
     bool use_rec = rec && !r->o->frame_pad_for_tests;
     if (!built && !use_rec) {
-        rep_diverge(r, t,
-                    "no room for the frame of signal %d (the recording "
-                    "host's kernel would have killed the task)",
-                    d.sig);
+        ok = rep_sig_no_room(r, t, d.sig, d.blocked);
         goto out;
     }
     if (use_rec && r->o->check_frames_for_tests &&
@@ -1014,6 +1031,8 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
         }
     }
     next_stop_for(r, t, &s, (int)e->signo);
+    if (s.kind == STOP_SIGNAL && rep_sig_wire_bus(r, t, e, &s))
+        s.sig = SIGBUS;
     if (s.kind != STOP_SIGNAL || s.sig != (int)e->signo) {
         char want[32];
         snprintf(want, sizeof(want), "signal %u", e->signo);
@@ -1129,11 +1148,13 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         t->parked = false;
         syscall(SYS_tkill, t->base.tid, SIGKILL);
     }
+    pid_t tgid = rep_sig_exit_begin(r, t, e);
     next_stop(r, t, &s);
     if (s.kind == STOP_SYSCALL && t->in_syscall && e->killed &&
         e->code == SIGSYS)
         die_by_wall(r, t, &s);
-    if (s.kind == STOP_SYSCALL && t->in_syscall && t->group_exit) {
+    if ((s.kind == STOP_SYSCALL && t->in_syscall && t->group_exit) ||
+        rep_sig_exit_stale(t, e, &s)) {
         /* At record time a sibling's exit_group ended the task inside
          * this call (a thread pool's futex wait), which so has no event;
          * the real exit_group, already run, ends it the same way here:
@@ -1168,6 +1189,7 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         r->exit_code = e->killed ? 128 + (int)e->code : (int)e->code;
         r->exited = true;
     }
+    rep_sig_exit_end(r, tgid, e);
     remove_task(r, t);
     return true;
 }
@@ -1188,12 +1210,14 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
                             "stop");
     if (!reenter(r, t, &s))
         return false;
-    /* Namespaces were entered at record time; here the child stays in
+    /* Traced all the same, as at record time (CLONE_UNTRACED); and the
+     * namespaces were entered at record time: here the child stays in
      * replay's (its ids and results come from the archive). */
-    uint64_t ns = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |
-                  CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET;
-    if (nr == SYS_clone && (s.regs.rdi & ns)) {
-        s.regs.rdi &= ~ns;
+    uint64_t drop = CLONE_UNTRACED | CLONE_NEWNS | CLONE_NEWCGROUP |
+                    CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
+                    CLONE_NEWNET;
+    if (nr == SYS_clone && (s.regs.rdi & drop)) {
+        s.regs.rdi &= ~drop;
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs);
     }
     uint64_t ptid = s.regs.rdx, ctid = s.regs.r10;
@@ -1299,6 +1323,8 @@ static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
     char exe[64];
     if (!trace_exec_fixup_auxv(t->base.tid, t->base.memfd, &now, e))
         return rep_fail_at(r, t, "cannot set up the auxiliary vector");
+    if (!rep_vdso_check(r, t, e, &now))
+        return false;
     snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->base.tid);
     bool substituted = r->sub.active && r->sub.task == t;
     /* What a substitution ran is the recorded bytes by construction;
@@ -1362,7 +1388,7 @@ static bool need_task(replayer *r, uint32_t rec_tid, ptask **t)
 
 static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
 {
-    r->counts[ev->type & 15]++;
+    r->counts[ev->type < 16 ? ev->type : 0]++;
     rrt_ev_any any;
     rrt_error err;
     rrt_status st = rrt_ev_decode_any(ev->type, ev->data, ev->len, &any, &err);
@@ -1402,9 +1428,22 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
     case RRT_EV_EXEC:
         ok = need_task(r, any.u.exec.tid, &t) && on_exec(r, t, &any.u.exec);
         break;
+    case RRT_EV_SHARED_WRITE:
+        ok = need_task(r, any.u.shared_write.tid, &t) &&
+             rep_mem_shared_write(r, t, &any.u.shared_write);
+        break;
+    case RRT_EV_PREEMPT:
+        /* the task gave way at the trap it stopped at: it does not run on
+         * before the next task's event, but from its resume (which
+         * order_tasks makes it the lazy task at) */
+        if (!any.u.preempt.resume && r->lazy &&
+            r->lazy->base.rec_tid == any.u.preempt.tid)
+            r->lazy = NULL;
+        break;
     default:
         /* EXEC_SCRIPT: read ahead with its EXEC (rep_peek_exec);
-         * SIGNAL_FRAME: read by the SIGNAL before it */
+         * SIGNAL_FRAME: read by the SIGNAL before it; SHARED_MAP: read
+         * ahead by its mmap (rep_mem_shared_mmap) */
         break;
     }
     rrt_ev_any_clear(&any);
@@ -1528,7 +1567,7 @@ static bool spawn(replayer *r, ptask **root)
         CPU_SET(cpu, &set);
         sched_setaffinity(0, sizeof(set), &set);
     }
-    trace_spawn_opts so = {exe, argv, envp, cpu, true};
+    trace_spawn_opts so = {exe, argv, envp, cpu, true, false};
     rrt_ev_exec ex;
     uint64_t script;
     bool have_ex = rep_peek_exec(r, 0, &ex, &script);
@@ -1584,6 +1623,11 @@ static bool event_subject(const rrt_event *ev, uint32_t *tid)
         *tid = (uint32_t)v;
         return !c.failed && v <= UINT32_MAX;
     }
+    case RRT_EV_PREEMPT: { /* only a resume runs user code */
+        uint64_t v = rrt_cursor_varint(&c);
+        *tid = (uint32_t)v;
+        return rrt_cursor_u8(&c) == 1 && !c.failed && v <= UINT32_MAX;
+    }
     default:
         return false;
     }
@@ -1600,7 +1644,9 @@ static void order_tasks(replayer *r, const rrt_event *ev, bool before)
         ptask *l = r->lazy;
         if (l && l->base.rec_tid != tid && !l->parked && !l->clone_pending &&
             !l->sigsuspend && !l->exiting) {
+            l->parking = true;
             next_stop(r, l, &l->park);
+            l->parking = false;
             l->parked = true;
         }
         r->lazy = NULL;
@@ -1730,7 +1776,9 @@ out:
         free(r->warned[i]);
     free(r->warned);
     rrt_cpuid_sites_free(r->table);
+    rep_sig_free(r);
     trace_site_cache_close(r->sites.cache);
+    rep_mem_free(r);
     rrt_reader_close(r->rd);
     if (err)
         *err = r->err;

@@ -57,6 +57,10 @@ typedef struct ptask {
     /* the last trap the kernel recorded for the thread at record time,
      * which a frame's sigcontext shows (trapno, err, cr2) */
     uint64_t trapno, trap_err, cr2;
+    /* signals.c: run to `park` (order_tasks), where a group-stop counts
+     * as a stop; parked in one (a stop signal stopped its process) */
+    bool parking;
+    bool group_stopped;
 } ptask;
 
 #define RRT_ELF_PT_INTERP 3u
@@ -132,6 +136,11 @@ typedef struct replayer {
     size_t nwarned, capwarned;
     trace_site_source sites; /* CPUID sites: the archive's table, cache */
     rrt_cpuid_sites *table;
+    struct rep_mem *mem; /* memory.c: copies of mapped files */
+    /* signals.c: pages of file mappings past the end of their file, made
+     * inaccessible so that an access faults where it raised SIGBUS */
+    struct rep_wire *wires;
+    size_t n_wires, cap_wires;
 } replayer;
 
 /* report.c: what the replay says, and how it stops. */
@@ -157,6 +166,50 @@ bool rep_stopped(const replayer *r);
 /* replayer.c */
 /* Checks that an external file is still the one recorded and opens it. */
 int rep_open_recorded(replayer *r, ptask *t, const rrt_file_entry *f);
+
+/* memory.c: memory at replay. The vDSO the recording kept visible (and
+ * made to ask the kernel) must be where the program saw it. */
+bool rep_vdso_check(replayer *r, ptask *t, const rrt_ev_exec *rec,
+                    const rrt_ev_exec *now);
+/* At the exit stop of e, a file mmap run as anonymous memory: when a
+ * SHARED_MAP event follows, maps the object's copy there instead (1);
+ * 0 when none follows (the caller fills the mapping), -1 on failure. */
+int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e);
+/* At the exit stop of e, a private file mmap run as anonymous memory and
+ * filled: makes the pages past the end of the file raise SIGBUS, as the
+ * file's did. */
+bool rep_mem_past_eof(replayer *r, ptask *t, const rrt_ev_syscall *e);
+/* SHARED_WRITE: the bytes a call wrote into a shared file. */
+bool rep_mem_shared_write(replayer *r, ptask *t, const rrt_ev_shared_write *e);
+void rep_mem_free(replayer *r);
+/* signals.c: a fatal signal's death of a whole thread group, around
+ * each EXIT event: begin (before running the task to its end; returns its
+ * thread group id), stale (the stop it reached is not its end: wait for
+ * its death), end (after its death). */
+pid_t rep_sig_exit_begin(replayer *r, ptask *t, const rrt_ev_exit *e);
+bool rep_sig_exit_stale(const ptask *t, const rrt_ev_exit *e, const stop *s);
+void rep_sig_exit_end(replayer *r, pid_t tgid, const rrt_ev_exit *e);
+/* A group-stop (a stop signal's default action) at stop s: 0 it is not
+ * one; 1 it is t's park; -1 run on. rep_sig_unpark: t's park is such a
+ * stop, and t runs on from it (true). */
+int rep_sig_group_stop(ptask *t, stop *s);
+bool rep_sig_unpark(ptask *t);
+/* No room for the frame of signal sig in t (blocked: its mask): as the
+ * kernel, forces a SIGSEGV, which the next event delivers. */
+bool rep_sig_no_room(replayer *r, ptask *t, int sig, uint64_t blocked);
+/* SIGBUS past the end of a mapped file. Replay maps files as anonymous
+ * memory, which never raises it: after such an mmap (at its exit stop)
+ * rep_sig_wire_mmap makes the pages past the file's end inaccessible.
+ * The SIGSEGV they raise is the recorded SIGBUS when the SIGNAL event
+ * says so (rep_sig_wire_bus: true); any other time
+ * (rep_sig_wire_tripped, at its delivery stop) the recording had none
+ * (the file grew): the pages get their access back and the task runs
+ * on (true). */
+bool rep_sig_wire_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e);
+bool rep_sig_wire_bus(replayer *r, ptask *t, const rrt_ev_signal *e,
+                      const stop *s);
+bool rep_sig_wire_tripped(replayer *r, ptask *t, const stop *s);
+void rep_sig_free(replayer *r);
 
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);

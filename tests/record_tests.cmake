@@ -401,3 +401,18 @@ add_test(NAME record_replay_cpuid_sites_from_archive_and_cache
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli_cpuid_sites.sh ${RRT_CLI} $<TARGET_FILE:tr_cpuid>)
 set_tests_properties(record_replay_cpuid_sites_from_archive_and_cache PROPERTIES
   TIMEOUT 120 LABELS record)
+
+# The process tree and the scheduler (tests/cli_proc.sh): a program that
+# signals its own process group, one that busy-waits past the
+# serialization limit, and job control through a terminal.
+foreach(t killgroup busywait int80)
+  add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
+  set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
+    ${PROJECT_BINARY_DIR}/tracees)
+  target_compile_options(tr_${t} PRIVATE -fno-sanitize=all)
+  target_link_options(tr_${t} PRIVATE -fno-sanitize=all -pthread)
+endforeach()
+add_test(NAME cli_proc COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli_proc.sh
+  ${RRT_CLI} ${PROJECT_BINARY_DIR}/tracees)
+set_tests_properties(cli_proc PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 200
+  LABELS record)

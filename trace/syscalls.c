@@ -200,6 +200,7 @@ static const trace_sc_desc table[] = {
     ROW(SYS_pidfd_open, "pidfd_open", EMU, 2),
     ROW(SYS_pidfd_send_signal, "pidfd_send_signal", EMU, 2),
     ROW(SYS_rt_sigqueueinfo, "rt_sigqueueinfo", EMU, 2),
+    ROW(SYS_rt_tgsigqueueinfo, "rt_tgsigqueueinfo", EMU, 3),
     ROW(SYS_sched_getaffinity, "sched_getaffinity", EMU, 2, O_RET(2)),
     ROW(SYS_sched_yield, "sched_yield", EMU, 0),
     ROW(SYS_getpriority, "getpriority", EMU, 2),
@@ -219,8 +220,16 @@ static const trace_sc_desc table[] = {
     ROW(SYS_setresuid, "setresuid", EMU, 3),
     ROW(SYS_setresgid, "setresgid", EMU, 3),
     ROW(SYS_setgroups, "setgroups", EMU, 1),
+    /* Memory locks and residency change nothing a program reads back
+     * but these results (mincore's vector: record/memory.c). */
     ROW(SYS_mlock, "mlock", EMU, 2),
     ROW(SYS_munlock, "munlock", EMU, 2),
+    ROW(SYS_mlock2, "mlock2", EMU, 3),
+    ROW(SYS_mlockall, "mlockall", EMU, 1),
+    ROW(SYS_munlockall, "munlockall", EMU, 0),
+    ROW(SYS_mincore, "mincore", EMU, 3),
+    /* writes back to the file, which replay does not have */
+    ROW(SYS_msync, "msync", EMU, 3),
     ROW(SYS_prctl, "prctl", EMU, 1, O_SPECIAL),
     ROW(SYS_nanosleep, "nanosleep", EMU, 0, O_FIX(1, SZ_TIMESPEC)),
     ROW(SYS_clock_nanosleep, "clock_nanosleep", EMU, 2,
@@ -282,12 +291,8 @@ static const trace_sc_desc table[] = {
      * bytes a call writes) come from the archive: at replay nothing is
      * really created, mounted, unshared or changed in the kernel, and the
      * later calls that would see the change are emulated too. */
-    /* Memory: results only; the pages themselves do not change. */
-    ROW(SYS_msync, "msync", EMU, 3),
-    ROW(SYS_mincore, "mincore", EMU, 2, O_SPECIAL),
-    ROW(SYS_mlock2, "mlock2", EMU, 3),
-    ROW(SYS_mlockall, "mlockall", EMU, 1),
-    ROW(SYS_munlockall, "munlockall", EMU, 0),
+    /* Memory: results only; the pages themselves do not change (msync,
+     * mincore and the locks are above, with the memory calls). */
     ROW(SYS_migrate_pages, "migrate_pages", EMU, 2),
     ROW(SYS_move_pages, "move_pages", EMU, 2, O_SPECIAL),
     ROW(SYS_process_madvise, "process_madvise", EMU, 5),
@@ -422,7 +427,6 @@ static const trace_sc_desc table[] = {
         O_FIX(2, 8)),
     ROW(SYS_kcmp, "kcmp", EMU, 5),
     ROW(SYS_pidfd_getfd, "pidfd_getfd", EMU, 3),
-    ROW(SYS_rt_tgsigqueueinfo, "rt_tgsigqueueinfo", EMU, 3),
     /* reads another process into the caller's buffers */
     ROW(SYS_process_vm_readv, "process_vm_readv", EMU, 6, O_IOV(1, 2)),
     /* writes into the caller's own memory only (checked at entry) */

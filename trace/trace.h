@@ -106,7 +106,13 @@ typedef struct trace_spawn_opts {
     char *const *envp;
     int cpu;           /* pin to this CPU, -1 = do not pin */
     bool seccomp_wall; /* replay: allow only the calls replay executes */
+    bool own_pgrp;     /* in a process group of its own, so that a signal
+                        * the program sends its group misses the tracer */
 } trace_spawn_opts;
+
+/* Replay's wall lets openat through when its dirfd is this, and close
+ * when its (unused) second argument is: calls replay injects itself. */
+#define TRACE_WALL_MAGIC 0x72727400u
 
 /* Forks a traced child that disables ASLR, pins itself, makes RDTSC trap,
  * stops itself and execs. Returns the pid (stopped at SIGSTOP, options
@@ -129,12 +135,19 @@ bool trace_mem_write(int memfd, uint64_t addr, const void *buf, size_t n);
 bool trace_inject_syscall(pid_t pid, int memfd, long nr, const uint64_t *args,
                           int nargs, long *ret);
 
-/* At an execve exit stop: hides the vDSO (AT_SYSINFO_EHDR -> AT_IGNORE) so
- * time calls become system calls, and returns auxv and AT_RANDOM. When
- * `set` is given, writes its AT_RANDOM bytes and hardware words instead of
- * reading them. */
+/* At an execve exit stop: makes the vDSO's time functions system calls
+ * (trace_vdso_patch; when that fails, or replaying a recording that hid
+ * it, hides the vDSO: AT_SYSINFO_EHDR -> AT_IGNORE), and returns auxv and
+ * AT_RANDOM. When `set` is given, writes its AT_RANDOM bytes and hardware
+ * words instead of reading them. */
 bool trace_exec_fixup_auxv(pid_t pid, int memfd, rrt_ev_exec *ex,
                            const rrt_ev_exec *set);
+
+/* Patches every function of the vDSO mapped at base (an ELF image) into
+ * the system call it stands for (clock_gettime, gettimeofday, time,
+ * getcpu, clock_getres) or into `return -ENOSYS`; false when base holds
+ * no vDSO this understands. */
+bool trace_vdso_patch(int memfd, uint64_t base);
 
 /* CPUID trapping. */
 typedef enum {
