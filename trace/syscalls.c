@@ -213,7 +213,8 @@ static const trace_sc_desc table[] = {
     ROW(SYS_getcpu, "getcpu", EMU, 0, O_FIX(0, 4), O_FIX(1, 4)),
     ROW(SYS_getitimer, "getitimer", EMU, 1, O_FIX(1, 32)),
     ROW(SYS_setitimer, "setitimer", EMU, 2, O_FIX(2, 32)),
-    ROW(SYS_capget, "capget", EMU, 0, O_FIX(1, 24)),
+    /* the header too: an unknown version is answered with the preferred one */
+    ROW(SYS_capget, "capget", EMU, 0, O_FIX(0, 4), O_FIX(1, 24)),
     ROW(SYS_personality, "personality", EMU, 1),
     ROW(SYS_setuid, "setuid", EMU, 1),
     ROW(SYS_setgid, "setgid", EMU, 1),

@@ -28,8 +28,10 @@ int main(int argc, char **argv)
     }
     int d = open(dirname(dir), O_RDONLY | O_DIRECTORY);
     need(d >= 0, "open dir");
-    show("execveat missing", syscall(SYS_execveat, d, "no-such-program", argv, environ, 0));
-    show("execveat bad flags", syscall(SYS_execveat, d, basename(base), argv, environ, 0x7000));
+    show("execveat missing",
+         syscall(SYS_execveat, d, "no-such-program", argv, environ, 0));
+    show("execveat bad flags",
+         syscall(SYS_execveat, d, basename(base), argv, environ, 0x7000));
     char *args[] = {argv[0], "first", "relative", NULL};
     syscall(SYS_execveat, d, basename(base), args, environ, 0);
     printf("execveat relative: %s\n", strerrorname_np(errno));
