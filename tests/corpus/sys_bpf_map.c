@@ -1,4 +1,5 @@
-/* corpus: a BPF array map: update, lookup (the value the kernel writes), next key */
+/* corpus: a BPF array map: update, lookup (the value the kernel writes), next
+ * key */
 #include <linux/bpf.h>
 #include <stdint.h>
 #include "sys_common.h"

@@ -1,4 +1,5 @@
-/* corpus: capget with an unknown version answers EINVAL and the version it wants */
+/* corpus: capget with an unknown version answers EINVAL and the version it
+ * wants */
 #include <linux/capability.h>
 #include "sys_common.h"
 
