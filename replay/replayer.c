@@ -137,7 +137,8 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
     if (t->parked && !rep_sig_unpark(t)) {
         *s = t->park;
         t->parked = false;
-        return;
+        if (!rep_sb_skip_end(r, t, s))
+            return;
     }
     if (t->restart_ret) {
         if (!want_sig && !t->resume_sig)
@@ -154,6 +155,8 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
         /* ESRCH: killed meanwhile (exit_group of a sibling); reap it */
         bool resume = !t->resumed;
         t->resumed = false;
+        if (resume && r->dbg)
+            req = rep_dbg_resume(r, t, req);
         if ((resume &&
              ptrace((enum __ptrace_request)req, t->base.tid, NULL,
                     (void *)(long)t->resume_sig) != 0 &&
@@ -163,17 +166,22 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
             return;
         }
         t->resume_sig = 0;
+        if (r->dbg && (WIFEXITED(s->status) || WIFSIGNALED(s->status)))
+            rep_dbg_stopped(r, t, s);
         if (WIFEXITED(s->status) || WIFSIGNALED(s->status)) {
             s->kind = STOP_EXIT;
             return;
         }
         s->sig = WSTOPSIG(s->status);
         ptrace(PTRACE_GETREGS, t->base.tid, NULL, &s->regs);
+        if (r->dbg && rep_dbg_stopped(r, t, s))
+            continue; /* a breakpoint or step of gdb's */
         if (s->sig == (SIGTRAP | 0x80)) {
             if (skip_exit)
                 continue; /* the emulated call's, already handled */
             t->in_syscall = !t->in_syscall;
-            t->emu_entry = t->in_syscall && req == PTRACE_SYSEMU;
+            t->emu_entry = t->in_syscall && (req == PTRACE_SYSEMU ||
+                                             req == PTRACE_SYSEMU_SINGLESTEP);
             s->kind = STOP_SYSCALL;
             return;
         }
@@ -200,6 +208,45 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
 static void next_stop(replayer *r, ptask *t, stop *s)
 {
     next_stop_for(r, t, s, 0);
+}
+
+static const char *stop_name(const stop *s, char *buf, size_t n);
+
+ptask *rep_task(replayer *r, uint32_t rec_tid)
+{
+    ptask *t = task_of(r, rec_tid);
+    return t && !t->doomed ? t : NULL;
+}
+
+void rep_next_stop(replayer *r, ptask *t, stop *s)
+{
+    next_stop(r, t, s);
+}
+
+const char *rep_stop_name(const stop *s, char *buf, size_t n)
+{
+    return stop_name(s, buf, n);
+}
+
+static bool expect_syscall(replayer *r, ptask *t, stop *s, uint32_t nr,
+                           bool entry);
+
+bool rep_skip_call(replayer *r, ptask *t, stop *s, int64_t ret)
+{
+    if (t->emu_entry) {
+        t->emu_entry = false;
+        t->in_syscall = false;
+        t->skipped = true;
+        s->regs.rax = (uint64_t)ret;
+        return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs) == 0;
+    }
+    uint32_t nr = (uint32_t)s->regs.orig_rax;
+    s->regs.orig_rax = (uint64_t)-1;
+    ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
+    if (!expect_syscall(r, t, s, nr, false))
+        return false;
+    s->regs.rax = (uint64_t)ret;
+    return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs) == 0;
 }
 
 static const char *stop_name(const stop *s, char *buf, size_t n)
@@ -1006,6 +1053,8 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
 {
     stop s;
     char buf[256];
+    if (!rep_sb_before_signal(r, t))
+        return false;
     /* tkill, not tgkill(tid, tid): the task may be a thread other than
      * its process's leader, whose tgid is not its tid. */
     if (!e->sync && syscall(SYS_tkill, t->base.tid, (int)e->signo) != 0)
@@ -1039,6 +1088,8 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
         return rep_mismatch(r, t, want, stop_name(&s, buf, sizeof(buf)),
                             "stop");
     }
+    if (r->dbg)
+        rep_dbg_signal(r, t, (int)e->signo);
     if (e->sync)
         note_fault(t, e);
     rrt_ev_signal_frame rec;
@@ -1399,7 +1450,10 @@ static bool need_task(replayer *r, uint32_t rec_tid, ptask **t)
 
 static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
 {
-    r->counts[ev->type < 16 ? ev->type : 0]++;
+    r->counts[ev->type < 32 ? ev->type : 0]++;
+    bool sb_ok;
+    if (rep_sb_event(r, ev, &sb_ok))
+        return sb_ok;
     rrt_ev_any any;
     rrt_error err;
     rrt_status st = rrt_ev_decode_any(ev->type, ev->data, ev->len, &any, &err);
@@ -1578,7 +1632,7 @@ static bool spawn(replayer *r, ptask **root)
         CPU_SET(cpu, &set);
         sched_setaffinity(0, sizeof(set), &set);
     }
-    trace_spawn_opts so = {exe, argv, envp, cpu, true, false};
+    trace_spawn_opts so = {exe, argv, envp, cpu, true, false, 0};
     rrt_ev_exec ex;
     uint64_t script;
     bool have_ex = rep_peek_exec(r, 0, &ex, &script);
@@ -1629,7 +1683,9 @@ static bool event_subject(const rrt_event *ev, uint32_t *tid)
     case RRT_EV_CPUID:
     case RRT_EV_XGETBV:
     case RRT_EV_SIGNAL:
-    case RRT_EV_SIGNAL_FRAME: {
+    case RRT_EV_SIGNAL_FRAME:
+    case 11: /* SYSCALLBUF: the task consumes records */
+    case 12: /* SYSCALLBUF_PATCH: code the lazy task may still run */ {
         uint64_t v = rrt_cursor_varint(&c);
         *tid = (uint32_t)v;
         return !c.failed && v <= UINT32_MAX;
@@ -1705,6 +1761,10 @@ static bool run_events(replayer *r)
                 rrt_ev_syscall_clear(&e);
             }
         }
+        if (r->dbg && !rep_dbg_event(r, &ev)) {
+            ok = false;
+            break;
+        }
         order_tasks(r, &ev, true);
         if (!apply(r, &ev, root)) {
             ok = false;
@@ -1761,10 +1821,14 @@ rrt_status rep_replay(const rep_options *o, rep_report *rep, rrt_error *err)
             goto out;
         }
     }
+    if (o->gdb && !rep_dbg_open(r))
+        goto out;
     if (setup_traps(r) && spawn(r, &root) && run_events(r) && check_end(r))
         rep->outcome = REP_REPLAYED;
     else if (r->diverged)
         rep->outcome = REP_DIVERGED;
+    if (r->dbg)
+        rep_dbg_end(r, rep->outcome == REP_REPLAYED);
     rep->exited = r->exited;
     rep->exit_status = r->exit_code;
     rep->events = r->index;
@@ -1781,6 +1845,7 @@ out:
     else if (rep->outcome == REP_FAILED && r->err.status == RRT_OK)
         rep_failed(r, RRT_E_IO, "%s: replay failed", o->archive);
     kill_all(r);
+    rep_dbg_close(r);
     rep_sub_clear(&r->sub);
     rrt_cpuid_manifest_clear(&r->m);
     for (size_t i = 0; i < r->nwarned; i++)

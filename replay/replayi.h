@@ -105,15 +105,18 @@ typedef struct exec_sub {
     size_t nalias;
 } exec_sub;
 
+typedef struct rep_dbg rep_dbg;
+
 typedef struct replayer {
     const rep_options *o;
+    rep_dbg *dbg; /* gdb.c: the debugger, or NULL */
     rrt_reader *rd;
     trace_cpuid_mode mode;
     trace_task *tasks;
     ptask *lazy;    /* task whose user code since its last event has not
                      * run yet */
     uint64_t index; /* current event */
-    uint64_t counts[16];
+    uint64_t counts[32];
     int exit_code;
     bool exited;
     bool diverged;
@@ -141,6 +144,7 @@ typedef struct replayer {
      * inaccessible so that an access faults where it raised SIGBUS */
     struct rep_wire *wires;
     size_t n_wires, cap_wires;
+    uint64_t sb_records; /* syscall buffer records consumed */
 } replayer;
 
 /* report.c: what the replay says, and how it stops. */
@@ -167,6 +171,20 @@ bool rep_stopped(const replayer *r);
 /* Checks that an external file is still the one recorded and opens it. */
 int rep_open_recorded(replayer *r, ptask *t, const rrt_file_entry *f);
 
+/* gdb.c: the debugger's stop points, called only when r->dbg is set.
+ * rep_dbg_event: before each event; false when gdb ended the replay.
+ * rep_dbg_resume: before t is resumed with `req`; returns the request to
+ * use (a single step). rep_dbg_stopped: after each stop of t; true when
+ * the stop was the debugger's (a breakpoint, a step), which the replay
+ * then ignores. rep_dbg_signal: t stopped with a recorded signal. */
+bool rep_dbg_open(replayer *r);
+bool rep_dbg_event(replayer *r, const rrt_event *ev);
+int rep_dbg_resume(replayer *r, ptask *t, int req);
+bool rep_dbg_stopped(replayer *r, ptask *t, stop *s);
+void rep_dbg_signal(replayer *r, ptask *t, int sig);
+/* The replay ended (replayed: as recorded, else diverged or failed). */
+void rep_dbg_end(replayer *r, bool replayed);
+void rep_dbg_close(replayer *r);
 /* memory.c: memory at replay. The vDSO the recording kept visible (and
  * made to ask the kernel) must be where the program saw it. */
 bool rep_vdso_check(replayer *r, ptask *t, const rrt_ev_exec *rec,
@@ -210,6 +228,24 @@ bool rep_sig_wire_bus(replayer *r, ptask *t, const rrt_ev_signal *e,
                       const stop *s);
 bool rep_sig_wire_tripped(replayer *r, ptask *t, const stop *s);
 void rep_sig_free(replayer *r);
+/* The task recorded as rec_tid, or NULL. */
+ptask *rep_task(replayer *r, uint32_t rec_tid);
+/* Runs t to its next stop that matters. */
+void rep_next_stop(replayer *r, ptask *t, stop *s);
+const char *rep_stop_name(const stop *s, char *buf, size_t n);
+/* t stands at the entry stop s of a call that must not run: it returns
+ * ret. */
+bool rep_skip_call(replayer *r, ptask *t, stop *s, int64_t ret);
+
+/* syscallbuf.c: the syscall buffer's events; false when ev is not one,
+ * else *ok says whether it was applied. */
+bool rep_sb_event(replayer *r, const rrt_event *ev, bool *ok);
+/* Before a signal: a task parked at the library's tail flush (a signal
+ * held back at record) leaves it, to take the signal right after. */
+bool rep_sb_before_signal(replayer *r, ptask *t);
+/* s is the library's stop at the end of its records (parked by the last
+ * SYSCALLBUF event): skipped, true; the task then runs on. */
+bool rep_sb_skip_end(replayer *r, ptask *t, stop *s);
 
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);

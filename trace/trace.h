@@ -108,6 +108,10 @@ typedef struct trace_spawn_opts {
     bool seccomp_wall; /* replay: allow only the calls replay executes */
     bool own_pgrp;     /* in a process group of its own, so that a signal
                         * the program sends its group misses the tracer */
+    /* record with the syscall buffer: a filter lets calls whose `syscall`
+     * ends here through without a stop and makes every other call a
+     * PTRACE_EVENT_SECCOMP stop (trace/syscallbuf.h); 0: none */
+    uint64_t sb_allow_ip;
 } trace_spawn_opts;
 
 /* Replay's wall lets openat through when its dirfd is this, and close
