@@ -1,4 +1,5 @@
-/* corpus: SECCOMP_RET_TRAP without a SIGSYS handler: the child dies of SIGSYS */
+/* corpus: SECCOMP_RET_TRAP without a SIGSYS handler: the child dies of SIGSYS
+ */
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
