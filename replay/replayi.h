@@ -245,6 +245,12 @@ uint64_t rep_sub_execve(replayer *r, ptask *t, uint64_t addr);
 bool rep_peek_exec(replayer *r, uint64_t first, rrt_ev_exec *e,
                    uint64_t *script);
 
+/* execveat.c: at the real entry of t's execveat, turns the registers into
+ * an execve of the recorded file (path written into t's memory); the
+ * path's address, 0 when the archive does not say which file. */
+uint64_t rep_execveat_as_execve(replayer *r, ptask *t,
+                                struct user_regs_struct *g);
+
 /* ipc.c: SysV shared memory. Whether a recorded shmat or shmdt runs at
  * replay (as an mmap or munmap), and the registers of that call. */
 bool rep_shm_real(const rrt_ev_syscall *e);
