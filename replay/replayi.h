@@ -193,6 +193,10 @@ int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e);
  * filled: makes the pages past the end of the file raise SIGBUS, as the
  * file's did. */
 bool rep_mem_past_eof(replayer *r, ptask *t, const rrt_ev_syscall *e);
+/* At a SIGBUS stop the recording did not have: true when the access hit
+ * such pages (the file had grown at record time), which now read zeros,
+ * and the task runs on without the signal. */
+bool rep_mem_past_eof_tripped(replayer *r, ptask *t, const stop *s);
 /* SHARED_WRITE: the bytes a call wrote into a shared file. */
 bool rep_mem_shared_write(replayer *r, ptask *t, const rrt_ev_shared_write *e);
 void rep_mem_free(replayer *r);
@@ -211,11 +215,6 @@ bool rep_sig_unpark(ptask *t);
 /* No room for the frame of signal sig in t (blocked: its mask): as the
  * kernel, forces a SIGSEGV, which the next event delivers. */
 bool rep_sig_no_room(replayer *r, ptask *t, int sig, uint64_t blocked);
-/* An unexpected SIGBUS (t at its delivery stop), in pages replay mapped past
- * the end of a file (rep_mem_past_eof) that the recording could read: the file
- * grew (ftruncate) after it was mapped. The pages become zero-filled memory and
- * the task runs on (true). */
-bool rep_sig_bus_grown(ptask *t);
 /* The signal state a trap destroys (trace_trapsig): kept from each
  * SYSCALL event, put back after each emulated trap (at its stop s). */
 void rep_sig_after_call(replayer *r, ptask *t, const rrt_ev_syscall *e);
@@ -249,6 +248,12 @@ bool rep_sub_finish(replayer *r, ptask *t, exec_sub *x, const rrt_ev_exec *now);
 uint64_t rep_sub_execve(replayer *r, ptask *t, uint64_t addr);
 bool rep_peek_exec(replayer *r, uint64_t first, rrt_ev_exec *e,
                    uint64_t *script);
+
+/* execveat.c: at the real entry of t's execveat, turns the registers into
+ * an execve of the recorded file (path written into t's memory); the
+ * path's address, 0 when the archive does not say which file. */
+uint64_t rep_execveat_as_execve(replayer *r, ptask *t,
+                                struct user_regs_struct *g);
 
 /* ipc.c: SysV shared memory. Whether a recorded shmat or shmdt runs at
  * replay (as an mmap or munmap), and the registers of that call. */

@@ -9,7 +9,6 @@
 #include <sys/syscall.h>
 
 #include "replayi.h"
-#include "rrtx.h"
 
 static void mark_dying(replayer *r, pid_t tgid)
 {
@@ -121,52 +120,6 @@ bool rep_sig_no_room(replayer *r, ptask *t, int sig, uint64_t blocked)
         return rep_fail_at(r, t, "cannot unblock SIGSEGV");
     t->resume_sig = 0;
     return true;
-}
-
-/* The mapping holding addr in tid, if it maps replay's empty memfd. */
-static bool past_eof_mapping(pid_t tid, uint64_t addr, uint64_t *lo,
-                             uint64_t *hi, int *prot)
-{
-    char path[64], line[512];
-    unsigned long long a, b;
-    char perms[8];
-    bool found = false;
-    snprintf(path, sizeof(path), "/proc/%d/maps", (int)tid);
-    FILE *f = fopen(path, "re");
-    while (f && !found && fgets(line, sizeof(line), f))
-        if (sscanf(line, "%llx-%llx %7s", &a, &b, perms) == 3 && addr >= a &&
-            addr < b && strstr(line, "/memfd:rrt-past-eof")) {
-            *lo = a, *hi = b;
-            *prot = (perms[0] == 'r' ? PROT_READ : 0) |
-                    (perms[1] == 'w' ? PROT_WRITE : 0) |
-                    (perms[2] == 'x' ? PROT_EXEC : 0);
-            found = true;
-        }
-    if (f)
-        fclose(f);
-    return found;
-}
-
-bool rep_sig_bus_grown(ptask *t)
-{
-    siginfo_t si;
-    uint64_t lo, hi;
-    int prot;
-    if (ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) != 0 ||
-        si.si_code != BUS_ADRERR ||
-        !past_eof_mapping(t->base.tid, (uint64_t)(uintptr_t)si.si_addr, &lo,
-                          &hi, &prot))
-        return false;
-    uint64_t args[6] = {lo,
-                        hi - lo,
-                        (uint64_t)prot,
-                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
-                        (uint64_t)-1,
-                        0};
-    long ret;
-    return trace_inject_syscall(t->base.tid, t->base.memfd, SYS_mmap, args, 6,
-                                &ret) &&
-           (uint64_t)ret == lo;
 }
 
 void rep_sig_after_call(replayer *r, ptask *t, const rrt_ev_syscall *e)

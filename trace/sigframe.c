@@ -588,7 +588,7 @@ static void exec_actions(trace_task *t)
 void trace_trapsig_call(trace_task *tasks, trace_task *t, long nr,
                         const uint64_t args[6], int64_t ret)
 {
-    if (nr == SYS_execve && ret == 0) {
+    if ((nr == SYS_execve || nr == SYS_execveat) && ret == 0) {
         exec_actions(t);
         read_mask(t);
     } else if (nr == SYS_rt_sigprocmask || nr == SYS_rt_sigreturn) {
