@@ -2,11 +2,7 @@
  * fatal signal that kills a whole thread group, and the frame the kernel
  * could not build. */
 #include <signal.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
 #include <sys/ptrace.h>
-#include <sys/syscall.h>
 
 #include "replayi.h"
 

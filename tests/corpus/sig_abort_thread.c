@@ -1,4 +1,5 @@
-/* corpus: exit=134 abort() in a worker thread while main waits in pthread_join: death by SIGABRT */
+/* corpus: exit=134 abort() in a worker thread while main waits in pthread_join:
+ * death by SIGABRT */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

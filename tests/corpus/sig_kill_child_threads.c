@@ -1,4 +1,5 @@
-/* corpus: a parent sends SIGTERM to a child whose three threads sleep: the whole child dies of it */
+/* corpus: a parent sends SIGTERM to a child whose three threads sleep: the
+ * whole child dies of it */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,7 +37,8 @@ int main(void)
     int st;
     if (waitpid(c, &st, 0) != c)
         return 2;
-    printf("child killed by SIGTERM %d\n", WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+    printf("child killed by SIGTERM %d\n",
+           WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
     if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGTERM)
         return 1;
     printf("rrt-corpus: ok\n");

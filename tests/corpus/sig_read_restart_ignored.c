@@ -1,4 +1,5 @@
-/* corpus: a read blocked on a pipe is interrupted by an ignored SIGCHLD (a child exits) and restarted by the kernel, until data comes */
+/* corpus: a read blocked on a pipe is interrupted by an ignored SIGCHLD (a
+ * child exits) and restarted by the kernel, until data comes */
 #include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>

@@ -1,4 +1,5 @@
-/* corpus: a SIGSEGV the program queues to itself with a fault's si_code (rt_sigqueueinfo): a signal like a fault, not raised by an instruction */
+/* corpus: a SIGSEGV the program queues to itself with a fault's si_code
+ * (rt_sigqueueinfo): a signal like a fault, not raised by an instruction */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>

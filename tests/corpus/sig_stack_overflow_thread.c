@@ -1,4 +1,5 @@
-/* corpus: a thread overflows its own stack; the SIGSEGV handler runs on that thread's alternate stack and siglongjmps out */
+/* corpus: a thread overflows its own stack; the SIGSEGV handler runs on that
+ * thread's alternate stack and siglongjmps out */
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>

@@ -1,4 +1,5 @@
-/* corpus: a child sleeping in nanosleep is stopped and continued by its parent: the sleep finishes (restart_syscall) */
+/* corpus: a child sleeping in nanosleep is stopped and continued by its parent:
+ * the sleep finishes (restart_syscall) */
 #include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
