@@ -1,6 +1,7 @@
 /* Signals at replay beyond one delivery (replayer.c delivers them): a
- * fatal signal that kills a whole thread group, and the frame the kernel
- * could not build. */
+ * fatal signal that kills a whole thread group, group-stops, the frame
+ * the kernel could not build, and the signal state rrt's own traps
+ * destroy. */
 #include <signal.h>
 #include <sys/ptrace.h>
 
