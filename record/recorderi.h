@@ -196,9 +196,10 @@ void rec_jobctl_group_stop(recorder *r,
 bool rec_keeps_token(recorder *r, rtask *t);
 /* waitpid(-1) for the next stop, ending the recording (r->hung, -1 with
  * ETIMEDOUT) when the holder runs user code longer than the serialization
- * limit while others wait; -1 with EINTR when rrt got a signal. begin
- * blocks SIGCHLD, which it waits for; end restores the mask. */
-pid_t rec_wait(recorder *r, int *status);
+ * limit while others wait; -1 with EINTR when rrt got a signal; 0 when
+ * max_ms (0: no such bound) passed without a stop. begin blocks SIGCHLD,
+ * which it waits for; end restores the mask. */
+pid_t rec_wait(recorder *r, int *status, unsigned max_ms);
 void rec_sched_begin(recorder *r);
 void rec_sched_end(recorder *r);
 /* At an emulated trap of t: true when t gave up the token there (PREEMPT

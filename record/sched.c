@@ -215,31 +215,38 @@ static void limit_reached(recorder *r, uint64_t ms)
              r->o->serialize_limit_ms / 1000);
 }
 
-pid_t rec_wait(recorder *r, int *status)
+pid_t rec_wait(recorder *r, int *status, unsigned max_ms)
 {
     for (;;) {
         size_t waiting = r->holder ? count_waiting(r) : 0;
         uint64_t ran = contended_ms(r, waiting);
         unsigned limit = r->o->serialize_limit_ms;
-        if (!r->holder || !waiting || !limit || r->holder->in_stdio)
+        bool timed = r->holder && waiting && limit && !r->holder->in_stdio;
+        if (!timed && !max_ms)
             return waitpid(-1, status, __WALL);
         pid_t pid = waitpid(-1, status, __WALL | WNOHANG);
         if (pid != 0)
             return pid;
-        if (ran >= limit) {
+        if (timed && ran >= limit) {
             limit_reached(r, ran);
             errno = ETIMEDOUT;
             return -1;
         }
         /* SIGCHLD (blocked, rec_sched_begin) says a tracee stopped */
-        uint64_t left = limit - ran;
+        uint64_t left = timed ? limit - ran : UINT64_MAX;
+        if (max_ms && left > max_ms)
+            left = max_ms;
         struct timespec ts = {(time_t)(left / 1000),
                               (long)(left % 1000) * 1000000};
         sigset_t chld;
         sigemptyset(&chld);
         sigaddset(&chld, SIGCHLD);
-        if (sigtimedwait(&chld, NULL, &ts) < 0 && errno == EINTR)
-            return -1; /* rrt's own SIGINT/SIGTERM: the caller checks */
+        if (sigtimedwait(&chld, NULL, &ts) < 0) {
+            if (errno == EINTR)
+                return -1; /* rrt's own SIGINT/SIGTERM: the caller checks */
+            if (errno == EAGAIN && max_ms && left == max_ms)
+                return 0; /* the caller's poll interval */
+        }
     }
 }
 

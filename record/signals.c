@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
-#include <time.h>
 
 #include "recorderi.h"
 
@@ -104,25 +103,24 @@ static bool any_stopped(const recorder *r)
     return false;
 }
 
-/* The recorder's waitpid. While a task is stopped, no stop of its own
- * says when a SIGCONT arrives (it may come from outside, from a shell's
- * `fg`), so the wait polls for one. Returns 0 when stopped tasks woke
- * (the caller schedules), else waitpid's result. */
+/* The recorder's waitpid (rec_wait, with the serialization limit). While
+ * a task is stopped, no stop of its own says when a SIGCONT arrives (it
+ * may come from outside, from a shell's `fg`), so the wait polls for one
+ * every 2 ms. Returns 0 when stopped tasks woke (the caller schedules),
+ * else rec_wait's result. */
 pid_t rec_sig_wait(recorder *r, int *status)
 {
     if (!any_stopped(r))
-        return rec_wait(r, status); /* sched.c: the serialization limit */
+        return rec_wait(r, status, 0); /* sched.c: the serialization limit */
     for (;;) {
         if (wake_stopped(r))
             return 0;
-        pid_t pid = waitpid(-1, status, __WALL | WNOHANG);
+        pid_t pid = rec_wait(r, status, 2);
         if (pid != 0)
             return pid;
         if (r->o->interrupt && *r->o->interrupt) {
             errno = EINTR; /* rrt's own SIGINT/SIGTERM: the caller checks */
             return -1;
         }
-        struct timespec ts = {0, 2000000};
-        nanosleep(&ts, NULL);
     }
 }

@@ -66,6 +66,19 @@ grep -q "serialize-limit=1" rec.err || fail "busy wait: the message does not nam
     fail "busy wait: rrt recover rejects the .partial"
 echo "ok: a busy wait ends at the serialization limit (${took}s), recoverable"
 
+# The same while a child of the program sits stopped by SIGSTOP: rrt polls
+# for its SIGCONT and must still keep the limit (it hung there).
+start=$(date +%s)
+timeout -k 5 60 "$RRT" record --serialize-limit=1 -o s.rrt -- "$TR/tr_busywait" \
+    stopped-child </dev/null >rec.out 2>rec.err
+rc=$?
+took=$(($(date +%s) - start))
+[ $rc -eq 125 ] || fail "busy wait, stopped child: status $rc, expected 125"
+[ $took -lt 20 ] || fail "busy wait, stopped child: took ${took}s with a 1 s limit"
+grep -q "serialize-limit=1" rec.err ||
+    fail "busy wait, stopped child: the message does not name the limit"
+echo "ok: a busy wait ends at the limit while a child is stopped (${took}s)"
+
 # A 32-bit call through int 0x80 is refused by name, not decoded with the
 # x86-64 table (i386 getpid, 20, is writev there).
 rm -f d.rrt
