@@ -5,8 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "replayi.h"
@@ -293,4 +297,65 @@ void rep_mem_free(replayer *r)
     free(m->shared);
     free(m);
     r->mem = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stack overflow                                                     */
+
+bool rep_mem_no_room(replayer *r, ptask *t, const uint8_t *siginfo)
+{
+    pid_t tid = t->base.tid;
+    int st;
+    ptrace(PTRACE_SETSIGINFO, tid, NULL, (void *)siginfo);
+    /* The signal goes back in (a first stop: resent from where the
+     * injected calls left the task): the kernel finds no room for the
+     * handler's frame either and forces SIGSEGV with the default action,
+     * whose delivery stop the recording has as the next SIGNAL; it is
+     * parked for that event (or the task is dead already). */
+    for (int i = 0; i < 4; i++) {
+        if (ptrace(PTRACE_CONT, tid, NULL, (void *)(long)SIGSEGV) != 0 ||
+            waitpid(tid, &st, __WALL) != tid)
+            break;
+        stop s = {.status = st, .kind = STOP_EXIT};
+        bool segv = WIFSTOPPED(st) && !(st >> 16) && WSTOPSIG(st) == SIGSEGV;
+        if (segv && trace_signal_caught(tid, SIGSEGV))
+            continue;
+        if (segv) {
+            s.kind = STOP_SIGNAL;
+            s.sig = SIGSEGV;
+            ptrace(PTRACE_GETREGS, tid, NULL, &s.regs);
+        } else if (!WIFEXITED(st) && !WIFSIGNALED(st)) {
+            break;
+        }
+        t->park = s;
+        t->parked = true;
+        return true;
+    }
+    return rep_diverge(r, t,
+                       "no room for the frame of a signal handler, and the "
+                       "kernel did not force SIGSEGV");
+}
+
+bool rep_mem_emulated(replayer *r, ptask *t, const rrt_ev_syscall *e)
+{
+    uint64_t res, ptr, who = 0;
+    if (e->ret != 0)
+        return true;
+    if (e->nr == SYS_setrlimit)
+        res = e->args[0], ptr = e->args[1];
+    else if (e->nr == SYS_prlimit64)
+        who = e->args[0], res = e->args[1], ptr = e->args[2];
+    else
+        return true;
+    if (res != RLIMIT_STACK || !ptr)
+        return true;
+    /* the recorded process it named, by its live id */
+    ptask *p = who ? trace_task_find(r->tasks, (uint32_t)who) : t;
+    struct rlimit rl;
+    if (!p || !trace_mem_read(t->base.memfd, ptr, &rl, sizeof(rl)))
+        return true;
+    if (prlimit(p->base.tid, RLIMIT_STACK, &rl, NULL) != 0)
+        return rep_fail_at(r, t, "cannot set the stack size limit: %s",
+                           strerror(errno));
+    return true;
 }

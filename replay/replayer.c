@@ -735,7 +735,7 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
     if (interrupted_with_mask(r, t, e, &s))
         return !rep_stopped(r);
     return real ? reenter(r, t, &s) && execute(r, t, e, &s)
-                : emulate(r, t, e, &s);
+                : emulate(r, t, e, &s) && rep_mem_emulated(r, t, e);
 }
 
 /* ------------------------------------------------------------------ */
@@ -923,10 +923,9 @@ static bool deliver(replayer *r, ptask *t, const rrt_ev_signal *e,
     bool built = trace_frame_build(memfd, &d, &f);
     bool use_rec = rec && !r->o->frame_pad_for_tests;
     if (!built && !use_rec) {
-        rep_diverge(r, t,
-                    "no room for the frame of signal %d (the recording "
-                    "host's kernel would have killed the task)",
-                    d.sig);
+        /* no room (a stack overflow without an alternate stack): the
+         * kernel kills the task with SIGSEGV, here as at record time */
+        ok = rep_mem_no_room(r, t, e->siginfo);
         goto out;
     }
     if (use_rec && r->o->check_frames_for_tests &&

@@ -174,6 +174,13 @@ bool rep_mem_past_eof(replayer *r, ptask *t, const rrt_ev_syscall *e);
 /* SHARED_WRITE: the bytes a call wrote into a shared file. */
 bool rep_mem_shared_write(replayer *r, ptask *t, const rrt_ev_shared_write *e);
 void rep_mem_free(replayer *r);
+/* After an emulated call: what of it the address space needs all the same
+ * (the stack's size limit, which decides where a recursion overflows). */
+bool rep_mem_emulated(replayer *r, ptask *t, const rrt_ev_syscall *e);
+/* t, at a signal-delivery stop that injected calls have left, would get a
+ * handler frame where there is no room for one: lets the kernel fail to
+ * build it too, which kills the task with SIGSEGV. */
+bool rep_mem_no_room(replayer *r, ptask *t, const uint8_t *siginfo);
 
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);

@@ -18,8 +18,7 @@ int main(void)
     pid_t c = fork();
     if (c == 0) {
         int wfd = open("other.bin", O_WRONLY);
-        _exit(wfd >= 0 && pwrite(wfd, "from the child", 15, 64) == 15 ? 0
-                                                                     : 1);
+        _exit(wfd >= 0 && pwrite(wfd, "from the child", 15, 64) == 15 ? 0 : 1);
     }
     int st;
     waitpid(c, &st, 0);
