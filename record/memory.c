@@ -139,10 +139,44 @@ static bool capture_file_backed(recorder *r, rtask *t, uint64_t lo, uint64_t hi)
     return ok;
 }
 
+static bool fd_info(pid_t tid, int fd, uint64_t *pos, unsigned *flags);
+static bool is_file_write(long nr);
+
+/* A write to the program's own memory through /proc/PID/mem (the file
+ * offset is the address): the bytes it wrote, which replay, emulating the
+ * write, puts there. Another process's memory is not followed. */
+static bool self_mem_write(recorder *r, rtask *t, const rrt_ev_syscall *e)
+{
+    char fdp[64], path[64], want[64];
+    snprintf(fdp, sizeof(fdp), "/proc/%d/fd/%d", (int)t->base.tid,
+             (int)t->args[0]);
+    ssize_t n = readlink(fdp, path, sizeof(path) - 1);
+    if (n <= 0)
+        return true;
+    path[n] = 0;
+    snprintf(want, sizeof(want), "/proc/%d/mem", (int)trace_tgid(t->base.tid));
+    if (strcmp(path, want) != 0)
+        return true;
+    uint64_t pos = 0, len = (uint64_t)e->ret;
+    unsigned flags = 0;
+    bool positioned = t->nr == SYS_pwrite64 || t->nr == SYS_pwritev ||
+                      (t->nr == SYS_pwritev2 && (int64_t)t->args[3] != -1);
+    if (positioned)
+        pos = t->args[3];
+    else if (fd_info(t->base.tid, (int)t->args[0], &pos, &flags) && pos >= len)
+        pos -= len;
+    else
+        return rec_fail(r, "process %d: cannot read the position of fd %d",
+                        (int)t->base.tid, (int)t->args[0]);
+    return rec_add_out(r, t, pos, len);
+}
+
 bool rec_mem_outputs(recorder *r, rtask *t, const rrt_ev_syscall *e)
 {
     if (rec_is_err(e->ret) || t->forced)
         return true;
+    if (is_file_write(t->nr) && e->ret > 0 && !(e->flags & RRT_EV_SC_STDIO))
+        return self_mem_write(r, t, e);
     switch (t->nr) {
     case SYS_mincore: /* a byte a page */
         return rec_add_out(r, t, t->args[2], page_up(t->args[1]) / PAGE);
