@@ -2,7 +2,10 @@
  * memory that calls replay runs again leave behind but replay cannot
  * reproduce by running them: replay backs file mappings with anonymous
  * memory, so the file contents that madvise(MADV_DONTNEED) brings back and
- * that a growing mremap maps in are recorded as the call's outputs. */
+ * that a growing mremap maps in are recorded as the call's outputs; and
+ * files mapped MAP_SHARED are numbered (SHARED_MAP), with the writes to
+ * them that their mappings see (SHARED_WRITE), so that replay keeps one
+ * copy of each. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -115,8 +118,10 @@ static bool capture_readable(recorder *r, rtask *t, uint64_t lo, uint64_t hi)
     return !in || rec_add_out(r, t, run, hi - run);
 }
 
-/* The parts of [lo, hi) that are not private anonymous memory (a file, a
- * shared mapping): replay's copies of them are anonymous. */
+/* The parts of [lo, hi) that are private file mappings: replay's copies
+ * of them are anonymous memory. (Shared ones are one copy of the file at
+ * replay, which keeps what the kernel keeps; they may also be read-only,
+ * which a debugger's write cannot force.) */
 static bool capture_file_backed(recorder *r, rtask *t, uint64_t lo, uint64_t hi)
 {
     char path[64], line[512];
@@ -131,7 +136,7 @@ static bool capture_file_backed(recorder *r, rtask *t, uint64_t lo, uint64_t hi)
         if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %*s %*s %" SCNu64, &s,
                    &en, perms, &ino) != 4)
             continue;
-        if (en <= lo || s >= hi || (ino == 0 && perms[3] == 'p'))
+        if (en <= lo || s >= hi || ino == 0 || perms[3] != 'p')
             continue;
         ok = capture_readable(r, t, s > lo ? s : lo, en < hi ? en : hi);
     }
