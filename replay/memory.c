@@ -359,3 +359,8 @@ bool rep_mem_emulated(replayer *r, ptask *t, const rrt_ev_syscall *e)
                            strerror(errno));
     return true;
 }
+
+bool rep_mem_failed_but_acted(const rrt_ev_syscall *e)
+{
+    return (e->nr == SYS_madvise || e->nr == SYS_mprotect) && e->ret == -ENOMEM;
+}

@@ -567,7 +567,7 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         prot = e->args[2], start = (uint64_t)e->ret, len = e->args[1];
     else if (e->nr == SYS_mprotect)
         prot = e->args[2], start = e->args[0], len = e->args[1];
-    if (r->patch_kinds && (prot & PROT_EXEC) &&
+    if (r->patch_kinds && (prot & PROT_EXEC) && !is_err(e->ret) &&
         trace_patch_range(t->base.memfd, start, len, &t->base.pset->p,
                           &r->sites) < 0)
         return rep_fail_at(r, t, "cannot patch CPUID and XGETBV at 0x%llx",
@@ -694,7 +694,8 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
     /* A failed call changed nothing and is emulated; rt_sigreturn's
      * "result" is the interrupted context's rax, not a status. */
     bool real = d->mode == TRACE_SC_EXECUTE &&
-                (!is_err(e->ret) || e->nr == SYS_rt_sigreturn) &&
+                (!is_err(e->ret) || e->nr == SYS_rt_sigreturn ||
+                 rep_mem_failed_but_acted(e)) &&
                 !(e->flags & RRT_EV_SC_FORCED);
     t->want_real =
         real || (e->flags & RRT_EV_SC_ENTRY_ONLY) || e->nr == SYS_rt_sigsuspend;

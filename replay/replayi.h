@@ -171,6 +171,10 @@ int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e);
  * filled: makes the pages past the end of the file raise SIGBUS, as the
  * file's did. */
 bool rep_mem_past_eof(replayer *r, ptask *t, const rrt_ev_syscall *e);
+/* A failed call that changed memory all the same, which replay runs:
+ * madvise and mprotect over a range with a hole act on the mapped part
+ * and fail with ENOMEM. */
+bool rep_mem_failed_but_acted(const rrt_ev_syscall *e);
 /* SHARED_WRITE: the bytes a call wrote into a shared file. */
 bool rep_mem_shared_write(replayer *r, ptask *t, const rrt_ev_shared_write *e);
 void rep_mem_free(replayer *r);
