@@ -48,6 +48,27 @@ static int64_t find_shared(const recorder *r, const struct stat *sb)
     return -1;
 }
 
+/* A file a program may change while it maps it privately (which shows
+ * the changes in the pages it has not written): not code, neither mapped
+ * executable nor with an execute bit nor ELF (libraries stay a copy of
+ * the range mapped, which their programs never change). */
+static bool is_data_file(const char *fdp, const struct stat *sb, uint64_t prot)
+{
+    if ((prot & PROT_EXEC) || (sb->st_mode & 0111))
+        return false;
+    char magic[4] = {0};
+    int fd = open(fdp, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (pread(fd, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic))
+            magic[0] = 0;
+        close(fd);
+    }
+    return memcmp(magic,
+                  "\x7f"
+                  "ELF",
+                  4) != 0;
+}
+
 bool rec_mem_map_fd(recorder *r, rtask *t, rrt_ev_syscall *e)
 {
     char fdp[64];
@@ -75,9 +96,11 @@ bool rec_mem_map_fd(recorder *r, rtask *t, rrt_ev_syscall *e)
                         &e->file_index))
         return false;
     e->flags |= RRT_EV_SC_FILE;
-    if ((t->args[3] & (MAP_SHARED | MAP_PRIVATE)) == MAP_PRIVATE)
+    bool priv = (t->args[3] & (MAP_SHARED | MAP_PRIVATE)) == MAP_PRIVATE;
+    if (priv && !is_data_file(fdp, &sb, t->args[2]))
         return true;
-    /* MAP_SHARED or MAP_SHARED_VALIDATE: one shared copy per file */
+    /* one copy per file, whose pages MAP_SHARED mappings share and
+     * MAP_PRIVATE ones show until they write them */
     int64_t obj = find_shared(r, &sb);
     if (obj < 0) {
         rec_shared *grown = rrtx_grow(r->shared, &r->cap_shared,

@@ -118,8 +118,9 @@ static bool fill_object(replayer *r, ptask *t, rep_shared *o, uint64_t index)
     }
     if (o->fd < 0)
         o->fd = memfd_create("rrt-shared", MFD_CLOEXEC);
-    if (o->fd < 0 || ftruncate(o->fd, 0) != 0 ||
-        ftruncate(o->fd, (off_t)f.size) != 0) {
+    /* Overwritten, not emptied first: emptying would also drop the pages
+     * private mappings of it have written (the kernel zaps those too). */
+    if (o->fd < 0 || ftruncate(o->fd, (off_t)f.size) != 0) {
         rep_fail_at(r, t, "%s: cannot make its shared copy: %s", f.path,
                     strerror(errno));
         goto out;
@@ -224,8 +225,10 @@ int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e)
     if (o->file_index != e->file_index && !fill_object(r, t, o, e->file_index))
         return -1;
     uint64_t addr = (uint64_t)e->ret;
+    bool priv = (e->args[3] & (MAP_SHARED | MAP_PRIVATE)) == MAP_PRIVATE;
     if (!map_fd(t, o->fd, addr, e->args[1], e->args[2],
-                MAP_SHARED | (e->args[3] & (MAP_POPULATE | MAP_NORESERVE)),
+                (priv ? MAP_PRIVATE : MAP_SHARED) |
+                    (e->args[3] & (MAP_POPULATE | MAP_NORESERVE)),
                 e->args[5])) {
         rep_fail_at(r, t, "cannot map the shared copy of file %llu at 0x%llx",
                     (unsigned long long)e->file_index,

@@ -7,8 +7,8 @@
 
 int main(void)
 {
-    char *area = mmap(NULL, 5 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-                      -1, 0);
+    char *area =
+        mmap(NULL, 5 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (area == MAP_FAILED || munmap(area, 5 * 4096) != 0)
         return 1;
     char *page = mmap(area + 4096, 4096, PROT_READ | PROT_WRITE,
@@ -22,8 +22,8 @@ int main(void)
     if (rc != -1 || err != ENOMEM || page[0] != 0)
         return 3;
     /* mprotect changes the mapped pages before it finds the hole */
-    char *two = mmap(NULL, 3 * 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
-                     -1, 0);
+    char *two =
+        mmap(NULL, 3 * 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (two == MAP_FAILED || munmap(two + 4096, 4096) != 0)
         return 4;
     rc = mprotect(two, 3 * 4096, PROT_READ | PROT_WRITE);

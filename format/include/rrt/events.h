@@ -124,10 +124,11 @@ typedef struct rrt_ev_xgetbv {
     uint64_t value; /* edx:eax as the program saw it */
 } rrt_ev_xgetbv;
 
-/* Follows the SYSCALL of an mmap with flag FILE and MAP_SHARED: the
- * mapping is of shared object `object`. All MAP_SHARED mappings of one
- * file (device and inode) in a recording are of one object, which a
- * replayer backs with one copy of the file's contents. */
+/* Follows the SYSCALL of an mmap of a file that replay maps as one copy
+ * (MAP_SHARED, or MAP_PRIVATE of a data file: spec/events.md 3.11): the
+ * mapping is of shared object `object`. All such mappings of one file
+ * (device and inode) in a recording are of one object, which a replayer
+ * backs with one copy of the file's contents. */
 typedef struct rrt_ev_shared_map {
     uint32_t tid;
     uint32_t object;
