@@ -335,6 +335,13 @@ static void print_shared_write(rrt_reader *r, const rrt_ev_shared_write *e)
            (unsigned long long)e->offset, e->len);
 }
 
+static void print_preempt(rrt_reader *r, const rrt_ev_preempt *e)
+{
+    (void)r;
+    printf(" tid %u %s\n", e->tid,
+           e->resume ? "runs on from its last trap" : "gives way");
+}
+
 /* Prints the decoded form of a known event; false (nothing printed) when
  * the type is unknown or the payload does not decode. */
 static bool dump_decoded(rrt_reader *r, const rrt_event *ev)
@@ -423,7 +430,8 @@ static int run_dump(int argc, char **argv)
 }
 
 const cli_command cmd_dump = {
-    "dump", "print an archive's structure and events",
+    "dump",
+    "print an archive's structure and events",
     "NAME\n"
     "  rrt dump - print every section, blob, file, event and the CPUID\n"
     "  manifest of an .rrt archive\n"
@@ -446,4 +454,6 @@ const cli_command cmd_dump = {
     "\n"
     "OPTIONS\n"
     "  --json    JSON on stdout\n",
-    run_dump, NULL};
+    run_dump,
+    NULL,
+    NULL};

@@ -34,6 +34,7 @@
 #include <rrt/cpufeat.h>
 
 #include "recorderi.h"
+#include "syscallbuf.h"
 #include "rrtx.h"
 
 extern char **environ;
@@ -88,7 +89,10 @@ static void remove_task(recorder *r, rtask *t)
 
 static void resume(rtask *t, int sig)
 {
-    ptrace(PTRACE_SYSCALL, t->base.tid, NULL, (void *)(long)sig);
+    /* under the syscall buffer's filter calls stop at their seccomp
+     * check: from there PTRACE_SYSCALL reaches the exit */
+    int req = t->seccomp && !t->in_syscall ? PTRACE_CONT : PTRACE_SYSCALL;
+    ptrace((enum __ptrace_request)req, t->base.tid, NULL, (void *)(long)sig);
 }
 
 /* ------------------------------------------------------------------ */
@@ -96,7 +100,7 @@ static void resume(rtask *t, int sig)
 
 static void count_and_flush(recorder *r, uint32_t type)
 {
-    r->counts[type < 16 ? type : 0]++;
+    r->counts[type < 32 ? type : 0]++;
     if (++r->since_flush < r->o->flush_every) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
@@ -117,6 +121,14 @@ static bool emitted(recorder *r, rrt_status st, uint32_t type)
     }
     count_and_flush(r, type);
     return !r->failed;
+}
+
+bool rec_emit_raw(recorder *r, uint32_t type, const rrt_buf *b)
+{
+    if (b->failed)
+        return rec_fail(r, "out of memory");
+    return emitted(
+        r, rrt_writer_add_event(r->w, type, b->data, b->len, &r->err), type);
 }
 
 /* ------------------------------------------------------------------ */
@@ -283,23 +295,21 @@ static void note_script(rtask *t)
 
 static bool syscall_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
 {
-    t->nr = (long)regs->orig_rax;
+    t->nr = trace_syscall_nr(regs->orig_rax);
     for (int i = 0; i < 6; i++)
         t->args[i] = trace_sc_arg(regs, i);
     t->forced = false;
     t->exec_seen = false;
     if (!t->recording)
         return true;
+    /* first: an int 0x80 call's number is not of the 64-bit table */
+    if (!rec_proc_entry(r, t, regs))
+        return false;
     const trace_sc_desc *d = trace_syscall_desc(t->nr);
-    if (!d)
-        return refuse(r, t, t->nr, "is not supported");
-    uint32_t size;
-    if (t->nr == SYS_ioctl && !rec_ioctl_out_size(t->args[1], &size)) {
-        char why[64];
-        snprintf(why, sizeof(why), "with request 0x%llx is not supported",
-                 (unsigned long long)t->args[1]);
+    char buf[160];
+    const char *why = rec_refusal(t, d, buf, sizeof(buf));
+    if (why)
         return refuse(r, t, t->nr, why);
-    }
     if ((t->nr == SYS_recvmsg || t->nr == SYS_recvmmsg) &&
         !rec_save_namelens(r, t))
         return false;
@@ -310,7 +320,7 @@ static bool syscall_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
         /* Skip the call; the result is set at the exit stop. */
         t->forced = true;
         t->forced_ret = -ENOSYS;
-        regs->orig_rax = (uint64_t)-1;
+        rec_skip_call(t, regs);
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
     }
     if (t->nr == SYS_exit || t->nr == SYS_exit_group) {
@@ -422,25 +432,25 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
 {
     if (!t->recording && !t->exec_seen)
         return true;
+    rec_proc_exit(r, t, regs);
     if (t->forced) {
         regs->rax = (uint64_t)t->forced_ret;
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
     }
     const trace_sc_desc *d = trace_syscall_desc(t->nr);
-    if (!d)
-        return refuse(r, t, t->nr, "is not supported");
+    bool skipped = t->forced || rec_seccomp_skipped(t, regs);
     rrt_ev_syscall e = {.tid = (uint32_t)t->base.tid,
                         .nr = (uint32_t)t->nr,
                         .ret = (int64_t)regs->rax};
     memcpy(e.args, t->args, sizeof(e.args));
-    if (t->forced)
+    if (skipped)
         e.flags |= RRT_EV_SC_FORCED;
     if (t->initial)
         e.flags |= RRT_EV_SC_INITIAL;
     t->initial = false;
     rrt_buf_reset(&r->data);
     r->n_mem = 0;
-    if (!t->forced && !rec_restartable_outputs(r, t, d, e.ret))
+    if (!skipped && !rec_restartable_outputs(r, t, d, e.ret))
         return false;
     if (!rec_capture_stdio(r, t, &e) || !rec_mem_outputs(r, t, &e))
         return false;
@@ -459,8 +469,9 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
         !rec_mem_after_event(r, t, &e))
         return false;
     if (t->nr == SYS_execve && e.ret == 0)
-        return after_exec(r, t) && release_vfork_parent(r, t->base.tid);
-    return true;
+        return after_exec(r, t) && rec_sb_exec(r, t) &&
+               release_vfork_parent(r, t->base.tid);
+    return rec_sb_after_syscall(r, t, regs);
 }
 
 /* A vfork parent returns once its child's execve has replaced the shared
@@ -472,7 +483,12 @@ static bool on_syscall_stop(recorder *r, rtask *t);
 static void wait_token(recorder *r, rtask *t)
 {
     t->waiting = true;
-    t->wait_seq = r->wait_seq++;
+    t->wait_seq = ++r->wait_seq; /* 0: a holder that kept the token */
+}
+
+void rec_wait_token(recorder *r, rtask *t)
+{
+    wait_token(r, t);
 }
 
 static bool release_vfork_parent(recorder *r, pid_t child)
@@ -501,6 +517,8 @@ static bool schedule(recorder *r)
             return true;
         next->waiting = false;
         r->holder = next;
+        if (!rec_sched_resumed(r, next))
+            return false;
         if (next->want_clone) {
             next->want_clone = false;
             rrt_ev_clone e = {next->clone_parent, (uint32_t)next->base.tid,
@@ -536,7 +554,13 @@ static bool on_syscall_stop(recorder *r, rtask *t)
     if (!t->in_syscall) {
         /* exit stop: the event is written when the task gets the token */
         t->want_exit_event = true;
-        if (t->vfork_child)
+        t->in_stdio = false;
+        if (r->holder == t) {
+            /* it kept the token through the call (rec_keeps_token) */
+            r->holder = NULL;
+            t->waiting = true;
+            t->wait_seq = 0;
+        } else if (t->vfork_child)
             t->deferred = true;
         else
             wait_token(r, t);
@@ -544,13 +568,33 @@ static bool on_syscall_stop(recorder *r, rtask *t)
     }
     if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &regs) != 0)
         return true; /* killed meanwhile; its exit follows */
+    if (t->sb) {
+        /* the holder's buffered calls came before this one */
+        int h = rec_sb_entry(r, t, &regs);
+        if (h < 0)
+            return false;
+        if (h > 0) {
+            /* the library's own call; its flush is a point to let others
+             * run, unless a signal held back is to be delivered now */
+            t->in_syscall = false;
+            if (h == SB_RESUME) {
+                resume(t, 0);
+                return true;
+            }
+            if (r->holder == t)
+                r->holder = NULL;
+            wait_token(r, t);
+            return true;
+        }
+    }
     bool ok = syscall_entry(r, t, &regs);
     /* into the kernel, where it may block: the token goes to another. But
      * a thread on its way out keeps it until it is gone: the kernel then
      * clears its CLONE_CHILD_CLEARTID word and wakes pthread_join's futex,
      * and a thread running meanwhile would race that (seen as replays
      * that diverge at a join). remove_task hands the token on. */
-    if (r->holder == t && !(t->nr == SYS_exit && !is_leader(t->base.tid)))
+    if (r->holder == t && !(t->nr == SYS_exit && !is_leader(t->base.tid)) &&
+        !rec_keeps_token(r, t))
         r->holder = NULL;
     resume(t, 0);
     return ok;
@@ -634,7 +678,8 @@ static int try_emulate(recorder *r, rtask *t, int sig, const siginfo_t *si)
         return 0;
     int insn = trace_trap_insn(t->base.memfd, g.rip);
     bool ok;
-    if (sig == SIGSEGV && si->si_code == SI_KERNEL && (insn == 1 || insn == 2))
+    if (sig == SIGSEGV && si->si_code == SI_KERNEL &&
+        (insn == 1 || insn == 2) && !t->tsc_sigsegv)
         ok = emulate_rdtsc(r, t, &g, insn == 2);
     else if (sig == SIGSEGV && si->si_code == SI_KERNEL && insn == 3 &&
              r->mode == TRACE_CPUID_FAULT)
@@ -648,13 +693,6 @@ static int try_emulate(recorder *r, rtask *t, int sig, const siginfo_t *si)
     else
         return 0;
     return ok ? 1 : -1;
-}
-
-static bool is_sync_signal(int sig, const siginfo_t *si)
-{
-    return (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
-            sig == SIGTRAP) &&
-           si->si_code > 0 && si->si_code != SI_KERNEL;
 }
 
 static bool on_stop(recorder *r, pid_t pid, int status);
@@ -678,9 +716,11 @@ static bool record_frame(recorder *r, rtask *t, int sig)
                         "process %d: lost it while it entered a signal "
                         "handler",
                         (int)tid);
-    if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || (st >> 16))
-        return on_stop(r, tid, st); /* no frame: it died, or the frame did
-                                     * not fit (SIGSEGV follows) */
+    if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || (st >> 16)) {
+        /* no frame: it died, or the frame did not fit (SIGSEGV follows) */
+        t->frame_failed = WIFSTOPPED(st) && WSTOPSIG(st) == SIGSEGV;
+        return on_stop(r, tid, st);
+    }
     struct user_regs_struct g;
     rrt_ev_signal_frame e = {.tid = (uint32_t)tid};
     uint8_t *frame = NULL, *x = NULL;
@@ -721,22 +761,37 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
         wait_token(r, t);
         return true;
     }
+    /* records before a signal or trap come before its event */
+    if (t->sb) {
+        int h = rec_sb_signal(r, t, sig);
+        if (h < 0)
+            return false;
+        if (h > 0) {
+            resume(t, 0);
+            return true;
+        }
+    }
     siginfo_t si;
     if (ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) != 0) {
-        resume(t, 0); /* group-stop: keep the tracee running */
-        return true;
+        /* a group-stop: when the terminal stopped the program, rrt stops
+         * itself first (sched.c); the task stays stopped until a SIGCONT */
+        rec_jobctl_group_stop(r, on_stop);
+        return rec_sig_group_stop(r, t, sig);
     }
     if (t->recording) {
         int e = try_emulate(r, t, sig, &si);
         if (e < 0)
             return false;
         if (e > 0) {
-            resume(t, 0);
-            return true;
+            if (!rec_sched_preempt(r, t))
+                resume(t, 0);
+            return !r->failed;
         }
+        rec_jobctl_signal(r, sig, &si);
         rrt_ev_signal ev = {.tid = (uint32_t)t->base.tid,
                             .signo = (uint32_t)sig,
-                            .sync = is_sync_signal(sig, &si)};
+                            .sync = rec_sig_is_sync(t, sig, &si) ||
+                                    rec_proc_tsc_fault(t, sig, &si)};
         memcpy(ev.siginfo, &si, sizeof(ev.siginfo));
         if (!emitted(r, rec_emit_signal(&r->prod, &ev, &r->err), RRT_EV_SIGNAL))
             return false;
@@ -760,6 +815,9 @@ static bool on_new_task(recorder *r, rtask *parent, int event)
     if (!c)
         return rec_fail(r, "out of memory");
     c->fresh = true;
+    c->tsc_sigsegv = parent->tsc_sigsegv;
+    c->sb = parent->sb;
+    c->seccomp = parent->seccomp;
     uint64_t flags = parent->nr == SYS_clone ? parent->args[0]
                      : event == PTRACE_EVENT_VFORK
                          ? (uint64_t)(CLONE_VM | CLONE_VFORK | SIGCHLD)
@@ -825,9 +883,11 @@ static bool on_stop(recorder *r, pid_t pid, int status)
         return true;
     int sig = WSTOPSIG(status), event = status >> 16;
     bool ok = true;
-    if (sig == (SIGTRAP | 0x80)) {
+    if (sig == (SIGTRAP | 0x80) ||
+        (event == PTRACE_EVENT_SECCOMP && !t->in_syscall)) {
         return on_syscall_stop(r, t);
     } else if (event == PTRACE_EVENT_EXEC) {
+        t->sb = false; /* a new address space, without the buffer yet */
         t->exec_seen = true;
         t->initial = !t->recording;
         t->recording = true;
@@ -928,6 +988,8 @@ static rrt_status write_meta(recorder *r, const char *exe, char **envp)
         st = rrt_writer_set_meta(r->w, "rrt.version", rrt_version(), &r->err);
     if (st == RRT_OK)
         st = rrt_writer_set_meta(r->w, "tool", "rrt record", &r->err);
+    if (st == RRT_OK && r->o->syscall_buffer)
+        st = rrt_writer_set_meta(r->w, "record.syscallbuf", "1", &r->err);
     if (st == RRT_OK && (r->patch_kinds & TRACE_SITE_XGETBV))
         st = rrt_writer_set_meta(r->w, "record.xgetbv", "trapped", &r->err);
     if (st == RRT_OK)
@@ -1022,20 +1084,20 @@ static bool sites_found(void *ctx, const rrt_blob_id *key, uint64_t len,
 
 static bool interrupted(const recorder *r)
 {
-    return r->o->interrupt && *r->o->interrupt;
+    return (r->o->interrupt && *r->o->interrupt) || r->tty_interrupt;
 }
 
 static bool run_loop(recorder *r)
 {
     while (r->tasks && !r->failed && !interrupted(r)) {
         int status;
-        pid_t pid = waitpid(-1, &status, __WALL);
+        pid_t pid = rec_sig_wait(r, &status); /* 0: stopped tasks woke */
         if (pid < 0) {
             if (errno == EINTR)
                 continue;
             break;
         }
-        if (!on_stop(r, pid, status) || !schedule(r))
+        if ((pid > 0 && !on_stop(r, pid, status)) || !schedule(r))
             return false;
     }
     return !r->failed;
@@ -1097,16 +1159,24 @@ static void pin_self(recorder *r, int cpu)
  * the program ran to its end and every byte reached the disk. */
 static rec_outcome finish(recorder *r, bool ok)
 {
-    if (interrupted(r)) {
+    rec_jobctl_end(r);
+    rec_sched_end(r);
+    if (interrupted(r) || r->hung) {
+        /* the serialization limit's message, or just "interrupted" */
+        char text[2 * sizeof(r->err.message)];
+        const char *why = r->hung ? r->err.message : "interrupted";
         kill_all(r);
         rrt_writer_flush(r->w, NULL);
         rrt_writer_abandon(r->w);
         r->w = NULL;
-        snprintf(r->err.message, sizeof(r->err.message),
-                 "interrupted; the events so far are in %s.partial (run "
+        snprintf(text, sizeof(text),
+                 "%s; the events so far are in %s.partial (run "
                  "'rrt recover -o %s %s.partial' to make it a usable "
                  "archive)",
-                 r->o->out, r->o->out, r->o->out);
+                 why, r->o->out, r->o->out, r->o->out);
+        size_t n = strnlen(text, sizeof(r->err.message) - 1);
+        memcpy(r->err.message, text, n);
+        r->err.message[n] = 0;
         r->err.status = RRT_E_IO;
         return REC_INTERRUPTED;
     }
@@ -1144,6 +1214,7 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
 {
     recorder rec = {0}, *r = &rec;
     r->o = o;
+    r->jc_fd = -1;
     r->mode = trace_cpuid_mode_resolve(o->cpuid_mode);
     rrt_buf_init(&r->data);
     rrt_error_clear(&r->err);
@@ -1179,7 +1250,13 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
         rrt_writer_flush(r->w, &r->err) != RRT_OK)
         goto out;
     clock_gettime(CLOCK_MONOTONIC, &r->last_flush);
-    trace_spawn_opts so = {exe, o->argv, environ, cpu, false};
+    trace_spawn_opts so = {exe,
+                           o->argv,
+                           environ,
+                           cpu,
+                           false,
+                           true,
+                           o->syscall_buffer ? trace_sb_untraced_ip : 0};
     r->root = trace_spawn(&so);
     if (r->root < 0) {
         r->err.status = RRT_E_IO;
@@ -1196,8 +1273,11 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     }
     t->base.pset->p.want = r->patch_kinds;
     t->recording = false;
+    t->seccomp = o->syscall_buffer;
     t->script = trace_script_path(0, exe);
     r->holder = t;
+    rec_jobctl_start(r);
+    rec_sched_begin(r);
     resume(t, 0);
     bool ok = run_loop(r);
     rep->events = rrt_writer_event_count(r->w);
@@ -1206,6 +1286,8 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     rep->exit_status = r->exit_code;
     memcpy(rep->counts, r->counts, sizeof(rep->counts));
     memcpy(rep->site_regions, r->sites.regions, sizeof(rep->site_regions));
+    rep->sb_records = r->sb_records;
+    rep->sb_patched = r->sb_patched;
 out:
     if (rep->outcome == REC_FAILED && r->err.status == RRT_OK) {
         r->err.status = RRT_E_IO;

@@ -4,7 +4,9 @@
 #ifndef RRT_RECORD_RECORDERI_H
 #define RRT_RECORD_RECORDERI_H
 
+#include <signal.h>
 #include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/user.h>
@@ -51,6 +53,28 @@ typedef struct rtask {
     uint32_t clone_parent;
     uint64_t clone_flags;
     bool want_exit_event;
+    /* Signals (signals.c). frame_failed: the kernel could not build the
+     * frame of the signal being delivered, and forces a SIGSEGV; stopped:
+     * in a group-stop, until a SIGCONT */
+    bool frame_failed;
+    bool stopped;
+    bool in_stdio;  /* in a write to rrt's stdout/stderr, token kept */
+    bool preempted; /* gave way at a trap (rec_sched_preempt) */
+    /* proc.c: a call the recorder runs in the kernel's place */
+    bool emulated;
+    int64_t emu_ret;
+    bool tsc_sigsegv; /* the program's PR_SET_TSC: RDTSC faults for it */
+    /* syscall buffer (syscallbuf.c): its region is mapped in the task's
+     * address space; the task stops at calls by seccomp, not at each entry
+     * (resume with PTRACE_CONT outside calls); rip at the call's entry */
+    bool sb;
+    bool seccomp;
+    uint64_t sb_rip;
+    /* signals that came while the task was in the library, sent again
+     * where replay can deliver them too (syscallbuf.c) */
+    siginfo_t sb_stash[4];
+    int sb_nstash;
+    int sb_requeued; /* sent again at a tail flush, to deliver there */
 } rtask;
 
 typedef struct file_ref {
@@ -93,14 +117,25 @@ typedef struct recorder {
     size_t n_mem, cap_mem;
     uint64_t since_flush;
     struct timespec last_flush;
-    uint64_t counts[16];
+    uint64_t counts[32];
     trace_site_source sites; /* CPUID sites: cache, and into the archive */
     /* files mapped MAP_SHARED (memory.c): the object number is the index */
     struct rec_shared *shared;
     size_t n_shared, cap_shared;
     int64_t map_object; /* object of the mmap being recorded, or -1 */
+    /* sched.c: job control, the serialization limit, preemption */
+    int jc_fd;          /* the terminal the program has, -1 none */
+    int jc_tty_stop;    /* the terminal stopped the program with this */
+    bool jc_stopping;   /* rrt is stopping itself with it */
+    bool tty_interrupt; /* Ctrl-C or Ctrl-\ reached the program */
+    bool hung;          /* the serialization limit ended the recording */
+    rtask *timed;       /* the holder granted_ms is about */
+    uint64_t granted_ms, contended_ms;
+    sigset_t old_mask;
+    bool mask_saved;
     bool failed;
     rrt_error err;
+    uint64_t sb_records, sb_patched, sb_stashed; /* syscall buffer */
 } recorder;
 
 /* Stops the recording with a message (the first one wins); false. */
@@ -112,11 +147,19 @@ static inline bool rec_is_err(int64_t ret)
     return ret < 0 && ret >= -4095;
 }
 
+/* The task waits for the token, after those already waiting. */
+void rec_wait_token(recorder *r, rtask *t);
+
+/* signals.c */
+bool rec_sig_is_sync(rtask *t, int sig, const siginfo_t *si);
+bool rec_sig_group_stop(recorder *r, rtask *t, int sig);
+pid_t rec_sig_wait(recorder *r, int *status);
+
 /* outputs.c: the memory each system call wrote, and writes to the
  * recorder's own stdout/stderr. */
 void rec_save_addr_room(rtask *t, const trace_sc_desc *d);
 bool rec_save_namelens(recorder *r, rtask *t);
-bool rec_ioctl_out_size(uint64_t req, uint32_t *size);
+const char *rec_refusal(rtask *t, const trace_sc_desc *d, char *buf, size_t n);
 bool rec_restartable_outputs(recorder *r, rtask *t, const trace_sc_desc *d,
                              int64_t ret);
 bool rec_copies_to_stdio(recorder *r, rtask *t);
@@ -139,5 +182,62 @@ bool rec_mem_outputs(recorder *r, rtask *t, const rrt_ev_syscall *e);
 /* After a call's SYSCALL event: SHARED_MAP for an mmap of a shared file,
  * SHARED_WRITE for a write to the file of one. */
 bool rec_mem_after_event(recorder *r, rtask *t, const rrt_ev_syscall *e);
+
+/* sched.c: who runs. Job control: the program's process group gets the
+ * terminal (start), rrt's gets it back (end); signals the terminal sent
+ * (signal) and group-stops (group_stop, which takes the other tasks' stops
+ * through on_stop) make rrt stop or end as the program does. */
+void rec_jobctl_start(recorder *r);
+void rec_jobctl_end(recorder *r);
+void rec_jobctl_signal(recorder *r, int sig, const siginfo_t *si);
+void rec_jobctl_group_stop(recorder *r,
+                           bool (*on_stop)(recorder *, pid_t, int));
+/* At a call's entry: the holder keeps the token through the call. */
+bool rec_keeps_token(recorder *r, rtask *t);
+/* waitpid(-1) for the next stop, ending the recording (r->hung, -1 with
+ * ETIMEDOUT) when the holder runs user code longer than the serialization
+ * limit while others wait; -1 with EINTR when rrt got a signal. begin
+ * blocks SIGCHLD, which it waits for; end restores the mask. */
+pid_t rec_wait(recorder *r, int *status);
+void rec_sched_begin(recorder *r);
+void rec_sched_end(recorder *r);
+/* At an emulated trap of t: true when t gave up the token there (PREEMPT
+ * written; t waits stopped, and is not to be resumed now). */
+bool rec_sched_preempt(recorder *r, rtask *t);
+/* When a task gets the token: marks where a preempted one runs on. */
+bool rec_sched_resumed(recorder *r, rtask *t);
+
+/* proc.c: at a call's entry (false: refused) and exit stop, the calls the
+ * recorder adjusts (CLONE_UNTRACED, PR_SET_TSC/PR_GET_TSC, int 0x80); and
+ * whether a SIGSEGV is the RDTSC fault the program asked for. */
+bool rec_proc_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
+void rec_proc_exit(recorder *r, rtask *t, struct user_regs_struct *regs);
+bool rec_proc_tsc_fault(rtask *t, int sig, const siginfo_t *si);
+
+/* seccomp.c: at an exit stop, whether the program's seccomp filter skipped
+ * the call with SECCOMP_RET_TRAP (its SIGSYS is pending). */
+bool rec_seccomp_skipped(rtask *t, const struct user_regs_struct *regs);
+/* At the entry stop of a call the recorder answers itself: makes it one
+ * that changes nothing (number -1, or under the program's seccomp filter
+ * the call itself with an argument the kernel refuses at once, so that
+ * the filter judges what the program called). */
+void rec_skip_call(rtask *t, struct user_regs_struct *regs);
+
+/* Appends an event the engine encoded itself (the syscall buffer's). */
+bool rec_emit_raw(recorder *r, uint32_t type, const rrt_buf *b);
+
+/* syscallbuf.c: the syscall buffer. rec_sb_exec maps the library after a
+ * successful execve. rec_sb_entry, at a call's seccomp stop, writes the
+ * holder's records first; it returns 0 for a call to record as usual,
+ * SB_YIELD or SB_RESUME for the library's own SB_NR_FLUSH (skipped; the
+ * task waits for the token, or resumes now), -1 on failure.
+ * rec_sb_signal, at a signal stop, writes the records first and holds the
+ * signal back when it came inside the library (1: resume without it).
+ * rec_sb_after_syscall patches the site of a buffered call at its exit. */
+enum { SB_YIELD = 1, SB_RESUME = 2 };
+bool rec_sb_exec(recorder *r, rtask *t);
+int rec_sb_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
+int rec_sb_signal(recorder *r, rtask *t, int sig);
+bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs);
 
 #endif

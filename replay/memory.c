@@ -5,12 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/mman.h>
-#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "replayi.h"
@@ -60,7 +57,6 @@ typedef struct rep_shared {
 typedef struct rep_mem {
     rep_shared *shared; /* by object number */
     size_t n_shared;
-    int empty_fd; /* an empty memfd: its mappings raise SIGBUS */
 } rep_mem;
 
 static rep_mem *mem_state(replayer *r, ptask *t)
@@ -71,7 +67,6 @@ static rep_mem *mem_state(replayer *r, ptask *t)
             rep_fail_at(r, t, "out of memory");
             return NULL;
         }
-        r->mem->empty_fd = -1;
     }
     return r->mem;
 }
@@ -238,36 +233,6 @@ int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e)
     return 1;
 }
 
-bool rep_mem_past_eof(replayer *r, ptask *t, const rrt_ev_syscall *e)
-{
-    rrt_file_entry f = {0};
-    rrt_error err;
-    if (rrt_reader_file(r->rd, (size_t)e->file_index, &f, &err) != RRT_OK)
-        return rep_fail_at(r, t, "file %llu: %s",
-                           (unsigned long long)e->file_index, err.message);
-    uint64_t size = f.size, off = e->args[5];
-    uint64_t len = (e->args[1] + 4095) & ~(uint64_t)4095;
-    rrt_file_entry_clear(&f);
-    /* the page holding the file's end reads zeros after it; the pages
-     * after that one raise SIGBUS */
-    uint64_t end = (size + 4095) & ~(uint64_t)4095;
-    if (off + len <= end)
-        return true;
-    uint64_t skip = end > off ? end - off : 0;
-    rep_mem *m = mem_state(r, t);
-    if (!m)
-        return false;
-    if (m->empty_fd < 0 &&
-        (m->empty_fd = memfd_create("rrt-past-eof", MFD_CLOEXEC)) < 0)
-        return rep_fail_at(r, t, "memfd_create: %s", strerror(errno));
-    if (!map_fd(t, m->empty_fd, (uint64_t)e->ret + skip, len - skip, e->args[2],
-                MAP_PRIVATE, 0))
-        return rep_fail_at(r, t, "cannot map the end of file %llu at 0x%llx",
-                           (unsigned long long)e->file_index,
-                           (unsigned long long)((uint64_t)e->ret + skip));
-    return true;
-}
-
 bool rep_mem_shared_write(replayer *r, ptask *t, const rrt_ev_shared_write *e)
 {
     rep_mem *m = r->mem;
@@ -295,48 +260,9 @@ void rep_mem_free(replayer *r)
     for (size_t i = 0; i < m->n_shared; i++)
         if (m->shared[i].fd >= 0)
             close(m->shared[i].fd);
-    if (m->empty_fd >= 0)
-        close(m->empty_fd);
     free(m->shared);
     free(m);
     r->mem = NULL;
-}
-
-/* ------------------------------------------------------------------ */
-/* Stack overflow                                                     */
-
-bool rep_mem_no_room(replayer *r, ptask *t, const uint8_t *siginfo)
-{
-    pid_t tid = t->base.tid;
-    int st;
-    ptrace(PTRACE_SETSIGINFO, tid, NULL, (void *)siginfo);
-    /* The signal goes back in (a first stop: resent from where the
-     * injected calls left the task): the kernel finds no room for the
-     * handler's frame either and forces SIGSEGV with the default action,
-     * whose delivery stop the recording has as the next SIGNAL; it is
-     * parked for that event (or the task is dead already). */
-    for (int i = 0; i < 4; i++) {
-        if (ptrace(PTRACE_CONT, tid, NULL, (void *)(long)SIGSEGV) != 0 ||
-            waitpid(tid, &st, __WALL) != tid)
-            break;
-        stop s = {.status = st, .kind = STOP_EXIT};
-        bool segv = WIFSTOPPED(st) && !(st >> 16) && WSTOPSIG(st) == SIGSEGV;
-        if (segv && trace_signal_caught(tid, SIGSEGV))
-            continue;
-        if (segv) {
-            s.kind = STOP_SIGNAL;
-            s.sig = SIGSEGV;
-            ptrace(PTRACE_GETREGS, tid, NULL, &s.regs);
-        } else if (!WIFEXITED(st) && !WIFSIGNALED(st)) {
-            break;
-        }
-        t->park = s;
-        t->parked = true;
-        return true;
-    }
-    return rep_diverge(r, t,
-                       "no room for the frame of a signal handler, and the "
-                       "kernel did not force SIGSEGV");
 }
 
 bool rep_mem_emulated(replayer *r, ptask *t, const rrt_ev_syscall *e)

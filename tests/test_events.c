@@ -75,6 +75,8 @@ static const uint8_t g_shared_map[] = {0xe7, 0x24, 0x03};
 /* SHARED_WRITE: tid 4711, object 3, offset 300, "abc" */
 static const uint8_t g_shared_write[] = {0xe7, 0x24, 0x03, 0xac, 0x02,
                                          0x03, 'a',  'b',  'c'};
+/* PREEMPT: tid 4711 resumes */
+static const uint8_t g_preempt[] = {0xe7, 0x24, 0x01};
 /* clang-format on */
 
 static uint8_t siginfo_bytes(size_t i)
@@ -123,6 +125,7 @@ DECODER(signal_frame, rrt_ev_signal_frame, (void)0)
 DECODER(xgetbv, rrt_ev_xgetbv, (void)0)
 DECODER(shared_map, rrt_ev_shared_map, (void)0)
 DECODER(shared_write, rrt_ev_shared_write, (void)0)
+DECODER(preempt, rrt_ev_preempt, (void)0)
 
 typedef struct sample {
     const char *name;
@@ -167,6 +170,7 @@ static size_t samples(sample *s)
                       sizeof(g_shared_map), 0};
     s[n++] = (sample){"shared_write", dec_shared_write, g_shared_write,
                       sizeof(g_shared_write), 0};
+    s[n++] = (sample){"preempt", dec_preempt, g_preempt, sizeof(g_preempt), 0};
     return n;
 }
 
@@ -407,6 +411,12 @@ static void test_events_encode_golden_bytes(void **state)
     rrt_buf_reset(&b);
     sw.offset = UINT64_MAX - 1;
     assert_int_equal(rrt_ev_encode_shared_write(&b, &sw), RRT_E_INVALID);
+
+    rrt_buf_reset(&b);
+    rrt_ev_preempt pe = {.tid = 4711, .resume = 1};
+    assert_int_equal(rrt_ev_encode_preempt(&b, &pe), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_preempt));
+    assert_memory_equal(b.data, g_preempt, b.len);
     rrt_buf_free(&b);
 }
 
@@ -683,6 +693,7 @@ static void test_events_type_and_syscall_names(void **state)
     assert_null(rrt_ev_type_name(0));
     assert_string_equal(rrt_ev_type_name(RRT_EV_SIGNAL_FRAME), "SIGNAL_FRAME");
     assert_string_equal(rrt_ev_type_name(RRT_EV_XGETBV), "XGETBV");
+    assert_string_equal(rrt_ev_type_name(RRT_EV_PREEMPT), "PREEMPT");
     assert_null(rrt_ev_type_name(11));
     assert_null(rrt_ev_type_name(UINT32_MAX));
     assert_string_equal(rrt_syscall_name(0), "read");
@@ -736,9 +747,9 @@ static rrt_status encode_any(rrt_buf *b, const rrt_ev_any *e)
 static void test_events_decode_any_round_trips_every_type(void **state)
 {
     (void)state;
-    any_case c[16];
+    any_case c[32];
     size_t n = any_cases(c);
-    assert_int_equal(n, 12);
+    assert_int_equal(n, 13);
     rrt_buf b;
     rrt_buf_init(&b);
     for (size_t i = 0; i < n; i++) {
@@ -804,7 +815,7 @@ static void
 test_events_decode_any_truncated_fails_like_typed_decoder(void **state)
 {
     (void)state;
-    any_case c[16];
+    any_case c[32];
     size_t n = any_cases(c);
     for (size_t i = 0; i < n; i++) {
         uint8_t *p = malloc(c[i].n + 1);

@@ -140,6 +140,15 @@ rrt_status rrt_ev_encode_shared_write(rrt_buf *b, const rrt_ev_shared_write *e)
     return done(b);
 }
 
+rrt_status rrt_ev_encode_preempt(rrt_buf *b, const rrt_ev_preempt *e)
+{
+    if (e->resume > 1)
+        return RRT_E_INVALID;
+    rrt_buf_put_varint(b, e->tid);
+    rrt_buf_put_u8(b, e->resume);
+    return done(b);
+}
+
 rrt_status rrt_ev_encode_exec(rrt_buf *b, const rrt_ev_exec *e)
 {
     if (e->n_auxv > RRT_EV_MAX_AUXV ||
@@ -508,6 +517,17 @@ rrt_status rrt_ev_decode_shared_write(const uint8_t *data, size_t len,
     else if (dec_ok(&d) && e->offset > UINT64_MAX - e->len)
         dec_fail(&d, RRT_E_CORRUPT, pos, "data",
                  "ends beyond the largest file offset");
+    return dec_end(&d, e, sizeof(*e));
+}
+
+rrt_status rrt_ev_decode_preempt(const uint8_t *data, size_t len,
+                                 rrt_ev_preempt *e, rrt_error *err)
+{
+    dec d;
+    dec_init(&d, data, len, RRT_EV_PREEMPT, err);
+    memset(e, 0, sizeof(*e));
+    e->tid = d_u32v(&d, "tid");
+    e->resume = d_bool8(&d, "resume");
     return dec_end(&d, e, sizeof(*e));
 }
 

@@ -32,6 +32,7 @@ extern "C" {
     X(EXEC_SCRIPT, exec_script, 8)    /* that execve ran a #! script */        \
     X(SIGNAL_FRAME, signal_frame, 9)  /* the frame built for a handler */      \
     X(XGETBV, xgetbv, 10)             /* one XGETBV execution */               \
+    X(PREEMPT, preempt, 16)           /* a task gave up its turn at a trap */  \
     X(SHARED_MAP, shared_map, 18)     /* an mmap maps a shared file copy */    \
     X(SHARED_WRITE, shared_write, 19) /* a call wrote a shared file */
 
@@ -48,6 +49,7 @@ extern "C" {
 #define RRT_EV_XGETBV 10u
 #define RRT_EV_SHARED_MAP 18u
 #define RRT_EV_SHARED_WRITE 19u
+#define RRT_EV_PREEMPT 16u
 
 /* rrt_ev_syscall.flags */
 #define RRT_EV_SC_FILE 0x1u       /* file_index names the mapped file */
@@ -145,6 +147,13 @@ typedef struct rrt_ev_shared_write {
     size_t len; /* at most RRT_EV_SHARED_WRITE_MAX */
     const uint8_t *data;
 } rrt_ev_shared_write;
+/* resume 0: the task stopped running user code at its last event (an
+ * RDTSC, CPUID or XGETBV trap) and gave way to others; resume 1: it runs
+ * on from that point now. */
+typedef struct rrt_ev_preempt {
+    uint32_t tid;
+    uint8_t resume; /* 0 or 1 */
+} rrt_ev_preempt;
 
 typedef struct rrt_ev_exit {
     uint32_t tid;
@@ -195,6 +204,7 @@ RRT_API rrt_status rrt_ev_encode_shared_map(rrt_buf *b,
                                             const rrt_ev_shared_map *e);
 RRT_API rrt_status rrt_ev_encode_shared_write(rrt_buf *b,
                                               const rrt_ev_shared_write *e);
+RRT_API rrt_status rrt_ev_encode_preempt(rrt_buf *b, const rrt_ev_preempt *e);
 
 /* Decoders read exactly one payload of len bytes: truncated input, an
  * overlong varint, a value out of range, an absurd count or bytes after
@@ -232,6 +242,8 @@ RRT_API rrt_status rrt_ev_decode_shared_map(const uint8_t *data, size_t len,
 RRT_API rrt_status rrt_ev_decode_shared_write(const uint8_t *data, size_t len,
                                               rrt_ev_shared_write *e,
                                               rrt_error *err);
+RRT_API rrt_status rrt_ev_decode_preempt(const uint8_t *data, size_t len,
+                                         rrt_ev_preempt *e, rrt_error *err);
 
 /* An event of any type, decoded: `type` says which member of u holds it. */
 typedef struct rrt_ev_any {
