@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -372,4 +373,28 @@ bool rec_mem_after_event(recorder *r, rtask *t, const rrt_ev_syscall *e)
     else
         off = pos >= len ? pos - len : 0;
     return emit_file_bytes(r, t, fdp, (uint32_t)obj, off, len);
+}
+
+/* ------------------------------------------------------------------ */
+/* The stack limit the program starts with                            */
+
+/* RLIMIT_STACK decides the address-space layout the kernel gives the
+ * program at exec (unlimited: the legacy bottom-up one) and where its
+ * stack stops growing; the program inherits the recorder's. */
+rrt_status rec_mem_meta(recorder *r)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_STACK, &rl) != 0)
+        return RRT_OK;
+    char buf[64], cur[24], max[24];
+    if (rl.rlim_cur == RLIM_INFINITY)
+        snprintf(cur, sizeof(cur), "unlimited");
+    else
+        snprintf(cur, sizeof(cur), "%llu", (unsigned long long)rl.rlim_cur);
+    if (rl.rlim_max == RLIM_INFINITY)
+        snprintf(max, sizeof(max), "unlimited");
+    else
+        snprintf(max, sizeof(max), "%llu", (unsigned long long)rl.rlim_max);
+    snprintf(buf, sizeof(buf), "%s %s", cur, max);
+    return rrt_writer_set_meta(r->w, "record.rlimit_stack", buf, &r->err);
 }

@@ -1245,7 +1245,7 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
         r->sites.found = sites_found;
         r->sites.ctx = r;
     }
-    if (write_meta(r, exe, envp) != RRT_OK ||
+    if (write_meta(r, exe, envp) != RRT_OK || rec_mem_meta(r) != RRT_OK ||
         rrt_writer_set_cpuid(r->w, &r->m, &r->err) != RRT_OK ||
         rrt_writer_flush(r->w, &r->err) != RRT_OK)
         goto out;

@@ -179,6 +179,8 @@ bool rec_mem_map_fd(recorder *r, rtask *t, rrt_ev_syscall *e);
  * cannot reproduce (file contents behind madvise and mremap, mincore's
  * vector). */
 bool rec_mem_outputs(recorder *r, rtask *t, const rrt_ev_syscall *e);
+/* Metadata record.rlimit_stack: the stack limit the program starts with. */
+rrt_status rec_mem_meta(recorder *r);
 /* After a call's SYSCALL event: SHARED_MAP for an mmap of a shared file,
  * SHARED_WRITE for a write to the file of one. */
 bool rec_mem_after_event(recorder *r, rtask *t, const rrt_ev_syscall *e);

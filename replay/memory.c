@@ -293,3 +293,47 @@ bool rep_mem_failed_but_acted(const rrt_ev_syscall *e)
 {
     return (e->nr == SYS_madvise || e->nr == SYS_mprotect) && e->ret == -ENOMEM;
 }
+
+static bool parse_limit(const char *s, char **end, rlim_t *v)
+{
+    if (strncmp(s, "unlimited", 9) == 0) {
+        *v = RLIM_INFINITY;
+        *end = (char *)s + 9;
+        return true;
+    }
+    errno = 0;
+    unsigned long long n = strtoull(s, end, 10);
+    *v = (rlim_t)n;
+    return *end != s && errno == 0;
+}
+
+bool rep_mem_spawned(replayer *r, pid_t pid)
+{
+    const char *m = rrt_reader_meta_get(r->rd, "record.rlimit_stack");
+    struct rlimit want, have;
+    char *end;
+    if (!m) /* recorded before the key existed: this host's limit */
+        return true;
+    if (!parse_limit(m, &end, &want.rlim_cur) || *end != ' ' ||
+        !parse_limit(end + 1, &end, &want.rlim_max) || *end ||
+        want.rlim_cur > want.rlim_max)
+        return rep_failed(r, RRT_E_CORRUPT,
+                          "metadata record.rlimit_stack: \"%s\" is not two "
+                          "limits",
+                          m);
+    if (prlimit(pid, RLIMIT_STACK, NULL, &have) != 0)
+        return rep_failed(r, RRT_E_IO, "cannot read the stack limit: %s",
+                          strerror(errno));
+    if (have.rlim_cur == want.rlim_cur)
+        return true;
+    /* the hard limit can only come down without privilege: keep ours */
+    if (want.rlim_max > have.rlim_max)
+        want.rlim_max = have.rlim_max;
+    if (want.rlim_cur > want.rlim_max ||
+        prlimit(pid, RLIMIT_STACK, &want, NULL) != 0)
+        return rep_failed(r, RRT_E_IO,
+                          "the recording ran with a stack limit of %s; "
+                          "cannot set it here (ulimit -Hs allows less?)",
+                          m);
+    return true;
+}

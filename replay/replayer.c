@@ -1632,6 +1632,11 @@ static bool spawn(replayer *r, ptask **root)
         rep_failed(r, RRT_E_IO, "cannot start %s: %s", exe, strerror(errno));
         goto out;
     }
+    if (!rep_mem_spawned(r, pid)) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        goto out;
+    }
     *root = add_task(r, 0, pid);
     if (*root)
         (*root)->base.pset = trace_pset_new();

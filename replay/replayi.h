@@ -200,6 +200,10 @@ bool rep_mem_failed_but_acted(const rrt_ev_syscall *e);
 /* SHARED_WRITE: the bytes a call wrote into a shared file. */
 bool rep_mem_shared_write(replayer *r, ptask *t, const rrt_ev_shared_write *e);
 void rep_mem_free(replayer *r);
+/* The root pid, spawned and stopped before its execve: gets the stack
+ * limit the recording started with (metadata record.rlimit_stack), which
+ * decides the address-space layout exec gives it. */
+bool rep_mem_spawned(replayer *r, pid_t pid);
 /* After an emulated call: what of it the address space needs all the same
  * (the stack's size limit, which decides where a recursion overflows). */
 bool rep_mem_emulated(replayer *r, ptask *t, const rrt_ev_syscall *e);

@@ -13,7 +13,9 @@ extern char __executable_start;
 __attribute__((noinline)) long raw_getppid(void)
 {
     long ret;
-    __asm__ volatile("syscall" : "=a"(ret) : "a"((long)SYS_getppid)
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "a"((long)SYS_getppid)
                      : "rcx", "r11", "memory");
     return ret;
 }

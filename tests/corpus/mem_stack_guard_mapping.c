@@ -30,8 +30,8 @@ static void on_segv(int sig)
 int main(int argc, char **argv)
 {
     (void)argv;
-    depth = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    depth = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                 -1, 0);
     if (depth == MAP_FAILED)
         return 1;
     pid_t c = fork();
