@@ -26,6 +26,11 @@
 /* outputs are captured in pieces below rec_add_out's limit */
 #define CHUNK (16u << 20)
 
+/* Files replay keeps one copy of, whole: shared ones up to this size,
+ * private data files up to this one (larger: a copy of each mapping) */
+#define SHARED_COPY_MAX (256ull << 20)
+#define PRIVATE_COPY_MAX (16ull << 20)
+
 #ifndef MADV_DONTNEED_LOCKED
 #define MADV_DONTNEED_LOCKED 24
 #endif
@@ -99,6 +104,11 @@ bool rec_mem_map_fd(recorder *r, rtask *t, rrt_ev_syscall *e)
     e->flags |= RRT_EV_SC_FILE;
     bool priv = (t->args[3] & (MAP_SHARED | MAP_PRIVATE)) == MAP_PRIVATE;
     if (priv && !is_data_file(fdp, &sb, t->args[2]))
+        return true;
+    /* replay holds the whole file in memory: a window into a huge one
+     * stays a copy of the window */
+    if ((uint64_t)sb.st_size > (priv ? PRIVATE_COPY_MAX : SHARED_COPY_MAX) &&
+        find_shared(r, &sb) < 0)
         return true;
     /* one copy per file, whose pages MAP_SHARED mappings share and
      * MAP_PRIVATE ones show until they write them */
