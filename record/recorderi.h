@@ -216,6 +216,11 @@ bool rec_proc_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
 void rec_proc_exit(recorder *r, rtask *t, struct user_regs_struct *regs);
 bool rec_proc_tsc_fault(rtask *t, int sig, const siginfo_t *si);
 
+/* execveat.c: at execveat's entry, turns it into an execve of the file's
+ * real path (replay does the same), or leaves it when the kernel will
+ * refuse it. */
+void rec_execveat_as_execve(rtask *t, struct user_regs_struct *regs);
+
 /* seccomp.c: at an exit stop, whether the program's seccomp filter skipped
  * the call with SECCOMP_RET_TRAP (its SIGSYS is pending). */
 bool rec_seccomp_skipped(rtask *t, const struct user_regs_struct *regs);

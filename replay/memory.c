@@ -2,10 +2,12 @@
  * MAP_SHARED. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -57,6 +59,7 @@ typedef struct rep_shared {
 typedef struct rep_mem {
     rep_shared *shared; /* by object number */
     size_t n_shared;
+    int empty_fd; /* an empty memfd: its mappings raise SIGBUS */
 } rep_mem;
 
 static rep_mem *mem_state(replayer *r, ptask *t)
@@ -67,6 +70,7 @@ static rep_mem *mem_state(replayer *r, ptask *t)
             rep_fail_at(r, t, "out of memory");
             return NULL;
         }
+        r->mem->empty_fd = -1;
     }
     return r->mem;
 }
@@ -233,6 +237,36 @@ int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e)
     return 1;
 }
 
+bool rep_mem_past_eof(replayer *r, ptask *t, const rrt_ev_syscall *e)
+{
+    rrt_file_entry f = {0};
+    rrt_error err;
+    if (rrt_reader_file(r->rd, (size_t)e->file_index, &f, &err) != RRT_OK)
+        return rep_fail_at(r, t, "file %llu: %s",
+                           (unsigned long long)e->file_index, err.message);
+    uint64_t size = f.size, off = e->args[5];
+    uint64_t len = (e->args[1] + 4095) & ~(uint64_t)4095;
+    rrt_file_entry_clear(&f);
+    /* the page holding the file's end reads zeros after it; the pages
+     * after that one raise SIGBUS */
+    uint64_t end = (size + 4095) & ~(uint64_t)4095;
+    if (off + len <= end)
+        return true;
+    uint64_t skip = end > off ? end - off : 0;
+    rep_mem *m = mem_state(r, t);
+    if (!m)
+        return false;
+    if (m->empty_fd < 0 &&
+        (m->empty_fd = memfd_create("rrt-past-eof", MFD_CLOEXEC)) < 0)
+        return rep_fail_at(r, t, "memfd_create: %s", strerror(errno));
+    if (!map_fd(t, m->empty_fd, (uint64_t)e->ret + skip, len - skip, e->args[2],
+                MAP_PRIVATE, 0))
+        return rep_fail_at(r, t, "cannot map the end of file %llu at 0x%llx",
+                           (unsigned long long)e->file_index,
+                           (unsigned long long)((uint64_t)e->ret + skip));
+    return true;
+}
+
 bool rep_mem_shared_write(replayer *r, ptask *t, const rrt_ev_shared_write *e)
 {
     rep_mem *m = r->mem;
@@ -260,9 +294,58 @@ void rep_mem_free(replayer *r)
     for (size_t i = 0; i < m->n_shared; i++)
         if (m->shared[i].fd >= 0)
             close(m->shared[i].fd);
+    if (m->empty_fd >= 0)
+        close(m->empty_fd);
     free(m->shared);
     free(m);
     r->mem = NULL;
+}
+
+/* The mapping of t holding addr, if it is one rep_mem_past_eof made:
+ * its bounds and protection. */
+static bool past_eof_mapping(pid_t tid, uint64_t addr, uint64_t *lo,
+                             uint64_t *hi, uint64_t *prot)
+{
+    char path[64], line[512];
+    snprintf(path, sizeof(path), "/proc/%d/maps", (int)tid);
+    FILE *f = fopen(path, "re");
+    bool found = false;
+    while (f && !found && fgets(line, sizeof(line), f)) {
+        unsigned long long a, b;
+        char perms[8];
+        if (sscanf(line, "%llx-%llx %7s", &a, &b, perms) != 3 || addr < a ||
+            addr >= b || !strstr(line, "/memfd:rrt-past-eof"))
+            continue;
+        *lo = a, *hi = b;
+        *prot = (perms[0] == 'r' ? PROT_READ : 0) |
+                (perms[1] == 'w' ? PROT_WRITE : 0) |
+                (perms[2] == 'x' ? PROT_EXEC : 0);
+        found = true;
+    }
+    if (f)
+        fclose(f);
+    return found;
+}
+
+bool rep_mem_past_eof_tripped(replayer *r, ptask *t, const stop *s)
+{
+    (void)r;
+    siginfo_t si;
+    uint64_t lo, hi, prot;
+    if (s->sig != SIGBUS ||
+        ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) != 0 ||
+        si.si_code != BUS_ADRERR ||
+        !past_eof_mapping(t->base.tid, (uint64_t)(uintptr_t)si.si_addr, &lo,
+                          &hi, &prot))
+        return false;
+    /* The file grew at record time before this access, which so raised
+     * nothing: the pages read as the zeros a grown file reads (what the
+     * program did with them was recorded), in this process only. */
+    long ret;
+    return inject(t, SYS_mmap, lo, hi - lo, prot,
+                  MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, (uint64_t)-1, 0,
+                  &ret) &&
+           (uint64_t)ret == lo;
 }
 
 bool rep_mem_emulated(replayer *r, ptask *t, const rrt_ev_syscall *e)
