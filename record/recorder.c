@@ -474,6 +474,7 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
     if (!emitted(r, rec_emit_syscall(&r->prod, &e, &r->err), RRT_EV_SYSCALL) ||
         !rec_mem_after_event(r, t, &e))
         return false;
+    trace_trapsig_call(r->tasks, &t->base, t->nr, t->args, e.ret);
     if ((t->nr == SYS_execve || t->nr == SYS_execveat) && e.ret == 0)
         return after_exec(r, t) && rec_sb_exec(r, t) &&
                release_vfork_parent(r, t->base.tid);
@@ -698,6 +699,10 @@ static int try_emulate(recorder *r, rtask *t, int sig, const siginfo_t *si)
         ok = emulate_xgetbv(r, t, &g);
     else
         return 0;
+    /* the kernel forced the trap's signal: put back what it reset */
+    if (ok && !trace_trapsig_restore(&t->base, sig))
+        ok = rec_fail(r, "process %d: cannot restore the action of signal %d",
+                      (int)t->base.tid, sig);
     return ok ? 1 : -1;
 }
 
@@ -749,6 +754,8 @@ static bool record_frame(recorder *r, rtask *t, int sig)
                         (int)tid, sig);
     }
     memcpy(e.regs, &g, sizeof(e.regs));
+    t->base.trapsig.known = true; /* the handler's mask */
+    t->base.trapsig.mask = e.mask;
     e.frame = frame;
     e.frame_len = len;
     ok = emitted(r, rec_emit_signal_frame(&r->prod, &e, &r->err),
@@ -833,6 +840,7 @@ static bool on_new_task(recorder *r, rtask *parent, int event)
                                     : trace_pset_copy(parent->base.pset);
     if (!c->base.pset)
         return rec_fail(r, "out of memory");
+    trace_trapsig_inherit(&c->base, &parent->base);
     if (flags & CLONE_VFORK)
         parent->vfork_child = c->base.tid;
     /* Its CLONE event is written when it first runs. */

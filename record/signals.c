@@ -1,6 +1,7 @@
 /* Signals at record time beyond one delivery (recorder.c records those):
  * which signals the instruction stream raised by itself, and job control:
  * a task that a stop signal stopped stays stopped until a SIGCONT. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/ptrace.h>
@@ -21,9 +22,17 @@ bool rec_sig_is_sync(rtask *t, int sig, const siginfo_t *si)
 {
     bool forced = t->frame_failed;
     t->frame_failed = false;
-    return (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
-            sig == SIGTRAP) &&
-           si->si_code > 0 && !forced;
+    if (!(sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
+          sig == SIGTRAP) ||
+        si->si_code <= 0 || forced)
+        return false;
+    /* A program may queue itself such a signal with a fault's si_code
+     * (rt_sigqueueinfo): it comes at the exit of a system call, whose
+     * number orig_rax still holds; a fault's entry into the kernel sets
+     * orig_rax to -1. */
+    struct user_regs_struct g;
+    return ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0 ||
+           (int64_t)g.orig_rax < 0;
 }
 
 static bool is_stop_signal(int sig)
@@ -109,6 +118,10 @@ pid_t rec_sig_wait(recorder *r, int *status)
         pid_t pid = waitpid(-1, status, __WALL | WNOHANG);
         if (pid != 0)
             return pid;
+        if (r->o->interrupt && *r->o->interrupt) {
+            errno = EINTR; /* rrt's own SIGINT/SIGTERM: the caller checks */
+            return -1;
+        }
         struct timespec ts = {0, 2000000};
         nanosleep(&ts, NULL);
     }

@@ -846,7 +846,8 @@ static bool on_rdtsc(replayer *r, ptask *t, const rrt_ev_rdtsc *e)
         return false;
     t->trapno = 13, t->trap_err = 0; /* #GP: RDTSC traps by PR_SET_TSC */
     trace_apply_rdtsc(&s.regs, e);
-    return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0;
+    return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0 &&
+           rep_sig_trap_done(r, t, &s);
 }
 
 static bool on_cpuid(replayer *r, ptask *t, const rrt_ev_cpuid *e)
@@ -866,7 +867,8 @@ static bool on_cpuid(replayer *r, ptask *t, const rrt_ev_cpuid *e)
     uint32_t regs[4] = {e->regs[0], e->regs[1], e->regs[2], e->regs[3]};
     trace_cpuid_xsave_floor(leaf, sub, regs);
     trace_apply_cpuid(&s.regs, regs);
-    return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0;
+    return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0 &&
+           rep_sig_trap_done(r, t, &s);
 }
 
 static bool on_xgetbv(replayer *r, ptask *t, const rrt_ev_xgetbv *e)
@@ -882,7 +884,8 @@ static bool on_xgetbv(replayer *r, ptask *t, const rrt_ev_xgetbv *e)
     }
     t->trapno = 6, t->trap_err = 0; /* #UD at the patched site */
     trace_apply_xgetbv(&s.regs, e->value);
-    return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0;
+    return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0 &&
+           rep_sig_trap_done(r, t, &s);
 }
 
 /* A fault's signal: the kernel noted the page fault's address for the
@@ -1039,6 +1042,8 @@ static bool deliver(replayer *r, ptask *t, const rrt_ev_signal *e,
         rep_fail_at(r, t, "cannot set up the handler of signal %d", d.sig);
         goto out;
     }
+    t->base.trapsig.known = true; /* the handler's mask */
+    t->base.trapsig.mask = mask;
     if (use_rec)
         r->frames_recorded++;
     else
@@ -1300,6 +1305,7 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
                        : t->alt_flags;
     c->base.pset = flags & CLONE_VM ? trace_pset_ref(t->base.pset)
                                     : trace_pset_copy(t->base.pset);
+    trace_trapsig_inherit(&c->base, &t->base);
     int st;
     if (!c->base.pset)
         return rep_fail_at(r, t, "out of memory");
@@ -1466,6 +1472,8 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
     case RRT_EV_SYSCALL:
         ok = need_task(r, any.u.syscall.tid, &t) &&
              on_syscall(r, t, &any.u.syscall);
+        if (ok)
+            rep_sig_after_call(r, t, &any.u.syscall);
         break;
     case RRT_EV_RDTSC:
         ok = need_task(r, any.u.rdtsc.tid, &t) && on_rdtsc(r, t, &any.u.rdtsc);

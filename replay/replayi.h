@@ -226,6 +226,10 @@ bool rep_sig_unpark(ptask *t);
 /* No room for the frame of signal sig in t (blocked: its mask): as the
  * kernel, forces a SIGSEGV, which the next event delivers. */
 bool rep_sig_no_room(replayer *r, ptask *t, int sig, uint64_t blocked);
+/* The signal state a trap destroys (trace_trapsig): kept from each
+ * SYSCALL event, put back after each emulated trap (at its stop s). */
+void rep_sig_after_call(replayer *r, ptask *t, const rrt_ev_syscall *e);
+bool rep_sig_trap_done(replayer *r, ptask *t, const stop *s);
 /* The task recorded as rec_tid, or NULL. */
 ptask *rep_task(replayer *r, uint32_t rec_tid);
 /* Runs t to its next stop that matters. */

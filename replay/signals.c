@@ -1,12 +1,9 @@
 /* Signals at replay beyond one delivery (replayer.c delivers them): a
- * fatal signal that kills a whole thread group, and the frame the kernel
- * could not build. */
+ * fatal signal that kills a whole thread group, group-stops, the frame
+ * the kernel could not build, and the signal state rrt's own traps
+ * destroy. */
 #include <signal.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
 #include <sys/ptrace.h>
-#include <sys/syscall.h>
 
 #include "replayi.h"
 
@@ -120,4 +117,17 @@ bool rep_sig_no_room(replayer *r, ptask *t, int sig, uint64_t blocked)
         return rep_fail_at(r, t, "cannot unblock SIGSEGV");
     t->resume_sig = 0;
     return true;
+}
+
+void rep_sig_after_call(replayer *r, ptask *t, const rrt_ev_syscall *e)
+{
+    /* exit and exit_group leave the task running to its end */
+    if (!(e->flags & RRT_EV_SC_ENTRY_ONLY))
+        trace_trapsig_call(r->tasks, &t->base, e->nr, e->args, e->ret);
+}
+
+bool rep_sig_trap_done(replayer *r, ptask *t, const stop *s)
+{
+    return trace_trapsig_restore(&t->base, s->sig) ||
+           rep_fail_at(r, t, "cannot restore the action of signal %d", s->sig);
 }

@@ -374,6 +374,19 @@ bool trace_sigaction_set(pid_t pid, int memfd, int sig,
 bool trace_altstack_get(pid_t pid, int memfd, trace_altstack *a);
 bool trace_altstack_disarm(pid_t pid, int memfd);
 
+/* The signal state a trap destroys. RDTSC and faulting CPUID raise
+ * SIGSEGV, a patched site SIGILL, and the kernel forces them: on a task
+ * that blocks or ignores the signal it unblocks it and resets its action
+ * to SIG_DFL (force_sig_info_to_task), for a trap the program never sees.
+ * Each engine keeps, per task, its mask and the two actions as the
+ * program last set them (trace_trapsig_*), and puts them back after each
+ * trap it emulates. */
+typedef struct trace_trapsig {
+    bool known;             /* mask known (from a stop since the exec) */
+    uint64_t mask;          /* blocked signals, as of the last change */
+    trace_sigaction act[2]; /* SIGSEGV's and SIGILL's (process-wide) */
+} trace_trapsig;
+
 /* ------------------------------------------------------------------ */
 /* Traced tasks                                                       */
 
@@ -386,7 +399,23 @@ typedef struct trace_task {
     uint32_t rec_tid; /* the id events name it by (at record: tid) */
     int memfd;        /* trace_mem_open(tid), -1 if that failed */
     trace_pset *pset; /* patched CPUID sites of its address space */
+    trace_trapsig trapsig;
 } trace_task;
+
+/* At the exit stop of a call (nr, args, ret) that t ran or replay
+ * emulated: the mask and actions it changed (rt_sigprocmask, rt_sigreturn,
+ * rt_sigaction of SIGSEGV or SIGILL, for every task of t's process;
+ * execve). */
+void trace_trapsig_call(trace_task *tasks, trace_task *t, long nr,
+                        const uint64_t args[6], int64_t ret);
+/* t's mask changed otherwise (a handler started): read it now. */
+void trace_trapsig_mask(trace_task *t);
+/* A new task starts with its parent's mask and actions. */
+void trace_trapsig_inherit(trace_task *child, const trace_task *parent);
+/* t, at the delivery stop of the trap's signal sig that the engine has
+ * emulated: the mask and action the kernel reset are put back. False if
+ * that failed. */
+bool trace_trapsig_restore(trace_task *t, int sig);
 
 /* Allocates `size` zeroed bytes for an engine task, fills in the ids,
  * opens its memory and puts it first in *list. NULL when out of memory. */
