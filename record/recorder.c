@@ -434,9 +434,11 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
     const trace_sc_desc *d = trace_syscall_desc(t->nr);
     if (!d)
         return refuse(r, t, t->nr, "is not supported");
-    rrt_ev_syscall e = {.tid = (uint32_t)t->base.tid,
+    rrt_ev_syscall e = {.tid = (uint32_t)(t->exec_former ? t->exec_former
+                                                         : t->base.tid),
                         .nr = (uint32_t)t->nr,
                         .ret = (int64_t)regs->rax};
+    t->exec_former = 0;
     memcpy(e.args, t->args, sizeof(e.args));
     if (t->forced)
         e.flags |= RRT_EV_SC_FORCED;
@@ -831,6 +833,32 @@ static bool on_task_exit(recorder *r, rtask *t, int status)
     return ok && release_vfork_parent(r, tid);
 }
 
+/* At the exec event stop of the leader's id: when a thread other than
+ * the leader ran the execve, the kernel has given it the leader's id, and
+ * the leader ended without a report. The task that ran execve goes on
+ * under that id. */
+static rtask *exec_from_thread(recorder *r, rtask *leader)
+{
+    unsigned long former;
+    if (ptrace(PTRACE_GETEVENTMSG, leader->base.tid, NULL, &former) != 0 ||
+        (pid_t)former == leader->base.tid)
+        return leader;
+    rtask *e = find_task(r, (pid_t)former);
+    if (!e)
+        return leader;
+    pid_t tid = leader->base.tid;
+    if (r->holder == leader)
+        r->holder = e;
+    remove_task(r, leader);
+    e->base.tid = tid;
+    e->base.rec_tid = (uint32_t)tid;
+    e->exec_former = (pid_t)former;
+    if (e->base.memfd >= 0)
+        close(e->base.memfd);
+    e->base.memfd = trace_mem_open(tid);
+    return e;
+}
+
 static bool on_stop(recorder *r, pid_t pid, int status)
 {
     rtask *t = find_task(r, pid);
@@ -849,6 +877,7 @@ static bool on_stop(recorder *r, pid_t pid, int status)
     if (sig == (SIGTRAP | 0x80)) {
         return on_syscall_stop(r, t);
     } else if (event == PTRACE_EVENT_EXEC) {
+        t = exec_from_thread(r, t);
         t->exec_seen = true;
         t->initial = !t->recording;
         t->recording = true;

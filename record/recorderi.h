@@ -58,6 +58,10 @@ typedef struct rtask {
     bool emulated;
     int64_t emu_ret;
     bool tsc_sigsegv; /* the program's PR_SET_TSC: RDTSC faults for it */
+    /* it ran execve from a thread other than its process's leader: the
+     * kernel gave it the leader's id (now its tid); this was its own,
+     * which its execve's SYSCALL event still names */
+    pid_t exec_former;
 } rtask;
 
 typedef struct file_ref {

@@ -493,6 +493,27 @@ static void note_altstack(ptask *t, uint64_t ss)
 
 static bool reap_doomed(replayer *r, ptask *t);
 
+/* t, not its process's leader, runs execve for real: the kernel ends the
+ * leader, without a report, and gives t the leader's id, by which the
+ * recording names it from its EXEC event on. */
+static void exec_from_thread(replayer *r, ptask *t)
+{
+    pid_t leader = trace_tgid(t->base.tid);
+    if (leader <= 0 || leader == t->base.tid)
+        return;
+    /* into the exec under its own id; its stop comes under the leader's */
+    if (!t->resumed && ptrace(PTRACE_SYSCALL, t->base.tid, NULL, NULL) == 0)
+        t->resumed = true;
+    for (ptask *l = first_task(r); l; l = next_task(l)) {
+        if (l->base.tid != leader)
+            continue;
+        t->base.rec_tid = l->base.rec_tid;
+        remove_task(r, l);
+        break;
+    }
+    t->base.tid = leader;
+}
+
 static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
 {
     if (e->nr == SYS_mmap) {
@@ -503,6 +524,7 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         uint64_t swapped = rep_sub_execve(r, t, s->regs.rdi);
         if (rep_stopped(r) || !reap_doomed(r, t))
             return false;
+        exec_from_thread(r, t);
         next_stop(r, t, s);
         /* a vfork parent shares the memory the path was swapped in; the
          * write fails harmlessly when the old address space is gone */
