@@ -434,10 +434,10 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
     const trace_sc_desc *d = trace_syscall_desc(t->nr);
     if (!d)
         return refuse(r, t, t->nr, "is not supported");
-    rrt_ev_syscall e = {.tid = (uint32_t)(t->exec_former ? t->exec_former
-                                                         : t->base.tid),
-                        .nr = (uint32_t)t->nr,
-                        .ret = (int64_t)regs->rax};
+    rrt_ev_syscall e = {
+        .tid = (uint32_t)(t->exec_former ? t->exec_former : t->base.tid),
+        .nr = (uint32_t)t->nr,
+        .ret = (int64_t)regs->rax};
     t->exec_former = 0;
     memcpy(e.args, t->args, sizeof(e.args));
     if (t->forced)

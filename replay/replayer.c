@@ -496,9 +496,8 @@ static bool reap_doomed(replayer *r, ptask *t);
 /* t, not its process's leader, runs execve for real: the kernel ends the
  * leader, without a report, and gives t the leader's id, by which the
  * recording names it from its EXEC event on. */
-static void exec_from_thread(replayer *r, ptask *t)
+static void exec_from_thread(replayer *r, ptask *t, pid_t leader)
 {
-    pid_t leader = trace_tgid(t->base.tid);
     if (leader <= 0 || leader == t->base.tid)
         return;
     /* into the exec under its own id; its stop comes under the leader's */
@@ -521,10 +520,12 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     }
     if (e->nr == SYS_execve) {
+        /* (before the exec may run and take t's own id away) */
+        pid_t leader = trace_tgid(t->base.tid);
         uint64_t swapped = rep_sub_execve(r, t, s->regs.rdi);
         if (rep_stopped(r) || !reap_doomed(r, t))
             return false;
-        exec_from_thread(r, t);
+        exec_from_thread(r, t, leader);
         next_stop(r, t, s);
         /* a vfork parent shares the memory the path was swapped in; the
          * write fails harmlessly when the old address space is gone */
