@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -209,6 +210,21 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
     e.mode = sb.st_mode;
     e.size = (uint64_t)sb.st_size;
     e.mtime_ns = mtime;
+    if (S_ISCHR(sb.st_mode)) {
+        /* /dev/zero reads as zeros without end (embedding it never
+         * finished): mapped, it is anonymous memory, shared between
+         * processes when MAP_SHARED. An empty file replays as that. */
+        if (major(sb.st_rdev) != 1 || minor(sb.st_rdev) != 5)
+            return rec_fail(r,
+                            "%s: a mapping of a device; rrt cannot record "
+                            "this program yet",
+                            path);
+        e.size = 0;
+        e.flags = RRT_FILE_HAS_BLOB;
+        if (rrt_writer_add_blob(r->w, "", 0, &e.blob, &r->err) != RRT_OK)
+            return r->failed = true, false;
+        goto add;
+    }
     /* A file nobody can open again (deleted, memfd) is always embedded. */
     bool gone = S_ISREG(sb.st_mode) &&
                 (sb.st_nlink == 0 || strncmp(path, "/memfd:", 7) == 0);
@@ -232,6 +248,7 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
         e.dev = (uint64_t)sb.st_dev;
         e.ino = (uint64_t)sb.st_ino;
     }
+add:
     if (rrt_writer_add_file(r->w, &e, &r->err) != RRT_OK)
         return r->failed = true, false;
     file_ref *files =
