@@ -1106,11 +1106,48 @@ static void release_exits(replayer *r, ptask *t)
     }
 }
 
+/* t died of signal sig with its whole process (a fatal signal, which the
+ * kernel turns into a group exit), maybe inside a system call. The
+ * recording has the EXIT of the threads that died first before that of
+ * the one that took the signal, so that one is sent on its way now: its
+ * default action ends t like the others, which are then reaped as they
+ * die (group_exit), never left waiting for a death (a leader's is
+ * reported only after its threads'). */
+static void release_fatal(replayer *r, ptask *t, int sig)
+{
+    pid_t tgid = trace_tgid(t->base.tid);
+    if (tgid <= 0)
+        return;
+    bool sent = false;
+    for (ptask *u = first_task(r); u; u = next_task(u)) {
+        if (u == t || u->resume_sig != sig || u->resumed ||
+            trace_tgid(u->base.tid) != tgid)
+            continue;
+        ptrace(PTRACE_SYSCALL, u->base.tid, NULL, (void *)(long)sig);
+        u->resume_sig = 0;
+        u->resumed = true;
+        sent = true;
+    }
+    if (!sent && t->resume_sig != sig)
+        return;
+    for (ptask *u = first_task(r); u; u = next_task(u)) {
+        if (trace_tgid(u->base.tid) != tgid)
+            continue;
+        u->group_exit = true;
+        if (u->parked && u->park.kind == STOP_SYSCALL) {
+            u->parked = false; /* stopped there: next_stop resumes it */
+            u->in_syscall = !u->in_syscall;
+        }
+    }
+}
+
 static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
                           bool root)
 {
     stop s;
     char buf[256];
+    if (e->killed && e->code != SIGKILL)
+        release_fatal(r, t, (int)e->code);
     if (t->group_exit)
         release_exits(r, t);
     if (e->killed && e->code == SIGKILL &&
