@@ -74,37 +74,45 @@ static const char help[] =
     "  rrt record [options] [--] PROGRAM [ARGS...]\n"
     "\n"
     "DESCRIPTION\n"
-    "  Runs PROGRAM under ptrace and writes everything it gets from\n"
-    "  outside into one archive: system call results and the data they\n"
-    "  return, RDTSC/RDTSCP values, CPUID answers, signals, clones, execs\n"
-    "  and exits. `rrt replay` reproduces the run from the archive alone.\n"
+    "  Runs PROGRAM under ptrace and writes all it gets from outside into\n"
+    "  one archive: system call results and data, RDTSC/RDTSCP values,\n"
+    "  CPUID answers, signals, clones, execs and exits. `rrt replay`\n"
+    "  reproduces the run from the archive alone.\n"
     "  The program's output still reaches the terminal; rrt exits with the\n"
     "  program's exit status (128+N when a signal N killed it).\n"
     "\n"
-    "  Setup, as rr does it: address-space randomization is disabled;\n"
-    "  the recorder and the program are pinned to one CPU (a traced call\n"
-    "  costs 30 us there, up to 400 us across CPUs); RDTSC traps (the\n"
-    "  program's PR_SET_TSC is emulated); the vDSO is hidden so time calls\n"
-    "  become recorded system calls; CPUID traps by CPUID faulting where\n"
-    "  the CPU and kernel offer it, else by patching: each CPUID found\n"
-    "  by disassembling new executable code (once: ~/.cache/rrt) is\n"
-    "  replaced with UD2 and emulated. The program sees the recorded CPUID\n"
-    "  manifest, RDRAND, RDSEED, RTM and HLE always hidden. In a VM, CPUID\n"
-    "  faulting can make every system call several times slower (4.8x);\n"
-    "  --cpuid-mode=patch avoids that. clone3, rseq and pkey_alloc fail\n"
-    "  with ENOSYS (programs fall back to clone, no rseq, no protection\n"
-    "  keys). A system call rrt does not know is refused: the recording\n"
-    "  stops, names the call and marks the archive incomplete; nothing is\n"
-    "  mis-recorded.\n"
+    "  Setup, as rr does it: no address-space randomization; recorder\n"
+    "  and program pinned to one CPU (a traced system call costs ~30 us,\n"
+    "  up to 400 us across CPUs); RDTSC traps (a program's own PR_SET_TSC\n"
+    "  is emulated); the vDSO stays, its functions patched to make system\n"
+    "  calls; CPUID traps by CPUID faulting where offered, else each CPUID\n"
+    "  found by disassembling new code (once: ~/.cache/rrt) becomes UD2\n"
+    "  and is emulated. The program sees the recorded CPUID manifest;\n"
+    "  RDRAND, RDSEED, RTM, HLE hidden. In a VM, CPUID faulting can make\n"
+    "  system calls 4.8x slower; --cpuid-mode=patch avoids that.\n"
     "\n"
-    "  Environment variables whose names contain TOKEN, SECRET, PASSWORD\n"
-    "  or KEY (any case), or start with AWS_, are stored in the archive\n"
-    "  with their values replaced by as many '*' (the program itself sees\n"
-    "  the real values), unless --keep-env. A program whose output depends\n"
-    "  on such a value diverges at replay; record it with --keep-env.\n"
+    "  Environment variables named like secrets (TOKEN, SECRET, PASSWORD\n"
+    "  or KEY in any case, AWS_*) are stored with their values replaced by\n"
+    "  '*'s (the program sees the real ones) unless --keep-env; a program\n"
+    "  whose output depends on one diverges at replay.\n"
     "\n"
     "  If rrt record is interrupted (SIGINT, SIGTERM), it kills the\n"
     "  program, keeps OUT.partial and tells you to run `rrt recover`.\n"
+    "\n";
+
+/* The second half of the help (cli_command.help_more). */
+static const char help_more[] =
+    "SYSTEM CALLS\n"
+    "  Every x86-64 call of Linux 6.x is recorded with its result and the\n"
+    "  bytes it wrote (ioctls: by their _IOC size). Replay runs only what\n"
+    "  shapes the process (memory, signals, threads, exec); the rest,\n"
+    "  namespaces and the program's own seccomp filters included, comes\n"
+    "  from the archive. Numbers the kernel does not know get its ENOSYS;\n"
+    "  so do clone3, rseq, pkey_*, io_uring_*, map_shadow_stack, execveat\n"
+    "  (libc falls back). Refused (the recording stops, the archive is\n"
+    "  marked incomplete): remap_file_pages (replay's shared file maps\n"
+    "  are copies), process_vm_writev to another process, old ioctls\n"
+    "  without a size that rrt's table lacks.\n"
     "\n"
     "THREADS AND LIMITS (no performance counters are used)\n"
     "  One task runs user code at a time, until a system call, or an\n"
@@ -140,6 +148,11 @@ static const char help[] =
     "  --serialize-limit S   serialization limit, seconds (10; 0: none)\n"
     "  --cpu N               pin to CPU N (default: the current CPU)\n"
     "  --no-pin              do not pin to one CPU\n"
+    "  --syscall-buffer      run common calls (read, write, stat, open...)\n"
+    "                        inside the program without a stop each, as\n"
+    "                        rr's syscall buffer (experimental, off by\n"
+    "                        default; RRT_SYSCALL_BUFFER=1 turns it on);\n"
+    "                        --no-syscall-buffer turns it off\n"
     "  --stats               print event counts to stderr at the end\n";
 
 static const char exit_status[] =
@@ -163,7 +176,9 @@ enum {
     OPT_CPU,
     OPT_NOPIN,
     OPT_STATS,
-    OPT_LIMIT
+    OPT_LIMIT,
+    OPT_SB,
+    OPT_NO_SB
 };
 
 static int run(int argc, char **argv)
@@ -179,11 +194,16 @@ static int run(int argc, char **argv)
         {"no-pin", no_argument, NULL, OPT_NOPIN},
         {"stats", no_argument, NULL, OPT_STATS},
         {"serialize-limit", required_argument, NULL, OPT_LIMIT},
+        {"syscall-buffer", no_argument, NULL, OPT_SB},
+        {"no-syscall-buffer", no_argument, NULL, OPT_NO_SB},
         {NULL, 0, NULL, 0},
     };
     rec_options o = {
         .cpu = -2, .flush_every = 4096, .serialize_limit_ms = 10000};
     bool stats = false;
+    /* RRT_SYSCALL_BUFFER=1 turns it on by default (test suites) */
+    const char *sb = getenv("RRT_SYSCALL_BUFFER");
+    o.syscall_buffer = sb && strcmp(sb, "1") == 0;
     const char *mode = getenv("RRT_CPUID_MODE");
     char *out = NULL;
     unsigned long long v;
@@ -237,6 +257,12 @@ static int run(int argc, char **argv)
                              optarg);
             o.serialize_limit_ms = (unsigned)v * 1000;
             break;
+        case OPT_SB:
+            o.syscall_buffer = true;
+            break;
+        case OPT_NO_SB:
+            o.syscall_buffer = false;
+            break;
         default:
             cli_bad_option("record", argv);
             return RECORD_EXIT_FAILED;
@@ -268,6 +294,7 @@ const cli_command cmd_record = {
     .name = "record",
     .summary = "run a program and record it into an archive",
     .help = help,
+    .help_more = help_more,
     .exit_status = exit_status,
     .run = run,
 };

@@ -35,6 +35,7 @@
 #include <rrt/cpufeat.h>
 
 #include "recorderi.h"
+#include "syscallbuf.h"
 #include "rrtx.h"
 
 extern char **environ;
@@ -89,7 +90,10 @@ static void remove_task(recorder *r, rtask *t)
 
 static void resume(rtask *t, int sig)
 {
-    ptrace(PTRACE_SYSCALL, t->base.tid, NULL, (void *)(long)sig);
+    /* under the syscall buffer's filter calls stop at their seccomp
+     * check: from there PTRACE_SYSCALL reaches the exit */
+    int req = t->seccomp && !t->in_syscall ? PTRACE_CONT : PTRACE_SYSCALL;
+    ptrace((enum __ptrace_request)req, t->base.tid, NULL, (void *)(long)sig);
 }
 
 /* ------------------------------------------------------------------ */
@@ -97,7 +101,7 @@ static void resume(rtask *t, int sig)
 
 static void count_and_flush(recorder *r, uint32_t type)
 {
-    r->counts[type & 15]++;
+    r->counts[type < 32 ? type : 0]++;
     if (++r->since_flush < r->o->flush_every) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
@@ -118,6 +122,14 @@ static bool emitted(recorder *r, rrt_status st, uint32_t type)
     }
     count_and_flush(r, type);
     return !r->failed;
+}
+
+bool rec_emit_raw(recorder *r, uint32_t type, const rrt_buf *b)
+{
+    if (b->failed)
+        return rec_fail(r, "out of memory");
+    return emitted(
+        r, rrt_writer_add_event(r->w, type, b->data, b->len, &r->err), type);
 }
 
 /* ------------------------------------------------------------------ */
@@ -263,6 +275,12 @@ add:
     return true;
 }
 
+bool rec_file_index(recorder *r, const char *proc_path, bool written,
+                    uint64_t *index)
+{
+    return file_index(r, proc_path, written, index);
+}
+
 /* ------------------------------------------------------------------ */
 /* Syscalls                                                           */
 
@@ -294,25 +312,21 @@ static void note_script(rtask *t)
 
 static bool syscall_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
 {
-    t->nr = (long)regs->orig_rax;
+    t->nr = trace_syscall_nr(regs->orig_rax);
     for (int i = 0; i < 6; i++)
         t->args[i] = trace_sc_arg(regs, i);
     t->forced = false;
     t->exec_seen = false;
     if (!t->recording)
         return true;
-    const trace_sc_desc *d = trace_syscall_desc(t->nr);
-    if (!d)
-        return refuse(r, t, t->nr, "is not supported");
-    uint32_t size;
-    if (t->nr == SYS_ioctl && !rec_ioctl_out_size(t->args[1], &size)) {
-        char why[64];
-        snprintf(why, sizeof(why), "with request 0x%llx is not supported",
-                 (unsigned long long)t->args[1]);
-        return refuse(r, t, t->nr, why);
-    }
+    /* first: an int 0x80 call's number is not of the 64-bit table */
     if (!rec_proc_entry(r, t, regs))
         return false;
+    const trace_sc_desc *d = trace_syscall_desc(t->nr);
+    char buf[160];
+    const char *why = rec_refusal(t, d, buf, sizeof(buf));
+    if (why)
+        return refuse(r, t, t->nr, why);
     if ((t->nr == SYS_recvmsg || t->nr == SYS_recvmmsg) &&
         !rec_save_namelens(r, t))
         return false;
@@ -323,7 +337,7 @@ static bool syscall_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
         /* Skip the call; the result is set at the exit stop. */
         t->forced = true;
         t->forced_ret = -ENOSYS;
-        regs->orig_rax = (uint64_t)-1;
+        rec_skip_call(t, regs);
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
     }
     if (t->nr == SYS_exit || t->nr == SYS_exit_group) {
@@ -415,16 +429,8 @@ static bool mmap_extras(recorder *r, rtask *t, rrt_ev_syscall *e)
 {
     uint64_t prot = 0, start = 0, len = 0;
     if (t->nr == SYS_mmap) {
-        if (!(t->args[3] & MAP_ANONYMOUS)) {
-            char fdp[64];
-            snprintf(fdp, sizeof(fdp), "/proc/%d/fd/%d", (int)t->base.tid,
-                     (int)t->args[4]);
-            if (!file_index(r, fdp,
-                            trace_map_shared_writable(t->args[3], t->args[2]),
-                            &e->file_index))
-                return false;
-            e->flags |= RRT_EV_SC_FILE;
-        }
+        if (!(t->args[3] & MAP_ANONYMOUS) && !rec_mem_map_fd(r, t, e))
+            return false;
         prot = t->args[2], start = (uint64_t)e->ret, len = t->args[1];
     } else if (t->nr == SYS_mprotect) {
         prot = t->args[2], start = t->args[0], len = t->args[1];
@@ -449,24 +455,23 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
     }
     const trace_sc_desc *d = trace_syscall_desc(t->nr);
-    if (!d)
-        return refuse(r, t, t->nr, "is not supported");
+    bool skipped = t->forced || rec_seccomp_skipped(t, regs);
     rrt_ev_syscall e = {
         .tid = (uint32_t)(t->exec_former ? t->exec_former : t->base.tid),
         .nr = (uint32_t)t->nr,
         .ret = (int64_t)regs->rax};
     t->exec_former = 0;
     memcpy(e.args, t->args, sizeof(e.args));
-    if (t->forced)
+    if (skipped)
         e.flags |= RRT_EV_SC_FORCED;
     if (t->initial)
         e.flags |= RRT_EV_SC_INITIAL;
     t->initial = false;
     rrt_buf_reset(&r->data);
     r->n_mem = 0;
-    if (!t->forced && !rec_restartable_outputs(r, t, d, e.ret))
+    if (!skipped && !rec_restartable_outputs(r, t, d, e.ret))
         return false;
-    if (!rec_capture_stdio(r, t, &e))
+    if (!rec_capture_stdio(r, t, &e) || !rec_mem_outputs(r, t, &e))
         return false;
     if ((t->nr == SYS_mmap || t->nr == SYS_mprotect) && !rec_is_err(e.ret) &&
         !mmap_extras(r, t, &e))
@@ -479,11 +484,13 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
         e.stdio_data = r->data.data + (size_t)e.stdio_data;
     e.mem = r->mem;
     e.n_mem = r->n_mem;
-    if (!emitted(r, rec_emit_syscall(&r->prod, &e, &r->err), RRT_EV_SYSCALL))
+    if (!emitted(r, rec_emit_syscall(&r->prod, &e, &r->err), RRT_EV_SYSCALL) ||
+        !rec_mem_after_event(r, t, &e))
         return false;
     if (t->nr == SYS_execve && e.ret == 0)
-        return after_exec(r, t) && release_vfork_parent(r, t->base.tid);
-    return true;
+        return after_exec(r, t) && rec_sb_exec(r, t) &&
+               release_vfork_parent(r, t->base.tid);
+    return rec_sb_after_syscall(r, t, regs);
 }
 
 /* A vfork parent returns once its child's execve has replaced the shared
@@ -496,6 +503,11 @@ static void wait_token(recorder *r, rtask *t)
 {
     t->waiting = true;
     t->wait_seq = ++r->wait_seq; /* 0: a holder that kept the token */
+}
+
+void rec_wait_token(recorder *r, rtask *t)
+{
+    wait_token(r, t);
 }
 
 static bool release_vfork_parent(recorder *r, pid_t child)
@@ -575,6 +587,25 @@ static bool on_syscall_stop(recorder *r, rtask *t)
     }
     if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &regs) != 0)
         return true; /* killed meanwhile; its exit follows */
+    if (t->sb) {
+        /* the holder's buffered calls came before this one */
+        int h = rec_sb_entry(r, t, &regs);
+        if (h < 0)
+            return false;
+        if (h > 0) {
+            /* the library's own call; its flush is a point to let others
+             * run, unless a signal held back is to be delivered now */
+            t->in_syscall = false;
+            if (h == SB_RESUME) {
+                resume(t, 0);
+                return true;
+            }
+            if (r->holder == t)
+                r->holder = NULL;
+            wait_token(r, t);
+            return true;
+        }
+    }
     bool ok = syscall_entry(r, t, &regs);
     /* into the kernel, where it may block: the token goes to another. But
      * a thread on its way out keeps it until it is gone: the kernel then
@@ -683,13 +714,6 @@ static int try_emulate(recorder *r, rtask *t, int sig, const siginfo_t *si)
     return ok ? 1 : -1;
 }
 
-static bool is_sync_signal(int sig, const siginfo_t *si)
-{
-    return (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
-            sig == SIGTRAP) &&
-           si->si_code > 0 && si->si_code != SI_KERNEL;
-}
-
 static bool on_stop(recorder *r, pid_t pid, int status);
 
 _Static_assert(sizeof(struct user_regs_struct) == 8 * RRT_EV_FRAME_NREGS,
@@ -711,9 +735,11 @@ static bool record_frame(recorder *r, rtask *t, int sig)
                         "process %d: lost it while it entered a signal "
                         "handler",
                         (int)tid);
-    if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || (st >> 16))
-        return on_stop(r, tid, st); /* no frame: it died, or the frame did
-                                     * not fit (SIGSEGV follows) */
+    if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || (st >> 16)) {
+        /* no frame: it died, or the frame did not fit (SIGSEGV follows) */
+        t->frame_failed = WIFSTOPPED(st) && WSTOPSIG(st) == SIGSEGV;
+        return on_stop(r, tid, st);
+    }
     struct user_regs_struct g;
     rrt_ev_signal_frame e = {.tid = (uint32_t)tid};
     uint8_t *frame = NULL, *x = NULL;
@@ -754,13 +780,22 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
         wait_token(r, t);
         return true;
     }
+    /* records before a signal or trap come before its event */
+    if (t->sb) {
+        int h = rec_sb_signal(r, t, sig);
+        if (h < 0)
+            return false;
+        if (h > 0) {
+            resume(t, 0);
+            return true;
+        }
+    }
     siginfo_t si;
     if (ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) != 0) {
-        /* group-stop: keep the tracee running (rrt itself stops first
-         * when the terminal stopped the program) */
+        /* a group-stop: when the terminal stopped the program, rrt stops
+         * itself first (sched.c); the task stays stopped until a SIGCONT */
         rec_jobctl_group_stop(r, on_stop);
-        resume(t, 0);
-        return true;
+        return rec_sig_group_stop(r, t, sig);
     }
     if (t->recording) {
         int e = try_emulate(r, t, sig, &si);
@@ -774,7 +809,7 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
         rec_jobctl_signal(r, sig, &si);
         rrt_ev_signal ev = {.tid = (uint32_t)t->base.tid,
                             .signo = (uint32_t)sig,
-                            .sync = is_sync_signal(sig, &si) ||
+                            .sync = rec_sig_is_sync(t, sig, &si) ||
                                     rec_proc_tsc_fault(t, sig, &si)};
         memcpy(ev.siginfo, &si, sizeof(ev.siginfo));
         if (!emitted(r, rec_emit_signal(&r->prod, &ev, &r->err), RRT_EV_SIGNAL))
@@ -800,6 +835,8 @@ static bool on_new_task(recorder *r, rtask *parent, int event)
         return rec_fail(r, "out of memory");
     c->fresh = true;
     c->tsc_sigsegv = parent->tsc_sigsegv;
+    c->sb = parent->sb;
+    c->seccomp = parent->seccomp;
     uint64_t flags = parent->nr == SYS_clone ? parent->args[0]
                      : event == PTRACE_EVENT_VFORK
                          ? (uint64_t)(CLONE_VM | CLONE_VFORK | SIGCHLD)
@@ -891,10 +928,12 @@ static bool on_stop(recorder *r, pid_t pid, int status)
         return true;
     int sig = WSTOPSIG(status), event = status >> 16;
     bool ok = true;
-    if (sig == (SIGTRAP | 0x80)) {
+    if (sig == (SIGTRAP | 0x80) ||
+        (event == PTRACE_EVENT_SECCOMP && !t->in_syscall)) {
         return on_syscall_stop(r, t);
     } else if (event == PTRACE_EVENT_EXEC) {
         t = exec_from_thread(r, t);
+        t->sb = false; /* a new address space, without the buffer yet */
         t->exec_seen = true;
         t->initial = !t->recording;
         t->recording = true;
@@ -995,6 +1034,8 @@ static rrt_status write_meta(recorder *r, const char *exe, char **envp)
         st = rrt_writer_set_meta(r->w, "rrt.version", rrt_version(), &r->err);
     if (st == RRT_OK)
         st = rrt_writer_set_meta(r->w, "tool", "rrt record", &r->err);
+    if (st == RRT_OK && r->o->syscall_buffer)
+        st = rrt_writer_set_meta(r->w, "record.syscallbuf", "1", &r->err);
     if (st == RRT_OK && (r->patch_kinds & TRACE_SITE_XGETBV))
         st = rrt_writer_set_meta(r->w, "record.xgetbv", "trapped", &r->err);
     if (st == RRT_OK)
@@ -1066,6 +1107,11 @@ static rrt_status build_manifest(recorder *r)
                                                : RRT_CPUID_PATCHING_USED;
     if (st == RRT_OK)
         st = hide_xsave_components(r);
+    /* An unnamed mask means rrt's defaults only (what `verify --host`
+     * says); a user's --disable-features is named after its list. */
+    if (!r->m.mask_name[0] && r->o->disable_features)
+        snprintf(r->m.mask_name, sizeof(r->m.mask_name), "without %s",
+                 r->o->disable_features);
     return st;
 }
 
@@ -1091,13 +1137,13 @@ static bool run_loop(recorder *r)
 {
     while (r->tasks && !r->failed && !interrupted(r)) {
         int status;
-        pid_t pid = rec_wait(r, &status);
+        pid_t pid = rec_sig_wait(r, &status); /* 0: stopped tasks woke */
         if (pid < 0) {
             if (errno == EINTR)
                 continue;
             break;
         }
-        if (!on_stop(r, pid, status) || !schedule(r))
+        if ((pid > 0 && !on_stop(r, pid, status)) || !schedule(r))
             return false;
     }
     return !r->failed;
@@ -1218,6 +1264,7 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     r->mode = trace_cpuid_mode_resolve(o->cpuid_mode);
     rrt_buf_init(&r->data);
     rrt_error_clear(&r->err);
+    r->map_object = -1;
     memset(rep, 0, sizeof(*rep));
     rep->outcome = REC_FAILED;
     char *exe = resolve_program(o->argv[0]);
@@ -1249,7 +1296,13 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
         rrt_writer_flush(r->w, &r->err) != RRT_OK)
         goto out;
     clock_gettime(CLOCK_MONOTONIC, &r->last_flush);
-    trace_spawn_opts so = {exe, o->argv, environ, cpu, false, true};
+    trace_spawn_opts so = {exe,
+                           o->argv,
+                           environ,
+                           cpu,
+                           false,
+                           true,
+                           o->syscall_buffer ? trace_sb_untraced_ip : 0};
     r->root = trace_spawn(&so);
     if (r->root < 0) {
         r->err.status = RRT_E_IO;
@@ -1266,6 +1319,7 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     }
     t->base.pset->p.want = r->patch_kinds;
     t->recording = false;
+    t->seccomp = o->syscall_buffer;
     t->script = trace_script_path(0, exe);
     r->holder = t;
     rec_jobctl_start(r);
@@ -1278,6 +1332,8 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     rep->exit_status = r->exit_code;
     memcpy(rep->counts, r->counts, sizeof(rep->counts));
     memcpy(rep->site_regions, r->sites.regions, sizeof(rep->site_regions));
+    rep->sb_records = r->sb_records;
+    rep->sb_patched = r->sb_patched;
 out:
     if (rep->outcome == REC_FAILED && r->err.status == RRT_OK) {
         r->err.status = RRT_E_IO;
@@ -1294,6 +1350,7 @@ out:
     rrt_cpuid_manifest_clear(&r->m);
     free(r->queried);
     free(r->files);
+    free(r->shared);
     free(r->mem);
     free_vec(envp);
     free(exe);

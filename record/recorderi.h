@@ -4,6 +4,7 @@
 #ifndef RRT_RECORD_RECORDERI_H
 #define RRT_RECORD_RECORDERI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <signal.h>
 #include <stdint.h>
@@ -52,6 +53,11 @@ typedef struct rtask {
     uint32_t clone_parent;
     uint64_t clone_flags;
     bool want_exit_event;
+    /* Signals (signals.c). frame_failed: the kernel could not build the
+     * frame of the signal being delivered, and forces a SIGSEGV; stopped:
+     * in a group-stop, until a SIGCONT */
+    bool frame_failed;
+    bool stopped;
     bool in_stdio;  /* in a write to rrt's stdout/stderr, token kept */
     bool preempted; /* gave way at a trap (rec_sched_preempt) */
     /* proc.c: a call the recorder runs in the kernel's place */
@@ -62,6 +68,17 @@ typedef struct rtask {
      * kernel gave it the leader's id (now its tid); this was its own,
      * which its execve's SYSCALL event still names */
     pid_t exec_former;
+    /* syscall buffer (syscallbuf.c): its region is mapped in the task's
+     * address space; the task stops at calls by seccomp, not at each entry
+     * (resume with PTRACE_CONT outside calls); rip at the call's entry */
+    bool sb;
+    bool seccomp;
+    uint64_t sb_rip;
+    /* signals that came while the task was in the library, sent again
+     * where replay can deliver them too (syscallbuf.c) */
+    siginfo_t sb_stash[4];
+    int sb_nstash;
+    int sb_requeued; /* sent again at a tail flush, to deliver there */
 } rtask;
 
 typedef struct file_ref {
@@ -104,8 +121,12 @@ typedef struct recorder {
     size_t n_mem, cap_mem;
     uint64_t since_flush;
     struct timespec last_flush;
-    uint64_t counts[16];
+    uint64_t counts[32];
     trace_site_source sites; /* CPUID sites: cache, and into the archive */
+    /* files mapped MAP_SHARED (memory.c): the object number is the index */
+    struct rec_shared *shared;
+    size_t n_shared, cap_shared;
+    int64_t map_object; /* object of the mmap being recorded, or -1 */
     /* sched.c: job control, the serialization limit, preemption */
     int jc_fd;          /* the terminal the program has, -1 none */
     int jc_tty_stop;    /* the terminal stopped the program with this */
@@ -118,6 +139,7 @@ typedef struct recorder {
     bool mask_saved;
     bool failed;
     rrt_error err;
+    uint64_t sb_records, sb_patched, sb_stashed; /* syscall buffer */
 } recorder;
 
 /* Stops the recording with a message (the first one wins); false. */
@@ -129,15 +151,41 @@ static inline bool rec_is_err(int64_t ret)
     return ret < 0 && ret >= -4095;
 }
 
+/* The task waits for the token, after those already waiting. */
+void rec_wait_token(recorder *r, rtask *t);
+
+/* signals.c */
+bool rec_sig_is_sync(rtask *t, int sig, const siginfo_t *si);
+bool rec_sig_group_stop(recorder *r, rtask *t, int sig);
+pid_t rec_sig_wait(recorder *r, int *status);
+
 /* outputs.c: the memory each system call wrote, and writes to the
  * recorder's own stdout/stderr. */
 void rec_save_addr_room(rtask *t, const trace_sc_desc *d);
 bool rec_save_namelens(recorder *r, rtask *t);
-bool rec_ioctl_out_size(uint64_t req, uint32_t *size);
+const char *rec_refusal(rtask *t, const trace_sc_desc *d, char *buf, size_t n);
 bool rec_restartable_outputs(recorder *r, rtask *t, const trace_sc_desc *d,
                              int64_t ret);
 bool rec_copies_to_stdio(recorder *r, rtask *t);
 bool rec_capture_stdio(recorder *r, rtask *t, rrt_ev_syscall *e);
+/* Adds [addr, addr+len) of t's memory to the current call's outputs. */
+bool rec_add_out(recorder *r, rtask *t, uint64_t addr, uint64_t len);
+
+/* recorder.c: the file-table index of a mapped file (see file_index). */
+bool rec_file_index(recorder *r, const char *proc_path, bool written,
+                    uint64_t *index);
+
+/* memory.c: memory calls whose effects replay cannot get by running them
+ * again. At an mmap of a descriptor: the file or device it maps (sets
+ * FILE for a file; /dev/zero is anonymous memory). */
+bool rec_mem_map_fd(recorder *r, rtask *t, rrt_ev_syscall *e);
+/* At a call's exit, before its event: the memory it left that replay
+ * cannot reproduce (file contents behind madvise and mremap, mincore's
+ * vector). */
+bool rec_mem_outputs(recorder *r, rtask *t, const rrt_ev_syscall *e);
+/* After a call's SYSCALL event: SHARED_MAP for an mmap of a shared file,
+ * SHARED_WRITE for a write to the file of one. */
+bool rec_mem_after_event(recorder *r, rtask *t, const rrt_ev_syscall *e);
 
 /* sched.c: who runs. Job control: the program's process group gets the
  * terminal (start), rrt's gets it back (end); signals the terminal sent
@@ -169,5 +217,31 @@ bool rec_sched_resumed(recorder *r, rtask *t);
 bool rec_proc_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
 void rec_proc_exit(recorder *r, rtask *t, struct user_regs_struct *regs);
 bool rec_proc_tsc_fault(rtask *t, int sig, const siginfo_t *si);
+
+/* seccomp.c: at an exit stop, whether the program's seccomp filter skipped
+ * the call with SECCOMP_RET_TRAP (its SIGSYS is pending). */
+bool rec_seccomp_skipped(rtask *t, const struct user_regs_struct *regs);
+/* At the entry stop of a call the recorder answers itself: makes it one
+ * that changes nothing (number -1, or under the program's seccomp filter
+ * the call itself with an argument the kernel refuses at once, so that
+ * the filter judges what the program called). */
+void rec_skip_call(rtask *t, struct user_regs_struct *regs);
+
+/* Appends an event the engine encoded itself (the syscall buffer's). */
+bool rec_emit_raw(recorder *r, uint32_t type, const rrt_buf *b);
+
+/* syscallbuf.c: the syscall buffer. rec_sb_exec maps the library after a
+ * successful execve. rec_sb_entry, at a call's seccomp stop, writes the
+ * holder's records first; it returns 0 for a call to record as usual,
+ * SB_YIELD or SB_RESUME for the library's own SB_NR_FLUSH (skipped; the
+ * task waits for the token, or resumes now), -1 on failure.
+ * rec_sb_signal, at a signal stop, writes the records first and holds the
+ * signal back when it came inside the library (1: resume without it).
+ * rec_sb_after_syscall patches the site of a buffered call at its exit. */
+enum { SB_YIELD = 1, SB_RESUME = 2 };
+bool rec_sb_exec(recorder *r, rtask *t);
+int rec_sb_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
+int rec_sb_signal(recorder *r, rtask *t, int sig);
+bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs);
 
 #endif

@@ -134,10 +134,11 @@ static bool old_xgetbv(replayer *r, ptask *t, stop *s)
  * not get at record time (SIGCHLD of replayed children) are dropped. */
 static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
 {
-    if (t->parked) {
+    if (t->parked && !rep_sig_unpark(t)) {
         *s = t->park;
         t->parked = false;
-        return;
+        if (!rep_sb_skip_end(r, t, s))
+            return;
     }
     if (t->restart_ret) {
         if (!want_sig && !t->resume_sig)
@@ -154,6 +155,8 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
         /* ESRCH: killed meanwhile (exit_group of a sibling); reap it */
         bool resume = !t->resumed;
         t->resumed = false;
+        if (resume && r->dbg)
+            req = rep_dbg_resume(r, t, req);
         if ((resume &&
              ptrace((enum __ptrace_request)req, t->base.tid, NULL,
                     (void *)(long)t->resume_sig) != 0 &&
@@ -163,17 +166,22 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
             return;
         }
         t->resume_sig = 0;
+        if (r->dbg && (WIFEXITED(s->status) || WIFSIGNALED(s->status)))
+            rep_dbg_stopped(r, t, s);
         if (WIFEXITED(s->status) || WIFSIGNALED(s->status)) {
             s->kind = STOP_EXIT;
             return;
         }
         s->sig = WSTOPSIG(s->status);
         ptrace(PTRACE_GETREGS, t->base.tid, NULL, &s->regs);
+        if (r->dbg && rep_dbg_stopped(r, t, s))
+            continue; /* a breakpoint or step of gdb's */
         if (s->sig == (SIGTRAP | 0x80)) {
             if (skip_exit)
                 continue; /* the emulated call's, already handled */
             t->in_syscall = !t->in_syscall;
-            t->emu_entry = t->in_syscall && req == PTRACE_SYSEMU;
+            t->emu_entry = t->in_syscall && (req == PTRACE_SYSEMU ||
+                                             req == PTRACE_SYSEMU_SINGLESTEP);
             s->kind = STOP_SYSCALL;
             return;
         }
@@ -181,9 +189,16 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
             s->kind = STOP_EVENT;
             return;
         }
-        if ((s->sig == SIGCHLD || s->sig == SIGSTOP) && s->sig != want_sig)
+        int gs = rep_sig_group_stop(t, s);
+        if (gs > 0)
+            return;
+        if (gs < 0 ||
+            ((s->sig == SIGCHLD || s->sig == SIGSTOP) && s->sig != want_sig))
             continue;
         if (s->sig == SIGILL && !r->xgetbv_events && old_xgetbv(r, t, s))
+            continue;
+        if (s->sig == SIGSEGV && want_sig != SIGSEGV && want_sig != SIGBUS &&
+            rep_sig_wire_tripped(r, t, s))
             continue;
         s->kind = STOP_SIGNAL;
         return;
@@ -193,6 +208,45 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
 static void next_stop(replayer *r, ptask *t, stop *s)
 {
     next_stop_for(r, t, s, 0);
+}
+
+static const char *stop_name(const stop *s, char *buf, size_t n);
+
+ptask *rep_task(replayer *r, uint32_t rec_tid)
+{
+    ptask *t = task_of(r, rec_tid);
+    return t && !t->doomed ? t : NULL;
+}
+
+void rep_next_stop(replayer *r, ptask *t, stop *s)
+{
+    next_stop(r, t, s);
+}
+
+const char *rep_stop_name(const stop *s, char *buf, size_t n)
+{
+    return stop_name(s, buf, n);
+}
+
+static bool expect_syscall(replayer *r, ptask *t, stop *s, uint32_t nr,
+                           bool entry);
+
+bool rep_skip_call(replayer *r, ptask *t, stop *s, int64_t ret)
+{
+    if (t->emu_entry) {
+        t->emu_entry = false;
+        t->in_syscall = false;
+        t->skipped = true;
+        s->regs.rax = (uint64_t)ret;
+        return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs) == 0;
+    }
+    uint32_t nr = (uint32_t)s->regs.orig_rax;
+    s->regs.orig_rax = (uint64_t)-1;
+    ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
+    if (!expect_syscall(r, t, s, nr, false))
+        return false;
+    s->regs.rax = (uint64_t)ret;
+    return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs) == 0;
 }
 
 static const char *stop_name(const stop *s, char *buf, size_t n)
@@ -230,8 +284,9 @@ static bool expect_syscall(replayer *r, ptask *t, stop *s, uint32_t nr,
 {
     char buf[256], nb[32];
     next_stop(r, t, s);
+    /* the kernel runs the low 32 bits of the number (syscall(-1)) */
     if (s->kind == STOP_SYSCALL && t->in_syscall == entry &&
-        (s->regs.orig_rax == nr || !entry))
+        ((uint32_t)s->regs.orig_rax == nr || !entry))
         return true;
     char want[64];
     snprintf(want, sizeof(want), "%s %s", trace_syscall_name(nr, nb),
@@ -472,7 +527,12 @@ static void rewrite_mmap(const rrt_ev_syscall *e, struct user_regs_struct *g)
     g->rdi = (uint64_t)e->ret;
     if (!(flags & MAP_FIXED))
         flags |= MAP_FIXED_NOREPLACE;
-    if (e->flags & RRT_EV_SC_FILE) {
+    if (!(flags & MAP_ANONYMOUS) && !(e->flags & RRT_EV_SC_FILE)) {
+        /* /dev/zero: anonymous memory, shared when MAP_SHARED */
+        flags |= MAP_ANONYMOUS;
+        g->r8 = (uint64_t)-1;
+        g->r9 = 0;
+    } else if (e->flags & RRT_EV_SC_FILE) {
         bool shared = trace_map_shared_writable(flags, e->args[2]);
         flags = (flags & ~(uint64_t)(MAP_SHARED | MAP_PRIVATE)) |
                 (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS;
@@ -519,6 +579,11 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         rewrite_mmap(e, &s->regs);
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     }
+    bool shm = e->nr == SYS_shmat || e->nr == SYS_shmdt;
+    if (shm) {
+        rep_shm_rewrite(e, t->base.tid, &s->regs);
+        ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
+    }
     if (e->nr == SYS_execve) {
         /* (before the exec may run and take t's own id away) */
         pid_t leader = trace_tgid(t->base.tid);
@@ -544,7 +609,7 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         return false;
     bool layout = e->nr == SYS_mmap || e->nr == SYS_mremap ||
                   e->nr == SYS_brk || e->nr == SYS_munmap ||
-                  e->nr == SYS_mprotect;
+                  e->nr == SYS_mprotect || shm;
     if (layout && (int64_t)s->regs.rax != e->ret) {
         char want[24], got[24];
         snprintf(want, sizeof(want), "0x%llx", (unsigned long long)e->ret);
@@ -566,12 +631,25 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
             t->base.pset->p.want = r->patch_kinds;
         return t->base.pset || rep_fail_at(r, t, "out of memory");
     }
-    if (e->nr == SYS_mmap && (e->flags & RRT_EV_SC_FILE) &&
-        !fill_mapping(r, t, e->file_index, (uint64_t)e->ret, e->args[1],
-                      e->args[5]))
-        return false;
+    if (e->nr == SYS_mmap && (e->flags & RRT_EV_SC_FILE)) {
+        int shared = rep_mem_shared_mmap(r, t, e);
+        if (shared < 0 ||
+            (!shared && (!fill_mapping(r, t, e->file_index, (uint64_t)e->ret,
+                                       e->args[1], e->args[5]) ||
+                         !rep_mem_past_eof(r, t, e))))
+            return false;
+    }
     if (e->nr == SYS_sigaltstack)
         note_altstack(t, e->args[0]);
+    if (e->nr == SYS_shmat && (!write_outputs(r, t, e) ||
+                               !rep_shm_filled(e, t->base.tid, t->base.memfd)))
+        return rep_stopped(r) ||
+               rep_fail_at(r, t, "shmat: cannot protect the segment at 0x%llx",
+                           (unsigned long long)e->ret);
+    /* memory the call left that running it again does not (file contents
+     * behind madvise and mremap: record/memory.c) */
+    if (e->nr != SYS_shmat && e->n_mem && !write_outputs(r, t, e))
+        return false;
     uint64_t prot = 0, start = 0, len = 0;
     if (e->nr == SYS_mmap)
         prot = e->args[2], start = (uint64_t)e->ret, len = e->args[1];
@@ -703,7 +781,7 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
                            trace_syscall_name(e->nr, nb));
     /* A failed call changed nothing and is emulated; rt_sigreturn's
      * "result" is the interrupted context's rax, not a status. */
-    bool real = d->mode == TRACE_SC_EXECUTE &&
+    bool real = (d->mode == TRACE_SC_EXECUTE || rep_shm_real(e)) &&
                 (!is_err(e->ret) || e->nr == SYS_rt_sigreturn) &&
                 !(e->flags & RRT_EV_SC_FORCED);
     t->want_real =
@@ -933,10 +1011,7 @@ static bool deliver(replayer *r, ptask *t, const rrt_ev_signal *e,
     bool built = trace_frame_build(memfd, &d, &f);
     bool use_rec = rec && !r->o->frame_pad_for_tests;
     if (!built && !use_rec) {
-        rep_diverge(r, t,
-                    "no room for the frame of signal %d (the recording "
-                    "host's kernel would have killed the task)",
-                    d.sig);
+        ok = rep_sig_no_room(r, t, d.sig, d.blocked);
         goto out;
     }
     if (use_rec && r->o->check_frames_for_tests &&
@@ -995,6 +1070,8 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
 {
     stop s;
     char buf[256];
+    if (!rep_sb_before_signal(r, t))
+        return false;
     /* tkill, not tgkill(tid, tid): the task may be a thread other than
      * its process's leader, whose tgid is not its tid. */
     if (!e->sync && syscall(SYS_tkill, t->base.tid, (int)e->signo) != 0)
@@ -1020,12 +1097,16 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
         }
     }
     next_stop_for(r, t, &s, (int)e->signo);
+    if (s.kind == STOP_SIGNAL && rep_sig_wire_bus(r, t, e, &s))
+        s.sig = SIGBUS;
     if (s.kind != STOP_SIGNAL || s.sig != (int)e->signo) {
         char want[32];
         snprintf(want, sizeof(want), "signal %u", e->signo);
         return rep_mismatch(r, t, want, stop_name(&s, buf, sizeof(buf)),
                             "stop");
     }
+    if (r->dbg)
+        rep_dbg_signal(r, t, (int)e->signo);
     if (e->sync)
         note_fault(t, e);
     rrt_ev_signal_frame rec;
@@ -1141,6 +1222,21 @@ static void release_fatal(replayer *r, ptask *t, int sig)
     }
 }
 
+/* At record time the program's seccomp filter killed the task
+ * (SECCOMP_RET_KILL_*: the killed call has a FORCED event, then the task
+ * died without a signal stop). Replay's own wall kills it the same way,
+ * by SIGSYS, at the call it stands at. */
+static void die_by_wall(replayer *r, ptask *t, stop *s)
+{
+    if (!reenter(r, t, s))
+        return;
+    s->regs.orig_rax = SYS_seccomp; /* a call the wall never allows */
+    ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
+    /* the kernel reports the killed call's exit stop before the death */
+    for (int i = 0; i < 3 && s->kind == STOP_SYSCALL; i++)
+        next_stop(r, t, s);
+}
+
 static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
                           bool root)
 {
@@ -1157,8 +1253,13 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         t->parked = false;
         syscall(SYS_tkill, t->base.tid, SIGKILL);
     }
+    pid_t tgid = rep_sig_exit_begin(r, t, e);
     next_stop(r, t, &s);
-    if (s.kind == STOP_SYSCALL && t->in_syscall && t->group_exit) {
+    if (s.kind == STOP_SYSCALL && t->in_syscall && e->killed &&
+        e->code == SIGSYS)
+        die_by_wall(r, t, &s);
+    if ((s.kind == STOP_SYSCALL && t->in_syscall && t->group_exit) ||
+        rep_sig_exit_stale(t, e, &s)) {
         /* At record time a sibling's exit_group ended the task inside
          * this call (a thread pool's futex wait), which so has no event;
          * the real exit_group, already run, ends it the same way here:
@@ -1193,6 +1294,7 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         r->exit_code = e->killed ? 128 + (int)e->code : (int)e->code;
         r->exited = true;
     }
+    rep_sig_exit_end(r, tgid, e);
     remove_task(r, t);
     return true;
 }
@@ -1213,9 +1315,14 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
                             "stop");
     if (!reenter(r, t, &s))
         return false;
-    if (nr == SYS_clone && (s.regs.rdi & CLONE_UNTRACED)) {
-        /* traced all the same, as at record time */
-        s.regs.rdi &= ~(uint64_t)CLONE_UNTRACED;
+    /* Traced all the same, as at record time (CLONE_UNTRACED); and the
+     * namespaces were entered at record time: here the child stays in
+     * replay's (its ids and results come from the archive). */
+    uint64_t drop = CLONE_UNTRACED | CLONE_NEWNS | CLONE_NEWCGROUP |
+                    CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
+                    CLONE_NEWNET;
+    if (nr == SYS_clone && (s.regs.rdi & drop)) {
+        s.regs.rdi &= ~drop;
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs);
     }
     uint64_t ptid = s.regs.rdx, ctid = s.regs.r10;
@@ -1321,6 +1428,8 @@ static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
     char exe[64];
     if (!trace_exec_fixup_auxv(t->base.tid, t->base.memfd, &now, e))
         return rep_fail_at(r, t, "cannot set up the auxiliary vector");
+    if (!rep_vdso_check(r, t, e, &now))
+        return false;
     snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->base.tid);
     bool substituted = r->sub.active && r->sub.task == t;
     /* What a substitution ran is the recorded bytes by construction;
@@ -1384,7 +1493,10 @@ static bool need_task(replayer *r, uint32_t rec_tid, ptask **t)
 
 static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
 {
-    r->counts[ev->type & 15]++;
+    r->counts[ev->type < 32 ? ev->type : 0]++;
+    bool sb_ok;
+    if (rep_sb_event(r, ev, &sb_ok))
+        return sb_ok;
     rrt_ev_any any;
     rrt_error err;
     rrt_status st = rrt_ev_decode_any(ev->type, ev->data, ev->len, &any, &err);
@@ -1424,6 +1536,10 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
     case RRT_EV_EXEC:
         ok = need_task(r, any.u.exec.tid, &t) && on_exec(r, t, &any.u.exec);
         break;
+    case RRT_EV_SHARED_WRITE:
+        ok = need_task(r, any.u.shared_write.tid, &t) &&
+             rep_mem_shared_write(r, t, &any.u.shared_write);
+        break;
     case RRT_EV_PREEMPT:
         /* the task gave way at the trap it stopped at: it does not run on
          * before the next task's event, but from its resume (which
@@ -1434,7 +1550,8 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
         break;
     default:
         /* EXEC_SCRIPT: read ahead with its EXEC (rep_peek_exec);
-         * SIGNAL_FRAME: read by the SIGNAL before it */
+         * SIGNAL_FRAME: read by the SIGNAL before it; SHARED_MAP: read
+         * ahead by its mmap (rep_mem_shared_mmap) */
         break;
     }
     rrt_ev_any_clear(&any);
@@ -1558,7 +1675,7 @@ static bool spawn(replayer *r, ptask **root)
         CPU_SET(cpu, &set);
         sched_setaffinity(0, sizeof(set), &set);
     }
-    trace_spawn_opts so = {exe, argv, envp, cpu, true, false};
+    trace_spawn_opts so = {exe, argv, envp, cpu, true, false, 0};
     rrt_ev_exec ex;
     uint64_t script;
     bool have_ex = rep_peek_exec(r, 0, &ex, &script);
@@ -1609,7 +1726,9 @@ static bool event_subject(const rrt_event *ev, uint32_t *tid)
     case RRT_EV_CPUID:
     case RRT_EV_XGETBV:
     case RRT_EV_SIGNAL:
-    case RRT_EV_SIGNAL_FRAME: {
+    case RRT_EV_SIGNAL_FRAME:
+    case 11: /* SYSCALLBUF: the task consumes records */
+    case 12: /* SYSCALLBUF_PATCH: code the lazy task may still run */ {
         uint64_t v = rrt_cursor_varint(&c);
         *tid = (uint32_t)v;
         return !c.failed && v <= UINT32_MAX;
@@ -1635,7 +1754,9 @@ static void order_tasks(replayer *r, const rrt_event *ev, bool before)
         ptask *l = r->lazy;
         if (l && l->base.rec_tid != tid && !l->parked && !l->clone_pending &&
             !l->sigsuspend && !l->exiting) {
+            l->parking = true;
             next_stop(r, l, &l->park);
+            l->parking = false;
             l->parked = true;
         }
         r->lazy = NULL;
@@ -1682,6 +1803,10 @@ static bool run_events(replayer *r)
                 r->tasks->rec_tid = root;
                 rrt_ev_syscall_clear(&e);
             }
+        }
+        if (r->dbg && !rep_dbg_event(r, &ev)) {
+            ok = false;
+            break;
         }
         order_tasks(r, &ev, true);
         if (!apply(r, &ev, root)) {
@@ -1739,10 +1864,14 @@ rrt_status rep_replay(const rep_options *o, rep_report *rep, rrt_error *err)
             goto out;
         }
     }
+    if (o->gdb && !rep_dbg_open(r))
+        goto out;
     if (setup_traps(r) && spawn(r, &root) && run_events(r) && check_end(r))
         rep->outcome = REP_REPLAYED;
     else if (r->diverged)
         rep->outcome = REP_DIVERGED;
+    if (r->dbg)
+        rep_dbg_end(r, rep->outcome == REP_REPLAYED);
     rep->exited = r->exited;
     rep->exit_status = r->exit_code;
     rep->events = r->index;
@@ -1759,13 +1888,16 @@ out:
     else if (rep->outcome == REP_FAILED && r->err.status == RRT_OK)
         rep_failed(r, RRT_E_IO, "%s: replay failed", o->archive);
     kill_all(r);
+    rep_dbg_close(r);
     rep_sub_clear(&r->sub);
     rrt_cpuid_manifest_clear(&r->m);
     for (size_t i = 0; i < r->nwarned; i++)
         free(r->warned[i]);
     free(r->warned);
     rrt_cpuid_sites_free(r->table);
+    rep_sig_free(r);
     trace_site_cache_close(r->sites.cache);
+    rep_mem_free(r);
     rrt_reader_close(r->rd);
     if (err)
         *err = r->err;

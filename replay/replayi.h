@@ -57,6 +57,10 @@ typedef struct ptask {
     /* the last trap the kernel recorded for the thread at record time,
      * which a frame's sigcontext shows (trapno, err, cr2) */
     uint64_t trapno, trap_err, cr2;
+    /* signals.c: run to `park` (order_tasks), where a group-stop counts
+     * as a stop; parked in one (a stop signal stopped its process) */
+    bool parking;
+    bool group_stopped;
 } ptask;
 
 #define RRT_ELF_PT_INTERP 3u
@@ -101,15 +105,18 @@ typedef struct exec_sub {
     size_t nalias;
 } exec_sub;
 
+typedef struct rep_dbg rep_dbg;
+
 typedef struct replayer {
     const rep_options *o;
+    rep_dbg *dbg; /* gdb.c: the debugger, or NULL */
     rrt_reader *rd;
     trace_cpuid_mode mode;
     trace_task *tasks;
     ptask *lazy;    /* task whose user code since its last event has not
                      * run yet */
     uint64_t index; /* current event */
-    uint64_t counts[16];
+    uint64_t counts[32];
     int exit_code;
     bool exited;
     bool diverged;
@@ -132,6 +139,12 @@ typedef struct replayer {
     size_t nwarned, capwarned;
     trace_site_source sites; /* CPUID sites: the archive's table, cache */
     rrt_cpuid_sites *table;
+    struct rep_mem *mem; /* memory.c: copies of mapped files */
+    /* signals.c: pages of file mappings past the end of their file, made
+     * inaccessible so that an access faults where it raised SIGBUS */
+    struct rep_wire *wires;
+    size_t n_wires, cap_wires;
+    uint64_t sb_records; /* syscall buffer records consumed */
 } replayer;
 
 /* report.c: what the replay says, and how it stops. */
@@ -158,6 +171,82 @@ bool rep_stopped(const replayer *r);
 /* Checks that an external file is still the one recorded and opens it. */
 int rep_open_recorded(replayer *r, ptask *t, const rrt_file_entry *f);
 
+/* gdb.c: the debugger's stop points, called only when r->dbg is set.
+ * rep_dbg_event: before each event; false when gdb ended the replay.
+ * rep_dbg_resume: before t is resumed with `req`; returns the request to
+ * use (a single step). rep_dbg_stopped: after each stop of t; true when
+ * the stop was the debugger's (a breakpoint, a step), which the replay
+ * then ignores. rep_dbg_signal: t stopped with a recorded signal. */
+bool rep_dbg_open(replayer *r);
+bool rep_dbg_event(replayer *r, const rrt_event *ev);
+int rep_dbg_resume(replayer *r, ptask *t, int req);
+bool rep_dbg_stopped(replayer *r, ptask *t, stop *s);
+void rep_dbg_signal(replayer *r, ptask *t, int sig);
+/* The replay ended (replayed: as recorded, else diverged or failed). */
+void rep_dbg_end(replayer *r, bool replayed);
+void rep_dbg_close(replayer *r);
+/* memory.c: memory at replay. The vDSO the recording kept visible (and
+ * made to ask the kernel) must be where the program saw it. */
+bool rep_vdso_check(replayer *r, ptask *t, const rrt_ev_exec *rec,
+                    const rrt_ev_exec *now);
+/* At the exit stop of e, a file mmap run as anonymous memory: when a
+ * SHARED_MAP event follows, maps the object's copy there instead (1);
+ * 0 when none follows (the caller fills the mapping), -1 on failure. */
+int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e);
+/* At the exit stop of e, a private file mmap run as anonymous memory and
+ * filled: makes the pages past the end of the file raise SIGBUS, as the
+ * file's did. */
+bool rep_mem_past_eof(replayer *r, ptask *t, const rrt_ev_syscall *e);
+/* SHARED_WRITE: the bytes a call wrote into a shared file. */
+bool rep_mem_shared_write(replayer *r, ptask *t, const rrt_ev_shared_write *e);
+void rep_mem_free(replayer *r);
+/* signals.c: a fatal signal's death of a whole thread group, around
+ * each EXIT event: begin (before running the task to its end; returns its
+ * thread group id), stale (the stop it reached is not its end: wait for
+ * its death), end (after its death). */
+pid_t rep_sig_exit_begin(replayer *r, ptask *t, const rrt_ev_exit *e);
+bool rep_sig_exit_stale(const ptask *t, const rrt_ev_exit *e, const stop *s);
+void rep_sig_exit_end(replayer *r, pid_t tgid, const rrt_ev_exit *e);
+/* A group-stop (a stop signal's default action) at stop s: 0 it is not
+ * one; 1 it is t's park; -1 run on. rep_sig_unpark: t's park is such a
+ * stop, and t runs on from it (true). */
+int rep_sig_group_stop(ptask *t, stop *s);
+bool rep_sig_unpark(ptask *t);
+/* No room for the frame of signal sig in t (blocked: its mask): as the
+ * kernel, forces a SIGSEGV, which the next event delivers. */
+bool rep_sig_no_room(replayer *r, ptask *t, int sig, uint64_t blocked);
+/* SIGBUS past the end of a mapped file. Replay maps files as anonymous
+ * memory, which never raises it: after such an mmap (at its exit stop)
+ * rep_sig_wire_mmap makes the pages past the file's end inaccessible.
+ * The SIGSEGV they raise is the recorded SIGBUS when the SIGNAL event
+ * says so (rep_sig_wire_bus: true); any other time
+ * (rep_sig_wire_tripped, at its delivery stop) the recording had none
+ * (the file grew): the pages get their access back and the task runs
+ * on (true). */
+bool rep_sig_wire_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e);
+bool rep_sig_wire_bus(replayer *r, ptask *t, const rrt_ev_signal *e,
+                      const stop *s);
+bool rep_sig_wire_tripped(replayer *r, ptask *t, const stop *s);
+void rep_sig_free(replayer *r);
+/* The task recorded as rec_tid, or NULL. */
+ptask *rep_task(replayer *r, uint32_t rec_tid);
+/* Runs t to its next stop that matters. */
+void rep_next_stop(replayer *r, ptask *t, stop *s);
+const char *rep_stop_name(const stop *s, char *buf, size_t n);
+/* t stands at the entry stop s of a call that must not run: it returns
+ * ret. */
+bool rep_skip_call(replayer *r, ptask *t, stop *s, int64_t ret);
+
+/* syscallbuf.c: the syscall buffer's events; false when ev is not one,
+ * else *ok says whether it was applied. */
+bool rep_sb_event(replayer *r, const rrt_event *ev, bool *ok);
+/* Before a signal: a task parked at the library's tail flush (a signal
+ * held back at record) leaves it, to take the signal right after. */
+bool rep_sb_before_signal(replayer *r, ptask *t);
+/* s is the library's stop at the end of its records (parked by the last
+ * SYSCALLBUF event): skipped, true; the task then runs on. */
+bool rep_sb_skip_end(replayer *r, ptask *t, stop *s);
+
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);
 /* Prepares x so that t (NULL: the root, before it is spawned) execs the
@@ -168,5 +257,14 @@ bool rep_sub_finish(replayer *r, ptask *t, exec_sub *x, const rrt_ev_exec *now);
 uint64_t rep_sub_execve(replayer *r, ptask *t, uint64_t addr);
 bool rep_peek_exec(replayer *r, uint64_t first, rrt_ev_exec *e,
                    uint64_t *script);
+
+/* ipc.c: SysV shared memory. Whether a recorded shmat or shmdt runs at
+ * replay (as an mmap or munmap), and the registers of that call. */
+bool rep_shm_real(const rrt_ev_syscall *e);
+void rep_shm_rewrite(const rrt_ev_syscall *e, pid_t tid,
+                     struct user_regs_struct *g);
+/* After shmat's pages are written: gives the region the protection the
+ * call asked for. False when that fails. */
+bool rep_shm_filled(const rrt_ev_syscall *e, pid_t tid, int memfd);
 
 #endif

@@ -117,6 +117,14 @@ if [ -n "$TRACEE" ]; then
             expect 0 "recording for $(basename "$host") against it" -- "$RRT" verify --host --against "$host" "$T/for.rrt"
             rm -f "$T/for.rrt"
         done
+        # Every recording is masked by rrt's defaults; `verify --host` names
+        # that mask, and a --disable-cpuid-features mask by its list.
+        expect 0 "record, no mask asked" -- "$RRT" record -o "$T/plain.rrt" -- "$TRACEE"
+        expect 0 "verify --host of it" -- "$RRT" verify --host "$T/plain.rrt"
+        grep -q "masked (rrt's defaults: rdrand" "$T/out" || fail "verify --host does not name the default mask: $(grep masked "$T/out")"
+        expect 0 "record --disable-cpuid-features" -- "$RRT" record --disable-cpuid-features avx2,fma -o "$T/dis.rrt" -- "$TRACEE"
+        expect 0 "verify --host of it" -- "$RRT" verify --host "$T/dis.rrt"
+        grep -q "masked (without avx2,fma)" "$T/out" || fail "verify --host does not name the disabled features: $(grep masked "$T/out")"
     else
         echo "note: cannot record here, skipped the x86-64-v2 recording: $(tail -1 "$T/rec.err")"
     fi

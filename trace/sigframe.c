@@ -411,37 +411,64 @@ static bool to_syscall_stop(pid_t pid)
     }
 }
 
+/* Scratch memory for an injected call: the stack, unless the stack
+ * pointer points nowhere (a stack overflow's SIGSEGV, on its way to a
+ * handler on the alternate stack): then the first writable mapping. The
+ * bytes are saved and put back. */
+static uint64_t scratch_addr(pid_t pid, int memfd, uint64_t sp, size_t size)
+{
+    uint8_t probe[64];
+    if (trace_mem_read(memfd, sp, probe, size))
+        return sp;
+    char path[64], line[512];
+    unsigned long long lo, hi;
+    char perms[8];
+    uint64_t at = 0;
+    snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+    FILE *f = fopen(path, "re");
+    while (f && !at && fgets(line, sizeof(line), f))
+        if (sscanf(line, "%llx-%llx %7s", &lo, &hi, perms) == 3 &&
+            perms[0] == 'r' && perms[1] == 'w' && hi - lo >= size &&
+            trace_mem_read(memfd, lo, probe, size))
+            at = lo;
+    if (f)
+        fclose(f);
+    return at;
+}
+
 /* Runs system call nr in pid, stopped at a signal-delivery stop (whose
  * signal is dropped: replay delivers it itself) or a system-call exit
- * stop. Argument `at` points to `size` bytes of scratch memory at the
- * stack pointer holding io before the call; io gets them back after. */
+ * stop. Argument `at` points to `size` bytes of scratch memory (at the
+ * stack pointer) holding io before the call; io gets them back after. */
 static bool inject(pid_t pid, int memfd, long nr, uint64_t args[4], int at,
                    void *io, size_t size, long *ret)
 {
     struct user_regs_struct saved, r;
     uint8_t code[2], scratch[64];
     static const uint8_t insn[2] = {0x0f, 0x05};
+    uint64_t mem;
     if (size > sizeof(scratch) ||
         ptrace(PTRACE_GETREGS, pid, NULL, &saved) != 0 ||
         !trace_mem_read(memfd, saved.rip, code, 2) ||
-        !trace_mem_read(memfd, saved.rsp, scratch, size))
+        !(mem = scratch_addr(pid, memfd, saved.rsp, size)) ||
+        !trace_mem_read(memfd, mem, scratch, size))
         return false;
     bool ok = trace_mem_write(memfd, saved.rip, insn, 2) &&
-              trace_mem_write(memfd, saved.rsp, io, size);
+              trace_mem_write(memfd, mem, io, size);
     r = saved;
     r.rax = (uint64_t)nr;
     r.orig_rax = (uint64_t)-1;
-    args[at] = saved.rsp;
+    args[at] = mem;
     for (int i = 0; i < 4; i++)
         trace_sc_set_arg(&r, i, args[i]);
     ok = ok && ptrace(PTRACE_SETREGS, pid, NULL, &r) == 0 &&
          to_syscall_stop(pid) && to_syscall_stop(pid) &&
          ptrace(PTRACE_GETREGS, pid, NULL, &r) == 0 &&
-         trace_mem_read(memfd, saved.rsp, io, size);
+         trace_mem_read(memfd, mem, io, size);
     if (ok)
         *ret = (long)r.rax;
     ok = trace_mem_write(memfd, saved.rip, code, 2) && ok;
-    ok = trace_mem_write(memfd, saved.rsp, scratch, size) && ok;
+    ok = trace_mem_write(memfd, mem, scratch, size) && ok;
     ok = ptrace(PTRACE_SETREGS, pid, NULL, &saved) == 0 && ok;
     return ok;
 }

@@ -26,6 +26,10 @@ void host_json_raw_members(FILE *f, const rrt_cpuid_manifest *m);
 /* JSON: true / false / null for 1 / 0 / -1. */
 void host_json_tristate(FILE *f, int v);
 
+/* What an unnamed mask is: rrt record hides these from every recording
+ * (names a user's masks) and hides XSAVE state of absent features. */
+#define DEFAULT_MASK "rrt's defaults: rdrand, rdseed, rtm, hle hidden"
+
 /* Allocates and fills the features present in m (table order). */
 const rrt_cpu_feature **host_features_of(const rrt_cpuid_manifest *m,
                                          size_t *n);

@@ -227,7 +227,7 @@ static void describe_text(const host_desc *h, const rrt_cpu_feature **all,
     print_xsave_layout(m);
     if (m->flags & RRT_CPUID_MASKED)
         printf("mask:      %s (%zu mask records)\n",
-               m->mask_name[0] ? m->mask_name : "unnamed", m->n_masks);
+               m->mask_name[0] ? m->mask_name : DEFAULT_MASK, m->n_masks);
     const rrt_cpu_feature **user = calloc(n + 1, sizeof(*user));
     const rrt_cpu_feature **sys = calloc(n + 1, sizeof(*sys));
     if (!user || !sys) {

@@ -273,7 +273,7 @@ static void print_recording_flags(const rrt_cpuid_manifest *m)
     else
         printf("trap method not recorded");
     if (m->flags & RRT_CPUID_MASKED)
-        printf("; masked (%s)", m->mask_name[0] ? m->mask_name : "unnamed");
+        printf("; masked (%s)", m->mask_name[0] ? m->mask_name : DEFAULT_MASK);
     if (m->flags & RRT_CPUID_QUERIED_KNOWN)
         printf("; %zu leaves queried", m->n_queried);
     putchar('\n');

@@ -1,0 +1,212 @@
+/* Signals at replay beyond one delivery (replayer.c delivers them): a
+ * fatal signal that kills a whole thread group, and the frame the kernel
+ * could not build. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+
+#include "replayi.h"
+#include "rrtx.h"
+
+static void mark_dying(replayer *r, pid_t tgid)
+{
+    for (trace_task *b = r->tasks; b; b = b->next)
+        if (trace_tgid(b->tid) == tgid)
+            ((ptask *)b)->group_exit = true;
+}
+
+/* At record time a fatal signal went to one thread (its SIGNAL event,
+ * then its resume with the signal) and the kernel killed every thread of
+ * the process with it, each wherever it was: a sibling in pthread_join's
+ * futex dies of SIGSEGV too. The recorder may see that sibling die first;
+ * here the thread the signal went to still waits to be resumed with it
+ * (resume_sig): resume it now, so that the group dies as it did. */
+pid_t rep_sig_exit_begin(replayer *r, ptask *t, const rrt_ev_exit *e)
+{
+    pid_t tgid = trace_tgid(t->base.tid);
+    if (!e->killed || e->code == SIGKILL || tgid <= 0 ||
+        t->resume_sig == (int)e->code)
+        return tgid;
+    for (trace_task *b = r->tasks; b; b = b->next) {
+        ptask *u = (ptask *)b;
+        if (u == t || u->resume_sig != (int)e->code || u->parked ||
+            u->resumed || trace_tgid(u->base.tid) != tgid)
+            continue;
+        if (ptrace(PTRACE_CONT, u->base.tid, NULL, (void *)(long)e->code) != 0)
+            continue;
+        u->resume_sig = 0;
+        u->resumed = true; /* its EXIT event only waits for its death */
+        mark_dying(r, tgid);
+        break;
+    }
+    return tgid;
+}
+
+/* The stop replay took for t is not where it ended: its group is dying
+ * of e's signal (t->group_exit), and it ran on to a stop (a call's entry,
+ * a trap) that the recording never reached. The caller waits for its
+ * death instead. */
+bool rep_sig_exit_stale(const ptask *t, const rrt_ev_exit *e, const stop *s)
+{
+    return e->killed && e->code != SIGKILL && t->group_exit &&
+           (s->kind == STOP_SYSCALL || s->kind == STOP_SIGNAL ||
+            s->kind == STOP_EVENT);
+}
+
+/* t died of e's signal: the rest of its process dies of it too. */
+void rep_sig_exit_end(replayer *r, pid_t tgid, const rrt_ev_exit *e)
+{
+    if (e->killed && e->code != SIGKILL && tgid > 0)
+        mark_dying(r, tgid);
+}
+
+static bool is_stop_signal(int sig)
+{
+    return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/* A task resumed with a stop signal (its SIGNAL event, default action)
+ * enters a group-stop, which ptrace reports as a stop without siginfo.
+ * At record time the task stayed there until its process got a SIGCONT
+ * (record/signals.c), while other tasks ran: so when replay runs it ahead
+ * of another task's event (order_tasks), it must go no further than this
+ * stop. Otherwise the stop means nothing to replay, which runs on. */
+int rep_sig_group_stop(ptask *t, stop *s)
+{
+    siginfo_t si;
+    if ((s->status >> 16) || !is_stop_signal(s->sig) ||
+        ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) == 0)
+        return 0;
+    if (!t->parking)
+        return -1;
+    t->group_stopped = true;
+    s->kind = STOP_SIGNAL;
+    return 1;
+}
+
+/* The task's next event continues it (its SIGCONT, sent to it before
+ * this; or its user code, when the SIGCONT was blocked): the group-stop
+ * it is parked in ends. */
+bool rep_sig_unpark(ptask *t)
+{
+    if (!t->group_stopped)
+        return false;
+    t->group_stopped = false;
+    t->parked = false;
+    return true;
+}
+
+/* The recording host's kernel could not build the frame either (a stack
+ * overflow without an alternate stack: the recording has no SIGNAL_FRAME)
+ * and forced a SIGSEGV, the task's next SIGNAL event (force_sigsegv):
+ * SIGSEGV's handler, if it was the signal delivered, is reset, and
+ * SIGSEGV unblocked, so that it kills the task. The handler never runs. */
+bool rep_sig_no_room(replayer *r, ptask *t, int sig, uint64_t blocked)
+{
+    pid_t tid = t->base.tid;
+    trace_sigaction act;
+    uint64_t segv = 1ull << (SIGSEGV - 1);
+    if (sig == SIGSEGV &&
+        (!trace_sigaction_get(tid, t->base.memfd, SIGSEGV, &act) ||
+         !trace_sigaction_set(
+             tid, t->base.memfd, SIGSEGV,
+             &(trace_sigaction){0, act.flags, act.restorer, act.mask})))
+        return rep_fail_at(r, t, "cannot reset the action of signal %d", sig);
+    if ((blocked & segv) &&
+        ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(blocked),
+               &(uint64_t){blocked & ~segv}) != 0)
+        return rep_fail_at(r, t, "cannot unblock SIGSEGV");
+    t->resume_sig = 0;
+    return true;
+}
+
+typedef struct rep_wire {
+    uint64_t start, len;
+    uint32_t prot; /* the mapping's own */
+} rep_wire;
+
+#define PAGE 4096u
+
+static uint64_t page_up(uint64_t v)
+{
+    return (v + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+}
+
+bool rep_sig_wire_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e)
+{
+    rrt_file_entry f = {0};
+    rrt_error err;
+    if (rrt_reader_file(r->rd, (size_t)e->file_index, &f, &err) != RRT_OK)
+        return rep_fail_at(r, t, "file %llu: %s",
+                           (unsigned long long)e->file_index, err.message);
+    uint64_t size = f.size, off = e->args[5], len = page_up(e->args[1]);
+    rrt_file_entry_clear(&f);
+    uint64_t valid = size > off ? page_up(size - off) : 0;
+    if (valid >= len || e->args[2] == PROT_NONE)
+        return true;
+    rep_wire w = {(uint64_t)e->ret + valid, len - valid, (uint32_t)e->args[2]};
+    rep_wire *grown =
+        rrtx_grow(r->wires, &r->cap_wires, r->n_wires + 1, sizeof(*grown));
+    if (!grown)
+        return rep_fail_at(r, t, "out of memory");
+    r->wires = grown;
+    uint64_t args[3] = {w.start, w.len, PROT_NONE};
+    long ret;
+    if (!trace_inject_syscall(t->base.tid, t->base.memfd, SYS_mprotect, args, 3,
+                              &ret) ||
+        ret != 0)
+        return rep_fail_at(r, t, "cannot protect 0x%llx past the end of a file",
+                           (unsigned long long)w.start);
+    r->wires[r->n_wires++] = w;
+    return true;
+}
+
+/* The wire holding the page of a SIGSEGV's address, if the stop is one
+ * for an access to an inaccessible page. */
+static rep_wire *wire_of(replayer *r, ptask *t, const stop *s, uint64_t *addr)
+{
+    siginfo_t si;
+    if (s->sig != SIGSEGV ||
+        ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) != 0 ||
+        si.si_code != SEGV_ACCERR)
+        return NULL;
+    *addr = (uint64_t)(uintptr_t)si.si_addr;
+    for (size_t i = 0; i < r->n_wires; i++)
+        if (*addr - r->wires[i].start < r->wires[i].len)
+            return &r->wires[i];
+    return NULL;
+}
+
+bool rep_sig_wire_bus(replayer *r, ptask *t, const rrt_ev_signal *e,
+                      const stop *s)
+{
+    siginfo_t rec;
+    uint64_t addr;
+    memcpy(&rec, e->siginfo, sizeof(rec));
+    return e->sync && e->signo == SIGBUS && wire_of(r, t, s, &addr) &&
+           addr == (uint64_t)(uintptr_t)rec.si_addr;
+}
+
+bool rep_sig_wire_tripped(replayer *r, ptask *t, const stop *s)
+{
+    uint64_t addr;
+    rep_wire *w = wire_of(r, t, s, &addr);
+    if (!w)
+        return false;
+    uint64_t args[3] = {w->start, w->len, w->prot};
+    long ret;
+    /* kept for the other processes that inherited the mapping */
+    return trace_inject_syscall(t->base.tid, t->base.memfd, SYS_mprotect, args,
+                                3, &ret) &&
+           ret == 0;
+}
+
+void rep_sig_free(replayer *r)
+{
+    free(r->wires);
+    r->wires = NULL;
+    r->n_wires = r->cap_wires = 0;
+}
