@@ -770,7 +770,8 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
             return false;
         s.regs.rax = (uint64_t)e->ret; /* the recorded child id */
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs);
-        return true;
+        /* CLONE_PIDFD: the recorded descriptor number, not this one's */
+        return write_outputs(r, t, e);
     }
     if (e->flags & RRT_EV_SC_INITIAL)
         return e->nr == SYS_execve ||

@@ -274,7 +274,7 @@ static const trace_sc_desc table[] = {
      * the dirfd-relative and empty paths execveat takes are not swapped
      * for the recorded binary at replay */
     ROW(SYS_execveat, "execveat", NOSYS, 0),
-    ROW(SYS_clone, "clone", EXE, 1),
+    ROW(SYS_clone, "clone", EXE, 1, O_SPECIAL), /* CLONE_PIDFD */
     ROW(SYS_fork, "fork", EXE, 0),
     ROW(SYS_vfork, "vfork", EXE, 0),
     /* Refused so that libc falls back to something replay handles:

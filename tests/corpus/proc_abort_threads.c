@@ -1,4 +1,5 @@
-/* corpus: exit=134: abort() while other threads block in system calls: the whole process dies of SIGABRT */
+/* corpus: exit=134: abort() while other threads block in system calls: the
+ * whole process dies of SIGABRT */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

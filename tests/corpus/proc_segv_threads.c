@@ -1,4 +1,5 @@
-/* corpus: exit=139: a thread dies of SIGSEGV while others block in system calls; the process dies */
+/* corpus: exit=139: a thread dies of SIGSEGV while others block in system
+ * calls; the process dies */
 #include <pthread.h>
 #include <stdio.h>
 #include <unistd.h>
