@@ -650,7 +650,8 @@ bool rec_capture_stdio(recorder *r, rtask *t, rrt_ev_syscall *e)
 {
     if (e->ret <= 0)
         return true;
-    bool vec = t->nr == SYS_writev || t->nr == SYS_pwritev;
+    bool vec =
+        t->nr == SYS_writev || t->nr == SYS_pwritev || t->nr == SYS_pwritev2;
     if (t->nr != SYS_write && t->nr != SYS_pwrite64 && !vec)
         return true;
     int s = stdio_stream(r, t, t->args[0]);

@@ -1,4 +1,5 @@
-/* corpus: a multithreaded child, its threads blocked in calls, dies of SIGTERM from its parent */
+/* corpus: a multithreaded child, its threads blocked in calls, dies of SIGTERM
+ * from its parent */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
-/* corpus: clone(CLONE_PIDFD): the kernel writes a pidfd for the child; waitid(P_PIDFD) on it */
+/* corpus: clone(CLONE_PIDFD): the kernel writes a pidfd for the child;
+ * waitid(P_PIDFD) on it */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <sched.h>

@@ -10,7 +10,8 @@ int main(void)
     int fd = open("/dev/zero", O_RDONLY);
     if (fd < 0)
         return 1;
-    unsigned char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    unsigned char *p =
+        mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
     close(fd);
     if (p == MAP_FAILED)
         return 2;

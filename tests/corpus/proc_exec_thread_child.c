@@ -1,4 +1,5 @@
-/* corpus: in a child process, a thread other than the leader execs; the parent waits for the new program */
+/* corpus: in a child process, a thread other than the leader execs; the parent
+ * waits for the new program */
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/wait.h>

@@ -1,4 +1,5 @@
-/* corpus: PR_SET_TSC(PR_TSC_SIGSEGV) is inherited by a forked child: its RDTSC faults too */
+/* corpus: PR_SET_TSC(PR_TSC_SIGSEGV) is inherited by a forked child: its RDTSC
+ * faults too */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>

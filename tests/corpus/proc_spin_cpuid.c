@@ -1,4 +1,5 @@
-/* corpus: a thread spins on CPUID until another thread, which must run a system call first, sets a flag */
+/* corpus: a thread spins on CPUID until another thread, which must run a system
+ * call first, sets a flag */
 #include <cpuid.h>
 #include <pthread.h>
 #include <stdatomic.h>

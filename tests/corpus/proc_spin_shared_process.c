@@ -1,4 +1,5 @@
-/* corpus: a process spins on RDTSC over shared memory until its child, which must run a system call first, sets a flag */
+/* corpus: a process spins on RDTSC over shared memory until its child, which
+ * must run a system call first, sets a flag */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <sys/mman.h>

@@ -1,4 +1,5 @@
-/* corpus: two threads writev lines to stdout; replay must print them in the recorded order */
+/* corpus: two threads writev lines to stdout; replay must print them in the
+ * recorded order */
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/uio.h>
