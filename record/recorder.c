@@ -1207,7 +1207,17 @@ static rec_outcome finish(recorder *r, bool ok)
 {
     rec_jobctl_end(r);
     rec_sched_end(r);
-    if (interrupted(r) || r->hung) {
+    if (interrupted(r) && !r->hung && ok && r->exited && r->tasks) {
+        /* told to stop after the first process ended: the rest are
+         * daemons, whose recording ends here; the archive is complete */
+        size_t n = rec_proc_detach_all(r);
+        kill_all(r);
+        ok = !r->failed;
+        warn(r,
+             "stopped recording %zu task%s that outlived the program's "
+             "first process (daemons); they were killed",
+             n, n == 1 ? "" : "s");
+    } else if (interrupted(r) || r->hung) {
         /* the serialization limit's message, or just "interrupted" */
         char text[2 * sizeof(r->err.message)];
         const char *why = r->hung ? r->err.message : "interrupted";

@@ -217,6 +217,8 @@ bool rec_sched_resumed(recorder *r, rtask *t);
 bool rec_proc_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
 void rec_proc_exit(recorder *r, rtask *t, struct user_regs_struct *regs);
 bool rec_proc_tsc_fault(rtask *t, int sig, const siginfo_t *si);
+/* Ends the recording of every task left (DETACH events); how many. */
+size_t rec_proc_detach_all(recorder *r);
 
 /* seccomp.c: at an exit stop, whether the program's seccomp filter skipped
  * the call with SECCOMP_RET_TRAP (its SIGSYS is pending). */

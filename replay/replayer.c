@@ -1300,6 +1300,23 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
     return true;
 }
 
+/* The recording of t stopped here (it outlived the program's first
+ * process, and rrt record was told to stop): it ends here too. SIGKILL
+ * ends its whole process; the recording detached a process's threads
+ * before its leader, whose death is reported only after theirs. */
+static bool on_detach(replayer *r, ptask *t)
+{
+    syscall(SYS_tkill, t->base.tid, SIGKILL);
+    t->parked = false;
+    int st;
+    pid_t p;
+    do
+        p = waitpid(t->base.tid, &st, __WALL);
+    while (p == t->base.tid && !WIFEXITED(st) && !WIFSIGNALED(st));
+    remove_task(r, t);
+    return true;
+}
+
 /* Runs a clone-family call of t for real up to its ptrace event and sets
  * up the new task, which the program must know by its recorded id. */
 static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
@@ -1540,6 +1557,9 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
     case RRT_EV_SHARED_WRITE:
         ok = need_task(r, any.u.shared_write.tid, &t) &&
              rep_mem_shared_write(r, t, &any.u.shared_write);
+        break;
+    case RRT_EV_DETACH:
+        ok = need_task(r, any.u.detach.tid, &t) && on_detach(r, t);
         break;
     case RRT_EV_PREEMPT:
         /* the task gave way at the trap it stopped at: it does not run on

@@ -1,4 +1,5 @@
-/* corpus: output through pwritev2 (offset -1: the current position) must be shown again at replay */
+/* corpus: output through pwritev2 (offset -1: the current position) must be
+ * shown again at replay */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <sys/uio.h>
