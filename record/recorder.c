@@ -295,19 +295,23 @@ static bool refuse(recorder *r, rtask *t, long nr, const char *why)
                     (int)t->base.tid, trace_syscall_name(nr, buf), nr, why);
 }
 
-/* At execve entry: remembers whether the file is a script. */
+/* At execve (execveat) entry: remembers whether the file is a script. */
 static void note_script(rtask *t)
 {
-    char path[PATH_MAX];
+    char path[PATH_MAX], full[PATH_MAX + 64];
     size_t n = 0;
+    uint64_t at = t->nr == SYS_execveat ? t->args[1] : t->args[0];
     while (n < sizeof(path) &&
-           trace_mem_read(t->base.memfd, t->args[0] + n, path + n, 1) &&
-           path[n])
+           trace_mem_read(t->base.memfd, at + n, path + n, 1) && path[n])
         n++;
     free(t->script);
-    t->script = n && n < sizeof(path) && !path[n]
-                    ? trace_script_path(t->base.tid, path)
-                    : NULL;
+    bool ok = n < sizeof(path) && !path[n];
+    if (ok && t->nr == SYS_execveat)
+        ok = trace_execveat_path(t->base.tid, (int64_t)t->args[0], path,
+                                 t->args[4], full, sizeof(full));
+    else if (ok)
+        ok = n > 0 && snprintf(full, sizeof(full), "%s", path) > 0;
+    t->script = ok ? trace_script_path(t->base.tid, full) : NULL;
 }
 
 static bool syscall_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
@@ -331,8 +335,10 @@ static bool syscall_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
         !rec_save_namelens(r, t))
         return false;
     rec_save_addr_room(t, d);
-    if (t->nr == SYS_execve)
+    if (t->nr == SYS_execve || t->nr == SYS_execveat)
         note_script(t);
+    if (t->nr == SYS_execveat)
+        rec_execveat_as_execve(t, regs);
     if (d->mode == TRACE_SC_ENOSYS || rec_copies_to_stdio(r, t)) {
         /* Skip the call; the result is set at the exit stop. */
         t->forced = true;
@@ -487,7 +493,7 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
     if (!emitted(r, rec_emit_syscall(&r->prod, &e, &r->err), RRT_EV_SYSCALL) ||
         !rec_mem_after_event(r, t, &e))
         return false;
-    if (t->nr == SYS_execve && e.ret == 0)
+    if ((t->nr == SYS_execve || t->nr == SYS_execveat) && e.ret == 0)
         return after_exec(r, t) && rec_sb_exec(r, t) &&
                release_vfork_parent(r, t->base.tid);
     return rec_sb_after_syscall(r, t, regs);

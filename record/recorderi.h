@@ -220,6 +220,11 @@ bool rec_proc_tsc_fault(rtask *t, int sig, const siginfo_t *si);
 /* Ends the recording of every task left (DETACH events); how many. */
 size_t rec_proc_detach_all(recorder *r);
 
+/* execveat.c: at execveat's entry, turns it into an execve of the file's
+ * real path (replay does the same), or leaves it when the kernel will
+ * refuse it. */
+void rec_execveat_as_execve(rtask *t, struct user_regs_struct *regs);
+
 /* seccomp.c: at an exit stop, whether the program's seccomp filter skipped
  * the call with SECCOMP_RET_TRAP (its SIGSYS is pending). */
 bool rec_seccomp_skipped(rtask *t, const struct user_regs_struct *regs);

@@ -197,8 +197,8 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
             continue;
         if (s->sig == SIGILL && !r->xgetbv_events && old_xgetbv(r, t, s))
             continue;
-        if (s->sig == SIGSEGV && want_sig != SIGSEGV && want_sig != SIGBUS &&
-            rep_sig_wire_tripped(r, t, s))
+        if (s->sig == SIGBUS && want_sig != SIGBUS &&
+            rep_mem_past_eof_tripped(r, t, s))
             continue;
         s->kind = STOP_SIGNAL;
         return;
@@ -584,7 +584,13 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         rep_shm_rewrite(e, t->base.tid, &s->regs);
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     }
-    if (e->nr == SYS_execve) {
+    bool exec = e->nr == SYS_execve || e->nr == SYS_execveat;
+    if (e->nr == SYS_execveat) {
+        if (!rep_execveat_as_execve(r, t, &s->regs))
+            return rep_fail_at(r, t, "execveat: no recorded file to run");
+        ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
+    }
+    if (exec) {
         /* (before the exec may run and take t's own id away) */
         pid_t leader = trace_tgid(t->base.tid);
         uint64_t swapped = rep_sub_execve(r, t, s->regs.rdi);
@@ -617,12 +623,12 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         return rep_mismatch(r, t, want, got, "%s result",
                             trace_syscall_desc(e->nr)->name);
     }
-    if (!layout && e->nr != SYS_execve) {
+    if (!layout && !exec) {
         /* e.g. set_tid_address returns the (recorded) thread id */
         s->regs.rax = (uint64_t)e->ret;
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     }
-    if (e->nr == SYS_execve) {
+    if (exec) {
         close(t->base.memfd);
         t->base.memfd = trace_mem_open(t->base.tid);
         trace_pset_unref(t->base.pset); /* a new address space */
@@ -1098,8 +1104,6 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
         }
     }
     next_stop_for(r, t, &s, (int)e->signo);
-    if (s.kind == STOP_SIGNAL && rep_sig_wire_bus(r, t, e, &s))
-        s.sig = SIGBUS;
     if (s.kind != STOP_SIGNAL || s.sig != (int)e->signo) {
         char want[32];
         snprintf(want, sizeof(want), "signal %u", e->signo);
@@ -1226,16 +1230,25 @@ static void release_fatal(replayer *r, ptask *t, int sig)
 /* At record time the program's seccomp filter killed the task
  * (SECCOMP_RET_KILL_*: the killed call has a FORCED event, then the task
  * died without a signal stop). Replay's own wall kills it the same way,
- * by SIGSYS, at the call it stands at. */
-static void die_by_wall(replayer *r, ptask *t, stop *s)
+ * by SIGSYS, at the call it stands at; a thread with live siblings
+ * (SECCOMP_RET_KILL_THREAD) dies alone, by exit(2): a signal would kill
+ * its whole process. True in that second case. */
+static bool die_by_wall(replayer *r, ptask *t, stop *s)
 {
+    pid_t tgid = trace_tgid(t->base.tid);
+    bool alone = true;
+    for (trace_task *b = r->tasks; b && alone; b = b->next)
+        alone = b == &t->base || trace_tgid(b->tid) != tgid;
     if (!reenter(r, t, s))
-        return;
-    s->regs.orig_rax = SYS_seccomp; /* a call the wall never allows */
+        return false;
+    /* exit: executed; seccomp: a call the wall never allows */
+    s->regs.orig_rax = alone ? SYS_seccomp : SYS_exit;
+    s->regs.rdi = 0;
     ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     /* the kernel reports the killed call's exit stop before the death */
     for (int i = 0; i < 3 && s->kind == STOP_SYSCALL; i++)
         next_stop(r, t, s);
+    return !alone;
 }
 
 static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
@@ -1256,9 +1269,10 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
     }
     pid_t tgid = rep_sig_exit_begin(r, t, e);
     next_stop(r, t, &s);
+    bool thread_only = false;
     if (s.kind == STOP_SYSCALL && t->in_syscall && e->killed &&
         e->code == SIGSYS)
-        die_by_wall(r, t, &s);
+        thread_only = die_by_wall(r, t, &s);
     if ((s.kind == STOP_SYSCALL && t->in_syscall && t->group_exit) ||
         rep_sig_exit_stale(t, e, &s)) {
         /* At record time a sibling's exit_group ended the task inside
@@ -1283,7 +1297,8 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         t->doomed = true;
         return true;
     }
-    bool same = s.kind == STOP_EXIT && same_exit(e, s.status);
+    bool same = s.kind == STOP_EXIT && (same_exit(e, s.status) ||
+                                        (thread_only && WIFEXITED(s.status)));
     if (!same) {
         char want[48];
         snprintf(want, sizeof(want), "%s %u",
@@ -1916,7 +1931,6 @@ out:
         free(r->warned[i]);
     free(r->warned);
     rrt_cpuid_sites_free(r->table);
-    rep_sig_free(r);
     trace_site_cache_close(r->sites.cache);
     rep_mem_free(r);
     rrt_reader_close(r->rd);
