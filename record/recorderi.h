@@ -64,6 +64,10 @@ typedef struct rtask {
     bool emulated;
     int64_t emu_ret;
     bool tsc_sigsegv; /* the program's PR_SET_TSC: RDTSC faults for it */
+    /* it ran execve from a thread other than its process's leader: the
+     * kernel gave it the leader's id (now its tid); this was its own,
+     * which its execve's SYSCALL event still names */
+    pid_t exec_former;
     /* syscall buffer (syscallbuf.c): its region is mapped in the task's
      * address space; the task stops at calls by seccomp, not at each entry
      * (resume with PTRACE_CONT outside calls); rip at the call's entry */
@@ -215,6 +219,8 @@ bool rec_sched_resumed(recorder *r, rtask *t);
 bool rec_proc_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
 void rec_proc_exit(recorder *r, rtask *t, struct user_regs_struct *regs);
 bool rec_proc_tsc_fault(rtask *t, int sig, const siginfo_t *si);
+/* Ends the recording of every task left (DETACH events); how many. */
+size_t rec_proc_detach_all(recorder *r);
 
 /* execveat.c: at execveat's entry, turns it into an execve of the file's
  * real path (replay does the same), or leaves it when the kernel will

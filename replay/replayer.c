@@ -553,6 +553,26 @@ static void note_altstack(ptask *t, uint64_t ss)
 
 static bool reap_doomed(replayer *r, ptask *t);
 
+/* t, not its process's leader, runs execve for real: the kernel ends the
+ * leader, without a report, and gives t the leader's id, by which the
+ * recording names it from its EXEC event on. */
+static void exec_from_thread(replayer *r, ptask *t, pid_t leader)
+{
+    if (leader <= 0 || leader == t->base.tid)
+        return;
+    /* into the exec under its own id; its stop comes under the leader's */
+    if (!t->resumed && ptrace(PTRACE_SYSCALL, t->base.tid, NULL, NULL) == 0)
+        t->resumed = true;
+    for (ptask *l = first_task(r); l; l = next_task(l)) {
+        if (l->base.tid != leader)
+            continue;
+        t->base.rec_tid = l->base.rec_tid;
+        remove_task(r, l);
+        break;
+    }
+    t->base.tid = leader;
+}
+
 static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
 {
     if (e->nr == SYS_mmap) {
@@ -571,9 +591,12 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     }
     if (exec) {
+        /* (before the exec may run and take t's own id away) */
+        pid_t leader = trace_tgid(t->base.tid);
         uint64_t swapped = rep_sub_execve(r, t, s->regs.rdi);
         if (rep_stopped(r) || !reap_doomed(r, t))
             return false;
+        exec_from_thread(r, t, leader);
         next_stop(r, t, s);
         /* a vfork parent shares the memory the path was swapped in; the
          * write fails harmlessly when the old address space is gone */
@@ -753,7 +776,8 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
             return false;
         s.regs.rax = (uint64_t)e->ret; /* the recorded child id */
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs);
-        return true;
+        /* CLONE_PIDFD: the recorded descriptor number, not this one's */
+        return write_outputs(r, t, e);
     }
     if (e->flags & RRT_EV_SC_INITIAL)
         return e->nr == SYS_execve ||
@@ -1174,6 +1198,41 @@ static void release_exits(replayer *r, ptask *t)
     }
 }
 
+/* t died of signal sig with its whole process (a fatal signal, which the
+ * kernel turns into a group exit), maybe inside a system call. The
+ * recording has the EXIT of the threads that died first before that of
+ * the one that took the signal, so that one is sent on its way now: its
+ * default action ends t like the others, which are then reaped as they
+ * die (group_exit), never left waiting for a death (a leader's is
+ * reported only after its threads'). */
+static void release_fatal(replayer *r, ptask *t, int sig)
+{
+    pid_t tgid = trace_tgid(t->base.tid);
+    if (tgid <= 0)
+        return;
+    bool sent = false;
+    for (ptask *u = first_task(r); u; u = next_task(u)) {
+        if (u == t || u->resume_sig != sig || u->resumed ||
+            trace_tgid(u->base.tid) != tgid)
+            continue;
+        ptrace(PTRACE_SYSCALL, u->base.tid, NULL, (void *)(long)sig);
+        u->resume_sig = 0;
+        u->resumed = true;
+        sent = true;
+    }
+    if (!sent && t->resume_sig != sig)
+        return;
+    for (ptask *u = first_task(r); u; u = next_task(u)) {
+        if (trace_tgid(u->base.tid) != tgid)
+            continue;
+        u->group_exit = true;
+        if (u->parked && u->park.kind == STOP_SYSCALL) {
+            u->parked = false; /* stopped there: next_stop resumes it */
+            u->in_syscall = !u->in_syscall;
+        }
+    }
+}
+
 /* At record time the program's seccomp filter killed the task
  * (SECCOMP_RET_KILL_*: the killed call has a FORCED event, then the task
  * died without a signal stop). Replay's own wall kills it the same way,
@@ -1203,6 +1262,8 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
 {
     stop s;
     char buf[256];
+    if (e->killed && e->code != SIGKILL)
+        release_fatal(r, t, (int)e->code);
     if (t->group_exit)
         release_exits(r, t);
     if (e->killed && e->code == SIGKILL &&
@@ -1256,6 +1317,23 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         r->exited = true;
     }
     rep_sig_exit_end(r, tgid, e);
+    remove_task(r, t);
+    return true;
+}
+
+/* The recording of t stopped here (it outlived the program's first
+ * process, and rrt record was told to stop): it ends here too. SIGKILL
+ * ends its whole process; the recording detached a process's threads
+ * before its leader, whose death is reported only after theirs. */
+static bool on_detach(replayer *r, ptask *t)
+{
+    syscall(SYS_tkill, t->base.tid, SIGKILL);
+    t->parked = false;
+    int st;
+    pid_t p;
+    do
+        p = waitpid(t->base.tid, &st, __WALL);
+    while (p == t->base.tid && !WIFEXITED(st) && !WIFSIGNALED(st));
     remove_task(r, t);
     return true;
 }
@@ -1503,6 +1581,9 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
     case RRT_EV_SHARED_WRITE:
         ok = need_task(r, any.u.shared_write.tid, &t) &&
              rep_mem_shared_write(r, t, &any.u.shared_write);
+        break;
+    case RRT_EV_DETACH:
+        ok = need_task(r, any.u.detach.tid, &t) && on_detach(r, t);
         break;
     case RRT_EV_PREEMPT:
         /* the task gave way at the trap it stopped at: it does not run on

@@ -411,7 +411,7 @@ set_tests_properties(record_replay_cpuid_sites_from_archive_and_cache PROPERTIES
 # The process tree and the scheduler (tests/cli_proc.sh): a program that
 # signals its own process group, one that busy-waits past the
 # serialization limit, and job control through a terminal.
-foreach(t killgroup busywait int80)
+foreach(t killgroup busywait int80 daemon)
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
     ${PROJECT_BINARY_DIR}/tracees)
