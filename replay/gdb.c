@@ -668,7 +668,7 @@ static ssize_t mem_read(ptask *t, uint64_t addr, uint8_t *buf, size_t n)
  * our own on that address space: it outlives the thread (another of its
  * process may remove them) and fails once the address space is gone (an
  * exec, the exit), when there is nothing left to restore. */
-static void insert_bps(rep_dbg *d, ptask *t)
+static void insert_bps(rep_dbg *d, ptask *t, uint64_t skip)
 {
     if (d->bps_memfd >= 0)
         return; /* in already */
@@ -678,7 +678,10 @@ static void insert_bps(rep_dbg *d, ptask *t)
     for (size_t i = 0; i < d->nbps; i++) {
         dbg_bp *b = &d->bps[i];
         static const uint8_t int3 = 0xcc;
-        b->inserted = pread(fd, &b->saved, 1, (off_t)b->addr) == 1 &&
+        /* a step from a breakpoint's address steps over it (gdb may not
+         * have removed it first) */
+        b->inserted = b->addr != skip &&
+                      pread(fd, &b->saved, 1, (off_t)b->addr) == 1 &&
                       pwrite(fd, &int3, 1, (off_t)b->addr) == 1;
     }
     d->bps_memfd = fd;
@@ -806,6 +809,25 @@ static int file_open(rep_dbg *d, const char *path, uint64_t flags, int *err)
     if (flags & 3) {
         *err = 13; /* EACCES: the recording is read-only */
         return -1;
+    }
+    /* /proc/PID/...: the recorded ids name the replay's tasks */
+    char live[PATH_MAX];
+    unsigned a = 0, b = 0;
+    int at = 0;
+    if (sscanf(path, "/proc/%u/task/%u/%n", &a, &b, &at) == 2 && at > 0) {
+        ptask *x = task_rec(d, a), *y = task_rec(d, b);
+        if (x && y) {
+            snprintf(live, sizeof(live), "/proc/%d/task/%d/%s",
+                     (int)x->base.tid, (int)y->base.tid, path + at);
+            path = live;
+        }
+    } else if (sscanf(path, "/proc/%u/%n", &a, &at) == 1 && at > 0) {
+        ptask *x = task_rec(d, a);
+        if (x) {
+            snprintf(live, sizeof(live), "/proc/%d/%s", (int)x->base.tid,
+                     path + at);
+            path = live;
+        }
     }
     dbg_file *f = &d->files[slot];
     rrt_file_entry e = {0};
@@ -1048,8 +1070,7 @@ static void do_supported(rep_dbg *d, const char *args)
     d->swbreak = strstr(args, "swbreak+") != NULL;
     d->hwbreak = strstr(args, "hwbreak+") != NULL;
     d->exec_events = strstr(args, "exec-events+") != NULL;
-    d->fork_events =
-        d->multiprocess && strstr(args, "fork-events+") != NULL;
+    d->fork_events = d->multiprocess && strstr(args, "fork-events+") != NULL;
     send_fmt(d,
              "PacketSize=%x;QStartNoAckMode+;qXfer:features:read+;"
              "qXfer:exec-file:read+;qXfer:auxv:read+;qXfer:threads:read+;"
@@ -1660,6 +1681,13 @@ bool rep_dbg_event(replayer *r, const rrt_event *ev)
         d->exec_rec = 0;
         if (t && debugged(d, t)) {
             d->auxv_addr = find_auxv(t);
+            if (!first) {
+                /* a new program: gdb sets its breakpoints again (and
+                 * never removes those of the old one) */
+                remove_bps(d);
+                d->nbps = 0;
+                clear_all_drs(d);
+            }
             if (!first && d->exec_events && d->started) {
                 char extra[2 * PATH_MAX + 16];
                 size_t n = strlen(d->exe);
@@ -1732,13 +1760,19 @@ int rep_dbg_resume(replayer *r, ptask *t, int req)
             return req;
         mine = d->stepping && d->step_rec == t->base.rec_tid;
     }
+    uint64_t skip = UINT64_MAX; /* no address: insert them all */
     if (mine && !t->skipped) {
         /* SYSEMU's step: a `syscall` stops at its entry, never runs */
         d->step_issued = true;
         req = PTRACE_SYSEMU_SINGLESTEP;
+        struct user_regs_struct g;
+        if (d->nbps && ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) == 0) {
+            skip = g.rip;
+            remove_bps(d); /* in again, without the one at rip */
+        }
     }
     if (d->nbps)
-        insert_bps(d, t);
+        insert_bps(d, t, skip);
     return req;
 }
 

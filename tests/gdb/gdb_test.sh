@@ -169,6 +169,32 @@ fork)
     lacks "who=7"
     lacks "diverge"
     ;;
+fork_child)
+    # set follow-fork-mode child: the breakpoint hits in the child, gdb
+    # follows its exec and sees its exit; the parent, detached, replays on
+    build gdb_fork
+    record gdb_fork
+    debug 'set follow-fork-mode child' 'break side' 'continue' 'print who' \
+        'continue'
+    expect "^\[Attaching after Thread [0-9a-f.]+ fork to child Thread [0-9a-f.]+\]"
+    expect "^Thread 2.1 \"gdb_fork\" hit Breakpoint 1, side \(who=7\) at .*gdb_fork.c:9"
+    expect "^\\\$1 = 7\$"
+    expect "^process [0-9]+ is executing new program: .*/true"
+    expect "^\[Inferior 2 \(process [0-9]+\) exited normally\]"
+    expect "^parent 10 child-status 0"
+    lacks "internal-error|Fatal signal|diverge"
+    ;;
+exec)
+    # the debugged program execs: gdb loads the new program (exec event)
+    # and its old breakpoints leave no int3 in the new image
+    build gdb_fork
+    record gdb_fork
+    debug 'set follow-fork-mode child' 'break main' 'break side' \
+        'continue' 'continue' 'continue'
+    expect "^process [0-9]+ is executing new program: .*/true"
+    expect "^\[Inferior 2 \(process [0-9]+\) exited normally\]"
+    lacks "internal-error|Fatal signal|diverge|SIGTRAP"
+    ;;
 *)
     fail "unknown case $CASE"
     ;;
