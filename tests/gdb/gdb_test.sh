@@ -195,6 +195,26 @@ exec)
     expect "^\[Inferior 2 \(process [0-9]+\) exited normally\]"
     lacks "internal-error|Fatal signal|diverge|SIGTRAP"
     ;;
+debug_info)
+    # rrt pack --debug-info embeds this host's separate debug file of the
+    # recorded libc by build-id; the replay serves it to gdb
+    command -v readelf >/dev/null || { echo "SKIP: no readelf"; exit 77; }
+    build gdb_values
+    record gdb_values
+    libc=$("$RRT" ls "$T/p.rrt" | grep -m1 '/libc\.so\.6$')
+    [ -n "$libc" ] || fail "no libc.so.6 in the recording"
+    id=$(readelf -n "$libc" | sed -n 's/.*Build ID: *\([0-9a-f]*\).*/\1/p')
+    dbg=/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug
+    [ -f "$dbg" ] || { echo "SKIP: no separate debug file for $libc ($dbg: install libc6-dbg)"; exit 77; }
+    "$RRT" ls "$T/p.rrt" | grep -qxF "$dbg" && fail "plain pack embedded $dbg"
+    "$RRT" pack --debug-info -o "$T/d.rrt" "$T/p.rrt" >/dev/null 2>"$T/pack2.err" ||
+        fail "pack --debug-info failed"
+    "$RRT" ls "$T/d.rrt" | grep -qxF "$dbg" || fail "$dbg not embedded"
+    "$RRT" cat "$T/d.rrt" "$dbg" | cmp -s - "$dbg" || fail "embedded $dbg differs"
+    G "$RRT" replay --debug "$T/d.rrt" -- -batch -nx \
+        -ex "remote get $dbg $T/got.debug" -ex kill >"$T/gdb.out" 2>"$T/gdb.err"
+    cmp -s "$T/got.debug" "$dbg" || fail "gdb did not get $dbg through the replay"
+    ;;
 *)
     fail "unknown case $CASE"
     ;;
