@@ -215,6 +215,18 @@ debug_info)
         -ex "remote get $dbg $T/got.debug" -ex kill >"$T/gdb.out" 2>"$T/gdb.err"
     cmp -s "$T/got.debug" "$dbg" || fail "gdb did not get $dbg through the replay"
     ;;
+interrupt)
+    # Ctrl-C (the 0x03 byte) during a continue stops the replay with
+    # SIGINT at the next stop point (a raw protocol client: gdb's batch
+    # mode cannot send it)
+    command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
+    build gdb_spin
+    "$RRT" record -o "$T/p.rrt" -- "$T/bin/gdb_spin" >/dev/null 2>"$T/rec.err" ||
+        fail "record failed"
+    G python3 "$SRC/gdb_interrupt.py" "$RRT" "$T/p.rrt" >"$T/gdb.out" 2>&1 ||
+        fail "$(tail -1 "$T/gdb.out")"
+    cat "$T/gdb.out"
+    ;;
 *)
     fail "unknown case $CASE"
     ;;
