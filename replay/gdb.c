@@ -1002,6 +1002,95 @@ static size_t read_auxv(rep_dbg *d, uint8_t *out, size_t cap)
     return n;
 }
 
+static bool read_u64(ptask *t, uint64_t addr, uint64_t *v)
+{
+    return mem_read(t, addr, (uint8_t *)v, 8) == 8;
+}
+
+/* The dynamic linker's r_debug of the debugged process: from the
+ * program's PT_DYNAMIC (found through AT_PHDR) its DT_DEBUG entry. */
+static uint64_t find_r_debug(rep_dbg *d, ptask *t)
+{
+    uint64_t phdr = 0, phnum = 0, kv[2];
+    for (uint64_t a = d->auxv_addr; a && a < d->auxv_addr + 16 * 64; a += 16) {
+        if (mem_read(t, a, (uint8_t *)kv, 16) != 16 || kv[0] == 0)
+            break;
+        if (kv[0] == 3)
+            phdr = kv[1];
+        else if (kv[0] == 5)
+            phnum = kv[1];
+    }
+    uint64_t bias = 0, dyn = 0;
+    bool have_bias = false;
+    for (uint64_t i = 0; phdr && i < phnum && i < 256; i++) {
+        uint8_t ph[56];
+        if (mem_read(t, phdr + 56 * i, ph, 56) != 56)
+            return 0;
+        uint32_t type;
+        uint64_t vaddr;
+        memcpy(&type, ph, 4);
+        memcpy(&vaddr, ph + 16, 8);
+        if (type == 6 /* PT_PHDR */)
+            bias = phdr - vaddr, have_bias = true;
+        else if (type == 2 /* PT_DYNAMIC */)
+            dyn = vaddr;
+    }
+    if (!dyn || !have_bias)
+        return 0;
+    for (uint64_t a = dyn + bias, n = 0; n < 512; a += 16, n++) {
+        if (mem_read(t, a, (uint8_t *)kv, 16) != 16 || kv[0] == 0)
+            return 0;
+        if (kv[0] == 21 /* DT_DEBUG */)
+            return kv[1];
+    }
+    return 0;
+}
+
+/* The shared libraries as the dynamic linker lists them (r_debug's
+ * link maps), so that gdb need not walk them through memory reads. */
+static void libraries_xml(rep_dbg *d, FILE *f)
+{
+    ptask *t = gtask(d);
+    uint64_t rd = t ? find_r_debug(d, t) : 0, lm = 0;
+    if (!rd || !read_u64(t, rd + 8, &lm) || !lm) {
+        fputs("<library-list-svr4 version=\"1.0\"/>", f);
+        return;
+    }
+    fprintf(f, "<library-list-svr4 version=\"1.0\" main-lm=\"0x%llx\">",
+            (unsigned long long)lm);
+    uint64_t prev = 0;
+    /* the first entry is the program itself */
+    for (int n = 0; lm && n < 4096; n++) {
+        uint64_t l[5]; /* l_addr, l_name, l_ld, l_next, l_prev */
+        if (mem_read(t, lm, (uint8_t *)l, sizeof(l)) != sizeof(l) ||
+            l[4] != prev)
+            break;
+        char name[PATH_MAX] = "";
+        ssize_t k =
+            l[1] ? mem_read(t, l[1], (uint8_t *)name, sizeof(name) - 1) : 0;
+        name[k > 0 ? (size_t)k : 0] = 0;
+        if (n > 0 && name[0]) {
+            fputs("<library name=\"", f);
+            for (const char *c = name; *c; c++) {
+                if (*c == '&')
+                    fputs("&amp;", f);
+                else if (*c == '<')
+                    fputs("&lt;", f);
+                else if (*c == '"')
+                    fputs("&quot;", f);
+                else
+                    fputc(*c, f);
+            }
+            fprintf(f, "\" lm=\"0x%llx\" l_addr=\"0x%llx\" l_ld=\"0x%llx\"/>",
+                    (unsigned long long)lm, (unsigned long long)l[0],
+                    (unsigned long long)l[2]);
+        }
+        prev = lm;
+        lm = l[3];
+    }
+    fputs("</library-list-svr4>", f);
+}
+
 static void threads_xml(rep_dbg *d, FILE *f)
 {
     char id[48];
@@ -1043,6 +1132,12 @@ static void do_xfer(rep_dbg *d, const gdbp_cmd *c)
         len = read_auxv(d, buf, sizeof(buf));
         if ((text = malloc(len + 1)))
             memcpy(text, buf, len);
+    } else if (strcmp(c->object, "libraries-svr4") == 0) {
+        FILE *f = open_memstream(&text, &len);
+        if (f) {
+            libraries_xml(d, f);
+            fclose(f);
+        }
     } else if (strcmp(c->object, "threads") == 0) {
         FILE *f = open_memstream(&text, &len);
         if (f) {
@@ -1074,6 +1169,7 @@ static void do_supported(rep_dbg *d, const char *args)
     send_fmt(d,
              "PacketSize=%x;QStartNoAckMode+;qXfer:features:read+;"
              "qXfer:exec-file:read+;qXfer:auxv:read+;qXfer:threads:read+;"
+             "qXfer:libraries-svr4:read+;"
              "QPassSignals+;vContSupported+;QThreadEvents+;%s%s%s%s%s",
              GDBP_MAX_PACKET, d->multiprocess ? "multiprocess+;" : "",
              d->swbreak ? "swbreak+;" : "", d->hwbreak ? "hwbreak+;" : "",

@@ -227,6 +227,18 @@ interrupt)
         fail "$(tail -1 "$T/gdb.out")"
     cat "$T/gdb.out"
     ;;
+libraries)
+    # qXfer:libraries-svr4:read lists the libraries from the dynamic
+    # linker's link maps; gdb loads their symbols from the archive
+    build gdb_values
+    record gdb_values
+    debug 'set debug remote 1' 'break report' 'continue' \
+        'info sharedlibrary' 'kill'
+    cat "$T/gdb.err" >>"$T/gdb.out"
+    expect 'Packet received: l<library-list-svr4 version="1.0" main-lm="0x[0-9a-f]+"><library name="/[^"]*" lm="0x[0-9a-f]+" l_addr="0x[0-9a-f]+" l_ld="0x[0-9a-f]+"/>'
+    expect "Yes .*target:.*/libc.so.6"
+    expect "^Breakpoint 1, report"
+    ;;
 *)
     fail "unknown case $CASE"
     ;;
