@@ -365,6 +365,51 @@ static bool out_aio_events(recorder *r, rtask *t, int64_t ret)
     return true;
 }
 
+/* A BPF map's key_size or value_size (from the tracee's fdinfo). */
+static uint64_t bpf_map_size(rtask *t, uint32_t fd, const char *field)
+{
+    char path[64], line[128];
+    uint64_t v = 0;
+    size_t n = strlen(field);
+    snprintf(path, sizeof(path), "/proc/%d/fdinfo/%u", (int)t->base.tid, fd);
+    FILE *f = fopen(path, "re");
+    while (f && fgets(line, sizeof(line), f))
+        if (strncmp(line, field, n) == 0 && line[n] == ':') {
+            v = strtoull(line + n + 1, NULL, 10);
+            break;
+        }
+    if (f)
+        fclose(f);
+    return v < 65536 ? v : 0;
+}
+
+/* bpf(cmd, attr, size): the kernel writes some results into attr, the
+ * value a lookup finds, the next key, an object's info. */
+static bool out_bpf(recorder *r, rtask *t)
+{
+    uint64_t attr = t->args[1], size = t->args[2] < 4096 ? t->args[2] : 4096;
+    uint64_t a[3]; /* map_fd (and pad), key, value or next_key */
+    if (!add_out(r, t, attr, size))
+        return false;
+    switch (t->args[0]) {
+    case 1:  /* BPF_MAP_LOOKUP_ELEM */
+    case 21: /* BPF_MAP_LOOKUP_AND_DELETE_ELEM */
+    case 4:  /* BPF_MAP_GET_NEXT_KEY */
+        if (size < sizeof(a) || !trace_mem_read(t->base.memfd, attr, a, 24))
+            return true;
+        return add_out(
+            r, t, a[2],
+            bpf_map_size(t, (uint32_t)a[0],
+                         t->args[0] == 4 ? "key_size" : "value_size"));
+    case 15: /* BPF_OBJ_GET_INFO_BY_FD: { bpf_fd, info_len, info } */
+        if (size < 16 || !trace_mem_read(t->base.memfd, attr, a, 16))
+            return true;
+        return add_out(r, t, a[1], (a[0] >> 32) < 4096 ? a[0] >> 32 : 4096);
+    default:
+        return true;
+    }
+}
+
 /* keyctl commands that copy a buffer out: min(result, buflen). */
 static bool out_keyctl(recorder *r, rtask *t, int64_t ret)
 {
@@ -508,8 +553,8 @@ static bool out_special(recorder *r, rtask *t, int64_t ret)
         return out_ptrace(r, t);
     case SYS_seccomp: /* SECCOMP_GET_NOTIF_SIZES */
         return t->args[0] == 3 ? add_out(r, t, t->args[2], 6) : true;
-    case SYS_bpf: /* the kernel writes some results into attr */
-        return add_out(r, t, t->args[1], t->args[2] < 4096 ? t->args[2] : 4096);
+    case SYS_bpf:
+        return out_bpf(r, t);
     case 459: /* lsm_get_self_attr(attr, ctx, size*, flags) */
     case 461: /* lsm_list_modules(ids, size*, flags) */
     {
@@ -531,6 +576,9 @@ static bool capture_outputs(recorder *r, rtask *t, const trace_sc_desc *d,
     /* the size a file handle needs, for the caller's next try */
     if (t->nr == SYS_name_to_handle_at && ret == -EOVERFLOW)
         return add_out(r, t, t->args[2], 4);
+    /* the version the kernel prefers, for a caller that probes it */
+    if ((t->nr == SYS_capget || t->nr == SYS_capset) && ret == -EINVAL)
+        return add_out(r, t, t->args[0], 4);
     if (rec_is_err(ret))
         return true;
     const trace_out *outs[3] = {&d->out0, &d->out1, &d->out2};

@@ -103,15 +103,15 @@ static const char help[] =
 /* The second half of the help (cli_command.help_more). */
 static const char help_more[] =
     "SYSTEM CALLS\n"
-    "  Every x86-64 call of Linux 6.x is recorded with its result and the\n"
+    "  Every x86-64 call of Linux 6.x is recorded: its result and the\n"
     "  bytes it wrote (ioctls: by their _IOC size). Replay runs only what\n"
     "  shapes the process (memory, signals, threads, exec); the rest,\n"
-    "  namespaces and the program's own seccomp filters included, comes\n"
-    "  from the archive. Numbers the kernel does not know get its ENOSYS;\n"
-    "  so do clone3, rseq, pkey_*, io_uring_*, map_shadow_stack, execveat\n"
-    "  (libc falls back). Refused (the recording stops, the archive is\n"
-    "  marked incomplete): remap_file_pages (replay's shared file maps\n"
-    "  are copies), process_vm_writev to another process, old ioctls\n"
+    "  namespaces and the program's seccomp filters included, comes from\n"
+    "  the archive. Unknown numbers get the kernel's ENOSYS; so do clone3,\n"
+    "  rseq, pkey_*, io_uring_*, map_shadow_stack (libc falls back).\n"
+    "  execveat runs as execve of the real path. Refused (the recording\n"
+    "  stops, marked incomplete): remap_file_pages (replay's shared file\n"
+    "  maps are copies), process_vm_writev to another process, old ioctls\n"
     "  without a size that rrt's table lacks.\n"
     "\n"
     "THREADS AND LIMITS (no performance counters are used)\n"
@@ -148,6 +148,11 @@ static const char help_more[] =
     "  --serialize-limit S   serialization limit, seconds (10; 0: none)\n"
     "  --cpu N               pin to CPU N (default: the current CPU)\n"
     "  --no-pin              do not pin to one CPU\n"
+    "  --syscall-buffer      run common calls (read, write, stat, open...)\n"
+    "                        inside the program without a stop each, as\n"
+    "                        rr's syscall buffer (experimental, off by\n"
+    "                        default; RRT_SYSCALL_BUFFER=1 turns it on);\n"
+    "                        --no-syscall-buffer turns it off\n"
     "  --stats               print event counts to stderr at the end\n";
 
 static const char exit_status[] =
@@ -171,7 +176,9 @@ enum {
     OPT_CPU,
     OPT_NOPIN,
     OPT_STATS,
-    OPT_LIMIT
+    OPT_LIMIT,
+    OPT_SB,
+    OPT_NO_SB
 };
 
 static int run(int argc, char **argv)
@@ -187,11 +194,16 @@ static int run(int argc, char **argv)
         {"no-pin", no_argument, NULL, OPT_NOPIN},
         {"stats", no_argument, NULL, OPT_STATS},
         {"serialize-limit", required_argument, NULL, OPT_LIMIT},
+        {"syscall-buffer", no_argument, NULL, OPT_SB},
+        {"no-syscall-buffer", no_argument, NULL, OPT_NO_SB},
         {NULL, 0, NULL, 0},
     };
     rec_options o = {
         .cpu = -2, .flush_every = 4096, .serialize_limit_ms = 10000};
     bool stats = false;
+    /* RRT_SYSCALL_BUFFER=1 turns it on by default (test suites) */
+    const char *sb = getenv("RRT_SYSCALL_BUFFER");
+    o.syscall_buffer = sb && strcmp(sb, "1") == 0;
     const char *mode = getenv("RRT_CPUID_MODE");
     char *out = NULL;
     unsigned long long v;
@@ -244,6 +256,12 @@ static int run(int argc, char **argv)
                              "'%s'",
                              optarg);
             o.serialize_limit_ms = (unsigned)v * 1000;
+            break;
+        case OPT_SB:
+            o.syscall_buffer = true;
+            break;
+        case OPT_NO_SB:
+            o.syscall_buffer = false;
             break;
         default:
             cli_bad_option("record", argv);

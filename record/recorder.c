@@ -34,6 +34,7 @@
 #include <rrt/cpufeat.h>
 
 #include "recorderi.h"
+#include "syscallbuf.h"
 #include "rrtx.h"
 
 extern char **environ;
@@ -88,7 +89,10 @@ static void remove_task(recorder *r, rtask *t)
 
 static void resume(rtask *t, int sig)
 {
-    ptrace(PTRACE_SYSCALL, t->base.tid, NULL, (void *)(long)sig);
+    /* under the syscall buffer's filter calls stop at their seccomp
+     * check: from there PTRACE_SYSCALL reaches the exit */
+    int req = t->seccomp && !t->in_syscall ? PTRACE_CONT : PTRACE_SYSCALL;
+    ptrace((enum __ptrace_request)req, t->base.tid, NULL, (void *)(long)sig);
 }
 
 /* ------------------------------------------------------------------ */
@@ -96,7 +100,7 @@ static void resume(rtask *t, int sig)
 
 static void count_and_flush(recorder *r, uint32_t type)
 {
-    r->counts[type < 16 ? type : 0]++;
+    r->counts[type < 32 ? type : 0]++;
     if (++r->since_flush < r->o->flush_every) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
@@ -117,6 +121,14 @@ static bool emitted(recorder *r, rrt_status st, uint32_t type)
     }
     count_and_flush(r, type);
     return !r->failed;
+}
+
+bool rec_emit_raw(recorder *r, uint32_t type, const rrt_buf *b)
+{
+    if (b->failed)
+        return rec_fail(r, "out of memory");
+    return emitted(
+        r, rrt_writer_add_event(r->w, type, b->data, b->len, &r->err), type);
 }
 
 /* ------------------------------------------------------------------ */
@@ -266,19 +278,23 @@ static bool refuse(recorder *r, rtask *t, long nr, const char *why)
                     (int)t->base.tid, trace_syscall_name(nr, buf), nr, why);
 }
 
-/* At execve entry: remembers whether the file is a script. */
+/* At execve (execveat) entry: remembers whether the file is a script. */
 static void note_script(rtask *t)
 {
-    char path[PATH_MAX];
+    char path[PATH_MAX], full[PATH_MAX + 64];
     size_t n = 0;
+    uint64_t at = t->nr == SYS_execveat ? t->args[1] : t->args[0];
     while (n < sizeof(path) &&
-           trace_mem_read(t->base.memfd, t->args[0] + n, path + n, 1) &&
-           path[n])
+           trace_mem_read(t->base.memfd, at + n, path + n, 1) && path[n])
         n++;
     free(t->script);
-    t->script = n && n < sizeof(path) && !path[n]
-                    ? trace_script_path(t->base.tid, path)
-                    : NULL;
+    bool ok = n < sizeof(path) && !path[n];
+    if (ok && t->nr == SYS_execveat)
+        ok = trace_execveat_path(t->base.tid, (int64_t)t->args[0], path,
+                                 t->args[4], full, sizeof(full));
+    else if (ok)
+        ok = n > 0 && snprintf(full, sizeof(full), "%s", path) > 0;
+    t->script = ok ? trace_script_path(t->base.tid, full) : NULL;
 }
 
 static bool syscall_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
@@ -302,8 +318,10 @@ static bool syscall_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
         !rec_save_namelens(r, t))
         return false;
     rec_save_addr_room(t, d);
-    if (t->nr == SYS_execve)
+    if (t->nr == SYS_execve || t->nr == SYS_execveat)
         note_script(t);
+    if (t->nr == SYS_execveat)
+        rec_execveat_as_execve(t, regs);
     if (d->mode == TRACE_SC_ENOSYS || rec_copies_to_stdio(r, t)) {
         /* Skip the call; the result is set at the exit stop. */
         t->forced = true;
@@ -456,9 +474,10 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
     if (!emitted(r, rec_emit_syscall(&r->prod, &e, &r->err), RRT_EV_SYSCALL) ||
         !rec_mem_after_event(r, t, &e))
         return false;
-    if (t->nr == SYS_execve && e.ret == 0)
-        return after_exec(r, t) && release_vfork_parent(r, t->base.tid);
-    return true;
+    if ((t->nr == SYS_execve || t->nr == SYS_execveat) && e.ret == 0)
+        return after_exec(r, t) && rec_sb_exec(r, t) &&
+               release_vfork_parent(r, t->base.tid);
+    return rec_sb_after_syscall(r, t, regs);
 }
 
 /* A vfork parent returns once its child's execve has replaced the shared
@@ -555,6 +574,25 @@ static bool on_syscall_stop(recorder *r, rtask *t)
     }
     if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &regs) != 0)
         return true; /* killed meanwhile; its exit follows */
+    if (t->sb) {
+        /* the holder's buffered calls came before this one */
+        int h = rec_sb_entry(r, t, &regs);
+        if (h < 0)
+            return false;
+        if (h > 0) {
+            /* the library's own call; its flush is a point to let others
+             * run, unless a signal held back is to be delivered now */
+            t->in_syscall = false;
+            if (h == SB_RESUME) {
+                resume(t, 0);
+                return true;
+            }
+            if (r->holder == t)
+                r->holder = NULL;
+            wait_token(r, t);
+            return true;
+        }
+    }
     bool ok = syscall_entry(r, t, &regs);
     /* into the kernel, where it may block: the token goes to another. But
      * a thread on its way out keeps it until it is gone: the kernel then
@@ -729,6 +767,16 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
         wait_token(r, t);
         return true;
     }
+    /* records before a signal or trap come before its event */
+    if (t->sb) {
+        int h = rec_sb_signal(r, t, sig);
+        if (h < 0)
+            return false;
+        if (h > 0) {
+            resume(t, 0);
+            return true;
+        }
+    }
     siginfo_t si;
     if (ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) != 0) {
         /* a group-stop: when the terminal stopped the program, rrt stops
@@ -774,6 +822,8 @@ static bool on_new_task(recorder *r, rtask *parent, int event)
         return rec_fail(r, "out of memory");
     c->fresh = true;
     c->tsc_sigsegv = parent->tsc_sigsegv;
+    c->sb = parent->sb;
+    c->seccomp = parent->seccomp;
     uint64_t flags = parent->nr == SYS_clone ? parent->args[0]
                      : event == PTRACE_EVENT_VFORK
                          ? (uint64_t)(CLONE_VM | CLONE_VFORK | SIGCHLD)
@@ -839,9 +889,11 @@ static bool on_stop(recorder *r, pid_t pid, int status)
         return true;
     int sig = WSTOPSIG(status), event = status >> 16;
     bool ok = true;
-    if (sig == (SIGTRAP | 0x80)) {
+    if (sig == (SIGTRAP | 0x80) ||
+        (event == PTRACE_EVENT_SECCOMP && !t->in_syscall)) {
         return on_syscall_stop(r, t);
     } else if (event == PTRACE_EVENT_EXEC) {
+        t->sb = false; /* a new address space, without the buffer yet */
         t->exec_seen = true;
         t->initial = !t->recording;
         t->recording = true;
@@ -942,6 +994,8 @@ static rrt_status write_meta(recorder *r, const char *exe, char **envp)
         st = rrt_writer_set_meta(r->w, "rrt.version", rrt_version(), &r->err);
     if (st == RRT_OK)
         st = rrt_writer_set_meta(r->w, "tool", "rrt record", &r->err);
+    if (st == RRT_OK && r->o->syscall_buffer)
+        st = rrt_writer_set_meta(r->w, "record.syscallbuf", "1", &r->err);
     if (st == RRT_OK && (r->patch_kinds & TRACE_SITE_XGETBV))
         st = rrt_writer_set_meta(r->w, "record.xgetbv", "trapped", &r->err);
     if (st == RRT_OK)
@@ -1202,7 +1256,13 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
         rrt_writer_flush(r->w, &r->err) != RRT_OK)
         goto out;
     clock_gettime(CLOCK_MONOTONIC, &r->last_flush);
-    trace_spawn_opts so = {exe, o->argv, environ, cpu, false, true};
+    trace_spawn_opts so = {exe,
+                           o->argv,
+                           environ,
+                           cpu,
+                           false,
+                           true,
+                           o->syscall_buffer ? trace_sb_untraced_ip : 0};
     r->root = trace_spawn(&so);
     if (r->root < 0) {
         r->err.status = RRT_E_IO;
@@ -1219,6 +1279,7 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     }
     t->base.pset->p.want = r->patch_kinds;
     t->recording = false;
+    t->seccomp = o->syscall_buffer;
     t->script = trace_script_path(0, exe);
     r->holder = t;
     rec_jobctl_start(r);
@@ -1231,6 +1292,8 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     rep->exit_status = r->exit_code;
     memcpy(rep->counts, r->counts, sizeof(rep->counts));
     memcpy(rep->site_regions, r->sites.regions, sizeof(rep->site_regions));
+    rep->sb_records = r->sb_records;
+    rep->sb_patched = r->sb_patched;
 out:
     if (rep->outcome == REC_FAILED && r->err.status == RRT_OK) {
         r->err.status = RRT_E_IO;

@@ -35,6 +35,7 @@ typedef struct rec_options {
     bool keep_env;
     rec_embed embed;
     unsigned flush_every; /* events between flushes */
+    bool syscall_buffer;  /* common calls run in the program, buffered */
     /* Polled between stops: when it becomes non-zero the program is
      * killed and the recording left at OUT.partial (the caller's signal
      * handler sets it; the library installs none). NULL: never. */
@@ -61,10 +62,12 @@ typedef struct rec_report {
     bool exited;         /* the root task's end was seen */
     int exit_status;     /* its exit code, or 128+N when signal N killed it */
     uint64_t events;     /* events written */
-    uint64_t counts[16]; /* events by type (rrt/events.h RRT_EV_*) */
+    uint64_t counts[32]; /* events by type (rrt/events.h RRT_EV_*) */
     /* Code regions whose CPUID sites were found, by how (trace_sites_how:
      * [TRACE_SITES_CACHED], [TRACE_SITES_DECODED]); patch mode only. */
     uint64_t site_regions[TRACE_SITES_DECODED + 1];
+    uint64_t sb_records; /* calls the syscall buffer recorded */
+    uint64_t sb_patched; /* syscall sites it patched */
 } rec_report;
 
 /* Records o->argv into o->out. RRT_OK only for REC_COMPLETE; otherwise

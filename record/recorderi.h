@@ -4,6 +4,7 @@
 #ifndef RRT_RECORD_RECORDERI_H
 #define RRT_RECORD_RECORDERI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <signal.h>
 #include <stdint.h>
@@ -63,6 +64,17 @@ typedef struct rtask {
     bool emulated;
     int64_t emu_ret;
     bool tsc_sigsegv; /* the program's PR_SET_TSC: RDTSC faults for it */
+    /* syscall buffer (syscallbuf.c): its region is mapped in the task's
+     * address space; the task stops at calls by seccomp, not at each entry
+     * (resume with PTRACE_CONT outside calls); rip at the call's entry */
+    bool sb;
+    bool seccomp;
+    uint64_t sb_rip;
+    /* signals that came while the task was in the library, sent again
+     * where replay can deliver them too (syscallbuf.c) */
+    siginfo_t sb_stash[4];
+    int sb_nstash;
+    int sb_requeued; /* sent again at a tail flush, to deliver there */
 } rtask;
 
 typedef struct file_ref {
@@ -105,7 +117,7 @@ typedef struct recorder {
     size_t n_mem, cap_mem;
     uint64_t since_flush;
     struct timespec last_flush;
-    uint64_t counts[16];
+    uint64_t counts[32];
     trace_site_source sites; /* CPUID sites: cache, and into the archive */
     /* files mapped MAP_SHARED (memory.c): the object number is the index */
     struct rec_shared *shared;
@@ -123,6 +135,7 @@ typedef struct recorder {
     bool mask_saved;
     bool failed;
     rrt_error err;
+    uint64_t sb_records, sb_patched, sb_stashed; /* syscall buffer */
 } recorder;
 
 /* Stops the recording with a message (the first one wins); false. */
@@ -201,6 +214,11 @@ bool rec_proc_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
 void rec_proc_exit(recorder *r, rtask *t, struct user_regs_struct *regs);
 bool rec_proc_tsc_fault(rtask *t, int sig, const siginfo_t *si);
 
+/* execveat.c: at execveat's entry, turns it into an execve of the file's
+ * real path (replay does the same), or leaves it when the kernel will
+ * refuse it. */
+void rec_execveat_as_execve(rtask *t, struct user_regs_struct *regs);
+
 /* seccomp.c: at an exit stop, whether the program's seccomp filter skipped
  * the call with SECCOMP_RET_TRAP (its SIGSYS is pending). */
 bool rec_seccomp_skipped(rtask *t, const struct user_regs_struct *regs);
@@ -209,5 +227,22 @@ bool rec_seccomp_skipped(rtask *t, const struct user_regs_struct *regs);
  * the call itself with an argument the kernel refuses at once, so that
  * the filter judges what the program called). */
 void rec_skip_call(rtask *t, struct user_regs_struct *regs);
+
+/* Appends an event the engine encoded itself (the syscall buffer's). */
+bool rec_emit_raw(recorder *r, uint32_t type, const rrt_buf *b);
+
+/* syscallbuf.c: the syscall buffer. rec_sb_exec maps the library after a
+ * successful execve. rec_sb_entry, at a call's seccomp stop, writes the
+ * holder's records first; it returns 0 for a call to record as usual,
+ * SB_YIELD or SB_RESUME for the library's own SB_NR_FLUSH (skipped; the
+ * task waits for the token, or resumes now), -1 on failure.
+ * rec_sb_signal, at a signal stop, writes the records first and holds the
+ * signal back when it came inside the library (1: resume without it).
+ * rec_sb_after_syscall patches the site of a buffered call at its exit. */
+enum { SB_YIELD = 1, SB_RESUME = 2 };
+bool rec_sb_exec(recorder *r, rtask *t);
+int rec_sb_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
+int rec_sb_signal(recorder *r, rtask *t, int sig);
+bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs);
 
 #endif

@@ -2,10 +2,12 @@
  * MAP_SHARED. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -293,4 +295,51 @@ void rep_mem_free(replayer *r)
     free(m->shared);
     free(m);
     r->mem = NULL;
+}
+
+/* The mapping of t holding addr, if it is one rep_mem_past_eof made:
+ * its bounds and protection. */
+static bool past_eof_mapping(pid_t tid, uint64_t addr, uint64_t *lo,
+                             uint64_t *hi, uint64_t *prot)
+{
+    char path[64], line[512];
+    snprintf(path, sizeof(path), "/proc/%d/maps", (int)tid);
+    FILE *f = fopen(path, "re");
+    bool found = false;
+    while (f && !found && fgets(line, sizeof(line), f)) {
+        unsigned long long a, b;
+        char perms[8];
+        if (sscanf(line, "%llx-%llx %7s", &a, &b, perms) != 3 || addr < a ||
+            addr >= b || !strstr(line, "/memfd:rrt-past-eof"))
+            continue;
+        *lo = a, *hi = b;
+        *prot = (perms[0] == 'r' ? PROT_READ : 0) |
+                (perms[1] == 'w' ? PROT_WRITE : 0) |
+                (perms[2] == 'x' ? PROT_EXEC : 0);
+        found = true;
+    }
+    if (f)
+        fclose(f);
+    return found;
+}
+
+bool rep_mem_past_eof_tripped(replayer *r, ptask *t, const stop *s)
+{
+    (void)r;
+    siginfo_t si;
+    uint64_t lo, hi, prot;
+    if (s->sig != SIGBUS ||
+        ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) != 0 ||
+        si.si_code != BUS_ADRERR ||
+        !past_eof_mapping(t->base.tid, (uint64_t)(uintptr_t)si.si_addr, &lo,
+                          &hi, &prot))
+        return false;
+    /* The file grew at record time before this access, which so raised
+     * nothing: the pages read as the zeros a grown file reads (what the
+     * program did with them was recorded), in this process only. */
+    long ret;
+    return inject(t, SYS_mmap, lo, hi - lo, prot,
+                  MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, (uint64_t)-1, 0,
+                  &ret) &&
+           (uint64_t)ret == lo;
 }

@@ -137,7 +137,8 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
     if (t->parked && !rep_sig_unpark(t)) {
         *s = t->park;
         t->parked = false;
-        return;
+        if (!rep_sb_skip_end(r, t, s))
+            return;
     }
     if (t->restart_ret) {
         if (!want_sig && !t->resume_sig)
@@ -196,8 +197,8 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
             continue;
         if (s->sig == SIGILL && !r->xgetbv_events && old_xgetbv(r, t, s))
             continue;
-        if (s->sig == SIGSEGV && want_sig != SIGSEGV && want_sig != SIGBUS &&
-            rep_sig_wire_tripped(r, t, s))
+        if (s->sig == SIGBUS && want_sig != SIGBUS &&
+            rep_mem_past_eof_tripped(r, t, s))
             continue;
         s->kind = STOP_SIGNAL;
         return;
@@ -207,6 +208,45 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
 static void next_stop(replayer *r, ptask *t, stop *s)
 {
     next_stop_for(r, t, s, 0);
+}
+
+static const char *stop_name(const stop *s, char *buf, size_t n);
+
+ptask *rep_task(replayer *r, uint32_t rec_tid)
+{
+    ptask *t = task_of(r, rec_tid);
+    return t && !t->doomed ? t : NULL;
+}
+
+void rep_next_stop(replayer *r, ptask *t, stop *s)
+{
+    next_stop(r, t, s);
+}
+
+const char *rep_stop_name(const stop *s, char *buf, size_t n)
+{
+    return stop_name(s, buf, n);
+}
+
+static bool expect_syscall(replayer *r, ptask *t, stop *s, uint32_t nr,
+                           bool entry);
+
+bool rep_skip_call(replayer *r, ptask *t, stop *s, int64_t ret)
+{
+    if (t->emu_entry) {
+        t->emu_entry = false;
+        t->in_syscall = false;
+        t->skipped = true;
+        s->regs.rax = (uint64_t)ret;
+        return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs) == 0;
+    }
+    uint32_t nr = (uint32_t)s->regs.orig_rax;
+    s->regs.orig_rax = (uint64_t)-1;
+    ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
+    if (!expect_syscall(r, t, s, nr, false))
+        return false;
+    s->regs.rax = (uint64_t)ret;
+    return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs) == 0;
 }
 
 static const char *stop_name(const stop *s, char *buf, size_t n)
@@ -524,7 +564,13 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         rep_shm_rewrite(e, t->base.tid, &s->regs);
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     }
-    if (e->nr == SYS_execve) {
+    bool exec = e->nr == SYS_execve || e->nr == SYS_execveat;
+    if (e->nr == SYS_execveat) {
+        if (!rep_execveat_as_execve(r, t, &s->regs))
+            return rep_fail_at(r, t, "execveat: no recorded file to run");
+        ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
+    }
+    if (exec) {
         uint64_t swapped = rep_sub_execve(r, t, s->regs.rdi);
         if (rep_stopped(r) || !reap_doomed(r, t))
             return false;
@@ -554,12 +600,12 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         return rep_mismatch(r, t, want, got, "%s result",
                             trace_syscall_desc(e->nr)->name);
     }
-    if (!layout && e->nr != SYS_execve) {
+    if (!layout && !exec) {
         /* e.g. set_tid_address returns the (recorded) thread id */
         s->regs.rax = (uint64_t)e->ret;
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     }
-    if (e->nr == SYS_execve) {
+    if (exec) {
         close(t->base.memfd);
         t->base.memfd = trace_mem_open(t->base.tid);
         trace_pset_unref(t->base.pset); /* a new address space */
@@ -1007,6 +1053,8 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
 {
     stop s;
     char buf[256];
+    if (!rep_sb_before_signal(r, t))
+        return false;
     /* tkill, not tgkill(tid, tid): the task may be a thread other than
      * its process's leader, whose tgid is not its tid. */
     if (!e->sync && syscall(SYS_tkill, t->base.tid, (int)e->signo) != 0)
@@ -1032,8 +1080,6 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
         }
     }
     next_stop_for(r, t, &s, (int)e->signo);
-    if (s.kind == STOP_SIGNAL && rep_sig_wire_bus(r, t, e, &s))
-        s.sig = SIGBUS;
     if (s.kind != STOP_SIGNAL || s.sig != (int)e->signo) {
         char want[32];
         snprintf(want, sizeof(want), "signal %u", e->signo);
@@ -1125,16 +1171,25 @@ static void release_exits(replayer *r, ptask *t)
 /* At record time the program's seccomp filter killed the task
  * (SECCOMP_RET_KILL_*: the killed call has a FORCED event, then the task
  * died without a signal stop). Replay's own wall kills it the same way,
- * by SIGSYS, at the call it stands at. */
-static void die_by_wall(replayer *r, ptask *t, stop *s)
+ * by SIGSYS, at the call it stands at; a thread with live siblings
+ * (SECCOMP_RET_KILL_THREAD) dies alone, by exit(2): a signal would kill
+ * its whole process. True in that second case. */
+static bool die_by_wall(replayer *r, ptask *t, stop *s)
 {
+    pid_t tgid = trace_tgid(t->base.tid);
+    bool alone = true;
+    for (trace_task *b = r->tasks; b && alone; b = b->next)
+        alone = b == &t->base || trace_tgid(b->tid) != tgid;
     if (!reenter(r, t, s))
-        return;
-    s->regs.orig_rax = SYS_seccomp; /* a call the wall never allows */
+        return false;
+    /* exit: executed; seccomp: a call the wall never allows */
+    s->regs.orig_rax = alone ? SYS_seccomp : SYS_exit;
+    s->regs.rdi = 0;
     ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     /* the kernel reports the killed call's exit stop before the death */
     for (int i = 0; i < 3 && s->kind == STOP_SYSCALL; i++)
         next_stop(r, t, s);
+    return !alone;
 }
 
 static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
@@ -1153,9 +1208,10 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
     }
     pid_t tgid = rep_sig_exit_begin(r, t, e);
     next_stop(r, t, &s);
+    bool thread_only = false;
     if (s.kind == STOP_SYSCALL && t->in_syscall && e->killed &&
         e->code == SIGSYS)
-        die_by_wall(r, t, &s);
+        thread_only = die_by_wall(r, t, &s);
     if ((s.kind == STOP_SYSCALL && t->in_syscall && t->group_exit) ||
         rep_sig_exit_stale(t, e, &s)) {
         /* At record time a sibling's exit_group ended the task inside
@@ -1180,7 +1236,8 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         t->doomed = true;
         return true;
     }
-    bool same = s.kind == STOP_EXIT && same_exit(e, s.status);
+    bool same = s.kind == STOP_EXIT && (same_exit(e, s.status) ||
+                                        (thread_only && WIFEXITED(s.status)));
     if (!same) {
         char want[48];
         snprintf(want, sizeof(want), "%s %u",
@@ -1391,7 +1448,10 @@ static bool need_task(replayer *r, uint32_t rec_tid, ptask **t)
 
 static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
 {
-    r->counts[ev->type < 16 ? ev->type : 0]++;
+    r->counts[ev->type < 32 ? ev->type : 0]++;
+    bool sb_ok;
+    if (rep_sb_event(r, ev, &sb_ok))
+        return sb_ok;
     rrt_ev_any any;
     rrt_error err;
     rrt_status st = rrt_ev_decode_any(ev->type, ev->data, ev->len, &any, &err);
@@ -1570,7 +1630,7 @@ static bool spawn(replayer *r, ptask **root)
         CPU_SET(cpu, &set);
         sched_setaffinity(0, sizeof(set), &set);
     }
-    trace_spawn_opts so = {exe, argv, envp, cpu, true, false};
+    trace_spawn_opts so = {exe, argv, envp, cpu, true, false, 0};
     rrt_ev_exec ex;
     uint64_t script;
     bool have_ex = rep_peek_exec(r, 0, &ex, &script);
@@ -1621,7 +1681,9 @@ static bool event_subject(const rrt_event *ev, uint32_t *tid)
     case RRT_EV_CPUID:
     case RRT_EV_XGETBV:
     case RRT_EV_SIGNAL:
-    case RRT_EV_SIGNAL_FRAME: {
+    case RRT_EV_SIGNAL_FRAME:
+    case 11: /* SYSCALLBUF: the task consumes records */
+    case 12: /* SYSCALLBUF_PATCH: code the lazy task may still run */ {
         uint64_t v = rrt_cursor_varint(&c);
         *tid = (uint32_t)v;
         return !c.failed && v <= UINT32_MAX;
@@ -1788,7 +1850,6 @@ out:
         free(r->warned[i]);
     free(r->warned);
     rrt_cpuid_sites_free(r->table);
-    rep_sig_free(r);
     trace_site_cache_close(r->sites.cache);
     rep_mem_free(r);
     rrt_reader_close(r->rd);

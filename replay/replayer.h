@@ -76,7 +76,7 @@ typedef struct rep_report {
     bool exited;         /* the root task's recorded end was replayed */
     int exit_status;     /* its exit code, or 128+N when signal N killed it */
     uint64_t events;     /* events replayed */
-    uint64_t counts[16]; /* events by type (rrt/events.h RRT_EV_*) */
+    uint64_t counts[32]; /* events by type (rrt/events.h RRT_EV_*) */
     /* Code regions whose CPUID sites were found, by how (trace_sites_how:
      * from the archive's table, the cache, or decoding); patch mode only. */
     uint64_t site_regions[TRACE_SITES_DECODED + 1];

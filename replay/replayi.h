@@ -116,7 +116,7 @@ typedef struct replayer {
     ptask *lazy;    /* task whose user code since its last event has not
                      * run yet */
     uint64_t index; /* current event */
-    uint64_t counts[16];
+    uint64_t counts[32];
     int exit_code;
     bool exited;
     bool diverged;
@@ -140,10 +140,7 @@ typedef struct replayer {
     trace_site_source sites; /* CPUID sites: the archive's table, cache */
     rrt_cpuid_sites *table;
     struct rep_mem *mem; /* memory.c: copies of mapped files */
-    /* signals.c: pages of file mappings past the end of their file, made
-     * inaccessible so that an access faults where it raised SIGBUS */
-    struct rep_wire *wires;
-    size_t n_wires, cap_wires;
+    uint64_t sb_records; /* syscall buffer records consumed */
 } replayer;
 
 /* report.c: what the replay says, and how it stops. */
@@ -196,6 +193,10 @@ int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e);
  * filled: makes the pages past the end of the file raise SIGBUS, as the
  * file's did. */
 bool rep_mem_past_eof(replayer *r, ptask *t, const rrt_ev_syscall *e);
+/* At a SIGBUS stop the recording did not have: true when the access hit
+ * such pages (the file had grown at record time), which now read zeros,
+ * and the task runs on without the signal. */
+bool rep_mem_past_eof_tripped(replayer *r, ptask *t, const stop *s);
 /* SHARED_WRITE: the bytes a call wrote into a shared file. */
 bool rep_mem_shared_write(replayer *r, ptask *t, const rrt_ev_shared_write *e);
 void rep_mem_free(replayer *r);
@@ -214,19 +215,24 @@ bool rep_sig_unpark(ptask *t);
 /* No room for the frame of signal sig in t (blocked: its mask): as the
  * kernel, forces a SIGSEGV, which the next event delivers. */
 bool rep_sig_no_room(replayer *r, ptask *t, int sig, uint64_t blocked);
-/* SIGBUS past the end of a mapped file. Replay maps files as anonymous
- * memory, which never raises it: after such an mmap (at its exit stop)
- * rep_sig_wire_mmap makes the pages past the file's end inaccessible.
- * The SIGSEGV they raise is the recorded SIGBUS when the SIGNAL event
- * says so (rep_sig_wire_bus: true); any other time
- * (rep_sig_wire_tripped, at its delivery stop) the recording had none
- * (the file grew): the pages get their access back and the task runs
- * on (true). */
-bool rep_sig_wire_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e);
-bool rep_sig_wire_bus(replayer *r, ptask *t, const rrt_ev_signal *e,
-                      const stop *s);
-bool rep_sig_wire_tripped(replayer *r, ptask *t, const stop *s);
-void rep_sig_free(replayer *r);
+/* The task recorded as rec_tid, or NULL. */
+ptask *rep_task(replayer *r, uint32_t rec_tid);
+/* Runs t to its next stop that matters. */
+void rep_next_stop(replayer *r, ptask *t, stop *s);
+const char *rep_stop_name(const stop *s, char *buf, size_t n);
+/* t stands at the entry stop s of a call that must not run: it returns
+ * ret. */
+bool rep_skip_call(replayer *r, ptask *t, stop *s, int64_t ret);
+
+/* syscallbuf.c: the syscall buffer's events; false when ev is not one,
+ * else *ok says whether it was applied. */
+bool rep_sb_event(replayer *r, const rrt_event *ev, bool *ok);
+/* Before a signal: a task parked at the library's tail flush (a signal
+ * held back at record) leaves it, to take the signal right after. */
+bool rep_sb_before_signal(replayer *r, ptask *t);
+/* s is the library's stop at the end of its records (parked by the last
+ * SYSCALLBUF event): skipped, true; the task then runs on. */
+bool rep_sb_skip_end(replayer *r, ptask *t, stop *s);
 
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);
@@ -238,6 +244,12 @@ bool rep_sub_finish(replayer *r, ptask *t, exec_sub *x, const rrt_ev_exec *now);
 uint64_t rep_sub_execve(replayer *r, ptask *t, uint64_t addr);
 bool rep_peek_exec(replayer *r, uint64_t first, rrt_ev_exec *e,
                    uint64_t *script);
+
+/* execveat.c: at the real entry of t's execveat, turns the registers into
+ * an execve of the recorded file (path written into t's memory); the
+ * path's address, 0 when the archive does not say which file. */
+uint64_t rep_execveat_as_execve(replayer *r, ptask *t,
+                                struct user_regs_struct *g);
 
 /* ipc.c: SysV shared memory. Whether a recorded shmat or shmdt runs at
  * replay (as an mmap or munmap), and the registers of that call. */

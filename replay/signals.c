@@ -9,7 +9,6 @@
 #include <sys/syscall.h>
 
 #include "replayi.h"
-#include "rrtx.h"
 
 static void mark_dying(replayer *r, pid_t tgid)
 {
@@ -121,92 +120,4 @@ bool rep_sig_no_room(replayer *r, ptask *t, int sig, uint64_t blocked)
         return rep_fail_at(r, t, "cannot unblock SIGSEGV");
     t->resume_sig = 0;
     return true;
-}
-
-typedef struct rep_wire {
-    uint64_t start, len;
-    uint32_t prot; /* the mapping's own */
-} rep_wire;
-
-#define PAGE 4096u
-
-static uint64_t page_up(uint64_t v)
-{
-    return (v + PAGE - 1) & ~(uint64_t)(PAGE - 1);
-}
-
-bool rep_sig_wire_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e)
-{
-    rrt_file_entry f = {0};
-    rrt_error err;
-    if (rrt_reader_file(r->rd, (size_t)e->file_index, &f, &err) != RRT_OK)
-        return rep_fail_at(r, t, "file %llu: %s",
-                           (unsigned long long)e->file_index, err.message);
-    uint64_t size = f.size, off = e->args[5], len = page_up(e->args[1]);
-    rrt_file_entry_clear(&f);
-    uint64_t valid = size > off ? page_up(size - off) : 0;
-    if (valid >= len || e->args[2] == PROT_NONE)
-        return true;
-    rep_wire w = {(uint64_t)e->ret + valid, len - valid, (uint32_t)e->args[2]};
-    rep_wire *grown =
-        rrtx_grow(r->wires, &r->cap_wires, r->n_wires + 1, sizeof(*grown));
-    if (!grown)
-        return rep_fail_at(r, t, "out of memory");
-    r->wires = grown;
-    uint64_t args[3] = {w.start, w.len, PROT_NONE};
-    long ret;
-    if (!trace_inject_syscall(t->base.tid, t->base.memfd, SYS_mprotect, args, 3,
-                              &ret) ||
-        ret != 0)
-        return rep_fail_at(r, t, "cannot protect 0x%llx past the end of a file",
-                           (unsigned long long)w.start);
-    r->wires[r->n_wires++] = w;
-    return true;
-}
-
-/* The wire holding the page of a SIGSEGV's address, if the stop is one
- * for an access to an inaccessible page. */
-static rep_wire *wire_of(replayer *r, ptask *t, const stop *s, uint64_t *addr)
-{
-    siginfo_t si;
-    if (s->sig != SIGSEGV ||
-        ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) != 0 ||
-        si.si_code != SEGV_ACCERR)
-        return NULL;
-    *addr = (uint64_t)(uintptr_t)si.si_addr;
-    for (size_t i = 0; i < r->n_wires; i++)
-        if (*addr - r->wires[i].start < r->wires[i].len)
-            return &r->wires[i];
-    return NULL;
-}
-
-bool rep_sig_wire_bus(replayer *r, ptask *t, const rrt_ev_signal *e,
-                      const stop *s)
-{
-    siginfo_t rec;
-    uint64_t addr;
-    memcpy(&rec, e->siginfo, sizeof(rec));
-    return e->sync && e->signo == SIGBUS && wire_of(r, t, s, &addr) &&
-           addr == (uint64_t)(uintptr_t)rec.si_addr;
-}
-
-bool rep_sig_wire_tripped(replayer *r, ptask *t, const stop *s)
-{
-    uint64_t addr;
-    rep_wire *w = wire_of(r, t, s, &addr);
-    if (!w)
-        return false;
-    uint64_t args[3] = {w->start, w->len, w->prot};
-    long ret;
-    /* kept for the other processes that inherited the mapping */
-    return trace_inject_syscall(t->base.tid, t->base.memfd, SYS_mprotect, args,
-                                3, &ret) &&
-           ret == 0;
-}
-
-void rep_sig_free(replayer *r)
-{
-    free(r->wires);
-    r->wires = NULL;
-    r->n_wires = r->cap_wires = 0;
 }

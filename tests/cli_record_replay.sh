@@ -19,6 +19,8 @@
 #   --replay-stderr PAT  replay's stderr must match grep PAT
 #   --absent FILE        FILE must not exist after replay
 #   --meta-lacks PAT     `rrt info` of the archive must not match PAT
+#   --dump-has PAT       `rrt dump` of the archive must match PAT (repeatable)
+#   --dump-lacks PAT     `rrt dump` of the archive must not match PAT
 #   --record-fails PAT   record must exit 125, its stderr matching PAT, and
 #                        leave an archive marked incomplete
 # In arguments and CMD, @T@ is the test's temporary directory, which holds
@@ -68,7 +70,7 @@ interrupt_test() {
 [ "${1:-}" = --interrupt ] && interrupt_test "$2"
 NEEDS_FAULTING= NEEDS= SETUP= REC_ENV=RRT_UNUSED=1 REC_OPTS= DIFFERS= EXPECT= NATIVE_EXPECT= MUTATE= REPLAY_ENV= REPLAY_FAILS=
 REPLAY_OPTS= REPLAY_STDERR=
-ABSENT= META_LACKS= RECORD_FAILS=
+ABSENT= META_LACKS= RECORD_FAILS= DUMP_HAS= DUMP_LACKS=
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
     case $1 in
     --rec-opt) REC_OPTS="$REC_OPTS $2"; shift ;;
@@ -86,6 +88,9 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do
     --replay-stderr) REPLAY_STDERR=$2; shift ;;
     --absent) ABSENT=$2; shift ;;
     --meta-lacks) META_LACKS=$2; shift ;;
+    --dump-has) DUMP_HAS="$DUMP_HAS
+$2"; shift ;;
+    --dump-lacks) DUMP_LACKS=$2; shift ;;
     --record-fails) RECORD_FAILS=$2; shift ;;
     *) echo "bad option $1" >&2; exit 2 ;;
     esac
@@ -133,6 +138,16 @@ if "$RRT" help verify >/dev/null 2>&1; then
 fi
 if [ -n "$META_LACKS" ] && "$RRT" info "$T/a.rrt" | grep -q -- "$META_LACKS"; then
     fail "archive metadata contains '$META_LACKS'"
+fi
+if [ -n "$DUMP_HAS$DUMP_LACKS" ]; then
+    "$RRT" dump "$T/a.rrt" >"$T/dump.out" 2>/dev/null
+    printf '%s\n' "$DUMP_HAS" | while IFS= read -r pat; do
+        [ -z "$pat" ] || grep -q -- "$pat" "$T/dump.out" || { echo "no '$pat'" >"$T/dump.miss"; }
+    done
+    [ ! -s "$T/dump.miss" ] || fail "rrt dump lacks $(cat "$T/dump.miss")"
+    if [ -n "$DUMP_LACKS" ] && grep -q -- "$DUMP_LACKS" "$T/dump.out"; then
+        fail "rrt dump has '$DUMP_LACKS'"
+    fi
 fi
 if [ -n "$MUTATE" ] && ! sh -c "$(sub "$MUTATE")"; then
     fail "the --mutate command failed"

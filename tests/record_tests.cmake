@@ -6,7 +6,8 @@ endif()
 set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
     mmsg ioctl sockaddr threadsig sigkill pollrestart
-    sockopt mapshared groupexit pkey threadexec leaderexit exitrace execenv xgetbv sigframe)
+    sockopt mapshared groupexit pkey threadexec leaderexit exitrace execenv xgetbv sigframe
+    sbpipe sbsignal sbdup2 sbfork)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -16,6 +17,11 @@ endforeach()
 add_executable(tr_time_static ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_time.c)
 target_link_options(tr_time_static PRIVATE -static)
 set_target_properties(tr_time_static PROPERTIES RUNTIME_OUTPUT_DIRECTORY
+  ${PROJECT_BINARY_DIR}/tracees)
+# The syscall buffer's static case: no site in reach, traced per call.
+add_executable(tr_sbfork_static ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_sbfork.c)
+target_link_options(tr_sbfork_static PRIVATE -static)
+set_target_properties(tr_sbfork_static PROPERTIES RUNTIME_OUTPUT_DIRECTORY
   ${PROJECT_BINARY_DIR}/tracees)
 # One tracee whose ELF interpreter is a copy of ld.so that a test creates
 # before recording and deletes before replaying.
@@ -27,7 +33,7 @@ set_target_properties(tr_time_ownld PROPERTIES RUNTIME_OUTPUT_DIRECTORY
   ${PROJECT_BINARY_DIR}/tracees)
 # Tracees are the programs under test, not our code: no sanitizer runtime
 # (it would add its own syscalls and mappings, and cannot link -static).
-foreach(t ${RRT_TRACEES} time_static time_ownld)
+foreach(t ${RRT_TRACEES} time_static time_ownld sbfork_static)
   target_compile_options(tr_${t} PRIVATE -fno-sanitize=all)
   target_link_options(tr_${t} PRIVATE -fno-sanitize=all)
 endforeach()
@@ -416,3 +422,25 @@ add_test(NAME cli_proc COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli_proc.sh
   ${RRT_CLI} ${PROJECT_BINARY_DIR}/tracees)
 set_tests_properties(cli_proc PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 200
   LABELS record)
+# The syscall buffer (--syscall-buffer): calls run in the program and come
+# back as SYSCALLBUF events (type 11; sites patched: type 12), replayed
+# without a stop each.
+rrt_rr_test(record_replay_syscallbuf_thread_blocked_on_pipe
+  --rec-opt --syscall-buffer --dump-has "type 11" --dump-has "type 12"
+  --expect "reader: sum" -- ${TR}/tr_sbpipe)
+rrt_rr_test(record_replay_syscallbuf_signals_during_buffered_reads
+  --rec-opt --syscall-buffer --dump-has "type 11" --expect "^signals 2[0-9]"
+  -- ${TR}/tr_sbsignal)
+rrt_rr_test(record_replay_syscallbuf_dup2_onto_low_and_high_fds
+  --rec-opt --syscall-buffer --dump-has "type 11"
+  --expect "unexpected descriptors 0" -- ${TR}/tr_sbdup2)
+rrt_rr_test(record_replay_syscallbuf_fork_in_buffered_loop
+  --rec-opt --syscall-buffer --dump-has "type 11"
+  --expect "children's statuses" -- ${TR}/tr_sbfork)
+rrt_rr_test(record_replay_syscallbuf_static_binary_falls_back
+  --rec-opt --syscall-buffer --dump-lacks "type 12"
+  --expect "children's statuses" -- ${TR}/tr_sbfork_static)
+rrt_rr_test(record_replay_syscallbuf_find_and_pipeline
+  --rec-opt --syscall-buffer --dump-has "type 11" --dump-has "type 13"
+  --expect "^[0-9]" -- sh -c "find /usr/share/doc -name '*.gz' | head -200 | xargs cat | wc -c")
+

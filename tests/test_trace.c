@@ -3,6 +3,7 @@
  * ptrace plumbing fails here by name. Tracees come from tests/tracees/
  * (TRACEE_DIR). */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -32,7 +33,7 @@ static char *const no_env[] = {NULL};
 static pid_t start(const char *path, bool wall)
 {
     char *argv[] = {(char *)path, NULL};
-    trace_spawn_opts o = {path, argv, no_env, -1, wall, false};
+    trace_spawn_opts o = {path, argv, no_env, -1, wall, false, 0};
     pid_t pid = trace_spawn(&o);
     assert_true(pid > 0);
     int st;
@@ -664,6 +665,7 @@ static void test_syscall_table_names_modes_and_outputs(void **state)
         assert_int_equal(trace_syscall_desc(now_recorded[i])->mode,
                          TRACE_SC_EMULATE);
     assert_int_equal(trace_syscall_desc(SYS__sysctl)->mode, TRACE_SC_ENOSYS);
+    assert_int_equal(trace_syscall_desc(SYS_execveat)->mode, TRACE_SC_EXECUTE);
     assert_int_equal(trace_syscall_desc(SYS_remap_file_pages)->mode,
                      TRACE_SC_REFUSE);
 }
@@ -677,6 +679,26 @@ static void test_syscall_table_covers_linux_6(void **state)
             assert_true(trace_syscall_known(nr));
     for (long nr = 335; nr < 424; nr++)
         assert_false(trace_syscall_known(nr));
+}
+
+static void test_execveat_path_is_the_kernels(void **state)
+{
+    (void)state;
+    char p[64];
+    assert_true(trace_execveat_path(7, 3, "/bin/x", 0, p, sizeof(p)));
+    assert_string_equal(p, "/bin/x");
+    assert_true(trace_execveat_path(7, AT_FDCWD, "x", 0, p, sizeof(p)));
+    assert_string_equal(p, "x");
+    assert_true(trace_execveat_path(7, 3, "", AT_EMPTY_PATH, p, sizeof(p)));
+    assert_string_equal(p, "/proc/7/fd/3");
+    assert_true(trace_execveat_path(7, 3, "x", 0, p, sizeof(p)));
+    assert_string_equal(p, "/proc/7/fd/3/x");
+    assert_false(trace_execveat_path(7, 3, "", 0, p, sizeof(p)));
+    assert_false(
+        trace_execveat_path(7, 3, "a-name-longer-than-sixteen", 0, p, 16));
+    assert_int_equal(trace_execveat_scratch(0x7fff1000, 10) % 16, 0);
+    assert_true(trace_execveat_scratch(0x7fff1000, 10) + 10 <=
+                0x7fff1000 - 128);
 }
 
 static void test_syscall_number_is_the_low_32_bits(void **state)
@@ -770,6 +792,7 @@ int main(void)
         cmocka_unit_test(test_syscall_table_names_modes_and_outputs),
         cmocka_unit_test(test_syscall_table_covers_linux_6),
         cmocka_unit_test(test_syscall_number_is_the_low_32_bits),
+        cmocka_unit_test(test_execveat_path_is_the_kernels),
         cmocka_unit_test(test_ioctl_outputs_follow_the_encoding),
         cmocka_unit_test(test_syscall_args_follow_the_abi),
     };

@@ -76,6 +76,12 @@ static bool wait_syscall_stop(pid_t pid)
         return false;
     if (waitpid(pid, &st, __WALL) != pid)
         return false;
+    /* under the syscall buffer's filter the call stops at its seccomp
+     * check too, between entry and exit */
+    while (WIFSTOPPED(st) && (st >> 8) == (SIGTRAP | PTRACE_EVENT_SECCOMP << 8))
+        if (ptrace(PTRACE_SYSCALL, pid, NULL, NULL) != 0 ||
+            waitpid(pid, &st, __WALL) != pid)
+            return false;
     return WIFSTOPPED(st) && WSTOPSIG(st) == (SIGTRAP | 0x80);
 }
 

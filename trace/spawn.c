@@ -112,6 +112,31 @@ static int install_wall(void)
     return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
 }
 
+/* Record with the syscall buffer: calls made from the library's one
+ * untraced `syscall` instruction (seccomp_data.instruction_pointer is the
+ * address after it) run without a stop; every other call stops the task
+ * for the recorder (PTRACE_EVENT_SECCOMP), which then resumes it with
+ * PTRACE_SYSCALL to see the call's exit. Programs that install their own
+ * filter stack theirs on this one. Sets no_new_privs, as any unprivileged
+ * filter must (visible in /proc/self/status as NoNewPrivs: 1). */
+static int install_sb_filter(uint64_t ip)
+{
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, instruction_pointer)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)ip, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, instruction_pointer) + 4),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(ip >> 32), 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+    };
+    struct sock_fprog prog = {.len = sizeof(f) / sizeof(f[0]), .filter = f};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return -1;
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+}
+
 static void child_setup(const trace_spawn_opts *o)
 {
     if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0)
@@ -130,6 +155,8 @@ static void child_setup(const trace_spawn_opts *o)
         _exit(126);
     raise(SIGSTOP);
     if (o->seccomp_wall && install_wall() != 0)
+        _exit(126);
+    if (o->sb_allow_ip && install_sb_filter(o->sb_allow_ip) != 0)
         _exit(126);
     execve(o->path, o->argv, o->envp);
     if (!o->seccomp_wall)
@@ -157,7 +184,8 @@ pid_t trace_spawn(const trace_spawn_opts *o)
     }
     long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC |
                 PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
-                PTRACE_O_EXITKILL;
+                PTRACE_O_EXITKILL |
+                (o->sb_allow_ip ? PTRACE_O_TRACESECCOMP : 0);
     if (ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)opts) != 0) {
         int e = errno;
         kill(pid, SIGKILL);

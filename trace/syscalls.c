@@ -3,6 +3,7 @@
  * arguments replay compares, and where the call writes into the caller's
  * memory. A number without a row is one the kernel does not know: its
  * ENOSYS is recorded. The few calls rrt refuses say why. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/syscall.h>
 
@@ -212,7 +213,8 @@ static const trace_sc_desc table[] = {
     ROW(SYS_getcpu, "getcpu", EMU, 0, O_FIX(0, 4), O_FIX(1, 4)),
     ROW(SYS_getitimer, "getitimer", EMU, 1, O_FIX(1, 32)),
     ROW(SYS_setitimer, "setitimer", EMU, 2, O_FIX(2, 32)),
-    ROW(SYS_capget, "capget", EMU, 0, O_FIX(1, 24)),
+    /* the header too: an unknown version is answered with the preferred one */
+    ROW(SYS_capget, "capget", EMU, 0, O_FIX(0, 4), O_FIX(1, 24)),
     ROW(SYS_personality, "personality", EMU, 1),
     ROW(SYS_setuid, "setuid", EMU, 1),
     ROW(SYS_setgid, "setgid", EMU, 1),
@@ -270,10 +272,8 @@ static const trace_sc_desc table[] = {
     ROW(SYS_exit, "exit", EXE, 1),
     ROW(SYS_exit_group, "exit_group", EXE, 1),
     ROW(SYS_execve, "execve", EXE, 1),
-    /* libc's fexecve then execs /proc/self/fd/N, which replay follows;
-     * the dirfd-relative and empty paths execveat takes are not swapped
-     * for the recorded binary at replay */
-    ROW(SYS_execveat, "execveat", NOSYS, 0),
+    /* replay runs it as an execve of the file the recording executed */
+    ROW(SYS_execveat, "execveat", EXE, 2),
     ROW(SYS_clone, "clone", EXE, 1),
     ROW(SYS_fork, "fork", EXE, 0),
     ROW(SYS_vfork, "vfork", EXE, 0),
@@ -562,4 +562,19 @@ bool trace_syscall_defuse(long nr, struct user_regs_struct *r)
     }
     trace_sc_set_arg(r, arg, v);
     return true;
+}
+
+bool trace_execveat_path(pid_t tid, int64_t dirfd, const char *path,
+                         uint64_t flags, char *out, size_t n)
+{
+    int w;
+    if (path[0] == '/' || (path[0] && (int)dirfd == AT_FDCWD))
+        w = snprintf(out, n, "%s", path);
+    else if (!path[0] && (flags & AT_EMPTY_PATH))
+        w = snprintf(out, n, "/proc/%d/fd/%d", (int)tid, (int)dirfd);
+    else if (path[0])
+        w = snprintf(out, n, "/proc/%d/fd/%d/%s", (int)tid, (int)dirfd, path);
+    else
+        return false;
+    return w > 0 && (size_t)w < n;
 }

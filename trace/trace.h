@@ -67,6 +67,17 @@ const trace_sc_desc *trace_syscall_desc(long nr);
  * such a call so that the kernel fails it at once, changing nothing, and
  * the filter judges the call the program made. False: no such argument. */
 bool trace_syscall_defuse(long nr, struct user_regs_struct *r);
+/* The path execveat(dirfd, path, ..., flags) executes, as tid's /proc
+ * names it; false when there is none (an empty path without
+ * AT_EMPTY_PATH) or it does not fit. */
+bool trace_execveat_path(pid_t tid, int64_t dirfd, const char *path,
+                         uint64_t flags, char *out, size_t n);
+/* Where both engines write the path an execveat runs as an execve: below
+ * the red zone, where the exec discards it. */
+static inline uint64_t trace_execveat_scratch(uint64_t rsp, size_t len)
+{
+    return (rsp - 256 - len) & ~(uint64_t)15;
+}
 /* Whether nr has a row of its own. */
 bool trace_syscall_known(long nr);
 /* The number the kernel runs for a syscall stop's orig_rax: its low 32
@@ -97,6 +108,10 @@ typedef struct trace_spawn_opts {
     bool seccomp_wall; /* replay: allow only the calls replay executes */
     bool own_pgrp;     /* in a process group of its own, so that a signal
                         * the program sends its group misses the tracer */
+    /* record with the syscall buffer: a filter lets calls whose `syscall`
+     * ends here through without a stop and makes every other call a
+     * PTRACE_EVENT_SECCOMP stop (trace/syscallbuf.h); 0: none */
+    uint64_t sb_allow_ip;
 } trace_spawn_opts;
 
 /* Replay's wall lets openat through when its dirfd is this, and close

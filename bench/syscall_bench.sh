@@ -1,0 +1,59 @@
+#!/bin/sh
+# The syscall buffer's table (issue 17): three syscall-heavy workloads run
+# natively, under `taskset -c 0 strace -f -o /dev/null`, and under `rrt
+# record` without and with --syscall-buffer (and the buffered recording's
+# replay), interleaved, RUNS times; prints medians and ratios to native.
+# usage: bench/syscall_bench.sh RRT TR_SYSCALLS [RUNS]
+#   TR_SYSCALLS is the tracee built as BUILD/tests/tracees/tr_syscalls
+#   (record_bench.sh's read+write pairs, 50,000 of them here).
+set -u
+RRT=$1 TR=$2 RUNS=${3:-3}
+T=$(mktemp -d /tmp/rrt-sbbench.XXXXXX) || exit 1
+trap 'rm -rf "$T"' EXIT
+HAVE_STRACE=$(command -v strace >/dev/null && echo 1)
+cat >"$T/find.sh" <<'X'
+exec find /usr/share /usr/lib -name '*.zz'
+X
+cat >"$T/cat.sh" <<'X'
+find /usr/share/doc -type f -name '*.gz' | head -3000 | xargs cat | wc -c
+X
+printf '%s\n' "exec \"$TR\" io 50000" >"$T/io.sh"
+
+now() { date +%s.%N; }
+run_one() { # mode workload -> seconds
+    rm -f "$T/b.rrt"
+    s=$(now)
+    case $1 in
+    native) sh "$T/$2.sh" >/dev/null 2>&1 ;;
+    strace) taskset -c 0 strace -f -o /dev/null sh "$T/$2.sh" >/dev/null 2>&1 ;;
+    rrt) "$RRT" record --no-syscall-buffer -o "$T/b.rrt" -- sh "$T/$2.sh" \
+        >/dev/null 2>&1 ;;
+    rrtsb) "$RRT" record --syscall-buffer -o "$T/sb.rrt" -- sh "$T/$2.sh" \
+        >/dev/null 2>&1 ;;
+    replay) "$RRT" replay "$T/sb.rrt" >/dev/null 2>&1 ;;
+    esac
+    e=$(now)
+    echo "$s $e" | awk '{printf "%.4f\n", $2 - $1}'
+}
+median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+
+printf '%-6s %9s %9s %9s %9s %9s %8s %8s %8s\n' workload native strace \
+    rrt rrt+sb replay sb/nat sb/strc rep/rec
+for w in find cat io; do
+    for m in native strace rrt rrtsb replay; do : >"$T/$m"; done
+    i=0
+    while [ $i -lt "$RUNS" ]; do
+        for m in native ${HAVE_STRACE:+strace} rrt rrtsb replay; do
+            run_one $m $w >>"$T/$m"
+        done
+        i=$((i + 1))
+    done
+    for m in native strace rrt rrtsb replay; do
+        eval "$m=\$(median <\"\$T/\$m\")"
+    done
+    printf '%-6s %9s %9s %9s %9s %9s %8s %8s %8s\n' $w "$native" "${strace:-n/a}" \
+        "$rrt" "$rrtsb" "$replay" \
+        "$(echo "$rrtsb $native" | awk '{printf "%.1fx", $1 / $2}')" \
+        "$(echo "$rrtsb ${strace:-0}" | awk '$2 > 0 {printf "%.2fx", $1 / $2} $2 == 0 {print "n/a"}')" \
+        "$(echo "$replay $rrtsb" | awk '{printf "%.2fx", $1 / $2}')"
+done

@@ -1,0 +1,259 @@
+/* Recording with the syscall buffer (spec/events.md 5): the library is
+ * mapped into every process after its execve (SYSCALLBUF_INIT), each
+ * `syscall` of a buffered call that reaches the recorder is patched into
+ * a jump to the library (SYSCALLBUF_PATCH), and the records the library
+ * appended are written as SYSCALLBUF events at the task's next stop, when
+ * the buffer is full (the library's SB_NR_FLUSH call), and before the
+ * token changes hands. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "recorderi.h"
+#include "syscallbuf.h"
+
+static bool read_ctl(rtask *t, struct sb_ctl *c)
+{
+    return trace_mem_read(t->base.memfd, SB_CTL, c, sizeof(*c)) &&
+           c->magic == SB_MAGIC;
+}
+
+bool rec_sb_exec(recorder *r, rtask *t)
+{
+    t->sb = false;
+    if (!r->o->syscall_buffer)
+        return true;
+    struct sb_ctl c = {.magic = SB_MAGIC, .mode = SB_MODE_RECORD};
+    for (int s = 1; s <= 2; s++) {
+        c.out_ok[s - 1] = r->out_ok[s];
+        c.out_dev[s - 1] = (uint64_t)r->out_st[s].st_dev;
+        c.out_ino[s - 1] = (uint64_t)r->out_st[s].st_ino;
+    }
+    if (!trace_sb_map(t->base.tid, t->base.memfd, trace_sb_image,
+                      trace_sb_image_len, &c))
+        return true; /* the region is taken: this program runs unbuffered */
+    t->sb = true;
+    rrt_buf b;
+    rrt_buf_init(&b);
+    trace_sb_encode_init(&b, (uint32_t)t->base.tid, SB_BASE, trace_sb_image,
+                         trace_sb_image_len, &c);
+    bool ok = rec_emit_raw(r, RRT_EV_SYSCALLBUF_INIT, &b);
+    rrt_buf_free(&b);
+    return ok;
+}
+
+static bool flush(recorder *r, rtask *t, bool safe, uint32_t flags)
+{
+    struct sb_ctl c;
+    if (!t->sb || r->holder != t)
+        return true;
+    if (!read_ctl(t, &c)) {
+        t->sb = false; /* the program unmapped or overwrote it */
+        return true;
+    }
+    if (c.used > SB_BUF_SIZE || c.flushed > c.used)
+        return rec_fail(r,
+                        "process %d: the syscall buffer's control page is "
+                        "corrupt (used %llu, flushed %llu)",
+                        (int)t->base.tid, (unsigned long long)c.used,
+                        (unsigned long long)c.flushed);
+    if (c.used == c.flushed && (c.used == 0 || (c.busy && !safe)))
+        return true;
+    size_t n = (size_t)(c.used - c.flushed);
+    uint8_t *buf = n ? malloc(n) : NULL;
+    if (n && !buf)
+        return rec_fail(r, "out of memory");
+    if (n && !trace_mem_read(t->base.memfd, SB_BUF + c.flushed, buf, n)) {
+        free(buf);
+        return rec_fail(r, "process %d: cannot read its syscall buffer",
+                        (int)t->base.tid);
+    }
+    /* count, then encode */
+    uint64_t count = 0;
+    for (size_t off = 0; off < n;) {
+        struct sb_rec h;
+        memcpy(&h, buf + off, sizeof(h));
+        if (h.size < SB_REC_HDR || h.size % 8 || h.size > n - off ||
+            h.len > h.size - SB_REC_HDR) {
+            free(buf);
+            return rec_fail(r,
+                            "process %d: corrupt syscall buffer record at "
+                            "offset %llu",
+                            (int)t->base.tid,
+                            (unsigned long long)(c.flushed + off));
+        }
+        off += h.size;
+        count++;
+    }
+    bool ok = true;
+    if (count) {
+        rrt_buf b;
+        rrt_buf_init(&b);
+        trace_sb_encode_flush_head(&b, (uint32_t)t->base.tid, flags, count);
+        for (size_t off = 0; off < n;) {
+            struct sb_rec h;
+            memcpy(&h, buf + off, sizeof(h));
+            trace_sb_rec rec = {h.nr, h.ret, h.addr, buf + off + SB_REC_HDR,
+                                (size_t)h.len};
+            trace_sb_encode_rec(&b, &rec);
+            off += h.size;
+        }
+        ok = rec_emit_raw(r, RRT_EV_SYSCALLBUF, &b);
+        rrt_buf_free(&b);
+        r->sb_records += count;
+    }
+    free(buf);
+    /* Inside the library (a signal stopped it in the middle of a call, a
+     * handler's call, a traced fallback), a record may be half written
+     * and will still be committed at `used`: keep the offsets, skip what
+     * is out. Only the library's own flush call is known safe. */
+    uint64_t pos[2] = {0, 0};
+    if (c.busy && !safe)
+        pos[0] = pos[1] = c.used;
+    if (!trace_mem_write(t->base.memfd, SB_CTL + offsetof(struct sb_ctl, used),
+                         pos, sizeof(pos)))
+        return rec_fail(r, "process %d: cannot reset its syscall buffer",
+                        (int)t->base.tid);
+    return ok;
+}
+
+static bool in_region(uint64_t rip)
+{
+    return rip >= SB_BASE && rip < SB_BASE + SB_SIZE;
+}
+
+/* Sends the held-back signals again: they are pending when the task
+ * resumes, so delivered at this stop, a point replay stops at too. */
+static bool requeue(recorder *r, rtask *t)
+{
+    pid_t tgid = trace_tgid(t->base.tid);
+    for (int i = 0; i < t->sb_nstash; i++) {
+        siginfo_t *si = &t->sb_stash[i];
+        if (syscall(SYS_rt_tgsigqueueinfo, tgid, t->base.tid, si->si_signo,
+                    si) != 0 &&
+            syscall(SYS_tgkill, tgid, t->base.tid, si->si_signo) != 0)
+            return rec_fail(r, "process %d: cannot send signal %d again: %s",
+                            (int)t->base.tid, si->si_signo, strerror(errno));
+    }
+    t->sb_nstash = 0;
+    uint32_t zero = 0;
+    trace_mem_write(t->base.memfd,
+                    SB_CTL + offsetof(struct sb_ctl, sig_pending), &zero,
+                    sizeof(zero));
+    return true;
+}
+
+int rec_sb_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
+{
+    bool own = regs->orig_rax == SB_NR_FLUSH && regs->rip == trace_sb_traced_ip;
+    bool tail = own && regs->rdi == 1;
+    /* the library's flush call comes where no record is half written */
+    if (!flush(r, t, own, tail ? TRACE_SB_TAIL : 0))
+        return -1;
+    t->sb_requeued = 0;
+    /* held-back signals go at the tail flush, or before a call of the
+     * program's (delivered at its exit, where replay delivers them) */
+    if (t->sb_nstash && (tail || !own)) {
+        int n = t->sb_nstash;
+        if (!requeue(r, t))
+            return -1;
+        if (tail)
+            t->sb_requeued = n;
+    }
+    if (!own) {
+        t->sb_rip = regs->rip;
+        return 0;
+    }
+    regs->orig_rax = (uint64_t)-1;
+    regs->rax = 0;
+    ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
+    return tail ? SB_RESUME : SB_YIELD;
+}
+
+int rec_sb_signal(recorder *r, rtask *t, int sig)
+{
+    struct user_regs_struct g;
+    siginfo_t si;
+    if (!flush(r, t, false, 0))
+        return -1;
+    /* Inside the library (not at its traced call, where replay stops as
+     * well) a handler's frame would hold a point replay never reaches:
+     * hold the signal back until the library's tail flush. */
+    if (!t->recording || sig == SIGKILL || sig == SIGSTOP ||
+        t->sb_nstash >= 4 ||
+        ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0 ||
+        !in_region(g.rip) ||
+        ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) != 0 ||
+        (si.si_code > 0 && si.si_code != SI_KERNEL))
+        return 0;
+    if (g.rip == trace_sb_traced_ip) {
+        /* after a traced call the library makes for the program (replay
+         * stops there too), and the signals sent again at a tail flush */
+        if (g.orig_rax != (uint64_t)-1 && g.orig_rax != SB_NR_FLUSH)
+            return 0;
+        if (t->sb_requeued > 0) {
+            t->sb_requeued--;
+            return 0;
+        }
+    }
+    t->sb_stash[t->sb_nstash++] = si;
+    uint32_t one = 1;
+    if (!trace_mem_write(t->base.memfd,
+                         SB_CTL + offsetof(struct sb_ctl, sig_pending), &one,
+                         sizeof(one))) {
+        rec_fail(r, "process %d: cannot write its syscall buffer",
+                 (int)t->base.tid);
+        return -1;
+    }
+    r->sb_stashed++;
+    return 1;
+}
+
+/* Another task of the address space stands in this call at this site:
+ * patching now would return it into the middle of the jump. */
+static bool site_busy(recorder *r, rtask *t, uint64_t rip)
+{
+    for (trace_task *b = r->tasks; b; b = b->next) {
+        rtask *u = (rtask *)b;
+        if (u != t && u->base.pset == t->base.pset && u->in_syscall &&
+            u->sb_rip == rip)
+            return true;
+    }
+    return false;
+}
+
+bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs)
+{
+    int64_t ret = (int64_t)regs->rax;
+    if (!t->sb || !trace_sb_buffers(t->nr) || regs->rip != t->sb_rip ||
+        (ret <= -512 && ret >= -516) || site_busy(r, t, regs->rip))
+        return true;
+    uint64_t next;
+    trace_sb_patch p;
+    if (!trace_mem_read(t->base.memfd,
+                        SB_CTL + offsetof(struct sb_ctl, stub_next), &next,
+                        sizeof(next)) ||
+        !trace_sb_plan(t->base.memfd, regs->rip, next, &p))
+        return true;
+    next += SB_STUB_SIZE;
+    if (!trace_mem_write(t->base.memfd, p.stub, p.stub_bytes, p.stub_len) ||
+        !trace_mem_write(t->base.memfd, p.site, p.site_bytes, p.site_len) ||
+        !trace_mem_write(t->base.memfd,
+                         SB_CTL + offsetof(struct sb_ctl, stub_next), &next,
+                         sizeof(next)))
+        return rec_fail(r, "process %d: cannot patch the system call at 0x%llx",
+                        (int)t->base.tid, (unsigned long long)p.site);
+    regs->rip = p.cont;
+    ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
+    r->sb_patched++;
+    rrt_buf b;
+    rrt_buf_init(&b);
+    trace_sb_encode_patch(&b, (uint32_t)t->base.tid, &p);
+    bool ok = rec_emit_raw(r, RRT_EV_SYSCALLBUF_PATCH, &b);
+    rrt_buf_free(&b);
+    return ok;
+}

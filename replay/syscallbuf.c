@@ -1,0 +1,189 @@
+/* Replaying the syscall buffer (spec/events.md 5): the library is mapped
+ * as recorded (SYSCALLBUF_INIT), in replay mode; sites are patched as
+ * recorded (SYSCALLBUF_PATCH); and each SYSCALLBUF event fills the buffer
+ * at the library's SB_NR_FLUSH call, after which the task consumes the
+ * records with no stop per call. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+
+#include "replayi.h"
+#include "syscallbuf.h"
+
+static bool on_init(replayer *r, const rrt_event *ev)
+{
+    uint32_t tid;
+    uint64_t base;
+    const uint8_t *image;
+    size_t len;
+    ptask *t;
+    struct sb_ctl c = {.magic = SB_MAGIC, .mode = SB_MODE_REPLAY};
+    if (!trace_sb_decode_init(ev->data, ev->len, &tid, &base, &image, &len,
+                              &c) ||
+        base != SB_BASE)
+        return rep_fail_at(r, NULL, "event %llu: corrupt SYSCALLBUF_INIT",
+                           (unsigned long long)ev->seq);
+    if (!(t = rep_task(r, tid)))
+        return rep_diverge(r, NULL,
+                           "SYSCALLBUF_INIT names task %u, which "
+                           "does not exist",
+                           tid);
+    if (!trace_sb_map(t->base.tid, t->base.memfd, image, len, &c))
+        return rep_diverge(r, t, "cannot map the syscall buffer at 0x%llx",
+                           (unsigned long long)SB_BASE);
+    return true;
+}
+
+static bool on_patch(replayer *r, const rrt_event *ev)
+{
+    uint32_t tid;
+    trace_sb_patch p;
+    ptask *t;
+    struct user_regs_struct g;
+    if (!trace_sb_decode_patch(ev->data, ev->len, &tid, &p))
+        return rep_fail_at(r, NULL, "event %llu: corrupt SYSCALLBUF_PATCH",
+                           (unsigned long long)ev->seq);
+    if (!(t = rep_task(r, tid)))
+        return rep_diverge(r, NULL,
+                           "SYSCALLBUF_PATCH names task %u, which "
+                           "does not exist",
+                           tid);
+    /* t stands at the exit (or emulated entry) of the call just replayed,
+     * its rip after the site's `syscall` */
+    if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0 || g.rip <= p.site ||
+        g.rip > p.site + p.site_len)
+        return rep_diverge(r, t,
+                           "syscall site 0x%llx to patch, the task "
+                           "is at 0x%llx",
+                           (unsigned long long)p.site,
+                           (unsigned long long)g.rip);
+    g.rip = p.cont;
+    if (!trace_mem_write(t->base.memfd, p.stub, p.stub_bytes, p.stub_len) ||
+        !trace_mem_write(t->base.memfd, p.site, p.site_bytes, p.site_len) ||
+        ptrace(PTRACE_SETREGS, t->base.tid, NULL, &g) != 0)
+        return rep_fail_at(r, t, "cannot patch the system call at 0x%llx",
+                           (unsigned long long)p.site);
+    return true;
+}
+
+static bool on_flush(replayer *r, const rrt_event *ev)
+{
+    rrt_cursor c;
+    uint32_t tid;
+    uint32_t flags;
+    uint64_t n;
+    ptask *t;
+    stop s;
+    rrt_cursor_init(&c, ev->data, ev->len);
+    if (!trace_sb_decode_flush_head(&c, &tid, &flags, &n))
+        return rep_fail_at(r, NULL, "event %llu: corrupt SYSCALLBUF",
+                           (unsigned long long)ev->seq);
+    if (!(t = rep_task(r, tid)))
+        return rep_diverge(r, NULL,
+                           "SYSCALLBUF names task %u, which does "
+                           "not exist",
+                           tid);
+    /* the records, laid out as the library reads them */
+    rrt_buf b;
+    rrt_buf_init(&b);
+    for (uint64_t i = 0; i < n; i++) {
+        trace_sb_rec rec;
+        if (!trace_sb_decode_rec(&c, &rec)) {
+            rrt_buf_free(&b);
+            return rep_fail_at(r, t, "event %llu: corrupt SYSCALLBUF record",
+                               (unsigned long long)ev->seq);
+        }
+        struct sb_rec h = {rec.nr, 0, rec.ret, rec.addr, rec.len};
+        uint64_t size = SB_REC_HDR + ((rec.len + 7) & ~7ull);
+        h.size = (uint32_t)size;
+        static const uint8_t pad[8];
+        rrt_buf_put(&b, &h, sizeof(h));
+        rrt_buf_put(&b, rec.data, rec.len);
+        rrt_buf_put(&b, pad, size - SB_REC_HDR - rec.len);
+    }
+    bool ok = false;
+    char buf[128];
+    if (b.failed || rrt_cursor_left(&c) != 0 || b.len > SB_BUF_SIZE) {
+        rep_fail_at(r, t, "event %llu: corrupt SYSCALLBUF",
+                    (unsigned long long)ev->seq);
+        goto out;
+    }
+    rep_next_stop(r, t, &s);
+    if (s.kind != STOP_SYSCALL || !t->in_syscall ||
+        s.regs.orig_rax != SB_NR_FLUSH || s.regs.rip != trace_sb_traced_ip) {
+        if (s.kind == STOP_SYSCALL && s.regs.orig_rax == SB_NR_DIVERGED)
+            snprintf(
+                buf, sizeof(buf),
+                "a record of call %llu where the recording has %llu "
+                "(buffer offset %llu, record %llu of the process)",
+                (unsigned long long)s.regs.rdi, (unsigned long long)s.regs.rsi,
+                (unsigned long long)s.regs.r8, (unsigned long long)s.regs.r9);
+        else
+            rep_stop_name(&s, buf, sizeof(buf));
+        rep_mismatch(r, t, "the syscall buffer's call for records", buf,
+                     "stop");
+        goto out;
+    }
+    uint64_t pos[3] = {b.len, 0, 0}; /* used, flushed, cursor */
+    if ((b.len && !trace_mem_write(t->base.memfd, SB_BUF, b.data, b.len)) ||
+        !trace_mem_write(t->base.memfd, SB_CTL + offsetof(struct sb_ctl, used),
+                         pos, sizeof(pos))) {
+        rep_fail_at(r, t, "cannot fill the syscall buffer");
+        goto out;
+    }
+    if (!rep_skip_call(r, t, &s, 0))
+        goto out;
+    r->sb_records += n;
+    /* The task consumes them now, to its next stop: the end of the call
+     * that takes the last one (the library stops there), a call for more
+     * records, or a traced call. A signal the recording delivered after
+     * these calls is delivered at that stop (rep_sb_before_signal). */
+    rep_next_stop(r, t, &s);
+    t->park = s;
+    t->parked = true;
+    ok = true;
+out:
+    rrt_buf_free(&b);
+    return ok;
+}
+
+static bool is_end_stop(const stop *s)
+{
+    return s->kind == STOP_SYSCALL && s->regs.orig_rax == SB_NR_FLUSH &&
+           s->regs.rip == trace_sb_traced_ip && s->regs.rdi == 1;
+}
+
+bool rep_sb_before_signal(replayer *r, ptask *t)
+{
+    if (!t->parked || !is_end_stop(&t->park))
+        return true;
+    stop s = t->park;
+    t->parked = false;
+    return rep_skip_call(r, t, &s, 0);
+}
+
+bool rep_sb_skip_end(replayer *r, ptask *t, stop *s)
+{
+    return is_end_stop(s) && rep_skip_call(r, t, s, 0);
+}
+
+bool rep_sb_event(replayer *r, const rrt_event *ev, bool *ok)
+{
+    switch (ev->type) {
+    case RRT_EV_SYSCALLBUF:
+        *ok = on_flush(r, ev);
+        return true;
+    case RRT_EV_SYSCALLBUF_PATCH:
+        *ok = on_patch(r, ev);
+        return true;
+    case RRT_EV_SYSCALLBUF_INIT:
+        *ok = on_init(r, ev);
+        return true;
+    default:
+        return false;
+    }
+}

@@ -1,0 +1,77 @@
+/* The syscall buffer's ABI: what rrt (trace/syscallbuf.c, record/, replay/)
+ * and the in-tracee library (preload/syscallbuf.c) agree on. One region of
+ * SB_SIZE bytes at the fixed address SB_BASE in every buffered process:
+ * the library's code, its control page, the per-site stubs and the buffer.
+ * spec/events.md section 5 describes the design. */
+#ifndef RRT_TRACE_SB_ABI_H
+#define RRT_TRACE_SB_ABI_H
+
+#include <stdint.h>
+
+#define SB_BASE 0x7fffe0000000ull
+#define SB_SIZE 0x200000ull
+#define SB_IMAGE_OFF 0x0ull /* code (the linked library), at most 64 KiB */
+#define SB_IMAGE_MAX 0x10000ull
+#define SB_CTL_OFF 0x10000ull   /* struct sb_ctl */
+#define SB_STUBS_OFF 0x20000ull /* per-site stubs, SB_STUB_SIZE each */
+#define SB_STUBS_SIZE 0x20000ull
+#define SB_STUB_SIZE 32ull
+#define SB_BUF_OFF 0x100000ull /* records, SB_BUF_SIZE bytes */
+#define SB_BUF_SIZE 0x100000ull
+
+#define SB_CTL (SB_BASE + SB_CTL_OFF)
+#define SB_BUF (SB_BASE + SB_BUF_OFF)
+
+#define SB_MAGIC 0x3142535f545252ull /* "RRT_SB1" */
+
+/* Traced calls of the library's own: record: the buffer is full, flush
+ * it; replay: the buffer is consumed, fill it. Never real system calls. */
+#define SB_NR_FLUSH 0x5253
+#define SB_NR_DIVERGED 0x5254 /* replay: a record of another call (a1) */
+
+enum { SB_MODE_OFF = 0, SB_MODE_RECORD = 1, SB_MODE_REPLAY = 2 };
+
+/* The control page. The library writes used (record) and cursor
+ * (replay); the tracer writes the rest, while the task is stopped. */
+struct sb_ctl {
+    uint64_t magic;
+    uint32_t mode;
+    uint32_t busy;      /* the library is inside a call (signal handlers
+                         * that call it meanwhile take the traced path) */
+    uint64_t used;      /* bytes of records in the buffer */
+    uint64_t flushed;   /* record: bytes already written to the archive */
+    uint64_t cursor;    /* replay: bytes consumed */
+    uint64_t stub_next; /* tracer: next free stub offset in the stubs area */
+    /* the recorder's stdout and stderr: writes to them stay traced, so
+     * that the recording carries their bytes (STDIO) */
+    uint64_t out_dev[2], out_ino[2];
+    uint32_t out_ok[2];
+    uint64_t nrec;        /* records made or consumed, for statistics */
+    uint64_t since_yield; /* record: records since the last SB_NR_FLUSH */
+    /* record: the recorder holds back a signal that came while the task
+     * was in the library; the library makes a "tail" SB_NR_FLUSH (first
+     * argument 1) at the end of the call, where the recorder sends it
+     * again. replay: the library stops there at the end of the call that
+     * consumed the last record the replayer gave it. */
+    uint32_t sig_pending;
+    uint32_t call_recs; /* records made or consumed by the current call */
+};
+
+/* At record the library calls SB_NR_FLUSH every SB_YIELD_EVERY records
+ * too: the recorder then lets waiting threads run (a thread looping on
+ * buffered calls would otherwise keep the others from ever running). */
+#define SB_YIELD_EVERY 2048
+
+/* One record in the buffer: a header, then len bytes of output, padded
+ * to 8. */
+struct sb_rec {
+    uint32_t nr;
+    uint32_t size; /* header + data + padding */
+    int64_t ret;
+    uint64_t addr; /* where the library put the output (informative) */
+    uint64_t len;
+};
+
+#define SB_REC_HDR ((uint64_t)sizeof(struct sb_rec))
+
+#endif

@@ -1,0 +1,292 @@
+/* The syscall buffer, the parts both engines share: the library's region
+ * in a tracee, the patching of libc's syscall sites into jumps to per-site
+ * stubs, and the codecs of the buffer's events. See spec/events.md 5. */
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include "syscallbuf.h"
+#include "trace.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+bool trace_sb_map(pid_t pid, int memfd, const void *image, size_t image_len,
+                  const struct sb_ctl *ctl)
+{
+    if (image_len > SB_IMAGE_MAX)
+        return false;
+    uint64_t args[6] = {SB_BASE,
+                        SB_SIZE,
+                        PROT_READ | PROT_WRITE | PROT_EXEC,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+                        (uint64_t)-1,
+                        0};
+    long ret;
+    if (!trace_inject_syscall(pid, memfd, SYS_mmap, args, 6, &ret) ||
+        (uint64_t)ret != SB_BASE)
+        return false;
+    return trace_mem_write(memfd, SB_BASE + SB_IMAGE_OFF, image, image_len) &&
+           trace_mem_write(memfd, SB_CTL, ctl, sizeof(*ctl));
+}
+
+bool trace_sb_buffers(long nr)
+{
+    switch (nr) {
+    case SYS_read:
+    case SYS_readv:
+    case SYS_write:
+    case SYS_writev:
+    case SYS_pread64:
+    case SYS_pwrite64:
+    case SYS_openat:
+    case SYS_close:
+    case SYS_lseek:
+    case SYS_getpid:
+    case SYS_gettid:
+    case SYS_getppid:
+    case SYS_access:
+    case SYS_faccessat:
+    case SYS_faccessat2:
+    case SYS_fcntl:
+    case SYS_fstat:
+    case SYS_newfstatat:
+    case SYS_statx:
+    case SYS_getdents64:
+    case SYS_readlink:
+    case SYS_readlinkat:
+    case SYS_clock_gettime:
+    case SYS_gettimeofday:
+    case SYS_time:
+    case SYS_futex:
+    case SYS_poll:
+    case SYS_epoll_wait:
+    case SYS_sendto:
+    case SYS_recvfrom:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The instructions glibc puts after its wrappers' `syscall` (443 of the
+ * 530 sites in Debian 12's libc): compares of the result, which the stub
+ * executes after the call, position-independent. */
+static const struct {
+    uint8_t len;
+    uint8_t bytes[6];
+} follows[] = {
+    {6, {0x48, 0x3d, 0x00, 0xf0, 0xff, 0xff}}, /* cmp $-0x1000,%rax */
+    {6, {0x48, 0x3d, 0x01, 0xf0, 0xff, 0xff}}, /* cmp $-0xfff,%rax */
+    {5, {0x3d, 0x00, 0xf0, 0xff, 0xff}},       /* cmp $-0x1000,%eax */
+};
+
+static bool rel32(uint64_t from_next, uint64_t to, int32_t *out)
+{
+    int64_t d = (int64_t)(to - from_next);
+    if (d < INT32_MIN || d > INT32_MAX)
+        return false;
+    *out = (int32_t)d;
+    return true;
+}
+
+/* `mov $nr,%eax; syscall; ret` (getpid, gettid and other one-line
+ * wrappers): the jump replaces the mov and the syscall, and the stub sets
+ * eax itself. A task stopped after the syscall is past the patch. */
+static bool plan_mov(int memfd, uint64_t rip, uint64_t stub_off,
+                     trace_sb_patch *p)
+{
+    uint8_t code[8];
+    uint64_t site = rip - 7;
+    if (!trace_mem_read(memfd, site, code, sizeof(code)) || code[0] != 0xb8 ||
+        code[5] != 0x0f || code[6] != 0x05 || code[7] != 0xc3)
+        return false;
+    memset(p, 0, sizeof(*p));
+    p->site = site;
+    p->stub = SB_BASE + SB_STUBS_OFF + stub_off;
+    p->site_len = 7;
+    p->cont = rip;
+    int32_t to_stub, to_entry, back;
+    if (!rel32(site + 5, p->stub, &to_stub) ||
+        !rel32(p->stub + 15, trace_sb_entry, &to_entry) ||
+        !rel32(p->stub + 28, rip, &back))
+        return false;
+    uint8_t *s = p->stub_bytes;
+    size_t n = 0;
+    static const uint8_t lea_down[5] = {0x48, 0x8d, 0x64, 0x24, 0x80};
+    static const uint8_t lea_up[8] = {0x48, 0x8d, 0xa4, 0x24,
+                                      0x80, 0x00, 0x00, 0x00};
+    memcpy(s + n, code, 5), n += 5; /* mov $nr,%eax */
+    memcpy(s + n, lea_down, 5), n += 5;
+    s[n++] = 0xe8;
+    memcpy(s + n, &to_entry, 4), n += 4;
+    memcpy(s + n, lea_up, 8), n += 8;
+    s[n++] = 0xe9;
+    memcpy(s + n, &back, 4), n += 4;
+    p->stub_len = n;
+    p->site_bytes[0] = 0xe9;
+    memcpy(p->site_bytes + 1, &to_stub, 4);
+    memset(p->site_bytes + 5, 0x90, 2);
+    return true;
+}
+
+bool trace_sb_plan(int memfd, uint64_t rip, uint64_t stub_off,
+                   trace_sb_patch *p)
+{
+    uint8_t code[8];
+    uint64_t site = rip - 2;
+    if (stub_off + SB_STUB_SIZE > SB_STUBS_SIZE ||
+        (site >= SB_BASE - 8 && site < SB_BASE + SB_SIZE) ||
+        !trace_mem_read(memfd, site, code, sizeof(code)) || code[0] != 0x0f ||
+        code[1] != 0x05)
+        return false;
+    size_t k = 0, nf = sizeof(follows) / sizeof(follows[0]);
+    while (k < nf && memcmp(code + 2, follows[k].bytes, follows[k].len) != 0)
+        k++;
+    if (k == nf)
+        return plan_mov(memfd, rip, stub_off, p);
+    size_t L = follows[k].len;
+    memset(p, 0, sizeof(*p));
+    p->site = site;
+    p->stub = SB_BASE + SB_STUBS_OFF + stub_off;
+    p->site_len = 2 + L;
+    int32_t to_stub, to_entry, back;
+    if (!rel32(site + 5, p->stub, &to_stub) ||
+        !rel32(p->stub + 10, trace_sb_entry, &to_entry) ||
+        !rel32(p->stub + 18 + L + 5, site + 2 + L, &back))
+        return false;
+    uint8_t *s = p->stub_bytes;
+    size_t n = 0;
+    static const uint8_t lea_down[5] = {0x48, 0x8d, 0x64, 0x24, 0x80};
+    static const uint8_t lea_up[8] = {0x48, 0x8d, 0xa4, 0x24,
+                                      0x80, 0x00, 0x00, 0x00};
+    memcpy(s + n, lea_down, 5), n += 5; /* past the red zone */
+    s[n++] = 0xe8;                      /* call sb_entry */
+    memcpy(s + n, &to_entry, 4), n += 4;
+    memcpy(s + n, lea_up, 8), n += 8;
+    p->cont = p->stub + n;
+    memcpy(s + n, follows[k].bytes, L), n += L;
+    s[n++] = 0xe9; /* jmp back */
+    memcpy(s + n, &back, 4), n += 4;
+    p->stub_len = n;
+    p->site_bytes[0] = 0xe9;
+    memcpy(p->site_bytes + 1, &to_stub, 4);
+    memset(p->site_bytes + 5, 0x90, p->site_len - 5);
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Codecs (spec/events.md 3.11-3.13)                                  */
+
+void trace_sb_encode_flush_head(rrt_buf *b, uint32_t tid, uint32_t flags,
+                                uint64_t n)
+{
+    rrt_buf_put_varint(b, tid);
+    rrt_buf_put_varint(b, flags);
+    rrt_buf_put_varint(b, n);
+}
+
+void trace_sb_encode_rec(rrt_buf *b, const trace_sb_rec *r)
+{
+    rrt_buf_put_varint(b, r->nr);
+    rrt_buf_put_svarint(b, r->ret);
+    rrt_buf_put_varint(b, r->addr);
+    rrt_buf_put_lenbytes(b, r->data, r->len);
+}
+
+static bool u32v(rrt_cursor *c, uint32_t *v)
+{
+    uint64_t x = rrt_cursor_varint(c);
+    *v = (uint32_t)x;
+    return !c->failed && x <= UINT32_MAX;
+}
+
+bool trace_sb_decode_flush_head(rrt_cursor *c, uint32_t *tid, uint32_t *flags,
+                                uint64_t *n)
+{
+    if (!u32v(c, tid) || !u32v(c, flags) || (*flags & ~TRACE_SB_TAIL))
+        return false;
+    *n = rrt_cursor_varint(c);
+    /* each record takes at least 4 bytes */
+    return !c->failed && *n <= rrt_cursor_left(c) / 4;
+}
+
+bool trace_sb_decode_rec(rrt_cursor *c, trace_sb_rec *r)
+{
+    if (!u32v(c, &r->nr))
+        return false;
+    r->ret = rrt_cursor_svarint(c);
+    r->addr = rrt_cursor_varint(c);
+    r->data = rrt_cursor_lenbytes(c, &r->len);
+    return !c->failed && (r->data || r->len == 0);
+}
+
+void trace_sb_encode_patch(rrt_buf *b, uint32_t tid, const trace_sb_patch *p)
+{
+    rrt_buf_put_varint(b, tid);
+    rrt_buf_put_varint(b, p->cont);
+    rrt_buf_put_varint(b, p->stub);
+    rrt_buf_put_lenbytes(b, p->stub_bytes, p->stub_len);
+    rrt_buf_put_varint(b, p->site);
+    rrt_buf_put_lenbytes(b, p->site_bytes, p->site_len);
+}
+
+bool trace_sb_decode_patch(const uint8_t *data, size_t len, uint32_t *tid,
+                           trace_sb_patch *p)
+{
+    rrt_cursor c;
+    const uint8_t *sb, *si;
+    memset(p, 0, sizeof(*p));
+    rrt_cursor_init(&c, data, len);
+    if (!u32v(&c, tid))
+        return false;
+    p->cont = rrt_cursor_varint(&c);
+    p->stub = rrt_cursor_varint(&c);
+    sb = rrt_cursor_lenbytes(&c, &p->stub_len);
+    p->site = rrt_cursor_varint(&c);
+    si = rrt_cursor_lenbytes(&c, &p->site_len);
+    if (c.failed || rrt_cursor_left(&c) != 0 || !sb || !si ||
+        p->stub_len > sizeof(p->stub_bytes) ||
+        p->site_len > sizeof(p->site_bytes) || p->site_len < 5)
+        return false;
+    memcpy(p->stub_bytes, sb, p->stub_len);
+    memcpy(p->site_bytes, si, p->site_len);
+    return true;
+}
+
+void trace_sb_encode_init(rrt_buf *b, uint32_t tid, uint64_t base,
+                          const void *image, size_t image_len,
+                          const struct sb_ctl *ctl)
+{
+    rrt_buf_put_varint(b, tid);
+    rrt_buf_put_varint(b, base);
+    rrt_buf_put_lenbytes(b, image, image_len);
+    for (int i = 0; i < 2; i++) {
+        rrt_buf_put_u8(b, ctl->out_ok[i] ? 1 : 0);
+        rrt_buf_put_varint(b, ctl->out_dev[i]);
+        rrt_buf_put_varint(b, ctl->out_ino[i]);
+    }
+}
+
+bool trace_sb_decode_init(const uint8_t *data, size_t len, uint32_t *tid,
+                          uint64_t *base, const uint8_t **image,
+                          size_t *image_len, struct sb_ctl *ctl)
+{
+    rrt_cursor c;
+    rrt_cursor_init(&c, data, len);
+    if (!u32v(&c, tid))
+        return false;
+    *base = rrt_cursor_varint(&c);
+    *image = rrt_cursor_lenbytes(&c, image_len);
+    for (int i = 0; i < 2; i++) {
+        uint8_t ok = rrt_cursor_u8(&c);
+        ctl->out_ok[i] = ok;
+        ctl->out_dev[i] = rrt_cursor_varint(&c);
+        ctl->out_ino[i] = rrt_cursor_varint(&c);
+        if (ok > 1)
+            return false;
+    }
+    return !c.failed && rrt_cursor_left(&c) == 0 && *image &&
+           *image_len <= SB_IMAGE_MAX;
+}
