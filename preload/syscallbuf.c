@@ -140,9 +140,15 @@ void *memset(void *d, int c, size_t n)
 #define CTL ((volatile struct sb_ctl *)SB_CTL)
 #define BUF ((unsigned char *)SB_BUF)
 
+/* A call for the program that traps to rrt. Replay stops at the end of a
+ * call only when its records were the last of a flush and nothing traced
+ * came after them (that is where the recorder flushed), so a traced call
+ * clears the call's count. */
 static long traced(long nr, long a0, long a1, long a2, long a3, long a4,
                    long a5)
 {
+    if (nr != SB_NR_FLUSH && nr != SB_NR_DIVERGED)
+        CTL->th.call_recs = 0;
     return sb_traced(nr, a0, a1, a2, a3, a4, a5);
 }
 
@@ -266,8 +272,8 @@ static long prim(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
         __atomic_signal_fence(__ATOMIC_SEQ_CST);
         c->used += r->size;
         c->nrec++;
-        if (++c->since_yield >= SB_YIELD_EVERY) {
-            c->since_yield = 0;
+        if (++c->th.since_yield >= SB_YIELD_EVERY) {
+            c->th.since_yield = 0;
             traced(SB_NR_FLUSH, 0, 0, 0, 0, 0, 0);
         }
         return ret;
@@ -286,7 +292,7 @@ static long prim(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
     out_copy(o, (unsigned char *)(r + 1), r->len, 1);
     c->cursor += r->size;
     c->nrec++;
-    c->call_recs++;
+    c->th.call_recs++;
     return r->ret;
 }
 
@@ -527,20 +533,21 @@ static long dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
 long sb_handle(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
     volatile struct sb_ctl *c = CTL;
-    if (c->magic != SB_MAGIC || c->busy || c->mode == SB_MODE_OFF)
+    if (c->magic != SB_MAGIC || c->th.busy || c->mode == SB_MODE_OFF)
         return traced(nr, a0, a1, a2, a3, a4, a5);
-    c->busy = 1;
-    c->call_recs = 0;
+    c->th.busy = 1;
+    c->th.call_recs = 0;
     long ret = dispatch(nr, a0, a1, a2, a3, a4, a5);
-    c->busy = 0;
+    c->th.busy = 0;
     if (ret == SB_TOO_BIG)
         ret = traced(nr, a0, a1, a2, a3, a4, a5);
     /* One call site for both modes: a signal held back at record is
      * delivered here, and replay stops here to deliver it. */
-    int tail = c->mode == SB_MODE_RECORD ? c->sig_pending != 0
-                                         : c->call_recs && c->cursor >= c->used;
+    int tail = c->mode == SB_MODE_RECORD
+                   ? c->th.sig_pending != 0
+                   : c->th.call_recs && c->cursor >= c->used;
     if (tail) {
-        c->sig_pending = 0;
+        c->th.sig_pending = 0;
         traced(SB_NR_FLUSH, 1, 0, 0, 0, 0, 0);
     }
     return ret;

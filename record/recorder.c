@@ -515,6 +515,8 @@ static bool schedule(recorder *r)
             return true;
         next->waiting = false;
         r->holder = next;
+        if (next->sb && !rec_sb_switch(r, next))
+            return false;
         if (next->want_clone) {
             next->want_clone = false;
             rrt_ev_clone e = {next->clone_parent, (uint32_t)next->base.tid,

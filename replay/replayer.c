@@ -154,6 +154,8 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
         t->skipped = false;
         /* ESRCH: killed meanwhile (exit_group of a sibling); reap it */
         bool resume = !t->resumed;
+        if (resume)
+            rep_sb_switch(r, t);
         t->resumed = false;
         if ((resume &&
              ptrace((enum __ptrace_request)req, t->base.tid, NULL,

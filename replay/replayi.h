@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sb_abi.h"
 #include "replayer.h"
 
 typedef struct stop {
@@ -20,7 +21,8 @@ typedef struct stop {
 enum { STOP_EXIT, STOP_SYSCALL, STOP_EVENT, STOP_SIGNAL, STOP_ERROR };
 
 typedef struct ptask {
-    trace_task base; /* first: ids, memory, patch set, list link */
+    trace_task base;        /* first: ids, memory, patch set, list link */
+    struct sb_thread sb_th; /* syscall buffer: its state while others run */
     bool in_syscall;
     bool sysemu;         /* resume with PTRACE_SYSEMU outside real calls */
     bool emu_entry;      /* at an entry stop under PTRACE_SYSEMU: the kernel
@@ -133,6 +135,7 @@ typedef struct replayer {
     trace_site_source sites; /* CPUID sites: the archive's table, cache */
     rrt_cpuid_sites *table;
     uint64_t sb_records; /* syscall buffer records consumed */
+    bool sb_used;        /* a SYSCALLBUF_INIT was replayed */
 } replayer;
 
 /* report.c: what the replay says, and how it stops. */
@@ -177,6 +180,9 @@ bool rep_sb_before_signal(replayer *r, ptask *t);
 /* s is the library's stop at the end of its records (parked by the last
  * SYSCALLBUF event): skipped, true; the task then runs on. */
 bool rep_sb_skip_end(replayer *r, ptask *t, stop *s);
+/* t is about to run: its thread state goes into the library's control
+ * page (the recorder did the same when it gave t the token). */
+void rep_sb_switch(replayer *r, ptask *t);
 
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);

@@ -31,13 +31,30 @@
 
 enum { SB_MODE_OFF = 0, SB_MODE_RECORD = 1, SB_MODE_REPLAY = 2 };
 
+/* What the library keeps per thread. The recorder and the replayer run
+ * one thread of a process at a time: they keep each thread's copy and
+ * load it into the control page (owner) before that thread runs. */
+struct sb_thread {
+    uint32_t busy;        /* inside a call (a signal handler that calls the
+                           * library meanwhile takes the traced path) */
+    uint32_t call_recs;   /* records the current call made or consumed since
+                           * its last traced call */
+    uint32_t sig_pending; /* record: a signal held back (below) */
+    uint32_t pad;
+    uint64_t since_yield; /* record: records since the last SB_NR_FLUSH */
+};
+
 /* The control page. The library writes used (record) and cursor
- * (replay); the tracer writes the rest, while the task is stopped. */
+ * (replay) and th; the tracer writes the rest, while the task is stopped.
+ * A signal that comes while a thread is in the library is held back by
+ * the recorder (th.sig_pending): the library makes a "tail" SB_NR_FLUSH
+ * (first argument 1) at the end of the call, where the recorder sends it
+ * again; at replay the library stops there (SB_NR_FLUSH, 1) at the end of
+ * a call that consumed the last record the replayer gave it. */
 struct sb_ctl {
     uint64_t magic;
     uint32_t mode;
-    uint32_t busy;      /* the library is inside a call (signal handlers
-                         * that call it meanwhile take the traced path) */
+    uint32_t pad;
     uint64_t used;      /* bytes of records in the buffer */
     uint64_t flushed;   /* record: bytes already written to the archive */
     uint64_t cursor;    /* replay: bytes consumed */
@@ -46,15 +63,9 @@ struct sb_ctl {
      * that the recording carries their bytes (STDIO) */
     uint64_t out_dev[2], out_ino[2];
     uint32_t out_ok[2];
-    uint64_t nrec;        /* records made or consumed, for statistics */
-    uint64_t since_yield; /* record: records since the last SB_NR_FLUSH */
-    /* record: the recorder holds back a signal that came while the task
-     * was in the library; the library makes a "tail" SB_NR_FLUSH (first
-     * argument 1) at the end of the call, where the recorder sends it
-     * again. replay: the library stops there at the end of the call that
-     * consumed the last record the replayer gave it. */
-    uint32_t sig_pending;
-    uint32_t call_recs; /* records made or consumed by the current call */
+    uint64_t nrec;  /* records made or consumed, for statistics */
+    uint64_t owner; /* tracer: the thread whose th is loaded */
+    struct sb_thread th;
 };
 
 /* At record the library calls SB_NR_FLUSH every SB_YIELD_EVERY records

@@ -205,7 +205,7 @@ static bool u32v(rrt_cursor *c, uint32_t *v)
 bool trace_sb_decode_flush_head(rrt_cursor *c, uint32_t *tid, uint32_t *flags,
                                 uint64_t *n)
 {
-    if (!u32v(c, tid) || !u32v(c, flags) || (*flags & ~TRACE_SB_TAIL))
+    if (!u32v(c, tid) || !u32v(c, flags) || (*flags & ~TRACE_SB_STOP))
         return false;
     *n = rrt_cursor_varint(c);
     /* each record takes at least 4 bytes */

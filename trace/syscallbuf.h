@@ -58,9 +58,12 @@ typedef struct trace_sb_rec {
     size_t len;
 } trace_sb_rec;
 
-/* SYSCALLBUF flags: the library flushed at the end of a call, where a
- * signal held back is delivered (its SIGNAL event follows). */
-#define TRACE_SB_TAIL 0x1u
+/* SYSCALLBUF flags: the task stopped right after these records (its own
+ * flush call, where it let other threads run or took a held-back signal,
+ * or a signal stop): replay keeps it there until its next event. Without
+ * the flag the records were written at the task's next traced stop, and
+ * replay runs it on to that stop. */
+#define TRACE_SB_STOP 0x1u
 
 void trace_sb_encode_flush_head(rrt_buf *b, uint32_t tid, uint32_t flags,
                                 uint64_t n);
