@@ -45,9 +45,11 @@ long sb_handle(long nr, long a0, long a1, long a2, long a3, long a4,
 
 /* The entry points, first in the image (section .sb_entry): the two
  * syscall instructions and the trampoline the stubs call. sb_entry keeps
- * every register but rax (the result), rcx and r11 (which `syscall`
- * clobbers too), and the flags, which the displaced instruction after
- * the stub's call sets again. */
+ * every register but rax (the result), and leaves in r11 the flags as
+ * `syscall` does (the stub sets rcx to the address after the site's
+ * `syscall`, as the CPU does): programs pass stale registers as unused
+ * arguments of later calls, which must be the same at replay, where the
+ * library takes another path. */
 __asm__(".pushsection .sb_entry,\"ax\",@progbits\n"
         ".globl sb_untraced\n"
         ".hidden sb_untraced\n"
@@ -82,6 +84,7 @@ __asm__(".pushsection .sb_entry,\"ax\",@progbits\n"
         ".globl sb_entry\n"
         ".hidden sb_entry\n"
         "sb_entry:\n"
+        "  pushfq\n"
         "  push %rbp\n"
         "  mov %rsp,%rbp\n"
         "  and $-16,%rsp\n"
@@ -109,6 +112,7 @@ __asm__(".pushsection .sb_entry,\"ax\",@progbits\n"
         "  pop %rdi\n"
         "  mov %rbp,%rsp\n"
         "  pop %rbp\n"
+        "  pop %r11\n"
         "  ret\n"
         ".popsection\n");
 

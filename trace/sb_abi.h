@@ -15,7 +15,7 @@
 #define SB_CTL_OFF 0x10000ull   /* struct sb_ctl */
 #define SB_STUBS_OFF 0x20000ull /* per-site stubs, SB_STUB_SIZE each */
 #define SB_STUBS_SIZE 0x20000ull
-#define SB_STUB_SIZE 32ull
+#define SB_STUB_SIZE 48ull
 #define SB_BUF_OFF 0x100000ull /* records, SB_BUF_SIZE bytes */
 #define SB_BUF_SIZE 0x100000ull
 
