@@ -324,10 +324,47 @@ static long fd_stat(long fd, struct stat *st)
                 &(out_desc){OUT_FIXED, st, sizeof(*st)});
 }
 
+/* /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom (character
+ * device 1:3, 1:5, 1:7, 1:8, 1:9) never block, and do not promise
+ * RWF_NOWAIT either. */
+static int mem_device(const struct stat *st)
+{
+    uint64_t d = st->st_rdev;
+    uint64_t major = ((d >> 8) & 0xfff) | ((d >> 32) & ~0xfffull);
+    uint64_t minor = (d & 0xff) | ((d >> 12) & ~0xffull);
+    return S_ISCHR(st->st_mode) && major == 1 &&
+           (minor == 3 || minor == 5 || minor == 7 || minor == 8 || minor == 9);
+}
+
 static int may_block(const struct stat *st)
 {
     return !S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode) &&
-           !S_ISBLK(st->st_mode);
+           !S_ISBLK(st->st_mode) && !mem_device(st);
+}
+
+/* What fd is (SB_FD_* bits), from the cache or a buffered fstat; < 0 when
+ * fstat fails. */
+static long fd_kind(long fd)
+{
+    volatile struct sb_ctl *c = CTL;
+    if (fd >= 0 && fd < SB_FDS && c->fd_gen && c->fds[fd].gen == c->fd_gen)
+        return c->fds[fd].kind;
+    struct stat st;
+    long r = fd_stat(fd, &st);
+    if (r < 0)
+        return r;
+    long kind =
+        (may_block(&st) ? SB_FD_BLOCKS : 0) | (is_stdio(&st) ? SB_FD_STDIO : 0);
+    if (fd >= 0 && fd < SB_FDS && c->fd_gen) {
+        c->fds[fd].kind = (uint32_t)kind;
+        c->fds[fd].gen = c->fd_gen;
+    }
+    return kind;
+}
+
+static void fds_changed(void)
+{
+    CTL->fd_gen++;
 }
 
 /* read, readv: regular files, directories and block devices never block;
@@ -336,13 +373,13 @@ static int may_block(const struct stat *st)
  * cannot promise) take the traced path. */
 static long do_readv(long nr, long fd, struct iovec *iov, long cnt, long a2)
 {
-    struct stat st;
     out_desc o = {OUT_IOV, iov, (uint64_t)cnt};
-    if (cnt < 0 || cnt > 64 || fd_stat(fd, &st) < 0)
+    long kind = cnt < 0 || cnt > 64 ? -1 : fd_kind(fd);
+    if (kind < 0)
         return traced(nr, fd, nr == __NR_read ? (long)iov->iov_base : (long)iov,
                       a2, 0, 0, 0);
     long ret;
-    if (!may_block(&st))
+    if (!(kind & SB_FD_BLOCKS))
         ret = prim(__NR_readv, fd, (long)iov, cnt, 0, 0, 0, &o);
     else
         ret = prim(__NR_preadv2, fd, (long)iov, cnt, -1, -1, RWF_NOWAIT, &o);
@@ -358,19 +395,19 @@ static long do_readv(long nr, long fd, struct iovec *iov, long cnt, long a2)
  * the blocking write would have written it all. */
 static long do_writev(long nr, long fd, struct iovec *iov, long cnt, long a2)
 {
-    struct stat st;
     long orig1 = nr == __NR_write ? (long)iov->iov_base : (long)iov;
-    if (cnt < 0 || cnt > 64 || fd_stat(fd, &st) < 0 || is_stdio(&st))
+    long kind = cnt < 0 || cnt > 64 ? -1 : fd_kind(fd);
+    if (kind < 0 || (kind & SB_FD_STDIO))
         return traced(nr, fd, orig1, a2, 0, 0, 0);
     long ret;
-    if (!may_block(&st))
+    if (!(kind & SB_FD_BLOCKS))
         ret = prim0(__NR_writev, fd, (long)iov, cnt, 0, 0, 0);
     else
         ret = prim0(__NR_pwritev2, fd, (long)iov, cnt, -1, -1, RWF_NOWAIT);
     if (ret == -EAGAIN || ret == -EOPNOTSUPP)
         return traced(nr, fd, orig1, a2, 0, 0, 0);
     uint64_t total = iov_total(iov, (uint64_t)cnt);
-    if (ret < 0 || (uint64_t)ret >= total || !may_block(&st))
+    if (ret < 0 || (uint64_t)ret >= total || !(kind & SB_FD_BLOCKS))
         return ret;
     /* the rest, traced, iovec by iovec */
     uint64_t done = (uint64_t)ret;
@@ -411,16 +448,16 @@ static long do_openat(long dirfd, long path, long flags, long mode)
 
 static long do_pwrite(long fd, long buf, long n, long off)
 {
-    struct stat st;
-    if (fd_stat(fd, &st) < 0 || is_stdio(&st) || may_block(&st))
+    long kind = fd_kind(fd);
+    if (kind != 0) /* an error, or stdio, or may block */
         return traced(__NR_pwrite64, fd, buf, n, off, 0, 0);
     return prim0(__NR_pwrite64, fd, buf, n, off, 0, 0);
 }
 
 static long do_pread(long fd, long buf, long n, long off)
 {
-    struct stat st;
-    if (fd_stat(fd, &st) < 0 || may_block(&st))
+    long kind = fd_kind(fd);
+    if (kind < 0 || (kind & SB_FD_BLOCKS))
         return traced(__NR_pread64, fd, buf, n, off, 0, 0);
     return prim(__NR_pread64, fd, buf, n, off, 0, 0,
                 &(out_desc){OUT_RET, (void *)buf, (uint64_t)n});
@@ -449,6 +486,7 @@ static long dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
                      long a5)
 {
     struct iovec one;
+    long ret1;
     switch (nr) {
     case __NR_read:
         one = (struct iovec){(void *)a1, (size_t)a2};
@@ -467,6 +505,10 @@ static long dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
     case __NR_openat:
         return do_openat(a0, a1, a2, a3);
     case __NR_close:
+        ret1 = prim0(nr, a0, 0, 0, 0, 0, 0);
+        fds_changed();
+        return ret1;
+    case __NR_fadvise64:
     case __NR_lseek:
     case __NR_getpid:
     case __NR_gettid:
@@ -480,7 +522,10 @@ static long dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
         if (a1 != F_DUPFD && a1 != F_DUPFD_CLOEXEC && a1 != F_GETFD &&
             a1 != F_SETFD && a1 != F_GETFL && a1 != F_SETFL)
             break;
-        return prim0(nr, a0, a1, a2, 0, 0, 0);
+        ret1 = prim0(nr, a0, a1, a2, 0, 0, 0);
+        if (a1 == F_DUPFD || a1 == F_DUPFD_CLOEXEC)
+            fds_changed();
+        return ret1;
     case __NR_fstat:
         return prim(nr, a0, a1, 0, 0, 0, 0,
                     &(out_desc){OUT_FIXED, (void *)a1, sizeof(struct stat)});

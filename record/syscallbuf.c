@@ -27,7 +27,7 @@ bool rec_sb_exec(recorder *r, rtask *t)
     t->sb = false;
     if (!r->o->syscall_buffer)
         return true;
-    struct sb_ctl c = {.magic = SB_MAGIC, .mode = SB_MODE_RECORD};
+    struct sb_ctl c = {.magic = SB_MAGIC, .mode = SB_MODE_RECORD, .fd_gen = 1};
     for (int s = 1; s <= 2; s++) {
         c.out_ok[s - 1] = r->out_ok[s];
         c.out_dev[s - 1] = (uint64_t)r->out_st[s].st_dev;
@@ -259,6 +259,8 @@ static bool site_busy(recorder *r, rtask *t, uint64_t rip)
 bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs)
 {
     int64_t ret = (int64_t)regs->rax;
+    if (t->sb)
+        trace_sb_fds_changed(t->base.memfd, t->nr);
     if (!t->sb || !trace_sb_buffers(t->nr) || regs->rip != t->sb_rip ||
         (ret <= -512 && ret >= -516) || site_busy(r, t, regs->rip))
         return true;

@@ -1380,6 +1380,8 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
     case RRT_EV_SYSCALL:
         ok = need_task(r, any.u.syscall.tid, &t) &&
              on_syscall(r, t, &any.u.syscall);
+        if (ok)
+            rep_sb_after_syscall(r, t, any.u.syscall.nr);
         break;
     case RRT_EV_RDTSC:
         ok = need_task(r, any.u.rdtsc.tid, &t) && on_rdtsc(r, t, &any.u.rdtsc);

@@ -183,6 +183,8 @@ bool rep_sb_skip_end(replayer *r, ptask *t, stop *s);
 /* t is about to run: its thread state goes into the library's control
  * page (the recorder did the same when it gave t the token). */
 void rep_sb_switch(replayer *r, ptask *t);
+/* After t's traced call nr (its SYSCALL event). */
+void rep_sb_after_syscall(replayer *r, ptask *t, uint32_t nr);
 
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);

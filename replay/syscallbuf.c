@@ -21,7 +21,7 @@ static bool on_init(replayer *r, const rrt_event *ev)
     const uint8_t *image;
     size_t len;
     ptask *t;
-    struct sb_ctl c = {.magic = SB_MAGIC, .mode = SB_MODE_REPLAY};
+    struct sb_ctl c = {.magic = SB_MAGIC, .mode = SB_MODE_REPLAY, .fd_gen = 1};
     if (!trace_sb_decode_init(ev->data, ev->len, &tid, &base, &image, &len,
                               &c) ||
         base != SB_BASE)
@@ -176,6 +176,12 @@ bool rep_sb_before_signal(replayer *r, ptask *t)
 bool rep_sb_skip_end(replayer *r, ptask *t, stop *s)
 {
     return is_end_stop(s) && rep_skip_call(r, t, s, 0);
+}
+
+void rep_sb_after_syscall(replayer *r, ptask *t, uint32_t nr)
+{
+    if (r->sb_used)
+        trace_sb_fds_changed(t->base.memfd, nr);
 }
 
 void rep_sb_switch(replayer *r, ptask *t)

@@ -66,7 +66,23 @@ struct sb_ctl {
     uint64_t nrec;  /* records made or consumed, for statistics */
     uint64_t owner; /* tracer: the thread whose th is loaded */
     struct sb_thread th;
+    /* What the library learnt of descriptors 0..SB_FDS-1 by fstat: an
+     * entry holds while its gen is fd_gen (not 0). fd_gen goes up when a
+     * descriptor may be closed or replaced: the library's own close and
+     * descriptor calls, and (tracers) a traced close, close_range, dup2,
+     * dup3. New descriptors take free numbers, whose entries went stale
+     * when they were closed. */
+    uint64_t fd_gen;
+    struct sb_fd {
+        uint64_t gen;
+        uint32_t kind; /* SB_FD_* bits */
+        uint32_t pad;
+    } fds[1024];
 };
+
+#define SB_FDS 1024
+#define SB_FD_BLOCKS 0x1u /* a pipe, socket or device that may block */
+#define SB_FD_STDIO 0x2u  /* the recorder's own stdout or stderr */
 
 /* At record the library calls SB_NR_FLUSH every SB_YIELD_EVERY records
  * too: the recorder then lets waiting threads run (a thread looping on

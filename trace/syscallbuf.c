@@ -1,6 +1,7 @@
 /* The syscall buffer, the parts both engines share: the library's region
  * in a tracee, the patching of libc's syscall sites into jumps to per-site
  * stubs, and the codecs of the buffer's events. See spec/events.md 5. */
+#include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -31,6 +32,20 @@ bool trace_sb_map(pid_t pid, int memfd, const void *image, size_t image_len,
            trace_mem_write(memfd, SB_CTL, ctl, sizeof(*ctl));
 }
 
+void trace_sb_fds_changed(int memfd, long nr)
+{
+    uint64_t gen, at = SB_CTL + offsetof(struct sb_ctl, fd_gen);
+    if (nr != SYS_close && nr != SYS_close_range && nr != SYS_dup2 &&
+        nr != SYS_dup3)
+        return;
+    uint64_t magic;
+    if (trace_mem_read(memfd, SB_CTL, &magic, sizeof(magic)) &&
+        magic == SB_MAGIC && trace_mem_read(memfd, at, &gen, sizeof(gen))) {
+        gen++;
+        trace_mem_write(memfd, at, &gen, sizeof(gen));
+    }
+}
+
 bool trace_sb_buffers(long nr)
 {
     switch (nr) {
@@ -50,6 +65,7 @@ bool trace_sb_buffers(long nr)
     case SYS_faccessat:
     case SYS_faccessat2:
     case SYS_fcntl:
+    case SYS_fadvise64:
     case SYS_fstat:
     case SYS_newfstatat:
     case SYS_statx:

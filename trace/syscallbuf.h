@@ -49,6 +49,11 @@ bool trace_sb_plan(int memfd, uint64_t rip, uint64_t stub_off,
  * useless). */
 bool trace_sb_buffers(long nr);
 
+/* After a traced call nr of a buffered process: when it may have closed
+ * or replaced a descriptor, the library's descriptor cache goes stale
+ * (sb_ctl.fd_gen). Both engines do it at the call's event. */
+void trace_sb_fds_changed(int memfd, long nr);
+
 /* Event codecs. A record of SYSCALLBUF; the event is tid + records. */
 typedef struct trace_sb_rec {
     uint32_t nr;
