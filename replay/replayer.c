@@ -1142,7 +1142,10 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         syscall(SYS_tkill, t->base.tid, SIGKILL);
     }
     next_stop(r, t, &s);
-    if (s.kind == STOP_SYSCALL && t->in_syscall && t->group_exit) {
+    /* (the syscall buffer: it asks for records the recording never got,
+     * made between the exit_group and the kill) */
+    if (s.kind == STOP_SYSCALL && (t->in_syscall || rep_sb_library_stop(&s)) &&
+        t->group_exit) {
         /* At record time a sibling's exit_group ended the task inside
          * this call (a thread pool's futex wait), which so has no event;
          * the real exit_group, already run, ends it the same way here:

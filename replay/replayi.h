@@ -180,6 +180,8 @@ bool rep_sb_before_signal(replayer *r, ptask *t);
 /* s is the library's stop at the end of its records (parked by the last
  * SYSCALLBUF event): skipped, true; the task then runs on. */
 bool rep_sb_skip_end(replayer *r, ptask *t, stop *s);
+/* s is a stop at the library's own call (records wanted, end of records). */
+bool rep_sb_library_stop(const stop *s);
 /* t is about to run: its thread state goes into the library's control
  * page (the recorder did the same when it gave t the token). */
 void rep_sb_switch(replayer *r, ptask *t);

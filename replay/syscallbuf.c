@@ -164,6 +164,12 @@ out:
     return ok;
 }
 
+bool rep_sb_library_stop(const stop *s)
+{
+    return s->kind == STOP_SYSCALL && s->regs.orig_rax == SB_NR_FLUSH &&
+           s->regs.rip == trace_sb_traced_ip;
+}
+
 bool rep_sb_before_signal(replayer *r, ptask *t)
 {
     if (!t->parked || !is_end_stop(&t->park))
