@@ -22,6 +22,9 @@ find /usr/share/doc -type f -name '*.gz' | head -3000 | xargs cat | wc -c
 X
 printf '%s\n' "exec \"$TR\" io 50000" >"$T/io.sh"
 
+# rrt's stdout goes to a file, not /dev/null: writes to rrt's own stdout
+# are recorded as output (STDIO, traced), and the io workload writes to
+# /dev/null.
 now() { date +%s.%N; }
 run_one() { # mode workload -> seconds
     rm -f "$T/b.rrt"
@@ -30,12 +33,12 @@ run_one() { # mode workload -> seconds
     native) sh "$T/$2.sh" >/dev/null 2>&1 ;;
     strace) taskset -c 0 strace -f -o /dev/null sh "$T/$2.sh" >/dev/null 2>&1 ;;
     rrt) "$RRT" record --no-syscall-buffer -o "$T/b.rrt" -- sh "$T/$2.sh" \
-        >/dev/null 2>&1 ;;
+        >"$T/out" 2>&1 ;;
     rrtsb) "$RRT" record --syscall-buffer -o "$T/sb.rrt" -- sh "$T/$2.sh" \
-        >/dev/null 2>&1 ;;
+        >"$T/out" 2>&1 ;;
     rrtsbp) "$RRT" record --syscall-buffer --cpuid-mode=patch -o "$T/sbp.rrt" \
-        -- sh "$T/$2.sh" >/dev/null 2>&1 ;;
-    replay) "$RRT" replay "$T/sb.rrt" >/dev/null 2>&1 ;;
+        -- sh "$T/$2.sh" >"$T/out" 2>&1 ;;
+    replay) "$RRT" replay "$T/sb.rrt" >"$T/out" 2>&1 ;;
     esac
     e=$(now)
     echo "$s $e" | awk '{printf "%.4f\n", $2 - $1}'
