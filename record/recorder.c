@@ -543,7 +543,8 @@ static bool schedule(recorder *r)
             return true;
         next->waiting = false;
         r->holder = next;
-        if (!rec_sched_resumed(r, next))
+        if (!rec_sched_resumed(r, next) ||
+            (next->sb && !rec_sb_switch(r, next)))
             return false;
         if (next->want_clone) {
             next->want_clone = false;

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "producer.h"
+#include "sb_abi.h"
 #include "recorder.h"
 
 typedef struct rtask {
@@ -78,7 +79,8 @@ typedef struct rtask {
      * where replay can deliver them too (syscallbuf.c) */
     siginfo_t sb_stash[4];
     int sb_nstash;
-    int sb_requeued; /* sent again at a tail flush, to deliver there */
+    int sb_requeued;        /* sent again at a tail flush, to deliver there */
+    struct sb_thread sb_th; /* its state in the library while others run */
 } rtask;
 
 typedef struct file_ref {
@@ -248,6 +250,7 @@ bool rec_emit_raw(recorder *r, uint32_t type, const rrt_buf *b);
  * signal back when it came inside the library (1: resume without it).
  * rec_sb_after_syscall patches the site of a buffered call at its exit. */
 enum { SB_YIELD = 1, SB_RESUME = 2 };
+bool rec_sb_switch(recorder *r, rtask *t);
 bool rec_sb_exec(recorder *r, rtask *t);
 int rec_sb_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
 int rec_sb_signal(recorder *r, rtask *t, int sig);

@@ -154,6 +154,8 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
         t->skipped = false;
         /* ESRCH: killed meanwhile (exit_group of a sibling); reap it */
         bool resume = !t->resumed;
+        if (resume)
+            rep_sb_switch(r, t);
         t->resumed = false;
         if (resume && r->dbg)
             req = rep_dbg_resume(r, t, req);
@@ -1279,7 +1281,10 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
     if (s.kind == STOP_SYSCALL && t->in_syscall && e->killed &&
         e->code == SIGSYS)
         thread_only = die_by_wall(r, t, &s);
-    if ((s.kind == STOP_SYSCALL && t->in_syscall && t->group_exit) ||
+    /* (the syscall buffer: it asks for records the recording never got,
+     * made between the exit_group and the kill) */
+    if ((s.kind == STOP_SYSCALL && (t->in_syscall || rep_sb_library_stop(&s)) &&
+         t->group_exit) ||
         rep_sig_exit_stale(t, e, &s)) {
         /* At record time a sibling's exit_group ended the task inside
          * this call (a thread pool's futex wait), which so has no event;
@@ -1551,7 +1556,10 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
         ok = need_task(r, any.u.syscall.tid, &t) &&
              on_syscall(r, t, &any.u.syscall);
         if (ok)
-            rep_sig_after_call(r, t, &any.u.syscall);
+            if (ok) {
+                rep_sig_after_call(r, t, &any.u.syscall);
+                rep_sb_after_syscall(r, t, any.u.syscall.nr);
+            }
         break;
     case RRT_EV_RDTSC:
         ok = need_task(r, any.u.rdtsc.tid, &t) && on_rdtsc(r, t, &any.u.rdtsc);
