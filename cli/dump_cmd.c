@@ -342,6 +342,12 @@ static void print_preempt(rrt_reader *r, const rrt_ev_preempt *e)
            e->resume ? "runs on from its last trap" : "gives way");
 }
 
+static void print_detach(rrt_reader *r, const rrt_ev_detach *e)
+{
+    (void)r;
+    printf(" tid %u: its recording stops here\n", e->tid);
+}
+
 /* Prints the decoded form of a known event; false (nothing printed) when
  * the type is unknown or the payload does not decode. */
 static bool dump_decoded(rrt_reader *r, const rrt_event *ev)

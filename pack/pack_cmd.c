@@ -108,7 +108,8 @@ enum {
     OPT_ALLOW,
     OPT_NOSYNC,
     OPT_NOFILTER,
-    OPT_NOSHARED
+    OPT_NOSHARED,
+    OPT_DEBUGINFO
 };
 
 static int parse_pack(int argc, char **argv, pack_options *o, pack_ui *ui)
@@ -124,6 +125,7 @@ static int parse_pack(int argc, char **argv, pack_options *o, pack_ui *ui)
         {"no-sync", no_argument, NULL, OPT_NOSYNC},
         {"no-filter", no_argument, NULL, OPT_NOFILTER},
         {"no-shared-chunks", no_argument, NULL, OPT_NOSHARED},
+        {"debug-info", no_argument, NULL, OPT_DEBUGINFO},
         {"force", no_argument, NULL, 'f'},
         {"verbose", no_argument, NULL, 'v'},
         {0, 0, 0, 0}};
@@ -168,6 +170,9 @@ static int parse_pack(int argc, char **argv, pack_options *o, pack_ui *ui)
             break;
         case OPT_NOSYNC:
             o->no_sync = true;
+            break;
+        case OPT_DEBUGINFO:
+            o->debug_info = true;
             break;
         case 'f':
             o->force = true;
@@ -279,6 +284,10 @@ const cli_command cmd_pack = {
     "  --refs                with --blob-store: store, do not embed\n"
     "  --allow-changed       embed changed files as they are now, with a\n"
     "                        warning (missing files are still an error)\n"
+    "  --debug-info          also embed this host's separate debug files\n"
+    "                        of the recorded ELF files, by build-id\n"
+    "                        (/usr/lib/debug/.build-id/), for gdb in\n"
+    "                        `rrt replay --debug` on hosts without them\n"
     "  --no-filter           no x86 branch filter: executables and\n"
     "                        libraries compress about 4% worse\n"
     "  --no-shared-chunks    store every small file in chunks of its own\n"

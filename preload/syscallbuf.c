@@ -45,9 +45,11 @@ long sb_handle(long nr, long a0, long a1, long a2, long a3, long a4,
 
 /* The entry points, first in the image (section .sb_entry): the two
  * syscall instructions and the trampoline the stubs call. sb_entry keeps
- * every register but rax (the result), rcx and r11 (which `syscall`
- * clobbers too), and the flags, which the displaced instruction after
- * the stub's call sets again. */
+ * every register but rax (the result), and leaves in r11 the flags as
+ * `syscall` does (the stub sets rcx to the address after the site's
+ * `syscall`, as the CPU does): programs pass stale registers as unused
+ * arguments of later calls, which must be the same at replay, where the
+ * library takes another path. */
 __asm__(".pushsection .sb_entry,\"ax\",@progbits\n"
         ".globl sb_untraced\n"
         ".hidden sb_untraced\n"
@@ -82,6 +84,7 @@ __asm__(".pushsection .sb_entry,\"ax\",@progbits\n"
         ".globl sb_entry\n"
         ".hidden sb_entry\n"
         "sb_entry:\n"
+        "  pushfq\n"
         "  push %rbp\n"
         "  mov %rsp,%rbp\n"
         "  and $-16,%rsp\n"
@@ -109,6 +112,7 @@ __asm__(".pushsection .sb_entry,\"ax\",@progbits\n"
         "  pop %rdi\n"
         "  mov %rbp,%rsp\n"
         "  pop %rbp\n"
+        "  pop %r11\n"
         "  ret\n"
         ".popsection\n");
 
@@ -140,9 +144,15 @@ void *memset(void *d, int c, size_t n)
 #define CTL ((volatile struct sb_ctl *)SB_CTL)
 #define BUF ((unsigned char *)SB_BUF)
 
+/* A call for the program that traps to rrt. Replay stops at the end of a
+ * call only when its records were the last of a flush and nothing traced
+ * came after them (that is where the recorder flushed), so a traced call
+ * clears the call's count. */
 static long traced(long nr, long a0, long a1, long a2, long a3, long a4,
                    long a5)
 {
+    if (nr != SB_NR_FLUSH && nr != SB_NR_DIVERGED)
+        CTL->th.call_recs = 0;
     return sb_traced(nr, a0, a1, a2, a3, a4, a5);
 }
 
@@ -266,8 +276,8 @@ static long prim(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
         __atomic_signal_fence(__ATOMIC_SEQ_CST);
         c->used += r->size;
         c->nrec++;
-        if (++c->since_yield >= SB_YIELD_EVERY) {
-            c->since_yield = 0;
+        if (++c->th.since_yield >= SB_YIELD_EVERY) {
+            c->th.since_yield = 0;
             traced(SB_NR_FLUSH, 0, 0, 0, 0, 0, 0);
         }
         return ret;
@@ -286,7 +296,7 @@ static long prim(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
     out_copy(o, (unsigned char *)(r + 1), r->len, 1);
     c->cursor += r->size;
     c->nrec++;
-    c->call_recs++;
+    c->th.call_recs++;
     return r->ret;
 }
 
@@ -314,10 +324,47 @@ static long fd_stat(long fd, struct stat *st)
                 &(out_desc){OUT_FIXED, st, sizeof(*st)});
 }
 
+/* /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom (character
+ * device 1:3, 1:5, 1:7, 1:8, 1:9) never block, and do not promise
+ * RWF_NOWAIT either. */
+static int mem_device(const struct stat *st)
+{
+    uint64_t d = st->st_rdev;
+    uint64_t major = ((d >> 8) & 0xfff) | ((d >> 32) & ~0xfffull);
+    uint64_t minor = (d & 0xff) | ((d >> 12) & ~0xffull);
+    return S_ISCHR(st->st_mode) && major == 1 &&
+           (minor == 3 || minor == 5 || minor == 7 || minor == 8 || minor == 9);
+}
+
 static int may_block(const struct stat *st)
 {
     return !S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode) &&
-           !S_ISBLK(st->st_mode);
+           !S_ISBLK(st->st_mode) && !mem_device(st);
+}
+
+/* What fd is (SB_FD_* bits), from the cache or a buffered fstat; < 0 when
+ * fstat fails. */
+static long fd_kind(long fd)
+{
+    volatile struct sb_ctl *c = CTL;
+    if (fd >= 0 && fd < SB_FDS && c->fd_gen && c->fds[fd].gen == c->fd_gen)
+        return c->fds[fd].kind;
+    struct stat st;
+    long r = fd_stat(fd, &st);
+    if (r < 0)
+        return r;
+    long kind =
+        (may_block(&st) ? SB_FD_BLOCKS : 0) | (is_stdio(&st) ? SB_FD_STDIO : 0);
+    if (fd >= 0 && fd < SB_FDS && c->fd_gen) {
+        c->fds[fd].kind = (uint32_t)kind;
+        c->fds[fd].gen = c->fd_gen;
+    }
+    return kind;
+}
+
+static void fds_changed(void)
+{
+    CTL->fd_gen++;
 }
 
 /* read, readv: regular files, directories and block devices never block;
@@ -326,13 +373,13 @@ static int may_block(const struct stat *st)
  * cannot promise) take the traced path. */
 static long do_readv(long nr, long fd, struct iovec *iov, long cnt, long a2)
 {
-    struct stat st;
     out_desc o = {OUT_IOV, iov, (uint64_t)cnt};
-    if (cnt < 0 || cnt > 64 || fd_stat(fd, &st) < 0)
+    long kind = cnt < 0 || cnt > 64 ? -1 : fd_kind(fd);
+    if (kind < 0)
         return traced(nr, fd, nr == __NR_read ? (long)iov->iov_base : (long)iov,
                       a2, 0, 0, 0);
     long ret;
-    if (!may_block(&st))
+    if (!(kind & SB_FD_BLOCKS))
         ret = prim(__NR_readv, fd, (long)iov, cnt, 0, 0, 0, &o);
     else
         ret = prim(__NR_preadv2, fd, (long)iov, cnt, -1, -1, RWF_NOWAIT, &o);
@@ -348,19 +395,19 @@ static long do_readv(long nr, long fd, struct iovec *iov, long cnt, long a2)
  * the blocking write would have written it all. */
 static long do_writev(long nr, long fd, struct iovec *iov, long cnt, long a2)
 {
-    struct stat st;
     long orig1 = nr == __NR_write ? (long)iov->iov_base : (long)iov;
-    if (cnt < 0 || cnt > 64 || fd_stat(fd, &st) < 0 || is_stdio(&st))
+    long kind = cnt < 0 || cnt > 64 ? -1 : fd_kind(fd);
+    if (kind < 0 || (kind & SB_FD_STDIO))
         return traced(nr, fd, orig1, a2, 0, 0, 0);
     long ret;
-    if (!may_block(&st))
+    if (!(kind & SB_FD_BLOCKS))
         ret = prim0(__NR_writev, fd, (long)iov, cnt, 0, 0, 0);
     else
         ret = prim0(__NR_pwritev2, fd, (long)iov, cnt, -1, -1, RWF_NOWAIT);
     if (ret == -EAGAIN || ret == -EOPNOTSUPP)
         return traced(nr, fd, orig1, a2, 0, 0, 0);
     uint64_t total = iov_total(iov, (uint64_t)cnt);
-    if (ret < 0 || (uint64_t)ret >= total || !may_block(&st))
+    if (ret < 0 || (uint64_t)ret >= total || !(kind & SB_FD_BLOCKS))
         return ret;
     /* the rest, traced, iovec by iovec */
     uint64_t done = (uint64_t)ret;
@@ -401,16 +448,16 @@ static long do_openat(long dirfd, long path, long flags, long mode)
 
 static long do_pwrite(long fd, long buf, long n, long off)
 {
-    struct stat st;
-    if (fd_stat(fd, &st) < 0 || is_stdio(&st) || may_block(&st))
+    long kind = fd_kind(fd);
+    if (kind != 0) /* an error, or stdio, or may block */
         return traced(__NR_pwrite64, fd, buf, n, off, 0, 0);
     return prim0(__NR_pwrite64, fd, buf, n, off, 0, 0);
 }
 
 static long do_pread(long fd, long buf, long n, long off)
 {
-    struct stat st;
-    if (fd_stat(fd, &st) < 0 || may_block(&st))
+    long kind = fd_kind(fd);
+    if (kind < 0 || (kind & SB_FD_BLOCKS))
         return traced(__NR_pread64, fd, buf, n, off, 0, 0);
     return prim(__NR_pread64, fd, buf, n, off, 0, 0,
                 &(out_desc){OUT_RET, (void *)buf, (uint64_t)n});
@@ -439,6 +486,7 @@ static long dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
                      long a5)
 {
     struct iovec one;
+    long ret1;
     switch (nr) {
     case __NR_read:
         one = (struct iovec){(void *)a1, (size_t)a2};
@@ -457,6 +505,10 @@ static long dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
     case __NR_openat:
         return do_openat(a0, a1, a2, a3);
     case __NR_close:
+        ret1 = prim0(nr, a0, 0, 0, 0, 0, 0);
+        fds_changed();
+        return ret1;
+    case __NR_fadvise64:
     case __NR_lseek:
     case __NR_getpid:
     case __NR_gettid:
@@ -470,7 +522,10 @@ static long dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
         if (a1 != F_DUPFD && a1 != F_DUPFD_CLOEXEC && a1 != F_GETFD &&
             a1 != F_SETFD && a1 != F_GETFL && a1 != F_SETFL)
             break;
-        return prim0(nr, a0, a1, a2, 0, 0, 0);
+        ret1 = prim0(nr, a0, a1, a2, 0, 0, 0);
+        if (a1 == F_DUPFD || a1 == F_DUPFD_CLOEXEC)
+            fds_changed();
+        return ret1;
     case __NR_fstat:
         return prim(nr, a0, a1, 0, 0, 0, 0,
                     &(out_desc){OUT_FIXED, (void *)a1, sizeof(struct stat)});
@@ -527,20 +582,21 @@ static long dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
 long sb_handle(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
     volatile struct sb_ctl *c = CTL;
-    if (c->magic != SB_MAGIC || c->busy || c->mode == SB_MODE_OFF)
+    if (c->magic != SB_MAGIC || c->th.busy || c->mode == SB_MODE_OFF)
         return traced(nr, a0, a1, a2, a3, a4, a5);
-    c->busy = 1;
-    c->call_recs = 0;
+    c->th.busy = 1;
+    c->th.call_recs = 0;
     long ret = dispatch(nr, a0, a1, a2, a3, a4, a5);
-    c->busy = 0;
+    c->th.busy = 0;
     if (ret == SB_TOO_BIG)
         ret = traced(nr, a0, a1, a2, a3, a4, a5);
     /* One call site for both modes: a signal held back at record is
      * delivered here, and replay stops here to deliver it. */
-    int tail = c->mode == SB_MODE_RECORD ? c->sig_pending != 0
-                                         : c->call_recs && c->cursor >= c->used;
+    int tail = c->mode == SB_MODE_RECORD
+                   ? c->th.sig_pending != 0
+                   : c->th.call_recs && c->cursor >= c->used;
     if (tail) {
-        c->sig_pending = 0;
+        c->th.sig_pending = 0;
         traced(SB_NR_FLUSH, 1, 0, 0, 0, 0, 0);
     }
     return ret;

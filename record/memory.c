@@ -2,7 +2,10 @@
  * memory that calls replay runs again leave behind but replay cannot
  * reproduce by running them: replay backs file mappings with anonymous
  * memory, so the file contents that madvise(MADV_DONTNEED) brings back and
- * that a growing mremap maps in are recorded as the call's outputs. */
+ * that a growing mremap maps in are recorded as the call's outputs; and
+ * files mapped MAP_SHARED are numbered (SHARED_MAP), with the writes to
+ * them that their mappings see (SHARED_WRITE), so that replay keeps one
+ * copy of each. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -10,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -21,6 +25,11 @@
 #define PAGE 4096u
 /* outputs are captured in pieces below rec_add_out's limit */
 #define CHUNK (16u << 20)
+
+/* Files replay keeps one copy of, whole: shared ones up to this size,
+ * private data files up to this one (larger: a copy of each mapping) */
+#define SHARED_COPY_MAX (256ull << 20)
+#define PRIVATE_COPY_MAX (16ull << 20)
 
 #ifndef MADV_DONTNEED_LOCKED
 #define MADV_DONTNEED_LOCKED 24
@@ -43,6 +52,27 @@ static int64_t find_shared(const recorder *r, const struct stat *sb)
             r->shared[i].ino == (uint64_t)sb->st_ino)
             return (int64_t)i;
     return -1;
+}
+
+/* A file a program may change while it maps it privately (which shows
+ * the changes in the pages it has not written): not code, neither mapped
+ * executable nor with an execute bit nor ELF (libraries stay a copy of
+ * the range mapped, which their programs never change). */
+static bool is_data_file(const char *fdp, const struct stat *sb, uint64_t prot)
+{
+    if ((prot & PROT_EXEC) || (sb->st_mode & 0111))
+        return false;
+    char magic[4] = {0};
+    int fd = open(fdp, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (pread(fd, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic))
+            magic[0] = 0;
+        close(fd);
+    }
+    return memcmp(magic,
+                  "\x7f"
+                  "ELF",
+                  4) != 0;
 }
 
 bool rec_mem_map_fd(recorder *r, rtask *t, rrt_ev_syscall *e)
@@ -72,9 +102,16 @@ bool rec_mem_map_fd(recorder *r, rtask *t, rrt_ev_syscall *e)
                         &e->file_index))
         return false;
     e->flags |= RRT_EV_SC_FILE;
-    if ((t->args[3] & (MAP_SHARED | MAP_PRIVATE)) == MAP_PRIVATE)
+    bool priv = (t->args[3] & (MAP_SHARED | MAP_PRIVATE)) == MAP_PRIVATE;
+    if (priv && !is_data_file(fdp, &sb, t->args[2]))
         return true;
-    /* MAP_SHARED or MAP_SHARED_VALIDATE: one shared copy per file */
+    /* replay holds the whole file in memory: a window into a huge one
+     * stays a copy of the window */
+    if ((uint64_t)sb.st_size > (priv ? PRIVATE_COPY_MAX : SHARED_COPY_MAX) &&
+        find_shared(r, &sb) < 0)
+        return true;
+    /* one copy per file, whose pages MAP_SHARED mappings share and
+     * MAP_PRIVATE ones show until they write them */
     int64_t obj = find_shared(r, &sb);
     if (obj < 0) {
         rec_shared *grown = rrtx_grow(r->shared, &r->cap_shared,
@@ -115,8 +152,10 @@ static bool capture_readable(recorder *r, rtask *t, uint64_t lo, uint64_t hi)
     return !in || rec_add_out(r, t, run, hi - run);
 }
 
-/* The parts of [lo, hi) that are not private anonymous memory (a file, a
- * shared mapping): replay's copies of them are anonymous. */
+/* The parts of [lo, hi) that are private file mappings: replay's copies
+ * of them are anonymous memory. (Shared ones are one copy of the file at
+ * replay, which keeps what the kernel keeps; they may also be read-only,
+ * which a debugger's write cannot force.) */
 static bool capture_file_backed(recorder *r, rtask *t, uint64_t lo, uint64_t hi)
 {
     char path[64], line[512];
@@ -131,7 +170,7 @@ static bool capture_file_backed(recorder *r, rtask *t, uint64_t lo, uint64_t hi)
         if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %*s %*s %" SCNu64, &s,
                    &en, perms, &ino) != 4)
             continue;
-        if (en <= lo || s >= hi || (ino == 0 && perms[3] == 'p'))
+        if (en <= lo || s >= hi || ino == 0 || perms[3] != 'p')
             continue;
         ok = capture_readable(r, t, s > lo ? s : lo, en < hi ? en : hi);
     }
@@ -139,10 +178,47 @@ static bool capture_file_backed(recorder *r, rtask *t, uint64_t lo, uint64_t hi)
     return ok;
 }
 
+static bool fd_info(pid_t tid, int fd, uint64_t *pos, unsigned *flags);
+static bool is_file_write(long nr);
+
+/* A write to the program's own memory through /proc/PID/mem (the file
+ * offset is the address): the bytes it wrote, which replay, emulating the
+ * write, puts there. Another process's memory is not followed. */
+static bool self_mem_write(recorder *r, rtask *t, const rrt_ev_syscall *e)
+{
+    char fdp[64], path[64], want[64];
+    snprintf(fdp, sizeof(fdp), "/proc/%d/fd/%d", (int)t->base.tid,
+             (int)t->args[0]);
+    ssize_t n = readlink(fdp, path, sizeof(path) - 1);
+    if (n <= 0)
+        return true;
+    path[n] = 0;
+    snprintf(want, sizeof(want), "/proc/%d/mem", (int)trace_tgid(t->base.tid));
+    if (strcmp(path, want) != 0)
+        return true;
+    uint64_t pos = 0, len = (uint64_t)e->ret;
+    unsigned flags = 0;
+    bool positioned = t->nr == SYS_pwrite64 || t->nr == SYS_pwritev ||
+                      (t->nr == SYS_pwritev2 && (int64_t)t->args[3] != -1);
+    if (positioned)
+        pos = t->args[3];
+    else if (fd_info(t->base.tid, (int)t->args[0], &pos, &flags) && pos >= len)
+        pos -= len;
+    else
+        return rec_fail(r, "process %d: cannot read the position of fd %d",
+                        (int)t->base.tid, (int)t->args[0]);
+    return rec_add_out(r, t, pos, len);
+}
+
 bool rec_mem_outputs(recorder *r, rtask *t, const rrt_ev_syscall *e)
 {
-    if (rec_is_err(e->ret) || t->forced)
+    /* madvise over a range with a hole acts on the mapped part and fails
+     * with ENOMEM */
+    bool acted = t->nr == SYS_madvise && e->ret == -ENOMEM;
+    if ((rec_is_err(e->ret) && !acted) || t->forced)
         return true;
+    if (is_file_write(t->nr) && e->ret > 0 && !(e->flags & RRT_EV_SC_STDIO))
+        return self_mem_write(r, t, e);
     switch (t->nr) {
     case SYS_mincore: /* a byte a page */
         return rec_add_out(r, t, t->args[2], page_up(t->args[1]) / PAGE);
@@ -307,4 +383,28 @@ bool rec_mem_after_event(recorder *r, rtask *t, const rrt_ev_syscall *e)
     else
         off = pos >= len ? pos - len : 0;
     return emit_file_bytes(r, t, fdp, (uint32_t)obj, off, len);
+}
+
+/* ------------------------------------------------------------------ */
+/* The stack limit the program starts with                            */
+
+/* RLIMIT_STACK decides the address-space layout the kernel gives the
+ * program at exec (unlimited: the legacy bottom-up one) and where its
+ * stack stops growing; the program inherits the recorder's. */
+rrt_status rec_mem_meta(recorder *r)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_STACK, &rl) != 0)
+        return RRT_OK;
+    char buf[64], cur[24], max[24];
+    if (rl.rlim_cur == RLIM_INFINITY)
+        snprintf(cur, sizeof(cur), "unlimited");
+    else
+        snprintf(cur, sizeof(cur), "%llu", (unsigned long long)rl.rlim_cur);
+    if (rl.rlim_max == RLIM_INFINITY)
+        snprintf(max, sizeof(max), "unlimited");
+    else
+        snprintf(max, sizeof(max), "%llu", (unsigned long long)rl.rlim_max);
+    snprintf(buf, sizeof(buf), "%s %s", cur, max);
+    return rrt_writer_set_meta(r->w, "record.rlimit_stack", buf, &r->err);
 }

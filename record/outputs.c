@@ -505,6 +505,8 @@ static bool out_special(recorder *r, rtask *t, int64_t ret)
                add_out(r, t, t->args[1], (t->args[2] + 63) / 64 * 8);
     case SYS_prctl:
         return out_prctl(r, t, ret);
+    case SYS_clone: /* CLONE_PIDFD: the parent's pidfd, an int at arg 2 */
+        return (t->args[0] & 0x1000) ? add_out(r, t, t->args[2], 4) : true;
     case SYS_move_pages: /* an int status per page */
         return add_out(r, t, t->args[4], t->args[1] * 4);
     case SYS_modify_ldt: /* 0 read, 2 read default: result bytes */
@@ -696,7 +698,8 @@ bool rec_capture_stdio(recorder *r, rtask *t, rrt_ev_syscall *e)
 {
     if (e->ret <= 0)
         return true;
-    bool vec = t->nr == SYS_writev || t->nr == SYS_pwritev;
+    bool vec =
+        t->nr == SYS_writev || t->nr == SYS_pwritev || t->nr == SYS_pwritev2;
     if (t->nr != SYS_write && t->nr != SYS_pwrite64 && !vec)
         return true;
     int s = stdio_stream(r, t, t->args[0]);

@@ -83,3 +83,28 @@ bool rec_proc_tsc_fault(rtask *t, int sig, const siginfo_t *si)
     int insn = trace_trap_insn(t->base.memfd, g.rip);
     return insn == 1 || insn == 2;
 }
+
+/* rrt record was told to stop (SIGINT, SIGTERM) after the program's first
+ * process had ended: the tasks still running outlived it (daemons). Their
+ * recording stops here, each with a DETACH event (threads before their
+ * process's leader, whose end the kernel reports last), and the archive
+ * is complete: the program's run, as far as it concerns the caller, was
+ * over. The caller kills them. */
+size_t rec_proc_detach_all(recorder *r)
+{
+    size_t n = 0;
+    for (int leaders = 0; leaders < 2; leaders++) {
+        for (trace_task *b = r->tasks; b; b = b->next) {
+            rtask *t = (rtask *)b;
+            if ((trace_tgid(b->tid) == b->tid) != leaders || !t->recording)
+                continue;
+            rrt_ev_detach e = {.tid = (uint32_t)b->tid};
+            if (rec_emit_detach(&r->prod, &e, &r->err) != RRT_OK) {
+                r->failed = true;
+                return n;
+            }
+            n++;
+        }
+    }
+    return n;
+}

@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -221,6 +222,21 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
     e.mode = sb.st_mode;
     e.size = (uint64_t)sb.st_size;
     e.mtime_ns = mtime;
+    if (S_ISCHR(sb.st_mode)) {
+        /* /dev/zero reads as zeros without end (embedding it never
+         * finished): mapped, it is anonymous memory, shared between
+         * processes when MAP_SHARED. An empty file replays as that. */
+        if (major(sb.st_rdev) != 1 || minor(sb.st_rdev) != 5)
+            return rec_fail(r,
+                            "%s: a mapping of a device; rrt cannot record "
+                            "this program yet",
+                            path);
+        e.size = 0;
+        e.flags = RRT_FILE_HAS_BLOB;
+        if (rrt_writer_add_blob(r->w, "", 0, &e.blob, &r->err) != RRT_OK)
+            return r->failed = true, false;
+        goto add;
+    }
     /* A file nobody can open again (deleted, memfd) is always embedded. */
     bool gone = S_ISREG(sb.st_mode) &&
                 (sb.st_nlink == 0 || strncmp(path, "/memfd:", 7) == 0);
@@ -244,6 +260,7 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
         e.dev = (uint64_t)sb.st_dev;
         e.ino = (uint64_t)sb.st_ino;
     }
+add:
     if (rrt_writer_add_file(r->w, &e, &r->err) != RRT_OK)
         return r->failed = true, false;
     file_ref *files =
@@ -445,9 +462,11 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
     }
     const trace_sc_desc *d = trace_syscall_desc(t->nr);
     bool skipped = t->forced || rec_seccomp_skipped(t, regs);
-    rrt_ev_syscall e = {.tid = (uint32_t)t->base.tid,
-                        .nr = (uint32_t)t->nr,
-                        .ret = (int64_t)regs->rax};
+    rrt_ev_syscall e = {
+        .tid = (uint32_t)(t->exec_former ? t->exec_former : t->base.tid),
+        .nr = (uint32_t)t->nr,
+        .ret = (int64_t)regs->rax};
+    t->exec_former = 0;
     memcpy(e.args, t->args, sizeof(e.args));
     if (skipped)
         e.flags |= RRT_EV_SC_FORCED;
@@ -524,7 +543,8 @@ static bool schedule(recorder *r)
             return true;
         next->waiting = false;
         r->holder = next;
-        if (!rec_sched_resumed(r, next))
+        if (!rec_sched_resumed(r, next) ||
+            (next->sb && !rec_sb_switch(r, next)))
             return false;
         if (next->want_clone) {
             next->want_clone = false;
@@ -882,6 +902,32 @@ static bool on_task_exit(recorder *r, rtask *t, int status)
     return ok && release_vfork_parent(r, tid);
 }
 
+/* At the exec event stop of the leader's id: when a thread other than
+ * the leader ran the execve, the kernel has given it the leader's id, and
+ * the leader ended without a report. The task that ran execve goes on
+ * under that id. */
+static rtask *exec_from_thread(recorder *r, rtask *leader)
+{
+    unsigned long former;
+    if (ptrace(PTRACE_GETEVENTMSG, leader->base.tid, NULL, &former) != 0 ||
+        (pid_t)former == leader->base.tid)
+        return leader;
+    rtask *e = find_task(r, (pid_t)former);
+    if (!e)
+        return leader;
+    pid_t tid = leader->base.tid;
+    if (r->holder == leader)
+        r->holder = e;
+    remove_task(r, leader);
+    e->base.tid = tid;
+    e->base.rec_tid = (uint32_t)tid;
+    e->exec_former = (pid_t)former;
+    if (e->base.memfd >= 0)
+        close(e->base.memfd);
+    e->base.memfd = trace_mem_open(tid);
+    return e;
+}
+
 static bool on_stop(recorder *r, pid_t pid, int status)
 {
     rtask *t = find_task(r, pid);
@@ -901,6 +947,7 @@ static bool on_stop(recorder *r, pid_t pid, int status)
         (event == PTRACE_EVENT_SECCOMP && !t->in_syscall)) {
         return on_syscall_stop(r, t);
     } else if (event == PTRACE_EVENT_EXEC) {
+        t = exec_from_thread(r, t);
         t->sb = false; /* a new address space, without the buffer yet */
         t->exec_seen = true;
         t->initial = !t->recording;
@@ -1175,7 +1222,17 @@ static rec_outcome finish(recorder *r, bool ok)
 {
     rec_jobctl_end(r);
     rec_sched_end(r);
-    if (interrupted(r) || r->hung) {
+    if (interrupted(r) && !r->hung && ok && r->exited && r->tasks) {
+        /* told to stop after the first process ended: the rest are
+         * daemons, whose recording ends here; the archive is complete */
+        size_t n = rec_proc_detach_all(r);
+        kill_all(r);
+        ok = !r->failed;
+        warn(r,
+             "stopped recording %zu task%s that outlived the program's "
+             "first process (daemons); they were killed",
+             n, n == 1 ? "" : "s");
+    } else if (interrupted(r) || r->hung) {
         /* the serialization limit's message, or just "interrupted" */
         char text[2 * sizeof(r->err.message)];
         const char *why = r->hung ? r->err.message : "interrupted";
@@ -1259,7 +1316,7 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
         r->sites.found = sites_found;
         r->sites.ctx = r;
     }
-    if (write_meta(r, exe, envp) != RRT_OK ||
+    if (write_meta(r, exe, envp) != RRT_OK || rec_mem_meta(r) != RRT_OK ||
         rrt_writer_set_cpuid(r->w, &r->m, &r->err) != RRT_OK ||
         rrt_writer_flush(r->w, &r->err) != RRT_OK)
         goto out;

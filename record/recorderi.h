@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "producer.h"
+#include "sb_abi.h"
 #include "recorder.h"
 
 typedef struct rtask {
@@ -64,6 +65,10 @@ typedef struct rtask {
     bool emulated;
     int64_t emu_ret;
     bool tsc_sigsegv; /* the program's PR_SET_TSC: RDTSC faults for it */
+    /* it ran execve from a thread other than its process's leader: the
+     * kernel gave it the leader's id (now its tid); this was its own,
+     * which its execve's SYSCALL event still names */
+    pid_t exec_former;
     /* syscall buffer (syscallbuf.c): its region is mapped in the task's
      * address space; the task stops at calls by seccomp, not at each entry
      * (resume with PTRACE_CONT outside calls); rip at the call's entry */
@@ -74,7 +79,8 @@ typedef struct rtask {
      * where replay can deliver them too (syscallbuf.c) */
     siginfo_t sb_stash[4];
     int sb_nstash;
-    int sb_requeued; /* sent again at a tail flush, to deliver there */
+    int sb_requeued;        /* sent again at a tail flush, to deliver there */
+    struct sb_thread sb_th; /* its state in the library while others run */
 } rtask;
 
 typedef struct file_ref {
@@ -179,6 +185,8 @@ bool rec_mem_map_fd(recorder *r, rtask *t, rrt_ev_syscall *e);
  * cannot reproduce (file contents behind madvise and mremap, mincore's
  * vector). */
 bool rec_mem_outputs(recorder *r, rtask *t, const rrt_ev_syscall *e);
+/* Metadata record.rlimit_stack: the stack limit the program starts with. */
+rrt_status rec_mem_meta(recorder *r);
 /* After a call's SYSCALL event: SHARED_MAP for an mmap of a shared file,
  * SHARED_WRITE for a write to the file of one. */
 bool rec_mem_after_event(recorder *r, rtask *t, const rrt_ev_syscall *e);
@@ -214,6 +222,8 @@ bool rec_sched_resumed(recorder *r, rtask *t);
 bool rec_proc_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
 void rec_proc_exit(recorder *r, rtask *t, struct user_regs_struct *regs);
 bool rec_proc_tsc_fault(rtask *t, int sig, const siginfo_t *si);
+/* Ends the recording of every task left (DETACH events); how many. */
+size_t rec_proc_detach_all(recorder *r);
 
 /* execveat.c: at execveat's entry, turns it into an execve of the file's
  * real path (replay does the same), or leaves it when the kernel will
@@ -241,6 +251,7 @@ bool rec_emit_raw(recorder *r, uint32_t type, const rrt_buf *b);
  * signal back when it came inside the library (1: resume without it).
  * rec_sb_after_syscall patches the site of a buffered call at its exit. */
 enum { SB_YIELD = 1, SB_RESUME = 2 };
+bool rec_sb_switch(recorder *r, rtask *t);
 bool rec_sb_exec(recorder *r, rtask *t);
 int rec_sb_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
 int rec_sb_signal(recorder *r, rtask *t, int sig);

@@ -27,7 +27,7 @@ bool rec_sb_exec(recorder *r, rtask *t)
     t->sb = false;
     if (!r->o->syscall_buffer)
         return true;
-    struct sb_ctl c = {.magic = SB_MAGIC, .mode = SB_MODE_RECORD};
+    struct sb_ctl c = {.magic = SB_MAGIC, .mode = SB_MODE_RECORD, .fd_gen = 1};
     for (int s = 1; s <= 2; s++) {
         c.out_ok[s - 1] = r->out_ok[s];
         c.out_dev[s - 1] = (uint64_t)r->out_st[s].st_dev;
@@ -61,7 +61,7 @@ static bool flush(recorder *r, rtask *t, bool safe, uint32_t flags)
                         "corrupt (used %llu, flushed %llu)",
                         (int)t->base.tid, (unsigned long long)c.used,
                         (unsigned long long)c.flushed);
-    if (c.used == c.flushed && (c.used == 0 || (c.busy && !safe)))
+    if (c.used == c.flushed && (c.used == 0 || (c.th.busy && !safe)))
         return true;
     size_t n = (size_t)(c.used - c.flushed);
     uint8_t *buf = n ? malloc(n) : NULL;
@@ -112,13 +112,40 @@ static bool flush(recorder *r, rtask *t, bool safe, uint32_t flags)
      * and will still be committed at `used`: keep the offsets, skip what
      * is out. Only the library's own flush call is known safe. */
     uint64_t pos[2] = {0, 0};
-    if (c.busy && !safe)
+    if (c.th.busy && !safe)
         pos[0] = pos[1] = c.used;
     if (!trace_mem_write(t->base.memfd, SB_CTL + offsetof(struct sb_ctl, used),
                          pos, sizeof(pos)))
         return rec_fail(r, "process %d: cannot reset its syscall buffer",
                         (int)t->base.tid);
     return ok;
+}
+
+/* The token goes to t: its thread state goes into the control page of
+ * its address space, the previous owner's (a thread of the same address
+ * space) is saved. A fork child keeps what it inherited. */
+bool rec_sb_switch(recorder *r, rtask *t)
+{
+    uint64_t owner;
+    int fd = t->base.memfd;
+    uint64_t at = SB_CTL + offsetof(struct sb_ctl, owner);
+    if (!t->sb || !trace_mem_read(fd, at, &owner, sizeof(owner)) ||
+        owner == (uint64_t)t->base.tid)
+        return true;
+    rtask *o = NULL;
+    for (trace_task *b = r->tasks; b; b = b->next)
+        if (b->tid == (pid_t)owner && b->pset == t->base.pset)
+            o = (rtask *)b;
+    uint64_t tid = (uint64_t)t->base.tid;
+    uint64_t th_at = SB_CTL + offsetof(struct sb_ctl, th);
+    bool ok = true;
+    if (o) {
+        ok = trace_mem_read(fd, th_at, &o->sb_th, sizeof(o->sb_th)) &&
+             trace_mem_write(fd, th_at, &t->sb_th, sizeof(t->sb_th));
+    }
+    ok = ok && trace_mem_write(fd, at, &tid, sizeof(tid));
+    return ok || rec_fail(r, "process %d: cannot switch its syscall buffer",
+                          (int)t->base.tid);
 }
 
 static bool in_region(uint64_t rip)
@@ -142,7 +169,7 @@ static bool requeue(recorder *r, rtask *t)
     t->sb_nstash = 0;
     uint32_t zero = 0;
     trace_mem_write(t->base.memfd,
-                    SB_CTL + offsetof(struct sb_ctl, sig_pending), &zero,
+                    SB_CTL + offsetof(struct sb_ctl, th.sig_pending), &zero,
                     sizeof(zero));
     return true;
 }
@@ -152,7 +179,7 @@ int rec_sb_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
     bool own = regs->orig_rax == SB_NR_FLUSH && regs->rip == trace_sb_traced_ip;
     bool tail = own && regs->rdi == 1;
     /* the library's flush call comes where no record is half written */
-    if (!flush(r, t, own, tail ? TRACE_SB_TAIL : 0))
+    if (!flush(r, t, own, own ? TRACE_SB_STOP : 0))
         return -1;
     t->sb_requeued = 0;
     /* held-back signals go at the tail flush, or before a call of the
@@ -178,32 +205,35 @@ int rec_sb_signal(recorder *r, rtask *t, int sig)
 {
     struct user_regs_struct g;
     siginfo_t si;
-    if (!flush(r, t, false, 0))
-        return -1;
+    bool regs = ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) == 0;
+    bool info = ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) == 0;
+    /* an asynchronous signal is delivered where the task stops (replay
+     * stops there too); traps and faults recur where they happen */
+    bool async = info && t->recording && sig != SIGKILL && sig != SIGSTOP &&
+                 (si.si_code <= 0 ||
+                  (si.si_code == SI_KERNEL && sig != SIGSEGV && sig != SIGILL));
     /* Inside the library (not at its traced call, where replay stops as
      * well) a handler's frame would hold a point replay never reaches:
      * hold the signal back until the library's tail flush. */
-    if (!t->recording || sig == SIGKILL || sig == SIGSTOP ||
-        t->sb_nstash >= 4 ||
-        ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0 ||
-        !in_region(g.rip) ||
-        ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) != 0 ||
-        (si.si_code > 0 && si.si_code != SI_KERNEL))
-        return 0;
-    if (g.rip == trace_sb_traced_ip) {
+    bool stash = async && regs && in_region(g.rip) && t->sb_nstash < 4;
+    if (stash && g.rip == trace_sb_traced_ip) {
         /* after a traced call the library makes for the program (replay
          * stops there too), and the signals sent again at a tail flush */
         if (g.orig_rax != (uint64_t)-1 && g.orig_rax != SB_NR_FLUSH)
-            return 0;
-        if (t->sb_requeued > 0) {
+            stash = false;
+        else if (t->sb_requeued > 0) {
             t->sb_requeued--;
-            return 0;
+            stash = false;
         }
     }
+    if (!flush(r, t, false, async && !stash ? TRACE_SB_STOP : 0))
+        return -1;
+    if (!stash)
+        return 0;
     t->sb_stash[t->sb_nstash++] = si;
     uint32_t one = 1;
     if (!trace_mem_write(t->base.memfd,
-                         SB_CTL + offsetof(struct sb_ctl, sig_pending), &one,
+                         SB_CTL + offsetof(struct sb_ctl, th.sig_pending), &one,
                          sizeof(one))) {
         rec_fail(r, "process %d: cannot write its syscall buffer",
                  (int)t->base.tid);
@@ -229,6 +259,8 @@ static bool site_busy(recorder *r, rtask *t, uint64_t rip)
 bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs)
 {
     int64_t ret = (int64_t)regs->rax;
+    if (t->sb)
+        trace_sb_fds_changed(t->base.memfd, t->nr);
     if (!t->sb || !trace_sb_buffers(t->nr) || regs->rip != t->sb_rip ||
         (ret <= -512 && ret >= -516) || site_busy(r, t, regs->rip))
         return true;

@@ -668,7 +668,7 @@ static ssize_t mem_read(ptask *t, uint64_t addr, uint8_t *buf, size_t n)
  * our own on that address space: it outlives the thread (another of its
  * process may remove them) and fails once the address space is gone (an
  * exec, the exit), when there is nothing left to restore. */
-static void insert_bps(rep_dbg *d, ptask *t)
+static void insert_bps(rep_dbg *d, ptask *t, uint64_t skip)
 {
     if (d->bps_memfd >= 0)
         return; /* in already */
@@ -678,7 +678,10 @@ static void insert_bps(rep_dbg *d, ptask *t)
     for (size_t i = 0; i < d->nbps; i++) {
         dbg_bp *b = &d->bps[i];
         static const uint8_t int3 = 0xcc;
-        b->inserted = pread(fd, &b->saved, 1, (off_t)b->addr) == 1 &&
+        /* a step from a breakpoint's address steps over it (gdb may not
+         * have removed it first) */
+        b->inserted = b->addr != skip &&
+                      pread(fd, &b->saved, 1, (off_t)b->addr) == 1 &&
                       pwrite(fd, &int3, 1, (off_t)b->addr) == 1;
     }
     d->bps_memfd = fd;
@@ -806,6 +809,25 @@ static int file_open(rep_dbg *d, const char *path, uint64_t flags, int *err)
     if (flags & 3) {
         *err = 13; /* EACCES: the recording is read-only */
         return -1;
+    }
+    /* /proc/PID/...: the recorded ids name the replay's tasks */
+    char live[PATH_MAX];
+    unsigned a = 0, b = 0;
+    int at = 0;
+    if (sscanf(path, "/proc/%u/task/%u/%n", &a, &b, &at) == 2 && at > 0) {
+        ptask *x = task_rec(d, a), *y = task_rec(d, b);
+        if (x && y) {
+            snprintf(live, sizeof(live), "/proc/%d/task/%d/%s",
+                     (int)x->base.tid, (int)y->base.tid, path + at);
+            path = live;
+        }
+    } else if (sscanf(path, "/proc/%u/%n", &a, &at) == 1 && at > 0) {
+        ptask *x = task_rec(d, a);
+        if (x) {
+            snprintf(live, sizeof(live), "/proc/%d/%s", (int)x->base.tid,
+                     path + at);
+            path = live;
+        }
     }
     dbg_file *f = &d->files[slot];
     rrt_file_entry e = {0};
@@ -980,6 +1002,95 @@ static size_t read_auxv(rep_dbg *d, uint8_t *out, size_t cap)
     return n;
 }
 
+static bool read_u64(ptask *t, uint64_t addr, uint64_t *v)
+{
+    return mem_read(t, addr, (uint8_t *)v, 8) == 8;
+}
+
+/* The dynamic linker's r_debug of the debugged process: from the
+ * program's PT_DYNAMIC (found through AT_PHDR) its DT_DEBUG entry. */
+static uint64_t find_r_debug(rep_dbg *d, ptask *t)
+{
+    uint64_t phdr = 0, phnum = 0, kv[2];
+    for (uint64_t a = d->auxv_addr; a && a < d->auxv_addr + 16 * 64; a += 16) {
+        if (mem_read(t, a, (uint8_t *)kv, 16) != 16 || kv[0] == 0)
+            break;
+        if (kv[0] == 3)
+            phdr = kv[1];
+        else if (kv[0] == 5)
+            phnum = kv[1];
+    }
+    uint64_t bias = 0, dyn = 0;
+    bool have_bias = false;
+    for (uint64_t i = 0; phdr && i < phnum && i < 256; i++) {
+        uint8_t ph[56];
+        if (mem_read(t, phdr + 56 * i, ph, 56) != 56)
+            return 0;
+        uint32_t type;
+        uint64_t vaddr;
+        memcpy(&type, ph, 4);
+        memcpy(&vaddr, ph + 16, 8);
+        if (type == 6 /* PT_PHDR */)
+            bias = phdr - vaddr, have_bias = true;
+        else if (type == 2 /* PT_DYNAMIC */)
+            dyn = vaddr;
+    }
+    if (!dyn || !have_bias)
+        return 0;
+    for (uint64_t a = dyn + bias, n = 0; n < 512; a += 16, n++) {
+        if (mem_read(t, a, (uint8_t *)kv, 16) != 16 || kv[0] == 0)
+            return 0;
+        if (kv[0] == 21 /* DT_DEBUG */)
+            return kv[1];
+    }
+    return 0;
+}
+
+/* The shared libraries as the dynamic linker lists them (r_debug's
+ * link maps), so that gdb need not walk them through memory reads. */
+static void libraries_xml(rep_dbg *d, FILE *f)
+{
+    ptask *t = gtask(d);
+    uint64_t rd = t ? find_r_debug(d, t) : 0, lm = 0;
+    if (!rd || !read_u64(t, rd + 8, &lm) || !lm) {
+        fputs("<library-list-svr4 version=\"1.0\"/>", f);
+        return;
+    }
+    fprintf(f, "<library-list-svr4 version=\"1.0\" main-lm=\"0x%llx\">",
+            (unsigned long long)lm);
+    uint64_t prev = 0;
+    /* the first entry is the program itself */
+    for (int n = 0; lm && n < 4096; n++) {
+        uint64_t l[5]; /* l_addr, l_name, l_ld, l_next, l_prev */
+        if (mem_read(t, lm, (uint8_t *)l, sizeof(l)) != sizeof(l) ||
+            l[4] != prev)
+            break;
+        char name[PATH_MAX] = "";
+        ssize_t k =
+            l[1] ? mem_read(t, l[1], (uint8_t *)name, sizeof(name) - 1) : 0;
+        name[k > 0 ? (size_t)k : 0] = 0;
+        if (n > 0 && name[0]) {
+            fputs("<library name=\"", f);
+            for (const char *c = name; *c; c++) {
+                if (*c == '&')
+                    fputs("&amp;", f);
+                else if (*c == '<')
+                    fputs("&lt;", f);
+                else if (*c == '"')
+                    fputs("&quot;", f);
+                else
+                    fputc(*c, f);
+            }
+            fprintf(f, "\" lm=\"0x%llx\" l_addr=\"0x%llx\" l_ld=\"0x%llx\"/>",
+                    (unsigned long long)lm, (unsigned long long)l[0],
+                    (unsigned long long)l[2]);
+        }
+        prev = lm;
+        lm = l[3];
+    }
+    fputs("</library-list-svr4>", f);
+}
+
 static void threads_xml(rep_dbg *d, FILE *f)
 {
     char id[48];
@@ -1021,6 +1132,12 @@ static void do_xfer(rep_dbg *d, const gdbp_cmd *c)
         len = read_auxv(d, buf, sizeof(buf));
         if ((text = malloc(len + 1)))
             memcpy(text, buf, len);
+    } else if (strcmp(c->object, "libraries-svr4") == 0) {
+        FILE *f = open_memstream(&text, &len);
+        if (f) {
+            libraries_xml(d, f);
+            fclose(f);
+        }
     } else if (strcmp(c->object, "threads") == 0) {
         FILE *f = open_memstream(&text, &len);
         if (f) {
@@ -1052,6 +1169,7 @@ static void do_supported(rep_dbg *d, const char *args)
     send_fmt(d,
              "PacketSize=%x;QStartNoAckMode+;qXfer:features:read+;"
              "qXfer:exec-file:read+;qXfer:auxv:read+;qXfer:threads:read+;"
+             "qXfer:libraries-svr4:read+;"
              "QPassSignals+;vContSupported+;QThreadEvents+;%s%s%s%s%s",
              GDBP_MAX_PACKET, d->multiprocess ? "multiprocess+;" : "",
              d->swbreak ? "swbreak+;" : "", d->hwbreak ? "hwbreak+;" : "",
@@ -1659,6 +1777,13 @@ bool rep_dbg_event(replayer *r, const rrt_event *ev)
         d->exec_rec = 0;
         if (t && debugged(d, t)) {
             d->auxv_addr = find_auxv(t);
+            if (!first) {
+                /* a new program: gdb sets its breakpoints again (and
+                 * never removes those of the old one) */
+                remove_bps(d);
+                d->nbps = 0;
+                clear_all_drs(d);
+            }
             if (!first && d->exec_events && d->started) {
                 char extra[2 * PATH_MAX + 16];
                 size_t n = strlen(d->exe);
@@ -1731,13 +1856,19 @@ int rep_dbg_resume(replayer *r, ptask *t, int req)
             return req;
         mine = d->stepping && d->step_rec == t->base.rec_tid;
     }
+    uint64_t skip = UINT64_MAX; /* no address: insert them all */
     if (mine && !t->skipped) {
         /* SYSEMU's step: a `syscall` stops at its entry, never runs */
         d->step_issued = true;
         req = PTRACE_SYSEMU_SINGLESTEP;
+        struct user_regs_struct g;
+        if (d->nbps && ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) == 0) {
+            skip = g.rip;
+            remove_bps(d); /* in again, without the one at rip */
+        }
     }
     if (d->nbps)
-        insert_bps(d, t);
+        insert_bps(d, t, skip);
     return req;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -116,8 +117,9 @@ static bool fill_object(replayer *r, ptask *t, rep_shared *o, uint64_t index)
     }
     if (o->fd < 0)
         o->fd = memfd_create("rrt-shared", MFD_CLOEXEC);
-    if (o->fd < 0 || ftruncate(o->fd, 0) != 0 ||
-        ftruncate(o->fd, (off_t)f.size) != 0) {
+    /* Overwritten, not emptied first: emptying would also drop the pages
+     * private mappings of it have written (the kernel zaps those too). */
+    if (o->fd < 0 || ftruncate(o->fd, (off_t)f.size) != 0) {
         rep_fail_at(r, t, "%s: cannot make its shared copy: %s", f.path,
                     strerror(errno));
         goto out;
@@ -222,8 +224,10 @@ int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e)
     if (o->file_index != e->file_index && !fill_object(r, t, o, e->file_index))
         return -1;
     uint64_t addr = (uint64_t)e->ret;
+    bool priv = (e->args[3] & (MAP_SHARED | MAP_PRIVATE)) == MAP_PRIVATE;
     if (!map_fd(t, o->fd, addr, e->args[1], e->args[2],
-                MAP_SHARED | (e->args[3] & (MAP_POPULATE | MAP_NORESERVE)),
+                (priv ? MAP_PRIVATE : MAP_SHARED) |
+                    (e->args[3] & (MAP_POPULATE | MAP_NORESERVE)),
                 e->args[5])) {
         rep_fail_at(r, t, "cannot map the shared copy of file %llu at 0x%llx",
                     (unsigned long long)e->file_index,
@@ -342,4 +346,77 @@ bool rep_mem_past_eof_tripped(replayer *r, ptask *t, const stop *s)
                   MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, (uint64_t)-1, 0,
                   &ret) &&
            (uint64_t)ret == lo;
+}
+
+bool rep_mem_emulated(replayer *r, ptask *t, const rrt_ev_syscall *e)
+{
+    uint64_t res, ptr, who = 0;
+    if (e->ret != 0)
+        return true;
+    if (e->nr == SYS_setrlimit)
+        res = e->args[0], ptr = e->args[1];
+    else if (e->nr == SYS_prlimit64)
+        who = e->args[0], res = e->args[1], ptr = e->args[2];
+    else
+        return true;
+    if (res != RLIMIT_STACK || !ptr)
+        return true;
+    /* the recorded process it named, by its live id */
+    ptask *p = who ? trace_task_find(r->tasks, (uint32_t)who) : t;
+    struct rlimit rl;
+    if (!p || !trace_mem_read(t->base.memfd, ptr, &rl, sizeof(rl)))
+        return true;
+    if (prlimit(p->base.tid, RLIMIT_STACK, &rl, NULL) != 0)
+        return rep_fail_at(r, t, "cannot set the stack size limit: %s",
+                           strerror(errno));
+    return true;
+}
+
+bool rep_mem_failed_but_acted(const rrt_ev_syscall *e)
+{
+    return (e->nr == SYS_madvise || e->nr == SYS_mprotect) && e->ret == -ENOMEM;
+}
+
+static bool parse_limit(const char *s, char **end, rlim_t *v)
+{
+    if (strncmp(s, "unlimited", 9) == 0) {
+        *v = RLIM_INFINITY;
+        *end = (char *)s + 9;
+        return true;
+    }
+    errno = 0;
+    unsigned long long n = strtoull(s, end, 10);
+    *v = (rlim_t)n;
+    return *end != s && errno == 0;
+}
+
+bool rep_mem_spawned(replayer *r, pid_t pid)
+{
+    const char *m = rrt_reader_meta_get(r->rd, "record.rlimit_stack");
+    struct rlimit want, have;
+    char *end;
+    if (!m) /* recorded before the key existed: this host's limit */
+        return true;
+    if (!parse_limit(m, &end, &want.rlim_cur) || *end != ' ' ||
+        !parse_limit(end + 1, &end, &want.rlim_max) || *end ||
+        want.rlim_cur > want.rlim_max)
+        return rep_failed(r, RRT_E_CORRUPT,
+                          "metadata record.rlimit_stack: \"%s\" is not two "
+                          "limits",
+                          m);
+    if (prlimit(pid, RLIMIT_STACK, NULL, &have) != 0)
+        return rep_failed(r, RRT_E_IO, "cannot read the stack limit: %s",
+                          strerror(errno));
+    if (have.rlim_cur == want.rlim_cur)
+        return true;
+    /* the hard limit can only come down without privilege: keep ours */
+    if (want.rlim_max > have.rlim_max)
+        want.rlim_max = have.rlim_max;
+    if (want.rlim_cur > want.rlim_max ||
+        prlimit(pid, RLIMIT_STACK, &want, NULL) != 0)
+        return rep_failed(r, RRT_E_IO,
+                          "the recording ran with a stack limit of %s; "
+                          "cannot set it here (ulimit -Hs allows less?)",
+                          m);
+    return true;
 }

@@ -154,6 +154,8 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
         t->skipped = false;
         /* ESRCH: killed meanwhile (exit_group of a sibling); reap it */
         bool resume = !t->resumed;
+        if (resume)
+            rep_sb_switch(r, t);
         t->resumed = false;
         if (resume && r->dbg)
             req = rep_dbg_resume(r, t, req);
@@ -553,6 +555,26 @@ static void note_altstack(ptask *t, uint64_t ss)
 
 static bool reap_doomed(replayer *r, ptask *t);
 
+/* t, not its process's leader, runs execve for real: the kernel ends the
+ * leader, without a report, and gives t the leader's id, by which the
+ * recording names it from its EXEC event on. */
+static void exec_from_thread(replayer *r, ptask *t, pid_t leader)
+{
+    if (leader <= 0 || leader == t->base.tid)
+        return;
+    /* into the exec under its own id; its stop comes under the leader's */
+    if (!t->resumed && ptrace(PTRACE_SYSCALL, t->base.tid, NULL, NULL) == 0)
+        t->resumed = true;
+    for (ptask *l = first_task(r); l; l = next_task(l)) {
+        if (l->base.tid != leader)
+            continue;
+        t->base.rec_tid = l->base.rec_tid;
+        remove_task(r, l);
+        break;
+    }
+    t->base.tid = leader;
+}
+
 static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
 {
     if (e->nr == SYS_mmap) {
@@ -571,9 +593,12 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     }
     if (exec) {
+        /* (before the exec may run and take t's own id away) */
+        pid_t leader = trace_tgid(t->base.tid);
         uint64_t swapped = rep_sub_execve(r, t, s->regs.rdi);
         if (rep_stopped(r) || !reap_doomed(r, t))
             return false;
+        exec_from_thread(r, t, leader);
         next_stop(r, t, s);
         /* a vfork parent shares the memory the path was swapped in; the
          * write fails harmlessly when the old address space is gone */
@@ -638,7 +663,7 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         prot = e->args[2], start = (uint64_t)e->ret, len = e->args[1];
     else if (e->nr == SYS_mprotect)
         prot = e->args[2], start = e->args[0], len = e->args[1];
-    if (r->patch_kinds && (prot & PROT_EXEC) &&
+    if (r->patch_kinds && (prot & PROT_EXEC) && !is_err(e->ret) &&
         trace_patch_range(t->base.memfd, start, len, &t->base.pset->p,
                           &r->sites) < 0)
         return rep_fail_at(r, t, "cannot patch CPUID and XGETBV at 0x%llx",
@@ -753,7 +778,8 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
             return false;
         s.regs.rax = (uint64_t)e->ret; /* the recorded child id */
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs);
-        return true;
+        /* CLONE_PIDFD: the recorded descriptor number, not this one's */
+        return write_outputs(r, t, e);
     }
     if (e->flags & RRT_EV_SC_INITIAL)
         return e->nr == SYS_execve ||
@@ -765,7 +791,8 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
     /* A failed call changed nothing and is emulated; rt_sigreturn's
      * "result" is the interrupted context's rax, not a status. */
     bool real = (d->mode == TRACE_SC_EXECUTE || rep_shm_real(e)) &&
-                (!is_err(e->ret) || e->nr == SYS_rt_sigreturn) &&
+                (!is_err(e->ret) || e->nr == SYS_rt_sigreturn ||
+                 rep_mem_failed_but_acted(e)) &&
                 !(e->flags & RRT_EV_SC_FORCED);
     t->want_real =
         real || (e->flags & RRT_EV_SC_ENTRY_ONLY) || e->nr == SYS_rt_sigsuspend;
@@ -806,7 +833,7 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
     if (interrupted_with_mask(r, t, e, &s))
         return !rep_stopped(r);
     return real ? reenter(r, t, &s) && execute(r, t, e, &s)
-                : emulate(r, t, e, &s);
+                : emulate(r, t, e, &s) && rep_mem_emulated(r, t, e);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1173,6 +1200,41 @@ static void release_exits(replayer *r, ptask *t)
     }
 }
 
+/* t died of signal sig with its whole process (a fatal signal, which the
+ * kernel turns into a group exit), maybe inside a system call. The
+ * recording has the EXIT of the threads that died first before that of
+ * the one that took the signal, so that one is sent on its way now: its
+ * default action ends t like the others, which are then reaped as they
+ * die (group_exit), never left waiting for a death (a leader's is
+ * reported only after its threads'). */
+static void release_fatal(replayer *r, ptask *t, int sig)
+{
+    pid_t tgid = trace_tgid(t->base.tid);
+    if (tgid <= 0)
+        return;
+    bool sent = false;
+    for (ptask *u = first_task(r); u; u = next_task(u)) {
+        if (u == t || u->resume_sig != sig || u->resumed ||
+            trace_tgid(u->base.tid) != tgid)
+            continue;
+        ptrace(PTRACE_SYSCALL, u->base.tid, NULL, (void *)(long)sig);
+        u->resume_sig = 0;
+        u->resumed = true;
+        sent = true;
+    }
+    if (!sent && t->resume_sig != sig)
+        return;
+    for (ptask *u = first_task(r); u; u = next_task(u)) {
+        if (trace_tgid(u->base.tid) != tgid)
+            continue;
+        u->group_exit = true;
+        if (u->parked && u->park.kind == STOP_SYSCALL) {
+            u->parked = false; /* stopped there: next_stop resumes it */
+            u->in_syscall = !u->in_syscall;
+        }
+    }
+}
+
 /* At record time the program's seccomp filter killed the task
  * (SECCOMP_RET_KILL_*: the killed call has a FORCED event, then the task
  * died without a signal stop). Replay's own wall kills it the same way,
@@ -1202,6 +1264,8 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
 {
     stop s;
     char buf[256];
+    if (e->killed && e->code != SIGKILL)
+        release_fatal(r, t, (int)e->code);
     if (t->group_exit)
         release_exits(r, t);
     if (e->killed && e->code == SIGKILL &&
@@ -1217,7 +1281,10 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
     if (s.kind == STOP_SYSCALL && t->in_syscall && e->killed &&
         e->code == SIGSYS)
         thread_only = die_by_wall(r, t, &s);
-    if ((s.kind == STOP_SYSCALL && t->in_syscall && t->group_exit) ||
+    /* (the syscall buffer: it asks for records the recording never got,
+     * made between the exit_group and the kill) */
+    if ((s.kind == STOP_SYSCALL && (t->in_syscall || rep_sb_library_stop(&s)) &&
+         t->group_exit) ||
         rep_sig_exit_stale(t, e, &s)) {
         /* At record time a sibling's exit_group ended the task inside
          * this call (a thread pool's futex wait), which so has no event;
@@ -1255,6 +1322,23 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         r->exited = true;
     }
     rep_sig_exit_end(r, tgid, e);
+    remove_task(r, t);
+    return true;
+}
+
+/* The recording of t stopped here (it outlived the program's first
+ * process, and rrt record was told to stop): it ends here too. SIGKILL
+ * ends its whole process; the recording detached a process's threads
+ * before its leader, whose death is reported only after theirs. */
+static bool on_detach(replayer *r, ptask *t)
+{
+    syscall(SYS_tkill, t->base.tid, SIGKILL);
+    t->parked = false;
+    int st;
+    pid_t p;
+    do
+        p = waitpid(t->base.tid, &st, __WALL);
+    while (p == t->base.tid && !WIFEXITED(st) && !WIFSIGNALED(st));
     remove_task(r, t);
     return true;
 }
@@ -1472,7 +1556,10 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
         ok = need_task(r, any.u.syscall.tid, &t) &&
              on_syscall(r, t, &any.u.syscall);
         if (ok)
-            rep_sig_after_call(r, t, &any.u.syscall);
+            if (ok) {
+                rep_sig_after_call(r, t, &any.u.syscall);
+                rep_sb_after_syscall(r, t, any.u.syscall.nr);
+            }
         break;
     case RRT_EV_RDTSC:
         ok = need_task(r, any.u.rdtsc.tid, &t) && on_rdtsc(r, t, &any.u.rdtsc);
@@ -1502,6 +1589,9 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
     case RRT_EV_SHARED_WRITE:
         ok = need_task(r, any.u.shared_write.tid, &t) &&
              rep_mem_shared_write(r, t, &any.u.shared_write);
+        break;
+    case RRT_EV_DETACH:
+        ok = need_task(r, any.u.detach.tid, &t) && on_detach(r, t);
         break;
     case RRT_EV_PREEMPT:
         /* the task gave way at the trap it stopped at: it does not run on
@@ -1652,6 +1742,11 @@ static bool spawn(replayer *r, ptask **root)
     pid_t pid = trace_spawn(&so);
     if (pid < 0) {
         rep_failed(r, RRT_E_IO, "cannot start %s: %s", exe, strerror(errno));
+        goto out;
+    }
+    if (!rep_mem_spawned(r, pid)) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
         goto out;
     }
     *root = add_task(r, 0, pid);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sb_abi.h"
 #include "replayer.h"
 
 typedef struct stop {
@@ -20,7 +21,8 @@ typedef struct stop {
 enum { STOP_EXIT, STOP_SYSCALL, STOP_EVENT, STOP_SIGNAL, STOP_ERROR };
 
 typedef struct ptask {
-    trace_task base; /* first: ids, memory, patch set, list link */
+    trace_task base;        /* first: ids, memory, patch set, list link */
+    struct sb_thread sb_th; /* syscall buffer: its state while others run */
     bool in_syscall;
     bool sysemu;         /* resume with PTRACE_SYSEMU outside real calls */
     bool emu_entry;      /* at an entry stop under PTRACE_SYSEMU: the kernel
@@ -141,6 +143,7 @@ typedef struct replayer {
     rrt_cpuid_sites *table;
     struct rep_mem *mem; /* memory.c: copies of mapped files */
     uint64_t sb_records; /* syscall buffer records consumed */
+    bool sb_used;        /* a SYSCALLBUF_INIT was replayed */
 } replayer;
 
 /* report.c: what the replay says, and how it stops. */
@@ -189,6 +192,10 @@ bool rep_vdso_check(replayer *r, ptask *t, const rrt_ev_exec *rec,
  * SHARED_MAP event follows, maps the object's copy there instead (1);
  * 0 when none follows (the caller fills the mapping), -1 on failure. */
 int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e);
+/* A failed call that changed memory all the same, which replay runs:
+ * madvise and mprotect over a range with a hole act on the mapped part
+ * and fail with ENOMEM. */
+bool rep_mem_failed_but_acted(const rrt_ev_syscall *e);
 /* At the exit stop of e, a private file mmap run as anonymous memory and
  * filled: makes the pages past the end of the file raise SIGBUS, as the
  * file's did. */
@@ -200,6 +207,13 @@ bool rep_mem_past_eof_tripped(replayer *r, ptask *t, const stop *s);
 /* SHARED_WRITE: the bytes a call wrote into a shared file. */
 bool rep_mem_shared_write(replayer *r, ptask *t, const rrt_ev_shared_write *e);
 void rep_mem_free(replayer *r);
+/* The root pid, spawned and stopped before its execve: gets the stack
+ * limit the recording started with (metadata record.rlimit_stack), which
+ * decides the address-space layout exec gives it. */
+bool rep_mem_spawned(replayer *r, pid_t pid);
+/* After an emulated call: what of it the address space needs all the same
+ * (the stack's size limit, which decides where a recursion overflows). */
+bool rep_mem_emulated(replayer *r, ptask *t, const rrt_ev_syscall *e);
 /* signals.c: a fatal signal's death of a whole thread group, around
  * each EXIT event: begin (before running the task to its end; returns its
  * thread group id), stale (the stop it reached is not its end: wait for
@@ -237,6 +251,13 @@ bool rep_sb_before_signal(replayer *r, ptask *t);
 /* s is the library's stop at the end of its records (parked by the last
  * SYSCALLBUF event): skipped, true; the task then runs on. */
 bool rep_sb_skip_end(replayer *r, ptask *t, stop *s);
+/* s is a stop at the library's own call (records wanted, end of records). */
+bool rep_sb_library_stop(const stop *s);
+/* t is about to run: its thread state goes into the library's control
+ * page (the recorder did the same when it gave t the token). */
+void rep_sb_switch(replayer *r, ptask *t);
+/* After t's traced call nr (its SYSCALL event). */
+void rep_sb_after_syscall(replayer *r, ptask *t, uint32_t nr);
 
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);

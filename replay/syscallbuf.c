@@ -21,7 +21,7 @@ static bool on_init(replayer *r, const rrt_event *ev)
     const uint8_t *image;
     size_t len;
     ptask *t;
-    struct sb_ctl c = {.magic = SB_MAGIC, .mode = SB_MODE_REPLAY};
+    struct sb_ctl c = {.magic = SB_MAGIC, .mode = SB_MODE_REPLAY, .fd_gen = 1};
     if (!trace_sb_decode_init(ev->data, ev->len, &tid, &base, &image, &len,
                               &c) ||
         base != SB_BASE)
@@ -35,6 +35,7 @@ static bool on_init(replayer *r, const rrt_event *ev)
     if (!trace_sb_map(t->base.tid, t->base.memfd, image, len, &c))
         return rep_diverge(r, t, "cannot map the syscall buffer at 0x%llx",
                            (unsigned long long)SB_BASE);
+    r->sb_used = true;
     return true;
 }
 
@@ -68,6 +69,12 @@ static bool on_patch(replayer *r, const rrt_event *ev)
         return rep_fail_at(r, t, "cannot patch the system call at 0x%llx",
                            (unsigned long long)p.site);
     return true;
+}
+
+static bool is_end_stop(const stop *s)
+{
+    return s->kind == STOP_SYSCALL && s->regs.orig_rax == SB_NR_FLUSH &&
+           s->regs.rip == trace_sb_traced_ip && s->regs.rdi == 1;
 }
 
 static bool on_flush(replayer *r, const rrt_event *ev)
@@ -138,11 +145,17 @@ static bool on_flush(replayer *r, const rrt_event *ev)
     if (!rep_skip_call(r, t, &s, 0))
         goto out;
     r->sb_records += n;
-    /* The task consumes them now, to its next stop: the end of the call
-     * that takes the last one (the library stops there), a call for more
-     * records, or a traced call. A signal the recording delivered after
-     * these calls is delivered at that stop (rep_sb_before_signal). */
-    rep_next_stop(r, t, &s);
+    /* The task consumes them now. With STOP it stays where the records
+     * end (the end of the call that takes the last one, where the library
+     * stops, or its call for more), as it stopped there at record time
+     * (other threads ran, or a signal came: rep_sb_before_signal);
+     * otherwise it runs on to its next traced stop. */
+    for (;;) {
+        rep_next_stop(r, t, &s);
+        if ((flags & TRACE_SB_STOP) || !is_end_stop(&s) ||
+            !rep_skip_call(r, t, &s, 0))
+            break;
+    }
     t->park = s;
     t->parked = true;
     ok = true;
@@ -151,10 +164,10 @@ out:
     return ok;
 }
 
-static bool is_end_stop(const stop *s)
+bool rep_sb_library_stop(const stop *s)
 {
     return s->kind == STOP_SYSCALL && s->regs.orig_rax == SB_NR_FLUSH &&
-           s->regs.rip == trace_sb_traced_ip && s->regs.rdi == 1;
+           s->regs.rip == trace_sb_traced_ip;
 }
 
 bool rep_sb_before_signal(replayer *r, ptask *t)
@@ -169,6 +182,33 @@ bool rep_sb_before_signal(replayer *r, ptask *t)
 bool rep_sb_skip_end(replayer *r, ptask *t, stop *s)
 {
     return is_end_stop(s) && rep_skip_call(r, t, s, 0);
+}
+
+void rep_sb_after_syscall(replayer *r, ptask *t, uint32_t nr)
+{
+    if (r->sb_used)
+        trace_sb_fds_changed(t->base.memfd, nr);
+}
+
+void rep_sb_switch(replayer *r, ptask *t)
+{
+    struct sb_ctl c;
+    int fd = t->base.memfd;
+    if (!r->sb_used || !trace_mem_read(fd, SB_CTL, &c, sizeof(c)) ||
+        c.magic != SB_MAGIC || c.owner == (uint64_t)t->base.rec_tid)
+        return;
+    ptask *o = NULL;
+    for (trace_task *b = r->tasks; b; b = b->next)
+        if (b->rec_tid == (uint32_t)c.owner && b->pset == t->base.pset)
+            o = (ptask *)b;
+    uint64_t tid = t->base.rec_tid;
+    uint64_t th_at = SB_CTL + offsetof(struct sb_ctl, th);
+    if (o) {
+        o->sb_th = c.th;
+        trace_mem_write(fd, th_at, &t->sb_th, sizeof(t->sb_th));
+    }
+    trace_mem_write(fd, SB_CTL + offsetof(struct sb_ctl, owner), &tid,
+                    sizeof(tid));
 }
 
 bool rep_sb_event(replayer *r, const rrt_event *ev, bool *ok)

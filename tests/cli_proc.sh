@@ -6,6 +6,8 @@
 #   - a thread that busy-waits for another past the serialization limit
 #     ends the recording with a message naming it; OUT.partial is kept and
 #     `rrt recover` makes an archive of it;
+#   - a daemon that outlives the first process is recorded until rrt is
+#     told to stop, which ends it (DETACH) in a complete archive;
 #   - a 32-bit call through int 0x80 is refused, naming it;
 #   - through a terminal: Ctrl-C reaches the program and ends the
 #     recording (OUT.partial); Ctrl-Z stops the program and rrt, `fg`
@@ -78,6 +80,22 @@ took=$(($(date +%s) - start))
 grep -q "serialize-limit=1" rec.err ||
     fail "busy wait, stopped child: the message does not name the limit"
 echo "ok: a busy wait ends at the limit while a child is stopped (${took}s)"
+
+# A daemon outlives the program's first process: recorded until rrt is
+# told to stop, which then completes the archive with the first process's
+# status (DETACH events), replayable.
+rm -f e.rrt e.rrt.partial
+timeout --preserve-status -s INT 3 "$RRT" record -o e.rrt -- "$TR/tr_daemon" </dev/null >rec.out 2>rec.err
+rc=$?
+[ $rc -eq 0 ] || fail "daemon: status $rc, expected the first process's 0"
+[ -f e.rrt ] && [ ! -f e.rrt.partial ] || fail "daemon: no complete e.rrt"
+grep -q "stopped recording 1 task that outlived" rec.err || fail "daemon: no note"
+grep -q "first process done" rec.out || fail "daemon: no output"
+timeout -k 5 60 "$RRT" replay e.rrt </dev/null >rep.out 2>rep.err
+rrc=$?
+[ $rrc -eq 0 ] || fail "daemon: replay status $rrc"
+cmp -s rec.out rep.out || fail "daemon: replay output differs"
+echo "ok: a daemon is recorded until rrt is told to stop; the archive is complete"
 
 # A 32-bit call through int 0x80 is refused by name, not decoded with the
 # x86-64 table (i386 getpid, 20, is writev there).

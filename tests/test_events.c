@@ -77,6 +77,8 @@ static const uint8_t g_shared_write[] = {0xe7, 0x24, 0x03, 0xac, 0x02,
                                          0x03, 'a',  'b',  'c'};
 /* PREEMPT: tid 4711 resumes */
 static const uint8_t g_preempt[] = {0xe7, 0x24, 0x01};
+/* DETACH: tid 4711 */
+static const uint8_t g_detach[] = {0xe7, 0x24};
 /* clang-format on */
 
 static uint8_t siginfo_bytes(size_t i)
@@ -126,6 +128,7 @@ DECODER(xgetbv, rrt_ev_xgetbv, (void)0)
 DECODER(shared_map, rrt_ev_shared_map, (void)0)
 DECODER(shared_write, rrt_ev_shared_write, (void)0)
 DECODER(preempt, rrt_ev_preempt, (void)0)
+DECODER(detach, rrt_ev_detach, (void)0)
 
 typedef struct sample {
     const char *name;
@@ -171,6 +174,7 @@ static size_t samples(sample *s)
     s[n++] = (sample){"shared_write", dec_shared_write, g_shared_write,
                       sizeof(g_shared_write), 0};
     s[n++] = (sample){"preempt", dec_preempt, g_preempt, sizeof(g_preempt), 0};
+    s[n++] = (sample){"detach", dec_detach, g_detach, sizeof(g_detach), 0};
     return n;
 }
 
@@ -417,6 +421,12 @@ static void test_events_encode_golden_bytes(void **state)
     assert_int_equal(rrt_ev_encode_preempt(&b, &pe), RRT_OK);
     assert_int_equal(b.len, sizeof(g_preempt));
     assert_memory_equal(b.data, g_preempt, b.len);
+
+    rrt_buf_reset(&b);
+    rrt_ev_detach de = {.tid = 4711};
+    assert_int_equal(rrt_ev_encode_detach(&b, &de), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_detach));
+    assert_memory_equal(b.data, g_detach, b.len);
     rrt_buf_free(&b);
 }
 
@@ -424,7 +434,7 @@ static void test_events_encode_golden_bytes(void **state)
 static void test_events_round_trip_every_type(void **state)
 {
     (void)state;
-    sample s[16];
+    sample s[32];
     size_t n = samples(s);
     rrt_buf b;
     rrt_buf_init(&b);
@@ -443,7 +453,7 @@ static void test_events_round_trip_every_type(void **state)
 static void test_events_reject_truncation_at_every_offset(void **state)
 {
     (void)state;
-    sample s[16];
+    sample s[32];
     size_t n = samples(s);
     for (size_t i = 0; i < n; i++) {
         for (size_t len = 0; len < s[i].n; len++) {
@@ -468,7 +478,7 @@ static void test_events_reject_truncation_at_every_offset(void **state)
 static void test_events_reject_trailing_bytes(void **state)
 {
     (void)state;
-    sample s[16];
+    sample s[32];
     size_t n = samples(s);
     for (size_t i = 0; i < n; i++) {
         uint8_t *p = malloc(s[i].n + 1);
@@ -490,7 +500,7 @@ static void test_events_reject_trailing_bytes(void **state)
 static void test_events_bit_flips_decode_canonically_or_fail(void **state)
 {
     (void)state;
-    sample s[16];
+    sample s[32];
     size_t n = samples(s);
     rrt_buf b;
     rrt_buf_init(&b);
@@ -694,6 +704,7 @@ static void test_events_type_and_syscall_names(void **state)
     assert_string_equal(rrt_ev_type_name(RRT_EV_SIGNAL_FRAME), "SIGNAL_FRAME");
     assert_string_equal(rrt_ev_type_name(RRT_EV_XGETBV), "XGETBV");
     assert_string_equal(rrt_ev_type_name(RRT_EV_PREEMPT), "PREEMPT");
+    assert_string_equal(rrt_ev_type_name(RRT_EV_DETACH), "DETACH");
     assert_null(rrt_ev_type_name(11));
     assert_null(rrt_ev_type_name(UINT32_MAX));
     assert_string_equal(rrt_syscall_name(0), "read");
@@ -749,7 +760,7 @@ static void test_events_decode_any_round_trips_every_type(void **state)
     (void)state;
     any_case c[32];
     size_t n = any_cases(c);
-    assert_int_equal(n, 13);
+    assert_int_equal(n, 14);
     rrt_buf b;
     rrt_buf_init(&b);
     for (size_t i = 0; i < n; i++) {

@@ -15,7 +15,7 @@
 #define SB_CTL_OFF 0x10000ull   /* struct sb_ctl */
 #define SB_STUBS_OFF 0x20000ull /* per-site stubs, SB_STUB_SIZE each */
 #define SB_STUBS_SIZE 0x20000ull
-#define SB_STUB_SIZE 32ull
+#define SB_STUB_SIZE 48ull
 #define SB_BUF_OFF 0x100000ull /* records, SB_BUF_SIZE bytes */
 #define SB_BUF_SIZE 0x100000ull
 
@@ -31,13 +31,30 @@
 
 enum { SB_MODE_OFF = 0, SB_MODE_RECORD = 1, SB_MODE_REPLAY = 2 };
 
+/* What the library keeps per thread. The recorder and the replayer run
+ * one thread of a process at a time: they keep each thread's copy and
+ * load it into the control page (owner) before that thread runs. */
+struct sb_thread {
+    uint32_t busy;        /* inside a call (a signal handler that calls the
+                           * library meanwhile takes the traced path) */
+    uint32_t call_recs;   /* records the current call made or consumed since
+                           * its last traced call */
+    uint32_t sig_pending; /* record: a signal held back (below) */
+    uint32_t pad;
+    uint64_t since_yield; /* record: records since the last SB_NR_FLUSH */
+};
+
 /* The control page. The library writes used (record) and cursor
- * (replay); the tracer writes the rest, while the task is stopped. */
+ * (replay) and th; the tracer writes the rest, while the task is stopped.
+ * A signal that comes while a thread is in the library is held back by
+ * the recorder (th.sig_pending): the library makes a "tail" SB_NR_FLUSH
+ * (first argument 1) at the end of the call, where the recorder sends it
+ * again; at replay the library stops there (SB_NR_FLUSH, 1) at the end of
+ * a call that consumed the last record the replayer gave it. */
 struct sb_ctl {
     uint64_t magic;
     uint32_t mode;
-    uint32_t busy;      /* the library is inside a call (signal handlers
-                         * that call it meanwhile take the traced path) */
+    uint32_t pad;
     uint64_t used;      /* bytes of records in the buffer */
     uint64_t flushed;   /* record: bytes already written to the archive */
     uint64_t cursor;    /* replay: bytes consumed */
@@ -46,16 +63,26 @@ struct sb_ctl {
      * that the recording carries their bytes (STDIO) */
     uint64_t out_dev[2], out_ino[2];
     uint32_t out_ok[2];
-    uint64_t nrec;        /* records made or consumed, for statistics */
-    uint64_t since_yield; /* record: records since the last SB_NR_FLUSH */
-    /* record: the recorder holds back a signal that came while the task
-     * was in the library; the library makes a "tail" SB_NR_FLUSH (first
-     * argument 1) at the end of the call, where the recorder sends it
-     * again. replay: the library stops there at the end of the call that
-     * consumed the last record the replayer gave it. */
-    uint32_t sig_pending;
-    uint32_t call_recs; /* records made or consumed by the current call */
+    uint64_t nrec;  /* records made or consumed, for statistics */
+    uint64_t owner; /* tracer: the thread whose th is loaded */
+    struct sb_thread th;
+    /* What the library learnt of descriptors 0..SB_FDS-1 by fstat: an
+     * entry holds while its gen is fd_gen (not 0). fd_gen goes up when a
+     * descriptor may be closed or replaced: the library's own close and
+     * descriptor calls, and (tracers) a traced close, close_range, dup2,
+     * dup3. New descriptors take free numbers, whose entries went stale
+     * when they were closed. */
+    uint64_t fd_gen;
+    struct sb_fd {
+        uint64_t gen;
+        uint32_t kind; /* SB_FD_* bits */
+        uint32_t pad;
+    } fds[1024];
 };
+
+#define SB_FDS 1024
+#define SB_FD_BLOCKS 0x1u /* a pipe, socket or device that may block */
+#define SB_FD_STDIO 0x2u  /* the recorder's own stdout or stderr */
 
 /* At record the library calls SB_NR_FLUSH every SB_YIELD_EVERY records
  * too: the recorder then lets waiting threads run (a thread looping on

@@ -1,6 +1,7 @@
 /* The syscall buffer, the parts both engines share: the library's region
  * in a tracee, the patching of libc's syscall sites into jumps to per-site
  * stubs, and the codecs of the buffer's events. See spec/events.md 5. */
+#include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -31,6 +32,20 @@ bool trace_sb_map(pid_t pid, int memfd, const void *image, size_t image_len,
            trace_mem_write(memfd, SB_CTL, ctl, sizeof(*ctl));
 }
 
+void trace_sb_fds_changed(int memfd, long nr)
+{
+    uint64_t gen, at = SB_CTL + offsetof(struct sb_ctl, fd_gen);
+    if (nr != SYS_close && nr != SYS_close_range && nr != SYS_dup2 &&
+        nr != SYS_dup3)
+        return;
+    uint64_t magic;
+    if (trace_mem_read(memfd, SB_CTL, &magic, sizeof(magic)) &&
+        magic == SB_MAGIC && trace_mem_read(memfd, at, &gen, sizeof(gen))) {
+        gen++;
+        trace_mem_write(memfd, at, &gen, sizeof(gen));
+    }
+}
+
 bool trace_sb_buffers(long nr)
 {
     switch (nr) {
@@ -50,6 +65,7 @@ bool trace_sb_buffers(long nr)
     case SYS_faccessat:
     case SYS_faccessat2:
     case SYS_fcntl:
+    case SYS_fadvise64:
     case SYS_fstat:
     case SYS_newfstatat:
     case SYS_statx:
@@ -91,6 +107,44 @@ static bool rel32(uint64_t from_next, uint64_t to, int32_t *out)
     return true;
 }
 
+static const uint8_t lea_down[5] = {0x48, 0x8d, 0x64, 0x24, 0x80};
+static const uint8_t lea_up[8] = {0x48, 0x8d, 0xa4, 0x24,
+                                  0x80, 0x00, 0x00, 0x00};
+static const uint8_t lea_rcx[3] = {0x48, 0x8d, 0x0d}; /* lea rel(%rip),%rcx */
+
+/* The stub: [pre] lea -128(%rsp),%rsp (past the red zone); call sb_entry;
+ * lea 128(%rsp),%rsp; lea after(%rip),%rcx (as `syscall` leaves it);
+ * [displaced]; jmp back. Returns where the displaced part starts. */
+static bool build_stub(trace_sb_patch *p, const uint8_t *pre, size_t npre,
+                       const uint8_t *disp, size_t ndisp, uint64_t after,
+                       uint64_t back_to, uint64_t *cont)
+{
+    uint8_t *s = p->stub_bytes;
+    size_t n = 0;
+    int32_t to_entry, rcx, back;
+    if (npre)
+        memcpy(s + n, pre, npre), n += npre;
+    memcpy(s + n, lea_down, 5), n += 5;
+    if (!rel32(p->stub + n + 5, trace_sb_entry, &to_entry))
+        return false;
+    s[n++] = 0xe8;
+    memcpy(s + n, &to_entry, 4), n += 4;
+    memcpy(s + n, lea_up, 8), n += 8;
+    if (!rel32(p->stub + n + 7, after, &rcx))
+        return false;
+    memcpy(s + n, lea_rcx, 3), n += 3;
+    memcpy(s + n, &rcx, 4), n += 4;
+    *cont = p->stub + n;
+    if (ndisp)
+        memcpy(s + n, disp, ndisp), n += ndisp;
+    if (!rel32(p->stub + n + 5, back_to, &back))
+        return false;
+    s[n++] = 0xe9;
+    memcpy(s + n, &back, 4), n += 4;
+    p->stub_len = n;
+    return n <= SB_STUB_SIZE;
+}
+
 /* `mov $nr,%eax; syscall; ret` (getpid, gettid and other one-line
  * wrappers): the jump replaces the mov and the syscall, and the stub sets
  * eax itself. A task stopped after the syscall is past the patch. */
@@ -98,7 +152,8 @@ static bool plan_mov(int memfd, uint64_t rip, uint64_t stub_off,
                      trace_sb_patch *p)
 {
     uint8_t code[8];
-    uint64_t site = rip - 7;
+    uint64_t site = rip - 7, cont;
+    int32_t to_stub;
     if (!trace_mem_read(memfd, site, code, sizeof(code)) || code[0] != 0xb8 ||
         code[5] != 0x0f || code[6] != 0x05 || code[7] != 0xc3)
         return false;
@@ -107,24 +162,9 @@ static bool plan_mov(int memfd, uint64_t rip, uint64_t stub_off,
     p->stub = SB_BASE + SB_STUBS_OFF + stub_off;
     p->site_len = 7;
     p->cont = rip;
-    int32_t to_stub, to_entry, back;
     if (!rel32(site + 5, p->stub, &to_stub) ||
-        !rel32(p->stub + 15, trace_sb_entry, &to_entry) ||
-        !rel32(p->stub + 28, rip, &back))
+        !build_stub(p, code, 5, NULL, 0, rip, rip, &cont))
         return false;
-    uint8_t *s = p->stub_bytes;
-    size_t n = 0;
-    static const uint8_t lea_down[5] = {0x48, 0x8d, 0x64, 0x24, 0x80};
-    static const uint8_t lea_up[8] = {0x48, 0x8d, 0xa4, 0x24,
-                                      0x80, 0x00, 0x00, 0x00};
-    memcpy(s + n, code, 5), n += 5; /* mov $nr,%eax */
-    memcpy(s + n, lea_down, 5), n += 5;
-    s[n++] = 0xe8;
-    memcpy(s + n, &to_entry, 4), n += 4;
-    memcpy(s + n, lea_up, 8), n += 8;
-    s[n++] = 0xe9;
-    memcpy(s + n, &back, 4), n += 4;
-    p->stub_len = n;
     p->site_bytes[0] = 0xe9;
     memcpy(p->site_bytes + 1, &to_stub, 4);
     memset(p->site_bytes + 5, 0x90, 2);
@@ -147,29 +187,15 @@ bool trace_sb_plan(int memfd, uint64_t rip, uint64_t stub_off,
     if (k == nf)
         return plan_mov(memfd, rip, stub_off, p);
     size_t L = follows[k].len;
+    int32_t to_stub;
     memset(p, 0, sizeof(*p));
     p->site = site;
     p->stub = SB_BASE + SB_STUBS_OFF + stub_off;
     p->site_len = 2 + L;
-    int32_t to_stub, to_entry, back;
     if (!rel32(site + 5, p->stub, &to_stub) ||
-        !rel32(p->stub + 10, trace_sb_entry, &to_entry) ||
-        !rel32(p->stub + 18 + L + 5, site + 2 + L, &back))
+        !build_stub(p, NULL, 0, follows[k].bytes, L, site + 2, site + 2 + L,
+                    &p->cont))
         return false;
-    uint8_t *s = p->stub_bytes;
-    size_t n = 0;
-    static const uint8_t lea_down[5] = {0x48, 0x8d, 0x64, 0x24, 0x80};
-    static const uint8_t lea_up[8] = {0x48, 0x8d, 0xa4, 0x24,
-                                      0x80, 0x00, 0x00, 0x00};
-    memcpy(s + n, lea_down, 5), n += 5; /* past the red zone */
-    s[n++] = 0xe8;                      /* call sb_entry */
-    memcpy(s + n, &to_entry, 4), n += 4;
-    memcpy(s + n, lea_up, 8), n += 8;
-    p->cont = p->stub + n;
-    memcpy(s + n, follows[k].bytes, L), n += L;
-    s[n++] = 0xe9; /* jmp back */
-    memcpy(s + n, &back, 4), n += 4;
-    p->stub_len = n;
     p->site_bytes[0] = 0xe9;
     memcpy(p->site_bytes + 1, &to_stub, 4);
     memset(p->site_bytes + 5, 0x90, p->site_len - 5);
@@ -205,7 +231,7 @@ static bool u32v(rrt_cursor *c, uint32_t *v)
 bool trace_sb_decode_flush_head(rrt_cursor *c, uint32_t *tid, uint32_t *flags,
                                 uint64_t *n)
 {
-    if (!u32v(c, tid) || !u32v(c, flags) || (*flags & ~TRACE_SB_TAIL))
+    if (!u32v(c, tid) || !u32v(c, flags) || (*flags & ~TRACE_SB_STOP))
         return false;
     *n = rrt_cursor_varint(c);
     /* each record takes at least 4 bytes */

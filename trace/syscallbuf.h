@@ -49,6 +49,11 @@ bool trace_sb_plan(int memfd, uint64_t rip, uint64_t stub_off,
  * useless). */
 bool trace_sb_buffers(long nr);
 
+/* After a traced call nr of a buffered process: when it may have closed
+ * or replaced a descriptor, the library's descriptor cache goes stale
+ * (sb_ctl.fd_gen). Both engines do it at the call's event. */
+void trace_sb_fds_changed(int memfd, long nr);
+
 /* Event codecs. A record of SYSCALLBUF; the event is tid + records. */
 typedef struct trace_sb_rec {
     uint32_t nr;
@@ -58,9 +63,12 @@ typedef struct trace_sb_rec {
     size_t len;
 } trace_sb_rec;
 
-/* SYSCALLBUF flags: the library flushed at the end of a call, where a
- * signal held back is delivered (its SIGNAL event follows). */
-#define TRACE_SB_TAIL 0x1u
+/* SYSCALLBUF flags: the task stopped right after these records (its own
+ * flush call, where it let other threads run or took a held-back signal,
+ * or a signal stop): replay keeps it there until its next event. Without
+ * the flag the records were written at the task's next traced stop, and
+ * replay runs it on to that stop. */
+#define TRACE_SB_STOP 0x1u
 
 void trace_sb_encode_flush_head(rrt_buf *b, uint32_t tid, uint32_t flags,
                                 uint64_t n);

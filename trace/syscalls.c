@@ -274,7 +274,7 @@ static const trace_sc_desc table[] = {
     ROW(SYS_execve, "execve", EXE, 1),
     /* replay runs it as an execve of the file the recording executed */
     ROW(SYS_execveat, "execveat", EXE, 2),
-    ROW(SYS_clone, "clone", EXE, 1),
+    ROW(SYS_clone, "clone", EXE, 1, O_SPECIAL), /* CLONE_PIDFD */
     ROW(SYS_fork, "fork", EXE, 0),
     ROW(SYS_vfork, "vfork", EXE, 0),
     /* Refused so that libc falls back to something replay handles:

@@ -149,6 +149,12 @@ rrt_status rrt_ev_encode_preempt(rrt_buf *b, const rrt_ev_preempt *e)
     return done(b);
 }
 
+rrt_status rrt_ev_encode_detach(rrt_buf *b, const rrt_ev_detach *e)
+{
+    rrt_buf_put_varint(b, e->tid);
+    return done(b);
+}
+
 rrt_status rrt_ev_encode_exec(rrt_buf *b, const rrt_ev_exec *e)
 {
     if (e->n_auxv > RRT_EV_MAX_AUXV ||
@@ -528,6 +534,16 @@ rrt_status rrt_ev_decode_preempt(const uint8_t *data, size_t len,
     memset(e, 0, sizeof(*e));
     e->tid = d_u32v(&d, "tid");
     e->resume = d_bool8(&d, "resume");
+    return dec_end(&d, e, sizeof(*e));
+}
+
+rrt_status rrt_ev_decode_detach(const uint8_t *data, size_t len,
+                                rrt_ev_detach *e, rrt_error *err)
+{
+    dec d;
+    dec_init(&d, data, len, RRT_EV_DETACH, err);
+    memset(e, 0, sizeof(*e));
+    e->tid = d_u32v(&d, "tid");
     return dec_end(&d, e, sizeof(*e));
 }
 

@@ -169,6 +169,76 @@ fork)
     lacks "who=7"
     lacks "diverge"
     ;;
+fork_child)
+    # set follow-fork-mode child: the breakpoint hits in the child, gdb
+    # follows its exec and sees its exit; the parent, detached, replays on
+    build gdb_fork
+    record gdb_fork
+    debug 'set follow-fork-mode child' 'break side' 'continue' 'print who' \
+        'continue'
+    expect "^\[Attaching after Thread [0-9a-f.]+ fork to child Thread [0-9a-f.]+\]"
+    expect "^Thread 2.1 \"gdb_fork\" hit Breakpoint 1, side \(who=7\) at .*gdb_fork.c:9"
+    expect "^\\\$1 = 7\$"
+    expect "^process [0-9]+ is executing new program: .*/true"
+    expect "^\[Inferior 2 \(process [0-9]+\) exited normally\]"
+    expect "^parent 10 child-status 0"
+    lacks "internal-error|Fatal signal|diverge"
+    ;;
+exec)
+    # the debugged program execs: gdb loads the new program (exec event)
+    # and its old breakpoints leave no int3 in the new image
+    build gdb_fork
+    record gdb_fork
+    debug 'set follow-fork-mode child' 'break main' 'break side' \
+        'continue' 'continue' 'continue'
+    expect "^process [0-9]+ is executing new program: .*/true"
+    expect "^\[Inferior 2 \(process [0-9]+\) exited normally\]"
+    lacks "internal-error|Fatal signal|diverge|SIGTRAP"
+    ;;
+debug_info)
+    # rrt pack --debug-info embeds this host's separate debug file of the
+    # recorded libc by build-id; the replay serves it to gdb
+    command -v readelf >/dev/null || { echo "SKIP: no readelf"; exit 77; }
+    build gdb_values
+    record gdb_values
+    libc=$("$RRT" ls "$T/p.rrt" | grep -m1 '/libc\.so\.6$')
+    [ -n "$libc" ] || fail "no libc.so.6 in the recording"
+    id=$(readelf -n "$libc" | sed -n 's/.*Build ID: *\([0-9a-f]*\).*/\1/p')
+    dbg=/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug
+    [ -f "$dbg" ] || { echo "SKIP: no separate debug file for $libc ($dbg: install libc6-dbg)"; exit 77; }
+    "$RRT" ls "$T/p.rrt" | grep -qxF "$dbg" && fail "plain pack embedded $dbg"
+    "$RRT" pack --debug-info -o "$T/d.rrt" "$T/p.rrt" >/dev/null 2>"$T/pack2.err" ||
+        fail "pack --debug-info failed"
+    "$RRT" ls "$T/d.rrt" | grep -qxF "$dbg" || fail "$dbg not embedded"
+    "$RRT" cat "$T/d.rrt" "$dbg" | cmp -s - "$dbg" || fail "embedded $dbg differs"
+    G "$RRT" replay --debug "$T/d.rrt" -- -batch -nx \
+        -ex "remote get $dbg $T/got.debug" -ex kill >"$T/gdb.out" 2>"$T/gdb.err"
+    cmp -s "$T/got.debug" "$dbg" || fail "gdb did not get $dbg through the replay"
+    ;;
+interrupt)
+    # Ctrl-C (the 0x03 byte) during a continue stops the replay with
+    # SIGINT at the next stop point (a raw protocol client: gdb's batch
+    # mode cannot send it)
+    command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
+    build gdb_spin
+    "$RRT" record -o "$T/p.rrt" -- "$T/bin/gdb_spin" >/dev/null 2>"$T/rec.err" ||
+        fail "record failed"
+    G python3 "$SRC/gdb_interrupt.py" "$RRT" "$T/p.rrt" >"$T/gdb.out" 2>&1 ||
+        fail "$(tail -1 "$T/gdb.out")"
+    cat "$T/gdb.out"
+    ;;
+libraries)
+    # qXfer:libraries-svr4:read lists the libraries from the dynamic
+    # linker's link maps; gdb loads their symbols from the archive
+    build gdb_values
+    record gdb_values
+    debug 'set debug remote 1' 'break report' 'continue' \
+        'info sharedlibrary' 'kill'
+    cat "$T/gdb.err" >>"$T/gdb.out"
+    expect 'Packet received: l<library-list-svr4 version="1.0" main-lm="0x[0-9a-f]+"><library name="/[^"]*" lm="0x[0-9a-f]+" l_addr="0x[0-9a-f]+" l_ld="0x[0-9a-f]+"/>'
+    expect "Yes .*target:.*/libc.so.6"
+    expect "^Breakpoint 1, report"
+    ;;
 *)
     fail "unknown case $CASE"
     ;;

@@ -33,6 +33,7 @@ extern "C" {
     X(SIGNAL_FRAME, signal_frame, 9)  /* the frame built for a handler */      \
     X(XGETBV, xgetbv, 10)             /* one XGETBV execution */               \
     X(PREEMPT, preempt, 16)           /* a task gave up its turn at a trap */  \
+    X(DETACH, detach, 17)             /* the recording of a task stops */      \
     X(SHARED_MAP, shared_map, 18)     /* an mmap maps a shared file copy */    \
     X(SHARED_WRITE, shared_write, 19) /* a call wrote a shared file */
 
@@ -50,6 +51,7 @@ extern "C" {
 #define RRT_EV_SHARED_MAP 18u
 #define RRT_EV_SHARED_WRITE 19u
 #define RRT_EV_PREEMPT 16u
+#define RRT_EV_DETACH 17u
 
 /* rrt_ev_syscall.flags */
 #define RRT_EV_SC_FILE 0x1u       /* file_index names the mapped file */
@@ -126,10 +128,11 @@ typedef struct rrt_ev_xgetbv {
     uint64_t value; /* edx:eax as the program saw it */
 } rrt_ev_xgetbv;
 
-/* Follows the SYSCALL of an mmap with flag FILE and MAP_SHARED: the
- * mapping is of shared object `object`. All MAP_SHARED mappings of one
- * file (device and inode) in a recording are of one object, which a
- * replayer backs with one copy of the file's contents. */
+/* Follows the SYSCALL of an mmap of a file that replay maps as one copy
+ * (MAP_SHARED, or MAP_PRIVATE of a data file: spec/events.md 3.11): the
+ * mapping is of shared object `object`. All such mappings of one file
+ * (device and inode) in a recording are of one object, which a replayer
+ * backs with one copy of the file's contents. */
 typedef struct rrt_ev_shared_map {
     uint32_t tid;
     uint32_t object;
@@ -153,6 +156,13 @@ typedef struct rrt_ev_preempt {
     uint32_t tid;
     uint8_t resume; /* 0 or 1 */
 } rrt_ev_preempt;
+
+/* The recording of the task stops here: a task that outlived the
+ * program's first process (a daemon) when rrt record was told to stop.
+ * Replay ends it at this point. */
+typedef struct rrt_ev_detach {
+    uint32_t tid;
+} rrt_ev_detach;
 
 typedef struct rrt_ev_exit {
     uint32_t tid;
@@ -204,6 +214,7 @@ RRT_API rrt_status rrt_ev_encode_shared_map(rrt_buf *b,
 RRT_API rrt_status rrt_ev_encode_shared_write(rrt_buf *b,
                                               const rrt_ev_shared_write *e);
 RRT_API rrt_status rrt_ev_encode_preempt(rrt_buf *b, const rrt_ev_preempt *e);
+RRT_API rrt_status rrt_ev_encode_detach(rrt_buf *b, const rrt_ev_detach *e);
 
 /* Decoders read exactly one payload of len bytes: truncated input, an
  * overlong varint, a value out of range, an absurd count or bytes after
@@ -243,6 +254,8 @@ RRT_API rrt_status rrt_ev_decode_shared_write(const uint8_t *data, size_t len,
                                               rrt_error *err);
 RRT_API rrt_status rrt_ev_decode_preempt(const uint8_t *data, size_t len,
                                          rrt_ev_preempt *e, rrt_error *err);
+RRT_API rrt_status rrt_ev_decode_detach(const uint8_t *data, size_t len,
+                                        rrt_ev_detach *e, rrt_error *err);
 
 /* An event of any type, decoded: `type` says which member of u holds it. */
 typedef struct rrt_ev_any {
