@@ -408,3 +408,22 @@ rrt_status rec_mem_meta(recorder *r)
     snprintf(buf, sizeof(buf), "%s %s", cur, max);
     return rrt_writer_set_meta(r->w, "record.rlimit_stack", buf, &r->err);
 }
+
+bool rec_mem_after_exec(recorder *r, rtask *t, const rrt_ev_exec *ex)
+{
+    uint64_t base = 0;
+    for (size_t i = 0; i < ex->n_auxv; i++)
+        if (ex->auxv[i][0] == 33) /* AT_SYSINFO_EHDR: kept and patched */
+            base = ex->auxv[i][1];
+    rrt_blob_id id;
+    char hex[33];
+    if (r->vdso_noted || !base || !trace_vdso_id(t->base.memfd, base, &id))
+        return true;
+    r->vdso_noted = true;
+    rrt_blob_id_to_hex(&id, hex);
+    if (rrt_writer_set_meta(r->w, "record.vdso", hex, &r->err) != RRT_OK) {
+        r->failed = true;
+        return false;
+    }
+    return true;
+}

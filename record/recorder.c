@@ -399,6 +399,8 @@ static bool after_exec(recorder *r, rtask *t)
     if (!trace_exec_fixup_auxv(t->base.tid, t->base.memfd, &ex, NULL))
         return rec_fail(r, "process %d: cannot rewrite the auxiliary vector",
                         (int)t->base.tid);
+    if (!rec_mem_after_exec(r, t, &ex))
+        return false;
     char interp[PATH_MAX];
     if (!file_index(r, exe, false, &ex.exe_file))
         return false;

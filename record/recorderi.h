@@ -129,6 +129,7 @@ typedef struct recorder {
     struct rec_shared *shared;
     size_t n_shared, cap_shared;
     int64_t map_object; /* object of the mmap being recorded, or -1 */
+    bool vdso_noted;    /* metadata record.vdso written */
     /* sched.c: job control, the serialization limit, preemption */
     int jc_fd;          /* the terminal the program has, -1 none */
     int jc_tty_stop;    /* the terminal stopped the program with this */
@@ -185,6 +186,9 @@ bool rec_mem_map_fd(recorder *r, rtask *t, rrt_ev_syscall *e);
  * cannot reproduce (file contents behind madvise and mremap, mincore's
  * vector). */
 bool rec_mem_outputs(recorder *r, rtask *t, const rrt_ev_syscall *e);
+/* After an exec: metadata record.vdso, the patched vDSO's identity, the
+ * first time a program keeps it. */
+bool rec_mem_after_exec(recorder *r, rtask *t, const rrt_ev_exec *ex);
 /* Metadata record.rlimit_stack: the stack limit the program starts with. */
 rrt_status rec_mem_meta(recorder *r);
 /* After a call's SYSCALL event: SHARED_MAP for an mmap of a shared file,

@@ -152,6 +152,8 @@ bool trace_exec_fixup_auxv(pid_t pid, int memfd, rrt_ev_exec *ex,
  * getcpu, clock_getres) or into `return -ENOSYS`; false when base holds
  * no vDSO this understands. */
 bool trace_vdso_patch(int memfd, uint64_t base);
+/* The identity of the vDSO image at base as the program sees it. */
+bool trace_vdso_id(int memfd, uint64_t base, rrt_blob_id *id);
 
 /* CPUID trapping. */
 typedef enum {

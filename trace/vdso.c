@@ -129,3 +129,16 @@ bool trace_vdso_patch(int memfd, uint64_t base)
     free(img);
     return ok;
 }
+
+bool trace_vdso_id(int memfd, uint64_t base, rrt_blob_id *id)
+{
+    uint64_t size;
+    if (!image_size(memfd, base, &size))
+        return false;
+    uint8_t *img = malloc(size);
+    bool ok = img && trace_mem_read(memfd, base, img, size);
+    if (ok)
+        rrt_blob_id_of(img, size, id);
+    free(img);
+    return ok;
+}
