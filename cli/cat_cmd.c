@@ -77,7 +77,8 @@ static int run_cat(int argc, char **argv)
 }
 
 const cli_command cmd_cat = {
-    "cat", "write a file or blob from an archive to stdout",
+    "cat",
+    "write a file or blob from an archive to stdout",
     "NAME\n"
     "  rrt cat - write one stored file or blob to standard output\n"
     "\n"
@@ -90,4 +91,6 @@ const cli_command cmd_cat = {
     "  the blob with the 32-hex-digit content id BLOB-ID, with bounded\n"
     "  memory. Every chunk's hash and the blob's content id are checked; on\n"
     "  a mismatch the output stops and rrt exits with status 2.\n",
-    run_cat, NULL};
+    run_cat,
+    NULL,
+    NULL};

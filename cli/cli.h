@@ -23,6 +23,9 @@ typedef struct cli_command {
     /* Its EXIT STATUS paragraph, for a command whose exit codes are not
      * CLI_HELP_EXIT_CODES (record and replay pass on the program's). */
     const char *exit_status;
+    /* More of it, printed after help, or NULL: C99 promises string
+     * literals of 4095 bytes only, and -Werror holds us to it. */
+    const char *help_more;
 } cli_command;
 
 /* Every command's --help ends with this exit-code paragraph. */
@@ -87,7 +90,7 @@ extern const cli_command cmd_create, cmd_info, cmd_ls, cmd_cat, cmd_dump,
  * where the CPUID sites of code regions came from (site_regions indexed by
  * trace_sites_how: 1 archive, 2 cache, 3 disassembled). */
 void cli_print_event_counts(const char *cmd, uint64_t events,
-                            const uint64_t counts[16],
+                            const uint64_t counts[32],
                             const uint64_t site_regions[4]);
 
 #endif

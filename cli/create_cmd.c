@@ -271,7 +271,8 @@ static int run_create(int argc, char **argv)
 }
 
 const cli_command cmd_create = {
-    "create", "create an archive from files and directories",
+    "create",
+    "create an archive from files and directories",
     "NAME\n"
     "  rrt create - create an .rrt archive from files and directories\n"
     "\n"
@@ -315,4 +316,6 @@ const cli_command cmd_create = {
     "EXAMPLES\n"
     "  rrt create -o libs.rrt /usr/lib/x86_64-linux-gnu\n"
     "  SOURCE_DATE_EPOCH=0 rrt create -q 9 -o src.rrt src/\n",
-    run_create, NULL};
+    run_create,
+    NULL,
+    NULL};

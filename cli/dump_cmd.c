@@ -322,6 +322,32 @@ static void print_xgetbv(rrt_reader *r, const rrt_ev_xgetbv *e)
            (unsigned long long)e->value);
 }
 
+static void print_shared_map(rrt_reader *r, const rrt_ev_shared_map *e)
+{
+    (void)r;
+    printf(" tid %u object %u\n", e->tid, e->object);
+}
+
+static void print_shared_write(rrt_reader *r, const rrt_ev_shared_write *e)
+{
+    (void)r;
+    printf(" tid %u object %u offset %llu, %zu bytes\n", e->tid, e->object,
+           (unsigned long long)e->offset, e->len);
+}
+
+static void print_preempt(rrt_reader *r, const rrt_ev_preempt *e)
+{
+    (void)r;
+    printf(" tid %u %s\n", e->tid,
+           e->resume ? "runs on from its last trap" : "gives way");
+}
+
+static void print_detach(rrt_reader *r, const rrt_ev_detach *e)
+{
+    (void)r;
+    printf(" tid %u: its recording stops here\n", e->tid);
+}
+
 /* Prints the decoded form of a known event; false (nothing printed) when
  * the type is unknown or the payload does not decode. */
 static bool dump_decoded(rrt_reader *r, const rrt_event *ev)
@@ -410,7 +436,8 @@ static int run_dump(int argc, char **argv)
 }
 
 const cli_command cmd_dump = {
-    "dump", "print an archive's structure and events",
+    "dump",
+    "print an archive's structure and events",
     "NAME\n"
     "  rrt dump - print every section, blob, file, event and the CPUID\n"
     "  manifest of an .rrt archive\n"
@@ -433,4 +460,6 @@ const cli_command cmd_dump = {
     "\n"
     "OPTIONS\n"
     "  --json    JSON on stdout\n",
-    run_dump, NULL};
+    run_dump,
+    NULL,
+    NULL};

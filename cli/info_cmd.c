@@ -82,7 +82,8 @@ static int run_info(int argc, char **argv)
 }
 
 const cli_command cmd_info = {
-    "info", "summarize an archive",
+    "info",
+    "summarize an archive",
     "NAME\n"
     "  rrt info - summarize an .rrt archive\n"
     "\n"
@@ -98,4 +99,6 @@ const cli_command cmd_info = {
     "\n"
     "OPTIONS\n"
     "  --json    one JSON object on stdout\n",
-    run_info, NULL};
+    run_info,
+    NULL,
+    NULL};

@@ -75,7 +75,8 @@ static int run_ls(int argc, char **argv)
 }
 
 const cli_command cmd_ls = {
-    "ls", "list the files (or blobs) in an archive",
+    "ls",
+    "list the files (or blobs) in an archive",
     "NAME\n"
     "  rrt ls - list the files in an .rrt archive\n"
     "\n"
@@ -92,4 +93,6 @@ const cli_command cmd_ls = {
     "OPTIONS\n"
     "  -l, --long     long listing\n"
     "  -b, --blobs    list blobs instead of files\n",
-    run_ls, NULL};
+    run_ls,
+    NULL,
+    NULL};

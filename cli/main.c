@@ -62,6 +62,8 @@ int cli_print_help(const char *cmd)
         return CLI_EXIT_ERROR;
     }
     fputs(c->help, stdout);
+    if (c->help_more)
+        fputs(c->help_more, stdout);
     fputs(c->exit_status ? c->exit_status : CLI_HELP_EXIT_CODES, stdout);
     return CLI_EXIT_OK;
 }

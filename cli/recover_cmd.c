@@ -63,7 +63,8 @@ static int run_recover(int argc, char **argv)
 }
 
 const cli_command cmd_recover = {
-    "recover", "salvage an interrupted or damaged archive",
+    "recover",
+    "salvage an interrupted or damaged archive",
     "NAME\n"
     "  rrt recover - rebuild an archive from the intact part of another\n"
     "\n"
@@ -85,4 +86,6 @@ const cli_command cmd_recover = {
     "\n"
     "EXAMPLES\n"
     "  rrt recover -o run.rrt run.rrt.partial && rrt verify run.rrt\n",
-    run_recover, NULL};
+    run_recover,
+    NULL,
+    NULL};

@@ -193,7 +193,7 @@ void cli_remove_on_signal(const char *final_path)
 }
 
 void cli_print_event_counts(const char *cmd, uint64_t events,
-                            const uint64_t counts[16],
+                            const uint64_t counts[32],
                             const uint64_t site_regions[4])
 {
     fprintf(stderr,

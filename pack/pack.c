@@ -428,6 +428,8 @@ static rrt_status pack_external(pack_ctx *c, rrt_file_entry *e)
     return RRT_OK;
 }
 
+static rrt_status add_debug_files(pack_ctx *c, size_t nfiles);
+
 static rrt_status copy_files(pack_ctx *c)
 {
     size_t n = rrt_reader_file_count(c->r);
@@ -450,6 +452,11 @@ static rrt_status copy_files(pack_ctx *c)
         c->rep->files++;
         note(c, PACK_PROGRESS, NULL, NULL);
     }
+    if (c->opt->debug_info) {
+        rrt_status st = add_debug_files(c, n);
+        if (st != RRT_OK)
+            return st;
+    }
     /* Blobs no file names (a recorder may store memory images by id). */
     for (size_t i = 0; i < rrt_reader_blob_count(c->r); i++) {
         rrt_blob_id id;
@@ -460,6 +467,144 @@ static rrt_status copy_files(pack_ctx *c)
             return st;
     }
     return RRT_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Separate debug information (--debug-info)                          */
+
+#define DEBUG_DIR "/usr/lib/debug/.build-id/"
+
+/* Reads n bytes at off of a file-table entry: its blob, or the external
+ * file (fd). */
+static bool entry_read(pack_ctx *c, const rrt_file_entry *e, int fd,
+                       uint64_t off, void *buf, size_t n)
+{
+    size_t got = 0;
+    if (fd >= 0)
+        return pread(fd, buf, n, (off_t)off) == (ssize_t)n;
+    return (e->flags & RRT_FILE_HAS_BLOB) &&
+           rrt_reader_pread_blob(c->r, &e->blob, off, buf, n, &got, NULL) ==
+               RRT_OK &&
+           got == n;
+}
+
+static uint64_t le(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* The GNU build-id of a 64-bit little-endian ELF file, in hex (from its
+ * PT_NOTE segments); false when it is not one or has none. */
+static bool build_id(pack_ctx *c, const rrt_file_entry *e, int fd,
+                     char hex[2 * 64 + 1])
+{
+    uint8_t h[64];
+    if (e->size < 64 || !entry_read(c, e, fd, 0, h, 64) ||
+        memcmp(h,
+               "\x7f"
+               "ELF",
+               4) != 0 ||
+        h[4] != 2 || h[5] != 1)
+        return false;
+    uint64_t phoff = le(h + 32, 8), phent = le(h + 54, 2),
+             phnum = le(h + 56, 2);
+    if (phent < 56 || phnum > 256)
+        return false;
+    for (uint64_t i = 0; i < phnum; i++) {
+        uint8_t ph[56], notes[4096];
+        if (!entry_read(c, e, fd, phoff + i * phent, ph, 56) ||
+            le(ph, 4) != 4 /* PT_NOTE */)
+            continue;
+        uint64_t off = le(ph + 8, 8), len = le(ph + 32, 8);
+        if (len > sizeof(notes))
+            len = sizeof(notes);
+        if (off > e->size || len > e->size - off ||
+            !entry_read(c, e, fd, off, notes, (size_t)len))
+            continue;
+        for (uint64_t at = 0; at + 12 <= len;) {
+            uint64_t nsz = le(notes + at, 4), dsz = le(notes + at + 4, 4);
+            uint64_t type = le(notes + at + 8, 4);
+            uint64_t name = at + 12, desc = name + ((nsz + 3) & ~3ull);
+            if (nsz > len || dsz > len || desc + dsz > len)
+                break;
+            if (type == 3 && nsz == 4 && memcmp(notes + name, "GNU", 4) == 0 &&
+                dsz >= 2 && dsz <= 64) {
+                for (uint64_t k = 0; k < dsz; k++)
+                    snprintf(hex + 2 * k, 3, "%02x", notes[desc + k]);
+                return true;
+            }
+            at = desc + ((dsz + 3) & ~3ull);
+        }
+    }
+    return false;
+}
+
+/* Adds /usr/lib/debug/.build-id/xx/rest.debug of every ELF file of the
+ * archive that has one on this host (gdb finds them there by build-id,
+ * and the replay serves them from the archive). */
+static rrt_status add_debug_files(pack_ctx *c, size_t nfiles)
+{
+    char **seen = NULL;
+    size_t nseen = 0, capseen = 0;
+    rrt_status st = RRT_OK;
+    for (size_t i = 0; i < nfiles && st == RRT_OK; i++) {
+        rrt_file_entry e, d = {0};
+        char hex[129], path[PATH_MAX];
+        if (rrt_reader_file(c->r, i, &e, NULL) != RRT_OK)
+            continue;
+        int fd = (e.flags & RRT_FILE_EXTERNAL)
+                     ? open(e.path, O_RDONLY | O_CLOEXEC)
+                     : -1;
+        bool have = (!(e.flags & RRT_FILE_EXTERNAL) || fd >= 0) &&
+                    build_id(c, &e, fd, hex);
+        if (fd >= 0)
+            close(fd);
+        rrt_file_entry_clear(&e);
+        if (!have)
+            continue;
+        snprintf(path, sizeof(path), DEBUG_DIR "%.2s/%s.debug", hex, hex + 2);
+        bool dup = false;
+        for (size_t k = 0; k < nseen && !dup; k++)
+            dup = strcmp(seen[k], path) == 0;
+        if (dup || rrt_reader_find_file(c->r, path, &d, NULL) == RRT_OK) {
+            rrt_file_entry_clear(&d);
+            continue;
+        }
+        char **n = rrtx_grow(seen, &capseen, nseen + 1, sizeof(*n));
+        if (!n || !(n[nseen] = strdup(path))) {
+            if (n)
+                seen = n;
+            st = pack_fail(c->err, RRT_E_NOMEM, 0, "out of memory");
+            break;
+        }
+        seen = n;
+        nseen++;
+        struct stat sb;
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+            if (fd >= 0)
+                close(fd);
+            continue; /* none on this host: gdb goes without */
+        }
+        d.path = seen[nseen - 1];
+        d.mode = sb.st_mode;
+        d.size = (uint64_t)sb.st_size;
+        d.mtime_ns = mtime_of(&sb);
+        st = embed_fd(c, &d, fd, &sb, false);
+        close(fd);
+        if (st == RRT_OK) {
+            d.flags = RRT_FILE_HAS_BLOB;
+            st = rrt_writer_add_file(c->w, &d, c->err);
+            c->rep->debug_files++;
+        }
+    }
+    for (size_t k = 0; k < nseen; k++)
+        free(seen[k]);
+    free(seen);
+    return st;
 }
 
 static rrt_status copy_events(pack_ctx *c)
@@ -541,6 +686,8 @@ static rrt_status copy_meta_cpuid(pack_ctx *c, int quality)
  * resolve and no different quality or filter setting asked for. */
 static bool already_packed(pack_ctx *c)
 {
+    if (c->opt->debug_info)
+        return false; /* debug files may be missing: look */
     size_t n = rrt_reader_file_count(c->r);
     for (size_t i = 0; i < n; i++) {
         rrt_file_entry e;

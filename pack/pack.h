@@ -40,6 +40,8 @@ typedef struct pack_options {
     bool no_shared;         /* no shared chunks (with no_filter: an archive
                              * a format 1.0 reader can read) */
     bool no_sync;
+    bool debug_info;        /* embed this host's separate debug files of the
+                             * archive's ELF files, found by build-id */
     const rrt_io_hooks *io; /* fault injection, passed to the writer */
     pack_notify_fn notify;
     void *notify_ctx;
@@ -77,6 +79,7 @@ typedef struct pack_report {
     uint64_t changed;      /* changed files embedded (allow_changed) */
     uint64_t blobs_copied; /* blobs recompressed from the input */
     uint64_t events;
+    uint64_t debug_files; /* separate debug files added (debug_info) */
     uint64_t in_size, out_size;
 } pack_report;
 

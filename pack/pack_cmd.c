@@ -108,7 +108,8 @@ enum {
     OPT_ALLOW,
     OPT_NOSYNC,
     OPT_NOFILTER,
-    OPT_NOSHARED
+    OPT_NOSHARED,
+    OPT_DEBUGINFO
 };
 
 static int parse_pack(int argc, char **argv, pack_options *o, pack_ui *ui)
@@ -124,6 +125,7 @@ static int parse_pack(int argc, char **argv, pack_options *o, pack_ui *ui)
         {"no-sync", no_argument, NULL, OPT_NOSYNC},
         {"no-filter", no_argument, NULL, OPT_NOFILTER},
         {"no-shared-chunks", no_argument, NULL, OPT_NOSHARED},
+        {"debug-info", no_argument, NULL, OPT_DEBUGINFO},
         {"force", no_argument, NULL, 'f'},
         {"verbose", no_argument, NULL, 'v'},
         {0, 0, 0, 0}};
@@ -168,6 +170,9 @@ static int parse_pack(int argc, char **argv, pack_options *o, pack_ui *ui)
             break;
         case OPT_NOSYNC:
             o->no_sync = true;
+            break;
+        case OPT_DEBUGINFO:
+            o->debug_info = true;
             break;
         case 'f':
             o->force = true;
@@ -226,7 +231,8 @@ static int run_pack(int argc, char **argv)
 }
 
 const cli_command cmd_pack = {
-    "pack", "embed external files to make an archive self-contained",
+    "pack",
+    "embed external files to make an archive self-contained",
     "NAME\n"
     "  rrt pack - make an archive self-contained\n"
     "\n"
@@ -278,6 +284,10 @@ const cli_command cmd_pack = {
     "  --refs                with --blob-store: store, do not embed\n"
     "  --allow-changed       embed changed files as they are now, with a\n"
     "                        warning (missing files are still an error)\n"
+    "  --debug-info          also embed this host's separate debug files\n"
+    "                        of the recorded ELF files, by build-id\n"
+    "                        (/usr/lib/debug/.build-id/), for gdb in\n"
+    "                        `rrt replay --debug` on hosts without them\n"
     "  --no-filter           no x86 branch filter: executables and\n"
     "                        libraries compress about 4% worse\n"
     "  --no-shared-chunks    store every small file in chunks of its own\n"
@@ -297,7 +307,9 @@ const cli_command cmd_pack = {
     "  rrt pack run.rrt\n"
     "  rrt pack -q 9 run.rrt -o run-small.rrt\n"
     "  rrt pack --blob-store ~/.cache/rrt/blobs -v run.rrt\n",
-    run_pack, NULL};
+    run_pack,
+    NULL,
+    NULL};
 
 /* ------------------------------------------------------------------ */
 /* export / unpack / import                                           */
@@ -388,7 +400,8 @@ static int run_export(int argc, char **argv)
     "  Strings escape every byte outside printable ASCII as \\u00XX.\n"
 
 const cli_command cmd_export = {
-    "export", "write an archive as a tar, tar.gz or zip of plain files",
+    "export",
+    "write an archive as a tar, tar.gz or zip of plain files",
     "NAME\n"
     "  rrt export - convert an archive to tar, tar.gz or zip\n"
     "\n"
@@ -407,7 +420,9 @@ const cli_command cmd_export = {
     "  -o, --output FILE   output; the format follows its extension\n"
     "  -F, --format F      tar, tar.gz or zip\n"
     "  -f, --force         replace OUT if it exists\n",
-    run_export, NULL};
+    run_export,
+    NULL,
+    NULL};
 
 /* Removes all inside the directory open as fd, and closes fd. Calls are
  * relative to directory descriptors: a hostile archive's entries may lie
@@ -524,7 +539,8 @@ static int run_unpack(int argc, char **argv)
 }
 
 const cli_command cmd_unpack = {
-    "unpack", "extract an archive (or its tar/zip export) into a directory",
+    "unpack",
+    "extract an archive (or its tar/zip export) into a directory",
     "NAME\n"
     "  rrt unpack - extract an archive into a directory\n"
     "\n"
@@ -543,7 +559,9 @@ const cli_command cmd_unpack = {
     "  exist: files go to DIR/.rrt-unpack.partial and are moved into DIR\n"
     "  when complete, so a failed unpack leaves DIR as it was.\n"
     "\n" LAYOUT_HELP,
-    run_unpack, NULL};
+    run_unpack,
+    NULL,
+    NULL};
 
 static int run_import(int argc, char **argv)
 {
@@ -598,7 +616,8 @@ static int run_import(int argc, char **argv)
 }
 
 const cli_command cmd_import = {
-    "import", "build an archive from a tar, tar.gz or zip export",
+    "import",
+    "build an archive from a tar, tar.gz or zip export",
     "NAME\n"
     "  rrt import - build an archive back from an export\n"
     "\n"
@@ -620,4 +639,6 @@ const cli_command cmd_import = {
     "  -q, --quality N     brotli quality 0-11 (default 5)\n"
     "  -j, --threads N     compression threads, 0 = one per CPU\n"
     "  -f, --force         replace OUT if it exists\n",
-    run_import, NULL};
+    run_import,
+    NULL,
+    NULL};

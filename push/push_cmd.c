@@ -173,7 +173,8 @@ static int run_pull(int argc, char **argv)
     "  verified; CURL_CA_BUNDLE names a private CA bundle.\n"
 
 const cli_command cmd_push = {
-    "push", "upload an archive to an HTTP store or OCI registry",
+    "push",
+    "upload an archive to an HTTP store or OCI registry",
     "NAME\n"
     "  rrt push - upload an .rrt archive to a content-addressed store\n"
     "\n"
@@ -200,10 +201,13 @@ const cli_command cmd_push = {
     "EXAMPLES\n"
     "  rrt push run.rrt https://store.example/rrt/run-42\n"
     "  RRT_STORE_TOKEN=... rrt push run.rrt oci://ghcr.io/me/runs:42\n",
-    run_push, NULL};
+    run_push,
+    NULL,
+    NULL};
 
 const cli_command cmd_pull = {
-    "pull", "download an archive from an HTTP store or OCI registry",
+    "pull",
+    "download an archive from an HTTP store or OCI registry",
     "NAME\n"
     "  rrt pull - rebuild an .rrt archive from a content-addressed store\n"
     "\n"
@@ -228,4 +232,6 @@ const cli_command cmd_pull = {
     "~/.cache/rrt)\n" STORE_OPTIONS_HELP "\n" STORE_URLS_HELP "\n"
     "EXAMPLES\n"
     "  rrt pull https://store.example/rrt/run-42 -o run.rrt\n",
-    run_pull, NULL};
+    run_pull,
+    NULL,
+    NULL};

@@ -192,48 +192,276 @@ bool rec_save_namelens(recorder *r, rtask *t)
     return true;
 }
 
-/* ioctl requests replay understands, with the size of what each writes
- * at its argument (kernel structures: <asm-generic/termbits.h>, not
- * glibc's); others are refused at entry. */
-bool rec_ioctl_out_size(uint64_t req, uint32_t *size)
+/* ioctl: the bytes the request writes at its argument (trace/ioctl.c),
+ * and the variable-length ones. */
+static bool out_ioctl(recorder *r, rtask *t)
 {
-    switch ((uint32_t)req) { /* the kernel's cmd is an unsigned int */
-    case TCGETS: /* struct termios: 4 flag words, c_line, c_cc[19] */
-        *size = 36;
-        return true;
-    case TIOCGWINSZ: /* struct winsize */
-        *size = 8;
-        return true;
-    case FIONREAD:  /* int */
-    case TIOCGPGRP: /* pid_t */
-    case TIOCGPTN:  /* unsigned int */
-        *size = 4;
-        return true;
-    case TIOCGSID: /* pid_t */
-        *size = 4;
-        return true;
-    case TCSETS:
-    case TCSETSW:
-    case TCSETSF:
-    case TIOCSWINSZ:
-    case TIOCSPGRP:
-    case TIOCSPTLCK:
-    case FIONBIO:
-    case FIONCLEX:
-    case FIOCLEX:
-        *size = 0; /* they only read their argument */
-        return true;
-    case TIOCSCTTY:
-    case TIOCNOTTY:
-    case TCFLSH:
-    case TCSBRK:
-    case TCSBRKP:
-    case TCXONC:
-    case TIOCGPTPEER: /* returns a descriptor (script(1), terminal emulators) */
-        *size = 0;    /* no output but the result */
-        return true;
+    uint32_t size;
+    uint64_t arg = t->args[2];
+    switch (trace_ioctl_out(t->args[1], &size)) {
+    case TRACE_IOCTL_FIXED:
+        return add_out(r, t, arg, size);
+    case TRACE_IOCTL_IFCONF: { /* { int ifc_len; char *ifc_buf; } */
+        uint64_t ifc[2];
+        if (!trace_mem_read(t->base.memfd, arg, ifc, sizeof(ifc)))
+            return rec_fail(r, "cannot read struct ifconf");
+        return add_out(r, t, arg, 16) &&
+               add_out(r, t, ifc[1], (uint32_t)ifc[0] & 0x7fffffff);
+    }
+    case TRACE_IOCTL_FIEMAP: { /* fm_mapped_extents at offset 20 */
+        uint32_t n;
+        if (!trace_mem_read(t->base.memfd, arg + 20, &n, 4))
+            return rec_fail(r, "cannot read struct fiemap");
+        return add_out(r, t, arg, 32 + (uint64_t)n * 56);
+    }
     default:
+        return rec_fail(r, "ioctl request 0x%llx has no known output",
+                        (unsigned long long)t->args[1]);
+    }
+}
+
+/* Calls rrt does not record, or not with these arguments: the reason, or
+ * NULL. */
+const char *rec_refusal(rtask *t, const trace_sc_desc *d, char *buf, size_t n)
+{
+    uint32_t size;
+    if (d->mode == TRACE_SC_REFUSE)
+        return d->why;
+    if (t->nr == SYS_ioctl &&
+        trace_ioctl_out(t->args[1], &size) == TRACE_IOCTL_REFUSE) {
+        snprintf(buf, n,
+                 "with request 0x%llx (an old request without a size, "
+                 "not in rrt's table) is not supported",
+                 (unsigned long long)(uint32_t)t->args[1]);
+        return buf;
+    }
+    if (t->nr == SYS_process_vm_writev &&
+        (pid_t)t->args[0] != trace_tgid(t->base.tid))
+        return "writes into another process's memory, which replay would "
+               "not change";
+    return NULL;
+}
+
+/* A string the kernel wrote (NUL included), at most max bytes. */
+static bool add_string(recorder *r, rtask *t, uint64_t addr, size_t max)
+{
+    char c = 1;
+    size_t n = 0;
+    while (n < max && trace_mem_read(t->base.memfd, addr + n, &c, 1) && c)
+        n++;
+    return add_out(r, t, addr, n < max ? n + 1 : n);
+}
+
+/* The SysV IPC control calls: what IPC_STAT and the INFO commands write
+ * (x86-64 kernel structures, IPC_64 or not). */
+static bool out_ipcctl(recorder *r, rtask *t)
+{
+    uint64_t cmd = t->args[t->nr == SYS_semctl ? 2 : 1] & 0xff;
+    uint64_t buf = t->args[t->nr == SYS_semctl ? 3 : 2];
+    uint64_t n = 0;
+    if (t->nr == SYS_shmctl)
+        n = cmd == 2 || cmd == 13 || cmd == 15 ? 112 /* shmid_ds */
+            : cmd == 3                         ? 72  /* shminfo64 */
+            : cmd == 14                        ? 48  /* shm_info */
+                                               : 0;
+    else if (t->nr == SYS_msgctl)
+        n = cmd == 2 || cmd == 11 || cmd == 13 ? 120 /* msqid_ds */
+            : cmd == 3 || cmd == 12            ? 32  /* msginfo */
+                                               : 0;
+    else if (cmd == 2 || cmd == 18 || cmd == 20)
+        n = 104; /* semid_ds */
+    else if (cmd == 3 || cmd == 19)
+        n = 40;           /* seminfo */
+    else if (cmd == 13) { /* GETALL: one unsigned short per semaphore */
+        struct {
+            uint64_t perm[6], otime, pad1, ctime, pad2, nsems, pad3, pad4;
+        } ds;
+        union {
+            void *buf;
+        } arg = {&ds};
+        if (syscall(SYS_semctl, (int)t->args[0], 0, 2 /* IPC_STAT */, arg) != 0)
+            return rec_fail(r,
+                            "semctl GETALL: cannot size semaphore set "
+                            "%d: %s",
+                            (int)t->args[0], strerror(errno));
+        n = ds.nsems * 2;
+    }
+    return add_out(r, t, buf, n);
+}
+
+/* shmat: the segment's pages, which replay maps and fills; their extent
+ * is the mapping the kernel made at the result. */
+static bool out_shmat(recorder *r, rtask *t, int64_t ret)
+{
+    char path[64], line[512];
+    uint64_t len = 0;
+    snprintf(path, sizeof(path), "/proc/%d/maps", (int)t->base.tid);
+    FILE *f = fopen(path, "re");
+    while (f && fgets(line, sizeof(line), f)) {
+        unsigned long long lo, hi;
+        if (sscanf(line, "%llx-%llx", &lo, &hi) == 2 && lo == (uint64_t)ret) {
+            len = hi - lo;
+            break;
+        }
+    }
+    if (f)
+        fclose(f);
+    if (!len)
+        return rec_fail(r, "shmat: no mapping at 0x%llx",
+                        (unsigned long long)ret);
+    return add_out(r, t, (uint64_t)ret, len);
+}
+
+/* prctl requests that write through their second argument. */
+static bool out_prctl(recorder *r, rtask *t, int64_t ret)
+{
+    switch (t->args[0]) {
+    case PR_GET_NAME:
+        return add_out(r, t, t->args[1], 16);
+    case PR_GET_PDEATHSIG:
+    case PR_GET_UNALIGN:
+    case PR_GET_FPEMU:
+    case PR_GET_FPEXC:
+    case PR_GET_TSC:
+    case PR_GET_ENDIAN:
+    case PR_GET_CHILD_SUBREAPER:
+        return add_out(r, t, t->args[1], 4);
+    case PR_GET_TID_ADDRESS:
+        return add_out(r, t, t->args[1], 8);
+    case 0x41555856: /* PR_GET_AUXV: min(result, size) bytes */
+        return add_out(r, t, t->args[1],
+                       (uint64_t)ret < t->args[2] ? (uint64_t)ret : t->args[2]);
+    default:
+        return true;
+    }
+}
+
+/* io_getevents, io_pgetevents: the events, and what each finished read
+ * left in its buffer (the kernel wrote it asynchronously). */
+static bool out_aio_events(recorder *r, rtask *t, int64_t ret)
+{
+    uint64_t ev = t->args[3];
+    if (ret > 4096)
+        return rec_fail(r, "io_getevents returned %lld events", (long long)ret);
+    if (!add_out(r, t, ev, (uint64_t)ret * 32))
         return false;
+    for (int64_t i = 0; i < ret; i++) {
+        uint64_t e[4]; /* data, obj (the iocb), res, res2 */
+        uint64_t cb[8];
+        if (!trace_mem_read(t->base.memfd, ev + (uint64_t)i * 32, e, 32) ||
+            !trace_mem_read(t->base.memfd, e[1], cb, sizeof(cb)))
+            return rec_fail(r, "cannot read an io_event or its iocb");
+        uint16_t op = (uint16_t)cb[2]; /* aio_lio_opcode */
+        int64_t res = (int64_t)e[2];
+        if (res <= 0)
+            continue;
+        if (op == 0 /* IOCB_CMD_PREAD */ &&
+            !add_out(r, t, cb[3], (uint64_t)res))
+            return false;
+        if (op == 7 /* IOCB_CMD_PREADV */ &&
+            !add_iov(r, t, cb[3], cb[4], (uint64_t)res))
+            return false;
+    }
+    return true;
+}
+
+/* A BPF map's key_size or value_size (from the tracee's fdinfo). */
+static uint64_t bpf_map_size(rtask *t, uint32_t fd, const char *field)
+{
+    char path[64], line[128];
+    uint64_t v = 0;
+    size_t n = strlen(field);
+    snprintf(path, sizeof(path), "/proc/%d/fdinfo/%u", (int)t->base.tid, fd);
+    FILE *f = fopen(path, "re");
+    while (f && fgets(line, sizeof(line), f))
+        if (strncmp(line, field, n) == 0 && line[n] == ':') {
+            v = strtoull(line + n + 1, NULL, 10);
+            break;
+        }
+    if (f)
+        fclose(f);
+    return v < 65536 ? v : 0;
+}
+
+/* bpf(cmd, attr, size): the kernel writes some results into attr, the
+ * value a lookup finds, the next key, an object's info. */
+static bool out_bpf(recorder *r, rtask *t)
+{
+    uint64_t attr = t->args[1], size = t->args[2] < 4096 ? t->args[2] : 4096;
+    uint64_t a[3]; /* map_fd (and pad), key, value or next_key */
+    if (!add_out(r, t, attr, size))
+        return false;
+    switch (t->args[0]) {
+    case 1:  /* BPF_MAP_LOOKUP_ELEM */
+    case 21: /* BPF_MAP_LOOKUP_AND_DELETE_ELEM */
+    case 4:  /* BPF_MAP_GET_NEXT_KEY */
+        if (size < sizeof(a) || !trace_mem_read(t->base.memfd, attr, a, 24))
+            return true;
+        return add_out(
+            r, t, a[2],
+            bpf_map_size(t, (uint32_t)a[0],
+                         t->args[0] == 4 ? "key_size" : "value_size"));
+    case 15: /* BPF_OBJ_GET_INFO_BY_FD: { bpf_fd, info_len, info } */
+        if (size < 16 || !trace_mem_read(t->base.memfd, attr, a, 16))
+            return true;
+        return add_out(r, t, a[1], (a[0] >> 32) < 4096 ? a[0] >> 32 : 4096);
+    default:
+        return true;
+    }
+}
+
+/* keyctl commands that copy a buffer out: min(result, buflen). */
+static bool out_keyctl(recorder *r, rtask *t, int64_t ret)
+{
+    switch (t->args[0]) {
+    case 6:  /* KEYCTL_DESCRIBE */
+    case 11: /* KEYCTL_READ */
+    case 17: /* KEYCTL_GET_SECURITY */
+    case 23: /* KEYCTL_DH_COMPUTE */
+        return add_out(r, t, t->args[2],
+                       (uint64_t)ret < t->args[3] ? (uint64_t)ret : t->args[3]);
+    default:
+        return true;
+    }
+}
+
+/* quotactl(cmd, special, id, addr) and quotactl_fd(fd, cmd, id, addr). */
+static bool out_quota(recorder *r, rtask *t)
+{
+    uint64_t cmd = t->nr == SYS_quotactl ? t->args[0] : t->args[1];
+    uint64_t addr = t->args[3];
+    switch ((uint32_t)cmd >> 8) {
+    case 0x800004: /* Q_GETFMT */
+        return add_out(r, t, addr, 4);
+    case 0x800005: /* Q_GETINFO */
+        return add_out(r, t, addr, 24);
+    case 0x800007: /* Q_GETQUOTA: struct if_dqblk */
+        return add_out(r, t, addr, 72);
+    case 0x800009: /* Q_GETNEXTQUOTA: struct if_nextdqblk */
+        return add_out(r, t, addr, 80);
+    default:
+        return true;
+    }
+}
+
+/* ptrace requests that write through data. */
+static bool out_ptrace(recorder *r, rtask *t)
+{
+    uint64_t data = t->args[3];
+    switch (t->args[0]) {
+    case PTRACE_PEEKTEXT:
+    case PTRACE_PEEKDATA:
+    case PTRACE_PEEKUSER:
+    case PTRACE_GETEVENTMSG:
+        return add_out(r, t, data, 8);
+    case PTRACE_GETREGS:
+        return add_out(r, t, data, sizeof(struct user_regs_struct));
+    case PTRACE_GETFPREGS:
+        return add_out(r, t, data, sizeof(struct user_fpregs_struct));
+    case PTRACE_GETSIGINFO:
+        return add_out(r, t, data, 128);
+    default:
+        return true;
     }
 }
 
@@ -250,15 +478,15 @@ static bool out_select(recorder *r, rtask *t)
 
 static bool out_special(recorder *r, rtask *t, int64_t ret)
 {
-    uint32_t size;
     switch (t->nr) {
     case SYS_fcntl:
         if (t->args[1] == 5 || t->args[1] == 36) /* F_GETLK, F_OFD_GETLK */
             return add_out(r, t, t->args[2], 32);
+        if (t->args[1] == 16) /* F_GETOWN_EX: struct f_owner_ex */
+            return add_out(r, t, t->args[2], 8);
         return true;
     case SYS_ioctl:
-        return rec_ioctl_out_size(t->args[1], &size) &&
-               add_out(r, t, t->args[2], size);
+        return out_ioctl(r, t);
     case SYS_poll:
         return add_out(r, t, t->args[0], t->args[1] * 8);
     case SYS_ppoll:
@@ -276,9 +504,69 @@ static bool out_special(recorder *r, rtask *t, int64_t ret)
         return add_out(r, t, t->args[0], 4) &&
                add_out(r, t, t->args[1], (t->args[2] + 63) / 64 * 8);
     case SYS_prctl:
-        if (t->args[0] == PR_GET_NAME)
-            return add_out(r, t, t->args[1], 16);
-        return true;
+        return out_prctl(r, t, ret);
+    case SYS_clone: /* CLONE_PIDFD: the parent's pidfd, an int at arg 2 */
+        return (t->args[0] & 0x1000) ? add_out(r, t, t->args[2], 4) : true;
+    case SYS_move_pages: /* an int status per page */
+        return add_out(r, t, t->args[4], t->args[1] * 4);
+    case SYS_modify_ldt: /* 0 read, 2 read default: result bytes */
+        return t->args[0] == 0 || t->args[0] == 2
+                   ? add_out(r, t, t->args[1], (uint64_t)ret)
+                   : true;
+    case SYS_name_to_handle_at: /* handle_bytes, handle_type, f_handle */
+    {
+        uint32_t hb;
+        if (!trace_mem_read(t->base.memfd, t->args[2], &hb, 4))
+            return rec_fail(r, "cannot read struct file_handle");
+        return add_out(r, t, t->args[2], 8 + (uint64_t)(hb < 128 ? hb : 128));
+    }
+    case 464: /* getxattrat: struct xattr_args { value, size, flags } */
+    {
+        uint64_t xa[2];
+        if (!trace_mem_read(t->base.memfd, t->args[4], xa, sizeof(xa)))
+            return rec_fail(r, "cannot read struct xattr_args");
+        return add_out(r, t, xa[0], (uint64_t)ret);
+    }
+    case SYS_sysfs: /* 2: the name of file system type arg1 */
+        return t->args[0] == 2 ? add_string(r, t, t->args[2], 4096) : true;
+    case SYS_syslog: /* READ, READ_ALL, READ_CLEAR: result bytes */
+        return t->args[0] >= 2 && t->args[0] <= 4
+                   ? add_out(r, t, t->args[1], (uint64_t)ret)
+                   : true;
+    case SYS_quotactl:
+    case SYS_quotactl_fd:
+        return out_quota(r, t);
+    case SYS_keyctl:
+        return out_keyctl(r, t, ret);
+    case SYS_shmctl:
+    case SYS_semctl:
+    case SYS_msgctl:
+        return out_ipcctl(r, t);
+    case SYS_shmat:
+        return out_shmat(r, t, ret);
+    case SYS_msgrcv: /* long mtype, then the text */
+        return add_out(r, t, t->args[1], 8 + (uint64_t)ret);
+    case SYS_io_getevents:
+    case SYS_io_pgetevents:
+        return out_aio_events(r, t, ret);
+    case SYS_process_vm_writev: /* into the caller's own remote iovecs */
+        return add_iov(r, t, t->args[3], t->args[4], (uint64_t)ret);
+    case SYS_ptrace:
+        return out_ptrace(r, t);
+    case SYS_seccomp: /* SECCOMP_GET_NOTIF_SIZES */
+        return t->args[0] == 3 ? add_out(r, t, t->args[2], 6) : true;
+    case SYS_bpf:
+        return out_bpf(r, t);
+    case 459: /* lsm_get_self_attr(attr, ctx, size*, flags) */
+    case 461: /* lsm_list_modules(ids, size*, flags) */
+    {
+        uint64_t sizep = t->args[t->nr == 459 ? 2 : 1];
+        uint32_t sz;
+        if (!trace_mem_read(t->base.memfd, sizep, &sz, 4))
+            return rec_fail(r, "cannot read the size of an lsm call");
+        return add_out(r, t, sizep, 4) &&
+               add_out(r, t, t->args[t->nr == 459 ? 1 : 0], sz);
+    }
     default:
         return true;
     }
@@ -287,6 +575,12 @@ static bool out_special(recorder *r, rtask *t, int64_t ret)
 static bool capture_outputs(recorder *r, rtask *t, const trace_sc_desc *d,
                             int64_t ret)
 {
+    /* the size a file handle needs, for the caller's next try */
+    if (t->nr == SYS_name_to_handle_at && ret == -EOVERFLOW)
+        return add_out(r, t, t->args[2], 4);
+    /* the version the kernel prefers, for a caller that probes it */
+    if ((t->nr == SYS_capget || t->nr == SYS_capset) && ret == -EINVAL)
+        return add_out(r, t, t->args[0], 4);
     if (rec_is_err(ret))
         return true;
     const trace_out *outs[3] = {&d->out0, &d->out1, &d->out2};
@@ -404,7 +698,8 @@ bool rec_capture_stdio(recorder *r, rtask *t, rrt_ev_syscall *e)
 {
     if (e->ret <= 0)
         return true;
-    bool vec = t->nr == SYS_writev || t->nr == SYS_pwritev;
+    bool vec =
+        t->nr == SYS_writev || t->nr == SYS_pwritev || t->nr == SYS_pwritev2;
     if (t->nr != SYS_write && t->nr != SYS_pwrite64 && !vec)
         return true;
     int s = stdio_stream(r, t, t->args[0]);
@@ -424,4 +719,9 @@ bool rec_capture_stdio(recorder *r, rtask *t, rrt_ev_syscall *e)
     e->stdio_data = (const uint8_t *)start;
     e->stdio_len = r->data.len - start;
     return true;
+}
+
+bool rec_add_out(recorder *r, rtask *t, uint64_t addr, uint64_t len)
+{
+    return add_out(r, t, addr, len);
 }

@@ -32,5 +32,13 @@ rrt_status rec_emit_signal_frame(rec_producer *p, const rrt_ev_signal_frame *e,
                                  rrt_error *err);
 rrt_status rec_emit_xgetbv(rec_producer *p, const rrt_ev_xgetbv *e,
                            rrt_error *err);
+rrt_status rec_emit_shared_map(rec_producer *p, const rrt_ev_shared_map *e,
+                               rrt_error *err);
+rrt_status rec_emit_shared_write(rec_producer *p, const rrt_ev_shared_write *e,
+                                 rrt_error *err);
+rrt_status rec_emit_preempt(rec_producer *p, const rrt_ev_preempt *e,
+                            rrt_error *err);
+rrt_status rec_emit_detach(rec_producer *p, const rrt_ev_detach *e,
+                           rrt_error *err);
 
 #endif

@@ -74,50 +74,59 @@ static const char help[] =
     "  rrt record [options] [--] PROGRAM [ARGS...]\n"
     "\n"
     "DESCRIPTION\n"
-    "  Runs PROGRAM under ptrace and writes everything it gets from\n"
-    "  outside into one archive: system call results and the data they\n"
-    "  return, RDTSC/RDTSCP values, CPUID answers, signals, clones, execs\n"
-    "  and exits. `rrt replay` reproduces the run from the archive alone.\n"
+    "  Runs PROGRAM under ptrace and writes all it gets from outside into\n"
+    "  one archive: system call results and data, RDTSC/RDTSCP values,\n"
+    "  CPUID answers, signals, clones, execs and exits. `rrt replay`\n"
+    "  reproduces the run from the archive alone.\n"
     "  The program's output still reaches the terminal; rrt exits with the\n"
     "  program's exit status (128+N when a signal N killed it).\n"
     "\n"
-    "  Setup, as rr does it: address-space randomization is disabled;\n"
-    "  the recorder and the program are pinned to one CPU (a traced system\n"
-    "  call costs about 30 us on one CPU and up to 400 us across CPUs);\n"
-    "  RDTSC traps (PR_SET_TSC); the vDSO is hidden so time calls become\n"
-    "  recorded system calls; CPUID traps by CPUID faulting where the CPU\n"
-    "  and kernel offer it, else by patching: each CPUID instruction found\n"
-    "  by disassembling new executable code (once: ~/.cache/rrt) is\n"
-    "  replaced with UD2 and emulated. The program sees the recorded CPUID\n"
-    "  manifest, RDRAND, RDSEED, RTM and HLE always hidden. In a VM, CPUID\n"
-    "  faulting can make every system call several times slower (4.8x);\n"
-    "  --cpuid-mode=patch avoids that. clone3, rseq and pkey_alloc fail\n"
-    "  with ENOSYS (programs fall back to clone, no rseq, no protection\n"
-    "  keys). A system call rrt does not know is refused: the recording\n"
-    "  stops, names the call and marks the archive incomplete; nothing is\n"
-    "  mis-recorded.\n"
+    "  Setup, as rr does it: no address-space randomization; recorder\n"
+    "  and program pinned to one CPU (a traced system call costs ~30 us,\n"
+    "  up to 400 us across CPUs); RDTSC traps (a program's own PR_SET_TSC\n"
+    "  is emulated); the vDSO stays, its functions patched to make system\n"
+    "  calls; CPUID traps by CPUID faulting where offered, else each CPUID\n"
+    "  found by disassembling new code (once: ~/.cache/rrt) becomes UD2\n"
+    "  and is emulated. The program sees the recorded CPUID manifest;\n"
+    "  RDRAND, RDSEED, RTM, HLE hidden. In a VM, CPUID faulting can make\n"
+    "  system calls 4.8x slower; --cpuid-mode=patch avoids that.\n"
     "\n"
-    "  Environment variables whose names contain TOKEN, SECRET, PASSWORD\n"
-    "  or KEY (any case), or start with AWS_, are stored in the archive\n"
-    "  with their values replaced by as many '*' (the program itself sees\n"
-    "  the real values), unless --keep-env. A program whose output depends\n"
-    "  on such a value diverges at replay; record it with --keep-env.\n"
+    "  Environment variables named like secrets (TOKEN, SECRET, PASSWORD\n"
+    "  or KEY in any case, AWS_*) are stored with their values replaced by\n"
+    "  '*'s (the program sees the real ones) unless --keep-env; a program\n"
+    "  whose output depends on one diverges at replay.\n"
     "\n"
     "  If rrt record is interrupted (SIGINT, SIGTERM), it kills the\n"
     "  program, keeps OUT.partial and tells you to run `rrt recover`.\n"
+    "\n";
+
+/* The second half of the help (cli_command.help_more). */
+static const char help_more[] =
+    "SYSTEM CALLS\n"
+    "  Every x86-64 call of Linux 6.x is recorded: its result and the\n"
+    "  bytes it wrote (ioctls: by their _IOC size). Replay runs only what\n"
+    "  shapes the process (memory, signals, threads, exec); the rest,\n"
+    "  namespaces and the program's seccomp filters included, comes from\n"
+    "  the archive. Unknown numbers get the kernel's ENOSYS; so do clone3,\n"
+    "  rseq, pkey_*, io_uring_*, map_shadow_stack (libc falls back).\n"
+    "  execveat runs as execve of the real path. Refused (the recording\n"
+    "  stops, marked incomplete): remap_file_pages (replay's shared file\n"
+    "  maps are copies), process_vm_writev to another process, old ioctls\n"
+    "  without a size that rrt's table lacks.\n"
     "\n"
-    "THREADS AND LIMITS (no hardware performance counters are used)\n"
-    "  Threads and processes are recorded one at a time: a task runs user\n"
-    "  code until it enters a system call, then another may run, and the\n"
-    "  order is recorded; even on many CPUs the program uses one. Without\n"
-    "  performance counters rrt cannot find a point inside user code\n"
-    "  again, so it cannot reproduce: preemption inside user code (data\n"
-    "  races between threads, or through memory shared between\n"
-    "  processes, play out as if each thread ran until its next system\n"
-    "  call), asynchronous signals that arrived in the middle of user code\n"
-    "  (replay delivers them at the preceding event). A thread that\n"
-    "  busy-waits for another without making system calls never lets it\n"
-    "  run: such a recording hangs.\n"
+    "THREADS AND LIMITS (no performance counters are used)\n"
+    "  One task runs user code at a time, until a system call, or an\n"
+    "  RDTSC, CPUID or XGETBV trap after 50 ms if others wait; the order\n"
+    "  is recorded. Preemption elsewhere in user code (data races) and\n"
+    "  signals arriving there cannot be found again: replay runs each task\n"
+    "  on to its next such point. A task running longer than the\n"
+    "  serialization limit while another waits (a busy wait) ends the\n"
+    "  recording, naming it (OUT.partial kept). Tasks that outlive the\n"
+    "  program's first process (daemons) are recorded until they exit, or\n"
+    "  until SIGINT or SIGTERM, which then ends them in a complete archive.\n"
+    "  The program has its own process group (kill(0, ...)\n"
+    "  misses rrt) and takes the terminal if rrt had it: Ctrl-C reaches\n"
+    "  it and ends the recording; Ctrl-Z stops both, fg resumes both.\n"
     "\n"
     "OPTIONS\n"
     "  -o, --output FILE     archive to write (default PROGRAM.rrt)\n"
@@ -138,17 +147,17 @@ static const char help[] =
     "                        1 MiB outside /usr /lib* /bin /sbin /etc /opt;\n"
     "                        not programs or libraries), all (--embed), none\n"
     "  --keep-env            do not redact secret-looking variables\n"
-
+    "  --serialize-limit S   serialization limit, seconds (10; 0: none)\n"
     "  --cpu N               pin to CPU N (default: the current CPU)\n"
     "  --no-pin              do not pin to one CPU\n"
-    "  --stats               print event counts to stderr at the end\n";
-
-static const char exit_status[] =
     "  --syscall-buffer      run common calls (read, write, stat, open...)\n"
     "                        inside the program without a stop each, as\n"
     "                        rr's syscall buffer (experimental, off by\n"
     "                        default; RRT_SYSCALL_BUFFER=1 turns it on);\n"
     "                        --no-syscall-buffer turns it off\n"
+    "  --stats               print event counts to stderr at the end\n";
+
+static const char exit_status[] =
     "\nEXIT STATUS\n"
     "  The program's own exit status (128+N when signal N killed it), so\n"
     "  that `rrt record` stands in for the run it records. rrt's own\n"
@@ -169,6 +178,7 @@ enum {
     OPT_CPU,
     OPT_NOPIN,
     OPT_STATS,
+    OPT_LIMIT,
     OPT_SB,
     OPT_NO_SB
 };
@@ -185,11 +195,13 @@ static int run(int argc, char **argv)
         {"cpu", required_argument, NULL, OPT_CPU},
         {"no-pin", no_argument, NULL, OPT_NOPIN},
         {"stats", no_argument, NULL, OPT_STATS},
+        {"serialize-limit", required_argument, NULL, OPT_LIMIT},
         {"syscall-buffer", no_argument, NULL, OPT_SB},
         {"no-syscall-buffer", no_argument, NULL, OPT_NO_SB},
         {NULL, 0, NULL, 0},
     };
-    rec_options o = {.cpu = -2, .flush_every = 4096};
+    rec_options o = {
+        .cpu = -2, .flush_every = 4096, .serialize_limit_ms = 10000};
     bool stats = false;
     /* RRT_SYSCALL_BUFFER=1 turns it on by default (test suites) */
     const char *sb = getenv("RRT_SYSCALL_BUFFER");
@@ -240,6 +252,13 @@ static int run(int argc, char **argv)
         case OPT_STATS:
             stats = true;
             break;
+        case OPT_LIMIT:
+            if (!cli_parse_u64(optarg, 86400, &v))
+                return USAGE("--serialize-limit: bad number of seconds "
+                             "'%s'",
+                             optarg);
+            o.serialize_limit_ms = (unsigned)v * 1000;
+            break;
         case OPT_SB:
             o.syscall_buffer = true;
             break;
@@ -277,6 +296,7 @@ const cli_command cmd_record = {
     .name = "record",
     .summary = "run a program and record it into an archive",
     .help = help,
+    .help_more = help_more,
     .exit_status = exit_status,
     .run = run,
 };

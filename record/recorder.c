@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -100,7 +101,7 @@ static void resume(rtask *t, int sig)
 
 static void count_and_flush(recorder *r, uint32_t type)
 {
-    r->counts[type & 15]++;
+    r->counts[type < 32 ? type : 0]++;
     if (++r->since_flush < r->o->flush_every) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
@@ -221,6 +222,21 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
     e.mode = sb.st_mode;
     e.size = (uint64_t)sb.st_size;
     e.mtime_ns = mtime;
+    if (S_ISCHR(sb.st_mode)) {
+        /* /dev/zero reads as zeros without end (embedding it never
+         * finished): mapped, it is anonymous memory, shared between
+         * processes when MAP_SHARED. An empty file replays as that. */
+        if (major(sb.st_rdev) != 1 || minor(sb.st_rdev) != 5)
+            return rec_fail(r,
+                            "%s: a mapping of a device; rrt cannot record "
+                            "this program yet",
+                            path);
+        e.size = 0;
+        e.flags = RRT_FILE_HAS_BLOB;
+        if (rrt_writer_add_blob(r->w, "", 0, &e.blob, &r->err) != RRT_OK)
+            return r->failed = true, false;
+        goto add;
+    }
     /* A file nobody can open again (deleted, memfd) is always embedded. */
     bool gone = S_ISREG(sb.st_mode) &&
                 (sb.st_nlink == 0 || strncmp(path, "/memfd:", 7) == 0);
@@ -244,6 +260,7 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
         e.dev = (uint64_t)sb.st_dev;
         e.ino = (uint64_t)sb.st_ino;
     }
+add:
     if (rrt_writer_add_file(r->w, &e, &r->err) != RRT_OK)
         return r->failed = true, false;
     file_ref *files =
@@ -256,6 +273,12 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
                    (uint64_t)sb.st_size, mtime, r->next_file_index};
     *index = r->next_file_index++;
     return true;
+}
+
+bool rec_file_index(recorder *r, const char *proc_path, bool written,
+                    uint64_t *index)
+{
+    return file_index(r, proc_path, written, index);
 }
 
 /* ------------------------------------------------------------------ */
@@ -272,51 +295,55 @@ static bool refuse(recorder *r, rtask *t, long nr, const char *why)
                     (int)t->base.tid, trace_syscall_name(nr, buf), nr, why);
 }
 
-/* At execve entry: remembers whether the file is a script. */
+/* At execve (execveat) entry: remembers whether the file is a script. */
 static void note_script(rtask *t)
 {
-    char path[PATH_MAX];
+    char path[PATH_MAX], full[PATH_MAX + 64];
     size_t n = 0;
+    uint64_t at = t->nr == SYS_execveat ? t->args[1] : t->args[0];
     while (n < sizeof(path) &&
-           trace_mem_read(t->base.memfd, t->args[0] + n, path + n, 1) &&
-           path[n])
+           trace_mem_read(t->base.memfd, at + n, path + n, 1) && path[n])
         n++;
     free(t->script);
-    t->script = n && n < sizeof(path) && !path[n]
-                    ? trace_script_path(t->base.tid, path)
-                    : NULL;
+    bool ok = n < sizeof(path) && !path[n];
+    if (ok && t->nr == SYS_execveat)
+        ok = trace_execveat_path(t->base.tid, (int64_t)t->args[0], path,
+                                 t->args[4], full, sizeof(full));
+    else if (ok)
+        ok = n > 0 && snprintf(full, sizeof(full), "%s", path) > 0;
+    t->script = ok ? trace_script_path(t->base.tid, full) : NULL;
 }
 
 static bool syscall_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
 {
-    t->nr = (long)regs->orig_rax;
+    t->nr = trace_syscall_nr(regs->orig_rax);
     for (int i = 0; i < 6; i++)
         t->args[i] = trace_sc_arg(regs, i);
     t->forced = false;
     t->exec_seen = false;
     if (!t->recording)
         return true;
+    /* first: an int 0x80 call's number is not of the 64-bit table */
+    if (!rec_proc_entry(r, t, regs))
+        return false;
     const trace_sc_desc *d = trace_syscall_desc(t->nr);
-    if (!d)
-        return refuse(r, t, t->nr, "is not supported");
-    uint32_t size;
-    if (t->nr == SYS_ioctl && !rec_ioctl_out_size(t->args[1], &size)) {
-        char why[64];
-        snprintf(why, sizeof(why), "with request 0x%llx is not supported",
-                 (unsigned long long)t->args[1]);
+    char buf[160];
+    const char *why = rec_refusal(t, d, buf, sizeof(buf));
+    if (why)
         return refuse(r, t, t->nr, why);
-    }
     if ((t->nr == SYS_recvmsg || t->nr == SYS_recvmmsg) &&
         !rec_save_namelens(r, t))
         return false;
     rec_save_addr_room(t, d);
-    if (t->nr == SYS_execve)
+    if (t->nr == SYS_execve || t->nr == SYS_execveat)
         note_script(t);
+    if (t->nr == SYS_execveat)
+        rec_execveat_as_execve(t, regs);
     if (d->mode == TRACE_SC_ENOSYS || rec_copies_to_stdio(r, t)) {
         /* Skip the call; the result is set at the exit stop. */
         t->forced = true;
         t->forced_ret = -ENOSYS;
-        regs->orig_rax = (uint64_t)-1;
+        rec_skip_call(t, regs);
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
     }
     if (t->nr == SYS_exit || t->nr == SYS_exit_group) {
@@ -408,16 +435,8 @@ static bool mmap_extras(recorder *r, rtask *t, rrt_ev_syscall *e)
 {
     uint64_t prot = 0, start = 0, len = 0;
     if (t->nr == SYS_mmap) {
-        if (!(t->args[3] & MAP_ANONYMOUS)) {
-            char fdp[64];
-            snprintf(fdp, sizeof(fdp), "/proc/%d/fd/%d", (int)t->base.tid,
-                     (int)t->args[4]);
-            if (!file_index(r, fdp,
-                            trace_map_shared_writable(t->args[3], t->args[2]),
-                            &e->file_index))
-                return false;
-            e->flags |= RRT_EV_SC_FILE;
-        }
+        if (!(t->args[3] & MAP_ANONYMOUS) && !rec_mem_map_fd(r, t, e))
+            return false;
         prot = t->args[2], start = (uint64_t)e->ret, len = t->args[1];
     } else if (t->nr == SYS_mprotect) {
         prot = t->args[2], start = t->args[0], len = t->args[1];
@@ -436,27 +455,29 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
 {
     if (!t->recording && !t->exec_seen)
         return true;
+    rec_proc_exit(r, t, regs);
     if (t->forced) {
         regs->rax = (uint64_t)t->forced_ret;
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
     }
     const trace_sc_desc *d = trace_syscall_desc(t->nr);
-    if (!d)
-        return refuse(r, t, t->nr, "is not supported");
-    rrt_ev_syscall e = {.tid = (uint32_t)t->base.tid,
-                        .nr = (uint32_t)t->nr,
-                        .ret = (int64_t)regs->rax};
+    bool skipped = t->forced || rec_seccomp_skipped(t, regs);
+    rrt_ev_syscall e = {
+        .tid = (uint32_t)(t->exec_former ? t->exec_former : t->base.tid),
+        .nr = (uint32_t)t->nr,
+        .ret = (int64_t)regs->rax};
+    t->exec_former = 0;
     memcpy(e.args, t->args, sizeof(e.args));
-    if (t->forced)
+    if (skipped)
         e.flags |= RRT_EV_SC_FORCED;
     if (t->initial)
         e.flags |= RRT_EV_SC_INITIAL;
     t->initial = false;
     rrt_buf_reset(&r->data);
     r->n_mem = 0;
-    if (!t->forced && !rec_restartable_outputs(r, t, d, e.ret))
+    if (!skipped && !rec_restartable_outputs(r, t, d, e.ret))
         return false;
-    if (!rec_capture_stdio(r, t, &e))
+    if (!rec_capture_stdio(r, t, &e) || !rec_mem_outputs(r, t, &e))
         return false;
     if ((t->nr == SYS_mmap || t->nr == SYS_mprotect) && !rec_is_err(e.ret) &&
         !mmap_extras(r, t, &e))
@@ -469,9 +490,11 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
         e.stdio_data = r->data.data + (size_t)e.stdio_data;
     e.mem = r->mem;
     e.n_mem = r->n_mem;
-    if (!emitted(r, rec_emit_syscall(&r->prod, &e, &r->err), RRT_EV_SYSCALL))
+    if (!emitted(r, rec_emit_syscall(&r->prod, &e, &r->err), RRT_EV_SYSCALL) ||
+        !rec_mem_after_event(r, t, &e))
         return false;
-    if (t->nr == SYS_execve && e.ret == 0)
+    trace_trapsig_call(r->tasks, &t->base, t->nr, t->args, e.ret);
+    if ((t->nr == SYS_execve || t->nr == SYS_execveat) && e.ret == 0)
         return after_exec(r, t) && rec_sb_exec(r, t) &&
                release_vfork_parent(r, t->base.tid);
     return rec_sb_after_syscall(r, t, regs);
@@ -486,7 +509,12 @@ static bool on_syscall_stop(recorder *r, rtask *t);
 static void wait_token(recorder *r, rtask *t)
 {
     t->waiting = true;
-    t->wait_seq = r->wait_seq++;
+    t->wait_seq = ++r->wait_seq; /* 0: a holder that kept the token */
+}
+
+void rec_wait_token(recorder *r, rtask *t)
+{
+    wait_token(r, t);
 }
 
 static bool release_vfork_parent(recorder *r, pid_t child)
@@ -515,7 +543,8 @@ static bool schedule(recorder *r)
             return true;
         next->waiting = false;
         r->holder = next;
-        if (next->sb && !rec_sb_switch(r, next))
+        if (!rec_sched_resumed(r, next) ||
+            (next->sb && !rec_sb_switch(r, next)))
             return false;
         if (next->want_clone) {
             next->want_clone = false;
@@ -552,7 +581,13 @@ static bool on_syscall_stop(recorder *r, rtask *t)
     if (!t->in_syscall) {
         /* exit stop: the event is written when the task gets the token */
         t->want_exit_event = true;
-        if (t->vfork_child)
+        t->in_stdio = false;
+        if (r->holder == t) {
+            /* it kept the token through the call (rec_keeps_token) */
+            r->holder = NULL;
+            t->waiting = true;
+            t->wait_seq = 0;
+        } else if (t->vfork_child)
             t->deferred = true;
         else
             wait_token(r, t);
@@ -585,7 +620,8 @@ static bool on_syscall_stop(recorder *r, rtask *t)
      * clears its CLONE_CHILD_CLEARTID word and wakes pthread_join's futex,
      * and a thread running meanwhile would race that (seen as replays
      * that diverge at a join). remove_task hands the token on. */
-    if (r->holder == t && !(t->nr == SYS_exit && !is_leader(t->base.tid)))
+    if (r->holder == t && !(t->nr == SYS_exit && !is_leader(t->base.tid)) &&
+        !rec_keeps_token(r, t))
         r->holder = NULL;
     resume(t, 0);
     return ok;
@@ -669,7 +705,8 @@ static int try_emulate(recorder *r, rtask *t, int sig, const siginfo_t *si)
         return 0;
     int insn = trace_trap_insn(t->base.memfd, g.rip);
     bool ok;
-    if (sig == SIGSEGV && si->si_code == SI_KERNEL && (insn == 1 || insn == 2))
+    if (sig == SIGSEGV && si->si_code == SI_KERNEL &&
+        (insn == 1 || insn == 2) && !t->tsc_sigsegv)
         ok = emulate_rdtsc(r, t, &g, insn == 2);
     else if (sig == SIGSEGV && si->si_code == SI_KERNEL && insn == 3 &&
              r->mode == TRACE_CPUID_FAULT)
@@ -682,14 +719,11 @@ static int try_emulate(recorder *r, rtask *t, int sig, const siginfo_t *si)
         ok = emulate_xgetbv(r, t, &g);
     else
         return 0;
+    /* the kernel forced the trap's signal: put back what it reset */
+    if (ok && !trace_trapsig_restore(&t->base, sig))
+        ok = rec_fail(r, "process %d: cannot restore the action of signal %d",
+                      (int)t->base.tid, sig);
     return ok ? 1 : -1;
-}
-
-static bool is_sync_signal(int sig, const siginfo_t *si)
-{
-    return (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
-            sig == SIGTRAP) &&
-           si->si_code > 0 && si->si_code != SI_KERNEL;
 }
 
 static bool on_stop(recorder *r, pid_t pid, int status);
@@ -713,9 +747,11 @@ static bool record_frame(recorder *r, rtask *t, int sig)
                         "process %d: lost it while it entered a signal "
                         "handler",
                         (int)tid);
-    if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || (st >> 16))
-        return on_stop(r, tid, st); /* no frame: it died, or the frame did
-                                     * not fit (SIGSEGV follows) */
+    if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || (st >> 16)) {
+        /* no frame: it died, or the frame did not fit (SIGSEGV follows) */
+        t->frame_failed = WIFSTOPPED(st) && WSTOPSIG(st) == SIGSEGV;
+        return on_stop(r, tid, st);
+    }
     struct user_regs_struct g;
     rrt_ev_signal_frame e = {.tid = (uint32_t)tid};
     uint8_t *frame = NULL, *x = NULL;
@@ -738,6 +774,8 @@ static bool record_frame(recorder *r, rtask *t, int sig)
                         (int)tid, sig);
     }
     memcpy(e.regs, &g, sizeof(e.regs));
+    t->base.trapsig.known = true; /* the handler's mask */
+    t->base.trapsig.mask = e.mask;
     e.frame = frame;
     e.frame_len = len;
     ok = emitted(r, rec_emit_signal_frame(&r->prod, &e, &r->err),
@@ -768,20 +806,25 @@ static bool on_signal_stop(recorder *r, rtask *t, int sig)
     }
     siginfo_t si;
     if (ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) != 0) {
-        resume(t, 0); /* group-stop: keep the tracee running */
-        return true;
+        /* a group-stop: when the terminal stopped the program, rrt stops
+         * itself first (sched.c); the task stays stopped until a SIGCONT */
+        rec_jobctl_group_stop(r, on_stop);
+        return rec_sig_group_stop(r, t, sig);
     }
     if (t->recording) {
         int e = try_emulate(r, t, sig, &si);
         if (e < 0)
             return false;
         if (e > 0) {
-            resume(t, 0);
-            return true;
+            if (!rec_sched_preempt(r, t))
+                resume(t, 0);
+            return !r->failed;
         }
+        rec_jobctl_signal(r, sig, &si);
         rrt_ev_signal ev = {.tid = (uint32_t)t->base.tid,
                             .signo = (uint32_t)sig,
-                            .sync = is_sync_signal(sig, &si)};
+                            .sync = rec_sig_is_sync(t, sig, &si) ||
+                                    rec_proc_tsc_fault(t, sig, &si)};
         memcpy(ev.siginfo, &si, sizeof(ev.siginfo));
         if (!emitted(r, rec_emit_signal(&r->prod, &ev, &r->err), RRT_EV_SIGNAL))
             return false;
@@ -805,6 +848,7 @@ static bool on_new_task(recorder *r, rtask *parent, int event)
     if (!c)
         return rec_fail(r, "out of memory");
     c->fresh = true;
+    c->tsc_sigsegv = parent->tsc_sigsegv;
     c->sb = parent->sb;
     c->seccomp = parent->seccomp;
     uint64_t flags = parent->nr == SYS_clone ? parent->args[0]
@@ -816,6 +860,7 @@ static bool on_new_task(recorder *r, rtask *parent, int event)
                                     : trace_pset_copy(parent->base.pset);
     if (!c->base.pset)
         return rec_fail(r, "out of memory");
+    trace_trapsig_inherit(&c->base, &parent->base);
     if (flags & CLONE_VFORK)
         parent->vfork_child = c->base.tid;
     /* Its CLONE event is written when it first runs. */
@@ -857,6 +902,32 @@ static bool on_task_exit(recorder *r, rtask *t, int status)
     return ok && release_vfork_parent(r, tid);
 }
 
+/* At the exec event stop of the leader's id: when a thread other than
+ * the leader ran the execve, the kernel has given it the leader's id, and
+ * the leader ended without a report. The task that ran execve goes on
+ * under that id. */
+static rtask *exec_from_thread(recorder *r, rtask *leader)
+{
+    unsigned long former;
+    if (ptrace(PTRACE_GETEVENTMSG, leader->base.tid, NULL, &former) != 0 ||
+        (pid_t)former == leader->base.tid)
+        return leader;
+    rtask *e = find_task(r, (pid_t)former);
+    if (!e)
+        return leader;
+    pid_t tid = leader->base.tid;
+    if (r->holder == leader)
+        r->holder = e;
+    remove_task(r, leader);
+    e->base.tid = tid;
+    e->base.rec_tid = (uint32_t)tid;
+    e->exec_former = (pid_t)former;
+    if (e->base.memfd >= 0)
+        close(e->base.memfd);
+    e->base.memfd = trace_mem_open(tid);
+    return e;
+}
+
 static bool on_stop(recorder *r, pid_t pid, int status)
 {
     rtask *t = find_task(r, pid);
@@ -876,6 +947,7 @@ static bool on_stop(recorder *r, pid_t pid, int status)
         (event == PTRACE_EVENT_SECCOMP && !t->in_syscall)) {
         return on_syscall_stop(r, t);
     } else if (event == PTRACE_EVENT_EXEC) {
+        t = exec_from_thread(r, t);
         t->sb = false; /* a new address space, without the buffer yet */
         t->exec_seen = true;
         t->initial = !t->recording;
@@ -1073,20 +1145,20 @@ static bool sites_found(void *ctx, const rrt_blob_id *key, uint64_t len,
 
 static bool interrupted(const recorder *r)
 {
-    return r->o->interrupt && *r->o->interrupt;
+    return (r->o->interrupt && *r->o->interrupt) || r->tty_interrupt;
 }
 
 static bool run_loop(recorder *r)
 {
     while (r->tasks && !r->failed && !interrupted(r)) {
         int status;
-        pid_t pid = waitpid(-1, &status, __WALL);
+        pid_t pid = rec_sig_wait(r, &status); /* 0: stopped tasks woke */
         if (pid < 0) {
             if (errno == EINTR)
                 continue;
             break;
         }
-        if (!on_stop(r, pid, status) || !schedule(r))
+        if ((pid > 0 && !on_stop(r, pid, status)) || !schedule(r))
             return false;
     }
     return !r->failed;
@@ -1148,16 +1220,34 @@ static void pin_self(recorder *r, int cpu)
  * the program ran to its end and every byte reached the disk. */
 static rec_outcome finish(recorder *r, bool ok)
 {
-    if (interrupted(r)) {
+    rec_jobctl_end(r);
+    rec_sched_end(r);
+    if (interrupted(r) && !r->hung && ok && r->exited && r->tasks) {
+        /* told to stop after the first process ended: the rest are
+         * daemons, whose recording ends here; the archive is complete */
+        size_t n = rec_proc_detach_all(r);
+        kill_all(r);
+        ok = !r->failed;
+        warn(r,
+             "stopped recording %zu task%s that outlived the program's "
+             "first process (daemons); they were killed",
+             n, n == 1 ? "" : "s");
+    } else if (interrupted(r) || r->hung) {
+        /* the serialization limit's message, or just "interrupted" */
+        char text[2 * sizeof(r->err.message)];
+        const char *why = r->hung ? r->err.message : "interrupted";
         kill_all(r);
         rrt_writer_flush(r->w, NULL);
         rrt_writer_abandon(r->w);
         r->w = NULL;
-        snprintf(r->err.message, sizeof(r->err.message),
-                 "interrupted; the events so far are in %s.partial (run "
+        snprintf(text, sizeof(text),
+                 "%s; the events so far are in %s.partial (run "
                  "'rrt recover -o %s %s.partial' to make it a usable "
                  "archive)",
-                 r->o->out, r->o->out, r->o->out);
+                 why, r->o->out, r->o->out, r->o->out);
+        size_t n = strnlen(text, sizeof(r->err.message) - 1);
+        memcpy(r->err.message, text, n);
+        r->err.message[n] = 0;
         r->err.status = RRT_E_IO;
         return REC_INTERRUPTED;
     }
@@ -1195,9 +1285,11 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
 {
     recorder rec = {0}, *r = &rec;
     r->o = o;
+    r->jc_fd = -1;
     r->mode = trace_cpuid_mode_resolve(o->cpuid_mode);
     rrt_buf_init(&r->data);
     rrt_error_clear(&r->err);
+    r->map_object = -1;
     memset(rep, 0, sizeof(*rep));
     rep->outcome = REC_FAILED;
     char *exe = resolve_program(o->argv[0]);
@@ -1224,14 +1316,18 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
         r->sites.found = sites_found;
         r->sites.ctx = r;
     }
-    if (write_meta(r, exe, envp) != RRT_OK ||
+    if (write_meta(r, exe, envp) != RRT_OK || rec_mem_meta(r) != RRT_OK ||
         rrt_writer_set_cpuid(r->w, &r->m, &r->err) != RRT_OK ||
         rrt_writer_flush(r->w, &r->err) != RRT_OK)
         goto out;
     clock_gettime(CLOCK_MONOTONIC, &r->last_flush);
-    trace_spawn_opts so = {
-        exe, o->argv, environ,
-        cpu, false,   o->syscall_buffer ? trace_sb_untraced_ip : 0};
+    trace_spawn_opts so = {exe,
+                           o->argv,
+                           environ,
+                           cpu,
+                           false,
+                           true,
+                           o->syscall_buffer ? trace_sb_untraced_ip : 0};
     r->root = trace_spawn(&so);
     if (r->root < 0) {
         r->err.status = RRT_E_IO;
@@ -1251,6 +1347,8 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     t->seccomp = o->syscall_buffer;
     t->script = trace_script_path(0, exe);
     r->holder = t;
+    rec_jobctl_start(r);
+    rec_sched_begin(r);
     resume(t, 0);
     bool ok = run_loop(r);
     rep->events = rrt_writer_event_count(r->w);
@@ -1277,6 +1375,7 @@ out:
     rrt_cpuid_manifest_clear(&r->m);
     free(r->queried);
     free(r->files);
+    free(r->shared);
     free(r->mem);
     free_vec(envp);
     free(exe);

@@ -40,6 +40,10 @@ typedef struct rec_options {
      * killed and the recording left at OUT.partial (the caller's signal
      * handler sets it; the library installs none). NULL: never. */
     const volatile sig_atomic_t *interrupt;
+    /* The serialization limit: a task that runs user code this long
+     * without a system call while others wait to run ends the recording
+     * (OUT.partial kept). 0: no limit. */
+    unsigned serialize_limit_ms;
     rec_notify_fn notify;
     void *notify_ctx;
 } rec_options;
@@ -58,7 +62,7 @@ typedef struct rec_report {
     bool exited;         /* the root task's end was seen */
     int exit_status;     /* its exit code, or 128+N when signal N killed it */
     uint64_t events;     /* events written */
-    uint64_t counts[16]; /* events by type (rrt/events.h RRT_EV_*) */
+    uint64_t counts[32]; /* events by type (rrt/events.h RRT_EV_*) */
     /* Code regions whose CPUID sites were found, by how (trace_sites_how:
      * [TRACE_SITES_CACHED], [TRACE_SITES_DECODED]); patch mode only. */
     uint64_t site_regions[TRACE_SITES_DECODED + 1];

@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/user.h>
@@ -53,6 +54,21 @@ typedef struct rtask {
     uint32_t clone_parent;
     uint64_t clone_flags;
     bool want_exit_event;
+    /* Signals (signals.c). frame_failed: the kernel could not build the
+     * frame of the signal being delivered, and forces a SIGSEGV; stopped:
+     * in a group-stop, until a SIGCONT */
+    bool frame_failed;
+    bool stopped;
+    bool in_stdio;  /* in a write to rrt's stdout/stderr, token kept */
+    bool preempted; /* gave way at a trap (rec_sched_preempt) */
+    /* proc.c: a call the recorder runs in the kernel's place */
+    bool emulated;
+    int64_t emu_ret;
+    bool tsc_sigsegv; /* the program's PR_SET_TSC: RDTSC faults for it */
+    /* it ran execve from a thread other than its process's leader: the
+     * kernel gave it the leader's id (now its tid); this was its own,
+     * which its execve's SYSCALL event still names */
+    pid_t exec_former;
     /* syscall buffer (syscallbuf.c): its region is mapped in the task's
      * address space; the task stops at calls by seccomp, not at each entry
      * (resume with PTRACE_CONT outside calls); rip at the call's entry */
@@ -107,8 +123,22 @@ typedef struct recorder {
     size_t n_mem, cap_mem;
     uint64_t since_flush;
     struct timespec last_flush;
-    uint64_t counts[16];
+    uint64_t counts[32];
     trace_site_source sites; /* CPUID sites: cache, and into the archive */
+    /* files mapped MAP_SHARED (memory.c): the object number is the index */
+    struct rec_shared *shared;
+    size_t n_shared, cap_shared;
+    int64_t map_object; /* object of the mmap being recorded, or -1 */
+    /* sched.c: job control, the serialization limit, preemption */
+    int jc_fd;          /* the terminal the program has, -1 none */
+    int jc_tty_stop;    /* the terminal stopped the program with this */
+    bool jc_stopping;   /* rrt is stopping itself with it */
+    bool tty_interrupt; /* Ctrl-C or Ctrl-\ reached the program */
+    bool hung;          /* the serialization limit ended the recording */
+    rtask *timed;       /* the holder granted_ms is about */
+    uint64_t granted_ms, contended_ms;
+    sigset_t old_mask;
+    bool mask_saved;
     bool failed;
     rrt_error err;
     uint64_t sb_records, sb_patched, sb_stashed; /* syscall buffer */
@@ -123,15 +153,90 @@ static inline bool rec_is_err(int64_t ret)
     return ret < 0 && ret >= -4095;
 }
 
+/* The task waits for the token, after those already waiting. */
+void rec_wait_token(recorder *r, rtask *t);
+
+/* signals.c */
+bool rec_sig_is_sync(rtask *t, int sig, const siginfo_t *si);
+bool rec_sig_group_stop(recorder *r, rtask *t, int sig);
+pid_t rec_sig_wait(recorder *r, int *status);
+
 /* outputs.c: the memory each system call wrote, and writes to the
  * recorder's own stdout/stderr. */
 void rec_save_addr_room(rtask *t, const trace_sc_desc *d);
 bool rec_save_namelens(recorder *r, rtask *t);
-bool rec_ioctl_out_size(uint64_t req, uint32_t *size);
+const char *rec_refusal(rtask *t, const trace_sc_desc *d, char *buf, size_t n);
 bool rec_restartable_outputs(recorder *r, rtask *t, const trace_sc_desc *d,
                              int64_t ret);
 bool rec_copies_to_stdio(recorder *r, rtask *t);
 bool rec_capture_stdio(recorder *r, rtask *t, rrt_ev_syscall *e);
+/* Adds [addr, addr+len) of t's memory to the current call's outputs. */
+bool rec_add_out(recorder *r, rtask *t, uint64_t addr, uint64_t len);
+
+/* recorder.c: the file-table index of a mapped file (see file_index). */
+bool rec_file_index(recorder *r, const char *proc_path, bool written,
+                    uint64_t *index);
+
+/* memory.c: memory calls whose effects replay cannot get by running them
+ * again. At an mmap of a descriptor: the file or device it maps (sets
+ * FILE for a file; /dev/zero is anonymous memory). */
+bool rec_mem_map_fd(recorder *r, rtask *t, rrt_ev_syscall *e);
+/* At a call's exit, before its event: the memory it left that replay
+ * cannot reproduce (file contents behind madvise and mremap, mincore's
+ * vector). */
+bool rec_mem_outputs(recorder *r, rtask *t, const rrt_ev_syscall *e);
+/* Metadata record.rlimit_stack: the stack limit the program starts with. */
+rrt_status rec_mem_meta(recorder *r);
+/* After a call's SYSCALL event: SHARED_MAP for an mmap of a shared file,
+ * SHARED_WRITE for a write to the file of one. */
+bool rec_mem_after_event(recorder *r, rtask *t, const rrt_ev_syscall *e);
+
+/* sched.c: who runs. Job control: the program's process group gets the
+ * terminal (start), rrt's gets it back (end); signals the terminal sent
+ * (signal) and group-stops (group_stop, which takes the other tasks' stops
+ * through on_stop) make rrt stop or end as the program does. */
+void rec_jobctl_start(recorder *r);
+void rec_jobctl_end(recorder *r);
+void rec_jobctl_signal(recorder *r, int sig, const siginfo_t *si);
+void rec_jobctl_group_stop(recorder *r,
+                           bool (*on_stop)(recorder *, pid_t, int));
+/* At a call's entry: the holder keeps the token through the call. */
+bool rec_keeps_token(recorder *r, rtask *t);
+/* waitpid(-1) for the next stop, ending the recording (r->hung, -1 with
+ * ETIMEDOUT) when the holder runs user code longer than the serialization
+ * limit while others wait; -1 with EINTR when rrt got a signal. begin
+ * blocks SIGCHLD, which it waits for; end restores the mask. */
+pid_t rec_wait(recorder *r, int *status);
+void rec_sched_begin(recorder *r);
+void rec_sched_end(recorder *r);
+/* At an emulated trap of t: true when t gave up the token there (PREEMPT
+ * written; t waits stopped, and is not to be resumed now). */
+bool rec_sched_preempt(recorder *r, rtask *t);
+/* When a task gets the token: marks where a preempted one runs on. */
+bool rec_sched_resumed(recorder *r, rtask *t);
+
+/* proc.c: at a call's entry (false: refused) and exit stop, the calls the
+ * recorder adjusts (CLONE_UNTRACED, PR_SET_TSC/PR_GET_TSC, int 0x80); and
+ * whether a SIGSEGV is the RDTSC fault the program asked for. */
+bool rec_proc_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
+void rec_proc_exit(recorder *r, rtask *t, struct user_regs_struct *regs);
+bool rec_proc_tsc_fault(rtask *t, int sig, const siginfo_t *si);
+/* Ends the recording of every task left (DETACH events); how many. */
+size_t rec_proc_detach_all(recorder *r);
+
+/* execveat.c: at execveat's entry, turns it into an execve of the file's
+ * real path (replay does the same), or leaves it when the kernel will
+ * refuse it. */
+void rec_execveat_as_execve(rtask *t, struct user_regs_struct *regs);
+
+/* seccomp.c: at an exit stop, whether the program's seccomp filter skipped
+ * the call with SECCOMP_RET_TRAP (its SIGSYS is pending). */
+bool rec_seccomp_skipped(rtask *t, const struct user_regs_struct *regs);
+/* At the entry stop of a call the recorder answers itself: makes it one
+ * that changes nothing (number -1, or under the program's seccomp filter
+ * the call itself with an argument the kernel refuses at once, so that
+ * the filter judges what the program called). */
+void rec_skip_call(rtask *t, struct user_regs_struct *regs);
 
 /* Appends an event the engine encoded itself (the syscall buffer's). */
 bool rec_emit_raw(recorder *r, uint32_t type, const rrt_buf *b);

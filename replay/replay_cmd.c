@@ -1,11 +1,16 @@
 /* `rrt replay`: option parsing and help; the engine is replayer.c. */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "gdb_launch.h"
 #include "replayer.h"
 
 /* Exit codes of rrt's own outcomes (EXIT STATUS in the help). */
@@ -19,6 +24,8 @@ static const char help[] =
     "\n"
     "SYNOPSIS\n"
     "  rrt replay [options] ARCHIVE\n"
+    "  rrt replay --debug [--gdb PATH] [options] ARCHIVE [-- GDB-ARGS]\n"
+    "  rrt replay --gdbserver[=HOST:PORT|-] [options] ARCHIVE\n"
     "\n"
     "DESCRIPTION\n"
     "  Checks that this CPU offers every user-mode feature the recording\n"
@@ -69,7 +76,24 @@ static const char help[] =
     "  --quiet               do not re-emit the recorded stdout/stderr\n"
     "  --cpuid-mode MODE     auto (default), fault or patch (also\n"
     "                        RRT_CPUID_MODE)\n"
-    "  --cpu N, --no-pin     CPU pinning, as for rrt record\n";
+    "  --cpu N, --no-pin     CPU pinning, as for rrt record\n"
+    "\n"
+    "DEBUGGING (README.md: Debugging a recording)\n"
+    "  --debug               run gdb (from PATH, or --gdb PATH) connected to\n"
+    "                        the replay, stopped at the program's entry (or\n"
+    "                        before event --until N); GDB-ARGS after -- go\n"
+    "                        to gdb (e.g. -batch -ex 'break main')\n"
+    "  --gdbserver[=ADDR]    serve the gdb remote protocol instead: on TCP\n"
+    "                        HOST:PORT (default 127.0.0.1 and a free port,\n"
+    "                        printed; one client), or with ADDR `-` on\n"
+    "                        stdin/stdout (gdb: target remote | rrt replay\n"
+    "                        --gdbserver=- ARCHIVE; the program's output\n"
+    "                        then goes to stderr)\n"
+    "  gdb reads the recorded executable and libraries from the archive.\n"
+    "  Breakpoints, watchpoints, stepping, threads and recorded signals\n"
+    "  work; writes to registers or memory change only this replay, and a\n"
+    "  change that makes the program leave the recording shows in gdb as a\n"
+    "  stop with the divergence's message.\n";
 
 static const char exit_status[] =
     "\nEXIT STATUS\n"
@@ -82,6 +106,8 @@ static const char exit_status[] =
     "  126  not replayed: usage error, unreadable or damaged archive, not\n"
     "       a recording, a host that cannot replay it (without --force),\n"
     "       or a program that cannot be started\n"
+    "  With --debug, gdb's exit status; gdb quitting (killing the replay)\n"
+    "  is not an error.\n"
     "  A recorded program that itself exits 125 or 126 is told apart by\n"
     "  stderr: rrt adds no line of its own to stderr when the replay "
     "matched.\n";
@@ -94,7 +120,10 @@ enum {
     OPT_QUIET,
     OPT_CPUID,
     OPT_CPU,
-    OPT_NOPIN
+    OPT_NOPIN,
+    OPT_DEBUG,
+    OPT_GDB,
+    OPT_GDBSERVER
 };
 
 static void on_note(void *ctx, rep_note note, const char *text)
@@ -148,6 +177,97 @@ static void print_stats(const rep_report *rep)
                 (unsigned long long)rep->frames_checked);
 }
 
+static int outcome(const rep_options *o, const rep_report *rep,
+                   const rrt_error *err, bool stats)
+{
+    if (stats)
+        print_stats(rep);
+    switch (rep->outcome) {
+    case REP_REPLAYED:
+        return o->until != UINT64_MAX && !rep->exited && !o->gdb
+                   ? 0
+                   : rep->exit_status;
+    case REP_DIVERGED:
+        print_divergence(&rep->div);
+        return REPLAY_EXIT_DIVERGED;
+    case REP_REFUSED:
+    case REP_FAILED:
+        break;
+    }
+    if (o->gdb && o->gdb->killed)
+        return 0;
+    if (rep->outcome == REP_FAILED)
+        fprintf(stderr, "rrt replay: %s\n", err->message);
+    return REPLAY_EXIT_NOT_REPLAYED;
+}
+
+/* --debug and --gdbserver: the replay with a gdb connection. */
+static int run_debug(rep_options *o, bool debug, const char *gdb,
+                     const char *addr, char **extra, int nextra, bool stats)
+{
+    rep_gdb g = {.in_fd = -1, .out_fd = -1};
+    char where[300], msg[400];
+    pid_t child = 0;
+    int child_status = 0, lfd = -1;
+    /* --until N with a debugger: the first stop, not the end */
+    g.stop_at = o->until == UINT64_MAX ? 0 : o->until;
+    o->until = UINT64_MAX;
+    o->gdb = &g;
+    if (!debug && addr && strcmp(addr, "-") == 0) {
+        g.in_fd = 0;
+        g.out_fd = dup(1);
+        /* the protocol owns stdout: the program's output goes to stderr */
+        if (g.out_fd < 0 || dup2(2, 1) < 0)
+            return USAGE("--gdbserver=-: %s", strerror(errno));
+    } else {
+        lfd = gdbl_listen(debug ? NULL : addr, where, sizeof(where), msg,
+                          sizeof(msg));
+        if (lfd < 0)
+            return USAGE("%s", msg);
+        if (debug) {
+            child = gdbl_spawn(gdb, where, extra, nextra);
+            if (child < 0)
+                return USAGE("cannot start %s: %s", gdb, strerror(errno));
+            signal(SIGINT, SIG_IGN); /* gdb's; it interrupts through us */
+        } else {
+            fprintf(stderr,
+                    "rrt replay: gdb server listening on %s (in gdb: "
+                    "target remote %s)\n",
+                    where, where);
+            if (strncmp(where, "127.", 4) != 0 &&
+                strncmp(where, "[::1]", 5) != 0)
+                fprintf(stderr,
+                        "rrt replay: warning: %s is not a loopback "
+                        "address: anyone who reaches it can "
+                        "debug this replay\n",
+                        where);
+        }
+        int fd = gdbl_accept(lfd, child, &child_status, msg, sizeof(msg));
+        close(lfd);
+        if (fd < 0) {
+            fprintf(stderr, "rrt replay: %s\n", msg);
+            if (child && fd != -2)
+                waitpid(child, &child_status, 0);
+            return REPLAY_EXIT_NOT_REPLAYED;
+        }
+        g.in_fd = g.out_fd = fd;
+    }
+    rep_report rep;
+    rrt_error err;
+    rep_replay(o, &rep, &err);
+    close(g.in_fd);
+    if (g.out_fd != g.in_fd)
+        close(g.out_fd);
+    int rc = outcome(o, &rep, &err, stats);
+    if (!child)
+        return rc;
+    while (waitpid(child, &child_status, 0) < 0 && errno == EINTR)
+        ;
+    gdbl_take_terminal();
+    return WIFEXITED(child_status) ? WEXITSTATUS(child_status)
+                                   : REPLAY_EXIT_NOT_REPLAYED;
+}
+
 static int run(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -159,11 +279,24 @@ static int run(int argc, char **argv)
         {"cpuid-mode", required_argument, NULL, OPT_CPUID},
         {"cpu", required_argument, NULL, OPT_CPU},
         {"no-pin", no_argument, NULL, OPT_NOPIN},
+        {"debug", no_argument, NULL, OPT_DEBUG},
+        {"gdb", required_argument, NULL, OPT_GDB},
+        {"gdbserver", optional_argument, NULL, OPT_GDBSERVER},
         {NULL, 0, NULL, 0},
     };
     rep_options o = {.until = UINT64_MAX, .cpu = -2, .notify = on_note};
-    bool stats = false;
+    bool stats = false, debug = false, server = false;
+    const char *gdb = "gdb", *addr = NULL;
     const char *mode = getenv("RRT_CPUID_MODE");
+    /* arguments after -- are gdb's */
+    int nextra = 0;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--") == 0) {
+            nextra = argc - i - 1;
+            argc = i;
+            break;
+        }
+    char **extra = argv + argc + 1;
     unsigned long long v;
     int c;
     optind = 1;
@@ -197,6 +330,16 @@ static int run(int argc, char **argv)
         case OPT_NOPIN:
             o.cpu = -1;
             break;
+        case OPT_DEBUG:
+            debug = true;
+            break;
+        case OPT_GDB:
+            gdb = optarg;
+            break;
+        case OPT_GDBSERVER:
+            server = true;
+            addr = optarg;
+            break;
         default:
             cli_bad_option("replay", argv);
             return REPLAY_EXIT_NOT_REPLAYED;
@@ -216,24 +359,16 @@ static int run(int argc, char **argv)
     const char *pad = getenv("RRT_REPLAY_TEST_FRAME_PAD");
     o.frame_pad_for_tests = pad ? (uint32_t)strtoul(pad, NULL, 0) & 0xffff0 : 0;
     o.notify_ctx = &o;
+    if (debug && server)
+        return USAGE("--debug and --gdbserver exclude each other");
+    if (nextra && !debug)
+        return USAGE("arguments after -- are for gdb: only with --debug");
+    if (debug || server)
+        return run_debug(&o, debug, gdb, addr, extra, nextra, stats);
     rep_report rep;
     rrt_error err;
     rep_replay(&o, &rep, &err);
-    if (stats)
-        print_stats(&rep);
-    switch (rep.outcome) {
-    case REP_REPLAYED:
-        return o.until != UINT64_MAX && !rep.exited ? 0 : rep.exit_status;
-    case REP_DIVERGED:
-        print_divergence(&rep.div);
-        return REPLAY_EXIT_DIVERGED;
-    case REP_REFUSED:
-    case REP_FAILED:
-        break;
-    }
-    if (rep.outcome == REP_FAILED)
-        fprintf(stderr, "rrt replay: %s\n", err.message);
-    return REPLAY_EXIT_NOT_REPLAYED;
+    return outcome(&o, &rep, &err, stats);
 }
 
 const cli_command cmd_replay = {

@@ -134,7 +134,7 @@ static bool old_xgetbv(replayer *r, ptask *t, stop *s)
  * not get at record time (SIGCHLD of replayed children) are dropped. */
 static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
 {
-    if (t->parked) {
+    if (t->parked && !rep_sig_unpark(t)) {
         *s = t->park;
         t->parked = false;
         if (!rep_sb_skip_end(r, t, s))
@@ -157,6 +157,8 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
         if (resume)
             rep_sb_switch(r, t);
         t->resumed = false;
+        if (resume && r->dbg)
+            req = rep_dbg_resume(r, t, req);
         if ((resume &&
              ptrace((enum __ptrace_request)req, t->base.tid, NULL,
                     (void *)(long)t->resume_sig) != 0 &&
@@ -166,17 +168,22 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
             return;
         }
         t->resume_sig = 0;
+        if (r->dbg && (WIFEXITED(s->status) || WIFSIGNALED(s->status)))
+            rep_dbg_stopped(r, t, s);
         if (WIFEXITED(s->status) || WIFSIGNALED(s->status)) {
             s->kind = STOP_EXIT;
             return;
         }
         s->sig = WSTOPSIG(s->status);
         ptrace(PTRACE_GETREGS, t->base.tid, NULL, &s->regs);
+        if (r->dbg && rep_dbg_stopped(r, t, s))
+            continue; /* a breakpoint or step of gdb's */
         if (s->sig == (SIGTRAP | 0x80)) {
             if (skip_exit)
                 continue; /* the emulated call's, already handled */
             t->in_syscall = !t->in_syscall;
-            t->emu_entry = t->in_syscall && req == PTRACE_SYSEMU;
+            t->emu_entry = t->in_syscall && (req == PTRACE_SYSEMU ||
+                                             req == PTRACE_SYSEMU_SINGLESTEP);
             s->kind = STOP_SYSCALL;
             return;
         }
@@ -184,9 +191,16 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
             s->kind = STOP_EVENT;
             return;
         }
-        if ((s->sig == SIGCHLD || s->sig == SIGSTOP) && s->sig != want_sig)
+        int gs = rep_sig_group_stop(t, s);
+        if (gs > 0)
+            return;
+        if (gs < 0 ||
+            ((s->sig == SIGCHLD || s->sig == SIGSTOP) && s->sig != want_sig))
             continue;
         if (s->sig == SIGILL && !r->xgetbv_events && old_xgetbv(r, t, s))
+            continue;
+        if (s->sig == SIGBUS && want_sig != SIGBUS &&
+            rep_mem_past_eof_tripped(r, t, s))
             continue;
         s->kind = STOP_SIGNAL;
         return;
@@ -272,8 +286,9 @@ static bool expect_syscall(replayer *r, ptask *t, stop *s, uint32_t nr,
 {
     char buf[256], nb[32];
     next_stop(r, t, s);
+    /* the kernel runs the low 32 bits of the number (syscall(-1)) */
     if (s->kind == STOP_SYSCALL && t->in_syscall == entry &&
-        (s->regs.orig_rax == nr || !entry))
+        ((uint32_t)s->regs.orig_rax == nr || !entry))
         return true;
     char want[64];
     snprintf(want, sizeof(want), "%s %s", trace_syscall_name(nr, nb),
@@ -514,7 +529,12 @@ static void rewrite_mmap(const rrt_ev_syscall *e, struct user_regs_struct *g)
     g->rdi = (uint64_t)e->ret;
     if (!(flags & MAP_FIXED))
         flags |= MAP_FIXED_NOREPLACE;
-    if (e->flags & RRT_EV_SC_FILE) {
+    if (!(flags & MAP_ANONYMOUS) && !(e->flags & RRT_EV_SC_FILE)) {
+        /* /dev/zero: anonymous memory, shared when MAP_SHARED */
+        flags |= MAP_ANONYMOUS;
+        g->r8 = (uint64_t)-1;
+        g->r9 = 0;
+    } else if (e->flags & RRT_EV_SC_FILE) {
         bool shared = trace_map_shared_writable(flags, e->args[2]);
         flags = (flags & ~(uint64_t)(MAP_SHARED | MAP_PRIVATE)) |
                 (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS;
@@ -535,16 +555,50 @@ static void note_altstack(ptask *t, uint64_t ss)
 
 static bool reap_doomed(replayer *r, ptask *t);
 
+/* t, not its process's leader, runs execve for real: the kernel ends the
+ * leader, without a report, and gives t the leader's id, by which the
+ * recording names it from its EXEC event on. */
+static void exec_from_thread(replayer *r, ptask *t, pid_t leader)
+{
+    if (leader <= 0 || leader == t->base.tid)
+        return;
+    /* into the exec under its own id; its stop comes under the leader's */
+    if (!t->resumed && ptrace(PTRACE_SYSCALL, t->base.tid, NULL, NULL) == 0)
+        t->resumed = true;
+    for (ptask *l = first_task(r); l; l = next_task(l)) {
+        if (l->base.tid != leader)
+            continue;
+        t->base.rec_tid = l->base.rec_tid;
+        remove_task(r, l);
+        break;
+    }
+    t->base.tid = leader;
+}
+
 static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
 {
     if (e->nr == SYS_mmap) {
         rewrite_mmap(e, &s->regs);
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     }
-    if (e->nr == SYS_execve) {
+    bool shm = e->nr == SYS_shmat || e->nr == SYS_shmdt;
+    if (shm) {
+        rep_shm_rewrite(e, t->base.tid, &s->regs);
+        ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
+    }
+    bool exec = e->nr == SYS_execve || e->nr == SYS_execveat;
+    if (e->nr == SYS_execveat) {
+        if (!rep_execveat_as_execve(r, t, &s->regs))
+            return rep_fail_at(r, t, "execveat: no recorded file to run");
+        ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
+    }
+    if (exec) {
+        /* (before the exec may run and take t's own id away) */
+        pid_t leader = trace_tgid(t->base.tid);
         uint64_t swapped = rep_sub_execve(r, t, s->regs.rdi);
         if (rep_stopped(r) || !reap_doomed(r, t))
             return false;
+        exec_from_thread(r, t, leader);
         next_stop(r, t, s);
         /* a vfork parent shares the memory the path was swapped in; the
          * write fails harmlessly when the old address space is gone */
@@ -563,7 +617,7 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         return false;
     bool layout = e->nr == SYS_mmap || e->nr == SYS_mremap ||
                   e->nr == SYS_brk || e->nr == SYS_munmap ||
-                  e->nr == SYS_mprotect;
+                  e->nr == SYS_mprotect || shm;
     if (layout && (int64_t)s->regs.rax != e->ret) {
         char want[24], got[24];
         snprintf(want, sizeof(want), "0x%llx", (unsigned long long)e->ret);
@@ -571,12 +625,12 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         return rep_mismatch(r, t, want, got, "%s result",
                             trace_syscall_desc(e->nr)->name);
     }
-    if (!layout && e->nr != SYS_execve) {
+    if (!layout && !exec) {
         /* e.g. set_tid_address returns the (recorded) thread id */
         s->regs.rax = (uint64_t)e->ret;
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
     }
-    if (e->nr == SYS_execve) {
+    if (exec) {
         close(t->base.memfd);
         t->base.memfd = trace_mem_open(t->base.tid);
         trace_pset_unref(t->base.pset); /* a new address space */
@@ -585,18 +639,31 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
             t->base.pset->p.want = r->patch_kinds;
         return t->base.pset || rep_fail_at(r, t, "out of memory");
     }
-    if (e->nr == SYS_mmap && (e->flags & RRT_EV_SC_FILE) &&
-        !fill_mapping(r, t, e->file_index, (uint64_t)e->ret, e->args[1],
-                      e->args[5]))
-        return false;
+    if (e->nr == SYS_mmap && (e->flags & RRT_EV_SC_FILE)) {
+        int shared = rep_mem_shared_mmap(r, t, e);
+        if (shared < 0 ||
+            (!shared && (!fill_mapping(r, t, e->file_index, (uint64_t)e->ret,
+                                       e->args[1], e->args[5]) ||
+                         !rep_mem_past_eof(r, t, e))))
+            return false;
+    }
     if (e->nr == SYS_sigaltstack)
         note_altstack(t, e->args[0]);
+    if (e->nr == SYS_shmat && (!write_outputs(r, t, e) ||
+                               !rep_shm_filled(e, t->base.tid, t->base.memfd)))
+        return rep_stopped(r) ||
+               rep_fail_at(r, t, "shmat: cannot protect the segment at 0x%llx",
+                           (unsigned long long)e->ret);
+    /* memory the call left that running it again does not (file contents
+     * behind madvise and mremap: record/memory.c) */
+    if (e->nr != SYS_shmat && e->n_mem && !write_outputs(r, t, e))
+        return false;
     uint64_t prot = 0, start = 0, len = 0;
     if (e->nr == SYS_mmap)
         prot = e->args[2], start = (uint64_t)e->ret, len = e->args[1];
     else if (e->nr == SYS_mprotect)
         prot = e->args[2], start = e->args[0], len = e->args[1];
-    if (r->patch_kinds && (prot & PROT_EXEC) &&
+    if (r->patch_kinds && (prot & PROT_EXEC) && !is_err(e->ret) &&
         trace_patch_range(t->base.memfd, start, len, &t->base.pset->p,
                           &r->sites) < 0)
         return rep_fail_at(r, t, "cannot patch CPUID and XGETBV at 0x%llx",
@@ -711,7 +778,8 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
             return false;
         s.regs.rax = (uint64_t)e->ret; /* the recorded child id */
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs);
-        return true;
+        /* CLONE_PIDFD: the recorded descriptor number, not this one's */
+        return write_outputs(r, t, e);
     }
     if (e->flags & RRT_EV_SC_INITIAL)
         return e->nr == SYS_execve ||
@@ -722,8 +790,9 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
                            trace_syscall_name(e->nr, nb));
     /* A failed call changed nothing and is emulated; rt_sigreturn's
      * "result" is the interrupted context's rax, not a status. */
-    bool real = d->mode == TRACE_SC_EXECUTE &&
-                (!is_err(e->ret) || e->nr == SYS_rt_sigreturn) &&
+    bool real = (d->mode == TRACE_SC_EXECUTE || rep_shm_real(e)) &&
+                (!is_err(e->ret) || e->nr == SYS_rt_sigreturn ||
+                 rep_mem_failed_but_acted(e)) &&
                 !(e->flags & RRT_EV_SC_FORCED);
     t->want_real =
         real || (e->flags & RRT_EV_SC_ENTRY_ONLY) || e->nr == SYS_rt_sigsuspend;
@@ -764,7 +833,7 @@ static bool on_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
     if (interrupted_with_mask(r, t, e, &s))
         return !rep_stopped(r);
     return real ? reenter(r, t, &s) && execute(r, t, e, &s)
-                : emulate(r, t, e, &s);
+                : emulate(r, t, e, &s) && rep_mem_emulated(r, t, e);
 }
 
 /* ------------------------------------------------------------------ */
@@ -803,7 +872,8 @@ static bool on_rdtsc(replayer *r, ptask *t, const rrt_ev_rdtsc *e)
         return false;
     t->trapno = 13, t->trap_err = 0; /* #GP: RDTSC traps by PR_SET_TSC */
     trace_apply_rdtsc(&s.regs, e);
-    return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0;
+    return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0 &&
+           rep_sig_trap_done(r, t, &s);
 }
 
 static bool on_cpuid(replayer *r, ptask *t, const rrt_ev_cpuid *e)
@@ -823,7 +893,8 @@ static bool on_cpuid(replayer *r, ptask *t, const rrt_ev_cpuid *e)
     uint32_t regs[4] = {e->regs[0], e->regs[1], e->regs[2], e->regs[3]};
     trace_cpuid_xsave_floor(leaf, sub, regs);
     trace_apply_cpuid(&s.regs, regs);
-    return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0;
+    return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0 &&
+           rep_sig_trap_done(r, t, &s);
 }
 
 static bool on_xgetbv(replayer *r, ptask *t, const rrt_ev_xgetbv *e)
@@ -839,7 +910,8 @@ static bool on_xgetbv(replayer *r, ptask *t, const rrt_ev_xgetbv *e)
     }
     t->trapno = 6, t->trap_err = 0; /* #UD at the patched site */
     trace_apply_xgetbv(&s.regs, e->value);
-    return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0;
+    return ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs) == 0 &&
+           rep_sig_trap_done(r, t, &s);
 }
 
 /* A fault's signal: the kernel noted the page fault's address for the
@@ -952,10 +1024,7 @@ static bool deliver(replayer *r, ptask *t, const rrt_ev_signal *e,
     bool built = trace_frame_build(memfd, &d, &f);
     bool use_rec = rec && !r->o->frame_pad_for_tests;
     if (!built && !use_rec) {
-        rep_diverge(r, t,
-                    "no room for the frame of signal %d (the recording "
-                    "host's kernel would have killed the task)",
-                    d.sig);
+        ok = rep_sig_no_room(r, t, d.sig, d.blocked);
         goto out;
     }
     if (use_rec && r->o->check_frames_for_tests &&
@@ -999,6 +1068,8 @@ static bool deliver(replayer *r, ptask *t, const rrt_ev_signal *e,
         rep_fail_at(r, t, "cannot set up the handler of signal %d", d.sig);
         goto out;
     }
+    t->base.trapsig.known = true; /* the handler's mask */
+    t->base.trapsig.mask = mask;
     if (use_rec)
         r->frames_recorded++;
     else
@@ -1047,6 +1118,8 @@ static bool on_signal(replayer *r, ptask *t, const rrt_ev_signal *e)
         return rep_mismatch(r, t, want, stop_name(&s, buf, sizeof(buf)),
                             "stop");
     }
+    if (r->dbg)
+        rep_dbg_signal(r, t, (int)e->signo);
     if (e->sync)
         note_fault(t, e);
     rrt_ev_signal_frame rec;
@@ -1127,11 +1200,72 @@ static void release_exits(replayer *r, ptask *t)
     }
 }
 
+/* t died of signal sig with its whole process (a fatal signal, which the
+ * kernel turns into a group exit), maybe inside a system call. The
+ * recording has the EXIT of the threads that died first before that of
+ * the one that took the signal, so that one is sent on its way now: its
+ * default action ends t like the others, which are then reaped as they
+ * die (group_exit), never left waiting for a death (a leader's is
+ * reported only after its threads'). */
+static void release_fatal(replayer *r, ptask *t, int sig)
+{
+    pid_t tgid = trace_tgid(t->base.tid);
+    if (tgid <= 0)
+        return;
+    bool sent = false;
+    for (ptask *u = first_task(r); u; u = next_task(u)) {
+        if (u == t || u->resume_sig != sig || u->resumed ||
+            trace_tgid(u->base.tid) != tgid)
+            continue;
+        ptrace(PTRACE_SYSCALL, u->base.tid, NULL, (void *)(long)sig);
+        u->resume_sig = 0;
+        u->resumed = true;
+        sent = true;
+    }
+    if (!sent && t->resume_sig != sig)
+        return;
+    for (ptask *u = first_task(r); u; u = next_task(u)) {
+        if (trace_tgid(u->base.tid) != tgid)
+            continue;
+        u->group_exit = true;
+        if (u->parked && u->park.kind == STOP_SYSCALL) {
+            u->parked = false; /* stopped there: next_stop resumes it */
+            u->in_syscall = !u->in_syscall;
+        }
+    }
+}
+
+/* At record time the program's seccomp filter killed the task
+ * (SECCOMP_RET_KILL_*: the killed call has a FORCED event, then the task
+ * died without a signal stop). Replay's own wall kills it the same way,
+ * by SIGSYS, at the call it stands at; a thread with live siblings
+ * (SECCOMP_RET_KILL_THREAD) dies alone, by exit(2): a signal would kill
+ * its whole process. True in that second case. */
+static bool die_by_wall(replayer *r, ptask *t, stop *s)
+{
+    pid_t tgid = trace_tgid(t->base.tid);
+    bool alone = true;
+    for (trace_task *b = r->tasks; b && alone; b = b->next)
+        alone = b == &t->base || trace_tgid(b->tid) != tgid;
+    if (!reenter(r, t, s))
+        return false;
+    /* exit: executed; seccomp: a call the wall never allows */
+    s->regs.orig_rax = alone ? SYS_seccomp : SYS_exit;
+    s->regs.rdi = 0;
+    ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
+    /* the kernel reports the killed call's exit stop before the death */
+    for (int i = 0; i < 3 && s->kind == STOP_SYSCALL; i++)
+        next_stop(r, t, s);
+    return !alone;
+}
+
 static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
                           bool root)
 {
     stop s;
     char buf[256];
+    if (e->killed && e->code != SIGKILL)
+        release_fatal(r, t, (int)e->code);
     if (t->group_exit)
         release_exits(r, t);
     if (e->killed && e->code == SIGKILL &&
@@ -1141,11 +1275,17 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         t->parked = false;
         syscall(SYS_tkill, t->base.tid, SIGKILL);
     }
+    pid_t tgid = rep_sig_exit_begin(r, t, e);
     next_stop(r, t, &s);
+    bool thread_only = false;
+    if (s.kind == STOP_SYSCALL && t->in_syscall && e->killed &&
+        e->code == SIGSYS)
+        thread_only = die_by_wall(r, t, &s);
     /* (the syscall buffer: it asks for records the recording never got,
      * made between the exit_group and the kill) */
-    if (s.kind == STOP_SYSCALL && (t->in_syscall || rep_sb_library_stop(&s)) &&
-        t->group_exit) {
+    if ((s.kind == STOP_SYSCALL &&
+         (t->in_syscall || rep_sb_library_stop(&s)) && t->group_exit) ||
+        rep_sig_exit_stale(t, e, &s)) {
         /* At record time a sibling's exit_group ended the task inside
          * this call (a thread pool's futex wait), which so has no event;
          * the real exit_group, already run, ends it the same way here:
@@ -1168,7 +1308,8 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         t->doomed = true;
         return true;
     }
-    bool same = s.kind == STOP_EXIT && same_exit(e, s.status);
+    bool same = s.kind == STOP_EXIT && (same_exit(e, s.status) ||
+                                        (thread_only && WIFEXITED(s.status)));
     if (!same) {
         char want[48];
         snprintf(want, sizeof(want), "%s %u",
@@ -1180,6 +1321,24 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         r->exit_code = e->killed ? 128 + (int)e->code : (int)e->code;
         r->exited = true;
     }
+    rep_sig_exit_end(r, tgid, e);
+    remove_task(r, t);
+    return true;
+}
+
+/* The recording of t stopped here (it outlived the program's first
+ * process, and rrt record was told to stop): it ends here too. SIGKILL
+ * ends its whole process; the recording detached a process's threads
+ * before its leader, whose death is reported only after theirs. */
+static bool on_detach(replayer *r, ptask *t)
+{
+    syscall(SYS_tkill, t->base.tid, SIGKILL);
+    t->parked = false;
+    int st;
+    pid_t p;
+    do
+        p = waitpid(t->base.tid, &st, __WALL);
+    while (p == t->base.tid && !WIFEXITED(st) && !WIFSIGNALED(st));
     remove_task(r, t);
     return true;
 }
@@ -1200,6 +1359,16 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
                             "stop");
     if (!reenter(r, t, &s))
         return false;
+    /* Traced all the same, as at record time (CLONE_UNTRACED); and the
+     * namespaces were entered at record time: here the child stays in
+     * replay's (its ids and results come from the archive). */
+    uint64_t drop = CLONE_UNTRACED | CLONE_NEWNS | CLONE_NEWCGROUP |
+                    CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
+                    CLONE_NEWNET;
+    if (nr == SYS_clone && (s.regs.rdi & drop)) {
+        s.regs.rdi &= ~drop;
+        ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s.regs);
+    }
     uint64_t ptid = s.regs.rdx, ctid = s.regs.r10;
     next_stop(r, t, &s);
     unsigned long child;
@@ -1219,6 +1388,7 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
                        : t->alt_flags;
     c->base.pset = flags & CLONE_VM ? trace_pset_ref(t->base.pset)
                                     : trace_pset_copy(t->base.pset);
+    trace_trapsig_inherit(&c->base, &t->base);
     int st;
     if (!c->base.pset)
         return rep_fail_at(r, t, "out of memory");
@@ -1303,6 +1473,8 @@ static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
     char exe[64];
     if (!trace_exec_fixup_auxv(t->base.tid, t->base.memfd, &now, e))
         return rep_fail_at(r, t, "cannot set up the auxiliary vector");
+    if (!rep_vdso_check(r, t, e, &now))
+        return false;
     snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->base.tid);
     bool substituted = r->sub.active && r->sub.task == t;
     /* What a substitution ran is the recorded bytes by construction;
@@ -1366,7 +1538,7 @@ static bool need_task(replayer *r, uint32_t rec_tid, ptask **t)
 
 static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
 {
-    r->counts[ev->type & 15]++;
+    r->counts[ev->type < 32 ? ev->type : 0]++;
     bool sb_ok;
     if (rep_sb_event(r, ev, &sb_ok))
         return sb_ok;
@@ -1384,7 +1556,10 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
         ok = need_task(r, any.u.syscall.tid, &t) &&
              on_syscall(r, t, &any.u.syscall);
         if (ok)
+        {
             rep_sb_after_syscall(r, t, any.u.syscall.nr);
+            rep_sig_after_call(r, t, &any.u.syscall);
+        }
         break;
     case RRT_EV_RDTSC:
         ok = need_task(r, any.u.rdtsc.tid, &t) && on_rdtsc(r, t, &any.u.rdtsc);
@@ -1411,9 +1586,25 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
     case RRT_EV_EXEC:
         ok = need_task(r, any.u.exec.tid, &t) && on_exec(r, t, &any.u.exec);
         break;
+    case RRT_EV_SHARED_WRITE:
+        ok = need_task(r, any.u.shared_write.tid, &t) &&
+             rep_mem_shared_write(r, t, &any.u.shared_write);
+        break;
+    case RRT_EV_DETACH:
+        ok = need_task(r, any.u.detach.tid, &t) && on_detach(r, t);
+        break;
+    case RRT_EV_PREEMPT:
+        /* the task gave way at the trap it stopped at: it does not run on
+         * before the next task's event, but from its resume (which
+         * order_tasks makes it the lazy task at) */
+        if (!any.u.preempt.resume && r->lazy &&
+            r->lazy->base.rec_tid == any.u.preempt.tid)
+            r->lazy = NULL;
+        break;
     default:
         /* EXEC_SCRIPT: read ahead with its EXEC (rep_peek_exec);
-         * SIGNAL_FRAME: read by the SIGNAL before it */
+         * SIGNAL_FRAME: read by the SIGNAL before it; SHARED_MAP: read
+         * ahead by its mmap (rep_mem_shared_mmap) */
         break;
     }
     rrt_ev_any_clear(&any);
@@ -1537,7 +1728,7 @@ static bool spawn(replayer *r, ptask **root)
         CPU_SET(cpu, &set);
         sched_setaffinity(0, sizeof(set), &set);
     }
-    trace_spawn_opts so = {exe, argv, envp, cpu, true, 0};
+    trace_spawn_opts so = {exe, argv, envp, cpu, true, false, 0};
     rrt_ev_exec ex;
     uint64_t script;
     bool have_ex = rep_peek_exec(r, 0, &ex, &script);
@@ -1551,6 +1742,11 @@ static bool spawn(replayer *r, ptask **root)
     pid_t pid = trace_spawn(&so);
     if (pid < 0) {
         rep_failed(r, RRT_E_IO, "cannot start %s: %s", exe, strerror(errno));
+        goto out;
+    }
+    if (!rep_mem_spawned(r, pid)) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
         goto out;
     }
     *root = add_task(r, 0, pid);
@@ -1595,6 +1791,11 @@ static bool event_subject(const rrt_event *ev, uint32_t *tid)
         *tid = (uint32_t)v;
         return !c.failed && v <= UINT32_MAX;
     }
+    case RRT_EV_PREEMPT: { /* only a resume runs user code */
+        uint64_t v = rrt_cursor_varint(&c);
+        *tid = (uint32_t)v;
+        return rrt_cursor_u8(&c) == 1 && !c.failed && v <= UINT32_MAX;
+    }
     default:
         return false;
     }
@@ -1611,7 +1812,9 @@ static void order_tasks(replayer *r, const rrt_event *ev, bool before)
         ptask *l = r->lazy;
         if (l && l->base.rec_tid != tid && !l->parked && !l->clone_pending &&
             !l->sigsuspend && !l->exiting) {
+            l->parking = true;
             next_stop(r, l, &l->park);
+            l->parking = false;
             l->parked = true;
         }
         r->lazy = NULL;
@@ -1658,6 +1861,10 @@ static bool run_events(replayer *r)
                 r->tasks->rec_tid = root;
                 rrt_ev_syscall_clear(&e);
             }
+        }
+        if (r->dbg && !rep_dbg_event(r, &ev)) {
+            ok = false;
+            break;
         }
         order_tasks(r, &ev, true);
         if (!apply(r, &ev, root)) {
@@ -1715,10 +1922,14 @@ rrt_status rep_replay(const rep_options *o, rep_report *rep, rrt_error *err)
             goto out;
         }
     }
+    if (o->gdb && !rep_dbg_open(r))
+        goto out;
     if (setup_traps(r) && spawn(r, &root) && run_events(r) && check_end(r))
         rep->outcome = REP_REPLAYED;
     else if (r->diverged)
         rep->outcome = REP_DIVERGED;
+    if (r->dbg)
+        rep_dbg_end(r, rep->outcome == REP_REPLAYED);
     rep->exited = r->exited;
     rep->exit_status = r->exit_code;
     rep->events = r->index;
@@ -1735,6 +1946,7 @@ out:
     else if (rep->outcome == REP_FAILED && r->err.status == RRT_OK)
         rep_failed(r, RRT_E_IO, "%s: replay failed", o->archive);
     kill_all(r);
+    rep_dbg_close(r);
     rep_sub_clear(&r->sub);
     rrt_cpuid_manifest_clear(&r->m);
     for (size_t i = 0; i < r->nwarned; i++)
@@ -1742,6 +1954,7 @@ out:
     free(r->warned);
     rrt_cpuid_sites_free(r->table);
     trace_site_cache_close(r->sites.cache);
+    rep_mem_free(r);
     rrt_reader_close(r->rd);
     if (err)
         *err = r->err;

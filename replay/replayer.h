@@ -21,6 +21,16 @@ typedef enum rep_note {
 
 typedef void (*rep_notify_fn)(void *ctx, rep_note note, const char *text);
 
+/* Serving gdb inside the replay (gdb.c): a connected channel, and where
+ * gdb first gets control. */
+typedef struct rep_gdb {
+    int in_fd, out_fd;
+    uint64_t stop_at; /* first stop: the program's entry, or before this
+                       * event if it is later */
+    bool killed;      /* out: gdb killed the replay */
+    bool detached;    /* out: gdb detached; the replay ran on alone */
+} rep_gdb;
+
 typedef struct rep_options {
     const char *archive;
     bool dump_events;
@@ -38,6 +48,7 @@ typedef struct rep_options {
     uint32_t frame_pad_for_tests;
     rep_notify_fn notify;
     void *notify_ctx;
+    rep_gdb *gdb; /* serve gdb (NULL: no debugger) */
 } rep_options;
 
 typedef enum rep_outcome {
@@ -65,7 +76,7 @@ typedef struct rep_report {
     bool exited;         /* the root task's recorded end was replayed */
     int exit_status;     /* its exit code, or 128+N when signal N killed it */
     uint64_t events;     /* events replayed */
-    uint64_t counts[16]; /* events by type (rrt/events.h RRT_EV_*) */
+    uint64_t counts[32]; /* events by type (rrt/events.h RRT_EV_*) */
     /* Code regions whose CPUID sites were found, by how (trace_sites_how:
      * from the archive's table, the cache, or decoding); patch mode only. */
     uint64_t site_regions[TRACE_SITES_DECODED + 1];

@@ -59,6 +59,10 @@ typedef struct ptask {
     /* the last trap the kernel recorded for the thread at record time,
      * which a frame's sigcontext shows (trapno, err, cr2) */
     uint64_t trapno, trap_err, cr2;
+    /* signals.c: run to `park` (order_tasks), where a group-stop counts
+     * as a stop; parked in one (a stop signal stopped its process) */
+    bool parking;
+    bool group_stopped;
 } ptask;
 
 #define RRT_ELF_PT_INTERP 3u
@@ -103,15 +107,18 @@ typedef struct exec_sub {
     size_t nalias;
 } exec_sub;
 
+typedef struct rep_dbg rep_dbg;
+
 typedef struct replayer {
     const rep_options *o;
+    rep_dbg *dbg; /* gdb.c: the debugger, or NULL */
     rrt_reader *rd;
     trace_cpuid_mode mode;
     trace_task *tasks;
     ptask *lazy;    /* task whose user code since its last event has not
                      * run yet */
     uint64_t index; /* current event */
-    uint64_t counts[16];
+    uint64_t counts[32];
     int exit_code;
     bool exited;
     bool diverged;
@@ -134,6 +141,7 @@ typedef struct replayer {
     size_t nwarned, capwarned;
     trace_site_source sites; /* CPUID sites: the archive's table, cache */
     rrt_cpuid_sites *table;
+    struct rep_mem *mem; /* memory.c: copies of mapped files */
     uint64_t sb_records; /* syscall buffer records consumed */
     bool sb_used;        /* a SYSCALLBUF_INIT was replayed */
 } replayer;
@@ -162,6 +170,69 @@ bool rep_stopped(const replayer *r);
 /* Checks that an external file is still the one recorded and opens it. */
 int rep_open_recorded(replayer *r, ptask *t, const rrt_file_entry *f);
 
+/* gdb.c: the debugger's stop points, called only when r->dbg is set.
+ * rep_dbg_event: before each event; false when gdb ended the replay.
+ * rep_dbg_resume: before t is resumed with `req`; returns the request to
+ * use (a single step). rep_dbg_stopped: after each stop of t; true when
+ * the stop was the debugger's (a breakpoint, a step), which the replay
+ * then ignores. rep_dbg_signal: t stopped with a recorded signal. */
+bool rep_dbg_open(replayer *r);
+bool rep_dbg_event(replayer *r, const rrt_event *ev);
+int rep_dbg_resume(replayer *r, ptask *t, int req);
+bool rep_dbg_stopped(replayer *r, ptask *t, stop *s);
+void rep_dbg_signal(replayer *r, ptask *t, int sig);
+/* The replay ended (replayed: as recorded, else diverged or failed). */
+void rep_dbg_end(replayer *r, bool replayed);
+void rep_dbg_close(replayer *r);
+/* memory.c: memory at replay. The vDSO the recording kept visible (and
+ * made to ask the kernel) must be where the program saw it. */
+bool rep_vdso_check(replayer *r, ptask *t, const rrt_ev_exec *rec,
+                    const rrt_ev_exec *now);
+/* At the exit stop of e, a file mmap run as anonymous memory: when a
+ * SHARED_MAP event follows, maps the object's copy there instead (1);
+ * 0 when none follows (the caller fills the mapping), -1 on failure. */
+int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e);
+/* A failed call that changed memory all the same, which replay runs:
+ * madvise and mprotect over a range with a hole act on the mapped part
+ * and fail with ENOMEM. */
+bool rep_mem_failed_but_acted(const rrt_ev_syscall *e);
+/* At the exit stop of e, a private file mmap run as anonymous memory and
+ * filled: makes the pages past the end of the file raise SIGBUS, as the
+ * file's did. */
+bool rep_mem_past_eof(replayer *r, ptask *t, const rrt_ev_syscall *e);
+/* At a SIGBUS stop the recording did not have: true when the access hit
+ * such pages (the file had grown at record time), which now read zeros,
+ * and the task runs on without the signal. */
+bool rep_mem_past_eof_tripped(replayer *r, ptask *t, const stop *s);
+/* SHARED_WRITE: the bytes a call wrote into a shared file. */
+bool rep_mem_shared_write(replayer *r, ptask *t, const rrt_ev_shared_write *e);
+void rep_mem_free(replayer *r);
+/* The root pid, spawned and stopped before its execve: gets the stack
+ * limit the recording started with (metadata record.rlimit_stack), which
+ * decides the address-space layout exec gives it. */
+bool rep_mem_spawned(replayer *r, pid_t pid);
+/* After an emulated call: what of it the address space needs all the same
+ * (the stack's size limit, which decides where a recursion overflows). */
+bool rep_mem_emulated(replayer *r, ptask *t, const rrt_ev_syscall *e);
+/* signals.c: a fatal signal's death of a whole thread group, around
+ * each EXIT event: begin (before running the task to its end; returns its
+ * thread group id), stale (the stop it reached is not its end: wait for
+ * its death), end (after its death). */
+pid_t rep_sig_exit_begin(replayer *r, ptask *t, const rrt_ev_exit *e);
+bool rep_sig_exit_stale(const ptask *t, const rrt_ev_exit *e, const stop *s);
+void rep_sig_exit_end(replayer *r, pid_t tgid, const rrt_ev_exit *e);
+/* A group-stop (a stop signal's default action) at stop s: 0 it is not
+ * one; 1 it is t's park; -1 run on. rep_sig_unpark: t's park is such a
+ * stop, and t runs on from it (true). */
+int rep_sig_group_stop(ptask *t, stop *s);
+bool rep_sig_unpark(ptask *t);
+/* No room for the frame of signal sig in t (blocked: its mask): as the
+ * kernel, forces a SIGSEGV, which the next event delivers. */
+bool rep_sig_no_room(replayer *r, ptask *t, int sig, uint64_t blocked);
+/* The signal state a trap destroys (trace_trapsig): kept from each
+ * SYSCALL event, put back after each emulated trap (at its stop s). */
+void rep_sig_after_call(replayer *r, ptask *t, const rrt_ev_syscall *e);
+bool rep_sig_trap_done(replayer *r, ptask *t, const stop *s);
 /* The task recorded as rec_tid, or NULL. */
 ptask *rep_task(replayer *r, uint32_t rec_tid);
 /* Runs t to its next stop that matters. */
@@ -198,5 +269,20 @@ bool rep_sub_finish(replayer *r, ptask *t, exec_sub *x, const rrt_ev_exec *now);
 uint64_t rep_sub_execve(replayer *r, ptask *t, uint64_t addr);
 bool rep_peek_exec(replayer *r, uint64_t first, rrt_ev_exec *e,
                    uint64_t *script);
+
+/* execveat.c: at the real entry of t's execveat, turns the registers into
+ * an execve of the recorded file (path written into t's memory); the
+ * path's address, 0 when the archive does not say which file. */
+uint64_t rep_execveat_as_execve(replayer *r, ptask *t,
+                                struct user_regs_struct *g);
+
+/* ipc.c: SysV shared memory. Whether a recorded shmat or shmdt runs at
+ * replay (as an mmap or munmap), and the registers of that call. */
+bool rep_shm_real(const rrt_ev_syscall *e);
+void rep_shm_rewrite(const rrt_ev_syscall *e, pid_t tid,
+                     struct user_regs_struct *g);
+/* After shmat's pages are written: gives the region the protection the
+ * call asked for. False when that fails. */
+bool rep_shm_filled(const rrt_ev_syscall *e, pid_t tid, int memfd);
 
 #endif

@@ -36,7 +36,7 @@ add_test(NAME format_hostile_corpus_current
 add_test(NAME format_faults COMMAND test_faults)
 add_test(NAME format_cli_archive
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_archive.sh ${RRT_CLI} ${PROJECT_SOURCE_DIR})
-set_tests_properties(format_cli_archive PROPERTIES TIMEOUT 120)
+set_tests_properties(format_cli_archive PROPERTIES TIMEOUT 300)
 # An independent reader written from spec/format.md alone must agree with rrt
 # on the vectors and a fresh archive (skipped without python3 xxhash/brotli).
 add_test(NAME format_spec_reader

@@ -70,6 +70,15 @@ static const uint8_t g_signal_frame[] = {
 /* XGETBV: tid 4711, XCR0, value 0x2e7 */
 static const uint8_t g_xgetbv[] = {0xe7, 0x24, 0x00, 0xe7, 0x02, 0x00, 0x00,
                                    0x00, 0x00, 0x00, 0x00};
+/* SHARED_MAP: tid 4711, object 3 */
+static const uint8_t g_shared_map[] = {0xe7, 0x24, 0x03};
+/* SHARED_WRITE: tid 4711, object 3, offset 300, "abc" */
+static const uint8_t g_shared_write[] = {0xe7, 0x24, 0x03, 0xac, 0x02,
+                                         0x03, 'a',  'b',  'c'};
+/* PREEMPT: tid 4711 resumes */
+static const uint8_t g_preempt[] = {0xe7, 0x24, 0x01};
+/* DETACH: tid 4711 */
+static const uint8_t g_detach[] = {0xe7, 0x24};
 /* clang-format on */
 
 static uint8_t siginfo_bytes(size_t i)
@@ -116,6 +125,10 @@ DECODER(exec, rrt_ev_exec, (void)0)
 DECODER(exec_script, rrt_ev_exec_script, (void)0)
 DECODER(signal_frame, rrt_ev_signal_frame, (void)0)
 DECODER(xgetbv, rrt_ev_xgetbv, (void)0)
+DECODER(shared_map, rrt_ev_shared_map, (void)0)
+DECODER(shared_write, rrt_ev_shared_write, (void)0)
+DECODER(preempt, rrt_ev_preempt, (void)0)
+DECODER(detach, rrt_ev_detach, (void)0)
 
 typedef struct sample {
     const char *name;
@@ -156,6 +169,12 @@ static size_t samples(sample *s)
     s[n++] = (sample){"signal_frame", dec_signal_frame, g_signal_frame,
                       sizeof(g_signal_frame), 0};
     s[n++] = (sample){"xgetbv", dec_xgetbv, g_xgetbv, sizeof(g_xgetbv), 0};
+    s[n++] = (sample){"shared_map", dec_shared_map, g_shared_map,
+                      sizeof(g_shared_map), 0};
+    s[n++] = (sample){"shared_write", dec_shared_write, g_shared_write,
+                      sizeof(g_shared_write), 0};
+    s[n++] = (sample){"preempt", dec_preempt, g_preempt, sizeof(g_preempt), 0};
+    s[n++] = (sample){"detach", dec_detach, g_detach, sizeof(g_detach), 0};
     return n;
 }
 
@@ -376,6 +395,38 @@ static void test_events_encode_golden_bytes(void **state)
     assert_int_equal(rrt_ev_encode_xgetbv(&b, &xg), RRT_OK);
     assert_int_equal(b.len, sizeof(g_xgetbv));
     assert_memory_equal(b.data, g_xgetbv, b.len);
+
+    rrt_buf_reset(&b);
+    rrt_ev_shared_map sm = {.tid = 4711, .object = 3};
+    assert_int_equal(rrt_ev_encode_shared_map(&b, &sm), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_shared_map));
+    assert_memory_equal(b.data, g_shared_map, b.len);
+
+    rrt_buf_reset(&b);
+    rrt_ev_shared_write sw = {.tid = 4711,
+                              .object = 3,
+                              .offset = 300,
+                              .len = 3,
+                              .data = (const uint8_t *)"abc"};
+    assert_int_equal(rrt_ev_encode_shared_write(&b, &sw), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_shared_write));
+    assert_memory_equal(b.data, g_shared_write, b.len);
+    /* what a decoder would refuse is not encoded */
+    rrt_buf_reset(&b);
+    sw.offset = UINT64_MAX - 1;
+    assert_int_equal(rrt_ev_encode_shared_write(&b, &sw), RRT_E_INVALID);
+
+    rrt_buf_reset(&b);
+    rrt_ev_preempt pe = {.tid = 4711, .resume = 1};
+    assert_int_equal(rrt_ev_encode_preempt(&b, &pe), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_preempt));
+    assert_memory_equal(b.data, g_preempt, b.len);
+
+    rrt_buf_reset(&b);
+    rrt_ev_detach de = {.tid = 4711};
+    assert_int_equal(rrt_ev_encode_detach(&b, &de), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_detach));
+    assert_memory_equal(b.data, g_detach, b.len);
     rrt_buf_free(&b);
 }
 
@@ -383,7 +434,7 @@ static void test_events_encode_golden_bytes(void **state)
 static void test_events_round_trip_every_type(void **state)
 {
     (void)state;
-    sample s[16];
+    sample s[32];
     size_t n = samples(s);
     rrt_buf b;
     rrt_buf_init(&b);
@@ -402,7 +453,7 @@ static void test_events_round_trip_every_type(void **state)
 static void test_events_reject_truncation_at_every_offset(void **state)
 {
     (void)state;
-    sample s[16];
+    sample s[32];
     size_t n = samples(s);
     for (size_t i = 0; i < n; i++) {
         for (size_t len = 0; len < s[i].n; len++) {
@@ -427,7 +478,7 @@ static void test_events_reject_truncation_at_every_offset(void **state)
 static void test_events_reject_trailing_bytes(void **state)
 {
     (void)state;
-    sample s[16];
+    sample s[32];
     size_t n = samples(s);
     for (size_t i = 0; i < n; i++) {
         uint8_t *p = malloc(s[i].n + 1);
@@ -449,7 +500,7 @@ static void test_events_reject_trailing_bytes(void **state)
 static void test_events_bit_flips_decode_canonically_or_fail(void **state)
 {
     (void)state;
-    sample s[16];
+    sample s[32];
     size_t n = samples(s);
     rrt_buf b;
     rrt_buf_init(&b);
@@ -574,6 +625,26 @@ static void test_events_reject_bad_values(void **state)
     /* XGETBV: value cut short */
     expect(dec_bytes(dec_xgetbv, &err, 6, 1, 0, 1, 2, 3, 4), RRT_E_TRUNCATED,
            &err, "XGETBV event: value: truncated");
+    /* SHARED_WRITE: data past the largest offset, and too much of it */
+    {
+        uint8_t w[16] = {1,    0,    0xfe, 0xff, 0xff, 0xff, 0xff, 0xff,
+                         0xff, 0xff, 0xff, 0x01, 0x02, 'a',  'b'};
+        rrt_ev_shared_write sw;
+        expect(rrt_ev_decode_shared_write(w, 15, &sw, &err), RRT_E_CORRUPT,
+               &err,
+               "SHARED_WRITE event: data: ends beyond the largest file "
+               "offset");
+        uint8_t *huge = calloc(1, 8 + RRT_EV_SHARED_WRITE_MAX + 1);
+        assert_non_null(huge);
+        huge[0] = 1, huge[1] = 0, huge[2] = 0;
+        /* a length of 2^26 + 1: 0x81 0x80 0x80 0x20 */
+        huge[3] = 0x81, huge[4] = 0x80, huge[5] = 0x80, huge[6] = 0x20;
+        expect(rrt_ev_decode_shared_write(huge, 7 + RRT_EV_SHARED_WRITE_MAX + 1,
+                                          &sw, &err),
+               RRT_E_LIMIT, &err,
+               "SHARED_WRITE event: data: larger than 64 MiB");
+        free(huge);
+    }
     /* EXEC: at_random of 15 bytes */
     uint8_t p[32] = {1, 0, 15};
     rrt_ev_exec xe;
@@ -632,6 +703,8 @@ static void test_events_type_and_syscall_names(void **state)
     assert_null(rrt_ev_type_name(0));
     assert_string_equal(rrt_ev_type_name(RRT_EV_SIGNAL_FRAME), "SIGNAL_FRAME");
     assert_string_equal(rrt_ev_type_name(RRT_EV_XGETBV), "XGETBV");
+    assert_string_equal(rrt_ev_type_name(RRT_EV_PREEMPT), "PREEMPT");
+    assert_string_equal(rrt_ev_type_name(RRT_EV_DETACH), "DETACH");
     assert_null(rrt_ev_type_name(11));
     assert_null(rrt_ev_type_name(UINT32_MAX));
     assert_string_equal(rrt_syscall_name(0), "read");
@@ -685,9 +758,9 @@ static rrt_status encode_any(rrt_buf *b, const rrt_ev_any *e)
 static void test_events_decode_any_round_trips_every_type(void **state)
 {
     (void)state;
-    any_case c[16];
+    any_case c[32];
     size_t n = any_cases(c);
-    assert_int_equal(n, 10);
+    assert_int_equal(n, 14);
     rrt_buf b;
     rrt_buf_init(&b);
     for (size_t i = 0; i < n; i++) {
@@ -753,7 +826,7 @@ static void
 test_events_decode_any_truncated_fails_like_typed_decoder(void **state)
 {
     (void)state;
-    any_case c[16];
+    any_case c[32];
     size_t n = any_cases(c);
     for (size_t i = 0; i < n; i++) {
         uint8_t *p = malloc(c[i].n + 1);
@@ -824,6 +897,13 @@ static void test_events_dump_decodes_recording_events(void **state)
     assert_int_equal(rrt_writer_add_event(w, RRT_EV_XGETBV, g_xgetbv,
                                           sizeof(g_xgetbv), NULL),
                      RRT_OK);
+    assert_int_equal(rrt_writer_add_event(w, RRT_EV_SHARED_MAP, g_shared_map,
+                                          sizeof(g_shared_map), NULL),
+                     RRT_OK);
+    assert_int_equal(rrt_writer_add_event(w, RRT_EV_SHARED_WRITE,
+                                          g_shared_write,
+                                          sizeof(g_shared_write), NULL),
+                     RRT_OK);
     assert_int_equal(rrt_writer_finish(w, NULL), RRT_OK);
     rrt_writer_free(w);
 
@@ -845,7 +925,9 @@ static void test_events_dump_decodes_recording_events(void **state)
              "event 3 type 99, 2 bytes\n"
              "event 4 SIGNAL_FRAME tid 4711 handler 0x401000 rsp 0x7ffd0000 "
              "mask 0x2000, 3-byte frame\n"
-             "event 5 XGETBV tid 4711 xcr0 = 0x2e7\n");
+             "event 5 XGETBV tid 4711 xcr0 = 0x2e7\n"
+             "event 6 SHARED_MAP tid 4711 object 3\n"
+             "event 7 SHARED_WRITE tid 4711 object 3 offset 300, 3 bytes\n");
 }
 
 int main(void)

@@ -143,6 +143,19 @@ static bool read_word(int memfd, uint64_t addr, uint64_t *v)
     return trace_mem_read(memfd, addr, v, sizeof(*v));
 }
 
+/* Whether the vDSO at base stays visible: at record when its functions
+ * could be patched into system calls (else it is hidden, as recordings
+ * made before did); at replay when the recording kept it (then it is
+ * patched the same way). */
+static bool keep_vdso(int memfd, uint64_t base, const rrt_ev_exec *set)
+{
+    bool recorded = !set;
+    for (size_t i = 0; set && i < set->n_auxv; i++)
+        if (set->auxv[i][0] == AT_SYSINFO_EHDR_)
+            recorded = true;
+    return recorded && trace_vdso_patch(memfd, base);
+}
+
 bool trace_exec_fixup_auxv(pid_t pid, int memfd, rrt_ev_exec *ex,
                            const rrt_ev_exec *set)
 {
@@ -167,7 +180,7 @@ bool trace_exec_fixup_auxv(pid_t pid, int memfd, rrt_ev_exec *ex,
             return false;
         if (kv[0] == AT_NULL_)
             break;
-        if (kv[0] == AT_SYSINFO_EHDR_) {
+        if (kv[0] == AT_SYSINFO_EHDR_ && !keep_vdso(memfd, kv[1], set)) {
             kv[0] = AT_IGNORE_;
             if (!trace_mem_write(memfd, p, &kv[0], 8))
                 return false;

@@ -411,37 +411,89 @@ static bool to_syscall_stop(pid_t pid)
     }
 }
 
+/* The permission bit for want ('w': read-write, 'x': read-execute) in a
+ * /proc/PID/maps perms field. */
+static bool perms_allow(const char *perms, char want)
+{
+    return perms[0] == 'r' && perms[want == 'w' ? 1 : 2] == want;
+}
+
+/* at, if [at, at+size) lies in a mapping of pid that allows want; else
+ * the start of the first such mapping; 0 if none. */
+static uint64_t usable(pid_t pid, uint64_t at, size_t size, char want)
+{
+    char path[64], line[512];
+    unsigned long long lo, hi;
+    char perms[8];
+    uint64_t first = 0, found = 0;
+    snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+    FILE *f = fopen(path, "re");
+    while (f && !found && fgets(line, sizeof(line), f)) {
+        if (sscanf(line, "%llx-%llx %7s", &lo, &hi, perms) != 3 ||
+            !perms_allow(perms, want) || hi - lo < size)
+            continue;
+        if (at >= lo && at + size <= hi)
+            found = at;
+        else if (!first)
+            first = lo;
+    }
+    if (f)
+        fclose(f);
+    return found ? found : first;
+}
+
+/* Scratch memory for an injected call: the stack, unless the stack
+ * pointer points where the task cannot write (a stack overflow's SIGSEGV
+ * on its way to a handler on the alternate stack: unmapped, or a thread
+ * stack's guard page); then the first writable mapping. And the place of
+ * the injected `syscall` instruction: at rip, unless rip is not
+ * executable (a jump to a bad address faulted there); then the first
+ * executable mapping. The bytes are saved and put back. */
+static uint64_t scratch_addr(pid_t pid, uint64_t sp, size_t size)
+{
+    return usable(pid, sp, size, 'w');
+}
+
+static uint64_t code_addr(pid_t pid, uint64_t rip)
+{
+    return usable(pid, rip, 2, 'x');
+}
+
 /* Runs system call nr in pid, stopped at a signal-delivery stop (whose
  * signal is dropped: replay delivers it itself) or a system-call exit
- * stop. Argument `at` points to `size` bytes of scratch memory at the
- * stack pointer holding io before the call; io gets them back after. */
+ * stop. Argument `at` points to `size` bytes of scratch memory (at the
+ * stack pointer) holding io before the call; io gets them back after. */
 static bool inject(pid_t pid, int memfd, long nr, uint64_t args[4], int at,
                    void *io, size_t size, long *ret)
 {
     struct user_regs_struct saved, r;
     uint8_t code[2], scratch[64];
     static const uint8_t insn[2] = {0x0f, 0x05};
+    uint64_t mem, pc;
     if (size > sizeof(scratch) ||
         ptrace(PTRACE_GETREGS, pid, NULL, &saved) != 0 ||
-        !trace_mem_read(memfd, saved.rip, code, 2) ||
-        !trace_mem_read(memfd, saved.rsp, scratch, size))
+        !(pc = code_addr(pid, saved.rip)) ||
+        !trace_mem_read(memfd, pc, code, 2) ||
+        !(mem = scratch_addr(pid, saved.rsp, size)) ||
+        !trace_mem_read(memfd, mem, scratch, size))
         return false;
-    bool ok = trace_mem_write(memfd, saved.rip, insn, 2) &&
-              trace_mem_write(memfd, saved.rsp, io, size);
+    bool ok = trace_mem_write(memfd, pc, insn, 2) &&
+              trace_mem_write(memfd, mem, io, size);
     r = saved;
+    r.rip = pc;
     r.rax = (uint64_t)nr;
     r.orig_rax = (uint64_t)-1;
-    args[at] = saved.rsp;
+    args[at] = mem;
     for (int i = 0; i < 4; i++)
         trace_sc_set_arg(&r, i, args[i]);
     ok = ok && ptrace(PTRACE_SETREGS, pid, NULL, &r) == 0 &&
          to_syscall_stop(pid) && to_syscall_stop(pid) &&
          ptrace(PTRACE_GETREGS, pid, NULL, &r) == 0 &&
-         trace_mem_read(memfd, saved.rsp, io, size);
+         trace_mem_read(memfd, mem, io, size);
     if (ok)
         *ret = (long)r.rax;
-    ok = trace_mem_write(memfd, saved.rip, code, 2) && ok;
-    ok = trace_mem_write(memfd, saved.rsp, scratch, size) && ok;
+    ok = trace_mem_write(memfd, pc, code, 2) && ok;
+    ok = trace_mem_write(memfd, mem, scratch, size) && ok;
     ok = ptrace(PTRACE_SETREGS, pid, NULL, &saved) == 0 && ok;
     return ok;
 }
@@ -494,4 +546,88 @@ bool trace_altstack_disarm(pid_t pid, int memfd)
     long ret;
     return inject(pid, memfd, SYS_sigaltstack, args, 0, ss, sizeof(ss), &ret) &&
            ret == 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The signal state traps destroy                                     */
+
+static int trapsig_slot(int sig)
+{
+    return sig == SIGSEGV ? 0 : sig == SIGILL ? 1 : -1;
+}
+
+static void read_mask(trace_task *t)
+{
+    uint64_t m;
+    t->trapsig.known =
+        ptrace(PTRACE_GETSIGMASK, t->tid, (void *)sizeof(m), &m) == 0;
+    if (t->trapsig.known)
+        t->trapsig.mask = m;
+}
+
+/* After an exec: caught signals are back to SIG_DFL, ignored ones stay
+ * ignored (flush_signal_handlers), as /proc says. */
+static void exec_actions(trace_task *t)
+{
+    char path[64], line[256];
+    unsigned long long ign = 0;
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)t->tid);
+    FILE *f = fopen(path, "re");
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "SigIgn: %llx", &ign) == 1)
+            break;
+    if (f)
+        fclose(f);
+    static const int sigs[2] = {SIGSEGV, SIGILL};
+    for (int i = 0; i < 2; i++)
+        t->trapsig.act[i] = (trace_sigaction){
+            (ign >> (sigs[i] - 1)) & 1 ? (uint64_t)(uintptr_t)SIG_IGN : 0, 0, 0,
+            0};
+}
+
+void trace_trapsig_call(trace_task *tasks, trace_task *t, long nr,
+                        const uint64_t args[6], int64_t ret)
+{
+    if ((nr == SYS_execve || nr == SYS_execveat) && ret == 0) {
+        exec_actions(t);
+        read_mask(t);
+    } else if (nr == SYS_rt_sigprocmask || nr == SYS_rt_sigreturn) {
+        read_mask(t);
+    } else if (nr == SYS_rt_sigaction && ret == 0 && args[1] &&
+               trapsig_slot((int)args[0]) >= 0) {
+        trace_sigaction a;
+        if (!trace_mem_read(t->memfd, args[1], &a, sizeof(a)))
+            return;
+        int slot = trapsig_slot((int)args[0]);
+        pid_t tgid = trace_tgid(t->tid);
+        for (trace_task *u = tasks; u; u = u->next)
+            if (u == t || (tgid > 0 && trace_tgid(u->tid) == tgid))
+                u->trapsig.act[slot] = a;
+    }
+}
+
+void trace_trapsig_mask(trace_task *t)
+{
+    read_mask(t);
+}
+
+void trace_trapsig_inherit(trace_task *child, const trace_task *parent)
+{
+    child->trapsig = parent->trapsig;
+}
+
+bool trace_trapsig_restore(trace_task *t, int sig)
+{
+    int slot = trapsig_slot(sig);
+    if (slot < 0 || !t->trapsig.known)
+        return true;
+    uint64_t bit = 1ull << (sig - 1);
+    const trace_sigaction *a = &t->trapsig.act[slot];
+    bool blocked = t->trapsig.mask & bit;
+    if (!blocked && a->handler != (uint64_t)(uintptr_t)SIG_IGN)
+        return true; /* the kernel changed nothing */
+    uint64_t m = t->trapsig.mask;
+    return trace_sigaction_set(t->tid, t->memfd, sig, a) &&
+           (!blocked ||
+            ptrace(PTRACE_SETSIGMASK, t->tid, (void *)sizeof(m), &m) == 0);
 }

@@ -57,9 +57,28 @@ static const int wall_allowed[] = {
 };
 #define N_WALL (sizeof(wall_allowed) / sizeof(wall_allowed[0]))
 
+/* Lets call nr through when the low word of its argument arg is
+ * TRACE_WALL_MAGIC (replay's own calls, injected), kills otherwise; other
+ * calls go on to the next check with nr loaded. */
+static size_t wall_magic(struct sock_filter *f, int nr, int arg)
+{
+    size_t n = 0;
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+                                          (uint32_t)nr, 0, 4);
+    f[n++] = (struct sock_filter)BPF_STMT(
+        BPF_LD | BPF_W | BPF_ABS,
+        (uint32_t)(offsetof(struct seccomp_data, args) + 8 * (size_t)arg));
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+                                          TRACE_WALL_MAGIC, 0, 1);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    f[n++] =
+        (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+    return n;
+}
+
 static int install_wall(void)
 {
-    struct sock_filter f[4 + N_WALL + 3];
+    struct sock_filter f[4 + 10 + N_WALL + 3];
     size_t n = 0;
     f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
                                           offsetof(struct seccomp_data, arch));
@@ -69,6 +88,11 @@ static int install_wall(void)
         (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
     f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
                                           offsetof(struct seccomp_data, nr));
+    /* replay opens its copies of shared files in the tracee: openat with
+     * the magic as dirfd (ignored for an absolute path), close with it as
+     * an (ignored) second argument */
+    n += wall_magic(f + n, SYS_openat, 0);
+    n += wall_magic(f + n, SYS_close, 1);
     /* Jump offsets count from the next instruction to the ALLOW at the
      * end: the remaining compares, then the KILL. */
     uint8_t left = (uint8_t)(N_WALL + 1);
@@ -117,6 +141,8 @@ static void child_setup(const trace_spawn_opts *o)
 {
     if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0)
         _exit(126);
+    if (o->own_pgrp)
+        setpgid(0, 0);
     personality(ADDR_NO_RANDOMIZE);
     if (o->cpu >= 0) {
         cpu_set_t set;
@@ -145,6 +171,10 @@ pid_t trace_spawn(const trace_spawn_opts *o)
         return -1;
     if (pid == 0)
         child_setup(o);
+    /* both sides set the group: whichever runs first, it is set before
+     * the tracer hands the terminal to it */
+    if (o->own_pgrp)
+        setpgid(pid, pid);
     int st;
     if (waitpid(pid, &st, 0) != pid || !WIFSTOPPED(st) ||
         WSTOPSIG(st) != SIGSTOP) {

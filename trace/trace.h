@@ -28,6 +28,7 @@ typedef enum {
     TRACE_SC_EXECUTE,     /* run for real at replay (address space, process
                            * state that lives in the kernel) */
     TRACE_SC_ENOSYS,      /* refused at record with ENOSYS, emulated */
+    TRACE_SC_REFUSE,      /* not recordable: the recording stops (why) */
 } trace_sc_mode;
 
 /* What a call writes into the caller's memory. */
@@ -54,12 +55,47 @@ typedef struct trace_sc_desc {
     uint8_t nargs; /* arguments compared at replay */
     /* separate members so that table rows can list 0 to 3 of them */
     trace_out out0, out1, out2;
+    const char *why; /* TRACE_SC_REFUSE: the reason, for the user */
 } trace_sc_desc;
 
-/* NULL when the call is not supported. */
+/* Never NULL: a number without a row gets a TRACE_SC_ENOSYS row named
+ * "unknown" (the kernel's answer to a number it does not know). */
 const trace_sc_desc *trace_syscall_desc(long nr);
+/* A call the recorder answers itself (TRACE_SC_ENOSYS rows, copies to its
+ * stdout) is normally skipped as number -1; but the program's own seccomp
+ * filter sees that number and may kill it. This changes one argument of
+ * such a call so that the kernel fails it at once, changing nothing, and
+ * the filter judges the call the program made. False: no such argument. */
+bool trace_syscall_defuse(long nr, struct user_regs_struct *r);
+/* The path execveat(dirfd, path, ..., flags) executes, as tid's /proc
+ * names it; false when there is none (an empty path without
+ * AT_EMPTY_PATH) or it does not fit. */
+bool trace_execveat_path(pid_t tid, int64_t dirfd, const char *path,
+                         uint64_t flags, char *out, size_t n);
+/* Where both engines write the path an execveat runs as an execve: below
+ * the red zone, where the exec discards it. */
+static inline uint64_t trace_execveat_scratch(uint64_t rsp, size_t len)
+{
+    return (rsp - 256 - len) & ~(uint64_t)15;
+}
+/* Whether nr has a row of its own. */
+bool trace_syscall_known(long nr);
+/* The number the kernel runs for a syscall stop's orig_rax: its low 32
+ * bits, signed (syscall(-1), and 1ul << 32 | 39 is getpid). */
+long trace_syscall_nr(uint64_t orig_rax);
 /* "read", or "syscall_123" in buf when unknown. */
 const char *trace_syscall_name(long nr, char buf[32]);
+
+/* What an ioctl request writes at its argument (ioctl.c). */
+typedef enum {
+    TRACE_IOCTL_REFUSE = 0, /* an old request without a size, not listed */
+    TRACE_IOCTL_FIXED,      /* *size bytes (maybe 0) */
+    TRACE_IOCTL_IFCONF,     /* SIOCGIFCONF: struct ifconf, then ifc_len bytes
+                             * at ifc_buf */
+    TRACE_IOCTL_FIEMAP,     /* FS_IOC_FIEMAP: 32 bytes, then fm_mapped_extents
+                             * extents of 56 */
+} trace_ioctl_kind;
+trace_ioctl_kind trace_ioctl_out(uint64_t request, uint32_t *size);
 
 /* ------------------------------------------------------------------ */
 /* ptrace helpers                                                     */
@@ -70,11 +106,17 @@ typedef struct trace_spawn_opts {
     char *const *envp;
     int cpu;           /* pin to this CPU, -1 = do not pin */
     bool seccomp_wall; /* replay: allow only the calls replay executes */
+    bool own_pgrp;     /* in a process group of its own, so that a signal
+                        * the program sends its group misses the tracer */
     /* record with the syscall buffer: a filter lets calls whose `syscall`
      * ends here through without a stop and makes every other call a
      * PTRACE_EVENT_SECCOMP stop (trace/syscallbuf.h); 0: none */
     uint64_t sb_allow_ip;
 } trace_spawn_opts;
+
+/* Replay's wall lets openat through when its dirfd is this, and close
+ * when its (unused) second argument is: calls replay injects itself. */
+#define TRACE_WALL_MAGIC 0x72727400u
 
 /* Forks a traced child that disables ASLR, pins itself, makes RDTSC trap,
  * stops itself and execs. Returns the pid (stopped at SIGSTOP, options
@@ -97,12 +139,19 @@ bool trace_mem_write(int memfd, uint64_t addr, const void *buf, size_t n);
 bool trace_inject_syscall(pid_t pid, int memfd, long nr, const uint64_t *args,
                           int nargs, long *ret);
 
-/* At an execve exit stop: hides the vDSO (AT_SYSINFO_EHDR -> AT_IGNORE) so
- * time calls become system calls, and returns auxv and AT_RANDOM. When
- * `set` is given, writes its AT_RANDOM bytes and hardware words instead of
- * reading them. */
+/* At an execve exit stop: makes the vDSO's time functions system calls
+ * (trace_vdso_patch; when that fails, or replaying a recording that hid
+ * it, hides the vDSO: AT_SYSINFO_EHDR -> AT_IGNORE), and returns auxv and
+ * AT_RANDOM. When `set` is given, writes its AT_RANDOM bytes and hardware
+ * words instead of reading them. */
 bool trace_exec_fixup_auxv(pid_t pid, int memfd, rrt_ev_exec *ex,
                            const rrt_ev_exec *set);
+
+/* Patches every function of the vDSO mapped at base (an ELF image) into
+ * the system call it stands for (clock_gettime, gettimeofday, time,
+ * getcpu, clock_getres) or into `return -ENOSYS`; false when base holds
+ * no vDSO this understands. */
+bool trace_vdso_patch(int memfd, uint64_t base);
 
 /* CPUID trapping. */
 typedef enum {
@@ -325,6 +374,19 @@ bool trace_sigaction_set(pid_t pid, int memfd, int sig,
 bool trace_altstack_get(pid_t pid, int memfd, trace_altstack *a);
 bool trace_altstack_disarm(pid_t pid, int memfd);
 
+/* The signal state a trap destroys. RDTSC and faulting CPUID raise
+ * SIGSEGV, a patched site SIGILL, and the kernel forces them: on a task
+ * that blocks or ignores the signal it unblocks it and resets its action
+ * to SIG_DFL (force_sig_info_to_task), for a trap the program never sees.
+ * Each engine keeps, per task, its mask and the two actions as the
+ * program last set them (trace_trapsig_*), and puts them back after each
+ * trap it emulates. */
+typedef struct trace_trapsig {
+    bool known;             /* mask known (from a stop since the exec) */
+    uint64_t mask;          /* blocked signals, as of the last change */
+    trace_sigaction act[2]; /* SIGSEGV's and SIGILL's (process-wide) */
+} trace_trapsig;
+
 /* ------------------------------------------------------------------ */
 /* Traced tasks                                                       */
 
@@ -337,7 +399,23 @@ typedef struct trace_task {
     uint32_t rec_tid; /* the id events name it by (at record: tid) */
     int memfd;        /* trace_mem_open(tid), -1 if that failed */
     trace_pset *pset; /* patched CPUID sites of its address space */
+    trace_trapsig trapsig;
 } trace_task;
+
+/* At the exit stop of a call (nr, args, ret) that t ran or replay
+ * emulated: the mask and actions it changed (rt_sigprocmask, rt_sigreturn,
+ * rt_sigaction of SIGSEGV or SIGILL, for every task of t's process;
+ * execve). */
+void trace_trapsig_call(trace_task *tasks, trace_task *t, long nr,
+                        const uint64_t args[6], int64_t ret);
+/* t's mask changed otherwise (a handler started): read it now. */
+void trace_trapsig_mask(trace_task *t);
+/* A new task starts with its parent's mask and actions. */
+void trace_trapsig_inherit(trace_task *child, const trace_task *parent);
+/* t, at the delivery stop of the trap's signal sig that the engine has
+ * emulated: the mask and action the kernel reset are put back. False if
+ * that failed. */
+bool trace_trapsig_restore(trace_task *t, int sig);
 
 /* Allocates `size` zeroed bytes for an engine task, fills in the ids,
  * opens its memory and puts it first in *list. NULL when out of memory. */

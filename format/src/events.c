@@ -121,6 +121,40 @@ rrt_status rrt_ev_encode_xgetbv(rrt_buf *b, const rrt_ev_xgetbv *e)
     return done(b);
 }
 
+rrt_status rrt_ev_encode_shared_map(rrt_buf *b, const rrt_ev_shared_map *e)
+{
+    rrt_buf_put_varint(b, e->tid);
+    rrt_buf_put_varint(b, e->object);
+    return done(b);
+}
+
+rrt_status rrt_ev_encode_shared_write(rrt_buf *b, const rrt_ev_shared_write *e)
+{
+    if (e->len > RRT_EV_SHARED_WRITE_MAX || (e->len && !e->data) ||
+        e->offset > UINT64_MAX - e->len)
+        return RRT_E_INVALID;
+    rrt_buf_put_varint(b, e->tid);
+    rrt_buf_put_varint(b, e->object);
+    rrt_buf_put_varint(b, e->offset);
+    rrt_buf_put_lenbytes(b, e->data, e->len);
+    return done(b);
+}
+
+rrt_status rrt_ev_encode_preempt(rrt_buf *b, const rrt_ev_preempt *e)
+{
+    if (e->resume > 1)
+        return RRT_E_INVALID;
+    rrt_buf_put_varint(b, e->tid);
+    rrt_buf_put_u8(b, e->resume);
+    return done(b);
+}
+
+rrt_status rrt_ev_encode_detach(rrt_buf *b, const rrt_ev_detach *e)
+{
+    rrt_buf_put_varint(b, e->tid);
+    return done(b);
+}
+
 rrt_status rrt_ev_encode_exec(rrt_buf *b, const rrt_ev_exec *e)
 {
     if (e->n_auxv > RRT_EV_MAX_AUXV ||
@@ -459,6 +493,57 @@ rrt_status rrt_ev_decode_xgetbv(const uint8_t *data, size_t len,
     e->xcr = d_u32v(&d, "xcr");
     const uint8_t *p = d_bytes(&d, "value", 8);
     e->value = p ? rrti_get_u64(p) : 0;
+    return dec_end(&d, e, sizeof(*e));
+}
+
+rrt_status rrt_ev_decode_shared_map(const uint8_t *data, size_t len,
+                                    rrt_ev_shared_map *e, rrt_error *err)
+{
+    dec d;
+    dec_init(&d, data, len, RRT_EV_SHARED_MAP, err);
+    memset(e, 0, sizeof(*e));
+    e->tid = d_u32v(&d, "tid");
+    e->object = d_u32v(&d, "object");
+    return dec_end(&d, e, sizeof(*e));
+}
+
+rrt_status rrt_ev_decode_shared_write(const uint8_t *data, size_t len,
+                                      rrt_ev_shared_write *e, rrt_error *err)
+{
+    dec d;
+    dec_init(&d, data, len, RRT_EV_SHARED_WRITE, err);
+    memset(e, 0, sizeof(*e));
+    e->tid = d_u32v(&d, "tid");
+    e->object = d_u32v(&d, "object");
+    e->offset = d_varint(&d, "offset");
+    size_t pos = dec_pos(&d);
+    e->data = d_lenbytes(&d, "data", &e->len);
+    if (dec_ok(&d) && e->len > RRT_EV_SHARED_WRITE_MAX)
+        dec_fail(&d, RRT_E_LIMIT, pos, "data", "larger than 64 MiB");
+    else if (dec_ok(&d) && e->offset > UINT64_MAX - e->len)
+        dec_fail(&d, RRT_E_CORRUPT, pos, "data",
+                 "ends beyond the largest file offset");
+    return dec_end(&d, e, sizeof(*e));
+}
+
+rrt_status rrt_ev_decode_preempt(const uint8_t *data, size_t len,
+                                 rrt_ev_preempt *e, rrt_error *err)
+{
+    dec d;
+    dec_init(&d, data, len, RRT_EV_PREEMPT, err);
+    memset(e, 0, sizeof(*e));
+    e->tid = d_u32v(&d, "tid");
+    e->resume = d_bool8(&d, "resume");
+    return dec_end(&d, e, sizeof(*e));
+}
+
+rrt_status rrt_ev_decode_detach(const uint8_t *data, size_t len,
+                                rrt_ev_detach *e, rrt_error *err)
+{
+    dec d;
+    dec_init(&d, data, len, RRT_EV_DETACH, err);
+    memset(e, 0, sizeof(*e));
+    e->tid = d_u32v(&d, "tid");
     return dec_end(&d, e, sizeof(*e));
 }
 

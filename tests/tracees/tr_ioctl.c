@@ -4,8 +4,9 @@
  * (TIOCGPTN, TIOCSPTLCK, TIOCGPTPEER, TCFLSH, TIOCGSID, TCGETS,
  * TCSETS/TCSETSW/TCSETSF, TIOCSWINSZ, TIOCGWINSZ, TIOCGPGRP). Each output is
  * filled with a sentinel first and printed in full, so an output replay does
- * not restore shows. `tr_ioctl unlisted` issues TIOCOUTQ, which rrt does not
- * support. */
+ * not restore shows. `tr_ioctl unlisted` issues 0x5470, an old-style terminal
+ * request without a size that rrt's table does not list: refused, not
+ * guessed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -141,8 +142,8 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "unlisted") == 0) {
         int n = -1;
-        int ret = ioctl(1, TIOCOUTQ, &n);
-        printf("TIOCOUTQ=%d\n", ret);
+        int ret = ioctl(1, 0x5470, &n);
+        printf("0x5470=%d\n", ret);
         return 0;
     }
     on_pipe();

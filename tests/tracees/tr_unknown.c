@@ -1,12 +1,12 @@
-/* Tracee: makes a system call rrt does not support (io_uring_setup), which
- * rrt record must refuse by name. */
+/* Tracee: makes a system call rrt refuses (remap_file_pages), which rrt
+ * record must refuse by name, with the reason. */
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 int main(void)
 {
-    long r = syscall(SYS_io_uring_setup, 1, NULL);
-    printf("unknown: io_uring_setup returned %ld\n", r);
+    long r = syscall(SYS_remap_file_pages, 0, 4096, 0, 0, 0);
+    printf("refused: remap_file_pages returned %ld\n", r);
     return 0;
 }

@@ -29,9 +29,13 @@ extern "C" {
     X(EXIT, exit, 5)       /* a task ended */                                  \
     X(CLONE, clone, 6)     /* a new task (fork/vfork/clone) starts running */  \
     X(EXEC, exec, 7)       /* state set up by a successful execve */           \
-    X(EXEC_SCRIPT, exec_script, 8)   /* that execve ran a #! script */         \
-    X(SIGNAL_FRAME, signal_frame, 9) /* the frame built for a handler */       \
-    X(XGETBV, xgetbv, 10)            /* one XGETBV execution */
+    X(EXEC_SCRIPT, exec_script, 8)    /* that execve ran a #! script */        \
+    X(SIGNAL_FRAME, signal_frame, 9)  /* the frame built for a handler */      \
+    X(XGETBV, xgetbv, 10)             /* one XGETBV execution */               \
+    X(PREEMPT, preempt, 16)           /* a task gave up its turn at a trap */  \
+    X(DETACH, detach, 17)             /* the recording of a task stops */      \
+    X(SHARED_MAP, shared_map, 18)     /* an mmap maps a shared file copy */    \
+    X(SHARED_WRITE, shared_write, 19) /* a call wrote a shared file */
 
 /* The same numbers as unsigned constants the preprocessor sees. */
 #define RRT_EV_SYSCALL 1u
@@ -44,6 +48,10 @@ extern "C" {
 #define RRT_EV_EXEC_SCRIPT 8u
 #define RRT_EV_SIGNAL_FRAME 9u
 #define RRT_EV_XGETBV 10u
+#define RRT_EV_SHARED_MAP 18u
+#define RRT_EV_SHARED_WRITE 19u
+#define RRT_EV_PREEMPT 16u
+#define RRT_EV_DETACH 17u
 
 /* rrt_ev_syscall.flags */
 #define RRT_EV_SC_FILE 0x1u       /* file_index names the mapped file */
@@ -59,6 +67,7 @@ extern "C" {
 #define RRT_EV_MAX_AUXV 64
 #define RRT_EV_FRAME_NREGS 27       /* words of struct user_regs_struct */
 #define RRT_EV_FRAME_MAX (1u << 20) /* bytes of one signal frame */
+#define RRT_EV_SHARED_WRITE_MAX (64u << 20) /* bytes of one SHARED_WRITE */
 
 /* Bytes the call wrote into the caller's memory at addr. */
 typedef struct rrt_ev_mem {
@@ -119,6 +128,42 @@ typedef struct rrt_ev_xgetbv {
     uint64_t value; /* edx:eax as the program saw it */
 } rrt_ev_xgetbv;
 
+/* Follows the SYSCALL of an mmap of a file that replay maps as one copy
+ * (MAP_SHARED, or MAP_PRIVATE of a data file: spec/events.md 3.11): the
+ * mapping is of shared object `object`. All such mappings of one file
+ * (device and inode) in a recording are of one object, which a replayer
+ * backs with one copy of the file's contents. */
+typedef struct rrt_ev_shared_map {
+    uint32_t tid;
+    uint32_t object;
+} rrt_ev_shared_map;
+
+/* Follows the SYSCALL of a call that wrote to the file of a shared object
+ * (a write to it, seen through its mappings): the file's bytes at
+ * [offset, offset + len) after the call; len 0: it was truncated or
+ * extended to offset bytes. */
+typedef struct rrt_ev_shared_write {
+    uint32_t tid;
+    uint32_t object;
+    uint64_t offset;
+    size_t len; /* at most RRT_EV_SHARED_WRITE_MAX */
+    const uint8_t *data;
+} rrt_ev_shared_write;
+/* resume 0: the task stopped running user code at its last event (an
+ * RDTSC, CPUID or XGETBV trap) and gave way to others; resume 1: it runs
+ * on from that point now. */
+typedef struct rrt_ev_preempt {
+    uint32_t tid;
+    uint8_t resume; /* 0 or 1 */
+} rrt_ev_preempt;
+
+/* The recording of the task stops here: a task that outlived the
+ * program's first process (a daemon) when rrt record was told to stop.
+ * Replay ends it at this point. */
+typedef struct rrt_ev_detach {
+    uint32_t tid;
+} rrt_ev_detach;
+
 typedef struct rrt_ev_exit {
     uint32_t tid;
     uint32_t killed; /* 1: by signal `code`, 0: exited with `code` */
@@ -164,6 +209,12 @@ RRT_API rrt_status rrt_ev_encode_exec_script(rrt_buf *b,
 RRT_API rrt_status rrt_ev_encode_signal_frame(rrt_buf *b,
                                               const rrt_ev_signal_frame *e);
 RRT_API rrt_status rrt_ev_encode_xgetbv(rrt_buf *b, const rrt_ev_xgetbv *e);
+RRT_API rrt_status rrt_ev_encode_shared_map(rrt_buf *b,
+                                            const rrt_ev_shared_map *e);
+RRT_API rrt_status rrt_ev_encode_shared_write(rrt_buf *b,
+                                              const rrt_ev_shared_write *e);
+RRT_API rrt_status rrt_ev_encode_preempt(rrt_buf *b, const rrt_ev_preempt *e);
+RRT_API rrt_status rrt_ev_encode_detach(rrt_buf *b, const rrt_ev_detach *e);
 
 /* Decoders read exactly one payload of len bytes: truncated input, an
  * overlong varint, a value out of range, an absurd count or bytes after
@@ -195,6 +246,16 @@ RRT_API rrt_status rrt_ev_decode_signal_frame(const uint8_t *data, size_t len,
                                               rrt_error *err);
 RRT_API rrt_status rrt_ev_decode_xgetbv(const uint8_t *data, size_t len,
                                         rrt_ev_xgetbv *e, rrt_error *err);
+RRT_API rrt_status rrt_ev_decode_shared_map(const uint8_t *data, size_t len,
+                                            rrt_ev_shared_map *e,
+                                            rrt_error *err);
+RRT_API rrt_status rrt_ev_decode_shared_write(const uint8_t *data, size_t len,
+                                              rrt_ev_shared_write *e,
+                                              rrt_error *err);
+RRT_API rrt_status rrt_ev_decode_preempt(const uint8_t *data, size_t len,
+                                         rrt_ev_preempt *e, rrt_error *err);
+RRT_API rrt_status rrt_ev_decode_detach(const uint8_t *data, size_t len,
+                                        rrt_ev_detach *e, rrt_error *err);
 
 /* An event of any type, decoded: `type` says which member of u holds it. */
 typedef struct rrt_ev_any {

@@ -1,0 +1,246 @@
+#!/bin/bash
+# Debugging a recording with Debian's real gdb in batch mode.
+# usage: gdb_test.sh RRT CASE SRCDIR
+# Compiles SRCDIR's tracee with -g into a scratch directory, records it,
+# packs the archive, deletes the binary and its source directory, then runs
+# CASE against the archive. Exit 77 = skipped (names what is missing).
+set -u
+RRT=$1 CASE=$2 SRC=$3
+command -v gdb >/dev/null || { echo "SKIP: gdb is not installed"; exit 77; }
+CC=${CC:-cc}
+command -v "$CC" >/dev/null || { echo "SKIP: no C compiler ($CC)"; exit 77; }
+T=$(mktemp -d /tmp/rrt-gdb.XXXXXX) || exit 1
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*" >&2; for f in "$T"/*.out "$T"/*.err; do [ -s "$f" ] && { echo "--- $f" >&2; tail -40 "$f" >&2; }; done; exit 1; }
+G() { timeout 120 "$@"; }
+
+# The tracee: built here so that its source and binary can go away.
+build() { # NAME [CFLAGS...]
+    name=$1; shift
+    mkdir -p "$T/src" "$T/bin"
+    cp "$SRC/$name.c" "$T/src/" || exit 1
+    (cd "$T/src" && "$CC" -g -O0 "$@" -o "$T/bin/$name" "$name.c") ||
+        fail "cannot build $name"
+}
+record() { # NAME [ARGS...]
+    name=$1; shift
+    "$RRT" record -o "$T/a.rrt" -- "$T/bin/$name" "$@" >"$T/rec.out" 2>"$T/rec.err" ||
+        fail "record failed"
+    "$RRT" pack -o "$T/p.rrt" "$T/a.rrt" >/dev/null 2>"$T/pack.err" || fail "pack failed"
+    rm -rf "$T/src" "$T/bin" "$T/a.rrt"
+}
+# rrt replay --debug with gdb -batch and the given -ex commands.
+debug() {
+    args=()
+    for c in "$@"; do args+=(-ex "$c"); done
+    G "$RRT" replay --debug "$T/p.rrt" -- -batch -nx "${args[@]}" \
+        >"$T/gdb.out" 2>"$T/gdb.err"
+}
+expect() { grep -qE -- "$1" "$T/gdb.out" || fail "gdb output lacks /$1/"; }
+lacks() { ! grep -qE -- "$1" "$T/gdb.out" "$T/gdb.err" || fail "gdb output has /$1/"; }
+
+case $CASE in
+values)
+    # break, print the recorded random bytes and time, bt, finish, next,
+    # step, until: with the binary and its source gone
+    build gdb_values
+    record gdb_values
+    seed=$(sed -n 's/^seed \([0-9a-f]*\) when \([0-9]*\).*/\1/p' "$T/rec.out")
+    when=$(sed -n 's/^seed \([0-9a-f]*\) when \([0-9]*\).*/\2/p' "$T/rec.out")
+    [ -n "$seed" ] && [ -n "$when" ] || fail "no seed/when line at record time"
+    debug 'break mix' 'continue' \
+        'printf "gdbseed %02x%02x%02x%02x%02x%02x%02x%02x\n", seed[0], seed[1], seed[2], seed[3], seed[4], seed[5], seed[6], seed[7]' \
+        'printf "gdbwhen %ld\n", when' 'print t' 'bt' \
+        'break add_twice' 'continue' 'finish' 'delete 2' 'next' 'step' \
+        'step' 'until' 'until' 'info registers rip' 'kill'
+    expect "^gdbseed $seed\$"
+    expect "^gdbwhen $when\$"
+    expect "^Breakpoint 1, mix \(bytes=.*, t=$when\) at .*gdb_values.c:21"
+    expect "^#1 .* in main \(\) at .*gdb_values.c:39"
+    acc=$((when + 2 * 16#${seed:0:2}))
+    expect "^Value returned is .* = $acc\$"
+    expect "^22[[:space:]]+in .*gdb_values.c"
+    expect "^23[[:space:]]+in .*gdb_values.c"
+    expect "^add_twice \(a=$acc, b=$((16#${seed:2:2}))\) at .*gdb_values.c:14"
+    expect "^15[[:space:]]+in .*gdb_values.c"
+    expect "^16[[:space:]]+in .*gdb_values.c"
+    expect "^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <add_twice\+[0-9]+>"
+    lacks "internal-error"
+    ;;
+watch)
+    # a hardware watchpoint stops at each write with old and new values
+    build gdb_values
+    record gdb_values
+    debug 'break main' 'continue' 'watch counter' 'continue' 'continue' \
+        'continue' 'delete' 'continue'
+    expect "^Hardware watchpoint 2: counter"
+    for v in "0 10" "10 20" "20 30"; do
+        set -- $v
+        grep -A1 "^Old value = $1\$" "$T/gdb.out" | grep -q "^New value = $2\$" ||
+            fail "no stop from $1 to $2"
+    done
+    expect "^\[Inferior 1 \(process [0-9]+\) exited normally\]"
+    expect "^seed [0-9a-f]+ when [0-9]+ counter 30"
+    ;;
+stdio)
+    # target remote | rrt replay --gdbserver=- ARCHIVE; the program's
+    # output goes to stderr there
+    build gdb_values
+    record gdb_values
+    G gdb -batch -nx -ex "target remote | $RRT replay --gdbserver=- $T/p.rrt" \
+        -ex 'break report' -ex 'continue' -ex 'print value' -ex 'continue' \
+        >"$T/gdb.out" 2>"$T/gdb.err" || fail "gdb failed"
+    v=$(sed -n 's/^value //p' "$T/rec.out")
+    expect "^Breakpoint 1, report \(value=$v\)"
+    expect "^\\\$1 = $v\$"
+    expect "^\[Inferior 1 \(process [0-9]+\) exited normally\]"
+    grep -q "^value $v\$" "$T/gdb.err" || fail "program output not on stderr"
+    ;;
+tcp)
+    # TCP: 127.0.0.1 and a free port, printed; one client; a malformed
+    # packet closes the connection with a message, not a crash
+    build gdb_values
+    record gdb_values
+    "$RRT" replay --gdbserver "$T/p.rrt" >"$T/srv.out" 2>"$T/srv.err" &
+    srv=$!
+    for _ in $(seq 50); do grep -q "listening on" "$T/srv.err" && break; sleep 0.1; done
+    addr=$(sed -n 's/.*listening on \([^ ]*\) .*/\1/p' "$T/srv.err")
+    case $addr in 127.0.0.1:[0-9]*) ;; *) kill $srv; fail "not on loopback: '$addr'" ;; esac
+    G gdb -batch -nx -ex "target remote $addr" -ex 'break report' \
+        -ex 'continue' -ex 'print value' -ex 'kill' >"$T/gdb.out" 2>"$T/gdb.err"
+    wait $srv
+    rc=$?
+    [ $rc -eq 0 ] || fail "server exit status $rc after gdb's kill"
+    expect "^Breakpoint 1, report \(value="
+    # a second server: garbage then an oversized packet
+    "$RRT" replay --gdbserver=127.0.0.1:0 "$T/p.rrt" >"$T/srv2.out" 2>"$T/srv2.err" &
+    srv=$!
+    for _ in $(seq 50); do grep -q "listening on" "$T/srv2.err" && break; sleep 0.1; done
+    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\) .*/\1/p' "$T/srv2.err")
+    [ -n "$port" ] || { kill $srv; fail "no port printed"; }
+    { printf '$'; head -c 20000 /dev/zero | tr '\0' 'a'; printf '#00'; } \
+        >/dev/tcp/127.0.0.1/"$port" 2>/dev/null
+    wait $srv
+    rc=$?
+    grep -q "gdb connection: packet longer than" "$T/srv2.err" ||
+        { cat "$T/srv2.err"; fail "no message about the oversized packet"; }
+    [ $rc -lt 128 ] || fail "server died of a signal ($rc)"
+    ;;
+diverge)
+    # a memory write that changes what the program prints: the replay
+    # stops in gdb with the divergence's message; rrt does not crash
+    build gdb_values
+    record gdb_values
+    debug 'break report' 'continue' 'set var value = 7' 'continue' \
+        'continue' 'bt 1' 'kill'
+    # gdb prints the server's console messages on stderr
+    cat "$T/gdb.err" >>"$T/gdb.out"
+    expect "^rrt: the replay diverged at event [0-9]+ \(task [0-9]+\): write argument 2: expected 0x11, found 0x8 \(after gdb changed registers or memory"
+    expect "^rrt: the replay cannot continue past this point"
+    expect "^#0 .* in .*write"
+    lacks "internal-error"
+    ;;
+threads)
+    # a breakpoint hit in a second thread; info threads; switching threads
+    build gdb_threads -pthread
+    record gdb_threads
+    debug 'break in_worker' 'continue' 'info threads' 'bt' 'thread 1' \
+        'bt' 'thread 2' 'finish' 'continue'
+    expect "^Thread 2 \"gdb_threads\" hit Breakpoint 1, in_worker \(x=14\) at .*gdb_threads.c:11"
+    expect "^  1 +Thread [0-9a-f.]+ \"gdb_threads\" .*"
+    expect "^\* 2 +Thread [0-9a-f.]+ \"gdb_threads\" in_worker \(x=14\)"
+    expect "^#1 .* in worker \(arg=0xe\) at .*gdb_threads.c:17"
+    expect "^\[Switching to thread 1 "
+    expect "^Value returned is .* = 43\$"
+    expect "^worker 43 pid-ok 1"
+    expect "^\[Inferior 1 \(process [0-9]+\) exited normally\]"
+    ;;
+fork)
+    # gdb follows the parent (rrt announces no fork events, so gdb stays
+    # with the process it started with); the child, which calls the same
+    # function and execs, runs without our breakpoints and as recorded
+    build gdb_fork
+    record gdb_fork
+    debug 'break side' 'continue' 'print who' 'continue'
+    expect "^Breakpoint 1, side \(who=5\) at .*gdb_fork.c:9"
+    expect "^\\\$1 = 5\$"
+    expect "^parent 10 child-status 0"
+    expect "^\[Inferior 1 \(process [0-9]+\) exited normally\]"
+    lacks "who=7"
+    lacks "diverge"
+    ;;
+fork_child)
+    # set follow-fork-mode child: the breakpoint hits in the child, gdb
+    # follows its exec and sees its exit; the parent, detached, replays on
+    build gdb_fork
+    record gdb_fork
+    debug 'set follow-fork-mode child' 'break side' 'continue' 'print who' \
+        'continue'
+    expect "^\[Attaching after Thread [0-9a-f.]+ fork to child Thread [0-9a-f.]+\]"
+    expect "^Thread 2.1 \"gdb_fork\" hit Breakpoint 1, side \(who=7\) at .*gdb_fork.c:9"
+    expect "^\\\$1 = 7\$"
+    expect "^process [0-9]+ is executing new program: .*/true"
+    expect "^\[Inferior 2 \(process [0-9]+\) exited normally\]"
+    expect "^parent 10 child-status 0"
+    lacks "internal-error|Fatal signal|diverge"
+    ;;
+exec)
+    # the debugged program execs: gdb loads the new program (exec event)
+    # and its old breakpoints leave no int3 in the new image
+    build gdb_fork
+    record gdb_fork
+    debug 'set follow-fork-mode child' 'break main' 'break side' \
+        'continue' 'continue' 'continue'
+    expect "^process [0-9]+ is executing new program: .*/true"
+    expect "^\[Inferior 2 \(process [0-9]+\) exited normally\]"
+    lacks "internal-error|Fatal signal|diverge|SIGTRAP"
+    ;;
+debug_info)
+    # rrt pack --debug-info embeds this host's separate debug file of the
+    # recorded libc by build-id; the replay serves it to gdb
+    command -v readelf >/dev/null || { echo "SKIP: no readelf"; exit 77; }
+    build gdb_values
+    record gdb_values
+    libc=$("$RRT" ls "$T/p.rrt" | grep -m1 '/libc\.so\.6$')
+    [ -n "$libc" ] || fail "no libc.so.6 in the recording"
+    id=$(readelf -n "$libc" | sed -n 's/.*Build ID: *\([0-9a-f]*\).*/\1/p')
+    dbg=/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug
+    [ -f "$dbg" ] || { echo "SKIP: no separate debug file for $libc ($dbg: install libc6-dbg)"; exit 77; }
+    "$RRT" ls "$T/p.rrt" | grep -qxF "$dbg" && fail "plain pack embedded $dbg"
+    "$RRT" pack --debug-info -o "$T/d.rrt" "$T/p.rrt" >/dev/null 2>"$T/pack2.err" ||
+        fail "pack --debug-info failed"
+    "$RRT" ls "$T/d.rrt" | grep -qxF "$dbg" || fail "$dbg not embedded"
+    "$RRT" cat "$T/d.rrt" "$dbg" | cmp -s - "$dbg" || fail "embedded $dbg differs"
+    G "$RRT" replay --debug "$T/d.rrt" -- -batch -nx \
+        -ex "remote get $dbg $T/got.debug" -ex kill >"$T/gdb.out" 2>"$T/gdb.err"
+    cmp -s "$T/got.debug" "$dbg" || fail "gdb did not get $dbg through the replay"
+    ;;
+interrupt)
+    # Ctrl-C (the 0x03 byte) during a continue stops the replay with
+    # SIGINT at the next stop point (a raw protocol client: gdb's batch
+    # mode cannot send it)
+    command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
+    build gdb_spin
+    "$RRT" record -o "$T/p.rrt" -- "$T/bin/gdb_spin" >/dev/null 2>"$T/rec.err" ||
+        fail "record failed"
+    G python3 "$SRC/gdb_interrupt.py" "$RRT" "$T/p.rrt" >"$T/gdb.out" 2>&1 ||
+        fail "$(tail -1 "$T/gdb.out")"
+    cat "$T/gdb.out"
+    ;;
+libraries)
+    # qXfer:libraries-svr4:read lists the libraries from the dynamic
+    # linker's link maps; gdb loads their symbols from the archive
+    build gdb_values
+    record gdb_values
+    debug 'set debug remote 1' 'break report' 'continue' \
+        'info sharedlibrary' 'kill'
+    cat "$T/gdb.err" >>"$T/gdb.out"
+    expect 'Packet received: l<library-list-svr4 version="1.0" main-lm="0x[0-9a-f]+"><library name="/[^"]*" lm="0x[0-9a-f]+" l_addr="0x[0-9a-f]+" l_ld="0x[0-9a-f]+"/>'
+    expect "Yes .*target:.*/libc.so.6"
+    expect "^Breakpoint 1, report"
+    ;;
+*)
+    fail "unknown case $CASE"
+    ;;
+esac
+echo "ok: $CASE"
