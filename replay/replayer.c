@@ -1283,8 +1283,8 @@ static bool on_exit_event(replayer *r, ptask *t, const rrt_ev_exit *e,
         thread_only = die_by_wall(r, t, &s);
     /* (the syscall buffer: it asks for records the recording never got,
      * made between the exit_group and the kill) */
-    if ((s.kind == STOP_SYSCALL &&
-         (t->in_syscall || rep_sb_library_stop(&s)) && t->group_exit) ||
+    if ((s.kind == STOP_SYSCALL && (t->in_syscall || rep_sb_library_stop(&s)) &&
+         t->group_exit) ||
         rep_sig_exit_stale(t, e, &s)) {
         /* At record time a sibling's exit_group ended the task inside
          * this call (a thread pool's futex wait), which so has no event;
@@ -1555,8 +1555,7 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
     case RRT_EV_SYSCALL:
         ok = need_task(r, any.u.syscall.tid, &t) &&
              on_syscall(r, t, &any.u.syscall);
-        if (ok)
-        {
+        if (ok) {
             rep_sb_after_syscall(r, t, any.u.syscall.nr);
             rep_sig_after_call(r, t, &any.u.syscall);
         }
