@@ -18,7 +18,9 @@
 
 static bool read_ctl(rtask *t, struct sb_ctl *c)
 {
-    return trace_mem_read(t->base.memfd, SB_CTL, c, sizeof(*c)) &&
+    /* the header: not the descriptor cache */
+    return trace_mem_read(t->base.memfd, SB_CTL, c,
+                          offsetof(struct sb_ctl, fd_gen)) &&
            c->magic == SB_MAGIC;
 }
 
