@@ -18,7 +18,9 @@
 
 static bool read_ctl(rtask *t, struct sb_ctl *c)
 {
-    return trace_mem_read(t->base.memfd, SB_CTL, c, sizeof(*c)) &&
+    /* the header: not the descriptor cache */
+    return trace_mem_read(t->base.memfd, SB_CTL, c,
+                          offsetof(struct sb_ctl, fd_gen)) &&
            c->magic == SB_MAGIC;
 }
 
@@ -243,14 +245,15 @@ int rec_sb_signal(recorder *r, rtask *t, int sig)
     return 1;
 }
 
-/* Another task of the address space stands in this call at this site:
- * patching now would return it into the middle of the jump. */
+/* Another task of the address space stands in a call at this site, or
+ * at its exit waiting for the token: patching now would return it into
+ * the middle of the jump. */
 static bool site_busy(recorder *r, rtask *t, uint64_t rip)
 {
     for (trace_task *b = r->tasks; b; b = b->next) {
         rtask *u = (rtask *)b;
-        if (u != t && u->base.pset == t->base.pset && u->in_syscall &&
-            u->sb_rip == rip)
+        if (u != t && u->base.pset == t->base.pset && u->sb_rip == rip &&
+            (u->in_syscall || u->want_exit_event || u->deferred))
             return true;
     }
     return false;

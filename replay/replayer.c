@@ -1555,11 +1555,10 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
     case RRT_EV_SYSCALL:
         ok = need_task(r, any.u.syscall.tid, &t) &&
              on_syscall(r, t, &any.u.syscall);
-        if (ok)
-            if (ok) {
-                rep_sig_after_call(r, t, &any.u.syscall);
-                rep_sb_after_syscall(r, t, any.u.syscall.nr);
-            }
+        if (ok) {
+            rep_sb_after_syscall(r, t, any.u.syscall.nr);
+            rep_sig_after_call(r, t, &any.u.syscall);
+        }
         break;
     case RRT_EV_RDTSC:
         ok = need_task(r, any.u.rdtsc.tid, &t) && on_rdtsc(r, t, &any.u.rdtsc);

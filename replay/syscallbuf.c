@@ -194,7 +194,8 @@ void rep_sb_switch(replayer *r, ptask *t)
 {
     struct sb_ctl c;
     int fd = t->base.memfd;
-    if (!r->sb_used || !trace_mem_read(fd, SB_CTL, &c, sizeof(c)) ||
+    if (!r->sb_used ||
+        !trace_mem_read(fd, SB_CTL, &c, offsetof(struct sb_ctl, fd_gen)) ||
         c.magic != SB_MAGIC || c.owner == (uint64_t)t->base.rec_tid)
         return;
     ptask *o = NULL;
