@@ -172,21 +172,16 @@ out:
  * is tid's. */
 static bool next_shared_map(replayer *r, uint32_t tid, uint32_t *obj)
 {
-    rrt_event_iter *it = NULL;
     rrt_event ev;
     rrt_error err;
     rrt_ev_shared_map m;
     bool found = false;
-    if (rrt_event_iter_open(r->rd, r->index + 1, &it, &err) != RRT_OK)
-        return false;
-    if (rrt_event_iter_next(it, &ev, &err) == RRT_OK &&
-        ev.type == RRT_EV_SHARED_MAP &&
+    if (rep_peek_event(r, &ev) && ev.type == RRT_EV_SHARED_MAP &&
         rrt_ev_decode_shared_map(ev.data, ev.len, &m, &err) == RRT_OK &&
         m.tid == tid) {
         *obj = m.object;
         found = true;
     }
-    rrt_event_iter_close(it);
     return found;
 }
 

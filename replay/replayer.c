@@ -929,25 +929,26 @@ static void note_fault(ptask *t, const rrt_ev_signal *e)
 
 /* The SIGNAL_FRAME that follows the current SIGNAL event of task tid, if
  * any; its frame is copied into *owned. */
+bool rep_peek_event(replayer *r, rrt_event *ev)
+{
+    rrt_error err;
+    return r->it && rrt_event_iter_peek(r->it, ev, &err) == RRT_OK;
+}
+
 static bool peek_frame(replayer *r, uint32_t tid, rrt_ev_signal_frame *f,
                        uint8_t **owned)
 {
-    rrt_event_iter *it = NULL;
     rrt_event ev;
     rrt_error err;
     bool found = false;
     *owned = NULL;
-    if (rrt_event_iter_open(r->rd, r->index + 1, &it, &err) != RRT_OK)
-        return false;
-    if (rrt_event_iter_next(it, &ev, &err) == RRT_OK &&
-        ev.type == RRT_EV_SIGNAL_FRAME &&
+    if (rep_peek_event(r, &ev) && ev.type == RRT_EV_SIGNAL_FRAME &&
         rrt_ev_decode_signal_frame(ev.data, ev.len, f, &err) == RRT_OK &&
         f->tid == tid && (*owned = malloc(f->frame_len ? f->frame_len : 1))) {
         memcpy(*owned, f->frame, f->frame_len);
         f->frame = *owned;
         found = true;
     }
-    rrt_event_iter_close(it);
     return found;
 }
 
@@ -1845,6 +1846,7 @@ static bool run_events(replayer *r)
     uint32_t root = 0;
     if (rrt_event_iter_open(r->rd, 0, &it, &r->err) != RRT_OK)
         return false;
+    r->it = it;
     bool ok = true;
     rrt_status st = RRT_OK;
     while (r->index < r->o->until &&
@@ -1875,6 +1877,7 @@ static bool run_events(replayer *r)
     }
     if (ok && r->index < r->o->until && st != RRT_END)
         ok = false; /* r->err from the iterator */
+    r->it = NULL;
     rrt_event_iter_close(it);
     return ok;
 }

@@ -113,6 +113,7 @@ typedef struct replayer {
     const rep_options *o;
     rep_dbg *dbg; /* gdb.c: the debugger, or NULL */
     rrt_reader *rd;
+    rrt_event_iter *it; /* the stream being replayed (run_events) */
     trace_cpuid_mode mode;
     trace_task *tasks;
     ptask *lazy;    /* task whose user code since its last event has not
@@ -233,6 +234,9 @@ bool rep_sig_no_room(replayer *r, ptask *t, int sig, uint64_t blocked);
  * SYSCALL event, put back after each emulated trap (at its stop s). */
 void rep_sig_after_call(replayer *r, ptask *t, const rrt_ev_syscall *e);
 bool rep_sig_trap_done(replayer *r, ptask *t, const stop *s);
+/* The event after the current one, without moving on (false at the end
+ * of the stream, or outside run_events). */
+bool rep_peek_event(replayer *r, rrt_event *ev);
 /* The task recorded as rec_tid, or NULL. */
 ptask *rep_task(replayer *r, uint32_t rec_tid);
 /* Runs t to its next stop that matters. */

@@ -577,6 +577,59 @@ static void test_events_many_batches_and_seek(void **state)
     verify_ok(path);
 }
 
+/* Peeking at every step, across dozens of batch boundaries: the peeked
+ * event is the next one, and the event in hand stays readable after a
+ * peek that loaded the next batch (replay holds both: an mmap's event and
+ * the SHARED_MAP after it). */
+static void test_event_iter_peek_across_batches(void **state)
+{
+    (void)state;
+    const char *path = tpath("peek.rrt");
+    rrt_writer *w = create(path, 1);
+    rrt_error err;
+    const uint64_t n = 500;
+    for (uint64_t i = 0; i < n; i++) {
+        uint8_t buf[32];
+        size_t len;
+        uint32_t type;
+        event_payload(i, buf, &len, &type);
+        assert_int_equal(rrt_writer_add_event(w, type, buf, len, &err), RRT_OK);
+    }
+    finish(w);
+    rrt_reader *r = open_ok(path);
+    rrt_event_iter *it;
+    assert_int_equal(rrt_event_iter_open(r, 0, &it, &err), RRT_OK);
+    rrt_event cur, peek;
+    assert_int_equal(rrt_event_iter_peek(it, &peek, &err), RRT_OK);
+    assert_true(peek.seq == 0);
+    for (uint64_t i = 0; i < n; i++) {
+        assert_int_equal(rrt_event_iter_next(it, &cur, &err), RRT_OK);
+        assert_true(cur.seq == i);
+        rrt_status st = rrt_event_iter_peek(it, &peek, &err);
+        /* twice: a peek does not move on */
+        assert_int_equal(rrt_event_iter_peek(it, &peek, &err), st);
+        uint8_t want[32];
+        size_t len;
+        uint32_t type;
+        event_payload(i, want, &len, &type);
+        assert_int_equal(cur.type, type);
+        assert_int_equal(cur.len, len);
+        assert_memory_equal(cur.data, want, len);
+        if (i + 1 == n) {
+            assert_int_equal(st, RRT_END);
+            continue;
+        }
+        assert_int_equal(st, RRT_OK);
+        assert_true(peek.seq == i + 1);
+        event_payload(i + 1, want, &len, &type);
+        assert_int_equal(peek.type, type);
+        assert_memory_equal(peek.data, want, len);
+    }
+    assert_int_equal(rrt_event_iter_next(it, &cur, &err), RRT_END);
+    rrt_event_iter_close(it);
+    rrt_reader_close(r);
+}
+
 static void test_oversized_event_is_refused(void **state)
 {
     (void)state;
@@ -1083,6 +1136,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_add_blob_fd_regular_file_and_pipe),
         cmocka_unit_test(test_files_embedded_and_external),
         cmocka_unit_test(test_events_many_batches_and_seek),
+        cmocka_unit_test(test_event_iter_peek_across_batches),
         cmocka_unit_test(test_event_iter_on_archive_without_events),
         cmocka_unit_test(
             test_find_file_in_archive_without_files_leaves_entry_zeroed),

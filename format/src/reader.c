@@ -956,6 +956,7 @@ struct rrt_event_iter {
     rrt_reader *r;
     size_t batch; /* next batch (index into r->evts) */
     uint8_t *raw;
+    uint8_t *prev_raw; /* the batch a peek left behind, still in use */
     rrt_cursor cur;
     uint32_t left; /* events left in the loaded batch */
     uint64_t seq;  /* number of the next event */
@@ -972,6 +973,8 @@ static rrt_status load_batch(rrt_event_iter *it, rrt_error *err)
     rrti_evts_header h;
     free(it->raw);
     it->raw = NULL;
+    free(it->prev_raw);
+    it->prev_raw = NULL;
     st = rrti_decode_evts(p, (size_t)e->length, &it->raw, &h, r->path,
                           e->offset, err);
     free(p);
@@ -1055,10 +1058,33 @@ rrt_status rrt_event_iter_next(rrt_event_iter *it, rrt_event *ev,
     return RRT_OK;
 }
 
+rrt_status rrt_event_iter_peek(rrt_event_iter *it, rrt_event *ev,
+                               rrt_error *err)
+{
+    rrt_reader *r = it->r;
+    if (it->left == 0) {
+        if (it->batch >= r->nevts)
+            return RRT_END; /* iter_next says whether the count is right */
+        /* the event the caller holds lives in this batch: keep it */
+        uint8_t *held = it->raw;
+        it->raw = NULL;
+        rrt_status st = load_batch(it, err);
+        it->prev_raw = held;
+        if (st != RRT_OK)
+            return st;
+    }
+    rrt_cursor c = it->cur;
+    ev->type = (uint32_t)rrt_cursor_varint(&c);
+    ev->data = rrt_cursor_lenbytes(&c, &ev->len);
+    ev->seq = it->seq;
+    return RRT_OK;
+}
+
 void rrt_event_iter_close(rrt_event_iter *it)
 {
     if (!it)
         return;
     free(it->raw);
+    free(it->prev_raw);
     free(it);
 }

@@ -291,6 +291,13 @@ RRT_API rrt_status rrt_event_iter_open(rrt_reader *r, uint64_t first,
 /* RRT_OK with *ev filled, RRT_END after the last event, or an error. */
 RRT_API rrt_status rrt_event_iter_next(rrt_event_iter *it, rrt_event *ev,
                                        rrt_error *err);
+/* The event rrt_event_iter_next returns next, without moving on: RRT_OK,
+ * RRT_END at the end, or an error. Both *ev and the event last returned
+ * by rrt_event_iter_next stay valid until the next rrt_event_iter_next.
+ * Costs no decompression the iteration would not do anyway (opening a
+ * second iterator at the same place decompresses its batch again). */
+RRT_API rrt_status rrt_event_iter_peek(rrt_event_iter *it, rrt_event *ev,
+                                       rrt_error *err);
 RRT_API void rrt_event_iter_close(rrt_event_iter *it);
 
 /* ------------------------------------------------------------------ */
