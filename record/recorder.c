@@ -583,7 +583,7 @@ static bool on_syscall_stop(recorder *r, rtask *t)
     if (!t->in_syscall) {
         /* exit stop: the event is written when the task gets the token */
         t->want_exit_event = true;
-        t->in_stdio = false;
+        t->kept_call = false;
         if (r->holder == t) {
             /* it kept the token through the call (rec_keeps_token) */
             r->holder = NULL;

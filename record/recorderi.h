@@ -59,7 +59,7 @@ typedef struct rtask {
      * in a group-stop, until a SIGCONT */
     bool frame_failed;
     bool stopped;
-    bool in_stdio;  /* in a write to rrt's stdout/stderr, token kept */
+    bool kept_call; /* in a call it keeps the token through */
     bool preempted; /* gave way at a trap (rec_sched_preempt) */
     /* proc.c: a call the recorder runs in the kernel's place */
     bool emulated;

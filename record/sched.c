@@ -144,18 +144,36 @@ static bool is_stdio(recorder *r, rtask *t, uint64_t fd)
     return false;
 }
 
+/* Calls that change the address space. None blocks, and replay runs
+ * them in event order: two threads' calls must not run in the kernel in
+ * one order and reach the stream in the other (a munmap and an mmap that
+ * reuses its range: replay's mmap found the range still mapped). */
+static bool maps_memory(const rtask *t)
+{
+    long nr = t->nr;
+    /* MADV_POPULATE_READ/WRITE (22, 23) may wait for a userfaultfd
+     * handler: another task */
+    if (nr == SYS_madvise)
+        return t->args[2] != 22 && t->args[2] != 23;
+    return nr == SYS_mmap || nr == SYS_munmap || nr == SYS_mprotect ||
+           nr == SYS_mremap || nr == SYS_brk || nr == SYS_shmat ||
+           nr == SYS_shmdt;
+}
+
 /* At a call's entry: whether the task keeps the token through it. A write
  * to rrt's own stdout or stderr does: replay shows what these writes
  * wrote in event order, and with the token given up two threads' writes
  * could reach the stream in one order and their events in the other (a
- * thread's event is written when it gets the token back). */
+ * thread's event is written when it gets the token back). So does a call
+ * that changes the address space (maps_memory). */
 bool rec_keeps_token(recorder *r, rtask *t)
 {
     bool w = t->nr == SYS_write || t->nr == SYS_pwrite64 ||
              t->nr == SYS_writev || t->nr == SYS_pwritev ||
              t->nr == SYS_pwritev2;
-    t->in_stdio = w && !t->forced && is_stdio(r, t, t->args[0]);
-    return t->in_stdio;
+    t->kept_call =
+        !t->forced && ((w && is_stdio(r, t, t->args[0])) || maps_memory(t));
+    return t->kept_call;
 }
 
 /* ------------------------------------------------------------------ */
@@ -221,7 +239,7 @@ pid_t rec_wait(recorder *r, int *status, unsigned max_ms)
         size_t waiting = r->holder ? count_waiting(r) : 0;
         uint64_t ran = contended_ms(r, waiting);
         unsigned limit = r->o->serialize_limit_ms;
-        bool timed = r->holder && waiting && limit && !r->holder->in_stdio;
+        bool timed = r->holder && waiting && limit && !r->holder->kept_call;
         if (!timed && !max_ms)
             return waitpid(-1, status, __WALL);
         pid_t pid = waitpid(-1, status, __WALL | WNOHANG);
