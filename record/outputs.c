@@ -293,19 +293,11 @@ static bool out_ipcctl(recorder *r, rtask *t)
  * is the mapping the kernel made at the result. */
 static bool out_shmat(recorder *r, rtask *t, int64_t ret)
 {
-    char path[64], line[512];
-    uint64_t len = 0;
-    snprintf(path, sizeof(path), "/proc/%d/maps", (int)t->base.tid);
-    FILE *f = fopen(path, "re");
-    while (f && fgets(line, sizeof(line), f)) {
-        unsigned long long lo, hi;
-        if (sscanf(line, "%llx-%llx", &lo, &hi) == 2 && lo == (uint64_t)ret) {
-            len = hi - lo;
-            break;
-        }
-    }
-    if (f)
-        fclose(f);
+    trace_mapping m;
+    uint64_t len = trace_mapping_at(t->base.tid, (uint64_t)ret, &m) &&
+                           m.lo == (uint64_t)ret
+                       ? m.hi - m.lo
+                       : 0;
     if (!len)
         return rec_fail(r, "shmat: no mapping at 0x%llx",
                         (unsigned long long)ret);

@@ -367,20 +367,10 @@ static void interpreter_path(pid_t pid, const rrt_ev_exec *ex, char *out,
     for (size_t i = 0; i < ex->n_auxv; i++)
         if (ex->auxv[i][0] == 7) /* AT_BASE */
             base = ex->auxv[i][1];
-    char maps[64], line[PATH_MAX + 128];
-    snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
-    FILE *f = base ? fopen(maps, "re") : NULL;
-    while (f && fgets(line, sizeof(line), f)) {
-        unsigned long long lo;
-        char *slash = strchr(line, '/');
-        if (sscanf(line, "%llx-", &lo) == 1 && lo == base && slash) {
-            slash[strcspn(slash, "\n")] = 0;
-            snprintf(out, n, "%s", slash);
-            break;
-        }
-    }
-    if (f)
-        fclose(f);
+    trace_mapping m;
+    if (base && trace_mapping_at(pid, base, &m) && m.lo == base &&
+        m.path[0] == '/')
+        snprintf(out, n, "%s", m.path);
 }
 
 static bool after_exec(recorder *r, rtask *t)

@@ -21,20 +21,8 @@ bool rep_shm_real(const rrt_ev_syscall *e)
 /* The length of the mapping that starts at addr in tid, 0 if none. */
 static uint64_t mapping_len(pid_t tid, uint64_t addr)
 {
-    char path[64], line[512];
-    uint64_t len = 0;
-    snprintf(path, sizeof(path), "/proc/%d/maps", (int)tid);
-    FILE *f = fopen(path, "re");
-    while (f && fgets(line, sizeof(line), f)) {
-        unsigned long long lo, hi;
-        if (sscanf(line, "%llx-%llx", &lo, &hi) == 2 && lo == addr) {
-            len = hi - lo;
-            break;
-        }
-    }
-    if (f)
-        fclose(f);
-    return len;
+    trace_mapping m;
+    return trace_mapping_at(tid, addr, &m) && m.lo == addr ? m.hi - m.lo : 0;
 }
 
 void rep_shm_rewrite(const rrt_ev_syscall *e, pid_t tid,

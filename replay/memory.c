@@ -314,25 +314,15 @@ void rep_mem_free(replayer *r)
 static bool past_eof_mapping(pid_t tid, uint64_t addr, uint64_t *lo,
                              uint64_t *hi, uint64_t *prot)
 {
-    char path[64], line[512];
-    snprintf(path, sizeof(path), "/proc/%d/maps", (int)tid);
-    FILE *f = fopen(path, "re");
-    bool found = false;
-    while (f && !found && fgets(line, sizeof(line), f)) {
-        unsigned long long a, b;
-        char perms[8];
-        if (sscanf(line, "%llx-%llx %7s", &a, &b, perms) != 3 || addr < a ||
-            addr >= b || !strstr(line, "/memfd:rrt-past-eof"))
-            continue;
-        *lo = a, *hi = b;
-        *prot = (perms[0] == 'r' ? PROT_READ : 0) |
-                (perms[1] == 'w' ? PROT_WRITE : 0) |
-                (perms[2] == 'x' ? PROT_EXEC : 0);
-        found = true;
-    }
-    if (f)
-        fclose(f);
-    return found;
+    trace_mapping m;
+    if (!trace_mapping_at(tid, addr, &m) ||
+        !strstr(m.path, "/memfd:rrt-past-eof"))
+        return false;
+    *lo = m.lo, *hi = m.hi;
+    *prot = (m.perms[0] == 'r' ? PROT_READ : 0) |
+            (m.perms[1] == 'w' ? PROT_WRITE : 0) |
+            (m.perms[2] == 'x' ? PROT_EXEC : 0);
+    return true;
 }
 
 bool rep_mem_past_eof_tripped(replayer *r, ptask *t, const stop *s)

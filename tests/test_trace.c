@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -770,6 +771,35 @@ static void test_syscall_args_follow_the_abi(void **state)
         assert_int_equal(trace_sc_arg(&r, i), (uint64_t)(i + 1) * 0x1111);
 }
 
+/* trace_mapping_at on this process: an anonymous mapping (no name, its
+ * protection), a file mapping (its path), and an address in neither. */
+static void test_mapping_at_reads_proc_maps(void **state)
+{
+    (void)state;
+    trace_mapping m;
+    char *a = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(a != MAP_FAILED);
+    /* the middle page on its own: a mapping of one page */
+    assert_int_equal(mprotect(a + 4096, 4096, PROT_READ), 0);
+    assert_true(trace_mapping_at(getpid(), (uint64_t)(uintptr_t)a + 5000, &m));
+    assert_true(m.lo == (uint64_t)(uintptr_t)a + 4096);
+    assert_true(m.hi == m.lo + 4096);
+    assert_string_equal(m.perms, "r--p");
+    assert_string_equal(m.path, "");
+    int fd = open("/etc/passwd", O_RDONLY);
+    assert_true(fd >= 0);
+    void *f = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+    assert_true(f != MAP_FAILED);
+    assert_true(trace_mapping_at(getpid(), (uint64_t)(uintptr_t)f, &m));
+    assert_string_equal(m.path, "/etc/passwd");
+    munmap(f, 4096);
+    close(fd);
+    munmap(a, 3 * 4096);
+    assert_false(trace_mapping_at(getpid(), (uint64_t)(uintptr_t)a, &m));
+    assert_false(trace_mapping_at(getpid(), 0, &m));
+}
+
 int main(void)
 {
     if (trace_cpuid_mode_resolve(TRACE_CPUID_AUTO) != TRACE_CPUID_FAULT)
@@ -795,6 +825,7 @@ int main(void)
         cmocka_unit_test(test_execveat_path_is_the_kernels),
         cmocka_unit_test(test_ioctl_outputs_follow_the_encoding),
         cmocka_unit_test(test_syscall_args_follow_the_abi),
+        cmocka_unit_test(test_mapping_at_reads_proc_maps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -79,3 +79,26 @@ char *trace_script_path(pid_t tid, const char *path)
         close(fd);
     return script && realpath(at, real) ? strdup(real) : NULL;
 }
+
+bool trace_mapping_at(pid_t pid, uint64_t addr, trace_mapping *m)
+{
+    char path[64], line[PATH_MAX + 128];
+    snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+    FILE *f = fopen(path, "re");
+    bool found = false;
+    while (f && !found && fgets(line, sizeof(line), f)) {
+        unsigned long long lo, hi;
+        int name = 0;
+        if (sscanf(line, "%llx-%llx %7s %*s %*s %*s %n", &lo, &hi, m->perms,
+                   &name) < 3 ||
+            addr < lo || addr >= hi)
+            continue;
+        m->lo = lo, m->hi = hi;
+        line[strcspn(line, "\n")] = 0;
+        snprintf(m->path, sizeof(m->path), "%s", name ? line + name : "");
+        found = true;
+    }
+    if (f)
+        fclose(f);
+    return found;
+}

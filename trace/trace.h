@@ -7,6 +7,7 @@
 #ifndef RRT_TRACE_TRACE_H
 #define RRT_TRACE_TRACE_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -127,6 +128,15 @@ pid_t trace_spawn(const trace_spawn_opts *o);
  * pages too). memfd is the caller's cached descriptor (-1 to open). */
 int trace_mem_open(pid_t pid);
 bool trace_mem_read(int memfd, uint64_t addr, void *buf, size_t n);
+
+/* One line of /proc/PID/maps. */
+typedef struct trace_mapping {
+    uint64_t lo, hi;
+    char perms[8];       /* "rw-p" */
+    char path[PATH_MAX]; /* "" for anonymous memory; "[stack]" and such */
+} trace_mapping;
+/* The mapping of pid that holds addr: true with *m filled, else false. */
+bool trace_mapping_at(pid_t pid, uint64_t addr, trace_mapping *m);
 
 /* The absolute path (malloc'ed) of the file at path, relative to the
  * working directory of tid (of the caller when tid is 0), if that file is
