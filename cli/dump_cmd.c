@@ -348,6 +348,56 @@ static void print_detach(rrt_reader *r, const rrt_ev_detach *e)
     printf(" tid %u: its recording stops here\n", e->tid);
 }
 
+/* The syscall buffer's records, one a line after the event's. */
+static void print_syscallbuf(rrt_reader *r, const rrt_ev_syscallbuf *e)
+{
+    (void)r;
+    printf(" tid %u, %zu record%s%s\n", e->tid, e->n_recs,
+           e->n_recs == 1 ? "" : "s",
+           e->flags & RRT_EV_SB_STOP ? ", stops after them" : "");
+    for (size_t i = 0; i < e->n_recs; i++) {
+        const rrt_ev_sb_rec *x = &e->recs[i];
+        const char *name = rrt_syscall_name(x->nr);
+        if (name)
+            printf("  %s = ", name);
+        else
+            printf("  syscall_%u = ", x->nr);
+        print_word((uint64_t)x->ret);
+        if (x->len)
+            printf(" [%zu bytes at 0x%llx]", x->len,
+                   (unsigned long long)x->addr);
+        printf("\n");
+    }
+}
+
+static void print_syscallbuf_patch(rrt_reader *r,
+                                   const rrt_ev_syscallbuf_patch *e)
+{
+    (void)r;
+    printf(" tid %u site 0x%llx (%zu bytes) jumps to stub 0x%llx (%zu bytes), "
+           "continues at 0x%llx\n",
+           e->tid, (unsigned long long)e->site, e->site_len,
+           (unsigned long long)e->stub, e->stub_len,
+           (unsigned long long)e->rip);
+}
+
+static void print_syscallbuf_init(rrt_reader *r,
+                                  const rrt_ev_syscallbuf_init *e)
+{
+    (void)r;
+    printf(" tid %u library at 0x%llx, %zu-byte image", e->tid,
+           (unsigned long long)e->base, e->image_len);
+    for (int i = 0; i < 2; i++) {
+        printf("; %s ", i ? "stderr" : "stdout");
+        if (e->out[i].ok)
+            printf("dev %llu ino %llu", (unsigned long long)e->out[i].dev,
+                   (unsigned long long)e->out[i].ino);
+        else
+            printf("not open");
+    }
+    printf("\n");
+}
+
 /* Prints the decoded form of a known event; false (nothing printed) when
  * the type is unknown or the payload does not decode. */
 static bool dump_decoded(rrt_reader *r, const rrt_event *ev)

@@ -240,6 +240,22 @@ static void out_copy(const out_desc *o, unsigned char *rec, uint64_t n,
     }
 }
 
+/* ------------------------------------------------------------------ */
+/* The timed flush (sbflush)                                          */
+
+/* The recorder asks for the records at least once a second
+ * (sb_ctl.flush_req, set by its timer while the task runs), so that a
+ * killed recorder loses at most a second of them. The library answers at
+ * its next record with the yield's flush: replay needs nothing new, it
+ * stops there as at any flush with STOP. */
+static int flush_asked(volatile struct sb_ctl *c)
+{
+    if (!c->flush_req)
+        return 0;
+    c->flush_req = 0;
+    return 1;
+}
+
 /* A record too large for half the buffer is not buffered. */
 #define ROOM_MAX (SB_BUF_SIZE / 2)
 
@@ -276,7 +292,7 @@ static long prim(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
         __atomic_signal_fence(__ATOMIC_SEQ_CST);
         c->used += r->size;
         c->nrec++;
-        if (++c->th.since_yield >= SB_YIELD_EVERY) {
+        if (++c->th.since_yield >= SB_YIELD_EVERY || flush_asked(c)) {
             c->th.since_yield = 0;
             traced(SB_NR_FLUSH, 0, 0, 0, 0, 0, 0);
         }

@@ -143,6 +143,11 @@ typedef struct recorder {
     bool failed;
     rrt_error err;
     uint64_t sb_records, sb_patched, sb_stashed; /* syscall buffer */
+    /* sb_flush.c: the timed flush: the last tick, the task whose library
+     * was asked for its records (0 none), records taken from its side */
+    uint64_t sb_tick_at;
+    pid_t sb_asked;
+    uint64_t sb_taken;
 } recorder;
 
 /* Stops the recording with a message (the first one wins); false. */
@@ -260,5 +265,21 @@ bool rec_sb_exec(recorder *r, rtask *t);
 int rec_sb_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
 int rec_sb_signal(recorder *r, rtask *t, int sig);
 bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs);
+/* Whether buf (n bytes of the buffer) is a whole number of well-formed
+ * records: count is then how many, else the offset of the bad one. */
+bool rec_sb_check_records(const uint8_t *buf, size_t n, uint64_t *count);
+/* Writes the records in buf (checked) as one SYSCALLBUF event of t. */
+bool rec_sb_emit_records(recorder *r, rtask *t, const uint8_t *buf, size_t n,
+                         uint32_t flags);
+
+/* sb_flush.c: the timed flush. rec_sb_tick_ms: how long the recorder may
+ * wait for a stop before the next tick (0: no tick needed, wait freely);
+ * rec_sb_tick, called whenever it waits: when a tick is due, asks the
+ * holder's library for its records (or takes them, when it did not answer
+ * the last ask) and flushes the writer. rec_sb_answered: records came
+ * after an ask: the writer flushes them to the file now. */
+unsigned rec_sb_tick_ms(const recorder *r);
+bool rec_sb_tick(recorder *r);
+bool rec_sb_answered(recorder *r);
 
 #endif

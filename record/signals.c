@@ -110,11 +110,16 @@ static bool any_stopped(const recorder *r)
  * else rec_wait's result. */
 pid_t rec_sig_wait(recorder *r, int *status)
 {
+    /* the timed flush (sb_flush.c): 0 also when a tick passed */
+    if (!rec_sb_tick(r))
+        return -1;
     if (!any_stopped(r))
-        return rec_wait(r, status, 0); /* sched.c: the serialization limit */
+        return rec_wait(r, status, rec_sb_tick_ms(r)); /* sched.c */
     for (;;) {
         if (wake_stopped(r))
             return 0;
+        if (!rec_sb_tick(r))
+            return -1;
         pid_t pid = rec_wait(r, status, 2);
         if (pid != 0)
             return pid;

@@ -39,12 +39,81 @@ bool rec_sb_exec(recorder *r, rtask *t)
                       trace_sb_image_len, &c))
         return true; /* the region is taken: this program runs unbuffered */
     t->sb = true;
+    rrt_ev_syscallbuf_init e = {.tid = (uint32_t)t->base.tid,
+                                .base = SB_BASE,
+                                .image_len = trace_sb_image_len,
+                                .image = trace_sb_image};
+    for (int i = 0; i < 2; i++) {
+        e.out[i].ok = c.out_ok[i] ? 1 : 0;
+        e.out[i].dev = c.out_dev[i];
+        e.out[i].ino = c.out_ino[i];
+    }
     rrt_buf b;
     rrt_buf_init(&b);
-    trace_sb_encode_init(&b, (uint32_t)t->base.tid, SB_BASE, trace_sb_image,
-                         trace_sb_image_len, &c);
+    if (rrt_ev_encode_syscallbuf_init(&b, &e) != RRT_OK) {
+        rrt_buf_free(&b);
+        return rec_fail(r, "the syscall buffer's library is too large");
+    }
     bool ok = rec_emit_raw(r, RRT_EV_SYSCALLBUF_INIT, &b);
     rrt_buf_free(&b);
+    return ok;
+}
+
+bool rec_sb_check_records(const uint8_t *buf, size_t n, uint64_t *count)
+{
+    uint64_t k = 0;
+    for (size_t off = 0; off < n;) {
+        struct sb_rec h;
+        if (n - off < sizeof(h)) {
+            *count = off;
+            return false;
+        }
+        memcpy(&h, buf + off, sizeof(h));
+        if (h.size < SB_REC_HDR || h.size % 8 || h.size > n - off ||
+            h.len > h.size - SB_REC_HDR) {
+            *count = off;
+            return false;
+        }
+        off += h.size;
+        k++;
+    }
+    *count = k;
+    return true;
+}
+
+bool rec_sb_emit_records(recorder *r, rtask *t, const uint8_t *buf, size_t n,
+                         uint32_t flags)
+{
+    uint64_t count;
+    if (!rec_sb_check_records(buf, n, &count) || !count)
+        return true;
+    rrt_buf b;
+    rrt_buf_init(&b);
+    /* a full buffer holds at most RRT_EV_SB_MAX_RECS records (32 bytes
+     * each at least), so the head's count is valid */
+    rrt_status st =
+        rrt_ev_encode_syscallbuf_head(&b, (uint32_t)t->base.tid, flags, count);
+    for (size_t off = 0; off < n && st == RRT_OK;) {
+        struct sb_rec h;
+        memcpy(&h, buf + off, sizeof(h));
+        rrt_ev_sb_rec rec = {.nr = h.nr,
+                             .ret = h.ret,
+                             .addr = h.addr,
+                             .len = (size_t)h.len,
+                             .data = buf + off + SB_REC_HDR};
+        st = rrt_ev_encode_sb_rec(&b, &rec);
+        off += h.size;
+    }
+    if (st != RRT_OK) {
+        rrt_buf_free(&b);
+        return rec_fail(r,
+                        "process %d: cannot encode its syscall buffer's "
+                        "records",
+                        (int)t->base.tid);
+    }
+    bool ok = rec_emit_raw(r, RRT_EV_SYSCALLBUF, &b);
+    rrt_buf_free(&b);
+    r->sb_records += count;
     return ok;
 }
 
@@ -74,40 +143,16 @@ static bool flush(recorder *r, rtask *t, bool safe, uint32_t flags)
         return rec_fail(r, "process %d: cannot read its syscall buffer",
                         (int)t->base.tid);
     }
-    /* count, then encode */
-    uint64_t count = 0;
-    for (size_t off = 0; off < n;) {
-        struct sb_rec h;
-        memcpy(&h, buf + off, sizeof(h));
-        if (h.size < SB_REC_HDR || h.size % 8 || h.size > n - off ||
-            h.len > h.size - SB_REC_HDR) {
-            free(buf);
-            return rec_fail(r,
-                            "process %d: corrupt syscall buffer record at "
-                            "offset %llu",
-                            (int)t->base.tid,
-                            (unsigned long long)(c.flushed + off));
-        }
-        off += h.size;
-        count++;
+    uint64_t count;
+    if (!rec_sb_check_records(buf, n, &count)) {
+        free(buf);
+        return rec_fail(r,
+                        "process %d: corrupt syscall buffer record at "
+                        "offset %llu",
+                        (int)t->base.tid,
+                        (unsigned long long)(c.flushed + count));
     }
-    bool ok = true;
-    if (count) {
-        rrt_buf b;
-        rrt_buf_init(&b);
-        trace_sb_encode_flush_head(&b, (uint32_t)t->base.tid, flags, count);
-        for (size_t off = 0; off < n;) {
-            struct sb_rec h;
-            memcpy(&h, buf + off, sizeof(h));
-            trace_sb_rec rec = {h.nr, h.ret, h.addr, buf + off + SB_REC_HDR,
-                                (size_t)h.len};
-            trace_sb_encode_rec(&b, &rec);
-            off += h.size;
-        }
-        ok = rec_emit_raw(r, RRT_EV_SYSCALLBUF, &b);
-        rrt_buf_free(&b);
-        r->sb_records += count;
-    }
+    bool ok = rec_sb_emit_records(r, t, buf, n, flags) && rec_sb_answered(r);
     free(buf);
     /* Inside the library (a signal stopped it in the middle of a call, a
      * handler's call, a traced fallback), a record may be half written
@@ -181,7 +226,7 @@ int rec_sb_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
     bool own = regs->orig_rax == SB_NR_FLUSH && regs->rip == trace_sb_traced_ip;
     bool tail = own && regs->rdi == 1;
     /* the library's flush call comes where no record is half written */
-    if (!flush(r, t, own, own ? TRACE_SB_STOP : 0))
+    if (!flush(r, t, own, own ? RRT_EV_SB_STOP : 0))
         return -1;
     t->sb_requeued = 0;
     /* held-back signals go at the tail flush, or before a call of the
@@ -228,7 +273,7 @@ int rec_sb_signal(recorder *r, rtask *t, int sig)
             stash = false;
         }
     }
-    if (!flush(r, t, false, async && !stash ? TRACE_SB_STOP : 0))
+    if (!flush(r, t, false, async && !stash ? RRT_EV_SB_STOP : 0))
         return -1;
     if (!stash)
         return 0;
@@ -285,9 +330,15 @@ bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs)
     regs->rip = p.cont;
     ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
     r->sb_patched++;
+    rrt_ev_syscallbuf_patch e;
+    trace_sb_patch_event(&p, (uint32_t)t->base.tid, &e);
     rrt_buf b;
     rrt_buf_init(&b);
-    trace_sb_encode_patch(&b, (uint32_t)t->base.tid, &p);
+    if (rrt_ev_encode_syscallbuf_patch(&b, &e) != RRT_OK) {
+        rrt_buf_free(&b);
+        return rec_fail(r, "cannot encode the patch of 0x%llx",
+                        (unsigned long long)p.site);
+    }
     bool ok = rec_emit_raw(r, RRT_EV_SYSCALLBUF_PATCH, &b);
     rrt_buf_free(&b);
     return ok;

@@ -16,23 +16,31 @@
 
 static bool on_init(replayer *r, const rrt_event *ev)
 {
-    uint32_t tid;
-    uint64_t base;
-    const uint8_t *image;
-    size_t len;
+    rrt_ev_syscallbuf_init e;
+    rrt_error err;
     ptask *t;
     struct sb_ctl c = {.magic = SB_MAGIC, .mode = SB_MODE_REPLAY, .fd_gen = 1};
-    if (!trace_sb_decode_init(ev->data, ev->len, &tid, &base, &image, &len,
-                              &c) ||
-        base != SB_BASE)
-        return rep_fail_at(r, NULL, "event %llu: corrupt SYSCALLBUF_INIT",
-                           (unsigned long long)ev->seq);
-    if (!(t = rep_task(r, tid)))
+    if (rrt_ev_decode_syscallbuf_init(ev->data, ev->len, &e, &err) != RRT_OK)
+        return rep_fail_at(r, NULL, "event %llu: %s",
+                           (unsigned long long)ev->seq, err.message);
+    if (e.base != SB_BASE)
+        return rep_fail_at(r, NULL,
+                           "event %llu: SYSCALLBUF_INIT maps the library at "
+                           "0x%llx, not 0x%llx",
+                           (unsigned long long)ev->seq,
+                           (unsigned long long)e.base,
+                           (unsigned long long)SB_BASE);
+    for (int i = 0; i < 2; i++) {
+        c.out_ok[i] = e.out[i].ok;
+        c.out_dev[i] = e.out[i].dev;
+        c.out_ino[i] = e.out[i].ino;
+    }
+    if (!(t = rep_task(r, e.tid)))
         return rep_diverge(r, NULL,
                            "SYSCALLBUF_INIT names task %u, which "
                            "does not exist",
-                           tid);
-    if (!trace_sb_map(t->base.tid, t->base.memfd, image, len, &c))
+                           e.tid);
+    if (!trace_sb_map(t->base.tid, t->base.memfd, e.image, e.image_len, &c))
         return rep_diverge(r, t, "cannot map the syscall buffer at 0x%llx",
                            (unsigned long long)SB_BASE);
     r->sb_used = true;
@@ -41,18 +49,18 @@ static bool on_init(replayer *r, const rrt_event *ev)
 
 static bool on_patch(replayer *r, const rrt_event *ev)
 {
-    uint32_t tid;
-    trace_sb_patch p;
+    rrt_ev_syscallbuf_patch p;
+    rrt_error err;
     ptask *t;
     struct user_regs_struct g;
-    if (!trace_sb_decode_patch(ev->data, ev->len, &tid, &p))
-        return rep_fail_at(r, NULL, "event %llu: corrupt SYSCALLBUF_PATCH",
-                           (unsigned long long)ev->seq);
-    if (!(t = rep_task(r, tid)))
+    if (rrt_ev_decode_syscallbuf_patch(ev->data, ev->len, &p, &err) != RRT_OK)
+        return rep_fail_at(r, NULL, "event %llu: %s",
+                           (unsigned long long)ev->seq, err.message);
+    if (!(t = rep_task(r, p.tid)))
         return rep_diverge(r, NULL,
                            "SYSCALLBUF_PATCH names task %u, which "
                            "does not exist",
-                           tid);
+                           p.tid);
     /* t stands at the exit (or emulated entry) of the call just replayed,
      * its rip after the site's `syscall` */
     if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0 || g.rip <= p.site ||
@@ -62,7 +70,7 @@ static bool on_patch(replayer *r, const rrt_event *ev)
                            "is at 0x%llx",
                            (unsigned long long)p.site,
                            (unsigned long long)g.rip);
-    g.rip = p.cont;
+    g.rip = p.rip;
     if (!trace_mem_write(t->base.memfd, p.stub, p.stub_bytes, p.stub_len) ||
         !trace_mem_write(t->base.memfd, p.site, p.site_bytes, p.site_len) ||
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &g) != 0)
@@ -79,43 +87,42 @@ static bool is_end_stop(const stop *s)
 
 static bool on_flush(replayer *r, const rrt_event *ev)
 {
-    rrt_cursor c;
-    uint32_t tid;
-    uint32_t flags;
-    uint64_t n;
+    rrt_ev_syscallbuf e;
+    rrt_error err;
     ptask *t;
     stop s;
-    rrt_cursor_init(&c, ev->data, ev->len);
-    if (!trace_sb_decode_flush_head(&c, &tid, &flags, &n))
-        return rep_fail_at(r, NULL, "event %llu: corrupt SYSCALLBUF",
-                           (unsigned long long)ev->seq);
-    if (!(t = rep_task(r, tid)))
+    if (rrt_ev_decode_syscallbuf(ev->data, ev->len, &e, &err) != RRT_OK)
+        return rep_fail_at(r, NULL, "event %llu: %s",
+                           (unsigned long long)ev->seq, err.message);
+    if (!(t = rep_task(r, e.tid))) {
+        rrt_ev_syscallbuf_clear(&e);
         return rep_diverge(r, NULL,
                            "SYSCALLBUF names task %u, which does "
                            "not exist",
-                           tid);
+                           e.tid);
+    }
+    uint32_t flags = e.flags;
+    uint64_t n = e.n_recs;
     /* the records, laid out as the library reads them */
     rrt_buf b;
     rrt_buf_init(&b);
-    for (uint64_t i = 0; i < n; i++) {
-        trace_sb_rec rec;
-        if (!trace_sb_decode_rec(&c, &rec)) {
-            rrt_buf_free(&b);
-            return rep_fail_at(r, t, "event %llu: corrupt SYSCALLBUF record",
-                               (unsigned long long)ev->seq);
-        }
-        struct sb_rec h = {rec.nr, 0, rec.ret, rec.addr, rec.len};
-        uint64_t size = SB_REC_HDR + ((rec.len + 7) & ~7ull);
-        h.size = (uint32_t)size;
+    for (size_t i = 0; i < e.n_recs && b.len <= SB_BUF_SIZE; i++) {
+        const rrt_ev_sb_rec *rec = &e.recs[i];
+        struct sb_rec h = {rec->nr, 0, rec->ret, rec->addr, rec->len};
+        uint64_t size = SB_REC_HDR + ((rec->len + 7) & ~7ull);
+        h.size = size > UINT32_MAX ? 0 : (uint32_t)size;
         static const uint8_t pad[8];
         rrt_buf_put(&b, &h, sizeof(h));
-        rrt_buf_put(&b, rec.data, rec.len);
-        rrt_buf_put(&b, pad, size - SB_REC_HDR - rec.len);
+        rrt_buf_put(&b, rec->data, rec->len);
+        rrt_buf_put(&b, pad, size - SB_REC_HDR - rec->len);
     }
+    rrt_ev_syscallbuf_clear(&e);
     bool ok = false;
     char buf[128];
-    if (b.failed || rrt_cursor_left(&c) != 0 || b.len > SB_BUF_SIZE) {
-        rep_fail_at(r, t, "event %llu: corrupt SYSCALLBUF",
+    if (b.failed || b.len > SB_BUF_SIZE) {
+        rep_fail_at(r, t,
+                    "event %llu: SYSCALLBUF: records larger than the "
+                    "syscall buffer",
                     (unsigned long long)ev->seq);
         goto out;
     }
@@ -152,7 +159,7 @@ static bool on_flush(replayer *r, const rrt_event *ev)
      * otherwise it runs on to its next traced stop. */
     for (;;) {
         rep_next_stop(r, t, &s);
-        if ((flags & TRACE_SB_STOP) || !is_end_stop(&s) ||
+        if ((flags & RRT_EV_SB_STOP) || !is_end_stop(&s) ||
             !rep_skip_call(r, t, &s, 0))
             break;
     }

@@ -7,7 +7,7 @@ set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
     mmsg ioctl sockaddr threadsig sigkill pollrestart
     sockopt mapshared groupexit pkey threadexec leaderexit exitrace execenv xgetbv sigframe
-    sbpipe sbsignal sbdup2 sbfork)
+    sbpipe sbsignal sbdup2 sbfork sbslow)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -426,28 +426,36 @@ set_tests_properties(cli_proc PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 200
 # back as SYSCALLBUF events (type 11; sites patched: type 12), replayed
 # without a stop each.
 rrt_rr_test(record_replay_syscallbuf_thread_blocked_on_pipe
-  --rec-opt --syscall-buffer --dump-has "type 11" --dump-has "type 12"
+  --rec-opt --syscall-buffer --dump-has "SYSCALLBUF tid" --dump-has "SYSCALLBUF_PATCH tid"
   --expect "reader: sum" -- ${TR}/tr_sbpipe)
 rrt_rr_test(record_replay_syscallbuf_signals_during_buffered_reads
-  --rec-opt --syscall-buffer --dump-has "type 11" --expect "^signals [2-9][0-9]"
+  --rec-opt --syscall-buffer --dump-has "SYSCALLBUF tid" --expect "^signals [2-9][0-9]"
   -- ${TR}/tr_sbsignal)
 # (a pipe dup2'd over a descriptor the library knew as a file)
 rrt_rr_test(record_replay_syscallbuf_dup2_onto_low_and_high_fds
-  --rec-opt --syscall-buffer --dump-has "type 11"
+  --rec-opt --syscall-buffer --dump-has "SYSCALLBUF tid"
   --expect "through the pipe: 262144 bytes" -- ${TR}/tr_sbdup2)
 rrt_rr_test(record_replay_syscallbuf_adds_no_descriptors
-  --rec-opt --syscall-buffer --dump-has "type 11"
+  --rec-opt --syscall-buffer --dump-has "SYSCALLBUF tid"
   --expect "unexpected descriptors 0" -- ${TR}/tr_sbdup2)
 rrt_rr_test(record_replay_syscallbuf_fork_in_buffered_loop
-  --rec-opt --syscall-buffer --dump-has "type 11"
+  --rec-opt --syscall-buffer --dump-has "SYSCALLBUF tid"
   --expect "children's statuses" -- ${TR}/tr_sbfork)
 rrt_rr_test(record_replay_syscallbuf_static_binary_falls_back
-  --rec-opt --syscall-buffer --dump-lacks "type 12"
+  --rec-opt --syscall-buffer --dump-lacks "SYSCALLBUF_PATCH tid"
   --expect "children's statuses" -- ${TR}/tr_sbfork_static)
 rrt_rr_test(record_replay_syscallbuf_find_and_pipeline
-  --rec-opt --syscall-buffer --dump-has "type 11" --dump-has "type 13"
+  --rec-opt --syscall-buffer --dump-has "SYSCALLBUF tid" --dump-has "SYSCALLBUF_INIT tid"
   --expect "^[0-9]" -- sh -c "find /usr/share/doc -name '*.gz' | head -200 | xargs cat | wc -c")
 
 rrt_rr_test(record_no_syscall_buffer_overrides_the_environment
   --rec-env RRT_SYSCALL_BUFFER=1 --rec-opt --no-syscall-buffer
-  --dump-lacks "type 13" --expect "children's statuses" -- ${TR}/tr_sbfork)
+  --dump-lacks "SYSCALLBUF_INIT tid" --expect "children's statuses" -- ${TR}/tr_sbfork)
+# The syscall buffer's timed flush: `rrt record` killed at 50 random
+# moments (and at fixed ones, quiet and computing programs) leaves a
+# .partial that recovers, verifies and replays the output so far.
+add_test(NAME record_sb_killed_recovers_up_to_the_last_flush
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_sb_kill.sh ${RRT_CLI}
+  ${TR}/tr_sbslow)
+set_tests_properties(record_sb_killed_recovers_up_to_the_last_flush
+  PROPERTIES TIMEOUT 180 LABELS record)

@@ -69,6 +69,21 @@ grep -Eq 'method \[[0-9]+, [0-9]+, [1-9][0-9]*\], blobs [0-9]+, pieces [1-9]' "$
 grep -q 'pieces 0' "$T/plain.stats" || fail "plain archive has pieces"
 
 # --- damage must be rejected ---------------------------------------------------
+# A recording with the syscall buffer: every event, types 11-13 included,
+# decodes by the spec's tables alone and keeps the ordering rules; the
+# buffer's events are there.
+if "$RRT" record --syscall-buffer -o "$T/sb.rrt" -- /bin/sh -c \
+    'cat "$1" "$1" >/dev/null; ls "$2" >/dev/null' sh "$T/in/text.txt" "$T/in" \
+    >/dev/null 2>"$T/sb.err"; then
+    "$RRT" dump --json "$T/sb.rrt" >"$T/sb.json" || fail "sb: rrt dump"
+    reader --expect "$T/sb.json" "$T/sb.rrt" || fail "sb: the reader disagrees with rrt"
+    for t in SYSCALLBUF SYSCALLBUF_PATCH SYSCALLBUF_INIT; do
+        "$RRT" dump "$T/sb.rrt" | grep -q "^event [0-9]* $t " || fail "sb: no $t event recorded"
+    done
+else
+    grep -q "unknown command\|not built" "$T/sb.err" || fail "sb: rrt record: $(tail -2 "$T/sb.err")"
+fi
+
 flip() { # FILE OFFSET: xor the byte at OFFSET with 0x01
     "$PY" -c 'import sys; p, o = sys.argv[1], int(sys.argv[2]); d = bytearray(open(p, "rb").read())
 d[o] ^= 1; open(p, "wb").write(d)' "$1" "$2"

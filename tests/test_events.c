@@ -79,6 +79,23 @@ static const uint8_t g_shared_write[] = {0xe7, 0x24, 0x03, 0xac, 0x02,
 static const uint8_t g_preempt[] = {0xe7, 0x24, 0x01};
 /* DETACH: tid 4711 */
 static const uint8_t g_detach[] = {0xe7, 0x24};
+/* SYSCALLBUF: tid 4711, STOP, 2 records: read = 5 at 0x7ffd0000 "hello";
+ * close = -9 (EBADF), no output */
+static const uint8_t g_syscallbuf[] = {
+    0xe7, 0x24, 0x01, 0x02,
+    0x00, 0x0a, 0x80, 0x80, 0xf4, 0xff, 0x07, 0x05, 'h', 'e', 'l', 'l', 'o',
+    0x03, 0x11, 0x00, 0x00};
+/* SYSCALLBUF_PATCH: tid 4711, rip 0x401005, stub 0x7fffe0020000 (4
+ * bytes), site 0x401000 (5 bytes) */
+static const uint8_t g_syscallbuf_patch[] = {
+    0xe7, 0x24, 0x85, 0xa0, 0x80, 0x02, 0x80, 0x80, 0x88, 0x80, 0xfe, 0xff,
+    0x1f, 0x04, 0x0f, 0x05, 0xc3, 0x90, 0x80, 0xa0, 0x80, 0x02, 0x05, 0xe9,
+    0x01, 0x02, 0x03, 0x04};
+/* SYSCALLBUF_INIT: tid 4711, base 0x7fffe0000000, image "ELF!", stdout
+ * dev 5 ino 7, no stderr */
+static const uint8_t g_syscallbuf_init[] = {
+    0xe7, 0x24, 0x80, 0x80, 0x80, 0x80, 0xfe, 0xff, 0x1f, 0x04,
+    'E',  'L',  'F',  '!',  0x01, 0x05, 0x07, 0x00, 0x00, 0x00};
 /* clang-format on */
 
 static uint8_t siginfo_bytes(size_t i)
@@ -129,6 +146,9 @@ DECODER(shared_map, rrt_ev_shared_map, (void)0)
 DECODER(shared_write, rrt_ev_shared_write, (void)0)
 DECODER(preempt, rrt_ev_preempt, (void)0)
 DECODER(detach, rrt_ev_detach, (void)0)
+DECODER(syscallbuf, rrt_ev_syscallbuf, rrt_ev_syscallbuf_clear(&e))
+DECODER(syscallbuf_patch, rrt_ev_syscallbuf_patch, (void)0)
+DECODER(syscallbuf_init, rrt_ev_syscallbuf_init, (void)0)
 
 typedef struct sample {
     const char *name;
@@ -175,6 +195,12 @@ static size_t samples(sample *s)
                       sizeof(g_shared_write), 0};
     s[n++] = (sample){"preempt", dec_preempt, g_preempt, sizeof(g_preempt), 0};
     s[n++] = (sample){"detach", dec_detach, g_detach, sizeof(g_detach), 0};
+    s[n++] = (sample){"syscallbuf", dec_syscallbuf, g_syscallbuf,
+                      sizeof(g_syscallbuf), 0};
+    s[n++] = (sample){"syscallbuf_patch", dec_syscallbuf_patch,
+                      g_syscallbuf_patch, sizeof(g_syscallbuf_patch), 0};
+    s[n++] = (sample){"syscallbuf_init", dec_syscallbuf_init, g_syscallbuf_init,
+                      sizeof(g_syscallbuf_init), 0};
     return n;
 }
 
@@ -427,6 +453,53 @@ static void test_events_encode_golden_bytes(void **state)
     assert_int_equal(rrt_ev_encode_detach(&b, &de), RRT_OK);
     assert_int_equal(b.len, sizeof(g_detach));
     assert_memory_equal(b.data, g_detach, b.len);
+
+    rrt_buf_reset(&b);
+    rrt_ev_sb_rec recs[2] = {
+        {.nr = 0,
+         .ret = 5,
+         .addr = 0x7ffd0000,
+         .len = 5,
+         .data = (const uint8_t *)"hello"},
+        {.nr = 3, .ret = -9},
+    };
+    rrt_ev_syscallbuf sb = {
+        .tid = 4711, .flags = RRT_EV_SB_STOP, .n_recs = 2, .recs = recs};
+    assert_int_equal(rrt_ev_encode_syscallbuf(&b, &sb), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_syscallbuf));
+    assert_memory_equal(b.data, g_syscallbuf, b.len);
+    /* piece by piece, as the recorder writes it: the same bytes */
+    rrt_buf_reset(&b);
+    assert_int_equal(rrt_ev_encode_syscallbuf_head(&b, 4711, RRT_EV_SB_STOP, 2),
+                     RRT_OK);
+    assert_int_equal(rrt_ev_encode_sb_rec(&b, &recs[0]), RRT_OK);
+    assert_int_equal(rrt_ev_encode_sb_rec(&b, &recs[1]), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_syscallbuf));
+    assert_memory_equal(b.data, g_syscallbuf, b.len);
+
+    rrt_buf_reset(&b);
+    rrt_ev_syscallbuf_patch sp = {
+        .tid = 4711,
+        .rip = 0x401005,
+        .stub = 0x7fffe0020000,
+        .stub_len = 4,
+        .stub_bytes = (const uint8_t *)"\x0f\x05\xc3\x90",
+        .site = 0x401000,
+        .site_len = 5,
+        .site_bytes = (const uint8_t *)"\xe9\x01\x02\x03\x04"};
+    assert_int_equal(rrt_ev_encode_syscallbuf_patch(&b, &sp), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_syscallbuf_patch));
+    assert_memory_equal(b.data, g_syscallbuf_patch, b.len);
+
+    rrt_buf_reset(&b);
+    rrt_ev_syscallbuf_init si = {.tid = 4711,
+                                 .base = 0x7fffe0000000,
+                                 .image_len = 4,
+                                 .image = (const uint8_t *)"ELF!"};
+    si.out[0].ok = 1, si.out[0].dev = 5, si.out[0].ino = 7;
+    assert_int_equal(rrt_ev_encode_syscallbuf_init(&b, &si), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_syscallbuf_init));
+    assert_memory_equal(b.data, g_syscallbuf_init, b.len);
     rrt_buf_free(&b);
 }
 
@@ -652,6 +725,113 @@ static void test_events_reject_bad_values(void **state)
            "at_random: wrong length");
 }
 
+/* The syscall buffer's events: counts, lengths and values out of range
+ * are refused with the field named, before anything is allocated. */
+static void test_events_syscallbuf_rejects_bad_values(void **state)
+{
+    (void)state;
+    rrt_error err;
+    rrt_ev_syscallbuf sb;
+    /* no records */
+    expect(dec_bytes(dec_syscallbuf, &err, 3, 1, 0, 0), RRT_E_CORRUPT, &err,
+           "SYSCALLBUF event: n: no records");
+    /* 32769 records (0x81 0x80 0x02) */
+    expect(dec_bytes(dec_syscallbuf, &err, 5, 1, 0, 0x81, 0x80, 0x02),
+           RRT_E_LIMIT, &err, "n: more than 32768 records");
+    /* 3 records but room for one (4 bytes) */
+    expect(dec_bytes(dec_syscallbuf, &err, 7, 1, 0, 3, 0, 0, 0, 0),
+           RRT_E_CORRUPT, &err, "n: more records than the payload can hold");
+    /* an undefined flag */
+    expect(dec_bytes(dec_syscallbuf, &err, 7, 1, 2, 1, 0, 0, 0, 0),
+           RRT_E_CORRUPT, &err, "flags: undefined flag bits set");
+    /* a record's data running past the end */
+    expect(dec_bytes(dec_syscallbuf, &err, 8, 1, 0, 1, 0, 0, 0, 9, 'x'),
+           RRT_E_TRUNCATED, &err, "records.data: length runs past the end");
+    /* a record number of 2^32 */
+    expect(dec_bytes(dec_syscallbuf, &err, 12, 1, 0, 1, 0x80, 0x80, 0x80, 0x80,
+                     0x10, 0, 0, 0, 0),
+           RRT_E_CORRUPT, &err, "records.nr: value does not fit 32 bits");
+    assert_int_equal(rrt_ev_decode_syscallbuf(g_syscallbuf, 4, &sb, &err),
+                     RRT_E_CORRUPT);
+    assert_null(sb.recs);
+
+    /* PATCH: a 4-byte site, a 9-byte site, a 49-byte stub */
+    uint8_t p[80];
+    size_t n = 0;
+    p[n++] = 1, p[n++] = 2, p[n++] = 3; /* tid, rip, stub */
+    p[n++] = 1, p[n++] = 0x90;          /* stub_bytes */
+    p[n++] = 4;                         /* site */
+    p[n++] = 4;
+    memset(p + n, 0x90, 4), n += 4;
+    rrt_ev_syscallbuf_patch sp;
+    expect(rrt_ev_decode_syscallbuf_patch(p, n, &sp, &err), RRT_E_CORRUPT, &err,
+           "site_bytes: not 5 to 8 bytes");
+    p[6] = 9;
+    memset(p + 7, 0x90, 9), n = 16;
+    expect(rrt_ev_decode_syscallbuf_patch(p, n, &sp, &err), RRT_E_CORRUPT, &err,
+           "site_bytes: not 5 to 8 bytes");
+    n = 3;
+    p[n++] = 49;
+    memset(p + n, 0x90, 49), n += 49;
+    p[n++] = 4, p[n++] = 5;
+    memset(p + n, 0x90, 5), n += 5;
+    expect(rrt_ev_decode_syscallbuf_patch(p, n, &sp, &err), RRT_E_CORRUPT, &err,
+           "stub_bytes: longer than 48 bytes");
+    p[3] = 48; /* 48 is the most: one byte of the stub is now the site */
+    memmove(p + 52, p + 53, n - 53), n--;
+    assert_int_equal(rrt_ev_decode_syscallbuf_patch(p, n, &sp, &err), RRT_OK);
+    assert_int_equal(sp.stub_len, 48);
+    assert_int_equal(sp.site_len, 5);
+
+    /* INIT: ok = 2; an image of 64 KiB + 1 */
+    rrt_ev_syscallbuf_init si;
+    uint8_t q[24];
+    memcpy(q, g_syscallbuf_init, sizeof(g_syscallbuf_init));
+    q[14] = 2;
+    expect(
+        rrt_ev_decode_syscallbuf_init(q, sizeof(g_syscallbuf_init), &si, &err),
+        RRT_E_CORRUPT, &err, "SYSCALLBUF_INIT event: out[0].ok: not 0 or 1");
+    size_t big = 3 + 3 + RRT_EV_SB_IMAGE_MAX + 1 + 6;
+    uint8_t *x = calloc(1, big);
+    assert_non_null(x);
+    x[0] = 1, x[1] = 2;
+    x[2] = 0x81, x[3] = 0x80, x[4] = 0x04; /* 65537 */
+    expect(rrt_ev_decode_syscallbuf_init(x, big - 1, &si, &err), RRT_E_LIMIT,
+           &err, "image: larger than 64 KiB");
+    free(x);
+
+    /* The encoders refuse the same. */
+    rrt_buf b;
+    rrt_buf_init(&b);
+    rrt_ev_syscallbuf e = {.tid = 1};
+    assert_int_equal(rrt_ev_encode_syscallbuf(&b, &e), RRT_E_INVALID);
+    assert_int_equal(rrt_ev_encode_syscallbuf_head(&b, 1, 0, 0), RRT_E_INVALID);
+    assert_int_equal(
+        rrt_ev_encode_syscallbuf_head(&b, 1, 0, RRT_EV_SB_MAX_RECS + 1),
+        RRT_E_INVALID);
+    assert_int_equal(rrt_ev_encode_syscallbuf_head(&b, 1, 2, 1), RRT_E_INVALID);
+    rrt_ev_sb_rec r = {.len = 1};
+    assert_int_equal(rrt_ev_encode_sb_rec(&b, &r), RRT_E_INVALID);
+    static const uint8_t zeros[RRT_EV_SB_STUB_MAX + 1];
+    rrt_ev_syscallbuf_patch pe = {.stub_len = RRT_EV_SB_STUB_MAX + 1,
+                                  .stub_bytes = zeros,
+                                  .site_len = 5,
+                                  .site_bytes = zeros};
+    assert_int_equal(rrt_ev_encode_syscallbuf_patch(&b, &pe), RRT_E_INVALID);
+    pe.stub_len = 4, pe.site_len = 4;
+    assert_int_equal(rrt_ev_encode_syscallbuf_patch(&b, &pe), RRT_E_INVALID);
+    pe.site_len = 9;
+    assert_int_equal(rrt_ev_encode_syscallbuf_patch(&b, &pe), RRT_E_INVALID);
+    rrt_ev_syscallbuf_init ie = {.image_len = RRT_EV_SB_IMAGE_MAX + 1,
+                                 .image = zeros};
+    assert_int_equal(rrt_ev_encode_syscallbuf_init(&b, &ie), RRT_E_INVALID);
+    ie.image_len = 0;
+    ie.out[1].ok = 2;
+    assert_int_equal(rrt_ev_encode_syscallbuf_init(&b, &ie), RRT_E_INVALID);
+    assert_int_equal(b.len, 0);
+    rrt_buf_free(&b);
+}
+
 static void test_events_encoders_refuse_what_decoders_reject(void **state)
 {
     (void)state;
@@ -705,7 +885,10 @@ static void test_events_type_and_syscall_names(void **state)
     assert_string_equal(rrt_ev_type_name(RRT_EV_XGETBV), "XGETBV");
     assert_string_equal(rrt_ev_type_name(RRT_EV_PREEMPT), "PREEMPT");
     assert_string_equal(rrt_ev_type_name(RRT_EV_DETACH), "DETACH");
-    assert_null(rrt_ev_type_name(11));
+    assert_string_equal(rrt_ev_type_name(11), "SYSCALLBUF");
+    assert_string_equal(rrt_ev_type_name(12), "SYSCALLBUF_PATCH");
+    assert_string_equal(rrt_ev_type_name(13), "SYSCALLBUF_INIT");
+    assert_null(rrt_ev_type_name(1000));
     assert_null(rrt_ev_type_name(UINT32_MAX));
     assert_string_equal(rrt_syscall_name(0), "read");
     assert_string_equal(rrt_syscall_name(59), "execve");
@@ -760,7 +943,7 @@ static void test_events_decode_any_round_trips_every_type(void **state)
     (void)state;
     any_case c[32];
     size_t n = any_cases(c);
-    assert_int_equal(n, 14);
+    assert_int_equal(n, 17);
     rrt_buf b;
     rrt_buf_init(&b);
     for (size_t i = 0; i < n; i++) {
@@ -796,7 +979,7 @@ static void test_events_decode_any_round_trips_every_type(void **state)
 static void test_events_decode_any_refuses_unknown_types(void **state)
 {
     (void)state;
-    static const uint32_t unknown[] = {0, RRT_EV_XGETBV + 1, 99, UINT32_MAX};
+    static const uint32_t unknown[] = {0, 1000, 99, UINT32_MAX};
     for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
         rrt_ev_any e;
         rrt_error err;
@@ -904,15 +1087,26 @@ static void test_events_dump_decodes_recording_events(void **state)
                                           g_shared_write,
                                           sizeof(g_shared_write), NULL),
                      RRT_OK);
+    assert_int_equal(rrt_writer_add_event(w, RRT_EV_SYSCALLBUF, g_syscallbuf,
+                                          sizeof(g_syscallbuf), NULL),
+                     RRT_OK);
+    assert_int_equal(rrt_writer_add_event(w, RRT_EV_SYSCALLBUF_PATCH,
+                                          g_syscallbuf_patch,
+                                          sizeof(g_syscallbuf_patch), NULL),
+                     RRT_OK);
+    assert_int_equal(rrt_writer_add_event(w, RRT_EV_SYSCALLBUF_INIT,
+                                          g_syscallbuf_init,
+                                          sizeof(g_syscallbuf_init), NULL),
+                     RRT_OK);
     assert_int_equal(rrt_writer_finish(w, NULL), RRT_OK);
     rrt_writer_free(w);
 
     char cmd[512];
-    snprintf(cmd, sizeof(cmd), "'%s' dump '%s' 2>/dev/null | grep '^event'",
-             cli, path);
+    snprintf(cmd, sizeof(cmd),
+             "'%s' dump '%s' 2>/dev/null | grep '^event\\|^  '", cli, path);
     FILE *f = popen(cmd, "r");
     assert_non_null(f);
-    char out[1024];
+    char out[2048];
     size_t n = fread(out, 1, sizeof(out) - 1, f);
     out[n] = 0;
     pclose(f);
@@ -927,7 +1121,14 @@ static void test_events_dump_decodes_recording_events(void **state)
              "mask 0x2000, 3-byte frame\n"
              "event 5 XGETBV tid 4711 xcr0 = 0x2e7\n"
              "event 6 SHARED_MAP tid 4711 object 3\n"
-             "event 7 SHARED_WRITE tid 4711 object 3 offset 300, 3 bytes\n");
+             "event 7 SHARED_WRITE tid 4711 object 3 offset 300, 3 bytes\n"
+             "event 8 SYSCALLBUF tid 4711, 2 records, stops after them\n"
+             "  read = 5 [5 bytes at 0x7ffd0000]\n"
+             "  close = -9\n"
+             "event 9 SYSCALLBUF_PATCH tid 4711 site 0x401000 (5 bytes) jumps "
+             "to stub 0x7fffe0020000 (4 bytes), continues at 0x401005\n"
+             "event 10 SYSCALLBUF_INIT tid 4711 library at 0x7fffe0000000, "
+             "4-byte image; stdout dev 5 ino 7; stderr not open\n");
 }
 
 int main(void)
@@ -950,6 +1151,7 @@ int main(void)
         cmocka_unit_test(
             test_events_decode_any_truncated_fails_like_typed_decoder),
         cmocka_unit_test(test_events_dump_decodes_recording_events),
+        cmocka_unit_test(test_events_syscallbuf_rejects_bad_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,7 +21,6 @@
 
 #include <cmocka.h>
 
-#include "syscallbuf.h"
 #include "trace.h"
 
 #ifndef TRACEE_DIR
@@ -801,108 +800,6 @@ static void test_mapping_at_reads_proc_maps(void **state)
     assert_false(trace_mapping_at(getpid(), 0, &m));
 }
 
-/* A whole SYSCALLBUF payload: the head, then its n records; false at the
- * first field that does not decode. */
-static bool sb_flush_decodes(const uint8_t *p, size_t len, trace_sb_rec *last)
-{
-    rrt_cursor c;
-    uint32_t tid, flags;
-    uint64_t n;
-    rrt_cursor_init(&c, p, len);
-    if (!trace_sb_decode_flush_head(&c, &tid, &flags, &n))
-        return false;
-    for (uint64_t i = 0; i < n; i++)
-        if (!trace_sb_decode_rec(&c, last))
-            return false;
-    return rrt_cursor_left(&c) == 0;
-}
-
-/* The syscall buffer's three event payloads (spec/events.md 3.11-3.13)
- * decode as encoded, and refuse every truncation, a trailing byte, and a
- * record count the payload cannot hold. */
-static void test_sb_event_decoders_refuse_damage(void **state)
-{
-    (void)state;
-    rrt_buf b;
-    rrt_buf_init(&b);
-    uint8_t *x = malloc(4096);
-    assert_non_null(x);
-    uint32_t tid;
-
-    trace_sb_patch p = {.stub = 0x7fffe0001000,
-                        .site = 0x401000,
-                        .cont = 0x401005,
-                        .stub_len = 4,
-                        .site_len = 5};
-    memcpy(p.stub_bytes, "\x0f\x05\xc3\x90", 4);
-    memcpy(p.site_bytes, "\xe9\x01\x02\x03\x04", 5);
-    trace_sb_encode_patch(&b, 42, &p);
-    trace_sb_patch q;
-    assert_true(trace_sb_decode_patch(b.data, b.len, &tid, &q));
-    assert_int_equal(tid, 42);
-    assert_true(q.cont == p.cont && q.stub == p.stub && q.site == p.site);
-    assert_memory_equal(q.site_bytes, p.site_bytes, 5);
-    for (size_t n = 0; n < b.len; n++)
-        assert_false(trace_sb_decode_patch(b.data, n, &tid, &q));
-    memcpy(x, b.data, b.len);
-    x[b.len] = 0;
-    assert_false(trace_sb_decode_patch(x, b.len + 1, &tid, &q));
-
-    rrt_buf_reset(&b);
-    struct sb_ctl ctl;
-    memset(&ctl, 0, sizeof(ctl));
-    ctl.out_ok[0] = 1, ctl.out_dev[0] = 5, ctl.out_ino[0] = 7;
-    trace_sb_encode_init(&b, 42, 0x7fffe0000000, "ELF!", 4, &ctl);
-    uint64_t base;
-    const uint8_t *image;
-    size_t image_len;
-    struct sb_ctl got;
-    memset(&got, 0, sizeof(got));
-    assert_true(trace_sb_decode_init(b.data, b.len, &tid, &base, &image,
-                                     &image_len, &got));
-    assert_true(base == 0x7fffe0000000 && image_len == 4);
-    assert_true(got.out_ok[0] == 1 && got.out_ino[0] == 7);
-    for (size_t n = 0; n < b.len; n++)
-        assert_false(trace_sb_decode_init(b.data, n, &tid, &base, &image,
-                                          &image_len, &got));
-    memcpy(x, b.data, b.len);
-    x[b.len] = 0;
-    assert_false(trace_sb_decode_init(x, b.len + 1, &tid, &base, &image,
-                                      &image_len, &got));
-
-    rrt_buf_reset(&b);
-    trace_sb_encode_flush_head(&b, 42, TRACE_SB_STOP, 2);
-    trace_sb_rec r1 = {.nr = 0,
-                       .ret = 5,
-                       .addr = 0x1000,
-                       .data = (const uint8_t *)"hello",
-                       .len = 5};
-    trace_sb_rec r2 = {.nr = 3, .ret = -9, .addr = 0, .data = NULL, .len = 0};
-    trace_sb_encode_rec(&b, &r1);
-    trace_sb_encode_rec(&b, &r2);
-    trace_sb_rec last;
-    assert_true(sb_flush_decodes(b.data, b.len, &last));
-    assert_true(last.nr == 3 && last.ret == -9 && last.len == 0);
-    for (size_t n = 0; n < b.len; n++)
-        assert_false(sb_flush_decodes(b.data, n, &last));
-    /* a count the payload cannot hold is refused before any record */
-    rrt_buf_reset(&b);
-    trace_sb_encode_flush_head(&b, 42, 0, 1000);
-    trace_sb_encode_rec(&b, &r1);
-    rrt_cursor c;
-    uint32_t flags;
-    uint64_t n;
-    rrt_cursor_init(&c, b.data, b.len);
-    assert_false(trace_sb_decode_flush_head(&c, &tid, &flags, &n));
-    /* an undefined flag too */
-    rrt_buf_reset(&b);
-    trace_sb_encode_flush_head(&b, 42, 0x80, 0);
-    rrt_cursor_init(&c, b.data, b.len);
-    assert_false(trace_sb_decode_flush_head(&c, &tid, &flags, &n));
-    free(x);
-    rrt_buf_free(&b);
-}
-
 int main(void)
 {
     if (trace_cpuid_mode_resolve(TRACE_CPUID_AUTO) != TRACE_CPUID_FAULT)
@@ -929,7 +826,6 @@ int main(void)
         cmocka_unit_test(test_ioctl_outputs_follow_the_encoding),
         cmocka_unit_test(test_syscall_args_follow_the_abi),
         cmocka_unit_test(test_mapping_at_reads_proc_maps),
-        cmocka_unit_test(test_sb_event_decoders_refuse_damage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,7 +54,10 @@ struct sb_thread {
 struct sb_ctl {
     uint64_t magic;
     uint32_t mode;
-    uint32_t pad;
+    /* record: the recorder's timer asks for the records (written while the
+     * task runs); the library flushes at its next record, as at a yield.
+     * Was padding, 0: images that predate it never see it set. */
+    uint32_t flush_req;
     uint64_t used;      /* bytes of records in the buffer */
     uint64_t flushed;   /* record: bytes already written to the archive */
     uint64_t cursor;    /* replay: bytes consumed */

@@ -1,6 +1,7 @@
 /* The syscall buffer, the parts both engines share: the library's region
  * in a tracee, the patching of libc's syscall sites into jumps to per-site
- * stubs, and the codecs of the buffer's events. See spec/events.md 5. */
+ * stubs. Its events' codecs are librrt's (rrt/events.h). See
+ * spec/events.md 5. */
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -202,117 +203,20 @@ bool trace_sb_plan(int memfd, uint64_t rip, uint64_t stub_off,
     return true;
 }
 
-/* ------------------------------------------------------------------ */
-/* Codecs (spec/events.md 3.11-3.13)                                  */
-
-void trace_sb_encode_flush_head(rrt_buf *b, uint32_t tid, uint32_t flags,
-                                uint64_t n)
+void trace_sb_patch_event(const trace_sb_patch *p, uint32_t tid,
+                          rrt_ev_syscallbuf_patch *e)
 {
-    rrt_buf_put_varint(b, tid);
-    rrt_buf_put_varint(b, flags);
-    rrt_buf_put_varint(b, n);
+    *e = (rrt_ev_syscallbuf_patch){.tid = tid,
+                                   .rip = p->cont,
+                                   .stub = p->stub,
+                                   .stub_len = p->stub_len,
+                                   .stub_bytes = p->stub_bytes,
+                                   .site = p->site,
+                                   .site_len = p->site_len,
+                                   .site_bytes = p->site_bytes};
 }
 
-void trace_sb_encode_rec(rrt_buf *b, const trace_sb_rec *r)
-{
-    rrt_buf_put_varint(b, r->nr);
-    rrt_buf_put_svarint(b, r->ret);
-    rrt_buf_put_varint(b, r->addr);
-    rrt_buf_put_lenbytes(b, r->data, r->len);
-}
-
-static bool u32v(rrt_cursor *c, uint32_t *v)
-{
-    uint64_t x = rrt_cursor_varint(c);
-    *v = (uint32_t)x;
-    return !c->failed && x <= UINT32_MAX;
-}
-
-bool trace_sb_decode_flush_head(rrt_cursor *c, uint32_t *tid, uint32_t *flags,
-                                uint64_t *n)
-{
-    if (!u32v(c, tid) || !u32v(c, flags) || (*flags & ~TRACE_SB_STOP))
-        return false;
-    *n = rrt_cursor_varint(c);
-    /* each record takes at least 4 bytes */
-    return !c->failed && *n <= rrt_cursor_left(c) / 4;
-}
-
-bool trace_sb_decode_rec(rrt_cursor *c, trace_sb_rec *r)
-{
-    if (!u32v(c, &r->nr))
-        return false;
-    r->ret = rrt_cursor_svarint(c);
-    r->addr = rrt_cursor_varint(c);
-    r->data = rrt_cursor_lenbytes(c, &r->len);
-    return !c->failed && (r->data || r->len == 0);
-}
-
-void trace_sb_encode_patch(rrt_buf *b, uint32_t tid, const trace_sb_patch *p)
-{
-    rrt_buf_put_varint(b, tid);
-    rrt_buf_put_varint(b, p->cont);
-    rrt_buf_put_varint(b, p->stub);
-    rrt_buf_put_lenbytes(b, p->stub_bytes, p->stub_len);
-    rrt_buf_put_varint(b, p->site);
-    rrt_buf_put_lenbytes(b, p->site_bytes, p->site_len);
-}
-
-bool trace_sb_decode_patch(const uint8_t *data, size_t len, uint32_t *tid,
-                           trace_sb_patch *p)
-{
-    rrt_cursor c;
-    const uint8_t *sb, *si;
-    memset(p, 0, sizeof(*p));
-    rrt_cursor_init(&c, data, len);
-    if (!u32v(&c, tid))
-        return false;
-    p->cont = rrt_cursor_varint(&c);
-    p->stub = rrt_cursor_varint(&c);
-    sb = rrt_cursor_lenbytes(&c, &p->stub_len);
-    p->site = rrt_cursor_varint(&c);
-    si = rrt_cursor_lenbytes(&c, &p->site_len);
-    if (c.failed || rrt_cursor_left(&c) != 0 || !sb || !si ||
-        p->stub_len > sizeof(p->stub_bytes) ||
-        p->site_len > sizeof(p->site_bytes) || p->site_len < 5)
-        return false;
-    memcpy(p->stub_bytes, sb, p->stub_len);
-    memcpy(p->site_bytes, si, p->site_len);
-    return true;
-}
-
-void trace_sb_encode_init(rrt_buf *b, uint32_t tid, uint64_t base,
-                          const void *image, size_t image_len,
-                          const struct sb_ctl *ctl)
-{
-    rrt_buf_put_varint(b, tid);
-    rrt_buf_put_varint(b, base);
-    rrt_buf_put_lenbytes(b, image, image_len);
-    for (int i = 0; i < 2; i++) {
-        rrt_buf_put_u8(b, ctl->out_ok[i] ? 1 : 0);
-        rrt_buf_put_varint(b, ctl->out_dev[i]);
-        rrt_buf_put_varint(b, ctl->out_ino[i]);
-    }
-}
-
-bool trace_sb_decode_init(const uint8_t *data, size_t len, uint32_t *tid,
-                          uint64_t *base, const uint8_t **image,
-                          size_t *image_len, struct sb_ctl *ctl)
-{
-    rrt_cursor c;
-    rrt_cursor_init(&c, data, len);
-    if (!u32v(&c, tid))
-        return false;
-    *base = rrt_cursor_varint(&c);
-    *image = rrt_cursor_lenbytes(&c, image_len);
-    for (int i = 0; i < 2; i++) {
-        uint8_t ok = rrt_cursor_u8(&c);
-        ctl->out_ok[i] = ok;
-        ctl->out_dev[i] = rrt_cursor_varint(&c);
-        ctl->out_ino[i] = rrt_cursor_varint(&c);
-        if (ok > 1)
-            return false;
-    }
-    return !c.failed && rrt_cursor_left(&c) == 0 && *image &&
-           *image_len <= SB_IMAGE_MAX;
-}
+/* The events' bounds (rrt/events.h) are the region's. */
+_Static_assert(SB_STUB_SIZE == RRT_EV_SB_STUB_MAX, "stub size");
+_Static_assert(SB_IMAGE_MAX == RRT_EV_SB_IMAGE_MAX, "image size");
+_Static_assert(SB_BUF_SIZE / SB_REC_HDR == RRT_EV_SB_MAX_RECS, "records");

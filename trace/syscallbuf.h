@@ -1,6 +1,7 @@
 /* The syscall buffer, the parts both engines share: mapping the library
- * into a tracee, patching libc's syscall sites into its stubs, and the
- * codecs of the three buffer events (spec/events.md 3.11-3.13, 5). */
+ * into a tracee and patching libc's syscall sites into its stubs
+ * (spec/events.md 5). The codecs of its three events (3.11-3.13) are
+ * librrt's, rrt/events.h. */
 #ifndef RRT_TRACE_SYSCALLBUF_H
 #define RRT_TRACE_SYSCALLBUF_H
 
@@ -12,10 +13,6 @@
 #include <rrt/rrt.h>
 
 #include "sb_abi.h"
-
-#define RRT_EV_SYSCALLBUF 11u
-#define RRT_EV_SYSCALLBUF_PATCH 12u
-#define RRT_EV_SYSCALLBUF_INIT 13u
 
 /* The embedded library (preload/, generated sb_image.c). */
 extern const unsigned char trace_sb_image[];
@@ -54,40 +51,8 @@ bool trace_sb_buffers(long nr);
  * (sb_ctl.fd_gen). Both engines do it at the call's event. */
 void trace_sb_fds_changed(int memfd, long nr);
 
-/* Event codecs. A record of SYSCALLBUF; the event is tid + records. */
-typedef struct trace_sb_rec {
-    uint32_t nr;
-    int64_t ret;
-    uint64_t addr;
-    const uint8_t *data;
-    size_t len;
-} trace_sb_rec;
-
-/* SYSCALLBUF flags: the task stopped right after these records (its own
- * flush call, where it let other threads run or took a held-back signal,
- * or a signal stop): replay keeps it there until its next event. Without
- * the flag the records were written at the task's next traced stop, and
- * replay runs it on to that stop. */
-#define TRACE_SB_STOP 0x1u
-
-void trace_sb_encode_flush_head(rrt_buf *b, uint32_t tid, uint32_t flags,
-                                uint64_t n);
-void trace_sb_encode_rec(rrt_buf *b, const trace_sb_rec *r);
-/* Decodes the head; then trace_sb_decode_rec n times. */
-bool trace_sb_decode_flush_head(rrt_cursor *c, uint32_t *tid, uint32_t *flags,
-                                uint64_t *n);
-bool trace_sb_decode_rec(rrt_cursor *c, trace_sb_rec *r);
-
-void trace_sb_encode_patch(rrt_buf *b, uint32_t tid, const trace_sb_patch *p);
-bool trace_sb_decode_patch(const uint8_t *data, size_t len, uint32_t *tid,
-                           trace_sb_patch *p);
-
-/* ctl: the stdout/stderr identity the library compares with (out_*). */
-void trace_sb_encode_init(rrt_buf *b, uint32_t tid, uint64_t base,
-                          const void *image, size_t image_len,
-                          const struct sb_ctl *ctl);
-bool trace_sb_decode_init(const uint8_t *data, size_t len, uint32_t *tid,
-                          uint64_t *base, const uint8_t **image,
-                          size_t *image_len, struct sb_ctl *ctl);
+/* The patch as its event (SYSCALLBUF_PATCH) says it; pointers into p. */
+void trace_sb_patch_event(const trace_sb_patch *p, uint32_t tid,
+                          rrt_ev_syscallbuf_patch *e);
 
 #endif

@@ -172,6 +172,77 @@ rrt_status rrt_ev_encode_exec(rrt_buf *b, const rrt_ev_exec *e)
     return done(b);
 }
 
+/* The syscall buffer's events (spec/events.md 3.11-3.13). */
+
+rrt_status rrt_ev_encode_syscallbuf_head(rrt_buf *b, uint32_t tid,
+                                         uint32_t flags, uint64_t n)
+{
+    if ((flags & ~RRT_EV_SB_KNOWN) || n == 0 || n > RRT_EV_SB_MAX_RECS)
+        return RRT_E_INVALID;
+    rrt_buf_put_varint(b, tid);
+    rrt_buf_put_varint(b, flags);
+    rrt_buf_put_varint(b, n);
+    return done(b);
+}
+
+rrt_status rrt_ev_encode_sb_rec(rrt_buf *b, const rrt_ev_sb_rec *r)
+{
+    if (r->len && !r->data)
+        return RRT_E_INVALID;
+    rrt_buf_put_varint(b, r->nr);
+    rrt_buf_put_svarint(b, r->ret);
+    rrt_buf_put_varint(b, r->addr);
+    rrt_buf_put_lenbytes(b, r->data, r->len);
+    return done(b);
+}
+
+rrt_status rrt_ev_encode_syscallbuf(rrt_buf *b, const rrt_ev_syscallbuf *e)
+{
+    if (e->n_recs && !e->recs)
+        return RRT_E_INVALID;
+    for (size_t i = 0; i < e->n_recs; i++)
+        if (e->recs[i].len && !e->recs[i].data)
+            return RRT_E_INVALID;
+    rrt_status st =
+        rrt_ev_encode_syscallbuf_head(b, e->tid, e->flags, e->n_recs);
+    for (size_t i = 0; i < e->n_recs && st == RRT_OK; i++)
+        st = rrt_ev_encode_sb_rec(b, &e->recs[i]);
+    return st;
+}
+
+rrt_status rrt_ev_encode_syscallbuf_patch(rrt_buf *b,
+                                          const rrt_ev_syscallbuf_patch *e)
+{
+    if (e->stub_len > RRT_EV_SB_STUB_MAX || (e->stub_len && !e->stub_bytes) ||
+        e->site_len < RRT_EV_SB_SITE_MIN || e->site_len > RRT_EV_SB_SITE_MAX ||
+        !e->site_bytes)
+        return RRT_E_INVALID;
+    rrt_buf_put_varint(b, e->tid);
+    rrt_buf_put_varint(b, e->rip);
+    rrt_buf_put_varint(b, e->stub);
+    rrt_buf_put_lenbytes(b, e->stub_bytes, e->stub_len);
+    rrt_buf_put_varint(b, e->site);
+    rrt_buf_put_lenbytes(b, e->site_bytes, e->site_len);
+    return done(b);
+}
+
+rrt_status rrt_ev_encode_syscallbuf_init(rrt_buf *b,
+                                         const rrt_ev_syscallbuf_init *e)
+{
+    if (e->image_len > RRT_EV_SB_IMAGE_MAX || (e->image_len && !e->image) ||
+        e->out[0].ok > 1 || e->out[1].ok > 1)
+        return RRT_E_INVALID;
+    rrt_buf_put_varint(b, e->tid);
+    rrt_buf_put_varint(b, e->base);
+    rrt_buf_put_lenbytes(b, e->image, e->image_len);
+    for (int i = 0; i < 2; i++) {
+        rrt_buf_put_u8(b, e->out[i].ok);
+        rrt_buf_put_varint(b, e->out[i].dev);
+        rrt_buf_put_varint(b, e->out[i].ino);
+    }
+    return done(b);
+}
+
 /* ------------------------------------------------------------------ */
 /* Decoders                                                           */
 
@@ -526,6 +597,106 @@ rrt_status rrt_ev_decode_shared_write(const uint8_t *data, size_t len,
     return dec_end(&d, e, sizeof(*e));
 }
 
+void rrt_ev_syscallbuf_clear(rrt_ev_syscallbuf *e)
+{
+    free((void *)e->recs);
+    memset(e, 0, sizeof(*e));
+}
+
+rrt_status rrt_ev_decode_syscallbuf(const uint8_t *data, size_t len,
+                                    rrt_ev_syscallbuf *e, rrt_error *err)
+{
+    dec d;
+    dec_init(&d, data, len, RRT_EV_SYSCALLBUF, err);
+    memset(e, 0, sizeof(*e));
+    e->tid = d_u32v(&d, "tid");
+    size_t pos = dec_pos(&d);
+    e->flags = d_u32v(&d, "flags");
+    if (dec_ok(&d) && (e->flags & ~RRT_EV_SB_KNOWN))
+        dec_fail(&d, RRT_E_CORRUPT, pos, "flags", "undefined flag bits set");
+    pos = dec_pos(&d);
+    uint64_t n = d_varint(&d, "n");
+    /* Each record takes at least four bytes: bound n by what is left, and
+     * by what one buffer can hold, before allocating anything. */
+    if (dec_ok(&d) && n == 0)
+        dec_fail(&d, RRT_E_CORRUPT, pos, "n", "no records");
+    else if (dec_ok(&d) && n > RRT_EV_SB_MAX_RECS)
+        dec_fail(&d, RRT_E_LIMIT, pos, "n", "more than 32768 records");
+    else if (dec_ok(&d) && n > rrt_cursor_left(&d.c) / 4)
+        dec_fail(&d, RRT_E_CORRUPT, pos, "n",
+                 "more records than the payload can hold");
+    if (dec_ok(&d)) {
+        rrt_ev_sb_rec *recs = calloc((size_t)n, sizeof(*recs));
+        if (!recs) {
+            memset(e, 0, sizeof(*e));
+            return rrtx_fail(err, RRT_E_NOMEM, 0, NULL, UINT64_MAX,
+                             "SYSCALLBUF event: out of memory");
+        }
+        for (size_t i = 0; i < n && dec_ok(&d); i++) {
+            recs[i].nr = d_u32v(&d, "records.nr");
+            uint64_t zz = d_varint(&d, "records.ret");
+            recs[i].ret = (int64_t)(zz >> 1) ^ -(int64_t)(zz & 1);
+            recs[i].addr = d_varint(&d, "records.addr");
+            recs[i].data = d_lenbytes(&d, "records.data", &recs[i].len);
+        }
+        e->recs = recs;
+        e->n_recs = (size_t)n;
+    }
+    if (dec_ok(&d) && rrt_cursor_left(&d.c))
+        dec_fail(&d, RRT_E_CORRUPT, dec_pos(&d), "end",
+                 "bytes after the last field");
+    if (!dec_ok(&d))
+        rrt_ev_syscallbuf_clear(e);
+    return d.st;
+}
+
+rrt_status rrt_ev_decode_syscallbuf_patch(const uint8_t *data, size_t len,
+                                          rrt_ev_syscallbuf_patch *e,
+                                          rrt_error *err)
+{
+    dec d;
+    dec_init(&d, data, len, RRT_EV_SYSCALLBUF_PATCH, err);
+    memset(e, 0, sizeof(*e));
+    e->tid = d_u32v(&d, "tid");
+    e->rip = d_varint(&d, "rip");
+    e->stub = d_varint(&d, "stub");
+    size_t pos = dec_pos(&d);
+    e->stub_bytes = d_lenbytes(&d, "stub_bytes", &e->stub_len);
+    if (dec_ok(&d) && e->stub_len > RRT_EV_SB_STUB_MAX)
+        dec_fail(&d, RRT_E_CORRUPT, pos, "stub_bytes", "longer than 48 bytes");
+    e->site = d_varint(&d, "site");
+    pos = dec_pos(&d);
+    e->site_bytes = d_lenbytes(&d, "site_bytes", &e->site_len);
+    if (dec_ok(&d) &&
+        (e->site_len < RRT_EV_SB_SITE_MIN || e->site_len > RRT_EV_SB_SITE_MAX))
+        dec_fail(&d, RRT_E_CORRUPT, pos, "site_bytes", "not 5 to 8 bytes");
+    return dec_end(&d, e, sizeof(*e));
+}
+
+rrt_status rrt_ev_decode_syscallbuf_init(const uint8_t *data, size_t len,
+                                         rrt_ev_syscallbuf_init *e,
+                                         rrt_error *err)
+{
+    static const char *const okname[2] = {"out[0].ok", "out[1].ok"};
+    static const char *const devname[2] = {"out[0].dev", "out[1].dev"};
+    static const char *const inoname[2] = {"out[0].ino", "out[1].ino"};
+    dec d;
+    dec_init(&d, data, len, RRT_EV_SYSCALLBUF_INIT, err);
+    memset(e, 0, sizeof(*e));
+    e->tid = d_u32v(&d, "tid");
+    e->base = d_varint(&d, "base");
+    size_t pos = dec_pos(&d);
+    e->image = d_lenbytes(&d, "image", &e->image_len);
+    if (dec_ok(&d) && e->image_len > RRT_EV_SB_IMAGE_MAX)
+        dec_fail(&d, RRT_E_LIMIT, pos, "image", "larger than 64 KiB");
+    for (int i = 0; i < 2; i++) {
+        e->out[i].ok = d_bool8(&d, okname[i]);
+        e->out[i].dev = d_varint(&d, devname[i]);
+        e->out[i].ino = d_varint(&d, inoname[i]);
+    }
+    return dec_end(&d, e, sizeof(*e));
+}
+
 rrt_status rrt_ev_decode_preempt(const uint8_t *data, size_t len,
                                  rrt_ev_preempt *e, rrt_error *err)
 {
@@ -627,6 +798,8 @@ void rrt_ev_any_clear(rrt_ev_any *e)
 {
     if (e->type == RRT_EV_SYSCALL)
         rrt_ev_syscall_clear(&e->u.syscall);
+    else if (e->type == RRT_EV_SYSCALLBUF)
+        rrt_ev_syscallbuf_clear(&e->u.syscallbuf);
     memset(e, 0, sizeof(*e));
 }
 

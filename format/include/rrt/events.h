@@ -29,9 +29,13 @@ extern "C" {
     X(EXIT, exit, 5)       /* a task ended */                                  \
     X(CLONE, clone, 6)     /* a new task (fork/vfork/clone) starts running */  \
     X(EXEC, exec, 7)       /* state set up by a successful execve */           \
-    X(EXEC_SCRIPT, exec_script, 8)    /* that execve ran a #! script */        \
-    X(SIGNAL_FRAME, signal_frame, 9)  /* the frame built for a handler */      \
-    X(XGETBV, xgetbv, 10)             /* one XGETBV execution */               \
+    X(EXEC_SCRIPT, exec_script, 8)   /* that execve ran a #! script */         \
+    X(SIGNAL_FRAME, signal_frame, 9) /* the frame built for a handler */       \
+    X(XGETBV, xgetbv, 10)            /* one XGETBV execution */                \
+    X(SYSCALLBUF, syscallbuf, 11)    /* calls the syscall buffer made */       \
+    X(SYSCALLBUF_PATCH, syscallbuf_patch,                                      \
+      12)                                   /* a call site now jumps to it */  \
+    X(SYSCALLBUF_INIT, syscallbuf_init, 13) /* its library was mapped */       \
     X(PREEMPT, preempt, 16)           /* a task gave up its turn at a trap */  \
     X(DETACH, detach, 17)             /* the recording of a task stops */      \
     X(SHARED_MAP, shared_map, 18)     /* an mmap maps a shared file copy */    \
@@ -48,6 +52,9 @@ extern "C" {
 #define RRT_EV_EXEC_SCRIPT 8u
 #define RRT_EV_SIGNAL_FRAME 9u
 #define RRT_EV_XGETBV 10u
+#define RRT_EV_SYSCALLBUF 11u
+#define RRT_EV_SYSCALLBUF_PATCH 12u
+#define RRT_EV_SYSCALLBUF_INIT 13u
 #define RRT_EV_SHARED_MAP 18u
 #define RRT_EV_SHARED_WRITE 19u
 #define RRT_EV_PREEMPT 16u
@@ -68,6 +75,15 @@ extern "C" {
 #define RRT_EV_FRAME_NREGS 27       /* words of struct user_regs_struct */
 #define RRT_EV_FRAME_MAX (1u << 20) /* bytes of one signal frame */
 #define RRT_EV_SHARED_WRITE_MAX (64u << 20) /* bytes of one SHARED_WRITE */
+#define RRT_EV_SB_MAX_RECS 32768u           /* records of one SYSCALLBUF */
+#define RRT_EV_SB_STUB_MAX 48u /* bytes of a SYSCALLBUF_PATCH stub */
+#define RRT_EV_SB_SITE_MIN 5u  /* bytes of a patched site */
+#define RRT_EV_SB_SITE_MAX 8u
+#define RRT_EV_SB_IMAGE_MAX 65536u /* bytes of the library's image */
+
+/* rrt_ev_syscallbuf.flags */
+#define RRT_EV_SB_STOP 0x1u /* the task stopped right after the records */
+#define RRT_EV_SB_KNOWN 0x1u
 
 /* Bytes the call wrote into the caller's memory at addr. */
 typedef struct rrt_ev_mem {
@@ -149,6 +165,57 @@ typedef struct rrt_ev_shared_write {
     size_t len; /* at most RRT_EV_SHARED_WRITE_MAX */
     const uint8_t *data;
 } rrt_ev_shared_write;
+/* One call the syscall buffer made inside the program: its number, result,
+ * the address of its output argument (informative) and the bytes the
+ * kernel wrote there (for readv-like calls, concatenated). */
+typedef struct rrt_ev_sb_rec {
+    uint32_t nr;
+    int64_t ret;
+    uint64_t addr;
+    size_t len;
+    const uint8_t *data;
+} rrt_ev_sb_rec;
+
+/* Calls the syscall buffer made, in call order: at least one, at most
+ * RRT_EV_SB_MAX_RECS. RRT_EV_SB_STOP: the task stopped right after the
+ * last one (a replayer keeps it there until its next event); without, the
+ * records were written at its next traced stop. */
+typedef struct rrt_ev_syscallbuf {
+    uint32_t tid;
+    uint32_t flags; /* RRT_EV_SB_* */
+    size_t n_recs;
+    const rrt_ev_sb_rec *recs;
+} rrt_ev_syscallbuf;
+
+/* Follows the SYSCALL of a traced call whose `syscall` instruction the
+ * recorder then patched: site_bytes (a jump to the stub) at site,
+ * stub_bytes at stub in the library's region; the task continues at rip. */
+typedef struct rrt_ev_syscallbuf_patch {
+    uint32_t tid;
+    uint64_t rip;
+    uint64_t stub;
+    size_t stub_len; /* at most RRT_EV_SB_STUB_MAX */
+    const uint8_t *stub_bytes;
+    uint64_t site;
+    size_t site_len; /* RRT_EV_SB_SITE_MIN..RRT_EV_SB_SITE_MAX */
+    const uint8_t *site_bytes;
+} rrt_ev_syscallbuf_patch;
+
+/* The syscall buffer's library was mapped at base after the task's exec:
+ * its code (image), and the identities of the recorder's stdout and stderr
+ * (out[0], out[1]; ok 0: not open), whose writes the library leaves
+ * traced. */
+typedef struct rrt_ev_syscallbuf_init {
+    uint32_t tid;
+    uint64_t base;
+    size_t image_len; /* at most RRT_EV_SB_IMAGE_MAX */
+    const uint8_t *image;
+    struct {
+        uint8_t ok; /* 0 or 1 */
+        uint64_t dev, ino;
+    } out[2];
+} rrt_ev_syscallbuf_init;
+
 /* resume 0: the task stopped running user code at its last event (an
  * RDTSC, CPUID or XGETBV trap) and gave way to others; resume 1: it runs
  * on from that point now. */
@@ -209,6 +276,18 @@ RRT_API rrt_status rrt_ev_encode_exec_script(rrt_buf *b,
 RRT_API rrt_status rrt_ev_encode_signal_frame(rrt_buf *b,
                                               const rrt_ev_signal_frame *e);
 RRT_API rrt_status rrt_ev_encode_xgetbv(rrt_buf *b, const rrt_ev_xgetbv *e);
+RRT_API rrt_status rrt_ev_encode_syscallbuf(rrt_buf *b,
+                                            const rrt_ev_syscallbuf *e);
+RRT_API rrt_status
+rrt_ev_encode_syscallbuf_patch(rrt_buf *b, const rrt_ev_syscallbuf_patch *e);
+RRT_API rrt_status
+rrt_ev_encode_syscallbuf_init(rrt_buf *b, const rrt_ev_syscallbuf_init *e);
+/* SYSCALLBUF piece by piece, for a producer that has the records in its
+ * own form: the head (n records to follow, 1..RRT_EV_SB_MAX_RECS), then
+ * each record. The payload is valid once n records were appended. */
+RRT_API rrt_status rrt_ev_encode_syscallbuf_head(rrt_buf *b, uint32_t tid,
+                                                 uint32_t flags, uint64_t n);
+RRT_API rrt_status rrt_ev_encode_sb_rec(rrt_buf *b, const rrt_ev_sb_rec *r);
 RRT_API rrt_status rrt_ev_encode_shared_map(rrt_buf *b,
                                             const rrt_ev_shared_map *e);
 RRT_API rrt_status rrt_ev_encode_shared_write(rrt_buf *b,
@@ -222,7 +301,8 @@ RRT_API rrt_status rrt_ev_encode_detach(rrt_buf *b, const rrt_ev_detach *e);
  * and a message naming the event type, field and payload byte. Pointers in
  * the result point into data. A failure leaves *e zeroed.
  * rrt_ev_decode_syscall allocates e->mem when n_mem > 0: release it with
- * rrt_ev_syscall_clear (harmless on a zeroed struct). */
+ * rrt_ev_syscall_clear (harmless on a zeroed struct); so does
+ * rrt_ev_decode_syscallbuf with e->recs (rrt_ev_syscallbuf_clear). */
 RRT_API rrt_status rrt_ev_decode_syscall(const uint8_t *data, size_t len,
                                          rrt_ev_syscall *e, rrt_error *err);
 RRT_API void rrt_ev_syscall_clear(rrt_ev_syscall *e);
@@ -246,6 +326,18 @@ RRT_API rrt_status rrt_ev_decode_signal_frame(const uint8_t *data, size_t len,
                                               rrt_error *err);
 RRT_API rrt_status rrt_ev_decode_xgetbv(const uint8_t *data, size_t len,
                                         rrt_ev_xgetbv *e, rrt_error *err);
+RRT_API rrt_status rrt_ev_decode_syscallbuf(const uint8_t *data, size_t len,
+                                            rrt_ev_syscallbuf *e,
+                                            rrt_error *err);
+RRT_API void rrt_ev_syscallbuf_clear(rrt_ev_syscallbuf *e);
+RRT_API rrt_status rrt_ev_decode_syscallbuf_patch(const uint8_t *data,
+                                                  size_t len,
+                                                  rrt_ev_syscallbuf_patch *e,
+                                                  rrt_error *err);
+RRT_API rrt_status rrt_ev_decode_syscallbuf_init(const uint8_t *data,
+                                                 size_t len,
+                                                 rrt_ev_syscallbuf_init *e,
+                                                 rrt_error *err);
 RRT_API rrt_status rrt_ev_decode_shared_map(const uint8_t *data, size_t len,
                                             rrt_ev_shared_map *e,
                                             rrt_error *err);
@@ -275,7 +367,8 @@ typedef struct rrt_ev_any {
 RRT_API rrt_status rrt_ev_decode_any(uint32_t type, const uint8_t *data,
                                      size_t len, rrt_ev_any *out,
                                      rrt_error *err);
-/* Frees what rrt_ev_decode_any allocated (a SYSCALL's mem) and zeroes *e;
+/* Frees what rrt_ev_decode_any allocated (a SYSCALL's mem, a SYSCALLBUF's
+ * records) and zeroes *e;
  * harmless on a zeroed struct. */
 RRT_API void rrt_ev_any_clear(rrt_ev_any *e);
 

@@ -1,0 +1,122 @@
+#!/bin/bash
+# `rrt record --syscall-buffer` killed with SIGKILL leaves a .partial that
+# `rrt recover` turns into an archive `rrt verify` accepts and that replays
+# the program's output up to the last flush (spec/events.md 5: the buffer
+# and the writer are flushed at least once a second).
+# usage: cli_sb_kill.sh RRT TR_SBSLOW [ROUNDS]
+# RRT_SB_KILL_SEED=N repeats a run's random kill moments (printed on failure).
+# 1. The timed flush: a program that makes only buffered calls (slowly:
+#    fewer than the 2048 records after which the library yields anyway) for
+#    2.5 s before the kill has its records of at least the first second in
+#    the recovered archive, and its first line in the replay.
+#    And one that computes after its buffered calls has them all there.
+# 2. ROUNDS (default 50) kills at random moments, 0.05-1.5 s, two at a time.
+set -u
+RRT=$(realpath "$1")
+PROG=$(realpath "$2")
+ROUNDS=${3:-50}
+SEED=${RRT_SB_KILL_SEED:-$(( $(date +%s%N) % 1000000 ))}
+T=$(mktemp -d /tmp/rrt-sbkill.XXXXXX) || exit 1
+trap 'rm -rf "$T"' EXIT
+fail() {
+    echo "FAIL (RRT_SB_KILL_SEED=$SEED): $*" >&2
+    exit 1
+}
+head -c 200000 "$RRT" >"$T/data"
+
+# The buffered calls in the recovered archive (decoded SYSCALLBUF records
+# of pread64, the loop's call).
+preads() {
+    "$RRT" dump "$1" | grep -c '^  pread64 '
+}
+
+# record_killed DIR DELAY MODE N SPIN: records in DIR, kills rrt after
+# DELAY seconds, recovers DIR/b.rrt and verifies it. Prints nothing; fails.
+record_killed() {
+    local d=$1 delay=$2
+    shift 2
+    mkdir -p "$d"
+    (cd "$d" && exec "$RRT" record --syscall-buffer -o a.rrt -- "$PROG" "$@" \
+        "$T/data" >rec.out 2>rec.err) &
+    local pid=$!
+    sleep "$delay"
+    kill -KILL $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    if [ -f "$d/a.rrt" ]; then # it finished first
+        mv "$d/a.rrt" "$d/b.rrt"
+    else
+        [ -f "$d/a.rrt.partial" ] || { echo "no a.rrt.partial after ${delay}s"; return 1; }
+        "$RRT" recover -o "$d/b.rrt" "$d/a.rrt.partial" >/dev/null 2>"$d/recover.err" ||
+            { echo "recover after ${delay}s: $(cat "$d/recover.err")"; return 1; }
+    fi
+    "$RRT" verify "$d/b.rrt" >"$d/verify.out" 2>&1 ||
+        { echo "verify after ${delay}s: $(tail -3 "$d/verify.out")"; return 1; }
+    return 0
+}
+
+# replay_prefix DIR NATIVE DELAY: the replay ends where the stream ends (or
+# the program does), its output a prefix of NATIVE.
+replay_prefix() {
+    local d=$1 native=$2 delay=$3
+    (cd "$d" && "$RRT" replay b.rrt >rep.out 2>rep.err)
+    local rc=$?
+    if [ $rc -ne 0 ] && ! grep -q "the archive ends while a task still run" "$d/rep.err"; then
+        echo "replay after ${delay}s: status $rc: $(tail -3 "$d/rep.err")"
+        return 1
+    fi
+    local n
+    n=$(wc -c <"$d/rep.out")
+    head -c "$n" "$native" | cmp -s - "$d/rep.out" ||
+        { echo "replay after ${delay}s: output is not a prefix of the native one"; return 1; }
+    echo "$n"
+}
+
+# --- 1. the timed flush -----------------------------------------------------
+# Both print their first line, then nothing until they end (after the kill).
+printf 'start 200000\n' >"$T/first.line"
+msg=$(record_killed "$T/quiet" 2.5 quiet 2000 1500000) || fail "$msg"
+n=$(preads "$T/quiet/b.rrt")
+echo "quiet run killed after 2.5 s: $n buffered preads recovered"
+[ "$n" -ge 20 ] || fail "only $n buffered preads reached the .partial in 2.5 s"
+len=$(replay_prefix "$T/quiet" "$T/first.line" 2.5) || fail "$len"
+[ "$len" -gt 0 ] || fail "the replay of the quiet run printed nothing"
+# After 300 buffered calls the program only computes, ~2 s: the recorder
+# reads the records from its side while it runs.
+msg=$(record_killed "$T/compute" 1.5 compute 300 8000000) || fail "$msg"
+n=$(preads "$T/compute/b.rrt")
+echo "computing run killed after 1.5 s: $n buffered preads recovered"
+[ "$n" -eq 300 ] || fail "$n of the 300 buffered preads reached the .partial"
+len=$(replay_prefix "$T/compute" "$T/first.line" 1.5) || fail "$len"
+[ "$len" -gt 0 ] || fail "the replay of the computing run printed nothing"
+
+# --- 2. random kills --------------------------------------------------------
+"$PROG" progress 5000 150000 "$T/data" >"$T/native" || fail "native run"
+RANDOM=$SEED
+round() {
+    local i=$1 delay=$2
+    msg=$(record_killed "$T/r$i" "$delay" progress 5000 150000) || { echo "$msg" >"$T/r$i.fail"; return; }
+    len=$(replay_prefix "$T/r$i" "$T/native" "$delay") || { echo "$len" >"$T/r$i.fail"; return; }
+    if [ "$len" -eq 0 ] && [ "${delay%%.*}" -ge 1 ]; then
+        echo "replay after ${delay}s printed nothing" >"$T/r$i.fail"
+    fi
+    echo "$delay $len" >"$T/r$i.ok"
+    rm -rf "$T/r$i"
+}
+i=0
+while [ $i -lt "$ROUNDS" ]; do
+    v1=$((5 + RANDOM % 146)) v2=$((5 + RANDOM % 146))
+    d1=$(printf '%d.%02d' $((v1 / 100)) $((v1 % 100)))
+    d2=$(printf '%d.%02d' $((v2 / 100)) $((v2 % 100)))
+    round $i "$d1" &
+    if [ $((i + 1)) -lt "$ROUNDS" ]; then round $((i + 1)) "$d2" & fi
+    wait
+    i=$((i + 2))
+done
+for f in "$T"/r*.fail; do
+    [ -e "$f" ] && fail "round ${f##*/r}: $(cat "$f")"
+done
+ok=$(ls "$T"/r*.ok 2>/dev/null | wc -l)
+[ "$ok" -eq "$ROUNDS" ] || fail "$ok of $ROUNDS rounds finished"
+echo "$ROUNDS kills (seed $SEED): each recovered, verified and replayed a prefix" \
+    "of the output ($(cat "$T"/r*.ok | awk '{s += $2} END {print s}') bytes in all)"
+exit 0
