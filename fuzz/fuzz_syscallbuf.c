@@ -119,8 +119,7 @@ static void init(const uint8_t *data, size_t size, rrt_buf *b)
         failed(st, &err, &e, sizeof(e));
         return;
     }
-    if (e.image_len > RRT_EV_SB_IMAGE_MAX || e.out[0].ok > 1 ||
-        e.out[1].ok > 1)
+    if (e.image_len > RRT_EV_SB_IMAGE_MAX || e.out[0].ok > 1 || e.out[1].ok > 1)
         die("image length or out flag out of range accepted");
     if (!inside(e.image, e.image_len, data, size))
         die("image points outside the input");

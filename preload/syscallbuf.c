@@ -164,6 +164,7 @@ enum out_kind {
     OUT_IOV,   /* ret bytes scattered over the len iovecs at out */
     OUT_POLL,  /* len struct pollfd at out when ret >= 0 */
     OUT_EPOLL, /* ret struct epoll_event at out */
+    OUT_MSG,   /* recvmsg: the msghdr at out (below, sbflush block) */
 };
 
 typedef struct out_desc {
@@ -180,6 +181,34 @@ static uint64_t iov_total(const struct iovec *iov, uint64_t n)
     return t;
 }
 
+/* ------------------------------------------------------------------ */
+/* recvmsg's output (sbflush)                                         */
+
+/* recvmsg (without address or control buffer) writes ret bytes over the
+ * msghdr's iovecs and, into the msghdr itself, msg_flags and
+ * msg_controllen (0 here). Its record holds those two first, then the
+ * data: spec/events.md 3.11. */
+#define MSG_HEAD 12ull
+
+static uint64_t msg_room(const struct msghdr *m)
+{
+    return MSG_HEAD + iov_total(m->msg_iov, m->msg_iovlen);
+}
+
+static void msg_head_copy(struct msghdr *m, unsigned char *rec, int to_prog)
+{
+    uint64_t cl;
+    if (to_prog) {
+        memcpy(&m->msg_flags, rec, 4);
+        memcpy(&cl, rec + 4, 8);
+        m->msg_controllen = cl;
+    } else {
+        cl = m->msg_controllen;
+        memcpy(rec, &m->msg_flags, 4);
+        memcpy(rec + 4, &cl, 8);
+    }
+}
+
 /* The most bytes a call may write, to reserve room before it runs. */
 static uint64_t out_room(const out_desc *o)
 {
@@ -193,6 +222,8 @@ static uint64_t out_room(const out_desc *o)
         return o->len * sizeof(struct pollfd);
     case OUT_EPOLL:
         return o->len * sizeof(struct epoll_event);
+    case OUT_MSG:
+        return msg_room(o->p);
     default:
         return 0;
     }
@@ -212,6 +243,8 @@ static uint64_t out_len(const out_desc *o, long ret)
         return o->len * sizeof(struct pollfd);
     case OUT_EPOLL:
         return (uint64_t)ret * sizeof(struct epoll_event);
+    case OUT_MSG:
+        return MSG_HEAD + (uint64_t)ret;
     default:
         return 0;
     }
@@ -222,6 +255,13 @@ static uint64_t out_len(const out_desc *o, long ret)
 static void out_copy(const out_desc *o, unsigned char *rec, uint64_t n,
                      int to_prog)
 {
+    if (o->kind == OUT_MSG && n >= MSG_HEAD) {
+        struct msghdr *m = o->p;
+        msg_head_copy(m, rec, to_prog);
+        out_desc iov = {OUT_IOV, m->msg_iov, m->msg_iovlen};
+        out_copy(&iov, rec + MSG_HEAD, n - MSG_HEAD, to_prog);
+        return;
+    }
     if (o->kind != OUT_IOV) {
         if (to_prog)
             memcpy(o->p, rec, n);
@@ -498,6 +538,69 @@ static long sock_xfer(long nr, long fd, long buf, long n, long flags, long a4,
     return ret;
 }
 
+/* ------------------------------------------------------------------ */
+/* recvmsg, sendmsg on sockets (sbflush)                              */
+
+/* Only plain data: no ancillary data (SCM_RIGHTS installs descriptors,
+ * SCM_CREDENTIALS and the like are value-result control buffers), no
+ * address to return, no MSG_WAITALL (which MSG_DONTWAIT would cut short)
+ * or MSG_ERRQUEUE; with MSG_DONTWAIT added, and on EAGAIN (nothing to
+ * read, no room) the traced call, which may block. */
+#define MSG_IOV_MAX 64
+
+static long do_recvmsg(long fd, struct msghdr *m, long flags)
+{
+    if (!m || m->msg_name || m->msg_control || m->msg_controllen ||
+        m->msg_iovlen > MSG_IOV_MAX || (flags & (MSG_WAITALL | MSG_ERRQUEUE)))
+        return traced(__NR_recvmsg, fd, (long)m, flags, 0, 0, 0);
+    long ret = prim(__NR_recvmsg, fd, (long)m, flags | MSG_DONTWAIT, 0, 0, 0,
+                    &(out_desc){OUT_MSG, m, 0});
+    if ((ret == -EAGAIN && !(flags & MSG_DONTWAIT)) || ret == SB_TOO_BIG)
+        return traced(__NR_recvmsg, fd, (long)m, flags, 0, 0, 0);
+    return ret;
+}
+
+/* A stream socket may take part of the data without waiting; the blocking
+ * call would have sent it all: the rest goes traced, as for write. */
+static long do_sendmsg(long fd, struct msghdr *m, long flags)
+{
+    long kind = fd_kind(fd);
+    if (!m || kind < 0 || (kind & SB_FD_STDIO) || m->msg_control ||
+        m->msg_controllen || m->msg_iovlen > MSG_IOV_MAX)
+        return traced(__NR_sendmsg, fd, (long)m, flags, 0, 0, 0);
+    long ret = prim0(__NR_sendmsg, fd, (long)m, flags | MSG_DONTWAIT, 0, 0, 0);
+    if (ret == -EAGAIN && !(flags & MSG_DONTWAIT))
+        return traced(__NR_sendmsg, fd, (long)m, flags, 0, 0, 0);
+    uint64_t total = iov_total(m->msg_iov, m->msg_iovlen);
+    if (ret < 0 || (uint64_t)ret >= total || (flags & MSG_DONTWAIT))
+        return ret;
+    struct iovec rest[MSG_IOV_MAX];
+    struct msghdr part = *m;
+    uint64_t done = (uint64_t)ret;
+    while (done < total) {
+        uint64_t skip = done;
+        size_t k = 0;
+        for (size_t i = 0; i < m->msg_iovlen; i++) {
+            uint64_t len = m->msg_iov[i].iov_len;
+            if (skip >= len) {
+                skip -= len;
+                continue;
+            }
+            rest[k].iov_base = (char *)m->msg_iov[i].iov_base + skip;
+            rest[k].iov_len = len - skip;
+            skip = 0;
+            k++;
+        }
+        part.msg_iov = rest;
+        part.msg_iovlen = k;
+        long w = traced(__NR_sendmsg, fd, (long)&part, flags, 0, 0, 0);
+        if (w <= 0)
+            break;
+        done += (uint64_t)w;
+    }
+    return (long)done;
+}
+
 static long dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
                      long a5)
 {
@@ -589,6 +692,10 @@ static long dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
     case __NR_sendto:
     case __NR_recvfrom:
         return sock_xfer(nr, a0, a1, a2, a3, a4, a5);
+    case __NR_recvmsg:
+        return do_recvmsg(a0, (struct msghdr *)a1, a2);
+    case __NR_sendmsg:
+        return do_sendmsg(a0, (struct msghdr *)a1, a2);
     default:
         break;
     }

@@ -7,7 +7,7 @@ set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
     mmsg ioctl sockaddr threadsig sigkill pollrestart
     sockopt mapshared groupexit pkey threadexec leaderexit exitrace execenv xgetbv sigframe
-    sbpipe sbsignal sbdup2 sbfork sbslow)
+    sbpipe sbsignal sbdup2 sbfork sbslow sbmsg)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -278,6 +278,7 @@ rrt_rr_test(record_replay_cat_copies_a_file_to_stdout
   --expect "first line of data" -- cat @T@/data.txt)
 rrt_rr_test(record_replay_gzip -- sh -c "gzip -c @T@/data.txt | od -An -tx1 | head -2")
 target_link_libraries(tr_thread PRIVATE Threads::Threads)
+target_link_libraries(tr_sbmsg PRIVATE Threads::Threads)
 target_link_libraries(tr_threadsig PRIVATE Threads::Threads)
 target_link_libraries(tr_groupexit PRIVATE Threads::Threads)
 target_link_libraries(tr_threadexec PRIVATE Threads::Threads)
@@ -459,6 +460,11 @@ rrt_rr_test(record_replay_syscallbuf_find_and_pipeline
 rrt_rr_test(record_no_syscall_buffer_overrides_the_environment
   --rec-env RRT_SYSCALL_BUFFER=1 --rec-opt --no-syscall-buffer
   --dump-lacks "SYSCALLBUF_INIT tid" --expect "children's statuses" -- ${TR}/tr_sbfork)
+# recvmsg and sendmsg of plain data are buffered (MSG_TRUNC comes back in
+# msg_flags); SCM_RIGHTS and a recvmsg that must wait are traced.
+rrt_rr_test(record_replay_syscallbuf_recvmsg_sendmsg_on_sockets
+  --rec-opt --syscall-buffer --dump-has "^  recvmsg = 1[0-9] " --dump-has "^  sendmsg = "
+  --expect "truncated 1" -- ${TR}/tr_sbmsg)
 # The syscall buffer's timed flush: `rrt record` killed at 50 random
 # moments (and at fixed ones, quiet and computing programs) leaves a
 # .partial that recovers, verifies and replays the output so far.

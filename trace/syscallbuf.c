@@ -81,6 +81,8 @@ bool trace_sb_buffers(long nr)
     case SYS_epoll_wait:
     case SYS_sendto:
     case SYS_recvfrom:
+    case SYS_sendmsg:
+    case SYS_recvmsg:
         return true;
     default:
         return false;

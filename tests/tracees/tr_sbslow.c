@@ -31,9 +31,9 @@ int main(int argc, char **argv)
     unsigned long sum = 0;
     for (long i = 0; i < n; i++) {
         unsigned char b[64];
-        if (pread(fd, b, sizeof(b), (off_t)((unsigned long)i * 61 %
-                                            (unsigned long)(size - 64))) !=
-            (ssize_t)sizeof(b))
+        if (pread(fd, b, sizeof(b),
+                  (off_t)((unsigned long)i * 61 %
+                          (unsigned long)(size - 64))) != (ssize_t)sizeof(b))
             return 3;
         for (size_t k = 0; k < sizeof(b); k++)
             sum = sum * 31 + b[k];
