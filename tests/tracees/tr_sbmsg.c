@@ -32,7 +32,8 @@ static void *late_sender(void *arg)
 int main(void)
 {
     int st[2], dg[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM, 0, st) || socketpair(AF_UNIX, SOCK_DGRAM, 0, dg))
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, st) ||
+        socketpair(AF_UNIX, SOCK_DGRAM, 0, dg))
         return 2;
     unsigned long s = 0;
     long got = 0;
