@@ -18,7 +18,52 @@
 
 #include "producer.h"
 #include "recorder.h"
+#include "recorderi.h"
 #include "trace.h"
+
+/* The records the recorder reads from a tracee's syscall buffer (its own
+ * side while the task runs, sb_flush.c): a whole chain is counted; a
+ * header cut short, a size that is not a multiple of 8, runs past the
+ * end or is smaller than a header, and output longer than its record are
+ * refused with the offset of the bad record. */
+static void test_sb_records_are_checked_before_use(void **state)
+{
+    (void)state;
+    uint8_t buf[256];
+    memset(buf, 0, sizeof(buf));
+    struct sb_rec a = {.nr = 0, .size = 48, .ret = 5, .len = 5};
+    struct sb_rec b = {.nr = 3, .size = 32, .ret = -9, .len = 0};
+    memcpy(buf, &a, sizeof(a));
+    memcpy(buf + 48, &b, sizeof(b));
+    uint64_t n;
+    assert_true(rec_sb_check_records(buf, 80, &n));
+    assert_int_equal(n, 2);
+    assert_true(rec_sb_check_records(buf, 0, &n));
+    assert_int_equal(n, 0);
+    /* the second header cut short: an exact-size copy, so that ASan sees
+     * a read of the whole header */
+    uint8_t *cut = malloc(60);
+    assert_non_null(cut);
+    memcpy(cut, buf, 60);
+    assert_false(rec_sb_check_records(cut, 60, &n));
+    assert_int_equal(n, 48);
+    free(cut);
+    /* the first record runs past the end */
+    assert_false(rec_sb_check_records(buf, 40, &n));
+    assert_int_equal(n, 0);
+    struct sb_rec bad = a;
+    bad.size = 44; /* not a multiple of 8 */
+    memcpy(buf + 48, &bad, sizeof(bad));
+    assert_false(rec_sb_check_records(buf, 96, &n));
+    assert_int_equal(n, 48);
+    bad.size = 24; /* smaller than a header */
+    memcpy(buf + 48, &bad, sizeof(bad));
+    assert_false(rec_sb_check_records(buf, 96, &n));
+    bad.size = 40, bad.len = 9; /* 8 bytes of room */
+    memcpy(buf + 48, &bad, sizeof(bad));
+    assert_false(rec_sb_check_records(buf, 96, &n));
+    assert_int_equal(n, 48);
+}
 
 static void test_syscall_event_round_trips(void **state)
 {
@@ -297,6 +342,7 @@ int main(void)
         cmocka_unit_test(
             test_replay_reports_divergence_with_event_and_registers),
         cmocka_unit_test(test_replay_compares_bytes_written_to_stdout),
+        cmocka_unit_test(test_sb_records_are_checked_before_use),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
