@@ -519,12 +519,28 @@ static long do_pread(long fd, long buf, long n, long off)
                 &(out_desc){OUT_RET, (void *)buf, (uint64_t)n});
 }
 
+/* A stream socket takes part of a sendto without waiting, where the
+ * blocking call would have sent it all: the rest goes traced (sbflush). */
+static long send_rest(long fd, long buf, long n, long done, long flags, long a4,
+                      long a5)
+{
+    while (done < n) {
+        long w = traced(__NR_sendto, fd, buf + done, n - done, flags, a4, a5);
+        if (w <= 0)
+            break;
+        done += w;
+    }
+    return done;
+}
+
 static long sock_xfer(long nr, long fd, long buf, long n, long flags, long a4,
                       long a5)
 {
     long ret;
     if (nr == __NR_recvfrom) {
-        if (a4 || a5) /* the sender's address: value-result, traced */
+        /* the sender's address: value-result, traced; MSG_WAITALL would
+         * be cut short by MSG_DONTWAIT */
+        if (a4 || a5 || (flags & MSG_WAITALL))
             return traced(nr, fd, buf, n, flags, a4, a5);
         ret = prim(nr, fd, buf, n, flags | MSG_DONTWAIT, 0, 0,
                    &(out_desc){OUT_RET, (void *)buf, (uint64_t)n});
@@ -535,6 +551,8 @@ static long sock_xfer(long nr, long fd, long buf, long n, long flags, long a4,
         return traced(nr, fd, buf, n, flags, a4, a5);
     if (ret == SB_TOO_BIG)
         return traced(nr, fd, buf, n, flags, a4, a5);
+    if (nr == __NR_sendto && ret >= 0 && ret < n && !(flags & MSG_DONTWAIT))
+        return send_rest(fd, buf, n, ret, flags, a4, a5);
     return ret;
 }
 

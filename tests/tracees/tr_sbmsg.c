@@ -3,6 +3,9 @@
  * (MSG_TRUNC in msg_flags, which replay must give back), descriptors
  * passed with SCM_RIGHTS (traced), and a thread blocked in recvmsg until
  * another sends (the buffered try finds nothing, the traced call waits).
+ * And send and recv on a stream socket whose other end is slow: a
+ * blocking send of 1 MiB sends it all, a recv with MSG_WAITALL waits for
+ * all it asked (MSG_DONTWAIT would cut both short).
  * Prints what it received; the same natively, recorded and replayed. */
 #include <pthread.h>
 #include <stdio.h>
@@ -26,6 +29,34 @@ static void *late_sender(void *arg)
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
     if (sendmsg(fd, &m, 0) != 4)
         perror("late sendmsg");
+    return NULL;
+}
+
+static char big_buf[1 << 20];
+
+static void *slow_reader(void *arg)
+{
+    int fd = *(int *)arg;
+    static char b[65536];
+    long total = 0;
+    while (total < (long)sizeof(big_buf)) {
+        usleep(2000);
+        long k = read(fd, b, sizeof(b));
+        if (k <= 0)
+            break;
+        total += k;
+    }
+    return NULL;
+}
+
+static void *slow_writer(void *arg)
+{
+    int fd = *(int *)arg;
+    for (int i = 0; i < 9; i++) {
+        usleep(5000);
+        if (write(fd, big_buf, 10000) != 10000)
+            break;
+    }
     return NULL;
 }
 
@@ -118,5 +149,21 @@ int main(void)
     k = recvmsg(st[1], &lm, 0);
     pthread_join(t, NULL);
     printf("blocked recvmsg: %ld \"%s\"\n", k, l);
+
+    /* the first calls at a site are traced (and patch it) */
+    char one_byte;
+    if (send(st[0], "w", 1, 0) != 1 || recv(st[1], &one_byte, 1, 0) != 1)
+        return 10;
+    /* a tenth is there at once, the rest comes slowly */
+    if (write(st[0], big_buf, 10000) != 10000)
+        return 11;
+    pthread_create(&t, NULL, slow_writer, &st[0]);
+    k = recv(st[1], big_buf, 100000, MSG_WAITALL);
+    pthread_join(t, NULL);
+    pthread_create(&t, NULL, slow_reader, &st[1]);
+    long sent = send(st[0], big_buf, sizeof(big_buf), 0);
+    shutdown(st[0], SHUT_WR); /* the reader ends even if not all came */
+    pthread_join(t, NULL);
+    printf("slow peer: sent %ld received %ld\n", sent, k);
     return 0;
 }
