@@ -582,7 +582,7 @@ static long dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
 long sb_handle(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
     volatile struct sb_ctl *c = CTL;
-    if (c->magic != SB_MAGIC || c->th.busy || c->mode == SB_MODE_OFF)
+    if (c->magic != SB_MAGIC || c->th.busy || c->mode == SB_MODE_OFF || c->off)
         return traced(nr, a0, a1, a2, a3, a4, a5);
     c->th.busy = 1;
     c->th.call_recs = 0;

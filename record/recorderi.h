@@ -74,6 +74,11 @@ typedef struct rtask {
      * (resume with PTRACE_CONT outside calls); rip at the call's entry */
     bool sb;
     bool seccomp;
+    /* the program installed a seccomp filter of its own (seccomp.c): its
+     * buffer is off, and every call stops at its entry; strict: the
+     * recorder keeps the task in strict mode in the kernel's place */
+    bool own_filter;
+    bool strict;
     uint64_t sb_rip;
     /* signals that came while the task was in the library, sent again
      * where replay can deliver them too (syscallbuf.c) */
@@ -242,6 +247,15 @@ bool rec_seccomp_skipped(rtask *t, const struct user_regs_struct *regs);
  * the call itself with an argument the kernel refuses at once, so that
  * the filter judges what the program called). */
 void rec_skip_call(rtask *t, struct user_regs_struct *regs);
+
+/* With the syscall buffer's filter: rec_seccomp_entry, at a call's entry,
+ * enters strict mode in the kernel's place (which refuses it on top of a
+ * filter) and ends a task in strict mode at a call it forbids (1: killed;
+ * -1 failure); rec_seccomp_exit, at the event of a call that installed
+ * the program's own filter or strict mode, turns the process's buffer off
+ * and makes its calls stop at their entry. */
+int rec_seccomp_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
+bool rec_seccomp_exit(recorder *r, rtask *t, const rrt_ev_syscall *e);
 
 /* Appends an event the engine encoded itself (the syscall buffer's). */
 bool rec_emit_raw(recorder *r, uint32_t type, const rrt_buf *b);

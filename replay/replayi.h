@@ -260,8 +260,9 @@ bool rep_sb_library_stop(const stop *s);
 /* t is about to run: its thread state goes into the library's control
  * page (the recorder did the same when it gave t the token). */
 void rep_sb_switch(replayer *r, ptask *t);
-/* After t's traced call nr (its SYSCALL event). */
-void rep_sb_after_syscall(replayer *r, ptask *t, uint32_t nr);
+/* After t's traced call (its SYSCALL event e): the descriptor cache, and
+ * the buffer off once the program installed its own seccomp filter. */
+bool rep_sb_after_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e);
 
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);

@@ -184,10 +184,16 @@ bool rep_sb_skip_end(replayer *r, ptask *t, stop *s)
     return is_end_stop(s) && rep_skip_call(r, t, s, 0);
 }
 
-void rep_sb_after_syscall(replayer *r, ptask *t, uint32_t nr)
+bool rep_sb_after_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
 {
-    if (r->sb_used)
-        trace_sb_fds_changed(t->base.memfd, nr);
+    if (!r->sb_used)
+        return true;
+    trace_sb_fds_changed(t->base.memfd, e->nr);
+    /* the program's own seccomp filter: the buffer went off here */
+    if (trace_sb_seccomp_set(e->nr, e->args, e->ret) &&
+        !trace_sb_turn_off(t->base.memfd))
+        return rep_fail_at(r, t, "cannot turn the syscall buffer off");
+    return true;
 }
 
 void rep_sb_switch(replayer *r, ptask *t)
