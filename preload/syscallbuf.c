@@ -397,7 +397,8 @@ static long do_writev(long nr, long fd, struct iovec *iov, long cnt, long a2)
 {
     long orig1 = nr == __NR_write ? (long)iov->iov_base : (long)iov;
     long kind = cnt < 0 || cnt > 64 ? -1 : fd_kind(fd);
-    if (kind < 0 || (kind & SB_FD_STDIO))
+    if (kind < 0 || (kind & SB_FD_STDIO) ||
+        (CTL->mirror && !(kind & SB_FD_BLOCKS)))
         return traced(nr, fd, orig1, a2, 0, 0, 0);
     long ret;
     if (!(kind & SB_FD_BLOCKS))
@@ -449,7 +450,7 @@ static long do_openat(long dirfd, long path, long flags, long mode)
 static long do_pwrite(long fd, long buf, long n, long off)
 {
     long kind = fd_kind(fd);
-    if (kind != 0) /* an error, or stdio, or may block */
+    if (kind != 0 || CTL->mirror) /* error, stdio, may block; mirrored */
         return traced(__NR_pwrite64, fd, buf, n, off, 0, 0);
     return prim0(__NR_pwrite64, fd, buf, n, off, 0, 0);
 }

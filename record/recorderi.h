@@ -80,6 +80,8 @@ typedef struct rtask {
     bool own_filter;
     bool strict;
     uint64_t sb_rip;
+    uint64_t sb_cont; /* where its last call's exit was patched to go on,
+                       * until its next call: a stop replay reaches too */
     /* signals that came while the task was in the library, sent again
      * where replay can deliver them too (syscallbuf.c) */
     siginfo_t sb_stash[4];
@@ -148,6 +150,7 @@ typedef struct recorder {
     bool failed;
     rrt_error err;
     uint64_t sb_records, sb_patched, sb_stashed; /* syscall buffer */
+    bool sb_mirror; /* a SHARED_MAP was written: sb_ctl.mirror everywhere */
 } recorder;
 
 /* Stops the recording with a message (the first one wins); false. */
@@ -274,5 +277,9 @@ bool rec_sb_exec(recorder *r, rtask *t);
 int rec_sb_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
 int rec_sb_signal(recorder *r, rtask *t, int sig);
 bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs);
+/* At the first SHARED_MAP event: writes to regular files go traced in
+ * every buffered process from now on (sb_ctl.mirror), so that
+ * rec_mem_after_event sees those to mapped files. */
+bool rec_sb_mirror(recorder *r);
 
 #endif

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <linux/seccomp.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,7 +131,7 @@ bool rec_seccomp_exit(recorder *r, rtask *t, const rrt_ev_syscall *e)
         }
     }
     t->strict = strict;
-    if (!trace_sb_turn_off(t->base.memfd))
+    if (!trace_sb_ctl_flag(t->base.memfd, offsetof(struct sb_ctl, off)))
         return rec_fail(r, "process %d: cannot turn its syscall buffer off",
                         (int)t->base.tid);
     return true;

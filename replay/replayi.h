@@ -145,6 +145,7 @@ typedef struct replayer {
     struct rep_mem *mem; /* memory.c: copies of mapped files */
     uint64_t sb_records; /* syscall buffer records consumed */
     bool sb_used;        /* a SYSCALLBUF_INIT was replayed */
+    bool sb_mirror;      /* a SHARED_MAP was replayed (sb_ctl.mirror) */
 } replayer;
 
 /* report.c: what the replay says, and how it stops. */
@@ -263,6 +264,9 @@ void rep_sb_switch(replayer *r, ptask *t);
 /* After t's traced call (its SYSCALL event e): the descriptor cache, and
  * the buffer off once the program installed its own seccomp filter. */
 bool rep_sb_after_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e);
+/* At the mmap of a SHARED_MAP: as the recorder did, writes to regular
+ * files go traced in every buffered process from now on. */
+bool rep_sb_mirror(replayer *r);
 
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);

@@ -32,6 +32,7 @@ static bool on_init(replayer *r, const rrt_event *ev)
                            "SYSCALLBUF_INIT names task %u, which "
                            "does not exist",
                            tid);
+    c.mirror = r->sb_mirror;
     if (!trace_sb_map(t->base.tid, t->base.memfd, image, len, &c))
         return rep_diverge(r, t, "cannot map the syscall buffer at 0x%llx",
                            (unsigned long long)SB_BASE);
@@ -191,7 +192,7 @@ bool rep_sb_after_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
     trace_sb_fds_changed(t->base.memfd, e->nr);
     /* the program's own seccomp filter: the buffer went off here */
     if (trace_sb_seccomp_set(e->nr, e->args, e->ret) &&
-        !trace_sb_turn_off(t->base.memfd))
+        !trace_sb_ctl_flag(t->base.memfd, offsetof(struct sb_ctl, off)))
         return rep_fail_at(r, t, "cannot turn the syscall buffer off");
     return true;
 }
@@ -233,4 +234,17 @@ bool rep_sb_event(replayer *r, const rrt_event *ev, bool *ok)
     default:
         return false;
     }
+}
+
+bool rep_sb_mirror(replayer *r)
+{
+    if (r->sb_mirror)
+        return true;
+    r->sb_mirror = true;
+    for (trace_task *b = r->tasks; b; b = b->next)
+        if (!trace_sb_ctl_flag(b->memfd, offsetof(struct sb_ctl, mirror)))
+            return rep_fail_at(r, (ptask *)b,
+                               "cannot write the syscall buffer's control "
+                               "page");
+    return true;
 }

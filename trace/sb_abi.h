@@ -59,6 +59,11 @@ struct sb_ctl {
      * library's untraced calls would meet the program's filter (spec/
      * events.md 5) */
     uint32_t off;
+    /* tracer: the recording mirrors writes to some files into mappings of
+     * them (SHARED_MAP, SHARED_WRITE): writes to regular files stay
+     * traced, so that the tracer sees them */
+    uint32_t mirror;
+    uint32_t pad;
     uint64_t used;      /* bytes of records in the buffer */
     uint64_t flushed;   /* record: bytes already written to the archive */
     uint64_t cursor;    /* replay: bytes consumed */

@@ -30,13 +30,12 @@ bool trace_sb_seccomp_set(long nr, const uint64_t args[6], int64_t ret)
            (ret == 0 || (args[1] & SECCOMP_FILTER_FLAG_NEW_LISTENER));
 }
 
-bool trace_sb_turn_off(int memfd)
+bool trace_sb_ctl_flag(int memfd, size_t field)
 {
     uint64_t magic;
     uint32_t one = 1;
     if (!trace_mem_read(memfd, SB_CTL, &magic, sizeof(magic)) ||
         magic != SB_MAGIC)
         return true; /* no library here */
-    return trace_mem_write(memfd, SB_CTL + offsetof(struct sb_ctl, off), &one,
-                           sizeof(one));
+    return trace_mem_write(memfd, SB_CTL + field, &one, sizeof(one));
 }

@@ -92,9 +92,11 @@ bool trace_sb_decode_init(const uint8_t *data, size_t len, uint32_t *tid,
 
 /* sb_seccomp.c: whether call nr with args and result ret installed a
  * seccomp filter or strict mode (seccomp(2), prctl(PR_SET_SECCOMP)); then
- * both engines turn the process's buffer off (sb_ctl.off) at that event:
- * trace_sb_turn_off (true when done or when there is no library). */
+ * both engines turn the process's buffer off (sb_ctl.off) at that event.
+ * trace_sb_ctl_flag sets the u32 flag at offset field of the control page
+ * (off, mirror) of the process memfd is of: true when done or when it has
+ * no library. */
 bool trace_sb_seccomp_set(long nr, const uint64_t args[6], int64_t ret);
-bool trace_sb_turn_off(int memfd);
+bool trace_sb_ctl_flag(int memfd, size_t field);
 
 #endif
