@@ -856,6 +856,7 @@ static bool on_new_task(recorder *r, rtask *parent, int event)
     /* threads and a vfork child share the address space and its patches */
     c->base.pset = flags & CLONE_VM ? trace_pset_ref(parent->base.pset)
                                     : trace_pset_copy(parent->base.pset);
+    c->sb_th_valid = (flags & CLONE_VM) != 0;
     if (!c->base.pset)
         return rec_fail(r, "out of memory");
     trace_trapsig_inherit(&c->base, &parent->base);

@@ -88,6 +88,10 @@ typedef struct rtask {
     int sb_nstash;
     int sb_requeued;        /* sent again at a tail flush, to deliver there */
     struct sb_thread sb_th; /* its state in the library while others run */
+    /* sb_th is its state (a thread, or after an exec), to load even when
+     * the thread whose state the control page holds is gone; a fork child
+     * keeps what it inherited */
+    bool sb_th_valid;
 } rtask;
 
 typedef struct file_ref {

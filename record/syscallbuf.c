@@ -42,6 +42,8 @@ bool rec_sb_exec(recorder *r, rtask *t)
                       trace_sb_image_len, &c))
         return true; /* the region is taken: this program runs unbuffered */
     t->sb = true;
+    memset(&t->sb_th, 0, sizeof(t->sb_th)); /* as in the new control page */
+    t->sb_th_valid = true;
     rrt_buf b;
     rrt_buf_init(&b);
     trace_sb_encode_init(&b, (uint32_t)t->base.tid, SB_BASE, trace_sb_image,
@@ -145,9 +147,13 @@ bool rec_sb_switch(recorder *r, rtask *t)
     uint64_t th_at = SB_CTL + offsetof(struct sb_ctl, th);
     bool ok = true;
     if (o) {
-        ok = trace_mem_read(fd, th_at, &o->sb_th, sizeof(o->sb_th)) &&
-             trace_mem_write(fd, th_at, &t->sb_th, sizeof(t->sb_th));
+        ok = trace_mem_read(fd, th_at, &o->sb_th, sizeof(o->sb_th));
+        o->sb_th_valid = true;
     }
+    /* also when the owner is gone (an exited thread): its state is not t's */
+    if (o || t->sb_th_valid)
+        ok = ok && trace_mem_write(fd, th_at, &t->sb_th, sizeof(t->sb_th));
+    t->sb_th_valid = true;
     ok = ok && trace_mem_write(fd, at, &tid, sizeof(tid));
     return ok || rec_fail(r, "process %d: cannot switch its syscall buffer",
                           (int)t->base.tid);

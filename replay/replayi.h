@@ -23,6 +23,7 @@ enum { STOP_EXIT, STOP_SYSCALL, STOP_EVENT, STOP_SIGNAL, STOP_ERROR };
 typedef struct ptask {
     trace_task base;        /* first: ids, memory, patch set, list link */
     struct sb_thread sb_th; /* syscall buffer: its state while others run */
+    bool sb_th_valid;       /* as the recorder's (record/recorderi.h) */
     bool in_syscall;
     bool sysemu;         /* resume with PTRACE_SYSEMU outside real calls */
     bool emu_entry;      /* at an entry stop under PTRACE_SYSEMU: the kernel

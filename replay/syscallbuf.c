@@ -33,6 +33,8 @@ static bool on_init(replayer *r, const rrt_event *ev)
                            "does not exist",
                            tid);
     c.mirror = r->sb_mirror;
+    memset(&t->sb_th, 0, sizeof(t->sb_th)); /* as in the new control page */
+    t->sb_th_valid = true;
     if (!trace_sb_map(t->base.tid, t->base.memfd, image, len, &c))
         return rep_diverge(r, t, "cannot map the syscall buffer at 0x%llx",
                            (unsigned long long)SB_BASE);
@@ -213,8 +215,11 @@ void rep_sb_switch(replayer *r, ptask *t)
     uint64_t th_at = SB_CTL + offsetof(struct sb_ctl, th);
     if (o) {
         o->sb_th = c.th;
-        trace_mem_write(fd, th_at, &t->sb_th, sizeof(t->sb_th));
+        o->sb_th_valid = true;
     }
+    if (o || t->sb_th_valid)
+        trace_mem_write(fd, th_at, &t->sb_th, sizeof(t->sb_th));
+    t->sb_th_valid = true;
     trace_mem_write(fd, SB_CTL + offsetof(struct sb_ctl, owner), &tid,
                     sizeof(tid));
 }
