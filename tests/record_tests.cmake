@@ -7,7 +7,7 @@ set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
     mmsg ioctl sockaddr threadsig sigkill pollrestart
     sockopt mapshared groupexit pkey threadexec leaderexit exitrace execenv xgetbv sigframe
-    sbpipe sbsignal sbdup2 sbfork)
+    sbpipe sbsignal sbdup2 sbfork sbthexit)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -457,6 +457,10 @@ rrt_rr_test(record_replay_syscallbuf_find_and_pipeline
   --rec-opt --syscall-buffer --dump-has "type 11" --dump-has "type 13"
   --expect "^[0-9]" -- sh -c "find /usr/share/doc -name '*.gz' | head -200 | xargs cat | wc -c")
 
+# (a thread dies while another waits in a traced call of the library's)
+rrt_rr_test(record_replay_syscallbuf_thread_exit_during_library_call
+  --rec-opt --syscall-buffer --dump-has "type 11"
+  --expect "threads exited during a futex wait: 5000 calls" -- ${TR}/tr_sbthexit)
 # The same tracees replay identically without the buffer too.
 rrt_rr_test(record_replay_unbuffered_thread_blocked_on_pipe
   --rec-opt --no-syscall-buffer --dump-lacks "type 11"
