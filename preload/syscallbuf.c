@@ -347,7 +347,8 @@ static int may_block(const struct stat *st)
 static long fd_kind(long fd)
 {
     volatile struct sb_ctl *c = CTL;
-    if (fd >= 0 && fd < SB_FDS && c->fd_gen && c->fds[fd].gen == c->fd_gen)
+    int cache = fd >= 0 && fd < SB_FDS && c->fd_gen && !c->fds_shared;
+    if (cache && c->fds[fd].gen == c->fd_gen)
         return c->fds[fd].kind;
     struct stat st;
     long r = fd_stat(fd, &st);
@@ -355,7 +356,7 @@ static long fd_kind(long fd)
         return r;
     long kind =
         (may_block(&st) ? SB_FD_BLOCKS : 0) | (is_stdio(&st) ? SB_FD_STDIO : 0);
-    if (fd >= 0 && fd < SB_FDS && c->fd_gen) {
+    if (cache) {
         c->fds[fd].kind = (uint32_t)kind;
         c->fds[fd].gen = c->fd_gen;
     }

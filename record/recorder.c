@@ -857,6 +857,9 @@ static bool on_new_task(recorder *r, rtask *parent, int event)
     c->base.pset = flags & CLONE_VM ? trace_pset_ref(parent->base.pset)
                                     : trace_pset_copy(parent->base.pset);
     c->sb_th_valid = (flags & CLONE_VM) != 0;
+    if (parent->sb && !trace_sb_clone(parent->base.memfd, c->base.memfd, flags))
+        return rec_fail(r, "process %d: cannot write its syscall buffer",
+                        (int)parent->base.tid);
     if (!c->base.pset)
         return rec_fail(r, "out of memory");
     trace_trapsig_inherit(&c->base, &parent->base);

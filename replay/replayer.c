@@ -1390,6 +1390,8 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
     c->base.pset = flags & CLONE_VM ? trace_pset_ref(t->base.pset)
                                     : trace_pset_copy(t->base.pset);
     c->sb_th_valid = (flags & CLONE_VM) != 0;
+    if (!rep_sb_clone(r, t, c, flags))
+        return false;
     trace_trapsig_inherit(&c->base, &t->base);
     int st;
     if (!c->base.pset)

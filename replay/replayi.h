@@ -268,6 +268,10 @@ bool rep_sb_after_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e);
 /* At the mmap of a SHARED_MAP: as the recorder did, writes to regular
  * files go traced in every buffered process from now on. */
 bool rep_sb_mirror(replayer *r);
+/* At a clone (flags) of t creating c: as the recorder did, processes that
+ * share the descriptor table but not memory do without the library's
+ * descriptor cache. */
+bool rep_sb_clone(replayer *r, ptask *t, ptask *c, uint64_t flags);
 
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);

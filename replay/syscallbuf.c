@@ -253,3 +253,10 @@ bool rep_sb_mirror(replayer *r)
                                "page");
     return true;
 }
+
+bool rep_sb_clone(replayer *r, ptask *t, ptask *c, uint64_t flags)
+{
+    if (!r->sb_used || trace_sb_clone(t->base.memfd, c->base.memfd, flags))
+        return true;
+    return rep_fail_at(r, t, "cannot write the syscall buffer's control page");
+}

@@ -7,7 +7,7 @@ set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
     mmsg ioctl sockaddr threadsig sigkill pollrestart
     sockopt mapshared groupexit pkey threadexec leaderexit exitrace execenv xgetbv sigframe
-    sbpipe sbsignal sbdup2 sbfork sbthexit)
+    sbpipe sbsignal sbdup2 sbfork sbthexit sbclonefiles)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -461,6 +461,10 @@ rrt_rr_test(record_replay_syscallbuf_find_and_pipeline
 rrt_rr_test(record_replay_syscallbuf_thread_exit_during_library_call
   --rec-opt --syscall-buffer --dump-has "type 11"
   --expect "threads exited during a futex wait: 5000 calls" -- ${TR}/tr_sbthexit)
+# (a descriptor replaced by a process sharing the table, not the memory)
+rrt_rr_test(record_replay_syscallbuf_clone_files_replaces_a_descriptor
+  --rec-opt --syscall-buffer --dump-has "type 11"
+  --expect "read 5 bytes from the pipe now at fd [0-9]*: hello" -- ${TR}/tr_sbclonefiles)
 # The same tracees replay identically without the buffer too.
 rrt_rr_test(record_replay_unbuffered_thread_blocked_on_pipe
   --rec-opt --no-syscall-buffer --dump-lacks "type 11"

@@ -63,7 +63,10 @@ struct sb_ctl {
      * them (SHARED_MAP, SHARED_WRITE): writes to regular files stay
      * traced, so that the tracer sees them */
     uint32_t mirror;
-    uint32_t pad;
+    /* tracer: another process shares the descriptor table (CLONE_FILES
+     * without CLONE_VM), where the library cannot see its closes: the
+     * descriptor cache is not used */
+    uint32_t fds_shared;
     uint64_t used;      /* bytes of records in the buffer */
     uint64_t flushed;   /* record: bytes already written to the archive */
     uint64_t cursor;    /* replay: bytes consumed */

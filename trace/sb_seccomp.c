@@ -1,9 +1,10 @@
-/* The syscall buffer and the program's own seccomp filters (spec/events.md
- * 5): once a process installs a filter or strict mode, the library's
- * untraced calls would meet it (stacked filters combine by precedence, and
- * strict mode allows four calls), so both engines turn the buffer off for
- * that process at the call's event. */
+/* The syscall buffer's control-page flags both engines set at the same
+ * event (spec/events.md 5): off, once a process installs a seccomp filter
+ * or strict mode, since the library's untraced calls would meet it
+ * (stacked filters combine by precedence, and strict mode allows four
+ * calls); fds_shared, when two processes share a descriptor table. */
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <stddef.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -38,4 +39,13 @@ bool trace_sb_ctl_flag(int memfd, size_t field)
         magic != SB_MAGIC)
         return true; /* no library here */
     return trace_mem_write(memfd, SB_CTL + field, &one, sizeof(one));
+}
+
+bool trace_sb_clone(int parent_memfd, int child_memfd, uint64_t flags)
+{
+    size_t at = offsetof(struct sb_ctl, fds_shared);
+    if (!(flags & CLONE_FILES) || (flags & CLONE_VM))
+        return true;
+    return trace_sb_ctl_flag(parent_memfd, at) &&
+           trace_sb_ctl_flag(child_memfd, at);
 }

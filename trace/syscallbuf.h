@@ -98,5 +98,8 @@ bool trace_sb_decode_init(const uint8_t *data, size_t len, uint32_t *tid,
  * no library. */
 bool trace_sb_seccomp_set(long nr, const uint64_t args[6], int64_t ret);
 bool trace_sb_ctl_flag(int memfd, size_t field);
+/* At a clone (flags) whose processes share the descriptor table without
+ * sharing memory: the descriptor cache off in both (sb_ctl.fds_shared). */
+bool trace_sb_clone(int parent_memfd, int child_memfd, uint64_t flags);
 
 #endif
