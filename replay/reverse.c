@@ -63,27 +63,32 @@ typedef struct rev_pos {
 
 struct rev {
     rev_mode mode;
-    bool restart;   /* the replay ends for a re-run */
-    uint64_t hush;  /* output written up to this event */
-    rev_pos cur;    /* live: where the program is */
-    rev_cfg run;    /* live: the configuration of the last resume */
-    rev_pos first;  /* the debug session's first stop */
+    bool restart;  /* the replay ends for a re-run */
+    uint64_t hush; /* output written up to this event */
+    rev_pos cur;   /* live: where the program is */
+    rev_cfg run;   /* live: the configuration of the last resume */
+    rev_pos first; /* the debug session's first stop */
     bool have_first;
     /* scan */
-    char op;        /* 'c', 's' */
-    rev_pos x;      /* scan up to here */
-    rev_cfg s;      /* what the scan looks for: gdb's configuration at
-                     * bc, the thread's step at bs */
-    rev_cfg g;      /* gdb's configuration, back after a re-run */
+    char op;   /* 'c', 's' */
+    rev_pos x; /* scan up to here */
+    rev_cfg s; /* what the scan looks for: gdb's configuration at
+                * bc, the thread's step at bs */
+    rev_cfg g; /* gdb's configuration, back after a re-run */
     uint64_t scan_from;
-    bool reenact;   /* in x's interval, re-enacting its segments */
-    size_t seg;     /* the segment being re-enacted */
+    bool reenact; /* in x's interval, re-enacting its segments */
+    size_t seg;   /* the segment being re-enacted */
     uint64_t cnt, xcnt;
-    bool found;
+    bool found, found2;
     uint64_t l_event, l_cnt;
     size_t l_nprefix;
     bool l_reenact;
     rev_hit l_hit;
+    /* the note before: a signal stops where the last step ended */
+    uint64_t p_event, p_cnt;
+    size_t p_nprefix;
+    bool p_reenact;
+    rev_hit p_hit;
     /* goto */
     rev_pos target;
     char extra[80];
@@ -379,7 +384,7 @@ static void start_scan(rep_dbg *d)
     struct rev *v = d->rev;
     v->mode = REV_SCAN;
     v->reenact = false;
-    v->found = false;
+    v->found = v->found2 = false;
     v->seg = 0;
     v->cnt = v->xcnt = 0;
     install(d, NULL, v->scan_from == 0 ? &v->s : NULL);
@@ -388,6 +393,12 @@ static void start_scan(rep_dbg *d)
 static void scan_note(rep_dbg *d, const rev_hit *h)
 {
     struct rev *v = d->rev;
+    v->found2 = v->found;
+    v->p_event = v->l_event;
+    v->p_cnt = v->l_cnt;
+    v->p_reenact = v->l_reenact;
+    v->p_nprefix = v->l_nprefix;
+    v->p_hit = v->l_hit;
     v->found = true;
     v->l_event = d->r->index;
     v->l_cnt = v->cnt;
@@ -400,6 +411,16 @@ static void scan_note(rep_dbg *d, const rev_hit *h)
 static srv_result scan_done(rep_dbg *d)
 {
     struct rev *v = d->rev;
+    if (v->op == 's' && v->x.signal && v->found) {
+        /* the thread's last step ended where the signal came: that
+         * instruction boundary is x itself */
+        v->found = v->found2;
+        v->l_event = v->p_event;
+        v->l_cnt = v->p_cnt;
+        v->l_reenact = v->p_reenact;
+        v->l_nprefix = v->p_nprefix;
+        v->l_hit = v->p_hit;
+    }
     if (!v->found && v->op == 's' && v->scan_from > 0) {
         /* the thread did not run in x's interval: the one before too */
         uint64_t back = v->x.event - v->scan_from + 1;
@@ -513,8 +534,8 @@ static srv_result scan_stop(rep_dbg *d, const rev_hit *h)
     if (x)
         v->xcnt++;
     bool seg_done = x && v->xcnt == xs->n;
-    bool at_x = seg_done && v->seg + 1 >= v->x.nsegs && !v->x.signal &&
-                !v->x.end;
+    bool at_x =
+        seg_done && v->seg + 1 >= v->x.nsegs && !v->x.signal && !v->x.end;
     if (s && !at_x)
         scan_note(d, h);
     if (at_x)
@@ -652,7 +673,17 @@ bool rev_end(rep_dbg *d)
         return true;
     }
     /* a re-run that did not find its position: the program's end */
-    rep_dbg_console(d, "rrt: the position was not found again\n");
+    if (v->goto_ok) {
+        char line[128];
+        snprintf(line, sizeof(line),
+                 "rrt: event %" PRIu64 " is past the end of the recording\n",
+                 v->target.event);
+        rep_dbg_console(d, line);
+        rep_dbg_send(d, "E01");
+        v->goto_ok = false;
+    } else {
+        rep_dbg_console(d, "rrt: the position was not found again\n");
+    }
     arrive_live(d);
     v->cur.end = true;
     return false;

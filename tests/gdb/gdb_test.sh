@@ -29,6 +29,16 @@ record() { # NAME [ARGS...]
     "$RRT" pack -o "$T/p.rrt" "$T/a.rrt" >/dev/null 2>"$T/pack.err" || fail "pack failed"
     rm -rf "$T/src" "$T/bin" "$T/a.rrt"
 }
+# A tracee that crashes: rrt record exits as it did (128+SIGSEGV).
+record_crash() { # NAME
+    name=$1; shift
+    "$RRT" record -o "$T/a.rrt" -- "$T/bin/$name" "$@" >"$T/rec.out" 2>"$T/rec.err"
+    [ $? -eq 139 ] || fail "record of a crashing program: status $? (expected 139)"
+    "$RRT" pack -o "$T/p.rrt" "$T/a.rrt" >/dev/null 2>"$T/pack.err" || fail "pack failed"
+    rm -rf "$T/src" "$T/bin" "$T/a.rrt"
+}
+# The line of gdb_reverse.c marked /* WHAT */.
+line_of() { grep -n "/\* $1 \*/" "$SRC/gdb_reverse.c" | cut -d: -f1; }
 # rrt replay --debug with gdb -batch and the given -ex commands.
 debug() {
     args=()
@@ -238,6 +248,75 @@ libraries)
     expect 'Packet received: l<library-list-svr4 version="1.0" main-lm="0x[0-9a-f]+"><library name="/[^"]*" lm="0x[0-9a-f]+" l_addr="0x[0-9a-f]+" l_ld="0x[0-9a-f]+"/>'
     expect "Yes .*target:.*/libc.so.6"
     expect "^Breakpoint 1, report"
+    ;;
+reverse_watch)
+    # to the crash, a watchpoint on the corrupted global, reverse-continue:
+    # the line of the stray write, the old and new values reversed
+    build gdb_reverse
+    record_crash gdb_reverse
+    debug 'continue' 'watch -l global' 'reverse-continue' 'print global' \
+        'reverse-continue' 'continue' 'continue' 'print global'
+    expect "^Program received signal SIGSEGV"
+    grep -A1 "^Old value = 1234\$" "$T/gdb.out" | grep -q "^New value = 7\$" ||
+        fail "reverse-continue did not show 1234 -> 7"
+    expect "in fill \(n=2\) at .*gdb_reverse.c:$(line_of STRAY)\$"
+    expect "^\\\$1 = 7\$"
+    # nothing wrote it before: the start of the history
+    expect "^No more reverse-execution history"
+    # forward again: the write, then the same crash with the same value
+    grep -A1 "^Old value = 7\$" "$T/gdb.out" | grep -q "^New value = 1234\$" ||
+        fail "continue after going back did not show 7 -> 1234"
+    [ "$(grep -c "^Program received signal SIGSEGV" "$T/gdb.out")" -eq 2 ] ||
+        fail "the crash was not reached again"
+    expect "^\\\$2 = 1234\$"
+    lacks "internal-error"
+    ;;
+reverse_step)
+    # reverse-step and reverse-next back over a loop and a call,
+    # reverse-finish out of the callee; then forward to the same crash
+    build gdb_reverse
+    record_crash gdb_reverse
+    debug 'continue' 'reverse-next' 'reverse-next' 'reverse-next' \
+        'reverse-next' 'print j' 'print s' 'reverse-next' 'print j' \
+        'print s' 'reverse-next' 'reverse-next' 'reverse-next' \
+        'reverse-next' 'reverse-next' 'print s' 'next' \
+        'reverse-step' 'reverse-step' 'bt 1' 'reverse-finish' \
+        'monitor when' 'continue' 'print s' 'print q'
+    cat "$T/gdb.err" >>"$T/gdb.out"
+    expect "^$(line_of LOOP)[[:space:]]+in .*gdb_reverse.c"
+    # the loop backwards: j and s step back together
+    expect "^\\\$1 = 2\$"
+    expect "^\\\$2 = 10004\$"
+    expect "^\\\$3 = 2\$"
+    expect "^\\\$4 = 10002\$"
+    # over the call to add: line CALL, s not yet assigned (0 on the stack)
+    expect "^$(line_of CALL)[[:space:]]+in .*gdb_reverse.c"
+    expect "^\\\$5 = 0\$"
+    # reverse-step enters add at its end, reverse-finish returns to main
+    expect "^add \\(x=10000, y=1\\) at .*gdb_reverse.c:$(($(line_of ADD) + 1))"
+    expect "^0x[0-9a-f]+ in main \\(\\) at .*gdb_reverse.c:$(line_of CALL)\$"
+    expect "^rrt: event [0-9]+, [0-9]+ stops since it, thread [0-9]+"
+    [ "$(grep -c "^Program received signal SIGSEGV" "$T/gdb.out")" -eq 2 ] ||
+        fail "the crash was not reached again"
+    expect "^\\\$[0-9]+ = 10004\$"
+    expect "^\\\$[0-9]+ = \(int \*\) 0x4d2\$"
+    lacks "internal-error"
+    lacks "not found again|diverged"
+    ;;
+reverse_hits)
+    # a breakpoint hit 10,000 times: from the end, reverse-continue lands
+    # on hit 10,000 then 9,999 (k counts from 0; counter is k before)
+    build gdb_reverse
+    record_crash gdb_reverse
+    debug 'break tick' 'continue' 'disable 1' 'continue' 'enable 1' \
+        'reverse-continue' 'print k' 'print counter' 'reverse-continue' \
+        'print k' 'print counter' 'monitor goto 1000000000' 'monitor when'
+    cat "$T/gdb.err" >>"$T/gdb.out"
+    expect "^Breakpoint 1, tick \(k=9999\) at .*gdb_reverse.c:$(line_of TICK)"
+    expect "^\\\$2 = 9999\$"
+    expect "^Breakpoint 1, tick \(k=9998\) at .*gdb_reverse.c:$(line_of TICK)"
+    expect "^\\\$4 = 9998\$"
+    lacks "internal-error"
     ;;
 *)
     fail "unknown case $CASE"
