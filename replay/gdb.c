@@ -1975,12 +1975,21 @@ bool rep_dbg_stopped(replayer *r, ptask *t, stop *s)
             break;
         }
     }
-    if (over && !ours && (dr6 & 0x4000)) {
+    bool step_trap = (dr6 & 0x4000) != 0;
+    if (issued && !step_trap && !(dr6 & 0xf)) {
+        /* DR6.BS is sometimes lost (seen once in ~10^5 steps under a
+         * hypervisor); the signal's code still says a debug exception
+         * (TRAP_BRKPT/TRAP_TRACE), where an int3 says SI_KERNEL */
+        siginfo_t si;
+        step_trap = ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) == 0 &&
+                    (si.si_code == 1 || si.si_code == 2);
+    }
+    if (over && !ours && step_trap) {
         /* a re-run's step over its breakpoint: not a stop */
         ptrace(PTRACE_POKEUSER, t->base.tid, (void *)DR_OFF(6), (void *)0);
         return true;
     }
-    h.stepped = issued && !over && (dr6 & 0x4000);
+    h.stepped = issued && !over && step_trap;
     if (!ours && h.stepped)
         ours = true; /* the single step gdb asked for */
     if (!ours && bp_in_at(d, s->regs.rip - 1)) {

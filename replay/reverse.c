@@ -270,9 +270,26 @@ void rev_attached(rep_dbg *d)
     d->rev->restart = false;
 }
 
+static void dump_pos(const char *what, const rev_pos *p)
+{
+    if (!getenv("RRT_REV_DEBUG"))
+        return;
+    fprintf(stderr, "rev: %s event %" PRIu64 "%s%s:", what, p->event,
+            p->signal ? " signal" : "", p->end ? " end" : "");
+    for (size_t i = 0; i < p->nsegs; i++)
+        fprintf(stderr, " [bps %zu wp %d step %u n %" PRIu64 "]",
+                p->segs[i].c.nbps, p->segs[i].c.wp[0].used, p->segs[i].c.step,
+                p->segs[i].n);
+    fprintf(stderr, "\n");
+}
+
 static srv_result restart(rep_dbg *d)
 {
     struct rev *v = d->rev;
+    if (v->mode == REV_SCAN)
+        dump_pos("scan to", &v->x);
+    else
+        dump_pos("go to", &v->target);
     if (d->r->index > v->hush)
         v->hush = d->r->index;
     v->restart = true;
