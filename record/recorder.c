@@ -1299,6 +1299,7 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     rrt_writer_options wo;
     rrt_writer_options_init(&wo);
     wo.threads = 1;
+    wo.quality = o->quality;
     if (build_manifest(r) != RRT_OK ||
         rrt_writer_create(o->out, &wo, &r->w, &r->err) != RRT_OK)
         goto out;
