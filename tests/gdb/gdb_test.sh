@@ -318,6 +318,27 @@ reverse_hits)
     expect "^\\\$4 = 9998\$"
     lacks "internal-error"
     ;;
+reverse_threads)
+    # back from the main thread to the second thread's write, then to its
+    # breakpoint; forward again to the same end, the output written once
+    build gdb_threads -pthread
+    record gdb_threads
+    debug 'break 27' 'continue' 'watch -l worker_result' \
+        'reverse-continue' 'info threads' 'break in_worker' \
+        'reverse-continue' 'continue' 'continue' 'continue'
+    expect "^Thread 2 \"gdb_threads\" hit Hardware watchpoint 2: -location worker_result"
+    grep -A1 "^Old value = 43\$" "$T/gdb.out" | grep -q "^New value = 0\$" ||
+        fail "reverse-continue did not show 43 -> 0"
+    expect "^worker \(arg=0xe\) at .*gdb_threads.c:17"
+    expect "^\* 2 +Thread [0-9a-f.]+ \"gdb_threads\" worker \(arg=0xe\)"
+    expect "^Thread 2 \"gdb_threads\" hit Breakpoint 3, in_worker \(x=14\)"
+    grep -A1 "^Old value = 0\$" "$T/gdb.out" | grep -q "^New value = 43\$" ||
+        fail "forward again did not show 0 -> 43"
+    [ "$(grep -c "^worker 43 pid-ok 1" "$T/gdb.out")" -eq 1 ] ||
+        fail "the program's output is not there exactly once"
+    expect "^\[Inferior 1 \(process [0-9]+\) exited normally\]"
+    lacks "internal-error"
+    ;;
 *)
     fail "unknown case $CASE"
     ;;
