@@ -11,8 +11,8 @@
  * inherits them. Hardware breakpoints and watchpoints use the debug
  * registers of each task of the debugged process.
  *
- * Positions are (event index, breakpoint hits and single steps since):
- * what issue #16's checkpoints will need to come back to a stop. */
+ * Reverse execution (bc, bs, monitor when/goto) is reverse.c's: it logs
+ * each resume as a position and re-runs the replay to go back. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
