@@ -702,6 +702,7 @@ bool rev_end(rep_dbg *d)
         rep_dbg_console(d, "rrt: the position was not found again\n");
     }
     arrive_live(d);
+    v->cur.event = d->r->index;
     v->cur.end = true;
     return false;
 }

@@ -318,6 +318,30 @@ reverse_hits)
     expect "^\\\$4 = 9998\$"
     lacks "internal-error"
     ;;
+reverse_goto)
+    # --until N starts the session (and its history) before event N;
+    # monitor when / goto; reverse-continue with no hit before: the start
+    build gdb_reverse
+    record_crash gdb_reverse
+    G "$RRT" replay --debug --until 60 "$T/p.rrt" -- -batch -nx \
+        -ex 'monitor when' -ex 'break tick' -ex 'continue' -ex 'print k' \
+        -ex 'reverse-continue' -ex 'monitor when' -ex 'monitor goto 100' \
+        -ex 'maint flush register-cache' -ex 'monitor when' \
+        -ex 'continue' -ex 'print k' -ex 'monitor goto 10' \
+        -ex 'monitor goto 99999999' -ex 'monitor when' \
+        >"$T/gdb.out" 2>"$T/gdb.err"
+    cat "$T/gdb.err" >>"$T/gdb.out"
+    [ "$(grep -c "^rrt: event 60, 0 stops since it" "$T/gdb.out")" -eq 2 ] ||
+        fail "the session did not start, and come back, before event 60"
+    expect "^No more reverse-execution history"
+    expect "^rrt: at event 100\$"
+    expect "^rrt: event 100, 0 stops since it"
+    [ "$(grep -c "^Breakpoint 1, tick (k=0)" "$T/gdb.out")" -eq 2 ] ||
+        fail "tick's first hit was not reached twice"
+    expect "^rrt: event 10 is before the debug session's start \(event 60\)"
+    expect "^rrt: event 99999999 is past the end of the recording"
+    lacks "internal-error"
+    ;;
 reverse_threads)
     # back from the main thread to the second thread's write, then to its
     # breakpoint; forward again to the same end, the output written once
