@@ -35,6 +35,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
 
 #include "gdbi.h"
 #include "rrtx.h"
@@ -93,7 +95,9 @@ struct rev {
     rev_pos target;
     char extra[80];
     bool goto_ok; /* monitor goto: answer OK, not a stop reply */
-    bool refine;  /* then step to the watchpoint's write */
+    bool refine;  /* then step to the watchpoint's write, or to ... */
+    bool refine_pc; /* ... the thread's arrival at pc */
+    uint64_t pc;
     uint32_t refine_task;
     rev_cfg refine_cfg;
     uint64_t k;
@@ -257,7 +261,17 @@ bool rev_silent(const rep_dbg *d)
 
 uint64_t rev_hush(const rep_dbg *d)
 {
-    return d->rev ? d->rev->hush : 0;
+    /* a re-run writes nothing; then what the live run did not write */
+    if (!d->rev)
+        return 0;
+    return d->rev->mode == REV_LIVE ? d->rev->hush : UINT64_MAX;
+}
+
+/* Live: the output up to here is written. */
+static void note_hush(rep_dbg *d)
+{
+    if (d->r->index > d->rev->hush)
+        d->rev->hush = d->r->index;
 }
 
 bool rev_restarting(const rep_dbg *d)
@@ -290,8 +304,6 @@ static srv_result restart(rep_dbg *d)
         dump_pos("scan to", &v->x);
     else
         dump_pos("go to", &v->target);
-    if (d->r->index > v->hush)
-        v->hush = d->r->index;
     v->restart = true;
     rep_dbg_restart(d);
     return SRV_END;
@@ -323,6 +335,7 @@ static void arrive_live(rep_dbg *d)
 {
     struct rev *v = d->rev;
     v->mode = REV_LIVE;
+    d->r->hush_until = v->hush;
     pos_copy(&v->cur, &v->target, v->target.nsegs);
     /* gdb's own breakpoints and watchpoints again */
     install(d, &v->g, NULL);
@@ -424,10 +437,37 @@ static void scan_note(rep_dbg *d, const rev_hit *h)
     v->l_hit = *h;
 }
 
+/* bs the slow way: single-step the thread through x's interval (and
+ * earlier ones while it did not run). */
+static srv_result step_scan(rep_dbg *d)
+{
+    struct rev *v = d->rev;
+    v->op = 's';
+    v->refine = false;
+    cfg_clear(&v->s);
+    v->s.step = v->refine_task;
+    v->scan_from = v->x.event;
+    start_scan(d);
+    return restart(d);
+}
+
 /* The scan reached x: go to the last stop noted, or to the beginning. */
 static srv_result scan_done(rep_dbg *d)
 {
     struct rev *v = d->rev;
+    if (v->op == 'p' && v->x.signal && v->found &&
+        v->l_hit.task == v->refine_task && v->l_hit.rip == v->pc) {
+        /* the thread's arrival at the faulting instruction is x's own
+         * instruction boundary: the stop before it */
+        v->found = v->found2;
+        v->l_event = v->p_event;
+        v->l_cnt = v->p_cnt;
+        v->l_reenact = v->p_reenact;
+        v->l_nprefix = v->p_nprefix;
+        v->l_hit = v->p_hit;
+    }
+    if (v->op == 'p' && (!v->found || v->l_event != v->x.event))
+        return step_scan(d);
     if (v->op == 's' && v->x.signal && v->found) {
         /* the thread's last step ended where the signal came: that
          * instruction boundary is x itself */
@@ -497,13 +537,21 @@ static srv_result scan_done(rep_dbg *d)
     char extra[80] = "";
     v->refine = false;
     uint64_t n = v->l_cnt;
-    if (v->op == 'c' && h->wslot >= 0 && d->wp[h->wslot].type != 1) {
+    if (v->op == 'p') {
+        /* from that stop, steps to the thread's arrival at its pc */
+        v->refine = true;
+        v->refine_pc = true;
+        cfg_clear(&v->refine_cfg);
+        v->refine_cfg.step = v->refine_task;
+    } else if (v->op == 'c' && h->wslot >= 0 &&
+               d->wp[h->wslot].type != 1) {
         /* stop before the write: the stop before it, then steps */
         const dbg_wp *w = &d->wp[h->wslot];
         snprintf(extra, sizeof(extra), "%s:%" PRIx64 ";",
                  w->type == 2 ? "watch" : "awatch", w->addr);
         n--;
         v->refine = true;
+        v->refine_pc = false;
         v->refine_task = h->task;
         cfg_clear(&v->refine_cfg);
         memcpy(v->refine_cfg.wp, v->s.wp, sizeof(v->refine_cfg.wp));
@@ -539,8 +587,9 @@ static srv_result scan_stop(rep_dbg *d, const rev_hit *h)
 {
     struct rev *v = d->rev;
     v->cnt++;
-    bool s = v->op == 's' ? (h->stepped && h->task == v->s.step)
-                          : hit_of(d, h, &v->s);
+    bool s = v->op == 'p'   ? true
+             : v->op == 's' ? (h->stepped && h->task == v->s.step)
+                            : hit_of(d, h, &v->s);
     if (!v->reenact) {
         if (s && d->r->index >= v->scan_from)
             scan_note(d, h);
@@ -551,8 +600,10 @@ static srv_result scan_stop(rep_dbg *d, const rev_hit *h)
     if (x)
         v->xcnt++;
     bool seg_done = x && v->xcnt == xs->n;
-    bool at_x =
-        seg_done && v->seg + 1 >= v->x.nsegs && !v->x.signal && !v->x.end;
+    bool rest_empty = true; /* x is where the next segments start */
+    for (size_t i = v->seg + 1; i < v->x.nsegs; i++)
+        rest_empty = rest_empty && v->x.segs[i].n == 0;
+    bool at_x = seg_done && rest_empty && !v->x.signal && !v->x.end;
     if (s && !at_x)
         scan_note(d, h);
     if (at_x)
@@ -608,6 +659,8 @@ srv_result rev_event_stop(rep_dbg *d, ptask *t)
         return scan_next_seg(d);
     if (v->mode == REV_GOTO && index == v->target.event)
         return goto_seg(d, t);
+    if (v->mode == REV_REFINE && v->refine_pc)
+        return step_scan(d); /* x was not in the stop's interval */
     if (v->mode == REV_REFINE) {
         /* the write never came in this interval: stop here */
         rep_dbg_console(d, "rrt: the watched write was not found; "
@@ -642,11 +695,13 @@ srv_result rev_stop(rep_dbg *d, ptask *t, const rev_hit *h, const char *extra)
         return goto_seg(d, t);
     case REV_REFINE:
         v->k++;
-        if (h->wslot < 0 || h->task != v->refine_task)
+        if (h->task != v->refine_task ||
+            (v->refine_pc ? !h->stepped || h->rip != v->pc : h->wslot < 0))
             return SRV_RESUME;
         /* the write: one step less, from the start again */
         v->refine = false;
-        pos_push(&v->target, &v->refine_cfg, v->k - 1);
+        if (v->k > 1)
+            pos_push(&v->target, &v->refine_cfg, v->k - 1);
         start_goto(d, v->extra, false);
         return restart(d);
     }
@@ -717,16 +772,31 @@ srv_result rev_request(rep_dbg *d, char op)
         rep_dbg_send(d, "E01");
         return SRV_RESUME;
     }
+    note_hush(d);
     v->op = op;
     pos_copy(&v->x, &v->cur, v->cur.nsegs);
     d->stepping = false;
     cfg_of_gdb(d, &v->g);
     cfg_of_gdb(d, &v->s);
     if (op == 's') {
-        /* the thread steps: where it was one instruction before */
+        /* where the thread was one instruction before: the last stop
+         * before x with a breakpoint at its pc added (in a loop, an
+         * iteration back), then single steps from there to the pc */
+        uint32_t tid = d->gthr ? d->gthr : d->cur;
+        ptask *t = rep_dbg_task_rec(d, tid);
+        struct user_regs_struct g;
+        v->refine_task = tid;
         cfg_clear(&v->s);
-        v->s.step = d->gthr ? d->gthr : d->cur;
         v->scan_from = v->x.event;
+        if (t && ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) == 0) {
+            v->op = 'p';
+            v->pc = g.rip;
+            v->s.bps = malloc(sizeof(uint64_t));
+            if (v->s.bps)
+                v->s.bps[v->s.nbps++] = g.rip;
+        } else {
+            v->s.step = tid;
+        }
     } else {
         v->scan_from = 0;
     }
@@ -760,6 +830,7 @@ srv_result rev_monitor(rep_dbg *d, const char *cmd)
             rep_dbg_send(d, "E01");
             return SRV_RESUME;
         }
+        note_hush(d);
         d->stepping = false;
         cfg_of_gdb(d, &v->g);
         pos_clear(&v->target);
