@@ -1985,9 +1985,15 @@ bool rep_dbg_stopped(replayer *r, ptask *t, stop *s)
                     (si.si_code == 1 || si.si_code == 2);
     }
     if (over && !ours && step_trap) {
-        /* a re-run's step over its breakpoint: not a stop */
+        /* a re-run's step over its breakpoint: not a stop, unless it
+         * lands on another one, whose int3 would trap next */
         ptrace(PTRACE_POKEUSER, t->base.tid, (void *)DR_OFF(6), (void *)0);
-        return true;
+        if (!bp_at(d, s->regs.rip))
+            return true;
+        ours = true;
+        h.bp = s->regs.rip;
+        snprintf(extra, sizeof(extra), "%s", d->swbreak ? "swbreak:;" : "");
+        dr6 = 0;
     }
     h.stepped = issued && !over && step_trap;
     if (!ours && h.stepped)

@@ -48,6 +48,7 @@ typedef struct rev_cfg {
     size_t nbps;
     dbg_wp wp[4];
     uint32_t step; /* recorded tid that single-steps, 0: none */
+    uint32_t only; /* count the stops of this task only (0: all) */
 } rev_cfg;
 
 typedef struct rev_seg {
@@ -65,6 +66,7 @@ typedef struct rev_pos {
 
 struct rev {
     rev_mode mode;
+    bool debug;    /* RRT_REV_DEBUG: the re-runs' positions and stops */
     bool restart;  /* the replay ends for a re-run */
     uint64_t hush; /* output written up to this event */
     rev_pos cur;   /* live: where the program is */
@@ -94,13 +96,15 @@ struct rev {
     /* goto */
     rev_pos target;
     char extra[80];
-    bool goto_ok; /* monitor goto: answer OK, not a stop reply */
-    bool refine;  /* then step to the watchpoint's write, or to ... */
+    bool goto_ok;   /* monitor goto: answer OK, not a stop reply */
+    bool refine;    /* then step to the watchpoint's write, or to ... */
     bool refine_pc; /* ... the thread's arrival at pc */
     uint64_t pc;
     uint32_t refine_task;
     rev_cfg refine_cfg;
     uint64_t k;
+    uint64_t *trail; /* the refining thread's pc after each step */
+    size_t ntrail, captrail;
 };
 
 static void cfg_clear(rev_cfg *c)
@@ -217,7 +221,7 @@ static void install(rep_dbg *d, const rev_cfg *a, const rev_cfg *b)
 /* The stop would have been one under c alone. */
 static bool hit_of(const rep_dbg *d, const rev_hit *h, const rev_cfg *c)
 {
-    if (!c)
+    if (!c || (c->only && h->task != c->only))
         return false;
     if (c->step && h->stepped && h->task == c->step)
         return true;
@@ -234,6 +238,8 @@ static bool hit_of(const rep_dbg *d, const rev_hit *h, const rev_cfg *c)
 bool rev_open(rep_dbg *d)
 {
     d->rev = calloc(1, sizeof(*d->rev));
+    if (d->rev)
+        d->rev->debug = getenv("RRT_REV_DEBUG") != NULL;
     return d->rev != NULL;
 }
 
@@ -250,6 +256,7 @@ void rev_free(rep_dbg *d)
     cfg_clear(&v->s);
     cfg_clear(&v->g);
     cfg_clear(&v->refine_cfg);
+    free(v->trail);
     free(v);
     d->rev = NULL;
 }
@@ -284,9 +291,9 @@ void rev_attached(rep_dbg *d)
     d->rev->restart = false;
 }
 
-static void dump_pos(const char *what, const rev_pos *p)
+static void dump_pos(const struct rev *v, const char *what, const rev_pos *p)
 {
-    if (!getenv("RRT_REV_DEBUG"))
+    if (!v->debug)
         return;
     fprintf(stderr, "rev: %s event %" PRIu64 "%s%s:", what, p->event,
             p->signal ? " signal" : "", p->end ? " end" : "");
@@ -301,9 +308,9 @@ static srv_result restart(rep_dbg *d)
 {
     struct rev *v = d->rev;
     if (v->mode == REV_SCAN)
-        dump_pos("scan to", &v->x);
+        dump_pos(v, "scan to", &v->x);
     else
-        dump_pos("go to", &v->target);
+        dump_pos(v, "go to", &v->target);
     v->restart = true;
     rep_dbg_restart(d);
     return SRV_END;
@@ -351,6 +358,7 @@ static srv_result arrive(rep_dbg *d, ptask *t, int sig)
         /* one step at a time to the watched write */
         v->mode = REV_REFINE;
         v->k = 0;
+        v->ntrail = 0;
         install(d, &v->refine_cfg, NULL);
         return SRV_RESUME;
     }
@@ -466,8 +474,17 @@ static srv_result scan_done(rep_dbg *d)
         v->l_nprefix = v->p_nprefix;
         v->l_hit = v->p_hit;
     }
-    if (v->op == 'p' && (!v->found || v->l_event != v->x.event))
-        return step_scan(d);
+    if (v->op == 'p' && (!v->found || v->l_event != v->x.event)) {
+        /* no stop before x in its interval: steps from its start */
+        pos_clear(&v->target);
+        v->target.event = v->x.event;
+        v->refine = true;
+        v->refine_pc = true;
+        cfg_clear(&v->refine_cfg);
+        v->refine_cfg.step = v->refine_task;
+        start_goto(d, "", false);
+        return restart(d);
+    }
     if (v->op == 's' && v->x.signal && v->found) {
         /* the thread's last step ended where the signal came: that
          * instruction boundary is x itself */
@@ -543,8 +560,7 @@ static srv_result scan_done(rep_dbg *d)
         v->refine_pc = true;
         cfg_clear(&v->refine_cfg);
         v->refine_cfg.step = v->refine_task;
-    } else if (v->op == 'c' && h->wslot >= 0 &&
-               d->wp[h->wslot].type != 1) {
+    } else if (v->op == 'c' && h->wslot >= 0 && d->wp[h->wslot].type != 1) {
         /* stop before the write: the stop before it, then steps */
         const dbg_wp *w = &d->wp[h->wslot];
         snprintf(extra, sizeof(extra), "%s:%" PRIx64 ";",
@@ -599,6 +615,11 @@ static srv_result scan_stop(rep_dbg *d, const rev_hit *h)
     bool x = xs && hit_of(d, h, &xs->c);
     if (x)
         v->xcnt++;
+    if (v->debug)
+        fprintf(stderr,
+                "rev:  scan stop seg %zu cnt %" PRIu64 " xcnt %" PRIu64
+                " rip %" PRIx64 " x %d s %d\n",
+                v->seg, v->cnt, v->xcnt, h->rip, x, s);
     bool seg_done = x && v->xcnt == xs->n;
     bool rest_empty = true; /* x is where the next segments start */
     for (size_t i = v->seg + 1; i < v->x.nsegs; i++)
@@ -685,9 +706,18 @@ srv_result rev_stop(rep_dbg *d, ptask *t, const rev_hit *h, const char *extra)
     case REV_SCAN:
         return scan_stop(d, h);
     case REV_GOTO:
-        if (d->r->index != v->target.event || v->seg >= v->target.nsegs)
+        /* every counted stop, as the scan counted them (another task's
+         * does not count where the segment is one task's) */
+        if (d->r->index != v->target.event || v->seg >= v->target.nsegs ||
+            (v->target.segs[v->seg].c.only &&
+             h->task != v->target.segs[v->seg].c.only))
             return SRV_RESUME;
-        if (++v->cnt < v->target.segs[v->seg].n)
+        ++v->cnt;
+        if (v->debug)
+            fprintf(stderr,
+                    "rev:  goto stop seg %zu cnt %" PRIu64 " rip %" PRIx64 "\n",
+                    v->seg, v->cnt, h->rip);
+        if (v->cnt < v->target.segs[v->seg].n)
             return SRV_RESUME;
         if (v->seg + 1 >= v->target.nsegs)
             return v->target.signal ? SRV_RESUME : arrive(d, t, SIGTRAP);
@@ -695,13 +725,41 @@ srv_result rev_stop(rep_dbg *d, ptask *t, const rev_hit *h, const char *extra)
         return goto_seg(d, t);
     case REV_REFINE:
         v->k++;
+        if (v->debug && v->k < 8)
+            fprintf(stderr,
+                    "rev: refine stop %" PRIu64 " task %u rip %" PRIx64
+                    " stepped %d (want %" PRIx64 ")\n",
+                    v->k, h->task, h->rip, h->stepped, v->pc);
+        if (h->task == v->refine_task && h->stepped) {
+            uint64_t *n =
+                rrtx_grow(v->trail, &v->captrail, v->ntrail + 1, sizeof(*n));
+            if (n) {
+                v->trail = n;
+                v->trail[v->ntrail++] = h->rip;
+            }
+        }
         if (h->task != v->refine_task ||
             (v->refine_pc ? !h->stepped || h->rip != v->pc : h->wslot < 0))
             return SRV_RESUME;
         /* the write: one step less, from the start again */
         v->refine = false;
-        if (v->k > 1)
+        if (v->k > 1 && v->ntrail == v->k) {
+            /* one step less: as the m-th arrival of the thread at that
+             * pc, which re-runs without single steps */
+            rev_cfg arr = {0};
+            uint64_t pc = v->trail[v->k - 2], m = 0;
+            for (uint64_t i = 0; i + 1 < v->k; i++)
+                m += v->trail[i] == pc;
+            arr.bps = malloc(sizeof(uint64_t));
+            if (arr.bps) {
+                arr.bps[arr.nbps++] = pc;
+                arr.only = v->refine_task;
+                pos_push(&v->target, &arr, m);
+            }
+            cfg_clear(&arr);
+        } else if (v->k > 1) {
             pos_push(&v->target, &v->refine_cfg, v->k - 1);
+        }
         start_goto(d, v->extra, false);
         return restart(d);
     }
