@@ -103,8 +103,16 @@ struct rev {
     uint32_t refine_task;
     rev_cfg refine_cfg;
     uint64_t k;
-    uint64_t *trail; /* the refining thread's pc after each step */
+    uint64_t *trail; /* the refining thread's pc after each step (a rep
+                      * instruction's iterations once) */
     size_t ntrail, captrail;
+    bool refine_from_event; /* the refine started at its event */
+    /* the last trail from an event's start: a bs whose position is the
+     * m-th arrival at a pc there finds the pc before in it, no re-run */
+    uint64_t *ctrail;
+    size_t nctrail;
+    uint64_t c_event;
+    uint32_t c_task;
 };
 
 static void cfg_clear(rev_cfg *c)
@@ -257,6 +265,7 @@ void rev_free(rep_dbg *d)
     cfg_clear(&v->g);
     cfg_clear(&v->refine_cfg);
     free(v->trail);
+    free(v->ctrail);
     free(v);
     d->rev = NULL;
 }
@@ -479,6 +488,7 @@ static srv_result scan_done(rep_dbg *d)
         pos_clear(&v->target);
         v->target.event = v->x.event;
         v->refine = true;
+        v->refine_from_event = true;
         v->refine_pc = true;
         cfg_clear(&v->refine_cfg);
         v->refine_cfg.step = v->refine_task;
@@ -557,6 +567,7 @@ static srv_result scan_done(rep_dbg *d)
     if (v->op == 'p') {
         /* from that stop, steps to the thread's arrival at its pc */
         v->refine = true;
+        v->refine_from_event = false;
         v->refine_pc = true;
         cfg_clear(&v->refine_cfg);
         v->refine_cfg.step = v->refine_task;
@@ -568,6 +579,7 @@ static srv_result scan_done(rep_dbg *d)
         n--;
         v->refine = true;
         v->refine_pc = false;
+        v->refine_from_event = false;
         v->refine_task = h->task;
         cfg_clear(&v->refine_cfg);
         memcpy(v->refine_cfg.wp, v->s.wp, sizeof(v->refine_cfg.wp));
@@ -730,7 +742,8 @@ srv_result rev_stop(rep_dbg *d, ptask *t, const rev_hit *h, const char *extra)
                     "rev: refine stop %" PRIu64 " task %u rip %" PRIx64
                     " stepped %d (want %" PRIx64 ")\n",
                     v->k, h->task, h->rip, h->stepped, v->pc);
-        if (h->task == v->refine_task && h->stepped) {
+        if (h->task == v->refine_task && h->stepped &&
+            (!v->ntrail || v->trail[v->ntrail - 1] != h->rip)) {
             uint64_t *n =
                 rrtx_grow(v->trail, &v->captrail, v->ntrail + 1, sizeof(*n));
             if (n) {
@@ -743,12 +756,21 @@ srv_result rev_stop(rep_dbg *d, ptask *t, const rev_hit *h, const char *extra)
             return SRV_RESUME;
         /* the write: one step less, from the start again */
         v->refine = false;
-        if (v->k > 1 && v->ntrail == v->k) {
+        if (v->refine_pc && v->refine_from_event && v->ntrail) {
+            free(v->ctrail);
+            v->ctrail = malloc(v->ntrail * sizeof(uint64_t));
+            v->nctrail = v->ctrail ? v->ntrail : 0;
+            if (v->ctrail)
+                memcpy(v->ctrail, v->trail, v->ntrail * sizeof(uint64_t));
+            v->c_event = v->target.event;
+            v->c_task = v->refine_task;
+        }
+        if (v->ntrail >= 2 && v->trail[v->ntrail - 1] == h->rip) {
             /* one step less: as the m-th arrival of the thread at that
              * pc, which re-runs without single steps */
             rev_cfg arr = {0};
-            uint64_t pc = v->trail[v->k - 2], m = 0;
-            for (uint64_t i = 0; i + 1 < v->k; i++)
+            uint64_t pc = v->trail[v->ntrail - 2], m = 0;
+            for (size_t i = 0; i + 1 < v->ntrail; i++)
                 m += v->trail[i] == pc;
             arr.bps = malloc(sizeof(uint64_t));
             if (arr.bps) {
@@ -757,7 +779,7 @@ srv_result rev_stop(rep_dbg *d, ptask *t, const rev_hit *h, const char *extra)
                 pos_push(&v->target, &arr, m);
             }
             cfg_clear(&arr);
-        } else if (v->k > 1) {
+        } else if (v->k > 1 && v->ntrail != 1) {
             pos_push(&v->target, &v->refine_cfg, v->k - 1);
         }
         start_goto(d, v->extra, false);
@@ -823,6 +845,50 @@ bool rev_end(rep_dbg *d)
 /* ------------------------------------------------------------------ */
 /* gdb's requests                                                     */
 
+/* bs where x is the m-th arrival of the thread at pc since an event whose
+ * trail is cached: the position before, from the trail. */
+static bool from_trail(rep_dbg *d, uint32_t tid, uint64_t pc)
+{
+    struct rev *v = d->rev;
+    const rev_pos *x = &v->x;
+    if (!v->ctrail || x->event != v->c_event || tid != v->c_task || x->signal ||
+        x->end || !x->nsegs)
+        return false;
+    for (size_t i = 0; i + 1 < x->nsegs; i++)
+        if (x->segs[i].n)
+            return false;
+    const rev_seg *last = &x->segs[x->nsegs - 1];
+    if (last->c.nbps != 1 || last->c.bps[0] != pc || last->c.only != tid ||
+        last->c.step || last->c.wp[0].used || last->c.wp[1].used ||
+        last->c.wp[2].used || last->c.wp[3].used || !last->n)
+        return false;
+    size_t at = 0;
+    uint64_t seen = 0;
+    for (; at < v->nctrail; at++)
+        if (v->ctrail[at] == pc && ++seen == last->n)
+            break;
+    if (at >= v->nctrail)
+        return false;
+    pos_clear(&v->target);
+    v->target.event = x->event;
+    if (at > 0) {
+        rev_cfg arr = {0};
+        uint64_t before = v->ctrail[at - 1], m = 0;
+        for (size_t i = 0; i < at; i++)
+            m += v->ctrail[i] == before;
+        arr.bps = malloc(sizeof(uint64_t));
+        if (!arr.bps)
+            return false;
+        arr.bps[arr.nbps++] = before;
+        arr.only = tid;
+        pos_push(&v->target, &arr, m);
+        cfg_clear(&arr);
+    }
+    v->refine = false;
+    start_goto(d, "", false);
+    return true;
+}
+
 srv_result rev_request(rep_dbg *d, char op)
 {
     struct rev *v = d->rev;
@@ -846,6 +912,11 @@ srv_result rev_request(rep_dbg *d, char op)
         v->refine_task = tid;
         cfg_clear(&v->s);
         v->scan_from = v->x.event;
+        if (t && ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) == 0 &&
+            from_trail(d, tid, g.rip)) {
+            d->resume_pending = true;
+            return restart(d);
+        }
         if (t && ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) == 0) {
             v->op = 'p';
             v->pc = g.rip;
