@@ -342,6 +342,27 @@ reverse_goto)
     expect "^rrt: event 99999999 is past the end of the recording"
     lacks "internal-error"
     ;;
+reverse_fork)
+    # back across a fork and the child's exec to the parent's call (the
+    # child, not debugged, calls the same function: not a hit), then to
+    # the start; forward again to the same end
+    build gdb_fork
+    record gdb_fork
+    debug 'break 24' 'continue' 'break side' 'reverse-continue' \
+        'print who' 'reverse-continue' 'continue' 'continue' 'continue'
+    expect "^Breakpoint 2, side \(who=5\) at .*gdb_fork.c:9"
+    expect "^\\\$1 = 5\$"
+    expect "^No more reverse-execution history"
+    [ "$(grep -c "^Breakpoint 2, side (who=5)" "$T/gdb.out")" -eq 2 ] ||
+        fail "side(5) was not hit again going forward"
+    [ "$(grep -c "^Breakpoint 1, main () at .*gdb_fork.c:24" "$T/gdb.out")" -eq 2 ] ||
+        fail "line 24 was not reached again"
+    [ "$(grep -c "^parent 10 child-status 0" "$T/gdb.out")" -eq 1 ] ||
+        fail "the program's output is not there exactly once"
+    expect "^\[Inferior 1 \(process [0-9]+\) exited normally\]"
+    lacks "who=7"
+    lacks "diverge|internal-error"
+    ;;
 reverse_threads)
     # back from the main thread to the second thread's write, then to its
     # breakpoint; forward again to the same end, the output written once
