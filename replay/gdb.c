@@ -1544,11 +1544,6 @@ ptask *rep_dbg_task_rec(rep_dbg *d, uint32_t rec)
     return task_rec(d, rec);
 }
 
-bool rep_dbg_debugged(rep_dbg *d, ptask *t)
-{
-    return debugged(d, t);
-}
-
 void rep_dbg_restart(rep_dbg *d)
 {
     remove_bps(d);

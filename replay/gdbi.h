@@ -102,7 +102,6 @@ void rep_dbg_console(rep_dbg *d, const char *text);
 bool rep_dbg_send(rep_dbg *d, const char *s);
 void rep_dbg_remove_bps(rep_dbg *d);
 ptask *rep_dbg_task_rec(rep_dbg *d, uint32_t rec);
-bool rep_dbg_debugged(rep_dbg *d, ptask *t);
 /* Gives up the replay (its tasks die) so that rep_replay starts it again
  * with the same debugger (reverse execution). */
 void rep_dbg_restart(rep_dbg *d);
