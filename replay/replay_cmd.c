@@ -95,6 +95,31 @@ static const char help[] =
     "  change that makes the program leave the recording shows in gdb as a\n"
     "  stop with the divergence's message.\n";
 
+static const char help_more[] =
+    "\nREVERSE EXECUTION (--debug, --gdbserver)\n"
+    "  gdb's reverse-continue, reverse-step, reverse-stepi, reverse-next\n"
+    "  and reverse-finish work (the server answers bc and bs), without\n"
+    "  performance counters: between two events a task runs the same\n"
+    "  instructions, so a position is an event and what gdb ran since (N\n"
+    "  breakpoint or watchpoint hits, N single steps of a thread). Going\n"
+    "  back re-runs the replay from its start in the same rrt process,\n"
+    "  with fresh tracees and replayer state, and stops at the last hit\n"
+    "  before the current position; a watchpoint stops before the write\n"
+    "  (gdb shows the old and new values reversed). With no hit before,\n"
+    "  gdb says: No more reverse-execution history (the session's first\n"
+    "  stop). Output already written is not written again.\n"
+    "  Cost: reverse-continue is two replays to the current position (a\n"
+    "  watchpoint four), reverse-step about three, single-stepping the\n"
+    "  thread from the stop before (from its event in code run once).\n"
+    "  Memory: no checkpoints are kept, so peak memory stays that of one\n"
+    "  replay (bench/reverse_bench.sh).\n"
+    "  monitor when         print the event, the stops since it, the thread\n"
+    "  monitor goto EVENT   re-run to just before EVENT (then: maint flush\n"
+    "                       register-cache)\n"
+    "  --debug --until N    start the session before event N\n"
+    "  Positions are per event, so a program that gdb changed (registers,\n"
+    "  memory) does not come back the same; going back undoes the change.\n";
+
 static const char exit_status[] =
     "\nEXIT STATUS\n"
     "  The replayed program's own exit status, as recorded (128+N when\n"
@@ -376,5 +401,6 @@ const cli_command cmd_replay = {
     .summary = "re-run a recorded program from its archive",
     .help = help,
     .exit_status = exit_status,
+    .help_more = help_more,
     .run = run,
 };

@@ -419,7 +419,8 @@ static bool write_outputs(replayer *r, ptask *t, const rrt_ev_syscall *e)
             return rep_fail_at(r, t, "cannot write %zu bytes at 0x%llx",
                                e->mem[i].len,
                                (unsigned long long)e->mem[i].addr);
-    if ((e->flags & RRT_EV_SC_STDIO) && !r->o->quiet) {
+    if ((e->flags & RRT_EV_SC_STDIO) && !r->o->quiet &&
+        r->index >= r->hush_until) {
         int fd = e->stdio_stream == 2 ? 2 : 1;
         const uint8_t *p = e->stdio_data;
         size_t n = e->stdio_len;
@@ -1903,7 +1904,10 @@ static bool check_end(replayer *r)
     return true;
 }
 
-rrt_status rep_replay(const rep_options *o, rep_report *rep, rrt_error *err)
+/* One replay from the start; *dbg: the debugger, kept for the next one
+ * when it ends for a re-run (reverse execution, reverse.c). */
+static rrt_status replay_once(const rep_options *o, rep_report *rep,
+                              rrt_error *err, rep_dbg **dbg)
 {
     replayer state = {0}, *r = &state;
     r->o = o;
@@ -1927,8 +1931,13 @@ rrt_status rep_replay(const rep_options *o, rep_report *rep, rrt_error *err)
             goto out;
         }
     }
-    if (o->gdb && !rep_dbg_open(r))
+    if (*dbg)
+        rep_dbg_attach(r, *dbg);
+    else if (o->gdb && !rep_dbg_open(r))
         goto out;
+    *dbg = NULL;
+    if (r->dbg)
+        r->hush_until = rep_dbg_hush(r);
     if (setup_traps(r) && spawn(r, &root) && run_events(r) && check_end(r))
         rep->outcome = REP_REPLAYED;
     else if (r->diverged)
@@ -1951,6 +1960,7 @@ out:
     else if (rep->outcome == REP_FAILED && r->err.status == RRT_OK)
         rep_failed(r, RRT_E_IO, "%s: replay failed", o->archive);
     kill_all(r);
+    *dbg = rep_dbg_take(r);
     rep_dbg_close(r);
     rep_sub_clear(&r->sub);
     rrt_cpuid_manifest_clear(&r->m);
@@ -1964,4 +1974,14 @@ out:
     if (err)
         *err = r->err;
     return rep->outcome == REP_REPLAYED ? RRT_OK : r->err.status;
+}
+
+rrt_status rep_replay(const rep_options *o, rep_report *rep, rrt_error *err)
+{
+    rep_dbg *dbg = NULL;
+    rrt_status st;
+    do
+        st = replay_once(o, rep, err, &dbg);
+    while (dbg);
+    return st;
 }

@@ -147,6 +147,7 @@ typedef struct replayer {
     uint64_t sb_records; /* syscall buffer records consumed */
     bool sb_used;        /* a SYSCALLBUF_INIT was replayed */
     bool sb_mirror;      /* a SHARED_MAP was replayed (sb_ctl.mirror) */
+    uint64_t hush_until; /* a re-run: output of earlier events is out */
 } replayer;
 
 /* report.c: what the replay says, and how it stops. */
@@ -187,6 +188,12 @@ void rep_dbg_signal(replayer *r, ptask *t, int sig);
 /* The replay ended (replayed: as recorded, else diverged or failed). */
 void rep_dbg_end(replayer *r, bool replayed);
 void rep_dbg_close(replayer *r);
+/* Reverse execution re-runs the replay with the same debugger: take it
+ * from a replayer that ends for that (else NULL), give it to the next. */
+rep_dbg *rep_dbg_take(replayer *r);
+void rep_dbg_attach(replayer *r, rep_dbg *d);
+/* Events whose output a re-run does not write again. */
+uint64_t rep_dbg_hush(replayer *r);
 /* memory.c: memory at replay. The vDSO the recording kept visible (and
  * made to ask the kernel) must be where the program saw it. */
 bool rep_vdso_check(replayer *r, ptask *t, const rrt_ev_exec *rec,

@@ -29,6 +29,16 @@ record() { # NAME [ARGS...]
     "$RRT" pack -o "$T/p.rrt" "$T/a.rrt" >/dev/null 2>"$T/pack.err" || fail "pack failed"
     rm -rf "$T/src" "$T/bin" "$T/a.rrt"
 }
+# A tracee that crashes: rrt record exits as it did (128+SIGSEGV).
+record_crash() { # NAME
+    name=$1; shift
+    "$RRT" record -o "$T/a.rrt" -- "$T/bin/$name" "$@" >"$T/rec.out" 2>"$T/rec.err"
+    [ $? -eq 139 ] || fail "record of a crashing program: status $? (expected 139)"
+    "$RRT" pack -o "$T/p.rrt" "$T/a.rrt" >/dev/null 2>"$T/pack.err" || fail "pack failed"
+    rm -rf "$T/src" "$T/bin" "$T/a.rrt"
+}
+# The line of gdb_reverse.c marked /* WHAT */.
+line_of() { grep -n "/\* $1 \*/" "$SRC/gdb_reverse.c" | cut -d: -f1; }
 # rrt replay --debug with gdb -batch and the given -ex commands.
 debug() {
     args=()
@@ -238,6 +248,141 @@ libraries)
     expect 'Packet received: l<library-list-svr4 version="1.0" main-lm="0x[0-9a-f]+"><library name="/[^"]*" lm="0x[0-9a-f]+" l_addr="0x[0-9a-f]+" l_ld="0x[0-9a-f]+"/>'
     expect "Yes .*target:.*/libc.so.6"
     expect "^Breakpoint 1, report"
+    ;;
+reverse_watch)
+    # to the crash, a watchpoint on the corrupted global, reverse-continue:
+    # the line of the stray write, the old and new values reversed
+    build gdb_reverse
+    record_crash gdb_reverse
+    debug 'continue' 'watch -l global' 'reverse-continue' 'print global' \
+        'reverse-continue' 'continue' 'continue' 'print global'
+    expect "^Program received signal SIGSEGV"
+    grep -A1 "^Old value = 1234\$" "$T/gdb.out" | grep -q "^New value = 7\$" ||
+        fail "reverse-continue did not show 1234 -> 7"
+    expect "in fill \(n=2\) at .*gdb_reverse.c:$(line_of STRAY)\$"
+    expect "^\\\$1 = 7\$"
+    # nothing wrote it before: the start of the history
+    expect "^No more reverse-execution history"
+    # forward again: the write, then the same crash with the same value
+    grep -A1 "^Old value = 7\$" "$T/gdb.out" | grep -q "^New value = 1234\$" ||
+        fail "continue after going back did not show 7 -> 1234"
+    [ "$(grep -c "^Program received signal SIGSEGV" "$T/gdb.out")" -eq 2 ] ||
+        fail "the crash was not reached again"
+    expect "^\\\$2 = 1234\$"
+    lacks "internal-error"
+    ;;
+reverse_step)
+    # reverse-step and reverse-next back over a loop and a call,
+    # reverse-finish out of the callee; then forward to the same crash
+    build gdb_reverse
+    record_crash gdb_reverse
+    debug 'continue' 'reverse-next' 'reverse-next' 'reverse-next' \
+        'reverse-next' 'print j' 'print s' 'reverse-next' 'print j' \
+        'print s' 'reverse-next' 'reverse-next' 'reverse-next' \
+        'reverse-next' 'reverse-next' 'print s' 'next' \
+        'reverse-step' 'reverse-step' 'bt 1' 'reverse-finish' \
+        'monitor when' 'continue' 'print s' 'print q'
+    cat "$T/gdb.err" >>"$T/gdb.out"
+    expect "^$(line_of LOOP)[[:space:]]+in .*gdb_reverse.c"
+    # the loop backwards: j and s step back together
+    expect "^\\\$1 = 2\$"
+    expect "^\\\$2 = 10004\$"
+    expect "^\\\$3 = 2\$"
+    expect "^\\\$4 = 10002\$"
+    # over the call to add: line CALL, s not yet assigned (0 on the stack)
+    expect "^$(line_of CALL)[[:space:]]+in .*gdb_reverse.c"
+    expect "^\\\$5 = 0\$"
+    # reverse-step enters add at its end, reverse-finish returns to main
+    expect "^add \\(x=10000, y=1\\) at .*gdb_reverse.c:$(($(line_of ADD) + 1))"
+    expect "^0x[0-9a-f]+ in main \\(\\) at .*gdb_reverse.c:$(line_of CALL)\$"
+    expect "^rrt: event [0-9]+, [0-9]+ stops since it, thread [0-9]+"
+    [ "$(grep -c "^Program received signal SIGSEGV" "$T/gdb.out")" -eq 2 ] ||
+        fail "the crash was not reached again"
+    expect "^\\\$[0-9]+ = 10004\$"
+    expect "^\\\$[0-9]+ = \(int \*\) 0x4d2\$"
+    lacks "internal-error"
+    lacks "not found again|diverged"
+    ;;
+reverse_hits)
+    # a breakpoint hit 10,000 times: from the end, reverse-continue lands
+    # on hit 10,000 then 9,999 (k counts from 0; counter is k before)
+    build gdb_reverse
+    record_crash gdb_reverse
+    debug 'break tick' 'continue' 'disable 1' 'continue' 'enable 1' \
+        'reverse-continue' 'print k' 'print counter' 'reverse-continue' \
+        'print k' 'print counter' 'monitor goto 1000000000' 'monitor when'
+    cat "$T/gdb.err" >>"$T/gdb.out"
+    expect "^Breakpoint 1, tick \(k=9999\) at .*gdb_reverse.c:$(line_of TICK)"
+    expect "^\\\$2 = 9999\$"
+    expect "^Breakpoint 1, tick \(k=9998\) at .*gdb_reverse.c:$(line_of TICK)"
+    expect "^\\\$4 = 9998\$"
+    lacks "internal-error"
+    ;;
+reverse_goto)
+    # --until N starts the session (and its history) before event N;
+    # monitor when / goto; reverse-continue with no hit before: the start
+    build gdb_reverse
+    record_crash gdb_reverse
+    G "$RRT" replay --debug --until 60 "$T/p.rrt" -- -batch -nx \
+        -ex 'monitor when' -ex 'break tick' -ex 'continue' -ex 'print k' \
+        -ex 'reverse-continue' -ex 'monitor when' -ex 'monitor goto 100' \
+        -ex 'maint flush register-cache' -ex 'monitor when' \
+        -ex 'continue' -ex 'print k' -ex 'monitor goto 10' \
+        -ex 'monitor goto 99999999' -ex 'monitor when' \
+        >"$T/gdb.out" 2>"$T/gdb.err"
+    cat "$T/gdb.err" >>"$T/gdb.out"
+    [ "$(grep -c "^rrt: event 60, 0 stops since it" "$T/gdb.out")" -eq 2 ] ||
+        fail "the session did not start, and come back, before event 60"
+    expect "^No more reverse-execution history"
+    expect "^rrt: at event 100\$"
+    expect "^rrt: event 100, 0 stops since it"
+    [ "$(grep -c "^Breakpoint 1, tick (k=0)" "$T/gdb.out")" -eq 2 ] ||
+        fail "tick's first hit was not reached twice"
+    expect "^rrt: event 10 is before the debug session's start \(event 60\)"
+    expect "^rrt: event 99999999 is past the end of the recording"
+    lacks "internal-error"
+    ;;
+reverse_fork)
+    # back across a fork and the child's exec to the parent's call (the
+    # child, not debugged, calls the same function: not a hit), then to
+    # the start; forward again to the same end
+    build gdb_fork
+    record gdb_fork
+    debug 'break 24' 'continue' 'break side' 'reverse-continue' \
+        'print who' 'reverse-continue' 'continue' 'continue' 'continue'
+    expect "^Breakpoint 2, side \(who=5\) at .*gdb_fork.c:9"
+    expect "^\\\$1 = 5\$"
+    expect "^No more reverse-execution history"
+    [ "$(grep -c "^Breakpoint 2, side (who=5)" "$T/gdb.out")" -eq 2 ] ||
+        fail "side(5) was not hit again going forward"
+    [ "$(grep -c "^Breakpoint 1, main () at .*gdb_fork.c:24" "$T/gdb.out")" -eq 2 ] ||
+        fail "line 24 was not reached again"
+    [ "$(grep -c "^parent 10 child-status 0" "$T/gdb.out")" -eq 1 ] ||
+        fail "the program's output is not there exactly once"
+    expect "^\[Inferior 1 \(process [0-9]+\) exited normally\]"
+    lacks "who=7"
+    lacks "diverge|internal-error"
+    ;;
+reverse_threads)
+    # back from the main thread to the second thread's write, then to its
+    # breakpoint; forward again to the same end, the output written once
+    build gdb_threads -pthread
+    record gdb_threads
+    debug 'break 27' 'continue' 'watch -l worker_result' \
+        'reverse-continue' 'info threads' 'break in_worker' \
+        'reverse-continue' 'continue' 'continue' 'continue'
+    expect "^Thread 2 \"gdb_threads\" hit Hardware watchpoint 2: -location worker_result"
+    grep -A1 "^Old value = 43\$" "$T/gdb.out" | grep -q "^New value = 0\$" ||
+        fail "reverse-continue did not show 43 -> 0"
+    expect "^worker \(arg=0xe\) at .*gdb_threads.c:17"
+    expect "^\* 2 +Thread [0-9a-f.]+ \"gdb_threads\" worker \(arg=0xe\)"
+    expect "^Thread 2 \"gdb_threads\" hit Breakpoint 3, in_worker \(x=14\)"
+    grep -A1 "^Old value = 0\$" "$T/gdb.out" | grep -q "^New value = 43\$" ||
+        fail "forward again did not show 0 -> 43"
+    [ "$(grep -c "^worker 43 pid-ok 1" "$T/gdb.out")" -eq 1 ] ||
+        fail "the program's output is not there exactly once"
+    expect "^\[Inferior 1 \(process [0-9]+\) exited normally\]"
+    lacks "internal-error"
     ;;
 *)
     fail "unknown case $CASE"
