@@ -34,8 +34,8 @@ int main(int argc, char **argv)
         pipe(p) != 0)
         return 1;
     int st;
-    pid_t c = clone(replace, stack + sizeof(stack), CLONE_FILES | SIGCHLD,
-                    NULL);
+    pid_t c =
+        clone(replace, stack + sizeof(stack), CLONE_FILES | SIGCHLD, NULL);
     if (c < 0 || waitpid(c, &st, 0) != c || !WIFEXITED(st) ||
         WEXITSTATUS(st) != 0)
         return 2;
