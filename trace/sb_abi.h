@@ -54,22 +54,6 @@ struct sb_thread {
 struct sb_ctl {
     uint64_t magic;
     uint32_t mode;
-    /* tracer: the program installed a seccomp filter (or strict mode) of
-     * its own: every call takes the traced path from now on, as the
-     * library's untraced calls would meet the program's filter (spec/
-     * events.md 5) */
-    uint32_t off;
-    /* tracer: the recording mirrors writes to some files into mappings of
-     * them (SHARED_MAP, SHARED_WRITE): writes to regular files stay
-     * traced, so that the tracer sees them */
-    uint32_t mirror;
-    /* tracer: another process shares the descriptor table (CLONE_FILES
-     * without CLONE_VM), where the library cannot see its closes: the
-     * descriptor cache is not used */
-    uint32_t fds_shared;
-    /* record: the recorder's timer asks for the records (written while the
-     * task runs); the library flushes at its next record, as at a yield */
-    uint32_t flush_req;
     uint32_t pad;
     uint64_t used;      /* bytes of records in the buffer */
     uint64_t flushed;   /* record: bytes already written to the archive */
@@ -94,6 +78,24 @@ struct sb_ctl {
         uint32_t kind; /* SB_FD_* bits */
         uint32_t pad;
     } fds[1024];
+    /* After the rest, so that the images of recordings made before these
+     * were added still read their fields where they were. */
+    /* tracer: the program installed a seccomp filter (or strict mode) of
+     * its own: every call takes the traced path from now on, as the
+     * library's untraced calls would meet the program's filter (spec/
+     * events.md 5) */
+    uint32_t off;
+    /* tracer: the recording mirrors writes to some files into mappings of
+     * them (SHARED_MAP, SHARED_WRITE): writes to regular files stay
+     * traced, so that the tracer sees them */
+    uint32_t mirror;
+    /* tracer: another process shares the descriptor table (CLONE_FILES
+     * without CLONE_VM), where the library cannot see its closes: the
+     * descriptor cache is not used */
+    uint32_t fds_shared;
+    /* record: the recorder's timer asks for the records (written while the
+     * task runs); the library flushes at its next record, as at a yield */
+    uint32_t flush_req;
 };
 
 #define SB_FDS 1024
