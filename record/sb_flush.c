@@ -40,10 +40,15 @@ bool rec_sb_answered(recorder *r)
     return writer_flush(r);
 }
 
+/* The page's head and flush_req, which sits at its end (the page only
+ * grows there); the descriptor cache between them is not read. */
 static bool read_header(rtask *t, struct sb_ctl *c)
 {
     return trace_mem_read(t->base.memfd, SB_CTL, c,
                           offsetof(struct sb_ctl, fd_gen)) &&
+           trace_mem_read(t->base.memfd,
+                          SB_CTL + offsetof(struct sb_ctl, flush_req),
+                          &c->flush_req, sizeof(c->flush_req)) &&
            c->magic == SB_MAGIC && c->mode == SB_MODE_RECORD;
 }
 
