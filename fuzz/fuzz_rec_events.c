@@ -12,6 +12,8 @@
 
 #include <rrt/rrt.h>
 
+#include "fuzz_view.h"
+
 #define FZ_MAX_PAYLOAD (1u << 16)
 
 static void die(uint32_t type, const char *what)
@@ -19,22 +21,6 @@ static void die(uint32_t type, const char *what)
     fprintf(stderr, "fuzz_rec_events: %s event: %s\n", rrt_ev_type_name(type),
             what);
     abort();
-}
-
-static bool all_zero(const void *p, size_t n)
-{
-    const uint8_t *b = p;
-    for (size_t i = 0; i < n; i++)
-        if (b[i])
-            return false;
-    return true;
-}
-
-static bool inside(const uint8_t *p, size_t n, const uint8_t *data, size_t size)
-{
-    if (!n)
-        return true;
-    return p && p >= data && n <= size && p - data <= (ptrdiff_t)(size - n);
 }
 
 /* Decodes data as `type` through rrt_ev_decode_any; on success re-encodes
@@ -54,7 +40,7 @@ static rrt_status check(uint32_t type, const uint8_t *data, size_t size,
             die(type, "unexpected status");
         if (err.status != st || !err.message[0])
             die(type, "failure without an error message");
-        if (!all_zero(&e, sizeof(e)))
+        if (!fz_all_zero(&e, sizeof(e)))
             die(type, "failure left a partly filled result");
         return st;
     }
@@ -68,11 +54,11 @@ static rrt_status check(uint32_t type, const uint8_t *data, size_t size,
         if ((sc->n_mem != 0) != (sc->mem != NULL))
             die(type, "n_mem and mem disagree");
         for (size_t i = 0; i < sc->n_mem; i++)
-            if (!inside(sc->mem[i].data, sc->mem[i].len, data, size))
+            if (!fz_inside(sc->mem[i].data, sc->mem[i].len, data, size))
                 die(type, "memory range points outside the input");
         if ((sc->flags & RRT_EV_SC_STDIO) &&
             ((sc->stdio_stream != 1 && sc->stdio_stream != 2) ||
-             !inside(sc->stdio_data, sc->stdio_len, data, size)))
+             !fz_inside(sc->stdio_data, sc->stdio_len, data, size)))
             die(type, "bad stdio fields accepted");
         break;
     }
@@ -85,8 +71,8 @@ static rrt_status check(uint32_t type, const uint8_t *data, size_t size,
             die(type, "too many auxv entries accepted");
         break;
     case RRT_EV_SIGNAL_FRAME:
-        if (!inside(e.u.signal_frame.frame, e.u.signal_frame.frame_len, data,
-                    size))
+        if (!fz_inside(e.u.signal_frame.frame, e.u.signal_frame.frame_len, data,
+                       size))
             die(type, "frame bytes point outside the input");
         break;
     }
@@ -102,7 +88,7 @@ static rrt_status check(uint32_t type, const uint8_t *data, size_t size,
         abort();
     }
     rrt_ev_any_clear(&e);
-    if (!all_zero(&e, sizeof(e)))
+    if (!fz_all_zero(&e, sizeof(e)))
         die(type, "rrt_ev_any_clear left something behind");
     if (enc != RRT_OK)
         die(type, "a decoded event does not encode again");
@@ -118,7 +104,7 @@ static void check_unknown(uint32_t type, const uint8_t *data, size_t size)
     memset(&e, 0x5a, sizeof(e));
     if (rrt_ev_decode_any(type, data, size, &e, &err) != RRT_E_UNSUPPORTED ||
         err.status != RRT_E_UNSUPPORTED || !err.message[0] ||
-        !all_zero(&e, sizeof(e))) {
+        !fz_all_zero(&e, sizeof(e))) {
         fprintf(stderr, "fuzz_rec_events: type %u: not refused as unknown\n",
                 type);
         abort();

@@ -12,28 +12,14 @@
 
 #include <rrt/rrt.h>
 
+#include "fuzz_view.h"
+
 #define FZ_MAX_PAYLOAD (1u << 20)
 
 static void die(const char *what)
 {
     fprintf(stderr, "fuzz_syscallbuf: %s\n", what);
     abort();
-}
-
-static bool all_zero(const void *p, size_t n)
-{
-    const uint8_t *b = p;
-    for (size_t i = 0; i < n; i++)
-        if (b[i])
-            return false;
-    return true;
-}
-
-static bool inside(const uint8_t *p, size_t n, const uint8_t *data, size_t size)
-{
-    if (!n)
-        return true;
-    return p && p >= data && n <= size && p - data <= (ptrdiff_t)(size - n);
 }
 
 static void failed(rrt_status st, const rrt_error *err, const void *e,
@@ -44,7 +30,7 @@ static void failed(rrt_status st, const rrt_error *err, const void *e,
         die("unexpected status");
     if (err->status != st || !err->message[0])
         die("failure without an error message");
-    if (!all_zero(e, esize))
+    if (!fz_all_zero(e, esize))
         die("failure left a partly filled result");
 }
 
@@ -72,7 +58,7 @@ static void flush(const uint8_t *data, size_t size, rrt_buf *b)
     /* each record takes 4 bytes at least, so its data fits the input */
     uint64_t total = 0;
     for (size_t i = 0; i < e.n_recs; i++) {
-        if (!inside(e.recs[i].data, e.recs[i].len, data, size))
+        if (!fz_inside(e.recs[i].data, e.recs[i].len, data, size))
             die("record data points outside the input");
         total += e.recs[i].len;
     }
@@ -81,7 +67,7 @@ static void flush(const uint8_t *data, size_t size, rrt_buf *b)
     if (rrt_ev_encode_syscallbuf(b, &e) != RRT_OK)
         die("a decoded SYSCALLBUF does not encode again");
     rrt_ev_syscallbuf_clear(&e);
-    if (!all_zero(&e, sizeof(e)))
+    if (!fz_all_zero(&e, sizeof(e)))
         die("rrt_ev_syscallbuf_clear left something behind");
     same(b, data, size);
 }
@@ -100,8 +86,8 @@ static void patch(const uint8_t *data, size_t size, rrt_buf *b)
     if (e.stub_len > RRT_EV_SB_STUB_MAX || e.site_len < RRT_EV_SB_SITE_MIN ||
         e.site_len > RRT_EV_SB_SITE_MAX)
         die("stub or site length out of range accepted");
-    if (!inside(e.stub_bytes, e.stub_len, data, size) ||
-        !inside(e.site_bytes, e.site_len, data, size))
+    if (!fz_inside(e.stub_bytes, e.stub_len, data, size) ||
+        !fz_inside(e.site_bytes, e.site_len, data, size))
         die("stub or site bytes point outside the input");
     if (rrt_ev_encode_syscallbuf_patch(b, &e) != RRT_OK)
         die("a decoded SYSCALLBUF_PATCH does not encode again");
@@ -121,7 +107,7 @@ static void init(const uint8_t *data, size_t size, rrt_buf *b)
     }
     if (e.image_len > RRT_EV_SB_IMAGE_MAX || e.out[0].ok > 1 || e.out[1].ok > 1)
         die("image length or out flag out of range accepted");
-    if (!inside(e.image, e.image_len, data, size))
+    if (!fz_inside(e.image, e.image_len, data, size))
         die("image points outside the input");
     if (rrt_ev_encode_syscallbuf_init(b, &e) != RRT_OK)
         die("a decoded SYSCALLBUF_INIT does not encode again");

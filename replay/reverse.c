@@ -64,6 +64,15 @@ typedef struct rev_pos {
     bool end;    /* the end of the replay */
 } rev_pos;
 
+/* A stop a scan noted: where it was and how to come back to it. */
+typedef struct rev_note {
+    bool found;
+    uint64_t event, cnt;
+    size_t nprefix;
+    bool reenact;
+    rev_hit hit;
+} rev_note;
+
 struct rev {
     rev_mode mode;
     bool debug;    /* RRT_REV_DEBUG: the re-runs' positions and stops */
@@ -83,16 +92,9 @@ struct rev {
     bool reenact; /* in x's interval, re-enacting its segments */
     size_t seg;   /* the segment being re-enacted */
     uint64_t cnt, xcnt;
-    bool found, found2;
-    uint64_t l_event, l_cnt;
-    size_t l_nprefix;
-    bool l_reenact;
-    rev_hit l_hit;
-    /* the note before: a signal stops where the last step ended */
-    uint64_t p_event, p_cnt;
-    size_t p_nprefix;
-    bool p_reenact;
-    rev_hit p_hit;
+    /* the last stop the scan noted, and the one before it (a signal
+     * stops where the last step ended) */
+    rev_note l, p;
     /* goto */
     rev_pos target;
     char extra[80];
@@ -431,7 +433,7 @@ static void start_scan(rep_dbg *d)
     struct rev *v = d->rev;
     v->mode = REV_SCAN;
     v->reenact = false;
-    v->found = v->found2 = false;
+    v->l.found = v->p.found = false;
     v->seg = 0;
     v->cnt = v->xcnt = 0;
     install(d, NULL, v->scan_from == 0 ? &v->s : NULL);
@@ -440,18 +442,13 @@ static void start_scan(rep_dbg *d)
 static void scan_note(rep_dbg *d, const rev_hit *h)
 {
     struct rev *v = d->rev;
-    v->found2 = v->found;
-    v->p_event = v->l_event;
-    v->p_cnt = v->l_cnt;
-    v->p_reenact = v->l_reenact;
-    v->p_nprefix = v->l_nprefix;
-    v->p_hit = v->l_hit;
-    v->found = true;
-    v->l_event = d->r->index;
-    v->l_cnt = v->cnt;
-    v->l_reenact = v->reenact;
-    v->l_nprefix = v->seg;
-    v->l_hit = *h;
+    v->p = v->l;
+    v->l = (rev_note){.found = true,
+                      .event = d->r->index,
+                      .cnt = v->cnt,
+                      .nprefix = v->seg,
+                      .reenact = v->reenact,
+                      .hit = *h};
 }
 
 /* bs the slow way: single-step the thread through x's interval (and
@@ -472,18 +469,13 @@ static srv_result step_scan(rep_dbg *d)
 static srv_result scan_done(rep_dbg *d)
 {
     struct rev *v = d->rev;
-    if (v->op == 'p' && v->x.signal && v->found &&
-        v->l_hit.task == v->refine_task && v->l_hit.rip == v->pc) {
+    if (v->op == 'p' && v->x.signal && v->l.found &&
+        v->l.hit.task == v->refine_task && v->l.hit.rip == v->pc) {
         /* the thread's arrival at the faulting instruction is x's own
          * instruction boundary: the stop before it */
-        v->found = v->found2;
-        v->l_event = v->p_event;
-        v->l_cnt = v->p_cnt;
-        v->l_reenact = v->p_reenact;
-        v->l_nprefix = v->p_nprefix;
-        v->l_hit = v->p_hit;
+        v->l = v->p;
     }
-    if (v->op == 'p' && (!v->found || v->l_event != v->x.event)) {
+    if (v->op == 'p' && (!v->l.found || v->l.event != v->x.event)) {
         /* no stop before x in its interval: steps from its start */
         pos_clear(&v->target);
         v->target.event = v->x.event;
@@ -495,24 +487,19 @@ static srv_result scan_done(rep_dbg *d)
         start_goto(d, "", false);
         return restart(d);
     }
-    if (v->op == 's' && v->x.signal && v->found) {
+    if (v->op == 's' && v->x.signal && v->l.found) {
         /* the thread's last step ended where the signal came: that
          * instruction boundary is x itself */
-        v->found = v->found2;
-        v->l_event = v->p_event;
-        v->l_cnt = v->p_cnt;
-        v->l_reenact = v->p_reenact;
-        v->l_nprefix = v->p_nprefix;
-        v->l_hit = v->p_hit;
+        v->l = v->p;
     }
-    if (!v->found && v->op == 's' && v->scan_from > 0) {
+    if (!v->l.found && v->op == 's' && v->scan_from > 0) {
         /* the thread did not run in x's interval: the one before too */
         uint64_t back = v->x.event - v->scan_from + 1;
         v->scan_from = v->scan_from > back ? v->scan_from - back : 0;
         start_scan(d);
         return restart(d);
     }
-    if (!v->found) {
+    if (!v->l.found) {
         pos_copy(&v->target, &v->first, v->first.nsegs);
         v->refine = false;
         start_goto(d, "replaylog:begin;", false);
@@ -521,19 +508,19 @@ static srv_result scan_done(rep_dbg *d)
     /* the target: (event, x's first segments, the combined one) */
     rev_pos *tg = &v->target;
     pos_clear(tg);
-    tg->event = v->l_event;
-    if (v->l_reenact) {
-        pos_copy(tg, &v->x, v->l_nprefix);
+    tg->event = v->l.event;
+    if (v->l.reenact) {
+        pos_copy(tg, &v->x, v->l.nprefix);
         tg->signal = tg->end = false;
     }
     rev_cfg comb = {0};
-    const rev_cfg *base = v->l_reenact && v->l_nprefix < v->x.nsegs
-                              ? &v->x.segs[v->l_nprefix].c
+    const rev_cfg *base = v->l.reenact && v->l.nprefix < v->x.nsegs
+                              ? &v->x.segs[v->l.nprefix].c
                               : NULL;
     if (base)
         cfg_copy(&comb, base);
     /* the union, as install() makes it */
-    if (v->l_reenact || v->l_event >= v->scan_from) {
+    if (v->l.reenact || v->l.event >= v->scan_from) {
         size_t n = comb.nbps + v->s.nbps;
         uint64_t *b = n ? realloc(comb.bps, n * sizeof(uint64_t)) : comb.bps;
         if (b || !n) {
@@ -560,10 +547,10 @@ static srv_result scan_done(rep_dbg *d)
         if (!comb.step)
             comb.step = v->s.step;
     }
-    const rev_hit *h = &v->l_hit;
+    const rev_hit *h = &v->l.hit;
     char extra[80] = "";
     v->refine = false;
-    uint64_t n = v->l_cnt;
+    uint64_t n = v->l.cnt;
     if (v->op == 'p') {
         /* from that stop, steps to the thread's arrival at its pc */
         v->refine = true;
