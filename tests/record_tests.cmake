@@ -7,7 +7,7 @@ set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
     mmsg ioctl sockaddr threadsig sigkill pollrestart
     sockopt mapshared groupexit pkey threadexec leaderexit exitrace execenv xgetbv sigframe
-    sbpipe sbsignal sbdup2 sbfork)
+    sbpipe sbsignal sbdup2 sbfork sbcalls)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -447,6 +447,13 @@ rrt_rr_test(record_replay_syscallbuf_static_binary_falls_back
 rrt_rr_test(record_replay_syscallbuf_find_and_pipeline
   --rec-opt --syscall-buffer --dump-has "type 11" --dump-has "type 13"
   --expect "^[0-9]" -- sh -c "find /usr/share/doc -name '*.gz' | head -200 | xargs cat | wc -c")
+
+# posix_fadvise's and ioctl's sites (other instructions after `syscall`),
+# TCGETS and getcwd are buffered: only a site's first call is traced.
+rrt_rr_test(record_replay_syscallbuf_fadvise_ioctl_getcwd_sites
+  --rec-opt --syscall-buffer --dump-has "type 12"
+  --dump-lacks "fadvise64(100, \\|ioctl(100, 21505,\\|getcwd(0x[0-9a-f]*, 4095,"
+  --expect "fadvise ok 300, ttys 0, getcwd mismatches 0" -- ${TR}/tr_sbcalls)
 
 rrt_rr_test(record_no_syscall_buffer_overrides_the_environment
   --rec-env RRT_SYSCALL_BUFFER=1 --rec-opt --no-syscall-buffer

@@ -1,0 +1,33 @@
+/* Tracee: calls whose libc wrappers follow their `syscall` with other
+ * instructions than a plain compare (posix_fadvise: mov, neg; ioctl: mov),
+ * and getcwd, many times each with arguments that differ from the first
+ * call's. With the syscall buffer only the first call of each site is a
+ * traced SYSCALL event: the test looks for the later ones in `rrt dump`. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+int main(void)
+{
+    int fd = open("/proc/self/exe", O_RDONLY);
+    if (fd < 0)
+        return 1;
+    char cwd[4096], first[4096];
+    if (!getcwd(first, sizeof(first)))
+        return 1;
+    long bad = 0, tty = 0, adv = 0;
+    struct termios tio;
+    for (int i = 0; i < 300; i++) {
+        /* after the first round: offsets from 4243, descriptor 100 */
+        if (i == 1 && (fd = dup2(fd, 100)) != 100)
+            return 1;
+        adv += posix_fadvise(fd, 4242 + i, 0, POSIX_FADV_SEQUENTIAL) == 0;
+        tty += tcgetattr(fd, &tio) == 0; /* ENOTTY on a file */
+        if (!getcwd(cwd, sizeof(cwd) - (size_t)i) || strcmp(cwd, first) != 0)
+            bad++;
+    }
+    printf("fadvise ok %ld, ttys %ld, getcwd mismatches %ld\n", adv, tty, bad);
+    return 0;
+}
