@@ -700,6 +700,10 @@ static bool already_packed(pack_ctx *c)
         if (ext && !stored)
             return false;
     }
+    /* A recording that was never packed holds the recorder's fast,
+     * light compression (`rrt record -q`, default 1): recompress it. */
+    if (!rrt_reader_meta_get(c->r, "packed"))
+        return false;
     rrt_archive_info info;
     rrt_reader_info(c->r, &info);
     /* The 1.1 features the output would use, against those the input

@@ -147,6 +147,8 @@ static const char help_more[] =
     "                        mapped shared for writing, data files up to\n"
     "                        1 MiB outside /usr /lib* /bin /sbin /etc /opt;\n"
     "                        not programs or libraries), all (--embed), none\n"
+    "  -q, --quality N       brotli quality of what is stored, 0-11\n"
+    "                        (default 1: fast; `rrt pack` recompresses)\n"
     "  --keep-env            do not redact secret-looking variables\n"
     "  --serialize-limit S   serialization limit, seconds (10; 0: none)\n"
     "  --cpu N               pin to CPU N (default: the current CPU)\n"
@@ -188,6 +190,7 @@ static int run(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
+        {"quality", required_argument, NULL, 'q'},
         {"cpuid-mode", required_argument, NULL, OPT_CPUID},
         {"cpu-mask", required_argument, NULL, OPT_MASK},
         {"disable-cpuid-features", required_argument, NULL, OPT_DISABLE},
@@ -201,8 +204,10 @@ static int run(int argc, char **argv)
         {"no-syscall-buffer", no_argument, NULL, OPT_NO_SB},
         {NULL, 0, NULL, 0},
     };
-    rec_options o = {
-        .cpu = -2, .flush_every = 4096, .serialize_limit_ms = 10000};
+    rec_options o = {.cpu = -2,
+                     .quality = 1,
+                     .flush_every = 4096,
+                     .serialize_limit_ms = 10000};
     bool stats = false;
     /* RRT_SYSCALL_BUFFER=1 turns it on by default (test suites) */
     const char *sb = getenv("RRT_SYSCALL_BUFFER");
@@ -212,10 +217,17 @@ static int run(int argc, char **argv)
     unsigned long long v;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+o:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+o:q:", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             o.out = optarg;
+            break;
+        case 'q':
+            if (!cli_parse_u64(optarg, 11, &v))
+                return USAGE("--quality: '%s' is not a number from 0 "
+                             "to 11",
+                             optarg);
+            o.quality = (int)v;
             break;
         case OPT_CPUID:
             mode = optarg;

@@ -33,6 +33,7 @@ typedef struct rec_options {
     const char *mask_file; /* `rrt cpuid -o` host file or --common mask */
     const char *disable_features;
     bool keep_env;
+    int quality; /* brotli quality of blobs and events, 0-11 */
     rec_embed embed;
     unsigned flush_every; /* events between flushes */
     bool syscall_buffer;  /* common calls run in the program, buffered */

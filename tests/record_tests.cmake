@@ -162,6 +162,14 @@ rrt_rr_test(record_auto_embed_references_libraries_and_large_files
 add_test(NAME record_rejects_bad_embed_value COMMAND sh -c
   "d=$(mktemp -d) && ${RRT_CLI} record --embed=bogus -o $d/x.rrt -- touch $d/ran 2>$d/err\nrc=$?\ncat $d/err\ntest $rc -eq 125 && grep -q \"record: --embed: 'bogus' is not auto, all or none\" $d/err && test ! -e $d/x.rrt && test ! -e $d/x.rrt.partial && test ! -e $d/ran && rm -rf $d")
 set_tests_properties(record_rejects_bad_embed_value PROPERTIES LABELS record)
+# -q: the recorder's compression. A bad value is a usage error naming
+# it; -q 11 records smaller than the default 1, and both replay.
+add_test(NAME record_rejects_bad_quality COMMAND sh -c
+  "d=$(mktemp -d) && ${RRT_CLI} record -q 12 -o $d/x.rrt -- touch $d/ran 2>$d/err\nrc=$?\ncat $d/err\ntest $rc -eq 125 && grep -q \"record: --quality: '12' is not a number from 0 to 11\" $d/err && test ! -e $d/x.rrt && test ! -e $d/x.rrt.partial && test ! -e $d/ran && rm -rf $d")
+set_tests_properties(record_rejects_bad_quality PROPERTIES LABELS record)
+rrt_rr_test(record_replay_quality_11 --rec-opt -q --rec-opt 11
+  --mutate "${RRT_CLI} record -o @T@/q1.rrt -- ${TR}/tr_fileread @T@/data.txt >/dev/null && test $(stat -c %s @T@/a.rrt) -lt $(stat -c %s @T@/q1.rrt)"
+  -- ${TR}/tr_fileread @T@/data.txt)
 rrt_rr_test(record_embed_none_references_mapped_data_file --rec-opt --embed=none
   --mutate "${RRT_CLI} ls -l @T@/a.rrt | grep '@T@/data.txt' | grep -q external && echo changed >@T@/new && mv @T@/new @T@/data.txt && ! ${RRT_CLI} pack @T@/a.rrt 2>@T@/err && grep -q 'data.txt: changed' @T@/err && echo 'first line of data' >@T@/data.txt && echo 'second line' >>@T@/data.txt && ${RRT_CLI} pack --allow-changed @T@/a.rrt 2>/dev/null"
   -- ${TR}/tr_mmapfile @T@/data.txt)

@@ -275,6 +275,30 @@ static void test_pack_in_place_then_again_changes_nothing(void **state)
     check_embedded_matches(in);
 }
 
+/* A recording never packed holds the recorder's light compression: pack
+ * rewrites it even when every file is already embedded. */
+static void test_pack_recompresses_a_recording_never_packed(void **state)
+{
+    (void)state;
+    char in[512];
+    path_in(in, sizeof(in), "unpacked.rrt");
+    rrt_writer *w = new_writer(in);
+    add_cpuid_and_events(w);
+    assert_int_equal(rrt_writer_finish(w, NULL), RRT_OK);
+    rrt_writer_free(w);
+    pack_options o;
+    pack_opts(&o);
+    pack_report rep;
+    assert_int_equal(pack_archive(in, &o, &rep, NULL), RRT_OK);
+    assert_false(rep.unchanged);
+    rrt_reader *r;
+    assert_int_equal(rrt_reader_open(in, &r, NULL), RRT_OK);
+    assert_non_null(rrt_reader_meta_get(r, "packed.quality"));
+    rrt_reader_close(r);
+    assert_int_equal(pack_archive(in, &o, &rep, NULL), RRT_OK);
+    assert_true(rep.unchanged);
+}
+
 static void test_pack_refuses_changed_file_and_keeps_input(void **state)
 {
     (void)state;
@@ -1154,6 +1178,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_pack_embeds_every_external_file_once),
         cmocka_unit_test(test_pack_output_is_the_same_for_any_thread_count),
         cmocka_unit_test(test_pack_in_place_then_again_changes_nothing),
+        cmocka_unit_test(test_pack_recompresses_a_recording_never_packed),
         cmocka_unit_test(test_pack_refuses_changed_file_and_keeps_input),
         cmocka_unit_test(test_pack_missing_file_is_named),
         cmocka_unit_test(test_pack_fifo_in_place_of_file_fails_fast),
