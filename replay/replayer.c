@@ -1557,7 +1557,7 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
         ok = need_task(r, any.u.syscall.tid, &t) &&
              on_syscall(r, t, &any.u.syscall);
         if (ok) {
-            rep_sb_after_syscall(r, t, any.u.syscall.nr);
+            rep_sb_after_syscall(r, t, &any.u.syscall);
             rep_sig_after_call(r, t, &any.u.syscall);
         }
         break;

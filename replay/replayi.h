@@ -142,9 +142,11 @@ typedef struct replayer {
     size_t nwarned, capwarned;
     trace_site_source sites; /* CPUID sites: the archive's table, cache */
     rrt_cpuid_sites *table;
-    struct rep_mem *mem; /* memory.c: copies of mapped files */
-    uint64_t sb_records; /* syscall buffer records consumed */
-    bool sb_used;        /* a SYSCALLBUF_INIT was replayed */
+    struct rep_mem *mem;   /* memory.c: copies of mapped files */
+    uint64_t sb_records;   /* syscall buffer records consumed */
+    bool sb_used;          /* a SYSCALLBUF_INIT was replayed */
+    uint64_t sb_prefilled; /* 1 + seq of the SYSCALLBUF already in the
+                            * buffer (syscallbuf.c), or 0 */
 } replayer;
 
 /* report.c: what the replay says, and how it stops. */
@@ -261,7 +263,7 @@ bool rep_sb_library_stop(const stop *s);
  * page (the recorder did the same when it gave t the token). */
 void rep_sb_switch(replayer *r, ptask *t);
 /* After t's traced call nr (its SYSCALL event). */
-void rep_sb_after_syscall(replayer *r, ptask *t, uint32_t nr);
+void rep_sb_after_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e);
 
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);

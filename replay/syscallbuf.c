@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/user.h>
 
 #include "replayi.h"
@@ -77,6 +78,43 @@ static bool is_end_stop(const stop *s)
            s->regs.rip == trace_sb_traced_ip && s->regs.rdi == 1;
 }
 
+/* The n records at c, laid out as the library reads them; false when
+ * they do not decode (b is then freed). */
+static bool layout(rrt_cursor *c, uint64_t n, rrt_buf *b)
+{
+    static const uint8_t pad[8];
+    rrt_buf_init(b);
+    for (uint64_t i = 0; i < n; i++) {
+        trace_sb_rec rec;
+        if (!trace_sb_decode_rec(c, &rec))
+            break;
+        struct sb_rec h = {rec.nr, 0, rec.ret, rec.addr, rec.len};
+        uint64_t size = SB_REC_HDR + ((rec.len + 7) & ~7ull);
+        h.size = (uint32_t)size;
+        rrt_buf_put(b, &h, sizeof(h));
+        rrt_buf_put(b, rec.data, rec.len);
+        rrt_buf_put(b, pad, size - SB_REC_HDR - rec.len);
+    }
+    if (c->failed || b->failed || rrt_cursor_left(c) != 0 ||
+        b->len > SB_BUF_SIZE) {
+        rrt_buf_free(b);
+        return false;
+    }
+    return true;
+}
+
+/* Puts the records in the buffer: used = their length, flushed and
+ * cursor 0. */
+static bool fill(ptask *t, const rrt_buf *b)
+{
+    uint64_t pos[3] = {b->len, 0, 0}; /* used, flushed, cursor */
+    return (!b->len ||
+            trace_mem_write(t->base.memfd, SB_BUF, b->data, b->len)) &&
+           trace_mem_write(t->base.memfd,
+                           SB_CTL + offsetof(struct sb_ctl, used), pos,
+                           sizeof(pos));
+}
+
 static bool on_flush(replayer *r, const rrt_event *ev)
 {
     rrt_cursor c;
@@ -94,56 +132,41 @@ static bool on_flush(replayer *r, const rrt_event *ev)
                            "SYSCALLBUF names task %u, which does "
                            "not exist",
                            tid);
-    /* the records, laid out as the library reads them */
-    rrt_buf b;
-    rrt_buf_init(&b);
-    for (uint64_t i = 0; i < n; i++) {
-        trace_sb_rec rec;
-        if (!trace_sb_decode_rec(&c, &rec)) {
-            rrt_buf_free(&b);
-            return rep_fail_at(r, t, "event %llu: corrupt SYSCALLBUF record",
+    bool prefilled = r->sb_prefilled == ev->seq + 1;
+    r->sb_prefilled = 0;
+    /* Not already in the buffer (rep_sb_after_syscall): the task stops
+     * at the library's call for records, which fills it. */
+    if (!prefilled) {
+        rrt_buf b;
+        char buf[128];
+        if (!layout(&c, n, &b))
+            return rep_fail_at(r, t, "event %llu: corrupt SYSCALLBUF",
                                (unsigned long long)ev->seq);
+        rep_next_stop(r, t, &s);
+        if (s.kind != STOP_SYSCALL || !t->in_syscall ||
+            s.regs.orig_rax != SB_NR_FLUSH ||
+            s.regs.rip != trace_sb_traced_ip) {
+            if (s.kind == STOP_SYSCALL && s.regs.orig_rax == SB_NR_DIVERGED)
+                snprintf(buf, sizeof(buf),
+                         "a record of call %llu where the recording has %llu "
+                         "(buffer offset %llu, record %llu of the process)",
+                         (unsigned long long)s.regs.rdi,
+                         (unsigned long long)s.regs.rsi,
+                         (unsigned long long)s.regs.r8,
+                         (unsigned long long)s.regs.r9);
+            else
+                rep_stop_name(&s, buf, sizeof(buf));
+            rrt_buf_free(&b);
+            return rep_mismatch(r, t, "the syscall buffer's call for records",
+                                buf, "stop");
         }
-        struct sb_rec h = {rec.nr, 0, rec.ret, rec.addr, rec.len};
-        uint64_t size = SB_REC_HDR + ((rec.len + 7) & ~7ull);
-        h.size = (uint32_t)size;
-        static const uint8_t pad[8];
-        rrt_buf_put(&b, &h, sizeof(h));
-        rrt_buf_put(&b, rec.data, rec.len);
-        rrt_buf_put(&b, pad, size - SB_REC_HDR - rec.len);
+        bool filled = fill(t, &b);
+        rrt_buf_free(&b);
+        if (!filled)
+            return rep_fail_at(r, t, "cannot fill the syscall buffer");
+        if (!rep_skip_call(r, t, &s, 0))
+            return false;
     }
-    bool ok = false;
-    char buf[128];
-    if (b.failed || rrt_cursor_left(&c) != 0 || b.len > SB_BUF_SIZE) {
-        rep_fail_at(r, t, "event %llu: corrupt SYSCALLBUF",
-                    (unsigned long long)ev->seq);
-        goto out;
-    }
-    rep_next_stop(r, t, &s);
-    if (s.kind != STOP_SYSCALL || !t->in_syscall ||
-        s.regs.orig_rax != SB_NR_FLUSH || s.regs.rip != trace_sb_traced_ip) {
-        if (s.kind == STOP_SYSCALL && s.regs.orig_rax == SB_NR_DIVERGED)
-            snprintf(
-                buf, sizeof(buf),
-                "a record of call %llu where the recording has %llu "
-                "(buffer offset %llu, record %llu of the process)",
-                (unsigned long long)s.regs.rdi, (unsigned long long)s.regs.rsi,
-                (unsigned long long)s.regs.r8, (unsigned long long)s.regs.r9);
-        else
-            rep_stop_name(&s, buf, sizeof(buf));
-        rep_mismatch(r, t, "the syscall buffer's call for records", buf,
-                     "stop");
-        goto out;
-    }
-    uint64_t pos[3] = {b.len, 0, 0}; /* used, flushed, cursor */
-    if ((b.len && !trace_mem_write(t->base.memfd, SB_BUF, b.data, b.len)) ||
-        !trace_mem_write(t->base.memfd, SB_CTL + offsetof(struct sb_ctl, used),
-                         pos, sizeof(pos))) {
-        rep_fail_at(r, t, "cannot fill the syscall buffer");
-        goto out;
-    }
-    if (!rep_skip_call(r, t, &s, 0))
-        goto out;
     r->sb_records += n;
     /* The task consumes them now. With STOP it stays where the records
      * end (the end of the call that takes the last one, where the library
@@ -158,10 +181,7 @@ static bool on_flush(replayer *r, const rrt_event *ev)
     }
     t->park = s;
     t->parked = true;
-    ok = true;
-out:
-    rrt_buf_free(&b);
-    return ok;
+    return true;
 }
 
 bool rep_sb_library_stop(const stop *s)
@@ -184,10 +204,45 @@ bool rep_sb_skip_end(replayer *r, ptask *t, stop *s)
     return is_end_stop(s) && rep_skip_call(r, t, s, 0);
 }
 
-void rep_sb_after_syscall(replayer *r, ptask *t, uint32_t nr)
+/* A traced call of t replayed, and t's records come next: they go into
+ * the buffer now, while t stands at the call's exit and has consumed all
+ * it had, so that t takes them without stopping at the library's call
+ * for records (one stop fewer per SYSCALLBUF event). At record time they
+ * were written at t's next stop, with nothing of t's between. */
+static void prefill(replayer *r, ptask *t, const rrt_ev_syscall *e)
 {
-    if (r->sb_used)
-        trace_sb_fds_changed(t->base.memfd, nr);
+    rrt_event ev;
+    rrt_cursor c;
+    uint32_t tid, flags;
+    uint64_t n, pos[3];
+    rrt_buf b;
+    if (r->dbg || t->parked || (e->flags & RRT_EV_SC_ENTRY_ONLY) ||
+        e->nr == SYS_execve || e->nr == SYS_execveat ||
+        !rep_peek_event(r, &ev) || ev.type != RRT_EV_SYSCALLBUF)
+        return;
+    /* another task of the address space could run ahead of its events
+     * (order_tasks) and take them */
+    for (trace_task *u = r->tasks; u; u = u->next)
+        if (u != &t->base && u->pset == t->base.pset)
+            return;
+    rrt_cursor_init(&c, ev.data, ev.len);
+    if (!trace_sb_decode_flush_head(&c, &tid, &flags, &n) ||
+        tid != t->base.rec_tid ||
+        !trace_mem_read(t->base.memfd, SB_CTL + offsetof(struct sb_ctl, used),
+                        pos, sizeof(pos)) ||
+        pos[2] != pos[0] || !layout(&c, n, &b))
+        return; /* on_flush fills it, or says what is wrong */
+    if (fill(t, &b))
+        r->sb_prefilled = ev.seq + 1;
+    rrt_buf_free(&b);
+}
+
+void rep_sb_after_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
+{
+    if (!r->sb_used)
+        return;
+    trace_sb_fds_changed(t->base.memfd, e->nr);
+    prefill(r, t, e);
 }
 
 void rep_sb_switch(replayer *r, ptask *t)
