@@ -608,7 +608,7 @@ long sb_handle(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
      * delivered here, and replay stops here to deliver it. */
     int tail = c->mode == SB_MODE_RECORD
                    ? c->th.sig_pending != 0
-                   : c->th.call_recs && c->cursor >= c->used;
+                   : c->th.call_recs && c->cursor >= c->used && !c->no_tail;
     if (tail) {
         c->th.sig_pending = 0;
         traced(SB_NR_FLUSH, 1, 0, 0, 0, 0, 0);

@@ -144,6 +144,7 @@ typedef struct replayer {
     rrt_cpuid_sites *table;
     struct rep_mem *mem;   /* memory.c: copies of mapped files */
     uint64_t sb_records;   /* syscall buffer records consumed */
+    uint64_t stops;        /* ptrace stops waited for (--stats) */
     bool sb_used;          /* a SYSCALLBUF_INIT was replayed */
     uint64_t sb_prefilled; /* 1 + seq of the SYSCALLBUF already in the
                             * buffer (syscallbuf.c), or 0 */

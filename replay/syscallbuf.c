@@ -104,15 +104,18 @@ static bool layout(rrt_cursor *c, uint64_t n, rrt_buf *b)
 }
 
 /* Puts the records in the buffer: used = their length, flushed and
- * cursor 0. */
-static bool fill(ptask *t, const rrt_buf *b)
+ * cursor 0. Without TRACE_SB_STOP the task did not stop where they end,
+ * and replay would only skip the library's stop there (no_tail). */
+static bool fill(ptask *t, const rrt_buf *b, uint32_t flags)
 {
     uint64_t pos[3] = {b->len, 0, 0}; /* used, flushed, cursor */
-    return (!b->len ||
-            trace_mem_write(t->base.memfd, SB_BUF, b->data, b->len)) &&
-           trace_mem_write(t->base.memfd,
-                           SB_CTL + offsetof(struct sb_ctl, used), pos,
-                           sizeof(pos));
+    uint32_t no_tail = !(flags & TRACE_SB_STOP);
+    int fd = t->base.memfd;
+    return (!b->len || trace_mem_write(fd, SB_BUF, b->data, b->len)) &&
+           trace_mem_write(fd, SB_CTL + offsetof(struct sb_ctl, used), pos,
+                           sizeof(pos)) &&
+           trace_mem_write(fd, SB_CTL + offsetof(struct sb_ctl, no_tail),
+                           &no_tail, sizeof(no_tail));
 }
 
 static bool on_flush(replayer *r, const rrt_event *ev)
@@ -160,7 +163,7 @@ static bool on_flush(replayer *r, const rrt_event *ev)
             return rep_mismatch(r, t, "the syscall buffer's call for records",
                                 buf, "stop");
         }
-        bool filled = fill(t, &b);
+        bool filled = fill(t, &b, flags);
         rrt_buf_free(&b);
         if (!filled)
             return rep_fail_at(r, t, "cannot fill the syscall buffer");
@@ -232,7 +235,7 @@ static void prefill(replayer *r, ptask *t, const rrt_ev_syscall *e)
                         pos, sizeof(pos)) ||
         pos[2] != pos[0] || !layout(&c, n, &b))
         return; /* on_flush fills it, or says what is wrong */
-    if (fill(t, &b))
+    if (fill(t, &b, flags))
         r->sb_prefilled = ev.seq + 1;
     rrt_buf_free(&b);
 }

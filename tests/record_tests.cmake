@@ -463,6 +463,14 @@ rrt_rr_test(record_replay_syscallbuf_fadvise_ioctl_getcwd_sites
   --dump-lacks "fadvise64(100, \\|ioctl(100, 21505,\\|getcwd(0x[0-9a-f]*, 4095,"
   --expect "fadvise ok 300, ttys 0, getcwd mismatches 0" -- ${TR}/tr_sbcalls)
 
+# Replay does not stop for records that follow a traced call, nor at the
+# end of a batch where the recording did not stop: 400 batches of records
+# after traced calls take about 540 stops in all (1346 with a stop to
+# fill each and one at its end).
+rrt_rr_test(replay_syscallbuf_batches_after_traced_calls_cost_no_stop
+  --rec-opt --syscall-buffer --replay-opt --stats --expect "mix rounds 400"
+  --replay-stderr "rrt replay: [0-9]\\{1,3\\} stops$" -- ${TR}/tr_sbcalls mix 400)
+
 rrt_rr_test(record_no_syscall_buffer_overrides_the_environment
   --rec-env RRT_SYSCALL_BUFFER=1 --rec-opt --no-syscall-buffer
   --dump-lacks "type 13" --expect "children's statuses" -- ${TR}/tr_sbfork)

@@ -54,7 +54,11 @@ struct sb_thread {
 struct sb_ctl {
     uint64_t magic;
     uint32_t mode;
-    uint32_t pad;
+    /* replay: the records in the buffer did not end where the recording
+     * stopped the task, so the library makes no stop at the end of the
+     * call that takes the last one (images before this field ignore it
+     * and stop; the replayer skips such stops) */
+    uint32_t no_tail;
     uint64_t used;      /* bytes of records in the buffer */
     uint64_t flushed;   /* record: bytes already written to the archive */
     uint64_t cursor;    /* replay: bytes consumed */

@@ -2,15 +2,29 @@
  * instructions than a plain compare (posix_fadvise: mov, neg; ioctl: mov),
  * and getcwd, many times each with arguments that differ from the first
  * call's. With the syscall buffer only the first call of each site is a
- * traced SYSCALL event: the test looks for the later ones in `rrt dump`. */
+ * traced SYSCALL event: the test looks for the later ones in `rrt dump`.
+ * `tr_sbcalls mix N`: N rounds of a buffered call (getpid) then a traced
+ * one (getuid): N batches of records, each after a traced call. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
-int main(void)
+static int mix(long n)
 {
+    long sum = 0;
+    for (long i = 0; i < n; i++)
+        sum += (long)getpid() - (long)getpid() + (long)getuid() * 0 + 1;
+    printf("mix rounds %ld\n", sum);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 2 && strcmp(argv[1], "mix") == 0)
+        return mix(atol(argv[2]));
     int fd = open("/proc/self/exe", O_RDONLY);
     if (fd < 0)
         return 1;
