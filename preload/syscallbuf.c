@@ -351,7 +351,8 @@ static int may_block(const struct stat *st)
 static long fd_kind(long fd)
 {
     volatile struct sb_ctl *c = CTL;
-    if (fd >= 0 && fd < SB_FDS && c->fd_gen && c->fds[fd].gen == c->fd_gen)
+    int cache = fd >= 0 && fd < SB_FDS && c->fd_gen && !c->fds_shared;
+    if (cache && c->fds[fd].gen == c->fd_gen)
         return c->fds[fd].kind;
     struct stat st;
     long r = fd_stat(fd, &st);
@@ -359,7 +360,7 @@ static long fd_kind(long fd)
         return r;
     long kind =
         (may_block(&st) ? SB_FD_BLOCKS : 0) | (is_stdio(&st) ? SB_FD_STDIO : 0);
-    if (fd >= 0 && fd < SB_FDS && c->fd_gen) {
+    if (cache) {
         c->fds[fd].kind = (uint32_t)kind;
         c->fds[fd].gen = c->fd_gen;
     }
@@ -401,7 +402,8 @@ static long do_writev(long nr, long fd, struct iovec *iov, long cnt, long a2)
 {
     long orig1 = nr == __NR_write ? (long)iov->iov_base : (long)iov;
     long kind = cnt < 0 || cnt > 64 ? -1 : fd_kind(fd);
-    if (kind < 0 || (kind & SB_FD_STDIO))
+    if (kind < 0 || (kind & SB_FD_STDIO) ||
+        (CTL->mirror && !(kind & SB_FD_BLOCKS)))
         return traced(nr, fd, orig1, a2, 0, 0, 0);
     long ret;
     if (!(kind & SB_FD_BLOCKS))
@@ -453,7 +455,7 @@ static long do_openat(long dirfd, long path, long flags, long mode)
 static long do_pwrite(long fd, long buf, long n, long off)
 {
     long kind = fd_kind(fd);
-    if (kind != 0) /* an error, or stdio, or may block */
+    if (kind != 0 || CTL->mirror) /* error, stdio, may block; mirrored */
         return traced(__NR_pwrite64, fd, buf, n, off, 0, 0);
     return prim0(__NR_pwrite64, fd, buf, n, off, 0, 0);
 }
@@ -596,7 +598,7 @@ static long dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
 long sb_handle(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
     volatile struct sb_ctl *c = CTL;
-    if (c->magic != SB_MAGIC || c->th.busy || c->mode == SB_MODE_OFF)
+    if (c->magic != SB_MAGIC || c->th.busy || c->mode == SB_MODE_OFF || c->off)
         return traced(nr, a0, a1, a2, a3, a4, a5);
     c->th.busy = 1;
     c->th.call_recs = 0;

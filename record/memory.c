@@ -354,6 +354,8 @@ bool rec_mem_after_event(recorder *r, rtask *t, const rrt_ev_syscall *e)
         r->map_object = -1;
         if (rec_emit_shared_map(&r->prod, &m, &r->err) != RRT_OK)
             return r->failed = true, false;
+        if (!rec_sb_mirror(r))
+            return false;
     }
     if (!r->n_shared || t->forced || rec_is_err(e->ret))
         return true;

@@ -153,11 +153,14 @@ static const char help_more[] =
     "  --serialize-limit S   serialization limit, seconds (10; 0: none)\n"
     "  --cpu N               pin to CPU N (default: the current CPU)\n"
     "  --no-pin              do not pin to one CPU\n"
-    "  --syscall-buffer      run common calls (read, write, stat, open...)\n"
+    "  --no-syscall-buffer   trace every call with ptrace stops. By default\n"
+    "                        common calls (read, write, stat, open...) run\n"
     "                        inside the program without a stop each, as\n"
-    "                        rr's syscall buffer (experimental, off by\n"
-    "                        default; RRT_SYSCALL_BUFFER=1 turns it on);\n"
-    "                        --no-syscall-buffer turns it off\n"
+    "                        rr's syscall buffer (RRT_SYSCALL_BUFFER=0 turns\n"
+    "                        it off too; --syscall-buffer: on). Static\n"
+    "                        binaries out of the library's reach and\n"
+    "                        processes that install a seccomp filter of\n"
+    "                        their own run traced per call\n"
     "  --stats               print event counts to stderr at the end\n";
 
 static const char exit_status[] =
@@ -209,9 +212,9 @@ static int run(int argc, char **argv)
                      .flush_every = 4096,
                      .serialize_limit_ms = 10000};
     bool stats = false;
-    /* RRT_SYSCALL_BUFFER=1 turns it on by default (test suites) */
+    /* on by default; RRT_SYSCALL_BUFFER=0 turns it off (test suites) */
     const char *sb = getenv("RRT_SYSCALL_BUFFER");
-    o.syscall_buffer = sb && strcmp(sb, "1") == 0;
+    o.syscall_buffer = !(sb && strcmp(sb, "0") == 0);
     const char *mode = getenv("RRT_CPUID_MODE");
     char *out = NULL;
     unsigned long long v;

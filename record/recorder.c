@@ -326,6 +326,9 @@ static bool syscall_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
     /* first: an int 0x80 call's number is not of the 64-bit table */
     if (!rec_proc_entry(r, t, regs))
         return false;
+    int sc = rec_seccomp_entry(r, t, regs);
+    if (sc != 0)
+        return sc > 0; /* killed: strict mode forbids the call */
     const trace_sc_desc *d = trace_syscall_desc(t->nr);
     char buf[160];
     const char *why = rec_refusal(t, d, buf, sizeof(buf));
@@ -486,6 +489,8 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
         !rec_mem_after_event(r, t, &e))
         return false;
     trace_trapsig_call(r->tasks, &t->base, t->nr, t->args, e.ret);
+    if (!rec_seccomp_exit(r, t, &e))
+        return false;
     if ((t->nr == SYS_execve || t->nr == SYS_execveat) && e.ret == 0)
         return after_exec(r, t) && rec_sb_exec(r, t) &&
                release_vfork_parent(r, t->base.tid);
@@ -843,6 +848,7 @@ static bool on_new_task(recorder *r, rtask *parent, int event)
     c->tsc_sigsegv = parent->tsc_sigsegv;
     c->sb = parent->sb;
     c->seccomp = parent->seccomp;
+    c->own_filter = parent->own_filter;
     uint64_t flags = parent->nr == SYS_clone ? parent->args[0]
                      : event == PTRACE_EVENT_VFORK
                          ? (uint64_t)(CLONE_VM | CLONE_VFORK | SIGCHLD)
@@ -850,6 +856,10 @@ static bool on_new_task(recorder *r, rtask *parent, int event)
     /* threads and a vfork child share the address space and its patches */
     c->base.pset = flags & CLONE_VM ? trace_pset_ref(parent->base.pset)
                                     : trace_pset_copy(parent->base.pset);
+    c->sb_th_valid = (flags & CLONE_VM) != 0;
+    if (parent->sb && !trace_sb_clone(parent->base.memfd, c->base.memfd, flags))
+        return rec_fail(r, "process %d: cannot write its syscall buffer",
+                        (int)parent->base.tid);
     if (!c->base.pset)
         return rec_fail(r, "out of memory");
     trace_trapsig_inherit(&c->base, &parent->base);

@@ -74,13 +74,24 @@ typedef struct rtask {
      * (resume with PTRACE_CONT outside calls); rip at the call's entry */
     bool sb;
     bool seccomp;
+    /* the program installed a seccomp filter of its own (seccomp.c): its
+     * buffer is off, and every call stops at its entry; strict: the
+     * recorder keeps the task in strict mode in the kernel's place */
+    bool own_filter;
+    bool strict;
     uint64_t sb_rip;
+    uint64_t sb_cont; /* where its last call's exit was patched to go on,
+                       * until its next call: a stop replay reaches too */
     /* signals that came while the task was in the library, sent again
      * where replay can deliver them too (syscallbuf.c) */
     siginfo_t sb_stash[4];
     int sb_nstash;
     int sb_requeued;        /* sent again at a tail flush, to deliver there */
     struct sb_thread sb_th; /* its state in the library while others run */
+    /* sb_th is its state (a thread, or after an exec), to load even when
+     * the thread whose state the control page holds is gone; a fork child
+     * keeps what it inherited */
+    bool sb_th_valid;
 } rtask;
 
 typedef struct file_ref {
@@ -143,6 +154,7 @@ typedef struct recorder {
     bool failed;
     rrt_error err;
     uint64_t sb_records, sb_patched, sb_stashed; /* syscall buffer */
+    bool sb_mirror; /* a SHARED_MAP was written: sb_ctl.mirror everywhere */
 } recorder;
 
 /* Stops the recording with a message (the first one wins); false. */
@@ -243,6 +255,15 @@ bool rec_seccomp_skipped(rtask *t, const struct user_regs_struct *regs);
  * the filter judges what the program called). */
 void rec_skip_call(rtask *t, struct user_regs_struct *regs);
 
+/* With the syscall buffer's filter: rec_seccomp_entry, at a call's entry,
+ * enters strict mode in the kernel's place (which refuses it on top of a
+ * filter) and ends a task in strict mode at a call it forbids (1: killed;
+ * -1 failure); rec_seccomp_exit, at the event of a call that installed
+ * the program's own filter or strict mode, turns the process's buffer off
+ * and makes its calls stop at their entry. */
+int rec_seccomp_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
+bool rec_seccomp_exit(recorder *r, rtask *t, const rrt_ev_syscall *e);
+
 /* Appends an event the engine encoded itself (the syscall buffer's). */
 bool rec_emit_raw(recorder *r, uint32_t type, const rrt_buf *b);
 
@@ -260,5 +281,9 @@ bool rec_sb_exec(recorder *r, rtask *t);
 int rec_sb_entry(recorder *r, rtask *t, struct user_regs_struct *regs);
 int rec_sb_signal(recorder *r, rtask *t, int sig);
 bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs);
+/* At the first SHARED_MAP event: writes to regular files go traced in
+ * every buffered process from now on (sb_ctl.mirror), so that
+ * rec_mem_after_event sees those to mapped files. */
+bool rec_sb_mirror(recorder *r);
 
 #endif

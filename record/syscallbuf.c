@@ -27,9 +27,12 @@ static bool read_ctl(rtask *t, struct sb_ctl *c)
 bool rec_sb_exec(recorder *r, rtask *t)
 {
     t->sb = false;
-    if (!r->o->syscall_buffer)
-        return true;
-    struct sb_ctl c = {.magic = SB_MAGIC, .mode = SB_MODE_RECORD, .fd_gen = 1};
+    if (!r->o->syscall_buffer || t->own_filter)
+        return true; /* the program's filter would judge its calls */
+    struct sb_ctl c = {.magic = SB_MAGIC,
+                       .mode = SB_MODE_RECORD,
+                       .mirror = r->sb_mirror,
+                       .fd_gen = 1};
     for (int s = 1; s <= 2; s++) {
         c.out_ok[s - 1] = r->out_ok[s];
         c.out_dev[s - 1] = (uint64_t)r->out_st[s].st_dev;
@@ -39,6 +42,8 @@ bool rec_sb_exec(recorder *r, rtask *t)
                       trace_sb_image_len, &c))
         return true; /* the region is taken: this program runs unbuffered */
     t->sb = true;
+    memset(&t->sb_th, 0, sizeof(t->sb_th)); /* as in the new control page */
+    t->sb_th_valid = true;
     rrt_buf b;
     rrt_buf_init(&b);
     trace_sb_encode_init(&b, (uint32_t)t->base.tid, SB_BASE, trace_sb_image,
@@ -142,9 +147,13 @@ bool rec_sb_switch(recorder *r, rtask *t)
     uint64_t th_at = SB_CTL + offsetof(struct sb_ctl, th);
     bool ok = true;
     if (o) {
-        ok = trace_mem_read(fd, th_at, &o->sb_th, sizeof(o->sb_th)) &&
-             trace_mem_write(fd, th_at, &t->sb_th, sizeof(t->sb_th));
+        ok = trace_mem_read(fd, th_at, &o->sb_th, sizeof(o->sb_th));
+        o->sb_th_valid = true;
     }
+    /* also when the owner is gone (an exited thread): its state is not t's */
+    if (o || t->sb_th_valid)
+        ok = ok && trace_mem_write(fd, th_at, &t->sb_th, sizeof(t->sb_th));
+    t->sb_th_valid = true;
     ok = ok && trace_mem_write(fd, at, &tid, sizeof(tid));
     return ok || rec_fail(r, "process %d: cannot switch its syscall buffer",
                           (int)t->base.tid);
@@ -184,6 +193,7 @@ int rec_sb_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
     if (!flush(r, t, own, own ? TRACE_SB_STOP : 0))
         return -1;
     t->sb_requeued = 0;
+    t->sb_cont = 0;
     /* held-back signals go at the tail flush, or before a call of the
      * program's (delivered at its exit, where replay delivers them) */
     if (t->sb_nstash && (tail || !own)) {
@@ -218,6 +228,10 @@ int rec_sb_signal(recorder *r, rtask *t, int sig)
      * well) a handler's frame would hold a point replay never reaches:
      * hold the signal back until the library's tail flush. */
     bool stash = async && regs && in_region(g.rip) && t->sb_nstash < 4;
+    /* a signal the call just patched raised (SIGPIPE of a write) comes at
+     * its exit, in the stub, where replay stands after the patch too */
+    if (regs && g.rip == t->sb_cont)
+        stash = false;
     if (stash && g.rip == trace_sb_traced_ip) {
         /* after a traced call the library makes for the program (replay
          * stops there too), and the signals sent again at a tail flush */
@@ -269,6 +283,11 @@ bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs)
         return true;
     uint64_t next;
     trace_sb_patch p;
+    trace_mapping m;
+    /* a shared mapping (a program's MAP_SHARED copy of its own code) is
+     * the file itself: never patched */
+    if (!trace_mapping_at(t->base.tid, regs->rip - 1, &m) || m.perms[3] != 'p')
+        return true;
     if (!trace_mem_read(t->base.memfd,
                         SB_CTL + offsetof(struct sb_ctl, stub_next), &next,
                         sizeof(next)) ||
@@ -284,6 +303,7 @@ bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs)
                         (int)t->base.tid, (unsigned long long)p.site);
     regs->rip = p.cont;
     ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
+    t->sb_cont = p.cont;
     r->sb_patched++;
     rrt_buf b;
     rrt_buf_init(&b);
@@ -291,4 +311,17 @@ bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs)
     bool ok = rec_emit_raw(r, RRT_EV_SYSCALLBUF_PATCH, &b);
     rrt_buf_free(&b);
     return ok;
+}
+
+bool rec_sb_mirror(recorder *r)
+{
+    if (r->sb_mirror)
+        return true;
+    r->sb_mirror = true;
+    for (trace_task *b = r->tasks; b; b = b->next)
+        if (((rtask *)b)->sb &&
+            !trace_sb_ctl_flag(b->memfd, offsetof(struct sb_ctl, mirror)))
+            return rec_fail(r, "process %d: cannot write its syscall buffer",
+                            (int)b->tid);
+    return true;
 }

@@ -242,7 +242,7 @@ int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e)
                     (unsigned long long)addr);
         return -1;
     }
-    return 1;
+    return rep_sb_mirror(r) ? 1 : -1;
 }
 
 bool rep_mem_past_eof(replayer *r, ptask *t, const rrt_ev_syscall *e)

@@ -1390,6 +1390,9 @@ static bool do_clone(replayer *r, ptask *t, uint32_t rec_child, uint64_t flags)
                        : t->alt_flags;
     c->base.pset = flags & CLONE_VM ? trace_pset_ref(t->base.pset)
                                     : trace_pset_copy(t->base.pset);
+    c->sb_th_valid = (flags & CLONE_VM) != 0;
+    if (!rep_sb_clone(r, t, c, flags))
+        return false;
     trace_trapsig_inherit(&c->base, &t->base);
     int st;
     if (!c->base.pset)
@@ -1558,7 +1561,7 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
         ok = need_task(r, any.u.syscall.tid, &t) &&
              on_syscall(r, t, &any.u.syscall);
         if (ok) {
-            rep_sb_after_syscall(r, t, &any.u.syscall);
+            ok = rep_sb_after_syscall(r, t, &any.u.syscall);
             rep_sig_after_call(r, t, &any.u.syscall);
         }
         break;

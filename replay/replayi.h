@@ -23,6 +23,7 @@ enum { STOP_EXIT, STOP_SYSCALL, STOP_EVENT, STOP_SIGNAL, STOP_ERROR };
 typedef struct ptask {
     trace_task base;        /* first: ids, memory, patch set, list link */
     struct sb_thread sb_th; /* syscall buffer: its state while others run */
+    bool sb_th_valid;       /* as the recorder's (record/recorderi.h) */
     bool in_syscall;
     bool sysemu;         /* resume with PTRACE_SYSEMU outside real calls */
     bool emu_entry;      /* at an entry stop under PTRACE_SYSEMU: the kernel
@@ -146,6 +147,7 @@ typedef struct replayer {
     uint64_t sb_records;   /* syscall buffer records consumed */
     uint64_t stops;        /* ptrace stops waited for (--stats) */
     bool sb_used;          /* a SYSCALLBUF_INIT was replayed */
+    bool sb_mirror;        /* a SHARED_MAP was replayed (sb_ctl.mirror) */
     uint64_t sb_prefilled; /* 1 + seq of the SYSCALLBUF already in the
                             * buffer (syscallbuf.c), or 0 */
 } replayer;
@@ -263,8 +265,16 @@ bool rep_sb_library_stop(const stop *s);
 /* t is about to run: its thread state goes into the library's control
  * page (the recorder did the same when it gave t the token). */
 void rep_sb_switch(replayer *r, ptask *t);
-/* After t's traced call nr (its SYSCALL event). */
-void rep_sb_after_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e);
+/* After t's traced call (its SYSCALL event e): the descriptor cache, and
+ * the buffer off once the program installed its own seccomp filter. */
+bool rep_sb_after_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e);
+/* At the mmap of a SHARED_MAP: as the recorder did, writes to regular
+ * files go traced in every buffered process from now on. */
+bool rep_sb_mirror(replayer *r);
+/* At a clone (flags) of t creating c: as the recorder did, processes that
+ * share the descriptor table but not memory do without the library's
+ * descriptor cache. */
+bool rep_sb_clone(replayer *r, ptask *t, ptask *c, uint64_t flags);
 
 /* exec_sub.c: executing the recorded binaries. */
 void rep_sub_clear(exec_sub *x);

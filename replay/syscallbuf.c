@@ -33,6 +33,9 @@ static bool on_init(replayer *r, const rrt_event *ev)
                            "SYSCALLBUF_INIT names task %u, which "
                            "does not exist",
                            tid);
+    c.mirror = r->sb_mirror;
+    memset(&t->sb_th, 0, sizeof(t->sb_th)); /* as in the new control page */
+    t->sb_th_valid = true;
     if (!trace_sb_map(t->base.tid, t->base.memfd, image, len, &c))
         return rep_diverge(r, t, "cannot map the syscall buffer at 0x%llx",
                            (unsigned long long)SB_BASE);
@@ -240,12 +243,17 @@ static void prefill(replayer *r, ptask *t, const rrt_ev_syscall *e)
     rrt_buf_free(&b);
 }
 
-void rep_sb_after_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
+bool rep_sb_after_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
 {
     if (!r->sb_used)
-        return;
+        return true;
     trace_sb_fds_changed(t->base.memfd, e->nr);
+    /* the program's own seccomp filter: the buffer went off here */
+    if (trace_sb_seccomp_set(e->nr, e->args, e->ret) &&
+        !trace_sb_ctl_flag(t->base.memfd, offsetof(struct sb_ctl, off)))
+        return rep_fail_at(r, t, "cannot turn the syscall buffer off");
     prefill(r, t, e);
+    return true;
 }
 
 void rep_sb_switch(replayer *r, ptask *t)
@@ -264,8 +272,11 @@ void rep_sb_switch(replayer *r, ptask *t)
     uint64_t th_at = SB_CTL + offsetof(struct sb_ctl, th);
     if (o) {
         o->sb_th = c.th;
-        trace_mem_write(fd, th_at, &t->sb_th, sizeof(t->sb_th));
+        o->sb_th_valid = true;
     }
+    if (o || t->sb_th_valid)
+        trace_mem_write(fd, th_at, &t->sb_th, sizeof(t->sb_th));
+    t->sb_th_valid = true;
     trace_mem_write(fd, SB_CTL + offsetof(struct sb_ctl, owner), &tid,
                     sizeof(tid));
 }
@@ -285,4 +296,24 @@ bool rep_sb_event(replayer *r, const rrt_event *ev, bool *ok)
     default:
         return false;
     }
+}
+
+bool rep_sb_mirror(replayer *r)
+{
+    if (r->sb_mirror)
+        return true;
+    r->sb_mirror = true;
+    for (trace_task *b = r->tasks; b; b = b->next)
+        if (!trace_sb_ctl_flag(b->memfd, offsetof(struct sb_ctl, mirror)))
+            return rep_fail_at(r, (ptask *)b,
+                               "cannot write the syscall buffer's control "
+                               "page");
+    return true;
+}
+
+bool rep_sb_clone(replayer *r, ptask *t, ptask *c, uint64_t flags)
+{
+    if (!r->sb_used || trace_sb_clone(t->base.memfd, c->base.memfd, flags))
+        return true;
+    return rep_fail_at(r, t, "cannot write the syscall buffer's control page");
 }

@@ -21,6 +21,9 @@ step "normal build (RelWithDebInfo, -Werror) and tests"
 scripts/build.sh "$out/normal" -DRRT_WERROR=ON
 ctest --test-dir "$out/normal" --output-on-failure -j2 --timeout 300
 
+step "record/replay suite again without the syscall buffer (rrt record --no-syscall-buffer)"
+RRT_SYSCALL_BUFFER=0 ctest --test-dir "$out/normal" --output-on-failure -j2 --timeout 300 -L record
+
 step "record/replay suite again with CPUID patching (as on hosts without CPUID faulting)"
 RRT_CPUID_MODE=patch ctest --test-dir "$out/normal" --output-on-failure -j2 --timeout 300 -L record
 

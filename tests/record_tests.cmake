@@ -7,7 +7,7 @@ set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
     mmsg ioctl sockaddr threadsig sigkill pollrestart
     sockopt mapshared groupexit pkey threadexec leaderexit exitrace execenv xgetbv sigframe
-    sbpipe sbsignal sbdup2 sbfork sbcalls)
+    sbpipe sbsignal sbdup2 sbfork sbthexit sbclonefiles sbcalls)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -430,7 +430,8 @@ add_test(NAME cli_proc COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli_proc.sh
   ${RRT_CLI} ${PROJECT_BINARY_DIR}/tracees)
 set_tests_properties(cli_proc PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 200
   LABELS record)
-# The syscall buffer (--syscall-buffer): calls run in the program and come
+# The syscall buffer (on by default; --syscall-buffer overrides
+# RRT_SYSCALL_BUFFER=0 of the suite's unbuffered pass): calls run in the program and come
 # back as SYSCALLBUF events (type 11; sites patched: type 12), replayed
 # without a stop each.
 rrt_rr_test(record_replay_syscallbuf_thread_blocked_on_pipe
@@ -471,6 +472,35 @@ rrt_rr_test(replay_syscallbuf_batches_after_traced_calls_cost_no_stop
   --rec-opt --syscall-buffer --replay-opt --stats --expect "mix rounds 400"
   --replay-stderr "rrt replay: [0-9]\\{1,3\\} stops$" -- ${TR}/tr_sbcalls mix 400)
 
+# (a thread dies while another waits in a traced call of the library's)
+rrt_rr_test(record_replay_syscallbuf_thread_exit_during_library_call
+  --rec-opt --syscall-buffer --dump-has "type 11"
+  --expect "threads exited during a futex wait: 5000 calls" -- ${TR}/tr_sbthexit)
+# (a descriptor replaced by a process sharing the table, not the memory)
+rrt_rr_test(record_replay_syscallbuf_clone_files_replaces_a_descriptor
+  --rec-opt --syscall-buffer --dump-has "type 11"
+  --expect "read 5 bytes from the pipe now at fd [0-9]*: hello" -- ${TR}/tr_sbclonefiles)
+# The same tracees replay identically without the buffer too.
+rrt_rr_test(record_replay_unbuffered_thread_blocked_on_pipe
+  --rec-opt --no-syscall-buffer --dump-lacks "type 11"
+  --expect "reader: sum" -- ${TR}/tr_sbpipe)
+rrt_rr_test(record_replay_unbuffered_signals_during_reads
+  --rec-opt --no-syscall-buffer --dump-lacks "type 11"
+  --expect "^signals [2-9][0-9]" -- ${TR}/tr_sbsignal)
+rrt_rr_test(record_replay_unbuffered_dup2_onto_low_and_high_fds
+  --rec-opt --no-syscall-buffer --dump-lacks "type 11"
+  --expect "through the pipe: 262144 bytes" -- ${TR}/tr_sbdup2)
+rrt_rr_test(record_replay_unbuffered_static_binary
+  --rec-opt --no-syscall-buffer --dump-lacks "type 13"
+  --expect "children's statuses" -- ${TR}/tr_sbfork_static)
+# On by default (an empty RRT_SYSCALL_BUFFER is no "0"); RRT_SYSCALL_BUFFER=0
+# turns it off.
+rrt_rr_test(record_syscall_buffer_on_by_default
+  --rec-env RRT_SYSCALL_BUFFER= --dump-has "type 13"
+  --expect "children's statuses" -- ${TR}/tr_sbfork)
+rrt_rr_test(record_syscall_buffer_env_0_turns_it_off
+  --rec-env RRT_SYSCALL_BUFFER=0 --dump-lacks "type 13"
+  --expect "children's statuses" -- ${TR}/tr_sbfork)
 rrt_rr_test(record_no_syscall_buffer_overrides_the_environment
   --rec-env RRT_SYSCALL_BUFFER=1 --rec-opt --no-syscall-buffer
   --dump-lacks "type 13" --expect "children's statuses" -- ${TR}/tr_sbfork)

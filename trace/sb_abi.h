@@ -54,11 +54,24 @@ struct sb_thread {
 struct sb_ctl {
     uint64_t magic;
     uint32_t mode;
+    /* tracer: the program installed a seccomp filter (or strict mode) of
+     * its own: every call takes the traced path from now on, as the
+     * library's untraced calls would meet the program's filter (spec/
+     * events.md 5) */
+    uint32_t off;
+    /* tracer: the recording mirrors writes to some files into mappings of
+     * them (SHARED_MAP, SHARED_WRITE): writes to regular files stay
+     * traced, so that the tracer sees them */
+    uint32_t mirror;
+    /* tracer: another process shares the descriptor table (CLONE_FILES
+     * without CLONE_VM), where the library cannot see its closes: the
+     * descriptor cache is not used */
+    uint32_t fds_shared;
     /* replay: the records in the buffer did not end where the recording
      * stopped the task, so the library makes no stop at the end of the
-     * call that takes the last one (images before this field ignore it
-     * and stop; the replayer skips such stops) */
+     * call that takes the last one (the replayer would only skip it) */
     uint32_t no_tail;
+    uint32_t pad;
     uint64_t used;      /* bytes of records in the buffer */
     uint64_t flushed;   /* record: bytes already written to the archive */
     uint64_t cursor;    /* replay: bytes consumed */

@@ -406,6 +406,10 @@ static bool to_syscall_stop(pid_t pid)
             return false;
         if (WSTOPSIG(st) == (SIGTRAP | 0x80))
             return true;
+        /* under the syscall buffer's filter the call stops at its seccomp
+         * check too, between entry and exit */
+        if ((st >> 8) == (SIGTRAP | PTRACE_EVENT_SECCOMP << 8))
+            continue;
         if ((st >> 16) || (WSTOPSIG(st) != SIGCHLD && WSTOPSIG(st) != SIGSTOP))
             return false;
     }

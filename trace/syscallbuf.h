@@ -90,4 +90,16 @@ bool trace_sb_decode_init(const uint8_t *data, size_t len, uint32_t *tid,
                           uint64_t *base, const uint8_t **image,
                           size_t *image_len, struct sb_ctl *ctl);
 
+/* sb_seccomp.c: whether call nr with args and result ret installed a
+ * seccomp filter or strict mode (seccomp(2), prctl(PR_SET_SECCOMP)); then
+ * both engines turn the process's buffer off (sb_ctl.off) at that event.
+ * trace_sb_ctl_flag sets the u32 flag at offset field of the control page
+ * (off, mirror) of the process memfd is of: true when done or when it has
+ * no library. */
+bool trace_sb_seccomp_set(long nr, const uint64_t args[6], int64_t ret);
+bool trace_sb_ctl_flag(int memfd, size_t field);
+/* At a clone (flags) whose processes share the descriptor table without
+ * sharing memory: the descriptor cache off in both (sb_ctl.fds_shared). */
+bool trace_sb_clone(int parent_memfd, int child_memfd, uint64_t flags);
+
 #endif
