@@ -358,8 +358,9 @@ static long fd_kind(long fd)
     long r = fd_stat(fd, &st);
     if (r < 0)
         return r;
-    long kind =
-        (may_block(&st) ? SB_FD_BLOCKS : 0) | (is_stdio(&st) ? SB_FD_STDIO : 0);
+    long kind = (may_block(&st) ? SB_FD_BLOCKS : 0) |
+                (is_stdio(&st) ? SB_FD_STDIO : 0) |
+                (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode) ? SB_FD_FILE : 0);
     if (cache) {
         c->fds[fd].kind = (uint32_t)kind;
         c->fds[fd].gen = c->fd_gen;
@@ -403,7 +404,7 @@ static long do_writev(long nr, long fd, struct iovec *iov, long cnt, long a2)
     long orig1 = nr == __NR_write ? (long)iov->iov_base : (long)iov;
     long kind = cnt < 0 || cnt > 64 ? -1 : fd_kind(fd);
     if (kind < 0 || (kind & SB_FD_STDIO) ||
-        (CTL->mirror && !(kind & SB_FD_BLOCKS)))
+        (CTL->mirror && (kind & SB_FD_FILE)))
         return traced(nr, fd, orig1, a2, 0, 0, 0);
     long ret;
     if (!(kind & SB_FD_BLOCKS))
@@ -455,7 +456,9 @@ static long do_openat(long dirfd, long path, long flags, long mode)
 static long do_pwrite(long fd, long buf, long n, long off)
 {
     long kind = fd_kind(fd);
-    if (kind != 0 || CTL->mirror) /* error, stdio, may block; mirrored */
+    /* an error, stdio, may block; a file while mappings mirror writes */
+    if (kind < 0 || (kind & ~(long)SB_FD_FILE) ||
+        (CTL->mirror && (kind & SB_FD_FILE)))
         return traced(__NR_pwrite64, fd, buf, n, off, 0, 0);
     return prim0(__NR_pwrite64, fd, buf, n, off, 0, 0);
 }

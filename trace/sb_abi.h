@@ -100,6 +100,9 @@ struct sb_ctl {
 #define SB_FDS 1024
 #define SB_FD_BLOCKS 0x1u /* a pipe, socket or device that may block */
 #define SB_FD_STDIO 0x2u  /* the recorder's own stdout or stderr */
+#define SB_FD_FILE                                                             \
+    0x4u /* a regular file or block device: what a mapping                     \
+          * can show (sb_ctl.mirror) */
 
 /* At record the library calls SB_NR_FLUSH every SB_YIELD_EVERY records
  * too: the recorder then lets waiting threads run (a thread looping on
