@@ -141,6 +141,10 @@ void *memset(void *d, int c, size_t n)
     return d;
 }
 
+/* <asm/termbits.h> would clash with the libc headers above */
+#define SB_TCGETS 0x5401u
+#define SB_TERMIOS_SIZE 36u
+
 #define CTL ((volatile struct sb_ctl *)SB_CTL)
 #define BUF ((unsigned char *)SB_BUF)
 
@@ -410,8 +414,9 @@ static long fd_kind(long fd)
     long r = fd_stat(fd, &st);
     if (r < 0)
         return r;
-    long kind =
-        (may_block(&st) ? SB_FD_BLOCKS : 0) | (is_stdio(&st) ? SB_FD_STDIO : 0);
+    long kind = (may_block(&st) ? SB_FD_BLOCKS : 0) |
+                (is_stdio(&st) ? SB_FD_STDIO : 0) |
+                (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode) ? SB_FD_FILE : 0);
     if (cache) {
         c->fds[fd].kind = (uint32_t)kind;
         c->fds[fd].gen = c->fd_gen;
@@ -455,7 +460,7 @@ static long do_writev(long nr, long fd, struct iovec *iov, long cnt, long a2)
     long orig1 = nr == __NR_write ? (long)iov->iov_base : (long)iov;
     long kind = cnt < 0 || cnt > 64 ? -1 : fd_kind(fd);
     if (kind < 0 || (kind & SB_FD_STDIO) ||
-        (CTL->mirror && !(kind & SB_FD_BLOCKS)))
+        (CTL->mirror && (kind & SB_FD_FILE)))
         return traced(nr, fd, orig1, a2, 0, 0, 0);
     long ret;
     if (!(kind & SB_FD_BLOCKS))
@@ -507,7 +512,9 @@ static long do_openat(long dirfd, long path, long flags, long mode)
 static long do_pwrite(long fd, long buf, long n, long off)
 {
     long kind = fd_kind(fd);
-    if (kind != 0 || CTL->mirror) /* error, stdio, may block; mirrored */
+    /* an error, stdio, may block; a file while mappings mirror writes */
+    if (kind < 0 || (kind & ~(long)SB_FD_FILE) ||
+        (CTL->mirror && (kind & SB_FD_FILE)))
         return traced(__NR_pwrite64, fd, buf, n, off, 0, 0);
     return prim0(__NR_pwrite64, fd, buf, n, off, 0, 0);
 }
@@ -695,6 +702,16 @@ static long dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
     case __NR_time:
         return prim(nr, a0, 0, 0, 0, 0, 0,
                     &(out_desc){OUT_FIXED, (void *)a0, a0 ? 8 : 0});
+    case __NR_getcwd:
+        return prim(nr, a0, a1, 0, 0, 0, 0,
+                    &(out_desc){OUT_RET, (void *)a0, (uint64_t)a1});
+    case __NR_ioctl:
+        /* TCGETS (isatty, tcgetattr): the kernel's struct termios, 36
+         * bytes; never blocks. Other requests stay traced. */
+        if ((unsigned int)a1 != SB_TCGETS)
+            break;
+        return prim(nr, a0, a1, a2, 0, 0, 0,
+                    &(out_desc){OUT_FIXED, (void *)a2, SB_TERMIOS_SIZE});
     case __NR_futex:
         if ((a1 & FUTEX_CMD_MASK) != FUTEX_WAKE)
             break;
@@ -737,7 +754,7 @@ long sb_handle(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
      * delivered here, and replay stops here to deliver it. */
     int tail = c->mode == SB_MODE_RECORD
                    ? c->th.sig_pending != 0
-                   : c->th.call_recs && c->cursor >= c->used;
+                   : c->th.call_recs && c->cursor >= c->used && !c->no_tail;
     if (tail) {
         c->th.sig_pending = 0;
         traced(SB_NR_FLUSH, 1, 0, 0, 0, 0, 0);

@@ -1305,13 +1305,28 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     for (int s = 1; s <= 2; s++)
         r->out_ok[s] = fstat(s, &r->out_st[s]) == 0;
     int cpu = pick_cpu(o->cpu);
+    cpu_set_t all;
+    bool have_all = sched_getaffinity(0, sizeof(all), &all) == 0;
     pin_self(r, cpu); /* before the capture: leaf 1/0xB carry the APIC id */
     rrt_writer_options wo;
     rrt_writer_options_init(&wo);
-    wo.threads = 1;
+    /* Two compression threads (1 would mean none: the recorder's own
+     * thread would compress, in turn with the program), at the quality
+     * asked for (rrt record -q, fast by default; `rrt pack` compresses
+     * again at its own). */
+    wo.threads = 2;
     wo.quality = o->quality;
-    if (build_manifest(r) != RRT_OK ||
-        rrt_writer_create(o->out, &wo, &r->w, &r->err) != RRT_OK)
+    if (build_manifest(r) != RRT_OK)
+        goto out;
+    /* The writer's compression threads inherit the CPUs they may run on:
+     * all of ours, so that compressing the events runs beside the
+     * program and the recorder, not in turn with them on their CPU. */
+    if (have_all && cpu >= 0)
+        sched_setaffinity(0, sizeof(all), &all);
+    rrt_status wst = rrt_writer_create(o->out, &wo, &r->w, &r->err);
+    if (have_all && cpu >= 0)
+        pin_self(r, cpu);
+    if (wst != RRT_OK)
         goto out;
     rec_producer_init(&r->prod, r->w);
     if (r->mode == TRACE_CPUID_PATCH) {

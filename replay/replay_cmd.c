@@ -200,6 +200,7 @@ static void print_stats(const rep_report *rep)
                 (unsigned long long)rep->frames_recorded,
                 (unsigned long long)rep->frames_built,
                 (unsigned long long)rep->frames_checked);
+    fprintf(stderr, "rrt replay: %llu stops\n", (unsigned long long)rep->stops);
 }
 
 static int outcome(const rep_options *o, const rep_report *rep,

@@ -167,6 +167,7 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
             s->kind = STOP_ERROR;
             return;
         }
+        r->stops++;
         t->resume_sig = 0;
         if (r->dbg && (WIFEXITED(s->status) || WIFSIGNALED(s->status)))
             rep_dbg_stopped(r, t, s);
@@ -1951,6 +1952,7 @@ static rrt_status replay_once(const rep_options *o, rep_report *rep,
     rep->frames_recorded = r->frames_recorded;
     rep->frames_built = r->frames_built;
     rep->frames_checked = r->frames_checked;
+    rep->stops = r->stops;
     rep->div = r->div;
     memcpy(rep->site_regions, r->sites.regions, sizeof(rep->site_regions));
 out:

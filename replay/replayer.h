@@ -84,6 +84,7 @@ typedef struct rep_report {
      * built here (recordings without them); how many of the recorded were
      * compared with one built here (check_frames_for_tests) */
     uint64_t frames_recorded, frames_built, frames_checked;
+    uint64_t stops;     /* ptrace stops waited for (the cost of a replay) */
     rep_divergence div; /* REP_DIVERGED */
 } rep_report;
 

@@ -143,11 +143,14 @@ typedef struct replayer {
     size_t nwarned, capwarned;
     trace_site_source sites; /* CPUID sites: the archive's table, cache */
     rrt_cpuid_sites *table;
-    struct rep_mem *mem; /* memory.c: copies of mapped files */
-    uint64_t sb_records; /* syscall buffer records consumed */
-    bool sb_used;        /* a SYSCALLBUF_INIT was replayed */
-    bool sb_mirror;      /* a SHARED_MAP was replayed (sb_ctl.mirror) */
-    uint64_t hush_until; /* a re-run: output of earlier events is out */
+    struct rep_mem *mem;   /* memory.c: copies of mapped files */
+    uint64_t sb_records;   /* syscall buffer records consumed */
+    uint64_t stops;        /* ptrace stops waited for (--stats) */
+    bool sb_used;          /* a SYSCALLBUF_INIT was replayed */
+    bool sb_mirror;        /* a SHARED_MAP was replayed (sb_ctl.mirror) */
+    uint64_t sb_prefilled; /* 1 + seq of the SYSCALLBUF already in the
+                            * buffer (syscallbuf.c), or 0 */
+    uint64_t hush_until;   /* a re-run: output of earlier events is out */
 } replayer;
 
 /* report.c: what the replay says, and how it stops. */

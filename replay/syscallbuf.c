@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/user.h>
 
 #include "replayi.h"
@@ -88,6 +89,43 @@ static bool is_end_stop(const stop *s)
            s->regs.rip == trace_sb_traced_ip && s->regs.rdi == 1;
 }
 
+/* The decoded records, laid out as the library reads them; false when
+ * they do not fit the buffer (b is then freed). */
+static bool layout(const rrt_ev_syscallbuf *e, rrt_buf *b)
+{
+    static const uint8_t pad[8];
+    rrt_buf_init(b);
+    for (size_t i = 0; i < e->n_recs && b->len <= SB_BUF_SIZE; i++) {
+        const rrt_ev_sb_rec *rec = &e->recs[i];
+        struct sb_rec h = {rec->nr, 0, rec->ret, rec->addr, rec->len};
+        uint64_t size = SB_REC_HDR + ((rec->len + 7) & ~7ull);
+        h.size = size > UINT32_MAX ? 0 : (uint32_t)size;
+        rrt_buf_put(b, &h, sizeof(h));
+        rrt_buf_put(b, rec->data, rec->len);
+        rrt_buf_put(b, pad, size - SB_REC_HDR - rec->len);
+    }
+    if (b->failed || b->len > SB_BUF_SIZE) {
+        rrt_buf_free(b);
+        return false;
+    }
+    return true;
+}
+
+/* Puts the records in the buffer: used = their length, flushed and
+ * cursor 0. Without RRT_EV_SB_STOP the task did not stop where they end,
+ * and replay would only skip the library's stop there (no_tail). */
+static bool fill(ptask *t, const rrt_buf *b, uint32_t flags)
+{
+    uint64_t pos[3] = {b->len, 0, 0}; /* used, flushed, cursor */
+    uint32_t no_tail = !(flags & RRT_EV_SB_STOP);
+    int fd = t->base.memfd;
+    return (!b->len || trace_mem_write(fd, SB_BUF, b->data, b->len)) &&
+           trace_mem_write(fd, SB_CTL + offsetof(struct sb_ctl, used), pos,
+                           sizeof(pos)) &&
+           trace_mem_write(fd, SB_CTL + offsetof(struct sb_ctl, no_tail),
+                           &no_tail, sizeof(no_tail));
+}
+
 static bool on_flush(replayer *r, const rrt_event *ev)
 {
     rrt_ev_syscallbuf e;
@@ -97,6 +135,8 @@ static bool on_flush(replayer *r, const rrt_event *ev)
     if (rrt_ev_decode_syscallbuf(ev->data, ev->len, &e, &err) != RRT_OK)
         return rep_fail_at(r, NULL, "event %llu: %s",
                            (unsigned long long)ev->seq, err.message);
+    uint32_t flags = e.flags;
+    uint64_t n = e.n_recs;
     if (!(t = rep_task(r, e.tid))) {
         rrt_ev_syscallbuf_clear(&e);
         return rep_diverge(r, NULL,
@@ -104,56 +144,47 @@ static bool on_flush(replayer *r, const rrt_event *ev)
                            "not exist",
                            e.tid);
     }
-    uint32_t flags = e.flags;
-    uint64_t n = e.n_recs;
-    /* the records, laid out as the library reads them */
-    rrt_buf b;
-    rrt_buf_init(&b);
-    for (size_t i = 0; i < e.n_recs && b.len <= SB_BUF_SIZE; i++) {
-        const rrt_ev_sb_rec *rec = &e.recs[i];
-        struct sb_rec h = {rec->nr, 0, rec->ret, rec->addr, rec->len};
-        uint64_t size = SB_REC_HDR + ((rec->len + 7) & ~7ull);
-        h.size = size > UINT32_MAX ? 0 : (uint32_t)size;
-        static const uint8_t pad[8];
-        rrt_buf_put(&b, &h, sizeof(h));
-        rrt_buf_put(&b, rec->data, rec->len);
-        rrt_buf_put(&b, pad, size - SB_REC_HDR - rec->len);
+    bool prefilled = r->sb_prefilled == ev->seq + 1;
+    r->sb_prefilled = 0;
+    /* Not already in the buffer (rep_sb_after_syscall): the task stops
+     * at the library's call for records, which fills it. */
+    if (!prefilled) {
+        rrt_buf b;
+        char buf[128];
+        bool laid = layout(&e, &b);
+        rrt_ev_syscallbuf_clear(&e);
+        if (!laid)
+            return rep_fail_at(r, t,
+                               "event %llu: SYSCALLBUF: records larger than "
+                               "the syscall buffer",
+                               (unsigned long long)ev->seq);
+        rep_next_stop(r, t, &s);
+        if (s.kind != STOP_SYSCALL || !t->in_syscall ||
+            s.regs.orig_rax != SB_NR_FLUSH ||
+            s.regs.rip != trace_sb_traced_ip) {
+            if (s.kind == STOP_SYSCALL && s.regs.orig_rax == SB_NR_DIVERGED)
+                snprintf(buf, sizeof(buf),
+                         "a record of call %llu where the recording has %llu "
+                         "(buffer offset %llu, record %llu of the process)",
+                         (unsigned long long)s.regs.rdi,
+                         (unsigned long long)s.regs.rsi,
+                         (unsigned long long)s.regs.r8,
+                         (unsigned long long)s.regs.r9);
+            else
+                rep_stop_name(&s, buf, sizeof(buf));
+            rrt_buf_free(&b);
+            return rep_mismatch(r, t, "the syscall buffer's call for records",
+                                buf, "stop");
+        }
+        bool filled = fill(t, &b, flags);
+        rrt_buf_free(&b);
+        if (!filled)
+            return rep_fail_at(r, t, "cannot fill the syscall buffer");
+        if (!rep_skip_call(r, t, &s, 0))
+            return false;
+    } else {
+        rrt_ev_syscallbuf_clear(&e);
     }
-    rrt_ev_syscallbuf_clear(&e);
-    bool ok = false;
-    char buf[128];
-    if (b.failed || b.len > SB_BUF_SIZE) {
-        rep_fail_at(r, t,
-                    "event %llu: SYSCALLBUF: records larger than the "
-                    "syscall buffer",
-                    (unsigned long long)ev->seq);
-        goto out;
-    }
-    rep_next_stop(r, t, &s);
-    if (s.kind != STOP_SYSCALL || !t->in_syscall ||
-        s.regs.orig_rax != SB_NR_FLUSH || s.regs.rip != trace_sb_traced_ip) {
-        if (s.kind == STOP_SYSCALL && s.regs.orig_rax == SB_NR_DIVERGED)
-            snprintf(
-                buf, sizeof(buf),
-                "a record of call %llu where the recording has %llu "
-                "(buffer offset %llu, record %llu of the process)",
-                (unsigned long long)s.regs.rdi, (unsigned long long)s.regs.rsi,
-                (unsigned long long)s.regs.r8, (unsigned long long)s.regs.r9);
-        else
-            rep_stop_name(&s, buf, sizeof(buf));
-        rep_mismatch(r, t, "the syscall buffer's call for records", buf,
-                     "stop");
-        goto out;
-    }
-    uint64_t pos[3] = {b.len, 0, 0}; /* used, flushed, cursor */
-    if ((b.len && !trace_mem_write(t->base.memfd, SB_BUF, b.data, b.len)) ||
-        !trace_mem_write(t->base.memfd, SB_CTL + offsetof(struct sb_ctl, used),
-                         pos, sizeof(pos))) {
-        rep_fail_at(r, t, "cannot fill the syscall buffer");
-        goto out;
-    }
-    if (!rep_skip_call(r, t, &s, 0))
-        goto out;
     r->sb_records += n;
     /* The task consumes them now. With STOP it stays where the records
      * end (the end of the call that takes the last one, where the library
@@ -168,10 +199,7 @@ static bool on_flush(replayer *r, const rrt_event *ev)
     }
     t->park = s;
     t->parked = true;
-    ok = true;
-out:
-    rrt_buf_free(&b);
-    return ok;
+    return true;
 }
 
 bool rep_sb_library_stop(const stop *s)
@@ -194,6 +222,42 @@ bool rep_sb_skip_end(replayer *r, ptask *t, stop *s)
     return is_end_stop(s) && rep_skip_call(r, t, s, 0);
 }
 
+/* A traced call of t replayed, and t's records come next: they go into
+ * the buffer now, while t stands at the call's exit and has consumed all
+ * it had, so that t takes them without stopping at the library's call
+ * for records (one stop fewer per SYSCALLBUF event). At record time they
+ * were written at t's next stop, with nothing of t's between. */
+static void prefill(replayer *r, ptask *t, const rrt_ev_syscall *e)
+{
+    rrt_event ev;
+    rrt_ev_syscallbuf sb;
+    uint64_t pos[3];
+    rrt_buf b;
+    if (r->dbg || t->parked || (e->flags & RRT_EV_SC_ENTRY_ONLY) ||
+        e->nr == SYS_execve || e->nr == SYS_execveat ||
+        !rep_peek_event(r, &ev) || ev.type != RRT_EV_SYSCALLBUF)
+        return;
+    /* another task of the address space could run ahead of its events
+     * (order_tasks) and take them */
+    for (trace_task *u = r->tasks; u; u = u->next)
+        if (u != &t->base && u->pset == t->base.pset)
+            return;
+    if (rrt_ev_decode_syscallbuf(ev.data, ev.len, &sb, NULL) != RRT_OK)
+        return; /* on_flush says what is wrong */
+    bool laid =
+        sb.tid == t->base.rec_tid &&
+        trace_mem_read(t->base.memfd, SB_CTL + offsetof(struct sb_ctl, used),
+                       pos, sizeof(pos)) &&
+        pos[2] == pos[0] && layout(&sb, &b);
+    uint32_t flags = sb.flags;
+    rrt_ev_syscallbuf_clear(&sb);
+    if (!laid)
+        return; /* on_flush fills it, or says what is wrong */
+    if (fill(t, &b, flags))
+        r->sb_prefilled = ev.seq + 1;
+    rrt_buf_free(&b);
+}
+
 bool rep_sb_after_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
 {
     if (!r->sb_used)
@@ -203,6 +267,7 @@ bool rep_sb_after_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
     if (trace_sb_seccomp_set(e->nr, e->args, e->ret) &&
         !trace_sb_ctl_flag(t->base.memfd, offsetof(struct sb_ctl, off)))
         return rep_fail_at(r, t, "cannot turn the syscall buffer off");
+    prefill(r, t, e);
     return true;
 }
 

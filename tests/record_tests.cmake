@@ -7,7 +7,7 @@ set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
     mmsg ioctl sockaddr threadsig sigkill pollrestart
     sockopt mapshared groupexit pkey threadexec leaderexit exitrace execenv xgetbv sigframe
-    sbpipe sbsignal sbdup2 sbfork sbthexit sbclonefiles sbslow sbmsg)
+    sbpipe sbsignal sbdup2 sbfork sbthexit sbclonefiles sbslow sbmsg sbcalls)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -457,6 +457,22 @@ rrt_rr_test(record_replay_syscallbuf_static_binary_falls_back
 rrt_rr_test(record_replay_syscallbuf_find_and_pipeline
   --rec-opt --syscall-buffer --dump-has "SYSCALLBUF tid" --dump-has "SYSCALLBUF_INIT tid"
   --expect "^[0-9]" -- sh -c "find /usr/share/doc -name '*.gz' | head -200 | xargs cat | wc -c")
+
+# posix_fadvise's and ioctl's sites (other instructions after `syscall`),
+# TCGETS, getcwd and writes to /dev/null (also once a file mapping makes
+# writes to files traced) are buffered: only a site's first call is traced.
+rrt_rr_test(record_replay_syscallbuf_fadvise_ioctl_getcwd_sites
+  --rec-opt --syscall-buffer --dump-has "SYSCALLBUF_PATCH tid"
+  --dump-lacks "fadvise64(100, \\|ioctl(100, 21505,\\|getcwd(0x[0-9a-f]*, 4095,\\|write([0-9]*, 0x[0-9a-f]*, 77,"
+  --expect "fadvise ok 300, ttys 0, getcwd mismatches 0" -- ${TR}/tr_sbcalls)
+
+# Replay does not stop for records that follow a traced call, nor at the
+# end of a batch where the recording did not stop: 400 batches of records
+# after traced calls take about 540 stops in all (1346 with a stop to
+# fill each and one at its end).
+rrt_rr_test(replay_syscallbuf_batches_after_traced_calls_cost_no_stop
+  --rec-opt --syscall-buffer --replay-opt --stats --expect "mix rounds 400"
+  --replay-stderr "rrt replay: [0-9]\\{1,3\\} stops$" -- ${TR}/tr_sbcalls mix 400)
 
 # (a thread dies while another waits in a traced call of the library's)
 rrt_rr_test(record_replay_syscallbuf_thread_exit_during_library_call

@@ -485,7 +485,7 @@ def decode_event(typ, p):
         e["records"] = [(u(), sv(), v(), blob()) for _ in range(n)]
     elif typ == 12:  # SYSCALLBUF_PATCH
         e.update(tid=u(), rip=v(), stub=v(), stub_bytes=blob(), site=v(), site_bytes=blob())
-        check(len(e["stub_bytes"]) <= 48 and 5 <= len(e["site_bytes"]) <= 8, "stub or site")
+        check(len(e["stub_bytes"]) <= 48 and 5 <= len(e["site_bytes"]) <= 11, "stub or site")
     elif typ == 13:  # SYSCALLBUF_INIT
         e.update(tid=u(), base=v(), image=blob())
         e["out"] = [(c.u8(), v(), v()) for _ in range(2)]

@@ -755,7 +755,7 @@ static void test_events_syscallbuf_rejects_bad_values(void **state)
                      RRT_E_CORRUPT);
     assert_null(sb.recs);
 
-    /* PATCH: a 4-byte site, a 9-byte site, a 49-byte stub */
+    /* PATCH: a 4-byte site, a 12-byte site, a 49-byte stub */
     uint8_t p[80];
     size_t n = 0;
     p[n++] = 1, p[n++] = 2, p[n++] = 3; /* tid, rip, stub */
@@ -765,11 +765,11 @@ static void test_events_syscallbuf_rejects_bad_values(void **state)
     memset(p + n, 0x90, 4), n += 4;
     rrt_ev_syscallbuf_patch sp;
     expect(rrt_ev_decode_syscallbuf_patch(p, n, &sp, &err), RRT_E_CORRUPT, &err,
-           "site_bytes: not 5 to 8 bytes");
-    p[6] = 9;
-    memset(p + 7, 0x90, 9), n = 16;
+           "site_bytes: not 5 to 11 bytes");
+    p[6] = 12;
+    memset(p + 7, 0x90, 12), n = 19;
     expect(rrt_ev_decode_syscallbuf_patch(p, n, &sp, &err), RRT_E_CORRUPT, &err,
-           "site_bytes: not 5 to 8 bytes");
+           "site_bytes: not 5 to 11 bytes");
     n = 3;
     p[n++] = 49;
     memset(p + n, 0x90, 49), n += 49;
@@ -820,7 +820,7 @@ static void test_events_syscallbuf_rejects_bad_values(void **state)
     assert_int_equal(rrt_ev_encode_syscallbuf_patch(&b, &pe), RRT_E_INVALID);
     pe.stub_len = 4, pe.site_len = 4;
     assert_int_equal(rrt_ev_encode_syscallbuf_patch(&b, &pe), RRT_E_INVALID);
-    pe.site_len = 9;
+    pe.site_len = 12;
     assert_int_equal(rrt_ev_encode_syscallbuf_patch(&b, &pe), RRT_E_INVALID);
     rrt_ev_syscallbuf_init ie = {.image_len = RRT_EV_SB_IMAGE_MAX + 1,
                                  .image = zeros};

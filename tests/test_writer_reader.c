@@ -2,6 +2,8 @@
  * pipe input, files, events, metadata, the CPUID manifest, and output that
  * does not depend on the thread count. */
 #include <errno.h>
+#include <dirent.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -928,6 +930,40 @@ static uint8_t *session(const char *name, unsigned threads, bool pipe_dup,
     return p;
 }
 
+/* A process-directed signal must reach the caller's thread: rrt record
+ * blocks SIGCHLD and waits for it with sigtimedwait, and a worker that
+ * left it unblocked would take it (and drop it), so the recorder slept
+ * to its serialization limit. Every worker blocks every signal. */
+static void test_writer_workers_block_signals(void **state)
+{
+    (void)state;
+    rrt_writer *w = create(tpath("sig.rrt"), 3);
+    char path[300], line[256];
+    int workers = 0;
+    DIR *d = opendir("/proc/self/task");
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || atoi(e->d_name) == getpid())
+            continue;
+        snprintf(path, sizeof(path), "/proc/self/task/%s/status", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        unsigned long long blk = 0;
+        while (fgets(line, sizeof(line), f))
+            if (strncmp(line, "SigBlk:", 7) == 0)
+                blk = strtoull(line + 7, NULL, 16);
+        fclose(f);
+        workers++;
+        assert_true((blk & (1ull << (SIGCHLD - 1))) != 0);
+        assert_true((blk & (1ull << (SIGINT - 1))) != 0);
+    }
+    closedir(d);
+    assert_int_equal(workers, 3);
+    finish(w);
+}
+
 static void test_thread_count_does_not_change_a_byte(void **state)
 {
     (void)state;
@@ -1145,6 +1181,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_cpuid_manifest_roundtrip),
         cmocka_unit_test(test_cpuid_effective_semantics),
         cmocka_unit_test(test_thread_count_does_not_change_a_byte),
+        cmocka_unit_test(test_writer_workers_block_signals),
         cmocka_unit_test(test_add_blob_reader_expect_semantics),
         cmocka_unit_test(test_writer_rejects_bad_options_and_states),
     };

@@ -96,11 +96,18 @@ struct sb_ctl {
     /* record: the recorder's timer asks for the records (written while the
      * task runs); the library flushes at its next record, as at a yield */
     uint32_t flush_req;
+    /* replay: the records in the buffer did not end where the recording
+     * stopped the task, so the library makes no stop at the end of the
+     * call that takes the last one (the replayer would only skip it) */
+    uint32_t no_tail;
 };
 
 #define SB_FDS 1024
 #define SB_FD_BLOCKS 0x1u /* a pipe, socket or device that may block */
 #define SB_FD_STDIO 0x2u  /* the recorder's own stdout or stderr */
+#define SB_FD_FILE                                                             \
+    0x4u /* a regular file or block device: what a mapping                     \
+          * can show (sb_ctl.mirror) */
 
 /* At record the library calls SB_NR_FLUSH every SB_YIELD_EVERY records
  * too: the recorder then lets waiting threads run (a thread looping on

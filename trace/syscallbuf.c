@@ -73,6 +73,8 @@ bool trace_sb_buffers(long nr)
     case SYS_getdents64:
     case SYS_readlink:
     case SYS_readlinkat:
+    case SYS_getcwd:
+    case SYS_ioctl:
     case SYS_clock_gettime:
     case SYS_gettimeofday:
     case SYS_time:
@@ -89,16 +91,23 @@ bool trace_sb_buffers(long nr)
     }
 }
 
-/* The instructions glibc puts after its wrappers' `syscall` (443 of the
+/* The instructions glibc puts after its wrappers' `syscall` (449 of the
  * 530 sites in Debian 12's libc): compares of the result, which the stub
- * executes after the call, position-independent. */
+ * executes after the call, position-independent, straight-line (no jump
+ * of libc lands inside them). */
 static const struct {
-    uint8_t len;
-    uint8_t bytes[6];
+    uint8_t len;  /* bytes that must match */
+    uint8_t take; /* of which the stub runs (the rest stays in place) */
+    uint8_t bytes[9];
 } follows[] = {
-    {6, {0x48, 0x3d, 0x00, 0xf0, 0xff, 0xff}}, /* cmp $-0x1000,%rax */
-    {6, {0x48, 0x3d, 0x01, 0xf0, 0xff, 0xff}}, /* cmp $-0xfff,%rax */
-    {5, {0x3d, 0x00, 0xf0, 0xff, 0xff}},       /* cmp $-0x1000,%eax */
+    {6, 6, {0x48, 0x3d, 0x00, 0xf0, 0xff, 0xff}}, /* cmp $-0x1000,%rax */
+    {6, 6, {0x48, 0x3d, 0x01, 0xf0, 0xff, 0xff}}, /* cmp $-0xfff,%rax */
+    {5, 5, {0x3d, 0x00, 0xf0, 0xff, 0xff}},       /* cmp $-0x1000,%eax */
+    /* ioctl, mq_unlink: mov %eax,%edx; cmp $-0x1000,%eax */
+    {7, 7, {0x89, 0xc2, 0x3d, 0x00, 0xf0, 0xff, 0xff}},
+    /* posix_fadvise, pthread_sigmask and others that return the error
+     * number: mov %eax,%edx; neg %edx (taken); cmp $-0x1000,%eax */
+    {9, 4, {0x89, 0xc2, 0xf7, 0xda, 0x3d, 0x00, 0xf0, 0xff, 0xff}},
 };
 
 static bool rel32(uint64_t from_next, uint64_t to, int32_t *out)
@@ -177,7 +186,7 @@ static bool plan_mov(int memfd, uint64_t rip, uint64_t stub_off,
 bool trace_sb_plan(int memfd, uint64_t rip, uint64_t stub_off,
                    trace_sb_patch *p)
 {
-    uint8_t code[8];
+    uint8_t code[11];
     uint64_t site = rip - 2;
     if (stub_off + SB_STUB_SIZE > SB_STUBS_SIZE ||
         (site >= SB_BASE - 8 && site < SB_BASE + SB_SIZE) ||
@@ -189,7 +198,7 @@ bool trace_sb_plan(int memfd, uint64_t rip, uint64_t stub_off,
         k++;
     if (k == nf)
         return plan_mov(memfd, rip, stub_off, p);
-    size_t L = follows[k].len;
+    size_t L = follows[k].take;
     int32_t to_stub;
     memset(p, 0, sizeof(*p));
     p->site = site;

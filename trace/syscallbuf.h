@@ -32,7 +32,7 @@ typedef struct trace_sb_patch {
     uint64_t stub, site, cont;
     uint8_t stub_bytes[SB_STUB_SIZE];
     size_t stub_len;
-    uint8_t site_bytes[8];
+    uint8_t site_bytes[16];
     size_t site_len;
 } trace_sb_patch;
 

@@ -669,7 +669,7 @@ rrt_status rrt_ev_decode_syscallbuf_patch(const uint8_t *data, size_t len,
     e->site_bytes = d_lenbytes(&d, "site_bytes", &e->site_len);
     if (dec_ok(&d) &&
         (e->site_len < RRT_EV_SB_SITE_MIN || e->site_len > RRT_EV_SB_SITE_MAX))
-        dec_fail(&d, RRT_E_CORRUPT, pos, "site_bytes", "not 5 to 8 bytes");
+        dec_fail(&d, RRT_E_CORRUPT, pos, "site_bytes", "not 5 to 11 bytes");
     return dec_end(&d, e, sizeof(*e));
 }
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -528,12 +529,19 @@ rrt_status rrti_writer_create_via(const char *path, const char *suffix,
     }
     unsigned n = o.threads ? o.threads : default_threads();
     if (n > 1) {
+        /* Workers take no signal: one the caller waits for (rrt record's
+         * SIGCHLD, by sigtimedwait) would be lost on a worker that does
+         * not block it. They start with all blocked. */
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
         w->threads = calloc(n, sizeof(*w->threads));
         for (unsigned i = 0; w->threads && i < n; i++) {
             if (pthread_create(&w->threads[i], NULL, worker, w) != 0)
                 break;
             w->nthreads++;
         }
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
     }
     uint8_t *h = w->header;
     memcpy(h, RRTX_ARCHIVE_MAGIC, RRTX_ARCHIVE_MAGIC_LEN);

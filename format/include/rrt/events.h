@@ -78,7 +78,7 @@ extern "C" {
 #define RRT_EV_SB_MAX_RECS 32768u           /* records of one SYSCALLBUF */
 #define RRT_EV_SB_STUB_MAX 48u /* bytes of a SYSCALLBUF_PATCH stub */
 #define RRT_EV_SB_SITE_MIN 5u  /* bytes of a patched site */
-#define RRT_EV_SB_SITE_MAX 8u
+#define RRT_EV_SB_SITE_MAX 11u
 #define RRT_EV_SB_IMAGE_MAX 65536u /* bytes of the library's image */
 
 /* rrt_ev_syscallbuf.flags */
