@@ -343,7 +343,7 @@ static void decode_q(const char *p, const char *end, gdbp_cmd *c, bool set)
 void gdbp_decode(const char *pkt, size_t n, gdbp_cmd *c)
 {
     const char *end = pkt + n, *p = pkt + 1;
-    uint64_t v;
+    uint64_t v = 0; /* a failed parse leaves it unset: bad() then */
     c->kind = GDBP_C_UNKNOWN;
     c->name[0] = c->object[0] = c->annex[0] = 0;
     c->args = end;
