@@ -108,10 +108,16 @@ static void count_and_flush(recorder *r, uint32_t type)
         if (now.tv_sec - r->last_flush.tv_sec < 1)
             return;
     }
+    rec_flush_writer(r);
+}
+
+bool rec_flush_writer(recorder *r)
+{
     r->since_flush = 0;
     clock_gettime(CLOCK_MONOTONIC, &r->last_flush);
     if (rrt_writer_flush(r->w, &r->err) != RRT_OK)
         r->failed = true;
+    return !r->failed;
 }
 
 static bool emitted(recorder *r, rrt_status st, uint32_t type)

@@ -271,6 +271,9 @@ bool rec_seccomp_exit(recorder *r, rtask *t, const rrt_ev_syscall *e);
 
 /* Appends an event the engine encoded itself (the syscall buffer's). */
 bool rec_emit_raw(recorder *r, uint32_t type, const rrt_buf *b);
+/* Writes the events the writer holds to OUT.partial now (no fsync) and
+ * restarts the count toward the next flush; false when that failed. */
+bool rec_flush_writer(recorder *r);
 
 /* syscallbuf.c: the syscall buffer. rec_sb_exec maps the library after a
  * successful execve. rec_sb_entry, at a call's seccomp stop, writes the
@@ -289,9 +292,10 @@ bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs);
 /* Whether buf (n bytes of the buffer) is a whole number of well-formed
  * records: count is then how many, else the offset of the bad one. */
 bool rec_sb_check_records(const uint8_t *buf, size_t n, uint64_t *count);
-/* Writes the records in buf (checked) as one SYSCALLBUF event of t. */
+/* Writes the count records in buf, which rec_sb_check_records accepted,
+ * as one SYSCALLBUF event of t (none when count is 0). */
 bool rec_sb_emit_records(recorder *r, rtask *t, const uint8_t *buf, size_t n,
-                         uint32_t flags);
+                         uint64_t count, uint32_t flags);
 
 /* sb_flush.c: the timed flush. rec_sb_tick_ms: how long the recorder may
  * wait for a stop before the next tick (0: no tick needed, wait freely);

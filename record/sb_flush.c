@@ -23,21 +23,12 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static bool writer_flush(recorder *r)
-{
-    r->since_flush = 0;
-    clock_gettime(CLOCK_MONOTONIC, &r->last_flush);
-    if (rrt_writer_flush(r->w, &r->err) != RRT_OK)
-        r->failed = true;
-    return !r->failed;
-}
-
 bool rec_sb_answered(recorder *r)
 {
     if (!r->sb_asked)
         return true;
     r->sb_asked = 0;
-    return writer_flush(r);
+    return rec_flush_writer(r);
 }
 
 /* The page's head and flush_req, which sits at its end (the page only
@@ -76,7 +67,7 @@ static bool take(recorder *r, rtask *t, const struct sb_ctl *c)
         read_header(t, &again) && again.used == c->used &&
         again.flushed == c->flushed && again.flush_req &&
         rec_sb_check_records(buf, n, &count)) {
-        ok = rec_sb_emit_records(r, t, buf, n, RRT_EV_SB_STOP);
+        ok = rec_sb_emit_records(r, t, buf, n, count, RRT_EV_SB_STOP);
         uint64_t at = c->used;
         if (ok && !trace_mem_write(t->base.memfd,
                                    SB_CTL + offsetof(struct sb_ctl, flushed),
@@ -124,7 +115,7 @@ bool rec_sb_tick(recorder *r)
         return false;
     /* what the stream holds now goes to the file (the records an ask
      * brings follow when they come: rec_sb_answered) */
-    if (r->since_flush > 0 && !writer_flush(r))
+    if (r->since_flush > 0 && !rec_flush_writer(r))
         return false;
     return true;
 }

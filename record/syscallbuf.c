@@ -87,10 +87,9 @@ bool rec_sb_check_records(const uint8_t *buf, size_t n, uint64_t *count)
 }
 
 bool rec_sb_emit_records(recorder *r, rtask *t, const uint8_t *buf, size_t n,
-                         uint32_t flags)
+                         uint64_t count, uint32_t flags)
 {
-    uint64_t count;
-    if (!rec_sb_check_records(buf, n, &count) || !count)
+    if (!count)
         return true;
     rrt_buf b;
     rrt_buf_init(&b);
@@ -157,7 +156,8 @@ static bool flush(recorder *r, rtask *t, bool safe, uint32_t flags)
                         (int)t->base.tid,
                         (unsigned long long)(c.flushed + count));
     }
-    bool ok = rec_sb_emit_records(r, t, buf, n, flags) && rec_sb_answered(r);
+    bool ok =
+        rec_sb_emit_records(r, t, buf, n, count, flags) && rec_sb_answered(r);
     free(buf);
     /* Inside the library (a signal stopped it in the middle of a call, a
      * handler's call, a traced fallback), a record may be half written
