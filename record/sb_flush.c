@@ -87,10 +87,7 @@ static bool ask_or_take(recorder *r, rtask *t)
         return true; /* nothing to flush */
     if (c.flush_req && r->sb_asked == t->base.tid)
         return take(r, t, &c);
-    uint32_t one = 1;
-    if (!trace_mem_write(t->base.memfd,
-                         SB_CTL + offsetof(struct sb_ctl, flush_req), &one,
-                         sizeof(one)))
+    if (!trace_sb_ctl_flag(t->base.memfd, offsetof(struct sb_ctl, flush_req)))
         return true; /* it exited or exec'd meanwhile */
     r->sb_asked = t->base.tid;
     return true;
