@@ -27,6 +27,7 @@
 #include <linux/stat.h>
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -155,7 +156,7 @@ void *memset(void *d, int c, size_t n)
 static long traced(long nr, long a0, long a1, long a2, long a3, long a4,
                    long a5)
 {
-    if (nr != SB_NR_FLUSH && nr != SB_NR_DIVERGED)
+    if (nr != SB_NR_FLUSH && nr != SB_NR_DIVERGED && nr != SB_NR_EXEC)
         CTL->th.call_recs = 0;
     return sb_traced(nr, a0, a1, a2, a3, a4, a5);
 }
@@ -628,6 +629,53 @@ static long do_sendmsg(long fd, struct msghdr *m, long flags)
     return (long)done;
 }
 
+/* ------------------------------------------------------------------ */
+/* mmap of anonymous private memory, munmap (sbcat)                   */
+
+/* At record they run untraced like the rest; at replay the address
+ * space must change the same way at the same point, so the library asks
+ * the replayer to run the call for real (SB_NR_EXEC: one stop, where the
+ * traced call took one), mmap at the recorded address with
+ * MAP_FIXED_NOREPLACE. A call that failed changed nothing. Not file,
+ * shared, fixed or executable mappings: the tracers act on those (file
+ * copies, shared objects, CPUID patching of new code). */
+#define MMAP_FLAGS_EXTRA (MAP_NORESERVE | MAP_STACK | MAP_FIXED_NOREPLACE)
+
+static long exec_at_replay(long nr, long a0, long a1, long a2, long a3,
+                           long ret)
+{
+    if (CTL->mode != SB_MODE_REPLAY || (ret < 0 && ret >= -4095) ||
+        ret == SB_TOO_BIG)
+        return ret;
+    long got = traced(SB_NR_EXEC, nr, a0, a1, a2, a3, ret);
+    if (got != ret)
+        for (;;)
+            traced(SB_NR_DIVERGED, nr, nr, got, ret, (long)CTL->cursor,
+                   (long)CTL->nrec);
+    return ret;
+}
+
+static long do_mmap(long addr, long len, long prot, long flags, long fd,
+                    long off)
+{
+    if ((flags & ~(long)MMAP_FLAGS_EXTRA) != (MAP_PRIVATE | MAP_ANONYMOUS) ||
+        (prot & ~(long)(PROT_READ | PROT_WRITE)) || (int)fd != -1 || off)
+        return traced(__NR_mmap, addr, len, prot, flags, fd, off);
+    long ret = prim0(__NR_mmap, addr, len, prot, flags, fd, off);
+    return exec_at_replay(__NR_mmap, ret, len, prot,
+                          flags | MAP_FIXED_NOREPLACE, ret);
+}
+
+static long do_munmap(long addr, long len)
+{
+    uint64_t a = (uint64_t)addr, n = (uint64_t)len;
+    /* never the library's own region */
+    if (a + n < a || (a < SB_BASE + SB_SIZE && a + n > SB_BASE))
+        return traced(__NR_munmap, addr, len, 0, 0, 0, 0);
+    long ret = prim0(__NR_munmap, addr, len, 0, 0, 0, 0);
+    return exec_at_replay(__NR_munmap, addr, len, 0, 0, ret);
+}
+
 static long dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
                      long a5)
 {
@@ -733,6 +781,10 @@ static long dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
         return do_recvmsg(a0, (struct msghdr *)a1, a2);
     case __NR_sendmsg:
         return do_sendmsg(a0, (struct msghdr *)a1, a2);
+    case __NR_mmap:
+        return do_mmap(a0, a1, a2, a3, a4, a5);
+    case __NR_munmap:
+        return do_munmap(a0, a1);
     default:
         break;
     }

@@ -7,7 +7,7 @@ set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
     mmsg ioctl sockaddr threadsig sigkill pollrestart
     sockopt mapshared groupexit pkey threadexec leaderexit exitrace execenv xgetbv sigframe
-    sbpipe sbsignal sbdup2 sbfork sbthexit sbclonefiles sbslow sbmsg sbcalls)
+    sbpipe sbsignal sbdup2 sbfork sbthexit sbclonefiles sbslow sbmsg sbcalls sbmmap)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -473,6 +473,20 @@ rrt_rr_test(record_replay_syscallbuf_fadvise_ioctl_getcwd_sites
 rrt_rr_test(replay_syscallbuf_batches_after_traced_calls_cost_no_stop
   --rec-opt --syscall-buffer --replay-opt --stats --expect "mix rounds 400"
   --replay-stderr "rrt replay: [0-9]\\{1,3\\} stops$" -- ${TR}/tr_sbcalls mix 400)
+
+# Anonymous private mmap and munmap are buffered (replay runs them for
+# real at the recorded address): the 0x1b000-byte maps make no SYSCALL
+# event; their memory reads the same, with holes, fork and threads.
+rrt_rr_test(record_replay_syscallbuf_anonymous_mmap_munmap
+  --rec-opt --syscall-buffer --dump-has "SYSCALLBUF tid"
+  --dump-lacks "mmap(0, 0x1b000,\\|munmap(0x[0-9a-f]*, 0x1b000)"
+  --expect "mmap rounds 500, sum" -- ${TR}/tr_sbmmap)
+# ... and replay runs each with two stops (its request's entry under
+# PTRACE_SYSCALL, the exit): 1,500 rounds take under 10,000 stops in all
+# (a traced mmap or munmap takes four: over 12,000).
+rrt_rr_test(replay_syscallbuf_mmap_costs_two_stops
+  --rec-opt --syscall-buffer --replay-opt --stats --expect "mmap rounds 1500"
+  --replay-stderr "rrt replay: [0-9]\\{1,4\\} stops$" -- ${TR}/tr_sbmmap 1500)
 
 # (a thread dies while another waits in a traced call of the library's)
 rrt_rr_test(record_replay_syscallbuf_thread_exit_during_library_call

@@ -28,6 +28,10 @@
  * it; replay: the buffer is consumed, fill it. Never real system calls. */
 #define SB_NR_FLUSH 0x5253
 #define SB_NR_DIVERGED 0x5254 /* replay: a record of another call (a1) */
+/* replay: run the call a0 for real with arguments a1..a4 (mmap: fd -1,
+ * offset 0), which must return a5: the mmap and munmap the library
+ * buffered, which shape the address space (spec/events.md 5) */
+#define SB_NR_EXEC 0x5255
 
 enum { SB_MODE_OFF = 0, SB_MODE_RECORD = 1, SB_MODE_REPLAY = 2 };
 
