@@ -641,18 +641,65 @@ static long do_sendmsg(long fd, struct msghdr *m, long flags)
  * copies, shared objects, CPUID patching of new code). */
 #define MMAP_FLAGS_EXTRA (MAP_NORESERVE | MAP_STACK | MAP_FIXED_NOREPLACE)
 
-static long exec_at_replay(long nr, long a0, long a1, long a2, long a3,
-                           long ret)
+/* replay: has the replayer run the call for real; it must return ret */
+static void exec_call(long nr, long a0, long a1, long a2, long a3, long ret)
 {
-    if (CTL->mode != SB_MODE_REPLAY || (ret < 0 && ret >= -4095) ||
-        ret == SB_TOO_BIG)
-        return ret;
     long got = traced(SB_NR_EXEC, nr, a0, a1, a2, a3, ret);
     if (got != ret)
         for (;;)
             traced(SB_NR_DIVERGED, nr, nr, got, ret, (long)CTL->cursor,
                    (long)CTL->nrec);
-    return ret;
+}
+
+/* Replay keeps the last read-write mapping the program unmapped (if the
+ * library made it) a while, since programs often map the same range
+ * again next (cat's buffer per file): then it is zeroed instead, as a new
+ * mapping reads, with no stop. sb_ctl.maps is the library's mappings. */
+static void maps_add(uint64_t addr, uint64_t len, uint64_t flags)
+{
+    volatile struct sb_ctl *c = CTL;
+    if (c->nmaps >= SB_MAPS)
+        return;
+    c->maps[c->nmaps].addr = addr;
+    c->maps[c->nmaps].len = len;
+    c->maps[c->nmaps].flags = flags;
+    c->nmaps++;
+}
+
+static void maps_drop(uint32_t i)
+{
+    volatile struct sb_ctl *c = CTL;
+    c->nmaps--;
+    c->maps[i].addr = c->maps[c->nmaps].addr;
+    c->maps[i].len = c->maps[c->nmaps].len;
+    c->maps[i].flags = c->maps[c->nmaps].flags;
+}
+
+static void unmap_pending(void)
+{
+    volatile struct sb_ctl *c = CTL;
+    if (!c->pend)
+        return;
+    c->pend = 0;
+    exec_call(__NR_munmap, (long)c->pend_map.addr, (long)c->pend_map.len, 0, 0,
+              0);
+}
+
+static int is_err(long ret)
+{
+    return (ret < 0 && ret >= -4095) || ret == SB_TOO_BIG;
+}
+
+static uint64_t page_up(uint64_t v)
+{
+    return (v + 4095) & ~4095ull;
+}
+
+static void zero(uint64_t addr, uint64_t len)
+{
+    for (uint64_t *p = (uint64_t *)addr, *e = (uint64_t *)(addr + len); p < e;
+         p++)
+        *p = 0;
 }
 
 static long do_mmap(long addr, long len, long prot, long flags, long fd,
@@ -662,8 +709,22 @@ static long do_mmap(long addr, long len, long prot, long flags, long fd,
         (prot & ~(long)(PROT_READ | PROT_WRITE)) || (int)fd != -1 || off)
         return traced(__NR_mmap, addr, len, prot, flags, fd, off);
     long ret = prim0(__NR_mmap, addr, len, prot, flags, fd, off);
-    return exec_at_replay(__NR_mmap, ret, len, prot,
-                          flags | MAP_FIXED_NOREPLACE, ret);
+    volatile struct sb_ctl *c = CTL;
+    if (c->mode != SB_MODE_REPLAY || is_err(ret))
+        return ret;
+    uint64_t n = page_up((uint64_t)len);
+    int rw = prot == (PROT_READ | PROT_WRITE) && n <= SB_REUSE_MAX;
+    if (rw && c->pend && c->pend_map.addr == (uint64_t)ret &&
+        c->pend_map.len == n && c->pend_map.flags == (uint64_t)flags) {
+        c->pend = 0;
+        zero((uint64_t)ret, n);
+    } else {
+        unmap_pending();
+        exec_call(__NR_mmap, ret, len, prot, flags | MAP_FIXED_NOREPLACE, ret);
+    }
+    if (rw)
+        maps_add((uint64_t)ret, n, (uint64_t)flags);
+    return ret;
 }
 
 static long do_munmap(long addr, long len)
@@ -673,7 +734,30 @@ static long do_munmap(long addr, long len)
     if (a + n < a || (a < SB_BASE + SB_SIZE && a + n > SB_BASE))
         return traced(__NR_munmap, addr, len, 0, 0, 0, 0);
     long ret = prim0(__NR_munmap, addr, len, 0, 0, 0, 0);
-    return exec_at_replay(__NR_munmap, addr, len, 0, 0, ret);
+    volatile struct sb_ctl *c = CTL;
+    if (c->mode != SB_MODE_REPLAY || is_err(ret))
+        return ret;
+    unmap_pending();
+    n = page_up(n);
+    for (uint32_t i = 0; i < c->nmaps; i++) {
+        if (c->maps[i].addr == a && c->maps[i].len == n) {
+            c->pend_map.addr = a;
+            c->pend_map.len = n;
+            c->pend_map.flags = c->maps[i].flags;
+            c->pend = 1;
+            maps_drop(i);
+            return ret;
+        }
+    }
+    /* the mappings it changes are no longer the library's own */
+    for (uint32_t i = 0; i < c->nmaps;) {
+        if (c->maps[i].addr < a + n && a < c->maps[i].addr + c->maps[i].len)
+            maps_drop(i);
+        else
+            i++;
+    }
+    exec_call(__NR_munmap, addr, len, 0, 0, ret);
+    return ret;
 }
 
 static long dispatch(long nr, long a0, long a1, long a2, long a3, long a4,

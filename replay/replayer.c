@@ -592,6 +592,8 @@ static void exec_from_thread(replayer *r, ptask *t, pid_t leader)
 
 static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
 {
+    if (!rep_sb_before_real(r, t, e->nr, s))
+        return false;
     if (e->nr == SYS_mmap) {
         rewrite_mmap(e, &s->regs);
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);

@@ -279,6 +279,11 @@ bool rep_sb_skip_end(replayer *r, ptask *t, stop *s);
  * exit and returns 1 (t then runs on), -1 when that failed or diverged,
  * 0 for any other stop. */
 int rep_sb_exec_stop(replayer *r, ptask *t, stop *s);
+/* t stands at the real entry stop s of call nr, which replay runs: when nr
+ * may change mappings, the library's table of its own (sb_ctl.maps) is
+ * emptied, and the mapping the program unmapped that it kept (pend) is
+ * unmapped first; s is then the call's entry again. */
+bool rep_sb_before_real(replayer *r, ptask *t, uint32_t nr, stop *s);
 /* s is a stop at the library's own call (records wanted, end of records). */
 bool rep_sb_library_stop(const stop *s);
 /* t is about to run: its thread state goes into the library's control

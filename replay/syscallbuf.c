@@ -422,3 +422,95 @@ int rep_sb_exec_stop(replayer *r, ptask *t, stop *s)
     }
     return 1;
 }
+
+/* Calls that change mappings or what they are (VMA flags), which the
+ * library's table of its mappings cannot follow. */
+static bool changes_maps(uint32_t nr)
+{
+    switch (nr) {
+    case SYS_mmap:
+    case SYS_munmap:
+    case SYS_mremap:
+    case SYS_mprotect:
+    case SYS_brk:
+    case SYS_madvise:
+    case SYS_mlock:
+    case SYS_mlock2:
+    case SYS_munlock:
+    case SYS_mlockall:
+    case SYS_munlockall:
+    case SYS_mbind:
+    case SYS_shmat:
+    case SYS_shmdt:
+    case SYS_remap_file_pages:
+    case SYS_pkey_mprotect:
+    case SYS_process_madvise:
+    case SYS_prctl:
+    case SYS_userfaultfd:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool rep_sb_before_real(replayer *r, ptask *t, uint32_t nr, stop *s)
+{
+    struct {
+        uint32_t nmaps, pend;
+    } st;
+    struct sb_map m;
+    size_t at = offsetof(struct sb_ctl, nmaps);
+    int fd = t->base.memfd;
+    uint64_t magic;
+    char nb[32], buf[128];
+    if (!r->sb_used || !changes_maps(nr) ||
+        !trace_mem_read(fd, SB_CTL, &magic, sizeof(magic)) ||
+        magic != SB_MAGIC || !trace_mem_read(fd, SB_CTL + at, &st, sizeof(st)))
+        return true;
+    if (!st.nmaps && !st.pend)
+        return true;
+    bool pend = st.pend != 0;
+    st.nmaps = st.pend = 0;
+    if (!trace_mem_write(fd, SB_CTL + at, &st, sizeof(st)))
+        return rep_fail_at(r, t,
+                           "cannot write the syscall buffer's control "
+                           "page");
+    if (!pend)
+        return true;
+    if (!trace_mem_read(fd, SB_CTL + offsetof(struct sb_ctl, pend_map), &m,
+                        sizeof(m)))
+        return rep_fail_at(r, t,
+                           "cannot read the syscall buffer's control "
+                           "page");
+    /* t stands at the real entry of the call: it runs the munmap the
+     * recording made before instead, then the call again */
+    struct user_regs_struct saved = s->regs;
+    s->regs.orig_rax = SYS_munmap;
+    s->regs.rdi = m.addr;
+    s->regs.rsi = m.len;
+    if (ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs) != 0)
+        return rep_fail_at(r, t, "cannot run the syscall buffer's munmap");
+    rep_next_stop(r, t, s);
+    if (s->kind != STOP_SYSCALL || t->in_syscall || s->regs.rax != 0)
+        return rep_diverge(r, t,
+                           "the syscall buffer's munmap(0x%llx, 0x%llx) "
+                           "before %s failed (%s)",
+                           (unsigned long long)m.addr,
+                           (unsigned long long)m.len,
+                           trace_syscall_name((long)nr, nb),
+                           rep_stop_name(s, buf, sizeof(buf)));
+    saved.rip -= 2;
+    saved.rax = saved.orig_rax;
+    saved.orig_rax = (uint64_t)-1;
+    if (ptrace(PTRACE_SETREGS, t->base.tid, NULL, &saved) != 0)
+        return rep_fail_at(r, t, "cannot run %s again",
+                           trace_syscall_name((long)nr, nb));
+    t->want_real = true;
+    rep_next_stop(r, t, s);
+    t->want_real = false;
+    if (s->kind != STOP_SYSCALL || !t->in_syscall || s->regs.orig_rax != nr)
+        return rep_diverge(r, t, "cannot enter %s again, got %s",
+                           trace_syscall_name((long)nr, nb),
+                           rep_stop_name(s, buf, sizeof(buf)));
+    return true;
+}

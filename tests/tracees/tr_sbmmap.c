@@ -73,9 +73,9 @@ int main(int argc, char **argv)
     size_t len[16];
     for (int i = 0; i < 16; i++) {
         len[i] = PAGE * (1 + (size_t)i * 37 % 300);
-        live[i] = mmap(NULL, len[i], PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | (i % 3 ? 0 : MAP_NORESERVE),
-                       -1, 0);
+        live[i] = mmap(
+            NULL, len[i], PROT_READ | PROT_WRITE,
+            MAP_PRIVATE | MAP_ANONYMOUS | (i % 3 ? 0 : MAP_NORESERVE), -1, 0);
         if (live[i] == MAP_FAILED)
             return 3;
         sum += fill_and_sum(live[i], len[i], (unsigned)i * 7);
@@ -150,6 +150,56 @@ int main(int argc, char **argv)
         return 10;
     printf("child %d, parent's byte %d\n", WEXITSTATUS(status), z[0]);
     munmap(z, 2 * PAGE);
+    /* Replay keeps an unmapped mapping of the library's until the same
+     * range is mapped again: another mapping taking the range first (a
+     * traced file mapping there, a MAP_FIXED_NOREPLACE one of another
+     * protection) must still find it free */
+    unsigned char *k = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (k == MAP_FAILED)
+        return 13;
+    k[0] = 1;
+    munmap(k, 4 * PAGE);
+    fd = open("/proc/self/exe", O_RDONLY);
+    unsigned char *kf =
+        mmap(k, 4 * PAGE, PROT_READ, MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd, 0);
+    close(fd);
+    printf("file over the unmapped range: %s, %c%c%c\n",
+           kf == k ? "same address" : "elsewhere", kf[1], kf[2], kf[3]);
+    munmap(kf, 4 * PAGE);
+    unsigned char *k2 = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (k2 == MAP_FAILED)
+        return 14;
+    k2[5] = 2;
+    munmap(k2, 4 * PAGE);
+    unsigned char *k3 =
+        mmap(k2, 4 * PAGE, PROT_READ,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    printf("read-only over it: %s, reads %d\n",
+           k3 == k2 ? "same address" : "elsewhere", k3[5]);
+    munmap(k3, 4 * PAGE);
+    /* a mapping marked MADV_DONTFORK (traced), unmapped and mapped again:
+     * the new one is an ordinary mapping, which a child gets */
+    unsigned char *d = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (d == MAP_FAILED || madvise(d, 3 * PAGE, MADV_DONTFORK) != 0)
+        return 15;
+    munmap(d, 3 * PAGE);
+    unsigned char *d2 = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (d2 == MAP_FAILED)
+        return 16;
+    d2[0] = 42;
+    c = fork();
+    if (c == 0)
+        _exit(d2[0]);
+    if (c < 0 || waitpid(c, &status, 0) != c)
+        return 17;
+    printf("child after DONTFORK: %s %d\n",
+           WIFEXITED(status) ? "exit" : "signal",
+           WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+    munmap(d2, 3 * PAGE);
     /* two threads */
     unsigned long ta = 1, tb = 2;
     pthread_t a, b;
