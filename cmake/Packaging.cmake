@@ -4,7 +4,7 @@
 #   librrt  the shared library programs run with             -> librrt0
 #   dev     headers, librrt.so/.a, rrt.pc, CMake package       -> librrt-dev
 # Runtime dependencies are computed from the binaries by dpkg-shlibdeps
-# (Debian package dpkg-dev). A .deb installs under /usr, so its tree must be
+# (Debian package dpkg-dev), plus the libraries rrt loads at run time. A .deb installs under /usr, so its tree must be
 # configured with -DCMAKE_INSTALL_PREFIX=/usr (scripts/package.sh does): only
 # then does GNUInstallDirs choose the multiarch libdir (lib/x86_64-linux-gnu).
 set(RRT_PACKAGE_CONTACT "rrt maintainers <maintainers@users.noreply.r-seed-8680915d.example>"
@@ -49,6 +49,13 @@ else()
   set(CPACK_DEBIAN_RRT_PACKAGE_NAME rrt)
   set(CPACK_DEBIAN_RRT_DESCRIPTION "${PROJECT_DESCRIPTION}
 ${rrt_long}")
+  if(RRT_DLOPEN)
+    # rrt dlopen()s these (util/rrtx_dl.h), so dpkg-shlibdeps no longer sees
+    # them in its DT_NEEDED list; CPack appends its own findings to these.
+    # Versions: what dpkg-shlibdeps computed for the linked binary.
+    set(CPACK_DEBIAN_RRT_PACKAGE_DEPENDS
+      "libarchive13 (>= 3.0.4), libcurl4 (>= 7.66.0), libssl3 (>= 3.0.0)")
+  endif()
   set(CPACK_DEBIAN_LIBRRT_PACKAGE_NAME librrt0)
   set(CPACK_DEBIAN_LIBRRT_PACKAGE_SECTION libs)
   # A shlibs file, so that packages built against librrt depend on it (only
