@@ -49,12 +49,14 @@ else()
   set(CPACK_DEBIAN_RRT_PACKAGE_NAME rrt)
   set(CPACK_DEBIAN_RRT_DESCRIPTION "${PROJECT_DESCRIPTION}
 ${rrt_long}")
-  if(RRT_DLOPEN)
-    # rrt dlopen()s these (util/rrtx_dl.h), so dpkg-shlibdeps no longer sees
-    # them in its DT_NEEDED list; CPack appends its own findings to these.
-    # Versions: what dpkg-shlibdeps computed for the linked binary.
-    set(CPACK_DEBIAN_RRT_PACKAGE_DEPENDS
-      "libarchive13 (>= 3.0.4), libcurl4 (>= 7.66.0), libssl3 (>= 3.0.0)")
+  # The libraries rrt dlopen()s (util/rrtx_dl.h) are not in its DT_NEEDED
+  # list, so dpkg-shlibdeps does not see them: the modules that load them
+  # name their packages (versions: what dpkg-shlibdeps computed for the
+  # linked binary); CPack appends its own findings to these.
+  get_property(rrt_dlopen_depends GLOBAL PROPERTY RRT_DLOPEN_DEPENDS)
+  if(rrt_dlopen_depends)
+    list(JOIN rrt_dlopen_depends ", " rrt_dlopen_depends)
+    set(CPACK_DEBIAN_RRT_PACKAGE_DEPENDS "${rrt_dlopen_depends}")
   endif()
   set(CPACK_DEBIAN_LIBRRT_PACKAGE_NAME librrt0)
   set(CPACK_DEBIAN_LIBRRT_PACKAGE_SECTION libs)

@@ -4,10 +4,11 @@
 #if RRT_DLOPEN
 pack_la_table pack_la;
 
-static rrtx_dl_lib la_lib =
-    RRTX_DL_LIB(PACK_LA_SONAME, "libarchive13", "rrt export, import and unpack");
+static rrtx_dl_lib la_lib = RRTX_DL_LIB(PACK_LA_SONAME, "libarchive13",
+                                        "rrt export, import and unpack");
 
-#define PACK_LA_RESOLVE(f) rrtx_dl_sym(&la_lib, #f, &pack_la.f, sizeof(pack_la.f));
+#define PACK_LA_RESOLVE(f)                                                     \
+    rrtx_dl_sym(&la_lib, #f, &pack_la.f, sizeof(pack_la.f));
 static void la_load(void)
 {
     rrtx_dl_open(&la_lib);

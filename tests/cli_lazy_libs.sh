@@ -1,6 +1,6 @@
 #!/bin/sh
-# The dynamic rrt loads libcurl, libcrypto and libarchive only in the
-# commands that use them (issue #17, util/rrtx_dl.h): they are not in its
+# The dynamic rrt loads libcurl, libcrypto, libarchive, capstone and Zydis
+# only when it uses them (issue #17, util/rrtx_dl.h): they are not in its
 # DT_NEEDED list nor loaded by a command that does not need them; export
 # loads libarchive and works; and when the library cannot be loaded the
 # command fails with one line naming it (checked in a user and mount
@@ -16,7 +16,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 readelf -d "$RRT" > "$W/dyn"
 grep -q 'Shared library: \[libc\.so' "$W/dyn" || fail "readelf -d $RRT shows no libc: not a dynamic binary?"
-for lib in libcurl libarchive libcrypto libssl; do
+for lib in libcurl libarchive libcrypto libssl libcapstone libZydis; do
     if grep "NEEDED.*\[$lib\." "$W/dyn"; then
         fail "$RRT links $lib directly (DT_NEEDED): it should dlopen it when needed"
     fi
@@ -24,7 +24,7 @@ done
 
 # A command that needs none of them does not load them.
 LD_DEBUG=files "$RRT" --version 2> "$W/ld" > /dev/null
-if grep -E 'file=lib(curl|archive|crypto)\.' "$W/ld"; then
+if grep -E 'file=lib(curl|archive|crypto|capstone|Zydis)\.' "$W/ld"; then
     fail "rrt --version loaded one of them"
 fi
 

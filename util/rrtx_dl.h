@@ -32,8 +32,12 @@ typedef struct rrtx_dl_lib {
 } rrtx_dl_lib;
 
 #define RRTX_DL_LIB(soname, package, users)                                    \
-    {(soname), (package), (users), PTHREAD_ONCE_INIT, NULL,                    \
-     {RRT_E_STATE, 0, 0, ""}}
+    {                                                                          \
+        (soname), (package), (users), PTHREAD_ONCE_INIT, NULL,                 \
+        {                                                                      \
+            RRT_E_STATE, 0, 0, ""                                              \
+        }                                                                      \
+    }
 
 /* dlopen()s lib->soname (RTLD_NOW | RTLD_LOCAL) into lib->handle; on
  * failure fills lib->err with one line naming the library, its package,
