@@ -4,7 +4,7 @@
 #   librrt  the shared library programs run with             -> librrt0
 #   dev     headers, librrt.so/.a, rrt.pc, CMake package       -> librrt-dev
 # Runtime dependencies are computed from the binaries by dpkg-shlibdeps
-# (Debian package dpkg-dev). A .deb installs under /usr, so its tree must be
+# (Debian package dpkg-dev), plus the libraries rrt loads at run time. A .deb installs under /usr, so its tree must be
 # configured with -DCMAKE_INSTALL_PREFIX=/usr (scripts/package.sh does): only
 # then does GNUInstallDirs choose the multiarch libdir (lib/x86_64-linux-gnu).
 set(RRT_PACKAGE_CONTACT "rrt maintainers <maintainers@users.noreply.r-seed-8680915d.example>"
@@ -49,6 +49,15 @@ else()
   set(CPACK_DEBIAN_RRT_PACKAGE_NAME rrt)
   set(CPACK_DEBIAN_RRT_DESCRIPTION "${PROJECT_DESCRIPTION}
 ${rrt_long}")
+  # The libraries rrt dlopen()s (util/rrtx_dl.h) are not in its DT_NEEDED
+  # list, so dpkg-shlibdeps does not see them: the modules that load them
+  # name their packages (versions: what dpkg-shlibdeps computed for the
+  # linked binary); CPack appends its own findings to these.
+  get_property(rrt_dlopen_depends GLOBAL PROPERTY RRT_DLOPEN_DEPENDS)
+  if(rrt_dlopen_depends)
+    list(JOIN rrt_dlopen_depends ", " rrt_dlopen_depends)
+    set(CPACK_DEBIAN_RRT_PACKAGE_DEPENDS "${rrt_dlopen_depends}")
+  endif()
   set(CPACK_DEBIAN_LIBRRT_PACKAGE_NAME librrt0)
   set(CPACK_DEBIAN_LIBRRT_PACKAGE_SECTION libs)
   # A shlibs file, so that packages built against librrt depend on it (only

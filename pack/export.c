@@ -11,11 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include "pack.h"
 #include "pack_int.h"
+#include "pack_la.h"
 #include "strmap.h"
 
 #define COPY_BUF (1u << 20)
@@ -65,12 +63,13 @@ static rrt_status arc_fail(exp_ctx *x, const char *member)
     /* libarchive's "Write error" alone does not say the disk is full: add
      * the system error it kept. Its own codes (-1, and EILSEQ and EINVAL
      * for format and usage errors) are no system errors. */
-    int e = archive_errno(x->a);
+    int e = LA(archive_errno)(x->a);
     if (e < 0 || e == EILSEQ || e == EINVAL)
         e = 0;
     return pack_fail(x->err, RRT_E_IO, e, "%s: %s: %s", x->out, member,
-                     archive_error_string(x->a) ? archive_error_string(x->a)
-                                                : "write failed");
+                     LA(archive_error_string)(x->a)
+                         ? LA(archive_error_string)(x->a)
+                         : "write failed");
 }
 
 static rrt_status put_header(exp_ctx *x, const char *name, uint64_t size,
@@ -91,18 +90,18 @@ static rrt_status put_header(exp_ctx *x, const char *name, uint64_t size,
                          (unsigned long long)PACK_MAX_TOTAL);
     char full[PATH_MAX + 4200];
     snprintf(full, sizeof(full), "%s%s", x->prefix, name);
-    struct archive_entry *e = archive_entry_new();
+    struct archive_entry *e = LA(archive_entry_new)();
     if (!e)
         return pack_fail(x->err, RRT_E_NOMEM, 0, "out of memory");
-    archive_entry_set_pathname(e, full);
-    archive_entry_set_filetype(e, AE_IFREG);
+    LA(archive_entry_set_pathname)(e, full);
+    LA(archive_entry_set_filetype)(e, AE_IFREG);
     /* Never setuid/setgid/sticky, always readable by the owner. */
-    archive_entry_set_perm(e, (mode & 0755u) | 0644u);
-    archive_entry_set_size(e, (la_int64_t)size);
-    archive_entry_set_mtime(e, (time_t)(mtime_ns / 1000000000),
-                            (long)(mtime_ns % 1000000000));
-    int r = archive_write_header(x->a, e);
-    archive_entry_free(e);
+    LA(archive_entry_set_perm)(e, (mode & 0755u) | 0644u);
+    LA(archive_entry_set_size)(e, (la_int64_t)size);
+    LA(archive_entry_set_mtime)
+    (e, (time_t)(mtime_ns / 1000000000), (long)(mtime_ns % 1000000000));
+    int r = LA(archive_write_header)(x->a, e);
+    LA(archive_entry_free)(e);
     return r < ARCHIVE_WARN ? arc_fail(x, name) : RRT_OK;
 }
 
@@ -111,7 +110,7 @@ static rrt_status put_data(exp_ctx *x, const char *name, const void *p,
 {
     const uint8_t *q = p;
     while (n) {
-        la_ssize_t k = archive_write_data(x->a, q, n);
+        la_ssize_t k = LA(archive_write_data)(x->a, q, n);
         if (k <= 0)
             return arc_fail(x, name);
         q += k;
@@ -123,8 +122,9 @@ static rrt_status put_data(exp_ctx *x, const char *name, const void *p,
 
 static rrt_status put_finish(exp_ctx *x, const char *name)
 {
-    return archive_write_finish_entry(x->a) < ARCHIVE_WARN ? arc_fail(x, name)
-                                                           : RRT_OK;
+    return LA(archive_write_finish_entry)(x->a) < ARCHIVE_WARN
+               ? arc_fail(x, name)
+               : RRT_OK;
 }
 
 static rrt_status put_member(exp_ctx *x, const char *name, const rrt_buf *b)
@@ -517,10 +517,10 @@ struct archive *pack_open_disk(const char *dir, char *prefix, size_t n,
         return NULL;
     }
     snprintf(prefix, n, "%s/", strcmp(real, "/") ? real : "");
-    struct archive *a = archive_write_disk_new();
+    struct archive *a = LA(archive_write_disk_new)();
     if (!a ||
-        archive_write_disk_set_options(a, PACK_DISK_FLAGS) != ARCHIVE_OK) {
-        archive_write_free(a);
+        LA(archive_write_disk_set_options)(a, PACK_DISK_FLAGS) != ARCHIVE_OK) {
+        LA(archive_write_free)(a);
         pack_fail(err, RRT_E_NOMEM, 0, "out of memory");
         return NULL;
     }
@@ -530,24 +530,25 @@ struct archive *pack_open_disk(const char *dir, char *prefix, size_t n,
 static struct archive *open_file_writer(const char *format, int fd,
                                         const char *out, rrt_error *err)
 {
-    struct archive *a = archive_write_new();
+    struct archive *a = LA(archive_write_new)();
     int r = a ? ARCHIVE_OK : ARCHIVE_FATAL;
     if (r == ARCHIVE_OK && !strcmp(format, "zip"))
-        r = archive_write_set_format_zip(a);
+        r = LA(archive_write_set_format_zip)(a);
     else if (r == ARCHIVE_OK &&
              (!strcmp(format, "tar") || !strcmp(format, "tar.gz")))
-        r = archive_write_set_format_pax_restricted(a);
+        r = LA(archive_write_set_format_pax_restricted)(a);
     else if (r == ARCHIVE_OK)
         r = ARCHIVE_FATAL;
     if (r == ARCHIVE_OK && !strcmp(format, "tar.gz"))
-        r = archive_write_add_filter_gzip(a);
+        r = LA(archive_write_add_filter_gzip)(a);
     if (r == ARCHIVE_OK)
-        r = archive_write_open_fd(a, fd);
+        r = LA(archive_write_open_fd)(a, fd);
     if (r != ARCHIVE_OK) {
         pack_fail(err, RRT_E_INVALID, 0, "%s: cannot write format %s%s%s", out,
                   format, a ? ": " : "",
-                  a && archive_error_string(a) ? archive_error_string(a) : "");
-        archive_write_free(a);
+                  a && LA(archive_error_string)(a) ? LA(archive_error_string)(a)
+                                                   : "");
+        LA(archive_write_free)(a);
         return NULL;
     }
     return a;
@@ -560,9 +561,9 @@ static rrt_status export_dir(exp_ctx *x)
     if (!x->a)
         return x->err ? x->err->status : RRT_E_IO;
     rrt_status st = write_all(x);
-    if (archive_write_close(x->a) != ARCHIVE_OK && st == RRT_OK)
+    if (LA(archive_write_close)(x->a) != ARCHIVE_OK && st == RRT_OK)
         st = arc_fail(x, "close");
-    archive_write_free(x->a);
+    LA(archive_write_free)(x->a);
     return st;
 }
 
@@ -580,9 +581,9 @@ static rrt_status export_file(exp_ctx *x, const char *format)
     }
     if (st == RRT_OK)
         st = write_all(x);
-    if (x->a && archive_write_close(x->a) != ARCHIVE_OK && st == RRT_OK)
+    if (x->a && LA(archive_write_close)(x->a) != ARCHIVE_OK && st == RRT_OK)
         st = arc_fail(x, "close");
-    archive_write_free(x->a);
+    LA(archive_write_free)(x->a);
     if (st == RRT_OK)
         st = rrtx_atomic_commit(&f, x->err);
     else
@@ -598,11 +599,14 @@ rrt_status pack_export(const char *in, const char *out, const char *format,
     if (!rep)
         rep = &local;
     memset(rep, 0, sizeof(*rep));
+    rrt_status st = pack_la_load(err);
+    if (st != RRT_OK)
+        return st;
     exp_ctx x = {.rep = rep, .err = err, .out = out};
     x.buf = malloc(COPY_BUF);
     if (!x.buf)
         return pack_fail(err, RRT_E_NOMEM, 0, "out of memory");
-    rrt_status st = rrt_reader_open(in, &x.r, err);
+    st = rrt_reader_open(in, &x.r, err);
     if (st == RRT_OK) {
         st = !strcmp(format, "dir") ? export_dir(&x) : export_file(&x, format);
         rrt_reader_close(x.r);

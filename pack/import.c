@@ -10,12 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <jansson.h>
 
 #include "pack.h"
 #include "pack_int.h"
+#include "pack_la.h"
 #include "strmap.h"
 
 #define READ_BLOCK 65536
@@ -48,7 +47,7 @@ typedef struct tar_in {
 static void close_input(tar_in *t)
 {
     if (t->a)
-        archive_read_free(t->a);
+        LA(archive_read_free)(t->a);
     t->a = NULL;
     if (t->fd >= 0)
         close(t->fd);
@@ -62,6 +61,10 @@ static rrt_status open_input(tar_in *t, const char *src, rrt_error *err)
     memset(t, 0, sizeof(*t));
     t->src = src;
     t->err = err;
+    t->fd = -1;
+    rrt_status st = pack_la_load(err);
+    if (st != RRT_OK)
+        return st;
     t->fd = open(src, O_RDONLY | O_CLOEXEC);
     if (t->fd < 0)
         return pack_fail(err, errno == ENOENT ? RRT_E_NOT_FOUND : RRT_E_IO,
@@ -72,17 +75,17 @@ static rrt_status open_input(tar_in *t, const char *src, rrt_error *err)
         close_input(t);
         return pack_fail(err, RRT_E_INVALID, e, "%s: cannot read", src);
     }
-    t->a = archive_read_new();
+    t->a = LA(archive_read_new)();
     if (!t->a) {
         close_input(t);
         return pack_fail(err, RRT_E_NOMEM, 0, "out of memory");
     }
-    archive_read_support_format_tar(t->a);
-    archive_read_support_format_zip(t->a);
-    archive_read_support_filter_gzip(t->a);
-    if (archive_read_open_fd(t->a, t->fd, READ_BLOCK) != ARCHIVE_OK) {
-        rrt_status st = pack_fail(err, RRT_E_PARSE, 0, "%s: %s", src,
-                                  archive_error_string(t->a));
+    LA(archive_read_support_format_tar)(t->a);
+    LA(archive_read_support_format_zip)(t->a);
+    LA(archive_read_support_filter_gzip)(t->a);
+    if (LA(archive_read_open_fd)(t->a, t->fd, READ_BLOCK) != ARCHIVE_OK) {
+        st = pack_fail(err, RRT_E_PARSE, 0, "%s: %s", src,
+                       LA(archive_error_string)(t->a));
         close_input(t);
         return st;
     }
@@ -115,7 +118,7 @@ static bool name_ok(const char *p)
 static rrt_status check_member(tar_in *t, struct archive_entry *e,
                                const char **name, bool *is_dir)
 {
-    const char *p = archive_entry_pathname(e);
+    const char *p = LA(archive_entry_pathname)(e);
     if (++t->entries > PACK_MAX_ENTRIES)
         return pack_fail(t->err, RRT_E_LIMIT, 0, "%s: more than %u members",
                          t->src, PACK_MAX_ENTRIES);
@@ -128,8 +131,8 @@ static rrt_status check_member(tar_in *t, struct archive_entry *e,
         p = "."; /* "./", the top of a tar made with -C DIR . */
     *name = p;
     const char *why = NULL;
-    unsigned type = archive_entry_filetype(e);
-    if (archive_entry_hardlink(e))
+    unsigned type = LA(archive_entry_filetype)(e);
+    if (LA(archive_entry_hardlink)(e))
         why = "hard links are not allowed";
     else if (type == AE_IFLNK)
         why = "symbolic links are not allowed";
@@ -141,10 +144,10 @@ static rrt_status check_member(tar_in *t, struct archive_entry *e,
         why = "absolute or '..' names are not allowed";
     if (why)
         return pack_fail(t->err, RRT_E_INVALID, 0, "%s: member '%s': %s",
-                         t->src, archive_entry_pathname(e), why);
+                         t->src, LA(archive_entry_pathname)(e), why);
     *is_dir = type == AE_IFDIR;
-    if (archive_entry_size_is_set(e)) {
-        la_int64_t sz = archive_entry_size(e);
+    if (LA(archive_entry_size_is_set)(e)) {
+        la_int64_t sz = LA(archive_entry_size)(e);
         if (sz < 0 || (uint64_t)sz > PACK_MAX_TOTAL ||
             (t->declared += (uint64_t)sz) > PACK_MAX_TOTAL)
             return pack_fail(t->err, RRT_E_LIMIT, 0,
@@ -160,7 +163,7 @@ static rrt_status check_member(tar_in *t, struct archive_entry *e,
 static ssize_t read_member(void *ctx, void *buf, size_t n)
 {
     tar_in *t = ctx;
-    la_ssize_t k = archive_read_data(t->a, buf, n);
+    la_ssize_t k = LA(archive_read_data)(t->a, buf, n);
     if (k < 0) {
         t->read_failed = true;
         errno = EIO;
@@ -182,8 +185,9 @@ static rrt_status read_fail(tar_in *t, const char *name)
                          "%s: member '%s': more than %llu bytes in all", t->src,
                          name, (unsigned long long)PACK_MAX_TOTAL);
     return pack_fail(t->err, RRT_E_IO, 0, "%s: member '%s': %s", t->src, name,
-                     archive_error_string(t->a) ? archive_error_string(t->a)
-                                                : "read failed");
+                     LA(archive_error_string)(t->a)
+                         ? LA(archive_error_string)(t->a)
+                         : "read failed");
 }
 
 /* ------------------------------------------------------------------ */
@@ -199,18 +203,18 @@ static rrt_status extract_one(tar_in *t, struct archive *disk,
     /* name points into e's pathname, which the next call replaces (and
      * may free): messages use the copy inside full. */
     name = full + strlen(prefix);
-    archive_entry_set_pathname(e, full);
-    archive_entry_set_perm(e, archive_entry_perm(e) & 0755u);
-    archive_entry_set_uid(e, 0);
-    archive_entry_set_gid(e, 0);
-    if (archive_write_header(disk, e) < ARCHIVE_WARN)
+    LA(archive_entry_set_pathname)(e, full);
+    LA(archive_entry_set_perm)(e, LA(archive_entry_perm)(e) & 0755u);
+    LA(archive_entry_set_uid)(e, 0);
+    LA(archive_entry_set_gid)(e, 0);
+    if (LA(archive_write_header)(disk, e) < ARCHIVE_WARN)
         return pack_fail(t->err, RRT_E_IO, 0, "%s: member '%s': %s", t->src,
-                         name, archive_error_string(disk));
+                         name, LA(archive_error_string)(disk));
     if (is_dir) {
         rep->dirs++;
-        return archive_write_finish_entry(disk) < ARCHIVE_WARN
+        return LA(archive_write_finish_entry)(disk) < ARCHIVE_WARN
                    ? pack_fail(t->err, RRT_E_IO, 0, "%s: %s", name,
-                               archive_error_string(disk))
+                               LA(archive_error_string)(disk))
                    : RRT_OK;
     }
     char buf[READ_BLOCK];
@@ -220,15 +224,15 @@ static rrt_status extract_one(tar_in *t, struct archive *disk,
             return read_fail(t, name);
         if (k == 0)
             break;
-        if (archive_write_data(disk, buf, (size_t)k) != k)
+        if (LA(archive_write_data)(disk, buf, (size_t)k) != k)
             return pack_fail(t->err, RRT_E_IO, 0, "%s: member '%s': %s", t->src,
-                             name, archive_error_string(disk));
+                             name, LA(archive_error_string)(disk));
         rep->bytes += (uint64_t)k;
     }
     rep->files++;
-    return archive_write_finish_entry(disk) < ARCHIVE_WARN
+    return LA(archive_write_finish_entry)(disk) < ARCHIVE_WARN
                ? pack_fail(t->err, RRT_E_IO, 0, "%s: %s", name,
-                           archive_error_string(disk))
+                           LA(archive_error_string)(disk))
                : RRT_OK;
 }
 
@@ -241,12 +245,12 @@ static rrt_status prescan(const char *in, rrt_error *err)
     struct archive_entry *e;
     int r;
     while (st == RRT_OK &&
-           (r = archive_read_next_header(t.a, &e)) != ARCHIVE_EOF) {
+           (r = LA(archive_read_next_header)(t.a, &e)) != ARCHIVE_EOF) {
         const char *name;
         bool is_dir;
         if (r < ARCHIVE_WARN)
             st = pack_fail(err, RRT_E_PARSE, 0, "%s: %s", in,
-                           archive_error_string(t.a));
+                           LA(archive_error_string)(t.a));
         else
             st = check_member(&t, e, &name, &is_dir);
     }
@@ -285,10 +289,10 @@ rrt_status pack_extract(const char *in, const char *dir,
     struct archive_entry *e;
     int r;
     while (st == RRT_OK &&
-           (r = archive_read_next_header(t.a, &e)) != ARCHIVE_EOF) {
+           (r = LA(archive_read_next_header)(t.a, &e)) != ARCHIVE_EOF) {
         if (r < ARCHIVE_WARN) {
             st = pack_fail(err, RRT_E_PARSE, 0, "%s: %s", in,
-                           archive_error_string(t.a));
+                           LA(archive_error_string)(t.a));
             break;
         }
         const char *name;
@@ -297,8 +301,8 @@ rrt_status pack_extract(const char *in, const char *dir,
         if (st == RRT_OK && strcmp(name, ".") != 0)
             st = extract_one(&t, disk, e, prefix, name, is_dir, rep);
     }
-    archive_write_close(disk);
-    archive_write_free(disk);
+    LA(archive_write_close)(disk);
+    LA(archive_write_free)(disk);
     close_input(&t);
     return st;
 }
@@ -432,10 +436,10 @@ static rrt_status read_members(imp_ctx *c)
     int r;
     rrt_status st = RRT_OK;
     while (st == RRT_OK &&
-           (r = archive_read_next_header(c->t.a, &e)) != ARCHIVE_EOF) {
+           (r = LA(archive_read_next_header)(c->t.a, &e)) != ARCHIVE_EOF) {
         if (r < ARCHIVE_WARN)
             return pack_fail(c->err, RRT_E_PARSE, 0, "%s: %s", c->t.src,
-                             archive_error_string(c->t.a));
+                             LA(archive_error_string)(c->t.a));
         const char *name;
         bool is_dir;
         size_t dummy;

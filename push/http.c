@@ -6,9 +6,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
+#include "store_dl.h"
 #include "storei.h"
 
 struct store_http {
@@ -57,7 +57,7 @@ static rrt_status load_credentials(store_http *h, rrt_error *err)
         if (!line)
             return store_fail_msg(err, RRT_E_NOMEM, "out of memory");
         snprintf(line, len, "Authorization: Bearer %s", token);
-        h->auth = curl_slist_append(NULL, line);
+        h->auth = CU(curl_slist_append)(NULL, line);
         /* The header copy lives in the list; wipe ours. */
         memset(line, 0, len);
         free(line);
@@ -80,7 +80,7 @@ rrt_status store_http_new(const store_options *o, const char *origin,
                           store_http **out, rrt_error *err)
 {
     *out = NULL;
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    if (CU(curl_global_init)(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         return store_fail_msg(err, RRT_E_IO, "cannot initialise libcurl");
     store_http *h = calloc(1, sizeof(*h));
     if (!h)
@@ -110,7 +110,7 @@ void store_http_free(store_http *h)
 {
     if (!h)
         return;
-    curl_slist_free_all(h->auth);
+    CU(curl_slist_free_all)(h->auth);
     free_secret(h->bearer);
     free_secret(h->user);
     free_secret(h->password);
@@ -182,7 +182,7 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ud)
     size_t n = size * nmemb;
     /* Error bodies are not content: only keep a 2xx body. */
     long code = 0;
-    curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code);
+    CU(curl_easy_getinfo)(s->easy, CURLINFO_RESPONSE_CODE, &code);
     if (code < 200 || code > 299 || !s->x->write)
         return n;
     if (!s->x->write(s->x, p, n)) {
@@ -237,8 +237,8 @@ static rrt_status setup_easy(store_http *h, slot *s, rrt_error *err)
 {
     store_xfer *x = s->x;
     CURL *e = s->easy;
-    curl_easy_reset(e);
-    curl_slist_free_all(s->headers);
+    CU(curl_easy_reset)(e);
+    CU(curl_slist_free_all)(s->headers);
     s->headers = NULL;
     s->aborted = false;
     x->status = 0;
@@ -250,84 +250,86 @@ static rrt_status setup_easy(store_http *h, slot *s, rrt_error *err)
     x->auth_gen = h->auth_gen;
     if (x->begin && !x->begin(x, err))
         return err ? err->status : RRT_E_IO;
-    curl_easy_setopt(e, CURLOPT_URL, x->url);
+    CU(curl_easy_setopt)(e, CURLOPT_URL, x->url);
     s->errbuf[0] = 0;
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->errbuf);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    CU(curl_easy_setopt)(e, CURLOPT_ERRORBUFFER, s->errbuf);
+    CU(curl_easy_setopt)(e, CURLOPT_PROTOCOLS_STR, "http,https");
     /* Verification stays on: there is deliberately no option to disable
      * it. A private CA can be given through CURL_CA_BUNDLE. */
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    CU(curl_easy_setopt)(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    CU(curl_easy_setopt)(e, CURLOPT_SSL_VERIFYHOST, 2L);
     const char *ca = getenv("CURL_CA_BUNDLE");
     if (ca && *ca)
-        curl_easy_setopt(e, CURLOPT_CAINFO, ca);
-    curl_easy_setopt(e, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 15L);
+        CU(curl_easy_setopt)(e, CURLOPT_CAINFO, ca);
+    CU(curl_easy_setopt)(e, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+    CU(curl_easy_setopt)(e, CURLOPT_CONNECTTIMEOUT, 15L);
     /* A store may compress what it sends; curl decodes it, and the
      * digests are of the decoded bytes. */
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    CU(curl_easy_setopt)(e, CURLOPT_ACCEPT_ENCODING, "");
     /* A stalled transfer (under 1 byte/s for 60 s) is retried. */
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 60L);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_USERAGENT,
-                     "rrt/"
-                     "push");
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, s);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, s);
+    CU(curl_easy_setopt)(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    CU(curl_easy_setopt)(e, CURLOPT_LOW_SPEED_TIME, 60L);
+    CU(curl_easy_setopt)(e, CURLOPT_NOSIGNAL, 1L);
+    CU(curl_easy_setopt)
+    (e, CURLOPT_USERAGENT,
+     "rrt/"
+     "push");
+    CU(curl_easy_setopt)(e, CURLOPT_HEADERFUNCTION, on_header);
+    CU(curl_easy_setopt)(e, CURLOPT_HEADERDATA, s);
+    CU(curl_easy_setopt)(e, CURLOPT_WRITEFUNCTION, on_write);
+    CU(curl_easy_setopt)(e, CURLOPT_WRITEDATA, s);
     bool ours = same_origin(h, x->url);
     if (ours && h->bearer) {
-        s->headers = curl_slist_append(s->headers, h->bearer);
+        s->headers = CU(curl_slist_append)(s->headers, h->bearer);
     } else if (ours && h->user) {
-        curl_easy_setopt(e, CURLOPT_USERNAME, h->user);
-        curl_easy_setopt(e, CURLOPT_PASSWORD, h->password);
-        curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        CU(curl_easy_setopt)(e, CURLOPT_USERNAME, h->user);
+        CU(curl_easy_setopt)(e, CURLOPT_PASSWORD, h->password);
+        CU(curl_easy_setopt)(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
     }
     for (struct curl_slist *a = ours && !h->bearer ? h->auth : NULL; a;
          a = a->next)
-        s->headers = curl_slist_append(s->headers, a->data);
+        s->headers = CU(curl_slist_append)(s->headers, a->data);
     char line[256];
     if (x->content_type) {
         snprintf(line, sizeof(line), "Content-Type: %s", x->content_type);
-        s->headers = curl_slist_append(s->headers, line);
+        s->headers = CU(curl_slist_append)(s->headers, line);
     }
     if (x->accept) {
         snprintf(line, sizeof(line), "Accept: %s", x->accept);
-        s->headers = curl_slist_append(s->headers, line);
+        s->headers = CU(curl_slist_append)(s->headers, line);
     }
     /* No "Expect: 100-continue" round trip per blob. */
-    s->headers = curl_slist_append(s->headers, "Expect:");
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, s->headers);
+    s->headers = CU(curl_slist_append)(s->headers, "Expect:");
+    CU(curl_easy_setopt)(e, CURLOPT_HTTPHEADER, s->headers);
     if (h->opt.limit_rate) {
-        curl_easy_setopt(e, CURLOPT_MAX_SEND_SPEED_LARGE,
-                         (curl_off_t)h->opt.limit_rate);
-        curl_easy_setopt(e, CURLOPT_MAX_RECV_SPEED_LARGE,
-                         (curl_off_t)h->opt.limit_rate);
+        CU(curl_easy_setopt)
+        (e, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)h->opt.limit_rate);
+        CU(curl_easy_setopt)
+        (e, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)h->opt.limit_rate);
     }
     bool fetch =
         strcmp(x->method, "GET") == 0 || strcmp(x->method, "HEAD") == 0;
     if (fetch) {
         /* Registries redirect blob downloads to object storage. curl does
          * not forward credentials to another host. */
-        curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-        curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
-        curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+        CU(curl_easy_setopt)(e, CURLOPT_FOLLOWLOCATION, 1L);
+        CU(curl_easy_setopt)(e, CURLOPT_MAXREDIRS, 5L);
+        CU(curl_easy_setopt)(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     }
     if (strcmp(x->method, "HEAD") == 0) {
-        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+        CU(curl_easy_setopt)(e, CURLOPT_NOBODY, 1L);
     } else if (strcmp(x->method, "PUT") == 0 ||
                strcmp(x->method, "POST") == 0) {
-        curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
-        curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE,
-                         (curl_off_t)(x->upload ? x->upload_size : 0));
-        curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
-        curl_easy_setopt(e, CURLOPT_READDATA, s);
+        CU(curl_easy_setopt)(e, CURLOPT_UPLOAD, 1L);
+        CU(curl_easy_setopt)
+        (e, CURLOPT_INFILESIZE_LARGE,
+         (curl_off_t)(x->upload ? x->upload_size : 0));
+        CU(curl_easy_setopt)(e, CURLOPT_READFUNCTION, on_read);
+        CU(curl_easy_setopt)(e, CURLOPT_READDATA, s);
         if (strcmp(x->method, "POST") == 0)
-            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "POST");
+            CU(curl_easy_setopt)(e, CURLOPT_CUSTOMREQUEST, "POST");
     } else if (strcmp(x->method, "MKCOL") == 0) {
-        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "MKCOL");
+        CU(curl_easy_setopt)(e, CURLOPT_CUSTOMREQUEST, "MKCOL");
     }
     return RRT_OK;
 }
@@ -429,36 +431,36 @@ static size_t token_write(char *p, size_t size, size_t nmemb, void *ud)
 
 static char *escaped(CURL *e, const char *s)
 {
-    return curl_easy_escape(e, s, 0);
+    return CU(curl_easy_escape)(e, s, 0);
 }
 
 static rrt_status token_request(store_http *h, CURL *e, const char *url,
                                 store_membuf *b, long *status, rrt_error *err)
 {
-    curl_easy_setopt(e, CURLOPT_URL, url);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    CU(curl_easy_setopt)(e, CURLOPT_URL, url);
+    CU(curl_easy_setopt)(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    CU(curl_easy_setopt)(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    CU(curl_easy_setopt)(e, CURLOPT_SSL_VERIFYHOST, 2L);
     const char *ca = getenv("CURL_CA_BUNDLE");
     if (ca && *ca)
-        curl_easy_setopt(e, CURLOPT_CAINFO, ca);
-    curl_easy_setopt(e, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 15L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT, 60L);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, token_write);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, b);
+        CU(curl_easy_setopt)(e, CURLOPT_CAINFO, ca);
+    CU(curl_easy_setopt)(e, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+    CU(curl_easy_setopt)(e, CURLOPT_CONNECTTIMEOUT, 15L);
+    CU(curl_easy_setopt)(e, CURLOPT_TIMEOUT, 60L);
+    CU(curl_easy_setopt)(e, CURLOPT_NOSIGNAL, 1L);
+    CU(curl_easy_setopt)(e, CURLOPT_WRITEFUNCTION, token_write);
+    CU(curl_easy_setopt)(e, CURLOPT_WRITEDATA, b);
     if (h->user) {
-        curl_easy_setopt(e, CURLOPT_USERNAME, h->user);
-        curl_easy_setopt(e, CURLOPT_PASSWORD, h->password);
-        curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        CU(curl_easy_setopt)(e, CURLOPT_USERNAME, h->user);
+        CU(curl_easy_setopt)(e, CURLOPT_PASSWORD, h->password);
+        CU(curl_easy_setopt)(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
     }
-    CURLcode rc = curl_easy_perform(e);
-    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);
+    CURLcode rc = CU(curl_easy_perform)(e);
+    CU(curl_easy_getinfo)(e, CURLINFO_RESPONSE_CODE, status);
     if (rc != CURLE_OK)
         return store_fail_msg(err, RRT_E_IO, "token service %.*s: %s",
                               (int)strcspn(url, "?"), url,
-                              curl_easy_strerror(rc));
+                              CU(curl_easy_strerror)(rc));
     return RRT_OK;
 }
 
@@ -472,7 +474,7 @@ static rrt_status fetch_token(store_http *h, const char *challenge,
                               "unusable Bearer challenge");
     challenge_param(challenge, "service", service, sizeof(service));
     challenge_param(challenge, "scope", scope, sizeof(scope));
-    CURL *e = curl_easy_init();
+    CURL *e = CU(curl_easy_init)();
     char buf[65536];
     store_membuf b = {buf, 0, sizeof(buf) - 1};
     char *es = e ? escaped(e, service) : NULL,
@@ -487,10 +489,10 @@ static rrt_status fetch_token(store_http *h, const char *challenge,
         st = store_fail_msg(err, RRT_E_INVALID, "token service URL too long");
     else
         st = token_request(h, e, url, &b, &status, err);
-    curl_free(es);
-    curl_free(sc);
+    CU(curl_free)(es);
+    CU(curl_free)(sc);
     if (e)
-        curl_easy_cleanup(e);
+        CU(curl_easy_cleanup)(e);
     if (st != RRT_OK)
         return st;
     if (status != 200)
@@ -545,9 +547,9 @@ static void finish_attempt(store_http *h, slot *s, CURLcode rc,
 {
     store_xfer *x = s->x;
     *requeue = false;
-    curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &x->status);
+    CU(curl_easy_getinfo)(s->easy, CURLINFO_RESPONSE_CODE, &x->status);
     curl_off_t cl = -1;
-    curl_easy_getinfo(s->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+    CU(curl_easy_getinfo)(s->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
     x->content_length = cl;
     if (s->aborted)
         goto failed;
@@ -613,7 +615,7 @@ failed:
 
 static const char *curl_message(const slot *s, CURLcode rc)
 {
-    return s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc);
+    return s->errbuf[0] ? s->errbuf : CU(curl_easy_strerror)(rc);
 }
 
 /* Picks the next queued transfer whose backoff has expired. */
@@ -642,14 +644,14 @@ rrt_status store_http_run(store_http *h, store_xfer **xs, size_t n,
     unsigned par = h->opt.parallel;
     slot *slots = calloc(par, sizeof(*slots));
     store_xfer **queue = malloc((n ? n : 1) * sizeof(*queue));
-    CURLM *m = curl_multi_init();
+    CURLM *m = CU(curl_multi_init)();
     if (!slots || !queue || !m) {
         st = store_fail_msg(err, RRT_E_NOMEM, "out of memory");
         goto cleanup;
     }
     for (unsigned i = 0; i < par; i++) {
         slots[i].h = h;
-        slots[i].easy = curl_easy_init();
+        slots[i].easy = CU(curl_easy_init)();
         if (!slots[i].easy) {
             st = store_fail_msg(err, RRT_E_NOMEM, "out of memory");
             goto cleanup;
@@ -674,7 +676,7 @@ rrt_status store_http_run(store_http *h, store_xfer **xs, size_t n,
                 slots[i].x = NULL;
                 break;
             }
-            curl_multi_add_handle(m, slots[i].easy);
+            CU(curl_multi_add_handle)(m, slots[i].easy);
             running++;
         }
         if (!running) {
@@ -688,10 +690,10 @@ rrt_status store_http_run(store_http *h, store_xfer **xs, size_t n,
             continue;
         }
         int still;
-        curl_multi_perform(m, &still);
+        CU(curl_multi_perform)(m, &still);
         CURLMsg *msg;
         int left;
-        while ((msg = curl_multi_info_read(m, &left))) {
+        while ((msg = CU(curl_multi_info_read)(m, &left))) {
             if (msg->msg != CURLMSG_DONE)
                 continue;
             slot *s = NULL;
@@ -701,7 +703,7 @@ rrt_status store_http_run(store_http *h, store_xfer **xs, size_t n,
             if (!s)
                 continue;
             CURLcode rc = msg->data.result;
-            curl_multi_remove_handle(m, s->easy);
+            CU(curl_multi_remove_handle)(m, s->easy);
             running--;
             bool requeue;
             /* After the first failure, later ones must not overwrite its
@@ -721,7 +723,7 @@ rrt_status store_http_run(store_http *h, store_xfer **xs, size_t n,
         }
         draw_progress(h, false);
         if (running)
-            curl_multi_poll(m, NULL, 0, 100, NULL);
+            CU(curl_multi_poll)(m, NULL, 0, 100, NULL);
     }
     if (h->drawn)
         draw_progress(h, true);
@@ -729,13 +731,13 @@ cleanup:
     for (unsigned i = 0; slots && i < par; i++) {
         if (slots[i].easy) {
             if (slots[i].x)
-                curl_multi_remove_handle(m, slots[i].easy);
-            curl_easy_cleanup(slots[i].easy);
+                CU(curl_multi_remove_handle)(m, slots[i].easy);
+            CU(curl_easy_cleanup)(slots[i].easy);
         }
-        curl_slist_free_all(slots[i].headers);
+        CU(curl_slist_free_all)(slots[i].headers);
     }
     if (m)
-        curl_multi_cleanup(m);
+        CU(curl_multi_cleanup)(m);
     free(slots);
     free(queue);
     return st;

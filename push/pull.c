@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "store_dl.h"
 #include "storei.h"
 
 static rrt_status mkdirs(const char *path, rrt_error *err)
@@ -551,8 +552,11 @@ rrt_status store_pull(const char *url, const char *out, const store_options *o,
                       store_summary *sum, rrt_error *err)
 {
     memset(sum, 0, sizeof(*sum));
+    rrt_status st = store_dl_load(err);
+    if (st != RRT_OK)
+        return st;
     store_store_url u;
-    rrt_status st = store_parse_url(url, &u, err);
+    st = store_parse_url(url, &u, err);
     if (st != RRT_OK)
         return st;
     struct stat sb;

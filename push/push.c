@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store_dl.h"
 #include "storei.h"
 
 typedef enum { SRC_FILE, SRC_MEMORY } src_kind;
@@ -344,8 +345,11 @@ rrt_status store_push(const char *archive, const char *url,
                       rrt_error *err)
 {
     memset(sum, 0, sizeof(*sum));
+    rrt_status st = store_dl_load(err);
+    if (st != RRT_OK)
+        return st;
     store_store_url u;
-    rrt_status st = store_parse_url(url, &u, err);
+    st = store_parse_url(url, &u, err);
     if (st != RRT_OK)
         return st;
     rrt_reader *r = NULL;

@@ -3,8 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
+#include "store_dl.h"
 #include "storei.h"
 
 struct store_sha256 {
@@ -13,12 +12,14 @@ struct store_sha256 {
 
 store_sha256 *store_sha256_new(void)
 {
+    if (store_crypto_load(NULL) != RRT_OK)
+        return NULL;
     store_sha256 *h = malloc(sizeof(*h));
     if (!h)
         return NULL;
-    h->ctx = EVP_MD_CTX_new();
-    if (!h->ctx || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) {
-        EVP_MD_CTX_free(h->ctx);
+    h->ctx = CR(EVP_MD_CTX_new)();
+    if (!h->ctx || CR(EVP_DigestInit_ex)(h->ctx, CR(EVP_sha256)(), NULL) != 1) {
+        CR(EVP_MD_CTX_free)(h->ctx);
         free(h);
         return NULL;
     }
@@ -27,21 +28,21 @@ store_sha256 *store_sha256_new(void)
 
 void store_sha256_update(store_sha256 *h, const void *p, size_t n)
 {
-    EVP_DigestUpdate(h->ctx, p, n);
+    CR(EVP_DigestUpdate)(h->ctx, p, n);
 }
 
 void store_sha256_final(store_sha256 *h, uint8_t out[32])
 {
     unsigned len = 32;
-    EVP_DigestFinal_ex(h->ctx, out, &len);
-    EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL);
+    CR(EVP_DigestFinal_ex)(h->ctx, out, &len);
+    CR(EVP_DigestInit_ex)(h->ctx, CR(EVP_sha256)(), NULL);
 }
 
 void store_sha256_free(store_sha256 *h)
 {
     if (!h)
         return;
-    EVP_MD_CTX_free(h->ctx);
+    CR(EVP_MD_CTX_free)(h->ctx);
     free(h);
 }
 

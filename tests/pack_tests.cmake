@@ -2,7 +2,8 @@
 # kills, exports/imports and feeds the hostile tar/zip corpus.
 if(TARGET rrt_pack)
   add_executable(test_pack ${CMAKE_CURRENT_SOURCE_DIR}/test_pack.c)
-  target_link_libraries(test_pack PRIVATE rrt_pack ${CMOCKA_LIBRARY})
+  # The test writes its own tar files with libarchive: it links it.
+  target_link_libraries(test_pack PRIVATE rrt_pack PkgConfig::ARCHIVE ${CMOCKA_LIBRARY})
   add_test(NAME pack_lib COMMAND test_pack)
   set_tests_properties(pack_lib PROPERTIES TIMEOUT 300)
 
