@@ -115,6 +115,11 @@ struct rev {
     size_t nctrail;
     uint64_t c_event;
     uint32_t c_task;
+    /* monitor checkpoint: positions to restart at, by id */
+    rev_pos *marks;
+    unsigned *mark_ids;
+    size_t nmarks, capmarks, capids;
+    unsigned next_mark;
 };
 
 static void cfg_clear(rev_cfg *c)
@@ -268,6 +273,10 @@ void rev_free(rep_dbg *d)
     cfg_clear(&v->refine_cfg);
     free(v->trail);
     free(v->ctrail);
+    for (size_t i = 0; i < v->nmarks; i++)
+        pos_clear(&v->marks[i]);
+    free(v->marks);
+    free(v->mark_ids);
     free(v);
     d->rev = NULL;
 }
@@ -322,6 +331,17 @@ static srv_result restart(rep_dbg *d)
         dump_pos(v, "scan to", &v->x);
     else
         dump_pos(v, "go to", &v->target);
+    /* from the latest checkpoint that the run needs nothing before: a bc
+     * scan's x (its boundary is before its own event's stops), a bs
+     * scan's first interval, a goto's event */
+    uint64_t limit = v->target.event;
+    if (v->mode == REV_SCAN && v->op != 'c')
+        limit = v->scan_from;
+    else if (v->mode == REV_SCAN)
+        limit = v->x.event - (v->x.event > 0 && v->x.nsegs == 0 &&
+                              !v->x.signal && !v->x.end);
+    if (rep_ckpt_plan(d, limit) == 0)
+        rep_ckpt_from_start(d);
     v->restart = true;
     rep_dbg_restart(d);
     return SRV_END;
@@ -496,6 +516,15 @@ static srv_result scan_done(rep_dbg *d)
         /* the thread did not run in x's interval: the one before too */
         uint64_t back = v->x.event - v->scan_from + 1;
         v->scan_from = v->scan_from > back ? v->scan_from - back : 0;
+        start_scan(d);
+        return restart(d);
+    }
+    if (!v->l.found && v->op == 'c' && rep_ckpt_last_from(d) > 0) {
+        /* nothing between the checkpoint and x: scan up to the
+         * checkpoint's boundary from an earlier one (or the start) */
+        uint64_t from = rep_ckpt_last_from(d);
+        pos_clear(&v->x);
+        v->x.event = from;
         start_scan(d);
         return restart(d);
     }
@@ -921,19 +950,123 @@ srv_result rev_request(rep_dbg *d, char op)
     return restart(d);
 }
 
+/* monitor checkpoint (the position now, under a new id; a snapshot is
+ * pinned at its event), checkpoints (the list, and the snapshots),
+ * restart N (goes to checkpoint N, as goto does), delete N. */
+static srv_result marks_monitor(rep_dbg *d, const char *cmd)
+{
+    struct rev *v = d->rev;
+    char line[160];
+    unsigned id;
+    int at = 0;
+    if (strcmp(cmd, "checkpoint") == 0) {
+        if (!v->have_first) {
+            rep_dbg_send(d, "E01");
+            return SRV_RESUME;
+        }
+        rev_pos *m =
+            rrtx_grow(v->marks, &v->capmarks, v->nmarks + 1, sizeof(*m));
+        if (m)
+            v->marks = m;
+        unsigned *ids =
+            rrtx_grow(v->mark_ids, &v->capids, v->nmarks + 1, sizeof(*ids));
+        if (ids)
+            v->mark_ids = ids;
+        if (!m || !ids || !rep_ckpt_pin(d, v->cur.event)) {
+            rep_dbg_console(d, "rrt: too many checkpoints: delete one\n");
+            rep_dbg_send(d, "E01");
+            return SRV_RESUME;
+        }
+        memset(&v->marks[v->nmarks], 0, sizeof(rev_pos));
+        pos_copy(&v->marks[v->nmarks], &v->cur, v->cur.nsegs);
+        v->mark_ids[v->nmarks] = ++v->next_mark;
+        v->nmarks++;
+        snprintf(line, sizeof(line),
+                 "rrt: checkpoint %u at event %" PRIu64 ", %" PRIu64
+                 " stops since it\n",
+                 v->next_mark, v->cur.event, d->since);
+        rep_dbg_console(d, line);
+        rep_dbg_send(d, "OK");
+        return SRV_RESUME;
+    }
+    if (strcmp(cmd, "checkpoints") == 0) {
+        for (size_t i = 0; i < v->nmarks; i++) {
+            snprintf(line, sizeof(line),
+                     "rrt: checkpoint %u at event %" PRIu64 "\n",
+                     v->mark_ids[i], v->marks[i].event);
+            rep_dbg_console(d, line);
+        }
+        char buf[4096];
+        if (rep_ckpt_describe(d, buf, sizeof(buf)))
+            rep_dbg_console(d, buf);
+        rep_dbg_send(d, "OK");
+        return SRV_RESUME;
+    }
+    size_t i = 0;
+    bool restart_op = strncmp(cmd, "restart", 7) == 0;
+    if (sscanf(cmd, restart_op ? "restart %u%n" : "delete %u%n", &id, &at) ==
+            1 &&
+        cmd[at] == 0)
+        while (i < v->nmarks && v->mark_ids[i] != id)
+            i++;
+    else
+        i = SIZE_MAX;
+    if (i >= v->nmarks) {
+        rep_dbg_console(d, "rrt: no such checkpoint (monitor checkpoints "
+                           "lists them)\n");
+        rep_dbg_send(d, "E01");
+        return SRV_RESUME;
+    }
+    if (!restart_op) {
+        uint64_t ev = v->marks[i].event;
+        pos_clear(&v->marks[i]);
+        v->marks[i] = v->marks[v->nmarks - 1];
+        v->mark_ids[i] = v->mark_ids[v->nmarks - 1];
+        v->nmarks--;
+        bool other = false;
+        for (size_t j = 0; j < v->nmarks; j++)
+            other = other || v->marks[j].event == ev;
+        if (!other)
+            rep_ckpt_unpin(d, ev);
+        rep_dbg_send(d, "OK");
+        return SRV_RESUME;
+    }
+    note_hush(d);
+    d->stepping = false;
+    cfg_of_gdb(d, &v->g);
+    pos_copy(&v->target, &v->marks[i], v->marks[i].nsegs);
+    v->refine = false;
+    start_goto(d, NULL, true);
+    d->resume_pending = false;
+    return restart(d);
+}
+
 srv_result rev_monitor(rep_dbg *d, const char *cmd)
 {
     struct rev *v = d->rev;
     char line[160];
     if (strcmp(cmd, "when") == 0) {
+        uint64_t from = rep_ckpt_last_from(d);
         snprintf(line, sizeof(line),
                  "rrt: event %" PRIu64 ", %" PRIu64
                  " stops since it, thread %u\n",
                  v->cur.event, d->since, d->cur);
         rep_dbg_console(d, line);
+        if (from)
+            snprintf(line, sizeof(line),
+                     "rrt: this run started at the checkpoint at event "
+                     "%" PRIu64 "\n",
+                     from);
+        else
+            snprintf(line, sizeof(line),
+                     "rrt: this run started at the start (event 0)\n");
+        rep_dbg_console(d, line);
         rep_dbg_send(d, "OK");
         return SRV_RESUME;
     }
+    if (strncmp(cmd, "checkpoint", 10) == 0 ||
+        strncmp(cmd, "restart", 7) == 0 || strncmp(cmd, "delete", 6) == 0)
+        return marks_monitor(d, cmd);
     unsigned long long ev;
     int at = 0;
     if (sscanf(cmd, "goto %llu%n", &ev, &at) == 1 && cmd[at] == 0) {
@@ -956,7 +1089,8 @@ srv_result rev_monitor(rep_dbg *d, const char *cmd)
         d->resume_pending = false;
         return restart(d);
     }
-    rep_dbg_console(d, "rrt: monitor commands: when, goto EVENT\n");
+    rep_dbg_console(d, "rrt: monitor commands: when, goto EVENT, "
+                       "checkpoint, checkpoints, restart N, delete N\n");
     rep_dbg_send(d, "E01");
     return SRV_RESUME;
 }
