@@ -312,6 +312,10 @@ reverse_step)
     expect "^\\\$[0-9]+ = \(int \*\) 0x4d2\$"
     lacks "internal-error"
     lacks "not found again|diverged"
+    # reverse_step_ckpt: with the syscall buffer's state in checkpoints
+    if [ -n "${RRT_CHECKPOINT_INTERVAL:-}" ]; then
+        expect "^rrt: this run started at the checkpoint at event [1-9][0-9]*\$"
+    fi
     ;;
 reverse_hits)
     # a breakpoint hit 10,000 times: from the end, reverse-continue lands
@@ -351,6 +355,11 @@ reverse_goto)
     expect "^rrt: event 10 is before the debug session's start \(event 60\)"
     expect "^rrt: event 99999999 is past the end of the recording"
     lacks "internal-error"
+    ;;
+reverse_step_ckpt)
+    # reverse_step, the syscall buffer on, a checkpoint every 3 events
+    RRT_CHECKPOINT_INTERVAL=3 "$0" "$RRT" reverse_step "$SRC"
+    exit $?
     ;;
 reverse_checkpoint)
     # far from the start: reverse-step runs from an automatic checkpoint
