@@ -78,10 +78,21 @@ struct rep_ckpts {
     snap **s; /* by event */
     size_t n, cap;
     uint64_t interval;
-    snap *pending;      /* a restore is asked for */
-    uint64_t *pins;     /* events `monitor checkpoint` wants a snapshot at */
+    snap *pending;  /* a restore is asked for */
+    uint64_t *pins; /* events `monitor checkpoint` wants a snapshot at */
     size_t npins, cappins;
     uint64_t last_from; /* where the last run started (0: the start) */
+    /* the snapshot of gdb's last stop inside an event's interval (one):
+     * reverse.c runs from it to a position after it in the same interval
+     * (a reverse step in code run once since the event) */
+    snap *mid;
+    bool mid_restored;  /* once, for reverse.c */
+    bool skip_take;     /* at the event a mid snapshot was restored to */
+    uint64_t last_take; /* event of this run's last automatic snapshot,
+                         * which thinning may have dropped at once (a run
+                         * back through a sparse stretch takes no more than
+                         * one per interval) */
+    uint32_t ev_type;   /* the event being applied */
     uint64_t taken, thinned, restores, from_start;
 };
 
@@ -128,6 +139,8 @@ void rep_ckpt_free(rep_dbg *d)
     rep_ckpts *c = d->ck;
     if (!c)
         return;
+    if (c->mid)
+        snap_free(c->mid);
     while (c->n)
         drop(c, c->n - 1);
     free(c->s);
@@ -167,14 +180,16 @@ static void drop_invalid(rep_ckpts *c)
             drop(c, i);
 }
 
-/* Can a snapshot be taken here (see the head comment)? */
-static bool forkable(replayer *r)
+/* Can a snapshot be taken here (see the head comment)? mid: at gdb's
+ * stop inside the interval (on_syscall's want_real is set again when the
+ * event is applied again). */
+static bool forkable(replayer *r, bool mid)
 {
     trace_task *b = r->tasks;
     if (!b || b->next || b->memfd < 0 || r->sub.active || !rep_mem_forkable(r))
         return false;
     const ptask *t = (const ptask *)b;
-    return !t->in_syscall && !t->emu_entry && !t->want_real &&
+    return !t->in_syscall && !t->emu_entry && (mid || !t->want_real) &&
            !t->clone_pending && !t->sigsuspend && !t->parked &&
            !t->restart_ret && !t->resume_sig && !t->group_exit &&
            !t->held_exit && !t->exiting && !t->doomed && !t->resumed &&
@@ -211,7 +226,34 @@ static void thin(rep_ckpts *c)
     }
 }
 
+static snap *snapshot(replayer *r, rep_dbg *d);
+
 static bool take(replayer *r, rep_dbg *d, bool pin)
+{
+    rep_ckpts *c = d->ck;
+    snap *s = snapshot(r, d);
+    if (!s)
+        return false;
+    s->pinned = pin;
+    snap **n = rrtx_grow(c->s, &c->cap, c->n + 1, sizeof(*n));
+    if (!n) {
+        snap_free(s);
+        return false;
+    }
+    c->s = n;
+    size_t at = c->n;
+    while (at > 0 && c->s[at - 1]->event > s->event)
+        at--;
+    memmove(c->s + at + 1, c->s + at, (c->n - at) * sizeof(*c->s));
+    c->s[at] = s;
+    c->n++;
+    c->taken++;
+    thin(c);
+    return true;
+}
+
+/* A copy of the program and of the replayer's state, now. */
+static snap *snapshot(replayer *r, rep_dbg *d)
 {
     rep_ckpts *c = d->ck;
     ptask *t = (ptask *)r->tasks;
@@ -224,14 +266,16 @@ static bool take(replayer *r, rep_dbg *d, bool pin)
         if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0 ||
             ptrace(PTRACE_SYSCALL, t->base.tid, NULL, NULL) != 0 ||
             waitpid(t->base.tid, &st, __WALL) != t->base.tid ||
-            !WIFSTOPPED(st) || WSTOPSIG(st) != (SIGTRAP | 0x80))
-            return rep_fail_at(r, t, "cannot take a checkpoint");
+            !WIFSTOPPED(st) || WSTOPSIG(st) != (SIGTRAP | 0x80)) {
+            rep_fail_at(r, t, "cannot take a checkpoint");
+            return NULL;
+        }
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &g);
         t->skipped = false;
     }
     snap *s = calloc(1, sizeof(*s));
     if (!s)
-        return false;
+        return NULL;
     s->pid = trace_fork_stopped(t->base.tid, t->base.memfd);
     if (s->pid < 0) {
         free(s);
@@ -239,12 +283,11 @@ static bool take(replayer *r, rep_dbg *d, bool pin)
         rep_warn_once(r, "checkpoint",
                       "cannot fork the program; going back re-runs from "
                       "the start");
-        return false;
+        return NULL;
     }
     s->event = r->index;
     s->mem = rep_mem_ref(r);
     s->rewrites = rep_mem_rewrites(s->mem);
-    s->pinned = pin;
     s->task = *t;
     s->task.base.next = NULL;
     s->task.base.memfd = -1;
@@ -271,38 +314,76 @@ static bool take(replayer *r, rep_dbg *d, bool pin)
     s->have_tgid = d->tgid != 0;
     s->auxv_addr = d->auxv_addr;
     memcpy(s->exe, d->exe, sizeof(s->exe));
-    snap **n = rrtx_grow(c->s, &c->cap, c->n + 1, sizeof(*n));
-    if (!n) {
-        snap_free(s);
+    return s;
+}
+
+bool rep_ckpt_take_mid(rep_dbg *d, ptask *t)
+{
+    rep_ckpts *c = d->ck;
+    replayer *r = d->r;
+    siginfo_t si;
+    /* only at a SIGTRAP of gdb's (a breakpoint, a step) in user code,
+     * while the replayer waits for the end of an event that runs nothing
+     * else before resuming the task */
+    if (!c || c->interval == 0 || d->dirty || (ptask *)r->tasks != t ||
+        (c->ev_type != RRT_EV_SYSCALL && c->ev_type != RRT_EV_RDTSC &&
+         c->ev_type != RRT_EV_CPUID) ||
+        !forkable(r, true) || t->skipped ||
+        ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) != 0 ||
+        si.si_signo != SIGTRAP || si.si_code == (SIGTRAP | 0x80))
         return false;
-    }
-    c->s = n;
-    size_t at = c->n;
-    while (at > 0 && c->s[at - 1]->event > s->event)
-        at--;
-    memmove(c->s + at + 1, c->s + at, (c->n - at) * sizeof(*c->s));
-    c->s[at] = s;
-    c->n++;
-    c->taken++;
-    thin(c);
+    snap *s = snapshot(r, d);
+    if (!s)
+        return false;
+    if (c->mid)
+        snap_free(c->mid);
+    c->mid = s;
     return true;
 }
 
-void rep_ckpt_before_event(replayer *r)
+bool rep_ckpt_plan_mid(rep_dbg *d)
+{
+    rep_ckpts *c = d->ck;
+    if (!c || !c->mid || !valid(c->mid))
+        return false;
+    c->pending = c->mid;
+    return true;
+}
+
+bool rep_ckpt_mid_restored(rep_dbg *d)
+{
+    bool was = d->ck && d->ck->mid_restored;
+    if (d->ck)
+        d->ck->mid_restored = false;
+    return was;
+}
+
+void rep_ckpt_before_event(replayer *r, const rrt_event *ev)
 {
     rep_dbg *d = r->dbg;
     rep_ckpts *c = d ? d->ck : NULL;
-    if (!c || !d->active || r->index == 0 || rep_stopped(r))
+    if (!c)
+        return;
+    c->ev_type = ev->type;
+    if (c->skip_take) {
+        c->skip_take = false; /* the task is inside the interval */
+        return;
+    }
+    if (!d->active || r->index == 0 || rep_stopped(r))
         return;
     drop_invalid(c);
     snap *near = at_or_before(c, r->index);
     bool pin = pinned_at(c, r->index) && !(near && near->event == r->index);
-    if (!pin && (c->interval == 0 || r->index - (near ? near->event : 0) <
-                                         c->interval))
+    if (c->last_take > r->index)
+        c->last_take = 0; /* another run */
+    if (!pin && (c->interval == 0 ||
+                 r->index - (near ? near->event : 0) < c->interval ||
+                 (c->last_take && r->index - c->last_take < c->interval)))
         return;
-    if (!forkable(r))
+    if (!forkable(r, false))
         return;
-    take(r, d, pin);
+    if (take(r, d, pin) && !pin)
+        c->last_take = r->index;
 }
 
 uint64_t rep_ckpt_plan(rep_dbg *d, uint64_t limit)
@@ -402,7 +483,9 @@ bool rep_ckpt_restore(replayer *r)
         d->tgid = d->root_tgid = pid;
     r->hush_until = rep_dbg_hush(r);
     c->last_from = s->event;
+    c->last_take = s->event;
     c->restores++;
+    c->mid_restored = c->skip_take = s == c->mid;
     if (getenv("RRT_REV_DEBUG"))
         fprintf(stderr, "rev: restored the checkpoint at event %" PRIu64 "\n",
                 s->event);
@@ -464,8 +547,8 @@ size_t rep_ckpt_describe(const rep_dbg *d, char *buf, size_t size)
                      c->thinned, c->restores, c->from_start, c->last_from);
     at = n > 0 && (size_t)n < size ? (size_t)n : size - 1;
     for (size_t i = 0; i < c->n && at + 64 < size; i++) {
-        n = snprintf(buf + at, size - at, "rrt:   snapshot at event %" PRIu64
-                     "%s (pid %d)\n",
+        n = snprintf(buf + at, size - at,
+                     "rrt:   snapshot at event %" PRIu64 "%s (pid %d)\n",
                      c->s[i]->event, c->s[i]->pinned ? " pinned" : "",
                      (int)c->s[i]->pid);
         if (n < 0 || (size_t)n >= size - at)

@@ -163,6 +163,13 @@ uint64_t rep_ckpt_last_from(const rep_dbg *d);
  * next time a run passes its boundary); false over the bound. */
 bool rep_ckpt_pin(rep_dbg *d, uint64_t event);
 void rep_ckpt_unpin(rep_dbg *d, uint64_t event);
+/* A snapshot at gdb's stop of t inside an event's interval (replacing
+ * the one before); false when none can be taken here. plan_mid: the next
+ * re-run starts from it (false: none). mid_restored: the run just started
+ * from it (once). */
+bool rep_ckpt_take_mid(rep_dbg *d, ptask *t);
+bool rep_ckpt_plan_mid(rep_dbg *d);
+bool rep_ckpt_mid_restored(rep_dbg *d);
 /* The snapshots and counters, for monitor checkpoints (lines "rrt: ..."). */
 size_t rep_ckpt_describe(const rep_dbg *d, char *buf, size_t size);
 

@@ -1875,7 +1875,7 @@ static bool run_events(replayer *r, uint32_t *rootp)
             }
         }
         if (r->dbg)
-            rep_ckpt_before_event(r);
+            rep_ckpt_before_event(r, &ev);
         if (r->dbg && !rep_dbg_event(r, &ev)) {
             ok = false;
             break;

@@ -198,7 +198,7 @@ void rep_dbg_attach(replayer *r, rep_dbg *d);
 /* checkpoint.c: before event r->index, maybe takes a snapshot (under
  * gdb); after a run that ended for a re-run, restores the snapshot picked
  * for it (true: the replay goes on from r->index). */
-void rep_ckpt_before_event(replayer *r);
+void rep_ckpt_before_event(replayer *r, const rrt_event *ev);
 bool rep_ckpt_restore(replayer *r);
 /* replayer.c: kills and reaps every task. */
 void rep_kill_all(replayer *r);

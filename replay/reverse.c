@@ -115,6 +115,10 @@ struct rev {
     size_t nctrail;
     uint64_t c_event;
     uint32_t c_task;
+    /* the position of the mid-interval snapshot (checkpoint.c) */
+    rev_pos mid;
+    bool have_mid;
+    uint64_t mid_since;
     /* monitor checkpoint: positions to restart at, by id */
     rev_pos *marks;
     unsigned *mark_ids;
@@ -191,6 +195,36 @@ static bool same_wp(const dbg_wp *a, const dbg_wp *b)
 {
     return a->used && b->used && a->type == b->type && a->addr == b->addr &&
            (a->type == 1 || a->len == b->len);
+}
+
+static bool cfg_eq(const rev_cfg *a, const rev_cfg *b)
+{
+    if (a->nbps != b->nbps || a->step != b->step || a->only != b->only)
+        return false;
+    for (size_t i = 0; i < a->nbps; i++)
+        if (a->bps[i] != b->bps[i])
+            return false;
+    for (unsigned i = 0; i < 4; i++)
+        if (a->wp[i].used != b->wp[i].used ||
+            (a->wp[i].used && !same_wp(&a->wp[i], &b->wp[i])))
+            return false;
+    return true;
+}
+
+/* The mid-interval snapshot's position m is p's or before it in p's
+ * interval (strict: before): p's segments start with m's. */
+static bool mid_before(const rev_pos *m, const rev_pos *p, bool strict)
+{
+    if (m->event != p->event || m->signal || m->end || m->nsegs > p->nsegs)
+        return false;
+    for (size_t i = 0; i < m->nsegs; i++)
+        if (m->segs[i].n != p->segs[i].n ||
+            !cfg_eq(&m->segs[i].c, &p->segs[i].c))
+            return false;
+    bool later = p->signal || p->end;
+    for (size_t i = m->nsegs; i < p->nsegs; i++)
+        later = later || p->segs[i].n > 0;
+    return !strict || later;
 }
 
 /* Puts a (and b) into the server's live breakpoints and watchpoints, as
@@ -273,6 +307,7 @@ void rev_free(rep_dbg *d)
     cfg_clear(&v->refine_cfg);
     free(v->trail);
     free(v->ctrail);
+    pos_clear(&v->mid);
     for (size_t i = 0; i < v->nmarks; i++)
         pos_clear(&v->marks[i]);
     free(v->marks);
@@ -340,8 +375,15 @@ static srv_result restart(rep_dbg *d)
     else if (v->mode == REV_SCAN)
         limit = v->x.event - (v->x.event > 0 && v->x.nsegs == 0 &&
                               !v->x.signal && !v->x.end);
-    if (rep_ckpt_plan(d, limit) == 0)
+    if (v->mode == REV_GOTO && v->have_mid &&
+        mid_before(&v->mid, &v->target, false) && rep_ckpt_plan_mid(d)) {
+        if (v->debug)
+            fprintf(stderr,
+                    "rev: from the stop snapshot at event %" PRIu64 "\n",
+                    v->mid.event);
+    } else if (rep_ckpt_plan(d, limit) == 0) {
         rep_ckpt_from_start(d);
+    }
     v->restart = true;
     rep_dbg_restart(d);
     return SRV_END;
@@ -362,6 +404,16 @@ srv_result rev_live_stop(rep_dbg *d, ptask *t, int sig, const char *extra)
     if (!v->have_first) {
         pos_copy(&v->first, &v->cur, v->cur.nsegs);
         v->have_first = true;
+    }
+    /* a snapshot of this stop inside the interval (at most one per 256
+     * stops of an interval: gdb single-steps through a loop's line) */
+    if (v->mode == REV_LIVE && d->since > 0 && !v->cur.signal &&
+        (!v->have_mid || v->mid.event != v->cur.event ||
+         d->since >= v->mid_since + 256) &&
+        rep_ckpt_take_mid(d, t)) {
+        pos_copy(&v->mid, &v->cur, v->cur.nsegs);
+        v->have_mid = true;
+        v->mid_since = d->since;
     }
     return rep_dbg_stop_at(d, t, sig, extra);
 }
@@ -496,11 +548,16 @@ static srv_result scan_done(rep_dbg *d)
         v->l = v->p;
     }
     if (v->op == 'p' && (!v->l.found || v->l.event != v->x.event)) {
-        /* no stop before x in its interval: steps from its start */
+        /* no stop before x in its interval: steps from its start, or
+         * from gdb's stop before x in it that has a snapshot */
         pos_clear(&v->target);
         v->target.event = v->x.event;
-        v->refine = true;
         v->refine_from_event = true;
+        if (v->have_mid && mid_before(&v->mid, &v->x, true)) {
+            pos_copy(&v->target, &v->mid, v->mid.nsegs);
+            v->refine_from_event = false;
+        }
+        v->refine = true;
         v->refine_pc = true;
         cfg_clear(&v->refine_cfg);
         v->refine_cfg.step = v->refine_task;
@@ -688,6 +745,12 @@ void rev_event(rep_dbg *d, uint64_t index)
         if (index == v->target.event) {
             v->seg = 0;
             v->cnt = 0;
+            if (rep_ckpt_mid_restored(d)) {
+                /* the run starts at the mid snapshot: its segments are
+                 * behind (mid_before) */
+                v->seg = v->mid.nsegs;
+                d->since = v->mid_since;
+            }
         }
         break;
     case REV_REFINE:
