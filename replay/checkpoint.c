@@ -37,6 +37,7 @@
 #include <sys/ptrace.h>
 #include <sys/user.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gdbi.h"
@@ -93,6 +94,9 @@ struct rep_ckpts {
                          * back through a sparse stretch takes no more than
                          * one per interval) */
     uint32_t ev_type;   /* the event being applied */
+    uint64_t want; /* the event a re-run goes to (rep_ckpt_plan): a snapshot
+                    * there serves the next ones (gdb's reverse-next is a
+                    * dozen re-runs to one interval) */
     uint64_t taken, thinned, restores, from_start;
 };
 
@@ -376,9 +380,12 @@ void rep_ckpt_before_event(replayer *r, const rrt_event *ev)
     bool pin = pinned_at(c, r->index) && !(near && near->event == r->index);
     if (c->last_take > r->index)
         c->last_take = 0; /* another run */
-    if (!pin && (c->interval == 0 ||
-                 r->index - (near ? near->event : 0) < c->interval ||
-                 (c->last_take && r->index - c->last_take < c->interval)))
+    bool want = c->interval && c->want == r->index &&
+                !(near && near->event == r->index);
+    if (!pin && !want &&
+        (c->interval == 0 ||
+         r->index - (near ? near->event : 0) < c->interval ||
+         (c->last_take && r->index - c->last_take < c->interval)))
         return;
     if (!forkable(r, false))
         return;
@@ -393,6 +400,7 @@ uint64_t rep_ckpt_plan(rep_dbg *d, uint64_t limit)
         return 0;
     drop_invalid(c);
     c->pending = c->interval || c->npins ? at_or_before(c, limit) : NULL;
+    c->want = limit;
     return c->pending ? c->pending->event : 0;
 }
 
@@ -408,6 +416,13 @@ void rep_ckpt_from_start(rep_dbg *d)
 uint64_t rep_ckpt_last_from(const rep_dbg *d)
 {
     return d->ck ? d->ck->last_from : 0;
+}
+
+static long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 bool rep_ckpt_restore(replayer *r)
@@ -487,8 +502,9 @@ bool rep_ckpt_restore(replayer *r)
     c->restores++;
     c->mid_restored = c->skip_take = s == c->mid;
     if (getenv("RRT_REV_DEBUG"))
-        fprintf(stderr, "rev: restored the checkpoint at event %" PRIu64 "\n",
-                s->event);
+        fprintf(stderr,
+                "rev: %ld restored the checkpoint at event %" PRIu64 "\n",
+                mono_ms(), s->event);
     return true;
 }
 

@@ -71,6 +71,9 @@ typedef struct rev_note {
     size_t nprefix;
     bool reenact;
     rev_hit hit;
+    int guess;      /* bs: the guess (s.wp slot) it is a hit of, or -1 */
+    uint64_t gh[4]; /* bs: hits of each guess in its segment, up to it */
+    uint64_t arr;   /* bs: arrivals at its pc in its interval, up to it */
 } rev_note;
 
 struct rev {
@@ -92,6 +95,9 @@ struct rev {
     bool reenact; /* in x's interval, re-enacting its segments */
     size_t seg;   /* the segment being re-enacted */
     uint64_t cnt, xcnt;
+    /* bs: hits of each guess (s.wp) in the segment (gh), and in the
+     * interval (gt), and arrivals at pc in the interval (pt) */
+    uint64_t gh[4], gt[4], pt;
     /* the last stop the scan noted, and the one before it (a signal
      * stops where the last step ended) */
     rev_note l, p;
@@ -508,7 +514,20 @@ static void start_scan(rep_dbg *d)
     v->l.found = v->p.found = false;
     v->seg = 0;
     v->cnt = v->xcnt = 0;
+    memset(v->gh, 0, sizeof(v->gh));
     install(d, NULL, v->scan_from == 0 ? &v->s : NULL);
+}
+
+/* The guess (s.wp slot) h is a hit of, or -1. */
+static int guess_of(const rep_dbg *d, const rev_hit *h)
+{
+    const struct rev *v = d->rev;
+    if (v->op != 'p' || h->wslot < 0)
+        return -1;
+    for (int i = 0; i < 4; i++)
+        if (same_wp(&v->s.wp[i], &d->wp[h->wslot]))
+            return i;
+    return -1;
 }
 
 static void scan_note(rep_dbg *d, const rev_hit *h)
@@ -520,7 +539,10 @@ static void scan_note(rep_dbg *d, const rev_hit *h)
                       .cnt = v->cnt,
                       .nprefix = v->seg,
                       .reenact = v->reenact,
-                      .hit = *h};
+                      .hit = *h,
+                      .guess = guess_of(d, h)};
+    memcpy(v->l.gh, v->gh, sizeof(v->gh));
+    v->l.arr = v->l.guess >= 0 ? v->gt[v->l.guess] : v->pt;
 }
 
 /* bs the slow way: single-step the thread through x's interval (and
@@ -618,7 +640,8 @@ static srv_result scan_done(rep_dbg *d)
         for (unsigned i = 0; i < 4; i++)
             nwp += comb.wp[i].used;
         for (unsigned i = 0; i < 4 && nwp < 4; i++) {
-            bool dup = !v->s.wp[i].used;
+            /* not bs's guesses: their hits are taken off n below */
+            bool dup = !v->s.wp[i].used || v->op == 'p';
             for (unsigned j = 0; j < 4 && !dup; j++)
                 dup = same_wp(&comb.wp[j], &v->s.wp[i]);
             if (!dup) {
@@ -637,6 +660,24 @@ static srv_result scan_done(rep_dbg *d)
     char extra[80] = "";
     v->refine = false;
     uint64_t n = v->l.cnt;
+    if (v->op == 'p' && (v->l.reenact || v->l.event >= v->scan_from))
+        for (int i = 0; i < 4; i++)
+            n -= v->l.gh[i];
+    if (v->op == 'p' && (v->l.guess >= 0 || v->l.hit.bp == v->pc) &&
+        v->l.event == v->x.event && v->l.reenact && v->l.arr > 0) {
+        /* the m-th arrival of the thread at that pc (a guess's, which
+         * is an instruction's start since the thread stopped there) in
+         * the interval: a position without x's segments or guesses */
+        pos_clear(tg);
+        tg->event = v->l.event;
+        cfg_clear(&comb);
+        comb.bps = malloc(sizeof(uint64_t));
+        if (comb.bps) {
+            comb.bps[comb.nbps++] = v->l.hit.rip;
+            comb.only = v->refine_task;
+        }
+        n = v->l.arr;
+    }
     if (v->op == 'p') {
         /* from that stop, steps to the thread's arrival at its pc */
         v->refine = true;
@@ -676,6 +717,7 @@ static srv_result scan_next_seg(rep_dbg *d)
             return SRV_RESUME; /* the last: it runs on (to a signal) */
         v->seg++;
         v->cnt = v->xcnt = 0;
+        memset(v->gh, 0, sizeof(v->gh));
         scan_install(d);
         if (v->x.segs[v->seg].n > 0)
             return SRV_RESUME;
@@ -688,6 +730,13 @@ static srv_result scan_stop(rep_dbg *d, const rev_hit *h)
 {
     struct rev *v = d->rev;
     v->cnt++;
+    int gi = guess_of(d, h);
+    if (gi >= 0) {
+        v->gh[gi]++;
+        v->gt[gi]++;
+    }
+    if (v->op == 'p' && h->task == v->refine_task && h->bp == v->pc)
+        v->pt++;
     bool s = v->op == 'p'   ? true
              : v->op == 's' ? (h->stepped && h->task == v->s.step)
                             : hit_of(d, h, &v->s);
@@ -733,6 +782,9 @@ void rev_event(rep_dbg *d, uint64_t index)
         break;
     case REV_SCAN:
         v->cnt = 0;
+        memset(v->gh, 0, sizeof(v->gh));
+        memset(v->gt, 0, sizeof(v->gt));
+        v->pt = 0;
         if (index == v->x.event) {
             v->reenact = true;
             v->seg = 0;
@@ -968,6 +1020,88 @@ static bool from_trail(rep_dbg *d, uint32_t tid, uint64_t pc)
     return true;
 }
 
+/* The instructions before `at` that guesses() wants, into the free
+ * slots of w (wn of them used). */
+static void guess_before(ptask *t, uint64_t at, bool calls, dbg_wp *w,
+                         unsigned *wn, unsigned max)
+{
+    uint8_t code[15], lens[4];
+    if (at < sizeof(code) || *wn >= max)
+        return;
+    size_t n = sizeof(code);
+    while (n > 0 && !trace_mem_read(t->base.memfd, at - n, code + 15 - n, n))
+        n--; /* the page before may be unmapped */
+    size_t k = trace_x86_preds(code + 15 - n, n, calls, lens, max - *wn);
+    for (size_t i = 0; i < k; i++)
+        w[(*wn)++] = (dbg_wp){true, 1, at - lens[i], 1};
+}
+
+/* bs: hardware breakpoints (free debug registers) at instructions that
+ * likely ran just before pc: those before it in straight-line code, and
+ * the calls before the return addresses on top of the stack (pc is a
+ * function's entry, or lazy binding's, reached through a PLT jump). The
+ * scan then finds a stop just before x, and code that ran once since x's
+ * event is not single-stepped from the event. A wrong guess costs
+ * nothing: one inside a longer instruction, or never run, never stops. */
+static void pred_guesses(rep_dbg *d, ptask *t, const struct user_regs_struct *g)
+{
+    struct rev *v = d->rev;
+    unsigned used = 0, wn = 0;
+    dbg_wp w[4];
+    /* the debug registers that x's segments (gdb's watchpoints, earlier
+     * guesses) take with gdb's own: install() merges them */
+    for (size_t s = 0; s <= v->x.nsegs; s++) {
+        dbg_wp u[8];
+        unsigned nu = 0;
+        for (unsigned k = 0; k < 2; k++)
+            for (unsigned i = 0; i < 4; i++) {
+                const dbg_wp *c = k == 0           ? &d->wp[i]
+                                  : s < v->x.nsegs ? &v->x.segs[s].c.wp[i]
+                                                   : NULL;
+                bool dup = !c || !c->used;
+                for (unsigned j = 0; j < nu && !dup; j++)
+                    dup = same_wp(&u[j], c);
+                if (!dup)
+                    u[nu++] = *c;
+            }
+        if (nu > used)
+            used = nu;
+    }
+    if (used >= 4)
+        return;
+    rep_dbg_remove_bps(d); /* the program's bytes, not our int3s */
+    unsigned max = 4 - used;
+    guess_before(t, g->rip, false, w, &wn, max > 2 ? 2 : max);
+    uint64_t stack[4];
+    if (trace_mem_read(t->base.memfd, g->rsp, stack, sizeof(stack)))
+        for (unsigned i = 0; i < 4 && wn < max; i++)
+            if (stack[i] > 0x10000 && stack[i] < (1ull << 47))
+                guess_before(t, stack[i], true, w, &wn, wn + 1);
+    /* none that x's segments or gdb watch already: their hits would
+     * count as the guess's too */
+    unsigned kept = 0;
+    for (unsigned i = 0; i < wn; i++) {
+        bool dup = false;
+        for (unsigned j = 0; j < 4 && !dup; j++)
+            dup = same_wp(&d->wp[j], &w[i]);
+        for (size_t sg = 0; sg < v->x.nsegs && !dup; sg++) {
+            const rev_cfg *c = &v->x.segs[sg].c;
+            for (unsigned j = 0; j < 4 && !dup; j++)
+                dup = same_wp(&c->wp[j], &w[i]);
+            for (size_t j = 0; j < c->nbps && !dup; j++)
+                dup = c->bps[j] == w[i].addr; /* one stop, two reasons */
+        }
+        for (size_t j = 0; j < d->nbps && !dup; j++)
+            dup = d->bps[j].addr == w[i].addr;
+        if (!dup)
+            v->s.wp[kept++] = w[i];
+    }
+    wn = kept;
+    if (v->debug)
+        fprintf(stderr, "rev: %u guesses before %" PRIx64 "\n", wn,
+                (uint64_t)g->rip);
+}
+
 srv_result rev_request(rep_dbg *d, char op)
 {
     struct rev *v = d->rev;
@@ -1002,6 +1136,7 @@ srv_result rev_request(rep_dbg *d, char op)
             v->s.bps = malloc(sizeof(uint64_t));
             if (v->s.bps)
                 v->s.bps[v->s.nbps++] = g.rip;
+            pred_guesses(d, t, &g);
         } else {
             v->s.step = tid;
         }

@@ -17,7 +17,7 @@ int main(void)
     for (int k = 0; k < 8; k++) {
         for (int i = 0; i < 1000; i++)
             total += getppid() > 0; /* CALLS */
-        mark(k); /* CALL */
+        mark(k);                    /* CALL */
     }
     printf("total %d\n", total);
     fflush(stdout);
