@@ -361,6 +361,24 @@ reverse_step_ckpt)
     RRT_CHECKPOINT_INTERVAL=3 "$0" "$RRT" reverse_step "$SRC"
     exit $?
     ;;
+reverse_once)
+    # reverse-next over a printf right after a loop of 300,000 iterations
+    # (1.8 million instructions since the event): the instruction before
+    # is found by guesses, not by single steps from the event (which take
+    # minutes: the session's time limit is 40 s)
+    build gdb_once
+    record gdb_once
+    L=$(grep -n "/\* AFTER \*/" "$SRC/gdb_once.c" | cut -d: -f1)
+    timeout 40 "$RRT" replay --debug "$T/p.rrt" -- -batch -nx \
+        -ex "break $L" -ex 'continue' -ex 'reverse-next' -ex 'print acc' \
+        -ex 'next' -ex 'next' -ex 'print acc' >"$T/gdb.out" 2>"$T/gdb.err"
+    cat "$T/gdb.err" >>"$T/gdb.out"
+    expect "^$((L - 1))[[:space:]]+in .*gdb_once.c"
+    expect "^\\\$1 = 44999850000\$"
+    expect "^\\\$2 = 1\$"
+    lacks "internal-error"
+    lacks "not found again|diverged"
+    ;;
 reverse_checkpoint)
     # far from the start: reverse-step runs from an automatic checkpoint
     # (every 2000 events), not from event 0; monitor checkpoint, forward to
