@@ -21,11 +21,13 @@
  * going back re-runs from the start (reverse.c), as before.
  *
  * Spacing and bound: a snapshot every RRT_CHECKPOINT_INTERVAL events
- * (default 2000) of any run under gdb, live or a re-run; at most
+ * (default 2000) of any run under gdb, live or a re-run, and at the event
+ * a re-run goes to (reverse-next is a dozen re-runs to one interval); one
+ * more of gdb's last stop inside an interval (rep_ckpt_take_mid); at most
  * CK_MAX_AUTO (16) of them: beyond that the one whose removal leaves the
  * smallest gap relative to its distance from the newest goes, so the
  * spacing grows geometrically with the distance back. Snapshots pinned by
- * `monitor checkpoint` are at most CK_MAX_PINNED (8) more. So at most 24
+ * `monitor checkpoint` are at most CK_MAX_PINNED (8) more. So at most 25
  * stopped copies of the program exist; each costs the pages the program
  * wrote after it (PSS), plus a few KB here. RRT_CHECKPOINT_INTERVAL=0
  * turns checkpoints off (the re-run from the start only). */

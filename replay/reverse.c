@@ -9,16 +9,16 @@
  * segment per resume; a re-run re-enacts them and stops at the same
  * instruction with the same state.
  *
- * Going back is re-running from a checkpoint. The only checkpoint kept is
- * the start of the replay (checkpoint 0): rep_replay starts a fresh
- * replayer with fresh tracees and this same debugger. It is always
+ * Going back is re-running from a checkpoint: the nearest snapshot at or
+ * before the event the run needs (checkpoint.c: single-task programs),
+ * else the start of the replay (checkpoint 0): rep_replay starts a fresh
+ * replayer with fresh tracees and this same debugger, which is always
  * correct, also for threads, fork, exec and signals, because it rebuilds
  * the replayer's own state (fds, maps, event iterator, counters) as well
- * as the tracees': a fork of the tracees alone would leave the replayer's
- * state at the later event, and ptrace ties the tracees to this tracer, so
- * the replayer cannot fork itself with them either. Its memory is
- * bounded: nothing but the position log (a few segments) is kept; its
- * cost is a replay from the start to the current position per re-run.
+ * as the tracees'. A position is global (counted from its event's start),
+ * so any run that reaches its event's boundary reaches it; one from the
+ * snapshot of gdb's last stop inside an interval skips the segments that
+ * snapshot's position starts with.
  *
  * bc (reverse continue) is two or three re-runs: a scan from the start to
  * the current position X with gdb's breakpoints and watchpoints (S) added
