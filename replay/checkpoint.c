@@ -331,7 +331,8 @@ bool rep_ckpt_take_mid(rep_dbg *d, ptask *t)
     /* only at a SIGTRAP of gdb's (a breakpoint, a step) in user code,
      * while the replayer waits for the end of an event that runs nothing
      * else before resuming the task */
-    if (!c || c->interval == 0 || d->dirty || (ptask *)r->tasks != t ||
+    if (!c || c->interval == 0 || d->dirty || rev_silent(d) ||
+        (ptask *)r->tasks != t ||
         (c->ev_type != RRT_EV_SYSCALL && c->ev_type != RRT_EV_RDTSC &&
          c->ev_type != RRT_EV_CPUID) ||
         !forkable(r, true) || t->skipped ||
@@ -375,7 +376,10 @@ void rep_ckpt_before_event(replayer *r, const rrt_event *ev)
         c->skip_take = false; /* the task is inside the interval */
         return;
     }
-    if (!d->active || r->index == 0 || rep_stopped(r))
+    /* gdb changed the live program: a copy of it would not come back as
+     * recorded (a re-run's copies do) */
+    if (!d->active || r->index == 0 || rep_stopped(r) ||
+        (d->dirty && !rev_silent(d)))
         return;
     drop_invalid(c);
     snap *near = at_or_before(c, r->index);
