@@ -342,6 +342,8 @@ bool rep_ckpt_take_mid(rep_dbg *d, ptask *t)
     snap *s = snapshot(r, d);
     if (!s)
         return false;
+    if (c->mid && c->pending == c->mid)
+        c->pending = NULL;
     if (c->mid)
         snap_free(c->mid);
     c->mid = s;
