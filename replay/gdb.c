@@ -1575,7 +1575,8 @@ bool rep_dbg_open(replayer *r)
     d->out = o->out_fd;
     d->active = true;
     d->bps_memfd = -1;
-    if (!rev_open(d)) {
+    if (!rev_open(d) || !rep_ckpt_open(d)) {
+        rev_free(d);
         free(d->reply);
         free(d->payload);
         free(d->cmd);
@@ -1636,6 +1637,7 @@ void rep_dbg_close(replayer *r)
         if (d->files[i].used && d->files[i].fd >= 0)
             close(d->files[i].fd);
     rev_free(d);
+    rep_ckpt_free(d);
     free(d->bps);
     free(d->tasks);
     free(d->reply);

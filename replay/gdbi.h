@@ -91,7 +91,8 @@ struct rep_dbg {
     size_t ntasks, captasks;
     bool nostop[65]; /* Linux signals gdb passes without stopping */
     dbg_file files[MAX_FILES];
-    struct rev *rev; /* reverse.c: positions, reverse execution */
+    struct rev *rev;      /* reverse.c: positions, reverse execution */
+    struct rep_ckpts *ck; /* checkpoint.c: snapshots to go back to */
 };
 
 typedef enum { SRV_RESUME, SRV_END } srv_result;
@@ -145,5 +146,31 @@ bool rev_restarting(const rep_dbg *d);
 srv_result rev_live_stop(rep_dbg *d, ptask *t, int sig, const char *extra);
 /* A re-run starts. */
 void rev_attached(rep_dbg *d);
+
+/* checkpoint.c: snapshots of the program and the replayer at event
+ * boundaries (see its head comment). */
+typedef struct rep_ckpts rep_ckpts;
+bool rep_ckpt_open(rep_dbg *d);
+void rep_ckpt_free(rep_dbg *d);
+/* A re-run is to reach event `limit`: picks the latest snapshot at or
+ * before it for rep_ckpt_restore; its event, 0 when none (the start). */
+uint64_t rep_ckpt_plan(rep_dbg *d, uint64_t limit);
+/* The replay starts again from event 0 (a new replayer). */
+void rep_ckpt_from_start(rep_dbg *d);
+/* Where the current run started: a snapshot's event, 0 the start. */
+uint64_t rep_ckpt_last_from(const rep_dbg *d);
+/* monitor checkpoint: a snapshot at event, kept from thinning (taken the
+ * next time a run passes its boundary); false over the bound. */
+bool rep_ckpt_pin(rep_dbg *d, uint64_t event);
+void rep_ckpt_unpin(rep_dbg *d, uint64_t event);
+/* A snapshot at gdb's stop of t inside an event's interval (replacing
+ * the one before); false when none can be taken here. plan_mid: the next
+ * re-run starts from it (false: none). mid_restored: the run just started
+ * from it (once). */
+bool rep_ckpt_take_mid(rep_dbg *d, ptask *t);
+bool rep_ckpt_plan_mid(rep_dbg *d);
+bool rep_ckpt_mid_restored(rep_dbg *d);
+/* The snapshots and counters, for monitor checkpoints (lines "rrt: ..."). */
+size_t rep_ckpt_describe(const rep_dbg *d, char *buf, size_t size);
 
 #endif

@@ -73,7 +73,51 @@ typedef struct rep_mem {
     rep_shared *shared; /* by object number */
     size_t n_shared;
     int empty_fd; /* an empty memfd: its mappings raise SIGBUS */
+    /* checkpoint.c: a fork shares a MAP_SHARED mapping instead of copying
+     * it; and a copy rewritten shows through the MAP_PRIVATE pages of
+     * every earlier fork that it has not written itself */
+    bool mapped_shared;
+    uint64_t rewrites;
+    unsigned refs; /* the replayer's, and the checkpoints' */
 } rep_mem;
+
+bool rep_mem_forkable(const replayer *r)
+{
+    return !r->mem || !r->mem->mapped_shared;
+}
+
+uint64_t rep_mem_rewrites(const struct rep_mem *m)
+{
+    return m ? m->rewrites : 0;
+}
+
+struct rep_mem *rep_mem_ref(replayer *r)
+{
+    if (r->mem)
+        r->mem->refs++;
+    return r->mem;
+}
+
+void rep_mem_unref(struct rep_mem *m)
+{
+    if (!m || --m->refs > 0)
+        return;
+    for (size_t i = 0; i < m->n_shared; i++)
+        if (m->shared[i].fd >= 0)
+            close(m->shared[i].fd);
+    if (m->empty_fd >= 0)
+        close(m->empty_fd);
+    free(m->shared);
+    free(m);
+}
+
+void rep_mem_set(replayer *r, struct rep_mem *m)
+{
+    if (m)
+        m->refs++;
+    rep_mem_unref(r->mem);
+    r->mem = m;
+}
 
 static rep_mem *mem_state(replayer *r, ptask *t)
 {
@@ -84,6 +128,7 @@ static rep_mem *mem_state(replayer *r, ptask *t)
             return NULL;
         }
         r->mem->empty_fd = -1;
+        r->mem->refs = 1;
     }
     return r->mem;
 }
@@ -130,6 +175,8 @@ static bool fill_object(replayer *r, ptask *t, rep_shared *o, uint64_t index)
     }
     if (o->fd < 0)
         o->fd = memfd_create("rrt-shared", MFD_CLOEXEC);
+    else
+        r->mem->rewrites++;
     /* Overwritten, not emptied first: emptying would also drop the pages
      * private mappings of it have written (the kernel zaps those too). */
     if (o->fd < 0 || ftruncate(o->fd, (off_t)f.size) != 0) {
@@ -233,6 +280,8 @@ int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e)
         return -1;
     uint64_t addr = (uint64_t)e->ret;
     bool priv = (e->args[3] & (MAP_SHARED | MAP_PRIVATE)) == MAP_PRIVATE;
+    if (!priv)
+        r->mem->mapped_shared = true;
     if (!map_fd(t, o->fd, addr, e->args[1], e->args[2],
                 (priv ? MAP_PRIVATE : MAP_SHARED) |
                     (e->args[3] & (MAP_POPULATE | MAP_NORESERVE)),
@@ -284,6 +333,7 @@ bool rep_mem_shared_write(replayer *r, ptask *t, const rrt_ev_shared_write *e)
                            "mapping made",
                            e->object);
     int fd = m->shared[e->object].fd;
+    m->rewrites++;
     /* no data: the file was truncated or extended to `offset` bytes */
     bool ok = e->len ? pwrite(fd, e->data, e->len, (off_t)e->offset) ==
                            (ssize_t)e->len
@@ -296,16 +346,7 @@ bool rep_mem_shared_write(replayer *r, ptask *t, const rrt_ev_shared_write *e)
 
 void rep_mem_free(replayer *r)
 {
-    rep_mem *m = r->mem;
-    if (!m)
-        return;
-    for (size_t i = 0; i < m->n_shared; i++)
-        if (m->shared[i].fd >= 0)
-            close(m->shared[i].fd);
-    if (m->empty_fd >= 0)
-        close(m->empty_fd);
-    free(m->shared);
-    free(m);
+    rep_mem_unref(r->mem);
     r->mem = NULL;
 }
 

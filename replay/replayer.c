@@ -95,6 +95,11 @@ static void kill_all(replayer *r)
     }
 }
 
+void rep_kill_all(replayer *r)
+{
+    kill_all(r);
+}
+
 /* A call that returned -ERESTART* at record time and got no signal was
  * restarted by the kernel on its way back to user code (a signal for the
  * process woke it, and another thread took the signal). In replay no
@@ -1875,12 +1880,13 @@ static void load_sites(replayer *r)
 }
 
 /* False on a divergence or a failure (r->diverged, r->err). */
-static bool run_events(replayer *r)
+static bool run_events(replayer *r, uint32_t *rootp)
 {
     rrt_event_iter *it = NULL;
     rrt_event ev;
-    uint32_t root = 0;
-    if (rrt_event_iter_open(r->rd, 0, &it, &r->err) != RRT_OK)
+    uint32_t root = *rootp;
+    /* from r->index: 0, or a checkpoint's event (checkpoint.c) */
+    if (rrt_event_iter_open(r->rd, r->index, &it, &r->err) != RRT_OK)
         return false;
     r->it = it;
     bool ok = true;
@@ -1894,11 +1900,13 @@ static bool run_events(replayer *r)
             rrt_ev_syscall e;
             if (ev.type == RRT_EV_SYSCALL &&
                 rrt_ev_decode_syscall(ev.data, ev.len, &e, NULL) == RRT_OK) {
-                root = e.tid;
+                root = *rootp = e.tid;
                 r->tasks->rec_tid = root;
                 rrt_ev_syscall_clear(&e);
             }
         }
+        if (r->dbg)
+            rep_ckpt_before_event(r, &ev);
         if (r->dbg && !rep_dbg_event(r, &ev)) {
             ok = false;
             break;
@@ -1970,12 +1978,20 @@ static rrt_status replay_once(const rep_options *o, rep_report *rep,
     *dbg = NULL;
     if (r->dbg)
         r->hush_until = rep_dbg_hush(r);
-    if (setup_traps(r) && spawn(r, &root) && run_events(r) && check_end(r))
-        rep->outcome = REP_REPLAYED;
-    else if (r->diverged)
-        rep->outcome = REP_DIVERGED;
-    if (r->dbg)
-        rep_dbg_end(r, rep->outcome == REP_REPLAYED);
+    uint32_t root_rec = 0;
+    bool ready = setup_traps(r) && spawn(r, &root);
+    for (;;) {
+        if (ready && run_events(r, &root_rec) && check_end(r))
+            rep->outcome = REP_REPLAYED;
+        else if (r->diverged)
+            rep->outcome = REP_DIVERGED;
+        if (r->dbg)
+            rep_dbg_end(r, rep->outcome == REP_REPLAYED);
+        /* reverse execution: on from a checkpoint, or a new replay */
+        if (!ready || !r->dbg || !rep_ckpt_restore(r))
+            break;
+        rep->outcome = REP_FAILED;
+    }
     rep->exited = r->exited;
     rep->exit_status = r->exit_code;
     rep->events = r->index;

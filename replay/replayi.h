@@ -203,6 +203,24 @@ void rep_dbg_close(replayer *r);
  * from a replayer that ends for that (else NULL), give it to the next. */
 rep_dbg *rep_dbg_take(replayer *r);
 void rep_dbg_attach(replayer *r, rep_dbg *d);
+/* checkpoint.c: before event r->index, maybe takes a snapshot (under
+ * gdb); after a run that ended for a re-run, restores the snapshot picked
+ * for it (true: the replay goes on from r->index). */
+void rep_ckpt_before_event(replayer *r, const rrt_event *ev);
+bool rep_ckpt_restore(replayer *r);
+/* replayer.c: kills and reaps every task. */
+void rep_kill_all(replayer *r);
+/* memory.c: no mapping is shared with another process (a fork copies
+ * the whole address space). */
+bool rep_mem_forkable(const replayer *r);
+/* The file copies can be shared with checkpoints (counted references):
+ * a checkpoint holds those its mappings show, and gives them back to the
+ * replayer it is restored into. How often one was rewritten (a fork
+ * from before sees that in the pages it has not written itself). */
+uint64_t rep_mem_rewrites(const struct rep_mem *m);
+struct rep_mem *rep_mem_ref(replayer *r);
+void rep_mem_unref(struct rep_mem *m);
+void rep_mem_set(replayer *r, struct rep_mem *m);
 /* Events whose output a re-run does not write again. */
 uint64_t rep_dbg_hush(replayer *r);
 /* memory.c: memory at replay. The vDSO the recording kept visible (and

@@ -9,16 +9,16 @@
  * segment per resume; a re-run re-enacts them and stops at the same
  * instruction with the same state.
  *
- * Going back is re-running from a checkpoint. The only checkpoint kept is
- * the start of the replay (checkpoint 0): rep_replay starts a fresh
- * replayer with fresh tracees and this same debugger. It is always
+ * Going back is re-running from a checkpoint: the nearest snapshot at or
+ * before the event the run needs (checkpoint.c: single-task programs),
+ * else the start of the replay (checkpoint 0): rep_replay starts a fresh
+ * replayer with fresh tracees and this same debugger, which is always
  * correct, also for threads, fork, exec and signals, because it rebuilds
  * the replayer's own state (fds, maps, event iterator, counters) as well
- * as the tracees': a fork of the tracees alone would leave the replayer's
- * state at the later event, and ptrace ties the tracees to this tracer, so
- * the replayer cannot fork itself with them either. Its memory is
- * bounded: nothing but the position log (a few segments) is kept; its
- * cost is a replay from the start to the current position per re-run.
+ * as the tracees'. A position is global (counted from its event's start),
+ * so any run that reaches its event's boundary reaches it; one from the
+ * snapshot of gdb's last stop inside an interval skips the segments that
+ * snapshot's position starts with.
  *
  * bc (reverse continue) is two or three re-runs: a scan from the start to
  * the current position X with gdb's breakpoints and watchpoints (S) added
@@ -71,6 +71,9 @@ typedef struct rev_note {
     size_t nprefix;
     bool reenact;
     rev_hit hit;
+    int guess;      /* bs: the guess (s.wp slot) it is a hit of, or -1 */
+    uint64_t gh[4]; /* bs: hits of each guess in its segment, up to it */
+    uint64_t arr;   /* bs: arrivals at its pc in its interval, up to it */
 } rev_note;
 
 struct rev {
@@ -92,6 +95,9 @@ struct rev {
     bool reenact; /* in x's interval, re-enacting its segments */
     size_t seg;   /* the segment being re-enacted */
     uint64_t cnt, xcnt;
+    /* bs: hits of each guess (s.wp) in the segment (gh), and in the
+     * interval (gt), and arrivals at pc in the interval (pt) */
+    uint64_t gh[4], gt[4], pt;
     /* the last stop the scan noted, and the one before it (a signal
      * stops where the last step ended) */
     rev_note l, p;
@@ -115,6 +121,15 @@ struct rev {
     size_t nctrail;
     uint64_t c_event;
     uint32_t c_task;
+    /* the position of the mid-interval snapshot (checkpoint.c) */
+    rev_pos mid;
+    bool have_mid;
+    uint64_t mid_since;
+    /* monitor checkpoint: positions to restart at, by id */
+    rev_pos *marks;
+    unsigned *mark_ids;
+    size_t nmarks, capmarks, capids;
+    unsigned next_mark;
 };
 
 static void cfg_clear(rev_cfg *c)
@@ -186,6 +201,36 @@ static bool same_wp(const dbg_wp *a, const dbg_wp *b)
 {
     return a->used && b->used && a->type == b->type && a->addr == b->addr &&
            (a->type == 1 || a->len == b->len);
+}
+
+static bool cfg_eq(const rev_cfg *a, const rev_cfg *b)
+{
+    if (a->nbps != b->nbps || a->step != b->step || a->only != b->only)
+        return false;
+    for (size_t i = 0; i < a->nbps; i++)
+        if (a->bps[i] != b->bps[i])
+            return false;
+    for (unsigned i = 0; i < 4; i++)
+        if (a->wp[i].used != b->wp[i].used ||
+            (a->wp[i].used && !same_wp(&a->wp[i], &b->wp[i])))
+            return false;
+    return true;
+}
+
+/* The mid-interval snapshot's position m is p's or before it in p's
+ * interval (strict: before): p's segments start with m's. */
+static bool mid_before(const rev_pos *m, const rev_pos *p, bool strict)
+{
+    if (m->event != p->event || m->signal || m->end || m->nsegs > p->nsegs)
+        return false;
+    for (size_t i = 0; i < m->nsegs; i++)
+        if (m->segs[i].n != p->segs[i].n ||
+            !cfg_eq(&m->segs[i].c, &p->segs[i].c))
+            return false;
+    bool later = p->signal || p->end;
+    for (size_t i = m->nsegs; i < p->nsegs; i++)
+        later = later || p->segs[i].n > 0;
+    return !strict || later;
 }
 
 /* Puts a (and b) into the server's live breakpoints and watchpoints, as
@@ -268,6 +313,11 @@ void rev_free(rep_dbg *d)
     cfg_clear(&v->refine_cfg);
     free(v->trail);
     free(v->ctrail);
+    pos_clear(&v->mid);
+    for (size_t i = 0; i < v->nmarks; i++)
+        pos_clear(&v->marks[i]);
+    free(v->marks);
+    free(v->mark_ids);
     free(v);
     d->rev = NULL;
 }
@@ -322,6 +372,24 @@ static srv_result restart(rep_dbg *d)
         dump_pos(v, "scan to", &v->x);
     else
         dump_pos(v, "go to", &v->target);
+    /* from the latest checkpoint that the run needs nothing before: a bc
+     * scan's x (its boundary is before its own event's stops), a bs
+     * scan's first interval, a goto's event */
+    uint64_t limit = v->target.event;
+    if (v->mode == REV_SCAN && v->op != 'c')
+        limit = v->scan_from;
+    else if (v->mode == REV_SCAN)
+        limit = v->x.event - (v->x.event > 0 && v->x.nsegs == 0 &&
+                              !v->x.signal && !v->x.end);
+    if (v->mode == REV_GOTO && v->have_mid &&
+        mid_before(&v->mid, &v->target, false) && rep_ckpt_plan_mid(d)) {
+        if (v->debug)
+            fprintf(stderr,
+                    "rev: from the stop snapshot at event %" PRIu64 "\n",
+                    v->mid.event);
+    } else if (rep_ckpt_plan(d, limit) == 0) {
+        rep_ckpt_from_start(d);
+    }
     v->restart = true;
     rep_dbg_restart(d);
     return SRV_END;
@@ -342,6 +410,16 @@ srv_result rev_live_stop(rep_dbg *d, ptask *t, int sig, const char *extra)
     if (!v->have_first) {
         pos_copy(&v->first, &v->cur, v->cur.nsegs);
         v->have_first = true;
+    }
+    /* a snapshot of this stop inside the interval (at most one per 256
+     * stops of an interval: gdb single-steps through a loop's line) */
+    if (v->mode == REV_LIVE && d->since > 0 && !v->cur.signal &&
+        (!v->have_mid || v->mid.event != v->cur.event ||
+         d->since >= v->mid_since + 256) &&
+        rep_ckpt_take_mid(d, t)) {
+        pos_copy(&v->mid, &v->cur, v->cur.nsegs);
+        v->have_mid = true;
+        v->mid_since = d->since;
     }
     return rep_dbg_stop_at(d, t, sig, extra);
 }
@@ -436,7 +514,20 @@ static void start_scan(rep_dbg *d)
     v->l.found = v->p.found = false;
     v->seg = 0;
     v->cnt = v->xcnt = 0;
+    memset(v->gh, 0, sizeof(v->gh));
     install(d, NULL, v->scan_from == 0 ? &v->s : NULL);
+}
+
+/* The guess (s.wp slot) h is a hit of, or -1. */
+static int guess_of(const rep_dbg *d, const rev_hit *h)
+{
+    const struct rev *v = d->rev;
+    if (v->op != 'p' || h->wslot < 0)
+        return -1;
+    for (int i = 0; i < 4; i++)
+        if (same_wp(&v->s.wp[i], &d->wp[h->wslot]))
+            return i;
+    return -1;
 }
 
 static void scan_note(rep_dbg *d, const rev_hit *h)
@@ -448,7 +539,10 @@ static void scan_note(rep_dbg *d, const rev_hit *h)
                       .cnt = v->cnt,
                       .nprefix = v->seg,
                       .reenact = v->reenact,
-                      .hit = *h};
+                      .hit = *h,
+                      .guess = guess_of(d, h)};
+    memcpy(v->l.gh, v->gh, sizeof(v->gh));
+    v->l.arr = v->l.guess >= 0 ? v->gt[v->l.guess] : v->pt;
 }
 
 /* bs the slow way: single-step the thread through x's interval (and
@@ -476,11 +570,16 @@ static srv_result scan_done(rep_dbg *d)
         v->l = v->p;
     }
     if (v->op == 'p' && (!v->l.found || v->l.event != v->x.event)) {
-        /* no stop before x in its interval: steps from its start */
+        /* no stop before x in its interval: steps from its start, or
+         * from gdb's stop before x in it that has a snapshot */
         pos_clear(&v->target);
         v->target.event = v->x.event;
-        v->refine = true;
         v->refine_from_event = true;
+        if (v->have_mid && mid_before(&v->mid, &v->x, true)) {
+            pos_copy(&v->target, &v->mid, v->mid.nsegs);
+            v->refine_from_event = false;
+        }
+        v->refine = true;
         v->refine_pc = true;
         cfg_clear(&v->refine_cfg);
         v->refine_cfg.step = v->refine_task;
@@ -496,6 +595,15 @@ static srv_result scan_done(rep_dbg *d)
         /* the thread did not run in x's interval: the one before too */
         uint64_t back = v->x.event - v->scan_from + 1;
         v->scan_from = v->scan_from > back ? v->scan_from - back : 0;
+        start_scan(d);
+        return restart(d);
+    }
+    if (!v->l.found && v->op == 'c' && rep_ckpt_last_from(d) > 0) {
+        /* nothing between the checkpoint and x: scan up to the
+         * checkpoint's boundary from an earlier one (or the start) */
+        uint64_t from = rep_ckpt_last_from(d);
+        pos_clear(&v->x);
+        v->x.event = from;
         start_scan(d);
         return restart(d);
     }
@@ -532,7 +640,8 @@ static srv_result scan_done(rep_dbg *d)
         for (unsigned i = 0; i < 4; i++)
             nwp += comb.wp[i].used;
         for (unsigned i = 0; i < 4 && nwp < 4; i++) {
-            bool dup = !v->s.wp[i].used;
+            /* not bs's guesses: their hits are taken off n below */
+            bool dup = !v->s.wp[i].used || v->op == 'p';
             for (unsigned j = 0; j < 4 && !dup; j++)
                 dup = same_wp(&comb.wp[j], &v->s.wp[i]);
             if (!dup) {
@@ -551,6 +660,24 @@ static srv_result scan_done(rep_dbg *d)
     char extra[80] = "";
     v->refine = false;
     uint64_t n = v->l.cnt;
+    if (v->op == 'p' && (v->l.reenact || v->l.event >= v->scan_from))
+        for (int i = 0; i < 4; i++)
+            n -= v->l.gh[i];
+    if (v->op == 'p' && (v->l.guess >= 0 || v->l.hit.bp == v->pc) &&
+        v->l.event == v->x.event && v->l.reenact && v->l.arr > 0) {
+        /* the m-th arrival of the thread at that pc (a guess's, which
+         * is an instruction's start since the thread stopped there) in
+         * the interval: a position without x's segments or guesses */
+        pos_clear(tg);
+        tg->event = v->l.event;
+        cfg_clear(&comb);
+        comb.bps = malloc(sizeof(uint64_t));
+        if (comb.bps) {
+            comb.bps[comb.nbps++] = v->l.hit.rip;
+            comb.only = v->refine_task;
+        }
+        n = v->l.arr;
+    }
     if (v->op == 'p') {
         /* from that stop, steps to the thread's arrival at its pc */
         v->refine = true;
@@ -590,6 +717,7 @@ static srv_result scan_next_seg(rep_dbg *d)
             return SRV_RESUME; /* the last: it runs on (to a signal) */
         v->seg++;
         v->cnt = v->xcnt = 0;
+        memset(v->gh, 0, sizeof(v->gh));
         scan_install(d);
         if (v->x.segs[v->seg].n > 0)
             return SRV_RESUME;
@@ -602,6 +730,13 @@ static srv_result scan_stop(rep_dbg *d, const rev_hit *h)
 {
     struct rev *v = d->rev;
     v->cnt++;
+    int gi = guess_of(d, h);
+    if (gi >= 0) {
+        v->gh[gi]++;
+        v->gt[gi]++;
+    }
+    if (v->op == 'p' && h->task == v->refine_task && h->bp == v->pc)
+        v->pt++;
     bool s = v->op == 'p'   ? true
              : v->op == 's' ? (h->stepped && h->task == v->s.step)
                             : hit_of(d, h, &v->s);
@@ -647,6 +782,9 @@ void rev_event(rep_dbg *d, uint64_t index)
         break;
     case REV_SCAN:
         v->cnt = 0;
+        memset(v->gh, 0, sizeof(v->gh));
+        memset(v->gt, 0, sizeof(v->gt));
+        v->pt = 0;
         if (index == v->x.event) {
             v->reenact = true;
             v->seg = 0;
@@ -659,6 +797,12 @@ void rev_event(rep_dbg *d, uint64_t index)
         if (index == v->target.event) {
             v->seg = 0;
             v->cnt = 0;
+            if (rep_ckpt_mid_restored(d)) {
+                /* the run starts at the mid snapshot: its segments are
+                 * behind (mid_before) */
+                v->seg = v->mid.nsegs;
+                d->since = v->mid_since;
+            }
         }
         break;
     case REV_REFINE:
@@ -876,6 +1020,88 @@ static bool from_trail(rep_dbg *d, uint32_t tid, uint64_t pc)
     return true;
 }
 
+/* The instructions before `at` that guesses() wants, into the free
+ * slots of w (wn of them used). */
+static void guess_before(ptask *t, uint64_t at, bool calls, dbg_wp *w,
+                         unsigned *wn, unsigned max)
+{
+    uint8_t code[15], lens[4];
+    if (at < sizeof(code) || *wn >= max)
+        return;
+    size_t n = sizeof(code);
+    while (n > 0 && !trace_mem_read(t->base.memfd, at - n, code + 15 - n, n))
+        n--; /* the page before may be unmapped */
+    size_t k = trace_x86_preds(code + 15 - n, n, calls, lens, max - *wn);
+    for (size_t i = 0; i < k; i++)
+        w[(*wn)++] = (dbg_wp){true, 1, at - lens[i], 1};
+}
+
+/* bs: hardware breakpoints (free debug registers) at instructions that
+ * likely ran just before pc: those before it in straight-line code, and
+ * the calls before the return addresses on top of the stack (pc is a
+ * function's entry, or lazy binding's, reached through a PLT jump). The
+ * scan then finds a stop just before x, and code that ran once since x's
+ * event is not single-stepped from the event. A wrong guess costs
+ * nothing: one inside a longer instruction, or never run, never stops. */
+static void pred_guesses(rep_dbg *d, ptask *t, const struct user_regs_struct *g)
+{
+    struct rev *v = d->rev;
+    unsigned used = 0, wn = 0;
+    dbg_wp w[4];
+    /* the debug registers that x's segments (gdb's watchpoints, earlier
+     * guesses) take with gdb's own: install() merges them */
+    for (size_t s = 0; s <= v->x.nsegs; s++) {
+        dbg_wp u[8];
+        unsigned nu = 0;
+        for (unsigned k = 0; k < 2; k++)
+            for (unsigned i = 0; i < 4; i++) {
+                const dbg_wp *c = k == 0           ? &d->wp[i]
+                                  : s < v->x.nsegs ? &v->x.segs[s].c.wp[i]
+                                                   : NULL;
+                bool dup = !c || !c->used;
+                for (unsigned j = 0; j < nu && !dup; j++)
+                    dup = same_wp(&u[j], c);
+                if (!dup)
+                    u[nu++] = *c;
+            }
+        if (nu > used)
+            used = nu;
+    }
+    if (used >= 4)
+        return;
+    rep_dbg_remove_bps(d); /* the program's bytes, not our int3s */
+    unsigned max = 4 - used;
+    guess_before(t, g->rip, false, w, &wn, max > 2 ? 2 : max);
+    uint64_t stack[4];
+    if (trace_mem_read(t->base.memfd, g->rsp, stack, sizeof(stack)))
+        for (unsigned i = 0; i < 4 && wn < max; i++)
+            if (stack[i] > 0x10000 && stack[i] < (1ull << 47))
+                guess_before(t, stack[i], true, w, &wn, wn + 1);
+    /* none that x's segments or gdb watch already: their hits would
+     * count as the guess's too */
+    unsigned kept = 0;
+    for (unsigned i = 0; i < wn; i++) {
+        bool dup = false;
+        for (unsigned j = 0; j < 4 && !dup; j++)
+            dup = same_wp(&d->wp[j], &w[i]);
+        for (size_t sg = 0; sg < v->x.nsegs && !dup; sg++) {
+            const rev_cfg *c = &v->x.segs[sg].c;
+            for (unsigned j = 0; j < 4 && !dup; j++)
+                dup = same_wp(&c->wp[j], &w[i]);
+            for (size_t j = 0; j < c->nbps && !dup; j++)
+                dup = c->bps[j] == w[i].addr; /* one stop, two reasons */
+        }
+        for (size_t j = 0; j < d->nbps && !dup; j++)
+            dup = d->bps[j].addr == w[i].addr;
+        if (!dup)
+            v->s.wp[kept++] = w[i];
+    }
+    wn = kept;
+    if (v->debug)
+        fprintf(stderr, "rev: %u guesses before %" PRIx64 "\n", wn,
+                (uint64_t)g->rip);
+}
+
 srv_result rev_request(rep_dbg *d, char op)
 {
     struct rev *v = d->rev;
@@ -910,6 +1136,7 @@ srv_result rev_request(rep_dbg *d, char op)
             v->s.bps = malloc(sizeof(uint64_t));
             if (v->s.bps)
                 v->s.bps[v->s.nbps++] = g.rip;
+            pred_guesses(d, t, &g);
         } else {
             v->s.step = tid;
         }
@@ -921,19 +1148,123 @@ srv_result rev_request(rep_dbg *d, char op)
     return restart(d);
 }
 
+/* monitor checkpoint (the position now, under a new id; a snapshot is
+ * pinned at its event), checkpoints (the list, and the snapshots),
+ * restart N (goes to checkpoint N, as goto does), delete N. */
+static srv_result marks_monitor(rep_dbg *d, const char *cmd)
+{
+    struct rev *v = d->rev;
+    char line[160];
+    unsigned id;
+    int at = 0;
+    if (strcmp(cmd, "checkpoint") == 0) {
+        if (!v->have_first) {
+            rep_dbg_send(d, "E01");
+            return SRV_RESUME;
+        }
+        rev_pos *m =
+            rrtx_grow(v->marks, &v->capmarks, v->nmarks + 1, sizeof(*m));
+        if (m)
+            v->marks = m;
+        unsigned *ids =
+            rrtx_grow(v->mark_ids, &v->capids, v->nmarks + 1, sizeof(*ids));
+        if (ids)
+            v->mark_ids = ids;
+        if (!m || !ids || !rep_ckpt_pin(d, v->cur.event)) {
+            rep_dbg_console(d, "rrt: too many checkpoints: delete one\n");
+            rep_dbg_send(d, "E01");
+            return SRV_RESUME;
+        }
+        memset(&v->marks[v->nmarks], 0, sizeof(rev_pos));
+        pos_copy(&v->marks[v->nmarks], &v->cur, v->cur.nsegs);
+        v->mark_ids[v->nmarks] = ++v->next_mark;
+        v->nmarks++;
+        snprintf(line, sizeof(line),
+                 "rrt: checkpoint %u at event %" PRIu64 ", %" PRIu64
+                 " stops since it\n",
+                 v->next_mark, v->cur.event, d->since);
+        rep_dbg_console(d, line);
+        rep_dbg_send(d, "OK");
+        return SRV_RESUME;
+    }
+    if (strcmp(cmd, "checkpoints") == 0) {
+        for (size_t i = 0; i < v->nmarks; i++) {
+            snprintf(line, sizeof(line),
+                     "rrt: checkpoint %u at event %" PRIu64 "\n",
+                     v->mark_ids[i], v->marks[i].event);
+            rep_dbg_console(d, line);
+        }
+        char buf[4096];
+        if (rep_ckpt_describe(d, buf, sizeof(buf)))
+            rep_dbg_console(d, buf);
+        rep_dbg_send(d, "OK");
+        return SRV_RESUME;
+    }
+    size_t i = 0;
+    bool restart_op = strncmp(cmd, "restart", 7) == 0;
+    if (sscanf(cmd, restart_op ? "restart %u%n" : "delete %u%n", &id, &at) ==
+            1 &&
+        cmd[at] == 0)
+        while (i < v->nmarks && v->mark_ids[i] != id)
+            i++;
+    else
+        i = SIZE_MAX;
+    if (i >= v->nmarks) {
+        rep_dbg_console(d, "rrt: no such checkpoint (monitor checkpoints "
+                           "lists them)\n");
+        rep_dbg_send(d, "E01");
+        return SRV_RESUME;
+    }
+    if (!restart_op) {
+        uint64_t ev = v->marks[i].event;
+        pos_clear(&v->marks[i]);
+        v->marks[i] = v->marks[v->nmarks - 1];
+        v->mark_ids[i] = v->mark_ids[v->nmarks - 1];
+        v->nmarks--;
+        bool other = false;
+        for (size_t j = 0; j < v->nmarks; j++)
+            other = other || v->marks[j].event == ev;
+        if (!other)
+            rep_ckpt_unpin(d, ev);
+        rep_dbg_send(d, "OK");
+        return SRV_RESUME;
+    }
+    note_hush(d);
+    d->stepping = false;
+    cfg_of_gdb(d, &v->g);
+    pos_copy(&v->target, &v->marks[i], v->marks[i].nsegs);
+    v->refine = false;
+    start_goto(d, NULL, true);
+    d->resume_pending = false;
+    return restart(d);
+}
+
 srv_result rev_monitor(rep_dbg *d, const char *cmd)
 {
     struct rev *v = d->rev;
     char line[160];
     if (strcmp(cmd, "when") == 0) {
+        uint64_t from = rep_ckpt_last_from(d);
         snprintf(line, sizeof(line),
                  "rrt: event %" PRIu64 ", %" PRIu64
                  " stops since it, thread %u\n",
                  v->cur.event, d->since, d->cur);
         rep_dbg_console(d, line);
+        if (from)
+            snprintf(line, sizeof(line),
+                     "rrt: this run started at the checkpoint at event "
+                     "%" PRIu64 "\n",
+                     from);
+        else
+            snprintf(line, sizeof(line),
+                     "rrt: this run started at the start (event 0)\n");
+        rep_dbg_console(d, line);
         rep_dbg_send(d, "OK");
         return SRV_RESUME;
     }
+    if (strncmp(cmd, "checkpoint", 10) == 0 ||
+        strncmp(cmd, "restart", 7) == 0 || strncmp(cmd, "delete", 6) == 0)
+        return marks_monitor(d, cmd);
     unsigned long long ev;
     int at = 0;
     if (sscanf(cmd, "goto %llu%n", &ev, &at) == 1 && cmd[at] == 0) {
@@ -956,7 +1287,8 @@ srv_result rev_monitor(rep_dbg *d, const char *cmd)
         d->resume_pending = false;
         return restart(d);
     }
-    rep_dbg_console(d, "rrt: monitor commands: when, goto EVENT\n");
+    rep_dbg_console(d, "rrt: monitor commands: when, goto EVENT, "
+                       "checkpoint, checkpoints, restart N, delete N\n");
     rep_dbg_send(d, "E01");
     return SRV_RESUME;
 }

@@ -168,6 +168,75 @@ out:
     return n;
 }
 
+/* Whether insn can be followed by the next instruction (calls_only: is a
+ * call). */
+static bool falls_through(const cs_insn *insn, bool calls_only)
+{
+    switch (insn->id) {
+    case X86_INS_CALL:
+    case X86_INS_LCALL:
+        return true;
+    case X86_INS_JMP:
+    case X86_INS_LJMP:
+    case X86_INS_RET:
+    case X86_INS_RETF:
+    case X86_INS_IRET:
+    case X86_INS_IRETD:
+    case X86_INS_IRETQ:
+    case X86_INS_UD2:
+    case X86_INS_HLT:
+    case X86_INS_INT3:
+        return false;
+    default:
+        return !calls_only;
+    }
+}
+
+size_t trace_x86_preds(const uint8_t *code, size_t n, bool calls_only,
+                       uint8_t *lens, size_t max)
+{
+    csh h = 0;
+    unsigned votes[16] = {0};
+    bool fits[16] = {false};
+    if (n > 15 || cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+        return 0;
+    cs_insn *insn = cs_malloc(h);
+    /* a linear sweep from each byte before A: x86 code resynchronizes
+     * within a few instructions, so the length of the instruction that
+     * ends at A in most sweeps is the likely one */
+    for (size_t from = 0; insn && from < n; from++) {
+        const uint8_t *c = code + from;
+        size_t left = n - from;
+        uint64_t addr = from;
+        size_t last = 0;
+        bool ok = true;
+        while (left > 0 && ok) {
+            ok = cs_disasm_iter(h, &c, &left, &addr, insn);
+            last = insn->size;
+        }
+        if (ok && last >= 1 && last <= n) {
+            votes[last]++;
+            if (votes[last] == 1)
+                fits[last] = falls_through(insn, calls_only);
+        }
+    }
+    if (insn)
+        cs_free(insn, 1);
+    cs_close(&h);
+    size_t found = 0;
+    while (found < max) {
+        size_t best = 0;
+        for (size_t k = 1; k <= n; k++)
+            if (fits[k] && votes[k] > votes[best])
+                best = k;
+        if (!best)
+            break;
+        lens[found++] = (uint8_t)best;
+        fits[best] = false;
+    }
+    return found;
+}
+
 static trace_decoder resolve(trace_decoder d)
 {
     if (d != TRACE_DECODER_DEFAULT)

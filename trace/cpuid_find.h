@@ -39,6 +39,17 @@ bool trace_sites_check(const uint8_t *code, size_t len, const uint64_t *off,
  * resumes after its two opcode bytes. */
 size_t trace_x86_prefix_len(const uint8_t *p, size_t n);
 
+/* The instructions that can run right before the one at an address A, in
+ * straight-line code: code[0..n) are the n (at most 15) bytes before A;
+ * fills lens with each k (1..n) for which code[n-k..n) decodes as one
+ * instruction of k bytes that is not an unconditional jump or a return
+ * (a call counts: its callee returns to A; calls_only: only calls, A is
+ * a return address). Returns how many (at most max,
+ * shortest first). Guesses: a k inside a longer instruction is possible,
+ * so they are for hardware breakpoints, which never stop there. */
+size_t trace_x86_preds(const uint8_t *code, size_t n, bool calls_only,
+                       uint8_t *lens, size_t max);
+
 /* The disassemblers this build can use. */
 typedef enum {
     TRACE_DECODER_DEFAULT, /* Zydis when built with it, else capstone */

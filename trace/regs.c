@@ -110,6 +110,67 @@ bool trace_inject_syscall(pid_t pid, int memfd, long nr, const uint64_t *args,
     return ok;
 }
 
+/* The next stop of pid past its seccomp stops (the syscall buffer's
+ * filter): true when it is one of the event `ev` (0: a syscall stop). */
+static bool next_stop_is(pid_t pid, int ev, int *st)
+{
+    for (;;) {
+        if (ptrace(PTRACE_SYSCALL, pid, NULL, NULL) != 0 ||
+            waitpid(pid, st, __WALL) != pid || !WIFSTOPPED(*st))
+            return false;
+        if ((*st >> 8) != (SIGTRAP | PTRACE_EVENT_SECCOMP << 8))
+            break;
+    }
+    if (ev)
+        return (*st >> 8) == (SIGTRAP | ev << 8);
+    return WSTOPSIG(*st) == (SIGTRAP | 0x80);
+}
+
+pid_t trace_fork_stopped(pid_t pid, int memfd)
+{
+    struct user_regs_struct saved, r;
+    uint8_t code[2];
+    static const uint8_t syscall_insn[2] = {0x0f, 0x05};
+    unsigned long msg = 0;
+    int st;
+    pid_t child = -1;
+    if (ptrace(PTRACE_GETREGS, pid, NULL, &saved) != 0 ||
+        !trace_mem_read(memfd, saved.rip, code, 2) ||
+        !trace_mem_write(memfd, saved.rip, syscall_insn, 2))
+        return -1;
+    r = saved;
+    r.rax = SYS_clone;
+    r.orig_rax = (uint64_t)-1;
+    r.rdi = CLONE_PARENT | SIGCHLD;
+    r.rsi = r.rdx = r.r10 = r.r8 = 0;
+    bool ok = ptrace(PTRACE_SETREGS, pid, NULL, &r) == 0 &&
+              next_stop_is(pid, 0, &st) &&
+              next_stop_is(pid, PTRACE_EVENT_FORK, &st) &&
+              ptrace(PTRACE_GETEVENTMSG, pid, NULL, &msg) == 0 && msg > 0;
+    if (ok)
+        child = (pid_t)msg;
+    ok = ok && next_stop_is(pid, 0, &st);
+    if (child > 0 && waitpid(child, &st, __WALL) != child)
+        child = -1;
+    bool back = trace_mem_write(memfd, saved.rip, code, 2) &&
+                ptrace(PTRACE_SETREGS, pid, NULL, &saved) == 0;
+    if (child < 0)
+        return -1;
+    int cfd = trace_mem_open(child);
+    r = saved;
+    r.orig_rax = (uint64_t)-1; /* no restart logic at its first resume */
+    bool cok = cfd >= 0 && trace_mem_write(cfd, saved.rip, code, 2) &&
+               ptrace(PTRACE_SETREGS, child, NULL, &r) == 0;
+    if (cfd >= 0)
+        close(cfd);
+    if (!ok || !back || !cok) {
+        kill(child, SIGKILL);
+        waitpid(child, &st, __WALL);
+        return -1;
+    }
+    return child;
+}
+
 /* ------------------------------------------------------------------ */
 /* auxv                                                               */
 

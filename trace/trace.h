@@ -159,6 +159,13 @@ bool trace_mem_write(int memfd, uint64_t addr, const void *buf, size_t n);
  * stop, restoring registers and code afterwards. */
 bool trace_inject_syscall(pid_t pid, int memfd, long nr, const uint64_t *args,
                           int nargs, long *ret);
+/* A copy of a tracee (single-threaded) stopped at a syscall-exit or
+ * signal stop: clone(CLONE_PARENT | SIGCHLD) injected into it, so that the
+ * copy is the tracer's child (killing it sends the program no SIGCHLD) and
+ * is auto-attached (PTRACE_O_TRACEFORK). Returns the copy's pid, stopped
+ * at its first stop with the original's registers (orig_rax -1) and code,
+ * or -1. pid is left as it was. */
+pid_t trace_fork_stopped(pid_t pid, int memfd);
 
 /* At an execve exit stop: makes the vDSO's time functions system calls
  * (trace_vdso_patch; when that fails, or replaying a recording that hid

@@ -37,6 +37,16 @@ record_crash() { # NAME
     "$RRT" pack -o "$T/p.rrt" "$T/a.rrt" >/dev/null 2>"$T/pack.err" || fail "pack failed"
     rm -rf "$T/src" "$T/bin" "$T/a.rrt"
 }
+# Without the syscall buffer: one event per call.
+record_nosb_crash() { # NAME
+    name=$1; shift
+    "$RRT" record --no-syscall-buffer -o "$T/a.rrt" -- "$T/bin/$name" "$@" \
+        >"$T/rec.out" 2>"$T/rec.err"
+    [ $? -eq 139 ] || fail "record of a crashing program: status $? (expected 139)"
+    "$RRT" pack -o "$T/p.rrt" "$T/a.rrt" >/dev/null 2>"$T/pack.err" || fail "pack failed"
+    rm -rf "$T/src" "$T/bin" "$T/a.rrt"
+}
+ck_line() { grep -n "/\* $1 \*/" "$SRC/gdb_ckpt.c" | cut -d: -f1; }
 # The line of gdb_reverse.c marked /* WHAT */.
 line_of() { grep -n "/\* $1 \*/" "$SRC/gdb_reverse.c" | cut -d: -f1; }
 # rrt replay --debug with gdb -batch and the given -ex commands.
@@ -302,6 +312,10 @@ reverse_step)
     expect "^\\\$[0-9]+ = \(int \*\) 0x4d2\$"
     lacks "internal-error"
     lacks "not found again|diverged"
+    # reverse_step_ckpt: with the syscall buffer's state in checkpoints
+    if [ -n "${RRT_CHECKPOINT_INTERVAL:-}" ]; then
+        expect "^rrt: this run started at the checkpoint at event [1-9][0-9]*\$"
+    fi
     ;;
 reverse_hits)
     # a breakpoint hit 10,000 times: from the end, reverse-continue lands
@@ -341,6 +355,84 @@ reverse_goto)
     expect "^rrt: event 10 is before the debug session's start \(event 60\)"
     expect "^rrt: event 99999999 is past the end of the recording"
     lacks "internal-error"
+    ;;
+reverse_step_ckpt)
+    # reverse_step, the syscall buffer on, a checkpoint every 3 events
+    RRT_CHECKPOINT_INTERVAL=3 "$0" "$RRT" reverse_step "$SRC"
+    exit $?
+    ;;
+reverse_once)
+    # reverse-next over a printf right after a loop of 300,000 iterations
+    # (1.8 million instructions since the event): the instruction before
+    # is found by guesses, not by single steps from the event (which take
+    # minutes: the session's time limit is 40 s)
+    build gdb_once
+    record gdb_once
+    L=$(grep -n "/\* AFTER \*/" "$SRC/gdb_once.c" | cut -d: -f1)
+    timeout 40 "$RRT" replay --debug "$T/p.rrt" -- -batch -nx \
+        -ex "break $L" -ex 'continue' -ex 'reverse-next' -ex 'print acc' \
+        -ex 'next' -ex 'next' -ex 'print acc' >"$T/gdb.out" 2>"$T/gdb.err"
+    cat "$T/gdb.err" >>"$T/gdb.out"
+    expect "^$((L - 1))[[:space:]]+in .*gdb_once.c"
+    expect "^\\\$1 = 44999850000\$"
+    expect "^\\\$2 = 1\$"
+    lacks "internal-error"
+    lacks "not found again|diverged"
+    ;;
+reverse_checkpoint)
+    # far from the start: reverse-step runs from an automatic checkpoint
+    # (every 2000 events), not from event 0; monitor checkpoint, forward to
+    # the crash, monitor restart 1: the same values, the same crash again
+    build gdb_ckpt
+    record_nosb_crash gdb_ckpt
+    debug "break $(ck_line MARK) if k == 6" 'continue' 'print total' \
+        'reverse-step' 'monitor when' 'print total' 'monitor checkpoint' \
+        'continue' 'print total' 'delete' 'continue' 'print total' \
+        'monitor restart 1' 'maint flush register-cache' 'print total' \
+        'monitor when' 'continue' 'print total' 'monitor checkpoints'
+    cat "$T/gdb.err" >>"$T/gdb.out"
+    expect "^\\\$1 = 7015\$"
+    expect "^rrt: this run started at the checkpoint at event [1-9][0-9]*\$"
+    expect "^$(ck_line CALL)[[:space:]]"
+    expect "^\\\$2 = 7015\$"
+    expect "^rrt: checkpoint 1 at event [0-9]+"
+    expect "^\\\$3 = 7015\$"
+    expect "^\\\$4 = 8028\$"
+    expect "^rrt: at event [0-9]+\$"
+    expect "^\\\$5 = 7015\$"
+    expect "^\\\$6 = 8028\$"
+    [ "$(grep -c "^Program received signal SIGSEGV" "$T/gdb.out")" -eq 2 ] ||
+        fail "the crash was not reached again"
+    [ "$(grep -c "^rrt: this run started at the checkpoint" "$T/gdb.out")" -eq 2 ] ||
+        fail "monitor restart did not run from a checkpoint"
+    expect "^rrt:   snapshot at event [0-9]+ pinned"
+    lacks "internal-error"
+    lacks "not found again|diverged"
+    ;;
+reverse_thin)
+    # a checkpoint every 20 events across 8,000: thinned to at most 16,
+    # spaced more widely further back; going back still finds mark(0)
+    build gdb_ckpt
+    record_nosb_crash gdb_ckpt
+    RRT_CHECKPOINT_INTERVAL=20 debug "break $(ck_line MARK) if k == 7" \
+        'continue' 'monitor checkpoints' 'delete' \
+        "break $(ck_line MARK) if k == 0" 'reverse-continue' 'print total' \
+        'monitor when'
+    cat "$T/gdb.err" >>"$T/gdb.out"
+    n=$(sed -n 's/^rrt: \([0-9]*\) snapshots (at most 16 automatic.*/\1/p' "$T/gdb.out" | head -1)
+    taken=$(sed -n 's/.*; taken \([0-9]*\), thinned \([0-9]*\);.*/\1/p' "$T/gdb.out" | head -1)
+    [ -n "$n" ] && [ "$n" -le 16 ] && [ "$n" -ge 8 ] ||
+        fail "snapshots kept: '$n' (expected 8 to 16)"
+    [ -n "$taken" ] && [ "$taken" -ge 300 ] || fail "snapshots taken: '$taken'"
+    # the newest two are the interval apart; the oldest two much further
+    ev=($(sed -n 's/^rrt:   snapshot at event \([0-9]*\).*/\1/p' "$T/gdb.out"))
+    k=${#ev[@]}
+    [ "$k" -eq "$n" ] || fail "listed $k snapshots, counted $n"
+    [ $((ev[k-1] - ev[k-2])) -le 40 ] && [ $((ev[1] - ev[0])) -ge 200 ] ||
+        fail "not spaced geometrically: ${ev[*]}"
+    expect "^\\\$1 = 1000\$"
+    lacks "internal-error"
+    lacks "not found again|diverged"
     ;;
 reverse_fork)
     # back across a fork and the child's exec to the parent's call (the

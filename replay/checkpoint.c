@@ -1,0 +1,583 @@
+/* Checkpoints for reverse execution (issue #16): a snapshot of the
+ * replayed process and of the replayer's own state at an event boundary,
+ * so that going back restores the nearest earlier snapshot and runs
+ * forward from there instead of re-running the replay from event 0.
+ *
+ * The tracee part is fork-based, as rr's: clone(CLONE_PARENT) injected
+ * into the stopped tracee (trace_fork_stopped) makes a copy that stays
+ * stopped, traced by rrt, its memory shared copy-on-write. A restore kills
+ * the live tracee and clones the frozen copy again, so the snapshot stays
+ * reusable. The replayer's part is the little state that an event boundary
+ * of a single task leaves: the task's record (ptask), the counters, the
+ * syscall buffer's progress, the debugger's view of the program (exec,
+ * auxv); the event iterator is reopened at the snapshot's event (the
+ * archive's batch index seeks to it); the output already written stays
+ * written (rev_hush).
+ *
+ * Covered: one process with one thread, outside an exec substitution,
+ * without shared file mappings (which a fork would share, not copy), at
+ * a stop the replayer can resume from (not parked, not inside a call it
+ * runs for real, no restart pending). Elsewhere no snapshot is taken and
+ * going back re-runs from the start (reverse.c), as before.
+ *
+ * Spacing and bound: a snapshot every RRT_CHECKPOINT_INTERVAL events
+ * (default 2000) of any run under gdb, live or a re-run, and at the event
+ * a re-run goes to (reverse-next is a dozen re-runs to one interval); one
+ * more of gdb's last stop inside an interval (rep_ckpt_take_mid); at most
+ * CK_MAX_AUTO (16) of them: beyond that the one whose removal leaves the
+ * smallest gap relative to its distance from the newest goes, so the
+ * spacing grows geometrically with the distance back. Snapshots pinned by
+ * `monitor checkpoint` are at most CK_MAX_PINNED (8) more. So at most 25
+ * stopped copies of the program exist; each costs the pages the program
+ * wrote after it (PSS), plus a few KB here. RRT_CHECKPOINT_INTERVAL=0
+ * turns checkpoints off (the re-run from the start only). */
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gdbi.h"
+#include "rrtx.h"
+
+#define CK_MAX_AUTO 16
+#define CK_MAX_PINNED 8
+#define CK_INTERVAL 2000
+
+typedef struct snap {
+    uint64_t event;
+    pid_t pid; /* the frozen copy, stopped, traced by us */
+    /* the file copies its mappings show, and how often they had been
+     * rewritten: valid while that holds */
+    struct rep_mem *mem;
+    uint64_t rewrites;
+    bool pinned;
+    ptask task; /* its record; base.pset is this snapshot's own copy */
+    bool lazy;
+    /* the replayer's */
+    uint64_t counts[32];
+    int exit_code;
+    bool exited;
+    bool xgetbv_events;
+    unsigned patch_kinds;
+    trace_xlayout rec_layout, host_layout;
+    uint64_t cpuid_trapno;
+    uint64_t frames_recorded, frames_built, frames_checked;
+    uint64_t sb_records, sb_prefilled;
+    bool sb_used, sb_mirror;
+    /* the debugger's */
+    bool exec_seen, have_tgid;
+    uint32_t exec_rec, pid_rec;
+    uint64_t auxv_addr;
+    char exe[PATH_MAX];
+} snap;
+
+struct rep_ckpts {
+    snap **s; /* by event */
+    size_t n, cap;
+    uint64_t interval;
+    snap *pending;  /* a restore is asked for */
+    uint64_t *pins; /* events `monitor checkpoint` wants a snapshot at */
+    size_t npins, cappins;
+    uint64_t last_from; /* where the last run started (0: the start) */
+    /* the snapshot of gdb's last stop inside an event's interval (one):
+     * reverse.c runs from it to a position after it in the same interval
+     * (a reverse step in code run once since the event) */
+    snap *mid;
+    bool mid_restored;  /* once, for reverse.c */
+    bool skip_take;     /* at the event a mid snapshot was restored to */
+    uint64_t last_take; /* event of this run's last automatic snapshot,
+                         * which thinning may have dropped at once (a run
+                         * back through a sparse stretch takes no more than
+                         * one per interval) */
+    uint32_t ev_type;   /* the event being applied */
+    uint64_t want; /* the event a re-run goes to (rep_ckpt_plan): a snapshot
+                    * there serves the next ones (gdb's reverse-next is a
+                    * dozen re-runs to one interval) */
+    uint64_t taken, thinned, restores, from_start;
+};
+
+bool rep_ckpt_open(rep_dbg *d)
+{
+    rep_ckpts *c = calloc(1, sizeof(*c));
+    if (!c)
+        return false;
+    c->interval = CK_INTERVAL;
+    const char *e = getenv("RRT_CHECKPOINT_INTERVAL");
+    if (e && *e) {
+        char *end;
+        unsigned long long v = strtoull(e, &end, 10);
+        if (*end == 0)
+            c->interval = v;
+    }
+    d->ck = c;
+    return true;
+}
+
+static void snap_free(snap *s)
+{
+    int st;
+    if (s->pid > 0) {
+        kill(s->pid, SIGKILL);
+        waitpid(s->pid, &st, __WALL);
+    }
+    trace_pset_unref(s->task.base.pset);
+    rep_mem_unref(s->mem);
+    free(s);
+}
+
+static void drop(rep_ckpts *c, size_t i)
+{
+    if (c->pending == c->s[i])
+        c->pending = NULL;
+    snap_free(c->s[i]);
+    memmove(c->s + i, c->s + i + 1, (c->n - i - 1) * sizeof(*c->s));
+    c->n--;
+}
+
+void rep_ckpt_free(rep_dbg *d)
+{
+    rep_ckpts *c = d->ck;
+    if (!c)
+        return;
+    if (c->mid)
+        snap_free(c->mid);
+    while (c->n)
+        drop(c, c->n - 1);
+    free(c->s);
+    free(c->pins);
+    free(c);
+    d->ck = NULL;
+}
+
+static bool pinned_at(const rep_ckpts *c, uint64_t ev)
+{
+    for (size_t i = 0; i < c->npins; i++)
+        if (c->pins[i] == ev)
+            return true;
+    return false;
+}
+
+/* The latest snapshot at or before ev, or NULL. */
+static snap *at_or_before(const rep_ckpts *c, uint64_t ev)
+{
+    snap *best = NULL;
+    for (size_t i = 0; i < c->n && c->s[i]->event <= ev; i++)
+        best = c->s[i];
+    return best;
+}
+
+/* s can be restored: the file copies its mappings show are unchanged
+ * since (else it goes, and a run from an earlier one or the start). */
+static bool valid(const snap *s)
+{
+    return s->rewrites == rep_mem_rewrites(s->mem);
+}
+
+static void drop_invalid(rep_ckpts *c)
+{
+    for (size_t i = c->n; i-- > 0;)
+        if (!valid(c->s[i]))
+            drop(c, i);
+}
+
+/* Can a snapshot be taken here (see the head comment)? mid: at gdb's
+ * stop inside the interval (on_syscall's want_real is set again when the
+ * event is applied again). */
+static bool forkable(replayer *r, bool mid)
+{
+    trace_task *b = r->tasks;
+    if (!b || b->next || b->memfd < 0 || r->sub.active || !rep_mem_forkable(r))
+        return false;
+    const ptask *t = (const ptask *)b;
+    return !t->in_syscall && !t->emu_entry && (mid || !t->want_real) &&
+           !t->clone_pending && !t->sigsuspend && !t->parked &&
+           !t->restart_ret && !t->resume_sig && !t->group_exit &&
+           !t->held_exit && !t->exiting && !t->doomed && !t->resumed &&
+           !t->parking && !t->group_stopped;
+}
+
+/* Too many automatic ones: drop the one whose removal leaves the smallest
+ * gap for its distance from the newest (never the oldest or the newest). */
+static void thin(rep_ckpts *c)
+{
+    size_t nauto = 0;
+    for (size_t i = 0; i < c->n; i++)
+        nauto += !c->s[i]->pinned;
+    while (nauto > CK_MAX_AUTO) {
+        uint64_t newest = c->s[c->n - 1]->event;
+        size_t victim = SIZE_MAX;
+        double best = 0;
+        for (size_t i = 1; i + 1 < c->n; i++) {
+            if (c->s[i]->pinned)
+                continue;
+            double gap = (double)(c->s[i + 1]->event - c->s[i - 1]->event);
+            double dist = (double)(newest - c->s[i]->event) + 1.0;
+            double score = gap / dist;
+            if (victim == SIZE_MAX || score < best) {
+                victim = i;
+                best = score;
+            }
+        }
+        if (victim == SIZE_MAX)
+            break;
+        drop(c, victim);
+        c->thinned++;
+        nauto--;
+    }
+}
+
+static snap *snapshot(replayer *r, rep_dbg *d);
+
+static bool take(replayer *r, rep_dbg *d, bool pin)
+{
+    rep_ckpts *c = d->ck;
+    snap *s = snapshot(r, d);
+    if (!s)
+        return false;
+    s->pinned = pin;
+    snap **n = rrtx_grow(c->s, &c->cap, c->n + 1, sizeof(*n));
+    if (!n) {
+        snap_free(s);
+        return false;
+    }
+    c->s = n;
+    size_t at = c->n;
+    while (at > 0 && c->s[at - 1]->event > s->event)
+        at--;
+    memmove(c->s + at + 1, c->s + at, (c->n - at) * sizeof(*c->s));
+    c->s[at] = s;
+    c->n++;
+    c->taken++;
+    thin(c);
+    return true;
+}
+
+/* A copy of the program and of the replayer's state, now. */
+static snap *snapshot(replayer *r, rep_dbg *d)
+{
+    rep_ckpts *c = d->ck;
+    ptask *t = (ptask *)r->tasks;
+    rep_dbg_remove_bps(d); /* the copy gets the program's own bytes */
+    if (t->skipped) {
+        /* at an emulated call's entry stop, skipped by the kernel: its
+         * exit stop first, from which the program resumes the same */
+        struct user_regs_struct g;
+        int st;
+        if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0 ||
+            ptrace(PTRACE_SYSCALL, t->base.tid, NULL, NULL) != 0 ||
+            waitpid(t->base.tid, &st, __WALL) != t->base.tid ||
+            !WIFSTOPPED(st) || WSTOPSIG(st) != (SIGTRAP | 0x80)) {
+            rep_fail_at(r, t, "cannot take a checkpoint");
+            return NULL;
+        }
+        ptrace(PTRACE_SETREGS, t->base.tid, NULL, &g);
+        t->skipped = false;
+    }
+    snap *s = calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    s->pid = trace_fork_stopped(t->base.tid, t->base.memfd);
+    if (s->pid < 0) {
+        free(s);
+        c->interval = 0; /* not again: the re-run from the start stays */
+        rep_warn_once(r, "checkpoint",
+                      "cannot fork the program; going back re-runs from "
+                      "the start");
+        return NULL;
+    }
+    s->event = r->index;
+    s->mem = rep_mem_ref(r);
+    s->rewrites = rep_mem_rewrites(s->mem);
+    s->task = *t;
+    s->task.base.next = NULL;
+    s->task.base.memfd = -1;
+    s->task.base.pset = t->base.pset ? trace_pset_copy(t->base.pset) : NULL;
+    s->lazy = r->lazy == t;
+    memcpy(s->counts, r->counts, sizeof(s->counts));
+    s->exit_code = r->exit_code;
+    s->exited = r->exited;
+    s->xgetbv_events = r->xgetbv_events;
+    s->patch_kinds = r->patch_kinds;
+    s->rec_layout = r->rec_layout;
+    s->host_layout = r->host_layout;
+    s->cpuid_trapno = r->cpuid_trapno;
+    s->frames_recorded = r->frames_recorded;
+    s->frames_built = r->frames_built;
+    s->frames_checked = r->frames_checked;
+    s->sb_records = r->sb_records;
+    s->sb_prefilled = r->sb_prefilled;
+    s->sb_used = r->sb_used;
+    s->sb_mirror = r->sb_mirror;
+    s->exec_seen = d->exec_seen;
+    s->exec_rec = d->exec_rec;
+    s->pid_rec = d->pid;
+    s->have_tgid = d->tgid != 0;
+    s->auxv_addr = d->auxv_addr;
+    memcpy(s->exe, d->exe, sizeof(s->exe));
+    return s;
+}
+
+bool rep_ckpt_take_mid(rep_dbg *d, ptask *t)
+{
+    rep_ckpts *c = d->ck;
+    replayer *r = d->r;
+    siginfo_t si;
+    /* only at a SIGTRAP of gdb's (a breakpoint, a step) in user code,
+     * while the replayer waits for the end of an event that runs nothing
+     * else before resuming the task */
+    if (!c || c->interval == 0 || d->dirty || rev_silent(d) ||
+        (ptask *)r->tasks != t ||
+        (c->ev_type != RRT_EV_SYSCALL && c->ev_type != RRT_EV_RDTSC &&
+         c->ev_type != RRT_EV_CPUID) ||
+        !forkable(r, true) || t->skipped ||
+        ptrace(PTRACE_GETSIGINFO, t->base.tid, NULL, &si) != 0 ||
+        si.si_signo != SIGTRAP || si.si_code == (SIGTRAP | 0x80))
+        return false;
+    snap *s = snapshot(r, d);
+    if (!s)
+        return false;
+    if (c->mid && c->pending == c->mid)
+        c->pending = NULL;
+    if (c->mid)
+        snap_free(c->mid);
+    c->mid = s;
+    return true;
+}
+
+bool rep_ckpt_plan_mid(rep_dbg *d)
+{
+    rep_ckpts *c = d->ck;
+    if (!c || !c->mid || !valid(c->mid))
+        return false;
+    c->pending = c->mid;
+    return true;
+}
+
+bool rep_ckpt_mid_restored(rep_dbg *d)
+{
+    bool was = d->ck && d->ck->mid_restored;
+    if (d->ck)
+        d->ck->mid_restored = false;
+    return was;
+}
+
+void rep_ckpt_before_event(replayer *r, const rrt_event *ev)
+{
+    rep_dbg *d = r->dbg;
+    rep_ckpts *c = d ? d->ck : NULL;
+    if (!c)
+        return;
+    c->ev_type = ev->type;
+    if (c->skip_take) {
+        c->skip_take = false; /* the task is inside the interval */
+        return;
+    }
+    /* gdb changed the live program: a copy of it would not come back as
+     * recorded (a re-run's copies do) */
+    if (!d->active || r->index == 0 || rep_stopped(r) ||
+        (d->dirty && !rev_silent(d)))
+        return;
+    drop_invalid(c);
+    snap *near = at_or_before(c, r->index);
+    bool pin = pinned_at(c, r->index) && !(near && near->event == r->index);
+    if (c->last_take > r->index)
+        c->last_take = 0; /* another run */
+    bool want = c->interval && c->want == r->index &&
+                !(near && near->event == r->index);
+    if (!pin && !want &&
+        (c->interval == 0 ||
+         r->index - (near ? near->event : 0) < c->interval ||
+         (c->last_take && r->index - c->last_take < c->interval)))
+        return;
+    if (!forkable(r, false))
+        return;
+    if (take(r, d, pin) && !pin)
+        c->last_take = r->index;
+}
+
+uint64_t rep_ckpt_plan(rep_dbg *d, uint64_t limit)
+{
+    rep_ckpts *c = d->ck;
+    if (!c)
+        return 0;
+    drop_invalid(c);
+    c->pending = c->interval || c->npins ? at_or_before(c, limit) : NULL;
+    c->want = limit;
+    return c->pending ? c->pending->event : 0;
+}
+
+void rep_ckpt_from_start(rep_dbg *d)
+{
+    if (d->ck) {
+        d->ck->pending = NULL;
+        d->ck->last_from = 0;
+        d->ck->from_start++;
+    }
+}
+
+uint64_t rep_ckpt_last_from(const rep_dbg *d)
+{
+    return d->ck ? d->ck->last_from : 0;
+}
+
+static long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool rep_ckpt_restore(replayer *r)
+{
+    rep_dbg *d = r->dbg;
+    rep_ckpts *c = d ? d->ck : NULL;
+    if (!c || !c->pending || !d->active || !rev_restarting(d))
+        return false;
+    snap *s = c->pending;
+    c->pending = NULL;
+    rep_kill_all(r);
+    if (!valid(s)) {
+        c->last_from = 0;
+        c->from_start++;
+        return false;
+    }
+    int fd = trace_mem_open(s->pid);
+    pid_t pid = fd >= 0 ? trace_fork_stopped(s->pid, fd) : -1;
+    if (fd >= 0)
+        close(fd);
+    ptask *t = pid > 0 ? trace_task_add(&r->tasks, sizeof(ptask),
+                                        s->task.base.rec_tid, pid)
+                       : NULL;
+    if (!t) {
+        if (pid > 0) {
+            int st;
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, __WALL);
+        }
+        c->last_from = 0;
+        c->from_start++;
+        return false; /* the re-run from the start follows */
+    }
+    trace_task base = t->base;
+    *t = s->task;
+    t->base = base;
+    t->base.trapsig = s->task.base.trapsig;
+    t->base.pset =
+        s->task.base.pset ? trace_pset_copy(s->task.base.pset) : NULL;
+    r->lazy = s->lazy ? t : NULL;
+    r->index = s->event;
+    memcpy(r->counts, s->counts, sizeof(r->counts));
+    r->exit_code = s->exit_code;
+    r->exited = s->exited;
+    r->xgetbv_events = s->xgetbv_events;
+    r->patch_kinds = s->patch_kinds;
+    r->rec_layout = s->rec_layout;
+    r->host_layout = s->host_layout;
+    r->cpuid_trapno = s->cpuid_trapno;
+    r->frames_recorded = s->frames_recorded;
+    r->frames_built = s->frames_built;
+    r->frames_checked = s->frames_checked;
+    r->sb_records = s->sb_records;
+    r->sb_prefilled = s->sb_prefilled;
+    r->sb_used = s->sb_used;
+    r->sb_mirror = s->sb_mirror;
+    if (r->sub.active)
+        rep_sub_clear(&r->sub);
+    /* the file copies the snapshot's mappings show (an object first
+     * mapped later is made again when the run maps it) */
+    rep_mem_set(r, s->mem);
+    r->diverged = false;
+    memset(&r->div, 0, sizeof(r->div));
+    rrt_error_clear(&r->err);
+    /* the debugger: as for a new replay, then the program as it was */
+    rep_dbg_attach(r, d);
+    d->exec_seen = s->exec_seen;
+    d->exec_rec = s->exec_rec;
+    d->pid = s->pid_rec;
+    d->auxv_addr = s->auxv_addr;
+    memcpy(d->exe, s->exe, sizeof(d->exe));
+    if (s->have_tgid)
+        d->tgid = d->root_tgid = pid;
+    r->hush_until = rep_dbg_hush(r);
+    c->last_from = s->event;
+    c->last_take = s->event;
+    c->restores++;
+    c->mid_restored = c->skip_take = s == c->mid;
+    if (getenv("RRT_REV_DEBUG"))
+        fprintf(stderr,
+                "rev: %ld restored the checkpoint at event %" PRIu64 "\n",
+                mono_ms(), s->event);
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* monitor checkpoint, checkpoints                                     */
+
+bool rep_ckpt_pin(rep_dbg *d, uint64_t event)
+{
+    rep_ckpts *c = d->ck;
+    if (!c || c->npins >= CK_MAX_PINNED)
+        return false;
+    if (pinned_at(c, event))
+        return true;
+    uint64_t *n = rrtx_grow(c->pins, &c->cappins, c->npins + 1, sizeof(*n));
+    if (!n)
+        return false;
+    c->pins = n;
+    c->pins[c->npins++] = event;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->s[i]->event == event)
+            c->s[i]->pinned = true;
+    return true;
+}
+
+void rep_ckpt_unpin(rep_dbg *d, uint64_t event)
+{
+    rep_ckpts *c = d->ck;
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->npins; i++)
+        if (c->pins[i] == event) {
+            c->pins[i] = c->pins[--c->npins];
+            break;
+        }
+    for (size_t i = 0; i < c->n; i++)
+        if (c->s[i]->event == event && c->s[i]->pinned) {
+            c->s[i]->pinned = false;
+            thin(c);
+            break;
+        }
+}
+
+size_t rep_ckpt_describe(const rep_dbg *d, char *buf, size_t size)
+{
+    const rep_ckpts *c = d->ck;
+    if (!c || size == 0)
+        return 0;
+    size_t at = 0;
+    int n = snprintf(buf, size,
+                     "rrt: %zu snapshots (at most %d automatic, every %" PRIu64
+                     " events, and %d pinned); taken %" PRIu64
+                     ", thinned %" PRIu64 "; runs from a snapshot %" PRIu64
+                     ", from the start %" PRIu64 "; the last run started at "
+                     "event %" PRIu64 "\n",
+                     c->n, CK_MAX_AUTO, c->interval, CK_MAX_PINNED, c->taken,
+                     c->thinned, c->restores, c->from_start, c->last_from);
+    at = n > 0 && (size_t)n < size ? (size_t)n : size - 1;
+    for (size_t i = 0; i < c->n && at + 64 < size; i++) {
+        n = snprintf(buf + at, size - at,
+                     "rrt:   snapshot at event %" PRIu64 "%s (pid %d)\n",
+                     c->s[i]->event, c->s[i]->pinned ? " pinned" : "",
+                     (int)c->s[i]->pid);
+        if (n < 0 || (size_t)n >= size - at)
+            break;
+        at += (size_t)n;
+    }
+    return at;
+}
