@@ -54,4 +54,30 @@ cat "$W/err"
 [ "$(wc -l < "$W/err")" -eq 1 ] || fail "expected one line on stderr"
 grep -q '^rrt: libarchive\.so\.13 (Debian package libarchive13): cannot load' "$W/err" || fail "the error does not name libarchive.so.13"
 [ ! -e "$W/b.tar" ] || fail "export without libarchive left $W/b.tar"
+
+# With the decoders hidden, a recording in patch mode (an empty site
+# cache: it must decode) stops and says which library is missing.
+if [ -x /bin/true ]; then
+    libs=""
+    for l in libcapstone.so.4 libZydis.so.4.0; do
+        p=$(ldconfig -p | awk -v l="$l" '$1 == l && /x86-64/ { print $NF; exit }')
+        [ -n "$p" ] && libs="$libs $(readlink -f "$p")"
+    done
+    set +e
+    # shellcheck disable=SC2086 # one word per library
+    RRT_CACHE_DIR="$W/cache" RRT_CPUID_MODE=patch unshare -rm sh -c \
+        'r=$1 o=$2; shift 2; for l; do mount --bind /dev/null "$l" || exit 9; done; exec "$r" record -o "$o" -- /bin/true' \
+        sh "$RRT" "$W/t.rrt" $libs > "$W/out" 2> "$W/err"
+    rc=$?
+    set -e
+    cat "$W/err"
+    [ "$rc" -ne 0 ] && [ "$rc" -ne 9 ] || fail "record without decoders exited $rc"
+    grep -Eq '^rrt: lib(capstone\.so\.4|Zydis\.so\.4\.0) \(Debian package lib(capstone4|zydis4\.0)\): cannot load' "$W/err" ||
+        fail "recording without the decoders does not name them"
+    # what was recorded up to there stays, marked incomplete (rrt record
+    # --help: exit 125)
+    [ "$rc" -eq 125 ] || fail "record without decoders exited $rc, not 125"
+    "$RRT" info "$W/t.rrt" | grep -q 'incomplete = .*cannot patch CPUID' ||
+        fail "the recording is not marked incomplete"
+fi
 echo "ok"

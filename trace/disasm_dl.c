@@ -10,13 +10,23 @@
  * (rrt is linked without --export-dynamic), so the libraries' internal
  * calls still bind to themselves. If a library cannot be loaded, a call
  * fails as the library itself reports failure (CS_ERR_MEM, ZYAN_STATUS_FAILED,
- * false, NULL) and the callers' error paths say so. */
+ * false, NULL), after one line on stderr naming the library. */
 #include <capstone/capstone.h>
 #ifdef RRT_HAVE_ZYDIS
 #include <Zydis/Zydis.h>
 #endif
 
+#include <stdio.h>
+
 #include "rrtx_dl.h"
+
+/* The callers' errors ("cannot patch CPUID ...") do not know why decoding
+ * failed: say it once, naming the library and its package. */
+static void say_failure(const rrtx_dl_lib *lib)
+{
+    if (lib->err.status != RRT_OK)
+        fprintf(stderr, "rrt: %s\n", lib->err.message);
+}
 
 #if CS_API_MAJOR != 4
 #error "libcapstone.so.4 is capstone 4.x: update the SONAME below"
@@ -31,14 +41,15 @@
 
 RRTX_DL_TABLE(trace_cs, TRACE_CS_FUNCS);
 static trace_cs_table cs_fn;
-static rrtx_dl_lib cs_lib = RRTX_DL_LIB(
-    "libcapstone.so.4", "libcapstone4", "patching and finding CPUID sites");
+static rrtx_dl_lib cs_lib = RRTX_DL_LIB("libcapstone.so.4", "libcapstone4",
+                                        "patching and finding CPUID sites");
 
 #define TRACE_CS_RESOLVE(f) rrtx_dl_sym(&cs_lib, #f, &cs_fn.f, sizeof(cs_fn.f));
 static void cs_load(void)
 {
     rrtx_dl_open(&cs_lib);
     TRACE_CS_FUNCS(TRACE_CS_RESOLVE)
+    say_failure(&cs_lib);
 }
 
 static bool cs_ready(void)
@@ -86,8 +97,8 @@ _Static_assert(ZYDIS_VERSION >> 32 == 0x40000u,
 
 RRTX_DL_TABLE(trace_zydis, TRACE_ZYDIS_FUNCS);
 static trace_zydis_table zy_fn;
-static rrtx_dl_lib zy_lib = RRTX_DL_LIB("libZydis.so.4.0", "libzydis4.0",
-                                        "finding CPUID sites");
+static rrtx_dl_lib zy_lib =
+    RRTX_DL_LIB("libZydis.so.4.0", "libzydis4.0", "finding CPUID sites");
 
 #define TRACE_ZYDIS_RESOLVE(f)                                                 \
     rrtx_dl_sym(&zy_lib, #f, &zy_fn.f, sizeof(zy_fn.f));
@@ -95,6 +106,7 @@ static void zy_load(void)
 {
     rrtx_dl_open(&zy_lib);
     TRACE_ZYDIS_FUNCS(TRACE_ZYDIS_RESOLVE)
+    say_failure(&zy_lib);
 }
 
 static bool zy_ready(void)
@@ -103,11 +115,13 @@ static bool zy_ready(void)
     return zy_lib.err.status == RRT_OK;
 }
 
-ZyanStatus ZydisDecoderInit(ZydisDecoder *decoder, ZydisMachineMode machine_mode,
+ZyanStatus ZydisDecoderInit(ZydisDecoder *decoder,
+                            ZydisMachineMode machine_mode,
                             ZydisStackWidth stack_width)
 {
-    return zy_ready() ? zy_fn.ZydisDecoderInit(decoder, machine_mode, stack_width)
-                      : ZYAN_STATUS_FAILED;
+    return zy_ready()
+               ? zy_fn.ZydisDecoderInit(decoder, machine_mode, stack_width)
+               : ZYAN_STATUS_FAILED;
 }
 
 ZyanStatus ZydisDecoderEnableMode(ZydisDecoder *decoder, ZydisDecoderMode mode,
