@@ -1271,7 +1271,6 @@ static int bench(int argc, char **argv)
     return system(cmd) == 0 ? 0 : 1;
 }
 
-
 /* ------------------------------------------------------------------ */
 /* The file identity index                                            */
 
@@ -1322,8 +1321,8 @@ static void run_mapped(const char *dir, const char *file, bool writable,
     trace_pset *ps = trace_pset_new();
     ps->p.want = TRACE_SITE_CPUID;
     r->src.cache = c;
-    r->n = trace_patch_mapped(getpid(), memfd, (uint64_t)(uintptr_t)m,
-                              CODE_LEN, &ps->p, &r->src);
+    r->n = trace_patch_mapped(getpid(), memfd, (uint64_t)(uintptr_t)m, CODE_LEN,
+                              &ps->p, &r->src);
     assert_true(ps->p.n <= 64);
     for (size_t i = 0; i < ps->p.n; i++) {
         r->off[i] = ps->p.addr[i] - (uint64_t)(uintptr_t)m;
@@ -1458,17 +1457,17 @@ static void test_index_same_identity_other_bytes_is_a_miss(void **state)
     assert_true(trace_site_index_store(c, &id, g_code, true, &key, &s));
     /* the bytes it was made from: a hit */
     bool pairs = false;
-    assert_true(trace_site_index_lookup(c, &id, read_code_at, g_code, &pairs,
-                                        &k2, &s));
+    assert_true(
+        trace_site_index_lookup(c, &id, read_code_at, g_code, &pairs, &k2, &s));
     assert_true(pairs);
     expect_code_sites(&s);
     assert_memory_equal(&k2, &key, sizeof(key));
     /* B under the same identity: a miss, and the entry is gone */
-    assert_false(trace_site_index_lookup(c, &id, read_code_at, b, &pairs, &k2,
-                                         &s));
+    assert_false(
+        trace_site_index_lookup(c, &id, read_code_at, b, &pairs, &k2, &s));
     assert_int_equal(s.n, 0);
-    assert_false(trace_site_index_lookup(c, &id, read_code_at, g_code, &pairs,
-                                         &k2, &s));
+    assert_false(
+        trace_site_index_lookup(c, &id, read_code_at, g_code, &pairs, &k2, &s));
     trace_site_cache_stats st;
     trace_site_cache_stats_get(c, &st);
     assert_int_equal(st.id_hits, 1);
@@ -1503,11 +1502,17 @@ static void test_index_damaged_or_forged_entry_is_a_miss(void **state)
         memcpy(bad, good, size);
         size_t n = size;
         switch (how) {
-        case 0: n = size / 2; break;           /* truncated */
-        case 1: bad[100] ^= 0x10; break;       /* a bit of the key */
-        case 2: bad[size - 20] ^= 0x01; break; /* a bit of a site */
-        case 3: /* first site moved into a MOV, checksum redone */
-        case 4: /* first site moved to plain NOPs, checksum redone */
+        case 0:
+            n = size / 2;
+            break; /* truncated */
+        case 1:
+            bad[100] ^= 0x10;
+            break; /* a bit of the key */
+        case 2:
+            bad[size - 20] ^= 0x01;
+            break; /* a bit of a site */
+        case 3:    /* first site moved into a MOV, checksum redone */
+        case 4:    /* first site moved to plain NOPs, checksum redone */
             rrti_put_u64(bad + 128, how == 3 ? in_mov : 2);
             rrti_put_u64(bad + size - 8, XXH3_64bits(bad, size - 8));
             break;

@@ -331,12 +331,16 @@ static bool file_id_of(pid_t pid, const map_line *m, uint64_t start,
     snprintf(link, sizeof(link), "/proc/%d/map_files/%llx-%llx", (int)pid,
              (unsigned long long)m->lo, (unsigned long long)m->hi);
     struct stat sb;
-    /* map_files needs CAP_CHECKPOINT_RESTORE; the path is checked to be the
-     * mapped inode. */
-    if (stat(link, &sb) != 0 && stat(m->path, &sb) != 0)
+    /* map_files leads to the mapped file itself but needs
+     * CAP_CHECKPOINT_RESTORE; without it, the path must lead to the inode
+     * maps names (device and inode: a file replaced since is another one;
+     * where stat's device differs from the mapping's, as on btrfs
+     * subvolumes, that is a miss). */
+    bool via_link = stat(link, &sb) == 0;
+    if (!via_link && stat(m->path, &sb) != 0)
         return false;
     if (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_ino != m->ino ||
-        sb.st_dev != makedev(m->maj, m->min))
+        (!via_link && sb.st_dev != makedev(m->maj, m->min)))
         return false;
     *id = (trace_file_id){
         .dev = (uint64_t)sb.st_dev,

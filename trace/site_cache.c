@@ -9,7 +9,7 @@
  * when a handle stores its first entry and every 64th after that, so the
  * bound can be overrun by at most 64 entries per open handle in between.
  * Eviction removes the least recently used entries first (a hit sets the
- * file's mtime) until the entries fit.
+ * file's mtime, if it is older than TOUCH_EVERY) until the entries fit.
  *
  * Entry file, all integers little-endian:
  *   0   8   magic "rrtsites"
@@ -253,6 +253,14 @@ static bool decode_entry(const trace_site_cache *c, const uint8_t *p,
     return ok;
 }
 
+void trace_sc_touch(int fd, const struct stat *sb)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (now.tv_sec - sb->st_mtim.tv_sec >= TOUCH_EVERY)
+        futimens(fd, NULL);
+}
+
 bool trace_sc_read_all(int fd, uint8_t *p, size_t n)
 {
     size_t done = 0;
@@ -288,7 +296,7 @@ static int load(trace_site_cache *c, const char *name, const rrt_blob_id *key,
         goto out;
     if (decode_entry(c, p, size, key, code, len, out)) {
         got = 1;
-        futimens(fd, NULL); /* recently used: evicted last */
+        trace_sc_touch(fd, &sb);
     }
 out:
     free(p);

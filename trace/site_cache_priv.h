@@ -29,6 +29,12 @@ void trace_sc_put_u16(uint8_t *p, uint16_t v);
 void trace_sc_put_u64(uint8_t *p, uint64_t v);
 uint16_t trace_sc_get_u16(const uint8_t *p);
 uint64_t trace_sc_get_u64(const uint8_t *p);
+/* Marks an entry that was just used as recently used (evicted last):
+ * sets its mtime to now, unless it is less than TOUCH_EVERY seconds old,
+ * which spares a metadata write on every hit of a busy cache. */
+#define TOUCH_EVERY 600
+struct stat;
+void trace_sc_touch(int fd, const struct stat *sb);
 /* All n bytes from offset 0 of fd, or false. */
 bool trace_sc_read_all(int fd, uint8_t *p, size_t n);
 bool trace_sc_write_all(int fd, const uint8_t *p, size_t n);

@@ -96,9 +96,9 @@ bool trace_sample_hash(uint64_t len, const uint64_t *off, size_t n,
 
 static void put_id(uint8_t *p, const trace_file_id *id)
 {
-    const uint64_t v[9] = {id->dev,       id->ino,        id->size,
-                           id->mtime_sec, id->mtime_nsec, id->ctime_sec,
-                           id->ctime_nsec, id->offset,    id->len};
+    const uint64_t v[9] = {id->dev,        id->ino,        id->size,
+                           id->mtime_sec,  id->mtime_nsec, id->ctime_sec,
+                           id->ctime_nsec, id->offset,     id->len};
     for (int i = 0; i < 9; i++)
         trace_sc_put_u64(p + 8 * i, v[i]);
 }
@@ -187,12 +187,11 @@ static bool decode(const trace_site_cache *c, const uint8_t *p, size_t size,
     if (size < HEADER + TRAILER || (size - HEADER - TRAILER) % 8 != 0)
         return false;
     uint64_t n = (size - HEADER - TRAILER) / 8;
-    if (memcmp(p, MAGIC, 8) != 0 ||
-        trace_sc_get_u16(p + 8) != FORMAT_VERSION ||
+    if (memcmp(p, MAGIC, 8) != 0 || trace_sc_get_u16(p + 8) != FORMAT_VERSION ||
         trace_sc_get_u16(p + 10) != SWEEP_VERSION || p[12] != c->decoder ||
         (p[13] & ~FLAG_PAIRS) != 0 || memcmp(p + 14, zero, 2) != 0 ||
-        memcmp(p + ID_AT, id, ID_LEN) != 0 ||
-        trace_sc_get_u64(p + 120) != n || n > max_sites(len))
+        memcmp(p + ID_AT, id, ID_LEN) != 0 || trace_sc_get_u64(p + 120) != n ||
+        n > max_sites(len))
         return false;
     bool has = p[13] & FLAG_PAIRS;
     if (!has && (n != 0 || memcmp(p + 88, zero, 16) != 0))
@@ -229,8 +228,8 @@ bool trace_site_index_lookup(trace_site_cache *c, const trace_file_id *id,
     put_id(idb, id);
     char name[64];
     index_name(c, idb, name);
-    int fd = openat(c->dfd, name,
-                    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    int fd =
+        openat(c->dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) {
         c->stats.id_misses++;
         if (errno != ENOENT) {
@@ -243,9 +242,8 @@ bool trace_site_index_lookup(trace_site_cache *c, const trace_file_id *id,
     bool got = false;
     uint8_t *p = NULL;
     uint64_t most = HEADER + 8 * max_sites(id->len) + TRAILER;
-    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
-        sb.st_uid == geteuid() && !(sb.st_mode & 022) &&
-        (uint64_t)sb.st_size <= most &&
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid == geteuid() &&
+        !(sb.st_mode & 022) && (uint64_t)sb.st_size <= most &&
         (uint64_t)sb.st_size >= HEADER + TRAILER) {
         size_t size = (size_t)sb.st_size;
         p = malloc(size);
@@ -253,7 +251,7 @@ bool trace_site_index_lookup(trace_site_cache *c, const trace_file_id *id,
               decode(c, p, size, idb, id->len, rd, ctx, pairs, key, out);
     }
     if (got)
-        futimens(fd, NULL); /* recently used: evicted last */
+        trace_sc_touch(fd, &sb);
     free(p);
     close(fd);
     if (got) {
