@@ -1553,6 +1553,49 @@ static void test_index_written_mapping_is_not_trusted(void **state)
     free(b);
 }
 
+/* Every truncation and every bit flip of an index entry is a miss (the
+ * checksum, or a field check before it), never other sites. */
+static void test_index_entry_every_truncation_and_flip_is_a_miss(void **state)
+{
+    (void)state;
+    char dir[128], ipath[512];
+    cache_dir_in(dir, sizeof(dir), "index-sweep");
+    trace_site_cache *c = open_cache(dir, 0);
+    make_code(g_code, 7);
+    trace_file_id id = {.dev = 3, .ino = 4, .size = CODE_LEN, .len = CODE_LEN};
+    trace_sites s;
+    trace_sites_init(&s);
+    assert_true(trace_sites_set(&s, g_code_sites, g_code_nsites));
+    rrt_blob_id key, k2;
+    trace_code_key(g_code, CODE_LEN, &key);
+    assert_true(trace_site_index_store(c, &id, g_code, true, &key, &s));
+    index_path(dir, ipath, sizeof(ipath));
+    size_t size = 0;
+    uint8_t *good = slurp(ipath, &size), *bad = malloc(size);
+    bool pairs;
+    for (size_t cut = 0; cut < size; cut++) {
+        spew(ipath, good, cut);
+        assert_false(trace_site_index_lookup(c, &id, read_code_at, g_code,
+                                             &pairs, &k2, &s));
+    }
+    for (size_t bit = 0; bit < size * 8; bit++) {
+        memcpy(bad, good, size);
+        bad[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        spew(ipath, bad, size);
+        assert_false(trace_site_index_lookup(c, &id, read_code_at, g_code,
+                                             &pairs, &k2, &s));
+        assert_int_equal(s.n, 0);
+    }
+    spew(ipath, good, size);
+    assert_true(
+        trace_site_index_lookup(c, &id, read_code_at, g_code, &pairs, &k2, &s));
+    expect_code_sites(&s);
+    free(bad);
+    free(good);
+    trace_sites_free(&s);
+    trace_site_cache_close(c);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -1586,6 +1629,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_index_same_identity_other_bytes_is_a_miss),
         cmocka_unit_test(test_index_damaged_or_forged_entry_is_a_miss),
         cmocka_unit_test(test_index_written_mapping_is_not_trusted),
+        cmocka_unit_test(test_index_entry_every_truncation_and_flip_is_a_miss),
         cmocka_unit_test(test_cache_entry_truncated_or_flipped_is_a_miss),
         cmocka_unit_test(test_cache_entry_with_forged_fields_is_a_miss),
         cmocka_unit_test(test_cache_not_owned_by_the_user_is_not_used),
