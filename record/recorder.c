@@ -1343,6 +1343,7 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     if (r->mode == TRACE_CPUID_PATCH) {
         r->sites.cache = trace_site_cache_open(NULL);
         r->sites.found = sites_found;
+        r->sites.by_identity = true;
         r->sites.ctx = r;
     }
     if (write_meta(r, exe, envp) != RRT_OK || rec_mem_meta(r) != RRT_OK ||

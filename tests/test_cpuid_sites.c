@@ -1321,6 +1321,7 @@ static void run_mapped(const char *dir, const char *file, bool writable,
     trace_pset *ps = trace_pset_new();
     ps->p.want = TRACE_SITE_CPUID;
     r->src.cache = c;
+    r->src.by_identity = true;
     r->n = trace_patch_mapped(getpid(), memfd, (uint64_t)(uintptr_t)m, CODE_LEN,
                               &ps->p, &r->src);
     assert_true(ps->p.n <= 64);

@@ -363,8 +363,8 @@ static long patch_fresh(pid_t pid, int memfd, const map_line *m, uint64_t start,
                         uint64_t len, trace_patches *p, trace_site_source *src)
 {
     trace_file_id id;
-    if (!src || !src->cache || src->table || p->want != TRACE_SITE_CPUID ||
-        len < 2 || len > PATCH_MAX_REGION ||
+    if (!src || !src->by_identity || !src->cache || src->table ||
+        p->want != TRACE_SITE_CPUID || len < 2 || len > PATCH_MAX_REGION ||
         !file_id_of(pid, m, start, len, &id))
         return trace_patch_range(memfd, start, len, p, src);
     trace_sites s;
@@ -401,7 +401,8 @@ long trace_patch_mapped(pid_t pid, int memfd, uint64_t start, uint64_t len,
 {
     if (len == 0 || !p->want)
         return 0;
-    if (!src || !src->cache || src->table || p->want != TRACE_SITE_CPUID)
+    if (!src || !src->by_identity || !src->cache || src->table ||
+        p->want != TRACE_SITE_CPUID)
         return trace_patch_range(memfd, start, len, p, src);
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);

@@ -151,9 +151,11 @@ trace_sites_how trace_sites_for(const rrt_cpuid_sites *table,
  * written after mapping (text relocations: mmap writable, write, mprotect
  * executable; JITs; anonymous memory) is not the file's bytes, so mprotect
  * and anonymous mappings always take the full path (trace_patch_mapped in
- * trace.h is the only caller). Index entries obey the same trust rules as
- * content entries: the same directory, owner and mode checks, a checksum,
- * every field bounds-checked, and any doubt is a miss (the entry is
+ * trace.h is the only caller). Only the recorder uses the index: replay
+ * may write recorded contents into the mappings it makes, and it takes its
+ * sites from the archive's table anyway. Index entries obey the same trust
+ * rules as content entries: the same directory, owner and mode checks, a
+ * checksum, every field bounds-checked, and any doubt is a miss (the entry is
  * removed and the full path rewrites it).
  */
 typedef struct trace_file_id {
