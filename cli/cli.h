@@ -4,6 +4,7 @@
 #define RRT_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <rrt/rrt.h>
@@ -34,6 +35,12 @@ typedef struct cli_command {
     "  0  success\n"                                                           \
     "  1  a \"no\" answer (damaged archive, incompatible host, divergence)\n"  \
     "  2  usage error or bad input\n"
+
+/* The ignored and blocked signals rrt itself started with, captured by
+ * main before it installs any handler: what a program rrt records should
+ * start with, as it would without rrt. */
+void cli_signals_capture(void);
+void cli_signals_inherited(uint64_t *ignored, uint64_t *blocked);
 
 /* Prints "rrt: " + message + newline to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

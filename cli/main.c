@@ -79,6 +79,7 @@ int main(int argc, char **argv)
         usage(stderr);
         return CLI_EXIT_ERROR;
     }
+    cli_signals_capture();
     const char *name = argv[1];
     if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
         printf("rrt %s (archive format %d.%d)\n", rrt_version(),

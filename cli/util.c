@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "rrtx.h"
+#include "trace.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -148,6 +149,19 @@ void cli_json_string(FILE *f, const char *s)
 bool cli_progress_allowed(void)
 {
     return isatty(STDERR_FILENO) == 1;
+}
+
+static uint64_t inherited_ignored, inherited_blocked;
+
+void cli_signals_capture(void)
+{
+    trace_signals_now(&inherited_ignored, &inherited_blocked);
+}
+
+void cli_signals_inherited(uint64_t *ignored, uint64_t *blocked)
+{
+    *ignored = inherited_ignored;
+    *blocked = inherited_blocked;
 }
 
 /* Removal of an unfinished output when the user interrupts a command. The

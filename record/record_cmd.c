@@ -38,6 +38,8 @@ static void on_note(void *ctx, rec_note note, const char *text)
 static int record(rec_options *o, bool stats)
 {
     struct sigaction sa = {.sa_handler = on_interrupt}, old_int, old_term;
+    cli_signals_inherited(&o->sig_ignored, &o->sig_blocked);
+    o->signals_set = true;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     o->interrupt = &interrupted;

@@ -1066,6 +1066,12 @@ static rrt_status write_meta(recorder *r, const char *exe, char **envp)
         st = rrt_writer_set_meta(r->w, "record.syscallbuf", "1", &r->err);
     if (st == RRT_OK && (r->patch_kinds & TRACE_SITE_XGETBV))
         st = rrt_writer_set_meta(r->w, "record.xgetbv", "trapped", &r->err);
+    if (st == RRT_OK) {
+        snprintf(buf, sizeof(buf), "ignored %#llx blocked %#llx",
+                 (unsigned long long)r->sig_ignored,
+                 (unsigned long long)r->sig_blocked);
+        st = rrt_writer_set_meta(r->w, "record.signals", buf, &r->err);
+    }
     if (st == RRT_OK)
         st = rrt_writer_set_meta(
             r->w, "record.cpuid_mode",
@@ -1346,18 +1352,27 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
         r->sites.by_identity = true;
         r->sites.ctx = r;
     }
+    if (o->signals_set) {
+        r->sig_ignored = o->sig_ignored;
+        r->sig_blocked = o->sig_blocked;
+    } else {
+        trace_signals_now(&r->sig_ignored, &r->sig_blocked);
+    }
     if (write_meta(r, exe, envp) != RRT_OK || rec_mem_meta(r) != RRT_OK ||
         rrt_writer_set_cpuid(r->w, &r->m, &r->err) != RRT_OK ||
         rrt_writer_flush(r->w, &r->err) != RRT_OK)
         goto out;
     clock_gettime(CLOCK_MONOTONIC, &r->last_flush);
-    trace_spawn_opts so = {exe,
-                           o->argv,
-                           environ,
-                           cpu,
-                           false,
-                           true,
-                           o->syscall_buffer ? trace_sb_untraced_ip : 0};
+    trace_spawn_opts so = {.path = exe,
+                           .argv = o->argv,
+                           .envp = environ,
+                           .cpu = cpu,
+                           .own_pgrp = true,
+                           .sb_allow_ip =
+                               o->syscall_buffer ? trace_sb_untraced_ip : 0,
+                           .set_signals = true,
+                           .ignored = r->sig_ignored,
+                           .blocked = r->sig_blocked};
     r->root = trace_spawn(&so);
     if (r->root < 0) {
         r->err.status = RRT_E_IO;

@@ -47,6 +47,13 @@ typedef struct rec_options {
     unsigned serialize_limit_ms;
     rec_notify_fn notify;
     void *notify_ctx;
+    /* The ignored and blocked signals the program starts with (bit n-1
+     * for signal n): those the caller itself inherited, captured before
+     * it installed handlers (trace_signals_now), since a handler resets
+     * to SIG_DFL at exec where SIG_IGN would have stayed. signals_set
+     * false: this process's state when rec_record starts. */
+    bool signals_set;
+    uint64_t sig_ignored, sig_blocked;
 } rec_options;
 
 /* How a recording ended. */

@@ -111,7 +111,10 @@ typedef struct recorder {
     rec_producer prod;
     rrt_cpuid_manifest m;
     trace_cpuid_mode mode;
-    uint64_t xcr0_seen;   /* XCR0 as XGETBV shows it to the program */
+    uint64_t xcr0_seen; /* XCR0 as XGETBV shows it to the program */
+    /* the signals the program starts with ignored and blocked
+     * (metadata record.signals) */
+    uint64_t sig_ignored, sig_blocked;
     unsigned patch_kinds; /* trace_site_kind bits to patch */
     trace_task *tasks;
     rtask *holder; /* the task running user code, or NULL */

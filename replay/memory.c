@@ -388,6 +388,25 @@ static bool parse_limit(const char *s, char **end, rlim_t *v)
     return *end != s && errno == 0;
 }
 
+bool rep_signals_meta(replayer *r, trace_spawn_opts *so)
+{
+    const char *m = rrt_reader_meta_get(r->rd, "record.signals");
+    unsigned long long ign = 0, blk = 0;
+    int n = -1;
+    /* recorded before the key existed: rrt record had reset SIGINT and
+     * SIGTERM, and most programs start with nothing ignored or blocked */
+    if (m && (sscanf(m, "ignored %llx blocked %llx%n", &ign, &blk, &n) != 2 ||
+              n < 0 || m[n]))
+        return rep_failed(r, RRT_E_CORRUPT,
+                          "metadata record.signals: \"%s\" is not "
+                          "\"ignored HEX blocked HEX\"",
+                          m);
+    so->set_signals = true;
+    so->ignored = ign;
+    so->blocked = blk;
+    return true;
+}
+
 bool rep_mem_spawned(replayer *r, pid_t pid)
 {
     const char *m = rrt_reader_meta_get(r->rd, "record.rlimit_stack");

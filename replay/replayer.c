@@ -1733,7 +1733,13 @@ static bool spawn(replayer *r, ptask **root)
         CPU_SET(cpu, &set);
         sched_setaffinity(0, sizeof(set), &set);
     }
-    trace_spawn_opts so = {exe, argv, envp, cpu, true, false, 0};
+    trace_spawn_opts so = {.path = exe,
+                           .argv = argv,
+                           .envp = envp,
+                           .cpu = cpu,
+                           .seccomp_wall = true};
+    if (!rep_signals_meta(r, &so))
+        goto out;
     rrt_ev_exec ex;
     uint64_t script;
     bool have_ex = rep_peek_exec(r, 0, &ex, &script);

@@ -177,6 +177,10 @@ bool rep_stopped(const replayer *r);
 /* Checks that an external file is still the one recorded and opens it. */
 int rep_open_recorded(replayer *r, ptask *t, const rrt_file_entry *f);
 
+/* The signals the program starts with ignored and blocked, from the
+ * metadata record.signals (spec/events.md 4), into the spawn options. */
+bool rep_signals_meta(replayer *r, trace_spawn_opts *so);
+
 /* gdb.c: the debugger's stop points, called only when r->dbg is set.
  * rep_dbg_event: before each event; false when gdb ended the replay.
  * rep_dbg_resume: before t is resumed with `req`; returns the request to

@@ -7,7 +7,8 @@ set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     rdtsc cpuid mmapfile env syscalls create unknown thread slow restart segv
     mmsg ioctl sockaddr threadsig sigkill pollrestart
     sockopt mapshared groupexit pkey threadexec leaderexit exitrace execenv xgetbv sigframe
-    sbpipe sbsignal sbdup2 sbfork sbthexit sbclonefiles sbslow sbmsg sbcalls)
+    sbpipe sbsignal sbdup2 sbfork sbthexit sbclonefiles sbslow sbmsg sbcalls
+    sigstate)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -520,3 +521,11 @@ add_test(NAME record_sb_killed_recovers_up_to_the_last_flush
   ${TR}/tr_sbslow)
 set_tests_properties(record_sb_killed_recovers_up_to_the_last_flush
   PROPERTIES TIMEOUT 180 LABELS record)
+# The signals a program starts with ignored and blocked: its parent's at
+# record (not rrt's handlers), the recorded ones at replay (not the
+# replaying shell's); a different start takes a different path.
+add_test(NAME record_replay_inherited_signal_state
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_signals_inherited.sh ${RRT_CLI}
+  ${TR}/tr_sigstate)
+set_tests_properties(record_replay_inherited_signal_state
+  PROPERTIES TIMEOUT 60 LABELS record)

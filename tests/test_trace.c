@@ -34,7 +34,11 @@ static char *const no_env[] = {NULL};
 static pid_t start(const char *path, bool wall)
 {
     char *argv[] = {(char *)path, NULL};
-    trace_spawn_opts o = {path, argv, no_env, -1, wall, false, 0};
+    trace_spawn_opts o = {.path = path,
+                          .argv = argv,
+                          .envp = no_env,
+                          .cpu = -1,
+                          .seccomp_wall = wall};
     pid_t pid = trace_spawn(&o);
     assert_true(pid > 0);
     int st;

@@ -137,6 +137,44 @@ static int install_sb_filter(uint64_t ip)
     return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
 }
 
+/* The kernel's struct sigaction for rt_sigaction(2): a raw call, so that
+ * signals 32 and 33, which glibc keeps for itself, are set too. */
+struct ksigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    uint64_t mask;
+};
+
+void trace_signals_now(uint64_t *ignored, uint64_t *blocked)
+{
+    uint64_t set = 0, mask = 0;
+    for (int sig = 1; sig <= 64; sig++) {
+        struct ksigaction ka;
+        if (syscall(SYS_rt_sigaction, sig, NULL, &ka, sizeof(uint64_t)) == 0 &&
+            ka.handler == SIG_IGN)
+            set |= 1ull << (sig - 1);
+    }
+    if (syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &mask, sizeof(uint64_t)) !=
+        0)
+        mask = 0;
+    *ignored = set;
+    *blocked = mask;
+}
+
+static void set_signals(const trace_spawn_opts *o)
+{
+    for (int sig = 1; sig <= 64; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP)
+            continue;
+        struct ksigaction ka = {0};
+        ka.handler = (o->ignored >> (sig - 1)) & 1 ? SIG_IGN : SIG_DFL;
+        syscall(SYS_rt_sigaction, sig, &ka, NULL, sizeof(uint64_t));
+    }
+    uint64_t mask = o->blocked;
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &mask, NULL, sizeof(mask));
+}
+
 static void child_setup(const trace_spawn_opts *o)
 {
     if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0)
@@ -154,6 +192,8 @@ static void child_setup(const trace_spawn_opts *o)
     if (prctl(PR_SET_TSC, PR_TSC_SIGSEGV, 0, 0, 0) != 0)
         _exit(126);
     raise(SIGSTOP);
+    if (o->set_signals)
+        set_signals(o);
     if (o->seccomp_wall && install_wall() != 0)
         _exit(126);
     if (o->sb_allow_ip && install_sb_filter(o->sb_allow_ip) != 0)

@@ -113,7 +113,18 @@ typedef struct trace_spawn_opts {
      * ends here through without a stop and makes every other call a
      * PTRACE_EVENT_SECCOMP stop (trace/syscallbuf.h); 0: none */
     uint64_t sb_allow_ip;
+    /* The signal state the program starts with: set_signals makes every
+     * signal in `ignored` SIG_IGN and every other one SIG_DFL, and blocks
+     * exactly `blocked` (bit n-1 for signal n); false: the tracer's own
+     * (exec keeps SIG_IGN and the mask, resets handlers to SIG_DFL). */
+    bool set_signals;
+    uint64_t ignored, blocked;
 } trace_spawn_opts;
+
+/* The calling process's ignored and blocked signals (bit n-1 for signal
+ * n): what a program it spawned would start with, before the caller
+ * installs handlers of its own. */
+void trace_signals_now(uint64_t *ignored, uint64_t *blocked);
 
 /* Replay's wall lets openat through when its dirfd is this, and close
  * when its (unused) second argument is: calls replay injects itself. */
