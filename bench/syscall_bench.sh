@@ -5,7 +5,10 @@
 # has it, and --cpuid-mode=patch), and the buffered recording's replay,
 # interleaved, RUNS times; prints medians (seconds) and ratios:
 # sb/nat = buffered record / native, sb/strc = buffered record / strace,
-# rep/rec = replay / buffered record.
+# rep/rec = replay / buffered record. Then the counts behind the times,
+# which a loaded host does not blur: per workload, the buffered
+# recording's traced system calls and CPUID traps (`rrt record --stats`)
+# and its replay's ptrace stops (`rrt replay --stats`).
 # usage: bench/syscall_bench.sh RRT TR_SYSCALLS [RUNS]
 #   TR_SYSCALLS is the tracee built as BUILD/tests/tracees/tr_syscalls
 #   (record_bench.sh's read+write pairs, 50,000 of them here).
@@ -66,3 +69,15 @@ for w in find cat io; do
         "$(echo "$replay $rrtsb" | awk '{printf "%.2fx", $1 / $2}')"
 done
 echo "($RUNS interleaved runs each, medians in seconds)"
+
+printf '%-6s %10s %10s %12s\n' workload syscalls cpuid replay-stops
+for w in find cat io; do
+    rm -f "$T/sb.rrt"
+    "$RRT" record --stats --syscall-buffer -o "$T/sb.rrt" -- sh "$T/$w.sh" \
+        >"$T/out" 2>"$T/rec.err"
+    "$RRT" replay --stats "$T/sb.rrt" >"$T/out" 2>"$T/rep.err"
+    sc=$(sed -n 's/^rrt record: .* events: \([0-9]*\) syscalls, .*/\1/p' "$T/rec.err")
+    cp=$(sed -n 's/^rrt record: .* rdtsc, \([0-9]*\) cpuid, .*/\1/p' "$T/rec.err")
+    st=$(sed -n 's/^rrt replay: \([0-9]*\) stops$/\1/p' "$T/rep.err")
+    printf '%-6s %10s %10s %12s\n' $w "${sc:-?}" "${cp:-?}" "${st:-?}"
+done

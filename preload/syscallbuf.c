@@ -27,6 +27,7 @@
 #include <linux/stat.h>
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -155,7 +156,7 @@ void *memset(void *d, int c, size_t n)
 static long traced(long nr, long a0, long a1, long a2, long a3, long a4,
                    long a5)
 {
-    if (nr != SB_NR_FLUSH && nr != SB_NR_DIVERGED)
+    if (nr != SB_NR_FLUSH && nr != SB_NR_DIVERGED && nr != SB_NR_EXEC)
         CTL->th.call_recs = 0;
     return sb_traced(nr, a0, a1, a2, a3, a4, a5);
 }
@@ -628,6 +629,137 @@ static long do_sendmsg(long fd, struct msghdr *m, long flags)
     return (long)done;
 }
 
+/* ------------------------------------------------------------------ */
+/* mmap of anonymous private memory, munmap (sbcat)                   */
+
+/* At record they run untraced like the rest; at replay the address
+ * space must change the same way at the same point, so the library asks
+ * the replayer to run the call for real (SB_NR_EXEC: one stop, where the
+ * traced call took one), mmap at the recorded address with
+ * MAP_FIXED_NOREPLACE. A call that failed changed nothing. Not file,
+ * shared, fixed or executable mappings: the tracers act on those (file
+ * copies, shared objects, CPUID patching of new code). */
+#define MMAP_FLAGS_EXTRA (MAP_NORESERVE | MAP_STACK | MAP_FIXED_NOREPLACE)
+
+/* replay: has the replayer run the call for real; it must return ret */
+static void exec_call(long nr, long a0, long a1, long a2, long a3, long ret)
+{
+    long got = traced(SB_NR_EXEC, nr, a0, a1, a2, a3, ret);
+    if (got != ret)
+        for (;;)
+            traced(SB_NR_DIVERGED, nr, nr, got, ret, (long)CTL->cursor,
+                   (long)CTL->nrec);
+}
+
+/* Replay keeps the last read-write mapping the program unmapped (if the
+ * library made it) a while, since programs often map the same range
+ * again next (cat's buffer per file): then it is zeroed instead, as a new
+ * mapping reads, with no stop. sb_ctl.maps is the library's mappings. */
+static void maps_add(uint64_t addr, uint64_t len, uint64_t flags)
+{
+    volatile struct sb_ctl *c = CTL;
+    if (c->nmaps >= SB_MAPS)
+        return;
+    c->maps[c->nmaps].addr = addr;
+    c->maps[c->nmaps].len = len;
+    c->maps[c->nmaps].flags = flags;
+    c->nmaps++;
+}
+
+static void maps_drop(uint32_t i)
+{
+    volatile struct sb_ctl *c = CTL;
+    c->nmaps--;
+    c->maps[i].addr = c->maps[c->nmaps].addr;
+    c->maps[i].len = c->maps[c->nmaps].len;
+    c->maps[i].flags = c->maps[c->nmaps].flags;
+}
+
+static void unmap_pending(void)
+{
+    volatile struct sb_ctl *c = CTL;
+    if (!c->pend)
+        return;
+    c->pend = 0;
+    exec_call(__NR_munmap, (long)c->pend_map.addr, (long)c->pend_map.len, 0, 0,
+              0);
+}
+
+static int is_err(long ret)
+{
+    return (ret < 0 && ret >= -4095) || ret == SB_TOO_BIG;
+}
+
+static uint64_t page_up(uint64_t v)
+{
+    return (v + 4095) & ~4095ull;
+}
+
+static void zero(uint64_t addr, uint64_t len)
+{
+    for (uint64_t *p = (uint64_t *)addr, *e = (uint64_t *)(addr + len); p < e;
+         p++)
+        *p = 0;
+}
+
+static long do_mmap(long addr, long len, long prot, long flags, long fd,
+                    long off)
+{
+    if ((flags & ~(long)MMAP_FLAGS_EXTRA) != (MAP_PRIVATE | MAP_ANONYMOUS) ||
+        (prot & ~(long)(PROT_READ | PROT_WRITE)) || (int)fd != -1 || off)
+        return traced(__NR_mmap, addr, len, prot, flags, fd, off);
+    long ret = prim0(__NR_mmap, addr, len, prot, flags, fd, off);
+    volatile struct sb_ctl *c = CTL;
+    if (c->mode != SB_MODE_REPLAY || is_err(ret))
+        return ret;
+    uint64_t n = page_up((uint64_t)len);
+    int rw = prot == (PROT_READ | PROT_WRITE) && n <= SB_REUSE_MAX;
+    if (rw && c->pend && c->pend_map.addr == (uint64_t)ret &&
+        c->pend_map.len == n && c->pend_map.flags == (uint64_t)flags) {
+        c->pend = 0;
+        zero((uint64_t)ret, n);
+    } else {
+        unmap_pending();
+        exec_call(__NR_mmap, ret, len, prot, flags | MAP_FIXED_NOREPLACE, ret);
+    }
+    if (rw)
+        maps_add((uint64_t)ret, n, (uint64_t)flags);
+    return ret;
+}
+
+static long do_munmap(long addr, long len)
+{
+    uint64_t a = (uint64_t)addr, n = (uint64_t)len;
+    /* never the library's own region */
+    if (a + n < a || (a < SB_BASE + SB_SIZE && a + n > SB_BASE))
+        return traced(__NR_munmap, addr, len, 0, 0, 0, 0);
+    long ret = prim0(__NR_munmap, addr, len, 0, 0, 0, 0);
+    volatile struct sb_ctl *c = CTL;
+    if (c->mode != SB_MODE_REPLAY || is_err(ret))
+        return ret;
+    unmap_pending();
+    n = page_up(n);
+    for (uint32_t i = 0; i < c->nmaps; i++) {
+        if (c->maps[i].addr == a && c->maps[i].len == n) {
+            c->pend_map.addr = a;
+            c->pend_map.len = n;
+            c->pend_map.flags = c->maps[i].flags;
+            c->pend = 1;
+            maps_drop(i);
+            return ret;
+        }
+    }
+    /* the mappings it changes are no longer the library's own */
+    for (uint32_t i = 0; i < c->nmaps;) {
+        if (c->maps[i].addr < a + n && a < c->maps[i].addr + c->maps[i].len)
+            maps_drop(i);
+        else
+            i++;
+    }
+    exec_call(__NR_munmap, addr, len, 0, 0, ret);
+    return ret;
+}
+
 static long dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
                      long a5)
 {
@@ -733,6 +865,10 @@ static long dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
         return do_recvmsg(a0, (struct msghdr *)a1, a2);
     case __NR_sendmsg:
         return do_sendmsg(a0, (struct msghdr *)a1, a2);
+    case __NR_mmap:
+        return do_mmap(a0, a1, a2, a3, a4, a5);
+    case __NR_munmap:
+        return do_munmap(a0, a1);
     default:
         break;
     }

@@ -148,8 +148,9 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
     for (;;) {
         memset(s, 0, sizeof(*s));
         /* From a real call's entry only PTRACE_SYSCALL yields its exit. */
-        int req = t->sysemu && !t->in_syscall && !t->want_real ? PTRACE_SYSEMU
-                                                               : PTRACE_SYSCALL;
+        int req = t->sysemu && !t->in_syscall && !t->want_real && !t->sb_execs
+                      ? PTRACE_SYSEMU
+                      : PTRACE_SYSCALL;
         bool skip_exit = t->skipped && req == PTRACE_SYSCALL;
         t->skipped = false;
         /* ESRCH: killed meanwhile (exit_group of a sibling); reap it */
@@ -186,6 +187,11 @@ static void next_stop_for(replayer *r, ptask *t, stop *s, int want_sig)
             t->emu_entry = t->in_syscall && (req == PTRACE_SYSEMU ||
                                              req == PTRACE_SYSEMU_SINGLESTEP);
             s->kind = STOP_SYSCALL;
+            int x = rep_sb_exec_stop(r, t, s);
+            if (x > 0)
+                continue; /* a buffered mmap or munmap, run */
+            if (x < 0)
+                s->kind = STOP_ERROR;
             return;
         }
         if (s->status >> 16) {
@@ -224,6 +230,13 @@ ptask *rep_task(replayer *r, uint32_t rec_tid)
 void rep_next_stop(replayer *r, ptask *t, stop *s)
 {
     next_stop(r, t, s);
+}
+
+static bool reenter(replayer *r, ptask *t, stop *s);
+
+bool rep_reenter(replayer *r, ptask *t, stop *s)
+{
+    return reenter(r, t, s);
 }
 
 const char *rep_stop_name(const stop *s, char *buf, size_t n)
@@ -579,6 +592,8 @@ static void exec_from_thread(replayer *r, ptask *t, pid_t leader)
 
 static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
 {
+    if (!rep_sb_before_real(r, t, e->nr, s))
+        return false;
     if (e->nr == SYS_mmap) {
         rewrite_mmap(e, &s->regs);
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs);
@@ -1683,6 +1698,16 @@ static bool setup_traps(replayer *r)
     r->patch_kinds = trace_patch_kinds(r->mode);
     if (!r->xgetbv_events && trace_host_xcr0() == r->m.xcr0)
         r->patch_kinds &= ~(unsigned)TRACE_SITE_XGETBV;
+    /* 1: the library's first protocol; 2: it also asks the replayer to
+     * run buffered mmap and munmap (SB_NR_EXEC). Later ones are refused
+     * here rather than met as a divergence at their first new request. */
+    const char *sb = rrt_reader_meta_get(r->rd, "record.syscallbuf");
+    if (sb && strcmp(sb, "1") != 0 && strcmp(sb, "2") != 0)
+        return rep_failed(r, RRT_E_UNSUPPORTED,
+                          "%s: recorded with syscall buffer protocol %s, "
+                          "which this rrt does not know (it knows 1 and 2): "
+                          "replay it with a newer rrt",
+                          r->o->archive, sb);
     const char *mode = rrt_reader_meta_get(r->rd, "record.cpuid_mode");
     r->cpuid_trapno =
         mode && strcmp(mode, "fault") == 0 ? 13 : 6; /* #GP, #UD */

@@ -32,6 +32,10 @@ typedef struct ptask {
                           * still comes if resumed with PTRACE_SYSCALL */
     bool want_real;      /* its next call runs for real: reach its entry under
                           * PTRACE_SYSCALL, saving reenter() */
+    uint32_t sb_execs;   /* the buffered mmap and munmap among the records in
+                          * its buffer: its next call is the library's
+                          * request to run one (SB_NR_EXEC), reached as
+                          * want_real */
     bool clone_pending;  /* stopped at a clone event; exit still to come */
     bool sigsuspend;     /* at rt_sigsuspend entry, waiting for a signal */
     uint32_t suspend_nr; /* the call it stands for (ppoll, ...) or 0 */
@@ -261,6 +265,9 @@ const char *rep_stop_name(const stop *s, char *buf, size_t n);
 /* t stands at the entry stop s of a call that must not run: it returns
  * ret. */
 bool rep_skip_call(replayer *r, ptask *t, stop *s, int64_t ret);
+/* t stands at the emulated entry stop s of a call that must run for real:
+ * it runs again to its real entry stop (s); true at once for a real one. */
+bool rep_reenter(replayer *r, ptask *t, stop *s);
 
 /* syscallbuf.c: the syscall buffer's events; false when ev is not one,
  * else *ok says whether it was applied. */
@@ -271,6 +278,16 @@ bool rep_sb_before_signal(replayer *r, ptask *t);
 /* s is the library's stop at the end of its records (parked by the last
  * SYSCALLBUF event): skipped, true; the task then runs on. */
 bool rep_sb_skip_end(replayer *r, ptask *t, stop *s);
+/* s is a syscall stop of t (next_stop): when it is the library's request
+ * to run a buffered mmap or munmap for real (SB_NR_EXEC), runs it to its
+ * exit and returns 1 (t then runs on), -1 when that failed or diverged,
+ * 0 for any other stop. */
+int rep_sb_exec_stop(replayer *r, ptask *t, stop *s);
+/* t stands at the real entry stop s of call nr, which replay runs: when nr
+ * may change mappings, the library's table of its own (sb_ctl.maps) is
+ * emptied, and the mapping the program unmapped that it kept (pend) is
+ * unmapped first; s is then the call's entry again. */
+bool rep_sb_before_real(replayer *r, ptask *t, uint32_t nr, stop *s);
 /* s is a stop at the library's own call (records wanted, end of records). */
 bool rep_sb_library_stop(const stop *s);
 /* t is about to run: its thread state goes into the library's control

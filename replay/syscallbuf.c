@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
@@ -111,11 +112,25 @@ static bool layout(const rrt_ev_syscallbuf *e, rrt_buf *b)
     return true;
 }
 
-/* Puts the records in the buffer: used = their length, flushed and
- * cursor 0. Without RRT_EV_SB_STOP the task did not stop where they end,
- * and replay would only skip the library's stop there (no_tail). */
-static bool fill(ptask *t, const rrt_buf *b, uint32_t flags)
+/* The records the library has the replayer run for real (SB_NR_EXEC):
+ * buffered mmap and munmap that succeeded (preload/syscallbuf.c). */
+static uint32_t count_execs(const rrt_ev_syscallbuf *e)
 {
+    uint32_t n = 0;
+    for (size_t i = 0; i < e->n_recs; i++)
+        if ((e->recs[i].nr == SYS_mmap || e->recs[i].nr == SYS_munmap) &&
+            !(e->recs[i].ret < 0 && e->recs[i].ret >= -4095))
+            n++;
+    return n;
+}
+
+/* Puts the records in the buffer: used = their length, flushed and
+ * cursor 0; execs: count_execs. Without RRT_EV_SB_STOP the task did not stop
+ * where they end, and replay would only skip the library's stop there
+ * (no_tail). */
+static bool fill(ptask *t, const rrt_buf *b, uint32_t flags, uint32_t execs)
+{
+    t->sb_execs = execs;
     uint64_t pos[3] = {b->len, 0, 0}; /* used, flushed, cursor */
     uint32_t no_tail = !(flags & RRT_EV_SB_STOP);
     int fd = t->base.memfd;
@@ -152,6 +167,7 @@ static bool on_flush(replayer *r, const rrt_event *ev)
         rrt_buf b;
         char buf[128];
         bool laid = layout(&e, &b);
+        uint32_t execs = count_execs(&e);
         rrt_ev_syscallbuf_clear(&e);
         if (!laid)
             return rep_fail_at(r, t,
@@ -176,7 +192,7 @@ static bool on_flush(replayer *r, const rrt_event *ev)
             return rep_mismatch(r, t, "the syscall buffer's call for records",
                                 buf, "stop");
         }
-        bool filled = fill(t, &b, flags);
+        bool filled = fill(t, &b, flags, execs);
         rrt_buf_free(&b);
         if (!filled)
             return rep_fail_at(r, t, "cannot fill the syscall buffer");
@@ -249,11 +265,12 @@ static void prefill(replayer *r, ptask *t, const rrt_ev_syscall *e)
         trace_mem_read(t->base.memfd, SB_CTL + offsetof(struct sb_ctl, used),
                        pos, sizeof(pos)) &&
         pos[2] == pos[0] && layout(&sb, &b);
+    uint32_t execs = laid ? count_execs(&sb) : 0;
     uint32_t flags = sb.flags;
     rrt_ev_syscallbuf_clear(&sb);
     if (!laid)
         return; /* on_flush fills it, or says what is wrong */
-    if (fill(t, &b, flags))
+    if (fill(t, &b, flags, execs))
         r->sb_prefilled = ev.seq + 1;
     rrt_buf_free(&b);
 }
@@ -262,6 +279,7 @@ bool rep_sb_after_syscall(replayer *r, ptask *t, const rrt_ev_syscall *e)
 {
     if (!r->sb_used)
         return true;
+    t->sb_execs = 0; /* its records were all taken before this call */
     trace_sb_fds_changed(t->base.memfd, e->nr);
     /* the program's own seccomp filter: the buffer went off here */
     if (trace_sb_seccomp_set(e->nr, e->args, e->ret) &&
@@ -331,4 +349,168 @@ bool rep_sb_clone(replayer *r, ptask *t, ptask *c, uint64_t flags)
     if (!r->sb_used || trace_sb_clone(t->base.memfd, c->base.memfd, flags))
         return true;
     return rep_fail_at(r, t, "cannot write the syscall buffer's control page");
+}
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+/* What a library may ask to run (preload/syscallbuf.c do_mmap, do_munmap):
+ * anonymous private memory without execute permission, at an address
+ * nothing holds (MAP_FIXED_NOREPLACE); an unmapping not of the library's
+ * region. */
+static bool exec_allowed(uint64_t nr, const uint64_t a[4])
+{
+    if (nr == SYS_munmap)
+        return a[0] + a[1] >= a[0] &&
+               (a[0] >= SB_BASE + SB_SIZE || a[0] + a[1] <= SB_BASE);
+    uint64_t need = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE;
+    return nr == SYS_mmap && !(a[2] & ~(uint64_t)(PROT_READ | PROT_WRITE)) &&
+           (a[3] & need) == need && !(a[3] & (MAP_SHARED | MAP_FIXED));
+}
+
+int rep_sb_exec_stop(replayer *r, ptask *t, stop *s)
+{
+    if (s->kind != STOP_SYSCALL || !t->in_syscall ||
+        s->regs.orig_rax != SB_NR_EXEC || s->regs.rip != trace_sb_traced_ip)
+        return 0;
+    uint64_t nr = s->regs.rdi, want = s->regs.r9;
+    uint64_t a[4] = {s->regs.rsi, s->regs.rdx, s->regs.r10, s->regs.r8};
+    char nb[32], exp[24], got[24];
+    if (!exec_allowed(nr, a)) {
+        rep_diverge(r, t,
+                    "the syscall buffer asks to run %s(0x%llx, 0x%llx, 0x%llx, "
+                    "0x%llx), which it never buffers",
+                    trace_syscall_name((long)nr, nb), (unsigned long long)a[0],
+                    (unsigned long long)a[1], (unsigned long long)a[2],
+                    (unsigned long long)a[3]);
+        return -1;
+    }
+    s->regs.orig_rax = nr;
+    s->regs.rdi = a[0];
+    s->regs.rsi = a[1];
+    s->regs.rdx = a[2];
+    s->regs.r10 = a[3];
+    s->regs.r8 = (uint64_t)-1;
+    s->regs.r9 = 0;
+    /* at a real entry stop (a task resumed with PTRACE_SYSCALL) the new
+     * number and arguments take effect as they are */
+    if (!t->emu_entry &&
+        ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs) != 0) {
+        rep_fail_at(r, t, "cannot run the syscall buffer's %s",
+                    trace_syscall_name((long)nr, nb));
+        return -1;
+    }
+    if (!rep_reenter(r, t, s))
+        return -1;
+    if (t->sb_execs)
+        t->sb_execs--;
+    rep_next_stop(r, t, s);
+    if (s->kind != STOP_SYSCALL || t->in_syscall) {
+        char buf[128];
+        rep_diverge(r, t, "the syscall buffer's %s did not return (%s)",
+                    trace_syscall_name((long)nr, nb),
+                    rep_stop_name(s, buf, sizeof(buf)));
+        return -1;
+    }
+    if (s->regs.rax != want) {
+        snprintf(exp, sizeof(exp), "0x%llx", (unsigned long long)want);
+        snprintf(got, sizeof(got), "0x%llx", (unsigned long long)s->regs.rax);
+        rep_mismatch(r, t, exp, got, "the syscall buffer's %s result",
+                     trace_syscall_name((long)nr, nb));
+        return -1;
+    }
+    return 1;
+}
+
+/* Calls that change mappings or what they are (VMA flags), which the
+ * library's table of its mappings cannot follow. */
+static bool changes_maps(uint32_t nr)
+{
+    switch (nr) {
+    case SYS_mmap:
+    case SYS_munmap:
+    case SYS_mremap:
+    case SYS_mprotect:
+    case SYS_brk:
+    case SYS_madvise:
+    case SYS_mlock:
+    case SYS_mlock2:
+    case SYS_munlock:
+    case SYS_mlockall:
+    case SYS_munlockall:
+    case SYS_mbind:
+    case SYS_shmat:
+    case SYS_shmdt:
+    case SYS_remap_file_pages:
+    case SYS_pkey_mprotect:
+    case SYS_process_madvise:
+    case SYS_prctl:
+    case SYS_userfaultfd:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool rep_sb_before_real(replayer *r, ptask *t, uint32_t nr, stop *s)
+{
+    struct {
+        uint32_t nmaps, pend;
+    } st;
+    struct sb_map m;
+    size_t at = offsetof(struct sb_ctl, nmaps);
+    int fd = t->base.memfd;
+    uint64_t magic;
+    char nb[32], buf[128];
+    if (!r->sb_used || !changes_maps(nr) ||
+        !trace_mem_read(fd, SB_CTL, &magic, sizeof(magic)) ||
+        magic != SB_MAGIC || !trace_mem_read(fd, SB_CTL + at, &st, sizeof(st)))
+        return true;
+    if (!st.nmaps && !st.pend)
+        return true;
+    bool pend = st.pend != 0;
+    st.nmaps = st.pend = 0;
+    if (!trace_mem_write(fd, SB_CTL + at, &st, sizeof(st)))
+        return rep_fail_at(r, t,
+                           "cannot write the syscall buffer's control "
+                           "page");
+    if (!pend)
+        return true;
+    if (!trace_mem_read(fd, SB_CTL + offsetof(struct sb_ctl, pend_map), &m,
+                        sizeof(m)))
+        return rep_fail_at(r, t,
+                           "cannot read the syscall buffer's control "
+                           "page");
+    /* t stands at the real entry of the call: it runs the munmap the
+     * recording made before instead, then the call again */
+    struct user_regs_struct saved = s->regs;
+    s->regs.orig_rax = SYS_munmap;
+    s->regs.rdi = m.addr;
+    s->regs.rsi = m.len;
+    if (ptrace(PTRACE_SETREGS, t->base.tid, NULL, &s->regs) != 0)
+        return rep_fail_at(r, t, "cannot run the syscall buffer's munmap");
+    rep_next_stop(r, t, s);
+    if (s->kind != STOP_SYSCALL || t->in_syscall || s->regs.rax != 0)
+        return rep_diverge(r, t,
+                           "the syscall buffer's munmap(0x%llx, 0x%llx) "
+                           "before %s failed (%s)",
+                           (unsigned long long)m.addr,
+                           (unsigned long long)m.len,
+                           trace_syscall_name((long)nr, nb),
+                           rep_stop_name(s, buf, sizeof(buf)));
+    saved.rip -= 2;
+    saved.rax = saved.orig_rax;
+    saved.orig_rax = (uint64_t)-1;
+    if (ptrace(PTRACE_SETREGS, t->base.tid, NULL, &saved) != 0)
+        return rep_fail_at(r, t, "cannot run %s again",
+                           trace_syscall_name((long)nr, nb));
+    t->want_real = true;
+    rep_next_stop(r, t, s);
+    t->want_real = false;
+    if (s->kind != STOP_SYSCALL || !t->in_syscall || s->regs.orig_rax != nr)
+        return rep_diverge(r, t, "cannot enter %s again, got %s",
+                           trace_syscall_name((long)nr, nb),
+                           rep_stop_name(s, buf, sizeof(buf)));
+    return true;
 }

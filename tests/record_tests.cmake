@@ -8,7 +8,7 @@ set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     mmsg ioctl sockaddr threadsig sigkill pollrestart
     sockopt mapshared groupexit pkey threadexec leaderexit exitrace execenv xgetbv sigframe
     sbpipe sbsignal sbdup2 sbfork sbthexit sbclonefiles sbslow sbmsg sbcalls
-    sigstate)
+    sigstate sbmmap)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -474,6 +474,20 @@ rrt_rr_test(record_replay_syscallbuf_fadvise_ioctl_getcwd_sites
 rrt_rr_test(replay_syscallbuf_batches_after_traced_calls_cost_no_stop
   --rec-opt --syscall-buffer --replay-opt --stats --expect "mix rounds 400"
   --replay-stderr "rrt replay: [0-9]\\{1,3\\} stops$" -- ${TR}/tr_sbcalls mix 400)
+
+# Anonymous private mmap and munmap are buffered (replay runs them for
+# real at the recorded address): the 0x1b000-byte maps make no SYSCALL
+# event; their memory reads the same, with holes, fork and threads.
+rrt_rr_test(record_replay_syscallbuf_anonymous_mmap_munmap
+  --rec-opt --syscall-buffer --dump-has "SYSCALLBUF tid"
+  --dump-lacks "mmap(0, 0x1b000,\\|munmap(0x[0-9a-f]*, 0x1b000)"
+  --expect "mmap rounds 500, sum" -- ${TR}/tr_sbmmap)
+# ... and replay keeps a mapping the program unmaps until it maps the same
+# range again (zeroed then, no stop): 1,500 rounds of the 0x1b000-byte map
+# take under 3,000 stops in all (run for real each time: about 7,900).
+rrt_rr_test(replay_syscallbuf_mmap_munmap_reuse_costs_no_stop
+  --rec-opt --syscall-buffer --replay-opt --stats --expect "mmap rounds 1500"
+  --replay-stderr "rrt replay: [12]\\?[0-9]\\{1,3\\} stops$" -- ${TR}/tr_sbmmap 1500)
 
 # (a thread dies while another waits in a traced call of the library's)
 rrt_rr_test(record_replay_syscallbuf_thread_exit_during_library_call

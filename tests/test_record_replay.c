@@ -202,6 +202,31 @@ static void test_syscall_table_rows_name_their_calls(void **state)
                         "io_uring_setup");
 }
 
+/* Copies an archive's metadata (key, if not NULL, set to value), file
+ * entries and CPUID manifest from r to w. */
+static void copy_head(rrt_reader *r, rrt_writer *w, const char *key,
+                      const char *value)
+{
+    const rrt_meta_entry *meta;
+    size_t n;
+    assert_int_equal(rrt_reader_meta(r, &meta, &n, NULL), RRT_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(
+            rrt_writer_set_meta(w, meta[i].key, meta[i].value, NULL), RRT_OK);
+    if (key)
+        assert_int_equal(rrt_writer_set_meta(w, key, value, NULL), RRT_OK);
+    for (size_t i = 0; i < rrt_reader_file_count(r); i++) {
+        rrt_file_entry f = {0};
+        assert_int_equal(rrt_reader_file(r, i, &f, NULL), RRT_OK);
+        assert_int_equal(rrt_writer_add_file(w, &f, NULL), RRT_OK);
+        rrt_file_entry_clear(&f);
+    }
+    rrt_cpuid_manifest m = {0};
+    assert_int_equal(rrt_reader_cpuid(r, &m, NULL), RRT_OK);
+    assert_int_equal(rrt_writer_set_cpuid(w, &m, NULL), RRT_OK);
+    rrt_cpuid_manifest_clear(&m);
+}
+
 /* Copies an archive, changing the last write(2) event: its argument 0,
  * or (bytes) the first byte it wrote to stdout. */
 static void copy_with_altered_write(const char *in, const char *out, bool bytes,
@@ -214,22 +239,7 @@ static void copy_with_altered_write(const char *in, const char *out, bool bytes,
     wo.no_sync = true;
     assert_int_equal(rrt_reader_open(in, &r, NULL), RRT_OK);
     assert_int_equal(rrt_writer_create(out, &wo, &w, NULL), RRT_OK);
-    const rrt_meta_entry *meta;
-    size_t n;
-    assert_int_equal(rrt_reader_meta(r, &meta, &n, NULL), RRT_OK);
-    for (size_t i = 0; i < n; i++)
-        assert_int_equal(
-            rrt_writer_set_meta(w, meta[i].key, meta[i].value, NULL), RRT_OK);
-    for (size_t i = 0; i < rrt_reader_file_count(r); i++) {
-        rrt_file_entry f = {0};
-        assert_int_equal(rrt_reader_file(r, i, &f, NULL), RRT_OK);
-        assert_int_equal(rrt_writer_add_file(w, &f, NULL), RRT_OK);
-        rrt_file_entry_clear(&f);
-    }
-    rrt_cpuid_manifest m = {0};
-    assert_int_equal(rrt_reader_cpuid(r, &m, NULL), RRT_OK);
-    assert_int_equal(rrt_writer_set_cpuid(w, &m, NULL), RRT_OK);
-    rrt_cpuid_manifest_clear(&m);
+    copy_head(r, w, NULL, NULL);
     /* find the last write */
     rrt_event_iter *it;
     rrt_event ev;
@@ -332,6 +342,63 @@ static void test_replay_compares_bytes_written_to_stdout(void **state)
     divergence_case(true, "bytes written to fd 1: expected the recorded ");
 }
 
+/* A recording made with a syscall buffer protocol this rrt does not know
+ * is refused before it runs, with the value named, not met as a
+ * divergence at the first request the library makes. */
+static void test_replay_refuses_unknown_syscall_buffer_protocol(void **state)
+{
+    (void)state;
+    const char *cli = getenv("RRT_CLI"), *tracee = getenv("RRT_TRACEE");
+    if (!cli || !tracee)
+        skip();
+    char dir[] = "/tmp/rrt-sbproto.XXXXXX", cmd[2048], a[64], b[64], log[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(a, sizeof(a), "%s/a.rrt", dir);
+    snprintf(b, sizeof(b), "%s/b.rrt", dir);
+    snprintf(log, sizeof(log), "%s/err", dir);
+    snprintf(cmd, sizeof(cmd), "'%s' record -o %s '%s' >/dev/null", cli, a,
+             tracee);
+    assert_int_equal(system(cmd), 0);
+    rrt_reader *r;
+    rrt_writer *w;
+    rrt_writer_options wo;
+    rrt_writer_options_init(&wo);
+    wo.no_sync = true;
+    assert_int_equal(rrt_reader_open(a, &r, NULL), RRT_OK);
+    assert_string_equal(rrt_reader_meta_get(r, "record.syscallbuf"), "2");
+    assert_int_equal(rrt_writer_create(b, &wo, &w, NULL), RRT_OK);
+    copy_head(r, w, "record.syscallbuf", "3");
+    rrt_event_iter *it;
+    rrt_event ev;
+    assert_int_equal(rrt_event_iter_open(r, 0, &it, NULL), RRT_OK);
+    while (rrt_event_iter_next(it, &ev, NULL) == RRT_OK)
+        assert_int_equal(
+            rrt_writer_add_event(w, ev.type, ev.data, ev.len, NULL), RRT_OK);
+    rrt_event_iter_close(it);
+    assert_int_equal(rrt_writer_finish(w, NULL), RRT_OK);
+    rrt_writer_free(w);
+    rrt_reader_close(r);
+    snprintf(cmd, sizeof(cmd), "'%s' replay %s >/dev/null 2>%s", cli, b, log);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st));
+    assert_int_not_equal(WEXITSTATUS(st), 0);
+    assert_int_not_equal(WEXITSTATUS(st), 125); /* not a divergence */
+    FILE *f = fopen(log, "r");
+    assert_non_null(f);
+    char text[4096] = "";
+    size_t got = fread(text, 1, sizeof(text) - 1, f);
+    text[got] = 0;
+    fclose(f);
+    if (!strstr(text, "syscall buffer protocol 3"))
+        fprintf(stderr, "replay said:\n%s", text);
+    assert_non_null(strstr(text, "syscall buffer protocol 3"));
+    assert_non_null(strstr(text, "b.rrt"));
+    snprintf(cmd, sizeof(cmd), "'%s' replay %s >/dev/null", cli, a);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +409,7 @@ int main(void)
         cmocka_unit_test(
             test_replay_reports_divergence_with_event_and_registers),
         cmocka_unit_test(test_replay_compares_bytes_written_to_stdout),
+        cmocka_unit_test(test_replay_refuses_unknown_syscall_buffer_protocol),
         cmocka_unit_test(test_sb_records_are_checked_before_use),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,6 +28,10 @@
  * it; replay: the buffer is consumed, fill it. Never real system calls. */
 #define SB_NR_FLUSH 0x5253
 #define SB_NR_DIVERGED 0x5254 /* replay: a record of another call (a1) */
+/* replay: run the call a0 for real with arguments a1..a4 (mmap: fd -1,
+ * offset 0), which must return a5: the mmap and munmap the library
+ * buffered, which shape the address space (spec/events.md 5) */
+#define SB_NR_EXEC 0x5255
 
 enum { SB_MODE_OFF = 0, SB_MODE_RECORD = 1, SB_MODE_REPLAY = 2 };
 
@@ -100,7 +104,23 @@ struct sb_ctl {
      * stopped the task, so the library makes no stop at the end of the
      * call that takes the last one (the replayer would only skip it) */
     uint32_t no_tail;
+    /* replay only (spec/events.md 5, memory): read-write mappings the
+     * library had the replayer make (SB_NR_EXEC) that no call the replayer
+     * ran for real may have changed since (it empties the table, nmaps 0),
+     * and, when pend is 1, one of them the program unmapped (pend_map)
+     * that stays mapped until the program maps the same range again
+     * (then reused, zeroed: no stop) or until the library or the replayer
+     * unmaps it before anything else that could see it */
+    uint32_t nmaps;
+    uint32_t pend;
+    struct sb_map {
+        uint64_t addr, len, flags;
+    } maps[8], pend_map;
 };
+
+#define SB_MAPS 8
+/* the most bytes the library zeroes to reuse a mapping at replay */
+#define SB_REUSE_MAX 0x100000ull
 
 #define SB_FDS 1024
 #define SB_FD_BLOCKS 0x1u /* a pipe, socket or device that may block */

@@ -85,6 +85,8 @@ bool trace_sb_buffers(long nr)
     case SYS_recvfrom:
     case SYS_sendmsg:
     case SYS_recvmsg:
+    case SYS_mmap:
+    case SYS_munmap:
         return true;
     default:
         return false;
