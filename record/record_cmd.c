@@ -49,9 +49,15 @@ static int record(rec_options *o, bool stats)
     rec_record(o, &rep, &err);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    if (stats && rep.outcome != REC_FAILED)
+    if (stats && rep.outcome != REC_FAILED) {
         cli_print_event_counts("record", rep.events, rep.counts,
                                rep.site_regions);
+        if (rep.site_by_file_id)
+            fprintf(stderr,
+                    "rrt record: %llu code regions known by file identity, "
+                    "not read\n",
+                    (unsigned long long)rep.site_by_file_id);
+    }
     switch (rep.outcome) {
     case REC_COMPLETE:
         return rep.exit_status;

@@ -442,9 +442,14 @@ static bool mmap_extras(recorder *r, rtask *t, rrt_ev_syscall *e)
     } else if (t->nr == SYS_mprotect) {
         prot = t->args[2], start = t->args[0], len = t->args[1];
     }
+    /* A new file mapping holds the file's bytes: its sites may come from
+     * the file identity index. mprotect'ed code may have been written. */
+    bool fresh = t->nr == SYS_mmap && !(t->args[3] & MAP_ANONYMOUS);
     if ((prot & PROT_EXEC) &&
-        trace_patch_range(t->base.memfd, start, len, &t->base.pset->p,
-                          &r->sites) < 0)
+        (fresh ? trace_patch_mapped(t->base.tid, t->base.memfd, start, len,
+                                    &t->base.pset->p, &r->sites)
+               : trace_patch_range(t->base.memfd, start, len, &t->base.pset->p,
+                                   &r->sites)) < 0)
         return rec_fail(r,
                         "cannot patch CPUID and XGETBV in new code at "
                         "0x%llx",
@@ -1344,6 +1349,7 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     if (r->mode == TRACE_CPUID_PATCH) {
         r->sites.cache = trace_site_cache_open(NULL);
         r->sites.found = sites_found;
+        r->sites.by_identity = true;
         r->sites.ctx = r;
     }
     if (o->signals_set) {
@@ -1396,6 +1402,7 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     rep->exit_status = r->exit_code;
     memcpy(rep->counts, r->counts, sizeof(rep->counts));
     memcpy(rep->site_regions, r->sites.regions, sizeof(rep->site_regions));
+    rep->site_by_file_id = r->sites.by_file_id;
     rep->sb_records = r->sb_records;
     rep->sb_patched = r->sb_patched;
 out:

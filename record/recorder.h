@@ -74,6 +74,8 @@ typedef struct rec_report {
     /* Code regions whose CPUID sites were found, by how (trace_sites_how:
      * [TRACE_SITES_CACHED], [TRACE_SITES_DECODED]); patch mode only. */
     uint64_t site_regions[TRACE_SITES_DECODED + 1];
+    /* Code regions known by file identity, without reading them. */
+    uint64_t site_by_file_id;
     uint64_t sb_records; /* calls the syscall buffer recorded */
     uint64_t sb_patched; /* syscall sites it patched */
 } rec_report;

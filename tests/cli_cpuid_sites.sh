@@ -34,6 +34,13 @@ rec second
 [ "$(sites "$T/second.err" cache)" -gt 0 ] || fail "second recording used no cache entry"
 [ "$(sites "$T/second.err" decoded)" -lt "$d1" ] || fail "second recording disassembled as much again"
 cmp -s "$T/first.out" "$T/second.out" || fail "second recording saw other CPUID answers"
+grep -q "code regions known by file identity, not read" "$T/second.err" ||
+    fail "second recording read the code of files it had already seen"
+"$RRT" replay --stats --cpuid-mode=patch "$T/second.rrt" >"$T/rep-second.out" 2>"$T/rep-second.err" ||
+    fail "replay of the second recording failed"
+cmp -s "$T/first.out" "$T/rep-second.out" || fail "replay of the second recording differs"
+[ "$(sites "$T/rep-second.err" decoded)" = 0 ] ||
+    fail "replay disassembled code whose sites the second recording took by file identity"
 
 # Damage every cache entry three ways in turn; each time the recording sees
 # the same CPUID answers, and the damaged entries are decoded again.

@@ -6,6 +6,7 @@
  *   test_cpuid_sites                run the tests (ctest)
  *   test_cpuid_sites --bench FILE.. MB/s of each decoder and of the key hash
  *                                   on the executable segments of FILEs */
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +29,7 @@
 #include "rrti.h"
 #include "rrti_xxhash.h"
 #include "site_cache.h"
+#include "trace.h"
 #ifdef RRT_TEST_PACK
 #include "pack.h"
 #endif
@@ -1269,6 +1271,332 @@ static int bench(int argc, char **argv)
     return system(cmd) == 0 ? 0 : 1;
 }
 
+/* ------------------------------------------------------------------ */
+/* The file identity index                                            */
+
+/* Code A is g_code (make_code(7)); code B is A with the byte before A's
+ * first CPUID turned into the opcode of MOV EAX, imm32: the same size, and
+ * the first CPUID's 0F A2 now an immediate. Patching it there would break
+ * the MOV; the sweep of B finds A's sites but the first. */
+static void make_b(uint8_t *b)
+{
+    make_code(b, 7);
+    b[g_code_sites[0] - 1] = 0xb8;
+}
+
+typedef struct mapped_run {
+    long n;           /* trace_patch_mapped's result */
+    uint64_t off[64]; /* the patched sites, relative to the mapping */
+    trace_site_source src;
+    trace_site_cache_stats st;
+} mapped_run;
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Maps `file` private and executable in this process (PROT_WRITE too when
+ * `writable`; then `poke`, if not NULL, is copied over the mapping and it
+ * is made read-only before patching, like text relocations), patches it
+ * through /proc/self/mem with trace_patch_mapped and the cache at dir, and
+ * unmaps it. */
+static void run_mapped(const char *dir, const char *file, bool writable,
+                       const uint8_t *poke, mapped_run *r)
+{
+    memset(r, 0, sizeof(*r));
+    trace_site_cache *c = open_cache(dir, 0);
+    int fd = open(file, O_RDONLY);
+    int memfd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+    assert_true(fd >= 0 && memfd >= 0);
+    int prot = PROT_READ | PROT_EXEC | (writable ? PROT_WRITE : 0);
+    uint8_t *m = mmap(NULL, CODE_LEN, prot, MAP_PRIVATE, fd, 0);
+    assert_true(m != MAP_FAILED);
+    close(fd);
+    if (poke) {
+        memcpy(m, poke, CODE_LEN);
+        assert_int_equal(mprotect(m, CODE_LEN, PROT_READ | PROT_EXEC), 0);
+    }
+    trace_pset *ps = trace_pset_new();
+    ps->p.want = TRACE_SITE_CPUID;
+    r->src.cache = c;
+    r->src.by_identity = true;
+    r->n = trace_patch_mapped(getpid(), memfd, (uint64_t)(uintptr_t)m, CODE_LEN,
+                              &ps->p, &r->src);
+    assert_true(ps->p.n <= 64);
+    for (size_t i = 0; i < ps->p.n; i++) {
+        r->off[i] = ps->p.addr[i] - (uint64_t)(uintptr_t)m;
+        /* patched in memory, not in the file */
+        assert_int_equal(m[r->off[i]], 0x0f);
+        assert_int_equal(m[r->off[i] + 1], 0x0b);
+    }
+    qsort(r->off, ps->p.n, sizeof(r->off[0]), cmp_u64);
+    trace_site_cache_stats_get(c, &r->st);
+    trace_pset_unref(ps);
+    munmap(m, CODE_LEN);
+    close(memfd);
+    trace_site_cache_close(c);
+}
+
+static bool read_code_at(void *ctx, uint64_t off, void *buf, size_t n)
+{
+    memcpy(buf, (const uint8_t *)ctx + off, n);
+    return true;
+}
+
+static void expect_a(const mapped_run *r)
+{
+    assert_int_equal(r->n, (long)g_code_nsites);
+    assert_memory_equal(r->off, g_code_sites, g_code_nsites * 8);
+}
+
+static void expect_b(const mapped_run *r)
+{
+    assert_int_equal(r->n, (long)g_code_nsites - 1);
+    assert_memory_equal(r->off, g_code_sites + 1, (g_code_nsites - 1) * 8);
+}
+
+/* The one index entry ("i..." file) in dir. */
+static void index_path(const char *dir, char *buf, size_t n)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    int found = 0;
+    while ((e = readdir(d)))
+        if (e->d_name[0] == 'i') {
+            snprintf(buf, n, "%s/%s", dir, e->d_name);
+            found++;
+        }
+    closedir(d);
+    assert_int_equal(found, 1);
+}
+
+/* A file with code A, recorded once (decoded and indexed), then found by
+ * identity. */
+static void index_a(const char *name, char *dir, char *file, size_t n,
+                    mapped_run *r)
+{
+    cache_dir_in(dir, n, name);
+    snprintf(file, n, "%s/code", dir);
+    strcat(dir, "/cache");
+    mkdir(dir, 0700);
+    make_code(g_code, 7);
+    spew(file, g_code, CODE_LEN);
+    run_mapped(dir, file, false, NULL, r);
+    expect_a(r);
+    assert_int_equal(r->src.regions[TRACE_SITES_DECODED], 1);
+    assert_int_equal(r->src.by_file_id, 0);
+    assert_int_equal(r->st.id_stores, 1);
+}
+
+static void test_index_second_mapping_reads_nothing(void **state)
+{
+    (void)state;
+    char dir[200], file[200];
+    mapped_run r;
+    index_a("index-hit", dir, file, sizeof(dir), &r);
+    run_mapped(dir, file, false, NULL, &r);
+    expect_a(&r);
+    assert_int_equal(r.src.by_file_id, 1);
+    assert_int_equal(r.src.regions[TRACE_SITES_CACHED], 1);
+    assert_int_equal(r.src.regions[TRACE_SITES_DECODED], 0);
+    assert_int_equal(r.st.id_hits, 1);
+    /* the content entry was not even looked up: nothing was hashed */
+    assert_int_equal(r.st.hits + r.st.misses, 0);
+}
+
+/* B written over A in place, same size, mtime set back (touch -d): the
+ * ctime moved, so the entry is another identity's. */
+static void test_index_stale_file_with_old_mtime_is_a_miss(void **state)
+{
+    (void)state;
+    char dir[200], file[200];
+    mapped_run r;
+    index_a("index-stale", dir, file, sizeof(dir), &r);
+    struct stat before;
+    assert_int_equal(stat(file, &before), 0);
+    uint8_t *b = malloc(CODE_LEN);
+    make_b(b);
+    int fd = open(file, O_WRONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(pwrite(fd, b, CODE_LEN, 0), (ssize_t)CODE_LEN);
+    struct timespec ts[2] = {before.st_atim, before.st_mtim};
+    assert_int_equal(futimens(fd, ts), 0);
+    close(fd);
+    struct stat after;
+    assert_int_equal(stat(file, &after), 0);
+    assert_int_equal(after.st_ino, before.st_ino);
+    assert_int_equal(after.st_size, before.st_size);
+    assert_memory_equal(&after.st_mtim, &before.st_mtim, sizeof(after.st_mtim));
+    run_mapped(dir, file, false, NULL, &r);
+    expect_b(&r);
+    assert_int_equal(r.src.by_file_id, 0);
+    assert_int_equal(r.src.regions[TRACE_SITES_DECODED], 1);
+    free(b);
+}
+
+/* Where the identity repeats with other bytes (a file system image mounted
+ * again, a clock set back), the sample of the bytes in memory refuses the
+ * entry: here a forged identity equal to the stored one. */
+static void test_index_same_identity_other_bytes_is_a_miss(void **state)
+{
+    (void)state;
+    char dir[128];
+    cache_dir_in(dir, sizeof(dir), "index-sample");
+    trace_site_cache *c = open_cache(dir, 0);
+    make_code(g_code, 7);
+    uint8_t *b = malloc(CODE_LEN);
+    make_b(b);
+    trace_file_id id = {.dev = 1, .ino = 2, .size = CODE_LEN, .len = CODE_LEN};
+    trace_sites s;
+    trace_sites_init(&s);
+    assert_true(trace_sites_set(&s, g_code_sites, g_code_nsites));
+    rrt_blob_id key, k2;
+    trace_code_key(g_code, CODE_LEN, &key);
+    assert_true(trace_site_index_store(c, &id, g_code, true, &key, &s));
+    /* the bytes it was made from: a hit */
+    bool pairs = false;
+    assert_true(
+        trace_site_index_lookup(c, &id, read_code_at, g_code, &pairs, &k2, &s));
+    assert_true(pairs);
+    expect_code_sites(&s);
+    assert_memory_equal(&k2, &key, sizeof(key));
+    /* B under the same identity: a miss, and the entry is gone */
+    assert_false(
+        trace_site_index_lookup(c, &id, read_code_at, b, &pairs, &k2, &s));
+    assert_int_equal(s.n, 0);
+    assert_false(
+        trace_site_index_lookup(c, &id, read_code_at, g_code, &pairs, &k2, &s));
+    trace_site_cache_stats st;
+    trace_site_cache_stats_get(c, &st);
+    assert_int_equal(st.id_hits, 1);
+    assert_int_equal(st.id_rejected, 1);
+    trace_sites_free(&s);
+    trace_site_cache_close(c);
+    free(b);
+}
+
+/* Index entries truncated, with a flipped bit, or with a correct checksum
+ * and sites moved to 0F A2 inside an immediate or to bytes that are not
+ * 0F A2: each a miss, and the sites patched are the sweep's. */
+static void test_index_damaged_or_forged_entry_is_a_miss(void **state)
+{
+    (void)state;
+    char dir[200], file[200], ipath[512];
+    mapped_run r;
+    index_a("index-damaged", dir, file, sizeof(dir), &r);
+    index_path(dir, ipath, sizeof(ipath));
+    size_t size = 0;
+    uint8_t *good = slurp(ipath, &size);
+    assert_non_null(good);
+    assert_int_equal(size, 136 + 8 * g_code_nsites);
+    /* the offset of a 0F A2 inside a MOV immediate */
+    uint64_t in_mov = 0;
+    for (uint64_t i = 1; i + 1 < CODE_LEN && !in_mov; i++)
+        if (g_code[i - 1] == 0xb8 && g_code[i] == 0x0f && g_code[i + 1] == 0xa2)
+            in_mov = i;
+    assert_true(in_mov != 0);
+    uint8_t *bad = malloc(size);
+    for (int how = 0; how < 5; how++) {
+        memcpy(bad, good, size);
+        size_t n = size;
+        switch (how) {
+        case 0:
+            n = size / 2;
+            break; /* truncated */
+        case 1:
+            bad[100] ^= 0x10;
+            break; /* a bit of the key */
+        case 2:
+            bad[size - 20] ^= 0x01;
+            break; /* a bit of a site */
+        case 3:    /* first site moved into a MOV, checksum redone */
+        case 4:    /* first site moved to plain NOPs, checksum redone */
+            rrti_put_u64(bad + 128, how == 3 ? in_mov : 2);
+            rrti_put_u64(bad + size - 8, XXH3_64bits(bad, size - 8));
+            break;
+        }
+        spew(ipath, bad, n);
+        run_mapped(dir, file, false, NULL, &r);
+        expect_a(&r);
+        assert_int_equal(r.src.by_file_id, 0);
+        assert_int_equal(r.st.id_rejected, 1);
+        /* the full path rewrote a good entry, found next time */
+        run_mapped(dir, file, false, NULL, &r);
+        expect_a(&r);
+        assert_int_equal(r.src.by_file_id, 1);
+    }
+    free(bad);
+    free(good);
+}
+
+/* Code written into the mapping before it was made executable is not the
+ * file's: a writable executable mapping is not looked up, and a mapping
+ * written then mprotect'ed (which the engines never look up, as its
+ * sites come from trace_patch_range) is refused by the sample. */
+static void test_index_written_mapping_is_not_trusted(void **state)
+{
+    (void)state;
+    char dir[200], file[200];
+    mapped_run r;
+    index_a("index-written", dir, file, sizeof(dir), &r);
+    uint8_t *b = malloc(CODE_LEN);
+    make_b(b);
+    run_mapped(dir, file, true, NULL, &r); /* rwxp */
+    expect_a(&r);
+    assert_int_equal(r.src.by_file_id, 0);
+    assert_int_equal(r.st.id_hits + r.st.id_misses, 0);
+    run_mapped(dir, file, true, b, &r); /* written, then r-xp */
+    expect_b(&r);
+    assert_int_equal(r.src.by_file_id, 0);
+    free(b);
+}
+
+/* Every truncation and every bit flip of an index entry is a miss (the
+ * checksum, or a field check before it), never other sites. */
+static void test_index_entry_every_truncation_and_flip_is_a_miss(void **state)
+{
+    (void)state;
+    char dir[128], ipath[512];
+    cache_dir_in(dir, sizeof(dir), "index-sweep");
+    trace_site_cache *c = open_cache(dir, 0);
+    make_code(g_code, 7);
+    trace_file_id id = {.dev = 3, .ino = 4, .size = CODE_LEN, .len = CODE_LEN};
+    trace_sites s;
+    trace_sites_init(&s);
+    assert_true(trace_sites_set(&s, g_code_sites, g_code_nsites));
+    rrt_blob_id key, k2;
+    trace_code_key(g_code, CODE_LEN, &key);
+    assert_true(trace_site_index_store(c, &id, g_code, true, &key, &s));
+    index_path(dir, ipath, sizeof(ipath));
+    size_t size = 0;
+    uint8_t *good = slurp(ipath, &size), *bad = malloc(size);
+    bool pairs;
+    for (size_t cut = 0; cut < size; cut++) {
+        spew(ipath, good, cut);
+        assert_false(trace_site_index_lookup(c, &id, read_code_at, g_code,
+                                             &pairs, &k2, &s));
+    }
+    for (size_t bit = 0; bit < size * 8; bit++) {
+        memcpy(bad, good, size);
+        bad[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        spew(ipath, bad, size);
+        assert_false(trace_site_index_lookup(c, &id, read_code_at, g_code,
+                                             &pairs, &k2, &s));
+        assert_int_equal(s.n, 0);
+    }
+    spew(ipath, good, size);
+    assert_true(
+        trace_site_index_lookup(c, &id, read_code_at, g_code, &pairs, &k2, &s));
+    expect_code_sites(&s);
+    free(bad);
+    free(good);
+    trace_sites_free(&s);
+    trace_site_cache_close(c);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -1297,6 +1625,12 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_sites_check_rejects_bad_lists),
         cmocka_unit_test(test_zydis_and_capstone_agree_on_real_code),
         cmocka_unit_test(test_cache_hit_after_store),
+        cmocka_unit_test(test_index_second_mapping_reads_nothing),
+        cmocka_unit_test(test_index_stale_file_with_old_mtime_is_a_miss),
+        cmocka_unit_test(test_index_same_identity_other_bytes_is_a_miss),
+        cmocka_unit_test(test_index_damaged_or_forged_entry_is_a_miss),
+        cmocka_unit_test(test_index_written_mapping_is_not_trusted),
+        cmocka_unit_test(test_index_entry_every_truncation_and_flip_is_a_miss),
         cmocka_unit_test(test_cache_entry_truncated_or_flipped_is_a_miss),
         cmocka_unit_test(test_cache_entry_with_forged_fields_is_a_miss),
         cmocka_unit_test(test_cache_not_owned_by_the_user_is_not_used),

@@ -21,7 +21,9 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -166,7 +168,8 @@ static const uint8_t ud2[2] = {0x0f, 0x0b};
  * decoded; and all three sources give what the sweep gives for these
  * bytes (site_cache.h says why a cache or table entry can be trusted). */
 static long patch_cpuid(int memfd, uint64_t start, const uint8_t *code,
-                        size_t len, trace_patches *p, trace_site_source *src)
+                        size_t len, trace_patches *p, trace_site_source *src,
+                        const trace_file_id *id)
 {
     trace_sites s;
     trace_sites_init(&s);
@@ -176,6 +179,9 @@ static long patch_cpuid(int memfd, uint64_t start, const uint8_t *code,
         src ? src->table : NULL, src ? src->cache : NULL, code, len, &key, &s);
     if (how == TRACE_SITES_FAILED)
         goto out;
+    if (id)
+        trace_site_index_store(src->cache, id, code, how != TRACE_SITES_NONE,
+                               &key, &s);
     if (src && how != TRACE_SITES_NONE) {
         src->regions[how]++;
         if (src->found && !src->found(src->ctx, &key, len, &s))
@@ -236,8 +242,9 @@ out:
     return n;
 }
 
-long trace_patch_range(int memfd, uint64_t start, uint64_t len,
-                       trace_patches *p, trace_site_source *src)
+static long patch_range(int memfd, uint64_t start, uint64_t len,
+                        trace_patches *p, trace_site_source *src,
+                        const trace_file_id *id)
 {
     if (len == 0 || len > PATCH_MAX_REGION || !p->want)
         return 0;
@@ -249,7 +256,7 @@ long trace_patch_range(int memfd, uint64_t start, uint64_t len,
         goto out;
     n = 0;
     if (p->want & TRACE_SITE_CPUID) {
-        k = patch_cpuid(memfd, start, code, (size_t)len, p, src);
+        k = patch_cpuid(memfd, start, code, (size_t)len, p, src, id);
         n = k < 0 ? -1 : n + k;
     }
     if (n >= 0 && (p->want & TRACE_SITE_XGETBV)) {
@@ -261,30 +268,188 @@ out:
     return n;
 }
 
+long trace_patch_range(int memfd, uint64_t start, uint64_t len,
+                       trace_patches *p, trace_site_source *src)
+{
+    return patch_range(memfd, start, len, p, src, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Fresh file mappings: the file identity index (site_cache.h)        */
+
+typedef struct map_line {
+    uint64_t lo, hi, off, ino;
+    unsigned maj, min;
+    char perms[5];
+    const char *path; /* into the line; "" when none */
+} map_line;
+
+static bool parse_map_line(char *line, map_line *m)
+{
+    unsigned long long lo, hi, off, ino;
+    int at = 0;
+    if (sscanf(line, "%llx-%llx %4s %llx %x:%x %llu%n", &lo, &hi, m->perms,
+               &off, &m->maj, &m->min, &ino, &at) != 7)
+        return false;
+    m->lo = lo, m->hi = hi, m->off = off, m->ino = ino;
+    char *q = line + at;
+    while (*q == ' ')
+        q++;
+    q[strcspn(q, "\n")] = 0;
+    m->path = q;
+    return true;
+}
+
+typedef struct mem_region {
+    int memfd;
+    uint64_t start;
+} mem_region;
+
+static bool read_region(void *ctx, uint64_t off, void *buf, size_t n)
+{
+    const mem_region *r = ctx;
+    return trace_mem_read(r->memfd, r->start + off, buf, n);
+}
+
+/* The identity of the file behind m, a fresh mapping that holds the
+ * region [start, start + len): false unless it is a private, read-only,
+ * executable mapping of a regular file that the region covers exactly
+ * (up to the page the region ends in), and the file we stat is the inode
+ * the mapping holds. */
+static bool file_id_of(pid_t pid, const map_line *m, uint64_t start,
+                       uint64_t len, trace_file_id *id)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    uint64_t end = start + len, pg = page > 0 ? (uint64_t)page : 4096;
+    if (strcmp(m->perms, "r-xp") != 0 || m->ino == 0 || m->path[0] != '/' ||
+        m->lo != start || end < start || m->hi != (end + pg - 1) / pg * pg)
+        return false;
+    size_t k = strlen(m->path);
+    if (k >= 10 && strcmp(m->path + k - 10, " (deleted)") == 0)
+        return false;
+    char link[96];
+    snprintf(link, sizeof(link), "/proc/%d/map_files/%llx-%llx", (int)pid,
+             (unsigned long long)m->lo, (unsigned long long)m->hi);
+    struct stat sb;
+    /* map_files leads to the mapped file itself but needs
+     * CAP_CHECKPOINT_RESTORE; without it, the path must lead to the inode
+     * maps names (device and inode: a file replaced since is another one;
+     * where stat's device differs from the mapping's, as on btrfs
+     * subvolumes, that is a miss). */
+    bool via_link = stat(link, &sb) == 0;
+    if (!via_link && stat(m->path, &sb) != 0)
+        return false;
+    if (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_ino != m->ino ||
+        (!via_link && sb.st_dev != makedev(m->maj, m->min)))
+        return false;
+    *id = (trace_file_id){
+        .dev = (uint64_t)sb.st_dev,
+        .ino = (uint64_t)sb.st_ino,
+        .size = (uint64_t)sb.st_size,
+        .mtime_sec = (uint64_t)sb.st_mtim.tv_sec,
+        .mtime_nsec = (uint64_t)sb.st_mtim.tv_nsec,
+        .ctime_sec = (uint64_t)sb.st_ctim.tv_sec,
+        .ctime_nsec = (uint64_t)sb.st_ctim.tv_nsec,
+        .offset = m->off,
+        .len = len,
+    };
+    return true;
+}
+
+/* trace_patch_range for a fresh mapping m: sites from the index when its
+ * entry holds, without reading the region; else the full path, whose
+ * result is indexed. */
+static long patch_fresh(pid_t pid, int memfd, const map_line *m, uint64_t start,
+                        uint64_t len, trace_patches *p, trace_site_source *src)
+{
+    trace_file_id id;
+    if (!src || !src->by_identity || !src->cache || src->table ||
+        p->want != TRACE_SITE_CPUID || len < 2 || len > PATCH_MAX_REGION ||
+        !file_id_of(pid, m, start, len, &id))
+        return trace_patch_range(memfd, start, len, p, src);
+    trace_sites s;
+    trace_sites_init(&s);
+    rrt_blob_id key;
+    bool pairs = false;
+    mem_region r = {memfd, start};
+    if (!trace_site_index_lookup(src->cache, &id, read_region, &r, &pairs, &key,
+                                 &s)) {
+        trace_sites_free(&s);
+        return patch_range(memfd, start, len, p, src, &id);
+    }
+    src->by_file_id++;
+    long n = -1;
+    if (pairs) {
+        src->regions[TRACE_SITES_CACHED]++;
+        if (src->found && !src->found(src->ctx, &key, len, &s))
+            goto out;
+    }
+    for (size_t i = 0; i < s.n; i++) {
+        uint64_t at = start + s.off[i];
+        if (!trace_mem_write(memfd, at, ud2, 2) ||
+            !patches_add(p, at, TRACE_SITE_CPUID))
+            goto out;
+    }
+    n = (long)s.n;
+out:
+    trace_sites_free(&s);
+    return n;
+}
+
+long trace_patch_mapped(pid_t pid, int memfd, uint64_t start, uint64_t len,
+                        trace_patches *p, trace_site_source *src)
+{
+    if (len == 0 || !p->want)
+        return 0;
+    if (!src || !src->by_identity || !src->cache || src->table ||
+        p->want != TRACE_SITE_CPUID)
+        return trace_patch_range(memfd, start, len, p, src);
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+    FILE *f = fopen(path, "re");
+    char *line = NULL;
+    size_t cap = 0;
+    map_line m = {.path = ""};
+    bool found = false;
+    while (f && getline(&line, &cap, f) > 0)
+        if (parse_map_line(line, &m) && m.lo <= start && start < m.hi) {
+            found = true;
+            break;
+        }
+    long n = found ? patch_fresh(pid, memfd, &m, start, len, p, src)
+                   : trace_patch_range(memfd, start, len, p, src);
+    free(line);
+    if (f)
+        fclose(f);
+    return n;
+}
+
 long trace_patch_all(pid_t pid, int memfd, trace_patches *p,
                      trace_site_source *src)
 {
-    char path[64], line[512];
+    char path[64];
     if (!p->want)
         return 0;
     snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
     FILE *f = fopen(path, "re");
     if (!f)
         return -1;
+    char *line = NULL;
+    size_t cap = 0;
     long total = 0;
-    while (fgets(line, sizeof(line), f)) {
-        unsigned long long lo, hi;
-        char perms[8] = "";
-        if (sscanf(line, "%llx-%llx %7s", &lo, &hi, perms) != 3 ||
-            perms[2] != 'x' || strstr(line, "[v"))
+    while (getline(&line, &cap, f) > 0) {
+        map_line m;
+        if (!parse_map_line(line, &m) || m.perms[2] != 'x' ||
+            strncmp(m.path, "[v", 2) == 0)
             continue;
-        long n = trace_patch_range(memfd, lo, hi - lo, p, src);
+        long n = patch_fresh(pid, memfd, &m, m.lo, m.hi - m.lo, p, src);
         if (n < 0) {
             total = -1;
             break;
         }
         total += n;
     }
+    free(line);
     fclose(f);
     return total;
 }

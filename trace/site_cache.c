@@ -9,7 +9,7 @@
  * when a handle stores its first entry and every 64th after that, so the
  * bound can be overrun by at most 64 entries per open handle in between.
  * Eviction removes the least recently used entries first (a hit sets the
- * file's mtime) until the entries fit.
+ * file's mtime, if it is older than TOUCH_EVERY) until the entries fit.
  *
  * Entry file, all integers little-endian:
  *   0   8   magic "rrtsites"
@@ -42,28 +42,16 @@
 #include <xxhash.h>
 
 #include "site_cache.h"
+#include "site_cache_priv.h"
 #include "rrtx.h"
 
 #define MAGIC "rrtsites"
 #define FORMAT_VERSION 1
-#define SWEEP_VERSION 1
 #define HEADER 48u
 #define TRAILER 8u
 #define CHECK_EVERY 64u
 #define TMP_PREFIX ".tmp."
 #define TMP_MAX_AGE 3600 /* seconds before a temporary file is litter */
-
-struct trace_site_cache {
-    int dfd; /* the cache directory, or -1: disabled */
-    char *dir;
-    uint64_t max_bytes;
-    size_t min_len;
-    uint8_t decoder; /* 1 zydis, 2 capstone: what trace_cpuid_find uses */
-    const char *decoder_name;
-    unsigned stores;
-    unsigned tmp_counter; /* makes temporary names differ */
-    trace_site_cache_stats stats;
-};
 
 void trace_site_cache_options_init(trace_site_cache_options *o)
 {
@@ -192,24 +180,24 @@ void trace_code_key(const uint8_t *code, size_t len, rrt_blob_id *key)
 /* ------------------------------------------------------------------ */
 /* Entry files                                                        */
 
-static void put_u16(uint8_t *p, uint16_t v)
+void trace_sc_put_u16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)v;
     p[1] = (uint8_t)(v >> 8);
 }
 
-static void put_u64(uint8_t *p, uint64_t v)
+void trace_sc_put_u64(uint8_t *p, uint64_t v)
 {
     for (int i = 0; i < 8; i++)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static uint16_t get_u16(const uint8_t *p)
+uint16_t trace_sc_get_u16(const uint8_t *p)
 {
     return (uint16_t)(p[0] | p[1] << 8);
 }
 
-static uint64_t get_u64(const uint8_t *p)
+uint64_t trace_sc_get_u64(const uint8_t *p)
 {
     uint64_t v = 0;
     for (int i = 7; i >= 0; i--)
@@ -246,25 +234,34 @@ static bool decode_entry(const trace_site_cache *c, const uint8_t *p,
     if (size < HEADER + TRAILER || (size - HEADER - TRAILER) % 8 != 0)
         return false;
     uint64_t n = (size - HEADER - TRAILER) / 8;
-    if (memcmp(p, MAGIC, 8) != 0 || get_u16(p + 8) != FORMAT_VERSION ||
-        get_u16(p + 10) != SWEEP_VERSION || p[12] != c->decoder ||
+    if (memcmp(p, MAGIC, 8) != 0 || trace_sc_get_u16(p + 8) != FORMAT_VERSION ||
+        trace_sc_get_u16(p + 10) != SWEEP_VERSION || p[12] != c->decoder ||
         memcmp(p + 13, zero, 3) != 0 || memcmp(p + 16, key->bytes, 16) != 0 ||
-        get_u64(p + 32) != len || get_u64(p + 40) != n || n > len / 2)
+        trace_sc_get_u64(p + 32) != len || trace_sc_get_u64(p + 40) != n ||
+        n > len / 2)
         return false;
-    if (get_u64(p + size - TRAILER) != XXH3_64bits(p, size - TRAILER))
+    if (trace_sc_get_u64(p + size - TRAILER) != XXH3_64bits(p, size - TRAILER))
         return false;
     uint64_t *off = malloc(n ? (size_t)n * sizeof(*off) : 1);
     if (!off)
         return false;
     for (uint64_t i = 0; i < n; i++)
-        off[i] = get_u64(p + HEADER + 8 * i);
+        off[i] = trace_sc_get_u64(p + HEADER + 8 * i);
     bool ok = trace_sites_check(code, len, off, (size_t)n) &&
               trace_sites_set(out, off, (size_t)n);
     free(off);
     return ok;
 }
 
-static bool read_all(int fd, uint8_t *p, size_t n)
+void trace_sc_touch(int fd, const struct stat *sb)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (now.tv_sec - sb->st_mtim.tv_sec >= TOUCH_EVERY)
+        futimens(fd, NULL);
+}
+
+bool trace_sc_read_all(int fd, uint8_t *p, size_t n)
 {
     size_t done = 0;
     while (done < n) {
@@ -295,11 +292,11 @@ static int load(trace_site_cache *c, const char *name, const rrt_blob_id *key,
         goto out;
     size_t size = (size_t)sb.st_size;
     p = malloc(size);
-    if (!p || !read_all(fd, p, size))
+    if (!p || !trace_sc_read_all(fd, p, size))
         goto out;
     if (decode_entry(c, p, size, key, code, len, out)) {
         got = 1;
-        futimens(fd, NULL); /* recently used: evicted last */
+        trace_sc_touch(fd, &sb);
     }
 out:
     free(p);
@@ -342,7 +339,7 @@ bool trace_sites_lookup(trace_site_cache *c, const uint8_t *code, size_t len,
 /* ------------------------------------------------------------------ */
 /* Storing and eviction                                               */
 
-static bool write_all(int fd, const uint8_t *p, size_t n)
+bool trace_sc_write_all(int fd, const uint8_t *p, size_t n)
 {
     while (n) {
         ssize_t k = write(fd, p, n);
@@ -357,7 +354,7 @@ static bool write_all(int fd, const uint8_t *p, size_t n)
 }
 
 /* A temporary file in the cache directory, O_EXCL under a fresh name. */
-static int make_temp(trace_site_cache *c, char name[64])
+int trace_sc_make_temp(trace_site_cache *c, char name[64])
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -389,9 +386,12 @@ static int older_first(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-/* An entry's name: 32 hex digits, a dot, a decoder name. */
+/* An entry's name: 32 hex digits, a dot, a decoder name; a file identity
+ * index entry (site_index.c) has an "i" before the digits. */
 static bool is_entry_name(const char *s)
 {
+    if (s[0] == 'i')
+        s++;
     for (int i = 0; i < 32; i++)
         if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
             return false;
@@ -438,7 +438,7 @@ static void evict(trace_site_cache *c)
         v[n].mtime = sb.st_mtim;
         v[n].bytes =
             blocks > (uint64_t)sb.st_size ? blocks : (uint64_t)sb.st_size;
-        /* is_entry_name bounds the length: at most 32 + 1 + 8. */
+        /* is_entry_name bounds the length: at most 1 + 32 + 1 + 8. */
         memcpy(v[n].name, e->d_name, strlen(e->d_name) + 1);
         total += v[n].bytes;
         n++;
@@ -466,19 +466,28 @@ bool trace_sites_store(trace_site_cache *c, const rrt_blob_id *key, size_t len,
     if (!p)
         return false;
     memcpy(p, MAGIC, 8);
-    put_u16(p + 8, FORMAT_VERSION);
-    put_u16(p + 10, SWEEP_VERSION);
+    trace_sc_put_u16(p + 8, FORMAT_VERSION);
+    trace_sc_put_u16(p + 10, SWEEP_VERSION);
     p[12] = c->decoder;
     memcpy(p + 16, key->bytes, 16);
-    put_u64(p + 32, len);
-    put_u64(p + 40, s->n);
+    trace_sc_put_u64(p + 32, len);
+    trace_sc_put_u64(p + 40, s->n);
     for (size_t i = 0; i < s->n; i++)
-        put_u64(p + HEADER + 8 * i, s->off[i]);
-    put_u64(p + size - TRAILER, XXH3_64bits(p, size - TRAILER));
-    char tmp[64], name[64];
+        trace_sc_put_u64(p + HEADER + 8 * i, s->off[i]);
+    trace_sc_put_u64(p + size - TRAILER, XXH3_64bits(p, size - TRAILER));
+    char name[64];
     entry_name(c, key, name);
-    int fd = make_temp(c, tmp);
-    bool ok = fd >= 0 && write_all(fd, p, size);
+    bool ok = trace_sc_publish(c, name, p, size);
+    free(p);
+    return ok;
+}
+
+bool trace_sc_publish(trace_site_cache *c, const char *name, const uint8_t *p,
+                      size_t size)
+{
+    char tmp[64];
+    int fd = trace_sc_make_temp(c, tmp);
+    bool ok = fd >= 0 && trace_sc_write_all(fd, p, size);
     if (fd >= 0 && close(fd) != 0)
         ok = false;
     /* The rename makes the whole entry appear at once, or not at all. */
@@ -486,7 +495,6 @@ bool trace_sites_store(trace_site_cache *c, const rrt_blob_id *key, size_t len,
         ok = renameat(c->dfd, tmp, c->dfd, name) == 0;
     if (!ok && fd >= 0)
         unlinkat(c->dfd, tmp, 0);
-    free(p);
     if (!ok)
         return false;
     c->stats.stores++;

@@ -70,6 +70,10 @@ typedef struct trace_site_cache_stats {
     uint64_t hits, misses, stores;
     uint64_t rejected; /* entries found but refused (damage, wrong key) */
     uint64_t evicted;  /* entries removed to keep the size bound */
+    /* The file identity index (below): regions known without reading
+     * them, look-ups that found nothing usable, entries refused (damage,
+     * other identity, samples that differ from memory), entries stored. */
+    uint64_t id_hits, id_misses, id_rejected, id_stores;
 } trace_site_cache_stats;
 void trace_site_cache_stats_get(const trace_site_cache *c,
                                 trace_site_cache_stats *out);
@@ -113,5 +117,79 @@ typedef enum {
 trace_sites_how trace_sites_for(const rrt_cpuid_sites *table,
                                 trace_site_cache *c, const uint8_t *code,
                                 size_t len, rrt_blob_id *key, trace_sites *out);
+
+/*
+ * The file identity index: a second recording of the same program without
+ * reading or hashing its code. Reading every new executable mapping from
+ * /proc/PID/mem and hashing it to find its content key was most of the cost
+ * of recording a large program in patch mode (rustc: ~150 MB of code, 6x
+ * native). An index entry maps the identity of a mapped file region to what
+ * the full path computed for it: whether it holds the bytes 0F A2, its
+ * content key, its sites.
+ *
+ * Identity (trace_file_id): st_dev, st_ino, st_size, mtime and ctime to the
+ * nanosecond of the file, the mapping's file offset and the region's
+ * length. The inode is the one the mapping holds (/proc/PID/maps gives its
+ * device and inode; the file is stat()ed through /proc/PID/map_files, or
+ * through the path when that needs privileges we lack, and then the path
+ * must lead to that same inode). ctime is what makes it trustworthy:
+ * every write, truncate, chmod or utimensat (`touch -d` setting mtime back)
+ * sets it to the current time, and no system call sets it to a chosen value,
+ * so a file changed in place after the entry was made has another ctime; a
+ * file replaced by rename has another inode, or, if the number is reused,
+ * the new inode's ctime. Where identity could still repeat with other
+ * content (an image file system mounted again on a reused device number,
+ * whose stored times and inode numbers repeat; a clock set back), the
+ * entry must also match a sample of the bytes in memory (trace_sample_hash:
+ * the first and last 4 KiB, 64 bytes every MiB, and 64 bytes either side
+ * of every site, which is where a same-size change would move an
+ * instruction boundary), and every site must hold 0F A2. A sample is not a
+ * proof by itself; the identity is, the sample guards its blind spots.
+ *
+ * Only fresh file mappings may be looked up: a mapping just created by
+ * mmap or execve, private, not writable, its range one whole mapping. Code
+ * written after mapping (text relocations: mmap writable, write, mprotect
+ * executable; JITs; anonymous memory) is not the file's bytes, so mprotect
+ * and anonymous mappings always take the full path (trace_patch_mapped in
+ * trace.h is the only caller). Only the recorder uses the index: replay
+ * may write recorded contents into the mappings it makes, and it takes its
+ * sites from the archive's table anyway. Index entries obey the same trust
+ * rules as content entries: the same directory, owner and mode checks, a
+ * checksum, every field bounds-checked, and any doubt is a miss (the entry is
+ * removed and the full path rewrites it).
+ */
+typedef struct trace_file_id {
+    uint64_t dev, ino, size;
+    uint64_t mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
+    uint64_t offset; /* of the mapping in the file */
+    uint64_t len;    /* of the code region (from its first byte) */
+} trace_file_id;
+
+/* Reads n bytes at offset `off` of the region into buf (false: cannot). */
+typedef bool (*trace_region_reader)(void *ctx, uint64_t off, void *buf,
+                                    size_t n);
+
+/* XXH3-128 of the sampled bytes of a region of `len` bytes with these
+ * sites, read through rd; false when a read fails or, if check_sites, a
+ * site does not hold 0F A2. */
+bool trace_sample_hash(uint64_t len, const uint64_t *off, size_t n,
+                       bool check_sites, trace_region_reader rd, void *ctx,
+                       uint8_t hash[16]);
+
+/* Regions with more sites than this are not indexed (the sample reads a
+ * window per site). */
+#define TRACE_SITE_INDEX_MAX_SITES 1024u
+
+/* Index look-up. True on a hit: *pairs says whether the region holds 0F A2
+ * at all; if it does, *key is its content key and *out its sites. */
+bool trace_site_index_lookup(trace_site_cache *c, const trace_file_id *id,
+                             trace_region_reader rd, void *ctx, bool *pairs,
+                             rrt_blob_id *key, trace_sites *out);
+/* Stores what the full path found for code[0..id->len) of this identity
+ * (key and s are ignored when !pairs). Best effort, like
+ * trace_sites_store. */
+bool trace_site_index_store(trace_site_cache *c, const trace_file_id *id,
+                            const uint8_t *code, bool pairs,
+                            const rrt_blob_id *key, const trace_sites *s);
 
 #endif

@@ -238,6 +238,14 @@ typedef struct trace_site_source {
     void *ctx;
     /* Regions by how their sites were found (trace_sites_how). */
     uint64_t regions[TRACE_SITES_DECODED + 1];
+    /* Whether fresh file mappings may take their sites from the cache's
+     * file identity index (trace_patch_mapped). The recorder sets it;
+     * replay does not: it may write recorded contents into the mappings
+     * it makes, so their bytes need not be their file's. */
+    bool by_identity;
+    /* Regions known by file identity, not read (with or without 0F A2;
+     * those with are also in regions[TRACE_SITES_CACHED]). */
+    uint64_t by_file_id;
 } trace_site_source;
 
 /* The trace_site_kind of the site at addr, 0 when it is none. */
@@ -251,7 +259,17 @@ unsigned trace_patch_kinds(trace_cpuid_mode m);
  * Returns the number of sites patched, -1 on error. */
 long trace_patch_range(int memfd, uint64_t start, uint64_t len,
                        trace_patches *p, trace_site_source *src);
-/* Patches every executable mapping of /proc/PID/maps (after exec). */
+/* trace_patch_range for a mapping mmap has just created: when it is a
+ * private read-only executable mapping of a file and src has a cache, no
+ * table and by_identity, its sites come from the cache's file identity index
+ * without reading the region (site_cache.h), else as trace_patch_range. Only
+ * for fresh mappings, never after mprotect: code written since the mapping was
+ * made is not the file's. */
+long trace_patch_mapped(pid_t pid, int memfd, uint64_t start, uint64_t len,
+                        trace_patches *p, trace_site_source *src);
+/* Patches every executable mapping of /proc/PID/maps (after exec: all are
+ * fresh, and file mappings go through the index as in
+ * trace_patch_mapped). */
 long trace_patch_all(pid_t pid, int memfd, trace_patches *p,
                      trace_site_source *src);
 
