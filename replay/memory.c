@@ -244,8 +244,8 @@ static bool inject(ptask *t, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
  * opens it through /proc by a path written into that mapping (made
  * writable to write it there, a shared mapping cannot be forced, and
  * readable for the kernel), maps it and closes it. */
-static bool map_fd(ptask *t, int fd, uint64_t addr, uint64_t len, uint64_t prot,
-                   uint64_t flags, uint64_t off)
+static bool map_fd(ptask *t, int fd, int oflags, uint64_t addr, uint64_t len,
+                   uint64_t prot, uint64_t flags, uint64_t off)
 {
     char path[64];
     long ret, tfd = -1;
@@ -254,8 +254,8 @@ static bool map_fd(ptask *t, int fd, uint64_t addr, uint64_t len, uint64_t prot,
                      0, &ret) &&
               ret == 0 &&
               trace_mem_write(t->base.memfd, addr, path, strlen(path) + 1) &&
-              inject(t, SYS_openat, TRACE_WALL_MAGIC, addr, O_RDWR | O_CLOEXEC,
-                     0, 0, 0, &tfd) &&
+              inject(t, SYS_openat, TRACE_WALL_MAGIC, addr,
+                     (uint64_t)(oflags | O_CLOEXEC), 0, 0, 0, &tfd) &&
               tfd >= 0;
     ok = ok &&
          inject(t, SYS_mmap, addr, len, prot, flags | MAP_FIXED, (uint64_t)tfd,
@@ -282,7 +282,7 @@ int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e)
     bool priv = (e->args[3] & (MAP_SHARED | MAP_PRIVATE)) == MAP_PRIVATE;
     if (!priv)
         r->mem->mapped_shared = true;
-    if (!map_fd(t, o->fd, addr, e->args[1], e->args[2],
+    if (!map_fd(t, o->fd, O_RDWR, addr, e->args[1], e->args[2],
                 (priv ? MAP_PRIVATE : MAP_SHARED) |
                     (e->args[3] & (MAP_POPULATE | MAP_NORESERVE)),
                 e->args[5])) {
@@ -292,6 +292,35 @@ int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e)
         return -1;
     }
     return rep_sb_mirror(r) ? 1 : -1;
+}
+
+int rep_mem_map_file(ptask *t, int fd, uint64_t size, const rrt_ev_syscall *e)
+{
+    uint64_t addr = (uint64_t)e->ret, off = e->args[5];
+    /* up to the page holding the file's end: the pages after it stay
+     * anonymous, for rep_mem_past_eof */
+    uint64_t end = (size + 4095) & ~(uint64_t)4095;
+    uint64_t len = (e->args[1] + 4095) & ~(uint64_t)4095;
+    if ((e->args[3] & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE || end <= off)
+        return 0;
+    if (len > end - off)
+        len = end - off;
+    /* private: read access is enough, even where the mapping is writable
+     * (and a file another process runs cannot be opened for writing) */
+    if (map_fd(t, fd, O_RDONLY, addr, len, e->args[2],
+               MAP_PRIVATE | (e->args[3] & (MAP_POPULATE | MAP_NORESERVE)),
+               e->args[5]))
+        return 1;
+    /* not mapped: map_fd's path out of the first page, its protection
+     * back (the zeros an anonymous mapping held, as the fill expects) */
+    static const char zeros[64];
+    long ret;
+    return trace_mem_write(t->base.memfd, addr, zeros, sizeof(zeros)) &&
+                   inject(t, SYS_mprotect, addr, 4096, e->args[2], 0, 0, 0,
+                          &ret) &&
+                   ret == 0
+               ? 0
+               : -1;
 }
 
 bool rep_mem_past_eof(replayer *r, ptask *t, const rrt_ev_syscall *e)
@@ -316,8 +345,8 @@ bool rep_mem_past_eof(replayer *r, ptask *t, const rrt_ev_syscall *e)
     if (m->empty_fd < 0 &&
         (m->empty_fd = memfd_create("rrt-past-eof", MFD_CLOEXEC)) < 0)
         return rep_fail_at(r, t, "memfd_create: %s", strerror(errno));
-    if (!map_fd(t, m->empty_fd, (uint64_t)e->ret + skip, len - skip, e->args[2],
-                MAP_PRIVATE, 0))
+    if (!map_fd(t, m->empty_fd, O_RDWR, (uint64_t)e->ret + skip, len - skip,
+                e->args[2], MAP_PRIVATE, 0))
         return rep_fail_at(r, t, "cannot map the end of file %llu at 0x%llx",
                            (unsigned long long)e->file_index,
                            (unsigned long long)((uint64_t)e->ret + skip));

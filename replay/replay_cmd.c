@@ -224,6 +224,13 @@ static void print_stats(const rep_report *rep)
                 (unsigned long long)rep->frames_recorded,
                 (unsigned long long)rep->frames_built,
                 (unsigned long long)rep->frames_checked);
+    if (rep->maps_direct || rep->maps_copied)
+        fprintf(stderr,
+                "rrt replay: file mappings: %llu mapped from the host file, "
+                "%llu copied (%llu bytes)\n",
+                (unsigned long long)rep->maps_direct,
+                (unsigned long long)rep->maps_copied,
+                (unsigned long long)rep->map_bytes_copied);
     fprintf(stderr, "rrt replay: %llu stops\n", (unsigned long long)rep->stops);
 }
 

@@ -380,24 +380,54 @@ int rep_open_recorded(replayer *r, ptask *t, const rrt_file_entry *f)
     return fd;
 }
 
-/* Fills a mapping replay created anonymously with the recorded file's
- * bytes, from the archive or from the referenced file, feeding them to cs
- * (if started) so that patching knows the region without reading it. */
-static bool fill_mapping(replayer *r, ptask *t, uint64_t index, uint64_t addr,
-                         uint64_t len, uint64_t off, trace_code_stream *cs)
+/* Private file mappings at least this long map the verified host file
+ * itself (rep_mem_map_file: 4 system calls injected into the tracee)
+ * rather than copy its bytes through /proc/PID/mem; shorter ones copy. */
+#define MAP_DIRECT_MIN ((uint64_t)64 << 10)
+
+/* Fills a mapping replay created anonymously (e's, at its exit stop) with
+ * the recorded file's bytes, from the archive or from the referenced file,
+ * feeding them to cs (if started) so that patching knows the region
+ * without reading it. A long private mapping of a referenced file that is
+ * still the one recorded maps that file instead (not with --force: its
+ * bytes may differ), still feeding cs the file's bytes when patching CPUID
+ * needs them (cheaper than writing them). */
+static bool fill_mapping(replayer *r, ptask *t, const rrt_ev_syscall *e,
+                         trace_code_stream *cs)
 {
+    uint64_t index = e->file_index, addr = (uint64_t)e->ret, len = e->args[1];
+    uint64_t off = e->args[5];
     rrt_file_entry f = {0};
     rrt_error err;
     if (rrt_reader_file(r->rd, (size_t)index, &f, &err) != RRT_OK)
         return rep_fail_at(r, t, "file %llu: %s", (unsigned long long)index,
                            err.message);
     int fd = -1;
-    bool ok = false;
+    bool ok = false, direct = false;
     size_t bufsize = 1u << 20;
-    uint8_t *buf = malloc(bufsize);
-    if (!buf)
-        goto out;
+    uint8_t *buf = NULL;
     if ((f.flags & RRT_FILE_EXTERNAL) && (fd = rep_open_recorded(r, t, &f)) < 0)
+        goto out;
+    if (fd >= 0 && !r->o->force && len >= MAP_DIRECT_MIN) {
+        int m = rep_mem_map_file(t, fd, f.size, e);
+        if (m < 0) {
+            rep_fail_at(r, t, "%s: cannot restore the mapping at 0x%llx",
+                        f.path, (unsigned long long)addr);
+            goto out;
+        }
+        direct = m > 0;
+    }
+    if (direct)
+        r->maps_direct++;
+    else
+        r->maps_copied++;
+    bool feed = cs->ok && t->base.pset->p.want == TRACE_SITE_CPUID;
+    if (direct && !feed) {
+        cs->ok = false;
+        ok = true;
+        goto out;
+    }
+    if (!(buf = malloc(bufsize)))
         goto out;
     uint64_t end = off + len < f.size ? off + len : f.size;
     for (uint64_t pos = off; pos < end;) {
@@ -412,11 +442,14 @@ static bool fill_mapping(replayer *r, ptask *t, uint64_t index, uint64_t addr,
             goto out;
         }
         if (got == 0 ||
-            !trace_mem_write(t->base.memfd, addr + (pos - off), buf, got)) {
+            (!direct &&
+             !trace_mem_write(t->base.memfd, addr + (pos - off), buf, got))) {
             rep_fail_at(r, t, "%s: cannot map offset %llu", f.path,
                         (unsigned long long)pos);
             goto out;
         }
+        if (!direct)
+            r->map_bytes_copied += got;
         trace_code_stream_feed(cs, buf, got);
         pos += got;
     }
@@ -675,11 +708,8 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         if (!shared && r->patch_kinds && (e->args[2] & PROT_EXEC) &&
             !is_err(e->ret))
             trace_code_stream_init(&cs);
-        bool ok =
-            shared >= 0 &&
-            (shared || (fill_mapping(r, t, e->file_index, (uint64_t)e->ret,
-                                     e->args[1], e->args[5], &cs) &&
-                        rep_mem_past_eof(r, t, e)));
+        bool ok = shared >= 0 && (shared || (fill_mapping(r, t, e, &cs) &&
+                                             rep_mem_past_eof(r, t, e)));
         if (!ok) {
             trace_code_stream_free(&cs);
             return false;
@@ -2028,6 +2058,9 @@ static rrt_status replay_once(const rep_options *o, rep_report *rep,
     rep->frames_built = r->frames_built;
     rep->frames_checked = r->frames_checked;
     rep->stops = r->stops;
+    rep->maps_direct = r->maps_direct;
+    rep->maps_copied = r->maps_copied;
+    rep->map_bytes_copied = r->map_bytes_copied;
     rep->div = r->div;
     memcpy(rep->site_regions, r->sites.regions, sizeof(rep->site_regions));
     rep->site_read = r->sites.read;

@@ -88,7 +88,10 @@ typedef struct rep_report {
      * built here (recordings without them); how many of the recorded were
      * compared with one built here (check_frames_for_tests) */
     uint64_t frames_recorded, frames_built, frames_checked;
-    uint64_t stops;     /* ptrace stops waited for (the cost of a replay) */
+    uint64_t stops; /* ptrace stops waited for (the cost of a replay) */
+    /* private file mappings: mapped from the verified host file itself;
+     * filled by copying the file's bytes, and how many bytes */
+    uint64_t maps_direct, maps_copied, map_bytes_copied;
     rep_divergence div; /* REP_DIVERGED */
 } rep_report;
 

@@ -147,9 +147,10 @@ typedef struct replayer {
     size_t nwarned, capwarned;
     trace_site_source sites; /* CPUID sites: the archive's table, cache */
     rrt_cpuid_sites *table;
-    struct rep_mem *mem;   /* memory.c: copies of mapped files */
-    uint64_t sb_records;   /* syscall buffer records consumed */
-    uint64_t stops;        /* ptrace stops waited for (--stats) */
+    struct rep_mem *mem; /* memory.c: copies of mapped files */
+    uint64_t sb_records; /* syscall buffer records consumed */
+    uint64_t stops;      /* ptrace stops waited for (--stats) */
+    uint64_t maps_direct, maps_copied, map_bytes_copied; /* (--stats) */
     bool sb_used;          /* a SYSCALLBUF_INIT was replayed */
     bool sb_mirror;        /* a SHARED_MAP was replayed (sb_ctl.mirror) */
     uint64_t sb_prefilled; /* 1 + seq of the SYSCALLBUF already in the
@@ -235,6 +236,13 @@ int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e);
  * madvise and mprotect over a range with a hole act on the mapped part
  * and fail with ENOMEM. */
 bool rep_mem_failed_but_acted(const rrt_ev_syscall *e);
+/* At the exit stop of e, a private file mmap run as anonymous memory:
+ * maps fd, the verified host file behind it (size bytes long), up to the
+ * page holding its end, over it instead of copying
+ * its bytes, a private file mapping as at record (MADV_DONTNEED reads the
+ * file again). 1 when mapped; 0 when not, the anonymous mapping left as it
+ * was, to be filled; -1 when that cannot be restored. */
+int rep_mem_map_file(ptask *t, int fd, uint64_t size, const rrt_ev_syscall *e);
 /* At the exit stop of e, a private file mmap run as anonymous memory and
  * filled: makes the pages past the end of the file raise SIGBUS, as the
  * file's did. */

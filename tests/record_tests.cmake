@@ -8,7 +8,7 @@ set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     mmsg ioctl sockaddr threadsig sigkill pollrestart
     sockopt mapshared groupexit pkey threadexec leaderexit exitrace execenv xgetbv sigframe
     sbpipe sbsignal sbdup2 sbfork sbthexit sbclonefiles sbslow sbmsg sbcalls
-    sigstate sbmmap)
+    sigstate sbmmap mapbig)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -139,6 +139,28 @@ if(TARGET rrt_pack_cmds)
   rrt_rr_test(record_pack_replay_survives_change
     --mutate "${RRT_CLI} pack -o @T@/b.rrt @T@/a.rrt && mv @T@/b.rrt @T@/a.rrt && echo changed >@T@/data.txt"
     -- ${TR}/tr_mmapfile @T@/data.txt)
+endif()
+# A long private mapping of a referenced file that is still the one
+# recorded maps the host's file at replay rather than copying its bytes:
+# MADV_DONTNEED brings the file's bytes back, the page past the one
+# holding its end raises SIGBUS. With --force (the file may differ) and
+# from a packed archive, replay copies as before.
+set(RRT_BIG "head -c 1500000 /dev/urandom >@T@/big && printf end >>@T@/big")
+rrt_rr_test(record_replay_maps_referenced_file_directly --setup "${RRT_BIG}"
+  --expect "written=1 back=1 bus=1 tail=1" --replay-opt --stats
+  --replay-stderr "file mappings: [1-9][0-9]* mapped from the host file, [0-9]* copied ([0-9]\\{1,6\\} bytes)"
+  -- ${TR}/tr_mapbig @T@/big)
+rrt_rr_test(record_replay_force_copies_referenced_file --setup "${RRT_BIG}"
+  --expect "written=1 back=1 bus=1 tail=1" --replay-opt --stats
+  --replay-opt --force
+  --replay-stderr "file mappings: 0 mapped from the host file, [1-9][0-9]* copied"
+  -- ${TR}/tr_mapbig @T@/big)
+if(TARGET rrt_pack_cmds)
+  rrt_rr_test(record_pack_replay_copies_embedded_file --setup "${RRT_BIG}"
+    --mutate "${RRT_CLI} pack -o @T@/b.rrt @T@/a.rrt && mv @T@/b.rrt @T@/a.rrt"
+    --expect "written=1 back=1 bus=1 tail=1" --replay-opt --stats
+    --replay-stderr "file mappings: 0 mapped from the host file, [1-9][0-9]* copied"
+    -- ${TR}/tr_mapbig @T@/big)
 endif()
 # A mapped data file is embedded when mapped (--embed=auto, the default):
 # pack and replay work after the program (here the test) renames a new
