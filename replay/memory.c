@@ -1,6 +1,7 @@
 /* Memory at replay: the vDSO, and the shared copies of files mapped
  * MAP_SHARED. */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -294,6 +295,47 @@ int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e)
     return rep_sb_mirror(r) ? 1 : -1;
 }
 
+/* Whether a real signal may come to tid's process while system calls are
+ * injected into it, which would take it away (trace_inject_syscall stops
+ * at the signal's stop and drops it): one pending, or a child that may
+ * exit (SIGCHLD, which replay waits for when the recording has it).
+ * Unknown: true. */
+static bool signal_may_come(pid_t tid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return true;
+    bool pending = false, seen = false;
+    while (fgets(line, sizeof(line), f))
+        if (!strncmp(line, "SigPnd:", 7) || !strncmp(line, "ShdPnd:", 7)) {
+            seen = true;
+            pending = pending || strtoull(line + 7, NULL, 16) != 0;
+        }
+    fclose(f);
+    if (pending || !seen)
+        return true;
+    snprintf(path, sizeof(path), "/proc/%d/task", (int)trace_tgid(tid));
+    DIR *d = opendir(path);
+    if (!d)
+        return true;
+    bool children = false;
+    struct dirent *de;
+    while (!children && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        char cpath[400];
+        snprintf(cpath, sizeof(cpath), "%s/%s/children", path, de->d_name);
+        FILE *c = fopen(cpath, "re");
+        children = !c || fgetc(c) != EOF;
+        if (c)
+            fclose(c);
+    }
+    closedir(d);
+    return children;
+}
+
 int rep_mem_map_file(ptask *t, int fd, uint64_t size, const rrt_ev_syscall *e)
 {
     uint64_t addr = (uint64_t)e->ret, off = e->args[5];
@@ -301,7 +343,8 @@ int rep_mem_map_file(ptask *t, int fd, uint64_t size, const rrt_ev_syscall *e)
      * anonymous, for rep_mem_past_eof */
     uint64_t end = (size + 4095) & ~(uint64_t)4095;
     uint64_t len = (e->args[1] + 4095) & ~(uint64_t)4095;
-    if ((e->args[3] & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE || end <= off)
+    if ((e->args[3] & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE ||
+        end <= off || signal_may_come(t->base.tid))
         return 0;
     if (len > end - off)
         len = end - off;

@@ -58,8 +58,8 @@ int main(int argc, char **argv)
         bus = 1;
     /* the tail of the last page is zeros, as the file's */
     int tail = end == size || p[end - 1] == 0;
-    printf("mapbig: size=%zu sum=%lx written=%d back=%d bus=%d tail=%d\n",
-           size, sum, written, back, bus, tail);
+    printf("mapbig: size=%zu sum=%lx written=%d back=%d bus=%d tail=%d\n", size,
+           sum, written, back, bus, tail);
     munmap(p, len);
     close(fd);
     return 0;
