@@ -6,22 +6,38 @@
  * a line every 25 iterations; `quiet` prints one at the start and one at
  * the end only; `compute` is quiet, spins only after the loop, ITERATIONS
  * times SPIN loops (no call at all: the recorder reads the records from
- * its side). The output depends on FILE alone, not on timing. */
+ * its side). The output depends on FILE alone, not on timing.
+ * With a sixth argument PROGRESS (a file), the count of iterations done is
+ * written there (buffered pwrite, fixed width, at offset 0) every 16
+ * iterations and after the loop: tests/cli_sb_kill.sh reads it to know
+ * how many preads the program had made at a given moment, whatever the
+ * machine's load. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+static int report(int pfd, long done)
+{
+    char b[24];
+    snprintf(b, sizeof(b), "%7ld\n", done % 10000000);
+    return pwrite(pfd, b, 8, 0) == 8;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 5)
+    if (argc != 5 && argc != 6)
         return 2;
     int progress = strcmp(argv[1], "progress") == 0;
     int compute = strcmp(argv[1], "compute") == 0;
     long n = atol(argv[2]), spin = atol(argv[3]);
     int fd = open(argv[4], O_RDONLY);
     if (fd < 0)
+        return 2;
+    int pfd =
+        argc == 6 ? open(argv[5], O_WRONLY | O_CREAT | O_TRUNC, 0644) : -1;
+    if (argc == 6 && pfd < 0)
         return 2;
     off_t size = lseek(fd, 0, SEEK_END);
     if (size < 64)
@@ -41,6 +57,8 @@ int main(int argc, char **argv)
             ;
         if (progress && i % 25 == 24)
             printf("%ld %016lx\n", i + 1, sum);
+        if (pfd >= 0 && (i % 16 == 15 || i + 1 == n) && !report(pfd, i + 1))
+            return 3;
     }
     for (volatile long s = 0; s < (compute ? spin * n : 0); s++)
         ;
