@@ -10,8 +10,9 @@
 #    has in the recovered archive every pread it had made LAG seconds
 #    before the kill, and its first line in the replay. And one that
 #    computes after its buffered calls has them all there. The program
-#    reports its progress in a file (tr_sbslow's PROGRESS): how many calls
-#    it makes in a given time depends on the machine's load, not on rrt.
+#    reports its progress in a shared file mapping (tr_sbslow's PROGRESS):
+#    how many calls it makes in a given time depends on the machine's
+#    load, not on rrt.
 # 2. ROUNDS (default 50) kills at random moments, 0.05-1.5 s, two at a time.
 set -u
 RRT=$(realpath "$1")
@@ -91,7 +92,7 @@ LAG=2
 progress_at_least() {
     local i m
     for i in $(seq 1200); do
-        m=$(tr -dc 0-9 2>/dev/null <"$1")
+        m=$(od -An -tu8 -N8 "$1" 2>/dev/null | tr -dc 0-9)
         [ -n "$m" ] && [ "$m" -ge "$2" ] && { echo "$m"; return 0; }
         sleep 0.05
     done

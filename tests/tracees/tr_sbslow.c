@@ -8,22 +8,17 @@
  * times SPIN loops (no call at all: the recorder reads the records from
  * its side). The output depends on FILE alone, not on timing.
  * With a sixth argument PROGRESS (a file), the count of iterations done is
- * written there (buffered pwrite, fixed width, at offset 0) every 16
- * iterations and after the loop: tests/cli_sb_kill.sh reads it to know
- * how many preads the program had made at a given moment, whatever the
- * machine's load. */
+ * stored there (8 bytes, native order) through a shared mapping: no call,
+ * so the loop still makes only buffered ones (a pwrite would be traced,
+ * and flush the buffer). tests/cli_sb_kill.sh reads it to know how many
+ * preads the program had made at a given moment, whatever the load. */
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
-
-static int report(int pfd, long done)
-{
-    char b[24];
-    snprintf(b, sizeof(b), "%7ld\n", done % 10000000);
-    return pwrite(pfd, b, 8, 0) == 8;
-}
 
 int main(int argc, char **argv)
 {
@@ -35,10 +30,17 @@ int main(int argc, char **argv)
     int fd = open(argv[4], O_RDONLY);
     if (fd < 0)
         return 2;
-    int pfd =
-        argc == 6 ? open(argv[5], O_WRONLY | O_CREAT | O_TRUNC, 0644) : -1;
-    if (argc == 6 && pfd < 0)
-        return 2;
+    volatile uint64_t *done = NULL;
+    if (argc == 6) {
+        int pfd = open(argv[5], O_RDWR | O_CREAT | O_TRUNC, 0644);
+        if (pfd < 0 || ftruncate(pfd, sizeof(*done)) != 0)
+            return 2;
+        void *m = mmap(NULL, sizeof(*done), PROT_READ | PROT_WRITE, MAP_SHARED,
+                       pfd, 0);
+        if (m == MAP_FAILED)
+            return 2;
+        done = m;
+    }
     off_t size = lseek(fd, 0, SEEK_END);
     if (size < 64)
         return 2;
@@ -57,8 +59,8 @@ int main(int argc, char **argv)
             ;
         if (progress && i % 25 == 24)
             printf("%ld %016lx\n", i + 1, sum);
-        if (pfd >= 0 && (i % 16 == 15 || i + 1 == n) && !report(pfd, i + 1))
-            return 3;
+        if (done)
+            __atomic_store_n(done, (uint64_t)i + 1, __ATOMIC_RELEASE);
     }
     for (volatile long s = 0; s < (compute ? spin * n : 0); s++)
         ;
