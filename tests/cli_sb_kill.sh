@@ -120,7 +120,9 @@ record_timed() {
     local pid=$!
     made=$(progress_at_least "$d/progress" "$wait") ||
         { kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null
-          echo "the program made no $wait preads in 60 s: $(cat "$d/rec.err")"
+          echo "the program made no $wait preads in 60 s (it reports" \
+              "$(od -An -tu8 -N8 "$d/progress" 2>&1 | tr -s ' '), its" \
+              "output: $(head -c 200 "$d/rec.out"), rrt: $(cat "$d/rec.err")"
           return 1; }
     # killed when the recorder has had LAG seconds to flush them
     RECORD_PID=$pid record_killed "$d" $LAG "$@" || return 1
