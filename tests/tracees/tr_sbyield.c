@@ -1,0 +1,64 @@
+/* Tracee: a thread makes buffered calls (getpid) while it holds a mutex,
+ * so that the library's yield (every 2048 records, or at the recorder's
+ * ask for records) falls inside the critical section. The other thread,
+ * which waits for the token then, tries the mutex between traced calls
+ * and makes a different call when it finds it taken. At record time the
+ * yielding thread gets the token back later, leaves the section and
+ * enters a traced call: a replay that left it where it yielded until its
+ * next event would show the other thread the mutex still taken and
+ * diverge there. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+static volatile int done;
+static long sum;
+
+static void *worker(void *arg)
+{
+    (void)arg;
+    /* the first call is traced (it patches the site): from here on each
+     * section is 64 records, so the yield at every 2048th comes at the
+     * last one of a section, after which the thread makes no buffered
+     * call before its traced one (no flush event of its own names it) */
+    sum += getpid() > 0;
+    for (int i = 0; i < 3000; i++) {
+        pthread_mutex_lock(&m);
+        /* long enough for the other thread's call to return and its
+         * task to wait for the token when the yield comes */
+        for (volatile int spin = 0; spin < 100000; spin++)
+            ;
+        for (int k = 0; k < 64; k++)
+            sum += getpid() > 0;
+        pthread_mutex_unlock(&m);
+        getpgid(0); /* traced: the token changes hands */
+    }
+    done = 1;
+    return NULL;
+}
+
+int main(void)
+{
+    pthread_t th;
+    if (pthread_create(&th, NULL, worker, NULL) != 0)
+        return 1;
+    long taken = 0, free_ = 0;
+    while (!done) {
+        if (pthread_mutex_trylock(&m) == 0) {
+            pthread_mutex_unlock(&m);
+            free_++;
+            getpgid(0);
+        } else {
+            taken++;
+            getsid(0); /* traced too, another call */
+        }
+    }
+    pthread_join(th, NULL);
+    printf("yields in a critical section: %ld calls, %s\n", sum,
+           taken + free_ > 0 ? "ok" : "none");
+    return 0;
+}
