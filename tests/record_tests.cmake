@@ -501,6 +501,11 @@ rrt_rr_test(record_replay_syscallbuf_thread_exit_during_library_call
 rrt_rr_test(record_replay_syscallbuf_yield_inside_a_critical_section
   --rec-opt --syscall-buffer --dump-has "PREEMPT"
   --expect "yields in a critical section: 192001 calls, ok" -- ${TR}/tr_sbyield)
+# The same when the recorder takes the records while the thread computes
+# in the section (its timed flush): PREEMPT resume right after them.
+rrt_rr_test(record_replay_syscallbuf_records_taken_inside_a_critical_section
+  --rec-opt --syscall-buffer --dump-has "PREEMPT"
+  --expect "yields in a critical section: 5 calls, ok" -- ${TR}/tr_sbyield take)
 # (a descriptor replaced by a process sharing the table, not the memory)
 rrt_rr_test(record_replay_syscallbuf_clone_files_replaces_a_descriptor
   --rec-opt --syscall-buffer --dump-has "SYSCALLBUF tid"

@@ -6,17 +6,23 @@
  * yielding thread gets the token back later, leaves the section and
  * enters a traced call: a replay that left it where it yielded until its
  * next event would show the other thread the mutex still taken and
- * diverge there. */
+ * diverge there.
+ * With the argument "take" the thread instead computes for over a second
+ * in the section after a few buffered calls: the recorder then takes the
+ * records while it runs (its timed flush), and the thread runs on, leaves
+ * the section and enters its traced call, all with no event of its own. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 static volatile int done;
 static long sum;
+static int take;
 
 static void *worker(void *arg)
 {
@@ -26,6 +32,17 @@ static void *worker(void *arg)
      * last one of a section, after which the thread makes no buffered
      * call before its traced one (no flush event of its own names it) */
     sum += getpid() > 0;
+    if (take) {
+        pthread_mutex_lock(&m);
+        for (int k = 0; k < 4; k++)
+            sum += getpid() > 0;
+        for (volatile long spin = 0; spin < 300000000L; spin++)
+            ;
+        pthread_mutex_unlock(&m);
+        getpgid(0);
+        done = 1;
+        return NULL;
+    }
     for (int i = 0; i < 3000; i++) {
         pthread_mutex_lock(&m);
         /* long enough for the other thread's call to return and its
@@ -41,9 +58,10 @@ static void *worker(void *arg)
     return NULL;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     pthread_t th;
+    take = argc > 1 && strcmp(argv[1], "take") == 0;
     if (pthread_create(&th, NULL, worker, NULL) != 0)
         return 1;
     long taken = 0, free_ = 0;
