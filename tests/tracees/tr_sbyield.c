@@ -17,12 +17,38 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 static volatile int done;
 static long sum;
 static int take;
+static long spin_n; /* take: about 1.5 s of the loop below */
+
+static void spin(long n)
+{
+    for (volatile long i = 0; i < n; i++)
+        ;
+}
+
+/* The recorder takes the records after two of its 0.5 s ticks without an
+ * answer, so the section must compute for well over a second whatever the
+ * host's speed: the loop is timed here (clock_gettime is recorded, so
+ * replay computes the same count). */
+static long calibrate(void)
+{
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    spin(20000000);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double s =
+        (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    if (s <= 0.001)
+        s = 0.001;
+    double n = 20000000.0 * 1.5 / s;
+    return n > 4e9 ? 4000000000L : (long)n;
+}
 
 static void *worker(void *arg)
 {
@@ -36,8 +62,7 @@ static void *worker(void *arg)
         pthread_mutex_lock(&m);
         for (int k = 0; k < 4; k++)
             sum += getpid() > 0;
-        for (volatile long spin = 0; spin < 300000000L; spin++)
-            ;
+        spin(spin_n);
         pthread_mutex_unlock(&m);
         getpgid(0);
         done = 1;
@@ -47,8 +72,7 @@ static void *worker(void *arg)
         pthread_mutex_lock(&m);
         /* long enough for the other thread's call to return and its
          * task to wait for the token when the yield comes */
-        for (volatile int spin = 0; spin < 100000; spin++)
-            ;
+        spin(100000);
         for (int k = 0; k < 64; k++)
             sum += getpid() > 0;
         pthread_mutex_unlock(&m);
@@ -62,6 +86,8 @@ int main(int argc, char **argv)
 {
     pthread_t th;
     take = argc > 1 && strcmp(argv[1], "take") == 0;
+    if (take)
+        spin_n = calibrate();
     if (pthread_create(&th, NULL, worker, NULL) != 0)
         return 1;
     long taken = 0, free_ = 0;
