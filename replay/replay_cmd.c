@@ -208,6 +208,15 @@ static void print_stats(const rep_report *rep)
 {
     cli_print_event_counts("replay", rep->events, rep->counts,
                            rep->site_regions);
+    if (rep->site_read || rep->site_by_fill || rep->site_by_file_id)
+        fprintf(stderr,
+                "rrt replay: code regions: %llu read back to find their "
+                "sites (%llu bytes), %llu known from the bytes replay "
+                "mapped, %llu by file identity\n",
+                (unsigned long long)rep->site_read,
+                (unsigned long long)rep->site_read_bytes,
+                (unsigned long long)rep->site_by_fill,
+                (unsigned long long)rep->site_by_file_id);
     if (rep->frames_recorded || rep->frames_built)
         fprintf(stderr,
                 "rrt replay: signal frames: %llu recorded, %llu built in the "

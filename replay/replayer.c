@@ -381,9 +381,10 @@ int rep_open_recorded(replayer *r, ptask *t, const rrt_file_entry *f)
 }
 
 /* Fills a mapping replay created anonymously with the recorded file's
- * bytes, from the archive or from the referenced file. */
+ * bytes, from the archive or from the referenced file, feeding them to cs
+ * (if started) so that patching knows the region without reading it. */
 static bool fill_mapping(replayer *r, ptask *t, uint64_t index, uint64_t addr,
-                         uint64_t len, uint64_t off)
+                         uint64_t len, uint64_t off, trace_code_stream *cs)
 {
     rrt_file_entry f = {0};
     rrt_error err;
@@ -416,8 +417,15 @@ static bool fill_mapping(replayer *r, ptask *t, uint64_t index, uint64_t addr,
                         (unsigned long long)pos);
             goto out;
         }
+        trace_code_stream_feed(cs, buf, got);
         pos += got;
     }
+    /* after the file's end, its last page reads zeros (past it, SIGBUS:
+     * rep_mem_past_eof; such a region takes the full path) */
+    if (end < off || off + len > ((f.size + 4095) & ~(uint64_t)4095))
+        cs->ok = false;
+    else
+        trace_code_stream_zeros(cs, off + len - end);
     ok = true;
 out:
     if (fd >= 0)
@@ -661,14 +669,24 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
             t->base.pset->p.want = r->patch_kinds;
         return t->base.pset || rep_fail_at(r, t, "out of memory");
     }
+    trace_code_stream cs = {0}; /* the bytes fill_mapping writes */
     if (e->nr == SYS_mmap && (e->flags & RRT_EV_SC_FILE)) {
         int shared = rep_mem_shared_mmap(r, t, e);
-        if (shared < 0 ||
-            (!shared && (!fill_mapping(r, t, e->file_index, (uint64_t)e->ret,
-                                       e->args[1], e->args[5]) ||
-                         !rep_mem_past_eof(r, t, e))))
+        if (!shared && r->patch_kinds && (e->args[2] & PROT_EXEC) &&
+            !is_err(e->ret))
+            trace_code_stream_init(&cs);
+        bool ok =
+            shared >= 0 &&
+            (shared || (fill_mapping(r, t, e->file_index, (uint64_t)e->ret,
+                                     e->args[1], e->args[5], &cs) &&
+                        rep_mem_past_eof(r, t, e)));
+        if (!ok) {
+            trace_code_stream_free(&cs);
             return false;
+        }
     }
+    if (e->n_mem) /* recorded memory written below: not the file's bytes */
+        trace_code_stream_free(&cs);
     if (e->nr == SYS_sigaltstack)
         note_altstack(t, e->args[0]);
     if (e->nr == SYS_shmat && (!write_outputs(r, t, e) ||
@@ -685,9 +703,12 @@ static bool execute(replayer *r, ptask *t, const rrt_ev_syscall *e, stop *s)
         prot = e->args[2], start = (uint64_t)e->ret, len = e->args[1];
     else if (e->nr == SYS_mprotect)
         prot = e->args[2], start = e->args[0], len = e->args[1];
-    if (r->patch_kinds && (prot & PROT_EXEC) && !is_err(e->ret) &&
-        trace_patch_range(t->base.memfd, start, len, &t->base.pset->p,
-                          &r->sites) < 0)
+    long patched = 0;
+    if (r->patch_kinds && (prot & PROT_EXEC) && !is_err(e->ret))
+        patched = trace_patch_known(t->base.memfd, start, len, &t->base.pset->p,
+                                    &r->sites, &cs);
+    trace_code_stream_free(&cs);
+    if (patched < 0)
         return rep_fail_at(r, t, "cannot patch CPUID and XGETBV at 0x%llx",
                            (unsigned long long)start);
     return true;
@@ -1519,8 +1540,15 @@ static bool on_exec(replayer *r, ptask *t, const rrt_ev_exec *e)
         return rep_fail_at(r, t,
                            "cannot enable CPUID faulting "
                            "(try --cpuid-mode=patch)");
-    if (r->patch_kinds && trace_patch_all(t->base.tid, t->base.memfd,
-                                          &t->base.pset->p, &r->sites) < 0)
+    /* The files exec mapped are fresh mappings of host files (checked
+     * above), so the identity index may know them, as when recording;
+     * not what a substitution ran, a temporary copy made anew each time. */
+    r->sites.by_identity = !substituted;
+    long patched = r->patch_kinds ? trace_patch_all(t->base.tid, t->base.memfd,
+                                                    &t->base.pset->p, &r->sites)
+                                  : 0;
+    r->sites.by_identity = false;
+    if (patched < 0)
         return rep_fail_at(r, t, "cannot patch CPUID and XGETBV instructions");
     return true;
 }
@@ -2005,6 +2033,10 @@ static rrt_status replay_once(const rep_options *o, rep_report *rep,
     rep->stops = r->stops;
     rep->div = r->div;
     memcpy(rep->site_regions, r->sites.regions, sizeof(rep->site_regions));
+    rep->site_read = r->sites.read;
+    rep->site_read_bytes = r->sites.read_bytes;
+    rep->site_by_fill = r->sites.by_fill;
+    rep->site_by_file_id = r->sites.by_file_id;
 out:
     if (rep->outcome == REP_DIVERGED)
         rep_failed(r, RRT_E_CORRUPT, "divergence at event %llu",

@@ -80,6 +80,10 @@ typedef struct rep_report {
     /* Code regions whose CPUID sites were found, by how (trace_sites_how:
      * from the archive's table, the cache, or decoding); patch mode only. */
     uint64_t site_regions[TRACE_SITES_DECODED + 1];
+    /* Code regions read back from the tracee to find their sites; known
+     * from the bytes replay wrote into them; known by file identity (the
+     * files exec mapped). Patch mode only. */
+    uint64_t site_read, site_read_bytes, site_by_fill, site_by_file_id;
     /* signal frames written for handlers: the recorded ones, and those
      * built here (recordings without them); how many of the recorded were
      * compared with one built here (check_frames_for_tests) */

@@ -42,6 +42,27 @@ cmp -s "$T/first.out" "$T/rep-second.out" || fail "replay of the second recordin
 [ "$(sites "$T/rep-second.err" decoded)" = 0 ] ||
     fail "replay disassembled code whose sites the second recording took by file identity"
 
+# Replay knows the code it maps for mmap by the bytes it writes there, and
+# what exec mapped by file identity (the first replay indexed it): a second
+# replay reads back no region big enough for the cache (smaller ones cost
+# less to read than to look up).
+regions() { # FILE.err -> read-back regions, their bytes, known by bytes, by identity
+    sed -n 's/.*code regions: \([0-9]*\) read back to find their sites (\([0-9]*\) bytes), \([0-9]*\) known from the bytes replay mapped, \([0-9]*\) by file identity.*/\1 \2 \3 \4/p' "$1"
+}
+for i in 1 2; do
+    "$RRT" replay --stats --cpuid-mode=patch "$T/first.rrt" >"$T/rep-again$i.out" 2>"$T/rep-again$i.err" ||
+        fail "replay $i of the first recording failed"
+    cmp -s "$T/first.out" "$T/rep-again$i.out" || fail "replay $i of the first recording differs"
+done
+set -- $(regions "$T/rep-again2.err")
+[ $# = 4 ] || fail "replay --stats does not say how it found its code regions"
+[ "$3" -gt 0 ] || fail "replay read back the code it had just mapped"
+[ "$4" -gt 0 ] || fail "a second replay read back what exec mapped"
+[ "$1" = 0 ] || [ $(($2 / $1)) -lt 16384 ] ||
+    fail "a second replay read back $1 regions of $2 bytes"
+[ "$(sites "$T/rep-again2.err" decoded)" = 0 ] || fail "a second replay disassembled code"
+echo "second replay: $(grep 'read back' "$T/rep-again2.err")"
+
 # Damage every cache entry three ways in turn; each time the recording sees
 # the same CPUID answers, and the damaged entries are decoded again.
 n=0

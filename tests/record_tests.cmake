@@ -461,12 +461,14 @@ rrt_rr_test(record_replay_syscallbuf_find_and_pipeline
   --expect "^[0-9]" -- sh -c "find /usr/share/doc -name '*.gz' | head -200 | xargs cat | wc -c")
 
 # posix_fadvise's and ioctl's sites (other instructions after `syscall`),
-# TCGETS, getcwd and writes to /dev/null (also once a file mapping makes
-# writes to files traced) are buffered: only a site's first call is traced.
+# TCGETS, getcwd, writes to /dev/null (also once a file mapping makes
+# writes to files traced) and sigaction queries are buffered: only a
+# site's first call is traced (setting a handler stays traced).
 rrt_rr_test(record_replay_syscallbuf_fadvise_ioctl_getcwd_sites
   --rec-opt --syscall-buffer --dump-has "SYSCALLBUF_PATCH tid"
-  --dump-lacks "fadvise64(100, \\|ioctl(100, 21505,\\|getcwd(0x[0-9a-f]*, 4095,\\|write([0-9]*, 0x[0-9a-f]*, 77,"
-  --expect "fadvise ok 300, ttys 0, getcwd mismatches 0" -- ${TR}/tr_sbcalls)
+  --dump-has "rt_sigaction(12, 0x"
+  --dump-lacks "fadvise64(100, \\|ioctl(100, 21505,\\|getcwd(0x[0-9a-f]*, 4095,\\|write([0-9]*, 0x[0-9a-f]*, 77,\\|rt_sigaction(12, 0, \\|rt_sigaction(6[56], 0, "
+  --expect "fadvise ok 300, ttys 0, getcwd mismatches 0, sigaction mismatches 0" -- ${TR}/tr_sbcalls)
 
 # Replay does not stop for records that follow a traced call, nor at the
 # end of a batch where the recording did not stop: 400 batches of records

@@ -511,6 +511,11 @@ def check_stream(events, nfiles):
     evs = [decode_event(t, p) for t, p in events]
     for i, e in enumerate(evs):
         prev = evs[i - 1] if i else None
+        # the call before, past its own SHARED_MAP / SHARED_WRITE (rule 8)
+        j = i - 1
+        while j >= 0 and evs[j]["type"] in (18, 19) and evs[j]["tid"] == e["tid"]:
+            j -= 1
+        call = evs[j] if j >= 0 else None
         where = f"event {i}"
         for k in ("file",):
             need(e.get(k) is None or e[k] < nfiles, f"{where}: file index {e.get(k)}")
@@ -525,7 +530,7 @@ def check_stream(events, nfiles):
         if e["type"] == 9:
             need(prev and prev["type"] == 4 and prev["tid"] == e["tid"], f"{where}: SIGNAL_FRAME")
         if e["type"] == 12:
-            need(prev and prev["type"] == 1 and prev["tid"] == e["tid"], f"{where}: SYSCALLBUF_PATCH")
+            need(call and call["type"] == 1 and call["tid"] == e["tid"], f"{where}: SYSCALLBUF_PATCH")
         if e["type"] == 13:
             need(prev and prev["type"] in (7, 8) and prev["tid"] == e["tid"], f"{where}: SYSCALLBUF_INIT")
         if prev and prev["type"] == 1 and prev["nr"] == 59 and prev["ret"] == 0:

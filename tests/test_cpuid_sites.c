@@ -1612,6 +1612,176 @@ static int teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
+/* ------------------------------------------------------------------ */
+/* Regions known by the bytes replay wrote (trace_patch_known)         */
+
+/* A table with one entry: key, len, sites. */
+static rrt_cpuid_sites *table_of(const rrt_blob_id *key, uint64_t len,
+                                 const uint64_t *off, size_t n)
+{
+    rrt_cpuid_sites *w = rrti_cpuid_sites_new();
+    assert_int_equal(rrti_cpuid_sites_add(w, key, len, off, n, NULL, NULL),
+                     RRT_OK);
+    rrt_buf b;
+    rrt_buf_init(&b);
+    assert_int_equal(rrti_cpuid_sites_take(w, &b), 1);
+    rrt_cpuid_sites *t;
+    assert_int_equal(rrt_cpuid_sites_decode(b.data, b.len, &t, NULL), RRT_OK);
+    rrt_cpuid_sites_free(w);
+    rrt_buf_free(&b);
+    return t;
+}
+
+/* Feeds code[0..len) in uneven pieces (a 0F A2 pair may be split), the
+ * last `zeros` bytes as trace_code_stream_zeros. */
+static void stream_code(trace_code_stream *cs, const uint8_t *code, size_t len,
+                        size_t zeros)
+{
+    assert_true(trace_code_stream_init(cs));
+    size_t at = 0, step = 1;
+    while (at < len - zeros) {
+        size_t k = len - zeros - at < step ? len - zeros - at : step;
+        trace_code_stream_feed(cs, code + at, k);
+        at += k;
+        step = step * 3 + 1;
+    }
+    trace_code_stream_zeros(cs, zeros);
+}
+
+typedef struct known_run {
+    long n;
+    trace_site_source src;
+    size_t npatched;
+    uint64_t off[64];
+} known_run;
+
+/* Copies code into a fresh anonymous mapping, patches it through
+ * /proc/self/mem with trace_patch_known and the stream cs (freed). */
+static void run_known(const uint8_t *code, const rrt_cpuid_sites *table,
+                      trace_code_stream *cs, known_run *r)
+{
+    memset(r, 0, sizeof(*r));
+    int memfd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+    assert_true(memfd >= 0);
+    uint8_t *m = mmap(NULL, CODE_LEN, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(m != MAP_FAILED);
+    memcpy(m, code, CODE_LEN);
+    trace_pset *ps = trace_pset_new();
+    ps->p.want = TRACE_SITE_CPUID;
+    r->src.table = table;
+    r->n = trace_patch_known(memfd, (uint64_t)(uintptr_t)m, CODE_LEN, &ps->p,
+                             &r->src, cs);
+    trace_code_stream_free(cs);
+    assert_true(ps->p.n <= 64);
+    r->npatched = ps->p.n;
+    for (size_t i = 0; i < ps->p.n; i++) {
+        r->off[i] = ps->p.addr[i] - (uint64_t)(uintptr_t)m;
+        assert_int_equal(m[r->off[i]], 0x0f);
+        assert_int_equal(m[r->off[i] + 1], 0x0b);
+    }
+    qsort(r->off, ps->p.n, sizeof(r->off[0]), cmp_u64);
+    trace_pset_unref(ps);
+    munmap(m, CODE_LEN);
+    close(memfd);
+}
+
+static void expect_known_sites(const known_run *r)
+{
+    assert_int_equal(r->n, (long)g_code_nsites);
+    assert_int_equal(r->npatched, g_code_nsites);
+    for (size_t i = 0; i < g_code_nsites; i++)
+        assert_int_equal(r->off[i], g_code_sites[i]);
+}
+
+static void test_known_region_is_patched_without_reading(void **state)
+{
+    (void)state;
+    make_code(g_code, 11);
+    memset(g_code + CODE_LEN - 300, 0, 300); /* the zeros after a file */
+    rrt_blob_id key, streamed;
+    trace_code_key(g_code, CODE_LEN, &key);
+    trace_code_stream cs;
+    stream_code(&cs, g_code, CODE_LEN, 300);
+    assert_true(trace_code_stream_key(&cs, &streamed));
+    assert_memory_equal(&streamed, &key, sizeof(key));
+    trace_code_stream_free(&cs);
+
+    rrt_cpuid_sites *t = table_of(&key, CODE_LEN, g_code_sites, g_code_nsites);
+    known_run r;
+    stream_code(&cs, g_code, CODE_LEN, 300);
+    run_known(g_code, t, &cs, &r);
+    expect_known_sites(&r);
+    assert_int_equal(r.src.read, 0);
+    assert_int_equal(r.src.by_fill, 1);
+    assert_int_equal(r.src.regions[TRACE_SITES_TABLE], 1);
+
+    /* no 0F A2 at all: nothing to patch, nothing read, no entry needed */
+    static uint8_t plain[CODE_LEN];
+    memset(plain, 0x90, sizeof(plain));
+    stream_code(&cs, plain, CODE_LEN, 0);
+    run_known(plain, NULL, &cs, &r);
+    assert_int_equal(r.n, 0);
+    assert_int_equal(r.src.read, 0);
+    assert_int_equal(r.src.by_fill, 1);
+    /* a pair split between two feeds is seen */
+    plain[999] = 0x0f, plain[1000] = 0xa2;
+    assert_true(trace_code_stream_init(&cs));
+    trace_code_stream_feed(&cs, plain, 1000);
+    assert_false(cs.pairs);
+    trace_code_stream_feed(&cs, plain + 1000, CODE_LEN - 1000);
+    assert_true(cs.pairs);
+    trace_code_stream_free(&cs);
+    rrt_cpuid_sites_free(t);
+}
+
+/* Whatever does not prove the entry describes the bytes in memory takes
+ * the full path, which reads the region and decodes it: the sites patched
+ * are always the true ones. */
+static void test_known_region_doubt_reads_it(void **state)
+{
+    (void)state;
+    make_code(g_code, 12);
+    rrt_blob_id key;
+    trace_code_key(g_code, CODE_LEN, &key);
+    uint64_t moved[64];
+    memcpy(moved, g_code_sites, sizeof(moved));
+    moved[0] += 1;
+    rrt_blob_id other = key;
+    other.bytes[0] ^= 1;
+    struct {
+        const char *what;
+        rrt_blob_id key;
+        uint64_t len;
+        const uint64_t *off;
+        int stream; /* 0 whole, 1 given up, 2 one byte short, 3 none */
+    } cases[] = {
+        {"a site not on 0F A2", key, CODE_LEN, moved, 0},
+        {"another region's key", other, CODE_LEN, g_code_sites, 0},
+        {"another length", key, CODE_LEN + 2, g_code_sites, 0},
+        {"a stream given up", key, CODE_LEN, g_code_sites, 1},
+        {"a stream of other length", key, CODE_LEN, g_code_sites, 2},
+        {"no stream", key, CODE_LEN, g_code_sites, 3},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        rrt_cpuid_sites *t =
+            table_of(&cases[i].key, cases[i].len, cases[i].off, g_code_nsites);
+        trace_code_stream cs = {0};
+        if (cases[i].stream != 3)
+            stream_code(&cs, g_code,
+                        cases[i].stream == 2 ? CODE_LEN - 1 : CODE_LEN, 0);
+        if (cases[i].stream == 1)
+            cs.ok = false;
+        known_run r;
+        print_message("%s\n", cases[i].what);
+        run_known(g_code, t, &cs, &r);
+        expect_known_sites(&r);
+        assert_int_equal(r.src.read, 1);
+        assert_int_equal(r.src.by_fill, 0);
+        rrt_cpuid_sites_free(t);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "--bench") == 0)
@@ -1639,6 +1809,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_unusable_cache_dir_is_harmless),
         cmocka_unit_test(test_cache_dir_comes_from_the_environment),
         cmocka_unit_test(test_sites_for_uses_a_matching_table_entry),
+        cmocka_unit_test(test_known_region_is_patched_without_reading),
+        cmocka_unit_test(test_known_region_doubt_reads_it),
         cmocka_unit_test(test_archive_sites_round_trip),
         cmocka_unit_test(test_archive_without_sites_gives_an_empty_table),
         cmocka_unit_test(test_writer_refuses_bad_sites),

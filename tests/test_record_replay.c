@@ -356,7 +356,8 @@ static void test_replay_refuses_unknown_syscall_buffer_protocol(void **state)
     snprintf(a, sizeof(a), "%s/a.rrt", dir);
     snprintf(b, sizeof(b), "%s/b.rrt", dir);
     snprintf(log, sizeof(log), "%s/err", dir);
-    snprintf(cmd, sizeof(cmd), "'%s' record -o %s '%s' >/dev/null", cli, a,
+    snprintf(cmd, sizeof(cmd),
+             "'%s' record --syscall-buffer -o %s '%s' >/dev/null", cli, a,
              tracee);
     assert_int_equal(system(cmd), 0);
     rrt_reader *r;

@@ -254,6 +254,8 @@ static long patch_range(int memfd, uint64_t start, uint64_t len,
     long n = -1, k = 0;
     if (!trace_mem_read(memfd, start, code, (size_t)len))
         goto out;
+    if (src)
+        src->read++, src->read_bytes += len;
     n = 0;
     if (p->want & TRACE_SITE_CPUID) {
         k = patch_cpuid(memfd, start, code, (size_t)len, p, src, id);
@@ -272,6 +274,53 @@ long trace_patch_range(int memfd, uint64_t start, uint64_t len,
                        trace_patches *p, trace_site_source *src)
 {
     return patch_range(memfd, start, len, p, src, NULL);
+}
+
+/* Whether sites (from an archive table entry) fit [start, start+len):
+ * in range, increasing, and each holding 0F A2 in the tracee's memory. */
+static bool sites_in_memory(int memfd, uint64_t start, uint64_t len,
+                            const uint64_t *off, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t b[2];
+        if ((i && off[i] < off[i - 1] + 2) || off[i] > len - 2 ||
+            !trace_mem_read(memfd, start + off[i], b, 2) || b[0] != 0x0f ||
+            b[1] != 0xa2)
+            return false;
+    }
+    return true;
+}
+
+long trace_patch_known(int memfd, uint64_t start, uint64_t len,
+                       trace_patches *p, trace_site_source *src,
+                       trace_code_stream *cs)
+{
+    rrt_blob_id key;
+    uint64_t tlen;
+    const uint64_t *toff;
+    size_t tn;
+    if (len == 0 || !p->want)
+        return 0;
+    if (!src || !cs || !cs->ok || cs->len != len ||
+        p->want != TRACE_SITE_CPUID || len > PATCH_MAX_REGION)
+        return trace_patch_range(memfd, start, len, p, src);
+    if (!cs->pairs) { /* no 0F A2: no CPUID, as trace_sites_for says */
+        src->by_fill++;
+        return 0;
+    }
+    if (!src->table || !trace_code_stream_key(cs, &key) ||
+        !rrt_cpuid_sites_find(src->table, &key, &tlen, &toff, &tn) ||
+        tlen != len || !sites_in_memory(memfd, start, len, toff, tn))
+        return trace_patch_range(memfd, start, len, p, src);
+    src->by_fill++;
+    src->regions[TRACE_SITES_TABLE]++;
+    for (size_t i = 0; i < tn; i++) {
+        uint64_t at = start + toff[i];
+        if (!trace_mem_write(memfd, at, ud2, 2) ||
+            !patches_add(p, at, TRACE_SITE_CPUID))
+            return -1;
+    }
+    return (long)tn;
 }
 
 /* ------------------------------------------------------------------ */
@@ -363,7 +412,7 @@ static long patch_fresh(pid_t pid, int memfd, const map_line *m, uint64_t start,
                         uint64_t len, trace_patches *p, trace_site_source *src)
 {
     trace_file_id id;
-    if (!src || !src->by_identity || !src->cache || src->table ||
+    if (!src || !src->by_identity || !src->cache ||
         p->want != TRACE_SITE_CPUID || len < 2 || len > PATCH_MAX_REGION ||
         !file_id_of(pid, m, start, len, &id))
         return trace_patch_range(memfd, start, len, p, src);

@@ -151,10 +151,12 @@ trace_sites_how trace_sites_for(const rrt_cpuid_sites *table,
  * written after mapping (text relocations: mmap writable, write, mprotect
  * executable; JITs; anonymous memory) is not the file's bytes, so mprotect
  * and anonymous mappings always take the full path (trace_patch_mapped in
- * trace.h is the only caller). Only the recorder uses the index: replay
- * may write recorded contents into the mappings it makes, and it takes its
- * sites from the archive's table anyway. Index entries obey the same trust
- * rules as content entries: the same directory, owner and mode checks, a
+ * trace.h is the only caller). Replay uses the index only for the files
+ * exec mapped (trace_patch_all right after exec, unless replay substituted
+ * the program): the mappings it makes for mmap it fills with recorded
+ * contents, which need not be their file's, and knows those by the bytes
+ * it writes instead (trace_code_stream below). Index entries obey the same
+ * trust rules as content entries: the same directory, owner and mode checks, a
  * checksum, every field bounds-checked, and any doubt is a miss (the entry is
  * removed and the full path rewrites it).
  */
@@ -191,5 +193,36 @@ bool trace_site_index_lookup(trace_site_cache *c, const trace_file_id *id,
 bool trace_site_index_store(trace_site_cache *c, const trace_file_id *id,
                             const uint8_t *code, bool pairs,
                             const rrt_blob_id *key, const trace_sites *s);
+
+/*
+ * Replay's mappings, known by the bytes it writes. Replay maps a recorded
+ * file anonymously and writes the recorded bytes into it (from the
+ * archive's blob, or from the host's file once its identity matched the
+ * recording's); it holds every byte of the region then. A code stream
+ * hashes them as they are written, so patching needs neither to read the
+ * region back from the tracee nor to hash it again. The trust rule above
+ * is unchanged: the key is XXH3-128 of exactly the bytes now in the
+ * mapping (the caller feeds every byte it writes, the zeros an anonymous
+ * mapping holds where it writes nothing, and gives up on the stream if
+ * anything else writes the region before it is patched), so an archive
+ * table entry found under it describes these bytes; and every site must
+ * still hold 0F A2 in memory. A stream with no 0F A2 pair needs no entry.
+ */
+typedef struct trace_code_stream {
+    struct XXH3_state_s *st;
+    uint64_t len; /* bytes fed */
+    bool ok;      /* false: not started, failed or given up */
+    bool pairs;   /* the bytes 0F A2 occur */
+    uint8_t last; /* the last byte fed, for a pair split between feeds */
+} trace_code_stream;
+
+/* False when out of memory (s is then unusable, and safe to free). */
+bool trace_code_stream_init(trace_code_stream *s);
+void trace_code_stream_feed(trace_code_stream *s, const void *data, size_t n);
+void trace_code_stream_zeros(trace_code_stream *s, uint64_t n);
+/* The key of the bytes fed (rrt_blob_id order, as trace_code_key); false
+ * when the stream is not usable. */
+bool trace_code_stream_key(trace_code_stream *s, rrt_blob_id *key);
+void trace_code_stream_free(trace_code_stream *s);
 
 #endif

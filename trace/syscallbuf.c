@@ -87,6 +87,7 @@ bool trace_sb_buffers(long nr)
     case SYS_recvmsg:
     case SYS_mmap:
     case SYS_munmap:
+    case SYS_rt_sigaction:
         return true;
     default:
         return false;

@@ -239,13 +239,18 @@ typedef struct trace_site_source {
     /* Regions by how their sites were found (trace_sites_how). */
     uint64_t regions[TRACE_SITES_DECODED + 1];
     /* Whether fresh file mappings may take their sites from the cache's
-     * file identity index (trace_patch_mapped). The recorder sets it;
-     * replay does not: it may write recorded contents into the mappings
-     * it makes, so their bytes need not be their file's. */
+     * file identity index (trace_patch_mapped, trace_patch_all). The
+     * recorder sets it; replay only around patching what exec mapped: the
+     * mappings it makes for mmap hold recorded contents, which need not be
+     * their file's (it uses trace_patch_known for those). */
     bool by_identity;
     /* Regions known by file identity, not read (with or without 0F A2;
      * those with are also in regions[TRACE_SITES_CACHED]). */
     uint64_t by_file_id;
+    /* Regions read back from the tracee's memory to find their sites (the
+     * full path of trace_patch_range); regions known from the bytes the
+     * caller wrote into them (trace_patch_known), not read. */
+    uint64_t read, read_bytes, by_fill;
 } trace_site_source;
 
 /* The trace_site_kind of the site at addr, 0 when it is none. */
@@ -259,6 +264,16 @@ unsigned trace_patch_kinds(trace_cpuid_mode m);
  * Returns the number of sites patched, -1 on error. */
 long trace_patch_range(int memfd, uint64_t start, uint64_t len,
                        trace_patches *p, trace_site_source *src);
+/* trace_patch_range for a region the caller has just filled itself,
+ * feeding every byte of [start, start+len) to cs, with nothing written
+ * there since (site_cache.h, trace_code_stream): sites from the archive
+ * table entry under the stream's key, checked to hold 0F A2, without
+ * reading the region; none when the bytes 0F A2 do not occur. Anything
+ * else (no usable stream, other length, no entry, XGETBV wanted) takes the
+ * full path of trace_patch_range. */
+long trace_patch_known(int memfd, uint64_t start, uint64_t len,
+                       trace_patches *p, trace_site_source *src,
+                       trace_code_stream *cs);
 /* trace_patch_range for a mapping mmap has just created: when it is a
  * private read-only executable mapping of a file and src has a cache, no
  * table and by_identity, its sites come from the cache's file identity index

@@ -1,17 +1,30 @@
 /* Tracee: calls whose libc wrappers follow their `syscall` with other
  * instructions than a plain compare (posix_fadvise: mov, neg; ioctl: mov),
- * getcwd and writes to /dev/null, many times each with arguments that
+ * getcwd, writes to /dev/null and sigaction queries (Python makes one per
+ * signal at start; the handler set between them must show), many times
+ * each with arguments that
  * differ from the first call's. With the syscall buffer only the first
  * call of each site is a traced SYSCALL event: the test looks for the
  * later ones in `rrt dump`.
  * `tr_sbcalls mix N`: N rounds of a buffered call (getpid) then a traced
  * one (getuid): N batches of records, each after a traced call. */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+
+static void on_a(int sig)
+{
+    (void)sig;
+}
+
+static void on_b(int sig)
+{
+    (void)sig;
+}
 
 static int mix(long n)
 {
@@ -33,8 +46,10 @@ int main(int argc, char **argv)
     char cwd[4096], first[4096];
     if (!getcwd(first, sizeof(first)))
         return 1;
-    long bad = 0, tty = 0, adv = 0;
+    long bad = 0, tty = 0, adv = 0, sigbad = 0;
     struct termios tio;
+    struct sigaction q;
+    sigaction(SIGUSR1, NULL, &q); /* the site's first call: traced */
     for (int i = 0; i < 300; i++) {
         /* after the first round: offsets from 4243, descriptor 100 */
         if (i == 1 && (fd = dup2(fd, 100)) != 100)
@@ -46,7 +61,24 @@ int main(int argc, char **argv)
             bad++;
         if (!getcwd(cwd, sizeof(cwd) - (size_t)i) || strcmp(cwd, first) != 0)
             bad++;
+        /* every 50 rounds a new handler (set: traced), queried since */
+        void (*want)(int) = (i / 50) % 2 ? on_b : on_a;
+        if (i % 50 == 0) {
+            struct sigaction sa;
+            memset(&sa, 0, sizeof(sa));
+            sa.sa_handler = want;
+            sa.sa_flags = i % 100 ? SA_RESTART : 0;
+            sigaddset(&sa.sa_mask, SIGTERM);
+            sigaction(SIGUSR2, &sa, NULL);
+        }
+        if (sigaction(SIGUSR2, NULL, &q) != 0 || q.sa_handler != want ||
+            !(q.sa_flags & SA_RESTART) != !(i % 100 >= 50) ||
+            !sigismember(&q.sa_mask, SIGTERM) ||
+            sigaction(65 + i % 2, NULL, &q) != -1)
+            sigbad++;
     }
-    printf("fadvise ok %ld, ttys %ld, getcwd mismatches %ld\n", adv, tty, bad);
+    printf("fadvise ok %ld, ttys %ld, getcwd mismatches %ld, sigaction "
+           "mismatches %ld\n",
+           adv, tty, bad, sigbad);
     return 0;
 }
