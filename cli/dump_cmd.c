@@ -339,7 +339,8 @@ static void print_preempt(rrt_reader *r, const rrt_ev_preempt *e)
 {
     (void)r;
     printf(" tid %u %s\n", e->tid,
-           e->resume ? "runs on from its last trap" : "gives way");
+           e->resume ? "runs on from where it stopped (a trap, or its records)"
+                     : "gives way");
 }
 
 static void print_detach(rrt_reader *r, const rrt_ev_detach *e)

@@ -618,6 +618,7 @@ static bool on_syscall_stop(recorder *r, rtask *t)
             }
             if (r->holder == t)
                 r->holder = NULL;
+            rec_sched_yielded(r, t);
             wait_token(r, t);
             return true;
         }

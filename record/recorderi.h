@@ -239,6 +239,9 @@ void rec_sched_end(recorder *r);
 bool rec_sched_preempt(recorder *r, rtask *t);
 /* When a task gets the token: marks where a preempted one runs on. */
 bool rec_sched_resumed(recorder *r, rtask *t);
+/* t gave the token up at the syscall buffer's yield (its records went
+ * out with STOP): where it runs on is marked as for a preempted task. */
+void rec_sched_yielded(recorder *r, rtask *t);
 
 /* proc.c: at a call's entry (false: refused) and exit stop, the calls the
  * recorder adjusts (CLONE_UNTRACED, PR_SET_TSC/PR_GET_TSC, int 0x80); and

@@ -51,7 +51,11 @@ static bool read_header(rtask *t, struct sb_ctl *c)
  * Written with STOP, as at a yield: replay keeps the task where the records
  * end, where a signal that comes now is delivered, as it would be after a
  * flush at that signal. `flushed` (which the library never writes) marks
- * them out for the flush at the task's next stop. */
+ * them out for the flush at the task's next stop. A PREEMPT resume = 1
+ * follows: the task runs on from there now (it holds the token), so replay
+ * must run it on before the next task's event too, not keep it there until
+ * its own next event (it could leave a critical section and enter a traced
+ * call meanwhile, with no event of its own). */
 static bool take(recorder *r, rtask *t, const struct sb_ctl *c)
 {
     if (c->used > SB_BUF_SIZE || c->flushed >= c->used)
@@ -74,6 +78,11 @@ static bool take(recorder *r, rtask *t, const struct sb_ctl *c)
                                    &at, sizeof(at)))
             ok = rec_fail(r, "process %d: cannot write its syscall buffer",
                           (int)t->base.tid);
+        rrt_ev_preempt e = {.tid = (uint32_t)t->base.tid, .resume = 1};
+        if (ok && rec_emit_preempt(&r->prod, &e, &r->err) != RRT_OK) {
+            r->failed = true;
+            ok = false;
+        }
         r->sb_taken += count;
     }
     free(buf);

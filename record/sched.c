@@ -309,6 +309,20 @@ bool rec_sched_preempt(recorder *r, rtask *t)
     return true;
 }
 
+/* At the library's yield t gives way like at a preemption, but with no
+ * PREEMPT resume = 0: its SYSCALLBUF event with STOP, just written, keeps
+ * it where its records end at replay. What it runs after it got the token
+ * back (it may leave a critical section and enter a traced call, with no
+ * record and so no event of its own before other tasks' events) must run
+ * there at replay too, not at its next event: the resume marks it. Also
+ * when it gets the token straight back (no other task waits yet): replay
+ * would otherwise keep it parked through the next tasks' events. */
+void rec_sched_yielded(recorder *r, rtask *t)
+{
+    (void)r;
+    t->preempted = true;
+}
+
 /* t, preempted, got the token back: replay runs its user code from its
  * trap on at this point of the stream, not at its next event. */
 bool rec_sched_resumed(recorder *r, rtask *t)

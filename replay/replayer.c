@@ -1683,6 +1683,9 @@ static bool apply(replayer *r, const rrt_event *ev, uint32_t root)
         if (!any.u.preempt.resume && r->lazy &&
             r->lazy->base.rec_tid == any.u.preempt.tid)
             r->lazy = NULL;
+        /* a yield of the syscall buffer's: the task left its park */
+        if (any.u.preempt.resume && (t = rep_task(r, any.u.preempt.tid)))
+            ok = rep_sb_resume(r, t);
         break;
     default:
         /* EXEC_SCRIPT: read ahead with its EXEC (rep_peek_exec);

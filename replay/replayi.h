@@ -306,6 +306,9 @@ bool rep_sb_before_signal(replayer *r, ptask *t);
 /* s is the library's stop at the end of its records (parked by the last
  * SYSCALLBUF event): skipped, true; the task then runs on. */
 bool rep_sb_skip_end(replayer *r, ptask *t, stop *s);
+/* A PREEMPT resume of t: t, parked where its records ended (it yielded
+ * there at record time), leaves that stop, to run on from here. */
+bool rep_sb_resume(replayer *r, ptask *t);
 /* s is a syscall stop of t (next_stop): when it is the library's request
  * to run a buffered mmap or munmap for real (SB_NR_EXEC), runs it to its
  * exit and returns 1 (t then runs on), -1 when that failed or diverged,

@@ -233,6 +233,11 @@ bool rep_sb_before_signal(replayer *r, ptask *t)
     return rep_skip_call(r, t, &s, 0);
 }
 
+bool rep_sb_resume(replayer *r, ptask *t)
+{
+    return rep_sb_before_signal(r, t);
+}
+
 bool rep_sb_skip_end(replayer *r, ptask *t, stop *s)
 {
     return is_end_stop(s) && rep_skip_call(r, t, s, 0);

@@ -8,7 +8,7 @@ set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     mmsg ioctl sockaddr threadsig sigkill pollrestart
     sockopt mapshared groupexit pkey threadexec leaderexit exitrace execenv xgetbv sigframe
     sbpipe sbsignal sbdup2 sbfork sbthexit sbclonefiles sbslow sbmsg sbcalls
-    sigstate sbmmap mapbig)
+    sigstate sbmmap sbyield mapbig)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -301,6 +301,7 @@ rrt_rr_test(record_replay_cat_copies_a_file_to_stdout
   --expect "first line of data" -- cat @T@/data.txt)
 rrt_rr_test(record_replay_gzip -- sh -c "gzip -c @T@/data.txt | od -An -tx1 | head -2")
 target_link_libraries(tr_thread PRIVATE Threads::Threads)
+target_link_libraries(tr_sbyield PRIVATE Threads::Threads)
 target_link_libraries(tr_sbmsg PRIVATE Threads::Threads)
 target_link_libraries(tr_threadsig PRIVATE Threads::Threads)
 target_link_libraries(tr_groupexit PRIVATE Threads::Threads)
@@ -517,6 +518,18 @@ rrt_rr_test(replay_syscallbuf_mmap_munmap_reuse_costs_no_stop
 rrt_rr_test(record_replay_syscallbuf_thread_exit_during_library_call
   --rec-opt --syscall-buffer --dump-has "SYSCALLBUF tid"
   --expect "threads exited during a futex wait: 5000 calls" -- ${TR}/tr_sbthexit)
+# A thread yields at the library's flush (every 2048 records) inside a
+# critical section; the other thread, which then runs, tries the mutex.
+# Replay runs the yielder on where it got the token back (PREEMPT resume),
+# not at its next event, or the other thread finds the mutex still taken.
+rrt_rr_test(record_replay_syscallbuf_yield_inside_a_critical_section
+  --rec-opt --syscall-buffer --dump-has "PREEMPT"
+  --expect "yields in a critical section: 192001 calls, ok" -- ${TR}/tr_sbyield)
+# The same when the recorder takes the records while the thread computes
+# in the section (its timed flush): PREEMPT resume right after them.
+rrt_rr_test(record_replay_syscallbuf_records_taken_inside_a_critical_section
+  --rec-opt --syscall-buffer --dump-has "PREEMPT"
+  --expect "yields in a critical section: 5 calls, ok" -- ${TR}/tr_sbyield take)
 # (a descriptor replaced by a process sharing the table, not the memory)
 rrt_rr_test(record_replay_syscallbuf_clone_files_replaces_a_descriptor
   --rec-opt --syscall-buffer --dump-has "SYSCALLBUF tid"
