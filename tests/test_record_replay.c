@@ -292,6 +292,16 @@ static void copy_with_altered_write(const char *in, const char *out, bool bytes,
     *altered = last;
 }
 
+/* The first size-1 bytes of the file at path, NUL-terminated. */
+static void read_text(const char *path, char *text, size_t size)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t got = fread(text, 1, size - 1, f);
+    text[got] = 0;
+    fclose(f);
+}
+
 static void divergence_case(bool bytes, const char *expect)
 {
     const char *cli = getenv("RRT_CLI"), *tracee = getenv("RRT_TRACEE");
@@ -311,12 +321,8 @@ static void divergence_case(bool bytes, const char *expect)
     int st = system(cmd);
     assert_true(WIFEXITED(st));
     assert_int_equal(WEXITSTATUS(st), 125); /* a divergence */
-    FILE *f = fopen(log, "r");
-    assert_non_null(f);
-    char text[4096] = "";
-    size_t got = fread(text, 1, sizeof(text) - 1, f);
-    text[got] = 0;
-    fclose(f);
+    char text[4096];
+    read_text(log, text, sizeof(text));
     char want[128];
     snprintf(want, sizeof(want), "divergence at event %llu",
              (unsigned long long)altered);
@@ -384,12 +390,8 @@ static void test_replay_refuses_unknown_syscall_buffer_protocol(void **state)
     assert_true(WIFEXITED(st));
     assert_int_not_equal(WEXITSTATUS(st), 0);
     assert_int_not_equal(WEXITSTATUS(st), 125); /* not a divergence */
-    FILE *f = fopen(log, "r");
-    assert_non_null(f);
-    char text[4096] = "";
-    size_t got = fread(text, 1, sizeof(text) - 1, f);
-    text[got] = 0;
-    fclose(f);
+    char text[4096];
+    read_text(log, text, sizeof(text));
     if (!strstr(text, "syscall buffer protocol 3"))
         fprintf(stderr, "replay said:\n%s", text);
     assert_non_null(strstr(text, "syscall buffer protocol 3"));

@@ -157,9 +157,22 @@ static bool patches_add(trace_patches *p, uint64_t addr, uint8_t kind)
     return true;
 }
 
-#define PATCH_MAX_REGION (256u << 20)
-
 static const uint8_t ud2[2] = {0x0f, 0x0b};
+
+/* Writes UD2 over the n CPUID sites at start + off[i] and notes them. */
+static bool patch_cpuid_sites(int memfd, uint64_t start, const uint64_t *off,
+                              size_t n, trace_patches *p)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t at = start + off[i];
+        if (!trace_mem_write(memfd, at, ud2, 2) ||
+            !patches_add(p, at, TRACE_SITE_CPUID))
+            return false;
+    }
+    return true;
+}
+
+#define PATCH_MAX_REGION (256u << 20)
 
 /* CPUID sites come from trace_sites_for: the archive's table, the
  * per-user cache, or a linear sweep by disassembly (cpuid_find.c), never a
@@ -187,12 +200,8 @@ static long patch_cpuid(int memfd, uint64_t start, const uint8_t *code,
         if (src->found && !src->found(src->ctx, &key, len, &s))
             goto out;
     }
-    for (size_t i = 0; i < s.n; i++) {
-        uint64_t at = start + s.off[i];
-        if (!trace_mem_write(memfd, at, ud2, 2) ||
-            !patches_add(p, at, TRACE_SITE_CPUID))
-            goto out;
-    }
+    if (!patch_cpuid_sites(memfd, start, s.off, s.n, p))
+        goto out;
     n = (long)s.n;
 out:
     trace_sites_free(&s);
@@ -314,13 +323,7 @@ long trace_patch_known(int memfd, uint64_t start, uint64_t len,
         return trace_patch_range(memfd, start, len, p, src);
     src->by_fill++;
     src->regions[TRACE_SITES_TABLE]++;
-    for (size_t i = 0; i < tn; i++) {
-        uint64_t at = start + toff[i];
-        if (!trace_mem_write(memfd, at, ud2, 2) ||
-            !patches_add(p, at, TRACE_SITE_CPUID))
-            return -1;
-    }
-    return (long)tn;
+    return patch_cpuid_sites(memfd, start, toff, tn, p) ? (long)tn : -1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -433,12 +436,8 @@ static long patch_fresh(pid_t pid, int memfd, const map_line *m, uint64_t start,
         if (src->found && !src->found(src->ctx, &key, len, &s))
             goto out;
     }
-    for (size_t i = 0; i < s.n; i++) {
-        uint64_t at = start + s.off[i];
-        if (!trace_mem_write(memfd, at, ud2, 2) ||
-            !patches_add(p, at, TRACE_SITE_CPUID))
-            goto out;
-    }
+    if (!patch_cpuid_sites(memfd, start, s.off, s.n, p))
+        goto out;
     n = (long)s.n;
 out:
     trace_sites_free(&s);
