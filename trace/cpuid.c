@@ -174,6 +174,25 @@ static bool patch_cpuid_sites(int memfd, uint64_t start, const uint64_t *off,
 
 #define PATCH_MAX_REGION (256u << 20)
 
+/* Takes the sites s found (how) for the region: counts them, tells
+ * src->found, patches them; frees s. The number patched, or -1. */
+static long apply_sites(int memfd, uint64_t start, size_t len, trace_patches *p,
+                        trace_site_source *src, trace_sites_how how,
+                        const rrt_blob_id *key, trace_sites *s)
+{
+    long n = -1;
+    if (src && how != TRACE_SITES_NONE) {
+        src->regions[how]++;
+        if (src->found && !src->found(src->ctx, key, len, s))
+            goto out;
+    }
+    if (patch_cpuid_sites(memfd, start, s->off, s->n, p))
+        n = (long)s->n;
+out:
+    trace_sites_free(s);
+    return n;
+}
+
 /* CPUID sites come from trace_sites_for: the archive's table, the
  * per-user cache, or a linear sweep by disassembly (cpuid_find.c), never a
  * byte search. Code and data interleaved in one mapping may still fool the
@@ -187,25 +206,16 @@ static long patch_cpuid(int memfd, uint64_t start, const uint8_t *code,
     trace_sites s;
     trace_sites_init(&s);
     rrt_blob_id key;
-    long n = -1;
     trace_sites_how how = trace_sites_for(
         src ? src->table : NULL, src ? src->cache : NULL, code, len, &key, &s);
-    if (how == TRACE_SITES_FAILED)
-        goto out;
+    if (how == TRACE_SITES_FAILED) {
+        trace_sites_free(&s);
+        return -1;
+    }
     if (id)
         trace_site_index_store(src->cache, id, code, how != TRACE_SITES_NONE,
                                &key, &s);
-    if (src && how != TRACE_SITES_NONE) {
-        src->regions[how]++;
-        if (src->found && !src->found(src->ctx, &key, len, &s))
-            goto out;
-    }
-    if (!patch_cpuid_sites(memfd, start, s.off, s.n, p))
-        goto out;
-    n = (long)s.n;
-out:
-    trace_sites_free(&s);
-    return n;
+    return apply_sites(memfd, start, len, p, src, how, &key, &s);
 }
 
 /* XGETBV sites, for masked recordings only (trace_patch_kinds): the same
@@ -430,18 +440,8 @@ static long patch_fresh(pid_t pid, int memfd, const map_line *m, uint64_t start,
         return patch_range(memfd, start, len, p, src, &id);
     }
     src->by_file_id++;
-    long n = -1;
-    if (pairs) {
-        src->regions[TRACE_SITES_CACHED]++;
-        if (src->found && !src->found(src->ctx, &key, len, &s))
-            goto out;
-    }
-    if (!patch_cpuid_sites(memfd, start, s.off, s.n, p))
-        goto out;
-    n = (long)s.n;
-out:
-    trace_sites_free(&s);
-    return n;
+    return apply_sites(memfd, start, len, p, src,
+                       pairs ? TRACE_SITES_CACHED : TRACE_SITES_NONE, &key, &s);
 }
 
 long trace_patch_mapped(pid_t pid, int memfd, uint64_t start, uint64_t len,
