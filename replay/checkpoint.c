@@ -125,9 +125,10 @@ struct rep_ckpts {
                          * back through a sparse stretch takes no more than
                          * one per interval) */
     uint32_t ev_type;   /* the event being applied */
-    uint64_t want; /* the event a re-run goes to (rep_ckpt_plan): a snapshot
-                    * there serves the next ones (gdb's reverse-next is a
-                    * dozen re-runs to one interval) */
+    uint64_t want;     /* the event a re-run goes to (rep_ckpt_plan): a snapshot
+                        * there serves the next ones (gdb's reverse-next is a
+                        * dozen re-runs to one interval) */
+    uint64_t retry_at; /* no automatic snapshot tried before this event */
     uint64_t taken, thinned, restores, from_start;
 };
 
@@ -246,7 +247,7 @@ static bool at_emu_entry(const ptask *t)
  * (as its copy does) or parked at an emulated call's entry. */
 static bool task_forkable(const ptask *t, bool mid)
 {
-    if (t->base.memfd < 0 || trace_tgid(t->base.tid) != t->base.tid)
+    if (t->base.memfd < 0)
         return false;
     bool entry = at_emu_entry(t);
     if (entry) {
@@ -305,6 +306,13 @@ static bool maps_shared(pid_t tid)
     return shared;
 }
 
+/* What of task_forkable the kernel knows (reads /proc). */
+static bool task_forkable_proc(const ptask *t)
+{
+    return trace_tgid(t->base.tid) == t->base.tid &&
+           !signal_pending(t->base.tid) && !maps_shared(t->base.tid);
+}
+
 /* Two tasks of the list share an address space (a vfork's child before
  * its exec, a clone(CLONE_VM) without CLONE_THREAD): a fork of each would
  * split it. Unknown (no kcmp): true. */
@@ -333,8 +341,10 @@ static bool forkable(replayer *r, bool mid)
               (d->root_tgid && !live(r, d->root_tgid))))
         return false;
     for (trace_task *b = r->tasks; b; b = b->next)
-        if (!task_forkable((const ptask *)b, mid) || signal_pending(b->tid) ||
-            maps_shared(b->tid))
+        if (!task_forkable((const ptask *)b, mid))
+            return false;
+    for (trace_task *b = r->tasks; b; b = b->next)
+        if (!task_forkable_proc((const ptask *)b))
             return false;
     return !r->tasks->next || !vm_shared(r);
 }
@@ -625,8 +635,14 @@ void rep_ckpt_before_event(replayer *r, const rrt_event *ev)
          r->index - (near ? near->event : 0) < c->interval ||
          (c->last_take && r->index - c->last_take < c->interval)))
         return;
-    if (!forkable(r, false))
+    /* not forkable here: the next tries (which read /proc for each task)
+     * come after a 64th of the interval, not at every event */
+    if (!pin && !want && c->retry_at > r->index)
         return;
+    if (!forkable(r, false)) {
+        c->retry_at = r->index + c->interval / 64;
+        return;
+    }
     if (take(r, d, pin) && !pin)
         c->last_take = r->index;
 }

@@ -49,6 +49,7 @@ int main(void)
     }
     int st = 0;
     waitpid(pid, &st, 0);
-    printf("parent total %d child-status %d\n", total, WEXITSTATUS(st)); /* END */
+    printf("parent total %d child-status %d\n", total,
+           WEXITSTATUS(st)); /* END */
     return 0;
 }

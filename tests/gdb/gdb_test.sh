@@ -425,8 +425,8 @@ reverse_ckpt_fork_thin)
     # processes; then back across the fork to its first mark; forward
     # again to the same end
     build gdb_ckpt_fork
-    record_nosb gdb_ckpt_fork
-    RRT_CHECKPOINT_INTERVAL=20 debug "break $(ckf_line END)" 'continue' \
+    if [ -n "${CKF_SB:-}" ]; then record gdb_ckpt_fork; else record_nosb gdb_ckpt_fork; fi
+    RRT_CHECKPOINT_INTERVAL=${CKF_INTERVAL:-20} debug "break $(ckf_line END)" 'continue' \
         "break $(ckf_line MARK) if k == 7" 'reverse-continue' 'print total' \
         'monitor when' 'monitor checkpoints' 'delete' \
         "break $(ckf_line MARK) if k == 0" 'reverse-continue' 'print total' \
@@ -443,6 +443,12 @@ reverse_ckpt_fork_thin)
     ckf_output
     lacks "internal-error"
     lacks "not found again|diverge"
+    ;;
+reverse_ckpt_fork_sb)
+    # reverse_ckpt_fork_thin, the syscall buffer on (the 300 calls are a
+    # few buffer flushes), a checkpoint every 3 events
+    CKF_SB=1 CKF_INTERVAL=3 "$0" "$RRT" reverse_ckpt_fork_thin "$SRC"
+    exit $?
     ;;
 reverse_checkpoint)
     # far from the start: reverse-step runs from an automatic checkpoint
