@@ -637,6 +637,8 @@ void rep_ckpt_before_event(replayer *r, const rrt_event *ev)
         return;
     /* not forkable here: the next tries (which read /proc for each task)
      * come after a 64th of the interval, not at every event */
+    if (c->retry_at > r->index + c->interval / 64)
+        c->retry_at = 0; /* another run */
     if (!pin && !want && c->retry_at > r->index)
         return;
     if (!forkable(r, false)) {
