@@ -450,6 +450,24 @@ reverse_ckpt_fork_sb)
     CKF_SB=1 CKF_INTERVAL=3 "$0" "$RRT" reverse_ckpt_fork_thin "$SRC"
     exit $?
     ;;
+reverse_ckpt_shm)
+    # a checkpoint every 100 events, none while a MAP_SHARED mapping
+    # exists (its page would be the live one's): back from the 7th mark to
+    # the 3rd, the count in it as it was there; forward to the same end
+    build gdb_ckpt_shm
+    record_nosb gdb_ckpt_shm
+    L=$(grep -n "/\* MARK \*/" "$SRC/gdb_ckpt_shm.c" | cut -d: -f1)
+    RRT_CHECKPOINT_INTERVAL=100 debug "break $L if k == 6" 'continue' \
+        'print counter[0]' 'delete' "break $L if k == 2" 'reverse-continue' \
+        'print counter[0]' 'print counter[1]' 'delete' 'continue'
+    expect "^\\\$1 = 2100\$"
+    expect "^\\\$2 = 900\$"
+    expect "^\\\$3 = 1\$"
+    [ "$(grep -c "^counter 2400 28\$" "$T/gdb.out")" -eq 1 ] ||
+        fail "the program's output is not there exactly once"
+    lacks "internal-error"
+    lacks "not found again|diverge"
+    ;;
 reverse_checkpoint)
     # far from the start: reverse-step runs from an automatic checkpoint
     # (every 2000 events), not from event 0; monitor checkpoint, forward to
