@@ -960,6 +960,61 @@ static void test_mapping_at_reads_proc_maps(void **state)
     assert_false(trace_mapping_at(getpid(), 0, &m));
 }
 
+/* The kernel's answer (PROCMAP_QUERY, where it has it) and the text of
+ * /proc/PID/maps agree: bounds, protection and name of an anonymous
+ * mapping, a file, a deleted file, the heap, the stack, the vDSO, this
+ * code, and an address nothing maps. */
+static void test_mapping_at_agrees_with_the_text(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/rrt-test-mapq-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, 8192), 0);
+    void *del = mmap(NULL, 8192, PROT_READ, MAP_SHARED, fd, 0);
+    assert_true(del != MAP_FAILED);
+    unlink(path);
+    close(fd);
+    char *a = mmap(NULL, 4096, PROT_READ | PROT_EXEC,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(a != MAP_FAILED);
+    char *heap = malloc(64);
+    int on_stack = 0;
+    uint64_t vdso = 0;
+    FILE *maps = fopen("/proc/self/maps", "re");
+    char line[512];
+    while (maps && fgets(line, sizeof(line), maps))
+        if (strstr(line, "[vdso]"))
+            vdso = strtoull(line, NULL, 16);
+    if (maps)
+        fclose(maps);
+    const uint64_t addrs[] = {
+        (uint64_t)(uintptr_t)del,
+        (uint64_t)(uintptr_t)a + 100,
+        (uint64_t)(uintptr_t)heap,
+        (uint64_t)(uintptr_t)&on_stack,
+        vdso,
+        (uint64_t)(uintptr_t)&test_mapping_at_agrees_with_the_text,
+        (uint64_t)(uintptr_t)a + 4096 * 1000000ull,
+        8};
+    for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+        trace_mapping q, t;
+        memset(&q, 0x55, sizeof(q));
+        memset(&t, 0x55, sizeof(t));
+        bool fq = trace_mapping_at(getpid(), addrs[i], &q);
+        bool ft = trace_mapping_at_text(getpid(), addrs[i], &t);
+        assert_int_equal(fq, ft);
+        if (!fq)
+            continue;
+        assert_true(q.lo == t.lo && q.hi == t.hi);
+        assert_string_equal(q.perms, t.perms);
+        assert_string_equal(q.path, t.path);
+    }
+    free(heap);
+    munmap(a, 4096);
+    munmap(del, 8192);
+}
+
 int main(void)
 {
     if (trace_cpuid_mode_resolve(TRACE_CPUID_AUTO) != TRACE_CPUID_FAULT)
@@ -990,6 +1045,7 @@ int main(void)
         cmocka_unit_test(test_ioctl_outputs_follow_the_encoding),
         cmocka_unit_test(test_syscall_args_follow_the_abi),
         cmocka_unit_test(test_mapping_at_reads_proc_maps),
+        cmocka_unit_test(test_mapping_at_agrees_with_the_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
