@@ -33,8 +33,9 @@
  * an exec substitution, without MAP_SHARED mappings (which a fork would
  * share, not copy), every task at a stop the replayer resumes from as
  * above (not inside a call it runs for real, no signal or restart
- * pending, no clone half done). A snapshot of gdb's stop inside an
- * interval (rep_ckpt_take_mid) only with one task. Elsewhere no snapshot
+ * pending, no clone half done), at most CK_MAX_TASKS (16) processes. A
+ * snapshot of gdb's stop inside an interval (rep_ckpt_take_mid) only with
+ * one task. Elsewhere no snapshot
  * is taken and going back runs from an earlier one or re-runs from the
  * start (reverse.c), which is always correct.
  *
@@ -46,9 +47,10 @@
  * smallest gap relative to its distance from the newest goes, so the
  * spacing grows geometrically with the distance back. Snapshots pinned by
  * `monitor checkpoint` are at most CK_MAX_PINNED (8) more. So at most 25
- * stopped copies of the process tree exist; each costs the pages the
- * program wrote after it (PSS), plus a few KB here. RRT_CHECKPOINT_INTERVAL=0
- * turns checkpoints off (the re-run from the start only). */
+ * stopped copies of the process tree exist (at most 25 x 16 processes);
+ * each costs the pages the program wrote after it (PSS), plus a few KB
+ * here. RRT_CHECKPOINT_INTERVAL=0 turns checkpoints off (the re-run from
+ * the start only). */
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -67,6 +69,9 @@
 #define CK_MAX_AUTO 16
 #define CK_MAX_PINNED 8
 #define CK_INTERVAL 2000
+/* processes copied per snapshot: each copy is a stopped process (pid,
+ * page tables), so a tree wider than this is not copied */
+#define CK_MAX_TASKS 16
 
 /* One process of the tree, as it was at the snapshot. */
 typedef struct snap_task {
@@ -336,6 +341,10 @@ static bool forkable(replayer *r, bool mid)
     if (!r->tasks || r->sub.active || !rep_mem_forkable(r) ||
         (mid && r->tasks->next))
         return false;
+    size_t n = 0;
+    for (trace_task *b = r->tasks; b; b = b->next)
+        if (++n > CK_MAX_TASKS)
+            return false;
     /* the debugged and the root process are found again by recorded id */
     if (d && ((d->tgid && !live(r, d->tgid)) ||
               (d->root_tgid && !live(r, d->root_tgid))))
