@@ -468,6 +468,25 @@ reverse_ckpt_shm)
     lacks "internal-error"
     lacks "not found again|diverge"
     ;;
+reverse_ckpt_wide)
+    # 17 processes: no checkpoint of them all (at most 16: only while
+    # the parent is still forking); going back is right all the same
+    build gdb_ckpt_wide
+    record_nosb gdb_ckpt_wide
+    L=$(grep -n "/\* MARK \*/" "$SRC/gdb_ckpt_wide.c" | cut -d: -f1)
+    RRT_CHECKPOINT_INTERVAL=10 debug "break $L if k == 3" 'continue' \
+        'print total' 'delete' "break $L if k == 1" 'reverse-continue' \
+        'print total' 'monitor checkpoints' 'delete' 'continue'
+    cat "$T/gdb.err" >>"$T/gdb.out"
+    expect "^\\\$1 = 403\$"
+    expect "^\\\$2 = 200\$"
+    expect "^rrt:   snapshot at event [0-9]+ \\(16 processes"
+    lacks "^rrt:   snapshot at event [0-9]+ \\(17 processes"
+    [ "$(grep -c "^parent total 406\$" "$T/gdb.out")" -eq 1 ] ||
+        fail "the program's output is not there exactly once"
+    lacks "internal-error"
+    lacks "not found again|diverge"
+    ;;
 reverse_checkpoint)
     # far from the start: reverse-step runs from an automatic checkpoint
     # (every 2000 events), not from event 0; monitor checkpoint, forward to
