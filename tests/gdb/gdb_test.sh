@@ -487,6 +487,30 @@ reverse_ckpt_wide)
     lacks "internal-error"
     lacks "not found again|diverge"
     ;;
+reverse_ckpt_sigchld)
+    # a checkpoint every 5 events, of the parent and a child (and none
+    # while the SIGCHLD of a reaped child is pending): back from the last
+    # mark to the first, the handler's count as it was there (as recorded:
+    # printed first forward); forward again to the same end
+    build gdb_ckpt_sigchld
+    record_nosb gdb_ckpt_sigchld
+    L=$(grep -n "/\* MARK \*/" "$SRC/gdb_ckpt_sigchld.c" | cut -d: -f1)
+    RRT_CHECKPOINT_INTERVAL=5 debug "break $L if k == 0" 'continue' \
+        'print got' 'delete' "break $L if k == 2" 'continue' 'print total' \
+        'delete' "break $L if k == 0" 'reverse-continue' 'print total' \
+        'print got' 'monitor checkpoints' 'delete' 'continue'
+    cat "$T/gdb.err" >>"$T/gdb.out"
+    got0=$(sed -n 's/^\$1 = \([0-9]*\)$/\1/p' "$T/gdb.out")
+    [ -n "$got0" ] || fail "no count at the first mark"
+    expect "^\\\$2 = 451\$"
+    expect "^\\\$3 = 150\$"
+    expect "^\\\$4 = $got0\$"
+    expect "^rrt:   snapshot at event [0-9]+ \\(2 processes"
+    [ "$(grep -c "^got 3 total 453\$" "$T/gdb.out")" -eq 1 ] ||
+        fail "the program's output is not there exactly once"
+    lacks "internal-error"
+    lacks "not found again|diverge"
+    ;;
 reverse_checkpoint)
     # far from the start: reverse-step runs from an automatic checkpoint
     # (every 2000 events), not from event 0; monitor checkpoint, forward to
