@@ -2,6 +2,7 @@
  * trace/, without the recorder or the replayer, so that a broken piece of
  * ptrace plumbing fails here by name. Tracees come from tests/tracees/
  * (TRACEE_DIR). */
+#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -571,6 +572,52 @@ static void gather(pid_t pid, int memfd, int sig, gathered *g)
  * the kernel's, byte for byte where the kernel writes; and the state
  * trace_sigreturn_read takes from it is what the kernel's rt_sigreturn
  * restores. Checked on whatever host runs the tests. */
+/* The tracer's own CPUID faulting (selffault.c), in a child process so
+ * that this one keeps its handlers: on after begin; a CPUID of rrt's own
+ * then turns it off and runs, with the host's answer, instead of killing
+ * rrt; any other SIGSEGV still kills. */
+static int self_fault_child(bool crash)
+{
+    signal(SIGSEGV, SIG_DFL); /* not cmocka's handler */
+    volatile int *ro =
+        mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (ro == MAP_FAILED || !trace_self_fault_begin() ||
+        syscall(SYS_arch_prctl, 0x1011, 0) != 0)
+        return 10; /* ARCH_GET_CPUID: 0 = faulting on */
+    if (crash)
+        *ro = 1; /* not a CPUID: the default action, death */
+    unsigned a, b, c, d, a2, b2, c2, d2;
+    __cpuid(0, a, b, c, d);
+    if (!trace_self_fault_lost() || syscall(SYS_arch_prctl, 0x1011, 0) != 1)
+        return 11;
+    trace_self_fault_end();
+    __cpuid(0, a2, b2, c2, d2);
+    return a == a2 && b == b2 && c == c2 && d == d2 ? 0 : 12;
+}
+
+static void test_self_fault_survives_its_own_cpuid(void **state)
+{
+    (void)state;
+    if (trace_cpuid_mode_resolve(TRACE_CPUID_AUTO) != TRACE_CPUID_FAULT)
+        skip(); /* printed by main: no CPUID faulting here */
+    for (int crash = 0; crash < 2; crash++) {
+        fflush(NULL);
+        pid_t c = fork();
+        assert_true(c >= 0);
+        if (c == 0)
+            _exit(self_fault_child(crash));
+        int st;
+        assert_int_equal(waitpid(c, &st, 0), c);
+        if (crash) {
+            assert_true(WIFSIGNALED(st));
+            assert_int_equal(WTERMSIG(st), SIGSEGV);
+        } else {
+            assert_true(WIFEXITED(st));
+            assert_int_equal(WEXITSTATUS(st), 0);
+        }
+    }
+}
+
 static void test_frame_build_and_sigreturn_match_the_kernel(void **state)
 {
     (void)state;
@@ -1035,6 +1082,7 @@ int main(void)
         cmocka_unit_test(test_patch_all_replaces_every_cpuid_with_ud2),
         cmocka_unit_test(test_patch_all_finds_xgetbv_by_kind),
         cmocka_unit_test(test_cpuid_faulting_traps_cpuid),
+        cmocka_unit_test(test_self_fault_survives_its_own_cpuid),
         cmocka_unit_test(test_frame_build_and_sigreturn_match_the_kernel),
         cmocka_unit_test(test_frame_in_a_larger_layout_restores_vector_state),
         cmocka_unit_test(test_task_list_adds_finds_and_removes),
