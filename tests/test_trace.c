@@ -201,6 +201,68 @@ static void test_injected_syscall_returns_and_restores_registers(void **state)
     finish(pid);
 }
 
+/* A signal that comes while a call is injected is neither lost nor a
+ * failure: it stays pending, and the program gets it when it runs on.
+ * SIGTERM is sent to the stopped tracee before the injection, so it is
+ * pending when the injected call starts: a tracer that let it through
+ * would meet its delivery stop instead of the call's. */
+static void test_injected_syscall_keeps_a_pending_signal(void **state)
+{
+    (void)state;
+    pid_t pid = start(TRACEE_DIR "/tr_cpuid", false);
+    to_exec_exit(pid);
+    int memfd = trace_mem_open(pid);
+    struct user_regs_struct before, after;
+    assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &before), 0);
+    uint64_t mask_before = 0, mask_after = 0;
+    assert_int_equal(ptrace(PTRACE_GETSIGMASK, pid, (void *)8, &mask_before),
+                     0);
+    assert_int_equal(kill(pid, SIGTERM), 0);
+    long ret = 0;
+    assert_true(trace_inject_syscall(pid, memfd, SYS_getpid, NULL, 0, &ret));
+    assert_int_equal(ret, pid);
+    assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &after), 0);
+    assert_memory_equal(&before, &after, sizeof(before));
+    assert_int_equal(ptrace(PTRACE_GETSIGMASK, pid, (void *)8, &mask_after), 0);
+    assert_int_equal(mask_before, mask_after);
+    /* running on, the program meets the signal */
+    int st;
+    assert_int_equal(ptrace(PTRACE_CONT, pid, NULL, NULL), 0);
+    assert_int_equal(waitpid(pid, &st, __WALL), pid);
+    assert_true(WIFSTOPPED(st));
+    assert_int_equal(WSTOPSIG(st), SIGTERM);
+    close(memfd);
+    finish(pid);
+}
+
+/* The same for the copy trace_fork_stopped makes: the original keeps its
+ * pending signal and its mask, the copy starts with the same mask. */
+static void test_fork_stopped_keeps_a_pending_signal(void **state)
+{
+    (void)state;
+    pid_t pid = start(TRACEE_DIR "/tr_cpuid", false);
+    to_exec_exit(pid);
+    int memfd = trace_mem_open(pid);
+    uint64_t mask_before = 0, mask = 0;
+    assert_int_equal(ptrace(PTRACE_GETSIGMASK, pid, (void *)8, &mask_before),
+                     0);
+    assert_int_equal(kill(pid, SIGTERM), 0);
+    pid_t copy = trace_fork_stopped(pid, memfd);
+    assert_true(copy > 0);
+    assert_int_equal(ptrace(PTRACE_GETSIGMASK, pid, (void *)8, &mask), 0);
+    assert_int_equal(mask, mask_before);
+    assert_int_equal(ptrace(PTRACE_GETSIGMASK, copy, (void *)8, &mask), 0);
+    assert_int_equal(mask, mask_before);
+    int st;
+    assert_int_equal(ptrace(PTRACE_CONT, pid, NULL, NULL), 0);
+    assert_int_equal(waitpid(pid, &st, __WALL), pid);
+    assert_true(WIFSTOPPED(st));
+    assert_int_equal(WSTOPSIG(st), SIGTERM);
+    finish(copy);
+    close(memfd);
+    finish(pid);
+}
+
 static void test_exec_fixup_hides_vdso_and_sets_at_random(void **state)
 {
     (void)state;
@@ -815,6 +877,8 @@ int main(void)
         cmocka_unit_test(test_seccomp_wall_kills_an_unlisted_call),
         cmocka_unit_test(test_memory_reads_and_writes_the_stack),
         cmocka_unit_test(test_injected_syscall_returns_and_restores_registers),
+        cmocka_unit_test(test_injected_syscall_keeps_a_pending_signal),
+        cmocka_unit_test(test_fork_stopped_keeps_a_pending_signal),
         cmocka_unit_test(test_exec_fixup_hides_vdso_and_sets_at_random),
         cmocka_unit_test(test_trap_insn_names_each_instruction),
         cmocka_unit_test(test_patch_all_replaces_every_cpuid_with_ud2),

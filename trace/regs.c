@@ -85,16 +85,39 @@ static bool wait_syscall_stop(pid_t pid)
     return WIFSTOPPED(st) && WSTOPSIG(st) == (SIGTRAP | 0x80);
 }
 
+/* An injected call runs with every signal blocked: a signal that comes
+ * meanwhile (or was pending already) stays pending for the program, where
+ * a delivery stop in the middle of the injection would lose it and fail
+ * the call. mask_all saves the task's mask in *saved; mask_back puts it
+ * back. */
+static bool mask_all(pid_t pid, uint64_t *saved)
+{
+    uint64_t all = ~(uint64_t)0;
+    return ptrace(PTRACE_GETSIGMASK, pid, (void *)sizeof(*saved), saved) == 0 &&
+           ptrace(PTRACE_SETSIGMASK, pid, (void *)sizeof(all), &all) == 0;
+}
+
+static bool mask_back(pid_t pid, uint64_t saved)
+{
+    return ptrace(PTRACE_SETSIGMASK, pid, (void *)sizeof(saved), &saved) == 0;
+}
+
 bool trace_inject_syscall(pid_t pid, int memfd, long nr, const uint64_t *args,
                           int nargs, long *ret)
 {
     struct user_regs_struct saved, r;
     uint8_t code[2];
     static const uint8_t syscall_insn[2] = {0x0f, 0x05};
+    uint64_t mask;
     if (ptrace(PTRACE_GETREGS, pid, NULL, &saved) != 0 ||
-        !trace_mem_read(memfd, saved.rip, code, 2) ||
-        !trace_mem_write(memfd, saved.rip, syscall_insn, 2))
+        !trace_mem_read(memfd, saved.rip, code, 2))
         return false;
+    if (!mask_all(pid, &mask))
+        return false;
+    if (!trace_mem_write(memfd, saved.rip, syscall_insn, 2)) {
+        mask_back(pid, mask);
+        return false;
+    }
     r = saved;
     r.rax = (uint64_t)nr;
     r.orig_rax = (uint64_t)-1;
@@ -107,7 +130,7 @@ bool trace_inject_syscall(pid_t pid, int memfd, long nr, const uint64_t *args,
         *ret = (long)r.rax;
     ok = trace_mem_write(memfd, saved.rip, code, 2) && ok;
     ok = ptrace(PTRACE_SETREGS, pid, NULL, &saved) == 0 && ok;
-    return ok;
+    return mask_back(pid, mask) && ok;
 }
 
 /* The next stop of pid past its seccomp stops (the syscall buffer's
@@ -134,10 +157,14 @@ pid_t trace_fork_stopped(pid_t pid, int memfd)
     unsigned long msg = 0;
     int st;
     pid_t child = -1;
+    uint64_t mask;
     if (ptrace(PTRACE_GETREGS, pid, NULL, &saved) != 0 ||
-        !trace_mem_read(memfd, saved.rip, code, 2) ||
-        !trace_mem_write(memfd, saved.rip, syscall_insn, 2))
+        !trace_mem_read(memfd, saved.rip, code, 2) || !mask_all(pid, &mask))
         return -1;
+    if (!trace_mem_write(memfd, saved.rip, syscall_insn, 2)) {
+        mask_back(pid, mask);
+        return -1;
+    }
     r = saved;
     r.rax = SYS_clone;
     r.orig_rax = (uint64_t)-1;
@@ -154,13 +181,15 @@ pid_t trace_fork_stopped(pid_t pid, int memfd)
         child = -1;
     bool back = trace_mem_write(memfd, saved.rip, code, 2) &&
                 ptrace(PTRACE_SETREGS, pid, NULL, &saved) == 0;
+    back = mask_back(pid, mask) && back;
     if (child < 0)
         return -1;
     int cfd = trace_mem_open(child);
     r = saved;
     r.orig_rax = (uint64_t)-1; /* no restart logic at its first resume */
     bool cok = cfd >= 0 && trace_mem_write(cfd, saved.rip, code, 2) &&
-               ptrace(PTRACE_SETREGS, child, NULL, &r) == 0;
+               ptrace(PTRACE_SETREGS, child, NULL, &r) == 0 &&
+               mask_back(child, mask);
     if (cfd >= 0)
         close(cfd);
     if (!ok || !back || !cok) {

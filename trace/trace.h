@@ -156,7 +156,9 @@ char *trace_script_path(pid_t tid, const char *path);
 bool trace_mem_write(int memfd, uint64_t addr, const void *buf, size_t n);
 
 /* Runs one system call in a tracee stopped at a syscall-exit or signal
- * stop, restoring registers and code afterwards. */
+ * stop, restoring registers and code afterwards. Signals are blocked
+ * while it runs: one that comes meanwhile stays pending for the program
+ * (trace_fork_stopped too; its copy starts with the original's mask). */
 bool trace_inject_syscall(pid_t pid, int memfd, long nr, const uint64_t *args,
                           int nargs, long *ret);
 /* A copy of a tracee (single-threaded) stopped at a syscall-exit or
