@@ -1436,6 +1436,8 @@ out:
     rec_producer_free(&r->prod);
     trace_site_cache_close(r->sites.cache);
     rrt_buf_free(&r->data);
+    rrt_buf_free(&r->sb_raw);
+    rrt_buf_free(&r->sb_enc);
     rrt_cpuid_manifest_clear(&r->m);
     free(r->queried);
     free(r->files);

@@ -164,6 +164,9 @@ typedef struct recorder {
     pid_t sb_asked;
     uint64_t sb_taken;
     bool sb_mirror; /* a SHARED_MAP was written: sb_ctl.mirror everywhere */
+    /* syscallbuf.c: the records read from a buffer and their event, kept
+     * from flush to flush (up to a megabyte each, every few calls) */
+    rrt_buf sb_raw, sb_enc;
 } recorder;
 
 /* Stops the recording with a message (the first one wins); false. */
@@ -299,6 +302,9 @@ bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs);
 /* Whether buf (n bytes of the buffer) is a whole number of well-formed
  * records: count is then how many, else the offset of the bad one. */
 bool rec_sb_check_records(const uint8_t *buf, size_t n, uint64_t *count);
+/* The n bytes of t's buffer from offset off, read into r->sb_raw (kept
+ * from call to call); NULL when they cannot be read or had no room. */
+const uint8_t *rec_sb_read(recorder *r, rtask *t, uint64_t off, size_t n);
 /* Writes the count records in buf, which rec_sb_check_records accepted,
  * as one SYSCALLBUF event of t (none when count is 0). */
 bool rec_sb_emit_records(recorder *r, rtask *t, const uint8_t *buf, size_t n,
