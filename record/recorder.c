@@ -200,8 +200,10 @@ static bool reference_until_pack(const char *proc_path, const char *path,
  * recording started: the recorded program made it (a test binary a build
  * just linked, a script it wrote) and will likely delete or replace it
  * before anyone can pack the recording, so it is embedded now. start_ns
- * is read from the coarse clock the kernel stamps inodes with, so a file
- * made after it never has an earlier ctime. */
+ * is the precise clock: a file made before the start has an earlier
+ * ctime whether the kernel stamps inodes with the coarse clock or a
+ * finer one (one made in the recording's first clock tick, before the
+ * program has even started, could be missed). */
 static bool made_during(const recorder *r, const struct stat *sb)
 {
     int64_t ctime =
@@ -1325,7 +1327,7 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     rrt_error_clear(&r->err);
     r->map_object = -1;
     struct timespec now;
-    clock_gettime(CLOCK_REALTIME_COARSE, &now);
+    clock_gettime(CLOCK_REALTIME, &now);
     r->start_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
     memset(rep, 0, sizeof(*rep));
     rep->outcome = REC_FAILED;
