@@ -1440,6 +1440,7 @@ out:
     rrt_buf_free(&r->data);
     rrt_buf_free(&r->sb_raw);
     rrt_buf_free(&r->sb_enc);
+    free(r->sb_sites);
     rrt_cpuid_manifest_clear(&r->m);
     free(r->queried);
     free(r->files);

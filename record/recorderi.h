@@ -167,6 +167,9 @@ typedef struct recorder {
     /* syscallbuf.c: the records read from a buffer and their event, kept
      * from flush to flush (up to a megabyte each, every few calls) */
     rrt_buf sb_raw, sb_enc;
+    /* sb_sites.c: the sites patched so far, by file and offset */
+    struct rec_sb_site *sb_sites;
+    size_t n_sb_sites, cap_sb_sites;
 } recorder;
 
 /* Stops the recording with a message (the first one wins); false. */
@@ -309,6 +312,32 @@ const uint8_t *rec_sb_read(recorder *r, rtask *t, uint64_t off, size_t n);
  * as one SYSCALLBUF event of t (none when count is 0). */
 bool rec_sb_emit_records(recorder *r, rtask *t, const uint8_t *buf, size_t n,
                          uint64_t count, uint32_t flags);
+
+/* rec_sb_patch_site: patches the syscall site ending at rip of t's process
+ * when it can be (*cont: where a task that has just run its `syscall`
+ * continues; 0 when not patched) and writes the SYSCALLBUF_PATCH event;
+ * ahead: before any task has run it (the event's rip is 0). False on
+ * failure. */
+bool rec_sb_patch_site(recorder *r, rtask *t, uint64_t rip, bool ahead,
+                       uint64_t *cont);
+
+/* sb_sites.c: sites patched ahead of their first call in a process, where
+ * an earlier process of the recording patched the same file's site.
+ * rec_sb_site_map: the mapping of tid holding addr, from /proc/PID/maps;
+ * rec_sb_site_learn: the site ending at rip in mapping m was patched;
+ * rec_sb_ahead_exec: after the library is mapped at an exec, patches the
+ * known sites of the files mapped executable (ld.so, the program);
+ * rec_sb_ahead_mmap: at the exit of t's call (ret), when it mapped a
+ * file executable and privately, those of that file. False on failure. */
+typedef struct rec_sb_map {
+    uint64_t lo, hi, off, dev, ino;
+    bool priv; /* MAP_PRIVATE */
+} rec_sb_map;
+bool rec_sb_site_map(pid_t tid, uint64_t addr, rec_sb_map *m);
+void rec_sb_site_learn(recorder *r, rtask *t, const rec_sb_map *m,
+                       uint64_t rip);
+bool rec_sb_ahead_exec(recorder *r, rtask *t);
+bool rec_sb_ahead_mmap(recorder *r, rtask *t, int64_t ret);
 
 /* sb_flush.c: the timed flush. rec_sb_tick_ms: how long the recorder may
  * wait for a stop before the next tick (0: no tick needed, wait freely);

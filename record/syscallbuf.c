@@ -61,7 +61,8 @@ bool rec_sb_exec(recorder *r, rtask *t)
     }
     bool ok = rec_emit_raw(r, RRT_EV_SYSCALLBUF_INIT, &b);
     rrt_buf_free(&b);
-    return ok;
+    /* ld.so's and the program's sites patched in earlier processes */
+    return ok && rec_sb_ahead_exec(r, t);
 }
 
 bool rec_sb_check_records(const uint8_t *buf, size_t n, uint64_t *count)
@@ -322,28 +323,17 @@ static bool site_busy(recorder *r, rtask *t, uint64_t rip)
     return false;
 }
 
-bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs)
+bool rec_sb_patch_site(recorder *r, rtask *t, uint64_t rip, bool ahead,
+                       uint64_t *cont)
 {
-    int64_t ret = (int64_t)regs->rax;
-    if (t->sb)
-        trace_sb_fds_changed(t->base.memfd, t->nr);
-    /* (the library's own traced calls, a read that would block, come from
-     * its region: no site to patch, and no /proc/PID/maps to read) */
-    if (!t->sb || !trace_sb_buffers(t->nr) || regs->rip != t->sb_rip ||
-        in_region(regs->rip) || (ret <= -512 && ret >= -516) ||
-        site_busy(r, t, regs->rip))
-        return true;
     uint64_t next;
     trace_sb_patch p;
-    trace_mapping m;
-    if (!trace_mem_read(t->base.memfd,
+    *cont = 0;
+    if ((ahead && site_busy(r, t, rip)) ||
+        !trace_mem_read(t->base.memfd,
                         SB_CTL + offsetof(struct sb_ctl, stub_next), &next,
                         sizeof(next)) ||
-        !trace_sb_plan(t->base.memfd, regs->rip, next, &p))
-        return true;
-    /* a shared mapping (a program's MAP_SHARED copy of its own code) is
-     * the file itself: never patched */
-    if (!trace_mapping_at(t->base.tid, regs->rip - 1, &m) || m.perms[3] != 'p')
+        !trace_sb_plan(t->base.memfd, rip, next, &p))
         return true;
     next += SB_STUB_SIZE;
     if (!trace_mem_write(t->base.memfd, p.stub, p.stub_bytes, p.stub_len) ||
@@ -353,12 +343,12 @@ bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs)
                          sizeof(next)))
         return rec_fail(r, "process %d: cannot patch the system call at 0x%llx",
                         (int)t->base.tid, (unsigned long long)p.site);
-    regs->rip = p.cont;
-    ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
-    t->sb_cont = p.cont;
+    *cont = p.cont;
     r->sb_patched++;
     rrt_ev_syscallbuf_patch e;
     trace_sb_patch_event(&p, (uint32_t)t->base.tid, &e);
+    if (ahead)
+        e.rip = 0; /* no task stands at the site */
     rrt_buf b;
     rrt_buf_init(&b);
     if (rrt_ev_encode_syscallbuf_patch(&b, &e) != RRT_OK) {
@@ -369,6 +359,43 @@ bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs)
     bool ok = rec_emit_raw(r, RRT_EV_SYSCALLBUF_PATCH, &b);
     rrt_buf_free(&b);
     return ok;
+}
+
+bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs)
+{
+    int64_t ret = (int64_t)regs->rax;
+    if (t->sb)
+        trace_sb_fds_changed(t->base.memfd, t->nr);
+    /* sites already patched in the file a new executable mapping shows */
+    if (!rec_sb_ahead_mmap(r, t, ret))
+        return false;
+    /* (the library's own traced calls, a read that would block, come from
+     * its region: no site to patch, and no /proc/PID/maps to read) */
+    if (!t->sb || !trace_sb_buffers(t->nr) || regs->rip != t->sb_rip ||
+        in_region(regs->rip) || (ret <= -512 && ret >= -516) ||
+        site_busy(r, t, regs->rip))
+        return true;
+    trace_sb_patch p;
+    rec_sb_map m;
+    uint64_t next, cont;
+    if (!trace_mem_read(t->base.memfd,
+                        SB_CTL + offsetof(struct sb_ctl, stub_next), &next,
+                        sizeof(next)) ||
+        !trace_sb_plan(t->base.memfd, regs->rip, next, &p))
+        return true;
+    /* a shared mapping (a program's MAP_SHARED copy of its own code) is
+     * the file itself: never patched */
+    if (!rec_sb_site_map(t->base.tid, regs->rip - 1, &m) || !m.priv)
+        return true;
+    rec_sb_site_learn(r, t, &m, regs->rip);
+    if (!rec_sb_patch_site(r, t, regs->rip, false, &cont))
+        return false;
+    if (!cont)
+        return true;
+    regs->rip = cont;
+    ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
+    t->sb_cont = cont;
+    return true;
 }
 
 bool rec_sb_mirror(recorder *r)

@@ -66,8 +66,16 @@ static bool on_patch(replayer *r, const rrt_event *ev)
                            "SYSCALLBUF_PATCH names task %u, which "
                            "does not exist",
                            p.tid);
-    /* t stands at the exit (or emulated entry) of the call just replayed,
-     * its rip after the site's `syscall` */
+    /* patched ahead of its first call in this process (rip 0): no task is
+     * at the site; else t stands at the exit (or emulated entry) of the
+     * call just replayed, its rip after the site's `syscall` */
+    if (!p.rip) {
+        if (!trace_mem_write(t->base.memfd, p.stub, p.stub_bytes, p.stub_len) ||
+            !trace_mem_write(t->base.memfd, p.site, p.site_bytes, p.site_len))
+            return rep_fail_at(r, t, "cannot patch the system call at 0x%llx",
+                               (unsigned long long)p.site);
+        return true;
+    }
     if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0 || g.rip <= p.site ||
         g.rip > p.site + p.site_len)
         return rep_diverge(r, t,

@@ -531,6 +531,15 @@ rrt_rr_test(record_replay_syscallbuf_brk_mprotect
   --dump-max "3 SYSCALL tid [0-9]* brk("
   --dump-max "4 SYSCALL tid [0-9]* mprotect("
   --expect "brk and mprotect done" -- ${TR}/tr_sbbrk 100 @T@/data.txt)
+# A site patched in one process is patched ahead in the next that maps the
+# same file (ld.so at the exec, libc at its mmap): only the shell's brk
+# calls (its ld.so's, its libc's first) are traced, none of the two
+# tracees' (each would trace two).
+rrt_rr_test(record_replay_syscallbuf_sites_patched_ahead_in_later_processes
+  --rec-opt --syscall-buffer --dump-has "patched ahead"
+  --dump-max "2 SYSCALL tid [0-9]* brk("
+  --expect "brk and mprotect done"
+  -- sh -c "${TR}/tr_sbbrk 20 && ${TR}/tr_sbbrk 20")
 rrt_rr_test(record_replay_unbuffered_brk_mprotect
   --rec-opt --no-syscall-buffer --dump-lacks "SYSCALLBUF tid"
   --expect "brk and mprotect done" -- ${TR}/tr_sbbrk 100 @T@/data.txt)
