@@ -201,6 +201,25 @@ static void test_injected_syscall_returns_and_restores_registers(void **state)
     finish(pid);
 }
 
+/* The mask of pid, a stopped tracee. */
+static uint64_t sigmask_of(pid_t pid)
+{
+    uint64_t mask = 0;
+    assert_int_equal(ptrace(PTRACE_GETSIGMASK, pid, (void *)8, &mask), 0);
+    return mask;
+}
+
+/* Runs pid on and expects the delivery stop of the SIGTERM a test left
+ * pending in it. */
+static void expect_sigterm(pid_t pid)
+{
+    int st;
+    assert_int_equal(ptrace(PTRACE_CONT, pid, NULL, NULL), 0);
+    assert_int_equal(waitpid(pid, &st, __WALL), pid);
+    assert_true(WIFSTOPPED(st));
+    assert_int_equal(WSTOPSIG(st), SIGTERM);
+}
+
 /* A signal that comes while a call is injected is neither lost nor a
  * failure: it stays pending, and the program gets it when it runs on.
  * SIGTERM is sent to the stopped tracee before the injection, so it is
@@ -214,23 +233,15 @@ static void test_injected_syscall_keeps_a_pending_signal(void **state)
     int memfd = trace_mem_open(pid);
     struct user_regs_struct before, after;
     assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &before), 0);
-    uint64_t mask_before = 0, mask_after = 0;
-    assert_int_equal(ptrace(PTRACE_GETSIGMASK, pid, (void *)8, &mask_before),
-                     0);
+    uint64_t mask = sigmask_of(pid);
     assert_int_equal(kill(pid, SIGTERM), 0);
     long ret = 0;
     assert_true(trace_inject_syscall(pid, memfd, SYS_getpid, NULL, 0, &ret));
     assert_int_equal(ret, pid);
     assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &after), 0);
     assert_memory_equal(&before, &after, sizeof(before));
-    assert_int_equal(ptrace(PTRACE_GETSIGMASK, pid, (void *)8, &mask_after), 0);
-    assert_int_equal(mask_before, mask_after);
-    /* running on, the program meets the signal */
-    int st;
-    assert_int_equal(ptrace(PTRACE_CONT, pid, NULL, NULL), 0);
-    assert_int_equal(waitpid(pid, &st, __WALL), pid);
-    assert_true(WIFSTOPPED(st));
-    assert_int_equal(WSTOPSIG(st), SIGTERM);
+    assert_int_equal(sigmask_of(pid), mask);
+    expect_sigterm(pid);
     close(memfd);
     finish(pid);
 }
@@ -243,21 +254,13 @@ static void test_fork_stopped_keeps_a_pending_signal(void **state)
     pid_t pid = start(TRACEE_DIR "/tr_cpuid", false);
     to_exec_exit(pid);
     int memfd = trace_mem_open(pid);
-    uint64_t mask_before = 0, mask = 0;
-    assert_int_equal(ptrace(PTRACE_GETSIGMASK, pid, (void *)8, &mask_before),
-                     0);
+    uint64_t mask = sigmask_of(pid);
     assert_int_equal(kill(pid, SIGTERM), 0);
     pid_t copy = trace_fork_stopped(pid, memfd);
     assert_true(copy > 0);
-    assert_int_equal(ptrace(PTRACE_GETSIGMASK, pid, (void *)8, &mask), 0);
-    assert_int_equal(mask, mask_before);
-    assert_int_equal(ptrace(PTRACE_GETSIGMASK, copy, (void *)8, &mask), 0);
-    assert_int_equal(mask, mask_before);
-    int st;
-    assert_int_equal(ptrace(PTRACE_CONT, pid, NULL, NULL), 0);
-    assert_int_equal(waitpid(pid, &st, __WALL), pid);
-    assert_true(WIFSTOPPED(st));
-    assert_int_equal(WSTOPSIG(st), SIGTERM);
+    assert_int_equal(sigmask_of(pid), mask);
+    assert_int_equal(sigmask_of(copy), mask);
+    expect_sigterm(pid);
     finish(copy);
     close(memfd);
     finish(pid);
@@ -325,11 +328,7 @@ static void test_map_path_maps_a_file_and_restores_the_tracee(void **state)
     assert_int_equal(ret, -ENOENT);
     assert_true(trace_mem_read(memfd, addr, back, sizeof(back)));
     assert_memory_equal(back, data + 4096, sizeof(back));
-    int st;
-    assert_int_equal(ptrace(PTRACE_CONT, pid, NULL, NULL), 0);
-    assert_int_equal(waitpid(pid, &st, __WALL), pid);
-    assert_true(WIFSTOPPED(st));
-    assert_int_equal(WSTOPSIG(st), SIGTERM);
+    expect_sigterm(pid);
     close(memfd);
     finish(pid);
 }
@@ -937,6 +936,61 @@ static void test_mapping_at_reads_proc_maps(void **state)
     assert_false(trace_mapping_at(getpid(), 0, &m));
 }
 
+/* The kernel's answer (PROCMAP_QUERY, where it has it) and the text of
+ * /proc/PID/maps agree: bounds, protection and name of an anonymous
+ * mapping, a file, a deleted file, the heap, the stack, the vDSO, this
+ * code, and an address nothing maps. */
+static void test_mapping_at_agrees_with_the_text(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/rrt-test-mapq-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, 8192), 0);
+    void *del = mmap(NULL, 8192, PROT_READ, MAP_SHARED, fd, 0);
+    assert_true(del != MAP_FAILED);
+    unlink(path);
+    close(fd);
+    char *a = mmap(NULL, 4096, PROT_READ | PROT_EXEC,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(a != MAP_FAILED);
+    char *heap = malloc(64);
+    int on_stack = 0;
+    uint64_t vdso = 0;
+    FILE *maps = fopen("/proc/self/maps", "re");
+    char line[512];
+    while (maps && fgets(line, sizeof(line), maps))
+        if (strstr(line, "[vdso]"))
+            vdso = strtoull(line, NULL, 16);
+    if (maps)
+        fclose(maps);
+    const uint64_t addrs[] = {
+        (uint64_t)(uintptr_t)del,
+        (uint64_t)(uintptr_t)a + 100,
+        (uint64_t)(uintptr_t)heap,
+        (uint64_t)(uintptr_t)&on_stack,
+        vdso,
+        (uint64_t)(uintptr_t)&test_mapping_at_agrees_with_the_text,
+        (uint64_t)(uintptr_t)a + 4096 * 1000000ull,
+        8};
+    for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+        trace_mapping q, t;
+        memset(&q, 0x55, sizeof(q));
+        memset(&t, 0x55, sizeof(t));
+        bool fq = trace_mapping_at(getpid(), addrs[i], &q);
+        bool ft = trace_mapping_at_text(getpid(), addrs[i], &t);
+        assert_int_equal(fq, ft);
+        if (!fq)
+            continue;
+        assert_true(q.lo == t.lo && q.hi == t.hi);
+        assert_string_equal(q.perms, t.perms);
+        assert_string_equal(q.path, t.path);
+    }
+    free(heap);
+    munmap(a, 4096);
+    munmap(del, 8192);
+}
+
 int main(void)
 {
     if (trace_cpuid_mode_resolve(TRACE_CPUID_AUTO) != TRACE_CPUID_FAULT)
@@ -966,6 +1020,7 @@ int main(void)
         cmocka_unit_test(test_ioctl_outputs_follow_the_encoding),
         cmocka_unit_test(test_syscall_args_follow_the_abi),
         cmocka_unit_test(test_mapping_at_reads_proc_maps),
+        cmocka_unit_test(test_mapping_at_agrees_with_the_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

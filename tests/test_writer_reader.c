@@ -512,6 +512,19 @@ static void event_payload(uint64_t i, uint8_t *buf, size_t *len, uint32_t *type)
         buf[k] = (uint8_t)(i + k);
 }
 
+/* Adds events 0..n-1 of event_payload to w. */
+static void add_events(rrt_writer *w, uint64_t n)
+{
+    rrt_error err;
+    for (uint64_t i = 0; i < n; i++) {
+        uint8_t buf[32];
+        size_t len;
+        uint32_t type;
+        event_payload(i, buf, &len, &type);
+        assert_int_equal(rrt_writer_add_event(w, type, buf, len, &err), RRT_OK);
+    }
+}
+
 static void check_events_from(rrt_reader *r, uint64_t first, uint64_t total)
 {
     rrt_event_iter *it;
@@ -544,15 +557,8 @@ static void test_events_many_batches_and_seek(void **state)
     (void)state;
     const char *path = tpath("events.rrt");
     rrt_writer *w = create(path, 1);
-    rrt_error err;
     const uint64_t n = 1000;
-    for (uint64_t i = 0; i < n; i++) {
-        uint8_t buf[32];
-        size_t len;
-        uint32_t type;
-        event_payload(i, buf, &len, &type);
-        assert_int_equal(rrt_writer_add_event(w, type, buf, len, &err), RRT_OK);
-    }
+    add_events(w, n);
     assert_true(rrt_writer_event_count(w) == n);
     finish(w);
     rrt_reader *r = open_ok(path);
@@ -590,13 +596,7 @@ static void test_event_iter_peek_across_batches(void **state)
     rrt_writer *w = create(path, 1);
     rrt_error err;
     const uint64_t n = 500;
-    for (uint64_t i = 0; i < n; i++) {
-        uint8_t buf[32];
-        size_t len;
-        uint32_t type;
-        event_payload(i, buf, &len, &type);
-        assert_int_equal(rrt_writer_add_event(w, type, buf, len, &err), RRT_OK);
-    }
+    add_events(w, n);
     finish(w);
     rrt_reader *r = open_ok(path);
     rrt_event_iter *it;
@@ -643,13 +643,7 @@ static void test_event_iters_share_batches(void **state)
     rrt_writer *w = create(path, 1);
     rrt_error err;
     const uint64_t n = 300;
-    for (uint64_t i = 0; i < n; i++) {
-        uint8_t buf[32];
-        size_t len;
-        uint32_t type;
-        event_payload(i, buf, &len, &type);
-        assert_int_equal(rrt_writer_add_event(w, type, buf, len, &err), RRT_OK);
-    }
+    add_events(w, n);
     finish(w);
     rrt_reader *r = open_ok(path);
     rrt_event_iter *a, *b;

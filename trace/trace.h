@@ -146,8 +146,12 @@ typedef struct trace_mapping {
     char perms[8];       /* "rw-p" */
     char path[PATH_MAX]; /* "" for anonymous memory; "[stack]" and such */
 } trace_mapping;
-/* The mapping of pid that holds addr: true with *m filled, else false. */
+/* The mapping of pid that holds addr: true with *m filled, else false.
+ * Asks the kernel for that one mapping (PROCMAP_QUERY), or on kernels
+ * before 6.11 reads /proc/PID/maps (trace_mapping_at_text, which tests
+ * compare it with). */
 bool trace_mapping_at(pid_t pid, uint64_t addr, trace_mapping *m);
+bool trace_mapping_at_text(pid_t pid, uint64_t addr, trace_mapping *m);
 
 /* The absolute path (malloc'ed) of the file at path, relative to the
  * working directory of tid (of the caller when tid is 0), if that file is
