@@ -323,18 +323,12 @@ bool rec_sb_patch_site(recorder *r, rtask *t, uint64_t rip, bool ahead,
 
 /* sb_sites.c: sites patched ahead of their first call in a process, where
  * an earlier process of the recording patched the same file's site.
- * rec_sb_site_map: the mapping of tid holding addr, from /proc/PID/maps;
  * rec_sb_site_learn: the site ending at rip in mapping m was patched;
  * rec_sb_ahead_exec: after the library is mapped at an exec, patches the
  * known sites of the files mapped executable (ld.so, the program);
  * rec_sb_ahead_mmap: at the exit of t's call (ret), when it mapped a
  * file executable and privately, those of that file. False on failure. */
-typedef struct rec_sb_map {
-    uint64_t lo, hi, off, dev, ino;
-    bool priv; /* MAP_PRIVATE */
-} rec_sb_map;
-bool rec_sb_site_map(pid_t tid, uint64_t addr, rec_sb_map *m);
-void rec_sb_site_learn(recorder *r, rtask *t, const rec_sb_map *m,
+void rec_sb_site_learn(recorder *r, rtask *t, const trace_mapping *m,
                        uint64_t rip);
 bool rec_sb_ahead_exec(recorder *r, rtask *t);
 bool rec_sb_ahead_mmap(recorder *r, rtask *t, int64_t ret);

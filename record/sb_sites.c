@@ -38,35 +38,14 @@ typedef struct smap {
 static bool parse_line(const char *line, smap *m)
 {
     unsigned maj, min;
-    if (sscanf(line,
-               "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %x:%x %" SCNu64,
+    if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %x:%x %" SCNu64,
                &m->lo, &m->hi, m->perms, &m->off, &maj, &min, &m->ino) != 7)
         return false;
     m->dev = (uint64_t)makedev(maj, min);
     return true;
 }
 
-bool rec_sb_site_map(pid_t tid, uint64_t addr, rec_sb_map *out)
-{
-    char path[64], line[512];
-    smap m;
-    bool found = false;
-    snprintf(path, sizeof(path), "/proc/%d/maps", (int)tid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return false;
-    while (!found && fgets(line, sizeof(line), f))
-        found = parse_line(line, &m) && addr >= m.lo && addr < m.hi;
-    fclose(f);
-    if (!found)
-        return false;
-    out->lo = m.lo, out->hi = m.hi, out->off = m.off;
-    out->dev = m.dev, out->ino = m.ino;
-    out->priv = m.perms[3] == 'p';
-    return true;
-}
-
-void rec_sb_site_learn(recorder *r, rtask *t, const rec_sb_map *m,
+void rec_sb_site_learn(recorder *r, rtask *t, const trace_mapping *m,
                        uint64_t rip)
 {
     struct rec_sb_site s = {.dev = m->dev, .ino = m->ino};

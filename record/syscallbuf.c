@@ -376,7 +376,7 @@ bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs)
         site_busy(r, t, regs->rip))
         return true;
     trace_sb_patch p;
-    rec_sb_map m;
+    trace_mapping m;
     uint64_t next, cont;
     if (!trace_mem_read(t->base.memfd,
                         SB_CTL + offsetof(struct sb_ctl, stub_next), &next,
@@ -385,7 +385,7 @@ bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs)
         return true;
     /* a shared mapping (a program's MAP_SHARED copy of its own code) is
      * the file itself: never patched */
-    if (!rec_sb_site_map(t->base.tid, regs->rip - 1, &m) || !m.priv)
+    if (!trace_mapping_at(t->base.tid, regs->rip - 1, &m) || m.perms[3] != 'p')
         return true;
     rec_sb_site_learn(r, t, &m, regs->rip);
     if (!rec_sb_patch_site(r, t, regs->rip, false, &cont))
