@@ -375,11 +375,13 @@ static void print_syscallbuf_patch(rrt_reader *r,
                                    const rrt_ev_syscallbuf_patch *e)
 {
     (void)r;
-    printf(" tid %u site 0x%llx (%zu bytes) jumps to stub 0x%llx (%zu bytes), "
-           "continues at 0x%llx\n",
+    printf(" tid %u site 0x%llx (%zu bytes) jumps to stub 0x%llx (%zu bytes), ",
            e->tid, (unsigned long long)e->site, e->site_len,
-           (unsigned long long)e->stub, e->stub_len,
-           (unsigned long long)e->rip);
+           (unsigned long long)e->stub, e->stub_len);
+    if (e->rip)
+        printf("continues at 0x%llx\n", (unsigned long long)e->rip);
+    else
+        printf("patched ahead\n");
 }
 
 static void print_syscallbuf_init(rrt_reader *r,

@@ -760,6 +760,61 @@ static long do_munmap(long addr, long len)
     return ret;
 }
 
+/* ------------------------------------------------------------------ */
+/* brk, mprotect (sbmore)                                             */
+
+/* As mmap and munmap: at record run untraced, at replay run for real by
+ * the replayer (SB_NR_EXEC) when they may have changed the address space,
+ * which the replayer tells from the records alone (replay/syscallbuf.c
+ * count_execs): brk when it moved the break to the address asked (the
+ * record's addr), mprotect when it succeeded or failed with ENOMEM (a
+ * range with a hole: the mapped part changed, as a traced one is run at
+ * replay). mprotect stays traced when it adds PROT_EXEC (the tracers scan
+ * new code for CPUID), for other bits than PROT_READ and PROT_WRITE, and
+ * over the library's region. Before either runs, the mapping replay kept
+ * for reuse goes (it was unmapped at record time), and the table of the
+ * library's mappings forgets the ones whose flags change (all of them at a
+ * brk, which may unmap what it shrinks over). */
+static int brk_moved(long addr, long ret)
+{
+    return addr != 0 && ret == addr;
+}
+
+static long do_brk(long addr)
+{
+    long ret = prim(__NR_brk, addr, 0, 0, 0, 0, 0,
+                    &(out_desc){OUT_NONE, (void *)addr, 0});
+    volatile struct sb_ctl *c = CTL;
+    if (c->mode != SB_MODE_REPLAY || !brk_moved(addr, ret))
+        return ret;
+    unmap_pending();
+    c->nmaps = 0;
+    exec_call(__NR_brk, addr, 0, 0, 0, ret);
+    return ret;
+}
+
+static long do_mprotect(long addr, long len, long prot)
+{
+    uint64_t a = (uint64_t)addr, n = page_up((uint64_t)len);
+    if ((prot & ~(long)(PROT_READ | PROT_WRITE)) ||
+        (uint64_t)len >= (1ull << 56) || a + n < a ||
+        (a < SB_BASE + SB_SIZE && a + n > SB_BASE))
+        return traced(__NR_mprotect, addr, len, prot, 0, 0, 0);
+    long ret = prim0(__NR_mprotect, addr, len, prot, 0, 0, 0);
+    volatile struct sb_ctl *c = CTL;
+    if (c->mode != SB_MODE_REPLAY || (ret != 0 && ret != -ENOMEM))
+        return ret;
+    unmap_pending();
+    for (uint32_t i = 0; i < c->nmaps;) {
+        if (c->maps[i].addr < a + n && a < c->maps[i].addr + c->maps[i].len)
+            maps_drop(i);
+        else
+            i++;
+    }
+    exec_call(__NR_mprotect, addr, len, prot, 0, ret);
+    return ret;
+}
+
 static long dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
                      long a5)
 {
@@ -879,6 +934,10 @@ static long dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
         return do_mmap(a0, a1, a2, a3, a4, a5);
     case __NR_munmap:
         return do_munmap(a0, a1);
+    case __NR_brk:
+        return do_brk(a0);
+    case __NR_mprotect:
+        return do_mprotect(a0, a1, a2);
     default:
         break;
     }

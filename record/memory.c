@@ -190,8 +190,8 @@ static bool self_mem_write(recorder *r, rtask *t, const rrt_ev_syscall *e)
     snprintf(fdp, sizeof(fdp), "/proc/%d/fd/%d", (int)t->base.tid,
              (int)t->args[0]);
     ssize_t n = readlink(fdp, path, sizeof(path) - 1);
-    if (n <= 0)
-        return true;
+    if (n < 4 || memcmp(path + n - 4, "/mem", 4) != 0)
+        return true; /* (a pipe, a file: no need of the thread group) */
     path[n] = 0;
     snprintf(want, sizeof(want), "/proc/%d/mem", (int)trace_tgid(t->base.tid));
     if (strcmp(path, want) != 0)

@@ -1080,7 +1080,7 @@ static rrt_status write_meta(recorder *r, const char *exe, char **envp)
     if (st == RRT_OK)
         st = rrt_writer_set_meta(r->w, "tool", "rrt record", &r->err);
     if (st == RRT_OK && r->o->syscall_buffer)
-        st = rrt_writer_set_meta(r->w, "record.syscallbuf", "2", &r->err);
+        st = rrt_writer_set_meta(r->w, "record.syscallbuf", "3", &r->err);
     if (st == RRT_OK && (r->patch_kinds & TRACE_SITE_XGETBV))
         st = rrt_writer_set_meta(r->w, "record.xgetbv", "trapped", &r->err);
     if (st == RRT_OK) {
@@ -1442,6 +1442,9 @@ out:
     rec_producer_free(&r->prod);
     trace_site_cache_close(r->sites.cache);
     rrt_buf_free(&r->data);
+    rrt_buf_free(&r->sb_raw);
+    rrt_buf_free(&r->sb_enc);
+    free(r->sb_sites);
     rrt_cpuid_manifest_clear(&r->m);
     free(r->queried);
     free(r->files);

@@ -164,6 +164,12 @@ typedef struct recorder {
     pid_t sb_asked;
     uint64_t sb_taken;
     bool sb_mirror; /* a SHARED_MAP was written: sb_ctl.mirror everywhere */
+    /* syscallbuf.c: the records read from a buffer and their event, kept
+     * from flush to flush (up to a megabyte each, every few calls) */
+    rrt_buf sb_raw, sb_enc;
+    /* sb_sites.c: the sites patched so far, by file and offset */
+    struct rec_sb_site *sb_sites;
+    size_t n_sb_sites, cap_sb_sites;
 } recorder;
 
 /* Stops the recording with a message (the first one wins); false. */
@@ -299,10 +305,33 @@ bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs);
 /* Whether buf (n bytes of the buffer) is a whole number of well-formed
  * records: count is then how many, else the offset of the bad one. */
 bool rec_sb_check_records(const uint8_t *buf, size_t n, uint64_t *count);
+/* The n bytes of t's buffer from offset off, read into r->sb_raw (kept
+ * from call to call); NULL when they cannot be read or had no room. */
+const uint8_t *rec_sb_read(recorder *r, rtask *t, uint64_t off, size_t n);
 /* Writes the count records in buf, which rec_sb_check_records accepted,
  * as one SYSCALLBUF event of t (none when count is 0). */
 bool rec_sb_emit_records(recorder *r, rtask *t, const uint8_t *buf, size_t n,
                          uint64_t count, uint32_t flags);
+
+/* rec_sb_patch_site: patches the syscall site ending at rip of t's process
+ * when it can be (*cont: where a task that has just run its `syscall`
+ * continues; 0 when not patched) and writes the SYSCALLBUF_PATCH event;
+ * ahead: before any task has run it (the event's rip is 0). False on
+ * failure. */
+bool rec_sb_patch_site(recorder *r, rtask *t, uint64_t rip, bool ahead,
+                       uint64_t *cont);
+
+/* sb_sites.c: sites patched ahead of their first call in a process, where
+ * an earlier process of the recording patched the same file's site.
+ * rec_sb_site_learn: the site ending at rip in mapping m was patched;
+ * rec_sb_ahead_exec: after the library is mapped at an exec, patches the
+ * known sites of the files mapped executable (ld.so, the program);
+ * rec_sb_ahead_mmap: at the exit of t's call (ret), when it mapped a
+ * file executable and privately, those of that file. False on failure. */
+void rec_sb_site_learn(recorder *r, rtask *t, const trace_mapping *m,
+                       uint64_t rip);
+bool rec_sb_ahead_exec(recorder *r, rtask *t);
+bool rec_sb_ahead_mmap(recorder *r, rtask *t, int64_t ret);
 
 /* sb_flush.c: the timed flush. rec_sb_tick_ms: how long the recorder may
  * wait for a stop before the next tick (0: no tick needed, wait freely);

@@ -61,14 +61,13 @@ static bool take(recorder *r, rtask *t, const struct sb_ctl *c)
     if (c->used > SB_BUF_SIZE || c->flushed >= c->used)
         return true;
     size_t n = (size_t)(c->used - c->flushed);
-    uint8_t *buf = malloc(n);
-    if (!buf)
+    const uint8_t *buf = rec_sb_read(r, t, c->flushed, n);
+    if (!buf && r->sb_raw.failed)
         return rec_fail(r, "out of memory");
     struct sb_ctl again;
     uint64_t count;
     bool ok = true;
-    if (trace_mem_read(t->base.memfd, SB_BUF + c->flushed, buf, n) &&
-        read_header(t, &again) && again.used == c->used &&
+    if (buf && read_header(t, &again) && again.used == c->used &&
         again.flushed == c->flushed && again.flush_req &&
         rec_sb_check_records(buf, n, &count)) {
         ok = rec_sb_emit_records(r, t, buf, n, count, RRT_EV_SB_STOP);
@@ -85,7 +84,6 @@ static bool take(recorder *r, rtask *t, const struct sb_ctl *c)
         }
         r->sb_taken += count;
     }
-    free(buf);
     return ok;
 }
 

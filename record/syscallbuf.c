@@ -61,7 +61,8 @@ bool rec_sb_exec(recorder *r, rtask *t)
     }
     bool ok = rec_emit_raw(r, RRT_EV_SYSCALLBUF_INIT, &b);
     rrt_buf_free(&b);
-    return ok;
+    /* ld.so's and the program's sites patched in earlier processes */
+    return ok && rec_sb_ahead_exec(r, t);
 }
 
 bool rec_sb_check_records(const uint8_t *buf, size_t n, uint64_t *count)
@@ -86,17 +87,28 @@ bool rec_sb_check_records(const uint8_t *buf, size_t n, uint64_t *count)
     return true;
 }
 
+const uint8_t *rec_sb_read(recorder *r, rtask *t, uint64_t off, size_t n)
+{
+    rrt_buf_reset(&r->sb_raw);
+    r->sb_raw.failed = false;
+    if (!rrt_buf_reserve(&r->sb_raw, n ? n : 1) ||
+        (n && !trace_mem_read(t->base.memfd, SB_BUF + off, r->sb_raw.data, n)))
+        return NULL;
+    return r->sb_raw.data;
+}
+
 bool rec_sb_emit_records(recorder *r, rtask *t, const uint8_t *buf, size_t n,
                          uint64_t count, uint32_t flags)
 {
     if (!count)
         return true;
-    rrt_buf b;
-    rrt_buf_init(&b);
+    rrt_buf *b = &r->sb_enc;
+    rrt_buf_reset(b);
+    b->failed = false;
     /* a full buffer holds at most RRT_EV_SB_MAX_RECS records (32 bytes
      * each at least), so the head's count is valid */
     rrt_status st =
-        rrt_ev_encode_syscallbuf_head(&b, (uint32_t)t->base.tid, flags, count);
+        rrt_ev_encode_syscallbuf_head(b, (uint32_t)t->base.tid, flags, count);
     for (size_t off = 0; off < n && st == RRT_OK;) {
         struct sb_rec h;
         memcpy(&h, buf + off, sizeof(h));
@@ -105,18 +117,15 @@ bool rec_sb_emit_records(recorder *r, rtask *t, const uint8_t *buf, size_t n,
                              .addr = h.addr,
                              .len = (size_t)h.len,
                              .data = buf + off + SB_REC_HDR};
-        st = rrt_ev_encode_sb_rec(&b, &rec);
+        st = rrt_ev_encode_sb_rec(b, &rec);
         off += h.size;
     }
-    if (st != RRT_OK) {
-        rrt_buf_free(&b);
+    if (st != RRT_OK)
         return rec_fail(r,
                         "process %d: cannot encode its syscall buffer's "
                         "records",
                         (int)t->base.tid);
-    }
-    bool ok = rec_emit_raw(r, RRT_EV_SYSCALLBUF, &b);
-    rrt_buf_free(&b);
+    bool ok = rec_emit_raw(r, RRT_EV_SYSCALLBUF, b);
     r->sb_records += count;
     return ok;
 }
@@ -139,17 +148,14 @@ static bool flush(recorder *r, rtask *t, bool safe, uint32_t flags)
     if (c.used == c.flushed && (c.used == 0 || (c.th.busy && !safe)))
         return true;
     size_t n = (size_t)(c.used - c.flushed);
-    uint8_t *buf = n ? malloc(n) : NULL;
-    if (n && !buf)
-        return rec_fail(r, "out of memory");
-    if (n && !trace_mem_read(t->base.memfd, SB_BUF + c.flushed, buf, n)) {
-        free(buf);
-        return rec_fail(r, "process %d: cannot read its syscall buffer",
-                        (int)t->base.tid);
-    }
+    const uint8_t *buf = rec_sb_read(r, t, c.flushed, n);
+    if (!buf)
+        return r->sb_raw.failed
+                   ? rec_fail(r, "out of memory")
+                   : rec_fail(r, "process %d: cannot read its syscall buffer",
+                              (int)t->base.tid);
     uint64_t count;
     if (!rec_sb_check_records(buf, n, &count)) {
-        free(buf);
         return rec_fail(r,
                         "process %d: corrupt syscall buffer record at "
                         "offset %llu",
@@ -158,7 +164,6 @@ static bool flush(recorder *r, rtask *t, bool safe, uint32_t flags)
     }
     bool ok =
         rec_sb_emit_records(r, t, buf, n, count, flags) && rec_sb_answered(r);
-    free(buf);
     /* Inside the library (a signal stopped it in the middle of a call, a
      * handler's call, a traced fallback), a record may be half written
      * and will still be committed at `used`: keep the offsets, skip what
@@ -318,25 +323,17 @@ static bool site_busy(recorder *r, rtask *t, uint64_t rip)
     return false;
 }
 
-bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs)
+bool rec_sb_patch_site(recorder *r, rtask *t, uint64_t rip, bool ahead,
+                       uint64_t *cont)
 {
-    int64_t ret = (int64_t)regs->rax;
-    if (t->sb)
-        trace_sb_fds_changed(t->base.memfd, t->nr);
-    if (!t->sb || !trace_sb_buffers(t->nr) || regs->rip != t->sb_rip ||
-        (ret <= -512 && ret >= -516) || site_busy(r, t, regs->rip))
-        return true;
     uint64_t next;
     trace_sb_patch p;
-    trace_mapping m;
-    /* a shared mapping (a program's MAP_SHARED copy of its own code) is
-     * the file itself: never patched */
-    if (!trace_mapping_at(t->base.tid, regs->rip - 1, &m) || m.perms[3] != 'p')
-        return true;
-    if (!trace_mem_read(t->base.memfd,
+    *cont = 0;
+    if ((ahead && site_busy(r, t, rip)) ||
+        !trace_mem_read(t->base.memfd,
                         SB_CTL + offsetof(struct sb_ctl, stub_next), &next,
                         sizeof(next)) ||
-        !trace_sb_plan(t->base.memfd, regs->rip, next, &p))
+        !trace_sb_plan(t->base.memfd, rip, next, &p))
         return true;
     next += SB_STUB_SIZE;
     if (!trace_mem_write(t->base.memfd, p.stub, p.stub_bytes, p.stub_len) ||
@@ -346,12 +343,12 @@ bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs)
                          sizeof(next)))
         return rec_fail(r, "process %d: cannot patch the system call at 0x%llx",
                         (int)t->base.tid, (unsigned long long)p.site);
-    regs->rip = p.cont;
-    ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
-    t->sb_cont = p.cont;
+    *cont = p.cont;
     r->sb_patched++;
     rrt_ev_syscallbuf_patch e;
     trace_sb_patch_event(&p, (uint32_t)t->base.tid, &e);
+    if (ahead)
+        e.rip = 0; /* no task stands at the site */
     rrt_buf b;
     rrt_buf_init(&b);
     if (rrt_ev_encode_syscallbuf_patch(&b, &e) != RRT_OK) {
@@ -362,6 +359,43 @@ bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs)
     bool ok = rec_emit_raw(r, RRT_EV_SYSCALLBUF_PATCH, &b);
     rrt_buf_free(&b);
     return ok;
+}
+
+bool rec_sb_after_syscall(recorder *r, rtask *t, struct user_regs_struct *regs)
+{
+    int64_t ret = (int64_t)regs->rax;
+    if (t->sb)
+        trace_sb_fds_changed(t->base.memfd, t->nr);
+    /* sites already patched in the file a new executable mapping shows */
+    if (!rec_sb_ahead_mmap(r, t, ret))
+        return false;
+    /* (the library's own traced calls, a read that would block, come from
+     * its region: no site to patch, and no /proc/PID/maps to read) */
+    if (!t->sb || !trace_sb_buffers(t->nr) || regs->rip != t->sb_rip ||
+        in_region(regs->rip) || (ret <= -512 && ret >= -516) ||
+        site_busy(r, t, regs->rip))
+        return true;
+    trace_sb_patch p;
+    trace_mapping m;
+    uint64_t next, cont;
+    if (!trace_mem_read(t->base.memfd,
+                        SB_CTL + offsetof(struct sb_ctl, stub_next), &next,
+                        sizeof(next)) ||
+        !trace_sb_plan(t->base.memfd, regs->rip, next, &p))
+        return true;
+    /* a shared mapping (a program's MAP_SHARED copy of its own code) is
+     * the file itself: never patched */
+    if (!trace_mapping_at(t->base.tid, regs->rip - 1, &m) || m.perms[3] != 'p')
+        return true;
+    rec_sb_site_learn(r, t, &m, regs->rip);
+    if (!rec_sb_patch_site(r, t, regs->rip, false, &cont))
+        return false;
+    if (!cont)
+        return true;
+    regs->rip = cont;
+    ptrace(PTRACE_SETREGS, t->base.tid, NULL, regs);
+    t->sb_cont = cont;
+    return true;
 }
 
 bool rec_sb_mirror(recorder *r)

@@ -1758,13 +1758,15 @@ static bool setup_traps(replayer *r)
     if (!r->xgetbv_events && trace_host_xcr0() == r->m.xcr0)
         r->patch_kinds &= ~(unsigned)TRACE_SITE_XGETBV;
     /* 1: the library's first protocol; 2: it also asks the replayer to
-     * run buffered mmap and munmap (SB_NR_EXEC). Later ones are refused
-     * here rather than met as a divergence at their first new request. */
+     * run buffered mmap and munmap (SB_NR_EXEC); 3: brk and mprotect too.
+     * Later ones are refused here rather than met as a divergence at
+     * their first new request. */
     const char *sb = rrt_reader_meta_get(r->rd, "record.syscallbuf");
-    if (sb && strcmp(sb, "1") != 0 && strcmp(sb, "2") != 0)
+    if (sb && strcmp(sb, "1") != 0 && strcmp(sb, "2") != 0 &&
+        strcmp(sb, "3") != 0)
         return rep_failed(r, RRT_E_UNSUPPORTED,
                           "%s: recorded with syscall buffer protocol %s, "
-                          "which this rrt does not know (it knows 1 and 2): "
+                          "which this rrt does not know (it knows 1 to 3): "
                           "replay it with a newer rrt",
                           r->o->archive, sb);
     const char *mode = rrt_reader_meta_get(r->rd, "record.cpuid_mode");

@@ -66,8 +66,16 @@ static bool on_patch(replayer *r, const rrt_event *ev)
                            "SYSCALLBUF_PATCH names task %u, which "
                            "does not exist",
                            p.tid);
-    /* t stands at the exit (or emulated entry) of the call just replayed,
-     * its rip after the site's `syscall` */
+    /* patched ahead of its first call in this process (rip 0): no task is
+     * at the site; else t stands at the exit (or emulated entry) of the
+     * call just replayed, its rip after the site's `syscall` */
+    if (!p.rip) {
+        if (!trace_mem_write(t->base.memfd, p.stub, p.stub_bytes, p.stub_len) ||
+            !trace_mem_write(t->base.memfd, p.site, p.site_bytes, p.site_len))
+            return rep_fail_at(r, t, "cannot patch the system call at 0x%llx",
+                               (unsigned long long)p.site);
+        return true;
+    }
     if (ptrace(PTRACE_GETREGS, t->base.tid, NULL, &g) != 0 || g.rip <= p.site ||
         g.rip > p.site + p.site_len)
         return rep_diverge(r, t,
@@ -112,14 +120,31 @@ static bool layout(const rrt_ev_syscallbuf *e, rrt_buf *b)
     return true;
 }
 
-/* The records the library has the replayer run for real (SB_NR_EXEC):
- * buffered mmap and munmap that succeeded (preload/syscallbuf.c). */
+/* Whether the library has the replayer run a record's call for real
+ * (SB_NR_EXEC; preload/syscallbuf.c decides alike): buffered mmap and
+ * munmap that succeeded, brk that moved the break where asked (addr),
+ * mprotect that succeeded or failed with ENOMEM (it acted on the mapped
+ * part of the range). */
+static bool runs_for_real(const rrt_ev_sb_rec *x)
+{
+    switch (x->nr) {
+    case SYS_mmap:
+    case SYS_munmap:
+        return !(x->ret < 0 && x->ret >= -4095);
+    case SYS_brk:
+        return x->addr != 0 && (uint64_t)x->ret == x->addr;
+    case SYS_mprotect:
+        return x->ret == 0 || x->ret == -ENOMEM;
+    default:
+        return false;
+    }
+}
+
 static uint32_t count_execs(const rrt_ev_syscallbuf *e)
 {
     uint32_t n = 0;
     for (size_t i = 0; i < e->n_recs; i++)
-        if ((e->recs[i].nr == SYS_mmap || e->recs[i].nr == SYS_munmap) &&
-            !(e->recs[i].ret < 0 && e->recs[i].ret >= -4095))
+        if (runs_for_real(&e->recs[i]))
             n++;
     return n;
 }
@@ -360,15 +385,24 @@ bool rep_sb_clone(replayer *r, ptask *t, ptask *c, uint64_t flags)
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
 
-/* What a library may ask to run (preload/syscallbuf.c do_mmap, do_munmap):
- * anonymous private memory without execute permission, at an address
- * nothing holds (MAP_FIXED_NOREPLACE); an unmapping not of the library's
- * region. */
+/* What a library may ask to run (preload/syscallbuf.c do_mmap, do_munmap,
+ * do_brk, do_mprotect): anonymous private memory without execute
+ * permission, at an address nothing holds (MAP_FIXED_NOREPLACE); an
+ * unmapping not of the library's region; a break; read and write
+ * permissions, not on the library's region. */
 static bool exec_allowed(uint64_t nr, const uint64_t a[4])
 {
     if (nr == SYS_munmap)
         return a[0] + a[1] >= a[0] &&
                (a[0] >= SB_BASE + SB_SIZE || a[0] + a[1] <= SB_BASE);
+    if (nr == SYS_brk)
+        return true;
+    if (nr == SYS_mprotect) {
+        uint64_t n = (a[1] + 4095) & ~4095ull;
+        return a[1] < (1ull << 56) && a[0] + n >= a[0] &&
+               !(a[2] & ~(uint64_t)(PROT_READ | PROT_WRITE)) &&
+               (a[0] >= SB_BASE + SB_SIZE || a[0] + n <= SB_BASE);
+    }
     uint64_t need = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE;
     return nr == SYS_mmap && !(a[2] & ~(uint64_t)(PROT_READ | PROT_WRITE)) &&
            (a[3] & need) == need && !(a[3] & (MAP_SHARED | MAP_FIXED));

@@ -21,6 +21,7 @@
 #   --meta-lacks PAT     `rrt info` of the archive must not match PAT
 #   --dump-has PAT       `rrt dump` of the archive must match PAT (repeatable)
 #   --dump-lacks PAT     `rrt dump` of the archive must not match PAT
+#   --dump-max "N PAT"   at most N lines of `rrt dump` match PAT (repeatable)
 #   --record-fails PAT   record must exit 125, its stderr matching PAT, and
 #                        leave an archive marked incomplete
 # In arguments and CMD, @T@ is the test's temporary directory, which holds
@@ -70,7 +71,7 @@ interrupt_test() {
 [ "${1:-}" = --interrupt ] && interrupt_test "$2"
 NEEDS_FAULTING= NEEDS= SETUP= REC_ENV=RRT_UNUSED=1 REC_OPTS= DIFFERS= EXPECT= NATIVE_EXPECT= MUTATE= REPLAY_ENV= REPLAY_FAILS=
 REPLAY_OPTS= REPLAY_STDERR=
-ABSENT= META_LACKS= RECORD_FAILS= DUMP_HAS= DUMP_LACKS=
+ABSENT= META_LACKS= RECORD_FAILS= DUMP_HAS= DUMP_LACKS= DUMP_MAX=
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
     case $1 in
     --rec-opt) REC_OPTS="$REC_OPTS $2"; shift ;;
@@ -91,6 +92,8 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do
     --dump-has) DUMP_HAS="$DUMP_HAS
 $2"; shift ;;
     --dump-lacks) DUMP_LACKS=$2; shift ;;
+    --dump-max) DUMP_MAX="$DUMP_MAX
+$2"; shift ;;
     --record-fails) RECORD_FAILS=$2; shift ;;
     *) echo "bad option $1" >&2; exit 2 ;;
     esac
@@ -139,7 +142,7 @@ fi
 if [ -n "$META_LACKS" ] && "$RRT" info "$T/a.rrt" | grep -q -- "$META_LACKS"; then
     fail "archive metadata contains '$META_LACKS'"
 fi
-if [ -n "$DUMP_HAS$DUMP_LACKS" ]; then
+if [ -n "$DUMP_HAS$DUMP_LACKS$DUMP_MAX" ]; then
     "$RRT" dump "$T/a.rrt" >"$T/dump.out" 2>/dev/null
     printf '%s\n' "$DUMP_HAS" | while IFS= read -r pat; do
         [ -z "$pat" ] || grep -q -- "$pat" "$T/dump.out" || { echo "no '$pat'" >"$T/dump.miss"; }
@@ -148,6 +151,14 @@ if [ -n "$DUMP_HAS$DUMP_LACKS" ]; then
     if [ -n "$DUMP_LACKS" ] && grep -q -- "$DUMP_LACKS" "$T/dump.out"; then
         fail "rrt dump has '$DUMP_LACKS'"
     fi
+    printf '%s\n' "$DUMP_MAX" | while IFS= read -r line; do
+        [ -n "$line" ] || continue
+        max=${line%% *} pat=${line#* }
+        got=$(grep -c -- "$pat" "$T/dump.out")
+        echo "rrt dump: $got lines match '$pat' (at most $max)"
+        [ "$got" -le "$max" ] || echo "$got lines match '$pat', more than $max" >"$T/dump.over"
+    done
+    [ ! -s "$T/dump.over" ] || fail "rrt dump: $(cat "$T/dump.over")"
 fi
 if [ -n "$MUTATE" ] && ! sh -c "$(sub "$MUTATE")"; then
     fail "the --mutate command failed"

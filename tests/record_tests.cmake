@@ -8,7 +8,7 @@ set(RRT_TRACEES time random fileread dirlist pipe socket signal forkexec
     mmsg ioctl sockaddr threadsig sigkill pollrestart
     sockopt mapshared groupexit pkey threadexec leaderexit exitrace execenv xgetbv sigframe
     sbpipe sbsignal sbdup2 sbfork sbthexit sbclonefiles sbslow sbmsg sbcalls
-    sigstate sbmmap sbyield mapbig)
+    sigstate sbmmap sbyield mapbig sbbrk)
 foreach(t ${RRT_TRACEES})
   add_executable(tr_${t} ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_${t}.c)
   set_target_properties(tr_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
@@ -520,6 +520,29 @@ rrt_rr_test(record_replay_syscallbuf_anonymous_mmap_munmap
 rrt_rr_test(replay_syscallbuf_mmap_munmap_reuse_costs_no_stop
   --rec-opt --syscall-buffer --replay-opt --stats --expect "mmap rounds 1500"
   --replay-stderr "rrt replay: [12]\\?[0-9]\\{1,3\\} stops$" -- ${TR}/tr_sbmmap 1500)
+
+# brk and mprotect are buffered too (replay runs them for real when they
+# changed the address space): of the tracee's 700 or so, only each call
+# site's first (ld.so's, libc's) and the one adding PROT_EXEC are traced;
+# every permission change is checked by an access that faults or not, at
+# record and replay alike.
+rrt_rr_test(record_replay_syscallbuf_brk_mprotect
+  --rec-opt --syscall-buffer --dump-has "SYSCALLBUF tid"
+  --dump-max "3 SYSCALL tid [0-9]* brk("
+  --dump-max "4 SYSCALL tid [0-9]* mprotect("
+  --expect "brk and mprotect done" -- ${TR}/tr_sbbrk 100 @T@/data.txt)
+# A site patched in one process is patched ahead in the next that maps the
+# same file (ld.so at the exec, libc at its mmap): only the shell's brk
+# calls (its ld.so's, its libc's first) are traced, none of the two
+# tracees' (each would trace two).
+rrt_rr_test(record_replay_syscallbuf_sites_patched_ahead_in_later_processes
+  --rec-opt --syscall-buffer --dump-has "patched ahead"
+  --dump-max "2 SYSCALL tid [0-9]* brk("
+  --expect "brk and mprotect done"
+  -- sh -c "${TR}/tr_sbbrk 20 && ${TR}/tr_sbbrk 20")
+rrt_rr_test(record_replay_unbuffered_brk_mprotect
+  --rec-opt --no-syscall-buffer --dump-lacks "SYSCALLBUF tid"
+  --expect "brk and mprotect done" -- ${TR}/tr_sbbrk 100 @T@/data.txt)
 
 # (a thread dies while another waits in a traced call of the library's)
 rrt_rr_test(record_replay_syscallbuf_thread_exit_during_library_call

@@ -529,7 +529,16 @@ def check_stream(events, nfiles):
             need(prev and prev["type"] == 7 and prev["tid"] == e["tid"], f"{where}: EXEC_SCRIPT")
         if e["type"] == 9:
             need(prev and prev["type"] == 4 and prev["tid"] == e["tid"], f"{where}: SIGNAL_FRAME")
-        if e["type"] == 12:
+        if e["type"] == 12 and e["rip"] == 0:
+            # patched ahead (protocol 3): after the process's SYSCALLBUF_INIT or the
+            # SYSCALL of the mmap that mapped the code, past the other patches made there
+            k = j
+            while k >= 0 and evs[k]["type"] in (12, 18, 19) and evs[k]["tid"] == e["tid"]:
+                k -= 1
+            at = evs[k] if k >= 0 else None
+            need(at and at["tid"] == e["tid"] and (at["type"] == 13 or at["type"] == 1),
+                 f"{where}: SYSCALLBUF_PATCH ahead")
+        elif e["type"] == 12:
             need(call and call["type"] == 1 and call["tid"] == e["tid"], f"{where}: SYSCALLBUF_PATCH")
         if e["type"] == 13:
             need(prev and prev["type"] in (7, 8) and prev["tid"] == e["tid"], f"{where}: SYSCALLBUF_INIT")

@@ -372,9 +372,9 @@ static void test_replay_refuses_unknown_syscall_buffer_protocol(void **state)
     rrt_writer_options_init(&wo);
     wo.no_sync = true;
     assert_int_equal(rrt_reader_open(a, &r, NULL), RRT_OK);
-    assert_string_equal(rrt_reader_meta_get(r, "record.syscallbuf"), "2");
+    assert_string_equal(rrt_reader_meta_get(r, "record.syscallbuf"), "3");
     assert_int_equal(rrt_writer_create(b, &wo, &w, NULL), RRT_OK);
-    copy_head(r, w, "record.syscallbuf", "3");
+    copy_head(r, w, "record.syscallbuf", "4");
     rrt_event_iter *it;
     rrt_event ev;
     assert_int_equal(rrt_event_iter_open(r, 0, &it, NULL), RRT_OK);
@@ -392,9 +392,9 @@ static void test_replay_refuses_unknown_syscall_buffer_protocol(void **state)
     assert_int_not_equal(WEXITSTATUS(st), 125); /* not a divergence */
     char text[4096];
     read_text(log, text, sizeof(text));
-    if (!strstr(text, "syscall buffer protocol 3"))
+    if (!strstr(text, "syscall buffer protocol 4"))
         fprintf(stderr, "replay said:\n%s", text);
-    assert_non_null(strstr(text, "syscall buffer protocol 3"));
+    assert_non_null(strstr(text, "syscall buffer protocol 4"));
     assert_non_null(strstr(text, "b.rrt"));
     snprintf(cmd, sizeof(cmd), "'%s' replay %s >/dev/null", cli, a);
     assert_int_equal(system(cmd), 0);

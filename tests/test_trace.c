@@ -1054,6 +1054,7 @@ static void test_mapping_at_agrees_with_the_text(void **state)
         if (!fq)
             continue;
         assert_true(q.lo == t.lo && q.hi == t.hi);
+        assert_true(q.off == t.off && q.dev == t.dev && q.ino == t.ino);
         assert_string_equal(q.perms, t.perms);
         assert_string_equal(q.path, t.path);
     }

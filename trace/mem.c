@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -88,13 +89,15 @@ bool trace_mapping_at_text(pid_t pid, uint64_t addr, trace_mapping *m)
     FILE *f = fopen(path, "re");
     bool found = false;
     while (f && !found && fgets(line, sizeof(line), f)) {
-        unsigned long long lo, hi;
+        unsigned long long lo, hi, off, ino;
+        unsigned maj, min;
         int name = 0;
-        if (sscanf(line, "%llx-%llx %7s %*s %*s %*s %n", &lo, &hi, m->perms,
-                   &name) < 3 ||
+        if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &lo, &hi, m->perms,
+                   &off, &maj, &min, &ino, &name) < 7 ||
             addr < lo || addr >= hi)
             continue;
-        m->lo = lo, m->hi = hi;
+        m->lo = lo, m->hi = hi, m->off = off, m->ino = ino;
+        m->dev = (uint64_t)makedev(maj, min);
         line[strcspn(line, "\n")] = 0;
         snprintf(m->path, sizeof(m->path), "%s", name ? line + name : "");
         found = true;
@@ -139,6 +142,9 @@ static int query_mapping(pid_t pid, uint64_t addr, trace_mapping *m)
         return e == ENOENT ? 0 : -1;
     m->lo = q.vma_start;
     m->hi = q.vma_end;
+    m->off = q.vma_offset;
+    m->ino = q.inode;
+    m->dev = (uint64_t)makedev(q.dev_major, q.dev_minor);
     m->perms[0] = q.vma_flags & 1 ? 'r' : '-';
     m->perms[1] = q.vma_flags & 2 ? 'w' : '-';
     m->perms[2] = q.vma_flags & 4 ? 'x' : '-';

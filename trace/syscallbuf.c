@@ -88,6 +88,8 @@ bool trace_sb_buffers(long nr)
     case SYS_mmap:
     case SYS_munmap:
     case SYS_rt_sigaction:
+    case SYS_brk:
+    case SYS_mprotect:
         return true;
     default:
         return false;
@@ -97,20 +99,28 @@ bool trace_sb_buffers(long nr)
 /* The instructions glibc puts after its wrappers' `syscall` (449 of the
  * 530 sites in Debian 12's libc): compares of the result, which the stub
  * executes after the call, position-independent, straight-line (no jump
- * of libc lands inside them). */
+ * of libc lands inside them). rel: the taken bytes are one instruction
+ * with a %rip-relative disp32 at that offset, which the stub's copy gets
+ * adjusted (0: none). */
 static const struct {
     uint8_t len;  /* bytes that must match */
     uint8_t take; /* of which the stub runs (the rest stays in place) */
+    uint8_t rel;
     uint8_t bytes[9];
 } follows[] = {
-    {6, 6, {0x48, 0x3d, 0x00, 0xf0, 0xff, 0xff}}, /* cmp $-0x1000,%rax */
-    {6, 6, {0x48, 0x3d, 0x01, 0xf0, 0xff, 0xff}}, /* cmp $-0xfff,%rax */
-    {5, 5, {0x3d, 0x00, 0xf0, 0xff, 0xff}},       /* cmp $-0x1000,%eax */
+    {6, 6, 0, {0x48, 0x3d, 0x00, 0xf0, 0xff, 0xff}}, /* cmp $-0x1000,%rax */
+    {6, 6, 0, {0x48, 0x3d, 0x01, 0xf0, 0xff, 0xff}}, /* cmp $-0xfff,%rax */
+    {5, 5, 0, {0x3d, 0x00, 0xf0, 0xff, 0xff}},       /* cmp $-0x1000,%eax */
     /* ioctl, mq_unlink: mov %eax,%edx; cmp $-0x1000,%eax */
-    {7, 7, {0x89, 0xc2, 0x3d, 0x00, 0xf0, 0xff, 0xff}},
+    {7, 7, 0, {0x89, 0xc2, 0x3d, 0x00, 0xf0, 0xff, 0xff}},
     /* posix_fadvise, pthread_sigmask and others that return the error
      * number: mov %eax,%edx; neg %edx (taken); cmp $-0x1000,%eax */
-    {9, 4, {0x89, 0xc2, 0xf7, 0xda, 0x3d, 0x00, 0xf0, 0xff, 0xff}},
+    {9, 4, 0, {0x89, 0xc2, 0xf7, 0xda, 0x3d, 0x00, 0xf0, 0xff, 0xff}},
+    /* brk, which stores the new break (sbmore): libc's
+     * mov __curbrk@GOTPCREL(%rip),%rdx and ld.so's mov %rax,__curbrk(%rip),
+     * the only sites of Debian 12's libc and ld.so followed by either */
+    {3, 7, 3, {0x48, 0x8b, 0x15}},
+    {3, 7, 3, {0x48, 0x89, 0x05}},
 };
 
 static bool rel32(uint64_t from_next, uint64_t to, int32_t *out)
@@ -186,6 +196,23 @@ static bool plan_mov(int memfd, uint64_t rip, uint64_t stub_off,
     return true;
 }
 
+/* The displaced instruction (n bytes, from `from`) now runs at p->cont:
+ * its %rip-relative disp32 at offset rel (0: none) must reach the same
+ * address from there. */
+static bool relocate(trace_sb_patch *p, uint8_t rel, const uint8_t *insn,
+                     size_t n, uint64_t from)
+{
+    int32_t disp, now;
+    if (!rel)
+        return true;
+    memcpy(&disp, insn + rel, 4);
+    uint64_t target = from + n + (uint64_t)(int64_t)disp;
+    if (!rel32(p->cont + n, target, &now))
+        return false;
+    memcpy(p->stub_bytes + (p->cont - p->stub) + rel, &now, 4);
+    return true;
+}
+
 bool trace_sb_plan(int memfd, uint64_t rip, uint64_t stub_off,
                    trace_sb_patch *p)
 {
@@ -208,8 +235,9 @@ bool trace_sb_plan(int memfd, uint64_t rip, uint64_t stub_off,
     p->stub = SB_BASE + SB_STUBS_OFF + stub_off;
     p->site_len = 2 + L;
     if (!rel32(site + 5, p->stub, &to_stub) ||
-        !build_stub(p, NULL, 0, follows[k].bytes, L, site + 2, site + 2 + L,
-                    &p->cont))
+        !build_stub(p, NULL, 0, code + 2, L, site + 2, site + 2 + L,
+                    &p->cont) ||
+        !relocate(p, follows[k].rel, code + 2, L, site + 2))
         return false;
     p->site_bytes[0] = 0xe9;
     memcpy(p->site_bytes + 1, &to_stub, 4);

@@ -145,6 +145,8 @@ typedef struct trace_mapping {
     uint64_t lo, hi;
     char perms[8];       /* "rw-p" */
     char path[PATH_MAX]; /* "" for anonymous memory; "[stack]" and such */
+    uint64_t off;        /* in the file */
+    uint64_t dev, ino;   /* the file (dev as makedev() makes it); ino 0: none */
 } trace_mapping;
 /* The mapping of pid that holds addr: true with *m filled, else false.
  * Asks the kernel for that one mapping (PROCMAP_QUERY), or on kernels

@@ -1,7 +1,7 @@
 /* Tracee: anonymous private mmap and munmap, which the syscall buffer runs
  * (replay: for real, at the recorded address). Maps of many sizes read back
  * after they are written; a hole punched by a partial munmap; a PROT_NONE
- * map made writable (traced mprotect) and used; a map that fails (length
+ * map made writable (buffered mprotect) and used; a map that fails (length
  * 0) and an unaligned munmap; a file mapping unmapped by the buffered
  * munmap and the range mapped again; a child forked after a map, which sees
  * the parent's bytes and writes its own copy; two threads mapping at once.
@@ -102,7 +102,7 @@ int main(int argc, char **argv)
     sum += again[0] + (again == h + PAGE);
     munmap(again, PAGE);
     munmap(h, 3 * PAGE);
-    /* PROT_NONE, then writable by a traced mprotect */
+    /* PROT_NONE, then writable by a (buffered) mprotect */
     unsigned char *g = mmap(NULL, 8 * PAGE, PROT_NONE,
                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (g == MAP_FAILED || mprotect(g, 4 * PAGE, PROT_READ | PROT_WRITE) != 0)
