@@ -13,13 +13,18 @@
 # checkpoint copies): the largest sum of their PSS (proportional set
 # size, from /proc/PID/smaps_rollup, sampled every 0.2 s; copy-on-write
 # pages shared by the copies count once in total), and GNU time's peak RSS
-# of rrt alone.
-# Usage: bench/reverse_bench.sh RRT_BINARY [CALLS] [BASELINE_RRT] [RUNS]
+# of rrt alone. PROCS=2: the program forks after the early marker; parent
+# and child make half the calls each, in turns of 1,000 (two pipes), the
+# child lives until the parent has passed the late marker: checkpoints
+# are then of the two processes (the copies of the child are not rrt's
+# children, so the PSS counts every process rrt traces).
+# Usage: bench/reverse_bench.sh RRT_BINARY [CALLS] [BASELINE_RRT] [RUNS] [PROCS]
 set -euo pipefail
 rrt=$(realpath "$1")
 calls=${2:-100000}
 base=${3:-}
 runs=${4:-3}
+procs=${5:-1}
 [ -n "$base" ] && base=$(realpath "$base")
 command -v gdb >/dev/null || { echo "SKIP: gdb is not installed"; exit 77; }
 [ -x /usr/bin/time ] || { echo "SKIP: GNU time (/usr/bin/time) is not installed"; exit 77; }
@@ -27,6 +32,7 @@ work=$(mktemp -d /tmp/rrt-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cat > "$work/loop.c" <<'C'
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 volatile long sink;
 __attribute__((noinline)) void early(void) { sink = 1; }
@@ -34,29 +40,59 @@ __attribute__((noinline)) void late(void) { sink = 2; }
 int main(int argc, char **argv)
 {
     long n = atol(argv[1]);
+    int procs = argc > 2 ? atoi(argv[2]) : 1;
     early();
-    for (long i = 0; i < n; i++)
+    if (procs < 2) {
+        for (long i = 0; i < n; i++)
+            sink += getppid();
+        late();
+        return 0;
+    }
+    int down[2], up[2];
+    char c = 0;
+    if (pipe(down) || pipe(up))
+        return 1;
+    pid_t pid = fork();
+    int in = pid ? up[0] : down[0], out = pid ? down[1] : up[1];
+    if (pid == 0 && read(in, &c, 1) != 1) /* the parent goes first */
+        return 1;
+    for (long i = 0; i < n / 2; i++) {
         sink += getppid();
+        if ((i + 1) % 1000 == 0 && (write(out, &c, 1) != 1 ||
+                                    (i + 1 < n / 2 && read(in, &c, 1) != 1)))
+            return 1;
+    }
+    if (pid == 0) {
+        if (read(in, &c, 1) != 1) /* until the parent is past late() */
+            return 1;
+        _exit(0);
+    }
+    if (read(in, &c, 1) != 1) /* the child's last turn */
+        return 1;
     late();
+    if (write(out, &c, 1) != 1)
+        return 1;
+    waitpid(pid, NULL, 0);
     return 0;
 }
 C
 cc -g -O1 -o "$work/loop" "$work/loop.c"
 # one event per call: the syscall buffer would batch them
-"$rrt" record --no-syscall-buffer -o "$work/a.rrt" -- "$work/loop" "$calls" >/dev/null
+"$rrt" record --no-syscall-buffer -o "$work/a.rrt" -- "$work/loop" "$calls" "$procs" >/dev/null
 events=$("$rrt" replay --stats --quiet "$work/a.rrt" 2>&1 >/dev/null |
          sed -n 's/.*\b\([0-9][0-9]*\) events.*/\1/p' | head -1)
-echo "archive: ${events:-?} events ($calls getppid calls), $runs runs each, medians"
+echo "archive: ${events:-?} events ($calls getppid calls, $procs process(es)), $runs runs each, medians"
 
 now() { date +%s.%N; }
-# the PSS (KB) of pid and all its descendants
+# the PSS (KB) of rrt (pid) and every process it traces (the tracees and
+# the stopped checkpoint copies, wherever they were reparented)
 tree_pss() {
     local sum=0 p kb
-    for p in $1 $(ps -o pid= --ppid "$1" 2>/dev/null) ; do
+    for p in $1 $(grep -l "^TracerPid:[[:space:]]*$1\$" /proc/[0-9]*/status 2>/dev/null |
+                  cut -d/ -f3); do
         kb=$(sed -n 's/^Pss: *\([0-9]*\) kB/\1/p' "/proc/$p/smaps_rollup" 2>/dev/null || true)
         sum=$((sum + ${kb:-0}))
     done
-    # the checkpoints are rrt's children, the tracee too: one level down
     echo "$sum"
 }
 # one gdb session: prints "fwd rstep rcont pss rss" (s, s, s, KB, KB)

@@ -13,7 +13,8 @@ endif()
 foreach(c values watch stdio tcp diverge threads fork fork_child exec debug_info interrupt libraries
     reverse_watch reverse_step reverse_hits reverse_threads
     reverse_goto reverse_fork reverse_checkpoint reverse_thin reverse_step_ckpt
-    reverse_once)
+    reverse_once reverse_ckpt_fork reverse_ckpt_fork_thin
+    reverse_ckpt_fork_sb reverse_ckpt_shm reverse_ckpt_wide reverse_ckpt_sigchld)
   add_test(NAME gdb_${c} COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/gdb/gdb_test.sh
     ${RRT_CLI} ${c} ${CMAKE_CURRENT_SOURCE_DIR}/gdb)
   set_tests_properties(gdb_${c} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 180

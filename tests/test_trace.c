@@ -257,12 +257,36 @@ static void test_fork_stopped_keeps_a_pending_signal(void **state)
     int memfd = trace_mem_open(pid);
     uint64_t mask = sigmask_of(pid);
     assert_int_equal(kill(pid, SIGTERM), 0);
-    pid_t copy = trace_fork_stopped(pid, memfd);
+    pid_t copy = trace_fork_stopped(pid, memfd, SIGCHLD);
     assert_true(copy > 0);
     assert_int_equal(sigmask_of(pid), mask);
     assert_int_equal(sigmask_of(copy), mask);
     expect_sigterm(pid);
     finish(copy);
+    close(memfd);
+    finish(pid);
+}
+
+/* A copy without an exit signal (a checkpoint's copy of a child process,
+ * whose live parent must not get SIGCHLD from it): the kernel reports its
+ * creation as a clone, not a fork; the copy is made all the same, and its
+ * death, reaped by the tracer, leaves the original stopped, as it was. */
+static void test_fork_stopped_without_an_exit_signal(void **state)
+{
+    (void)state;
+    pid_t pid = start(TRACEE_DIR "/tr_cpuid", false);
+    to_exec_exit(pid);
+    int memfd = trace_mem_open(pid);
+    struct user_regs_struct before, after, copied;
+    assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &before), 0);
+    pid_t copy = trace_fork_stopped(pid, memfd, 0);
+    assert_true(copy > 0);
+    assert_int_equal(ptrace(PTRACE_GETREGS, copy, NULL, &copied), 0);
+    assert_int_equal(copied.rip, before.rip);
+    assert_int_equal(copied.rsp, before.rsp);
+    finish(copy);
+    assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &after), 0);
+    assert_memory_equal(&before, &after, sizeof(before));
     close(memfd);
     finish(pid);
 }
@@ -1052,6 +1076,7 @@ int main(void)
         cmocka_unit_test(test_injected_syscall_returns_and_restores_registers),
         cmocka_unit_test(test_injected_syscall_keeps_a_pending_signal),
         cmocka_unit_test(test_fork_stopped_keeps_a_pending_signal),
+        cmocka_unit_test(test_fork_stopped_without_an_exit_signal),
         cmocka_unit_test(test_map_path_maps_a_file_and_restores_the_tracee),
         cmocka_unit_test(test_exec_fixup_hides_vdso_and_sets_at_random),
         cmocka_unit_test(test_trap_insn_names_each_instruction),

@@ -254,7 +254,7 @@ static bool next_stop_is(pid_t pid, int ev, int *st)
     return WSTOPSIG(*st) == (SIGTRAP | 0x80);
 }
 
-pid_t trace_fork_stopped(pid_t pid, int memfd)
+pid_t trace_fork_stopped(pid_t pid, int memfd, int exit_signal)
 {
     struct user_regs_struct saved, r;
     uint8_t code[2];
@@ -273,11 +273,15 @@ pid_t trace_fork_stopped(pid_t pid, int memfd)
     r = saved;
     r.rax = SYS_clone;
     r.orig_rax = (uint64_t)-1;
-    r.rdi = CLONE_PARENT | SIGCHLD;
+    r.rdi = CLONE_PARENT | (uint64_t)(exit_signal & 0xff);
     r.rsi = r.rdx = r.r10 = r.r8 = 0;
     bool ok = ptrace(PTRACE_SETREGS, pid, NULL, &r) == 0 &&
               next_stop_is(pid, 0, &st) &&
-              next_stop_is(pid, PTRACE_EVENT_FORK, &st) &&
+              /* the kernel names a fork without SIGCHLD a clone */
+              next_stop_is(pid,
+                           exit_signal == SIGCHLD ? PTRACE_EVENT_FORK
+                                                  : PTRACE_EVENT_CLONE,
+                           &st) &&
               ptrace(PTRACE_GETEVENTMSG, pid, NULL, &msg) == 0 && msg > 0;
     if (ok)
         child = (pid_t)msg;

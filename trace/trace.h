@@ -189,12 +189,15 @@ bool trace_map_path(pid_t pid, int memfd, const char *path, int oflags,
                     uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
                     uint64_t off, long *ret);
 /* A copy of a tracee (single-threaded) stopped at a syscall-exit or
- * signal stop: clone(CLONE_PARENT | SIGCHLD) injected into it, so that the
- * copy is the tracer's child (killing it sends the program no SIGCHLD) and
- * is auto-attached (PTRACE_O_TRACEFORK). Returns the copy's pid, stopped
- * at its first stop with the original's registers (orig_rax -1) and code,
- * or -1. pid is left as it was. */
-pid_t trace_fork_stopped(pid_t pid, int memfd);
+ * signal stop: clone(CLONE_PARENT | exit_signal) injected into it, so that
+ * the copy is a sibling (the root's copy: the tracer's child) and is
+ * auto-attached (PTRACE_O_TRACEFORK). exit_signal 0: the copy's death
+ * sends its parent no signal (the parent is another tracee, which must
+ * not see the copy's SIGCHLD); a parent that is not the tracer then reaps
+ * it only with __WALL (or it is reparented, which makes it SIGCHLD).
+ * Returns the copy's pid, stopped at its first stop with the original's
+ * registers (orig_rax -1) and code, or -1. pid is left as it was. */
+pid_t trace_fork_stopped(pid_t pid, int memfd, int exit_signal);
 
 /* At an execve exit stop: makes the vDSO's time functions system calls
  * (trace_vdso_patch; when that fails, or replaying a recording that hid

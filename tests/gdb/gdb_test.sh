@@ -10,7 +10,7 @@ command -v gdb >/dev/null || { echo "SKIP: gdb is not installed"; exit 77; }
 CC=${CC:-cc}
 command -v "$CC" >/dev/null || { echo "SKIP: no C compiler ($CC)"; exit 77; }
 T=$(mktemp -d /tmp/rrt-gdb.XXXXXX) || exit 1
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; for f in "$T"/*.out "$T"/*.err; do [ -s "$f" ] && { echo "--- $f" >&2; tail -40 "$f" >&2; }; done; exit 1; }
 G() { timeout 120 "$@"; }
 
@@ -38,6 +38,13 @@ record_crash() { # NAME
     rm -rf "$T/src" "$T/bin" "$T/a.rrt"
 }
 # Without the syscall buffer: one event per call.
+record_nosb() { # NAME
+    name=$1; shift
+    "$RRT" record --no-syscall-buffer -o "$T/a.rrt" -- "$T/bin/$name" "$@" \
+        >"$T/rec.out" 2>"$T/rec.err" || fail "record failed"
+    "$RRT" pack -o "$T/p.rrt" "$T/a.rrt" >/dev/null 2>"$T/pack.err" || fail "pack failed"
+    rm -rf "$T/src" "$T/bin" "$T/a.rrt"
+}
 record_nosb_crash() { # NAME
     name=$1; shift
     "$RRT" record --no-syscall-buffer -o "$T/a.rrt" -- "$T/bin/$name" "$@" \
@@ -47,6 +54,15 @@ record_nosb_crash() { # NAME
     rm -rf "$T/src" "$T/bin" "$T/a.rrt"
 }
 ck_line() { grep -n "/\* $1 \*/" "$SRC/gdb_ckpt.c" | cut -d: -f1; }
+ckf_line() { grep -n "/\* $1 \*/" "$SRC/gdb_ckpt_fork.c" | cut -d: -f1; }
+# The program's output lines of gdb_ckpt_fork, each there exactly once.
+ckf_output() {
+    [ "$(grep -c "^parent total 3256 child-status 0\$" "$T/gdb.out")" -eq 1 ] ||
+        fail "the parent's output is not there exactly once"
+    [ "$(grep -c "^child total 4028\$" "$T/gdb.out")" -eq 1 ] ||
+        fail "the child's output is not there exactly once"
+    expect "^\[Inferior 1 \(process [0-9]+\) exited normally\]"
+}
 # The line of gdb_reverse.c marked /* WHAT */.
 line_of() { grep -n "/\* $1 \*/" "$SRC/gdb_reverse.c" | cut -d: -f1; }
 # rrt replay --debug with gdb -batch and the given -ex commands.
@@ -378,6 +394,122 @@ reverse_once)
     expect "^\\\$2 = 1\$"
     lacks "internal-error"
     lacks "not found again|diverged"
+    ;;
+reverse_ckpt_fork)
+    # after a fork, far from the start: reverse-continue and reverse-step
+    # run from an automatic checkpoint of both processes (every 2000
+    # events), not from event 0; forward again to the same end
+    build gdb_ckpt_fork
+    record_nosb gdb_ckpt_fork
+    debug "break $(ckf_line MARK) if k == 6" 'continue' 'print total' \
+        'delete' "break $(ckf_line MARK) if k == 5" 'reverse-continue' \
+        'print total' 'monitor when' 'reverse-step' 'print total' \
+        'monitor checkpoints' 'continue' 'print total' 'delete' 'continue'
+    cat "$T/gdb.err" >>"$T/gdb.out"
+    expect "^\\\$1 = 2730\$"
+    expect "^\\\$2 = 2320\$"
+    expect "^rrt: this run started at the checkpoint at event [1-9][0-9]*\$"
+    expect "^$(grep -n "mark(who, k);" "$SRC/gdb_ckpt_fork.c" | cut -d: -f1)[[:space:]]"
+    expect "^\\\$3 = 2320\$"
+    expect "^rrt:   snapshot at event [0-9]+ \\(2 processes, pids [0-9]+, [0-9]+\\)"
+    expect "^\\\$4 = 2320\$"
+    [ "$(grep -c "^rrt: this run started at the checkpoint" "$T/gdb.out")" -ge 1 ] ||
+        fail "no run from a checkpoint"
+    ckf_output
+    lacks "internal-error"
+    lacks "not found again|diverge"
+    ;;
+reverse_ckpt_fork_thin)
+    # a checkpoint every 20 events, thinned: from the parent's end (the
+    # child has exited) back to its last mark, from a checkpoint of both
+    # processes; then back across the fork to its first mark; forward
+    # again to the same end
+    build gdb_ckpt_fork
+    if [ -n "${CKF_SB:-}" ]; then record gdb_ckpt_fork; else record_nosb gdb_ckpt_fork; fi
+    RRT_CHECKPOINT_INTERVAL=${CKF_INTERVAL:-20} debug "break $(ckf_line END)" 'continue' \
+        "break $(ckf_line MARK) if k == 7" 'reverse-continue' 'print total' \
+        'monitor when' 'monitor checkpoints' 'delete' \
+        "break $(ckf_line MARK) if k == 0" 'reverse-continue' 'print total' \
+        'print k' 'delete' 'continue'
+    cat "$T/gdb.err" >>"$T/gdb.out"
+    expect "^\\\$1 = 3142\$"
+    expect "^\\\$2 = 300\$"
+    expect "^\\\$3 = 0\$"
+    # the run to the last mark started at a snapshot of both processes
+    from=$(sed -n 's/^rrt: this run started at the checkpoint at event \([0-9]*\)$/\1/p' "$T/gdb.out" | head -1)
+    [ -n "$from" ] || fail "the run to the last mark did not start at a checkpoint"
+    expect "^rrt:   snapshot at event $from \\(2 processes, pids [0-9]+, [0-9]+\\)"
+    lacks "cannot fork|cannot take"
+    ckf_output
+    lacks "internal-error"
+    lacks "not found again|diverge"
+    ;;
+reverse_ckpt_fork_sb)
+    # reverse_ckpt_fork_thin, the syscall buffer on (the 300 calls are a
+    # few buffer flushes), a checkpoint every 3 events
+    CKF_SB=1 CKF_INTERVAL=3 "$0" "$RRT" reverse_ckpt_fork_thin "$SRC"
+    exit $?
+    ;;
+reverse_ckpt_shm)
+    # a checkpoint every 100 events, none while a MAP_SHARED mapping
+    # exists (its page would be the live one's): back from the 7th mark to
+    # the 3rd, the count in it as it was there; forward to the same end
+    build gdb_ckpt_shm
+    record_nosb gdb_ckpt_shm
+    L=$(grep -n "/\* MARK \*/" "$SRC/gdb_ckpt_shm.c" | cut -d: -f1)
+    RRT_CHECKPOINT_INTERVAL=100 debug "break $L if k == 6" 'continue' \
+        'print counter[0]' 'delete' "break $L if k == 2" 'reverse-continue' \
+        'print counter[0]' 'print counter[1]' 'delete' 'continue'
+    expect "^\\\$1 = 2100\$"
+    expect "^\\\$2 = 900\$"
+    expect "^\\\$3 = 1\$"
+    [ "$(grep -c "^counter 2400 28\$" "$T/gdb.out")" -eq 1 ] ||
+        fail "the program's output is not there exactly once"
+    lacks "internal-error"
+    lacks "not found again|diverge"
+    ;;
+reverse_ckpt_wide)
+    # 17 processes: no checkpoint of them all (at most 16: only while
+    # the parent is still forking); going back is right all the same
+    build gdb_ckpt_wide
+    record_nosb gdb_ckpt_wide
+    L=$(grep -n "/\* MARK \*/" "$SRC/gdb_ckpt_wide.c" | cut -d: -f1)
+    RRT_CHECKPOINT_INTERVAL=10 debug "break $L if k == 3" 'continue' \
+        'print total' 'delete' "break $L if k == 1" 'reverse-continue' \
+        'print total' 'monitor checkpoints' 'delete' 'continue'
+    cat "$T/gdb.err" >>"$T/gdb.out"
+    expect "^\\\$1 = 403\$"
+    expect "^\\\$2 = 200\$"
+    expect "^rrt:   snapshot at event [0-9]+ \\(16 processes"
+    lacks "^rrt:   snapshot at event [0-9]+ \\(17 processes"
+    [ "$(grep -c "^parent total 406\$" "$T/gdb.out")" -eq 1 ] ||
+        fail "the program's output is not there exactly once"
+    lacks "internal-error"
+    lacks "not found again|diverge"
+    ;;
+reverse_ckpt_sigchld)
+    # a checkpoint every 5 events, of the parent and a child (and none
+    # while the SIGCHLD of a reaped child is pending): back from the last
+    # mark to the first, the handler's count as it was there (as recorded:
+    # printed first forward); forward again to the same end
+    build gdb_ckpt_sigchld
+    record_nosb gdb_ckpt_sigchld
+    L=$(grep -n "/\* MARK \*/" "$SRC/gdb_ckpt_sigchld.c" | cut -d: -f1)
+    RRT_CHECKPOINT_INTERVAL=5 debug "break $L if k == 0" 'continue' \
+        'print got' 'delete' "break $L if k == 2" 'continue' 'print total' \
+        'delete' "break $L if k == 0" 'reverse-continue' 'print total' \
+        'print got' 'monitor checkpoints' 'delete' 'continue'
+    cat "$T/gdb.err" >>"$T/gdb.out"
+    got0=$(sed -n 's/^\$1 = \([0-9]*\)$/\1/p' "$T/gdb.out")
+    [ -n "$got0" ] || fail "no count at the first mark"
+    expect "^\\\$2 = 451\$"
+    expect "^\\\$3 = 150\$"
+    expect "^\\\$4 = $got0\$"
+    expect "^rrt:   snapshot at event [0-9]+ \\(2 processes"
+    [ "$(grep -c "^got 3 total 453\$" "$T/gdb.out")" -eq 1 ] ||
+        fail "the program's output is not there exactly once"
+    lacks "internal-error"
+    lacks "not found again|diverge"
     ;;
 reverse_checkpoint)
     # far from the start: reverse-step runs from an automatic checkpoint
