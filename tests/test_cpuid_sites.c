@@ -488,7 +488,7 @@ static void test_cache_entry_truncated_or_flipped_is_a_miss(void **state)
     size_t n = 0;
     uint8_t *good = slurp(path, &n);
     assert_non_null(good);
-    assert_int_equal(n, 56 + 8 * g_code_nsites);
+    assert_int_equal(n, 56 + 9 * g_code_nsites);
     for (size_t len = 0; len < n; len++)
         expect_refused_then_recomputed(c, path, good, len);
     for (size_t bit = 0; bit < 8 * n; bit++) {
@@ -514,7 +514,8 @@ typedef struct forged {
     rrt_blob_id key;
     uint64_t len, count;
     const uint64_t *off;
-    size_t n; /* sites actually written */
+    size_t n;     /* sites actually written */
+    uint8_t disp; /* every site's disp */
 } forged;
 
 static void forge(const forged *f, uint8_t *p, size_t *size)
@@ -528,9 +529,11 @@ static void forge(const forged *f, uint8_t *p, size_t *size)
     memcpy(p + 16, f->key.bytes, 16);
     rrti_put_u64(p + 32, f->len);
     rrti_put_u64(p + 40, f->count);
-    for (size_t i = 0; i < f->n; i++)
+    for (size_t i = 0; i < f->n; i++) {
         rrti_put_u64(p + 48 + 8 * i, f->off[i]);
-    *size = 48 + 8 * f->n;
+        p[48 + 8 * f->n + i] = f->disp;
+    }
+    *size = 48 + 9 * f->n;
     rrti_put_u64(p + *size, XXH3_64bits(p, *size));
     *size += 8;
 }
@@ -546,15 +549,16 @@ static void test_cache_entry_with_forged_fields_is_a_miss(void **state)
     bool zydis =
         strcmp(trace_decoder_name(TRACE_DECODER_DEFAULT), "zydis") == 0;
     forged good = {"rrtsites",
-                   1,
-                   1,
+                   2,
+                   2,
                    (uint8_t)(zydis ? 1 : 2),
                    0,
                    {{0}},
                    CODE_LEN,
                    g_code_nsites,
                    g_code_sites,
-                   g_code_nsites};
+                   g_code_nsites,
+                   0};
     trace_code_key(g_code, CODE_LEN, &good.key);
     uint8_t buf[2048];
     size_t n;
@@ -574,8 +578,8 @@ static void test_cache_entry_with_forged_fields_is_a_miss(void **state)
     uint64_t overlap[2] = {g_code_sites[0], g_code_sites[0]};
     rrt_blob_id other;
     rrt_blob_id_of("other code", 10, &other);
-    forged bad[12];
-    for (size_t i = 0; i < 12; i++)
+    forged bad[14];
+    for (size_t i = 0; i < 14; i++)
         bad[i] = good;
     bad[0].off = moved;
     bad[1].off = past, bad[1].n = bad[1].count = 1;
@@ -584,12 +588,14 @@ static void test_cache_entry_with_forged_fields_is_a_miss(void **state)
     bad[4].count = g_code_nsites - 1;
     bad[5].key = other;        /* entry of other code */
     bad[6].len = CODE_LEN + 2; /* other length */
-    bad[7].version = 2;
-    bad[8].sweep = 0;
+    bad[7].version = 1;        /* the format before sites had a disp */
+    bad[8].sweep = 1;
     bad[9].decoder = zydis ? 2 : 1; /* the other decoder's answer */
     bad[10].reserved = 1;
     memcpy(bad[11].magic, "rrtsitez", 8);
-    for (size_t i = 0; i < 12; i++) {
+    bad[12].disp = 4;    /* shorter than a jump */
+    bad[13].disp = 0xff; /* past the region's end, longer than a stub's */
+    for (size_t i = 0; i < 14; i++) {
         forge(&bad[i], buf, &n);
         expect_refused_then_recomputed(c, path, buf, n);
     }
@@ -1452,7 +1458,7 @@ static void test_index_same_identity_other_bytes_is_a_miss(void **state)
     trace_file_id id = {.dev = 1, .ino = 2, .size = CODE_LEN, .len = CODE_LEN};
     trace_sites s;
     trace_sites_init(&s);
-    assert_true(trace_sites_set(&s, g_code_sites, g_code_nsites));
+    assert_true(trace_sites_set(&s, g_code_sites, NULL, g_code_nsites));
     rrt_blob_id key, k2;
     trace_code_key(g_code, CODE_LEN, &key);
     assert_true(trace_site_index_store(c, &id, g_code, true, &key, &s));
@@ -1491,7 +1497,7 @@ static void test_index_damaged_or_forged_entry_is_a_miss(void **state)
     size_t size = 0;
     uint8_t *good = slurp(ipath, &size);
     assert_non_null(good);
-    assert_int_equal(size, 136 + 8 * g_code_nsites);
+    assert_int_equal(size, 136 + 9 * g_code_nsites);
     /* the offset of a 0F A2 inside a MOV immediate */
     uint64_t in_mov = 0;
     for (uint64_t i = 1; i + 1 < CODE_LEN && !in_mov; i++)
@@ -1566,7 +1572,7 @@ static void test_index_entry_every_truncation_and_flip_is_a_miss(void **state)
     trace_file_id id = {.dev = 3, .ino = 4, .size = CODE_LEN, .len = CODE_LEN};
     trace_sites s;
     trace_sites_init(&s);
-    assert_true(trace_sites_set(&s, g_code_sites, g_code_nsites));
+    assert_true(trace_sites_set(&s, g_code_sites, NULL, g_code_nsites));
     rrt_blob_id key, k2;
     trace_code_key(g_code, CODE_LEN, &key);
     assert_true(trace_site_index_store(c, &id, g_code, true, &key, &s));

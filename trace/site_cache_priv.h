@@ -11,7 +11,7 @@
 
 /* What trace_cpuid_find computes: bumped when its results change, so old
  * answers (in entries of either format) are not reused. */
-#define SWEEP_VERSION 1
+#define SWEEP_VERSION 2 /* 2: sites carry their disp */
 
 struct trace_site_cache {
     int dfd; /* the cache directory, or -1: disabled */
