@@ -163,6 +163,14 @@ typedef struct recorder {
     pid_t sb_asked;
     uint64_t sb_taken;
     bool sb_mirror; /* a SHARED_MAP was written: sb_ctl.mirror everywhere */
+    /* cpustub.c: CPUID stubs on (cs_on); the manifest fits the library's
+     * table (cs_table); sites waiting to be patched; stubs made; a
+     * process's marks could not all be read (queried leaves unknown) */
+    bool cs_on, cs_table, cs_lost;
+    uint64_t *cs_site;
+    uint8_t *cs_disp;
+    size_t cs_n, cs_cap;
+    uint64_t cs_patched;
 } recorder;
 
 /* Stops the recording with a message (the first one wins); false. */
@@ -302,6 +310,19 @@ bool rec_sb_check_records(const uint8_t *buf, size_t n, uint64_t *count);
  * as one SYSCALLBUF event of t (none when count is 0). */
 bool rec_sb_emit_records(recorder *r, rtask *t, const uint8_t *buf, size_t n,
                          uint64_t count, uint32_t flags);
+
+/* cpustub.c: CPUID answered in the program. setup, before the program
+ * starts; exec, after rec_sb_exec: the table, and the stubs of what the
+ * exec mapped; after_event, after a call's SYSCALL event (and its
+ * SHARED_* events): the stubs of the code it mapped; marks, before a
+ * process's memory goes away and at the end: the leaves its library
+ * answered, into the queried list (rec_note_queried, recorder.c). */
+void rec_cpustub_setup(recorder *r);
+bool rec_cpustub_exec(recorder *r, rtask *t);
+bool rec_cpustub_after_event(recorder *r, rtask *t, const rrt_ev_syscall *e);
+void rec_cpustub_marks(recorder *r, rtask *t);
+void rec_cpustub_marks_all(recorder *r);
+void rec_note_queried(recorder *r, uint32_t leaf, uint32_t sub);
 
 /* sb_flush.c: the timed flush. rec_sb_tick_ms: how long the recorder may
  * wait for a stop before the next tick (0: no tick needed, wait freely);

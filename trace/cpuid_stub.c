@@ -21,8 +21,7 @@ static bool mask_by_subleaf(const rrt_cpuid_manifest *m, uint32_t leaf)
     return false;
 }
 
-bool trace_cpuid_table_fill(int memfd, const rrt_cpuid_manifest *m,
-                            bool replay)
+bool trace_cpuid_table_fill(int memfd, const rrt_cpuid_manifest *m, bool replay)
 {
     if (m->n_records > SB_CPUID_MAX)
         return false;
@@ -53,8 +52,9 @@ bool trace_cpuid_table_fill(int memfd, const rrt_cpuid_manifest *m,
 bool trace_cpuid_table_marks(int memfd, trace_cpuid_mark_fn fn, void *ctx)
 {
     struct sb_cpuid h;
-    if (!trace_mem_read(memfd, SB_CPUID, &h, sizeof(h)) ||
-        h.n > SB_CPUID_MAX || h.nmiss > SB_CPUID_MISSES)
+    if (!trace_mem_read(memfd, SB_CPUID, &h, sizeof(h)))
+        return true; /* the memory is gone: nothing left to tell */
+    if (h.n > SB_CPUID_MAX || h.nmiss > SB_CPUID_MISSES)
         return false;
     for (uint32_t i = 0; i < h.nmiss; i++)
         fn(ctx, h.miss[i].leaf, h.miss[i].sub);
@@ -63,6 +63,10 @@ bool trace_cpuid_table_marks(int memfd, trace_cpuid_mark_fn fn, void *ctx)
     size_t size = h.n * sizeof(struct sb_cpuid_ent);
     struct sb_cpuid_ent *e = malloc(size);
     bool ok = e && trace_mem_read(memfd, SB_CPUID + SB_CPUID_HDR, e, size);
+    if (!ok && e) {
+        free(e);
+        return true; /* gone meanwhile */
+    }
     for (uint32_t i = 0; ok && i < h.n; i++)
         if (e[i].hit)
             fn(ctx, e[i].leaf, e[i].sub);

@@ -51,7 +51,9 @@ bool trace_sb_plan(int memfd, uint64_t rip, uint64_t stub_off,
  * record's value depends on the subleaf where the table cannot say so (no
  * site may then be stubbed). trace_cpuid_table_marks calls fn with each
  * (leaf, subleaf) the library answered, from an entry or with zeros (a
- * miss: the raw ecx); false when it cannot tell them all. */
+ * miss: the raw ecx); false when it cannot tell them all (the miss list
+ * overflowed, a damaged table). A process whose memory is gone has
+ * nothing to tell: true. */
 bool trace_cpuid_table_fill(int memfd, const rrt_cpuid_manifest *m,
                             bool replay);
 typedef void (*trace_cpuid_mark_fn)(void *ctx, uint32_t leaf, uint32_t sub);
