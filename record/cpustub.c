@@ -104,8 +104,8 @@ static bool apply(recorder *r, rtask *t)
     for (size_t i = 0; i < n && ok; i++) {
         uint64_t site = r->cs_site[i];
         trace_sb_patch p;
-        bool ud2 = trace_patches_kind(&t->base.pset->p, site) ==
-                   TRACE_SITE_CPUID;
+        bool ud2 =
+            trace_patches_kind(&t->base.pset->p, site) == TRACE_SITE_CPUID;
         if (span_busy(r, t, site, r->cs_disp[i]) ||
             !trace_cpuid_stub_plan(fd, site, r->cs_disp[i], next, ud2, &p))
             continue;
