@@ -196,6 +196,21 @@ static bool reference_until_pack(const char *proc_path, const char *path,
     return is_elf_program(proc_path);
 }
 
+/* Whether the file was created or changed (its inode's ctime) since the
+ * recording started: the recorded program made it (a test binary a build
+ * just linked, a script it wrote) and will likely delete or replace it
+ * before anyone can pack the recording, so it is embedded now. start_ns
+ * is the precise clock: a file made before the start has an earlier
+ * ctime whether the kernel stamps inodes with the coarse clock or a
+ * finer one (one made in the recording's first clock tick, before the
+ * program has even started, could be missed). */
+static bool made_during(const recorder *r, const struct stat *sb)
+{
+    int64_t ctime =
+        (int64_t)sb->st_ctim.tv_sec * 1000000000 + sb->st_ctim.tv_nsec;
+    return S_ISREG(sb->st_mode) && ctime >= r->start_ns;
+}
+
 /* The file-table index of the file at proc_path (a /proc/PID/fd/N or
  * /proc/PID/exe link, or a plain path), adding an entry the first time.
  * written: mapped shared and writable, so the program changes the file
@@ -248,7 +263,8 @@ static bool file_index(recorder *r, const char *proc_path, bool written,
                 (sb.st_nlink == 0 || strncmp(path, "/memfd:", 7) == 0);
     bool embed = gone || r->o->embed == REC_EMBED_ALL ||
                  (r->o->embed == REC_EMBED_AUTO &&
-                  (written || !reference_until_pack(proc_path, path, &sb)));
+                  (written || made_during(r, &sb) ||
+                   !reference_until_pack(proc_path, path, &sb)));
     if (embed) {
         int fd = open(proc_path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
@@ -1315,6 +1331,9 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     rrt_buf_init(&r->data);
     rrt_error_clear(&r->err);
     r->map_object = -1;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    r->start_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
     memset(rep, 0, sizeof(*rep));
     rep->outcome = REC_FAILED;
     char *exe = resolve_program(o->argv[0]);

@@ -127,6 +127,7 @@ typedef struct recorder {
     file_ref *files;
     size_t n_files, cap_files;
     uint64_t next_file_index;
+    int64_t start_ns; /* wall clock at the start, for files made since */
     struct stat out_st[3];
     bool out_ok[3];
     rrt_cpuid_leaf *queried;

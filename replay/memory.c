@@ -1,7 +1,6 @@
 /* Memory at replay: the vDSO, and the shared copies of files mapped
  * MAP_SHARED. */
 #include <errno.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -242,31 +241,17 @@ static bool inject(ptask *t, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
 
 /* Maps the replayer's descriptor fd over [addr, addr+len) of t (an
  * anonymous mapping replay made, at a system-call exit stop): the tracee
- * opens it through /proc by a path written into that mapping (made
- * writable to write it there, a shared mapping cannot be forced, and
- * readable for the kernel), maps it and closes it. */
+ * opens it through /proc, maps it and closes it, with one stop
+ * (trace_map_path). */
 static bool map_fd(ptask *t, int fd, int oflags, uint64_t addr, uint64_t len,
                    uint64_t prot, uint64_t flags, uint64_t off)
 {
     char path[64];
-    long ret, tfd = -1;
+    long ret;
     snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)getpid(), fd);
-    bool ok = inject(t, SYS_mprotect, addr, 4096, PROT_READ | PROT_WRITE, 0, 0,
-                     0, &ret) &&
-              ret == 0 &&
-              trace_mem_write(t->base.memfd, addr, path, strlen(path) + 1) &&
-              inject(t, SYS_openat, TRACE_WALL_MAGIC, addr,
-                     (uint64_t)(oflags | O_CLOEXEC), 0, 0, 0, &tfd) &&
-              tfd >= 0;
-    ok = ok &&
-         inject(t, SYS_mmap, addr, len, prot, flags | MAP_FIXED, (uint64_t)tfd,
-                off, &ret) &&
-         (uint64_t)ret == addr;
-    if (tfd >= 0 && !(inject(t, SYS_close, (uint64_t)tfd, TRACE_WALL_MAGIC, 0,
-                             0, 0, 0, &ret) &&
-                      ret == 0))
-        ok = false;
-    return ok;
+    return trace_map_path(t->base.tid, t->base.memfd, path, oflags | O_CLOEXEC,
+                          addr, len, prot, flags | MAP_FIXED, off, &ret) &&
+           (uint64_t)ret == addr;
 }
 
 int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e)
@@ -295,47 +280,6 @@ int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e)
     return rep_sb_mirror(r) ? 1 : -1;
 }
 
-/* Whether a real signal may come to tid's process while system calls are
- * injected into it, which would take it away (trace_inject_syscall stops
- * at the signal's stop and drops it): one pending, or a child that may
- * exit (SIGCHLD, which replay waits for when the recording has it).
- * Unknown: true. */
-static bool signal_may_come(pid_t tid)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return true;
-    bool pending = false, seen = false;
-    while (fgets(line, sizeof(line), f))
-        if (!strncmp(line, "SigPnd:", 7) || !strncmp(line, "ShdPnd:", 7)) {
-            seen = true;
-            pending = pending || strtoull(line + 7, NULL, 16) != 0;
-        }
-    fclose(f);
-    if (pending || !seen)
-        return true;
-    snprintf(path, sizeof(path), "/proc/%d/task", (int)trace_tgid(tid));
-    DIR *d = opendir(path);
-    if (!d)
-        return true;
-    bool children = false;
-    struct dirent *de;
-    while (!children && (de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
-            continue;
-        char cpath[400];
-        snprintf(cpath, sizeof(cpath), "%s/%s/children", path, de->d_name);
-        FILE *c = fopen(cpath, "re");
-        children = !c || fgetc(c) != EOF;
-        if (c)
-            fclose(c);
-    }
-    closedir(d);
-    return children;
-}
-
 int rep_mem_map_file(ptask *t, int fd, uint64_t size, const rrt_ev_syscall *e)
 {
     uint64_t addr = (uint64_t)e->ret, off = e->args[5];
@@ -343,27 +287,18 @@ int rep_mem_map_file(ptask *t, int fd, uint64_t size, const rrt_ev_syscall *e)
      * anonymous, for rep_mem_past_eof */
     uint64_t end = (size + 4095) & ~(uint64_t)4095;
     uint64_t len = (e->args[1] + 4095) & ~(uint64_t)4095;
-    if ((e->args[3] & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE ||
-        end <= off || signal_may_come(t->base.tid))
+    if ((e->args[3] & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE || end <= off)
         return 0;
     if (len > end - off)
         len = end - off;
     /* private: read access is enough, even where the mapping is writable
-     * (and a file another process runs cannot be opened for writing) */
-    if (map_fd(t, fd, O_RDONLY, addr, len, e->args[2],
-               MAP_PRIVATE | (e->args[3] & (MAP_POPULATE | MAP_NORESERVE)),
-               e->args[5]))
-        return 1;
-    /* not mapped: map_fd's path out of the first page, its protection
-     * back (the zeros an anonymous mapping held, as the fill expects) */
-    static const char zeros[64];
-    long ret;
-    return trace_mem_write(t->base.memfd, addr, zeros, sizeof(zeros)) &&
-                   inject(t, SYS_mprotect, addr, 4096, e->args[2], 0, 0, 0,
-                          &ret) &&
-                   ret == 0
-               ? 0
-               : -1;
+     * (and a file another process runs cannot be opened for writing). Not
+     * mapped, the anonymous mapping is as it was, for the copy. */
+    return map_fd(t, fd, O_RDONLY, addr, len, e->args[2],
+                  MAP_PRIVATE | (e->args[3] & (MAP_POPULATE | MAP_NORESERVE)),
+                  e->args[5])
+               ? 1
+               : 0;
 }
 
 bool rep_mem_past_eof(replayer *r, ptask *t, const rrt_ev_syscall *e)

@@ -381,7 +381,7 @@ int rep_open_recorded(replayer *r, ptask *t, const rrt_file_entry *f)
 }
 
 /* Private file mappings at least this long map the verified host file
- * itself (rep_mem_map_file: 4 system calls injected into the tracee)
+ * itself (rep_mem_map_file: one stop of the tracee)
  * rather than copy its bytes through /proc/PID/mem; shorter ones copy. */
 #define MAP_DIRECT_MIN ((uint64_t)64 << 10)
 
@@ -408,15 +408,8 @@ static bool fill_mapping(replayer *r, ptask *t, const rrt_ev_syscall *e,
     uint8_t *buf = NULL;
     if ((f.flags & RRT_FILE_EXTERNAL) && (fd = rep_open_recorded(r, t, &f)) < 0)
         goto out;
-    if (fd >= 0 && !r->o->force && len >= MAP_DIRECT_MIN) {
-        int m = rep_mem_map_file(t, fd, f.size, e);
-        if (m < 0) {
-            rep_fail_at(r, t, "%s: cannot restore the mapping at 0x%llx",
-                        f.path, (unsigned long long)addr);
-            goto out;
-        }
-        direct = m > 0;
-    }
+    if (fd >= 0 && !r->o->force && len >= MAP_DIRECT_MIN)
+        direct = rep_mem_map_file(t, fd, f.size, e) > 0;
     if (direct)
         r->maps_direct++;
     else

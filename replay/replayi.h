@@ -238,12 +238,10 @@ int rep_mem_shared_mmap(replayer *r, ptask *t, const rrt_ev_syscall *e);
 bool rep_mem_failed_but_acted(const rrt_ev_syscall *e);
 /* At the exit stop of e, a private file mmap run as anonymous memory:
  * maps fd, the verified host file behind it (size bytes long), up to the
- * page holding its end, over it instead of copying
- * its bytes, a private file mapping as at record (MADV_DONTNEED reads the
- * file again). Not while a real signal may come (a pending one, a child
- * process), which injecting system calls would drop. 1 when mapped; 0
- * when not, the anonymous mapping left as it was, to be filled; -1 when
- * that cannot be restored. */
+ * page holding its end, over it instead of copying its bytes, a private
+ * file mapping as at record (MADV_DONTNEED reads the file again), with
+ * one stop (trace_map_path). 1 when mapped; 0 when not, the mapping to be
+ * filled with the file's bytes. */
 int rep_mem_map_file(ptask *t, int fd, uint64_t size, const rrt_ev_syscall *e);
 /* At the exit stop of e, a private file mmap run as anonymous memory and
  * filled: makes the pages past the end of the file raise SIGBUS, as the

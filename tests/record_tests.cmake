@@ -181,6 +181,13 @@ rrt_rr_test(record_auto_embed_references_libraries_and_large_files
   --setup "rm -rf ${EA} && mkdir -p ${EA} && cp /bin/true ${EA}/lib.so && chmod 644 ${EA}/lib.so && head -c 1100000 /dev/zero >${EA}/big && printf '\\177ELF\\002\\001\\001\\000\\000\\000\\000\\000\\000\\000\\000\\000\\001\\000' >${EA}/obj.o"
   --mutate "${RRT_CLI} ls -l @T@/a.rrt >@T@/ls && grep '${EA}/lib.so' @T@/ls | grep -q external && grep '${EA}/big' @T@/ls | grep -q external && grep -q '${EA}/obj.o' @T@/ls && ! grep '${EA}/obj.o' @T@/ls | grep -q external && ! grep '@T@/data.txt' @T@/ls | grep -q external"
   -- sh -c "${TR}/tr_mmapfile ${EA}/lib.so && ${TR}/tr_mmapfile ${EA}/big && ${TR}/tr_mmapfile ${EA}/obj.o && ${TR}/tr_mmapfile @T@/data.txt")
+# A program the recorded run builds, runs and deletes (a test binary) is
+# embedded when exec'd (--embed=auto): nobody can pack it later. Files
+# older than the recording stay referenced (above).
+rrt_rr_test(record_replay_program_made_and_deleted_during_recording
+  --expect "made-here"
+  --mutate "${RRT_CLI} ls -l @T@/a.rrt >@T@/ls && grep -q '@T@/prog1' @T@/ls && ! grep '@T@/prog1' @T@/ls | grep -q external"
+  -- sh -c "cp /bin/echo @T@/prog1 && @T@/prog1 made-here && rm @T@/prog1")
 # A bad --embed value: usage error (2) naming it, no archive, nothing run.
 add_test(NAME record_rejects_bad_embed_value COMMAND sh -c
   "d=$(mktemp -d) && ${RRT_CLI} record --embed=bogus -o $d/x.rrt -- touch $d/ran 2>$d/err\nrc=$?\ncat $d/err\ntest $rc -eq 125 && grep -q \"record: --embed: 'bogus' is not auto, all or none\" $d/err && test ! -e $d/x.rrt && test ! -e $d/x.rrt.partial && test ! -e $d/ran && rm -rf $d")

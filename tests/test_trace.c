@@ -201,6 +201,138 @@ static void test_injected_syscall_returns_and_restores_registers(void **state)
     finish(pid);
 }
 
+/* The mask of pid, a stopped tracee. */
+static uint64_t sigmask_of(pid_t pid)
+{
+    uint64_t mask = 0;
+    assert_int_equal(ptrace(PTRACE_GETSIGMASK, pid, (void *)8, &mask), 0);
+    return mask;
+}
+
+/* Runs pid on and expects the delivery stop of the SIGTERM a test left
+ * pending in it. */
+static void expect_sigterm(pid_t pid)
+{
+    int st;
+    assert_int_equal(ptrace(PTRACE_CONT, pid, NULL, NULL), 0);
+    assert_int_equal(waitpid(pid, &st, __WALL), pid);
+    assert_true(WIFSTOPPED(st));
+    assert_int_equal(WSTOPSIG(st), SIGTERM);
+}
+
+/* A signal that comes while a call is injected is neither lost nor a
+ * failure: it stays pending, and the program gets it when it runs on.
+ * SIGTERM is sent to the stopped tracee before the injection, so it is
+ * pending when the injected call starts: a tracer that let it through
+ * would meet its delivery stop instead of the call's. */
+static void test_injected_syscall_keeps_a_pending_signal(void **state)
+{
+    (void)state;
+    pid_t pid = start(TRACEE_DIR "/tr_cpuid", false);
+    to_exec_exit(pid);
+    int memfd = trace_mem_open(pid);
+    struct user_regs_struct before, after;
+    assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &before), 0);
+    uint64_t mask = sigmask_of(pid);
+    assert_int_equal(kill(pid, SIGTERM), 0);
+    long ret = 0;
+    assert_true(trace_inject_syscall(pid, memfd, SYS_getpid, NULL, 0, &ret));
+    assert_int_equal(ret, pid);
+    assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &after), 0);
+    assert_memory_equal(&before, &after, sizeof(before));
+    assert_int_equal(sigmask_of(pid), mask);
+    expect_sigterm(pid);
+    close(memfd);
+    finish(pid);
+}
+
+/* The same for the copy trace_fork_stopped makes: the original keeps its
+ * pending signal and its mask, the copy starts with the same mask. */
+static void test_fork_stopped_keeps_a_pending_signal(void **state)
+{
+    (void)state;
+    pid_t pid = start(TRACEE_DIR "/tr_cpuid", false);
+    to_exec_exit(pid);
+    int memfd = trace_mem_open(pid);
+    uint64_t mask = sigmask_of(pid);
+    assert_int_equal(kill(pid, SIGTERM), 0);
+    pid_t copy = trace_fork_stopped(pid, memfd);
+    assert_true(copy > 0);
+    assert_int_equal(sigmask_of(pid), mask);
+    assert_int_equal(sigmask_of(copy), mask);
+    expect_sigterm(pid);
+    finish(copy);
+    close(memfd);
+    finish(pid);
+}
+
+/* trace_map_path maps a file over an anonymous mapping of the tracee in
+ * one go (openat, mmap, close), leaves registers, code, descriptors and
+ * the signal mask as they were, and keeps a pending signal pending. A
+ * path that cannot be opened leaves the mapping alone and says why. */
+static void test_map_path_maps_a_file_and_restores_the_tracee(void **state)
+{
+    (void)state;
+    pid_t pid = start(TRACEE_DIR "/tr_cpuid", false);
+    to_exec_exit(pid);
+    int memfd = trace_mem_open(pid);
+    char path[] = "/tmp/rrt-test-mappath-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    char data[8192];
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (char)('a' + i % 26);
+    assert_int_equal(write(fd, data, sizeof(data)), (ssize_t)sizeof(data));
+    close(fd);
+    long ret = 0;
+    uint64_t args[6] = {0,
+                        8192,
+                        PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS,
+                        (uint64_t)-1,
+                        0};
+    assert_true(trace_inject_syscall(pid, memfd, SYS_mmap, args, 6, &ret));
+    uint64_t addr = (uint64_t)ret;
+    assert_true(ret > 0);
+    struct user_regs_struct before, after;
+    uint8_t code_before[256], code_after[256];
+    assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &before), 0);
+    uint64_t page = before.rip & ~(uint64_t)4095;
+    assert_true(trace_mem_read(memfd, page, code_before, sizeof(code_before)));
+    /* the lowest free descriptor, which must be free again after */
+    long free_fd = -1;
+    assert_true(trace_inject_syscall(pid, memfd, SYS_dup, (uint64_t[]){0}, 1,
+                                     &free_fd));
+    assert_true(free_fd >= 0);
+    assert_true(trace_inject_syscall(pid, memfd, SYS_close,
+                                     (uint64_t[]){(uint64_t)free_fd}, 1, &ret));
+    assert_int_equal(kill(pid, SIGTERM), 0);
+    assert_true(trace_map_path(pid, memfd, path, O_RDONLY, addr, 8192,
+                               PROT_READ, MAP_PRIVATE | MAP_FIXED, 4096, &ret));
+    assert_true((uint64_t)ret == addr);
+    char back[4096];
+    assert_true(trace_mem_read(memfd, addr, back, sizeof(back)));
+    assert_memory_equal(back, data + 4096, sizeof(back));
+    assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &after), 0);
+    assert_memory_equal(&before, &after, sizeof(before));
+    assert_true(trace_mem_read(memfd, page, code_after, sizeof(code_after)));
+    assert_memory_equal(code_before, code_after, sizeof(code_before));
+    /* the file's descriptor was closed */
+    assert_true(
+        trace_inject_syscall(pid, memfd, SYS_dup, (uint64_t[]){0}, 1, &ret));
+    assert_int_equal(ret, free_fd);
+    /* a missing file: its error, nothing mapped */
+    unlink(path);
+    assert_true(trace_map_path(pid, memfd, path, O_RDONLY, addr, 4096,
+                               PROT_READ, MAP_PRIVATE | MAP_FIXED, 0, &ret));
+    assert_int_equal(ret, -ENOENT);
+    assert_true(trace_mem_read(memfd, addr, back, sizeof(back)));
+    assert_memory_equal(back, data + 4096, sizeof(back));
+    expect_sigterm(pid);
+    close(memfd);
+    finish(pid);
+}
+
 static void test_exec_fixup_hides_vdso_and_sets_at_random(void **state)
 {
     (void)state;
@@ -815,6 +947,9 @@ int main(void)
         cmocka_unit_test(test_seccomp_wall_kills_an_unlisted_call),
         cmocka_unit_test(test_memory_reads_and_writes_the_stack),
         cmocka_unit_test(test_injected_syscall_returns_and_restores_registers),
+        cmocka_unit_test(test_injected_syscall_keeps_a_pending_signal),
+        cmocka_unit_test(test_fork_stopped_keeps_a_pending_signal),
+        cmocka_unit_test(test_map_path_maps_a_file_and_restores_the_tracee),
         cmocka_unit_test(test_exec_fixup_hides_vdso_and_sets_at_random),
         cmocka_unit_test(test_trap_insn_names_each_instruction),
         cmocka_unit_test(test_patch_all_replaces_every_cpuid_with_ud2),

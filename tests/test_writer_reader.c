@@ -512,6 +512,19 @@ static void event_payload(uint64_t i, uint8_t *buf, size_t *len, uint32_t *type)
         buf[k] = (uint8_t)(i + k);
 }
 
+/* Adds events 0..n-1 of event_payload to w. */
+static void add_events(rrt_writer *w, uint64_t n)
+{
+    rrt_error err;
+    for (uint64_t i = 0; i < n; i++) {
+        uint8_t buf[32];
+        size_t len;
+        uint32_t type;
+        event_payload(i, buf, &len, &type);
+        assert_int_equal(rrt_writer_add_event(w, type, buf, len, &err), RRT_OK);
+    }
+}
+
 static void check_events_from(rrt_reader *r, uint64_t first, uint64_t total)
 {
     rrt_event_iter *it;
@@ -544,15 +557,8 @@ static void test_events_many_batches_and_seek(void **state)
     (void)state;
     const char *path = tpath("events.rrt");
     rrt_writer *w = create(path, 1);
-    rrt_error err;
     const uint64_t n = 1000;
-    for (uint64_t i = 0; i < n; i++) {
-        uint8_t buf[32];
-        size_t len;
-        uint32_t type;
-        event_payload(i, buf, &len, &type);
-        assert_int_equal(rrt_writer_add_event(w, type, buf, len, &err), RRT_OK);
-    }
+    add_events(w, n);
     assert_true(rrt_writer_event_count(w) == n);
     finish(w);
     rrt_reader *r = open_ok(path);
@@ -590,13 +596,7 @@ static void test_event_iter_peek_across_batches(void **state)
     rrt_writer *w = create(path, 1);
     rrt_error err;
     const uint64_t n = 500;
-    for (uint64_t i = 0; i < n; i++) {
-        uint8_t buf[32];
-        size_t len;
-        uint32_t type;
-        event_payload(i, buf, &len, &type);
-        assert_int_equal(rrt_writer_add_event(w, type, buf, len, &err), RRT_OK);
-    }
+    add_events(w, n);
     finish(w);
     rrt_reader *r = open_ok(path);
     rrt_event_iter *it;
@@ -629,6 +629,59 @@ static void test_event_iter_peek_across_batches(void **state)
     }
     assert_int_equal(rrt_event_iter_next(it, &cur, &err), RRT_END);
     rrt_event_iter_close(it);
+    rrt_reader_close(r);
+}
+
+/* Iterators share the batch they are in (replay opens one to look ahead
+ * at each exec while its main one reads on): a second iterator opened at
+ * every position reads the same events, and each goes on reading when the
+ * other has moved to another batch or been closed. */
+static void test_event_iters_share_batches(void **state)
+{
+    (void)state;
+    const char *path = tpath("share.rrt");
+    rrt_writer *w = create(path, 1);
+    rrt_error err;
+    const uint64_t n = 300;
+    add_events(w, n);
+    finish(w);
+    rrt_reader *r = open_ok(path);
+    rrt_event_iter *a, *b;
+    rrt_event ev;
+    uint8_t want[32];
+    size_t len;
+    uint32_t type;
+    assert_int_equal(rrt_event_iter_open(r, 0, &a, &err), RRT_OK);
+    for (uint64_t i = 0; i < n; i++) {
+        assert_int_equal(rrt_event_iter_next(a, &ev, &err), RRT_OK);
+        assert_true(ev.seq == i);
+        /* a look-ahead of up to 20 events from here */
+        assert_int_equal(rrt_event_iter_open(r, i + 1, &b, &err), RRT_OK);
+        for (uint64_t k = i + 1; k < n && k < i + 21; k++) {
+            rrt_event eb;
+            assert_int_equal(rrt_event_iter_next(b, &eb, &err), RRT_OK);
+            assert_true(eb.seq == k);
+            event_payload(k, want, &len, &type);
+            assert_int_equal(eb.len, len);
+            assert_memory_equal(eb.data, want, len);
+        }
+        rrt_event_iter_close(b);
+        /* a's event is still whole */
+        event_payload(i, want, &len, &type);
+        assert_int_equal(ev.type, type);
+        assert_int_equal(ev.len, len);
+        assert_memory_equal(ev.data, want, len);
+    }
+    /* the one opened last outlives the first */
+    assert_int_equal(rrt_event_iter_open(r, n / 2, &b, &err), RRT_OK);
+    rrt_event_iter_close(a);
+    for (uint64_t k = n / 2; k < n; k++) {
+        assert_int_equal(rrt_event_iter_next(b, &ev, &err), RRT_OK);
+        event_payload(k, want, &len, &type);
+        assert_memory_equal(ev.data, want, len);
+    }
+    assert_int_equal(rrt_event_iter_next(b, &ev, &err), RRT_END);
+    rrt_event_iter_close(b);
     rrt_reader_close(r);
 }
 
@@ -1173,6 +1226,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_files_embedded_and_external),
         cmocka_unit_test(test_events_many_batches_and_seek),
         cmocka_unit_test(test_event_iter_peek_across_batches),
+        cmocka_unit_test(test_event_iters_share_batches),
         cmocka_unit_test(test_event_iter_on_archive_without_events),
         cmocka_unit_test(
             test_find_file_in_archive_without_files_leaves_entry_zeroed),

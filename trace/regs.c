@@ -85,16 +85,39 @@ static bool wait_syscall_stop(pid_t pid)
     return WIFSTOPPED(st) && WSTOPSIG(st) == (SIGTRAP | 0x80);
 }
 
+/* An injected call runs with every signal blocked: a signal that comes
+ * meanwhile (or was pending already) stays pending for the program, where
+ * a delivery stop in the middle of the injection would lose it and fail
+ * the call. mask_all saves the task's mask in *saved; mask_back puts it
+ * back. */
+static bool mask_all(pid_t pid, uint64_t *saved)
+{
+    uint64_t all = ~(uint64_t)0;
+    return ptrace(PTRACE_GETSIGMASK, pid, (void *)sizeof(*saved), saved) == 0 &&
+           ptrace(PTRACE_SETSIGMASK, pid, (void *)sizeof(all), &all) == 0;
+}
+
+static bool mask_back(pid_t pid, uint64_t saved)
+{
+    return ptrace(PTRACE_SETSIGMASK, pid, (void *)sizeof(saved), &saved) == 0;
+}
+
 bool trace_inject_syscall(pid_t pid, int memfd, long nr, const uint64_t *args,
                           int nargs, long *ret)
 {
     struct user_regs_struct saved, r;
     uint8_t code[2];
     static const uint8_t syscall_insn[2] = {0x0f, 0x05};
+    uint64_t mask;
     if (ptrace(PTRACE_GETREGS, pid, NULL, &saved) != 0 ||
-        !trace_mem_read(memfd, saved.rip, code, 2) ||
-        !trace_mem_write(memfd, saved.rip, syscall_insn, 2))
+        !trace_mem_read(memfd, saved.rip, code, 2))
         return false;
+    if (!mask_all(pid, &mask))
+        return false;
+    if (!trace_mem_write(memfd, saved.rip, syscall_insn, 2)) {
+        mask_back(pid, mask);
+        return false;
+    }
     r = saved;
     r.rax = (uint64_t)nr;
     r.orig_rax = (uint64_t)-1;
@@ -107,7 +130,112 @@ bool trace_inject_syscall(pid_t pid, int memfd, long nr, const uint64_t *args,
         *ret = (long)r.rax;
     ok = trace_mem_write(memfd, saved.rip, code, 2) && ok;
     ok = ptrace(PTRACE_SETREGS, pid, NULL, &saved) == 0 && ok;
-    return ok;
+    return mask_back(pid, mask) && ok;
+}
+
+/* Code of trace_map_path, written at the start of the page the tracee
+ * stopped in (saved and put back): openat, mmap and close with one stop,
+ * at the int3 that ends it, where injecting them one by one stops the
+ * tracee two or three times each. r12..r14 keep the three results. */
+typedef struct blob {
+    uint8_t b[256];
+    size_t n;
+} blob;
+
+static void put(blob *c, const void *p, size_t n)
+{
+    memcpy(c->b + c->n, p, n);
+    c->n += n;
+}
+
+static void put_imm64(blob *c, uint8_t rex, uint8_t op, uint64_t v)
+{
+    uint8_t i[2] = {rex, op};
+    put(c, i, 2);
+    put(c, &v, 8);
+}
+
+static void put_nr(blob *c, uint32_t nr)
+{
+    uint8_t i = 0xb8; /* mov $nr,%eax */
+    put(c, &i, 1);
+    put(c, &nr, 4);
+}
+
+static const uint8_t op_syscall[2] = {0x0f, 0x05};
+
+bool trace_map_path(pid_t pid, int memfd, const char *path, int oflags,
+                    uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
+                    uint64_t off, long *ret)
+{
+    blob c = {.n = 0};
+    size_t plen = strlen(path) + 1;
+    put_nr(&c, SYS_openat);
+    put_imm64(&c, 0x48, 0xbf, TRACE_WALL_MAGIC); /* dirfd: ignored */
+    size_t lea_at = c.n;
+    put(&c, "\x48\x8d\x35\0\0\0\0", 7); /* lea path(%rip),%rsi */
+    put_imm64(&c, 0x48, 0xba, (uint64_t)oflags);
+    put(&c, op_syscall, 2);
+    put(&c, "\x49\x89\xc4", 3); /* mov %rax,%r12 */
+    put(&c, "\x48\x85\xc0", 3); /* test %rax,%rax */
+    size_t js_at = c.n;
+    put(&c, "\x0f\x88\0\0\0\0", 6); /* js done */
+    put_nr(&c, SYS_mmap);
+    put_imm64(&c, 0x48, 0xbf, addr);
+    put_imm64(&c, 0x48, 0xbe, len);
+    put_imm64(&c, 0x48, 0xba, prot);
+    put_imm64(&c, 0x49, 0xba, flags);
+    put(&c, "\x4d\x89\xe0", 3); /* mov %r12,%r8 */
+    put_imm64(&c, 0x49, 0xb9, off);
+    put(&c, op_syscall, 2);
+    put(&c, "\x49\x89\xc5", 3); /* mov %rax,%r13 */
+    put_nr(&c, SYS_close);
+    put(&c, "\x4c\x89\xe7", 3);                  /* mov %r12,%rdi */
+    put_imm64(&c, 0x48, 0xbe, TRACE_WALL_MAGIC); /* ignored */
+    put(&c, op_syscall, 2);
+    put(&c, "\x49\x89\xc6", 3); /* mov %rax,%r14 */
+    int32_t rel = (int32_t)(c.n - (js_at + 6));
+    memcpy(c.b + js_at + 2, &rel, 4);
+    put(&c, "\xcc", 1); /* done: int3 */
+    rel = (int32_t)(c.n - (lea_at + 7));
+    memcpy(c.b + lea_at + 3, &rel, 4);
+    if (plen > sizeof(c.b) - c.n)
+        return false;
+    put(&c, path, plen);
+
+    struct user_regs_struct saved, r;
+    uint8_t code[sizeof(c.b)];
+    uint64_t mask;
+    if (ptrace(PTRACE_GETREGS, pid, NULL, &saved) != 0)
+        return false;
+    uint64_t at = saved.rip & ~(uint64_t)4095;
+    if (!trace_mem_read(memfd, at, code, c.n) || !mask_all(pid, &mask))
+        return false;
+    bool ok = trace_mem_write(memfd, at, c.b, c.n);
+    r = saved;
+    r.rip = at;
+    r.orig_rax = (uint64_t)-1; /* no restart logic on the way out */
+    r.r12 = r.r13 = r.r14 = (uint64_t)-ENOSYS;
+    int st = 0;
+    ok = ok && ptrace(PTRACE_SETREGS, pid, NULL, &r) == 0;
+    /* seccomp stops (a filter that traces these calls): go on */
+    while (ok && ptrace(PTRACE_CONT, pid, NULL, NULL) == 0 &&
+           waitpid(pid, &st, __WALL) == pid && WIFSTOPPED(st) &&
+           (st >> 8) == (SIGTRAP | PTRACE_EVENT_SECCOMP << 8))
+        ;
+    ok = ok && WIFSTOPPED(st) && WSTOPSIG(st) == SIGTRAP &&
+         ptrace(PTRACE_GETREGS, pid, NULL, &r) == 0 && r.rip == at + c.n - plen;
+    if (ok)
+        *ret = (long)r.r12 < 0    ? (long)r.r12
+               : (long)r.r13 < 0  ? (long)r.r13
+               : (long)r.r14 != 0 ? (long)r.r14
+                                  : (long)r.r13;
+    /* a tracee that died meanwhile has nothing left to restore */
+    if (WIFEXITED(st) || WIFSIGNALED(st))
+        return false;
+    ok = trace_mem_write(memfd, at, code, c.n) && ok;
+    ok = ptrace(PTRACE_SETREGS, pid, NULL, &saved) == 0 && ok;
+    return mask_back(pid, mask) && ok;
 }
 
 /* The next stop of pid past its seccomp stops (the syscall buffer's
@@ -134,10 +262,14 @@ pid_t trace_fork_stopped(pid_t pid, int memfd)
     unsigned long msg = 0;
     int st;
     pid_t child = -1;
+    uint64_t mask;
     if (ptrace(PTRACE_GETREGS, pid, NULL, &saved) != 0 ||
-        !trace_mem_read(memfd, saved.rip, code, 2) ||
-        !trace_mem_write(memfd, saved.rip, syscall_insn, 2))
+        !trace_mem_read(memfd, saved.rip, code, 2) || !mask_all(pid, &mask))
         return -1;
+    if (!trace_mem_write(memfd, saved.rip, syscall_insn, 2)) {
+        mask_back(pid, mask);
+        return -1;
+    }
     r = saved;
     r.rax = SYS_clone;
     r.orig_rax = (uint64_t)-1;
@@ -154,13 +286,15 @@ pid_t trace_fork_stopped(pid_t pid, int memfd)
         child = -1;
     bool back = trace_mem_write(memfd, saved.rip, code, 2) &&
                 ptrace(PTRACE_SETREGS, pid, NULL, &saved) == 0;
+    back = mask_back(pid, mask) && back;
     if (child < 0)
         return -1;
     int cfd = trace_mem_open(child);
     r = saved;
     r.orig_rax = (uint64_t)-1; /* no restart logic at its first resume */
     bool cok = cfd >= 0 && trace_mem_write(cfd, saved.rip, code, 2) &&
-               ptrace(PTRACE_SETREGS, child, NULL, &r) == 0;
+               ptrace(PTRACE_SETREGS, child, NULL, &r) == 0 &&
+               mask_back(child, mask);
     if (cfd >= 0)
         close(cfd);
     if (!ok || !back || !cok) {

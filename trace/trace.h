@@ -156,9 +156,21 @@ char *trace_script_path(pid_t tid, const char *path);
 bool trace_mem_write(int memfd, uint64_t addr, const void *buf, size_t n);
 
 /* Runs one system call in a tracee stopped at a syscall-exit or signal
- * stop, restoring registers and code afterwards. */
+ * stop, restoring registers and code afterwards. Signals are blocked
+ * while it runs: one that comes meanwhile stays pending for the program
+ * (trace_fork_stopped too; its copy starts with the original's mask). */
 bool trace_inject_syscall(pid_t pid, int memfd, long nr, const uint64_t *args,
                           int nargs, long *ret);
+/* Maps the file at path (an absolute path the tracee can open with
+ * oflags) over [addr, addr+len) of a tracee stopped as for
+ * trace_inject_syscall: openat, mmap (flags should hold MAP_FIXED) and
+ * close run in the tracee with one stop, from code written over the start
+ * of the page it is stopped in (put back, with its registers). *ret: the
+ * mmap's result, or the first negative errno. False when the tracee could
+ * not be driven. Signals stay pending, as for trace_inject_syscall. */
+bool trace_map_path(pid_t pid, int memfd, const char *path, int oflags,
+                    uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
+                    uint64_t off, long *ret);
 /* A copy of a tracee (single-threaded) stopped at a syscall-exit or
  * signal stop: clone(CLONE_PARENT | SIGCHLD) injected into it, so that the
  * copy is the tracer's child (killing it sends the program no SIGCHLD) and

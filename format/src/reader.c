@@ -50,9 +50,29 @@ struct rrt_reader {
     uint8_t *shared;
     uint32_t shared_len;
     size_t *file_order; /* blob indexes by descriptor offset, on demand */
+    /* The last event batch decoded: an iterator opened in it (replay
+     * looks ahead at each exec) shares it instead of decoding it again. */
+    struct evt_batch *last_batch;
 };
 
 #define FAIL(st, off, ...) rrtx_fail(err, st, 0, r->path, off, __VA_ARGS__)
+
+/* A decoded event batch, held by the iterators reading it and by the
+ * reader (last_batch). */
+typedef struct evt_batch {
+    size_t refs;
+    size_t index; /* into r->evts */
+    rrti_evts_header h;
+    uint8_t *raw;
+} evt_batch;
+
+static void batch_release(evt_batch *b)
+{
+    if (b && --b->refs == 0) {
+        free(b->raw);
+        free(b);
+    }
+}
 
 static bool known_type(uint32_t t)
 {
@@ -306,6 +326,7 @@ void rrt_reader_close(rrt_reader *r)
     free(r->files);
     free(r->evts);
     free(r->path);
+    batch_release(r->last_batch);
     free(r);
 }
 
@@ -955,31 +976,60 @@ const char *rrt_reader_meta_get(rrt_reader *r, const char *key)
 struct rrt_event_iter {
     rrt_reader *r;
     size_t batch; /* next batch (index into r->evts) */
-    uint8_t *raw;
-    uint8_t *prev_raw; /* the batch a peek left behind, still in use */
+    evt_batch *b;
+    evt_batch *prev_b; /* the batch a peek left behind, still in use */
     rrt_cursor cur;
     uint32_t left; /* events left in the loaded batch */
     uint64_t seq;  /* number of the next event */
 };
 
+/* Batch i decoded, from the reader's last one when it is i. */
+static rrt_status decode_batch(rrt_reader *r, size_t i, evt_batch **out,
+                               rrt_error *err)
+{
+    evt_batch *b = r->last_batch;
+    if (!b || b->index != i) {
+        const rrt_section_info *e = &r->secs[r->evts[i]];
+        uint8_t *p;
+        rrt_status st = read_listed(r, e, &p, err);
+        if (st != RRT_OK)
+            return st;
+        if (!(b = calloc(1, sizeof(*b)))) {
+            free(p);
+            return FAIL(RRT_E_NOMEM, UINT64_MAX, "out of memory");
+        }
+        st = rrti_decode_evts(p, (size_t)e->length, &b->raw, &b->h, r->path,
+                              e->offset, err);
+        free(p);
+        if (st != RRT_OK) {
+            free(b->raw);
+            free(b);
+            return st;
+        }
+        b->index = i;
+        b->refs = 1;
+        batch_release(r->last_batch);
+        r->last_batch = b;
+    }
+    b->refs++;
+    *out = b;
+    return RRT_OK;
+}
+
 static rrt_status load_batch(rrt_event_iter *it, rrt_error *err)
 {
     rrt_reader *r = it->r;
     const rrt_section_info *e = &r->secs[r->evts[it->batch]];
-    uint8_t *p;
-    rrt_status st = read_listed(r, e, &p, err);
+    evt_batch *b = NULL;
+    batch_release(it->b);
+    it->b = NULL;
+    batch_release(it->prev_b);
+    it->prev_b = NULL;
+    rrt_status st = decode_batch(r, it->batch, &b, err);
     if (st != RRT_OK)
         return st;
-    rrti_evts_header h;
-    free(it->raw);
-    it->raw = NULL;
-    free(it->prev_raw);
-    it->prev_raw = NULL;
-    st = rrti_decode_evts(p, (size_t)e->length, &it->raw, &h, r->path,
-                          e->offset, err);
-    free(p);
-    if (st != RRT_OK)
-        return st;
+    it->b = b;
+    const rrti_evts_header h = b->h;
     if (h.first != e->aux || h.first != it->seq)
         return FAIL(RRT_E_CORRUPT, e->offset,
                     "event batch starts at event %llu, expected %llu",
@@ -988,7 +1038,7 @@ static rrt_status load_batch(rrt_event_iter *it, rrt_error *err)
         return FAIL(RRT_E_CORRUPT, e->offset,
                     "event batch runs past the %llu events the index counts",
                     (unsigned long long)r->nevents);
-    rrt_cursor_init(&it->cur, it->raw, h.raw_len);
+    rrt_cursor_init(&it->cur, b->raw, h.raw_len);
     it->left = h.count;
     it->batch++;
     return RRT_OK;
@@ -1066,10 +1116,10 @@ rrt_status rrt_event_iter_peek(rrt_event_iter *it, rrt_event *ev,
         if (it->batch >= r->nevts)
             return RRT_END; /* iter_next says whether the count is right */
         /* the event the caller holds lives in this batch: keep it */
-        uint8_t *held = it->raw;
-        it->raw = NULL;
+        evt_batch *held = it->b;
+        it->b = NULL;
         rrt_status st = load_batch(it, err);
-        it->prev_raw = held;
+        it->prev_b = held;
         if (st != RRT_OK)
             return st;
     }
@@ -1084,7 +1134,7 @@ void rrt_event_iter_close(rrt_event_iter *it)
 {
     if (!it)
         return;
-    free(it->raw);
-    free(it->prev_raw);
+    batch_release(it->b);
+    batch_release(it->prev_b);
     free(it);
 }

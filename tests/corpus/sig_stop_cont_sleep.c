@@ -1,5 +1,7 @@
 /* corpus: a child sleeping in nanosleep is stopped and continued by its parent:
- * the sleep finishes (restart_syscall) */
+ * the sleep finishes (restart_syscall). The child says through a pipe that
+ * it is about to sleep, and sleeps long enough (1 s) that a loaded machine
+ * does not let it finish before the parent stops it. */
 #include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -8,13 +10,21 @@
 
 int main(void)
 {
+    int p[2];
+    char b;
     fflush(stdout);
+    if (pipe(p) != 0)
+        return 3;
     pid_t c = fork();
     if (c == 0) {
-        struct timespec ts = {0, 150000000};
+        struct timespec ts = {1, 0};
+        if (write(p[1], "s", 1) != 1)
+            _exit(7);
         int r = nanosleep(&ts, NULL);
         _exit(r == 0 ? 9 : 8);
     }
+    if (read(p[0], &b, 1) != 1)
+        return 3;
     usleep(30000);
     kill(c, SIGSTOP);
     int st;
