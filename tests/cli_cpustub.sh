@@ -12,7 +12,8 @@ RRT=$1 TR=$2 MODE=$3
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; for f in rec.err rep.err; do [ -s "$T/$f" ] && { echo "--- $f" >&2; tail -20 "$T/$f" >&2; }; done; exit 1; }
-CPUID_MODE=$MODE OPTS=
+# (--syscall-buffer: also in the suite's pass with RRT_SYSCALL_BUFFER=0)
+CPUID_MODE=$MODE OPTS=--syscall-buffer
 [ "$MODE" = nobuf ] && CPUID_MODE=auto OPTS=--no-syscall-buffer
 if [ "$MODE" = fault ] &&
     ! "$RRT" record --cpuid-mode=fault -o "$T/probe.rrt" -- /bin/true 2>/dev/null; then
