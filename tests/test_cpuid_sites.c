@@ -379,7 +379,7 @@ static void entry_path(char *buf, size_t n, const char *dir,
     char hex[33];
     trace_code_key(code, len, &key);
     rrt_blob_id_to_hex(&key, hex);
-    snprintf(buf, n, "%s/%s.%s", dir, hex,
+    snprintf(buf, n, "%s/%s.%s2", dir, hex,
              trace_decoder_name(TRACE_DECODER_DEFAULT));
 }
 

@@ -206,13 +206,13 @@ uint64_t trace_sc_get_u64(const uint8_t *p)
     return v;
 }
 
-/* "<32 hex digits>.<decoder>" */
+/* "<32 hex digits>.<decoder>2" (NAME_FORMAT) */
 static void entry_name(const trace_site_cache *c, const rrt_blob_id *key,
                        char name[64])
 {
     char hex[33];
     rrt_blob_id_to_hex(key, hex);
-    snprintf(name, 64, "%s.%s", hex, c->decoder_name);
+    snprintf(name, 64, "%s.%s" NAME_FORMAT, hex, c->decoder_name);
 }
 
 /* Largest file a region of len bytes can have: n <= len / 2, n <= 2^24. */
@@ -400,8 +400,14 @@ static bool is_entry_name(const char *s)
     for (int i = 0; i < 32; i++)
         if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
             return false;
-    return s[32] == '.' &&
-           (strcmp(s + 33, "zydis") == 0 || strcmp(s + 33, "capstone") == 0);
+    static const char *const suffix[] = {
+        "zydis", "capstone", "zydis" NAME_FORMAT, "capstone" NAME_FORMAT};
+    if (s[32] != '.')
+        return false;
+    for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++)
+        if (strcmp(s + 33, suffix[i]) == 0)
+            return true;
+    return false;
 }
 
 /* Removes litter (temporary files of killed writers) and, while the
@@ -443,7 +449,7 @@ static void evict(trace_site_cache *c)
         v[n].mtime = sb.st_mtim;
         v[n].bytes =
             blocks > (uint64_t)sb.st_size ? blocks : (uint64_t)sb.st_size;
-        /* is_entry_name bounds the length: at most 1 + 32 + 1 + 8. */
+        /* is_entry_name bounds the length: at most 1 + 32 + 1 + 9. */
         memcpy(v[n].name, e->d_name, strlen(e->d_name) + 1);
         total += v[n].bytes;
         n++;

@@ -2,22 +2,17 @@
  * identity index"): one small file per identity, in the cache directory,
  * beside the content entries and under the same size bound.
  *
- * Index entry file, "i<32 hex digits>.<decoder>" where the digits are the
- * XXH3-128 of bytes 16..88 below; all integers little-endian:
- *   0   8   magic "rrtsfid1"
- *   8   2   format version, 2 (1 had no disp bytes)
- *   10  2   sweep version (SWEEP_VERSION)
- *   12  1   decoder: 1 zydis, 2 capstone
- *   13  1   flags: bit 0, the region holds the bytes 0F A2 (else the key
- *           is zero and there are no sites); other bits 0
- *   14  2   reserved, 0
- *   16  72  identity: dev, ino, size, mtime s, mtime ns, ctime s, ctime ns,
- *           mapping offset, region length N (u64 each)
- *   88  16  content key (XXH3-128 of the region, rrt_blob_id byte order)
- *   104 16  sample hash (trace_sample_hash)
- *   120 8   site count n <= min(N / 2, TRACE_SITE_INDEX_MAX_SITES),
- *           9n = file size - 136
- *   128 8n  site offsets, u64 each, increasing by 2 or more, each + 2 <= N
+ * Index entry file, "i<32 hex digits>.<decoder>2" (NAME_FORMAT) where the
+ * digits are the XXH3-128 of bytes 16..88 below; all integers little-endian: 0
+ * 8   magic "rrtsfid1" 8   2   format version, 2 (1 had no disp bytes) 10  2
+ * sweep version (SWEEP_VERSION) 12  1   decoder: 1 zydis, 2 capstone 13  1
+ * flags: bit 0, the region holds the bytes 0F A2 (else the key is zero and
+ * there are no sites); other bits 0 14  2   reserved, 0 16  72  identity: dev,
+ * ino, size, mtime s, mtime ns, ctime s, ctime ns, mapping offset, region
+ * length N (u64 each) 88  16  content key (XXH3-128 of the region, rrt_blob_id
+ * byte order) 104 16  sample hash (trace_sample_hash) 120 8   site count n <=
+ * min(N / 2, TRACE_SITE_INDEX_MAX_SITES), 9n = file size - 136 128 8n  site
+ * offsets, u64 each, increasing by 2 or more, each + 2 <= N
  *   ..  n   each site's disp (trace_sites, trace_cpuid_disp_ok): the
  *           sample covers 64 bytes after each site, so the span too
  *   ..  8   XXH3-64 of all the bytes before it */
@@ -118,7 +113,8 @@ static void index_name(const trace_site_cache *c, const uint8_t id[ID_LEN],
     }
     *q++ = '.';
     size_t k = strlen(c->decoder_name);
-    memcpy(q, c->decoder_name, k + 1);
+    memcpy(q, c->decoder_name, k);
+    memcpy(q + k, NAME_FORMAT, sizeof(NAME_FORMAT));
 }
 
 static bool indexable(const trace_site_cache *c, const trace_file_id *id)
