@@ -1421,7 +1421,11 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
     rec_jobctl_start(r);
     rec_sched_begin(r);
     resume(t, 0);
+    /* the program's CPUID faults: so do ours, no MSR write per switch */
+    bool self_fault = r->mode == TRACE_CPUID_FAULT && trace_self_fault_begin();
     bool ok = run_loop(r);
+    if (self_fault)
+        trace_self_fault_end();
     rep->events = rrt_writer_event_count(r->w);
     rep->outcome = finish(r, ok);
     rep->exited = r->exited;

@@ -2036,7 +2036,13 @@ static rrt_status replay_once(const rep_options *o, rep_report *rep,
     uint32_t root_rec = 0;
     bool ready = setup_traps(r) && spawn(r, &root);
     for (;;) {
-        if (ready && run_events(r, &root_rec) && check_end(r))
+        /* the program's CPUID faults: so do ours, no MSR write per switch */
+        bool self_fault =
+            ready && r->mode == TRACE_CPUID_FAULT && trace_self_fault_begin();
+        bool ran = ready && run_events(r, &root_rec);
+        if (self_fault)
+            trace_self_fault_end();
+        if (ran && check_end(r))
             rep->outcome = REP_REPLAYED;
         else if (r->diverged)
             rep->outcome = REP_DIVERGED;

@@ -2,6 +2,7 @@
  * trace/, without the recorder or the replayer, so that a broken piece of
  * ptrace plumbing fails here by name. Tracees come from tests/tracees/
  * (TRACEE_DIR). */
+#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -547,6 +548,52 @@ static void gather(pid_t pid, int memfd, int sig, gathered *g)
  * the kernel's, byte for byte where the kernel writes; and the state
  * trace_sigreturn_read takes from it is what the kernel's rt_sigreturn
  * restores. Checked on whatever host runs the tests. */
+/* The tracer's own CPUID faulting (selffault.c), in a child process so
+ * that this one keeps its handlers: on after begin; a CPUID of rrt's own
+ * then turns it off and runs, with the host's answer, instead of killing
+ * rrt; any other SIGSEGV still kills. */
+static int self_fault_child(bool crash)
+{
+    signal(SIGSEGV, SIG_DFL); /* not cmocka's handler */
+    volatile int *ro =
+        mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (ro == MAP_FAILED || !trace_self_fault_begin() ||
+        syscall(SYS_arch_prctl, 0x1011, 0) != 0)
+        return 10; /* ARCH_GET_CPUID: 0 = faulting on */
+    if (crash)
+        *ro = 1; /* not a CPUID: the default action, death */
+    unsigned a, b, c, d, a2, b2, c2, d2;
+    __cpuid(0, a, b, c, d);
+    if (!trace_self_fault_lost() || syscall(SYS_arch_prctl, 0x1011, 0) != 1)
+        return 11;
+    trace_self_fault_end();
+    __cpuid(0, a2, b2, c2, d2);
+    return a == a2 && b == b2 && c == c2 && d == d2 ? 0 : 12;
+}
+
+static void test_self_fault_survives_its_own_cpuid(void **state)
+{
+    (void)state;
+    if (trace_cpuid_mode_resolve(TRACE_CPUID_AUTO) != TRACE_CPUID_FAULT)
+        skip(); /* printed by main: no CPUID faulting here */
+    for (int crash = 0; crash < 2; crash++) {
+        fflush(NULL);
+        pid_t c = fork();
+        assert_true(c >= 0);
+        if (c == 0)
+            _exit(self_fault_child(crash));
+        int st;
+        assert_int_equal(waitpid(c, &st, 0), c);
+        if (crash) {
+            assert_true(WIFSIGNALED(st));
+            assert_int_equal(WTERMSIG(st), SIGSEGV);
+        } else {
+            assert_true(WIFEXITED(st));
+            assert_int_equal(WEXITSTATUS(st), 0);
+        }
+    }
+}
+
 static void test_frame_build_and_sigreturn_match_the_kernel(void **state)
 {
     (void)state;
@@ -936,6 +983,61 @@ static void test_mapping_at_reads_proc_maps(void **state)
     assert_false(trace_mapping_at(getpid(), 0, &m));
 }
 
+/* The kernel's answer (PROCMAP_QUERY, where it has it) and the text of
+ * /proc/PID/maps agree: bounds, protection and name of an anonymous
+ * mapping, a file, a deleted file, the heap, the stack, the vDSO, this
+ * code, and an address nothing maps. */
+static void test_mapping_at_agrees_with_the_text(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/rrt-test-mapq-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, 8192), 0);
+    void *del = mmap(NULL, 8192, PROT_READ, MAP_SHARED, fd, 0);
+    assert_true(del != MAP_FAILED);
+    unlink(path);
+    close(fd);
+    char *a = mmap(NULL, 4096, PROT_READ | PROT_EXEC,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(a != MAP_FAILED);
+    char *heap = malloc(64);
+    int on_stack = 0;
+    uint64_t vdso = 0;
+    FILE *maps = fopen("/proc/self/maps", "re");
+    char line[512];
+    while (maps && fgets(line, sizeof(line), maps))
+        if (strstr(line, "[vdso]"))
+            vdso = strtoull(line, NULL, 16);
+    if (maps)
+        fclose(maps);
+    const uint64_t addrs[] = {
+        (uint64_t)(uintptr_t)del,
+        (uint64_t)(uintptr_t)a + 100,
+        (uint64_t)(uintptr_t)heap,
+        (uint64_t)(uintptr_t)&on_stack,
+        vdso,
+        (uint64_t)(uintptr_t)&test_mapping_at_agrees_with_the_text,
+        (uint64_t)(uintptr_t)a + 4096 * 1000000ull,
+        8};
+    for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+        trace_mapping q, t;
+        memset(&q, 0x55, sizeof(q));
+        memset(&t, 0x55, sizeof(t));
+        bool fq = trace_mapping_at(getpid(), addrs[i], &q);
+        bool ft = trace_mapping_at_text(getpid(), addrs[i], &t);
+        assert_int_equal(fq, ft);
+        if (!fq)
+            continue;
+        assert_true(q.lo == t.lo && q.hi == t.hi);
+        assert_string_equal(q.perms, t.perms);
+        assert_string_equal(q.path, t.path);
+    }
+    free(heap);
+    munmap(a, 4096);
+    munmap(del, 8192);
+}
+
 int main(void)
 {
     if (trace_cpuid_mode_resolve(TRACE_CPUID_AUTO) != TRACE_CPUID_FAULT)
@@ -955,6 +1057,7 @@ int main(void)
         cmocka_unit_test(test_patch_all_replaces_every_cpuid_with_ud2),
         cmocka_unit_test(test_patch_all_finds_xgetbv_by_kind),
         cmocka_unit_test(test_cpuid_faulting_traps_cpuid),
+        cmocka_unit_test(test_self_fault_survives_its_own_cpuid),
         cmocka_unit_test(test_frame_build_and_sigreturn_match_the_kernel),
         cmocka_unit_test(test_frame_in_a_larger_layout_restores_vector_state),
         cmocka_unit_test(test_task_list_adds_finds_and_removes),
@@ -965,6 +1068,7 @@ int main(void)
         cmocka_unit_test(test_ioctl_outputs_follow_the_encoding),
         cmocka_unit_test(test_syscall_args_follow_the_abi),
         cmocka_unit_test(test_mapping_at_reads_proc_maps),
+        cmocka_unit_test(test_mapping_at_agrees_with_the_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -660,9 +660,13 @@ void trace_apply_cpuid(struct user_regs_struct *r, const uint32_t regs[4])
 
 void trace_cpuid_xsave_floor(uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
 {
-    unsigned a, b, c, d;
-    if (leaf != 0xd || subleaf != 0 ||
-        !__get_cpuid_count(0xd, 0, &a, &b, &c, &d))
+    /* read once: the tracer's thread may run with CPUID faulting later */
+    static unsigned b, c;
+    static int known; /* 1 read, 2 the host has no leaf 0xd */
+    unsigned a, d;
+    if (!known)
+        known = __get_cpuid_count(0xd, 0, &a, &b, &c, &d) ? 1 : 2;
+    if (leaf != 0xd || subleaf != 0 || known != 1)
         return;
     if (regs[1] < b)
         regs[1] = b;

@@ -146,8 +146,12 @@ typedef struct trace_mapping {
     char perms[8];       /* "rw-p" */
     char path[PATH_MAX]; /* "" for anonymous memory; "[stack]" and such */
 } trace_mapping;
-/* The mapping of pid that holds addr: true with *m filled, else false. */
+/* The mapping of pid that holds addr: true with *m filled, else false.
+ * Asks the kernel for that one mapping (PROCMAP_QUERY), or on kernels
+ * before 6.11 reads /proc/PID/maps (trace_mapping_at_text, which tests
+ * compare it with). */
 bool trace_mapping_at(pid_t pid, uint64_t addr, trace_mapping *m);
+bool trace_mapping_at_text(pid_t pid, uint64_t addr, trace_mapping *m);
 
 /* The absolute path (malloc'ed) of the file at path, relative to the
  * working directory of tid (of the caller when tid is 0), if that file is
@@ -161,6 +165,17 @@ bool trace_mem_write(int memfd, uint64_t addr, const void *buf, size_t n);
  * (trace_fork_stopped too; its copy starts with the original's mask). */
 bool trace_inject_syscall(pid_t pid, int memfd, long nr, const uint64_t *args,
                           int nargs, long *ret);
+/* selffault.c: CPUID faulting on the calling (tracer) thread, so that
+ * switching to and from tracees that have it rewrites no MSR (a VM exit
+ * under a hypervisor, at every stop). begin: false when the host cannot
+ * (nothing changed); the host CPUID values rrt needs later are read
+ * first (prepare). A CPUID rrt runs all the same turns it off for that
+ * thread instead of killing rrt (lost says whether that happened). */
+void trace_self_fault_prepare(void);
+bool trace_self_fault_begin(void);
+void trace_self_fault_end(void);
+bool trace_self_fault_lost(void);
+
 /* Maps the file at path (an absolute path the tracee can open with
  * oflags) over [addr, addr+len) of a tracee stopped as for
  * trace_inject_syscall: openat, mmap (flags should hold MAP_FIXED) and

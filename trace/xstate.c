@@ -62,17 +62,31 @@ bool trace_xlayout_from_manifest(const rrt_cpuid_manifest *m, trace_xlayout *l)
     return layout_done(l);
 }
 
+/* The host's values are read once: the tracer's thread may run with
+ * CPUID faulting later (selffault.c). */
 uint64_t trace_host_xcr0(void)
 {
+    static uint64_t xcr0;
+    static bool known;
     unsigned a, b, c, d, lo, hi;
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE))
-        return 0;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    return (uint64_t)hi << 32 | lo;
+    if (known)
+        return xcr0;
+    if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE)) {
+        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        xcr0 = (uint64_t)hi << 32 | lo;
+    }
+    known = true;
+    return xcr0;
 }
 
 bool trace_xlayout_host(trace_xlayout *l)
 {
+    static trace_xlayout host;
+    static int known; /* 1 read and whole, 2 read and not */
+    if (known) {
+        *l = host;
+        return known == 1;
+    }
     unsigned a, b, c, d;
     memset(l, 0, sizeof(*l));
     l->xfeatures = trace_host_xcr0() & ~XFEATURE_MASK_DYNAMIC &
@@ -84,7 +98,10 @@ bool trace_xlayout_host(trace_xlayout *l)
         l->len[i] = a;
         l->off[i] = b;
     }
-    return layout_done(l);
+    bool ok = layout_done(l);
+    host = *l;
+    known = ok ? 1 : 2;
+    return ok;
 }
 
 uint8_t *trace_xstate_get(pid_t pid, size_t *len)
