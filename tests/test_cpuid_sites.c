@@ -237,6 +237,59 @@ static void test_find_without_0f_a2_finds_nothing(void **state)
     trace_sites_free(&s);
 }
 
+/* Each site's disp (CPUID stubs): the CPUID and whole instructions after
+ * it up to 5 bytes or more, none a branch or another trapped instruction,
+ * none of whose inside a branch of the region targets; 0 otherwise (and
+ * always with capstone). */
+static void test_find_gives_each_site_its_stub_span(void **state)
+{
+    (void)state;
+    static const uint8_t code[] = {
+        /* 0: cpuid; mov %eax,%edx; and $0x1f,%edx: 7 */
+        0x0f, 0xa2, 0x89, 0xc2, 0x83, 0xe2, 0x1f,
+        /* 7: cpuid; mov %ebx,0x10(%rip): 8, rip-relative */
+        0x0f, 0xa2, 0x89, 0x1d, 0x10, 0x00, 0x00, 0x00,
+        /* 15: cpuid; test %ebx,%ebx; je +2: a branch in the span */
+        0x0f, 0xa2, 0x85, 0xdb, 0x74, 0x02,
+        /* 21: cpuid; mov %eax,%edx (a target); mov %eax,%ecx */
+        0x0f, 0xa2, 0x89, 0xc2, 0x89, 0xc1,
+        /* 27: cpuid; cpuid; nop x3 (the first: another CPUID) */
+        0x0f, 0xa2, 0x0f, 0xa2, 0x90, 0x90, 0x90,
+        /* 34: REX.W cpuid; nop x3: a prefix */
+        0x48, 0x0f, 0xa2, 0x90, 0x90, 0x90,
+        /* 40: jmp to 23, inside the span of 21 */
+        0xeb, 0xed,
+        /* 42: cpuid; nop: the region ends */
+        0x0f, 0xa2, 0x90};
+    trace_sites s;
+    trace_sites_init(&s);
+    assert_int_equal(trace_cpuid_find(code, sizeof(code), &s), 8);
+    const uint64_t off[8] = {0, 7, 15, 21, 27, 29, 35, 42};
+    bool zydis =
+        strcmp(trace_decoder_name(TRACE_DECODER_DEFAULT), "zydis") == 0;
+    const uint8_t disp[8] = {7, 8, 0, 0, 0, 5, 0, 0};
+    for (size_t i = 0; i < 8; i++) {
+        assert_int_equal(s.off[i], off[i]);
+        assert_int_equal(s.disp[i], zydis ? disp[i] : 0);
+        assert_true(trace_cpuid_disp_ok(s.off[i], s.disp[i], sizeof(code)));
+    }
+    trace_sites_free(&s);
+    trace_rip_fix fix[TRACE_CPUID_FIXES];
+    size_t nfix = 9;
+    assert_int_equal(trace_cpuid_displaced(code + 7, 8, fix, &nfix), zydis);
+    if (zydis) {
+        assert_int_equal(nfix, 1);
+        assert_int_equal(fix[0].at, 4);
+        assert_int_equal(fix[0].end, 8);
+    }
+    /* the span must end on an instruction's end */
+    assert_false(trace_cpuid_displaced(code + 7, 7, fix, &nfix));
+    assert_false(trace_cpuid_displaced(code + 15, 6, fix, &nfix));
+    assert_false(trace_cpuid_disp_ok(0, 4, 100));
+    assert_false(trace_cpuid_disp_ok(96, 5, 100));
+    assert_false(trace_cpuid_disp_ok(0, 17, 100));
+}
+
 static void test_sites_check_rejects_bad_lists(void **state)
 {
     (void)state;
@@ -1795,6 +1848,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_find_skips_0f_a2_inside_other_instructions),
         cmocka_unit_test(test_find_resyncs_after_an_undecodable_byte),
+        cmocka_unit_test(test_find_gives_each_site_its_stub_span),
         cmocka_unit_test(test_find_reports_a_prefixed_cpuid_at_its_opcode),
         cmocka_unit_test(test_prefix_len_finds_the_opcode_of_a_prefixed_site),
         cmocka_unit_test(test_find_without_0f_a2_finds_nothing),
