@@ -469,6 +469,10 @@ set_target_properties(trcpustub PROPERTIES LIBRARY_OUTPUT_DIRECTORY
   ${PROJECT_BINARY_DIR}/tracees)
 add_executable(tr_cpustub ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_cpustub.c)
 target_link_libraries(tr_cpustub PRIVATE trcpustub)
+foreach(t trcpustub tr_cpustub) # tracees: no sanitizer under ptrace
+  target_compile_options(${t} PRIVATE -fno-sanitize=all)
+  target_link_options(${t} PRIVATE -fno-sanitize=all)
+endforeach()
 set_target_properties(tr_cpustub PROPERTIES RUNTIME_OUTPUT_DIRECTORY
   ${PROJECT_BINARY_DIR}/tracees)
 foreach(m fault patch nobuf)
