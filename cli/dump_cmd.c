@@ -384,6 +384,14 @@ static void print_syscallbuf_patch(rrt_reader *r,
         printf("patched ahead\n");
 }
 
+static void print_cpuid_patch(rrt_reader *r, const rrt_ev_cpuid_patch *e)
+{
+    (void)r;
+    printf(" tid %u site 0x%llx (%zu bytes) jumps to stub 0x%llx (%zu bytes)\n",
+           e->tid, (unsigned long long)e->site, e->site_len,
+           (unsigned long long)e->stub, e->stub_len);
+}
+
 static void print_syscallbuf_init(rrt_reader *r,
                                   const rrt_ev_syscallbuf_init *e)
 {

@@ -115,7 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1 || size > FZ_MAX_PAYLOAD + 1)
         return 0;
-    uint32_t sel = data[0] % (RRT_EV_SHARED_WRITE + 1u);
+    uint32_t sel = data[0] % (RRT_EV_CPUID_PATCH + 1u);
     const uint8_t *p = data + 1;
     size_t n = size - 1;
     /* An exact-size copy, so that sanitizers catch any over-read. */
@@ -125,11 +125,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(copy, p, n);
     if (!sel) {
         check_unknown(0, copy, n);
-        check_unknown(RRT_EV_SHARED_WRITE + 1, copy, n);
+        check_unknown(RRT_EV_CPUID_PATCH + 1, copy, n);
     }
     rrt_buf b;
     rrt_buf_init(&b);
-    for (uint32_t type = RRT_EV_SYSCALL; type <= RRT_EV_SHARED_WRITE; type++) {
+    for (uint32_t type = RRT_EV_SYSCALL; type <= RRT_EV_CPUID_PATCH; type++) {
         if ((sel && type != sel) || !rrt_ev_type_name(type))
             continue;
         rrt_buf_reset(&b);

@@ -22,6 +22,7 @@ fi
   echo "const uint64_t trace_sb_untraced_ip = $(sym sb_untraced_ip)ull;"
   echo "const uint64_t trace_sb_traced_ip = $(sym sb_traced_ip)ull;"
   echo "const uint64_t trace_sb_entry = $(sym sb_entry)ull;"
+  echo "const uint64_t trace_sb_cpuid_entry = $(sym sb_cpuid_entry)ull;"
   echo "const unsigned char trace_sb_image[] = {"
   od -An -v -tx1 "$bin" | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'
   echo "};"

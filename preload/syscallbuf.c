@@ -966,3 +966,78 @@ long sb_handle(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
     }
     return ret;
 }
+
+/* CPUID answered from the table at SB_CPUID (sb_abi.h), for the per-site
+ * stubs of patched CPUID sites (trace/cpuid_stub.c), which step below the
+ * red zone and call it. Keeps every register but eax, ebx, ecx and edx,
+ * and the flags, as CPUID does; the 32-bit moves zero the upper halves, as
+ * CPUID does. An entry matches the leaf in eax, and for an indexed leaf
+ * the subleaf in ecx too; without one the answer is zeros (the recorder's
+ * answer for a leaf its manifest lacks), and (leaf, ecx) goes to the miss
+ * list once. Only one thread of a process runs at a time (the tracer's
+ * rule), so plain stores suffice. */
+_Static_assert(SB_CPUID_HDR == 16 + 8 * 64 && sizeof(struct sb_cpuid_ent) == 32,
+               "the offsets below");
+__asm__(".text\n"
+        ".globl sb_cpuid_entry\n"
+        ".hidden sb_cpuid_entry\n"
+        "sb_cpuid_entry:\n"
+        "  pushfq\n"
+        "  push %rsi\n"
+        "  push %rdi\n"
+        "  movabs $" SB_CPUID_ASM ",%rsi\n"
+        "  mov (%rsi),%edi\n"
+        "  add $528,%rsi\n"
+        "1:\n"
+        "  test %edi,%edi\n"
+        "  jz 4f\n"
+        "  cmp %eax,(%rsi)\n"
+        "  jne 2f\n"
+        "  testl $1,8(%rsi)\n"
+        "  jz 3f\n"
+        "  cmp %ecx,4(%rsi)\n"
+        "  je 3f\n"
+        "2:\n"
+        "  add $32,%rsi\n"
+        "  dec %edi\n"
+        "  jmp 1b\n"
+        "3:\n"
+        "  movl $1,12(%rsi)\n"
+        "  mov 16(%rsi),%eax\n"
+        "  mov 20(%rsi),%ebx\n"
+        "  mov 24(%rsi),%ecx\n"
+        "  mov 28(%rsi),%edx\n"
+        "  jmp 9f\n"
+        "4:\n"
+        "  movabs $" SB_CPUID_ASM ",%rsi\n"
+        "  mov 4(%rsi),%edi\n"
+        "5:\n"
+        "  test %edi,%edi\n"
+        "  jz 6f\n"
+        "  dec %edi\n"
+        "  cmp %eax,16(%rsi,%rdi,8)\n"
+        "  jne 5b\n"
+        "  cmp %ecx,20(%rsi,%rdi,8)\n"
+        "  jne 5b\n"
+        "  jmp 8f\n"
+        "6:\n"
+        "  mov 4(%rsi),%edi\n"
+        "  cmp $64,%edi\n"
+        "  jae 7f\n"
+        "  mov %eax,16(%rsi,%rdi,8)\n"
+        "  mov %ecx,20(%rsi,%rdi,8)\n"
+        "  inc %edi\n"
+        "  mov %edi,4(%rsi)\n"
+        "  jmp 8f\n"
+        "7:\n"
+        "  movl $1,8(%rsi)\n"
+        "8:\n"
+        "  xor %eax,%eax\n"
+        "  xor %ebx,%ebx\n"
+        "  xor %ecx,%ecx\n"
+        "  xor %edx,%edx\n"
+        "9:\n"
+        "  pop %rdi\n"
+        "  pop %rsi\n"
+        "  popfq\n"
+        "  ret\n");

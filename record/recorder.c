@@ -362,6 +362,9 @@ static bool syscall_entry(recorder *r, rtask *t, struct user_regs_struct *regs)
     rec_save_addr_room(t, d);
     if (t->nr == SYS_execve || t->nr == SYS_execveat)
         note_script(t);
+    if (t->nr == SYS_execve || t->nr == SYS_execveat || t->nr == SYS_exit ||
+        t->nr == SYS_exit_group)
+        rec_cpustub_marks(r, t); /* the memory may go away */
     if (t->nr == SYS_execveat)
         rec_execveat_as_execve(t, regs);
     if (d->mode == TRACE_SC_ENOSYS || rec_copies_to_stdio(r, t)) {
@@ -513,14 +516,14 @@ static bool syscall_exit(recorder *r, rtask *t, struct user_regs_struct *regs)
     e.mem = r->mem;
     e.n_mem = r->n_mem;
     if (!emitted(r, rec_emit_syscall(&r->prod, &e, &r->err), RRT_EV_SYSCALL) ||
-        !rec_mem_after_event(r, t, &e))
+        !rec_mem_after_event(r, t, &e) || !rec_cpustub_after_event(r, t, &e))
         return false;
     trace_trapsig_call(r->tasks, &t->base, t->nr, t->args, e.ret);
     if (!rec_seccomp_exit(r, t, &e))
         return false;
     if ((t->nr == SYS_execve || t->nr == SYS_execveat) && e.ret == 0)
         return after_exec(r, t) && rec_sb_exec(r, t) &&
-               release_vfork_parent(r, t->base.tid);
+               rec_cpustub_exec(r, t) && release_vfork_parent(r, t->base.tid);
     return rec_sb_after_syscall(r, t, regs);
 }
 
@@ -655,7 +658,7 @@ static bool on_syscall_stop(recorder *r, rtask *t)
 /* ------------------------------------------------------------------ */
 /* Traps and signals                                                  */
 
-static void note_queried(recorder *r, uint32_t leaf, uint32_t sub)
+void rec_note_queried(recorder *r, uint32_t leaf, uint32_t sub)
 {
     if (!rrt_cpuid_leaf_is_indexed(leaf))
         sub = 0;
@@ -677,7 +680,7 @@ static bool emulate_cpuid(recorder *r, rtask *t, struct user_regs_struct *g)
                       .subleaf = (uint32_t)g->rcx};
     if (!rrt_cpuid_manifest_effective(&r->m, e.leaf, e.subleaf, e.regs))
         memset(e.regs, 0, sizeof(e.regs));
-    note_queried(r, e.leaf, e.subleaf);
+    rec_note_queried(r, e.leaf, e.subleaf);
     trace_apply_cpuid(g, e.regs);
     ptrace(PTRACE_SETREGS, t->base.tid, NULL, g);
     return emitted(r, rec_emit_cpuid(&r->prod, &e, &r->err), RRT_EV_CPUID);
@@ -1256,6 +1259,7 @@ static void pin_self(recorder *r, int cpu)
  * the program ran to its end and every byte reached the disk. */
 static rec_outcome finish(recorder *r, bool ok)
 {
+    rec_cpustub_marks_all(r); /* before any task is detached or killed */
     rec_jobctl_end(r);
     rec_sched_end(r);
     if (interrupted(r) && !r->hung && ok && r->exited && r->tasks) {
@@ -1300,7 +1304,8 @@ static rec_outcome finish(recorder *r, bool ok)
     rrt_writer_set_meta(r->w, "finished", when, NULL);
     r->m.queried = r->queried;
     r->m.n_queried = r->n_queried;
-    r->m.flags |= RRT_CPUID_QUERIED_KNOWN;
+    if (!r->cs_lost) /* else the library answered leaves it lost */
+        r->m.flags |= RRT_CPUID_QUERIED_KNOWN;
     rrt_status st = rrt_cpuid_manifest_normalize(&r->m, &r->err);
     if (st == RRT_OK)
         st = rrt_writer_set_cpuid(r->w, &r->m, &r->err);
@@ -1372,6 +1377,7 @@ rrt_status rec_record(const rec_options *o, rec_report *rep, rrt_error *err)
         r->sites.by_identity = true;
         r->sites.ctx = r;
     }
+    rec_cpustub_setup(r);
     if (o->signals_set) {
         r->sig_ignored = o->sig_ignored;
         r->sig_blocked = o->sig_blocked;
@@ -1446,6 +1452,8 @@ out:
     rrt_buf_free(&r->sb_enc);
     free(r->sb_sites);
     rrt_cpuid_manifest_clear(&r->m);
+    free(r->cs_site);
+    free(r->cs_disp);
     free(r->queried);
     free(r->files);
     free(r->shared);

@@ -170,6 +170,14 @@ typedef struct recorder {
     /* sb_sites.c: the sites patched so far, by file and offset */
     struct rec_sb_site *sb_sites;
     size_t n_sb_sites, cap_sb_sites;
+    /* cpustub.c: CPUID stubs on (cs_on); the manifest fits the library's
+     * table (cs_table); sites waiting to be patched; stubs made; a
+     * process's marks could not all be read (queried leaves unknown) */
+    bool cs_on, cs_table, cs_lost;
+    uint64_t *cs_site;
+    uint8_t *cs_disp;
+    size_t cs_n, cs_cap;
+    uint64_t cs_patched;
 } recorder;
 
 /* Stops the recording with a message (the first one wins); false. */
@@ -332,6 +340,18 @@ void rec_sb_site_learn(recorder *r, rtask *t, const trace_mapping *m,
                        uint64_t rip);
 bool rec_sb_ahead_exec(recorder *r, rtask *t);
 bool rec_sb_ahead_mmap(recorder *r, rtask *t, int64_t ret);
+/* cpustub.c: CPUID answered in the program. setup, before the program
+ * starts; exec, after rec_sb_exec: the table, and the stubs of what the
+ * exec mapped; after_event, after a call's SYSCALL event (and its
+ * SHARED_* events): the stubs of the code it mapped; marks, before a
+ * process's memory goes away and at the end: the leaves its library
+ * answered, into the queried list (rec_note_queried, recorder.c). */
+void rec_cpustub_setup(recorder *r);
+bool rec_cpustub_exec(recorder *r, rtask *t);
+bool rec_cpustub_after_event(recorder *r, rtask *t, const rrt_ev_syscall *e);
+void rec_cpustub_marks(recorder *r, rtask *t);
+void rec_cpustub_marks_all(recorder *r);
+void rec_note_queried(recorder *r, uint32_t leaf, uint32_t sub);
 
 /* sb_flush.c: the timed flush. rec_sb_tick_ms: how long the recorder may
  * wait for a stop before the next tick (0: no tick needed, wait freely);

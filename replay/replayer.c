@@ -1883,7 +1883,8 @@ static bool event_subject(const rrt_event *ev, uint32_t *tid)
     case RRT_EV_SIGNAL:
     case RRT_EV_SIGNAL_FRAME:
     case 11: /* SYSCALLBUF: the task consumes records */
-    case 12: /* SYSCALLBUF_PATCH: code the lazy task may still run */ {
+    case 12: /* SYSCALLBUF_PATCH: code the lazy task may still run */
+    case 20: /* CPUID_PATCH: the same */ {
         uint64_t v = rrt_cursor_varint(&c);
         *tid = (uint32_t)v;
         return !c.failed && v <= UINT32_MAX;

@@ -48,6 +48,9 @@ static bool on_init(replayer *r, const rrt_event *ev)
     if (!trace_sb_map(t->base.tid, t->base.memfd, e.image, e.image_len, &c))
         return rep_diverge(r, t, "cannot map the syscall buffer at 0x%llx",
                            (unsigned long long)SB_BASE);
+    /* the CPUID table, as the recorder wrote it (CPUID_PATCH events use
+     * it; a manifest that does not fit has none, and no such events) */
+    trace_cpuid_table_fill(t->base.memfd, &r->m, true);
     r->sb_used = true;
     return true;
 }
@@ -88,6 +91,33 @@ static bool on_patch(replayer *r, const rrt_event *ev)
         !trace_mem_write(t->base.memfd, p.site, p.site_bytes, p.site_len) ||
         ptrace(PTRACE_SETREGS, t->base.tid, NULL, &g) != 0)
         return rep_fail_at(r, t, "cannot patch the system call at 0x%llx",
+                           (unsigned long long)p.site);
+    return true;
+}
+
+/* A CPUID site the recorder patched where the code was mapped: the task
+ * stays where it is. */
+static bool on_cpuid_patch(replayer *r, const rrt_event *ev)
+{
+    rrt_ev_cpuid_patch p;
+    rrt_error err;
+    ptask *t;
+    if (rrt_ev_decode_cpuid_patch(ev->data, ev->len, &p, &err) != RRT_OK)
+        return rep_fail_at(r, NULL, "event %llu: %s",
+                           (unsigned long long)ev->seq, err.message);
+    if (!(t = rep_task(r, p.tid)))
+        return rep_diverge(
+            r, NULL, "CPUID_PATCH names task %u, which does not exist", p.tid);
+    if (p.stub < SB_BASE + SB_STUBS_OFF ||
+        p.stub + p.stub_len > SB_BASE + SB_STUBS_OFF + SB_STUBS_SIZE)
+        return rep_fail_at(r, t,
+                           "event %llu: CPUID_PATCH stub 0x%llx is not in "
+                           "the syscall buffer's stubs",
+                           (unsigned long long)ev->seq,
+                           (unsigned long long)p.stub);
+    if (!trace_mem_write(t->base.memfd, p.stub, p.stub_bytes, p.stub_len) ||
+        !trace_mem_write(t->base.memfd, p.site, p.site_bytes, p.site_len))
+        return rep_fail_at(r, t, "cannot patch CPUID at 0x%llx",
                            (unsigned long long)p.site);
     return true;
 }
@@ -355,6 +385,9 @@ bool rep_sb_event(replayer *r, const rrt_event *ev, bool *ok)
         return true;
     case RRT_EV_SYSCALLBUF_INIT:
         *ok = on_init(r, ev);
+        return true;
+    case RRT_EV_CPUID_PATCH:
+        *ok = on_cpuid_patch(r, ev);
         return true;
     default:
         return false;

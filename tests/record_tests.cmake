@@ -462,6 +462,27 @@ add_test(NAME cli_proc COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli_proc.sh
   ${RRT_CLI} ${PROJECT_BINARY_DIR}/tracees)
 set_tests_properties(cli_proc PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 200
   LABELS record)
+# CPUID answered in the program: tr_cpustub's sites are in a library of
+# its own (in reach of the stubs).
+add_library(trcpustub SHARED ${CMAKE_CURRENT_SOURCE_DIR}/tracees/trcpustub_lib.c)
+set_target_properties(trcpustub PROPERTIES LIBRARY_OUTPUT_DIRECTORY
+  ${PROJECT_BINARY_DIR}/tracees)
+add_executable(tr_cpustub ${CMAKE_CURRENT_SOURCE_DIR}/tracees/tr_cpustub.c)
+target_link_libraries(tr_cpustub PRIVATE trcpustub)
+foreach(t trcpustub tr_cpustub) # tracees: no sanitizer under ptrace
+  target_compile_options(${t} PRIVATE -fno-sanitize=all)
+  target_link_options(${t} PRIVATE -fno-sanitize=all)
+endforeach()
+set_target_properties(tr_cpustub PROPERTIES RUNTIME_OUTPUT_DIRECTORY
+  ${PROJECT_BINARY_DIR}/tracees)
+foreach(m fault patch nobuf)
+  add_test(NAME record_replay_cpuid_stubs_${m}
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli_cpustub.sh ${RRT_CLI}
+            $<TARGET_FILE:tr_cpustub> ${m})
+  set_tests_properties(record_replay_cpuid_stubs_${m} PROPERTIES
+    SKIP_RETURN_CODE 77 TIMEOUT 120 LABELS record)
+endforeach()
+
 # The syscall buffer (on by default; --syscall-buffer overrides
 # RRT_SYSCALL_BUFFER=0 of the suite's unbuffered pass): calls run in the program and come
 # back as SYSCALLBUF events (type 11; sites patched: type 12), replayed

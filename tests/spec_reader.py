@@ -500,6 +500,9 @@ def decode_event(typ, p):
     elif typ == 19:  # SHARED_WRITE
         e.update(tid=u(), object=u(), offset=v(), data=blob())
         check(len(e["data"]) <= 1 << 26 and e["offset"] + len(e["data"]) < 1 << 64, "data")
+    elif typ == 20:  # CPUID_PATCH
+        e.update(tid=u(), stub=v(), stub_bytes=blob(), site=v(), site_bytes=blob())
+        check(1 <= len(e["stub_bytes"]) <= 48 and 5 <= len(e["site_bytes"]) <= 16, "stub or site")
     else:  # a type this reader does not know is skipped (events.md 1)
         return e
     c.done(f"event type {typ}")
@@ -533,7 +536,8 @@ def check_stream(events, nfiles):
             # patched ahead (protocol 3): after the process's SYSCALLBUF_INIT or the
             # SYSCALL of the mmap that mapped the code, past the other patches made there
             k = j
-            while k >= 0 and evs[k]["type"] in (12, 18, 19) and evs[k]["tid"] == e["tid"]:
+            while k >= 0 and evs[k]["tid"] == e["tid"] and (
+                    evs[k]["type"] in (18, 19, 20) or (evs[k]["type"] == 12 and evs[k]["rip"] == 0)):
                 k -= 1
             at = evs[k] if k >= 0 else None
             need(at and at["tid"] == e["tid"] and (at["type"] == 13 or at["type"] == 1),
@@ -542,6 +546,17 @@ def check_stream(events, nfiles):
             need(call and call["type"] == 1 and call["tid"] == e["tid"], f"{where}: SYSCALLBUF_PATCH")
         if e["type"] == 13:
             need(prev and prev["type"] in (7, 8) and prev["tid"] == e["tid"], f"{where}: SYSCALLBUF_INIT")
+        if e["type"] == 20:
+            # rule 10: after the mmap/mprotect's SYSCALL (past its rule 8 events, the
+            # CPUID_PATCH events and the syscall sites patched ahead there), or after
+            # SYSCALLBUF_INIT
+            k = i - 1
+            while k >= 0 and evs[k]["tid"] == e["tid"] and (
+                    evs[k]["type"] in (18, 19, 20) or (evs[k]["type"] == 12 and evs[k]["rip"] == 0)):
+                k -= 1
+            at = evs[k] if k >= 0 else None
+            need(at and at["tid"] == e["tid"] and (at["type"] == 13 or (
+                at["type"] == 1 and at["nr"] in (9, 10))), f"{where}: CPUID_PATCH")
         if prev and prev["type"] == 1 and prev["nr"] == 59 and prev["ret"] == 0:
             need(e["type"] == 7, f"{where}: successful execve without EXEC")
 

@@ -237,6 +237,59 @@ static void test_find_without_0f_a2_finds_nothing(void **state)
     trace_sites_free(&s);
 }
 
+/* Each site's disp (CPUID stubs): the CPUID and whole instructions after
+ * it up to 5 bytes or more, none a branch or another trapped instruction,
+ * none of whose inside a branch of the region targets; 0 otherwise (and
+ * always with capstone). */
+static void test_find_gives_each_site_its_stub_span(void **state)
+{
+    (void)state;
+    static const uint8_t code[] = {
+        /* 0: cpuid; mov %eax,%edx; and $0x1f,%edx: 7 */
+        0x0f, 0xa2, 0x89, 0xc2, 0x83, 0xe2, 0x1f,
+        /* 7: cpuid; mov %ebx,0x10(%rip): 8, rip-relative */
+        0x0f, 0xa2, 0x89, 0x1d, 0x10, 0x00, 0x00, 0x00,
+        /* 15: cpuid; test %ebx,%ebx; je +2: a branch in the span */
+        0x0f, 0xa2, 0x85, 0xdb, 0x74, 0x02,
+        /* 21: cpuid; mov %eax,%edx (a target); mov %eax,%ecx */
+        0x0f, 0xa2, 0x89, 0xc2, 0x89, 0xc1,
+        /* 27: cpuid; cpuid; nop x3 (the first: another CPUID) */
+        0x0f, 0xa2, 0x0f, 0xa2, 0x90, 0x90, 0x90,
+        /* 34: REX.W cpuid; nop x3: a prefix */
+        0x48, 0x0f, 0xa2, 0x90, 0x90, 0x90,
+        /* 40: jmp to 23, inside the span of 21 */
+        0xeb, 0xed,
+        /* 42: cpuid; nop: the region ends */
+        0x0f, 0xa2, 0x90};
+    trace_sites s;
+    trace_sites_init(&s);
+    assert_int_equal(trace_cpuid_find(code, sizeof(code), &s), 8);
+    const uint64_t off[8] = {0, 7, 15, 21, 27, 29, 35, 42};
+    bool zydis =
+        strcmp(trace_decoder_name(TRACE_DECODER_DEFAULT), "zydis") == 0;
+    const uint8_t disp[8] = {7, 8, 0, 0, 0, 5, 0, 0};
+    for (size_t i = 0; i < 8; i++) {
+        assert_int_equal(s.off[i], off[i]);
+        assert_int_equal(s.disp[i], zydis ? disp[i] : 0);
+        assert_true(trace_cpuid_disp_ok(s.off[i], s.disp[i], sizeof(code)));
+    }
+    trace_sites_free(&s);
+    trace_rip_fix fix[TRACE_CPUID_FIXES];
+    size_t nfix = 9;
+    assert_int_equal(trace_cpuid_displaced(code + 7, 8, fix, &nfix), zydis);
+    if (zydis) {
+        assert_int_equal(nfix, 1);
+        assert_int_equal(fix[0].at, 4);
+        assert_int_equal(fix[0].end, 8);
+    }
+    /* the span must end on an instruction's end */
+    assert_false(trace_cpuid_displaced(code + 7, 7, fix, &nfix));
+    assert_false(trace_cpuid_displaced(code + 15, 6, fix, &nfix));
+    assert_false(trace_cpuid_disp_ok(0, 4, 100));
+    assert_false(trace_cpuid_disp_ok(96, 5, 100));
+    assert_false(trace_cpuid_disp_ok(0, 17, 100));
+}
+
 static void test_sites_check_rejects_bad_lists(void **state)
 {
     (void)state;
@@ -379,7 +432,7 @@ static void entry_path(char *buf, size_t n, const char *dir,
     char hex[33];
     trace_code_key(code, len, &key);
     rrt_blob_id_to_hex(&key, hex);
-    snprintf(buf, n, "%s/%s.%s", dir, hex,
+    snprintf(buf, n, "%s/%s.%s2", dir, hex,
              trace_decoder_name(TRACE_DECODER_DEFAULT));
 }
 
@@ -488,7 +541,7 @@ static void test_cache_entry_truncated_or_flipped_is_a_miss(void **state)
     size_t n = 0;
     uint8_t *good = slurp(path, &n);
     assert_non_null(good);
-    assert_int_equal(n, 56 + 8 * g_code_nsites);
+    assert_int_equal(n, 56 + 9 * g_code_nsites);
     for (size_t len = 0; len < n; len++)
         expect_refused_then_recomputed(c, path, good, len);
     for (size_t bit = 0; bit < 8 * n; bit++) {
@@ -514,7 +567,8 @@ typedef struct forged {
     rrt_blob_id key;
     uint64_t len, count;
     const uint64_t *off;
-    size_t n; /* sites actually written */
+    size_t n;     /* sites actually written */
+    uint8_t disp; /* every site's disp */
 } forged;
 
 static void forge(const forged *f, uint8_t *p, size_t *size)
@@ -528,9 +582,11 @@ static void forge(const forged *f, uint8_t *p, size_t *size)
     memcpy(p + 16, f->key.bytes, 16);
     rrti_put_u64(p + 32, f->len);
     rrti_put_u64(p + 40, f->count);
-    for (size_t i = 0; i < f->n; i++)
+    for (size_t i = 0; i < f->n; i++) {
         rrti_put_u64(p + 48 + 8 * i, f->off[i]);
-    *size = 48 + 8 * f->n;
+        p[48 + 8 * f->n + i] = f->disp;
+    }
+    *size = 48 + 9 * f->n;
     rrti_put_u64(p + *size, XXH3_64bits(p, *size));
     *size += 8;
 }
@@ -546,15 +602,16 @@ static void test_cache_entry_with_forged_fields_is_a_miss(void **state)
     bool zydis =
         strcmp(trace_decoder_name(TRACE_DECODER_DEFAULT), "zydis") == 0;
     forged good = {"rrtsites",
-                   1,
-                   1,
+                   2,
+                   2,
                    (uint8_t)(zydis ? 1 : 2),
                    0,
                    {{0}},
                    CODE_LEN,
                    g_code_nsites,
                    g_code_sites,
-                   g_code_nsites};
+                   g_code_nsites,
+                   0};
     trace_code_key(g_code, CODE_LEN, &good.key);
     uint8_t buf[2048];
     size_t n;
@@ -574,8 +631,8 @@ static void test_cache_entry_with_forged_fields_is_a_miss(void **state)
     uint64_t overlap[2] = {g_code_sites[0], g_code_sites[0]};
     rrt_blob_id other;
     rrt_blob_id_of("other code", 10, &other);
-    forged bad[12];
-    for (size_t i = 0; i < 12; i++)
+    forged bad[14];
+    for (size_t i = 0; i < 14; i++)
         bad[i] = good;
     bad[0].off = moved;
     bad[1].off = past, bad[1].n = bad[1].count = 1;
@@ -584,12 +641,14 @@ static void test_cache_entry_with_forged_fields_is_a_miss(void **state)
     bad[4].count = g_code_nsites - 1;
     bad[5].key = other;        /* entry of other code */
     bad[6].len = CODE_LEN + 2; /* other length */
-    bad[7].version = 2;
-    bad[8].sweep = 0;
+    bad[7].version = 1;        /* the format before sites had a disp */
+    bad[8].sweep = 1;
     bad[9].decoder = zydis ? 2 : 1; /* the other decoder's answer */
     bad[10].reserved = 1;
     memcpy(bad[11].magic, "rrtsitez", 8);
-    for (size_t i = 0; i < 12; i++) {
+    bad[12].disp = 4;    /* shorter than a jump */
+    bad[13].disp = 0xff; /* past the region's end, longer than a stub's */
+    for (size_t i = 0; i < 14; i++) {
         forge(&bad[i], buf, &n);
         expect_refused_then_recomputed(c, path, buf, n);
     }
@@ -1452,7 +1511,7 @@ static void test_index_same_identity_other_bytes_is_a_miss(void **state)
     trace_file_id id = {.dev = 1, .ino = 2, .size = CODE_LEN, .len = CODE_LEN};
     trace_sites s;
     trace_sites_init(&s);
-    assert_true(trace_sites_set(&s, g_code_sites, g_code_nsites));
+    assert_true(trace_sites_set(&s, g_code_sites, NULL, g_code_nsites));
     rrt_blob_id key, k2;
     trace_code_key(g_code, CODE_LEN, &key);
     assert_true(trace_site_index_store(c, &id, g_code, true, &key, &s));
@@ -1491,7 +1550,7 @@ static void test_index_damaged_or_forged_entry_is_a_miss(void **state)
     size_t size = 0;
     uint8_t *good = slurp(ipath, &size);
     assert_non_null(good);
-    assert_int_equal(size, 136 + 8 * g_code_nsites);
+    assert_int_equal(size, 136 + 9 * g_code_nsites);
     /* the offset of a 0F A2 inside a MOV immediate */
     uint64_t in_mov = 0;
     for (uint64_t i = 1; i + 1 < CODE_LEN && !in_mov; i++)
@@ -1566,7 +1625,7 @@ static void test_index_entry_every_truncation_and_flip_is_a_miss(void **state)
     trace_file_id id = {.dev = 3, .ino = 4, .size = CODE_LEN, .len = CODE_LEN};
     trace_sites s;
     trace_sites_init(&s);
-    assert_true(trace_sites_set(&s, g_code_sites, g_code_nsites));
+    assert_true(trace_sites_set(&s, g_code_sites, NULL, g_code_nsites));
     rrt_blob_id key, k2;
     trace_code_key(g_code, CODE_LEN, &key);
     assert_true(trace_site_index_store(c, &id, g_code, true, &key, &s));
@@ -1789,6 +1848,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_find_skips_0f_a2_inside_other_instructions),
         cmocka_unit_test(test_find_resyncs_after_an_undecodable_byte),
+        cmocka_unit_test(test_find_gives_each_site_its_stub_span),
         cmocka_unit_test(test_find_reports_a_prefixed_cpuid_at_its_opcode),
         cmocka_unit_test(test_prefix_len_finds_the_opcode_of_a_prefixed_site),
         cmocka_unit_test(test_find_without_0f_a2_finds_nothing),

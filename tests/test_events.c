@@ -91,6 +91,11 @@ static const uint8_t g_syscallbuf_patch[] = {
     0xe7, 0x24, 0x85, 0xa0, 0x80, 0x02, 0x80, 0x80, 0x88, 0x80, 0xfe, 0xff,
     0x1f, 0x04, 0x0f, 0x05, 0xc3, 0x90, 0x80, 0xa0, 0x80, 0x02, 0x05, 0xe9,
     0x01, 0x02, 0x03, 0x04};
+/* CPUID_PATCH: tid 4711, stub 0x7fffe0020000 (4 bytes), site 0x401000
+ * (5 bytes) */
+static const uint8_t g_cpuid_patch[] = {
+    0xe7, 0x24, 0x80, 0x80, 0x88, 0x80, 0xfe, 0xff, 0x1f, 0x04, 0xe8, 0x01,
+    0x02, 0x03, 0x80, 0xa0, 0x80, 0x02, 0x05, 0xe9, 0x01, 0x02, 0x03, 0x04};
 /* SYSCALLBUF_INIT: tid 4711, base 0x7fffe0000000, image "ELF!", stdout
  * dev 5 ino 7, no stderr */
 static const uint8_t g_syscallbuf_init[] = {
@@ -149,6 +154,7 @@ DECODER(detach, rrt_ev_detach, (void)0)
 DECODER(syscallbuf, rrt_ev_syscallbuf, rrt_ev_syscallbuf_clear(&e))
 DECODER(syscallbuf_patch, rrt_ev_syscallbuf_patch, (void)0)
 DECODER(syscallbuf_init, rrt_ev_syscallbuf_init, (void)0)
+DECODER(cpuid_patch, rrt_ev_cpuid_patch, (void)0)
 
 typedef struct sample {
     const char *name;
@@ -201,6 +207,8 @@ static size_t samples(sample *s)
                       g_syscallbuf_patch, sizeof(g_syscallbuf_patch), 0};
     s[n++] = (sample){"syscallbuf_init", dec_syscallbuf_init, g_syscallbuf_init,
                       sizeof(g_syscallbuf_init), 0};
+    s[n++] = (sample){"cpuid_patch", dec_cpuid_patch, g_cpuid_patch,
+                      sizeof(g_cpuid_patch), 0};
     return n;
 }
 
@@ -490,6 +498,21 @@ static void test_events_encode_golden_bytes(void **state)
     assert_int_equal(rrt_ev_encode_syscallbuf_patch(&b, &sp), RRT_OK);
     assert_int_equal(b.len, sizeof(g_syscallbuf_patch));
     assert_memory_equal(b.data, g_syscallbuf_patch, b.len);
+
+    rrt_buf_reset(&b);
+    rrt_ev_cpuid_patch cpp = {.tid = 4711,
+                              .stub = 0x7fffe0020000,
+                              .stub_len = 4,
+                              .stub_bytes = (const uint8_t *)"\xe8\x01\x02\x03",
+                              .site = 0x401000,
+                              .site_len = 5,
+                              .site_bytes =
+                                  (const uint8_t *)"\xe9\x01\x02\x03\x04"};
+    assert_int_equal(rrt_ev_encode_cpuid_patch(&b, &cpp), RRT_OK);
+    assert_int_equal(b.len, sizeof(g_cpuid_patch));
+    assert_memory_equal(b.data, g_cpuid_patch, b.len);
+    cpp.site_len = 4;
+    assert_int_equal(rrt_ev_encode_cpuid_patch(&b, &cpp), RRT_E_INVALID);
 
     rrt_buf_reset(&b);
     rrt_ev_syscallbuf_init si = {.tid = 4711,
@@ -943,7 +966,7 @@ static void test_events_decode_any_round_trips_every_type(void **state)
     (void)state;
     any_case c[32];
     size_t n = any_cases(c);
-    assert_int_equal(n, 17);
+    assert_int_equal(n, 18);
     rrt_buf b;
     rrt_buf_init(&b);
     for (size_t i = 0; i < n; i++) {

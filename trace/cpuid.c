@@ -186,8 +186,12 @@ static long apply_sites(int memfd, uint64_t start, size_t len, trace_patches *p,
         if (src->found && !src->found(src->ctx, key, len, s))
             goto out;
     }
-    if (patch_cpuid_sites(memfd, start, s->off, s->n, p))
-        n = (long)s->n;
+    /* p NULL: finding only (trace_find_mapped) */
+    if (p && !patch_cpuid_sites(memfd, start, s->off, s->n, p))
+        goto out;
+    if (src && src->got && s->n && !src->got(src->got_ctx, start, s))
+        goto out;
+    n = (long)s->n;
 out:
     trace_sites_free(s);
     return n;
@@ -491,6 +495,99 @@ long trace_patch_all(pid_t pid, int memfd, trace_patches *p,
             strncmp(m.path, "[v", 2) == 0)
             continue;
         long n = patch_fresh(pid, memfd, &m, m.lo, m.hi - m.lo, p, src);
+        if (n < 0) {
+            total = -1;
+            break;
+        }
+        total += n;
+    }
+    free(line);
+    fclose(f);
+    return total;
+}
+
+/* trace_find_mapped for the mapping m of [start, start + len). */
+static long find_fresh(pid_t pid, int memfd, const map_line *m, uint64_t start,
+                       uint64_t len, trace_site_source *src, uint64_t scan_max)
+{
+    trace_file_id id;
+    trace_sites s;
+    trace_sites_init(&s);
+    rrt_blob_id key;
+    bool have_id = src->cache && len >= 2 && len <= PATCH_MAX_REGION &&
+                   file_id_of(pid, m, start, len, &id);
+    if (have_id) {
+        bool pairs = false;
+        mem_region r = {memfd, start};
+        if (trace_site_index_lookup(src->cache, &id, read_region, &r, &pairs,
+                                    &key, &s)) {
+            src->by_file_id++;
+            return apply_sites(memfd, start, len, NULL, src,
+                               pairs ? TRACE_SITES_CACHED : TRACE_SITES_NONE,
+                               &key, &s);
+        }
+    }
+    if (len < 2 || len > scan_max || len > PATCH_MAX_REGION)
+        return 0;
+    uint8_t *code = malloc((size_t)len);
+    if (!code)
+        return -1;
+    long n = -1;
+    if (!trace_mem_read(memfd, start, code, (size_t)len))
+        goto out;
+    src->read++, src->read_bytes += len;
+    trace_sites_how how =
+        trace_sites_for(NULL, src->cache, code, (size_t)len, &key, &s);
+    if (how == TRACE_SITES_FAILED) {
+        trace_sites_free(&s);
+        goto out;
+    }
+    if (have_id)
+        trace_site_index_store(src->cache, &id, code, how != TRACE_SITES_NONE,
+                               &key, &s);
+    n = apply_sites(memfd, start, len, NULL, src, how, &key, &s);
+out:
+    free(code);
+    return n;
+}
+
+long trace_find_mapped(pid_t pid, int memfd, uint64_t start, uint64_t len,
+                       trace_site_source *src, uint64_t scan_max)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+    FILE *f = fopen(path, "re");
+    char *line = NULL;
+    size_t cap = 0;
+    map_line m = {.path = ""}, none = {.path = ""};
+    bool found = false;
+    while (f && !found && getline(&line, &cap, f) > 0)
+        found = parse_map_line(line, &m) && m.lo <= start && start < m.hi;
+    long n =
+        find_fresh(pid, memfd, found ? &m : &none, start, len, src, scan_max);
+    free(line);
+    if (f)
+        fclose(f);
+    return n;
+}
+
+long trace_find_all(pid_t pid, int memfd, trace_site_source *src,
+                    uint64_t scan_max)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -1;
+    char *line = NULL;
+    size_t cap = 0;
+    long total = 0;
+    while (getline(&line, &cap, f) > 0) {
+        map_line m;
+        if (!parse_map_line(line, &m) || m.perms[2] != 'x' ||
+            strncmp(m.path, "[v", 2) == 0)
+            continue;
+        long n = find_fresh(pid, memfd, &m, m.lo, m.hi - m.lo, src, scan_max);
         if (n < 0) {
             total = -1;
             break;

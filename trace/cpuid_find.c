@@ -20,6 +20,7 @@ void trace_sites_init(trace_sites *s)
 void trace_sites_free(trace_sites *s)
 {
     free(s->off);
+    free(s->disp);
     memset(s, 0, sizeof(*s));
 }
 
@@ -37,6 +38,10 @@ static bool reserve(trace_sites *s, size_t n)
     if (!p)
         return false;
     s->off = p;
+    uint8_t *d = realloc(s->disp, cap);
+    if (!d)
+        return false; /* off grew: harmless, cap stays */
+    s->disp = d;
     s->cap = cap;
     return true;
 }
@@ -45,18 +50,32 @@ bool trace_sites_push(trace_sites *s, uint64_t off)
 {
     if (!reserve(s, s->n + 1))
         return false;
+    s->disp[s->n] = 0;
     s->off[s->n++] = off;
     return true;
 }
 
-bool trace_sites_set(trace_sites *s, const uint64_t *off, size_t n)
+bool trace_sites_set(trace_sites *s, const uint64_t *off, const uint8_t *disp,
+                     size_t n)
 {
     if (!reserve(s, n))
         return false;
-    if (n)
+    if (n) {
         memcpy(s->off, off, n * sizeof(*off));
+        if (disp)
+            memcpy(s->disp, disp, n);
+        else
+            memset(s->disp, 0, n);
+    }
     s->n = n;
     return true;
+}
+
+bool trace_cpuid_disp_ok(uint64_t off, uint8_t disp, uint64_t len)
+{
+    return disp == 0 ||
+           (disp >= TRACE_CPUID_DISP_MIN && disp <= TRACE_CPUID_DISP_MAX &&
+            off <= len && disp <= len - off);
 }
 
 bool trace_sites_check(const uint8_t *code, size_t len, const uint64_t *off,
@@ -106,31 +125,177 @@ static long long last_pair(const uint8_t *code, size_t len)
 }
 
 #ifdef RRT_HAVE_ZYDIS
+static bool zydis_init(ZydisDecoder *dec)
+{
+    if (!ZYAN_SUCCESS(ZydisDecoderInit(dec, ZYDIS_MACHINE_MODE_LONG_64,
+                                       ZYDIS_STACK_WIDTH_64)) ||
+        !ZYAN_SUCCESS(ZydisDecoderEnableMode(dec, ZYDIS_DECODER_MODE_MINIMAL,
+                                             ZYAN_TRUE))) {
+        errno = ENOSYS;
+        return false;
+    }
+    return true;
+}
+
+/* Whether a stub may run insn (decoded at offset at of the span) in the
+ * site's place; a rip-relative memory operand goes to fix. */
+static bool displaceable(const ZydisDecodedInstruction *in, size_t at,
+                         trace_rip_fix *fix, size_t *nfix)
+{
+    switch (in->meta.category) {
+    case ZYDIS_CATEGORY_CALL:
+    case ZYDIS_CATEGORY_COND_BR:
+    case ZYDIS_CATEGORY_UNCOND_BR:
+    case ZYDIS_CATEGORY_RET:
+    case ZYDIS_CATEGORY_SYSCALL:
+    case ZYDIS_CATEGORY_SYSRET:
+    case ZYDIS_CATEGORY_INTERRUPT:
+    case ZYDIS_CATEGORY_SYSTEM:
+    case ZYDIS_CATEGORY_UINTR:
+    case ZYDIS_CATEGORY_SGX:
+    case ZYDIS_CATEGORY_VTX:
+        return false;
+    default:
+        break;
+    }
+    switch (in->mnemonic) {
+    case ZYDIS_MNEMONIC_CPUID:
+    case ZYDIS_MNEMONIC_XGETBV:
+    case ZYDIS_MNEMONIC_RDTSC:
+    case ZYDIS_MNEMONIC_RDTSCP:
+    case ZYDIS_MNEMONIC_SYSCALL:
+    case ZYDIS_MNEMONIC_SYSENTER:
+    case ZYDIS_MNEMONIC_UD0:
+    case ZYDIS_MNEMONIC_UD1:
+    case ZYDIS_MNEMONIC_UD2:
+    case ZYDIS_MNEMONIC_HLT:
+    case ZYDIS_MNEMONIC_INT:
+    case ZYDIS_MNEMONIC_INT1:
+    case ZYDIS_MNEMONIC_INT3:
+    case ZYDIS_MNEMONIC_INTO:
+    case ZYDIS_MNEMONIC_XBEGIN:
+    case ZYDIS_MNEMONIC_XABORT:
+    case ZYDIS_MNEMONIC_XEND:
+        return false;
+    default:
+        break;
+    }
+    if (in->raw.imm[0].is_relative || in->raw.imm[1].is_relative)
+        return false;
+    bool rip =
+        in->raw.modrm.offset && in->raw.modrm.mod == 0 && in->raw.modrm.rm == 5;
+    if (!rip)
+        return !(in->attributes & ZYDIS_ATTRIB_IS_RELATIVE);
+    if (in->address_width != 64 || in->raw.disp.size != 32 ||
+        *nfix >= TRACE_CPUID_FIXES)
+        return false;
+    fix[*nfix].at = (uint8_t)(at + in->raw.disp.offset);
+    fix[*nfix].end = (uint8_t)(at + in->length);
+    (*nfix)++;
+    return true;
+}
+
+/* The displaced span of the site at off: the CPUID and whole instructions
+ * after it up to at least TRACE_CPUID_DISP_MIN bytes, or 0. */
+static uint8_t span_zydis(const ZydisDecoder *dec, const uint8_t *code,
+                          size_t len, uint64_t off, const uint8_t *targets)
+{
+    trace_rip_fix fix[TRACE_CPUID_FIXES];
+    size_t nfix = 0, j = 2;
+    while (j < TRACE_CPUID_DISP_MIN) {
+        ZydisDecodedInstruction in;
+        size_t left = len - off - j;
+        if (!left ||
+            !ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(
+                dec, NULL, code + off + j, left, &in)) ||
+            j + in.length > TRACE_CPUID_DISP_MAX ||
+            !displaceable(&in, j, fix, &nfix))
+            return 0;
+        j += in.length;
+    }
+    for (size_t k = 1; k < j; k++)
+        if (targets[(off + k) >> 3] & (1u << ((off + k) & 7)))
+            return 0;
+    return (uint8_t)j;
+}
+
 static long sweep_zydis(const uint8_t *code, size_t len, size_t last,
                         trace_sites *out)
 {
     ZydisDecoder dec;
-    if (!ZYAN_SUCCESS(ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64,
-                                       ZYDIS_STACK_WIDTH_64)) ||
-        !ZYAN_SUCCESS(ZydisDecoderEnableMode(&dec, ZYDIS_DECODER_MODE_MINIMAL,
-                                             ZYAN_TRUE))) {
-        errno = ENOSYS;
+    if (!zydis_init(&dec))
         return -1;
-    }
+    /* direct branch targets, one bit per byte of the region, for the
+     * sites' spans: found by sweeping on to the region's end */
+    uint8_t *targets = calloc(len / 8 + 1, 1);
+    if (!targets)
+        return -1;
+    uint8_t *plain = NULL; /* site i is a CPUID without prefix */
+    size_t nplain = 0;
     ZydisDecodedInstruction insn;
+    long n = -1;
     size_t i = 0;
-    while (i <= last) {
+    while (i < len) {
+        if (i > last && out->n == 0)
+            break;
         if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&dec, NULL, code + i,
                                                         len - i, &insn))) {
             i++; /* undecodable byte: resynchronize on the next one */
             continue;
         }
-        if (insn.mnemonic == ZYDIS_MNEMONIC_CPUID &&
-            !trace_sites_push(out, i + insn.length - 2u))
-            return -1;
+        for (int k = 0; k < 2; k++) {
+            if (!insn.raw.imm[k].is_relative)
+                continue;
+            int64_t to = (int64_t)(i + insn.length) + insn.raw.imm[k].value.s;
+            if (to >= 0 && (uint64_t)to < len)
+                targets[(uint64_t)to >> 3] |= (uint8_t)(1u << (to & 7));
+        }
+        if (insn.mnemonic == ZYDIS_MNEMONIC_CPUID && i <= last) {
+            if (!trace_sites_push(out, i + insn.length - 2u))
+                goto out;
+            uint8_t *p = realloc(plain, out->n);
+            if (!p)
+                goto out;
+            plain = p;
+            plain[nplain++] = insn.length == 2;
+        }
         i += insn.length;
     }
-    return (long)out->n;
+    for (size_t s = 0; s < out->n; s++)
+        out->disp[s] =
+            plain[s] ? span_zydis(&dec, code, len, out->off[s], targets) : 0;
+    n = (long)out->n;
+out:
+    free(plain);
+    free(targets);
+    return n;
+}
+
+bool trace_cpuid_displaced(const uint8_t *code, size_t n, trace_rip_fix *fix,
+                           size_t *nfix)
+{
+    ZydisDecoder dec;
+    *nfix = 0;
+    if (n < TRACE_CPUID_DISP_MIN || n > TRACE_CPUID_DISP_MAX ||
+        !zydis_init(&dec))
+        return false;
+    for (size_t j = 2; j < n;) {
+        ZydisDecodedInstruction in;
+        if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&dec, NULL, code + j,
+                                                        n - j, &in)) ||
+            !displaceable(&in, j, fix, nfix))
+            return false;
+        j += in.length;
+    }
+    return true;
+}
+#else
+bool trace_cpuid_displaced(const uint8_t *code, size_t n, trace_rip_fix *fix,
+                           size_t *nfix)
+{
+    (void)code, (void)n, (void)fix;
+    *nfix = 0;
+    return false;
 }
 #endif
 

@@ -146,4 +146,40 @@ struct sb_rec {
 
 #define SB_REC_HDR ((uint64_t)sizeof(struct sb_rec))
 
+/* CPUID answered in the tracee (spec/events.md 5, CPUID stubs): the table
+ * of every leaf and subleaf the recording's manifest has, with the values
+ * the program sees (trace/cpuid_stub.c fills it at the library's mapping),
+ * at SB_CPUID_OFF in the free room between the stubs and the buffer. A
+ * patched CPUID site jumps to a per-site stub that calls sb_cpuid_entry
+ * (preload/syscallbuf.c), which answers from the table. The library marks
+ * what it answered (hit, miss) for the recorder, which must know which
+ * leaves the program queried (the manifest's queried list). */
+#define SB_CPUID_OFF 0x40000ull
+#define SB_CPUID_SIZE 0x10000ull
+#define SB_CPUID (SB_BASE + SB_CPUID_OFF)
+#define SB_CPUID_ASM "0x7fffe0040000" /* SB_CPUID, for the assembler */
+#define SB_CPUID_MISSES 64
+#define SB_CPUID_INDEXED 0x1u /* the entry answers only its subleaf */
+
+struct sb_cpuid_ent {
+    uint32_t leaf, sub;
+    uint32_t flags; /* SB_CPUID_INDEXED */
+    uint32_t hit;   /* library: 1 once it answered from this entry */
+    uint32_t regs[4];
+};
+
+struct sb_cpuid {
+    uint32_t n;         /* entries */
+    uint32_t nmiss;     /* library: (leaf, ecx) it answered zeros for */
+    uint32_t miss_over; /* library: 1 when a miss did not fit in miss[] */
+    uint32_t pad;
+    struct sb_cpuid_miss {
+        uint32_t leaf, sub;
+    } miss[SB_CPUID_MISSES];
+    struct sb_cpuid_ent ent[]; /* n of them, up to SB_CPUID_MAX */
+};
+
+#define SB_CPUID_HDR (16ull + 8ull * SB_CPUID_MISSES)
+#define SB_CPUID_MAX ((SB_CPUID_SIZE - SB_CPUID_HDR) / 32ull)
+
 #endif

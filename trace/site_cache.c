@@ -13,7 +13,7 @@
  *
  * Entry file, all integers little-endian:
  *   0   8   magic "rrtsites"
- *   8   2   format version, 1
+ *   8   2   format version, 2 (1 had no disp bytes)
  *   10  2   sweep version (SWEEP_VERSION): what trace_cpuid_find computes;
  *           bumped when its results change, so old answers are not reused
  *   12  1   decoder: 1 zydis, 2 capstone (also in the file name: the two
@@ -22,8 +22,9 @@
  *   13  3   reserved, 0
  *   16  16  key (XXH3-128 of the code, rrt_blob_id byte order)
  *   32  8   code length N
- *   40  8   site count n, with 8n = file size - 56 and n <= N / 2
+ *   40  8   site count n, with 9n = file size - 56 and n <= N / 2
  *   48  8n  site offsets, u64 each
+ *   ..  n   each site's disp (trace_sites, trace_cpuid_disp_ok)
  *   ..  8   XXH3-64 of all the bytes before it
  * No fsync before the rename: after a power cut the file may be empty or
  * partial under its final name, and the checksum makes that a miss. */
@@ -46,7 +47,7 @@
 #include "rrtx.h"
 
 #define MAGIC "rrtsites"
-#define FORMAT_VERSION 1
+#define FORMAT_VERSION 2
 #define HEADER 48u
 #define TRAILER 8u
 #define CHECK_EVERY 64u
@@ -205,13 +206,13 @@ uint64_t trace_sc_get_u64(const uint8_t *p)
     return v;
 }
 
-/* "<32 hex digits>.<decoder>" */
+/* "<32 hex digits>.<decoder>2" (NAME_FORMAT) */
 static void entry_name(const trace_site_cache *c, const rrt_blob_id *key,
                        char name[64])
 {
     char hex[33];
     rrt_blob_id_to_hex(key, hex);
-    snprintf(name, 64, "%s.%s", hex, c->decoder_name);
+    snprintf(name, 64, "%s.%s" NAME_FORMAT, hex, c->decoder_name);
 }
 
 /* Largest file a region of len bytes can have: n <= len / 2, n <= 2^24. */
@@ -220,7 +221,7 @@ static uint64_t max_file(uint64_t len)
     uint64_t n = len / 2;
     if (n > RRT_CPUID_SITES_MAX_PER_REGION)
         n = RRT_CPUID_SITES_MAX_PER_REGION;
-    return HEADER + 8 * n + TRAILER;
+    return HEADER + 9 * n + TRAILER;
 }
 
 /* Decodes an entry file as hostile input. True when it is a well-formed
@@ -231,9 +232,9 @@ static bool decode_entry(const trace_site_cache *c, const uint8_t *p,
                          const uint8_t *code, size_t len, trace_sites *out)
 {
     static const uint8_t zero[3] = {0};
-    if (size < HEADER + TRAILER || (size - HEADER - TRAILER) % 8 != 0)
+    if (size < HEADER + TRAILER || (size - HEADER - TRAILER) % 9 != 0)
         return false;
-    uint64_t n = (size - HEADER - TRAILER) / 8;
+    uint64_t n = (size - HEADER - TRAILER) / 9;
     if (memcmp(p, MAGIC, 8) != 0 || trace_sc_get_u16(p + 8) != FORMAT_VERSION ||
         trace_sc_get_u16(p + 10) != SWEEP_VERSION || p[12] != c->decoder ||
         memcmp(p + 13, zero, 3) != 0 || memcmp(p + 16, key->bytes, 16) != 0 ||
@@ -245,10 +246,14 @@ static bool decode_entry(const trace_site_cache *c, const uint8_t *p,
     uint64_t *off = malloc(n ? (size_t)n * sizeof(*off) : 1);
     if (!off)
         return false;
-    for (uint64_t i = 0; i < n; i++)
+    const uint8_t *disp = p + HEADER + 8 * n;
+    bool ok = true;
+    for (uint64_t i = 0; i < n; i++) {
         off[i] = trace_sc_get_u64(p + HEADER + 8 * i);
-    bool ok = trace_sites_check(code, len, off, (size_t)n) &&
-              trace_sites_set(out, off, (size_t)n);
+        ok = ok && trace_cpuid_disp_ok(off[i], disp[i], len);
+    }
+    ok = ok && trace_sites_check(code, len, off, (size_t)n) &&
+         trace_sites_set(out, off, disp, (size_t)n);
     free(off);
     return ok;
 }
@@ -395,8 +400,14 @@ static bool is_entry_name(const char *s)
     for (int i = 0; i < 32; i++)
         if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
             return false;
-    return s[32] == '.' &&
-           (strcmp(s + 33, "zydis") == 0 || strcmp(s + 33, "capstone") == 0);
+    static const char *const suffix[] = {
+        "zydis", "capstone", "zydis" NAME_FORMAT, "capstone" NAME_FORMAT};
+    if (s[32] != '.')
+        return false;
+    for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++)
+        if (strcmp(s + 33, suffix[i]) == 0)
+            return true;
+    return false;
 }
 
 /* Removes litter (temporary files of killed writers) and, while the
@@ -438,7 +449,7 @@ static void evict(trace_site_cache *c)
         v[n].mtime = sb.st_mtim;
         v[n].bytes =
             blocks > (uint64_t)sb.st_size ? blocks : (uint64_t)sb.st_size;
-        /* is_entry_name bounds the length: at most 1 + 32 + 1 + 8. */
+        /* is_entry_name bounds the length: at most 1 + 32 + 1 + 9. */
         memcpy(v[n].name, e->d_name, strlen(e->d_name) + 1);
         total += v[n].bytes;
         n++;
@@ -461,7 +472,7 @@ bool trace_sites_store(trace_site_cache *c, const rrt_blob_id *key, size_t len,
     if (!c || c->dfd < 0 || len < c->min_len || len < 2 ||
         s->n > RRT_CPUID_SITES_MAX_PER_REGION || s->n > len / 2)
         return false;
-    size_t size = HEADER + 8 * s->n + TRAILER;
+    size_t size = HEADER + 9 * s->n + TRAILER;
     uint8_t *p = calloc(1, size);
     if (!p)
         return false;
@@ -472,8 +483,10 @@ bool trace_sites_store(trace_site_cache *c, const rrt_blob_id *key, size_t len,
     memcpy(p + 16, key->bytes, 16);
     trace_sc_put_u64(p + 32, len);
     trace_sc_put_u64(p + 40, s->n);
-    for (size_t i = 0; i < s->n; i++)
+    for (size_t i = 0; i < s->n; i++) {
         trace_sc_put_u64(p + HEADER + 8 * i, s->off[i]);
+        p[HEADER + 8 * s->n + i] = s->disp[i];
+    }
     trace_sc_put_u64(p + size - TRAILER, XXH3_64bits(p, size - TRAILER));
     char name[64];
     entry_name(c, key, name);
@@ -522,8 +535,8 @@ trace_sites_how trace_sites_for(const rrt_cpuid_sites *table,
     size_t tn;
     if (table && rrt_cpuid_sites_find(table, &k, &tlen, &toff, &tn) &&
         tlen == len && trace_sites_check(code, len, toff, tn))
-        return trace_sites_set(out, toff, tn) ? TRACE_SITES_TABLE
-                                              : TRACE_SITES_FAILED;
+        return trace_sites_set(out, toff, NULL, tn) ? TRACE_SITES_TABLE
+                                                    : TRACE_SITES_FAILED;
     if (trace_sites_lookup_key(c, &k, code, len, out))
         return TRACE_SITES_CACHED;
     if (trace_cpuid_find(code, len, out) < 0)

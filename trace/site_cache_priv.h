@@ -11,7 +11,13 @@
 
 /* What trace_cpuid_find computes: bumped when its results change, so old
  * answers (in entries of either format) are not reused. */
-#define SWEEP_VERSION 1
+#define SWEEP_VERSION 2 /* 2: sites carry their disp */
+/* Appended to the decoder in entry names ("zydis2"): entries of the two
+ * formats live side by side, so that an older rrt sharing the cache
+ * (benchmarks of one against the other) and this one do not replace each
+ * other's entries at every run. Names without it are the older format's:
+ * never read, evicted by age like any entry. */
+#define NAME_FORMAT "2"
 
 struct trace_site_cache {
     int dfd; /* the cache directory, or -1: disabled */

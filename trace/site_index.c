@@ -2,22 +2,19 @@
  * identity index"): one small file per identity, in the cache directory,
  * beside the content entries and under the same size bound.
  *
- * Index entry file, "i<32 hex digits>.<decoder>" where the digits are the
- * XXH3-128 of bytes 16..88 below; all integers little-endian:
- *   0   8   magic "rrtsfid1"
- *   8   2   format version, 1
- *   10  2   sweep version (SWEEP_VERSION)
- *   12  1   decoder: 1 zydis, 2 capstone
- *   13  1   flags: bit 0, the region holds the bytes 0F A2 (else the key
- *           is zero and there are no sites); other bits 0
- *   14  2   reserved, 0
- *   16  72  identity: dev, ino, size, mtime s, mtime ns, ctime s, ctime ns,
- *           mapping offset, region length N (u64 each)
- *   88  16  content key (XXH3-128 of the region, rrt_blob_id byte order)
- *   104 16  sample hash (trace_sample_hash)
- *   120 8   site count n <= min(N / 2, TRACE_SITE_INDEX_MAX_SITES),
- *           8n = file size - 136
- *   128 8n  site offsets, u64 each, increasing by 2 or more, each + 2 <= N
+ * Index entry file, "i<32 hex digits>.<decoder>2" (NAME_FORMAT) where the
+ * digits are the XXH3-128 of bytes 16..88 below; all integers little-endian: 0
+ * 8   magic "rrtsfid1" 8   2   format version, 2 (1 had no disp bytes) 10  2
+ * sweep version (SWEEP_VERSION) 12  1   decoder: 1 zydis, 2 capstone 13  1
+ * flags: bit 0, the region holds the bytes 0F A2 (else the key is zero and
+ * there are no sites); other bits 0 14  2   reserved, 0 16  72  identity: dev,
+ * ino, size, mtime s, mtime ns, ctime s, ctime ns, mapping offset, region
+ * length N (u64 each) 88  16  content key (XXH3-128 of the region, rrt_blob_id
+ * byte order) 104 16  sample hash (trace_sample_hash) 120 8   site count n <=
+ * min(N / 2, TRACE_SITE_INDEX_MAX_SITES), 9n = file size - 136 128 8n  site
+ * offsets, u64 each, increasing by 2 or more, each + 2 <= N
+ *   ..  n   each site's disp (trace_sites, trace_cpuid_disp_ok): the
+ *           sample covers 64 bytes after each site, so the span too
  *   ..  8   XXH3-64 of all the bytes before it */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,7 +30,7 @@
 #include "site_cache_priv.h"
 
 #define MAGIC "rrtsfid1"
-#define FORMAT_VERSION 1
+#define FORMAT_VERSION 2
 #define ID_AT 16u
 #define ID_LEN 72u
 #define HEADER 128u
@@ -116,7 +113,8 @@ static void index_name(const trace_site_cache *c, const uint8_t id[ID_LEN],
     }
     *q++ = '.';
     size_t k = strlen(c->decoder_name);
-    memcpy(q, c->decoder_name, k + 1);
+    memcpy(q, c->decoder_name, k);
+    memcpy(q + k, NAME_FORMAT, sizeof(NAME_FORMAT));
 }
 
 static bool indexable(const trace_site_cache *c, const trace_file_id *id)
@@ -147,7 +145,7 @@ bool trace_site_index_store(trace_site_cache *c, const trace_file_id *id,
     size_t n = pairs ? s->n : 0;
     if (!indexable(c, id) || n > max_sites(id->len))
         return false;
-    size_t size = HEADER + 8 * n + TRAILER;
+    size_t size = HEADER + 9 * n + TRAILER;
     uint8_t *p = calloc(1, size);
     if (!p)
         return false;
@@ -163,8 +161,10 @@ bool trace_site_index_store(trace_site_cache *c, const trace_file_id *id,
     bool ok = trace_sample_hash(id->len, pairs ? s->off : NULL, n, true,
                                 read_code, &m, p + 104);
     trace_sc_put_u64(p + 120, n);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         trace_sc_put_u64(p + HEADER + 8 * i, s->off[i]);
+        p[HEADER + 8 * n + i] = s->disp[i];
+    }
     trace_sc_put_u64(p + size - TRAILER, XXH3_64bits(p, size - TRAILER));
     char name[64];
     index_name(c, p + ID_AT, name);
@@ -184,9 +184,9 @@ static bool decode(const trace_site_cache *c, const uint8_t *p, size_t size,
                    rrt_blob_id *key, trace_sites *out)
 {
     static const uint8_t zero[16] = {0};
-    if (size < HEADER + TRAILER || (size - HEADER - TRAILER) % 8 != 0)
+    if (size < HEADER + TRAILER || (size - HEADER - TRAILER) % 9 != 0)
         return false;
-    uint64_t n = (size - HEADER - TRAILER) / 8;
+    uint64_t n = (size - HEADER - TRAILER) / 9;
     if (memcmp(p, MAGIC, 8) != 0 || trace_sc_get_u16(p + 8) != FORMAT_VERSION ||
         trace_sc_get_u16(p + 10) != SWEEP_VERSION || p[12] != c->decoder ||
         (p[13] & ~FLAG_PAIRS) != 0 || memcmp(p + 14, zero, 2) != 0 ||
@@ -202,13 +202,16 @@ static bool decode(const trace_site_cache *c, const uint8_t *p, size_t size,
     if (!off)
         return false;
     bool ok = true;
+    const uint8_t *disp = p + HEADER + 8 * n;
     for (uint64_t i = 0; i < n && ok; i++) {
         off[i] = trace_sc_get_u64(p + HEADER + 8 * i);
-        ok = off[i] <= len - 2 && (i == 0 || off[i] >= off[i - 1] + 2);
+        ok = off[i] <= len - 2 && (i == 0 || off[i] >= off[i - 1] + 2) &&
+             trace_cpuid_disp_ok(off[i], disp[i], len);
     }
     uint8_t h[16];
     ok = ok && trace_sample_hash(len, off, (size_t)n, true, rd, ctx, h) &&
-         memcmp(h, p + 104, 16) == 0 && trace_sites_set(out, off, (size_t)n);
+         memcmp(h, p + 104, 16) == 0 &&
+         trace_sites_set(out, off, disp, (size_t)n);
     free(off);
     if (ok) {
         *pairs = has;
@@ -241,7 +244,7 @@ bool trace_site_index_lookup(trace_site_cache *c, const trace_file_id *id,
     struct stat sb;
     bool got = false;
     uint8_t *p = NULL;
-    uint64_t most = HEADER + 8 * max_sites(id->len) + TRAILER;
+    uint64_t most = HEADER + 9 * max_sites(id->len) + TRAILER;
     if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid == geteuid() &&
         !(sb.st_mode & 022) && (uint64_t)sb.st_size <= most &&
         (uint64_t)sb.st_size >= HEADER + TRAILER) {

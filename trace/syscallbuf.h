@@ -18,6 +18,8 @@
 extern const unsigned char trace_sb_image[];
 extern const size_t trace_sb_image_len;
 extern const uint64_t trace_sb_untraced_ip, trace_sb_traced_ip, trace_sb_entry;
+/* The library's CPUID entry (sb_abi.h, SB_CPUID). */
+extern const uint64_t trace_sb_cpuid_entry;
 
 /* Maps the region at SB_BASE in a tracee stopped at a syscall-exit stop
  * and writes image (image_len bytes) and a control page for mode. False
@@ -41,6 +43,28 @@ typedef struct trace_sb_patch {
  * stub at stub_off in the stubs area. */
 bool trace_sb_plan(int memfd, uint64_t rip, uint64_t stub_off,
                    trace_sb_patch *p);
+
+/* cpuid_stub.c: CPUID answered in the tracee (sb_abi.h, SB_CPUID).
+ * trace_cpuid_table_fill writes the table of manifest m's records with
+ * the values the program sees (replay: leaf 0xD raised as replay's trap
+ * path does, trace_cpuid_xsave_floor); false when m does not fit or a
+ * record's value depends on the subleaf where the table cannot say so (no
+ * site may then be stubbed). trace_cpuid_table_marks calls fn with each
+ * (leaf, subleaf) the library answered, from an entry or with zeros (a
+ * miss: the raw ecx); false when it cannot tell them all (the miss list
+ * overflowed, a damaged table). A process whose memory is gone has
+ * nothing to tell: true. */
+bool trace_cpuid_table_fill(int memfd, const rrt_cpuid_manifest *m,
+                            bool replay);
+typedef void (*trace_cpuid_mark_fn)(void *ctx, uint32_t leaf, uint32_t sub);
+bool trace_cpuid_table_marks(int memfd, trace_cpuid_mark_fn fn, void *ctx);
+/* The stub of the CPUID site at site, whose disp bytes (the CPUID, or
+ * with ud2 the UD2 patch mode wrote over it, and whole instructions) the
+ * stub at stub_off in the stubs area runs instead; the site becomes a
+ * jump to it. False when the bytes are not what the site's disp says (a
+ * hint from a cache: they are decoded again here), or out of reach. */
+bool trace_cpuid_stub_plan(int memfd, uint64_t site, uint8_t disp,
+                           uint64_t stub_off, bool ud2, trace_sb_patch *p);
 
 /* Whether the buffer handles call nr (else patching its sites is
  * useless). */

@@ -283,6 +283,12 @@ typedef struct trace_site_source {
      * full path of trace_patch_range); regions known from the bytes the
      * caller wrote into them (trace_patch_known), not read. */
     uint64_t read, read_bytes, by_fill;
+    /* Called with the sites (and their disp) of every region whose sites
+     * were found (start: its first byte), whether patched or not: the
+     * recorder's CPUID stubs (cpuid_stub.c). False stops (-1). NULL: not
+     * called. */
+    bool (*got)(void *ctx, uint64_t start, const trace_sites *s);
+    void *got_ctx;
 } trace_site_source;
 
 /* The trace_site_kind of the site at addr, 0 when it is none. */
@@ -319,6 +325,16 @@ long trace_patch_mapped(pid_t pid, int memfd, uint64_t start, uint64_t len,
  * trace_patch_mapped). */
 long trace_patch_all(pid_t pid, int memfd, trace_patches *p,
                      trace_site_source *src);
+/* Where CPUID faults and nothing is patched, the CPUID sites of a fresh
+ * mapping for src->got alone (CPUID stubs): from the file identity index
+ * when it knows the file, else, for a region of at most scan_max bytes,
+ * from the content cache or decoding (then indexed); bigger regions are
+ * never read. trace_find_all does it for every executable mapping, after
+ * exec. The number of sites reported, or -1. */
+long trace_find_mapped(pid_t pid, int memfd, uint64_t start, uint64_t len,
+                       trace_site_source *src, uint64_t scan_max);
+long trace_find_all(pid_t pid, int memfd, trace_site_source *src,
+                    uint64_t scan_max);
 
 /* The XSAVE state components of features m's masks hide (AVX's state
  * when AVX is hidden, the AVX-512 ones when AVX512F is, ...): a program

@@ -226,6 +226,20 @@ rrt_status rrt_ev_encode_syscallbuf_patch(rrt_buf *b,
     return done(b);
 }
 
+rrt_status rrt_ev_encode_cpuid_patch(rrt_buf *b, const rrt_ev_cpuid_patch *e)
+{
+    if (e->stub_len < 1 || e->stub_len > RRT_EV_SB_STUB_MAX || !e->stub_bytes ||
+        e->site_len < RRT_EV_CPUID_SITE_MIN ||
+        e->site_len > RRT_EV_CPUID_SITE_MAX || !e->site_bytes)
+        return RRT_E_INVALID;
+    rrt_buf_put_varint(b, e->tid);
+    rrt_buf_put_varint(b, e->stub);
+    rrt_buf_put_lenbytes(b, e->stub_bytes, e->stub_len);
+    rrt_buf_put_varint(b, e->site);
+    rrt_buf_put_lenbytes(b, e->site_bytes, e->site_len);
+    return done(b);
+}
+
 rrt_status rrt_ev_encode_syscallbuf_init(rrt_buf *b,
                                          const rrt_ev_syscallbuf_init *e)
 {
@@ -670,6 +684,27 @@ rrt_status rrt_ev_decode_syscallbuf_patch(const uint8_t *data, size_t len,
     if (dec_ok(&d) &&
         (e->site_len < RRT_EV_SB_SITE_MIN || e->site_len > RRT_EV_SB_SITE_MAX))
         dec_fail(&d, RRT_E_CORRUPT, pos, "site_bytes", "not 5 to 11 bytes");
+    return dec_end(&d, e, sizeof(*e));
+}
+
+rrt_status rrt_ev_decode_cpuid_patch(const uint8_t *data, size_t len,
+                                     rrt_ev_cpuid_patch *e, rrt_error *err)
+{
+    dec d;
+    dec_init(&d, data, len, RRT_EV_CPUID_PATCH, err);
+    memset(e, 0, sizeof(*e));
+    e->tid = d_u32v(&d, "tid");
+    e->stub = d_varint(&d, "stub");
+    size_t pos = dec_pos(&d);
+    e->stub_bytes = d_lenbytes(&d, "stub_bytes", &e->stub_len);
+    if (dec_ok(&d) && (e->stub_len < 1 || e->stub_len > RRT_EV_SB_STUB_MAX))
+        dec_fail(&d, RRT_E_CORRUPT, pos, "stub_bytes", "not 1 to 48 bytes");
+    e->site = d_varint(&d, "site");
+    pos = dec_pos(&d);
+    e->site_bytes = d_lenbytes(&d, "site_bytes", &e->site_len);
+    if (dec_ok(&d) && (e->site_len < RRT_EV_CPUID_SITE_MIN ||
+                       e->site_len > RRT_EV_CPUID_SITE_MAX))
+        dec_fail(&d, RRT_E_CORRUPT, pos, "site_bytes", "not 5 to 16 bytes");
     return dec_end(&d, e, sizeof(*e));
 }
 

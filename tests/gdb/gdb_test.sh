@@ -355,7 +355,7 @@ reverse_goto)
     record_crash gdb_reverse
     G "$RRT" replay --debug --until 60 "$T/p.rrt" -- -batch -nx \
         -ex 'monitor when' -ex 'break tick' -ex 'continue' -ex 'print k' \
-        -ex 'reverse-continue' -ex 'monitor when' -ex 'monitor goto 100' \
+        -ex 'reverse-continue' -ex 'monitor when' -ex 'monitor goto 70' \
         -ex 'maint flush register-cache' -ex 'monitor when' \
         -ex 'continue' -ex 'print k' -ex 'monitor goto 10' \
         -ex 'monitor goto 99999999' -ex 'monitor when' \
@@ -364,8 +364,8 @@ reverse_goto)
     [ "$(grep -c "^rrt: event 60, 0 stops since it" "$T/gdb.out")" -eq 2 ] ||
         fail "the session did not start, and come back, before event 60"
     expect "^No more reverse-execution history"
-    expect "^rrt: at event 100\$"
-    expect "^rrt: event 100, 0 stops since it"
+    expect "^rrt: at event 70\$"
+    expect "^rrt: event 70, 0 stops since it"
     [ "$(grep -c "^Breakpoint 1, tick (k=0)" "$T/gdb.out")" -eq 2 ] ||
         fail "tick's first hit was not reached twice"
     expect "^rrt: event 10 is before the debug session's start \(event 60\)"

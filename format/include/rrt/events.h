@@ -39,7 +39,8 @@ extern "C" {
     X(PREEMPT, preempt, 16)           /* a task gave up its turn at a trap */  \
     X(DETACH, detach, 17)             /* the recording of a task stops */      \
     X(SHARED_MAP, shared_map, 18)     /* an mmap maps a shared file copy */    \
-    X(SHARED_WRITE, shared_write, 19) /* a call wrote a shared file */
+    X(SHARED_WRITE, shared_write, 19) /* a call wrote a shared file */         \
+    X(CPUID_PATCH, cpuid_patch, 20)   /* a CPUID site now jumps to a stub */
 
 /* The same numbers as unsigned constants the preprocessor sees. */
 #define RRT_EV_SYSCALL 1u
@@ -57,6 +58,7 @@ extern "C" {
 #define RRT_EV_SYSCALLBUF_INIT 13u
 #define RRT_EV_SHARED_MAP 18u
 #define RRT_EV_SHARED_WRITE 19u
+#define RRT_EV_CPUID_PATCH 20u
 #define RRT_EV_PREEMPT 16u
 #define RRT_EV_DETACH 17u
 
@@ -80,6 +82,8 @@ extern "C" {
 #define RRT_EV_SB_SITE_MIN 5u  /* bytes of a patched site */
 #define RRT_EV_SB_SITE_MAX 11u
 #define RRT_EV_SB_IMAGE_MAX 65536u /* bytes of the library's image */
+#define RRT_EV_CPUID_SITE_MIN 5u   /* bytes of a CPUID_PATCH site */
+#define RRT_EV_CPUID_SITE_MAX 16u
 
 /* rrt_ev_syscallbuf.flags */
 #define RRT_EV_SB_STOP 0x1u /* the task stopped right after the records */
@@ -201,6 +205,22 @@ typedef struct rrt_ev_syscallbuf_patch {
     const uint8_t *site_bytes;
 } rrt_ev_syscallbuf_patch;
 
+/* A CPUID site of the task's address space now jumps to a stub in the
+ * library's region that answers CPUID from the library's table and runs
+ * the instructions the jump displaced: site_bytes at site, stub_bytes at
+ * stub. Written where the recorder patched it (after the SYSCALL of the
+ * mmap or mprotect that made the code executable, after the
+ * SYSCALLBUF_INIT of an exec); the task does not move. */
+typedef struct rrt_ev_cpuid_patch {
+    uint32_t tid;
+    uint64_t stub;
+    size_t stub_len; /* 1..RRT_EV_SB_STUB_MAX */
+    const uint8_t *stub_bytes;
+    uint64_t site;
+    size_t site_len; /* RRT_EV_CPUID_SITE_MIN..RRT_EV_CPUID_SITE_MAX */
+    const uint8_t *site_bytes;
+} rrt_ev_cpuid_patch;
+
 /* The syscall buffer's library was mapped at base after the task's exec:
  * its code (image), and the identities of the recorder's stdout and stderr
  * (out[0], out[1]; ok 0: not open), whose writes the library leaves
@@ -294,6 +314,8 @@ RRT_API rrt_status rrt_ev_encode_shared_write(rrt_buf *b,
                                               const rrt_ev_shared_write *e);
 RRT_API rrt_status rrt_ev_encode_preempt(rrt_buf *b, const rrt_ev_preempt *e);
 RRT_API rrt_status rrt_ev_encode_detach(rrt_buf *b, const rrt_ev_detach *e);
+RRT_API rrt_status rrt_ev_encode_cpuid_patch(rrt_buf *b,
+                                             const rrt_ev_cpuid_patch *e);
 
 /* Decoders read exactly one payload of len bytes: truncated input, an
  * overlong varint, a value out of range, an absurd count or bytes after
@@ -348,6 +370,9 @@ RRT_API rrt_status rrt_ev_decode_preempt(const uint8_t *data, size_t len,
                                          rrt_ev_preempt *e, rrt_error *err);
 RRT_API rrt_status rrt_ev_decode_detach(const uint8_t *data, size_t len,
                                         rrt_ev_detach *e, rrt_error *err);
+RRT_API rrt_status rrt_ev_decode_cpuid_patch(const uint8_t *data, size_t len,
+                                             rrt_ev_cpuid_patch *e,
+                                             rrt_error *err);
 
 /* An event of any type, decoded: `type` says which member of u holds it. */
 typedef struct rrt_ev_any {
